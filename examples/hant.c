@@ -1,0 +1,31 @@
+/* hant - the command-line tool. Each subcommand lives in examples/cmd_*.inc
+ * (a static function hant_cmd_NAME(argc, argv) returning the exit status), and
+ * this file is the only translation unit: `cc -O2 -march=native examples/hant.c -lm -lpthread`. */
+#define HANT_IMPLEMENTATION
+#include "hant.h"
+#define HANT_SOLVER_IMPLEMENTATION
+#include "hant_solver.h"
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd_solve.inc"
+
+typedef struct { const char *name; int (*fn)(int, char **); const char *help; } hant_cli_command;
+static const hant_cli_command hant_cli_commands[] = {
+    { "solve", hant_cmd_solve, "choose one candidate per layer under budgets (multiple-choice knapsack)" },
+};
+
+static void hant_cli_usage(FILE *f) {
+    fprintf(f, "usage: hant COMMAND [ARGS]   (hant COMMAND --help for details)\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof hant_cli_commands / sizeof hant_cli_commands[0]; i++)
+        fprintf(f, "  %-10s %s\n", hant_cli_commands[i].name, hant_cli_commands[i].help);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) { hant_cli_usage(stderr); return 2; }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) { hant_cli_usage(stdout); return 0; }
+    for (size_t i = 0; i < sizeof hant_cli_commands / sizeof hant_cli_commands[0]; i++)
+        if (!strcmp(argv[1], hant_cli_commands[i].name)) return hant_cli_commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "hant: unknown command '%s' (try hant --help)\n", argv[1]);
+    return 2;
+}

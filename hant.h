@@ -1,0 +1,2366 @@
+/* hant.h - Hardware-Aware Network Transformation on the CPU, in one C11 header.
+
+   Trains and runs MBConv networks (EfficientNet-style) with SIMD kernels that
+   are checked against a scalar reference, and stores them in .hant files.
+
+   USAGE
+     In exactly one C file, before any other #include:
+         #define HANT_IMPLEMENTATION
+         #include "hant.h"
+     Every other file includes "hant.h" without the define.
+     Build: cc -std=c11 -O2 -march=native app.c -lm -lpthread
+
+   OPTIONS (define before including the implementation)
+     HANT_NO_SIMD           scalar kernels only (the reference path)
+     HANT_MALLOC(sz,user)   compile-time allocator; HANT_FREE(p,user) to match.
+                            At run time, hant_config.alloc overrides both.
+     HANT_ASSERT(x)         programmer-error checks (default: assert.h)
+     HANT_USE_BLIS          not used yet: hant's own GEMM is always used
+     SIMD is picked at compile time from the target flags: AVX-512F, else
+     AVX2+FMA, else NEON (aarch64), else scalar. hant_isa() names the choice.
+
+   QUICK REFERENCE
+     hant_context_create(&cfg, &ctx)        thread pool + allocator (cfg may be NULL)
+     hant_net_create(ctx, &arch, seed, &net) random weights (He init)
+     hant_arch_builtin("b0-fm", &arch)      the reference networks
+     hant_net_load(ctx, path, &net) / hant_net_save(net, path)
+     hant_net_forward(net, x, n, logits)    inference, NHWC float input
+     hant_net_params(net), hant_net_macs(net)
+     hant_status_string(st), hant_last_error()
+
+   CONVENTIONS
+     Tensors are float32 NHWC. Functions that can fail return hant_status
+     (HANT_OK = 0, errors < 0) and leave a message naming the file, field or
+     argument at fault in hant_last_error(). Zero-initialised config structs
+     give the defaults. The library never exits or aborts on bad input.
+
+   IMPLEMENTATION SECTIONS (grep for them)
+     >>core >>simd >>pool >>gemm >>eltwise >>dwconv >>conv >>bn >>se
+     >>net >>train >>format >>npy
+
+   LICENSE: MIT, see the end of the file.
+*/
+#ifndef HANT_H
+#define HANT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HANT_VERSION_STRING "0.1.0"
+
+typedef enum hant_status {
+    HANT_OK = 0,
+    HANT_ERR_INVALID_ARG = -1,  /* a caller passed something unusable */
+    HANT_ERR_OUT_OF_MEMORY = -2,
+    HANT_ERR_IO = -3,           /* open/read/write/rename failed */
+    HANT_ERR_FORMAT = -4,       /* a file is malformed: magic, sizes, shapes */
+    HANT_ERR_VERSION = -5,      /* a file version this build cannot read */
+    HANT_ERR_CHECKSUM = -6,
+    HANT_ERR_NONFINITE = -7,    /* NaN or Inf where finite numbers are required */
+    HANT_ERR_UNSUPPORTED = -8,  /* valid, but not implemented by this build */
+    HANT_ERR_THREAD = -9
+} hant_status;
+
+const char *hant_status_string(hant_status status);
+/* The detail message of the last failure on this thread ("" if none). */
+const char *hant_last_error(void);
+/* Monotonic clock in milliseconds. */
+double hant_time_ms(void);
+/* The SIMD path compiled in: "avx512", "avx2", "neon" or "scalar". */
+const char *hant_isa(void);
+
+/* ---- context: allocator and thread pool ---------------------------------- */
+typedef struct hant_allocator {
+    void *(*alloc)(size_t size, void *user); /* NULL: HANT_MALLOC */
+    void (*free)(void *ptr, void *user);
+    void *user;
+} hant_allocator;
+
+typedef struct hant_config {
+    int threads;          /* 0: every online core */
+    int pin_threads;      /* 1: pin thread i to core i (see hant_context_pinned) */
+    hant_allocator alloc;
+} hant_config;
+
+typedef struct hant_context hant_context;
+hant_status hant_context_create(const hant_config *config, hant_context **out);
+void hant_context_destroy(hant_context *ctx);
+int hant_context_threads(const hant_context *ctx);
+/* 1 if every thread's pinning request was honoured, 0 if not, -1 if not asked. */
+int hant_context_pinned(const hant_context *ctx);
+
+/* ---- architecture --------------------------------------------------------- */
+typedef enum hant_act {
+    HANT_ACT_NONE = 0, HANT_ACT_RELU = 1, HANT_ACT_RELU6 = 2, HANT_ACT_SILU = 3,
+    HANT_ACT_HSWISH = 4, HANT_ACT_SIGMOID = 5
+} hant_act;
+const char *hant_act_name(hant_act act);
+
+typedef enum hant_block_kind {
+    HANT_BLOCK_MBCONV = 1,       /* [1x1 expand] -> kxk depthwise -> [SE] -> 1x1 project */
+    HANT_BLOCK_FUSED_MBCONV = 2, /* kxk dense expand -> [SE] -> [1x1 project] */
+    HANT_BLOCK_CONV = 3,         /* kxk dense conv (groups) -> BN -> act */
+    HANT_BLOCK_IDENTITY = 4      /* y = x; needs stride 1 and cin == cout */
+} hant_block_kind;
+const char *hant_block_kind_name(hant_block_kind kind);
+
+typedef struct hant_block_spec {
+    hant_block_kind kind;
+    int cin, cout;
+    int expansion;        /* MBConv / fused: hidden = cin * expansion */
+    int kernel;           /* depthwise kernel (MBConv) or dense kernel */
+    int stride;           /* 1 or 2 */
+    float se_ratio;       /* 0: no squeeze-excite; else width max(1, cin*se_ratio) */
+    hant_act act;
+    int groups;           /* HANT_BLOCK_CONV only; 0 means 1 */
+} hant_block_spec;
+
+#define HANT_MAX_BLOCKS 256
+typedef struct hant_arch {
+    int in_h, in_w, in_c, num_classes;
+    float in_mean[4], in_std[4];   /* input normalisation used by loaders */
+    int stem_cout, stem_kernel, stem_stride; hant_act stem_act;
+    int head_cout; hant_act head_act; /* 1x1 conv + BN + act before pooling; 0: none */
+    float bn_eps;                  /* 0: 1e-3 */
+    int num_blocks;
+    hant_block_spec blocks[HANT_MAX_BLOCKS];
+} hant_arch;
+
+/* "b0-fm" or "b0-224" (shared/spec/networks.md). */
+hant_status hant_arch_builtin(const char *name, hant_arch *out);
+/* Checks a spec against its input shape; names the failing field. */
+hant_status hant_block_validate(const hant_block_spec *spec, int in_h, int in_w);
+hant_status hant_arch_validate(const hant_arch *arch);
+/* Output spatial size of a conv with "same" padding k/2. */
+int hant_conv_out(int in, int kernel, int stride);
+
+/* ---- networks -------------------------------------------------------------- */
+typedef struct hant_net hant_net;
+hant_status hant_net_create(hant_context *ctx, const hant_arch *arch, uint64_t seed, hant_net **out);
+void hant_net_destroy(hant_net *net);
+const hant_arch *hant_net_arch(const hant_net *net);
+int64_t hant_net_params(const hant_net *net);  /* conv/FC weights+biases, BN scale+shift */
+int64_t hant_net_macs(const hant_net *net);    /* conv and FC multiply-adds per image */
+int64_t hant_block_params(const hant_block_spec *spec);
+int64_t hant_block_macs(const hant_block_spec *spec, int in_h, int in_w);
+
+/* Inference. x: n images NHWC (already normalised), logits: n x num_classes.
+   Batch-norm uses running statistics folded into the convolutions. */
+hant_status hant_net_forward(hant_net *net, const float *x, int n, float *logits);
+
+/* Raw parameter access (flat arrays; layout described in docs/FORMAT.md). */
+float *hant_net_param_data(hant_net *net, size_t *count);
+float *hant_net_buffer_data(hant_net *net, size_t *count); /* BN running mean/var */
+
+/* ---- files ------------------------------------------------------------------ */
+hant_status hant_net_save(const hant_net *net, const char *path);
+hant_status hant_net_load(hant_context *ctx, const char *path, hant_net **out);
+
+/* .npy float32 arrays (C order). *data is allocated with the context allocator
+   (free with hant_free). ndim <= 8. */
+hant_status hant_npy_load(hant_context *ctx, const char *path, float **data, int *ndim, int64_t shape[8]);
+hant_status hant_npy_save(const char *path, const float *data, int ndim, const int64_t *shape);
+void *hant_alloc(hant_context *ctx, size_t size);  /* 64-byte aligned */
+void hant_free(hant_context *ctx, void *ptr);
+
+
+/* ---- kernels (public so that tests and microbenchmarks can call them) ------
+   Convolution weights are laid out [kh][kw][cin/groups][cout] (output channel
+   fastest); depthwise is the case groups == cin == cout, i.e. [kh][kw][c].
+   Padding is "same": k/2 on every side. Kernels split their work across the
+   context's threads, or run inline when called from inside a hant thread. */
+typedef struct hant_conv_shape {
+    int n, h, w;          /* input batch and spatial size */
+    int cin, cout, kernel, stride, groups; /* groups 0 means 1 */
+} hant_conv_shape;
+
+/* y = act(conv(x, w) + bias) + residual. bias and residual may be NULL. */
+void hant_conv_forward(hant_context *ctx, const hant_conv_shape *s, const float *x, const float *w,
+                       const float *bias, hant_act act, const float *residual, float *y);
+/* dw += dL/dw; dx = dL/dx (or += when accumulate_dx). dx or dw may be NULL. */
+void hant_conv_backward(hant_context *ctx, const hant_conv_shape *s, const float *x, const float *w,
+                        const float *dy, float *dx, int accumulate_dx, float *dw);
+
+/* C = op(A) op(B) + beta C for row-major matrices; op transposes when trans*
+   is nonzero. M x K times K x N. */
+void hant_gemm(hant_context *ctx, int trans_a, int trans_b, int m, int n, int k,
+               const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
+
+void hant_act_forward(hant_act act, const float *x, float *y, size_t count);
+/* du = dy * act'(u), where u is the activation's input. */
+void hant_act_backward(hant_act act, const float *u, const float *dy, float *du, size_t count);
+
+/* ---- training --------------------------------------------------------------
+   Batch-norm uses batch statistics and updates running averages (momentum
+   0.1). The batch is split across the context's threads, each of which runs
+   its slice and keeps its own gradients, which are summed at the end of the
+   backward pass in a fixed order: results are deterministic for a given
+   thread count. Each thread's batch-norm statistics cover its slice. */
+hant_status hant_net_train_forward(hant_net *net, const float *x, int n, float *logits);
+/* Gradients of the loss with respect to the parameters, accumulated (+=) into
+   hant_net_grad_data(); dlogits holds n x num_classes from the last forward. */
+hant_status hant_net_train_backward(hant_net *net, const float *dlogits);
+/* Like train_backward but also returns dL/dx (n x H x W x C) when dx != NULL. */
+hant_status hant_net_train_backward_input(hant_net *net, const float *dlogits, float *dx);
+float *hant_net_grad_data(hant_net *net, size_t *count);
+void hant_net_zero_grad(hant_net *net);
+/* Floats per image at the network output: num_classes, or the last feature
+   map when num_classes == 0 (a headless net, e.g. one block). */
+int hant_net_output_size(const hant_net *net);
+/* Per parameter element: 1 if it is a conv/FC weight (weight decay applies),
+   0 for BN scale/shift and biases. count floats. */
+const unsigned char *hant_net_decay_mask(const hant_net *net);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HANT_H */
+
+/* ============================================================================
+   IMPLEMENTATION
+   ========================================================================== */
+#ifdef HANT_IMPLEMENTATION
+#ifndef HANT__IMPLEMENTED
+#define HANT__IMPLEMENTED
+
+// >>core
+/* pthread_setaffinity_np needs _GNU_SOURCE, which only works if this header
+   comes before every system header in the implementation file. */
+#if !defined(_GNU_SOURCE)
+#define _GNU_SOURCE 1
+#endif
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdarg.h>
+#include <math.h>
+#include <errno.h>
+#include <stdatomic.h>
+#include <pthread.h>
+#include <sched.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef HANT_MALLOC
+#define HANT_MALLOC(sz, user) ((void)(user), malloc(sz))
+#define HANT_FREE(p, user) ((void)(user), free(p))
+#endif
+#ifndef HANT_ASSERT
+#include <assert.h>
+#define HANT_ASSERT(x) assert(x)
+#endif
+
+#define HANT__MIN(a, b) ((a) < (b) ? (a) : (b))
+#define HANT__MAX(a, b) ((a) > (b) ? (a) : (b))
+#define HANT__ALIGN 64
+
+static _Thread_local char hant__errbuf[512];
+
+/* Records the detail message and returns the status, so callers can write
+   `return hant__fail(HANT_ERR_FORMAT, "%s: bad magic", path);`. */
+static hant_status hant__fail(hant_status st, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(hant__errbuf, sizeof hant__errbuf, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+const char *hant_last_error(void) { return hant__errbuf; }
+
+const char *hant_status_string(hant_status s) {
+    switch (s) {
+    case HANT_OK: return "ok";
+    case HANT_ERR_INVALID_ARG: return "invalid argument";
+    case HANT_ERR_OUT_OF_MEMORY: return "out of memory";
+    case HANT_ERR_IO: return "I/O error";
+    case HANT_ERR_FORMAT: return "malformed file";
+    case HANT_ERR_VERSION: return "unsupported file version";
+    case HANT_ERR_CHECKSUM: return "checksum mismatch";
+    case HANT_ERR_NONFINITE: return "non-finite value";
+    case HANT_ERR_UNSUPPORTED: return "unsupported";
+    case HANT_ERR_THREAD: return "thread error";
+    }
+    return "unknown status";
+}
+
+const char *hant_act_name(hant_act a) {
+    switch (a) {
+    case HANT_ACT_NONE: return "none";
+    case HANT_ACT_RELU: return "relu";
+    case HANT_ACT_RELU6: return "relu6";
+    case HANT_ACT_SILU: return "silu";
+    case HANT_ACT_HSWISH: return "hswish";
+    case HANT_ACT_SIGMOID: return "sigmoid";
+    }
+    return "?";
+}
+
+const char *hant_block_kind_name(hant_block_kind k) {
+    switch (k) {
+    case HANT_BLOCK_MBCONV: return "mbconv";
+    case HANT_BLOCK_FUSED_MBCONV: return "fused";
+    case HANT_BLOCK_CONV: return "conv";
+    case HANT_BLOCK_IDENTITY: return "identity";
+    }
+    return "?";
+}
+
+double hant_time_ms(void) {
+#if defined(CLOCK_MONOTONIC)
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+#else
+    struct timespec ts;
+    timespec_get(&ts, TIME_UTC);
+#endif
+    return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
+}
+
+// >>simd
+/* One thin layer: a kernel body is written once against hant__vf and these
+   helpers; HANT__VL is the lane count (1 on the scalar path). */
+#if defined(HANT_NO_SIMD)
+#define HANT__ISA "scalar"
+#elif defined(__AVX512F__)
+#include <immintrin.h>
+#define HANT__AVX512 1
+#define HANT__ISA "avx512"
+#elif defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#define HANT__AVX2 1
+#define HANT__ISA "avx2"
+#elif defined(__ARM_NEON) && defined(__aarch64__)
+#include <arm_neon.h>
+#define HANT__NEON 1
+#define HANT__ISA "neon"
+#else
+#define HANT__ISA "scalar"
+#endif
+
+const char *hant_isa(void) { return HANT__ISA; }
+
+#if defined(HANT__AVX512)
+#define HANT__VL 16
+typedef __m512 hant__vf;
+static inline hant__vf hant__v_zero(void) { return _mm512_setzero_ps(); }
+static inline hant__vf hant__v_set1(float x) { return _mm512_set1_ps(x); }
+static inline hant__vf hant__v_load(const float *p) { return _mm512_loadu_ps(p); }
+static inline void hant__v_store(float *p, hant__vf v) { _mm512_storeu_ps(p, v); }
+static inline hant__vf hant__v_loadn(const float *p, int n) { return _mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1), p); }
+static inline void hant__v_storen(float *p, hant__vf v, int n) { _mm512_mask_storeu_ps(p, (__mmask16)((1u << n) - 1), v); }
+static inline hant__vf hant__v_add(hant__vf a, hant__vf b) { return _mm512_add_ps(a, b); }
+static inline hant__vf hant__v_sub(hant__vf a, hant__vf b) { return _mm512_sub_ps(a, b); }
+static inline hant__vf hant__v_mul(hant__vf a, hant__vf b) { return _mm512_mul_ps(a, b); }
+static inline hant__vf hant__v_div(hant__vf a, hant__vf b) { return _mm512_div_ps(a, b); }
+static inline hant__vf hant__v_fmadd(hant__vf a, hant__vf b, hant__vf c) { return _mm512_fmadd_ps(a, b, c); }
+static inline hant__vf hant__v_max(hant__vf a, hant__vf b) { return _mm512_max_ps(a, b); }
+static inline hant__vf hant__v_min(hant__vf a, hant__vf b) { return _mm512_min_ps(a, b); }
+/* a > b ? x : y */
+static inline hant__vf hant__v_gt_select(hant__vf a, hant__vf b, hant__vf x, hant__vf y) {
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, b, _CMP_GT_OQ), y, x);
+}
+static inline hant__vf hant__v_round(hant__vf x) { return _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+/* p * 2^n for integral n */
+static inline hant__vf hant__v_ldexp(hant__vf p, hant__vf n) { return _mm512_scalef_ps(p, n); }
+static inline float hant__v_sum(hant__vf v) { return _mm512_reduce_add_ps(v); }
+#elif defined(HANT__AVX2)
+#define HANT__VL 8
+typedef __m256 hant__vf;
+static const int32_t hant__mask_table[16] = { -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0 };
+static inline __m256i hant__v_mask(int n) { return _mm256_loadu_si256((const __m256i *)(hant__mask_table + 8 - n)); }
+static inline hant__vf hant__v_zero(void) { return _mm256_setzero_ps(); }
+static inline hant__vf hant__v_set1(float x) { return _mm256_set1_ps(x); }
+static inline hant__vf hant__v_load(const float *p) { return _mm256_loadu_ps(p); }
+static inline void hant__v_store(float *p, hant__vf v) { _mm256_storeu_ps(p, v); }
+static inline hant__vf hant__v_loadn(const float *p, int n) { return _mm256_maskload_ps(p, hant__v_mask(n)); }
+static inline void hant__v_storen(float *p, hant__vf v, int n) { _mm256_maskstore_ps(p, hant__v_mask(n), v); }
+static inline hant__vf hant__v_add(hant__vf a, hant__vf b) { return _mm256_add_ps(a, b); }
+static inline hant__vf hant__v_sub(hant__vf a, hant__vf b) { return _mm256_sub_ps(a, b); }
+static inline hant__vf hant__v_mul(hant__vf a, hant__vf b) { return _mm256_mul_ps(a, b); }
+static inline hant__vf hant__v_div(hant__vf a, hant__vf b) { return _mm256_div_ps(a, b); }
+static inline hant__vf hant__v_fmadd(hant__vf a, hant__vf b, hant__vf c) { return _mm256_fmadd_ps(a, b, c); }
+static inline hant__vf hant__v_max(hant__vf a, hant__vf b) { return _mm256_max_ps(a, b); }
+static inline hant__vf hant__v_min(hant__vf a, hant__vf b) { return _mm256_min_ps(a, b); }
+static inline hant__vf hant__v_gt_select(hant__vf a, hant__vf b, hant__vf x, hant__vf y) {
+    return _mm256_blendv_ps(y, x, _mm256_cmp_ps(a, b, _CMP_GT_OQ));
+}
+static inline hant__vf hant__v_round(hant__vf x) { return _mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+static inline hant__vf hant__v_ldexp(hant__vf p, hant__vf n) {
+    __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+}
+static inline float hant__v_sum(hant__vf v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+#elif defined(HANT__NEON)
+#define HANT__VL 4
+typedef float32x4_t hant__vf;
+static inline hant__vf hant__v_zero(void) { return vdupq_n_f32(0.0f); }
+static inline hant__vf hant__v_set1(float x) { return vdupq_n_f32(x); }
+static inline hant__vf hant__v_load(const float *p) { return vld1q_f32(p); }
+static inline void hant__v_store(float *p, hant__vf v) { vst1q_f32(p, v); }
+static inline hant__vf hant__v_loadn(const float *p, int n) { float t[4] = {0, 0, 0, 0}; for (int i = 0; i < n; i++) t[i] = p[i]; return vld1q_f32(t); }
+static inline void hant__v_storen(float *p, hant__vf v, int n) { float t[4]; vst1q_f32(t, v); for (int i = 0; i < n; i++) p[i] = t[i]; }
+static inline hant__vf hant__v_add(hant__vf a, hant__vf b) { return vaddq_f32(a, b); }
+static inline hant__vf hant__v_sub(hant__vf a, hant__vf b) { return vsubq_f32(a, b); }
+static inline hant__vf hant__v_mul(hant__vf a, hant__vf b) { return vmulq_f32(a, b); }
+static inline hant__vf hant__v_div(hant__vf a, hant__vf b) { return vdivq_f32(a, b); }
+static inline hant__vf hant__v_fmadd(hant__vf a, hant__vf b, hant__vf c) { return vfmaq_f32(c, a, b); }
+static inline hant__vf hant__v_max(hant__vf a, hant__vf b) { return vmaxq_f32(a, b); }
+static inline hant__vf hant__v_min(hant__vf a, hant__vf b) { return vminq_f32(a, b); }
+static inline hant__vf hant__v_gt_select(hant__vf a, hant__vf b, hant__vf x, hant__vf y) { return vbslq_f32(vcgtq_f32(a, b), x, y); }
+static inline hant__vf hant__v_round(hant__vf x) { return vrndnq_f32(x); }
+static inline hant__vf hant__v_ldexp(hant__vf p, hant__vf n) {
+    int32x4_t e = vshlq_n_s32(vaddq_s32(vcvtq_s32_f32(n), vdupq_n_s32(127)), 23);
+    return vmulq_f32(p, vreinterpretq_f32_s32(e));
+}
+static inline float hant__v_sum(hant__vf v) { return vaddvq_f32(v); }
+#else
+#define HANT__VL 1
+typedef float hant__vf;
+static inline hant__vf hant__v_zero(void) { return 0.0f; }
+static inline hant__vf hant__v_set1(float x) { return x; }
+static inline hant__vf hant__v_load(const float *p) { return *p; }
+static inline void hant__v_store(float *p, hant__vf v) { *p = v; }
+static inline hant__vf hant__v_loadn(const float *p, int n) { return n > 0 ? *p : 0.0f; }
+static inline void hant__v_storen(float *p, hant__vf v, int n) { if (n > 0) *p = v; }
+static inline hant__vf hant__v_add(hant__vf a, hant__vf b) { return a + b; }
+static inline hant__vf hant__v_sub(hant__vf a, hant__vf b) { return a - b; }
+static inline hant__vf hant__v_mul(hant__vf a, hant__vf b) { return a * b; }
+static inline hant__vf hant__v_div(hant__vf a, hant__vf b) { return a / b; }
+static inline hant__vf hant__v_fmadd(hant__vf a, hant__vf b, hant__vf c) { return a * b + c; }
+static inline hant__vf hant__v_max(hant__vf a, hant__vf b) { return a > b ? a : b; }
+static inline hant__vf hant__v_min(hant__vf a, hant__vf b) { return a < b ? a : b; }
+static inline hant__vf hant__v_gt_select(hant__vf a, hant__vf b, hant__vf x, hant__vf y) { return a > b ? x : y; }
+static inline float hant__v_sum(hant__vf v) { return v; }
+#define HANT__SCALAR 1
+#endif
+
+/* Loads/stores n lanes, n may be >= VL (then a full vector). */
+static inline hant__vf hant__v_loadp(const float *p, int n) { return n >= HANT__VL ? hant__v_load(p) : hant__v_loadn(p, n); }
+static inline void hant__v_storep(float *p, hant__vf v, int n) { if (n >= HANT__VL) hant__v_store(p, v); else hant__v_storen(p, v, n); }
+
+/* exp(x): Cody-Waite reduction to r in [-ln2/2, ln2/2] and a degree-6
+   polynomial; relative error ~2 ulp against libm over the clamped range. */
+static inline hant__vf hant__v_exp(hant__vf x) {
+#if defined(HANT__SCALAR)
+    return expf(x);
+#else
+    x = hant__v_min(hant__v_max(x, hant__v_set1(-87.0f)), hant__v_set1(88.0f));
+    hant__vf n = hant__v_round(hant__v_mul(x, hant__v_set1(1.44269504088896341f)));
+    hant__vf r = hant__v_fmadd(n, hant__v_set1(-0.693359375f), x);
+    r = hant__v_fmadd(n, hant__v_set1(2.12194440e-4f), r);
+    hant__vf p = hant__v_set1(1.3981999507e-3f);
+    p = hant__v_fmadd(p, r, hant__v_set1(8.3334519073e-3f));
+    p = hant__v_fmadd(p, r, hant__v_set1(4.1665795894e-2f));
+    p = hant__v_fmadd(p, r, hant__v_set1(1.6666665459e-1f));
+    p = hant__v_fmadd(p, r, hant__v_set1(5.0000001201e-1f));
+    p = hant__v_fmadd(p, hant__v_mul(r, r), hant__v_add(r, hant__v_set1(1.0f)));
+    return hant__v_ldexp(p, n);
+#endif
+}
+
+static inline hant__vf hant__v_sigmoid(hant__vf x) {
+    hant__vf one = hant__v_set1(1.0f);
+    return hant__v_div(one, hant__v_add(one, hant__v_exp(hant__v_sub(hant__v_zero(), x))));
+}
+
+static inline hant__vf hant__v_act(hant__vf x, hant_act act) {
+    switch (act) {
+    case HANT_ACT_NONE: return x;
+    case HANT_ACT_RELU: return hant__v_max(x, hant__v_zero());
+    case HANT_ACT_RELU6: return hant__v_min(hant__v_max(x, hant__v_zero()), hant__v_set1(6.0f));
+    case HANT_ACT_SILU: return hant__v_mul(x, hant__v_sigmoid(x));
+    case HANT_ACT_HSWISH: {
+        hant__vf t = hant__v_min(hant__v_max(hant__v_add(x, hant__v_set1(3.0f)), hant__v_zero()), hant__v_set1(6.0f));
+        return hant__v_mul(x, hant__v_mul(t, hant__v_set1(1.0f / 6.0f)));
+    }
+    case HANT_ACT_SIGMOID: return hant__v_sigmoid(x);
+    }
+    return x;
+}
+
+/* dy * act'(u) */
+static inline hant__vf hant__v_act_grad(hant__vf u, hant__vf dy, hant_act act) {
+    hant__vf zero = hant__v_zero();
+    switch (act) {
+    case HANT_ACT_NONE: return dy;
+    case HANT_ACT_RELU: return hant__v_gt_select(u, zero, dy, zero);
+    case HANT_ACT_RELU6: return hant__v_gt_select(u, zero, hant__v_gt_select(u, hant__v_set1(6.0f), zero, dy), zero);
+    case HANT_ACT_SILU: {
+        hant__vf s = hant__v_sigmoid(u), one = hant__v_set1(1.0f);
+        return hant__v_mul(dy, hant__v_mul(s, hant__v_fmadd(u, hant__v_sub(one, s), one)));
+    }
+    case HANT_ACT_HSWISH: {
+        hant__vf g = hant__v_fmadd(u, hant__v_set1(1.0f / 3.0f), hant__v_set1(0.5f));
+        g = hant__v_gt_select(u, hant__v_set1(3.0f), hant__v_set1(1.0f), g);
+        g = hant__v_gt_select(hant__v_set1(-3.0f), u, zero, g);
+        return hant__v_mul(dy, g);
+    }
+    case HANT_ACT_SIGMOID: {
+        hant__vf s = hant__v_sigmoid(u);
+        return hant__v_mul(dy, hant__v_mul(s, hant__v_sub(hant__v_set1(1.0f), s)));
+    }
+    }
+    return dy;
+}
+
+/* GEMM blocking (BLIS-style): an MR x NR register tile, KC-deep panels that
+   stay in L1/L2, MC x KC blocks of A and KC x NC blocks of B per thread. */
+#if HANT__VL == 16
+#define HANT__MR 8
+#define HANT__NRV 2
+#elif HANT__VL == 8
+#define HANT__MR 6
+#define HANT__NRV 2
+#elif HANT__VL == 4
+#define HANT__MR 8
+#define HANT__NRV 2
+#else
+#define HANT__MR 4
+#define HANT__NRV 4
+#endif
+#define HANT__NR (HANT__NRV * HANT__VL)
+#define HANT__KC 256
+#define HANT__MC (HANT__MR * 16)
+#define HANT__NC (HANT__NR * 32)
+#define HANT__PACK_A_BYTES ((size_t)HANT__MC * HANT__KC * sizeof(float))
+#define HANT__PACK_B_BYTES ((size_t)HANT__NC * HANT__KC * sizeof(float))
+#define HANT__COL_FLOATS ((size_t)1 << 18) /* im2col chunk: 1 MiB per thread */
+#define HANT__COL_BYTES (HANT__COL_FLOATS * sizeof(float))
+#define HANT__UNROLL _Pragma("GCC unroll 16")
+
+// >>pool
+/* Persistent workers. Thread 0 is the caller. Workers spin briefly on a
+   generation counter (dispatches at batch 1 are microseconds apart) and then
+   sleep on a condition variable. */
+typedef void (*hant__task_fn)(void *arg, int tid, int nthreads);
+
+typedef struct hant__scratch { void *ptr; size_t size; } hant__scratch;
+#define HANT__SCRATCH_SLOTS 4
+
+struct hant_context {
+    hant_allocator alloc;
+    int nthreads, nstarted, pin_requested, pinned_ok, sync_inited;
+    pthread_t *threads;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    atomic_uint generation;
+    atomic_int pending, sleepers, stop;
+    hant__task_fn task;
+    void *task_arg;
+    hant__scratch *scratch; /* [nthreads][HANT__SCRATCH_SLOTS] */
+};
+
+typedef struct { hant_context *ctx; int tid; } hant__worker_arg;
+static _Thread_local int hant__tls_tid;      /* this thread's index in its pool */
+static _Thread_local int hant__tls_in_task;  /* nested parallel_for runs inline */
+
+static void *hant__raw_alloc(const hant_allocator *a, size_t size) {
+    return a->alloc ? a->alloc(size, a->user) : HANT_MALLOC(size, a->user);
+}
+static void hant__raw_free(const hant_allocator *a, void *p) {
+    if (!p) return;
+    if (a->free) a->free(p, a->user); else HANT_FREE(p, a->user);
+}
+
+/* 64-byte aligned; the offset to the raw block sits just before the result. */
+static void *hant__alloc_aligned(const hant_allocator *a, size_t size) {
+    if (size > SIZE_MAX - 2 * HANT__ALIGN) return NULL;
+    unsigned char *raw = (unsigned char *)hant__raw_alloc(a, size + HANT__ALIGN);
+    if (!raw) return NULL;
+    size_t off = HANT__ALIGN - ((uintptr_t)raw & (HANT__ALIGN - 1));
+    raw[off - 1] = (unsigned char)off;
+    return raw + off;
+}
+static void hant__free_aligned(const hant_allocator *a, void *p) {
+    if (!p) return;
+    unsigned char *q = (unsigned char *)p;
+    hant__raw_free(a, q - q[-1]);
+}
+
+void *hant_alloc(hant_context *ctx, size_t size) { return hant__alloc_aligned(&ctx->alloc, size ? size : 1); }
+void hant_free(hant_context *ctx, void *p) { hant__free_aligned(&ctx->alloc, p); }
+
+/* Per-thread scratch, allocated once at context creation with fixed sizes
+   (the kernels block their work to fit), so kernels never allocate. */
+enum { HANT__SCR_PACK_A = 0, HANT__SCR_PACK_B = 1, HANT__SCR_COL = 2, HANT__SCR_MISC = 3 };
+static void *hant__scratch_get(hant_context *ctx, int slot) {
+    int tid = hant__tls_in_task ? hant__tls_tid : 0;
+    return ctx->scratch[tid * HANT__SCRATCH_SLOTS + slot].ptr;
+}
+/* Grows slot for every thread; called before dispatching work. */
+static hant_status hant__scratch_reserve(hant_context *ctx, int slot, size_t bytes) {
+    for (int t = 0; t < ctx->nthreads; t++) {
+        hant__scratch *s = &ctx->scratch[t * HANT__SCRATCH_SLOTS + slot];
+        if (s->size >= bytes) continue;
+        hant__free_aligned(&ctx->alloc, s->ptr);
+        s->ptr = hant__alloc_aligned(&ctx->alloc, bytes);
+        s->size = s->ptr ? bytes : 0;
+        if (!s->ptr) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "scratch of %zu bytes", bytes);
+    }
+    return HANT_OK;
+}
+
+static inline void hant__cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+static int hant__pin_self(int cpu) {
+#if defined(__linux__) && defined(CPU_SET)
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (pthread_setaffinity_np(pthread_self(), sizeof set, &set) != 0) return 0;
+    cpu_set_t got;
+    CPU_ZERO(&got);
+    if (pthread_getaffinity_np(pthread_self(), sizeof got, &got) != 0) return 0;
+    return CPU_ISSET(cpu, &got) && CPU_COUNT(&got) == 1;
+#else
+    (void)cpu;
+    return 0;
+#endif
+}
+
+static void *hant__worker_main(void *p) {
+    hant__worker_arg wa = *(hant__worker_arg *)p;
+    hant_context *ctx = wa.ctx;
+    hant__raw_free(&ctx->alloc, p);
+    hant__tls_tid = wa.tid;
+    hant__tls_in_task = 1;
+    unsigned seen = 0;
+    for (;;) {
+        unsigned g;
+        int spins = 0;
+        while ((g = atomic_load_explicit(&ctx->generation, memory_order_acquire)) == seen) {
+            if (atomic_load(&ctx->stop)) return NULL;
+            if (++spins < 20000) { hant__cpu_relax(); continue; }
+            pthread_mutex_lock(&ctx->mu);
+            atomic_fetch_add(&ctx->sleepers, 1);
+            while (atomic_load(&ctx->generation) == seen && !atomic_load(&ctx->stop))
+                pthread_cond_wait(&ctx->cv, &ctx->mu);
+            atomic_fetch_sub(&ctx->sleepers, 1);
+            pthread_mutex_unlock(&ctx->mu);
+            spins = 0;
+        }
+        if (atomic_load(&ctx->stop)) return NULL;
+        seen = g;
+        ctx->task(ctx->task_arg, wa.tid, ctx->nthreads);
+        atomic_fetch_sub_explicit(&ctx->pending, 1, memory_order_release);
+    }
+}
+
+static int hant__online_cores(void) {
+#if defined(_SC_NPROCESSORS_ONLN)
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+#else
+    return 1;
+#endif
+}
+
+hant_status hant_context_create(const hant_config *config, hant_context **out) {
+    hant_config cfg;
+    if (config) cfg = *config; else memset(&cfg, 0, sizeof cfg);
+    if (!out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_context_create: out is NULL");
+    *out = NULL;
+    if (cfg.threads < 0 || cfg.threads > 1024) return hant__fail(HANT_ERR_INVALID_ARG, "threads = %d (0..1024)", cfg.threads);
+    if (!cfg.alloc.alloc != !cfg.alloc.free) return hant__fail(HANT_ERR_INVALID_ARG, "alloc and free must be given together");
+    hant_context *ctx = (hant_context *)hant__raw_alloc(&cfg.alloc, sizeof *ctx);
+    if (!ctx) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "context");
+    memset(ctx, 0, sizeof *ctx);
+    ctx->alloc = cfg.alloc;
+    ctx->nthreads = cfg.threads ? cfg.threads : hant__online_cores();
+    ctx->pin_requested = cfg.pin_threads;
+    ctx->pinned_ok = 1;
+    size_t nscr = (size_t)ctx->nthreads * HANT__SCRATCH_SLOTS;
+    ctx->scratch = (hant__scratch *)hant__raw_alloc(&ctx->alloc, nscr * sizeof(hant__scratch));
+    ctx->threads = (pthread_t *)hant__raw_alloc(&ctx->alloc, sizeof(pthread_t) * (size_t)ctx->nthreads);
+    if (!ctx->scratch || !ctx->threads) { hant_context_destroy(ctx); return hant__fail(HANT_ERR_OUT_OF_MEMORY, "context"); }
+    memset(ctx->scratch, 0, nscr * sizeof(hant__scratch));
+    pthread_mutex_init(&ctx->mu, NULL);
+    pthread_cond_init(&ctx->cv, NULL);
+    ctx->sync_inited = 1;
+    if (hant__scratch_reserve(ctx, HANT__SCR_PACK_A, HANT__PACK_A_BYTES) || hant__scratch_reserve(ctx, HANT__SCR_PACK_B, HANT__PACK_B_BYTES) ||
+        hant__scratch_reserve(ctx, HANT__SCR_COL, HANT__COL_BYTES)) {
+        hant_context_destroy(ctx);
+        return hant__fail(HANT_ERR_OUT_OF_MEMORY, "context scratch");
+    }
+    if (ctx->pin_requested && !hant__pin_self(0)) ctx->pinned_ok = 0;
+    ctx->nstarted = 1;
+    for (int t = 1; t < ctx->nthreads; t++) {
+        hant__worker_arg *wa = (hant__worker_arg *)hant__raw_alloc(&ctx->alloc, sizeof *wa);
+        if (!wa) break;
+        wa->ctx = ctx; wa->tid = t;
+        if (pthread_create(&ctx->threads[t], NULL, hant__worker_main, wa) != 0) { hant__raw_free(&ctx->alloc, wa); break; }
+        ctx->nstarted++;
+        if (ctx->pin_requested) {
+            int ncpu = hant__online_cores();
+#if defined(__linux__) && defined(CPU_SET)
+            cpu_set_t set;
+            CPU_ZERO(&set);
+            CPU_SET(t % ncpu, &set);
+            if (pthread_setaffinity_np(ctx->threads[t], sizeof set, &set) != 0) ctx->pinned_ok = 0;
+#else
+            (void)ncpu;
+            ctx->pinned_ok = 0;
+#endif
+        }
+    }
+    if (ctx->nstarted != ctx->nthreads) {
+        int got = ctx->nstarted, want = ctx->nthreads;
+        hant_context_destroy(ctx);
+        return hant__fail(HANT_ERR_THREAD, "started %d of %d threads", got, want);
+    }
+    *out = ctx;
+    return HANT_OK;
+}
+
+void hant_context_destroy(hant_context *ctx) {
+    if (!ctx) return;
+    if (ctx->threads && ctx->sync_inited) {
+        pthread_mutex_lock(&ctx->mu);
+        atomic_store(&ctx->stop, 1);
+        pthread_cond_broadcast(&ctx->cv);
+        pthread_mutex_unlock(&ctx->mu);
+        for (int t = 1; t < ctx->nstarted; t++) pthread_join(ctx->threads[t], NULL);
+        pthread_mutex_destroy(&ctx->mu);
+        pthread_cond_destroy(&ctx->cv);
+    }
+    if (ctx->scratch)
+        for (int i = 0; i < ctx->nthreads * HANT__SCRATCH_SLOTS; i++) hant__free_aligned(&ctx->alloc, ctx->scratch[i].ptr);
+    hant__raw_free(&ctx->alloc, ctx->scratch);
+    hant__raw_free(&ctx->alloc, ctx->threads);
+    hant_allocator a = ctx->alloc;
+    hant__raw_free(&a, ctx);
+}
+
+int hant_context_threads(const hant_context *ctx) { return ctx->nthreads; }
+int hant_context_pinned(const hant_context *ctx) { return ctx->pin_requested ? ctx->pinned_ok : -1; }
+
+/* Threads available to a kernel called from here: 1 inside a task. */
+static int hant__avail_threads(const hant_context *ctx) { return hant__tls_in_task ? 1 : ctx->nthreads; }
+
+/* Runs task(arg, tid, n) on n = hant__avail_threads(ctx) threads and waits. */
+static void hant__run(hant_context *ctx, hant__task_fn task, void *arg) {
+    if (hant__tls_in_task || ctx->nthreads == 1) {
+        int in = hant__tls_in_task;
+        hant__tls_in_task = 1;
+        task(arg, in ? hant__tls_tid : 0, 1);
+        hant__tls_in_task = in;
+        return;
+    }
+    ctx->task = task;
+    ctx->task_arg = arg;
+    atomic_store(&ctx->pending, ctx->nthreads - 1);
+    atomic_fetch_add(&ctx->generation, 1);
+    if (atomic_load(&ctx->sleepers) > 0) {
+        pthread_mutex_lock(&ctx->mu);
+        pthread_cond_broadcast(&ctx->cv);
+        pthread_mutex_unlock(&ctx->mu);
+    }
+    hant__tls_in_task = 1;
+    hant__tls_tid = 0;
+    task(arg, 0, ctx->nthreads);
+    hant__tls_in_task = 0;
+    while (atomic_load_explicit(&ctx->pending, memory_order_acquire) > 0) hant__cpu_relax();
+}
+
+/* Static split of [0, n) into nthreads contiguous parts, aligned to `align`. */
+static void hant__split(int64_t n, int64_t align, int tid, int nthreads, int64_t *b, int64_t *e) {
+    int64_t units = (n + align - 1) / align;
+    int64_t ub = units * tid / nthreads, ue = units * (tid + 1) / nthreads;
+    *b = HANT__MIN(ub * align, n);
+    *e = HANT__MIN(ue * align, n);
+}
+
+// >>gemm
+typedef struct hant__epilogue {
+    const float *bias;     /* per output column, or NULL */
+    hant_act act;
+    const float *residual; /* added after the activation, or NULL */
+    int ldr;
+} hant__epilogue;
+
+typedef struct hant__gemm_args {
+    int ta, tb, m, n, k;
+    const float *a; int lda;
+    const float *b; int ldb;
+    const float *packed_b; /* from hant__gemm_pack_b_full, or NULL */
+    float beta;
+    float *c; int ldc;
+    const hant__epilogue *ep;
+    int split_m;
+    hant_context *ctx;
+} hant__gemm_args;
+
+/* One MR x NR tile: C = A_panel * B_panel (+ beta C on the first K block,
+   += on later ones) and the epilogue on the last K block. */
+static void hant__gemm_micro(int kc, const float *restrict pa, const float *restrict pb, float *restrict c, int ldc,
+                             int mr, int nr, int first, float beta, const hant__epilogue *ep, int row, int col) {
+    hant__vf acc[HANT__MR][HANT__NRV];
+    HANT__UNROLL for (int i = 0; i < HANT__MR; i++)
+        HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) acc[i][j] = hant__v_zero();
+    for (int k = 0; k < kc; k++) {
+        hant__vf b[HANT__NRV];
+        HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) b[j] = hant__v_load(pb + (size_t)k * HANT__NR + j * HANT__VL);
+        HANT__UNROLL for (int i = 0; i < HANT__MR; i++) {
+            hant__vf a = hant__v_set1(pa[(size_t)k * HANT__MR + i]);
+            HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) acc[i][j] = hant__v_fmadd(a, b[j], acc[i][j]);
+        }
+    }
+    HANT__UNROLL for (int i = 0; i < HANT__MR; i++) {
+        if (i >= mr) break;
+        float *crow = c + (size_t)i * ldc;
+        HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) {
+            int nn = nr - j * HANT__VL;
+            if (nn <= 0) break;
+            hant__vf v = acc[i][j];
+            if (!first) v = hant__v_add(v, hant__v_loadp(crow + j * HANT__VL, nn));
+            else if (beta != 0.0f) v = hant__v_fmadd(hant__v_set1(beta), hant__v_loadp(crow + j * HANT__VL, nn), v);
+            if (ep) {
+                int cc = col + j * HANT__VL;
+                if (ep->bias) v = hant__v_add(v, hant__v_loadp(ep->bias + cc, nn));
+                v = hant__v_act(v, ep->act);
+                if (ep->residual) v = hant__v_add(v, hant__v_loadp(ep->residual + (size_t)(row + i) * ep->ldr + cc, nn));
+            }
+            hant__v_storep(crow + j * HANT__VL, v, nn);
+        }
+    }
+}
+
+/* A block (rows i0.., cols p0..) into MR-row panels, k-major, zero-padded. */
+static void hant__gemm_pack_a(const hant__gemm_args *g, int i0, int mc, int p0, int kc, float *restrict dst) {
+    for (int ir = 0; ir < mc; ir += HANT__MR) {
+        int mr = HANT__MIN(HANT__MR, mc - ir);
+        float *d = dst + (size_t)ir * kc;
+        if (!g->ta) {
+            for (int i = 0; i < HANT__MR; i++) {
+                if (i < mr) {
+                    const float *src = g->a + (size_t)(i0 + ir + i) * g->lda + p0;
+                    for (int k = 0; k < kc; k++) d[(size_t)k * HANT__MR + i] = src[k];
+                } else {
+                    for (int k = 0; k < kc; k++) d[(size_t)k * HANT__MR + i] = 0.0f;
+                }
+            }
+        } else {
+            for (int k = 0; k < kc; k++) {
+                const float *src = g->a + (size_t)(p0 + k) * g->lda + i0 + ir;
+                float *dk = d + (size_t)k * HANT__MR;
+                int i = 0;
+                for (; i < mr; i++) dk[i] = src[i];
+                for (; i < HANT__MR; i++) dk[i] = 0.0f;
+            }
+        }
+    }
+}
+
+/* B block (rows p0.., cols j0..) into NR-column panels, k-major, zero-padded. */
+static void hant__gemm_pack_b(int tb, const float *b, int ldb, int p0, int kc, int j0, int nc, float *restrict dst) {
+    for (int jr = 0; jr < nc; jr += HANT__NR) {
+        int nr = HANT__MIN(HANT__NR, nc - jr);
+        float *d = dst + (size_t)jr * kc;
+        if (!tb) {
+            for (int k = 0; k < kc; k++) {
+                const float *src = b + (size_t)(p0 + k) * ldb + j0 + jr;
+                float *dk = d + (size_t)k * HANT__NR;
+                HANT__UNROLL for (int j = 0; j < HANT__NRV; j++)
+                    hant__v_store(dk + j * HANT__VL, hant__v_loadn(src + j * HANT__VL, HANT__MAX(0, HANT__MIN(HANT__VL, nr - j * HANT__VL))));
+            }
+        } else {
+            for (int j = 0; j < HANT__NR; j++) {
+                if (j < nr) {
+                    const float *src = b + (size_t)(j0 + jr + j) * ldb + p0;
+                    for (int k = 0; k < kc; k++) d[(size_t)k * HANT__NR + j] = src[k];
+                } else {
+                    for (int k = 0; k < kc; k++) d[(size_t)k * HANT__NR + j] = 0.0f;
+                }
+            }
+        }
+    }
+}
+
+static size_t hant__gemm_packed_b_floats(int n, int k) {
+    return (size_t)k * (size_t)((n + HANT__NR - 1) / HANT__NR * HANT__NR);
+}
+
+/* The whole of op(B) packed once (weights at inference): K blocks of KC,
+   each holding every NR panel; matches the indexing in hant__gemm_serial. */
+static void hant__gemm_pack_b_full(int tb, int n, int k, const float *b, int ldb, float *dst) {
+    size_t npad = (size_t)((n + HANT__NR - 1) / HANT__NR * HANT__NR);
+    for (int pc = 0; pc < k; pc += HANT__KC) {
+        int kc = HANT__MIN(HANT__KC, k - pc);
+        hant__gemm_pack_b(tb, b, ldb, pc, kc, 0, n, dst + (size_t)pc * npad);
+    }
+}
+
+static void hant__gemm_serial(const hant__gemm_args *g, int m0, int m1, int n0, int n1) {
+    float *pa = (float *)hant__scratch_get(g->ctx, HANT__SCR_PACK_A);
+    float *pbuf = (float *)hant__scratch_get(g->ctx, HANT__SCR_PACK_B);
+    size_t npad = (size_t)((g->n + HANT__NR - 1) / HANT__NR * HANT__NR);
+    for (int jc = n0; jc < n1; jc += HANT__NC) {
+        int nc = HANT__MIN(HANT__NC, n1 - jc);
+        for (int pc = 0; pc < g->k; pc += HANT__KC) {
+            int kc = HANT__MIN(HANT__KC, g->k - pc);
+            const float *pb;
+            if (g->packed_b) pb = g->packed_b + (size_t)pc * npad + (size_t)jc * kc;
+            else { hant__gemm_pack_b(g->tb, g->b, g->ldb, pc, kc, jc, nc, pbuf); pb = pbuf; }
+            int first = pc == 0;
+            const hant__epilogue *ep = pc + kc >= g->k ? g->ep : NULL;
+            for (int ic = m0; ic < m1; ic += HANT__MC) {
+                int mc = HANT__MIN(HANT__MC, m1 - ic);
+                hant__gemm_pack_a(g, ic, mc, pc, kc, pa);
+                for (int jr = 0; jr < nc; jr += HANT__NR)
+                    for (int ir = 0; ir < mc; ir += HANT__MR)
+                        hant__gemm_micro(kc, pa + (size_t)ir * kc, pb + (size_t)jr * kc,
+                                         g->c + (size_t)(ic + ir) * g->ldc + jc + jr, g->ldc,
+                                         HANT__MIN(HANT__MR, mc - ir), HANT__MIN(HANT__NR, nc - jr),
+                                         first, g->beta, ep, ic + ir, jc + jr);
+            }
+        }
+    }
+}
+
+/* K == 0: C = beta C, then the epilogue. */
+static void hant__gemm_k0(const hant__gemm_args *g) {
+    for (int i = 0; i < g->m; i++)
+        for (int j = 0; j < g->n; j++) {
+            float *c = g->c + (size_t)i * g->ldc + j;
+            float v = g->beta != 0.0f ? g->beta * *c : 0.0f;
+            if (g->ep) {
+                if (g->ep->bias) v += g->ep->bias[j];
+                hant__vf t = hant__v_act(hant__v_set1(v), g->ep->act);
+                float tmp[HANT__VL];
+                hant__v_store(tmp, t);
+                v = tmp[0];
+                if (g->ep->residual) v += g->ep->residual[(size_t)i * g->ep->ldr + j];
+            }
+            *c = v;
+        }
+}
+
+static void hant__gemm_task(void *arg, int tid, int nt) {
+    const hant__gemm_args *g = (const hant__gemm_args *)arg;
+    int64_t b, e;
+    if (g->split_m) { hant__split(g->m, HANT__MR, tid, nt, &b, &e); if (b < e) hant__gemm_serial(g, (int)b, (int)e, 0, g->n); }
+    else { hant__split(g->n, HANT__NR, tid, nt, &b, &e); if (b < e) hant__gemm_serial(g, 0, g->m, (int)b, (int)e); }
+}
+
+static void hant__gemm_run(hant__gemm_args *g) {
+    if (g->m <= 0 || g->n <= 0) return;
+    if (g->k <= 0) { hant__gemm_k0(g); return; }
+    int nt = hant__avail_threads(g->ctx);
+    double work = (double)g->m * g->n * g->k;
+    if (nt == 1 || work < 65536.0) { hant__gemm_serial(g, 0, g->m, 0, g->n); return; }
+    int mt = (g->m + HANT__MR - 1) / HANT__MR, ntl = (g->n + HANT__NR - 1) / HANT__NR;
+    /* Split the dimension with more tiles; splitting M duplicates B packing,
+       so prefer N when it alone keeps every thread busy. */
+    g->split_m = !(ntl >= 2 * nt || ntl >= mt);
+    hant__run(g->ctx, hant__gemm_task, g);
+}
+
+void hant_gemm(hant_context *ctx, int trans_a, int trans_b, int m, int n, int k,
+               const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc) {
+    hant__gemm_args g;
+    memset(&g, 0, sizeof g);
+    g.ta = trans_a; g.tb = trans_b; g.m = m; g.n = n; g.k = k;
+    g.a = a; g.lda = lda; g.b = b; g.ldb = ldb; g.beta = beta; g.c = c; g.ldc = ldc; g.ctx = ctx;
+    hant__gemm_run(&g);
+}
+
+// >>eltwise
+void hant_act_forward(hant_act act, const float *x, float *y, size_t count) {
+    size_t i = 0;
+    for (; i + HANT__VL <= count; i += HANT__VL) hant__v_store(y + i, hant__v_act(hant__v_load(x + i), act));
+    if (i < count) hant__v_storen(y + i, hant__v_act(hant__v_loadn(x + i, (int)(count - i)), act), (int)(count - i));
+}
+
+void hant_act_backward(hant_act act, const float *u, const float *dy, float *du, size_t count) {
+    size_t i = 0;
+    for (; i + HANT__VL <= count; i += HANT__VL)
+        hant__v_store(du + i, hant__v_act_grad(hant__v_load(u + i), hant__v_load(dy + i), act));
+    if (i < count) {
+        int n = (int)(count - i);
+        hant__v_storen(du + i, hant__v_act_grad(hant__v_loadn(u + i, n), hant__v_loadn(dy + i, n), act), n);
+    }
+}
+
+/* y[r][c] = act(x[r][c] * scale[c] + shift[c]) + residual[r][c], rows x C.
+   scale, shift and residual may be NULL. y may alias x. */
+static void hant__affine_act(const float *x, size_t rows, int C, const float *scale, const float *shift,
+                             hant_act act, const float *residual, float *y) {
+    for (size_t r = 0; r < rows; r++) {
+        const float *xr = x + r * C;
+        float *yr = y + r * C;
+        for (int c = 0; c < C; c += HANT__VL) {
+            int nn = C - c;
+            hant__vf v = hant__v_loadp(xr + c, nn);
+            if (scale) v = hant__v_mul(v, hant__v_loadp(scale + c, nn));
+            if (shift) v = hant__v_add(v, hant__v_loadp(shift + c, nn));
+            v = hant__v_act(v, act);
+            if (residual) v = hant__v_add(v, hant__v_loadp(residual + r * C + c, nn));
+            hant__v_storep(yr + c, v, nn);
+        }
+    }
+}
+
+// >>dwconv
+int hant_conv_out(int in, int kernel, int stride) { return (in + 2 * (kernel / 2) - kernel) / stride + 1; }
+
+typedef struct hant__conv_args {
+    hant_context *ctx;
+    hant_conv_shape s;
+    int oh, ow, pad, groups;
+    const float *x, *w, *bias, *residual, *dy, *packed_w;
+    hant_act act;
+    float *y, *dx, *dw;
+    int accumulate_dx;
+} hant__conv_args;
+
+/* Forward over output rows (n, oh) in [r0, r1); vectorised over channels. */
+static void hant__dwconv_forward_rows(const hant__conv_args *a, int64_t r0, int64_t r1) {
+    const int C = a->s.cin, H = a->s.h, W = a->s.w, K = a->s.kernel, S = a->s.stride, P = a->pad;
+    for (int64_t r = r0; r < r1; r++) {
+        int n = (int)(r / a->oh), oh = (int)(r % a->oh);
+        int kh0 = HANT__MAX(0, P - oh * S), kh1 = HANT__MIN(K, H + P - oh * S);
+        for (int ow = 0; ow < a->ow; ow++) {
+            int kw0 = HANT__MAX(0, P - ow * S), kw1 = HANT__MIN(K, W + P - ow * S);
+            float *yp = a->y + ((size_t)r * a->ow + ow) * C;
+            const float *res = a->residual ? a->residual + ((size_t)r * a->ow + ow) * C : NULL;
+            for (int c = 0; c < C; c += HANT__VL) {
+                int nn = C - c;
+                hant__vf acc = a->bias ? hant__v_loadp(a->bias + c, nn) : hant__v_zero();
+                for (int kh = kh0; kh < kh1; kh++) {
+                    int ih = oh * S - P + kh;
+                    const float *xr = a->x + (((size_t)n * H + ih) * W) * C + c;
+                    const float *wr = a->w + (size_t)kh * K * C + c;
+                    for (int kw = kw0; kw < kw1; kw++) {
+                        int iw = ow * S - P + kw;
+                        acc = hant__v_fmadd(hant__v_loadp(xr + (size_t)iw * C, nn), hant__v_loadp(wr + (size_t)kw * C, nn), acc);
+                    }
+                }
+                acc = hant__v_act(acc, a->act);
+                if (res) acc = hant__v_add(acc, hant__v_loadp(res + c, nn));
+                hant__v_storep(yp + c, acc, nn);
+            }
+        }
+    }
+}
+
+static void hant__dwconv_forward_task(void *arg, int tid, int nt) {
+    const hant__conv_args *a = (const hant__conv_args *)arg;
+    int64_t b, e;
+    hant__split((int64_t)a->s.n * a->oh, 1, tid, nt, &b, &e);
+    hant__dwconv_forward_rows(a, b, e);
+}
+
+/* Backward for one vector of channels [c, c+nn): dw and dx over the batch.
+   Splitting by channels keeps threads' writes disjoint. */
+static void hant__dwconv_backward_chunk(const hant__conv_args *a, int c, int nn) {
+    const int C = a->s.cin, H = a->s.h, W = a->s.w, K = a->s.kernel, S = a->s.stride, P = a->pad;
+    hant__vf dwacc[49];
+    for (int t = 0; t < K * K; t++) dwacc[t] = hant__v_zero();
+    if (a->dx && !a->accumulate_dx)
+        for (size_t p = 0; p < (size_t)a->s.n * H * W; p++) hant__v_storep(a->dx + p * C + c, hant__v_zero(), nn);
+    for (int n = 0; n < a->s.n; n++)
+        for (int oh = 0; oh < a->oh; oh++) {
+            int kh0 = HANT__MAX(0, P - oh * S), kh1 = HANT__MIN(K, H + P - oh * S);
+            for (int ow = 0; ow < a->ow; ow++) {
+                int kw0 = HANT__MAX(0, P - ow * S), kw1 = HANT__MIN(K, W + P - ow * S);
+                hant__vf g = hant__v_loadp(a->dy + (((size_t)n * a->oh + oh) * a->ow + ow) * C + c, nn);
+                for (int kh = kh0; kh < kh1; kh++) {
+                    size_t xrow = (((size_t)n * H + (oh * S - P + kh)) * W) * C + c;
+                    for (int kw = kw0; kw < kw1; kw++) {
+                        size_t xo = xrow + (size_t)(ow * S - P + kw) * C;
+                        dwacc[kh * K + kw] = hant__v_fmadd(g, hant__v_loadp(a->x + xo, nn), dwacc[kh * K + kw]);
+                        if (a->dx) {
+                            hant__vf wv = hant__v_loadp(a->w + (size_t)(kh * K + kw) * C + c, nn);
+                            hant__v_storep(a->dx + xo, hant__v_fmadd(g, wv, hant__v_loadp(a->dx + xo, nn)), nn);
+                        }
+                    }
+                }
+            }
+        }
+    if (a->dw)
+        for (int t = 0; t < K * K; t++) {
+            float *d = a->dw + (size_t)t * C + c;
+            hant__v_storep(d, hant__v_add(hant__v_loadp(d, nn), dwacc[t]), nn);
+        }
+}
+
+static void hant__dwconv_backward_task(void *arg, int tid, int nt) {
+    const hant__conv_args *a = (const hant__conv_args *)arg;
+    int64_t b, e;
+    hant__split(a->s.cin, HANT__VL, tid, nt, &b, &e);
+    for (int64_t c = b; c < e; c += HANT__VL) hant__dwconv_backward_chunk(a, (int)c, (int)HANT__MIN(HANT__VL, e - c));
+}
+
+// >>conv
+/* Rows [r0, r0+rows) of the im2col matrix for group g: row (n,oh,ow) holds
+   the k x k x cin_g patch, (kh, kw, ci) order, zeros outside the image. */
+static void hant__im2col(const hant__conv_args *a, int g, int64_t r0, int rows, float *col) {
+    const int H = a->s.h, W = a->s.w, K = a->s.kernel, S = a->s.stride, P = a->pad, C = a->s.cin;
+    const int cg = C / a->groups, kc = K * K * cg;
+    for (int i = 0; i < rows; i++) {
+        int64_t r = r0 + i;
+        int ow = (int)(r % a->ow), oh = (int)((r / a->ow) % a->oh), n = (int)(r / ((int64_t)a->ow * a->oh));
+        float *d = col + (size_t)i * kc;
+        for (int kh = 0; kh < K; kh++) {
+            int ih = oh * S - P + kh;
+            for (int kw = 0; kw < K; kw++, d += cg) {
+                int iw = ow * S - P + kw;
+                if (ih < 0 || ih >= H || iw < 0 || iw >= W) { memset(d, 0, sizeof(float) * cg); continue; }
+                memcpy(d, a->x + (((size_t)n * H + ih) * W + iw) * C + (size_t)g * cg, sizeof(float) * cg);
+            }
+        }
+    }
+}
+
+/* dx += col2im(dcol) for the same rows and group. */
+static void hant__col2im(const hant__conv_args *a, int g, int64_t r0, int rows, const float *col) {
+    const int H = a->s.h, W = a->s.w, K = a->s.kernel, S = a->s.stride, P = a->pad, C = a->s.cin;
+    const int cg = C / a->groups, kc = K * K * cg;
+    for (int i = 0; i < rows; i++) {
+        int64_t r = r0 + i;
+        int ow = (int)(r % a->ow), oh = (int)((r / a->ow) % a->oh), n = (int)(r / ((int64_t)a->ow * a->oh));
+        const float *d = col + (size_t)i * kc;
+        for (int kh = 0; kh < K; kh++) {
+            int ih = oh * S - P + kh;
+            for (int kw = 0; kw < K; kw++, d += cg) {
+                int iw = ow * S - P + kw;
+                if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
+                float *x = a->dx + (((size_t)n * H + ih) * W + iw) * C + (size_t)g * cg;
+                for (int c = 0; c < cg; c += HANT__VL) {
+                    int nn = cg - c;
+                    hant__v_storep(x + c, hant__v_add(hant__v_loadp(x + c, nn), hant__v_loadp(d + c, nn)), nn);
+                }
+            }
+        }
+    }
+}
+
+static int hant__conv_chunk_rows(int kc) {
+    int rows = (int)(HANT__COL_FLOATS / (size_t)kc);
+    rows = rows / HANT__MR * HANT__MR;
+    return HANT__MAX(rows, HANT__MR);
+}
+
+/* Dense forward for output rows [r0, r1) on this thread: im2col chunks,
+   each multiplied by the group's weights with the epilogue fused. */
+static void hant__dense_forward_rows(const hant__conv_args *a, int64_t r0, int64_t r1) {
+    const int cg = a->s.cin / a->groups, og = a->s.cout / a->groups, kc = a->s.kernel * a->s.kernel * cg;
+    float *col = (float *)hant__scratch_get(a->ctx, HANT__SCR_COL);
+    int chunk = hant__conv_chunk_rows(kc);
+    for (int64_t r = r0; r < r1; r += chunk) {
+        int rows = (int)HANT__MIN((int64_t)chunk, r1 - r);
+        for (int g = 0; g < a->groups; g++) {
+            hant__im2col(a, g, r, rows, col);
+            hant__epilogue ep = { a->bias ? a->bias + (size_t)g * og : NULL, a->act,
+                                  a->residual ? a->residual + (size_t)r * a->s.cout + (size_t)g * og : NULL, a->s.cout };
+            hant__gemm_args ga;
+            memset(&ga, 0, sizeof ga);
+            ga.m = rows; ga.n = og; ga.k = kc; ga.a = col; ga.lda = kc;
+            ga.b = a->w + (size_t)g * og; ga.ldb = a->s.cout;
+            ga.packed_b = a->groups == 1 ? a->packed_w : NULL;
+            ga.c = a->y + (size_t)r * a->s.cout + (size_t)g * og; ga.ldc = a->s.cout;
+            ga.ep = &ep; ga.ctx = a->ctx;
+            hant__gemm_serial(&ga, 0, rows, 0, og);
+        }
+    }
+}
+
+static void hant__dense_forward_task(void *arg, int tid, int nt) {
+    const hant__conv_args *a = (const hant__conv_args *)arg;
+    int64_t b, e;
+    hant__split((int64_t)a->s.n * a->oh * a->ow, HANT__MR, tid, nt, &b, &e);
+    if (b < e) hant__dense_forward_rows(a, b, e);
+}
+
+/* Dense backward for images [n0, n1): dw (into a per-thread partial when
+   several threads run) and dx through col2im. */
+static void hant__dense_backward_images(const hant__conv_args *a, int n0, int n1, float *dw) {
+    const int cg = a->s.cin / a->groups, og = a->s.cout / a->groups, kc = a->s.kernel * a->s.kernel * cg;
+    const int64_t per = (int64_t)a->oh * a->ow;
+    float *col = (float *)hant__scratch_get(a->ctx, HANT__SCR_COL);
+    int chunk = hant__conv_chunk_rows(kc);
+    if (a->dx && !a->accumulate_dx)
+        memset(a->dx + (size_t)n0 * a->s.h * a->s.w * a->s.cin, 0, sizeof(float) * (size_t)(n1 - n0) * a->s.h * a->s.w * a->s.cin);
+    for (int64_t r = n0 * per; r < n1 * per; r += chunk) {
+        int rows = (int)HANT__MIN((int64_t)chunk, n1 * per - r);
+        for (int g = 0; g < a->groups; g++) {
+            const float *dy = a->dy + (size_t)r * a->s.cout + (size_t)g * og;
+            hant__gemm_args ga;
+            if (dw) {
+                hant__im2col(a, g, r, rows, col);
+                memset(&ga, 0, sizeof ga);
+                ga.ta = 1; ga.m = kc; ga.n = og; ga.k = rows; ga.a = col; ga.lda = kc;
+                ga.b = dy; ga.ldb = a->s.cout; ga.beta = 1.0f;
+                ga.c = dw + (size_t)g * og; ga.ldc = a->s.cout; ga.ctx = a->ctx;
+                hant__gemm_serial(&ga, 0, kc, 0, og);
+            }
+            if (a->dx) {
+                memset(&ga, 0, sizeof ga);
+                ga.tb = 1; ga.m = rows; ga.n = kc; ga.k = og; ga.a = dy; ga.lda = a->s.cout;
+                ga.b = a->w + (size_t)g * og; ga.ldb = a->s.cout;
+                ga.c = col; ga.ldc = kc; ga.ctx = a->ctx;
+                hant__gemm_serial(&ga, 0, rows, 0, kc);
+                hant__col2im(a, g, r, rows, col);
+            }
+        }
+    }
+}
+
+static void hant__dense_backward_task(void *arg, int tid, int nt) {
+    const hant__conv_args *a = (const hant__conv_args *)arg;
+    int64_t b, e;
+    hant__split(a->s.n, 1, tid, nt, &b, &e);
+    float *dw = a->dw;
+    size_t wsize = (size_t)a->s.kernel * a->s.kernel * (a->s.cin / a->groups) * a->s.cout;
+    if (dw && nt > 1) { dw = (float *)hant__scratch_get(a->ctx, HANT__SCR_MISC); memset(dw, 0, wsize * sizeof(float)); }
+    if (b < e) hant__dense_backward_images(a, (int)b, (int)e, dw);
+}
+
+static int hant__conv_is_depthwise(const hant_conv_shape *s) {
+    int g = s->groups ? s->groups : 1;
+    return g > 1 && g == s->cin && g == s->cout;
+}
+
+static void hant__conv_setup(hant__conv_args *a, hant_context *ctx, const hant_conv_shape *s) {
+    memset(a, 0, sizeof *a);
+    a->ctx = ctx;
+    a->s = *s;
+    a->groups = s->groups ? s->groups : 1;
+    a->oh = hant_conv_out(s->h, s->kernel, s->stride);
+    a->ow = hant_conv_out(s->w, s->kernel, s->stride);
+    a->pad = s->kernel / 2;
+}
+
+/* Forward with optional pre-packed weights (groups == 1, non-depthwise). */
+static void hant__conv_forward_packed(hant_context *ctx, const hant_conv_shape *s, const float *x, const float *w,
+                                      const float *packed_w, const float *bias, hant_act act, const float *residual, float *y) {
+    hant__conv_args a;
+    hant__conv_setup(&a, ctx, s);
+    a.x = x; a.w = w; a.packed_w = packed_w; a.bias = bias; a.act = act; a.residual = residual; a.y = y;
+    int64_t rows = (int64_t)s->n * a.oh * a.ow;
+    if (hant__conv_is_depthwise(s)) {
+        if (rows * s->cin * s->kernel * s->kernel < 32768) hant__dwconv_forward_rows(&a, 0, (int64_t)s->n * a.oh);
+        else hant__run(ctx, hant__dwconv_forward_task, &a);
+    } else if (s->kernel == 1 && s->stride == 1 && a.groups == 1) {
+        hant__epilogue ep = { bias, act, residual, s->cout };
+        hant__gemm_args g;
+        memset(&g, 0, sizeof g);
+        g.m = (int)rows; g.n = s->cout; g.k = s->cin; g.a = x; g.lda = s->cin; g.b = w; g.ldb = s->cout;
+        g.packed_b = packed_w; g.c = y; g.ldc = s->cout; g.ep = &ep; g.ctx = ctx;
+        hant__gemm_run(&g);
+    } else {
+        if (rows * s->cout * s->kernel * s->kernel * (s->cin / a.groups) < 65536) hant__dense_forward_rows(&a, 0, rows);
+        else hant__run(ctx, hant__dense_forward_task, &a);
+    }
+}
+
+void hant_conv_forward(hant_context *ctx, const hant_conv_shape *s, const float *x, const float *w,
+                       const float *bias, hant_act act, const float *residual, float *y) {
+    hant__conv_forward_packed(ctx, s, x, w, NULL, bias, act, residual, y);
+}
+
+void hant_conv_backward(hant_context *ctx, const hant_conv_shape *s, const float *x, const float *w,
+                        const float *dy, float *dx, int accumulate_dx, float *dw) {
+    hant__conv_args a;
+    hant__conv_setup(&a, ctx, s);
+    a.x = x; a.w = w; a.dy = dy; a.dx = dx; a.dw = dw; a.accumulate_dx = accumulate_dx;
+    int64_t rows = (int64_t)s->n * a.oh * a.ow;
+    if (hant__conv_is_depthwise(s)) {
+        hant__run(ctx, hant__dwconv_backward_task, &a);
+    } else if (s->kernel == 1 && s->stride == 1 && a.groups == 1) {
+        hant__gemm_args g;
+        if (dx) {
+            memset(&g, 0, sizeof g);
+            g.tb = 1; g.m = (int)rows; g.n = s->cin; g.k = s->cout; g.a = dy; g.lda = s->cout;
+            g.b = w; g.ldb = s->cout; g.beta = accumulate_dx ? 1.0f : 0.0f; g.c = dx; g.ldc = s->cin; g.ctx = ctx;
+            hant__gemm_run(&g);
+        }
+        if (dw) {
+            memset(&g, 0, sizeof g);
+            g.ta = 1; g.m = s->cin; g.n = s->cout; g.k = (int)rows; g.a = x; g.lda = s->cin;
+            g.b = dy; g.ldb = s->cout; g.beta = 1.0f; g.c = dw; g.ldc = s->cout; g.ctx = ctx;
+            hant__gemm_run(&g);
+        }
+    } else {
+        int nt = HANT__MIN(hant__avail_threads(ctx), s->n);
+        size_t wsize = (size_t)s->kernel * s->kernel * (s->cin / a.groups) * s->cout;
+        if (nt > 1 && dw && hant__scratch_reserve(ctx, HANT__SCR_MISC, wsize * sizeof(float)) != HANT_OK) nt = 1;
+        if (nt <= 1) {
+            int in = hant__tls_in_task;
+            hant__tls_in_task = 1; /* the partial-sum path is for several threads */
+            hant__dense_backward_images(&a, 0, s->n, dw);
+            hant__tls_in_task = in;
+        } else {
+            hant__run(ctx, hant__dense_backward_task, &a);
+            /* fixed-order reduction of the per-thread partials */
+            if (dw)
+                for (int t = 0; t < ctx->nthreads; t++) {
+                    const float *p = (const float *)ctx->scratch[t * HANT__SCRATCH_SLOTS + HANT__SCR_MISC].ptr;
+                    for (size_t i = 0; i < wsize; i++) dw[i] += p[i];
+                }
+        }
+    }
+}
+
+// >>bn
+/* Batch-norm kernels on rows x C (NHWC flattened). Sums go through float
+   blocks of 256 rows into double so long batches keep their precision. */
+#define HANT__BN_BLOCK 256
+
+static void hant__bn_stats(const float *x, size_t rows, int C, float *mean, float *var, float *part, double *acc) {
+    for (int c = 0; c < C; c++) acc[c] = 0.0;
+    for (size_t r0 = 0; r0 < rows; r0 += HANT__BN_BLOCK) {
+        size_t r1 = HANT__MIN(rows, r0 + HANT__BN_BLOCK);
+        memset(part, 0, sizeof(float) * C);
+        for (size_t r = r0; r < r1; r++)
+            for (int c = 0; c < C; c += HANT__VL) {
+                int nn = C - c;
+                hant__v_storep(part + c, hant__v_add(hant__v_loadp(part + c, nn), hant__v_loadp(x + r * C + c, nn)), nn);
+            }
+        for (int c = 0; c < C; c++) acc[c] += part[c];
+    }
+    for (int c = 0; c < C; c++) mean[c] = (float)(acc[c] / (double)rows);
+    for (int c = 0; c < C; c++) acc[c] = 0.0;
+    for (size_t r0 = 0; r0 < rows; r0 += HANT__BN_BLOCK) {
+        size_t r1 = HANT__MIN(rows, r0 + HANT__BN_BLOCK);
+        memset(part, 0, sizeof(float) * C);
+        for (size_t r = r0; r < r1; r++)
+            for (int c = 0; c < C; c += HANT__VL) {
+                int nn = C - c;
+                hant__vf d = hant__v_sub(hant__v_loadp(x + r * C + c, nn), hant__v_loadp(mean + c, nn));
+                hant__v_storep(part + c, hant__v_fmadd(d, d, hant__v_loadp(part + c, nn)), nn);
+            }
+        for (int c = 0; c < C; c++) acc[c] += part[c];
+    }
+    for (int c = 0; c < C; c++) var[c] = (float)(acc[c] / (double)rows);
+}
+
+/* From y = act(xhat*gamma + beta) (+ residual), xhat = (z - mean)*invstd:
+   dz, and dgamma/dbeta accumulated. dz may alias dy. */
+static void hant__bn_act_backward(const float *z, const float *dy, size_t rows, int C, const float *mean,
+                                  const float *invstd, const float *gamma, const float *beta, hant_act act,
+                                  float *dz, float *dgamma, float *dbeta, float *part, double *acc) {
+    float *p_du = part, *p_dux = part + C;
+    double *s_du = acc, *s_dux = acc + C;
+    for (int c = 0; c < C; c++) s_du[c] = s_dux[c] = 0.0;
+    for (size_t r0 = 0; r0 < rows; r0 += HANT__BN_BLOCK) {
+        size_t r1 = HANT__MIN(rows, r0 + HANT__BN_BLOCK);
+        memset(part, 0, sizeof(float) * 2 * C);
+        for (size_t r = r0; r < r1; r++)
+            for (int c = 0; c < C; c += HANT__VL) {
+                int nn = C - c;
+                hant__vf xh = hant__v_mul(hant__v_sub(hant__v_loadp(z + r * C + c, nn), hant__v_loadp(mean + c, nn)), hant__v_loadp(invstd + c, nn));
+                hant__vf u = hant__v_fmadd(xh, hant__v_loadp(gamma + c, nn), hant__v_loadp(beta + c, nn));
+                hant__vf du = hant__v_act_grad(u, hant__v_loadp(dy + r * C + c, nn), act);
+                hant__v_storep(dz + r * C + c, du, nn);
+                hant__v_storep(p_du + c, hant__v_add(hant__v_loadp(p_du + c, nn), du), nn);
+                hant__v_storep(p_dux + c, hant__v_fmadd(du, xh, hant__v_loadp(p_dux + c, nn)), nn);
+            }
+        for (int c = 0; c < C; c++) { s_du[c] += p_du[c]; s_dux[c] += p_dux[c]; }
+    }
+    /* reuse part: k1 = gamma*invstd, mean of du, mean of du*xhat */
+    float *k1 = part, *mdu = part + C, *mdux = part + 2 * C;
+    for (int c = 0; c < C; c++) {
+        k1[c] = gamma[c] * invstd[c];
+        mdu[c] = (float)(s_du[c] / (double)rows);
+        mdux[c] = (float)(s_dux[c] / (double)rows);
+        dgamma[c] += (float)s_dux[c];
+        dbeta[c] += (float)s_du[c];
+    }
+    for (size_t r = 0; r < rows; r++)
+        for (int c = 0; c < C; c += HANT__VL) {
+            int nn = C - c;
+            hant__vf xh = hant__v_mul(hant__v_sub(hant__v_loadp(z + r * C + c, nn), hant__v_loadp(mean + c, nn)), hant__v_loadp(invstd + c, nn));
+            hant__vf g = hant__v_sub(hant__v_loadp(dz + r * C + c, nn), hant__v_loadp(mdu + c, nn));
+            g = hant__v_sub(g, hant__v_mul(xh, hant__v_loadp(mdux + c, nn)));
+            hant__v_storep(dz + r * C + c, hant__v_mul(g, hant__v_loadp(k1 + c, nn)), nn);
+        }
+}
+
+/* sum over rows into out[c] (+=), for bias gradients. */
+static void hant__col_sum(const float *x, size_t rows, int C, float *out) {
+    for (size_t r = 0; r < rows; r++)
+        for (int c = 0; c < C; c += HANT__VL) {
+            int nn = C - c;
+            hant__v_storep(out + c, hant__v_add(hant__v_loadp(out + c, nn), hant__v_loadp(x + r * C + c, nn)), nn);
+        }
+}
+
+// >>se
+/* Global average pool: x [n][hw][C] -> out [n][C]. */
+static void hant__gap(const float *x, int n, int hw, int C, float *out) {
+    float inv = 1.0f / (float)hw;
+    for (int i = 0; i < n; i++) {
+        float *o = out + (size_t)i * C;
+        for (int c = 0; c < C; c += HANT__VL) {
+            int nn = C - c;
+            hant__vf acc = hant__v_zero();
+            const float *xp = x + (size_t)i * hw * C + c;
+            for (int p = 0; p < hw; p++) acc = hant__v_add(acc, hant__v_loadp(xp + (size_t)p * C, nn));
+            hant__v_storep(o + c, hant__v_mul(acc, hant__v_set1(inv)), nn);
+        }
+    }
+}
+
+/* y[i][p][c] = x[i][p][c] * gate[i][c] */
+static void hant__scale_channels(const float *x, const float *gate, int n, int hw, int C, float *y) {
+    for (int i = 0; i < n; i++)
+        for (int p = 0; p < hw; p++) {
+            const float *xp = x + ((size_t)i * hw + p) * C;
+            float *yp = y + ((size_t)i * hw + p) * C;
+            const float *g = gate + (size_t)i * C;
+            for (int c = 0; c < C; c += HANT__VL) {
+                int nn = C - c;
+                hant__v_storep(yp + c, hant__v_mul(hant__v_loadp(xp + c, nn), hant__v_loadp(g + c, nn)), nn);
+            }
+        }
+}
+
+typedef struct hant__se_params { int c, r; const float *w1, *b1, *w2, *b2; } hant__se_params;
+
+/* Squeeze-excite forward. s [n][C] pooled, h [n][R] pre-SiLU, a [n][R]
+   scratch, gate [n][C]. */
+static void hant__se_forward(hant_context *ctx, const hant__se_params *p, const float *x, int n, int hw,
+                             float *s, float *h, float *a, float *gate, float *y) {
+    hant__gap(x, n, hw, p->c, s);
+    hant__epilogue e1 = { p->b1, HANT_ACT_NONE, NULL, 0 }, e2 = { p->b2, HANT_ACT_SIGMOID, NULL, 0 };
+    hant__gemm_args g;
+    memset(&g, 0, sizeof g);
+    g.m = n; g.n = p->r; g.k = p->c; g.a = s; g.lda = p->c; g.b = p->w1; g.ldb = p->r; g.c = h; g.ldc = p->r; g.ep = &e1; g.ctx = ctx;
+    hant__gemm_run(&g);
+    hant_act_forward(HANT_ACT_SILU, h, a, (size_t)n * p->r);
+    memset(&g, 0, sizeof g);
+    g.m = n; g.n = p->c; g.k = p->r; g.a = a; g.lda = p->r; g.b = p->w2; g.ldb = p->c; g.c = gate; g.ldc = p->c; g.ep = &e2; g.ctx = ctx;
+    hant__gemm_run(&g);
+    hant__scale_channels(x, gate, n, hw, p->c, y);
+}
+
+/* Squeeze-excite backward; dx overwritten or accumulated. work: n*(2C+2R). */
+static void hant__se_backward(hant_context *ctx, const hant__se_params *p, const float *x, int n, int hw,
+                              const float *s, const float *h, const float *gate, const float *dy,
+                              float *dx, int accumulate_dx, float *dw1, float *db1, float *dw2, float *db2, float *work) {
+    const int C = p->c, R = p->r;
+    float *dg = work, *a = work + (size_t)n * C, *dh = a + (size_t)n * R, *ds = dh + (size_t)n * R;
+    /* dgate[i][c] = sum_p dy*x, then through the sigmoid */
+    for (int i = 0; i < n; i++) {
+        float *d = dg + (size_t)i * C;
+        memset(d, 0, sizeof(float) * C);
+        for (int q = 0; q < hw; q++) {
+            const float *xp = x + ((size_t)i * hw + q) * C, *yp = dy + ((size_t)i * hw + q) * C;
+            for (int c = 0; c < C; c += HANT__VL) {
+                int nn = C - c;
+                hant__v_storep(d + c, hant__v_fmadd(hant__v_loadp(xp + c, nn), hant__v_loadp(yp + c, nn), hant__v_loadp(d + c, nn)), nn);
+            }
+        }
+        for (int c = 0; c < C; c++) { float gt = gate[(size_t)i * C + c]; d[c] *= gt * (1.0f - gt); }
+    }
+    hant_act_forward(HANT_ACT_SILU, h, a, (size_t)n * R);
+    hant_gemm(ctx, 1, 0, R, C, n, a, R, dg, C, 1.0f, dw2, C);      /* dW2 += a^T dg */
+    hant__col_sum(dg, (size_t)n, C, db2);
+    hant_gemm(ctx, 0, 1, n, R, C, dg, C, p->w2, C, 0.0f, dh, R);   /* da = dg W2^T */
+    hant_act_backward(HANT_ACT_SILU, h, dh, dh, (size_t)n * R);
+    hant_gemm(ctx, 1, 0, C, R, n, s, C, dh, R, 1.0f, dw1, R);      /* dW1 += s^T dh */
+    hant__col_sum(dh, (size_t)n, R, db1);
+    hant_gemm(ctx, 0, 1, n, C, R, dh, R, p->w1, R, 0.0f, ds, C);   /* ds = dh W1^T */
+    float inv = 1.0f / (float)hw;
+    for (int i = 0; i < n; i++)
+        for (int q = 0; q < hw; q++) {
+            size_t o = ((size_t)i * hw + q) * C;
+            for (int c = 0; c < C; c += HANT__VL) {
+                int nn = C - c;
+                hant__vf v = hant__v_fmadd(hant__v_loadp(dy + o + c, nn), hant__v_loadp(gate + (size_t)i * C + c, nn),
+                                           hant__v_mul(hant__v_loadp(ds + (size_t)i * C + c, nn), hant__v_set1(inv)));
+                if (accumulate_dx) v = hant__v_add(v, hant__v_loadp(dx + o + c, nn));
+                hant__v_storep(dx + o + c, v, nn);
+            }
+        }
+}
+
+// >>net
+int64_t hant_block_params(const hant_block_spec *b);
+
+static int hant__se_width(const hant_block_spec *b) {
+    int r = (int)((float)b->cin * b->se_ratio);
+    return r < 1 ? 1 : r;
+}
+
+hant_status hant_block_validate(const hant_block_spec *b, int in_h, int in_w) {
+    if (b->kind < HANT_BLOCK_MBCONV || b->kind > HANT_BLOCK_IDENTITY) return hant__fail(HANT_ERR_INVALID_ARG, "block kind %d", (int)b->kind);
+    if (b->cin < 1 || b->cin > 65536) return hant__fail(HANT_ERR_INVALID_ARG, "block cin = %d", b->cin);
+    if (b->cout < 1 || b->cout > 65536) return hant__fail(HANT_ERR_INVALID_ARG, "block cout = %d", b->cout);
+    if (b->stride != 1 && b->stride != 2) return hant__fail(HANT_ERR_INVALID_ARG, "block stride = %d (1 or 2)", b->stride);
+    if (b->act < HANT_ACT_NONE || b->act > HANT_ACT_SIGMOID) return hant__fail(HANT_ERR_INVALID_ARG, "block act = %d", (int)b->act);
+    if (!(b->se_ratio >= 0.0f && b->se_ratio <= 1.0f)) return hant__fail(HANT_ERR_INVALID_ARG, "block se_ratio = %g (0..1)", (double)b->se_ratio);
+    if (in_h < 1 || in_w < 1 || in_h > 8192 || in_w > 8192) return hant__fail(HANT_ERR_INVALID_ARG, "block input %dx%d", in_h, in_w);
+    if (b->kind == HANT_BLOCK_IDENTITY) {
+        if (b->stride != 1 || b->cin != b->cout) return hant__fail(HANT_ERR_INVALID_ARG, "identity block needs stride 1 and cin == cout (%d -> %d, s%d)", b->cin, b->cout, b->stride);
+        return HANT_OK;
+    }
+    if (b->kernel < 1 || b->kernel > 7 || !(b->kernel & 1)) return hant__fail(HANT_ERR_INVALID_ARG, "block kernel = %d (odd, 1..7)", b->kernel);
+    if (b->kind == HANT_BLOCK_MBCONV || b->kind == HANT_BLOCK_FUSED_MBCONV) {
+        if (b->expansion < 1 || b->expansion > 16) return hant__fail(HANT_ERR_INVALID_ARG, "block expansion = %d (1..16)", b->expansion);
+        if ((int64_t)b->cin * b->expansion > 65536) return hant__fail(HANT_ERR_INVALID_ARG, "block hidden width too large");
+    }
+    if (b->kind == HANT_BLOCK_CONV) {
+        int g = b->groups ? b->groups : 1;
+        if (g < 1 || b->cin % g || b->cout % g) return hant__fail(HANT_ERR_INVALID_ARG, "conv block groups = %d must divide cin %d and cout %d", g, b->cin, b->cout);
+        if (b->se_ratio != 0.0f) return hant__fail(HANT_ERR_INVALID_ARG, "conv block takes no SE");
+    }
+    return HANT_OK;
+}
+
+hant_status hant_arch_validate(const hant_arch *a) {
+    if (a->in_h < 1 || a->in_w < 1 || a->in_h > 8192 || a->in_w > 8192) return hant__fail(HANT_ERR_INVALID_ARG, "input size %dx%d", a->in_h, a->in_w);
+    if (a->in_c < 1 || a->in_c > 4) return hant__fail(HANT_ERR_INVALID_ARG, "in_c = %d (1..4)", a->in_c);
+    if (a->num_classes < 0 || a->num_classes > 100000) return hant__fail(HANT_ERR_INVALID_ARG, "num_classes = %d", a->num_classes);
+    if (a->num_blocks < 0 || a->num_blocks > HANT_MAX_BLOCKS) return hant__fail(HANT_ERR_INVALID_ARG, "num_blocks = %d (0..%d)", a->num_blocks, HANT_MAX_BLOCKS);
+    if (!(a->bn_eps >= 0.0f && a->bn_eps < 1.0f)) return hant__fail(HANT_ERR_INVALID_ARG, "bn_eps = %g", (double)a->bn_eps);
+    int h = a->in_h, w = a->in_w, c = a->in_c;
+    if (a->stem_cout) {
+        if (a->stem_cout < 1 || a->stem_cout > 65536) return hant__fail(HANT_ERR_INVALID_ARG, "stem_cout = %d", a->stem_cout);
+        if (a->stem_kernel < 1 || a->stem_kernel > 7 || !(a->stem_kernel & 1)) return hant__fail(HANT_ERR_INVALID_ARG, "stem_kernel = %d", a->stem_kernel);
+        if (a->stem_stride != 1 && a->stem_stride != 2) return hant__fail(HANT_ERR_INVALID_ARG, "stem_stride = %d", a->stem_stride);
+        if (a->stem_act < HANT_ACT_NONE || a->stem_act > HANT_ACT_SIGMOID) return hant__fail(HANT_ERR_INVALID_ARG, "stem_act");
+        h = hant_conv_out(h, a->stem_kernel, a->stem_stride); w = hant_conv_out(w, a->stem_kernel, a->stem_stride); c = a->stem_cout;
+    }
+    for (int i = 0; i < a->num_blocks; i++) {
+        const hant_block_spec *b = &a->blocks[i];
+        if (b->cin != c) return hant__fail(HANT_ERR_INVALID_ARG, "block %d: cin %d but the previous layer gives %d channels", i, b->cin, c);
+        hant_status st = hant_block_validate(b, h, w);
+        if (st) { char tmp[400]; snprintf(tmp, sizeof tmp, "%s", hant__errbuf); snprintf(hant__errbuf, sizeof hant__errbuf, "block %d: %s", i, tmp); return st; }
+        if (b->kind != HANT_BLOCK_IDENTITY) { h = hant_conv_out(h, b->kernel, b->stride); w = hant_conv_out(w, b->kernel, b->stride); }
+        c = b->cout;
+    }
+    if (a->num_classes) {
+        if (a->head_cout < 0 || a->head_cout > 65536) return hant__fail(HANT_ERR_INVALID_ARG, "head_cout = %d", a->head_cout);
+        if (a->head_act < HANT_ACT_NONE || a->head_act > HANT_ACT_SIGMOID) return hant__fail(HANT_ERR_INVALID_ARG, "head_act");
+    }
+    return HANT_OK;
+}
+
+hant_status hant_arch_builtin(const char *name, hant_arch *out) {
+    /* EfficientNet-B0 stage table: e, k, s (first block), cout, repeats */
+    static const int b0[7][5] = { { 1, 3, 1, 16, 1 }, { 6, 3, 2, 24, 2 }, { 6, 5, 2, 40, 2 }, { 6, 3, 2, 80, 3 },
+                                  { 6, 5, 1, 112, 3 }, { 6, 5, 2, 192, 4 }, { 6, 3, 1, 320, 1 } };
+    if (!name || !out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_arch_builtin: NULL argument");
+    memset(out, 0, sizeof *out);
+    if (!strcmp(name, "b0-fm")) {
+        out->in_h = out->in_w = 28; out->in_c = 1; out->num_classes = 10;
+        out->in_mean[0] = 0.2860f; out->in_std[0] = 0.3530f;
+        out->stem_stride = 1;
+    } else if (!strcmp(name, "b0-224")) {
+        out->in_h = out->in_w = 224; out->in_c = 3; out->num_classes = 1000;
+        const float m[3] = { 0.485f, 0.456f, 0.406f }, sd[3] = { 0.229f, 0.224f, 0.225f };
+        for (int i = 0; i < 3; i++) { out->in_mean[i] = m[i]; out->in_std[i] = sd[i]; }
+        out->stem_stride = 2;
+    } else {
+        return hant__fail(HANT_ERR_INVALID_ARG, "unknown architecture '%s' (b0-fm, b0-224)", name);
+    }
+    out->stem_cout = 32; out->stem_kernel = 3; out->stem_act = HANT_ACT_SILU;
+    out->head_cout = 1280; out->head_act = HANT_ACT_SILU;
+    out->bn_eps = 1e-3f;
+    int cin = 32;
+    for (int s = 0; s < 7; s++)
+        for (int r = 0; r < b0[s][4]; r++) {
+            hant_block_spec *b = &out->blocks[out->num_blocks++];
+            b->kind = HANT_BLOCK_MBCONV; b->cin = cin; b->cout = b0[s][3]; b->expansion = b0[s][0];
+            b->kernel = b0[s][1]; b->stride = r == 0 ? b0[s][2] : 1; b->se_ratio = 0.25f; b->act = HANT_ACT_SILU;
+            cin = b->cout;
+        }
+    return HANT_OK;
+}
+
+/* A conv + [BN] + act unit. Offsets index the net's flat params/buffers. */
+typedef struct hant__unit {
+    hant_conv_shape s; /* s.n is set per call */
+    int oh, ow, has_bn, has_bias;
+    hant_act act;
+    size_t w, b, gamma, beta, rmean, rvar, wcount;
+    float *fw, *fb, *packed; /* inference: BN folded in, weights packed */
+} hant__unit;
+
+typedef struct hant__se { int c, r, hw; size_t w1, b1, w2, b2; } hant__se;
+
+enum { HANT__OP_UNIT = 0, HANT__OP_SE = 1, HANT__OP_POOL = 2 };
+typedef struct hant__op {
+    int type, idx;          /* unit or SE index */
+    int in, out, res;       /* slots; res: residual slot added to the output, or -1 */
+    int acc_in, acc_res;    /* backward: accumulate into d(in)/d(res) rather than overwrite */
+    int block;              /* owning block, -1 for stem/head */
+} hant__op;
+
+/* Per-thread execution state for up to `cap` images. */
+typedef struct hant__exec {
+    int cap, training;
+    float **slot;            /* [nslots] */
+    float **z;               /* training: pre-BN outputs per unit */
+    float *bn_mean, *bn_var, *bn_invstd; /* training: per unit (offsets: unit_c) */
+    float **se_s, **se_h, **se_a, **se_gate; /* per SE */
+    float **dslot;           /* training: gradient per slot */
+    float *dz, *work;        /* training scratch */
+    float *grads;            /* this thread's parameter gradients */
+    double *acc;
+    float *part;
+    int n;                   /* images in the last forward */
+    void **allocs; int nallocs, allocs_cap;
+} hant__exec;
+
+struct hant_net {
+    hant_context *ctx;
+    hant_arch arch;
+    float *params, *grads, *buffers;
+    unsigned char *decay;
+    size_t nparams, nbuffers;
+    hant__unit *units; int nunits;
+    hant__se *ses; int nses;
+    hant__op *ops; int nops;
+    int *slot_size; int nslots;  /* floats per image */
+    int *slot_h, *slot_w, *slot_c;
+    int out_slot, max_c;
+    size_t *unit_c;               /* offset of each unit in per-unit channel arrays */
+    size_t unit_c_total;
+    int folded;                   /* inference weights valid */
+    hant__exec *train_exec, *infer_exec; /* [nthreads] */
+    int train_threads;            /* threads used by the last train forward */
+    int train_n[1024];            /* images per thread in the last train forward */
+    int64_t params_count, macs;
+};
+
+static void *hant__net_alloc(hant_net *net, size_t bytes) { return hant__alloc_aligned(&net->ctx->alloc, bytes ? bytes : 1); }
+static void hant__net_free(hant_net *net, void *p) { hant__free_aligned(&net->ctx->alloc, p); }
+
+typedef struct hant__builder {
+    hant_net *net;
+    int cap_units, cap_ses, cap_ops, cap_slots;
+    size_t np, nb;
+    int oom;
+} hant__builder;
+
+static int hant__grow(hant__builder *b, void **arr, int *cap, int need, size_t elem) {
+    if (need <= *cap) return 1;
+    int nc = *cap ? *cap * 2 : 16;
+    while (nc < need) nc *= 2;
+    void *p = hant__net_alloc(b->net, (size_t)nc * elem);
+    if (!p) { b->oom = 1; return 0; }
+    if (*arr) { memcpy(p, *arr, (size_t)*cap * elem); hant__net_free(b->net, *arr); }
+    *arr = p; *cap = nc;
+    return 1;
+}
+
+static int hant__add_slot(hant__builder *b, int h, int w, int c) {
+    hant_net *n = b->net;
+    int need = n->nslots + 1, cap = b->cap_slots;
+    if (!hant__grow(b, (void **)&n->slot_size, &cap, need, sizeof(int))) return 0;
+    cap = b->cap_slots;
+    if (!hant__grow(b, (void **)&n->slot_h, &cap, need, sizeof(int))) return 0;
+    cap = b->cap_slots;
+    if (!hant__grow(b, (void **)&n->slot_w, &cap, need, sizeof(int))) return 0;
+    cap = b->cap_slots;
+    if (!hant__grow(b, (void **)&n->slot_c, &cap, need, sizeof(int))) return 0;
+    b->cap_slots = cap;
+    n->slot_size[n->nslots] = h * w * c; n->slot_h[n->nslots] = h; n->slot_w[n->nslots] = w; n->slot_c[n->nslots] = c;
+    return n->nslots++;
+}
+
+static void hant__add_op(hant__builder *b, int type, int idx, int in, int out, int res, int block) {
+    hant_net *n = b->net;
+    if (!hant__grow(b, (void **)&n->ops, &b->cap_ops, n->nops + 1, sizeof(hant__op))) return;
+    hant__op *o = &n->ops[n->nops++];
+    memset(o, 0, sizeof *o);
+    o->type = type; o->idx = idx; o->in = in; o->out = out; o->res = res; o->block = block;
+}
+
+/* Adds conv(k, stride, groups) + [BN] + act from slot `in`; returns the new slot. */
+static int hant__add_unit(hant__builder *b, int in, int cout, int k, int stride, int groups, int bn, int bias,
+                          hant_act act, int res, int block) {
+    hant_net *n = b->net;
+    if (b->oom) return 0;
+    if (!hant__grow(b, (void **)&n->units, &b->cap_units, n->nunits + 1, sizeof(hant__unit))) return 0;
+    hant__unit *u = &n->units[n->nunits];
+    memset(u, 0, sizeof *u);
+    u->s.h = n->slot_h[in]; u->s.w = n->slot_w[in]; u->s.cin = n->slot_c[in]; u->s.cout = cout;
+    u->s.kernel = k; u->s.stride = stride; u->s.groups = groups;
+    u->oh = hant_conv_out(u->s.h, k, stride); u->ow = hant_conv_out(u->s.w, k, stride);
+    u->has_bn = bn; u->has_bias = bias; u->act = act;
+    u->wcount = (size_t)k * k * (u->s.cin / groups) * cout;
+    u->w = b->np; b->np += u->wcount;
+    if (bias) { u->b = b->np; b->np += cout; }
+    if (bn) { u->gamma = b->np; b->np += cout; u->beta = b->np; b->np += cout; u->rmean = b->nb; b->nb += cout; u->rvar = b->nb; b->nb += cout; }
+    n->macs += (int64_t)u->oh * u->ow * (int64_t)u->wcount;
+    int idx = n->nunits++;
+    int out = hant__add_slot(b, u->oh, u->ow, cout);
+    hant__add_op(b, HANT__OP_UNIT, idx, in, out, res, block);
+    return out;
+}
+
+static int hant__add_se(hant__builder *b, int in, int r, int block) {
+    hant_net *n = b->net;
+    if (b->oom) return 0;
+    if (!hant__grow(b, (void **)&n->ses, &b->cap_ses, n->nses + 1, sizeof(hant__se))) return 0;
+    hant__se *e = &n->ses[n->nses];
+    e->c = n->slot_c[in]; e->r = r; e->hw = n->slot_h[in] * n->slot_w[in];
+    e->w1 = b->np; b->np += (size_t)e->c * r;
+    e->b1 = b->np; b->np += r;
+    e->w2 = b->np; b->np += (size_t)r * e->c;
+    e->b2 = b->np; b->np += e->c;
+    n->macs += 2 * (int64_t)e->c * r;
+    int idx = n->nses++;
+    int out = hant__add_slot(b, n->slot_h[in], n->slot_w[in], e->c);
+    hant__add_op(b, HANT__OP_SE, idx, in, out, -1, block);
+    return out;
+}
+
+/* Lays out the op graph, slots and parameter offsets from the arch. */
+static void hant__net_build(hant__builder *b) {
+    hant_net *n = b->net;
+    const hant_arch *a = &n->arch;
+    int cur = hant__add_slot(b, a->in_h, a->in_w, a->in_c);
+    if (a->stem_cout) cur = hant__add_unit(b, cur, a->stem_cout, a->stem_kernel, a->stem_stride, 1, 1, 0, a->stem_act, -1, -1);
+    for (int i = 0; i < a->num_blocks && !b->oom; i++) {
+        const hant_block_spec *bs = &a->blocks[i];
+        int in = cur;
+        int res = bs->stride == 1 && bs->cin == bs->cout && bs->kind != HANT_BLOCK_CONV && bs->kind != HANT_BLOCK_IDENTITY ? in : -1;
+        int hid = bs->cin * bs->expansion;
+        switch (bs->kind) {
+        case HANT_BLOCK_MBCONV:
+            if (bs->expansion != 1) cur = hant__add_unit(b, cur, hid, 1, 1, 1, 1, 0, bs->act, -1, i);
+            cur = hant__add_unit(b, cur, hid, bs->kernel, bs->stride, hid, 1, 0, bs->act, -1, i);
+            if (bs->se_ratio > 0.0f) cur = hant__add_se(b, cur, hant__se_width(bs), i);
+            cur = hant__add_unit(b, cur, bs->cout, 1, 1, 1, 1, 0, HANT_ACT_NONE, res, i);
+            break;
+        case HANT_BLOCK_FUSED_MBCONV:
+            if (bs->expansion != 1) {
+                cur = hant__add_unit(b, cur, hid, bs->kernel, bs->stride, 1, 1, 0, bs->act, -1, i);
+                if (bs->se_ratio > 0.0f) cur = hant__add_se(b, cur, hant__se_width(bs), i);
+                cur = hant__add_unit(b, cur, bs->cout, 1, 1, 1, 1, 0, HANT_ACT_NONE, res, i);
+            } else {
+                cur = hant__add_unit(b, cur, bs->cout, bs->kernel, bs->stride, 1, 1, 0, bs->act, bs->se_ratio > 0.0f ? -1 : res, i);
+                if (bs->se_ratio > 0.0f) {
+                    cur = hant__add_se(b, cur, hant__se_width(bs), i);
+                    if (res >= 0 && !b->oom) { /* residual after SE: fold into the SE op */ n->ops[n->nops - 1].res = res; }
+                }
+            }
+            break;
+        case HANT_BLOCK_CONV:
+            cur = hant__add_unit(b, cur, bs->cout, bs->kernel, bs->stride, bs->groups ? bs->groups : 1, 1, 0, bs->act, -1, i);
+            break;
+        case HANT_BLOCK_IDENTITY:
+            break;
+        }
+    }
+    if (a->num_classes && !b->oom) {
+        if (a->head_cout) cur = hant__add_unit(b, cur, a->head_cout, 1, 1, 1, 1, 0, a->head_act, -1, -1);
+        int c = n->slot_c[cur];
+        int pooled = hant__add_slot(b, 1, 1, c);
+        hant__add_op(b, HANT__OP_POOL, 0, cur, pooled, -1, -1);
+        cur = hant__add_unit(b, pooled, a->num_classes, 1, 1, 1, 0, 1, HANT_ACT_NONE, -1, -1);
+    }
+    n->out_slot = cur;
+}
+
+static uint64_t hant__splitmix(uint64_t *s) {
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+static double hant__rand_uniform(uint64_t *s) { return (double)(hant__splitmix(s) >> 11) * (1.0 / 9007199254740992.0); }
+static double hant__rand_normal(uint64_t *s) {
+    double u1 = hant__rand_uniform(s), u2 = hant__rand_uniform(s);
+    if (u1 < 1e-300) u1 = 1e-300;
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+/* He-normal conv weights (fan_out, as EfficientNet), uniform FC, BN = identity. */
+static void hant__net_init_params(hant_net *n, uint64_t seed) {
+    uint64_t st = seed * 0x2545F4914F6CDD1Dull + 0x1234567ull;
+    memset(n->params, 0, n->nparams * sizeof(float));
+    for (int i = 0; i < n->nunits; i++) {
+        hant__unit *u = &n->units[i];
+        int g = u->s.groups;
+        if (u->has_bn) {
+            double sd = sqrt(2.0 / ((double)u->s.kernel * u->s.kernel * (u->s.cout / g)));
+            for (size_t j = 0; j < u->wcount; j++) n->params[u->w + j] = (float)(sd * hant__rand_normal(&st));
+            for (int c = 0; c < u->s.cout; c++) { n->params[u->gamma + c] = 1.0f; n->buffers[u->rvar + c] = 1.0f; }
+        } else {
+            double r = 1.0 / sqrt((double)u->s.cin);
+            for (size_t j = 0; j < u->wcount; j++) n->params[u->w + j] = (float)(r * (2.0 * hant__rand_uniform(&st) - 1.0));
+        }
+    }
+    for (int i = 0; i < n->nses; i++) {
+        hant__se *e = &n->ses[i];
+        double sd1 = sqrt(2.0 / e->r), sd2 = sqrt(2.0 / e->c);
+        for (size_t j = 0; j < (size_t)e->c * e->r; j++) n->params[e->w1 + j] = (float)(sd1 * hant__rand_normal(&st));
+        for (size_t j = 0; j < (size_t)e->c * e->r; j++) n->params[e->w2 + j] = (float)(sd2 * hant__rand_normal(&st));
+    }
+}
+
+static void hant__exec_free(hant_net *net, hant__exec *e) {
+    for (int i = 0; i < e->nallocs; i++) hant__net_free(net, e->allocs[i]);
+    hant__raw_free(&net->ctx->alloc, e->allocs);
+    memset(e, 0, sizeof *e);
+}
+
+void hant_net_destroy(hant_net *n) {
+    if (!n) return;
+    int nt = n->ctx->nthreads;
+    for (int t = 0; t < nt; t++) {
+        if (n->train_exec) hant__exec_free(n, &n->train_exec[t]);
+        if (n->infer_exec) hant__exec_free(n, &n->infer_exec[t]);
+    }
+    hant__raw_free(&n->ctx->alloc, n->train_exec);
+    hant__raw_free(&n->ctx->alloc, n->infer_exec);
+    if (n->units)
+        for (int i = 0; i < n->nunits; i++) { hant__net_free(n, n->units[i].fw); hant__net_free(n, n->units[i].fb); hant__net_free(n, n->units[i].packed); }
+    void *arrs[] = { n->params, n->grads, n->buffers, n->decay, n->units, n->ses, n->ops, n->slot_size, n->slot_h, n->slot_w, n->slot_c, n->unit_c };
+    for (size_t i = 0; i < sizeof arrs / sizeof arrs[0]; i++) hant__net_free(n, arrs[i]);
+    hant_context *ctx = n->ctx;
+    hant__raw_free(&ctx->alloc, n);
+}
+
+/* Builds the graph and allocates parameters (uninitialised). */
+static hant_status hant__net_new(hant_context *ctx, const hant_arch *arch, hant_net **out) {
+    *out = NULL;
+    hant_status st = hant_arch_validate(arch);
+    if (st) return st;
+    hant_net *n = (hant_net *)hant__raw_alloc(&ctx->alloc, sizeof *n);
+    if (!n) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "network");
+    memset(n, 0, sizeof *n);
+    n->ctx = ctx;
+    n->arch = *arch;
+    if (n->arch.bn_eps == 0.0f) n->arch.bn_eps = 1e-3f;
+    for (int i = 0; i < n->arch.num_blocks; i++) if (!n->arch.blocks[i].groups) n->arch.blocks[i].groups = 1;
+    hant__builder b;
+    memset(&b, 0, sizeof b);
+    b.net = n;
+    hant__net_build(&b);
+    if (b.oom) { hant_net_destroy(n); return hant__fail(HANT_ERR_OUT_OF_MEMORY, "network graph"); }
+    n->nparams = b.np; n->nbuffers = b.nb;
+    n->params_count = (int64_t)b.np;
+    n->params = (float *)hant__net_alloc(n, n->nparams * sizeof(float));
+    n->grads = (float *)hant__net_alloc(n, n->nparams * sizeof(float));
+    n->buffers = (float *)hant__net_alloc(n, n->nbuffers * sizeof(float));
+    n->decay = (unsigned char *)hant__net_alloc(n, n->nparams);
+    n->unit_c = (size_t *)hant__net_alloc(n, sizeof(size_t) * (size_t)(n->nunits + 1));
+    n->train_exec = (hant__exec *)hant__raw_alloc(&ctx->alloc, sizeof(hant__exec) * (size_t)ctx->nthreads);
+    n->infer_exec = (hant__exec *)hant__raw_alloc(&ctx->alloc, sizeof(hant__exec) * (size_t)ctx->nthreads);
+    if (!n->params || !n->grads || !n->buffers || !n->decay || !n->unit_c || !n->train_exec || !n->infer_exec) {
+        hant_net_destroy(n);
+        return hant__fail(HANT_ERR_OUT_OF_MEMORY, "network parameters (%zu floats)", b.np);
+    }
+    memset(n->train_exec, 0, sizeof(hant__exec) * (size_t)ctx->nthreads);
+    memset(n->infer_exec, 0, sizeof(hant__exec) * (size_t)ctx->nthreads);
+    memset(n->grads, 0, n->nparams * sizeof(float));
+    memset(n->buffers, 0, n->nbuffers * sizeof(float));
+    memset(n->decay, 0, n->nparams);
+    size_t off = 0;
+    for (int i = 0; i < n->nunits; i++) {
+        hant__unit *u = &n->units[i];
+        memset(n->decay + u->w, 1, u->wcount);
+        n->unit_c[i] = off; off += (size_t)u->s.cout;
+        n->max_c = HANT__MAX(n->max_c, HANT__MAX(u->s.cout, u->s.cin));
+    }
+    for (int i = 0; i < n->nses; i++) {
+        memset(n->decay + n->ses[i].w1, 1, (size_t)n->ses[i].c * n->ses[i].r);
+        memset(n->decay + n->ses[i].w2, 1, (size_t)n->ses[i].c * n->ses[i].r);
+    }
+    n->unit_c[n->nunits] = off; n->unit_c_total = off;
+    for (int i = 0; i < n->nslots; i++) n->max_c = HANT__MAX(n->max_c, n->slot_c[i]);
+    *out = n;
+    return HANT_OK;
+}
+
+hant_status hant_net_create(hant_context *ctx, const hant_arch *arch, uint64_t seed, hant_net **out) {
+    if (!ctx || !arch || !out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_net_create: NULL argument");
+    hant_status st = hant__net_new(ctx, arch, out);
+    if (st) return st;
+    hant__net_init_params(*out, seed);
+    return HANT_OK;
+}
+
+const hant_arch *hant_net_arch(const hant_net *n) { return &n->arch; }
+int64_t hant_net_params(const hant_net *n) { return n->params_count; }
+int64_t hant_net_macs(const hant_net *n) { return n->macs; }
+int hant_net_output_size(const hant_net *n) { return n->slot_size[n->out_slot]; }
+float *hant_net_param_data(hant_net *n, size_t *count) { if (count) *count = n->nparams; n->folded = 0; return n->params; }
+float *hant_net_buffer_data(hant_net *n, size_t *count) { if (count) *count = n->nbuffers; n->folded = 0; return n->buffers; }
+float *hant_net_grad_data(hant_net *n, size_t *count) { if (count) *count = n->nparams; return n->grads; }
+void hant_net_zero_grad(hant_net *n) { memset(n->grads, 0, n->nparams * sizeof(float)); }
+const unsigned char *hant_net_decay_mask(const hant_net *n) { return n->decay; }
+
+int64_t hant_block_params(const hant_block_spec *b) {
+    int64_t hid = (int64_t)b->cin * b->expansion, p = 0, r = hant__se_width(b);
+    switch (b->kind) {
+    case HANT_BLOCK_MBCONV:
+        if (b->expansion != 1) p += (int64_t)b->cin * hid + 2 * hid;
+        p += (int64_t)b->kernel * b->kernel * hid + 2 * hid;
+        if (b->se_ratio > 0.0f) p += 2 * hid * r + r + hid;
+        p += hid * b->cout + 2 * b->cout;
+        break;
+    case HANT_BLOCK_FUSED_MBCONV: {
+        int64_t mid = b->expansion != 1 ? hid : b->cout;
+        p += (int64_t)b->kernel * b->kernel * b->cin * mid + 2 * mid;
+        if (b->se_ratio > 0.0f) p += 2 * mid * r + r + mid;
+        if (b->expansion != 1) p += mid * b->cout + 2 * b->cout;
+        break;
+    }
+    case HANT_BLOCK_CONV:
+        p += (int64_t)b->kernel * b->kernel * (b->cin / (b->groups ? b->groups : 1)) * b->cout + 2 * b->cout;
+        break;
+    case HANT_BLOCK_IDENTITY: break;
+    }
+    return p;
+}
+
+int64_t hant_block_macs(const hant_block_spec *b, int in_h, int in_w) {
+    if (b->kind == HANT_BLOCK_IDENTITY) return 0;
+    int64_t oh = hant_conv_out(in_h, b->kernel, b->stride), ow = hant_conv_out(in_w, b->kernel, b->stride);
+    int64_t hid = (int64_t)b->cin * b->expansion, m = 0, r = hant__se_width(b);
+    switch (b->kind) {
+    case HANT_BLOCK_MBCONV:
+        if (b->expansion != 1) m += (int64_t)in_h * in_w * b->cin * hid;
+        m += oh * ow * b->kernel * b->kernel * hid;
+        if (b->se_ratio > 0.0f) m += 2 * hid * r;
+        m += oh * ow * hid * b->cout;
+        break;
+    case HANT_BLOCK_FUSED_MBCONV: {
+        int64_t mid = b->expansion != 1 ? hid : b->cout;
+        m += oh * ow * b->kernel * b->kernel * b->cin * mid;
+        if (b->se_ratio > 0.0f) m += 2 * mid * r;
+        if (b->expansion != 1) m += oh * ow * mid * b->cout;
+        break;
+    }
+    case HANT_BLOCK_CONV:
+        m += oh * ow * b->kernel * b->kernel * (b->cin / (b->groups ? b->groups : 1)) * b->cout;
+        break;
+    default: break;
+    }
+    return m;
+}
+
+// >>exec
+static void *hant__exec_alloc(hant_net *net, hant__exec *e, size_t bytes) {
+    if (e->nallocs == e->allocs_cap) {
+        int nc = e->allocs_cap ? e->allocs_cap * 2 : 64;
+        void **p = (void **)hant__raw_alloc(&net->ctx->alloc, sizeof(void *) * (size_t)nc);
+        if (!p) return NULL;
+        if (e->allocs) { memcpy(p, e->allocs, sizeof(void *) * (size_t)e->nallocs); hant__raw_free(&net->ctx->alloc, e->allocs); }
+        e->allocs = p; e->allocs_cap = nc;
+    }
+    void *q = hant__net_alloc(net, bytes);
+    if (q) { memset(q, 0, bytes); e->allocs[e->nallocs++] = q; }
+    return q;
+}
+
+#define HANT__EA(ptr, count, type) do { (ptr) = (type *)hant__exec_alloc(net, e, sizeof(type) * (size_t)(count)); if (!(ptr)) goto oom; } while (0)
+
+/* (Re)allocates e for `cap` images. Inference shares slot buffers by liveness;
+   training keeps every slot, pre-BN outputs and gradients. */
+static hant_status hant__exec_prepare(hant_net *net, hant__exec *e, int cap, int training) {
+    if (e->cap >= cap && e->training == training) return HANT_OK;
+    hant__exec_free(net, e);
+    e->cap = cap; e->training = training;
+    int ns = net->nslots;
+    HANT__EA(e->slot, ns, float *);
+    HANT__EA(e->se_s, net->nses + 1, float *); HANT__EA(e->se_h, net->nses + 1, float *);
+    HANT__EA(e->se_a, net->nses + 1, float *); HANT__EA(e->se_gate, net->nses + 1, float *);
+    for (int i = 0; i < net->nses; i++) {
+        HANT__EA(e->se_s[i], (size_t)cap * net->ses[i].c, float); HANT__EA(e->se_gate[i], (size_t)cap * net->ses[i].c, float);
+        HANT__EA(e->se_h[i], (size_t)cap * net->ses[i].r, float); HANT__EA(e->se_a[i], (size_t)cap * net->ses[i].r, float);
+    }
+    if (!training) {
+        /* slot 0 is the caller's input; others share buffers by liveness */
+        int *last = (int *)hant__exec_alloc(net, e, sizeof(int) * (size_t)ns * 3);
+        if (!last) goto oom;
+        int *buf_of = last + ns, *busy_slot = last + 2 * ns;
+        size_t bufsize[64];
+        int nbuf = 0;
+        for (int s = 0; s < ns; s++) { last[s] = -1; buf_of[s] = -1; }
+        for (int i = 0; i < net->nops; i++) {
+            last[net->ops[i].in] = i;
+            if (net->ops[i].res >= 0) last[net->ops[i].res] = i;
+        }
+        last[net->out_slot] = net->nops;
+        for (int i = 0; i < net->nops; i++) {
+            const hant__op *o = &net->ops[i];
+            int b = -1;
+            for (int k = 0; k < nbuf; k++) if (busy_slot[k] < 0) { b = k; break; }
+            if (b < 0) { if (nbuf == 64) goto oom; b = nbuf++; bufsize[b] = 0; }
+            busy_slot[b] = o->out; buf_of[o->out] = b;
+            bufsize[b] = HANT__MAX(bufsize[b], (size_t)net->slot_size[o->out]);
+            int uses[2] = { o->in, o->res };
+            for (int k = 0; k < 2; k++) {
+                int s = uses[k];
+                if (s > 0 && last[s] == i && buf_of[s] >= 0 && busy_slot[buf_of[s]] == s) busy_slot[buf_of[s]] = -1;
+            }
+        }
+        float *bufs[64];
+        for (int k = 0; k < nbuf; k++) HANT__EA(bufs[k], bufsize[k] * (size_t)cap, float);
+        for (int s = 1; s < ns; s++) e->slot[s] = buf_of[s] >= 0 ? bufs[buf_of[s]] : NULL;
+        return HANT_OK;
+    }
+    size_t maxout = 0, maxwork = 0;
+    for (int s = 0; s < ns; s++) HANT__EA(e->slot[s], (size_t)cap * net->slot_size[s], float);
+    HANT__EA(e->dslot, ns, float *);
+    for (int s = 0; s < ns; s++) HANT__EA(e->dslot[s], (size_t)cap * net->slot_size[s], float);
+    HANT__EA(e->z, net->nunits, float *);
+    for (int i = 0; i < net->nunits; i++) {
+        const hant__unit *u = &net->units[i];
+        size_t sz = (size_t)cap * u->oh * u->ow * u->s.cout;
+        maxout = HANT__MAX(maxout, sz);
+        if (u->has_bn || u->act != HANT_ACT_NONE) HANT__EA(e->z[i], sz, float);
+    }
+    for (int i = 0; i < net->nses; i++) maxwork = HANT__MAX(maxwork, (size_t)cap * (2 * (size_t)net->ses[i].c + 2 * (size_t)net->ses[i].r));
+    HANT__EA(e->dz, maxout, float);
+    HANT__EA(e->work, maxwork + 1, float);
+    HANT__EA(e->bn_mean, net->unit_c_total + 1, float);
+    HANT__EA(e->bn_var, net->unit_c_total + 1, float);
+    HANT__EA(e->bn_invstd, net->unit_c_total + 1, float);
+    HANT__EA(e->grads, net->nparams, float);
+    HANT__EA(e->acc, 2 * (size_t)net->max_c, double);
+    HANT__EA(e->part, 3 * (size_t)net->max_c, float);
+    return HANT_OK;
+oom:
+    hant__exec_free(net, e);
+    return hant__fail(HANT_ERR_OUT_OF_MEMORY, "activations for %d images", cap);
+}
+#undef HANT__EA
+
+static hant_conv_shape hant__unit_shape(const hant__unit *u, int n) { hant_conv_shape s = u->s; s.n = n; return s; }
+
+static void hant__se_params_of(const hant_net *net, const hant__se *e, hant__se_params *p) {
+    p->c = e->c; p->r = e->r;
+    p->w1 = net->params + e->w1; p->b1 = net->params + e->b1; p->w2 = net->params + e->w2; p->b2 = net->params + e->b2;
+}
+
+static void hant__add_inplace(float *y, const float *x, size_t count) {
+    size_t i = 0;
+    for (; i + HANT__VL <= count; i += HANT__VL) hant__v_store(y + i, hant__v_add(hant__v_load(y + i), hant__v_load(x + i)));
+    for (; i < count; i++) y[i] += x[i];
+}
+
+/* Runs every op on e's n images (slot 0 already set). */
+static void hant__exec_forward(hant_net *net, hant__exec *e, int n) {
+    hant_context *ctx = net->ctx;
+    const float *P = net->params;
+    e->n = n;
+    for (int i = 0; i < net->nops; i++) {
+        const hant__op *o = &net->ops[i];
+        const float *in = e->slot[o->in], *res = o->res >= 0 ? e->slot[o->res] : NULL;
+        float *out = e->slot[o->out];
+        if (o->type == HANT__OP_UNIT) {
+            const hant__unit *u = &net->units[o->idx];
+            hant_conv_shape s = hant__unit_shape(u, n);
+            if (!e->training) {
+                hant__conv_forward_packed(ctx, &s, in, u->fw, u->packed, u->fb, u->act, res, out);
+                continue;
+            }
+            size_t rows = (size_t)n * u->oh * u->ow;
+            int C = u->s.cout;
+            if (u->has_bn) {
+                float *mean = e->bn_mean + net->unit_c[o->idx], *var = e->bn_var + net->unit_c[o->idx];
+                float *invstd = e->bn_invstd + net->unit_c[o->idx];
+                hant_conv_forward(ctx, &s, in, P + u->w, NULL, HANT_ACT_NONE, NULL, e->z[o->idx]);
+                hant__bn_stats(e->z[o->idx], rows, C, mean, var, e->part, e->acc);
+                float *scale = e->part, *shift = e->part + C;
+                for (int c = 0; c < C; c++) {
+                    invstd[c] = 1.0f / sqrtf(var[c] + net->arch.bn_eps);
+                    scale[c] = P[u->gamma + c] * invstd[c];
+                    shift[c] = P[u->beta + c] - mean[c] * scale[c];
+                }
+                hant__affine_act(e->z[o->idx], rows, C, scale, shift, u->act, res, out);
+            } else if (u->act != HANT_ACT_NONE) {
+                hant_conv_forward(ctx, &s, in, P + u->w, u->has_bias ? P + u->b : NULL, HANT_ACT_NONE, NULL, e->z[o->idx]);
+                hant__affine_act(e->z[o->idx], rows, C, NULL, NULL, u->act, res, out);
+            } else {
+                hant_conv_forward(ctx, &s, in, P + u->w, u->has_bias ? P + u->b : NULL, HANT_ACT_NONE, res, out);
+            }
+        } else if (o->type == HANT__OP_SE) {
+            const hant__se *se = &net->ses[o->idx];
+            hant__se_params p;
+            hant__se_params_of(net, se, &p);
+            hant__se_forward(ctx, &p, in, n, se->hw, e->se_s[o->idx], e->se_h[o->idx], e->se_a[o->idx], e->se_gate[o->idx], out);
+            if (res) hant__add_inplace(out, res, (size_t)n * se->hw * se->c);
+        } else {
+            hant__gap(in, n, net->slot_h[o->in] * net->slot_w[o->in], net->slot_c[o->in], out);
+        }
+    }
+}
+
+/* dst (+)= src */
+static void hant__grad_write(float *dst, const float *src, size_t count, int accumulate) {
+    if (accumulate) hant__add_inplace(dst, src, count);
+    else memcpy(dst, src, count * sizeof(float));
+}
+
+/* Backward through every op; dslot[out_slot] holds dL/d(output). Parameter
+   gradients accumulate into e->grads. d(slot 0) is written when want_dx. */
+static void hant__exec_backward(hant_net *net, hant__exec *e, int want_dx) {
+    hant_context *ctx = net->ctx;
+    const float *P = net->params;
+    float *G = e->grads;
+    int n = e->n;
+    for (int i = net->nops - 1; i >= 0; i--) {
+        const hant__op *o = &net->ops[i];
+        float *dy = e->dslot[o->out];
+        float *dx = (o->in == 0 && !want_dx) ? NULL : e->dslot[o->in];
+        size_t outsz = (size_t)n * net->slot_size[o->out];
+        if (o->res >= 0 && (o->res != 0 || want_dx)) hant__grad_write(e->dslot[o->res], dy, outsz, o->acc_res);
+        if (o->type == HANT__OP_UNIT) {
+            const hant__unit *u = &net->units[o->idx];
+            hant_conv_shape s = hant__unit_shape(u, n);
+            size_t rows = (size_t)n * u->oh * u->ow;
+            const float *g = dy;
+            if (u->has_bn) {
+                size_t co = net->unit_c[o->idx];
+                hant__bn_act_backward(e->z[o->idx], dy, rows, u->s.cout, e->bn_mean + co, e->bn_invstd + co, P + u->gamma,
+                                      P + u->beta, u->act, e->dz, G + u->gamma, G + u->beta, e->part, e->acc);
+                g = e->dz;
+            } else if (u->act != HANT_ACT_NONE) {
+                hant_act_backward(u->act, e->z[o->idx], dy, e->dz, rows * u->s.cout);
+                g = e->dz;
+            }
+            if (u->has_bias) hant__col_sum(g, rows, u->s.cout, G + u->b);
+            hant_conv_backward(ctx, &s, e->slot[o->in], P + u->w, g, dx, o->acc_in, G + u->w);
+        } else if (o->type == HANT__OP_SE) {
+            const hant__se *se = &net->ses[o->idx];
+            hant__se_params p;
+            hant__se_params_of(net, se, &p);
+            float *tmp = dx ? dx : e->dz; /* SE always produces d(in); discard when unwanted */
+            hant__se_backward(ctx, &p, e->slot[o->in], n, se->hw, e->se_s[o->idx], e->se_h[o->idx], e->se_gate[o->idx], dy,
+                              tmp, dx ? o->acc_in : 0, G + se->w1, G + se->b1, G + se->w2, G + se->b2, e->work);
+        } else if (dx) {
+            int hw = net->slot_h[o->in] * net->slot_w[o->in], C = net->slot_c[o->in];
+            float inv = 1.0f / (float)hw;
+            for (int im = 0; im < n; im++)
+                for (int q = 0; q < hw; q++)
+                    for (int c = 0; c < C; c++) {
+                        float v = dy[(size_t)im * C + c] * inv;
+                        float *d = dx + ((size_t)im * hw + q) * C + c;
+                        *d = o->acc_in ? *d + v : v;
+                    }
+        }
+    }
+}
+
+/* Which backward writes overwrite and which accumulate (reverse op order). */
+static void hant__plan_backward(hant_net *net) {
+    unsigned char written[4096];
+    unsigned char *w = net->nslots <= 4096 ? written : (unsigned char *)hant__net_alloc(net, (size_t)net->nslots);
+    if (!w) return; /* only reachable with > 4096 slots and no memory; caller checks */
+    memset(w, 0, (size_t)net->nslots);
+    for (int i = net->nops - 1; i >= 0; i--) {
+        hant__op *o = &net->ops[i];
+        if (o->res >= 0) { o->acc_res = w[o->res]; w[o->res] = 1; }
+        o->acc_in = w[o->in]; w[o->in] = 1;
+    }
+    if (w != written) hant__net_free(net, w);
+}
+
+// >>fold
+/* Inference weights: BN folded into conv weights and bias, GEMM weights packed. */
+static hant_status hant__net_fold(hant_net *net) {
+    if (net->folded) return HANT_OK;
+    const float *P = net->params;
+    for (int i = 0; i < net->nunits; i++) {
+        hant__unit *u = &net->units[i];
+        int C = u->s.cout;
+        int dense_gemm = u->s.groups == 1;
+        if (!u->fw) {
+            u->fw = (float *)hant__net_alloc(net, u->wcount * sizeof(float));
+            u->fb = (float *)hant__net_alloc(net, (size_t)C * sizeof(float));
+            if (dense_gemm) u->packed = (float *)hant__net_alloc(net, hant__gemm_packed_b_floats(C, (int)(u->wcount / C)) * sizeof(float));
+            if (!u->fw || !u->fb || (dense_gemm && !u->packed)) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "inference weights");
+        }
+        for (int c = 0; c < C; c++) {
+            float scale = 1.0f, shift = u->has_bias ? P[u->b + c] : 0.0f;
+            if (u->has_bn) {
+                scale = P[u->gamma + c] / sqrtf(net->buffers[u->rvar + c] + net->arch.bn_eps);
+                shift = (shift - net->buffers[u->rmean + c]) * scale + P[u->beta + c];
+            }
+            u->fb[c] = shift;
+            for (size_t j = (size_t)c; j < u->wcount; j += (size_t)C) u->fw[j] = P[u->w + j] * scale;
+        }
+        if (dense_gemm) hant__gemm_pack_b_full(0, C, (int)(u->wcount / C), u->fw, C, u->packed);
+    }
+    net->folded = 1;
+    return HANT_OK;
+}
+
+// >>forward
+typedef struct hant__fwd_job {
+    hant_net *net;
+    const float *x;
+    float *out;
+    int n, mb, nthreads;
+    const float *dout;
+    float *dx;
+} hant__fwd_job;
+
+static void hant__infer_task(void *arg, int tid, int nt) {
+    hant__fwd_job *j = (hant__fwd_job *)arg;
+    hant_net *net = j->net;
+    hant__exec *e = &net->infer_exec[tid];
+    int64_t b, en;
+    (void)nt;
+    hant__split(j->n, 1, tid, j->nthreads, &b, &en);
+    size_t insz = (size_t)net->slot_size[0], outsz = (size_t)net->slot_size[net->out_slot];
+    for (int64_t i = b; i < en; i += j->mb) {
+        int m = (int)HANT__MIN((int64_t)j->mb, en - i);
+        e->slot[0] = (float *)(uintptr_t)(j->x + (size_t)i * insz);
+        hant__exec_forward(net, e, m);
+        memcpy(j->out + (size_t)i * outsz, e->slot[net->out_slot], (size_t)m * outsz * sizeof(float));
+    }
+}
+
+hant_status hant_net_forward(hant_net *net, const float *x, int n, float *out) {
+    if (!net || !x || !out || n < 0) return hant__fail(HANT_ERR_INVALID_ARG, "hant_net_forward: bad argument");
+    if (n == 0) return HANT_OK;
+    hant_status st = hant__net_fold(net);
+    if (st) return st;
+    int T = hant__avail_threads(net->ctx);
+    hant__fwd_job j;
+    memset(&j, 0, sizeof j);
+    j.net = net; j.x = x; j.out = out; j.n = n;
+    if (n < 2 * T) {
+        /* small batch: one exec, the kernels split each op across threads */
+        if ((st = hant__exec_prepare(net, &net->infer_exec[0], n, 0))) return st;
+        j.mb = n; j.nthreads = 1;
+        int in = hant__tls_in_task;
+        hant__infer_task(&j, 0, 1);
+        (void)in;
+        return HANT_OK;
+    }
+    /* large batch: each thread runs whole micro-batches, which stay in cache */
+    int per_image = 0;
+    for (int s = 0; s < net->nslots; s++) per_image = HANT__MAX(per_image, net->slot_size[s]);
+    j.mb = (int)HANT__MAX(1, HANT__MIN(16, (1 << 17) / HANT__MAX(1, per_image)));
+    j.mb = HANT__MIN(j.mb, (n + T - 1) / T);
+    j.nthreads = T;
+    for (int t = 0; t < T; t++)
+        if ((st = hant__exec_prepare(net, &net->infer_exec[t], j.mb, 0))) return st;
+    hant__run(net->ctx, hant__infer_task, &j);
+    return HANT_OK;
+}
+
+// >>train
+static void hant__train_fwd_task(void *arg, int tid, int nt) {
+    hant__fwd_job *j = (hant__fwd_job *)arg;
+    hant_net *net = j->net;
+    (void)nt;
+    if (tid >= j->nthreads) return;
+    hant__exec *e = &net->train_exec[tid];
+    int64_t b, en;
+    hant__split(j->n, 1, tid, j->nthreads, &b, &en);
+    size_t insz = (size_t)net->slot_size[0], outsz = (size_t)net->slot_size[net->out_slot];
+    int m = (int)(en - b);
+    net->train_n[tid] = m;
+    if (m <= 0) return;
+    memcpy(e->slot[0], j->x + (size_t)b * insz, (size_t)m * insz * sizeof(float));
+    hant__exec_forward(net, e, m);
+    if (j->out) memcpy(j->out + (size_t)b * outsz, e->slot[net->out_slot], (size_t)m * outsz * sizeof(float));
+}
+
+/* Running statistics from the per-thread batch statistics, combined exactly
+   (law of total variance) in thread order. */
+static void hant__update_running_stats(hant_net *net, int T) {
+    for (int i = 0; i < net->nunits; i++) {
+        const hant__unit *u = &net->units[i];
+        if (!u->has_bn) continue;
+        size_t co = net->unit_c[i];
+        double rows_per_img = (double)u->oh * u->ow;
+        for (int c = 0; c < u->s.cout; c++) {
+            double N = 0, m = 0, v = 0;
+            for (int t = 0; t < T; t++) { double w = net->train_n[t] * rows_per_img; N += w; m += w * net->train_exec[t].bn_mean[co + c]; }
+            if (N <= 0) continue;
+            m /= N;
+            for (int t = 0; t < T; t++) {
+                double w = net->train_n[t] * rows_per_img, d = net->train_exec[t].bn_mean[co + c] - m;
+                v += w * (net->train_exec[t].bn_var[co + c] + d * d);
+            }
+            v /= N;
+            if (N > 1) v *= N / (N - 1);
+            float *rm = net->buffers + u->rmean + c, *rv = net->buffers + u->rvar + c;
+            *rm = (float)(0.9 * *rm + 0.1 * m);
+            *rv = (float)(0.9 * *rv + 0.1 * v);
+        }
+    }
+}
+
+hant_status hant_net_train_forward(hant_net *net, const float *x, int n, float *out) {
+    if (!net || !x || n <= 0) return hant__fail(HANT_ERR_INVALID_ARG, "hant_net_train_forward: bad argument");
+    int T = HANT__MIN(hant__avail_threads(net->ctx), n);
+    int per = (n + T - 1) / T;
+    hant_status st;
+    hant__plan_backward(net);
+    for (int t = 0; t < T; t++)
+        if ((st = hant__exec_prepare(net, &net->train_exec[t], per, 1))) return st;
+    hant__fwd_job j;
+    memset(&j, 0, sizeof j);
+    j.net = net; j.x = x; j.out = out; j.n = n; j.nthreads = T;
+    net->train_threads = T;
+    hant__run(net->ctx, hant__train_fwd_task, &j);
+    hant__update_running_stats(net, T);
+    net->folded = 0;
+    return HANT_OK;
+}
+
+static void hant__train_bwd_task(void *arg, int tid, int nt) {
+    hant__fwd_job *j = (hant__fwd_job *)arg;
+    hant_net *net = j->net;
+    (void)nt;
+    if (tid >= j->nthreads) return;
+    hant__exec *e = &net->train_exec[tid];
+    int64_t b, en;
+    hant__split(j->n, 1, tid, j->nthreads, &b, &en);
+    int m = (int)(en - b);
+    memset(e->grads, 0, net->nparams * sizeof(float));
+    if (m <= 0) return;
+    size_t outsz = (size_t)net->slot_size[net->out_slot], insz = (size_t)net->slot_size[0];
+    memcpy(e->dslot[net->out_slot], j->dout + (size_t)b * outsz, (size_t)m * outsz * sizeof(float));
+    hant__exec_backward(net, e, j->dx != NULL);
+    if (j->dx) memcpy(j->dx + (size_t)b * insz, e->dslot[0], (size_t)m * insz * sizeof(float));
+}
+
+/* net->grads += sum over threads, each thread summing its own range. */
+static void hant__grad_reduce_task(void *arg, int tid, int nt) {
+    hant__fwd_job *j = (hant__fwd_job *)arg;
+    hant_net *net = j->net;
+    int64_t b, e;
+    hant__split((int64_t)net->nparams, 64, tid, nt, &b, &e);
+    for (int t = 0; t < j->nthreads; t++) hant__add_inplace(net->grads + b, net->train_exec[t].grads + b, (size_t)(e - b));
+}
+
+hant_status hant_net_train_backward_input(hant_net *net, const float *dout, float *dx) {
+    if (!net || !dout) return hant__fail(HANT_ERR_INVALID_ARG, "hant_net_train_backward: bad argument");
+    if (!net->train_threads) return hant__fail(HANT_ERR_INVALID_ARG, "hant_net_train_backward: no train forward before it");
+    int n = 0;
+    for (int t = 0; t < net->train_threads; t++) n += net->train_n[t];
+    hant__fwd_job j;
+    memset(&j, 0, sizeof j);
+    j.net = net; j.n = n; j.nthreads = net->train_threads; j.dout = dout; j.dx = dx;
+    hant__run(net->ctx, hant__train_bwd_task, &j);
+    hant__run(net->ctx, hant__grad_reduce_task, &j);
+    return HANT_OK;
+}
+
+hant_status hant_net_train_backward(hant_net *net, const float *dout) { return hant_net_train_backward_input(net, dout, NULL); }
+
+#endif /* HANT__IMPLEMENTED */
+#endif /* HANT_IMPLEMENTATION */

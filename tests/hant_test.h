@@ -1,0 +1,50 @@
+/* hant_test.h - the tiny test harness shared by every test program.
+ *
+ * A test is a function; HT_RUN(fn) runs it and counts it as passed if no
+ * HT_CHECK inside it failed. Each program ends with HT_SUMMARY(), which prints
+ * "N passed, M failed" and returns the exit status. tests/run.sh adds the
+ * per-program lines into the final one that CI reads. */
+#ifndef HANT_TEST_H
+#define HANT_TEST_H
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+
+static int ht__passed, ht__failed, ht__case_failures;
+static const char *ht__case_name = "";
+static const char *ht__filter; /* argv[1]: run only tests whose name contains it */
+
+#define HT_CHECK(cond, ...) do { if (!(cond)) { ht__case_failures++; \
+    if (ht__case_failures <= 5) { fprintf(stderr, "  FAIL %s (%s:%d): ", ht__case_name, __FILE__, __LINE__); \
+    fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } } while (0)
+
+/* Relative-or-absolute closeness: |a-b| <= atol + rtol*|b|. */
+#define HT_CLOSE(a, b, atol, rtol) (fabs((double)(a) - (double)(b)) <= (atol) + (rtol) * fabs((double)(b)))
+
+#define HT_RUN(fn) do { if (ht__filter && !strstr(#fn, ht__filter)) break; \
+    ht__case_name = #fn; ht__case_failures = 0; fn(); \
+    if (ht__case_failures) { ht__failed++; fprintf(stderr, "FAILED %s (%d checks)\n", #fn, ht__case_failures); } \
+    else { ht__passed++; if (getenv("HT_VERBOSE")) fprintf(stderr, "ok %s\n", #fn); } } while (0)
+
+#define HT_INIT(argc, argv) do { ht__filter = (argc) > 1 ? (argv)[1] : NULL; } while (0)
+#define HT_SUMMARY() (printf("%d passed, %d failed\n", ht__passed, ht__failed), ht__failed ? 1 : 0)
+
+/* Largest |a-b| / (atol + rtol*|b|) over n floats; <= 1 means all close. */
+static double ht_max_err_ratio(const float *a, const float *b, size_t n, double atol, double rtol, size_t *where) {
+    double worst = 0; size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        double r = fabs((double)a[i] - (double)b[i]) / (atol + rtol * fabs((double)b[i]));
+        if (!(r <= worst)) { worst = r; w = i; if (r != r) break; }
+    }
+    if (where) *where = w;
+    return worst;
+}
+
+/* Deterministic xorshift for test data. */
+static unsigned long long ht__rng = 0x9E3779B97F4A7C15ull;
+static inline void ht_seed(unsigned long long s) { ht__rng = s * 0x9E3779B97F4A7C15ull + 1; }
+static inline unsigned long long ht_u64(void) { ht__rng ^= ht__rng << 13; ht__rng ^= ht__rng >> 7; ht__rng ^= ht__rng << 17; return ht__rng; }
+static inline float ht_uniform(float lo, float hi) { return lo + (hi - lo) * (float)((ht_u64() >> 40) * (1.0 / 16777216.0)); }
+static inline void ht_fill(float *x, size_t n, float lo, float hi) { for (size_t i = 0; i < n; i++) x[i] = ht_uniform(lo, hi); }
+#endif
