@@ -756,9 +756,10 @@ static int hant__avail_threads(const hant_context *ctx) { return hant__tls_in_ta
 /* Runs task(arg, tid, n) on n = hant__avail_threads(ctx) threads and waits. */
 static void hant__run(hant_context *ctx, hant__task_fn task, void *arg) {
     if (hant__tls_in_task || ctx->nthreads == 1) {
+        /* inline: the task sees one thread; scratch still follows hant__tls_tid */
         int in = hant__tls_in_task;
         hant__tls_in_task = 1;
-        task(arg, in ? hant__tls_tid : 0, 1);
+        task(arg, 0, 1);
         hant__tls_in_task = in;
         return;
     }
@@ -1543,7 +1544,15 @@ hant_status hant_arch_validate(const hant_arch *a) {
         const hant_block_spec *b = &a->blocks[i];
         if (b->cin != c) return hant__fail(HANT_ERR_INVALID_ARG, "block %d: cin %d but the previous layer gives %d channels", i, b->cin, c);
         hant_status st = hant_block_validate(b, h, w);
-        if (st) { char tmp[400]; snprintf(tmp, sizeof tmp, "%s", hant__errbuf); snprintf(hant__errbuf, sizeof hant__errbuf, "block %d: %s", i, tmp); return st; }
+        if (st) { /* prefix the block index to the detail message */
+            char pre[32];
+            size_t k = (size_t)snprintf(pre, sizeof pre, "block %d: ", i), len = strlen(hant__errbuf);
+            if (len + k >= sizeof hant__errbuf) len = sizeof hant__errbuf - k - 1;
+            memmove(hant__errbuf + k, hant__errbuf, len);
+            memcpy(hant__errbuf, pre, k);
+            hant__errbuf[k + len] = 0;
+            return st;
+        }
         if (b->kind != HANT_BLOCK_IDENTITY) { h = hant_conv_out(h, b->kernel, b->stride); w = hant_conv_out(w, b->kernel, b->stride); }
         c = b->cout;
     }

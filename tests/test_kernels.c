@@ -1,0 +1,575 @@
+/* Kernels against naive scalar references, backward passes against finite
+   differences, whole networks against a reference forward. Runs on whatever
+   SIMD path the build selected (make SIMD=native|avx2|none). */
+#define HANT_IMPLEMENTATION
+#include "hant.h"
+#include "hant_test.h"
+
+static hant_context *ctx1, *ctx2; /* 1 and 2 threads */
+
+/* ---- references (double accumulation) ------------------------------------ */
+static double ref_act(hant_act a, double x) {
+    switch (a) {
+    case HANT_ACT_NONE: return x;
+    case HANT_ACT_RELU: return x > 0 ? x : 0;
+    case HANT_ACT_RELU6: return x < 0 ? 0 : x > 6 ? 6 : x;
+    case HANT_ACT_SILU: return x / (1 + exp(-x));
+    case HANT_ACT_HSWISH: { double t = x + 3; t = t < 0 ? 0 : t > 6 ? 6 : t; return x * t / 6; }
+    case HANT_ACT_SIGMOID: return 1 / (1 + exp(-x));
+    }
+    return x;
+}
+static double ref_act_grad(hant_act a, double x) {
+    double s;
+    switch (a) {
+    case HANT_ACT_NONE: return 1;
+    case HANT_ACT_RELU: return x > 0;
+    case HANT_ACT_RELU6: return x > 0 && x < 6;
+    case HANT_ACT_SILU: s = 1 / (1 + exp(-x)); return s * (1 + x * (1 - s));
+    case HANT_ACT_HSWISH: return x < -3 ? 0 : x > 3 ? 1 : (2 * x + 3) / 6;
+    case HANT_ACT_SIGMOID: s = 1 / (1 + exp(-x)); return s * (1 - s);
+    }
+    return 1;
+}
+
+static void ref_conv(const hant_conv_shape *s, const float *x, const float *w, const float *bias, hant_act act,
+                     const float *res, float *y) {
+    int g = s->groups ? s->groups : 1, cg = s->cin / g, og = s->cout / g, K = s->kernel, P = K / 2;
+    int OH = hant_conv_out(s->h, K, s->stride), OW = hant_conv_out(s->w, K, s->stride);
+    for (int n = 0; n < s->n; n++)
+        for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow++)
+                for (int co = 0; co < s->cout; co++) {
+                    int gi = co / og;
+                    double acc = bias ? bias[co] : 0;
+                    for (int kh = 0; kh < K; kh++)
+                        for (int kw = 0; kw < K; kw++) {
+                            int ih = oh * s->stride - P + kh, iw = ow * s->stride - P + kw;
+                            if (ih < 0 || ih >= s->h || iw < 0 || iw >= s->w) continue;
+                            for (int ci = 0; ci < cg; ci++)
+                                acc += (double)x[(((size_t)n * s->h + ih) * s->w + iw) * s->cin + gi * cg + ci] *
+                                       w[(((size_t)kh * K + kw) * cg + ci) * s->cout + co];
+                        }
+                    size_t o = (((size_t)n * OH + oh) * OW + ow) * s->cout + co;
+                    y[o] = (float)(ref_act(act, acc) + (res ? res[o] : 0));
+                }
+}
+
+static void ref_conv_backward(const hant_conv_shape *s, const float *x, const float *w, const float *dy, double *dx, double *dw) {
+    int g = s->groups ? s->groups : 1, cg = s->cin / g, og = s->cout / g, K = s->kernel, P = K / 2;
+    int OH = hant_conv_out(s->h, K, s->stride), OW = hant_conv_out(s->w, K, s->stride);
+    for (int n = 0; n < s->n; n++)
+        for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow++)
+                for (int co = 0; co < s->cout; co++) {
+                    double gy = dy[(((size_t)n * OH + oh) * OW + ow) * s->cout + co];
+                    int gi = co / og;
+                    for (int kh = 0; kh < K; kh++)
+                        for (int kw = 0; kw < K; kw++) {
+                            int ih = oh * s->stride - P + kh, iw = ow * s->stride - P + kw;
+                            if (ih < 0 || ih >= s->h || iw < 0 || iw >= s->w) continue;
+                            for (int ci = 0; ci < cg; ci++) {
+                                size_t xi = (((size_t)n * s->h + ih) * s->w + iw) * s->cin + gi * cg + ci;
+                                size_t wi = (((size_t)kh * K + kw) * cg + ci) * s->cout + co;
+                                dx[xi] += gy * w[wi];
+                                dw[wi] += gy * x[xi];
+                            }
+                        }
+                }
+}
+
+static size_t conv_in_size(const hant_conv_shape *s) { return (size_t)s->n * s->h * s->w * s->cin; }
+static size_t conv_out_size(const hant_conv_shape *s) {
+    return (size_t)s->n * hant_conv_out(s->h, s->kernel, s->stride) * hant_conv_out(s->w, s->kernel, s->stride) * s->cout;
+}
+static size_t conv_w_size(const hant_conv_shape *s) {
+    int g = s->groups ? s->groups : 1;
+    return (size_t)s->kernel * s->kernel * (s->cin / g) * s->cout;
+}
+
+/* A spread of shapes: pointwise, depthwise k3/5/7, dense, grouped, odd channels. */
+static const hant_conv_shape conv_shapes[] = {
+    /* n  h  w  cin cout k s g */
+    { 1, 7, 5, 3, 5, 1, 1, 1 },      { 2, 6, 6, 24, 40, 1, 1, 1 },   { 1, 3, 3, 1152, 40, 1, 1, 1 },
+    { 1, 2, 2, 40, 1152, 1, 1, 1 },  { 3, 5, 4, 17, 33, 1, 2, 1 },   { 1, 1, 1, 1, 1, 1, 1, 1 },
+    { 1, 9, 9, 1, 1, 3, 1, 1 },      { 2, 8, 7, 24, 24, 3, 1, 24 },  { 1, 9, 9, 40, 40, 5, 2, 40 },
+    { 1, 11, 11, 3, 3, 7, 1, 3 },    { 1, 6, 6, 1152, 1152, 5, 1, 1152 }, { 2, 7, 7, 19, 19, 3, 2, 19 },
+    { 1, 8, 8, 33, 33, 7, 2, 33 },   { 2, 10, 10, 1, 32, 3, 1, 1 },  { 1, 9, 7, 3, 32, 3, 2, 1 },
+    { 1, 6, 6, 24, 40, 5, 1, 1 },    { 1, 5, 5, 40, 24, 3, 2, 1 },   { 1, 6, 6, 16, 24, 3, 1, 4 },
+    { 1, 6, 6, 12, 18, 5, 2, 2 },    { 2, 4, 4, 8, 8, 3, 1, 2 },
+};
+#define NSHAPES ((int)(sizeof conv_shapes / sizeof conv_shapes[0]))
+
+/* ---- tests -------------------------------------------------------------- */
+static void test_gemm(void) {
+    const int dims[][3] = { { 1, 1, 1 }, { 7, 9, 5 }, { 8, 32, 16 }, { 9, 33, 17 }, { 13, 17, 300 }, { 100, 70, 257 },
+                            { 3, 1280, 320 }, { 300, 5, 2 }, { 65, 129, 513 }, { 1, 1000, 1280 } };
+    for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++)
+        for (int ta = 0; ta < 2; ta++)
+            for (int tb = 0; tb < 2; tb++)
+                for (int bi = 0; bi < 2; bi++) {
+                    int m = dims[d][0], n = dims[d][1], k = dims[d][2];
+                    float beta = bi ? 1.0f : 0.0f;
+                    int lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 1, ldc = n + 2;
+                    float *a = malloc(sizeof(float) * (size_t)lda * (ta ? k : m));
+                    float *b = malloc(sizeof(float) * (size_t)ldb * (tb ? n : k));
+                    float *c = malloc(sizeof(float) * (size_t)ldc * m), *r = malloc(sizeof(float) * (size_t)ldc * m);
+                    ht_fill(a, (size_t)lda * (ta ? k : m), -1, 1);
+                    ht_fill(b, (size_t)ldb * (tb ? n : k), -1, 1);
+                    ht_fill(c, (size_t)ldc * m, -1, 1);
+                    memcpy(r, c, sizeof(float) * (size_t)ldc * m);
+                    for (int i = 0; i < m; i++)
+                        for (int j = 0; j < n; j++) {
+                            double acc = 0;
+                            for (int p = 0; p < k; p++)
+                                acc += (double)(ta ? a[(size_t)p * lda + i] : a[(size_t)i * lda + p]) * (tb ? b[(size_t)j * ldb + p] : b[(size_t)p * ldb + j]);
+                            r[(size_t)i * ldc + j] = (float)(acc + beta * r[(size_t)i * ldc + j]);
+                        }
+                    hant_gemm(d % 2 ? ctx2 : ctx1, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
+                    double worst = 0;
+                    for (int i = 0; i < m; i++) {
+                        double e = ht_max_err_ratio(c + (size_t)i * ldc, r + (size_t)i * ldc, (size_t)n, 1e-4 * sqrt(k), 1e-5, NULL);
+                        if (e > worst) worst = e;
+                    }
+                    HT_CHECK(worst <= 1, "gemm %dx%dx%d ta=%d tb=%d beta=%g err ratio %g", m, n, k, ta, tb, beta, worst);
+                    /* the padding columns of C must be untouched */
+                    for (int i = 0; i < m; i++) HT_CHECK(c[(size_t)i * ldc + n] == r[(size_t)i * ldc + n], "gemm wrote past n");
+                    free(a); free(b); free(c); free(r);
+                }
+}
+
+static void test_act_forward(void) {
+    enum { N = 4099 };
+    float x[N], y[N];
+    for (int i = 0; i < N; i++) x[i] = -100.0f + 200.0f * i / (N - 1);
+    x[0] = -1e30f; x[1] = 1e30f; x[2] = 0.0f; x[3] = -3.0f; x[4] = 3.0f; x[5] = 6.0f;
+    for (int a = 0; a <= HANT_ACT_SIGMOID; a++) {
+        hant_act_forward((hant_act)a, x, y, N);
+        int bad = 0;
+        for (int i = 0; i < N; i++) {
+            double r = ref_act((hant_act)a, x[i]);
+            if (!HT_CLOSE(y[i], r, 1e-6, 2e-6) && !(isnan(r) && isnan(y[i]))) { if (!bad) HT_CHECK(0, "%s(%g) = %g, want %g", hant_act_name((hant_act)a), x[i], y[i], r); bad++; }
+        }
+        HT_CHECK(bad == 0, "%s: %d mismatches", hant_act_name((hant_act)a), bad);
+    }
+}
+
+static void test_act_backward(void) {
+    enum { N = 1003 };
+    float u[N], dy[N], du[N];
+    ht_seed(3);
+    ht_fill(u, N, -8, 8);
+    ht_fill(dy, N, -1, 1);
+    for (int a = 0; a <= HANT_ACT_SIGMOID; a++) {
+        hant_act_backward((hant_act)a, u, dy, du, N);
+        int bad = 0;
+        for (int i = 0; i < N; i++) {
+            double r = dy[i] * ref_act_grad((hant_act)a, u[i]);
+            if (!HT_CLOSE(du[i], r, 1e-6, 1e-5)) bad++;
+            /* finite differences of the forward, away from kinks */
+            double h = 1e-3, x = u[i];
+            if (fabs(x) < 2e-3 || fabs(x - 6) < 2e-3 || fabs(fabs(x) - 3) < 2e-3) continue;
+            float xp = (float)(x + h), xm = (float)(x - h), yp, ym;
+            hant_act_forward((hant_act)a, &xp, &yp, 1);
+            hant_act_forward((hant_act)a, &xm, &ym, 1);
+            double fd = dy[i] * ((double)yp - ym) / ((double)xp - xm);
+            if (!HT_CLOSE(du[i], fd, 2e-3, 2e-3)) bad++;
+        }
+        HT_CHECK(bad == 0, "%s backward: %d mismatches", hant_act_name((hant_act)a), bad);
+    }
+}
+
+static void test_conv_forward(void) {
+    for (int si = 0; si < NSHAPES; si++)
+        for (int variant = 0; variant < 3; variant++) {
+            const hant_conv_shape *s = &conv_shapes[si];
+            size_t nx = conv_in_size(s), ny = conv_out_size(s), nw = conv_w_size(s);
+            float *x = malloc(nx * 4), *w = malloc(nw * 4), *b = malloc((size_t)s->cout * 4), *res = malloc(ny * 4);
+            float *y = malloc(ny * 4), *r = malloc(ny * 4);
+            ht_seed(100 + si);
+            ht_fill(x, nx, -1, 1); ht_fill(w, nw, -0.5f, 0.5f); ht_fill(b, (size_t)s->cout, -1, 1); ht_fill(res, ny, -1, 1);
+            hant_act act = variant == 0 ? HANT_ACT_NONE : variant == 1 ? HANT_ACT_SILU : HANT_ACT_RELU6;
+            const float *bias = variant ? b : NULL, *rs = variant == 2 ? res : NULL;
+            ref_conv(s, x, w, bias, act, rs, r);
+            for (int t = 0; t < 2; t++) {
+                memset(y, 0xff, ny * 4); /* NaN: every output must be written */
+                hant_conv_forward(t ? ctx2 : ctx1, s, x, w, bias, act, rs, y);
+                size_t at;
+                double K = (double)s->kernel * s->kernel * s->cin / (s->groups ? s->groups : 1);
+                double e = ht_max_err_ratio(y, r, ny, 1e-5 * sqrt(K), 1e-5, &at);
+                HT_CHECK(e <= 1, "conv shape %d (n%d %dx%d %d->%d k%d s%d g%d) act %s threads %d: err ratio %g at %zu (%g vs %g)",
+                         si, s->n, s->h, s->w, s->cin, s->cout, s->kernel, s->stride, s->groups, hant_act_name(act), t + 1, e, at, y[at], r[at]);
+            }
+            free(x); free(w); free(b); free(res); free(y); free(r);
+        }
+}
+
+static void test_conv_backward(void) {
+    for (int si = 0; si < NSHAPES; si++) {
+        const hant_conv_shape *s = &conv_shapes[si];
+        size_t nx = conv_in_size(s), ny = conv_out_size(s), nw = conv_w_size(s);
+        float *x = malloc(nx * 4), *w = malloc(nw * 4), *dy = malloc(ny * 4), *dx = malloc(nx * 4), *dw = malloc(nw * 4);
+        double *rdx = calloc(nx, 8), *rdw = calloc(nw, 8);
+        float *fx = malloc(nx * 4), *fw = malloc(nw * 4);
+        ht_seed(200 + si);
+        ht_fill(x, nx, -1, 1); ht_fill(w, nw, -0.5f, 0.5f); ht_fill(dy, ny, -1, 1);
+        ref_conv_backward(s, x, w, dy, rdx, rdw);
+        for (size_t i = 0; i < nx; i++) fx[i] = (float)rdx[i] + 0.5f; /* + the pre-existing dx when accumulating */
+        for (size_t i = 0; i < nw; i++) fw[i] = (float)rdw[i] + 0.25f;
+        for (int t = 0; t < 2; t++)
+            for (int acc = 0; acc < 2; acc++) {
+                for (size_t i = 0; i < nx; i++) dx[i] = acc ? 0.5f : NAN;
+                for (size_t i = 0; i < nw; i++) dw[i] = 0.25f;
+                hant_conv_backward(t ? ctx2 : ctx1, s, x, w, dy, dx, acc, dw);
+                double K = (double)s->kernel * s->kernel * s->cout;
+                double M = (double)ny / s->cout * s->kernel * s->kernel;
+                double edx = ht_max_err_ratio(dx, fx, nx, 1e-5 * sqrt(K), 1e-5, NULL);
+                double edw = ht_max_err_ratio(dw, fw, nw, 1e-5 * sqrt(M), 1e-5, NULL);
+                if (!acc) for (size_t i = 0; i < nx; i++) dx[i] += 0.5f;
+                if (!acc) edx = ht_max_err_ratio(dx, fx, nx, 1e-5 * sqrt(K), 1e-5, NULL);
+                HT_CHECK(edx <= 1 && edw <= 1, "conv backward shape %d threads %d acc %d: dx err %g dw err %g", si, t + 1, acc, edx, edw);
+            }
+        /* finite differences on the kernel's own forward: L = sum(y * dy) */
+        float *y = malloc(ny * 4);
+        for (int probe = 0; probe < 6; probe++) {
+            int on_w = probe & 1;
+            size_t idx = (size_t)(ht_u64() % (on_w ? nw : nx));
+            float *p = on_w ? &w[idx] : &x[idx], old = *p;
+            double L[2];
+            for (int sgn = 0; sgn < 2; sgn++) {
+                *p = old + (sgn ? -1e-2f : 1e-2f);
+                hant_conv_forward(ctx1, s, x, w, NULL, HANT_ACT_NONE, NULL, y);
+                double l = 0;
+                for (size_t i = 0; i < ny; i++) l += (double)y[i] * dy[i];
+                L[sgn] = l;
+            }
+            *p = old;
+            double fd = (L[0] - L[1]) / 2e-2, an = on_w ? fw[idx] - 0.25 : fx[idx] - 0.5;
+            HT_CHECK(HT_CLOSE(an, fd, 2e-3, 1e-2), "conv FD shape %d %s[%zu]: analytic %g fd %g", si, on_w ? "w" : "x", idx, an, fd);
+        }
+        free(y); free(x); free(w); free(dy); free(dx); free(dw); free(rdx); free(rdw); free(fx); free(fw);
+    }
+}
+
+/* ---- whole blocks and networks ------------------------------------------ */
+static hant_arch headless(int h, int w, int c, const hant_block_spec *blocks, int nb) {
+    hant_arch a;
+    memset(&a, 0, sizeof a);
+    a.in_h = h; a.in_w = w; a.in_c = c > 4 ? 1 : c; a.bn_eps = 1e-3f;
+    /* in_c is limited to 4 for images; blocks with more input channels get a stem */
+    if (c > 4) { a.in_c = 3; a.stem_cout = c; a.stem_kernel = 3; a.stem_stride = 1; a.stem_act = HANT_ACT_SILU; }
+    a.num_blocks = nb;
+    for (int i = 0; i < nb; i++) a.blocks[i] = blocks[i];
+    return a;
+}
+
+/* dL/dtheta from train_backward against central differences of train
+   forward, L = sum(out * r). BN runs in training mode in both. */
+static void check_net_fd(hant_net *net, int n, const char *what, int nprobe) {
+    const hant_arch *a = hant_net_arch(net);
+    size_t nx = (size_t)n * a->in_h * a->in_w * a->in_c, no = (size_t)n * hant_net_output_size(net);
+    float *x = malloc(nx * 4), *r = malloc(no * 4), *y = malloc(no * 4), *dx = malloc(nx * 4);
+    ht_fill(x, nx, -1, 1);
+    ht_fill(r, no, -1, 1);
+    size_t np;
+    float *P = hant_net_param_data(net, &np);
+    hant_net_zero_grad(net);
+    HT_CHECK(hant_net_train_forward(net, x, n, y) == HANT_OK, "%s: train forward", what);
+    HT_CHECK(hant_net_train_backward_input(net, r, dx) == HANT_OK, "%s: backward", what);
+    float *G = malloc(np * 4);
+    memcpy(G, hant_net_grad_data(net, NULL), np * 4);
+    int bad = 0;
+    for (int probe = 0; probe < nprobe; probe++) {
+        int on_x = probe % 3 == 0;
+        size_t idx = (size_t)(ht_u64() % (on_x ? nx : np));
+        float *p = on_x ? &x[idx] : &P[idx], old = *p;
+        double h = 1e-2 * (fabs(old) > 1 ? fabs(old) : 1), L[2];
+        for (int sgn = 0; sgn < 2; sgn++) {
+            *p = (float)(old + (sgn ? -h : h));
+            hant_net_train_forward(net, x, n, y);
+            double l = 0;
+            for (size_t i = 0; i < no; i++) l += (double)y[i] * r[i];
+            L[sgn] = l;
+        }
+        *p = old;
+        double fd = (L[0] - L[1]) / (2 * h), an = on_x ? dx[idx] : G[idx];
+        if (!HT_CLOSE(an, fd, 5e-3 * sqrt((double)no), 3e-2)) {
+            if (bad < 3) HT_CHECK(0, "%s: FD %s[%zu]: analytic %g fd %g", what, on_x ? "x" : "param", idx, an, fd);
+            bad++;
+        }
+    }
+    HT_CHECK(bad == 0, "%s: %d of %d probes off", what, bad, nprobe);
+    free(x); free(r); free(y); free(dx); free(G);
+}
+
+static void test_block_backward_fd(void) {
+    const hant_block_spec specs[] = {
+        { HANT_BLOCK_MBCONV, 8, 8, 1, 3, 1, 0.25f, HANT_ACT_SILU, 1 },
+        { HANT_BLOCK_MBCONV, 8, 12, 6, 5, 2, 0.25f, HANT_ACT_SILU, 1 },
+        { HANT_BLOCK_MBCONV, 8, 8, 3, 7, 1, 0.0f, HANT_ACT_HSWISH, 1 },
+        { HANT_BLOCK_MBCONV, 8, 8, 2, 3, 1, 0.25f, HANT_ACT_SIGMOID, 1 },
+        { HANT_BLOCK_FUSED_MBCONV, 8, 8, 4, 3, 1, 0.25f, HANT_ACT_SILU, 1 },
+        { HANT_BLOCK_FUSED_MBCONV, 8, 16, 2, 5, 2, 0.0f, HANT_ACT_SILU, 1 },
+        { HANT_BLOCK_FUSED_MBCONV, 8, 8, 1, 3, 1, 0.25f, HANT_ACT_SILU, 1 },
+        { HANT_BLOCK_FUSED_MBCONV, 8, 8, 1, 3, 1, 0.0f, HANT_ACT_SILU, 1 },
+        { HANT_BLOCK_CONV, 8, 12, 1, 3, 2, 0.0f, HANT_ACT_SILU, 1 },
+        { HANT_BLOCK_CONV, 8, 8, 1, 3, 1, 0.0f, HANT_ACT_HSWISH, 4 },
+        { HANT_BLOCK_CONV, 8, 8, 1, 1, 1, 0.0f, HANT_ACT_NONE, 1 },
+        { HANT_BLOCK_IDENTITY, 8, 8, 1, 1, 1, 0.0f, HANT_ACT_NONE, 1 },
+    };
+    for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+        hant_arch a = headless(6, 5, 8, &specs[i], 1);
+        hant_net *net;
+        hant_status st = hant_net_create(ctx2, &a, 7 + i, &net);
+        HT_CHECK(st == HANT_OK, "block %zu: %s", i, hant_last_error());
+        if (st) continue;
+        char what[64];
+        snprintf(what, sizeof what, "block %zu (%s e%d k%d s%d)", i, hant_block_kind_name(specs[i].kind), specs[i].expansion, specs[i].kernel, specs[i].stride);
+        ht_seed(300 + i);
+        check_net_fd(net, 3, what, 24);
+        hant_net_destroy(net);
+    }
+}
+
+static void test_small_net_fd(void) {
+    hant_arch a;
+    memset(&a, 0, sizeof a);
+    a.in_h = 9; a.in_w = 9; a.in_c = 1; a.num_classes = 4; a.bn_eps = 1e-3f;
+    a.stem_cout = 8; a.stem_kernel = 3; a.stem_stride = 2; a.stem_act = HANT_ACT_SILU;
+    a.head_cout = 16; a.head_act = HANT_ACT_SILU;
+    hant_block_spec b[] = { { HANT_BLOCK_MBCONV, 8, 8, 1, 3, 1, 0.25f, HANT_ACT_SILU, 1 },
+                            { HANT_BLOCK_MBCONV, 8, 12, 4, 5, 2, 0.25f, HANT_ACT_SILU, 1 } };
+    a.num_blocks = 2; a.blocks[0] = b[0]; a.blocks[1] = b[1];
+    hant_net *net;
+    HT_CHECK(hant_net_create(ctx1, &a, 5, &net) == HANT_OK, "%s", hant_last_error());
+    ht_seed(77);
+    check_net_fd(net, 4, "small net (1 thread)", 30);
+    hant_net_destroy(net);
+    HT_CHECK(hant_net_create(ctx2, &a, 5, &net) == HANT_OK, "%s", hant_last_error());
+    check_net_fd(net, 5, "small net (2 threads)", 30);
+    hant_net_destroy(net);
+}
+
+/* Reference inference forward from the raw (unfolded) parameters. */
+static void ref_net_forward(hant_net *net, const float *x, int n, float *out) {
+    float **slot = calloc((size_t)net->nslots, sizeof(float *));
+    slot[0] = (float *)x;
+    const float *P = net->params;
+    for (int i = 0; i < net->nops; i++) {
+        const hant__op *o = &net->ops[i];
+        slot[o->out] = malloc(sizeof(float) * (size_t)n * net->slot_size[o->out]);
+        const float *res = o->res >= 0 ? slot[o->res] : NULL;
+        if (o->type == HANT__OP_UNIT) {
+            const hant__unit *u = &net->units[o->idx];
+            hant_conv_shape s = u->s;
+            s.n = n;
+            ref_conv(&s, slot[o->in], P + u->w, u->has_bias ? P + u->b : NULL, HANT_ACT_NONE, NULL, slot[o->out]);
+            size_t rows = (size_t)n * u->oh * u->ow;
+            for (size_t r = 0; r < rows; r++)
+                for (int c = 0; c < u->s.cout; c++) {
+                    double v = slot[o->out][r * u->s.cout + c];
+                    if (u->has_bn) v = (v - net->buffers[u->rmean + c]) / sqrt(net->buffers[u->rvar + c] + net->arch.bn_eps) * P[u->gamma + c] + P[u->beta + c];
+                    v = ref_act(u->act, v);
+                    if (res) v += res[r * u->s.cout + c];
+                    slot[o->out][r * u->s.cout + c] = (float)v;
+                }
+        } else if (o->type == HANT__OP_SE) {
+            const hant__se *e = &net->ses[o->idx];
+            for (int im = 0; im < n; im++) {
+                const float *xi = slot[o->in] + (size_t)im * e->hw * e->c;
+                double *sq = calloc((size_t)e->c, 8), *hh = calloc((size_t)e->r, 8);
+                for (int q = 0; q < e->hw; q++) for (int c = 0; c < e->c; c++) sq[c] += xi[(size_t)q * e->c + c] / e->hw;
+                for (int r = 0; r < e->r; r++) {
+                    double v = P[e->b1 + r];
+                    for (int c = 0; c < e->c; c++) v += sq[c] * P[e->w1 + (size_t)c * e->r + r];
+                    hh[r] = ref_act(HANT_ACT_SILU, v);
+                }
+                for (int c = 0; c < e->c; c++) {
+                    double v = P[e->b2 + c];
+                    for (int r = 0; r < e->r; r++) v += hh[r] * P[e->w2 + (size_t)r * e->c + c];
+                    double gt = ref_act(HANT_ACT_SIGMOID, v);
+                    for (int q = 0; q < e->hw; q++) {
+                        size_t k = ((size_t)im * e->hw + q) * e->c + c;
+                        slot[o->out][k] = (float)(slot[o->in][k] * gt + (res ? res[k] : 0));
+                    }
+                }
+                free(sq); free(hh);
+            }
+        } else {
+            int hw = net->slot_h[o->in] * net->slot_w[o->in], C = net->slot_c[o->in];
+            for (int im = 0; im < n; im++)
+                for (int c = 0; c < C; c++) {
+                    double v = 0;
+                    for (int q = 0; q < hw; q++) v += slot[o->in][((size_t)im * hw + q) * C + c];
+                    slot[o->out][(size_t)im * C + c] = (float)(v / hw);
+                }
+        }
+    }
+    memcpy(out, slot[net->out_slot], sizeof(float) * (size_t)n * net->slot_size[net->out_slot]);
+    for (int s = 1; s < net->nslots; s++) free(slot[s]);
+    free(slot);
+}
+
+static void randomise_bn(hant_net *net) {
+    size_t np, nb;
+    float *P = hant_net_param_data(net, &np), *B = hant_net_buffer_data(net, &nb);
+    for (int i = 0; i < net->nunits; i++) {
+        const hant__unit *u = &net->units[i];
+        if (!u->has_bn) continue;
+        for (int c = 0; c < u->s.cout; c++) {
+            P[u->gamma + c] = ht_uniform(0.5f, 1.5f); P[u->beta + c] = ht_uniform(-0.2f, 0.2f);
+            B[u->rmean + c] = ht_uniform(-0.2f, 0.2f); B[u->rvar + c] = ht_uniform(0.5f, 2.0f);
+        }
+    }
+}
+
+static void test_net_forward_vs_reference(void) {
+    const char *names[] = { "b0-fm", "small" };
+    for (int k = 0; k < 2; k++) {
+        hant_arch a;
+        if (k == 0) hant_arch_builtin("b0-fm", &a);
+        else {
+            hant_block_spec b[] = { { HANT_BLOCK_FUSED_MBCONV, 8, 8, 1, 3, 1, 0.25f, HANT_ACT_RELU, 1 },
+                                    { HANT_BLOCK_FUSED_MBCONV, 8, 16, 4, 5, 2, 0.25f, HANT_ACT_HSWISH, 1 },
+                                    { HANT_BLOCK_CONV, 16, 16, 1, 3, 1, 0.0f, HANT_ACT_RELU6, 2 },
+                                    { HANT_BLOCK_IDENTITY, 16, 16, 1, 1, 1, 0.0f, HANT_ACT_NONE, 1 },
+                                    { HANT_BLOCK_MBCONV, 16, 16, 3, 7, 1, 0.0f, HANT_ACT_SILU, 1 } };
+            a = headless(12, 10, 8, b, 5);
+            a.num_classes = 7; a.head_cout = 24; a.head_act = HANT_ACT_SILU;
+        }
+        for (int t = 0; t < 2; t++) {
+            hant_net *net;
+            HT_CHECK(hant_net_create(t ? ctx2 : ctx1, &a, 11, &net) == HANT_OK, "%s", hant_last_error());
+            ht_seed(500 + k);
+            randomise_bn(net);
+            const int ns[] = { 1, 5 };
+            for (int q = 0; q < 2; q++) {
+                int n = ns[q];
+                size_t nx = (size_t)n * a.in_h * a.in_w * a.in_c, no = (size_t)n * hant_net_output_size(net);
+                float *x = malloc(nx * 4), *y = malloc(no * 4), *r = malloc(no * 4);
+                ht_fill(x, nx, -1, 1);
+                HT_CHECK(hant_net_forward(net, x, n, y) == HANT_OK, "forward");
+                ref_net_forward(net, x, n, r);
+                size_t at;
+                double e = ht_max_err_ratio(y, r, no, 1e-4, 1e-4, &at);
+                HT_CHECK(e <= 1, "%s forward n=%d threads=%d vs reference: err ratio %g at %zu (%g vs %g)", names[k], n, t + 1, e, at, y[at], r[at]);
+                free(x); free(y); free(r);
+            }
+            hant_net_destroy(net);
+        }
+    }
+}
+
+static void test_net_counts(void) {
+    hant_arch a;
+    hant_net *net;
+    HT_CHECK(hant_arch_builtin("b0-fm", &a) == HANT_OK, "b0-fm");
+    HT_CHECK(hant_net_create(ctx1, &a, 1, &net) == HANT_OK, "%s", hant_last_error());
+    /* shared/spec/networks.md */
+    HT_CHECK(hant_net_params(net) == 4019782, "b0-fm params %lld", (long long)hant_net_params(net));
+    HT_CHECK(hant_net_macs(net) == 29207488, "b0-fm MACs %lld", (long long)hant_net_macs(net));
+    int64_t p = 0, m = 0, h = 28, w = 28;
+    for (int i = 0; i < a.num_blocks; i++) {
+        p += hant_block_params(&a.blocks[i]);
+        m += hant_block_macs(&a.blocks[i], (int)h, (int)w);
+        h = hant_conv_out((int)h, a.blocks[i].kernel, a.blocks[i].stride); w = hant_conv_out((int)w, a.blocks[i].kernel, a.blocks[i].stride);
+    }
+    /* blocks + stem (9*32 + 64) + head (320*1280 + 2560) + fc (12810) */
+    HT_CHECK(p + 352 + 412160 + 12810 == 4019782, "block param sum %lld", (long long)p);
+    HT_CHECK(m + 28 * 28 * 9 * 32 + 2 * 2 * 320 * 1280 + 12800 == 29207488, "block MAC sum %lld", (long long)m);
+    hant_net_destroy(net);
+    HT_CHECK(hant_arch_builtin("b0-224", &a) == HANT_OK, "b0-224");
+    HT_CHECK(hant_net_create(ctx1, &a, 1, &net) == HANT_OK, "%s", hant_last_error());
+    HT_CHECK(hant_net_macs(net) == 385814752, "b0-224 MACs %lld", (long long)hant_net_macs(net));
+    hant_net_destroy(net);
+    HT_CHECK(hant_arch_builtin("resnet", &a) == HANT_ERR_INVALID_ARG, "unknown arch accepted");
+}
+
+static void test_arch_validation(void) {
+    hant_arch a;
+    hant_arch_builtin("b0-fm", &a);
+    hant_arch bad = a;
+    bad.blocks[3].cin = 17;
+    HT_CHECK(hant_arch_validate(&bad) == HANT_ERR_INVALID_ARG && strstr(hant_last_error(), "block 3"), "cin mismatch: %s", hant_last_error());
+    bad = a; bad.blocks[0].kernel = 4;
+    HT_CHECK(hant_arch_validate(&bad) == HANT_ERR_INVALID_ARG && strstr(hant_last_error(), "kernel"), "even kernel: %s", hant_last_error());
+    bad = a; bad.blocks[0].kind = HANT_BLOCK_IDENTITY; bad.blocks[0].cout = 16;
+    HT_CHECK(hant_arch_validate(&bad) == HANT_ERR_INVALID_ARG, "identity with cin != cout accepted");
+    bad = a; bad.num_blocks = 100000;
+    HT_CHECK(hant_arch_validate(&bad) == HANT_ERR_INVALID_ARG, "huge num_blocks accepted");
+    bad = a; bad.blocks[2].stride = 3;
+    HT_CHECK(hant_arch_validate(&bad) == HANT_ERR_INVALID_ARG, "stride 3 accepted");
+    bad = a; bad.blocks[2].se_ratio = NAN;
+    HT_CHECK(hant_arch_validate(&bad) == HANT_ERR_INVALID_ARG, "NaN se_ratio accepted");
+    HT_CHECK(hant_arch_validate(&a) == HANT_OK, "b0-fm rejected: %s", hant_last_error());
+}
+
+static void test_train_deterministic(void) {
+    hant_arch a;
+    hant_block_spec b[] = { { HANT_BLOCK_MBCONV, 8, 8, 3, 3, 1, 0.25f, HANT_ACT_SILU, 1 } };
+    a = headless(8, 8, 8, b, 1);
+    a.num_classes = 3; a.head_cout = 8; a.head_act = HANT_ACT_SILU;
+    float x[6 * 64 * 3], r[6 * 3];
+    ht_seed(9);
+    ht_fill(x, sizeof x / 4, -1, 1); ht_fill(r, 18, -1, 1);
+    float *g[2];
+    size_t np = 0;
+    for (int k = 0; k < 2; k++) {
+        hant_net *net;
+        hant_net_create(ctx2, &a, 3, &net);
+        float y[18];
+        hant_net_train_forward(net, x, 6, y);
+        hant_net_train_backward(net, r);
+        float *gd = hant_net_grad_data(net, &np);
+        g[k] = malloc(np * 4);
+        memcpy(g[k], gd, np * 4);
+        hant_net_destroy(net);
+    }
+    HT_CHECK(memcmp(g[0], g[1], np * 4) == 0, "two identical runs gave different gradients");
+    free(g[0]); free(g[1]);
+}
+
+static void test_context(void) {
+    hant_context *c;
+    hant_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.threads = -1;
+    HT_CHECK(hant_context_create(&cfg, &c) == HANT_ERR_INVALID_ARG, "negative threads accepted");
+    cfg.threads = 3; cfg.pin_threads = 1;
+    HT_CHECK(hant_context_create(&cfg, &c) == HANT_OK, "3 threads: %s", hant_last_error());
+    HT_CHECK(hant_context_threads(c) == 3, "thread count");
+    HT_CHECK(hant_context_pinned(c) == 0 || hant_context_pinned(c) == 1, "pinned state");
+    /* a big GEMM through 3 threads */
+    int m = 97, n = 203, k = 64;
+    float *A = malloc((size_t)m * k * 4), *B = malloc((size_t)k * n * 4), *C = malloc((size_t)m * n * 4), *R = malloc((size_t)m * n * 4);
+    ht_fill(A, (size_t)m * k, -1, 1); ht_fill(B, (size_t)k * n, -1, 1);
+    hant_gemm(c, 0, 0, m, n, k, A, k, B, n, 0.0f, C, n);
+    hant_gemm(ctx1, 0, 0, m, n, k, A, k, B, n, 0.0f, R, n);
+    HT_CHECK(ht_max_err_ratio(C, R, (size_t)m * n, 1e-5, 1e-5, NULL) <= 1, "3-thread gemm differs");
+    free(A); free(B); free(C); free(R);
+    hant_context_destroy(c);
+    HT_CHECK(strcmp(hant_status_string(HANT_ERR_CHECKSUM), "checksum mismatch") == 0, "status text");
+    HT_CHECK(strlen(hant_isa()) > 0, "isa");
+}
+
+int main(int argc, char **argv) {
+    HT_INIT(argc, argv);
+    hant_config c1 = { 1, 0, { 0 } }, c2 = { 2, 0, { 0 } };
+    if (hant_context_create(&c1, &ctx1) || hant_context_create(&c2, &ctx2)) { printf("context: %s\n0 passed, 1 failed\n", hant_last_error()); return 1; }
+    fprintf(stderr, "isa %s\n", hant_isa());
+    HT_RUN(test_context);
+    HT_RUN(test_gemm);
+    HT_RUN(test_act_forward);
+    HT_RUN(test_act_backward);
+    HT_RUN(test_conv_forward);
+    HT_RUN(test_conv_backward);
+    HT_RUN(test_net_counts);
+    HT_RUN(test_arch_validation);
+    HT_RUN(test_net_forward_vs_reference);
+    HT_RUN(test_block_backward_fd);
+    HT_RUN(test_small_net_fd);
+    HT_RUN(test_train_deterministic);
+    hant_context_destroy(ctx1);
+    hant_context_destroy(ctx2);
+    return HT_SUMMARY();
+}
