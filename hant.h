@@ -43,6 +43,13 @@
 #ifndef HANT_H
 #define HANT_H
 
+/* pthread_setaffinity_np and fileno need these, and they only take effect
+   before the first system header: include hant.h first in the file that
+   defines HANT_IMPLEMENTATION (or pass -D_GNU_SOURCE). */
+#if defined(HANT_IMPLEMENTATION) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE 1
+#endif
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -228,11 +235,6 @@ const unsigned char *hant_net_decay_mask(const hant_net *net);
 #define HANT__IMPLEMENTED
 
 // >>core
-/* pthread_setaffinity_np needs _GNU_SOURCE, which only works if this header
-   comes before every system header in the implementation file. */
-#if !defined(_GNU_SOURCE)
-#define _GNU_SOURCE 1
-#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,6 +270,21 @@ static hant_status hant__fail(hant_status st, const char *fmt, ...) {
     vsnprintf(hant__errbuf, sizeof hant__errbuf, fmt, ap);
     va_end(ap);
     return st;
+}
+
+/* Prepends "prefix: " to the current detail message. */
+static void hant__prefix_error(const char *fmt, ...) {
+    char pre[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(pre, sizeof pre, fmt, ap);
+    va_end(ap);
+    if (k < 0) return;
+    size_t kk = HANT__MIN((size_t)k, sizeof pre - 1), len = strlen(hant__errbuf);
+    if (kk + len >= sizeof hant__errbuf) len = sizeof hant__errbuf - kk - 1;
+    memmove(hant__errbuf + kk, hant__errbuf, len);
+    memcpy(hant__errbuf, pre, kk);
+    hant__errbuf[kk + len] = 0;
 }
 
 const char *hant_last_error(void) { return hant__errbuf; }
@@ -1544,15 +1561,7 @@ hant_status hant_arch_validate(const hant_arch *a) {
         const hant_block_spec *b = &a->blocks[i];
         if (b->cin != c) return hant__fail(HANT_ERR_INVALID_ARG, "block %d: cin %d but the previous layer gives %d channels", i, b->cin, c);
         hant_status st = hant_block_validate(b, h, w);
-        if (st) { /* prefix the block index to the detail message */
-            char pre[32];
-            size_t k = (size_t)snprintf(pre, sizeof pre, "block %d: ", i), len = strlen(hant__errbuf);
-            if (len + k >= sizeof hant__errbuf) len = sizeof hant__errbuf - k - 1;
-            memmove(hant__errbuf + k, hant__errbuf, len);
-            memcpy(hant__errbuf, pre, k);
-            hant__errbuf[k + len] = 0;
-            return st;
-        }
+        if (st) { hant__prefix_error("block %d: ", i); return st; }
         if (b->kind != HANT_BLOCK_IDENTITY) { h = hant_conv_out(h, b->kernel, b->stride); w = hant_conv_out(w, b->kernel, b->stride); }
         c = b->cout;
     }
@@ -2370,6 +2379,309 @@ hant_status hant_net_train_backward_input(hant_net *net, const float *dout, floa
 }
 
 hant_status hant_net_train_backward(hant_net *net, const float *dout) { return hant_net_train_backward_input(net, dout, NULL); }
+
+// >>format
+/* .hant files: see docs/FORMAT.md. Little-endian; CRC-32 (IEEE) at the end. */
+#define HANT__MAGIC "HANT\r\n\x1a\n"
+#define HANT__FORMAT_VERSION 1u
+#define HANT__HEADER_BYTES 96
+#define HANT__BLOCK_BYTES 36
+#define HANT__MAX_FILE_BYTES ((uint64_t)1 << 34)
+
+static uint32_t hant__crc32(uint32_t crc, const unsigned char *p, size_t n) {
+    static uint32_t table[256];
+    static atomic_int ready;
+    if (!atomic_load(&ready)) { /* idempotent: racing threads write the same values */
+        for (uint32_t i = 0; i < 256; i++) {
+            uint32_t c = i;
+            for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            table[i] = c;
+        }
+        atomic_store(&ready, 1);
+    }
+    crc = ~crc;
+    for (size_t i = 0; i < n; i++) crc = table[(crc ^ p[i]) & 0xFF] ^ (crc >> 8);
+    return ~crc;
+}
+
+static void hant__put_u32(unsigned char *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i)); }
+static void hant__put_u64(unsigned char *p, uint64_t v) { for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i)); }
+static void hant__put_f32(unsigned char *p, float f) { uint32_t v; memcpy(&v, &f, 4); hant__put_u32(p, v); }
+static uint32_t hant__get_u32(const unsigned char *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+static int32_t hant__get_i32(const unsigned char *p) { uint32_t u = hant__get_u32(p); int32_t v; memcpy(&v, &u, 4); return v; }
+static uint64_t hant__get_u64(const unsigned char *p) { return (uint64_t)hant__get_u32(p) | (uint64_t)hant__get_u32(p + 4) << 32; }
+static float hant__get_f32(const unsigned char *p) { uint32_t u = hant__get_u32(p); float f; memcpy(&f, &u, 4); return f; }
+
+static size_t hant__arch_bytes(int nblocks) { return HANT__HEADER_BYTES + (size_t)nblocks * HANT__BLOCK_BYTES + 16; }
+
+static void hant__write_arch(const hant_arch *a, unsigned char *p) {
+    memset(p, 0, HANT__HEADER_BYTES);
+    memcpy(p, HANT__MAGIC, 8);
+    hant__put_u32(p + 8, HANT__FORMAT_VERSION);
+    hant__put_u32(p + 12, 0); /* flags */
+    const int32_t ints1[4] = { a->in_h, a->in_w, a->in_c, a->num_classes };
+    for (int i = 0; i < 4; i++) hant__put_u32(p + 16 + 4 * i, (uint32_t)ints1[i]);
+    for (int i = 0; i < 4; i++) { hant__put_f32(p + 32 + 4 * i, a->in_mean[i]); hant__put_f32(p + 48 + 4 * i, a->in_std[i]); }
+    const int32_t ints2[6] = { a->stem_cout, a->stem_kernel, a->stem_stride, (int32_t)a->stem_act, a->head_cout, (int32_t)a->head_act };
+    for (int i = 0; i < 6; i++) hant__put_u32(p + 64 + 4 * i, (uint32_t)ints2[i]);
+    hant__put_f32(p + 88, a->bn_eps);
+    hant__put_u32(p + 92, (uint32_t)a->num_blocks);
+    for (int b = 0; b < a->num_blocks; b++) {
+        const hant_block_spec *s = &a->blocks[b];
+        unsigned char *q = p + HANT__HEADER_BYTES + (size_t)b * HANT__BLOCK_BYTES;
+        const int32_t v[6] = { (int32_t)s->kind, s->cin, s->cout, s->expansion, s->kernel, s->stride };
+        for (int i = 0; i < 6; i++) hant__put_u32(q + 4 * i, (uint32_t)v[i]);
+        hant__put_f32(q + 24, s->se_ratio);
+        hant__put_u32(q + 28, (uint32_t)s->act);
+        hant__put_u32(q + 32, (uint32_t)(s->groups ? s->groups : 1));
+    }
+}
+
+hant_status hant_net_save(const hant_net *net, const char *path) {
+    if (!net || !path) return hant__fail(HANT_ERR_INVALID_ARG, "hant_net_save: NULL argument");
+    for (size_t i = 0; i < net->nparams; i++)
+        if (!isfinite(net->params[i])) return hant__fail(HANT_ERR_NONFINITE, "%s: parameter %zu is not finite; not saved", path, i);
+    size_t hb = hant__arch_bytes(net->arch.num_blocks);
+    unsigned char *head = (unsigned char *)hant__raw_alloc(&net->ctx->alloc, hb);
+    if (!head) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: header", path);
+    hant__write_arch(&net->arch, head);
+    hant__put_u64(head + hb - 16, net->nparams);
+    hant__put_u64(head + hb - 8, net->nbuffers);
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp) {
+        hant__raw_free(&net->ctx->alloc, head);
+        return hant__fail(HANT_ERR_INVALID_ARG, "path too long: %s", path);
+    }
+    FILE *f = fopen(tmp, "wb");
+    if (!f) { hant__raw_free(&net->ctx->alloc, head); return hant__fail(HANT_ERR_IO, "%s: cannot create: %s", tmp, strerror(errno)); }
+    uint32_t crc = hant__crc32(0, head, hb);
+    int ok = fwrite(head, 1, hb, f) == hb;
+    hant__raw_free(&net->ctx->alloc, head);
+    /* floats go out in little-endian order through a small buffer */
+    unsigned char buf[4096];
+    const float *arrays[2] = { net->params, net->buffers };
+    size_t counts[2] = { net->nparams, net->nbuffers };
+    for (int k = 0; k < 2 && ok; k++)
+        for (size_t i = 0; i < counts[k] && ok; i += 1024) {
+            size_t m = HANT__MIN((size_t)1024, counts[k] - i);
+            for (size_t j = 0; j < m; j++) hant__put_f32(buf + 4 * j, arrays[k][i + j]);
+            crc = hant__crc32(crc, buf, 4 * m);
+            ok = fwrite(buf, 1, 4 * m, f) == 4 * m;
+        }
+    hant__put_u32(buf, crc);
+    ok = ok && fwrite(buf, 1, 4, f) == 4;
+    ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
+    if (fclose(f) != 0) ok = 0;
+    if (!ok) { int e = errno; remove(tmp); return hant__fail(HANT_ERR_IO, "%s: write failed: %s", tmp, strerror(e)); }
+    if (rename(tmp, path) != 0) { int e = errno; remove(tmp); return hant__fail(HANT_ERR_IO, "%s: rename failed: %s", path, strerror(e)); }
+    return HANT_OK;
+}
+
+/* Parses and validates the header; *arch gets the architecture. */
+static hant_status hant__read_arch(const char *path, const unsigned char *p, size_t avail, hant_arch *a, size_t *hb) {
+    if (avail < HANT__HEADER_BYTES) return hant__fail(HANT_ERR_FORMAT, "%s: truncated header (%zu bytes)", path, avail);
+    if (memcmp(p, HANT__MAGIC, 8) != 0) return hant__fail(HANT_ERR_FORMAT, "%s: bad magic (not a .hant file)", path);
+    uint32_t version = hant__get_u32(p + 8);
+    if (version == 0 || version > HANT__FORMAT_VERSION)
+        return hant__fail(HANT_ERR_VERSION, "%s: version %u (this build reads 1..%u)", path, version, HANT__FORMAT_VERSION);
+    if (hant__get_u32(p + 12) != 0) return hant__fail(HANT_ERR_FORMAT, "%s: flags = %u (must be 0)", path, hant__get_u32(p + 12));
+    memset(a, 0, sizeof *a);
+    a->in_h = hant__get_i32(p + 16); a->in_w = hant__get_i32(p + 20); a->in_c = hant__get_i32(p + 24); a->num_classes = hant__get_i32(p + 28);
+    for (int i = 0; i < 4; i++) { a->in_mean[i] = hant__get_f32(p + 32 + 4 * i); a->in_std[i] = hant__get_f32(p + 48 + 4 * i); }
+    a->stem_cout = hant__get_i32(p + 64); a->stem_kernel = hant__get_i32(p + 68); a->stem_stride = hant__get_i32(p + 72);
+    a->stem_act = (hant_act)hant__get_i32(p + 76); a->head_cout = hant__get_i32(p + 80); a->head_act = (hant_act)hant__get_i32(p + 84);
+    a->bn_eps = hant__get_f32(p + 88);
+    int32_t nb = hant__get_i32(p + 92);
+    if (nb < 0 || nb > HANT_MAX_BLOCKS) return hant__fail(HANT_ERR_FORMAT, "%s: num_blocks = %d (0..%d)", path, nb, HANT_MAX_BLOCKS);
+    a->num_blocks = nb;
+    *hb = hant__arch_bytes(nb);
+    if (avail < *hb) return hant__fail(HANT_ERR_FORMAT, "%s: truncated block table", path);
+    for (int i = 0; i < 4; i++)
+        if (!isfinite(a->in_mean[i]) || !(a->in_std[i] >= 0.0f) || !isfinite(a->in_std[i]))
+            return hant__fail(HANT_ERR_FORMAT, "%s: in_mean/in_std[%d] not finite", path, i);
+    for (int b = 0; b < nb; b++) {
+        const unsigned char *q = p + HANT__HEADER_BYTES + (size_t)b * HANT__BLOCK_BYTES;
+        hant_block_spec *s = &a->blocks[b];
+        s->kind = (hant_block_kind)hant__get_i32(q); s->cin = hant__get_i32(q + 4); s->cout = hant__get_i32(q + 8);
+        s->expansion = hant__get_i32(q + 12); s->kernel = hant__get_i32(q + 16); s->stride = hant__get_i32(q + 20);
+        s->se_ratio = hant__get_f32(q + 24); s->act = (hant_act)hant__get_i32(q + 28); s->groups = hant__get_i32(q + 32);
+    }
+    hant_status st = hant_arch_validate(a);
+    if (st) { hant__prefix_error("%s: ", path); return HANT_ERR_FORMAT; }
+    return HANT_OK;
+}
+
+hant_status hant_net_load(hant_context *ctx, const char *path, hant_net **out) {
+    if (!ctx || !path || !out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_net_load: NULL argument");
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) return hant__fail(HANT_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    unsigned char fixed[HANT__HEADER_BYTES];
+    size_t got = fread(fixed, 1, sizeof fixed, f);
+    hant_arch arch;
+    size_t hb;
+    hant_status st;
+    /* first the fixed header, to learn the block count without trusting sizes */
+    if (got < HANT__HEADER_BYTES) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: truncated header (%zu bytes)", path, got); }
+    int32_t nb = hant__get_i32(fixed + 92);
+    if (memcmp(fixed, HANT__MAGIC, 8) != 0) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: bad magic (not a .hant file)", path); }
+    if (nb < 0 || nb > HANT_MAX_BLOCKS) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: num_blocks = %d (0..%d)", path, nb, HANT_MAX_BLOCKS); }
+    hb = hant__arch_bytes(nb);
+    unsigned char *head = (unsigned char *)hant__raw_alloc(&ctx->alloc, hb);
+    if (!head) { fclose(f); return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: header", path); }
+    memcpy(head, fixed, HANT__HEADER_BYTES);
+    got = HANT__HEADER_BYTES + fread(head + HANT__HEADER_BYTES, 1, hb - HANT__HEADER_BYTES, f);
+    if ((st = hant__read_arch(path, head, got, &arch, &hb))) { hant__raw_free(&ctx->alloc, head); fclose(f); return st; }
+    if (got < hb) { hant__raw_free(&ctx->alloc, head); fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: truncated header", path); }
+    uint64_t np = hant__get_u64(head + hb - 16), nbuf = hant__get_u64(head + hb - 8);
+    uint32_t crc = hant__crc32(0, head, hb);
+    hant__raw_free(&ctx->alloc, head);
+    hant_net *net;
+    if ((st = hant__net_new(ctx, &arch, &net))) { fclose(f); return st; }
+    if (np != net->nparams) { hant_net_destroy(net); fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: param_count = %llu, the architecture needs %zu", path, (unsigned long long)np, net->nparams); }
+    if (nbuf != net->nbuffers) { hant_net_destroy(net); fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: buffer_count = %llu, the architecture needs %zu", path, (unsigned long long)nbuf, net->nbuffers); }
+    unsigned char buf[4096];
+    float *arrays[2] = { net->params, net->buffers };
+    size_t counts[2] = { net->nparams, net->nbuffers };
+    const char *names[2] = { "params", "buffers" };
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < counts[k]; i += 1024) {
+            size_t m = HANT__MIN((size_t)1024, counts[k] - i);
+            if (fread(buf, 1, 4 * m, f) != 4 * m) {
+                hant_net_destroy(net); fclose(f);
+                return hant__fail(HANT_ERR_FORMAT, "%s: truncated in %s (at float %zu of %zu)", path, names[k], i, counts[k]);
+            }
+            crc = hant__crc32(crc, buf, 4 * m);
+            for (size_t j = 0; j < m; j++) arrays[k][i + j] = hant__get_f32(buf + 4 * j);
+        }
+    size_t tail = fread(buf, 1, 5, f);
+    fclose(f);
+    if (tail < 4) { hant_net_destroy(net); return hant__fail(HANT_ERR_FORMAT, "%s: truncated: checksum missing", path); }
+    if (tail > 4) { hant_net_destroy(net); return hant__fail(HANT_ERR_FORMAT, "%s: trailing bytes after the checksum", path); }
+    if (hant__get_u32(buf) != crc) { hant_net_destroy(net); return hant__fail(HANT_ERR_CHECKSUM, "%s: checksum mismatch (stored %08x, computed %08x)", path, hant__get_u32(buf), crc); }
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < counts[k]; i++)
+            if (!isfinite(arrays[k][i])) { hant_net_destroy(net); return hant__fail(HANT_ERR_NONFINITE, "%s: %s[%zu] is not finite", path, names[k], i); }
+    for (int i = 0; i < net->nunits; i++)
+        if (net->units[i].has_bn)
+            for (int c = 0; c < net->units[i].s.cout; c++)
+                if (net->buffers[net->units[i].rvar + c] < 0.0f) { hant_net_destroy(net); return hant__fail(HANT_ERR_FORMAT, "%s: running variance of unit %d channel %d is negative", path, i, c); }
+    *out = net;
+    return HANT_OK;
+}
+
+// >>npy
+/* NumPy .npy: float32 little-endian, C order, format versions 1-3. */
+hant_status hant_npy_save(const char *path, const float *data, int ndim, const int64_t *shape) {
+    if (!path || (!data && ndim) || ndim < 0 || ndim > 8) return hant__fail(HANT_ERR_INVALID_ARG, "hant_npy_save: bad argument");
+    char dict[512];
+    int len = snprintf(dict, sizeof dict, "{'descr': '<f4', 'fortran_order': False, 'shape': (");
+    uint64_t count = 1;
+    for (int i = 0; i < ndim; i++) {
+        if (shape[i] < 0) return hant__fail(HANT_ERR_INVALID_ARG, "hant_npy_save: negative dimension");
+        len += snprintf(dict + len, sizeof dict - (size_t)len, "%lld%s", (long long)shape[i], ndim == 1 ? "," : i + 1 < ndim ? ", " : "");
+        count *= (uint64_t)shape[i];
+    }
+    len += snprintf(dict + len, sizeof dict - (size_t)len, "), }");
+    int total = 10 + len + 1;
+    int pad = (64 - total % 64) % 64;
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp) return hant__fail(HANT_ERR_INVALID_ARG, "path too long: %s", path);
+    FILE *f = fopen(tmp, "wb");
+    if (!f) return hant__fail(HANT_ERR_IO, "%s: cannot create: %s", tmp, strerror(errno));
+    unsigned char pre[10] = { 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, 0, 0 };
+    pre[8] = (unsigned char)((len + pad + 1) & 0xFF); pre[9] = (unsigned char)((len + pad + 1) >> 8);
+    int ok = fwrite(pre, 1, 10, f) == 10 && fwrite(dict, 1, (size_t)len, f) == (size_t)len;
+    for (int i = 0; i < pad && ok; i++) ok = fputc(' ', f) != EOF;
+    ok = ok && fputc('\n', f) != EOF;
+    unsigned char buf[4096];
+    for (uint64_t i = 0; i < count && ok; i += 1024) {
+        size_t m = (size_t)HANT__MIN((uint64_t)1024, count - i);
+        for (size_t j = 0; j < m; j++) hant__put_f32(buf + 4 * j, data[i + j]);
+        ok = fwrite(buf, 1, 4 * m, f) == 4 * m;
+    }
+    if (fclose(f) != 0) ok = 0;
+    if (!ok) { remove(tmp); return hant__fail(HANT_ERR_IO, "%s: write failed", path); }
+    if (rename(tmp, path) != 0) { int e = errno; remove(tmp); return hant__fail(HANT_ERR_IO, "%s: rename failed: %s", path, strerror(e)); }
+    return HANT_OK;
+}
+
+/* Finds 'key': in the header dict and returns a pointer after the colon. */
+static const char *hant__npy_key(const char *h, const char *key) {
+    const char *p = strstr(h, key);
+    if (!p) return NULL;
+    p += strlen(key);
+    while (*p == ' ') p++;
+    if (*p != ':') return NULL;
+    p++;
+    while (*p == ' ') p++;
+    return p;
+}
+
+hant_status hant_npy_load(hant_context *ctx, const char *path, float **data, int *ndim, int64_t shape[8]) {
+    if (!ctx || !path || !data || !ndim || !shape) return hant__fail(HANT_ERR_INVALID_ARG, "hant_npy_load: NULL argument");
+    *data = NULL; *ndim = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) return hant__fail(HANT_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    unsigned char pre[12];
+    if (fread(pre, 1, 10, f) != 10 || memcmp(pre, "\x93NUMPY", 6) != 0) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: bad magic (not a .npy file)", path); }
+    uint32_t hlen;
+    if (pre[6] == 1) hlen = (uint32_t)pre[8] | (uint32_t)pre[9] << 8;
+    else if (pre[6] == 2 || pre[6] == 3) {
+        if (fread(pre + 10, 1, 2, f) != 2) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: truncated header", path); }
+        hlen = hant__get_u32(pre + 8);
+    } else { fclose(f); return hant__fail(HANT_ERR_VERSION, "%s: .npy version %d.%d", path, pre[6], pre[7]); }
+    if (hlen > 65536) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: header length %u too large", path, hlen); }
+    char h[65537];
+    if (fread(h, 1, hlen, f) != hlen) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: truncated header", path); }
+    h[hlen] = 0;
+    const char *d = hant__npy_key(h, "'descr'"), *fo = hant__npy_key(h, "'fortran_order'"), *sh = hant__npy_key(h, "'shape'");
+    if (!d || !fo || !sh) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: header lacks descr, fortran_order or shape", path); }
+    if (strncmp(d, "'<f4'", 5) != 0) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: descr must be '<f4' (float32 little-endian)", path); }
+    if (strncmp(fo, "False", 5) != 0) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: fortran_order must be False", path); }
+    if (*sh != '(') { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: shape is not a tuple", path); }
+    sh++;
+    uint64_t count = 1;
+    int nd = 0;
+    for (;;) {
+        while (*sh == ' ') sh++;
+        if (*sh == ')') break;
+        if (*sh < '0' || *sh > '9') { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: bad shape", path); }
+        char *end;
+        unsigned long long v = strtoull(sh, &end, 10);
+        if (nd == 8) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: more than 8 dimensions", path); }
+        if (v > ((uint64_t)1 << 40) || (v && count > ((uint64_t)1 << 40) / v)) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: shape too large", path); }
+        shape[nd++] = (int64_t)v;
+        count *= v;
+        sh = end;
+        while (*sh == ' ') sh++;
+        if (*sh == ',') sh++;
+        else if (*sh != ')') { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: bad shape", path); }
+    }
+    /* the data must be exactly the rest of the file */
+    long pos = ftell(f);
+    if (fseek(f, 0, SEEK_END) != 0) { fclose(f); return hant__fail(HANT_ERR_IO, "%s: cannot seek", path); }
+    long end = ftell(f);
+    if (pos < 0 || end < 0 || (uint64_t)(end - pos) != count * 4) {
+        fclose(f);
+        return hant__fail(HANT_ERR_FORMAT, "%s: %ld data bytes, the shape needs %llu", path, end - pos, (unsigned long long)(count * 4));
+    }
+    fseek(f, pos, SEEK_SET);
+    float *x = (float *)hant_alloc(ctx, (size_t)count * sizeof(float));
+    if (!x) { fclose(f); return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: %llu floats", path, (unsigned long long)count); }
+    unsigned char buf[4096];
+    for (uint64_t i = 0; i < count; i += 1024) {
+        size_t m = (size_t)HANT__MIN((uint64_t)1024, count - i);
+        if (fread(buf, 1, 4 * m, f) != 4 * m) { fclose(f); hant_free(ctx, x); return hant__fail(HANT_ERR_FORMAT, "%s: truncated data", path); }
+        for (size_t j = 0; j < m; j++) {
+            x[i + j] = hant__get_f32(buf + 4 * j);
+            if (!isfinite(x[i + j])) { fclose(f); hant_free(ctx, x); return hant__fail(HANT_ERR_NONFINITE, "%s: element %llu is not finite", path, (unsigned long long)(i + j)); }
+        }
+    }
+    fclose(f);
+    *data = x; *ndim = nd;
+    return HANT_OK;
+}
 
 #endif /* HANT__IMPLEMENTED */
 #endif /* HANT_IMPLEMENTATION */

@@ -31,7 +31,7 @@ static const char *ht__filter; /* argv[1]: run only tests whose name contains it
 #define HT_SUMMARY() (printf("%d passed, %d failed\n", ht__passed, ht__failed), ht__failed ? 1 : 0)
 
 /* Largest |a-b| / (atol + rtol*|b|) over n floats; <= 1 means all close. */
-static double ht_max_err_ratio(const float *a, const float *b, size_t n, double atol, double rtol, size_t *where) {
+static inline double ht_max_err_ratio(const float *a, const float *b, size_t n, double atol, double rtol, size_t *where) {
     double worst = 0; size_t w = 0;
     for (size_t i = 0; i < n; i++) {
         double r = fabs((double)a[i] - (double)b[i]) / (atol + rtol * fabs((double)b[i]));
