@@ -2522,9 +2522,9 @@ hant_status hant_net_load(hant_context *ctx, const char *path, hant_net **out) {
     size_t hb;
     hant_status st;
     /* first the fixed header, to learn the block count without trusting sizes */
+    if (got >= 8 && memcmp(fixed, HANT__MAGIC, 8) != 0) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: bad magic (not a .hant file)", path); }
     if (got < HANT__HEADER_BYTES) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: truncated header (%zu bytes)", path, got); }
     int32_t nb = hant__get_i32(fixed + 92);
-    if (memcmp(fixed, HANT__MAGIC, 8) != 0) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: bad magic (not a .hant file)", path); }
     if (nb < 0 || nb > HANT_MAX_BLOCKS) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: num_blocks = %d (0..%d)", path, nb, HANT_MAX_BLOCKS); }
     hb = hant__arch_bytes(nb);
     unsigned char *head = (unsigned char *)hant__raw_alloc(&ctx->alloc, hb);

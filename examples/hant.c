@@ -7,11 +7,18 @@
 #include "hant_solver.h"
 #include <stdio.h>
 #include <string.h>
+#include <stdarg.h>
 
+#include "cli_common.inc"
+#include "cmd_model.inc"
 #include "cmd_solve.inc"
 
 typedef struct { const char *name; int (*fn)(int, char **); const char *help; } hant_cli_command;
 static const hant_cli_command hant_cli_commands[] = {
+    { "new", hant_cmd_new, "create a network with seeded random weights" },
+    { "info", hant_cmd_info, "print blocks, shapes, parameters and multiply-adds" },
+    { "run", hant_cmd_run, "run inference on a float32 NCHW .npy batch" },
+    { "bench", hant_cmd_bench, "time inference: latency median and images/s" },
     { "solve", hant_cmd_solve, "choose one candidate per layer under budgets (multiple-choice knapsack)" },
 };
 
