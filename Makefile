@@ -29,8 +29,12 @@ HEADERS = hant.h hant_solver.h
 TESTS   = $(B)/test_kernels $(B)/test_format $(B)/test_solver
 TESTS  += $(EXTRA_TESTS)
 
-.PHONY: all test sanitize matrix clean demo bench bench-kernels data
-all: hant
+.PHONY: all test sanitize matrix clean demo bench bench-kernels data classify
+all: hant classify
+
+DATA_SRC ?= /usr/share/datasets/fashion-mnist
+DATA = build/data
+DATA_FILES = $(DATA)/train-images-idx3-ubyte $(DATA)/train-labels-idx1-ubyte $(DATA)/t10k-images-idx3-ubyte $(DATA)/t10k-labels-idx1-ubyte
 
 $(B):
 	@mkdir -p $@
@@ -40,6 +44,33 @@ hant: $(B)/hant
 	@cp $< $@
 $(B)/hant: examples/hant.c examples/*.inc $(HEADERS) | $(B)
 	$(CC) $(CFLAGS_BASE) -o $@ examples/hant.c $(LDLIBS) $(HANT_SOLVER_LIBS)
+
+classify: build/classify
+build/classify: examples/classify.c hant.h
+	@mkdir -p build
+	$(CC) -std=c11 -O2 -march=native -Wall -Wextra -o $@ examples/classify.c -lm -lpthread
+
+# Fashion-MNIST from Debian's dataset-fashion-mnist, unpacked under build/data.
+data: $(DATA_FILES)
+$(DATA)/%: | $(DATA_SRC)/%.gz
+	@mkdir -p $(DATA)
+	gunzip -c $(DATA_SRC)/$*.gz > $@.tmp && mv $@.tmp $@
+$(DATA_SRC)/%.gz:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing dataset-fashion-mnist"; apt-get install -y dataset-fashion-mnist >/dev/null || \
+	  { apt-get update >/dev/null && apt-get install -y dataset-fashion-mnist >/dev/null; }; \
+	else echo "Fashion-MNIST is missing: run 'sudo apt-get install -y dataset-fashion-mnist'"; exit 1; fi
+
+# The main job. Until training and the HANT pipeline land, it runs what exists.
+demo: hant classify data
+	@echo "== hant demo (engine only: training and the HANT pipeline are not built yet)"
+	./hant new b0-fm -o build/b0-fm-random.hant --seed 1
+	./hant info build/b0-fm-random.hant
+	./hant bench build/b0-fm-random.hant --batch 1
+	./hant bench build/b0-fm-random.hant --batch 256 --reps 10
+	./hant bench b0-224 --batch 1 --reps 20
+	./build/classify build/b0-fm-random.hant $(DATA)/t10k-images-idx3-ubyte $(DATA)/t10k-labels-idx1-ubyte
+	@echo "(random weights: accuracy is chance until 'make teacher' exists)"
 
 $(B)/test_%: tests/test_%.c tests/hant_test.h $(HEADERS) | $(B)
 	$(CC) $(CFLAGS_BASE) -o $@ $< $(LDLIBS) $(HANT_SOLVER_LIBS)

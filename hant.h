@@ -171,6 +171,9 @@ hant_status hant_net_load(hant_context *ctx, const char *path, hant_net **out);
    (free with hant_free). ndim <= 8. */
 hant_status hant_npy_load(hant_context *ctx, const char *path, float **data, int *ndim, int64_t shape[8]);
 hant_status hant_npy_save(const char *path, const float *data, int ndim, const int64_t *shape);
+/* IDX files (MNIST / Fashion-MNIST), unsigned-byte type only, uncompressed.
+   *data gets prod(dims) bytes (free with hant_free); ndim 1..4. */
+hant_status hant_idx_load(hant_context *ctx, const char *path, unsigned char **data, int *ndim, int32_t dims[4]);
 void *hant_alloc(hant_context *ctx, size_t size);  /* 64-byte aligned */
 void hant_free(hant_context *ctx, void *ptr);
 
@@ -2680,6 +2683,44 @@ hant_status hant_npy_load(hant_context *ctx, const char *path, float **data, int
     }
     fclose(f);
     *data = x; *ndim = nd;
+    return HANT_OK;
+}
+
+// >>idx
+hant_status hant_idx_load(hant_context *ctx, const char *path, unsigned char **data, int *ndim, int32_t dims[4]) {
+    if (!ctx || !path || !data || !ndim || !dims) return hant__fail(HANT_ERR_INVALID_ARG, "hant_idx_load: NULL argument");
+    *data = NULL; *ndim = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) return hant__fail(HANT_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    unsigned char h[4];
+    if (fread(h, 1, 4, f) != 4) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: truncated magic", path); }
+    if (h[0] == 0x1f && h[1] == 0x8b) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: gzip-compressed; gunzip it first", path); }
+    if (h[0] || h[1]) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: bad magic (not an IDX file)", path); }
+    if (h[2] != 0x08) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: element type 0x%02x (only unsigned byte, 0x08)", path, h[2]); }
+    if (h[3] < 1 || h[3] > 4) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: %d dimensions (1..4)", path, h[3]); }
+    uint64_t count = 1;
+    for (int i = 0; i < h[3]; i++) {
+        unsigned char b[4];
+        if (fread(b, 1, 4, f) != 4) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: truncated dimension %d", path, i); }
+        uint32_t d = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+        if (d == 0 || d > (1u << 30)) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: dimension %d = %u", path, i, d); }
+        dims[i] = (int32_t)d;
+        count *= d;
+        if (count > ((uint64_t)1 << 34)) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: too large", path); }
+    }
+    long pos = ftell(f);
+    fseek(f, 0, SEEK_END);
+    long end = ftell(f);
+    if (pos < 0 || end < 0 || (uint64_t)(end - pos) != count) {
+        fclose(f);
+        return hant__fail(HANT_ERR_FORMAT, "%s: %ld data bytes, the dimensions need %llu", path, end - pos, (unsigned long long)count);
+    }
+    fseek(f, pos, SEEK_SET);
+    unsigned char *p = (unsigned char *)hant_alloc(ctx, (size_t)count);
+    if (!p) { fclose(f); return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: %llu bytes", path, (unsigned long long)count); }
+    if (fread(p, 1, (size_t)count, f) != count) { fclose(f); hant_free(ctx, p); return hant__fail(HANT_ERR_IO, "%s: read failed", path); }
+    fclose(f);
+    *data = p; *ndim = h[3];
     return HANT_OK;
 }
 
