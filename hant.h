@@ -488,9 +488,29 @@ static inline hant__vf hant__v_exp(hant__vf x) {
 #endif
 }
 
+/* 1/x: a hardware estimate refined by one Newton step (the division
+   instruction was the bottleneck of SiLU layers on Zen 4). */
+static inline hant__vf hant__v_recip(hant__vf x) {
+#if defined(HANT__AVX512)
+    hant__vf r = _mm512_rcp14_ps(x);
+#elif defined(HANT__AVX2)
+    hant__vf r = _mm256_rcp_ps(x);
+#else
+    return hant__v_div(hant__v_set1(1.0f), x);
+#endif
+#if defined(HANT__AVX512) || defined(HANT__AVX2)
+    /* r (2 - x r); a second step for the 12-bit AVX2 estimate */
+    r = hant__v_mul(r, hant__v_fmadd(hant__v_sub(hant__v_zero(), x), r, hant__v_set1(2.0f)));
+#if defined(HANT__AVX2)
+    r = hant__v_mul(r, hant__v_fmadd(hant__v_sub(hant__v_zero(), x), r, hant__v_set1(2.0f)));
+#endif
+    return r;
+#endif
+}
+
 static inline hant__vf hant__v_sigmoid(hant__vf x) {
     hant__vf one = hant__v_set1(1.0f);
-    return hant__v_div(one, hant__v_add(one, hant__v_exp(hant__v_sub(hant__v_zero(), x))));
+    return hant__v_recip(hant__v_add(one, hant__v_exp(hant__v_sub(hant__v_zero(), x))));
 }
 
 static inline hant__vf hant__v_act(hant__vf x, hant_act act) {
@@ -1021,6 +1041,29 @@ static void hant__gemm_k0(const hant__gemm_args *g) {
         }
 }
 
+/* Few rows (squeeze-excite, batch-1 heads): a row times B, vectorised over
+   N, without the MR-row tile that would waste most of its lanes. */
+static void hant__gemm_few_rows(const hant__gemm_args *g) {
+    for (int i = 0; i < g->m; i++) {
+        float *crow = g->c + (size_t)i * g->ldc;
+        for (int j = 0; j < g->n; j += 2 * HANT__VL) {
+            int n0 = HANT__MIN(HANT__VL, g->n - j), n1 = g->n - j - HANT__VL;
+            hant__vf acc0 = hant__v_zero(), acc1 = hant__v_zero();
+            for (int k = 0; k < g->k; k++) {
+                hant__vf av = hant__v_set1(g->ta ? g->a[(size_t)k * g->lda + i] : g->a[(size_t)i * g->lda + k]);
+                const float *br = g->b + (size_t)k * g->ldb + j;
+                acc0 = hant__v_fmadd(av, hant__v_loadp(br, n0), acc0);
+                if (n1 > 0) acc1 = hant__v_fmadd(av, hant__v_loadp(br + HANT__VL, n1), acc1);
+            }
+            hant__tile t;
+            memset(&t, 0, sizeof t);
+            t.v[0][0] = acc0;
+            t.v[0][1] = acc1;
+            hant__micro_store(&t, crow + j, g->ldc, 1, HANT__MIN(2 * HANT__VL, g->n - j), 1, g->beta, g->ep, i, j);
+        }
+    }
+}
+
 static void hant__gemm_task(void *arg, int tid, int nt) {
     const hant__gemm_args *g = (const hant__gemm_args *)arg;
     int64_t b, e;
@@ -1033,6 +1076,7 @@ static void hant__gemm_run(hant__gemm_args *g) {
     if (g->k <= 0) { hant__gemm_k0(g); return; }
     int nt = hant__avail_threads(g->ctx);
     double work = (double)g->m * g->n * g->k;
+    if (g->m <= 2 && !g->tb && !g->packed_b && g->n >= HANT__VL && work < 1e6) { hant__gemm_few_rows(g); return; }
     if (nt == 1 || work < 65536.0) { hant__gemm_serial(g, 0, g->m, 0, g->n); return; }
     int mt = (g->m + HANT__MR - 1) / HANT__MR, ntl = (g->n + HANT__NR - 1) / HANT__NR;
     /* Split the dimension with more tiles; splitting M duplicates B packing,
@@ -1099,33 +1143,68 @@ typedef struct hant__conv_args {
     int accumulate_dx;
 } hant__conv_args;
 
-/* Forward over output rows (n, oh) in [r0, r1); vectorised over channels. */
+/* One output pixel, every tap bounds-checked (image borders). */
+static void hant__dwconv_pixel(const hant__conv_args *a, int n, int oh, int ow, int64_t r) {
+    const int C = a->s.cin, H = a->s.h, W = a->s.w, K = a->s.kernel, S = a->s.stride, P = a->pad;
+    int kh0 = HANT__MAX(0, P - oh * S), kh1 = HANT__MIN(K, H + P - oh * S);
+    int kw0 = HANT__MAX(0, P - ow * S), kw1 = HANT__MIN(K, W + P - ow * S);
+    float *yp = a->y + ((size_t)r * a->ow + ow) * C;
+    const float *res = a->residual ? a->residual + ((size_t)r * a->ow + ow) * C : NULL;
+    for (int c = 0; c < C; c += HANT__VL) {
+        int nn = C - c;
+        hant__vf acc = a->bias ? hant__v_loadp(a->bias + c, nn) : hant__v_zero();
+        for (int kh = kh0; kh < kh1; kh++) {
+            const float *xr = a->x + (((size_t)n * H + oh * S - P + kh) * W) * C + c;
+            const float *wr = a->w + (size_t)kh * K * C + c;
+            for (int kw = kw0; kw < kw1; kw++)
+                acc = hant__v_fmadd(hant__v_loadp(xr + (size_t)(ow * S - P + kw) * C, nn), hant__v_loadp(wr + (size_t)kw * C, nn), acc);
+        }
+        acc = hant__v_act(acc, a->act);
+        if (res) acc = hant__v_add(acc, hant__v_loadp(res + c, nn));
+        hant__v_storep(yp + c, acc, nn);
+    }
+}
+
+#define HANT__DW_PIX 4
+/* Forward over output rows (n, oh) in [r0, r1), vectorised over channels.
+   Interior columns go HANT__DW_PIX pixels at a time, so that each weight
+   vector loaded serves several outputs; borders take the checked path. */
 static void hant__dwconv_forward_rows(const hant__conv_args *a, int64_t r0, int64_t r1) {
     const int C = a->s.cin, H = a->s.h, W = a->s.w, K = a->s.kernel, S = a->s.stride, P = a->pad;
+    /* ow in [lo, hi) has every kw tap inside the row */
+    int lo = (P + S - 1) / S, hi = W - K + P >= 0 ? (W - K + P) / S + 1 : 0;
+    if (hi > a->ow) hi = a->ow;
+    if (lo > hi) lo = hi;
     for (int64_t r = r0; r < r1; r++) {
         int n = (int)(r / a->oh), oh = (int)(r % a->oh);
         int kh0 = HANT__MAX(0, P - oh * S), kh1 = HANT__MIN(K, H + P - oh * S);
-        for (int ow = 0; ow < a->ow; ow++) {
-            int kw0 = HANT__MAX(0, P - ow * S), kw1 = HANT__MIN(K, W + P - ow * S);
+        int ow = 0;
+        for (; ow < lo; ow++) hant__dwconv_pixel(a, n, oh, ow, r);
+        for (; ow + HANT__DW_PIX <= hi; ow += HANT__DW_PIX) {
             float *yp = a->y + ((size_t)r * a->ow + ow) * C;
             const float *res = a->residual ? a->residual + ((size_t)r * a->ow + ow) * C : NULL;
             for (int c = 0; c < C; c += HANT__VL) {
                 int nn = C - c;
-                hant__vf acc = a->bias ? hant__v_loadp(a->bias + c, nn) : hant__v_zero();
+                hant__vf acc[HANT__DW_PIX];
+                hant__vf b0 = a->bias ? hant__v_loadp(a->bias + c, nn) : hant__v_zero();
+                HANT__UNROLL for (int j = 0; j < HANT__DW_PIX; j++) acc[j] = b0;
                 for (int kh = kh0; kh < kh1; kh++) {
-                    int ih = oh * S - P + kh;
-                    const float *xr = a->x + (((size_t)n * H + ih) * W) * C + c;
+                    const float *xr = a->x + (((size_t)n * H + oh * S - P + kh) * W + (size_t)(ow * S - P)) * C + c;
                     const float *wr = a->w + (size_t)kh * K * C + c;
-                    for (int kw = kw0; kw < kw1; kw++) {
-                        int iw = ow * S - P + kw;
-                        acc = hant__v_fmadd(hant__v_loadp(xr + (size_t)iw * C, nn), hant__v_loadp(wr + (size_t)kw * C, nn), acc);
+                    for (int kw = 0; kw < K; kw++) {
+                        hant__vf wv = hant__v_loadp(wr + (size_t)kw * C, nn);
+                        HANT__UNROLL for (int j = 0; j < HANT__DW_PIX; j++)
+                            acc[j] = hant__v_fmadd(hant__v_loadp(xr + (size_t)(j * S + kw) * C, nn), wv, acc[j]);
                     }
                 }
-                acc = hant__v_act(acc, a->act);
-                if (res) acc = hant__v_add(acc, hant__v_loadp(res + c, nn));
-                hant__v_storep(yp + c, acc, nn);
+                HANT__UNROLL for (int j = 0; j < HANT__DW_PIX; j++) {
+                    hant__vf v = hant__v_act(acc[j], a->act);
+                    if (res) v = hant__v_add(v, hant__v_loadp(res + (size_t)j * C + c, nn));
+                    hant__v_storep(yp + (size_t)j * C + c, v, nn);
+                }
             }
         }
+        for (; ow < a->ow; ow++) hant__dwconv_pixel(a, n, oh, ow, r);
     }
 }
 
@@ -1191,8 +1270,9 @@ static void hant__im2col(const hant__conv_args *a, int g, int64_t r0, int rows, 
             int ih = oh * S - P + kh;
             for (int kw = 0; kw < K; kw++, d += cg) {
                 int iw = ow * S - P + kw;
-                if (ih < 0 || ih >= H || iw < 0 || iw >= W) { memset(d, 0, sizeof(float) * cg); continue; }
-                memcpy(d, a->x + (((size_t)n * H + ih) * W + iw) * C + (size_t)g * cg, sizeof(float) * cg);
+                if (ih < 0 || ih >= H || iw < 0 || iw >= W) { for (int c = 0; c < cg; c++) d[c] = 0.0f; continue; }
+                const float *src = a->x + (((size_t)n * H + ih) * W + iw) * C + (size_t)g * cg;
+                for (int c = 0; c < cg; c++) d[c] = src[c]; /* cg is often 1-3: a call to memcpy cost more */
             }
         }
     }

@@ -1,0 +1,105 @@
+/* Peak FP32 FMA throughput of this machine (measured, per ISA) and hant's
+ * pointwise 1x1 convolutions on every distinct b0-224 shape at batch 1
+ * (Cout >= 32) as a percentage of it. Network: b0-224 (shared/spec/networks.md).
+ *
+ *   make bench-pointwise   [THREADS=2]
+ */
+#define HANT_IMPLEMENTATION
+#include "../hant.h"
+#include <stdio.h>
+#include <stdlib.h>
+
+typedef struct { int iters; double flops; } peak_arg;
+
+/* 12 independent FMA chains hide the 4-cycle latency on every current core. */
+static void *peak_worker(void *p) {
+    peak_arg *a = (peak_arg *)p;
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+    hant__vf acc[12], x = hant__v_set1(0.999999f), y = hant__v_set1(1e-7f);
+    for (int i = 0; i < 12; i++) acc[i] = hant__v_set1((float)i);
+    for (int it = 0; it < a->iters; it++)
+        HANT__UNROLL for (int i = 0; i < 12; i++) acc[i] = hant__v_fmadd(acc[i], x, y);
+    float s = 0;
+    for (int i = 0; i < 12; i++) s += hant__v_sum(acc[i]);
+    a->flops = (double)a->iters * 12 * HANT__VL * 2 + (s == 12345.0f);
+#else
+    float acc[12], x = 0.999999f, y = 1e-7f;
+    for (int i = 0; i < 12; i++) acc[i] = (float)i;
+    for (int it = 0; it < a->iters; it++)
+        for (int i = 0; i < 12; i++) acc[i] = fmaf(acc[i], x, y);
+    float s = 0;
+    for (int i = 0; i < 12; i++) s += acc[i];
+    a->flops = (double)a->iters * 12 * 2 + (s == 12345.0f);
+#endif
+    return NULL;
+}
+
+static double measure_peak(int threads) {
+    double best = 0;
+    for (int rep = 0; rep < 5; rep++) {
+        pthread_t th[64];
+        peak_arg args[64];
+        double t0 = hant_time_ms();
+        for (int t = 0; t < threads; t++) { args[t].iters = 20000000; pthread_create(&th[t], NULL, peak_worker, &args[t]); }
+        double flops = 0;
+        for (int t = 0; t < threads; t++) { pthread_join(th[t], NULL); flops += args[t].flops; }
+        double g = flops / ((hant_time_ms() - t0) * 1e6);
+        if (g > best) best = g;
+    }
+    return best;
+}
+
+static int cmpd(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return x < y ? -1 : x > y; }
+
+int main(int argc, char **argv) {
+    int threads = argc > 1 ? atoi(argv[1]) : 2;
+    if (threads < 1 || threads > 64) { fprintf(stderr, "usage: bench_pointwise [THREADS 1..64]\n"); return 2; }
+    hant_config cfg = { threads, 0, { 0 } };
+    hant_context *ctx;
+    if (hant_context_create(&cfg, &ctx)) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
+    double peak = measure_peak(threads);
+    printf("isa %s threads %d measured_fma_peak_gflops %.1f (best of 5)\n\n", hant_isa(), threads, peak);
+    hant_arch a;
+    hant_arch_builtin("b0-224", &a);
+    hant_net *net;
+    hant_net_create(ctx, &a, 1, &net);
+    printf("| b0-224 pointwise (batch 1) | M x K x N | median ms | GFLOP/s | %% of peak |\n|---|---|---|---|---|\n");
+    int seen[256][3], nseen = 0;
+    double sum_pct = 0, min_pct = 1e9, total_flop = 0, total_ms = 0;
+    int count = 0;
+    for (int i = 0; i < net->nunits; i++) {
+        const hant__unit *u = &net->units[i];
+        if (u->s.kernel != 1 || u->s.groups != 1 || !u->has_bn || u->s.cout < 32) continue;
+        int M = u->s.h * u->s.w, K = u->s.cin, N = u->s.cout, dup = 0;
+        for (int j = 0; j < nseen; j++) if (seen[j][0] == M && seen[j][1] == K && seen[j][2] == N) dup = 1;
+        if (dup) continue;
+        seen[nseen][0] = M; seen[nseen][1] = K; seen[nseen][2] = N; nseen++;
+        float *x = hant_alloc(ctx, sizeof(float) * (size_t)M * K), *w = hant_alloc(ctx, sizeof(float) * (size_t)K * N);
+        float *y = hant_alloc(ctx, sizeof(float) * (size_t)M * N), *packed = hant_alloc(ctx, sizeof(float) * hant__gemm_packed_b_floats(N, K));
+        for (size_t k = 0; k < (size_t)M * K; k++) x[k] = (float)(k % 17) * 0.01f;
+        for (size_t k = 0; k < (size_t)K * N; k++) w[k] = (float)(k % 13) * 0.01f;
+        hant__gemm_pack_b_full(0, N, K, w, N, packed);
+        hant_conv_shape s = u->s;
+        s.n = 1;
+        double t[41];
+        int reps = (int)HANT__MAX(11, HANT__MIN(41, 2e9 / (2.0 * M * K * N)));
+        for (int r = 0; r < 3; r++) hant__conv_forward_packed(ctx, &s, x, w, packed, NULL, HANT_ACT_NONE, NULL, y);
+        for (int r = 0; r < reps; r++) {
+            double t0 = hant_time_ms();
+            for (int q = 0; q < 10; q++) hant__conv_forward_packed(ctx, &s, x, w, packed, NULL, HANT_ACT_NONE, NULL, y);
+            t[r] = (hant_time_ms() - t0) / 10;
+        }
+        qsort(t, (size_t)reps, sizeof(double), cmpd);
+        double g = 2.0 * M * K * N / (t[reps / 2] * 1e6), pct = 100 * g / peak;
+        printf("| %dx%dx%d -> %d | %d x %d x %d | %.4f | %.1f | %.1f |\n", u->s.h, u->s.w, K, N, M, K, N, t[reps / 2], g, pct);
+        sum_pct += pct; count++;
+        if (pct < min_pct) min_pct = pct;
+        total_flop += 2.0 * M * K * N; total_ms += t[reps / 2];
+        hant_free(ctx, x); hant_free(ctx, w); hant_free(ctx, y); hant_free(ctx, packed);
+    }
+    printf("\n%d shapes: mean %.1f%% of peak, min %.1f%%, FLOP-weighted %.1f%% (%.1f GFLOP/s)\n", count, sum_pct / count, min_pct,
+           100 * total_flop / (total_ms * 1e6) / peak, total_flop / (total_ms * 1e6));
+    hant_net_destroy(net);
+    hant_context_destroy(ctx);
+    return 0;
+}
