@@ -29,7 +29,7 @@ HEADERS = hant.h hant_solver.h
 TESTS   = $(B)/test_kernels $(B)/test_format $(B)/test_solver
 TESTS  += $(EXTRA_TESTS)
 
-.PHONY: all test sanitize matrix clean demo bench bench-kernels data classify
+.PHONY: all test sanitize matrix clean demo bench bench-net bench-pointwise data classify
 all: hant classify
 
 DATA_SRC ?= /usr/share/datasets/fashion-mnist
@@ -71,6 +71,16 @@ demo: hant classify data
 	./hant bench b0-224 --batch 1 --reps 20
 	./build/classify build/b0-fm-random.hant $(DATA)/t10k-images-idx3-ubyte $(DATA)/t10k-labels-idx1-ubyte
 	@echo "(random weights: accuracy is chance until 'make teacher' exists)"
+
+# Benchmarks (not tests): ratios measured side by side; see bench/RESULTS.md.
+THREADS ?= 2
+bench: bench-net bench-pointwise
+bench-net: hant
+	sh bench/bench_net.sh $(THREADS) 3
+bench-pointwise: $(B)/bench_pointwise
+	$(B)/bench_pointwise $(THREADS)
+$(B)/bench_%: bench/bench_%.c hant.h | $(B)
+	$(CC) $(CFLAGS_BASE) -o $@ $< $(LDLIBS)
 
 $(B)/test_%: tests/test_%.c tests/hant_test.h $(HEADERS) | $(B)
 	$(CC) $(CFLAGS_BASE) -o $@ $< $(LDLIBS) $(HANT_SOLVER_LIBS)

@@ -2673,8 +2673,13 @@ hant_status hant_net_load(hant_context *ctx, const char *path, hant_net **out) {
     hant__raw_free(&ctx->alloc, head);
     hant_net *net;
     if ((st = hant__net_new(ctx, &arch, &net))) { fclose(f); return st; }
-    if (np != net->nparams) { hant_net_destroy(net); fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: param_count = %llu, the architecture needs %zu", path, (unsigned long long)np, net->nparams); }
-    if (nbuf != net->nbuffers) { hant_net_destroy(net); fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: buffer_count = %llu, the architecture needs %zu", path, (unsigned long long)nbuf, net->nbuffers); }
+    size_t want_p = net->nparams, want_b = net->nbuffers;
+    if (np != want_p || nbuf != want_b) {
+        hant_net_destroy(net);
+        fclose(f);
+        return hant__fail(HANT_ERR_FORMAT, "%s: %s = %llu, the architecture needs %zu", path, np != want_p ? "param_count" : "buffer_count",
+                          (unsigned long long)(np != want_p ? np : nbuf), np != want_p ? want_p : want_b);
+    }
     unsigned char buf[4096];
     float *arrays[2] = { net->params, net->buffers };
     size_t counts[2] = { net->nparams, net->nbuffers };
