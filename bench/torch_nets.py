@@ -144,12 +144,49 @@ class EfficientNet(nn.Module):
         return self.fc(torch.flatten(x, 1))
 
 
+def init_weights(model):
+    """EfficientNet's initialisation (as in torchvision): convs kaiming-normal fan_out,
+    conv biases 0, BN scale 1 shift 0, FC uniform(+-1/sqrt(out)) with bias 0."""
+    for m in model.modules():
+        if isinstance(m, nn.Conv2d):
+            nn.init.kaiming_normal_(m.weight, mode="fan_out")
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.BatchNorm2d):
+            nn.init.ones_(m.weight)
+            nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.Linear):
+            r = 1.0 / m.out_features ** 0.5
+            nn.init.uniform_(m.weight, -r, r)
+            nn.init.zeros_(m.bias)
+    return model
+
+
+@torch.no_grad()
+def calibrate_bn(model, x):
+    """Sets every BN's running mean/var to the statistics of batch x (one forward pass
+    in training mode), so that an eval-mode model with random weights keeps its
+    activations O(1) instead of shrinking towards zero layer after layer (tiny or
+    subnormal values would make timings and output comparisons meaningless).
+    Leaves the model in eval mode."""
+    bns = [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
+    saved = [m.momentum for m in bns]
+    for m in bns:
+        m.reset_running_stats()
+        m.momentum = None  # cumulative average: after one batch, exactly its statistics
+    model.train()
+    model(x)
+    for m, mom in zip(bns, saved):
+        m.momentum = mom
+    return model.eval()
+
+
 def build(name):
-    """The network `name` ('b0-fm' or 'b0-224') with PyTorch's default init."""
+    """The network `name` ('b0-fm' or 'b0-224'), EfficientNet-initialised (init_weights)."""
     if name not in NETS:
         raise ValueError(f"unknown network {name!r} (choose from {', '.join(NETS)})")
     (c, _, _), classes, stem_stride = NETS[name]
-    return EfficientNet(c, classes, stem_stride)
+    return init_weights(EfficientNet(c, classes, stem_stride))
 
 
 def input_shape(name):
