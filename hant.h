@@ -225,6 +225,59 @@ int hant_net_output_size(const hant_net *net);
    0 for BN scale/shift and biases. count floats. */
 const unsigned char *hant_net_decay_mask(const hant_net *net);
 
+
+/* ---- losses: return the mean loss over n rows and write its gradient ----- */
+/* Cross-entropy with label smoothing eps (0: none). labels in [0, k). */
+float hant_loss_cross_entropy(const float *logits, const int *labels, int n, int k, float smoothing, float *dlogits);
+/* Mean squared error over count values; dy may be NULL. */
+float hant_loss_mse(const float *y, const float *target, size_t count, float *dy);
+/* Knowledge distillation: alpha * T^2 * KL(softmax(t/T) || softmax(s/T))
+   + (1 - alpha) * CE(s, labels). labels may be NULL when alpha == 1. */
+float hant_loss_kd(const float *logits, const float *teacher, const int *labels, int n, int k, float temperature,
+                   float alpha, float *dlogits);
+
+/* ---- optimizers -------------------------------------------------------------
+   Weight decay applies only to conv/FC weights (hant_net_decay_mask), never
+   to BN scale/shift or biases. The learning rate follows a linear warm-up of
+   warmup_steps and then a cosine decay to 0 at total_steps (0: constant). */
+typedef enum hant_optim_kind { HANT_OPTIM_SGD = 0, HANT_OPTIM_ADAMW = 1 } hant_optim_kind;
+typedef struct hant_optim_config {
+    hant_optim_kind kind;
+    float lr;            /* 0: 0.1 for SGD, 1e-3 for AdamW */
+    float momentum;      /* SGD; 0 means 0.9, negative means none */
+    int nesterov;        /* SGD */
+    float weight_decay;  /* decoupled for AdamW, L2 for SGD; 0: none */
+    float beta1, beta2, eps; /* AdamW; 0: 0.9, 0.999, 1e-8 */
+    int64_t warmup_steps, total_steps;
+} hant_optim_config;
+typedef struct hant_optim hant_optim;
+hant_status hant_optim_create(hant_net *net, const hant_optim_config *config, hant_optim **out);
+void hant_optim_destroy(hant_optim *opt);
+/* One update from the net's gradients (which it does not clear). */
+void hant_optim_step(hant_optim *opt);
+float hant_optim_lr(const hant_optim *opt);  /* the rate the next step uses */
+/* Checkpoint access: the step count and the moment buffers. */
+int64_t hant_optim_steps(const hant_optim *opt);
+void hant_optim_set_steps(hant_optim *opt, int64_t steps);
+float *hant_optim_state(hant_optim *opt, size_t *count);
+
+/* ---- data ------------------------------------------------------------------- */
+typedef struct hant_dataset {
+    int n, h, w;
+    unsigned char *images; /* n x h x w */
+    unsigned char *labels; /* n, each < num_classes */
+} hant_dataset;
+/* Reads an IDX image file and its label file; checks that they agree and
+   that every label is below num_classes. */
+hant_status hant_dataset_load(hant_context *ctx, const char *images, const char *labels, int num_classes, hant_dataset *out);
+void hant_dataset_free(hant_context *ctx, hant_dataset *d);
+/* Images idx[0..n) as normalised floats (NHWC, one channel). With augment:
+   random crop after zero-padding 2 and a random horizontal flip, from *rng. */
+void hant_dataset_batch(const hant_dataset *d, const int *idx, int n, float mean, float std, int augment,
+                        uint64_t *rng, float *x, int *labels);
+/* Deterministic shuffle of 0..n-1 from a seed. */
+void hant_shuffle(int *idx, int n, uint64_t seed);
+
 #ifdef __cplusplus
 }
 #endif
@@ -2859,6 +2912,222 @@ hant_status hant_idx_load(hant_context *ctx, const char *path, unsigned char **d
     fclose(f);
     *data = p; *ndim = h[3];
     return HANT_OK;
+}
+
+// >>loss
+/* Softmax of a row at temperature T into p (double for the normaliser). */
+static void hant__softmax(const float *z, int k, float T, double *p) {
+    double m = -INFINITY, s = 0;
+    for (int j = 0; j < k; j++) if (z[j] / T > m) m = z[j] / T;
+    for (int j = 0; j < k; j++) { p[j] = exp(z[j] / T - m); s += p[j]; }
+    for (int j = 0; j < k; j++) p[j] /= s;
+}
+
+float hant_loss_cross_entropy(const float *logits, const int *labels, int n, int k, float smoothing, float *dlogits) {
+    double total = 0, p[1024];
+    double *pp = k <= 1024 ? p : (double *)malloc(sizeof(double) * (size_t)k);
+    if (!pp) return NAN;
+    for (int i = 0; i < n; i++) {
+        const float *z = logits + (size_t)i * k;
+        hant__softmax(z, k, 1.0f, pp);
+        for (int j = 0; j < k; j++) {
+            double q = smoothing / k + (j == labels[i] ? 1.0 - smoothing : 0.0);
+            if (q > 0) total -= q * log(pp[j] > 1e-300 ? pp[j] : 1e-300);
+            if (dlogits) dlogits[(size_t)i * k + j] = (float)((pp[j] - q) / n);
+        }
+    }
+    if (pp != p) free(pp);
+    return (float)(total / n);
+}
+
+float hant_loss_mse(const float *y, const float *t, size_t count, float *dy) {
+    double s = 0;
+    for (size_t i = 0; i < count; i++) {
+        double d = (double)y[i] - t[i];
+        s += d * d;
+        if (dy) dy[i] = (float)(2.0 * d / (double)count);
+    }
+    return (float)(s / (double)count);
+}
+
+float hant_loss_kd(const float *logits, const float *teacher, const int *labels, int n, int k, float T, float alpha, float *dlogits) {
+    double total = 0, ps[1024], pt[1024];
+    if (k > 1024) return NAN;
+    for (int i = 0; i < n; i++) {
+        const float *z = logits + (size_t)i * k, *zt = teacher + (size_t)i * k;
+        hant__softmax(z, k, T, ps);
+        hant__softmax(zt, k, T, pt);
+        double kl = 0;
+        for (int j = 0; j < k; j++) if (pt[j] > 0) kl += pt[j] * (log(pt[j]) - log(ps[j] > 1e-300 ? ps[j] : 1e-300));
+        total += alpha * T * T * kl;
+        if (dlogits) for (int j = 0; j < k; j++) dlogits[(size_t)i * k + j] = (float)(alpha * T * (ps[j] - pt[j]) / n);
+        if (alpha < 1.0f) {
+            hant__softmax(z, k, 1.0f, ps);
+            total -= (1.0 - alpha) * log(ps[labels[i]] > 1e-300 ? ps[labels[i]] : 1e-300);
+            if (dlogits)
+                for (int j = 0; j < k; j++) dlogits[(size_t)i * k + j] += (float)((1.0 - alpha) * (ps[j] - (j == labels[i])) / n);
+        }
+    }
+    return (float)(total / n);
+}
+
+// >>optim
+struct hant_optim {
+    hant_net *net;
+    hant_optim_config cfg;
+    float *m, *v; /* momentum / Adam moments */
+    int64_t steps;
+};
+
+hant_status hant_optim_create(hant_net *net, const hant_optim_config *config, hant_optim **out) {
+    if (!net || !out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_optim_create: NULL argument");
+    hant_optim_config c;
+    if (config) c = *config; else memset(&c, 0, sizeof c);
+    if (c.kind != HANT_OPTIM_SGD && c.kind != HANT_OPTIM_ADAMW) return hant__fail(HANT_ERR_INVALID_ARG, "optimizer kind %d", (int)c.kind);
+    if (c.lr == 0.0f) c.lr = c.kind == HANT_OPTIM_SGD ? 0.1f : 1e-3f;
+    if (c.momentum == 0.0f) c.momentum = 0.9f; else if (c.momentum < 0.0f) c.momentum = 0.0f;
+    if (c.beta1 == 0.0f) c.beta1 = 0.9f;
+    if (c.beta2 == 0.0f) c.beta2 = 0.999f;
+    if (c.eps == 0.0f) c.eps = 1e-8f;
+    if (!(c.lr > 0.0f) || !(c.weight_decay >= 0.0f) || c.momentum >= 1.0f || c.beta1 >= 1.0f || c.beta2 >= 1.0f || c.warmup_steps < 0 || c.total_steps < 0)
+        return hant__fail(HANT_ERR_INVALID_ARG, "optimizer settings out of range (lr %g, weight_decay %g, momentum %g)", (double)c.lr, (double)c.weight_decay, (double)c.momentum);
+    hant_optim *o = (hant_optim *)hant__raw_alloc(&net->ctx->alloc, sizeof *o);
+    if (!o) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "optimizer");
+    memset(o, 0, sizeof *o);
+    o->net = net; o->cfg = c;
+    size_t bytes = net->nparams * sizeof(float) * (c.kind == HANT_OPTIM_ADAMW ? 2 : 1);
+    o->m = (float *)hant__net_alloc(net, bytes);
+    if (!o->m) { hant__raw_free(&net->ctx->alloc, o); return hant__fail(HANT_ERR_OUT_OF_MEMORY, "optimizer state"); }
+    memset(o->m, 0, bytes);
+    if (c.kind == HANT_OPTIM_ADAMW) o->v = o->m + net->nparams;
+    *out = o;
+    return HANT_OK;
+}
+
+void hant_optim_destroy(hant_optim *o) {
+    if (!o) return;
+    hant__net_free(o->net, o->m);
+    hant_allocator a = o->net->ctx->alloc;
+    hant__raw_free(&a, o);
+}
+
+float hant_optim_lr(const hant_optim *o) {
+    const hant_optim_config *c = &o->cfg;
+    double t = (double)o->steps;
+    if (c->warmup_steps && t < c->warmup_steps) return (float)(c->lr * (t + 1) / c->warmup_steps);
+    if (!c->total_steps) return c->lr;
+    double span = (double)(c->total_steps - c->warmup_steps), p = span > 0 ? (t - c->warmup_steps) / span : 1.0;
+    if (p > 1) p = 1;
+    return (float)(0.5 * c->lr * (1.0 + cos(3.14159265358979323846 * p)));
+}
+
+int64_t hant_optim_steps(const hant_optim *o) { return o->steps; }
+void hant_optim_set_steps(hant_optim *o, int64_t s) { o->steps = s; }
+float *hant_optim_state(hant_optim *o, size_t *count) {
+    if (count) *count = o->net->nparams * (o->cfg.kind == HANT_OPTIM_ADAMW ? 2 : 1);
+    return o->m;
+}
+
+typedef struct { hant_optim *o; float lr; } hant__optim_job;
+
+static void hant__optim_task(void *arg, int tid, int nt) {
+    hant__optim_job *j = (hant__optim_job *)arg;
+    hant_optim *o = j->o;
+    hant_net *net = o->net;
+    const hant_optim_config *c = &o->cfg;
+    int64_t b, e;
+    hant__split((int64_t)net->nparams, 64, tid, nt, &b, &e);
+    float *P = net->params, *G = net->grads;
+    const unsigned char *D = net->decay;
+    float lr = j->lr, wd = c->weight_decay;
+    if (c->kind == HANT_OPTIM_SGD) {
+        float mu = c->momentum;
+        for (int64_t i = b; i < e; i++) {
+            float g = G[i] + (D[i] ? wd * P[i] : 0.0f);
+            float m = mu * o->m[i] + g;
+            o->m[i] = m;
+            P[i] -= lr * (c->nesterov ? g + mu * m : m);
+        }
+    } else {
+        double t = (double)(o->steps + 1);
+        float c1 = (float)(1.0 / (1.0 - pow(c->beta1, t))), c2 = (float)(1.0 / (1.0 - pow(c->beta2, t)));
+        for (int64_t i = b; i < e; i++) {
+            float g = G[i];
+            o->m[i] = c->beta1 * o->m[i] + (1.0f - c->beta1) * g;
+            o->v[i] = c->beta2 * o->v[i] + (1.0f - c->beta2) * g * g;
+            if (D[i]) P[i] -= lr * wd * P[i];
+            P[i] -= lr * (o->m[i] * c1) / (sqrtf(o->v[i] * c2) + c->eps);
+        }
+    }
+}
+
+void hant_optim_step(hant_optim *o) {
+    hant__optim_job j = { o, hant_optim_lr(o) };
+    hant__run(o->net->ctx, hant__optim_task, &j);
+    o->steps++;
+    o->net->folded = 0;
+}
+
+// >>data
+hant_status hant_dataset_load(hant_context *ctx, const char *images, const char *labels, int num_classes, hant_dataset *out) {
+    if (!ctx || !images || !labels || !out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_load: NULL argument");
+    memset(out, 0, sizeof *out);
+    int nd, nl;
+    int32_t d[4], dl[4];
+    unsigned char *img, *lab;
+    hant_status st = hant_idx_load(ctx, images, &img, &nd, d);
+    if (st) return st;
+    if (nd != 3) { hant_free(ctx, img); return hant__fail(HANT_ERR_FORMAT, "%s: %d dimensions, images need 3 (n, h, w)", images, nd); }
+    if ((st = hant_idx_load(ctx, labels, &lab, &nl, dl))) { hant_free(ctx, img); return st; }
+    if (nl != 1 || dl[0] != d[0]) {
+        hant_free(ctx, img); hant_free(ctx, lab);
+        return hant__fail(HANT_ERR_FORMAT, "%s: want %d labels in one dimension", labels, d[0]);
+    }
+    for (int i = 0; i < d[0]; i++)
+        if (lab[i] >= num_classes) {
+            int v = lab[i];
+            hant_free(ctx, img); hant_free(ctx, lab);
+            return hant__fail(HANT_ERR_FORMAT, "%s: label %d of item %d is out of range (0..%d)", labels, v, i, num_classes - 1);
+        }
+    out->n = d[0]; out->h = d[1]; out->w = d[2]; out->images = img; out->labels = lab;
+    return HANT_OK;
+}
+
+void hant_dataset_free(hant_context *ctx, hant_dataset *d) {
+    if (!d) return;
+    hant_free(ctx, d->images);
+    hant_free(ctx, d->labels);
+    memset(d, 0, sizeof *d);
+}
+
+void hant_shuffle(int *idx, int n, uint64_t seed) {
+    uint64_t s = seed ^ 0x5DEECE66Dull;
+    for (int i = 0; i < n; i++) idx[i] = i;
+    for (int i = n - 1; i > 0; i--) {
+        int j = (int)(hant__splitmix(&s) % (uint64_t)(i + 1));
+        int t = idx[i]; idx[i] = idx[j]; idx[j] = t;
+    }
+}
+
+void hant_dataset_batch(const hant_dataset *d, const int *idx, int n, float mean, float std, int augment,
+                        uint64_t *rng, float *x, int *labels) {
+    const int H = d->h, W = d->w;
+    float inv = 1.0f / (255.0f * std), off = mean / std, zero = -off; /* padding is a black pixel */
+    for (int i = 0; i < n; i++) {
+        const unsigned char *src = d->images + (size_t)idx[i] * H * W;
+        float *dst = x + (size_t)i * H * W;
+        if (labels) labels[i] = d->labels[idx[i]];
+        int dy = 0, dx = 0, flip = 0;
+        if (augment) {
+            uint64_t r = hant__splitmix(rng);
+            dy = (int)(r % 5) - 2; dx = (int)((r >> 8) % 5) - 2; flip = (int)((r >> 16) & 1);
+        }
+        for (int y = 0; y < H; y++)
+            for (int xx = 0; xx < W; xx++) {
+                int sy = y + dy, sx = (flip ? W - 1 - xx : xx) + dx;
+                dst[y * W + xx] = sy < 0 || sy >= H || sx < 0 || sx >= W ? zero : src[sy * W + sx] * inv - off;
+            }
+    }
 }
 
 #endif /* HANT__IMPLEMENTED */

@@ -11,6 +11,7 @@
 
 #include "cli_common.inc"
 #include "cmd_model.inc"
+#include "cmd_train.inc"
 #include "cmd_solve.inc"
 
 typedef struct { const char *name; int (*fn)(int, char **); const char *help; } hant_cli_command;
@@ -19,6 +20,9 @@ static const hant_cli_command hant_cli_commands[] = {
     { "info", hant_cmd_info, "print blocks, shapes, parameters and multiply-adds" },
     { "run", hant_cmd_run, "run inference on a float32 NCHW .npy batch" },
     { "bench", hant_cmd_bench, "time inference: latency median and images/s" },
+    { "train", hant_cmd_train, "train on Fashion-MNIST with checkpoints and --resume" },
+    { "eval", hant_cmd_eval, "top-1 accuracy on the Fashion-MNIST test set" },
+    { "predict", hant_cmd_predict, "logits for every image of an IDX file" },
     { "solve", hant_cmd_solve, "choose one candidate per layer under budgets (multiple-choice knapsack)" },
 };
 

@@ -1,0 +1,248 @@
+/* Training: loss gradients by finite differences, optimizer updates against
+   their formulas, IDX data loading with hostile files, and a small network
+   that must learn. */
+#define HANT_IMPLEMENTATION
+#include "hant.h"
+#include "hant_test.h"
+#include <unistd.h>
+
+static hant_context *ctx;
+static char dir[256];
+
+/* Central differences of a scalar loss of the logits. */
+typedef float (*loss_fn)(const float *z, float *dz, void *arg);
+static void check_loss_grad(const char *what, loss_fn f, void *arg, float *z, int count) {
+    float *g = malloc(sizeof(float) * count);
+    f(z, g, arg);
+    int bad = 0;
+    for (int i = 0; i < count; i++) {
+        float old = z[i];
+        z[i] = old + 1e-2f;
+        double lp = f(z, NULL, arg);
+        z[i] = old - 1e-2f;
+        double lm = f(z, NULL, arg);
+        z[i] = old;
+        double fd = (lp - lm) / 2e-2;
+        if (!HT_CLOSE(g[i], fd, 1e-4, 1e-2)) { if (!bad) HT_CHECK(0, "%s: d[%d] analytic %g fd %g", what, i, g[i], fd); bad++; }
+    }
+    HT_CHECK(bad == 0, "%s: %d of %d off", what, bad, count);
+    free(g);
+}
+
+enum { N = 5, K = 7 };
+static int labels[N] = { 0, 3, 6, 2, 2 };
+static float teacher[N * K];
+static float ce_fn(const float *z, float *dz, void *arg) { return hant_loss_cross_entropy(z, labels, N, K, *(float *)arg, dz); }
+static float kd_fn(const float *z, float *dz, void *arg) { float *p = (float *)arg; return hant_loss_kd(z, teacher, labels, N, K, p[0], p[1], dz); }
+static float mse_fn(const float *z, float *dz, void *arg) { (void)arg; return hant_loss_mse(z, teacher, N * K, dz); }
+
+static void test_loss_gradients(void) {
+    float z[N * K];
+    ht_seed(1);
+    ht_fill(z, N * K, -3, 3);
+    ht_fill(teacher, N * K, -3, 3);
+    float s0 = 0.0f, s1 = 0.1f;
+    check_loss_grad("cross-entropy", ce_fn, &s0, z, N * K);
+    check_loss_grad("cross-entropy smoothed", ce_fn, &s1, z, N * K);
+    float kd1[2] = { 4.0f, 0.7f }, kd2[2] = { 1.0f, 1.0f };
+    check_loss_grad("kd T=4 alpha=0.7", kd_fn, kd1, z, N * K);
+    check_loss_grad("kd T=1 alpha=1", kd_fn, kd2, z, N * K);
+    check_loss_grad("mse", mse_fn, NULL, z, N * K);
+    /* values: CE of uniform logits is log K; KD of identical logits is 0 */
+    float u[N * K] = { 0 };
+    HT_CHECK(HT_CLOSE(hant_loss_cross_entropy(u, labels, N, K, 0.0f, NULL), log(K), 1e-6, 1e-6), "CE(uniform) != log K");
+    memcpy(teacher, z, sizeof z);
+    float kd3[2] = { 2.0f, 1.0f };
+    HT_CHECK(fabs(kd_fn(z, NULL, kd3)) < 1e-6, "KD of identical logits not 0");
+}
+
+static hant_net *tiny_net(int classes, uint64_t seed) {
+    hant_arch a;
+    memset(&a, 0, sizeof a);
+    a.in_h = 28; a.in_w = 28; a.in_c = 1; a.num_classes = classes; a.bn_eps = 1e-3f;
+    a.in_mean[0] = 0.2860f; a.in_std[0] = 0.3530f;
+    a.stem_cout = 8; a.stem_kernel = 3; a.stem_stride = 2; a.stem_act = HANT_ACT_SILU;
+    a.head_cout = 32; a.head_act = HANT_ACT_SILU;
+    hant_block_spec b[] = { { HANT_BLOCK_MBCONV, 8, 16, 3, 3, 2, 0.25f, HANT_ACT_SILU, 1 },
+                            { HANT_BLOCK_MBCONV, 16, 16, 3, 3, 1, 0.25f, HANT_ACT_SILU, 1 } };
+    a.num_blocks = 2; a.blocks[0] = b[0]; a.blocks[1] = b[1];
+    hant_net *net = NULL;
+    hant_net_create(ctx, &a, seed, &net);
+    return net;
+}
+
+static void test_optimizers(void) {
+    hant_net *net = tiny_net(3, 1);
+    size_t np;
+    float *P = hant_net_param_data(net, &np), *G = hant_net_grad_data(net, NULL);
+    const unsigned char *D = hant_net_decay_mask(net);
+    size_t wi = 0, bi = 0;
+    while (!D[wi]) wi++;
+    while (D[bi]) bi++;
+    HT_CHECK(wi < np && bi < np, "decay mask has both kinds");
+    for (int kind = 0; kind < 2; kind++) {
+        hant_optim_config c;
+        memset(&c, 0, sizeof c);
+        c.kind = kind ? HANT_OPTIM_ADAMW : HANT_OPTIM_SGD;
+        c.lr = 0.1f; c.weight_decay = 0.01f; c.nesterov = 1;
+        hant_optim *o;
+        HT_CHECK(hant_optim_create(net, &c, &o) == HANT_OK, "create");
+        float pw = P[wi], pb = P[bi], m_w = 0, m_b = 0, v_w = 0, v_b = 0;
+        for (int step = 0; step < 3; step++) {
+            G[wi] = 0.5f - step; G[bi] = -0.25f + step;
+            hant_optim_step(o);
+            if (!kind) { /* SGD, Nesterov, L2 on weights only */
+                float gw = G[wi] + 0.01f * pw, gb = G[bi];
+                m_w = 0.9f * m_w + gw; m_b = 0.9f * m_b + gb;
+                pw -= 0.1f * (gw + 0.9f * m_w); pb -= 0.1f * (gb + 0.9f * m_b);
+            } else { /* AdamW, decoupled decay on weights only */
+                double t = step + 1;
+                m_w = 0.9f * m_w + 0.1f * G[wi]; v_w = 0.999f * v_w + 0.001f * G[wi] * G[wi];
+                m_b = 0.9f * m_b + 0.1f * G[bi]; v_b = 0.999f * v_b + 0.001f * G[bi] * G[bi];
+                pw -= 0.1f * 0.01f * pw;
+                pw -= (float)(0.1 * (m_w / (1 - pow(0.9, t))) / (sqrt(v_w / (1 - pow(0.999, t))) + 1e-8));
+                pb -= (float)(0.1 * (m_b / (1 - pow(0.9, t))) / (sqrt(v_b / (1 - pow(0.999, t))) + 1e-8));
+            }
+        }
+        HT_CHECK(HT_CLOSE(P[wi], pw, 1e-6, 1e-5) && HT_CLOSE(P[bi], pb, 1e-6, 1e-5), "%s: weight %g want %g, bias %g want %g",
+                 kind ? "adamw" : "sgd", P[wi], pw, P[bi], pb);
+        hant_optim_destroy(o);
+    }
+    /* schedule: linear warm-up, cosine to 0 */
+    hant_optim_config c;
+    memset(&c, 0, sizeof c);
+    c.lr = 1.0f; c.warmup_steps = 10; c.total_steps = 110;
+    hant_optim *o;
+    hant_optim_create(net, &c, &o);
+    HT_CHECK(HT_CLOSE(hant_optim_lr(o), 0.1, 1e-6, 0), "warm-up start %g", hant_optim_lr(o));
+    hant_optim_set_steps(o, 10);
+    HT_CHECK(HT_CLOSE(hant_optim_lr(o), 1.0, 1e-6, 0), "peak %g", hant_optim_lr(o));
+    hant_optim_set_steps(o, 60);
+    HT_CHECK(HT_CLOSE(hant_optim_lr(o), 0.5, 1e-6, 0), "half-way %g", hant_optim_lr(o));
+    hant_optim_set_steps(o, 110);
+    HT_CHECK(hant_optim_lr(o) < 1e-6, "end %g", hant_optim_lr(o));
+    hant_optim_destroy(o);
+    c.lr = -1.0f;
+    HT_CHECK(hant_optim_create(net, &c, &o) == HANT_ERR_INVALID_ARG, "negative lr accepted");
+    hant_net_destroy(net);
+}
+
+static void write_idx(const char *path, int type, int nd, const int *dims, const unsigned char *data, size_t n) {
+    FILE *f = fopen(path, "wb");
+    unsigned char h[4] = { 0, 0, (unsigned char)type, (unsigned char)nd };
+    fwrite(h, 1, 4, f);
+    for (int i = 0; i < nd; i++) { unsigned char b[4] = { (unsigned char)(dims[i] >> 24), (unsigned char)(dims[i] >> 16), (unsigned char)(dims[i] >> 8), (unsigned char)dims[i] }; fwrite(b, 1, 4, f); }
+    fwrite(data, 1, n, f);
+    fclose(f);
+}
+
+static void test_dataset_files(void) {
+    char ip[300], lp[300];
+    snprintf(ip, sizeof ip, "%s/img", dir);
+    snprintf(lp, sizeof lp, "%s/lab", dir);
+    unsigned char img[6 * 28 * 28], lab[6] = { 0, 1, 2, 9, 4, 5 };
+    for (size_t i = 0; i < sizeof img; i++) img[i] = (unsigned char)(i * 7);
+    int di[3] = { 6, 28, 28 }, dl[1] = { 6 };
+    write_idx(ip, 8, 3, di, img, sizeof img);
+    write_idx(lp, 8, 1, dl, lab, 6);
+    hant_dataset d;
+    HT_CHECK(hant_dataset_load(ctx, ip, lp, 10, &d) == HANT_OK, "load: %s", hant_last_error());
+    HT_CHECK(d.n == 6 && d.h == 28 && d.w == 28 && d.labels[3] == 9, "contents");
+    /* normalisation and augmentation */
+    int idx[2] = { 1, 3 }, l[2];
+    float x[2 * 784], y[2 * 784];
+    hant_dataset_batch(&d, idx, 2, 0.5f, 0.25f, 0, NULL, x, l);
+    HT_CHECK(l[0] == 1 && l[1] == 9, "labels");
+    HT_CHECK(HT_CLOSE(x[5], (img[784 + 5] / 255.0 - 0.5) / 0.25, 1e-5, 1e-5), "normalised pixel");
+    uint64_t r1 = 42, r2 = 42;
+    hant_dataset_batch(&d, idx, 2, 0.5f, 0.25f, 1, &r1, x, l);
+    hant_dataset_batch(&d, idx, 2, 0.5f, 0.25f, 1, &r2, y, l);
+    HT_CHECK(memcmp(x, y, sizeof x) == 0, "augmentation not reproducible from the seed");
+    hant_dataset_free(ctx, &d);
+    /* hostile files */
+    HT_CHECK(hant_dataset_load(ctx, ip, lp, 9, &d) == HANT_ERR_FORMAT && strstr(hant_last_error(), "out of range"), "label 9 with 9 classes: %s", hant_last_error());
+    int dl5[1] = { 5 };
+    write_idx(lp, 8, 1, dl5, lab, 5);
+    HT_CHECK(hant_dataset_load(ctx, ip, lp, 10, &d) == HANT_ERR_FORMAT, "6 images, 5 labels accepted");
+    write_idx(ip, 8, 3, di, img, sizeof img - 1);
+    HT_CHECK(hant_dataset_load(ctx, ip, lp, 10, &d) == HANT_ERR_FORMAT && strstr(hant_last_error(), "data bytes"), "truncated: %s", hant_last_error());
+    write_idx(ip, 0x0D, 3, di, img, sizeof img);
+    HT_CHECK(hant_dataset_load(ctx, ip, lp, 10, &d) == HANT_ERR_FORMAT && strstr(hant_last_error(), "element type"), "float IDX: %s", hant_last_error());
+    int huge[3] = { 0x7fffffff, 28, 28 };
+    write_idx(ip, 8, 3, huge, img, 10);
+    HT_CHECK(hant_dataset_load(ctx, ip, lp, 10, &d) == HANT_ERR_FORMAT, "huge dims accepted");
+    FILE *f = fopen(ip, "wb");
+    fputs("\x1f\x8b\x08garbage", f);
+    fclose(f);
+    HT_CHECK(hant_dataset_load(ctx, ip, lp, 10, &d) == HANT_ERR_FORMAT && strstr(hant_last_error(), "gzip"), "gzip: %s", hant_last_error());
+    f = fopen(ip, "wb");
+    fclose(f);
+    HT_CHECK(hant_dataset_load(ctx, ip, lp, 10, &d) == HANT_ERR_FORMAT, "empty file accepted");
+    HT_CHECK(hant_dataset_load(ctx, "/nonexistent/img", lp, 10, &d) == HANT_ERR_IO, "missing file");
+}
+
+/* A tiny network on 1,000 Fashion-MNIST images must beat chance (10%) by far
+   within a few seconds. Skipped where the data has not been unpacked. */
+static void test_tiny_net_learns(void) {
+    hant_dataset tr;
+    if (hant_dataset_load(ctx, "build/data/train-images-idx3-ubyte", "build/data/train-labels-idx1-ubyte", 10, &tr)) {
+        fprintf(stderr, "  (skipped: %s; run 'make data')\n", hant_last_error());
+        return;
+    }
+    hant_net *net = tiny_net(10, 3);
+    hant_optim_config c;
+    memset(&c, 0, sizeof c);
+    c.kind = HANT_OPTIM_ADAMW; c.lr = 3e-3f;
+    hant_optim *o;
+    hant_optim_create(net, &c, &o);
+    enum { NTR = 1000, B = 50, NVAL = 1000 };
+    int idx[NTR], lab[B];
+    float *x = malloc(sizeof(float) * NVAL * 784), lg[NVAL * 10], dl[B * 10];
+    double t0 = hant_time_ms();
+    for (int ep = 0; ep < 6; ep++) {
+        hant_shuffle(idx, NTR, (uint64_t)ep + 1);
+        for (int s = 0; s < NTR / B; s++) {
+            hant_dataset_batch(&tr, idx + s * B, B, 0.2860f, 0.3530f, 0, NULL, x, lab);
+            hant_net_train_forward(net, x, B, lg);
+            hant_loss_cross_entropy(lg, lab, B, 10, 0.0f, dl);
+            hant_net_zero_grad(net);
+            hant_net_train_backward(net, dl);
+            hant_optim_step(o);
+        }
+    }
+    /* held-out images 50000.. */
+    int vid[NVAL], vl[NVAL], correct = 0;
+    for (int i = 0; i < NVAL; i++) vid[i] = 50000 + i;
+    hant_dataset_batch(&tr, vid, NVAL, 0.2860f, 0.3530f, 0, NULL, x, vl);
+    hant_net_forward(net, x, NVAL, lg);
+    for (int i = 0; i < NVAL; i++) {
+        int best = 0;
+        for (int k = 1; k < 10; k++) if (lg[i * 10 + k] > lg[i * 10 + best]) best = k;
+        correct += best == vl[i];
+    }
+    double acc = (double)correct / NVAL;
+    fprintf(stderr, "  tiny net: %.1f%% held-out top-1 after 6 epochs of 1,000 images (%.1f s)\n", 100 * acc, (hant_time_ms() - t0) / 1000);
+    HT_CHECK(acc > 0.5, "tiny net reached only %.1f%%", 100 * acc);
+    free(x);
+    hant_optim_destroy(o);
+    hant_net_destroy(net);
+    hant_dataset_free(ctx, &tr);
+}
+
+int main(int argc, char **argv) {
+    HT_INIT(argc, argv);
+    snprintf(dir, sizeof dir, "/tmp/hant_test_train_%ld", (long)getpid());
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
+    if (system(cmd) != 0) { printf("0 passed, 1 failed\n"); return 1; }
+    hant_config cfg = { 2, 0, { 0 } };
+    if (hant_context_create(&cfg, &ctx)) { printf("0 passed, 1 failed\n"); return 1; }
+    HT_RUN(test_loss_gradients);
+    HT_RUN(test_optimizers);
+    HT_RUN(test_dataset_files);
+    HT_RUN(test_tiny_net_learns);
+    hant_context_destroy(ctx);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+    return HT_SUMMARY();
+}
