@@ -144,12 +144,8 @@ def infer_pytorch(a, model, x, net):
             except Exception as e:  # a mode that fails to build is reported, not fatal
                 emit(skipped=f"pytorch {mode}: {type(e).__name__}: {str(e).splitlines()[0][:200]}",
                      framework="pytorch", network=net, what="infer", batch=a.batch, threads=a.threads)
-    best = min(results, key=lambda m: statistics.median(results[m]))
-    for mode, ms in results.items():
-        if a.mode == "best" and mode not in ("eager", best):
-            continue
-        row("pytorch", net, "infer", a.batch, a.threads, ms, mode=mode,
-            fastest=(mode == best), torch=torch.__version__)
+    report_modes(a, results, lambda mode, ms, fastest: row(
+        "pytorch", net, "infer", a.batch, a.threads, ms, mode=mode, fastest=fastest, torch=torch.__version__))
 
 
 def export_onnx(model, net, opset):
@@ -242,62 +238,98 @@ def cmd_infer(a):
 
 # ---------------------------------------------------------------- train
 
+TRAIN_MODES = ["eager", "channels_last"]
+
+
+def train_modes(mode):
+    """Layouts to time: eager (NCHW) always first, then channels_last for best/all."""
+    return ["eager"] if mode == "eager" else (["eager", "channels_last"] if mode in ("best", "all") else ["eager", mode])
+
+
+def report_modes(a, results, emit_row):
+    """results: mode -> times; prints eager, plus the fastest mode (best) or all (all)."""
+    best = min(results, key=lambda m: statistics.median(results[m]))
+    for mode, ms in results.items():
+        if a.mode == "best" and mode not in ("eager", best):
+            continue
+        emit_row(mode, ms, mode == best)
+
+
+def to_layout(mode, *ts):
+    if mode == "channels_last":
+        return [t.to(memory_format=torch.channels_last) if not torch.is_tensor(t) or t.dim() == 4 else t
+                for t in ts]
+    return list(ts)
+
+
 def cmd_train(a):
     set_threads(a.threads)
-    model = make_model(a.net).train()
-    opt = torch.optim.SGD(model.parameters(), lr=a.lr, momentum=0.9)
-    torch.manual_seed(1)
-    x = torch.randn(a.batch, *input_shape(a.net))
-    y = torch.randint(0, NETS[a.net][1], (a.batch,))
+    results = {}
+    for mode in train_modes(a.mode):
+        model = make_model(a.net).train()
+        torch.manual_seed(1)
+        x = torch.randn(a.batch, *input_shape(a.net))
+        y = torch.randint(0, NETS[a.net][1], (a.batch,))
+        model, x = to_layout(mode, model, x)
+        opt = torch.optim.SGD(model.parameters(), lr=a.lr, momentum=0.9)
 
-    def step():
-        opt.zero_grad(set_to_none=True)
-        loss = F.cross_entropy(model(x), y)
-        loss.backward()
-        opt.step()
+        def step():
+            opt.zero_grad(set_to_none=True)
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
 
-    ms = measure(step, reps=a.steps, warmup=a.warmup)
-    row("pytorch", a.net, "train-step", a.batch, a.threads, ms, mode="eager",
-        optimizer=f"SGD lr={a.lr} momentum=0.9", loss="cross-entropy", torch=torch.__version__)
+        results[mode] = measure(step, reps=a.steps, warmup=a.warmup)
+    report_modes(a, results, lambda mode, ms, fastest: row(
+        "pytorch", a.net, "train-step", a.batch, a.threads, ms, mode=mode, fastest=fastest,
+        optimizer=f"SGD lr={a.lr} momentum=0.9", loss="cross-entropy", bn="training mode",
+        torch=torch.__version__))
 
 
 # ---------------------------------------------------------------- distill
 
 def cmd_distill(a):
     set_threads(a.threads)
-    torch.manual_seed(0)
-    # b0-fm stage 3's first block: 24 -> 40 channels, stride 2, input 14x14 -> output 7x7.
-    teacher = calibrate_bn(init_weights(MBConv(24, 40, 6, 5, 2, 0.25, "silu")), torch.randn(64, 24, a.hw, a.hw))
-    student = init_weights(MBConv(24, 40, a.expansion, a.kernel, 2, 0.25, "silu")).train()
-    for p in teacher.parameters():
-        p.requires_grad_(False)
-    opt = torch.optim.Adam(student.parameters(), lr=1e-3)
-    torch.manual_seed(1)
-    x = torch.randn(a.batch, 24, a.hw, a.hw)
-    with torch.no_grad():
-        target = teacher(x)
-    shapes = {"input": list(x.shape), "output": list(target.shape),
+    shapes = {"input": [a.batch, 24, a.hw, a.hw], "output": [a.batch, 40, (a.hw + 1) // 2, (a.hw + 1) // 2],
               "teacher": "MBConv(24->40, e6, k5, s2, SE 0.25, SiLU), eval, no_grad",
               "student": f"MBConv(24->40, e{a.expansion}, k{a.kernel}, s2, SE 0.25, SiLU), train",
               "optimizer": "Adam lr=1e-3", "loss": "MSE"}
-
-    def student_step(t):
-        opt.zero_grad(set_to_none=True)
-        loss = F.mse_loss(student(x), t)
-        loss.backward()
-        opt.step()
-
-    def full_step():
+    full, student_only = {}, {}
+    for mode in train_modes(a.mode):
+        torch.manual_seed(0)
+        # b0-fm stage 3's first block: 24 -> 40 channels, stride 2, input 14x14 -> output 7x7.
+        teacher = calibrate_bn(init_weights(MBConv(24, 40, 6, 5, 2, 0.25, "silu")),
+                               torch.randn(64, 24, a.hw, a.hw))
+        student = init_weights(MBConv(24, 40, a.expansion, a.kernel, 2, 0.25, "silu")).train()
+        for p in teacher.parameters():
+            p.requires_grad_(False)
+        torch.manual_seed(1)
+        x = torch.randn(a.batch, 24, a.hw, a.hw)
+        teacher, student, x = to_layout(mode, teacher, student, x)
+        opt = torch.optim.Adam(student.parameters(), lr=1e-3)
         with torch.no_grad():
-            t = teacher(x)
-        student_step(t)
+            target = teacher(x)
+        assert list(target.shape) == shapes["output"]
 
-    ms = measure(full_step, reps=a.steps, warmup=a.warmup)
-    row("pytorch", "mbconv-24-40-s2", "distill-step", a.batch, a.threads, ms,
-        includes="teacher forward + student forward/backward/Adam step", **shapes)
-    ms = measure(lambda: student_step(target), reps=a.steps, warmup=a.warmup)
-    row("pytorch", "mbconv-24-40-s2", "distill-student-step", a.batch, a.threads, ms,
-        includes="student forward/backward/Adam step (teacher output precomputed)", **shapes)
+        def student_step(t):
+            opt.zero_grad(set_to_none=True)
+            loss = F.mse_loss(student(x), t)
+            loss.backward()
+            opt.step()
+
+        def full_step():
+            with torch.no_grad():
+                t = teacher(x)
+            student_step(t)
+
+        full[mode] = measure(full_step, reps=a.steps, warmup=a.warmup)
+        student_only[mode] = measure(lambda: student_step(target), reps=a.steps, warmup=a.warmup)
+    report_modes(a, full, lambda mode, ms, fastest: row(
+        "pytorch", "mbconv-24-40-s2", "distill-step", a.batch, a.threads, ms, mode=mode, fastest=fastest,
+        includes="teacher forward + student forward/backward/Adam step", **shapes))
+    report_modes(a, student_only, lambda mode, ms, fastest: row(
+        "pytorch", "mbconv-24-40-s2", "distill-student-step", a.batch, a.threads, ms, mode=mode,
+        fastest=fastest, includes="student forward/backward/Adam step (teacher output precomputed)", **shapes))
 
 
 # ---------------------------------------------------------------- kernels
@@ -437,13 +469,16 @@ def parser():
 
     p = sub.add_parser("train", help="training-step throughput",
                        description="One step = forward, cross-entropy, backward, SGD(momentum 0.9) step, "
-                       "BN in training mode, on a fixed random batch. Reports the median step.")
+                       "BN in training mode, on a fixed random batch. Reports the median step. The eager NCHW model "
+                       "is always reported; --mode best also times channels_last and reports it too if faster.")
     p.add_argument("--net", choices=list(NETS), default="b0-fm")
     p.add_argument("--batch", type=positive, default=128)
     p.add_argument("--threads", type=positive, default=2)
     p.add_argument("--steps", type=positive, default=20, help="timed steps")
     p.add_argument("--warmup", type=int, default=3, help="untimed steps first")
     p.add_argument("--lr", type=float, default=0.01)
+    p.add_argument("--mode", choices=["best", "all"] + TRAIN_MODES, default="best",
+                   help="layouts: best = eager (NCHW) + channels_last if faster; all = both rows")
     p.set_defaults(fn=cmd_train)
 
     p = sub.add_parser("distill-step", help="phase-1 block distillation throughput",
@@ -459,6 +494,8 @@ def parser():
     p.add_argument("--hw", type=positive, default=14, help="input height = width")
     p.add_argument("--expansion", type=positive, default=3, help="student expansion")
     p.add_argument("--kernel", type=positive, default=3, help="student depthwise kernel")
+    p.add_argument("--mode", choices=["best", "all"] + TRAIN_MODES, default="best",
+                   help="layouts: best = eager (NCHW) + channels_last if faster; all = both rows")
     p.set_defaults(fn=cmd_distill)
 
     p = sub.add_parser("kernels", help="single-op timings from a shapes TSV",
