@@ -1268,30 +1268,35 @@ static void hant__dwconv_forward_task(void *arg, int tid, int nt) {
     hant__dwconv_forward_rows(a, b, e);
 }
 
-/* Backward for one vector of channels [c, c+nn): dw and dx over the batch.
-   Splitting by channels keeps threads' writes disjoint. */
+/* Backward for one vector of channels [c, c+nn): dw and (when a->dx is
+   set: stride 2) dx over the batch. Splitting by channels keeps threads'
+   writes disjoint. dw runs tap by tap along each output row, so its sums
+   stay in registers. */
 static void hant__dwconv_backward_chunk(const hant__conv_args *a, int c, int nn) {
-    const int C = a->s.cin, H = a->s.h, W = a->s.w, K = a->s.kernel, S = a->s.stride, P = a->pad;
+    const int C = a->s.cin, H = a->s.h, W = a->s.w, K = a->s.kernel, S = a->s.stride, P = a->pad, OW = a->ow;
     hant__vf dwacc[49];
     for (int t = 0; t < K * K; t++) dwacc[t] = hant__v_zero();
-    if (a->dx && !a->accumulate_dx)
-        for (size_t p = 0; p < (size_t)a->s.n * H * W; p++) hant__v_storep(a->dx + p * C + c, hant__v_zero(), nn);
     for (int n = 0; n < a->s.n; n++)
         for (int oh = 0; oh < a->oh; oh++) {
+            const float *dyrow = a->dy + (((size_t)n * a->oh + oh) * OW) * C + c;
             int kh0 = HANT__MAX(0, P - oh * S), kh1 = HANT__MIN(K, H + P - oh * S);
-            for (int ow = 0; ow < a->ow; ow++) {
-                int kw0 = HANT__MAX(0, P - ow * S), kw1 = HANT__MIN(K, W + P - ow * S);
-                hant__vf g = hant__v_loadp(a->dy + (((size_t)n * a->oh + oh) * a->ow + ow) * C + c, nn);
-                for (int kh = kh0; kh < kh1; kh++) {
-                    size_t xrow = (((size_t)n * H + (oh * S - P + kh)) * W) * C + c;
-                    for (int kw = kw0; kw < kw1; kw++) {
-                        size_t xo = xrow + (size_t)(ow * S - P + kw) * C;
-                        dwacc[kh * K + kw] = hant__v_fmadd(g, hant__v_loadp(a->x + xo, nn), dwacc[kh * K + kw]);
-                        if (a->dx) {
-                            hant__vf wv = hant__v_loadp(a->w + (size_t)(kh * K + kw) * C + c, nn);
-                            hant__v_storep(a->dx + xo, hant__v_fmadd(g, wv, hant__v_loadp(a->dx + xo, nn)), nn);
-                        }
+            for (int kh = kh0; kh < kh1; kh++) {
+                const float *xrow = a->x + (((size_t)n * H + (oh * S - P + kh)) * W) * C + c;
+                for (int kw = 0; kw < K; kw++) {
+                    /* ow with 0 <= ow*S - P + kw < W */
+                    int lo = kw >= P ? 0 : (P - kw + S - 1) / S, hi = (W - 1 + P - kw) / S + 1;
+                    if (hi > OW) hi = OW;
+                    hant__vf s0 = hant__v_zero(), s1 = hant__v_zero(), s2 = hant__v_zero(), s3 = hant__v_zero();
+                    int ow = lo;
+                    const float *xp = xrow + (ptrdiff_t)(lo * S - P + kw) * C;
+                    for (; ow + 4 <= hi; ow += 4, xp += (size_t)4 * S * C) {
+                        s0 = hant__v_fmadd(hant__v_loadp(dyrow + (size_t)ow * C, nn), hant__v_loadp(xp, nn), s0);
+                        s1 = hant__v_fmadd(hant__v_loadp(dyrow + (size_t)(ow + 1) * C, nn), hant__v_loadp(xp + (size_t)S * C, nn), s1);
+                        s2 = hant__v_fmadd(hant__v_loadp(dyrow + (size_t)(ow + 2) * C, nn), hant__v_loadp(xp + (size_t)2 * S * C, nn), s2);
+                        s3 = hant__v_fmadd(hant__v_loadp(dyrow + (size_t)(ow + 3) * C, nn), hant__v_loadp(xp + (size_t)3 * S * C, nn), s3);
                     }
+                    for (; ow < hi; ow++, xp += (size_t)S * C) s0 = hant__v_fmadd(hant__v_loadp(dyrow + (size_t)ow * C, nn), hant__v_loadp(xp, nn), s0);
+                    dwacc[kh * K + kw] = hant__v_add(dwacc[kh * K + kw], hant__v_add(hant__v_add(s0, s1), hant__v_add(s2, s3)));
                 }
             }
         }
@@ -1300,6 +1305,25 @@ static void hant__dwconv_backward_chunk(const hant__conv_args *a, int c, int nn)
             float *d = a->dw + (size_t)t * C + c;
             hant__v_storep(d, hant__v_add(hant__v_loadp(d, nn), dwacc[t]), nn);
         }
+    if (!a->dx) return;
+    if (!a->accumulate_dx)
+        for (size_t p = 0; p < (size_t)a->s.n * H * W; p++) hant__v_storep(a->dx + p * C + c, hant__v_zero(), nn);
+    for (int n = 0; n < a->s.n; n++)
+        for (int oh = 0; oh < a->oh; oh++) {
+            int kh0 = HANT__MAX(0, P - oh * S), kh1 = HANT__MIN(K, H + P - oh * S);
+            for (int ow = 0; ow < OW; ow++) {
+                int kw0 = HANT__MAX(0, P - ow * S), kw1 = HANT__MIN(K, W + P - ow * S);
+                hant__vf g = hant__v_loadp(a->dy + (((size_t)n * a->oh + oh) * OW + ow) * C + c, nn);
+                for (int kh = kh0; kh < kh1; kh++) {
+                    size_t xrow = (((size_t)n * H + (oh * S - P + kh)) * W) * C + c;
+                    for (int kw = kw0; kw < kw1; kw++) {
+                        size_t xo = xrow + (size_t)(ow * S - P + kw) * C;
+                        hant__vf wv = hant__v_loadp(a->w + (size_t)(kh * K + kw) * C + c, nn);
+                        hant__v_storep(a->dx + xo, hant__v_fmadd(g, wv, hant__v_loadp(a->dx + xo, nn)), nn);
+                    }
+                }
+            }
+        }
 }
 
 static void hant__dwconv_backward_task(void *arg, int tid, int nt) {
@@ -1307,6 +1331,23 @@ static void hant__dwconv_backward_task(void *arg, int tid, int nt) {
     int64_t b, e;
     hant__split(a->s.cin, HANT__VL, tid, nt, &b, &e);
     for (int64_t c = b; c < e; c += HANT__VL) hant__dwconv_backward_chunk(a, (int)c, (int)HANT__MIN(HANT__VL, e - c));
+}
+
+/* At stride 1, dx is the forward depthwise conv of dy with the kernel turned
+   by 180 degrees, so it takes the blocked forward kernel instead of a
+   scatter; the accumulating form adds dx itself as the residual. Returns 0
+   when the turned kernel does not fit in the scratch. */
+static int hant__dwconv_backward_dx_stride1(hant_context *ctx, const hant__conv_args *a) {
+    const int K = a->s.kernel, C = a->s.cin;
+    if ((size_t)K * K * C > HANT__COL_FLOATS) return 0;
+    float *wf = (float *)hant__scratch_get(ctx, HANT__SCR_COL);
+    for (int t = 0; t < K * K; t++) memcpy(wf + (size_t)(K * K - 1 - t) * C, a->w + (size_t)t * C, sizeof(float) * C);
+    hant__conv_args f = *a;
+    f.x = a->dy; f.w = wf; f.bias = NULL; f.act = HANT_ACT_NONE; f.y = a->dx;
+    f.residual = a->accumulate_dx ? a->dx : NULL;
+    if ((int64_t)a->s.n * a->oh * a->ow * C * K * K < 32768) hant__dwconv_forward_rows(&f, 0, (int64_t)a->s.n * a->oh);
+    else hant__run(ctx, hant__dwconv_forward_task, &f);
+    return 1;
 }
 
 // >>conv
@@ -1485,6 +1526,7 @@ void hant_conv_backward(hant_context *ctx, const hant_conv_shape *s, const float
     a.x = x; a.w = w; a.dy = dy; a.dx = dx; a.dw = dw; a.accumulate_dx = accumulate_dx;
     int64_t rows = (int64_t)s->n * a.oh * a.ow;
     if (hant__conv_is_depthwise(s)) {
+        if (dx && s->stride == 1 && hant__dwconv_backward_dx_stride1(ctx, &a)) a.dx = NULL;
         hant__run(ctx, hant__dwconv_backward_task, &a);
     } else if (s->kernel == 1 && s->stride == 1 && a.groups == 1) {
         hant__gemm_args g;
