@@ -29,7 +29,7 @@ HEADERS = hant.h hant_solver.h
 TESTS   = $(B)/test_kernels $(B)/test_format $(B)/test_train $(B)/test_solver
 TESTS  += $(EXTRA_TESTS)
 
-.PHONY: all test sanitize matrix clean demo bench bench-net bench-pointwise data classify
+.PHONY: all test sanitize matrix clean demo teacher bench bench-net bench-pointwise data classify
 all: hant classify
 
 DATA_SRC ?= /usr/share/datasets/fashion-mnist
@@ -60,6 +60,15 @@ $(DATA_SRC)/%.gz:
 	  echo "installing dataset-fashion-mnist"; apt-get install -y dataset-fashion-mnist >/dev/null || \
 	  { apt-get update >/dev/null && apt-get install -y dataset-fashion-mnist >/dev/null; }; \
 	else echo "Fashion-MNIST is missing: run 'sudo apt-get install -y dataset-fashion-mnist'"; exit 1; fi
+
+# The reference teacher (README: recipe and wall time). Reused when present.
+TEACHER = build/teacher-b0-fm.hant
+TEACHER_ARGS = --epochs 20 --batch 128 --lr 0.1 --wd 1e-4 --label-smoothing 0.1 --warmup-epochs 1 --seed 1 --bn-calibrate 100
+teacher: $(TEACHER)
+$(TEACHER): | hant data
+	@if [ -f $@.ckpt ]; then r=--resume; else r=; fi; \
+	./hant train b0-fm -o $@ $(TEACHER_ARGS) $$r 2>&1 | tee build/teacher.log
+	./hant eval $@
 
 # The main job. Until training and the HANT pipeline land, it runs what exists.
 demo: hant classify data

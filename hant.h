@@ -218,6 +218,12 @@ hant_status hant_net_train_backward(hant_net *net, const float *dlogits);
 hant_status hant_net_train_backward_input(hant_net *net, const float *dlogits, float *dx);
 float *hant_net_grad_data(hant_net *net, size_t *count);
 void hant_net_zero_grad(hant_net *net);
+/* Batch-norm recalibration: after _begin, each hant_net_bn_calibrate batch
+   runs in training mode and the running statistics become the plain average
+   over the calibration batches (not a moving average), fixing statistics
+   gathered on augmented or drifting data. Weights do not change. */
+void hant_net_bn_calibrate_begin(hant_net *net);
+hant_status hant_net_bn_calibrate(hant_net *net, const float *x, int n);
 /* Floats per image at the network output: num_classes, or the last feature
    map when num_classes == 0 (a headless net, e.g. one block). */
 int hant_net_output_size(const hant_net *net);
@@ -1884,6 +1890,8 @@ struct hant_net {
     hant__exec *train_exec, *infer_exec; /* [nthreads] */
     int train_threads;            /* threads used by the last train forward */
     int train_n[1024];            /* images per thread in the last train forward */
+    int64_t calib_batches;        /* batches averaged so far by hant_net_bn_calibrate */
+    int calibrating;              /* inside hant_net_bn_calibrate: plain averages */
     int64_t params_count, macs;
 };
 
@@ -2545,8 +2553,9 @@ static void hant__update_running_stats(hant_net *net, int T) {
             v /= N;
             if (N > 1) v *= N / (N - 1);
             float *rm = net->buffers + u->rmean + c, *rv = net->buffers + u->rvar + c;
-            *rm = (float)(0.9 * *rm + 0.1 * m);
-            *rv = (float)(0.9 * *rv + 0.1 * v);
+            double mom = net->calibrating ? 1.0 / (double)(net->calib_batches + 1) : 0.1;
+            *rm = (float)((1 - mom) * *rm + mom * m);
+            *rv = (float)((1 - mom) * *rv + mom * v);
         }
     }
 }
@@ -2609,6 +2618,17 @@ hant_status hant_net_train_backward_input(hant_net *net, const float *dout, floa
 }
 
 hant_status hant_net_train_backward(hant_net *net, const float *dout) { return hant_net_train_backward_input(net, dout, NULL); }
+
+void hant_net_bn_calibrate_begin(hant_net *net) { net->calib_batches = 0; }
+
+hant_status hant_net_bn_calibrate(hant_net *net, const float *x, int n) {
+    if (!net) return hant__fail(HANT_ERR_INVALID_ARG, "hant_net_bn_calibrate: NULL net");
+    net->calibrating = 1;
+    hant_status st = hant_net_train_forward(net, x, n, NULL);
+    net->calibrating = 0;
+    if (!st) net->calib_batches++;
+    return st;
+}
 
 // >>format
 /* .hant files: see docs/FORMAT.md. Little-endian; CRC-32 (IEEE) at the end. */

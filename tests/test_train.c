@@ -229,6 +229,33 @@ static void test_tiny_net_learns(void) {
     hant_dataset_free(ctx, &tr);
 }
 
+/* Recalibrated running mean of the stem BN = plain average of the batch means. */
+static void test_bn_calibrate(void) {
+    hant_net *net = tiny_net(3, 5);
+    const hant__unit *u = &net->units[0];
+    enum { B = 6 };
+    float *x = malloc(sizeof(float) * 2 * B * 784), *z = malloc(sizeof(float) * B * 14 * 14 * 8);
+    ht_seed(11);
+    ht_fill(x, 2 * B * 784, -1, 2);
+    double want[8] = { 0 };
+    for (int b = 0; b < 2; b++) {
+        hant_conv_shape s = u->s;
+        s.n = B;
+        hant_conv_forward(ctx, &s, x + (size_t)b * B * 784, net->params + u->w, NULL, HANT_ACT_NONE, NULL, z);
+        for (int c = 0; c < 8; c++) {
+            double m = 0;
+            for (int r = 0; r < B * 196; r++) m += z[r * 8 + c];
+            want[c] += m / (B * 196) / 2;
+        }
+    }
+    hant_net_bn_calibrate_begin(net);
+    for (int b = 0; b < 2; b++) HT_CHECK(hant_net_bn_calibrate(net, x + (size_t)b * B * 784, B) == HANT_OK, "calibrate");
+    for (int c = 0; c < 8; c++)
+        HT_CHECK(HT_CLOSE(net->buffers[u->rmean + c], want[c], 1e-5, 1e-4), "channel %d: running mean %g want %g", c, net->buffers[u->rmean + c], want[c]);
+    free(x); free(z);
+    hant_net_destroy(net);
+}
+
 int main(int argc, char **argv) {
     HT_INIT(argc, argv);
     snprintf(dir, sizeof dir, "/tmp/hant_test_train_%ld", (long)getpid());
@@ -240,6 +267,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_loss_gradients);
     HT_RUN(test_optimizers);
     HT_RUN(test_dataset_files);
+    HT_RUN(test_bn_calibrate);
     HT_RUN(test_tiny_net_learns);
     hant_context_destroy(ctx);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
