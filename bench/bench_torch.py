@@ -8,7 +8,9 @@ onnxruntime and OpenVINO on the networks of shared/spec/networks.md
 
 median_ms / mad_ms: median and median absolute deviation (unscaled) of R timed
 repetitions after warm-up; images_per_s = batch / median. Extra fields say how
-(e.g. "mode"). A measurement that cannot be made prints {"skipped": "why", ...}.
+(e.g. "mode"); "other_load" is the share of the machine's CPUs that OTHER processes
+used during the timed reps (0 quiet .. 1 all cores busy elsewhere): discard rows
+taken on a busy machine. A measurement that cannot be made prints {"skipped": "why", ...}.
 
 Subcommands (see `bench_torch.py SUBCOMMAND --help`):
   infer        inference latency of a whole network (eval, no_grad)
@@ -55,6 +57,24 @@ def stats(ms):
     return med, statistics.median(abs(v - med) for v in ms)
 
 
+def _cpu_busy_s():
+    """(seconds of CPU time used by the whole machine, by this process) so far; None if unknown."""
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        hz = os.sysconf("SC_CLK_TCK")
+        busy = (sum(v[:8]) - v[3] - v[4]) / hz  # all but idle and iowait
+        t = os.times()
+        return busy, t.user + t.system
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class Times(list):
+    """Timed repetitions in ms, with other_load: see measure()."""
+    other_load = None
+
+
 def measure(fn, reps=None, warmup=None, target_s=2.0, min_reps=5, max_reps=1000):
     """Runs fn warmup times, then reps times, timing each; returns times in ms.
     Without reps: as many as fit in about target_s (within [min_reps, max_reps])."""
@@ -69,11 +89,17 @@ def measure(fn, reps=None, warmup=None, target_s=2.0, min_reps=5, max_reps=1000)
     est = (time.perf_counter() - t0) / warmup
     if reps is None:
         reps = max(min_reps, min(max_reps, int(target_s / max(est, 1e-6))))
-    out = []
+    out = Times()
+    c0, w0 = _cpu_busy_s(), time.perf_counter()
     for _ in range(reps):
         t0 = time.perf_counter()
         fn()
         out.append((time.perf_counter() - t0) * 1e3)
+    c1, wall = _cpu_busy_s(), time.perf_counter() - w0
+    # Share of the machine's CPUs busy with OTHER processes during the timed reps
+    # (0 = quiet, 1 = every core busy elsewhere): a noisy-machine warning, reported per row.
+    out.other_load = (None if c0 is None or c1 is None else
+                          round(max(0.0, ((c1[0] - c0[0]) - (c1[1] - c0[1])) / (wall * (os.cpu_count() or 1))), 3))
     return out
 
 
@@ -81,7 +107,7 @@ def row(framework, network, what, batch, threads, ms, **extra):
     med, mad = stats(ms)
     emit(framework=framework, network=network, what=what, batch=batch, threads=threads,
          median_ms=round(med, 4), mad_ms=round(mad, 4), reps=len(ms),
-         images_per_s=round(batch / (med / 1e3), 2), **extra)
+         images_per_s=round(batch / (med / 1e3), 2), **extra, other_load=getattr(ms, "other_load", None))
 
 
 def set_threads(t):
