@@ -50,6 +50,8 @@ grep -q magic "$T/err" && ok || bad "junk error names the magic: $(cat "$T/err")
 expect_rc 2 "run without output" "$H" run "$T/m.hant" --input "$T/x.npy"
 expect_rc 0 "bench" "$H" bench "$T/m.hant" --batch 2 --reps 3 --threads 2
 grep -q '^latency_ms_median [0-9.]*$' "$T/out" && grep -q '^images_per_s [0-9.]*$' "$T/out" && ok || bad "bench output: $(cat "$T/out")"
+expect_rc 0 "bench --train" "$H" bench "$T/m.hant" --train --batch 4 --reps 2 --warmup 0 --threads 2
+grep -q 'train_step' "$T/out" && grep -q '^images_per_s [0-9.]*$' "$T/out" && ok || bad "bench --train output: $(cat "$T/out")"
 expect_rc 2 "bench batch 0" "$H" bench "$T/m.hant" --batch 0
 expect_rc 2 "bench bad option" "$H" bench "$T/m.hant" --fast
 echo "$pass passed, $fail failed"
