@@ -1669,18 +1669,43 @@ static void hant__gap(const float *x, int n, int hw, int C, float *out) {
     }
 }
 
-/* y[i][p][c] = x[i][p][c] * gate[i][c] */
-static void hant__scale_channels(const float *x, const float *gate, int n, int hw, int C, float *y) {
-    for (int i = 0; i < n; i++)
-        for (int p = 0; p < hw; p++) {
-            const float *xp = x + ((size_t)i * hw + p) * C;
-            float *yp = y + ((size_t)i * hw + p) * C;
-            const float *g = gate + (size_t)i * C;
-            for (int c = 0; c < C; c += HANT__VL) {
-                int nn = C - c;
-                hant__v_storep(yp + c, hant__v_mul(hant__v_loadp(xp + c, nn), hant__v_loadp(g + c, nn)), nn);
-            }
+typedef struct hant__se_args { const float *x, *gate; int n, hw, C; float *out; } hant__se_args;
+
+/* Pooling split by channel vectors, gating split by pixel rows: at batch 1
+   these passes over the widest tensors were the serial part of SE. */
+static void hant__gap_task(void *arg, int tid, int nt) {
+    const hant__se_args *a = (const hant__se_args *)arg;
+    int64_t b, e;
+    hant__split(a->C, HANT__VL, tid, nt, &b, &e);
+    float inv = 1.0f / (float)a->hw;
+    for (int i = 0; i < a->n; i++)
+        for (int64_t c = b; c < e; c += HANT__VL) {
+            int nn = (int)HANT__MIN(HANT__VL, e - c);
+            hant__vf acc = hant__v_zero();
+            const float *xp = a->x + (size_t)i * a->hw * a->C + c;
+            for (int p = 0; p < a->hw; p++) acc = hant__v_add(acc, hant__v_loadp(xp + (size_t)p * a->C, nn));
+            hant__v_storep(a->out + (size_t)i * a->C + c, hant__v_mul(acc, hant__v_set1(inv)), nn);
         }
+}
+
+static void hant__scale_task(void *arg, int tid, int nt) {
+    const hant__se_args *a = (const hant__se_args *)arg;
+    int64_t b, e;
+    hant__split((int64_t)a->n * a->hw, 16, tid, nt, &b, &e);
+    for (int64_t r = b; r < e; r++) {
+        const float *xp = a->x + (size_t)r * a->C, *g = a->gate + (size_t)(r / a->hw) * a->C;
+        float *yp = a->out + (size_t)r * a->C;
+        for (int c = 0; c < a->C; c += HANT__VL) {
+            int nn = a->C - c;
+            hant__v_storep(yp + c, hant__v_mul(hant__v_loadp(xp + c, nn), hant__v_loadp(g + c, nn)), nn);
+        }
+    }
+}
+
+static void hant__se_pass(hant_context *ctx, hant__task_fn fn, const float *x, const float *gate, int n, int hw, int C, float *out) {
+    hant__se_args a = { x, gate, n, hw, C, out };
+    if ((int64_t)n * hw * C < 16384) fn(&a, 0, 1);
+    else hant__run(ctx, fn, &a);
 }
 
 typedef struct hant__se_params { int c, r; const float *w1, *b1, *w2, *b2; } hant__se_params;
@@ -1689,7 +1714,7 @@ typedef struct hant__se_params { int c, r; const float *w1, *b1, *w2, *b2; } han
    scratch, gate [n][C]. */
 static void hant__se_forward(hant_context *ctx, const hant__se_params *p, const float *x, int n, int hw,
                              float *s, float *h, float *a, float *gate, float *y) {
-    hant__gap(x, n, hw, p->c, s);
+    hant__se_pass(ctx, hant__gap_task, x, NULL, n, hw, p->c, s);
     hant__epilogue e1 = { p->b1, HANT_ACT_NONE, NULL, 0 }, e2 = { p->b2, HANT_ACT_SIGMOID, NULL, 0 };
     hant__gemm_args g;
     memset(&g, 0, sizeof g);
@@ -1699,7 +1724,7 @@ static void hant__se_forward(hant_context *ctx, const hant__se_params *p, const 
     memset(&g, 0, sizeof g);
     g.m = n; g.n = p->c; g.k = p->r; g.a = a; g.lda = p->r; g.b = p->w2; g.ldb = p->c; g.c = gate; g.ldc = p->c; g.ep = &e2; g.ctx = ctx;
     hant__gemm_run(&g);
-    hant__scale_channels(x, gate, n, hw, p->c, y);
+    hant__se_pass(ctx, hant__scale_task, x, gate, n, hw, p->c, y);
 }
 
 /* Squeeze-excite backward; dx overwritten or accumulated. work: n*(2C+2R). */

@@ -1,27 +1,48 @@
 #!/bin/sh
-# Inference side by side: hant vs PyTorch (Debian python3-torch) on the
-# reference networks (shared/spec/networks.md), same batch and threads, in one
-# run. Each side runs ROUNDS times, alternating, and the table shows the median
-# of the per-round medians. Usage: bench/bench_net.sh [THREADS] [ROUNDS]
+# Side by side, in one run: hant against PyTorch (Debian python3-torch; eager
+# and its fastest mode), onnxruntime and OpenVINO (bench/setup_venv.sh) on
+# the reference networks of shared/spec/networks.md, same batch and threads.
+# Each side runs ROUNDS times, alternating; the table shows the median of the
+# per-round medians and the speed-up of hant over each.
+# Usage: bench/bench_net.sh [THREADS] [ROUNDS]
 set -e
 T=${1:-2}; R=${2:-3}
 H=${HANT:-./hant}
-PY=/usr/bin/python3
 [ -x "$H" ] || { echo "build ./hant first (make)"; exit 1; }
+PY=build/venv/bin/python; FW=all
+[ -x $PY ] || { PY=/usr/bin/python3; FW=pytorch; echo "note: no build/venv (sh bench/setup_venv.sh): PyTorch only"; }
 $PY -c 'import torch' 2>/dev/null || { echo "PyTorch missing: run 'sudo apt-get install -y python3-torch'"; exit 1; }
-med() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-echo "cpu: $(lscpu | sed -n 's/^Model name: *//p'); threads $T; rounds $R; $(date -u +%Y-%m-%d)"
-echo "torch $($PY -c 'import torch; print(torch.__version__)'); hant isa $($H bench b0-fm --reps 1 --warmup 0 | sed -n 's/.*isa \([a-z0-9]*\).*/\1/p')"
-echo
-echo "| network | batch | hant ms | PyTorch ms | speed-up |"
-echo "|---|---|---|---|---|"
-for cfg in "b0-fm 1 200" "b0-fm 256 5" "b0-224 1 30"; do
-  set -- $cfg; net=$1; b=$2; reps=$3
-  hs=""; ts=""
+out=$(mktemp); trap 'rm -f "$out"' EXIT
+echo "cpu: $(lscpu | sed -n 's/^Model name: *//p'), flags: $(grep -o 'avx512f\|avx2\|fma\|avx512_vnni' /proc/cpuinfo | sort -u | tr '\n' ' ')"
+echo "threads $T, rounds $R, $(date -u +%Y-%m-%d), hant isa $($H bench b0-fm --reps 1 --warmup 0 | sed -n 's/.* isa \([a-z0-9]*\).*/\1/p'), cc $(cc --version | head -1)"
+for cfg in "infer b0-fm 1" "infer b0-fm 256" "infer b0-224 1" "train b0-fm 128"; do
+  set -- $cfg; what=$1; net=$2; b=$3
   for r in $(seq "$R"); do
-    hs="$hs $($H bench "$net" --batch "$b" --threads "$T" --reps "$reps" | sed -n 's/^latency_ms_median //p')"
-    ts="$ts $($PY bench/torch_b0.py "$net" "$b" "$T" "$reps" | sed -n 's/.*latency_ms_median \([0-9.]*\).*/\1/p')"
+    if [ $what = infer ]; then
+      ms=$($H bench "$net" --batch "$b" --threads "$T" | sed -n 's/^latency_ms_median //p')
+      $PY bench/bench_torch.py infer --net "$net" --batch "$b" --threads "$T" --framework $FW --mode best --target-s 2 2>/dev/null >>"$out" || true
+    else
+      ms=$($H bench "$net" --train --batch "$b" --threads "$T" --reps 8 --warmup 2 | sed -n 's/^latency_ms_median //p')
+      $PY bench/bench_torch.py train --net "$net" --batch "$b" --threads "$T" --mode best --steps 8 2>/dev/null >>"$out" || true
+    fi
+    echo "{\"framework\": \"hant\", \"network\": \"$net\", \"what\": \"$what\", \"batch\": $b, \"median_ms\": $ms}" >>"$out"
   done
-  hm=$(echo $hs | tr ' ' '\n' | med); tm=$(echo $ts | tr ' ' '\n' | med)
-  echo "| $net | $b | $hm | $tm | $(echo "$tm $hm" | awk '{printf "%.2fx", $1/$2}') |"
 done
+$PY - "$out" <<'PYEOF'
+import json, sys, statistics
+rows = {}
+for line in open(sys.argv[1]):
+    try: j = json.loads(line)
+    except ValueError: continue
+    if "median_ms" not in j: continue
+    what = "train" if "train" in j.get("what", "") else "infer"
+    fw = j["framework"] + ("" if j["framework"] != "pytorch" else " " + j.get("mode", "eager"))
+    rows.setdefault((what, j["network"], j["batch"]), {}).setdefault(fw, []).append(j["median_ms"])
+for (what, net, b), fws in rows.items():
+    h = statistics.median(fws.pop("hant"))
+    print(f"\n{what} {net} batch {b}: hant {h:.3f} ms ({b * 1000 / h:.0f} images/s)")
+    print("| other | ms | hant speed-up |\n|---|---|---|")
+    for fw, v in sorted(fws.items()):
+        m = statistics.median(v)
+        print(f"| {fw} | {m:.3f} | {m / h:.2f}x |")
+PYEOF
