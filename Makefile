@@ -80,6 +80,16 @@ demo: hant classify data teacher
 	./hant bench $(TEACHER) --batch 256 --reps 10
 	./build/classify $(TEACHER) $(DATA)/t10k-images-idx3-ubyte $(DATA)/t10k-labels-idx1-ubyte
 
+# Benchmarks (not tests): ratios measured side by side; see bench/RESULTS.md.
+THREADS ?= 2
+bench: bench-net bench-pointwise bench-solver
+bench-net: hant
+	sh bench/bench_net.sh $(THREADS) 3
+bench-pointwise: $(B)/bench_pointwise
+	$(B)/bench_pointwise $(THREADS)
+$(B)/bench_%: bench/bench_%.c hant.h | $(B)
+	$(CC) $(CFLAGS_BASE) -o $@ $< $(LDLIBS)
+
 $(B)/test_%: tests/test_%.c tests/hant_test.h $(HEADERS) | $(B)
 	$(CC) $(CFLAGS_BASE) -o $@ $< $(LDLIBS) $(HANT_SOLVER_LIBS)
 

@@ -1,19 +1,7 @@
 #!/bin/sh
 # The hant tool: new, info, run, bench, and one-line errors on bad input.
 # $HANT is the binary. Prints "N passed, M failed".
-H=${HANT:-./hant}
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-pass=0; fail=0
-ok()  { pass=$((pass+1)); }
-bad() { fail=$((fail+1)); echo "  FAIL $*"; }
-# expect_rc WANT DESC CMD...: exit status WANT, and on failure exactly one stderr line
-expect_rc() {
-  want=$1; desc=$2; shift 2
-  "$@" >"$T/out" 2>"$T/err"; rc=$?
-  if [ "$rc" -ne "$want" ]; then bad "$desc: exit $rc, want $want: $(head -c 300 "$T/err")"; return; fi
-  if [ "$want" -ne 0 ] && [ "$(wc -l <"$T/err")" -ne 1 ]; then bad "$desc: want one error line, got: $(cat "$T/err")"; return; fi
-  ok
-}
+. "$(dirname "$0")/lib_cli.sh"
 # an NCHW float32 .npy of zeros: npy FILE N C H W
 npy() {
   dict="{'descr': '<f4', 'fortran_order': False, 'shape': ($2, $3, $4, $5), }"
@@ -54,5 +42,4 @@ expect_rc 0 "bench --train" "$H" bench "$T/m.hant" --train --batch 4 --reps 2 --
 grep -q 'train_step' "$T/out" && grep -q '^images_per_s [0-9.]*$' "$T/out" && ok || bad "bench --train output: $(cat "$T/out")"
 expect_rc 2 "bench batch 0" "$H" bench "$T/m.hant" --batch 0
 expect_rc 2 "bench bad option" "$H" bench "$T/m.hant" --fast
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -1,19 +1,7 @@
 #!/bin/sh
 # hant solve: answers on small files, budgets, infeasible budgets, --help, and
 # one-line errors naming the line for hostile files. $HANT is the binary.
-H=${HANT:-./hant}
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-pass=0; fail=0
-ok()  { pass=$((pass+1)); }
-bad() { fail=$((fail+1)); echo "  FAIL $*"; }
-# expect_rc WANT DESC CMD...: exit status WANT; errors (1, 2) give exactly one stderr line
-expect_rc() {
-  want=$1; desc=$2; shift 2
-  "$@" >"$T/out" 2>"$T/err"; rc=$?
-  if [ "$rc" -ne "$want" ]; then bad "$desc: exit $rc, want $want: $(head -c 300 "$T/err")"; return 1; fi
-  if [ "$want" -ne 0 ] && [ "$(wc -l <"$T/err")" -ne 1 ]; then bad "$desc: want one error line, got: $(cat "$T/err")"; return 1; fi
-  ok
-}
+. "$(dirname "$0")/lib_cli.sh"
 # err_has DESC TEXT FILE: exit 1 and the error names TEXT
 err_has() {
   expect_rc 1 "$1" "$H" solve "$3" --budget 10 && { grep -q "$2" "$T/err" && ok || bad "$1: '$(cat "$T/err")' lacks '$2'"; }
@@ -76,5 +64,4 @@ printf 'zero 0 1 2\n' > "$T/h12"; err_has "word layer" "line 1: layer 'zero'" "$
 expect_rc 1 "missing file" "$H" solve "$T/nope.txt" && { grep -q "nope.txt" "$T/err" && ok || bad "missing file: $(cat "$T/err")"; }
 expect_rc 1 "directory" "$H" solve "$T"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

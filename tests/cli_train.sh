@@ -2,13 +2,9 @@
 # hant train / eval / predict on a Fashion-MNIST subset: a resumed run ends
 # with the same bytes as an uninterrupted one; eval and predict agree; bad
 # data gets a one-line error. Needs build/data (make data); skipped without.
-H=${HANT:-./hant}
+. "$(dirname "$0")/lib_cli.sh"
 D=build/data
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 if [ ! -f $D/train-images-idx3-ubyte ]; then echo "  skipped: no $D (make data)"; echo "0 passed, 0 failed, 1 skipped"; exit 0; fi
-pass=0; fail=0
-ok()  { pass=$((pass+1)); }
-bad() { fail=$((fail+1)); echo "  FAIL $*"; }
 ARGS="b0-fm --subset 192 --val 64 --epochs 2 --batch 64 --threads 2 --quiet --lr 0.05"
 $H train $ARGS -o "$T/full.hant" >"$T/full.log" 2>&1 && ok || bad "uninterrupted run: $(cat "$T/full.log")"
 $H train $ARGS -o "$T/part.hant" --stop-after 1 >"$T/p1.log" 2>&1 && [ ! -f "$T/part.hant" ] && [ -f "$T/part.hant.ckpt" ] && ok || bad "stop after 1 epoch"
@@ -32,5 +28,4 @@ $H predict "$T/full.hant" "$T/bad-images-idx3-ubyte" -o "$T/l.npy" 2>"$T/err"; [
 $H eval "$T/full.hant" --data /nonexistent 2>"$T/err"; [ $? -eq 1 ] && grep -q "make data" "$T/err" && ok || bad "missing data dir: $(cat "$T/err")"
 $H train b0-fm -o "$T/y.hant" --lr -1 2>/dev/null; [ $? -eq 2 ] && ok || bad "negative lr accepted"
 for c in train eval predict; do $H $c --help >/dev/null && ok || bad "$c --help"; done
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
