@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Reads a .hant file (docs/FORMAT.md) into the PyTorch b0 model of
-bench/torch_b0.py, runs it on an NCHW .npy batch, and compares with the
+bench/torch_nets.py, runs it on an NCHW .npy batch, and compares with the
 logits that `hant run` wrote: an independent check that hant computes the
 same network as PyTorch.
 
@@ -11,7 +11,7 @@ import struct, sys, zlib
 import numpy as np
 import torch
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from torch_b0 import b0, MBConv
+from torch_nets import build, MBConv
 
 def read_hant(path):
     raw = open(path, "rb").read()
@@ -44,25 +44,25 @@ def load_conv_bn(seq, P, B):
     bn.running_mean.data, bn.running_var.data = B.take(co), B.take(co)
 
 def load(model, params, buffers):
+    """Parameters in the order of docs/FORMAT.md: stem, blocks, head, fc."""
     P, B = Reader(params), Reader(buffers)
-    for m in model:
-        if isinstance(m, MBConv):
-            if not isinstance(m.expand, torch.nn.Identity):
-                load_conv_bn(m.expand, P, B)
-            load_conv_bn(m.dw, P, B)
-            c1, c2 = m.se[1], m.se[3]
-            r, c = c1.weight.shape[:2]
-            c1.weight.data = P.take(c * r).reshape(c, r).t().reshape(r, c, 1, 1).contiguous()
-            c1.bias.data = P.take(r)
-            c2.weight.data = P.take(r * c).reshape(r, c).t().reshape(c, r, 1, 1).contiguous()
-            c2.bias.data = P.take(c)
-            load_conv_bn(m.project, P, B)
-        elif isinstance(m, torch.nn.Sequential):
-            load_conv_bn(m, P, B)
-        elif isinstance(m, torch.nn.Linear):
-            o, i = m.weight.shape
-            m.weight.data = P.take(i * o).reshape(i, o).t().contiguous()
-            m.bias.data = P.take(o)
+    load_conv_bn(model.stem, P, B)
+    for m in model.blocks:
+        assert isinstance(m, MBConv), "only MBConv blocks are mapped"
+        if not isinstance(m.expand, torch.nn.Identity):
+            load_conv_bn(m.expand, P, B)
+        load_conv_bn(m.dw, P, B)
+        c1, c2 = m.se.reduce, m.se.expand
+        r, c = c1.weight.shape[:2]
+        c1.weight.data = P.take(c * r).reshape(c, r).t().reshape(r, c, 1, 1).contiguous()
+        c1.bias.data = P.take(r)
+        c2.weight.data = P.take(r * c).reshape(r, c).t().reshape(c, r, 1, 1).contiguous()
+        c2.bias.data = P.take(c)
+        load_conv_bn(m.project, P, B)
+    load_conv_bn(model.head, P, B)
+    o, i = model.fc.weight.shape
+    model.fc.weight.data = P.take(i * o).reshape(i, o).t().contiguous()
+    model.fc.bias.data = P.take(o)
     assert P.i == len(params) and B.i == len(buffers), "parameter count mismatch"
 
 def main():
@@ -70,7 +70,7 @@ def main():
         sys.exit(__doc__)
     (h, w, c, classes), params, buffers = read_hant(sys.argv[1])
     name = "b0-fm" if (h, c, classes) == (28, 1, 10) else "b0-224"
-    model = b0(name).eval()
+    model = build(name).eval()
     load(model, params, buffers)
     x = torch.from_numpy(np.load(sys.argv[2]))
     with torch.no_grad():

@@ -1,6 +1,6 @@
 #!/bin/sh
 # hant and PyTorch compute the same network: a b0-fm .hant file is loaded into
-# bench/torch_b0.py's model and both run the same NCHW batch.
+# bench/torch_nets.py's model and both run the same NCHW batch.
 # Needs Debian's python3-torch and python3-numpy (.ci/run installs them).
 H=${HANT:-./hant}
 PY=/usr/bin/python3
