@@ -658,7 +658,7 @@ static double hant__lpf(const hant__work *w, int k, double x) {
     double y = x - w->base_c[k];
     if (y < 0) return INFINITY;
     int n = w->t_len[k];
-    const double *cc = w->t_cc + w->t_off[k];
+    const double *cc = n ? w->t_cc + w->t_off[k] : NULL; /* no segments: t_cc may be NULL */
     int lo = 0, hi = n;
     while (lo < hi) { int mid = (lo + hi) / 2; if (cc[mid] > y) hi = mid; else lo = mid + 1; }
     if (lo >= n) return w->base_l[k] - (n ? w->t_cr[w->t_off[k] + n - 1] : 0);
