@@ -1553,10 +1553,7 @@ void hant_conv_backward(hant_context *ctx, const hant_conv_shape *s, const float
         size_t wsize = (size_t)s->kernel * s->kernel * (s->cin / a.groups) * s->cout;
         if (nt > 1 && dw && hant__scratch_reserve(ctx, HANT__SCR_MISC, wsize * sizeof(float)) != HANT_OK) nt = 1;
         if (nt <= 1) {
-            int in = hant__tls_in_task;
-            hant__tls_in_task = 1; /* the partial-sum path is for several threads */
             hant__dense_backward_images(&a, 0, s->n, dw);
-            hant__tls_in_task = in;
         } else {
             hant__run(ctx, hant__dense_backward_task, &a);
             /* fixed-order reduction of the per-thread partials */
@@ -2520,9 +2517,7 @@ hant_status hant_net_forward(hant_net *net, const float *x, int n, float *out) {
         /* small batch: one exec, the kernels split each op across threads */
         if ((st = hant__exec_prepare(net, &net->infer_exec[0], n, 0))) return st;
         j.mb = n; j.nthreads = 1;
-        int in = hant__tls_in_task;
         hant__infer_task(&j, 0, 1);
-        (void)in;
         return HANT_OK;
     }
     /* large batch: each thread runs whole micro-batches, which stay in cache */
