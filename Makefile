@@ -5,6 +5,7 @@
 #   make sanitize     the same tests under AddressSanitizer + UBSan
 #   make demo         the main job end to end (see README.md)
 #   make matrix       test with gcc and clang x {native, avx2, none}
+#   make bench-kernels  every conv/FC shape, hant vs PyTorch side by side (~5 min)
 #
 # Variables: CC (gcc|clang), SIMD (native|avx2|none), OPT (default -O2).
 
@@ -29,7 +30,7 @@ HEADERS = hant.h hant_solver.h
 TESTS   = $(B)/test_kernels $(B)/test_format $(B)/test_train $(B)/test_solver
 TESTS  += $(EXTRA_TESTS)
 
-.PHONY: all test sanitize matrix clean demo teacher bench bench-net bench-pointwise data classify
+.PHONY: all test sanitize matrix clean demo teacher bench bench-net bench-pointwise bench-kernels data classify
 all: hant classify
 
 DATA_SRC ?= /usr/share/datasets/fashion-mnist
@@ -43,7 +44,7 @@ $(B):
 hant: $(B)/hant
 	@cp $< $@
 $(B)/hant: examples/hant.c examples/*.inc $(HEADERS) | $(B)
-	$(CC) $(CFLAGS_BASE) -o $@ examples/hant.c $(LDLIBS) $(HANT_SOLVER_LIBS)
+	$(CC) $(CFLAGS_BASE) -DHANT_BUILD_FLAGS='"$(notdir $(CC)) $(OPT) $(ARCHFLAGS)"' -o $@ examples/hant.c $(LDLIBS) $(HANT_SOLVER_LIBS)
 
 classify: build/classify
 build/classify: examples/classify.c hant.h
@@ -89,6 +90,18 @@ bench-pointwise: $(B)/bench_pointwise
 	$(B)/bench_pointwise $(THREADS)
 $(B)/bench_%: bench/bench_%.c hant.h | $(B)
 	$(CC) $(CFLAGS_BASE) -o $@ $< $(LDLIBS)
+$(B)/bench_pointwise $(B)/bench_kernels: bench/bench_common.h
+
+# Kernel microbenchmarks (issue 5): every conv/FC shape of b0-fm@1, b0-fm@256 and
+# b0-224@1, hant and PyTorch timed shape by shape in one run; report in
+# build/bench_kernels.md (see bench/RESULTS.md). KERNEL_TARGET_MS caps each row.
+TORCH_PY ?= /usr/bin/python3
+KERNEL_TARGET_MS ?= 150
+bench-kernels: $(B)/bench_kernels
+	$(TORCH_PY) bench/kernel_shapes.py --where > build/kernel_shapes.tsv.tmp && mv build/kernel_shapes.tsv.tmp build/kernel_shapes.tsv
+	$(TORCH_PY) bench/bench_kernels_torch.py --hant $(B)/bench_kernels --shapes build/kernel_shapes.tsv \
+	  --threads $(THREADS) --target-ms $(KERNEL_TARGET_MS) --cflags "$(CC) $(OPT) $(ARCHFLAGS)" \
+	  --md build/bench_kernels.md --tsv build/bench_kernels.tsv
 
 $(B)/test_%: tests/test_%.c tests/hant_test.h $(HEADERS) | $(B)
 	$(CC) $(CFLAGS_BASE) -o $@ $< $(LDLIBS) $(HANT_SOLVER_LIBS)

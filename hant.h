@@ -36,7 +36,8 @@
 
    IMPLEMENTATION SECTIONS (grep for them)
      >>core >>simd >>pool >>gemm >>eltwise >>dwconv >>conv >>bn >>se
-     >>net >>train >>format >>npy
+     >>net >>exec >>fold >>forward >>train >>parts >>profile >>format >>npy
+     >>idx >>loss >>optim >>data
 
    LICENSE: MIT, see the end of the file.
 */
@@ -283,6 +284,96 @@ void hant_dataset_batch(const hant_dataset *d, const int *idx, int n, float mean
                         uint64_t *rng, float *x, int *labels);
 /* Deterministic shuffle of 0..n-1 from a seed. */
 void hant_shuffle(int *idx, int n, uint64_t seed);
+
+/* ---- parts, signatures and candidate pools ---------------------------------
+   A network is a stem, blocks and a head; each is a "part" that can run as a
+   network of its own (a stem-only, one-block or head-only arch), whose flat
+   parameters and buffers are exactly its slice of the full network's. */
+#define HANT_PART_STEM (-1)   /* parts: HANT_PART_STEM, blocks 0..num_blocks-1, num_blocks = head */
+typedef struct hant_part_layout { size_t param_offset, param_count, buffer_offset, buffer_count; } hant_part_layout;
+hant_status hant_arch_part_layout(const hant_arch *arch, int part, hant_part_layout *out);
+hant_status hant_arch_part(const hant_arch *arch, int part, hant_arch *out);
+/* Shape entering block i (i == num_blocks: leaving the last block). */
+void hant_arch_block_input(const hant_arch *arch, int block, int *h, int *w, int *c);
+/* Canonical text of a part, the key of latency and score tables, e.g.
+   "mbconv cin=24 cout=40 e=3 k=3 s=2 se=0.25 act=silu g=1 hw=14x14". Fields that
+   do not apply to a kind take fixed values, so equal blocks give equal text.
+   Returns HANT_ERR_INVALID_ARG when the buffer is too small (256 bytes always do). */
+hant_status hant_block_signature(const hant_block_spec *b, int in_h, int in_w, char *buf, size_t size);
+hant_status hant_part_signature(const hant_arch *arch, int part, char *buf, size_t size);
+/* Inverse of hant_block_signature (stem and head signatures are not blocks). */
+hant_status hant_block_parse(const char *sig, hant_block_spec *b, int *in_h, int *in_w);
+/* 64-bit FNV-1a of the part signatures: names a whole architecture in tables. */
+uint64_t hant_arch_hash(const hant_arch *arch);
+
+/* Candidate pool of one block: alternatives with the same input and output
+   shape, generated from a grammar (docs/PIPELINE.md):
+     "full"   MBConv e{1,2,3,4,6} x k{3,5,7} x SE{0,0.25} x act{relu,silu,hswish},
+              fused e{1,2,4} x k{3,5} x act, conv-BN-act k{1,3} x act, identity,
+              and the teacher's own block (115 per block at most)
+     "quick"  12-13 per block, for quick runs
+     or terms separated by ';': teacher | identity |
+              mbconv[:e=..][:k=..][:se=..][:act=..] | fused[...] | conv[:k=..][:act=..]
+              with comma-separated lists; an omitted list takes the "full" values.
+   out[0] is always the teacher block; duplicates and shapes that cannot apply
+   (identity at stride 2) are dropped. */
+#define HANT_POOL_MAX 1024
+hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_w, const char *spec,
+                               hant_block_spec *out, int cap, int *count);
+/* Warm start of a candidate from the teacher block: copies what has a
+   matching meaning (hidden channels chosen by importance, depthwise kernels
+   centre-cropped or zero-padded, BN, SE) into the candidate's flat
+   parameters and buffers. Returns how many tensors were inherited (0: none,
+   the candidate keeps its random initialisation). */
+int hant_block_inherit(const hant_block_spec *dst, float *dst_params, float *dst_buffers,
+                       const hant_block_spec *src, const float *src_params, const float *src_buffers);
+
+/* ---- latency profiler -------------------------------------------------------
+   Times inference of a network (a whole one, or one part) on the context's
+   threads: warm-up runs, then timed runs; median and median absolute
+   deviation from the monotonic clock. With cold, the caches are flushed
+   before every timed run by writing flush_bytes, so the weights come from
+   memory as they do when a whole network runs. Never time two things at once
+   on one machine (hant profile holds a lock file). */
+typedef struct hant_profile_config {
+    int warmup;          /* 0: 5 */
+    int reps;            /* 0: 25 timed runs */
+    double min_ms;       /* keep running until reps runs and min_ms of timed work; 0: none */
+    int cold;            /* 1: flush caches before every timed run */
+    size_t flush_bytes;  /* 0: 2x the last-level cache (sysfs), else 64 MiB */
+    uint64_t seed;       /* input values */
+} hant_profile_config;
+typedef struct hant_timing { double median_ms, mad_ms, min_ms; int reps; } hant_timing;
+hant_status hant_profile_net(hant_net *net, int batch, const hant_profile_config *cfg, hant_timing *out);
+/* Builds arch with random weights, times it, frees it. */
+hant_status hant_profile_arch(hant_context *ctx, const hant_arch *arch, int batch, const hant_profile_config *cfg,
+                              hant_timing *out);
+/* "model name" from /proc/cpuinfo, or "unknown". */
+void hant_cpu_name(char *buf, size_t size);
+
+/* Latency lookup table: key -> timing, stored as TSV (docs/PIPELINE.md).
+   Keys are a part signature plus " b=B t=T p=fp32"; "overhead b=.. t=.. p=.."
+   and "param-overhead .." the fitted bias terms and "net arch=HASH b=.." whole
+   networks measured end to end. */
+typedef struct hant_lut_entry { char key[192]; hant_timing t; } hant_lut_entry;
+typedef struct hant_lut {
+    char cpu[128], flags[256], date[32], cache[8];
+    int threads, batch;
+    int count, cap;
+    hant_lut_entry *entries;
+} hant_lut;
+hant_status hant_lut_load(const char *path, hant_lut *out);   /* errors name the line */
+hant_status hant_lut_save(const hant_lut *lut, const char *path); /* atomic */
+void hant_lut_free(hant_lut *lut);
+const hant_lut_entry *hant_lut_find(const hant_lut *lut, const char *key);
+hant_status hant_lut_set(hant_lut *lut, const char *key, const hant_timing *t);
+/* key = signature + " b=B t=T p=PRECISION" */
+hant_status hant_lut_key(char *buf, size_t size, const char *signature, int batch, int threads, const char *precision);
+/* Predicted latency of arch: stem + blocks + head (identity blocks cost 0)
+   + the fitted bias, "overhead" + "param-overhead" x millions of parameters
+   (weights that a whole network streams from outer caches, unlike one part
+   timed alone; 0 if absent). Names the first missing key. */
+hant_status hant_lut_predict(const hant_lut *lut, const hant_arch *arch, int batch, int threads, double *ms);
 
 #ifdef __cplusplus
 }
@@ -1800,7 +1891,9 @@ hant_status hant_block_validate(const hant_block_spec *b, int in_h, int in_w) {
 
 hant_status hant_arch_validate(const hant_arch *a) {
     if (a->in_h < 1 || a->in_w < 1 || a->in_h > 8192 || a->in_w > 8192) return hant__fail(HANT_ERR_INVALID_ARG, "input size %dx%d", a->in_h, a->in_w);
-    if (a->in_c < 1 || a->in_c > 4) return hant__fail(HANT_ERR_INVALID_ARG, "in_c = %d (1..4)", a->in_c);
+    /* images have 1..4 channels; a sub-network without a stem (one block, a head) takes any */
+    if (a->in_c < 1 || a->in_c > (a->stem_cout ? 4 : 65536))
+        return hant__fail(HANT_ERR_INVALID_ARG, "in_c = %d (%s)", a->in_c, a->stem_cout ? "1..4 with a stem" : "1..65536");
     if (a->num_classes < 0 || a->num_classes > 100000) return hant__fail(HANT_ERR_INVALID_ARG, "num_classes = %d", a->num_classes);
     if (a->num_blocks < 0 || a->num_blocks > HANT_MAX_BLOCKS) return hant__fail(HANT_ERR_INVALID_ARG, "num_blocks = %d (0..%d)", a->num_blocks, HANT_MAX_BLOCKS);
     if (!(a->bn_eps >= 0.0f && a->bn_eps < 1.0f)) return hant__fail(HANT_ERR_INVALID_ARG, "bn_eps = %g", (double)a->bn_eps);
@@ -2500,12 +2593,19 @@ static void hant__infer_task(void *arg, int tid, int nt) {
         int m = (int)HANT__MIN((int64_t)j->mb, en - i);
         e->slot[0] = (float *)(uintptr_t)(j->x + (size_t)i * insz);
         hant__exec_forward(net, e, m);
-        memcpy(j->out + (size_t)i * outsz, e->slot[net->out_slot], (size_t)m * outsz * sizeof(float));
+        if (j->out) /* NULL when profiling: a block's output stays where the next block reads it */
+            memcpy(j->out + (size_t)i * outsz, e->slot[net->out_slot], (size_t)m * outsz * sizeof(float));
     }
 }
 
+static hant_status hant__net_forward(hant_net *net, const float *x, int n, float *out);
 hant_status hant_net_forward(hant_net *net, const float *x, int n, float *out) {
     if (!net || !x || !out || n < 0) return hant__fail(HANT_ERR_INVALID_ARG, "hant_net_forward: bad argument");
+    return hant__net_forward(net, x, n, out);
+}
+
+/* out may be NULL: the result is computed but not copied out. */
+static hant_status hant__net_forward(hant_net *net, const float *x, int n, float *out) {
     if (n == 0) return HANT_OK;
     hant_status st = hant__net_fold(net);
     if (st) return st;
@@ -2648,6 +2748,607 @@ hant_status hant_net_bn_calibrate(hant_net *net, const float *x, int n) {
     net->calibrating = 0;
     if (!st) net->calib_batches++;
     return st;
+}
+
+// >>parts
+static int64_t hant__block_buffers(const hant_block_spec *b) {
+    int64_t hid = (int64_t)b->cin * b->expansion, c = 0;
+    switch (b->kind) {
+    case HANT_BLOCK_MBCONV: c = (b->expansion != 1 ? hid : 0) + hid + b->cout; break;
+    case HANT_BLOCK_FUSED_MBCONV: c = b->expansion != 1 ? hid + b->cout : b->cout; break;
+    case HANT_BLOCK_CONV: c = b->cout; break;
+    default: break;
+    }
+    return 2 * c; /* running mean and variance per BN channel */
+}
+
+void hant_arch_block_input(const hant_arch *a, int block, int *h, int *w, int *c) {
+    int hh = a->in_h, ww = a->in_w, cc = a->in_c;
+    if (a->stem_cout) { hh = hant_conv_out(hh, a->stem_kernel, a->stem_stride); ww = hant_conv_out(ww, a->stem_kernel, a->stem_stride); cc = a->stem_cout; }
+    for (int i = 0; i < block && i < a->num_blocks; i++) {
+        const hant_block_spec *b = &a->blocks[i];
+        if (b->kind != HANT_BLOCK_IDENTITY) { hh = hant_conv_out(hh, b->kernel, b->stride); ww = hant_conv_out(ww, b->kernel, b->stride); }
+        cc = b->cout;
+    }
+    if (h) *h = hh;
+    if (w) *w = ww;
+    if (c) *c = cc;
+}
+
+hant_status hant_arch_part_layout(const hant_arch *a, int part, hant_part_layout *out) {
+    if (!a || !out || part < HANT_PART_STEM || part > a->num_blocks) return hant__fail(HANT_ERR_INVALID_ARG, "part %d (-1..%d)", part, a ? a->num_blocks : 0);
+    size_t p = 0, bu = 0;
+    size_t sp = a->stem_cout ? (size_t)a->stem_kernel * a->stem_kernel * a->in_c * a->stem_cout + 2 * (size_t)a->stem_cout : 0;
+    size_t sb = a->stem_cout ? 2 * (size_t)a->stem_cout : 0;
+    if (part == HANT_PART_STEM) { out->param_offset = 0; out->param_count = sp; out->buffer_offset = 0; out->buffer_count = sb; return HANT_OK; }
+    p += sp; bu += sb;
+    for (int i = 0; i < part; i++) { p += (size_t)hant_block_params(&a->blocks[i]); bu += (size_t)hant__block_buffers(&a->blocks[i]); }
+    out->param_offset = p; out->buffer_offset = bu;
+    if (part < a->num_blocks) {
+        out->param_count = (size_t)hant_block_params(&a->blocks[part]);
+        out->buffer_count = (size_t)hant__block_buffers(&a->blocks[part]);
+    } else if (a->num_classes) {
+        int c;
+        hant_arch_block_input(a, a->num_blocks, NULL, NULL, &c);
+        size_t hp = 0, hb = 0, feat = (size_t)c;
+        if (a->head_cout) { hp = (size_t)c * a->head_cout + 2 * (size_t)a->head_cout; hb = 2 * (size_t)a->head_cout; feat = (size_t)a->head_cout; }
+        out->param_count = hp + feat * a->num_classes + a->num_classes;
+        out->buffer_count = hb;
+    } else {
+        out->param_count = out->buffer_count = 0;
+    }
+    return HANT_OK;
+}
+
+hant_status hant_arch_part(const hant_arch *a, int part, hant_arch *out) {
+    if (!a || !out || part < HANT_PART_STEM || part > a->num_blocks) return hant__fail(HANT_ERR_INVALID_ARG, "part %d (-1..%d)", part, a ? a->num_blocks : 0);
+    hant_arch s;
+    memset(&s, 0, sizeof s);
+    s.bn_eps = a->bn_eps;
+    if (part == HANT_PART_STEM) {
+        s.in_h = a->in_h; s.in_w = a->in_w; s.in_c = a->in_c;
+        memcpy(s.in_mean, a->in_mean, sizeof s.in_mean); memcpy(s.in_std, a->in_std, sizeof s.in_std);
+        s.stem_cout = a->stem_cout; s.stem_kernel = a->stem_kernel; s.stem_stride = a->stem_stride; s.stem_act = a->stem_act;
+        if (!s.stem_cout) return hant__fail(HANT_ERR_INVALID_ARG, "the architecture has no stem");
+    } else {
+        hant_arch_block_input(a, part, &s.in_h, &s.in_w, &s.in_c);
+        if (part < a->num_blocks) { s.num_blocks = 1; s.blocks[0] = a->blocks[part]; }
+        else { s.num_classes = a->num_classes; s.head_cout = a->head_cout; s.head_act = a->head_act; }
+    }
+    *out = s;
+    return HANT_OK;
+}
+
+hant_status hant_block_signature(const hant_block_spec *b, int in_h, int in_w, char *buf, size_t size) {
+    if (!b || !buf) return hant__fail(HANT_ERR_INVALID_ARG, "hant_block_signature: NULL argument");
+    int id = b->kind == HANT_BLOCK_IDENTITY, conv = b->kind == HANT_BLOCK_CONV;
+    int n = snprintf(buf, size, "%s cin=%d cout=%d e=%d k=%d s=%d se=%g act=%s g=%d hw=%dx%d", hant_block_kind_name(b->kind), b->cin, b->cout,
+                     id || conv ? 1 : b->expansion, id ? 1 : b->kernel, id ? 1 : b->stride, id || conv ? 0.0 : (double)b->se_ratio,
+                     hant_act_name(id ? HANT_ACT_NONE : b->act), conv && b->groups ? b->groups : 1, in_h, in_w);
+    if (n < 0 || (size_t)n >= size) return hant__fail(HANT_ERR_INVALID_ARG, "signature buffer of %zu bytes is too small", size);
+    return HANT_OK;
+}
+
+hant_status hant_part_signature(const hant_arch *a, int part, char *buf, size_t size) {
+    if (!a || !buf || part < HANT_PART_STEM || part > a->num_blocks) return hant__fail(HANT_ERR_INVALID_ARG, "hant_part_signature: bad argument");
+    int h, w, c, n;
+    hant_arch_block_input(a, part, &h, &w, &c);
+    if (part == HANT_PART_STEM)
+        n = snprintf(buf, size, "stem cin=%d cout=%d k=%d s=%d act=%s hw=%dx%d", a->in_c, a->stem_cout, a->stem_kernel, a->stem_stride,
+                     hant_act_name(a->stem_act), a->in_h, a->in_w);
+    else if (part == a->num_blocks)
+        n = snprintf(buf, size, "head cin=%d cout=%d act=%s classes=%d hw=%dx%d", c, a->head_cout, hant_act_name(a->head_act), a->num_classes, h, w);
+    else
+        return hant_block_signature(&a->blocks[part], h, w, buf, size);
+    if (n < 0 || (size_t)n >= size) return hant__fail(HANT_ERR_INVALID_ARG, "signature buffer of %zu bytes is too small", size);
+    return HANT_OK;
+}
+
+static int hant__act_parse(const char *s, size_t len, hant_act *out) {
+    for (int a = HANT_ACT_NONE; a <= HANT_ACT_SIGMOID; a++) {
+        const char *name = hant_act_name((hant_act)a);
+        if (strlen(name) == len && !strncmp(name, s, len)) { *out = (hant_act)a; return 1; }
+    }
+    return 0;
+}
+
+hant_status hant_block_parse(const char *sig, hant_block_spec *b, int *in_h, int *in_w) {
+    if (!sig || !b) return hant__fail(HANT_ERR_INVALID_ARG, "hant_block_parse: NULL argument");
+    char kind[16], act[16];
+    int cin, cout, e, k, s, g, h, w, used = 0;
+    float se;
+    memset(b, 0, sizeof *b);
+    if (sscanf(sig, "%15s cin=%d cout=%d e=%d k=%d s=%d se=%f act=%15s g=%d hw=%dx%d%n", kind, &cin, &cout, &e, &k, &s, &se, act, &g, &h, &w, &used) != 11 ||
+        sig[used] != 0)
+        return hant__fail(HANT_ERR_FORMAT, "'%s' is not a block signature", sig);
+    int kd = 0;
+    for (int i = HANT_BLOCK_MBCONV; i <= HANT_BLOCK_IDENTITY; i++) if (!strcmp(kind, hant_block_kind_name((hant_block_kind)i))) kd = i;
+    hant_act a;
+    if (!kd) return hant__fail(HANT_ERR_FORMAT, "'%s': unknown block kind '%s'", sig, kind);
+    if (!hant__act_parse(act, strlen(act), &a)) return hant__fail(HANT_ERR_FORMAT, "'%s': unknown activation '%s'", sig, act);
+    b->kind = (hant_block_kind)kd; b->cin = cin; b->cout = cout; b->expansion = e; b->kernel = k; b->stride = s;
+    b->se_ratio = se; b->act = a; b->groups = g;
+    hant_status st = hant_block_validate(b, h, w);
+    if (st) { hant__prefix_error("'%s': ", sig); return st; }
+    if (in_h) *in_h = h;
+    if (in_w) *in_w = w;
+    return HANT_OK;
+}
+
+static uint64_t hant__fnv1a(uint64_t h, const char *s) {
+    for (; *s; s++) { h ^= (unsigned char)*s; h *= 0x100000001b3ull; }
+    return h;
+}
+
+uint64_t hant_arch_hash(const hant_arch *a) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    char sig[256];
+    for (int p = a->stem_cout ? HANT_PART_STEM : 0; p <= a->num_blocks; p++) {
+        if (p == a->num_blocks && !a->num_classes) break;
+        if (hant_part_signature(a, p, sig, sizeof sig) == HANT_OK) h = hant__fnv1a(hant__fnv1a(h, sig), ";");
+    }
+    return h;
+}
+
+/* Parses "1,2,3" into ints (as_float: floats), at most cap. */
+static int hant__parse_list(const char *s, size_t len, double *out, int cap) {
+    int n = 0;
+    size_t i = 0;
+    while (i < len) {
+        char tmp[32];
+        size_t j = i;
+        while (j < len && s[j] != ',') j++;
+        if (j - i == 0 || j - i >= sizeof tmp || n >= cap) return -1;
+        memcpy(tmp, s + i, j - i); tmp[j - i] = 0;
+        char *end;
+        double v = strtod(tmp, &end);
+        if (*end) return -1;
+        out[n++] = v;
+        i = j + 1;
+    }
+    return n;
+}
+
+#define HANT__POOL_FULL "teacher;identity;mbconv;fused;conv"
+#define HANT__POOL_QUICK "teacher;identity;mbconv:e=1,3,6:k=3,5:se=0:act=relu;mbconv:e=3:k=3:se=0.25:act=silu;" \
+                         "fused:e=1,2:k=3:act=relu;conv:k=1,3:act=relu"
+
+static hant_status hant__pool_add(hant_block_spec *out, int cap, int *count, const hant_block_spec *b, int in_h, int in_w) {
+    if (hant_block_validate(b, in_h, in_w) != HANT_OK) return HANT_OK; /* e.g. identity where the shape changes */
+    char s1[256], s2[256];
+    hant_block_signature(b, in_h, in_w, s1, sizeof s1);
+    for (int i = 0; i < *count; i++) {
+        hant_block_signature(&out[i], in_h, in_w, s2, sizeof s2);
+        if (!strcmp(s1, s2)) return HANT_OK;
+    }
+    if (*count >= cap) return hant__fail(HANT_ERR_INVALID_ARG, "pool has more than %d candidates", cap);
+    out[(*count)++] = *b;
+    return HANT_OK;
+}
+
+hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_w, const char *spec, hant_block_spec *out, int cap, int *count) {
+    if (!teacher || !spec || !out || !count || cap < 1) return hant__fail(HANT_ERR_INVALID_ARG, "hant_pool_generate: bad argument");
+    *count = 0;
+    hant_status st = hant_block_validate(teacher, in_h, in_w);
+    if (st) return st;
+    out[(*count)++] = *teacher;
+    if (!strcmp(spec, "full")) spec = HANT__POOL_FULL;
+    else if (!strcmp(spec, "quick")) spec = HANT__POOL_QUICK;
+    for (const char *t = spec; *t;) {
+        const char *te = strchr(t, ';');
+        size_t tl = te ? (size_t)(te - t) : strlen(t);
+        /* defaults: the full grammar */
+        double e[16] = { 1, 2, 3, 4, 6 }, k[16] = { 3, 5, 7 }, se[16] = { 0, 0.25 };
+        int ne = 5, nk = 3, nse = 2, nact = 3;
+        hant_act acts[16] = { HANT_ACT_RELU, HANT_ACT_SILU, HANT_ACT_HSWISH };
+        size_t kl = 0;
+        while (kl < tl && t[kl] != ':') kl++;
+        char kind[16];
+        if (kl == 0 || kl >= sizeof kind) return hant__fail(HANT_ERR_INVALID_ARG, "pool spec '%s': empty or long term", spec);
+        memcpy(kind, t, kl); kind[kl] = 0;
+        if (!strcmp(kind, "fused")) { e[0] = 1; e[1] = 2; e[2] = 4; ne = 3; k[0] = 3; k[1] = 5; nk = 2; nse = 1; }
+        if (!strcmp(kind, "conv")) { k[0] = 1; k[1] = 3; nk = 2; ne = 1; e[0] = 1; nse = 1; }
+        for (size_t i = kl; i < tl;) { /* ":key=list" options */
+            size_t j = i + 1;
+            while (j < tl && t[j] != ':') j++;
+            const char *o = t + i + 1, *eq = memchr(o, '=', j - i - 1);
+            if (!eq) return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: option '%.*s' needs key=values", (int)(j - i - 1), o);
+            size_t keyl = (size_t)(eq - o), vl = (size_t)(t + j - eq - 1);
+            int n = -1;
+            if (keyl == 1 && *o == 'e') n = ne = hant__parse_list(eq + 1, vl, e, 16);
+            else if (keyl == 1 && *o == 'k') n = nk = hant__parse_list(eq + 1, vl, k, 16);
+            else if (keyl == 2 && !strncmp(o, "se", 2)) n = nse = hant__parse_list(eq + 1, vl, se, 16);
+            else if (keyl == 3 && !strncmp(o, "act", 3)) {
+                nact = 0;
+                for (const char *a = eq + 1; a < t + j;) {
+                    const char *ae = memchr(a, ',', (size_t)(t + j - a));
+                    size_t al = ae ? (size_t)(ae - a) : (size_t)(t + j - a);
+                    if (nact >= 16 || !hant__act_parse(a, al, &acts[nact]))
+                        return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: unknown activation '%.*s'", (int)al, a);
+                    nact++;
+                    a += al + (ae ? 1 : 0);
+                }
+                n = nact;
+            } else return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: unknown option '%.*s' (e, k, se, act)", (int)keyl, o);
+            if (n <= 0) return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: bad list in '%.*s'", (int)(j - i - 1), o);
+            i = j;
+        }
+        hant_block_spec b;
+        memset(&b, 0, sizeof b);
+        b.cin = teacher->cin; b.cout = teacher->cout; b.stride = teacher->stride; b.groups = 1;
+        if (!strcmp(kind, "teacher")) {
+        } else if (!strcmp(kind, "identity")) {
+            b.kind = HANT_BLOCK_IDENTITY; b.expansion = 1; b.kernel = 1;
+            if ((st = hant__pool_add(out, cap, count, &b, in_h, in_w))) return st;
+        } else if (!strcmp(kind, "mbconv") || !strcmp(kind, "fused") || !strcmp(kind, "conv")) {
+            b.kind = kind[0] == 'm' ? HANT_BLOCK_MBCONV : kind[0] == 'f' ? HANT_BLOCK_FUSED_MBCONV : HANT_BLOCK_CONV;
+            for (int ie = 0; ie < ne; ie++)
+                for (int ik = 0; ik < nk; ik++)
+                    for (int is = 0; is < nse; is++)
+                        for (int ia = 0; ia < nact; ia++) {
+                            b.expansion = (int)e[ie]; b.kernel = (int)k[ik]; b.se_ratio = (float)se[is]; b.act = acts[ia];
+                            if (b.expansion != e[ie] || b.kernel != k[ik]) return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: e and k are integers");
+                            if (b.kind == HANT_BLOCK_CONV) { b.expansion = 1; b.se_ratio = 0; }
+                            if (hant_block_validate(&b, in_h, in_w) != HANT_OK && b.kind != HANT_BLOCK_IDENTITY &&
+                                (b.kernel < 1 || b.kernel > 7 || !(b.kernel & 1) || b.expansion < 1 || b.expansion > 16 || !(b.se_ratio >= 0 && b.se_ratio <= 1)))
+                                return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: %s e=%d k=%d se=%g is not a valid block", kind, b.expansion, b.kernel, (double)b.se_ratio);
+                            if ((st = hant__pool_add(out, cap, count, &b, in_h, in_w))) return st;
+                        }
+        } else {
+            return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: unknown term '%s' (full, quick, teacher, identity, mbconv, fused, conv)", kind);
+        }
+        t += tl;
+        if (*t == ';') t++;
+    }
+    return HANT_OK;
+}
+
+/* Offsets of a block's tensors inside its flat parameters and buffers (FORMAT.md order). */
+typedef struct hant__block_tensors {
+    long ex_w, ex_g, ex_b, ex_m, ex_v;  /* expand 1x1 (MBConv e != 1) */
+    long dw_w, dw_g, dw_b, dw_m, dw_v;  /* depthwise */
+    long se_w1, se_b1, se_w2, se_b2;    /* squeeze-excite */
+    long pr_w, pr_g, pr_b, pr_m, pr_v;  /* project 1x1 */
+    int hid, r;
+} hant__block_tensors;
+
+static void hant__mbconv_tensors(const hant_block_spec *b, hant__block_tensors *t) {
+    long p = 0, q = 0, hid = (long)b->cin * b->expansion;
+    memset(t, -1, sizeof *t);
+    t->hid = (int)hid; t->r = hant__se_width(b);
+    if (b->expansion != 1) {
+        t->ex_w = p; p += (long)b->cin * hid; t->ex_g = p; p += hid; t->ex_b = p; p += hid;
+        t->ex_m = q; q += hid; t->ex_v = q; q += hid;
+    }
+    t->dw_w = p; p += (long)b->kernel * b->kernel * hid; t->dw_g = p; p += hid; t->dw_b = p; p += hid;
+    t->dw_m = q; q += hid; t->dw_v = q; q += hid;
+    if (b->se_ratio > 0.0f) {
+        t->se_w1 = p; p += hid * t->r; t->se_b1 = p; p += t->r; t->se_w2 = p; p += hid * t->r; t->se_b2 = p; p += hid;
+    }
+    t->pr_w = p; p += hid * b->cout; t->pr_g = p; p += b->cout; t->pr_b = p;
+    t->pr_m = q; q += b->cout; t->pr_v = q;
+}
+
+int hant_block_inherit(const hant_block_spec *dst, float *dp, float *db, const hant_block_spec *src, const float *sp, const float *sb) {
+    if (!dst || !src || !dp || !db || !sp || !sb) return 0;
+    if (dst->kind != HANT_BLOCK_MBCONV || src->kind != HANT_BLOCK_MBCONV || dst->cin != src->cin || dst->cout != src->cout) return 0;
+    /* e = 1 has no expand conv, so its hidden channels are the input's: they
+       only match a teacher that also has e = 1 */
+    if ((dst->expansion == 1) != (src->expansion == 1)) return 0;
+    hant__block_tensors d, s;
+    hant__mbconv_tensors(dst, &d);
+    hant__mbconv_tensors(src, &s);
+    int hd = d.hid, hs = s.hid, n = HANT__MIN(hd, hs), cout = dst->cout, cin = dst->cin, got = 0;
+    /* keep the teacher's most important hidden channels: |BN scale| of the
+       depthwise times the norm of the channel's projection row */
+    int *map = (int *)HANT_MALLOC(sizeof(int) * (size_t)hs, NULL);
+    float *imp = (float *)HANT_MALLOC(sizeof(float) * (size_t)hs, NULL);
+    if (!map || !imp) { HANT_FREE(map, NULL); HANT_FREE(imp, NULL); return 0; }
+    for (int j = 0; j < hs; j++) {
+        double r = 0;
+        for (int o = 0; o < cout; o++) { double v = sp[s.pr_w + (long)j * cout + o]; r += v * v; }
+        imp[j] = fabsf(sp[s.dw_g + j]) * (float)sqrt(r);
+        map[j] = j;
+    }
+    if (dst->expansion != 1) /* e = 1 == e = 1: identical channels, keep the order */
+        for (int a = 0; a < n; a++) { /* partial selection sort: n <= a few thousand */
+            int best = a;
+            for (int c = a + 1; c < hs; c++) if (imp[map[c]] > imp[map[best]]) best = c;
+            int tmp = map[a]; map[a] = map[best]; map[best] = tmp;
+        }
+    for (int j = 0; j < n; j++) {
+        int sj = map[j];
+        if (dst->expansion != 1) {
+            for (int c = 0; c < cin; c++) dp[d.ex_w + (long)c * hd + j] = sp[s.ex_w + (long)c * hs + sj];
+            dp[d.ex_g + j] = sp[s.ex_g + sj]; dp[d.ex_b + j] = sp[s.ex_b + sj];
+            db[d.ex_m + j] = sb[s.ex_m + sj]; db[d.ex_v + j] = sb[s.ex_v + sj];
+        }
+        /* depthwise: centre crop (smaller kernel) or zero border (larger) */
+        int kd = dst->kernel, ks = src->kernel;
+        for (int y = 0; y < kd; y++)
+            for (int x = 0; x < kd; x++) {
+                int sy = y + (ks - kd) / 2, sx = x + (ks - kd) / 2;
+                dp[d.dw_w + ((long)y * kd + x) * hd + j] = sy >= 0 && sy < ks && sx >= 0 && sx < ks ? sp[s.dw_w + ((long)sy * ks + sx) * hs + sj] : 0.0f;
+            }
+        dp[d.dw_g + j] = sp[s.dw_g + sj]; dp[d.dw_b + j] = sp[s.dw_b + sj];
+        db[d.dw_m + j] = sb[s.dw_m + sj]; db[d.dw_v + j] = sb[s.dw_v + sj];
+        if (d.se_w1 >= 0 && s.se_w1 >= 0 && d.r == s.r) {
+            for (int r = 0; r < d.r; r++) {
+                dp[d.se_w1 + (long)j * d.r + r] = sp[s.se_w1 + (long)sj * s.r + r];
+                dp[d.se_w2 + (long)r * hd + j] = sp[s.se_w2 + (long)r * hs + sj];
+            }
+            dp[d.se_b2 + j] = sp[s.se_b2 + sj];
+        }
+        for (int o = 0; o < cout; o++) dp[d.pr_w + (long)j * cout + o] = sp[s.pr_w + (long)sj * cout + o];
+    }
+    /* channels beyond the teacher's contribute nothing at first */
+    for (int j = n; j < hd; j++)
+        for (int o = 0; o < cout; o++) dp[d.pr_w + (long)j * cout + o] = 0.0f;
+    if (d.se_w1 >= 0 && s.se_w1 >= 0 && d.r == s.r) { for (int r = 0; r < d.r; r++) dp[d.se_b1 + r] = sp[s.se_b1 + r]; got++; }
+    memcpy(dp + d.pr_g, sp + s.pr_g, sizeof(float) * (size_t)cout);
+    memcpy(dp + d.pr_b, sp + s.pr_b, sizeof(float) * (size_t)cout);
+    memcpy(db + d.pr_m, sb + s.pr_m, sizeof(float) * (size_t)cout);
+    memcpy(db + d.pr_v, sb + s.pr_v, sizeof(float) * (size_t)cout);
+    got += (dst->expansion != 1 ? 2 : 0) + 4;
+    HANT_FREE(map, NULL); HANT_FREE(imp, NULL);
+    return got;
+}
+
+// >>profile
+static int hant__cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static size_t hant__llc_bytes(void) {
+    size_t best = 0;
+#if defined(__linux__)
+    for (int i = 0; i < 8; i++) {
+        char path[96], buf[64];
+        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
+        FILE *f = fopen(path, "r");
+        if (!f) break;
+        if (fgets(buf, sizeof buf, f)) {
+            char *end;
+            unsigned long v = strtoul(buf, &end, 10);
+            size_t bytes = (size_t)v * (*end == 'K' ? 1024u : *end == 'M' ? 1048576u : 1u);
+            if (bytes > best) best = bytes;
+        }
+        fclose(f);
+    }
+#endif
+    return best;
+}
+
+void hant_cpu_name(char *buf, size_t size) {
+    if (!buf || !size) return;
+    snprintf(buf, size, "unknown");
+#if defined(__linux__)
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f) return;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "model name", 10)) continue;
+        const char *c = strchr(line, ':');
+        if (!c) break;
+        c++;
+        while (*c == ' ' || *c == '\t') c++;
+        snprintf(buf, size, "%s", c);
+        size_t n = strlen(buf);
+        while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' ')) buf[--n] = 0;
+        break;
+    }
+    fclose(f);
+#endif
+}
+
+hant_status hant_profile_net(hant_net *net, int batch, const hant_profile_config *config, hant_timing *out) {
+    if (!net || !out || batch < 1 || batch > 65536) return hant__fail(HANT_ERR_INVALID_ARG, "hant_profile_net: bad argument (batch %d)", batch);
+    hant_profile_config cfg;
+    if (config) cfg = *config; else memset(&cfg, 0, sizeof cfg);
+    if (cfg.warmup <= 0) cfg.warmup = 5;
+    if (cfg.reps <= 0) cfg.reps = 25;
+    if (cfg.cold && !cfg.flush_bytes) { cfg.flush_bytes = 2 * hant__llc_bytes(); if (!cfg.flush_bytes) cfg.flush_bytes = (size_t)64 << 20; }
+    const hant_arch *a = &net->arch;
+    size_t nx = (size_t)batch * a->in_h * a->in_w * a->in_c;
+    float *x = (float *)hant__net_alloc(net, nx * sizeof(float));
+    unsigned char *flush = cfg.cold ? (unsigned char *)hant__net_alloc(net, cfg.flush_bytes) : NULL;
+    int cap = cfg.reps * 64 + 1024;
+    double *t = (double *)hant__net_alloc(net, sizeof(double) * (size_t)cap);
+    hant_status st = HANT_OK;
+    if (!x || !t || (cfg.cold && !flush)) { st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "profile buffers"); goto done; }
+    uint64_t seed = cfg.seed ? cfg.seed : 0x5eed;
+    for (size_t i = 0; i < nx; i++) x[i] = (float)(hant__rand_uniform(&seed) * 2.0 - 1.0);
+    for (int i = 0; i < cfg.warmup; i++)
+        if ((st = hant__net_forward(net, x, batch, NULL))) goto done;
+    int n = 0;
+    double total = 0;
+    while (n < cap && (n < cfg.reps || total < cfg.min_ms)) {
+        if (flush) { /* a fresh value each run, so no store can be skipped */
+            unsigned char v = (unsigned char)n;
+            for (size_t i = 0; i < cfg.flush_bytes; i += 64) flush[i] = v;
+        }
+        double t0 = hant_time_ms();
+        hant__net_forward(net, x, batch, NULL);
+        t[n] = hant_time_ms() - t0;
+        total += t[n++];
+    }
+    qsort(t, (size_t)n, sizeof *t, hant__cmp_double);
+    out->reps = n;
+    out->min_ms = t[0];
+    out->median_ms = n & 1 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
+    for (int i = 0; i < n; i++) t[i] = fabs(t[i] - out->median_ms);
+    qsort(t, (size_t)n, sizeof *t, hant__cmp_double);
+    out->mad_ms = n & 1 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
+done:
+    hant__net_free(net, x); hant__net_free(net, flush); hant__net_free(net, t);
+    return st;
+}
+
+hant_status hant_profile_arch(hant_context *ctx, const hant_arch *arch, int batch, const hant_profile_config *cfg, hant_timing *out) {
+    if (!out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_profile_arch: NULL out");
+    int identity_only = arch && arch->num_blocks > 0 && !arch->stem_cout && !arch->num_classes;
+    for (int i = 0; identity_only && i < arch->num_blocks; i++) identity_only = arch->blocks[i].kind == HANT_BLOCK_IDENTITY;
+    if (identity_only) { /* no op runs: a network skips the block entirely */
+        if (hant_arch_validate(arch)) return HANT_ERR_INVALID_ARG;
+        memset(out, 0, sizeof *out);
+        return HANT_OK;
+    }
+    hant_net *net;
+    hant_status st = hant_net_create(ctx, arch, 1, &net);
+    if (st) return st;
+    st = hant_profile_net(net, batch, cfg, out);
+    hant_net_destroy(net);
+    return st;
+}
+
+/* ---- latency table ---- */
+void hant_lut_free(hant_lut *lut) {
+    if (!lut) return;
+    HANT_FREE(lut->entries, NULL);
+    memset(lut, 0, sizeof *lut);
+}
+
+const hant_lut_entry *hant_lut_find(const hant_lut *lut, const char *key) {
+    if (!lut || !key) return NULL;
+    for (int i = 0; i < lut->count; i++) if (!strcmp(lut->entries[i].key, key)) return &lut->entries[i];
+    return NULL;
+}
+
+hant_status hant_lut_set(hant_lut *lut, const char *key, const hant_timing *t) {
+    if (!lut || !key || !t) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_set: NULL argument");
+    size_t kl = strlen(key);
+    if (!kl || kl >= sizeof lut->entries[0].key || strchr(key, '\t') || strchr(key, '\n'))
+        return hant__fail(HANT_ERR_INVALID_ARG, "latency key '%.40s...' is empty, too long or has a tab/newline", key);
+    /* only the fitted bias terms may be negative */
+    if (!((t->median_ms >= 0 || !strncmp(key, "overhead ", 9) || !strncmp(key, "param-overhead ", 15)) && fabs(t->median_ms) < 1e9) || !(t->mad_ms >= 0 && t->mad_ms < 1e9) || !(t->min_ms >= 0 && t->min_ms < 1e9) || t->reps < 0)
+        return hant__fail(HANT_ERR_INVALID_ARG, "%s: timing is negative or not finite", key);
+    hant_lut_entry *e = (hant_lut_entry *)hant_lut_find(lut, key);
+    if (!e) {
+        if (lut->count == lut->cap) {
+            int nc = lut->cap ? 2 * lut->cap : 256;
+            hant_lut_entry *ne = (hant_lut_entry *)HANT_MALLOC(sizeof *ne * (size_t)nc, NULL);
+            if (!ne) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "latency table of %d entries", nc);
+            if (lut->count) memcpy(ne, lut->entries, sizeof *ne * (size_t)lut->count);
+            HANT_FREE(lut->entries, NULL);
+            lut->entries = ne; lut->cap = nc;
+        }
+        e = &lut->entries[lut->count++];
+        memcpy(e->key, key, kl + 1);
+    }
+    e->t = *t;
+    return HANT_OK;
+}
+
+hant_status hant_lut_key(char *buf, size_t size, const char *sig, int batch, int threads, const char *prec) {
+    int n = snprintf(buf, size, "%s b=%d t=%d p=%s", sig, batch, threads, prec ? prec : "fp32");
+    if (n < 0 || (size_t)n >= size) return hant__fail(HANT_ERR_INVALID_ARG, "latency key longer than %zu bytes", size);
+    return HANT_OK;
+}
+
+#define HANT__LUT_COLUMNS "key\tmedian_ms\tmad_ms\tmin_ms\treps"
+
+hant_status hant_lut_save(const hant_lut *lut, const char *path) {
+    if (!lut || !path) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_save: NULL argument");
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp) return hant__fail(HANT_ERR_INVALID_ARG, "path too long: %s", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) return hant__fail(HANT_ERR_IO, "%s: %s", tmp, strerror(errno));
+    fprintf(f, "# hant latency table v1\n# cpu\t%s\n# flags\t%s\n# threads\t%d\n# batch\t%d\n# cache\t%s\n# date\t%s\n" HANT__LUT_COLUMNS "\n",
+            lut->cpu, lut->flags, lut->threads, lut->batch, lut->cache[0] ? lut->cache : "warm", lut->date);
+    for (int i = 0; i < lut->count; i++) {
+        const hant_lut_entry *e = &lut->entries[i];
+        fprintf(f, "%s\t%.6f\t%.6f\t%.6f\t%d\n", e->key, e->t.median_ms, e->t.mad_ms, e->t.min_ms, e->t.reps);
+    }
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad) { remove(tmp); return hant__fail(HANT_ERR_IO, "%s: write failed", tmp); }
+    if (rename(tmp, path) != 0) { int e = errno; remove(tmp); return hant__fail(HANT_ERR_IO, "%s: rename failed: %s", path, strerror(e)); }
+    return HANT_OK;
+}
+
+static void hant__copy_field(char *dst, size_t size, const char *src) {
+    snprintf(dst, size, "%s", src);
+    size_t n = strlen(dst);
+    while (n && (dst[n - 1] == '\n' || dst[n - 1] == '\r')) dst[--n] = 0;
+}
+
+hant_status hant_lut_load(const char *path, hant_lut *out) {
+    if (!path || !out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_load: NULL argument");
+    memset(out, 0, sizeof *out);
+    FILE *f = fopen(path, "r");
+    if (!f) return hant__fail(HANT_ERR_IO, "%s: %s", path, strerror(errno));
+    char line[1024];
+    int ln = 0, have_cols = 0, have_magic = 0;
+    hant_status st = HANT_OK;
+    while (fgets(line, sizeof line, f)) {
+        ln++;
+        size_t len = strlen(line);
+        if (len == sizeof line - 1 && line[len - 1] != '\n') { st = hant__fail(HANT_ERR_FORMAT, "%s:%d: line too long", path, ln); break; }
+        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
+        if (!len) continue;
+        if (line[0] == '#') {
+            if (ln == 1) { have_magic = !strcmp(line, "# hant latency table v1"); continue; }
+            char *tab = strchr(line, '\t');
+            if (!tab) continue;
+            *tab++ = 0;
+            const char *k = line + 2;
+            if (!strcmp(k, "cpu")) hant__copy_field(out->cpu, sizeof out->cpu, tab);
+            else if (!strcmp(k, "flags")) hant__copy_field(out->flags, sizeof out->flags, tab);
+            else if (!strcmp(k, "date")) hant__copy_field(out->date, sizeof out->date, tab);
+            else if (!strcmp(k, "cache")) hant__copy_field(out->cache, sizeof out->cache, tab);
+            else if (!strcmp(k, "threads")) out->threads = atoi(tab);
+            else if (!strcmp(k, "batch")) out->batch = atoi(tab);
+            continue;
+        }
+        if (!have_magic) { st = hant__fail(HANT_ERR_FORMAT, "%s:1: not a hant latency table (first line must be '# hant latency table v1')", path); break; }
+        if (!have_cols) {
+            if (strcmp(line, HANT__LUT_COLUMNS)) { st = hant__fail(HANT_ERR_FORMAT, "%s:%d: expected the column line '%s'", path, ln, "key<TAB>median_ms<TAB>mad_ms<TAB>min_ms<TAB>reps"); break; }
+            have_cols = 1;
+            continue;
+        }
+        char *f1 = strchr(line, '\t');
+        if (!f1) { st = hant__fail(HANT_ERR_FORMAT, "%s:%d: expected 5 tab-separated fields", path, ln); break; }
+        *f1++ = 0;
+        hant_timing t;
+        int used = 0;
+        if (sscanf(f1, "%lf\t%lf\t%lf\t%d%n", &t.median_ms, &t.mad_ms, &t.min_ms, &t.reps, &used) != 4 || f1[used]) {
+            st = hant__fail(HANT_ERR_FORMAT, "%s:%d: expected numbers median_ms, mad_ms, min_ms and reps after the key", path, ln);
+            break;
+        }
+        if ((st = hant_lut_set(out, line, &t))) { hant__prefix_error("%s:%d: ", path, ln); st = HANT_ERR_FORMAT; break; }
+    }
+    if (!st && ferror(f)) st = hant__fail(HANT_ERR_IO, "%s: read error", path);
+    if (!st && !have_magic) st = hant__fail(HANT_ERR_FORMAT, "%s:1: not a hant latency table (first line must be '# hant latency table v1')", path);
+    if (!st && !have_cols) st = hant__fail(HANT_ERR_FORMAT, "%s: no column line", path);
+    fclose(f);
+    if (st) hant_lut_free(out);
+    return st;
+}
+
+hant_status hant_lut_predict(const hant_lut *lut, const hant_arch *a, int batch, int threads, double *ms) {
+    if (!lut || !a || !ms) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_predict: NULL argument");
+    char sig[256], key[256];
+    double sum = 0;
+    double mparams = 0;
+    for (int p = a->stem_cout ? HANT_PART_STEM : 0; p <= a->num_blocks; p++) {
+        if (p == a->num_blocks && !a->num_classes) break;
+        if (p >= 0 && p < a->num_blocks && a->blocks[p].kind == HANT_BLOCK_IDENTITY) continue;
+        hant_part_layout lay;
+        hant_arch_part_layout(a, p, &lay);
+        mparams += lay.param_count * 1e-6;
+        hant_status st = hant_part_signature(a, p, sig, sizeof sig);
+        if (!st) st = hant_lut_key(key, sizeof key, sig, batch, threads, "fp32");
+        if (st) return st;
+        const hant_lut_entry *e = hant_lut_find(lut, key);
+        if (!e) return hant__fail(HANT_ERR_INVALID_ARG, "latency table has no entry '%s'", key);
+        sum += e->t.median_ms;
+    }
+    hant_lut_key(key, sizeof key, "overhead", batch, threads, "fp32");
+    const hant_lut_entry *o = hant_lut_find(lut, key);
+    hant_lut_key(key, sizeof key, "param-overhead", batch, threads, "fp32");
+    const hant_lut_entry *po = hant_lut_find(lut, key);
+    *ms = sum + (o ? o->t.median_ms : 0.0) + (po ? po->t.median_ms * mparams : 0.0);
+    return HANT_OK;
 }
 
 // >>format

@@ -13,6 +13,8 @@
 #include "cmd_model.inc"
 #include "cmd_train.inc"
 #include "cmd_solve.inc"
+#include "cmd_report.inc"
+#include "cmd_profile.inc"
 
 typedef struct { const char *name; int (*fn)(int, char **); const char *help; } hant_cli_command;
 static const hant_cli_command hant_cli_commands[] = {
@@ -23,7 +25,9 @@ static const hant_cli_command hant_cli_commands[] = {
     { "train", hant_cmd_train, "train on Fashion-MNIST with checkpoints and --resume" },
     { "eval", hant_cmd_eval, "top-1 accuracy on the Fashion-MNIST test set" },
     { "predict", hant_cmd_predict, "logits for every image of an IDX file" },
+    { "profile", hant_cmd_profile, "measure the latency lookup table on this CPU and validate it" },
     { "solve", hant_cmd_solve, "choose one candidate per layer under budgets (multiple-choice knapsack)" },
+    { "report", hant_cmd_report, "Markdown report and SVG plot of a pipeline directory" },
 };
 
 static void hant_cli_usage(FILE *f) {
