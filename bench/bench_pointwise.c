@@ -6,50 +6,9 @@
  */
 #define HANT_IMPLEMENTATION
 #include "../hant.h"
+#include "bench_common.h"
 #include <stdio.h>
 #include <stdlib.h>
-
-typedef struct { int iters; double flops; } peak_arg;
-
-/* 12 independent FMA chains hide the 4-cycle latency on every current core. */
-static void *peak_worker(void *p) {
-    peak_arg *a = (peak_arg *)p;
-#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
-    hant__vf acc[12], x = hant__v_set1(0.999999f), y = hant__v_set1(1e-7f);
-    for (int i = 0; i < 12; i++) acc[i] = hant__v_set1((float)i);
-    for (int it = 0; it < a->iters; it++)
-        HANT__UNROLL for (int i = 0; i < 12; i++) acc[i] = hant__v_fmadd(acc[i], x, y);
-    float s = 0;
-    for (int i = 0; i < 12; i++) s += hant__v_sum(acc[i]);
-    a->flops = (double)a->iters * 12 * HANT__VL * 2 + (s == 12345.0f);
-#else
-    float acc[12], x = 0.999999f, y = 1e-7f;
-    for (int i = 0; i < 12; i++) acc[i] = (float)i;
-    for (int it = 0; it < a->iters; it++)
-        for (int i = 0; i < 12; i++) acc[i] = fmaf(acc[i], x, y);
-    float s = 0;
-    for (int i = 0; i < 12; i++) s += acc[i];
-    a->flops = (double)a->iters * 12 * 2 + (s == 12345.0f);
-#endif
-    return NULL;
-}
-
-static double measure_peak(int threads) {
-    double best = 0;
-    for (int rep = 0; rep < 5; rep++) {
-        pthread_t th[64];
-        peak_arg args[64];
-        double t0 = hant_time_ms();
-        for (int t = 0; t < threads; t++) { args[t].iters = 20000000; pthread_create(&th[t], NULL, peak_worker, &args[t]); }
-        double flops = 0;
-        for (int t = 0; t < threads; t++) { pthread_join(th[t], NULL); flops += args[t].flops; }
-        double g = flops / ((hant_time_ms() - t0) * 1e6);
-        if (g > best) best = g;
-    }
-    return best;
-}
-
-static int cmpd(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return x < y ? -1 : x > y; }
 
 int main(int argc, char **argv) {
     int threads = argc > 1 ? atoi(argv[1]) : 2;
@@ -57,7 +16,7 @@ int main(int argc, char **argv) {
     hant_config cfg = { threads, 0, { 0 } };
     hant_context *ctx;
     if (hant_context_create(&cfg, &ctx)) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
-    double peak = measure_peak(threads);
+    double peak = hant_bench_fma_peak(threads);
     printf("isa %s threads %d measured_fma_peak_gflops %.1f (best of 5)\n\n", hant_isa(), threads, peak);
     hant_arch a;
     hant_arch_builtin("b0-224", &a);
@@ -89,7 +48,7 @@ int main(int argc, char **argv) {
             for (int q = 0; q < 10; q++) hant__conv_forward_packed(ctx, &s, x, w, packed, NULL, HANT_ACT_NONE, NULL, y);
             t[r] = (hant_time_ms() - t0) / 10;
         }
-        qsort(t, (size_t)reps, sizeof(double), cmpd);
+        qsort(t, (size_t)reps, sizeof(double), hant_bench_cmpd);
         double g = 2.0 * M * K * N / (t[reps / 2] * 1e6), pct = 100 * g / peak;
         printf("| %dx%dx%d -> %d | %d x %d x %d | %.4f | %.1f | %.1f |\n", u->s.h, u->s.w, K, N, M, K, N, t[reps / 2], g, pct);
         sum_pct += pct; count++;

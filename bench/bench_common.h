@@ -1,0 +1,95 @@
+/* bench_common.h - shared by the C benchmarks in bench/: the measured FMA peak
+ * of this machine and a time-capped median timer. Include it after hant.h in
+ * the file that defines HANT_IMPLEMENTATION: the peak loop uses hant's SIMD
+ * wrappers, so it measures the ISA that hant_isa() names. (static inline: a
+ * benchmark that uses only some of these gets no unused-function warning.)
+ */
+#ifndef HANT_BENCH_COMMON_H
+#define HANT_BENCH_COMMON_H
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct { int iters; double flops; } hant_bench_peak_arg;
+
+/* 12 independent FMA chains hide the 4-cycle latency on every current core. */
+static inline void *hant_bench_peak_worker(void *p) {
+    hant_bench_peak_arg *a = (hant_bench_peak_arg *)p;
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+    hant__vf acc[12], x = hant__v_set1(0.999999f), y = hant__v_set1(1e-7f);
+    for (int i = 0; i < 12; i++) acc[i] = hant__v_set1((float)i);
+    for (int it = 0; it < a->iters; it++)
+        HANT__UNROLL for (int i = 0; i < 12; i++) acc[i] = hant__v_fmadd(acc[i], x, y);
+    float s = 0;
+    for (int i = 0; i < 12; i++) s += hant__v_sum(acc[i]);
+    a->flops = (double)a->iters * 12 * HANT__VL * 2 + (s == 12345.0f);
+#else
+    float acc[12], x = 0.999999f, y = 1e-7f;
+    for (int i = 0; i < 12; i++) acc[i] = (float)i;
+    for (int it = 0; it < a->iters; it++)
+        for (int i = 0; i < 12; i++) acc[i] = fmaf(acc[i], x, y);
+    float s = 0;
+    for (int i = 0; i < 12; i++) s += acc[i];
+    a->flops = (double)a->iters * 12 * 2 + (s == 12345.0f);
+#endif
+    return NULL;
+}
+
+/* FP32 GFLOP/s of `threads` threads running FMAs only (best of 5): the
+ * denominator of every "% of peak" the benchmarks print. threads <= 64. */
+static inline double hant_bench_fma_peak(int threads) {
+    double best = 0;
+    for (int rep = 0; rep < 5; rep++) {
+        pthread_t th[64];
+        hant_bench_peak_arg args[64];
+        double t0 = hant_time_ms();
+        for (int t = 0; t < threads; t++) { args[t].iters = 20000000; pthread_create(&th[t], NULL, hant_bench_peak_worker, &args[t]); }
+        double flops = 0;
+        for (int t = 0; t < threads; t++) { pthread_join(th[t], NULL); flops += args[t].flops; }
+        double g = flops / ((hant_time_ms() - t0) * 1e6);
+        if (g > best) best = g;
+    }
+    return best;
+}
+
+static inline int hant_bench_cmpd(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+#define HANT_BENCH_MAX_SAMPLES 201
+
+typedef struct { double median_ms, mad_ms; int samples, inner; } hant_bench_stats;
+
+/* Median and MAD (unscaled) of the time per call of fn(arg). Warm-up until at
+ * least 2 calls and 20 ms; then samples of `inner` back-to-back calls (inner
+ * chosen so a sample lasts about 1 ms, which keeps the clock's resolution out
+ * of sub-microsecond kernels), at least 5 and at most 201 of them, until
+ * target_ms of sampling. bench/bench_kernels_torch.py mirrors this protocol
+ * for PyTorch, so both sides are timed the same way. */
+static inline hant_bench_stats hant_bench_time(void (*fn)(void *), void *arg, double target_ms) {
+    hant_bench_stats st = { 0, 0, 0, 1 };
+    double t0 = hant_time_ms(), el;
+    int calls = 0;
+    do { fn(arg); calls++; el = hant_time_ms() - t0; } while (calls < 2 || el < 20.0);
+    double est = el / calls;
+    st.inner = est >= 1.0 ? 1 : (int)ceil(1.0 / est);
+    double t[HANT_BENCH_MAX_SAMPLES], dev[HANT_BENCH_MAX_SAMPLES], start = hant_time_ms();
+    int n = 0;
+    while (n < 5 || (n < HANT_BENCH_MAX_SAMPLES && hant_time_ms() - start < target_ms)) {
+        double s0 = hant_time_ms();
+        for (int i = 0; i < st.inner; i++) fn(arg);
+        t[n++] = (hant_time_ms() - s0) / st.inner;
+    }
+    qsort(t, (size_t)n, sizeof(double), hant_bench_cmpd);
+    st.median_ms = n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
+    for (int i = 0; i < n; i++) dev[i] = fabs(t[i] - st.median_ms);
+    qsort(dev, (size_t)n, sizeof(double), hant_bench_cmpd);
+    st.mad_ms = n % 2 ? dev[n / 2] : 0.5 * (dev[n / 2 - 1] + dev[n / 2]);
+    st.samples = n;
+    return st;
+}
+
+#endif
