@@ -15,6 +15,7 @@
 #include "cmd_solve.inc"
 #include "cmd_report.inc"
 #include "cmd_profile.inc"
+#include "cmd_distill.inc"
 
 typedef struct { const char *name; int (*fn)(int, char **); const char *help; } hant_cli_command;
 static const hant_cli_command hant_cli_commands[] = {
@@ -23,8 +24,11 @@ static const hant_cli_command hant_cli_commands[] = {
     { "run", hant_cmd_run, "run inference on a float32 NCHW .npy batch" },
     { "bench", hant_cmd_bench, "time inference: latency median and images/s" },
     { "train", hant_cmd_train, "train on Fashion-MNIST with checkpoints and --resume" },
+    { "finetune", hant_cmd_finetune, "phase 3: fine-tune a student with knowledge distillation from its teacher" },
     { "eval", hant_cmd_eval, "top-1 accuracy on the Fashion-MNIST test set" },
     { "predict", hant_cmd_predict, "logits for every image of an IDX file" },
+    { "pool", hant_cmd_pool, "list every block's candidates (same input and output shape)" },
+    { "distill", hant_cmd_distill, "phase 1: train every candidate to mimic its teacher block, and score it" },
     { "profile", hant_cmd_profile, "measure the latency lookup table on this CPU and validate it" },
     { "solve", hant_cmd_solve, "choose one candidate per layer under budgets (multiple-choice knapsack)" },
     { "report", hant_cmd_report, "Markdown report and SVG plot of a pipeline directory" },
