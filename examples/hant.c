@@ -16,6 +16,7 @@
 #include "cmd_report.inc"
 #include "cmd_profile.inc"
 #include "cmd_distill.inc"
+#include "cmd_select.inc"
 
 typedef struct { const char *name; int (*fn)(int, char **); const char *help; } hant_cli_command;
 static const hant_cli_command hant_cli_commands[] = {
@@ -29,6 +30,8 @@ static const hant_cli_command hant_cli_commands[] = {
     { "predict", hant_cmd_predict, "logits for every image of an IDX file" },
     { "pool", hant_cmd_pool, "list every block's candidates (same input and output shape)" },
     { "distill", hant_cmd_distill, "phase 1: train every candidate to mimic its teacher block, and score it" },
+    { "transform", hant_cmd_transform, "every phase: profile, distill, select, finetune, measure, report" },
+    { "select", hant_cmd_select, "phase 2: the exact best candidate per block under a latency budget" },
     { "profile", hant_cmd_profile, "measure the latency lookup table on this CPU and validate it" },
     { "solve", hant_cmd_solve, "choose one candidate per layer under budgets (multiple-choice knapsack)" },
     { "report", hant_cmd_report, "Markdown report and SVG plot of a pipeline directory" },
