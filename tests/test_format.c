@@ -238,6 +238,137 @@ static void test_npy(void) {
     free(good); free(p);
 }
 
+
+/* ---- parts, signatures, pools, latency tables ---- */
+static void test_signatures_canonical(void) {
+    hant_arch a;
+    hant_arch_builtin("b0-fm", &a);
+    static hant_block_spec pool[HANT_POOL_MAX];
+    int total = 0;
+    for (int b = 0; b < a.num_blocks; b++) {
+        int h, w, n;
+        hant_arch_block_input(&a, b, &h, &w, NULL);
+        HT_CHECK(hant_pool_generate(&a.blocks[b], h, w, "full", pool, HANT_POOL_MAX, &n) == HANT_OK, "full pool: %s", hant_last_error());
+        HT_CHECK(n >= 100, "block %d: full pool has %d candidates", b, n);
+        total += n;
+        for (int i = 0; i < n; i++) {
+            char s1[256], s2[256];
+            hant_block_spec back;
+            int bh, bw;
+            HT_CHECK(hant_block_signature(&pool[i], h, w, s1, sizeof s1) == HANT_OK, "signature");
+            HT_CHECK(hant_block_parse(s1, &back, &bh, &bw) == HANT_OK, "parse '%s': %s", s1, hant_last_error());
+            HT_CHECK(hant_block_signature(&back, bh, bw, s2, sizeof s2) == HANT_OK && !strcmp(s1, s2), "'%s' -> '%s'", s1, s2);
+            for (int j = 0; j < i; j++) { /* distinct candidates, distinct keys */
+                hant_block_signature(&pool[j], h, w, s2, sizeof s2);
+                HT_CHECK(strcmp(s1, s2), "block %d: candidates %d and %d share '%s'", b, i, j, s1);
+            }
+        }
+        HT_CHECK(hant_pool_generate(&a.blocks[b], h, w, "quick", pool, HANT_POOL_MAX, &n) == HANT_OK && n >= 10 && n <= 14, "quick pool: %d", n);
+    }
+    /* fields that do not apply take fixed values: equal blocks, equal text */
+    hant_block_spec x, y;
+    memset(&x, 0, sizeof x);
+    x.kind = HANT_BLOCK_IDENTITY; x.cin = x.cout = 8; x.stride = 1;
+    y = x; y.expansion = 6; y.kernel = 5; y.act = HANT_ACT_SILU; y.se_ratio = 0.25f;
+    char s1[256], s2[256];
+    hant_block_signature(&x, 4, 4, s1, sizeof s1);
+    hant_block_signature(&y, 4, 4, s2, sizeof s2);
+    HT_CHECK(!strcmp(s1, s2), "identity keys differ: '%s' vs '%s'", s1, s2);
+    hant_block_spec t;
+    int n;
+    HT_CHECK(hant_pool_generate(&a.blocks[1], 28, 28, "mbconv:e=2:k=4", pool, HANT_POOL_MAX, &n) != HANT_OK, "even kernel accepted");
+    HT_CHECK(hant_pool_generate(&a.blocks[1], 28, 28, "warp:e=2", pool, HANT_POOL_MAX, &n) != HANT_OK && strstr(hant_last_error(), "warp"), "unknown term");
+    HT_CHECK(hant_block_parse("mbconv cin=8 cout=8 e=1 k=4 s=1 se=0 act=relu g=1 hw=4x4", &t, NULL, NULL) != HANT_OK, "bad block parsed");
+    HT_CHECK(hant_block_parse("mbconv cin=8", &t, NULL, NULL) == HANT_ERR_FORMAT, "short signature parsed");
+}
+
+/* A part run on its own computes what it computes inside the whole network. */
+static void test_parts_match_whole(void) {
+    hant_arch a;
+    hant_arch_builtin("b0-fm", &a);
+    a.num_blocks = 4;
+    hant_net *net;
+    HT_CHECK(hant_net_create(ctx, &a, 3, &net) == HANT_OK, "create");
+    size_t np, nb;
+    float *p = hant_net_param_data(net, &np), *bu = hant_net_buffer_data(net, &nb);
+    for (size_t i = 0; i < nb; i++) bu[i] = 0.5f + (float)(i % 7) * 0.1f; /* non-trivial running stats */
+    size_t sump = 0, sumb = 0;
+    for (int part = HANT_PART_STEM; part <= a.num_blocks; part++) {
+        hant_part_layout l;
+        HT_CHECK(hant_arch_part_layout(&a, part, &l) == HANT_OK && l.param_offset == sump && l.buffer_offset == sumb, "part %d offsets", part);
+        sump += l.param_count; sumb += l.buffer_count;
+    }
+    HT_CHECK(sump == np && sumb == nb, "parts cover %zu/%zu params, %zu/%zu buffers", sump, np, sumb, nb);
+    float x[28 * 28], y1[10], y2[10], *cur = malloc(sizeof(float) * 28 * 28 * 32), *nxt = malloc(sizeof(float) * 28 * 28 * 96);
+    for (int i = 0; i < 28 * 28; i++) x[i] = (float)((i * 37) % 19) / 19.0f - 0.5f;
+    HT_CHECK(hant_net_forward(net, x, 1, y1) == HANT_OK, "whole");
+    memcpy(cur, x, sizeof x);
+    for (int part = HANT_PART_STEM; part <= a.num_blocks; part++) {
+        hant_arch sub;
+        hant_part_layout l;
+        hant_net *pn;
+        HT_CHECK(hant_arch_part(&a, part, &sub) == HANT_OK && hant_arch_part_layout(&a, part, &l) == HANT_OK, "part %d", part);
+        HT_CHECK(hant_net_create(ctx, &sub, 1, &pn) == HANT_OK, "create part %d: %s", part, hant_last_error());
+        size_t qp, qb;
+        memcpy(hant_net_param_data(pn, &qp), p + l.param_offset, l.param_count * 4);
+        memcpy(hant_net_buffer_data(pn, &qb), bu + l.buffer_offset, l.buffer_count * 4);
+        HT_CHECK(qp == l.param_count && qb == l.buffer_count, "part %d sizes", part);
+        HT_CHECK(hant_net_forward(pn, cur, 1, part == a.num_blocks ? y2 : nxt) == HANT_OK, "part forward");
+        if (part < a.num_blocks) { float *t = cur; cur = nxt; nxt = t; }
+        hant_net_destroy(pn);
+    }
+    for (int k = 0; k < 10; k++) HT_CHECK(HT_CLOSE(y1[k], y2[k], 1e-5, 1e-4), "logit %d: whole %g, parts %g", k, y1[k], y2[k]);
+    free(cur); free(nxt);
+    hant_net_destroy(net);
+}
+
+static void test_lut_roundtrip_and_errors(void) {
+    const char *path = "build/test_lut.tsv";
+    hant_lut lut, back;
+    memset(&lut, 0, sizeof lut);
+    lut.threads = 2; lut.batch = 1;
+    snprintf(lut.cpu, sizeof lut.cpu, "test cpu"); snprintf(lut.cache, sizeof lut.cache, "warm");
+    hant_timing t = { 0.125, 0.002, 0.12, 15 };
+    HT_CHECK(hant_lut_set(&lut, "conv cin=8 b=1 t=2 p=fp32", &t) == HANT_OK, "set");
+    t.median_ms = 0.5;
+    HT_CHECK(hant_lut_set(&lut, "head cin=8 b=1 t=2 p=fp32", &t) == HANT_OK, "set");
+    t.median_ms = -1;
+    HT_CHECK(hant_lut_set(&lut, "stem b=1 t=2 p=fp32", &t) != HANT_OK, "negative latency accepted");
+    HT_CHECK(hant_lut_set(&lut, "param-overhead b=1 t=2 p=fp32", &t) == HANT_OK, "a bias term may be negative");
+    HT_CHECK(hant_lut_set(&lut, "tab\there", &t) != HANT_OK, "key with a tab accepted");
+    HT_CHECK(hant_lut_save(&lut, path) == HANT_OK, "save: %s", hant_last_error());
+    HT_CHECK(hant_lut_load(path, &back) == HANT_OK, "load: %s", hant_last_error());
+    HT_CHECK(back.count == 3 && back.threads == 2 && !strcmp(back.cpu, "test cpu"), "header/entries after a round trip");
+    const hant_lut_entry *e = hant_lut_find(&back, "head cin=8 b=1 t=2 p=fp32");
+    HT_CHECK(e && e->t.median_ms == 0.5 && e->t.reps == 15, "entry after a round trip");
+    /* resume: a table grows in place, old entries kept */
+    t.median_ms = 0.25;
+    HT_CHECK(hant_lut_set(&back, "conv cin=16 b=1 t=2 p=fp32", &t) == HANT_OK && hant_lut_save(&back, path) == HANT_OK, "resave");
+    hant_lut_free(&back);
+    HT_CHECK(hant_lut_load(path, &back) == HANT_OK && back.count == 4 && hant_lut_find(&back, "conv cin=8 b=1 t=2 p=fp32"), "resumed table");
+    hant_lut_free(&back);
+    hant_lut_free(&lut);
+    /* malformed tables: the error names the line */
+    static const struct { const char *text, *needle; } bad[] = {
+        { "not a table\n", ":1:" },
+        { "# hant latency table v1\nkey\tmedian\n", ":2:" },
+        { "# hant latency table v1\n# cpu\tx\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\nconv\t0.1\t0\t0.1\n", ":4:" },
+        { "# hant latency table v1\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\nconv\t0.1\t0\t0.1\t5\nhead\tnan\t0\t0\t5\n", ":4:" },
+        { "# hant latency table v1\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\nconv\t0.1x\t0\t0.1\t5\n", ":3:" },
+        { "# hant latency table v1\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\nconv\t1e300\t0\t0.1\t5\n", ":3:" },
+        { "# hant latency table v1\n", "column" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        FILE *f = fopen(path, "w");
+        fputs(bad[i].text, f);
+        fclose(f);
+        hant_status st = hant_lut_load(path, &back);
+        HT_CHECK(st == HANT_ERR_FORMAT && strstr(hant_last_error(), bad[i].needle), "bad table %zu: status %d, '%s'", i, st, hant_last_error());
+    }
+    HT_CHECK(hant_lut_load("build/no-such-table.tsv", &back) == HANT_ERR_IO, "missing file");
+    remove(path);
+}
+
 int main(int argc, char **argv) {
     HT_INIT(argc, argv);
     snprintf(dir, sizeof dir, "/tmp/hant_test_format_%ld", (long)getpid());
@@ -249,6 +380,9 @@ int main(int argc, char **argv) {
     HT_RUN(test_roundtrip_bit_exact);
     HT_RUN(test_builtin_roundtrip);
     HT_RUN(test_hostile_models);
+    HT_RUN(test_signatures_canonical);
+    HT_RUN(test_parts_match_whole);
+    HT_RUN(test_lut_roundtrip_and_errors);
     HT_RUN(test_save_is_atomic);
     HT_RUN(test_npy);
     hant_context_destroy(ctx);
