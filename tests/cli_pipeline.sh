@@ -1,0 +1,58 @@
+#!/bin/sh
+# The HANT pipeline end to end on a small teacher and a few hundred images:
+# profile, pool, distill (sharded, merged, resumed), select (with bad budgets),
+# finetune, transform and report. Timing is noisy here, so the profiler's
+# validation error is printed, not bounded. Needs build/data (make data).
+. "$(dirname "$0")/lib_cli.sh"
+D=build/data
+if [ ! -f $D/train-images-idx3-ubyte ]; then echo "  skipped: no $D (make data)"; echo "0 passed, 0 failed, 1 skipped"; exit 0; fi
+W="$T/work"
+POOL='teacher;identity;mbconv:e=1,3:k=3:se=0:act=relu;conv:k=1:act=relu'
+$H train b0-fm -o "$T/teacher.hant" --subset 2048 --val 256 --epochs 2 --batch 64 --threads 2 --quiet --lr 0.1 --bn-calibrate 8 >/dev/null 2>&1 && ok || bad "teacher"
+# profile: table, resume, validation report
+expect_rc 0 "profile" $H profile "$T/teacher.hant" -o "$T/lut.tsv" --candidates "$POOL" --reps 3 --rounds 2 --validate 4 --quiet
+grep "median error" "$T/out" | sed 's/^/  (reported, not bounded) /'
+n1=$(grep -vc '^#' "$T/lut.tsv")
+expect_rc 0 "profile resume" $H profile "$T/teacher.hant" -o "$T/lut.tsv" --candidates "$POOL" --reps 3 --rounds 2
+grep -q "0 configurations to measure" "$T/out" && [ "$(grep -vc '^#' "$T/lut.tsv")" -eq "$n1" ] && ok || bad "resumed profile measured again: $(head -1 "$T/out")"
+grep -q "^# cpu" "$T/lut.tsv" && grep -q "^# flags" "$T/lut.tsv" && grep -q "^# date" "$T/lut.tsv" && grep -q "^# threads	2" "$T/lut.tsv" && ok || bad "table header"
+[ -f "$T/lut.tsv.validate" ] && ok || bad "no validation report"
+expect_rc 1 "profile with other threads into the same table" $H profile "$T/teacher.hant" -o "$T/lut.tsv" --threads 1 --candidates "$POOL"
+# pool
+expect_rc 0 "pool" $H pool "$T/teacher.hant" --pool "$POOL" -o "$T/pool.tsv"
+ncand=$(($(wc -l <"$T/pool.tsv") - 1))
+expect_rc 1 "bad pool term" $H pool b0-fm --pool "warp"
+# distill: two shards, merge, resume
+DA="$T/teacher.hant --work $W --pool $POOL --images 256 --batch 64 --threads 2 --quiet"
+expect_rc 0 "distill shard 0/2" $H distill $DA --shard 0/2
+expect_rc 0 "distill shard 1/2" $H distill $DA --shard 1/2
+expect_rc 0 "merge" $H distill --merge 2 --work "$W"
+[ "$(grep -vc '^#\|^block' "$W/scores.tsv")" -eq "$ncand" ] && ok || bad "merged table has $(grep -vc '^#\|^block' "$W/scores.tsv") rows, pool $ncand"
+expect_rc 0 "distill resume" $H distill $DA
+grep -q "^distilled 0 candidates" "$T/out" && ok || bad "resume retrained: $(cat "$T/out")"
+expect_rc 1 "distill with other settings into the same table" $H distill $DA --lr 0.1
+awk -F'\t' '!/^#|^block/ && ($3 < 0 || $3 != $3+0) {bad=1} END {exit bad}' "$W/scores.tsv" && ok || bad "a score is not a number >= 0"
+# select: budgets
+SA="$T/teacher.hant --work $W --lut $T/lut.tsv --sweep 10"
+expect_rc 2 "speedup 0" $H select $SA --speedup 0
+expect_rc 2 "negative latency" $H select $SA --latency-ms -1
+expect_rc 2 "both budgets" $H select $SA --speedup 2 --latency-ms 1
+expect_rc 1 "budget below the fastest network" $H select $SA --latency-ms 0.0001
+grep -q "fastest" "$T/err" && ok || bad "no 'fastest' in: $(cat "$T/err")"
+expect_rc 0 "select" $H select $SA --speedup 1.5 --name s15 -o "$T/s15-init.hant"
+awk '/^# budget_ms/ { exit !($5 <= $3 * 1.000001) }' "$W/choices-s15.tsv" && ok || bad "predicted latency over budget: $(head -1 "$W/choices-s15.tsv")"
+[ "$(grep -vc '^#\|^block' "$W/choices-s15.tsv")" -eq 16 ] && ok || bad "choices rows"
+expect_rc 0 "student is a valid network" $H info "$T/s15-init.hant"
+[ "$(grep -c . "$W/pareto.tsv")" -ge 2 ] && ok || bad "no frontier"
+# finetune and accuracy: the student stays within a sane distance of the teacher
+expect_rc 0 "finetune" $H finetune "$T/s15-init.hant" --teacher "$T/teacher.hant" -o "$T/s15.hant" --subset 256 --val 256 --epochs 1 --batch 64 --threads 2 --quiet --bn-calibrate 4
+expect_rc 2 "finetune without a teacher" $H finetune "$T/s15-init.hant" -o "$T/x.hant"
+tt=$($H eval "$T/teacher.hant" --data $D | sed -n 's/^top1 //p'); ts=$($H eval "$T/s15.hant" --data $D | sed -n 's/^top1 //p')
+awk -v a="$tt" -v b="$ts" 'BEGIN { d = b - a; exit !(a > 0.3 && d > -0.25 && d < 0.25) }' && ok || bad "teacher top-1 $tt, student $ts"
+# transform reuses the cached tables: only selection and fine-tuning run
+cp "$T/lut.tsv" "$W/lut.tsv"
+expect_rc 0 "transform" $H transform "$T/teacher.hant" --speedup 1.3 -o "$T/s13.hant" --work "$W" --pool "$POOL" --images 256 --epochs 1 --subset 256
+grep -q "^distilled 0 candidates" "$T/out" && ok || bad "transform retrained cached candidates"
+[ -f "$W/report.md" ] && [ -f "$W/report.svg" ] && grep -q "^| s1.3 " "$W/report.md" && ok || bad "report"
+for c in pool distill select finetune transform profile; do $H $c --help >/dev/null && ok || bad "$c --help"; done
+finish
