@@ -5,6 +5,7 @@ on the same conv/FC shapes, forward, backward dx and backward dw.
   /usr/bin/python3 bench/bench_kernels_torch.py --hant build/gcc-native/bench_kernels \\
       --shapes build/kernel_shapes.tsv [--threads 2] [--target-ms 150] \\
       [--quiet-wait 300] [--md build/bench_kernels.md] [--tsv build/bench_kernels.tsv]
+  /usr/bin/python3 bench/bench_kernels_torch.py --from-tsv build/bench_kernels.tsv --md OUT.md
 
 (`make bench-kernels` runs exactly this.) The hant program runs as a child
 process fed one shape at a time through a pipe; right after hant has timed a
@@ -182,9 +183,21 @@ def fmt_ms(v):
     return f"{v:.4f}" if v < 10 else f"{v:.1f}"
 
 
-def write_reports(rows, meta, a, wall_s, waited_s):
+TSV_COLS = KCOLS + ["dir", "macs", "hant_ms", "hant_mad_ms", "hant_gflops", "hant_pct", "torch_ms", "torch_mad_ms",
+                    "torch_gflops", "torch_pct", "torch_layout", "ratio", "other_load", "where"]
+
+
+def summary_line(label, sel):
+    q = [r["ratio"] for r in sel]
+    tot = sum(r["torch_ms"] for r in sel) / sum(r["hant_ms"] for r in sel)
+    return (f"| {label} | {len(sel)} | {statistics.median(r['hant_pct'] for r in sel):.1f} | "
+            f"{statistics.median(r['torch_pct'] for r in sel):.1f} | {statistics.median(q):.2f} | "
+            f"{geomean(q):.2f} | {min(q):.2f} .. {max(q):.2f} | {tot:.2f} |")
+
+
+def write_reports(rows, meta, a):
+    """Markdown (and TSV) from the rows; meta holds the run's facts (see main)."""
     peak = max(float(meta.get("fma_peak_gflops", 0)), float(meta.get("fma_peak_gflops_end", 0)))
-    model, flags = cpu_info()
     for r in rows:
         flop = 2.0 * r["macs"]
         r["hant_gflops"] = flop / (r["hant_ms"] * 1e6)
@@ -193,51 +206,49 @@ def write_reports(rows, meta, a, wall_s, waited_s):
         r["torch_pct"] = 100 * r["torch_gflops"] / peak
         r["ratio"] = r["torch_ms"] / r["hant_ms"]
     if a.tsv:
-        cols = KCOLS + ["dir", "macs", "hant_ms", "hant_mad_ms", "hant_gflops", "hant_pct", "torch_ms", "torch_mad_ms",
-                        "torch_gflops", "torch_pct", "torch_layout", "ratio", "other_load", "where"]
         with open(a.tsv + ".tmp", "w") as f:
-            f.write("\t".join(cols) + "\n")
+            f.writelines(f"# {k} {v}\n" for k, v in meta.items())
+            f.write("\t".join(TSV_COLS) + "\n")
             for r in rows:
-                f.write("\t".join(f"{r[c]:.6g}" if isinstance(r[c], float) else str(r[c]) for c in cols) + "\n")
+                f.write("\t".join(f"{r[c]:.6g}" if isinstance(r[c], float) else str(r[c]) for c in TSV_COLS) + "\n")
         os.replace(a.tsv + ".tmp", a.tsv)
 
-    L = []
-    L.append("# Kernel microbenchmarks: hant vs PyTorch\n")
-    L.append(f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; wall time {wall_s:.0f} s, of which "
-             f"{waited_s:.0f} s waiting for other processes to go idle.")
-    L.append(f"- CPU: {model} ({os.cpu_count()} CPUs); flags: {' '.join(flags)}.")
-    L.append(f"- hant: ISA {meta.get('isa')}, compiler {meta.get('compiler', '?')}, flags `{a.cflags or '?'}`.")
-    L.append(f"- Measured FMA peak ({meta.get('isa')}, {a.threads} threads, best of 5): {meta.get('fma_peak_gflops')} GFLOP/s "
-             f"at the start, {meta.get('fma_peak_gflops_end', '?')} at the end; {peak:.1f} is used for every % of peak.")
-    L.append(f"- PyTorch {torch.__version__} on {sys.executable}, {a.threads} threads; "
-             f"oneDNN {'on' if torch.backends.mkldnn.is_available() else 'off'}; layout: the faster of NCHW and "
-             "channels_last per shape and direction (column layout).")
-    L.append(f"- Timing: median per call of >= 5 samples of ~1 ms each, about {a.target_ms:g} ms of samples per row "
-             "after >= 20 ms of warm-up; warm caches. speed ratio = PyTorch ms / hant ms (> 1: hant faster).")
+    m = meta.get
+    L = ["# Kernel microbenchmarks: hant vs PyTorch\n",
+         f"- Date: {m('date')}; wall time {m('wall_s')} s, of which {m('waited_s')} s waiting for other processes "
+         "to go idle.",
+         f"- CPU: {m('cpu')} ({m('cpus')} CPUs); flags: {m('cpu_flags')}.",
+         f"- hant: ISA {m('isa')}, compiler {m('compiler', '?')}, flags `{m('cflags') or '?'}`.",
+         f"- Measured FMA peak ({m('isa')}, {m('threads')} threads, best of 5): {m('fma_peak_gflops')} GFLOP/s at the "
+         f"start, {m('fma_peak_gflops_end', '?')} at the end; {peak:.1f} is used for every % of peak.",
+         f"- PyTorch {m('torch')} on {m('python')}, {m('threads')} threads; oneDNN {m('onednn')}; layout: the faster "
+         "of NCHW and channels_last per shape and direction (column layout).",
+         f"- Timing: median per call of >= 5 samples of ~1 ms each, about {m('target_ms')} ms of samples per row "
+         "after >= 20 ms of warm-up; warm caches. speed ratio = PyTorch ms / hant ms (> 1: hant faster)."]
     noisy = sum(r["other_load"] > NOISY for r in rows) // len(DIRS)
     L.append(f"- Shapes timed while other processes used > {NOISY:.0%} of the CPUs (column other load; "
              f"the quieter of two tries is kept): {noisy} of {len(rows) // len(DIRS)}.\n")
 
-    L.append("## Summary by op class\n")
-    L.append("| op | dir | shapes | hant median % of peak | PyTorch median % of peak | median speed ratio | "
-             "geomean speed ratio | min .. max | total-time ratio |")
-    L.append("|---|---|---:|---:|---:|---:|---:|---|---:|")
+    head = ("| rows | hant median % of peak | PyTorch median % of peak | median speed ratio | geomean speed ratio | "
+            "min .. max | total-time ratio |")
+    L += ["## Summary by op class\n", "| op | dir " + head, "|---|---|---:|---:|---:|---:|---:|---|---:|"]
     for op in ("dense", "depthwise", "pointwise", "fc"):
-        for d in DIRS + ["all"]:
-            sel = [r for r in rows if r["op"] == op and (d == "all" or r["dir"] == d)]
-            if not sel:
-                continue
-            q = [r["ratio"] for r in sel]
-            tot = sum(r["torch_ms"] for r in sel) / sum(r["hant_ms"] for r in sel)
-            L.append(f"| {op} | {d} | {len(sel) if d != 'all' else len(sel) // 3} | "
-                     f"{statistics.median(r['hant_pct'] for r in sel):.1f} | "
-                     f"{statistics.median(r['torch_pct'] for r in sel):.1f} | {statistics.median(q):.2f} | "
-                     f"{geomean(q):.2f} | {min(q):.2f} .. {max(q):.2f} | {tot:.2f} |")
-    q = [r["ratio"] for r in rows]
-    L.append(f"| **all** | all | {len(rows) // 3} | {statistics.median(r['hant_pct'] for r in rows):.1f} | "
-             f"{statistics.median(r['torch_pct'] for r in rows):.1f} | {statistics.median(q):.2f} | {geomean(q):.2f} | "
-             f"{min(q):.2f} .. {max(q):.2f} | {sum(r['torch_ms'] for r in rows) / sum(r['hant_ms'] for r in rows):.2f} |")
-    L.append("\ntotal-time ratio = sum of PyTorch ms / sum of hant ms over the rows (dominated by the large shapes).\n")
+        for d in DIRS:
+            sel = [r for r in rows if r["op"] == op and r["dir"] == d]
+            if sel:
+                L.append(summary_line(f"{op} | {d}", sel))
+    for d in DIRS:
+        L.append(summary_line(f"**all** | {d}", [r for r in rows if r["dir"] == d]))
+    L.append(summary_line("**all** | all", rows))
+    L += ["\n## Summary by batch and op class (fwd, dx and dw rows together)\n", "| batch | op " + head,
+          "|---:|---|---:|---:|---:|---:|---:|---|---:|"]
+    for b in sorted({r["batch"] for r in rows}):
+        for op in ("dense", "depthwise", "pointwise", "fc"):
+            sel = [r for r in rows if r["op"] == op and r["batch"] == b]
+            if sel:
+                L.append(summary_line(f"{b} | {op}", sel))
+    L.append("\nA row is one shape in one direction. total-time ratio = sum of PyTorch ms / sum of hant ms "
+             "over the rows (dominated by the large shapes).\n")
 
     L.append("## Per network: every conv/FC layer once (shapes weighted by how often they occur)\n")
     L.append("| network@batch | dir | layers | hant ms | PyTorch ms | speed ratio |")
@@ -254,8 +265,8 @@ def write_reports(rows, meta, a, wall_s, waited_s):
             for r in rows:
                 if r["dir"] != d:
                     continue
-                m = sum(1 for w in r["where"].split(",") if w.split(":")[0] == n)
-                cnt, hs, ts = cnt + m, hs + m * r["hant_ms"], ts + m * r["torch_ms"]
+                k = sum(1 for w in r["where"].split(",") if w.split(":")[0] == n)
+                cnt, hs, ts = cnt + k, hs + k * r["hant_ms"], ts + k * r["torch_ms"]
             if cnt:
                 L.append(f"| {n} | {d} | {cnt} | {fmt_ms(hs)} | {fmt_ms(ts)} | {ts / hs:.2f} |")
     L.append("")
@@ -275,6 +286,27 @@ def write_reports(rows, meta, a, wall_s, waited_s):
             f.write(text)
         os.replace(a.md + ".tmp", a.md)
     return text
+
+
+def read_results(path):
+    """(rows, meta) from a TSV that write_reports wrote."""
+    meta, rows, cols = {}, [], None
+    with open(path) as f:
+        for ln in f:
+            ln = ln.rstrip("\n")
+            if ln.startswith("#"):
+                k, _, v = ln[1:].strip().partition(" ")
+                meta[k] = v
+            elif cols is None:
+                cols = ln.split("\t")
+            elif ln:
+                r = dict(zip(cols, ln.split("\t")))
+                for c in KCOLS[1:] + ["macs"]:
+                    r[c] = int(float(r[c]))
+                for c in ("hant_ms", "hant_mad_ms", "torch_ms", "torch_mad_ms", "other_load"):
+                    r[c] = float(r[c])
+                rows.append(r)
+    return rows, meta
 
 
 def measure_shape(hant, r, target_ms):
@@ -329,8 +361,8 @@ class Quiet:
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--hant", required=True, help="the bench_kernels binary")
-    ap.add_argument("--shapes", required=True, help="TSV from bench/kernel_shapes.py (--where gives the per-network table)")
+    ap.add_argument("--hant", help="the bench_kernels binary")
+    ap.add_argument("--shapes", help="TSV from bench/kernel_shapes.py (--where gives the per-network table)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--target-ms", type=float, default=150.0, help="ms of timed samples per row and side")
     ap.add_argument("--quiet-wait", type=float, default=0.0,
@@ -340,7 +372,16 @@ def main():
     ap.add_argument("--cflags", default="", help="hant's compiler flags, for the report")
     ap.add_argument("--md", help="write the Markdown report here")
     ap.add_argument("--tsv", help="write every row here")
+    ap.add_argument("--from-tsv", metavar="TSV", help="time nothing: rewrite --md from the rows a run wrote to --tsv")
     a = ap.parse_args()
+    if a.from_tsv:
+        rows, meta = read_results(a.from_tsv)
+        a.tsv = None
+        text = write_reports(rows, meta, a)
+        print(text[text.index("## Summary"):text.index("## Every shape")].rstrip())
+        return
+    if not a.hant or not a.shapes:
+        ap.error("--hant and --shapes are required (or --from-tsv)")
     if not 1 <= a.threads <= 64:
         ap.error("--threads must be 1..64")
 
@@ -375,9 +416,13 @@ def main():
     quiet.wait()  # before the FMA peak is measured again
     hant.finish()
     rows = [x for i in sorted(results) for x in results[i][0]]
-    text = write_reports(rows, hant.meta, a, time.time() - t_start, quiet.waited)
-    summary = text[text.index("## Summary"):text.index("## Every shape")]
-    print("\n" + summary.rstrip())
+    model, flags = cpu_info()
+    meta = dict(hant.meta, date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                wall_s=f"{time.time() - t_start:.0f}", waited_s=f"{quiet.waited:.0f}", cpu=model,
+                cpus=os.cpu_count(), cpu_flags=" ".join(flags), cflags=a.cflags, torch=torch.__version__,
+                python=sys.executable, onednn="on" if torch.backends.mkldnn.is_available() else "off")
+    text = write_reports(rows, meta, a)
+    print("\n" + text[text.index("## Summary"):text.index("## Every shape")].rstrip())
     if a.md:
         print(f"\nfull table: {a.md}")
 
