@@ -1755,39 +1755,61 @@ static void hant__q8_epi_row_scalar(const hant__q8_epi *e, const int32_t *acc, i
     }
 }
 
+/* One vector of int32 sums for columns [col, col + n) (n may exceed the
+   lane count; n <= 0 does nothing). The scale arrays are padded to npad, so
+   they load whole. */
 #if defined(HANT__AVX512)
+#define HANT__Q8_EVL 16
+HANT__INLINE void hant__q8_epi_vec(const hant__q8_epi *e, __m512i acc, int col, int n, uint8_t *yu, float *yf) {
+    if (n <= 0) return;
+    __mmask16 k = n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1);
+    __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), _mm512_loadu_ps(e->scale + col));
+    if (e->mode == HANT__Q8_OUT_F32) {
+        f = hant__v_act(f, e->act);
+        if (n >= 16) _mm512_storeu_ps(yf, f); else _mm512_mask_storeu_ps(yf, k, f);
+        return;
+    }
+    if (e->mode == HANT__Q8_OUT_U8ACT) f = _mm512_mul_ps(hant__v_act(f, e->act), _mm512_set1_ps(e->inv_out));
+    f = _mm512_min_ps(_mm512_max_ps(f, _mm512_set1_ps(e->lo)), _mm512_set1_ps(e->hi));
+    __m128i b = _mm512_cvtepi32_epi8(_mm512_add_epi32(_mm512_cvtps_epi32(f), _mm512_set1_epi32(e->zp)));
+    /* the register form of vpmovdb and a plain store: the masked store to memory is slow on Zen 4 */
+    if (n >= 16) _mm_storeu_si128((__m128i *)yu, b);
+    else { uint8_t t[16]; _mm_storeu_si128((__m128i *)t, b); memcpy(yu, t, (size_t)n); }
+}
 static void hant__q8_epi_row(const hant__q8_epi *e, const int32_t *acc, int col, int nn, uint8_t *yu, float *yf) {
-    const __m512 lo = _mm512_set1_ps(e->lo), hi = _mm512_set1_ps(e->hi), inv = _mm512_set1_ps(e->inv_out);
-    const __m512i zp = _mm512_set1_epi32(e->zp);
     for (int c = 0; c < nn; c += 16) {
-        __mmask16 k = nn - c >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (nn - c)) - 1);
-        __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_maskz_loadu_epi32(k, acc + c)), _mm512_maskz_loadu_ps(k, e->scale + col + c));
-        if (e->mode == HANT__Q8_OUT_F32) { _mm512_mask_storeu_ps(yf + c, k, hant__v_act(f, e->act)); continue; }
-        if (e->mode == HANT__Q8_OUT_U8ACT) f = _mm512_mul_ps(hant__v_act(f, e->act), inv);
-        f = _mm512_min_ps(_mm512_max_ps(f, lo), hi);
-        _mm512_mask_cvtepi32_storeu_epi8(yu + c, k, _mm512_add_epi32(_mm512_cvtps_epi32(f), zp));
+        __m512i a = nn - c >= 16 ? _mm512_loadu_si512(acc + c) : _mm512_maskz_loadu_epi32((__mmask16)((1u << (nn - c)) - 1), acc + c);
+        hant__q8_epi_vec(e, a, col + c, nn - c, yu ? yu + c : NULL, yf ? yf + c : NULL);
     }
 }
 #elif defined(HANT__AVX2)
+#define HANT__Q8_EVL 8
+HANT__INLINE void hant__q8_epi_vec(const hant__q8_epi *e, __m256i acc, int col, int n, uint8_t *yu, float *yf) {
+    if (n <= 0) return;
+    __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(acc), _mm256_loadu_ps(e->scale + col));
+    if (e->mode == HANT__Q8_OUT_F32) { hant__v_storep(yf, hant__v_act(f, e->act), n); return; }
+    if (e->mode == HANT__Q8_OUT_U8ACT) f = _mm256_mul_ps(hant__v_act(f, e->act), _mm256_set1_ps(e->inv_out));
+    f = _mm256_min_ps(_mm256_max_ps(f, _mm256_set1_ps(e->lo)), _mm256_set1_ps(e->hi));
+    __m256i q = _mm256_add_epi32(_mm256_cvtps_epi32(f), _mm256_set1_epi32(e->zp));
+    __m128i p = _mm_packus_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
+    p = _mm_packus_epi16(p, p);
+    if (n >= 8) _mm_storel_epi64((__m128i *)yu, p);
+    else { uint8_t t[16]; _mm_storeu_si128((__m128i *)t, p); memcpy(yu, t, (size_t)n); }
+}
 static void hant__q8_epi_row(const hant__q8_epi *e, const int32_t *acc, int col, int nn, uint8_t *yu, float *yf) {
-    const __m256 lo = _mm256_set1_ps(e->lo), hi = _mm256_set1_ps(e->hi), inv = _mm256_set1_ps(e->inv_out);
-    const __m256i zp = _mm256_set1_epi32(e->zp);
     for (int c = 0; c < nn; c += 8) {
-        int m = nn - c;
-        __m256i a = m >= 8 ? _mm256_loadu_si256((const __m256i *)(acc + c)) : _mm256_maskload_epi32(acc + c, hant__v_mask(m));
-        __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(a), hant__v_loadp(e->scale + col + c, m));
-        if (e->mode == HANT__Q8_OUT_F32) { hant__v_storep(yf + c, hant__v_act(f, e->act), m); continue; }
-        if (e->mode == HANT__Q8_OUT_U8ACT) f = _mm256_mul_ps(hant__v_act(f, e->act), inv);
-        f = _mm256_min_ps(_mm256_max_ps(f, lo), hi);
-        __m256i q = _mm256_add_epi32(_mm256_cvtps_epi32(f), zp);
-        __m128i p = _mm_packus_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
-        p = _mm_packus_epi16(p, p);
-        if (m >= 8) _mm_storel_epi64((__m128i *)(yu + c), p);
-        else { uint8_t t[16]; _mm_storeu_si128((__m128i *)t, p); memcpy(yu + c, t, (size_t)m); }
+        __m256i a = nn - c >= 8 ? _mm256_loadu_si256((const __m256i *)(acc + c)) : _mm256_maskload_epi32(acc + c, hant__v_mask(nn - c));
+        hant__q8_epi_vec(e, a, col + c, nn - c, yu ? yu + c : NULL, yf ? yf + c : NULL);
     }
 }
 #else
+#define HANT__Q8_EVL 1
 #define hant__q8_epi_row hant__q8_epi_row_scalar
+#endif
+/* The GEMM tile feeds its accumulators to the epilogue straight from the
+   registers when the int and float vectors have the same lanes. */
+#if HANT__QVL > 1 && HANT__QVL == HANT__Q8_EVL
+#define HANT__Q8_EPI_DIRECT 1
 #endif
 
 /* ---- GEMM: C[m][n] = epilogue(comp[n] + sum_k A[m][k] B[k][n]) ----------- */
@@ -1836,12 +1858,31 @@ static void hant__q8_gemm_scalar(const hant__q8_gemm *g, int m0, int m1, int n0,
     }
 }
 
+#if HANT__QVL > 1
+/* The epilogue of a tile's mrc rows x nr columns, into rows ldy apart. */
+HANT__INLINE void hant__q8_tile_out(hant__qv (*acc)[HANT__Q8_NRV], const int mrc, const hant__q8_epi *ep, int col, int nr,
+                                    uint8_t *yu, float *yf, size_t ldy) {
+#if defined(HANT__Q8_EPI_DIRECT)
+    HANT__UNROLL for (int i = 0; i < mrc; i++)
+        HANT__UNROLL for (int j = 0; j < HANT__Q8_NRV; j++)
+            hant__q8_epi_vec(ep, acc[i][j], col + j * HANT__QVL, nr - j * HANT__QVL, yu ? yu + i * ldy + j * HANT__QVL : NULL,
+                             yf ? yf + i * ldy + j * HANT__QVL : NULL);
+#else
+    int32_t ct[HANT__Q8_NR];
+    HANT__UNROLL for (int i = 0; i < mrc; i++) {
+        HANT__UNROLL for (int j = 0; j < HANT__Q8_NRV; j++) hant__qv_store(ct + j * HANT__QVL, acc[i][j]);
+        hant__q8_epi_row(ep, ct, col, nr, yu ? yu + i * ldy : NULL, yf ? yf + i * ldy : NULL);
+    }
+#endif
+}
+#endif
+
 #if defined(HANT__Q8_VNNI512) || defined(HANT__Q8_VNNI256)
 /* mrc rows (a compile-time constant after inlining) x NR columns; the
    accumulators start at comp, and each k group of 4 is one vpdpbusd per
    vector: a row's 4 bytes broadcast times the panel's 4 x NR weights. */
 HANT__INLINE void hant__q8_tile(const uint8_t *a, size_t lda, const int mrc, int kg, int krem, const int8_t *pb,
-                                const int32_t *comp, int32_t *ct) {
+                                const int32_t *comp, const hant__q8_epi *ep, int col, int nr, uint8_t *yu, float *yf, size_t ldy) {
     hant__qv acc[HANT__Q8_MR][HANT__Q8_NRV];
     const uint8_t *ar[HANT__Q8_MR];
     HANT__UNROLL for (int i = 0; i < mrc; i++) ar[i] = a + (size_t)i * lda;
@@ -1865,8 +1906,7 @@ HANT__INLINE void hant__q8_tile(const uint8_t *a, size_t lda, const int mrc, int
             HANT__UNROLL for (int j = 0; j < HANT__Q8_NRV; j++) acc[i][j] = hant__qv_dot(acc[i][j], av, b[j]);
         }
     }
-    HANT__UNROLL for (int i = 0; i < mrc; i++)
-        HANT__UNROLL for (int j = 0; j < HANT__Q8_NRV; j++) hant__qv_store(ct + i * HANT__Q8_NR + j * HANT__QVL, acc[i][j]);
+    hant__q8_tile_out(acc, mrc, ep, col, nr, yu, yf, ldy);
 }
 #elif defined(HANT__Q8_AVX2)
 /* vpmaddubsw adds two u8 x s8 products into a saturating s16: 255 * 127 * 2
@@ -1876,7 +1916,7 @@ HANT__INLINE void hant__q8_tile(const uint8_t *a, size_t lda, const int mrc, int
    accumulate in s16 for up to 128 k groups (32512) before one vpmaddwd by
    128 widens them. Exact for all u8 inputs and weights in [-127, 127]. */
 HANT__INLINE void hant__q8_tile(const uint8_t *a, size_t lda, const int mrc, int kg, int krem, const int8_t *pb,
-                                const int32_t *comp, int32_t *ct) {
+                                const int32_t *comp, const hant__q8_epi *ep, int col, int nr, uint8_t *yu, float *yf, size_t ldy) {
     hant__qv acc[HANT__Q8_MR][HANT__Q8_NRV], hacc[HANT__Q8_MR][HANT__Q8_NRV];
     const uint8_t *ar[HANT__Q8_MR];
     const __m256i ones = _mm256_set1_epi16(1), c128 = _mm256_set1_epi16(128);
@@ -1905,8 +1945,7 @@ HANT__INLINE void hant__q8_tile(const uint8_t *a, size_t lda, const int mrc, int
         HANT__UNROLL for (int i = 0; i < mrc; i++)
             HANT__UNROLL for (int j = 0; j < HANT__Q8_NRV; j++) acc[i][j] = _mm256_add_epi32(acc[i][j], _mm256_madd_epi16(hacc[i][j], c128));
     }
-    HANT__UNROLL for (int i = 0; i < mrc; i++)
-        HANT__UNROLL for (int j = 0; j < HANT__Q8_NRV; j++) hant__qv_store(ct + i * HANT__Q8_NR + j * HANT__QVL, acc[i][j]);
+    hant__q8_tile_out(acc, mrc, ep, col, nr, yu, yf, ldy);
 }
 #endif
 
@@ -1914,7 +1953,6 @@ HANT__INLINE void hant__q8_tile(const uint8_t *a, size_t lda, const int mrc, int
 /* Rows [m0, m1) x columns [n0, n1) (n0 a multiple of NR). Rows go in blocks
    that stay in cache while every column panel passes over them. */
 static void hant__q8_gemm_simd(const hant__q8_gemm *g, int m0, int m1, int n0, int n1) {
-    int32_t ct[HANT__Q8_MR * HANT__Q8_NR];
     const hant_qconv *q = g->q;
     int kg = g->k / 4, krem = g->k % 4;
     int mc = (int)HANT__MAX(HANT__Q8_MR, (32768 / HANT__MAX(g->k, 1)) / HANT__Q8_MR * HANT__Q8_MR);
@@ -1924,20 +1962,20 @@ static void hant__q8_gemm_simd(const hant__q8_gemm *g, int m0, int m1, int n0, i
             int nr = HANT__MIN(HANT__Q8_NR, n1 - jc);
             const int8_t *pb = q->packed + (size_t)(jc / HANT__Q8_NR) * q->kpad * HANT__Q8_NR;
             for (int ir = ic; ir < ie;) {
-                int left = ie - ir, t;
+                int left = ie - ir;
                 const uint8_t *a = g->a + (size_t)ir * g->lda;
-                if (left >= HANT__Q8_MR) { t = HANT__Q8_MR; hant__q8_tile(a, g->lda, HANT__Q8_MR, kg, krem, pb, q->comp + jc, ct); }
+                uint8_t *yu = g->yu ? g->yu + (size_t)ir * g->ldy + jc : NULL;
+                float *yf = g->yf ? g->yf + (size_t)ir * g->ldy + jc : NULL;
+#define HANT__Q8_TILE(t) { hant__q8_tile(a, g->lda, t, kg, krem, pb, q->comp + jc, g->ep, jc, nr, yu, yf, g->ldy); ir += t; }
+                if (left >= HANT__Q8_MR) HANT__Q8_TILE(HANT__Q8_MR)
 #if HANT__Q8_MR > 4
-                else if (left >= 4) { t = 4; hant__q8_tile(a, g->lda, 4, kg, krem, pb, q->comp + jc, ct); }
+                else if (left >= 4) HANT__Q8_TILE(4)
 #endif
 #if HANT__Q8_MR > 2
-                else if (left >= 2) { t = 2; hant__q8_tile(a, g->lda, 2, kg, krem, pb, q->comp + jc, ct); }
+                else if (left >= 2) HANT__Q8_TILE(2)
 #endif
-                else { t = 1; hant__q8_tile(a, g->lda, 1, kg, krem, pb, q->comp + jc, ct); }
-                for (int i = 0; i < t; i++)
-                    hant__q8_epi_row(g->ep, ct + i * HANT__Q8_NR, jc, nr, g->yu ? g->yu + (size_t)(ir + i) * g->ldy + jc : NULL,
-                                     g->yf ? g->yf + (size_t)(ir + i) * g->ldy + jc : NULL);
-                ir += t;
+                else HANT__Q8_TILE(1)
+#undef HANT__Q8_TILE
             }
         }
     }
