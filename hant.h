@@ -1860,17 +1860,17 @@ static void hant__q8_gemm_scalar(const hant__q8_gemm *g, int m0, int m1, int n0,
 
 #if HANT__QVL > 1
 /* The epilogue of a tile's mrc rows x nr columns, into rows ldy apart. */
-HANT__INLINE void hant__q8_tile_out(hant__qv (*acc)[HANT__Q8_NRV], const int mrc, const hant__q8_epi *ep, int col, int nr,
+HANT__INLINE void hant__q8_tile_out(hant__qv (*acc)[HANT__Q8_NRV], const int mrc, const int nrv, const hant__q8_epi *ep, int col, int nr,
                                     uint8_t *yu, float *yf, size_t ldy) {
 #if defined(HANT__Q8_EPI_DIRECT)
     HANT__UNROLL for (int i = 0; i < mrc; i++)
-        HANT__UNROLL for (int j = 0; j < HANT__Q8_NRV; j++)
+        HANT__UNROLL for (int j = 0; j < nrv; j++)
             hant__q8_epi_vec(ep, acc[i][j], col + j * HANT__QVL, nr - j * HANT__QVL, yu ? yu + i * ldy + j * HANT__QVL : NULL,
                              yf ? yf + i * ldy + j * HANT__QVL : NULL);
 #else
     int32_t ct[HANT__Q8_NR];
     HANT__UNROLL for (int i = 0; i < mrc; i++) {
-        HANT__UNROLL for (int j = 0; j < HANT__Q8_NRV; j++) hant__qv_store(ct + j * HANT__QVL, acc[i][j]);
+        HANT__UNROLL for (int j = 0; j < nrv; j++) hant__qv_store(ct + j * HANT__QVL, acc[i][j]);
         hant__q8_epi_row(ep, ct, col, nr, yu ? yu + i * ldy : NULL, yf ? yf + i * ldy : NULL);
     }
 #endif
@@ -1881,32 +1881,32 @@ HANT__INLINE void hant__q8_tile_out(hant__qv (*acc)[HANT__Q8_NRV], const int mrc
 /* mrc rows (a compile-time constant after inlining) x NR columns; the
    accumulators start at comp, and each k group of 4 is one vpdpbusd per
    vector: a row's 4 bytes broadcast times the panel's 4 x NR weights. */
-HANT__INLINE void hant__q8_tile(const uint8_t *a, size_t lda, const int mrc, int kg, int krem, const int8_t *pb,
+HANT__INLINE void hant__q8_tile(const uint8_t *a, size_t lda, const int mrc, const int nrv, int kg, int krem, const int8_t *pb,
                                 const int32_t *comp, const hant__q8_epi *ep, int col, int nr, uint8_t *yu, float *yf, size_t ldy) {
     hant__qv acc[HANT__Q8_MR][HANT__Q8_NRV];
     const uint8_t *ar[HANT__Q8_MR];
     HANT__UNROLL for (int i = 0; i < mrc; i++) ar[i] = a + (size_t)i * lda;
-    HANT__UNROLL for (int j = 0; j < HANT__Q8_NRV; j++) {
+    HANT__UNROLL for (int j = 0; j < nrv; j++) {
         hant__qv c0 = hant__qv_load(comp + j * HANT__QVL);
         HANT__UNROLL for (int i = 0; i < mrc; i++) acc[i][j] = c0;
     }
     for (int g = 0; g < kg; g++) {
         hant__qv b[HANT__Q8_NRV];
-        HANT__UNROLL for (int j = 0; j < HANT__Q8_NRV; j++) b[j] = hant__qv_load(pb + (size_t)g * HANT__Q8_NR * 4 + j * HANT__QVL * 4);
+        HANT__UNROLL for (int j = 0; j < nrv; j++) b[j] = hant__qv_load(pb + (size_t)g * HANT__Q8_NR * 4 + j * HANT__QVL * 4);
         HANT__UNROLL for (int i = 0; i < mrc; i++) {
             hant__qv av = hant__qv_set1(hant__q8_ld32(ar[i] + (size_t)g * 4));
-            HANT__UNROLL for (int j = 0; j < HANT__Q8_NRV; j++) acc[i][j] = hant__qv_dot(acc[i][j], av, b[j]);
+            HANT__UNROLL for (int j = 0; j < nrv; j++) acc[i][j] = hant__qv_dot(acc[i][j], av, b[j]);
         }
     }
     if (krem) { /* the last k < 4 bytes of a row: never read past it */
         hant__qv b[HANT__Q8_NRV];
-        HANT__UNROLL for (int j = 0; j < HANT__Q8_NRV; j++) b[j] = hant__qv_load(pb + (size_t)kg * HANT__Q8_NR * 4 + j * HANT__QVL * 4);
+        HANT__UNROLL for (int j = 0; j < nrv; j++) b[j] = hant__qv_load(pb + (size_t)kg * HANT__Q8_NR * 4 + j * HANT__QVL * 4);
         HANT__UNROLL for (int i = 0; i < mrc; i++) {
             hant__qv av = hant__qv_set1(hant__q8_ld_tail(ar[i] + (size_t)kg * 4, krem));
-            HANT__UNROLL for (int j = 0; j < HANT__Q8_NRV; j++) acc[i][j] = hant__qv_dot(acc[i][j], av, b[j]);
+            HANT__UNROLL for (int j = 0; j < nrv; j++) acc[i][j] = hant__qv_dot(acc[i][j], av, b[j]);
         }
     }
-    hant__q8_tile_out(acc, mrc, ep, col, nr, yu, yf, ldy);
+    hant__q8_tile_out(acc, mrc, nrv, ep, col, nr, yu, yf, ldy);
 }
 #elif defined(HANT__Q8_AVX2)
 /* vpmaddubsw adds two u8 x s8 products into a saturating s16: 255 * 127 * 2
@@ -1915,13 +1915,13 @@ HANT__INLINE void hant__q8_tile(const uint8_t *a, size_t lda, const int mrc, int
    int32 at once through vpmaddwd; a hi pair is at most 254, so hi pairs
    accumulate in s16 for up to 128 k groups (32512) before one vpmaddwd by
    128 widens them. Exact for all u8 inputs and weights in [-127, 127]. */
-HANT__INLINE void hant__q8_tile(const uint8_t *a, size_t lda, const int mrc, int kg, int krem, const int8_t *pb,
+HANT__INLINE void hant__q8_tile(const uint8_t *a, size_t lda, const int mrc, const int nrv, int kg, int krem, const int8_t *pb,
                                 const int32_t *comp, const hant__q8_epi *ep, int col, int nr, uint8_t *yu, float *yf, size_t ldy) {
     hant__qv acc[HANT__Q8_MR][HANT__Q8_NRV], hacc[HANT__Q8_MR][HANT__Q8_NRV];
     const uint8_t *ar[HANT__Q8_MR];
     const __m256i ones = _mm256_set1_epi16(1), c128 = _mm256_set1_epi16(128);
     HANT__UNROLL for (int i = 0; i < mrc; i++) ar[i] = a + (size_t)i * lda;
-    HANT__UNROLL for (int j = 0; j < HANT__Q8_NRV; j++) {
+    HANT__UNROLL for (int j = 0; j < nrv; j++) {
         hant__qv c0 = hant__qv_load(comp + j * HANT__QVL);
         HANT__UNROLL for (int i = 0; i < mrc; i++) acc[i][j] = c0;
     }
@@ -1929,23 +1929,23 @@ HANT__INLINE void hant__q8_tile(const uint8_t *a, size_t lda, const int mrc, int
     for (int g0 = 0; g0 < ng; g0 += 128) {
         int g1 = HANT__MIN(ng, g0 + 128);
         HANT__UNROLL for (int i = 0; i < mrc; i++)
-            HANT__UNROLL for (int j = 0; j < HANT__Q8_NRV; j++) hacc[i][j] = _mm256_setzero_si256();
+            HANT__UNROLL for (int j = 0; j < nrv; j++) hacc[i][j] = _mm256_setzero_si256();
         for (int g = g0; g < g1; g++) {
             hant__qv b[HANT__Q8_NRV];
-            HANT__UNROLL for (int j = 0; j < HANT__Q8_NRV; j++) b[j] = hant__qv_load(pb + (size_t)g * HANT__Q8_NR * 4 + j * HANT__QVL * 4);
+            HANT__UNROLL for (int j = 0; j < nrv; j++) b[j] = hant__qv_load(pb + (size_t)g * HANT__Q8_NR * 4 + j * HANT__QVL * 4);
             HANT__UNROLL for (int i = 0; i < mrc; i++) {
                 uint32_t v = (uint32_t)(g < kg ? hant__q8_ld32(ar[i] + (size_t)g * 4) : hant__q8_ld_tail(ar[i] + (size_t)g * 4, krem));
                 __m256i alo = _mm256_set1_epi32((int32_t)(v & 0x7F7F7F7Fu)), ahi = _mm256_set1_epi32((int32_t)((v >> 7) & 0x01010101u));
-                HANT__UNROLL for (int j = 0; j < HANT__Q8_NRV; j++) {
+                HANT__UNROLL for (int j = 0; j < nrv; j++) {
                     acc[i][j] = _mm256_add_epi32(acc[i][j], _mm256_madd_epi16(_mm256_maddubs_epi16(alo, b[j]), ones));
                     hacc[i][j] = _mm256_add_epi16(hacc[i][j], _mm256_maddubs_epi16(ahi, b[j]));
                 }
             }
         }
         HANT__UNROLL for (int i = 0; i < mrc; i++)
-            HANT__UNROLL for (int j = 0; j < HANT__Q8_NRV; j++) acc[i][j] = _mm256_add_epi32(acc[i][j], _mm256_madd_epi16(hacc[i][j], c128));
+            HANT__UNROLL for (int j = 0; j < nrv; j++) acc[i][j] = _mm256_add_epi32(acc[i][j], _mm256_madd_epi16(hacc[i][j], c128));
     }
-    hant__q8_tile_out(acc, mrc, ep, col, nr, yu, yf, ldy);
+    hant__q8_tile_out(acc, mrc, nrv, ep, col, nr, yu, yf, ldy);
 }
 #endif
 
@@ -1966,15 +1966,19 @@ static void hant__q8_gemm_simd(const hant__q8_gemm *g, int m0, int m1, int n0, i
                 const uint8_t *a = g->a + (size_t)ir * g->lda;
                 uint8_t *yu = g->yu ? g->yu + (size_t)ir * g->ldy + jc : NULL;
                 float *yf = g->yf ? g->yf + (size_t)ir * g->ldy + jc : NULL;
-#define HANT__Q8_TILE(t) { hant__q8_tile(a, g->lda, t, kg, krem, pb, q->comp + jc, g->ep, jc, nr, yu, yf, g->ldy); ir += t; }
-                if (left >= HANT__Q8_MR) HANT__Q8_TILE(HANT__Q8_MR)
+/* a panel no wider than one vector (the N tail) skips the empty vectors */
+#define HANT__Q8_TILE(t) do { \
+        if (nr > HANT__QVL) { hant__q8_tile(a, g->lda, t, HANT__Q8_NRV, kg, krem, pb, q->comp + jc, g->ep, jc, nr, yu, yf, g->ldy); } \
+        else { hant__q8_tile(a, g->lda, t, 1, kg, krem, pb, q->comp + jc, g->ep, jc, nr, yu, yf, g->ldy); } \
+        ir += t; } while (0)
+                if (left >= HANT__Q8_MR) { HANT__Q8_TILE(HANT__Q8_MR); }
 #if HANT__Q8_MR > 4
-                else if (left >= 4) HANT__Q8_TILE(4)
+                else if (left >= 4) { HANT__Q8_TILE(4); }
 #endif
 #if HANT__Q8_MR > 2
-                else if (left >= 2) HANT__Q8_TILE(2)
+                else if (left >= 2) { HANT__Q8_TILE(2); }
 #endif
-                else HANT__Q8_TILE(1)
+                else { HANT__Q8_TILE(1); }
 #undef HANT__Q8_TILE
             }
         }
