@@ -1718,6 +1718,7 @@ struct hant_qconv {
     int ktot, kpad, npad;  /* GEMM depth, rounded up to 4; cout rounded up to NR */
     int8_t *packed;        /* GEMM weights, panels as above */
     int32_t *w32;          /* depthwise weights [k*k][cout], widened */
+    int8_t *wdw;           /* depthwise, AVX-512 VNNI: see hant__q8_dw_block */
     int32_t *comp;         /* [npad]: bias_q - in.zero_point * sum_k w */
     float *mult, *fscale;  /* [npad]: in.scale * w_scale / out.scale, in.scale * w_scale */
     uint8_t *zprow;        /* depthwise: cin bytes of in.zero_point, read for taps off the image */
@@ -2073,6 +2074,7 @@ static void hant__q8_dense_task(void *arg, int tid, int nt) {
    the SIMD form widens to int32 and multiplies (vpmulld) on every path. */
 #define HANT__Q8_DW_PIX 4
 #define HANT__Q8_DW_CB 256 /* channels per block: the int32 sums stay on the stack */
+#define HANT__Q8_DW_TAPS 52 /* 7 x 7 rounded up to a multiple of 4 */
 
 /* Tap pointers of one output pixel: into x, or zprow off the image. */
 static void hant__q8_dw_taps(const hant__q8_conv *c, int n, int oh, int ow, const uint8_t **tp) {
@@ -2085,6 +2087,7 @@ static void hant__q8_dw_taps(const hant__q8_conv *c, int n, int oh, int ow, cons
             tp[kh * K + kw] = ih < 0 || ih >= c->h || iw < 0 || iw >= c->w ? q->zprow : c->x + (((size_t)n * c->h + ih) * c->w + iw) * C;
         }
     }
+    for (int t = K * K; t < (K * K + 3) / 4 * 4; t++) tp[t] = q->zprow; /* padding taps, zero weights */
 }
 
 static void hant__q8_dw_block_scalar(const hant_qconv *q, const uint8_t *const *tp, int np, int c0, int cb, int32_t (*acc)[HANT__Q8_DW_CB]) {
@@ -2092,12 +2095,89 @@ static void hant__q8_dw_block_scalar(const hant_qconv *q, const uint8_t *const *
     for (int j = 0; j < np; j++)
         for (int c = 0; c < cb; c++) {
             int32_t s = q->comp[c0 + c];
-            for (int t = 0; t < T; t++) s += (int32_t)tp[j * 49 + t][c0 + c] * q->w32[(size_t)t * C + c0 + c];
+            for (int t = 0; t < T; t++) s += (int32_t)tp[j * HANT__Q8_DW_TAPS + t][c0 + c] * q->w32[(size_t)t * C + c0 + c];
             acc[j][c] = s;
         }
 }
 
-#if defined(HANT__AVX512) && defined(__AVX512BW__) && defined(__AVX512VL__)
+#if defined(HANT__Q8_VNNI512)
+/* vpdpbusd wants four products per int32 lane, so four taps of one channel
+   are interleaved: two rounds of byte and word unpacks turn the four taps'
+   64 channels into four vectors, vector v holding channels 16L + 4v + i
+   (128-bit lane L, i < 4) with their four taps. wdw holds the weights in
+   that order: [C/64 blocks][tap quads][4 vectors][16][4 taps]. A 4 x 4
+   transpose of 128-bit lanes restores channel order at the end. */
+static void hant__q8_dw_block_out(const hant_qconv *q, const uint8_t *const *tp, int np, int c0, int cb, const hant__q8_epi *ep,
+                                  uint8_t *yu, float *yf) {
+    const int TQ = (q->kernel * q->kernel + 3) / 4, C = q->cin;
+    for (int c = 0; c < cb; c += 64) {
+        const int cc = c0 + c, n = HANT__MIN(64, cb - c);
+        const __mmask64 m = n >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << n) - 1);
+        const int8_t *wb = q->wdw + (size_t)(cc / 64) * TQ * 256;
+        if (n <= 32) { /* a narrow block (C = 32, tails) in ymm: the low half of each weight vector */
+            const __mmask32 m32 = (__mmask32)m;
+            for (int j = 0; j < np; j++) {
+                __m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0;
+                const uint8_t *const *t = tp + j * HANT__Q8_DW_TAPS;
+                for (int tq = 0; tq < TQ; tq++, t += 4) {
+                    const int8_t *w = wb + (size_t)tq * 256;
+                    __m256i x0 = _mm256_maskz_loadu_epi8(m32, t[0] + cc), x1 = _mm256_maskz_loadu_epi8(m32, t[1] + cc);
+                    __m256i x2 = _mm256_maskz_loadu_epi8(m32, t[2] + cc), x3 = _mm256_maskz_loadu_epi8(m32, t[3] + cc);
+                    __m256i alo = _mm256_unpacklo_epi8(x0, x1), ahi = _mm256_unpackhi_epi8(x0, x1);
+                    __m256i blo = _mm256_unpacklo_epi8(x2, x3), bhi = _mm256_unpackhi_epi8(x2, x3);
+                    s0 = _mm256_dpbusd_epi32(s0, _mm256_unpacklo_epi16(alo, blo), _mm256_loadu_si256((const __m256i *)w));
+                    s1 = _mm256_dpbusd_epi32(s1, _mm256_unpackhi_epi16(alo, blo), _mm256_loadu_si256((const __m256i *)(w + 64)));
+                    s2 = _mm256_dpbusd_epi32(s2, _mm256_unpacklo_epi16(ahi, bhi), _mm256_loadu_si256((const __m256i *)(w + 128)));
+                    s3 = _mm256_dpbusd_epi32(s3, _mm256_unpackhi_epi16(ahi, bhi), _mm256_loadu_si256((const __m256i *)(w + 192)));
+                }
+                __m512i z01 = _mm512_inserti64x4(_mm512_castsi256_si512(s0), s1, 1), z23 = _mm512_inserti64x4(_mm512_castsi256_si512(s2), s3, 1);
+                __m512i o[2] = { _mm512_shuffle_i32x4(z01, z23, 0x88), _mm512_shuffle_i32x4(z01, z23, 0xDD) };
+                for (int v = 0; v < 2 && v * 16 < n; v++)
+                    hant__q8_epi_vec(ep, _mm512_add_epi32(o[v], _mm512_loadu_si512(q->comp + cc + v * 16)), cc + v * 16, n - v * 16,
+                                     yu ? yu + (size_t)j * C + c + v * 16 : NULL, yf ? yf + (size_t)j * C + c + v * 16 : NULL);
+            }
+            continue;
+        }
+        for (int j = 0; j < np; j++) {
+            /* one pixel at a time: four sums stay in registers; the weights reload from L1 */
+            __m512i s0 = _mm512_setzero_si512(), s1 = s0, s2 = s0, s3 = s0;
+            const uint8_t *const *t = tp + j * HANT__Q8_DW_TAPS;
+            for (int tq = 0; tq < TQ; tq++, t += 4) {
+                const int8_t *w = wb + (size_t)tq * 256;
+                __m512i x0 = _mm512_maskz_loadu_epi8(m, t[0] + cc), x1 = _mm512_maskz_loadu_epi8(m, t[1] + cc);
+                __m512i x2 = _mm512_maskz_loadu_epi8(m, t[2] + cc), x3 = _mm512_maskz_loadu_epi8(m, t[3] + cc);
+                __m512i alo = _mm512_unpacklo_epi8(x0, x1), ahi = _mm512_unpackhi_epi8(x0, x1);
+                __m512i blo = _mm512_unpacklo_epi8(x2, x3), bhi = _mm512_unpackhi_epi8(x2, x3);
+                s0 = _mm512_dpbusd_epi32(s0, _mm512_unpacklo_epi16(alo, blo), _mm512_loadu_si512(w));
+                s1 = _mm512_dpbusd_epi32(s1, _mm512_unpackhi_epi16(alo, blo), _mm512_loadu_si512(w + 64));
+                s2 = _mm512_dpbusd_epi32(s2, _mm512_unpacklo_epi16(ahi, bhi), _mm512_loadu_si512(w + 128));
+                s3 = _mm512_dpbusd_epi32(s3, _mm512_unpackhi_epi16(ahi, bhi), _mm512_loadu_si512(w + 192));
+            }
+            __m512i t0 = _mm512_shuffle_i32x4(s0, s1, 0x44), t1 = _mm512_shuffle_i32x4(s0, s1, 0xEE);
+            __m512i t2 = _mm512_shuffle_i32x4(s2, s3, 0x44), t3 = _mm512_shuffle_i32x4(s2, s3, 0xEE);
+            __m512i o[4] = { _mm512_shuffle_i32x4(t0, t2, 0x88), _mm512_shuffle_i32x4(t0, t2, 0xDD),
+                             _mm512_shuffle_i32x4(t1, t3, 0x88), _mm512_shuffle_i32x4(t1, t3, 0xDD) };
+            for (int v = 0; v < 4 && v * 16 < n; v++) /* comp is padded to whole 64-channel blocks */
+                hant__q8_epi_vec(ep, _mm512_add_epi32(o[v], _mm512_loadu_si512(q->comp + cc + v * 16)), cc + v * 16, n - v * 16,
+                                 yu ? yu + (size_t)j * C + c + v * 16 : NULL, yf ? yf + (size_t)j * C + c + v * 16 : NULL);
+        }
+    }
+}
+
+#define hant__q8_dw_block hant__q8_dw_block_scalar /* not reached: dw_rows takes hant__q8_dw_block_out */
+
+static void hant__q8_pack_dw(const int8_t *w, int T, int C, int8_t *dst) {
+    const int TQ = (T + 3) / 4;
+    for (int b = 0; b < (C + 63) / 64; b++)
+        for (int tq = 0; tq < TQ; tq++)
+            for (int v = 0; v < 4; v++)
+                for (int p = 0; p < 16; p++)
+                    for (int tt = 0; tt < 4; tt++) {
+                        int c = b * 64 + (p / 4) * 16 + v * 4 + p % 4, t = tq * 4 + tt;
+                        dst[((((size_t)b * TQ + tq) * 4 + v) * 16 + p) * 4 + tt] = c < C && t < T ? w[(size_t)t * C + c] : 0;
+                    }
+}
+#elif defined(HANT__AVX512) && defined(__AVX512BW__) && defined(__AVX512VL__)
 static void hant__q8_dw_block(const hant_qconv *q, const uint8_t *const *tp, int np, int c0, int cb, int32_t (*acc)[HANT__Q8_DW_CB]) {
     const int T = q->kernel * q->kernel, C = q->cin;
     for (int c = 0; c < cb; c += 16) {
@@ -2108,7 +2188,7 @@ static void hant__q8_dw_block(const hant_qconv *q, const uint8_t *const *tp, int
         for (int t = 0; t < T; t++) {
             __m512i wv = _mm512_maskz_loadu_epi32(k, q->w32 + (size_t)t * C + cc);
             HANT__UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++)
-                if (j < np) s[j] = _mm512_add_epi32(s[j], _mm512_mullo_epi32(_mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(k, tp[j * 49 + t] + cc)), wv));
+                if (j < np) s[j] = _mm512_add_epi32(s[j], _mm512_mullo_epi32(_mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(k, tp[j * HANT__Q8_DW_TAPS + t] + cc)), wv));
         }
         HANT__UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++)
             if (j < np) _mm512_mask_storeu_epi32(acc[j] + c, k, s[j]);
@@ -2125,7 +2205,7 @@ static void hant__q8_dw_block(const hant_qconv *q, const uint8_t *const *tp, int
         for (int t = 0; t < T; t++) {
             __m256i wv = _mm256_loadu_si256((const __m256i *)(q->w32 + (size_t)t * C + cc));
             HANT__UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++)
-                if (j < np) s[j] = _mm256_add_epi32(s[j], _mm256_mullo_epi32(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(tp[j * 49 + t] + cc))), wv));
+                if (j < np) s[j] = _mm256_add_epi32(s[j], _mm256_mullo_epi32(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(tp[j * HANT__Q8_DW_TAPS + t] + cc))), wv));
         }
         HANT__UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++)
             if (j < np) _mm256_storeu_si256((__m256i *)(acc[j] + c), s[j]);
@@ -2140,24 +2220,49 @@ static void hant__q8_dw_block(const hant_qconv *q, const uint8_t *const *tp, int
 #define hant__q8_dw_block hant__q8_dw_block_scalar
 #endif
 
+/* Tap pointers of np pixels from ow on; interior columns skip the checks. */
+static void hant__q8_dw_taps_group(const hant__q8_conv *c, int n, int oh, int ow, int np, const uint8_t **tp) {
+    const hant_qconv *q = c->q;
+    const int K = q->kernel, S = q->stride, P = K / 2, C = q->cin, T4 = (K * K + 3) / 4 * 4;
+    if (ow * S - P < 0 || (ow + np - 1) * S - P + K > c->w) {
+        for (int j = 0; j < np; j++) hant__q8_dw_taps(c, n, oh, ow + j, tp + j * HANT__Q8_DW_TAPS);
+        return;
+    }
+    for (int kh = 0; kh < K; kh++) {
+        int ih = oh * S - P + kh;
+        const uint8_t *row = ih < 0 || ih >= c->h ? NULL : c->x + (((size_t)n * c->h + ih) * c->w + (size_t)(ow * S - P)) * C;
+        for (int j = 0; j < np; j++)
+            for (int kw = 0; kw < K; kw++) tp[j * HANT__Q8_DW_TAPS + kh * K + kw] = row ? row + (size_t)(j * S + kw) * C : q->zprow;
+    }
+    for (int j = 0; j < np; j++)
+        for (int t = K * K; t < T4; t++) tp[j * HANT__Q8_DW_TAPS + t] = q->zprow;
+}
+
 static void hant__q8_dw_rows(const hant__q8_conv *c, int64_t r0, int64_t r1) {
     const hant_qconv *q = c->q;
     const int C = q->cin;
-    const uint8_t *tp[HANT__Q8_DW_PIX * 49];
+    const uint8_t *tp[HANT__Q8_DW_PIX * HANT__Q8_DW_TAPS];
     int32_t acc[HANT__Q8_DW_PIX][HANT__Q8_DW_CB];
     for (int64_t r = r0; r < r1; r++) {
         int n = (int)(r / c->oh), oh = (int)(r % c->oh);
         for (int ow = 0; ow < c->ow; ow += HANT__Q8_DW_PIX) {
             int np = HANT__MIN(HANT__Q8_DW_PIX, c->ow - ow);
-            for (int j = 0; j < np; j++) hant__q8_dw_taps(c, n, oh, ow + j, tp + j * 49);
+            hant__q8_dw_taps_group(c, n, oh, ow, np, tp);
             for (int c0 = 0; c0 < C; c0 += HANT__Q8_DW_CB) {
                 int cb = HANT__MIN(HANT__Q8_DW_CB, C - c0);
+                size_t o = ((size_t)r * c->ow + ow) * C + c0;
+#if defined(HANT__Q8_VNNI512)
+                if (!c->scalar) {
+                    hant__q8_dw_block_out(q, tp, np, c0, cb, c->ep, c->yu ? c->yu + o : NULL, c->yf ? c->yf + o : NULL);
+                    continue;
+                }
+#endif
                 if (c->scalar) hant__q8_dw_block_scalar(q, tp, np, c0, cb, acc);
                 else hant__q8_dw_block(q, tp, np, c0, cb, acc);
                 for (int j = 0; j < np; j++) {
-                    size_t o = ((size_t)r * c->ow + ow + j) * C + c0;
-                    if (c->scalar) hant__q8_epi_row_scalar(c->ep, acc[j], c0, cb, c->yu ? c->yu + o : NULL, c->yf ? c->yf + o : NULL);
-                    else hant__q8_epi_row(c->ep, acc[j], c0, cb, c->yu ? c->yu + o : NULL, c->yf ? c->yf + o : NULL);
+                    size_t oj = o + (size_t)j * C;
+                    if (c->scalar) hant__q8_epi_row_scalar(c->ep, acc[j], c0, cb, c->yu ? c->yu + oj : NULL, c->yf ? c->yf + oj : NULL);
+                    else hant__q8_epi_row(c->ep, acc[j], c0, cb, c->yu ? c->yu + oj : NULL, c->yf ? c->yf + oj : NULL);
                 }
             }
         }
@@ -2175,7 +2280,7 @@ static void hant__q8_dw_task(void *arg, int tid, int nt) {
 void hant_qconv_destroy(hant_qconv *q) {
     if (!q) return;
     hant_context *ctx = q->ctx;
-    hant_free(ctx, q->packed); hant_free(ctx, q->w32); hant_free(ctx, q->comp);
+    hant_free(ctx, q->packed); hant_free(ctx, q->w32); hant_free(ctx, q->wdw); hant_free(ctx, q->comp);
     hant_free(ctx, q->mult); hant_free(ctx, q->fscale); hant_free(ctx, q->zprow);
     hant_free(ctx, q);
 }
@@ -2216,6 +2321,7 @@ hant_status hant_qconv_create(hant_context *ctx, const hant_qconv_desc *d, hant_
     q->ktot = ktot;
     q->kpad = (ktot + 3) / 4 * 4;
     q->npad = (cout + HANT__Q8_NR - 1) / HANT__Q8_NR * HANT__Q8_NR;
+    if (dw) q->npad = (cout + 63) / 64 * 64; /* whole blocks for hant__q8_dw_block */
     size_t np = (size_t)q->npad;
     q->comp = (int32_t *)hant_alloc(ctx, np * sizeof(int32_t));
     q->mult = (float *)hant_alloc(ctx, np * sizeof(float));
@@ -2223,6 +2329,11 @@ hant_status hant_qconv_create(hant_context *ctx, const hant_qconv_desc *d, hant_
     if (dw) {
         q->w32 = (int32_t *)hant_alloc(ctx, (size_t)T * cout * sizeof(int32_t));
         q->zprow = (uint8_t *)hant_alloc(ctx, (size_t)d->cin);
+#if defined(HANT__Q8_VNNI512)
+        q->wdw = (int8_t *)hant_alloc(ctx, np * (size_t)((T + 3) / 4) * 4);
+        if (q->wdw) hant__q8_pack_dw(d->weights, T, cout, q->wdw);
+        else hant_free(ctx, q->w32), q->w32 = NULL; /* reported below */
+#endif
     } else {
         q->packed = (int8_t *)hant_alloc(ctx, (size_t)q->kpad * np);
     }
