@@ -1679,9 +1679,9 @@ typedef __m256i hant__qv;
 #if defined(HANT__Q8_VNNI256)
 #define HANT__Q8_MR 6
 #else
-#define HANT__Q8_MR 2 /* two accumulators per output vector: 16 ymm registers */
+#define HANT__Q8_MR 3 /* 3 x 1 vectors, two sums each (int32, s16 high bits): no spills in 16 ymm */
 #endif
-#define HANT__Q8_NRV 2
+#define HANT__Q8_NRV 1
 static inline hant__qv hant__qv_load(const void *p) { return _mm256_loadu_si256((const __m256i *)p); }
 static inline hant__qv hant__qv_set1(int32_t v) { return _mm256_set1_epi32(v); }
 static inline void hant__qv_store(int32_t *p, hant__qv v) { _mm256_storeu_si256((__m256i *)p, v); }
@@ -1921,22 +1921,22 @@ HANT__INLINE void hant__q8_tile(const uint8_t *a, size_t lda, const int mrc, con
     hant__qv acc[HANT__Q8_MR][HANT__Q8_NRV], hacc[HANT__Q8_MR][HANT__Q8_NRV];
     const uint8_t *ar[HANT__Q8_MR];
     const __m256i ones = _mm256_set1_epi16(1), c128 = _mm256_set1_epi16(128);
+    const __m256i m7f = _mm256_set1_epi8(0x7F), m01 = _mm256_set1_epi8(1);
     HANT__UNROLL for (int i = 0; i < mrc; i++) ar[i] = a + (size_t)i * lda;
     HANT__UNROLL for (int j = 0; j < nrv; j++) {
         hant__qv c0 = hant__qv_load(comp + j * HANT__QVL);
         HANT__UNROLL for (int i = 0; i < mrc; i++) acc[i][j] = c0;
     }
-    int ng = kg + (krem > 0);
-    for (int g0 = 0; g0 < ng; g0 += 128) {
-        int g1 = HANT__MIN(ng, g0 + 128);
+    for (int g0 = 0; g0 < kg; g0 += 128) {
+        int g1 = HANT__MIN(kg, g0 + 128);
         HANT__UNROLL for (int i = 0; i < mrc; i++)
             HANT__UNROLL for (int j = 0; j < nrv; j++) hacc[i][j] = _mm256_setzero_si256();
         for (int g = g0; g < g1; g++) {
             hant__qv b[HANT__Q8_NRV];
             HANT__UNROLL for (int j = 0; j < nrv; j++) b[j] = hant__qv_load(pb + (size_t)g * HANT__Q8_NR * 4 + j * HANT__QVL * 4);
             HANT__UNROLL for (int i = 0; i < mrc; i++) {
-                uint32_t v = (uint32_t)(g < kg ? hant__q8_ld32(ar[i] + (size_t)g * 4) : hant__q8_ld_tail(ar[i] + (size_t)g * 4, krem));
-                __m256i alo = _mm256_set1_epi32((int32_t)(v & 0x7F7F7F7Fu)), ahi = _mm256_set1_epi32((int32_t)((v >> 7) & 0x01010101u));
+                __m256i av = _mm256_set1_epi32(hant__q8_ld32(ar[i] + (size_t)g * 4));
+                __m256i alo = _mm256_and_si256(av, m7f), ahi = _mm256_and_si256(_mm256_srli_epi16(av, 7), m01);
                 HANT__UNROLL for (int j = 0; j < nrv; j++) {
                     acc[i][j] = _mm256_add_epi32(acc[i][j], _mm256_madd_epi16(_mm256_maddubs_epi16(alo, b[j]), ones));
                     hacc[i][j] = _mm256_add_epi16(hacc[i][j], _mm256_maddubs_epi16(ahi, b[j]));
@@ -1945,6 +1945,17 @@ HANT__INLINE void hant__q8_tile(const uint8_t *a, size_t lda, const int mrc, con
         }
         HANT__UNROLL for (int i = 0; i < mrc; i++)
             HANT__UNROLL for (int j = 0; j < nrv; j++) acc[i][j] = _mm256_add_epi32(acc[i][j], _mm256_madd_epi16(hacc[i][j], c128));
+    }
+    if (krem) { /* the last k < 4 bytes of a row: lo and hi widen at once */
+        hant__qv b[HANT__Q8_NRV];
+        HANT__UNROLL for (int j = 0; j < nrv; j++) b[j] = hant__qv_load(pb + (size_t)kg * HANT__Q8_NR * 4 + j * HANT__QVL * 4);
+        HANT__UNROLL for (int i = 0; i < mrc; i++) {
+            __m256i av = _mm256_set1_epi32(hant__q8_ld_tail(ar[i] + (size_t)kg * 4, krem));
+            __m256i alo = _mm256_and_si256(av, m7f), ahi = _mm256_and_si256(_mm256_srli_epi16(av, 7), m01);
+            HANT__UNROLL for (int j = 0; j < nrv; j++)
+                acc[i][j] = _mm256_add_epi32(_mm256_add_epi32(acc[i][j], _mm256_madd_epi16(_mm256_maddubs_epi16(alo, b[j]), ones)),
+                                             _mm256_madd_epi16(_mm256_maddubs_epi16(ahi, b[j]), c128));
+        }
     }
     hant__q8_tile_out(acc, mrc, nrv, ep, col, nr, yu, yf, ldy);
 }
