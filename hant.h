@@ -1678,10 +1678,11 @@ typedef __m256i hant__qv;
 #define HANT__QVL 8
 #if defined(HANT__Q8_VNNI256)
 #define HANT__Q8_MR 6
+#define HANT__Q8_NRV 2
 #else
 #define HANT__Q8_MR 3 /* 3 x 1 vectors, two sums each (int32, s16 high bits): no spills in 16 ymm */
-#endif
 #define HANT__Q8_NRV 1
+#endif
 static inline hant__qv hant__qv_load(const void *p) { return _mm256_loadu_si256((const __m256i *)p); }
 static inline hant__qv hant__qv_set1(int32_t v) { return _mm256_set1_epi32(v); }
 static inline void hant__qv_store(int32_t *p, hant__qv v) { _mm256_storeu_si256((__m256i *)p, v); }
@@ -1697,6 +1698,13 @@ static inline hant__qv hant__qv_dot(hant__qv c, hant__qv a, hant__qv b) { return
 #endif
 #define HANT__Q8_NR (HANT__QVL * HANT__Q8_NRV)
 #define HANT__Q8_MAXK 16384 /* GEMM depth bound that keeps int32 sums exact */
+/* Tile loops run to constant bounds once inlined; clang keeps the sums in
+   memory unless told to unroll them in full. */
+#if defined(__clang__)
+#define HANT__Q8_UNROLL _Pragma("clang loop unroll(full)")
+#else
+#define HANT__Q8_UNROLL HANT__UNROLL
+#endif
 
 enum { HANT__Q8_PW = 0, HANT__Q8_DW = 1, HANT__Q8_DENSE = 2 };
 enum { HANT__Q8_OUT_LINEAR = 0, HANT__Q8_OUT_U8ACT = 1, HANT__Q8_OUT_F32 = 2 };
@@ -1726,7 +1734,13 @@ struct hant_qconv {
 };
 
 static inline int32_t hant__q8_ld32(const uint8_t *p) { int32_t v; memcpy(&v, p, 4); return v; }
-static inline int32_t hant__q8_ld_tail(const uint8_t *p, int n) { int32_t v = 0; memcpy(&v, p, (size_t)n); return v; }
+/* The last n < 4 bytes of a row, zero-extended (no call: it sits in the tile). */
+static inline int32_t hant__q8_ld_tail(const uint8_t *p, int n) {
+    uint32_t v = p[0];
+    if (n > 1) v |= (uint32_t)p[1] << 8;
+    if (n > 2) v |= (uint32_t)p[2] << 16;
+    return (int32_t)v;
+}
 
 /* ---- epilogue: int32 row -> u8 or fp32 ----------------------------------- */
 static inline float hant__q8_act1(float f, hant_act act) {
@@ -1864,14 +1878,14 @@ static void hant__q8_gemm_scalar(const hant__q8_gemm *g, int m0, int m1, int n0,
 HANT__INLINE void hant__q8_tile_out(hant__qv (*acc)[HANT__Q8_NRV], const int mrc, const int nrv, const hant__q8_epi *ep, int col, int nr,
                                     uint8_t *yu, float *yf, size_t ldy) {
 #if defined(HANT__Q8_EPI_DIRECT)
-    HANT__UNROLL for (int i = 0; i < mrc; i++)
-        HANT__UNROLL for (int j = 0; j < nrv; j++)
+    HANT__Q8_UNROLL for (int i = 0; i < mrc; i++)
+        HANT__Q8_UNROLL for (int j = 0; j < nrv; j++)
             hant__q8_epi_vec(ep, acc[i][j], col + j * HANT__QVL, nr - j * HANT__QVL, yu ? yu + i * ldy + j * HANT__QVL : NULL,
                              yf ? yf + i * ldy + j * HANT__QVL : NULL);
 #else
     int32_t ct[HANT__Q8_NR];
-    HANT__UNROLL for (int i = 0; i < mrc; i++) {
-        HANT__UNROLL for (int j = 0; j < nrv; j++) hant__qv_store(ct + j * HANT__QVL, acc[i][j]);
+    HANT__Q8_UNROLL for (int i = 0; i < mrc; i++) {
+        HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) hant__qv_store(ct + j * HANT__QVL, acc[i][j]);
         hant__q8_epi_row(ep, ct, col, nr, yu ? yu + i * ldy : NULL, yf ? yf + i * ldy : NULL);
     }
 #endif
@@ -1886,25 +1900,25 @@ HANT__INLINE void hant__q8_tile(const uint8_t *a, size_t lda, const int mrc, con
                                 const int32_t *comp, const hant__q8_epi *ep, int col, int nr, uint8_t *yu, float *yf, size_t ldy) {
     hant__qv acc[HANT__Q8_MR][HANT__Q8_NRV];
     const uint8_t *ar[HANT__Q8_MR];
-    HANT__UNROLL for (int i = 0; i < mrc; i++) ar[i] = a + (size_t)i * lda;
-    HANT__UNROLL for (int j = 0; j < nrv; j++) {
+    HANT__Q8_UNROLL for (int i = 0; i < mrc; i++) ar[i] = a + (size_t)i * lda;
+    HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) {
         hant__qv c0 = hant__qv_load(comp + j * HANT__QVL);
-        HANT__UNROLL for (int i = 0; i < mrc; i++) acc[i][j] = c0;
+        HANT__Q8_UNROLL for (int i = 0; i < mrc; i++) acc[i][j] = c0;
     }
     for (int g = 0; g < kg; g++) {
         hant__qv b[HANT__Q8_NRV];
-        HANT__UNROLL for (int j = 0; j < nrv; j++) b[j] = hant__qv_load(pb + (size_t)g * HANT__Q8_NR * 4 + j * HANT__QVL * 4);
-        HANT__UNROLL for (int i = 0; i < mrc; i++) {
+        HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) b[j] = hant__qv_load(pb + (size_t)g * HANT__Q8_NR * 4 + j * HANT__QVL * 4);
+        HANT__Q8_UNROLL for (int i = 0; i < mrc; i++) {
             hant__qv av = hant__qv_set1(hant__q8_ld32(ar[i] + (size_t)g * 4));
-            HANT__UNROLL for (int j = 0; j < nrv; j++) acc[i][j] = hant__qv_dot(acc[i][j], av, b[j]);
+            HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) acc[i][j] = hant__qv_dot(acc[i][j], av, b[j]);
         }
     }
     if (krem) { /* the last k < 4 bytes of a row: never read past it */
         hant__qv b[HANT__Q8_NRV];
-        HANT__UNROLL for (int j = 0; j < nrv; j++) b[j] = hant__qv_load(pb + (size_t)kg * HANT__Q8_NR * 4 + j * HANT__QVL * 4);
-        HANT__UNROLL for (int i = 0; i < mrc; i++) {
+        HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) b[j] = hant__qv_load(pb + (size_t)kg * HANT__Q8_NR * 4 + j * HANT__QVL * 4);
+        HANT__Q8_UNROLL for (int i = 0; i < mrc; i++) {
             hant__qv av = hant__qv_set1(hant__q8_ld_tail(ar[i] + (size_t)kg * 4, krem));
-            HANT__UNROLL for (int j = 0; j < nrv; j++) acc[i][j] = hant__qv_dot(acc[i][j], av, b[j]);
+            HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) acc[i][j] = hant__qv_dot(acc[i][j], av, b[j]);
         }
     }
     hant__q8_tile_out(acc, mrc, nrv, ep, col, nr, yu, yf, ldy);
@@ -1922,37 +1936,37 @@ HANT__INLINE void hant__q8_tile(const uint8_t *a, size_t lda, const int mrc, con
     const uint8_t *ar[HANT__Q8_MR];
     const __m256i ones = _mm256_set1_epi16(1), c128 = _mm256_set1_epi16(128);
     const __m256i m7f = _mm256_set1_epi8(0x7F), m01 = _mm256_set1_epi8(1);
-    HANT__UNROLL for (int i = 0; i < mrc; i++) ar[i] = a + (size_t)i * lda;
-    HANT__UNROLL for (int j = 0; j < nrv; j++) {
+    HANT__Q8_UNROLL for (int i = 0; i < mrc; i++) ar[i] = a + (size_t)i * lda;
+    HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) {
         hant__qv c0 = hant__qv_load(comp + j * HANT__QVL);
-        HANT__UNROLL for (int i = 0; i < mrc; i++) acc[i][j] = c0;
+        HANT__Q8_UNROLL for (int i = 0; i < mrc; i++) acc[i][j] = c0;
     }
     for (int g0 = 0; g0 < kg; g0 += 128) {
         int g1 = HANT__MIN(kg, g0 + 128);
-        HANT__UNROLL for (int i = 0; i < mrc; i++)
-            HANT__UNROLL for (int j = 0; j < nrv; j++) hacc[i][j] = _mm256_setzero_si256();
+        HANT__Q8_UNROLL for (int i = 0; i < mrc; i++)
+            HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) hacc[i][j] = _mm256_setzero_si256();
         for (int g = g0; g < g1; g++) {
             hant__qv b[HANT__Q8_NRV];
-            HANT__UNROLL for (int j = 0; j < nrv; j++) b[j] = hant__qv_load(pb + (size_t)g * HANT__Q8_NR * 4 + j * HANT__QVL * 4);
-            HANT__UNROLL for (int i = 0; i < mrc; i++) {
+            HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) b[j] = hant__qv_load(pb + (size_t)g * HANT__Q8_NR * 4 + j * HANT__QVL * 4);
+            HANT__Q8_UNROLL for (int i = 0; i < mrc; i++) {
                 __m256i av = _mm256_set1_epi32(hant__q8_ld32(ar[i] + (size_t)g * 4));
                 __m256i alo = _mm256_and_si256(av, m7f), ahi = _mm256_and_si256(_mm256_srli_epi16(av, 7), m01);
-                HANT__UNROLL for (int j = 0; j < nrv; j++) {
+                HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) {
                     acc[i][j] = _mm256_add_epi32(acc[i][j], _mm256_madd_epi16(_mm256_maddubs_epi16(alo, b[j]), ones));
                     hacc[i][j] = _mm256_add_epi16(hacc[i][j], _mm256_maddubs_epi16(ahi, b[j]));
                 }
             }
         }
-        HANT__UNROLL for (int i = 0; i < mrc; i++)
-            HANT__UNROLL for (int j = 0; j < nrv; j++) acc[i][j] = _mm256_add_epi32(acc[i][j], _mm256_madd_epi16(hacc[i][j], c128));
+        HANT__Q8_UNROLL for (int i = 0; i < mrc; i++)
+            HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) acc[i][j] = _mm256_add_epi32(acc[i][j], _mm256_madd_epi16(hacc[i][j], c128));
     }
     if (krem) { /* the last k < 4 bytes of a row: lo and hi widen at once */
         hant__qv b[HANT__Q8_NRV];
-        HANT__UNROLL for (int j = 0; j < nrv; j++) b[j] = hant__qv_load(pb + (size_t)kg * HANT__Q8_NR * 4 + j * HANT__QVL * 4);
-        HANT__UNROLL for (int i = 0; i < mrc; i++) {
+        HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) b[j] = hant__qv_load(pb + (size_t)kg * HANT__Q8_NR * 4 + j * HANT__QVL * 4);
+        HANT__Q8_UNROLL for (int i = 0; i < mrc; i++) {
             __m256i av = _mm256_set1_epi32(hant__q8_ld_tail(ar[i] + (size_t)kg * 4, krem));
             __m256i alo = _mm256_and_si256(av, m7f), ahi = _mm256_and_si256(_mm256_srli_epi16(av, 7), m01);
-            HANT__UNROLL for (int j = 0; j < nrv; j++)
+            HANT__Q8_UNROLL for (int j = 0; j < nrv; j++)
                 acc[i][j] = _mm256_add_epi32(_mm256_add_epi32(acc[i][j], _mm256_madd_epi16(_mm256_maddubs_epi16(alo, b[j]), ones)),
                                              _mm256_madd_epi16(_mm256_maddubs_epi16(ahi, b[j]), c128));
         }
@@ -2195,13 +2209,13 @@ static void hant__q8_dw_block(const hant_qconv *q, const uint8_t *const *tp, int
         __mmask16 k = cb - c >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (cb - c)) - 1);
         const int cc = c0 + c;
         __m512i s[HANT__Q8_DW_PIX], c0v = _mm512_maskz_loadu_epi32(k, q->comp + cc);
-        HANT__UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++) s[j] = c0v;
+        HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++) s[j] = c0v;
         for (int t = 0; t < T; t++) {
             __m512i wv = _mm512_maskz_loadu_epi32(k, q->w32 + (size_t)t * C + cc);
-            HANT__UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++)
+            HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++)
                 if (j < np) s[j] = _mm512_add_epi32(s[j], _mm512_mullo_epi32(_mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(k, tp[j * HANT__Q8_DW_TAPS + t] + cc)), wv));
         }
-        HANT__UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++)
+        HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++)
             if (j < np) _mm512_mask_storeu_epi32(acc[j] + c, k, s[j]);
     }
 }
@@ -2212,13 +2226,13 @@ static void hant__q8_dw_block(const hant_qconv *q, const uint8_t *const *tp, int
     for (; c + 8 <= cb; c += 8) {
         const int cc = c0 + c;
         __m256i s[HANT__Q8_DW_PIX], c0v = _mm256_loadu_si256((const __m256i *)(q->comp + cc));
-        HANT__UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++) s[j] = c0v;
+        HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++) s[j] = c0v;
         for (int t = 0; t < T; t++) {
             __m256i wv = _mm256_loadu_si256((const __m256i *)(q->w32 + (size_t)t * C + cc));
-            HANT__UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++)
+            HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++)
                 if (j < np) s[j] = _mm256_add_epi32(s[j], _mm256_mullo_epi32(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(tp[j * HANT__Q8_DW_TAPS + t] + cc))), wv));
         }
-        HANT__UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++)
+        HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++)
             if (j < np) _mm256_storeu_si256((__m256i *)(acc[j] + c), s[j]);
     }
     if (c < cb) { /* channel tail: the scalar twin on the shifted block */
