@@ -1640,9 +1640,13 @@ void hant_conv_backward(hant_context *ctx, const hant_conv_shape *s, const float
    path on a CPU with AVX512-VNNI+VL but no AVX-VNNI: the same code with the
    EVEX encoding of the same instruction, so that the path runs here.
 
+   AVX-512 without VNNI (Skylake-SP) takes the AVX2 path.
+
    The epilogue (requantisation, activation, store) goes with the fp32 layer
-   (hant__vf), since it works in float; it reads an int32 tile. Every fast
-   routine has a scalar twin that the tests compare bit for bit. */
+   (hant__vf), since it works in float: it takes the accumulators straight
+   from the registers when the int and float vectors have the same lanes,
+   else from an int32 row. Every fast routine has a scalar twin that the
+   tests compare bit for bit. */
 #if defined(HANT__AVX512) && defined(__AVX512VNNI__) && defined(__AVX512BW__) && !defined(HANT_INT8_VNNI256)
 #define HANT__Q8_VNNI512 1
 #define HANT__Q8_ISA "avx512vnni"
@@ -1726,7 +1730,7 @@ struct hant_qconv {
     int ktot, kpad, npad;  /* GEMM depth, rounded up to 4; cout rounded up to NR */
     int8_t *packed;        /* GEMM weights, panels as above */
     int32_t *w32;          /* depthwise weights [k*k][cout], widened */
-    int8_t *wdw;           /* depthwise, AVX-512 VNNI: see hant__q8_dw_block */
+    int8_t *wdw;           /* depthwise, AVX-512 VNNI: see hant__q8_dw_block_out */
     int32_t *comp;         /* [npad]: bias_q - in.zero_point * sum_k w */
     float *mult, *fscale;  /* [npad]: in.scale * w_scale / out.scale, in.scale * w_scale */
     uint8_t *zprow;        /* depthwise: cin bytes of in.zero_point, read for taps off the image */
@@ -2461,18 +2465,57 @@ hant_status hant_qparams_from_range(float lo, float hi, hant_qparams *out) {
     return HANT_OK;
 }
 
-void hant_quantize_u8(const float *x, size_t n, hant_qparams q, uint8_t *y) {
+/* Scalar twins of the fp32 <-> u8 boundary conversions. */
+static void hant__quantize_u8_scalar(const float *x, size_t n, hant_qparams q, uint8_t *y) {
     float lo = (float)-q.zero_point, hi = (float)(255 - q.zero_point);
     for (size_t i = 0; i < n; i++) {
         float f = x[i] / q.scale;
-        if (!(f > lo)) f = lo; /* NaN too */
-        if (f > hi) f = hi;
+        f = f > lo ? f : lo; /* NaN too, as maxps does */
+        f = f < hi ? f : hi;
         y[i] = (uint8_t)(lrintf(f) + q.zero_point);
     }
 }
 
-void hant_dequantize_u8(const uint8_t *x, size_t n, hant_qparams q, float *y) {
+static void hant__dequantize_u8_scalar(const uint8_t *x, size_t n, hant_qparams q, float *y) {
     for (size_t i = 0; i < n; i++) y[i] = q.scale * (float)((int32_t)x[i] - q.zero_point);
+}
+
+void hant_quantize_u8(const float *x, size_t n, hant_qparams q, uint8_t *y) {
+    size_t i = 0;
+#if defined(HANT__AVX512)
+    const __m512 s = _mm512_set1_ps(q.scale), lo = _mm512_set1_ps((float)-q.zero_point), hi = _mm512_set1_ps((float)(255 - q.zero_point));
+    const __m512i zp = _mm512_set1_epi32(q.zero_point);
+    for (; i + 16 <= n; i += 16) {
+        __m512 f = _mm512_min_ps(_mm512_max_ps(_mm512_div_ps(_mm512_loadu_ps(x + i), s), lo), hi);
+        _mm_storeu_si128((__m128i *)(y + i), _mm512_cvtepi32_epi8(_mm512_add_epi32(_mm512_cvtps_epi32(f), zp)));
+    }
+#elif defined(HANT__AVX2)
+    const __m256 s = _mm256_set1_ps(q.scale), lo = _mm256_set1_ps((float)-q.zero_point), hi = _mm256_set1_ps((float)(255 - q.zero_point));
+    const __m256i zp = _mm256_set1_epi32(q.zero_point);
+    for (; i + 8 <= n; i += 8) {
+        __m256 f = _mm256_min_ps(_mm256_max_ps(_mm256_div_ps(_mm256_loadu_ps(x + i), s), lo), hi);
+        __m256i v = _mm256_add_epi32(_mm256_cvtps_epi32(f), zp);
+        __m128i p = _mm_packus_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+        _mm_storel_epi64((__m128i *)(y + i), _mm_packus_epi16(p, p));
+    }
+#endif
+    hant__quantize_u8_scalar(x + i, n - i, q, y + i);
+}
+
+void hant_dequantize_u8(const uint8_t *x, size_t n, hant_qparams q, float *y) {
+    size_t i = 0;
+#if defined(HANT__AVX512)
+    for (; i + 16 <= n; i += 16) {
+        __m512i v = _mm512_sub_epi32(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(x + i))), _mm512_set1_epi32(q.zero_point));
+        _mm512_storeu_ps(y + i, _mm512_mul_ps(_mm512_set1_ps(q.scale), _mm512_cvtepi32_ps(v)));
+    }
+#elif defined(HANT__AVX2)
+    for (; i + 8 <= n; i += 8) {
+        __m256i v = _mm256_sub_epi32(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(x + i))), _mm256_set1_epi32(q.zero_point));
+        _mm256_storeu_ps(y + i, _mm256_mul_ps(_mm256_set1_ps(q.scale), _mm256_cvtepi32_ps(v)));
+    }
+#endif
+    hant__dequantize_u8_scalar(x + i, n - i, q, y + i);
 }
 
 void hant_s8_to_u8(const int8_t *x, size_t n, uint8_t *y) {

@@ -378,6 +378,23 @@ static void test_quantize_helpers(void) {
         hant_dequantize_u8(&u, 1, q, &y);
         HT_CHECK(fabsf(x - y) <= 0.5f * q.scale * 1.0001f + 1e-6f, "roundtrip %g -> %g", x, y);
     }
+    /* the vector conversions against their scalar twins, NaN and Inf included */
+    {
+        size_t n = 1003;
+        float *x = malloc(sizeof(float) * n), *a = malloc(sizeof(float) * n), *b = malloc(sizeof(float) * n);
+        uint8_t *u = malloc(n), *v = malloc(n);
+        ht_seed(15);
+        for (size_t i = 0; i < n; i++) x[i] = ht_uniform(-3, 5);
+        x[5] = NAN; x[17] = INFINITY; x[18] = -INFINITY; x[40] = -1.3f; x[41] = 2.9f;
+        for (size_t i = 100; i < 200; i++) x[i] = (float)((int)i - 150) * q.scale * 0.5f; /* ties */
+        hant_quantize_u8(x, n, q, u);
+        hant__quantize_u8_scalar(x, n, q, v);
+        HT_CHECK(memcmp(u, v, n) == 0, "quantize: vector and scalar differ");
+        hant_dequantize_u8(u, n, q, a);
+        hant__dequantize_u8_scalar(u, n, q, b);
+        HT_CHECK(memcmp(a, b, sizeof(float) * n) == 0, "dequantize: vector and scalar differ");
+        free(x); free(a); free(b); free(u); free(v);
+    }
     float big[3] = { -100, 100, NAN };
     uint8_t ub[3];
     hant_quantize_u8(big, 3, q, ub);
