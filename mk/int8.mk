@@ -15,5 +15,6 @@ int8-matrix:
 	  t=build/int8/test_int8-$$cc-$$n; \
 	  $$cc -std=c11 -Wall -Wextra -Werror $(OPT) $$f -I. -o $$t tests/test_int8.c -lm -lpthread || exit 1; \
 	  if [ $$n = avxvnni ] && ! grep -qw avx_vnni /proc/cpuinfo; then echo "### $$cc $$n: built; not run (no avx_vnni on this CPU)"; continue; fi; \
-	  echo "### $$cc $$n: $$($$t 2>&1 | grep -E '^isa|passed' | tr '\n' ' ')"; \
+	  out=$$($$t 2>&1); rc=$$?; echo "### $$cc $$n: $$(echo "$$out" | grep -E '^isa|passed' | tr '\n' ' ')"; \
+	  [ $$rc -eq 0 ] || { echo "$$out" | grep FAIL; exit 1; }; \
 	done; done
