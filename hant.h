@@ -1830,6 +1830,40 @@ static void hant__q8_epi_row(const hant__q8_epi *e, const int32_t *acc, int col,
 #if HANT__QVL > 1 && HANT__QVL == HANT__Q8_EVL
 #define HANT__Q8_EPI_DIRECT 1
 #endif
+#if defined(HANT__Q8_EPI_DIRECT)
+/* Linear requantisation of one whole vector: the same operations as the
+   u8 branch of hant__q8_epi_vec. */
+HANT__INLINE void hant__q8_store_u8(uint8_t *y, hant__qv acc, hant__vf sc, hant__vf lo, hant__vf hi, hant__qv zp) {
+#if defined(HANT__AVX512)
+    __m512 f = _mm512_min_ps(_mm512_max_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(acc), sc), lo), hi);
+    _mm_storeu_si128((__m128i *)y, _mm512_cvtepi32_epi8(_mm512_add_epi32(_mm512_cvtps_epi32(f), zp)));
+#else
+    __m256 f = _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(acc), sc), lo), hi);
+    __m256i q = _mm256_add_epi32(_mm256_cvtps_epi32(f), zp);
+    __m128i p = _mm_packus_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
+    _mm_storel_epi64((__m128i *)y, _mm_packus_epi16(p, p));
+#endif
+}
+#if defined(HANT__AVX512)
+/* Four vectors (two rows of 32) at once. Only the upper clamp is done in
+   float (it also keeps cvtps2dq in range); the signed and unsigned packs
+   saturate to [0, 255] and a byte max applies the lower clamp: the same
+   result as clamping before rounding, with fewer operations. */
+HANT__INLINE __m512i hant__q8_round_hi(__m512i acc, __m512 sc, __m512 hi, __m512i zp) {
+    return _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_min_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(acc), sc), hi)), zp);
+}
+HANT__INLINE void hant__q8_store_u8x4(uint8_t *y0, uint8_t *y1, __m512i a, __m512i b, __m512i c, __m512i d, __m512 s0, __m512 s1,
+                                      __m512 hi, __m512i zp, __m512i lo8) {
+    /* after the packs, lane L holds a, b, c, d's 4 values of lane L: vpermd puts each vector's 16 back in order */
+    const __m512i idx = _mm512_set_epi32(15, 11, 7, 3, 14, 10, 6, 2, 13, 9, 5, 1, 12, 8, 4, 0);
+    __m512i ab = _mm512_packs_epi32(hant__q8_round_hi(a, s0, hi, zp), hant__q8_round_hi(b, s1, hi, zp));
+    __m512i cd = _mm512_packs_epi32(hant__q8_round_hi(c, s0, hi, zp), hant__q8_round_hi(d, s1, hi, zp));
+    __m512i v = _mm512_permutexvar_epi32(idx, _mm512_max_epu8(_mm512_packus_epi16(ab, cd), lo8));
+    _mm256_storeu_si256((__m256i *)y0, _mm512_castsi512_si256(v));
+    _mm256_storeu_si256((__m256i *)y1, _mm512_extracti64x4_epi64(v, 1));
+}
+#endif
+#endif
 
 /* ---- GEMM: C[m][n] = epilogue(comp[n] + sum_k A[m][k] B[k][n]) ----------- */
 typedef struct hant__q8_gemm {
@@ -1882,6 +1916,26 @@ static void hant__q8_gemm_scalar(const hant__q8_gemm *g, int m0, int m1, int n0,
 HANT__INLINE void hant__q8_tile_out(hant__qv (*acc)[HANT__Q8_NRV], const int mrc, const int nrv, const hant__q8_epi *ep, int col, int nr,
                                     uint8_t *yu, float *yf, size_t ldy) {
 #if defined(HANT__Q8_EPI_DIRECT)
+    if (ep->mode == HANT__Q8_OUT_LINEAR && nr == nrv * HANT__QVL) {
+        /* the common case with its constants hoisted: u8 out, whole vectors */
+        hant__vf sc[HANT__Q8_NRV], lo = hant__v_set1(ep->lo), hi = hant__v_set1(ep->hi);
+        hant__qv zp = hant__qv_set1(ep->zp);
+        HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) sc[j] = hant__v_load(ep->scale + col + j * HANT__QVL);
+#if defined(HANT__AVX512)
+        if (nrv == 2) { /* two rows at a time: 64 outputs packed by saturation */
+            __m512i lo8 = _mm512_set1_epi8((char)(ep->lo + (float)ep->zp));
+            HANT__Q8_UNROLL for (int i = 0; i + 1 < mrc; i += 2)
+                hant__q8_store_u8x4(yu + i * ldy, yu + (i + 1) * ldy, acc[i][0], acc[i][1], acc[i + 1][0], acc[i + 1][1], sc[0], sc[1], hi, zp, lo8);
+            if (mrc % 2)
+                HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) hant__q8_store_u8(yu + (mrc - 1) * ldy + j * HANT__QVL, acc[mrc - 1][j], sc[j], lo, hi, zp);
+            return;
+        }
+#endif
+        HANT__Q8_UNROLL for (int i = 0; i < mrc; i++)
+            HANT__Q8_UNROLL for (int j = 0; j < nrv; j++)
+                hant__q8_store_u8(yu + i * ldy + j * HANT__QVL, acc[i][j], sc[j], lo, hi, zp);
+        return;
+    }
     HANT__Q8_UNROLL for (int i = 0; i < mrc; i++)
         HANT__Q8_UNROLL for (int j = 0; j < nrv; j++)
             hant__q8_epi_vec(ep, acc[i][j], col + j * HANT__QVL, nr - j * HANT__QVL, yu ? yu + i * ldy + j * HANT__QVL : NULL,
@@ -2034,7 +2088,9 @@ static void hant__q8_gemm_run(hant__q8_gemm *g) {
     int nt = hant__avail_threads(g->q->ctx);
     if (nt == 1 || (double)g->m * g->n * g->k < 65536.0) { hant__q8_gemm_serial(g, 0, g->m, 0, g->n); return; }
     int mt = (g->m + HANT__Q8_MR - 1) / HANT__Q8_MR, ntl = (g->n + HANT__Q8_NR - 1) / HANT__Q8_NR;
-    g->split_m = !(ntl >= 2 * nt || ntl >= mt);
+    /* rows unless they are few: column panels are coarse (a 144-wide N
+       splits 64 / 80 over two threads) and B is small enough to share */
+    g->split_m = mt >= 8 * nt || ntl < 2 * nt;
     hant__run(g->q->ctx, hant__q8_gemm_task, g);
 }
 
@@ -2383,6 +2439,11 @@ hant_status hant_qconv_create(hant_context *ctx, const hant_qconv_desc *d, hant_
         q->comp[co] = (int32_t)((int64_t)bq - (int64_t)d->in.zero_point * sum);
         q->fscale[co] = (float)s;
         q->mult[co] = (float)(s / d->out.scale);
+        if (!isfinite(q->mult[co]) || !(q->fscale[co] > 0)) {
+            hant_qconv_destroy(q);
+            return hant__fail(HANT_ERR_INVALID_ARG, "qconv: channel %d: scales %g * %g / %g leave the float range", co,
+                              (double)d->in.scale, (double)d->w_scale[co], (double)d->out.scale);
+        }
     }
     if (dw) {
         for (size_t i = 0; i < (size_t)T * cout; i++) q->w32[i] = d->weights[i];

@@ -430,6 +430,9 @@ static void test_bad_input(void) {
     HT_CHECK(hant_qconv_create(ctx1, &d, &q) == HANT_ERR_INVALID_ARG, "zero point 256");
     d.in.zero_point = 3; d.out.scale = 0;
     HT_CHECK(hant_qconv_create(ctx1, &d, &q) == HANT_ERR_INVALID_ARG, "out scale 0");
+    d.out.scale = 1e-38f; ws[0] = 1e30f;
+    HT_CHECK(hant_qconv_create(ctx1, &d, &q) == HANT_ERR_INVALID_ARG, "requantisation multiplier overflows");
+    ws[0] = 1;
     d.out.scale = 0.1f; ws[2] = NAN;
     HT_CHECK(hant_qconv_create(ctx1, &d, &q) == HANT_ERR_INVALID_ARG, "w_scale NaN");
     ws[2] = 1; w[5] = -128;
