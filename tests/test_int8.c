@@ -148,7 +148,9 @@ static void run_case(int dw, int cin, int cout, int k, int stride, int n, int h,
     ref_out_f32(&L, acc, count, rf);
     float lo = rf[0], hi = rf[0];
     for (size_t i = 0; i < count; i++) { lo = rf[i] < lo ? rf[i] : lo; hi = rf[i] > hi ? rf[i] : hi; }
-    hant_qparams_from_range(lo * 0.9f, hi * 0.9f, &L.out); /* a few saturate on purpose */
+    /* a few saturate on purpose; the room below lo puts the zero point of
+       RELU outputs above 0, so that their lower clamp is exercised */
+    hant_qparams_from_range(lo * 0.9f - 0.2f * (hi - lo), hi * 0.9f, &L.out);
     char what[160];
     snprintf(what, sizeof what, "%s %s cin %d cout %d k %d s %d n %d %dx%d", tag, dw ? "dw" : k == 1 && stride == 1 ? "pw" : "dense",
              cin, cout, k, stride, n, h, w);
