@@ -2195,6 +2195,9 @@ static void hant__q8_dw_block_scalar(const hant_qconv *q, const uint8_t *const *
 static void hant__q8_dw_block_out(const hant_qconv *q, const uint8_t *const *tp, int np, int c0, int cb, const hant__q8_epi *ep,
                                   uint8_t *yu, float *yf) {
     const int TQ = (q->kernel * q->kernel + 3) / 4, C = q->cin;
+    const int lin = yu && ep->mode == HANT__Q8_OUT_LINEAR; /* the common case, constants hoisted */
+    const __m512 lo = _mm512_set1_ps(ep->lo), hi = _mm512_set1_ps(ep->hi);
+    const __m512i zp = _mm512_set1_epi32(ep->zp);
     for (int c = 0; c < cb; c += 64) {
         const int cc = c0 + c, n = HANT__MIN(64, cb - c);
         const __mmask64 m = n >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << n) - 1);
@@ -2217,6 +2220,12 @@ static void hant__q8_dw_block_out(const hant_qconv *q, const uint8_t *const *tp,
                 }
                 __m512i z01 = _mm512_inserti64x4(_mm512_castsi256_si512(s0), s1, 1), z23 = _mm512_inserti64x4(_mm512_castsi256_si512(s2), s3, 1);
                 __m512i o[2] = { _mm512_shuffle_i32x4(z01, z23, 0x88), _mm512_shuffle_i32x4(z01, z23, 0xDD) };
+                if (lin && n == 32) {
+                    HANT__Q8_UNROLL for (int v = 0; v < 2; v++)
+                        hant__q8_store_u8(yu + (size_t)j * C + c + v * 16, _mm512_add_epi32(o[v], _mm512_loadu_si512(q->comp + cc + v * 16)),
+                                          _mm512_loadu_ps(ep->scale + cc + v * 16), lo, hi, zp);
+                    continue;
+                }
                 for (int v = 0; v < 2 && v * 16 < n; v++)
                     hant__q8_epi_vec(ep, _mm512_add_epi32(o[v], _mm512_loadu_si512(q->comp + cc + v * 16)), cc + v * 16, n - v * 16,
                                      yu ? yu + (size_t)j * C + c + v * 16 : NULL, yf ? yf + (size_t)j * C + c + v * 16 : NULL);
@@ -2242,6 +2251,12 @@ static void hant__q8_dw_block_out(const hant_qconv *q, const uint8_t *const *tp,
             __m512i t2 = _mm512_shuffle_i32x4(s2, s3, 0x44), t3 = _mm512_shuffle_i32x4(s2, s3, 0xEE);
             __m512i o[4] = { _mm512_shuffle_i32x4(t0, t2, 0x88), _mm512_shuffle_i32x4(t0, t2, 0xDD),
                              _mm512_shuffle_i32x4(t1, t3, 0x88), _mm512_shuffle_i32x4(t1, t3, 0xDD) };
+            if (lin && n == 64) {
+                HANT__Q8_UNROLL for (int v = 0; v < 4; v++)
+                    hant__q8_store_u8(yu + (size_t)j * C + c + v * 16, _mm512_add_epi32(o[v], _mm512_loadu_si512(q->comp + cc + v * 16)),
+                                      _mm512_loadu_ps(ep->scale + cc + v * 16), lo, hi, zp);
+                continue;
+            }
             for (int v = 0; v < 4 && v * 16 < n; v++) /* comp is padded to whole 64-channel blocks */
                 hant__q8_epi_vec(ep, _mm512_add_epi32(o[v], _mm512_loadu_si512(q->comp + cc + v * 16)), cc + v * 16, n - v * 16,
                                  yu ? yu + (size_t)j * C + c + v * 16 : NULL, yf ? yf + (size_t)j * C + c + v * 16 : NULL);
@@ -2328,11 +2343,23 @@ static void hant__q8_dw_rows(const hant__q8_conv *c, int64_t r0, int64_t r1) {
     const int C = q->cin;
     const uint8_t *tp[HANT__Q8_DW_PIX * HANT__Q8_DW_TAPS];
     int32_t acc[HANT__Q8_DW_PIX][HANT__Q8_DW_CB];
+    const int K = q->kernel, S = q->stride, T4 = (K * K + 3) / 4 * 4;
+    ptrdiff_t step[HANT__Q8_DW_PIX * HANT__Q8_DW_TAPS];
     for (int64_t r = r0; r < r1; r++) {
-        int n = (int)(r / c->oh), oh = (int)(r % c->oh);
+        int n = (int)(r / c->oh), oh = (int)(r % c->oh), ready = 0;
         for (int ow = 0; ow < c->ow; ow += HANT__Q8_DW_PIX) {
             int np = HANT__MIN(HANT__Q8_DW_PIX, c->ow - ow);
-            hant__q8_dw_taps_group(c, n, oh, ow, np, tp);
+            int inside = np == HANT__Q8_DW_PIX && ow * S - K / 2 >= 0 && (ow + np - 1) * S - K / 2 + K <= c->w;
+            if (inside && ready) { /* the next interior group: every tap on the image moves by PIX pixels */
+                for (int j = 0; j < HANT__Q8_DW_PIX; j++)
+                    for (int t = 0; t < T4; t++) tp[j * HANT__Q8_DW_TAPS + t] += step[j * HANT__Q8_DW_TAPS + t];
+            } else {
+                hant__q8_dw_taps_group(c, n, oh, ow, np, tp);
+                if ((ready = inside))
+                    for (int j = 0; j < HANT__Q8_DW_PIX; j++)
+                        for (int t = 0; t < T4; t++)
+                            step[j * HANT__Q8_DW_TAPS + t] = tp[j * HANT__Q8_DW_TAPS + t] == q->zprow ? 0 : (ptrdiff_t)HANT__Q8_DW_PIX * S * q->cin;
+            }
             for (int c0 = 0; c0 < C; c0 += HANT__Q8_DW_CB) {
                 int cb = HANT__MIN(HANT__Q8_DW_CB, C - c0);
                 size_t o = ((size_t)r * c->ow + ow) * C + c0;
