@@ -1923,7 +1923,7 @@ HANT__INLINE void hant__q8_tile_out(hant__qv (*acc)[HANT__Q8_NRV], const int mrc
         HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) sc[j] = hant__v_load(ep->scale + col + j * HANT__QVL);
 #if defined(HANT__AVX512)
         if (nrv == 2) { /* two rows at a time: 64 outputs packed by saturation */
-            __m512i lo8 = _mm512_set1_epi8((char)(ep->lo + (float)ep->zp));
+            __m512i lo8 = _mm512_set1_epi8((char)(uint8_t)((int)ep->lo + ep->zp)); /* lo + zp is in [0, 255] */
             HANT__Q8_UNROLL for (int i = 0; i + 1 < mrc; i += 2)
                 hant__q8_store_u8x4(yu + i * ldy, yu + (i + 1) * ldy, acc[i][0], acc[i][1], acc[i + 1][0], acc[i + 1][1], sc[0], sc[1], hi, zp, lo8);
             if (mrc % 2)
