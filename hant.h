@@ -216,7 +216,10 @@ void hant_act_backward(hant_act act, const float *u, const float *dy, float *du,
    gives the same bits as the scalar one. s8 activations: hant_s8_to_u8. */
 typedef struct hant_qparams { float scale; int32_t zero_point; } hant_qparams;
 
-/* The int8 GEMM path compiled in: "avx512vnni", "avxvnni", "avx2" or "scalar". */
+/* The int8 GEMM path compiled in: "avx512vnni", "avxvnni", "avx2" or
+   "scalar" ("avxvnni(evex)" under the HANT_INT8_VNNI256 testing knob). The
+   AVX2 path splits each activation byte so that vpmaddubsw never saturates:
+   its results are those of the other paths. */
 const char *hant_int8_isa(void);
 
 /* u8 parameters for [lo, hi], widened to contain 0 so that real 0 is exact. */
@@ -253,7 +256,8 @@ hant_status hant_calib_qparams(const hant_calib *c, double percentile, hant_qpar
    1 called with h = w = 1 and n rows. The GEMM depth kernel^2 * cin is at
    most 16384, which keeps every int32 sum exact. Packing computes
    bias_q - zero_point * sum_k w per channel, so the inner loop is pure
-   multiply-accumulate. Work is split over the context's threads. */
+   multiply-accumulate. A layer runs on the context it was created with and
+   splits its work over that context's threads. */
 typedef struct hant_qconv_desc {
     int cin, cout, kernel, stride, groups; /* groups 0 means 1 */
     const int8_t *weights; /* [kh][kw][cin/groups][cout], in [-127, 127]; copied */
@@ -261,7 +265,7 @@ typedef struct hant_qconv_desc {
     const float *bias;     /* [cout] real values, or NULL */
     hant_act act;
     hant_qparams in;       /* the u8 input */
-    hant_qparams out;      /* the u8 output (forward_u8 only) */
+    hant_qparams out;      /* the u8 output; checked even if only forward_f32 is used */
 } hant_qconv_desc;
 typedef struct hant_qconv hant_qconv;
 hant_status hant_qconv_create(hant_context *ctx, const hant_qconv_desc *desc, hant_qconv **out);
