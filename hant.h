@@ -35,7 +35,7 @@
      give the defaults. The library never exits or aborts on bad input.
 
    IMPLEMENTATION SECTIONS (grep for them)
-     >>core >>simd >>pool >>gemm >>eltwise >>dwconv >>conv >>bn >>se
+     >>core >>simd >>pool >>gemm >>eltwise >>dwconv >>conv >>int8 >>bn >>se
      >>net >>exec >>fold >>forward >>train >>parts >>profile >>format >>npy
      >>idx >>loss >>optim >>data
 
@@ -204,6 +204,76 @@ void hant_gemm(hant_context *ctx, int trans_a, int trans_b, int m, int n, int k,
 void hant_act_forward(hant_act act, const float *x, float *y, size_t count);
 /* du = dy * act'(u), where u is the activation's input. */
 void hant_act_backward(hant_act act, const float *u, const float *dy, float *du, size_t count);
+
+/* ---- int8 inference (implementation: >>int8) ---------------------------------
+   Activations are u8 per tensor: real = scale * (q - zero_point). Weights are
+   s8 in [-127, 127], symmetric per output channel: real = w_scale[co] * q.
+   Products accumulate exactly in int32; the bias (quantised to int32 with
+   scale in.scale * w_scale[co]), the activation and the requantisation are
+   fused into the store. NONE, RELU and RELU6 requantise with one float
+   multiplier per channel and clamp in the quantised domain; SILU, HSWISH and
+   SIGMOID take a float epilogue (act(acc * in.scale * w_scale[co]), then
+   quantised with `out`), as does every activation on fp32 output. Every path
+   gives the same bits as the scalar one. s8 activations: hant_s8_to_u8. */
+typedef struct hant_qparams { float scale; int32_t zero_point; } hant_qparams;
+
+/* The int8 GEMM path compiled in: "avx512vnni", "avxvnni", "avx2" or
+   "scalar" ("avxvnni(evex)" under the HANT_INT8_VNNI256 testing knob). The
+   AVX2 path splits each activation byte so that vpmaddubsw never saturates:
+   its results are those of the other paths. */
+const char *hant_int8_isa(void);
+
+/* u8 parameters for [lo, hi], widened to contain 0 so that real 0 is exact. */
+hant_status hant_qparams_from_range(float lo, float hi, hant_qparams *out);
+void hant_quantize_u8(const float *x, size_t n, hant_qparams q, uint8_t *y);
+void hant_dequantize_u8(const uint8_t *x, size_t n, hant_qparams q, float *y);
+/* s8 to u8 by flipping the sign bit; the zero point becomes zero_point + 128. */
+void hant_s8_to_u8(const int8_t *x, size_t n, uint8_t *y);
+/* Per output channel, symmetric: w is rows x cout (cout fastest);
+   scale[co] = max |w[., co]| / 127 (1 for an all-zero channel). */
+hant_status hant_quantize_weights(const float *w, size_t rows, int cout, int8_t *wq, float *scale);
+
+/* Activation range calibration over any number of batches: the exact min and
+   max, and for percentiles two histograms (negative and positive values by
+   magnitude) over a power-of-two range that doubles as larger values come. */
+#define HANT_CALIB_BINS 2048
+typedef struct hant_calib {
+    float min, max, range;
+    uint64_t count;
+    uint64_t neg[HANT_CALIB_BINS], pos[HANT_CALIB_BINS];
+} hant_calib;
+void hant_calib_init(hant_calib *c);
+/* HANT_ERR_NONFINITE (and no update) if x holds NaN or Inf. */
+hant_status hant_calib_update(hant_calib *c, const float *x, size_t n);
+/* percentile 100: [min, max]. p in [50, 100): the (100 - p)% and p% quantiles
+   (histogram resolution, linear inside a bin), kept within [min, max]. */
+hant_status hant_calib_range(const hant_calib *c, double percentile, float *lo, float *hi);
+hant_status hant_calib_qparams(const hant_calib *c, double percentile, hant_qparams *out);
+
+/* A packed int8 convolution. Pointwise (kernel 1, stride 1, groups 1) is a
+   GEMM on the input in place; depthwise (groups == cin == cout, kernel <= 7,
+   any stride) runs directly; any other groups-1 conv goes through im2col.
+   Padding is "same" (k/2), as for the fp32 kernels. Fully connected: kernel
+   1 called with h = w = 1 and n rows. The GEMM depth kernel^2 * cin is at
+   most 16384, which keeps every int32 sum exact. Packing computes
+   bias_q - zero_point * sum_k w per channel, so the inner loop is pure
+   multiply-accumulate. A layer runs on the context it was created with and
+   splits its work over that context's threads. */
+typedef struct hant_qconv_desc {
+    int cin, cout, kernel, stride, groups; /* groups 0 means 1 */
+    const int8_t *weights; /* [kh][kw][cin/groups][cout], in [-127, 127]; copied */
+    const float *w_scale;  /* [cout], finite and > 0 */
+    const float *bias;     /* [cout] real values, or NULL */
+    hant_act act;
+    hant_qparams in;       /* the u8 input */
+    hant_qparams out;      /* the u8 output; checked even if only forward_f32 is used */
+} hant_qconv_desc;
+typedef struct hant_qconv hant_qconv;
+hant_status hant_qconv_create(hant_context *ctx, const hant_qconv_desc *desc, hant_qconv **out);
+void hant_qconv_destroy(hant_qconv *q);
+/* x: n x h x w x cin (NHWC u8); y: n x oh x ow x cout, oh = hant_conv_out(h, kernel, stride). */
+hant_status hant_qconv_forward_u8(hant_qconv *q, int n, int h, int w, const uint8_t *x, uint8_t *y);
+hant_status hant_qconv_forward_f32(hant_qconv *q, int n, int h, int w, const uint8_t *x, float *y);
 
 /* ---- training --------------------------------------------------------------
    Batch-norm uses batch statistics and updates running averages (momentum
@@ -1655,6 +1725,1077 @@ void hant_conv_backward(hant_context *ctx, const hant_conv_shape *s, const float
                 }
         }
     }
+}
+
+// >>int8
+/* int8 inference kernels (declared in the int8 block above). The GEMM path
+   follows the target flags like the fp32 one: AVX-512 VNNI (vpdpbusd on
+   zmm), else AVX-VNNI (the VEX vpdpbusd on ymm), else AVX2 (vpmaddubsw),
+   else scalar. HANT_INT8_VNNI256, a testing knob, builds the 256-bit VNNI
+   path on a CPU with AVX512-VNNI+VL but no AVX-VNNI: the same code with the
+   EVEX encoding of the same instruction, so that the path runs here.
+
+   AVX-512 without VNNI (Skylake-SP) takes the AVX2 path.
+
+   The epilogue (requantisation, activation, store) goes with the fp32 layer
+   (hant__vf), since it works in float: it takes the accumulators straight
+   from the registers when the int and float vectors have the same lanes,
+   else from an int32 row. Every fast routine has a scalar twin that the
+   tests compare bit for bit. */
+#if defined(HANT__AVX512) && defined(__AVX512VNNI__) && defined(__AVX512BW__) && !defined(HANT_INT8_VNNI256)
+#define HANT__Q8_VNNI512 1
+#define HANT__Q8_ISA "avx512vnni"
+#elif (defined(HANT__AVX512) || defined(HANT__AVX2)) && defined(__AVXVNNI__)
+#define HANT__Q8_VNNI256 1
+#define HANT__Q8_ISA "avxvnni"
+#elif (defined(HANT__AVX512) || defined(HANT__AVX2)) && defined(HANT_INT8_VNNI256) && defined(__AVX512VNNI__) && defined(__AVX512VL__)
+#define HANT__Q8_VNNI256 1
+#define HANT__Q8_ISA "avxvnni(evex)"
+#elif defined(HANT__AVX512) || defined(HANT__AVX2)
+#define HANT__Q8_AVX2 1
+#define HANT__Q8_ISA "avx2"
+#else
+#define HANT__Q8_ISA "scalar"
+#endif
+
+const char *hant_int8_isa(void) { return HANT__Q8_ISA; }
+
+/* GEMM register tile: MR rows x NR = NRV vectors of output channels. B is
+   packed in panels of NR columns, each [kpad/4][NR][4]: four consecutive k
+   per column, the operand layout of vpdpbusd. */
+#if defined(HANT__Q8_VNNI512)
+typedef __m512i hant__qv;
+#define HANT__QVL 16
+#define HANT__Q8_MR 8
+#define HANT__Q8_NRV 2
+static inline hant__qv hant__qv_load(const void *p) { return _mm512_loadu_si512(p); }
+static inline hant__qv hant__qv_set1(int32_t v) { return _mm512_set1_epi32(v); }
+static inline void hant__qv_store(int32_t *p, hant__qv v) { _mm512_storeu_si512(p, v); }
+static inline hant__qv hant__qv_dot(hant__qv c, hant__qv a, hant__qv b) { return _mm512_dpbusd_epi32(c, a, b); }
+#elif defined(HANT__Q8_VNNI256) || defined(HANT__Q8_AVX2)
+typedef __m256i hant__qv;
+#define HANT__QVL 8
+#if defined(HANT__Q8_VNNI256)
+#define HANT__Q8_MR 6
+#define HANT__Q8_NRV 2
+#else
+#define HANT__Q8_MR 3 /* 3 x 1 vectors, two sums each (int32, s16 high bits): no spills in 16 ymm */
+#define HANT__Q8_NRV 1
+#endif
+static inline hant__qv hant__qv_load(const void *p) { return _mm256_loadu_si256((const __m256i *)p); }
+static inline hant__qv hant__qv_set1(int32_t v) { return _mm256_set1_epi32(v); }
+static inline void hant__qv_store(int32_t *p, hant__qv v) { _mm256_storeu_si256((__m256i *)p, v); }
+#if defined(HANT__Q8_VNNI256) && defined(__AVXVNNI__)
+static inline hant__qv hant__qv_dot(hant__qv c, hant__qv a, hant__qv b) { return _mm256_dpbusd_avx_epi32(c, a, b); }
+#elif defined(HANT__Q8_VNNI256)
+static inline hant__qv hant__qv_dot(hant__qv c, hant__qv a, hant__qv b) { return _mm256_dpbusd_epi32(c, a, b); }
+#endif
+#else
+#define HANT__QVL 1
+#define HANT__Q8_MR 4
+#define HANT__Q8_NRV 16
+#endif
+#define HANT__Q8_NR (HANT__QVL * HANT__Q8_NRV)
+#define HANT__Q8_MAXK 16384 /* GEMM depth bound that keeps int32 sums exact */
+/* Tile loops run to constant bounds once inlined; clang keeps the sums in
+   memory unless told to unroll them in full. */
+#if defined(__clang__)
+#define HANT__Q8_UNROLL _Pragma("clang loop unroll(full)")
+#else
+#define HANT__Q8_UNROLL HANT__UNROLL
+#endif
+
+enum { HANT__Q8_PW = 0, HANT__Q8_DW = 1, HANT__Q8_DENSE = 2 };
+enum { HANT__Q8_OUT_LINEAR = 0, HANT__Q8_OUT_U8ACT = 1, HANT__Q8_OUT_F32 = 2 };
+
+typedef struct hant__q8_epi {
+    const float *scale; /* per channel: acc -> output units (linear u8) or real units */
+    float lo, hi;       /* clamp of the rounded value, relative to zp */
+    float inv_out;      /* U8ACT: 1 / out.scale */
+    int32_t zp;         /* output zero point */
+    hant_act act;
+    int mode;
+} hant__q8_epi;
+
+struct hant_qconv {
+    hant_context *ctx;
+    int kind, cin, cout, kernel, stride;
+    hant_act act;
+    hant_qparams in, out;
+    int ktot, kpad, npad;  /* GEMM depth, rounded up to 4; cout rounded up to NR */
+    int8_t *packed;        /* GEMM weights, panels as above */
+    int32_t *w32;          /* depthwise weights [k*k][cout], widened */
+    int8_t *wdw;           /* depthwise, AVX-512 VNNI: see hant__q8_dw_block_out */
+    int32_t *comp;         /* [npad]: bias_q - in.zero_point * sum_k w */
+    float *mult, *fscale;  /* [npad]: in.scale * w_scale / out.scale, in.scale * w_scale */
+    uint8_t *zprow;        /* depthwise: cin bytes of in.zero_point, read for taps off the image */
+    hant__q8_epi ep_u8, ep_f32;
+};
+
+static inline int32_t hant__q8_ld32(const uint8_t *p) { int32_t v; memcpy(&v, p, 4); return v; }
+/* The last n < 4 bytes of a row, zero-extended (no call: it sits in the tile). */
+static inline int32_t hant__q8_ld_tail(const uint8_t *p, int n) {
+    uint32_t v = p[0];
+    if (n > 1) v |= (uint32_t)p[1] << 8;
+    if (n > 2) v |= (uint32_t)p[2] << 16;
+    return (int32_t)v;
+}
+
+/* ---- epilogue: int32 row -> u8 or fp32 ----------------------------------- */
+static inline float hant__q8_act1(float f, hant_act act) {
+    /* one lane of the vector activation, so that the scalar twin matches it bit for bit */
+    hant__vf v = hant__v_act(hant__v_set1(f), act);
+#if defined(HANT__AVX512)
+    return _mm512_cvtss_f32(v);
+#elif defined(HANT__AVX2)
+    return _mm256_cvtss_f32(v);
+#elif defined(HANT__NEON)
+    return vgetq_lane_f32(v, 0);
+#else
+    return v;
+#endif
+}
+
+/* Scalar twin. lrintf rounds to nearest even like cvtps2dq; clamping before
+   rounding equals clamping after, as the bounds are integers. */
+static void hant__q8_epi_row_scalar(const hant__q8_epi *e, const int32_t *acc, int col, int nn, uint8_t *yu, float *yf) {
+    for (int c = 0; c < nn; c++) {
+        float f = (float)acc[c] * e->scale[col + c];
+        if (e->mode == HANT__Q8_OUT_F32) { yf[c] = hant__q8_act1(f, e->act); continue; }
+        if (e->mode == HANT__Q8_OUT_U8ACT) f = hant__q8_act1(f, e->act) * e->inv_out;
+        f = f > e->lo ? f : e->lo;
+        f = f < e->hi ? f : e->hi;
+        yu[c] = (uint8_t)(lrintf(f) + e->zp);
+    }
+}
+
+/* One vector of int32 sums for columns [col, col + n) (n may exceed the
+   lane count; n <= 0 does nothing). The scale arrays are padded to npad, so
+   they load whole. */
+#if defined(HANT__AVX512)
+#define HANT__Q8_EVL 16
+HANT__INLINE void hant__q8_epi_vec(const hant__q8_epi *e, __m512i acc, int col, int n, uint8_t *yu, float *yf) {
+    if (n <= 0) return;
+    __mmask16 k = n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1);
+    __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), _mm512_loadu_ps(e->scale + col));
+    if (e->mode == HANT__Q8_OUT_F32) {
+        f = hant__v_act(f, e->act);
+        if (n >= 16) _mm512_storeu_ps(yf, f); else _mm512_mask_storeu_ps(yf, k, f);
+        return;
+    }
+    if (e->mode == HANT__Q8_OUT_U8ACT) f = _mm512_mul_ps(hant__v_act(f, e->act), _mm512_set1_ps(e->inv_out));
+    f = _mm512_min_ps(_mm512_max_ps(f, _mm512_set1_ps(e->lo)), _mm512_set1_ps(e->hi));
+    __m128i b = _mm512_cvtepi32_epi8(_mm512_add_epi32(_mm512_cvtps_epi32(f), _mm512_set1_epi32(e->zp)));
+    /* the register form of vpmovdb and a plain store: the masked store to memory is slow on Zen 4 */
+    if (n >= 16) _mm_storeu_si128((__m128i *)yu, b);
+    else { uint8_t t[16]; _mm_storeu_si128((__m128i *)t, b); memcpy(yu, t, (size_t)n); }
+}
+static void hant__q8_epi_row(const hant__q8_epi *e, const int32_t *acc, int col, int nn, uint8_t *yu, float *yf) {
+    for (int c = 0; c < nn; c += 16) {
+        __m512i a = nn - c >= 16 ? _mm512_loadu_si512(acc + c) : _mm512_maskz_loadu_epi32((__mmask16)((1u << (nn - c)) - 1), acc + c);
+        hant__q8_epi_vec(e, a, col + c, nn - c, yu ? yu + c : NULL, yf ? yf + c : NULL);
+    }
+}
+#elif defined(HANT__AVX2)
+#define HANT__Q8_EVL 8
+HANT__INLINE void hant__q8_epi_vec(const hant__q8_epi *e, __m256i acc, int col, int n, uint8_t *yu, float *yf) {
+    if (n <= 0) return;
+    __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(acc), _mm256_loadu_ps(e->scale + col));
+    if (e->mode == HANT__Q8_OUT_F32) { hant__v_storep(yf, hant__v_act(f, e->act), n); return; }
+    if (e->mode == HANT__Q8_OUT_U8ACT) f = _mm256_mul_ps(hant__v_act(f, e->act), _mm256_set1_ps(e->inv_out));
+    f = _mm256_min_ps(_mm256_max_ps(f, _mm256_set1_ps(e->lo)), _mm256_set1_ps(e->hi));
+    __m256i q = _mm256_add_epi32(_mm256_cvtps_epi32(f), _mm256_set1_epi32(e->zp));
+    __m128i p = _mm_packus_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
+    p = _mm_packus_epi16(p, p);
+    if (n >= 8) _mm_storel_epi64((__m128i *)yu, p);
+    else { uint8_t t[16]; _mm_storeu_si128((__m128i *)t, p); memcpy(yu, t, (size_t)n); }
+}
+static void hant__q8_epi_row(const hant__q8_epi *e, const int32_t *acc, int col, int nn, uint8_t *yu, float *yf) {
+    for (int c = 0; c < nn; c += 8) {
+        __m256i a = nn - c >= 8 ? _mm256_loadu_si256((const __m256i *)(acc + c)) : _mm256_maskload_epi32(acc + c, hant__v_mask(nn - c));
+        hant__q8_epi_vec(e, a, col + c, nn - c, yu ? yu + c : NULL, yf ? yf + c : NULL);
+    }
+}
+#else
+#define HANT__Q8_EVL 1
+#define hant__q8_epi_row hant__q8_epi_row_scalar
+#endif
+/* The GEMM tile feeds its accumulators to the epilogue straight from the
+   registers when the int and float vectors have the same lanes. */
+#if HANT__QVL > 1 && HANT__QVL == HANT__Q8_EVL
+#define HANT__Q8_EPI_DIRECT 1
+#endif
+#if defined(HANT__Q8_EPI_DIRECT)
+/* Linear requantisation of one whole vector: the same operations as the
+   u8 branch of hant__q8_epi_vec. */
+HANT__INLINE void hant__q8_store_u8(uint8_t *y, hant__qv acc, hant__vf sc, hant__vf lo, hant__vf hi, hant__qv zp) {
+#if defined(HANT__AVX512)
+    __m512 f = _mm512_min_ps(_mm512_max_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(acc), sc), lo), hi);
+    _mm_storeu_si128((__m128i *)y, _mm512_cvtepi32_epi8(_mm512_add_epi32(_mm512_cvtps_epi32(f), zp)));
+#else
+    __m256 f = _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(acc), sc), lo), hi);
+    __m256i q = _mm256_add_epi32(_mm256_cvtps_epi32(f), zp);
+    __m128i p = _mm_packus_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
+    _mm_storel_epi64((__m128i *)y, _mm_packus_epi16(p, p));
+#endif
+}
+#if defined(HANT__AVX512)
+/* Four vectors (two rows of 32) at once. Only the upper clamp is done in
+   float (it also keeps cvtps2dq in range); the signed and unsigned packs
+   saturate to [0, 255] and a byte max applies the lower clamp: the same
+   result as clamping before rounding, with fewer operations. */
+HANT__INLINE __m512i hant__q8_round_hi(__m512i acc, __m512 sc, __m512 hi, __m512i zp) {
+    return _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_min_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(acc), sc), hi)), zp);
+}
+HANT__INLINE void hant__q8_store_u8x4(uint8_t *y0, uint8_t *y1, __m512i a, __m512i b, __m512i c, __m512i d, __m512 s0, __m512 s1,
+                                      __m512 hi, __m512i zp, __m512i lo8) {
+    /* after the packs, lane L holds a, b, c, d's 4 values of lane L: vpermd puts each vector's 16 back in order */
+    const __m512i idx = _mm512_set_epi32(15, 11, 7, 3, 14, 10, 6, 2, 13, 9, 5, 1, 12, 8, 4, 0);
+    __m512i ab = _mm512_packs_epi32(hant__q8_round_hi(a, s0, hi, zp), hant__q8_round_hi(b, s1, hi, zp));
+    __m512i cd = _mm512_packs_epi32(hant__q8_round_hi(c, s0, hi, zp), hant__q8_round_hi(d, s1, hi, zp));
+    __m512i v = _mm512_permutexvar_epi32(idx, _mm512_max_epu8(_mm512_packus_epi16(ab, cd), lo8));
+    _mm256_storeu_si256((__m256i *)y0, _mm512_castsi512_si256(v));
+    _mm256_storeu_si256((__m256i *)y1, _mm512_extracti64x4_epi64(v, 1));
+}
+#endif
+#endif
+
+/* ---- GEMM: C[m][n] = epilogue(comp[n] + sum_k A[m][k] B[k][n]) ----------- */
+typedef struct hant__q8_gemm {
+    const hant_qconv *q;
+    const hant__q8_epi *ep;
+    const uint8_t *a;
+    size_t lda, ldy;       /* ldy in elements of y */
+    int m, n, k;           /* k: bytes of A read per row (multiple of 4 except pointwise) */
+    uint8_t *yu; float *yf;
+    int scalar, split_m;
+} hant__q8_gemm;
+
+/* Packed B panel p: [kpad/4][NR][4] bytes from w [ktot][cout]; zero-padded. */
+static void hant__q8_pack_b(const int8_t *w, int ktot, int kpad, int cout, int npad, int8_t *dst) {
+    for (int p = 0; p < npad / HANT__Q8_NR; p++) {
+        int8_t *d = dst + (size_t)p * kpad * HANT__Q8_NR;
+        for (int k = 0; k < kpad; k++)
+            for (int j = 0; j < HANT__Q8_NR; j++) {
+                int n = p * HANT__Q8_NR + j;
+                d[(size_t)(k / 4) * HANT__Q8_NR * 4 + j * 4 + k % 4] = k < ktot && n < cout ? w[(size_t)k * cout + n] : 0;
+            }
+    }
+}
+
+static inline int8_t hant__q8_b_at(const int8_t *panel, int k, int j) {
+    return panel[(size_t)(k / 4) * HANT__Q8_NR * 4 + j * 4 + k % 4];
+}
+
+/* Scalar twin of the tile kernels, same packed operands. */
+static void hant__q8_gemm_scalar(const hant__q8_gemm *g, int m0, int m1, int n0, int n1) {
+    int32_t buf[HANT__Q8_NR];
+    for (int r = m0; r < m1; r++) {
+        const uint8_t *ar = g->a + (size_t)r * g->lda;
+        for (int jc = n0; jc < n1; jc += HANT__Q8_NR) {
+            int nr = HANT__MIN(HANT__Q8_NR, n1 - jc);
+            const int8_t *pb = g->q->packed + (size_t)(jc / HANT__Q8_NR) * g->q->kpad * HANT__Q8_NR;
+            for (int j = 0; j < nr; j++) {
+                int32_t acc = g->q->comp[jc + j];
+                for (int k = 0; k < g->k; k++) acc += (int32_t)ar[k] * hant__q8_b_at(pb, k, j);
+                buf[j] = acc;
+            }
+            hant__q8_epi_row_scalar(g->ep, buf, jc, nr, g->yu ? g->yu + (size_t)r * g->ldy + jc : NULL,
+                                    g->yf ? g->yf + (size_t)r * g->ldy + jc : NULL);
+        }
+    }
+}
+
+#if HANT__QVL > 1
+/* The epilogue of a tile's mrc rows x nr columns, into rows ldy apart. */
+HANT__INLINE void hant__q8_tile_out(hant__qv (*acc)[HANT__Q8_NRV], const int mrc, const int nrv, const hant__q8_epi *ep, int col, int nr,
+                                    uint8_t *yu, float *yf, size_t ldy) {
+#if defined(HANT__Q8_EPI_DIRECT)
+    if (ep->mode == HANT__Q8_OUT_LINEAR && nr == nrv * HANT__QVL) {
+        /* the common case with its constants hoisted: u8 out, whole vectors */
+        hant__vf sc[HANT__Q8_NRV], lo = hant__v_set1(ep->lo), hi = hant__v_set1(ep->hi);
+        hant__qv zp = hant__qv_set1(ep->zp);
+        HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) sc[j] = hant__v_load(ep->scale + col + j * HANT__QVL);
+#if defined(HANT__AVX512)
+        if (nrv == 2) { /* two rows at a time: 64 outputs packed by saturation */
+            __m512i lo8 = _mm512_set1_epi8((char)(uint8_t)((int)ep->lo + ep->zp)); /* lo + zp is in [0, 255] */
+            HANT__Q8_UNROLL for (int i = 0; i + 1 < mrc; i += 2)
+                hant__q8_store_u8x4(yu + i * ldy, yu + (i + 1) * ldy, acc[i][0], acc[i][1], acc[i + 1][0], acc[i + 1][1], sc[0], sc[1], hi, zp, lo8);
+            if (mrc % 2)
+                HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) hant__q8_store_u8(yu + (mrc - 1) * ldy + j * HANT__QVL, acc[mrc - 1][j], sc[j], lo, hi, zp);
+            return;
+        }
+#endif
+        HANT__Q8_UNROLL for (int i = 0; i < mrc; i++)
+            HANT__Q8_UNROLL for (int j = 0; j < nrv; j++)
+                hant__q8_store_u8(yu + i * ldy + j * HANT__QVL, acc[i][j], sc[j], lo, hi, zp);
+        return;
+    }
+    HANT__Q8_UNROLL for (int i = 0; i < mrc; i++)
+        HANT__Q8_UNROLL for (int j = 0; j < nrv; j++)
+            hant__q8_epi_vec(ep, acc[i][j], col + j * HANT__QVL, nr - j * HANT__QVL, yu ? yu + i * ldy + j * HANT__QVL : NULL,
+                             yf ? yf + i * ldy + j * HANT__QVL : NULL);
+#else
+    int32_t ct[HANT__Q8_NR];
+    HANT__Q8_UNROLL for (int i = 0; i < mrc; i++) {
+        HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) hant__qv_store(ct + j * HANT__QVL, acc[i][j]);
+        hant__q8_epi_row(ep, ct, col, nr, yu ? yu + i * ldy : NULL, yf ? yf + i * ldy : NULL);
+    }
+#endif
+}
+#endif
+
+#if defined(HANT__Q8_VNNI512) || defined(HANT__Q8_VNNI256)
+/* mrc rows (a compile-time constant after inlining) x NR columns; the
+   accumulators start at comp, and each k group of 4 is one vpdpbusd per
+   vector: a row's 4 bytes broadcast times the panel's 4 x NR weights. */
+HANT__INLINE void hant__q8_tile(const uint8_t *a, size_t lda, const int mrc, const int nrv, int kg, int krem, const int8_t *pb,
+                                const int32_t *comp, const hant__q8_epi *ep, int col, int nr, uint8_t *yu, float *yf, size_t ldy) {
+    hant__qv acc[HANT__Q8_MR][HANT__Q8_NRV];
+    const uint8_t *ar[HANT__Q8_MR];
+    HANT__Q8_UNROLL for (int i = 0; i < mrc; i++) ar[i] = a + (size_t)i * lda;
+    HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) {
+        hant__qv c0 = hant__qv_load(comp + j * HANT__QVL);
+        HANT__Q8_UNROLL for (int i = 0; i < mrc; i++) acc[i][j] = c0;
+    }
+    for (int g = 0; g < kg; g++) {
+        hant__qv b[HANT__Q8_NRV];
+        HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) b[j] = hant__qv_load(pb + (size_t)g * HANT__Q8_NR * 4 + j * HANT__QVL * 4);
+        HANT__Q8_UNROLL for (int i = 0; i < mrc; i++) {
+            hant__qv av = hant__qv_set1(hant__q8_ld32(ar[i] + (size_t)g * 4));
+            HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) acc[i][j] = hant__qv_dot(acc[i][j], av, b[j]);
+        }
+    }
+    if (krem) { /* the last k < 4 bytes of a row: never read past it */
+        hant__qv b[HANT__Q8_NRV];
+        HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) b[j] = hant__qv_load(pb + (size_t)kg * HANT__Q8_NR * 4 + j * HANT__QVL * 4);
+        HANT__Q8_UNROLL for (int i = 0; i < mrc; i++) {
+            hant__qv av = hant__qv_set1(hant__q8_ld_tail(ar[i] + (size_t)kg * 4, krem));
+            HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) acc[i][j] = hant__qv_dot(acc[i][j], av, b[j]);
+        }
+    }
+    hant__q8_tile_out(acc, mrc, nrv, ep, col, nr, yu, yf, ldy);
+}
+#elif defined(HANT__Q8_AVX2)
+/* vpmaddubsw adds two u8 x s8 products into a saturating s16: 255 * 127 * 2
+   overflows it. Split each activation byte x = lo + 128 * hi with lo < 128
+   and hi in {0, 1}: a lo pair is at most 2 * 127 * 127 = 32258 and goes to
+   int32 at once through vpmaddwd; a hi pair is at most 254, so hi pairs
+   accumulate in s16 for up to 128 k groups (32512) before one vpmaddwd by
+   128 widens them. Exact for all u8 inputs and weights in [-127, 127]. */
+HANT__INLINE void hant__q8_tile(const uint8_t *a, size_t lda, const int mrc, const int nrv, int kg, int krem, const int8_t *pb,
+                                const int32_t *comp, const hant__q8_epi *ep, int col, int nr, uint8_t *yu, float *yf, size_t ldy) {
+    hant__qv acc[HANT__Q8_MR][HANT__Q8_NRV], hacc[HANT__Q8_MR][HANT__Q8_NRV];
+    const uint8_t *ar[HANT__Q8_MR];
+    const __m256i ones = _mm256_set1_epi16(1), c128 = _mm256_set1_epi16(128);
+    const __m256i m7f = _mm256_set1_epi8(0x7F), m01 = _mm256_set1_epi8(1);
+    HANT__Q8_UNROLL for (int i = 0; i < mrc; i++) ar[i] = a + (size_t)i * lda;
+    HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) {
+        hant__qv c0 = hant__qv_load(comp + j * HANT__QVL);
+        HANT__Q8_UNROLL for (int i = 0; i < mrc; i++) acc[i][j] = c0;
+    }
+    for (int g0 = 0; g0 < kg; g0 += 128) {
+        int g1 = HANT__MIN(kg, g0 + 128);
+        HANT__Q8_UNROLL for (int i = 0; i < mrc; i++)
+            HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) hacc[i][j] = _mm256_setzero_si256();
+        for (int g = g0; g < g1; g++) {
+            hant__qv b[HANT__Q8_NRV];
+            HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) b[j] = hant__qv_load(pb + (size_t)g * HANT__Q8_NR * 4 + j * HANT__QVL * 4);
+            HANT__Q8_UNROLL for (int i = 0; i < mrc; i++) {
+                __m256i av = _mm256_set1_epi32(hant__q8_ld32(ar[i] + (size_t)g * 4));
+                __m256i alo = _mm256_and_si256(av, m7f), ahi = _mm256_and_si256(_mm256_srli_epi16(av, 7), m01);
+                HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) {
+                    acc[i][j] = _mm256_add_epi32(acc[i][j], _mm256_madd_epi16(_mm256_maddubs_epi16(alo, b[j]), ones));
+                    hacc[i][j] = _mm256_add_epi16(hacc[i][j], _mm256_maddubs_epi16(ahi, b[j]));
+                }
+            }
+        }
+        HANT__Q8_UNROLL for (int i = 0; i < mrc; i++)
+            HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) acc[i][j] = _mm256_add_epi32(acc[i][j], _mm256_madd_epi16(hacc[i][j], c128));
+    }
+    if (krem) { /* the last k < 4 bytes of a row: lo and hi widen at once */
+        hant__qv b[HANT__Q8_NRV];
+        HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) b[j] = hant__qv_load(pb + (size_t)kg * HANT__Q8_NR * 4 + j * HANT__QVL * 4);
+        HANT__Q8_UNROLL for (int i = 0; i < mrc; i++) {
+            __m256i av = _mm256_set1_epi32(hant__q8_ld_tail(ar[i] + (size_t)kg * 4, krem));
+            __m256i alo = _mm256_and_si256(av, m7f), ahi = _mm256_and_si256(_mm256_srli_epi16(av, 7), m01);
+            HANT__Q8_UNROLL for (int j = 0; j < nrv; j++)
+                acc[i][j] = _mm256_add_epi32(_mm256_add_epi32(acc[i][j], _mm256_madd_epi16(_mm256_maddubs_epi16(alo, b[j]), ones)),
+                                             _mm256_madd_epi16(_mm256_maddubs_epi16(ahi, b[j]), c128));
+        }
+    }
+    hant__q8_tile_out(acc, mrc, nrv, ep, col, nr, yu, yf, ldy);
+}
+#endif
+
+#if HANT__QVL > 1
+/* Rows [m0, m1) x columns [n0, n1) (n0 a multiple of NR). Rows go in blocks
+   that stay in cache while every column panel passes over them. */
+static void hant__q8_gemm_simd(const hant__q8_gemm *g, int m0, int m1, int n0, int n1) {
+    const hant_qconv *q = g->q;
+    int kg = g->k / 4, krem = g->k % 4;
+    int mc = (int)HANT__MAX(HANT__Q8_MR, (32768 / HANT__MAX(g->k, 1)) / HANT__Q8_MR * HANT__Q8_MR);
+    for (int ic = m0; ic < m1; ic += mc) {
+        int ie = HANT__MIN(m1, ic + mc);
+        for (int jc = n0; jc < n1; jc += HANT__Q8_NR) {
+            int nr = HANT__MIN(HANT__Q8_NR, n1 - jc);
+            const int8_t *pb = q->packed + (size_t)(jc / HANT__Q8_NR) * q->kpad * HANT__Q8_NR;
+            for (int ir = ic; ir < ie;) {
+                int left = ie - ir;
+                const uint8_t *a = g->a + (size_t)ir * g->lda;
+                uint8_t *yu = g->yu ? g->yu + (size_t)ir * g->ldy + jc : NULL;
+                float *yf = g->yf ? g->yf + (size_t)ir * g->ldy + jc : NULL;
+/* a panel no wider than one vector (the N tail) skips the empty vectors */
+#define HANT__Q8_TILE(t) do { \
+        if (nr > HANT__QVL) { hant__q8_tile(a, g->lda, t, HANT__Q8_NRV, kg, krem, pb, q->comp + jc, g->ep, jc, nr, yu, yf, g->ldy); } \
+        else { hant__q8_tile(a, g->lda, t, 1, kg, krem, pb, q->comp + jc, g->ep, jc, nr, yu, yf, g->ldy); } \
+        ir += t; } while (0)
+                if (left >= HANT__Q8_MR) { HANT__Q8_TILE(HANT__Q8_MR); }
+#if HANT__Q8_MR > 4
+                else if (left >= 4) { HANT__Q8_TILE(4); }
+#endif
+#if HANT__Q8_MR > 2
+                else if (left >= 2) { HANT__Q8_TILE(2); }
+#endif
+                else { HANT__Q8_TILE(1); }
+#undef HANT__Q8_TILE
+            }
+        }
+    }
+}
+#endif
+
+static void hant__q8_gemm_serial(const hant__q8_gemm *g, int m0, int m1, int n0, int n1) {
+#if HANT__QVL > 1
+    if (!g->scalar) { hant__q8_gemm_simd(g, m0, m1, n0, n1); return; }
+#endif
+    hant__q8_gemm_scalar(g, m0, m1, n0, n1);
+}
+
+static void hant__q8_gemm_task(void *arg, int tid, int nt) {
+    const hant__q8_gemm *g = (const hant__q8_gemm *)arg;
+    int64_t b, e;
+    if (g->split_m) { hant__split(g->m, HANT__Q8_MR, tid, nt, &b, &e); if (b < e) hant__q8_gemm_serial(g, (int)b, (int)e, 0, g->n); }
+    else { hant__split(g->n, HANT__Q8_NR, tid, nt, &b, &e); if (b < e) hant__q8_gemm_serial(g, 0, g->m, (int)b, (int)e); }
+}
+
+static void hant__q8_gemm_run(hant__q8_gemm *g) {
+    int nt = hant__avail_threads(g->q->ctx);
+    if (nt == 1 || (double)g->m * g->n * g->k < 65536.0) { hant__q8_gemm_serial(g, 0, g->m, 0, g->n); return; }
+    int mt = (g->m + HANT__Q8_MR - 1) / HANT__Q8_MR, ntl = (g->n + HANT__Q8_NR - 1) / HANT__Q8_NR;
+    /* rows unless they are few: column panels are coarse (a 144-wide N
+       splits 64 / 80 over two threads) and B is small enough to share */
+    g->split_m = mt >= 8 * nt || ntl < 2 * nt;
+    hant__run(g->q->ctx, hant__q8_gemm_task, g);
+}
+
+/* ---- dense conv: im2col (zero point outside the image) + GEMM ------------ */
+typedef struct hant__q8_conv {
+    const hant_qconv *q;
+    const hant__q8_epi *ep;
+    const uint8_t *x;
+    uint8_t *yu; float *yf;
+    int n, h, w, oh, ow, scalar;
+} hant__q8_conv;
+
+static void hant__q8_im2col(const hant__q8_conv *c, int64_t r0, int rows, uint8_t *col) {
+    const hant_qconv *q = c->q;
+    const int K = q->kernel, S = q->stride, P = K / 2, C = q->cin;
+    const uint8_t zp = (uint8_t)q->in.zero_point;
+    for (int i = 0; i < rows; i++) {
+        int64_t r = r0 + i;
+        int ow = (int)(r % c->ow), oh = (int)((r / c->ow) % c->oh), n = (int)(r / ((int64_t)c->ow * c->oh));
+        uint8_t *d = col + (size_t)i * q->kpad;
+        for (int kh = 0; kh < K; kh++) {
+            int ih = oh * S - P + kh;
+            for (int kw = 0; kw < K; kw++, d += C) {
+                int iw = ow * S - P + kw;
+                if (ih < 0 || ih >= c->h || iw < 0 || iw >= c->w) memset(d, zp, (size_t)C);
+                else memcpy(d, c->x + (((size_t)n * c->h + ih) * c->w + iw) * C, (size_t)C);
+            }
+        }
+        memset(d, 0, (size_t)(q->kpad - q->ktot)); /* zero weights there too */
+    }
+}
+
+static int hant__q8_conv_chunk(const hant_qconv *q) {
+    int rows = (int)(HANT__COL_BYTES / (size_t)q->kpad) / HANT__Q8_MR * HANT__Q8_MR;
+    return HANT__MAX(rows, HANT__Q8_MR);
+}
+
+static void hant__q8_dense_rows(const hant__q8_conv *c, int64_t r0, int64_t r1) {
+    const hant_qconv *q = c->q;
+    uint8_t *col = (uint8_t *)hant__scratch_get(q->ctx, HANT__SCR_COL);
+    int chunk = hant__q8_conv_chunk(q);
+    for (int64_t r = r0; r < r1; r += chunk) {
+        int rows = (int)HANT__MIN((int64_t)chunk, r1 - r);
+        hant__q8_im2col(c, r, rows, col);
+        hant__q8_gemm g;
+        memset(&g, 0, sizeof g);
+        g.q = q; g.ep = c->ep; g.a = col; g.lda = (size_t)q->kpad; g.m = rows; g.n = q->cout; g.k = q->kpad;
+        g.ldy = (size_t)q->cout; g.scalar = c->scalar;
+        g.yu = c->yu ? c->yu + (size_t)r * q->cout : NULL;
+        g.yf = c->yf ? c->yf + (size_t)r * q->cout : NULL;
+        hant__q8_gemm_serial(&g, 0, rows, 0, q->cout);
+    }
+}
+
+static void hant__q8_dense_task(void *arg, int tid, int nt) {
+    const hant__q8_conv *c = (const hant__q8_conv *)arg;
+    int64_t b, e;
+    hant__split((int64_t)c->n * c->oh * c->ow, HANT__Q8_MR, tid, nt, &b, &e);
+    if (b < e) hant__q8_dense_rows(c, b, e);
+}
+
+/* ---- depthwise ------------------------------------------------------------
+   Sums x * w over the taps in int32 (x unshifted: comp holds the zero-point
+   term, and taps off the image read zprow, so every pixel runs the same
+   code). Depthwise has no reduction over channels for vpdpbusd to use, so
+   the SIMD form widens to int32 and multiplies (vpmulld) on every path. */
+#define HANT__Q8_DW_PIX 4
+#define HANT__Q8_DW_CB 256 /* channels per block: the int32 sums stay on the stack */
+#define HANT__Q8_DW_TAPS 52 /* 7 x 7 rounded up to a multiple of 4 */
+
+/* Tap pointers of one output pixel: into x, or zprow off the image. */
+static void hant__q8_dw_taps(const hant__q8_conv *c, int n, int oh, int ow, const uint8_t **tp) {
+    const hant_qconv *q = c->q;
+    const int K = q->kernel, S = q->stride, P = K / 2, C = q->cin;
+    for (int kh = 0; kh < K; kh++) {
+        int ih = oh * S - P + kh;
+        for (int kw = 0; kw < K; kw++) {
+            int iw = ow * S - P + kw;
+            tp[kh * K + kw] = ih < 0 || ih >= c->h || iw < 0 || iw >= c->w ? q->zprow : c->x + (((size_t)n * c->h + ih) * c->w + iw) * C;
+        }
+    }
+    for (int t = K * K; t < (K * K + 3) / 4 * 4; t++) tp[t] = q->zprow; /* padding taps, zero weights */
+}
+
+static void hant__q8_dw_block_scalar(const hant_qconv *q, const uint8_t *const *tp, int np, int c0, int cb, int32_t (*acc)[HANT__Q8_DW_CB]) {
+    const int T = q->kernel * q->kernel, C = q->cin;
+    for (int j = 0; j < np; j++)
+        for (int c = 0; c < cb; c++) {
+            int32_t s = q->comp[c0 + c];
+            for (int t = 0; t < T; t++) s += (int32_t)tp[j * HANT__Q8_DW_TAPS + t][c0 + c] * q->w32[(size_t)t * C + c0 + c];
+            acc[j][c] = s;
+        }
+}
+
+#if defined(HANT__Q8_VNNI512)
+/* vpdpbusd wants four products per int32 lane, so four taps of one channel
+   are interleaved: two rounds of byte and word unpacks turn the four taps'
+   64 channels into four vectors, vector v holding channels 16L + 4v + i
+   (128-bit lane L, i < 4) with their four taps. wdw holds the weights in
+   that order: [C/64 blocks][tap quads][4 vectors][16][4 taps]. A 4 x 4
+   transpose of 128-bit lanes restores channel order at the end. */
+static void hant__q8_dw_block_out(const hant_qconv *q, const uint8_t *const *tp, int np, int c0, int cb, const hant__q8_epi *ep,
+                                  uint8_t *yu, float *yf) {
+    const int TQ = (q->kernel * q->kernel + 3) / 4, C = q->cin;
+    const int lin = yu && ep->mode == HANT__Q8_OUT_LINEAR; /* the common case, constants hoisted */
+    const __m512 lo = _mm512_set1_ps(ep->lo), hi = _mm512_set1_ps(ep->hi);
+    const __m512i zp = _mm512_set1_epi32(ep->zp);
+    for (int c = 0; c < cb; c += 64) {
+        const int cc = c0 + c, n = HANT__MIN(64, cb - c);
+        const __mmask64 m = n >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << n) - 1);
+        const int8_t *wb = q->wdw + (size_t)(cc / 64) * TQ * 256;
+        if (n <= 32) { /* a narrow block (C = 32, tails) in ymm: the low half of each weight vector */
+            const __mmask32 m32 = (__mmask32)m;
+            for (int j = 0; j < np; j++) {
+                __m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0;
+                const uint8_t *const *t = tp + j * HANT__Q8_DW_TAPS;
+                for (int tq = 0; tq < TQ; tq++, t += 4) {
+                    const int8_t *w = wb + (size_t)tq * 256;
+                    __m256i x0 = _mm256_maskz_loadu_epi8(m32, t[0] + cc), x1 = _mm256_maskz_loadu_epi8(m32, t[1] + cc);
+                    __m256i x2 = _mm256_maskz_loadu_epi8(m32, t[2] + cc), x3 = _mm256_maskz_loadu_epi8(m32, t[3] + cc);
+                    __m256i alo = _mm256_unpacklo_epi8(x0, x1), ahi = _mm256_unpackhi_epi8(x0, x1);
+                    __m256i blo = _mm256_unpacklo_epi8(x2, x3), bhi = _mm256_unpackhi_epi8(x2, x3);
+                    s0 = _mm256_dpbusd_epi32(s0, _mm256_unpacklo_epi16(alo, blo), _mm256_loadu_si256((const __m256i *)w));
+                    s1 = _mm256_dpbusd_epi32(s1, _mm256_unpackhi_epi16(alo, blo), _mm256_loadu_si256((const __m256i *)(w + 64)));
+                    s2 = _mm256_dpbusd_epi32(s2, _mm256_unpacklo_epi16(ahi, bhi), _mm256_loadu_si256((const __m256i *)(w + 128)));
+                    s3 = _mm256_dpbusd_epi32(s3, _mm256_unpackhi_epi16(ahi, bhi), _mm256_loadu_si256((const __m256i *)(w + 192)));
+                }
+                __m512i z01 = _mm512_inserti64x4(_mm512_castsi256_si512(s0), s1, 1), z23 = _mm512_inserti64x4(_mm512_castsi256_si512(s2), s3, 1);
+                __m512i o[2] = { _mm512_shuffle_i32x4(z01, z23, 0x88), _mm512_shuffle_i32x4(z01, z23, 0xDD) };
+                if (lin && n == 32) {
+                    HANT__Q8_UNROLL for (int v = 0; v < 2; v++)
+                        hant__q8_store_u8(yu + (size_t)j * C + c + v * 16, _mm512_add_epi32(o[v], _mm512_loadu_si512(q->comp + cc + v * 16)),
+                                          _mm512_loadu_ps(ep->scale + cc + v * 16), lo, hi, zp);
+                    continue;
+                }
+                for (int v = 0; v < 2 && v * 16 < n; v++)
+                    hant__q8_epi_vec(ep, _mm512_add_epi32(o[v], _mm512_loadu_si512(q->comp + cc + v * 16)), cc + v * 16, n - v * 16,
+                                     yu ? yu + (size_t)j * C + c + v * 16 : NULL, yf ? yf + (size_t)j * C + c + v * 16 : NULL);
+            }
+            continue;
+        }
+        for (int j = 0; j < np; j++) {
+            /* one pixel at a time: four sums stay in registers; the weights reload from L1 */
+            __m512i s0 = _mm512_setzero_si512(), s1 = s0, s2 = s0, s3 = s0;
+            const uint8_t *const *t = tp + j * HANT__Q8_DW_TAPS;
+            for (int tq = 0; tq < TQ; tq++, t += 4) {
+                const int8_t *w = wb + (size_t)tq * 256;
+                __m512i x0 = _mm512_maskz_loadu_epi8(m, t[0] + cc), x1 = _mm512_maskz_loadu_epi8(m, t[1] + cc);
+                __m512i x2 = _mm512_maskz_loadu_epi8(m, t[2] + cc), x3 = _mm512_maskz_loadu_epi8(m, t[3] + cc);
+                __m512i alo = _mm512_unpacklo_epi8(x0, x1), ahi = _mm512_unpackhi_epi8(x0, x1);
+                __m512i blo = _mm512_unpacklo_epi8(x2, x3), bhi = _mm512_unpackhi_epi8(x2, x3);
+                s0 = _mm512_dpbusd_epi32(s0, _mm512_unpacklo_epi16(alo, blo), _mm512_loadu_si512(w));
+                s1 = _mm512_dpbusd_epi32(s1, _mm512_unpackhi_epi16(alo, blo), _mm512_loadu_si512(w + 64));
+                s2 = _mm512_dpbusd_epi32(s2, _mm512_unpacklo_epi16(ahi, bhi), _mm512_loadu_si512(w + 128));
+                s3 = _mm512_dpbusd_epi32(s3, _mm512_unpackhi_epi16(ahi, bhi), _mm512_loadu_si512(w + 192));
+            }
+            __m512i t0 = _mm512_shuffle_i32x4(s0, s1, 0x44), t1 = _mm512_shuffle_i32x4(s0, s1, 0xEE);
+            __m512i t2 = _mm512_shuffle_i32x4(s2, s3, 0x44), t3 = _mm512_shuffle_i32x4(s2, s3, 0xEE);
+            __m512i o[4] = { _mm512_shuffle_i32x4(t0, t2, 0x88), _mm512_shuffle_i32x4(t0, t2, 0xDD),
+                             _mm512_shuffle_i32x4(t1, t3, 0x88), _mm512_shuffle_i32x4(t1, t3, 0xDD) };
+            if (lin && n == 64) {
+                HANT__Q8_UNROLL for (int v = 0; v < 4; v++)
+                    hant__q8_store_u8(yu + (size_t)j * C + c + v * 16, _mm512_add_epi32(o[v], _mm512_loadu_si512(q->comp + cc + v * 16)),
+                                      _mm512_loadu_ps(ep->scale + cc + v * 16), lo, hi, zp);
+                continue;
+            }
+            for (int v = 0; v < 4 && v * 16 < n; v++) /* comp is padded to whole 64-channel blocks */
+                hant__q8_epi_vec(ep, _mm512_add_epi32(o[v], _mm512_loadu_si512(q->comp + cc + v * 16)), cc + v * 16, n - v * 16,
+                                 yu ? yu + (size_t)j * C + c + v * 16 : NULL, yf ? yf + (size_t)j * C + c + v * 16 : NULL);
+        }
+    }
+}
+
+#define hant__q8_dw_block hant__q8_dw_block_scalar /* not reached: dw_rows takes hant__q8_dw_block_out */
+
+static void hant__q8_pack_dw(const int8_t *w, int T, int C, int8_t *dst) {
+    const int TQ = (T + 3) / 4;
+    for (int b = 0; b < (C + 63) / 64; b++)
+        for (int tq = 0; tq < TQ; tq++)
+            for (int v = 0; v < 4; v++)
+                for (int p = 0; p < 16; p++)
+                    for (int tt = 0; tt < 4; tt++) {
+                        int c = b * 64 + (p / 4) * 16 + v * 4 + p % 4, t = tq * 4 + tt;
+                        dst[((((size_t)b * TQ + tq) * 4 + v) * 16 + p) * 4 + tt] = c < C && t < T ? w[(size_t)t * C + c] : 0;
+                    }
+}
+#elif defined(HANT__AVX512) && defined(__AVX512BW__) && defined(__AVX512VL__)
+static void hant__q8_dw_block(const hant_qconv *q, const uint8_t *const *tp, int np, int c0, int cb, int32_t (*acc)[HANT__Q8_DW_CB]) {
+    const int T = q->kernel * q->kernel, C = q->cin;
+    for (int c = 0; c < cb; c += 16) {
+        __mmask16 k = cb - c >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (cb - c)) - 1);
+        const int cc = c0 + c;
+        __m512i s[HANT__Q8_DW_PIX], c0v = _mm512_maskz_loadu_epi32(k, q->comp + cc);
+        HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++) s[j] = c0v;
+        for (int t = 0; t < T; t++) {
+            __m512i wv = _mm512_maskz_loadu_epi32(k, q->w32 + (size_t)t * C + cc);
+            HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++)
+                if (j < np) s[j] = _mm512_add_epi32(s[j], _mm512_mullo_epi32(_mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(k, tp[j * HANT__Q8_DW_TAPS + t] + cc)), wv));
+        }
+        HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++)
+            if (j < np) _mm512_mask_storeu_epi32(acc[j] + c, k, s[j]);
+    }
+}
+#elif defined(HANT__AVX512) || defined(HANT__AVX2)
+static void hant__q8_dw_block(const hant_qconv *q, const uint8_t *const *tp, int np, int c0, int cb, int32_t (*acc)[HANT__Q8_DW_CB]) {
+    const int T = q->kernel * q->kernel, C = q->cin;
+    int c = 0;
+    for (; c + 8 <= cb; c += 8) {
+        const int cc = c0 + c;
+        __m256i s[HANT__Q8_DW_PIX], c0v = _mm256_loadu_si256((const __m256i *)(q->comp + cc));
+        HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++) s[j] = c0v;
+        for (int t = 0; t < T; t++) {
+            __m256i wv = _mm256_loadu_si256((const __m256i *)(q->w32 + (size_t)t * C + cc));
+            HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++)
+                if (j < np) s[j] = _mm256_add_epi32(s[j], _mm256_mullo_epi32(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(tp[j * HANT__Q8_DW_TAPS + t] + cc))), wv));
+        }
+        HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++)
+            if (j < np) _mm256_storeu_si256((__m256i *)(acc[j] + c), s[j]);
+    }
+    if (c < cb) { /* channel tail: the scalar twin on the shifted block */
+        int32_t tmp[HANT__Q8_DW_PIX][HANT__Q8_DW_CB];
+        hant__q8_dw_block_scalar(q, tp, np, c0 + c, cb - c, tmp);
+        for (int j = 0; j < np; j++) memcpy(acc[j] + c, tmp[j], sizeof(int32_t) * (size_t)(cb - c));
+    }
+}
+#else
+#define hant__q8_dw_block hant__q8_dw_block_scalar
+#endif
+
+/* Tap pointers of np pixels from ow on; interior columns skip the checks. */
+static void hant__q8_dw_taps_group(const hant__q8_conv *c, int n, int oh, int ow, int np, const uint8_t **tp) {
+    const hant_qconv *q = c->q;
+    const int K = q->kernel, S = q->stride, P = K / 2, C = q->cin, T4 = (K * K + 3) / 4 * 4;
+    if (ow * S - P < 0 || (ow + np - 1) * S - P + K > c->w) {
+        for (int j = 0; j < np; j++) hant__q8_dw_taps(c, n, oh, ow + j, tp + j * HANT__Q8_DW_TAPS);
+        return;
+    }
+    for (int kh = 0; kh < K; kh++) {
+        int ih = oh * S - P + kh;
+        const uint8_t *row = ih < 0 || ih >= c->h ? NULL : c->x + (((size_t)n * c->h + ih) * c->w + (size_t)(ow * S - P)) * C;
+        for (int j = 0; j < np; j++)
+            for (int kw = 0; kw < K; kw++) tp[j * HANT__Q8_DW_TAPS + kh * K + kw] = row ? row + (size_t)(j * S + kw) * C : q->zprow;
+    }
+    for (int j = 0; j < np; j++)
+        for (int t = K * K; t < T4; t++) tp[j * HANT__Q8_DW_TAPS + t] = q->zprow;
+}
+
+static void hant__q8_dw_rows(const hant__q8_conv *c, int64_t r0, int64_t r1) {
+    const hant_qconv *q = c->q;
+    const int C = q->cin;
+    const uint8_t *tp[HANT__Q8_DW_PIX * HANT__Q8_DW_TAPS];
+    int32_t acc[HANT__Q8_DW_PIX][HANT__Q8_DW_CB];
+    const int K = q->kernel, S = q->stride, T4 = (K * K + 3) / 4 * 4;
+    ptrdiff_t step[HANT__Q8_DW_PIX * HANT__Q8_DW_TAPS];
+    for (int64_t r = r0; r < r1; r++) {
+        int n = (int)(r / c->oh), oh = (int)(r % c->oh), ready = 0;
+        for (int ow = 0; ow < c->ow; ow += HANT__Q8_DW_PIX) {
+            int np = HANT__MIN(HANT__Q8_DW_PIX, c->ow - ow);
+            int inside = np == HANT__Q8_DW_PIX && ow * S - K / 2 >= 0 && (ow + np - 1) * S - K / 2 + K <= c->w;
+            if (inside && ready) { /* the next interior group: every tap on the image moves by PIX pixels */
+                for (int j = 0; j < HANT__Q8_DW_PIX; j++)
+                    for (int t = 0; t < T4; t++) tp[j * HANT__Q8_DW_TAPS + t] += step[j * HANT__Q8_DW_TAPS + t];
+            } else {
+                hant__q8_dw_taps_group(c, n, oh, ow, np, tp);
+                if ((ready = inside))
+                    for (int j = 0; j < HANT__Q8_DW_PIX; j++)
+                        for (int t = 0; t < T4; t++)
+                            step[j * HANT__Q8_DW_TAPS + t] = tp[j * HANT__Q8_DW_TAPS + t] == q->zprow ? 0 : (ptrdiff_t)HANT__Q8_DW_PIX * S * q->cin;
+            }
+            for (int c0 = 0; c0 < C; c0 += HANT__Q8_DW_CB) {
+                int cb = HANT__MIN(HANT__Q8_DW_CB, C - c0);
+                size_t o = ((size_t)r * c->ow + ow) * C + c0;
+#if defined(HANT__Q8_VNNI512)
+                if (!c->scalar) {
+                    hant__q8_dw_block_out(q, tp, np, c0, cb, c->ep, c->yu ? c->yu + o : NULL, c->yf ? c->yf + o : NULL);
+                    continue;
+                }
+#endif
+                if (c->scalar) hant__q8_dw_block_scalar(q, tp, np, c0, cb, acc);
+                else hant__q8_dw_block(q, tp, np, c0, cb, acc);
+                for (int j = 0; j < np; j++) {
+                    size_t oj = o + (size_t)j * C;
+                    if (c->scalar) hant__q8_epi_row_scalar(c->ep, acc[j], c0, cb, c->yu ? c->yu + oj : NULL, c->yf ? c->yf + oj : NULL);
+                    else hant__q8_epi_row(c->ep, acc[j], c0, cb, c->yu ? c->yu + oj : NULL, c->yf ? c->yf + oj : NULL);
+                }
+            }
+        }
+    }
+}
+
+static void hant__q8_dw_task(void *arg, int tid, int nt) {
+    const hant__q8_conv *c = (const hant__q8_conv *)arg;
+    int64_t b, e;
+    hant__split((int64_t)c->n * c->oh, 1, tid, nt, &b, &e);
+    hant__q8_dw_rows(c, b, e);
+}
+
+/* ---- packing and the public entry points --------------------------------- */
+void hant_qconv_destroy(hant_qconv *q) {
+    if (!q) return;
+    hant_context *ctx = q->ctx;
+    hant_free(ctx, q->packed); hant_free(ctx, q->w32); hant_free(ctx, q->wdw); hant_free(ctx, q->comp);
+    hant_free(ctx, q->mult); hant_free(ctx, q->fscale); hant_free(ctx, q->zprow);
+    hant_free(ctx, q);
+}
+
+static int hant__q8_qparams_ok(hant_qparams p) {
+    return isfinite(p.scale) && p.scale > 0 && p.zero_point >= 0 && p.zero_point <= 255;
+}
+
+hant_status hant_qconv_create(hant_context *ctx, const hant_qconv_desc *d, hant_qconv **out) {
+    if (!out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_qconv_create: out is NULL");
+    *out = NULL;
+    if (!ctx || !d || !d->weights || !d->w_scale) return hant__fail(HANT_ERR_INVALID_ARG, "hant_qconv_create: ctx, desc, weights and w_scale are required");
+    int groups = d->groups ? d->groups : 1;
+    if (d->cin < 1 || d->cout < 1 || d->kernel < 1 || d->stride < 1 || groups < 1)
+        return hant__fail(HANT_ERR_INVALID_ARG, "qconv: cin %d, cout %d, kernel %d, stride %d, groups %d (each >= 1)", d->cin, d->cout, d->kernel, d->stride, groups);
+    int dw = groups > 1 && groups == d->cin && groups == d->cout;
+    if (groups != 1 && !dw) return hant__fail(HANT_ERR_UNSUPPORTED, "qconv: groups %d (int8 has 1 or depthwise)", groups);
+    if (dw && d->kernel > 7) return hant__fail(HANT_ERR_UNSUPPORTED, "qconv: depthwise kernel %d (at most 7)", d->kernel);
+    if ((int64_t)d->kernel * d->kernel * (dw ? 1 : d->cin) > HANT__Q8_MAXK)
+        return hant__fail(HANT_ERR_UNSUPPORTED, "qconv: kernel^2 * cin = %lld exceeds %d", (long long)d->kernel * d->kernel * d->cin, HANT__Q8_MAXK);
+    if ((unsigned)d->act > HANT_ACT_SIGMOID) return hant__fail(HANT_ERR_INVALID_ARG, "qconv: act %d", (int)d->act);
+    if (!hant__q8_qparams_ok(d->in)) return hant__fail(HANT_ERR_INVALID_ARG, "qconv: in scale %g, zero point %d", (double)d->in.scale, (int)d->in.zero_point);
+    if (!hant__q8_qparams_ok(d->out)) return hant__fail(HANT_ERR_INVALID_ARG, "qconv: out scale %g, zero point %d", (double)d->out.scale, (int)d->out.zero_point);
+    const int cout = d->cout, T = d->kernel * d->kernel, ktot = dw ? T : T * d->cin;
+    for (int co = 0; co < cout; co++) {
+        if (!isfinite(d->w_scale[co]) || !(d->w_scale[co] > 0)) return hant__fail(HANT_ERR_INVALID_ARG, "qconv: w_scale[%d] = %g", co, (double)d->w_scale[co]);
+        if (d->bias && !isfinite(d->bias[co])) return hant__fail(HANT_ERR_NONFINITE, "qconv: bias[%d]", co);
+    }
+    for (size_t i = 0; i < (size_t)ktot * cout; i++)
+        if (d->weights[i] == -128) return hant__fail(HANT_ERR_INVALID_ARG, "qconv: weight %zu is -128 (symmetric range is [-127, 127])", i);
+
+    hant_qconv *q = (hant_qconv *)hant_alloc(ctx, sizeof *q);
+    if (!q) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "qconv");
+    memset(q, 0, sizeof *q);
+    q->ctx = ctx; q->cin = d->cin; q->cout = cout; q->kernel = d->kernel; q->stride = d->stride;
+    q->act = d->act; q->in = d->in; q->out = d->out;
+    q->kind = dw ? HANT__Q8_DW : d->kernel == 1 && d->stride == 1 ? HANT__Q8_PW : HANT__Q8_DENSE;
+    q->ktot = ktot;
+    q->kpad = (ktot + 3) / 4 * 4;
+    q->npad = (cout + HANT__Q8_NR - 1) / HANT__Q8_NR * HANT__Q8_NR;
+    if (dw) q->npad = (cout + 63) / 64 * 64; /* whole blocks for hant__q8_dw_block */
+    size_t np = (size_t)q->npad;
+    q->comp = (int32_t *)hant_alloc(ctx, np * sizeof(int32_t));
+    q->mult = (float *)hant_alloc(ctx, np * sizeof(float));
+    q->fscale = (float *)hant_alloc(ctx, np * sizeof(float));
+    if (dw) {
+        q->w32 = (int32_t *)hant_alloc(ctx, (size_t)T * cout * sizeof(int32_t));
+        q->zprow = (uint8_t *)hant_alloc(ctx, (size_t)d->cin);
+#if defined(HANT__Q8_VNNI512)
+        q->wdw = (int8_t *)hant_alloc(ctx, np * (size_t)((T + 3) / 4) * 4);
+        if (q->wdw) hant__q8_pack_dw(d->weights, T, cout, q->wdw);
+        else hant_free(ctx, q->w32), q->w32 = NULL; /* reported below */
+#endif
+    } else {
+        q->packed = (int8_t *)hant_alloc(ctx, (size_t)q->kpad * np);
+    }
+    if (!q->comp || !q->mult || !q->fscale || (dw ? !q->w32 || !q->zprow : !q->packed)) {
+        hant_qconv_destroy(q);
+        return hant__fail(HANT_ERR_OUT_OF_MEMORY, "qconv weights");
+    }
+    memset(q->comp, 0, np * sizeof(int32_t));
+    memset(q->mult, 0, np * sizeof(float));
+    memset(q->fscale, 0, np * sizeof(float));
+    for (int co = 0; co < cout; co++) {
+        double s = (double)d->in.scale * d->w_scale[co];
+        int64_t sum = 0;
+        for (int k = 0; k < ktot; k++) sum += d->weights[(size_t)k * cout + co];
+        /* |bias_q| <= 2^29 and depth <= 16384 keep every partial sum in int32 */
+        double bq = d->bias ? nearbyint(d->bias[co] / s) : 0.0;
+        bq = bq > 536870912.0 ? 536870912.0 : bq < -536870912.0 ? -536870912.0 : bq;
+        q->comp[co] = (int32_t)((int64_t)bq - (int64_t)d->in.zero_point * sum);
+        q->fscale[co] = (float)s;
+        q->mult[co] = (float)(s / d->out.scale);
+        if (!isfinite(q->mult[co]) || !(q->fscale[co] > 0)) {
+            hant_qconv_destroy(q);
+            return hant__fail(HANT_ERR_INVALID_ARG, "qconv: channel %d: scales %g * %g / %g leave the float range", co,
+                              (double)d->in.scale, (double)d->w_scale[co], (double)d->out.scale);
+        }
+    }
+    if (dw) {
+        for (size_t i = 0; i < (size_t)T * cout; i++) q->w32[i] = d->weights[i];
+        memset(q->zprow, d->in.zero_point, (size_t)d->cin);
+    } else {
+        hant__q8_pack_b(d->weights, ktot, q->kpad, cout, q->npad, q->packed);
+    }
+    /* Epilogues. Linear acts clamp in the output's quantised domain. */
+    int32_t zp = d->out.zero_point, lo = 0, hi = 255;
+    if (d->act == HANT_ACT_RELU || d->act == HANT_ACT_RELU6) lo = zp;
+    if (d->act == HANT_ACT_RELU6) hi = (int32_t)HANT__MIN(255.0, zp + nearbyint(6.0 / d->out.scale));
+    int linear = d->act == HANT_ACT_NONE || d->act == HANT_ACT_RELU || d->act == HANT_ACT_RELU6;
+    q->ep_u8.scale = linear ? q->mult : q->fscale;
+    q->ep_u8.lo = (float)((linear ? lo : 0) - zp);
+    q->ep_u8.hi = (float)((linear ? hi : 255) - zp);
+    q->ep_u8.inv_out = 1.0f / d->out.scale;
+    q->ep_u8.zp = zp;
+    q->ep_u8.act = d->act;
+    q->ep_u8.mode = linear ? HANT__Q8_OUT_LINEAR : HANT__Q8_OUT_U8ACT;
+    q->ep_f32 = q->ep_u8;
+    q->ep_f32.scale = q->fscale;
+    q->ep_f32.mode = HANT__Q8_OUT_F32;
+    *out = q;
+    return HANT_OK;
+}
+
+/* Runs the layer; scalar != 0 takes the scalar twin of every kernel. */
+static hant_status hant__qconv_run(hant_qconv *q, int n, int h, int w, const uint8_t *x, uint8_t *yu, float *yf, int scalar) {
+    if (!q || !x || !(yu || yf)) return hant__fail(HANT_ERR_INVALID_ARG, "qconv forward: NULL layer, input or output");
+    if (n < 1 || h < 1 || w < 1) return hant__fail(HANT_ERR_INVALID_ARG, "qconv forward: n %d, h %d, w %d (each >= 1)", n, h, w);
+    int oh = hant_conv_out(h, q->kernel, q->stride), ow = hant_conv_out(w, q->kernel, q->stride);
+    if (oh < 1 || ow < 1) return hant__fail(HANT_ERR_INVALID_ARG, "qconv forward: %dx%d input gives no output", h, w);
+    int64_t rows = (int64_t)n * oh * ow;
+    if ((int64_t)n * h * w > INT32_MAX || rows > INT32_MAX || (double)rows * HANT__MAX(q->cout, q->cin) > 9e15)
+        return hant__fail(HANT_ERR_INVALID_ARG, "qconv forward: %d x %d x %d is too large", n, h, w);
+    hant__q8_conv c;
+    memset(&c, 0, sizeof c);
+    c.q = q; c.ep = yu ? &q->ep_u8 : &q->ep_f32; c.x = x; c.yu = yu; c.yf = yu ? NULL : yf;
+    c.n = n; c.h = h; c.w = w; c.oh = oh; c.ow = ow; c.scalar = scalar;
+    if (q->kind == HANT__Q8_PW) {
+        hant__q8_gemm g;
+        memset(&g, 0, sizeof g);
+        g.q = q; g.ep = c.ep; g.a = x; g.lda = (size_t)q->cin; g.m = (int)rows; g.n = q->cout; g.k = q->cin;
+        g.ldy = (size_t)q->cout; g.yu = c.yu; g.yf = c.yf; g.scalar = scalar;
+        hant__q8_gemm_run(&g);
+    } else if (q->kind == HANT__Q8_DW) {
+        if (hant__avail_threads(q->ctx) == 1 || rows * q->cout * q->kernel * q->kernel < 32768) hant__q8_dw_rows(&c, 0, (int64_t)n * oh);
+        else hant__run(q->ctx, hant__q8_dw_task, &c);
+    } else {
+        size_t need = (size_t)HANT__Q8_MR * q->kpad;
+        if (need > HANT__COL_BYTES && hant__scratch_reserve(q->ctx, HANT__SCR_COL, need) != HANT_OK) return HANT_ERR_OUT_OF_MEMORY;
+        if (hant__avail_threads(q->ctx) == 1 || rows * q->cout * q->kpad < 65536) hant__q8_dense_rows(&c, 0, rows);
+        else hant__run(q->ctx, hant__q8_dense_task, &c);
+    }
+    return HANT_OK;
+}
+
+hant_status hant_qconv_forward_u8(hant_qconv *q, int n, int h, int w, const uint8_t *x, uint8_t *y) {
+    if (!y) return hant__fail(HANT_ERR_INVALID_ARG, "qconv forward: y is NULL");
+    return hant__qconv_run(q, n, h, w, x, y, NULL, 0);
+}
+
+hant_status hant_qconv_forward_f32(hant_qconv *q, int n, int h, int w, const uint8_t *x, float *y) {
+    if (!y) return hant__fail(HANT_ERR_INVALID_ARG, "qconv forward: y is NULL");
+    return hant__qconv_run(q, n, h, w, x, NULL, y, 0);
+}
+
+/* ---- quantisation helpers and calibration --------------------------------- */
+hant_status hant_qparams_from_range(float lo, float hi, hant_qparams *out) {
+    if (!out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_qparams_from_range: out is NULL");
+    if (!isfinite(lo) || !isfinite(hi)) return hant__fail(HANT_ERR_NONFINITE, "qparams range [%g, %g]", (double)lo, (double)hi);
+    if (lo > hi) return hant__fail(HANT_ERR_INVALID_ARG, "qparams range [%g, %g]: lo > hi", (double)lo, (double)hi);
+    lo = HANT__MIN(lo, 0.0f);
+    hi = HANT__MAX(hi, 0.0f);
+    double span = (double)hi - lo;
+    if (!(span > 1e-30)) { out->scale = 1.0f; out->zero_point = 0; return HANT_OK; }
+    out->scale = (float)(span / 255.0);
+    double z = nearbyint(-(double)lo / out->scale);
+    out->zero_point = (int32_t)(z < 0 ? 0 : z > 255 ? 255 : z);
+    return HANT_OK;
+}
+
+/* Scalar twins of the fp32 <-> u8 boundary conversions. */
+static void hant__quantize_u8_scalar(const float *x, size_t n, hant_qparams q, uint8_t *y) {
+    float lo = (float)-q.zero_point, hi = (float)(255 - q.zero_point);
+    for (size_t i = 0; i < n; i++) {
+        float f = x[i] / q.scale;
+        f = f > lo ? f : lo; /* NaN too, as maxps does */
+        f = f < hi ? f : hi;
+        y[i] = (uint8_t)(lrintf(f) + q.zero_point);
+    }
+}
+
+static void hant__dequantize_u8_scalar(const uint8_t *x, size_t n, hant_qparams q, float *y) {
+    for (size_t i = 0; i < n; i++) y[i] = q.scale * (float)((int32_t)x[i] - q.zero_point);
+}
+
+void hant_quantize_u8(const float *x, size_t n, hant_qparams q, uint8_t *y) {
+    size_t i = 0;
+#if defined(HANT__AVX512)
+    const __m512 s = _mm512_set1_ps(q.scale), lo = _mm512_set1_ps((float)-q.zero_point), hi = _mm512_set1_ps((float)(255 - q.zero_point));
+    const __m512i zp = _mm512_set1_epi32(q.zero_point);
+    for (; i + 16 <= n; i += 16) {
+        __m512 f = _mm512_min_ps(_mm512_max_ps(_mm512_div_ps(_mm512_loadu_ps(x + i), s), lo), hi);
+        _mm_storeu_si128((__m128i *)(y + i), _mm512_cvtepi32_epi8(_mm512_add_epi32(_mm512_cvtps_epi32(f), zp)));
+    }
+#elif defined(HANT__AVX2)
+    const __m256 s = _mm256_set1_ps(q.scale), lo = _mm256_set1_ps((float)-q.zero_point), hi = _mm256_set1_ps((float)(255 - q.zero_point));
+    const __m256i zp = _mm256_set1_epi32(q.zero_point);
+    for (; i + 8 <= n; i += 8) {
+        __m256 f = _mm256_min_ps(_mm256_max_ps(_mm256_div_ps(_mm256_loadu_ps(x + i), s), lo), hi);
+        __m256i v = _mm256_add_epi32(_mm256_cvtps_epi32(f), zp);
+        __m128i p = _mm_packus_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+        _mm_storel_epi64((__m128i *)(y + i), _mm_packus_epi16(p, p));
+    }
+#endif
+    hant__quantize_u8_scalar(x + i, n - i, q, y + i);
+}
+
+void hant_dequantize_u8(const uint8_t *x, size_t n, hant_qparams q, float *y) {
+    size_t i = 0;
+#if defined(HANT__AVX512)
+    for (; i + 16 <= n; i += 16) {
+        __m512i v = _mm512_sub_epi32(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(x + i))), _mm512_set1_epi32(q.zero_point));
+        _mm512_storeu_ps(y + i, _mm512_mul_ps(_mm512_set1_ps(q.scale), _mm512_cvtepi32_ps(v)));
+    }
+#elif defined(HANT__AVX2)
+    for (; i + 8 <= n; i += 8) {
+        __m256i v = _mm256_sub_epi32(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(x + i))), _mm256_set1_epi32(q.zero_point));
+        _mm256_storeu_ps(y + i, _mm256_mul_ps(_mm256_set1_ps(q.scale), _mm256_cvtepi32_ps(v)));
+    }
+#endif
+    hant__dequantize_u8_scalar(x + i, n - i, q, y + i);
+}
+
+void hant_s8_to_u8(const int8_t *x, size_t n, uint8_t *y) {
+    for (size_t i = 0; i < n; i++) y[i] = (uint8_t)((uint8_t)x[i] ^ 0x80u);
+}
+
+hant_status hant_quantize_weights(const float *w, size_t rows, int cout, int8_t *wq, float *scale) {
+    if (!w || !wq || !scale || cout < 1) return hant__fail(HANT_ERR_INVALID_ARG, "hant_quantize_weights: NULL array or cout %d", cout);
+    for (int co = 0; co < cout; co++) {
+        float m = 0;
+        for (size_t r = 0; r < rows; r++) {
+            float v = w[r * cout + co];
+            if (!isfinite(v)) return hant__fail(HANT_ERR_NONFINITE, "weights[%zu][%d]", r, co);
+            m = HANT__MAX(m, fabsf(v));
+        }
+        scale[co] = m > 0 ? m / 127.0f : 1.0f;
+        for (size_t r = 0; r < rows; r++) {
+            float f = w[r * cout + co] / scale[co];
+            f = f > 127.0f ? 127.0f : f < -127.0f ? -127.0f : f;
+            wq[r * cout + co] = (int8_t)lrintf(f);
+        }
+    }
+    return HANT_OK;
+}
+
+void hant_calib_init(hant_calib *c) {
+    if (!c) return;
+    memset(c, 0, sizeof *c);
+    c->min = INFINITY;
+    c->max = -INFINITY;
+}
+
+hant_status hant_calib_update(hant_calib *c, const float *x, size_t n) {
+    if (!c || (!x && n)) return hant__fail(HANT_ERR_INVALID_ARG, "hant_calib_update: NULL calibrator or data");
+    float mn = c->min, mx = c->max, amax = 0;
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i];
+        if (!isfinite(v)) return hant__fail(HANT_ERR_NONFINITE, "calibration sample %zu is %g", i, (double)v);
+        mn = HANT__MIN(mn, v); mx = HANT__MAX(mx, v); amax = HANT__MAX(amax, fabsf(v));
+    }
+    if (n == 0) return HANT_OK;
+    if (c->range == 0) {
+        int e;
+        frexpf(amax > 0 ? amax : 1.0f, &e);
+        c->range = ldexpf(1.0f, e); /* > amax */
+    }
+    while (amax >= c->range) { /* double the range: bins merge pairwise, exactly */
+        for (int i = 0; i < HANT_CALIB_BINS / 2; i++) {
+            c->neg[i] = c->neg[2 * i] + c->neg[2 * i + 1];
+            c->pos[i] = c->pos[2 * i] + c->pos[2 * i + 1];
+        }
+        memset(c->neg + HANT_CALIB_BINS / 2, 0, sizeof(uint64_t) * (HANT_CALIB_BINS / 2));
+        memset(c->pos + HANT_CALIB_BINS / 2, 0, sizeof(uint64_t) * (HANT_CALIB_BINS / 2));
+        c->range *= 2.0f;
+    }
+    float inv = (float)HANT_CALIB_BINS / c->range;
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i];
+        int b = (int)(fabsf(v) * inv);
+        b = b >= HANT_CALIB_BINS ? HANT_CALIB_BINS - 1 : b;
+        if (v < 0) c->neg[b]++; else c->pos[b]++;
+    }
+    c->min = mn; c->max = mx; c->count += n;
+    return HANT_OK;
+}
+
+/* The value below which `rank` of the samples lie: negative bins from the
+   most negative up, then positive bins, linear inside a bin. */
+static float hant__calib_quantile(const hant_calib *c, double rank) {
+    double w = (double)c->range / HANT_CALIB_BINS, cum = 0;
+    for (int i = HANT_CALIB_BINS - 1; i >= 0; i--) {
+        if (c->neg[i] && cum + c->neg[i] >= rank) return (float)(-(i + 1) * w + (rank - cum) / c->neg[i] * w);
+        cum += c->neg[i];
+    }
+    for (int i = 0; i < HANT_CALIB_BINS; i++) {
+        if (c->pos[i] && cum + c->pos[i] >= rank) return (float)(i * w + (rank - cum) / c->pos[i] * w);
+        cum += c->pos[i];
+    }
+    return c->max;
+}
+
+hant_status hant_calib_range(const hant_calib *c, double percentile, float *lo, float *hi) {
+    if (!c || !lo || !hi) return hant__fail(HANT_ERR_INVALID_ARG, "hant_calib_range: NULL argument");
+    if (!c->count) return hant__fail(HANT_ERR_INVALID_ARG, "hant_calib_range: no samples");
+    if (!(percentile >= 50 && percentile <= 100)) return hant__fail(HANT_ERR_INVALID_ARG, "percentile %g (50..100)", percentile);
+    if (percentile == 100) { *lo = c->min; *hi = c->max; return HANT_OK; }
+    double p = percentile / 100.0;
+    *lo = HANT__MAX(c->min, hant__calib_quantile(c, (1.0 - p) * (double)c->count));
+    *hi = HANT__MIN(c->max, hant__calib_quantile(c, p * (double)c->count));
+    if (*lo > *hi) *lo = *hi;
+    return HANT_OK;
+}
+
+hant_status hant_calib_qparams(const hant_calib *c, double percentile, hant_qparams *out) {
+    float lo = 0, hi = 0;
+    hant_status st = hant_calib_range(c, percentile, &lo, &hi);
+    return st ? st : hant_qparams_from_range(lo, hi, out);
 }
 
 // >>bn

@@ -1,0 +1,478 @@
+/* int8 kernels: the compiled SIMD path and its scalar twin against an
+   independent integer reference (bit for bit), on 1 and 2 threads, over odd
+   channel counts, tails, strides and the AVX2 saturation worst case; int8
+   against the fp32 kernels within the quantisation error bound; calibration
+   and the quantisation helpers. Runs on whatever path the build selected
+   (hant_int8_isa()). */
+#define HANT_IMPLEMENTATION
+#include "hant.h"
+#include "hant_test.h"
+
+static hant_context *ctx1, *ctx2;
+
+/* ---- the reference: plain C, from the unpacked weights ------------------- */
+typedef struct {
+    int cin, cout, k, stride, dw;
+    const int8_t *w; const float *ws, *bias;
+    hant_act act; hant_qparams in, out;
+} ref_layer;
+
+static double ref_scale(const ref_layer *L, int co) { return (double)L->in.scale * L->ws[co]; }
+
+/* int64 sums of (x - zp) * w over the taps inside the image, plus bias_q. */
+static void ref_acc(const ref_layer *L, int n, int h, int w, const uint8_t *x, int64_t *acc) {
+    int K = L->k, S = L->stride, P = K / 2, OH = hant_conv_out(h, K, S), OW = hant_conv_out(w, K, S);
+    int cg = L->dw ? 1 : L->cin;
+    for (int b = 0; b < n; b++)
+        for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow++)
+                for (int co = 0; co < L->cout; co++) {
+                    double bq = L->bias ? nearbyint(L->bias[co] / ref_scale(L, co)) : 0;
+                    bq = bq > 536870912.0 ? 536870912.0 : bq < -536870912.0 ? -536870912.0 : bq;
+                    int64_t s = (int64_t)bq;
+                    for (int kh = 0; kh < K; kh++)
+                        for (int kw = 0; kw < K; kw++) {
+                            int ih = oh * S - P + kh, iw = ow * S - P + kw;
+                            if (ih < 0 || ih >= h || iw < 0 || iw >= w) continue;
+                            for (int ci = 0; ci < cg; ci++) {
+                                int c = L->dw ? co : ci;
+                                int xv = x[(((size_t)b * h + ih) * w + iw) * L->cin + c];
+                                s += (int64_t)(xv - L->in.zero_point) * L->w[((size_t)(kh * K + kw) * cg + ci) * L->cout + co];
+                            }
+                        }
+                    acc[(((size_t)b * OH + oh) * OW + ow) * L->cout + co] = s;
+                }
+}
+
+static int is_linear(hant_act a) { return a == HANT_ACT_NONE || a == HANT_ACT_RELU || a == HANT_ACT_RELU6; }
+
+/* fp32 output: act((float)acc * (float)(in.scale * w_scale)); the nonlinear
+   acts go through hant_act_forward, the vector code the epilogue uses. */
+static void ref_out_f32(const ref_layer *L, const int64_t *acc, size_t count, float *y) {
+    for (size_t i = 0; i < count; i++) y[i] = (float)(int32_t)acc[i] * (float)ref_scale(L, (int)(i % L->cout));
+    if (L->act == HANT_ACT_RELU || L->act == HANT_ACT_RELU6)
+        for (size_t i = 0; i < count; i++) {
+            if (!(y[i] > 0)) y[i] = 0;
+            if (L->act == HANT_ACT_RELU6 && !(y[i] < 6)) y[i] = 6;
+        }
+    else if (!is_linear(L->act)) hant_act_forward(L->act, y, y, count);
+}
+
+static void ref_out_u8(const ref_layer *L, const int64_t *acc, size_t count, uint8_t *y) {
+    int zp = L->out.zero_point, lo = 0, hi = 255;
+    if (L->act == HANT_ACT_RELU || L->act == HANT_ACT_RELU6) lo = zp;
+    if (L->act == HANT_ACT_RELU6) { double t = zp + nearbyint(6.0 / L->out.scale); hi = t < 255 ? (int)t : 255; }
+    float *f = malloc(sizeof(float) * (count ? count : 1));
+    if (is_linear(L->act)) {
+        for (size_t i = 0; i < count; i++) f[i] = (float)(int32_t)acc[i] * (float)(ref_scale(L, (int)(i % L->cout)) / L->out.scale);
+    } else {
+        ref_out_f32(L, acc, count, f);
+        for (size_t i = 0; i < count; i++) f[i] *= 1.0f / L->out.scale;
+        lo = 0; hi = 255;
+    }
+    for (size_t i = 0; i < count; i++) {
+        float v = f[i], l = (float)(lo - zp), h = (float)(hi - zp);
+        v = v > l ? v : l;
+        v = v < h ? v : h;
+        y[i] = (uint8_t)(lrintf(v) + zp);
+    }
+    free(f);
+}
+
+/* ---- one case: fast path on 1 and 2 threads, scalar twin, reference ------ */
+static int ncases;
+
+static void check_layer(const ref_layer *L, int n, int h, int w, const uint8_t *x, const char *what) {
+    hant_qconv_desc d;
+    memset(&d, 0, sizeof d);
+    d.cin = L->cin; d.cout = L->cout; d.kernel = L->k; d.stride = L->stride; d.groups = L->dw ? L->cin : 1;
+    d.weights = L->w; d.w_scale = L->ws; d.bias = L->bias; d.act = L->act; d.in = L->in; d.out = L->out;
+    hant_qconv *q1 = NULL, *q2 = NULL;
+    hant_status st = hant_qconv_create(ctx1, &d, &q1);
+    HT_CHECK(st == HANT_OK, "%s: create: %s", what, hant_last_error());
+    if (st) return;
+    if (hant_qconv_create(ctx2, &d, &q2) != HANT_OK) { hant_qconv_destroy(q1); HT_CHECK(0, "%s: create 2", what); return; }
+    int OH = hant_conv_out(h, L->k, L->stride), OW = hant_conv_out(w, L->k, L->stride);
+    size_t count = (size_t)n * OH * OW * L->cout;
+    int64_t *acc = malloc(sizeof(int64_t) * count);
+    uint8_t *ru = malloc(count), *u[3];
+    float *rf = malloc(sizeof(float) * count), *f[3];
+    for (int i = 0; i < 3; i++) { u[i] = malloc(count); f[i] = malloc(sizeof(float) * count); memset(u[i], 0xAB, count); }
+    ref_acc(L, n, h, w, x, acc);
+    ref_out_u8(L, acc, count, ru);
+    ref_out_f32(L, acc, count, rf);
+    int ok = 1;
+    ok &= hant_qconv_forward_u8(q1, n, h, w, x, u[0]) == HANT_OK;
+    ok &= hant_qconv_forward_u8(q2, n, h, w, x, u[1]) == HANT_OK;
+    ok &= hant__qconv_run(q1, n, h, w, x, u[2], NULL, 1) == HANT_OK;
+    ok &= hant_qconv_forward_f32(q1, n, h, w, x, f[0]) == HANT_OK;
+    ok &= hant_qconv_forward_f32(q2, n, h, w, x, f[1]) == HANT_OK;
+    ok &= hant__qconv_run(q1, n, h, w, x, NULL, f[2], 1) == HANT_OK;
+    HT_CHECK(ok, "%s: forward failed: %s", what, hant_last_error());
+    static const char *names[3] = { "simd 1 thread", "simd 2 threads", "scalar twin" };
+    for (int i = 0; i < 3; i++) {
+        size_t bad = count;
+        for (size_t j = 0; j < count && bad == count; j++) if (u[i][j] != ru[j]) bad = j;
+        HT_CHECK(bad == count, "%s act %s: u8 %s differs at %zu: %d vs reference %d (acc %lld)", what, hant_act_name(L->act), names[i], bad,
+                 bad < count ? u[i][bad] : 0, bad < count ? ru[bad] : 0, bad < count ? (long long)acc[bad] : 0);
+        bad = count;
+        for (size_t j = 0; j < count && bad == count; j++) if (memcmp(&f[i][j], &rf[j], sizeof(float))) bad = j;
+        HT_CHECK(bad == count, "%s act %s: f32 %s differs at %zu: %.9g vs reference %.9g", what, hant_act_name(L->act), names[i], bad,
+                 bad < count ? f[i][bad] : 0.0, bad < count ? rf[bad] : 0.0);
+    }
+    ncases++;
+    for (int i = 0; i < 3; i++) { free(u[i]); free(f[i]); }
+    free(acc); free(ru); free(rf);
+    hant_qconv_destroy(q1);
+    hant_qconv_destroy(q2);
+}
+
+/* Random layer; out qparams from the reference's real output range, so that
+   the u8 outputs use the whole range rather than saturate. */
+static void run_case(int dw, int cin, int cout, int k, int stride, int n, int h, int w, hant_act act, const char *tag) {
+    int cg = dw ? 1 : cin;
+    size_t wn = (size_t)k * k * cg * cout, xn = (size_t)n * h * w * cin;
+    int8_t *wq = malloc(wn);
+    float *ws = malloc(sizeof(float) * cout), *bias = malloc(sizeof(float) * cout);
+    uint8_t *x = malloc(xn);
+    for (size_t i = 0; i < wn; i++) wq[i] = (int8_t)((int)(ht_u64() % 255) - 127);
+    for (size_t i = 0; i < xn; i++) x[i] = (uint8_t)(ht_u64() % 256);
+    for (int c = 0; c < cout; c++) { ws[c] = ht_uniform(0.5f, 2.0f) / (127.0f * sqrtf((float)(k * k * cg))); bias[c] = ht_uniform(-1, 1); }
+    ref_layer L = { cin, cout, k, stride, dw, wq, ws, bias, act, { 0.02f, (int32_t)(ht_u64() % 256) }, { 1.0f, 0 } };
+    /* real output range through the reference */
+    int OH = hant_conv_out(h, k, stride), OW = hant_conv_out(w, k, stride);
+    size_t count = (size_t)n * OH * OW * cout;
+    int64_t *acc = malloc(sizeof(int64_t) * count);
+    float *rf = malloc(sizeof(float) * count);
+    ref_acc(&L, n, h, w, x, acc);
+    ref_out_f32(&L, acc, count, rf);
+    float lo = rf[0], hi = rf[0];
+    for (size_t i = 0; i < count; i++) { lo = rf[i] < lo ? rf[i] : lo; hi = rf[i] > hi ? rf[i] : hi; }
+    /* a few saturate on purpose; the room below lo puts the zero point of
+       RELU outputs above 0, so that their lower clamp is exercised */
+    hant_qparams_from_range(lo * 0.9f - 0.2f * (hi - lo), hi * 0.9f, &L.out);
+    char what[160];
+    snprintf(what, sizeof what, "%s %s cin %d cout %d k %d s %d n %d %dx%d", tag, dw ? "dw" : k == 1 && stride == 1 ? "pw" : "dense",
+             cin, cout, k, stride, n, h, w);
+    check_layer(&L, n, h, w, x, what);
+    free(acc); free(rf); free(wq); free(ws); free(bias); free(x);
+}
+
+static const hant_act acts[5] = { HANT_ACT_NONE, HANT_ACT_RELU, HANT_ACT_RELU6, HANT_ACT_SILU, HANT_ACT_HSWISH };
+
+static void test_pointwise(void) {
+    ht_seed(11);
+    static const int cins[] = { 1, 3, 4, 5, 16, 17, 33, 64, 100 }, couts[] = { 1, 3, 16, 17, 33, 40, 96 };
+    static const int hw[][3] = { { 1, 1, 1 }, { 1, 3, 5 }, { 2, 7, 7 }, { 1, 13, 11 } };
+    int i = 0;
+    for (size_t a = 0; a < sizeof cins / sizeof *cins; a++)
+        for (size_t b = 0; b < sizeof couts / sizeof *couts; b++, i++) {
+            const int *s = hw[i % 4];
+            run_case(0, cins[a], couts[b], 1, 1, s[0], s[1], s[2], acts[i % 5], "pointwise");
+        }
+    /* every activation on one shape with row and column tails, and an FC */
+    for (int a = 0; a < 5; a++) run_case(0, 37, 45, 1, 1, 1, 9, 7, acts[a], "pointwise act");
+    for (int a = 0; a < 5; a++) run_case(0, 1280, 10, 1, 1, 3, 1, 1, acts[a], "fc");
+    run_case(0, 130, 1000, 1, 1, 1, 1, 1, HANT_ACT_NONE, "fc batch 1");
+    run_case(0, 96, 24, 1, 1, 1, 56, 56, HANT_ACT_NONE, "pointwise big"); /* threads split M */
+    run_case(0, 40, 240, 1, 1, 1, 14, 14, HANT_ACT_SILU, "pointwise big");
+}
+
+static void test_dense(void) {
+    ht_seed(12);
+    static const int cfg[][6] = { /* cin cout k stride h w */
+        { 1, 5, 3, 1, 7, 6 }, { 3, 16, 3, 2, 11, 9 }, { 3, 32, 3, 2, 28, 28 }, { 8, 33, 5, 1, 6, 8 }, { 17, 7, 3, 1, 5, 5 },
+        { 4, 17, 1, 2, 9, 7 }, { 5, 3, 7, 2, 9, 12 }, { 2, 40, 5, 3, 10, 10 }, { 33, 16, 3, 1, 2, 2 }, { 1, 1, 3, 1, 1, 1 },
+    };
+    for (size_t i = 0; i < sizeof cfg / sizeof *cfg; i++) {
+        const int *c = cfg[i];
+        run_case(0, c[0], c[1], c[2], c[3], 1 + (int)(i % 2), c[4], c[5], acts[i % 5], "dense");
+    }
+}
+
+static void test_depthwise(void) {
+    ht_seed(13);
+    static const int chans[] = { 3, 17, 33, 64, 300 };
+    int i = 0;
+    for (int k = 3; k <= 7; k += 2)
+        for (int s = 1; s <= 2; s++)
+            for (size_t c = 0; c < sizeof chans / sizeof *chans; c++, i++) {
+                int h = 3 + (i * 5) % 11, w = 2 + (i * 3) % 13;
+                run_case(1, chans[c], chans[c], k, s, 1 + i % 2, h, w, acts[i % 5], "depthwise");
+            }
+    run_case(1, 16, 16, 3, 1, 1, 1, 1, HANT_ACT_RELU6, "depthwise 1x1 image");
+    run_case(1, 24, 24, 7, 2, 1, 3, 2, HANT_ACT_NONE, "depthwise image < kernel");
+    run_case(1, 96, 96, 3, 2, 1, 56, 56, HANT_ACT_SILU, "depthwise big"); /* threads */
+}
+
+/* AVX2's vpmaddubsw saturates at 255 * 127 * 2: every weight +-127 and every
+   activation 255, with depths past the 128-group s16 flush and with tails. */
+static void test_saturation_worst_case(void) {
+    static const int depths[] = { 4, 8, 64, 511, 512, 513, 517, 1030 };
+    for (size_t di = 0; di < sizeof depths / sizeof *depths; di++)
+        for (int pattern = 0; pattern < 4; pattern++) {
+            int cin = depths[di], cout = 35;
+            int8_t *w = malloc((size_t)cin * cout);
+            float *ws = malloc(sizeof(float) * cout);
+            uint8_t *x = malloc((size_t)3 * cin);
+            for (int kk = 0; kk < cin; kk++)
+                for (int c = 0; c < cout; c++) {
+                    int v = pattern == 0 ? 127 : pattern == 1 ? -127 : pattern == 2 ? ((kk + c) % 2 ? 127 : -127) : (c % 2 ? 127 : -127);
+                    w[(size_t)kk * cout + c] = (int8_t)v;
+                }
+            memset(x, 255, (size_t)3 * cin);
+            for (int c = 0; c < cout; c++) ws[c] = 1.0f;
+            /* scale 1 everywhere: the f32 output is the int32 sum, exact below 2^24 */
+            ref_layer L = { cin, cout, 1, 1, 0, w, ws, NULL, HANT_ACT_NONE, { 1.0f, 0 }, { 4096.0f, 128 } };
+            char what[96];
+            snprintf(what, sizeof what, "saturation depth %d pattern %d", cin, pattern);
+            check_layer(&L, 1, 3, 1, x, what);
+            /* the same through dense 3x3 (im2col) and with zero point 255 */
+            L.in.zero_point = 255;
+            if (cin <= 64) {
+                int8_t *w3 = malloc((size_t)9 * cin * cout);
+                for (int t = 0; t < 9; t++) memcpy(w3 + (size_t)t * cin * cout, w, (size_t)cin * cout);
+                L.w = w3; L.k = 3;
+                uint8_t *x3 = malloc((size_t)9 * cin);
+                memset(x3, 255, (size_t)9 * cin);
+                check_layer(&L, 1, 3, 3, x3, what);
+                free(w3); free(x3);
+            }
+            free(w); free(ws); free(x);
+        }
+    /* and the exact int32 value, where float is exact */
+    int cin = 517, cout = 16;
+    int8_t *w = malloc((size_t)cin * cout);
+    float ws[16], y[16];
+    uint8_t x[517];
+    memset(w, 127, (size_t)cin * cout);
+    memset(x, 255, sizeof x);
+    for (int c = 0; c < cout; c++) ws[c] = 1.0f;
+    hant_qconv_desc d = { cin, cout, 1, 1, 1, w, ws, NULL, HANT_ACT_NONE, { 1.0f, 0 }, { 1.0f, 0 } };
+    hant_qconv *q;
+    HT_CHECK(hant_qconv_create(ctx2, &d, &q) == HANT_OK, "create");
+    HT_CHECK(hant_qconv_forward_f32(q, 1, 1, 1, x, y) == HANT_OK, "forward");
+    for (int c = 0; c < cout; c++) HT_CHECK(y[c] == 517.0f * 255 * 127, "channel %d: %.1f, want %d", c, y[c], 517 * 255 * 127);
+    hant_qconv_destroy(q);
+    free(w);
+}
+
+/* int8 pointwise against the fp32 kernel: |y8 - y32| within the bound that
+   rounding x, w and the bias to their grids allows (plus float slack). */
+static void test_float_accuracy(void) {
+    ht_seed(14);
+    static const int shapes[][3] = { { 16, 96, 28 }, { 144, 40, 14 }, { 480, 112, 7 }, { 17, 33, 5 } };
+    for (int si = 0; si < 4; si++) {
+        int cin = shapes[si][0], cout = shapes[si][1], hw = shapes[si][2], M = hw * hw;
+        float *x = malloc(sizeof(float) * M * cin), *w = malloc(sizeof(float) * cin * cout), *b = malloc(sizeof(float) * cout);
+        float *y32 = malloc(sizeof(float) * M * cout), *y8 = malloc(sizeof(float) * M * cout), *ws = malloc(sizeof(float) * cout);
+        float *xd = malloc(sizeof(float) * M * cin);
+        int8_t *wq = malloc((size_t)cin * cout);
+        uint8_t *xq = malloc((size_t)M * cin), *yq = malloc((size_t)M * cout);
+        for (int i = 0; i < M * cin; i++) { float u = ht_uniform(-1, 1); x[i] = u * u * u * 3 + 0.5f; } /* skewed, negative tail */
+        ht_fill(w, (size_t)cin * cout, -0.3f, 0.3f);
+        ht_fill(b, (size_t)cout, -0.5f, 0.5f);
+        hant_calib cal;
+        hant_calib_init(&cal);
+        HT_CHECK(hant_calib_update(&cal, x, (size_t)M * cin / 2) == HANT_OK, "calib");
+        HT_CHECK(hant_calib_update(&cal, x + (size_t)M * cin / 2, (size_t)M * cin - (size_t)M * cin / 2) == HANT_OK, "calib");
+        hant_qparams qin, qout = { 1, 0 };
+        HT_CHECK(hant_calib_qparams(&cal, 100, &qin) == HANT_OK, "qparams");
+        HT_CHECK(hant_quantize_weights(w, (size_t)cin, cout, wq, ws) == HANT_OK, "quantize weights");
+        hant_quantize_u8(x, (size_t)M * cin, qin, xq);
+        hant_dequantize_u8(xq, (size_t)M * cin, qin, xd);
+        hant_conv_shape s = { 1, hw, hw, cin, cout, 1, 1, 1 };
+        hant_conv_forward(ctx2, &s, x, w, b, HANT_ACT_NONE, NULL, y32);
+        hant_qconv_desc d = { cin, cout, 1, 1, 1, wq, ws, b, HANT_ACT_NONE, qin, qout };
+        hant_qconv *q;
+        HT_CHECK(hant_qconv_create(ctx2, &d, &q) == HANT_OK, "create: %s", hant_last_error());
+        HT_CHECK(hant_qconv_forward_f32(q, 1, hw, hw, xq, y8) == HANT_OK, "forward");
+        double worst = 0, se = 0, sy = 0;
+        for (int m = 0; m < M; m++)
+            for (int c = 0; c < cout; c++) {
+                double bound = 0.5 * qin.scale * ws[c], mag = fabs(b[c]);
+                for (int kk = 0; kk < cin; kk++) {
+                    double xv = x[(size_t)m * cin + kk], wv = w[(size_t)kk * cout + c];
+                    bound += fabs(xv - xd[(size_t)m * cin + kk]) * fabs(wv) + fabs(xd[(size_t)m * cin + kk]) * 0.5 * ws[c];
+                    mag += fabs(xv * wv);
+                }
+                double e = fabs((double)y8[(size_t)m * cout + c] - y32[(size_t)m * cout + c]);
+                double r = e / (bound + 1e-5 * mag + 1e-6);
+                worst = r > worst ? r : worst;
+                se += e * e; sy += (double)y32[(size_t)m * cout + c] * y32[(size_t)m * cout + c];
+            }
+        HT_CHECK(worst <= 1.0, "cin %d cout %d: error %.3f x the quantisation bound", cin, cout, worst);
+        double rel = sqrt(se / (sy + 1e-30));
+        HT_CHECK(rel < 0.02, "cin %d cout %d: relative RMS error %.4f", cin, cout, rel);
+        if (getenv("HT_VERBOSE")) fprintf(stderr, "  accuracy cin %d cout %d: worst %.3f of bound, rel rms %.5f\n", cin, cout, worst, rel);
+        /* u8 output: adds at most half an output step */
+        float lo = y32[0], hi = y32[0];
+        for (int i = 0; i < M * cout; i++) { lo = y32[i] < lo ? y32[i] : lo; hi = y32[i] > hi ? y32[i] : hi; }
+        hant_qparams_from_range(lo, hi, &d.out);
+        hant_qconv *qu;
+        HT_CHECK(hant_qconv_create(ctx2, &d, &qu) == HANT_OK, "create u8");
+        HT_CHECK(hant_qconv_forward_u8(qu, 1, hw, hw, xq, yq) == HANT_OK, "forward u8");
+        float *yd = malloc(sizeof(float) * M * cout);
+        hant_dequantize_u8(yq, (size_t)M * cout, d.out, yd);
+        double wu = 0;
+        for (int i = 0; i < M * cout; i++) {
+            double e = fabs((double)yd[i] - y8[i]);
+            if (y8[i] >= lo && y8[i] <= hi) wu = e > wu ? e : wu;
+        }
+        HT_CHECK(wu <= 0.5 * d.out.scale * 1.001 + 1e-6, "u8 requantisation error %.6f > half a step %.6f", wu, 0.5 * d.out.scale);
+        free(yd);
+        hant_qconv_destroy(qu);
+        hant_qconv_destroy(q);
+        free(x); free(w); free(b); free(y32); free(y8); free(ws); free(xd); free(wq); free(xq); free(yq);
+    }
+}
+
+static void test_calibration(void) {
+    /* min/max, percentiles on a known distribution, across batches whose range grows */
+    hant_calib c;
+    hant_calib_init(&c);
+    float *v = malloc(sizeof(float) * 20001);
+    for (int i = 0; i <= 20000; i++) v[i] = (float)(i - 10000) * 0.001f; /* -10 .. 10 */
+    HT_CHECK(hant_calib_update(&c, v + 9000, 2001) == HANT_OK, "small batch"); /* -1 .. 1 first */
+    HT_CHECK(hant_calib_update(&c, v, 9000) == HANT_OK, "rest");
+    HT_CHECK(hant_calib_update(&c, v + 11001, 9000) == HANT_OK, "rest");
+    HT_CHECK(c.count == 20001, "count %llu", (unsigned long long)c.count);
+    float lo, hi;
+    HT_CHECK(hant_calib_range(&c, 100, &lo, &hi) == HANT_OK && lo == -10.0f && hi == 10.0f, "min/max %g %g", lo, hi);
+    HT_CHECK(hant_calib_range(&c, 99, &lo, &hi) == HANT_OK, "p99");
+    HT_CHECK(fabsf(lo + 9.8f) < 0.02f && fabsf(hi - 9.8f) < 0.02f, "p99 range %g %g, want -9.8 9.8", lo, hi);
+    HT_CHECK(hant_calib_range(&c, 90, &lo, &hi) == HANT_OK && fabsf(lo + 8) < 0.02f && fabsf(hi - 8) < 0.02f, "p90 %g %g", lo, hi);
+    /* an outlier: min/max follows it, the percentile does not */
+    float out = 1000.0f;
+    HT_CHECK(hant_calib_update(&c, &out, 1) == HANT_OK, "outlier");
+    HT_CHECK(hant_calib_range(&c, 100, &lo, &hi) == HANT_OK && hi == 1000.0f, "max %g", hi);
+    HT_CHECK(hant_calib_range(&c, 99.9, &lo, &hi) == HANT_OK && hi < 10.5f && hi > 9.5f, "p99.9 hi %g", hi);
+    /* non-negative data (after ReLU): zero point 0 */
+    hant_calib r;
+    hant_calib_init(&r);
+    for (int i = 0; i < 1000; i++) v[i] = (float)i * 0.006f;
+    HT_CHECK(hant_calib_update(&r, v, 1000) == HANT_OK, "relu data");
+    hant_qparams q;
+    HT_CHECK(hant_calib_qparams(&r, 99.99, &q) == HANT_OK && q.zero_point == 0 && q.scale > 0, "relu qparams zp %d", (int)q.zero_point);
+    /* bad input */
+    float nan = NAN;
+    HT_CHECK(hant_calib_update(&r, &nan, 1) == HANT_ERR_NONFINITE && r.count == 1000, "NaN must be refused without an update");
+    HT_CHECK(hant_calib_range(&r, 40, &lo, &hi) == HANT_ERR_INVALID_ARG, "percentile 40");
+    hant_calib e;
+    hant_calib_init(&e);
+    HT_CHECK(hant_calib_range(&e, 100, &lo, &hi) == HANT_ERR_INVALID_ARG, "empty calibrator");
+    HT_CHECK(hant_calib_update(NULL, v, 1) == HANT_ERR_INVALID_ARG, "NULL calibrator");
+    free(v);
+}
+
+static void test_quantize_helpers(void) {
+    hant_qparams q;
+    HT_CHECK(hant_qparams_from_range(-1.3f, 2.9f, &q) == HANT_OK, "from range");
+    uint8_t z;
+    float zero = 0, back;
+    hant_quantize_u8(&zero, 1, q, &z);
+    hant_dequantize_u8(&z, 1, q, &back);
+    HT_CHECK(back == 0.0f, "real 0 must be exact: %g", back);
+    for (int i = 0; i <= 1000; i++) {
+        float x = -1.3f + 4.2f * i / 1000, y;
+        uint8_t u;
+        hant_quantize_u8(&x, 1, q, &u);
+        hant_dequantize_u8(&u, 1, q, &y);
+        HT_CHECK(fabsf(x - y) <= 0.5f * q.scale * 1.0001f + 1e-6f, "roundtrip %g -> %g", x, y);
+    }
+    /* the vector conversions against their scalar twins, NaN and Inf included */
+    {
+        size_t n = 1003;
+        float *x = malloc(sizeof(float) * n), *a = malloc(sizeof(float) * n), *b = malloc(sizeof(float) * n);
+        uint8_t *u = malloc(n), *v = malloc(n);
+        ht_seed(15);
+        for (size_t i = 0; i < n; i++) x[i] = ht_uniform(-3, 5);
+        x[5] = NAN; x[17] = INFINITY; x[18] = -INFINITY; x[40] = -1.3f; x[41] = 2.9f;
+        for (size_t i = 100; i < 200; i++) x[i] = (float)((int)i - 150) * q.scale * 0.5f; /* ties */
+        hant_quantize_u8(x, n, q, u);
+        hant__quantize_u8_scalar(x, n, q, v);
+        HT_CHECK(memcmp(u, v, n) == 0, "quantize: vector and scalar differ");
+        hant_dequantize_u8(u, n, q, a);
+        hant__dequantize_u8_scalar(u, n, q, b);
+        HT_CHECK(memcmp(a, b, sizeof(float) * n) == 0, "dequantize: vector and scalar differ");
+        free(x); free(a); free(b); free(u); free(v);
+    }
+    float big[3] = { -100, 100, NAN };
+    uint8_t ub[3];
+    hant_quantize_u8(big, 3, q, ub);
+    HT_CHECK(ub[0] == 0 && ub[1] == 255 && ub[2] == 0, "saturation %d %d %d", ub[0], ub[1], ub[2]);
+    HT_CHECK(hant_qparams_from_range(0.5f, 3, &q) == HANT_OK && q.zero_point == 0, "range widened to 0");
+    HT_CHECK(hant_qparams_from_range(-4, -1, &q) == HANT_OK && q.zero_point == 255, "negative range");
+    HT_CHECK(hant_qparams_from_range(0, 0, &q) == HANT_OK && q.scale > 0, "empty range");
+    HT_CHECK(hant_qparams_from_range(2, 1, &q) == HANT_ERR_INVALID_ARG, "lo > hi");
+    HT_CHECK(hant_qparams_from_range(0, INFINITY, &q) == HANT_ERR_NONFINITE, "inf");
+    int8_t s[4] = { -128, -1, 0, 127 };
+    uint8_t us[4];
+    hant_s8_to_u8(s, 4, us);
+    HT_CHECK(us[0] == 0 && us[1] == 127 && us[2] == 128 && us[3] == 255, "s8 -> u8");
+    float w[6] = { 0.5f, 0, -2, 0, 0.25f, 0 }, ws[2];
+    int8_t wq[6];
+    HT_CHECK(hant_quantize_weights(w, 3, 2, wq, ws) == HANT_OK, "weights");
+    HT_CHECK(ws[0] == 2.0f / 127 && ws[1] == 1.0f && wq[2] == -127 && wq[0] == 32 && wq[1] == 0, "weights %g %g %d %d", ws[0], ws[1], wq[2], wq[0]);
+}
+
+static void test_bad_input(void) {
+    int8_t w[64] = { 0 };
+    float ws[8] = { 1, 1, 1, 1, 1, 1, 1, 1 };
+    hant_qconv_desc d = { 4, 4, 1, 1, 1, w, ws, NULL, HANT_ACT_NONE, { 0.1f, 3 }, { 0.1f, 3 } };
+    hant_qconv *q = (hant_qconv *)1;
+    HT_CHECK(hant_qconv_create(ctx1, NULL, &q) == HANT_ERR_INVALID_ARG && q == NULL, "NULL desc");
+    HT_CHECK(hant_qconv_create(ctx1, &d, NULL) == HANT_ERR_INVALID_ARG, "NULL out");
+    d.groups = 2;
+    HT_CHECK(hant_qconv_create(ctx1, &d, &q) == HANT_ERR_UNSUPPORTED, "grouped conv");
+    d.groups = 4; d.kernel = 9;
+    HT_CHECK(hant_qconv_create(ctx1, &d, &q) == HANT_ERR_UNSUPPORTED, "depthwise 9x9");
+    d.groups = 1; d.kernel = 1;
+    d.in.zero_point = 256;
+    HT_CHECK(hant_qconv_create(ctx1, &d, &q) == HANT_ERR_INVALID_ARG, "zero point 256");
+    d.in.zero_point = 3; d.out.scale = 0;
+    HT_CHECK(hant_qconv_create(ctx1, &d, &q) == HANT_ERR_INVALID_ARG, "out scale 0");
+    d.out.scale = 1e-38f; ws[0] = 1e30f;
+    HT_CHECK(hant_qconv_create(ctx1, &d, &q) == HANT_ERR_INVALID_ARG, "requantisation multiplier overflows");
+    ws[0] = 1;
+    d.out.scale = 0.1f; ws[2] = NAN;
+    HT_CHECK(hant_qconv_create(ctx1, &d, &q) == HANT_ERR_INVALID_ARG, "w_scale NaN");
+    ws[2] = 1; w[5] = -128;
+    HT_CHECK(hant_qconv_create(ctx1, &d, &q) == HANT_ERR_INVALID_ARG, "weight -128");
+    w[5] = 0; d.cin = 20000;
+    HT_CHECK(hant_qconv_create(ctx1, &d, &q) == HANT_ERR_UNSUPPORTED, "depth beyond the int32 bound");
+    d.cin = 4; d.stride = 0;
+    HT_CHECK(hant_qconv_create(ctx1, &d, &q) == HANT_ERR_INVALID_ARG, "stride 0");
+    d.stride = 1;
+    HT_CHECK(hant_qconv_create(ctx1, &d, &q) == HANT_OK, "valid: %s", hant_last_error());
+    uint8_t x[16] = { 0 }, y[16];
+    float yf[16];
+    HT_CHECK(hant_qconv_forward_u8(q, 0, 2, 2, x, y) == HANT_ERR_INVALID_ARG, "n 0");
+    HT_CHECK(hant_qconv_forward_u8(q, 1, 2, 2, NULL, y) == HANT_ERR_INVALID_ARG, "NULL x");
+    HT_CHECK(hant_qconv_forward_f32(q, 1, 2, 2, x, NULL) == HANT_ERR_INVALID_ARG, "NULL y");
+    HT_CHECK(hant_qconv_forward_u8(NULL, 1, 2, 2, x, y) == HANT_ERR_INVALID_ARG, "NULL layer");
+    HT_CHECK(hant_qconv_forward_f32(q, 1, 2, 2, x, yf) == HANT_OK, "valid forward");
+    for (int i = 0; i < 16; i++) HT_CHECK(yf[i] == 0.0f, "zero weights give 0: %g", yf[i]);
+    hant_qconv_destroy(q);
+    hant_qconv_destroy(NULL);
+    HT_CHECK(strlen(hant_int8_isa()) > 0, "isa name");
+}
+
+int main(int argc, char **argv) {
+    HT_INIT(argc, argv);
+    hant_config c1 = { 1, 0, { 0 } }, c2 = { 2, 0, { 0 } };
+    if (hant_context_create(&c1, &ctx1) || hant_context_create(&c2, &ctx2)) { printf("context: %s\n0 passed, 1 failed\n", hant_last_error()); return 1; }
+    fprintf(stderr, "isa %s, int8 %s\n", hant_isa(), hant_int8_isa());
+    HT_RUN(test_pointwise);
+    HT_RUN(test_dense);
+    HT_RUN(test_depthwise);
+    HT_RUN(test_saturation_worst_case);
+    HT_RUN(test_float_accuracy);
+    HT_RUN(test_calibration);
+    HT_RUN(test_quantize_helpers);
+    HT_RUN(test_bad_input);
+    fprintf(stderr, "%d layer cases, each: SIMD on 1 and 2 threads and the scalar twin against the reference, u8 and f32 out\n", ncases);
+    hant_context_destroy(ctx1);
+    hant_context_destroy(ctx2);
+    return HT_SUMMARY();
+}
