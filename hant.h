@@ -4130,8 +4130,8 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
                             b.expansion = (int)e[ie]; b.kernel = (int)k[ik]; b.se_ratio = (float)se[is]; b.act = acts[ia];
                             if (b.expansion != e[ie] || b.kernel != k[ik]) return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: e and k are integers");
                             if (b.kind == HANT_BLOCK_CONV) { b.expansion = 1; b.se_ratio = 0; }
-                            if (hant_block_validate(&b, in_h, in_w) != HANT_OK && b.kind != HANT_BLOCK_IDENTITY &&
-                                (b.kernel < 1 || b.kernel > 7 || !(b.kernel & 1) || b.expansion < 1 || b.expansion > 16 || !(b.se_ratio >= 0 && b.se_ratio <= 1)))
+                            /* a bad value in the spec is an error; a shape that cannot apply is dropped by hant__pool_add */
+                            if (b.kernel < 1 || b.kernel > 7 || !(b.kernel & 1) || b.expansion < 1 || b.expansion > 16 || !(b.se_ratio >= 0 && b.se_ratio <= 1))
                                 return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: %s e=%d k=%d se=%g is not a valid block", kind, b.expansion, b.kernel, (double)b.se_ratio);
                             if ((st = hant__pool_add(out, cap, count, &b, in_h, in_w))) return st;
                         }
@@ -4331,7 +4331,8 @@ hant_status hant_profile_arch(hant_context *ctx, const hant_arch *arch, int batc
     int identity_only = arch && arch->num_blocks > 0 && !arch->stem_cout && !arch->num_classes;
     for (int i = 0; identity_only && i < arch->num_blocks; i++) identity_only = arch->blocks[i].kind == HANT_BLOCK_IDENTITY;
     if (identity_only) { /* no op runs: a network skips the block entirely */
-        if (hant_arch_validate(arch)) return HANT_ERR_INVALID_ARG;
+        hant_status st = hant_arch_validate(arch);
+        if (st) return st;
         memset(out, 0, sizeof *out);
         return HANT_OK;
     }
