@@ -1435,69 +1435,92 @@ static void hant__dwconv_forward_task(void *arg, int tid, int nt) {
     hant__dwconv_forward_rows(a, b, e);
 }
 
-/* Backward for one vector of channels [c, c+nn): dw and (when a->dx is
-   set: stride 2) dx over the batch. Splitting by channels keeps threads'
-   writes disjoint. dw runs tap by tap along each output row, so its sums
-   stay in registers. */
-static void hant__dwconv_backward_chunk(const hant__conv_args *a, int c, int nn) {
-    const int C = a->s.cin, H = a->s.h, W = a->s.w, K = a->s.kernel, S = a->s.stride, P = a->pad, OW = a->ow;
-    hant__vf dwacc[49];
-    for (int t = 0; t < K * K; t++) dwacc[t] = hant__v_zero();
-    for (int n = 0; n < a->s.n; n++)
-        for (int oh = 0; oh < a->oh; oh++) {
-            const float *dyrow = a->dy + (((size_t)n * a->oh + oh) * OW) * C + c;
-            int kh0 = HANT__MAX(0, P - oh * S), kh1 = HANT__MIN(K, H + P - oh * S);
-            for (int kh = kh0; kh < kh1; kh++) {
-                const float *xrow = a->x + (((size_t)n * H + (oh * S - P + kh)) * W) * C + c;
-                for (int kw = 0; kw < K; kw++) {
-                    /* ow with 0 <= ow*S - P + kw < W */
-                    int lo = kw >= P ? 0 : (P - kw + S - 1) / S, hi = (W - 1 + P - kw) / S + 1;
-                    if (hi > OW) hi = OW;
-                    hant__vf s0 = hant__v_zero(), s1 = hant__v_zero(), s2 = hant__v_zero(), s3 = hant__v_zero();
-                    int ow = lo;
-                    const float *xp = xrow + (ptrdiff_t)(lo * S - P + kw) * C;
-                    for (; ow + 4 <= hi; ow += 4, xp += (size_t)4 * S * C) {
-                        s0 = hant__v_fmadd(hant__v_loadp(dyrow + (size_t)ow * C, nn), hant__v_loadp(xp, nn), s0);
-                        s1 = hant__v_fmadd(hant__v_loadp(dyrow + (size_t)(ow + 1) * C, nn), hant__v_loadp(xp + (size_t)S * C, nn), s1);
-                        s2 = hant__v_fmadd(hant__v_loadp(dyrow + (size_t)(ow + 2) * C, nn), hant__v_loadp(xp + (size_t)2 * S * C, nn), s2);
-                        s3 = hant__v_fmadd(hant__v_loadp(dyrow + (size_t)(ow + 3) * C, nn), hant__v_loadp(xp + (size_t)3 * S * C, nn), s3);
-                    }
-                    for (; ow < hi; ow++, xp += (size_t)S * C) s0 = hant__v_fmadd(hant__v_loadp(dyrow + (size_t)ow * C, nn), hant__v_loadp(xp, nn), s0);
-                    dwacc[kh * K + kw] = hant__v_add(dwacc[kh * K + kw], hant__v_add(hant__v_add(s0, s1), hant__v_add(s2, s3)));
-                }
-            }
-        }
-    if (a->dw)
-        for (int t = 0; t < K * K; t++) {
-            float *d = a->dw + (size_t)t * C + c;
-            hant__v_storep(d, hant__v_add(hant__v_loadp(d, nn), dwacc[t]), nn);
-        }
-    if (!a->dx) return;
-    if (!a->accumulate_dx)
-        for (size_t p = 0; p < (size_t)a->s.n * H * W; p++) hant__v_storep(a->dx + p * C + c, hant__v_zero(), nn);
-    for (int n = 0; n < a->s.n; n++)
-        for (int oh = 0; oh < a->oh; oh++) {
-            int kh0 = HANT__MAX(0, P - oh * S), kh1 = HANT__MIN(K, H + P - oh * S);
-            for (int ow = 0; ow < OW; ow++) {
-                int kw0 = HANT__MAX(0, P - ow * S), kw1 = HANT__MIN(K, W + P - ow * S);
-                hant__vf g = hant__v_loadp(a->dy + (((size_t)n * a->oh + oh) * OW + ow) * C + c, nn);
+/* dw += the taps' sums over images [n0, n1) for channels [c0, c1), and (when
+   a->dx is set) dx of those images. Images are the outer loop so that one
+   image's x and dy stay in L2 while every channel vector passes over them: a
+   channel-outer order streamed the whole batch once per vector. dw runs tap
+   by tap along each output row, so its sums stay in registers; dx gathers
+   the taps that reach each input pixel, so every dx vector is stored once. */
+static void hant__dwconv_backward_range(const hant__conv_args *a, int n0, int n1, int c0, int c1, float *dw) {
+    const int C = a->s.cin, H = a->s.h, W = a->s.w, K = a->s.kernel, S = a->s.stride, P = a->pad, OH = a->oh, OW = a->ow;
+    for (int n = n0; n < n1; n++) {
+        const float *dyn = a->dy + (size_t)n * OH * OW * C, *xn = a->x + (size_t)n * H * W * C;
+        for (int c = c0; dw && c < c1; c += HANT__VL) {
+            int nn = c1 - c;
+            hant__vf acc[49];
+            for (int t = 0; t < K * K; t++) acc[t] = hant__v_zero();
+            for (int oh = 0; oh < OH; oh++) {
+                const float *dyrow = dyn + (size_t)oh * OW * C + c;
+                int kh0 = HANT__MAX(0, P - oh * S), kh1 = HANT__MIN(K, H + P - oh * S);
                 for (int kh = kh0; kh < kh1; kh++) {
-                    size_t xrow = (((size_t)n * H + (oh * S - P + kh)) * W) * C + c;
-                    for (int kw = kw0; kw < kw1; kw++) {
-                        size_t xo = xrow + (size_t)(ow * S - P + kw) * C;
-                        hant__vf wv = hant__v_loadp(a->w + (size_t)(kh * K + kw) * C + c, nn);
-                        hant__v_storep(a->dx + xo, hant__v_fmadd(g, wv, hant__v_loadp(a->dx + xo, nn)), nn);
+                    const float *xrow = xn + (size_t)(oh * S - P + kh) * W * C + c;
+                    for (int kw = 0; kw < K; kw++) {
+                        /* ow with 0 <= ow*S - P + kw < W */
+                        int lo = kw >= P ? 0 : (P - kw + S - 1) / S, hi = HANT__MIN(OW, (W - 1 + P - kw) / S + 1);
+                        hant__vf s0 = hant__v_zero(), s1 = hant__v_zero();
+                        const float *xp = xrow + (ptrdiff_t)(lo * S - P + kw) * C;
+                        int ow = lo;
+                        for (; ow + 2 <= hi; ow += 2, xp += (size_t)2 * S * C) {
+                            s0 = hant__v_fmadd(hant__v_loadp(dyrow + (size_t)ow * C, nn), hant__v_loadp(xp, nn), s0);
+                            s1 = hant__v_fmadd(hant__v_loadp(dyrow + (size_t)(ow + 1) * C, nn), hant__v_loadp(xp + (size_t)S * C, nn), s1);
+                        }
+                        if (ow < hi) s0 = hant__v_fmadd(hant__v_loadp(dyrow + (size_t)ow * C, nn), hant__v_loadp(xp, nn), s0);
+                        acc[kh * K + kw] = hant__v_add(acc[kh * K + kw], hant__v_add(s0, s1));
                     }
                 }
             }
+            for (int t = 0; t < K * K; t++) {
+                float *d = dw + (size_t)t * C + c;
+                hant__v_storep(d, hant__v_add(hant__v_loadp(d, nn), acc[t]), nn);
+            }
         }
+        if (!a->dx) continue;
+        float *dxn = a->dx + (size_t)n * H * W * C;
+        for (int ih = 0; ih < H; ih++) {
+            /* kh with oh = (ih + P - kh) / S whole and inside [0, OH) */
+            int khs[7], ohs[7], nkh = 0;
+            for (int kh = 0; kh < K; kh++) {
+                int t = ih + P - kh;
+                if (t >= 0 && t % S == 0 && t / S < OH) { khs[nkh] = kh; ohs[nkh++] = t / S; }
+            }
+            for (int iw = 0; iw < W; iw++) {
+                int kws[7], ows[7], nkw = 0;
+                for (int kw = 0; kw < K; kw++) {
+                    int t = iw + P - kw;
+                    if (t >= 0 && t % S == 0 && t / S < OW) { kws[nkw] = kw; ows[nkw++] = t / S; }
+                }
+                float *dxp = dxn + ((size_t)ih * W + iw) * C;
+                for (int c = c0; c < c1; c += HANT__VL) {
+                    int nn = c1 - c;
+                    hant__vf g = a->accumulate_dx ? hant__v_loadp(dxp + c, nn) : hant__v_zero();
+                    for (int i = 0; i < nkh; i++) {
+                        const float *dyr = dyn + (size_t)ohs[i] * OW * C + c;
+                        const float *wr = a->w + (size_t)khs[i] * K * C + c;
+                        for (int j = 0; j < nkw; j++)
+                            g = hant__v_fmadd(hant__v_loadp(dyr + (size_t)ows[j] * C, nn), hant__v_loadp(wr + (size_t)kws[j] * C, nn), g);
+                    }
+                    hant__v_storep(dxp + c, g, nn);
+                }
+            }
+        }
+    }
 }
 
+/* Threads split the images when there are enough, each summing dw into its
+   own scratch (reduced in a fixed order by the caller); else the channels. */
 static void hant__dwconv_backward_task(void *arg, int tid, int nt) {
     const hant__conv_args *a = (const hant__conv_args *)arg;
     int64_t b, e;
+    if (nt > 1 && a->s.n >= nt) {
+        hant__split(a->s.n, 1, tid, nt, &b, &e);
+        float *dw = a->dw;
+        size_t wsize = (size_t)a->s.kernel * a->s.kernel * a->s.cin;
+        if (dw) { dw = (float *)hant__scratch_get(a->ctx, HANT__SCR_MISC); memset(dw, 0, wsize * sizeof(float)); }
+        hant__dwconv_backward_range(a, (int)b, (int)e, 0, a->s.cin, dw);
+        return;
+    }
     hant__split(a->s.cin, HANT__VL, tid, nt, &b, &e);
-    for (int64_t c = b; c < e; c += HANT__VL) hant__dwconv_backward_chunk(a, (int)c, (int)HANT__MIN(HANT__VL, e - c));
+    if (b < e) hant__dwconv_backward_range(a, 0, a->s.n, (int)b, (int)e, a->dw);
 }
 
 /* At stride 1, dx is the forward depthwise conv of dy with the kernel turned
@@ -1694,7 +1717,19 @@ void hant_conv_backward(hant_context *ctx, const hant_conv_shape *s, const float
     int64_t rows = (int64_t)s->n * a.oh * a.ow;
     if (hant__conv_is_depthwise(s)) {
         if (dx && s->stride == 1 && hant__dwconv_backward_dx_stride1(ctx, &a)) a.dx = NULL;
+        if (!a.dx && !dw) return;
+        int nt = hant__avail_threads(ctx);
+        size_t wsize = (size_t)s->kernel * s->kernel * s->cin;
+        if (nt > 1 && s->n >= nt && dw && hant__scratch_reserve(ctx, HANT__SCR_MISC, wsize * sizeof(float)) != HANT_OK) {
+            hant__dwconv_backward_range(&a, 0, s->n, 0, s->cin, dw); /* no scratch: one thread */
+            return;
+        }
         hant__run(ctx, hant__dwconv_backward_task, &a);
+        if (nt > 1 && s->n >= nt && dw)
+            for (int t = 0; t < ctx->nthreads; t++) {
+                const float *p = (const float *)ctx->scratch[t * HANT__SCRATCH_SLOTS + HANT__SCR_MISC].ptr;
+                for (size_t i = 0; i < wsize; i++) dw[i] += p[i];
+            }
     } else if (s->kernel == 1 && s->stride == 1 && a.groups == 1) {
         hant__gemm_args g;
         if (dx) {
