@@ -2838,32 +2838,40 @@ hant_status hant_calib_qparams(const hant_calib *c, double percentile, hant_qpar
    blocks of 256 rows into double so long batches keep their precision. */
 #define HANT__BN_BLOCK 256
 
+/* Per-channel mean and (biased) variance. Each block of rows takes its two
+   passes (sum, then squared deviations from the block mean) while it is in
+   cache, and the blocks merge in double by Chan's formula: the stability of
+   two passes at the memory traffic of one. part: 2C floats, acc: 2C doubles. */
 static void hant__bn_stats(const float *x, size_t rows, int C, float *mean, float *var, float *part, double *acc) {
-    for (int c = 0; c < C; c++) acc[c] = 0.0;
-    for (size_t r0 = 0; r0 < rows; r0 += HANT__BN_BLOCK) {
-        size_t r1 = HANT__MIN(rows, r0 + HANT__BN_BLOCK);
-        memset(part, 0, sizeof(float) * C);
+    double *m = acc, *m2 = acc + C;
+    float *bs = part, *bq = part + C;
+    size_t blk = HANT__MIN((size_t)HANT__BN_BLOCK, HANT__MAX((size_t)8, (size_t)16384 / (size_t)C)), done = 0;
+    for (int c = 0; c < C; c++) m[c] = m2[c] = 0.0;
+    for (size_t r0 = 0; r0 < rows; r0 += blk) {
+        size_t r1 = HANT__MIN(rows, r0 + blk), nb = r1 - r0;
+        memset(part, 0, sizeof(float) * 2 * (size_t)C);
         for (size_t r = r0; r < r1; r++)
             for (int c = 0; c < C; c += HANT__VL) {
                 int nn = C - c;
-                hant__v_storep(part + c, hant__v_add(hant__v_loadp(part + c, nn), hant__v_loadp(x + r * C + c, nn)), nn);
+                hant__v_storep(bs + c, hant__v_add(hant__v_loadp(bs + c, nn), hant__v_loadp(x + r * C + c, nn)), nn);
             }
-        for (int c = 0; c < C; c++) acc[c] += part[c];
-    }
-    for (int c = 0; c < C; c++) mean[c] = (float)(acc[c] / (double)rows);
-    for (int c = 0; c < C; c++) acc[c] = 0.0;
-    for (size_t r0 = 0; r0 < rows; r0 += HANT__BN_BLOCK) {
-        size_t r1 = HANT__MIN(rows, r0 + HANT__BN_BLOCK);
-        memset(part, 0, sizeof(float) * C);
+        hant__vf inv = hant__v_set1(1.0f / (float)nb);
+        for (int c = 0; c < C; c += HANT__VL) hant__v_storep(bs + c, hant__v_mul(hant__v_loadp(bs + c, C - c), inv), C - c);
         for (size_t r = r0; r < r1; r++)
             for (int c = 0; c < C; c += HANT__VL) {
                 int nn = C - c;
-                hant__vf d = hant__v_sub(hant__v_loadp(x + r * C + c, nn), hant__v_loadp(mean + c, nn));
-                hant__v_storep(part + c, hant__v_fmadd(d, d, hant__v_loadp(part + c, nn)), nn);
+                hant__vf d = hant__v_sub(hant__v_loadp(x + r * C + c, nn), hant__v_loadp(bs + c, nn));
+                hant__v_storep(bq + c, hant__v_fmadd(d, d, hant__v_loadp(bq + c, nn)), nn);
             }
-        for (int c = 0; c < C; c++) acc[c] += part[c];
+        double na = (double)done, nbd = (double)nb, n = na + nbd;
+        for (int c = 0; c < C; c++) {
+            double d = (double)bs[c] - m[c];
+            m[c] += d * nbd / n;
+            m2[c] += (double)bq[c] + d * d * na * nbd / n;
+        }
+        done += nb;
     }
-    for (int c = 0; c < C; c++) var[c] = (float)(acc[c] / (double)rows);
+    for (int c = 0; c < C; c++) { mean[c] = (float)m[c]; var[c] = rows ? (float)(m2[c] / (double)rows) : 0.0f; }
 }
 
 /* From y = act(xhat*gamma + beta) (+ residual), xhat = (z - mean)*invstd:
