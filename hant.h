@@ -1438,40 +1438,70 @@ static void hant__dwconv_forward_task(void *arg, int tid, int nt) {
 /* dw += the taps' sums over images [n0, n1) for channels [c0, c1), and (when
    a->dx is set) dx of those images. Images are the outer loop so that one
    image's x and dy stay in L2 while every channel vector passes over them: a
-   channel-outer order streamed the whole batch once per vector. dw runs tap
-   by tap along each output row, so its sums stay in registers; dx gathers
-   the taps that reach each input pixel, so every dx vector is stored once. */
+   channel-outer order streamed the whole batch once per vector. dw walks
+   pixels with the channels innermost (contiguous loads, sums in L1); dx
+   gathers the taps that reach each input pixel, so every dx vector is
+   stored once. */
+/* dw of image n for at most two channel vectors: the taps' sums stay in
+   registers along each output row (a load-add-store per tap and pixel would
+   chain on the store when there are this few channels). */
+static void hant__dwconv_backward_dw_narrow(const hant__conv_args *a, int n, int c0, int c1, float *dw) {
+    const int C = a->s.cin, H = a->s.h, W = a->s.w, K = a->s.kernel, S = a->s.stride, P = a->pad, OH = a->oh, OW = a->ow;
+    const float *dyn = a->dy + (size_t)n * OH * OW * C, *xn = a->x + (size_t)n * H * W * C;
+    for (int c = c0; c < c1; c += HANT__VL) {
+        int nn = c1 - c;
+        hant__vf acc[49];
+        for (int t = 0; t < K * K; t++) acc[t] = hant__v_zero();
+        for (int oh = 0; oh < OH; oh++) {
+            const float *dyrow = dyn + (size_t)oh * OW * C + c;
+            int kh0 = HANT__MAX(0, P - oh * S), kh1 = HANT__MIN(K, H + P - oh * S);
+            for (int kh = kh0; kh < kh1; kh++) {
+                const float *xrow = xn + (size_t)(oh * S - P + kh) * W * C + c;
+                for (int kw = 0; kw < K; kw++) {
+                    /* ow with 0 <= ow*S - P + kw < W */
+                    int lo = kw >= P ? 0 : (P - kw + S - 1) / S, hi = HANT__MIN(OW, (W - 1 + P - kw) / S + 1);
+                    hant__vf s0 = hant__v_zero(), s1 = hant__v_zero();
+                    const float *xp = xrow + (ptrdiff_t)(lo * S - P + kw) * C;
+                    int ow = lo;
+                    for (; ow + 2 <= hi; ow += 2, xp += (size_t)2 * S * C) {
+                        s0 = hant__v_fmadd(hant__v_loadp(dyrow + (size_t)ow * C, nn), hant__v_loadp(xp, nn), s0);
+                        s1 = hant__v_fmadd(hant__v_loadp(dyrow + (size_t)(ow + 1) * C, nn), hant__v_loadp(xp + (size_t)S * C, nn), s1);
+                    }
+                    if (ow < hi) s0 = hant__v_fmadd(hant__v_loadp(dyrow + (size_t)ow * C, nn), hant__v_loadp(xp, nn), s0);
+                    acc[kh * K + kw] = hant__v_add(acc[kh * K + kw], hant__v_add(s0, s1));
+                }
+            }
+        }
+        for (int t = 0; t < K * K; t++) {
+            float *d = dw + (size_t)t * C + c;
+            hant__v_storep(d, hant__v_add(hant__v_loadp(d, nn), acc[t]), nn);
+        }
+    }
+}
+
 static void hant__dwconv_backward_range(const hant__conv_args *a, int n0, int n1, int c0, int c1, float *dw) {
     const int C = a->s.cin, H = a->s.h, W = a->s.w, K = a->s.kernel, S = a->s.stride, P = a->pad, OH = a->oh, OW = a->ow;
     for (int n = n0; n < n1; n++) {
         const float *dyn = a->dy + (size_t)n * OH * OW * C, *xn = a->x + (size_t)n * H * W * C;
-        for (int c = c0; dw && c < c1; c += HANT__VL) {
-            int nn = c1 - c;
-            hant__vf acc[49];
-            for (int t = 0; t < K * K; t++) acc[t] = hant__v_zero();
+        if (dw && c1 - c0 <= 2 * HANT__VL) hant__dwconv_backward_dw_narrow(a, n, c0, c1, dw);
+        else if (dw) {
             for (int oh = 0; oh < OH; oh++) {
-                const float *dyrow = dyn + (size_t)oh * OW * C + c;
                 int kh0 = HANT__MAX(0, P - oh * S), kh1 = HANT__MIN(K, H + P - oh * S);
-                for (int kh = kh0; kh < kh1; kh++) {
-                    const float *xrow = xn + (size_t)(oh * S - P + kh) * W * C + c;
-                    for (int kw = 0; kw < K; kw++) {
-                        /* ow with 0 <= ow*S - P + kw < W */
-                        int lo = kw >= P ? 0 : (P - kw + S - 1) / S, hi = HANT__MIN(OW, (W - 1 + P - kw) / S + 1);
-                        hant__vf s0 = hant__v_zero(), s1 = hant__v_zero();
-                        const float *xp = xrow + (ptrdiff_t)(lo * S - P + kw) * C;
-                        int ow = lo;
-                        for (; ow + 2 <= hi; ow += 2, xp += (size_t)2 * S * C) {
-                            s0 = hant__v_fmadd(hant__v_loadp(dyrow + (size_t)ow * C, nn), hant__v_loadp(xp, nn), s0);
-                            s1 = hant__v_fmadd(hant__v_loadp(dyrow + (size_t)(ow + 1) * C, nn), hant__v_loadp(xp + (size_t)S * C, nn), s1);
+                for (int ow = 0; ow < OW; ow++) {
+                    int kw0 = HANT__MAX(0, P - ow * S), kw1 = HANT__MIN(K, W + P - ow * S);
+                    const float *dyp = dyn + ((size_t)oh * OW + ow) * C;
+                    for (int kh = kh0; kh < kh1; kh++) {
+                        const float *xr = xn + ((ptrdiff_t)(oh * S - P + kh) * W + (ptrdiff_t)(ow * S - P)) * C;
+                        for (int kw = kw0; kw < kw1; kw++) {
+                            const float *xp = xr + (size_t)kw * C;
+                            float *d = dw + (size_t)(kh * K + kw) * C;
+                            for (int c = c0; c < c1; c += HANT__VL) {
+                                int nn = c1 - c;
+                                hant__v_storep(d + c, hant__v_fmadd(hant__v_loadp(dyp + c, nn), hant__v_loadp(xp + c, nn), hant__v_loadp(d + c, nn)), nn);
+                            }
                         }
-                        if (ow < hi) s0 = hant__v_fmadd(hant__v_loadp(dyrow + (size_t)ow * C, nn), hant__v_loadp(xp, nn), s0);
-                        acc[kh * K + kw] = hant__v_add(acc[kh * K + kw], hant__v_add(s0, s1));
                     }
                 }
-            }
-            for (int t = 0; t < K * K; t++) {
-                float *d = dw + (size_t)t * C + c;
-                hant__v_storep(d, hant__v_add(hant__v_loadp(d, nn), acc[t]), nn);
             }
         }
         if (!a->dx) continue;
