@@ -308,6 +308,10 @@ const unsigned char *hant_net_decay_mask(const hant_net *net);
 float hant_loss_cross_entropy(const float *logits, const int *labels, int n, int k, float smoothing, float *dlogits);
 /* Mean squared error over count values; dy may be NULL. */
 float hant_loss_mse(const float *y, const float *target, size_t count, float *dy);
+/* Phase 1's loss: sum (y - t)^2 / sum t^2, the squared error relative to the
+   target's energy (an all-zero target counts as energy 1); dy may be NULL.
+   Vectorised, with float partial sums per block added in double. */
+float hant_loss_nmse(const float *y, const float *target, size_t count, float *dy);
 /* Knowledge distillation: alpha * T^2 * KL(softmax(t/T) || softmax(s/T))
    + (1 - alpha) * CE(s, labels). labels may be NULL when alpha == 1. */
 float hant_loss_kd(const float *logits, const float *teacher, const int *labels, int n, int k, float temperature,
@@ -4946,6 +4950,31 @@ float hant_loss_mse(const float *y, const float *t, size_t count, float *dy) {
         if (dy) dy[i] = (float)(2.0 * d / (double)count);
     }
     return (float)(s / (double)count);
+}
+
+float hant_loss_nmse(const float *y, const float *t, size_t count, float *dy) {
+    double e = 0, l = 0;
+    for (size_t b = 0; b < count; b += 4096) { /* float sums over 4096 values lose nothing that matters here */
+        size_t end = HANT__MIN(count, b + 4096);
+        hant__vf ve = hant__v_zero(), vl = hant__v_zero();
+        for (size_t i = b; i < end; i += HANT__VL) {
+            int nn = (int)HANT__MIN((size_t)HANT__VL, end - i);
+            hant__vf tv = hant__v_loadp(t + i, nn), d = hant__v_sub(hant__v_loadp(y + i, nn), tv);
+            ve = hant__v_fmadd(tv, tv, ve);
+            vl = hant__v_fmadd(d, d, vl);
+        }
+        e += hant__v_sum(ve);
+        l += hant__v_sum(vl);
+    }
+    if (e <= 0) e = 1;
+    if (dy) {
+        hant__vf k = hant__v_set1((float)(2.0 / e));
+        for (size_t i = 0; i < count; i += HANT__VL) {
+            int nn = (int)HANT__MIN((size_t)HANT__VL, count - i);
+            hant__v_storep(dy + i, hant__v_mul(k, hant__v_sub(hant__v_loadp(y + i, nn), hant__v_loadp(t + i, nn))), nn);
+        }
+    }
+    return (float)(l / e);
 }
 
 float hant_loss_kd(const float *logits, const float *teacher, const int *labels, int n, int k, float T, float alpha, float *dlogits) {

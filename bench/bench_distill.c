@@ -5,7 +5,8 @@
  * MBConv(24->40, e3, k3, s2, SE 0.25, SiLU) in training mode learns the output
  * of a teacher MBConv(24->40, e6, k5, s2, SE 0.25, SiLU) in inference mode,
  * with Adam (lr 1e-3) on the MSE. The step is the one `hant distill` runs:
- * train forward, the energy-normalised MSE gradient, backward, Adam.
+ * train forward, hant_loss_nmse (the MSE relative to the target's energy),
+ * backward, Adam.
  *
  * Rows (JSON lines, the fields of bench_torch.py's rows):
  *   distill-student-step   teacher output precomputed; one candidate, a
@@ -41,10 +42,7 @@ static void bench_step(void *p) {
     if (c->with_teacher && hant_net_forward(c->teacher, c->x, c->batch, c->t)) { c->failed = 1; return; }
     float *y = c->y, *dy = y + n;
     if (hant_net_train_forward(c->student, c->x, c->batch, y)) { c->failed = 1; return; }
-    double e = 0;
-    for (size_t k = 0; k < n; k++) e += (double)c->t[k] * c->t[k];
-    if (e <= 0) e = 1;
-    for (size_t k = 0; k < n; k++) dy[k] = (float)(2.0 * ((double)y[k] - c->t[k]) / e);
+    hant_loss_nmse(y, c->t, n, dy);
     hant_net_zero_grad(c->student);
     hant_net_train_backward(c->student, dy);
     hant_optim_step(c->opt);
