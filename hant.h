@@ -431,7 +431,9 @@ void hant_cpu_name(char *buf, size_t size);
 /* Latency lookup table: key -> timing, stored as TSV (docs/PIPELINE.md).
    Keys are a part signature plus " b=B t=T p=fp32"; "overhead b=.. t=.. p=.."
    and "param-overhead .." the fitted bias terms and "net arch=HASH b=.." whole
-   networks measured end to end. */
+   networks measured end to end. "pair SIG1 | SIG2 b=.." rows (hant profile
+   --pairs) hold in median_ms the signed saving T1 + T2 - T12 of two adjacent
+   blocks run as one part; hant_lut_predict does not use them. */
 typedef struct hant_lut_entry { char key[192]; hant_timing t; } hant_lut_entry;
 typedef struct hant_lut {
     char cpu[128], flags[256], date[32], cache[8];
@@ -4599,8 +4601,8 @@ hant_status hant_lut_set(hant_lut *lut, const char *key, const hant_timing *t) {
     size_t kl = strlen(key);
     if (!kl || kl >= sizeof lut->entries[0].key || strchr(key, '\t') || strchr(key, '\n'))
         return hant__fail(HANT_ERR_INVALID_ARG, "latency key '%.40s...' is empty, too long or has a tab/newline", key);
-    /* only the fitted bias terms may be negative */
-    if (!((t->median_ms >= 0 || !strncmp(key, "overhead ", 9) || !strncmp(key, "param-overhead ", 15)) && fabs(t->median_ms) < 1e9) || !(t->mad_ms >= 0 && t->mad_ms < 1e9) || !(t->min_ms >= 0 && t->min_ms < 1e9) || t->reps < 0)
+    /* only the fitted bias terms and the pair savings may be negative */
+    if (!((t->median_ms >= 0 || !strncmp(key, "overhead ", 9) || !strncmp(key, "param-overhead ", 15) || !strncmp(key, "pair ", 5)) && fabs(t->median_ms) < 1e9) || !(t->mad_ms >= 0 && t->mad_ms < 1e9) || !(t->min_ms >= 0 && t->min_ms < 1e9) || t->reps < 0)
         return hant__fail(HANT_ERR_INVALID_ARG, "%s: timing is negative or not finite", key);
     hant_lut_entry *e = (hant_lut_entry *)hant_lut_find(lut, key);
     if (!e) {
