@@ -4,7 +4,8 @@
  * (as hant profile times it), batch 1. Side by side in one run: each round
  * times both variants of a block in turn (order alternating between rounds),
  * each for a sample of back-to-back calls of about 2 ms; the tables give the
- * medians of the rounds and their ratio.
+ * medians of the rounds and their ratio, and the ratio of the fastest rounds
+ * (what hant profile keeps: on a shared machine slow rounds are other jobs).
  *
  *   make bench-fusion [THREADS=2]
  *   build/cc-native/bench_fusion [THREADS [ROUNDS [TILE_KIB]]]   TILE_KIB: the band budget
@@ -64,7 +65,7 @@ int main(int argc, char **argv) {
         int ai = strcmp(s->arch, "b0-fm") != 0, se = s->b.se_ratio > 0;
         if (strcmp(cur, s->arch) || (k && (sh[k - 1].b.se_ratio > 0) != se)) {
             cur = s->arch;
-            printf("\n| %s, %s | blocks | in | e | k | s | untiled ms | tiled ms | untiled / tiled |\n|---|---|---|---|---|---|---|---|---|\n", s->arch,
+            printf("\n| %s, %s | blocks | in | e | k | s | untiled ms | tiled ms | untiled / tiled | fastest rounds: untiled / tiled |\n|---|---|---|---|---|---|---|---|---|---|\n", s->arch,
                    se ? "SE 0.25 (the teacher's)" : "no SE");
         }
         hant_arch a;
@@ -91,7 +92,7 @@ int main(int argc, char **argv) {
                 int which = (rd & 1) ? 1 - v : v;
                 t[which][rd] = sample(which ? q : p, x, y, inner);
             }
-        double m0 = median(t[0], rounds), m1 = median(t[1], rounds);
+        double m0 = median(t[0], rounds), m1 = median(t[1], rounds), f0 = t[0][0], f1 = t[1][0]; /* sorted by median() */
         /* which teacher blocks have this shape */
         hant_arch full;
         hant_arch_builtin(s->arch, &full);
@@ -106,8 +107,8 @@ int main(int argc, char **argv) {
                 tot[ai][se][0] += m0; tot[ai][se][1] += m1;
             }
         }
-        printf("| | %s | %dx%dx%d -> %d | %d | %d | %d | %.4f | %.4f | %.2fx |\n", idx, s->h, s->w, s->b.cin, s->b.cout, s->b.expansion, s->b.kernel,
-               s->b.stride, m0, m1, m0 / m1);
+        printf("| | %s | %dx%dx%d -> %d | %d | %d | %d | %.4f | %.4f | %.2fx | %.2fx |\n", idx, s->h, s->w, s->b.cin, s->b.cout, s->b.expansion, s->b.kernel,
+               s->b.stride, m0, m1, m0 / m1, f0 / f1);
         fflush(stdout);
         logsum[ai][se] += log(m0 / m1); cnt[ai][se]++; wins[ai][se] += m1 < m0;
         free(x); free(y);
