@@ -35,10 +35,10 @@ static hant_net *small_net(uint64_t seed) {
     a.in_mean[0] = 0.5f; a.in_std[0] = 0.25f;
     a.stem_cout = 8; a.stem_kernel = 3; a.stem_stride = 1; a.stem_act = HANT_ACT_SILU;
     a.head_cout = 32; a.head_act = HANT_ACT_HSWISH;
-    hant_block_spec b[] = { { HANT_BLOCK_MBCONV, 8, 16, 4, 5, 2, 0.25f, HANT_ACT_SILU, 1 },
-                            { HANT_BLOCK_FUSED_MBCONV, 16, 16, 2, 3, 1, 0.25f, HANT_ACT_RELU, 1 },
-                            { HANT_BLOCK_CONV, 16, 24, 1, 3, 2, 0.0f, HANT_ACT_RELU6, 2 },
-                            { HANT_BLOCK_IDENTITY, 24, 24, 1, 1, 1, 0.0f, HANT_ACT_NONE, 1 } };
+    hant_block_spec b[] = { { HANT_BLOCK_MBCONV, 8, 16, 4, 5, 2, 0.25f, HANT_ACT_SILU, 1, 0, 0 },
+                            { HANT_BLOCK_FUSED_MBCONV, 16, 16, 2, 3, 1, 0.25f, HANT_ACT_RELU, 1, 0, 0 },
+                            { HANT_BLOCK_CONV, 16, 24, 1, 3, 2, 0.0f, HANT_ACT_RELU6, 2, 0, 0 },
+                            { HANT_BLOCK_IDENTITY, 24, 24, 1, 1, 1, 0.0f, HANT_ACT_NONE, 1, 0, 0 } };
     a.num_blocks = 4;
     for (int i = 0; i < 4; i++) a.blocks[i] = b[i];
     hant_net *net = NULL;
@@ -143,11 +143,11 @@ static void test_hostile_models(void) {
     expect_load("cin mismatch", p, n, HANT_ERR_FORMAT, "block 0");
     memcpy(p, good, n); put32(p + 16, 0x7fffffff); fix_crc(p, n);
     expect_load("huge input", p, n, HANT_ERR_FORMAT, "input size");
-    memcpy(p, good, n); put32(p + 96 + 36 * 4, 999999); fix_crc(p, n);
+    memcpy(p, good, n); put32(p + 96 + HANT__BLOCK_BYTES * 4, 999999); fix_crc(p, n);
     expect_load("param count", p, n, HANT_ERR_FORMAT, "param_count");
     memcpy(p, good, n); p[n / 2] ^= 0x40;
     expect_load("flipped bit", p, n, HANT_ERR_CHECKSUM, "checksum");
-    memcpy(p, good, n); put32(p + 96 + 36 * 4 + 16 + 40, 0x7fc00000u); fix_crc(p, n); /* NaN in params */
+    memcpy(p, good, n); put32(p + 96 + HANT__BLOCK_BYTES * 4 + 16 + 40, 0x7fc00000u); fix_crc(p, n); /* NaN in params */
     expect_load("NaN parameter", p, n, HANT_ERR_NONFINITE, "params[");
     memcpy(p, good, n); put32(p + n - 8, 0xbf800000u); fix_crc(p, n);            /* last running var = -1 */
     expect_load("negative variance", p, n, HANT_ERR_FORMAT, "variance");
