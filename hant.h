@@ -418,6 +418,10 @@ uint64_t hant_arch_hash(const hant_arch *arch);
      or terms separated by ';': teacher | identity |
               mbconv[:e=..][:k=..][:se=..][:act=..] | fused[...] | conv[:k=..][:act=..]
               with comma-separated lists; an omitted list takes the "full" values.
+     q8       (a term) adds the int8 twin (quant = HANT_QUANT_INT8) of every
+              candidate listed before it, the teacher's block included;
+              identity and blocks int8 cannot run (grouped conv) have none.
+     SPEC+q8  the same as SPEC;q8, e.g. "quick+q8" (24-25 per block).
    out[0] is always the teacher block; duplicates and shapes that cannot apply
    (identity at stride 2) are dropped. */
 #define HANT_POOL_MAX 1024
@@ -4414,8 +4418,19 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
     hant_status st = hant_block_validate(teacher, in_h, in_w);
     if (st) return st;
     out[(*count)++] = *teacher;
-    if (!strcmp(spec, "full")) spec = HANT__POOL_FULL;
-    else if (!strcmp(spec, "quick")) spec = HANT__POOL_QUICK;
+    char expanded[1024];
+    size_t sl = strlen(spec);
+    int plus_q8 = sl > 3 && !strcmp(spec + sl - 3, "+q8");
+    if (plus_q8) {
+        if (sl - 3 >= sizeof expanded - 4) return hant__fail(HANT_ERR_INVALID_ARG, "pool spec too long");
+        memcpy(expanded, spec, sl - 3);
+        expanded[sl - 3] = 0;
+    } else snprintf(expanded, sizeof expanded, "%s", spec);
+    const char *base = !strcmp(expanded, "full") ? HANT__POOL_FULL : !strcmp(expanded, "quick") ? HANT__POOL_QUICK : NULL;
+    if (base && strlen(base) + 4 >= sizeof expanded) return hant__fail(HANT_ERR_INVALID_ARG, "pool spec too long");
+    if (base) snprintf(expanded, sizeof expanded, "%s", base);
+    if (plus_q8) strcat(expanded, ";q8");
+    spec = expanded;
     for (const char *t = spec; *t;) {
         const char *te = strchr(t, ';');
         size_t tl = te ? (size_t)(te - t) : strlen(t);
@@ -4476,8 +4491,16 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
                                 return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: %s e=%d k=%d se=%g is not a valid block", kind, b.expansion, b.kernel, (double)b.se_ratio);
                             if ((st = hant__pool_add(out, cap, count, &b, in_h, in_w))) return st;
                         }
+        } else if (!strcmp(kind, "q8")) {
+            if (kl != tl) return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: q8 takes no options");
+            for (int i = 0, n0 = *count; i < n0; i++) {
+                hant_block_spec q = out[i];
+                if (q.kind == HANT_BLOCK_IDENTITY || q.quant) continue;
+                q.quant = HANT_QUANT_INT8;
+                if ((st = hant__pool_add(out, cap, count, &q, in_h, in_w))) return st;
+            }
         } else {
-            return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: unknown term '%s' (full, quick, teacher, identity, mbconv, fused, conv)", kind);
+            return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: unknown term '%s' (full, quick, teacher, identity, mbconv, fused, conv, q8; SPEC+q8)", kind);
         }
         t += tl;
         if (*t == ';') t++;
