@@ -264,7 +264,12 @@ static void test_signatures_canonical(void) {
             }
         }
         HT_CHECK(hant_pool_generate(&a.blocks[b], h, w, "quick", pool, HANT_POOL_MAX, &n) == HANT_OK && n >= 10 && n <= 14, "quick pool: %d", n);
+        int nq;
+        HT_CHECK(hant_pool_generate(&a.blocks[b], h, w, "quick+q8", pool, HANT_POOL_MAX, &nq) == HANT_OK && nq == 2 * n - (pool[1].kind == HANT_BLOCK_IDENTITY),
+                 "block %d: quick+q8 has %d, quick %d", b, nq, n);
+        for (int i = n; i < nq; i++) HT_CHECK(pool[i].quant == HANT_QUANT_INT8 && pool[i].kind != HANT_BLOCK_IDENTITY, "twin %d", i);
     }
+    HT_CHECK(total == 1833, "full pool over b0-fm: %d candidates (1,833 in docs)", total);
     /* fields that do not apply take fixed values: equal blocks, equal text */
     hant_block_spec x, y;
     memset(&x, 0, sizeof x);
