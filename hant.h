@@ -25,6 +25,7 @@
      hant_arch_builtin("b0-fm", &arch)      the reference networks
      hant_net_load(ctx, path, &net) / hant_net_save(net, path)
      hant_net_forward(net, x, n, logits)    inference, NHWC float input
+     hant_net_calibrate(net, x, n, pct)     activation ranges of int8 blocks (quant = HANT_QUANT_INT8)
      hant_net_params(net), hant_net_macs(net)
      hant_status_string(st), hant_last_error()
 
