@@ -86,5 +86,9 @@ grep -q "^int8: $n8 blocks calibrated" "$T/err" && ok || bad "finetune did not c
 [ "$($H info "$T/q8.hant" | grep -c ' int8$')" -eq "$n8" ] && ok || bad "fine-tuned student lost int8 blocks"
 t8=$($H eval "$T/q8.hant" --data $D --threads 2 | sed -n 's/^top1 //p')
 awk -v a="$tt" -v b="$t8" 'BEGIN { d = b - a; exit !(d > -0.25 && d < 0.25) }' && ok || bad "teacher top-1 $tt, int8 student $t8"
+# the report marks int8 choices and counts them (runs.tsv here is a fixture: only the choices matter)
+printf 'name\ttop1\tlat_b1_ms\nteacher\t60\t1\nq8\t59\t0.8\n' > "$W8/runs.tsv"
+expect_rc 0 "report q8" $H report "$W8"
+grep -q "^- int8: $n8 of the $n8 replaced blocks" "$W8/report.md" && [ "$(grep -c ' int8 |' "$W8/report.md")" -ge 1 ] && ok || bad "report: $(grep int8 "$W8/report.md" | head -3)"
 for c in pool distill select finetune transform profile; do $H $c --help >/dev/null && ok || bad "$c --help"; done
 finish
