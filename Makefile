@@ -30,7 +30,7 @@ HEADERS = hant.h hant_solver.h
 TESTS   = $(B)/test_kernels $(B)/test_format $(B)/test_train $(B)/test_solver $(B)/test_int8
 TESTS  += $(EXTRA_TESTS)
 
-.PHONY: all test sanitize matrix clean demo demo-full teacher teacher-train bench bench-net bench-pointwise bench-kernels data classify
+.PHONY: all test sanitize matrix clean demo demo-full teacher teacher-train bench bench-net bench-pointwise bench-kernels bench-distill data classify
 all: hant classify
 
 DATA_SRC ?= /usr/share/datasets/fashion-mnist
@@ -97,14 +97,17 @@ demo-full: hant data teacher
 
 # Benchmarks (not tests): ratios measured side by side; see bench/RESULTS.md.
 THREADS ?= 2
-bench: bench-net bench-pointwise bench-solver
+bench: bench-net bench-pointwise bench-solver bench-distill
 bench-net: hant
 	sh bench/bench_net.sh $(THREADS) 3
 bench-pointwise: $(B)/bench_pointwise
 	$(B)/bench_pointwise $(THREADS)
+# phase-1 distillation step against PyTorch (issue 6)
+bench-distill: $(B)/bench_distill
+	BENCH_DISTILL=$(B)/bench_distill sh bench/bench_distill.sh $(THREADS) 3
 $(B)/bench_%: bench/bench_%.c hant.h | $(B)
 	$(CC) $(CFLAGS_BASE) -o $@ $< $(LDLIBS)
-$(B)/bench_pointwise $(B)/bench_kernels: bench/bench_common.h
+$(B)/bench_pointwise $(B)/bench_kernels $(B)/bench_distill: bench/bench_common.h
 
 # Kernel microbenchmarks (issue 5): every conv/FC shape of b0-fm@1, b0-fm@256 and
 # b0-224@1, hant and PyTorch timed shape by shape in one run; report in

@@ -37,7 +37,7 @@
 
    IMPLEMENTATION SECTIONS (grep for them)
      >>core >>simd >>pool >>gemm >>eltwise >>dwconv >>conv >>int8 >>bn >>se
-     >>net >>exec >>fold >>forward >>train >>parts >>profile >>format >>npy
+     >>net >>exec >>fuse >>fold >>forward >>train >>parts >>profile >>format >>npy
      >>idx >>loss >>optim >>data
 
    LICENSE: MIT, see the end of the file.
@@ -127,7 +127,7 @@ typedef struct hant_block_spec {
     hant_act act;
     int groups;           /* HANT_BLOCK_CONV only; 0 means 1 */
     int quant;            /* 0: fp32; HANT_QUANT_INT8: int8 inference (see hant_net_calibrate) */
-    int tiled;            /* 0/1: fused tiled execution requested (carried: stored, signed, parsed) */
+    int tiled;            /* MBConv: fused expand-dw-project in spatial tiles at inference */
 } hant_block_spec;
 #define HANT_QUANT_INT8 1
 
@@ -342,6 +342,10 @@ const unsigned char *hant_net_decay_mask(const hant_net *net);
 float hant_loss_cross_entropy(const float *logits, const int *labels, int n, int k, float smoothing, float *dlogits);
 /* Mean squared error over count values; dy may be NULL. */
 float hant_loss_mse(const float *y, const float *target, size_t count, float *dy);
+/* Phase 1's loss: sum (y - t)^2 / sum t^2, the squared error relative to the
+   target's energy (an all-zero target counts as energy 1); dy may be NULL.
+   Vectorised, with float partial sums per block added in double. */
+float hant_loss_nmse(const float *y, const float *target, size_t count, float *dy);
 /* Knowledge distillation: alpha * T^2 * KL(softmax(t/T) || softmax(s/T))
    + (1 - alpha) * CE(s, labels). labels may be NULL when alpha == 1. */
 float hant_loss_kd(const float *logits, const float *teacher, const int *labels, int n, int k, float temperature,
@@ -423,6 +427,11 @@ uint64_t hant_arch_hash(const hant_arch *arch);
               candidate listed before it, the teacher's block included;
               identity and blocks int8 cannot run (grouped conv) have none.
      SPEC+q8  the same as SPEC;q8, e.g. "quick+q8" (24-25 per block).
+     "SPEC+tiled" adds, after SPEC's candidates, the tiled twin (tiled = 1:
+              the same math, run as fused expand-dw-project tiles at
+              inference) of every MBConv candidate, the teacher's included.
+              A twin has its own latency (hant profile times it) but the
+              score of its untiled twin (hant distill does not train it).
    out[0] is always the teacher block; duplicates and shapes that cannot apply
    (identity at stride 2) are dropped. */
 #define HANT_POOL_MAX 1024
@@ -462,7 +471,9 @@ void hant_cpu_name(char *buf, size_t size);
 /* Latency lookup table: key -> timing, stored as TSV (docs/PIPELINE.md).
    Keys are a part signature plus " b=B t=T p=fp32"; "overhead b=.. t=.. p=.."
    and "param-overhead .." the fitted bias terms and "net arch=HASH b=.." whole
-   networks measured end to end. */
+   networks measured end to end. "pair SIG1 | SIG2 b=.." rows (hant profile
+   --pairs) hold in median_ms the signed saving T1 + T2 - T12 of two adjacent
+   blocks run as one part; hant_lut_predict does not use them. */
 typedef struct hant_lut_entry { char key[192]; hant_timing t; } hant_lut_entry;
 typedef struct hant_lut {
     char cpu[128], flags[256], date[32], cache[8];
@@ -843,7 +854,7 @@ static inline hant__vf hant__v_act_grad(hant__vf u, hant__vf dy, hant_act act) {
 typedef void (*hant__task_fn)(void *arg, int tid, int nthreads);
 
 typedef struct hant__scratch { void *ptr; size_t size; } hant__scratch;
-#define HANT__SCRATCH_SLOTS 4
+#define HANT__SCRATCH_SLOTS 5
 
 struct hant_context {
     hant_allocator alloc;
@@ -890,7 +901,7 @@ void hant_free(hant_context *ctx, void *p) { hant__free_aligned(&ctx->alloc, p);
 
 /* Per-thread scratch, allocated once at context creation with fixed sizes
    (the kernels block their work to fit), so kernels never allocate. */
-enum { HANT__SCR_PACK_A = 0, HANT__SCR_PACK_B = 1, HANT__SCR_COL = 2, HANT__SCR_MISC = 3 };
+enum { HANT__SCR_PACK_A = 0, HANT__SCR_PACK_B = 1, HANT__SCR_COL = 2, HANT__SCR_MISC = 3, HANT__SCR_FUSE = 4 };
 static void *hant__scratch_get(hant_context *ctx, int slot) {
     int tid = hant__tls_in_task ? hant__tls_tid : 0;
     return ctx->scratch[tid * HANT__SCRATCH_SLOTS + slot].ptr;
@@ -1399,6 +1410,9 @@ typedef struct hant__conv_args {
     hant_act act;
     float *y, *dx, *dw;
     int accumulate_dx;
+    /* depthwise forward only: x holds image rows from x_row0 and y output
+       rows from y_row0 (a band of one image: the fused MBConv tiles) */
+    int x_row0, y_row0;
 } hant__conv_args;
 
 /* One output pixel, every tap bounds-checked (image borders). */
@@ -1406,13 +1420,13 @@ static void hant__dwconv_pixel(const hant__conv_args *a, int n, int oh, int ow, 
     const int C = a->s.cin, H = a->s.h, W = a->s.w, K = a->s.kernel, S = a->s.stride, P = a->pad;
     int kh0 = HANT__MAX(0, P - oh * S), kh1 = HANT__MIN(K, H + P - oh * S);
     int kw0 = HANT__MAX(0, P - ow * S), kw1 = HANT__MIN(K, W + P - ow * S);
-    float *yp = a->y + ((size_t)r * a->ow + ow) * C;
-    const float *res = a->residual ? a->residual + ((size_t)r * a->ow + ow) * C : NULL;
+    float *yp = a->y + ((size_t)(r - a->y_row0) * a->ow + ow) * C;
+    const float *res = a->residual ? a->residual + ((size_t)(r - a->y_row0) * a->ow + ow) * C : NULL;
     for (int c = 0; c < C; c += HANT__VL) {
         int nn = C - c;
         hant__vf acc = a->bias ? hant__v_loadp(a->bias + c, nn) : hant__v_zero();
         for (int kh = kh0; kh < kh1; kh++) {
-            const float *xr = a->x + (((size_t)n * H + oh * S - P + kh) * W) * C + c;
+            const float *xr = a->x + (((size_t)n * H + (size_t)(oh * S - P + kh - a->x_row0)) * W) * C + c;
             const float *wr = a->w + (size_t)kh * K * C + c;
             for (int kw = kw0; kw < kw1; kw++)
                 acc = hant__v_fmadd(hant__v_loadp(xr + (size_t)(ow * S - P + kw) * C, nn), hant__v_loadp(wr + (size_t)kw * C, nn), acc);
@@ -1439,15 +1453,15 @@ static void hant__dwconv_forward_rows(const hant__conv_args *a, int64_t r0, int6
         int ow = 0;
         for (; ow < lo; ow++) hant__dwconv_pixel(a, n, oh, ow, r);
         for (; ow + HANT__DW_PIX <= hi; ow += HANT__DW_PIX) {
-            float *yp = a->y + ((size_t)r * a->ow + ow) * C;
-            const float *res = a->residual ? a->residual + ((size_t)r * a->ow + ow) * C : NULL;
+            float *yp = a->y + ((size_t)(r - a->y_row0) * a->ow + ow) * C;
+            const float *res = a->residual ? a->residual + ((size_t)(r - a->y_row0) * a->ow + ow) * C : NULL;
             for (int c = 0; c < C; c += HANT__VL) {
                 int nn = C - c;
                 hant__vf acc[HANT__DW_PIX];
                 hant__vf b0 = a->bias ? hant__v_loadp(a->bias + c, nn) : hant__v_zero();
                 HANT__UNROLL for (int j = 0; j < HANT__DW_PIX; j++) acc[j] = b0;
                 for (int kh = kh0; kh < kh1; kh++) {
-                    const float *xr = a->x + (((size_t)n * H + oh * S - P + kh) * W + (size_t)(ow * S - P)) * C + c;
+                    const float *xr = a->x + (((size_t)n * H + (size_t)(oh * S - P + kh - a->x_row0)) * W + (size_t)(ow * S - P)) * C + c;
                     const float *wr = a->w + (size_t)kh * K * C + c;
                     for (int kw = 0; kw < K; kw++) {
                         hant__vf wv = hant__v_loadp(wr + (size_t)kw * C, nn);
@@ -1473,69 +1487,122 @@ static void hant__dwconv_forward_task(void *arg, int tid, int nt) {
     hant__dwconv_forward_rows(a, b, e);
 }
 
-/* Backward for one vector of channels [c, c+nn): dw and (when a->dx is
-   set: stride 2) dx over the batch. Splitting by channels keeps threads'
-   writes disjoint. dw runs tap by tap along each output row, so its sums
-   stay in registers. */
-static void hant__dwconv_backward_chunk(const hant__conv_args *a, int c, int nn) {
-    const int C = a->s.cin, H = a->s.h, W = a->s.w, K = a->s.kernel, S = a->s.stride, P = a->pad, OW = a->ow;
-    hant__vf dwacc[49];
-    for (int t = 0; t < K * K; t++) dwacc[t] = hant__v_zero();
-    for (int n = 0; n < a->s.n; n++)
-        for (int oh = 0; oh < a->oh; oh++) {
-            const float *dyrow = a->dy + (((size_t)n * a->oh + oh) * OW) * C + c;
+/* dw += the taps' sums over images [n0, n1) for channels [c0, c1), and (when
+   a->dx is set) dx of those images. Images are the outer loop so that one
+   image's x and dy stay in L2 while every channel vector passes over them: a
+   channel-outer order streamed the whole batch once per vector. dw walks
+   pixels with the channels innermost (contiguous loads, sums in L1); dx
+   gathers the taps that reach each input pixel, so every dx vector is
+   stored once. */
+/* dw of image n for at most two channel vectors: the taps' sums stay in
+   registers along each output row (a load-add-store per tap and pixel would
+   chain on the store when there are this few channels). */
+static void hant__dwconv_backward_dw_narrow(const hant__conv_args *a, int n, int c0, int c1, float *dw) {
+    const int C = a->s.cin, H = a->s.h, W = a->s.w, K = a->s.kernel, S = a->s.stride, P = a->pad, OH = a->oh, OW = a->ow;
+    const float *dyn = a->dy + (size_t)n * OH * OW * C, *xn = a->x + (size_t)n * H * W * C;
+    for (int c = c0; c < c1; c += HANT__VL) {
+        int nn = c1 - c;
+        hant__vf acc[49];
+        for (int t = 0; t < K * K; t++) acc[t] = hant__v_zero();
+        for (int oh = 0; oh < OH; oh++) {
+            const float *dyrow = dyn + (size_t)oh * OW * C + c;
             int kh0 = HANT__MAX(0, P - oh * S), kh1 = HANT__MIN(K, H + P - oh * S);
             for (int kh = kh0; kh < kh1; kh++) {
-                const float *xrow = a->x + (((size_t)n * H + (oh * S - P + kh)) * W) * C + c;
+                const float *xrow = xn + (size_t)(oh * S - P + kh) * W * C + c;
                 for (int kw = 0; kw < K; kw++) {
                     /* ow with 0 <= ow*S - P + kw < W */
-                    int lo = kw >= P ? 0 : (P - kw + S - 1) / S, hi = (W - 1 + P - kw) / S + 1;
-                    if (hi > OW) hi = OW;
-                    hant__vf s0 = hant__v_zero(), s1 = hant__v_zero(), s2 = hant__v_zero(), s3 = hant__v_zero();
-                    int ow = lo;
+                    int lo = kw >= P ? 0 : (P - kw + S - 1) / S, hi = HANT__MIN(OW, (W - 1 + P - kw) / S + 1);
+                    hant__vf s0 = hant__v_zero(), s1 = hant__v_zero();
                     const float *xp = xrow + (ptrdiff_t)(lo * S - P + kw) * C;
-                    for (; ow + 4 <= hi; ow += 4, xp += (size_t)4 * S * C) {
+                    int ow = lo;
+                    for (; ow + 2 <= hi; ow += 2, xp += (size_t)2 * S * C) {
                         s0 = hant__v_fmadd(hant__v_loadp(dyrow + (size_t)ow * C, nn), hant__v_loadp(xp, nn), s0);
                         s1 = hant__v_fmadd(hant__v_loadp(dyrow + (size_t)(ow + 1) * C, nn), hant__v_loadp(xp + (size_t)S * C, nn), s1);
-                        s2 = hant__v_fmadd(hant__v_loadp(dyrow + (size_t)(ow + 2) * C, nn), hant__v_loadp(xp + (size_t)2 * S * C, nn), s2);
-                        s3 = hant__v_fmadd(hant__v_loadp(dyrow + (size_t)(ow + 3) * C, nn), hant__v_loadp(xp + (size_t)3 * S * C, nn), s3);
                     }
-                    for (; ow < hi; ow++, xp += (size_t)S * C) s0 = hant__v_fmadd(hant__v_loadp(dyrow + (size_t)ow * C, nn), hant__v_loadp(xp, nn), s0);
-                    dwacc[kh * K + kw] = hant__v_add(dwacc[kh * K + kw], hant__v_add(hant__v_add(s0, s1), hant__v_add(s2, s3)));
+                    if (ow < hi) s0 = hant__v_fmadd(hant__v_loadp(dyrow + (size_t)ow * C, nn), hant__v_loadp(xp, nn), s0);
+                    acc[kh * K + kw] = hant__v_add(acc[kh * K + kw], hant__v_add(s0, s1));
                 }
             }
         }
-    if (a->dw)
         for (int t = 0; t < K * K; t++) {
-            float *d = a->dw + (size_t)t * C + c;
-            hant__v_storep(d, hant__v_add(hant__v_loadp(d, nn), dwacc[t]), nn);
+            float *d = dw + (size_t)t * C + c;
+            hant__v_storep(d, hant__v_add(hant__v_loadp(d, nn), acc[t]), nn);
         }
-    if (!a->dx) return;
-    if (!a->accumulate_dx)
-        for (size_t p = 0; p < (size_t)a->s.n * H * W; p++) hant__v_storep(a->dx + p * C + c, hant__v_zero(), nn);
-    for (int n = 0; n < a->s.n; n++)
-        for (int oh = 0; oh < a->oh; oh++) {
-            int kh0 = HANT__MAX(0, P - oh * S), kh1 = HANT__MIN(K, H + P - oh * S);
-            for (int ow = 0; ow < OW; ow++) {
-                int kw0 = HANT__MAX(0, P - ow * S), kw1 = HANT__MIN(K, W + P - ow * S);
-                hant__vf g = hant__v_loadp(a->dy + (((size_t)n * a->oh + oh) * OW + ow) * C + c, nn);
-                for (int kh = kh0; kh < kh1; kh++) {
-                    size_t xrow = (((size_t)n * H + (oh * S - P + kh)) * W) * C + c;
-                    for (int kw = kw0; kw < kw1; kw++) {
-                        size_t xo = xrow + (size_t)(ow * S - P + kw) * C;
-                        hant__vf wv = hant__v_loadp(a->w + (size_t)(kh * K + kw) * C + c, nn);
-                        hant__v_storep(a->dx + xo, hant__v_fmadd(g, wv, hant__v_loadp(a->dx + xo, nn)), nn);
-                    }
-                }
-            }
-        }
+    }
 }
 
+static void hant__dwconv_backward_range(const hant__conv_args *a, int n0, int n1, int c0, int c1, float *dw) {
+    const int C = a->s.cin, H = a->s.h, W = a->s.w, K = a->s.kernel, S = a->s.stride, P = a->pad, OH = a->oh, OW = a->ow;
+    for (int n = n0; n < n1; n++) {
+        const float *dyn = a->dy + (size_t)n * OH * OW * C, *xn = a->x + (size_t)n * H * W * C;
+        if (dw && c1 - c0 <= 2 * HANT__VL) hant__dwconv_backward_dw_narrow(a, n, c0, c1, dw);
+        else if (dw) {
+            for (int oh = 0; oh < OH; oh++) {
+                int kh0 = HANT__MAX(0, P - oh * S), kh1 = HANT__MIN(K, H + P - oh * S);
+                for (int ow = 0; ow < OW; ow++) {
+                    int kw0 = HANT__MAX(0, P - ow * S), kw1 = HANT__MIN(K, W + P - ow * S);
+                    const float *dyp = dyn + ((size_t)oh * OW + ow) * C;
+                    for (int kh = kh0; kh < kh1; kh++) {
+                        const float *xr = xn + ((ptrdiff_t)(oh * S - P + kh) * W + (ptrdiff_t)(ow * S - P)) * C;
+                        for (int kw = kw0; kw < kw1; kw++) {
+                            const float *xp = xr + (size_t)kw * C;
+                            float *d = dw + (size_t)(kh * K + kw) * C;
+                            for (int c = c0; c < c1; c += HANT__VL) {
+                                int nn = c1 - c;
+                                hant__v_storep(d + c, hant__v_fmadd(hant__v_loadp(dyp + c, nn), hant__v_loadp(xp + c, nn), hant__v_loadp(d + c, nn)), nn);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if (!a->dx) continue;
+        float *dxn = a->dx + (size_t)n * H * W * C;
+        for (int ih = 0; ih < H; ih++) {
+            /* kh with oh = (ih + P - kh) / S whole and inside [0, OH) */
+            int khs[7], ohs[7], nkh = 0;
+            for (int kh = 0; kh < K; kh++) {
+                int t = ih + P - kh;
+                if (t >= 0 && t % S == 0 && t / S < OH) { khs[nkh] = kh; ohs[nkh++] = t / S; }
+            }
+            for (int iw = 0; iw < W; iw++) {
+                int kws[7], ows[7], nkw = 0;
+                for (int kw = 0; kw < K; kw++) {
+                    int t = iw + P - kw;
+                    if (t >= 0 && t % S == 0 && t / S < OW) { kws[nkw] = kw; ows[nkw++] = t / S; }
+                }
+                float *dxp = dxn + ((size_t)ih * W + iw) * C;
+                for (int c = c0; c < c1; c += HANT__VL) {
+                    int nn = c1 - c;
+                    hant__vf g = a->accumulate_dx ? hant__v_loadp(dxp + c, nn) : hant__v_zero();
+                    for (int i = 0; i < nkh; i++) {
+                        const float *dyr = dyn + (size_t)ohs[i] * OW * C + c;
+                        const float *wr = a->w + (size_t)khs[i] * K * C + c;
+                        for (int j = 0; j < nkw; j++)
+                            g = hant__v_fmadd(hant__v_loadp(dyr + (size_t)ows[j] * C, nn), hant__v_loadp(wr + (size_t)kws[j] * C, nn), g);
+                    }
+                    hant__v_storep(dxp + c, g, nn);
+                }
+            }
+        }
+    }
+}
+
+/* Threads split the images when there are enough, each summing dw into its
+   own scratch (reduced in a fixed order by the caller); else the channels. */
 static void hant__dwconv_backward_task(void *arg, int tid, int nt) {
     const hant__conv_args *a = (const hant__conv_args *)arg;
     int64_t b, e;
+    if (nt > 1 && a->s.n >= nt) {
+        hant__split(a->s.n, 1, tid, nt, &b, &e);
+        float *dw = a->dw;
+        size_t wsize = (size_t)a->s.kernel * a->s.kernel * a->s.cin;
+        if (dw) { dw = (float *)hant__scratch_get(a->ctx, HANT__SCR_MISC); memset(dw, 0, wsize * sizeof(float)); }
+        hant__dwconv_backward_range(a, (int)b, (int)e, 0, a->s.cin, dw);
+        return;
+    }
     hant__split(a->s.cin, HANT__VL, tid, nt, &b, &e);
-    for (int64_t c = b; c < e; c += HANT__VL) hant__dwconv_backward_chunk(a, (int)c, (int)HANT__MIN(HANT__VL, e - c));
+    if (b < e) hant__dwconv_backward_range(a, 0, a->s.n, (int)b, (int)e, a->dw);
 }
 
 /* At stride 1, dx is the forward depthwise conv of dy with the kernel turned
@@ -1732,7 +1799,19 @@ void hant_conv_backward(hant_context *ctx, const hant_conv_shape *s, const float
     int64_t rows = (int64_t)s->n * a.oh * a.ow;
     if (hant__conv_is_depthwise(s)) {
         if (dx && s->stride == 1 && hant__dwconv_backward_dx_stride1(ctx, &a)) a.dx = NULL;
+        if (!a.dx && !dw) return;
+        int nt = hant__avail_threads(ctx);
+        size_t wsize = (size_t)s->kernel * s->kernel * s->cin;
+        if (nt > 1 && s->n >= nt && dw && hant__scratch_reserve(ctx, HANT__SCR_MISC, wsize * sizeof(float)) != HANT_OK) {
+            hant__dwconv_backward_range(&a, 0, s->n, 0, s->cin, dw); /* no scratch: one thread */
+            return;
+        }
         hant__run(ctx, hant__dwconv_backward_task, &a);
+        if (nt > 1 && s->n >= nt && dw)
+            for (int t = 0; t < ctx->nthreads; t++) {
+                const float *p = (const float *)ctx->scratch[t * HANT__SCRATCH_SLOTS + HANT__SCR_MISC].ptr;
+                for (size_t i = 0; i < wsize; i++) dw[i] += p[i];
+            }
     } else if (s->kernel == 1 && s->stride == 1 && a.groups == 1) {
         hant__gemm_args g;
         if (dx) {
@@ -2841,32 +2920,40 @@ hant_status hant_calib_qparams(const hant_calib *c, double percentile, hant_qpar
    blocks of 256 rows into double so long batches keep their precision. */
 #define HANT__BN_BLOCK 256
 
+/* Per-channel mean and (biased) variance. Each block of rows takes its two
+   passes (sum, then squared deviations from the block mean) while it is in
+   cache, and the blocks merge in double by Chan's formula: the stability of
+   two passes at the memory traffic of one. part: 2C floats, acc: 2C doubles. */
 static void hant__bn_stats(const float *x, size_t rows, int C, float *mean, float *var, float *part, double *acc) {
-    for (int c = 0; c < C; c++) acc[c] = 0.0;
-    for (size_t r0 = 0; r0 < rows; r0 += HANT__BN_BLOCK) {
-        size_t r1 = HANT__MIN(rows, r0 + HANT__BN_BLOCK);
-        memset(part, 0, sizeof(float) * C);
+    double *m = acc, *m2 = acc + C;
+    float *bs = part, *bq = part + C;
+    size_t blk = HANT__MIN((size_t)HANT__BN_BLOCK, HANT__MAX((size_t)8, (size_t)16384 / (size_t)C)), done = 0;
+    for (int c = 0; c < C; c++) m[c] = m2[c] = 0.0;
+    for (size_t r0 = 0; r0 < rows; r0 += blk) {
+        size_t r1 = HANT__MIN(rows, r0 + blk), nb = r1 - r0;
+        memset(part, 0, sizeof(float) * 2 * (size_t)C);
         for (size_t r = r0; r < r1; r++)
             for (int c = 0; c < C; c += HANT__VL) {
                 int nn = C - c;
-                hant__v_storep(part + c, hant__v_add(hant__v_loadp(part + c, nn), hant__v_loadp(x + r * C + c, nn)), nn);
+                hant__v_storep(bs + c, hant__v_add(hant__v_loadp(bs + c, nn), hant__v_loadp(x + r * C + c, nn)), nn);
             }
-        for (int c = 0; c < C; c++) acc[c] += part[c];
-    }
-    for (int c = 0; c < C; c++) mean[c] = (float)(acc[c] / (double)rows);
-    for (int c = 0; c < C; c++) acc[c] = 0.0;
-    for (size_t r0 = 0; r0 < rows; r0 += HANT__BN_BLOCK) {
-        size_t r1 = HANT__MIN(rows, r0 + HANT__BN_BLOCK);
-        memset(part, 0, sizeof(float) * C);
+        hant__vf inv = hant__v_set1(1.0f / (float)nb);
+        for (int c = 0; c < C; c += HANT__VL) hant__v_storep(bs + c, hant__v_mul(hant__v_loadp(bs + c, C - c), inv), C - c);
         for (size_t r = r0; r < r1; r++)
             for (int c = 0; c < C; c += HANT__VL) {
                 int nn = C - c;
-                hant__vf d = hant__v_sub(hant__v_loadp(x + r * C + c, nn), hant__v_loadp(mean + c, nn));
-                hant__v_storep(part + c, hant__v_fmadd(d, d, hant__v_loadp(part + c, nn)), nn);
+                hant__vf d = hant__v_sub(hant__v_loadp(x + r * C + c, nn), hant__v_loadp(bs + c, nn));
+                hant__v_storep(bq + c, hant__v_fmadd(d, d, hant__v_loadp(bq + c, nn)), nn);
             }
-        for (int c = 0; c < C; c++) acc[c] += part[c];
+        double na = (double)done, nbd = (double)nb, n = na + nbd;
+        for (int c = 0; c < C; c++) {
+            double d = (double)bs[c] - m[c];
+            m[c] += d * nbd / n;
+            m2[c] += (double)bq[c] + d * d * na * nbd / n;
+        }
+        done += nb;
     }
-    for (int c = 0; c < C; c++) var[c] = (float)(acc[c] / (double)rows);
+    for (int c = 0; c < C; c++) { mean[c] = (float)m[c]; var[c] = rows ? (float)(m2[c] / (double)rows) : 0.0f; }
 }
 
 /* From y = act(xhat*gamma + beta) (+ residual), xhat = (z - mean)*invstd:
@@ -2977,11 +3064,18 @@ static void hant__se_pass(hant_context *ctx, hant__task_fn fn, const float *x, c
 
 typedef struct hant__se_params { int c, r; const float *w1, *b1, *w2, *b2; } hant__se_params;
 
+static void hant__se_excite(hant_context *ctx, const hant__se_params *p, const float *s, int n, float *h, float *a, float *gate);
 /* Squeeze-excite forward. s [n][C] pooled, h [n][R] pre-SiLU, a [n][R]
    scratch, gate [n][C]. */
 static void hant__se_forward(hant_context *ctx, const hant__se_params *p, const float *x, int n, int hw,
                              float *s, float *h, float *a, float *gate, float *y) {
     hant__se_pass(ctx, hant__gap_task, x, NULL, n, hw, p->c, s);
+    hant__se_excite(ctx, p, s, n, h, a, gate);
+    hant__se_pass(ctx, hant__scale_task, x, gate, n, hw, p->c, y);
+}
+
+/* gate [n][C] = sigmoid(W2 silu(W1 s + b1) + b2) from the pooled s [n][C]. */
+static void hant__se_excite(hant_context *ctx, const hant__se_params *p, const float *s, int n, float *h, float *a, float *gate) {
     hant__epilogue e1 = { p->b1, HANT_ACT_NONE, NULL, 0 }, e2 = { p->b2, HANT_ACT_SIGMOID, NULL, 0 };
     hant__gemm_args g;
     memset(&g, 0, sizeof g);
@@ -2991,7 +3085,6 @@ static void hant__se_forward(hant_context *ctx, const hant__se_params *p, const 
     memset(&g, 0, sizeof g);
     g.m = n; g.n = p->c; g.k = p->r; g.a = a; g.lda = p->r; g.b = p->w2; g.ldb = p->c; g.c = gate; g.ldc = p->c; g.ep = &e2; g.ctx = ctx;
     hant__gemm_run(&g);
-    hant__se_pass(ctx, hant__scale_task, x, gate, n, hw, p->c, y);
 }
 
 /* Squeeze-excite backward; dx overwritten or accumulated. work: n*(2C+2R). */
@@ -3052,7 +3145,9 @@ hant_status hant_block_validate(const hant_block_spec *b, int in_h, int in_w) {
     if (!(b->se_ratio >= 0.0f && b->se_ratio <= 1.0f)) return hant__fail(HANT_ERR_INVALID_ARG, "block se_ratio = %g (0..1)", (double)b->se_ratio);
     if (in_h < 1 || in_w < 1 || in_h > 8192 || in_w > 8192) return hant__fail(HANT_ERR_INVALID_ARG, "block input %dx%d", in_h, in_w);
     if (b->quant != 0 && b->quant != HANT_QUANT_INT8) return hant__fail(HANT_ERR_INVALID_ARG, "block quant = %d (0 fp32, 1 int8)", b->quant);
-    if (b->tiled != 0 && b->tiled != 1) return hant__fail(HANT_ERR_INVALID_ARG, "block tiled = %d (0 or 1)", b->tiled);
+    if (b->tiled != 0 && (b->tiled != 1 || b->kind != HANT_BLOCK_MBCONV))
+        return hant__fail(HANT_ERR_INVALID_ARG, "block tiled = %d (0, or 1 for an MBConv block)", b->tiled);
+    if (b->quant && b->tiled) return hant__fail(HANT_ERR_INVALID_ARG, "a block is int8 or tiled, not both (the tiled executor is fp32)");
     if (b->kind == HANT_BLOCK_IDENTITY) {
         if (b->stride != 1 || b->cin != b->cout) return hant__fail(HANT_ERR_INVALID_ARG, "identity block needs stride 1 and cin == cout (%d -> %d, s%d)", b->cin, b->cout, b->stride);
         if (b->quant) return hant__fail(HANT_ERR_INVALID_ARG, "identity block has nothing to quantise (quant = %d)", b->quant);
@@ -3165,7 +3260,15 @@ typedef struct hant__op {
     int in, out, res;       /* slots; res: residual slot added to the output, or -1 */
     int acc_in, acc_res;    /* backward: accumulate into d(in)/d(res) rather than overwrite */
     int block;              /* owning block, -1 for stem/head */
+    int fused;              /* 1 + index into net->fuses when the op is part of a tiled block, else 0 */
 } hant__op;
+
+/* A tiled MBConv block (>>fuse): at inference, ops op0..op1 run as one. */
+typedef struct hant__fuse {
+    int op0, op1;
+    int ex, dw, se, pr;        /* unit indices (ex: -1 when e == 1), SE index or -1 */
+    int in, dslot, out, res;   /* slots: input, depthwise output, output, residual or -1 */
+} hant__fuse;
 
 /* Per-thread execution state for up to `cap` images. */
 typedef struct hant__exec {
@@ -3179,6 +3282,7 @@ typedef struct hant__exec {
     float *grads;            /* this thread's parameter gradients */
     double *acc;
     float *part;
+    float *fuse_part;        /* inference: per-band channel sums of tiled SE blocks */
     int n;                   /* images in the last forward */
     uint8_t *q8buf;          /* inference: an int8 conv's quantised input */
     float *fqbuf;            /* reference inference: a fake-quantised input */
@@ -3197,6 +3301,7 @@ struct hant_net {
     hant__unit *units; int nunits;
     hant__se *ses; int nses;
     hant__op *ops; int nops;
+    hant__fuse *fuses; int nfuses;
     int *slot_size; int nslots;  /* floats per image */
     int *slot_h, *slot_w, *slot_c;
     int out_slot, max_c;
@@ -3222,7 +3327,7 @@ static void hant__net_free(hant_net *net, void *p) { hant__free_aligned(&net->ct
 
 typedef struct hant__builder {
     hant_net *net;
-    int cap_units, cap_ses, cap_ops, cap_slots;
+    int cap_units, cap_ses, cap_ops, cap_slots, cap_fuses;
     size_t np, nb;
     int oom;
 } hant__builder;
@@ -3314,12 +3419,20 @@ static void hant__net_build(hant__builder *b) {
         int res = bs->stride == 1 && bs->cin == bs->cout && bs->kind != HANT_BLOCK_CONV && bs->kind != HANT_BLOCK_IDENTITY ? in : -1;
         int hid = bs->cin * bs->expansion;
         switch (bs->kind) {
-        case HANT_BLOCK_MBCONV:
-            if (bs->expansion != 1) cur = hant__add_unit(b, cur, hid, 1, 1, 1, 1, 0, bs->act, -1, i);
+        case HANT_BLOCK_MBCONV: {
+            hant__fuse f = { n->nops, 0, -1, 0, -1, 0, in, 0, 0, res };
+            if (bs->expansion != 1) { cur = hant__add_unit(b, cur, hid, 1, 1, 1, 1, 0, bs->act, -1, i); f.ex = n->nunits - 1; }
             cur = hant__add_unit(b, cur, hid, bs->kernel, bs->stride, hid, 1, 0, bs->act, -1, i);
-            if (bs->se_ratio > 0.0f) cur = hant__add_se(b, cur, hant__se_width(bs), i);
+            f.dw = n->nunits - 1; f.dslot = cur;
+            if (bs->se_ratio > 0.0f) { cur = hant__add_se(b, cur, hant__se_width(bs), i); f.se = n->nses - 1; }
             cur = hant__add_unit(b, cur, bs->cout, 1, 1, 1, 1, 0, HANT_ACT_NONE, res, i);
+            f.pr = n->nunits - 1; f.out = cur; f.op1 = n->nops - 1;
+            if (bs->tiled && !b->oom && hant__grow(b, (void **)&n->fuses, &b->cap_fuses, n->nfuses + 1, sizeof(hant__fuse))) {
+                n->fuses[n->nfuses++] = f;
+                for (int k = f.op0; k <= f.op1; k++) n->ops[k].fused = n->nfuses;
+            }
             break;
+        }
         case HANT_BLOCK_FUSED_MBCONV:
             if (bs->expansion != 1) {
                 cur = hant__add_unit(b, cur, hid, bs->kernel, bs->stride, 1, 1, 0, bs->act, -1, i);
@@ -3408,7 +3521,7 @@ void hant_net_destroy(hant_net *n) {
             hant__net_free(n, u->fw); hant__net_free(n, u->fb); hant__net_free(n, u->packed);
             hant__net_free(n, u->tqw); hant__net_free(n, u->sqw); hant_qconv_destroy(u->qc);
         }
-    void *arrs[] = { n->params, n->grads, n->buffers, n->decay, n->units, n->ses, n->ops, n->slot_size, n->slot_h, n->slot_w, n->slot_c, n->unit_c,
+    void *arrs[] = { n->params, n->grads, n->buffers, n->decay, n->units, n->ses, n->ops, n->fuses, n->slot_size, n->slot_h, n->slot_w, n->slot_c, n->unit_c,
                      n->slot_u8, n->qcal };
     for (size_t i = 0; i < sizeof arrs / sizeof arrs[0]; i++) hant__net_free(n, arrs[i]);
     hant_context *ctx = n->ctx;
@@ -3635,6 +3748,8 @@ static void hant__fake_quant_weights(const float *w, size_t rows, int cout, int 
         }
     }
 }
+static int hant__fuse_rows(const hant_net *net, const hant__fuse *f, int n, int threads);
+static size_t hant__fuse_tile_floats(const hant_net *net, const hant__fuse *f, int rows);
 
 /* (Re)allocates e for `cap` images. Inference shares slot buffers by liveness;
    training keeps every slot, pre-BN outputs and gradients. */
@@ -3658,22 +3773,32 @@ static hant_status hant__exec_prepare(hant_net *net, hant__exec *e, int cap, int
         size_t bufsize[64];
         int nbuf = 0;
         for (int s = 0; s < ns; s++) { last[s] = -1; buf_of[s] = -1; }
+        /* a tiled block's ops count as one, at its last op: its inner slots
+           get no buffer, except the depthwise output that SE needs whole */
         for (int i = 0; i < net->nops; i++) {
-            last[net->ops[i].in] = i;
-            if (net->ops[i].res >= 0) last[net->ops[i].res] = i;
+            int at = net->ops[i].fused ? net->fuses[net->ops[i].fused - 1].op1 : i;
+            last[net->ops[i].in] = at;
+            if (net->ops[i].res >= 0) last[net->ops[i].res] = at;
         }
         last[net->out_slot] = net->nops;
         for (int i = 0; i < net->nops; i++) {
             const hant__op *o = &net->ops[i];
-            int b = -1;
-            for (int k = 0; k < nbuf; k++) if (busy_slot[k] < 0) { b = k; break; }
-            if (b < 0) { if (nbuf == 64) goto oom; b = nbuf++; bufsize[b] = 0; }
-            busy_slot[b] = o->out; buf_of[o->out] = b;
-            bufsize[b] = HANT__MAX(bufsize[b], (size_t)net->slot_size[o->out]);
-            int uses[2] = { o->in, o->res };
-            for (int k = 0; k < 2; k++) {
-                int s = uses[k];
-                if (s > 0 && last[s] == i && buf_of[s] >= 0 && busy_slot[buf_of[s]] == s) busy_slot[buf_of[s]] = -1;
+            const hant__fuse *f = o->fused ? &net->fuses[o->fused - 1] : NULL;
+            int alloc = !f || o->out == f->out || (f->se >= 0 && o->out == f->dslot);
+            if (alloc) {
+                int b = -1;
+                for (int k = 0; k < nbuf; k++) if (busy_slot[k] < 0) { b = k; break; }
+                if (b < 0) { if (nbuf == 64) goto oom; b = nbuf++; bufsize[b] = 0; }
+                busy_slot[b] = o->out; buf_of[o->out] = b;
+                bufsize[b] = HANT__MAX(bufsize[b], (size_t)net->slot_size[o->out]);
+            }
+            if (f && i != f->op1) continue;
+            for (int j = f ? f->op0 : i; j <= i; j++) {
+                int uses[2] = { net->ops[j].in, net->ops[j].res };
+                for (int k = 0; k < 2; k++) {
+                    int s = uses[k];
+                    if (s > 0 && last[s] == i && buf_of[s] >= 0 && busy_slot[buf_of[s]] == s) busy_slot[buf_of[s]] = -1;
+                }
             }
         }
         float *bufs[64];
@@ -3684,6 +3809,14 @@ static hant_status hant__exec_prepare(hant_net *net, hant__exec *e, int cap, int
             HANT__EA(e->q8buf, mx, uint8_t);
             HANT__EA(e->fqbuf, mx, float);
         }
+        size_t tile = 0, part = 0;
+        for (int k = 0; k < net->nfuses; k++) {
+            const hant__fuse *f = &net->fuses[k];
+            tile = HANT__MAX(tile, hant__fuse_tile_floats(net, f, hant__fuse_rows(net, f, cap, 1)));
+            if (f->se >= 0) part = HANT__MAX(part, (size_t)cap * net->units[f->dw].oh * net->units[f->dw].s.cin);
+        }
+        if (part) HANT__EA(e->fuse_part, part, float);
+        if (tile && hant__scratch_reserve(net->ctx, HANT__SCR_FUSE, tile * sizeof(float))) goto oom;
         return HANT_OK;
     }
     size_t maxout = 0, maxwork = 0;
@@ -3758,6 +3891,162 @@ static void hant__q8_unit_forward(hant_net *net, hant__exec *e, const hant__op *
     }
 }
 
+// >>fuse
+/* Tiled MBConv inference. Expand 1x1, depthwise kxk and project 1x1 run band
+   by band of output rows, so the expanded tensor never exists at full size
+   and a band's working set (its expanded rows with the halo, its depthwise
+   rows) stays in L2. A thread takes a contiguous run of bands and keeps the
+   K - S expanded rows that the next band shares, so expand work repeats only
+   where a run starts. Every row goes through the same kernels as the op by op
+   path (GEMM and depthwise rows are independent of their neighbours), so
+   without SE the result is bit for bit the same.
+   Squeeze-excite needs the mean of the whole depthwise output before any
+   project. Recomputing expand and depthwise in a second pass would repeat the
+   largest GEMM, so pass 1 writes the depthwise output at full size (the one
+   hidden tensor kept: the expanded one and the gated copy are not) and sums
+   each band's channels while the band is in cache; pass 2 gates and projects
+   band by band. The pool sums bands in band order: it differs from the
+   unfused pool by rounding only. */
+/* Bytes of one band's tiles (expanded rows and depthwise rows) per thread.
+   Read when an exec is prepared and at every forward: tests lower it (before
+   a net's first forward) to force many bands on small images. */
+static size_t hant__fuse_tile_bytes = (size_t)256 << 10;
+
+static size_t hant__fuse_tile_floats(const hant_net *net, const hant__fuse *f, int rows) {
+    const hant__unit *d = &net->units[f->dw];
+    size_t erows = f->ex >= 0 ? (size_t)(rows - 1) * d->s.stride + d->s.kernel : 0;
+    return (erows * d->s.w + (size_t)rows * d->ow) * d->s.cin;
+}
+
+/* Output rows per band: as many as fit the tile budget, and few enough that
+   n images give every thread a band. */
+static int hant__fuse_rows(const hant_net *net, const hant__fuse *f, int n, int threads) {
+    const hant__unit *d = &net->units[f->dw];
+    int rows = 1;
+    while (rows < d->oh && hant__fuse_tile_floats(net, f, rows + 1) * sizeof(float) <= hant__fuse_tile_bytes) rows++;
+    if (n < threads) {
+        int per_image = (threads + n - 1) / n;
+        rows = HANT__MIN(rows, HANT__MAX(1, (d->oh + per_image - 1) / per_image));
+    }
+    return rows;
+}
+
+typedef struct hant__fuse_job {
+    hant_net *net;
+    const hant__fuse *f;
+    const float *x, *res, *gate;
+    float *d, *y, *part;    /* d: the full depthwise output (SE only) */
+    int n, rows, nb, pass;  /* pass 1: expand + depthwise (+ band sums); 2: gate + project */
+} hant__fuse_job;
+
+static void hant__fuse_project(const hant__fuse_job *j, const float *a, int img, int oh0, int oh1) {
+    const hant__unit *p = &j->net->units[j->f->pr];
+    size_t row = ((size_t)img * p->oh + oh0) * p->ow;
+    hant__epilogue ep = { p->fb, p->act, j->res ? j->res + row * p->s.cout : NULL, p->s.cout };
+    hant__gemm_args g;
+    memset(&g, 0, sizeof g);
+    g.m = (oh1 - oh0) * p->ow; g.n = p->s.cout; g.k = p->s.cin; g.a = a; g.lda = p->s.cin;
+    g.b = p->fw; g.ldb = p->s.cout; g.packed_b = p->packed;
+    g.c = j->y + row * p->s.cout; g.ldc = p->s.cout; g.ep = &ep; g.ctx = j->net->ctx;
+    hant__gemm_serial(&g, 0, g.m, 0, g.n);
+}
+
+static void hant__fuse_task(void *arg, int tid, int nt) {
+    const hant__fuse_job *j = (const hant__fuse_job *)arg;
+    const hant_net *net = j->net;
+    const hant__fuse *f = j->f;
+    const hant__unit *d = &net->units[f->dw], *x = f->ex >= 0 ? &net->units[f->ex] : NULL;
+    const int H = d->s.h, W = d->s.w, C = d->s.cin, K = d->s.kernel, S = d->s.stride, P = K / 2, OH = d->oh, OW = d->ow;
+    const int cin = x ? x->s.cin : C;
+    float *tile = (float *)hant__scratch_get(net->ctx, HANT__SCR_FUSE);
+    float *E = tile, *D = tile + (x ? (size_t)((j->rows - 1) * S + K) * W * C : 0);
+    int64_t b, e;
+    hant__split((int64_t)j->n * j->nb, 1, tid, nt, &b, &e);
+    int cur_img = -1, cur_lo = 0, cur_hi = 0;   /* expanded rows held in E */
+    for (int64_t it = b; it < e; it++) {
+        int img = (int)(it / j->nb), oh0 = (int)(it % j->nb) * j->rows, oh1 = HANT__MIN(OH, oh0 + j->rows);
+        if (j->pass == 2) { /* gate the band of the full depthwise output, then project */
+            const float *g = j->gate + (size_t)img * C, *src = j->d + ((size_t)img * OH + oh0) * OW * C;
+            for (size_t q = 0; q < (size_t)(oh1 - oh0) * OW; q++)
+                for (int c = 0; c < C; c += HANT__VL) {
+                    int nn = C - c;
+                    hant__v_storep(D + q * C + c, hant__v_mul(hant__v_loadp(src + q * C + c, nn), hant__v_loadp(g + c, nn)), nn);
+                }
+            hant__fuse_project(j, D, img, oh0, oh1);
+            continue;
+        }
+        const float *xi = j->x + (size_t)img * H * W * cin;
+        hant__conv_args a;
+        hant_conv_shape s = d->s;
+        s.n = 1;
+        hant__conv_setup(&a, net->ctx, &s);
+        a.w = d->fw; a.bias = d->fb; a.act = d->act;
+        a.x = xi;
+        if (x) { /* expanded rows [lo, hi) into E, reusing the rows shared with the previous band */
+            int lo = HANT__MAX(0, oh0 * S - P), hi = HANT__MIN(H, (oh1 - 1) * S - P + K), from = lo;
+            size_t rowf = (size_t)W * C;
+            if (img == cur_img && lo >= cur_lo && lo < cur_hi) {
+                if (lo > cur_lo) memmove(E, E + (size_t)(lo - cur_lo) * rowf, sizeof(float) * (size_t)(cur_hi - lo) * rowf);
+                from = cur_hi;
+            }
+            if (hi > from) {
+                hant__epilogue ep = { x->fb, x->act, NULL, 0 };
+                hant__gemm_args g;
+                memset(&g, 0, sizeof g);
+                g.m = (hi - from) * W; g.n = C; g.k = cin; g.a = xi + (size_t)from * W * cin; g.lda = cin;
+                g.b = x->fw; g.ldb = C; g.packed_b = x->packed;
+                g.c = E + (size_t)(from - lo) * rowf; g.ldc = C; g.ep = &ep; g.ctx = net->ctx;
+                hant__gemm_serial(&g, 0, g.m, 0, g.n);
+            }
+            cur_img = img; cur_lo = lo; cur_hi = hi;
+            a.x = E; a.x_row0 = lo;
+        }
+        if (f->se < 0) {
+            a.y = D; a.y_row0 = oh0;
+            hant__dwconv_forward_rows(&a, oh0, oh1);
+            hant__fuse_project(j, D, img, oh0, oh1);
+        } else {
+            float *dimg = j->d + (size_t)img * OH * OW * C, *part = j->part + (size_t)it * C;
+            a.y = dimg;
+            hant__dwconv_forward_rows(&a, oh0, oh1);
+            for (int c = 0; c < C; c += HANT__VL) { /* the band's channel sums, while it is in cache */
+                int nn = C - c;
+                hant__vf acc = hant__v_zero();
+                const float *dp = dimg + (size_t)oh0 * OW * C + c;
+                for (size_t q = 0; q < (size_t)(oh1 - oh0) * OW; q++) acc = hant__v_add(acc, hant__v_loadp(dp + q * C, nn));
+                hant__v_storep(part + c, acc, nn);
+            }
+        }
+    }
+}
+
+static void hant__fuse_forward(hant_net *net, hant__exec *e, const hant__fuse *f, int n) {
+    const hant__unit *d = &net->units[f->dw];
+    hant__fuse_job j;
+    memset(&j, 0, sizeof j);
+    j.net = net; j.f = f; j.n = n; j.pass = 1;
+    j.x = e->slot[f->in]; j.res = f->res >= 0 ? e->slot[f->res] : NULL; j.y = e->slot[f->out];
+    j.rows = hant__fuse_rows(net, f, n, hant__avail_threads(net->ctx));
+    j.nb = (d->oh + j.rows - 1) / j.rows;
+    if (f->se < 0) { hant__run(net->ctx, hant__fuse_task, &j); return; }
+    j.d = e->slot[f->dslot]; j.part = e->fuse_part;
+    hant__run(net->ctx, hant__fuse_task, &j);
+    const int C = d->s.cin;
+    float *s = e->se_s[f->se], inv = 1.0f / (float)(d->oh * d->ow);
+    for (int i = 0; i < n; i++)
+        for (int c = 0; c < C; c += HANT__VL) {
+            int nn = C - c;
+            hant__vf acc = hant__v_zero();
+            for (int k = 0; k < j.nb; k++) acc = hant__v_add(acc, hant__v_loadp(j.part + ((size_t)i * j.nb + k) * C + c, nn));
+            hant__v_storep(s + (size_t)i * C + c, hant__v_mul(acc, hant__v_set1(inv)), nn);
+        }
+    hant__se_params p;
+    hant__se_params_of(net, &net->ses[f->se], &p);
+    hant__se_excite(net->ctx, &p, s, n, e->se_h[f->se], e->se_a[f->se], e->se_gate[f->se]);
+    j.gate = e->se_gate[f->se]; j.pass = 2;
+    hant__run(net->ctx, hant__fuse_task, &j);
+}
+
 /* Runs every op on e's n images (slot 0 already set). */
 static void hant__exec_forward(hant_net *net, hant__exec *e, int n) {
     hant_context *ctx = net->ctx;
@@ -3765,6 +4054,12 @@ static void hant__exec_forward(hant_net *net, hant__exec *e, int n) {
     e->n = n;
     for (int i = 0; i < net->nops; i++) {
         const hant__op *o = &net->ops[i];
+        if (o->fused && !e->training) {
+            const hant__fuse *f = &net->fuses[o->fused - 1];
+            hant__fuse_forward(net, e, f, n);
+            i = f->op1;
+            continue;
+        }
         const float *in = e->slot[o->in], *res = o->res >= 0 ? e->slot[o->res] : NULL;
         float *out = e->slot[o->out];
         if (o->type == HANT__OP_UNIT) {
@@ -4305,7 +4600,7 @@ hant_status hant_block_signature(const hant_block_spec *b, int in_h, int in_w, c
     int n = snprintf(buf, size, "%s cin=%d cout=%d e=%d k=%d s=%d se=%g act=%s g=%d hw=%dx%d", hant_block_kind_name(b->kind), b->cin, b->cout,
                      id || conv ? 1 : b->expansion, id ? 1 : b->kernel, id ? 1 : b->stride, id || conv ? 0.0 : (double)b->se_ratio,
                      hant_act_name(id ? HANT_ACT_NONE : b->act), conv && b->groups ? b->groups : 1, in_h, in_w);
-    /* optional tokens only when set, so fp32 keys stay as they always were */
+    /* optional fields go last and only when set, so older keys stay as they were */
     if (n >= 0 && (size_t)n < size && b->quant) n += snprintf(buf + n, size - (size_t)n, " q=int8");
     if (n >= 0 && (size_t)n < size && b->tiled) n += snprintf(buf + n, size - (size_t)n, " tile=1");
     if (n < 0 || (size_t)n >= size) return hant__fail(HANT_ERR_INVALID_ARG, "signature buffer of %zu bytes is too small", size);
@@ -4419,19 +4714,21 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
     hant_status st = hant_block_validate(teacher, in_h, in_w);
     if (st) return st;
     out[(*count)++] = *teacher;
-    char expanded[1024];
+    /* "SPEC+tiled": SPEC, then the tiled twin of every MBConv candidate;
+       "SPEC+q8" (before any +tiled): SPEC;q8 */
+    char base[1024];
     size_t sl = strlen(spec);
-    int plus_q8 = sl > 3 && !strcmp(spec + sl - 3, "+q8");
-    if (plus_q8) {
-        if (sl - 3 >= sizeof expanded - 4) return hant__fail(HANT_ERR_INVALID_ARG, "pool spec too long");
-        memcpy(expanded, spec, sl - 3);
-        expanded[sl - 3] = 0;
-    } else snprintf(expanded, sizeof expanded, "%s", spec);
-    const char *base = !strcmp(expanded, "full") ? HANT__POOL_FULL : !strcmp(expanded, "quick") ? HANT__POOL_QUICK : NULL;
-    if (base && strlen(base) + 4 >= sizeof expanded) return hant__fail(HANT_ERR_INVALID_ARG, "pool spec too long");
-    if (base) snprintf(expanded, sizeof expanded, "%s", base);
-    if (plus_q8) strcat(expanded, ";q8");
-    spec = expanded;
+    if (sl >= sizeof base - 4) return hant__fail(HANT_ERR_INVALID_ARG, "pool spec of %zu characters is too long", sl);
+    int tiled = sl >= 6 && !strcmp(spec + sl - 6, "+tiled");
+    memcpy(base, spec, sl + 1);
+    if (tiled) base[sl - 6] = 0;
+    sl = strlen(base);
+    int plus_q8 = sl > 3 && !strcmp(base + sl - 3, "+q8");
+    if (plus_q8) base[sl - 3] = 0;
+    const char *known = !strcmp(base, "full") ? HANT__POOL_FULL : !strcmp(base, "quick") ? HANT__POOL_QUICK : NULL;
+    if (known) snprintf(base, sizeof base, "%s", known); /* both fit with room for ";q8" */
+    if (plus_q8) strcat(base, ";q8");
+    spec = base;
     for (const char *t = spec; *t;) {
         const char *te = strchr(t, ';');
         size_t tl = te ? (size_t)(te - t) : strlen(t);
@@ -4506,6 +4803,12 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
         t += tl;
         if (*t == ';') t++;
     }
+    for (int i = 0, n = *count; tiled && i < n; i++)
+        if (out[i].kind == HANT_BLOCK_MBCONV && !out[i].tiled) {
+            hant_block_spec b = out[i];
+            b.tiled = 1;
+            if ((st = hant__pool_add(out, cap, count, &b, in_h, in_w))) return st;
+        }
     return HANT_OK;
 }
 
@@ -4730,8 +5033,8 @@ hant_status hant_lut_set(hant_lut *lut, const char *key, const hant_timing *t) {
     size_t kl = strlen(key);
     if (!kl || kl >= sizeof lut->entries[0].key || strchr(key, '\t') || strchr(key, '\n'))
         return hant__fail(HANT_ERR_INVALID_ARG, "latency key '%.40s...' is empty, too long or has a tab/newline", key);
-    /* only the fitted bias terms may be negative */
-    if (!((t->median_ms >= 0 || !strncmp(key, "overhead ", 9) || !strncmp(key, "param-overhead ", 15)) && fabs(t->median_ms) < 1e9) || !(t->mad_ms >= 0 && t->mad_ms < 1e9) || !(t->min_ms >= 0 && t->min_ms < 1e9) || t->reps < 0)
+    /* only the fitted bias terms and the pair savings may be negative */
+    if (!((t->median_ms >= 0 || !strncmp(key, "overhead ", 9) || !strncmp(key, "param-overhead ", 15) || !strncmp(key, "pair ", 5)) && fabs(t->median_ms) < 1e9) || !(t->mad_ms >= 0 && t->mad_ms < 1e9) || !(t->min_ms >= 0 && t->min_ms < 1e9) || t->reps < 0)
         return hant__fail(HANT_ERR_INVALID_ARG, "%s: timing is negative or not finite", key);
     hant_lut_entry *e = (hant_lut_entry *)hant_lut_find(lut, key);
     if (!e) {
@@ -5294,6 +5597,31 @@ float hant_loss_mse(const float *y, const float *t, size_t count, float *dy) {
         if (dy) dy[i] = (float)(2.0 * d / (double)count);
     }
     return (float)(s / (double)count);
+}
+
+float hant_loss_nmse(const float *y, const float *t, size_t count, float *dy) {
+    double e = 0, l = 0;
+    for (size_t b = 0; b < count; b += 4096) { /* float sums over 4096 values lose nothing that matters here */
+        size_t end = HANT__MIN(count, b + 4096);
+        hant__vf ve = hant__v_zero(), vl = hant__v_zero();
+        for (size_t i = b; i < end; i += HANT__VL) {
+            int nn = (int)HANT__MIN((size_t)HANT__VL, end - i);
+            hant__vf tv = hant__v_loadp(t + i, nn), d = hant__v_sub(hant__v_loadp(y + i, nn), tv);
+            ve = hant__v_fmadd(tv, tv, ve);
+            vl = hant__v_fmadd(d, d, vl);
+        }
+        e += hant__v_sum(ve);
+        l += hant__v_sum(vl);
+    }
+    if (e <= 0) e = 1;
+    if (dy) {
+        hant__vf k = hant__v_set1((float)(2.0 / e));
+        for (size_t i = 0; i < count; i += HANT__VL) {
+            int nn = (int)HANT__MIN((size_t)HANT__VL, count - i);
+            hant__v_storep(dy + i, hant__v_mul(k, hant__v_sub(hant__v_loadp(y + i, nn), hant__v_loadp(t + i, nn))), nn);
+        }
+    }
+    return (float)(l / e);
 }
 
 float hant_loss_kd(const float *logits, const float *teacher, const int *labels, int n, int k, float T, float alpha, float *dlogits) {

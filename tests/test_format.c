@@ -376,13 +376,13 @@ static void test_lut_roundtrip_and_errors(void) {
 
 
 /* ---- format v2: int8 blocks, the tiled flag, version 1 files ---- */
-/* small_net with blocks 0 (MBConv e=4, 3 quantisation points) and 1 (fused
-   e=2, 2 points) int8, block 0 tiled; calibrated on random images. */
+/* small_net with block 1 (fused e=2, 2 quantisation points) int8 and block 0
+   (MBConv) tiled: a block is one or the other; calibrated on random images. */
 static hant_net *int8_net(uint64_t seed, int calibrate) {
     hant_net *f = small_net(seed);
     if (!f) return NULL;
     hant_arch a = *hant_net_arch(f);
-    a.blocks[0].quant = HANT_QUANT_INT8; a.blocks[0].tiled = 1; a.blocks[1].quant = HANT_QUANT_INT8;
+    a.blocks[0].tiled = 1; a.blocks[1].quant = HANT_QUANT_INT8;
     hant_net *q = NULL;
     if (hant_net_create(ctx, &a, seed, &q)) { hant_net_destroy(f); return NULL; }
     size_t np, nb, fp, fb;
@@ -408,14 +408,14 @@ static void test_int8_roundtrip(void) {
     HT_CHECK(hant_net_load(ctx, path, &back) == HANT_OK, "load: %s", hant_last_error());
     if (!back) { hant_net_destroy(net); return; }
     const hant_arch *a = hant_net_arch(back);
-    HT_CHECK(a->blocks[0].quant == HANT_QUANT_INT8 && a->blocks[0].tiled == 1 && a->blocks[1].quant == HANT_QUANT_INT8 && !a->blocks[1].tiled &&
+    HT_CHECK(!a->blocks[0].quant && a->blocks[0].tiled == 1 && a->blocks[1].quant == HANT_QUANT_INT8 && !a->blocks[1].tiled &&
              !a->blocks[2].quant && !a->blocks[3].quant, "block flags lost");
     for (int b = 0; b < 2; b++) {
         hant_qparams q1[3], q2[3];
         int c1, c2;
         hant_net_block_qparams(net, b, q1, 3, &c1);
         hant_net_block_qparams(back, b, q2, 3, &c2);
-        HT_CHECK(c1 == 3 - b && c1 == c2 && !memcmp(q1, q2, sizeof(hant_qparams) * (size_t)c1), "block %d: quantisation parameters differ", b);
+        HT_CHECK(c1 == 2 * b && c1 == c2 && !memcmp(q1, q2, sizeof(hant_qparams) * (size_t)c1), "block %d: quantisation parameters differ", b);
     }
     float x[3 * 100], y1[3 * 5], y2[3 * 5];
     ht_fill(x, 300, -1, 1);
@@ -474,9 +474,9 @@ static void test_hostile_int8(void) {
     size_t n;
     unsigned char *good = read_all(path, &n), *p = malloc(n + 16);
     if (!good || !p) { HT_CHECK(0, "read"); free(good); free(p); return; }
-    /* int8 section: block 0 (count 3, 3 pairs) then block 1 (count 2, 2 pairs), then the crc */
-    size_t sec = n - 4 - (4 + 24) - (4 + 16);
-    HT_CHECK(hant__get_u32(good + sec) == 3 && hant__get_u32(good + sec + 28) == 2, "section layout");
+    /* int8 section: block 1 (count 2, 2 pairs), then the crc */
+    size_t sec = n - 4 - (4 + 16);
+    HT_CHECK(hant__get_u32(good + sec) == 2 && hant__get_u32(good + 96 + 36) == 2 && hant__get_u32(good + 96 + 40 + 36) == 1, "section layout");
     int bad = 0;
     for (size_t len = sec - 8; len < n; len++) { /* every truncation around and inside the section */
         char tp[300];
@@ -489,11 +489,13 @@ static void test_hostile_int8(void) {
     HT_CHECK(bad == 0, "%d truncations of the int8 section not rejected", bad);
     memcpy(p, good, n); put32(p + 96 + 36, 4); fix_crc(p, n);
     expect_load("unknown flag bit", p, n, HANT_ERR_FORMAT, "unknown bits");
+    memcpy(p, good, n); put32(p + 96 + 36, 3); fix_crc(p, n);
+    expect_load("int8 and tiled", p, n, HANT_ERR_FORMAT, "not both");
     memcpy(p, good, n); put32(p + 96 + 40 * 3 + 36, 1); fix_crc(p, n);
     expect_load("int8 identity", p, n, HANT_ERR_FORMAT, "nothing to quantise");
     memcpy(p, good, n); put32(p + sec, 1000000); fix_crc(p, n);
     expect_load("huge count", p, n, HANT_ERR_FORMAT, "quantisation points");
-    memcpy(p, good, n); put32(p + sec, 2); fix_crc(p, n);
+    memcpy(p, good, n); put32(p + sec, 3); fix_crc(p, n);
     expect_load("wrong count", p, n, HANT_ERR_FORMAT, "quantisation points");
     memcpy(p, good, n); put32(p + sec + 4, 0x7fc00000u); fix_crc(p, n);
     expect_load("NaN scale", p, n, HANT_ERR_NONFINITE, "scale");
@@ -505,7 +507,7 @@ static void test_hostile_int8(void) {
     expect_load("negative scale", p, n, HANT_ERR_FORMAT, "scale");
     memcpy(p, good, n); put32(p + sec + 8, 256); fix_crc(p, n);
     expect_load("zero point 256", p, n, HANT_ERR_FORMAT, "zero point");
-    memcpy(p, good, n); put32(p + sec + 28 + 8, 0xffffffffu); fix_crc(p, n);
+    memcpy(p, good, n); put32(p + sec + 16, 0xffffffffu); fix_crc(p, n);
     expect_load("zero point -1", p, n, HANT_ERR_FORMAT, "zero point");
     memcpy(p, good, n); p[sec + 5] ^= 1;
     expect_load("flipped bit in the int8 section", p, n, HANT_ERR_CHECKSUM, "checksum");
@@ -533,13 +535,14 @@ static void test_signature_tokens(void) {
     b.quant = HANT_QUANT_INT8;
     hant_block_signature(&b, h, w, s, sizeof s);
     HT_CHECK(!strcmp(s, "mbconv cin=24 cout=40 e=6 k=5 s=2 se=0.25 act=silu g=1 hw=14x14 q=int8"), "int8 signature '%s'", s);
-    b.tiled = 1;
-    hant_block_signature(&b, h, w, s, sizeof s);
-    HT_CHECK(!strcmp(s, "mbconv cin=24 cout=40 e=6 k=5 s=2 se=0.25 act=silu g=1 hw=14x14 q=int8 tile=1"), "tiled signature '%s'", s);
     int bh, bw;
-    HT_CHECK(hant_block_parse(s, &back, &bh, &bw) == HANT_OK && back.quant == HANT_QUANT_INT8 && back.tiled == 1, "parse: %s", hant_last_error());
+    HT_CHECK(hant_block_parse(s, &back, &bh, &bw) == HANT_OK && back.quant == HANT_QUANT_INT8 && !back.tiled, "parse: %s", hant_last_error());
     hant_block_signature(&back, bh, bw, s2, sizeof s2);
     HT_CHECK(!strcmp(s, s2), "round trip '%s' -> '%s'", s, s2);
+    b.tiled = 1;
+    hant_block_signature(&b, h, w, s, sizeof s);
+    HT_CHECK(!strcmp(s, "mbconv cin=24 cout=40 e=6 k=5 s=2 se=0.25 act=silu g=1 hw=14x14 q=int8 tile=1"), "both tokens '%s'", s);
+    HT_CHECK(hant_block_parse(s, &back, NULL, NULL) == HANT_ERR_INVALID_ARG && strstr(hant_last_error(), "not both"), "int8 and tiled parsed");
     b.quant = 0;
     hant_block_signature(&b, h, w, s, sizeof s);
     HT_CHECK(hant_block_parse(s, &back, NULL, NULL) == HANT_OK && !back.quant && back.tiled, "tile only: '%s'", s);

@@ -35,6 +35,7 @@ static float teacher[N * K];
 static float ce_fn(const float *z, float *dz, void *arg) { return hant_loss_cross_entropy(z, labels, N, K, *(float *)arg, dz); }
 static float kd_fn(const float *z, float *dz, void *arg) { float *p = (float *)arg; return hant_loss_kd(z, teacher, labels, N, K, p[0], p[1], dz); }
 static float mse_fn(const float *z, float *dz, void *arg) { (void)arg; return hant_loss_mse(z, teacher, N * K, dz); }
+static float nmse_fn(const float *z, float *dz, void *arg) { (void)arg; return hant_loss_nmse(z, teacher, N * K, dz); }
 
 static void test_loss_gradients(void) {
     float z[N * K];
@@ -48,6 +49,23 @@ static void test_loss_gradients(void) {
     check_loss_grad("kd T=4 alpha=0.7", kd_fn, kd1, z, N * K);
     check_loss_grad("kd T=1 alpha=1", kd_fn, kd2, z, N * K);
     check_loss_grad("mse", mse_fn, NULL, z, N * K);
+    check_loss_grad("normalised mse", nmse_fn, NULL, z, N * K);
+    /* the vectorised blocks and tails of the normalised MSE against double */
+    for (size_t n = 1; n <= 20000; n = n * 3 + 7) {
+        float *y = malloc(sizeof(float) * n), *t = malloc(sizeof(float) * n), *d = malloc(sizeof(float) * n);
+        ht_fill(y, n, -2, 2);
+        ht_fill(t, n, -1, 3);
+        double e = 0, l = 0, worst = 0;
+        for (size_t i = 0; i < n; i++) { e += (double)t[i] * t[i]; l += ((double)y[i] - t[i]) * ((double)y[i] - t[i]); }
+        float v = hant_loss_nmse(y, t, n, d);
+        for (size_t i = 0; i < n; i++) worst = fmax(worst, fabs(d[i] - 2.0 * ((double)y[i] - t[i]) / e));
+        HT_CHECK(HT_CLOSE(v, l / e, 1e-5, 1e-6) && worst < 1e-6 * (1 + 4.0 / e), "nmse n=%zu: %g vs %g, gradient off by %g", n, v, l / e, worst);
+        memset(t, 0, sizeof(float) * n); /* zero energy counts as 1 */
+        double l0 = 0;
+        for (size_t i = 0; i < n; i++) l0 += (double)y[i] * y[i];
+        HT_CHECK(HT_CLOSE(hant_loss_nmse(y, t, n, NULL), l0, 1e-5, 1e-6), "nmse of a zero target n=%zu", n);
+        free(y); free(t); free(d);
+    }
     /* values: CE of uniform logits is log K; KD of identical logits is 0 */
     float u[N * K] = { 0 };
     HT_CHECK(HT_CLOSE(hant_loss_cross_entropy(u, labels, N, K, 0.0f, NULL), log(K), 1e-6, 1e-6), "CE(uniform) != log K");

@@ -1,0 +1,262 @@
+/* Tiled (fused expand-dw-project) MBConv inference against the op by op path,
+ * the tile=1 signatures and the "+tiled" pool modifier.
+ *
+ * Tolerance: without squeeze-excite every output element goes through the
+ * same kernels in both paths, so they must agree bit for bit. With SE the
+ * tiled pool sums band by band, so the gate differs by rounding only: the
+ * outputs must agree to 1e-5 absolute + 1e-5 relative. Each shape runs with
+ * the default tile budget and with a 2 KiB one that forces one or two output
+ * rows per band (many bands, the shared expanded rows carried between them).
+ */
+#define HANT_IMPLEMENTATION
+#include "../hant.h"
+#include "hant_test.h"
+
+static hant_context *ctx1, *ctx2;
+
+static void randomise(hant_net *net) {
+    size_t np, nb;
+    float *P = hant_net_param_data(net, &np), *B = hant_net_buffer_data(net, &nb);
+    for (size_t i = 0; i < np; i++) P[i] = ht_uniform(-0.5f, 0.5f);
+    for (int i = 0; i < net->nunits; i++) {
+        const hant__unit *u = &net->units[i];
+        if (!u->has_bn) continue;
+        for (int c = 0; c < u->s.cout; c++) {
+            P[u->gamma + c] = ht_uniform(0.5f, 1.5f); P[u->beta + c] = ht_uniform(-0.2f, 0.2f);
+            B[u->rmean + c] = ht_uniform(-0.2f, 0.2f); B[u->rvar + c] = ht_uniform(0.5f, 2.0f);
+        }
+    }
+}
+
+/* The same arch with every MBConv block tiled, and the same weights. */
+static hant_net *tiled_twin(hant_context *ctx, hant_net *plain) {
+    hant_arch a = *hant_net_arch(plain);
+    for (int i = 0; i < a.num_blocks; i++) if (a.blocks[i].kind == HANT_BLOCK_MBCONV) a.blocks[i].tiled = 1;
+    hant_net *t;
+    if (hant_net_create(ctx, &a, 1, &t) != HANT_OK) return NULL;
+    size_t np, nb, tp, tb;
+    float *src = hant_net_param_data(plain, &np), *sb = hant_net_buffer_data(plain, &nb);
+    float *dst = hant_net_param_data(t, &tp), *db = hant_net_buffer_data(t, &tb);
+    if (np != tp || nb != tb) { hant_net_destroy(t); return NULL; }
+    memcpy(dst, src, np * sizeof(float));
+    memcpy(db, sb, nb * sizeof(float));
+    return t;
+}
+
+/* Forward of both nets on the same n images; exact or within tolerance. */
+static void compare(hant_net *plain, hant_net *tiled, int n, int exact, const char *what) {
+    const hant_arch *a = hant_net_arch(plain);
+    size_t nx = (size_t)n * a->in_h * a->in_w * a->in_c, no = (size_t)n * hant_net_output_size(plain);
+    float *x = malloc(nx * 4), *y0 = malloc(no * 4), *y1 = malloc(no * 4);
+    ht_fill(x, nx, -1, 1);
+    HT_CHECK(hant_net_forward(plain, x, n, y0) == HANT_OK, "%s: %s", what, hant_last_error());
+    HT_CHECK(hant_net_forward(tiled, x, n, y1) == HANT_OK, "%s: %s", what, hant_last_error());
+    if (exact) {
+        size_t at = 0;
+        while (at < no && y0[at] == y1[at]) at++;
+        HT_CHECK(at == no, "%s: not bit-identical at %zu of %zu (%.9g vs %.9g)", what, at, no, at < no ? y1[at] : 0.0, at < no ? y0[at] : 0.0);
+    } else {
+        size_t at;
+        double e = ht_max_err_ratio(y1, y0, no, 1e-5, 1e-5, &at);
+        HT_CHECK(e <= 1, "%s: error ratio %g at %zu (%.9g vs %.9g)", what, e, at, y1[at], y0[at]);
+    }
+    double energy = 0;
+    for (size_t i = 0; i < no; i++) energy += fabs(y0[i]);
+    HT_CHECK(energy > 0, "%s: all-zero output proves nothing", what);
+    free(x); free(y0); free(y1);
+}
+
+/* One MBConv block as a headless network. */
+static hant_arch one_block(int h, int w, int cin, int cout, int e, int k, int s, float se, hant_act act) {
+    hant_arch a;
+    memset(&a, 0, sizeof a);
+    a.in_h = h; a.in_w = w; a.in_c = cin; a.bn_eps = 1e-3f; a.num_blocks = 1;
+    hant_block_spec b = { HANT_BLOCK_MBCONV, cin, cout, e, k, s, se, act, 1, 0, 0 };
+    a.blocks[0] = b;
+    return a;
+}
+
+static void test_tiled_block_equals_untiled(void) {
+    static const int sizes[][2] = { { 13, 11 }, { 7, 9 }, { 1, 1 }, { 2, 5 }, { 16, 16 } };
+    static const size_t budgets[] = { (size_t)256 << 10, 2048 };
+    int cases = 0;
+    for (int bi = 0; bi < 2; bi++)
+        for (int si = 0; si < 5; si++)
+            for (int k = 3; k <= 7; k += 2)
+                for (int s = 1; s <= 2; s++)
+                    for (int se = 0; se < 2; se++)
+                        for (int e = 1; e <= 6; e += 5)
+                            for (int res = 0; res < 2; res++) {
+                                if (res && s != 1) continue;
+                                int cin = 8 + 3 * (k & 2), cout = res ? cin : cin + 5;
+                                hant__fuse_tile_bytes = budgets[bi];
+                                hant_arch a = one_block(sizes[si][0], sizes[si][1], cin, cout, e, k, s, se ? 0.25f : 0.0f,
+                                                        se ? HANT_ACT_SILU : HANT_ACT_RELU6);
+                                for (int t = 0; t < 2; t++) {
+                                    hant_context *ctx = t ? ctx2 : ctx1;
+                                    hant_net *p, *q;
+                                    if (hant_net_create(ctx, &a, 3, &p) != HANT_OK) { HT_CHECK(0, "%s", hant_last_error()); return; }
+                                    ht_seed((unsigned long long)(cases + 1));
+                                    randomise(p);
+                                    q = tiled_twin(ctx, p);
+                                    HT_CHECK(q != NULL, "tiled twin: %s", hant_last_error());
+                                    if (!q) { hant_net_destroy(p); return; }
+                                    HT_CHECK(q->nfuses == 1 && p->nfuses == 0, "fuses %d/%d", q->nfuses, p->nfuses);
+                                    const int ns[] = { 1, 3, 5 };
+                                    for (int ni = 0; ni < 3; ni++) {
+                                        char what[160];
+                                        snprintf(what, sizeof what, "%dx%d cin %d cout %d e%d k%d s%d se%d threads %d batch %d budget %zu",
+                                                 sizes[si][0], sizes[si][1], cin, cout, e, k, s, se, t + 1, ns[ni], budgets[bi]);
+                                        compare(p, q, ns[ni], !se, what);
+                                    }
+                                    hant_net_destroy(p); hant_net_destroy(q);
+                                    cases++;
+                                }
+                            }
+    hant__fuse_tile_bytes = (size_t)256 << 10;
+    HT_CHECK(cases > 200, "only %d cases", cases);
+}
+
+/* Whole b0-fm with every block tiled: the batch-1 path (kernels split each
+   op), the large-batch path (one micro-batch per thread) and the
+   many-band budget. */
+static void test_tiled_network(void) {
+    hant_arch a;
+    hant_arch_builtin("b0-fm", &a);
+    static const size_t budgets[] = { (size_t)256 << 10, 4096 };
+    for (int bi = 0; bi < 2; bi++)
+        for (int t = 0; t < 2; t++) {
+            hant__fuse_tile_bytes = budgets[bi];
+            hant_net *p, *q;
+            HT_CHECK(hant_net_create(t ? ctx2 : ctx1, &a, 9, &p) == HANT_OK, "%s", hant_last_error());
+            ht_seed(40 + t);
+            randomise(p);
+            /* small weights: keeps 16 SE blocks of random weights from saturating */
+            size_t np;
+            float *P = hant_net_param_data(p, &np);
+            for (size_t i = 0; i < np; i++) P[i] *= 0.3f;
+            q = tiled_twin(t ? ctx2 : ctx1, p);
+            HT_CHECK(q && q->nfuses == a.num_blocks, "tiled b0-fm");
+            if (!q) { hant_net_destroy(p); return; }
+            char what[96];
+            snprintf(what, sizeof what, "b0-fm threads %d batch 1 budget %zu", t + 1, budgets[bi]);
+            compare(p, q, 1, 0, what);
+            snprintf(what, sizeof what, "b0-fm threads %d batch 9 budget %zu", t + 1, budgets[bi]);
+            compare(p, q, 9, 0, what);
+            hant_net_destroy(p); hant_net_destroy(q);
+        }
+    hant__fuse_tile_bytes = (size_t)256 << 10;
+}
+
+/* The hidden tensors of a tiled block get no buffer at inference (only the
+   depthwise output, when SE needs it whole); training keeps them all and
+   gives the same results as the untiled block. */
+static void test_tiled_buffers_and_training(void) {
+    for (int se = 0; se < 2; se++) {
+        hant_arch a = one_block(12, 12, 8, 8, 4, 5, 1, se ? 0.25f : 0.0f, HANT_ACT_SILU);
+        hant_net *p, *q;
+        HT_CHECK(hant_net_create(ctx2, &a, 5, &p) == HANT_OK, "%s", hant_last_error());
+        ht_seed(7);
+        randomise(p);
+        q = tiled_twin(ctx2, p);
+        if (!q) { HT_CHECK(0, "twin"); hant_net_destroy(p); return; }
+        compare(p, q, 2, !se, se ? "buffers se" : "buffers");
+        const hant__fuse *f = &q->fuses[0];
+        const hant__exec *e = &q->infer_exec[0];
+        for (int i = f->op0; i <= f->op1; i++) {
+            int s = q->ops[i].out;
+            int want = s == f->out || (se && s == f->dslot);
+            HT_CHECK((e->slot[s] != NULL) == want, "se %d: slot %d of op %d %s a buffer", se, s, i, want ? "lacks" : "has");
+        }
+        /* training is the plain path: same outputs and gradients */
+        float x[2 * 12 * 12 * 8], y0[2 * 12 * 12 * 8], y1[2 * 12 * 12 * 8];
+        ht_fill(x, sizeof x / 4, -1, 1);
+        HT_CHECK(hant_net_train_forward(p, x, 2, y0) == HANT_OK && hant_net_train_forward(q, x, 2, y1) == HANT_OK, "train forward");
+        HT_CHECK(!memcmp(y0, y1, sizeof y0), "se %d: train forward differs", se);
+        hant_net_zero_grad(p); hant_net_zero_grad(q);
+        HT_CHECK(hant_net_train_backward(p, y0) == HANT_OK && hant_net_train_backward(q, y0) == HANT_OK, "train backward");
+        size_t n0, n1;
+        float *g0 = hant_net_grad_data(p, &n0), *g1 = hant_net_grad_data(q, &n1);
+        HT_CHECK(n0 == n1 && !memcmp(g0, g1, n0 * sizeof(float)), "se %d: gradients differ", se);
+        /* and inference after training (weights refolded) still agrees */
+        compare(p, q, 1, !se, "after training");
+        hant_net_destroy(p); hant_net_destroy(q);
+    }
+}
+
+static void test_signature(void) {
+    hant_block_spec b = { HANT_BLOCK_MBCONV, 24, 40, 3, 5, 2, 0.25f, HANT_ACT_SILU, 1, 0, 0 }, r;
+    char s0[256], s1[256];
+    int h, w;
+    HT_CHECK(hant_block_signature(&b, 14, 14, s0, sizeof s0) == HANT_OK, "sig");
+    HT_CHECK(!strstr(s0, "tile"), "untiled signature mentions tiles: %s", s0);
+    HT_CHECK(!strcmp(s0, "mbconv cin=24 cout=40 e=3 k=5 s=2 se=0.25 act=silu g=1 hw=14x14"), "untiled signature changed: %s", s0);
+    b.tiled = 1;
+    HT_CHECK(hant_block_signature(&b, 14, 14, s1, sizeof s1) == HANT_OK, "sig");
+    size_t l0 = strlen(s0);
+    HT_CHECK(!strncmp(s0, s1, l0) && !strcmp(s1 + l0, " tile=1"), "tiled signature: %s", s1);
+    HT_CHECK(hant_block_parse(s1, &r, &h, &w) == HANT_OK && r.tiled == 1 && r.expansion == 3 && h == 14, "parse: %s", hant_last_error());
+    HT_CHECK(hant_block_parse(s0, &r, &h, &w) == HANT_OK && r.tiled == 0, "parse untiled");
+    char bad[300];
+    snprintf(bad, sizeof bad, "%s tile=2", s0);
+    HT_CHECK(hant_block_parse(bad, &r, &h, &w) == HANT_ERR_FORMAT, "tile=2 accepted");
+    snprintf(bad, sizeof bad, "%s x", s1);
+    HT_CHECK(hant_block_parse(bad, &r, &h, &w) == HANT_ERR_FORMAT, "trailing text accepted");
+    HT_CHECK(hant_block_signature(&b, 14, 14, s1, l0 + 3) == HANT_ERR_INVALID_ARG, "short buffer accepted");
+    /* tiled applies to MBConv only */
+    hant_block_spec c = { HANT_BLOCK_CONV, 8, 8, 1, 3, 1, 0.0f, HANT_ACT_RELU, 1, 0, 1 };
+    HT_CHECK(hant_block_validate(&c, 8, 8) == HANT_ERR_INVALID_ARG && strstr(hant_last_error(), "tiled"), "tiled conv accepted");
+    b.tiled = 2;
+    HT_CHECK(hant_block_validate(&b, 8, 8) == HANT_ERR_INVALID_ARG, "tiled = 2 accepted");
+    /* an arch's hash changes only where a block is tiled */
+    hant_arch a, t;
+    hant_arch_builtin("b0-fm", &a);
+    t = a;
+    HT_CHECK(hant_arch_hash(&a) == hant_arch_hash(&t), "hash");
+    t.blocks[3].tiled = 1;
+    HT_CHECK(hant_arch_hash(&a) != hant_arch_hash(&t), "tiled arch has the untiled hash");
+}
+
+static void test_pool_tiled(void) {
+    hant_arch a;
+    hant_arch_builtin("b0-fm", &a);
+    int h, w;
+    hant_arch_block_input(&a, 5, &h, &w, NULL);
+    hant_block_spec *p0 = malloc(sizeof(hant_block_spec) * HANT_POOL_MAX), *p1 = malloc(sizeof(hant_block_spec) * HANT_POOL_MAX);
+    int n0, n1;
+    HT_CHECK(hant_pool_generate(&a.blocks[5], h, w, "quick", p0, HANT_POOL_MAX, &n0) == HANT_OK, "quick");
+    HT_CHECK(hant_pool_generate(&a.blocks[5], h, w, "quick+tiled", p1, HANT_POOL_MAX, &n1) == HANT_OK, "quick+tiled: %s", hant_last_error());
+    int mb = 0;
+    for (int i = 0; i < n0; i++) mb += p0[i].kind == HANT_BLOCK_MBCONV;
+    HT_CHECK(mb > 1 && n1 == n0 + mb, "quick %d (%d MBConv), quick+tiled %d", n0, mb, n1);
+    /* the first n0 are the untiled pool; each further one is the twin of one of them */
+    HT_CHECK(!memcmp(p0, p1, sizeof *p0 * (size_t)n0), "untiled part differs");
+    for (int i = n0; i < n1; i++) {
+        char s[256], u[256];
+        hant_block_spec b = p1[i];
+        HT_CHECK(b.tiled == 1 && b.kind == HANT_BLOCK_MBCONV, "candidate %d not a tiled MBConv", i);
+        b.tiled = 0;
+        hant_block_signature(&b, h, w, u, sizeof u);
+        int found = 0;
+        for (int j = 0; j < n0; j++) { hant_block_signature(&p0[j], h, w, s, sizeof s); found += !strcmp(s, u); }
+        HT_CHECK(found == 1, "twin %d: %s has %d untiled matches", i, u, found);
+    }
+    HT_CHECK(hant_pool_generate(&a.blocks[5], h, w, "conv:k=1:act=relu+tiled", p1, HANT_POOL_MAX, &n1) == HANT_OK && n1 == 3, "conv+tiled: %d (teacher, conv, the teacher's twin)", n1);
+    HT_CHECK(hant_pool_generate(&a.blocks[5], h, w, "quick+tile", p1, HANT_POOL_MAX, &n1) == HANT_ERR_INVALID_ARG, "bad modifier accepted");
+    free(p0); free(p1);
+}
+
+int main(int argc, char **argv) {
+    HT_INIT(argc, argv);
+    hant_config c1 = { 1, 0, { 0 } }, c2 = { 2, 0, { 0 } };
+    if (hant_context_create(&c1, &ctx1) || hant_context_create(&c2, &ctx2)) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
+    printf("isa %s\n", hant_isa());
+    HT_RUN(test_signature);
+    HT_RUN(test_pool_tiled);
+    HT_RUN(test_tiled_buffers_and_training);
+    HT_RUN(test_tiled_block_equals_untiled);
+    HT_RUN(test_tiled_network);
+    hant_context_destroy(ctx1);
+    hant_context_destroy(ctx2);
+    return HT_SUMMARY();
+}
