@@ -451,7 +451,9 @@ int hant_block_inherit(const hant_block_spec *dst, float *dst_params, float *dst
    deviation from the monotonic clock. With cold, the caches are flushed
    before every timed run by writing flush_bytes, so the weights come from
    memory as they do when a whole network runs. Never time two things at once
-   on one machine (hant profile holds a lock file). */
+   on one machine (hant profile holds a lock file). A network with int8 blocks
+   that are not calibrated is first calibrated on the random input (int8
+   speed does not depend on the ranges). */
 typedef struct hant_profile_config {
     int warmup;          /* 0: 5 */
     int reps;            /* 0: 25 timed runs */
