@@ -25,6 +25,7 @@
      hant_arch_builtin("b0-fm", &arch)      the reference networks
      hant_net_load(ctx, path, &net) / hant_net_save(net, path)
      hant_net_forward(net, x, n, logits)    inference, NHWC float input
+     hant_net_calibrate(net, x, n, pct)     activation ranges of int8 blocks (quant = HANT_QUANT_INT8)
      hant_net_params(net), hant_net_macs(net)
      hant_status_string(st), hant_last_error()
 
@@ -125,9 +126,10 @@ typedef struct hant_block_spec {
     float se_ratio;       /* 0: no squeeze-excite; else width max(1, cin*se_ratio) */
     hant_act act;
     int groups;           /* HANT_BLOCK_CONV only; 0 means 1 */
-    int quant;            /* 0: fp32; HANT_QUANT_INT8 (another branch) */
+    int quant;            /* 0: fp32; HANT_QUANT_INT8: int8 inference (see hant_net_calibrate) */
     int tiled;            /* MBConv: fused expand-dw-project in spatial tiles at inference */
 } hant_block_spec;
+#define HANT_QUANT_INT8 1
 
 #define HANT_MAX_BLOCKS 256
 typedef struct hant_arch {
@@ -277,6 +279,36 @@ void hant_qconv_destroy(hant_qconv *q);
 hant_status hant_qconv_forward_u8(hant_qconv *q, int n, int h, int w, const uint8_t *x, uint8_t *y);
 hant_status hant_qconv_forward_f32(hant_qconv *q, int n, int h, int w, const uint8_t *x, float *y);
 
+/* ---- int8 blocks in a network ----------------------------------------------
+   A block with quant = HANT_QUANT_INT8 (MBConv, fused or conv; groups 1 or
+   depthwise) takes fp32 in and gives fp32 out: its input is quantised at
+   entry, its convs run hant_qconv with folded conv+BN weights quantised per
+   output channel, a conv feeding the next conv of the block writes u8
+   directly, the last conv writes fp32, SE runs in fp32 on that output and the
+   residual is added in fp32. The quantisation points are the inputs of the
+   block's convs (1 to 3, layer order); their u8 parameters come from
+   hant_net_calibrate. Inference fails on an int8 block without them.
+   Training fake-quantises the same tensors (and each conv weight per output
+   channel, which for BN-scaled channels is the same grid as quantising the
+   folded weight), with a straight-through estimator that passes gradients
+   where the input lies inside the quantised range. */
+/* Runs fp32 inference (int8 blocks as fp32) over n images and sets every int8
+   block's activation parameters from the observed ranges: percentile 100 is
+   min/max, 50 <= p < 100 clips to the p% quantiles (hant_calib_range). */
+hant_status hant_net_calibrate(hant_net *net, const float *x, int n, double percentile);
+/* The calibrated parameters of block b: *count = the number of quantisation
+   points (0 when the block is fp32 or not calibrated); cap >= 3 always does. */
+hant_status hant_net_block_qparams(const hant_net *net, int block, hant_qparams *out, int cap, int *count);
+/* Sets them (count = the block's quantisation points, or 0 to clear). */
+hant_status hant_net_set_block_qparams(hant_net *net, int block, const hant_qparams *qp, int count);
+/* 1 if every int8 block is calibrated (also 1 for a net without int8 blocks). */
+int hant_net_int8_ready(const hant_net *net);
+/* Training: 1 (default) fake-quantises calibrated int8 blocks, 0 trains them in fp32. */
+void hant_net_set_fake_quant(hant_net *net, int on);
+/* Inference: 1 runs int8 blocks in fp32 with the same fake quantisation as
+   training (the reference for the int8 kernels); 0 (default) runs int8. */
+void hant_net_set_int8_reference(hant_net *net, int on);
+
 /* ---- training --------------------------------------------------------------
    Batch-norm uses batch statistics and updates running averages (momentum
    0.1). The batch is split across the context's threads, each of which runs
@@ -391,6 +423,10 @@ uint64_t hant_arch_hash(const hant_arch *arch);
      or terms separated by ';': teacher | identity |
               mbconv[:e=..][:k=..][:se=..][:act=..] | fused[...] | conv[:k=..][:act=..]
               with comma-separated lists; an omitted list takes the "full" values.
+     q8       (a term) adds the int8 twin (quant = HANT_QUANT_INT8) of every
+              candidate listed before it, the teacher's block included;
+              identity and blocks int8 cannot run (grouped conv) have none.
+     SPEC+q8  the same as SPEC;q8, e.g. "quick+q8" (24-25 per block).
      "SPEC+tiled" adds, after SPEC's candidates, the tiled twin (tiled = 1:
               the same math, run as fused expand-dw-project tiles at
               inference) of every MBConv candidate, the teacher's included.
@@ -415,7 +451,9 @@ int hant_block_inherit(const hant_block_spec *dst, float *dst_params, float *dst
    deviation from the monotonic clock. With cold, the caches are flushed
    before every timed run by writing flush_bytes, so the weights come from
    memory as they do when a whole network runs. Never time two things at once
-   on one machine (hant profile holds a lock file). */
+   on one machine (hant profile holds a lock file). A network with int8 blocks
+   that are not calibrated is first calibrated on the random input (int8
+   speed does not depend on the ranges). */
 typedef struct hant_profile_config {
     int warmup;          /* 0: 5 */
     int reps;            /* 0: 25 timed runs */
@@ -3108,10 +3146,13 @@ hant_status hant_block_validate(const hant_block_spec *b, int in_h, int in_w) {
     if (b->act < HANT_ACT_NONE || b->act > HANT_ACT_SIGMOID) return hant__fail(HANT_ERR_INVALID_ARG, "block act = %d", (int)b->act);
     if (!(b->se_ratio >= 0.0f && b->se_ratio <= 1.0f)) return hant__fail(HANT_ERR_INVALID_ARG, "block se_ratio = %g (0..1)", (double)b->se_ratio);
     if (in_h < 1 || in_w < 1 || in_h > 8192 || in_w > 8192) return hant__fail(HANT_ERR_INVALID_ARG, "block input %dx%d", in_h, in_w);
+    if (b->quant != 0 && b->quant != HANT_QUANT_INT8) return hant__fail(HANT_ERR_INVALID_ARG, "block quant = %d (0 fp32, 1 int8)", b->quant);
     if (b->tiled != 0 && (b->tiled != 1 || b->kind != HANT_BLOCK_MBCONV))
         return hant__fail(HANT_ERR_INVALID_ARG, "block tiled = %d (0, or 1 for an MBConv block)", b->tiled);
+    if (b->quant && b->tiled) return hant__fail(HANT_ERR_INVALID_ARG, "a block is int8 or tiled, not both (the tiled executor is fp32)");
     if (b->kind == HANT_BLOCK_IDENTITY) {
         if (b->stride != 1 || b->cin != b->cout) return hant__fail(HANT_ERR_INVALID_ARG, "identity block needs stride 1 and cin == cout (%d -> %d, s%d)", b->cin, b->cout, b->stride);
+        if (b->quant) return hant__fail(HANT_ERR_INVALID_ARG, "identity block has nothing to quantise (quant = %d)", b->quant);
         return HANT_OK;
     }
     if (b->kernel < 1 || b->kernel > 7 || !(b->kernel & 1)) return hant__fail(HANT_ERR_INVALID_ARG, "block kernel = %d (odd, 1..7)", b->kernel);
@@ -3123,6 +3164,15 @@ hant_status hant_block_validate(const hant_block_spec *b, int in_h, int in_w) {
         int g = b->groups ? b->groups : 1;
         if (g < 1 || b->cin % g || b->cout % g) return hant__fail(HANT_ERR_INVALID_ARG, "conv block groups = %d must divide cin %d and cout %d", g, b->cin, b->cout);
         if (b->se_ratio != 0.0f) return hant__fail(HANT_ERR_INVALID_ARG, "conv block takes no SE");
+        if (b->quant && g != 1 && !(g == b->cin && g == b->cout))
+            return hant__fail(HANT_ERR_INVALID_ARG, "int8 conv block needs groups 1 or depthwise (groups %d)", g);
+    }
+    if (b->quant) { /* the int8 GEMM keeps exact int32 sums up to this depth */
+        int64_t hid = (int64_t)b->cin * b->expansion, depth = 0, k2 = (int64_t)b->kernel * b->kernel;
+        if (b->kind == HANT_BLOCK_MBCONV) depth = HANT__MAX((int64_t)b->cin, hid);
+        else if (b->kind == HANT_BLOCK_FUSED_MBCONV) depth = HANT__MAX(k2 * b->cin, b->expansion != 1 ? hid : 0);
+        else depth = (b->groups > 1 ? 1 : k2 * b->cin);
+        if (depth > HANT__Q8_MAXK) return hant__fail(HANT_ERR_INVALID_ARG, "int8 block: conv depth %lld exceeds %d", (long long)depth, HANT__Q8_MAXK);
     }
     return HANT_OK;
 }
@@ -3197,6 +3247,11 @@ typedef struct hant__unit {
     hant_act act;
     size_t w, b, gamma, beta, rmean, rvar, wcount;
     float *fw, *fb, *packed; /* inference: BN folded in, weights packed */
+    /* int8 blocks: the conv's input is a quantisation point */
+    int q8, qset, qnext;     /* in an int8 block; qin calibrated; the unit reading our u8 output, or -1 */
+    hant_qparams qin;
+    hant_qconv *qc;          /* inference */
+    float *tqw, *sqw;        /* fake-quantised weights: raw (training), folded (reference inference) */
 } hant__unit;
 
 typedef struct hant__se { int c, r, hw; size_t w1, b1, w2, b2; } hant__se;
@@ -3231,6 +3286,11 @@ typedef struct hant__exec {
     float *part;
     float *fuse_part;        /* inference: per-band channel sums of tiled SE blocks */
     int n;                   /* images in the last forward */
+    uint8_t *q8buf;          /* inference: an int8 conv's quantised input */
+    float *fqbuf;            /* reference inference: a fake-quantised input */
+    float **fqx, *fqd;       /* training: fake-quantised inputs per unit; their gradient */
+    int fq;                  /* training: the last forward fake-quantised */
+    hant_status status;      /* an int8 kernel's failure (scratch memory) */
     void **allocs; int nallocs, allocs_cap;
 } hant__exec;
 
@@ -3256,6 +3316,12 @@ struct hant_net {
     int64_t calib_batches;        /* batches averaged so far by hant_net_bn_calibrate */
     int calibrating;              /* inside hant_net_bn_calibrate: plain averages */
     int64_t params_count, macs;
+    /* int8 blocks */
+    int nq8;                      /* units in int8 blocks */
+    unsigned char *slot_u8;       /* inference: the slot holds u8 (written by an int8 conv for the next one) */
+    hant_calib *qcal;             /* [nunits] while hant_net_calibrate runs, else NULL */
+    hant_status qcal_status;
+    int fake_quant, int8_ref, fq_noround; /* fq_noround: clip only (tests of the straight-through gradient) */
 };
 
 static void *hant__net_alloc(hant_net *net, size_t bytes) { return hant__alloc_aligned(&net->ctx->alloc, bytes ? bytes : 1); }
@@ -3314,6 +3380,7 @@ static int hant__add_unit(hant__builder *b, int in, int cout, int k, int stride,
     u->s.kernel = k; u->s.stride = stride; u->s.groups = groups;
     u->oh = hant_conv_out(u->s.h, k, stride); u->ow = hant_conv_out(u->s.w, k, stride);
     u->has_bn = bn; u->has_bias = bias; u->act = act;
+    u->q8 = block >= 0 && n->arch.blocks[block].quant == HANT_QUANT_INT8; u->qnext = -1;
     u->wcount = (size_t)k * k * (u->s.cin / groups) * cout;
     u->w = b->np; b->np += u->wcount;
     if (bias) { u->b = b->np; b->np += cout; }
@@ -3451,11 +3518,39 @@ void hant_net_destroy(hant_net *n) {
     hant__raw_free(&n->ctx->alloc, n->train_exec);
     hant__raw_free(&n->ctx->alloc, n->infer_exec);
     if (n->units)
-        for (int i = 0; i < n->nunits; i++) { hant__net_free(n, n->units[i].fw); hant__net_free(n, n->units[i].fb); hant__net_free(n, n->units[i].packed); }
-    void *arrs[] = { n->params, n->grads, n->buffers, n->decay, n->units, n->ses, n->ops, n->fuses, n->slot_size, n->slot_h, n->slot_w, n->slot_c, n->unit_c };
+        for (int i = 0; i < n->nunits; i++) {
+            hant__unit *u = &n->units[i];
+            hant__net_free(n, u->fw); hant__net_free(n, u->fb); hant__net_free(n, u->packed);
+            hant__net_free(n, u->tqw); hant__net_free(n, u->sqw); hant_qconv_destroy(u->qc);
+        }
+    void *arrs[] = { n->params, n->grads, n->buffers, n->decay, n->units, n->ses, n->ops, n->fuses, n->slot_size, n->slot_h, n->slot_w, n->slot_c, n->unit_c,
+                     n->slot_u8, n->qcal };
     for (size_t i = 0; i < sizeof arrs / sizeof arrs[0]; i++) hant__net_free(n, arrs[i]);
     hant_context *ctx = n->ctx;
     hant__raw_free(&ctx->alloc, n);
+}
+
+/* int8 blocks: a conv's output stays u8 when its only reader is the next
+   conv of the same int8 block (it is then that conv's quantised input). */
+static hant_status hant__net_plan_q8(hant_net *n) {
+    n->fake_quant = 1;
+    n->slot_u8 = (unsigned char *)hant__net_alloc(n, (size_t)n->nslots);
+    if (!n->slot_u8) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "network graph");
+    memset(n->slot_u8, 0, (size_t)n->nslots);
+    for (int i = 0; i < n->nops; i++) {
+        const hant__op *o = &n->ops[i];
+        if (o->type != HANT__OP_UNIT || !n->units[o->idx].q8) continue;
+        n->nq8++;
+        int readers = 0, reader = -1;
+        for (int j = 0; j < n->nops; j++)
+            if (n->ops[j].in == o->out || n->ops[j].res == o->out) { readers++; reader = j; }
+        if (readers == 1 && o->out != n->out_slot && n->ops[reader].type == HANT__OP_UNIT && n->ops[reader].in == o->out &&
+            n->ops[reader].block == o->block && n->units[n->ops[reader].idx].q8) {
+            n->slot_u8[o->out] = 1;
+            n->units[o->idx].qnext = n->ops[reader].idx;
+        }
+    }
+    return HANT_OK;
 }
 
 /* Builds the graph and allocates parameters (uninitialised). */
@@ -3506,6 +3601,7 @@ static hant_status hant__net_new(hant_context *ctx, const hant_arch *arch, hant_
     }
     n->unit_c[n->nunits] = off; n->unit_c_total = off;
     for (int i = 0; i < n->nslots; i++) n->max_c = HANT__MAX(n->max_c, n->slot_c[i]);
+    if ((st = hant__net_plan_q8(n))) { hant_net_destroy(n); return st; }
     *out = n;
     return HANT_OK;
 }
@@ -3594,6 +3690,66 @@ static void *hant__exec_alloc(hant_net *net, hant__exec *e, size_t bytes) {
 
 #define HANT__EA(ptr, count, type) do { (ptr) = (type *)hant__exec_alloc(net, e, sizeof(type) * (size_t)(count)); if (!(ptr)) goto oom; } while (0)
 
+/* The slot a unit reads. */
+static int hant__unit_in_slot(const hant_net *net, int unit) {
+    for (int i = 0; i < net->nops; i++) if (net->ops[i].type == HANT__OP_UNIT && net->ops[i].idx == unit) return net->ops[i].in;
+    return 0;
+}
+
+/* Floats per image of the largest input of an int8 conv. */
+static size_t hant__q8_max_input(const hant_net *net) {
+    size_t mx = 1;
+    for (int i = 0; i < net->nunits; i++) {
+        const hant__unit *u = &net->units[i];
+        if (u->q8) mx = HANT__MAX(mx, (size_t)u->s.h * u->s.w * u->s.cin);
+    }
+    return mx;
+}
+
+/* y = scale * round(clamp(x / scale, -zp, 255 - zp)): quantise then
+   dequantise, the same arithmetic as hant_quantize_u8 and
+   hant_dequantize_u8 (division, round to nearest even). noround: clamp only. */
+static void hant__fake_quant(const float *x, size_t n, hant_qparams q, int noround, float *y) {
+    const float lo = (float)-q.zero_point, hi = (float)(255 - q.zero_point);
+    size_t i = 0;
+#if !defined(HANT__SCALAR)
+    const hant__vf s = hant__v_set1(q.scale), vlo = hant__v_set1(lo), vhi = hant__v_set1(hi);
+    for (; !noround && i + HANT__VL <= n; i += HANT__VL) {
+        hant__vf f = hant__v_min(hant__v_max(hant__v_div(hant__v_load(x + i), s), vlo), vhi);
+        hant__v_store(y + i, hant__v_mul(s, hant__v_round(f)));
+    }
+#endif
+    for (; i < n; i++) {
+        float f = x[i] / q.scale;
+        f = f > lo ? f : lo;
+        f = f < hi ? f : hi;
+        y[i] = q.scale * (noround ? f : nearbyintf(f));
+    }
+}
+
+/* Straight-through estimator: d(fake_quant)/dx = 1 inside the quantised
+   range, 0 where the input was clamped. dx (+)= g masked. */
+static void hant__fake_quant_backward(const float *x, const float *g, size_t n, hant_qparams q, float *dx, int accumulate) {
+    const float lo = (float)-q.zero_point, hi = (float)(255 - q.zero_point);
+    for (size_t i = 0; i < n; i++) {
+        float f = x[i] / q.scale, v = f >= lo && f <= hi ? g[i] : 0.0f;
+        dx[i] = accumulate ? dx[i] + v : v;
+    }
+}
+
+/* Per output channel (cout fastest), symmetric, as hant_quantize_weights. */
+static void hant__fake_quant_weights(const float *w, size_t rows, int cout, int noround, float *y) {
+    for (int c = 0; c < cout; c++) {
+        float m = 0;
+        for (size_t r = 0; r < rows; r++) m = HANT__MAX(m, fabsf(w[r * cout + c]));
+        float sc = m > 0 ? m / 127.0f : 1.0f;
+        for (size_t r = 0; r < rows; r++) {
+            float f = w[r * cout + c] / sc;
+            f = f > 127.0f ? 127.0f : f < -127.0f ? -127.0f : f;
+            y[r * cout + c] = noround ? w[r * cout + c] : sc * (float)lrintf(f);
+        }
+    }
+}
 static int hant__fuse_rows(const hant_net *net, const hant__fuse *f, int n, int threads);
 static size_t hant__fuse_tile_floats(const hant_net *net, const hant__fuse *f, int rows);
 
@@ -3650,6 +3806,11 @@ static hant_status hant__exec_prepare(hant_net *net, hant__exec *e, int cap, int
         float *bufs[64];
         for (int k = 0; k < nbuf; k++) HANT__EA(bufs[k], bufsize[k] * (size_t)cap, float);
         for (int s = 1; s < ns; s++) e->slot[s] = buf_of[s] >= 0 ? bufs[buf_of[s]] : NULL;
+        if (net->nq8) {
+            size_t mx = hant__q8_max_input(net) * (size_t)cap;
+            HANT__EA(e->q8buf, mx, uint8_t);
+            HANT__EA(e->fqbuf, mx, float);
+        }
         size_t tile = 0, part = 0;
         for (int k = 0; k < net->nfuses; k++) {
             const hant__fuse *f = &net->fuses[k];
@@ -3680,6 +3841,12 @@ static hant_status hant__exec_prepare(hant_net *net, hant__exec *e, int cap, int
     HANT__EA(e->grads, net->nparams, float);
     HANT__EA(e->acc, 2 * (size_t)net->max_c, double);
     HANT__EA(e->part, 3 * (size_t)net->max_c, float);
+    if (net->nq8) {
+        HANT__EA(e->fqx, net->nunits, float *);
+        for (int i = 0; i < net->nunits; i++)
+            if (net->units[i].q8) HANT__EA(e->fqx[i], (size_t)cap * net->slot_size[hant__unit_in_slot(net, i)], float);
+        HANT__EA(e->fqd, hant__q8_max_input(net) * (size_t)cap, float);
+    }
     return HANT_OK;
 oom:
     hant__exec_free(net, e);
@@ -3698,6 +3865,32 @@ static void hant__add_inplace(float *y, const float *x, size_t count) {
     size_t i = 0;
     for (; i + HANT__VL <= count; i += HANT__VL) hant__v_store(y + i, hant__v_add(hant__v_load(y + i), hant__v_load(x + i)));
     for (; i < count; i++) y[i] += x[i];
+}
+
+/* An int8 block's conv at inference. Three modes: calibration (fp32, the
+   input's range recorded), reference (fp32 on fake-quantised input and
+   weights) and int8 (hant_qconv; u8 in, u8 or fp32 out). */
+static void hant__q8_unit_forward(hant_net *net, hant__exec *e, const hant__op *o, hant_conv_shape s, const float *in, const float *res, float *out) {
+    const hant__unit *u = &net->units[o->idx];
+    size_t nin = (size_t)s.n * s.h * s.w * s.cin;
+    if (net->qcal) {
+        hant_status st = hant_calib_update(&net->qcal[o->idx], in, nin);
+        if (st && !net->qcal_status) net->qcal_status = st;
+        hant__conv_forward_packed(net->ctx, &s, in, u->fw, u->packed, u->fb, u->act, res, out);
+    } else if (net->int8_ref) {
+        hant__fake_quant(in, nin, u->qin, 0, e->fqbuf);
+        hant_conv_forward(net->ctx, &s, e->fqbuf, u->sqw, u->fb, u->act, res, out);
+    } else {
+        const uint8_t *xq = (const uint8_t *)in;
+        if (!net->slot_u8[o->in]) { hant_quantize_u8(in, nin, u->qin, e->q8buf); xq = e->q8buf; }
+        hant_status st;
+        if (net->slot_u8[o->out]) st = hant_qconv_forward_u8(u->qc, s.n, s.h, s.w, xq, (uint8_t *)out);
+        else {
+            st = hant_qconv_forward_f32(u->qc, s.n, s.h, s.w, xq, out);
+            if (res) hant__add_inplace(out, res, (size_t)s.n * u->oh * u->ow * u->s.cout);
+        }
+        if (st && !e->status) e->status = st;
+    }
 }
 
 // >>fuse
@@ -3875,15 +4068,22 @@ static void hant__exec_forward(hant_net *net, hant__exec *e, int n) {
             const hant__unit *u = &net->units[o->idx];
             hant_conv_shape s = hant__unit_shape(u, n);
             if (!e->training) {
+                if (u->q8) { hant__q8_unit_forward(net, e, o, s, in, res, out); continue; }
                 hant__conv_forward_packed(ctx, &s, in, u->fw, u->packed, u->fb, u->act, res, out);
                 continue;
             }
             size_t rows = (size_t)n * u->oh * u->ow;
             int C = u->s.cout;
+            const float *W = P + u->w;
+            if (u->q8 && e->fq) { /* fake quantisation of the input and (hant_net_train_forward) the weights */
+                hant__fake_quant(in, (size_t)n * u->s.h * u->s.w * u->s.cin, u->qin, net->fq_noround, e->fqx[o->idx]);
+                in = e->fqx[o->idx];
+                W = u->tqw;
+            }
             if (u->has_bn) {
                 float *mean = e->bn_mean + net->unit_c[o->idx], *var = e->bn_var + net->unit_c[o->idx];
                 float *invstd = e->bn_invstd + net->unit_c[o->idx];
-                hant_conv_forward(ctx, &s, in, P + u->w, NULL, HANT_ACT_NONE, NULL, e->z[o->idx]);
+                hant_conv_forward(ctx, &s, in, W, NULL, HANT_ACT_NONE, NULL, e->z[o->idx]);
                 hant__bn_stats(e->z[o->idx], rows, C, mean, var, e->part, e->acc);
                 float *scale = e->part, *shift = e->part + C;
                 for (int c = 0; c < C; c++) {
@@ -3944,7 +4144,11 @@ static void hant__exec_backward(hant_net *net, hant__exec *e, int want_dx) {
                 g = e->dz;
             }
             if (u->has_bias) hant__col_sum(g, rows, u->s.cout, G + u->b);
-            hant_conv_backward(ctx, &s, e->slot[o->in], P + u->w, g, dx, o->acc_in, G + u->w);
+            if (u->q8 && e->fq) { /* through the fake-quantised input and weights, then the straight-through mask */
+                hant_conv_backward(ctx, &s, e->fqx[o->idx], u->tqw, g, dx ? e->fqd : NULL, 0, G + u->w);
+                if (dx) hant__fake_quant_backward(e->slot[o->in], e->fqd, (size_t)n * u->s.h * u->s.w * u->s.cin, u->qin, dx, o->acc_in);
+            } else
+                hant_conv_backward(ctx, &s, e->slot[o->in], P + u->w, g, dx, o->acc_in, G + u->w);
         } else if (o->type == HANT__OP_SE) {
             const hant__se *se = &net->ses[o->idx];
             hant__se_params p;
@@ -3981,6 +4185,39 @@ static void hant__plan_backward(hant_net *net) {
 }
 
 // >>fold
+/* int8 convs from the folded weights, quantised per output channel; the u8
+   output of a conv feeding the next one uses that conv's input parameters.
+   The reference mode's weights are the same values dequantised. */
+static hant_status hant__net_fold_q8(hant_net *net) {
+    size_t maxw = 0;
+    for (int i = 0; i < net->nunits; i++) if (net->units[i].q8) maxw = HANT__MAX(maxw, net->units[i].wcount);
+    int8_t *wq = (int8_t *)hant__net_alloc(net, maxw);
+    float *ws = (float *)hant__net_alloc(net, sizeof(float) * (size_t)net->max_c);
+    hant_status st = wq && ws ? HANT_OK : hant__fail(HANT_ERR_OUT_OF_MEMORY, "int8 weights");
+    for (int i = 0; i < net->nunits && !st; i++) {
+        hant__unit *u = &net->units[i];
+        if (!u->q8) continue;
+        int C = u->s.cout;
+        size_t rows = u->wcount / (size_t)C;
+        if ((st = hant_quantize_weights(u->fw, rows, C, wq, ws))) break;
+        hant_qconv_desc d;
+        memset(&d, 0, sizeof d);
+        d.cin = u->s.cin; d.cout = C; d.kernel = u->s.kernel; d.stride = u->s.stride; d.groups = u->s.groups;
+        d.weights = wq; d.w_scale = ws; d.bias = u->fb; d.act = u->act;
+        d.in = u->qin; d.out = u->qnext >= 0 ? net->units[u->qnext].qin : u->qin;
+        hant_qconv_destroy(u->qc);
+        u->qc = NULL;
+        if ((st = hant_qconv_create(net->ctx, &d, &u->qc))) { hant__prefix_error("int8 unit %d: ", i); break; }
+        if (net->int8_ref) {
+            if (!u->sqw && !(u->sqw = (float *)hant__net_alloc(net, u->wcount * sizeof(float)))) { st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "int8 reference weights"); break; }
+            for (size_t j = 0; j < u->wcount; j++) u->sqw[j] = ws[j % (size_t)C] * (float)wq[j];
+        }
+    }
+    hant__net_free(net, wq);
+    hant__net_free(net, ws);
+    return st;
+}
+
 /* Inference weights: BN folded into conv weights and bias, GEMM weights packed. */
 static hant_status hant__net_fold(hant_net *net) {
     if (net->folded) return HANT_OK;
@@ -4005,6 +4242,10 @@ static hant_status hant__net_fold(hant_net *net) {
             for (size_t j = (size_t)c; j < u->wcount; j += (size_t)C) u->fw[j] = P[u->w + j] * scale;
         }
         if (dense_gemm) hant__gemm_pack_b_full(0, C, (int)(u->wcount / C), u->fw, C, u->packed);
+    }
+    if (net->nq8 && !net->qcal && hant_net_int8_ready(net)) {
+        hant_status st = hant__net_fold_q8(net);
+        if (st) return st;
     }
     net->folded = 1;
     return HANT_OK;
@@ -4046,6 +4287,11 @@ hant_status hant_net_forward(hant_net *net, const float *x, int n, float *out) {
 /* out may be NULL: the result is computed but not copied out. */
 static hant_status hant__net_forward(hant_net *net, const float *x, int n, float *out) {
     if (n == 0) return HANT_OK;
+    if (net->nq8 && !net->qcal && !hant_net_int8_ready(net)) {
+        for (int i = 0; i < net->nops; i++)
+            if (net->ops[i].type == HANT__OP_UNIT && net->units[net->ops[i].idx].q8 && !net->units[net->ops[i].idx].qset)
+                return hant__fail(HANT_ERR_INVALID_ARG, "block %d is int8 but not calibrated (hant_net_calibrate, hant quantize)", net->ops[i].block);
+    }
     hant_status st = hant__net_fold(net);
     if (st) return st;
     int T = hant__avail_threads(net->ctx);
@@ -4056,8 +4302,9 @@ static hant_status hant__net_forward(hant_net *net, const float *x, int n, float
         /* small batch: one exec, the kernels split each op across threads */
         if ((st = hant__exec_prepare(net, &net->infer_exec[0], n, 0))) return st;
         j.mb = n; j.nthreads = 1;
+        net->infer_exec[0].status = HANT_OK;
         hant__infer_task(&j, 0, 1);
-        return HANT_OK;
+        return net->infer_exec[0].status; /* the kernel named the failure */
     }
     /* large batch: each thread runs whole micro-batches, which stay in cache */
     int per_image = 0;
@@ -4068,9 +4315,13 @@ static hant_status hant__net_forward(hant_net *net, const float *x, int n, float
     j.mb = (int)HANT__MAX(1, HANT__MIN(32, (1 << 21) / HANT__MAX(1, per_image)));
     j.mb = HANT__MIN(j.mb, (n + T - 1) / T);
     j.nthreads = T;
-    for (int t = 0; t < T; t++)
+    for (int t = 0; t < T; t++) {
         if ((st = hant__exec_prepare(net, &net->infer_exec[t], j.mb, 0))) return st;
+        net->infer_exec[t].status = HANT_OK;
+    }
     hant__run(net->ctx, hant__infer_task, &j);
+    for (int t = 0; t < T; t++)
+        if (net->infer_exec[t].status) return hant__fail(net->infer_exec[t].status, "int8 inference failed (scratch memory)");
     return HANT_OK;
 }
 
@@ -4127,6 +4378,14 @@ hant_status hant_net_train_forward(hant_net *net, const float *x, int n, float *
     hant__plan_backward(net);
     for (int t = 0; t < T; t++)
         if ((st = hant__exec_prepare(net, &net->train_exec[t], per, 1))) return st;
+    int fq = net->nq8 && net->fake_quant && hant_net_int8_ready(net);
+    for (int i = 0; fq && i < net->nunits; i++) {
+        hant__unit *u = &net->units[i];
+        if (!u->q8) continue;
+        if (!u->tqw && !(u->tqw = (float *)hant__net_alloc(net, u->wcount * sizeof(float)))) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "fake-quantised weights");
+        hant__fake_quant_weights(net->params + u->w, u->wcount / (size_t)u->s.cout, u->s.cout, net->fq_noround, u->tqw);
+    }
+    for (int t = 0; t < T; t++) net->train_exec[t].fq = fq;
     hant__fwd_job j;
     memset(&j, 0, sizeof j);
     j.net = net; j.x = x; j.out = out; j.n = n; j.nthreads = T;
@@ -4186,6 +4445,85 @@ hant_status hant_net_bn_calibrate(hant_net *net, const float *x, int n) {
     hant_status st = hant_net_train_forward(net, x, n, NULL);
     net->calibrating = 0;
     if (!st) net->calib_batches++;
+    return st;
+}
+
+/* ---- int8 blocks: calibration and parameters ---- */
+int hant_net_int8_ready(const hant_net *net) {
+    if (!net) return 0;
+    for (int i = 0; i < net->nunits; i++) if (net->units[i].q8 && !net->units[i].qset) return 0;
+    return 1;
+}
+
+void hant_net_set_fake_quant(hant_net *net, int on) { if (net) net->fake_quant = on != 0; }
+void hant_net_set_int8_reference(hant_net *net, int on) { if (net) { net->int8_ref = on != 0; net->folded = 0; } }
+
+/* The units of block b in layer order; returns their count (at most 3). */
+static int hant__block_units(const hant_net *net, int block, int *idx) {
+    int k = 0;
+    for (int i = 0; i < net->nops; i++)
+        if (net->ops[i].type == HANT__OP_UNIT && net->ops[i].block == block && k < 3) idx[k++] = net->ops[i].idx;
+    return k;
+}
+
+hant_status hant_net_block_qparams(const hant_net *net, int block, hant_qparams *out, int cap, int *count) {
+    if (!net || !count || (cap > 0 && !out) || block < 0 || block >= net->arch.num_blocks)
+        return hant__fail(HANT_ERR_INVALID_ARG, "hant_net_block_qparams: bad argument (block %d)", block);
+    int idx[3], k = hant__block_units(net, block, idx);
+    *count = 0;
+    if (!net->arch.blocks[block].quant || !k || !net->units[idx[0]].qset) return HANT_OK;
+    if (cap < k) return hant__fail(HANT_ERR_INVALID_ARG, "hant_net_block_qparams: block %d has %d quantisation points, cap %d", block, k, cap);
+    for (int j = 0; j < k; j++) out[j] = net->units[idx[j]].qin;
+    *count = k;
+    return HANT_OK;
+}
+
+hant_status hant_net_set_block_qparams(hant_net *net, int block, const hant_qparams *qp, int count) {
+    if (!net || block < 0 || block >= net->arch.num_blocks || (count && !qp))
+        return hant__fail(HANT_ERR_INVALID_ARG, "hant_net_set_block_qparams: bad argument (block %d)", block);
+    int idx[3], k = hant__block_units(net, block, idx);
+    if (!net->arch.blocks[block].quant) return hant__fail(HANT_ERR_INVALID_ARG, "block %d is not int8", block);
+    if (count != 0 && count != k) return hant__fail(HANT_ERR_INVALID_ARG, "block %d has %d quantisation points, got %d", block, k, count);
+    for (int j = 0; j < count; j++)
+        if (!hant__q8_qparams_ok(qp[j]))
+            return hant__fail(HANT_ERR_INVALID_ARG, "block %d point %d: scale %g, zero point %d (scale finite > 0, zero point 0..255)", block, j,
+                              (double)qp[j].scale, (int)qp[j].zero_point);
+    for (int j = 0; j < k; j++) { net->units[idx[j]].qset = count != 0; if (count) net->units[idx[j]].qin = qp[j]; }
+    net->folded = 0;
+    return HANT_OK;
+}
+
+hant_status hant_net_calibrate(hant_net *net, const float *x, int n, double percentile) {
+    if (!net || !x || n < 1) return hant__fail(HANT_ERR_INVALID_ARG, "hant_net_calibrate: bad argument (n %d)", n);
+    if (!(percentile >= 50 && percentile <= 100)) return hant__fail(HANT_ERR_INVALID_ARG, "hant_net_calibrate: percentile %g (50..100)", percentile);
+    if (!net->nq8) return HANT_OK;
+    hant_calib *cal = (hant_calib *)hant__net_alloc(net, sizeof(hant_calib) * (size_t)net->nunits);
+    if (!cal) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "calibration histograms");
+    for (int i = 0; i < net->nunits; i++) hant_calib_init(&cal[i]);
+    net->qcal = cal; net->qcal_status = HANT_OK;
+    net->folded = 0;
+    hant_status st = hant__net_fold(net); /* fp32 weights only while qcal is set */
+    /* one exec, images in chunks: the ranges are gathered in one thread's order */
+    const int chunk = 32;
+    hant__exec *e = &net->infer_exec[0];
+    if (!st) st = hant__exec_prepare(net, e, HANT__MIN(chunk, n), 0);
+    size_t insz = (size_t)net->slot_size[0];
+    for (int i = 0; i < n && !st; i += chunk) {
+        int m = HANT__MIN(chunk, n - i);
+        e->slot[0] = (float *)(uintptr_t)(x + (size_t)i * insz);
+        hant__exec_forward(net, e, m);
+        st = net->qcal_status;
+    }
+    net->qcal = NULL;
+    for (int i = 0; i < net->nunits && !st; i++) {
+        hant__unit *u = &net->units[i];
+        if (!u->q8) continue;
+        if ((st = hant_calib_qparams(&cal[i], percentile, &u->qin))) break;
+        u->qset = 1;
+    }
+    if (st) { hant__prefix_error("hant_net_calibrate: "); for (int i = 0; i < net->nunits; i++) net->units[i].qset = 0; }
+    hant__net_free(net, cal);
+    net->folded = 0;
     return st;
 }
 
@@ -4265,6 +4603,7 @@ hant_status hant_block_signature(const hant_block_spec *b, int in_h, int in_w, c
                      id || conv ? 1 : b->expansion, id ? 1 : b->kernel, id ? 1 : b->stride, id || conv ? 0.0 : (double)b->se_ratio,
                      hant_act_name(id ? HANT_ACT_NONE : b->act), conv && b->groups ? b->groups : 1, in_h, in_w);
     /* optional fields go last and only when set, so older keys stay as they were */
+    if (n >= 0 && (size_t)n < size && b->quant) n += snprintf(buf + n, size - (size_t)n, " q=int8");
     if (n >= 0 && (size_t)n < size && b->tiled) n += snprintf(buf + n, size - (size_t)n, " tile=1");
     if (n < 0 || (size_t)n >= size) return hant__fail(HANT_ERR_INVALID_ARG, "signature buffer of %zu bytes is too small", size);
     return HANT_OK;
@@ -4301,15 +4640,18 @@ hant_status hant_block_parse(const char *sig, hant_block_spec *b, int *in_h, int
     memset(b, 0, sizeof *b);
     if (sscanf(sig, "%15s cin=%d cout=%d e=%d k=%d s=%d se=%f act=%15s g=%d hw=%dx%d%n", kind, &cin, &cout, &e, &k, &s, &se, act, &g, &h, &w, &used) != 11)
         return hant__fail(HANT_ERR_FORMAT, "'%s' is not a block signature", sig);
-    if (!strcmp(sig + used, " tile=1")) { b->tiled = 1; used += 7; }
-    if (sig[used] != 0) return hant__fail(HANT_ERR_FORMAT, "'%s' is not a block signature (at '%s')", sig, sig + used);
+    const char *rest = sig + used;
+    int quant = 0, tiled = 0;
+    if (!strncmp(rest, " q=int8", 7)) { quant = HANT_QUANT_INT8; rest += 7; }
+    if (!strncmp(rest, " tile=1", 7)) { tiled = 1; rest += 7; }
+    if (*rest) return hant__fail(HANT_ERR_FORMAT, "'%s' is not a block signature (unexpected '%s')", sig, rest);
     int kd = 0;
     for (int i = HANT_BLOCK_MBCONV; i <= HANT_BLOCK_IDENTITY; i++) if (!strcmp(kind, hant_block_kind_name((hant_block_kind)i))) kd = i;
     hant_act a;
     if (!kd) return hant__fail(HANT_ERR_FORMAT, "'%s': unknown block kind '%s'", sig, kind);
     if (!hant__act_parse(act, strlen(act), &a)) return hant__fail(HANT_ERR_FORMAT, "'%s': unknown activation '%s'", sig, act);
     b->kind = (hant_block_kind)kd; b->cin = cin; b->cout = cout; b->expansion = e; b->kernel = k; b->stride = s;
-    b->se_ratio = se; b->act = a; b->groups = g;
+    b->se_ratio = se; b->act = a; b->groups = g; b->quant = quant; b->tiled = tiled;
     hant_status st = hant_block_validate(b, h, w);
     if (st) { hant__prefix_error("'%s': ", sig); return st; }
     if (in_h) *in_h = h;
@@ -4374,17 +4716,21 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
     hant_status st = hant_block_validate(teacher, in_h, in_w);
     if (st) return st;
     out[(*count)++] = *teacher;
-    /* "SPEC+tiled": SPEC, then the tiled twin of every MBConv candidate */
+    /* "SPEC+tiled": SPEC, then the tiled twin of every MBConv candidate;
+       "SPEC+q8" (before any +tiled): SPEC;q8 */
     char base[1024];
     size_t sl = strlen(spec);
+    if (sl >= sizeof base - 4) return hant__fail(HANT_ERR_INVALID_ARG, "pool spec of %zu characters is too long", sl);
     int tiled = sl >= 6 && !strcmp(spec + sl - 6, "+tiled");
-    if (tiled) {
-        if (sl - 6 >= sizeof base) return hant__fail(HANT_ERR_INVALID_ARG, "pool spec of %zu characters is too long", sl);
-        memcpy(base, spec, sl - 6); base[sl - 6] = 0;
-        spec = base;
-    }
-    if (!strcmp(spec, "full")) spec = HANT__POOL_FULL;
-    else if (!strcmp(spec, "quick")) spec = HANT__POOL_QUICK;
+    memcpy(base, spec, sl + 1);
+    if (tiled) base[sl - 6] = 0;
+    sl = strlen(base);
+    int plus_q8 = sl > 3 && !strcmp(base + sl - 3, "+q8");
+    if (plus_q8) base[sl - 3] = 0;
+    const char *known = !strcmp(base, "full") ? HANT__POOL_FULL : !strcmp(base, "quick") ? HANT__POOL_QUICK : NULL;
+    if (known) snprintf(base, sizeof base, "%s", known); /* both fit with room for ";q8" */
+    if (plus_q8) strcat(base, ";q8");
+    spec = base;
     for (const char *t = spec; *t;) {
         const char *te = strchr(t, ';');
         size_t tl = te ? (size_t)(te - t) : strlen(t);
@@ -4445,8 +4791,16 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
                                 return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: %s e=%d k=%d se=%g is not a valid block", kind, b.expansion, b.kernel, (double)b.se_ratio);
                             if ((st = hant__pool_add(out, cap, count, &b, in_h, in_w))) return st;
                         }
+        } else if (!strcmp(kind, "q8")) {
+            if (kl != tl) return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: q8 takes no options");
+            for (int i = 0, n0 = *count; i < n0; i++) {
+                hant_block_spec q = out[i];
+                if (q.kind == HANT_BLOCK_IDENTITY || q.quant) continue;
+                q.quant = HANT_QUANT_INT8;
+                if ((st = hant__pool_add(out, cap, count, &q, in_h, in_w))) return st;
+            }
         } else {
-            return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: unknown term '%s' (full, quick, teacher, identity, mbconv, fused, conv)", kind);
+            return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: unknown term '%s' (full, quick, teacher, identity, mbconv, fused, conv, q8; SPEC+q8)", kind);
         }
         t += tl;
         if (*t == ';') t++;
@@ -4616,6 +4970,9 @@ hant_status hant_profile_net(hant_net *net, int batch, const hant_profile_config
     if (!x || !t || (cfg.cold && !flush)) { st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "profile buffers"); goto done; }
     uint64_t seed = cfg.seed ? cfg.seed : 0x5eed;
     for (size_t i = 0; i < nx; i++) x[i] = (float)(hant__rand_uniform(&seed) * 2.0 - 1.0);
+    /* an uncalibrated int8 net (random weights) takes its ranges from this
+       input: the timing of the int8 kernels does not depend on them */
+    if (net->nq8 && !hant_net_int8_ready(net) && (st = hant_net_calibrate(net, x, batch, 100))) goto done;
     for (int i = 0; i < cfg.warmup; i++)
         if ((st = hant__net_forward(net, x, batch, NULL))) goto done;
     int n = 0;
@@ -4812,9 +5169,11 @@ hant_status hant_lut_predict(const hant_lut *lut, const hant_arch *a, int batch,
 // >>format
 /* .hant files: see docs/FORMAT.md. Little-endian; CRC-32 (IEEE) at the end. */
 #define HANT__MAGIC "HANT\r\n\x1a\n"
-#define HANT__FORMAT_VERSION 1u
+#define HANT__FORMAT_VERSION 2u
 #define HANT__HEADER_BYTES 96
-#define HANT__BLOCK_BYTES 36
+#define HANT__BLOCK_BYTES_V1 36
+#define HANT__BLOCK_BYTES 40   /* v2: + u32 flags (bit 0 int8, bit 1 tiled) */
+#define HANT__BLOCK_FLAGS_KNOWN 3u
 #define HANT__MAX_FILE_BYTES ((uint64_t)1 << 34)
 
 static uint32_t hant__crc32(uint32_t crc, const unsigned char *p, size_t n) {
@@ -4841,7 +5200,9 @@ static int32_t hant__get_i32(const unsigned char *p) { uint32_t u = hant__get_u3
 static uint64_t hant__get_u64(const unsigned char *p) { return (uint64_t)hant__get_u32(p) | (uint64_t)hant__get_u32(p + 4) << 32; }
 static float hant__get_f32(const unsigned char *p) { uint32_t u = hant__get_u32(p); float f; memcpy(&f, &u, 4); return f; }
 
-static size_t hant__arch_bytes(int nblocks) { return HANT__HEADER_BYTES + (size_t)nblocks * HANT__BLOCK_BYTES + 16; }
+static size_t hant__arch_bytes(int nblocks, uint32_t version) {
+    return HANT__HEADER_BYTES + (size_t)nblocks * (version >= 2 ? HANT__BLOCK_BYTES : HANT__BLOCK_BYTES_V1) + 16;
+}
 
 static void hant__write_arch(const hant_arch *a, unsigned char *p) {
     memset(p, 0, HANT__HEADER_BYTES);
@@ -4863,6 +5224,7 @@ static void hant__write_arch(const hant_arch *a, unsigned char *p) {
         hant__put_f32(q + 24, s->se_ratio);
         hant__put_u32(q + 28, (uint32_t)s->act);
         hant__put_u32(q + 32, (uint32_t)(s->groups ? s->groups : 1));
+        hant__put_u32(q + 36, (s->quant == HANT_QUANT_INT8 ? 1u : 0u) | (s->tiled ? 2u : 0u));
     }
 }
 
@@ -4870,7 +5232,7 @@ hant_status hant_net_save(const hant_net *net, const char *path) {
     if (!net || !path) return hant__fail(HANT_ERR_INVALID_ARG, "hant_net_save: NULL argument");
     for (size_t i = 0; i < net->nparams; i++)
         if (!isfinite(net->params[i])) return hant__fail(HANT_ERR_NONFINITE, "%s: parameter %zu is not finite; not saved", path, i);
-    size_t hb = hant__arch_bytes(net->arch.num_blocks);
+    size_t hb = hant__arch_bytes(net->arch.num_blocks, HANT__FORMAT_VERSION);
     unsigned char *head = (unsigned char *)hant__raw_alloc(&net->ctx->alloc, hb);
     if (!head) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: header", path);
     hant__write_arch(&net->arch, head);
@@ -4897,6 +5259,17 @@ hant_status hant_net_save(const hant_net *net, const char *path) {
             crc = hant__crc32(crc, buf, 4 * m);
             ok = fwrite(buf, 1, 4 * m, f) == 4 * m;
         }
+    /* the int8 section: per int8 block, u32 count then count x (f32 scale, i32 zero point) */
+    for (int b = 0; b < net->arch.num_blocks && ok; b++) {
+        if (!net->arch.blocks[b].quant) continue;
+        hant_qparams qp[3];
+        int k = 0;
+        hant_net_block_qparams(net, b, qp, 3, &k);
+        hant__put_u32(buf, (uint32_t)k);
+        for (int j = 0; j < k; j++) { hant__put_f32(buf + 4 + 8 * j, qp[j].scale); hant__put_u32(buf + 8 + 8 * j, (uint32_t)qp[j].zero_point); }
+        crc = hant__crc32(crc, buf, 4 + 8 * (size_t)k);
+        ok = fwrite(buf, 1, 4 + 8 * (size_t)k, f) == 4 + 8 * (size_t)k;
+    }
     hant__put_u32(buf, crc);
     ok = ok && fwrite(buf, 1, 4, f) == 4;
     ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
@@ -4923,17 +5296,23 @@ static hant_status hant__read_arch(const char *path, const unsigned char *p, siz
     int32_t nb = hant__get_i32(p + 92);
     if (nb < 0 || nb > HANT_MAX_BLOCKS) return hant__fail(HANT_ERR_FORMAT, "%s: num_blocks = %d (0..%d)", path, nb, HANT_MAX_BLOCKS);
     a->num_blocks = nb;
-    *hb = hant__arch_bytes(nb);
+    *hb = hant__arch_bytes(nb, version);
     if (avail < *hb) return hant__fail(HANT_ERR_FORMAT, "%s: truncated block table", path);
     for (int i = 0; i < 4; i++)
         if (!isfinite(a->in_mean[i]) || !(a->in_std[i] >= 0.0f) || !isfinite(a->in_std[i]))
             return hant__fail(HANT_ERR_FORMAT, "%s: in_mean/in_std[%d] not finite", path, i);
     for (int b = 0; b < nb; b++) {
-        const unsigned char *q = p + HANT__HEADER_BYTES + (size_t)b * HANT__BLOCK_BYTES;
+        const unsigned char *q = p + HANT__HEADER_BYTES + (size_t)b * (version >= 2 ? HANT__BLOCK_BYTES : HANT__BLOCK_BYTES_V1);
         hant_block_spec *s = &a->blocks[b];
         s->kind = (hant_block_kind)hant__get_i32(q); s->cin = hant__get_i32(q + 4); s->cout = hant__get_i32(q + 8);
         s->expansion = hant__get_i32(q + 12); s->kernel = hant__get_i32(q + 16); s->stride = hant__get_i32(q + 20);
         s->se_ratio = hant__get_f32(q + 24); s->act = (hant_act)hant__get_i32(q + 28); s->groups = hant__get_i32(q + 32);
+        if (version >= 2) {
+            uint32_t fl = hant__get_u32(q + 36);
+            if (fl & ~HANT__BLOCK_FLAGS_KNOWN) return hant__fail(HANT_ERR_FORMAT, "%s: block %d: flags 0x%x has unknown bits (known: 1 int8, 2 tiled)", path, b, fl);
+            s->quant = fl & 1u ? HANT_QUANT_INT8 : 0;
+            s->tiled = fl & 2u ? 1 : 0;
+        }
     }
     hant_status st = hant_arch_validate(a);
     if (st) { hant__prefix_error("%s: ", path); return HANT_ERR_FORMAT; }
@@ -4955,7 +5334,8 @@ hant_status hant_net_load(hant_context *ctx, const char *path, hant_net **out) {
     if (got < HANT__HEADER_BYTES) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: truncated header (%zu bytes)", path, got); }
     int32_t nb = hant__get_i32(fixed + 92);
     if (nb < 0 || nb > HANT_MAX_BLOCKS) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: num_blocks = %d (0..%d)", path, nb, HANT_MAX_BLOCKS); }
-    hb = hant__arch_bytes(nb);
+    uint32_t version = hant__get_u32(fixed + 8); /* hant__read_arch checks it */
+    hb = hant__arch_bytes(nb, version);
     unsigned char *head = (unsigned char *)hant__raw_alloc(&ctx->alloc, hb);
     if (!head) { fclose(f); return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: header", path); }
     memcpy(head, fixed, HANT__HEADER_BYTES);
@@ -4988,6 +5368,27 @@ hant_status hant_net_load(hant_context *ctx, const char *path, hant_net **out) {
             crc = hant__crc32(crc, buf, 4 * m);
             for (size_t j = 0; j < m; j++) arrays[k][i + j] = hant__get_f32(buf + 4 * j);
         }
+    /* v2: the int8 section; values are checked after the checksum, like the floats */
+    hant_qparams qps[HANT_MAX_BLOCKS][3];
+    int qcount[HANT_MAX_BLOCKS] = { 0 };
+    for (int b = 0; version >= 2 && b < arch.num_blocks; b++) {
+        if (!arch.blocks[b].quant) continue;
+        int idx[3], need = hant__block_units(net, b, idx);
+        if (fread(buf, 1, 4, f) != 4) { hant_net_destroy(net); fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: truncated in the int8 section (block %d count)", path, b); }
+        uint32_t cnt = hant__get_u32(buf);
+        if (cnt != 0 && cnt != (uint32_t)need) {
+            hant_net_destroy(net); fclose(f);
+            return hant__fail(HANT_ERR_FORMAT, "%s: int8 block %d: %u quantisation points (the block has %d, or 0 when not calibrated)", path, b, cnt, need);
+        }
+        crc = hant__crc32(crc, buf, 4);
+        if (cnt && fread(buf, 1, 8 * (size_t)cnt, f) != 8 * (size_t)cnt) {
+            hant_net_destroy(net); fclose(f);
+            return hant__fail(HANT_ERR_FORMAT, "%s: truncated in the int8 section (block %d parameters)", path, b);
+        }
+        crc = hant__crc32(crc, buf, 8 * (size_t)cnt);
+        for (uint32_t j = 0; j < cnt; j++) { qps[b][j].scale = hant__get_f32(buf + 8 * j); qps[b][j].zero_point = hant__get_i32(buf + 8 * j + 4); }
+        qcount[b] = (int)cnt;
+    }
     size_t tail = fread(buf, 1, 5, f);
     fclose(f);
     if (tail < 4) { hant_net_destroy(net); return hant__fail(HANT_ERR_FORMAT, "%s: truncated: checksum missing", path); }
@@ -5000,6 +5401,15 @@ hant_status hant_net_load(hant_context *ctx, const char *path, hant_net **out) {
         if (net->units[i].has_bn)
             for (int c = 0; c < net->units[i].s.cout; c++)
                 if (net->buffers[net->units[i].rvar + c] < 0.0f) { hant_net_destroy(net); return hant__fail(HANT_ERR_FORMAT, "%s: running variance of unit %d channel %d is negative", path, i, c); }
+    for (int b = 0; b < arch.num_blocks; b++) {
+        for (int j = 0; j < qcount[b]; j++)
+            if (!isfinite(qps[b][j].scale)) { hant_net_destroy(net); return hant__fail(HANT_ERR_NONFINITE, "%s: int8 block %d point %d: scale is not finite", path, b, j); }
+        if (qcount[b] && hant_net_set_block_qparams(net, b, qps[b], qcount[b])) {
+            hant_net_destroy(net);
+            hant__prefix_error("%s: int8 section: ", path);
+            return HANT_ERR_FORMAT;
+        }
+    }
     *out = net;
     return HANT_OK;
 }

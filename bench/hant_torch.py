@@ -21,7 +21,8 @@ def read_hant(path):
         sys.exit(f"{path}: checksum mismatch")
     in_h, in_w, in_c, classes = struct.unpack_from("<4i", raw, 16)
     nblocks = struct.unpack_from("<i", raw, 92)[0]
-    off = 96 + 36 * nblocks
+    version = struct.unpack_from("<I", raw, 8)[0]
+    off = 96 + (40 if version >= 2 else 36) * nblocks  # v2 adds a flags word per block
     npar, nbuf = struct.unpack_from("<QQ", raw, off)
     off += 16
     params = np.frombuffer(raw, "<f4", npar, off)

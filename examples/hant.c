@@ -18,6 +18,7 @@
 #include "cmd_profile.inc"
 #include "cmd_distill.inc"
 #include "cmd_select.inc"
+#include "cmd_quant.inc"
 
 typedef struct { const char *name; int (*fn)(int, char **); const char *help; } hant_cli_command;
 static const hant_cli_command hant_cli_commands[] = {
@@ -34,6 +35,7 @@ static const hant_cli_command hant_cli_commands[] = {
     { "transform", hant_cmd_transform, "every phase: profile, distill, select, finetune, measure, report" },
     { "select", hant_cmd_select, "phase 2: the exact best candidate per block under a latency budget" },
     { "profile", hant_cmd_profile, "measure the latency lookup table on this CPU and validate it" },
+    { "quantize", hant_cmd_quantize, "make blocks int8 and calibrate them on training images" },
     { "solve", hant_cmd_solve, "choose one candidate per layer under budgets (multiple-choice knapsack)" },
     { "report", hant_cmd_report, "Markdown report and SVG plot of a pipeline directory" },
 };

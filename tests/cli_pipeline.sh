@@ -74,5 +74,41 @@ cp "$T/lut.tsv" "$W/lut.tsv"
 expect_rc 0 "transform" $H transform "$T/teacher.hant" --speedup 1.3 -o "$T/s13.hant" --work "$W" --pool "$POOL" --images 256 --epochs 1 --subset 256
 grep -q "^distilled 0 candidates" "$T/out" && ok || bad "transform retrained cached candidates"
 [ -f "$W/report.md" ] && [ -f "$W/report.svg" ] && grep -q "^| s1.3 " "$W/report.md" && ok || bad "report"
+# int8 twins (q8): profiled with the int8 kernels, distilled with fake quantisation
+# for the last 25% of the steps, scored with the int8 op, selectable against the
+# fp32 block, carried into the student with their calibration, fine-tuned with
+# fake quantisation
+P8='teacher;q8'; W8="$T/w8"
+expect_rc 0 "pool with q8" $H pool "$T/teacher.hant" --pool "$P8" -o "$T/pool8.tsv"
+[ "$(grep -c 'q=int8' "$T/pool8.tsv")" -eq 16 ] && ok || bad "q8 twins in the pool: $(grep -c 'q=int8' "$T/pool8.tsv")"
+$H pool b0-fm --pool quick -o "$T/pq.tsv" >/dev/null && $H pool b0-fm --pool quick+q8 -o "$T/pq8.tsv" >/dev/null &&
+[ "$(grep -c 'q=int8' "$T/pq8.tsv")" -eq "$(grep -vc '^block\|	identity ' "$T/pq.tsv")" ] && ok || bad "quick+q8 is not quick plus a twin of every non-identity candidate"
+nsig=$(grep 'q=int8' "$T/pool8.tsv" | cut -f3 | sort -u | wc -l)
+expect_rc 0 "profile q8" $H profile "$T/teacher.hant" -o "$T/lut8.tsv" --candidates "$P8" --reps 3 --rounds 2 --threads 2 --quiet
+[ "$(grep -c 'q=int8 b=1 t=2 p=fp32' "$T/lut8.tsv")" -eq "$nsig" ] && ok || bad "int8 rows in the table: $(grep -c 'q=int8' "$T/lut8.tsv"), distinct twins $nsig"
+expect_rc 0 "distill q8" $H distill "$T/teacher.hant" --work "$W8" --pool "$P8" --images 256 --batch 64 --threads 2 --quiet
+[ "$(grep -c 'q=int8' "$W8/scores.tsv")" -eq 16 ] && ok || bad "int8 rows in the scores: $(grep -c 'q=int8' "$W8/scores.tsv")"
+f8=$(awk -F'\t' '/q=int8/ {print $8; exit}' "$W8/scores.tsv")
+$H info "$W8/$f8" | grep -q ' int8$' && ok || bad "candidate file $f8 is not int8"
+# the teacher's own block as int8 (inherited weights) keeps most of its output (a score of 1
+# is the error of a zero output); the measured largest is printed
+awk -F'\t' '/q=int8/ && $3 > m {m = $3} END {print "  (largest int8 twin score " m ")"; exit !(m < 0.5)}' "$W8/scores.tsv" && ok || bad "an int8 twin scores 0.5 or more"
+# a budget halfway between all-int8 and all-fp32 (from the frontier): feasible, and it needs int8
+expect_rc 0 "select q8 frontier" $H select "$T/teacher.hant" --work "$W8" --lut "$T/lut8.tsv" --latency-ms 1000 --sweep 10 --name q8all -o "$T/q8all.hant"
+mid=$(awk -F'\t' 'NR > 1 { if (lo == "" || $2 < lo) lo = $2; if ($2 > hi) hi = $2 } END { printf "%.6f", (lo + hi) / 2 }' "$W8/pareto.tsv")
+expect_rc 0 "select q8" $H select "$T/teacher.hant" --work "$W8" --lut "$T/lut8.tsv" --latency-ms "$mid" --name q8 -o "$T/q8-init.hant"
+n8=$(grep -c 'q=int8' "$W8/choices-q8.tsv")
+[ "$n8" -ge 1 ] && ok || bad "no int8 block selected under $mid ms"
+[ "$($H info "$T/q8-init.hant" | grep -c ' int8$')" -eq "$n8" ] && ok || bad "student int8 blocks differ from the choices"
+expect_rc 0 "eval int8 student" $H eval "$T/q8-init.hant" --data $D --threads 2
+expect_rc 0 "finetune int8 student" $H finetune "$T/q8-init.hant" --teacher "$T/teacher.hant" -o "$T/q8.hant" --subset 256 --val 256 --epochs 1 --batch 64 --threads 2 --bn-calibrate 4
+grep -q "^int8: $n8 blocks calibrated" "$T/err" && ok || bad "finetune did not calibrate the int8 blocks: $(head -2 "$T/err")"
+[ "$($H info "$T/q8.hant" | grep -c ' int8$')" -eq "$n8" ] && ok || bad "fine-tuned student lost int8 blocks"
+t8=$($H eval "$T/q8.hant" --data $D --threads 2 | sed -n 's/^top1 //p')
+awk -v a="$tt" -v b="$t8" 'BEGIN { d = b - a; exit !(d > -0.25 && d < 0.25) }' && ok || bad "teacher top-1 $tt, int8 student $t8"
+# the report marks int8 choices and counts them (runs.tsv here is a fixture: only the choices matter)
+printf 'name\ttop1\tlat_b1_ms\nteacher\t60\t1\nq8\t59\t0.8\n' > "$W8/runs.tsv"
+expect_rc 0 "report q8" $H report "$W8"
+grep -q "^- int8: $n8 of the $n8 replaced blocks" "$W8/report.md" && [ "$(grep -c ' int8 |' "$W8/report.md")" -ge 1 ] && ok || bad "report: $(grep int8 "$W8/report.md" | head -3)"
 for c in pool distill select finetune transform profile; do $H $c --help >/dev/null && ok || bad "$c --help"; done
 finish

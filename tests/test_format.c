@@ -143,11 +143,11 @@ static void test_hostile_models(void) {
     expect_load("cin mismatch", p, n, HANT_ERR_FORMAT, "block 0");
     memcpy(p, good, n); put32(p + 16, 0x7fffffff); fix_crc(p, n);
     expect_load("huge input", p, n, HANT_ERR_FORMAT, "input size");
-    memcpy(p, good, n); put32(p + 96 + 36 * 4, 999999); fix_crc(p, n);
+    memcpy(p, good, n); put32(p + 96 + HANT__BLOCK_BYTES * 4, 999999); fix_crc(p, n);
     expect_load("param count", p, n, HANT_ERR_FORMAT, "param_count");
     memcpy(p, good, n); p[n / 2] ^= 0x40;
     expect_load("flipped bit", p, n, HANT_ERR_CHECKSUM, "checksum");
-    memcpy(p, good, n); put32(p + 96 + 36 * 4 + 16 + 40, 0x7fc00000u); fix_crc(p, n); /* NaN in params */
+    memcpy(p, good, n); put32(p + 96 + HANT__BLOCK_BYTES * 4 + 16 + 40, 0x7fc00000u); fix_crc(p, n); /* NaN in params */
     expect_load("NaN parameter", p, n, HANT_ERR_NONFINITE, "params[");
     memcpy(p, good, n); put32(p + n - 8, 0xbf800000u); fix_crc(p, n);            /* last running var = -1 */
     expect_load("negative variance", p, n, HANT_ERR_FORMAT, "variance");
@@ -264,7 +264,12 @@ static void test_signatures_canonical(void) {
             }
         }
         HT_CHECK(hant_pool_generate(&a.blocks[b], h, w, "quick", pool, HANT_POOL_MAX, &n) == HANT_OK && n >= 10 && n <= 14, "quick pool: %d", n);
+        int nq;
+        HT_CHECK(hant_pool_generate(&a.blocks[b], h, w, "quick+q8", pool, HANT_POOL_MAX, &nq) == HANT_OK && nq == 2 * n - (pool[1].kind == HANT_BLOCK_IDENTITY),
+                 "block %d: quick+q8 has %d, quick %d", b, nq, n);
+        for (int i = n; i < nq; i++) HT_CHECK(pool[i].quant == HANT_QUANT_INT8 && pool[i].kind != HANT_BLOCK_IDENTITY, "twin %d", i);
     }
+    HT_CHECK(total == 1833, "full pool over b0-fm: %d candidates (1,833 in docs)", total);
     /* fields that do not apply take fixed values: equal blocks, equal text */
     hant_block_spec x, y;
     memset(&x, 0, sizeof x);
@@ -369,6 +374,187 @@ static void test_lut_roundtrip_and_errors(void) {
     remove(path);
 }
 
+
+/* ---- format v2: int8 blocks, the tiled flag, version 1 files ---- */
+/* small_net with block 1 (fused e=2, 2 quantisation points) int8 and block 0
+   (MBConv) tiled: a block is one or the other; calibrated on random images. */
+static hant_net *int8_net(uint64_t seed, int calibrate) {
+    hant_net *f = small_net(seed);
+    if (!f) return NULL;
+    hant_arch a = *hant_net_arch(f);
+    a.blocks[0].tiled = 1; a.blocks[1].quant = HANT_QUANT_INT8;
+    hant_net *q = NULL;
+    if (hant_net_create(ctx, &a, seed, &q)) { hant_net_destroy(f); return NULL; }
+    size_t np, nb, fp, fb;
+    float *qp = hant_net_param_data(q, &np), *qb = hant_net_buffer_data(q, &nb);
+    memcpy(qp, hant_net_param_data(f, &fp), np * 4);
+    memcpy(qb, hant_net_buffer_data(f, &fb), nb * 4);
+    hant_net_destroy(f);
+    if (calibrate) {
+        float x[16 * 100];
+        ht_fill(x, 16 * 100, -1, 1);
+        if (hant_net_calibrate(q, x, 16, 99.9)) { hant_net_destroy(q); return NULL; }
+    }
+    return q;
+}
+
+static void test_int8_roundtrip(void) {
+    char path[300];
+    snprintf(path, sizeof path, "%s/q.hant", dir);
+    hant_net *net = int8_net(4, 1), *back = NULL;
+    HT_CHECK(net != NULL, "int8 net: %s", hant_last_error());
+    if (!net) return;
+    HT_CHECK(hant_net_save(net, path) == HANT_OK, "save: %s", hant_last_error());
+    HT_CHECK(hant_net_load(ctx, path, &back) == HANT_OK, "load: %s", hant_last_error());
+    if (!back) { hant_net_destroy(net); return; }
+    const hant_arch *a = hant_net_arch(back);
+    HT_CHECK(!a->blocks[0].quant && a->blocks[0].tiled == 1 && a->blocks[1].quant == HANT_QUANT_INT8 && !a->blocks[1].tiled &&
+             !a->blocks[2].quant && !a->blocks[3].quant, "block flags lost");
+    for (int b = 0; b < 2; b++) {
+        hant_qparams q1[3], q2[3];
+        int c1, c2;
+        hant_net_block_qparams(net, b, q1, 3, &c1);
+        hant_net_block_qparams(back, b, q2, 3, &c2);
+        HT_CHECK(c1 == 2 * b && c1 == c2 && !memcmp(q1, q2, sizeof(hant_qparams) * (size_t)c1), "block %d: quantisation parameters differ", b);
+    }
+    float x[3 * 100], y1[3 * 5], y2[3 * 5];
+    ht_fill(x, 300, -1, 1);
+    HT_CHECK(hant_net_forward(net, x, 3, y1) == HANT_OK && hant_net_forward(back, x, 3, y2) == HANT_OK && !memcmp(y1, y2, sizeof y1),
+             "int8 outputs differ after a round trip");
+    /* an uncalibrated int8 net saves with count 0, loads, and refuses to run */
+    hant_net *raw = int8_net(4, 0), *rb = NULL;
+    HT_CHECK(raw && hant_net_save(raw, path) == HANT_OK && hant_net_load(ctx, path, &rb) == HANT_OK, "uncalibrated round trip: %s", hant_last_error());
+    HT_CHECK(rb && hant_net_forward(rb, x, 1, y2) == HANT_ERR_INVALID_ARG && strstr(hant_last_error(), "not calibrated"), "uncalibrated int8 net ran");
+    hant_net_destroy(raw); hant_net_destroy(rb);
+    hant_net_destroy(net); hant_net_destroy(back);
+}
+
+/* A version-1 file (36-byte blocks, no flags, no int8 section), made from a
+   v2 save by hand, loads into the same network. */
+static void test_v1_still_loads(void) {
+    char path[300], p1[300];
+    snprintf(path, sizeof path, "%s/v2.hant", dir);
+    snprintf(p1, sizeof p1, "%s/v1.hant", dir);
+    hant_net *net = small_net(6), *back = NULL;
+    HT_CHECK(net && hant_net_save(net, path) == HANT_OK, "save");
+    size_t n;
+    unsigned char *v2 = read_all(path, &n), *v1 = malloc(n);
+    if (!v2 || !v1) { HT_CHECK(0, "read"); hant_net_destroy(net); free(v2); free(v1); return; }
+    HT_CHECK(hant__get_u32(v2 + 8) == 2, "saved version %u", hant__get_u32(v2 + 8));
+    int nb = hant__get_i32(v2 + 92);
+    size_t m = 0;
+    memcpy(v1, v2, 96); m = 96;
+    put32(v1 + 8, 1);
+    for (int b = 0; b < nb; b++) {
+        HT_CHECK(hant__get_u32(v2 + 96 + 40 * b + 36) == 0, "fp32 block %d has flags", b);
+        memcpy(v1 + m, v2 + 96 + 40 * b, 36); m += 36;
+    }
+    size_t rest = n - 96 - 40 * (size_t)nb; /* counts, floats, crc */
+    memcpy(v1 + m, v2 + 96 + 40 * (size_t)nb, rest); m += rest;
+    fix_crc(v1, m);
+    write_all(p1, v1, m);
+    HT_CHECK(hant_net_load(ctx, p1, &back) == HANT_OK, "v1 load: %s", hant_last_error());
+    if (back) {
+        size_t a1, a2;
+        float *P1 = hant_net_param_data(net, &a1), *P2 = hant_net_param_data(back, &a2);
+        HT_CHECK(a1 == a2 && !memcmp(P1, P2, a1 * 4), "v1 parameters differ");
+        HT_CHECK(!memcmp(hant_net_arch(net), hant_net_arch(back), sizeof(hant_arch)), "v1 architecture differs");
+    }
+    hant_net_destroy(back);
+    hant_net_destroy(net);
+    free(v1); free(v2);
+}
+
+static void test_hostile_int8(void) {
+    char path[300];
+    snprintf(path, sizeof path, "%s/q8good.hant", dir);
+    hant_net *net = int8_net(8, 1);
+    HT_CHECK(net && hant_net_save(net, path) == HANT_OK, "save: %s", hant_last_error());
+    hant_net_destroy(net);
+    size_t n;
+    unsigned char *good = read_all(path, &n), *p = malloc(n + 16);
+    if (!good || !p) { HT_CHECK(0, "read"); free(good); free(p); return; }
+    /* int8 section: block 1 (count 2, 2 pairs), then the crc */
+    size_t sec = n - 4 - (4 + 16);
+    HT_CHECK(hant__get_u32(good + sec) == 2 && hant__get_u32(good + 96 + 36) == 2 && hant__get_u32(good + 96 + 40 + 36) == 1, "section layout");
+    int bad = 0;
+    for (size_t len = sec - 8; len < n; len++) { /* every truncation around and inside the section */
+        char tp[300];
+        snprintf(tp, sizeof tp, "%s/q8trunc.hant", dir);
+        write_all(tp, good, len);
+        hant_net *t = NULL;
+        if (hant_net_load(ctx, tp, &t) != HANT_ERR_FORMAT || t) bad++;
+        hant_net_destroy(t);
+    }
+    HT_CHECK(bad == 0, "%d truncations of the int8 section not rejected", bad);
+    memcpy(p, good, n); put32(p + 96 + 36, 4); fix_crc(p, n);
+    expect_load("unknown flag bit", p, n, HANT_ERR_FORMAT, "unknown bits");
+    memcpy(p, good, n); put32(p + 96 + 36, 3); fix_crc(p, n);
+    expect_load("int8 and tiled", p, n, HANT_ERR_FORMAT, "not both");
+    memcpy(p, good, n); put32(p + 96 + 40 * 3 + 36, 1); fix_crc(p, n);
+    expect_load("int8 identity", p, n, HANT_ERR_FORMAT, "nothing to quantise");
+    memcpy(p, good, n); put32(p + sec, 1000000); fix_crc(p, n);
+    expect_load("huge count", p, n, HANT_ERR_FORMAT, "quantisation points");
+    memcpy(p, good, n); put32(p + sec, 3); fix_crc(p, n);
+    expect_load("wrong count", p, n, HANT_ERR_FORMAT, "quantisation points");
+    memcpy(p, good, n); put32(p + sec + 4, 0x7fc00000u); fix_crc(p, n);
+    expect_load("NaN scale", p, n, HANT_ERR_NONFINITE, "scale");
+    memcpy(p, good, n); put32(p + sec + 12, 0x7f800000u); fix_crc(p, n);
+    expect_load("Inf scale", p, n, HANT_ERR_NONFINITE, "scale");
+    memcpy(p, good, n); put32(p + sec + 4, 0); fix_crc(p, n);
+    expect_load("zero scale", p, n, HANT_ERR_FORMAT, "scale");
+    memcpy(p, good, n); put32(p + sec + 4, 0xbf800000u); fix_crc(p, n);
+    expect_load("negative scale", p, n, HANT_ERR_FORMAT, "scale");
+    memcpy(p, good, n); put32(p + sec + 8, 256); fix_crc(p, n);
+    expect_load("zero point 256", p, n, HANT_ERR_FORMAT, "zero point");
+    memcpy(p, good, n); put32(p + sec + 16, 0xffffffffu); fix_crc(p, n);
+    expect_load("zero point -1", p, n, HANT_ERR_FORMAT, "zero point");
+    memcpy(p, good, n); p[sec + 5] ^= 1;
+    expect_load("flipped bit in the int8 section", p, n, HANT_ERR_CHECKSUM, "checksum");
+    /* a version-1 header in front of v2 blocks: sizes disagree, a clean error */
+    memcpy(p, good, n); put32(p + 8, 1); fix_crc(p, n);
+    hant_net *t = NULL;
+    snprintf(path, sizeof path, "%s/q8v1.hant", dir);
+    write_all(path, p, n);
+    HT_CHECK(hant_net_load(ctx, path, &t) != HANT_OK && !t, "v2 body under a v1 header loaded");
+    hant_net_destroy(t);
+    free(good); free(p);
+}
+
+static void test_signature_tokens(void) {
+    hant_arch a;
+    hant_arch_builtin("b0-fm", &a);
+    char s[256], s2[256];
+    int h, w;
+    hant_arch_block_input(&a, 3, &h, &w, NULL);
+    /* fp32 keys are exactly what they were before the int8 and tiled fields */
+    HT_CHECK(hant_block_signature(&a.blocks[3], h, w, s, sizeof s) == HANT_OK &&
+             !strcmp(s, "mbconv cin=24 cout=40 e=6 k=5 s=2 se=0.25 act=silu g=1 hw=14x14"), "fp32 signature '%s'", s);
+    uint64_t h0 = hant_arch_hash(&a);
+    hant_block_spec b = a.blocks[3], back;
+    b.quant = HANT_QUANT_INT8;
+    hant_block_signature(&b, h, w, s, sizeof s);
+    HT_CHECK(!strcmp(s, "mbconv cin=24 cout=40 e=6 k=5 s=2 se=0.25 act=silu g=1 hw=14x14 q=int8"), "int8 signature '%s'", s);
+    int bh, bw;
+    HT_CHECK(hant_block_parse(s, &back, &bh, &bw) == HANT_OK && back.quant == HANT_QUANT_INT8 && !back.tiled, "parse: %s", hant_last_error());
+    hant_block_signature(&back, bh, bw, s2, sizeof s2);
+    HT_CHECK(!strcmp(s, s2), "round trip '%s' -> '%s'", s, s2);
+    b.tiled = 1;
+    hant_block_signature(&b, h, w, s, sizeof s);
+    HT_CHECK(!strcmp(s, "mbconv cin=24 cout=40 e=6 k=5 s=2 se=0.25 act=silu g=1 hw=14x14 q=int8 tile=1"), "both tokens '%s'", s);
+    HT_CHECK(hant_block_parse(s, &back, NULL, NULL) == HANT_ERR_INVALID_ARG && strstr(hant_last_error(), "not both"), "int8 and tiled parsed");
+    b.quant = 0;
+    hant_block_signature(&b, h, w, s, sizeof s);
+    HT_CHECK(hant_block_parse(s, &back, NULL, NULL) == HANT_OK && !back.quant && back.tiled, "tile only: '%s'", s);
+    HT_CHECK(hant_block_parse("mbconv cin=24 cout=40 e=6 k=5 s=2 se=0.25 act=silu g=1 hw=14x14 q=int4", &back, NULL, NULL) == HANT_ERR_FORMAT, "q=int4 parsed");
+    HT_CHECK(hant_block_parse("mbconv cin=24 cout=40 e=6 k=5 s=2 se=0.25 act=silu g=1 hw=14x14 tile=1 q=int8", &back, NULL, NULL) == HANT_ERR_FORMAT, "tokens out of order parsed");
+    HT_CHECK(hant_block_parse("identity cin=24 cout=24 e=1 k=1 s=1 se=0 act=none g=1 hw=14x14 q=int8", &back, NULL, NULL) != HANT_OK, "int8 identity parsed");
+    a.blocks[3].quant = HANT_QUANT_INT8;
+    HT_CHECK(hant_arch_hash(&a) != h0, "int8 block does not change the arch hash");
+    a.blocks[3].quant = 0;
+    HT_CHECK(hant_arch_hash(&a) == h0, "hash not restored");
+}
+
 int main(int argc, char **argv) {
     HT_INIT(argc, argv);
     snprintf(dir, sizeof dir, "/tmp/hant_test_format_%ld", (long)getpid());
@@ -380,6 +566,10 @@ int main(int argc, char **argv) {
     HT_RUN(test_roundtrip_bit_exact);
     HT_RUN(test_builtin_roundtrip);
     HT_RUN(test_hostile_models);
+    HT_RUN(test_int8_roundtrip);
+    HT_RUN(test_v1_still_loads);
+    HT_RUN(test_hostile_int8);
+    HT_RUN(test_signature_tokens);
     HT_RUN(test_signatures_canonical);
     HT_RUN(test_parts_match_whole);
     HT_RUN(test_lut_roundtrip_and_errors);

@@ -458,6 +458,237 @@ static void test_bad_input(void) {
     HT_CHECK(strlen(hant_int8_isa()) > 0, "isa name");
 }
 
+
+/* ---- int8 blocks in a network ---------------------------------------------- */
+static void q8_randomise_bn(hant_net *net) {
+    size_t np, nb;
+    float *P = hant_net_param_data(net, &np), *B = hant_net_buffer_data(net, &nb);
+    for (int i = 0; i < net->nunits; i++) {
+        const hant__unit *u = &net->units[i];
+        if (!u->has_bn) continue;
+        for (int c = 0; c < u->s.cout; c++) {
+            P[u->gamma + c] = ht_uniform(0.5f, 1.5f); P[u->beta + c] = ht_uniform(-0.2f, 0.2f);
+            B[u->rmean + c] = ht_uniform(-0.2f, 0.2f); B[u->rvar + c] = ht_uniform(0.5f, 2.0f);
+        }
+    }
+}
+
+/* A headless network of the given blocks on a 7x7x8 input. */
+static hant_net *q8_net(hant_context *ctx, const hant_block_spec *blocks, int nb, int quant, uint64_t seed) {
+    hant_arch a;
+    memset(&a, 0, sizeof a);
+    a.in_h = 7; a.in_w = 7; a.in_c = blocks[0].cin; a.bn_eps = 1e-3f;
+    a.num_blocks = nb;
+    for (int i = 0; i < nb; i++) { a.blocks[i] = blocks[i]; a.blocks[i].quant = quant && blocks[i].kind != HANT_BLOCK_IDENTITY; }
+    hant_net *net = NULL;
+    if (hant_net_create(ctx, &a, seed, &net)) { HT_CHECK(0, "create: %s", hant_last_error()); return NULL; }
+    ht_seed(seed);
+    q8_randomise_bn(net);
+    return net;
+}
+
+static double q8_max_abs(const float *a, const float *b, size_t n) {
+    double m = 0;
+    for (size_t i = 0; i < n; i++) m = fmax(m, fabs((double)a[i] - (b ? b[i] : 0.0)));
+    return m;
+}
+static double q8_mean_abs(const float *a, const float *b, size_t n) {
+    double m = 0;
+    for (size_t i = 0; i < n; i++) m += fabs((double)a[i] - b[i]);
+    return m / (double)n;
+}
+
+static const hant_block_spec q8_specs[] = {
+    { HANT_BLOCK_MBCONV, 8, 8, 3, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0 },     /* expand, SE, residual */
+    { HANT_BLOCK_MBCONV, 8, 12, 1, 5, 2, 0.0f, HANT_ACT_RELU, 1, 0, 0 },     /* no expand: dw reads the block input */
+    { HANT_BLOCK_MBCONV, 8, 16, 6, 3, 2, 0.0f, HANT_ACT_RELU6, 1, 0, 0 },    /* u8 all the way to the project */
+    { HANT_BLOCK_FUSED_MBCONV, 8, 8, 2, 3, 1, 0.25f, HANT_ACT_HSWISH, 1, 0, 0 },
+    { HANT_BLOCK_FUSED_MBCONV, 8, 8, 1, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0 }, /* residual after SE */
+    { HANT_BLOCK_FUSED_MBCONV, 8, 16, 4, 5, 2, 0.0f, HANT_ACT_RELU, 1, 0, 0 },
+    { HANT_BLOCK_CONV, 8, 12, 1, 3, 2, 0.0f, HANT_ACT_SILU, 1, 0, 0 },
+    { HANT_BLOCK_CONV, 8, 8, 1, 3, 1, 0.0f, HANT_ACT_RELU, 8, 0, 0 },          /* depthwise conv block */
+};
+#define Q8_NSPECS ((int)(sizeof q8_specs / sizeof q8_specs[0]))
+
+/* int8 inference against the fp32 forward with the same fake quantisation
+   (the training arithmetic with BN folded): they differ only where a value
+   sits on a rounding boundary (a one-step flip that propagates) and by the
+   int32 bias rounding. Measured worst case over these blocks: see the bound. */
+static void test_q8_block_matches_fake_quant(void) {
+    enum { NB = 8 };
+    for (int k = 0; k < Q8_NSPECS; k++) {
+        for (int t = 0; t < 2; t++) {
+            hant_context *ctx = t ? ctx2 : ctx1;
+            hant_net *q = q8_net(ctx, &q8_specs[k], 1, 1, 100 + (uint64_t)k), *f = q8_net(ctx, &q8_specs[k], 1, 0, 100 + (uint64_t)k);
+            if (!q || !f) { hant_net_destroy(q); hant_net_destroy(f); return; }
+            size_t nx = (size_t)NB * 7 * 7 * 8, ny = (size_t)NB * hant_net_output_size(q), per = (size_t)hant_net_output_size(q);
+            float *x = malloc(nx * 4), *y8 = malloc(ny * 4), *yr = malloc(ny * 4), *yf = malloc(ny * 4), *y1 = malloc(ny * 4);
+            ht_fill(x, nx, -1.5f, 1.5f);
+            HT_CHECK(hant_net_forward(q, x, NB, y8) == HANT_ERR_INVALID_ARG && strstr(hant_last_error(), "not calibrated"), "spec %d: uncalibrated forward ran", k);
+            HT_CHECK(hant_net_calibrate(q, x, NB, 100) == HANT_OK, "calibrate: %s", hant_last_error());
+            HT_CHECK(hant_net_forward(q, x, NB, y8) == HANT_OK, "int8 forward: %s", hant_last_error());
+            hant_net_set_int8_reference(q, 1);
+            HT_CHECK(hant_net_forward(q, x, NB, yr) == HANT_OK, "reference forward: %s", hant_last_error());
+            hant_net_set_int8_reference(q, 0);
+            HT_CHECK(hant_net_forward(f, x, NB, yf) == HANT_OK, "fp32 forward");
+            /* batch 1, image by image (one exec, kernels split) equals the batched run (per-thread micro-batches) */
+            for (int i = 0; i < NB; i++) hant_net_forward(q, x + (size_t)i * 7 * 7 * 8, 1, y1 + (size_t)i * per);
+            double range = q8_max_abs(yr, NULL, ny), d8 = q8_max_abs(y8, yr, ny), m8 = q8_mean_abs(y8, yr, ny), mf = q8_mean_abs(yf, yr, ny);
+            HT_CHECK(d8 <= 0.02 * range, "spec %d t%d: int8 vs fake-quant max |diff| %g, range %g", k, t, d8, range);
+            /* the int8 path is quantised as the reference is: far closer to it than fp32 is */
+            HT_CHECK(m8 * 4 < mf, "spec %d t%d: mean |int8 - ref| %g, |fp32 - ref| %g", k, t, m8, mf);
+            HT_CHECK(q8_max_abs(y1, y8, ny) <= 1e-5 * range, "spec %d t%d: batch 1 vs batch %d: %g", k, t, NB, q8_max_abs(y1, y8, ny));
+            if (getenv("HT_VERBOSE")) fprintf(stderr, "  q8 spec %d t%d: range %.3f max|int8-ref| %.2e mean %.2e, mean|fp32-ref| %.2e\n", k, t, range, d8, m8, mf);
+            free(x); free(y8); free(yr); free(yf); free(y1);
+            hant_net_destroy(q); hant_net_destroy(f);
+        }
+    }
+}
+
+/* Loss = sum(y * r) of a training forward; central differences of it. */
+static int q8_fd(hant_net *net, const float *x0, int n, const float *r, const float *dx, const float *G, size_t idx, int on_x, double *an, double *fd) {
+    size_t nx = (size_t)n * net->slot_size[0], no = (size_t)n * hant_net_output_size(net), np;
+    float *x = malloc(nx * 4), *y = malloc(no * 4), *P = hant_net_param_data(net, &np);
+    memcpy(x, x0, nx * 4);
+    float *p = on_x ? &x[idx] : &P[idx], old = *p;
+    double h = 2e-3 * (fabs(old) > 1 ? fabs(old) : 1), L[2];
+    for (int sgn = 0; sgn < 2; sgn++) {
+        *p = (float)(old + (sgn ? -h : h));
+        hant_net_train_forward(net, x, n, y);
+        double l = 0;
+        for (size_t i = 0; i < no; i++) l += (double)y[i] * r[i];
+        L[sgn] = l;
+    }
+    *p = old;
+    *fd = (L[0] - L[1]) / (2 * h);
+    *an = on_x ? dx[idx] : G[idx];
+    free(x); free(y);
+    return HT_CLOSE(*an, *fd, 5e-3 * sqrt((double)no), 3e-2);
+}
+
+/* The straight-through gradient is the exact gradient of the forward with
+   round() replaced by the identity (clamping kept: no gradient where the
+   input was clipped). With that forward (fq_noround) every parameter and
+   input is checked by finite differences; 99th-percentile ranges make some
+   inputs clip. With rounding, the loss is smooth in what follows the last
+   quantisation point: the project BN, checked the same way. */
+static void test_q8_fake_quant_backward_fd(void) {
+    enum { NB = 3 };
+    const hant_block_spec blocks[] = { { HANT_BLOCK_MBCONV, 8, 8, 3, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0 },
+                                       { HANT_BLOCK_FUSED_MBCONV, 8, 12, 2, 3, 2, 0.25f, HANT_ACT_HSWISH, 1, 0, 0 },
+                                       { HANT_BLOCK_CONV, 12, 12, 1, 3, 1, 0.0f, HANT_ACT_SILU, 1, 0, 0 } };
+    for (int t = 0; t < 2; t++) {
+        hant_net *net = q8_net(t ? ctx2 : ctx1, blocks, 3, 1, 7 + (uint64_t)t);
+        if (!net) return;
+        size_t nx = (size_t)NB * net->slot_size[0], no = (size_t)NB * hant_net_output_size(net), np;
+        float *x = malloc(nx * 4), *r = malloc(no * 4), *y = malloc(no * 4), *yoff = malloc(no * 4), *dx = malloc(nx * 4);
+        hant_net_param_data(net, &np);
+        float *G = malloc(np * 4);
+        ht_fill(x, nx, -1, 1);
+        ht_fill(r, no, -1, 1);
+        /* ranges from activations as training sees them (running statistics =
+           this batch's), so only the tails clip and few probes straddle a kink */
+        hant_net_bn_calibrate_begin(net);
+        hant_net_bn_calibrate(net, x, NB);
+        HT_CHECK(hant_net_calibrate(net, x, NB, 99) == HANT_OK, "calibrate: %s", hant_last_error());
+        for (int round = 0; round < 2; round++) {
+            net->fq_noround = !round;
+            hant_net_zero_grad(net);
+            HT_CHECK(hant_net_train_forward(net, x, NB, y) == HANT_OK && hant_net_train_backward_input(net, r, dx) == HANT_OK, "train step");
+            memcpy(G, hant_net_grad_data(net, NULL), np * 4);
+            int bad = 0, probes = 0;
+            double an, fd;
+            if (!round) {
+                for (int probe = 0; probe < 60; probe++) {
+                    int on_x = probe % 3 == 0;
+                    size_t idx = (size_t)(ht_u64() % (on_x ? nx : np));
+                    probes++;
+                    if (!q8_fd(net, x, NB, r, dx, G, idx, on_x, &an, &fd)) {
+                        if (bad < 3) HT_CHECK(0, "t%d clip-only FD %s[%zu]: analytic %g fd %g", t, on_x ? "x" : "param", idx, an, fd);
+                        bad++;
+                    }
+                }
+            } else { /* the last block's BN scale and shift (a conv block: its only BN) */
+                const hant__unit *u = &net->units[net->nunits - 1];
+                for (int c = 0; c < u->s.cout; c++)
+                    for (int which = 0; which < 2; which++, probes++)
+                        if (!q8_fd(net, x, NB, r, dx, G, (which ? u->beta : u->gamma) + (size_t)c, 0, &an, &fd)) {
+                            if (bad < 3) HT_CHECK(0, "t%d rounded FD %s[%d]: analytic %g fd %g", t, which ? "beta" : "gamma", c, an, fd);
+                            bad++;
+                        }
+            }
+            HT_CHECK(bad == 0, "t%d %s: %d of %d probes off", t, round ? "rounded" : "clip-only", bad, probes);
+        }
+        /* fake quantisation is active: switching it off changes the training output */
+        net->fq_noround = 0;
+        hant_net_train_forward(net, x, NB, y);
+        hant_net_set_fake_quant(net, 0);
+        hant_net_train_forward(net, x, NB, yoff);
+        HT_CHECK(q8_max_abs(y, yoff, no) > 0, "fake quantisation changed nothing");
+        free(x); free(r); free(y); free(yoff); free(dx); free(G);
+        hant_net_destroy(net);
+    }
+}
+
+/* Training (fake-quant, batch statistics) and int8 inference agree when the
+   running statistics are those of the batch (BN recalibrated on it): the
+   gap left is the unbiased (N/(N-1)) running variance and rounding flips. */
+static void test_q8_train_matches_inference(void) {
+    enum { NB = 8 };
+    const hant_block_spec blocks[] = { { HANT_BLOCK_MBCONV, 8, 8, 3, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0 },
+                                       { HANT_BLOCK_FUSED_MBCONV, 8, 12, 2, 3, 2, 0.0f, HANT_ACT_RELU, 1, 0, 0 } };
+    hant_net *net = q8_net(ctx1, blocks, 2, 1, 21);
+    if (!net) return;
+    size_t nx = (size_t)NB * net->slot_size[0], no = (size_t)NB * hant_net_output_size(net);
+    float *x = malloc(nx * 4), *yt = malloc(no * 4), *y8 = malloc(no * 4);
+    ht_fill(x, nx, -1, 1);
+    hant_net_bn_calibrate_begin(net);
+    HT_CHECK(hant_net_bn_calibrate(net, x, NB) == HANT_OK, "bn calibrate");
+    HT_CHECK(hant_net_calibrate(net, x, NB, 100) == HANT_OK, "calibrate: %s", hant_last_error());
+    HT_CHECK(hant_net_train_forward(net, x, NB, yt) == HANT_OK, "train forward");
+    HT_CHECK(hant_net_forward(net, x, NB, y8) == HANT_OK, "int8 forward");
+    double range = q8_max_abs(yt, NULL, no), d = q8_mean_abs(y8, yt, no);
+    HT_CHECK(d <= 0.01 * range, "mean |int8 - train| %g, range %g", d, range);
+    free(x); free(yt); free(y8);
+    hant_net_destroy(net);
+}
+
+static void test_q8_api(void) {
+    hant_net *net = q8_net(ctx1, &q8_specs[0], 1, 1, 5);
+    if (!net) return;
+    hant_qparams qp[3] = { { 0.1f, 10 }, { 0.2f, 0 }, { 0.05f, 255 } }, got[3];
+    int cnt = -1;
+    HT_CHECK(hant_net_block_qparams(net, 0, got, 3, &cnt) == HANT_OK && cnt == 0, "uncalibrated count %d", cnt);
+    HT_CHECK(!hant_net_int8_ready(net), "uncalibrated net ready");
+    HT_CHECK(hant_net_set_block_qparams(net, 0, qp, 2) == HANT_ERR_INVALID_ARG && strstr(hant_last_error(), "3 quantisation points"), "wrong count");
+    hant_qparams bad[3] = { { 0.1f, 10 }, { 0.0f, 0 }, { 0.05f, 255 } };
+    HT_CHECK(hant_net_set_block_qparams(net, 0, bad, 3) == HANT_ERR_INVALID_ARG, "zero scale");
+    bad[1].scale = -1; HT_CHECK(hant_net_set_block_qparams(net, 0, bad, 3) == HANT_ERR_INVALID_ARG, "negative scale");
+    bad[1].scale = NAN; HT_CHECK(hant_net_set_block_qparams(net, 0, bad, 3) == HANT_ERR_INVALID_ARG, "NaN scale");
+    bad[1].scale = 1; bad[1].zero_point = 256; HT_CHECK(hant_net_set_block_qparams(net, 0, bad, 3) == HANT_ERR_INVALID_ARG, "zero point 256");
+    HT_CHECK(hant_net_set_block_qparams(net, 0, qp, 3) == HANT_OK && hant_net_int8_ready(net), "set: %s", hant_last_error());
+    HT_CHECK(hant_net_block_qparams(net, 0, got, 3, &cnt) == HANT_OK && cnt == 3 && got[2].zero_point == 255 && got[1].scale == 0.2f, "get back");
+    HT_CHECK(hant_net_block_qparams(net, 0, got, 2, &cnt) == HANT_ERR_INVALID_ARG, "cap too small");
+    HT_CHECK(hant_net_block_qparams(net, 1, got, 3, &cnt) == HANT_ERR_INVALID_ARG, "block out of range");
+    float x[7 * 7 * 8];
+    ht_fill(x, 7 * 7 * 8, -1, 1);
+    HT_CHECK(hant_net_calibrate(net, x, 1, 40) == HANT_ERR_INVALID_ARG, "percentile 40");
+    x[17] = NAN;
+    HT_CHECK(hant_net_calibrate(net, x, 1, 100) == HANT_ERR_NONFINITE, "NaN input calibrated: %s", hant_last_error());
+    HT_CHECK(!hant_net_int8_ready(net), "a failed calibration leaves the net calibrated");
+    hant_net_destroy(net);
+    /* specs: what int8 refuses */
+    hant_block_spec b = q8_specs[0];
+    b.quant = 2; HT_CHECK(hant_block_validate(&b, 7, 7) == HANT_ERR_INVALID_ARG, "quant 2");
+    b.quant = 1; b.tiled = 3; HT_CHECK(hant_block_validate(&b, 7, 7) == HANT_ERR_INVALID_ARG, "tiled 3");
+    hant_block_spec id = { HANT_BLOCK_IDENTITY, 8, 8, 1, 1, 1, 0.0f, HANT_ACT_NONE, 1, 1, 0 };
+    HT_CHECK(hant_block_validate(&id, 7, 7) == HANT_ERR_INVALID_ARG && strstr(hant_last_error(), "nothing to quantise"), "int8 identity");
+    hant_block_spec g = { HANT_BLOCK_CONV, 8, 8, 1, 3, 1, 0.0f, HANT_ACT_RELU, 2, 1, 0 };
+    HT_CHECK(hant_block_validate(&g, 7, 7) == HANT_ERR_INVALID_ARG && strstr(hant_last_error(), "groups"), "int8 grouped conv");
+    hant_block_spec deep = { HANT_BLOCK_FUSED_MBCONV, 2048, 2048, 1, 3, 1, 0.0f, HANT_ACT_RELU, 1, 1, 0 };
+    HT_CHECK(hant_block_validate(&deep, 7, 7) == HANT_ERR_INVALID_ARG && strstr(hant_last_error(), "depth"), "int8 depth 18432");
+}
+
 int main(int argc, char **argv) {
     HT_INIT(argc, argv);
     hant_config c1 = { 1, 0, { 0 } }, c2 = { 2, 0, { 0 } };
@@ -471,6 +702,10 @@ int main(int argc, char **argv) {
     HT_RUN(test_calibration);
     HT_RUN(test_quantize_helpers);
     HT_RUN(test_bad_input);
+    HT_RUN(test_q8_block_matches_fake_quant);
+    HT_RUN(test_q8_fake_quant_backward_fd);
+    HT_RUN(test_q8_train_matches_inference);
+    HT_RUN(test_q8_api);
     fprintf(stderr, "%d layer cases, each: SIMD on 1 and 2 threads and the scalar twin against the reference, u8 and f32 out\n", ncases);
     hant_context_destroy(ctx1);
     hant_context_destroy(ctx2);
