@@ -62,8 +62,15 @@ awk -F'\t' 'NR > 2 && $4 == "mbconv" && $3 !~ / tile=1$/ {bad=1} NR > 2 && $4 ==
 awk -F'\t' 'FNR == 1 {f++} f == 1 && !/^#|^block/ {s[$1 " " $2] = $3} f == 2 && FNR > 2 && $3 ~ / tile=1$/ {k = $1 " " $3; sub(/ tile=1$/, "", k); if (!(k in s) || s[k] != $6 + 0) bad=1} END {exit bad}' "$W/scores.tsv" "$W/choices-tiled.tsv" && ok || bad "a tiled choice's score is not its twin's"
 expect_rc 0 "select with slower twins" $H select $SA --lut "$T/lut-slow.tsv" --speedup 1.5 --name untiled -o "$T/untiled-init.hant"
 grep -q ' tile=1' "$W/choices-untiled.tsv" && bad "slower twins chosen" || ok
-# the .hant format (v1) cannot carry 'tiled' yet: the student file holds the untiled blocks
+# the student file (format v2) carries the tiled blocks, and the report marks and counts them
 expect_rc 0 "tiled student is a valid network" $H info "$T/tiled-init.hant"
+ntc=$(grep -c ' tile=1' "$W/choices-tiled.tsv")
+[ "$(grep -c ' tiled$' "$T/out")" -eq "$ntc" ] && ok || bad "student has $(grep -c ' tiled$' "$T/out") tiled blocks, choices $ntc"
+WR=$T/wr; mkdir -p "$WR"; cp "$W/choices-tiled.tsv" "$WR/"
+printf 'name\ttop1\tlat_b1_ms\nteacher\t60\t1\ntiled\t59\t0.8\n' > "$WR/runs.tsv"
+expect_rc 0 "report tiled" $H report "$WR"
+nslots=$(awk -F'\t' 'NR > 2' "$W/choices-tiled.tsv" | wc -l)
+grep -q "^- int8: 0 of the $nslots chosen blocks; fused (tiled) MBConv execution: $ntc\.$" "$WR/report.md" && [ "$(grep -c ' tiled |' "$WR/report.md")" -ge 1 ] && ok || bad "report: $(grep -i 'tiled' "$WR/report.md" | head -3)"
 # finetune and accuracy: the student stays within a sane distance of the teacher
 expect_rc 0 "finetune" $H finetune "$T/s15-init.hant" --teacher "$T/teacher.hant" -o "$T/s15.hant" --subset 256 --val 256 --epochs 1 --batch 64 --threads 2 --quiet --bn-calibrate 4
 expect_rc 2 "finetune without a teacher" $H finetune "$T/s15-init.hant" -o "$T/x.hant"
@@ -109,6 +116,7 @@ awk -v a="$tt" -v b="$t8" 'BEGIN { d = b - a; exit !(d > -0.25 && d < 0.25) }' &
 # the report marks int8 choices and counts them (runs.tsv here is a fixture: only the choices matter)
 printf 'name\ttop1\tlat_b1_ms\nteacher\t60\t1\nq8\t59\t0.8\n' > "$W8/runs.tsv"
 expect_rc 0 "report q8" $H report "$W8"
-grep -q "^- int8: $n8 of the $n8 replaced blocks" "$W8/report.md" && [ "$(grep -c ' int8 |' "$W8/report.md")" -ge 1 ] && ok || bad "report: $(grep int8 "$W8/report.md" | head -3)"
+nsl8=$(awk -F'\t' 'NR > 2' "$W8/choices-q8.tsv" | wc -l)
+grep -q "^- int8: $n8 of the $nsl8 chosen blocks" "$W8/report.md" && [ "$(grep -c ' int8 |' "$W8/report.md")" -ge 1 ] && ok || bad "report: $(grep int8 "$W8/report.md" | head -3)"
 for c in pool distill select finetune transform profile; do $H $c --help >/dev/null && ok || bad "$c --help"; done
 finish
