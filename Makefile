@@ -80,7 +80,7 @@ teacher-train: | hant data
 # report (build/demo/report.md). Tables in build/demo are reused by later runs.
 DEMO_WORK = build/demo
 DEMO_TARGETS ?= 2 3 3.6
-DEMO_ARGS ?= --work $(DEMO_WORK) --pool quick --images 4096 --epochs 1 --subset 20000
+DEMO_ARGS ?= --work $(DEMO_WORK) --pool quick+q8+tiled --images 4096 --epochs 1 --subset 20000
 demo: hant data teacher
 	@for s in $(DEMO_TARGETS); do \
 	  echo "=== hant transform --speedup $$s"; \
