@@ -5603,8 +5603,8 @@ float hant_loss_mse(const float *y, const float *t, size_t count, float *dy) {
 
 float hant_loss_nmse(const float *y, const float *t, size_t count, float *dy) {
     double e = 0, l = 0;
-    for (size_t b = 0; b < count; b += 4096) { /* float sums over 4096 values lose nothing that matters here */
-        size_t end = HANT__MIN(count, b + 4096);
+    for (size_t b = 0; b < count; b += 256) { /* float sums of at most 256 values per lane, then double */
+        size_t end = HANT__MIN(count, b + 256);
         hant__vf ve = hant__v_zero(), vl = hant__v_zero();
         for (size_t i = b; i < end; i += HANT__VL) {
             int nn = (int)HANT__MIN((size_t)HANT__VL, end - i);
