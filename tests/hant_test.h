@@ -47,4 +47,21 @@ static inline void ht_seed(unsigned long long s) { ht__rng = s * 0x9E3779B97F4A7
 static inline unsigned long long ht_u64(void) { ht__rng ^= ht__rng << 13; ht__rng ^= ht__rng >> 7; ht__rng ^= ht__rng << 17; return ht__rng; }
 static inline float ht_uniform(float lo, float hi) { return lo + (hi - lo) * (float)((ht_u64() >> 40) * (1.0 / 16777216.0)); }
 static inline void ht_fill(float *x, size_t n, float lo, float hi) { for (size_t i = 0; i < n; i++) x[i] = ht_uniform(lo, hi); }
+
+#ifdef HANT_IMPLEMENTATION
+/* BN parameters and running statistics of every unit of a network drawn at
+   random (reaches into hant's internals, so only where they are compiled). */
+static inline void ht_randomise_bn(hant_net *net) {
+    size_t np, nb;
+    float *P = hant_net_param_data(net, &np), *B = hant_net_buffer_data(net, &nb);
+    for (int i = 0; i < net->nunits; i++) {
+        const hant__unit *u = &net->units[i];
+        if (!u->has_bn) continue;
+        for (int c = 0; c < u->s.cout; c++) {
+            P[u->gamma + c] = ht_uniform(0.5f, 1.5f); P[u->beta + c] = ht_uniform(-0.2f, 0.2f);
+            B[u->rmean + c] = ht_uniform(-0.2f, 0.2f); B[u->rvar + c] = ht_uniform(0.5f, 2.0f);
+        }
+    }
+}
+#endif
 #endif

@@ -15,17 +15,10 @@
 static hant_context *ctx1, *ctx2;
 
 static void randomise(hant_net *net) {
-    size_t np, nb;
-    float *P = hant_net_param_data(net, &np), *B = hant_net_buffer_data(net, &nb);
+    size_t np;
+    float *P = hant_net_param_data(net, &np);
     for (size_t i = 0; i < np; i++) P[i] = ht_uniform(-0.5f, 0.5f);
-    for (int i = 0; i < net->nunits; i++) {
-        const hant__unit *u = &net->units[i];
-        if (!u->has_bn) continue;
-        for (int c = 0; c < u->s.cout; c++) {
-            P[u->gamma + c] = ht_uniform(0.5f, 1.5f); P[u->beta + c] = ht_uniform(-0.2f, 0.2f);
-            B[u->rmean + c] = ht_uniform(-0.2f, 0.2f); B[u->rvar + c] = ht_uniform(0.5f, 2.0f);
-        }
-    }
+    ht_randomise_bn(net);
 }
 
 /* The same arch with every MBConv block tiled, and the same weights. */

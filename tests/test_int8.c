@@ -460,19 +460,6 @@ static void test_bad_input(void) {
 
 
 /* ---- int8 blocks in a network ---------------------------------------------- */
-static void q8_randomise_bn(hant_net *net) {
-    size_t np, nb;
-    float *P = hant_net_param_data(net, &np), *B = hant_net_buffer_data(net, &nb);
-    for (int i = 0; i < net->nunits; i++) {
-        const hant__unit *u = &net->units[i];
-        if (!u->has_bn) continue;
-        for (int c = 0; c < u->s.cout; c++) {
-            P[u->gamma + c] = ht_uniform(0.5f, 1.5f); P[u->beta + c] = ht_uniform(-0.2f, 0.2f);
-            B[u->rmean + c] = ht_uniform(-0.2f, 0.2f); B[u->rvar + c] = ht_uniform(0.5f, 2.0f);
-        }
-    }
-}
-
 /* A headless network of the given blocks on a 7x7x8 input. */
 static hant_net *q8_net(hant_context *ctx, const hant_block_spec *blocks, int nb, int quant, uint64_t seed) {
     hant_arch a;
@@ -483,7 +470,7 @@ static hant_net *q8_net(hant_context *ctx, const hant_block_spec *blocks, int nb
     hant_net *net = NULL;
     if (hant_net_create(ctx, &a, seed, &net)) { HT_CHECK(0, "create: %s", hant_last_error()); return NULL; }
     ht_seed(seed);
-    q8_randomise_bn(net);
+    ht_randomise_bn(net);
     return net;
 }
 

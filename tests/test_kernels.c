@@ -412,19 +412,6 @@ static void ref_net_forward(hant_net *net, const float *x, int n, float *out) {
     free(slot);
 }
 
-static void randomise_bn(hant_net *net) {
-    size_t np, nb;
-    float *P = hant_net_param_data(net, &np), *B = hant_net_buffer_data(net, &nb);
-    for (int i = 0; i < net->nunits; i++) {
-        const hant__unit *u = &net->units[i];
-        if (!u->has_bn) continue;
-        for (int c = 0; c < u->s.cout; c++) {
-            P[u->gamma + c] = ht_uniform(0.5f, 1.5f); P[u->beta + c] = ht_uniform(-0.2f, 0.2f);
-            B[u->rmean + c] = ht_uniform(-0.2f, 0.2f); B[u->rvar + c] = ht_uniform(0.5f, 2.0f);
-        }
-    }
-}
-
 static void test_net_forward_vs_reference(void) {
     const char *names[] = { "b0-fm", "small" };
     for (int k = 0; k < 2; k++) {
@@ -443,7 +430,7 @@ static void test_net_forward_vs_reference(void) {
             hant_net *net;
             HT_CHECK(hant_net_create(t ? ctx2 : ctx1, &a, 11, &net) == HANT_OK, "%s", hant_last_error());
             ht_seed(500 + k);
-            randomise_bn(net);
+            ht_randomise_bn(net);
             const int ns[] = { 1, 5 };
             for (int q = 0; q < 2; q++) {
                 int n = ns[q];
