@@ -137,6 +137,7 @@ typedef struct hant_arch {
     float in_mean[4], in_std[4];   /* input normalisation used by loaders */
     int stem_cout, stem_kernel, stem_stride; hant_act stem_act;
     int head_cout; hant_act head_act; /* 1x1 conv + BN + act before pooling; 0: none */
+    int head_quant;                /* HANT_QUANT_INT8: the head's 1x1 conv runs int8 (the FC stays fp32) */
     float bn_eps;                  /* 0: 1e-3 */
     int num_blocks;
     hant_block_spec blocks[HANT_MAX_BLOCKS];
@@ -291,13 +292,16 @@ hant_status hant_qconv_forward_f32(hant_qconv *q, int n, int h, int w, const uin
    Training fake-quantises the same tensors (and each conv weight per output
    channel, which for BN-scaled channels is the same grid as quantising the
    folded weight), with a straight-through estimator that passes gradients
-   where the input lies inside the quantised range. */
+   where the input lies inside the quantised range.
+   With arch.head_quant the head's 1x1 conv is int8 in the same way (one
+   quantisation point, fp32 out); pooling and the classifier stay fp32. */
 /* Runs fp32 inference (int8 blocks as fp32) over n images and sets every int8
    block's activation parameters from the observed ranges: percentile 100 is
    min/max, 50 <= p < 100 clips to the p% quantiles (hant_calib_range). */
 hant_status hant_net_calibrate(hant_net *net, const float *x, int n, double percentile);
 /* The calibrated parameters of block b: *count = the number of quantisation
-   points (0 when the block is fp32 or not calibrated); cap >= 3 always does. */
+   points (0 when the block is fp32 or not calibrated); cap >= 3 always does.
+   b == num_blocks is the head (one point, when arch.head_quant is set). */
 hant_status hant_net_block_qparams(const hant_net *net, int block, hant_qparams *out, int cap, int *count);
 /* Sets them (count = the block's quantisation points, or 0 to clear). */
 hant_status hant_net_set_block_qparams(hant_net *net, int block, const hant_qparams *qp, int count);
@@ -3204,6 +3208,10 @@ hant_status hant_arch_validate(const hant_arch *a) {
     if (a->num_classes) {
         if (a->head_cout < 0 || a->head_cout > 65536) return hant__fail(HANT_ERR_INVALID_ARG, "head_cout = %d", a->head_cout);
         if (a->head_act < HANT_ACT_NONE || a->head_act > HANT_ACT_SIGMOID) return hant__fail(HANT_ERR_INVALID_ARG, "head_act");
+        if (a->head_quant != 0 && a->head_quant != HANT_QUANT_INT8) return hant__fail(HANT_ERR_INVALID_ARG, "head_quant = %d (0 fp32, 1 int8)", a->head_quant);
+        if (a->head_quant && !a->head_cout) return hant__fail(HANT_ERR_INVALID_ARG, "head_quant needs a head conv (head_cout > 0)");
+    } else if (a->head_quant) {
+        return hant__fail(HANT_ERR_INVALID_ARG, "head_quant needs a head (num_classes > 0)");
     }
     return HANT_OK;
 }
@@ -3380,7 +3388,7 @@ static int hant__add_unit(hant__builder *b, int in, int cout, int k, int stride,
     u->s.kernel = k; u->s.stride = stride; u->s.groups = groups;
     u->oh = hant_conv_out(u->s.h, k, stride); u->ow = hant_conv_out(u->s.w, k, stride);
     u->has_bn = bn; u->has_bias = bias; u->act = act;
-    u->q8 = block >= 0 && n->arch.blocks[block].quant == HANT_QUANT_INT8; u->qnext = -1;
+    u->q8 = block >= 0 && (block < n->arch.num_blocks ? n->arch.blocks[block].quant : n->arch.head_quant) == HANT_QUANT_INT8; u->qnext = -1;
     u->wcount = (size_t)k * k * (u->s.cin / groups) * cout;
     u->w = b->np; b->np += u->wcount;
     if (bias) { u->b = b->np; b->np += cout; }
@@ -3456,7 +3464,8 @@ static void hant__net_build(hant__builder *b) {
         }
     }
     if (a->num_classes && !b->oom) {
-        if (a->head_cout) cur = hant__add_unit(b, cur, a->head_cout, 1, 1, 1, 1, 0, a->head_act, -1, -1);
+        /* the head conv carries block = num_blocks, so that it can be int8 like a block */
+        if (a->head_cout) cur = hant__add_unit(b, cur, a->head_cout, 1, 1, 1, 1, 0, a->head_act, -1, a->num_blocks);
         int c = n->slot_c[cur];
         int pooled = hant__add_slot(b, 1, 1, c);
         hant__add_op(b, HANT__OP_POOL, 0, cur, pooled, -1, -1);
@@ -4290,7 +4299,9 @@ static hant_status hant__net_forward(hant_net *net, const float *x, int n, float
     if (net->nq8 && !net->qcal && !hant_net_int8_ready(net)) {
         for (int i = 0; i < net->nops; i++)
             if (net->ops[i].type == HANT__OP_UNIT && net->units[net->ops[i].idx].q8 && !net->units[net->ops[i].idx].qset)
-                return hant__fail(HANT_ERR_INVALID_ARG, "block %d is int8 but not calibrated (hant_net_calibrate, hant quantize)", net->ops[i].block);
+                return net->ops[i].block == net->arch.num_blocks
+                           ? hant__fail(HANT_ERR_INVALID_ARG, "the head is int8 but not calibrated (hant_net_calibrate, hant quantize)")
+                           : hant__fail(HANT_ERR_INVALID_ARG, "block %d is int8 but not calibrated (hant_net_calibrate, hant quantize)", net->ops[i].block);
     }
     hant_status st = hant__net_fold(net);
     if (st) return st;
@@ -4466,12 +4477,20 @@ static int hant__block_units(const hant_net *net, int block, int *idx) {
     return k;
 }
 
+static int hant__part_quant(const hant_net *net, int block) {
+    return block == net->arch.num_blocks ? net->arch.head_quant : net->arch.blocks[block].quant;
+}
+/* block 0..num_blocks-1, or num_blocks for a head with a conv */
+static int hant__qpart_ok(const hant_net *net, int block) {
+    return block >= 0 && (block < net->arch.num_blocks || (block == net->arch.num_blocks && net->arch.num_classes && net->arch.head_cout));
+}
+
 hant_status hant_net_block_qparams(const hant_net *net, int block, hant_qparams *out, int cap, int *count) {
-    if (!net || !count || (cap > 0 && !out) || block < 0 || block >= net->arch.num_blocks)
+    if (!net || !count || (cap > 0 && !out) || !hant__qpart_ok(net, block))
         return hant__fail(HANT_ERR_INVALID_ARG, "hant_net_block_qparams: bad argument (block %d)", block);
     int idx[3], k = hant__block_units(net, block, idx);
     *count = 0;
-    if (!net->arch.blocks[block].quant || !k || !net->units[idx[0]].qset) return HANT_OK;
+    if (!hant__part_quant(net, block) || !k || !net->units[idx[0]].qset) return HANT_OK;
     if (cap < k) return hant__fail(HANT_ERR_INVALID_ARG, "hant_net_block_qparams: block %d has %d quantisation points, cap %d", block, k, cap);
     for (int j = 0; j < k; j++) out[j] = net->units[idx[j]].qin;
     *count = k;
@@ -4479,10 +4498,11 @@ hant_status hant_net_block_qparams(const hant_net *net, int block, hant_qparams 
 }
 
 hant_status hant_net_set_block_qparams(hant_net *net, int block, const hant_qparams *qp, int count) {
-    if (!net || block < 0 || block >= net->arch.num_blocks || (count && !qp))
+    if (!net || !hant__qpart_ok(net, block) || (count && !qp))
         return hant__fail(HANT_ERR_INVALID_ARG, "hant_net_set_block_qparams: bad argument (block %d)", block);
     int idx[3], k = hant__block_units(net, block, idx);
-    if (!net->arch.blocks[block].quant) return hant__fail(HANT_ERR_INVALID_ARG, "block %d is not int8", block);
+    if (!hant__part_quant(net, block))
+        return block == net->arch.num_blocks ? hant__fail(HANT_ERR_INVALID_ARG, "the head is not int8") : hant__fail(HANT_ERR_INVALID_ARG, "block %d is not int8", block);
     if (count != 0 && count != k) return hant__fail(HANT_ERR_INVALID_ARG, "block %d has %d quantisation points, got %d", block, k, count);
     for (int j = 0; j < count; j++)
         if (!hant__q8_qparams_ok(qp[j]))
@@ -4590,7 +4610,7 @@ hant_status hant_arch_part(const hant_arch *a, int part, hant_arch *out) {
     } else {
         hant_arch_block_input(a, part, &s.in_h, &s.in_w, &s.in_c);
         if (part < a->num_blocks) { s.num_blocks = 1; s.blocks[0] = a->blocks[part]; }
-        else { s.num_classes = a->num_classes; s.head_cout = a->head_cout; s.head_act = a->head_act; }
+        else { s.num_classes = a->num_classes; s.head_cout = a->head_cout; s.head_act = a->head_act; s.head_quant = a->head_quant; }
     }
     *out = s;
     return HANT_OK;
@@ -4617,7 +4637,8 @@ hant_status hant_part_signature(const hant_arch *a, int part, char *buf, size_t 
         n = snprintf(buf, size, "stem cin=%d cout=%d k=%d s=%d act=%s hw=%dx%d", a->in_c, a->stem_cout, a->stem_kernel, a->stem_stride,
                      hant_act_name(a->stem_act), a->in_h, a->in_w);
     else if (part == a->num_blocks)
-        n = snprintf(buf, size, "head cin=%d cout=%d act=%s classes=%d hw=%dx%d", c, a->head_cout, hant_act_name(a->head_act), a->num_classes, h, w);
+        n = snprintf(buf, size, "head cin=%d cout=%d act=%s classes=%d hw=%dx%d%s", c, a->head_cout, hant_act_name(a->head_act), a->num_classes, h, w,
+                     a->head_quant ? " q=int8" : "");
     else
         return hant_block_signature(&a->blocks[part], h, w, buf, size);
     if (n < 0 || (size_t)n >= size) return hant__fail(HANT_ERR_INVALID_ARG, "signature buffer of %zu bytes is too small", size);
@@ -5174,6 +5195,7 @@ hant_status hant_lut_predict(const hant_lut *lut, const hant_arch *a, int batch,
 #define HANT__BLOCK_BYTES_V1 36
 #define HANT__BLOCK_BYTES 40   /* v2: + u32 flags (bit 0 int8, bit 1 tiled) */
 #define HANT__BLOCK_FLAGS_KNOWN 3u
+#define HANT__HEADER_FLAGS_KNOWN 1u /* bit 0: int8 head (v2) */
 #define HANT__MAX_FILE_BYTES ((uint64_t)1 << 34)
 
 static uint32_t hant__crc32(uint32_t crc, const unsigned char *p, size_t n) {
@@ -5208,7 +5230,7 @@ static void hant__write_arch(const hant_arch *a, unsigned char *p) {
     memset(p, 0, HANT__HEADER_BYTES);
     memcpy(p, HANT__MAGIC, 8);
     hant__put_u32(p + 8, HANT__FORMAT_VERSION);
-    hant__put_u32(p + 12, 0); /* flags */
+    hant__put_u32(p + 12, a->head_quant == HANT_QUANT_INT8 ? 1u : 0u); /* flags */
     const int32_t ints1[4] = { a->in_h, a->in_w, a->in_c, a->num_classes };
     for (int i = 0; i < 4; i++) hant__put_u32(p + 16 + 4 * i, (uint32_t)ints1[i]);
     for (int i = 0; i < 4; i++) { hant__put_f32(p + 32 + 4 * i, a->in_mean[i]); hant__put_f32(p + 48 + 4 * i, a->in_std[i]); }
@@ -5259,9 +5281,9 @@ hant_status hant_net_save(const hant_net *net, const char *path) {
             crc = hant__crc32(crc, buf, 4 * m);
             ok = fwrite(buf, 1, 4 * m, f) == 4 * m;
         }
-    /* the int8 section: per int8 block, u32 count then count x (f32 scale, i32 zero point) */
-    for (int b = 0; b < net->arch.num_blocks && ok; b++) {
-        if (!net->arch.blocks[b].quant) continue;
+    /* the int8 section: per int8 block, then the int8 head, u32 count then count x (f32 scale, i32 zero point) */
+    for (int b = 0; b <= net->arch.num_blocks && ok; b++) {
+        if (!hant__part_quant(net, b)) continue;
         hant_qparams qp[3];
         int k = 0;
         hant_net_block_qparams(net, b, qp, 3, &k);
@@ -5286,8 +5308,11 @@ static hant_status hant__read_arch(const char *path, const unsigned char *p, siz
     uint32_t version = hant__get_u32(p + 8);
     if (version == 0 || version > HANT__FORMAT_VERSION)
         return hant__fail(HANT_ERR_VERSION, "%s: version %u (this build reads 1..%u)", path, version, HANT__FORMAT_VERSION);
-    if (hant__get_u32(p + 12) != 0) return hant__fail(HANT_ERR_FORMAT, "%s: flags = %u (must be 0)", path, hant__get_u32(p + 12));
+    uint32_t hflags = hant__get_u32(p + 12);
+    if (hflags & ~(version >= 2 ? HANT__HEADER_FLAGS_KNOWN : 0u))
+        return hant__fail(HANT_ERR_FORMAT, "%s: header flags 0x%x have unknown bits (known in v%u: %s)", path, hflags, version, version >= 2 ? "1 int8 head" : "none");
     memset(a, 0, sizeof *a);
+    a->head_quant = hflags & 1u ? HANT_QUANT_INT8 : 0;
     a->in_h = hant__get_i32(p + 16); a->in_w = hant__get_i32(p + 20); a->in_c = hant__get_i32(p + 24); a->num_classes = hant__get_i32(p + 28);
     for (int i = 0; i < 4; i++) { a->in_mean[i] = hant__get_f32(p + 32 + 4 * i); a->in_std[i] = hant__get_f32(p + 48 + 4 * i); }
     a->stem_cout = hant__get_i32(p + 64); a->stem_kernel = hant__get_i32(p + 68); a->stem_stride = hant__get_i32(p + 72);
@@ -5369,21 +5394,21 @@ hant_status hant_net_load(hant_context *ctx, const char *path, hant_net **out) {
             for (size_t j = 0; j < m; j++) arrays[k][i + j] = hant__get_f32(buf + 4 * j);
         }
     /* v2: the int8 section; values are checked after the checksum, like the floats */
-    hant_qparams qps[HANT_MAX_BLOCKS][3];
-    int qcount[HANT_MAX_BLOCKS] = { 0 };
-    for (int b = 0; version >= 2 && b < arch.num_blocks; b++) {
-        if (!arch.blocks[b].quant) continue;
+    hant_qparams qps[HANT_MAX_BLOCKS + 1][3];
+    int qcount[HANT_MAX_BLOCKS + 1] = { 0 };
+    for (int b = 0; version >= 2 && b <= arch.num_blocks; b++) {
+        if (!hant__part_quant(net, b)) continue;
         int idx[3], need = hant__block_units(net, b, idx);
-        if (fread(buf, 1, 4, f) != 4) { hant_net_destroy(net); fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: truncated in the int8 section (block %d count)", path, b); }
+        if (fread(buf, 1, 4, f) != 4) { hant_net_destroy(net); fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: truncated in the int8 section (%s %d count)", path, b < arch.num_blocks ? "block" : "head, part", b); }
         uint32_t cnt = hant__get_u32(buf);
         if (cnt != 0 && cnt != (uint32_t)need) {
             hant_net_destroy(net); fclose(f);
-            return hant__fail(HANT_ERR_FORMAT, "%s: int8 block %d: %u quantisation points (the block has %d, or 0 when not calibrated)", path, b, cnt, need);
+            return hant__fail(HANT_ERR_FORMAT, "%s: int8 %s %d: %u quantisation points (it has %d, or 0 when not calibrated)", path, b < arch.num_blocks ? "block" : "head, part", b, cnt, need);
         }
         crc = hant__crc32(crc, buf, 4);
         if (cnt && fread(buf, 1, 8 * (size_t)cnt, f) != 8 * (size_t)cnt) {
             hant_net_destroy(net); fclose(f);
-            return hant__fail(HANT_ERR_FORMAT, "%s: truncated in the int8 section (block %d parameters)", path, b);
+            return hant__fail(HANT_ERR_FORMAT, "%s: truncated in the int8 section (%s %d parameters)", path, b < arch.num_blocks ? "block" : "head, part", b);
         }
         crc = hant__crc32(crc, buf, 8 * (size_t)cnt);
         for (uint32_t j = 0; j < cnt; j++) { qps[b][j].scale = hant__get_f32(buf + 8 * j); qps[b][j].zero_point = hant__get_i32(buf + 8 * j + 4); }
@@ -5401,9 +5426,9 @@ hant_status hant_net_load(hant_context *ctx, const char *path, hant_net **out) {
         if (net->units[i].has_bn)
             for (int c = 0; c < net->units[i].s.cout; c++)
                 if (net->buffers[net->units[i].rvar + c] < 0.0f) { hant_net_destroy(net); return hant__fail(HANT_ERR_FORMAT, "%s: running variance of unit %d channel %d is negative", path, i, c); }
-    for (int b = 0; b < arch.num_blocks; b++) {
+    for (int b = 0; b <= arch.num_blocks; b++) {
         for (int j = 0; j < qcount[b]; j++)
-            if (!isfinite(qps[b][j].scale)) { hant_net_destroy(net); return hant__fail(HANT_ERR_NONFINITE, "%s: int8 block %d point %d: scale is not finite", path, b, j); }
+            if (!isfinite(qps[b][j].scale)) { hant_net_destroy(net); return hant__fail(HANT_ERR_NONFINITE, "%s: int8 %s %d point %d: scale is not finite", path, b < arch.num_blocks ? "block" : "head, part", b, j); }
         if (qcount[b] && hant_net_set_block_qparams(net, b, qps[b], qcount[b])) {
             hant_net_destroy(net);
             hant__prefix_error("%s: int8 section: ", path);

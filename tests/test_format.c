@@ -521,6 +521,64 @@ static void test_hostile_int8(void) {
     free(good); free(p);
 }
 
+/* An int8 head: header flag bit 0, and one more entry (count 1) at the end
+   of the int8 section. */
+static void test_int8_head_file(void) {
+    char path[300];
+    snprintf(path, sizeof path, "%s/qhead.hant", dir);
+    hant_net *f = small_net(12), *net = NULL, *back = NULL;
+    if (!f) { HT_CHECK(0, "small net"); return; }
+    hant_arch a = *hant_net_arch(f);
+    a.blocks[1].quant = HANT_QUANT_INT8; a.head_quant = HANT_QUANT_INT8;
+    HT_CHECK(hant_net_create(ctx, &a, 12, &net) == HANT_OK, "create: %s", hant_last_error());
+    if (!net) { hant_net_destroy(f); return; }
+    size_t np, nb, fp, fb;
+    float *fpar = hant_net_param_data(f, &fp), *fbuf = hant_net_buffer_data(f, &fb);
+    memcpy(hant_net_param_data(net, &np), fpar, fp * 4);
+    memcpy(hant_net_buffer_data(net, &nb), fbuf, fb * 4);
+    hant_net_destroy(f);
+    float x[16 * 100], y1[3 * 5], y2[3 * 5];
+    ht_fill(x, 16 * 100, -1, 1);
+    HT_CHECK(hant_net_calibrate(net, x, 16, 99.9) == HANT_OK, "calibrate: %s", hant_last_error());
+    HT_CHECK(hant_net_save(net, path) == HANT_OK, "save: %s", hant_last_error());
+    HT_CHECK(hant_net_load(ctx, path, &back) == HANT_OK, "load: %s", hant_last_error());
+    if (back) {
+        HT_CHECK(hant_net_arch(back)->head_quant == HANT_QUANT_INT8, "head flag lost");
+        hant_qparams q1[3], q2[3];
+        int c1 = 0, c2 = 0;
+        hant_net_block_qparams(net, 4, q1, 3, &c1);
+        hant_net_block_qparams(back, 4, q2, 3, &c2);
+        HT_CHECK(c1 == 1 && c2 == 1 && !memcmp(q1, q2, sizeof q1[0]), "head quantisation parameters: %d, %d points", c1, c2);
+        HT_CHECK(hant_net_forward(net, x, 3, y1) == HANT_OK && hant_net_forward(back, x, 3, y2) == HANT_OK && !memcmp(y1, y2, sizeof y1),
+                 "int8-head outputs differ after a round trip");
+    }
+    hant_net_destroy(net); hant_net_destroy(back);
+    size_t n;
+    unsigned char *good = read_all(path, &n), *p = malloc(n);
+    if (!good || !p) { HT_CHECK(0, "read"); free(good); free(p); return; }
+    size_t head = n - 4 - 12; /* the head's entry: count 1, one pair; then the crc */
+    HT_CHECK(hant__get_u32(good + 12) == 1 && hant__get_u32(good + head) == 1, "layout: flags %u, head count %u", hant__get_u32(good + 12), hant__get_u32(good + head));
+    memcpy(p, good, n); put32(p + 12, 3); fix_crc(p, n);
+    expect_load("unknown header flag", p, n, HANT_ERR_FORMAT, "header flags");
+    memcpy(p, good, n); put32(p + 12, 0); fix_crc(p, n);
+    expect_load("head section without the flag", p, n, HANT_ERR_FORMAT, "trailing bytes");
+    memcpy(p, good, n); put32(p + head, 2); fix_crc(p, n);
+    expect_load("head count 2", p, n, HANT_ERR_FORMAT, "head, part 4");
+    memcpy(p, good, n); put32(p + head + 4, 0x7fc00000u); fix_crc(p, n);
+    expect_load("head NaN scale", p, n, HANT_ERR_NONFINITE, "scale");
+    int bad = 0;
+    for (size_t len = head; len < n; len++) {
+        char tp[300];
+        snprintf(tp, sizeof tp, "%s/qhtrunc.hant", dir);
+        write_all(tp, good, len);
+        hant_net *t = NULL;
+        if (hant_net_load(ctx, tp, &t) != HANT_ERR_FORMAT || t) bad++;
+        hant_net_destroy(t);
+    }
+    HT_CHECK(bad == 0, "%d truncations of the head entry not rejected", bad);
+    free(good); free(p);
+}
+
 static void test_signature_tokens(void) {
     hant_arch a;
     hant_arch_builtin("b0-fm", &a);
@@ -569,6 +627,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_int8_roundtrip);
     HT_RUN(test_v1_still_loads);
     HT_RUN(test_hostile_int8);
+    HT_RUN(test_int8_head_file);
     HT_RUN(test_signature_tokens);
     HT_RUN(test_signatures_canonical);
     HT_RUN(test_parts_match_whole);

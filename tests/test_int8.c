@@ -676,6 +676,92 @@ static void test_q8_api(void) {
     HT_CHECK(hant_block_validate(&deep, 7, 7) == HANT_ERR_INVALID_ARG && strstr(hant_last_error(), "depth"), "int8 depth 18432");
 }
 
+/* An int8 head (arch.head_quant): its 1x1 conv runs int8 with one
+   quantisation point; pool and classifier stay fp32. Same checks as a block:
+   int8 against the fake-quant reference, the API, training's straight-through
+   gradient by finite differences (rounding off), and a file round trip. */
+static hant_net *q8_head_net(hant_context *ctx, int head_quant, uint64_t seed) {
+    hant_arch a;
+    memset(&a, 0, sizeof a);
+    a.in_h = 7; a.in_w = 7; a.in_c = 1; a.bn_eps = 1e-3f; a.num_classes = 5;
+    a.stem_cout = 8; a.stem_kernel = 3; a.stem_stride = 1; a.stem_act = HANT_ACT_SILU;
+    a.head_cout = 24; a.head_act = HANT_ACT_SILU; a.head_quant = head_quant;
+    a.num_blocks = 1; a.blocks[0] = q8_specs[0];
+    hant_net *net = NULL;
+    if (hant_net_create(ctx, &a, seed, &net)) { HT_CHECK(0, "create: %s", hant_last_error()); return NULL; }
+    ht_seed(seed);
+    ht_randomise_bn(net);
+    return net;
+}
+
+static void test_q8_head(void) {
+    enum { NB = 6 };
+    for (int t = 0; t < 2; t++) {
+        hant_net *q = q8_head_net(t ? ctx2 : ctx1, HANT_QUANT_INT8, 31), *f = q8_head_net(t ? ctx2 : ctx1, 0, 31);
+        if (!q || !f) { hant_net_destroy(q); hant_net_destroy(f); return; }
+        size_t nx = (size_t)NB * 49, ny = (size_t)NB * 5;
+        float x[NB * 49], y8[NB * 5], yr[NB * 5], yf[NB * 5];
+        ht_fill(x, nx, -1.5f, 1.5f);
+        HT_CHECK(hant_net_forward(q, x, NB, y8) == HANT_ERR_INVALID_ARG && strstr(hant_last_error(), "head is int8"), "uncalibrated head ran: %s", hant_last_error());
+        HT_CHECK(hant_net_calibrate(q, x, NB, 100) == HANT_OK, "calibrate: %s", hant_last_error());
+        hant_qparams qp[3];
+        int cnt = -1;
+        HT_CHECK(hant_net_block_qparams(q, 1, qp, 3, &cnt) == HANT_OK && cnt == 1 && qp[0].scale > 0, "head qparams: count %d", cnt);
+        HT_CHECK(hant_net_block_qparams(q, 0, qp, 3, &cnt) == HANT_OK && cnt == 0, "fp32 block 0 has %d points", cnt);
+        HT_CHECK(hant_net_block_qparams(q, 2, qp, 3, &cnt) == HANT_ERR_INVALID_ARG, "part 2 accepted");
+        HT_CHECK(hant_net_set_block_qparams(f, 1, qp, 1) == HANT_ERR_INVALID_ARG && strstr(hant_last_error(), "head is not int8"), "fp32 head took qparams");
+        HT_CHECK(hant_net_forward(q, x, NB, y8) == HANT_OK, "int8 forward: %s", hant_last_error());
+        hant_net_set_int8_reference(q, 1);
+        HT_CHECK(hant_net_forward(q, x, NB, yr) == HANT_OK, "reference forward");
+        hant_net_set_int8_reference(q, 0);
+        HT_CHECK(hant_net_forward(f, x, NB, yf) == HANT_OK, "fp32 forward");
+        double range = q8_max_abs(yr, NULL, ny), d8 = q8_max_abs(y8, yr, ny), m8 = q8_mean_abs(y8, yr, ny), mf = q8_mean_abs(yf, yr, ny);
+        HT_CHECK(d8 <= 0.02 * range, "t%d: int8 head vs fake-quant max |diff| %g, range %g", t, d8, range);
+        HT_CHECK(m8 * 4 < mf, "t%d: mean |int8 - ref| %g, |fp32 - ref| %g", t, m8, mf);
+        /* the straight-through gradient through the head, rounding off */
+        if (t == 0) {
+            float r[NB * 5], dx[NB * 49];
+            size_t np;
+            hant_net_param_data(q, &np);
+            float *G = malloc(np * 4);
+            ht_fill(r, ny, -1, 1);
+            q->fq_noround = 1;
+            hant_net_zero_grad(q);
+            HT_CHECK(hant_net_train_forward(q, x, NB, y8) == HANT_OK && hant_net_train_backward_input(q, r, dx) == HANT_OK, "train step");
+            memcpy(G, hant_net_grad_data(q, NULL), np * 4);
+            const hant__unit *hu = &q->units[q->nunits - 2]; /* head conv; the FC is last */
+            int bad = 0;
+            double an, fd;
+            for (int probe = 0; probe < 40; probe++) {
+                size_t idx = probe % 4 == 0 ? (size_t)(ht_u64() % nx) : hu->w + (size_t)(ht_u64() % hu->wcount);
+                if (!q8_fd(q, x, NB, r, dx, G, idx, probe % 4 == 0, &an, &fd) && bad++ < 3) HT_CHECK(0, "head FD [%zu]: analytic %g fd %g", idx, an, fd);
+            }
+            HT_CHECK(bad == 0, "%d of 40 head probes off", bad);
+            q->fq_noround = 0;
+            /* fake quantisation of the head is on in training */
+            float yon[NB * 5], yoff[NB * 5];
+            hant_net_train_forward(q, x, NB, yon);
+            hant_net_set_fake_quant(q, 0);
+            hant_net_train_forward(q, x, NB, yoff);
+            hant_net_set_fake_quant(q, 1);
+            HT_CHECK(q8_max_abs(yon, yoff, ny) > 0, "head fake quantisation changed nothing");
+            free(G);
+        }
+        hant_net_destroy(q); hant_net_destroy(f);
+    }
+    hant_arch a;
+    memset(&a, 0, sizeof a);
+    a.in_h = 7; a.in_w = 7; a.in_c = 8; a.num_blocks = 1; a.blocks[0] = q8_specs[0]; a.head_quant = 1;
+    HT_CHECK(hant_arch_validate(&a) == HANT_ERR_INVALID_ARG && strstr(hant_last_error(), "head_quant"), "int8 head without a head");
+    a.num_classes = 3; a.head_cout = 0;
+    HT_CHECK(hant_arch_validate(&a) == HANT_ERR_INVALID_ARG && strstr(hant_last_error(), "head_cout"), "int8 head without a head conv");
+    a.head_cout = 4; a.head_quant = 2;
+    HT_CHECK(hant_arch_validate(&a) == HANT_ERR_INVALID_ARG, "head_quant 2");
+    a.head_quant = 1;
+    char sig[256];
+    HT_CHECK(hant_part_signature(&a, 1, sig, sizeof sig) == HANT_OK && strstr(sig, "head ") == sig && strstr(sig, " q=int8"), "head signature '%s'", sig);
+}
+
 int main(int argc, char **argv) {
     HT_INIT(argc, argv);
     hant_config c1 = { 1, 0, { 0 } }, c2 = { 2, 0, { 0 } };
@@ -693,6 +779,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_q8_fake_quant_backward_fd);
     HT_RUN(test_q8_train_matches_inference);
     HT_RUN(test_q8_api);
+    HT_RUN(test_q8_head);
     fprintf(stderr, "%d layer cases, each: SIMD on 1 and 2 threads and the scalar twin against the reference, u8 and f32 out\n", ncases);
     hant_context_destroy(ctx1);
     hant_context_destroy(ctx2);
