@@ -1703,11 +1703,96 @@ static void hant__dense_forward_rows(const hant__conv_args *a, int64_t r0, int64
     }
 }
 
+/* A shallow conv (groups 1, depth kh*kw*cin at most HANT__DIRECT_DEPTH: a
+   stem on 1-3 channels) directly, pixel by pixel: im2col + GEMM spends more
+   on the 9-27 wide column and the packing than on the multiply-adds. The sum
+   runs in the same tap order as im2col's, over the taps inside the image. */
+#define HANT__DIRECT_DEPTH 32
+/* PX pixels (PX > 1: every tap inside the image) x NV output vectors at o:
+   PX * NV independent sums hide the FMA latency that one pixel's chain of
+   taps would expose. LOAD/STORE are the full or the masked tail forms. */
+#define HANT__DIRECT_TILE(PX, NV, LOAD, STORE) do { \
+        hant__vf acc[PX][NV]; \
+        HANT__UNROLL for (int p = 0; p < PX; p++) \
+            HANT__UNROLL for (int j = 0; j < NV; j++) acc[p][j] = a->bias ? LOAD(a->bias + o + j * HANT__VL) : hant__v_zero(); \
+        for (int kh = kh0; kh < kh1; kh++) \
+            for (int kw = kw0; kw < kw1; kw++) { \
+                const float *xp = xrow + ((size_t)(kh * W) + (size_t)(ow * S - P + kw)) * C; \
+                const float *wp = a->w + (size_t)((kh * K + kw) * C) * O + o; \
+                for (int c = 0; c < C; c++, wp += O) { \
+                    hant__vf wv[NV]; \
+                    HANT__UNROLL for (int j = 0; j < NV; j++) wv[j] = LOAD(wp + j * HANT__VL); \
+                    HANT__UNROLL for (int p = 0; p < PX; p++) { \
+                        hant__vf xv = hant__v_set1(xp[(size_t)p * S * C + c]); \
+                        HANT__UNROLL for (int j = 0; j < NV; j++) acc[p][j] = hant__v_fmadd(xv, wv[j], acc[p][j]); \
+                    } \
+                } \
+            } \
+        HANT__UNROLL for (int p = 0; p < PX; p++) \
+            HANT__UNROLL for (int j = 0; j < NV; j++) { \
+                hant__vf v = hant__v_act(acc[p][j], a->act); \
+                if (res) v = hant__v_add(v, LOAD(res + (size_t)p * O + o + j * HANT__VL)); \
+                STORE(y + (size_t)p * O + o + j * HANT__VL, v); \
+            } \
+    } while (0)
+#define HANT__DIRECT_FULL_LOAD(p) hant__v_load(p)
+#define HANT__DIRECT_FULL_STORE(p, v) hant__v_store(p, v)
+#define HANT__DIRECT_TAIL_LOAD(p) hant__v_loadn(p, tail)
+#define HANT__DIRECT_TAIL_STORE(p, v) hant__v_storen(p, v, tail)
+#define HANT__DIRECT_PIX 4
+/* Every output channel of PX pixels starting at (n, oh, ow). */
+#define HANT__DIRECT_PIXELS(PX) do { \
+        int o = 0; \
+        for (; o < o2; o += 2 * HANT__VL) HANT__DIRECT_TILE(PX, 2, HANT__DIRECT_FULL_LOAD, HANT__DIRECT_FULL_STORE); \
+        for (; o < o1; o += HANT__VL) HANT__DIRECT_TILE(PX, 1, HANT__DIRECT_FULL_LOAD, HANT__DIRECT_FULL_STORE); \
+        if (tail) HANT__DIRECT_TILE(PX, 1, HANT__DIRECT_TAIL_LOAD, HANT__DIRECT_TAIL_STORE); \
+    } while (0)
+static void hant__conv_direct_rows(const hant__conv_args *a, int64_t r0, int64_t r1) {
+    const int H = a->s.h, W = a->s.w, K = a->s.kernel, S = a->s.stride, P = a->pad, C = a->s.cin, O = a->s.cout;
+    const int o2 = O / (2 * HANT__VL) * (2 * HANT__VL), o1 = O / HANT__VL * HANT__VL, tail = O - o1;
+    /* ow in [lo, hi) has every kw tap inside the row */
+    int lo = (P + S - 1) / S, hi = W - K + P >= 0 ? (W - K + P) / S + 1 : 0;
+    if (hi > a->ow) hi = a->ow;
+    if (lo > hi) lo = hi;
+    for (int64_t r = r0; r < r1;) {
+        int ow = (int)(r % a->ow), oh = (int)((r / a->ow) % a->oh), n = (int)(r / ((int64_t)a->ow * a->oh));
+        int end = (int)HANT__MIN((int64_t)a->ow, ow + (r1 - r)); /* this row's part of [r0, r1) */
+        int kh0 = HANT__MAX(0, P - oh * S), kh1 = HANT__MIN(K, H + P - oh * S);
+        const float *xrow = a->x + ((size_t)n * H + (size_t)(oh * S - P)) * W * C; /* row kh = 0: only kh >= kh0 is read */
+        while (ow < end) {
+            float *y = a->y + (size_t)r * O;
+            const float *res = a->residual ? a->residual + (size_t)r * O : NULL;
+            if (ow >= lo && ow + HANT__DIRECT_PIX <= HANT__MIN(hi, end)) {
+                const int kw0 = 0, kw1 = K;
+                HANT__DIRECT_PIXELS(HANT__DIRECT_PIX);
+                ow += HANT__DIRECT_PIX; r += HANT__DIRECT_PIX;
+            } else {
+                const int kw0 = HANT__MAX(0, P - ow * S), kw1 = HANT__MIN(K, W + P - ow * S);
+                HANT__DIRECT_PIXELS(1);
+                ow++; r++;
+            }
+        }
+    }
+}
+#undef HANT__DIRECT_PIXELS
+#undef HANT__DIRECT_PIX
+#undef HANT__DIRECT_TILE
+#undef HANT__DIRECT_FULL_LOAD
+#undef HANT__DIRECT_FULL_STORE
+#undef HANT__DIRECT_TAIL_LOAD
+#undef HANT__DIRECT_TAIL_STORE
+
+static int hant__conv_is_shallow(const hant__conv_args *a) {
+    return a->groups == 1 && a->s.kernel * a->s.kernel * a->s.cin <= HANT__DIRECT_DEPTH;
+}
+
 static void hant__dense_forward_task(void *arg, int tid, int nt) {
     const hant__conv_args *a = (const hant__conv_args *)arg;
     int64_t b, e;
     hant__split((int64_t)a->s.n * a->oh * a->ow, HANT__MR, tid, nt, &b, &e);
-    if (b < e) hant__dense_forward_rows(a, b, e);
+    if (b >= e) return;
+    if (hant__conv_is_shallow(a)) hant__conv_direct_rows(a, b, e);
+    else hant__dense_forward_rows(a, b, e);
 }
 
 /* Dense backward for images [n0, n1): dw (into a per-thread partial when
@@ -1787,8 +1872,10 @@ static void hant__conv_forward_packed(hant_context *ctx, const hant_conv_shape *
         g.packed_b = packed_w; g.c = y; g.ldc = s->cout; g.ep = &ep; g.ctx = ctx;
         hant__gemm_run(&g);
     } else {
-        if (rows * s->cout * s->kernel * s->kernel * (s->cin / a.groups) < 65536) hant__dense_forward_rows(&a, 0, rows);
-        else hant__run(ctx, hant__dense_forward_task, &a);
+        if (rows * s->cout * s->kernel * s->kernel * (s->cin / a.groups) < 65536) {
+            if (hant__conv_is_shallow(&a)) hant__conv_direct_rows(&a, 0, rows);
+            else hant__dense_forward_rows(&a, 0, rows);
+        } else hant__run(ctx, hant__dense_forward_task, &a);
     }
 }
 
