@@ -92,9 +92,14 @@ $H pool b0-fm --pool quick -o "$T/pq.tsv" >/dev/null && $H pool b0-fm --pool qui
 [ "$(grep -c 'q=int8' "$T/pq8.tsv")" -eq "$(grep -vc '^block\|	identity ' "$T/pq.tsv")" ] && ok || bad "quick+q8 is not quick plus a twin of every non-identity candidate"
 nsig=$(grep 'q=int8' "$T/pool8.tsv" | cut -f3 | sort -u | wc -l)
 expect_rc 0 "profile q8" $H profile "$T/teacher.hant" -o "$T/lut8.tsv" --candidates "$P8" --reps 3 --rounds 2 --threads 2 --quiet
-[ "$(grep -c 'q=int8 b=1 t=2 p=fp32' "$T/lut8.tsv")" -eq "$nsig" ] && ok || bad "int8 rows in the table: $(grep -c 'q=int8' "$T/lut8.tsv"), distinct twins $nsig"
+[ "$(grep -v '^head' "$T/lut8.tsv" | grep -c 'q=int8 b=1 t=2 p=fp32')" -eq "$nsig" ] && ok || bad "int8 rows in the table: $(grep -c 'q=int8' "$T/lut8.tsv"), distinct twins $nsig"
+grep -q '^head .* q=int8 b=1 t=2 p=fp32	' "$T/lut8.tsv" && ok || bad "the head's int8 twin was not profiled"
 expect_rc 0 "distill q8" $H distill "$T/teacher.hant" --work "$W8" --pool "$P8" --images 256 --batch 64 --threads 2 --quiet
-[ "$(grep -c 'q=int8' "$W8/scores.tsv")" -eq 16 ] && ok || bad "int8 rows in the scores: $(grep -c 'q=int8' "$W8/scores.tsv")"
+[ "$(grep -v '^16	head' "$W8/scores.tsv" | grep -c 'q=int8')" -eq 16 ] && ok || bad "int8 rows in the scores: $(grep -c 'q=int8' "$W8/scores.tsv")"
+# the head's int8 twin: scored (not trained) by its logits against the fp32 head's, in (0, 0.5)
+awk -F'\t' '$1 == 16 && $2 ~ /^head .* q=int8$/ { s = $3 } END { print "  (int8 head score " s ")"; exit !(s > 0 && s < 0.5) }' "$W8/scores.tsv" && ok || bad "no sane int8 head row in the scores"
+hf=$(awk -F'\t' '$1 == 16 {print $8}' "$W8/scores.tsv")
+$H info "$W8/$hf" | grep -q '(conv int8)$' && ok || bad "head candidate file $hf is not an int8 head"
 f8=$(awk -F'\t' '/q=int8/ {print $8; exit}' "$W8/scores.tsv")
 $H info "$W8/$f8" | grep -q ' int8$' && ok || bad "candidate file $f8 is not int8"
 # the teacher's own block as int8 (inherited weights) keeps most of its output (a score of 1
@@ -104,19 +109,23 @@ awk -F'\t' '/q=int8/ && $3 > m {m = $3} END {print "  (largest int8 twin score "
 expect_rc 0 "select q8 frontier" $H select "$T/teacher.hant" --work "$W8" --lut "$T/lut8.tsv" --latency-ms 1000 --sweep 10 --name q8all -o "$T/q8all.hant"
 mid=$(awk -F'\t' 'NR > 1 { if (lo == "" || $2 < lo) lo = $2; if ($2 > hi) hi = $2 } END { printf "%.6f", (lo + hi) / 2 }' "$W8/pareto.tsv")
 expect_rc 0 "select q8" $H select "$T/teacher.hant" --work "$W8" --lut "$T/lut8.tsv" --latency-ms "$mid" --name q8 -o "$T/q8-init.hant"
-n8=$(grep -c 'q=int8' "$W8/choices-q8.tsv")
+n8=$(grep -v '^#' "$W8/choices-q8.tsv" | grep -c 'q=int8')
+# the head is a choice of its own: the cheaper int8 head is taken under a tight budget
+grep -q '^# head	int8	head .* q=int8	' "$W8/choices-q8.tsv" && ok || bad "head choice: $(grep '^# head' "$W8/choices-q8.tsv")"
+$H info "$T/q8-init.hant" | grep -q '(conv int8)$' && ok || bad "the student's head is not int8"
 [ "$n8" -ge 1 ] && ok || bad "no int8 block selected under $mid ms"
 [ "$($H info "$T/q8-init.hant" | grep -c ' int8$')" -eq "$n8" ] && ok || bad "student int8 blocks differ from the choices"
 expect_rc 0 "eval int8 student" $H eval "$T/q8-init.hant" --data $D --threads 2
 expect_rc 0 "finetune int8 student" $H finetune "$T/q8-init.hant" --teacher "$T/teacher.hant" -o "$T/q8.hant" --subset 256 --val 256 --epochs 1 --batch 64 --threads 2 --bn-calibrate 4
-grep -q "^int8: $n8 blocks calibrated" "$T/err" && ok || bad "finetune did not calibrate the int8 blocks: $(head -2 "$T/err")"
+grep -q "^int8: $n8 blocks and the head calibrated" "$T/err" && ok || bad "finetune did not calibrate the int8 blocks: $(head -2 "$T/err")"
 [ "$($H info "$T/q8.hant" | grep -c ' int8$')" -eq "$n8" ] && ok || bad "fine-tuned student lost int8 blocks"
 t8=$($H eval "$T/q8.hant" --data $D --threads 2 | sed -n 's/^top1 //p')
 awk -v a="$tt" -v b="$t8" 'BEGIN { d = b - a; exit !(d > -0.25 && d < 0.25) }' && ok || bad "teacher top-1 $tt, int8 student $t8"
 # the report marks int8 choices and counts them (runs.tsv here is a fixture: only the choices matter)
 printf 'name\ttop1\tlat_b1_ms\nteacher\t60\t1\nq8\t59\t0.8\n' > "$W8/runs.tsv"
 expect_rc 0 "report q8" $H report "$W8"
-nsl8=$(awk -F'\t' 'NR > 2' "$W8/choices-q8.tsv" | wc -l)
+nsl8=$(grep -v '^#' "$W8/choices-q8.tsv" | awk 'NR > 1' | wc -l)
 grep -q "^- int8: $n8 of the $nsl8 chosen blocks" "$W8/report.md" && [ "$(grep -c ' int8 |' "$W8/report.md")" -ge 1 ] && ok || bad "report: $(grep int8 "$W8/report.md" | head -3)"
+grep -q "^- head (fp32 or int8, chosen by the selection): int8 in 1 of 1 students" "$W8/report.md" && ok || bad "report head line: $(grep '^- head' "$W8/report.md")"
 for c in pool distill select finetune transform profile; do $H $c --help >/dev/null && ok || bad "$c --help"; done
 finish

@@ -21,9 +21,20 @@ $H info "$T/q2.hant" > "$T/info2" && [ "$(grep -c ' int8$' "$T/info2")" -eq 3 ] 
 # re-quantising an int8 model recalibrates it and keeps its blocks int8
 expect_rc 0 "quantize an int8 model" $H quantize "$T/q2.hant" -o "$T/q3.hant" --calib 16 --blocks 5
 $H info "$T/q3.hant" > "$T/info3" && [ "$(grep -c ' int8$' "$T/info3")" -eq 4 ] && ok || bad "requantised model has $(grep -c ' int8$' "$T/info3") int8 blocks"
+# --head: the head's conv int8 too; --blocks none keeps the blocks as they are, and
+# blocks that come calibrated keep their ranges (the same logits as before for them)
+expect_rc 0 "quantize --head only" $H quantize "$T/q2.hant" -o "$T/qh.hant" --calib 16 --blocks none --head
+grep -q "3 of 16 blocks int8 and the head.*3 parts kept their ranges" "$T/out" && ok || bad "head summary: $(cat "$T/out")"
+$H info "$T/qh.hant" > "$T/infoh" && grep -q '^head .*(conv int8)$' "$T/infoh" && [ "$(grep -c ' int8$' "$T/infoh")" -eq 3 ] && ok || bad "info of the int8-head model: $(tail -2 "$T/infoh")"
+expect_rc 0 "eval int8 head" $H eval "$T/qh.hant" --threads 2
+grep -q '^top1 0\.[0-9]*$' "$T/out" && ok || bad "eval output: $(cat "$T/out")"
+expect_rc 0 "profile an int8 head" $H profile "$T/qh.hant" -o "$T/luth.tsv" --candidates teacher --reps 3 --rounds 1 --threads 2 --quiet
+grep -q '^head cin=320 cout=1280 act=silu classes=10 hw=2x2 q=int8 b=1 t=2 p=fp32	' "$T/luth.tsv" && ok || bad "int8 head key missing"
 # the profiler times int8 parts with the int8 kernels, under their own keys
 expect_rc 0 "profile int8" $H profile "$T/q2.hant" -o "$T/lut.tsv" --candidates teacher --reps 3 --rounds 1 --threads 2 --quiet
-[ "$(grep -c 'q=int8 b=1 t=2 p=fp32' "$T/lut.tsv")" -eq 3 ] && ok || bad "int8 keys in the table: $(grep -c 'q=int8' "$T/lut.tsv")"
+[ "$(grep -v '^head' "$T/lut.tsv" | grep -c 'q=int8 b=1 t=2 p=fp32')" -eq 3 ] && ok || bad "int8 block keys in the table: $(grep -c 'q=int8' "$T/lut.tsv")"
+# a table for int8 blocks also times the head's int8 twin (hant select may choose it)
+grep -q '^head .* q=int8 b=1 t=2 p=fp32	' "$T/lut.tsv" && ok || bad "no int8 head key beside int8 blocks"
 grep -q '^mbconv cin=16 cout=24 e=6 k=3 s=2 se=0.25 act=silu g=1 hw=28x28 b=1 t=2 p=fp32	' "$T/lut.tsv" && ok || bad "fp32 key missing"
 # bad input
 expect_rc 2 "block out of range" $H quantize "$T/m.hant" -o "$T/x.hant" --blocks 16
