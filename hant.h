@@ -26,6 +26,7 @@
      hant_net_load(ctx, path, &net) / hant_net_save(net, path)
      hant_net_forward(net, x, n, logits)    inference, NHWC float input
      hant_net_calibrate(net, x, n, pct)     activation ranges of int8 blocks (quant = HANT_QUANT_INT8)
+                                            and of an int8 head (arch.head_quant)
      hant_net_params(net), hant_net_macs(net)
      hant_status_string(st), hant_last_error()
 
