@@ -2491,6 +2491,13 @@ static void hant__q8_dw_block_scalar(const hant_qconv *q, const uint8_t *const *
         }
 }
 
+/* 1 if tap t of all np pixels lies off the image and adds nothing (zero point 0). */
+static inline int hant__q8_dw_tap_off(const hant_qconv *q, const uint8_t *const *tp, int np, int t) {
+    if (q->in.zero_point != 0) return 0;
+    for (int j = 0; j < np; j++) if (tp[j * HANT__Q8_DW_TAPS + t] != q->zprow) return 0;
+    return 1;
+}
+
 #if defined(HANT__Q8_VNNI512)
 /* vpdpbusd wants four products per int32 lane, so four taps of one channel
    are interleaved: two rounds of byte and word unpacks turn the four taps'
@@ -2502,6 +2509,9 @@ static void hant__q8_dw_block_out(const hant_qconv *q, const uint8_t *const *tp,
                                   uint8_t *yu, float *yf) {
     const int TQ = (q->kernel * q->kernel + 3) / 4, C = q->cin;
     const int lin = yu && ep->mode == HANT__Q8_OUT_LINEAR; /* the common case, constants hoisted */
+    /* with zero point 0 (a ReLU input) a tap off the image adds 0: a pixel of a small map skips
+       the tap quads that lie wholly off it (at 2x2 a 5x5 kernel keeps 2-3 of 7) */
+    const int skip0 = q->in.zero_point == 0;
     const __m512 lo = _mm512_set1_ps(ep->lo), hi = _mm512_set1_ps(ep->hi);
     const __m512i zp = _mm512_set1_epi32(ep->zp);
     for (int c = 0; c < cb; c += 64) {
@@ -2514,6 +2524,7 @@ static void hant__q8_dw_block_out(const hant_qconv *q, const uint8_t *const *tp,
                 __m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0;
                 const uint8_t *const *t = tp + j * HANT__Q8_DW_TAPS;
                 for (int tq = 0; tq < TQ; tq++, t += 4) {
+                    if (skip0 && t[0] == q->zprow && t[1] == q->zprow && t[2] == q->zprow && t[3] == q->zprow) continue;
                     const int8_t *w = wb + (size_t)tq * 256;
                     __m256i x0 = _mm256_maskz_loadu_epi8(m32, t[0] + cc), x1 = _mm256_maskz_loadu_epi8(m32, t[1] + cc);
                     __m256i x2 = _mm256_maskz_loadu_epi8(m32, t[2] + cc), x3 = _mm256_maskz_loadu_epi8(m32, t[3] + cc);
@@ -2543,6 +2554,7 @@ static void hant__q8_dw_block_out(const hant_qconv *q, const uint8_t *const *tp,
             __m512i s0 = _mm512_setzero_si512(), s1 = s0, s2 = s0, s3 = s0;
             const uint8_t *const *t = tp + j * HANT__Q8_DW_TAPS;
             for (int tq = 0; tq < TQ; tq++, t += 4) {
+                if (skip0 && t[0] == q->zprow && t[1] == q->zprow && t[2] == q->zprow && t[3] == q->zprow) continue;
                 const int8_t *w = wb + (size_t)tq * 256;
                 __m512i x0 = _mm512_maskz_loadu_epi8(m, t[0] + cc), x1 = _mm512_maskz_loadu_epi8(m, t[1] + cc);
                 __m512i x2 = _mm512_maskz_loadu_epi8(m, t[2] + cc), x3 = _mm512_maskz_loadu_epi8(m, t[3] + cc);
@@ -2592,6 +2604,7 @@ static void hant__q8_dw_block(const hant_qconv *q, const uint8_t *const *tp, int
         __m512i s[HANT__Q8_DW_PIX], c0v = _mm512_maskz_loadu_epi32(k, q->comp + cc);
         HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++) s[j] = c0v;
         for (int t = 0; t < T; t++) {
+            if (hant__q8_dw_tap_off(q, tp, np, t)) continue;
             __m512i wv = _mm512_maskz_loadu_epi32(k, q->w32 + (size_t)t * C + cc);
             HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++)
                 if (j < np) s[j] = _mm512_add_epi32(s[j], _mm512_mullo_epi32(_mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(k, tp[j * HANT__Q8_DW_TAPS + t] + cc)), wv));
@@ -2609,6 +2622,7 @@ static void hant__q8_dw_block(const hant_qconv *q, const uint8_t *const *tp, int
         __m256i s[HANT__Q8_DW_PIX], c0v = _mm256_loadu_si256((const __m256i *)(q->comp + cc));
         HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++) s[j] = c0v;
         for (int t = 0; t < T; t++) {
+            if (hant__q8_dw_tap_off(q, tp, np, t)) continue;
             __m256i wv = _mm256_loadu_si256((const __m256i *)(q->w32 + (size_t)t * C + cc));
             HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++)
                 if (j < np) s[j] = _mm256_add_epi32(s[j], _mm256_mullo_epi32(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(tp[j * HANT__Q8_DW_TAPS + t] + cc))), wv));

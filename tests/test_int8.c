@@ -129,6 +129,7 @@ static void check_layer(const ref_layer *L, int n, int h, int w, const uint8_t *
 
 /* Random layer; out qparams from the reference's real output range, so that
    the u8 outputs use the whole range rather than saturate. */
+static int case_zp = -1; /* >= 0: the input zero point of the next cases, else random */
 static void run_case(int dw, int cin, int cout, int k, int stride, int n, int h, int w, hant_act act, const char *tag) {
     int cg = dw ? 1 : cin;
     size_t wn = (size_t)k * k * cg * cout, xn = (size_t)n * h * w * cin;
@@ -138,7 +139,9 @@ static void run_case(int dw, int cin, int cout, int k, int stride, int n, int h,
     for (size_t i = 0; i < wn; i++) wq[i] = (int8_t)((int)(ht_u64() % 255) - 127);
     for (size_t i = 0; i < xn; i++) x[i] = (uint8_t)(ht_u64() % 256);
     for (int c = 0; c < cout; c++) { ws[c] = ht_uniform(0.5f, 2.0f) / (127.0f * sqrtf((float)(k * k * cg))); bias[c] = ht_uniform(-1, 1); }
-    ref_layer L = { cin, cout, k, stride, dw, wq, ws, bias, act, { 0.02f, (int32_t)(ht_u64() % 256) }, { 1.0f, 0 } };
+    int32_t zp = (int32_t)(ht_u64() % 256);
+    if (case_zp >= 0) zp = case_zp;
+    ref_layer L = { cin, cout, k, stride, dw, wq, ws, bias, act, { 0.02f, zp }, { 1.0f, 0 } };
     /* real output range through the reference */
     int OH = hant_conv_out(h, k, stride), OW = hant_conv_out(w, k, stride);
     size_t count = (size_t)n * OH * OW * cout;
@@ -203,6 +206,13 @@ static void test_depthwise(void) {
     run_case(1, 16, 16, 3, 1, 1, 1, 1, HANT_ACT_RELU6, "depthwise 1x1 image");
     run_case(1, 24, 24, 7, 2, 1, 3, 2, HANT_ACT_NONE, "depthwise image < kernel");
     run_case(1, 96, 96, 3, 2, 1, 56, 56, HANT_ACT_SILU, "depthwise big"); /* threads */
+    /* zero point 0 (ReLU inputs): taps off a small map are skipped, narrow and wide channel blocks */
+    case_zp = 0;
+    static const int small[][4] = { { 5, 2, 2, 576 }, { 3, 2, 2, 64 }, { 5, 4, 4, 96 }, { 7, 3, 2, 17 }, { 5, 4, 4, 300 }, { 3, 14, 14, 33 } };
+    for (size_t j = 0; j < sizeof small / sizeof *small; j++)
+        for (int s = 1; s <= 2; s++)
+            run_case(1, small[j][3], small[j][3], small[j][0], s, 2, small[j][1], small[j][2], acts[j % 5], "depthwise zp 0");
+    case_zp = -1;
 }
 
 /* AVX2's vpmaddubsw saturates at 255 * 127 * 2: every weight +-127 and every
