@@ -1146,18 +1146,21 @@ HANT__INLINE void hant__micro_packed(int kc, const float *restrict pa, const flo
 }
 
 /* Tile = rows of a row-major A read in place (no packing) x packed B. Rows
-   past mr repeat the last valid row; their results are never stored. */
-HANT__INLINE void hant__micro_direct(int kc, const float *restrict a, size_t lda, int mr, const float *restrict pb, hant__tile *t) {
+   past mr repeat the last valid row; their results are never stored. nv
+   (a constant at each call) is the number of B vectors computed: 1 for a
+   panel no wider than one vector (N = 16 on AVX-512, the N tails), which
+   would otherwise spend half its multiply-adds on padding. */
+HANT__INLINE void hant__micro_direct(int kc, const float *restrict a, size_t lda, int mr, const float *restrict pb, hant__tile *t, const int nv) {
     const float *ar[HANT__MR];
     HANT__UNROLL for (int i = 0; i < HANT__MR; i++) ar[i] = a + (size_t)(i < mr ? i : mr - 1) * lda;
     HANT__UNROLL for (int i = 0; i < HANT__MR; i++)
         HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) t->v[i][j] = hant__v_zero();
     for (int k = 0; k < kc; k++) {
         hant__vf b[HANT__NRV];
-        HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) b[j] = hant__v_load(pb + (size_t)k * HANT__NR + j * HANT__VL);
+        HANT__UNROLL for (int j = 0; j < nv; j++) b[j] = hant__v_load(pb + (size_t)k * HANT__NR + j * HANT__VL);
         HANT__UNROLL for (int i = 0; i < HANT__MR; i++) {
             hant__vf av = hant__v_set1(ar[i][k]);
-            HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) t->v[i][j] = hant__v_fmadd(av, b[j], t->v[i][j]);
+            HANT__UNROLL for (int j = 0; j < nv; j++) t->v[i][j] = hant__v_fmadd(av, b[j], t->v[i][j]);
         }
     }
 }
@@ -1196,7 +1199,8 @@ static void hant__gemm_micro(int kc, const float *restrict pa, const float *rest
 static void hant__gemm_micro_direct(int kc, const float *restrict a, size_t lda, const float *restrict pb, float *restrict c, int ldc,
                                     int mr, int nr, int first, float beta, const hant__epilogue *ep, int row, int col) {
     hant__tile t;
-    hant__micro_direct(kc, a, lda, mr, pb, &t);
+    if (nr <= HANT__VL) hant__micro_direct(kc, a, lda, mr, pb, &t, 1);
+    else hant__micro_direct(kc, a, lda, mr, pb, &t, HANT__NRV);
     hant__micro_store(&t, c, ldc, mr, nr, first, beta, ep, row, col);
 }
 
