@@ -465,6 +465,20 @@ static void test_v1_still_loads(void) {
     free(v1); free(v2);
 }
 
+/* How many truncations of good to lengths [from, n) load without HANT_ERR_FORMAT. */
+static int truncations_accepted(const unsigned char *good, size_t from, size_t n, const char *name) {
+    int bad = 0;
+    for (size_t len = from; len < n; len++) {
+        char tp[300];
+        snprintf(tp, sizeof tp, "%s/%s", dir, name);
+        write_all(tp, good, len);
+        hant_net *t = NULL;
+        if (hant_net_load(ctx, tp, &t) != HANT_ERR_FORMAT || t) bad++;
+        hant_net_destroy(t);
+    }
+    return bad;
+}
+
 static void test_hostile_int8(void) {
     char path[300];
     snprintf(path, sizeof path, "%s/q8good.hant", dir);
@@ -477,15 +491,7 @@ static void test_hostile_int8(void) {
     /* int8 section: block 1 (count 2, 2 pairs), then the crc */
     size_t sec = n - 4 - (4 + 16);
     HT_CHECK(hant__get_u32(good + sec) == 2 && hant__get_u32(good + 96 + 36) == 2 && hant__get_u32(good + 96 + 40 + 36) == 1, "section layout");
-    int bad = 0;
-    for (size_t len = sec - 8; len < n; len++) { /* every truncation around and inside the section */
-        char tp[300];
-        snprintf(tp, sizeof tp, "%s/q8trunc.hant", dir);
-        write_all(tp, good, len);
-        hant_net *t = NULL;
-        if (hant_net_load(ctx, tp, &t) != HANT_ERR_FORMAT || t) bad++;
-        hant_net_destroy(t);
-    }
+    int bad = truncations_accepted(good, sec - 8, n, "q8trunc.hant"); /* every truncation around and inside the section */
     HT_CHECK(bad == 0, "%d truncations of the int8 section not rejected", bad);
     memcpy(p, good, n); put32(p + 96 + 36, 4); fix_crc(p, n);
     expect_load("unknown flag bit", p, n, HANT_ERR_FORMAT, "unknown bits");
@@ -566,15 +572,7 @@ static void test_int8_head_file(void) {
     expect_load("head count 2", p, n, HANT_ERR_FORMAT, "head, part 4");
     memcpy(p, good, n); put32(p + head + 4, 0x7fc00000u); fix_crc(p, n);
     expect_load("head NaN scale", p, n, HANT_ERR_NONFINITE, "scale");
-    int bad = 0;
-    for (size_t len = head; len < n; len++) {
-        char tp[300];
-        snprintf(tp, sizeof tp, "%s/qhtrunc.hant", dir);
-        write_all(tp, good, len);
-        hant_net *t = NULL;
-        if (hant_net_load(ctx, tp, &t) != HANT_ERR_FORMAT || t) bad++;
-        hant_net_destroy(t);
-    }
+    int bad = truncations_accepted(good, head, n, "qhtrunc.hant");
     HT_CHECK(bad == 0, "%d truncations of the head entry not rejected", bad);
     free(good); free(p);
 }
