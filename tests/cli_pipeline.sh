@@ -127,5 +127,17 @@ expect_rc 0 "report q8" $H report "$W8"
 nsl8=$(grep -v '^#' "$W8/choices-q8.tsv" | awk 'NR > 1' | wc -l)
 grep -q "^- int8: $n8 of the $nsl8 chosen blocks" "$W8/report.md" && [ "$(grep -c ' int8 |' "$W8/report.md")" -ge 1 ] && ok || bad "report: $(grep int8 "$W8/report.md" | head -3)"
 grep -q "^- head (fp32 or int8, chosen by the selection): int8 in 1 of 1 students" "$W8/report.md" && ok || bad "report head line: $(grep '^- head' "$W8/report.md")"
+# a teacher whose head is int8 already: no head twin to profile or score; its students keep
+# the head's calibration and run as they are
+expect_rc 0 "quantize the teacher's head" $H quantize "$T/teacher.hant" -o "$T/teacher-qh.hant" --blocks none --head --calib 64 --data $D
+W9="$T/w9"
+expect_rc 0 "profile, int8-head teacher" $H profile "$T/teacher-qh.hant" -o "$T/lut9.tsv" --candidates "$P8" --reps 3 --rounds 1 --threads 2 --quiet
+[ "$(grep -c '^head ' "$T/lut9.tsv")" -eq 1 ] && ok || bad "int8-head teacher: head rows $(grep -c '^head ' "$T/lut9.tsv")"
+expect_rc 0 "distill, int8-head teacher" $H distill "$T/teacher-qh.hant" --work "$W9" --pool "$P8" --images 128 --batch 64 --threads 2 --quiet
+! grep -q '	head ' "$W9/scores.tsv" && ok || bad "an int8 head was scored twice"
+expect_rc 0 "select, int8-head teacher" $H select "$T/teacher-qh.hant" --work "$W9" --lut "$T/lut9.tsv" --latency-ms 1000 --sweep 0 --name qh -o "$T/qh-init.hant"
+! grep -q '^# head' "$W9/choices-qh.tsv" && ok || bad "the head was a choice for an int8-head teacher"
+$H info "$T/qh-init.hant" | grep -q '(conv int8)$' && ok || bad "the student lost the int8 head"
+expect_rc 0 "eval the int8-head student as selected" $H eval "$T/qh-init.hant" --data $D --threads 2
 for c in pool distill select finetune transform profile; do $H $c --help >/dev/null && ok || bad "$c --help"; done
 finish
