@@ -2503,6 +2503,11 @@ static inline int hant__q8_dw_tap_off(const hant_qconv *q, const uint8_t *const 
 }
 
 #if defined(HANT__Q8_VNNI512)
+/* 1 if the four taps of a quad all lie off the image. */
+static inline int hant__q8_dw_quad_off(const hant_qconv *q, const uint8_t *const *t) {
+    return t[0] == q->zprow && t[1] == q->zprow && t[2] == q->zprow && t[3] == q->zprow;
+}
+
 /* vpdpbusd wants four products per int32 lane, so four taps of one channel
    are interleaved: two rounds of byte and word unpacks turn the four taps'
    64 channels into four vectors, vector v holding channels 16L + 4v + i
@@ -2528,7 +2533,7 @@ static void hant__q8_dw_block_out(const hant_qconv *q, const uint8_t *const *tp,
                 __m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0;
                 const uint8_t *const *t = tp + j * HANT__Q8_DW_TAPS;
                 for (int tq = 0; tq < TQ; tq++, t += 4) {
-                    if (skip0 && t[0] == q->zprow && t[1] == q->zprow && t[2] == q->zprow && t[3] == q->zprow) continue;
+                    if (skip0 && hant__q8_dw_quad_off(q, t)) continue;
                     const int8_t *w = wb + (size_t)tq * 256;
                     __m256i x0 = _mm256_maskz_loadu_epi8(m32, t[0] + cc), x1 = _mm256_maskz_loadu_epi8(m32, t[1] + cc);
                     __m256i x2 = _mm256_maskz_loadu_epi8(m32, t[2] + cc), x3 = _mm256_maskz_loadu_epi8(m32, t[3] + cc);
@@ -2558,7 +2563,7 @@ static void hant__q8_dw_block_out(const hant_qconv *q, const uint8_t *const *tp,
             __m512i s0 = _mm512_setzero_si512(), s1 = s0, s2 = s0, s3 = s0;
             const uint8_t *const *t = tp + j * HANT__Q8_DW_TAPS;
             for (int tq = 0; tq < TQ; tq++, t += 4) {
-                if (skip0 && t[0] == q->zprow && t[1] == q->zprow && t[2] == q->zprow && t[3] == q->zprow) continue;
+                if (skip0 && hant__q8_dw_quad_off(q, t)) continue;
                 const int8_t *w = wb + (size_t)tq * 256;
                 __m512i x0 = _mm512_maskz_loadu_epi8(m, t[0] + cc), x1 = _mm512_maskz_loadu_epi8(m, t[1] + cc);
                 __m512i x2 = _mm512_maskz_loadu_epi8(m, t[2] + cc), x3 = _mm512_maskz_loadu_epi8(m, t[3] + cc);
