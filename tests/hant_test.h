@@ -63,5 +63,22 @@ static inline void ht_randomise_bn(hant_net *net) {
         }
     }
 }
+
+/* Central difference, step h, of L = sum(y * r) over a training forward of
+   x (n images, no outputs) with respect to *p (an element of x or of the
+   parameters), which is restored. y: no floats of scratch. */
+static inline double ht_fd_dot(hant_net *net, const float *x, int n, const float *r, size_t no, float *y, float *p, double h) {
+    float old = *p;
+    double L[2];
+    for (int sgn = 0; sgn < 2; sgn++) {
+        *p = (float)(old + (sgn ? -h : h));
+        hant_net_train_forward(net, x, n, y);
+        double l = 0;
+        for (size_t i = 0; i < no; i++) l += (double)y[i] * r[i];
+        L[sgn] = l;
+    }
+    *p = old;
+    return (L[0] - L[1]) / (2 * h);
+}
 #endif
 #endif

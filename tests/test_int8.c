@@ -547,17 +547,8 @@ static int q8_fd(hant_net *net, const float *x0, int n, const float *r, const fl
     size_t nx = (size_t)n * net->slot_size[0], no = (size_t)n * hant_net_output_size(net), np;
     float *x = malloc(nx * 4), *y = malloc(no * 4), *P = hant_net_param_data(net, &np);
     memcpy(x, x0, nx * 4);
-    float *p = on_x ? &x[idx] : &P[idx], old = *p;
-    double h = 2e-3 * (fabs(old) > 1 ? fabs(old) : 1), L[2];
-    for (int sgn = 0; sgn < 2; sgn++) {
-        *p = (float)(old + (sgn ? -h : h));
-        hant_net_train_forward(net, x, n, y);
-        double l = 0;
-        for (size_t i = 0; i < no; i++) l += (double)y[i] * r[i];
-        L[sgn] = l;
-    }
-    *p = old;
-    *fd = (L[0] - L[1]) / (2 * h);
+    float *p = on_x ? &x[idx] : &P[idx];
+    *fd = ht_fd_dot(net, x, n, r, no, y, p, 2e-3 * (fabs(*p) > 1 ? fabs(*p) : 1));
     *an = on_x ? dx[idx] : G[idx];
     free(x); free(y);
     return HT_CLOSE(*an, *fd, 5e-3 * sqrt((double)no), 3e-2);

@@ -286,17 +286,8 @@ static void check_net_fd(hant_net *net, int n, const char *what, int nprobe) {
     for (int probe = 0; probe < nprobe; probe++) {
         int on_x = probe % 3 == 0;
         size_t idx = (size_t)(ht_u64() % (on_x ? nx : np));
-        float *p = on_x ? &x[idx] : &P[idx], old = *p;
-        double h = 1e-2 * (fabs(old) > 1 ? fabs(old) : 1), L[2];
-        for (int sgn = 0; sgn < 2; sgn++) {
-            *p = (float)(old + (sgn ? -h : h));
-            hant_net_train_forward(net, x, n, y);
-            double l = 0;
-            for (size_t i = 0; i < no; i++) l += (double)y[i] * r[i];
-            L[sgn] = l;
-        }
-        *p = old;
-        double fd = (L[0] - L[1]) / (2 * h), an = on_x ? dx[idx] : G[idx];
+        float *p = on_x ? &x[idx] : &P[idx];
+        double fd = ht_fd_dot(net, x, n, r, no, y, p, 1e-2 * (fabs(*p) > 1 ? fabs(*p) : 1)), an = on_x ? dx[idx] : G[idx];
         if (!HT_CLOSE(an, fd, 5e-3 * sqrt((double)no), 3e-2)) {
             if (bad < 3) HT_CHECK(0, "%s: FD %s[%zu]: analytic %g fd %g", what, on_x ? "x" : "param", idx, an, fd);
             bad++;
