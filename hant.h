@@ -106,15 +106,19 @@ int hant_context_pinned(const hant_context *ctx);
 /* ---- architecture --------------------------------------------------------- */
 typedef enum hant_act {
     HANT_ACT_NONE = 0, HANT_ACT_RELU = 1, HANT_ACT_RELU6 = 2, HANT_ACT_SILU = 3,
-    HANT_ACT_HSWISH = 4, HANT_ACT_SIGMOID = 5
+    HANT_ACT_HSWISH = 4, HANT_ACT_SIGMOID = 5,
+    HANT_ACT_HSIGMOID = 6        /* relu6(x + 3) / 6, PyTorch's Hardsigmoid */
 } hant_act;
+#define HANT_ACT_COUNT 7
 const char *hant_act_name(hant_act act);
 
 typedef enum hant_block_kind {
     HANT_BLOCK_MBCONV = 1,       /* [1x1 expand] -> kxk depthwise -> [SE] -> 1x1 project */
     HANT_BLOCK_FUSED_MBCONV = 2, /* kxk dense expand -> [SE] -> [1x1 project] */
     HANT_BLOCK_CONV = 3,         /* kxk dense conv (groups) -> BN -> act */
-    HANT_BLOCK_IDENTITY = 4      /* y = x; needs stride 1 and cin == cout */
+    HANT_BLOCK_IDENTITY = 4,     /* y = x; needs stride 1 and cin == cout */
+    HANT_BLOCK_RESNET_BASIC = 5, /* kxk conv (stride) BN act -> kxk conv BN, + shortcut, then act (ResNet-18/34) */
+    HANT_BLOCK_RESNET_BOTTLENECK = 6 /* 1x1 BN act -> kxk (stride) BN act -> 1x1 BN, + shortcut, then act (ResNet-50) */
 } hant_block_kind;
 const char *hant_block_kind_name(hant_block_kind kind);
 
@@ -129,6 +133,16 @@ typedef struct hant_block_spec {
     int groups;           /* HANT_BLOCK_CONV only; 0 means 1 */
     int quant;            /* 0: fp32; HANT_QUANT_INT8: int8 inference (see hant_net_calibrate) */
     int tiled;            /* MBConv: fused expand-dw-project in spatial tiles at inference */
+    /* Fields for imported networks; zero keeps the behaviour above. */
+    int hidden;           /* MBConv / fused: hidden width, 0: cin * expansion (an expand conv
+                             exists when hidden != cin). ResNet basic: the first conv's width
+                             (0: cout); bottleneck: the inner width (0: cout / 4) */
+    int se_width;         /* SE squeeze channels, 0: max(1, cin * se_ratio); SE is present
+                             when se_ratio > 0 or se_width > 0 */
+    hant_act se_act;      /* SE inner activation, 0: SiLU */
+    hant_act se_gate;     /* SE gate, 0: sigmoid; HANT_ACT_HSIGMOID (MobileNetV3) */
+    /* ResNet blocks: the shortcut is the identity when stride 1 and cin == cout,
+       else a 1x1 conv with that stride + BN. */
 } hant_block_spec;
 #define HANT_QUANT_INT8 1
 
@@ -140,6 +154,10 @@ typedef struct hant_arch {
     int head_cout; hant_act head_act; /* 1x1 conv + BN + act before pooling; 0: none */
     int head_quant;                /* HANT_QUANT_INT8: the head's 1x1 conv runs int8 (the FC stays fp32) */
     float bn_eps;                  /* 0: 1e-3 */
+    int stem_pool;                 /* 0: none; 3: max-pool 3x3, stride 2, pad 1 after the stem (ResNet) */
+    int head_hidden;               /* a hidden fully connected layer (with bias) between pooling and
+                                      the classifier, 0: none (MobileNetV3: 1024) */
+    hant_act head_hidden_act;      /* its activation */
     int num_blocks;
     hant_block_spec blocks[HANT_MAX_BLOCKS];
 } hant_arch;
@@ -173,6 +191,24 @@ float *hant_net_buffer_data(hant_net *net, size_t *count); /* BN running mean/va
 /* ---- files ------------------------------------------------------------------ */
 hant_status hant_net_save(const hant_net *net, const char *path);
 hant_status hant_net_load(hant_context *ctx, const char *path, hant_net **out);
+
+/* ONNX models (implementation: >>onnx). Import recognises stem, blocks and
+   head (EfficientNet, MobileNetV2/V3, ResNet basic and bottleneck blocks,
+   batch norm folded or not); anything else fails with a message naming the
+   first node it could not place. Export writes any hant network (opset 13,
+   dynamic batch, NCHW float input), int8 blocks as QuantizeLinear /
+   DequantizeLinear around their convolutions. */
+typedef struct hant_onnx_import_options {
+    int norm_channels;        /* 0: no normalisation stored; else mean/std per channel */
+    float mean[4], std[4];    /* stored in arch.in_mean / in_std for data loaders */
+    char (*origin)[128];      /* optional, HANT_MAX_BLOCKS + 2 rows: [0] stem, [1 + i] block i,
+                                 [num_blocks + 1] head: the ONNX node names each came from */
+} hant_onnx_import_options;
+hant_status hant_onnx_load(hant_context *ctx, const char *path, const hant_onnx_import_options *opt, hant_net **out);
+typedef struct hant_onnx_export_options {
+    int opset;                /* 0: 13 */
+} hant_onnx_export_options;
+hant_status hant_onnx_save(hant_net *net, const char *path, const hant_onnx_export_options *opt);
 
 /* .npy float32 arrays (C order). *data is allocated with the context allocator
    (free with hant_free). ndim <= 8. */
