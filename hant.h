@@ -628,6 +628,7 @@ const char *hant_act_name(hant_act a) {
     case HANT_ACT_SILU: return "silu";
     case HANT_ACT_HSWISH: return "hswish";
     case HANT_ACT_SIGMOID: return "sigmoid";
+    case HANT_ACT_HSIGMOID: return "hsigmoid";
     }
     return "?";
 }
@@ -638,6 +639,8 @@ const char *hant_block_kind_name(hant_block_kind k) {
     case HANT_BLOCK_FUSED_MBCONV: return "fused";
     case HANT_BLOCK_CONV: return "conv";
     case HANT_BLOCK_IDENTITY: return "identity";
+    case HANT_BLOCK_RESNET_BASIC: return "basic";
+    case HANT_BLOCK_RESNET_BOTTLENECK: return "bottleneck";
     }
     return "?";
 }
@@ -836,6 +839,9 @@ static inline hant__vf hant__v_act(hant__vf x, hant_act act) {
         return hant__v_mul(x, hant__v_mul(t, hant__v_set1(1.0f / 6.0f)));
     }
     case HANT_ACT_SIGMOID: return hant__v_sigmoid(x);
+    case HANT_ACT_HSIGMOID:
+        return hant__v_mul(hant__v_min(hant__v_max(hant__v_add(x, hant__v_set1(3.0f)), hant__v_zero()), hant__v_set1(6.0f)),
+                           hant__v_set1(1.0f / 6.0f));
     }
     return x;
 }
@@ -860,6 +866,11 @@ static inline hant__vf hant__v_act_grad(hant__vf u, hant__vf dy, hant_act act) {
     case HANT_ACT_SIGMOID: {
         hant__vf s = hant__v_sigmoid(u);
         return hant__v_mul(dy, hant__v_mul(s, hant__v_sub(hant__v_set1(1.0f), s)));
+    }
+    case HANT_ACT_HSIGMOID: { /* 1/6 inside (-3, 3), 0 outside */
+        hant__vf g = hant__v_gt_select(u, hant__v_set1(3.0f), zero, hant__v_set1(1.0f / 6.0f));
+        g = hant__v_gt_select(hant__v_set1(-3.0f), u, zero, g);
+        return hant__v_mul(dy, g);
     }
     }
     return dy;
