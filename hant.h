@@ -39,7 +39,7 @@
    IMPLEMENTATION SECTIONS (grep for them)
      >>core >>simd >>pool >>gemm >>eltwise >>dwconv >>conv >>int8 >>bn >>se
      >>net >>exec >>fuse >>fold >>forward >>train >>parts >>profile >>format >>npy
-     >>idx >>loss >>optim >>data
+     >>idx >>loss >>optim >>data >>onnx
 
    LICENSE: MIT, see the end of the file.
 */
@@ -5988,6 +5988,47 @@ void hant_dataset_batch(const hant_dataset *d, const int *idx, int n, float mean
             }
     }
 }
+
+// >>onnx
+/* ONNX protobuf field numbers (onnx.proto, proto2), shared by the reader and
+   the writer. Wire types: 0 varint, 1 fixed64, 2 length-delimited, 5 fixed32. */
+enum {
+    HANT__PB_VARINT = 0, HANT__PB_I64 = 1, HANT__PB_LEN = 2, HANT__PB_I32 = 5,
+    /* ModelProto */
+    HANT__ONNX_MODEL_IR_VERSION = 1, HANT__ONNX_MODEL_PRODUCER_NAME = 2, HANT__ONNX_MODEL_PRODUCER_VERSION = 3,
+    HANT__ONNX_MODEL_GRAPH = 7, HANT__ONNX_MODEL_OPSET_IMPORT = 8, HANT__ONNX_MODEL_METADATA = 14,
+    /* OperatorSetIdProto */
+    HANT__ONNX_OPSET_DOMAIN = 1, HANT__ONNX_OPSET_VERSION = 2,
+    /* GraphProto */
+    HANT__ONNX_GRAPH_NODE = 1, HANT__ONNX_GRAPH_NAME = 2, HANT__ONNX_GRAPH_INITIALIZER = 5,
+    HANT__ONNX_GRAPH_INPUT = 11, HANT__ONNX_GRAPH_OUTPUT = 12, HANT__ONNX_GRAPH_VALUE_INFO = 13,
+    /* NodeProto */
+    HANT__ONNX_NODE_INPUT = 1, HANT__ONNX_NODE_OUTPUT = 2, HANT__ONNX_NODE_NAME = 3, HANT__ONNX_NODE_OP_TYPE = 4,
+    HANT__ONNX_NODE_ATTRIBUTE = 5, HANT__ONNX_NODE_DOMAIN = 7,
+    /* AttributeProto */
+    HANT__ONNX_ATTR_NAME = 1, HANT__ONNX_ATTR_F = 2, HANT__ONNX_ATTR_I = 3, HANT__ONNX_ATTR_S = 4, HANT__ONNX_ATTR_T = 5,
+    HANT__ONNX_ATTR_G = 6, HANT__ONNX_ATTR_FLOATS = 7, HANT__ONNX_ATTR_INTS = 8, HANT__ONNX_ATTR_STRINGS = 9,
+    HANT__ONNX_ATTR_TYPE = 20,
+    /* AttributeProto.AttributeType */
+    HANT__ONNX_ATYPE_FLOAT = 1, HANT__ONNX_ATYPE_INT = 2, HANT__ONNX_ATYPE_STRING = 3, HANT__ONNX_ATYPE_TENSOR = 4,
+    HANT__ONNX_ATYPE_GRAPH = 5, HANT__ONNX_ATYPE_FLOATS = 6, HANT__ONNX_ATYPE_INTS = 7, HANT__ONNX_ATYPE_STRINGS = 8,
+    /* TensorProto */
+    HANT__ONNX_TENSOR_DIMS = 1, HANT__ONNX_TENSOR_DATA_TYPE = 2, HANT__ONNX_TENSOR_FLOAT_DATA = 4,
+    HANT__ONNX_TENSOR_INT32_DATA = 5, HANT__ONNX_TENSOR_INT64_DATA = 7, HANT__ONNX_TENSOR_NAME = 8,
+    HANT__ONNX_TENSOR_RAW_DATA = 9, HANT__ONNX_TENSOR_DOUBLE_DATA = 10, HANT__ONNX_TENSOR_UINT64_DATA = 11,
+    HANT__ONNX_TENSOR_EXTERNAL_DATA = 13, HANT__ONNX_TENSOR_DATA_LOCATION = 14,
+    /* TensorProto.DataType */
+    HANT__ONNX_FLOAT = 1, HANT__ONNX_UINT8 = 2, HANT__ONNX_INT8 = 3, HANT__ONNX_INT32 = 6, HANT__ONNX_INT64 = 7,
+    HANT__ONNX_DOUBLE = 11,
+    /* StringStringEntryProto */
+    HANT__ONNX_ENTRY_KEY = 1, HANT__ONNX_ENTRY_VALUE = 2,
+    /* ValueInfoProto, TypeProto, TypeProto.Tensor, TensorShapeProto(.Dimension) */
+    HANT__ONNX_VALUE_NAME = 1, HANT__ONNX_VALUE_TYPE = 2, HANT__ONNX_TYPE_TENSOR = 1,
+    HANT__ONNX_TTYPE_ELEM_TYPE = 1, HANT__ONNX_TTYPE_SHAPE = 2, HANT__ONNX_SHAPE_DIM = 1,
+    HANT__ONNX_DIM_VALUE = 1, HANT__ONNX_DIM_PARAM = 2
+};
+/* The reader (protobuf decoding, graph, constant folding, mapping onto a
+   hant_arch) and the writer follow. */
 
 #endif /* HANT__IMPLEMENTED */
 #endif /* HANT_IMPLEMENTATION */
