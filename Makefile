@@ -52,14 +52,21 @@ build/classify: examples/classify.c hant.h
 	$(CC) -std=c11 -O2 -march=native -Wall -Wextra -o $@ examples/classify.c -lm -lpthread
 
 # Fashion-MNIST from Debian's dataset-fashion-mnist, unpacked under build/data.
+# No rule here targets a path outside the repository: a rule that "made" the
+# package's .gz files let make delete them as intermediates after the build.
+# The install step is phony; it only ever adds files, through apt-get
+# (--reinstall: the package may be installed with its files gone).
+DATA_NAMES = train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte
 data: $(DATA_FILES)
-$(DATA)/%: | $(DATA_SRC)/%.gz
+$(DATA_FILES): | data-source
 	@mkdir -p $(DATA)
-	gunzip -c $(DATA_SRC)/$*.gz > $@.tmp && mv $@.tmp $@
-$(DATA_SRC)/%.gz:
-	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "installing dataset-fashion-mnist"; apt-get install -y dataset-fashion-mnist >/dev/null || \
-	  { apt-get update >/dev/null && apt-get install -y dataset-fashion-mnist >/dev/null; }; \
+	gunzip -c $(DATA_SRC)/$(notdir $@).gz > $@.tmp && mv $@.tmp $@
+.PHONY: data-source
+data-source:
+	@for f in $(DATA_NAMES); do [ -f $(DATA_SRC)/$$f.gz ] || m=1; done; [ -z "$$m" ] && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing dataset-fashion-mnist"; apt-get install -y --reinstall dataset-fashion-mnist >/dev/null || \
+	  { apt-get update >/dev/null && apt-get install -y --reinstall dataset-fashion-mnist >/dev/null; }; \
 	else echo "Fashion-MNIST is missing: run 'sudo apt-get install -y dataset-fashion-mnist'"; exit 1; fi
 
 # The reference teacher (README: recipe and wall time). The trained file ships
