@@ -1,7 +1,7 @@
 # hant - build, test and benchmark.
 #
 #   make              build ./hant (the command-line tool)
-#   make test         build and run every test; last line is "N passed, M failed"
+#   make test         build and run every test; last line is "N passed, M failed[, K skipped]"
 #   make sanitize     the same tests under AddressSanitizer + UBSan
 #   make demo         the main job end to end (see README.md)
 #   make matrix       test with gcc and clang x {native, avx2, none}
@@ -30,7 +30,7 @@ HEADERS = hant.h hant_solver.h
 TESTS   = $(B)/test_kernels $(B)/test_format $(B)/test_train $(B)/test_solver $(B)/test_int8
 TESTS  += $(EXTRA_TESTS)
 
-.PHONY: all test sanitize matrix clean demo demo-full teacher teacher-train bench bench-net bench-pointwise bench-kernels bench-distill data classify
+.PHONY: all test test-run sanitize matrix clean demo demo-full teacher teacher-train bench bench-net bench-pointwise bench-kernels bench-distill data classify
 all: hant classify
 
 DATA_SRC ?= /usr/share/datasets/fashion-mnist
@@ -132,8 +132,13 @@ bench-kernels: $(B)/bench_kernels
 $(B)/test_%: tests/test_%.c tests/hant_test.h $(HEADERS) | $(B)
 	$(CC) $(CFLAGS_BASE) -o $@ $< $(LDLIBS) $(HANT_SOLVER_LIBS)
 
-test: $(TESTS) $(B)/hant
-	@$(MAKE) --no-print-directory data >/dev/null 2>&1 || echo "note: Fashion-MNIST unavailable; the tests that need it are skipped"
+# tests/deps.sh installs what the tests need (root + apt-get) before anything is
+# compiled (GLPK is found at parse time), or says what to run; test-run then runs them.
+test:
+	@sh tests/deps.sh
+	@$(MAKE) --no-print-directory test-run
+test-run: $(TESTS) $(B)/hant
+	@$(MAKE) --no-print-directory data >/dev/null 2>&1 || echo "note: Fashion-MNIST unavailable; the tests that need it are skipped (run: make data)"
 	@HANT=$(B)/hant sh tests/run.sh $(TESTS) tests/cli_*.sh
 
 sanitize:
