@@ -11,7 +11,10 @@ $H train $ARGS -o "$T/part.hant" --resume >"$T/p2.log" 2>&1 && ok || bad "resume
 cmp -s "$T/full.hant" "$T/part.hant" && ok || bad "resumed model differs from the uninterrupted one"
 strip() { tail -1 "$1" | sed 's/ elapsed_s.*//'; }
 [ "$(strip "$T/full.log")" = "$(strip "$T/p2.log")" ] && ok || bad "last epoch lines differ: $(strip "$T/full.log") / $(strip "$T/p2.log")"
-$H train $ARGS -o "$T/x.hant" --seed 9 --resume >/dev/null 2>"$T/err"; [ $? -ne 0 ] && ok || bad "resume with another seed accepted"
+# resuming a real checkpoint with another --seed is refused, naming the seed; the checkpoint stays
+$H train $ARGS -o "$T/s.hant" --stop-after 1 >/dev/null 2>&1 && [ -f "$T/s.hant.ckpt" ] && ok || bad "checkpoint for the seed check"
+expect_rc 1 "resume with another seed" $H train $ARGS -o "$T/s.hant" --seed 9 --resume &&
+  { grep -q -- "--seed" "$T/err" && [ -f "$T/s.hant.ckpt" ] && [ ! -f "$T/s.hant" ] && ok || bad "seed mismatch: $(cat "$T/err")"; }
 top=$($H eval "$T/full.hant" --data $D | sed -n 's/^top1 //p')
 [ -n "$top" ] && ok || bad "eval printed no top1"
 $H predict "$T/full.hant" $D/t10k-images-idx3-ubyte -o "$T/logits.npy" && ok || bad "predict"
