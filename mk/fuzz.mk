@@ -7,6 +7,8 @@
 # (hant solve's input), scores and choices (the tool's tables), report (runs.tsv
 # through hant report). make test replays every seed and every file of
 # tests/fuzz/regress/NAME/ through a plain build of the same code (fuzz_replay).
+# All targets live in one binary (tests/fuzz/fuzz_all.c; HANT_FUZZ_TARGET picks
+# one), so the sanitized hant.h is compiled once; build/fuzz/fuzz_NAME builds one alone.
 # A crash leaves its input in build/fuzz/crashes/NAME/: fix it, then add the
 # file to tests/fuzz/regress/NAME/.
 .PHONY: fuzz fuzz-seeds
@@ -20,11 +22,15 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS)
 	@mkdir -p build/fuzz
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< -lm -lpthread
 
-fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+build/fuzz/fuzz_all: tests/fuzz/fuzz_all.c $(FUZZ_TARGETS:%=tests/fuzz/fuzz_%.c) $(FUZZ_DEPS)
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< -lm -lpthread
+
+fuzz: build/fuzz/fuzz_all
 	@mkdir -p build/fuzz/tmp; fail=0; \
 	for t in $(FUZZ_TARGETS); do \
 	  mkdir -p build/fuzz/corpus/$$t build/fuzz/crashes/$$t; \
-	  HANT_FUZZ_DIR=build/fuzz/tmp build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -close_fd_mask=3 -max_len=65536 \
+	  HANT_FUZZ_TARGET=$$t HANT_FUZZ_DIR=build/fuzz/tmp build/fuzz/fuzz_all -max_total_time=$(FUZZ_SECONDS) -close_fd_mask=3 -max_len=65536 \
 	    -timeout=10 -rss_limit_mb=2048 -artifact_prefix=build/fuzz/crashes/$$t/ build/fuzz/corpus/$$t tests/fuzz/corpus/$$t \
 	    >build/fuzz/$$t.log 2>&1; rc=$$?; \
 	  runs=$$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1 runs in \2 s/p' build/fuzz/$$t.log); \
@@ -42,5 +48,5 @@ build/fuzz/make_seeds: tests/fuzz/make_seeds.c hant.h
 
 # the replay program joins make test
 EXTRA_TESTS += $(B)/fuzz_replay
-$(B)/fuzz_replay: tests/fuzz/replay.c $(FUZZ_TARGETS:%=tests/fuzz/fuzz_%.c) $(FUZZ_DEPS) | $(B)
-	$(CC) $(CFLAGS_BASE) -o $@ tests/fuzz/replay.c $(LDLIBS) $(HANT_SOLVER_LIBS)
+$(B)/fuzz_replay: tests/fuzz/fuzz_all.c $(FUZZ_TARGETS:%=tests/fuzz/fuzz_%.c) $(FUZZ_DEPS) | $(B)
+	$(CC) $(CFLAGS_BASE) -DFZ_REPLAY -o $@ tests/fuzz/fuzz_all.c $(LDLIBS) $(HANT_SOLVER_LIBS)

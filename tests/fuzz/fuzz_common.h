@@ -1,11 +1,11 @@
 /* Shared by the fuzz targets (tests/fuzz/fuzz_NAME.c). Each target defines
-   LLVMFuzzerTestOneInput; built with -fsanitize=fuzzer it is a libFuzzer
-   binary (make fuzz), and replay.c includes every target into one plain
-   program that make test runs on the seed corpora and the regression files.
+   LLVMFuzzerTestOneInput and builds alone with -fsanitize=fuzzer; fuzz_all.c
+   includes every target into one program (make fuzz, and the replay of the
+   seed corpora and regression files in make test).
    FZ_CLI: the target needs the hant tool's static parsers (examples/cmd_NAME.inc). */
 #ifndef FZ_COMMON_H
 #define FZ_COMMON_H
-#if defined(FZ_CLI) || defined(FZ_REPLAY)
+#if defined(FZ_CLI) || defined(FZ_ALL)
 #define main hant_cli_main /* the tool as a library: its parsers are static */
 #include "../../examples/hant.c"
 #undef main

@@ -1,9 +1,12 @@
-/* Every fuzz target in one plain program (no fuzzer, no sanitizer unless the
-   build adds one): runs each target on its seed corpus tests/fuzz/corpus/T/
-   and its regression files tests/fuzz/regress/T/ (inputs that once crashed).
-   A crash is a failure of make test; returning is a pass, one per target.
-   Run from the repository root. */
-#define FZ_REPLAY
+/* Every fuzz target in one translation unit, so that hant.h is compiled once
+   (a sanitized, instrumented hant.h takes minutes to build).
+   - With -DFZ_REPLAY, a plain program for make test: runs each target on its
+     seed corpus tests/fuzz/corpus/T/ and its regression files
+     tests/fuzz/regress/T/ (inputs that once crashed). A crash fails make
+     test; returning is a pass, one per target. Run from the repository root.
+   - Otherwise, with -fsanitize=fuzzer, the libFuzzer binary of make fuzz; the
+     target is the environment's HANT_FUZZ_TARGET. */
+#define FZ_ALL
 #include "fuzz_common.h"
 #include <dirent.h>
 
@@ -66,6 +69,7 @@ static int fz_replay_dir(const char *dir, int (*fn)(const uint8_t *, size_t)) {
     return n;
 }
 
+#ifdef FZ_REPLAY
 int main(int argc, char **argv) {
     const char *only = argc > 1 ? argv[1] : NULL;
     int passed = 0, failed = 0;
@@ -83,3 +87,17 @@ int main(int argc, char **argv) {
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
 }
+#else
+static int (*fz_fn)(const uint8_t *, size_t);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv) {
+    (void)argc; (void)argv;
+    const char *t = getenv("HANT_FUZZ_TARGET");
+    for (size_t i = 0; t && i < sizeof fz_targets / sizeof fz_targets[0]; i++)
+        if (!strcmp(t, fz_targets[i].name)) fz_fn = fz_targets[i].fn;
+    if (!fz_fn) { fprintf(stderr, "HANT_FUZZ_TARGET: one of hant npy idx lut sig solver scores choices report\n"); exit(2); }
+    return 0;
+}
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) { return fz_fn(data, size); }
+#endif
