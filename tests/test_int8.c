@@ -496,14 +496,14 @@ static double q8_mean_abs(const float *a, const float *b, size_t n) {
 }
 
 static const hant_block_spec q8_specs[] = {
-    { HANT_BLOCK_MBCONV, 8, 8, 3, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0 },     /* expand, SE, residual */
-    { HANT_BLOCK_MBCONV, 8, 12, 1, 5, 2, 0.0f, HANT_ACT_RELU, 1, 0, 0 },     /* no expand: dw reads the block input */
-    { HANT_BLOCK_MBCONV, 8, 16, 6, 3, 2, 0.0f, HANT_ACT_RELU6, 1, 0, 0 },    /* u8 all the way to the project */
-    { HANT_BLOCK_FUSED_MBCONV, 8, 8, 2, 3, 1, 0.25f, HANT_ACT_HSWISH, 1, 0, 0 },
-    { HANT_BLOCK_FUSED_MBCONV, 8, 8, 1, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0 }, /* residual after SE */
-    { HANT_BLOCK_FUSED_MBCONV, 8, 16, 4, 5, 2, 0.0f, HANT_ACT_RELU, 1, 0, 0 },
-    { HANT_BLOCK_CONV, 8, 12, 1, 3, 2, 0.0f, HANT_ACT_SILU, 1, 0, 0 },
-    { HANT_BLOCK_CONV, 8, 8, 1, 3, 1, 0.0f, HANT_ACT_RELU, 8, 0, 0 },          /* depthwise conv block */
+    { HANT_BLOCK_MBCONV, 8, 8, 3, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },     /* expand, SE, residual */
+    { HANT_BLOCK_MBCONV, 8, 12, 1, 5, 2, 0.0f, HANT_ACT_RELU, 1, 0, 0, 0, 0, 0, 0 },     /* no expand: dw reads the block input */
+    { HANT_BLOCK_MBCONV, 8, 16, 6, 3, 2, 0.0f, HANT_ACT_RELU6, 1, 0, 0, 0, 0, 0, 0 },    /* u8 all the way to the project */
+    { HANT_BLOCK_FUSED_MBCONV, 8, 8, 2, 3, 1, 0.25f, HANT_ACT_HSWISH, 1, 0, 0, 0, 0, 0, 0 },
+    { HANT_BLOCK_FUSED_MBCONV, 8, 8, 1, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 }, /* residual after SE */
+    { HANT_BLOCK_FUSED_MBCONV, 8, 16, 4, 5, 2, 0.0f, HANT_ACT_RELU, 1, 0, 0, 0, 0, 0, 0 },
+    { HANT_BLOCK_CONV, 8, 12, 1, 3, 2, 0.0f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },
+    { HANT_BLOCK_CONV, 8, 8, 1, 3, 1, 0.0f, HANT_ACT_RELU, 8, 0, 0, 0, 0, 0, 0 },          /* depthwise conv block */
 };
 #define Q8_NSPECS ((int)(sizeof q8_specs / sizeof q8_specs[0]))
 
@@ -562,9 +562,9 @@ static int q8_fd(hant_net *net, const float *x0, int n, const float *r, const fl
    quantisation point: the project BN, checked the same way. */
 static void test_q8_fake_quant_backward_fd(void) {
     enum { NB = 3 };
-    const hant_block_spec blocks[] = { { HANT_BLOCK_MBCONV, 8, 8, 3, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0 },
-                                       { HANT_BLOCK_FUSED_MBCONV, 8, 12, 2, 3, 2, 0.25f, HANT_ACT_HSWISH, 1, 0, 0 },
-                                       { HANT_BLOCK_CONV, 12, 12, 1, 3, 1, 0.0f, HANT_ACT_SILU, 1, 0, 0 } };
+    const hant_block_spec blocks[] = { { HANT_BLOCK_MBCONV, 8, 8, 3, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },
+                                       { HANT_BLOCK_FUSED_MBCONV, 8, 12, 2, 3, 2, 0.25f, HANT_ACT_HSWISH, 1, 0, 0, 0, 0, 0, 0 },
+                                       { HANT_BLOCK_CONV, 12, 12, 1, 3, 1, 0.0f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 } };
     for (int t = 0; t < 2; t++) {
         hant_net *net = q8_net(t ? ctx2 : ctx1, blocks, 3, 1, 7 + (uint64_t)t);
         if (!net) return;
@@ -623,8 +623,8 @@ static void test_q8_fake_quant_backward_fd(void) {
    gap left is the unbiased (N/(N-1)) running variance and rounding flips. */
 static void test_q8_train_matches_inference(void) {
     enum { NB = 8 };
-    const hant_block_spec blocks[] = { { HANT_BLOCK_MBCONV, 8, 8, 3, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0 },
-                                       { HANT_BLOCK_FUSED_MBCONV, 8, 12, 2, 3, 2, 0.0f, HANT_ACT_RELU, 1, 0, 0 } };
+    const hant_block_spec blocks[] = { { HANT_BLOCK_MBCONV, 8, 8, 3, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },
+                                       { HANT_BLOCK_FUSED_MBCONV, 8, 12, 2, 3, 2, 0.0f, HANT_ACT_RELU, 1, 0, 0, 0, 0, 0, 0 } };
     hant_net *net = q8_net(ctx1, blocks, 2, 1, 21);
     if (!net) return;
     size_t nx = (size_t)NB * net->slot_size[0], no = (size_t)NB * hant_net_output_size(net);
@@ -669,11 +669,11 @@ static void test_q8_api(void) {
     hant_block_spec b = q8_specs[0];
     b.quant = 2; HT_CHECK(hant_block_validate(&b, 7, 7) == HANT_ERR_INVALID_ARG, "quant 2");
     b.quant = 1; b.tiled = 3; HT_CHECK(hant_block_validate(&b, 7, 7) == HANT_ERR_INVALID_ARG, "tiled 3");
-    hant_block_spec id = { HANT_BLOCK_IDENTITY, 8, 8, 1, 1, 1, 0.0f, HANT_ACT_NONE, 1, 1, 0 };
+    hant_block_spec id = { HANT_BLOCK_IDENTITY, 8, 8, 1, 1, 1, 0.0f, HANT_ACT_NONE, 1, 1, 0, 0, 0, 0, 0 };
     HT_CHECK(hant_block_validate(&id, 7, 7) == HANT_ERR_INVALID_ARG && strstr(hant_last_error(), "nothing to quantise"), "int8 identity");
-    hant_block_spec g = { HANT_BLOCK_CONV, 8, 8, 1, 3, 1, 0.0f, HANT_ACT_RELU, 2, 1, 0 };
+    hant_block_spec g = { HANT_BLOCK_CONV, 8, 8, 1, 3, 1, 0.0f, HANT_ACT_RELU, 2, 1, 0, 0, 0, 0, 0 };
     HT_CHECK(hant_block_validate(&g, 7, 7) == HANT_ERR_INVALID_ARG && strstr(hant_last_error(), "groups"), "int8 grouped conv");
-    hant_block_spec deep = { HANT_BLOCK_FUSED_MBCONV, 2048, 2048, 1, 3, 1, 0.0f, HANT_ACT_RELU, 1, 1, 0 };
+    hant_block_spec deep = { HANT_BLOCK_FUSED_MBCONV, 2048, 2048, 1, 3, 1, 0.0f, HANT_ACT_RELU, 1, 1, 0, 0, 0, 0, 0 };
     HT_CHECK(hant_block_validate(&deep, 7, 7) == HANT_ERR_INVALID_ARG && strstr(hant_last_error(), "depth"), "int8 depth 18432");
 }
 
