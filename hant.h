@@ -1,7 +1,8 @@
 /* hant.h - Hardware-Aware Network Transformation on the CPU, in one C11 header.
 
-   Trains and runs MBConv networks (EfficientNet-style) with SIMD kernels that
-   are checked against a scalar reference, and stores them in .hant files.
+   Trains and runs CNNs built from MBConv (EfficientNet, MobileNetV2/V3),
+   fused-MBConv, conv and ResNet (basic, bottleneck) blocks with SIMD kernels
+   that are checked against a scalar reference, and stores them in .hant files.
 
    USAGE
      In exactly one C file, before any other #include:
@@ -132,7 +133,7 @@ typedef struct hant_block_spec {
     hant_act act;
     int groups;           /* HANT_BLOCK_CONV only; 0 means 1 */
     int quant;            /* 0: fp32; HANT_QUANT_INT8: int8 inference (see hant_net_calibrate) */
-    int tiled;            /* MBConv: fused expand-dw-project in spatial tiles at inference */
+    int tiled;            /* MBConv (any hidden width and SE): fused expand-dw-project in spatial tiles at inference */
     /* Fields for imported networks; zero keeps the behaviour above. */
     int hidden;           /* MBConv / fused: hidden width, 0: cin * expansion (an expand conv
                              exists when hidden != cin). ResNet basic: the first conv's width
@@ -140,9 +141,12 @@ typedef struct hant_block_spec {
     int se_width;         /* SE squeeze channels, 0: max(1, cin * se_ratio); SE is present
                              when se_ratio > 0 or se_width > 0 */
     hant_act se_act;      /* SE inner activation, 0: SiLU */
-    hant_act se_gate;     /* SE gate, 0: sigmoid; HANT_ACT_HSIGMOID (MobileNetV3) */
+    hant_act se_gate;     /* SE gate, 0: sigmoid; HANT_ACT_HSIGMOID (MobileNetV3); no other */
     /* ResNet blocks: the shortcut is the identity when stride 1 and cin == cout,
-       else a 1x1 conv with that stride + BN. */
+       else a 1x1 conv with that stride + BN; `act` is every activation (the last
+       after the add); kernel odd, groups 1, no SE. Parameters per conv: weights,
+       BN scale, shift, in the order conv1, [projection], conv2 (basic) or conv1,
+       conv2, [projection], conv3 (bottleneck). */
 } hant_block_spec;
 #define HANT_QUANT_INT8 1
 
@@ -154,9 +158,11 @@ typedef struct hant_arch {
     int head_cout; hant_act head_act; /* 1x1 conv + BN + act before pooling; 0: none */
     int head_quant;                /* HANT_QUANT_INT8: the head's 1x1 conv runs int8 (the FC stays fp32) */
     float bn_eps;                  /* 0: 1e-3 */
-    int stem_pool;                 /* 0: none; 3: max-pool 3x3, stride 2, pad 1 after the stem (ResNet) */
+    int stem_pool;                 /* 0: none; 3: max-pool 3x3, stride 2, pad 1 after the stem (ResNet;
+                                      padding is -inf as in PyTorch; needs a stem; no parameters) */
     int head_hidden;               /* a hidden fully connected layer (with bias) between pooling and
-                                      the classifier, 0: none (MobileNetV3: 1024) */
+                                      the classifier, 0: none (MobileNetV3: 1024). Its parameters
+                                      (w [in][out], bias) follow the head conv's; fp32 under head_quant */
     hant_act head_hidden_act;      /* its activation */
     int num_blocks;
     hant_block_spec blocks[HANT_MAX_BLOCKS];
@@ -318,14 +324,17 @@ hant_status hant_qconv_forward_u8(hant_qconv *q, int n, int h, int w, const uint
 hant_status hant_qconv_forward_f32(hant_qconv *q, int n, int h, int w, const uint8_t *x, float *y);
 
 /* ---- int8 blocks in a network ----------------------------------------------
-   A block with quant = HANT_QUANT_INT8 (MBConv, fused or conv; groups 1 or
-   depthwise) takes fp32 in and gives fp32 out: its input is quantised at
-   entry, its convs run hant_qconv with folded conv+BN weights quantised per
-   output channel, a conv feeding the next conv of the block writes u8
-   directly, the last conv writes fp32, SE runs in fp32 on that output and the
-   residual is added in fp32. The quantisation points are the inputs of the
-   block's convs (1 to 3, layer order); their u8 parameters come from
-   hant_net_calibrate. Inference fails on an int8 block without them.
+   A block with quant = HANT_QUANT_INT8 (MBConv, fused, conv with groups 1 or
+   depthwise, ResNet basic or bottleneck) takes fp32 in and gives fp32 out:
+   its input is quantised at entry, its convs run hant_qconv with folded
+   conv+BN weights quantised per output channel, a conv feeding the next conv
+   of the block writes u8 directly, the last conv writes fp32, SE runs in fp32
+   on that output and the residual is added in fp32 (ResNet: then the act, in
+   fp32; the projection shortcut writes fp32). The quantisation points are the
+   inputs of the block's convs (1 to 3, layer order; a ResNet projection reads
+   the block input as the first conv does and shares its point); their u8
+   parameters come from hant_net_calibrate. Inference fails on an int8 block
+   without them.
    Training fake-quantises the same tensors (and each conv weight per output
    channel, which for BN-scaled channels is the same grid as quantising the
    folded weight), with a straight-through estimator that passes gradients
