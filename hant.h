@@ -5348,10 +5348,12 @@ hant_status hant_lut_predict(const hant_lut *lut, const hant_arch *a, int batch,
 // >>format
 /* .hant files: see docs/FORMAT.md. Little-endian; CRC-32 (IEEE) at the end. */
 #define HANT__MAGIC "HANT\r\n\x1a\n"
-#define HANT__FORMAT_VERSION 2u
+#define HANT__FORMAT_VERSION 3u  /* the newest this build reads; writers write the lowest that holds the net */
 #define HANT__HEADER_BYTES 96
+#define HANT__HEADER_BYTES_V3 112 /* v3: + i32 stem_pool, head_hidden, head_hidden_act, u32 reserved (0) */
 #define HANT__BLOCK_BYTES_V1 36
 #define HANT__BLOCK_BYTES 40   /* v2: + u32 flags (bit 0 int8, bit 1 tiled) */
+#define HANT__BLOCK_BYTES_V3 56 /* v3: + i32 hidden, se_width, se_act, se_gate */
 #define HANT__BLOCK_FLAGS_KNOWN 3u
 #define HANT__HEADER_FLAGS_KNOWN 1u /* bit 0: int8 head (v2) */
 #define HANT__MAX_FILE_BYTES ((uint64_t)1 << 34)
@@ -5380,14 +5382,88 @@ static int32_t hant__get_i32(const unsigned char *p) { uint32_t u = hant__get_u3
 static uint64_t hant__get_u64(const unsigned char *p) { return (uint64_t)hant__get_u32(p) | (uint64_t)hant__get_u32(p + 4) << 32; }
 static float hant__get_f32(const unsigned char *p) { uint32_t u = hant__get_u32(p); float f; memcpy(&f, &u, 4); return f; }
 
+static size_t hant__header_bytes(uint32_t version) { return version >= 3 ? HANT__HEADER_BYTES_V3 : HANT__HEADER_BYTES; }
+static size_t hant__block_bytes(uint32_t version) {
+    return version >= 3 ? HANT__BLOCK_BYTES_V3 : version == 2 ? HANT__BLOCK_BYTES : HANT__BLOCK_BYTES_V1;
+}
 static size_t hant__arch_bytes(int nblocks, uint32_t version) {
-    return HANT__HEADER_BYTES + (size_t)nblocks * (version >= 2 ? HANT__BLOCK_BYTES : HANT__BLOCK_BYTES_V1) + 16;
+    return hant__header_bytes(version) + (size_t)nblocks * hant__block_bytes(version) + 16;
 }
 
-static void hant__write_arch(const hant_arch *a, unsigned char *p) {
-    memset(p, 0, HANT__HEADER_BYTES);
+/* The lowest version that holds arch: 3 when it uses a field or code that
+   version 2 lacks, else 2, so that files of b0-style nets stay what they were. */
+static uint32_t hant__format_version_for(const hant_arch *a) {
+    int v3 = a->stem_pool || a->head_hidden || a->head_hidden_act || a->stem_act == HANT_ACT_HSIGMOID || a->head_act == HANT_ACT_HSIGMOID;
+    for (int i = 0; i < a->num_blocks && !v3; i++) {
+        const hant_block_spec *b = &a->blocks[i];
+        v3 = b->kind == HANT_BLOCK_RESNET_BASIC || b->kind == HANT_BLOCK_RESNET_BOTTLENECK || b->hidden || b->se_width || b->se_act ||
+             b->se_gate || b->act == HANT_ACT_HSIGMOID;
+    }
+    return v3 ? 3u : 2u;
+}
+
+/* What a file may hold beyond hant_arch_validate (docs/FORMAT.md, "Fields
+   that do not apply"): a field the network would ignore must hold its
+   neutral value, so that a file means exactly one network. Checked on load
+   (HANT_ERR_FORMAT) and before a save (HANT_ERR_INVALID_ARG). */
+static hant_status hant__format_check(const hant_arch *a, uint32_t version, hant_status code) {
+    const int nact = version >= 3 ? HANT_ACT_COUNT : HANT_ACT_HSIGMOID; /* code 6 came with v3 */
+#define HANT__ACT_OK(x) ((int)(x) >= 0 && (int)(x) < nact)
+    if (!HANT__ACT_OK(a->stem_act) || !HANT__ACT_OK(a->head_act) || !HANT__ACT_OK(a->head_hidden_act))
+        return hant__fail(code, "%s = %d is not an activation code (0..%d in v%u)", !HANT__ACT_OK(a->stem_act) ? "stem_act" : !HANT__ACT_OK(a->head_act) ? "head_act" : "head_hidden_act",
+                          (int)(!HANT__ACT_OK(a->stem_act) ? a->stem_act : !HANT__ACT_OK(a->head_act) ? a->head_act : a->head_hidden_act), nact - 1, version);
+    int used = a->in_c >= 1 && a->in_c <= 4 ? a->in_c : 0; /* normalisation slots in use */
+    for (int i = 0; i < 4; i++) {
+        if (!isfinite(a->in_mean[i]) || !isfinite(a->in_std[i])) return hant__fail(code, "in_mean/in_std[%d] not finite", i);
+        if (i >= used && (a->in_mean[i] != 0.0f || a->in_std[i] != 0.0f))
+            return hant__fail(code, "in_mean/in_std[%d] = %g/%g but in_c is %d: unused slots hold 0", i, (double)a->in_mean[i], (double)a->in_std[i], a->in_c);
+        if (!(a->in_std[i] >= 0.0f)) return hant__fail(code, "in_std[%d] = %g (>= 0)", i, (double)a->in_std[i]);
+        if (a->in_std[i] == 0.0f && a->in_mean[i] != 0.0f)
+            return hant__fail(code, "in_std[%d] = 0 (no normalisation stored) needs in_mean[%d] = 0, not %g", i, i, (double)a->in_mean[i]);
+    }
+    if (!a->stem_cout && (a->stem_kernel || a->stem_stride || a->stem_act || a->stem_pool))
+        return hant__fail(code, "no stem (stem_cout 0) but stem_kernel/stride/act/pool = %d/%d/%d/%d (must be 0)", a->stem_kernel, a->stem_stride, (int)a->stem_act, a->stem_pool);
+    if (a->stem_pool != 0 && a->stem_pool != 3) return hant__fail(code, "stem_pool = %d (0 none, 3 max-pool 3x3 stride 2)", a->stem_pool);
+    if (a->head_hidden < 0 || a->head_hidden > 65536) return hant__fail(code, "head_hidden = %d (0..65536)", a->head_hidden);
+    if (!a->num_classes && (a->head_cout || a->head_act || a->head_quant || a->head_hidden || a->head_hidden_act))
+        return hant__fail(code, "headless (num_classes 0) but head_cout/act/quant/hidden/hidden_act = %d/%d/%d/%d/%d (must be 0)", a->head_cout, (int)a->head_act,
+                          a->head_quant, a->head_hidden, (int)a->head_hidden_act);
+    if (!a->head_cout && a->head_act) return hant__fail(code, "head_act = %d without a head conv (head_cout 0): must be 0", (int)a->head_act);
+    if (!a->head_hidden && a->head_hidden_act) return hant__fail(code, "head_hidden_act = %d without a hidden layer (head_hidden 0): must be 0", (int)a->head_hidden_act);
+    for (int i = 0; i < a->num_blocks; i++) {
+        const hant_block_spec *b = &a->blocks[i];
+        int k = (int)b->kind, resnet = k == HANT_BLOCK_RESNET_BASIC || k == HANT_BLOCK_RESNET_BOTTLENECK;
+        int mb = k == HANT_BLOCK_MBCONV || k == HANT_BLOCK_FUSED_MBCONV, se = b->se_ratio > 0.0f || b->se_width > 0;
+        if (k < HANT_BLOCK_MBCONV || k > (version >= 3 ? HANT_BLOCK_RESNET_BOTTLENECK : HANT_BLOCK_IDENTITY))
+            return hant__fail(code, "block %d: kind = %d (1..%d in v%u)", i, k, version >= 3 ? 6 : 4, version);
+        const char *kn = hant_block_kind_name(b->kind);
+        if (!HANT__ACT_OK(b->act) || !HANT__ACT_OK(b->se_act) || !HANT__ACT_OK(b->se_gate))
+            return hant__fail(code, "block %d: %s = %d is not an activation code (0..%d in v%u)", i, !HANT__ACT_OK(b->act) ? "act" : !HANT__ACT_OK(b->se_act) ? "se_act" : "se_gate",
+                              (int)(!HANT__ACT_OK(b->act) ? b->act : !HANT__ACT_OK(b->se_act) ? b->se_act : b->se_gate), nact - 1, version);
+        if (b->hidden < 0 || b->hidden > 65536) return hant__fail(code, "block %d: hidden = %d (0..65536)", i, b->hidden);
+        if (b->se_width < 0 || b->se_width > 65536) return hant__fail(code, "block %d: se_width = %d (0..65536)", i, b->se_width);
+        /* expansion, kernel and groups: writers have always put 1 where they do not apply */
+        if (b->groups != 0 && b->groups != 1 && k != HANT_BLOCK_CONV) return hant__fail(code, "block %d: groups = %d on a %s block (conv only; must be 1)", i, b->groups, kn);
+        if (!mb && b->expansion != 0 && b->expansion != 1) return hant__fail(code, "block %d: expansion = %d on a %s block (MBConv/fused only; must be 1)", i, b->expansion, kn);
+        if (!mb && b->hidden && !resnet) return hant__fail(code, "block %d: hidden = %d on a %s block (MBConv, fused, ResNet only; must be 0)", i, b->hidden, kn);
+        if (!mb && (b->se_ratio != 0.0f || b->se_width || b->se_act || b->se_gate))
+            return hant__fail(code, "block %d: squeeze-excite fields (se_ratio %g, se_width %d, se_act %d, se_gate %d) on a %s block (MBConv/fused only; must be 0)", i,
+                              (double)b->se_ratio, b->se_width, (int)b->se_act, (int)b->se_gate, kn);
+        if (mb && !se && (b->se_act || b->se_gate)) return hant__fail(code, "block %d: se_act/se_gate = %d/%d without squeeze-excite (must be 0)", i, (int)b->se_act, (int)b->se_gate);
+        if (k == HANT_BLOCK_IDENTITY && ((b->kernel != 0 && b->kernel != 1) || b->act))
+            return hant__fail(code, "block %d: identity with kernel %d, act %d (must be 1 and 0)", i, b->kernel, (int)b->act);
+        if (k == HANT_BLOCK_RESNET_BOTTLENECK && !b->hidden && b->cout < 4)
+            return hant__fail(code, "block %d: bottleneck cout = %d leaves no inner width (cout/4 = 0; set hidden)", i, b->cout);
+    }
+#undef HANT__ACT_OK
+    return HANT_OK;
+}
+
+static void hant__write_arch(const hant_arch *a, unsigned char *p, uint32_t version) {
+    size_t hdr = hant__header_bytes(version), bb = hant__block_bytes(version);
+    memset(p, 0, hdr);
     memcpy(p, HANT__MAGIC, 8);
-    hant__put_u32(p + 8, HANT__FORMAT_VERSION);
+    hant__put_u32(p + 8, version);
     hant__put_u32(p + 12, a->head_quant == HANT_QUANT_INT8 ? 1u : 0u); /* flags */
     const int32_t ints1[4] = { a->in_h, a->in_w, a->in_c, a->num_classes };
     for (int i = 0; i < 4; i++) hant__put_u32(p + 16 + 4 * i, (uint32_t)ints1[i]);
@@ -5396,15 +5472,22 @@ static void hant__write_arch(const hant_arch *a, unsigned char *p) {
     for (int i = 0; i < 6; i++) hant__put_u32(p + 64 + 4 * i, (uint32_t)ints2[i]);
     hant__put_f32(p + 88, a->bn_eps);
     hant__put_u32(p + 92, (uint32_t)a->num_blocks);
+    if (version >= 3) { /* 108: reserved, 0 */
+        hant__put_u32(p + 96, (uint32_t)a->stem_pool); hant__put_u32(p + 100, (uint32_t)a->head_hidden); hant__put_u32(p + 104, (uint32_t)a->head_hidden_act);
+    }
     for (int b = 0; b < a->num_blocks; b++) {
         const hant_block_spec *s = &a->blocks[b];
-        unsigned char *q = p + HANT__HEADER_BYTES + (size_t)b * HANT__BLOCK_BYTES;
+        unsigned char *q = p + hdr + (size_t)b * bb;
         const int32_t v[6] = { (int32_t)s->kind, s->cin, s->cout, s->expansion, s->kernel, s->stride };
         for (int i = 0; i < 6; i++) hant__put_u32(q + 4 * i, (uint32_t)v[i]);
         hant__put_f32(q + 24, s->se_ratio);
         hant__put_u32(q + 28, (uint32_t)s->act);
         hant__put_u32(q + 32, (uint32_t)(s->groups ? s->groups : 1));
         hant__put_u32(q + 36, (s->quant == HANT_QUANT_INT8 ? 1u : 0u) | (s->tiled ? 2u : 0u));
+        if (version >= 3) {
+            const int32_t w[4] = { s->hidden, s->se_width, (int32_t)s->se_act, (int32_t)s->se_gate };
+            for (int i = 0; i < 4; i++) hant__put_u32(q + 40 + 4 * i, (uint32_t)w[i]);
+        }
     }
 }
 
@@ -5412,10 +5495,13 @@ hant_status hant_net_save(const hant_net *net, const char *path) {
     if (!net || !path) return hant__fail(HANT_ERR_INVALID_ARG, "hant_net_save: NULL argument");
     for (size_t i = 0; i < net->nparams; i++)
         if (!isfinite(net->params[i])) return hant__fail(HANT_ERR_NONFINITE, "%s: parameter %zu is not finite; not saved", path, i);
-    size_t hb = hant__arch_bytes(net->arch.num_blocks, HANT__FORMAT_VERSION);
+    uint32_t version = hant__format_version_for(&net->arch);
+    /* never write what hant_net_load would refuse */
+    if (hant__format_check(&net->arch, version, HANT_ERR_INVALID_ARG)) { hant__prefix_error("%s: not saved: ", path); return HANT_ERR_INVALID_ARG; }
+    size_t hb = hant__arch_bytes(net->arch.num_blocks, version);
     unsigned char *head = (unsigned char *)hant__raw_alloc(&net->ctx->alloc, hb);
     if (!head) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: header", path);
-    hant__write_arch(&net->arch, head);
+    hant__write_arch(&net->arch, head, version);
     hant__put_u64(head + hb - 16, net->nparams);
     hant__put_u64(head + hb - 8, net->nbuffers);
     char tmp[4096];
@@ -5480,12 +5566,13 @@ static hant_status hant__read_arch(const char *path, const unsigned char *p, siz
     if (nb < 0 || nb > HANT_MAX_BLOCKS) return hant__fail(HANT_ERR_FORMAT, "%s: num_blocks = %d (0..%d)", path, nb, HANT_MAX_BLOCKS);
     a->num_blocks = nb;
     *hb = hant__arch_bytes(nb, version);
-    if (avail < *hb) return hant__fail(HANT_ERR_FORMAT, "%s: truncated block table", path);
-    for (int i = 0; i < 4; i++)
-        if (!isfinite(a->in_mean[i]) || !(a->in_std[i] >= 0.0f) || !isfinite(a->in_std[i]))
-            return hant__fail(HANT_ERR_FORMAT, "%s: in_mean/in_std[%d] not finite", path, i);
+    if (avail < *hb) return hant__fail(HANT_ERR_FORMAT, "%s: truncated %s", path, avail < hant__header_bytes(version) ? "header" : "block table");
+    if (version >= 3) {
+        a->stem_pool = hant__get_i32(p + 96); a->head_hidden = hant__get_i32(p + 100); a->head_hidden_act = (hant_act)hant__get_i32(p + 104);
+        if (hant__get_u32(p + 108)) return hant__fail(HANT_ERR_FORMAT, "%s: reserved header word at 108 = 0x%x (must be 0)", path, hant__get_u32(p + 108));
+    }
     for (int b = 0; b < nb; b++) {
-        const unsigned char *q = p + HANT__HEADER_BYTES + (size_t)b * (version >= 2 ? HANT__BLOCK_BYTES : HANT__BLOCK_BYTES_V1);
+        const unsigned char *q = p + hant__header_bytes(version) + (size_t)b * hant__block_bytes(version);
         hant_block_spec *s = &a->blocks[b];
         s->kind = (hant_block_kind)hant__get_i32(q); s->cin = hant__get_i32(q + 4); s->cout = hant__get_i32(q + 8);
         s->expansion = hant__get_i32(q + 12); s->kernel = hant__get_i32(q + 16); s->stride = hant__get_i32(q + 20);
@@ -5496,8 +5583,14 @@ static hant_status hant__read_arch(const char *path, const unsigned char *p, siz
             s->quant = fl & 1u ? HANT_QUANT_INT8 : 0;
             s->tiled = fl & 2u ? 1 : 0;
         }
+        if (version >= 3) {
+            s->hidden = hant__get_i32(q + 40); s->se_width = hant__get_i32(q + 44);
+            s->se_act = (hant_act)hant__get_i32(q + 48); s->se_gate = (hant_act)hant__get_i32(q + 52);
+        }
     }
-    hant_status st = hant_arch_validate(a);
+    hant_status st = hant__format_check(a, version, HANT_ERR_FORMAT);
+    if (st) { hant__prefix_error("%s: ", path); return st; }
+    st = hant_arch_validate(a);
     if (st) { hant__prefix_error("%s: ", path); return HANT_ERR_FORMAT; }
     return HANT_OK;
 }

@@ -35,10 +35,10 @@ static hant_net *small_net(uint64_t seed) {
     a.in_mean[0] = 0.5f; a.in_std[0] = 0.25f;
     a.stem_cout = 8; a.stem_kernel = 3; a.stem_stride = 1; a.stem_act = HANT_ACT_SILU;
     a.head_cout = 32; a.head_act = HANT_ACT_HSWISH;
-    hant_block_spec b[] = { { HANT_BLOCK_MBCONV, 8, 16, 4, 5, 2, 0.25f, HANT_ACT_SILU, 1, 0, 0 },
-                            { HANT_BLOCK_FUSED_MBCONV, 16, 16, 2, 3, 1, 0.25f, HANT_ACT_RELU, 1, 0, 0 },
-                            { HANT_BLOCK_CONV, 16, 24, 1, 3, 2, 0.0f, HANT_ACT_RELU6, 2, 0, 0 },
-                            { HANT_BLOCK_IDENTITY, 24, 24, 1, 1, 1, 0.0f, HANT_ACT_NONE, 1, 0, 0 } };
+    hant_block_spec b[] = { { HANT_BLOCK_MBCONV, 8, 16, 4, 5, 2, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },
+                            { HANT_BLOCK_FUSED_MBCONV, 16, 16, 2, 3, 1, 0.25f, HANT_ACT_RELU, 1, 0, 0, 0, 0, 0, 0 },
+                            { HANT_BLOCK_CONV, 16, 24, 1, 3, 2, 0.0f, HANT_ACT_RELU6, 2, 0, 0, 0, 0, 0, 0 },
+                            { HANT_BLOCK_IDENTITY, 24, 24, 1, 1, 1, 0.0f, HANT_ACT_NONE, 1, 0, 0, 0, 0, 0, 0 } };
     a.num_blocks = 4;
     for (int i = 0; i < 4; i++) a.blocks[i] = b[i];
     hant_net *net = NULL;
@@ -465,6 +465,234 @@ static void test_v1_still_loads(void) {
     free(v1); free(v2);
 }
 
+/* ---- format v3: the fields of imported networks ---- */
+/* A MobileNetV3-style net: stem with max-pool, an MBConv whose hidden width
+   (20) is no multiple of cin (8) with a 6-wide hard-sigmoid SE, identity,
+   conv, and a head with a hidden FC. Random running statistics. */
+static hant_net *v3_net(uint64_t seed) {
+    hant_arch a;
+    memset(&a, 0, sizeof a);
+    a.in_h = 16; a.in_w = 16; a.in_c = 3; a.num_classes = 5; a.bn_eps = 1e-3f;
+    for (int i = 0; i < 3; i++) { a.in_mean[i] = 0.4f; a.in_std[i] = 0.25f; }
+    a.stem_cout = 8; a.stem_kernel = 3; a.stem_stride = 1; a.stem_act = HANT_ACT_HSWISH; a.stem_pool = 3;
+    a.head_cout = 24; a.head_act = HANT_ACT_HSWISH; a.head_hidden = 32; a.head_hidden_act = HANT_ACT_HSWISH;
+    hant_block_spec m;
+    memset(&m, 0, sizeof m);
+    m.kind = HANT_BLOCK_MBCONV; m.cin = 8; m.cout = 16; m.expansion = 2; m.kernel = 3; m.stride = 2; m.act = HANT_ACT_HSWISH;
+    m.groups = 1; m.hidden = 20; m.se_width = 6; m.se_act = HANT_ACT_RELU; m.se_gate = HANT_ACT_HSIGMOID;
+    a.blocks[0] = m;
+    memset(&m, 0, sizeof m);
+    m.kind = HANT_BLOCK_IDENTITY; m.cin = m.cout = 16; m.expansion = 1; m.kernel = 1; m.stride = 1; m.groups = 1;
+    a.blocks[1] = m;
+    m.kind = HANT_BLOCK_CONV; m.kernel = 3; m.act = HANT_ACT_RELU;
+    a.blocks[2] = m;
+    a.num_blocks = 3;
+    hant_net *net = NULL;
+    if (hant_net_create(ctx, &a, seed, &net)) return NULL;
+    size_t nb;
+    float *B = hant_net_buffer_data(net, &nb);
+    ht_seed(seed);
+    for (size_t i = 0; i < nb; i++) B[i] = ht_uniform(0.1f, 1.5f);
+    return net;
+}
+
+static void test_v3_roundtrip(void) {
+    char path[300];
+    snprintf(path, sizeof path, "%s/v3.hant", dir);
+    hant_net *net = v3_net(21), *back = NULL;
+    HT_CHECK(net != NULL, "v3 net: %s", hant_last_error());
+    if (!net) return;
+    HT_CHECK(hant_net_save(net, path) == HANT_OK, "save: %s", hant_last_error());
+    size_t n;
+    unsigned char *raw = read_all(path, &n);
+    size_t np, nbuf;
+    hant_net_param_data(net, &np); hant_net_buffer_data(net, &nbuf);
+    HT_CHECK(raw && hant__get_u32(raw + 8) == 3 && n == 112 + 3 * 56 + 16 + 4 * (np + nbuf) + 4,
+             "a net with v3 fields is saved as version 3 with 112-byte header and 56-byte blocks");
+    HT_CHECK(raw && hant__get_u32(raw + 96) == 3 && hant__get_u32(raw + 100) == 32 && hant__get_u32(raw + 104) == HANT_ACT_HSWISH && hant__get_u32(raw + 108) == 0 &&
+             hant__get_u32(raw + 112 + 40) == 20 && hant__get_u32(raw + 112 + 44) == 6 && hant__get_u32(raw + 112 + 48) == HANT_ACT_RELU &&
+             hant__get_u32(raw + 112 + 52) == HANT_ACT_HSIGMOID, "v3 field offsets");
+    free(raw);
+    HT_CHECK(hant_net_load(ctx, path, &back) == HANT_OK, "load: %s", hant_last_error());
+    if (back) {
+        HT_CHECK(!memcmp(hant_net_arch(net), hant_net_arch(back), sizeof(hant_arch)), "v3 architecture differs after a round trip");
+        size_t a1, a2, b1, b2;
+        float *P1 = hant_net_param_data(net, &a1), *P2 = hant_net_param_data(back, &a2);
+        float *B1 = hant_net_buffer_data(net, &b1), *B2 = hant_net_buffer_data(back, &b2);
+        HT_CHECK(a1 == a2 && b1 == b2 && !memcmp(P1, P2, a1 * 4) && !memcmp(B1, B2, b1 * 4), "v3 parameters differ");
+        float x[2 * 16 * 16 * 3], y1[10], y2[10];
+        ht_fill(x, sizeof x / 4, -1, 1);
+        HT_CHECK(hant_net_forward(net, x, 2, y1) == HANT_OK && hant_net_forward(back, x, 2, y2) == HANT_OK && !memcmp(y1, y2, sizeof y1), "v3 outputs differ");
+    }
+    hant_net_destroy(back);
+    /* one v3 field alone is enough to need v3; none keeps v2 */
+    hant_arch a = *hant_net_arch(net);
+    a.stem_pool = 0; a.head_hidden = 0; a.head_hidden_act = 0; a.stem_act = a.head_act = HANT_ACT_SILU;
+    a.blocks[0].hidden = a.blocks[0].se_width = 0; a.blocks[0].se_ratio = 0.25f; a.blocks[0].se_act = a.blocks[0].se_gate = 0; a.blocks[0].act = HANT_ACT_SILU;
+    HT_CHECK(hant__format_version_for(&a) == 2, "v2 fields only: version %u", hant__format_version_for(&a));
+    hant_arch t = a; t.blocks[2].act = HANT_ACT_HSIGMOID;
+    HT_CHECK(hant__format_version_for(&t) == 3, "hard-sigmoid needs v3");
+    t = a; t.blocks[0].se_gate = HANT_ACT_HSIGMOID;
+    HT_CHECK(hant__format_version_for(&t) == 3, "se_gate needs v3");
+    t = a; t.blocks[0].hidden = 16;
+    HT_CHECK(hant__format_version_for(&t) == 3, "hidden needs v3");
+    t = a; t.head_hidden = 8;
+    HT_CHECK(hant__format_version_for(&t) == 3, "head_hidden needs v3");
+    t = a; t.blocks[2].kind = HANT_BLOCK_RESNET_BASIC;
+    HT_CHECK(hant__format_version_for(&t) == 3, "a ResNet block needs v3");
+    hant_net_destroy(net);
+}
+
+/* The shipped teacher (a v1 file) loads under the tightened loader; it saves
+   as v2 (no v3 fields), which loads into the same network and saves again to
+   the same bytes. */
+static void test_shipped_teacher(void) {
+    const char *src = "models/teacher-b0-fm.hant";
+    if (access(src, R_OK) != 0) { HT_CHECK(0, "%s absent: run from the repository root", src); return; }
+    char p1[300], p2[300];
+    snprintf(p1, sizeof p1, "%s/teacher1.hant", dir);
+    snprintf(p2, sizeof p2, "%s/teacher2.hant", dir);
+    hant_net *net = NULL, *back = NULL;
+    HT_CHECK(hant_net_load(ctx, src, &net) == HANT_OK, "load %s: %s", src, hant_last_error());
+    if (!net) return;
+    HT_CHECK(hant_net_save(net, p1) == HANT_OK, "save: %s", hant_last_error());
+    HT_CHECK(hant_net_load(ctx, p1, &back) == HANT_OK, "reload: %s", hant_last_error());
+    if (back) {
+        size_t a1, a2;
+        float *P1 = hant_net_param_data(net, &a1), *P2 = hant_net_param_data(back, &a2);
+        HT_CHECK(a1 == a2 && !memcmp(P1, P2, a1 * 4) && !memcmp(hant_net_arch(net), hant_net_arch(back), sizeof(hant_arch)), "teacher changed by a save");
+        HT_CHECK(hant_net_save(back, p2) == HANT_OK, "save again: %s", hant_last_error());
+    }
+    hant_net_destroy(net); hant_net_destroy(back);
+    size_t n1 = 0, n2 = 0;
+    unsigned char *a = read_all(p1, &n1), *b = read_all(p2, &n2);
+    HT_CHECK(a && b && n1 == n2 && !memcmp(a, b, n1) && hant__get_u32(a + 8) == 2, "re-saved teacher: v%u, %zu vs %zu bytes", a ? hant__get_u32(a + 8) : 0, n1, n2);
+    free(a); free(b);
+}
+
+/* What the network would ignore cannot be saved (and is refused on load). */
+static void test_save_refuses_ignored_fields(void) {
+    char path[300];
+    snprintf(path, sizeof path, "%s/ignored.hant", dir);
+    hant_net *f = small_net(22);
+    if (!f) { HT_CHECK(0, "small net"); return; }
+    hant_arch a = *hant_net_arch(f);
+    hant_net_destroy(f);
+    struct { const char *what, *needle; int field; } cases[] = {
+        { "identity act", "identity", 0 }, { "SE gate without SE", "without squeeze-excite", 1 },
+        { "in_std slot 1 of a 1-channel input", "unused slots", 2 }, { "headless net with head_cout", "headless", 3 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        hant_arch t = a;
+        if (cases[i].field == 0) t.blocks[3].act = HANT_ACT_SILU;
+        if (cases[i].field == 1) { t.blocks[0].se_ratio = 0; t.blocks[0].se_gate = HANT_ACT_HSIGMOID; }
+        if (cases[i].field == 2) t.in_std[1] = 1.0f;
+        if (cases[i].field == 3) { t.num_classes = 0; t.head_act = HANT_ACT_NONE; t.head_quant = 0; }
+        hant_net *net = NULL;
+        if (hant_net_create(ctx, &t, 1, &net)) { HT_CHECK(0, "%s: create: %s", cases[i].what, hant_last_error()); continue; }
+        remove(path);
+        hant_status st = hant_net_save(net, path);
+        HT_CHECK(st == HANT_ERR_INVALID_ARG && strstr(hant_last_error(), cases[i].needle) && strstr(hant_last_error(), "not saved"), "%s: save gave %d: %s",
+                 cases[i].what, st, hant_last_error());
+        HT_CHECK(access(path, F_OK) != 0, "%s: a file was written", cases[i].what);
+        hant_net_destroy(net);
+    }
+}
+
+static void test_hostile_v3(void) {
+    char path[300];
+    snprintf(path, sizeof path, "%s/v3good.hant", dir);
+    hant_net *net = v3_net(23);
+    HT_CHECK(net && hant_net_save(net, path) == HANT_OK, "save: %s", hant_last_error());
+    hant_net_destroy(net);
+    size_t n;
+    unsigned char *good = read_all(path, &n), *p = malloc(n + 16);
+    if (!good || !p) { HT_CHECK(0, "read"); free(good); free(p); return; }
+    /* every truncation up to the floats, then sparser */
+    int bad = 0;
+    for (size_t len = 0; len < n; len += (len < 400 ? 1 : 61)) {
+        char tp[300];
+        snprintf(tp, sizeof tp, "%s/v3trunc.hant", dir);
+        write_all(tp, good, len);
+        hant_net *t = NULL;
+        if (hant_net_load(ctx, tp, &t) != HANT_ERR_FORMAT || t) bad++;
+        hant_net_destroy(t);
+    }
+    HT_CHECK(bad == 0, "%d truncations of a v3 file not rejected as malformed", bad);
+    const size_t B0 = 112, B1 = 112 + 56, B2 = 112 + 112; /* block entries: MBConv, identity, conv */
+    struct { const char *what; size_t off; uint32_t v; const char *needle; } m[] = {
+        { "stem_pool 2", 96, 2, "stem_pool" },
+        { "stem_pool -1", 96, 0xffffffffu, "stem_pool" },
+        { "head_hidden -1", 100, 0xffffffffu, "head_hidden" },
+        { "head_hidden huge", 100, 0x7fffffffu, "head_hidden" },
+        { "head_hidden_act 7", 104, 7, "head_hidden_act" },
+        { "head_hidden_act -1", 104, 0xffffffffu, "head_hidden_act" },
+        { "reserved word", 108, 1, "reserved" },
+        { "stem_act 7", 76, 7, "stem_act" },
+        { "kind 7", B0, 7, "kind = 7" },
+        { "kind -1", B0, 0xffffffffu, "kind" },
+        { "act 7", B0 + 28, 7, "act = 7" },
+        { "hidden -1", B0 + 40, 0xffffffffu, "hidden" },
+        { "hidden 70000", B0 + 40, 70000, "hidden" },
+        { "se_width -5", B0 + 44, (uint32_t)-5, "se_width" },
+        { "se_width 1<<30", B0 + 44, 1u << 30, "se_width" },
+        { "se_act 7", B0 + 48, 7, "se_act" },
+        { "se_act -2", B0 + 48, (uint32_t)-2, "se_act" },
+        { "se_gate 99", B0 + 52, 99, "se_gate" },
+        { "groups 2 on an MBConv", B0 + 32, 2, "groups" },
+        { "identity hidden", B1 + 40, 4, "hidden" },
+        { "identity SE width", B1 + 44, 4, "squeeze-excite" },
+        { "identity se_gate", B1 + 52, HANT_ACT_HSIGMOID, "squeeze-excite" },
+        { "identity act", B1 + 28, HANT_ACT_RELU, "identity" },
+        { "identity kernel 3", B1 + 16, 3, "identity" },
+        { "identity expansion 6", B1 + 12, 6, "expansion" },
+        { "identity se_ratio", B1 + 24, 0x3e800000u, "squeeze-excite" },
+        { "conv SE width", B2 + 44, 4, "squeeze-excite" },
+        { "conv se_act", B2 + 48, HANT_ACT_RELU, "squeeze-excite" },
+        { "conv hidden", B2 + 40, 8, "hidden" },
+        { "conv expansion 4", B2 + 12, 4, "expansion" },
+        { "stem_kernel without a stem", 64, 0, "no stem" },
+        { "in_std slot 3 of 3 channels", 60, 0x3f800000u, "unused" },
+        { "in_std 0 with a mean", 48, 0, "no normalisation" },
+        { "in_std NaN", 48, 0x7fc00000u, "not finite" },
+        { "in_mean Inf", 32, 0x7f800000u, "not finite" },
+    };
+    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+        memcpy(p, good, n); put32(p + m[i].off, m[i].v); fix_crc(p, n);
+        expect_load(m[i].what, p, n, HANT_ERR_FORMAT, m[i].needle);
+    }
+    /* head_hidden_act without a hidden layer; a headless file with head fields */
+    memcpy(p, good, n); put32(p + 100, 0); fix_crc(p, n);
+    expect_load("head_hidden_act alone", p, n, HANT_ERR_FORMAT, "head_hidden_act");
+    memcpy(p, good, n); put32(p + 28, 0); fix_crc(p, n);
+    expect_load("headless with a head", p, n, HANT_ERR_FORMAT, "headless");
+    /* v3 codes and fields under a v2 header: sizes disagree or codes are unknown */
+    memcpy(p, good, n); put32(p + 8, 2); fix_crc(p, n);
+    snprintf(path, sizeof path, "%s/v3as2.hant", dir);
+    write_all(path, p, n);
+    hant_net *t = NULL;
+    HT_CHECK(hant_net_load(ctx, path, &t) == HANT_ERR_FORMAT && !t, "v3 body under a v2 header: %s", hant_last_error());
+    hant_net_destroy(t);
+    free(good); free(p);
+    /* v2 files: activation code 6 and the ResNet kinds do not exist there */
+    snprintf(path, sizeof path, "%s/v2good.hant", dir);
+    net = small_net(24);
+    HT_CHECK(net && hant_net_save(net, path) == HANT_OK, "save");
+    hant_net_destroy(net);
+    good = read_all(path, &n); p = malloc(n);
+    if (!good || !p) { HT_CHECK(0, "read"); free(good); free(p); return; }
+    HT_CHECK(hant__get_u32(good + 8) == 2, "b0-style net saved as v%u", hant__get_u32(good + 8));
+    memcpy(p, good, n); put32(p + 96 + 28, HANT_ACT_HSIGMOID); fix_crc(p, n);
+    expect_load("hard-sigmoid in v2", p, n, HANT_ERR_FORMAT, "v2");
+    memcpy(p, good, n); put32(p + 76, HANT_ACT_HSIGMOID); fix_crc(p, n);
+    expect_load("hard-sigmoid stem in v2", p, n, HANT_ERR_FORMAT, "stem_act");
+    memcpy(p, good, n); put32(p + 96, HANT_BLOCK_RESNET_BASIC); fix_crc(p, n);
+    expect_load("ResNet kind in v2", p, n, HANT_ERR_FORMAT, "kind = 5");
+    memcpy(p, good, n); put32(p + 96 + 40 * 2 + 24, 0x3e800000u); fix_crc(p, n);
+    expect_load("conv block with se_ratio", p, n, HANT_ERR_FORMAT, "squeeze-excite");
+    free(good); free(p);
+}
+
 /* How many truncations of good to lengths [from, n) load without HANT_ERR_FORMAT. */
 static int truncations_accepted(const unsigned char *good, size_t from, size_t n, const char *name) {
     int bad = 0;
@@ -624,6 +852,10 @@ int main(int argc, char **argv) {
     HT_RUN(test_hostile_models);
     HT_RUN(test_int8_roundtrip);
     HT_RUN(test_v1_still_loads);
+    HT_RUN(test_v3_roundtrip);
+    HT_RUN(test_shipped_teacher);
+    HT_RUN(test_save_refuses_ignored_fields);
+    HT_RUN(test_hostile_v3);
     HT_RUN(test_hostile_int8);
     HT_RUN(test_int8_head_file);
     HT_RUN(test_signature_tokens);
