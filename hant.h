@@ -4706,20 +4706,42 @@ hant_status hant_net_calibrate(hant_net *net, const float *x, int n, double perc
 }
 
 // >>parts
+/* Widths of a block (docs/FORMAT.md, "Widths"): MBConv/fused hidden, ResNet
+   mid, SE squeeze; a ResNet projection shortcut when the shape changes. */
+static int hant__parts_hid(const hant_block_spec *b) { return b->hidden > 0 ? b->hidden : b->cin * b->expansion; }
+static int hant__parts_mid(const hant_block_spec *b) {
+    return b->hidden > 0 ? b->hidden : b->kind == HANT_BLOCK_RESNET_BOTTLENECK ? b->cout / 4 : b->cout;
+}
+static int hant__parts_has_se(const hant_block_spec *b) { return b->se_ratio > 0.0f || b->se_width > 0; }
+static int hant__parts_sew(const hant_block_spec *b) {
+    if (b->se_width > 0) return b->se_width;
+    int r = (int)((float)b->cin * b->se_ratio);
+    return r < 1 ? 1 : r;
+}
+static int hant__parts_proj(const hant_block_spec *b) { return b->stride != 1 || b->cin != b->cout; }
+
 static int64_t hant__block_buffers(const hant_block_spec *b) {
-    int64_t hid = (int64_t)b->cin * b->expansion, c = 0;
+    int64_t hid = hant__parts_hid(b), mid = hant__parts_mid(b), c = 0;
     switch (b->kind) {
-    case HANT_BLOCK_MBCONV: c = (b->expansion != 1 ? hid : 0) + hid + b->cout; break;
-    case HANT_BLOCK_FUSED_MBCONV: c = b->expansion != 1 ? hid + b->cout : b->cout; break;
+    case HANT_BLOCK_MBCONV: c = (hid != b->cin ? hid : 0) + hid + b->cout; break;
+    case HANT_BLOCK_FUSED_MBCONV: c = hid != b->cin ? hid + b->cout : b->cout; break;
     case HANT_BLOCK_CONV: c = b->cout; break;
+    case HANT_BLOCK_RESNET_BASIC: c = mid + b->cout + (hant__parts_proj(b) ? b->cout : 0); break;
+    case HANT_BLOCK_RESNET_BOTTLENECK: c = 2 * mid + b->cout + (hant__parts_proj(b) ? b->cout : 0); break;
     default: break;
     }
     return 2 * c; /* running mean and variance per BN channel */
 }
 
+/* Max-pool 3x3, stride 2, pad 1 (PyTorch): floor((n + 2 - 3) / 2) + 1. */
+static int hant__parts_pool_out(int n) { return (n - 1) / 2 + 1; }
+
 void hant_arch_block_input(const hant_arch *a, int block, int *h, int *w, int *c) {
     int hh = a->in_h, ww = a->in_w, cc = a->in_c;
-    if (a->stem_cout) { hh = hant_conv_out(hh, a->stem_kernel, a->stem_stride); ww = hant_conv_out(ww, a->stem_kernel, a->stem_stride); cc = a->stem_cout; }
+    if (a->stem_cout) {
+        hh = hant_conv_out(hh, a->stem_kernel, a->stem_stride); ww = hant_conv_out(ww, a->stem_kernel, a->stem_stride); cc = a->stem_cout;
+        if (a->stem_pool) { hh = hant__parts_pool_out(hh); ww = hant__parts_pool_out(ww); }
+    }
     for (int i = 0; i < block && i < a->num_blocks; i++) {
         const hant_block_spec *b = &a->blocks[i];
         if (b->kind != HANT_BLOCK_IDENTITY) { hh = hant_conv_out(hh, b->kernel, b->stride); ww = hant_conv_out(ww, b->kernel, b->stride); }
@@ -4747,6 +4769,7 @@ hant_status hant_arch_part_layout(const hant_arch *a, int part, hant_part_layout
         hant_arch_block_input(a, a->num_blocks, NULL, NULL, &c);
         size_t hp = 0, hb = 0, feat = (size_t)c;
         if (a->head_cout) { hp = (size_t)c * a->head_cout + 2 * (size_t)a->head_cout; hb = 2 * (size_t)a->head_cout; feat = (size_t)a->head_cout; }
+        if (a->head_hidden) { hp += feat * a->head_hidden + a->head_hidden; feat = (size_t)a->head_hidden; } /* the hidden FC, weight and bias */
         out->param_count = hp + feat * a->num_classes + a->num_classes;
         out->buffer_count = hb;
     } else {
@@ -4764,11 +4787,15 @@ hant_status hant_arch_part(const hant_arch *a, int part, hant_arch *out) {
         s.in_h = a->in_h; s.in_w = a->in_w; s.in_c = a->in_c;
         memcpy(s.in_mean, a->in_mean, sizeof s.in_mean); memcpy(s.in_std, a->in_std, sizeof s.in_std);
         s.stem_cout = a->stem_cout; s.stem_kernel = a->stem_kernel; s.stem_stride = a->stem_stride; s.stem_act = a->stem_act;
+        s.stem_pool = a->stem_pool; /* the stem part ends after its max-pool */
         if (!s.stem_cout) return hant__fail(HANT_ERR_INVALID_ARG, "the architecture has no stem");
     } else {
         hant_arch_block_input(a, part, &s.in_h, &s.in_w, &s.in_c);
         if (part < a->num_blocks) { s.num_blocks = 1; s.blocks[0] = a->blocks[part]; }
-        else { s.num_classes = a->num_classes; s.head_cout = a->head_cout; s.head_act = a->head_act; s.head_quant = a->head_quant; }
+        else {
+            s.num_classes = a->num_classes; s.head_cout = a->head_cout; s.head_act = a->head_act; s.head_quant = a->head_quant;
+            s.head_hidden = a->head_hidden; s.head_hidden_act = a->head_hidden_act; /* the head part includes the hidden FC */
+        }
     }
     *out = s;
     return HANT_OK;
@@ -4777,12 +4804,28 @@ hant_status hant_arch_part(const hant_arch *a, int part, hant_arch *out) {
 hant_status hant_block_signature(const hant_block_spec *b, int in_h, int in_w, char *buf, size_t size) {
     if (!b || !buf) return hant__fail(HANT_ERR_INVALID_ARG, "hant_block_signature: NULL argument");
     int id = b->kind == HANT_BLOCK_IDENTITY, conv = b->kind == HANT_BLOCK_CONV;
+    int mb = b->kind == HANT_BLOCK_MBCONV || b->kind == HANT_BLOCK_FUSED_MBCONV;
+    int res = b->kind == HANT_BLOCK_RESNET_BASIC || b->kind == HANT_BLOCK_RESNET_BOTTLENECK;
     int n = snprintf(buf, size, "%s cin=%d cout=%d e=%d k=%d s=%d se=%g act=%s g=%d hw=%dx%d", hant_block_kind_name(b->kind), b->cin, b->cout,
-                     id || conv ? 1 : b->expansion, id ? 1 : b->kernel, id ? 1 : b->stride, id || conv ? 0.0 : (double)b->se_ratio,
+                     mb ? b->expansion : 1, id ? 1 : b->kernel, id ? 1 : b->stride, mb ? (double)b->se_ratio : 0.0,
                      hant_act_name(id ? HANT_ACT_NONE : b->act), conv && b->groups ? b->groups : 1, in_h, in_w);
-    /* optional fields go last and only when set, so older keys stay as they were */
-    if (n >= 0 && (size_t)n < size && b->quant) n += snprintf(buf + n, size - (size_t)n, " q=int8");
-    if (n >= 0 && (size_t)n < size && b->tiled) n += snprintf(buf + n, size - (size_t)n, " tile=1");
+    /* optional fields go last and only when they change the block, so older
+       keys stay as they were and equal blocks give equal text: a hidden width
+       of cin * e, an SE width of max(1, cin * se), SiLU inside and a sigmoid
+       gate are the defaults */
+#define HANT__SIG_ADD(...) do { if (n >= 0 && (size_t)n < size) n += snprintf(buf + n, size - (size_t)n, __VA_ARGS__); } while (0)
+    if (mb && b->hidden > 0 && b->hidden != b->cin * b->expansion) HANT__SIG_ADD(" hid=%d", b->hidden);
+    if (res && b->hidden > 0 && b->hidden != (b->kind == HANT_BLOCK_RESNET_BASIC ? b->cout : b->cout / 4)) HANT__SIG_ADD(" hid=%d", b->hidden);
+    if (mb && hant__parts_has_se(b)) {
+        hant_block_spec d = *b;
+        d.se_width = 0;
+        if (b->se_width > 0 && (b->se_ratio <= 0.0f || b->se_width != hant__parts_sew(&d))) HANT__SIG_ADD(" sew=%d", b->se_width);
+        if (b->se_act != HANT_ACT_NONE && b->se_act != HANT_ACT_SILU) HANT__SIG_ADD(" seact=%s", hant_act_name(b->se_act));
+        if (b->se_gate != HANT_ACT_NONE && b->se_gate != HANT_ACT_SIGMOID) HANT__SIG_ADD(" gate=%s", hant_act_name(b->se_gate));
+    }
+    if (b->quant) HANT__SIG_ADD(" q=int8");
+    if (b->tiled) HANT__SIG_ADD(" tile=1");
+#undef HANT__SIG_ADD
     if (n < 0 || (size_t)n >= size) return hant__fail(HANT_ERR_INVALID_ARG, "signature buffer of %zu bytes is too small", size);
     return HANT_OK;
 }
@@ -4791,24 +4834,34 @@ hant_status hant_part_signature(const hant_arch *a, int part, char *buf, size_t 
     if (!a || !buf || part < HANT_PART_STEM || part > a->num_blocks) return hant__fail(HANT_ERR_INVALID_ARG, "hant_part_signature: bad argument");
     int h, w, c, n;
     hant_arch_block_input(a, part, &h, &w, &c);
+    char hid[64] = "";
     if (part == HANT_PART_STEM)
-        n = snprintf(buf, size, "stem cin=%d cout=%d k=%d s=%d act=%s hw=%dx%d", a->in_c, a->stem_cout, a->stem_kernel, a->stem_stride,
-                     hant_act_name(a->stem_act), a->in_h, a->in_w);
-    else if (part == a->num_blocks)
-        n = snprintf(buf, size, "head cin=%d cout=%d act=%s classes=%d hw=%dx%d%s", c, a->head_cout, hant_act_name(a->head_act), a->num_classes, h, w,
-                     a->head_quant ? " q=int8" : "");
-    else
+        n = snprintf(buf, size, "stem cin=%d cout=%d k=%d s=%d act=%s hw=%dx%d%s", a->in_c, a->stem_cout, a->stem_kernel, a->stem_stride,
+                     hant_act_name(a->stem_act), a->in_h, a->in_w, a->stem_pool ? " pool=3" : "");
+    else if (part == a->num_blocks) {
+        if (a->head_hidden) snprintf(hid, sizeof hid, " hid=%d hidact=%s", a->head_hidden, hant_act_name(a->head_hidden_act));
+        n = snprintf(buf, size, "head cin=%d cout=%d act=%s classes=%d hw=%dx%d%s%s", c, a->head_cout, hant_act_name(a->head_act), a->num_classes, h, w,
+                     hid, a->head_quant ? " q=int8" : "");
+    } else
         return hant_block_signature(&a->blocks[part], h, w, buf, size);
     if (n < 0 || (size_t)n >= size) return hant__fail(HANT_ERR_INVALID_ARG, "signature buffer of %zu bytes is too small", size);
     return HANT_OK;
 }
 
 static int hant__act_parse(const char *s, size_t len, hant_act *out) {
-    for (int a = HANT_ACT_NONE; a <= HANT_ACT_SIGMOID; a++) {
+    for (int a = HANT_ACT_NONE; a < HANT_ACT_COUNT; a++) {
         const char *name = hant_act_name((hant_act)a);
         if (strlen(name) == len && !strncmp(name, s, len)) { *out = (hant_act)a; return 1; }
     }
     return 0;
+}
+
+/* " KEY=" at *rest: advances past it and returns 1. */
+static int hant__parts_token(const char **rest, const char *key) {
+    size_t l = strlen(key);
+    if ((*rest)[0] != ' ' || strncmp(*rest + 1, key, l) || (*rest)[1 + l] != '=') return 0;
+    *rest += l + 2;
+    return 1;
 }
 
 hant_status hant_block_parse(const char *sig, hant_block_spec *b, int *in_h, int *in_w) {
@@ -4820,22 +4873,41 @@ hant_status hant_block_parse(const char *sig, hant_block_spec *b, int *in_h, int
     if (sscanf(sig, "%15s cin=%d cout=%d e=%d k=%d s=%d se=%f act=%15s g=%d hw=%dx%d%n", kind, &cin, &cout, &e, &k, &s, &se, act, &g, &h, &w, &used) != 11)
         return hant__fail(HANT_ERR_FORMAT, "'%s' is not a block signature", sig);
     const char *rest = sig + used;
-    int quant = 0, tiled = 0;
+    /* optional tokens, in signature order: hid sew seact gate q tile */
+    int hidden = 0, sew = 0, quant = 0, tiled = 0;
+    hant_act seact = HANT_ACT_NONE, gate = HANT_ACT_NONE;
+    const char *names[2] = { "seact", "gate" };
+    hant_act *acts[2] = { &seact, &gate };
+    if (hant__parts_token(&rest, "hid")) { char *end; long v = strtol(rest, &end, 10); if (end == rest || v < 1 || v > 65536) goto bad; hidden = (int)v; rest = end; }
+    if (hant__parts_token(&rest, "sew")) { char *end; long v = strtol(rest, &end, 10); if (end == rest || v < 1 || v > 65536) goto bad; sew = (int)v; rest = end; }
+    for (int i = 0; i < 2; i++)
+        if (hant__parts_token(&rest, names[i])) {
+            size_t l = strcspn(rest, " ");
+            if (!hant__act_parse(rest, l, acts[i])) return hant__fail(HANT_ERR_FORMAT, "'%s': unknown %s activation '%.*s'", sig, names[i], (int)l, rest);
+            rest += l;
+        }
     if (!strncmp(rest, " q=int8", 7)) { quant = HANT_QUANT_INT8; rest += 7; }
     if (!strncmp(rest, " tile=1", 7)) { tiled = 1; rest += 7; }
     if (*rest) return hant__fail(HANT_ERR_FORMAT, "'%s' is not a block signature (unexpected '%s')", sig, rest);
     int kd = 0;
-    for (int i = HANT_BLOCK_MBCONV; i <= HANT_BLOCK_IDENTITY; i++) if (!strcmp(kind, hant_block_kind_name((hant_block_kind)i))) kd = i;
+    for (int i = HANT_BLOCK_MBCONV; i <= HANT_BLOCK_RESNET_BOTTLENECK; i++) if (!strcmp(kind, hant_block_kind_name((hant_block_kind)i))) kd = i;
     hant_act a;
     if (!kd) return hant__fail(HANT_ERR_FORMAT, "'%s': unknown block kind '%s'", sig, kind);
     if (!hant__act_parse(act, strlen(act), &a)) return hant__fail(HANT_ERR_FORMAT, "'%s': unknown activation '%s'", sig, act);
+    int mb = kd == HANT_BLOCK_MBCONV || kd == HANT_BLOCK_FUSED_MBCONV, res = kd == HANT_BLOCK_RESNET_BASIC || kd == HANT_BLOCK_RESNET_BOTTLENECK;
+    if ((hidden && !mb && !res) || ((sew || seact || gate) && !mb))
+        return hant__fail(HANT_ERR_FORMAT, "'%s': hid/sew/seact/gate do not apply to a %s block", sig, kind);
+    if ((seact || gate) && !(se > 0.0f || sew)) return hant__fail(HANT_ERR_FORMAT, "'%s': seact/gate without squeeze-excite", sig);
     b->kind = (hant_block_kind)kd; b->cin = cin; b->cout = cout; b->expansion = e; b->kernel = k; b->stride = s;
     b->se_ratio = se; b->act = a; b->groups = g; b->quant = quant; b->tiled = tiled;
+    b->hidden = hidden; b->se_width = sew; b->se_act = seact; b->se_gate = gate;
     hant_status st = hant_block_validate(b, h, w);
     if (st) { hant__prefix_error("'%s': ", sig); return st; }
     if (in_h) *in_h = h;
     if (in_w) *in_w = w;
     return HANT_OK;
+bad:
+    return hant__fail(HANT_ERR_FORMAT, "'%s': bad hid or sew value (1..65536)", sig);
 }
 
 static uint64_t hant__fnv1a(uint64_t h, const char *s) {
