@@ -4945,6 +4945,7 @@ static int hant__parse_list(const char *s, size_t len, double *out, int cap) {
 }
 
 #define HANT__POOL_FULL "teacher;identity;mbconv;fused;conv"
+#define HANT__POOL_FULL_RESNET ";basic;bottleneck"   /* added for a ResNet teacher */
 #define HANT__POOL_QUICK "teacher;identity;mbconv:e=1,3,6:k=3,5:se=0:act=relu;mbconv:e=3:k=3:se=0.25:act=silu;" \
                          "fused:e=1,2:k=3:act=relu;conv:k=1,3:act=relu"
 
@@ -4979,15 +4980,19 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
     int plus_q8 = sl > 3 && !strcmp(base + sl - 3, "+q8");
     if (plus_q8) base[sl - 3] = 0;
     const char *known = !strcmp(base, "full") ? HANT__POOL_FULL : !strcmp(base, "quick") ? HANT__POOL_QUICK : NULL;
-    if (known) snprintf(base, sizeof base, "%s", known); /* both fit with room for ";q8" */
+    int resnet_teacher = teacher->kind == HANT_BLOCK_RESNET_BASIC || teacher->kind == HANT_BLOCK_RESNET_BOTTLENECK;
+    /* a ResNet teacher also gets ResNet-style candidates: full both kinds at
+       every width, quick its own kind at half and three quarters of its width */
+    if (known) snprintf(base, sizeof base, "%s%s", known, !resnet_teacher ? "" : !strcmp(known, HANT__POOL_FULL) ? HANT__POOL_FULL_RESNET
+                                                           : teacher->kind == HANT_BLOCK_RESNET_BASIC ? ";basic:w=0.5,0.75" : ";bottleneck:w=0.5,0.75");
     if (plus_q8) strcat(base, ";q8");
     spec = base;
     for (const char *t = spec; *t;) {
         const char *te = strchr(t, ';');
         size_t tl = te ? (size_t)(te - t) : strlen(t);
         /* defaults: the full grammar */
-        double e[16] = { 1, 2, 3, 4, 6 }, k[16] = { 3, 5, 7 }, se[16] = { 0, 0.25 };
-        int ne = 5, nk = 3, nse = 2, nact = 3;
+        double e[16] = { 1, 2, 3, 4, 6 }, k[16] = { 3, 5, 7 }, se[16] = { 0, 0.25 }, wm[16] = { 0.25, 0.5, 0.75, 1 };
+        int ne = 5, nk = 3, nse = 2, nact = 3, nw = 4;
         hant_act acts[16] = { HANT_ACT_RELU, HANT_ACT_SILU, HANT_ACT_HSWISH };
         size_t kl = 0;
         while (kl < tl && t[kl] != ':') kl++;
@@ -4996,6 +5001,8 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
         memcpy(kind, t, kl); kind[kl] = 0;
         if (!strcmp(kind, "fused")) { e[0] = 1; e[1] = 2; e[2] = 4; ne = 3; k[0] = 3; k[1] = 5; nk = 2; nse = 1; }
         if (!strcmp(kind, "conv")) { k[0] = 1; k[1] = 3; nk = 2; ne = 1; e[0] = 1; nse = 1; }
+        int rk = !strcmp(kind, "basic") || !strcmp(kind, "bottleneck");
+        if (rk) { k[0] = 3; nk = 1; nact = 1; acts[0] = HANT_ACT_RELU; }
         for (size_t i = kl; i < tl;) { /* ":key=list" options */
             size_t j = i + 1;
             while (j < tl && t[j] != ':') j++;
@@ -5003,7 +5010,10 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
             if (!eq) return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: option '%.*s' needs key=values", (int)(j - i - 1), o);
             size_t keyl = (size_t)(eq - o), vl = (size_t)(t + j - eq - 1);
             int n = -1;
-            if (keyl == 1 && *o == 'e') n = ne = hant__parse_list(eq + 1, vl, e, 16);
+            if (rk && keyl == 1 && *o == 'w') n = nw = hant__parse_list(eq + 1, vl, wm, 16);
+            else if (rk && !(keyl == 1 && *o == 'k') && !(keyl == 3 && !strncmp(o, "act", 3)))
+                return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: %s takes k, w and act, not '%.*s'", kind, (int)keyl, o);
+            else if (keyl == 1 && *o == 'e') n = ne = hant__parse_list(eq + 1, vl, e, 16);
             else if (keyl == 1 && *o == 'k') n = nk = hant__parse_list(eq + 1, vl, k, 16);
             else if (keyl == 2 && !strncmp(o, "se", 2)) n = nse = hant__parse_list(eq + 1, vl, se, 16);
             else if (keyl == 3 && !strncmp(o, "act", 3)) {
@@ -5017,7 +5027,7 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
                     a += al + (ae ? 1 : 0);
                 }
                 n = nact;
-            } else return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: unknown option '%.*s' (e, k, se, act)", (int)keyl, o);
+            } else return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: unknown option '%.*s' (e, k, se, act; w for basic, bottleneck)", (int)keyl, o);
             if (n <= 0) return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: bad list in '%.*s'", (int)(j - i - 1), o);
             i = j;
         }
@@ -5042,6 +5052,24 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
                                 return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: %s e=%d k=%d se=%g is not a valid block", kind, b.expansion, b.kernel, (double)b.se_ratio);
                             if ((st = hant__pool_add(out, cap, count, &b, in_h, in_w))) return st;
                         }
+        } else if (rk) {
+            /* w scales the teacher's mid width when it is the same kind, else
+               the kind's default (basic: cout, bottleneck: cout / 4) */
+            b.kind = kind[1] == 'a' ? HANT_BLOCK_RESNET_BASIC : HANT_BLOCK_RESNET_BOTTLENECK;
+            b.expansion = 1;
+            int dmid = b.kind == HANT_BLOCK_RESNET_BASIC ? b.cout : b.cout / 4, base = teacher->kind == b.kind ? hant__parts_mid(teacher) : dmid;
+            for (int iw = 0; iw < nw; iw++)
+                for (int ik = 0; ik < nk; ik++)
+                    for (int ia = 0; ia < nact; ia++) {
+                        if (!(wm[iw] > 0.0 && wm[iw] <= 4.0)) return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: %s width multiplier %g (0 < w <= 4)", kind, wm[iw]);
+                        int mid = (int)lround(wm[iw] * base);
+                        b.hidden = mid < 1 ? 1 : mid;
+                        if (b.hidden == dmid) b.hidden = 0; /* the default width, spelled canonically */
+                        b.kernel = (int)k[ik]; b.act = acts[ia];
+                        if (b.kernel != k[ik] || b.kernel < 1 || b.kernel > 7 || !(b.kernel & 1))
+                            return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: %s k=%g is not an odd kernel 1..7", kind, k[ik]);
+                        if ((st = hant__pool_add(out, cap, count, &b, in_h, in_w))) return st;
+                    }
         } else if (!strcmp(kind, "q8")) {
             if (kl != tl) return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: q8 takes no options");
             for (int i = 0, n0 = *count; i < n0; i++) {
@@ -5051,7 +5079,7 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
                 if ((st = hant__pool_add(out, cap, count, &q, in_h, in_w))) return st;
             }
         } else {
-            return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: unknown term '%s' (full, quick, teacher, identity, mbconv, fused, conv, q8; SPEC+q8)", kind);
+            return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: unknown term '%s' (full, quick, teacher, identity, mbconv, fused, conv, basic, bottleneck, q8; SPEC+q8)", kind);
         }
         t += tl;
         if (*t == ';') t++;

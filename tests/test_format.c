@@ -981,6 +981,100 @@ static void test_signature_resnet(void) {
     HT_CHECK(hant_block_parse("bottleneck cin=64 cout=64 e=1 k=3 s=1 se=0 act=relu g=1 hw=56x56 seact=relu", &t, NULL, NULL) != HANT_OK, "seact on a bottleneck parsed");
 }
 
+/* Checks a pool: out[0] is the teacher (every field), every candidate keeps
+   the teacher's input/output shape, keys are distinct and parse back to the
+   candidate. Returns the number of candidates of `kind` with hidden == hid
+   (hid < 0: any). */
+static int check_pool(const hant_block_spec *t, int h, int w, const char *spec, int *count, hant_block_kind kind, int hid) {
+    static hant_block_spec pool[HANT_POOL_MAX];
+    int n = 0, found = 0;
+    HT_CHECK(hant_pool_generate(t, h, w, spec, pool, HANT_POOL_MAX, &n) == HANT_OK, "%s: %s", spec, hant_last_error());
+    HT_CHECK(n >= 1 && !memcmp(&pool[0], t, sizeof *t), "%s: out[0] is not the teacher's block", spec);
+    int oh = hant_conv_out(h, t->kernel, t->stride);
+    for (int i = 0; i < n; i++) {
+        const hant_block_spec *c = &pool[i];
+        char s1[256], s2[256];
+        HT_CHECK(c->cin == t->cin && c->cout == t->cout && (c->kind == HANT_BLOCK_IDENTITY ? h : hant_conv_out(h, c->kernel, c->stride)) == oh,
+                 "%s: candidate %d changes the shape", spec, i);
+        HT_CHECK(hant_block_validate(c, h, w) == HANT_OK, "%s: candidate %d invalid: %s", spec, i, hant_last_error());
+        hant_block_signature(c, h, w, s1, sizeof s1);
+        hant_block_spec back;
+        HT_CHECK(hant_block_parse(s1, &back, NULL, NULL) == HANT_OK && (i == 0 || !memcmp(&back, c, sizeof back)), "%s: candidate '%s' does not parse back", spec, s1);
+        for (int j = 0; j < i; j++) {
+            hant_block_signature(&pool[j], h, w, s2, sizeof s2);
+            HT_CHECK(strcmp(s1, s2), "%s: candidates %d and %d share '%s'", spec, i, j, s1);
+        }
+        if (c->kind == kind && (hid < 0 || c->hidden == hid) && !c->quant) found++;
+    }
+    if (count) *count = n;
+    return found;
+}
+
+/* A MobileNetV3 block (hidden 88 on cin 24, SE 24 wide, ReLU inside, hard-sigmoid gate). */
+static void test_pool_mobilenetv3_block(void) {
+    hant_block_spec t = mk_block(HANT_BLOCK_MBCONV, 24, 24, 4, 3, 1, 0.0f, HANT_ACT_RELU);
+    t.hidden = 88; t.se_width = 24; t.se_act = HANT_ACT_RELU; t.se_gate = HANT_ACT_HSIGMOID;
+    int n, nq, nf;
+    HT_CHECK(check_pool(&t, 14, 14, "quick", &n, HANT_BLOCK_IDENTITY, -1) == 1, "quick: no identity at stride 1, cin = cout");
+    HT_CHECK(n == 13, "quick pool of the MobileNetV3 block: %d candidates", n);
+    /* e=4 relu without SE is a candidate of its own: the teacher's hidden width and SE differ */
+    HT_CHECK(check_pool(&t, 14, 14, "mbconv:e=4:k=3:se=0:act=relu", &n, HANT_BLOCK_MBCONV, 0) == 1 && n == 2, "e=4 candidate beside the teacher: %d", n);
+    static hant_block_spec pool[HANT_POOL_MAX];
+    HT_CHECK(hant_pool_generate(&t, 14, 14, "quick+q8", pool, HANT_POOL_MAX, &nq) == HANT_OK, "quick+q8: %s", hant_last_error());
+    int twin = -1;
+    for (int i = 1; i < nq; i++) {
+        hant_block_spec u = pool[i];
+        u.quant = 0;
+        if (pool[i].quant && !memcmp(&u, &t, sizeof t)) twin = i;
+    }
+    HT_CHECK(twin > 0, "quick+q8: no int8 twin of the teacher (with its hidden width and SE)");
+    check_pool(&t, 14, 14, "full", &nf, HANT_BLOCK_MBCONV, -1);
+    HT_CHECK(nf >= 110, "full pool: %d", nf);
+    t.stride = 2; t.cout = 40;
+    HT_CHECK(check_pool(&t, 14, 14, "quick", &n, HANT_BLOCK_IDENTITY, -1) == 0 && n == 12, "quick at stride 2: %d candidates", n);
+    /* the ResNet terms are for ResNet teachers and the grammar: errors */
+    HT_CHECK(hant_pool_generate(&t, 14, 14, "mbconv:w=0.5", pool, HANT_POOL_MAX, &n) != HANT_OK, "w on mbconv accepted");
+    HT_CHECK(hant_pool_generate(&t, 14, 14, "basic:e=2", pool, HANT_POOL_MAX, &n) != HANT_OK, "e on basic accepted");
+    HT_CHECK(hant_pool_generate(&t, 14, 14, "basic:w=0", pool, HANT_POOL_MAX, &n) != HANT_OK, "w=0 accepted");
+    HT_CHECK(hant_pool_generate(&t, 14, 14, "bottleneck:w=5", pool, HANT_POOL_MAX, &n) != HANT_OK, "w=5 accepted");
+    HT_CHECK(hant_pool_generate(&t, 14, 14, "basic:k=4", pool, HANT_POOL_MAX, &n) != HANT_OK, "basic k=4 accepted");
+    HT_CHECK(hant_pool_generate(&t, 14, 14, "bottleneck:se=0.25", pool, HANT_POOL_MAX, &n) != HANT_OK, "se on bottleneck accepted");
+}
+
+/* ResNet teachers: the teacher, the shape-based alternatives, and cheaper
+   ResNet blocks of reduced mid width. */
+static void test_pool_resnet(void) {
+    int n, nq;
+    /* resnet18 layer1 block: 64 -> 64, stride 1, no projection */
+    hant_block_spec t = mk_block(HANT_BLOCK_RESNET_BASIC, 64, 64, 1, 3, 1, 0.0f, HANT_ACT_RELU);
+    HT_CHECK(check_pool(&t, 56, 56, "quick", &n, HANT_BLOCK_RESNET_BASIC, 32) == 1, "quick: no basic block of width 32");
+    HT_CHECK(check_pool(&t, 56, 56, "quick", &n, HANT_BLOCK_RESNET_BASIC, 48) == 1, "quick: no basic block of width 48");
+    HT_CHECK(check_pool(&t, 56, 56, "quick", &n, HANT_BLOCK_IDENTITY, -1) == 1, "quick: identity");
+    HT_CHECK(check_pool(&t, 56, 56, "quick", &n, HANT_BLOCK_MBCONV, -1) == 7 && n == 15, "quick: %d candidates", n);
+    HT_CHECK(check_pool(&t, 56, 56, "full", &n, HANT_BLOCK_RESNET_BASIC, -1) == 4, "full: basic at w 0.25, 0.5, 0.75 and the teacher");
+    HT_CHECK(check_pool(&t, 56, 56, "full", &n, HANT_BLOCK_RESNET_BOTTLENECK, -1) == 4 && n == 116 + 3 + 4, "full: bottlenecks; %d candidates", n);
+    check_pool(&t, 56, 56, "quick+q8", &nq, HANT_BLOCK_RESNET_BASIC, -1);
+    HT_CHECK(nq >= 15 + 11, "quick+q8: %d (the int8 twins of 11 MBConv, fused and conv candidates at least)", nq);
+    /* resnet18 layer2 first block: 64 -> 128, stride 2, projection shortcut */
+    t = mk_block(HANT_BLOCK_RESNET_BASIC, 64, 128, 1, 3, 2, 0.0f, HANT_ACT_RELU);
+    HT_CHECK(check_pool(&t, 56, 56, "quick", &n, HANT_BLOCK_RESNET_BASIC, 64) == 1, "quick: no basic block of width 64");
+    HT_CHECK(check_pool(&t, 56, 56, "quick", &n, HANT_BLOCK_RESNET_BASIC, 96) == 1, "quick: no basic block of width 96");
+    HT_CHECK(check_pool(&t, 56, 56, "quick", &n, HANT_BLOCK_IDENTITY, -1) == 0 && n == 14, "quick at stride 2: %d", n);
+    /* a teacher of reduced width: w scales its own width */
+    t.hidden = 96;
+    HT_CHECK(check_pool(&t, 56, 56, "basic:w=0.5", &n, HANT_BLOCK_RESNET_BASIC, 48) == 1 && n == 2, "w scales the teacher's width");
+    /* resnet50 bottleneck 256 -> 256 (mid 64) */
+    t = mk_block(HANT_BLOCK_RESNET_BOTTLENECK, 256, 256, 1, 3, 1, 0.0f, HANT_ACT_RELU);
+    HT_CHECK(check_pool(&t, 14, 14, "quick", &n, HANT_BLOCK_RESNET_BOTTLENECK, 32) == 1, "quick: no bottleneck of width 32");
+    HT_CHECK(check_pool(&t, 14, 14, "quick", &n, HANT_BLOCK_RESNET_BOTTLENECK, 48) == 1 && n == 15, "quick: bottleneck of width 48; %d", n);
+    HT_CHECK(check_pool(&t, 14, 14, "full", &n, HANT_BLOCK_RESNET_BASIC, -1) == 4, "full: basic blocks");
+    /* an MBConv teacher takes ResNet terms too, widths from cout */
+    hant_arch a;
+    hant_arch_builtin("b0-fm", &a);
+    HT_CHECK(check_pool(&a.blocks[3], 14, 14, "basic:w=0.5", &n, HANT_BLOCK_RESNET_BASIC, 20) == 1 && n == 2, "basic on an MBConv teacher");
+    HT_CHECK(check_pool(&a.blocks[3], 14, 14, "quick", &n, HANT_BLOCK_RESNET_BASIC, -1) == 0, "quick of an MBConv teacher has ResNet blocks");
+}
+
 /* Tests of the ResNet block kinds need the engine's support for them (branch
    "engine"); without it they are skipped, counted and reported, not passed. */
 static int skipped;
@@ -1015,6 +1109,8 @@ int main(int argc, char **argv) {
     HT_RUN(test_lut_keys_unchanged);
     HT_RUN(test_signature_v3_mbconv);
     HT_RUN_RESNET(test_signature_resnet);
+    HT_RUN(test_pool_mobilenetv3_block);
+    HT_RUN_RESNET(test_pool_resnet);
     HT_RUN(test_parts_match_whole);
     HT_RUN(test_lut_roundtrip_and_errors);
     HT_RUN(test_save_is_atomic);
