@@ -460,21 +460,30 @@ uint64_t hant_arch_hash(const hant_arch *arch);
      "full"   MBConv e{1,2,3,4,6} x k{3,5,7} x SE{0,0.25} x act{relu,silu,hswish},
               fused e{1,2,4} x k{3,5} x act, conv-BN-act k{1,3} x act, identity,
               and the teacher's own block (115 per block at most)
-     "quick"  12-13 per block, for quick runs
+              (ResNet teacher: + basic and bottleneck at every width, 122-123)
+     "quick"  12-13 per block, for quick runs (ResNet teacher: + its own kind
+              at w = 0.5, 0.75: 14-15)
      or terms separated by ';': teacher | identity |
-              mbconv[:e=..][:k=..][:se=..][:act=..] | fused[...] | conv[:k=..][:act=..]
-              with comma-separated lists; an omitted list takes the "full" values.
+              mbconv[:e=..][:k=..][:se=..][:act=..] | fused[...] | conv[:k=..][:act=..] |
+              basic[:k=..][:w=..][:act=..] | bottleneck[...]
+              with comma-separated lists; an omitted list takes the "full" values
+              (basic, bottleneck: k 3, w 0.25,0.5,0.75,1, act relu). w scales the
+              teacher's mid width (hidden) when it is of the same kind, else the
+              kind's default (basic: cout, bottleneck: cout / 4).
      q8       (a term) adds the int8 twin (quant = HANT_QUANT_INT8) of every
               candidate listed before it, the teacher's block included;
-              identity and blocks int8 cannot run (grouped conv) have none.
+              identity and blocks int8 cannot run (grouped conv; any kind
+              hant_block_validate refuses as int8) have none.
      SPEC+q8  the same as SPEC;q8, e.g. "quick+q8" (24-25 per block).
      "SPEC+tiled" adds, after SPEC's candidates, the tiled twin (tiled = 1:
               the same math, run as fused expand-dw-project tiles at
               inference) of every MBConv candidate, the teacher's included.
               A twin has its own latency (hant profile times it) but the
               score of its untiled twin (hant distill does not train it).
-   out[0] is always the teacher block; duplicates and shapes that cannot apply
-   (identity at stride 2) are dropped. */
+   out[0] is always the teacher block, every field of it (hidden width, SE
+   variant) included; duplicates (equal signatures) and shapes that cannot
+   apply (identity at stride 2) are dropped. Any kind of teacher gets the
+   shape-based alternatives: they take its cin, cout and stride. */
 #define HANT_POOL_MAX 1024
 hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_w, const char *spec,
                                hant_block_spec *out, int cap, int *count);
