@@ -95,6 +95,9 @@ typedef struct hant_config {
     int threads;          /* 0: every online core */
     int pin_threads;      /* 1: pin thread i to core i (see hant_context_pinned) */
     hant_allocator alloc;
+    size_t max_memory;    /* bytes a network may need (parameters and one image's activations);
+                             0: the machine's physical memory; SIZE_MAX: no limit. A larger
+                             network is refused with HANT_ERR_OUT_OF_MEMORY */
 } hant_config;
 
 typedef struct hant_context hant_context;
@@ -579,6 +582,7 @@ hant_status hant_lut_predict(const hant_lut *lut, const hant_arch *arch, int bat
 #include <sched.h>
 #include <time.h>
 #include <unistd.h>
+#include <limits.h>
 
 #ifndef HANT_MALLOC
 #define HANT_MALLOC(sz, user) ((void)(user), malloc(sz))
@@ -930,6 +934,7 @@ typedef struct hant__scratch { void *ptr; size_t size; } hant__scratch;
 
 struct hant_context {
     hant_allocator alloc;
+    size_t max_memory;
     int nthreads, nstarted, pin_requested, pinned_ok, sync_inited;
     pthread_t *threads;
     pthread_mutex_t mu;
@@ -1063,6 +1068,12 @@ hant_status hant_context_create(const hant_config *config, hant_context **out) {
     if (!ctx) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "context");
     memset(ctx, 0, sizeof *ctx);
     ctx->alloc = cfg.alloc;
+    ctx->max_memory = cfg.max_memory;
+#if defined(_SC_PHYS_PAGES) && defined(_SC_PAGESIZE)
+    if (!ctx->max_memory && sysconf(_SC_PHYS_PAGES) > 0 && sysconf(_SC_PAGESIZE) > 0)
+        ctx->max_memory = (size_t)sysconf(_SC_PHYS_PAGES) * (size_t)sysconf(_SC_PAGESIZE);
+#endif
+    if (!ctx->max_memory) ctx->max_memory = SIZE_MAX;
     ctx->nthreads = cfg.threads ? cfg.threads : hant__online_cores();
     ctx->pin_requested = cfg.pin_threads;
     ctx->pinned_ok = 1;
@@ -3564,6 +3575,8 @@ typedef struct hant__builder {
     int cap_units, cap_ses, cap_ops, cap_slots, cap_fuses;
     size_t np, nb;
     int oom;
+    int64_t big;           /* floats of the largest activation, if one exceeds INT_MAX */
+    uint64_t act_floats;   /* one image's activations, all slots */
 } hant__builder;
 
 static int hant__grow(hant__builder *b, void **arr, int *cap, int need, size_t elem) {
@@ -3588,7 +3601,11 @@ static int hant__add_slot(hant__builder *b, int h, int w, int c) {
     cap = b->cap_slots;
     if (!hant__grow(b, (void **)&n->slot_c, &cap, need, sizeof(int))) return 0;
     b->cap_slots = cap;
-    n->slot_size[n->nslots] = h * w * c; n->slot_h[n->nslots] = h; n->slot_w[n->nslots] = w; n->slot_c[n->nslots] = c;
+    /* 64 bits: 256x256x65536 is within the format's ranges and wraps an int */
+    int64_t size = (int64_t)h * w * c;
+    b->act_floats += (uint64_t)size;
+    if (size > INT_MAX) { b->big = HANT__MAX(b->big, size); size = 0; }
+    n->slot_size[n->nslots] = (int)size; n->slot_h[n->nslots] = h; n->slot_w[n->nslots] = w; n->slot_c[n->nslots] = c;
     return n->nslots++;
 }
 
@@ -3833,6 +3850,15 @@ static hant_status hant__net_new(hant_context *ctx, const hant_arch *arch, hant_
     b.net = n;
     hant__net_build(&b);
     if (b.oom) { hant_net_destroy(n); return hant__fail(HANT_ERR_OUT_OF_MEMORY, "network graph"); }
+    /* checked before anything is allocated by size: parameters with their
+       gradients and inference copies (16 bytes each), one image's activations */
+    uint64_t need = 16 * (uint64_t)b.np + 4 * (uint64_t)b.nb + 4 * b.act_floats;
+    if (need > ctx->max_memory || b.big) {
+        hant_net_destroy(n);
+        if (b.big) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "an activation of %lld floats per image is larger than hant supports (2^31-1)", (long long)b.big);
+        return hant__fail(HANT_ERR_OUT_OF_MEMORY, "the network needs %.3g GiB (%.3g GiB of activations per image), more than the %.3g GiB allowed (hant_config.max_memory, hant --max-memory)",
+                          (double)need / 1073741824.0, 4.0 * (double)b.act_floats / 1073741824.0, (double)ctx->max_memory / 1073741824.0);
+    }
     n->nparams = b.np; n->nbuffers = b.nb;
     n->params_count = (int64_t)b.np;
     n->params = (float *)hant__net_alloc(n, n->nparams * sizeof(float));
