@@ -6295,6 +6295,7 @@ typedef struct hant__onnx_w {
     hant__pbw nodes, inits;
     char (*slot)[64];      /* the tensor name of each slot */
     unsigned char *flat;   /* the slot is 2-D [N, C] (after pooling) */
+    char (*dq)[64];        /* an int8 unit's dequantised input */
     int tmp, consts;       /* temporaries so far; bit 0: Clip bounds written */
 } hant__onnx_w;
 
@@ -6424,7 +6425,7 @@ static hant_status hant__onnx_unit(hant__onnx_w *x, const hant__op *o, const cha
     int C = u->s.cout, k = u->s.kernel, g = u->s.groups ? u->s.groups : 1, cig = u->s.cin / g, fc = x->flat[o->in];
     size_t rows = u->wcount / (size_t)C;
     int64_t dims[4] = { C, cig, k, k };
-    char wn[96], bn[96], xin[64], conv_out[64], act_out[64];
+    char wn[96], bn[96], xin[64] = "", conv_out[64], act_out[64];
     const char *in = x->slot[o->in], *out = x->slot[o->out];
     snprintf(wn, sizeof wn, "%s/W", base);
     snprintf(bn, sizeof bn, "%s/B", base);
@@ -6437,7 +6438,10 @@ static hant_status hant__onnx_unit(hant__onnx_w *x, const hant__op *o, const cha
         hant__onnx_tensor(x, wn, HANT__OX_F32, dims, fc ? 2 : 4, scratch);
         hant__onnx_tensor(x, bn, HANT__OX_F32, dims, 1, u->fb);
         snprintf(xin, sizeof xin, "%s", in);
-    } else {
+    } else if (u->qshare >= 0 && x->dq[u->qshare][0]) { /* a ResNet projection: its first conv's Q/DQ pair */
+        snprintf(xin, sizeof xin, "%s", x->dq[u->qshare]);
+    }
+    if (u->q8) {
         /* the numbers of hant__net_fold_q8 and hant_qconv_create */
         size_t A = (rows * (size_t)C + 63) & ~(size_t)63;
         int8_t *wq = (int8_t *)scratch, *wt = wq + A;
@@ -6457,11 +6461,14 @@ static hant_status hant__onnx_unit(hant__onnx_w *x, const hant__op *o, const cha
         char n1[96], n2[96], n3[96], nm[96], q[64], wd[64], bd[64];
         const float xs = u->qin.scale;
         const uint8_t xz = (uint8_t)u->qin.zero_point;
-        snprintf(n1, sizeof n1, "%s/x_scale", base); hant__onnx_tensor(x, n1, HANT__OX_F32, NULL, 0, &xs);
-        snprintf(n2, sizeof n2, "%s/x_zero_point", base); hant__onnx_tensor(x, n2, HANT__OX_U8, NULL, 0, &xz);
-        hant__onnx_tmp(x, q); hant__onnx_tmp(x, xin);
-        snprintf(nm, sizeof nm, "%s/quantize", base); hant__onnx_op(x, "QuantizeLinear", nm, in, n1, n2, q);
-        snprintf(nm, sizeof nm, "%s/dequantize", base); hant__onnx_op(x, "DequantizeLinear", nm, q, n1, n2, xin);
+        if (!xin[0]) {
+            snprintf(n1, sizeof n1, "%s/x_scale", base); hant__onnx_tensor(x, n1, HANT__OX_F32, NULL, 0, &xs);
+            snprintf(n2, sizeof n2, "%s/x_zero_point", base); hant__onnx_tensor(x, n2, HANT__OX_U8, NULL, 0, &xz);
+            hant__onnx_tmp(x, q); hant__onnx_tmp(x, xin);
+            snprintf(nm, sizeof nm, "%s/quantize", base); hant__onnx_op(x, "QuantizeLinear", nm, in, n1, n2, q);
+            snprintf(nm, sizeof nm, "%s/dequantize", base); hant__onnx_op(x, "DequantizeLinear", nm, q, n1, n2, xin);
+            snprintf(x->dq[o->idx], 64, "%s", xin);
+        }
         snprintf(n1, sizeof n1, "%s/W_q", base); hant__onnx_tensor(x, n1, HANT__OX_S8, dims, 4, wt);
         snprintf(n2, sizeof n2, "%s/W_scale", base); hant__onnx_tensor(x, n2, HANT__OX_F32, dims, 1, ws);
         snprintf(n3, sizeof n3, "%s/W_zero_point", base); hant__onnx_tensor(x, n3, HANT__OX_S8, dims, 1, wzp);
@@ -6505,8 +6512,7 @@ static hant_status hant__onnx_unit(hant__onnx_w *x, const hant__op *o, const cha
 static hant_status hant__onnx_se(hant__onnx_w *x, const hant__op *o, const char *base, float *scratch) {
     hant_net *net = x->net;
     const hant__se *e = &net->ses[o->idx];
-    const hant_block_spec *bs = o->block >= 0 && o->block < net->arch.num_blocks ? &net->arch.blocks[o->block] : NULL;
-    hant_act act = bs && bs->se_act ? bs->se_act : HANT_ACT_SILU, gate = bs && bs->se_gate ? bs->se_gate : HANT_ACT_SIGMOID;
+    hant_act act = e->act, gate = e->gate;
     const float *P = net->params;
     char nm[96], n1[96], n2[96], p[64], h[64], a[64], s[64], gt[64], m[64];
     const char *in = x->slot[o->in], *out = x->slot[o->out];
@@ -6577,7 +6583,8 @@ static hant_status hant__onnx_graph(hant__onnx_w *x, hant__pbw *model) {
         int part = o->block >= 0 && o->block < a->num_blocks ? o->block : past_stem ? -2 : -1;
         if (part != prev) count = 0;
         prev = part;
-        const char *kind = o->type == HANT__OP_UNIT ? (x->flat[o->in] ? "fc" : "conv") : o->type == HANT__OP_SE ? "se" : "pool";
+        static const char *kinds[] = { "conv", "se", "pool", "act", "maxpool" };
+        const char *kind = o->type == HANT__OP_UNIT && x->flat[o->in] ? "fc" : o->type >= 0 && o->type <= HANT__OP_MAXPOOL ? kinds[o->type] : "op";
         if (part >= 0) snprintf(base, sizeof base, "block%d/%s%d", part, kind, count);
         else snprintf(base, sizeof base, "%s/%s%d", part == -1 ? "stem" : "head", kind, count);
         count++;
@@ -6592,6 +6599,16 @@ static hant_status hant__onnx_graph(hant__onnx_w *x, hant__pbw *model) {
             hant__onnx_attr_int(x, "axis", 1);
             hant__pbw_end(&x->nodes);
             x->flat[o->out] = 1;
+        } else if (o->type == HANT__OP_ACT) { /* after a residual add (ResNet) */
+            if (!hant__onnx_act(x, (hant_act)o->idx, base, x->slot[o->in], x->slot[o->out]))
+                hant__onnx_op(x, "Identity", base, x->slot[o->in], NULL, NULL, x->slot[o->out]);
+            x->flat[o->out] = x->flat[o->in];
+        } else if (o->type == HANT__OP_MAXPOOL) { /* 3x3 s2 p1; ONNX pads ignore the padding as PyTorch's -inf does */
+            hant__onnx_node(x, "MaxPool", base, x->slot[o->in], NULL, NULL, x->slot[o->out]);
+            hant__onnx_attr_ints(x, "kernel_shape", 3, 2);
+            hant__onnx_attr_ints(x, "strides", 2, 2);
+            hant__onnx_attr_ints(x, "pads", 1, 4);
+            hant__pbw_end(&x->nodes);
         } else st = hant__fail(HANT_ERR_UNSUPPORTED, "onnx export: %s: op type %d", base, o->type);
     }
     hant__raw_free(x->nodes.al, scratch);
@@ -6644,9 +6661,11 @@ hant_status hant_onnx_save(hant_net *net, const char *path, const hant_onnx_expo
     hant__pbw model = { al, NULL, 0, 0, { 0 }, 0, 0 };
     x.slot = (char (*)[64])hant__raw_alloc(al, (size_t)net->nslots * 64);
     x.flat = (unsigned char *)hant__raw_alloc(al, (size_t)net->nslots);
-    if (!x.slot || !x.flat) st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "onnx export: names");
+    x.dq = (char (*)[64])hant__raw_alloc(al, (size_t)(net->nunits + 1) * 64);
+    if (!x.slot || !x.flat || !x.dq) st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "onnx export: names");
     else {
         memset(x.flat, 0, (size_t)net->nslots);
+        memset(x.dq, 0, (size_t)(net->nunits + 1) * 64);
         hant__pbw_int(&model, HANT__ONNX_MODEL_IR_VERSION, hant__onnx_ir_version(opset));
         hant__pbw_str(&model, HANT__ONNX_MODEL_PRODUCER_NAME, "hant");
         hant__pbw_str(&model, HANT__ONNX_MODEL_PRODUCER_VERSION, HANT_VERSION_STRING);
@@ -6658,7 +6677,7 @@ hant_status hant_onnx_save(hant_net *net, const char *path, const hant_onnx_expo
         if (st) hant__prefix_error("%s: ", path);
     }
     hant__pbw_free(&x.nodes); hant__pbw_free(&x.inits);
-    hant__raw_free(al, x.slot); hant__raw_free(al, x.flat);
+    hant__raw_free(al, x.slot); hant__raw_free(al, x.flat); hant__raw_free(al, x.dq);
     if (!st && model.oom) st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: model buffer", path);
     if (st) { hant__pbw_free(&model); return st; }
     /* atomic: a temporary file renamed over the target, removed on failure */

@@ -174,8 +174,9 @@ static hant_block_spec blk(hant_block_kind kind, int cin, int cout, int e, int k
     return b;
 }
 #define Q8 HANT_QUANT_INT8
-#define NNETS 8
-static const char *net_names[NNETS] = { "mbconv", "tiled", "fused", "conv", "int8", "int8fused", "headless", "identity" };
+#define NNETS 11
+static const char *net_names[NNETS] = { "mbconv", "tiled", "fused", "conv", "int8", "int8fused", "headless", "identity",
+                                        "resnet", "mbv3", "int8resnet" };
 static void make_arch(int which, hant_arch *a) {
     memset(a, 0, sizeof *a);
     a->in_h = a->in_w = 11; a->in_c = 3; a->num_classes = 5; a->bn_eps = 1e-3f;
@@ -223,6 +224,26 @@ static void make_arch(int which, hant_arch *a) {
     case 7:
         a->stem_cout = 0; a->in_c = 4; a->in_h = a->in_w = 5; a->num_classes = 0; a->head_cout = 0;
         B[n++] = blk(HANT_BLOCK_IDENTITY, 4, 4, 1, 3, 1, 0, HANT_ACT_NONE, 1, 0);
+        break;
+    case 8: case 10: /* ResNet: stem max-pool, identity and projection shortcuts, act after the add */
+        a->in_h = a->in_w = 23; a->stem_stride = 2; a->stem_pool = 3; a->stem_act = HANT_ACT_RELU; a->head_cout = 0;
+        B[n++] = blk(HANT_BLOCK_RESNET_BASIC, 8, 8, 1, 3, 1, 0, HANT_ACT_RELU, 1, which == 10 ? Q8 : 0);
+        B[n++] = blk(HANT_BLOCK_RESNET_BASIC, 8, 12, 1, 3, 2, 0, HANT_ACT_RELU, 1, which == 10 ? Q8 : 0);
+        B[n] = blk(HANT_BLOCK_RESNET_BASIC, 12, 16, 1, 3, 1, 0, HANT_ACT_RELU, 1, which == 10 ? Q8 : 0); B[n++].hidden = 6;
+        B[n++] = blk(HANT_BLOCK_RESNET_BOTTLENECK, 16, 16, 1, 3, 1, 0, HANT_ACT_RELU, 1, 0);
+        B[n++] = blk(HANT_BLOCK_RESNET_BOTTLENECK, 16, 24, 1, 3, 2, 0, HANT_ACT_RELU, 1, which == 10 ? Q8 : 0);
+        B[n] = blk(HANT_BLOCK_RESNET_BOTTLENECK, 24, 24, 1, 3, 1, 0, HANT_ACT_HSWISH, 1, 0); B[n++].hidden = 5;
+        if (which == 10) { a->head_cout = 32; a->head_act = HANT_ACT_RELU; a->head_quant = Q8; }
+        break;
+    case 9: /* MobileNetV3-like: hidden widths, SE width / relu / hard-sigmoid, hidden FC head */
+        a->stem_act = HANT_ACT_HSWISH; a->head_cout = 24; a->head_act = HANT_ACT_HSWISH; a->head_hidden = 20; a->head_hidden_act = HANT_ACT_HSWISH;
+        B[n] = blk(HANT_BLOCK_MBCONV, 8, 8, 1, 3, 1, 0, HANT_ACT_RELU, 1, 0); B[n].hidden = 8; B[n].se_width = 4;
+        B[n].se_act = HANT_ACT_RELU; B[n].se_gate = HANT_ACT_HSIGMOID; n++;
+        B[n] = blk(HANT_BLOCK_MBCONV, 8, 12, 1, 5, 2, 0, HANT_ACT_HSWISH, 1, 0); B[n].hidden = 20; B[n].se_width = 6;
+        B[n].se_act = HANT_ACT_RELU; B[n].se_gate = HANT_ACT_HSIGMOID; n++;
+        B[n] = blk(HANT_BLOCK_MBCONV, 12, 12, 1, 3, 1, 0, HANT_ACT_HSWISH, 1, Q8); B[n].hidden = 30; B[n].se_width = 8;
+        B[n].se_act = HANT_ACT_RELU; B[n].se_gate = HANT_ACT_HSIGMOID; n++;
+        B[n] = blk(HANT_BLOCK_FUSED_MBCONV, 12, 12, 1, 3, 1, 0, HANT_ACT_SILU, 1, 0); B[n].hidden = 17; B[n].se_gate = HANT_ACT_HSIGMOID; n++;
         break;
     }
     a->num_blocks = n;
@@ -280,12 +301,17 @@ static void test_structure(void) {
             HT_CHECK(!strcmp(m.out_name, "features") && m.out_nd == 4 && m.out_sym && m.out_dims[1] == net->slot_c[net->out_slot] &&
                          m.out_dims[2] == net->slot_h[net->out_slot], "%s: output %s rank %d", net_names[which], m.out_name, m.out_nd);
         check_graph(&m, net_names[which]);
-        int fc = 0, q8 = 0;
-        for (int i = 0; i < net->nunits; i++) { fc += net->units[i].s.h == 1 && !net->units[i].has_bn; q8 += net->units[i].q8; }
+        int fc = 0, q8 = 0, q8w = 0, maxpool = 0;
+        for (int i = 0; i < net->nunits; i++) {
+            fc += net->units[i].s.h == 1 && !net->units[i].has_bn;
+            q8w += net->units[i].q8; q8 += net->units[i].q8 && net->units[i].qshare < 0;
+        }
+        for (int i = 0; i < net->nops; i++) maxpool += net->ops[i].type == HANT__OP_MAXPOOL;
+        HT_CHECK(count_op(&m, "MaxPool") == maxpool, "%s: %d MaxPool", net_names[which], count_op(&m, "MaxPool"));
         HT_CHECK(count_op(&m, "Conv") == net->nunits - fc + 2 * net->nses && count_op(&m, "Gemm") == fc, "%s: %d Conv, %d Gemm for %d units, %d SE",
                  net_names[which], count_op(&m, "Conv"), count_op(&m, "Gemm"), net->nunits, net->nses);
-        HT_CHECK(count_op(&m, "QuantizeLinear") == q8 && count_op(&m, "DequantizeLinear") == 3 * q8, "%s: %d Q, %d DQ for %d int8 convs",
-                 net_names[which], count_op(&m, "QuantizeLinear"), count_op(&m, "DequantizeLinear"), q8);
+        HT_CHECK(count_op(&m, "QuantizeLinear") == q8 && count_op(&m, "DequantizeLinear") == q8 + 2 * q8w, "%s: %d Q, %d DQ for %d int8 convs",
+                 net_names[which], count_op(&m, "QuantizeLinear"), count_op(&m, "DequantizeLinear"), q8w);
         if (which == 7) HT_CHECK(m.nnodes == 1 && !strcmp(m.nodes[0].op, "Identity"), "identity net: %d nodes", m.nnodes);
         /* the stem: BN folded by hand, OIHW */
         const init_t *W = find_init(&m, "stem/conv0/W"), *Bi = find_init(&m, "stem/conv0/B");
@@ -311,7 +337,7 @@ static void test_structure(void) {
         int qi = 0;
         for (int i = 0; i < net->nops; i++) {
             const hant__op *o = &net->ops[i];
-            if (o->type != HANT__OP_UNIT || !net->units[o->idx].q8) continue;
+            if (o->type != HANT__OP_UNIT || !net->units[o->idx].q8 || net->units[o->idx].qshare >= 0) continue;
             const hant__unit *u = &net->units[o->idx];
             const node_t *q = NULL;
             for (int j = 0, c = 0; j < m.nnodes; j++) if (!strcmp(m.nodes[j].op, "QuantizeLinear") && c++ == qi) q = &m.nodes[j];
