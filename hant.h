@@ -6412,5 +6412,491 @@ enum {
 /* The reader (protobuf decoding, graph, constant folding, mapping onto a
    hant_arch) and the writer follow. */
 
+/* ---- writer: hant_onnx_save ------------------------------------------------
+   The graph follows the net's ops, so every block kind the builder makes is
+   covered: fp32 convs carry BN folded in (the inference weights, so the
+   function is exactly hant_net_forward's, up to summation order), an int8
+   conv is QuantizeLinear -> DequantizeLinear on its input with the calibrated
+   u8 parameters, int8 weights per output channel (DequantizeLinear axis 0)
+   and an int32 bias at scale in.scale * w_scale, the same numbers the int8
+   kernels compute with. Pooled tensors are 2-D [N, C] (Flatten), and units
+   on them are Gemm (transB). Protobuf is built in growable buffers from the
+   context's allocator; nested messages are patched with their length at
+   their end. */
+typedef struct hant__pbw {
+    const hant_allocator *al;
+    unsigned char *p;
+    size_t n, cap, stk[16];
+    int depth, oom;
+} hant__pbw;
+
+static int hant__pbw_reserve(hant__pbw *w, size_t more) {
+    if (w->oom) return 0;
+    if (more <= w->cap - w->n) return 1;
+    if (more > ((size_t)1 << 40) - w->n) { w->oom = 1; return 0; }
+    size_t nc = w->cap ? w->cap : 4096;
+    while (nc - w->n < more) nc *= 2;
+    unsigned char *q = (unsigned char *)hant__raw_alloc(w->al, nc);
+    if (!q) { w->oom = 1; return 0; }
+    if (w->p) { memcpy(q, w->p, w->n); hant__raw_free(w->al, w->p); }
+    w->p = q; w->cap = nc;
+    return 1;
+}
+static void hant__pbw_free(hant__pbw *w) { hant__raw_free(w->al, w->p); w->p = NULL; w->n = w->cap = 0; }
+static int hant__pb_varint_size(uint64_t v) { int s = 1; while (v >= 0x80) { v >>= 7; s++; } return s; }
+static void hant__pb_put_varint(unsigned char *p, uint64_t v) {
+    while (v >= 0x80) { *p++ = (unsigned char)(v | 0x80); v >>= 7; }
+    *p = (unsigned char)v;
+}
+static void hant__pbw_varint(hant__pbw *w, uint64_t v) {
+    int s = hant__pb_varint_size(v);
+    if (!hant__pbw_reserve(w, (size_t)s)) return;
+    hant__pb_put_varint(w->p + w->n, v);
+    w->n += (size_t)s;
+}
+static void hant__pbw_bytes(hant__pbw *w, const void *b, size_t n) {
+    if (!hant__pbw_reserve(w, n)) return;
+    if (n) memcpy(w->p + w->n, b, n);
+    w->n += n;
+}
+static void hant__pbw_tag(hant__pbw *w, int field, int wt) { hant__pbw_varint(w, (uint64_t)field << 3 | (uint64_t)wt); }
+/* int64 fields: negative values as ten-byte two's complement, as protobuf does */
+static void hant__pbw_int(hant__pbw *w, int field, int64_t v) { hant__pbw_tag(w, field, HANT__PB_VARINT); hant__pbw_varint(w, (uint64_t)v); }
+static void hant__pbw_str(hant__pbw *w, int field, const char *s) {
+    size_t n = strlen(s);
+    hant__pbw_tag(w, field, HANT__PB_LEN); hant__pbw_varint(w, n); hant__pbw_bytes(w, s, n);
+}
+static void hant__pbw_f32(hant__pbw *w, int field, float f) {
+    hant__pbw_tag(w, field, HANT__PB_I32);
+    if (!hant__pbw_reserve(w, 4)) return;
+    hant__put_f32(w->p + w->n, f);
+    w->n += 4;
+}
+static void hant__pbw_begin(hant__pbw *w, int field) {
+    hant__pbw_tag(w, field, HANT__PB_LEN);
+    HANT_ASSERT(w->depth < 16);
+    w->stk[w->depth++] = w->n;
+}
+/* Closes the innermost message: its bytes move up to make room for the length. */
+static void hant__pbw_end(hant__pbw *w) {
+    HANT_ASSERT(w->depth > 0);
+    size_t start = w->stk[--w->depth];
+    if (w->oom) return;
+    size_t len = w->n - start;
+    int s = hant__pb_varint_size(len);
+    if (!hant__pbw_reserve(w, (size_t)s)) return;
+    memmove(w->p + start + s, w->p + start, len);
+    hant__pb_put_varint(w->p + start, len);
+    w->n += (size_t)s;
+}
+
+/* Tensor element types for raw data, written little-endian. */
+enum { HANT__OX_F32, HANT__OX_S8, HANT__OX_U8, HANT__OX_S32 };
+
+typedef struct hant__onnx_w {
+    hant_net *net;
+    int opset;
+    hant__pbw nodes, inits;
+    char (*slot)[64];      /* the tensor name of each slot */
+    unsigned char *flat;   /* the slot is 2-D [N, C] (after pooling) */
+    char (*dq)[64];        /* an int8 unit's dequantised input */
+    int tmp, consts;       /* temporaries so far; bit 0: Clip bounds written */
+} hant__onnx_w;
+
+static void hant__onnx_tensor(hant__onnx_w *x, const char *name, int type, const int64_t *dims, int nd, const void *data) {
+    static const int onnx_type[4] = { HANT__ONNX_FLOAT, HANT__ONNX_INT8, HANT__ONNX_UINT8, HANT__ONNX_INT32 };
+    static const size_t esize[4] = { 4, 1, 1, 4 };
+    hant__pbw *w = &x->inits;
+    size_t count = 1;
+    hant__pbw_begin(w, HANT__ONNX_GRAPH_INITIALIZER);
+    for (int i = 0; i < nd; i++) { hant__pbw_int(w, HANT__ONNX_TENSOR_DIMS, dims[i]); count *= (size_t)dims[i]; }
+    hant__pbw_int(w, HANT__ONNX_TENSOR_DATA_TYPE, onnx_type[type]);
+    hant__pbw_str(w, HANT__ONNX_TENSOR_NAME, name);
+    size_t bytes = count * esize[type];
+    hant__pbw_tag(w, HANT__ONNX_TENSOR_RAW_DATA, HANT__PB_LEN);
+    hant__pbw_varint(w, bytes);
+    if (hant__pbw_reserve(w, bytes)) {
+        unsigned char *p = w->p + w->n;
+        if (type == HANT__OX_F32) for (size_t i = 0; i < count; i++) hant__put_f32(p + 4 * i, ((const float *)data)[i]);
+        else if (type == HANT__OX_S32) for (size_t i = 0; i < count; i++) hant__put_u32(p + 4 * i, (uint32_t)((const int32_t *)data)[i]);
+        else memcpy(p, data, count);
+        w->n += bytes;
+    }
+    hant__pbw_end(w);
+}
+
+/* Opens a node (close with hant__pbw_end(&x->nodes) after its attributes). */
+static void hant__onnx_node(hant__onnx_w *x, const char *op, const char *name, const char *in0, const char *in1, const char *in2,
+                            const char *out) {
+    hant__pbw *w = &x->nodes;
+    hant__pbw_begin(w, HANT__ONNX_GRAPH_NODE);
+    const char *ins[3] = { in0, in1, in2 };
+    for (int i = 0; i < 3 && ins[i]; i++) hant__pbw_str(w, HANT__ONNX_NODE_INPUT, ins[i]);
+    hant__pbw_str(w, HANT__ONNX_NODE_OUTPUT, out);
+    hant__pbw_str(w, HANT__ONNX_NODE_NAME, name);
+    hant__pbw_str(w, HANT__ONNX_NODE_OP_TYPE, op);
+}
+static void hant__onnx_attr_int(hant__onnx_w *x, const char *name, int64_t v) {
+    hant__pbw *w = &x->nodes;
+    hant__pbw_begin(w, HANT__ONNX_NODE_ATTRIBUTE);
+    hant__pbw_str(w, HANT__ONNX_ATTR_NAME, name);
+    hant__pbw_int(w, HANT__ONNX_ATTR_TYPE, HANT__ONNX_ATYPE_INT);
+    hant__pbw_int(w, HANT__ONNX_ATTR_I, v);
+    hant__pbw_end(w);
+}
+static void hant__onnx_attr_float(hant__onnx_w *x, const char *name, float v) {
+    hant__pbw *w = &x->nodes;
+    hant__pbw_begin(w, HANT__ONNX_NODE_ATTRIBUTE);
+    hant__pbw_str(w, HANT__ONNX_ATTR_NAME, name);
+    hant__pbw_int(w, HANT__ONNX_ATTR_TYPE, HANT__ONNX_ATYPE_FLOAT);
+    hant__pbw_f32(w, HANT__ONNX_ATTR_F, v);
+    hant__pbw_end(w);
+}
+static void hant__onnx_attr_ints(hant__onnx_w *x, const char *name, int64_t v, int count) {
+    hant__pbw *w = &x->nodes;
+    hant__pbw_begin(w, HANT__ONNX_NODE_ATTRIBUTE);
+    hant__pbw_str(w, HANT__ONNX_ATTR_NAME, name);
+    hant__pbw_int(w, HANT__ONNX_ATTR_TYPE, HANT__ONNX_ATYPE_INTS);
+    for (int i = 0; i < count; i++) hant__pbw_int(w, HANT__ONNX_ATTR_INTS, v);
+    hant__pbw_end(w);
+}
+/* A one-node op with up to three inputs and no attributes. */
+static void hant__onnx_op(hant__onnx_w *x, const char *op, const char *name, const char *in0, const char *in1, const char *in2, const char *out) {
+    hant__onnx_node(x, op, name, in0, in1, in2, out);
+    hant__pbw_end(&x->nodes);
+}
+static void hant__onnx_tmp(hant__onnx_w *x, char *buf) { snprintf(buf, 64, "t%d", x->tmp++); }
+
+/* out = act(in); returns 0 when act is NONE (nothing written: out is in). */
+static int hant__onnx_act(hant__onnx_w *x, hant_act act, const char *base, const char *in, const char *out) {
+    char name[96], t[64];
+    snprintf(name, sizeof name, "%s/%s", base, hant_act_name(act));
+    switch (act) {
+    case HANT_ACT_NONE: return 0;
+    case HANT_ACT_RELU: hant__onnx_op(x, "Relu", name, in, NULL, NULL, out); break;
+    case HANT_ACT_SIGMOID: hant__onnx_op(x, "Sigmoid", name, in, NULL, NULL, out); break;
+    case HANT_ACT_RELU6:
+        if (!(x->consts & 1)) {
+            const float zero = 0.0f, six = 6.0f;
+            hant__onnx_tensor(x, "const/zero", HANT__OX_F32, NULL, 0, &zero);
+            hant__onnx_tensor(x, "const/six", HANT__OX_F32, NULL, 0, &six);
+            x->consts |= 1;
+        }
+        hant__onnx_op(x, "Clip", name, in, "const/zero", "const/six", out);
+        break;
+    case HANT_ACT_SILU:
+        hant__onnx_tmp(x, t);
+        hant__onnx_op(x, "Sigmoid", name, in, NULL, NULL, t);
+        snprintf(name, sizeof name, "%s/silu_mul", base);
+        hant__onnx_op(x, "Mul", name, in, t, NULL, out);
+        break;
+    case HANT_ACT_HSWISH:
+        if (x->opset >= 14) { hant__onnx_op(x, "HardSwish", name, in, NULL, NULL, out); break; }
+        /* opset 13: x * HardSigmoid(x) with PyTorch's constants */
+        hant__onnx_tmp(x, t);
+        hant__onnx_node(x, "HardSigmoid", name, in, NULL, NULL, t);
+        hant__onnx_attr_float(x, "alpha", 1.0f / 6.0f);
+        hant__onnx_attr_float(x, "beta", 0.5f);
+        hant__pbw_end(&x->nodes);
+        snprintf(name, sizeof name, "%s/hswish_mul", base);
+        hant__onnx_op(x, "Mul", name, in, t, NULL, out);
+        break;
+    case HANT_ACT_HSIGMOID:
+        hant__onnx_node(x, "HardSigmoid", name, in, NULL, NULL, out);
+        hant__onnx_attr_float(x, "alpha", 1.0f / 6.0f);
+        hant__onnx_attr_float(x, "beta", 0.5f);
+        hant__pbw_end(&x->nodes);
+        break;
+    default: return 0;
+    }
+    return 1;
+}
+
+/* Weights [rows = k*k*cin/g][cout] (cout fastest) to OIHW (or [cout][cin] for Gemm). */
+static void hant__onnx_oihw(const void *src, size_t esz, int k, int cig, int cout, void *dst) {
+    const unsigned char *s = (const unsigned char *)src;
+    unsigned char *d = (unsigned char *)dst;
+    for (int co = 0; co < cout; co++)
+        for (int ci = 0; ci < cig; ci++)
+            for (int p = 0; p < k * k; p++)
+                memcpy(d + ((((size_t)co * cig + ci) * k * k) + (size_t)p) * esz, s + (((size_t)p * cig + ci) * cout + co) * esz, esz);
+}
+
+/* One conv / FC unit: [Q DQ] Conv|Gemm -> act -> [+ residual]. */
+static hant_status hant__onnx_unit(hant__onnx_w *x, const hant__op *o, const char *base, void *scratch) {
+    hant_net *net = x->net;
+    const hant__unit *u = &net->units[o->idx];
+    int C = u->s.cout, k = u->s.kernel, g = u->s.groups ? u->s.groups : 1, cig = u->s.cin / g, fc = x->flat[o->in];
+    size_t rows = u->wcount / (size_t)C;
+    int64_t dims[4] = { C, cig, k, k };
+    char wn[96], bn[96], xin[64] = "", conv_out[64], act_out[64];
+    const char *in = x->slot[o->in], *out = x->slot[o->out];
+    snprintf(wn, sizeof wn, "%s/W", base);
+    snprintf(bn, sizeof bn, "%s/B", base);
+    if (fc && (k != 1 || u->q8)) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: a %s unit on a pooled tensor", base, u->q8 ? "int8" : "spatial");
+    int has_act = u->act != HANT_ACT_NONE, res = o->res >= 0;
+    if (has_act || res) hant__onnx_tmp(x, conv_out); else snprintf(conv_out, sizeof conv_out, "%s", out);
+    if (res) hant__onnx_tmp(x, act_out); else snprintf(act_out, sizeof act_out, "%s", out);
+    if (!u->q8) {
+        hant__onnx_oihw(u->fw, 4, k, cig, C, scratch);
+        hant__onnx_tensor(x, wn, HANT__OX_F32, dims, fc ? 2 : 4, scratch);
+        hant__onnx_tensor(x, bn, HANT__OX_F32, dims, 1, u->fb);
+        snprintf(xin, sizeof xin, "%s", in);
+    } else if (u->qshare >= 0 && x->dq[u->qshare][0]) { /* a ResNet projection: its first conv's Q/DQ pair */
+        snprintf(xin, sizeof xin, "%s", x->dq[u->qshare]);
+    }
+    if (u->q8) {
+        /* the numbers of hant__net_fold_q8 and hant_qconv_create */
+        size_t A = (rows * (size_t)C + 63) & ~(size_t)63;
+        int8_t *wq = (int8_t *)scratch, *wt = wq + A;
+        float *ws = (float *)(void *)(wq + 2 * A);
+        float *bs = ws + C;
+        int32_t *bq = (int32_t *)(void *)(bs + C);
+        int8_t *wzp = (int8_t *)(void *)(bq + C);
+        hant_status st = hant_quantize_weights(u->fw, rows, C, wq, ws);
+        if (st) { hant__prefix_error("%s: ", base); return st; }
+        for (int co = 0; co < C; co++) {
+            double s = (double)u->qin.scale * ws[co];
+            double b = nearbyint(u->fb[co] / s);
+            b = b > 536870912.0 ? 536870912.0 : b < -536870912.0 ? -536870912.0 : b;
+            bq[co] = (int32_t)b; bs[co] = (float)s; wzp[co] = 0;
+        }
+        hant__onnx_oihw(wq, 1, k, cig, C, wt);
+        char n1[96], n2[96], n3[96], nm[96], q[64], wd[64], bd[64];
+        const float xs = u->qin.scale;
+        const uint8_t xz = (uint8_t)u->qin.zero_point;
+        if (!xin[0]) {
+            snprintf(n1, sizeof n1, "%s/x_scale", base); hant__onnx_tensor(x, n1, HANT__OX_F32, NULL, 0, &xs);
+            snprintf(n2, sizeof n2, "%s/x_zero_point", base); hant__onnx_tensor(x, n2, HANT__OX_U8, NULL, 0, &xz);
+            hant__onnx_tmp(x, q); hant__onnx_tmp(x, xin);
+            snprintf(nm, sizeof nm, "%s/quantize", base); hant__onnx_op(x, "QuantizeLinear", nm, in, n1, n2, q);
+            snprintf(nm, sizeof nm, "%s/dequantize", base); hant__onnx_op(x, "DequantizeLinear", nm, q, n1, n2, xin);
+            snprintf(x->dq[o->idx], 64, "%s", xin);
+        }
+        snprintf(n1, sizeof n1, "%s/W_q", base); hant__onnx_tensor(x, n1, HANT__OX_S8, dims, 4, wt);
+        snprintf(n2, sizeof n2, "%s/W_scale", base); hant__onnx_tensor(x, n2, HANT__OX_F32, dims, 1, ws);
+        snprintf(n3, sizeof n3, "%s/W_zero_point", base); hant__onnx_tensor(x, n3, HANT__OX_S8, dims, 1, wzp);
+        hant__onnx_tmp(x, wd);
+        snprintf(nm, sizeof nm, "%s/W_dequantize", base);
+        hant__onnx_node(x, "DequantizeLinear", nm, n1, n2, n3, wd);
+        hant__onnx_attr_int(x, "axis", 0);
+        hant__pbw_end(&x->nodes);
+        snprintf(n1, sizeof n1, "%s/B_q", base); hant__onnx_tensor(x, n1, HANT__OX_S32, dims, 1, bq);
+        snprintf(n2, sizeof n2, "%s/B_scale", base); hant__onnx_tensor(x, n2, HANT__OX_F32, dims, 1, bs);
+        hant__onnx_tmp(x, bd);
+        snprintf(nm, sizeof nm, "%s/B_dequantize", base);
+        hant__onnx_node(x, "DequantizeLinear", nm, n1, n2, NULL, bd);
+        hant__onnx_attr_int(x, "axis", 0);
+        hant__pbw_end(&x->nodes);
+        snprintf(wn, sizeof wn, "%s", wd);
+        snprintf(bn, sizeof bn, "%s", bd);
+    }
+    if (fc) {
+        hant__onnx_node(x, "Gemm", base, xin, wn, bn, conv_out);
+        hant__onnx_attr_int(x, "transB", 1);
+    } else {
+        hant__onnx_node(x, "Conv", base, xin, wn, bn, conv_out);
+        hant__onnx_attr_ints(x, "kernel_shape", k, 2);
+        hant__onnx_attr_ints(x, "strides", u->s.stride, 2);
+        hant__onnx_attr_ints(x, "pads", k / 2, 4);
+        hant__onnx_attr_int(x, "group", g);
+    }
+    hant__pbw_end(&x->nodes);
+    if (!hant__onnx_act(x, u->act, base, conv_out, act_out)) snprintf(act_out, sizeof act_out, "%s", conv_out);
+    if (res) {
+        char nm[96];
+        snprintf(nm, sizeof nm, "%s/add", base);
+        hant__onnx_op(x, "Add", nm, act_out, x->slot[o->res], NULL, out);
+    }
+    x->flat[o->out] = (unsigned char)fc;
+    return HANT_OK;
+}
+
+/* Squeeze-excite: GlobalAveragePool -> Conv 1x1 -> act -> Conv 1x1 -> gate -> Mul [+ residual]. */
+static hant_status hant__onnx_se(hant__onnx_w *x, const hant__op *o, const char *base, float *scratch) {
+    hant_net *net = x->net;
+    const hant__se *e = &net->ses[o->idx];
+    hant_act act = e->act, gate = e->gate;
+    const float *P = net->params;
+    char nm[96], n1[96], n2[96], p[64], h[64], a[64], s[64], gt[64], m[64];
+    const char *in = x->slot[o->in], *out = x->slot[o->out];
+    hant__onnx_tmp(x, p); hant__onnx_tmp(x, h); hant__onnx_tmp(x, a); hant__onnx_tmp(x, s); hant__onnx_tmp(x, gt);
+    snprintf(nm, sizeof nm, "%s/pool", base); hant__onnx_op(x, "GlobalAveragePool", nm, in, NULL, NULL, p);
+    for (int j = 0; j < 2; j++) {
+        int cin = j ? e->r : e->c, cout = j ? e->c : e->r;
+        int64_t dims[4] = { cout, cin, 1, 1 };
+        hant__onnx_oihw(P + (j ? e->w2 : e->w1), 4, 1, cin, cout, scratch);
+        snprintf(n1, sizeof n1, "%s/W%d", base, j + 1); hant__onnx_tensor(x, n1, HANT__OX_F32, dims, 4, scratch);
+        snprintf(n2, sizeof n2, "%s/B%d", base, j + 1); hant__onnx_tensor(x, n2, HANT__OX_F32, dims, 1, P + (j ? e->b2 : e->b1));
+        snprintf(nm, sizeof nm, "%s/conv%d", base, j + 1);
+        hant__onnx_node(x, "Conv", nm, j ? a : p, n1, n2, j ? s : h);
+        hant__onnx_attr_ints(x, "kernel_shape", 1, 2);
+        hant__pbw_end(&x->nodes);
+        snprintf(nm, sizeof nm, "%s/act", base);
+        if (!j && !hant__onnx_act(x, act, nm, h, a)) snprintf(a, sizeof a, "%s", h); /* (NONE is not an SE choice) */
+    }
+    snprintf(nm, sizeof nm, "%s/gate", base);
+    if (!hant__onnx_act(x, gate, nm, s, gt)) snprintf(gt, sizeof gt, "%s", s);
+    if (o->res >= 0) hant__onnx_tmp(x, m); else snprintf(m, sizeof m, "%s", out);
+    snprintf(nm, sizeof nm, "%s/scale", base); hant__onnx_op(x, "Mul", nm, in, gt, NULL, m);
+    if (o->res >= 0) { snprintf(nm, sizeof nm, "%s/add", base); hant__onnx_op(x, "Add", nm, m, x->slot[o->res], NULL, out); }
+    return HANT_OK;
+}
+
+/* graph.input / graph.output: a float tensor with a symbolic batch "N". */
+static void hant__onnx_value(hant__pbw *w, int field, const char *name, const int64_t *dims, int nd) {
+    hant__pbw_begin(w, field);
+    hant__pbw_str(w, HANT__ONNX_VALUE_NAME, name);
+    hant__pbw_begin(w, HANT__ONNX_VALUE_TYPE);
+    hant__pbw_begin(w, HANT__ONNX_TYPE_TENSOR);
+    hant__pbw_int(w, HANT__ONNX_TTYPE_ELEM_TYPE, HANT__ONNX_FLOAT);
+    hant__pbw_begin(w, HANT__ONNX_TTYPE_SHAPE);
+    for (int i = 0; i < nd; i++) {
+        hant__pbw_begin(w, HANT__ONNX_SHAPE_DIM);
+        if (i == 0) hant__pbw_str(w, HANT__ONNX_DIM_PARAM, "N");
+        else hant__pbw_int(w, HANT__ONNX_DIM_VALUE, dims[i]);
+        hant__pbw_end(w);
+    }
+    hant__pbw_end(w); hant__pbw_end(w); hant__pbw_end(w); hant__pbw_end(w);
+}
+
+/* ir_version that goes with an opset (onnx/docs/Versioning.md). */
+static int hant__onnx_ir_version(int opset) { return opset <= 13 ? 7 : opset <= 18 ? 8 : opset <= 20 ? 9 : 10; }
+
+static hant_status hant__onnx_graph(hant__onnx_w *x, hant__pbw *model) {
+    hant_net *net = x->net;
+    const hant_arch *a = &net->arch;
+    size_t maxw = 64;
+    for (int i = 0; i < net->nunits; i++) maxw = HANT__MAX(maxw, net->units[i].wcount);
+    for (int i = 0; i < net->nses; i++) maxw = HANT__MAX(maxw, (size_t)net->ses[i].c * net->ses[i].r);
+    /* fp32 weights, or int8 weights twice + 3 per-channel arrays + the zero points */
+    size_t sbytes = HANT__MAX(maxw * 4, 2 * maxw + 192 + 13 * (size_t)net->max_c);
+    void *scratch = hant__raw_alloc(x->nodes.al, sbytes);
+    if (!scratch) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "onnx export: %zu bytes", sbytes);
+    hant_status st = HANT_OK;
+    snprintf(x->slot[0], 64, "input");
+    for (int s = 1; s < net->nslots; s++) snprintf(x->slot[s], 64, "x%d", s);
+    const char *oname = a->num_classes ? "logits" : "features";
+    if (net->out_slot) snprintf(x->slot[net->out_slot], 64, "%s", oname);
+    /* node names: stem/conv0, block3/conv1, block3/se0, head/pool0, head/fc0 */
+    int past_stem = 0, count = 0, prev = -2;
+    for (int i = 0; i < net->nops && !st; i++) {
+        const hant__op *o = &net->ops[i];
+        char base[64];
+        if (o->block >= 0 || o->type == HANT__OP_POOL) past_stem = 1;
+        int part = o->block >= 0 && o->block < a->num_blocks ? o->block : past_stem ? -2 : -1;
+        if (part != prev) count = 0;
+        prev = part;
+        static const char *kinds[] = { "conv", "se", "pool", "act", "maxpool" };
+        const char *kind = o->type == HANT__OP_UNIT && x->flat[o->in] ? "fc" : o->type >= 0 && o->type <= HANT__OP_MAXPOOL ? kinds[o->type] : "op";
+        if (part >= 0) snprintf(base, sizeof base, "block%d/%s%d", part, kind, count);
+        else snprintf(base, sizeof base, "%s/%s%d", part == -1 ? "stem" : "head", kind, count);
+        count++;
+        if (o->type == HANT__OP_UNIT) st = hant__onnx_unit(x, o, base, scratch);
+        else if (o->type == HANT__OP_SE) st = hant__onnx_se(x, o, base, (float *)scratch);
+        else if (o->type == HANT__OP_POOL) {
+            char t[64], nm[96];
+            hant__onnx_tmp(x, t);
+            snprintf(nm, sizeof nm, "%s/gap", base); hant__onnx_op(x, "GlobalAveragePool", nm, x->slot[o->in], NULL, NULL, t);
+            snprintf(nm, sizeof nm, "%s/flatten", base);
+            hant__onnx_node(x, "Flatten", nm, t, NULL, NULL, x->slot[o->out]);
+            hant__onnx_attr_int(x, "axis", 1);
+            hant__pbw_end(&x->nodes);
+            x->flat[o->out] = 1;
+        } else if (o->type == HANT__OP_ACT) { /* after a residual add (ResNet) */
+            if (!hant__onnx_act(x, (hant_act)o->idx, base, x->slot[o->in], x->slot[o->out]))
+                hant__onnx_op(x, "Identity", base, x->slot[o->in], NULL, NULL, x->slot[o->out]);
+            x->flat[o->out] = x->flat[o->in];
+        } else if (o->type == HANT__OP_MAXPOOL) { /* 3x3 s2 p1; ONNX pads ignore the padding as PyTorch's -inf does */
+            hant__onnx_node(x, "MaxPool", base, x->slot[o->in], NULL, NULL, x->slot[o->out]);
+            hant__onnx_attr_ints(x, "kernel_shape", 3, 2);
+            hant__onnx_attr_ints(x, "strides", 2, 2);
+            hant__onnx_attr_ints(x, "pads", 1, 4);
+            hant__pbw_end(&x->nodes);
+        } else st = hant__fail(HANT_ERR_UNSUPPORTED, "onnx export: %s: op type %d", base, o->type);
+    }
+    hant__raw_free(x->nodes.al, scratch);
+    if (st) return st;
+    if (net->out_slot == 0) hant__onnx_op(x, "Identity", "identity", "input", NULL, NULL, oname); /* a net of identity blocks */
+    /* inputs and outputs */
+    hant__pbw io = { x->nodes.al, NULL, 0, 0, { 0 }, 0, 0 };
+    int64_t din[4] = { 0, a->in_c, a->in_h, a->in_w };
+    int oc = net->slot_c[net->out_slot];
+    int64_t dout[4] = { 0, a->num_classes ? a->num_classes : oc, net->slot_h[net->out_slot], net->slot_w[net->out_slot] };
+    hant__onnx_value(&io, HANT__ONNX_GRAPH_INPUT, "input", din, 4);
+    hant__onnx_value(&io, HANT__ONNX_GRAPH_OUTPUT, oname, dout, a->num_classes ? 2 : 4);
+    const char *gname = "hant";
+    size_t glen = x->nodes.n + 2 + strlen(gname) + x->inits.n + io.n;
+    if (!io.oom && !x->nodes.oom && !x->inits.oom) {
+        hant__pbw_tag(model, HANT__ONNX_MODEL_GRAPH, HANT__PB_LEN);
+        hant__pbw_varint(model, glen);
+        hant__pbw_bytes(model, x->nodes.p, x->nodes.n);
+        hant__pbw_str(model, HANT__ONNX_GRAPH_NAME, gname);
+        hant__pbw_bytes(model, x->inits.p, x->inits.n);
+        hant__pbw_bytes(model, io.p, io.n);
+    }
+    int oom = io.oom || x->nodes.oom || x->inits.oom || model->oom;
+    hant__pbw_free(&io);
+    return oom ? hant__fail(HANT_ERR_OUT_OF_MEMORY, "onnx export: model buffer") : HANT_OK;
+}
+
+hant_status hant_onnx_save(hant_net *net, const char *path, const hant_onnx_export_options *opt) {
+    if (!net || !path) return hant__fail(HANT_ERR_INVALID_ARG, "hant_onnx_save: NULL argument");
+    int opset = opt && opt->opset ? opt->opset : 13;
+    if (opset < 13 || opset > 21) return hant__fail(HANT_ERR_INVALID_ARG, "%s: opset %d (13..21)", path, opset);
+    for (size_t i = 0; i < net->nparams; i++)
+        if (!isfinite(net->params[i])) return hant__fail(HANT_ERR_NONFINITE, "%s: parameter %zu is not finite; not exported", path, i);
+    for (size_t i = 0; i < net->nbuffers; i++)
+        if (!isfinite(net->buffers[i])) return hant__fail(HANT_ERR_NONFINITE, "%s: batch-norm statistic %zu is not finite; not exported", path, i);
+    for (int i = 0; i < net->nops; i++) {
+        const hant__op *o = &net->ops[i];
+        if (o->type == HANT__OP_UNIT && net->units[o->idx].q8 && !net->units[o->idx].qset)
+            return o->block == net->arch.num_blocks
+                       ? hant__fail(HANT_ERR_INVALID_ARG, "%s: the head is int8 but not calibrated (hant quantize)", path)
+                       : hant__fail(HANT_ERR_INVALID_ARG, "%s: block %d is int8 but not calibrated (hant quantize)", path, o->block);
+    }
+    hant_status st = hant__net_fold(net);
+    if (st) return st;
+    const hant_allocator *al = &net->ctx->alloc;
+    hant__onnx_w x;
+    memset(&x, 0, sizeof x);
+    x.net = net; x.opset = opset;
+    x.nodes.al = x.inits.al = al;
+    hant__pbw model = { al, NULL, 0, 0, { 0 }, 0, 0 };
+    x.slot = (char (*)[64])hant__raw_alloc(al, (size_t)net->nslots * 64);
+    x.flat = (unsigned char *)hant__raw_alloc(al, (size_t)net->nslots);
+    x.dq = (char (*)[64])hant__raw_alloc(al, (size_t)(net->nunits + 1) * 64);
+    if (!x.slot || !x.flat || !x.dq) st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "onnx export: names");
+    else {
+        memset(x.flat, 0, (size_t)net->nslots);
+        memset(x.dq, 0, (size_t)(net->nunits + 1) * 64);
+        hant__pbw_int(&model, HANT__ONNX_MODEL_IR_VERSION, hant__onnx_ir_version(opset));
+        hant__pbw_str(&model, HANT__ONNX_MODEL_PRODUCER_NAME, "hant");
+        hant__pbw_str(&model, HANT__ONNX_MODEL_PRODUCER_VERSION, HANT_VERSION_STRING);
+        hant__pbw_begin(&model, HANT__ONNX_MODEL_OPSET_IMPORT);
+        hant__pbw_str(&model, HANT__ONNX_OPSET_DOMAIN, "");
+        hant__pbw_int(&model, HANT__ONNX_OPSET_VERSION, opset);
+        hant__pbw_end(&model);
+        st = hant__onnx_graph(&x, &model);
+        if (st) hant__prefix_error("%s: ", path);
+    }
+    hant__pbw_free(&x.nodes); hant__pbw_free(&x.inits);
+    hant__raw_free(al, x.slot); hant__raw_free(al, x.flat); hant__raw_free(al, x.dq);
+    if (!st && model.oom) st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: model buffer", path);
+    if (st) { hant__pbw_free(&model); return st; }
+    /* atomic: a temporary file renamed over the target, removed on failure */
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp) { hant__pbw_free(&model); return hant__fail(HANT_ERR_INVALID_ARG, "path too long: %s", path); }
+    FILE *f = fopen(tmp, "wb");
+    if (!f) { int e = errno; hant__pbw_free(&model); return hant__fail(HANT_ERR_IO, "%s: cannot create: %s", tmp, strerror(e)); }
+    int ok = fwrite(model.p, 1, model.n, f) == model.n;
+    hant__pbw_free(&model);
+    ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
+    if (fclose(f) != 0) ok = 0;
+    if (!ok) { int e = errno; remove(tmp); return hant__fail(HANT_ERR_IO, "%s: write failed: %s", tmp, strerror(e)); }
+    if (rename(tmp, path) != 0) { int e = errno; remove(tmp); return hant__fail(HANT_ERR_IO, "%s: rename failed: %s", path, strerror(e)); }
+    return HANT_OK;
+}
+
 #endif /* HANT__IMPLEMENTED */
 #endif /* HANT_IMPLEMENTATION */
