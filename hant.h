@@ -40,7 +40,7 @@
    IMPLEMENTATION SECTIONS (grep for them)
      >>core >>simd >>pool >>gemm >>eltwise >>dwconv >>conv >>int8 >>bn >>se
      >>net >>exec >>fuse >>fold >>forward >>train >>parts >>profile >>format >>npy
-     >>idx >>loss >>optim >>data
+     >>idx >>loss >>optim >>data >>onnx
 
    LICENSE: MIT, see the end of the file.
 */
@@ -95,6 +95,9 @@ typedef struct hant_config {
     int threads;          /* 0: every online core */
     int pin_threads;      /* 1: pin thread i to core i (see hant_context_pinned) */
     hant_allocator alloc;
+    size_t max_memory;    /* bytes a network may need (parameters and one image's activations);
+                             0: the machine's physical memory; SIZE_MAX: no limit. A larger
+                             network is refused with HANT_ERR_OUT_OF_MEMORY */
 } hant_config;
 
 typedef struct hant_context hant_context;
@@ -469,21 +472,30 @@ uint64_t hant_arch_hash(const hant_arch *arch);
      "full"   MBConv e{1,2,3,4,6} x k{3,5,7} x SE{0,0.25} x act{relu,silu,hswish},
               fused e{1,2,4} x k{3,5} x act, conv-BN-act k{1,3} x act, identity,
               and the teacher's own block (115 per block at most)
-     "quick"  12-13 per block, for quick runs
+              (ResNet teacher: + basic and bottleneck at every width, 122-123)
+     "quick"  12-13 per block, for quick runs (ResNet teacher: + its own kind
+              at w = 0.5, 0.75: 14-15)
      or terms separated by ';': teacher | identity |
-              mbconv[:e=..][:k=..][:se=..][:act=..] | fused[...] | conv[:k=..][:act=..]
-              with comma-separated lists; an omitted list takes the "full" values.
+              mbconv[:e=..][:k=..][:se=..][:act=..] | fused[...] | conv[:k=..][:act=..] |
+              basic[:k=..][:w=..][:act=..] | bottleneck[...]
+              with comma-separated lists; an omitted list takes the "full" values
+              (basic, bottleneck: k 3, w 0.25,0.5,0.75,1, act relu). w scales the
+              teacher's mid width (hidden) when it is of the same kind, else the
+              kind's default (basic: cout, bottleneck: cout / 4).
      q8       (a term) adds the int8 twin (quant = HANT_QUANT_INT8) of every
               candidate listed before it, the teacher's block included;
-              identity and blocks int8 cannot run (grouped conv) have none.
+              identity and blocks int8 cannot run (grouped conv; any kind
+              hant_block_validate refuses as int8) have none.
      SPEC+q8  the same as SPEC;q8, e.g. "quick+q8" (24-25 per block).
      "SPEC+tiled" adds, after SPEC's candidates, the tiled twin (tiled = 1:
               the same math, run as fused expand-dw-project tiles at
               inference) of every MBConv candidate, the teacher's included.
               A twin has its own latency (hant profile times it) but the
               score of its untiled twin (hant distill does not train it).
-   out[0] is always the teacher block; duplicates and shapes that cannot apply
-   (identity at stride 2) are dropped. */
+   out[0] is always the teacher block, every field of it (hidden width, SE
+   variant) included; duplicates (equal signatures) and shapes that cannot
+   apply (identity at stride 2) are dropped. Any kind of teacher gets the
+   shape-based alternatives: they take its cin, cout and stride. */
 #define HANT_POOL_MAX 1024
 hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_w, const char *spec,
                                hant_block_spec *out, int cap, int *count);
@@ -570,6 +582,7 @@ hant_status hant_lut_predict(const hant_lut *lut, const hant_arch *arch, int bat
 #include <sched.h>
 #include <time.h>
 #include <unistd.h>
+#include <limits.h>
 
 #ifndef HANT_MALLOC
 #define HANT_MALLOC(sz, user) ((void)(user), malloc(sz))
@@ -921,6 +934,7 @@ typedef struct hant__scratch { void *ptr; size_t size; } hant__scratch;
 
 struct hant_context {
     hant_allocator alloc;
+    size_t max_memory;
     int nthreads, nstarted, pin_requested, pinned_ok, sync_inited;
     pthread_t *threads;
     pthread_mutex_t mu;
@@ -1054,6 +1068,12 @@ hant_status hant_context_create(const hant_config *config, hant_context **out) {
     if (!ctx) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "context");
     memset(ctx, 0, sizeof *ctx);
     ctx->alloc = cfg.alloc;
+    ctx->max_memory = cfg.max_memory;
+#if defined(_SC_PHYS_PAGES) && defined(_SC_PAGESIZE)
+    if (!ctx->max_memory && sysconf(_SC_PHYS_PAGES) > 0 && sysconf(_SC_PAGESIZE) > 0)
+        ctx->max_memory = (size_t)sysconf(_SC_PHYS_PAGES) * (size_t)sysconf(_SC_PAGESIZE);
+#endif
+    if (!ctx->max_memory) ctx->max_memory = SIZE_MAX;
     ctx->nthreads = cfg.threads ? cfg.threads : hant__online_cores();
     ctx->pin_requested = cfg.pin_threads;
     ctx->pinned_ok = 1;
@@ -3555,6 +3575,8 @@ typedef struct hant__builder {
     int cap_units, cap_ses, cap_ops, cap_slots, cap_fuses;
     size_t np, nb;
     int oom;
+    int64_t big;           /* floats of the largest activation, if one exceeds INT_MAX */
+    uint64_t act_floats;   /* one image's activations, all slots */
 } hant__builder;
 
 static int hant__grow(hant__builder *b, void **arr, int *cap, int need, size_t elem) {
@@ -3579,7 +3601,11 @@ static int hant__add_slot(hant__builder *b, int h, int w, int c) {
     cap = b->cap_slots;
     if (!hant__grow(b, (void **)&n->slot_c, &cap, need, sizeof(int))) return 0;
     b->cap_slots = cap;
-    n->slot_size[n->nslots] = h * w * c; n->slot_h[n->nslots] = h; n->slot_w[n->nslots] = w; n->slot_c[n->nslots] = c;
+    /* 64 bits: 256x256x65536 is within the format's ranges and wraps an int */
+    int64_t size = (int64_t)h * w * c;
+    b->act_floats += (uint64_t)size;
+    if (size > INT_MAX) { b->big = HANT__MAX(b->big, size); size = 0; }
+    n->slot_size[n->nslots] = (int)size; n->slot_h[n->nslots] = h; n->slot_w[n->nslots] = w; n->slot_c[n->nslots] = c;
     return n->nslots++;
 }
 
@@ -3824,6 +3850,15 @@ static hant_status hant__net_new(hant_context *ctx, const hant_arch *arch, hant_
     b.net = n;
     hant__net_build(&b);
     if (b.oom) { hant_net_destroy(n); return hant__fail(HANT_ERR_OUT_OF_MEMORY, "network graph"); }
+    /* checked before anything is allocated by size: parameters with their
+       gradients and inference copies (16 bytes each), one image's activations */
+    uint64_t need = 16 * (uint64_t)b.np + 4 * (uint64_t)b.nb + 4 * b.act_floats;
+    if (need > ctx->max_memory || b.big) {
+        hant_net_destroy(n);
+        if (b.big) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "an activation of %lld floats per image is larger than hant supports (2^31-1)", (long long)b.big);
+        return hant__fail(HANT_ERR_OUT_OF_MEMORY, "the network needs %.3g GiB (%.3g GiB of activations per image), more than the %.3g GiB allowed (hant_config.max_memory, hant --max-memory)",
+                          (double)need / 1073741824.0, 4.0 * (double)b.act_floats / 1073741824.0, (double)ctx->max_memory / 1073741824.0);
+    }
     n->nparams = b.np; n->nbuffers = b.nb;
     n->params_count = (int64_t)b.np;
     n->params = (float *)hant__net_alloc(n, n->nparams * sizeof(float));
@@ -4876,6 +4911,8 @@ hant_status hant_net_calibrate(hant_net *net, const float *x, int n, double perc
 }
 
 // >>parts
+/* Widths of a block (docs/FORMAT.md, "Widths"): MBConv/fused hidden, ResNet
+   mid, SE squeeze; a ResNet projection shortcut when the shape changes. */
 static int64_t hant__block_buffers(const hant_block_spec *b) {
     int64_t hid = hant__block_hidden(b), c = 0;
     switch (b->kind) {
@@ -4888,6 +4925,7 @@ static int64_t hant__block_buffers(const hant_block_spec *b) {
     }
     return 2 * c; /* running mean and variance per BN channel */
 }
+
 
 void hant_arch_block_input(const hant_arch *a, int block, int *h, int *w, int *c) {
     int hh = a->in_h, ww = a->in_w, cc = a->in_c;
@@ -4955,12 +4993,28 @@ hant_status hant_arch_part(const hant_arch *a, int part, hant_arch *out) {
 hant_status hant_block_signature(const hant_block_spec *b, int in_h, int in_w, char *buf, size_t size) {
     if (!b || !buf) return hant__fail(HANT_ERR_INVALID_ARG, "hant_block_signature: NULL argument");
     int id = b->kind == HANT_BLOCK_IDENTITY, conv = b->kind == HANT_BLOCK_CONV;
+    int mb = b->kind == HANT_BLOCK_MBCONV || b->kind == HANT_BLOCK_FUSED_MBCONV;
+    int res = b->kind == HANT_BLOCK_RESNET_BASIC || b->kind == HANT_BLOCK_RESNET_BOTTLENECK;
     int n = snprintf(buf, size, "%s cin=%d cout=%d e=%d k=%d s=%d se=%g act=%s g=%d hw=%dx%d", hant_block_kind_name(b->kind), b->cin, b->cout,
-                     id || conv ? 1 : b->expansion, id ? 1 : b->kernel, id ? 1 : b->stride, id || conv ? 0.0 : (double)b->se_ratio,
+                     mb ? b->expansion : 1, id ? 1 : b->kernel, id ? 1 : b->stride, mb ? (double)b->se_ratio : 0.0,
                      hant_act_name(id ? HANT_ACT_NONE : b->act), conv && b->groups ? b->groups : 1, in_h, in_w);
-    /* optional fields go last and only when set, so older keys stay as they were */
-    if (n >= 0 && (size_t)n < size && b->quant) n += snprintf(buf + n, size - (size_t)n, " q=int8");
-    if (n >= 0 && (size_t)n < size && b->tiled) n += snprintf(buf + n, size - (size_t)n, " tile=1");
+    /* optional fields go last and only when they change the block, so older
+       keys stay as they were and equal blocks give equal text: a hidden width
+       of cin * e, an SE width of max(1, cin * se), SiLU inside and a sigmoid
+       gate are the defaults */
+#define HANT__SIG_ADD(...) do { if (n >= 0 && (size_t)n < size) n += snprintf(buf + n, size - (size_t)n, __VA_ARGS__); } while (0)
+    if (mb && b->hidden > 0 && b->hidden != b->cin * b->expansion) HANT__SIG_ADD(" hid=%d", b->hidden);
+    if (res && b->hidden > 0 && b->hidden != (b->kind == HANT_BLOCK_RESNET_BASIC ? b->cout : b->cout / 4)) HANT__SIG_ADD(" hid=%d", b->hidden);
+    if (mb && hant__block_has_se(b)) {
+        hant_block_spec d = *b;
+        d.se_width = 0;
+        if (b->se_width > 0 && (b->se_ratio <= 0.0f || b->se_width != hant__se_width(&d))) HANT__SIG_ADD(" sew=%d", b->se_width);
+        if (b->se_act != HANT_ACT_NONE && b->se_act != HANT_ACT_SILU) HANT__SIG_ADD(" seact=%s", hant_act_name(b->se_act));
+        if (b->se_gate != HANT_ACT_NONE && b->se_gate != HANT_ACT_SIGMOID) HANT__SIG_ADD(" gate=%s", hant_act_name(b->se_gate));
+    }
+    if (b->quant) HANT__SIG_ADD(" q=int8");
+    if (b->tiled) HANT__SIG_ADD(" tile=1");
+#undef HANT__SIG_ADD
     if (n < 0 || (size_t)n >= size) return hant__fail(HANT_ERR_INVALID_ARG, "signature buffer of %zu bytes is too small", size);
     return HANT_OK;
 }
@@ -4969,24 +5023,34 @@ hant_status hant_part_signature(const hant_arch *a, int part, char *buf, size_t 
     if (!a || !buf || part < HANT_PART_STEM || part > a->num_blocks) return hant__fail(HANT_ERR_INVALID_ARG, "hant_part_signature: bad argument");
     int h, w, c, n;
     hant_arch_block_input(a, part, &h, &w, &c);
+    char hid[64] = "";
     if (part == HANT_PART_STEM)
-        n = snprintf(buf, size, "stem cin=%d cout=%d k=%d s=%d act=%s hw=%dx%d", a->in_c, a->stem_cout, a->stem_kernel, a->stem_stride,
-                     hant_act_name(a->stem_act), a->in_h, a->in_w);
-    else if (part == a->num_blocks)
-        n = snprintf(buf, size, "head cin=%d cout=%d act=%s classes=%d hw=%dx%d%s", c, a->head_cout, hant_act_name(a->head_act), a->num_classes, h, w,
-                     a->head_quant ? " q=int8" : "");
-    else
+        n = snprintf(buf, size, "stem cin=%d cout=%d k=%d s=%d act=%s hw=%dx%d%s", a->in_c, a->stem_cout, a->stem_kernel, a->stem_stride,
+                     hant_act_name(a->stem_act), a->in_h, a->in_w, a->stem_pool ? " pool=3" : "");
+    else if (part == a->num_blocks) {
+        if (a->head_hidden) snprintf(hid, sizeof hid, " hid=%d hidact=%s", a->head_hidden, hant_act_name(a->head_hidden_act));
+        n = snprintf(buf, size, "head cin=%d cout=%d act=%s classes=%d hw=%dx%d%s%s", c, a->head_cout, hant_act_name(a->head_act), a->num_classes, h, w,
+                     hid, a->head_quant ? " q=int8" : "");
+    } else
         return hant_block_signature(&a->blocks[part], h, w, buf, size);
     if (n < 0 || (size_t)n >= size) return hant__fail(HANT_ERR_INVALID_ARG, "signature buffer of %zu bytes is too small", size);
     return HANT_OK;
 }
 
 static int hant__act_parse(const char *s, size_t len, hant_act *out) {
-    for (int a = HANT_ACT_NONE; a <= HANT_ACT_SIGMOID; a++) {
+    for (int a = HANT_ACT_NONE; a < HANT_ACT_COUNT; a++) {
         const char *name = hant_act_name((hant_act)a);
         if (strlen(name) == len && !strncmp(name, s, len)) { *out = (hant_act)a; return 1; }
     }
     return 0;
+}
+
+/* " KEY=" at *rest: advances past it and returns 1. */
+static int hant__parts_token(const char **rest, const char *key) {
+    size_t l = strlen(key);
+    if ((*rest)[0] != ' ' || strncmp(*rest + 1, key, l) || (*rest)[1 + l] != '=') return 0;
+    *rest += l + 2;
+    return 1;
 }
 
 hant_status hant_block_parse(const char *sig, hant_block_spec *b, int *in_h, int *in_w) {
@@ -4998,22 +5062,41 @@ hant_status hant_block_parse(const char *sig, hant_block_spec *b, int *in_h, int
     if (sscanf(sig, "%15s cin=%d cout=%d e=%d k=%d s=%d se=%f act=%15s g=%d hw=%dx%d%n", kind, &cin, &cout, &e, &k, &s, &se, act, &g, &h, &w, &used) != 11)
         return hant__fail(HANT_ERR_FORMAT, "'%s' is not a block signature", sig);
     const char *rest = sig + used;
-    int quant = 0, tiled = 0;
+    /* optional tokens, in signature order: hid sew seact gate q tile */
+    int hidden = 0, sew = 0, quant = 0, tiled = 0;
+    hant_act seact = HANT_ACT_NONE, gate = HANT_ACT_NONE;
+    const char *names[2] = { "seact", "gate" };
+    hant_act *acts[2] = { &seact, &gate };
+    if (hant__parts_token(&rest, "hid")) { char *end; long v = strtol(rest, &end, 10); if (end == rest || v < 1 || v > 65536) goto bad; hidden = (int)v; rest = end; }
+    if (hant__parts_token(&rest, "sew")) { char *end; long v = strtol(rest, &end, 10); if (end == rest || v < 1 || v > 65536) goto bad; sew = (int)v; rest = end; }
+    for (int i = 0; i < 2; i++)
+        if (hant__parts_token(&rest, names[i])) {
+            size_t l = strcspn(rest, " ");
+            if (!hant__act_parse(rest, l, acts[i])) return hant__fail(HANT_ERR_FORMAT, "'%s': unknown %s activation '%.*s'", sig, names[i], (int)l, rest);
+            rest += l;
+        }
     if (!strncmp(rest, " q=int8", 7)) { quant = HANT_QUANT_INT8; rest += 7; }
     if (!strncmp(rest, " tile=1", 7)) { tiled = 1; rest += 7; }
     if (*rest) return hant__fail(HANT_ERR_FORMAT, "'%s' is not a block signature (unexpected '%s')", sig, rest);
     int kd = 0;
-    for (int i = HANT_BLOCK_MBCONV; i <= HANT_BLOCK_IDENTITY; i++) if (!strcmp(kind, hant_block_kind_name((hant_block_kind)i))) kd = i;
+    for (int i = HANT_BLOCK_MBCONV; i <= HANT_BLOCK_RESNET_BOTTLENECK; i++) if (!strcmp(kind, hant_block_kind_name((hant_block_kind)i))) kd = i;
     hant_act a;
     if (!kd) return hant__fail(HANT_ERR_FORMAT, "'%s': unknown block kind '%s'", sig, kind);
     if (!hant__act_parse(act, strlen(act), &a)) return hant__fail(HANT_ERR_FORMAT, "'%s': unknown activation '%s'", sig, act);
+    int mb = kd == HANT_BLOCK_MBCONV || kd == HANT_BLOCK_FUSED_MBCONV, res = kd == HANT_BLOCK_RESNET_BASIC || kd == HANT_BLOCK_RESNET_BOTTLENECK;
+    if ((hidden && !mb && !res) || ((sew || seact || gate) && !mb))
+        return hant__fail(HANT_ERR_FORMAT, "'%s': hid/sew/seact/gate do not apply to a %s block", sig, kind);
+    if ((seact || gate) && !(se > 0.0f || sew)) return hant__fail(HANT_ERR_FORMAT, "'%s': seact/gate without squeeze-excite", sig);
     b->kind = (hant_block_kind)kd; b->cin = cin; b->cout = cout; b->expansion = e; b->kernel = k; b->stride = s;
     b->se_ratio = se; b->act = a; b->groups = g; b->quant = quant; b->tiled = tiled;
+    b->hidden = hidden; b->se_width = sew; b->se_act = seact; b->se_gate = gate;
     hant_status st = hant_block_validate(b, h, w);
     if (st) { hant__prefix_error("'%s': ", sig); return st; }
     if (in_h) *in_h = h;
     if (in_w) *in_w = w;
     return HANT_OK;
+bad:
+    return hant__fail(HANT_ERR_FORMAT, "'%s': bad hid or sew value (1..65536)", sig);
 }
 
 static uint64_t hant__fnv1a(uint64_t h, const char *s) {
@@ -5051,6 +5134,7 @@ static int hant__parse_list(const char *s, size_t len, double *out, int cap) {
 }
 
 #define HANT__POOL_FULL "teacher;identity;mbconv;fused;conv"
+#define HANT__POOL_FULL_RESNET ";basic;bottleneck"   /* added for a ResNet teacher */
 #define HANT__POOL_QUICK "teacher;identity;mbconv:e=1,3,6:k=3,5:se=0:act=relu;mbconv:e=3:k=3:se=0.25:act=silu;" \
                          "fused:e=1,2:k=3:act=relu;conv:k=1,3:act=relu"
 
@@ -5085,15 +5169,19 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
     int plus_q8 = sl > 3 && !strcmp(base + sl - 3, "+q8");
     if (plus_q8) base[sl - 3] = 0;
     const char *known = !strcmp(base, "full") ? HANT__POOL_FULL : !strcmp(base, "quick") ? HANT__POOL_QUICK : NULL;
-    if (known) snprintf(base, sizeof base, "%s", known); /* both fit with room for ";q8" */
+    int resnet_teacher = teacher->kind == HANT_BLOCK_RESNET_BASIC || teacher->kind == HANT_BLOCK_RESNET_BOTTLENECK;
+    /* a ResNet teacher also gets ResNet-style candidates: full both kinds at
+       every width, quick its own kind at half and three quarters of its width */
+    if (known) snprintf(base, sizeof base, "%s%s", known, !resnet_teacher ? "" : !strcmp(known, HANT__POOL_FULL) ? HANT__POOL_FULL_RESNET
+                                                           : teacher->kind == HANT_BLOCK_RESNET_BASIC ? ";basic:w=0.5,0.75" : ";bottleneck:w=0.5,0.75");
     if (plus_q8) strcat(base, ";q8");
     spec = base;
     for (const char *t = spec; *t;) {
         const char *te = strchr(t, ';');
         size_t tl = te ? (size_t)(te - t) : strlen(t);
         /* defaults: the full grammar */
-        double e[16] = { 1, 2, 3, 4, 6 }, k[16] = { 3, 5, 7 }, se[16] = { 0, 0.25 };
-        int ne = 5, nk = 3, nse = 2, nact = 3;
+        double e[16] = { 1, 2, 3, 4, 6 }, k[16] = { 3, 5, 7 }, se[16] = { 0, 0.25 }, wm[16] = { 0.25, 0.5, 0.75, 1 };
+        int ne = 5, nk = 3, nse = 2, nact = 3, nw = 4;
         hant_act acts[16] = { HANT_ACT_RELU, HANT_ACT_SILU, HANT_ACT_HSWISH };
         size_t kl = 0;
         while (kl < tl && t[kl] != ':') kl++;
@@ -5102,6 +5190,8 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
         memcpy(kind, t, kl); kind[kl] = 0;
         if (!strcmp(kind, "fused")) { e[0] = 1; e[1] = 2; e[2] = 4; ne = 3; k[0] = 3; k[1] = 5; nk = 2; nse = 1; }
         if (!strcmp(kind, "conv")) { k[0] = 1; k[1] = 3; nk = 2; ne = 1; e[0] = 1; nse = 1; }
+        int rk = !strcmp(kind, "basic") || !strcmp(kind, "bottleneck");
+        if (rk) { k[0] = 3; nk = 1; nact = 1; acts[0] = HANT_ACT_RELU; }
         for (size_t i = kl; i < tl;) { /* ":key=list" options */
             size_t j = i + 1;
             while (j < tl && t[j] != ':') j++;
@@ -5109,7 +5199,10 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
             if (!eq) return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: option '%.*s' needs key=values", (int)(j - i - 1), o);
             size_t keyl = (size_t)(eq - o), vl = (size_t)(t + j - eq - 1);
             int n = -1;
-            if (keyl == 1 && *o == 'e') n = ne = hant__parse_list(eq + 1, vl, e, 16);
+            if (rk && keyl == 1 && *o == 'w') n = nw = hant__parse_list(eq + 1, vl, wm, 16);
+            else if (rk && !(keyl == 1 && *o == 'k') && !(keyl == 3 && !strncmp(o, "act", 3)))
+                return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: %s takes k, w and act, not '%.*s'", kind, (int)keyl, o);
+            else if (keyl == 1 && *o == 'e') n = ne = hant__parse_list(eq + 1, vl, e, 16);
             else if (keyl == 1 && *o == 'k') n = nk = hant__parse_list(eq + 1, vl, k, 16);
             else if (keyl == 2 && !strncmp(o, "se", 2)) n = nse = hant__parse_list(eq + 1, vl, se, 16);
             else if (keyl == 3 && !strncmp(o, "act", 3)) {
@@ -5123,7 +5216,7 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
                     a += al + (ae ? 1 : 0);
                 }
                 n = nact;
-            } else return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: unknown option '%.*s' (e, k, se, act)", (int)keyl, o);
+            } else return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: unknown option '%.*s' (e, k, se, act; w for basic, bottleneck)", (int)keyl, o);
             if (n <= 0) return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: bad list in '%.*s'", (int)(j - i - 1), o);
             i = j;
         }
@@ -5148,6 +5241,24 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
                                 return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: %s e=%d k=%d se=%g is not a valid block", kind, b.expansion, b.kernel, (double)b.se_ratio);
                             if ((st = hant__pool_add(out, cap, count, &b, in_h, in_w))) return st;
                         }
+        } else if (rk) {
+            /* w scales the teacher's mid width when it is the same kind, else
+               the kind's default (basic: cout, bottleneck: cout / 4) */
+            b.kind = kind[1] == 'a' ? HANT_BLOCK_RESNET_BASIC : HANT_BLOCK_RESNET_BOTTLENECK;
+            b.expansion = 1;
+            int dmid = b.kind == HANT_BLOCK_RESNET_BASIC ? b.cout : b.cout / 4, base = teacher->kind == b.kind ? (int)hant__block_hidden(teacher) : dmid;
+            for (int iw = 0; iw < nw; iw++)
+                for (int ik = 0; ik < nk; ik++)
+                    for (int ia = 0; ia < nact; ia++) {
+                        if (!(wm[iw] > 0.0 && wm[iw] <= 4.0)) return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: %s width multiplier %g (0 < w <= 4)", kind, wm[iw]);
+                        int mid = (int)lround(wm[iw] * base);
+                        b.hidden = mid < 1 ? 1 : mid;
+                        if (b.hidden == dmid) b.hidden = 0; /* the default width, spelled canonically */
+                        b.kernel = (int)k[ik]; b.act = acts[ia];
+                        if (b.kernel != k[ik] || b.kernel < 1 || b.kernel > 7 || !(b.kernel & 1))
+                            return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: %s k=%g is not an odd kernel 1..7", kind, k[ik]);
+                        if ((st = hant__pool_add(out, cap, count, &b, in_h, in_w))) return st;
+                    }
         } else if (!strcmp(kind, "q8")) {
             if (kl != tl) return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: q8 takes no options");
             for (int i = 0, n0 = *count; i < n0; i++) {
@@ -5157,7 +5268,7 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
                 if ((st = hant__pool_add(out, cap, count, &q, in_h, in_w))) return st;
             }
         } else {
-            return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: unknown term '%s' (full, quick, teacher, identity, mbconv, fused, conv, q8; SPEC+q8)", kind);
+            return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: unknown term '%s' (full, quick, teacher, identity, mbconv, fused, conv, basic, bottleneck, q8; SPEC+q8)", kind);
         }
         t += tl;
         if (*t == ';') t++;
@@ -5526,10 +5637,12 @@ hant_status hant_lut_predict(const hant_lut *lut, const hant_arch *a, int batch,
 // >>format
 /* .hant files: see docs/FORMAT.md. Little-endian; CRC-32 (IEEE) at the end. */
 #define HANT__MAGIC "HANT\r\n\x1a\n"
-#define HANT__FORMAT_VERSION 2u
+#define HANT__FORMAT_VERSION 3u  /* the newest this build reads; writers write the lowest that holds the net */
 #define HANT__HEADER_BYTES 96
+#define HANT__HEADER_BYTES_V3 112 /* v3: + i32 stem_pool, head_hidden, head_hidden_act, u32 reserved (0) */
 #define HANT__BLOCK_BYTES_V1 36
 #define HANT__BLOCK_BYTES 40   /* v2: + u32 flags (bit 0 int8, bit 1 tiled) */
+#define HANT__BLOCK_BYTES_V3 56 /* v3: + i32 hidden, se_width, se_act, se_gate */
 #define HANT__BLOCK_FLAGS_KNOWN 3u
 #define HANT__HEADER_FLAGS_KNOWN 1u /* bit 0: int8 head (v2) */
 #define HANT__MAX_FILE_BYTES ((uint64_t)1 << 34)
@@ -5558,14 +5671,88 @@ static int32_t hant__get_i32(const unsigned char *p) { uint32_t u = hant__get_u3
 static uint64_t hant__get_u64(const unsigned char *p) { return (uint64_t)hant__get_u32(p) | (uint64_t)hant__get_u32(p + 4) << 32; }
 static float hant__get_f32(const unsigned char *p) { uint32_t u = hant__get_u32(p); float f; memcpy(&f, &u, 4); return f; }
 
+static size_t hant__header_bytes(uint32_t version) { return version >= 3 ? HANT__HEADER_BYTES_V3 : HANT__HEADER_BYTES; }
+static size_t hant__block_bytes(uint32_t version) {
+    return version >= 3 ? HANT__BLOCK_BYTES_V3 : version == 2 ? HANT__BLOCK_BYTES : HANT__BLOCK_BYTES_V1;
+}
 static size_t hant__arch_bytes(int nblocks, uint32_t version) {
-    return HANT__HEADER_BYTES + (size_t)nblocks * (version >= 2 ? HANT__BLOCK_BYTES : HANT__BLOCK_BYTES_V1) + 16;
+    return hant__header_bytes(version) + (size_t)nblocks * hant__block_bytes(version) + 16;
 }
 
-static void hant__write_arch(const hant_arch *a, unsigned char *p) {
-    memset(p, 0, HANT__HEADER_BYTES);
+/* The lowest version that holds arch: 3 when it uses a field or code that
+   version 2 lacks, else 2, so that files of b0-style nets stay what they were. */
+static uint32_t hant__format_version_for(const hant_arch *a) {
+    int v3 = a->stem_pool || a->head_hidden || a->head_hidden_act || a->stem_act == HANT_ACT_HSIGMOID || a->head_act == HANT_ACT_HSIGMOID;
+    for (int i = 0; i < a->num_blocks && !v3; i++) {
+        const hant_block_spec *b = &a->blocks[i];
+        v3 = b->kind == HANT_BLOCK_RESNET_BASIC || b->kind == HANT_BLOCK_RESNET_BOTTLENECK || b->hidden || b->se_width || b->se_act ||
+             b->se_gate || b->act == HANT_ACT_HSIGMOID;
+    }
+    return v3 ? 3u : 2u;
+}
+
+/* What a file may hold beyond hant_arch_validate (docs/FORMAT.md, "Fields
+   that do not apply"): a field the network would ignore must hold its
+   neutral value, so that a file means exactly one network. Checked on load
+   (HANT_ERR_FORMAT) and before a save (HANT_ERR_INVALID_ARG). */
+static hant_status hant__format_check(const hant_arch *a, uint32_t version, hant_status code) {
+    const int nact = version >= 3 ? HANT_ACT_COUNT : HANT_ACT_HSIGMOID; /* code 6 came with v3 */
+#define HANT__ACT_OK(x) ((int)(x) >= 0 && (int)(x) < nact)
+    if (!HANT__ACT_OK(a->stem_act) || !HANT__ACT_OK(a->head_act) || !HANT__ACT_OK(a->head_hidden_act))
+        return hant__fail(code, "%s = %d is not an activation code (0..%d in v%u)", !HANT__ACT_OK(a->stem_act) ? "stem_act" : !HANT__ACT_OK(a->head_act) ? "head_act" : "head_hidden_act",
+                          (int)(!HANT__ACT_OK(a->stem_act) ? a->stem_act : !HANT__ACT_OK(a->head_act) ? a->head_act : a->head_hidden_act), nact - 1, version);
+    int used = a->in_c >= 1 && a->in_c <= 4 ? a->in_c : 0; /* normalisation slots in use */
+    for (int i = 0; i < 4; i++) {
+        if (!isfinite(a->in_mean[i]) || !isfinite(a->in_std[i])) return hant__fail(code, "in_mean/in_std[%d] not finite", i);
+        if (i >= used && (a->in_mean[i] != 0.0f || a->in_std[i] != 0.0f))
+            return hant__fail(code, "in_mean/in_std[%d] = %g/%g but in_c is %d: unused slots hold 0", i, (double)a->in_mean[i], (double)a->in_std[i], a->in_c);
+        if (!(a->in_std[i] >= 0.0f)) return hant__fail(code, "in_std[%d] = %g (>= 0)", i, (double)a->in_std[i]);
+        if (a->in_std[i] == 0.0f && a->in_mean[i] != 0.0f)
+            return hant__fail(code, "in_std[%d] = 0 (no normalisation stored) needs in_mean[%d] = 0, not %g", i, i, (double)a->in_mean[i]);
+    }
+    if (!a->stem_cout && (a->stem_kernel || a->stem_stride || a->stem_act || a->stem_pool))
+        return hant__fail(code, "no stem (stem_cout 0) but stem_kernel/stride/act/pool = %d/%d/%d/%d (must be 0)", a->stem_kernel, a->stem_stride, (int)a->stem_act, a->stem_pool);
+    if (a->stem_pool != 0 && a->stem_pool != 3) return hant__fail(code, "stem_pool = %d (0 none, 3 max-pool 3x3 stride 2)", a->stem_pool);
+    if (a->head_hidden < 0 || a->head_hidden > 65536) return hant__fail(code, "head_hidden = %d (0..65536)", a->head_hidden);
+    if (!a->num_classes && (a->head_cout || a->head_act || a->head_quant || a->head_hidden || a->head_hidden_act))
+        return hant__fail(code, "headless (num_classes 0) but head_cout/act/quant/hidden/hidden_act = %d/%d/%d/%d/%d (must be 0)", a->head_cout, (int)a->head_act,
+                          a->head_quant, a->head_hidden, (int)a->head_hidden_act);
+    if (!a->head_cout && a->head_act) return hant__fail(code, "head_act = %d without a head conv (head_cout 0): must be 0", (int)a->head_act);
+    if (!a->head_hidden && a->head_hidden_act) return hant__fail(code, "head_hidden_act = %d without a hidden layer (head_hidden 0): must be 0", (int)a->head_hidden_act);
+    for (int i = 0; i < a->num_blocks; i++) {
+        const hant_block_spec *b = &a->blocks[i];
+        int k = (int)b->kind, resnet = k == HANT_BLOCK_RESNET_BASIC || k == HANT_BLOCK_RESNET_BOTTLENECK;
+        int mb = k == HANT_BLOCK_MBCONV || k == HANT_BLOCK_FUSED_MBCONV, se = b->se_ratio > 0.0f || b->se_width > 0;
+        if (k < HANT_BLOCK_MBCONV || k > (version >= 3 ? HANT_BLOCK_RESNET_BOTTLENECK : HANT_BLOCK_IDENTITY))
+            return hant__fail(code, "block %d: kind = %d (1..%d in v%u)", i, k, version >= 3 ? 6 : 4, version);
+        const char *kn = hant_block_kind_name(b->kind);
+        if (!HANT__ACT_OK(b->act) || !HANT__ACT_OK(b->se_act) || !HANT__ACT_OK(b->se_gate))
+            return hant__fail(code, "block %d: %s = %d is not an activation code (0..%d in v%u)", i, !HANT__ACT_OK(b->act) ? "act" : !HANT__ACT_OK(b->se_act) ? "se_act" : "se_gate",
+                              (int)(!HANT__ACT_OK(b->act) ? b->act : !HANT__ACT_OK(b->se_act) ? b->se_act : b->se_gate), nact - 1, version);
+        if (b->hidden < 0 || b->hidden > 65536) return hant__fail(code, "block %d: hidden = %d (0..65536)", i, b->hidden);
+        if (b->se_width < 0 || b->se_width > 65536) return hant__fail(code, "block %d: se_width = %d (0..65536)", i, b->se_width);
+        /* expansion, kernel and groups: writers have always put 1 where they do not apply */
+        if (b->groups != 0 && b->groups != 1 && k != HANT_BLOCK_CONV) return hant__fail(code, "block %d: groups = %d on a %s block (conv only; must be 1)", i, b->groups, kn);
+        if (!mb && b->expansion != 0 && b->expansion != 1) return hant__fail(code, "block %d: expansion = %d on a %s block (MBConv/fused only; must be 1)", i, b->expansion, kn);
+        if (!mb && b->hidden && !resnet) return hant__fail(code, "block %d: hidden = %d on a %s block (MBConv, fused, ResNet only; must be 0)", i, b->hidden, kn);
+        if (!mb && (b->se_ratio != 0.0f || b->se_width || b->se_act || b->se_gate))
+            return hant__fail(code, "block %d: squeeze-excite fields (se_ratio %g, se_width %d, se_act %d, se_gate %d) on a %s block (MBConv/fused only; must be 0)", i,
+                              (double)b->se_ratio, b->se_width, (int)b->se_act, (int)b->se_gate, kn);
+        if (mb && !se && (b->se_act || b->se_gate)) return hant__fail(code, "block %d: se_act/se_gate = %d/%d without squeeze-excite (must be 0)", i, (int)b->se_act, (int)b->se_gate);
+        if (k == HANT_BLOCK_IDENTITY && ((b->kernel != 0 && b->kernel != 1) || b->act))
+            return hant__fail(code, "block %d: identity with kernel %d, act %d (must be 1 and 0)", i, b->kernel, (int)b->act);
+        if (k == HANT_BLOCK_RESNET_BOTTLENECK && !b->hidden && b->cout < 4)
+            return hant__fail(code, "block %d: bottleneck cout = %d leaves no inner width (cout/4 = 0; set hidden)", i, b->cout);
+    }
+#undef HANT__ACT_OK
+    return HANT_OK;
+}
+
+static void hant__write_arch(const hant_arch *a, unsigned char *p, uint32_t version) {
+    size_t hdr = hant__header_bytes(version), bb = hant__block_bytes(version);
+    memset(p, 0, hdr);
     memcpy(p, HANT__MAGIC, 8);
-    hant__put_u32(p + 8, HANT__FORMAT_VERSION);
+    hant__put_u32(p + 8, version);
     hant__put_u32(p + 12, a->head_quant == HANT_QUANT_INT8 ? 1u : 0u); /* flags */
     const int32_t ints1[4] = { a->in_h, a->in_w, a->in_c, a->num_classes };
     for (int i = 0; i < 4; i++) hant__put_u32(p + 16 + 4 * i, (uint32_t)ints1[i]);
@@ -5574,15 +5761,22 @@ static void hant__write_arch(const hant_arch *a, unsigned char *p) {
     for (int i = 0; i < 6; i++) hant__put_u32(p + 64 + 4 * i, (uint32_t)ints2[i]);
     hant__put_f32(p + 88, a->bn_eps);
     hant__put_u32(p + 92, (uint32_t)a->num_blocks);
+    if (version >= 3) { /* 108: reserved, 0 */
+        hant__put_u32(p + 96, (uint32_t)a->stem_pool); hant__put_u32(p + 100, (uint32_t)a->head_hidden); hant__put_u32(p + 104, (uint32_t)a->head_hidden_act);
+    }
     for (int b = 0; b < a->num_blocks; b++) {
         const hant_block_spec *s = &a->blocks[b];
-        unsigned char *q = p + HANT__HEADER_BYTES + (size_t)b * HANT__BLOCK_BYTES;
+        unsigned char *q = p + hdr + (size_t)b * bb;
         const int32_t v[6] = { (int32_t)s->kind, s->cin, s->cout, s->expansion, s->kernel, s->stride };
         for (int i = 0; i < 6; i++) hant__put_u32(q + 4 * i, (uint32_t)v[i]);
         hant__put_f32(q + 24, s->se_ratio);
         hant__put_u32(q + 28, (uint32_t)s->act);
         hant__put_u32(q + 32, (uint32_t)(s->groups ? s->groups : 1));
         hant__put_u32(q + 36, (s->quant == HANT_QUANT_INT8 ? 1u : 0u) | (s->tiled ? 2u : 0u));
+        if (version >= 3) {
+            const int32_t w[4] = { s->hidden, s->se_width, (int32_t)s->se_act, (int32_t)s->se_gate };
+            for (int i = 0; i < 4; i++) hant__put_u32(q + 40 + 4 * i, (uint32_t)w[i]);
+        }
     }
 }
 
@@ -5590,10 +5784,13 @@ hant_status hant_net_save(const hant_net *net, const char *path) {
     if (!net || !path) return hant__fail(HANT_ERR_INVALID_ARG, "hant_net_save: NULL argument");
     for (size_t i = 0; i < net->nparams; i++)
         if (!isfinite(net->params[i])) return hant__fail(HANT_ERR_NONFINITE, "%s: parameter %zu is not finite; not saved", path, i);
-    size_t hb = hant__arch_bytes(net->arch.num_blocks, HANT__FORMAT_VERSION);
+    uint32_t version = hant__format_version_for(&net->arch);
+    /* never write what hant_net_load would refuse */
+    if (hant__format_check(&net->arch, version, HANT_ERR_INVALID_ARG)) { hant__prefix_error("%s: not saved: ", path); return HANT_ERR_INVALID_ARG; }
+    size_t hb = hant__arch_bytes(net->arch.num_blocks, version);
     unsigned char *head = (unsigned char *)hant__raw_alloc(&net->ctx->alloc, hb);
     if (!head) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: header", path);
-    hant__write_arch(&net->arch, head);
+    hant__write_arch(&net->arch, head, version);
     hant__put_u64(head + hb - 16, net->nparams);
     hant__put_u64(head + hb - 8, net->nbuffers);
     char tmp[4096];
@@ -5658,12 +5855,13 @@ static hant_status hant__read_arch(const char *path, const unsigned char *p, siz
     if (nb < 0 || nb > HANT_MAX_BLOCKS) return hant__fail(HANT_ERR_FORMAT, "%s: num_blocks = %d (0..%d)", path, nb, HANT_MAX_BLOCKS);
     a->num_blocks = nb;
     *hb = hant__arch_bytes(nb, version);
-    if (avail < *hb) return hant__fail(HANT_ERR_FORMAT, "%s: truncated block table", path);
-    for (int i = 0; i < 4; i++)
-        if (!isfinite(a->in_mean[i]) || !(a->in_std[i] >= 0.0f) || !isfinite(a->in_std[i]))
-            return hant__fail(HANT_ERR_FORMAT, "%s: in_mean/in_std[%d] not finite", path, i);
+    if (avail < *hb) return hant__fail(HANT_ERR_FORMAT, "%s: truncated %s", path, avail < hant__header_bytes(version) ? "header" : "block table");
+    if (version >= 3) {
+        a->stem_pool = hant__get_i32(p + 96); a->head_hidden = hant__get_i32(p + 100); a->head_hidden_act = (hant_act)hant__get_i32(p + 104);
+        if (hant__get_u32(p + 108)) return hant__fail(HANT_ERR_FORMAT, "%s: reserved header word at 108 = 0x%x (must be 0)", path, hant__get_u32(p + 108));
+    }
     for (int b = 0; b < nb; b++) {
-        const unsigned char *q = p + HANT__HEADER_BYTES + (size_t)b * (version >= 2 ? HANT__BLOCK_BYTES : HANT__BLOCK_BYTES_V1);
+        const unsigned char *q = p + hant__header_bytes(version) + (size_t)b * hant__block_bytes(version);
         hant_block_spec *s = &a->blocks[b];
         s->kind = (hant_block_kind)hant__get_i32(q); s->cin = hant__get_i32(q + 4); s->cout = hant__get_i32(q + 8);
         s->expansion = hant__get_i32(q + 12); s->kernel = hant__get_i32(q + 16); s->stride = hant__get_i32(q + 20);
@@ -5674,8 +5872,14 @@ static hant_status hant__read_arch(const char *path, const unsigned char *p, siz
             s->quant = fl & 1u ? HANT_QUANT_INT8 : 0;
             s->tiled = fl & 2u ? 1 : 0;
         }
+        if (version >= 3) {
+            s->hidden = hant__get_i32(q + 40); s->se_width = hant__get_i32(q + 44);
+            s->se_act = (hant_act)hant__get_i32(q + 48); s->se_gate = (hant_act)hant__get_i32(q + 52);
+        }
     }
-    hant_status st = hant_arch_validate(a);
+    hant_status st = hant__format_check(a, version, HANT_ERR_FORMAT);
+    if (st) { hant__prefix_error("%s: ", path); return st; }
+    st = hant_arch_validate(a);
     if (st) { hant__prefix_error("%s: ", path); return HANT_ERR_FORMAT; }
     return HANT_OK;
 }
@@ -6165,6 +6369,533 @@ void hant_dataset_batch(const hant_dataset *d, const int *idx, int n, float mean
                 dst[y * W + xx] = sy < 0 || sy >= H || sx < 0 || sx >= W ? zero : src[sy * W + sx] * inv - off;
             }
     }
+}
+
+// >>onnx
+/* ONNX protobuf field numbers (onnx.proto, proto2), shared by the reader and
+   the writer. Wire types: 0 varint, 1 fixed64, 2 length-delimited, 5 fixed32. */
+enum {
+    HANT__PB_VARINT = 0, HANT__PB_I64 = 1, HANT__PB_LEN = 2, HANT__PB_I32 = 5,
+    /* ModelProto */
+    HANT__ONNX_MODEL_IR_VERSION = 1, HANT__ONNX_MODEL_PRODUCER_NAME = 2, HANT__ONNX_MODEL_PRODUCER_VERSION = 3,
+    HANT__ONNX_MODEL_GRAPH = 7, HANT__ONNX_MODEL_OPSET_IMPORT = 8, HANT__ONNX_MODEL_METADATA = 14,
+    /* OperatorSetIdProto */
+    HANT__ONNX_OPSET_DOMAIN = 1, HANT__ONNX_OPSET_VERSION = 2,
+    /* GraphProto */
+    HANT__ONNX_GRAPH_NODE = 1, HANT__ONNX_GRAPH_NAME = 2, HANT__ONNX_GRAPH_INITIALIZER = 5,
+    HANT__ONNX_GRAPH_INPUT = 11, HANT__ONNX_GRAPH_OUTPUT = 12, HANT__ONNX_GRAPH_VALUE_INFO = 13,
+    /* NodeProto */
+    HANT__ONNX_NODE_INPUT = 1, HANT__ONNX_NODE_OUTPUT = 2, HANT__ONNX_NODE_NAME = 3, HANT__ONNX_NODE_OP_TYPE = 4,
+    HANT__ONNX_NODE_ATTRIBUTE = 5, HANT__ONNX_NODE_DOMAIN = 7,
+    /* AttributeProto */
+    HANT__ONNX_ATTR_NAME = 1, HANT__ONNX_ATTR_F = 2, HANT__ONNX_ATTR_I = 3, HANT__ONNX_ATTR_S = 4, HANT__ONNX_ATTR_T = 5,
+    HANT__ONNX_ATTR_G = 6, HANT__ONNX_ATTR_FLOATS = 7, HANT__ONNX_ATTR_INTS = 8, HANT__ONNX_ATTR_STRINGS = 9,
+    HANT__ONNX_ATTR_TYPE = 20,
+    /* AttributeProto.AttributeType */
+    HANT__ONNX_ATYPE_FLOAT = 1, HANT__ONNX_ATYPE_INT = 2, HANT__ONNX_ATYPE_STRING = 3, HANT__ONNX_ATYPE_TENSOR = 4,
+    HANT__ONNX_ATYPE_GRAPH = 5, HANT__ONNX_ATYPE_FLOATS = 6, HANT__ONNX_ATYPE_INTS = 7, HANT__ONNX_ATYPE_STRINGS = 8,
+    /* TensorProto */
+    HANT__ONNX_TENSOR_DIMS = 1, HANT__ONNX_TENSOR_DATA_TYPE = 2, HANT__ONNX_TENSOR_FLOAT_DATA = 4,
+    HANT__ONNX_TENSOR_INT32_DATA = 5, HANT__ONNX_TENSOR_INT64_DATA = 7, HANT__ONNX_TENSOR_NAME = 8,
+    HANT__ONNX_TENSOR_RAW_DATA = 9, HANT__ONNX_TENSOR_DOUBLE_DATA = 10, HANT__ONNX_TENSOR_UINT64_DATA = 11,
+    HANT__ONNX_TENSOR_EXTERNAL_DATA = 13, HANT__ONNX_TENSOR_DATA_LOCATION = 14,
+    /* TensorProto.DataType */
+    HANT__ONNX_FLOAT = 1, HANT__ONNX_UINT8 = 2, HANT__ONNX_INT8 = 3, HANT__ONNX_INT32 = 6, HANT__ONNX_INT64 = 7,
+    HANT__ONNX_DOUBLE = 11,
+    /* StringStringEntryProto */
+    HANT__ONNX_ENTRY_KEY = 1, HANT__ONNX_ENTRY_VALUE = 2,
+    /* ValueInfoProto, TypeProto, TypeProto.Tensor, TensorShapeProto(.Dimension) */
+    HANT__ONNX_VALUE_NAME = 1, HANT__ONNX_VALUE_TYPE = 2, HANT__ONNX_TYPE_TENSOR = 1,
+    HANT__ONNX_TTYPE_ELEM_TYPE = 1, HANT__ONNX_TTYPE_SHAPE = 2, HANT__ONNX_SHAPE_DIM = 1,
+    HANT__ONNX_DIM_VALUE = 1, HANT__ONNX_DIM_PARAM = 2
+};
+/* The reader (protobuf decoding, graph, constant folding, mapping onto a
+   hant_arch) and the writer follow. */
+
+/* ---- writer: hant_onnx_save ------------------------------------------------
+   The graph follows the net's ops, so every block kind the builder makes is
+   covered: fp32 convs carry BN folded in (the inference weights, so the
+   function is exactly hant_net_forward's, up to summation order), an int8
+   conv is QuantizeLinear -> DequantizeLinear on its input with the calibrated
+   u8 parameters, int8 weights per output channel (DequantizeLinear axis 0)
+   and an int32 bias at scale in.scale * w_scale, the same numbers the int8
+   kernels compute with. Pooled tensors are 2-D [N, C] (Flatten), and units
+   on them are Gemm (transB). Protobuf is built in growable buffers from the
+   context's allocator; nested messages are patched with their length at
+   their end. */
+typedef struct hant__pbw {
+    const hant_allocator *al;
+    unsigned char *p;
+    size_t n, cap, stk[16];
+    int depth, oom;
+} hant__pbw;
+
+static int hant__pbw_reserve(hant__pbw *w, size_t more) {
+    if (w->oom) return 0;
+    if (more <= w->cap - w->n) return 1;
+    if (more > ((size_t)1 << 40) - w->n) { w->oom = 1; return 0; }
+    size_t nc = w->cap ? w->cap : 4096;
+    while (nc - w->n < more) nc *= 2;
+    unsigned char *q = (unsigned char *)hant__raw_alloc(w->al, nc);
+    if (!q) { w->oom = 1; return 0; }
+    if (w->p) { memcpy(q, w->p, w->n); hant__raw_free(w->al, w->p); }
+    w->p = q; w->cap = nc;
+    return 1;
+}
+static void hant__pbw_free(hant__pbw *w) { hant__raw_free(w->al, w->p); w->p = NULL; w->n = w->cap = 0; }
+static int hant__pb_varint_size(uint64_t v) { int s = 1; while (v >= 0x80) { v >>= 7; s++; } return s; }
+static void hant__pb_put_varint(unsigned char *p, uint64_t v) {
+    while (v >= 0x80) { *p++ = (unsigned char)(v | 0x80); v >>= 7; }
+    *p = (unsigned char)v;
+}
+static void hant__pbw_varint(hant__pbw *w, uint64_t v) {
+    int s = hant__pb_varint_size(v);
+    if (!hant__pbw_reserve(w, (size_t)s)) return;
+    hant__pb_put_varint(w->p + w->n, v);
+    w->n += (size_t)s;
+}
+static void hant__pbw_bytes(hant__pbw *w, const void *b, size_t n) {
+    if (!hant__pbw_reserve(w, n)) return;
+    if (n) memcpy(w->p + w->n, b, n);
+    w->n += n;
+}
+static void hant__pbw_tag(hant__pbw *w, int field, int wt) { hant__pbw_varint(w, (uint64_t)field << 3 | (uint64_t)wt); }
+/* int64 fields: negative values as ten-byte two's complement, as protobuf does */
+static void hant__pbw_int(hant__pbw *w, int field, int64_t v) { hant__pbw_tag(w, field, HANT__PB_VARINT); hant__pbw_varint(w, (uint64_t)v); }
+static void hant__pbw_str(hant__pbw *w, int field, const char *s) {
+    size_t n = strlen(s);
+    hant__pbw_tag(w, field, HANT__PB_LEN); hant__pbw_varint(w, n); hant__pbw_bytes(w, s, n);
+}
+static void hant__pbw_f32(hant__pbw *w, int field, float f) {
+    hant__pbw_tag(w, field, HANT__PB_I32);
+    if (!hant__pbw_reserve(w, 4)) return;
+    hant__put_f32(w->p + w->n, f);
+    w->n += 4;
+}
+static void hant__pbw_begin(hant__pbw *w, int field) {
+    hant__pbw_tag(w, field, HANT__PB_LEN);
+    HANT_ASSERT(w->depth < 16);
+    w->stk[w->depth++] = w->n;
+}
+/* Closes the innermost message: its bytes move up to make room for the length. */
+static void hant__pbw_end(hant__pbw *w) {
+    HANT_ASSERT(w->depth > 0);
+    size_t start = w->stk[--w->depth];
+    if (w->oom) return;
+    size_t len = w->n - start;
+    int s = hant__pb_varint_size(len);
+    if (!hant__pbw_reserve(w, (size_t)s)) return;
+    memmove(w->p + start + s, w->p + start, len);
+    hant__pb_put_varint(w->p + start, len);
+    w->n += (size_t)s;
+}
+
+/* Tensor element types for raw data, written little-endian. */
+enum { HANT__OX_F32, HANT__OX_S8, HANT__OX_U8, HANT__OX_S32 };
+
+typedef struct hant__onnx_w {
+    hant_net *net;
+    int opset;
+    hant__pbw nodes, inits;
+    char (*slot)[64];      /* the tensor name of each slot */
+    unsigned char *flat;   /* the slot is 2-D [N, C] (after pooling) */
+    char (*dq)[64];        /* an int8 unit's dequantised input */
+    int tmp, consts;       /* temporaries so far; bit 0: Clip bounds written */
+} hant__onnx_w;
+
+static void hant__onnx_tensor(hant__onnx_w *x, const char *name, int type, const int64_t *dims, int nd, const void *data) {
+    static const int onnx_type[4] = { HANT__ONNX_FLOAT, HANT__ONNX_INT8, HANT__ONNX_UINT8, HANT__ONNX_INT32 };
+    static const size_t esize[4] = { 4, 1, 1, 4 };
+    hant__pbw *w = &x->inits;
+    size_t count = 1;
+    hant__pbw_begin(w, HANT__ONNX_GRAPH_INITIALIZER);
+    for (int i = 0; i < nd; i++) { hant__pbw_int(w, HANT__ONNX_TENSOR_DIMS, dims[i]); count *= (size_t)dims[i]; }
+    hant__pbw_int(w, HANT__ONNX_TENSOR_DATA_TYPE, onnx_type[type]);
+    hant__pbw_str(w, HANT__ONNX_TENSOR_NAME, name);
+    size_t bytes = count * esize[type];
+    hant__pbw_tag(w, HANT__ONNX_TENSOR_RAW_DATA, HANT__PB_LEN);
+    hant__pbw_varint(w, bytes);
+    if (hant__pbw_reserve(w, bytes)) {
+        unsigned char *p = w->p + w->n;
+        if (type == HANT__OX_F32) for (size_t i = 0; i < count; i++) hant__put_f32(p + 4 * i, ((const float *)data)[i]);
+        else if (type == HANT__OX_S32) for (size_t i = 0; i < count; i++) hant__put_u32(p + 4 * i, (uint32_t)((const int32_t *)data)[i]);
+        else memcpy(p, data, count);
+        w->n += bytes;
+    }
+    hant__pbw_end(w);
+}
+
+/* Opens a node (close with hant__pbw_end(&x->nodes) after its attributes). */
+static void hant__onnx_node(hant__onnx_w *x, const char *op, const char *name, const char *in0, const char *in1, const char *in2,
+                            const char *out) {
+    hant__pbw *w = &x->nodes;
+    hant__pbw_begin(w, HANT__ONNX_GRAPH_NODE);
+    const char *ins[3] = { in0, in1, in2 };
+    for (int i = 0; i < 3 && ins[i]; i++) hant__pbw_str(w, HANT__ONNX_NODE_INPUT, ins[i]);
+    hant__pbw_str(w, HANT__ONNX_NODE_OUTPUT, out);
+    hant__pbw_str(w, HANT__ONNX_NODE_NAME, name);
+    hant__pbw_str(w, HANT__ONNX_NODE_OP_TYPE, op);
+}
+static void hant__onnx_attr_int(hant__onnx_w *x, const char *name, int64_t v) {
+    hant__pbw *w = &x->nodes;
+    hant__pbw_begin(w, HANT__ONNX_NODE_ATTRIBUTE);
+    hant__pbw_str(w, HANT__ONNX_ATTR_NAME, name);
+    hant__pbw_int(w, HANT__ONNX_ATTR_TYPE, HANT__ONNX_ATYPE_INT);
+    hant__pbw_int(w, HANT__ONNX_ATTR_I, v);
+    hant__pbw_end(w);
+}
+static void hant__onnx_attr_float(hant__onnx_w *x, const char *name, float v) {
+    hant__pbw *w = &x->nodes;
+    hant__pbw_begin(w, HANT__ONNX_NODE_ATTRIBUTE);
+    hant__pbw_str(w, HANT__ONNX_ATTR_NAME, name);
+    hant__pbw_int(w, HANT__ONNX_ATTR_TYPE, HANT__ONNX_ATYPE_FLOAT);
+    hant__pbw_f32(w, HANT__ONNX_ATTR_F, v);
+    hant__pbw_end(w);
+}
+static void hant__onnx_attr_ints(hant__onnx_w *x, const char *name, int64_t v, int count) {
+    hant__pbw *w = &x->nodes;
+    hant__pbw_begin(w, HANT__ONNX_NODE_ATTRIBUTE);
+    hant__pbw_str(w, HANT__ONNX_ATTR_NAME, name);
+    hant__pbw_int(w, HANT__ONNX_ATTR_TYPE, HANT__ONNX_ATYPE_INTS);
+    for (int i = 0; i < count; i++) hant__pbw_int(w, HANT__ONNX_ATTR_INTS, v);
+    hant__pbw_end(w);
+}
+/* A one-node op with up to three inputs and no attributes. */
+static void hant__onnx_op(hant__onnx_w *x, const char *op, const char *name, const char *in0, const char *in1, const char *in2, const char *out) {
+    hant__onnx_node(x, op, name, in0, in1, in2, out);
+    hant__pbw_end(&x->nodes);
+}
+static void hant__onnx_tmp(hant__onnx_w *x, char *buf) { snprintf(buf, 64, "t%d", x->tmp++); }
+
+/* out = act(in); returns 0 when act is NONE (nothing written: out is in). */
+static int hant__onnx_act(hant__onnx_w *x, hant_act act, const char *base, const char *in, const char *out) {
+    char name[96], t[64];
+    snprintf(name, sizeof name, "%s/%s", base, hant_act_name(act));
+    switch (act) {
+    case HANT_ACT_NONE: return 0;
+    case HANT_ACT_RELU: hant__onnx_op(x, "Relu", name, in, NULL, NULL, out); break;
+    case HANT_ACT_SIGMOID: hant__onnx_op(x, "Sigmoid", name, in, NULL, NULL, out); break;
+    case HANT_ACT_RELU6:
+        if (!(x->consts & 1)) {
+            const float zero = 0.0f, six = 6.0f;
+            hant__onnx_tensor(x, "const/zero", HANT__OX_F32, NULL, 0, &zero);
+            hant__onnx_tensor(x, "const/six", HANT__OX_F32, NULL, 0, &six);
+            x->consts |= 1;
+        }
+        hant__onnx_op(x, "Clip", name, in, "const/zero", "const/six", out);
+        break;
+    case HANT_ACT_SILU:
+        hant__onnx_tmp(x, t);
+        hant__onnx_op(x, "Sigmoid", name, in, NULL, NULL, t);
+        snprintf(name, sizeof name, "%s/silu_mul", base);
+        hant__onnx_op(x, "Mul", name, in, t, NULL, out);
+        break;
+    case HANT_ACT_HSWISH:
+        if (x->opset >= 14) { hant__onnx_op(x, "HardSwish", name, in, NULL, NULL, out); break; }
+        /* opset 13: x * HardSigmoid(x) with PyTorch's constants */
+        hant__onnx_tmp(x, t);
+        hant__onnx_node(x, "HardSigmoid", name, in, NULL, NULL, t);
+        hant__onnx_attr_float(x, "alpha", 1.0f / 6.0f);
+        hant__onnx_attr_float(x, "beta", 0.5f);
+        hant__pbw_end(&x->nodes);
+        snprintf(name, sizeof name, "%s/hswish_mul", base);
+        hant__onnx_op(x, "Mul", name, in, t, NULL, out);
+        break;
+    case HANT_ACT_HSIGMOID:
+        hant__onnx_node(x, "HardSigmoid", name, in, NULL, NULL, out);
+        hant__onnx_attr_float(x, "alpha", 1.0f / 6.0f);
+        hant__onnx_attr_float(x, "beta", 0.5f);
+        hant__pbw_end(&x->nodes);
+        break;
+    default: return 0;
+    }
+    return 1;
+}
+
+/* Weights [rows = k*k*cin/g][cout] (cout fastest) to OIHW (or [cout][cin] for Gemm). */
+static void hant__onnx_oihw(const void *src, size_t esz, int k, int cig, int cout, void *dst) {
+    const unsigned char *s = (const unsigned char *)src;
+    unsigned char *d = (unsigned char *)dst;
+    for (int co = 0; co < cout; co++)
+        for (int ci = 0; ci < cig; ci++)
+            for (int p = 0; p < k * k; p++)
+                memcpy(d + ((((size_t)co * cig + ci) * k * k) + (size_t)p) * esz, s + (((size_t)p * cig + ci) * cout + co) * esz, esz);
+}
+
+/* One conv / FC unit: [Q DQ] Conv|Gemm -> act -> [+ residual]. */
+static hant_status hant__onnx_unit(hant__onnx_w *x, const hant__op *o, const char *base, void *scratch) {
+    hant_net *net = x->net;
+    const hant__unit *u = &net->units[o->idx];
+    int C = u->s.cout, k = u->s.kernel, g = u->s.groups ? u->s.groups : 1, cig = u->s.cin / g, fc = x->flat[o->in];
+    size_t rows = u->wcount / (size_t)C;
+    int64_t dims[4] = { C, cig, k, k };
+    char wn[96], bn[96], xin[64] = "", conv_out[64], act_out[64];
+    const char *in = x->slot[o->in], *out = x->slot[o->out];
+    snprintf(wn, sizeof wn, "%s/W", base);
+    snprintf(bn, sizeof bn, "%s/B", base);
+    if (fc && (k != 1 || u->q8)) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: a %s unit on a pooled tensor", base, u->q8 ? "int8" : "spatial");
+    int has_act = u->act != HANT_ACT_NONE, res = o->res >= 0;
+    if (has_act || res) hant__onnx_tmp(x, conv_out); else snprintf(conv_out, sizeof conv_out, "%s", out);
+    if (res) hant__onnx_tmp(x, act_out); else snprintf(act_out, sizeof act_out, "%s", out);
+    if (!u->q8) {
+        hant__onnx_oihw(u->fw, 4, k, cig, C, scratch);
+        hant__onnx_tensor(x, wn, HANT__OX_F32, dims, fc ? 2 : 4, scratch);
+        hant__onnx_tensor(x, bn, HANT__OX_F32, dims, 1, u->fb);
+        snprintf(xin, sizeof xin, "%s", in);
+    } else if (u->qshare >= 0 && x->dq[u->qshare][0]) { /* a ResNet projection: its first conv's Q/DQ pair */
+        snprintf(xin, sizeof xin, "%s", x->dq[u->qshare]);
+    }
+    if (u->q8) {
+        /* the numbers of hant__net_fold_q8 and hant_qconv_create */
+        size_t A = (rows * (size_t)C + 63) & ~(size_t)63;
+        int8_t *wq = (int8_t *)scratch, *wt = wq + A;
+        float *ws = (float *)(void *)(wq + 2 * A);
+        float *bs = ws + C;
+        int32_t *bq = (int32_t *)(void *)(bs + C);
+        int8_t *wzp = (int8_t *)(void *)(bq + C);
+        hant_status st = hant_quantize_weights(u->fw, rows, C, wq, ws);
+        if (st) { hant__prefix_error("%s: ", base); return st; }
+        for (int co = 0; co < C; co++) {
+            double s = (double)u->qin.scale * ws[co];
+            double b = nearbyint(u->fb[co] / s);
+            b = b > 536870912.0 ? 536870912.0 : b < -536870912.0 ? -536870912.0 : b;
+            bq[co] = (int32_t)b; bs[co] = (float)s; wzp[co] = 0;
+        }
+        hant__onnx_oihw(wq, 1, k, cig, C, wt);
+        char n1[96], n2[96], n3[96], nm[96], q[64], wd[64], bd[64];
+        const float xs = u->qin.scale;
+        const uint8_t xz = (uint8_t)u->qin.zero_point;
+        if (!xin[0]) {
+            snprintf(n1, sizeof n1, "%s/x_scale", base); hant__onnx_tensor(x, n1, HANT__OX_F32, NULL, 0, &xs);
+            snprintf(n2, sizeof n2, "%s/x_zero_point", base); hant__onnx_tensor(x, n2, HANT__OX_U8, NULL, 0, &xz);
+            hant__onnx_tmp(x, q); hant__onnx_tmp(x, xin);
+            snprintf(nm, sizeof nm, "%s/quantize", base); hant__onnx_op(x, "QuantizeLinear", nm, in, n1, n2, q);
+            snprintf(nm, sizeof nm, "%s/dequantize", base); hant__onnx_op(x, "DequantizeLinear", nm, q, n1, n2, xin);
+            snprintf(x->dq[o->idx], 64, "%s", xin);
+        }
+        snprintf(n1, sizeof n1, "%s/W_q", base); hant__onnx_tensor(x, n1, HANT__OX_S8, dims, 4, wt);
+        snprintf(n2, sizeof n2, "%s/W_scale", base); hant__onnx_tensor(x, n2, HANT__OX_F32, dims, 1, ws);
+        snprintf(n3, sizeof n3, "%s/W_zero_point", base); hant__onnx_tensor(x, n3, HANT__OX_S8, dims, 1, wzp);
+        hant__onnx_tmp(x, wd);
+        snprintf(nm, sizeof nm, "%s/W_dequantize", base);
+        hant__onnx_node(x, "DequantizeLinear", nm, n1, n2, n3, wd);
+        hant__onnx_attr_int(x, "axis", 0);
+        hant__pbw_end(&x->nodes);
+        snprintf(n1, sizeof n1, "%s/B_q", base); hant__onnx_tensor(x, n1, HANT__OX_S32, dims, 1, bq);
+        snprintf(n2, sizeof n2, "%s/B_scale", base); hant__onnx_tensor(x, n2, HANT__OX_F32, dims, 1, bs);
+        hant__onnx_tmp(x, bd);
+        snprintf(nm, sizeof nm, "%s/B_dequantize", base);
+        hant__onnx_node(x, "DequantizeLinear", nm, n1, n2, NULL, bd);
+        hant__onnx_attr_int(x, "axis", 0);
+        hant__pbw_end(&x->nodes);
+        snprintf(wn, sizeof wn, "%s", wd);
+        snprintf(bn, sizeof bn, "%s", bd);
+    }
+    if (fc) {
+        hant__onnx_node(x, "Gemm", base, xin, wn, bn, conv_out);
+        hant__onnx_attr_int(x, "transB", 1);
+    } else {
+        hant__onnx_node(x, "Conv", base, xin, wn, bn, conv_out);
+        hant__onnx_attr_ints(x, "kernel_shape", k, 2);
+        hant__onnx_attr_ints(x, "strides", u->s.stride, 2);
+        hant__onnx_attr_ints(x, "pads", k / 2, 4);
+        hant__onnx_attr_int(x, "group", g);
+    }
+    hant__pbw_end(&x->nodes);
+    if (!hant__onnx_act(x, u->act, base, conv_out, act_out)) snprintf(act_out, sizeof act_out, "%s", conv_out);
+    if (res) {
+        char nm[96];
+        snprintf(nm, sizeof nm, "%s/add", base);
+        hant__onnx_op(x, "Add", nm, act_out, x->slot[o->res], NULL, out);
+    }
+    x->flat[o->out] = (unsigned char)fc;
+    return HANT_OK;
+}
+
+/* Squeeze-excite: GlobalAveragePool -> Conv 1x1 -> act -> Conv 1x1 -> gate -> Mul [+ residual]. */
+static hant_status hant__onnx_se(hant__onnx_w *x, const hant__op *o, const char *base, float *scratch) {
+    hant_net *net = x->net;
+    const hant__se *e = &net->ses[o->idx];
+    hant_act act = e->act, gate = e->gate;
+    const float *P = net->params;
+    char nm[96], n1[96], n2[96], p[64], h[64], a[64], s[64], gt[64], m[64];
+    const char *in = x->slot[o->in], *out = x->slot[o->out];
+    hant__onnx_tmp(x, p); hant__onnx_tmp(x, h); hant__onnx_tmp(x, a); hant__onnx_tmp(x, s); hant__onnx_tmp(x, gt);
+    snprintf(nm, sizeof nm, "%s/pool", base); hant__onnx_op(x, "GlobalAveragePool", nm, in, NULL, NULL, p);
+    for (int j = 0; j < 2; j++) {
+        int cin = j ? e->r : e->c, cout = j ? e->c : e->r;
+        int64_t dims[4] = { cout, cin, 1, 1 };
+        hant__onnx_oihw(P + (j ? e->w2 : e->w1), 4, 1, cin, cout, scratch);
+        snprintf(n1, sizeof n1, "%s/W%d", base, j + 1); hant__onnx_tensor(x, n1, HANT__OX_F32, dims, 4, scratch);
+        snprintf(n2, sizeof n2, "%s/B%d", base, j + 1); hant__onnx_tensor(x, n2, HANT__OX_F32, dims, 1, P + (j ? e->b2 : e->b1));
+        snprintf(nm, sizeof nm, "%s/conv%d", base, j + 1);
+        hant__onnx_node(x, "Conv", nm, j ? a : p, n1, n2, j ? s : h);
+        hant__onnx_attr_ints(x, "kernel_shape", 1, 2);
+        hant__pbw_end(&x->nodes);
+        snprintf(nm, sizeof nm, "%s/act", base);
+        if (!j && !hant__onnx_act(x, act, nm, h, a)) snprintf(a, sizeof a, "%s", h); /* (NONE is not an SE choice) */
+    }
+    snprintf(nm, sizeof nm, "%s/gate", base);
+    if (!hant__onnx_act(x, gate, nm, s, gt)) snprintf(gt, sizeof gt, "%s", s);
+    if (o->res >= 0) hant__onnx_tmp(x, m); else snprintf(m, sizeof m, "%s", out);
+    snprintf(nm, sizeof nm, "%s/scale", base); hant__onnx_op(x, "Mul", nm, in, gt, NULL, m);
+    if (o->res >= 0) { snprintf(nm, sizeof nm, "%s/add", base); hant__onnx_op(x, "Add", nm, m, x->slot[o->res], NULL, out); }
+    return HANT_OK;
+}
+
+/* graph.input / graph.output: a float tensor with a symbolic batch "N". */
+static void hant__onnx_value(hant__pbw *w, int field, const char *name, const int64_t *dims, int nd) {
+    hant__pbw_begin(w, field);
+    hant__pbw_str(w, HANT__ONNX_VALUE_NAME, name);
+    hant__pbw_begin(w, HANT__ONNX_VALUE_TYPE);
+    hant__pbw_begin(w, HANT__ONNX_TYPE_TENSOR);
+    hant__pbw_int(w, HANT__ONNX_TTYPE_ELEM_TYPE, HANT__ONNX_FLOAT);
+    hant__pbw_begin(w, HANT__ONNX_TTYPE_SHAPE);
+    for (int i = 0; i < nd; i++) {
+        hant__pbw_begin(w, HANT__ONNX_SHAPE_DIM);
+        if (i == 0) hant__pbw_str(w, HANT__ONNX_DIM_PARAM, "N");
+        else hant__pbw_int(w, HANT__ONNX_DIM_VALUE, dims[i]);
+        hant__pbw_end(w);
+    }
+    hant__pbw_end(w); hant__pbw_end(w); hant__pbw_end(w); hant__pbw_end(w);
+}
+
+/* ir_version that goes with an opset (onnx/docs/Versioning.md). */
+static int hant__onnx_ir_version(int opset) { return opset <= 13 ? 7 : opset <= 18 ? 8 : opset <= 20 ? 9 : 10; }
+
+static hant_status hant__onnx_graph(hant__onnx_w *x, hant__pbw *model) {
+    hant_net *net = x->net;
+    const hant_arch *a = &net->arch;
+    size_t maxw = 64;
+    for (int i = 0; i < net->nunits; i++) maxw = HANT__MAX(maxw, net->units[i].wcount);
+    for (int i = 0; i < net->nses; i++) maxw = HANT__MAX(maxw, (size_t)net->ses[i].c * net->ses[i].r);
+    /* fp32 weights, or int8 weights twice + 3 per-channel arrays + the zero points */
+    size_t sbytes = HANT__MAX(maxw * 4, 2 * maxw + 192 + 13 * (size_t)net->max_c);
+    void *scratch = hant__raw_alloc(x->nodes.al, sbytes);
+    if (!scratch) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "onnx export: %zu bytes", sbytes);
+    hant_status st = HANT_OK;
+    snprintf(x->slot[0], 64, "input");
+    for (int s = 1; s < net->nslots; s++) snprintf(x->slot[s], 64, "x%d", s);
+    const char *oname = a->num_classes ? "logits" : "features";
+    if (net->out_slot) snprintf(x->slot[net->out_slot], 64, "%s", oname);
+    /* node names: stem/conv0, block3/conv1, block3/se0, head/pool0, head/fc0 */
+    int past_stem = 0, count = 0, prev = -2;
+    for (int i = 0; i < net->nops && !st; i++) {
+        const hant__op *o = &net->ops[i];
+        char base[64];
+        if (o->block >= 0 || o->type == HANT__OP_POOL) past_stem = 1;
+        int part = o->block >= 0 && o->block < a->num_blocks ? o->block : past_stem ? -2 : -1;
+        if (part != prev) count = 0;
+        prev = part;
+        static const char *kinds[] = { "conv", "se", "pool", "act", "maxpool" };
+        const char *kind = o->type == HANT__OP_UNIT && x->flat[o->in] ? "fc" : o->type >= 0 && o->type <= HANT__OP_MAXPOOL ? kinds[o->type] : "op";
+        if (part >= 0) snprintf(base, sizeof base, "block%d/%s%d", part, kind, count);
+        else snprintf(base, sizeof base, "%s/%s%d", part == -1 ? "stem" : "head", kind, count);
+        count++;
+        if (o->type == HANT__OP_UNIT) st = hant__onnx_unit(x, o, base, scratch);
+        else if (o->type == HANT__OP_SE) st = hant__onnx_se(x, o, base, (float *)scratch);
+        else if (o->type == HANT__OP_POOL) {
+            char t[64], nm[96];
+            hant__onnx_tmp(x, t);
+            snprintf(nm, sizeof nm, "%s/gap", base); hant__onnx_op(x, "GlobalAveragePool", nm, x->slot[o->in], NULL, NULL, t);
+            snprintf(nm, sizeof nm, "%s/flatten", base);
+            hant__onnx_node(x, "Flatten", nm, t, NULL, NULL, x->slot[o->out]);
+            hant__onnx_attr_int(x, "axis", 1);
+            hant__pbw_end(&x->nodes);
+            x->flat[o->out] = 1;
+        } else if (o->type == HANT__OP_ACT) { /* after a residual add (ResNet) */
+            if (!hant__onnx_act(x, (hant_act)o->idx, base, x->slot[o->in], x->slot[o->out]))
+                hant__onnx_op(x, "Identity", base, x->slot[o->in], NULL, NULL, x->slot[o->out]);
+            x->flat[o->out] = x->flat[o->in];
+        } else if (o->type == HANT__OP_MAXPOOL) { /* 3x3 s2 p1; ONNX pads ignore the padding as PyTorch's -inf does */
+            hant__onnx_node(x, "MaxPool", base, x->slot[o->in], NULL, NULL, x->slot[o->out]);
+            hant__onnx_attr_ints(x, "kernel_shape", 3, 2);
+            hant__onnx_attr_ints(x, "strides", 2, 2);
+            hant__onnx_attr_ints(x, "pads", 1, 4);
+            hant__pbw_end(&x->nodes);
+        } else st = hant__fail(HANT_ERR_UNSUPPORTED, "onnx export: %s: op type %d", base, o->type);
+    }
+    hant__raw_free(x->nodes.al, scratch);
+    if (st) return st;
+    if (net->out_slot == 0) hant__onnx_op(x, "Identity", "identity", "input", NULL, NULL, oname); /* a net of identity blocks */
+    /* inputs and outputs */
+    hant__pbw io = { x->nodes.al, NULL, 0, 0, { 0 }, 0, 0 };
+    int64_t din[4] = { 0, a->in_c, a->in_h, a->in_w };
+    int oc = net->slot_c[net->out_slot];
+    int64_t dout[4] = { 0, a->num_classes ? a->num_classes : oc, net->slot_h[net->out_slot], net->slot_w[net->out_slot] };
+    hant__onnx_value(&io, HANT__ONNX_GRAPH_INPUT, "input", din, 4);
+    hant__onnx_value(&io, HANT__ONNX_GRAPH_OUTPUT, oname, dout, a->num_classes ? 2 : 4);
+    const char *gname = "hant";
+    size_t glen = x->nodes.n + 2 + strlen(gname) + x->inits.n + io.n;
+    if (!io.oom && !x->nodes.oom && !x->inits.oom) {
+        hant__pbw_tag(model, HANT__ONNX_MODEL_GRAPH, HANT__PB_LEN);
+        hant__pbw_varint(model, glen);
+        hant__pbw_bytes(model, x->nodes.p, x->nodes.n);
+        hant__pbw_str(model, HANT__ONNX_GRAPH_NAME, gname);
+        hant__pbw_bytes(model, x->inits.p, x->inits.n);
+        hant__pbw_bytes(model, io.p, io.n);
+    }
+    int oom = io.oom || x->nodes.oom || x->inits.oom || model->oom;
+    hant__pbw_free(&io);
+    return oom ? hant__fail(HANT_ERR_OUT_OF_MEMORY, "onnx export: model buffer") : HANT_OK;
+}
+
+hant_status hant_onnx_save(hant_net *net, const char *path, const hant_onnx_export_options *opt) {
+    if (!net || !path) return hant__fail(HANT_ERR_INVALID_ARG, "hant_onnx_save: NULL argument");
+    int opset = opt && opt->opset ? opt->opset : 13;
+    if (opset < 13 || opset > 21) return hant__fail(HANT_ERR_INVALID_ARG, "%s: opset %d (13..21)", path, opset);
+    for (size_t i = 0; i < net->nparams; i++)
+        if (!isfinite(net->params[i])) return hant__fail(HANT_ERR_NONFINITE, "%s: parameter %zu is not finite; not exported", path, i);
+    for (size_t i = 0; i < net->nbuffers; i++)
+        if (!isfinite(net->buffers[i])) return hant__fail(HANT_ERR_NONFINITE, "%s: batch-norm statistic %zu is not finite; not exported", path, i);
+    for (int i = 0; i < net->nops; i++) {
+        const hant__op *o = &net->ops[i];
+        if (o->type == HANT__OP_UNIT && net->units[o->idx].q8 && !net->units[o->idx].qset)
+            return o->block == net->arch.num_blocks
+                       ? hant__fail(HANT_ERR_INVALID_ARG, "%s: the head is int8 but not calibrated (hant quantize)", path)
+                       : hant__fail(HANT_ERR_INVALID_ARG, "%s: block %d is int8 but not calibrated (hant quantize)", path, o->block);
+    }
+    hant_status st = hant__net_fold(net);
+    if (st) return st;
+    const hant_allocator *al = &net->ctx->alloc;
+    hant__onnx_w x;
+    memset(&x, 0, sizeof x);
+    x.net = net; x.opset = opset;
+    x.nodes.al = x.inits.al = al;
+    hant__pbw model = { al, NULL, 0, 0, { 0 }, 0, 0 };
+    x.slot = (char (*)[64])hant__raw_alloc(al, (size_t)net->nslots * 64);
+    x.flat = (unsigned char *)hant__raw_alloc(al, (size_t)net->nslots);
+    x.dq = (char (*)[64])hant__raw_alloc(al, (size_t)(net->nunits + 1) * 64);
+    if (!x.slot || !x.flat || !x.dq) st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "onnx export: names");
+    else {
+        memset(x.flat, 0, (size_t)net->nslots);
+        memset(x.dq, 0, (size_t)(net->nunits + 1) * 64);
+        hant__pbw_int(&model, HANT__ONNX_MODEL_IR_VERSION, hant__onnx_ir_version(opset));
+        hant__pbw_str(&model, HANT__ONNX_MODEL_PRODUCER_NAME, "hant");
+        hant__pbw_str(&model, HANT__ONNX_MODEL_PRODUCER_VERSION, HANT_VERSION_STRING);
+        hant__pbw_begin(&model, HANT__ONNX_MODEL_OPSET_IMPORT);
+        hant__pbw_str(&model, HANT__ONNX_OPSET_DOMAIN, "");
+        hant__pbw_int(&model, HANT__ONNX_OPSET_VERSION, opset);
+        hant__pbw_end(&model);
+        st = hant__onnx_graph(&x, &model);
+        if (st) hant__prefix_error("%s: ", path);
+    }
+    hant__pbw_free(&x.nodes); hant__pbw_free(&x.inits);
+    hant__raw_free(al, x.slot); hant__raw_free(al, x.flat); hant__raw_free(al, x.dq);
+    if (!st && model.oom) st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: model buffer", path);
+    if (st) { hant__pbw_free(&model); return st; }
+    /* atomic: a temporary file renamed over the target, removed on failure */
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp) { hant__pbw_free(&model); return hant__fail(HANT_ERR_INVALID_ARG, "path too long: %s", path); }
+    FILE *f = fopen(tmp, "wb");
+    if (!f) { int e = errno; hant__pbw_free(&model); return hant__fail(HANT_ERR_IO, "%s: cannot create: %s", tmp, strerror(e)); }
+    int ok = fwrite(model.p, 1, model.n, f) == model.n;
+    hant__pbw_free(&model);
+    ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
+    if (fclose(f) != 0) ok = 0;
+    if (!ok) { int e = errno; remove(tmp); return hant__fail(HANT_ERR_IO, "%s: write failed: %s", tmp, strerror(e)); }
+    if (rename(tmp, path) != 0) { int e = errno; remove(tmp); return hant__fail(HANT_ERR_IO, "%s: rename failed: %s", path, strerror(e)); }
+    return HANT_OK;
 }
 
 #endif /* HANT__IMPLEMENTED */

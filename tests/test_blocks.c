@@ -573,7 +573,7 @@ static void test_validation(void) {
 
 int main(int argc, char **argv) {
     HT_INIT(argc, argv);
-    hant_config c1 = { 1, 0, { 0 } }, c2 = { 2, 0, { 0 } };
+    hant_config c1 = { 1, 0, { 0 }, 0 }, c2 = { 2, 0, { 0 }, 0 };
     if (hant_context_create(&c1, &ctx1) || hant_context_create(&c2, &ctx2)) { printf("context: %s\n0 passed, 1 failed\n", hant_last_error()); return 1; }
     make_fd_specs();
     HT_RUN(test_validation);

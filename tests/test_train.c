@@ -204,7 +204,7 @@ static void test_dataset_files(void) {
 static void test_tiny_net_learns(void) {
     hant_dataset tr;
     if (hant_dataset_load(ctx, "build/data/train-images-idx3-ubyte", "build/data/train-labels-idx1-ubyte", 10, &tr)) {
-        fprintf(stderr, "  (skipped: %s; run 'make data')\n", hant_last_error());
+        HT_SKIP("%s (run: make data)", hant_last_error());
         return;
     }
     hant_net *net = tiny_net(10, 3);
@@ -280,7 +280,7 @@ int main(int argc, char **argv) {
     char cmd[300];
     snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
     if (system(cmd) != 0) { printf("0 passed, 1 failed\n"); return 1; }
-    hant_config cfg = { 2, 0, { 0 } };
+    hant_config cfg = { 2, 0, { 0 }, 0 };
     if (hant_context_create(&cfg, &ctx)) { printf("0 passed, 1 failed\n"); return 1; }
     HT_RUN(test_loss_gradients);
     HT_RUN(test_optimizers);
