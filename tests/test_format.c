@@ -1075,6 +1075,142 @@ static void test_pool_resnet(void) {
     HT_CHECK(check_pool(&a.blocks[3], 14, 14, "quick", &n, HANT_BLOCK_RESNET_BASIC, -1) == 0, "quick of an MBConv teacher has ResNet blocks");
 }
 
+/* ---- warm starts ---- */
+/* A one-block headless net of spec b on an h x w input, random weights and BN. */
+static hant_net *block_net(const hant_block_spec *b, int h, int w, uint64_t seed) {
+    hant_arch a;
+    memset(&a, 0, sizeof a);
+    a.in_h = h; a.in_w = w; a.in_c = b->cin; a.bn_eps = 1e-3f; a.num_blocks = 1; a.blocks[0] = *b;
+    hant_net *net = NULL;
+    if (hant_net_create(ctx, &a, seed, &net)) return NULL;
+    ht_seed(seed);
+    ht_randomise_bn(net);
+    return net;
+}
+
+/* Inherits cand from teacher t; returns the count (negative: failure) and
+   the largest |candidate - teacher| output over two random images in *diff. */
+static int inherit_and_compare(const hant_block_spec *t, const hant_block_spec *cand, int h, int w, double *diff) {
+    hant_net *tn = block_net(t, h, w, 31), *cn = block_net(cand, h, w, 32);
+    *diff = INFINITY;
+    if (!tn || !cn) { HT_CHECK(0, "create: %s", hant_last_error()); hant_net_destroy(tn); hant_net_destroy(cn); return -1; }
+    size_t np, nb, tp, tb;
+    float *dp = hant_net_param_data(cn, &np), *db = hant_net_buffer_data(cn, &nb);
+    float *sp = hant_net_param_data(tn, &tp), *sb = hant_net_buffer_data(tn, &tb);
+    hant_part_layout lt, lc;
+    hant_arch ta = *hant_net_arch(tn), ca = *hant_net_arch(cn);
+    HT_CHECK(hant_arch_part_layout(&ta, 0, &lt) == HANT_OK && lt.param_count == tp && lt.buffer_count == tb, "teacher layout: %zu/%zu params", lt.param_count, tp);
+    HT_CHECK(hant_arch_part_layout(&ca, 0, &lc) == HANT_OK && lc.param_count == np && lc.buffer_count == nb, "candidate layout: %zu/%zu params", lc.param_count, np);
+    int got = 0;
+    if (hant_block_inherit_ctx(ctx, cand, dp, db, t, sp, sb, &got)) got = -1;
+    int no = hant_net_output_size(tn);
+    float *x = malloc(sizeof(float) * 2 * (size_t)h * w * t->cin), *y1 = malloc(sizeof(float) * 2 * (size_t)no), *y2 = malloc(sizeof(float) * 2 * (size_t)no);
+    ht_fill(x, 2 * (size_t)h * w * t->cin, -1, 1);
+    if (hant_net_output_size(cn) == no && !hant_net_forward(tn, x, 2, y1) && !hant_net_forward(cn, x, 2, y2)) {
+        double m = 0;
+        for (int i = 0; i < 2 * no; i++) { double e = fabs((double)y1[i] - y2[i]) / (1.0 + fabs((double)y1[i])); if (!(e <= m)) m = e; }
+        *diff = m;
+    }
+    free(x); free(y1); free(y2);
+    hant_net_destroy(tn); hant_net_destroy(cn);
+    return got;
+}
+
+/* Teacher-shaped candidates compute the teacher's function exactly; other
+   widths and kernels inherit something and stay finite. */
+static void test_inherit_mbconv(void) {
+    double d;
+    hant_block_spec t = mk_block(HANT_BLOCK_MBCONV, 16, 16, 6, 5, 1, 0.25f, HANT_ACT_SILU), c = t;
+    HT_CHECK(inherit_and_compare(&t, &c, 8, 8, &d) == 6 + 1 && d == 0.0, "equal MBConv: output differs by %g", d);
+    c.kernel = 3; c.expansion = 3;
+    HT_CHECK(inherit_and_compare(&t, &c, 8, 8, &d) == 7 && isfinite(d), "narrower MBConv: %g", d);
+    c = t; c.expansion = 1;
+    HT_CHECK(inherit_and_compare(&t, &c, 8, 8, &d) == 0, "e=1 from e=6 inherited");
+    c = mk_block(HANT_BLOCK_FUSED_MBCONV, 16, 16, 2, 3, 1, 0.0f, HANT_ACT_SILU);
+    HT_CHECK(inherit_and_compare(&t, &c, 8, 8, &d) == 0, "fused from MBConv inherited");
+    /* the old entry point agrees */
+    hant_net *tn = block_net(&t, 8, 8, 5), *cn = block_net(&t, 8, 8, 6);
+    if (tn && cn) {
+        size_t n1, n2, n3, n4;
+        HT_CHECK(hant_block_inherit(&t, hant_net_param_data(cn, &n1), hant_net_buffer_data(cn, &n2), &t, hant_net_param_data(tn, &n3), hant_net_buffer_data(tn, &n4)) == 7,
+                 "hant_block_inherit");
+        HT_CHECK(!memcmp(hant_net_param_data(cn, &n1), hant_net_param_data(tn, &n3), n1 * 4), "equal blocks: parameters differ");
+    }
+    hant_net_destroy(tn); hant_net_destroy(cn);
+}
+
+static int fail_allocs;
+static void *failing_alloc(size_t n, void *user) { (void)user; return fail_allocs ? NULL : malloc(n); }
+static void failing_free(void *p, void *user) { (void)user; free(p); }
+
+/* Running out of memory is an error, not "nothing inherited"; scratch comes from the context. */
+static void test_inherit_oom(void) {
+    hant_config cfg = { 1, 0, { failing_alloc, failing_free, NULL } };
+    hant_context *c2 = NULL;
+    fail_allocs = 0;
+    HT_CHECK(hant_context_create(&cfg, &c2) == HANT_OK, "context");
+    if (!c2) return;
+    hant_block_spec t = mk_block(HANT_BLOCK_MBCONV, 16, 16, 6, 5, 1, 0.25f, HANT_ACT_SILU);
+    hant_net *tn = block_net(&t, 8, 8, 5), *cn = block_net(&t, 8, 8, 6);
+    if (tn && cn) {
+        size_t n1, n2, n3, n4;
+        float *dp = hant_net_param_data(cn, &n1), *db = hant_net_buffer_data(cn, &n2), *sp = hant_net_param_data(tn, &n3), *sb = hant_net_buffer_data(tn, &n4);
+        int got = -5;
+        fail_allocs = 1;
+        HT_CHECK(hant_block_inherit_ctx(c2, &t, dp, db, &t, sp, sb, &got) == HANT_ERR_OUT_OF_MEMORY && got == 0 && strstr(hant_last_error(), "channel"),
+                 "out of memory not reported: got %d, '%s'", got, hant_last_error());
+        fail_allocs = 0;
+        HT_CHECK(hant_block_inherit_ctx(c2, &t, dp, db, &t, sp, sb, &got) == HANT_OK && got == 7, "with memory: %d", got);
+        HT_CHECK(hant_block_inherit_ctx(c2, &t, dp, db, &t, sp, sb, NULL) == HANT_ERR_INVALID_ARG, "NULL count accepted");
+    }
+    hant_net_destroy(tn); hant_net_destroy(cn);
+    hant_context_destroy(c2);
+}
+
+/* Imported-network blocks (the engine's hidden widths, SE variants and ResNet kinds). */
+static void test_inherit_imported(void) {
+    double d;
+    /* MobileNetV3-style: hidden 20 on cin 8 (no multiple), SE 6 wide, ReLU / hard-sigmoid */
+    hant_block_spec t = mk_block(HANT_BLOCK_MBCONV, 8, 8, 3, 3, 1, 0.0f, HANT_ACT_HSWISH), c;
+    t.hidden = 20; t.se_width = 6; t.se_act = HANT_ACT_RELU; t.se_gate = HANT_ACT_HSIGMOID;
+    c = t;
+    HT_CHECK(inherit_and_compare(&t, &c, 8, 8, &d) == 7 && d == 0.0, "equal MBConv (hidden 20): output differs by %g", d);
+    c.hidden = 0; c.expansion = 2; /* 16 of the teacher's 20 channels */
+    HT_CHECK(inherit_and_compare(&t, &c, 8, 8, &d) == 7 && isfinite(d), "MBConv e=2 from hidden 20: %g", d);
+    c.expansion = 4; /* 32 > 20: the 12 new channels start silent */
+    HT_CHECK(inherit_and_compare(&t, &c, 8, 8, &d) == 7 && d < 1e-5, "wider MBConv: output differs by %g", d);
+    c = t; c.se_width = 0; c.se_ratio = 0; c.se_act = c.se_gate = 0;
+    HT_CHECK(inherit_and_compare(&t, &c, 8, 8, &d) == 6, "no SE: count");
+    /* ResNet basic without and with projection, bottleneck */
+    t = mk_block(HANT_BLOCK_RESNET_BASIC, 16, 16, 1, 3, 1, 0.0f, HANT_ACT_RELU);
+    c = t;
+    HT_CHECK(inherit_and_compare(&t, &c, 8, 8, &d) == 4 && d == 0.0, "equal basic: output differs by %g", d);
+    c.hidden = 8;
+    HT_CHECK(inherit_and_compare(&t, &c, 8, 8, &d) == 4 && isfinite(d), "basic of half width: %g", d);
+    c.hidden = 24;
+    HT_CHECK(inherit_and_compare(&t, &c, 8, 8, &d) == 4 && d < 1e-5, "wider basic: output differs by %g", d);
+    c = t; c.kernel = 5;
+    HT_CHECK(inherit_and_compare(&t, &c, 8, 8, &d) == 4 && d < 1e-5, "basic with a zero-bordered 5x5: output differs by %g", d);
+    t = mk_block(HANT_BLOCK_RESNET_BASIC, 8, 16, 1, 3, 2, 0.0f, HANT_ACT_RELU);
+    c = t;
+    HT_CHECK(inherit_and_compare(&t, &c, 8, 8, &d) == 6 && d == 0.0, "equal basic with projection: output differs by %g", d);
+    c.hidden = 12;
+    HT_CHECK(inherit_and_compare(&t, &c, 8, 8, &d) == 6 && isfinite(d), "narrower basic with projection: %g", d);
+    c = t; c.stride = 1;
+    HT_CHECK(inherit_and_compare(&t, &c, 8, 8, &d) == 0, "basic of another stride inherited");
+    t = mk_block(HANT_BLOCK_RESNET_BOTTLENECK, 32, 32, 1, 3, 1, 0.0f, HANT_ACT_RELU);
+    c = t;
+    HT_CHECK(inherit_and_compare(&t, &c, 8, 8, &d) == 6 && d == 0.0, "equal bottleneck: output differs by %g", d);
+    c.hidden = 4;
+    HT_CHECK(inherit_and_compare(&t, &c, 8, 8, &d) == 6 && isfinite(d), "narrower bottleneck: %g", d);
+    c.hidden = 12;
+    HT_CHECK(inherit_and_compare(&t, &c, 8, 8, &d) == 6 && d < 1e-5, "wider bottleneck: output differs by %g", d);
+    t.stride = 2; t.cout = 64; c = t;
+    HT_CHECK(inherit_and_compare(&t, &c, 8, 8, &d) == 8 && d == 0.0, "equal bottleneck with projection: output differs by %g", d);
+    c = mk_block(HANT_BLOCK_RESNET_BASIC, 32, 64, 1, 3, 2, 0.0f, HANT_ACT_RELU);
+    HT_CHECK(inherit_and_compare(&t, &c, 8, 8, &d) == 0, "basic from bottleneck inherited");
+}
+
 /* Tests of the ResNet block kinds need the engine's support for them (branch
    "engine"); without it they are skipped, counted and reported, not passed. */
 static int skipped;
@@ -1111,6 +1247,9 @@ int main(int argc, char **argv) {
     HT_RUN_RESNET(test_signature_resnet);
     HT_RUN(test_pool_mobilenetv3_block);
     HT_RUN_RESNET(test_pool_resnet);
+    HT_RUN(test_inherit_mbconv);
+    HT_RUN(test_inherit_oom);
+    HT_RUN_RESNET(test_inherit_imported);
     HT_RUN(test_parts_match_whole);
     HT_RUN(test_lut_roundtrip_and_errors);
     HT_RUN(test_save_is_atomic);
