@@ -28,6 +28,13 @@ static void put32(unsigned char *p, uint32_t v) { for (int i = 0; i < 4; i++) p[
 /* Recomputes the trailing CRC so that a test reaches the check after it. */
 static void fix_crc(unsigned char *p, size_t n) { put32(p + n - 4, hant__crc32(0, p, n - 4)); }
 
+static hant_block_spec mk_block(hant_block_kind kind, int cin, int cout, int e, int k, int s, float se, hant_act act) {
+    hant_block_spec b;
+    memset(&b, 0, sizeof b);
+    b.kind = kind; b.cin = cin; b.cout = cout; b.expansion = e; b.kernel = k; b.stride = s; b.se_ratio = se; b.act = act; b.groups = 1;
+    return b;
+}
+
 static hant_net *small_net(uint64_t seed) {
     hant_arch a;
     memset(&a, 0, sizeof a);
@@ -287,44 +294,88 @@ static void test_signatures_canonical(void) {
     HT_CHECK(hant_block_parse("mbconv cin=8", &t, NULL, NULL) == HANT_ERR_FORMAT, "short signature parsed");
 }
 
-/* A part run on its own computes what it computes inside the whole network. */
-static void test_parts_match_whole(void) {
-    hant_arch a;
-    hant_arch_builtin("b0-fm", &a);
-    a.num_blocks = 4;
+/* A part run on its own computes what it computes inside the whole network:
+   the layouts tile the flat parameters and buffers, and chaining the parts'
+   outputs gives the whole network's logits. */
+static void check_parts_match_whole(const hant_arch *a) {
     hant_net *net;
-    HT_CHECK(hant_net_create(ctx, &a, 3, &net) == HANT_OK, "create");
+    HT_CHECK(hant_net_create(ctx, a, 3, &net) == HANT_OK, "create: %s", hant_last_error());
+    if (!net) return;
     size_t np, nb;
     float *p = hant_net_param_data(net, &np), *bu = hant_net_buffer_data(net, &nb);
     for (size_t i = 0; i < nb; i++) bu[i] = 0.5f + (float)(i % 7) * 0.1f; /* non-trivial running stats */
-    size_t sump = 0, sumb = 0;
-    for (int part = HANT_PART_STEM; part <= a.num_blocks; part++) {
+    size_t sump = 0, sumb = 0, big = (size_t)a->in_h * a->in_w * a->in_c;
+    for (int part = a->stem_cout ? HANT_PART_STEM : 0; part <= a->num_blocks; part++) {
         hant_part_layout l;
-        HT_CHECK(hant_arch_part_layout(&a, part, &l) == HANT_OK && l.param_offset == sump && l.buffer_offset == sumb, "part %d offsets", part);
+        HT_CHECK(hant_arch_part_layout(a, part, &l) == HANT_OK && l.param_offset == sump && l.buffer_offset == sumb, "part %d offsets", part);
         sump += l.param_count; sumb += l.buffer_count;
+        hant_arch sub;
+        if (part < a->num_blocks && !hant_arch_part(a, part, &sub)) {
+            hant_net *pn = NULL;
+            if (!hant_net_create(ctx, &sub, 1, &pn)) { size_t o = (size_t)hant_net_output_size(pn); if (o > big) big = o; }
+            hant_net_destroy(pn);
+        }
     }
     HT_CHECK(sump == np && sumb == nb, "parts cover %zu/%zu params, %zu/%zu buffers", sump, np, sumb, nb);
-    float x[28 * 28], y1[10], y2[10], *cur = malloc(sizeof(float) * 28 * 28 * 32), *nxt = malloc(sizeof(float) * 28 * 28 * 96);
-    for (int i = 0; i < 28 * 28; i++) x[i] = (float)((i * 37) % 19) / 19.0f - 0.5f;
+    int k = a->num_classes;
+    float *x = malloc(sizeof(float) * (size_t)a->in_h * a->in_w * a->in_c), *y1 = malloc(sizeof(float) * (size_t)k), *y2 = malloc(sizeof(float) * (size_t)k);
+    float *cur = malloc(sizeof(float) * big), *nxt = malloc(sizeof(float) * big);
+    for (int i = 0; i < a->in_h * a->in_w * a->in_c; i++) x[i] = (float)((i * 37) % 19) / 19.0f - 0.5f;
     HT_CHECK(hant_net_forward(net, x, 1, y1) == HANT_OK, "whole");
-    memcpy(cur, x, sizeof x);
-    for (int part = HANT_PART_STEM; part <= a.num_blocks; part++) {
+    memcpy(cur, x, sizeof(float) * (size_t)a->in_h * a->in_w * a->in_c);
+    for (int part = a->stem_cout ? HANT_PART_STEM : 0; part <= a->num_blocks; part++) {
         hant_arch sub;
         hant_part_layout l;
-        hant_net *pn;
-        HT_CHECK(hant_arch_part(&a, part, &sub) == HANT_OK && hant_arch_part_layout(&a, part, &l) == HANT_OK, "part %d", part);
+        hant_net *pn = NULL;
+        HT_CHECK(hant_arch_part(a, part, &sub) == HANT_OK && hant_arch_part_layout(a, part, &l) == HANT_OK, "part %d", part);
         HT_CHECK(hant_net_create(ctx, &sub, 1, &pn) == HANT_OK, "create part %d: %s", part, hant_last_error());
+        if (!pn) break;
         size_t qp, qb;
         memcpy(hant_net_param_data(pn, &qp), p + l.param_offset, l.param_count * 4);
         memcpy(hant_net_buffer_data(pn, &qb), bu + l.buffer_offset, l.buffer_count * 4);
         HT_CHECK(qp == l.param_count && qb == l.buffer_count, "part %d sizes", part);
-        HT_CHECK(hant_net_forward(pn, cur, 1, part == a.num_blocks ? y2 : nxt) == HANT_OK, "part forward");
-        if (part < a.num_blocks) { float *t = cur; cur = nxt; nxt = t; }
+        HT_CHECK(hant_net_forward(pn, cur, 1, part == a->num_blocks ? y2 : nxt) == HANT_OK, "part forward");
+        if (part < a->num_blocks) { float *t = cur; cur = nxt; nxt = t; }
         hant_net_destroy(pn);
     }
-    for (int k = 0; k < 10; k++) HT_CHECK(HT_CLOSE(y1[k], y2[k], 1e-5, 1e-4), "logit %d: whole %g, parts %g", k, y1[k], y2[k]);
-    free(cur); free(nxt);
+    for (int i = 0; i < k; i++) HT_CHECK(HT_CLOSE(y1[i], y2[i], 1e-5, 1e-4), "logit %d: whole %g, parts %g", i, y1[i], y2[i]);
+    free(x); free(y1); free(y2); free(cur); free(nxt);
     hant_net_destroy(net);
+}
+
+static void test_parts_match_whole(void) {
+    hant_arch a;
+    hant_arch_builtin("b0-fm", &a);
+    a.num_blocks = 4;
+    check_parts_match_whole(&a);
+}
+
+/* The same for an imported-style net: the stem part ends after its max-pool,
+   the head part holds the hidden FC; ResNet and MobileNetV3 blocks. */
+static void test_parts_match_whole_v3(void) {
+    hant_arch a;
+    memset(&a, 0, sizeof a);
+    a.in_h = 32; a.in_w = 30; a.in_c = 3; a.num_classes = 5; a.bn_eps = 1e-5f;
+    a.stem_cout = 8; a.stem_kernel = 3; a.stem_stride = 2; a.stem_act = HANT_ACT_RELU; a.stem_pool = 3;
+    a.head_cout = 24; a.head_act = HANT_ACT_HSWISH; a.head_hidden = 32; a.head_hidden_act = HANT_ACT_HSWISH;
+    hant_block_spec m = mk_block(HANT_BLOCK_MBCONV, 16, 16, 1, 3, 1, 0.0f, HANT_ACT_HSWISH);
+    m.hidden = 20; m.se_width = 6; m.se_act = HANT_ACT_RELU; m.se_gate = HANT_ACT_HSIGMOID;
+    a.blocks[0] = mk_block(HANT_BLOCK_RESNET_BASIC, 8, 8, 1, 3, 1, 0.0f, HANT_ACT_RELU);
+    a.blocks[1] = mk_block(HANT_BLOCK_RESNET_BASIC, 8, 16, 1, 3, 2, 0.0f, HANT_ACT_RELU);
+    a.blocks[2] = mk_block(HANT_BLOCK_RESNET_BOTTLENECK, 16, 16, 1, 3, 1, 0.0f, HANT_ACT_RELU);
+    a.blocks[3] = m;
+    a.blocks[4] = mk_block(HANT_BLOCK_IDENTITY, 16, 16, 1, 1, 1, 0.0f, HANT_ACT_NONE);
+    a.num_blocks = 5;
+    int h, w, c;
+    hant_arch_block_input(&a, 0, &h, &w, &c);
+    HT_CHECK(h == 8 && w == 8 && c == 8, "after stem and max-pool: %dx%dx%d (32x30 -> 16x15 -> 8x8)", h, w, c);
+    hant_arch s;
+    HT_CHECK(hant_arch_part(&a, HANT_PART_STEM, &s) == HANT_OK && s.stem_pool == 3, "stem part without its pool");
+    HT_CHECK(hant_arch_part(&a, a.num_blocks, &s) == HANT_OK && s.head_hidden == 32 && s.head_hidden_act == HANT_ACT_HSWISH, "head part without its hidden FC");
+    hant_part_layout l;
+    HT_CHECK(hant_arch_part_layout(&a, a.num_blocks, &l) == HANT_OK && l.param_count == 16 * 24 + 2 * 24 + 24 * 32 + 32 + 32 * 5 + 5 && l.buffer_count == 48,
+             "head layout: %zu params", l.param_count);
+    check_parts_match_whole(&a);
 }
 
 static void test_lut_roundtrip_and_errors(void) {
@@ -893,13 +944,6 @@ static void check_sig_roundtrip(const hant_block_spec *b, int h, int w, const ch
     HT_CHECK(hant_block_signature(&back, bh, bw, s2, sizeof s2) == HANT_OK && !strcmp(s, s2), "'%s' -> '%s'", s, s2);
 }
 
-static hant_block_spec mk_block(hant_block_kind kind, int cin, int cout, int e, int k, int s, float se, hant_act act) {
-    hant_block_spec b;
-    memset(&b, 0, sizeof b);
-    b.kind = kind; b.cin = cin; b.cout = cout; b.expansion = e; b.kernel = k; b.stride = s; b.se_ratio = se; b.act = act; b.groups = 1;
-    return b;
-}
-
 /* MBConv/fused signatures with the v3 fields (needs no new engine kind). */
 static void test_signature_v3_mbconv(void) {
     hant_block_spec b = mk_block(HANT_BLOCK_MBCONV, 24, 24, 4, 3, 1, 0.0f, HANT_ACT_RELU);
@@ -1251,6 +1295,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_inherit_oom);
     HT_RUN_RESNET(test_inherit_imported);
     HT_RUN(test_parts_match_whole);
+    HT_RUN_RESNET(test_parts_match_whole_v3);
     HT_RUN(test_lut_roundtrip_and_errors);
     HT_RUN(test_save_is_atomic);
     HT_RUN(test_npy);
