@@ -1271,7 +1271,7 @@ int main(int argc, char **argv) {
     char cmd[300];
     snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
     if (system(cmd) != 0) { printf("0 passed, 1 failed\n"); return 1; }
-    hant_config cfg = { 2, 0, { 0 } };
+    hant_config cfg = { 2, 0, { 0 }, 0 };
     if (hant_context_create(&cfg, &ctx)) { printf("0 passed, 1 failed\n"); return 1; }
     HT_RUN(test_roundtrip_bit_exact);
     HT_RUN(test_builtin_roundtrip);

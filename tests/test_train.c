@@ -81,8 +81,8 @@ static hant_net *tiny_net(int classes, uint64_t seed) {
     a.in_mean[0] = 0.2860f; a.in_std[0] = 0.3530f;
     a.stem_cout = 8; a.stem_kernel = 3; a.stem_stride = 2; a.stem_act = HANT_ACT_SILU;
     a.head_cout = 32; a.head_act = HANT_ACT_SILU;
-    hant_block_spec b[] = { { HANT_BLOCK_MBCONV, 8, 16, 3, 3, 2, 0.25f, HANT_ACT_SILU, 1, 0, 0 },
-                            { HANT_BLOCK_MBCONV, 16, 16, 3, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0 } };
+    hant_block_spec b[] = { { HANT_BLOCK_MBCONV, 8, 16, 3, 3, 2, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },
+                            { HANT_BLOCK_MBCONV, 16, 16, 3, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 } };
     a.num_blocks = 2; a.blocks[0] = b[0]; a.blocks[1] = b[1];
     hant_net *net = NULL;
     hant_net_create(ctx, &a, seed, &net);
@@ -204,7 +204,7 @@ static void test_dataset_files(void) {
 static void test_tiny_net_learns(void) {
     hant_dataset tr;
     if (hant_dataset_load(ctx, "build/data/train-images-idx3-ubyte", "build/data/train-labels-idx1-ubyte", 10, &tr)) {
-        fprintf(stderr, "  (skipped: %s; run 'make data')\n", hant_last_error());
+        HT_SKIP("%s (run: make data)", hant_last_error());
         return;
     }
     hant_net *net = tiny_net(10, 3);
@@ -280,7 +280,7 @@ int main(int argc, char **argv) {
     char cmd[300];
     snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
     if (system(cmd) != 0) { printf("0 passed, 1 failed\n"); return 1; }
-    hant_config cfg = { 2, 0, { 0 } };
+    hant_config cfg = { 2, 0, { 0 }, 0 };
     if (hant_context_create(&cfg, &ctx)) { printf("0 passed, 1 failed\n"); return 1; }
     HT_RUN(test_loss_gradients);
     HT_RUN(test_optimizers);
