@@ -4923,8 +4923,6 @@ hant_status hant_net_calibrate(hant_net *net, const float *x, int n, double perc
 }
 
 // >>parts
-/* Widths of a block (docs/FORMAT.md, "Widths"): MBConv/fused hidden, ResNet
-   mid, SE squeeze; a ResNet projection shortcut when the shape changes. */
 static int64_t hant__block_buffers(const hant_block_spec *b) {
     int64_t hid = hant__block_hidden(b), c = 0;
     switch (b->kind) {
@@ -5304,16 +5302,16 @@ typedef struct hant__block_tensors {
 } hant__block_tensors;
 
 static void hant__mbconv_tensors(const hant_block_spec *b, hant__block_tensors *t) {
-    long p = 0, q = 0, hid = hant__parts_hid(b);
+    long p = 0, q = 0, hid = (int)hant__block_hidden(b);
     memset(t, -1, sizeof *t);
-    t->hid = (int)hid; t->r = hant__parts_sew(b);
+    t->hid = (int)hid; t->r = hant__se_width(b);
     if (hid != b->cin) {
         t->ex_w = p; p += (long)b->cin * hid; t->ex_g = p; p += hid; t->ex_b = p; p += hid;
         t->ex_m = q; q += hid; t->ex_v = q; q += hid;
     }
     t->dw_w = p; p += (long)b->kernel * b->kernel * hid; t->dw_g = p; p += hid; t->dw_b = p; p += hid;
     t->dw_m = q; q += hid; t->dw_v = q; q += hid;
-    if (hant__parts_has_se(b)) {
+    if (hant__block_has_se(b)) {
         t->se_w1 = p; p += hid * t->r; t->se_b1 = p; p += t->r; t->se_w2 = p; p += hid * t->r; t->se_b2 = p; p += hid;
     }
     t->pr_w = p; p += hid * b->cout; t->pr_g = p; p += b->cout; t->pr_b = p;
@@ -5326,7 +5324,7 @@ typedef struct hant__unit_at { long w, g, b, m, v; int k, cin, cout; } hant__uni
    conv1, conv2, [projection], conv3 (bottleneck). u[0..2] are the main path
    (u[2].w < 0 for basic), *proj the projection (w < 0 when absent). */
 static void hant__resnet_tensors(const hant_block_spec *b, hant__unit_at u[3], hant__unit_at *proj) {
-    int mid = hant__parts_mid(b), basic = b->kind == HANT_BLOCK_RESNET_BASIC;
+    int mid = (int)hant__block_hidden(b), basic = b->kind == HANT_BLOCK_RESNET_BASIC;
     hant__unit_at m[3] = { { 0, 0, 0, 0, 0, basic ? b->kernel : 1, b->cin, mid },
                            { 0, 0, 0, 0, 0, b->kernel, mid, basic ? b->cout : mid },
                            { -1, -1, -1, -1, -1, 1, mid, b->cout } };
@@ -5334,8 +5332,8 @@ static void hant__resnet_tensors(const hant_block_spec *b, hant__unit_at u[3], h
     hant__unit_at *order[4];
     int n = 0;
     order[n++] = &m[0];
-    if (basic) { if (hant__parts_proj(b)) order[n++] = &pj; order[n++] = &m[1]; }
-    else { m[2].w = 0; order[n++] = &m[1]; if (hant__parts_proj(b)) order[n++] = &pj; order[n++] = &m[2]; }
+    if (basic) { if (hant__block_proj(b)) order[n++] = &pj; order[n++] = &m[1]; }
+    else { m[2].w = 0; order[n++] = &m[1]; if (hant__block_proj(b)) order[n++] = &pj; order[n++] = &m[2]; }
     long p = 0, q = 0;
     for (int i = 0; i < n; i++) {
         hant__unit_at *x = order[i];
@@ -5498,9 +5496,9 @@ hant_status hant_block_inherit_ctx(hant_context *ctx, const hant_block_spec *dst
     /* MBConv without an expand conv (hid = cin): its hidden channels are the
        input's, so they only match a teacher that has none either. ResNet: the
        projection exists for both or neither only at the same stride. */
-    if (mb && (hant__parts_hid(dst) == dst->cin) != (hant__parts_hid(src) == src->cin)) return HANT_OK;
+    if (mb && ((int)hant__block_hidden(dst) == dst->cin) != ((int)hant__block_hidden(src) == src->cin)) return HANT_OK;
     if (res && dst->stride != src->stride) return HANT_OK;
-    int hs = mb ? hant__parts_hid(src) : hant__parts_mid(src) + (src->kind == HANT_BLOCK_RESNET_BOTTLENECK ? hant__parts_mid(src) : 0);
+    int hs = mb ? (int)hant__block_hidden(src) : (int)hant__block_hidden(src) + (src->kind == HANT_BLOCK_RESNET_BOTTLENECK ? (int)hant__block_hidden(src) : 0);
     static const hant_allocator plain = { NULL, NULL, NULL };
     const hant_allocator *al = ctx ? &ctx->alloc : &plain;
     int *map = (int *)hant__raw_alloc(al, sizeof(int) * (size_t)hs);

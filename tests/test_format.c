@@ -1189,7 +1189,7 @@ static void failing_free(void *p, void *user) { (void)user; free(p); }
 
 /* Running out of memory is an error, not "nothing inherited"; scratch comes from the context. */
 static void test_inherit_oom(void) {
-    hant_config cfg = { 1, 0, { failing_alloc, failing_free, NULL } };
+    hant_config cfg = { 1, 0, { failing_alloc, failing_free, NULL }, 0 };
     hant_context *c2 = NULL;
     fail_allocs = 0;
     HT_CHECK(hant_context_create(&cfg, &c2) == HANT_OK, "context");
