@@ -5879,6 +5879,8 @@ static hant_status hant__format_check(const hant_arch *a, uint32_t version, hant
         /* expansion, kernel and groups: writers have always put 1 where they do not apply */
         if (b->groups != 0 && b->groups != 1 && k != HANT_BLOCK_CONV) return hant__fail(code, "block %d: groups = %d on a %s block (conv only; must be 1)", i, b->groups, kn);
         if (!mb && b->expansion != 0 && b->expansion != 1) return hant__fail(code, "block %d: expansion = %d on a %s block (MBConv/fused only; must be 1)", i, b->expansion, kn);
+        /* with hidden set the network ignores expansion; it still holds what importers write */
+        if (mb && (b->expansion < 1 || b->expansion > 16)) return hant__fail(code, "block %d: expansion = %d (1..16, informational when hidden is set)", i, b->expansion);
         if (!mb && b->hidden && !resnet) return hant__fail(code, "block %d: hidden = %d on a %s block (MBConv, fused, ResNet only; must be 0)", i, b->hidden, kn);
         if (!mb && (b->se_ratio != 0.0f || b->se_width || b->se_act || b->se_gate))
             return hant__fail(code, "block %d: squeeze-excite fields (se_ratio %g, se_width %d, se_act %d, se_gate %d) on a %s block (MBConv/fused only; must be 0)", i,

@@ -685,6 +685,9 @@ static void test_hostile_v3(void) {
         { "act 7", B0 + 28, 7, "act = 7" },
         { "hidden -1", B0 + 40, 0xffffffffu, "hidden" },
         { "hidden 70000", B0 + 40, 70000, "hidden" },
+        { "expansion 0 beside hidden", B0 + 12, 0, "expansion" },
+        { "expansion 17 beside hidden", B0 + 12, 17, "expansion" },
+        { "se_gate relu", B0 + 52, HANT_ACT_RELU, "se_gate" },
         { "se_width -5", B0 + 44, (uint32_t)-5, "se_width" },
         { "se_width 1<<30", B0 + 44, 1u << 30, "se_width" },
         { "se_act 7", B0 + 48, 7, "se_act" },
@@ -1002,7 +1005,7 @@ static void test_signature_v3_mbconv(void) {
     HT_CHECK(hant_arch_hash(&b3) != h0, "head hidden does not change the hash");
 }
 
-/* ResNet kinds (need the engine's validation of kinds 5 and 6). */
+/* ResNet kinds. */
 static void test_signature_resnet(void) {
     hant_block_spec b = mk_block(HANT_BLOCK_RESNET_BASIC, 64, 64, 1, 3, 1, 0.0f, HANT_ACT_RELU);
     check_sig_roundtrip(&b, 56, 56, "basic cin=64 cout=64 e=1 k=3 s=1 se=0 act=relu g=1 hw=56x56");
@@ -1211,7 +1214,7 @@ static void test_inherit_oom(void) {
     hant_context_destroy(c2);
 }
 
-/* Imported-network blocks (the engine's hidden widths, SE variants and ResNet kinds). */
+/* Imported-network blocks: hidden widths, SE variants, ResNet kinds. */
 static void test_inherit_imported(void) {
     double d;
     /* MobileNetV3-style: hidden 20 on cin 8 (no multiple), SE 6 wide, ReLU / hard-sigmoid */
@@ -1255,16 +1258,6 @@ static void test_inherit_imported(void) {
     HT_CHECK(inherit_and_compare(&t, &c, 8, 8, &d) == 0, "basic from bottleneck inherited");
 }
 
-/* Tests of the ResNet block kinds need the engine's support for them (branch
-   "engine"); without it they are skipped, counted and reported, not passed. */
-static int skipped;
-static int engine_has_resnet(void) {
-    hant_block_spec b = mk_block(HANT_BLOCK_RESNET_BASIC, 8, 8, 1, 3, 1, 0.0f, HANT_ACT_RELU);
-    return hant_block_validate(&b, 8, 8) == HANT_OK;
-}
-#define HT_RUN_RESNET(fn) do { if (engine_has_resnet()) HT_RUN(fn); else if (!ht__filter || strstr(#fn, ht__filter)) { \
-    skipped++; fprintf(stderr, "skipped %s: this build's engine lacks the ResNet block kinds\n", #fn); } } while (0)
-
 int main(int argc, char **argv) {
     HT_INIT(argc, argv);
     snprintf(dir, sizeof dir, "/tmp/hant_test_format_%ld", (long)getpid());
@@ -1288,20 +1281,19 @@ int main(int argc, char **argv) {
     HT_RUN(test_signatures_canonical);
     HT_RUN(test_lut_keys_unchanged);
     HT_RUN(test_signature_v3_mbconv);
-    HT_RUN_RESNET(test_signature_resnet);
+    HT_RUN(test_signature_resnet);
     HT_RUN(test_pool_mobilenetv3_block);
-    HT_RUN_RESNET(test_pool_resnet);
+    HT_RUN(test_pool_resnet);
     HT_RUN(test_inherit_mbconv);
     HT_RUN(test_inherit_oom);
-    HT_RUN_RESNET(test_inherit_imported);
+    HT_RUN(test_inherit_imported);
     HT_RUN(test_parts_match_whole);
-    HT_RUN_RESNET(test_parts_match_whole_v3);
+    HT_RUN(test_parts_match_whole_v3);
     HT_RUN(test_lut_roundtrip_and_errors);
     HT_RUN(test_save_is_atomic);
     HT_RUN(test_npy);
     hant_context_destroy(ctx);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
-    if (skipped) fprintf(stderr, "%d skipped\n", skipped);
     return HT_SUMMARY();
 }
