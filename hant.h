@@ -500,10 +500,22 @@ uint64_t hant_arch_hash(const hant_arch *arch);
 hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_w, const char *spec,
                                hant_block_spec *out, int cap, int *count);
 /* Warm start of a candidate from the teacher block: copies what has a
-   matching meaning (hidden channels chosen by importance, depthwise kernels
-   centre-cropped or zero-padded, BN, SE) into the candidate's flat
-   parameters and buffers. Returns how many tensors were inherited (0: none,
-   the candidate keeps its random initialisation). */
+   matching meaning into the candidate's flat parameters and buffers.
+   MBConv from MBConv of the same cin and cout (both with an expand conv, or
+   neither): hidden channels chosen by importance (|BN gamma| times the norm
+   of the weights that read the channel), depthwise kernels centre-cropped or
+   zero-padded, BN, SE when the squeeze widths agree, the projection. A ResNet
+   block from one of the same kind, cin, cout and stride: mid channels by
+   importance, kernels cropped or padded, BN, the projection shortcut.
+   Channels the teacher lacks start to contribute nothing (the weights that
+   read them are zeroed). Equal shapes copy exactly, in order, so the
+   candidate computes the teacher's function. *inherited = how many tensors
+   were inherited (0: none, the candidate keeps its random initialisation).
+   Scratch memory comes from ctx's allocator (ctx may be NULL: HANT_MALLOC);
+   running out is HANT_ERR_OUT_OF_MEMORY, never "nothing inherited". */
+hant_status hant_block_inherit_ctx(hant_context *ctx, const hant_block_spec *dst, float *dst_params, float *dst_buffers,
+                                   const hant_block_spec *src, const float *src_params, const float *src_buffers, int *inherited);
+/* The same without a context: returns the count, or HANT_ERR_OUT_OF_MEMORY (< 0). */
 int hant_block_inherit(const hant_block_spec *dst, float *dst_params, float *dst_buffers,
                        const hant_block_spec *src, const float *src_params, const float *src_buffers);
 
@@ -4911,8 +4923,6 @@ hant_status hant_net_calibrate(hant_net *net, const float *x, int n, double perc
 }
 
 // >>parts
-/* Widths of a block (docs/FORMAT.md, "Widths"): MBConv/fused hidden, ResNet
-   mid, SE squeeze; a ResNet projection shortcut when the shape changes. */
 static int64_t hant__block_buffers(const hant_block_spec *b) {
     int64_t hid = hant__block_hidden(b), c = 0;
     switch (b->kind) {
@@ -5284,7 +5294,7 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
 
 /* Offsets of a block's tensors inside its flat parameters and buffers (FORMAT.md order). */
 typedef struct hant__block_tensors {
-    long ex_w, ex_g, ex_b, ex_m, ex_v;  /* expand 1x1 (MBConv e != 1) */
+    long ex_w, ex_g, ex_b, ex_m, ex_v;  /* expand 1x1 (MBConv hid != cin) */
     long dw_w, dw_g, dw_b, dw_m, dw_v;  /* depthwise */
     long se_w1, se_b1, se_w2, se_b2;    /* squeeze-excite */
     long pr_w, pr_g, pr_b, pr_m, pr_v;  /* project 1x1 */
@@ -5292,52 +5302,150 @@ typedef struct hant__block_tensors {
 } hant__block_tensors;
 
 static void hant__mbconv_tensors(const hant_block_spec *b, hant__block_tensors *t) {
-    long p = 0, q = 0, hid = (long)b->cin * b->expansion;
+    long p = 0, q = 0, hid = (int)hant__block_hidden(b);
     memset(t, -1, sizeof *t);
     t->hid = (int)hid; t->r = hant__se_width(b);
-    if (b->expansion != 1) {
+    if (hid != b->cin) {
         t->ex_w = p; p += (long)b->cin * hid; t->ex_g = p; p += hid; t->ex_b = p; p += hid;
         t->ex_m = q; q += hid; t->ex_v = q; q += hid;
     }
     t->dw_w = p; p += (long)b->kernel * b->kernel * hid; t->dw_g = p; p += hid; t->dw_b = p; p += hid;
     t->dw_m = q; q += hid; t->dw_v = q; q += hid;
-    if (b->se_ratio > 0.0f) {
+    if (hant__block_has_se(b)) {
         t->se_w1 = p; p += hid * t->r; t->se_b1 = p; p += t->r; t->se_w2 = p; p += hid * t->r; t->se_b2 = p; p += hid;
     }
     t->pr_w = p; p += hid * b->cout; t->pr_g = p; p += b->cout; t->pr_b = p;
     t->pr_m = q; q += b->cout; t->pr_v = q;
 }
 
-int hant_block_inherit(const hant_block_spec *dst, float *dp, float *db, const hant_block_spec *src, const float *sp, const float *sb) {
-    if (!dst || !src || !dp || !db || !sp || !sb) return 0;
-    if (dst->kind != HANT_BLOCK_MBCONV || src->kind != HANT_BLOCK_MBCONV || dst->cin != src->cin || dst->cout != src->cout) return 0;
-    /* e = 1 has no expand conv, so its hidden channels are the input's: they
-       only match a teacher that also has e = 1 */
-    if ((dst->expansion == 1) != (src->expansion == 1)) return 0;
+/* A conv + BN unit of a ResNet block: weight [k][k][cin][cout], gamma, beta; mean, var. */
+typedef struct hant__unit_at { long w, g, b, m, v; int k, cin, cout; } hant__unit_at;
+/* ResNet units in parameter order: conv1, [projection], conv2 (basic);
+   conv1, conv2, [projection], conv3 (bottleneck). u[0..2] are the main path
+   (u[2].w < 0 for basic), *proj the projection (w < 0 when absent). */
+static void hant__resnet_tensors(const hant_block_spec *b, hant__unit_at u[3], hant__unit_at *proj) {
+    int mid = (int)hant__block_hidden(b), basic = b->kind == HANT_BLOCK_RESNET_BASIC;
+    hant__unit_at m[3] = { { 0, 0, 0, 0, 0, basic ? b->kernel : 1, b->cin, mid },
+                           { 0, 0, 0, 0, 0, b->kernel, mid, basic ? b->cout : mid },
+                           { -1, -1, -1, -1, -1, 1, mid, b->cout } };
+    hant__unit_at pj = { -1, -1, -1, -1, -1, 1, b->cin, b->cout };
+    hant__unit_at *order[4];
+    int n = 0;
+    order[n++] = &m[0];
+    if (basic) { if (hant__block_proj(b)) order[n++] = &pj; order[n++] = &m[1]; }
+    else { m[2].w = 0; order[n++] = &m[1]; if (hant__block_proj(b)) order[n++] = &pj; order[n++] = &m[2]; }
+    long p = 0, q = 0;
+    for (int i = 0; i < n; i++) {
+        hant__unit_at *x = order[i];
+        x->w = p; p += (long)x->k * x->k * x->cin * x->cout; x->g = p; p += x->cout; x->b = p; p += x->cout;
+        x->m = q; q += x->cout; x->v = q; q += x->cout;
+    }
+    memcpy(u, m, sizeof m);
+    *proj = pj;
+}
+
+/* Channel j of dst's layer comes from map[j] of src's: the n = min(hd, hs)
+   most important, |BN gamma| times the norm of the weights that read the
+   channel (stride apart, len of them, from base + channel * ch_stride);
+   every channel in order when none is dropped. */
+static void hant__parts_pick(const float *gamma, const float *w, long ch_stride, long rows, long row_stride, long len, int hs, int hd, int *map,
+                             float *imp) {
+    int n = HANT__MIN(hs, hd);
+    for (int j = 0; j < hs; j++) {
+        double r = 0;
+        for (long y = 0; y < rows; y++)
+            for (long o = 0; o < len; o++) { double v = w[(long)j * ch_stride + y * row_stride + o]; r += v * v; }
+        imp[j] = fabsf(gamma[j]) * (float)sqrt(r);
+        map[j] = j;
+    }
+    if (hd >= hs) return; /* every channel kept, in order: equal shapes copy exactly */
+    for (int a = 0; a < n; a++) { /* partial selection sort: n <= a few thousand */
+        int best = a;
+        for (int c = a + 1; c < hs; c++) if (imp[map[c]] > imp[map[best]]) best = c;
+        int tmp = map[a]; map[a] = map[best]; map[best] = tmp;
+    }
+}
+
+static void hant__parts_copy_bn(float *dp, float *db, const hant__unit_at *d, const float *sp, const float *sb, const hant__unit_at *s, const int *map, int n) {
+    for (int j = 0; j < n; j++) {
+        int sj = map ? map[j] : j;
+        dp[d->g + j] = sp[s->g + sj]; dp[d->b + j] = sp[s->b + sj];
+        db[d->m + j] = sb[s->m + sj]; db[d->v + j] = sb[s->v + sj];
+    }
+}
+
+/* Dense conv weights [k][k][cin][cout]: dst (ci, co) from src (imap[ci], omap[co]) for
+   ci < ni, co < no (NULL maps: identity); kernel centre-cropped or zero-bordered;
+   input rows ci >= ni (channels the teacher lacks) are zeroed when zero_rows. */
+static void hant__parts_copy_conv(float *dp, const hant__unit_at *d, const float *sp, const hant__unit_at *s, const int *imap, int ni, const int *omap,
+                                  int no, int zero_rows) {
+    int kd = d->k, ks = s->k;
+    for (int y = 0; y < kd; y++)
+        for (int x = 0; x < kd; x++) {
+            int sy = y + (ks - kd) / 2, sx = x + (ks - kd) / 2, in = sy >= 0 && sy < ks && sx >= 0 && sx < ks;
+            float *drow = dp + d->w + ((long)y * kd + x) * d->cin * d->cout;
+            const float *srow = in ? sp + s->w + ((long)sy * ks + sx) * s->cin * s->cout : NULL;
+            for (int ci = 0; ci < d->cin; ci++) {
+                if (ci >= ni) {
+                    if (zero_rows) for (int co = 0; co < d->cout; co++) drow[(long)ci * d->cout + co] = 0.0f;
+                    continue;
+                }
+                int sci = imap ? imap[ci] : ci;
+                for (int co = 0; co < no; co++)
+                    drow[(long)ci * d->cout + co] = in ? srow[(long)sci * s->cout + (omap ? omap[co] : co)] : 0.0f;
+            }
+        }
+}
+
+static int hant__inherit_resnet(const hant_block_spec *dst, float *dp, float *db, const hant_block_spec *src, const float *sp, const float *sb, int *map,
+                                float *imp) {
+    hant__unit_at d[3], s[3], dpj, spj;
+    hant__resnet_tensors(dst, d, &dpj);
+    hant__resnet_tensors(src, s, &spj);
+    int md = d[0].cout, ms = s[0].cout, n = HANT__MIN(md, ms), got = 0;
+    int *map2 = map + ms;
+    if (dst->kind == HANT_BLOCK_RESNET_BASIC) {
+        /* mid channels: conv1's BN gamma times conv2's weights reading them (over its k x k taps) */
+        hant__parts_pick(sp + s[0].g, sp + s[1].w, s[1].cout, (long)s[1].k * s[1].k, (long)s[1].cin * s[1].cout, s[1].cout, ms, md, map, imp);
+        hant__parts_copy_conv(dp, &d[0], sp, &s[0], NULL, dst->cin, map, n, 0);
+        hant__parts_copy_bn(dp, db, &d[0], sp, sb, &s[0], map, n);
+        hant__parts_copy_conv(dp, &d[1], sp, &s[1], map, n, NULL, dst->cout, 1);
+        hant__parts_copy_bn(dp, db, &d[1], sp, sb, &s[1], NULL, dst->cout);
+        got = 4;
+    } else {
+        /* inner channels after conv2 (read by conv3), then after conv1 (read by conv2) */
+        int ms2 = s[1].cout, md2 = d[1].cout, n2 = HANT__MIN(md2, ms2);
+        hant__parts_pick(sp + s[1].g, sp + s[2].w, s[2].cout, 1, 0, s[2].cout, ms2, md2, map2, imp);
+        hant__parts_pick(sp + s[0].g, sp + s[1].w, s[1].cout, (long)s[1].k * s[1].k, (long)s[1].cin * s[1].cout, s[1].cout, ms, md, map, imp);
+        hant__parts_copy_conv(dp, &d[0], sp, &s[0], NULL, dst->cin, map, n, 0);
+        hant__parts_copy_bn(dp, db, &d[0], sp, sb, &s[0], map, n);
+        hant__parts_copy_conv(dp, &d[1], sp, &s[1], map, n, map2, n2, 1);
+        hant__parts_copy_bn(dp, db, &d[1], sp, sb, &s[1], map2, n2);
+        hant__parts_copy_conv(dp, &d[2], sp, &s[2], map2, n2, NULL, dst->cout, 1);
+        hant__parts_copy_bn(dp, db, &d[2], sp, sb, &s[2], NULL, dst->cout);
+        got = 6;
+    }
+    if (dpj.w >= 0) { /* same cin, cout and stride: the projection is the teacher's */
+        hant__parts_copy_conv(dp, &dpj, sp, &spj, NULL, dst->cin, NULL, dst->cout, 0);
+        hant__parts_copy_bn(dp, db, &dpj, sp, sb, &spj, NULL, dst->cout);
+        got += 2;
+    }
+    return got;
+}
+
+static int hant__inherit_mbconv(const hant_block_spec *dst, float *dp, float *db, const hant_block_spec *src, const float *sp, const float *sb, int *map,
+                                float *imp) {
     hant__block_tensors d, s;
     hant__mbconv_tensors(dst, &d);
     hant__mbconv_tensors(src, &s);
     int hd = d.hid, hs = s.hid, n = HANT__MIN(hd, hs), cout = dst->cout, cin = dst->cin, got = 0;
     /* keep the teacher's most important hidden channels: |BN scale| of the
        depthwise times the norm of the channel's projection row */
-    int *map = (int *)HANT_MALLOC(sizeof(int) * (size_t)hs, NULL);
-    float *imp = (float *)HANT_MALLOC(sizeof(float) * (size_t)hs, NULL);
-    if (!map || !imp) { HANT_FREE(map, NULL); HANT_FREE(imp, NULL); return 0; }
-    for (int j = 0; j < hs; j++) {
-        double r = 0;
-        for (int o = 0; o < cout; o++) { double v = sp[s.pr_w + (long)j * cout + o]; r += v * v; }
-        imp[j] = fabsf(sp[s.dw_g + j]) * (float)sqrt(r);
-        map[j] = j;
-    }
-    if (dst->expansion != 1) /* e = 1 == e = 1: identical channels, keep the order */
-        for (int a = 0; a < n; a++) { /* partial selection sort: n <= a few thousand */
-            int best = a;
-            for (int c = a + 1; c < hs; c++) if (imp[map[c]] > imp[map[best]]) best = c;
-            int tmp = map[a]; map[a] = map[best]; map[best] = tmp;
-        }
+    hant__parts_pick(sp + s.dw_g, sp + s.pr_w, cout, 1, 0, cout, hs, hd, map, imp);
+    int se = d.se_w1 >= 0 && s.se_w1 >= 0 && d.r == s.r;
     for (int j = 0; j < n; j++) {
         int sj = map[j];
-        if (dst->expansion != 1) {
+        if (hd != cin) {
             for (int c = 0; c < cin; c++) dp[d.ex_w + (long)c * hd + j] = sp[s.ex_w + (long)c * hs + sj];
             dp[d.ex_g + j] = sp[s.ex_g + sj]; dp[d.ex_b + j] = sp[s.ex_b + sj];
             db[d.ex_m + j] = sb[s.ex_m + sj]; db[d.ex_v + j] = sb[s.ex_v + sj];
@@ -5351,7 +5459,7 @@ int hant_block_inherit(const hant_block_spec *dst, float *dp, float *db, const h
             }
         dp[d.dw_g + j] = sp[s.dw_g + sj]; dp[d.dw_b + j] = sp[s.dw_b + sj];
         db[d.dw_m + j] = sb[s.dw_m + sj]; db[d.dw_v + j] = sb[s.dw_v + sj];
-        if (d.se_w1 >= 0 && s.se_w1 >= 0 && d.r == s.r) {
+        if (se) {
             for (int r = 0; r < d.r; r++) {
                 dp[d.se_w1 + (long)j * d.r + r] = sp[s.se_w1 + (long)sj * s.r + r];
                 dp[d.se_w2 + (long)r * hd + j] = sp[s.se_w2 + (long)r * hs + sj];
@@ -5363,14 +5471,51 @@ int hant_block_inherit(const hant_block_spec *dst, float *dp, float *db, const h
     /* channels beyond the teacher's contribute nothing at first */
     for (int j = n; j < hd; j++)
         for (int o = 0; o < cout; o++) dp[d.pr_w + (long)j * cout + o] = 0.0f;
-    if (d.se_w1 >= 0 && s.se_w1 >= 0 && d.r == s.r) { for (int r = 0; r < d.r; r++) dp[d.se_b1 + r] = sp[s.se_b1 + r]; got++; }
+    if (se) {
+        for (int r = 0; r < d.r; r++) dp[d.se_b1 + r] = sp[s.se_b1 + r];
+        /* SE rows of channels beyond the teacher's read nothing */
+        for (int j = n; j < hd; j++) for (int r = 0; r < d.r; r++) dp[d.se_w1 + (long)j * d.r + r] = 0.0f;
+        got++;
+    }
     memcpy(dp + d.pr_g, sp + s.pr_g, sizeof(float) * (size_t)cout);
     memcpy(dp + d.pr_b, sp + s.pr_b, sizeof(float) * (size_t)cout);
     memcpy(db + d.pr_m, sb + s.pr_m, sizeof(float) * (size_t)cout);
     memcpy(db + d.pr_v, sb + s.pr_v, sizeof(float) * (size_t)cout);
-    got += (dst->expansion != 1 ? 2 : 0) + 4;
-    HANT_FREE(map, NULL); HANT_FREE(imp, NULL);
+    got += (hd != cin ? 2 : 0) + 4;
     return got;
+}
+
+hant_status hant_block_inherit_ctx(hant_context *ctx, const hant_block_spec *dst, float *dp, float *db, const hant_block_spec *src, const float *sp,
+                                   const float *sb, int *inherited) {
+    if (!inherited) return hant__fail(HANT_ERR_INVALID_ARG, "hant_block_inherit_ctx: NULL inherited");
+    *inherited = 0;
+    if (!dst || !src || !dp || !db || !sp || !sb) return hant__fail(HANT_ERR_INVALID_ARG, "hant_block_inherit_ctx: NULL argument");
+    int mb = dst->kind == HANT_BLOCK_MBCONV && src->kind == HANT_BLOCK_MBCONV;
+    int res = (dst->kind == HANT_BLOCK_RESNET_BASIC || dst->kind == HANT_BLOCK_RESNET_BOTTLENECK) && dst->kind == src->kind;
+    if ((!mb && !res) || dst->cin != src->cin || dst->cout != src->cout) return HANT_OK; /* nothing with a matching meaning */
+    /* MBConv without an expand conv (hid = cin): its hidden channels are the
+       input's, so they only match a teacher that has none either. ResNet: the
+       projection exists for both or neither only at the same stride. */
+    if (mb && ((int)hant__block_hidden(dst) == dst->cin) != ((int)hant__block_hidden(src) == src->cin)) return HANT_OK;
+    if (res && dst->stride != src->stride) return HANT_OK;
+    int hs = mb ? (int)hant__block_hidden(src) : (int)hant__block_hidden(src) + (src->kind == HANT_BLOCK_RESNET_BOTTLENECK ? (int)hant__block_hidden(src) : 0);
+    static const hant_allocator plain = { NULL, NULL, NULL };
+    const hant_allocator *al = ctx ? &ctx->alloc : &plain;
+    int *map = (int *)hant__raw_alloc(al, sizeof(int) * (size_t)hs);
+    float *imp = (float *)hant__raw_alloc(al, sizeof(float) * (size_t)hs);
+    if (!map || !imp) {
+        hant__raw_free(al, map); hant__raw_free(al, imp);
+        return hant__fail(HANT_ERR_OUT_OF_MEMORY, "hant_block_inherit: %d channel indices", hs);
+    }
+    *inherited = mb ? hant__inherit_mbconv(dst, dp, db, src, sp, sb, map, imp) : hant__inherit_resnet(dst, dp, db, src, sp, sb, map, imp);
+    hant__raw_free(al, map); hant__raw_free(al, imp);
+    return HANT_OK;
+}
+
+int hant_block_inherit(const hant_block_spec *dst, float *dp, float *db, const hant_block_spec *src, const float *sp, const float *sb) {
+    int got = 0;
+    hant_status st = hant_block_inherit_ctx(NULL, dst, dp, db, src, sp, sb, &got);
+    return st == HANT_ERR_OUT_OF_MEMORY ? (int)st : got;
 }
 
 // >>profile
@@ -5734,6 +5879,8 @@ static hant_status hant__format_check(const hant_arch *a, uint32_t version, hant
         /* expansion, kernel and groups: writers have always put 1 where they do not apply */
         if (b->groups != 0 && b->groups != 1 && k != HANT_BLOCK_CONV) return hant__fail(code, "block %d: groups = %d on a %s block (conv only; must be 1)", i, b->groups, kn);
         if (!mb && b->expansion != 0 && b->expansion != 1) return hant__fail(code, "block %d: expansion = %d on a %s block (MBConv/fused only; must be 1)", i, b->expansion, kn);
+        /* with hidden set the network ignores expansion; it still holds what importers write */
+        if (mb && (b->expansion < 1 || b->expansion > 16)) return hant__fail(code, "block %d: expansion = %d (1..16, informational when hidden is set)", i, b->expansion);
         if (!mb && b->hidden && !resnet) return hant__fail(code, "block %d: hidden = %d on a %s block (MBConv, fused, ResNet only; must be 0)", i, b->hidden, kn);
         if (!mb && (b->se_ratio != 0.0f || b->se_width || b->se_act || b->se_gate))
             return hant__fail(code, "block %d: squeeze-excite fields (se_ratio %g, se_width %d, se_act %d, se_gate %d) on a %s block (MBConv/fused only; must be 0)", i,
