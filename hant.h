@@ -1,7 +1,8 @@
 /* hant.h - Hardware-Aware Network Transformation on the CPU, in one C11 header.
 
-   Trains and runs MBConv networks (EfficientNet-style) with SIMD kernels that
-   are checked against a scalar reference, and stores them in .hant files.
+   Trains and runs CNNs built from MBConv (EfficientNet, MobileNetV2/V3),
+   fused-MBConv, conv and ResNet (basic, bottleneck) blocks with SIMD kernels
+   that are checked against a scalar reference, and stores them in .hant files.
 
    USAGE
      In exactly one C file, before any other #include:
@@ -132,7 +133,7 @@ typedef struct hant_block_spec {
     hant_act act;
     int groups;           /* HANT_BLOCK_CONV only; 0 means 1 */
     int quant;            /* 0: fp32; HANT_QUANT_INT8: int8 inference (see hant_net_calibrate) */
-    int tiled;            /* MBConv: fused expand-dw-project in spatial tiles at inference */
+    int tiled;            /* MBConv (any hidden width and SE): fused expand-dw-project in spatial tiles at inference */
     /* Fields for imported networks; zero keeps the behaviour above. */
     int hidden;           /* MBConv / fused: hidden width, 0: cin * expansion (an expand conv
                              exists when hidden != cin). ResNet basic: the first conv's width
@@ -140,9 +141,12 @@ typedef struct hant_block_spec {
     int se_width;         /* SE squeeze channels, 0: max(1, cin * se_ratio); SE is present
                              when se_ratio > 0 or se_width > 0 */
     hant_act se_act;      /* SE inner activation, 0: SiLU */
-    hant_act se_gate;     /* SE gate, 0: sigmoid; HANT_ACT_HSIGMOID (MobileNetV3) */
+    hant_act se_gate;     /* SE gate, 0: sigmoid; HANT_ACT_HSIGMOID (MobileNetV3); no other */
     /* ResNet blocks: the shortcut is the identity when stride 1 and cin == cout,
-       else a 1x1 conv with that stride + BN. */
+       else a 1x1 conv with that stride + BN; `act` is every activation (the last
+       after the add); kernel odd, groups 1, no SE. Parameters per conv: weights,
+       BN scale, shift, in the order conv1, [projection], conv2 (basic) or conv1,
+       conv2, [projection], conv3 (bottleneck). */
 } hant_block_spec;
 #define HANT_QUANT_INT8 1
 
@@ -154,9 +158,11 @@ typedef struct hant_arch {
     int head_cout; hant_act head_act; /* 1x1 conv + BN + act before pooling; 0: none */
     int head_quant;                /* HANT_QUANT_INT8: the head's 1x1 conv runs int8 (the FC stays fp32) */
     float bn_eps;                  /* 0: 1e-3 */
-    int stem_pool;                 /* 0: none; 3: max-pool 3x3, stride 2, pad 1 after the stem (ResNet) */
+    int stem_pool;                 /* 0: none; 3: max-pool 3x3, stride 2, pad 1 after the stem (ResNet;
+                                      padding is -inf as in PyTorch; needs a stem; no parameters) */
     int head_hidden;               /* a hidden fully connected layer (with bias) between pooling and
-                                      the classifier, 0: none (MobileNetV3: 1024) */
+                                      the classifier, 0: none (MobileNetV3: 1024). Its parameters
+                                      (w [in][out], bias) follow the head conv's; fp32 under head_quant */
     hant_act head_hidden_act;      /* its activation */
     int num_blocks;
     hant_block_spec blocks[HANT_MAX_BLOCKS];
@@ -318,14 +324,17 @@ hant_status hant_qconv_forward_u8(hant_qconv *q, int n, int h, int w, const uint
 hant_status hant_qconv_forward_f32(hant_qconv *q, int n, int h, int w, const uint8_t *x, float *y);
 
 /* ---- int8 blocks in a network ----------------------------------------------
-   A block with quant = HANT_QUANT_INT8 (MBConv, fused or conv; groups 1 or
-   depthwise) takes fp32 in and gives fp32 out: its input is quantised at
-   entry, its convs run hant_qconv with folded conv+BN weights quantised per
-   output channel, a conv feeding the next conv of the block writes u8
-   directly, the last conv writes fp32, SE runs in fp32 on that output and the
-   residual is added in fp32. The quantisation points are the inputs of the
-   block's convs (1 to 3, layer order); their u8 parameters come from
-   hant_net_calibrate. Inference fails on an int8 block without them.
+   A block with quant = HANT_QUANT_INT8 (MBConv, fused, conv with groups 1 or
+   depthwise, ResNet basic or bottleneck) takes fp32 in and gives fp32 out:
+   its input is quantised at entry, its convs run hant_qconv with folded
+   conv+BN weights quantised per output channel, a conv feeding the next conv
+   of the block writes u8 directly, the last conv writes fp32, SE runs in fp32
+   on that output and the residual is added in fp32 (ResNet: then the act, in
+   fp32; the projection shortcut writes fp32). The quantisation points are the
+   inputs of the block's convs (1 to 3, layer order; a ResNet projection reads
+   the block input as the first conv does and shares its point); their u8
+   parameters come from hant_net_calibrate. Inference fails on an int8 block
+   without them.
    Training fake-quantises the same tensors (and each conv weight per output
    channel, which for BN-scaled channels is the same grid as quantising the
    folded weight), with a straight-through estimator that passes gradients
@@ -2789,7 +2798,7 @@ hant_status hant_qconv_create(hant_context *ctx, const hant_qconv_desc *d, hant_
     if (dw && d->kernel > 7) return hant__fail(HANT_ERR_UNSUPPORTED, "qconv: depthwise kernel %d (at most 7)", d->kernel);
     if ((int64_t)d->kernel * d->kernel * (dw ? 1 : d->cin) > HANT__Q8_MAXK)
         return hant__fail(HANT_ERR_UNSUPPORTED, "qconv: kernel^2 * cin = %lld exceeds %d", (long long)d->kernel * d->kernel * d->cin, HANT__Q8_MAXK);
-    if ((unsigned)d->act > HANT_ACT_SIGMOID) return hant__fail(HANT_ERR_INVALID_ARG, "qconv: act %d", (int)d->act);
+    if ((unsigned)d->act >= HANT_ACT_COUNT) return hant__fail(HANT_ERR_INVALID_ARG, "qconv: act %d", (int)d->act);
     if (!hant__q8_qparams_ok(d->in)) return hant__fail(HANT_ERR_INVALID_ARG, "qconv: in scale %g, zero point %d", (double)d->in.scale, (int)d->in.zero_point);
     if (!hant__q8_qparams_ok(d->out)) return hant__fail(HANT_ERR_INVALID_ARG, "qconv: out scale %g, zero point %d", (double)d->out.scale, (int)d->out.zero_point);
     const int cout = d->cout, T = d->kernel * d->kernel, ktot = dw ? T : T * d->cin;
@@ -3226,11 +3235,11 @@ static void hant__se_pass(hant_context *ctx, hant__task_fn fn, const float *x, c
     else hant__run(ctx, fn, &a);
 }
 
-typedef struct hant__se_params { int c, r; const float *w1, *b1, *w2, *b2; } hant__se_params;
+typedef struct hant__se_params { int c, r; hant_act act, gate; const float *w1, *b1, *w2, *b2; } hant__se_params;
 
 static void hant__se_excite(hant_context *ctx, const hant__se_params *p, const float *s, int n, float *h, float *a, float *gate);
-/* Squeeze-excite forward. s [n][C] pooled, h [n][R] pre-SiLU, a [n][R]
-   scratch, gate [n][C]. */
+/* Squeeze-excite forward. s [n][C] pooled, h [n][R] before the inner
+   activation (p->act), a [n][R] scratch, gate [n][C]. */
 static void hant__se_forward(hant_context *ctx, const hant__se_params *p, const float *x, int n, int hw,
                              float *s, float *h, float *a, float *gate, float *y) {
     hant__se_pass(ctx, hant__gap_task, x, NULL, n, hw, p->c, s);
@@ -3238,14 +3247,15 @@ static void hant__se_forward(hant_context *ctx, const hant__se_params *p, const 
     hant__se_pass(ctx, hant__scale_task, x, gate, n, hw, p->c, y);
 }
 
-/* gate [n][C] = sigmoid(W2 silu(W1 s + b1) + b2) from the pooled s [n][C]. */
+/* gate [n][C] = gate(W2 act(W1 s + b1) + b2) from the pooled s [n][C]
+   (act SiLU and gate sigmoid for EfficientNet; ReLU and hard sigmoid for MobileNetV3). */
 static void hant__se_excite(hant_context *ctx, const hant__se_params *p, const float *s, int n, float *h, float *a, float *gate) {
-    hant__epilogue e1 = { p->b1, HANT_ACT_NONE, NULL, 0 }, e2 = { p->b2, HANT_ACT_SIGMOID, NULL, 0 };
+    hant__epilogue e1 = { p->b1, HANT_ACT_NONE, NULL, 0 }, e2 = { p->b2, p->gate, NULL, 0 };
     hant__gemm_args g;
     memset(&g, 0, sizeof g);
     g.m = n; g.n = p->r; g.k = p->c; g.a = s; g.lda = p->c; g.b = p->w1; g.ldb = p->r; g.c = h; g.ldc = p->r; g.ep = &e1; g.ctx = ctx;
     hant__gemm_run(&g);
-    hant_act_forward(HANT_ACT_SILU, h, a, (size_t)n * p->r);
+    hant_act_forward(p->act, h, a, (size_t)n * p->r);
     memset(&g, 0, sizeof g);
     g.m = n; g.n = p->c; g.k = p->r; g.a = a; g.lda = p->r; g.b = p->w2; g.ldb = p->c; g.c = gate; g.ldc = p->c; g.ep = &e2; g.ctx = ctx;
     hant__gemm_run(&g);
@@ -3257,7 +3267,7 @@ static void hant__se_backward(hant_context *ctx, const hant__se_params *p, const
                               float *dx, int accumulate_dx, float *dw1, float *db1, float *dw2, float *db2, float *work) {
     const int C = p->c, R = p->r;
     float *dg = work, *a = work + (size_t)n * C, *dh = a + (size_t)n * R, *ds = dh + (size_t)n * R;
-    /* dgate[i][c] = sum_p dy*x, then through the sigmoid */
+    /* dgate[i][c] = sum_p dy*x, then through the gate (its derivative from its output) */
     for (int i = 0; i < n; i++) {
         float *d = dg + (size_t)i * C;
         memset(d, 0, sizeof(float) * C);
@@ -3268,13 +3278,16 @@ static void hant__se_backward(hant_context *ctx, const hant__se_params *p, const
                 hant__v_storep(d + c, hant__v_fmadd(hant__v_loadp(xp + c, nn), hant__v_loadp(yp + c, nn), hant__v_loadp(d + c, nn)), nn);
             }
         }
-        for (int c = 0; c < C; c++) { float gt = gate[(size_t)i * C + c]; d[c] *= gt * (1.0f - gt); }
+        if (p->gate == HANT_ACT_HSIGMOID)
+            for (int c = 0; c < C; c++) { float gt = gate[(size_t)i * C + c]; d[c] *= gt > 0.0f && gt < 1.0f ? 1.0f / 6.0f : 0.0f; }
+        else
+            for (int c = 0; c < C; c++) { float gt = gate[(size_t)i * C + c]; d[c] *= gt * (1.0f - gt); }
     }
-    hant_act_forward(HANT_ACT_SILU, h, a, (size_t)n * R);
+    hant_act_forward(p->act, h, a, (size_t)n * R);
     hant_gemm(ctx, 1, 0, R, C, n, a, R, dg, C, 1.0f, dw2, C);      /* dW2 += a^T dg */
     hant__col_sum(dg, (size_t)n, C, db2);
     hant_gemm(ctx, 0, 1, n, R, C, dg, C, p->w2, C, 0.0f, dh, R);   /* da = dg W2^T */
-    hant_act_backward(HANT_ACT_SILU, h, dh, dh, (size_t)n * R);
+    hant_act_backward(p->act, h, dh, dh, (size_t)n * R);
     hant_gemm(ctx, 1, 0, C, R, n, s, C, dh, R, 1.0f, dw1, R);      /* dW1 += s^T dh */
     hant__col_sum(dh, (size_t)n, R, db1);
     hant_gemm(ctx, 0, 1, n, C, R, dh, R, p->w1, R, 0.0f, ds, C);   /* ds = dh W1^T */
@@ -3295,17 +3308,33 @@ static void hant__se_backward(hant_context *ctx, const hant__se_params *p, const
 // >>net
 int64_t hant_block_params(const hant_block_spec *b);
 
+/* Derived widths of a block spec (hant_block_spec's field comments). */
 static int hant__se_width(const hant_block_spec *b) {
+    if (b->se_width > 0) return b->se_width;
     int r = (int)((float)b->cin * b->se_ratio);
     return r < 1 ? 1 : r;
 }
+static int hant__block_has_se(const hant_block_spec *b) { return b->se_ratio > 0.0f || b->se_width > 0; }
+static hant_act hant__se_act_of(const hant_block_spec *b) { return b->se_act ? b->se_act : HANT_ACT_SILU; }
+static hant_act hant__se_gate_of(const hant_block_spec *b) { return b->se_gate ? b->se_gate : HANT_ACT_SIGMOID; }
+/* MBConv / fused: the hidden width; ResNet: the inner width (mid). */
+static int64_t hant__block_hidden(const hant_block_spec *b) {
+    if (b->kind == HANT_BLOCK_RESNET_BASIC) return b->hidden ? b->hidden : b->cout;
+    if (b->kind == HANT_BLOCK_RESNET_BOTTLENECK) return b->hidden ? b->hidden : b->cout / 4;
+    return b->hidden ? (int64_t)b->hidden : (int64_t)b->cin * b->expansion;
+}
+/* MBConv / fused: an expand conv (fused: an expand and a project) exists. */
+static int hant__block_expands(const hant_block_spec *b) { return hant__block_hidden(b) != b->cin; }
+/* ResNet: the shortcut is a 1x1 conv + BN. */
+static int hant__block_proj(const hant_block_spec *b) { return b->stride != 1 || b->cin != b->cout; }
+static int hant__act_ok(hant_act a) { return a >= HANT_ACT_NONE && a < HANT_ACT_COUNT; }
 
 hant_status hant_block_validate(const hant_block_spec *b, int in_h, int in_w) {
-    if (b->kind < HANT_BLOCK_MBCONV || b->kind > HANT_BLOCK_IDENTITY) return hant__fail(HANT_ERR_INVALID_ARG, "block kind %d", (int)b->kind);
+    if (b->kind < HANT_BLOCK_MBCONV || b->kind > HANT_BLOCK_RESNET_BOTTLENECK) return hant__fail(HANT_ERR_INVALID_ARG, "block kind %d", (int)b->kind);
     if (b->cin < 1 || b->cin > 65536) return hant__fail(HANT_ERR_INVALID_ARG, "block cin = %d", b->cin);
     if (b->cout < 1 || b->cout > 65536) return hant__fail(HANT_ERR_INVALID_ARG, "block cout = %d", b->cout);
     if (b->stride != 1 && b->stride != 2) return hant__fail(HANT_ERR_INVALID_ARG, "block stride = %d (1 or 2)", b->stride);
-    if (b->act < HANT_ACT_NONE || b->act > HANT_ACT_SIGMOID) return hant__fail(HANT_ERR_INVALID_ARG, "block act = %d", (int)b->act);
+    if (!hant__act_ok(b->act)) return hant__fail(HANT_ERR_INVALID_ARG, "block act = %d (0..%d)", (int)b->act, HANT_ACT_COUNT - 1);
     if (!(b->se_ratio >= 0.0f && b->se_ratio <= 1.0f)) return hant__fail(HANT_ERR_INVALID_ARG, "block se_ratio = %g (0..1)", (double)b->se_ratio);
     if (in_h < 1 || in_w < 1 || in_h > 8192 || in_w > 8192) return hant__fail(HANT_ERR_INVALID_ARG, "block input %dx%d", in_h, in_w);
     if (b->quant != 0 && b->quant != HANT_QUANT_INT8) return hant__fail(HANT_ERR_INVALID_ARG, "block quant = %d (0 fp32, 1 int8)", b->quant);
@@ -3318,21 +3347,37 @@ hant_status hant_block_validate(const hant_block_spec *b, int in_h, int in_w) {
         return HANT_OK;
     }
     if (b->kernel < 1 || b->kernel > 7 || !(b->kernel & 1)) return hant__fail(HANT_ERR_INVALID_ARG, "block kernel = %d (odd, 1..7)", b->kernel);
+    if (b->hidden < 0 || b->hidden > 65536) return hant__fail(HANT_ERR_INVALID_ARG, "block hidden = %d (0..65536)", b->hidden);
+    if (b->se_width < 0 || b->se_width > 65536) return hant__fail(HANT_ERR_INVALID_ARG, "block se_width = %d (0..65536)", b->se_width);
+    if (!hant__act_ok(b->se_act)) return hant__fail(HANT_ERR_INVALID_ARG, "block se_act = %d (0..%d)", (int)b->se_act, HANT_ACT_COUNT - 1);
+    if (b->se_gate != HANT_ACT_NONE && b->se_gate != HANT_ACT_SIGMOID && b->se_gate != HANT_ACT_HSIGMOID)
+        return hant__fail(HANT_ERR_INVALID_ARG, "block se_gate = %d (0 or %d: sigmoid, %d: hsigmoid)", (int)b->se_gate, HANT_ACT_SIGMOID, HANT_ACT_HSIGMOID);
     if (b->kind == HANT_BLOCK_MBCONV || b->kind == HANT_BLOCK_FUSED_MBCONV) {
-        if (b->expansion < 1 || b->expansion > 16) return hant__fail(HANT_ERR_INVALID_ARG, "block expansion = %d (1..16)", b->expansion);
-        if ((int64_t)b->cin * b->expansion > 65536) return hant__fail(HANT_ERR_INVALID_ARG, "block hidden width too large");
+        if (!b->hidden) { /* with hidden set, expansion is informational */
+            if (b->expansion < 1 || b->expansion > 16) return hant__fail(HANT_ERR_INVALID_ARG, "block expansion = %d (1..16)", b->expansion);
+            if ((int64_t)b->cin * b->expansion > 65536) return hant__fail(HANT_ERR_INVALID_ARG, "block hidden width too large");
+        }
+    } else {
+        const char *kn = hant_block_kind_name(b->kind);
+        if (hant__block_has_se(b)) return hant__fail(HANT_ERR_INVALID_ARG, "%s block takes no SE (se_ratio %g, se_width %d)", kn, (double)b->se_ratio, b->se_width);
+        if (b->kind == HANT_BLOCK_CONV && b->hidden) return hant__fail(HANT_ERR_INVALID_ARG, "conv block takes no hidden width (hidden = %d)", b->hidden);
+    }
+    if (b->kind == HANT_BLOCK_RESNET_BASIC || b->kind == HANT_BLOCK_RESNET_BOTTLENECK) {
+        if (b->groups > 1) return hant__fail(HANT_ERR_INVALID_ARG, "%s block groups = %d (1)", hant_block_kind_name(b->kind), b->groups);
+        if (hant__block_hidden(b) < 1) return hant__fail(HANT_ERR_INVALID_ARG, "bottleneck block: inner width cout/4 = 0 (cout %d): set hidden", b->cout);
     }
     if (b->kind == HANT_BLOCK_CONV) {
         int g = b->groups ? b->groups : 1;
         if (g < 1 || b->cin % g || b->cout % g) return hant__fail(HANT_ERR_INVALID_ARG, "conv block groups = %d must divide cin %d and cout %d", g, b->cin, b->cout);
-        if (b->se_ratio != 0.0f) return hant__fail(HANT_ERR_INVALID_ARG, "conv block takes no SE");
         if (b->quant && g != 1 && !(g == b->cin && g == b->cout))
             return hant__fail(HANT_ERR_INVALID_ARG, "int8 conv block needs groups 1 or depthwise (groups %d)", g);
     }
     if (b->quant) { /* the int8 GEMM keeps exact int32 sums up to this depth */
-        int64_t hid = (int64_t)b->cin * b->expansion, depth = 0, k2 = (int64_t)b->kernel * b->kernel;
+        int64_t hid = hant__block_hidden(b), depth = 0, k2 = (int64_t)b->kernel * b->kernel;
         if (b->kind == HANT_BLOCK_MBCONV) depth = HANT__MAX((int64_t)b->cin, hid);
-        else if (b->kind == HANT_BLOCK_FUSED_MBCONV) depth = HANT__MAX(k2 * b->cin, b->expansion != 1 ? hid : 0);
+        else if (b->kind == HANT_BLOCK_FUSED_MBCONV) depth = HANT__MAX(k2 * b->cin, hant__block_expands(b) ? hid : 0);
+        else if (b->kind == HANT_BLOCK_RESNET_BASIC) depth = HANT__MAX(k2 * b->cin, k2 * hid);
+        else if (b->kind == HANT_BLOCK_RESNET_BOTTLENECK) depth = HANT__MAX((int64_t)b->cin, k2 * hid);
         else depth = (b->groups > 1 ? 1 : k2 * b->cin);
         if (depth > HANT__Q8_MAXK) return hant__fail(HANT_ERR_INVALID_ARG, "int8 block: conv depth %lld exceeds %d", (long long)depth, HANT__Q8_MAXK);
     }
@@ -3352,8 +3397,13 @@ hant_status hant_arch_validate(const hant_arch *a) {
         if (a->stem_cout < 1 || a->stem_cout > 65536) return hant__fail(HANT_ERR_INVALID_ARG, "stem_cout = %d", a->stem_cout);
         if (a->stem_kernel < 1 || a->stem_kernel > 7 || !(a->stem_kernel & 1)) return hant__fail(HANT_ERR_INVALID_ARG, "stem_kernel = %d", a->stem_kernel);
         if (a->stem_stride != 1 && a->stem_stride != 2) return hant__fail(HANT_ERR_INVALID_ARG, "stem_stride = %d", a->stem_stride);
-        if (a->stem_act < HANT_ACT_NONE || a->stem_act > HANT_ACT_SIGMOID) return hant__fail(HANT_ERR_INVALID_ARG, "stem_act");
+        if (!hant__act_ok(a->stem_act)) return hant__fail(HANT_ERR_INVALID_ARG, "stem_act = %d (0..%d)", (int)a->stem_act, HANT_ACT_COUNT - 1);
         h = hant_conv_out(h, a->stem_kernel, a->stem_stride); w = hant_conv_out(w, a->stem_kernel, a->stem_stride); c = a->stem_cout;
+    }
+    if (a->stem_pool != 0 && a->stem_pool != 3) return hant__fail(HANT_ERR_INVALID_ARG, "stem_pool = %d (0 none, 3: 3x3 stride 2 max-pool)", a->stem_pool);
+    if (a->stem_pool) {
+        if (!a->stem_cout) return hant__fail(HANT_ERR_INVALID_ARG, "stem_pool needs a stem (stem_cout > 0)");
+        h = hant_conv_out(h, 3, 2); w = hant_conv_out(w, 3, 2);
     }
     for (int i = 0; i < a->num_blocks; i++) {
         const hant_block_spec *b = &a->blocks[i];
@@ -3365,11 +3415,15 @@ hant_status hant_arch_validate(const hant_arch *a) {
     }
     if (a->num_classes) {
         if (a->head_cout < 0 || a->head_cout > 65536) return hant__fail(HANT_ERR_INVALID_ARG, "head_cout = %d", a->head_cout);
-        if (a->head_act < HANT_ACT_NONE || a->head_act > HANT_ACT_SIGMOID) return hant__fail(HANT_ERR_INVALID_ARG, "head_act");
+        if (!hant__act_ok(a->head_act)) return hant__fail(HANT_ERR_INVALID_ARG, "head_act = %d (0..%d)", (int)a->head_act, HANT_ACT_COUNT - 1);
+        if (a->head_hidden < 0 || a->head_hidden > 65536) return hant__fail(HANT_ERR_INVALID_ARG, "head_hidden = %d (0..65536)", a->head_hidden);
+        if (!hant__act_ok(a->head_hidden_act)) return hant__fail(HANT_ERR_INVALID_ARG, "head_hidden_act = %d (0..%d)", (int)a->head_hidden_act, HANT_ACT_COUNT - 1);
         if (a->head_quant != 0 && a->head_quant != HANT_QUANT_INT8) return hant__fail(HANT_ERR_INVALID_ARG, "head_quant = %d (0 fp32, 1 int8)", a->head_quant);
         if (a->head_quant && !a->head_cout) return hant__fail(HANT_ERR_INVALID_ARG, "head_quant needs a head conv (head_cout > 0)");
     } else if (a->head_quant) {
         return hant__fail(HANT_ERR_INVALID_ARG, "head_quant needs a head (num_classes > 0)");
+    } else if (a->head_hidden) {
+        return hant__fail(HANT_ERR_INVALID_ARG, "head_hidden needs a head (num_classes > 0)");
     }
     return HANT_OK;
 }
@@ -3415,16 +3469,19 @@ typedef struct hant__unit {
     float *fw, *fb, *packed; /* inference: BN folded in, weights packed */
     /* int8 blocks: the conv's input is a quantisation point */
     int q8, qset, qnext;     /* in an int8 block; qin calibrated; the unit reading our u8 output, or -1 */
+    int qshare;              /* a ResNet projection: the unit whose input (the same tensor) and qin it shares, or -1 */
     hant_qparams qin;
     hant_qconv *qc;          /* inference */
     float *tqw, *sqw;        /* fake-quantised weights: raw (training), folded (reference inference) */
 } hant__unit;
 
-typedef struct hant__se { int c, r, hw; size_t w1, b1, w2, b2; } hant__se;
+typedef struct hant__se { int c, r, hw; hant_act act, gate; size_t w1, b1, w2, b2; } hant__se;
 
-enum { HANT__OP_UNIT = 0, HANT__OP_SE = 1, HANT__OP_POOL = 2 };
+/* ACT: out = act(in), idx = the hant_act (ResNet: after the residual add).
+   MAXPOOL: 3x3, stride 2, pad 1 with -inf padding (the ResNet stem). */
+enum { HANT__OP_UNIT = 0, HANT__OP_SE = 1, HANT__OP_POOL = 2, HANT__OP_ACT = 3, HANT__OP_MAXPOOL = 4 };
 typedef struct hant__op {
-    int type, idx;          /* unit or SE index */
+    int type, idx;          /* unit or SE index; ACT: the activation */
     int in, out, res;       /* slots; res: residual slot added to the output, or -1 */
     int acc_in, acc_res;    /* backward: accumulate into d(in)/d(res) rather than overwrite */
     int block;              /* owning block, -1 for stem/head */
@@ -3547,6 +3604,7 @@ static int hant__add_unit(hant__builder *b, int in, int cout, int k, int stride,
     u->oh = hant_conv_out(u->s.h, k, stride); u->ow = hant_conv_out(u->s.w, k, stride);
     u->has_bn = bn; u->has_bias = bias; u->act = act;
     u->q8 = block >= 0 && (block < n->arch.num_blocks ? n->arch.blocks[block].quant : n->arch.head_quant) == HANT_QUANT_INT8; u->qnext = -1;
+    u->qshare = -1;
     u->wcount = (size_t)k * k * (u->s.cin / groups) * cout;
     u->w = b->np; b->np += u->wcount;
     if (bias) { u->b = b->np; b->np += cout; }
@@ -3558,12 +3616,12 @@ static int hant__add_unit(hant__builder *b, int in, int cout, int k, int stride,
     return out;
 }
 
-static int hant__add_se(hant__builder *b, int in, int r, int block) {
+static int hant__add_se(hant__builder *b, int in, int r, hant_act act, hant_act gate, int block) {
     hant_net *n = b->net;
     if (b->oom) return 0;
     if (!hant__grow(b, (void **)&n->ses, &b->cap_ses, n->nses + 1, sizeof(hant__se))) return 0;
     hant__se *e = &n->ses[n->nses];
-    e->c = n->slot_c[in]; e->r = r; e->hw = n->slot_h[in] * n->slot_w[in];
+    e->c = n->slot_c[in]; e->r = r; e->hw = n->slot_h[in] * n->slot_w[in]; e->act = act; e->gate = gate;
     e->w1 = b->np; b->np += (size_t)e->c * r;
     e->b1 = b->np; b->np += r;
     e->w2 = b->np; b->np += (size_t)r * e->c;
@@ -3575,24 +3633,38 @@ static int hant__add_se(hant__builder *b, int in, int r, int block) {
     return out;
 }
 
+/* An op without parameters from slot `in` to a new slot: ACT (idx = the
+   activation, same shape) or MAXPOOL (3x3 stride 2 pad 1). */
+static int hant__add_plain_op(hant__builder *b, int type, int idx, int in, int block) {
+    hant_net *n = b->net;
+    if (b->oom) return 0;
+    int h = n->slot_h[in], w = n->slot_w[in];
+    if (type == HANT__OP_MAXPOOL) { h = hant_conv_out(h, 3, 2); w = hant_conv_out(w, 3, 2); }
+    int out = hant__add_slot(b, h, w, n->slot_c[in]);
+    hant__add_op(b, type, idx, in, out, -1, block);
+    return out;
+}
+
 /* Lays out the op graph, slots and parameter offsets from the arch. */
 static void hant__net_build(hant__builder *b) {
     hant_net *n = b->net;
     const hant_arch *a = &n->arch;
     int cur = hant__add_slot(b, a->in_h, a->in_w, a->in_c);
     if (a->stem_cout) cur = hant__add_unit(b, cur, a->stem_cout, a->stem_kernel, a->stem_stride, 1, 1, 0, a->stem_act, -1, -1);
+    if (a->stem_pool) cur = hant__add_plain_op(b, HANT__OP_MAXPOOL, 0, cur, -1);
     for (int i = 0; i < a->num_blocks && !b->oom; i++) {
         const hant_block_spec *bs = &a->blocks[i];
         int in = cur;
         int res = bs->stride == 1 && bs->cin == bs->cout && bs->kind != HANT_BLOCK_CONV && bs->kind != HANT_BLOCK_IDENTITY ? in : -1;
-        int hid = bs->cin * bs->expansion;
+        int hid = (int)hant__block_hidden(bs), se = hant__block_has_se(bs), sew = hant__se_width(bs);
+        hant_act sea = hant__se_act_of(bs), seg = hant__se_gate_of(bs);
         switch (bs->kind) {
         case HANT_BLOCK_MBCONV: {
             hant__fuse f = { n->nops, 0, -1, 0, -1, 0, in, 0, 0, res };
-            if (bs->expansion != 1) { cur = hant__add_unit(b, cur, hid, 1, 1, 1, 1, 0, bs->act, -1, i); f.ex = n->nunits - 1; }
+            if (hid != bs->cin) { cur = hant__add_unit(b, cur, hid, 1, 1, 1, 1, 0, bs->act, -1, i); f.ex = n->nunits - 1; }
             cur = hant__add_unit(b, cur, hid, bs->kernel, bs->stride, hid, 1, 0, bs->act, -1, i);
             f.dw = n->nunits - 1; f.dslot = cur;
-            if (bs->se_ratio > 0.0f) { cur = hant__add_se(b, cur, hant__se_width(bs), i); f.se = n->nses - 1; }
+            if (se) { cur = hant__add_se(b, cur, sew, sea, seg, i); f.se = n->nses - 1; }
             cur = hant__add_unit(b, cur, bs->cout, 1, 1, 1, 1, 0, HANT_ACT_NONE, res, i);
             f.pr = n->nunits - 1; f.out = cur; f.op1 = n->nops - 1;
             if (bs->tiled && !b->oom && hant__grow(b, (void **)&n->fuses, &b->cap_fuses, n->nfuses + 1, sizeof(hant__fuse))) {
@@ -3602,14 +3674,14 @@ static void hant__net_build(hant__builder *b) {
             break;
         }
         case HANT_BLOCK_FUSED_MBCONV:
-            if (bs->expansion != 1) {
+            if (hid != bs->cin) {
                 cur = hant__add_unit(b, cur, hid, bs->kernel, bs->stride, 1, 1, 0, bs->act, -1, i);
-                if (bs->se_ratio > 0.0f) cur = hant__add_se(b, cur, hant__se_width(bs), i);
+                if (se) cur = hant__add_se(b, cur, sew, sea, seg, i);
                 cur = hant__add_unit(b, cur, bs->cout, 1, 1, 1, 1, 0, HANT_ACT_NONE, res, i);
             } else {
-                cur = hant__add_unit(b, cur, bs->cout, bs->kernel, bs->stride, 1, 1, 0, bs->act, bs->se_ratio > 0.0f ? -1 : res, i);
-                if (bs->se_ratio > 0.0f) {
-                    cur = hant__add_se(b, cur, hant__se_width(bs), i);
+                cur = hant__add_unit(b, cur, bs->cout, bs->kernel, bs->stride, 1, 1, 0, bs->act, se ? -1 : res, i);
+                if (se) {
+                    cur = hant__add_se(b, cur, sew, sea, seg, i);
                     if (res >= 0 && !b->oom) { /* residual after SE: fold into the SE op */ n->ops[n->nops - 1].res = res; }
                 }
             }
@@ -3619,6 +3691,20 @@ static void hant__net_build(hant__builder *b) {
             break;
         case HANT_BLOCK_IDENTITY:
             break;
+        case HANT_BLOCK_RESNET_BASIC:
+        case HANT_BLOCK_RESNET_BOTTLENECK: {
+            /* main path, then the projection (built before the last conv, which adds its output), then act after the add */
+            int bott = bs->kind == HANT_BLOCK_RESNET_BOTTLENECK, sc = in, first = n->nunits;
+            if (bott) cur = hant__add_unit(b, cur, hid, 1, 1, 1, 1, 0, bs->act, -1, i);
+            cur = hant__add_unit(b, cur, hid, bs->kernel, bs->stride, 1, 1, 0, bs->act, -1, i);
+            if (hant__block_proj(bs)) {
+                sc = hant__add_unit(b, in, bs->cout, 1, bs->stride, 1, 1, 0, HANT_ACT_NONE, -1, i);
+                if (!b->oom) n->units[n->nunits - 1].qshare = first; /* the same input as the first conv */
+            }
+            cur = hant__add_unit(b, cur, bs->cout, bott ? 1 : bs->kernel, 1, 1, 1, 0, HANT_ACT_NONE, sc, i);
+            cur = hant__add_plain_op(b, HANT__OP_ACT, (int)bs->act, cur, i);
+            break;
+        }
         }
     }
     if (a->num_classes && !b->oom) {
@@ -3627,6 +3713,7 @@ static void hant__net_build(hant__builder *b) {
         int c = n->slot_c[cur];
         int pooled = hant__add_slot(b, 1, 1, c);
         hant__add_op(b, HANT__OP_POOL, 0, cur, pooled, -1, -1);
+        if (a->head_hidden) pooled = hant__add_unit(b, pooled, a->head_hidden, 1, 1, 1, 0, 1, a->head_hidden_act, -1, -1);
         cur = hant__add_unit(b, pooled, a->num_classes, 1, 1, 1, 0, 1, HANT_ACT_NONE, -1, -1);
     }
     n->out_slot = cur;
@@ -3792,23 +3879,32 @@ void hant_net_zero_grad(hant_net *n) { memset(n->grads, 0, n->nparams * sizeof(f
 const unsigned char *hant_net_decay_mask(const hant_net *n) { return n->decay; }
 
 int64_t hant_block_params(const hant_block_spec *b) {
-    int64_t hid = (int64_t)b->cin * b->expansion, p = 0, r = hant__se_width(b);
+    int64_t hid = hant__block_hidden(b), p = 0, r = hant__se_width(b), k2 = (int64_t)b->kernel * b->kernel;
+    int ex = hant__block_expands(b), se = hant__block_has_se(b);
     switch (b->kind) {
     case HANT_BLOCK_MBCONV:
-        if (b->expansion != 1) p += (int64_t)b->cin * hid + 2 * hid;
-        p += (int64_t)b->kernel * b->kernel * hid + 2 * hid;
-        if (b->se_ratio > 0.0f) p += 2 * hid * r + r + hid;
+        if (ex) p += (int64_t)b->cin * hid + 2 * hid;
+        p += k2 * hid + 2 * hid;
+        if (se) p += 2 * hid * r + r + hid;
         p += hid * b->cout + 2 * b->cout;
         break;
     case HANT_BLOCK_FUSED_MBCONV: {
-        int64_t mid = b->expansion != 1 ? hid : b->cout;
-        p += (int64_t)b->kernel * b->kernel * b->cin * mid + 2 * mid;
-        if (b->se_ratio > 0.0f) p += 2 * mid * r + r + mid;
-        if (b->expansion != 1) p += mid * b->cout + 2 * b->cout;
+        int64_t mid = ex ? hid : b->cout;
+        p += k2 * b->cin * mid + 2 * mid;
+        if (se) p += 2 * mid * r + r + mid;
+        if (ex) p += mid * b->cout + 2 * b->cout;
         break;
     }
     case HANT_BLOCK_CONV:
-        p += (int64_t)b->kernel * b->kernel * (b->cin / (b->groups ? b->groups : 1)) * b->cout + 2 * b->cout;
+        p += k2 * (b->cin / (b->groups ? b->groups : 1)) * b->cout + 2 * b->cout;
+        break;
+    case HANT_BLOCK_RESNET_BASIC:
+        p += k2 * b->cin * hid + 2 * hid + k2 * hid * b->cout + 2 * b->cout;
+        if (hant__block_proj(b)) p += (int64_t)b->cin * b->cout + 2 * b->cout;
+        break;
+    case HANT_BLOCK_RESNET_BOTTLENECK:
+        p += (int64_t)b->cin * hid + 2 * hid + k2 * hid * hid + 2 * hid + hid * b->cout + 2 * b->cout;
+        if (hant__block_proj(b)) p += (int64_t)b->cin * b->cout + 2 * b->cout;
         break;
     case HANT_BLOCK_IDENTITY: break;
     }
@@ -3818,23 +3914,32 @@ int64_t hant_block_params(const hant_block_spec *b) {
 int64_t hant_block_macs(const hant_block_spec *b, int in_h, int in_w) {
     if (b->kind == HANT_BLOCK_IDENTITY) return 0;
     int64_t oh = hant_conv_out(in_h, b->kernel, b->stride), ow = hant_conv_out(in_w, b->kernel, b->stride);
-    int64_t hid = (int64_t)b->cin * b->expansion, m = 0, r = hant__se_width(b);
+    int64_t hid = hant__block_hidden(b), m = 0, r = hant__se_width(b), k2 = (int64_t)b->kernel * b->kernel;
+    int ex = hant__block_expands(b), se = hant__block_has_se(b);
     switch (b->kind) {
     case HANT_BLOCK_MBCONV:
-        if (b->expansion != 1) m += (int64_t)in_h * in_w * b->cin * hid;
-        m += oh * ow * b->kernel * b->kernel * hid;
-        if (b->se_ratio > 0.0f) m += 2 * hid * r;
+        if (ex) m += (int64_t)in_h * in_w * b->cin * hid;
+        m += oh * ow * k2 * hid;
+        if (se) m += 2 * hid * r;
         m += oh * ow * hid * b->cout;
         break;
     case HANT_BLOCK_FUSED_MBCONV: {
-        int64_t mid = b->expansion != 1 ? hid : b->cout;
-        m += oh * ow * b->kernel * b->kernel * b->cin * mid;
-        if (b->se_ratio > 0.0f) m += 2 * mid * r;
-        if (b->expansion != 1) m += oh * ow * mid * b->cout;
+        int64_t mid = ex ? hid : b->cout;
+        m += oh * ow * k2 * b->cin * mid;
+        if (se) m += 2 * mid * r;
+        if (ex) m += oh * ow * mid * b->cout;
         break;
     }
     case HANT_BLOCK_CONV:
-        m += oh * ow * b->kernel * b->kernel * (b->cin / (b->groups ? b->groups : 1)) * b->cout;
+        m += oh * ow * k2 * (b->cin / (b->groups ? b->groups : 1)) * b->cout;
+        break;
+    case HANT_BLOCK_RESNET_BASIC:
+        m += oh * ow * k2 * (b->cin * hid + hid * b->cout);
+        if (hant__block_proj(b)) m += oh * ow * b->cin * b->cout;
+        break;
+    case HANT_BLOCK_RESNET_BOTTLENECK:
+        m += (int64_t)in_h * in_w * b->cin * hid + oh * ow * (k2 * hid * hid + hid * b->cout);
+        if (hant__block_proj(b)) m += oh * ow * b->cin * b->cout;
         break;
     default: break;
     }
@@ -4000,6 +4105,8 @@ static hant_status hant__exec_prepare(hant_net *net, hant__exec *e, int cap, int
         if (u->has_bn || u->act != HANT_ACT_NONE) HANT__EA(e->z[i], sz, float);
     }
     for (int i = 0; i < net->nses; i++) maxwork = HANT__MAX(maxwork, (size_t)cap * (2 * (size_t)net->ses[i].c + 2 * (size_t)net->ses[i].r));
+    for (int i = 0; i < net->nops; i++) /* an ACT op's gradient may go through dz */
+        if (net->ops[i].type == HANT__OP_ACT) maxout = HANT__MAX(maxout, (size_t)cap * net->slot_size[net->ops[i].out]);
     HANT__EA(e->dz, maxout, float);
     HANT__EA(e->work, maxwork + 1, float);
     HANT__EA(e->bn_mean, net->unit_c_total + 1, float);
@@ -4024,7 +4131,7 @@ oom:
 static hant_conv_shape hant__unit_shape(const hant__unit *u, int n) { hant_conv_shape s = u->s; s.n = n; return s; }
 
 static void hant__se_params_of(const hant_net *net, const hant__se *e, hant__se_params *p) {
-    p->c = e->c; p->r = e->r;
+    p->c = e->c; p->r = e->r; p->act = e->act; p->gate = e->gate;
     p->w1 = net->params + e->w1; p->b1 = net->params + e->b1; p->w2 = net->params + e->w2; p->b2 = net->params + e->b2;
 }
 
@@ -4034,6 +4141,46 @@ static void hant__add_inplace(float *y, const float *x, size_t count) {
     for (; i < count; i++) y[i] += x[i];
 }
 
+/* 3x3 stride-2 max-pool with padding 1, the padding -inf (PyTorch): every
+   window holds at least one pixel, which starts the running maximum. */
+static void hant__maxpool_forward(const float *x, int n, int H, int W, int C, float *y) {
+    int OH = hant_conv_out(H, 3, 2), OW = hant_conv_out(W, 3, 2);
+    for (int i = 0; i < n; i++)
+        for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow++) {
+                int h0 = HANT__MAX(0, 2 * oh - 1), h1 = HANT__MIN(H, 2 * oh + 2), w0 = HANT__MAX(0, 2 * ow - 1), w1 = HANT__MIN(W, 2 * ow + 2);
+                float *yp = y + (((size_t)i * OH + oh) * OW + ow) * C;
+                for (int c = 0; c < C; c += HANT__VL) {
+                    int nn = C - c;
+                    hant__vf m = hant__v_loadp(x + (((size_t)i * H + h0) * W + w0) * C + c, nn);
+                    for (int ih = h0; ih < h1; ih++)
+                        for (int iw = w0; iw < w1; iw++) m = hant__v_max(m, hant__v_loadp(x + (((size_t)i * H + ih) * W + iw) * C + c, nn));
+                    hant__v_storep(yp + c, m, nn);
+                }
+            }
+}
+
+/* dx (+)= dy routed to each window's first maximum in scan order (PyTorch's choice on ties). */
+static void hant__maxpool_backward(const float *x, const float *dy, int n, int H, int W, int C, float *dx, int accumulate) {
+    int OH = hant_conv_out(H, 3, 2), OW = hant_conv_out(W, 3, 2);
+    if (!accumulate) memset(dx, 0, sizeof(float) * (size_t)n * H * W * C);
+    for (int i = 0; i < n; i++)
+        for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow++) {
+                int h0 = HANT__MAX(0, 2 * oh - 1), h1 = HANT__MIN(H, 2 * oh + 2), w0 = HANT__MAX(0, 2 * ow - 1), w1 = HANT__MIN(W, 2 * ow + 2);
+                const float *g = dy + (((size_t)i * OH + oh) * OW + ow) * C;
+                for (int c = 0; c < C; c++) {
+                    size_t best = (((size_t)i * H + h0) * W + w0) * C + c;
+                    for (int ih = h0; ih < h1; ih++)
+                        for (int iw = w0; iw < w1; iw++) {
+                            size_t k = (((size_t)i * H + ih) * W + iw) * C + c;
+                            if (x[k] > x[best]) best = k;
+                        }
+                    dx[best] += g[c];
+                }
+            }
+}
+
 /* An int8 block's conv at inference. Three modes: calibration (fp32, the
    input's range recorded), reference (fp32 on fake-quantised input and
    weights) and int8 (hant_qconv; u8 in, u8 or fp32 out). */
@@ -4041,7 +4188,7 @@ static void hant__q8_unit_forward(hant_net *net, hant__exec *e, const hant__op *
     const hant__unit *u = &net->units[o->idx];
     size_t nin = (size_t)s.n * s.h * s.w * s.cin;
     if (net->qcal) {
-        hant_status st = hant_calib_update(&net->qcal[o->idx], in, nin);
+        hant_status st = u->qshare >= 0 ? HANT_OK : hant_calib_update(&net->qcal[o->idx], in, nin);
         if (st && !net->qcal_status) net->qcal_status = st;
         hant__conv_forward_packed(net->ctx, &s, in, u->fw, u->packed, u->fb, u->act, res, out);
     } else if (net->int8_ref) {
@@ -4271,6 +4418,10 @@ static void hant__exec_forward(hant_net *net, hant__exec *e, int n) {
             hant__se_params_of(net, se, &p);
             hant__se_forward(ctx, &p, in, n, se->hw, e->se_s[o->idx], e->se_h[o->idx], e->se_a[o->idx], e->se_gate[o->idx], out);
             if (res) hant__add_inplace(out, res, (size_t)n * se->hw * se->c);
+        } else if (o->type == HANT__OP_ACT) {
+            hant_act_forward((hant_act)o->idx, in, out, (size_t)n * net->slot_size[o->out]);
+        } else if (o->type == HANT__OP_MAXPOOL) {
+            hant__maxpool_forward(in, n, net->slot_h[o->in], net->slot_w[o->in], net->slot_c[o->in], out);
         } else {
             hant__gap(in, n, net->slot_h[o->in] * net->slot_w[o->in], net->slot_c[o->in], out);
         }
@@ -4323,6 +4474,13 @@ static void hant__exec_backward(hant_net *net, hant__exec *e, int want_dx) {
             float *tmp = dx ? dx : e->dz; /* SE always produces d(in); discard when unwanted */
             hant__se_backward(ctx, &p, e->slot[o->in], n, se->hw, e->se_s[o->idx], e->se_h[o->idx], e->se_gate[o->idx], dy,
                               tmp, dx ? o->acc_in : 0, G + se->w1, G + se->b1, G + se->w2, G + se->b2, e->work);
+        } else if (o->type == HANT__OP_ACT) {
+            if (dx) {
+                hant_act_backward((hant_act)o->idx, e->slot[o->in], dy, o->acc_in ? e->dz : dx, outsz);
+                if (o->acc_in) hant__add_inplace(dx, e->dz, outsz);
+            }
+        } else if (o->type == HANT__OP_MAXPOOL) {
+            if (dx) hant__maxpool_backward(e->slot[o->in], dy, n, net->slot_h[o->in], net->slot_w[o->in], net->slot_c[o->in], dx, o->acc_in);
         } else if (dx) {
             int hw = net->slot_h[o->in] * net->slot_w[o->in], C = net->slot_c[o->in];
             float inv = 1.0f / (float)hw;
@@ -4627,12 +4785,22 @@ int hant_net_int8_ready(const hant_net *net) {
 void hant_net_set_fake_quant(hant_net *net, int on) { if (net) net->fake_quant = on != 0; }
 void hant_net_set_int8_reference(hant_net *net, int on) { if (net) { net->int8_ref = on != 0; net->folded = 0; } }
 
-/* The units of block b in layer order; returns their count (at most 3). */
+/* The units of block b that own a quantisation point, in layer order; returns
+   their count (at most 3: a ResNet projection shares the first conv's point). */
 static int hant__block_units(const hant_net *net, int block, int *idx) {
     int k = 0;
     for (int i = 0; i < net->nops; i++)
-        if (net->ops[i].type == HANT__OP_UNIT && net->ops[i].block == block && k < 3) idx[k++] = net->ops[i].idx;
+        if (net->ops[i].type == HANT__OP_UNIT && net->ops[i].block == block && net->units[net->ops[i].idx].qshare < 0 && k < 3)
+            idx[k++] = net->ops[i].idx;
     return k;
+}
+
+/* Projections take the point of the unit whose input they share. */
+static void hant__q8_share(hant_net *net) {
+    for (int i = 0; i < net->nunits; i++) {
+        hant__unit *u = &net->units[i];
+        if (u->qshare >= 0) { u->qin = net->units[u->qshare].qin; u->qset = net->units[u->qshare].qset; }
+    }
 }
 
 static int hant__part_quant(const hant_net *net, int block) {
@@ -4667,6 +4835,7 @@ hant_status hant_net_set_block_qparams(hant_net *net, int block, const hant_qpar
             return hant__fail(HANT_ERR_INVALID_ARG, "block %d point %d: scale %g, zero point %d (scale finite > 0, zero point 0..255)", block, j,
                               (double)qp[j].scale, (int)qp[j].zero_point);
     for (int j = 0; j < k; j++) { net->units[idx[j]].qset = count != 0; if (count) net->units[idx[j]].qin = qp[j]; }
+    hant__q8_share(net);
     net->folded = 0;
     return HANT_OK;
 }
@@ -4695,10 +4864,11 @@ hant_status hant_net_calibrate(hant_net *net, const float *x, int n, double perc
     net->qcal = NULL;
     for (int i = 0; i < net->nunits && !st; i++) {
         hant__unit *u = &net->units[i];
-        if (!u->q8) continue;
+        if (!u->q8 || u->qshare >= 0) continue;
         if ((st = hant_calib_qparams(&cal[i], percentile, &u->qin))) break;
         u->qset = 1;
     }
+    if (!st) hant__q8_share(net);
     if (st) { hant__prefix_error("hant_net_calibrate: "); for (int i = 0; i < net->nunits; i++) net->units[i].qset = 0; }
     hant__net_free(net, cal);
     net->folded = 0;
@@ -4707,11 +4877,13 @@ hant_status hant_net_calibrate(hant_net *net, const float *x, int n, double perc
 
 // >>parts
 static int64_t hant__block_buffers(const hant_block_spec *b) {
-    int64_t hid = (int64_t)b->cin * b->expansion, c = 0;
+    int64_t hid = hant__block_hidden(b), c = 0;
     switch (b->kind) {
-    case HANT_BLOCK_MBCONV: c = (b->expansion != 1 ? hid : 0) + hid + b->cout; break;
-    case HANT_BLOCK_FUSED_MBCONV: c = b->expansion != 1 ? hid + b->cout : b->cout; break;
+    case HANT_BLOCK_MBCONV: c = (hant__block_expands(b) ? hid : 0) + hid + b->cout; break;
+    case HANT_BLOCK_FUSED_MBCONV: c = hant__block_expands(b) ? hid + b->cout : b->cout; break;
     case HANT_BLOCK_CONV: c = b->cout; break;
+    case HANT_BLOCK_RESNET_BASIC: c = hid + b->cout + (hant__block_proj(b) ? b->cout : 0); break;
+    case HANT_BLOCK_RESNET_BOTTLENECK: c = 2 * hid + b->cout + (hant__block_proj(b) ? b->cout : 0); break;
     default: break;
     }
     return 2 * c; /* running mean and variance per BN channel */
@@ -4720,6 +4892,7 @@ static int64_t hant__block_buffers(const hant_block_spec *b) {
 void hant_arch_block_input(const hant_arch *a, int block, int *h, int *w, int *c) {
     int hh = a->in_h, ww = a->in_w, cc = a->in_c;
     if (a->stem_cout) { hh = hant_conv_out(hh, a->stem_kernel, a->stem_stride); ww = hant_conv_out(ww, a->stem_kernel, a->stem_stride); cc = a->stem_cout; }
+    if (a->stem_pool) { hh = hant_conv_out(hh, 3, 2); ww = hant_conv_out(ww, 3, 2); }
     for (int i = 0; i < block && i < a->num_blocks; i++) {
         const hant_block_spec *b = &a->blocks[i];
         if (b->kind != HANT_BLOCK_IDENTITY) { hh = hant_conv_out(hh, b->kernel, b->stride); ww = hant_conv_out(ww, b->kernel, b->stride); }
@@ -4747,6 +4920,7 @@ hant_status hant_arch_part_layout(const hant_arch *a, int part, hant_part_layout
         hant_arch_block_input(a, a->num_blocks, NULL, NULL, &c);
         size_t hp = 0, hb = 0, feat = (size_t)c;
         if (a->head_cout) { hp = (size_t)c * a->head_cout + 2 * (size_t)a->head_cout; hb = 2 * (size_t)a->head_cout; feat = (size_t)a->head_cout; }
+        if (a->head_hidden) { hp += feat * a->head_hidden + (size_t)a->head_hidden; feat = (size_t)a->head_hidden; }
         out->param_count = hp + feat * a->num_classes + a->num_classes;
         out->buffer_count = hb;
     } else {
@@ -4764,11 +4938,15 @@ hant_status hant_arch_part(const hant_arch *a, int part, hant_arch *out) {
         s.in_h = a->in_h; s.in_w = a->in_w; s.in_c = a->in_c;
         memcpy(s.in_mean, a->in_mean, sizeof s.in_mean); memcpy(s.in_std, a->in_std, sizeof s.in_std);
         s.stem_cout = a->stem_cout; s.stem_kernel = a->stem_kernel; s.stem_stride = a->stem_stride; s.stem_act = a->stem_act;
+        s.stem_pool = a->stem_pool;
         if (!s.stem_cout) return hant__fail(HANT_ERR_INVALID_ARG, "the architecture has no stem");
     } else {
         hant_arch_block_input(a, part, &s.in_h, &s.in_w, &s.in_c);
         if (part < a->num_blocks) { s.num_blocks = 1; s.blocks[0] = a->blocks[part]; }
-        else { s.num_classes = a->num_classes; s.head_cout = a->head_cout; s.head_act = a->head_act; s.head_quant = a->head_quant; }
+        else {
+            s.num_classes = a->num_classes; s.head_cout = a->head_cout; s.head_act = a->head_act; s.head_quant = a->head_quant;
+            s.head_hidden = a->head_hidden; s.head_hidden_act = a->head_hidden_act;
+        }
     }
     *out = s;
     return HANT_OK;

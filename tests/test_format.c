@@ -35,10 +35,10 @@ static hant_net *small_net(uint64_t seed) {
     a.in_mean[0] = 0.5f; a.in_std[0] = 0.25f;
     a.stem_cout = 8; a.stem_kernel = 3; a.stem_stride = 1; a.stem_act = HANT_ACT_SILU;
     a.head_cout = 32; a.head_act = HANT_ACT_HSWISH;
-    hant_block_spec b[] = { { HANT_BLOCK_MBCONV, 8, 16, 4, 5, 2, 0.25f, HANT_ACT_SILU, 1, 0, 0 },
-                            { HANT_BLOCK_FUSED_MBCONV, 16, 16, 2, 3, 1, 0.25f, HANT_ACT_RELU, 1, 0, 0 },
-                            { HANT_BLOCK_CONV, 16, 24, 1, 3, 2, 0.0f, HANT_ACT_RELU6, 2, 0, 0 },
-                            { HANT_BLOCK_IDENTITY, 24, 24, 1, 1, 1, 0.0f, HANT_ACT_NONE, 1, 0, 0 } };
+    hant_block_spec b[] = { { HANT_BLOCK_MBCONV, 8, 16, 4, 5, 2, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },
+                            { HANT_BLOCK_FUSED_MBCONV, 16, 16, 2, 3, 1, 0.25f, HANT_ACT_RELU, 1, 0, 0, 0, 0, 0, 0 },
+                            { HANT_BLOCK_CONV, 16, 24, 1, 3, 2, 0.0f, HANT_ACT_RELU6, 2, 0, 0, 0, 0, 0, 0 },
+                            { HANT_BLOCK_IDENTITY, 24, 24, 1, 1, 1, 0.0f, HANT_ACT_NONE, 1, 0, 0, 0, 0, 0, 0 } };
     a.num_blocks = 4;
     for (int i = 0; i < 4; i++) a.blocks[i] = b[i];
     hant_net *net = NULL;

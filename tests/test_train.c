@@ -81,8 +81,8 @@ static hant_net *tiny_net(int classes, uint64_t seed) {
     a.in_mean[0] = 0.2860f; a.in_std[0] = 0.3530f;
     a.stem_cout = 8; a.stem_kernel = 3; a.stem_stride = 2; a.stem_act = HANT_ACT_SILU;
     a.head_cout = 32; a.head_act = HANT_ACT_SILU;
-    hant_block_spec b[] = { { HANT_BLOCK_MBCONV, 8, 16, 3, 3, 2, 0.25f, HANT_ACT_SILU, 1, 0, 0 },
-                            { HANT_BLOCK_MBCONV, 16, 16, 3, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0 } };
+    hant_block_spec b[] = { { HANT_BLOCK_MBCONV, 8, 16, 3, 3, 2, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },
+                            { HANT_BLOCK_MBCONV, 16, 16, 3, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 } };
     a.num_blocks = 2; a.blocks[0] = b[0]; a.blocks[1] = b[1];
     hant_net *net = NULL;
     hant_net_create(ctx, &a, seed, &net);
