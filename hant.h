@@ -469,21 +469,30 @@ uint64_t hant_arch_hash(const hant_arch *arch);
      "full"   MBConv e{1,2,3,4,6} x k{3,5,7} x SE{0,0.25} x act{relu,silu,hswish},
               fused e{1,2,4} x k{3,5} x act, conv-BN-act k{1,3} x act, identity,
               and the teacher's own block (115 per block at most)
-     "quick"  12-13 per block, for quick runs
+              (ResNet teacher: + basic and bottleneck at every width, 122-123)
+     "quick"  12-13 per block, for quick runs (ResNet teacher: + its own kind
+              at w = 0.5, 0.75: 14-15)
      or terms separated by ';': teacher | identity |
-              mbconv[:e=..][:k=..][:se=..][:act=..] | fused[...] | conv[:k=..][:act=..]
-              with comma-separated lists; an omitted list takes the "full" values.
+              mbconv[:e=..][:k=..][:se=..][:act=..] | fused[...] | conv[:k=..][:act=..] |
+              basic[:k=..][:w=..][:act=..] | bottleneck[...]
+              with comma-separated lists; an omitted list takes the "full" values
+              (basic, bottleneck: k 3, w 0.25,0.5,0.75,1, act relu). w scales the
+              teacher's mid width (hidden) when it is of the same kind, else the
+              kind's default (basic: cout, bottleneck: cout / 4).
      q8       (a term) adds the int8 twin (quant = HANT_QUANT_INT8) of every
               candidate listed before it, the teacher's block included;
-              identity and blocks int8 cannot run (grouped conv) have none.
+              identity and blocks int8 cannot run (grouped conv; any kind
+              hant_block_validate refuses as int8) have none.
      SPEC+q8  the same as SPEC;q8, e.g. "quick+q8" (24-25 per block).
      "SPEC+tiled" adds, after SPEC's candidates, the tiled twin (tiled = 1:
               the same math, run as fused expand-dw-project tiles at
               inference) of every MBConv candidate, the teacher's included.
               A twin has its own latency (hant profile times it) but the
               score of its untiled twin (hant distill does not train it).
-   out[0] is always the teacher block; duplicates and shapes that cannot apply
-   (identity at stride 2) are dropped. */
+   out[0] is always the teacher block, every field of it (hidden width, SE
+   variant) included; duplicates (equal signatures) and shapes that cannot
+   apply (identity at stride 2) are dropped. Any kind of teacher gets the
+   shape-based alternatives: they take its cin, cout and stride. */
 #define HANT_POOL_MAX 1024
 hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_w, const char *spec,
                                hant_block_spec *out, int cap, int *count);
@@ -4876,6 +4885,8 @@ hant_status hant_net_calibrate(hant_net *net, const float *x, int n, double perc
 }
 
 // >>parts
+/* Widths of a block (docs/FORMAT.md, "Widths"): MBConv/fused hidden, ResNet
+   mid, SE squeeze; a ResNet projection shortcut when the shape changes. */
 static int64_t hant__block_buffers(const hant_block_spec *b) {
     int64_t hid = hant__block_hidden(b), c = 0;
     switch (b->kind) {
@@ -4888,6 +4899,7 @@ static int64_t hant__block_buffers(const hant_block_spec *b) {
     }
     return 2 * c; /* running mean and variance per BN channel */
 }
+
 
 void hant_arch_block_input(const hant_arch *a, int block, int *h, int *w, int *c) {
     int hh = a->in_h, ww = a->in_w, cc = a->in_c;
@@ -4955,12 +4967,28 @@ hant_status hant_arch_part(const hant_arch *a, int part, hant_arch *out) {
 hant_status hant_block_signature(const hant_block_spec *b, int in_h, int in_w, char *buf, size_t size) {
     if (!b || !buf) return hant__fail(HANT_ERR_INVALID_ARG, "hant_block_signature: NULL argument");
     int id = b->kind == HANT_BLOCK_IDENTITY, conv = b->kind == HANT_BLOCK_CONV;
+    int mb = b->kind == HANT_BLOCK_MBCONV || b->kind == HANT_BLOCK_FUSED_MBCONV;
+    int res = b->kind == HANT_BLOCK_RESNET_BASIC || b->kind == HANT_BLOCK_RESNET_BOTTLENECK;
     int n = snprintf(buf, size, "%s cin=%d cout=%d e=%d k=%d s=%d se=%g act=%s g=%d hw=%dx%d", hant_block_kind_name(b->kind), b->cin, b->cout,
-                     id || conv ? 1 : b->expansion, id ? 1 : b->kernel, id ? 1 : b->stride, id || conv ? 0.0 : (double)b->se_ratio,
+                     mb ? b->expansion : 1, id ? 1 : b->kernel, id ? 1 : b->stride, mb ? (double)b->se_ratio : 0.0,
                      hant_act_name(id ? HANT_ACT_NONE : b->act), conv && b->groups ? b->groups : 1, in_h, in_w);
-    /* optional fields go last and only when set, so older keys stay as they were */
-    if (n >= 0 && (size_t)n < size && b->quant) n += snprintf(buf + n, size - (size_t)n, " q=int8");
-    if (n >= 0 && (size_t)n < size && b->tiled) n += snprintf(buf + n, size - (size_t)n, " tile=1");
+    /* optional fields go last and only when they change the block, so older
+       keys stay as they were and equal blocks give equal text: a hidden width
+       of cin * e, an SE width of max(1, cin * se), SiLU inside and a sigmoid
+       gate are the defaults */
+#define HANT__SIG_ADD(...) do { if (n >= 0 && (size_t)n < size) n += snprintf(buf + n, size - (size_t)n, __VA_ARGS__); } while (0)
+    if (mb && b->hidden > 0 && b->hidden != b->cin * b->expansion) HANT__SIG_ADD(" hid=%d", b->hidden);
+    if (res && b->hidden > 0 && b->hidden != (b->kind == HANT_BLOCK_RESNET_BASIC ? b->cout : b->cout / 4)) HANT__SIG_ADD(" hid=%d", b->hidden);
+    if (mb && hant__block_has_se(b)) {
+        hant_block_spec d = *b;
+        d.se_width = 0;
+        if (b->se_width > 0 && (b->se_ratio <= 0.0f || b->se_width != hant__se_width(&d))) HANT__SIG_ADD(" sew=%d", b->se_width);
+        if (b->se_act != HANT_ACT_NONE && b->se_act != HANT_ACT_SILU) HANT__SIG_ADD(" seact=%s", hant_act_name(b->se_act));
+        if (b->se_gate != HANT_ACT_NONE && b->se_gate != HANT_ACT_SIGMOID) HANT__SIG_ADD(" gate=%s", hant_act_name(b->se_gate));
+    }
+    if (b->quant) HANT__SIG_ADD(" q=int8");
+    if (b->tiled) HANT__SIG_ADD(" tile=1");
+#undef HANT__SIG_ADD
     if (n < 0 || (size_t)n >= size) return hant__fail(HANT_ERR_INVALID_ARG, "signature buffer of %zu bytes is too small", size);
     return HANT_OK;
 }
@@ -4969,24 +4997,34 @@ hant_status hant_part_signature(const hant_arch *a, int part, char *buf, size_t 
     if (!a || !buf || part < HANT_PART_STEM || part > a->num_blocks) return hant__fail(HANT_ERR_INVALID_ARG, "hant_part_signature: bad argument");
     int h, w, c, n;
     hant_arch_block_input(a, part, &h, &w, &c);
+    char hid[64] = "";
     if (part == HANT_PART_STEM)
-        n = snprintf(buf, size, "stem cin=%d cout=%d k=%d s=%d act=%s hw=%dx%d", a->in_c, a->stem_cout, a->stem_kernel, a->stem_stride,
-                     hant_act_name(a->stem_act), a->in_h, a->in_w);
-    else if (part == a->num_blocks)
-        n = snprintf(buf, size, "head cin=%d cout=%d act=%s classes=%d hw=%dx%d%s", c, a->head_cout, hant_act_name(a->head_act), a->num_classes, h, w,
-                     a->head_quant ? " q=int8" : "");
-    else
+        n = snprintf(buf, size, "stem cin=%d cout=%d k=%d s=%d act=%s hw=%dx%d%s", a->in_c, a->stem_cout, a->stem_kernel, a->stem_stride,
+                     hant_act_name(a->stem_act), a->in_h, a->in_w, a->stem_pool ? " pool=3" : "");
+    else if (part == a->num_blocks) {
+        if (a->head_hidden) snprintf(hid, sizeof hid, " hid=%d hidact=%s", a->head_hidden, hant_act_name(a->head_hidden_act));
+        n = snprintf(buf, size, "head cin=%d cout=%d act=%s classes=%d hw=%dx%d%s%s", c, a->head_cout, hant_act_name(a->head_act), a->num_classes, h, w,
+                     hid, a->head_quant ? " q=int8" : "");
+    } else
         return hant_block_signature(&a->blocks[part], h, w, buf, size);
     if (n < 0 || (size_t)n >= size) return hant__fail(HANT_ERR_INVALID_ARG, "signature buffer of %zu bytes is too small", size);
     return HANT_OK;
 }
 
 static int hant__act_parse(const char *s, size_t len, hant_act *out) {
-    for (int a = HANT_ACT_NONE; a <= HANT_ACT_SIGMOID; a++) {
+    for (int a = HANT_ACT_NONE; a < HANT_ACT_COUNT; a++) {
         const char *name = hant_act_name((hant_act)a);
         if (strlen(name) == len && !strncmp(name, s, len)) { *out = (hant_act)a; return 1; }
     }
     return 0;
+}
+
+/* " KEY=" at *rest: advances past it and returns 1. */
+static int hant__parts_token(const char **rest, const char *key) {
+    size_t l = strlen(key);
+    if ((*rest)[0] != ' ' || strncmp(*rest + 1, key, l) || (*rest)[1 + l] != '=') return 0;
+    *rest += l + 2;
+    return 1;
 }
 
 hant_status hant_block_parse(const char *sig, hant_block_spec *b, int *in_h, int *in_w) {
@@ -4998,22 +5036,41 @@ hant_status hant_block_parse(const char *sig, hant_block_spec *b, int *in_h, int
     if (sscanf(sig, "%15s cin=%d cout=%d e=%d k=%d s=%d se=%f act=%15s g=%d hw=%dx%d%n", kind, &cin, &cout, &e, &k, &s, &se, act, &g, &h, &w, &used) != 11)
         return hant__fail(HANT_ERR_FORMAT, "'%s' is not a block signature", sig);
     const char *rest = sig + used;
-    int quant = 0, tiled = 0;
+    /* optional tokens, in signature order: hid sew seact gate q tile */
+    int hidden = 0, sew = 0, quant = 0, tiled = 0;
+    hant_act seact = HANT_ACT_NONE, gate = HANT_ACT_NONE;
+    const char *names[2] = { "seact", "gate" };
+    hant_act *acts[2] = { &seact, &gate };
+    if (hant__parts_token(&rest, "hid")) { char *end; long v = strtol(rest, &end, 10); if (end == rest || v < 1 || v > 65536) goto bad; hidden = (int)v; rest = end; }
+    if (hant__parts_token(&rest, "sew")) { char *end; long v = strtol(rest, &end, 10); if (end == rest || v < 1 || v > 65536) goto bad; sew = (int)v; rest = end; }
+    for (int i = 0; i < 2; i++)
+        if (hant__parts_token(&rest, names[i])) {
+            size_t l = strcspn(rest, " ");
+            if (!hant__act_parse(rest, l, acts[i])) return hant__fail(HANT_ERR_FORMAT, "'%s': unknown %s activation '%.*s'", sig, names[i], (int)l, rest);
+            rest += l;
+        }
     if (!strncmp(rest, " q=int8", 7)) { quant = HANT_QUANT_INT8; rest += 7; }
     if (!strncmp(rest, " tile=1", 7)) { tiled = 1; rest += 7; }
     if (*rest) return hant__fail(HANT_ERR_FORMAT, "'%s' is not a block signature (unexpected '%s')", sig, rest);
     int kd = 0;
-    for (int i = HANT_BLOCK_MBCONV; i <= HANT_BLOCK_IDENTITY; i++) if (!strcmp(kind, hant_block_kind_name((hant_block_kind)i))) kd = i;
+    for (int i = HANT_BLOCK_MBCONV; i <= HANT_BLOCK_RESNET_BOTTLENECK; i++) if (!strcmp(kind, hant_block_kind_name((hant_block_kind)i))) kd = i;
     hant_act a;
     if (!kd) return hant__fail(HANT_ERR_FORMAT, "'%s': unknown block kind '%s'", sig, kind);
     if (!hant__act_parse(act, strlen(act), &a)) return hant__fail(HANT_ERR_FORMAT, "'%s': unknown activation '%s'", sig, act);
+    int mb = kd == HANT_BLOCK_MBCONV || kd == HANT_BLOCK_FUSED_MBCONV, res = kd == HANT_BLOCK_RESNET_BASIC || kd == HANT_BLOCK_RESNET_BOTTLENECK;
+    if ((hidden && !mb && !res) || ((sew || seact || gate) && !mb))
+        return hant__fail(HANT_ERR_FORMAT, "'%s': hid/sew/seact/gate do not apply to a %s block", sig, kind);
+    if ((seact || gate) && !(se > 0.0f || sew)) return hant__fail(HANT_ERR_FORMAT, "'%s': seact/gate without squeeze-excite", sig);
     b->kind = (hant_block_kind)kd; b->cin = cin; b->cout = cout; b->expansion = e; b->kernel = k; b->stride = s;
     b->se_ratio = se; b->act = a; b->groups = g; b->quant = quant; b->tiled = tiled;
+    b->hidden = hidden; b->se_width = sew; b->se_act = seact; b->se_gate = gate;
     hant_status st = hant_block_validate(b, h, w);
     if (st) { hant__prefix_error("'%s': ", sig); return st; }
     if (in_h) *in_h = h;
     if (in_w) *in_w = w;
     return HANT_OK;
+bad:
+    return hant__fail(HANT_ERR_FORMAT, "'%s': bad hid or sew value (1..65536)", sig);
 }
 
 static uint64_t hant__fnv1a(uint64_t h, const char *s) {
@@ -5051,6 +5108,7 @@ static int hant__parse_list(const char *s, size_t len, double *out, int cap) {
 }
 
 #define HANT__POOL_FULL "teacher;identity;mbconv;fused;conv"
+#define HANT__POOL_FULL_RESNET ";basic;bottleneck"   /* added for a ResNet teacher */
 #define HANT__POOL_QUICK "teacher;identity;mbconv:e=1,3,6:k=3,5:se=0:act=relu;mbconv:e=3:k=3:se=0.25:act=silu;" \
                          "fused:e=1,2:k=3:act=relu;conv:k=1,3:act=relu"
 
@@ -5085,15 +5143,19 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
     int plus_q8 = sl > 3 && !strcmp(base + sl - 3, "+q8");
     if (plus_q8) base[sl - 3] = 0;
     const char *known = !strcmp(base, "full") ? HANT__POOL_FULL : !strcmp(base, "quick") ? HANT__POOL_QUICK : NULL;
-    if (known) snprintf(base, sizeof base, "%s", known); /* both fit with room for ";q8" */
+    int resnet_teacher = teacher->kind == HANT_BLOCK_RESNET_BASIC || teacher->kind == HANT_BLOCK_RESNET_BOTTLENECK;
+    /* a ResNet teacher also gets ResNet-style candidates: full both kinds at
+       every width, quick its own kind at half and three quarters of its width */
+    if (known) snprintf(base, sizeof base, "%s%s", known, !resnet_teacher ? "" : !strcmp(known, HANT__POOL_FULL) ? HANT__POOL_FULL_RESNET
+                                                           : teacher->kind == HANT_BLOCK_RESNET_BASIC ? ";basic:w=0.5,0.75" : ";bottleneck:w=0.5,0.75");
     if (plus_q8) strcat(base, ";q8");
     spec = base;
     for (const char *t = spec; *t;) {
         const char *te = strchr(t, ';');
         size_t tl = te ? (size_t)(te - t) : strlen(t);
         /* defaults: the full grammar */
-        double e[16] = { 1, 2, 3, 4, 6 }, k[16] = { 3, 5, 7 }, se[16] = { 0, 0.25 };
-        int ne = 5, nk = 3, nse = 2, nact = 3;
+        double e[16] = { 1, 2, 3, 4, 6 }, k[16] = { 3, 5, 7 }, se[16] = { 0, 0.25 }, wm[16] = { 0.25, 0.5, 0.75, 1 };
+        int ne = 5, nk = 3, nse = 2, nact = 3, nw = 4;
         hant_act acts[16] = { HANT_ACT_RELU, HANT_ACT_SILU, HANT_ACT_HSWISH };
         size_t kl = 0;
         while (kl < tl && t[kl] != ':') kl++;
@@ -5102,6 +5164,8 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
         memcpy(kind, t, kl); kind[kl] = 0;
         if (!strcmp(kind, "fused")) { e[0] = 1; e[1] = 2; e[2] = 4; ne = 3; k[0] = 3; k[1] = 5; nk = 2; nse = 1; }
         if (!strcmp(kind, "conv")) { k[0] = 1; k[1] = 3; nk = 2; ne = 1; e[0] = 1; nse = 1; }
+        int rk = !strcmp(kind, "basic") || !strcmp(kind, "bottleneck");
+        if (rk) { k[0] = 3; nk = 1; nact = 1; acts[0] = HANT_ACT_RELU; }
         for (size_t i = kl; i < tl;) { /* ":key=list" options */
             size_t j = i + 1;
             while (j < tl && t[j] != ':') j++;
@@ -5109,7 +5173,10 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
             if (!eq) return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: option '%.*s' needs key=values", (int)(j - i - 1), o);
             size_t keyl = (size_t)(eq - o), vl = (size_t)(t + j - eq - 1);
             int n = -1;
-            if (keyl == 1 && *o == 'e') n = ne = hant__parse_list(eq + 1, vl, e, 16);
+            if (rk && keyl == 1 && *o == 'w') n = nw = hant__parse_list(eq + 1, vl, wm, 16);
+            else if (rk && !(keyl == 1 && *o == 'k') && !(keyl == 3 && !strncmp(o, "act", 3)))
+                return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: %s takes k, w and act, not '%.*s'", kind, (int)keyl, o);
+            else if (keyl == 1 && *o == 'e') n = ne = hant__parse_list(eq + 1, vl, e, 16);
             else if (keyl == 1 && *o == 'k') n = nk = hant__parse_list(eq + 1, vl, k, 16);
             else if (keyl == 2 && !strncmp(o, "se", 2)) n = nse = hant__parse_list(eq + 1, vl, se, 16);
             else if (keyl == 3 && !strncmp(o, "act", 3)) {
@@ -5123,7 +5190,7 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
                     a += al + (ae ? 1 : 0);
                 }
                 n = nact;
-            } else return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: unknown option '%.*s' (e, k, se, act)", (int)keyl, o);
+            } else return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: unknown option '%.*s' (e, k, se, act; w for basic, bottleneck)", (int)keyl, o);
             if (n <= 0) return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: bad list in '%.*s'", (int)(j - i - 1), o);
             i = j;
         }
@@ -5148,6 +5215,24 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
                                 return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: %s e=%d k=%d se=%g is not a valid block", kind, b.expansion, b.kernel, (double)b.se_ratio);
                             if ((st = hant__pool_add(out, cap, count, &b, in_h, in_w))) return st;
                         }
+        } else if (rk) {
+            /* w scales the teacher's mid width when it is the same kind, else
+               the kind's default (basic: cout, bottleneck: cout / 4) */
+            b.kind = kind[1] == 'a' ? HANT_BLOCK_RESNET_BASIC : HANT_BLOCK_RESNET_BOTTLENECK;
+            b.expansion = 1;
+            int dmid = b.kind == HANT_BLOCK_RESNET_BASIC ? b.cout : b.cout / 4, base = teacher->kind == b.kind ? (int)hant__block_hidden(teacher) : dmid;
+            for (int iw = 0; iw < nw; iw++)
+                for (int ik = 0; ik < nk; ik++)
+                    for (int ia = 0; ia < nact; ia++) {
+                        if (!(wm[iw] > 0.0 && wm[iw] <= 4.0)) return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: %s width multiplier %g (0 < w <= 4)", kind, wm[iw]);
+                        int mid = (int)lround(wm[iw] * base);
+                        b.hidden = mid < 1 ? 1 : mid;
+                        if (b.hidden == dmid) b.hidden = 0; /* the default width, spelled canonically */
+                        b.kernel = (int)k[ik]; b.act = acts[ia];
+                        if (b.kernel != k[ik] || b.kernel < 1 || b.kernel > 7 || !(b.kernel & 1))
+                            return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: %s k=%g is not an odd kernel 1..7", kind, k[ik]);
+                        if ((st = hant__pool_add(out, cap, count, &b, in_h, in_w))) return st;
+                    }
         } else if (!strcmp(kind, "q8")) {
             if (kl != tl) return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: q8 takes no options");
             for (int i = 0, n0 = *count; i < n0; i++) {
@@ -5157,7 +5242,7 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
                 if ((st = hant__pool_add(out, cap, count, &q, in_h, in_w))) return st;
             }
         } else {
-            return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: unknown term '%s' (full, quick, teacher, identity, mbconv, fused, conv, q8; SPEC+q8)", kind);
+            return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: unknown term '%s' (full, quick, teacher, identity, mbconv, fused, conv, basic, bottleneck, q8; SPEC+q8)", kind);
         }
         t += tl;
         if (*t == ';') t++;
@@ -5526,10 +5611,12 @@ hant_status hant_lut_predict(const hant_lut *lut, const hant_arch *a, int batch,
 // >>format
 /* .hant files: see docs/FORMAT.md. Little-endian; CRC-32 (IEEE) at the end. */
 #define HANT__MAGIC "HANT\r\n\x1a\n"
-#define HANT__FORMAT_VERSION 2u
+#define HANT__FORMAT_VERSION 3u  /* the newest this build reads; writers write the lowest that holds the net */
 #define HANT__HEADER_BYTES 96
+#define HANT__HEADER_BYTES_V3 112 /* v3: + i32 stem_pool, head_hidden, head_hidden_act, u32 reserved (0) */
 #define HANT__BLOCK_BYTES_V1 36
 #define HANT__BLOCK_BYTES 40   /* v2: + u32 flags (bit 0 int8, bit 1 tiled) */
+#define HANT__BLOCK_BYTES_V3 56 /* v3: + i32 hidden, se_width, se_act, se_gate */
 #define HANT__BLOCK_FLAGS_KNOWN 3u
 #define HANT__HEADER_FLAGS_KNOWN 1u /* bit 0: int8 head (v2) */
 #define HANT__MAX_FILE_BYTES ((uint64_t)1 << 34)
@@ -5558,14 +5645,88 @@ static int32_t hant__get_i32(const unsigned char *p) { uint32_t u = hant__get_u3
 static uint64_t hant__get_u64(const unsigned char *p) { return (uint64_t)hant__get_u32(p) | (uint64_t)hant__get_u32(p + 4) << 32; }
 static float hant__get_f32(const unsigned char *p) { uint32_t u = hant__get_u32(p); float f; memcpy(&f, &u, 4); return f; }
 
+static size_t hant__header_bytes(uint32_t version) { return version >= 3 ? HANT__HEADER_BYTES_V3 : HANT__HEADER_BYTES; }
+static size_t hant__block_bytes(uint32_t version) {
+    return version >= 3 ? HANT__BLOCK_BYTES_V3 : version == 2 ? HANT__BLOCK_BYTES : HANT__BLOCK_BYTES_V1;
+}
 static size_t hant__arch_bytes(int nblocks, uint32_t version) {
-    return HANT__HEADER_BYTES + (size_t)nblocks * (version >= 2 ? HANT__BLOCK_BYTES : HANT__BLOCK_BYTES_V1) + 16;
+    return hant__header_bytes(version) + (size_t)nblocks * hant__block_bytes(version) + 16;
 }
 
-static void hant__write_arch(const hant_arch *a, unsigned char *p) {
-    memset(p, 0, HANT__HEADER_BYTES);
+/* The lowest version that holds arch: 3 when it uses a field or code that
+   version 2 lacks, else 2, so that files of b0-style nets stay what they were. */
+static uint32_t hant__format_version_for(const hant_arch *a) {
+    int v3 = a->stem_pool || a->head_hidden || a->head_hidden_act || a->stem_act == HANT_ACT_HSIGMOID || a->head_act == HANT_ACT_HSIGMOID;
+    for (int i = 0; i < a->num_blocks && !v3; i++) {
+        const hant_block_spec *b = &a->blocks[i];
+        v3 = b->kind == HANT_BLOCK_RESNET_BASIC || b->kind == HANT_BLOCK_RESNET_BOTTLENECK || b->hidden || b->se_width || b->se_act ||
+             b->se_gate || b->act == HANT_ACT_HSIGMOID;
+    }
+    return v3 ? 3u : 2u;
+}
+
+/* What a file may hold beyond hant_arch_validate (docs/FORMAT.md, "Fields
+   that do not apply"): a field the network would ignore must hold its
+   neutral value, so that a file means exactly one network. Checked on load
+   (HANT_ERR_FORMAT) and before a save (HANT_ERR_INVALID_ARG). */
+static hant_status hant__format_check(const hant_arch *a, uint32_t version, hant_status code) {
+    const int nact = version >= 3 ? HANT_ACT_COUNT : HANT_ACT_HSIGMOID; /* code 6 came with v3 */
+#define HANT__ACT_OK(x) ((int)(x) >= 0 && (int)(x) < nact)
+    if (!HANT__ACT_OK(a->stem_act) || !HANT__ACT_OK(a->head_act) || !HANT__ACT_OK(a->head_hidden_act))
+        return hant__fail(code, "%s = %d is not an activation code (0..%d in v%u)", !HANT__ACT_OK(a->stem_act) ? "stem_act" : !HANT__ACT_OK(a->head_act) ? "head_act" : "head_hidden_act",
+                          (int)(!HANT__ACT_OK(a->stem_act) ? a->stem_act : !HANT__ACT_OK(a->head_act) ? a->head_act : a->head_hidden_act), nact - 1, version);
+    int used = a->in_c >= 1 && a->in_c <= 4 ? a->in_c : 0; /* normalisation slots in use */
+    for (int i = 0; i < 4; i++) {
+        if (!isfinite(a->in_mean[i]) || !isfinite(a->in_std[i])) return hant__fail(code, "in_mean/in_std[%d] not finite", i);
+        if (i >= used && (a->in_mean[i] != 0.0f || a->in_std[i] != 0.0f))
+            return hant__fail(code, "in_mean/in_std[%d] = %g/%g but in_c is %d: unused slots hold 0", i, (double)a->in_mean[i], (double)a->in_std[i], a->in_c);
+        if (!(a->in_std[i] >= 0.0f)) return hant__fail(code, "in_std[%d] = %g (>= 0)", i, (double)a->in_std[i]);
+        if (a->in_std[i] == 0.0f && a->in_mean[i] != 0.0f)
+            return hant__fail(code, "in_std[%d] = 0 (no normalisation stored) needs in_mean[%d] = 0, not %g", i, i, (double)a->in_mean[i]);
+    }
+    if (!a->stem_cout && (a->stem_kernel || a->stem_stride || a->stem_act || a->stem_pool))
+        return hant__fail(code, "no stem (stem_cout 0) but stem_kernel/stride/act/pool = %d/%d/%d/%d (must be 0)", a->stem_kernel, a->stem_stride, (int)a->stem_act, a->stem_pool);
+    if (a->stem_pool != 0 && a->stem_pool != 3) return hant__fail(code, "stem_pool = %d (0 none, 3 max-pool 3x3 stride 2)", a->stem_pool);
+    if (a->head_hidden < 0 || a->head_hidden > 65536) return hant__fail(code, "head_hidden = %d (0..65536)", a->head_hidden);
+    if (!a->num_classes && (a->head_cout || a->head_act || a->head_quant || a->head_hidden || a->head_hidden_act))
+        return hant__fail(code, "headless (num_classes 0) but head_cout/act/quant/hidden/hidden_act = %d/%d/%d/%d/%d (must be 0)", a->head_cout, (int)a->head_act,
+                          a->head_quant, a->head_hidden, (int)a->head_hidden_act);
+    if (!a->head_cout && a->head_act) return hant__fail(code, "head_act = %d without a head conv (head_cout 0): must be 0", (int)a->head_act);
+    if (!a->head_hidden && a->head_hidden_act) return hant__fail(code, "head_hidden_act = %d without a hidden layer (head_hidden 0): must be 0", (int)a->head_hidden_act);
+    for (int i = 0; i < a->num_blocks; i++) {
+        const hant_block_spec *b = &a->blocks[i];
+        int k = (int)b->kind, resnet = k == HANT_BLOCK_RESNET_BASIC || k == HANT_BLOCK_RESNET_BOTTLENECK;
+        int mb = k == HANT_BLOCK_MBCONV || k == HANT_BLOCK_FUSED_MBCONV, se = b->se_ratio > 0.0f || b->se_width > 0;
+        if (k < HANT_BLOCK_MBCONV || k > (version >= 3 ? HANT_BLOCK_RESNET_BOTTLENECK : HANT_BLOCK_IDENTITY))
+            return hant__fail(code, "block %d: kind = %d (1..%d in v%u)", i, k, version >= 3 ? 6 : 4, version);
+        const char *kn = hant_block_kind_name(b->kind);
+        if (!HANT__ACT_OK(b->act) || !HANT__ACT_OK(b->se_act) || !HANT__ACT_OK(b->se_gate))
+            return hant__fail(code, "block %d: %s = %d is not an activation code (0..%d in v%u)", i, !HANT__ACT_OK(b->act) ? "act" : !HANT__ACT_OK(b->se_act) ? "se_act" : "se_gate",
+                              (int)(!HANT__ACT_OK(b->act) ? b->act : !HANT__ACT_OK(b->se_act) ? b->se_act : b->se_gate), nact - 1, version);
+        if (b->hidden < 0 || b->hidden > 65536) return hant__fail(code, "block %d: hidden = %d (0..65536)", i, b->hidden);
+        if (b->se_width < 0 || b->se_width > 65536) return hant__fail(code, "block %d: se_width = %d (0..65536)", i, b->se_width);
+        /* expansion, kernel and groups: writers have always put 1 where they do not apply */
+        if (b->groups != 0 && b->groups != 1 && k != HANT_BLOCK_CONV) return hant__fail(code, "block %d: groups = %d on a %s block (conv only; must be 1)", i, b->groups, kn);
+        if (!mb && b->expansion != 0 && b->expansion != 1) return hant__fail(code, "block %d: expansion = %d on a %s block (MBConv/fused only; must be 1)", i, b->expansion, kn);
+        if (!mb && b->hidden && !resnet) return hant__fail(code, "block %d: hidden = %d on a %s block (MBConv, fused, ResNet only; must be 0)", i, b->hidden, kn);
+        if (!mb && (b->se_ratio != 0.0f || b->se_width || b->se_act || b->se_gate))
+            return hant__fail(code, "block %d: squeeze-excite fields (se_ratio %g, se_width %d, se_act %d, se_gate %d) on a %s block (MBConv/fused only; must be 0)", i,
+                              (double)b->se_ratio, b->se_width, (int)b->se_act, (int)b->se_gate, kn);
+        if (mb && !se && (b->se_act || b->se_gate)) return hant__fail(code, "block %d: se_act/se_gate = %d/%d without squeeze-excite (must be 0)", i, (int)b->se_act, (int)b->se_gate);
+        if (k == HANT_BLOCK_IDENTITY && ((b->kernel != 0 && b->kernel != 1) || b->act))
+            return hant__fail(code, "block %d: identity with kernel %d, act %d (must be 1 and 0)", i, b->kernel, (int)b->act);
+        if (k == HANT_BLOCK_RESNET_BOTTLENECK && !b->hidden && b->cout < 4)
+            return hant__fail(code, "block %d: bottleneck cout = %d leaves no inner width (cout/4 = 0; set hidden)", i, b->cout);
+    }
+#undef HANT__ACT_OK
+    return HANT_OK;
+}
+
+static void hant__write_arch(const hant_arch *a, unsigned char *p, uint32_t version) {
+    size_t hdr = hant__header_bytes(version), bb = hant__block_bytes(version);
+    memset(p, 0, hdr);
     memcpy(p, HANT__MAGIC, 8);
-    hant__put_u32(p + 8, HANT__FORMAT_VERSION);
+    hant__put_u32(p + 8, version);
     hant__put_u32(p + 12, a->head_quant == HANT_QUANT_INT8 ? 1u : 0u); /* flags */
     const int32_t ints1[4] = { a->in_h, a->in_w, a->in_c, a->num_classes };
     for (int i = 0; i < 4; i++) hant__put_u32(p + 16 + 4 * i, (uint32_t)ints1[i]);
@@ -5574,15 +5735,22 @@ static void hant__write_arch(const hant_arch *a, unsigned char *p) {
     for (int i = 0; i < 6; i++) hant__put_u32(p + 64 + 4 * i, (uint32_t)ints2[i]);
     hant__put_f32(p + 88, a->bn_eps);
     hant__put_u32(p + 92, (uint32_t)a->num_blocks);
+    if (version >= 3) { /* 108: reserved, 0 */
+        hant__put_u32(p + 96, (uint32_t)a->stem_pool); hant__put_u32(p + 100, (uint32_t)a->head_hidden); hant__put_u32(p + 104, (uint32_t)a->head_hidden_act);
+    }
     for (int b = 0; b < a->num_blocks; b++) {
         const hant_block_spec *s = &a->blocks[b];
-        unsigned char *q = p + HANT__HEADER_BYTES + (size_t)b * HANT__BLOCK_BYTES;
+        unsigned char *q = p + hdr + (size_t)b * bb;
         const int32_t v[6] = { (int32_t)s->kind, s->cin, s->cout, s->expansion, s->kernel, s->stride };
         for (int i = 0; i < 6; i++) hant__put_u32(q + 4 * i, (uint32_t)v[i]);
         hant__put_f32(q + 24, s->se_ratio);
         hant__put_u32(q + 28, (uint32_t)s->act);
         hant__put_u32(q + 32, (uint32_t)(s->groups ? s->groups : 1));
         hant__put_u32(q + 36, (s->quant == HANT_QUANT_INT8 ? 1u : 0u) | (s->tiled ? 2u : 0u));
+        if (version >= 3) {
+            const int32_t w[4] = { s->hidden, s->se_width, (int32_t)s->se_act, (int32_t)s->se_gate };
+            for (int i = 0; i < 4; i++) hant__put_u32(q + 40 + 4 * i, (uint32_t)w[i]);
+        }
     }
 }
 
@@ -5590,10 +5758,13 @@ hant_status hant_net_save(const hant_net *net, const char *path) {
     if (!net || !path) return hant__fail(HANT_ERR_INVALID_ARG, "hant_net_save: NULL argument");
     for (size_t i = 0; i < net->nparams; i++)
         if (!isfinite(net->params[i])) return hant__fail(HANT_ERR_NONFINITE, "%s: parameter %zu is not finite; not saved", path, i);
-    size_t hb = hant__arch_bytes(net->arch.num_blocks, HANT__FORMAT_VERSION);
+    uint32_t version = hant__format_version_for(&net->arch);
+    /* never write what hant_net_load would refuse */
+    if (hant__format_check(&net->arch, version, HANT_ERR_INVALID_ARG)) { hant__prefix_error("%s: not saved: ", path); return HANT_ERR_INVALID_ARG; }
+    size_t hb = hant__arch_bytes(net->arch.num_blocks, version);
     unsigned char *head = (unsigned char *)hant__raw_alloc(&net->ctx->alloc, hb);
     if (!head) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: header", path);
-    hant__write_arch(&net->arch, head);
+    hant__write_arch(&net->arch, head, version);
     hant__put_u64(head + hb - 16, net->nparams);
     hant__put_u64(head + hb - 8, net->nbuffers);
     char tmp[4096];
@@ -5658,12 +5829,13 @@ static hant_status hant__read_arch(const char *path, const unsigned char *p, siz
     if (nb < 0 || nb > HANT_MAX_BLOCKS) return hant__fail(HANT_ERR_FORMAT, "%s: num_blocks = %d (0..%d)", path, nb, HANT_MAX_BLOCKS);
     a->num_blocks = nb;
     *hb = hant__arch_bytes(nb, version);
-    if (avail < *hb) return hant__fail(HANT_ERR_FORMAT, "%s: truncated block table", path);
-    for (int i = 0; i < 4; i++)
-        if (!isfinite(a->in_mean[i]) || !(a->in_std[i] >= 0.0f) || !isfinite(a->in_std[i]))
-            return hant__fail(HANT_ERR_FORMAT, "%s: in_mean/in_std[%d] not finite", path, i);
+    if (avail < *hb) return hant__fail(HANT_ERR_FORMAT, "%s: truncated %s", path, avail < hant__header_bytes(version) ? "header" : "block table");
+    if (version >= 3) {
+        a->stem_pool = hant__get_i32(p + 96); a->head_hidden = hant__get_i32(p + 100); a->head_hidden_act = (hant_act)hant__get_i32(p + 104);
+        if (hant__get_u32(p + 108)) return hant__fail(HANT_ERR_FORMAT, "%s: reserved header word at 108 = 0x%x (must be 0)", path, hant__get_u32(p + 108));
+    }
     for (int b = 0; b < nb; b++) {
-        const unsigned char *q = p + HANT__HEADER_BYTES + (size_t)b * (version >= 2 ? HANT__BLOCK_BYTES : HANT__BLOCK_BYTES_V1);
+        const unsigned char *q = p + hant__header_bytes(version) + (size_t)b * hant__block_bytes(version);
         hant_block_spec *s = &a->blocks[b];
         s->kind = (hant_block_kind)hant__get_i32(q); s->cin = hant__get_i32(q + 4); s->cout = hant__get_i32(q + 8);
         s->expansion = hant__get_i32(q + 12); s->kernel = hant__get_i32(q + 16); s->stride = hant__get_i32(q + 20);
@@ -5674,8 +5846,14 @@ static hant_status hant__read_arch(const char *path, const unsigned char *p, siz
             s->quant = fl & 1u ? HANT_QUANT_INT8 : 0;
             s->tiled = fl & 2u ? 1 : 0;
         }
+        if (version >= 3) {
+            s->hidden = hant__get_i32(q + 40); s->se_width = hant__get_i32(q + 44);
+            s->se_act = (hant_act)hant__get_i32(q + 48); s->se_gate = (hant_act)hant__get_i32(q + 52);
+        }
     }
-    hant_status st = hant_arch_validate(a);
+    hant_status st = hant__format_check(a, version, HANT_ERR_FORMAT);
+    if (st) { hant__prefix_error("%s: ", path); return st; }
+    st = hant_arch_validate(a);
     if (st) { hant__prefix_error("%s: ", path); return HANT_ERR_FORMAT; }
     return HANT_OK;
 }
