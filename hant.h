@@ -8040,7 +8040,7 @@ hant_status hant_onnx_load(hant_context *ctx, const char *path, const hant_onnx_
     if (!st) {
         hant_arch *a = &m->arch;
         a->bn_eps = m->min_eps ? m->min_eps : 1e-5f;
-        for (int c = 0; c < 4; c++) { a->in_mean[c] = 0.0f; a->in_std[c] = 1.0f; }
+        for (int c = 0; c < 4; c++) { a->in_mean[c] = 0.0f; a->in_std[c] = c < a->in_c ? 1.0f : 0.0f; } /* unused slots stay 0 */
         if (opt && opt->norm_channels) {
             if (opt->norm_channels != a->in_c)
                 st = hant__fail(HANT_ERR_INVALID_ARG, "%s: %d normalisation channels for a %d-channel input", path, opt->norm_channels, a->in_c);
