@@ -6065,7 +6065,7 @@ static hant_status hant__load_labels(hant_context *ctx, const char *path, const 
                     else if (in.itemsize == 4) v = in.kind == 'i' ? (int64_t)hant__get_i32(p) : (int64_t)hant__get_u32(p);
                     else v = in.kind == 'i' ? (int64_t)(int8_t)p[0] : (int64_t)p[0];
                     if (v < 0 || (num_classes > 0 && v >= num_classes) || v > INT32_MAX)
-                        st = hant__fail(HANT_ERR_FORMAT, "%s: label %lld of item %d is out of range (0..%d)", path, (long long)v, i + j, num_classes - 1);
+                        st = hant__fail(HANT_ERR_FORMAT, "%s: label %lld of item %d is out of range (0..%d)", path, (long long)v, i + j, num_classes > 0 ? num_classes - 1 : INT32_MAX);
                     lab[i + j] = (int32_t)v;
                 }
             }
