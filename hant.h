@@ -430,19 +430,55 @@ void hant_optim_set_steps(hant_optim *opt, int64_t steps);
 float *hant_optim_state(hant_optim *opt, size_t *count);
 
 /* ---- data ------------------------------------------------------------------- */
+/* A labelled image set, from either source:
+   - IDX files (MNIST / Fashion-MNIST): unsigned bytes [N, H, W], held in memory;
+   - NumPy .npy files (np.save): images uint8 [N, H, W, C] (pixels; C 1..4) or
+     float32 [N, C, H, W] (already normalised, a PyTorch tensor), also [N, H, W]
+     for one channel; labels int64, int32 or uint8 [N]. The images stay in the
+     file and are read image by image (pread), so a set larger than memory works
+     and resident memory does not grow with it; labels are held (4 bytes each).
+   Every size is checked against the file's size. */
+typedef enum hant_pixels {
+    HANT_PIXELS_U8_NHWC = 0,   /* bytes 0..255, normalised per channel at batch time */
+    HANT_PIXELS_F32_NCHW = 1   /* float32, used as they are */
+} hant_pixels;
 typedef struct hant_dataset {
     int n, h, w;
-    unsigned char *images; /* n x h x w */
-    unsigned char *labels; /* n, each < num_classes */
+    unsigned char *images;     /* in memory (IDX): n x h x w x c bytes; NULL when read from `file` */
+    int32_t *labels;           /* n labels in 0..num_classes-1; NULL when opened without labels */
+    int c;                     /* channels */
+    hant_pixels pixels;        /* how the images are stored */
+    void *file;                /* the open .npy images file (FILE *), or NULL */
+    int64_t offset;            /* byte offset of its first image */
+    hant_context *ctx;         /* allocator of images and labels */
+    char path[256];            /* the images file, for error messages */
 } hant_dataset;
-/* Reads an IDX image file and its label file; checks that they agree and
-   that every label is below num_classes. */
+/* Opens an image file and its label file (labels may be NULL: images only),
+   each IDX or .npy, told apart by their magic; checks that the counts agree
+   and, when num_classes > 0, that every label is below it. */
 hant_status hant_dataset_load(hant_context *ctx, const char *images, const char *labels, int num_classes, hant_dataset *out);
+/* Opens split "train" or "test" of a directory: DIR/train_images.npy and
+   DIR/train_labels.npy (test_*.npy), or else Fashion-MNIST's IDX names
+   (train-images-idx3-ubyte, t10k-images-idx3-ubyte, ...). HANT_ERR_IO names
+   both layouts when the directory holds neither. */
+hant_status hant_dataset_open_dir(hant_context *ctx, const char *dir, const char *split, int num_classes, hant_dataset *out);
 void hant_dataset_free(hant_context *ctx, hant_dataset *d);
-/* Images idx[0..n) as normalised floats (NHWC, one channel). With augment:
-   random crop after zero-padding 2 and a random horizontal flip, from *rng. */
-void hant_dataset_batch(const hant_dataset *d, const int *idx, int n, float mean, float std, int augment,
-                        uint64_t *rng, float *x, int *labels);
+/* HANT_ERR_FORMAT naming the file and the shape the model wants unless the
+   images are arch's in_h x in_w x in_c (and, with labels, classes fit). */
+hant_status hant_dataset_check(const hant_dataset *d, const hant_arch *arch);
+/* Augmentation flags of hant_dataset_batch. */
+#define HANT_AUGMENT_CROP 1   /* random crop after padding by hant_dataset_pad(h) x hant_dataset_pad(w) */
+#define HANT_AUGMENT_FLIP 2   /* random horizontal flip */
+/* Crop padding for a side: round(side / 14), so 2 for 28 and 16 for 224. */
+int hant_dataset_pad(int side);
+/* Images idx[0..n) as float NHWC (the engine's input layout) into x, and their
+   labels into labels (may be NULL). uint8 pixels become (p/255 - mean[c]) /
+   std[c] (arch in_mean / in_std, c entries each), padding a black pixel so
+   normalised; float32 images are used as they are, padding 0, and mean/std may
+   be NULL. augment: 0 or HANT_AUGMENT_* flags, drawn from *rng. Fails on a
+   read error, a non-finite float pixel, or bad mean/std. */
+hant_status hant_dataset_batch(const hant_dataset *d, const int *idx, int n, const float *mean, const float *std, int augment,
+                               uint64_t *rng, float *x, int *labels);
 /* Deterministic shuffle of 0..n-1 from a seed. */
 void hant_shuffle(int *idx, int n, uint64_t seed);
 
@@ -6174,56 +6210,88 @@ static const char *hant__npy_key(const char *h, const char *key) {
     return p;
 }
 
+/* A parsed .npy header. kind: 'f', 'i' or 'u' with itemsize bytes, little-endian
+   (or one byte); data_bytes: the file's size after the header, which the
+   shape must fill exactly. */
+typedef struct hant__npy_info {
+    char kind;
+    int itemsize, ndim;
+    int64_t shape[8];
+    uint64_t count, offset, data_bytes;
+} hant__npy_info;
+
+/* Reads the header of an open .npy file; leaves f anywhere. */
+static hant_status hant__npy_header(FILE *f, const char *path, hant__npy_info *o) {
+    memset(o, 0, sizeof *o);
+    unsigned char pre[12];
+    if (fread(pre, 1, 10, f) != 10 || memcmp(pre, "\x93NUMPY", 6) != 0) return hant__fail(HANT_ERR_FORMAT, "%s: bad magic (not a .npy file)", path);
+    uint32_t hlen;
+    if (pre[6] == 1) hlen = (uint32_t)pre[8] | (uint32_t)pre[9] << 8;
+    else if (pre[6] == 2 || pre[6] == 3) {
+        if (fread(pre + 10, 1, 2, f) != 2) return hant__fail(HANT_ERR_FORMAT, "%s: truncated header", path);
+        hlen = hant__get_u32(pre + 8);
+    } else return hant__fail(HANT_ERR_VERSION, "%s: .npy version %d.%d", path, pre[6], pre[7]);
+    if (hlen > 65536) return hant__fail(HANT_ERR_FORMAT, "%s: header length %u too large", path, hlen);
+    char h[65537];
+    if (fread(h, 1, hlen, f) != hlen) return hant__fail(HANT_ERR_FORMAT, "%s: truncated header", path);
+    h[hlen] = 0;
+    if (strlen(h) != hlen) return hant__fail(HANT_ERR_FORMAT, "%s: NUL byte in the header", path);
+    const char *d = hant__npy_key(h, "'descr'"), *fo = hant__npy_key(h, "'fortran_order'"), *sh = hant__npy_key(h, "'shape'");
+    if (!d || !fo || !sh) return hant__fail(HANT_ERR_FORMAT, "%s: header lacks descr, fortran_order or shape", path);
+    if (d[0] != '\'' || !d[1] || !d[2] || !d[3] || d[4] != '\'') return hant__fail(HANT_ERR_FORMAT, "%s: unsupported descr %.12s", path, d);
+    char order = d[1], kind = d[2], size = d[3];
+    if (order == '>' && size != '1') return hant__fail(HANT_ERR_FORMAT, "%s: big-endian dtype %.5s (save it as little-endian: a.astype(a.dtype.newbyteorder('<')))", path, d);
+    if ((order != '<' && order != '|' && order != '>') || !((kind == 'f' && size == '4') || (kind == 'i' && (size == '4' || size == '8')) || (kind == 'u' && size == '1')))
+        return hant__fail(HANT_ERR_FORMAT, "%s: dtype %.5s (float32 '<f4', int64 '<i8', int32 '<i4' or uint8 '|u1')", path, d);
+    if (strncmp(fo, "False", 5) != 0) return hant__fail(HANT_ERR_FORMAT, "%s: fortran_order must be False (save np.ascontiguousarray(a))", path);
+    if (*sh != '(') return hant__fail(HANT_ERR_FORMAT, "%s: shape is not a tuple", path);
+    sh++;
+    uint64_t count = 1;
+    int nd = 0, overflow = 0;
+    for (;;) {
+        while (*sh == ' ') sh++;
+        if (*sh == ')') break;
+        if (*sh < '0' || *sh > '9') return hant__fail(HANT_ERR_FORMAT, "%s: bad shape", path);
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(sh, &end, 10);
+        if (nd == 8) return hant__fail(HANT_ERR_FORMAT, "%s: more than 8 dimensions", path);
+        if (errno || v > (uint64_t)INT64_MAX) overflow = 1;
+        else if (v && count > UINT64_MAX / v) overflow = 1;
+        o->shape[nd++] = overflow ? -1 : (int64_t)v;
+        count *= v;
+        sh = end;
+        while (*sh == ' ') sh++;
+        if (*sh == ',') sh++;
+        else if (*sh != ')') return hant__fail(HANT_ERR_FORMAT, "%s: bad shape", path);
+    }
+    o->kind = kind; o->itemsize = size - '0'; o->ndim = nd; o->count = count;
+    o->offset = (pre[6] == 1 ? 10u : 12u) + hlen;
+    /* the data must be exactly the rest of the file */
+    if (fseek(f, 0, SEEK_END) != 0) return hant__fail(HANT_ERR_IO, "%s: cannot seek", path);
+    long end = ftell(f);
+    if (end < 0 || (uint64_t)end < o->offset) return hant__fail(HANT_ERR_FORMAT, "%s: truncated header", path);
+    o->data_bytes = (uint64_t)end - o->offset;
+    if (overflow || count > UINT64_MAX / (uint64_t)o->itemsize) return hant__fail(HANT_ERR_FORMAT, "%s: shape too large (its product overflows 64 bits)", path);
+    if (count * (uint64_t)o->itemsize != o->data_bytes)
+        return hant__fail(HANT_ERR_FORMAT, "%s: %llu data bytes, the shape needs %llu", path, (unsigned long long)o->data_bytes,
+                          (unsigned long long)(count * (uint64_t)o->itemsize));
+    return HANT_OK;
+}
+
 hant_status hant_npy_load(hant_context *ctx, const char *path, float **data, int *ndim, int64_t shape[8]) {
     if (!ctx || !path || !data || !ndim || !shape) return hant__fail(HANT_ERR_INVALID_ARG, "hant_npy_load: NULL argument");
     *data = NULL; *ndim = 0;
     FILE *f = fopen(path, "rb");
     if (!f) return hant__fail(HANT_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    unsigned char pre[12];
-    if (fread(pre, 1, 10, f) != 10 || memcmp(pre, "\x93NUMPY", 6) != 0) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: bad magic (not a .npy file)", path); }
-    uint32_t hlen;
-    if (pre[6] == 1) hlen = (uint32_t)pre[8] | (uint32_t)pre[9] << 8;
-    else if (pre[6] == 2 || pre[6] == 3) {
-        if (fread(pre + 10, 1, 2, f) != 2) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: truncated header", path); }
-        hlen = hant__get_u32(pre + 8);
-    } else { fclose(f); return hant__fail(HANT_ERR_VERSION, "%s: .npy version %d.%d", path, pre[6], pre[7]); }
-    if (hlen > 65536) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: header length %u too large", path, hlen); }
-    char h[65537];
-    if (fread(h, 1, hlen, f) != hlen) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: truncated header", path); }
-    h[hlen] = 0;
-    const char *d = hant__npy_key(h, "'descr'"), *fo = hant__npy_key(h, "'fortran_order'"), *sh = hant__npy_key(h, "'shape'");
-    if (!d || !fo || !sh) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: header lacks descr, fortran_order or shape", path); }
-    if (strncmp(d, "'<f4'", 5) != 0) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: descr must be '<f4' (float32 little-endian)", path); }
-    if (strncmp(fo, "False", 5) != 0) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: fortran_order must be False", path); }
-    if (*sh != '(') { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: shape is not a tuple", path); }
-    sh++;
-    uint64_t count = 1;
-    int nd = 0;
-    for (;;) {
-        while (*sh == ' ') sh++;
-        if (*sh == ')') break;
-        if (*sh < '0' || *sh > '9') { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: bad shape", path); }
-        char *end;
-        unsigned long long v = strtoull(sh, &end, 10);
-        if (nd == 8) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: more than 8 dimensions", path); }
-        if (v > ((uint64_t)1 << 40) || (v && count > ((uint64_t)1 << 40) / v)) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: shape too large", path); }
-        shape[nd++] = (int64_t)v;
-        count *= v;
-        sh = end;
-        while (*sh == ' ') sh++;
-        if (*sh == ',') sh++;
-        else if (*sh != ')') { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: bad shape", path); }
-    }
-    /* the data must be exactly the rest of the file */
-    long pos = ftell(f);
-    if (fseek(f, 0, SEEK_END) != 0) { fclose(f); return hant__fail(HANT_ERR_IO, "%s: cannot seek", path); }
-    long end = ftell(f);
-    if (pos < 0 || end < 0 || (uint64_t)(end - pos) != count * 4) {
-        fclose(f);
-        return hant__fail(HANT_ERR_FORMAT, "%s: %ld data bytes, the shape needs %llu", path, end - pos, (unsigned long long)(count * 4));
-    }
-    fseek(f, pos, SEEK_SET);
-    float *x = (float *)hant_alloc(ctx, (size_t)count * sizeof(float));
+    hant__npy_info in;
+    hant_status st = hant__npy_header(f, path, &in);
+    if (!st && (in.kind != 'f' || in.itemsize != 4)) st = hant__fail(HANT_ERR_FORMAT, "%s: descr must be '<f4' (float32 little-endian)", path);
+    if (!st && in.count > ((uint64_t)1 << 40)) st = hant__fail(HANT_ERR_FORMAT, "%s: shape too large", path);
+    if (!st && fseek(f, (long)in.offset, SEEK_SET) != 0) st = hant__fail(HANT_ERR_IO, "%s: cannot seek", path);
+    if (st) { fclose(f); return st; }
+    uint64_t count = in.count;
+    float *x = (float *)hant_alloc(ctx, (size_t)HANT__MAX(count, 1) * sizeof(float));
     if (!x) { fclose(f); return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: %llu floats", path, (unsigned long long)count); }
     unsigned char buf[4096];
     for (uint64_t i = 0; i < count; i += 1024) {
@@ -6235,7 +6303,8 @@ hant_status hant_npy_load(hant_context *ctx, const char *path, float **data, int
         }
     }
     fclose(f);
-    *data = x; *ndim = nd;
+    for (int i = 0; i < in.ndim; i++) shape[i] = in.shape[i];
+    *data = x; *ndim = in.ndim;
     return HANT_OK;
 }
 
@@ -6457,36 +6526,165 @@ void hant_optim_step(hant_optim *o) {
 }
 
 // >>data
-hant_status hant_dataset_load(hant_context *ctx, const char *images, const char *labels, int num_classes, hant_dataset *out) {
-    if (!ctx || !images || !labels || !out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_load: NULL argument");
-    memset(out, 0, sizeof *out);
-    int nd, nl;
-    int32_t d[4], dl[4];
-    unsigned char *img, *lab;
-    hant_status st = hant_idx_load(ctx, images, &img, &nd, d);
-    if (st) return st;
-    if (nd != 3) { hant_free(ctx, img); return hant__fail(HANT_ERR_FORMAT, "%s: %d dimensions, images need 3 (n, h, w)", images, nd); }
-    if ((st = hant_idx_load(ctx, labels, &lab, &nl, dl))) { hant_free(ctx, img); return st; }
-    if (nl != 1 || dl[0] != d[0]) {
-        hant_free(ctx, img); hant_free(ctx, lab);
-        return hant__fail(HANT_ERR_FORMAT, "%s: want %d labels in one dimension", labels, d[0]);
-    }
-    for (int i = 0; i < d[0]; i++)
-        if (lab[i] >= num_classes) {
-            int v = lab[i];
-            hant_free(ctx, img); hant_free(ctx, lab);
-            return hant__fail(HANT_ERR_FORMAT, "%s: label %d of item %d is out of range (0..%d)", labels, v, i, num_classes - 1);
-        }
-    out->n = d[0]; out->h = d[1]; out->w = d[2]; out->images = img; out->labels = lab;
+/* 1 if the file starts with the .npy magic, 0 if not, -1 if it cannot be read. */
+static int hant__is_npy(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    unsigned char m[6];
+    int r = fread(m, 1, 6, f) == 6 && !memcmp(m, "\x93NUMPY", 6);
+    fclose(f);
+    return r;
+}
+
+/* The images of a .npy file: header checked, the file kept open. */
+static hant_status hant__npy_images(const char *path, hant_dataset *d) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return hant__fail(HANT_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    hant__npy_info in;
+    hant_status st = hant__npy_header(f, path, &in);
+    if (st) { fclose(f); return st; }
+    int u8 = in.kind == 'u' && in.itemsize == 1, f32 = in.kind == 'f' && in.itemsize == 4;
+    const int64_t *s = in.shape;
+    if (!u8 && !f32) st = hant__fail(HANT_ERR_FORMAT, "%s: images must be uint8 [N, H, W, C] or float32 [N, C, H, W], not %s%d", path, in.kind == 'i' ? "int" : "float", 8 * in.itemsize);
+    else if (in.ndim != 3 && in.ndim != 4)
+        st = hant__fail(HANT_ERR_FORMAT, "%s: %d dimensions; images are %s (or [N, H, W] for one channel)", path, in.ndim, u8 ? "uint8 [N, H, W, C]" : "float32 [N, C, H, W]");
+    if (st) { fclose(f); return st; }
+    int64_t n = s[0], c = in.ndim == 3 ? 1 : u8 ? s[3] : s[1], h = in.ndim == 3 ? s[1] : u8 ? s[1] : s[2], w = in.ndim == 3 ? s[2] : u8 ? s[2] : s[3];
+    if (n < 1 || h < 1 || w < 1 || c < 1) st = hant__fail(HANT_ERR_FORMAT, "%s: an empty dimension in the shape", path);
+    else if (n > INT32_MAX) st = hant__fail(HANT_ERR_FORMAT, "%s: %lld images (at most %d)", path, (long long)n, INT32_MAX);
+    else if (h > 65536 || w > 65536 || c > 65536 || h * w * c > ((int64_t)1 << 28))
+        st = hant__fail(HANT_ERR_FORMAT, "%s: images of %lldx%lldx%lld are too large", path, (long long)h, (long long)w, (long long)c);
+    else if (u8 && c > 4)
+        st = hant__fail(HANT_ERR_FORMAT, "%s: %lld channels: uint8 images are [N, H, W, C] with C 1..4%s", path, (long long)c,
+                        in.ndim == 4 && s[1] <= 4 ? " (this looks like [N, C, H, W]: a.transpose(0, 2, 3, 1))" : "");
+    else if (f32 && in.ndim == 4 && s[3] <= 4 && s[1] > 4)
+        st = hant__fail(HANT_ERR_FORMAT, "%s: float32 images are [N, C, H, W]; this looks like [N, H, W, C] (a.transpose(0, 3, 1, 2))", path);
+    if (st) { fclose(f); return st; }
+    d->n = (int)n; d->h = (int)h; d->w = (int)w; d->c = (int)c;
+    d->pixels = u8 ? HANT_PIXELS_U8_NHWC : HANT_PIXELS_F32_NCHW;
+    d->file = f; d->offset = (int64_t)in.offset;
     return HANT_OK;
+}
+
+/* Labels [N] of a .npy or IDX file as int32, with the range checked. */
+static hant_status hant__load_labels(hant_context *ctx, const char *path, const char *images, int n, int num_classes, int32_t **out) {
+    int32_t *lab = (int32_t *)hant_alloc(ctx, sizeof(int32_t) * (size_t)n);
+    if (!lab) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: %d labels", path, n);
+    hant_status st = HANT_OK;
+    int npy = hant__is_npy(path);
+    if (npy < 0) st = hant__fail(HANT_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    else if (npy) {
+        FILE *f = fopen(path, "rb");
+        hant__npy_info in;
+        if (!f) st = hant__fail(HANT_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+        else if (!(st = hant__npy_header(f, path, &in))) {
+            if (in.kind == 'f') st = hant__fail(HANT_ERR_FORMAT, "%s: labels must be int64, int32 or uint8, not float32", path);
+            else if (in.ndim != 1) st = hant__fail(HANT_ERR_FORMAT, "%s: labels must be [N] (one dimension), not %d dimensions", path, in.ndim);
+            else if (in.shape[0] != n) st = hant__fail(HANT_ERR_FORMAT, "%s: %lld labels, but %s holds %d images", path, (long long)in.shape[0], images, n);
+            else if (fseek(f, (long)in.offset, SEEK_SET) != 0) st = hant__fail(HANT_ERR_IO, "%s: cannot seek", path);
+            unsigned char buf[4096];
+            int per = (int)sizeof buf / in.itemsize;
+            for (int i = 0; !st && i < n; i += per) {
+                int m = n - i < per ? n - i : per;
+                if (fread(buf, (size_t)in.itemsize, (size_t)m, f) != (size_t)m) { st = hant__fail(HANT_ERR_IO, "%s: read failed", path); break; }
+                for (int j = 0; j < m && !st; j++) {
+                    const unsigned char *p = buf + (size_t)j * in.itemsize;
+                    int64_t v;
+                    if (in.itemsize == 8) { uint64_t u = hant__get_u64(p); memcpy(&v, &u, 8); }
+                    else if (in.itemsize == 4) v = in.kind == 'i' ? (int64_t)hant__get_i32(p) : (int64_t)hant__get_u32(p);
+                    else v = in.kind == 'i' ? (int64_t)(int8_t)p[0] : (int64_t)p[0];
+                    if (v < 0 || (num_classes > 0 && v >= num_classes) || v > INT32_MAX)
+                        st = hant__fail(HANT_ERR_FORMAT, "%s: label %lld of item %d is out of range (0..%d)", path, (long long)v, i + j, num_classes > 0 ? num_classes - 1 : INT32_MAX);
+                    lab[i + j] = (int32_t)v;
+                }
+            }
+        }
+        if (f) fclose(f);
+    } else {
+        int nl;
+        int32_t dl[4];
+        unsigned char *raw = NULL;
+        if (!(st = hant_idx_load(ctx, path, &raw, &nl, dl))) {
+            if (nl != 1 || dl[0] != n) st = hant__fail(HANT_ERR_FORMAT, "%s: want %d labels in one dimension", path, n);
+            for (int i = 0; !st && i < n; i++) {
+                if (num_classes > 0 && raw[i] >= num_classes)
+                    st = hant__fail(HANT_ERR_FORMAT, "%s: label %d of item %d is out of range (0..%d)", path, raw[i], i, num_classes - 1);
+                lab[i] = raw[i];
+            }
+            hant_free(ctx, raw);
+        }
+    }
+    if (st) { hant_free(ctx, lab); return st; }
+    *out = lab;
+    return HANT_OK;
+}
+
+hant_status hant_dataset_load(hant_context *ctx, const char *images, const char *labels, int num_classes, hant_dataset *out) {
+    if (!out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_load: NULL argument");
+    memset(out, 0, sizeof *out);
+    if (!ctx || !images) return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_load: NULL argument");
+    out->ctx = ctx;
+    snprintf(out->path, sizeof out->path, "%s", images);
+    hant_status st;
+    int npy = hant__is_npy(images);
+    if (npy < 0) return hant__fail(HANT_ERR_IO, "%s: cannot open: %s", images, strerror(errno));
+    if (npy) {
+        if ((st = hant__npy_images(images, out))) { memset(out, 0, sizeof *out); return st; }
+    } else {
+        int nd;
+        int32_t d[4];
+        unsigned char *img;
+        if ((st = hant_idx_load(ctx, images, &img, &nd, d))) { memset(out, 0, sizeof *out); return st; }
+        if (nd != 3) { hant_free(ctx, img); memset(out, 0, sizeof *out); return hant__fail(HANT_ERR_FORMAT, "%s: %d dimensions, images need 3 (n, h, w)", images, nd); }
+        out->n = d[0]; out->h = d[1]; out->w = d[2]; out->c = 1; out->images = img; out->pixels = HANT_PIXELS_U8_NHWC;
+    }
+    if (labels && (st = hant__load_labels(ctx, labels, images, out->n, num_classes, &out->labels))) { hant_dataset_free(ctx, out); return st; }
+    return HANT_OK;
+}
+
+hant_status hant_dataset_open_dir(hant_context *ctx, const char *dir, const char *split, int num_classes, hant_dataset *out) {
+    if (!out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_open_dir: NULL argument");
+    memset(out, 0, sizeof *out);
+    if (!ctx || !dir || !split || (strcmp(split, "train") && strcmp(split, "test")))
+        return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_open_dir: split must be \"train\" or \"test\"");
+    char ip[4096], lp[4096];
+    const char *idx = strcmp(split, "train") ? "t10k" : "train";
+    if (snprintf(ip, sizeof ip, "%s/%s_images.npy", dir, split) >= (int)sizeof ip) return hant__fail(HANT_ERR_INVALID_ARG, "path too long: %s", dir);
+    snprintf(lp, sizeof lp, "%s/%s_labels.npy", dir, split);
+    FILE *f = fopen(ip, "rb");
+    if (!f) {
+        snprintf(ip, sizeof ip, "%s/%s-images-idx3-ubyte", dir, idx);
+        snprintf(lp, sizeof lp, "%s/%s-labels-idx1-ubyte", dir, idx);
+        f = fopen(ip, "rb");
+        if (!f) return hant__fail(HANT_ERR_IO, "%s: no %s split: neither %s_images.npy + %s_labels.npy nor %s-images-idx3-ubyte + %s-labels-idx1-ubyte",
+                                  dir, split, split, split, idx, idx);
+    }
+    fclose(f);
+    return hant_dataset_load(ctx, ip, lp, num_classes, out);
 }
 
 void hant_dataset_free(hant_context *ctx, hant_dataset *d) {
     if (!d) return;
-    hant_free(ctx, d->images);
-    hant_free(ctx, d->labels);
+    if (!ctx) ctx = d->ctx;
+    if (ctx) { hant_free(ctx, d->images); hant_free(ctx, d->labels); }
+    if (d->file) fclose((FILE *)d->file);
     memset(d, 0, sizeof *d);
 }
+
+hant_status hant_dataset_check(const hant_dataset *d, const hant_arch *a) {
+    if (!d || !a) return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_check: NULL argument");
+    if (d->h != a->in_h || d->w != a->in_w || d->c != a->in_c)
+        return hant__fail(HANT_ERR_FORMAT, "%s: images are %dx%dx%d (H x W x C); the model wants %dx%dx%d: uint8 [N, %d, %d, %d] or float32 [N, %d, %d, %d]",
+                          d->path, d->h, d->w, d->c, a->in_h, a->in_w, a->in_c, a->in_h, a->in_w, a->in_c, a->in_c, a->in_h, a->in_w);
+    if (d->pixels == HANT_PIXELS_U8_NHWC)
+        for (int c = 0; c < d->c && c < 4; c++)
+            if (!(a->in_std[c] > 0) || !isfinite(a->in_std[c]) || !isfinite(a->in_mean[c]))
+                return hant__fail(HANT_ERR_FORMAT, "%s: uint8 pixels need the model's mean and std, but channel %d has mean %g, std %g", d->path, c,
+                                  (double)a->in_mean[c], (double)a->in_std[c]);
+    return HANT_OK;
+}
+
+int hant_dataset_pad(int side) { return side > 0 ? (side + 7) / 14 : 0; }
 
 void hant_shuffle(int *idx, int n, uint64_t seed) {
     uint64_t s = seed ^ 0x5DEECE66Dull;
@@ -6497,25 +6695,89 @@ void hant_shuffle(int *idx, int n, uint64_t seed) {
     }
 }
 
-void hant_dataset_batch(const hant_dataset *d, const int *idx, int n, float mean, float std, int augment,
-                        uint64_t *rng, float *x, int *labels) {
-    const int H = d->h, W = d->w;
-    float inv = 1.0f / (255.0f * std), off = mean / std, zero = -off; /* padding is a black pixel */
-    for (int i = 0; i < n; i++) {
-        const unsigned char *src = d->images + (size_t)idx[i] * H * W;
-        float *dst = x + (size_t)i * H * W;
+/* Reads `bytes` at `off` of the file, retrying short reads. */
+static int hant__pread_all(FILE *f, void *buf, size_t bytes, int64_t off) {
+    int fd = fileno(f);
+    unsigned char *p = (unsigned char *)buf;
+    while (bytes) {
+        ssize_t r = pread(fd, p, bytes, (off_t)off);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return 0;
+        p += r; bytes -= (size_t)r; off += r;
+    }
+    return 1;
+}
+
+hant_status hant_dataset_batch(const hant_dataset *d, const int *idx, int n, const float *mean, const float *std, int augment,
+                               uint64_t *rng, float *x, int *labels) {
+    if (!d || n < 0 || (n && (!idx || !x)) || (augment && !rng) || (augment & ~(HANT_AUGMENT_CROP | HANT_AUGMENT_FLIP)))
+        return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_batch: bad argument");
+    if (labels && !d->labels) return hant__fail(HANT_ERR_INVALID_ARG, "%s: labels asked for, but the set was opened without them", d->path);
+    if (!d->images && !d->file) return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_batch: an empty data set");
+    const int H = d->h, W = d->w, C = d->c, u8 = d->pixels == HANT_PIXELS_U8_NHWC;
+    const int ph = augment & HANT_AUGMENT_CROP ? hant_dataset_pad(H) : 0, pw = augment & HANT_AUGMENT_CROP ? hant_dataset_pad(W) : 0;
+    const size_t hwc = (size_t)H * W * C, bytes = hwc * (u8 ? 1 : 4);
+    float inv[4] = { 0 }, off[4] = { 0 }, zero[4] = { 0 };
+    if (u8) {
+        if (!mean || !std || C > 4) return hant__fail(HANT_ERR_INVALID_ARG, "%s: uint8 pixels need mean and std per channel", d->path);
+        for (int c = 0; c < C; c++) {
+            if (!(std[c] > 0) || !isfinite(std[c]) || !isfinite(mean[c]))
+                return hant__fail(HANT_ERR_INVALID_ARG, "%s: channel %d: mean %g, std %g cannot normalise pixels", d->path, c, (double)mean[c], (double)std[c]);
+            inv[c] = 1.0f / (255.0f * std[c]); off[c] = mean[c] / std[c]; zero[c] = -off[c]; /* padding is a black pixel */
+        }
+    }
+    unsigned char *tmp = NULL;
+    if (!d->images && n) {
+        if (!d->ctx || !(tmp = (unsigned char *)hant_alloc(d->ctx, bytes))) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: one image of %zu bytes", d->path, bytes);
+    }
+    hant_status st = HANT_OK;
+    for (int i = 0; i < n && !st; i++) {
+        if (idx[i] < 0 || idx[i] >= d->n) { st = hant__fail(HANT_ERR_INVALID_ARG, "%s: image %d of %d", d->path, idx[i], d->n); break; }
+        const unsigned char *src = d->images ? d->images + (size_t)idx[i] * bytes : tmp;
+        errno = 0;
+        if (!d->images && !hant__pread_all((FILE *)d->file, tmp, bytes, d->offset + (int64_t)idx[i] * (int64_t)bytes)) {
+            st = hant__fail(HANT_ERR_IO, "%s: cannot read image %d: %s", d->path, idx[i], errno ? strerror(errno) : "the file is shorter than its header says");
+            break;
+        }
+        float *dst = x + (size_t)i * hwc;
         if (labels) labels[i] = d->labels[idx[i]];
         int dy = 0, dx = 0, flip = 0;
         if (augment) {
             uint64_t r = hant__splitmix(rng);
-            dy = (int)(r % 5) - 2; dx = (int)((r >> 8) % 5) - 2; flip = (int)((r >> 16) & 1);
+            dy = (int)(r % (uint64_t)(2 * ph + 1)) - ph; dx = (int)((r >> 8) % (uint64_t)(2 * pw + 1)) - pw;
+            flip = augment & HANT_AUGMENT_FLIP ? (int)((r >> 16) & 1) : 0;
         }
-        for (int y = 0; y < H; y++)
-            for (int xx = 0; xx < W; xx++) {
-                int sy = y + dy, sx = (flip ? W - 1 - xx : xx) + dx;
-                dst[y * W + xx] = sy < 0 || sy >= H || sx < 0 || sx >= W ? zero : src[sy * W + sx] * inv - off;
-            }
+        if (u8 && C == 1) { /* the IDX case, as it always was */
+            for (int y = 0; y < H; y++)
+                for (int xx = 0; xx < W; xx++) {
+                    int sy = y + dy, sx = (flip ? W - 1 - xx : xx) + dx;
+                    dst[(size_t)y * W + xx] = sy < 0 || sy >= H || sx < 0 || sx >= W ? zero[0] : src[(size_t)sy * W + sx] * inv[0] - off[0];
+                }
+        } else if (u8) {
+            for (int y = 0; y < H; y++)
+                for (int xx = 0; xx < W; xx++) {
+                    int sy = y + dy, sx = (flip ? W - 1 - xx : xx) + dx;
+                    float *o = dst + ((size_t)y * W + xx) * C;
+                    if (sy < 0 || sy >= H || sx < 0 || sx >= W) { for (int c = 0; c < C; c++) o[c] = zero[c]; continue; }
+                    const unsigned char *p = src + ((size_t)sy * W + sx) * C;
+                    for (int c = 0; c < C; c++) o[c] = p[c] * inv[c] - off[c];
+                }
+        } else {
+            for (size_t k = 0; k < hwc; k++)
+                if (!isfinite(hant__get_f32(src + 4 * k))) {
+                    st = hant__fail(HANT_ERR_NONFINITE, "%s: image %d holds a NaN or infinity (element %zu)", d->path, idx[i], k);
+                    break;
+                }
+            for (int y = 0; y < H && !st; y++)
+                for (int xx = 0; xx < W; xx++) {
+                    int sy = y + dy, sx = (flip ? W - 1 - xx : xx) + dx, in = sy >= 0 && sy < H && sx >= 0 && sx < W;
+                    float *o = dst + ((size_t)y * W + xx) * C;
+                    for (int c = 0; c < C; c++) o[c] = in ? hant__get_f32(src + 4 * (((size_t)c * H + sy) * W + sx)) : 0.0f;
+                }
+        }
     }
+    if (tmp) hant_free(d->ctx, tmp);
+    return st;
 }
 
 // >>onnx
