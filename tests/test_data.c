@@ -473,7 +473,7 @@ static int top1(const char *logits, const char *labels) {
 }
 
 int main(int argc, char **argv) {
-    hant_config cfg = { 2, 0, { 0 } };
+    hant_config cfg = { 2, 0, { 0 }, 0 };
     if (hant_context_create(&cfg, &ctx)) { printf("0 passed, 1 failed\n"); return 1; }
     if (argc >= 9 && !strcmp(argv[1], "--make-set")) {
         int rc = make_set(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]), atoi(argv[6]), atoi(argv[7]), atoi(argv[8]), argc > 9 && !strcmp(argv[9], "f32"));
