@@ -495,6 +495,9 @@ void hant_arch_block_input(const hant_arch *arch, int block, int *h, int *w, int
 /* Canonical text of a part, the key of latency and score tables, e.g.
    "mbconv cin=24 cout=40 e=3 k=3 s=2 se=0.25 act=silu g=1 hw=14x14". Fields that
    do not apply to a kind take fixed values, so equal blocks give equal text.
+   Then, only where they change the block: " hid=N" (hidden/mid width other
+   than the default), " sew=N", " seact=A", " gate=A" (SE variants), " q=int8",
+   " tile=1"; stem " pool=3", head " hid=N hidact=A" (docs/PIPELINE.md).
    Returns HANT_ERR_INVALID_ARG when the buffer is too small (256 bytes always do). */
 hant_status hant_block_signature(const hant_block_spec *b, int in_h, int in_w, char *buf, size_t size);
 hant_status hant_part_signature(const hant_arch *arch, int part, char *buf, size_t size);
