@@ -15,6 +15,7 @@
 /* ---- a protobuf writer ---- */
 typedef struct pb { unsigned char *p; size_t n, cap; } pb;
 static void pb_raw(pb *b, const void *s, size_t n) {
+    if (!n) return;
     if (b->n + n > b->cap) { b->cap = (b->n + n) * 2 + 64; b->p = (unsigned char *)realloc(b->p, b->cap); }
     memcpy(b->p + b->n, s, n); b->n += n;
 }
@@ -291,7 +292,7 @@ static hant_context *g_ctx;
 static int write_file(const char *path, const void *p, size_t n) {
     FILE *f = fopen(path, "wb");
     if (!f) return 0;
-    int ok = fwrite(p, 1, n, f) == n;
+    int ok = !n || fwrite(p, 1, n, f) == n;
     return fclose(f) == 0 && ok;
 }
 
