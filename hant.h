@@ -95,6 +95,9 @@ typedef struct hant_config {
     int threads;          /* 0: every online core */
     int pin_threads;      /* 1: pin thread i to core i (see hant_context_pinned) */
     hant_allocator alloc;
+    size_t max_memory;    /* bytes a network may need (parameters and one image's activations);
+                             0: the machine's physical memory; SIZE_MAX: no limit. A larger
+                             network is refused with HANT_ERR_OUT_OF_MEMORY */
 } hant_config;
 
 typedef struct hant_context hant_context;
@@ -427,19 +430,55 @@ void hant_optim_set_steps(hant_optim *opt, int64_t steps);
 float *hant_optim_state(hant_optim *opt, size_t *count);
 
 /* ---- data ------------------------------------------------------------------- */
+/* A labelled image set, from either source:
+   - IDX files (MNIST / Fashion-MNIST): unsigned bytes [N, H, W], held in memory;
+   - NumPy .npy files (np.save): images uint8 [N, H, W, C] (pixels; C 1..4) or
+     float32 [N, C, H, W] (already normalised, a PyTorch tensor), also [N, H, W]
+     for one channel; labels int64, int32 or uint8 [N]. The images stay in the
+     file and are read image by image (pread), so a set larger than memory works
+     and resident memory does not grow with it; labels are held (4 bytes each).
+   Every size is checked against the file's size. */
+typedef enum hant_pixels {
+    HANT_PIXELS_U8_NHWC = 0,   /* bytes 0..255, normalised per channel at batch time */
+    HANT_PIXELS_F32_NCHW = 1   /* float32, used as they are */
+} hant_pixels;
 typedef struct hant_dataset {
     int n, h, w;
-    unsigned char *images; /* n x h x w */
-    unsigned char *labels; /* n, each < num_classes */
+    unsigned char *images;     /* in memory (IDX): n x h x w x c bytes; NULL when read from `file` */
+    int32_t *labels;           /* n labels in 0..num_classes-1; NULL when opened without labels */
+    int c;                     /* channels */
+    hant_pixels pixels;        /* how the images are stored */
+    void *file;                /* the open .npy images file (FILE *), or NULL */
+    int64_t offset;            /* byte offset of its first image */
+    hant_context *ctx;         /* allocator of images and labels */
+    char path[256];            /* the images file, for error messages */
 } hant_dataset;
-/* Reads an IDX image file and its label file; checks that they agree and
-   that every label is below num_classes. */
+/* Opens an image file and its label file (labels may be NULL: images only),
+   each IDX or .npy, told apart by their magic; checks that the counts agree
+   and, when num_classes > 0, that every label is below it. */
 hant_status hant_dataset_load(hant_context *ctx, const char *images, const char *labels, int num_classes, hant_dataset *out);
+/* Opens split "train" or "test" of a directory: DIR/train_images.npy and
+   DIR/train_labels.npy (test_*.npy), or else Fashion-MNIST's IDX names
+   (train-images-idx3-ubyte, t10k-images-idx3-ubyte, ...). HANT_ERR_IO names
+   both layouts when the directory holds neither. */
+hant_status hant_dataset_open_dir(hant_context *ctx, const char *dir, const char *split, int num_classes, hant_dataset *out);
 void hant_dataset_free(hant_context *ctx, hant_dataset *d);
-/* Images idx[0..n) as normalised floats (NHWC, one channel). With augment:
-   random crop after zero-padding 2 and a random horizontal flip, from *rng. */
-void hant_dataset_batch(const hant_dataset *d, const int *idx, int n, float mean, float std, int augment,
-                        uint64_t *rng, float *x, int *labels);
+/* HANT_ERR_FORMAT naming the file and the shape the model wants unless the
+   images are arch's in_h x in_w x in_c (and, with labels, classes fit). */
+hant_status hant_dataset_check(const hant_dataset *d, const hant_arch *arch);
+/* Augmentation flags of hant_dataset_batch. */
+#define HANT_AUGMENT_CROP 1   /* random crop after padding by hant_dataset_pad(h) x hant_dataset_pad(w) */
+#define HANT_AUGMENT_FLIP 2   /* random horizontal flip */
+/* Crop padding for a side: round(side / 14), so 2 for 28 and 16 for 224. */
+int hant_dataset_pad(int side);
+/* Images idx[0..n) as float NHWC (the engine's input layout) into x, and their
+   labels into labels (may be NULL). uint8 pixels become (p/255 - mean[c]) /
+   std[c] (arch in_mean / in_std, c entries each), padding a black pixel so
+   normalised; float32 images are used as they are, padding 0, and mean/std may
+   be NULL. augment: 0 or HANT_AUGMENT_* flags, drawn from *rng. Fails on a
+   read error, a non-finite float pixel, or bad mean/std. */
+hant_status hant_dataset_batch(const hant_dataset *d, const int *idx, int n, const float *mean, const float *std, int augment,
+                               uint64_t *rng, float *x, int *labels);
 /* Deterministic shuffle of 0..n-1 from a seed. */
 void hant_shuffle(int *idx, int n, uint64_t seed);
 
@@ -497,10 +536,22 @@ uint64_t hant_arch_hash(const hant_arch *arch);
 hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_w, const char *spec,
                                hant_block_spec *out, int cap, int *count);
 /* Warm start of a candidate from the teacher block: copies what has a
-   matching meaning (hidden channels chosen by importance, depthwise kernels
-   centre-cropped or zero-padded, BN, SE) into the candidate's flat
-   parameters and buffers. Returns how many tensors were inherited (0: none,
-   the candidate keeps its random initialisation). */
+   matching meaning into the candidate's flat parameters and buffers.
+   MBConv from MBConv of the same cin and cout (both with an expand conv, or
+   neither): hidden channels chosen by importance (|BN gamma| times the norm
+   of the weights that read the channel), depthwise kernels centre-cropped or
+   zero-padded, BN, SE when the squeeze widths agree, the projection. A ResNet
+   block from one of the same kind, cin, cout and stride: mid channels by
+   importance, kernels cropped or padded, BN, the projection shortcut.
+   Channels the teacher lacks start to contribute nothing (the weights that
+   read them are zeroed). Equal shapes copy exactly, in order, so the
+   candidate computes the teacher's function. *inherited = how many tensors
+   were inherited (0: none, the candidate keeps its random initialisation).
+   Scratch memory comes from ctx's allocator (ctx may be NULL: HANT_MALLOC);
+   running out is HANT_ERR_OUT_OF_MEMORY, never "nothing inherited". */
+hant_status hant_block_inherit_ctx(hant_context *ctx, const hant_block_spec *dst, float *dst_params, float *dst_buffers,
+                                   const hant_block_spec *src, const float *src_params, const float *src_buffers, int *inherited);
+/* The same without a context: returns the count, or HANT_ERR_OUT_OF_MEMORY (< 0). */
 int hant_block_inherit(const hant_block_spec *dst, float *dst_params, float *dst_buffers,
                        const hant_block_spec *src, const float *src_params, const float *src_buffers);
 
@@ -579,6 +630,7 @@ hant_status hant_lut_predict(const hant_lut *lut, const hant_arch *arch, int bat
 #include <sched.h>
 #include <time.h>
 #include <unistd.h>
+#include <limits.h>
 
 #ifndef HANT_MALLOC
 #define HANT_MALLOC(sz, user) ((void)(user), malloc(sz))
@@ -930,6 +982,7 @@ typedef struct hant__scratch { void *ptr; size_t size; } hant__scratch;
 
 struct hant_context {
     hant_allocator alloc;
+    size_t max_memory;
     int nthreads, nstarted, pin_requested, pinned_ok, sync_inited;
     pthread_t *threads;
     pthread_mutex_t mu;
@@ -1063,6 +1116,12 @@ hant_status hant_context_create(const hant_config *config, hant_context **out) {
     if (!ctx) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "context");
     memset(ctx, 0, sizeof *ctx);
     ctx->alloc = cfg.alloc;
+    ctx->max_memory = cfg.max_memory;
+#if defined(_SC_PHYS_PAGES) && defined(_SC_PAGESIZE)
+    if (!ctx->max_memory && sysconf(_SC_PHYS_PAGES) > 0 && sysconf(_SC_PAGESIZE) > 0)
+        ctx->max_memory = (size_t)sysconf(_SC_PHYS_PAGES) * (size_t)sysconf(_SC_PAGESIZE);
+#endif
+    if (!ctx->max_memory) ctx->max_memory = SIZE_MAX;
     ctx->nthreads = cfg.threads ? cfg.threads : hant__online_cores();
     ctx->pin_requested = cfg.pin_threads;
     ctx->pinned_ok = 1;
@@ -3564,6 +3623,8 @@ typedef struct hant__builder {
     int cap_units, cap_ses, cap_ops, cap_slots, cap_fuses;
     size_t np, nb;
     int oom;
+    int64_t big;           /* floats of the largest activation, if one exceeds INT_MAX */
+    uint64_t act_floats;   /* one image's activations, all slots */
 } hant__builder;
 
 static int hant__grow(hant__builder *b, void **arr, int *cap, int need, size_t elem) {
@@ -3588,7 +3649,11 @@ static int hant__add_slot(hant__builder *b, int h, int w, int c) {
     cap = b->cap_slots;
     if (!hant__grow(b, (void **)&n->slot_c, &cap, need, sizeof(int))) return 0;
     b->cap_slots = cap;
-    n->slot_size[n->nslots] = h * w * c; n->slot_h[n->nslots] = h; n->slot_w[n->nslots] = w; n->slot_c[n->nslots] = c;
+    /* 64 bits: 256x256x65536 is within the format's ranges and wraps an int */
+    int64_t size = (int64_t)h * w * c;
+    b->act_floats += (uint64_t)size;
+    if (size > INT_MAX) { b->big = HANT__MAX(b->big, size); size = 0; }
+    n->slot_size[n->nslots] = (int)size; n->slot_h[n->nslots] = h; n->slot_w[n->nslots] = w; n->slot_c[n->nslots] = c;
     return n->nslots++;
 }
 
@@ -3833,6 +3898,15 @@ static hant_status hant__net_new(hant_context *ctx, const hant_arch *arch, hant_
     b.net = n;
     hant__net_build(&b);
     if (b.oom) { hant_net_destroy(n); return hant__fail(HANT_ERR_OUT_OF_MEMORY, "network graph"); }
+    /* checked before anything is allocated by size: parameters with their
+       gradients and inference copies (16 bytes each), one image's activations */
+    uint64_t need = 16 * (uint64_t)b.np + 4 * (uint64_t)b.nb + 4 * b.act_floats;
+    if (need > ctx->max_memory || b.big) {
+        hant_net_destroy(n);
+        if (b.big) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "an activation of %lld floats per image is larger than hant supports (2^31-1)", (long long)b.big);
+        return hant__fail(HANT_ERR_OUT_OF_MEMORY, "the network needs %.3g GiB (%.3g GiB of activations per image), more than the %.3g GiB allowed (hant_config.max_memory, hant --max-memory)",
+                          (double)need / 1073741824.0, 4.0 * (double)b.act_floats / 1073741824.0, (double)ctx->max_memory / 1073741824.0);
+    }
     n->nparams = b.np; n->nbuffers = b.nb;
     n->params_count = (int64_t)b.np;
     n->params = (float *)hant__net_alloc(n, n->nparams * sizeof(float));
@@ -4885,8 +4959,6 @@ hant_status hant_net_calibrate(hant_net *net, const float *x, int n, double perc
 }
 
 // >>parts
-/* Widths of a block (docs/FORMAT.md, "Widths"): MBConv/fused hidden, ResNet
-   mid, SE squeeze; a ResNet projection shortcut when the shape changes. */
 static int64_t hant__block_buffers(const hant_block_spec *b) {
     int64_t hid = hant__block_hidden(b), c = 0;
     switch (b->kind) {
@@ -5258,7 +5330,7 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
 
 /* Offsets of a block's tensors inside its flat parameters and buffers (FORMAT.md order). */
 typedef struct hant__block_tensors {
-    long ex_w, ex_g, ex_b, ex_m, ex_v;  /* expand 1x1 (MBConv e != 1) */
+    long ex_w, ex_g, ex_b, ex_m, ex_v;  /* expand 1x1 (MBConv hid != cin) */
     long dw_w, dw_g, dw_b, dw_m, dw_v;  /* depthwise */
     long se_w1, se_b1, se_w2, se_b2;    /* squeeze-excite */
     long pr_w, pr_g, pr_b, pr_m, pr_v;  /* project 1x1 */
@@ -5266,52 +5338,150 @@ typedef struct hant__block_tensors {
 } hant__block_tensors;
 
 static void hant__mbconv_tensors(const hant_block_spec *b, hant__block_tensors *t) {
-    long p = 0, q = 0, hid = (long)b->cin * b->expansion;
+    long p = 0, q = 0, hid = (int)hant__block_hidden(b);
     memset(t, -1, sizeof *t);
     t->hid = (int)hid; t->r = hant__se_width(b);
-    if (b->expansion != 1) {
+    if (hid != b->cin) {
         t->ex_w = p; p += (long)b->cin * hid; t->ex_g = p; p += hid; t->ex_b = p; p += hid;
         t->ex_m = q; q += hid; t->ex_v = q; q += hid;
     }
     t->dw_w = p; p += (long)b->kernel * b->kernel * hid; t->dw_g = p; p += hid; t->dw_b = p; p += hid;
     t->dw_m = q; q += hid; t->dw_v = q; q += hid;
-    if (b->se_ratio > 0.0f) {
+    if (hant__block_has_se(b)) {
         t->se_w1 = p; p += hid * t->r; t->se_b1 = p; p += t->r; t->se_w2 = p; p += hid * t->r; t->se_b2 = p; p += hid;
     }
     t->pr_w = p; p += hid * b->cout; t->pr_g = p; p += b->cout; t->pr_b = p;
     t->pr_m = q; q += b->cout; t->pr_v = q;
 }
 
-int hant_block_inherit(const hant_block_spec *dst, float *dp, float *db, const hant_block_spec *src, const float *sp, const float *sb) {
-    if (!dst || !src || !dp || !db || !sp || !sb) return 0;
-    if (dst->kind != HANT_BLOCK_MBCONV || src->kind != HANT_BLOCK_MBCONV || dst->cin != src->cin || dst->cout != src->cout) return 0;
-    /* e = 1 has no expand conv, so its hidden channels are the input's: they
-       only match a teacher that also has e = 1 */
-    if ((dst->expansion == 1) != (src->expansion == 1)) return 0;
+/* A conv + BN unit of a ResNet block: weight [k][k][cin][cout], gamma, beta; mean, var. */
+typedef struct hant__unit_at { long w, g, b, m, v; int k, cin, cout; } hant__unit_at;
+/* ResNet units in parameter order: conv1, [projection], conv2 (basic);
+   conv1, conv2, [projection], conv3 (bottleneck). u[0..2] are the main path
+   (u[2].w < 0 for basic), *proj the projection (w < 0 when absent). */
+static void hant__resnet_tensors(const hant_block_spec *b, hant__unit_at u[3], hant__unit_at *proj) {
+    int mid = (int)hant__block_hidden(b), basic = b->kind == HANT_BLOCK_RESNET_BASIC;
+    hant__unit_at m[3] = { { 0, 0, 0, 0, 0, basic ? b->kernel : 1, b->cin, mid },
+                           { 0, 0, 0, 0, 0, b->kernel, mid, basic ? b->cout : mid },
+                           { -1, -1, -1, -1, -1, 1, mid, b->cout } };
+    hant__unit_at pj = { -1, -1, -1, -1, -1, 1, b->cin, b->cout };
+    hant__unit_at *order[4];
+    int n = 0;
+    order[n++] = &m[0];
+    if (basic) { if (hant__block_proj(b)) order[n++] = &pj; order[n++] = &m[1]; }
+    else { m[2].w = 0; order[n++] = &m[1]; if (hant__block_proj(b)) order[n++] = &pj; order[n++] = &m[2]; }
+    long p = 0, q = 0;
+    for (int i = 0; i < n; i++) {
+        hant__unit_at *x = order[i];
+        x->w = p; p += (long)x->k * x->k * x->cin * x->cout; x->g = p; p += x->cout; x->b = p; p += x->cout;
+        x->m = q; q += x->cout; x->v = q; q += x->cout;
+    }
+    memcpy(u, m, sizeof m);
+    *proj = pj;
+}
+
+/* Channel j of dst's layer comes from map[j] of src's: the n = min(hd, hs)
+   most important, |BN gamma| times the norm of the weights that read the
+   channel (stride apart, len of them, from base + channel * ch_stride);
+   every channel in order when none is dropped. */
+static void hant__parts_pick(const float *gamma, const float *w, long ch_stride, long rows, long row_stride, long len, int hs, int hd, int *map,
+                             float *imp) {
+    int n = HANT__MIN(hs, hd);
+    for (int j = 0; j < hs; j++) {
+        double r = 0;
+        for (long y = 0; y < rows; y++)
+            for (long o = 0; o < len; o++) { double v = w[(long)j * ch_stride + y * row_stride + o]; r += v * v; }
+        imp[j] = fabsf(gamma[j]) * (float)sqrt(r);
+        map[j] = j;
+    }
+    if (hd >= hs) return; /* every channel kept, in order: equal shapes copy exactly */
+    for (int a = 0; a < n; a++) { /* partial selection sort: n <= a few thousand */
+        int best = a;
+        for (int c = a + 1; c < hs; c++) if (imp[map[c]] > imp[map[best]]) best = c;
+        int tmp = map[a]; map[a] = map[best]; map[best] = tmp;
+    }
+}
+
+static void hant__parts_copy_bn(float *dp, float *db, const hant__unit_at *d, const float *sp, const float *sb, const hant__unit_at *s, const int *map, int n) {
+    for (int j = 0; j < n; j++) {
+        int sj = map ? map[j] : j;
+        dp[d->g + j] = sp[s->g + sj]; dp[d->b + j] = sp[s->b + sj];
+        db[d->m + j] = sb[s->m + sj]; db[d->v + j] = sb[s->v + sj];
+    }
+}
+
+/* Dense conv weights [k][k][cin][cout]: dst (ci, co) from src (imap[ci], omap[co]) for
+   ci < ni, co < no (NULL maps: identity); kernel centre-cropped or zero-bordered;
+   input rows ci >= ni (channels the teacher lacks) are zeroed when zero_rows. */
+static void hant__parts_copy_conv(float *dp, const hant__unit_at *d, const float *sp, const hant__unit_at *s, const int *imap, int ni, const int *omap,
+                                  int no, int zero_rows) {
+    int kd = d->k, ks = s->k;
+    for (int y = 0; y < kd; y++)
+        for (int x = 0; x < kd; x++) {
+            int sy = y + (ks - kd) / 2, sx = x + (ks - kd) / 2, in = sy >= 0 && sy < ks && sx >= 0 && sx < ks;
+            float *drow = dp + d->w + ((long)y * kd + x) * d->cin * d->cout;
+            const float *srow = in ? sp + s->w + ((long)sy * ks + sx) * s->cin * s->cout : NULL;
+            for (int ci = 0; ci < d->cin; ci++) {
+                if (ci >= ni) {
+                    if (zero_rows) for (int co = 0; co < d->cout; co++) drow[(long)ci * d->cout + co] = 0.0f;
+                    continue;
+                }
+                int sci = imap ? imap[ci] : ci;
+                for (int co = 0; co < no; co++)
+                    drow[(long)ci * d->cout + co] = in ? srow[(long)sci * s->cout + (omap ? omap[co] : co)] : 0.0f;
+            }
+        }
+}
+
+static int hant__inherit_resnet(const hant_block_spec *dst, float *dp, float *db, const hant_block_spec *src, const float *sp, const float *sb, int *map,
+                                float *imp) {
+    hant__unit_at d[3], s[3], dpj, spj;
+    hant__resnet_tensors(dst, d, &dpj);
+    hant__resnet_tensors(src, s, &spj);
+    int md = d[0].cout, ms = s[0].cout, n = HANT__MIN(md, ms), got = 0;
+    int *map2 = map + ms;
+    if (dst->kind == HANT_BLOCK_RESNET_BASIC) {
+        /* mid channels: conv1's BN gamma times conv2's weights reading them (over its k x k taps) */
+        hant__parts_pick(sp + s[0].g, sp + s[1].w, s[1].cout, (long)s[1].k * s[1].k, (long)s[1].cin * s[1].cout, s[1].cout, ms, md, map, imp);
+        hant__parts_copy_conv(dp, &d[0], sp, &s[0], NULL, dst->cin, map, n, 0);
+        hant__parts_copy_bn(dp, db, &d[0], sp, sb, &s[0], map, n);
+        hant__parts_copy_conv(dp, &d[1], sp, &s[1], map, n, NULL, dst->cout, 1);
+        hant__parts_copy_bn(dp, db, &d[1], sp, sb, &s[1], NULL, dst->cout);
+        got = 4;
+    } else {
+        /* inner channels after conv2 (read by conv3), then after conv1 (read by conv2) */
+        int ms2 = s[1].cout, md2 = d[1].cout, n2 = HANT__MIN(md2, ms2);
+        hant__parts_pick(sp + s[1].g, sp + s[2].w, s[2].cout, 1, 0, s[2].cout, ms2, md2, map2, imp);
+        hant__parts_pick(sp + s[0].g, sp + s[1].w, s[1].cout, (long)s[1].k * s[1].k, (long)s[1].cin * s[1].cout, s[1].cout, ms, md, map, imp);
+        hant__parts_copy_conv(dp, &d[0], sp, &s[0], NULL, dst->cin, map, n, 0);
+        hant__parts_copy_bn(dp, db, &d[0], sp, sb, &s[0], map, n);
+        hant__parts_copy_conv(dp, &d[1], sp, &s[1], map, n, map2, n2, 1);
+        hant__parts_copy_bn(dp, db, &d[1], sp, sb, &s[1], map2, n2);
+        hant__parts_copy_conv(dp, &d[2], sp, &s[2], map2, n2, NULL, dst->cout, 1);
+        hant__parts_copy_bn(dp, db, &d[2], sp, sb, &s[2], NULL, dst->cout);
+        got = 6;
+    }
+    if (dpj.w >= 0) { /* same cin, cout and stride: the projection is the teacher's */
+        hant__parts_copy_conv(dp, &dpj, sp, &spj, NULL, dst->cin, NULL, dst->cout, 0);
+        hant__parts_copy_bn(dp, db, &dpj, sp, sb, &spj, NULL, dst->cout);
+        got += 2;
+    }
+    return got;
+}
+
+static int hant__inherit_mbconv(const hant_block_spec *dst, float *dp, float *db, const hant_block_spec *src, const float *sp, const float *sb, int *map,
+                                float *imp) {
     hant__block_tensors d, s;
     hant__mbconv_tensors(dst, &d);
     hant__mbconv_tensors(src, &s);
     int hd = d.hid, hs = s.hid, n = HANT__MIN(hd, hs), cout = dst->cout, cin = dst->cin, got = 0;
     /* keep the teacher's most important hidden channels: |BN scale| of the
        depthwise times the norm of the channel's projection row */
-    int *map = (int *)HANT_MALLOC(sizeof(int) * (size_t)hs, NULL);
-    float *imp = (float *)HANT_MALLOC(sizeof(float) * (size_t)hs, NULL);
-    if (!map || !imp) { HANT_FREE(map, NULL); HANT_FREE(imp, NULL); return 0; }
-    for (int j = 0; j < hs; j++) {
-        double r = 0;
-        for (int o = 0; o < cout; o++) { double v = sp[s.pr_w + (long)j * cout + o]; r += v * v; }
-        imp[j] = fabsf(sp[s.dw_g + j]) * (float)sqrt(r);
-        map[j] = j;
-    }
-    if (dst->expansion != 1) /* e = 1 == e = 1: identical channels, keep the order */
-        for (int a = 0; a < n; a++) { /* partial selection sort: n <= a few thousand */
-            int best = a;
-            for (int c = a + 1; c < hs; c++) if (imp[map[c]] > imp[map[best]]) best = c;
-            int tmp = map[a]; map[a] = map[best]; map[best] = tmp;
-        }
+    hant__parts_pick(sp + s.dw_g, sp + s.pr_w, cout, 1, 0, cout, hs, hd, map, imp);
+    int se = d.se_w1 >= 0 && s.se_w1 >= 0 && d.r == s.r;
     for (int j = 0; j < n; j++) {
         int sj = map[j];
-        if (dst->expansion != 1) {
+        if (hd != cin) {
             for (int c = 0; c < cin; c++) dp[d.ex_w + (long)c * hd + j] = sp[s.ex_w + (long)c * hs + sj];
             dp[d.ex_g + j] = sp[s.ex_g + sj]; dp[d.ex_b + j] = sp[s.ex_b + sj];
             db[d.ex_m + j] = sb[s.ex_m + sj]; db[d.ex_v + j] = sb[s.ex_v + sj];
@@ -5325,7 +5495,7 @@ int hant_block_inherit(const hant_block_spec *dst, float *dp, float *db, const h
             }
         dp[d.dw_g + j] = sp[s.dw_g + sj]; dp[d.dw_b + j] = sp[s.dw_b + sj];
         db[d.dw_m + j] = sb[s.dw_m + sj]; db[d.dw_v + j] = sb[s.dw_v + sj];
-        if (d.se_w1 >= 0 && s.se_w1 >= 0 && d.r == s.r) {
+        if (se) {
             for (int r = 0; r < d.r; r++) {
                 dp[d.se_w1 + (long)j * d.r + r] = sp[s.se_w1 + (long)sj * s.r + r];
                 dp[d.se_w2 + (long)r * hd + j] = sp[s.se_w2 + (long)r * hs + sj];
@@ -5337,14 +5507,51 @@ int hant_block_inherit(const hant_block_spec *dst, float *dp, float *db, const h
     /* channels beyond the teacher's contribute nothing at first */
     for (int j = n; j < hd; j++)
         for (int o = 0; o < cout; o++) dp[d.pr_w + (long)j * cout + o] = 0.0f;
-    if (d.se_w1 >= 0 && s.se_w1 >= 0 && d.r == s.r) { for (int r = 0; r < d.r; r++) dp[d.se_b1 + r] = sp[s.se_b1 + r]; got++; }
+    if (se) {
+        for (int r = 0; r < d.r; r++) dp[d.se_b1 + r] = sp[s.se_b1 + r];
+        /* SE rows of channels beyond the teacher's read nothing */
+        for (int j = n; j < hd; j++) for (int r = 0; r < d.r; r++) dp[d.se_w1 + (long)j * d.r + r] = 0.0f;
+        got++;
+    }
     memcpy(dp + d.pr_g, sp + s.pr_g, sizeof(float) * (size_t)cout);
     memcpy(dp + d.pr_b, sp + s.pr_b, sizeof(float) * (size_t)cout);
     memcpy(db + d.pr_m, sb + s.pr_m, sizeof(float) * (size_t)cout);
     memcpy(db + d.pr_v, sb + s.pr_v, sizeof(float) * (size_t)cout);
-    got += (dst->expansion != 1 ? 2 : 0) + 4;
-    HANT_FREE(map, NULL); HANT_FREE(imp, NULL);
+    got += (hd != cin ? 2 : 0) + 4;
     return got;
+}
+
+hant_status hant_block_inherit_ctx(hant_context *ctx, const hant_block_spec *dst, float *dp, float *db, const hant_block_spec *src, const float *sp,
+                                   const float *sb, int *inherited) {
+    if (!inherited) return hant__fail(HANT_ERR_INVALID_ARG, "hant_block_inherit_ctx: NULL inherited");
+    *inherited = 0;
+    if (!dst || !src || !dp || !db || !sp || !sb) return hant__fail(HANT_ERR_INVALID_ARG, "hant_block_inherit_ctx: NULL argument");
+    int mb = dst->kind == HANT_BLOCK_MBCONV && src->kind == HANT_BLOCK_MBCONV;
+    int res = (dst->kind == HANT_BLOCK_RESNET_BASIC || dst->kind == HANT_BLOCK_RESNET_BOTTLENECK) && dst->kind == src->kind;
+    if ((!mb && !res) || dst->cin != src->cin || dst->cout != src->cout) return HANT_OK; /* nothing with a matching meaning */
+    /* MBConv without an expand conv (hid = cin): its hidden channels are the
+       input's, so they only match a teacher that has none either. ResNet: the
+       projection exists for both or neither only at the same stride. */
+    if (mb && ((int)hant__block_hidden(dst) == dst->cin) != ((int)hant__block_hidden(src) == src->cin)) return HANT_OK;
+    if (res && dst->stride != src->stride) return HANT_OK;
+    int hs = mb ? (int)hant__block_hidden(src) : (int)hant__block_hidden(src) + (src->kind == HANT_BLOCK_RESNET_BOTTLENECK ? (int)hant__block_hidden(src) : 0);
+    static const hant_allocator plain = { NULL, NULL, NULL };
+    const hant_allocator *al = ctx ? &ctx->alloc : &plain;
+    int *map = (int *)hant__raw_alloc(al, sizeof(int) * (size_t)hs);
+    float *imp = (float *)hant__raw_alloc(al, sizeof(float) * (size_t)hs);
+    if (!map || !imp) {
+        hant__raw_free(al, map); hant__raw_free(al, imp);
+        return hant__fail(HANT_ERR_OUT_OF_MEMORY, "hant_block_inherit: %d channel indices", hs);
+    }
+    *inherited = mb ? hant__inherit_mbconv(dst, dp, db, src, sp, sb, map, imp) : hant__inherit_resnet(dst, dp, db, src, sp, sb, map, imp);
+    hant__raw_free(al, map); hant__raw_free(al, imp);
+    return HANT_OK;
+}
+
+int hant_block_inherit(const hant_block_spec *dst, float *dp, float *db, const hant_block_spec *src, const float *sp, const float *sb) {
+    int got = 0;
+    hant_status st = hant_block_inherit_ctx(NULL, dst, dp, db, src, sp, sb, &got);
+    return st == HANT_ERR_OUT_OF_MEMORY ? (int)st : got;
 }
 
 // >>profile
@@ -5708,6 +5915,8 @@ static hant_status hant__format_check(const hant_arch *a, uint32_t version, hant
         /* expansion, kernel and groups: writers have always put 1 where they do not apply */
         if (b->groups != 0 && b->groups != 1 && k != HANT_BLOCK_CONV) return hant__fail(code, "block %d: groups = %d on a %s block (conv only; must be 1)", i, b->groups, kn);
         if (!mb && b->expansion != 0 && b->expansion != 1) return hant__fail(code, "block %d: expansion = %d on a %s block (MBConv/fused only; must be 1)", i, b->expansion, kn);
+        /* with hidden set the network ignores expansion; it still holds what importers write */
+        if (mb && (b->expansion < 1 || b->expansion > 16)) return hant__fail(code, "block %d: expansion = %d (1..16, informational when hidden is set)", i, b->expansion);
         if (!mb && b->hidden && !resnet) return hant__fail(code, "block %d: hidden = %d on a %s block (MBConv, fused, ResNet only; must be 0)", i, b->hidden, kn);
         if (!mb && (b->se_ratio != 0.0f || b->se_width || b->se_act || b->se_gate))
             return hant__fail(code, "block %d: squeeze-excite fields (se_ratio %g, se_width %d, se_act %d, se_gate %d) on a %s block (MBConv/fused only; must be 0)", i,
@@ -6001,56 +6210,88 @@ static const char *hant__npy_key(const char *h, const char *key) {
     return p;
 }
 
+/* A parsed .npy header. kind: 'f', 'i' or 'u' with itemsize bytes, little-endian
+   (or one byte); data_bytes: the file's size after the header, which the
+   shape must fill exactly. */
+typedef struct hant__npy_info {
+    char kind;
+    int itemsize, ndim;
+    int64_t shape[8];
+    uint64_t count, offset, data_bytes;
+} hant__npy_info;
+
+/* Reads the header of an open .npy file; leaves f anywhere. */
+static hant_status hant__npy_header(FILE *f, const char *path, hant__npy_info *o) {
+    memset(o, 0, sizeof *o);
+    unsigned char pre[12];
+    if (fread(pre, 1, 10, f) != 10 || memcmp(pre, "\x93NUMPY", 6) != 0) return hant__fail(HANT_ERR_FORMAT, "%s: bad magic (not a .npy file)", path);
+    uint32_t hlen;
+    if (pre[6] == 1) hlen = (uint32_t)pre[8] | (uint32_t)pre[9] << 8;
+    else if (pre[6] == 2 || pre[6] == 3) {
+        if (fread(pre + 10, 1, 2, f) != 2) return hant__fail(HANT_ERR_FORMAT, "%s: truncated header", path);
+        hlen = hant__get_u32(pre + 8);
+    } else return hant__fail(HANT_ERR_VERSION, "%s: .npy version %d.%d", path, pre[6], pre[7]);
+    if (hlen > 65536) return hant__fail(HANT_ERR_FORMAT, "%s: header length %u too large", path, hlen);
+    char h[65537];
+    if (fread(h, 1, hlen, f) != hlen) return hant__fail(HANT_ERR_FORMAT, "%s: truncated header", path);
+    h[hlen] = 0;
+    if (strlen(h) != hlen) return hant__fail(HANT_ERR_FORMAT, "%s: NUL byte in the header", path);
+    const char *d = hant__npy_key(h, "'descr'"), *fo = hant__npy_key(h, "'fortran_order'"), *sh = hant__npy_key(h, "'shape'");
+    if (!d || !fo || !sh) return hant__fail(HANT_ERR_FORMAT, "%s: header lacks descr, fortran_order or shape", path);
+    if (d[0] != '\'' || !d[1] || !d[2] || !d[3] || d[4] != '\'') return hant__fail(HANT_ERR_FORMAT, "%s: unsupported descr %.12s", path, d);
+    char order = d[1], kind = d[2], size = d[3];
+    if (order == '>' && size != '1') return hant__fail(HANT_ERR_FORMAT, "%s: big-endian dtype %.5s (save it as little-endian: a.astype(a.dtype.newbyteorder('<')))", path, d);
+    if ((order != '<' && order != '|' && order != '>') || !((kind == 'f' && size == '4') || (kind == 'i' && (size == '4' || size == '8')) || (kind == 'u' && size == '1')))
+        return hant__fail(HANT_ERR_FORMAT, "%s: dtype %.5s (float32 '<f4', int64 '<i8', int32 '<i4' or uint8 '|u1')", path, d);
+    if (strncmp(fo, "False", 5) != 0) return hant__fail(HANT_ERR_FORMAT, "%s: fortran_order must be False (save np.ascontiguousarray(a))", path);
+    if (*sh != '(') return hant__fail(HANT_ERR_FORMAT, "%s: shape is not a tuple", path);
+    sh++;
+    uint64_t count = 1;
+    int nd = 0, overflow = 0;
+    for (;;) {
+        while (*sh == ' ') sh++;
+        if (*sh == ')') break;
+        if (*sh < '0' || *sh > '9') return hant__fail(HANT_ERR_FORMAT, "%s: bad shape", path);
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(sh, &end, 10);
+        if (nd == 8) return hant__fail(HANT_ERR_FORMAT, "%s: more than 8 dimensions", path);
+        if (errno || v > (uint64_t)INT64_MAX) overflow = 1;
+        else if (v && count > UINT64_MAX / v) overflow = 1;
+        o->shape[nd++] = overflow ? -1 : (int64_t)v;
+        count *= v;
+        sh = end;
+        while (*sh == ' ') sh++;
+        if (*sh == ',') sh++;
+        else if (*sh != ')') return hant__fail(HANT_ERR_FORMAT, "%s: bad shape", path);
+    }
+    o->kind = kind; o->itemsize = size - '0'; o->ndim = nd; o->count = count;
+    o->offset = (pre[6] == 1 ? 10u : 12u) + hlen;
+    /* the data must be exactly the rest of the file */
+    if (fseek(f, 0, SEEK_END) != 0) return hant__fail(HANT_ERR_IO, "%s: cannot seek", path);
+    long end = ftell(f);
+    if (end < 0 || (uint64_t)end < o->offset) return hant__fail(HANT_ERR_FORMAT, "%s: truncated header", path);
+    o->data_bytes = (uint64_t)end - o->offset;
+    if (overflow || count > UINT64_MAX / (uint64_t)o->itemsize) return hant__fail(HANT_ERR_FORMAT, "%s: shape too large (its product overflows 64 bits)", path);
+    if (count * (uint64_t)o->itemsize != o->data_bytes)
+        return hant__fail(HANT_ERR_FORMAT, "%s: %llu data bytes, the shape needs %llu", path, (unsigned long long)o->data_bytes,
+                          (unsigned long long)(count * (uint64_t)o->itemsize));
+    return HANT_OK;
+}
+
 hant_status hant_npy_load(hant_context *ctx, const char *path, float **data, int *ndim, int64_t shape[8]) {
     if (!ctx || !path || !data || !ndim || !shape) return hant__fail(HANT_ERR_INVALID_ARG, "hant_npy_load: NULL argument");
     *data = NULL; *ndim = 0;
     FILE *f = fopen(path, "rb");
     if (!f) return hant__fail(HANT_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    unsigned char pre[12];
-    if (fread(pre, 1, 10, f) != 10 || memcmp(pre, "\x93NUMPY", 6) != 0) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: bad magic (not a .npy file)", path); }
-    uint32_t hlen;
-    if (pre[6] == 1) hlen = (uint32_t)pre[8] | (uint32_t)pre[9] << 8;
-    else if (pre[6] == 2 || pre[6] == 3) {
-        if (fread(pre + 10, 1, 2, f) != 2) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: truncated header", path); }
-        hlen = hant__get_u32(pre + 8);
-    } else { fclose(f); return hant__fail(HANT_ERR_VERSION, "%s: .npy version %d.%d", path, pre[6], pre[7]); }
-    if (hlen > 65536) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: header length %u too large", path, hlen); }
-    char h[65537];
-    if (fread(h, 1, hlen, f) != hlen) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: truncated header", path); }
-    h[hlen] = 0;
-    const char *d = hant__npy_key(h, "'descr'"), *fo = hant__npy_key(h, "'fortran_order'"), *sh = hant__npy_key(h, "'shape'");
-    if (!d || !fo || !sh) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: header lacks descr, fortran_order or shape", path); }
-    if (strncmp(d, "'<f4'", 5) != 0) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: descr must be '<f4' (float32 little-endian)", path); }
-    if (strncmp(fo, "False", 5) != 0) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: fortran_order must be False", path); }
-    if (*sh != '(') { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: shape is not a tuple", path); }
-    sh++;
-    uint64_t count = 1;
-    int nd = 0;
-    for (;;) {
-        while (*sh == ' ') sh++;
-        if (*sh == ')') break;
-        if (*sh < '0' || *sh > '9') { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: bad shape", path); }
-        char *end;
-        unsigned long long v = strtoull(sh, &end, 10);
-        if (nd == 8) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: more than 8 dimensions", path); }
-        if (v > ((uint64_t)1 << 40) || (v && count > ((uint64_t)1 << 40) / v)) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: shape too large", path); }
-        shape[nd++] = (int64_t)v;
-        count *= v;
-        sh = end;
-        while (*sh == ' ') sh++;
-        if (*sh == ',') sh++;
-        else if (*sh != ')') { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: bad shape", path); }
-    }
-    /* the data must be exactly the rest of the file */
-    long pos = ftell(f);
-    if (fseek(f, 0, SEEK_END) != 0) { fclose(f); return hant__fail(HANT_ERR_IO, "%s: cannot seek", path); }
-    long end = ftell(f);
-    if (pos < 0 || end < 0 || (uint64_t)(end - pos) != count * 4) {
-        fclose(f);
-        return hant__fail(HANT_ERR_FORMAT, "%s: %ld data bytes, the shape needs %llu", path, end - pos, (unsigned long long)(count * 4));
-    }
-    fseek(f, pos, SEEK_SET);
-    float *x = (float *)hant_alloc(ctx, (size_t)count * sizeof(float));
+    hant__npy_info in;
+    hant_status st = hant__npy_header(f, path, &in);
+    if (!st && (in.kind != 'f' || in.itemsize != 4)) st = hant__fail(HANT_ERR_FORMAT, "%s: descr must be '<f4' (float32 little-endian)", path);
+    if (!st && in.count > ((uint64_t)1 << 40)) st = hant__fail(HANT_ERR_FORMAT, "%s: shape too large", path);
+    if (!st && fseek(f, (long)in.offset, SEEK_SET) != 0) st = hant__fail(HANT_ERR_IO, "%s: cannot seek", path);
+    if (st) { fclose(f); return st; }
+    uint64_t count = in.count;
+    float *x = (float *)hant_alloc(ctx, (size_t)HANT__MAX(count, 1) * sizeof(float));
     if (!x) { fclose(f); return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: %llu floats", path, (unsigned long long)count); }
     unsigned char buf[4096];
     for (uint64_t i = 0; i < count; i += 1024) {
@@ -6062,7 +6303,8 @@ hant_status hant_npy_load(hant_context *ctx, const char *path, float **data, int
         }
     }
     fclose(f);
-    *data = x; *ndim = nd;
+    for (int i = 0; i < in.ndim; i++) shape[i] = in.shape[i];
+    *data = x; *ndim = in.ndim;
     return HANT_OK;
 }
 
@@ -6284,36 +6526,165 @@ void hant_optim_step(hant_optim *o) {
 }
 
 // >>data
-hant_status hant_dataset_load(hant_context *ctx, const char *images, const char *labels, int num_classes, hant_dataset *out) {
-    if (!ctx || !images || !labels || !out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_load: NULL argument");
-    memset(out, 0, sizeof *out);
-    int nd, nl;
-    int32_t d[4], dl[4];
-    unsigned char *img, *lab;
-    hant_status st = hant_idx_load(ctx, images, &img, &nd, d);
-    if (st) return st;
-    if (nd != 3) { hant_free(ctx, img); return hant__fail(HANT_ERR_FORMAT, "%s: %d dimensions, images need 3 (n, h, w)", images, nd); }
-    if ((st = hant_idx_load(ctx, labels, &lab, &nl, dl))) { hant_free(ctx, img); return st; }
-    if (nl != 1 || dl[0] != d[0]) {
-        hant_free(ctx, img); hant_free(ctx, lab);
-        return hant__fail(HANT_ERR_FORMAT, "%s: want %d labels in one dimension", labels, d[0]);
-    }
-    for (int i = 0; i < d[0]; i++)
-        if (lab[i] >= num_classes) {
-            int v = lab[i];
-            hant_free(ctx, img); hant_free(ctx, lab);
-            return hant__fail(HANT_ERR_FORMAT, "%s: label %d of item %d is out of range (0..%d)", labels, v, i, num_classes - 1);
-        }
-    out->n = d[0]; out->h = d[1]; out->w = d[2]; out->images = img; out->labels = lab;
+/* 1 if the file starts with the .npy magic, 0 if not, -1 if it cannot be read. */
+static int hant__is_npy(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    unsigned char m[6];
+    int r = fread(m, 1, 6, f) == 6 && !memcmp(m, "\x93NUMPY", 6);
+    fclose(f);
+    return r;
+}
+
+/* The images of a .npy file: header checked, the file kept open. */
+static hant_status hant__npy_images(const char *path, hant_dataset *d) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return hant__fail(HANT_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    hant__npy_info in;
+    hant_status st = hant__npy_header(f, path, &in);
+    if (st) { fclose(f); return st; }
+    int u8 = in.kind == 'u' && in.itemsize == 1, f32 = in.kind == 'f' && in.itemsize == 4;
+    const int64_t *s = in.shape;
+    if (!u8 && !f32) st = hant__fail(HANT_ERR_FORMAT, "%s: images must be uint8 [N, H, W, C] or float32 [N, C, H, W], not %s%d", path, in.kind == 'i' ? "int" : "float", 8 * in.itemsize);
+    else if (in.ndim != 3 && in.ndim != 4)
+        st = hant__fail(HANT_ERR_FORMAT, "%s: %d dimensions; images are %s (or [N, H, W] for one channel)", path, in.ndim, u8 ? "uint8 [N, H, W, C]" : "float32 [N, C, H, W]");
+    if (st) { fclose(f); return st; }
+    int64_t n = s[0], c = in.ndim == 3 ? 1 : u8 ? s[3] : s[1], h = in.ndim == 3 ? s[1] : u8 ? s[1] : s[2], w = in.ndim == 3 ? s[2] : u8 ? s[2] : s[3];
+    if (n < 1 || h < 1 || w < 1 || c < 1) st = hant__fail(HANT_ERR_FORMAT, "%s: an empty dimension in the shape", path);
+    else if (n > INT32_MAX) st = hant__fail(HANT_ERR_FORMAT, "%s: %lld images (at most %d)", path, (long long)n, INT32_MAX);
+    else if (h > 65536 || w > 65536 || c > 65536 || h * w * c > ((int64_t)1 << 28))
+        st = hant__fail(HANT_ERR_FORMAT, "%s: images of %lldx%lldx%lld are too large", path, (long long)h, (long long)w, (long long)c);
+    else if (u8 && c > 4)
+        st = hant__fail(HANT_ERR_FORMAT, "%s: %lld channels: uint8 images are [N, H, W, C] with C 1..4%s", path, (long long)c,
+                        in.ndim == 4 && s[1] <= 4 ? " (this looks like [N, C, H, W]: a.transpose(0, 2, 3, 1))" : "");
+    else if (f32 && in.ndim == 4 && s[3] <= 4 && s[1] > 4)
+        st = hant__fail(HANT_ERR_FORMAT, "%s: float32 images are [N, C, H, W]; this looks like [N, H, W, C] (a.transpose(0, 3, 1, 2))", path);
+    if (st) { fclose(f); return st; }
+    d->n = (int)n; d->h = (int)h; d->w = (int)w; d->c = (int)c;
+    d->pixels = u8 ? HANT_PIXELS_U8_NHWC : HANT_PIXELS_F32_NCHW;
+    d->file = f; d->offset = (int64_t)in.offset;
     return HANT_OK;
+}
+
+/* Labels [N] of a .npy or IDX file as int32, with the range checked. */
+static hant_status hant__load_labels(hant_context *ctx, const char *path, const char *images, int n, int num_classes, int32_t **out) {
+    int32_t *lab = (int32_t *)hant_alloc(ctx, sizeof(int32_t) * (size_t)n);
+    if (!lab) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: %d labels", path, n);
+    hant_status st = HANT_OK;
+    int npy = hant__is_npy(path);
+    if (npy < 0) st = hant__fail(HANT_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    else if (npy) {
+        FILE *f = fopen(path, "rb");
+        hant__npy_info in;
+        if (!f) st = hant__fail(HANT_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+        else if (!(st = hant__npy_header(f, path, &in))) {
+            if (in.kind == 'f') st = hant__fail(HANT_ERR_FORMAT, "%s: labels must be int64, int32 or uint8, not float32", path);
+            else if (in.ndim != 1) st = hant__fail(HANT_ERR_FORMAT, "%s: labels must be [N] (one dimension), not %d dimensions", path, in.ndim);
+            else if (in.shape[0] != n) st = hant__fail(HANT_ERR_FORMAT, "%s: %lld labels, but %s holds %d images", path, (long long)in.shape[0], images, n);
+            else if (fseek(f, (long)in.offset, SEEK_SET) != 0) st = hant__fail(HANT_ERR_IO, "%s: cannot seek", path);
+            unsigned char buf[4096];
+            int per = (int)sizeof buf / in.itemsize;
+            for (int i = 0; !st && i < n; i += per) {
+                int m = n - i < per ? n - i : per;
+                if (fread(buf, (size_t)in.itemsize, (size_t)m, f) != (size_t)m) { st = hant__fail(HANT_ERR_IO, "%s: read failed", path); break; }
+                for (int j = 0; j < m && !st; j++) {
+                    const unsigned char *p = buf + (size_t)j * in.itemsize;
+                    int64_t v;
+                    if (in.itemsize == 8) { uint64_t u = hant__get_u64(p); memcpy(&v, &u, 8); }
+                    else if (in.itemsize == 4) v = in.kind == 'i' ? (int64_t)hant__get_i32(p) : (int64_t)hant__get_u32(p);
+                    else v = in.kind == 'i' ? (int64_t)(int8_t)p[0] : (int64_t)p[0];
+                    if (v < 0 || (num_classes > 0 && v >= num_classes) || v > INT32_MAX)
+                        st = hant__fail(HANT_ERR_FORMAT, "%s: label %lld of item %d is out of range (0..%d)", path, (long long)v, i + j, num_classes > 0 ? num_classes - 1 : INT32_MAX);
+                    lab[i + j] = (int32_t)v;
+                }
+            }
+        }
+        if (f) fclose(f);
+    } else {
+        int nl;
+        int32_t dl[4];
+        unsigned char *raw = NULL;
+        if (!(st = hant_idx_load(ctx, path, &raw, &nl, dl))) {
+            if (nl != 1 || dl[0] != n) st = hant__fail(HANT_ERR_FORMAT, "%s: want %d labels in one dimension", path, n);
+            for (int i = 0; !st && i < n; i++) {
+                if (num_classes > 0 && raw[i] >= num_classes)
+                    st = hant__fail(HANT_ERR_FORMAT, "%s: label %d of item %d is out of range (0..%d)", path, raw[i], i, num_classes - 1);
+                lab[i] = raw[i];
+            }
+            hant_free(ctx, raw);
+        }
+    }
+    if (st) { hant_free(ctx, lab); return st; }
+    *out = lab;
+    return HANT_OK;
+}
+
+hant_status hant_dataset_load(hant_context *ctx, const char *images, const char *labels, int num_classes, hant_dataset *out) {
+    if (!out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_load: NULL argument");
+    memset(out, 0, sizeof *out);
+    if (!ctx || !images) return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_load: NULL argument");
+    out->ctx = ctx;
+    snprintf(out->path, sizeof out->path, "%s", images);
+    hant_status st;
+    int npy = hant__is_npy(images);
+    if (npy < 0) return hant__fail(HANT_ERR_IO, "%s: cannot open: %s", images, strerror(errno));
+    if (npy) {
+        if ((st = hant__npy_images(images, out))) { memset(out, 0, sizeof *out); return st; }
+    } else {
+        int nd;
+        int32_t d[4];
+        unsigned char *img;
+        if ((st = hant_idx_load(ctx, images, &img, &nd, d))) { memset(out, 0, sizeof *out); return st; }
+        if (nd != 3) { hant_free(ctx, img); memset(out, 0, sizeof *out); return hant__fail(HANT_ERR_FORMAT, "%s: %d dimensions, images need 3 (n, h, w)", images, nd); }
+        out->n = d[0]; out->h = d[1]; out->w = d[2]; out->c = 1; out->images = img; out->pixels = HANT_PIXELS_U8_NHWC;
+    }
+    if (labels && (st = hant__load_labels(ctx, labels, images, out->n, num_classes, &out->labels))) { hant_dataset_free(ctx, out); return st; }
+    return HANT_OK;
+}
+
+hant_status hant_dataset_open_dir(hant_context *ctx, const char *dir, const char *split, int num_classes, hant_dataset *out) {
+    if (!out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_open_dir: NULL argument");
+    memset(out, 0, sizeof *out);
+    if (!ctx || !dir || !split || (strcmp(split, "train") && strcmp(split, "test")))
+        return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_open_dir: split must be \"train\" or \"test\"");
+    char ip[4096], lp[4096];
+    const char *idx = strcmp(split, "train") ? "t10k" : "train";
+    if (snprintf(ip, sizeof ip, "%s/%s_images.npy", dir, split) >= (int)sizeof ip) return hant__fail(HANT_ERR_INVALID_ARG, "path too long: %s", dir);
+    snprintf(lp, sizeof lp, "%s/%s_labels.npy", dir, split);
+    FILE *f = fopen(ip, "rb");
+    if (!f) {
+        snprintf(ip, sizeof ip, "%s/%s-images-idx3-ubyte", dir, idx);
+        snprintf(lp, sizeof lp, "%s/%s-labels-idx1-ubyte", dir, idx);
+        f = fopen(ip, "rb");
+        if (!f) return hant__fail(HANT_ERR_IO, "%s: no %s split: neither %s_images.npy + %s_labels.npy nor %s-images-idx3-ubyte + %s-labels-idx1-ubyte",
+                                  dir, split, split, split, idx, idx);
+    }
+    fclose(f);
+    return hant_dataset_load(ctx, ip, lp, num_classes, out);
 }
 
 void hant_dataset_free(hant_context *ctx, hant_dataset *d) {
     if (!d) return;
-    hant_free(ctx, d->images);
-    hant_free(ctx, d->labels);
+    if (!ctx) ctx = d->ctx;
+    if (ctx) { hant_free(ctx, d->images); hant_free(ctx, d->labels); }
+    if (d->file) fclose((FILE *)d->file);
     memset(d, 0, sizeof *d);
 }
+
+hant_status hant_dataset_check(const hant_dataset *d, const hant_arch *a) {
+    if (!d || !a) return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_check: NULL argument");
+    if (d->h != a->in_h || d->w != a->in_w || d->c != a->in_c)
+        return hant__fail(HANT_ERR_FORMAT, "%s: images are %dx%dx%d (H x W x C); the model wants %dx%dx%d: uint8 [N, %d, %d, %d] or float32 [N, %d, %d, %d]",
+                          d->path, d->h, d->w, d->c, a->in_h, a->in_w, a->in_c, a->in_h, a->in_w, a->in_c, a->in_c, a->in_h, a->in_w);
+    if (d->pixels == HANT_PIXELS_U8_NHWC)
+        for (int c = 0; c < d->c && c < 4; c++)
+            if (!(a->in_std[c] > 0) || !isfinite(a->in_std[c]) || !isfinite(a->in_mean[c]))
+                return hant__fail(HANT_ERR_FORMAT, "%s: uint8 pixels need the model's mean and std, but channel %d has mean %g, std %g", d->path, c,
+                                  (double)a->in_mean[c], (double)a->in_std[c]);
+    return HANT_OK;
+}
+
+int hant_dataset_pad(int side) { return side > 0 ? (side + 7) / 14 : 0; }
 
 void hant_shuffle(int *idx, int n, uint64_t seed) {
     uint64_t s = seed ^ 0x5DEECE66Dull;
@@ -6324,25 +6695,89 @@ void hant_shuffle(int *idx, int n, uint64_t seed) {
     }
 }
 
-void hant_dataset_batch(const hant_dataset *d, const int *idx, int n, float mean, float std, int augment,
-                        uint64_t *rng, float *x, int *labels) {
-    const int H = d->h, W = d->w;
-    float inv = 1.0f / (255.0f * std), off = mean / std, zero = -off; /* padding is a black pixel */
-    for (int i = 0; i < n; i++) {
-        const unsigned char *src = d->images + (size_t)idx[i] * H * W;
-        float *dst = x + (size_t)i * H * W;
+/* Reads `bytes` at `off` of the file, retrying short reads. */
+static int hant__pread_all(FILE *f, void *buf, size_t bytes, int64_t off) {
+    int fd = fileno(f);
+    unsigned char *p = (unsigned char *)buf;
+    while (bytes) {
+        ssize_t r = pread(fd, p, bytes, (off_t)off);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return 0;
+        p += r; bytes -= (size_t)r; off += r;
+    }
+    return 1;
+}
+
+hant_status hant_dataset_batch(const hant_dataset *d, const int *idx, int n, const float *mean, const float *std, int augment,
+                               uint64_t *rng, float *x, int *labels) {
+    if (!d || n < 0 || (n && (!idx || !x)) || (augment && !rng) || (augment & ~(HANT_AUGMENT_CROP | HANT_AUGMENT_FLIP)))
+        return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_batch: bad argument");
+    if (labels && !d->labels) return hant__fail(HANT_ERR_INVALID_ARG, "%s: labels asked for, but the set was opened without them", d->path);
+    if (!d->images && !d->file) return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_batch: an empty data set");
+    const int H = d->h, W = d->w, C = d->c, u8 = d->pixels == HANT_PIXELS_U8_NHWC;
+    const int ph = augment & HANT_AUGMENT_CROP ? hant_dataset_pad(H) : 0, pw = augment & HANT_AUGMENT_CROP ? hant_dataset_pad(W) : 0;
+    const size_t hwc = (size_t)H * W * C, bytes = hwc * (u8 ? 1 : 4);
+    float inv[4] = { 0 }, off[4] = { 0 }, zero[4] = { 0 };
+    if (u8) {
+        if (!mean || !std || C > 4) return hant__fail(HANT_ERR_INVALID_ARG, "%s: uint8 pixels need mean and std per channel", d->path);
+        for (int c = 0; c < C; c++) {
+            if (!(std[c] > 0) || !isfinite(std[c]) || !isfinite(mean[c]))
+                return hant__fail(HANT_ERR_INVALID_ARG, "%s: channel %d: mean %g, std %g cannot normalise pixels", d->path, c, (double)mean[c], (double)std[c]);
+            inv[c] = 1.0f / (255.0f * std[c]); off[c] = mean[c] / std[c]; zero[c] = -off[c]; /* padding is a black pixel */
+        }
+    }
+    unsigned char *tmp = NULL;
+    if (!d->images && n) {
+        if (!d->ctx || !(tmp = (unsigned char *)hant_alloc(d->ctx, bytes))) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: one image of %zu bytes", d->path, bytes);
+    }
+    hant_status st = HANT_OK;
+    for (int i = 0; i < n && !st; i++) {
+        if (idx[i] < 0 || idx[i] >= d->n) { st = hant__fail(HANT_ERR_INVALID_ARG, "%s: image %d of %d", d->path, idx[i], d->n); break; }
+        const unsigned char *src = d->images ? d->images + (size_t)idx[i] * bytes : tmp;
+        errno = 0;
+        if (!d->images && !hant__pread_all((FILE *)d->file, tmp, bytes, d->offset + (int64_t)idx[i] * (int64_t)bytes)) {
+            st = hant__fail(HANT_ERR_IO, "%s: cannot read image %d: %s", d->path, idx[i], errno ? strerror(errno) : "the file is shorter than its header says");
+            break;
+        }
+        float *dst = x + (size_t)i * hwc;
         if (labels) labels[i] = d->labels[idx[i]];
         int dy = 0, dx = 0, flip = 0;
         if (augment) {
             uint64_t r = hant__splitmix(rng);
-            dy = (int)(r % 5) - 2; dx = (int)((r >> 8) % 5) - 2; flip = (int)((r >> 16) & 1);
+            dy = (int)(r % (uint64_t)(2 * ph + 1)) - ph; dx = (int)((r >> 8) % (uint64_t)(2 * pw + 1)) - pw;
+            flip = augment & HANT_AUGMENT_FLIP ? (int)((r >> 16) & 1) : 0;
         }
-        for (int y = 0; y < H; y++)
-            for (int xx = 0; xx < W; xx++) {
-                int sy = y + dy, sx = (flip ? W - 1 - xx : xx) + dx;
-                dst[y * W + xx] = sy < 0 || sy >= H || sx < 0 || sx >= W ? zero : src[sy * W + sx] * inv - off;
-            }
+        if (u8 && C == 1) { /* the IDX case, as it always was */
+            for (int y = 0; y < H; y++)
+                for (int xx = 0; xx < W; xx++) {
+                    int sy = y + dy, sx = (flip ? W - 1 - xx : xx) + dx;
+                    dst[(size_t)y * W + xx] = sy < 0 || sy >= H || sx < 0 || sx >= W ? zero[0] : src[(size_t)sy * W + sx] * inv[0] - off[0];
+                }
+        } else if (u8) {
+            for (int y = 0; y < H; y++)
+                for (int xx = 0; xx < W; xx++) {
+                    int sy = y + dy, sx = (flip ? W - 1 - xx : xx) + dx;
+                    float *o = dst + ((size_t)y * W + xx) * C;
+                    if (sy < 0 || sy >= H || sx < 0 || sx >= W) { for (int c = 0; c < C; c++) o[c] = zero[c]; continue; }
+                    const unsigned char *p = src + ((size_t)sy * W + sx) * C;
+                    for (int c = 0; c < C; c++) o[c] = p[c] * inv[c] - off[c];
+                }
+        } else {
+            for (size_t k = 0; k < hwc; k++)
+                if (!isfinite(hant__get_f32(src + 4 * k))) {
+                    st = hant__fail(HANT_ERR_NONFINITE, "%s: image %d holds a NaN or infinity (element %zu)", d->path, idx[i], k);
+                    break;
+                }
+            for (int y = 0; y < H && !st; y++)
+                for (int xx = 0; xx < W; xx++) {
+                    int sy = y + dy, sx = (flip ? W - 1 - xx : xx) + dx, in = sy >= 0 && sy < H && sx >= 0 && sx < W;
+                    float *o = dst + ((size_t)y * W + xx) * C;
+                    for (int c = 0; c < C; c++) o[c] = in ? hant__get_f32(src + 4 * (((size_t)c * H + sy) * W + sx)) : 0.0f;
+                }
+        }
     }
+    if (tmp) hant_free(d->ctx, tmp);
+    return st;
 }
 
 // >>onnx
@@ -8062,6 +8497,492 @@ hant_status hant_onnx_load(hant_context *ctx, const char *path, const hant_onnx_
 }
 
 /* ---- end of the ONNX reader ---- */
+
+/* ---- writer: hant_onnx_save ------------------------------------------------
+   The graph follows the net's ops, so every block kind the builder makes is
+   covered: fp32 convs carry BN folded in (the inference weights, so the
+   function is exactly hant_net_forward's, up to summation order), an int8
+   conv is QuantizeLinear -> DequantizeLinear on its input with the calibrated
+   u8 parameters, int8 weights per output channel (DequantizeLinear axis 0)
+   and an int32 bias at scale in.scale * w_scale, the same numbers the int8
+   kernels compute with. Pooled tensors are 2-D [N, C] (Flatten), and units
+   on them are Gemm (transB). Protobuf is built in growable buffers from the
+   context's allocator; nested messages are patched with their length at
+   their end. */
+typedef struct hant__pbw {
+    const hant_allocator *al;
+    unsigned char *p;
+    size_t n, cap, stk[16];
+    int depth, oom;
+} hant__pbw;
+
+static int hant__pbw_reserve(hant__pbw *w, size_t more) {
+    if (w->oom) return 0;
+    if (more <= w->cap - w->n) return 1;
+    if (more > ((size_t)1 << 40) - w->n) { w->oom = 1; return 0; }
+    size_t nc = w->cap ? w->cap : 4096;
+    while (nc - w->n < more) nc *= 2;
+    unsigned char *q = (unsigned char *)hant__raw_alloc(w->al, nc);
+    if (!q) { w->oom = 1; return 0; }
+    if (w->p) { memcpy(q, w->p, w->n); hant__raw_free(w->al, w->p); }
+    w->p = q; w->cap = nc;
+    return 1;
+}
+static void hant__pbw_free(hant__pbw *w) { hant__raw_free(w->al, w->p); w->p = NULL; w->n = w->cap = 0; }
+static int hant__pb_varint_size(uint64_t v) { int s = 1; while (v >= 0x80) { v >>= 7; s++; } return s; }
+static void hant__pb_put_varint(unsigned char *p, uint64_t v) {
+    while (v >= 0x80) { *p++ = (unsigned char)(v | 0x80); v >>= 7; }
+    *p = (unsigned char)v;
+}
+static void hant__pbw_varint(hant__pbw *w, uint64_t v) {
+    int s = hant__pb_varint_size(v);
+    if (!hant__pbw_reserve(w, (size_t)s)) return;
+    hant__pb_put_varint(w->p + w->n, v);
+    w->n += (size_t)s;
+}
+static void hant__pbw_bytes(hant__pbw *w, const void *b, size_t n) {
+    if (!hant__pbw_reserve(w, n)) return;
+    if (n) memcpy(w->p + w->n, b, n);
+    w->n += n;
+}
+static void hant__pbw_tag(hant__pbw *w, int field, int wt) { hant__pbw_varint(w, (uint64_t)field << 3 | (uint64_t)wt); }
+/* int64 fields: negative values as ten-byte two's complement, as protobuf does */
+static void hant__pbw_int(hant__pbw *w, int field, int64_t v) { hant__pbw_tag(w, field, HANT__PB_VARINT); hant__pbw_varint(w, (uint64_t)v); }
+static void hant__pbw_str(hant__pbw *w, int field, const char *s) {
+    size_t n = strlen(s);
+    hant__pbw_tag(w, field, HANT__PB_LEN); hant__pbw_varint(w, n); hant__pbw_bytes(w, s, n);
+}
+static void hant__pbw_f32(hant__pbw *w, int field, float f) {
+    hant__pbw_tag(w, field, HANT__PB_I32);
+    if (!hant__pbw_reserve(w, 4)) return;
+    hant__put_f32(w->p + w->n, f);
+    w->n += 4;
+}
+static void hant__pbw_begin(hant__pbw *w, int field) {
+    hant__pbw_tag(w, field, HANT__PB_LEN);
+    HANT_ASSERT(w->depth < 16);
+    w->stk[w->depth++] = w->n;
+}
+/* Closes the innermost message: its bytes move up to make room for the length. */
+static void hant__pbw_end(hant__pbw *w) {
+    HANT_ASSERT(w->depth > 0);
+    size_t start = w->stk[--w->depth];
+    if (w->oom) return;
+    size_t len = w->n - start;
+    int s = hant__pb_varint_size(len);
+    if (!hant__pbw_reserve(w, (size_t)s)) return;
+    memmove(w->p + start + s, w->p + start, len);
+    hant__pb_put_varint(w->p + start, len);
+    w->n += (size_t)s;
+}
+
+/* Tensor element types for raw data, written little-endian. */
+enum { HANT__OX_F32, HANT__OX_S8, HANT__OX_U8, HANT__OX_S32 };
+
+typedef struct hant__onnx_w {
+    hant_net *net;
+    int opset;
+    hant__pbw nodes, inits;
+    char (*slot)[64];      /* the tensor name of each slot */
+    unsigned char *flat;   /* the slot is 2-D [N, C] (after pooling) */
+    char (*dq)[64];        /* an int8 unit's dequantised input */
+    int tmp, consts;       /* temporaries so far; bit 0: Clip bounds written */
+} hant__onnx_w;
+
+static void hant__onnx_tensor(hant__onnx_w *x, const char *name, int type, const int64_t *dims, int nd, const void *data) {
+    static const int onnx_type[4] = { HANT__ONNX_FLOAT, HANT__ONNX_INT8, HANT__ONNX_UINT8, HANT__ONNX_INT32 };
+    static const size_t esize[4] = { 4, 1, 1, 4 };
+    hant__pbw *w = &x->inits;
+    size_t count = 1;
+    hant__pbw_begin(w, HANT__ONNX_GRAPH_INITIALIZER);
+    for (int i = 0; i < nd; i++) { hant__pbw_int(w, HANT__ONNX_TENSOR_DIMS, dims[i]); count *= (size_t)dims[i]; }
+    hant__pbw_int(w, HANT__ONNX_TENSOR_DATA_TYPE, onnx_type[type]);
+    hant__pbw_str(w, HANT__ONNX_TENSOR_NAME, name);
+    size_t bytes = count * esize[type];
+    hant__pbw_tag(w, HANT__ONNX_TENSOR_RAW_DATA, HANT__PB_LEN);
+    hant__pbw_varint(w, bytes);
+    if (hant__pbw_reserve(w, bytes)) {
+        unsigned char *p = w->p + w->n;
+        if (type == HANT__OX_F32) for (size_t i = 0; i < count; i++) hant__put_f32(p + 4 * i, ((const float *)data)[i]);
+        else if (type == HANT__OX_S32) for (size_t i = 0; i < count; i++) hant__put_u32(p + 4 * i, (uint32_t)((const int32_t *)data)[i]);
+        else memcpy(p, data, count);
+        w->n += bytes;
+    }
+    hant__pbw_end(w);
+}
+
+/* Opens a node (close with hant__pbw_end(&x->nodes) after its attributes). */
+static void hant__onnx_node(hant__onnx_w *x, const char *op, const char *name, const char *in0, const char *in1, const char *in2,
+                            const char *out) {
+    hant__pbw *w = &x->nodes;
+    hant__pbw_begin(w, HANT__ONNX_GRAPH_NODE);
+    const char *ins[3] = { in0, in1, in2 };
+    for (int i = 0; i < 3 && ins[i]; i++) hant__pbw_str(w, HANT__ONNX_NODE_INPUT, ins[i]);
+    hant__pbw_str(w, HANT__ONNX_NODE_OUTPUT, out);
+    hant__pbw_str(w, HANT__ONNX_NODE_NAME, name);
+    hant__pbw_str(w, HANT__ONNX_NODE_OP_TYPE, op);
+}
+static void hant__onnx_attr_int(hant__onnx_w *x, const char *name, int64_t v) {
+    hant__pbw *w = &x->nodes;
+    hant__pbw_begin(w, HANT__ONNX_NODE_ATTRIBUTE);
+    hant__pbw_str(w, HANT__ONNX_ATTR_NAME, name);
+    hant__pbw_int(w, HANT__ONNX_ATTR_TYPE, HANT__ONNX_ATYPE_INT);
+    hant__pbw_int(w, HANT__ONNX_ATTR_I, v);
+    hant__pbw_end(w);
+}
+static void hant__onnx_attr_float(hant__onnx_w *x, const char *name, float v) {
+    hant__pbw *w = &x->nodes;
+    hant__pbw_begin(w, HANT__ONNX_NODE_ATTRIBUTE);
+    hant__pbw_str(w, HANT__ONNX_ATTR_NAME, name);
+    hant__pbw_int(w, HANT__ONNX_ATTR_TYPE, HANT__ONNX_ATYPE_FLOAT);
+    hant__pbw_f32(w, HANT__ONNX_ATTR_F, v);
+    hant__pbw_end(w);
+}
+static void hant__onnx_attr_ints(hant__onnx_w *x, const char *name, int64_t v, int count) {
+    hant__pbw *w = &x->nodes;
+    hant__pbw_begin(w, HANT__ONNX_NODE_ATTRIBUTE);
+    hant__pbw_str(w, HANT__ONNX_ATTR_NAME, name);
+    hant__pbw_int(w, HANT__ONNX_ATTR_TYPE, HANT__ONNX_ATYPE_INTS);
+    for (int i = 0; i < count; i++) hant__pbw_int(w, HANT__ONNX_ATTR_INTS, v);
+    hant__pbw_end(w);
+}
+/* A one-node op with up to three inputs and no attributes. */
+static void hant__onnx_op(hant__onnx_w *x, const char *op, const char *name, const char *in0, const char *in1, const char *in2, const char *out) {
+    hant__onnx_node(x, op, name, in0, in1, in2, out);
+    hant__pbw_end(&x->nodes);
+}
+static void hant__onnx_tmp(hant__onnx_w *x, char *buf) { snprintf(buf, 64, "t%d", x->tmp++); }
+
+/* out = act(in); returns 0 when act is NONE (nothing written: out is in). */
+static int hant__onnx_act(hant__onnx_w *x, hant_act act, const char *base, const char *in, const char *out) {
+    char name[96], t[64];
+    snprintf(name, sizeof name, "%s/%s", base, hant_act_name(act));
+    switch (act) {
+    case HANT_ACT_NONE: return 0;
+    case HANT_ACT_RELU: hant__onnx_op(x, "Relu", name, in, NULL, NULL, out); break;
+    case HANT_ACT_SIGMOID: hant__onnx_op(x, "Sigmoid", name, in, NULL, NULL, out); break;
+    case HANT_ACT_RELU6:
+        if (!(x->consts & 1)) {
+            const float zero = 0.0f, six = 6.0f;
+            hant__onnx_tensor(x, "const/zero", HANT__OX_F32, NULL, 0, &zero);
+            hant__onnx_tensor(x, "const/six", HANT__OX_F32, NULL, 0, &six);
+            x->consts |= 1;
+        }
+        hant__onnx_op(x, "Clip", name, in, "const/zero", "const/six", out);
+        break;
+    case HANT_ACT_SILU:
+        hant__onnx_tmp(x, t);
+        hant__onnx_op(x, "Sigmoid", name, in, NULL, NULL, t);
+        snprintf(name, sizeof name, "%s/silu_mul", base);
+        hant__onnx_op(x, "Mul", name, in, t, NULL, out);
+        break;
+    case HANT_ACT_HSWISH:
+        if (x->opset >= 14) { hant__onnx_op(x, "HardSwish", name, in, NULL, NULL, out); break; }
+        /* opset 13: x * HardSigmoid(x) with PyTorch's constants */
+        hant__onnx_tmp(x, t);
+        hant__onnx_node(x, "HardSigmoid", name, in, NULL, NULL, t);
+        hant__onnx_attr_float(x, "alpha", 1.0f / 6.0f);
+        hant__onnx_attr_float(x, "beta", 0.5f);
+        hant__pbw_end(&x->nodes);
+        snprintf(name, sizeof name, "%s/hswish_mul", base);
+        hant__onnx_op(x, "Mul", name, in, t, NULL, out);
+        break;
+    case HANT_ACT_HSIGMOID:
+        hant__onnx_node(x, "HardSigmoid", name, in, NULL, NULL, out);
+        hant__onnx_attr_float(x, "alpha", 1.0f / 6.0f);
+        hant__onnx_attr_float(x, "beta", 0.5f);
+        hant__pbw_end(&x->nodes);
+        break;
+    default: return 0;
+    }
+    return 1;
+}
+
+/* Weights [rows = k*k*cin/g][cout] (cout fastest) to OIHW (or [cout][cin] for Gemm). */
+static void hant__onnx_oihw(const void *src, size_t esz, int k, int cig, int cout, void *dst) {
+    const unsigned char *s = (const unsigned char *)src;
+    unsigned char *d = (unsigned char *)dst;
+    for (int co = 0; co < cout; co++)
+        for (int ci = 0; ci < cig; ci++)
+            for (int p = 0; p < k * k; p++)
+                memcpy(d + ((((size_t)co * cig + ci) * k * k) + (size_t)p) * esz, s + (((size_t)p * cig + ci) * cout + co) * esz, esz);
+}
+
+/* One conv / FC unit: [Q DQ] Conv|Gemm -> act -> [+ residual]. */
+static hant_status hant__onnx_unit(hant__onnx_w *x, const hant__op *o, const char *base, void *scratch) {
+    hant_net *net = x->net;
+    const hant__unit *u = &net->units[o->idx];
+    int C = u->s.cout, k = u->s.kernel, g = u->s.groups ? u->s.groups : 1, cig = u->s.cin / g, fc = x->flat[o->in];
+    size_t rows = u->wcount / (size_t)C;
+    int64_t dims[4] = { C, cig, k, k };
+    char wn[96], bn[96], xin[64] = "", conv_out[64], act_out[64];
+    const char *in = x->slot[o->in], *out = x->slot[o->out];
+    snprintf(wn, sizeof wn, "%s/W", base);
+    snprintf(bn, sizeof bn, "%s/B", base);
+    if (fc && (k != 1 || u->q8)) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: a %s unit on a pooled tensor", base, u->q8 ? "int8" : "spatial");
+    int has_act = u->act != HANT_ACT_NONE, res = o->res >= 0;
+    if (has_act || res) hant__onnx_tmp(x, conv_out); else snprintf(conv_out, sizeof conv_out, "%s", out);
+    if (res) hant__onnx_tmp(x, act_out); else snprintf(act_out, sizeof act_out, "%s", out);
+    if (!u->q8) {
+        hant__onnx_oihw(u->fw, 4, k, cig, C, scratch);
+        hant__onnx_tensor(x, wn, HANT__OX_F32, dims, fc ? 2 : 4, scratch);
+        hant__onnx_tensor(x, bn, HANT__OX_F32, dims, 1, u->fb);
+        snprintf(xin, sizeof xin, "%s", in);
+    } else if (u->qshare >= 0 && x->dq[u->qshare][0]) { /* a ResNet projection: its first conv's Q/DQ pair */
+        snprintf(xin, sizeof xin, "%s", x->dq[u->qshare]);
+    }
+    if (u->q8) {
+        /* the numbers of hant__net_fold_q8 and hant_qconv_create */
+        size_t A = (rows * (size_t)C + 63) & ~(size_t)63;
+        int8_t *wq = (int8_t *)scratch, *wt = wq + A;
+        float *ws = (float *)(void *)(wq + 2 * A);
+        float *bs = ws + C;
+        int32_t *bq = (int32_t *)(void *)(bs + C);
+        int8_t *wzp = (int8_t *)(void *)(bq + C);
+        hant_status st = hant_quantize_weights(u->fw, rows, C, wq, ws);
+        if (st) { hant__prefix_error("%s: ", base); return st; }
+        for (int co = 0; co < C; co++) {
+            double s = (double)u->qin.scale * ws[co];
+            double b = nearbyint(u->fb[co] / s);
+            b = b > 536870912.0 ? 536870912.0 : b < -536870912.0 ? -536870912.0 : b;
+            bq[co] = (int32_t)b; bs[co] = (float)s; wzp[co] = 0;
+        }
+        hant__onnx_oihw(wq, 1, k, cig, C, wt);
+        char n1[96], n2[96], n3[96], nm[96], q[64], wd[64], bd[64];
+        const float xs = u->qin.scale;
+        const uint8_t xz = (uint8_t)u->qin.zero_point;
+        if (!xin[0]) {
+            snprintf(n1, sizeof n1, "%s/x_scale", base); hant__onnx_tensor(x, n1, HANT__OX_F32, NULL, 0, &xs);
+            snprintf(n2, sizeof n2, "%s/x_zero_point", base); hant__onnx_tensor(x, n2, HANT__OX_U8, NULL, 0, &xz);
+            hant__onnx_tmp(x, q); hant__onnx_tmp(x, xin);
+            snprintf(nm, sizeof nm, "%s/quantize", base); hant__onnx_op(x, "QuantizeLinear", nm, in, n1, n2, q);
+            snprintf(nm, sizeof nm, "%s/dequantize", base); hant__onnx_op(x, "DequantizeLinear", nm, q, n1, n2, xin);
+            snprintf(x->dq[o->idx], 64, "%s", xin);
+        }
+        snprintf(n1, sizeof n1, "%s/W_q", base); hant__onnx_tensor(x, n1, HANT__OX_S8, dims, 4, wt);
+        snprintf(n2, sizeof n2, "%s/W_scale", base); hant__onnx_tensor(x, n2, HANT__OX_F32, dims, 1, ws);
+        snprintf(n3, sizeof n3, "%s/W_zero_point", base); hant__onnx_tensor(x, n3, HANT__OX_S8, dims, 1, wzp);
+        hant__onnx_tmp(x, wd);
+        snprintf(nm, sizeof nm, "%s/W_dequantize", base);
+        hant__onnx_node(x, "DequantizeLinear", nm, n1, n2, n3, wd);
+        hant__onnx_attr_int(x, "axis", 0);
+        hant__pbw_end(&x->nodes);
+        snprintf(n1, sizeof n1, "%s/B_q", base); hant__onnx_tensor(x, n1, HANT__OX_S32, dims, 1, bq);
+        snprintf(n2, sizeof n2, "%s/B_scale", base); hant__onnx_tensor(x, n2, HANT__OX_F32, dims, 1, bs);
+        hant__onnx_tmp(x, bd);
+        snprintf(nm, sizeof nm, "%s/B_dequantize", base);
+        hant__onnx_node(x, "DequantizeLinear", nm, n1, n2, NULL, bd);
+        hant__onnx_attr_int(x, "axis", 0);
+        hant__pbw_end(&x->nodes);
+        snprintf(wn, sizeof wn, "%s", wd);
+        snprintf(bn, sizeof bn, "%s", bd);
+    }
+    if (fc) {
+        hant__onnx_node(x, "Gemm", base, xin, wn, bn, conv_out);
+        hant__onnx_attr_int(x, "transB", 1);
+    } else {
+        hant__onnx_node(x, "Conv", base, xin, wn, bn, conv_out);
+        hant__onnx_attr_ints(x, "kernel_shape", k, 2);
+        hant__onnx_attr_ints(x, "strides", u->s.stride, 2);
+        hant__onnx_attr_ints(x, "pads", k / 2, 4);
+        hant__onnx_attr_int(x, "group", g);
+    }
+    hant__pbw_end(&x->nodes);
+    if (!hant__onnx_act(x, u->act, base, conv_out, act_out)) snprintf(act_out, sizeof act_out, "%s", conv_out);
+    if (res) {
+        char nm[96];
+        snprintf(nm, sizeof nm, "%s/add", base);
+        hant__onnx_op(x, "Add", nm, act_out, x->slot[o->res], NULL, out);
+    }
+    x->flat[o->out] = (unsigned char)fc;
+    return HANT_OK;
+}
+
+/* Squeeze-excite: GlobalAveragePool -> Conv 1x1 -> act -> Conv 1x1 -> gate -> Mul [+ residual]. */
+static hant_status hant__onnx_se(hant__onnx_w *x, const hant__op *o, const char *base, float *scratch) {
+    hant_net *net = x->net;
+    const hant__se *e = &net->ses[o->idx];
+    hant_act act = e->act, gate = e->gate;
+    const float *P = net->params;
+    char nm[96], n1[96], n2[96], p[64], h[64], a[64], s[64], gt[64], m[64];
+    const char *in = x->slot[o->in], *out = x->slot[o->out];
+    hant__onnx_tmp(x, p); hant__onnx_tmp(x, h); hant__onnx_tmp(x, a); hant__onnx_tmp(x, s); hant__onnx_tmp(x, gt);
+    snprintf(nm, sizeof nm, "%s/pool", base); hant__onnx_op(x, "GlobalAveragePool", nm, in, NULL, NULL, p);
+    for (int j = 0; j < 2; j++) {
+        int cin = j ? e->r : e->c, cout = j ? e->c : e->r;
+        int64_t dims[4] = { cout, cin, 1, 1 };
+        hant__onnx_oihw(P + (j ? e->w2 : e->w1), 4, 1, cin, cout, scratch);
+        snprintf(n1, sizeof n1, "%s/W%d", base, j + 1); hant__onnx_tensor(x, n1, HANT__OX_F32, dims, 4, scratch);
+        snprintf(n2, sizeof n2, "%s/B%d", base, j + 1); hant__onnx_tensor(x, n2, HANT__OX_F32, dims, 1, P + (j ? e->b2 : e->b1));
+        snprintf(nm, sizeof nm, "%s/conv%d", base, j + 1);
+        hant__onnx_node(x, "Conv", nm, j ? a : p, n1, n2, j ? s : h);
+        hant__onnx_attr_ints(x, "kernel_shape", 1, 2);
+        hant__pbw_end(&x->nodes);
+        snprintf(nm, sizeof nm, "%s/act", base);
+        if (!j && !hant__onnx_act(x, act, nm, h, a)) snprintf(a, sizeof a, "%s", h); /* (NONE is not an SE choice) */
+    }
+    snprintf(nm, sizeof nm, "%s/gate", base);
+    if (!hant__onnx_act(x, gate, nm, s, gt)) snprintf(gt, sizeof gt, "%s", s);
+    if (o->res >= 0) hant__onnx_tmp(x, m); else snprintf(m, sizeof m, "%s", out);
+    snprintf(nm, sizeof nm, "%s/scale", base); hant__onnx_op(x, "Mul", nm, in, gt, NULL, m);
+    if (o->res >= 0) { snprintf(nm, sizeof nm, "%s/add", base); hant__onnx_op(x, "Add", nm, m, x->slot[o->res], NULL, out); }
+    return HANT_OK;
+}
+
+/* graph.input / graph.output: a float tensor with a symbolic batch "N". */
+static void hant__onnx_value(hant__pbw *w, int field, const char *name, const int64_t *dims, int nd) {
+    hant__pbw_begin(w, field);
+    hant__pbw_str(w, HANT__ONNX_VALUE_NAME, name);
+    hant__pbw_begin(w, HANT__ONNX_VALUE_TYPE);
+    hant__pbw_begin(w, HANT__ONNX_TYPE_TENSOR);
+    hant__pbw_int(w, HANT__ONNX_TTYPE_ELEM_TYPE, HANT__ONNX_FLOAT);
+    hant__pbw_begin(w, HANT__ONNX_TTYPE_SHAPE);
+    for (int i = 0; i < nd; i++) {
+        hant__pbw_begin(w, HANT__ONNX_SHAPE_DIM);
+        if (i == 0) hant__pbw_str(w, HANT__ONNX_DIM_PARAM, "N");
+        else hant__pbw_int(w, HANT__ONNX_DIM_VALUE, dims[i]);
+        hant__pbw_end(w);
+    }
+    hant__pbw_end(w); hant__pbw_end(w); hant__pbw_end(w); hant__pbw_end(w);
+}
+
+/* ir_version that goes with an opset (onnx/docs/Versioning.md). */
+static int hant__onnx_ir_version(int opset) { return opset <= 13 ? 7 : opset <= 18 ? 8 : opset <= 20 ? 9 : 10; }
+
+static hant_status hant__onnx_graph(hant__onnx_w *x, hant__pbw *model) {
+    hant_net *net = x->net;
+    const hant_arch *a = &net->arch;
+    size_t maxw = 64;
+    for (int i = 0; i < net->nunits; i++) maxw = HANT__MAX(maxw, net->units[i].wcount);
+    for (int i = 0; i < net->nses; i++) maxw = HANT__MAX(maxw, (size_t)net->ses[i].c * net->ses[i].r);
+    /* fp32 weights, or int8 weights twice + 3 per-channel arrays + the zero points */
+    size_t sbytes = HANT__MAX(maxw * 4, 2 * maxw + 192 + 13 * (size_t)net->max_c);
+    void *scratch = hant__raw_alloc(x->nodes.al, sbytes);
+    if (!scratch) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "onnx export: %zu bytes", sbytes);
+    hant_status st = HANT_OK;
+    snprintf(x->slot[0], 64, "input");
+    for (int s = 1; s < net->nslots; s++) snprintf(x->slot[s], 64, "x%d", s);
+    const char *oname = a->num_classes ? "logits" : "features";
+    if (net->out_slot) snprintf(x->slot[net->out_slot], 64, "%s", oname);
+    /* node names: stem/conv0, block3/conv1, block3/se0, head/pool0, head/fc0 */
+    int past_stem = 0, count = 0, prev = -2;
+    for (int i = 0; i < net->nops && !st; i++) {
+        const hant__op *o = &net->ops[i];
+        char base[64];
+        if (o->block >= 0 || o->type == HANT__OP_POOL) past_stem = 1;
+        int part = o->block >= 0 && o->block < a->num_blocks ? o->block : past_stem ? -2 : -1;
+        if (part != prev) count = 0;
+        prev = part;
+        static const char *kinds[] = { "conv", "se", "pool", "act", "maxpool" };
+        const char *kind = o->type == HANT__OP_UNIT && x->flat[o->in] ? "fc" : o->type >= 0 && o->type <= HANT__OP_MAXPOOL ? kinds[o->type] : "op";
+        if (part >= 0) snprintf(base, sizeof base, "block%d/%s%d", part, kind, count);
+        else snprintf(base, sizeof base, "%s/%s%d", part == -1 ? "stem" : "head", kind, count);
+        count++;
+        if (o->type == HANT__OP_UNIT) st = hant__onnx_unit(x, o, base, scratch);
+        else if (o->type == HANT__OP_SE) st = hant__onnx_se(x, o, base, (float *)scratch);
+        else if (o->type == HANT__OP_POOL) {
+            char t[64], nm[96];
+            hant__onnx_tmp(x, t);
+            snprintf(nm, sizeof nm, "%s/gap", base); hant__onnx_op(x, "GlobalAveragePool", nm, x->slot[o->in], NULL, NULL, t);
+            snprintf(nm, sizeof nm, "%s/flatten", base);
+            hant__onnx_node(x, "Flatten", nm, t, NULL, NULL, x->slot[o->out]);
+            hant__onnx_attr_int(x, "axis", 1);
+            hant__pbw_end(&x->nodes);
+            x->flat[o->out] = 1;
+        } else if (o->type == HANT__OP_ACT) { /* after a residual add (ResNet) */
+            if (!hant__onnx_act(x, (hant_act)o->idx, base, x->slot[o->in], x->slot[o->out]))
+                hant__onnx_op(x, "Identity", base, x->slot[o->in], NULL, NULL, x->slot[o->out]);
+            x->flat[o->out] = x->flat[o->in];
+        } else if (o->type == HANT__OP_MAXPOOL) { /* 3x3 s2 p1; ONNX pads ignore the padding as PyTorch's -inf does */
+            hant__onnx_node(x, "MaxPool", base, x->slot[o->in], NULL, NULL, x->slot[o->out]);
+            hant__onnx_attr_ints(x, "kernel_shape", 3, 2);
+            hant__onnx_attr_ints(x, "strides", 2, 2);
+            hant__onnx_attr_ints(x, "pads", 1, 4);
+            hant__pbw_end(&x->nodes);
+        } else st = hant__fail(HANT_ERR_UNSUPPORTED, "onnx export: %s: op type %d", base, o->type);
+    }
+    hant__raw_free(x->nodes.al, scratch);
+    if (st) return st;
+    if (net->out_slot == 0) hant__onnx_op(x, "Identity", "identity", "input", NULL, NULL, oname); /* a net of identity blocks */
+    /* inputs and outputs */
+    hant__pbw io = { x->nodes.al, NULL, 0, 0, { 0 }, 0, 0 };
+    int64_t din[4] = { 0, a->in_c, a->in_h, a->in_w };
+    int oc = net->slot_c[net->out_slot];
+    int64_t dout[4] = { 0, a->num_classes ? a->num_classes : oc, net->slot_h[net->out_slot], net->slot_w[net->out_slot] };
+    hant__onnx_value(&io, HANT__ONNX_GRAPH_INPUT, "input", din, 4);
+    hant__onnx_value(&io, HANT__ONNX_GRAPH_OUTPUT, oname, dout, a->num_classes ? 2 : 4);
+    const char *gname = "hant";
+    size_t glen = x->nodes.n + 2 + strlen(gname) + x->inits.n + io.n;
+    if (!io.oom && !x->nodes.oom && !x->inits.oom) {
+        hant__pbw_tag(model, HANT__ONNX_MODEL_GRAPH, HANT__PB_LEN);
+        hant__pbw_varint(model, glen);
+        hant__pbw_bytes(model, x->nodes.p, x->nodes.n);
+        hant__pbw_str(model, HANT__ONNX_GRAPH_NAME, gname);
+        hant__pbw_bytes(model, x->inits.p, x->inits.n);
+        hant__pbw_bytes(model, io.p, io.n);
+    }
+    int oom = io.oom || x->nodes.oom || x->inits.oom || model->oom;
+    hant__pbw_free(&io);
+    return oom ? hant__fail(HANT_ERR_OUT_OF_MEMORY, "onnx export: model buffer") : HANT_OK;
+}
+
+hant_status hant_onnx_save(hant_net *net, const char *path, const hant_onnx_export_options *opt) {
+    if (!net || !path) return hant__fail(HANT_ERR_INVALID_ARG, "hant_onnx_save: NULL argument");
+    int opset = opt && opt->opset ? opt->opset : 13;
+    if (opset < 13 || opset > 21) return hant__fail(HANT_ERR_INVALID_ARG, "%s: opset %d (13..21)", path, opset);
+    for (size_t i = 0; i < net->nparams; i++)
+        if (!isfinite(net->params[i])) return hant__fail(HANT_ERR_NONFINITE, "%s: parameter %zu is not finite; not exported", path, i);
+    for (size_t i = 0; i < net->nbuffers; i++)
+        if (!isfinite(net->buffers[i])) return hant__fail(HANT_ERR_NONFINITE, "%s: batch-norm statistic %zu is not finite; not exported", path, i);
+    for (int i = 0; i < net->nops; i++) {
+        const hant__op *o = &net->ops[i];
+        if (o->type == HANT__OP_UNIT && net->units[o->idx].q8 && !net->units[o->idx].qset)
+            return o->block == net->arch.num_blocks
+                       ? hant__fail(HANT_ERR_INVALID_ARG, "%s: the head is int8 but not calibrated (hant quantize)", path)
+                       : hant__fail(HANT_ERR_INVALID_ARG, "%s: block %d is int8 but not calibrated (hant quantize)", path, o->block);
+    }
+    hant_status st = hant__net_fold(net);
+    if (st) return st;
+    const hant_allocator *al = &net->ctx->alloc;
+    hant__onnx_w x;
+    memset(&x, 0, sizeof x);
+    x.net = net; x.opset = opset;
+    x.nodes.al = x.inits.al = al;
+    hant__pbw model = { al, NULL, 0, 0, { 0 }, 0, 0 };
+    x.slot = (char (*)[64])hant__raw_alloc(al, (size_t)net->nslots * 64);
+    x.flat = (unsigned char *)hant__raw_alloc(al, (size_t)net->nslots);
+    x.dq = (char (*)[64])hant__raw_alloc(al, (size_t)(net->nunits + 1) * 64);
+    if (!x.slot || !x.flat || !x.dq) st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "onnx export: names");
+    else {
+        memset(x.flat, 0, (size_t)net->nslots);
+        memset(x.dq, 0, (size_t)(net->nunits + 1) * 64);
+        hant__pbw_int(&model, HANT__ONNX_MODEL_IR_VERSION, hant__onnx_ir_version(opset));
+        hant__pbw_str(&model, HANT__ONNX_MODEL_PRODUCER_NAME, "hant");
+        hant__pbw_str(&model, HANT__ONNX_MODEL_PRODUCER_VERSION, HANT_VERSION_STRING);
+        hant__pbw_begin(&model, HANT__ONNX_MODEL_OPSET_IMPORT);
+        hant__pbw_str(&model, HANT__ONNX_OPSET_DOMAIN, "");
+        hant__pbw_int(&model, HANT__ONNX_OPSET_VERSION, opset);
+        hant__pbw_end(&model);
+        st = hant__onnx_graph(&x, &model);
+        if (st) hant__prefix_error("%s: ", path);
+    }
+    hant__pbw_free(&x.nodes); hant__pbw_free(&x.inits);
+    hant__raw_free(al, x.slot); hant__raw_free(al, x.flat); hant__raw_free(al, x.dq);
+    if (!st && model.oom) st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: model buffer", path);
+    if (st) { hant__pbw_free(&model); return st; }
+    /* atomic: a temporary file renamed over the target, removed on failure */
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp) { hant__pbw_free(&model); return hant__fail(HANT_ERR_INVALID_ARG, "path too long: %s", path); }
+    FILE *f = fopen(tmp, "wb");
+    if (!f) { int e = errno; hant__pbw_free(&model); return hant__fail(HANT_ERR_IO, "%s: cannot create: %s", tmp, strerror(e)); }
+    int ok = fwrite(model.p, 1, model.n, f) == model.n;
+    hant__pbw_free(&model);
+    ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
+    if (fclose(f) != 0) ok = 0;
+    if (!ok) { int e = errno; remove(tmp); return hant__fail(HANT_ERR_IO, "%s: write failed: %s", tmp, strerror(e)); }
+    if (rename(tmp, path) != 0) { int e = errno; remove(tmp); return hant__fail(HANT_ERR_IO, "%s: rename failed: %s", path, strerror(e)); }
+    return HANT_OK;
+}
 
 #endif /* HANT__IMPLEMENTED */
 #endif /* HANT_IMPLEMENTATION */

@@ -241,7 +241,7 @@ static void test_pool_tiled(void) {
 
 int main(int argc, char **argv) {
     HT_INIT(argc, argv);
-    hant_config c1 = { 1, 0, { 0 } }, c2 = { 2, 0, { 0 } };
+    hant_config c1 = { 1, 0, { 0 }, 0 }, c2 = { 2, 0, { 0 }, 0 };
     if (hant_context_create(&c1, &ctx1) || hant_context_create(&c2, &ctx2)) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
     printf("isa %s\n", hant_isa());
     HT_RUN(test_signature);

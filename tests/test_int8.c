@@ -465,7 +465,23 @@ static void test_bad_input(void) {
     for (int i = 0; i < 16; i++) HT_CHECK(yf[i] == 0.0f, "zero weights give 0: %g", yf[i]);
     hant_qconv_destroy(q);
     hant_qconv_destroy(NULL);
-    HT_CHECK(strlen(hant_int8_isa()) > 0, "isa name");
+}
+
+/* hant_int8_isa() names the int8 path this build compiled, as the compiler's
+   predefined macros (and HANT_NO_SIMD / HANT_INT8_VNNI256) decide. */
+static void test_int8_isa(void) {
+#if defined(HANT_NO_SIMD) || !(defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__)))
+    const char *want = "scalar";
+#elif defined(__AVX512F__) && defined(__AVX512VNNI__) && defined(__AVX512BW__) && !defined(HANT_INT8_VNNI256)
+    const char *want = "avx512vnni";
+#elif defined(__AVXVNNI__)
+    const char *want = "avxvnni";
+#elif defined(HANT_INT8_VNNI256) && defined(__AVX512VNNI__) && defined(__AVX512VL__)
+    const char *want = "avxvnni(evex)";
+#else
+    const char *want = "avx2";
+#endif
+    HT_CHECK(strcmp(hant_int8_isa(), want) == 0, "hant_int8_isa() %s, this build's macros say %s", hant_int8_isa(), want);
 }
 
 
@@ -806,9 +822,10 @@ static void test_q8_head(void) {
 
 int main(int argc, char **argv) {
     HT_INIT(argc, argv);
-    hant_config c1 = { 1, 0, { 0 } }, c2 = { 2, 0, { 0 } };
+    hant_config c1 = { 1, 0, { 0 }, 0 }, c2 = { 2, 0, { 0 }, 0 };
     if (hant_context_create(&c1, &ctx1) || hant_context_create(&c2, &ctx2)) { printf("context: %s\n0 passed, 1 failed\n", hant_last_error()); return 1; }
     fprintf(stderr, "isa %s, int8 %s\n", hant_isa(), hant_int8_isa());
+    HT_RUN(test_int8_isa);
     HT_RUN(test_pointwise);
     HT_RUN(test_dense);
     HT_RUN(test_depthwise);

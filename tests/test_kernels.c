@@ -533,14 +533,32 @@ static void test_context(void) {
     free(A); free(B); free(C); free(R);
     hant_context_destroy(c);
     HT_CHECK(strcmp(hant_status_string(HANT_ERR_CHECKSUM), "checksum mismatch") == 0, "status text");
-    HT_CHECK(strlen(hant_isa()) > 0, "isa");
+}
+
+/* hant_isa() names the path this build compiled: the compiler's own
+   predefined macros decide, and the vector width must agree with the name. */
+static void test_isa(void) {
+#if defined(HANT_NO_SIMD)
+    const char *want = "scalar"; int lanes = 1;
+#elif defined(__AVX512F__)
+    const char *want = "avx512"; int lanes = 16;
+#elif defined(__AVX2__) && defined(__FMA__)
+    const char *want = "avx2"; int lanes = 8;
+#elif defined(__ARM_NEON) && defined(__aarch64__)
+    const char *want = "neon"; int lanes = 4;
+#else
+    const char *want = "scalar"; int lanes = 1;
+#endif
+    HT_CHECK(strcmp(hant_isa(), want) == 0, "hant_isa() %s, this build's macros say %s", hant_isa(), want);
+    HT_CHECK(HANT__VL == lanes, "%d lanes on %s, want %d", (int)HANT__VL, hant_isa(), lanes);
 }
 
 int main(int argc, char **argv) {
     HT_INIT(argc, argv);
-    hant_config c1 = { 1, 0, { 0 } }, c2 = { 2, 0, { 0 } };
+    hant_config c1 = { 1, 0, { 0 }, 0 }, c2 = { 2, 0, { 0 }, 0 };
     if (hant_context_create(&c1, &ctx1) || hant_context_create(&c2, &ctx2)) { printf("context: %s\n0 passed, 1 failed\n", hant_last_error()); return 1; }
     fprintf(stderr, "isa %s\n", hant_isa());
+    HT_RUN(test_isa);
     HT_RUN(test_context);
     HT_RUN(test_gemm);
     HT_RUN(test_act_forward);
