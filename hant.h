@@ -7704,6 +7704,7 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
     hant_status st = HANT_OK;
     int x = n->nin ? hant__ox_res(g, n->in[0]) : -1;
     int o = n->out[0];
+    if ((!strcmp(op, "Add") || !strcmp(op, "Mul")) && n->nin == 2 && !hant__ox_isfeat(g, x)) x = hant__ox_res(g, n->in[1]); /* commutative */
     if (!hant__ox_isfeat(g, x) || o < 0)
         return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): the first input must be a feature map; %s", g->path, n->name, op, hant__ox_supported);
     for (int k = 1; k < n->nout; k++)
@@ -7719,7 +7720,7 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
         if (v >= 0 && !g->vals[v].kind)
             return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): input '%s' is an unsupported output", g->path, n->name, op, g->vals[v].name);
         if (v >= 0 && hant__ox_isfeat(g, v) && strcmp(op, "Add") && strcmp(op, "Mul"))
-            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): input %d must be a constant", g->path, n->name, op, k);
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): input %d must be a constant; %s", g->path, n->name, op, k, hant__ox_supported);
     }
     if (!strcmp(op, "Conv")) {
         int w = n->nin > 1 ? hant__ox_res(g, n->in[1]) : -1;
@@ -7769,7 +7770,7 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
     if (!strcmp(op, "Relu") || !strcmp(op, "Sigmoid") || !strcmp(op, "HardSigmoid") || !strcmp(op, "HardSwish") || !strcmp(op, "Clip"))
         return HANT_OK;
     if (!strcmp(op, "Add") || !strcmp(op, "Mul") || !strcmp(op, "Sub") || !strcmp(op, "Div")) {
-        int y = n->nin == 2 ? hant__ox_res(g, n->in[1]) : -1;
+        int y = n->nin == 2 ? hant__ox_res(g, n->in[x == hant__ox_res(g, n->in[1]) ? 0 : 1]) : -1;
         if (y < 0) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (%s): needs 2 inputs", g->path, n->name, op);
         if (hant__ox_isfeat(g, y)) {
             const hant__oxval *Y = &g->vals[y];
@@ -7791,7 +7792,7 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
             int64_t keep = hant__ox_attr_i(g, node, "keepdims", 1, &st);
             if (st) return st;
             unsigned mask = 0;
-            for (int k = 0; k < na; k++) mask |= 1u << ((axes[k] + 4) & 7);
+            for (int k = 0; k < na; k++) mask |= axes[k] >= -4 && axes[k] < 4 ? 1u << (axes[k] < 0 ? axes[k] + 4 : axes[k]) : 0x100u;
             if (na != 2 || mask != 0xC) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (ReduceMean): hant pools over H and W (axes 2,3)", g->path, n->name);
             if (!keep) O->ndim = 2;
         }
@@ -7827,7 +7828,7 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
             int64_t axes[8]; int na;
             if ((st = hant__ox_axes(g, node, axes, &na))) return st;
             unsigned mask = 0;
-            for (int k = 0; k < na; k++) mask |= 1u << ((axes[k] + X->ndim) & 7);
+            for (int k = 0; k < na; k++) mask |= axes[k] >= -4 && axes[k] < 4 ? 1u << (axes[k] < 0 ? axes[k] + 4 : axes[k]) : 0x100u;
             if (na && mask != 0xC) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Squeeze): axes must be 2,3", g->path, n->name);
         }
         O->ndim = 2;
