@@ -25,6 +25,7 @@
      hant_net_create(ctx, &arch, seed, &net) random weights (He init)
      hant_arch_builtin("b0-fm", &arch)      the reference networks
      hant_net_load(ctx, path, &net) / hant_net_save(net, path)
+     hant_onnx_load(ctx, path, &opt, &net)  an ONNX classifier (EfficientNet, MobileNet, ResNet)
      hant_net_forward(net, x, n, logits)    inference, NHWC float input
      hant_net_calibrate(net, x, n, pct)     activation ranges of int8 blocks (quant = HANT_QUANT_INT8)
                                             and of an int8 head (arch.head_quant)
@@ -204,7 +205,13 @@ hant_status hant_net_load(hant_context *ctx, const char *path, hant_net **out);
 /* ONNX models (implementation: >>onnx). Import recognises stem, blocks and
    head (EfficientNet, MobileNetV2/V3, ResNet basic and bottleneck blocks,
    batch norm folded or not); anything else fails with a message naming the
-   first node it could not place. Export writes any hant network (opset 13,
+   first node it could not place. It reads opsets 7 to 21 with libc only
+   (external data files too), folds constant subgraphs (Constant, and
+   Shape/Gather/Unsqueeze/Concat reshape targets), and copies the weights
+   exactly: a folded conv becomes BN with gamma 1, beta = bias, mean 0 and a
+   variance that makes var + eps exactly 1; BN nodes with another eps than
+   arch.bn_eps (the smallest) move the difference into the variance. opt may
+   be NULL (mean 0, std 1). Export writes any hant network (opset 13,
    dynamic batch, NCHW float input), int8 blocks as QuantizeLinear /
    DequantizeLinear around their convolutions. */
 typedef struct hant_onnx_import_options {
