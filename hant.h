@@ -7025,7 +7025,7 @@ static int hant__ox_dtype_size(int dt) {
 
 /* Reads an external data file (path relative to the model, inside its folder). */
 static hant_status hant__ox_external(hant__ox *g, const char *tname, const char *loc, uint64_t off, int has_len, uint64_t len,
-                                     size_t want, void *dst) {
+                                     size_t want, void **dst) {
     if (!loc || !*loc) return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': external data without a location", g->path, tname);
     if (loc[0] == '/' || strstr(loc, "..") || strchr(loc, '\\'))
         return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': external data location '%s' leaves the model's folder", g->path, tname, loc);
@@ -7042,7 +7042,9 @@ static hant_status hant__ox_external(hant__ox *g, const char *tname, const char 
     if (fsz < 0 || off > (uint64_t)fsz || want > (uint64_t)fsz - off)
         st = hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': external data offset %llu + %zu bytes is past the end of %s (%lld bytes)",
                         g->path, tname, (unsigned long long)off, want, p, fsz);
-    else if (fseeko(f, (off_t)off, SEEK_SET) || fread(dst, 1, want, f) != want)
+    else if (!(*dst = hant__ox_alloc(g, want)))
+        st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: tensor '%s': %zu bytes", g->path, tname, want);
+    else if (fseeko(f, (off_t)off, SEEK_SET) || fread(*dst, 1, want, f) != want)
         st = hant__fail(HANT_ERR_IO, "%s: tensor '%s': reading external data %s failed", g->path, tname, p);
     fclose(f);
     return st;
@@ -7058,7 +7060,6 @@ static hant_status hant__ox_tensor(hant__ox *g, hant__pb msg, hant__oxval *v, co
     char *name = NULL, *xloc = NULL;
     uint64_t xoff = 0, xlen = 0;
     int has_xlen = 0;
-    int64_t ntyped = 0;
     v->cnd = 0;
     while ((rc = hant__pb_next(&r, &f)) == 1) {
         switch (f.num) {
@@ -7096,8 +7097,6 @@ static hant_status hant__ox_tensor(hant__ox *g, hant__pb msg, hant__oxval *v, co
             break;
         }
         case 3: return hant__fail(HANT_ERR_UNSUPPORTED, "%s: %s: segmented tensors are not supported", g->path, what);
-        case HANT__ONNX_TENSOR_FLOAT_DATA: case HANT__ONNX_TENSOR_INT32_DATA: case HANT__ONNX_TENSOR_INT64_DATA:
-        case HANT__ONNX_TENSOR_DOUBLE_DATA: case HANT__ONNX_TENSOR_UINT64_DATA: ntyped++; break;
         default: break; /* unknown fields are skipped */
         }
     }
@@ -7114,26 +7113,44 @@ static hant_status hant__ox_tensor(hant__ox *g, hant__pb msg, hant__oxval *v, co
         numel *= v->cdim[d];
     }
     v->cnum = numel;
-    int isf = dt == HANT__ONNX_FLOAT || dt == HANT__ONNX_DOUBLE;
-    if (isf) v->f = (float *)hant__ox_alloc(g, sizeof(float) * (size_t)(numel ? numel : 1));
-    else v->i = (int64_t *)hant__ox_alloc(g, sizeof(int64_t) * (size_t)(numel ? numel : 1));
-    if (!v->f && !v->i) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: tensor '%s' (%lld elements)", g->path, what, (long long)numel);
+    /* typed fields: float_data (float), int32_data (int32 and narrower), int64_data,
+       double_data, uint64_data (uint32, uint64) */
+    int field = dt == HANT__ONNX_FLOAT ? HANT__ONNX_TENSOR_FLOAT_DATA : dt == HANT__ONNX_DOUBLE ? HANT__ONNX_TENSOR_DOUBLE_DATA
+              : dt == HANT__ONNX_INT64 ? HANT__ONNX_TENSOR_INT64_DATA : (dt == 12 || dt == 13) ? HANT__ONNX_TENSOR_UINT64_DATA
+              : HANT__ONNX_TENSOR_INT32_DATA;
+    int kind = dt == HANT__ONNX_FLOAT ? HANT__PB_I32 : dt == HANT__ONNX_DOUBLE ? HANT__PB_I64 : HANT__PB_VARINT;
+    /* the data must back the shape before anything is allocated for it */
+    if (loc == 0 && nraw && (uint64_t)(raw.end - raw.p) != (uint64_t)numel * (uint64_t)esz)
+        return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': raw_data has %zu bytes, the shape needs %lld", g->path, what,
+                          (size_t)(raw.end - raw.p), (long long)numel * esz);
+    if (loc == 0 && !nraw) {
+        int64_t cnt = 0;
+        r = msg;
+        while ((rc = hant__pb_next(&r, &f)) == 1) {
+            if ((int)f.num != field) continue;
+            hant__pbit it; uint64_t b;
+            if (!hant__pbit_init(&it, &f, kind)) goto bad;
+            while ((rc = hant__pbit_next(&it, &b)) == 1) cnt++;
+            if (rc < 0) goto bad;
+        }
+        if (rc < 0) goto bad;
+        if (cnt != numel) return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': %lld data values, the shape needs %lld", g->path, what, (long long)cnt, (long long)numel);
+    }
     const uint8_t *bytes = NULL;
     void *ext = NULL;
     if (loc == 1) {
-        size_t want = (size_t)numel * (size_t)esz;
-        if (!(ext = hant__ox_alloc(g, want))) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: tensor '%s'", g->path, what);
-        hant_status st = hant__ox_external(g, what, xloc, xoff, has_xlen, xlen, want, ext);
+        hant_status st = hant__ox_external(g, what, xloc, xoff, has_xlen, xlen, (size_t)numel * (size_t)esz, &ext);
         if (st) return st;
         bytes = (const uint8_t *)ext;
     } else if (loc != 0) {
         return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': data_location %d", g->path, what, loc);
     } else if (nraw) {
-        if ((uint64_t)(raw.end - raw.p) != (uint64_t)numel * (uint64_t)esz)
-            return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': raw_data has %zu bytes, the shape needs %lld", g->path, what,
-                              (size_t)(raw.end - raw.p), (long long)numel * esz);
         bytes = raw.p;
     }
+    int isf = dt == HANT__ONNX_FLOAT || dt == HANT__ONNX_DOUBLE;
+    if (isf) v->f = (float *)hant__ox_alloc(g, sizeof(float) * (size_t)(numel ? numel : 1));
+    else v->i = (int64_t *)hant__ox_alloc(g, sizeof(int64_t) * (size_t)(numel ? numel : 1));
+    if (!v->f && !v->i) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: tensor '%s' (%lld elements)", g->path, what, (long long)numel);
     if (bytes) {
         for (int64_t k = 0; k < numel; k++) {
             uint64_t b = hant__pb_le(bytes + k * esz, esz);
@@ -7146,12 +7163,6 @@ static hant_status hant__ox_tensor(hant__ox *g, hant__pb msg, hant__oxval *v, co
         }
         return HANT_OK;
     }
-    /* typed fields: float_data (float), int32_data (int32 and narrower), int64_data,
-       double_data, uint64_data (uint32, uint64) */
-    int field = dt == HANT__ONNX_FLOAT ? HANT__ONNX_TENSOR_FLOAT_DATA : dt == HANT__ONNX_DOUBLE ? HANT__ONNX_TENSOR_DOUBLE_DATA
-              : dt == HANT__ONNX_INT64 ? HANT__ONNX_TENSOR_INT64_DATA : (dt == 12 || dt == 13) ? HANT__ONNX_TENSOR_UINT64_DATA
-              : HANT__ONNX_TENSOR_INT32_DATA;
-    int kind = dt == HANT__ONNX_FLOAT ? HANT__PB_I32 : dt == HANT__ONNX_DOUBLE ? HANT__PB_I64 : HANT__PB_VARINT;
     int64_t k = 0;
     r = msg;
     while ((rc = hant__pb_next(&r, &f)) == 1) {
@@ -7739,7 +7750,7 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
         if (st || (st = hant__ox_attr(g, node, "strides", &s)) || (st = hant__ox_attr(g, node, "pads", &p)) ||
             (st = hant__ox_attr(g, node, "dilations", &d)) || (st = hant__ox_attr(g, node, "auto_pad", &ap))) return st;
         int64_t k = W->cdim[2];
-        if (grp < 1 || X->dim[1] % grp || W->cdim[1] != X->dim[1] / grp || W->cdim[0] % grp || W->cdim[3] != k || k < 1 || k > 7 || !(k & 1))
+        if (W->cdim[0] < 1 || W->cdim[0] > 65536 || grp < 1 || X->dim[1] % grp || W->cdim[1] != X->dim[1] / grp || W->cdim[0] % grp || W->cdim[3] != k || k < 1 || k > 7 || !(k & 1))
             return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Conv): weight %lldx%lldx%lldx%lld, group %lld on %lld channels (hant: square odd kernels 1..7)",
                               g->path, n->name, (long long)W->cdim[0], (long long)W->cdim[1], (long long)W->cdim[2], (long long)W->cdim[3], (long long)grp, (long long)X->dim[1]);
         int64_t sy = s.nints > 0 ? s.ints[0] : 1, sx = s.nints > 1 ? s.ints[1] : sy;
@@ -7855,6 +7866,7 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
         const hant__oxval *W = &g->vals[w];
         int64_t in = tb ? W->cdim[1] : W->cdim[0], out = tb ? W->cdim[0] : W->cdim[1];
         if (in != X->dim[1]) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (%s): weight takes %lld inputs, the map has %lld", g->path, n->name, op, (long long)in, (long long)X->dim[1]);
+        if (out < 1 || out > 100000) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): %lld outputs (hant: 1 to 100000)", g->path, n->name, op, (long long)out);
         int b = n->nin > 2 ? hant__ox_res(g, n->in[2]) : -1;
         if (b >= 0 && (!g->vals[b].f || (g->vals[b].cnum != out && g->vals[b].cnum != 1)))
             return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (Gemm): bias C has %lld values for %lld outputs", g->path, n->name, (long long)g->vals[b].cnum, (long long)out);

@@ -505,6 +505,16 @@ static void test_hostile(void) {
         pb m = model_with_graph(&g, 13);
         expect_fail(&m, HANT_ERR_FORMAT, "overflow", "overflowing dims"); free(m.p);
     }
+    /* a huge shape (2^38 floats) that no data backs: refused before any allocation */
+    {
+        pb g = { 0 }, t = { 0 };
+        pb_int(&t, 1, (int64_t)1 << 38); pb_int(&t, 2, 1); pb_str(&t, 8, "ws"); pb_f32(&t, 4, 1.0f);
+        pb_sub(&g, 5, &t);
+        node(&g, "Relu", "r", "x", "logits", 0, NULL);
+        tiny_io(&g);
+        pb m = model_with_graph(&g, 13);
+        expect_fail(&m, HANT_ERR_FORMAT, "1 data values", "huge shape without data"); free(m.p);
+    }
     /* raw_data shorter than the shape, and a negative dimension */
     {
         pb g = { 0 };
