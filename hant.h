@@ -25,6 +25,7 @@
      hant_net_create(ctx, &arch, seed, &net) random weights (He init)
      hant_arch_builtin("b0-fm", &arch)      the reference networks
      hant_net_load(ctx, path, &net) / hant_net_save(net, path)
+     hant_onnx_load(ctx, path, &opt, &net)  an ONNX classifier (EfficientNet, MobileNet, ResNet)
      hant_net_forward(net, x, n, logits)    inference, NHWC float input
      hant_net_calibrate(net, x, n, pct)     activation ranges of int8 blocks (quant = HANT_QUANT_INT8)
                                             and of an int8 head (arch.head_quant)
@@ -204,7 +205,13 @@ hant_status hant_net_load(hant_context *ctx, const char *path, hant_net **out);
 /* ONNX models (implementation: >>onnx). Import recognises stem, blocks and
    head (EfficientNet, MobileNetV2/V3, ResNet basic and bottleneck blocks,
    batch norm folded or not); anything else fails with a message naming the
-   first node it could not place. Export writes any hant network (opset 13,
+   first node it could not place. It reads opsets 7 to 21 with libc only
+   (external data files too), folds constant subgraphs (Constant, and
+   Shape/Gather/Unsqueeze/Concat reshape targets), and copies the weights
+   exactly: a folded conv becomes BN with gamma 1, beta = bias, mean 0 and a
+   variance that makes var + eps exactly 1; BN nodes with another eps than
+   arch.bn_eps (the smallest) move the difference into the variance. opt may
+   be NULL (mean 0, std 1). Export writes any hant network (opset 13,
    dynamic batch, NCHW float input), int8 blocks as QuantizeLinear /
    DequantizeLinear around their convolutions. */
 typedef struct hant_onnx_import_options {
@@ -7021,7 +7028,7 @@ static int hant__ox_dtype_size(int dt) {
 
 /* Reads an external data file (path relative to the model, inside its folder). */
 static hant_status hant__ox_external(hant__ox *g, const char *tname, const char *loc, uint64_t off, int has_len, uint64_t len,
-                                     size_t want, void *dst) {
+                                     size_t want, void **dst) {
     if (!loc || !*loc) return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': external data without a location", g->path, tname);
     if (loc[0] == '/' || strstr(loc, "..") || strchr(loc, '\\'))
         return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': external data location '%s' leaves the model's folder", g->path, tname, loc);
@@ -7038,7 +7045,9 @@ static hant_status hant__ox_external(hant__ox *g, const char *tname, const char 
     if (fsz < 0 || off > (uint64_t)fsz || want > (uint64_t)fsz - off)
         st = hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': external data offset %llu + %zu bytes is past the end of %s (%lld bytes)",
                         g->path, tname, (unsigned long long)off, want, p, fsz);
-    else if (fseeko(f, (off_t)off, SEEK_SET) || fread(dst, 1, want, f) != want)
+    else if (!(*dst = hant__ox_alloc(g, want)))
+        st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: tensor '%s': %zu bytes", g->path, tname, want);
+    else if (fseeko(f, (off_t)off, SEEK_SET) || fread(*dst, 1, want, f) != want)
         st = hant__fail(HANT_ERR_IO, "%s: tensor '%s': reading external data %s failed", g->path, tname, p);
     fclose(f);
     return st;
@@ -7054,7 +7063,6 @@ static hant_status hant__ox_tensor(hant__ox *g, hant__pb msg, hant__oxval *v, co
     char *name = NULL, *xloc = NULL;
     uint64_t xoff = 0, xlen = 0;
     int has_xlen = 0;
-    int64_t ntyped = 0;
     v->cnd = 0;
     while ((rc = hant__pb_next(&r, &f)) == 1) {
         switch (f.num) {
@@ -7092,8 +7100,6 @@ static hant_status hant__ox_tensor(hant__ox *g, hant__pb msg, hant__oxval *v, co
             break;
         }
         case 3: return hant__fail(HANT_ERR_UNSUPPORTED, "%s: %s: segmented tensors are not supported", g->path, what);
-        case HANT__ONNX_TENSOR_FLOAT_DATA: case HANT__ONNX_TENSOR_INT32_DATA: case HANT__ONNX_TENSOR_INT64_DATA:
-        case HANT__ONNX_TENSOR_DOUBLE_DATA: case HANT__ONNX_TENSOR_UINT64_DATA: ntyped++; break;
         default: break; /* unknown fields are skipped */
         }
     }
@@ -7110,26 +7116,44 @@ static hant_status hant__ox_tensor(hant__ox *g, hant__pb msg, hant__oxval *v, co
         numel *= v->cdim[d];
     }
     v->cnum = numel;
-    int isf = dt == HANT__ONNX_FLOAT || dt == HANT__ONNX_DOUBLE;
-    if (isf) v->f = (float *)hant__ox_alloc(g, sizeof(float) * (size_t)(numel ? numel : 1));
-    else v->i = (int64_t *)hant__ox_alloc(g, sizeof(int64_t) * (size_t)(numel ? numel : 1));
-    if (!v->f && !v->i) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: tensor '%s' (%lld elements)", g->path, what, (long long)numel);
+    /* typed fields: float_data (float), int32_data (int32 and narrower), int64_data,
+       double_data, uint64_data (uint32, uint64) */
+    int field = dt == HANT__ONNX_FLOAT ? HANT__ONNX_TENSOR_FLOAT_DATA : dt == HANT__ONNX_DOUBLE ? HANT__ONNX_TENSOR_DOUBLE_DATA
+              : dt == HANT__ONNX_INT64 ? HANT__ONNX_TENSOR_INT64_DATA : (dt == 12 || dt == 13) ? HANT__ONNX_TENSOR_UINT64_DATA
+              : HANT__ONNX_TENSOR_INT32_DATA;
+    int kind = dt == HANT__ONNX_FLOAT ? HANT__PB_I32 : dt == HANT__ONNX_DOUBLE ? HANT__PB_I64 : HANT__PB_VARINT;
+    /* the data must back the shape before anything is allocated for it */
+    if (loc == 0 && nraw && (uint64_t)(raw.end - raw.p) != (uint64_t)numel * (uint64_t)esz)
+        return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': raw_data has %zu bytes, the shape needs %lld", g->path, what,
+                          (size_t)(raw.end - raw.p), (long long)numel * esz);
+    if (loc == 0 && !nraw) {
+        int64_t cnt = 0;
+        r = msg;
+        while ((rc = hant__pb_next(&r, &f)) == 1) {
+            if ((int)f.num != field) continue;
+            hant__pbit it; uint64_t b;
+            if (!hant__pbit_init(&it, &f, kind)) goto bad;
+            while ((rc = hant__pbit_next(&it, &b)) == 1) cnt++;
+            if (rc < 0) goto bad;
+        }
+        if (rc < 0) goto bad;
+        if (cnt != numel) return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': %lld data values, the shape needs %lld", g->path, what, (long long)cnt, (long long)numel);
+    }
     const uint8_t *bytes = NULL;
     void *ext = NULL;
     if (loc == 1) {
-        size_t want = (size_t)numel * (size_t)esz;
-        if (!(ext = hant__ox_alloc(g, want))) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: tensor '%s'", g->path, what);
-        hant_status st = hant__ox_external(g, what, xloc, xoff, has_xlen, xlen, want, ext);
+        hant_status st = hant__ox_external(g, what, xloc, xoff, has_xlen, xlen, (size_t)numel * (size_t)esz, &ext);
         if (st) return st;
         bytes = (const uint8_t *)ext;
     } else if (loc != 0) {
         return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': data_location %d", g->path, what, loc);
     } else if (nraw) {
-        if ((uint64_t)(raw.end - raw.p) != (uint64_t)numel * (uint64_t)esz)
-            return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': raw_data has %zu bytes, the shape needs %lld", g->path, what,
-                              (size_t)(raw.end - raw.p), (long long)numel * esz);
         bytes = raw.p;
     }
+    int isf = dt == HANT__ONNX_FLOAT || dt == HANT__ONNX_DOUBLE;
+    if (isf) v->f = (float *)hant__ox_alloc(g, sizeof(float) * (size_t)(numel ? numel : 1));
+    else v->i = (int64_t *)hant__ox_alloc(g, sizeof(int64_t) * (size_t)(numel ? numel : 1));
+    if (!v->f && !v->i) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: tensor '%s' (%lld elements)", g->path, what, (long long)numel);
     if (bytes) {
         for (int64_t k = 0; k < numel; k++) {
             uint64_t b = hant__pb_le(bytes + k * esz, esz);
@@ -7142,12 +7166,6 @@ static hant_status hant__ox_tensor(hant__ox *g, hant__pb msg, hant__oxval *v, co
         }
         return HANT_OK;
     }
-    /* typed fields: float_data (float), int32_data (int32 and narrower), int64_data,
-       double_data, uint64_data (uint32, uint64) */
-    int field = dt == HANT__ONNX_FLOAT ? HANT__ONNX_TENSOR_FLOAT_DATA : dt == HANT__ONNX_DOUBLE ? HANT__ONNX_TENSOR_DOUBLE_DATA
-              : dt == HANT__ONNX_INT64 ? HANT__ONNX_TENSOR_INT64_DATA : (dt == 12 || dt == 13) ? HANT__ONNX_TENSOR_UINT64_DATA
-              : HANT__ONNX_TENSOR_INT32_DATA;
-    int kind = dt == HANT__ONNX_FLOAT ? HANT__PB_I32 : dt == HANT__ONNX_DOUBLE ? HANT__PB_I64 : HANT__PB_VARINT;
     int64_t k = 0;
     r = msg;
     while ((rc = hant__pb_next(&r, &f)) == 1) {
@@ -7707,6 +7725,7 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
     hant_status st = HANT_OK;
     int x = n->nin ? hant__ox_res(g, n->in[0]) : -1;
     int o = n->out[0];
+    if ((!strcmp(op, "Add") || !strcmp(op, "Mul")) && n->nin == 2 && !hant__ox_isfeat(g, x)) x = hant__ox_res(g, n->in[1]); /* commutative */
     if (!hant__ox_isfeat(g, x) || o < 0)
         return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): the first input must be a feature map; %s", g->path, n->name, op, hant__ox_supported);
     for (int k = 1; k < n->nout; k++)
@@ -7722,7 +7741,7 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
         if (v >= 0 && !g->vals[v].kind)
             return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): input '%s' is an unsupported output", g->path, n->name, op, g->vals[v].name);
         if (v >= 0 && hant__ox_isfeat(g, v) && strcmp(op, "Add") && strcmp(op, "Mul"))
-            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): input %d must be a constant", g->path, n->name, op, k);
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): input %d must be a constant; %s", g->path, n->name, op, k, hant__ox_supported);
     }
     if (!strcmp(op, "Conv")) {
         int w = n->nin > 1 ? hant__ox_res(g, n->in[1]) : -1;
@@ -7734,7 +7753,7 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
         if (st || (st = hant__ox_attr(g, node, "strides", &s)) || (st = hant__ox_attr(g, node, "pads", &p)) ||
             (st = hant__ox_attr(g, node, "dilations", &d)) || (st = hant__ox_attr(g, node, "auto_pad", &ap))) return st;
         int64_t k = W->cdim[2];
-        if (grp < 1 || X->dim[1] % grp || W->cdim[1] != X->dim[1] / grp || W->cdim[0] % grp || W->cdim[3] != k || k < 1 || k > 7 || !(k & 1))
+        if (W->cdim[0] < 1 || W->cdim[0] > 65536 || grp < 1 || X->dim[1] % grp || W->cdim[1] != X->dim[1] / grp || W->cdim[0] % grp || W->cdim[3] != k || k < 1 || k > 7 || !(k & 1))
             return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Conv): weight %lldx%lldx%lldx%lld, group %lld on %lld channels (hant: square odd kernels 1..7)",
                               g->path, n->name, (long long)W->cdim[0], (long long)W->cdim[1], (long long)W->cdim[2], (long long)W->cdim[3], (long long)grp, (long long)X->dim[1]);
         int64_t sy = s.nints > 0 ? s.ints[0] : 1, sx = s.nints > 1 ? s.ints[1] : sy;
@@ -7772,7 +7791,7 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
     if (!strcmp(op, "Relu") || !strcmp(op, "Sigmoid") || !strcmp(op, "HardSigmoid") || !strcmp(op, "HardSwish") || !strcmp(op, "Clip"))
         return HANT_OK;
     if (!strcmp(op, "Add") || !strcmp(op, "Mul") || !strcmp(op, "Sub") || !strcmp(op, "Div")) {
-        int y = n->nin == 2 ? hant__ox_res(g, n->in[1]) : -1;
+        int y = n->nin == 2 ? hant__ox_res(g, n->in[x == hant__ox_res(g, n->in[1]) ? 0 : 1]) : -1;
         if (y < 0) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (%s): needs 2 inputs", g->path, n->name, op);
         if (hant__ox_isfeat(g, y)) {
             const hant__oxval *Y = &g->vals[y];
@@ -7794,7 +7813,7 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
             int64_t keep = hant__ox_attr_i(g, node, "keepdims", 1, &st);
             if (st) return st;
             unsigned mask = 0;
-            for (int k = 0; k < na; k++) mask |= 1u << ((axes[k] + 4) & 7);
+            for (int k = 0; k < na; k++) mask |= axes[k] >= -4 && axes[k] < 4 ? 1u << (axes[k] < 0 ? axes[k] + 4 : axes[k]) : 0x100u;
             if (na != 2 || mask != 0xC) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (ReduceMean): hant pools over H and W (axes 2,3)", g->path, n->name);
             if (!keep) O->ndim = 2;
         }
@@ -7830,7 +7849,7 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
             int64_t axes[8]; int na;
             if ((st = hant__ox_axes(g, node, axes, &na))) return st;
             unsigned mask = 0;
-            for (int k = 0; k < na; k++) mask |= 1u << ((axes[k] + X->ndim) & 7);
+            for (int k = 0; k < na; k++) mask |= axes[k] >= -4 && axes[k] < 4 ? 1u << (axes[k] < 0 ? axes[k] + 4 : axes[k]) : 0x100u;
             if (na && mask != 0xC) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Squeeze): axes must be 2,3", g->path, n->name);
         }
         O->ndim = 2;
@@ -7850,6 +7869,7 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
         const hant__oxval *W = &g->vals[w];
         int64_t in = tb ? W->cdim[1] : W->cdim[0], out = tb ? W->cdim[0] : W->cdim[1];
         if (in != X->dim[1]) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (%s): weight takes %lld inputs, the map has %lld", g->path, n->name, op, (long long)in, (long long)X->dim[1]);
+        if (out < 1 || out > 100000) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): %lld outputs (hant: 1 to 100000)", g->path, n->name, op, (long long)out);
         int b = n->nin > 2 ? hant__ox_res(g, n->in[2]) : -1;
         if (b >= 0 && (!g->vals[b].f || (g->vals[b].cnum != out && g->vals[b].cnum != 1)))
             return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (Gemm): bias C has %lld values for %lld outputs", g->path, n->name, (long long)g->vals[b].cnum, (long long)out);
