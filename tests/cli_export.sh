@@ -9,10 +9,8 @@
 #   mean |hant fp32 - hant int8|, max <= 5% of the largest logit) and top-1 of
 #   onnxruntime and hant agree on >= 99% of 500 Fashion-MNIST test images.
 . "$(dirname "$0")/lib_cli.sh"
-skip=0
-PY=${ORT_PY:-build/venv/bin/python}
+OPY=${ORT_PY:-build/venv/bin/python}
 TEACHER=models/teacher-b0-fm.hant
-D=build/data
 expect_rc 0 "export --help" $H export --help
 grep -q 'usage: hant export MODEL.hant -o MODEL.onnx' "$T/out" && ok || bad "help text: $(head -1 "$T/out")"
 expect_rc 0 "export the teacher" $H export $TEACHER -o "$T/t.onnx"
@@ -28,13 +26,12 @@ head -c 3000 $TEACHER > "$T/trunc.hant"
 expect_rc 1 "truncated model" $H export "$T/trunc.hant" -o "$T/x.onnx"
 [ ! -e "$T/x.onnx" ] && ok || bad "a failed export wrote its output"
 
-if ! [ -x "$PY" ] || ! "$PY" -c 'import onnxruntime, numpy' 2>/dev/null; then
-  echo "  skipped: no onnxruntime ($PY; sh bench/setup_venv.sh makes build/venv)"
-  skip=1
+if ! [ -x "$OPY" ] || ! "$OPY" -c 'import onnxruntime, numpy' 2>/dev/null; then
+  skip "onnxruntime against hant: no onnxruntime in $OPY" "sh bench/setup_venv.sh"
 else
-  C="$PY tests/ort_check.py"
+  C="$OPY tests/ort_check.py"
   # the teacher on random normalised input, fp32
-  $PY -c "import numpy as np; np.save('$T/x.npy', np.random.RandomState(1).randn(8, 1, 28, 28).astype(np.float32))"
+  $OPY -c "import numpy as np; np.save('$T/x.npy', np.random.RandomState(1).randn(8, 1, 28, 28).astype(np.float32))"
   $H run $TEACHER --input "$T/x.npy" --output "$T/tf.npy" --threads 2 >/dev/null && ok || bad "hant run teacher"
   $C compare "$T/t.onnx" "$T/x.npy" "$T/tf.npy" >"$T/c" 2>&1 && ok || bad "teacher: $(tail -1 "$T/c")"
   echo "  teacher fp32: $(tail -1 "$T/c")"
@@ -48,7 +45,7 @@ else
     mkdir -p "$T/e" && "$E" --emit "$T/e" && ok || bad "test_onnx_export --emit"
     $C emitted "$T/e" >"$T/c" 2>&1 && ok || { bad "block kinds:"; cat "$T/c"; }
     echo "  $(grep -c '^[a-z0-9]*: ok' "$T/c") small nets, one per block kind: $(grep -c 'ok int8' "$T/c") int8"
-  else echo "  ($E not built: the per-kind nets are skipped)"; skip=$((skip+1)); fi
+  else skip "one net per block kind: $E not built" "make $E"; fi
   # the quantised teacher (int8 blocks and head): within the int8 rounding, and top-1 on real images
   if [ -f $D/t10k-images-idx3-ubyte ]; then
     $H quantize $TEACHER -o "$T/q.hant" --calib 128 --head --threads 2 >/dev/null && $H export "$T/q.hant" -o "$T/q.onnx" >/dev/null && ok || bad "quantize + export"
@@ -60,6 +57,6 @@ else
     $C top1 "$T/q.onnx" "$T/img" "$T/lab" "$T/ql.npy" >"$T/c" 2>&1
     echo "  teacher int8: $(tail -1 "$T/c")"
     awk '{ for (i = 1; i < NF; i++) if ($i == "agreement") exit !($(i + 1) >= 0.99); exit 1 }' "$T/c" && ok || bad "int8 top-1 agreement: $(tail -1 "$T/c")"
-  else echo "  (no $D: the int8 teacher checks are skipped; make data)"; skip=$((skip+1)); fi
+  else skip "the int8 teacher: no Fashion-MNIST in $D" "make data"; fi
 fi
-if [ $skip -gt 0 ]; then echo "$pass passed, $fail failed, $skip skipped"; [ "$fail" -eq 0 ]; else finish; fi
+finish

@@ -195,12 +195,12 @@ static void make_arch(int which, hant_arch *a) {
         B[n++] = blk(HANT_BLOCK_FUSED_MBCONV, 8, 8, 1, 3, 1, 0.25f, HANT_ACT_RELU, 1, 0);
         B[n++] = blk(HANT_BLOCK_FUSED_MBCONV, 8, 16, 4, 3, 2, 0.25f, HANT_ACT_SIGMOID, 1, 0);
         B[n++] = blk(HANT_BLOCK_FUSED_MBCONV, 16, 16, 2, 5, 1, 0, HANT_ACT_SILU, 1, 0);
-        a->head_cout = 0;
+        a->head_cout = 0; a->head_act = HANT_ACT_NONE;
         break;
     case 3:
         B[n++] = blk(HANT_BLOCK_CONV, 8, 16, 1, 3, 2, 0, HANT_ACT_RELU, 2, 0);
         B[n++] = blk(HANT_BLOCK_CONV, 16, 16, 1, 3, 1, 0, HANT_ACT_RELU6, 16, 0);
-        B[n++] = blk(HANT_BLOCK_IDENTITY, 16, 16, 1, 3, 1, 0, HANT_ACT_NONE, 1, 0);
+        B[n++] = blk(HANT_BLOCK_IDENTITY, 16, 16, 1, 1, 1, 0, HANT_ACT_NONE, 1, 0);
         B[n++] = blk(HANT_BLOCK_CONV, 16, 24, 1, 1, 1, 0, HANT_ACT_HSWISH, 1, 0);
         a->head_act = HANT_ACT_HSWISH;
         break;
@@ -218,15 +218,15 @@ static void make_arch(int which, hant_arch *a) {
         B[n++] = blk(HANT_BLOCK_FUSED_MBCONV, 16, 16, 2, 3, 1, 0.5f, HANT_ACT_SIGMOID, 1, Q8);
         break;
     case 6: /* one block, no stem, no head: the output is the feature map */
-        a->stem_cout = 0; a->in_c = 8; a->in_h = a->in_w = 7; a->num_classes = 0; a->head_cout = 0;
+        a->stem_cout = a->stem_kernel = a->stem_stride = 0; a->stem_act = HANT_ACT_NONE; a->in_c = 8; a->in_h = a->in_w = 7; a->num_classes = 0; a->head_cout = 0; a->head_act = HANT_ACT_NONE;
         B[n++] = blk(HANT_BLOCK_MBCONV, 8, 12, 2, 3, 2, 0.25f, HANT_ACT_SILU, 1, 0);
         break;
     case 7:
-        a->stem_cout = 0; a->in_c = 4; a->in_h = a->in_w = 5; a->num_classes = 0; a->head_cout = 0;
-        B[n++] = blk(HANT_BLOCK_IDENTITY, 4, 4, 1, 3, 1, 0, HANT_ACT_NONE, 1, 0);
+        a->stem_cout = a->stem_kernel = a->stem_stride = 0; a->stem_act = HANT_ACT_NONE; a->in_c = 4; a->in_h = a->in_w = 5; a->num_classes = 0; a->head_cout = 0; a->head_act = HANT_ACT_NONE;
+        B[n++] = blk(HANT_BLOCK_IDENTITY, 4, 4, 1, 1, 1, 0, HANT_ACT_NONE, 1, 0);
         break;
     case 8: case 10: /* ResNet: stem max-pool, identity and projection shortcuts, act after the add */
-        a->in_h = a->in_w = 23; a->stem_stride = 2; a->stem_pool = 3; a->stem_act = HANT_ACT_RELU; a->head_cout = 0;
+        a->in_h = a->in_w = 23; a->stem_stride = 2; a->stem_pool = 3; a->stem_act = HANT_ACT_RELU; a->head_cout = 0; a->head_act = HANT_ACT_NONE;
         B[n++] = blk(HANT_BLOCK_RESNET_BASIC, 8, 8, 1, 3, 1, 0, HANT_ACT_RELU, 1, which == 10 ? Q8 : 0);
         B[n++] = blk(HANT_BLOCK_RESNET_BASIC, 8, 12, 1, 3, 2, 0, HANT_ACT_RELU, 1, which == 10 ? Q8 : 0);
         B[n] = blk(HANT_BLOCK_RESNET_BASIC, 12, 16, 1, 3, 1, 0, HANT_ACT_RELU, 1, which == 10 ? Q8 : 0); B[n++].hidden = 6;
@@ -243,7 +243,7 @@ static void make_arch(int which, hant_arch *a) {
         B[n].se_act = HANT_ACT_RELU; B[n].se_gate = HANT_ACT_HSIGMOID; n++;
         B[n] = blk(HANT_BLOCK_MBCONV, 12, 12, 1, 3, 1, 0, HANT_ACT_HSWISH, 1, Q8); B[n].hidden = 30; B[n].se_width = 8;
         B[n].se_act = HANT_ACT_RELU; B[n].se_gate = HANT_ACT_HSIGMOID; n++;
-        B[n] = blk(HANT_BLOCK_FUSED_MBCONV, 12, 12, 1, 3, 1, 0, HANT_ACT_SILU, 1, 0); B[n].hidden = 17; B[n].se_gate = HANT_ACT_HSIGMOID; n++;
+        B[n] = blk(HANT_BLOCK_FUSED_MBCONV, 12, 12, 1, 3, 1, 0, HANT_ACT_SILU, 1, 0); B[n].hidden = 17; B[n].se_width = 5; B[n].se_gate = HANT_ACT_HSIGMOID; n++;
         break;
     }
     a->num_blocks = n;
