@@ -31,6 +31,8 @@ TESTS   = $(B)/test_kernels $(B)/test_format $(B)/test_train $(B)/test_solver $(
 TESTS  += $(B)/test_blocks
 TESTS  += $(B)/test_limits
 TESTS  += $(B)/test_onnx_export
+TESTS  += $(B)/test_onnx
+TESTS  += $(B)/test_data
 TESTS  += $(EXTRA_TESTS)
 
 .PHONY: all test test-run sanitize matrix clean demo demo-full teacher teacher-train bench bench-net bench-pointwise bench-kernels bench-distill data classify
