@@ -38,6 +38,10 @@ TESTS  += $(EXTRA_TESTS)
 .PHONY: all test test-run sanitize matrix clean demo demo-full teacher teacher-train bench bench-net bench-pointwise bench-kernels bench-distill data classify
 all: hant classify
 
+# mk/*.mk add tests (EXTRA_TESTS), benchmarks and options; included before any
+# rule that lists $(TESTS) as prerequisites, which make expands as it reads them.
+-include mk/*.mk
+
 DATA_SRC ?= /usr/share/datasets/fashion-mnist
 DATA = build/data
 DATA_FILES = $(DATA)/train-images-idx3-ubyte $(DATA)/train-labels-idx1-ubyte $(DATA)/t10k-images-idx3-ubyte $(DATA)/t10k-labels-idx1-ubyte
@@ -158,4 +162,3 @@ matrix:
 clean:
 	rm -rf build hant
 
--include mk/*.mk
