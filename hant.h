@@ -222,8 +222,11 @@ typedef struct hant_onnx_import_options {
 } hant_onnx_import_options;
 hant_status hant_onnx_load(hant_context *ctx, const char *path, const hant_onnx_import_options *opt, hant_net **out);
 typedef struct hant_onnx_export_options {
-    int opset;                /* 0: 13 */
+    int opset;                /* 0: 13; 13..21 */
 } hant_onnx_export_options;
+/* Input "input" [N, C, H, W], output "logits" [N, classes] or, without a
+   classifier, "features" (the last map, NCHW). BN is folded into the convs;
+   int8 parts must be calibrated. Atomic write (docs/FORMAT.md, "ONNX export"). */
 hant_status hant_onnx_save(hant_net *net, const char *path, const hant_onnx_export_options *opt);
 
 /* .npy float32 arrays (C order). *data is allocated with the context allocator
