@@ -1859,7 +1859,7 @@ static void hant__dense_forward_rows(const hant__conv_args *a, int64_t r0, int64
             HANT__UNROLL for (int j = 0; j < NV; j++) acc[p][j] = a->bias ? LOAD(a->bias + o + j * HANT__VL) : hant__v_zero(); \
         for (int kh = kh0; kh < kh1; kh++) \
             for (int kw = kw0; kw < kw1; kw++) { \
-                const float *xp = xrow + ((size_t)(kh * W) + (size_t)(ow * S - P + kw)) * C; \
+                const float *xp = xrow + ((size_t)((ih0 + kh) * W) + (size_t)(ow * S - P + kw)) * C; \
                 const float *wp = a->w + (size_t)((kh * K + kw) * C) * O + o; \
                 for (int c = 0; c < C; c++, wp += O) { \
                     hant__vf wv[NV]; \
@@ -1900,7 +1900,9 @@ static void hant__conv_direct_rows(const hant__conv_args *a, int64_t r0, int64_t
         int ow = (int)(r % a->ow), oh = (int)((r / a->ow) % a->oh), n = (int)(r / ((int64_t)a->ow * a->oh));
         int end = (int)HANT__MIN((int64_t)a->ow, ow + (r1 - r)); /* this row's part of [r0, r1) */
         int kh0 = HANT__MAX(0, P - oh * S), kh1 = HANT__MIN(K, H + P - oh * S);
-        const float *xrow = a->x + ((size_t)n * H + (size_t)(oh * S - P)) * W * C; /* row kh = 0: only kh >= kh0 is read */
+        /* image n; the row offset (oh * S - P, negative at the top edge) goes in each
+           tap's index: a pointer before the array is undefined (UBSan, fuzz_hant) */
+        const float *xrow = a->x + (size_t)n * H * W * C; const int ih0 = oh * S - P;
         while (ow < end) {
             float *y = a->y + (size_t)r * O;
             const float *res = a->residual ? a->residual + (size_t)r * O : NULL;
