@@ -27,7 +27,7 @@ LDLIBS = -lm -lpthread
 B := build/$(notdir $(CC))-$(SIMD)$(if $(SAN),-san)
 
 HEADERS = hant.h hant_solver.h
-TESTS   = $(B)/test_kernels $(B)/test_format $(B)/test_train $(B)/test_solver $(B)/test_int8
+TESTS   = $(B)/test_kernels $(B)/test_format $(B)/test_train $(B)/test_solver $(B)/test_int8 $(B)/test_latency
 TESTS  += $(EXTRA_TESTS)
 
 .PHONY: all test sanitize matrix clean demo demo-full teacher teacher-train bench bench-net bench-pointwise bench-kernels bench-distill data classify
