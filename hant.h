@@ -610,10 +610,11 @@ double hant_latency_eval(const hant_latency_model *m, const double x[HANT_LATENC
 /* The model a table holds for batch/threads (see above), and its storage. */
 void hant_lut_model(const hant_lut *lut, int batch, int threads, hant_latency_model *out);
 hant_status hant_lut_set_model(hant_lut *lut, int batch, int threads, const hant_latency_model *m);
-/* One part's model cost (0 for identity): what hant select charges for it. */
+/* One part's model cost (0 for identity; never below 0): what hant select
+   charges for it. */
 hant_status hant_lut_part_ms(const hant_lut *lut, const hant_arch *arch, int part, int batch, int threads, double *ms);
 /* Predicted latency of arch under the table's model: coef[0] + the parts'
-   costs. Names the first missing key. */
+   costs (hant_lut_part_ms). Names the first missing key. */
 hant_status hant_lut_predict(const hant_lut *lut, const hant_arch *arch, int batch, int threads, double *ms);
 
 #ifdef __cplusplus
@@ -5759,18 +5760,24 @@ hant_status hant_lut_part_ms(const hant_lut *lut, const hant_arch *a, int part, 
     if (st) return st;
     hant_latency_model m;
     hant_lut_model(lut, batch, threads, &m);
-    *ms = hant_latency_eval(&m, x);
+    /* never below 0: a fitted per-part term larger than a tiny part's time
+       would make it pay back time (and the knapsack needs costs >= 0) */
+    *ms = fmax(0.0, hant_latency_eval(&m, x));
     return HANT_OK;
 }
 
 hant_status hant_lut_predict(const hant_lut *lut, const hant_arch *a, int batch, int threads, double *ms) {
     if (!lut || !a || !ms) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_predict: NULL argument");
-    double x[HANT_LATENCY_TERMS];
-    hant_status st = hant_latency_terms(lut, a, batch, threads, x);
-    if (st) return st;
     hant_latency_model m;
     hant_lut_model(lut, batch, threads, &m);
-    *ms = hant_latency_eval(&m, x);
+    double sum = m.coef[0];
+    for (int p = HANT_PART_STEM; p <= a->num_blocks; p++) {
+        double c;
+        hant_status st = hant_lut_part_ms(lut, a, p, batch, threads, &c);
+        if (st) return st;
+        sum += c;
+    }
+    *ms = sum;
     return HANT_OK;
 }
 
