@@ -1,7 +1,7 @@
 # hant - build, test and benchmark.
 #
 #   make              build ./hant (the command-line tool)
-#   make test         build and run every test; last line is "N passed, M failed"
+#   make test         build and run every test; last line is "N passed, M failed[, K skipped]"
 #   make sanitize     the same tests under AddressSanitizer + UBSan
 #   make demo         the main job end to end (see README.md)
 #   make matrix       test with gcc and clang x {native, avx2, none}
@@ -27,11 +27,21 @@ LDLIBS = -lm -lpthread
 B := build/$(notdir $(CC))-$(SIMD)$(if $(SAN),-san)
 
 HEADERS = hant.h hant_solver.h
-TESTS   = $(B)/test_kernels $(B)/test_format $(B)/test_train $(B)/test_solver $(B)/test_int8 $(B)/test_latency
+TESTS   = $(B)/test_kernels $(B)/test_format $(B)/test_train $(B)/test_solver $(B)/test_int8
+TESTS  += $(B)/test_blocks
+TESTS  += $(B)/test_limits
+TESTS  += $(B)/test_onnx_export
+TESTS  += $(B)/test_onnx
+TESTS  += $(B)/test_data
+TESTS  += $(B)/test_latency
 TESTS  += $(EXTRA_TESTS)
 
-.PHONY: all test sanitize matrix clean demo demo-full teacher teacher-train bench bench-net bench-pointwise bench-kernels bench-distill data classify
+.PHONY: all test test-run sanitize matrix clean demo demo-full teacher teacher-train bench bench-net bench-pointwise bench-kernels bench-distill data classify
 all: hant classify
+
+# mk/*.mk add tests (EXTRA_TESTS), benchmarks and options; included before any
+# rule that lists $(TESTS) as prerequisites, which make expands as it reads them.
+-include mk/*.mk
 
 DATA_SRC ?= /usr/share/datasets/fashion-mnist
 DATA = build/data
@@ -52,14 +62,21 @@ build/classify: examples/classify.c hant.h
 	$(CC) -std=c11 -O2 -march=native -Wall -Wextra -o $@ examples/classify.c -lm -lpthread
 
 # Fashion-MNIST from Debian's dataset-fashion-mnist, unpacked under build/data.
+# No rule here targets a path outside the repository: a rule that "made" the
+# package's .gz files let make delete them as intermediates after the build.
+# The install step is phony; it only ever adds files, through apt-get
+# (--reinstall: the package may be installed with its files gone).
+DATA_NAMES = train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte
 data: $(DATA_FILES)
-$(DATA)/%: | $(DATA_SRC)/%.gz
+$(DATA_FILES): | data-source
 	@mkdir -p $(DATA)
-	gunzip -c $(DATA_SRC)/$*.gz > $@.tmp && mv $@.tmp $@
-$(DATA_SRC)/%.gz:
-	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "installing dataset-fashion-mnist"; apt-get install -y dataset-fashion-mnist >/dev/null || \
-	  { apt-get update >/dev/null && apt-get install -y dataset-fashion-mnist >/dev/null; }; \
+	gunzip -c $(DATA_SRC)/$(notdir $@).gz > $@.tmp && mv $@.tmp $@
+.PHONY: data-source
+data-source:
+	@for f in $(DATA_NAMES); do [ -f $(DATA_SRC)/$$f.gz ] || m=1; done; [ -z "$$m" ] && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing dataset-fashion-mnist"; apt-get install -y --reinstall dataset-fashion-mnist >/dev/null || \
+	  { apt-get update >/dev/null && apt-get install -y --reinstall dataset-fashion-mnist >/dev/null; }; \
 	else echo "Fashion-MNIST is missing: run 'sudo apt-get install -y dataset-fashion-mnist'"; exit 1; fi
 
 # The reference teacher (README: recipe and wall time). The trained file ships
@@ -125,8 +142,13 @@ bench-kernels: $(B)/bench_kernels
 $(B)/test_%: tests/test_%.c tests/hant_test.h $(HEADERS) | $(B)
 	$(CC) $(CFLAGS_BASE) -o $@ $< $(LDLIBS) $(HANT_SOLVER_LIBS)
 
-test: $(TESTS) $(B)/hant
-	@$(MAKE) --no-print-directory data >/dev/null 2>&1 || echo "note: Fashion-MNIST unavailable; the tests that need it are skipped"
+# tests/deps.sh installs what the tests need (root + apt-get) before anything is
+# compiled (GLPK is found at parse time), or says what to run; test-run then runs them.
+test:
+	@sh tests/deps.sh
+	@$(MAKE) --no-print-directory test-run
+test-run: $(TESTS) $(B)/hant
+	@$(MAKE) --no-print-directory data >/dev/null 2>&1 || echo "note: Fashion-MNIST unavailable; the tests that need it are skipped (run: make data)"
 	@HANT=$(B)/hant sh tests/run.sh $(TESTS) tests/cli_*.sh
 
 sanitize:
@@ -141,4 +163,3 @@ matrix:
 clean:
 	rm -rf build hant
 
--include mk/*.mk

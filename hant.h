@@ -1,7 +1,8 @@
 /* hant.h - Hardware-Aware Network Transformation on the CPU, in one C11 header.
 
-   Trains and runs MBConv networks (EfficientNet-style) with SIMD kernels that
-   are checked against a scalar reference, and stores them in .hant files.
+   Trains and runs CNNs built from MBConv (EfficientNet, MobileNetV2/V3),
+   fused-MBConv, conv and ResNet (basic, bottleneck) blocks with SIMD kernels
+   that are checked against a scalar reference, and stores them in .hant files.
 
    USAGE
      In exactly one C file, before any other #include:
@@ -94,6 +95,9 @@ typedef struct hant_config {
     int threads;          /* 0: every online core */
     int pin_threads;      /* 1: pin thread i to core i (see hant_context_pinned) */
     hant_allocator alloc;
+    size_t max_memory;    /* bytes a network may need (parameters and one image's activations);
+                             0: the machine's physical memory; SIZE_MAX: no limit. A larger
+                             network is refused with HANT_ERR_OUT_OF_MEMORY */
 } hant_config;
 
 typedef struct hant_context hant_context;
@@ -132,7 +136,7 @@ typedef struct hant_block_spec {
     hant_act act;
     int groups;           /* HANT_BLOCK_CONV only; 0 means 1 */
     int quant;            /* 0: fp32; HANT_QUANT_INT8: int8 inference (see hant_net_calibrate) */
-    int tiled;            /* MBConv: fused expand-dw-project in spatial tiles at inference */
+    int tiled;            /* MBConv (any hidden width and SE): fused expand-dw-project in spatial tiles at inference */
     /* Fields for imported networks; zero keeps the behaviour above. */
     int hidden;           /* MBConv / fused: hidden width, 0: cin * expansion (an expand conv
                              exists when hidden != cin). ResNet basic: the first conv's width
@@ -140,9 +144,12 @@ typedef struct hant_block_spec {
     int se_width;         /* SE squeeze channels, 0: max(1, cin * se_ratio); SE is present
                              when se_ratio > 0 or se_width > 0 */
     hant_act se_act;      /* SE inner activation, 0: SiLU */
-    hant_act se_gate;     /* SE gate, 0: sigmoid; HANT_ACT_HSIGMOID (MobileNetV3) */
+    hant_act se_gate;     /* SE gate, 0: sigmoid; HANT_ACT_HSIGMOID (MobileNetV3); no other */
     /* ResNet blocks: the shortcut is the identity when stride 1 and cin == cout,
-       else a 1x1 conv with that stride + BN. */
+       else a 1x1 conv with that stride + BN; `act` is every activation (the last
+       after the add); kernel odd, groups 1, no SE. Parameters per conv: weights,
+       BN scale, shift, in the order conv1, [projection], conv2 (basic) or conv1,
+       conv2, [projection], conv3 (bottleneck). */
 } hant_block_spec;
 #define HANT_QUANT_INT8 1
 
@@ -154,9 +161,11 @@ typedef struct hant_arch {
     int head_cout; hant_act head_act; /* 1x1 conv + BN + act before pooling; 0: none */
     int head_quant;                /* HANT_QUANT_INT8: the head's 1x1 conv runs int8 (the FC stays fp32) */
     float bn_eps;                  /* 0: 1e-3 */
-    int stem_pool;                 /* 0: none; 3: max-pool 3x3, stride 2, pad 1 after the stem (ResNet) */
+    int stem_pool;                 /* 0: none; 3: max-pool 3x3, stride 2, pad 1 after the stem (ResNet;
+                                      padding is -inf as in PyTorch; needs a stem; no parameters) */
     int head_hidden;               /* a hidden fully connected layer (with bias) between pooling and
-                                      the classifier, 0: none (MobileNetV3: 1024) */
+                                      the classifier, 0: none (MobileNetV3: 1024). Its parameters
+                                      (w [in][out], bias) follow the head conv's; fp32 under head_quant */
     hant_act head_hidden_act;      /* its activation */
     int num_blocks;
     hant_block_spec blocks[HANT_MAX_BLOCKS];
@@ -318,14 +327,17 @@ hant_status hant_qconv_forward_u8(hant_qconv *q, int n, int h, int w, const uint
 hant_status hant_qconv_forward_f32(hant_qconv *q, int n, int h, int w, const uint8_t *x, float *y);
 
 /* ---- int8 blocks in a network ----------------------------------------------
-   A block with quant = HANT_QUANT_INT8 (MBConv, fused or conv; groups 1 or
-   depthwise) takes fp32 in and gives fp32 out: its input is quantised at
-   entry, its convs run hant_qconv with folded conv+BN weights quantised per
-   output channel, a conv feeding the next conv of the block writes u8
-   directly, the last conv writes fp32, SE runs in fp32 on that output and the
-   residual is added in fp32. The quantisation points are the inputs of the
-   block's convs (1 to 3, layer order); their u8 parameters come from
-   hant_net_calibrate. Inference fails on an int8 block without them.
+   A block with quant = HANT_QUANT_INT8 (MBConv, fused, conv with groups 1 or
+   depthwise, ResNet basic or bottleneck) takes fp32 in and gives fp32 out:
+   its input is quantised at entry, its convs run hant_qconv with folded
+   conv+BN weights quantised per output channel, a conv feeding the next conv
+   of the block writes u8 directly, the last conv writes fp32, SE runs in fp32
+   on that output and the residual is added in fp32 (ResNet: then the act, in
+   fp32; the projection shortcut writes fp32). The quantisation points are the
+   inputs of the block's convs (1 to 3, layer order; a ResNet projection reads
+   the block input as the first conv does and shares its point); their u8
+   parameters come from hant_net_calibrate. Inference fails on an int8 block
+   without them.
    Training fake-quantises the same tensors (and each conv weight per output
    channel, which for BN-scaled channels is the same grid as quantising the
    folded weight), with a straight-through estimator that passes gradients
@@ -418,19 +430,55 @@ void hant_optim_set_steps(hant_optim *opt, int64_t steps);
 float *hant_optim_state(hant_optim *opt, size_t *count);
 
 /* ---- data ------------------------------------------------------------------- */
+/* A labelled image set, from either source:
+   - IDX files (MNIST / Fashion-MNIST): unsigned bytes [N, H, W], held in memory;
+   - NumPy .npy files (np.save): images uint8 [N, H, W, C] (pixels; C 1..4) or
+     float32 [N, C, H, W] (already normalised, a PyTorch tensor), also [N, H, W]
+     for one channel; labels int64, int32 or uint8 [N]. The images stay in the
+     file and are read image by image (pread), so a set larger than memory works
+     and resident memory does not grow with it; labels are held (4 bytes each).
+   Every size is checked against the file's size. */
+typedef enum hant_pixels {
+    HANT_PIXELS_U8_NHWC = 0,   /* bytes 0..255, normalised per channel at batch time */
+    HANT_PIXELS_F32_NCHW = 1   /* float32, used as they are */
+} hant_pixels;
 typedef struct hant_dataset {
     int n, h, w;
-    unsigned char *images; /* n x h x w */
-    unsigned char *labels; /* n, each < num_classes */
+    unsigned char *images;     /* in memory (IDX): n x h x w x c bytes; NULL when read from `file` */
+    int32_t *labels;           /* n labels in 0..num_classes-1; NULL when opened without labels */
+    int c;                     /* channels */
+    hant_pixels pixels;        /* how the images are stored */
+    void *file;                /* the open .npy images file (FILE *), or NULL */
+    int64_t offset;            /* byte offset of its first image */
+    hant_context *ctx;         /* allocator of images and labels */
+    char path[256];            /* the images file, for error messages */
 } hant_dataset;
-/* Reads an IDX image file and its label file; checks that they agree and
-   that every label is below num_classes. */
+/* Opens an image file and its label file (labels may be NULL: images only),
+   each IDX or .npy, told apart by their magic; checks that the counts agree
+   and, when num_classes > 0, that every label is below it. */
 hant_status hant_dataset_load(hant_context *ctx, const char *images, const char *labels, int num_classes, hant_dataset *out);
+/* Opens split "train" or "test" of a directory: DIR/train_images.npy and
+   DIR/train_labels.npy (test_*.npy), or else Fashion-MNIST's IDX names
+   (train-images-idx3-ubyte, t10k-images-idx3-ubyte, ...). HANT_ERR_IO names
+   both layouts when the directory holds neither. */
+hant_status hant_dataset_open_dir(hant_context *ctx, const char *dir, const char *split, int num_classes, hant_dataset *out);
 void hant_dataset_free(hant_context *ctx, hant_dataset *d);
-/* Images idx[0..n) as normalised floats (NHWC, one channel). With augment:
-   random crop after zero-padding 2 and a random horizontal flip, from *rng. */
-void hant_dataset_batch(const hant_dataset *d, const int *idx, int n, float mean, float std, int augment,
-                        uint64_t *rng, float *x, int *labels);
+/* HANT_ERR_FORMAT naming the file and the shape the model wants unless the
+   images are arch's in_h x in_w x in_c (and, with labels, classes fit). */
+hant_status hant_dataset_check(const hant_dataset *d, const hant_arch *arch);
+/* Augmentation flags of hant_dataset_batch. */
+#define HANT_AUGMENT_CROP 1   /* random crop after padding by hant_dataset_pad(h) x hant_dataset_pad(w) */
+#define HANT_AUGMENT_FLIP 2   /* random horizontal flip */
+/* Crop padding for a side: round(side / 14), so 2 for 28 and 16 for 224. */
+int hant_dataset_pad(int side);
+/* Images idx[0..n) as float NHWC (the engine's input layout) into x, and their
+   labels into labels (may be NULL). uint8 pixels become (p/255 - mean[c]) /
+   std[c] (arch in_mean / in_std, c entries each), padding a black pixel so
+   normalised; float32 images are used as they are, padding 0, and mean/std may
+   be NULL. augment: 0 or HANT_AUGMENT_* flags, drawn from *rng. Fails on a
+   read error, a non-finite float pixel, or bad mean/std. */
+hant_status hant_dataset_batch(const hant_dataset *d, const int *idx, int n, const float *mean, const float *std, int augment,
+                               uint64_t *rng, float *x, int *labels);
 /* Deterministic shuffle of 0..n-1 from a seed. */
 void hant_shuffle(int *idx, int n, uint64_t seed);
 
@@ -460,29 +508,50 @@ uint64_t hant_arch_hash(const hant_arch *arch);
      "full"   MBConv e{1,2,3,4,6} x k{3,5,7} x SE{0,0.25} x act{relu,silu,hswish},
               fused e{1,2,4} x k{3,5} x act, conv-BN-act k{1,3} x act, identity,
               and the teacher's own block (115 per block at most)
-     "quick"  12-13 per block, for quick runs
+              (ResNet teacher: + basic and bottleneck at every width, 122-123)
+     "quick"  12-13 per block, for quick runs (ResNet teacher: + its own kind
+              at w = 0.5, 0.75: 14-15)
      or terms separated by ';': teacher | identity |
-              mbconv[:e=..][:k=..][:se=..][:act=..] | fused[...] | conv[:k=..][:act=..]
-              with comma-separated lists; an omitted list takes the "full" values.
+              mbconv[:e=..][:k=..][:se=..][:act=..] | fused[...] | conv[:k=..][:act=..] |
+              basic[:k=..][:w=..][:act=..] | bottleneck[...]
+              with comma-separated lists; an omitted list takes the "full" values
+              (basic, bottleneck: k 3, w 0.25,0.5,0.75,1, act relu). w scales the
+              teacher's mid width (hidden) when it is of the same kind, else the
+              kind's default (basic: cout, bottleneck: cout / 4).
      q8       (a term) adds the int8 twin (quant = HANT_QUANT_INT8) of every
               candidate listed before it, the teacher's block included;
-              identity and blocks int8 cannot run (grouped conv) have none.
+              identity and blocks int8 cannot run (grouped conv; any kind
+              hant_block_validate refuses as int8) have none.
      SPEC+q8  the same as SPEC;q8, e.g. "quick+q8" (24-25 per block).
      "SPEC+tiled" adds, after SPEC's candidates, the tiled twin (tiled = 1:
               the same math, run as fused expand-dw-project tiles at
               inference) of every MBConv candidate, the teacher's included.
               A twin has its own latency (hant profile times it) but the
               score of its untiled twin (hant distill does not train it).
-   out[0] is always the teacher block; duplicates and shapes that cannot apply
-   (identity at stride 2) are dropped. */
+   out[0] is always the teacher block, every field of it (hidden width, SE
+   variant) included; duplicates (equal signatures) and shapes that cannot
+   apply (identity at stride 2) are dropped. Any kind of teacher gets the
+   shape-based alternatives: they take its cin, cout and stride. */
 #define HANT_POOL_MAX 1024
 hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_w, const char *spec,
                                hant_block_spec *out, int cap, int *count);
 /* Warm start of a candidate from the teacher block: copies what has a
-   matching meaning (hidden channels chosen by importance, depthwise kernels
-   centre-cropped or zero-padded, BN, SE) into the candidate's flat
-   parameters and buffers. Returns how many tensors were inherited (0: none,
-   the candidate keeps its random initialisation). */
+   matching meaning into the candidate's flat parameters and buffers.
+   MBConv from MBConv of the same cin and cout (both with an expand conv, or
+   neither): hidden channels chosen by importance (|BN gamma| times the norm
+   of the weights that read the channel), depthwise kernels centre-cropped or
+   zero-padded, BN, SE when the squeeze widths agree, the projection. A ResNet
+   block from one of the same kind, cin, cout and stride: mid channels by
+   importance, kernels cropped or padded, BN, the projection shortcut.
+   Channels the teacher lacks start to contribute nothing (the weights that
+   read them are zeroed). Equal shapes copy exactly, in order, so the
+   candidate computes the teacher's function. *inherited = how many tensors
+   were inherited (0: none, the candidate keeps its random initialisation).
+   Scratch memory comes from ctx's allocator (ctx may be NULL: HANT_MALLOC);
+   running out is HANT_ERR_OUT_OF_MEMORY, never "nothing inherited". */
+hant_status hant_block_inherit_ctx(hant_context *ctx, const hant_block_spec *dst, float *dst_params, float *dst_buffers,
+                                   const hant_block_spec *src, const float *src_params, const float *src_buffers, int *inherited);
+/* The same without a context: returns the count, or HANT_ERR_OUT_OF_MEMORY (< 0). */
 int hant_block_inherit(const hant_block_spec *dst, float *dst_params, float *dst_buffers,
                        const hant_block_spec *src, const float *src_params, const float *src_buffers);
 
@@ -641,6 +710,7 @@ hant_status hant_lut_predict(const hant_lut *lut, const hant_arch *arch, int bat
 #include <sched.h>
 #include <time.h>
 #include <unistd.h>
+#include <limits.h>
 
 #ifndef HANT_MALLOC
 #define HANT_MALLOC(sz, user) ((void)(user), malloc(sz))
@@ -992,6 +1062,7 @@ typedef struct hant__scratch { void *ptr; size_t size; } hant__scratch;
 
 struct hant_context {
     hant_allocator alloc;
+    size_t max_memory;
     int nthreads, nstarted, pin_requested, pinned_ok, sync_inited;
     pthread_t *threads;
     pthread_mutex_t mu;
@@ -1125,6 +1196,12 @@ hant_status hant_context_create(const hant_config *config, hant_context **out) {
     if (!ctx) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "context");
     memset(ctx, 0, sizeof *ctx);
     ctx->alloc = cfg.alloc;
+    ctx->max_memory = cfg.max_memory;
+#if defined(_SC_PHYS_PAGES) && defined(_SC_PAGESIZE)
+    if (!ctx->max_memory && sysconf(_SC_PHYS_PAGES) > 0 && sysconf(_SC_PAGESIZE) > 0)
+        ctx->max_memory = (size_t)sysconf(_SC_PHYS_PAGES) * (size_t)sysconf(_SC_PAGESIZE);
+#endif
+    if (!ctx->max_memory) ctx->max_memory = SIZE_MAX;
     ctx->nthreads = cfg.threads ? cfg.threads : hant__online_cores();
     ctx->pin_requested = cfg.pin_threads;
     ctx->pinned_ok = 1;
@@ -2869,7 +2946,7 @@ hant_status hant_qconv_create(hant_context *ctx, const hant_qconv_desc *d, hant_
     if (dw && d->kernel > 7) return hant__fail(HANT_ERR_UNSUPPORTED, "qconv: depthwise kernel %d (at most 7)", d->kernel);
     if ((int64_t)d->kernel * d->kernel * (dw ? 1 : d->cin) > HANT__Q8_MAXK)
         return hant__fail(HANT_ERR_UNSUPPORTED, "qconv: kernel^2 * cin = %lld exceeds %d", (long long)d->kernel * d->kernel * d->cin, HANT__Q8_MAXK);
-    if ((unsigned)d->act > HANT_ACT_SIGMOID) return hant__fail(HANT_ERR_INVALID_ARG, "qconv: act %d", (int)d->act);
+    if ((unsigned)d->act >= HANT_ACT_COUNT) return hant__fail(HANT_ERR_INVALID_ARG, "qconv: act %d", (int)d->act);
     if (!hant__q8_qparams_ok(d->in)) return hant__fail(HANT_ERR_INVALID_ARG, "qconv: in scale %g, zero point %d", (double)d->in.scale, (int)d->in.zero_point);
     if (!hant__q8_qparams_ok(d->out)) return hant__fail(HANT_ERR_INVALID_ARG, "qconv: out scale %g, zero point %d", (double)d->out.scale, (int)d->out.zero_point);
     const int cout = d->cout, T = d->kernel * d->kernel, ktot = dw ? T : T * d->cin;
@@ -3306,11 +3383,11 @@ static void hant__se_pass(hant_context *ctx, hant__task_fn fn, const float *x, c
     else hant__run(ctx, fn, &a);
 }
 
-typedef struct hant__se_params { int c, r; const float *w1, *b1, *w2, *b2; } hant__se_params;
+typedef struct hant__se_params { int c, r; hant_act act, gate; const float *w1, *b1, *w2, *b2; } hant__se_params;
 
 static void hant__se_excite(hant_context *ctx, const hant__se_params *p, const float *s, int n, float *h, float *a, float *gate);
-/* Squeeze-excite forward. s [n][C] pooled, h [n][R] pre-SiLU, a [n][R]
-   scratch, gate [n][C]. */
+/* Squeeze-excite forward. s [n][C] pooled, h [n][R] before the inner
+   activation (p->act), a [n][R] scratch, gate [n][C]. */
 static void hant__se_forward(hant_context *ctx, const hant__se_params *p, const float *x, int n, int hw,
                              float *s, float *h, float *a, float *gate, float *y) {
     hant__se_pass(ctx, hant__gap_task, x, NULL, n, hw, p->c, s);
@@ -3318,14 +3395,15 @@ static void hant__se_forward(hant_context *ctx, const hant__se_params *p, const 
     hant__se_pass(ctx, hant__scale_task, x, gate, n, hw, p->c, y);
 }
 
-/* gate [n][C] = sigmoid(W2 silu(W1 s + b1) + b2) from the pooled s [n][C]. */
+/* gate [n][C] = gate(W2 act(W1 s + b1) + b2) from the pooled s [n][C]
+   (act SiLU and gate sigmoid for EfficientNet; ReLU and hard sigmoid for MobileNetV3). */
 static void hant__se_excite(hant_context *ctx, const hant__se_params *p, const float *s, int n, float *h, float *a, float *gate) {
-    hant__epilogue e1 = { p->b1, HANT_ACT_NONE, NULL, 0 }, e2 = { p->b2, HANT_ACT_SIGMOID, NULL, 0 };
+    hant__epilogue e1 = { p->b1, HANT_ACT_NONE, NULL, 0 }, e2 = { p->b2, p->gate, NULL, 0 };
     hant__gemm_args g;
     memset(&g, 0, sizeof g);
     g.m = n; g.n = p->r; g.k = p->c; g.a = s; g.lda = p->c; g.b = p->w1; g.ldb = p->r; g.c = h; g.ldc = p->r; g.ep = &e1; g.ctx = ctx;
     hant__gemm_run(&g);
-    hant_act_forward(HANT_ACT_SILU, h, a, (size_t)n * p->r);
+    hant_act_forward(p->act, h, a, (size_t)n * p->r);
     memset(&g, 0, sizeof g);
     g.m = n; g.n = p->c; g.k = p->r; g.a = a; g.lda = p->r; g.b = p->w2; g.ldb = p->c; g.c = gate; g.ldc = p->c; g.ep = &e2; g.ctx = ctx;
     hant__gemm_run(&g);
@@ -3337,7 +3415,7 @@ static void hant__se_backward(hant_context *ctx, const hant__se_params *p, const
                               float *dx, int accumulate_dx, float *dw1, float *db1, float *dw2, float *db2, float *work) {
     const int C = p->c, R = p->r;
     float *dg = work, *a = work + (size_t)n * C, *dh = a + (size_t)n * R, *ds = dh + (size_t)n * R;
-    /* dgate[i][c] = sum_p dy*x, then through the sigmoid */
+    /* dgate[i][c] = sum_p dy*x, then through the gate (its derivative from its output) */
     for (int i = 0; i < n; i++) {
         float *d = dg + (size_t)i * C;
         memset(d, 0, sizeof(float) * C);
@@ -3348,13 +3426,16 @@ static void hant__se_backward(hant_context *ctx, const hant__se_params *p, const
                 hant__v_storep(d + c, hant__v_fmadd(hant__v_loadp(xp + c, nn), hant__v_loadp(yp + c, nn), hant__v_loadp(d + c, nn)), nn);
             }
         }
-        for (int c = 0; c < C; c++) { float gt = gate[(size_t)i * C + c]; d[c] *= gt * (1.0f - gt); }
+        if (p->gate == HANT_ACT_HSIGMOID)
+            for (int c = 0; c < C; c++) { float gt = gate[(size_t)i * C + c]; d[c] *= gt > 0.0f && gt < 1.0f ? 1.0f / 6.0f : 0.0f; }
+        else
+            for (int c = 0; c < C; c++) { float gt = gate[(size_t)i * C + c]; d[c] *= gt * (1.0f - gt); }
     }
-    hant_act_forward(HANT_ACT_SILU, h, a, (size_t)n * R);
+    hant_act_forward(p->act, h, a, (size_t)n * R);
     hant_gemm(ctx, 1, 0, R, C, n, a, R, dg, C, 1.0f, dw2, C);      /* dW2 += a^T dg */
     hant__col_sum(dg, (size_t)n, C, db2);
     hant_gemm(ctx, 0, 1, n, R, C, dg, C, p->w2, C, 0.0f, dh, R);   /* da = dg W2^T */
-    hant_act_backward(HANT_ACT_SILU, h, dh, dh, (size_t)n * R);
+    hant_act_backward(p->act, h, dh, dh, (size_t)n * R);
     hant_gemm(ctx, 1, 0, C, R, n, s, C, dh, R, 1.0f, dw1, R);      /* dW1 += s^T dh */
     hant__col_sum(dh, (size_t)n, R, db1);
     hant_gemm(ctx, 0, 1, n, C, R, dh, R, p->w1, R, 0.0f, ds, C);   /* ds = dh W1^T */
@@ -3375,17 +3456,33 @@ static void hant__se_backward(hant_context *ctx, const hant__se_params *p, const
 // >>net
 int64_t hant_block_params(const hant_block_spec *b);
 
+/* Derived widths of a block spec (hant_block_spec's field comments). */
 static int hant__se_width(const hant_block_spec *b) {
+    if (b->se_width > 0) return b->se_width;
     int r = (int)((float)b->cin * b->se_ratio);
     return r < 1 ? 1 : r;
 }
+static int hant__block_has_se(const hant_block_spec *b) { return b->se_ratio > 0.0f || b->se_width > 0; }
+static hant_act hant__se_act_of(const hant_block_spec *b) { return b->se_act ? b->se_act : HANT_ACT_SILU; }
+static hant_act hant__se_gate_of(const hant_block_spec *b) { return b->se_gate ? b->se_gate : HANT_ACT_SIGMOID; }
+/* MBConv / fused: the hidden width; ResNet: the inner width (mid). */
+static int64_t hant__block_hidden(const hant_block_spec *b) {
+    if (b->kind == HANT_BLOCK_RESNET_BASIC) return b->hidden ? b->hidden : b->cout;
+    if (b->kind == HANT_BLOCK_RESNET_BOTTLENECK) return b->hidden ? b->hidden : b->cout / 4;
+    return b->hidden ? (int64_t)b->hidden : (int64_t)b->cin * b->expansion;
+}
+/* MBConv / fused: an expand conv (fused: an expand and a project) exists. */
+static int hant__block_expands(const hant_block_spec *b) { return hant__block_hidden(b) != b->cin; }
+/* ResNet: the shortcut is a 1x1 conv + BN. */
+static int hant__block_proj(const hant_block_spec *b) { return b->stride != 1 || b->cin != b->cout; }
+static int hant__act_ok(hant_act a) { return a >= HANT_ACT_NONE && a < HANT_ACT_COUNT; }
 
 hant_status hant_block_validate(const hant_block_spec *b, int in_h, int in_w) {
-    if (b->kind < HANT_BLOCK_MBCONV || b->kind > HANT_BLOCK_IDENTITY) return hant__fail(HANT_ERR_INVALID_ARG, "block kind %d", (int)b->kind);
+    if (b->kind < HANT_BLOCK_MBCONV || b->kind > HANT_BLOCK_RESNET_BOTTLENECK) return hant__fail(HANT_ERR_INVALID_ARG, "block kind %d", (int)b->kind);
     if (b->cin < 1 || b->cin > 65536) return hant__fail(HANT_ERR_INVALID_ARG, "block cin = %d", b->cin);
     if (b->cout < 1 || b->cout > 65536) return hant__fail(HANT_ERR_INVALID_ARG, "block cout = %d", b->cout);
     if (b->stride != 1 && b->stride != 2) return hant__fail(HANT_ERR_INVALID_ARG, "block stride = %d (1 or 2)", b->stride);
-    if (b->act < HANT_ACT_NONE || b->act > HANT_ACT_SIGMOID) return hant__fail(HANT_ERR_INVALID_ARG, "block act = %d", (int)b->act);
+    if (!hant__act_ok(b->act)) return hant__fail(HANT_ERR_INVALID_ARG, "block act = %d (0..%d)", (int)b->act, HANT_ACT_COUNT - 1);
     if (!(b->se_ratio >= 0.0f && b->se_ratio <= 1.0f)) return hant__fail(HANT_ERR_INVALID_ARG, "block se_ratio = %g (0..1)", (double)b->se_ratio);
     if (in_h < 1 || in_w < 1 || in_h > 8192 || in_w > 8192) return hant__fail(HANT_ERR_INVALID_ARG, "block input %dx%d", in_h, in_w);
     if (b->quant != 0 && b->quant != HANT_QUANT_INT8) return hant__fail(HANT_ERR_INVALID_ARG, "block quant = %d (0 fp32, 1 int8)", b->quant);
@@ -3398,21 +3495,37 @@ hant_status hant_block_validate(const hant_block_spec *b, int in_h, int in_w) {
         return HANT_OK;
     }
     if (b->kernel < 1 || b->kernel > 7 || !(b->kernel & 1)) return hant__fail(HANT_ERR_INVALID_ARG, "block kernel = %d (odd, 1..7)", b->kernel);
+    if (b->hidden < 0 || b->hidden > 65536) return hant__fail(HANT_ERR_INVALID_ARG, "block hidden = %d (0..65536)", b->hidden);
+    if (b->se_width < 0 || b->se_width > 65536) return hant__fail(HANT_ERR_INVALID_ARG, "block se_width = %d (0..65536)", b->se_width);
+    if (!hant__act_ok(b->se_act)) return hant__fail(HANT_ERR_INVALID_ARG, "block se_act = %d (0..%d)", (int)b->se_act, HANT_ACT_COUNT - 1);
+    if (b->se_gate != HANT_ACT_NONE && b->se_gate != HANT_ACT_SIGMOID && b->se_gate != HANT_ACT_HSIGMOID)
+        return hant__fail(HANT_ERR_INVALID_ARG, "block se_gate = %d (0 or %d: sigmoid, %d: hsigmoid)", (int)b->se_gate, HANT_ACT_SIGMOID, HANT_ACT_HSIGMOID);
     if (b->kind == HANT_BLOCK_MBCONV || b->kind == HANT_BLOCK_FUSED_MBCONV) {
-        if (b->expansion < 1 || b->expansion > 16) return hant__fail(HANT_ERR_INVALID_ARG, "block expansion = %d (1..16)", b->expansion);
-        if ((int64_t)b->cin * b->expansion > 65536) return hant__fail(HANT_ERR_INVALID_ARG, "block hidden width too large");
+        if (!b->hidden) { /* with hidden set, expansion is informational */
+            if (b->expansion < 1 || b->expansion > 16) return hant__fail(HANT_ERR_INVALID_ARG, "block expansion = %d (1..16)", b->expansion);
+            if ((int64_t)b->cin * b->expansion > 65536) return hant__fail(HANT_ERR_INVALID_ARG, "block hidden width too large");
+        }
+    } else {
+        const char *kn = hant_block_kind_name(b->kind);
+        if (hant__block_has_se(b)) return hant__fail(HANT_ERR_INVALID_ARG, "%s block takes no SE (se_ratio %g, se_width %d)", kn, (double)b->se_ratio, b->se_width);
+        if (b->kind == HANT_BLOCK_CONV && b->hidden) return hant__fail(HANT_ERR_INVALID_ARG, "conv block takes no hidden width (hidden = %d)", b->hidden);
+    }
+    if (b->kind == HANT_BLOCK_RESNET_BASIC || b->kind == HANT_BLOCK_RESNET_BOTTLENECK) {
+        if (b->groups > 1) return hant__fail(HANT_ERR_INVALID_ARG, "%s block groups = %d (1)", hant_block_kind_name(b->kind), b->groups);
+        if (hant__block_hidden(b) < 1) return hant__fail(HANT_ERR_INVALID_ARG, "bottleneck block: inner width cout/4 = 0 (cout %d): set hidden", b->cout);
     }
     if (b->kind == HANT_BLOCK_CONV) {
         int g = b->groups ? b->groups : 1;
         if (g < 1 || b->cin % g || b->cout % g) return hant__fail(HANT_ERR_INVALID_ARG, "conv block groups = %d must divide cin %d and cout %d", g, b->cin, b->cout);
-        if (b->se_ratio != 0.0f) return hant__fail(HANT_ERR_INVALID_ARG, "conv block takes no SE");
         if (b->quant && g != 1 && !(g == b->cin && g == b->cout))
             return hant__fail(HANT_ERR_INVALID_ARG, "int8 conv block needs groups 1 or depthwise (groups %d)", g);
     }
     if (b->quant) { /* the int8 GEMM keeps exact int32 sums up to this depth */
-        int64_t hid = (int64_t)b->cin * b->expansion, depth = 0, k2 = (int64_t)b->kernel * b->kernel;
+        int64_t hid = hant__block_hidden(b), depth = 0, k2 = (int64_t)b->kernel * b->kernel;
         if (b->kind == HANT_BLOCK_MBCONV) depth = HANT__MAX((int64_t)b->cin, hid);
-        else if (b->kind == HANT_BLOCK_FUSED_MBCONV) depth = HANT__MAX(k2 * b->cin, b->expansion != 1 ? hid : 0);
+        else if (b->kind == HANT_BLOCK_FUSED_MBCONV) depth = HANT__MAX(k2 * b->cin, hant__block_expands(b) ? hid : 0);
+        else if (b->kind == HANT_BLOCK_RESNET_BASIC) depth = HANT__MAX(k2 * b->cin, k2 * hid);
+        else if (b->kind == HANT_BLOCK_RESNET_BOTTLENECK) depth = HANT__MAX((int64_t)b->cin, k2 * hid);
         else depth = (b->groups > 1 ? 1 : k2 * b->cin);
         if (depth > HANT__Q8_MAXK) return hant__fail(HANT_ERR_INVALID_ARG, "int8 block: conv depth %lld exceeds %d", (long long)depth, HANT__Q8_MAXK);
     }
@@ -3432,8 +3545,13 @@ hant_status hant_arch_validate(const hant_arch *a) {
         if (a->stem_cout < 1 || a->stem_cout > 65536) return hant__fail(HANT_ERR_INVALID_ARG, "stem_cout = %d", a->stem_cout);
         if (a->stem_kernel < 1 || a->stem_kernel > 7 || !(a->stem_kernel & 1)) return hant__fail(HANT_ERR_INVALID_ARG, "stem_kernel = %d", a->stem_kernel);
         if (a->stem_stride != 1 && a->stem_stride != 2) return hant__fail(HANT_ERR_INVALID_ARG, "stem_stride = %d", a->stem_stride);
-        if (a->stem_act < HANT_ACT_NONE || a->stem_act > HANT_ACT_SIGMOID) return hant__fail(HANT_ERR_INVALID_ARG, "stem_act");
+        if (!hant__act_ok(a->stem_act)) return hant__fail(HANT_ERR_INVALID_ARG, "stem_act = %d (0..%d)", (int)a->stem_act, HANT_ACT_COUNT - 1);
         h = hant_conv_out(h, a->stem_kernel, a->stem_stride); w = hant_conv_out(w, a->stem_kernel, a->stem_stride); c = a->stem_cout;
+    }
+    if (a->stem_pool != 0 && a->stem_pool != 3) return hant__fail(HANT_ERR_INVALID_ARG, "stem_pool = %d (0 none, 3: 3x3 stride 2 max-pool)", a->stem_pool);
+    if (a->stem_pool) {
+        if (!a->stem_cout) return hant__fail(HANT_ERR_INVALID_ARG, "stem_pool needs a stem (stem_cout > 0)");
+        h = hant_conv_out(h, 3, 2); w = hant_conv_out(w, 3, 2);
     }
     for (int i = 0; i < a->num_blocks; i++) {
         const hant_block_spec *b = &a->blocks[i];
@@ -3445,11 +3563,15 @@ hant_status hant_arch_validate(const hant_arch *a) {
     }
     if (a->num_classes) {
         if (a->head_cout < 0 || a->head_cout > 65536) return hant__fail(HANT_ERR_INVALID_ARG, "head_cout = %d", a->head_cout);
-        if (a->head_act < HANT_ACT_NONE || a->head_act > HANT_ACT_SIGMOID) return hant__fail(HANT_ERR_INVALID_ARG, "head_act");
+        if (!hant__act_ok(a->head_act)) return hant__fail(HANT_ERR_INVALID_ARG, "head_act = %d (0..%d)", (int)a->head_act, HANT_ACT_COUNT - 1);
+        if (a->head_hidden < 0 || a->head_hidden > 65536) return hant__fail(HANT_ERR_INVALID_ARG, "head_hidden = %d (0..65536)", a->head_hidden);
+        if (!hant__act_ok(a->head_hidden_act)) return hant__fail(HANT_ERR_INVALID_ARG, "head_hidden_act = %d (0..%d)", (int)a->head_hidden_act, HANT_ACT_COUNT - 1);
         if (a->head_quant != 0 && a->head_quant != HANT_QUANT_INT8) return hant__fail(HANT_ERR_INVALID_ARG, "head_quant = %d (0 fp32, 1 int8)", a->head_quant);
         if (a->head_quant && !a->head_cout) return hant__fail(HANT_ERR_INVALID_ARG, "head_quant needs a head conv (head_cout > 0)");
     } else if (a->head_quant) {
         return hant__fail(HANT_ERR_INVALID_ARG, "head_quant needs a head (num_classes > 0)");
+    } else if (a->head_hidden) {
+        return hant__fail(HANT_ERR_INVALID_ARG, "head_hidden needs a head (num_classes > 0)");
     }
     return HANT_OK;
 }
@@ -3495,16 +3617,19 @@ typedef struct hant__unit {
     float *fw, *fb, *packed; /* inference: BN folded in, weights packed */
     /* int8 blocks: the conv's input is a quantisation point */
     int q8, qset, qnext;     /* in an int8 block; qin calibrated; the unit reading our u8 output, or -1 */
+    int qshare;              /* a ResNet projection: the unit whose input (the same tensor) and qin it shares, or -1 */
     hant_qparams qin;
     hant_qconv *qc;          /* inference */
     float *tqw, *sqw;        /* fake-quantised weights: raw (training), folded (reference inference) */
 } hant__unit;
 
-typedef struct hant__se { int c, r, hw; size_t w1, b1, w2, b2; } hant__se;
+typedef struct hant__se { int c, r, hw; hant_act act, gate; size_t w1, b1, w2, b2; } hant__se;
 
-enum { HANT__OP_UNIT = 0, HANT__OP_SE = 1, HANT__OP_POOL = 2 };
+/* ACT: out = act(in), idx = the hant_act (ResNet: after the residual add).
+   MAXPOOL: 3x3, stride 2, pad 1 with -inf padding (the ResNet stem). */
+enum { HANT__OP_UNIT = 0, HANT__OP_SE = 1, HANT__OP_POOL = 2, HANT__OP_ACT = 3, HANT__OP_MAXPOOL = 4 };
 typedef struct hant__op {
-    int type, idx;          /* unit or SE index */
+    int type, idx;          /* unit or SE index; ACT: the activation */
     int in, out, res;       /* slots; res: residual slot added to the output, or -1 */
     int acc_in, acc_res;    /* backward: accumulate into d(in)/d(res) rather than overwrite */
     int block;              /* owning block, -1 for stem/head */
@@ -3578,6 +3703,8 @@ typedef struct hant__builder {
     int cap_units, cap_ses, cap_ops, cap_slots, cap_fuses;
     size_t np, nb;
     int oom;
+    int64_t big;           /* floats of the largest activation, if one exceeds INT_MAX */
+    uint64_t act_floats;   /* one image's activations, all slots */
 } hant__builder;
 
 static int hant__grow(hant__builder *b, void **arr, int *cap, int need, size_t elem) {
@@ -3602,7 +3729,11 @@ static int hant__add_slot(hant__builder *b, int h, int w, int c) {
     cap = b->cap_slots;
     if (!hant__grow(b, (void **)&n->slot_c, &cap, need, sizeof(int))) return 0;
     b->cap_slots = cap;
-    n->slot_size[n->nslots] = h * w * c; n->slot_h[n->nslots] = h; n->slot_w[n->nslots] = w; n->slot_c[n->nslots] = c;
+    /* 64 bits: 256x256x65536 is within the format's ranges and wraps an int */
+    int64_t size = (int64_t)h * w * c;
+    b->act_floats += (uint64_t)size;
+    if (size > INT_MAX) { b->big = HANT__MAX(b->big, size); size = 0; }
+    n->slot_size[n->nslots] = (int)size; n->slot_h[n->nslots] = h; n->slot_w[n->nslots] = w; n->slot_c[n->nslots] = c;
     return n->nslots++;
 }
 
@@ -3627,6 +3758,7 @@ static int hant__add_unit(hant__builder *b, int in, int cout, int k, int stride,
     u->oh = hant_conv_out(u->s.h, k, stride); u->ow = hant_conv_out(u->s.w, k, stride);
     u->has_bn = bn; u->has_bias = bias; u->act = act;
     u->q8 = block >= 0 && (block < n->arch.num_blocks ? n->arch.blocks[block].quant : n->arch.head_quant) == HANT_QUANT_INT8; u->qnext = -1;
+    u->qshare = -1;
     u->wcount = (size_t)k * k * (u->s.cin / groups) * cout;
     u->w = b->np; b->np += u->wcount;
     if (bias) { u->b = b->np; b->np += cout; }
@@ -3638,12 +3770,12 @@ static int hant__add_unit(hant__builder *b, int in, int cout, int k, int stride,
     return out;
 }
 
-static int hant__add_se(hant__builder *b, int in, int r, int block) {
+static int hant__add_se(hant__builder *b, int in, int r, hant_act act, hant_act gate, int block) {
     hant_net *n = b->net;
     if (b->oom) return 0;
     if (!hant__grow(b, (void **)&n->ses, &b->cap_ses, n->nses + 1, sizeof(hant__se))) return 0;
     hant__se *e = &n->ses[n->nses];
-    e->c = n->slot_c[in]; e->r = r; e->hw = n->slot_h[in] * n->slot_w[in];
+    e->c = n->slot_c[in]; e->r = r; e->hw = n->slot_h[in] * n->slot_w[in]; e->act = act; e->gate = gate;
     e->w1 = b->np; b->np += (size_t)e->c * r;
     e->b1 = b->np; b->np += r;
     e->w2 = b->np; b->np += (size_t)r * e->c;
@@ -3655,24 +3787,38 @@ static int hant__add_se(hant__builder *b, int in, int r, int block) {
     return out;
 }
 
+/* An op without parameters from slot `in` to a new slot: ACT (idx = the
+   activation, same shape) or MAXPOOL (3x3 stride 2 pad 1). */
+static int hant__add_plain_op(hant__builder *b, int type, int idx, int in, int block) {
+    hant_net *n = b->net;
+    if (b->oom) return 0;
+    int h = n->slot_h[in], w = n->slot_w[in];
+    if (type == HANT__OP_MAXPOOL) { h = hant_conv_out(h, 3, 2); w = hant_conv_out(w, 3, 2); }
+    int out = hant__add_slot(b, h, w, n->slot_c[in]);
+    hant__add_op(b, type, idx, in, out, -1, block);
+    return out;
+}
+
 /* Lays out the op graph, slots and parameter offsets from the arch. */
 static void hant__net_build(hant__builder *b) {
     hant_net *n = b->net;
     const hant_arch *a = &n->arch;
     int cur = hant__add_slot(b, a->in_h, a->in_w, a->in_c);
     if (a->stem_cout) cur = hant__add_unit(b, cur, a->stem_cout, a->stem_kernel, a->stem_stride, 1, 1, 0, a->stem_act, -1, -1);
+    if (a->stem_pool) cur = hant__add_plain_op(b, HANT__OP_MAXPOOL, 0, cur, -1);
     for (int i = 0; i < a->num_blocks && !b->oom; i++) {
         const hant_block_spec *bs = &a->blocks[i];
         int in = cur;
         int res = bs->stride == 1 && bs->cin == bs->cout && bs->kind != HANT_BLOCK_CONV && bs->kind != HANT_BLOCK_IDENTITY ? in : -1;
-        int hid = bs->cin * bs->expansion;
+        int hid = (int)hant__block_hidden(bs), se = hant__block_has_se(bs), sew = hant__se_width(bs);
+        hant_act sea = hant__se_act_of(bs), seg = hant__se_gate_of(bs);
         switch (bs->kind) {
         case HANT_BLOCK_MBCONV: {
             hant__fuse f = { n->nops, 0, -1, 0, -1, 0, in, 0, 0, res };
-            if (bs->expansion != 1) { cur = hant__add_unit(b, cur, hid, 1, 1, 1, 1, 0, bs->act, -1, i); f.ex = n->nunits - 1; }
+            if (hid != bs->cin) { cur = hant__add_unit(b, cur, hid, 1, 1, 1, 1, 0, bs->act, -1, i); f.ex = n->nunits - 1; }
             cur = hant__add_unit(b, cur, hid, bs->kernel, bs->stride, hid, 1, 0, bs->act, -1, i);
             f.dw = n->nunits - 1; f.dslot = cur;
-            if (bs->se_ratio > 0.0f) { cur = hant__add_se(b, cur, hant__se_width(bs), i); f.se = n->nses - 1; }
+            if (se) { cur = hant__add_se(b, cur, sew, sea, seg, i); f.se = n->nses - 1; }
             cur = hant__add_unit(b, cur, bs->cout, 1, 1, 1, 1, 0, HANT_ACT_NONE, res, i);
             f.pr = n->nunits - 1; f.out = cur; f.op1 = n->nops - 1;
             if (bs->tiled && !b->oom && hant__grow(b, (void **)&n->fuses, &b->cap_fuses, n->nfuses + 1, sizeof(hant__fuse))) {
@@ -3682,14 +3828,14 @@ static void hant__net_build(hant__builder *b) {
             break;
         }
         case HANT_BLOCK_FUSED_MBCONV:
-            if (bs->expansion != 1) {
+            if (hid != bs->cin) {
                 cur = hant__add_unit(b, cur, hid, bs->kernel, bs->stride, 1, 1, 0, bs->act, -1, i);
-                if (bs->se_ratio > 0.0f) cur = hant__add_se(b, cur, hant__se_width(bs), i);
+                if (se) cur = hant__add_se(b, cur, sew, sea, seg, i);
                 cur = hant__add_unit(b, cur, bs->cout, 1, 1, 1, 1, 0, HANT_ACT_NONE, res, i);
             } else {
-                cur = hant__add_unit(b, cur, bs->cout, bs->kernel, bs->stride, 1, 1, 0, bs->act, bs->se_ratio > 0.0f ? -1 : res, i);
-                if (bs->se_ratio > 0.0f) {
-                    cur = hant__add_se(b, cur, hant__se_width(bs), i);
+                cur = hant__add_unit(b, cur, bs->cout, bs->kernel, bs->stride, 1, 1, 0, bs->act, se ? -1 : res, i);
+                if (se) {
+                    cur = hant__add_se(b, cur, sew, sea, seg, i);
                     if (res >= 0 && !b->oom) { /* residual after SE: fold into the SE op */ n->ops[n->nops - 1].res = res; }
                 }
             }
@@ -3699,6 +3845,20 @@ static void hant__net_build(hant__builder *b) {
             break;
         case HANT_BLOCK_IDENTITY:
             break;
+        case HANT_BLOCK_RESNET_BASIC:
+        case HANT_BLOCK_RESNET_BOTTLENECK: {
+            /* main path, then the projection (built before the last conv, which adds its output), then act after the add */
+            int bott = bs->kind == HANT_BLOCK_RESNET_BOTTLENECK, sc = in, first = n->nunits;
+            if (bott) cur = hant__add_unit(b, cur, hid, 1, 1, 1, 1, 0, bs->act, -1, i);
+            cur = hant__add_unit(b, cur, hid, bs->kernel, bs->stride, 1, 1, 0, bs->act, -1, i);
+            if (hant__block_proj(bs)) {
+                sc = hant__add_unit(b, in, bs->cout, 1, bs->stride, 1, 1, 0, HANT_ACT_NONE, -1, i);
+                if (!b->oom) n->units[n->nunits - 1].qshare = first; /* the same input as the first conv */
+            }
+            cur = hant__add_unit(b, cur, bs->cout, bott ? 1 : bs->kernel, 1, 1, 1, 0, HANT_ACT_NONE, sc, i);
+            cur = hant__add_plain_op(b, HANT__OP_ACT, (int)bs->act, cur, i);
+            break;
+        }
         }
     }
     if (a->num_classes && !b->oom) {
@@ -3707,6 +3867,7 @@ static void hant__net_build(hant__builder *b) {
         int c = n->slot_c[cur];
         int pooled = hant__add_slot(b, 1, 1, c);
         hant__add_op(b, HANT__OP_POOL, 0, cur, pooled, -1, -1);
+        if (a->head_hidden) pooled = hant__add_unit(b, pooled, a->head_hidden, 1, 1, 1, 0, 1, a->head_hidden_act, -1, -1);
         cur = hant__add_unit(b, pooled, a->num_classes, 1, 1, 1, 0, 1, HANT_ACT_NONE, -1, -1);
     }
     n->out_slot = cur;
@@ -3817,6 +3978,15 @@ static hant_status hant__net_new(hant_context *ctx, const hant_arch *arch, hant_
     b.net = n;
     hant__net_build(&b);
     if (b.oom) { hant_net_destroy(n); return hant__fail(HANT_ERR_OUT_OF_MEMORY, "network graph"); }
+    /* checked before anything is allocated by size: parameters with their
+       gradients and inference copies (16 bytes each), one image's activations */
+    uint64_t need = 16 * (uint64_t)b.np + 4 * (uint64_t)b.nb + 4 * b.act_floats;
+    if (need > ctx->max_memory || b.big) {
+        hant_net_destroy(n);
+        if (b.big) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "an activation of %lld floats per image is larger than hant supports (2^31-1)", (long long)b.big);
+        return hant__fail(HANT_ERR_OUT_OF_MEMORY, "the network needs %.3g GiB (%.3g GiB of activations per image), more than the %.3g GiB allowed (hant_config.max_memory, hant --max-memory)",
+                          (double)need / 1073741824.0, 4.0 * (double)b.act_floats / 1073741824.0, (double)ctx->max_memory / 1073741824.0);
+    }
     n->nparams = b.np; n->nbuffers = b.nb;
     n->params_count = (int64_t)b.np;
     n->params = (float *)hant__net_alloc(n, n->nparams * sizeof(float));
@@ -3872,23 +4042,32 @@ void hant_net_zero_grad(hant_net *n) { memset(n->grads, 0, n->nparams * sizeof(f
 const unsigned char *hant_net_decay_mask(const hant_net *n) { return n->decay; }
 
 int64_t hant_block_params(const hant_block_spec *b) {
-    int64_t hid = (int64_t)b->cin * b->expansion, p = 0, r = hant__se_width(b);
+    int64_t hid = hant__block_hidden(b), p = 0, r = hant__se_width(b), k2 = (int64_t)b->kernel * b->kernel;
+    int ex = hant__block_expands(b), se = hant__block_has_se(b);
     switch (b->kind) {
     case HANT_BLOCK_MBCONV:
-        if (b->expansion != 1) p += (int64_t)b->cin * hid + 2 * hid;
-        p += (int64_t)b->kernel * b->kernel * hid + 2 * hid;
-        if (b->se_ratio > 0.0f) p += 2 * hid * r + r + hid;
+        if (ex) p += (int64_t)b->cin * hid + 2 * hid;
+        p += k2 * hid + 2 * hid;
+        if (se) p += 2 * hid * r + r + hid;
         p += hid * b->cout + 2 * b->cout;
         break;
     case HANT_BLOCK_FUSED_MBCONV: {
-        int64_t mid = b->expansion != 1 ? hid : b->cout;
-        p += (int64_t)b->kernel * b->kernel * b->cin * mid + 2 * mid;
-        if (b->se_ratio > 0.0f) p += 2 * mid * r + r + mid;
-        if (b->expansion != 1) p += mid * b->cout + 2 * b->cout;
+        int64_t mid = ex ? hid : b->cout;
+        p += k2 * b->cin * mid + 2 * mid;
+        if (se) p += 2 * mid * r + r + mid;
+        if (ex) p += mid * b->cout + 2 * b->cout;
         break;
     }
     case HANT_BLOCK_CONV:
-        p += (int64_t)b->kernel * b->kernel * (b->cin / (b->groups ? b->groups : 1)) * b->cout + 2 * b->cout;
+        p += k2 * (b->cin / (b->groups ? b->groups : 1)) * b->cout + 2 * b->cout;
+        break;
+    case HANT_BLOCK_RESNET_BASIC:
+        p += k2 * b->cin * hid + 2 * hid + k2 * hid * b->cout + 2 * b->cout;
+        if (hant__block_proj(b)) p += (int64_t)b->cin * b->cout + 2 * b->cout;
+        break;
+    case HANT_BLOCK_RESNET_BOTTLENECK:
+        p += (int64_t)b->cin * hid + 2 * hid + k2 * hid * hid + 2 * hid + hid * b->cout + 2 * b->cout;
+        if (hant__block_proj(b)) p += (int64_t)b->cin * b->cout + 2 * b->cout;
         break;
     case HANT_BLOCK_IDENTITY: break;
     }
@@ -3898,23 +4077,32 @@ int64_t hant_block_params(const hant_block_spec *b) {
 int64_t hant_block_macs(const hant_block_spec *b, int in_h, int in_w) {
     if (b->kind == HANT_BLOCK_IDENTITY) return 0;
     int64_t oh = hant_conv_out(in_h, b->kernel, b->stride), ow = hant_conv_out(in_w, b->kernel, b->stride);
-    int64_t hid = (int64_t)b->cin * b->expansion, m = 0, r = hant__se_width(b);
+    int64_t hid = hant__block_hidden(b), m = 0, r = hant__se_width(b), k2 = (int64_t)b->kernel * b->kernel;
+    int ex = hant__block_expands(b), se = hant__block_has_se(b);
     switch (b->kind) {
     case HANT_BLOCK_MBCONV:
-        if (b->expansion != 1) m += (int64_t)in_h * in_w * b->cin * hid;
-        m += oh * ow * b->kernel * b->kernel * hid;
-        if (b->se_ratio > 0.0f) m += 2 * hid * r;
+        if (ex) m += (int64_t)in_h * in_w * b->cin * hid;
+        m += oh * ow * k2 * hid;
+        if (se) m += 2 * hid * r;
         m += oh * ow * hid * b->cout;
         break;
     case HANT_BLOCK_FUSED_MBCONV: {
-        int64_t mid = b->expansion != 1 ? hid : b->cout;
-        m += oh * ow * b->kernel * b->kernel * b->cin * mid;
-        if (b->se_ratio > 0.0f) m += 2 * mid * r;
-        if (b->expansion != 1) m += oh * ow * mid * b->cout;
+        int64_t mid = ex ? hid : b->cout;
+        m += oh * ow * k2 * b->cin * mid;
+        if (se) m += 2 * mid * r;
+        if (ex) m += oh * ow * mid * b->cout;
         break;
     }
     case HANT_BLOCK_CONV:
-        m += oh * ow * b->kernel * b->kernel * (b->cin / (b->groups ? b->groups : 1)) * b->cout;
+        m += oh * ow * k2 * (b->cin / (b->groups ? b->groups : 1)) * b->cout;
+        break;
+    case HANT_BLOCK_RESNET_BASIC:
+        m += oh * ow * k2 * (b->cin * hid + hid * b->cout);
+        if (hant__block_proj(b)) m += oh * ow * b->cin * b->cout;
+        break;
+    case HANT_BLOCK_RESNET_BOTTLENECK:
+        m += (int64_t)in_h * in_w * b->cin * hid + oh * ow * (k2 * hid * hid + hid * b->cout);
+        if (hant__block_proj(b)) m += oh * ow * b->cin * b->cout;
         break;
     default: break;
     }
@@ -4080,6 +4268,8 @@ static hant_status hant__exec_prepare(hant_net *net, hant__exec *e, int cap, int
         if (u->has_bn || u->act != HANT_ACT_NONE) HANT__EA(e->z[i], sz, float);
     }
     for (int i = 0; i < net->nses; i++) maxwork = HANT__MAX(maxwork, (size_t)cap * (2 * (size_t)net->ses[i].c + 2 * (size_t)net->ses[i].r));
+    for (int i = 0; i < net->nops; i++) /* an ACT op's gradient may go through dz */
+        if (net->ops[i].type == HANT__OP_ACT) maxout = HANT__MAX(maxout, (size_t)cap * net->slot_size[net->ops[i].out]);
     HANT__EA(e->dz, maxout, float);
     HANT__EA(e->work, maxwork + 1, float);
     HANT__EA(e->bn_mean, net->unit_c_total + 1, float);
@@ -4104,7 +4294,7 @@ oom:
 static hant_conv_shape hant__unit_shape(const hant__unit *u, int n) { hant_conv_shape s = u->s; s.n = n; return s; }
 
 static void hant__se_params_of(const hant_net *net, const hant__se *e, hant__se_params *p) {
-    p->c = e->c; p->r = e->r;
+    p->c = e->c; p->r = e->r; p->act = e->act; p->gate = e->gate;
     p->w1 = net->params + e->w1; p->b1 = net->params + e->b1; p->w2 = net->params + e->w2; p->b2 = net->params + e->b2;
 }
 
@@ -4114,6 +4304,46 @@ static void hant__add_inplace(float *y, const float *x, size_t count) {
     for (; i < count; i++) y[i] += x[i];
 }
 
+/* 3x3 stride-2 max-pool with padding 1, the padding -inf (PyTorch): every
+   window holds at least one pixel, which starts the running maximum. */
+static void hant__maxpool_forward(const float *x, int n, int H, int W, int C, float *y) {
+    int OH = hant_conv_out(H, 3, 2), OW = hant_conv_out(W, 3, 2);
+    for (int i = 0; i < n; i++)
+        for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow++) {
+                int h0 = HANT__MAX(0, 2 * oh - 1), h1 = HANT__MIN(H, 2 * oh + 2), w0 = HANT__MAX(0, 2 * ow - 1), w1 = HANT__MIN(W, 2 * ow + 2);
+                float *yp = y + (((size_t)i * OH + oh) * OW + ow) * C;
+                for (int c = 0; c < C; c += HANT__VL) {
+                    int nn = C - c;
+                    hant__vf m = hant__v_loadp(x + (((size_t)i * H + h0) * W + w0) * C + c, nn);
+                    for (int ih = h0; ih < h1; ih++)
+                        for (int iw = w0; iw < w1; iw++) m = hant__v_max(m, hant__v_loadp(x + (((size_t)i * H + ih) * W + iw) * C + c, nn));
+                    hant__v_storep(yp + c, m, nn);
+                }
+            }
+}
+
+/* dx (+)= dy routed to each window's first maximum in scan order (PyTorch's choice on ties). */
+static void hant__maxpool_backward(const float *x, const float *dy, int n, int H, int W, int C, float *dx, int accumulate) {
+    int OH = hant_conv_out(H, 3, 2), OW = hant_conv_out(W, 3, 2);
+    if (!accumulate) memset(dx, 0, sizeof(float) * (size_t)n * H * W * C);
+    for (int i = 0; i < n; i++)
+        for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow++) {
+                int h0 = HANT__MAX(0, 2 * oh - 1), h1 = HANT__MIN(H, 2 * oh + 2), w0 = HANT__MAX(0, 2 * ow - 1), w1 = HANT__MIN(W, 2 * ow + 2);
+                const float *g = dy + (((size_t)i * OH + oh) * OW + ow) * C;
+                for (int c = 0; c < C; c++) {
+                    size_t best = (((size_t)i * H + h0) * W + w0) * C + c;
+                    for (int ih = h0; ih < h1; ih++)
+                        for (int iw = w0; iw < w1; iw++) {
+                            size_t k = (((size_t)i * H + ih) * W + iw) * C + c;
+                            if (x[k] > x[best]) best = k;
+                        }
+                    dx[best] += g[c];
+                }
+            }
+}
+
 /* An int8 block's conv at inference. Three modes: calibration (fp32, the
    input's range recorded), reference (fp32 on fake-quantised input and
    weights) and int8 (hant_qconv; u8 in, u8 or fp32 out). */
@@ -4121,7 +4351,7 @@ static void hant__q8_unit_forward(hant_net *net, hant__exec *e, const hant__op *
     const hant__unit *u = &net->units[o->idx];
     size_t nin = (size_t)s.n * s.h * s.w * s.cin;
     if (net->qcal) {
-        hant_status st = hant_calib_update(&net->qcal[o->idx], in, nin);
+        hant_status st = u->qshare >= 0 ? HANT_OK : hant_calib_update(&net->qcal[o->idx], in, nin);
         if (st && !net->qcal_status) net->qcal_status = st;
         hant__conv_forward_packed(net->ctx, &s, in, u->fw, u->packed, u->fb, u->act, res, out);
     } else if (net->int8_ref) {
@@ -4351,6 +4581,10 @@ static void hant__exec_forward(hant_net *net, hant__exec *e, int n) {
             hant__se_params_of(net, se, &p);
             hant__se_forward(ctx, &p, in, n, se->hw, e->se_s[o->idx], e->se_h[o->idx], e->se_a[o->idx], e->se_gate[o->idx], out);
             if (res) hant__add_inplace(out, res, (size_t)n * se->hw * se->c);
+        } else if (o->type == HANT__OP_ACT) {
+            hant_act_forward((hant_act)o->idx, in, out, (size_t)n * net->slot_size[o->out]);
+        } else if (o->type == HANT__OP_MAXPOOL) {
+            hant__maxpool_forward(in, n, net->slot_h[o->in], net->slot_w[o->in], net->slot_c[o->in], out);
         } else {
             hant__gap(in, n, net->slot_h[o->in] * net->slot_w[o->in], net->slot_c[o->in], out);
         }
@@ -4403,6 +4637,13 @@ static void hant__exec_backward(hant_net *net, hant__exec *e, int want_dx) {
             float *tmp = dx ? dx : e->dz; /* SE always produces d(in); discard when unwanted */
             hant__se_backward(ctx, &p, e->slot[o->in], n, se->hw, e->se_s[o->idx], e->se_h[o->idx], e->se_gate[o->idx], dy,
                               tmp, dx ? o->acc_in : 0, G + se->w1, G + se->b1, G + se->w2, G + se->b2, e->work);
+        } else if (o->type == HANT__OP_ACT) {
+            if (dx) {
+                hant_act_backward((hant_act)o->idx, e->slot[o->in], dy, o->acc_in ? e->dz : dx, outsz);
+                if (o->acc_in) hant__add_inplace(dx, e->dz, outsz);
+            }
+        } else if (o->type == HANT__OP_MAXPOOL) {
+            if (dx) hant__maxpool_backward(e->slot[o->in], dy, n, net->slot_h[o->in], net->slot_w[o->in], net->slot_c[o->in], dx, o->acc_in);
         } else if (dx) {
             int hw = net->slot_h[o->in] * net->slot_w[o->in], C = net->slot_c[o->in];
             float inv = 1.0f / (float)hw;
@@ -4707,12 +4948,22 @@ int hant_net_int8_ready(const hant_net *net) {
 void hant_net_set_fake_quant(hant_net *net, int on) { if (net) net->fake_quant = on != 0; }
 void hant_net_set_int8_reference(hant_net *net, int on) { if (net) { net->int8_ref = on != 0; net->folded = 0; } }
 
-/* The units of block b in layer order; returns their count (at most 3). */
+/* The units of block b that own a quantisation point, in layer order; returns
+   their count (at most 3: a ResNet projection shares the first conv's point). */
 static int hant__block_units(const hant_net *net, int block, int *idx) {
     int k = 0;
     for (int i = 0; i < net->nops; i++)
-        if (net->ops[i].type == HANT__OP_UNIT && net->ops[i].block == block && k < 3) idx[k++] = net->ops[i].idx;
+        if (net->ops[i].type == HANT__OP_UNIT && net->ops[i].block == block && net->units[net->ops[i].idx].qshare < 0 && k < 3)
+            idx[k++] = net->ops[i].idx;
     return k;
+}
+
+/* Projections take the point of the unit whose input they share. */
+static void hant__q8_share(hant_net *net) {
+    for (int i = 0; i < net->nunits; i++) {
+        hant__unit *u = &net->units[i];
+        if (u->qshare >= 0) { u->qin = net->units[u->qshare].qin; u->qset = net->units[u->qshare].qset; }
+    }
 }
 
 static int hant__part_quant(const hant_net *net, int block) {
@@ -4747,6 +4998,7 @@ hant_status hant_net_set_block_qparams(hant_net *net, int block, const hant_qpar
             return hant__fail(HANT_ERR_INVALID_ARG, "block %d point %d: scale %g, zero point %d (scale finite > 0, zero point 0..255)", block, j,
                               (double)qp[j].scale, (int)qp[j].zero_point);
     for (int j = 0; j < k; j++) { net->units[idx[j]].qset = count != 0; if (count) net->units[idx[j]].qin = qp[j]; }
+    hant__q8_share(net);
     net->folded = 0;
     return HANT_OK;
 }
@@ -4775,10 +5027,11 @@ hant_status hant_net_calibrate(hant_net *net, const float *x, int n, double perc
     net->qcal = NULL;
     for (int i = 0; i < net->nunits && !st; i++) {
         hant__unit *u = &net->units[i];
-        if (!u->q8) continue;
+        if (!u->q8 || u->qshare >= 0) continue;
         if ((st = hant_calib_qparams(&cal[i], percentile, &u->qin))) break;
         u->qset = 1;
     }
+    if (!st) hant__q8_share(net);
     if (st) { hant__prefix_error("hant_net_calibrate: "); for (int i = 0; i < net->nunits; i++) net->units[i].qset = 0; }
     hant__net_free(net, cal);
     net->folded = 0;
@@ -4787,19 +5040,23 @@ hant_status hant_net_calibrate(hant_net *net, const float *x, int n, double perc
 
 // >>parts
 static int64_t hant__block_buffers(const hant_block_spec *b) {
-    int64_t hid = (int64_t)b->cin * b->expansion, c = 0;
+    int64_t hid = hant__block_hidden(b), c = 0;
     switch (b->kind) {
-    case HANT_BLOCK_MBCONV: c = (b->expansion != 1 ? hid : 0) + hid + b->cout; break;
-    case HANT_BLOCK_FUSED_MBCONV: c = b->expansion != 1 ? hid + b->cout : b->cout; break;
+    case HANT_BLOCK_MBCONV: c = (hant__block_expands(b) ? hid : 0) + hid + b->cout; break;
+    case HANT_BLOCK_FUSED_MBCONV: c = hant__block_expands(b) ? hid + b->cout : b->cout; break;
     case HANT_BLOCK_CONV: c = b->cout; break;
+    case HANT_BLOCK_RESNET_BASIC: c = hid + b->cout + (hant__block_proj(b) ? b->cout : 0); break;
+    case HANT_BLOCK_RESNET_BOTTLENECK: c = 2 * hid + b->cout + (hant__block_proj(b) ? b->cout : 0); break;
     default: break;
     }
     return 2 * c; /* running mean and variance per BN channel */
 }
 
+
 void hant_arch_block_input(const hant_arch *a, int block, int *h, int *w, int *c) {
     int hh = a->in_h, ww = a->in_w, cc = a->in_c;
     if (a->stem_cout) { hh = hant_conv_out(hh, a->stem_kernel, a->stem_stride); ww = hant_conv_out(ww, a->stem_kernel, a->stem_stride); cc = a->stem_cout; }
+    if (a->stem_pool) { hh = hant_conv_out(hh, 3, 2); ww = hant_conv_out(ww, 3, 2); }
     for (int i = 0; i < block && i < a->num_blocks; i++) {
         const hant_block_spec *b = &a->blocks[i];
         if (b->kind != HANT_BLOCK_IDENTITY) { hh = hant_conv_out(hh, b->kernel, b->stride); ww = hant_conv_out(ww, b->kernel, b->stride); }
@@ -4827,6 +5084,7 @@ hant_status hant_arch_part_layout(const hant_arch *a, int part, hant_part_layout
         hant_arch_block_input(a, a->num_blocks, NULL, NULL, &c);
         size_t hp = 0, hb = 0, feat = (size_t)c;
         if (a->head_cout) { hp = (size_t)c * a->head_cout + 2 * (size_t)a->head_cout; hb = 2 * (size_t)a->head_cout; feat = (size_t)a->head_cout; }
+        if (a->head_hidden) { hp += feat * a->head_hidden + (size_t)a->head_hidden; feat = (size_t)a->head_hidden; }
         out->param_count = hp + feat * a->num_classes + a->num_classes;
         out->buffer_count = hb;
     } else {
@@ -4844,11 +5102,15 @@ hant_status hant_arch_part(const hant_arch *a, int part, hant_arch *out) {
         s.in_h = a->in_h; s.in_w = a->in_w; s.in_c = a->in_c;
         memcpy(s.in_mean, a->in_mean, sizeof s.in_mean); memcpy(s.in_std, a->in_std, sizeof s.in_std);
         s.stem_cout = a->stem_cout; s.stem_kernel = a->stem_kernel; s.stem_stride = a->stem_stride; s.stem_act = a->stem_act;
+        s.stem_pool = a->stem_pool;
         if (!s.stem_cout) return hant__fail(HANT_ERR_INVALID_ARG, "the architecture has no stem");
     } else {
         hant_arch_block_input(a, part, &s.in_h, &s.in_w, &s.in_c);
         if (part < a->num_blocks) { s.num_blocks = 1; s.blocks[0] = a->blocks[part]; }
-        else { s.num_classes = a->num_classes; s.head_cout = a->head_cout; s.head_act = a->head_act; s.head_quant = a->head_quant; }
+        else {
+            s.num_classes = a->num_classes; s.head_cout = a->head_cout; s.head_act = a->head_act; s.head_quant = a->head_quant;
+            s.head_hidden = a->head_hidden; s.head_hidden_act = a->head_hidden_act;
+        }
     }
     *out = s;
     return HANT_OK;
@@ -4857,12 +5119,28 @@ hant_status hant_arch_part(const hant_arch *a, int part, hant_arch *out) {
 hant_status hant_block_signature(const hant_block_spec *b, int in_h, int in_w, char *buf, size_t size) {
     if (!b || !buf) return hant__fail(HANT_ERR_INVALID_ARG, "hant_block_signature: NULL argument");
     int id = b->kind == HANT_BLOCK_IDENTITY, conv = b->kind == HANT_BLOCK_CONV;
+    int mb = b->kind == HANT_BLOCK_MBCONV || b->kind == HANT_BLOCK_FUSED_MBCONV;
+    int res = b->kind == HANT_BLOCK_RESNET_BASIC || b->kind == HANT_BLOCK_RESNET_BOTTLENECK;
     int n = snprintf(buf, size, "%s cin=%d cout=%d e=%d k=%d s=%d se=%g act=%s g=%d hw=%dx%d", hant_block_kind_name(b->kind), b->cin, b->cout,
-                     id || conv ? 1 : b->expansion, id ? 1 : b->kernel, id ? 1 : b->stride, id || conv ? 0.0 : (double)b->se_ratio,
+                     mb ? b->expansion : 1, id ? 1 : b->kernel, id ? 1 : b->stride, mb ? (double)b->se_ratio : 0.0,
                      hant_act_name(id ? HANT_ACT_NONE : b->act), conv && b->groups ? b->groups : 1, in_h, in_w);
-    /* optional fields go last and only when set, so older keys stay as they were */
-    if (n >= 0 && (size_t)n < size && b->quant) n += snprintf(buf + n, size - (size_t)n, " q=int8");
-    if (n >= 0 && (size_t)n < size && b->tiled) n += snprintf(buf + n, size - (size_t)n, " tile=1");
+    /* optional fields go last and only when they change the block, so older
+       keys stay as they were and equal blocks give equal text: a hidden width
+       of cin * e, an SE width of max(1, cin * se), SiLU inside and a sigmoid
+       gate are the defaults */
+#define HANT__SIG_ADD(...) do { if (n >= 0 && (size_t)n < size) n += snprintf(buf + n, size - (size_t)n, __VA_ARGS__); } while (0)
+    if (mb && b->hidden > 0 && b->hidden != b->cin * b->expansion) HANT__SIG_ADD(" hid=%d", b->hidden);
+    if (res && b->hidden > 0 && b->hidden != (b->kind == HANT_BLOCK_RESNET_BASIC ? b->cout : b->cout / 4)) HANT__SIG_ADD(" hid=%d", b->hidden);
+    if (mb && hant__block_has_se(b)) {
+        hant_block_spec d = *b;
+        d.se_width = 0;
+        if (b->se_width > 0 && (b->se_ratio <= 0.0f || b->se_width != hant__se_width(&d))) HANT__SIG_ADD(" sew=%d", b->se_width);
+        if (b->se_act != HANT_ACT_NONE && b->se_act != HANT_ACT_SILU) HANT__SIG_ADD(" seact=%s", hant_act_name(b->se_act));
+        if (b->se_gate != HANT_ACT_NONE && b->se_gate != HANT_ACT_SIGMOID) HANT__SIG_ADD(" gate=%s", hant_act_name(b->se_gate));
+    }
+    if (b->quant) HANT__SIG_ADD(" q=int8");
+    if (b->tiled) HANT__SIG_ADD(" tile=1");
+#undef HANT__SIG_ADD
     if (n < 0 || (size_t)n >= size) return hant__fail(HANT_ERR_INVALID_ARG, "signature buffer of %zu bytes is too small", size);
     return HANT_OK;
 }
@@ -4871,24 +5149,34 @@ hant_status hant_part_signature(const hant_arch *a, int part, char *buf, size_t 
     if (!a || !buf || part < HANT_PART_STEM || part > a->num_blocks) return hant__fail(HANT_ERR_INVALID_ARG, "hant_part_signature: bad argument");
     int h, w, c, n;
     hant_arch_block_input(a, part, &h, &w, &c);
+    char hid[64] = "";
     if (part == HANT_PART_STEM)
-        n = snprintf(buf, size, "stem cin=%d cout=%d k=%d s=%d act=%s hw=%dx%d", a->in_c, a->stem_cout, a->stem_kernel, a->stem_stride,
-                     hant_act_name(a->stem_act), a->in_h, a->in_w);
-    else if (part == a->num_blocks)
-        n = snprintf(buf, size, "head cin=%d cout=%d act=%s classes=%d hw=%dx%d%s", c, a->head_cout, hant_act_name(a->head_act), a->num_classes, h, w,
-                     a->head_quant ? " q=int8" : "");
-    else
+        n = snprintf(buf, size, "stem cin=%d cout=%d k=%d s=%d act=%s hw=%dx%d%s", a->in_c, a->stem_cout, a->stem_kernel, a->stem_stride,
+                     hant_act_name(a->stem_act), a->in_h, a->in_w, a->stem_pool ? " pool=3" : "");
+    else if (part == a->num_blocks) {
+        if (a->head_hidden) snprintf(hid, sizeof hid, " hid=%d hidact=%s", a->head_hidden, hant_act_name(a->head_hidden_act));
+        n = snprintf(buf, size, "head cin=%d cout=%d act=%s classes=%d hw=%dx%d%s%s", c, a->head_cout, hant_act_name(a->head_act), a->num_classes, h, w,
+                     hid, a->head_quant ? " q=int8" : "");
+    } else
         return hant_block_signature(&a->blocks[part], h, w, buf, size);
     if (n < 0 || (size_t)n >= size) return hant__fail(HANT_ERR_INVALID_ARG, "signature buffer of %zu bytes is too small", size);
     return HANT_OK;
 }
 
 static int hant__act_parse(const char *s, size_t len, hant_act *out) {
-    for (int a = HANT_ACT_NONE; a <= HANT_ACT_SIGMOID; a++) {
+    for (int a = HANT_ACT_NONE; a < HANT_ACT_COUNT; a++) {
         const char *name = hant_act_name((hant_act)a);
         if (strlen(name) == len && !strncmp(name, s, len)) { *out = (hant_act)a; return 1; }
     }
     return 0;
+}
+
+/* " KEY=" at *rest: advances past it and returns 1. */
+static int hant__parts_token(const char **rest, const char *key) {
+    size_t l = strlen(key);
+    if ((*rest)[0] != ' ' || strncmp(*rest + 1, key, l) || (*rest)[1 + l] != '=') return 0;
+    *rest += l + 2;
+    return 1;
 }
 
 hant_status hant_block_parse(const char *sig, hant_block_spec *b, int *in_h, int *in_w) {
@@ -4900,22 +5188,41 @@ hant_status hant_block_parse(const char *sig, hant_block_spec *b, int *in_h, int
     if (sscanf(sig, "%15s cin=%d cout=%d e=%d k=%d s=%d se=%f act=%15s g=%d hw=%dx%d%n", kind, &cin, &cout, &e, &k, &s, &se, act, &g, &h, &w, &used) != 11)
         return hant__fail(HANT_ERR_FORMAT, "'%s' is not a block signature", sig);
     const char *rest = sig + used;
-    int quant = 0, tiled = 0;
+    /* optional tokens, in signature order: hid sew seact gate q tile */
+    int hidden = 0, sew = 0, quant = 0, tiled = 0;
+    hant_act seact = HANT_ACT_NONE, gate = HANT_ACT_NONE;
+    const char *names[2] = { "seact", "gate" };
+    hant_act *acts[2] = { &seact, &gate };
+    if (hant__parts_token(&rest, "hid")) { char *end; long v = strtol(rest, &end, 10); if (end == rest || v < 1 || v > 65536) goto bad; hidden = (int)v; rest = end; }
+    if (hant__parts_token(&rest, "sew")) { char *end; long v = strtol(rest, &end, 10); if (end == rest || v < 1 || v > 65536) goto bad; sew = (int)v; rest = end; }
+    for (int i = 0; i < 2; i++)
+        if (hant__parts_token(&rest, names[i])) {
+            size_t l = strcspn(rest, " ");
+            if (!hant__act_parse(rest, l, acts[i])) return hant__fail(HANT_ERR_FORMAT, "'%s': unknown %s activation '%.*s'", sig, names[i], (int)l, rest);
+            rest += l;
+        }
     if (!strncmp(rest, " q=int8", 7)) { quant = HANT_QUANT_INT8; rest += 7; }
     if (!strncmp(rest, " tile=1", 7)) { tiled = 1; rest += 7; }
     if (*rest) return hant__fail(HANT_ERR_FORMAT, "'%s' is not a block signature (unexpected '%s')", sig, rest);
     int kd = 0;
-    for (int i = HANT_BLOCK_MBCONV; i <= HANT_BLOCK_IDENTITY; i++) if (!strcmp(kind, hant_block_kind_name((hant_block_kind)i))) kd = i;
+    for (int i = HANT_BLOCK_MBCONV; i <= HANT_BLOCK_RESNET_BOTTLENECK; i++) if (!strcmp(kind, hant_block_kind_name((hant_block_kind)i))) kd = i;
     hant_act a;
     if (!kd) return hant__fail(HANT_ERR_FORMAT, "'%s': unknown block kind '%s'", sig, kind);
     if (!hant__act_parse(act, strlen(act), &a)) return hant__fail(HANT_ERR_FORMAT, "'%s': unknown activation '%s'", sig, act);
+    int mb = kd == HANT_BLOCK_MBCONV || kd == HANT_BLOCK_FUSED_MBCONV, res = kd == HANT_BLOCK_RESNET_BASIC || kd == HANT_BLOCK_RESNET_BOTTLENECK;
+    if ((hidden && !mb && !res) || ((sew || seact || gate) && !mb))
+        return hant__fail(HANT_ERR_FORMAT, "'%s': hid/sew/seact/gate do not apply to a %s block", sig, kind);
+    if ((seact || gate) && !(se > 0.0f || sew)) return hant__fail(HANT_ERR_FORMAT, "'%s': seact/gate without squeeze-excite", sig);
     b->kind = (hant_block_kind)kd; b->cin = cin; b->cout = cout; b->expansion = e; b->kernel = k; b->stride = s;
     b->se_ratio = se; b->act = a; b->groups = g; b->quant = quant; b->tiled = tiled;
+    b->hidden = hidden; b->se_width = sew; b->se_act = seact; b->se_gate = gate;
     hant_status st = hant_block_validate(b, h, w);
     if (st) { hant__prefix_error("'%s': ", sig); return st; }
     if (in_h) *in_h = h;
     if (in_w) *in_w = w;
     return HANT_OK;
+bad:
+    return hant__fail(HANT_ERR_FORMAT, "'%s': bad hid or sew value (1..65536)", sig);
 }
 
 static uint64_t hant__fnv1a(uint64_t h, const char *s) {
@@ -4953,6 +5260,7 @@ static int hant__parse_list(const char *s, size_t len, double *out, int cap) {
 }
 
 #define HANT__POOL_FULL "teacher;identity;mbconv;fused;conv"
+#define HANT__POOL_FULL_RESNET ";basic;bottleneck"   /* added for a ResNet teacher */
 #define HANT__POOL_QUICK "teacher;identity;mbconv:e=1,3,6:k=3,5:se=0:act=relu;mbconv:e=3:k=3:se=0.25:act=silu;" \
                          "fused:e=1,2:k=3:act=relu;conv:k=1,3:act=relu"
 
@@ -4987,15 +5295,19 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
     int plus_q8 = sl > 3 && !strcmp(base + sl - 3, "+q8");
     if (plus_q8) base[sl - 3] = 0;
     const char *known = !strcmp(base, "full") ? HANT__POOL_FULL : !strcmp(base, "quick") ? HANT__POOL_QUICK : NULL;
-    if (known) snprintf(base, sizeof base, "%s", known); /* both fit with room for ";q8" */
+    int resnet_teacher = teacher->kind == HANT_BLOCK_RESNET_BASIC || teacher->kind == HANT_BLOCK_RESNET_BOTTLENECK;
+    /* a ResNet teacher also gets ResNet-style candidates: full both kinds at
+       every width, quick its own kind at half and three quarters of its width */
+    if (known) snprintf(base, sizeof base, "%s%s", known, !resnet_teacher ? "" : !strcmp(known, HANT__POOL_FULL) ? HANT__POOL_FULL_RESNET
+                                                           : teacher->kind == HANT_BLOCK_RESNET_BASIC ? ";basic:w=0.5,0.75" : ";bottleneck:w=0.5,0.75");
     if (plus_q8) strcat(base, ";q8");
     spec = base;
     for (const char *t = spec; *t;) {
         const char *te = strchr(t, ';');
         size_t tl = te ? (size_t)(te - t) : strlen(t);
         /* defaults: the full grammar */
-        double e[16] = { 1, 2, 3, 4, 6 }, k[16] = { 3, 5, 7 }, se[16] = { 0, 0.25 };
-        int ne = 5, nk = 3, nse = 2, nact = 3;
+        double e[16] = { 1, 2, 3, 4, 6 }, k[16] = { 3, 5, 7 }, se[16] = { 0, 0.25 }, wm[16] = { 0.25, 0.5, 0.75, 1 };
+        int ne = 5, nk = 3, nse = 2, nact = 3, nw = 4;
         hant_act acts[16] = { HANT_ACT_RELU, HANT_ACT_SILU, HANT_ACT_HSWISH };
         size_t kl = 0;
         while (kl < tl && t[kl] != ':') kl++;
@@ -5004,6 +5316,8 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
         memcpy(kind, t, kl); kind[kl] = 0;
         if (!strcmp(kind, "fused")) { e[0] = 1; e[1] = 2; e[2] = 4; ne = 3; k[0] = 3; k[1] = 5; nk = 2; nse = 1; }
         if (!strcmp(kind, "conv")) { k[0] = 1; k[1] = 3; nk = 2; ne = 1; e[0] = 1; nse = 1; }
+        int rk = !strcmp(kind, "basic") || !strcmp(kind, "bottleneck");
+        if (rk) { k[0] = 3; nk = 1; nact = 1; acts[0] = HANT_ACT_RELU; }
         for (size_t i = kl; i < tl;) { /* ":key=list" options */
             size_t j = i + 1;
             while (j < tl && t[j] != ':') j++;
@@ -5011,7 +5325,10 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
             if (!eq) return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: option '%.*s' needs key=values", (int)(j - i - 1), o);
             size_t keyl = (size_t)(eq - o), vl = (size_t)(t + j - eq - 1);
             int n = -1;
-            if (keyl == 1 && *o == 'e') n = ne = hant__parse_list(eq + 1, vl, e, 16);
+            if (rk && keyl == 1 && *o == 'w') n = nw = hant__parse_list(eq + 1, vl, wm, 16);
+            else if (rk && !(keyl == 1 && *o == 'k') && !(keyl == 3 && !strncmp(o, "act", 3)))
+                return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: %s takes k, w and act, not '%.*s'", kind, (int)keyl, o);
+            else if (keyl == 1 && *o == 'e') n = ne = hant__parse_list(eq + 1, vl, e, 16);
             else if (keyl == 1 && *o == 'k') n = nk = hant__parse_list(eq + 1, vl, k, 16);
             else if (keyl == 2 && !strncmp(o, "se", 2)) n = nse = hant__parse_list(eq + 1, vl, se, 16);
             else if (keyl == 3 && !strncmp(o, "act", 3)) {
@@ -5025,7 +5342,7 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
                     a += al + (ae ? 1 : 0);
                 }
                 n = nact;
-            } else return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: unknown option '%.*s' (e, k, se, act)", (int)keyl, o);
+            } else return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: unknown option '%.*s' (e, k, se, act; w for basic, bottleneck)", (int)keyl, o);
             if (n <= 0) return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: bad list in '%.*s'", (int)(j - i - 1), o);
             i = j;
         }
@@ -5050,6 +5367,24 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
                                 return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: %s e=%d k=%d se=%g is not a valid block", kind, b.expansion, b.kernel, (double)b.se_ratio);
                             if ((st = hant__pool_add(out, cap, count, &b, in_h, in_w))) return st;
                         }
+        } else if (rk) {
+            /* w scales the teacher's mid width when it is the same kind, else
+               the kind's default (basic: cout, bottleneck: cout / 4) */
+            b.kind = kind[1] == 'a' ? HANT_BLOCK_RESNET_BASIC : HANT_BLOCK_RESNET_BOTTLENECK;
+            b.expansion = 1;
+            int dmid = b.kind == HANT_BLOCK_RESNET_BASIC ? b.cout : b.cout / 4, base = teacher->kind == b.kind ? (int)hant__block_hidden(teacher) : dmid;
+            for (int iw = 0; iw < nw; iw++)
+                for (int ik = 0; ik < nk; ik++)
+                    for (int ia = 0; ia < nact; ia++) {
+                        if (!(wm[iw] > 0.0 && wm[iw] <= 4.0)) return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: %s width multiplier %g (0 < w <= 4)", kind, wm[iw]);
+                        int mid = (int)lround(wm[iw] * base);
+                        b.hidden = mid < 1 ? 1 : mid;
+                        if (b.hidden == dmid) b.hidden = 0; /* the default width, spelled canonically */
+                        b.kernel = (int)k[ik]; b.act = acts[ia];
+                        if (b.kernel != k[ik] || b.kernel < 1 || b.kernel > 7 || !(b.kernel & 1))
+                            return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: %s k=%g is not an odd kernel 1..7", kind, k[ik]);
+                        if ((st = hant__pool_add(out, cap, count, &b, in_h, in_w))) return st;
+                    }
         } else if (!strcmp(kind, "q8")) {
             if (kl != tl) return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: q8 takes no options");
             for (int i = 0, n0 = *count; i < n0; i++) {
@@ -5059,7 +5394,7 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
                 if ((st = hant__pool_add(out, cap, count, &q, in_h, in_w))) return st;
             }
         } else {
-            return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: unknown term '%s' (full, quick, teacher, identity, mbconv, fused, conv, q8; SPEC+q8)", kind);
+            return hant__fail(HANT_ERR_INVALID_ARG, "pool spec: unknown term '%s' (full, quick, teacher, identity, mbconv, fused, conv, basic, bottleneck, q8; SPEC+q8)", kind);
         }
         t += tl;
         if (*t == ';') t++;
@@ -5075,7 +5410,7 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
 
 /* Offsets of a block's tensors inside its flat parameters and buffers (FORMAT.md order). */
 typedef struct hant__block_tensors {
-    long ex_w, ex_g, ex_b, ex_m, ex_v;  /* expand 1x1 (MBConv e != 1) */
+    long ex_w, ex_g, ex_b, ex_m, ex_v;  /* expand 1x1 (MBConv hid != cin) */
     long dw_w, dw_g, dw_b, dw_m, dw_v;  /* depthwise */
     long se_w1, se_b1, se_w2, se_b2;    /* squeeze-excite */
     long pr_w, pr_g, pr_b, pr_m, pr_v;  /* project 1x1 */
@@ -5083,52 +5418,150 @@ typedef struct hant__block_tensors {
 } hant__block_tensors;
 
 static void hant__mbconv_tensors(const hant_block_spec *b, hant__block_tensors *t) {
-    long p = 0, q = 0, hid = (long)b->cin * b->expansion;
+    long p = 0, q = 0, hid = (int)hant__block_hidden(b);
     memset(t, -1, sizeof *t);
     t->hid = (int)hid; t->r = hant__se_width(b);
-    if (b->expansion != 1) {
+    if (hid != b->cin) {
         t->ex_w = p; p += (long)b->cin * hid; t->ex_g = p; p += hid; t->ex_b = p; p += hid;
         t->ex_m = q; q += hid; t->ex_v = q; q += hid;
     }
     t->dw_w = p; p += (long)b->kernel * b->kernel * hid; t->dw_g = p; p += hid; t->dw_b = p; p += hid;
     t->dw_m = q; q += hid; t->dw_v = q; q += hid;
-    if (b->se_ratio > 0.0f) {
+    if (hant__block_has_se(b)) {
         t->se_w1 = p; p += hid * t->r; t->se_b1 = p; p += t->r; t->se_w2 = p; p += hid * t->r; t->se_b2 = p; p += hid;
     }
     t->pr_w = p; p += hid * b->cout; t->pr_g = p; p += b->cout; t->pr_b = p;
     t->pr_m = q; q += b->cout; t->pr_v = q;
 }
 
-int hant_block_inherit(const hant_block_spec *dst, float *dp, float *db, const hant_block_spec *src, const float *sp, const float *sb) {
-    if (!dst || !src || !dp || !db || !sp || !sb) return 0;
-    if (dst->kind != HANT_BLOCK_MBCONV || src->kind != HANT_BLOCK_MBCONV || dst->cin != src->cin || dst->cout != src->cout) return 0;
-    /* e = 1 has no expand conv, so its hidden channels are the input's: they
-       only match a teacher that also has e = 1 */
-    if ((dst->expansion == 1) != (src->expansion == 1)) return 0;
+/* A conv + BN unit of a ResNet block: weight [k][k][cin][cout], gamma, beta; mean, var. */
+typedef struct hant__unit_at { long w, g, b, m, v; int k, cin, cout; } hant__unit_at;
+/* ResNet units in parameter order: conv1, [projection], conv2 (basic);
+   conv1, conv2, [projection], conv3 (bottleneck). u[0..2] are the main path
+   (u[2].w < 0 for basic), *proj the projection (w < 0 when absent). */
+static void hant__resnet_tensors(const hant_block_spec *b, hant__unit_at u[3], hant__unit_at *proj) {
+    int mid = (int)hant__block_hidden(b), basic = b->kind == HANT_BLOCK_RESNET_BASIC;
+    hant__unit_at m[3] = { { 0, 0, 0, 0, 0, basic ? b->kernel : 1, b->cin, mid },
+                           { 0, 0, 0, 0, 0, b->kernel, mid, basic ? b->cout : mid },
+                           { -1, -1, -1, -1, -1, 1, mid, b->cout } };
+    hant__unit_at pj = { -1, -1, -1, -1, -1, 1, b->cin, b->cout };
+    hant__unit_at *order[4];
+    int n = 0;
+    order[n++] = &m[0];
+    if (basic) { if (hant__block_proj(b)) order[n++] = &pj; order[n++] = &m[1]; }
+    else { m[2].w = 0; order[n++] = &m[1]; if (hant__block_proj(b)) order[n++] = &pj; order[n++] = &m[2]; }
+    long p = 0, q = 0;
+    for (int i = 0; i < n; i++) {
+        hant__unit_at *x = order[i];
+        x->w = p; p += (long)x->k * x->k * x->cin * x->cout; x->g = p; p += x->cout; x->b = p; p += x->cout;
+        x->m = q; q += x->cout; x->v = q; q += x->cout;
+    }
+    memcpy(u, m, sizeof m);
+    *proj = pj;
+}
+
+/* Channel j of dst's layer comes from map[j] of src's: the n = min(hd, hs)
+   most important, |BN gamma| times the norm of the weights that read the
+   channel (stride apart, len of them, from base + channel * ch_stride);
+   every channel in order when none is dropped. */
+static void hant__parts_pick(const float *gamma, const float *w, long ch_stride, long rows, long row_stride, long len, int hs, int hd, int *map,
+                             float *imp) {
+    int n = HANT__MIN(hs, hd);
+    for (int j = 0; j < hs; j++) {
+        double r = 0;
+        for (long y = 0; y < rows; y++)
+            for (long o = 0; o < len; o++) { double v = w[(long)j * ch_stride + y * row_stride + o]; r += v * v; }
+        imp[j] = fabsf(gamma[j]) * (float)sqrt(r);
+        map[j] = j;
+    }
+    if (hd >= hs) return; /* every channel kept, in order: equal shapes copy exactly */
+    for (int a = 0; a < n; a++) { /* partial selection sort: n <= a few thousand */
+        int best = a;
+        for (int c = a + 1; c < hs; c++) if (imp[map[c]] > imp[map[best]]) best = c;
+        int tmp = map[a]; map[a] = map[best]; map[best] = tmp;
+    }
+}
+
+static void hant__parts_copy_bn(float *dp, float *db, const hant__unit_at *d, const float *sp, const float *sb, const hant__unit_at *s, const int *map, int n) {
+    for (int j = 0; j < n; j++) {
+        int sj = map ? map[j] : j;
+        dp[d->g + j] = sp[s->g + sj]; dp[d->b + j] = sp[s->b + sj];
+        db[d->m + j] = sb[s->m + sj]; db[d->v + j] = sb[s->v + sj];
+    }
+}
+
+/* Dense conv weights [k][k][cin][cout]: dst (ci, co) from src (imap[ci], omap[co]) for
+   ci < ni, co < no (NULL maps: identity); kernel centre-cropped or zero-bordered;
+   input rows ci >= ni (channels the teacher lacks) are zeroed when zero_rows. */
+static void hant__parts_copy_conv(float *dp, const hant__unit_at *d, const float *sp, const hant__unit_at *s, const int *imap, int ni, const int *omap,
+                                  int no, int zero_rows) {
+    int kd = d->k, ks = s->k;
+    for (int y = 0; y < kd; y++)
+        for (int x = 0; x < kd; x++) {
+            int sy = y + (ks - kd) / 2, sx = x + (ks - kd) / 2, in = sy >= 0 && sy < ks && sx >= 0 && sx < ks;
+            float *drow = dp + d->w + ((long)y * kd + x) * d->cin * d->cout;
+            const float *srow = in ? sp + s->w + ((long)sy * ks + sx) * s->cin * s->cout : NULL;
+            for (int ci = 0; ci < d->cin; ci++) {
+                if (ci >= ni) {
+                    if (zero_rows) for (int co = 0; co < d->cout; co++) drow[(long)ci * d->cout + co] = 0.0f;
+                    continue;
+                }
+                int sci = imap ? imap[ci] : ci;
+                for (int co = 0; co < no; co++)
+                    drow[(long)ci * d->cout + co] = in ? srow[(long)sci * s->cout + (omap ? omap[co] : co)] : 0.0f;
+            }
+        }
+}
+
+static int hant__inherit_resnet(const hant_block_spec *dst, float *dp, float *db, const hant_block_spec *src, const float *sp, const float *sb, int *map,
+                                float *imp) {
+    hant__unit_at d[3], s[3], dpj, spj;
+    hant__resnet_tensors(dst, d, &dpj);
+    hant__resnet_tensors(src, s, &spj);
+    int md = d[0].cout, ms = s[0].cout, n = HANT__MIN(md, ms), got = 0;
+    int *map2 = map + ms;
+    if (dst->kind == HANT_BLOCK_RESNET_BASIC) {
+        /* mid channels: conv1's BN gamma times conv2's weights reading them (over its k x k taps) */
+        hant__parts_pick(sp + s[0].g, sp + s[1].w, s[1].cout, (long)s[1].k * s[1].k, (long)s[1].cin * s[1].cout, s[1].cout, ms, md, map, imp);
+        hant__parts_copy_conv(dp, &d[0], sp, &s[0], NULL, dst->cin, map, n, 0);
+        hant__parts_copy_bn(dp, db, &d[0], sp, sb, &s[0], map, n);
+        hant__parts_copy_conv(dp, &d[1], sp, &s[1], map, n, NULL, dst->cout, 1);
+        hant__parts_copy_bn(dp, db, &d[1], sp, sb, &s[1], NULL, dst->cout);
+        got = 4;
+    } else {
+        /* inner channels after conv2 (read by conv3), then after conv1 (read by conv2) */
+        int ms2 = s[1].cout, md2 = d[1].cout, n2 = HANT__MIN(md2, ms2);
+        hant__parts_pick(sp + s[1].g, sp + s[2].w, s[2].cout, 1, 0, s[2].cout, ms2, md2, map2, imp);
+        hant__parts_pick(sp + s[0].g, sp + s[1].w, s[1].cout, (long)s[1].k * s[1].k, (long)s[1].cin * s[1].cout, s[1].cout, ms, md, map, imp);
+        hant__parts_copy_conv(dp, &d[0], sp, &s[0], NULL, dst->cin, map, n, 0);
+        hant__parts_copy_bn(dp, db, &d[0], sp, sb, &s[0], map, n);
+        hant__parts_copy_conv(dp, &d[1], sp, &s[1], map, n, map2, n2, 1);
+        hant__parts_copy_bn(dp, db, &d[1], sp, sb, &s[1], map2, n2);
+        hant__parts_copy_conv(dp, &d[2], sp, &s[2], map2, n2, NULL, dst->cout, 1);
+        hant__parts_copy_bn(dp, db, &d[2], sp, sb, &s[2], NULL, dst->cout);
+        got = 6;
+    }
+    if (dpj.w >= 0) { /* same cin, cout and stride: the projection is the teacher's */
+        hant__parts_copy_conv(dp, &dpj, sp, &spj, NULL, dst->cin, NULL, dst->cout, 0);
+        hant__parts_copy_bn(dp, db, &dpj, sp, sb, &spj, NULL, dst->cout);
+        got += 2;
+    }
+    return got;
+}
+
+static int hant__inherit_mbconv(const hant_block_spec *dst, float *dp, float *db, const hant_block_spec *src, const float *sp, const float *sb, int *map,
+                                float *imp) {
     hant__block_tensors d, s;
     hant__mbconv_tensors(dst, &d);
     hant__mbconv_tensors(src, &s);
     int hd = d.hid, hs = s.hid, n = HANT__MIN(hd, hs), cout = dst->cout, cin = dst->cin, got = 0;
     /* keep the teacher's most important hidden channels: |BN scale| of the
        depthwise times the norm of the channel's projection row */
-    int *map = (int *)HANT_MALLOC(sizeof(int) * (size_t)hs, NULL);
-    float *imp = (float *)HANT_MALLOC(sizeof(float) * (size_t)hs, NULL);
-    if (!map || !imp) { HANT_FREE(map, NULL); HANT_FREE(imp, NULL); return 0; }
-    for (int j = 0; j < hs; j++) {
-        double r = 0;
-        for (int o = 0; o < cout; o++) { double v = sp[s.pr_w + (long)j * cout + o]; r += v * v; }
-        imp[j] = fabsf(sp[s.dw_g + j]) * (float)sqrt(r);
-        map[j] = j;
-    }
-    if (dst->expansion != 1) /* e = 1 == e = 1: identical channels, keep the order */
-        for (int a = 0; a < n; a++) { /* partial selection sort: n <= a few thousand */
-            int best = a;
-            for (int c = a + 1; c < hs; c++) if (imp[map[c]] > imp[map[best]]) best = c;
-            int tmp = map[a]; map[a] = map[best]; map[best] = tmp;
-        }
+    hant__parts_pick(sp + s.dw_g, sp + s.pr_w, cout, 1, 0, cout, hs, hd, map, imp);
+    int se = d.se_w1 >= 0 && s.se_w1 >= 0 && d.r == s.r;
     for (int j = 0; j < n; j++) {
         int sj = map[j];
-        if (dst->expansion != 1) {
+        if (hd != cin) {
             for (int c = 0; c < cin; c++) dp[d.ex_w + (long)c * hd + j] = sp[s.ex_w + (long)c * hs + sj];
             dp[d.ex_g + j] = sp[s.ex_g + sj]; dp[d.ex_b + j] = sp[s.ex_b + sj];
             db[d.ex_m + j] = sb[s.ex_m + sj]; db[d.ex_v + j] = sb[s.ex_v + sj];
@@ -5142,7 +5575,7 @@ int hant_block_inherit(const hant_block_spec *dst, float *dp, float *db, const h
             }
         dp[d.dw_g + j] = sp[s.dw_g + sj]; dp[d.dw_b + j] = sp[s.dw_b + sj];
         db[d.dw_m + j] = sb[s.dw_m + sj]; db[d.dw_v + j] = sb[s.dw_v + sj];
-        if (d.se_w1 >= 0 && s.se_w1 >= 0 && d.r == s.r) {
+        if (se) {
             for (int r = 0; r < d.r; r++) {
                 dp[d.se_w1 + (long)j * d.r + r] = sp[s.se_w1 + (long)sj * s.r + r];
                 dp[d.se_w2 + (long)r * hd + j] = sp[s.se_w2 + (long)r * hs + sj];
@@ -5154,14 +5587,51 @@ int hant_block_inherit(const hant_block_spec *dst, float *dp, float *db, const h
     /* channels beyond the teacher's contribute nothing at first */
     for (int j = n; j < hd; j++)
         for (int o = 0; o < cout; o++) dp[d.pr_w + (long)j * cout + o] = 0.0f;
-    if (d.se_w1 >= 0 && s.se_w1 >= 0 && d.r == s.r) { for (int r = 0; r < d.r; r++) dp[d.se_b1 + r] = sp[s.se_b1 + r]; got++; }
+    if (se) {
+        for (int r = 0; r < d.r; r++) dp[d.se_b1 + r] = sp[s.se_b1 + r];
+        /* SE rows of channels beyond the teacher's read nothing */
+        for (int j = n; j < hd; j++) for (int r = 0; r < d.r; r++) dp[d.se_w1 + (long)j * d.r + r] = 0.0f;
+        got++;
+    }
     memcpy(dp + d.pr_g, sp + s.pr_g, sizeof(float) * (size_t)cout);
     memcpy(dp + d.pr_b, sp + s.pr_b, sizeof(float) * (size_t)cout);
     memcpy(db + d.pr_m, sb + s.pr_m, sizeof(float) * (size_t)cout);
     memcpy(db + d.pr_v, sb + s.pr_v, sizeof(float) * (size_t)cout);
-    got += (dst->expansion != 1 ? 2 : 0) + 4;
-    HANT_FREE(map, NULL); HANT_FREE(imp, NULL);
+    got += (hd != cin ? 2 : 0) + 4;
     return got;
+}
+
+hant_status hant_block_inherit_ctx(hant_context *ctx, const hant_block_spec *dst, float *dp, float *db, const hant_block_spec *src, const float *sp,
+                                   const float *sb, int *inherited) {
+    if (!inherited) return hant__fail(HANT_ERR_INVALID_ARG, "hant_block_inherit_ctx: NULL inherited");
+    *inherited = 0;
+    if (!dst || !src || !dp || !db || !sp || !sb) return hant__fail(HANT_ERR_INVALID_ARG, "hant_block_inherit_ctx: NULL argument");
+    int mb = dst->kind == HANT_BLOCK_MBCONV && src->kind == HANT_BLOCK_MBCONV;
+    int res = (dst->kind == HANT_BLOCK_RESNET_BASIC || dst->kind == HANT_BLOCK_RESNET_BOTTLENECK) && dst->kind == src->kind;
+    if ((!mb && !res) || dst->cin != src->cin || dst->cout != src->cout) return HANT_OK; /* nothing with a matching meaning */
+    /* MBConv without an expand conv (hid = cin): its hidden channels are the
+       input's, so they only match a teacher that has none either. ResNet: the
+       projection exists for both or neither only at the same stride. */
+    if (mb && ((int)hant__block_hidden(dst) == dst->cin) != ((int)hant__block_hidden(src) == src->cin)) return HANT_OK;
+    if (res && dst->stride != src->stride) return HANT_OK;
+    int hs = mb ? (int)hant__block_hidden(src) : (int)hant__block_hidden(src) + (src->kind == HANT_BLOCK_RESNET_BOTTLENECK ? (int)hant__block_hidden(src) : 0);
+    static const hant_allocator plain = { NULL, NULL, NULL };
+    const hant_allocator *al = ctx ? &ctx->alloc : &plain;
+    int *map = (int *)hant__raw_alloc(al, sizeof(int) * (size_t)hs);
+    float *imp = (float *)hant__raw_alloc(al, sizeof(float) * (size_t)hs);
+    if (!map || !imp) {
+        hant__raw_free(al, map); hant__raw_free(al, imp);
+        return hant__fail(HANT_ERR_OUT_OF_MEMORY, "hant_block_inherit: %d channel indices", hs);
+    }
+    *inherited = mb ? hant__inherit_mbconv(dst, dp, db, src, sp, sb, map, imp) : hant__inherit_resnet(dst, dp, db, src, sp, sb, map, imp);
+    hant__raw_free(al, map); hant__raw_free(al, imp);
+    return HANT_OK;
+}
+
+int hant_block_inherit(const hant_block_spec *dst, float *dp, float *db, const hant_block_spec *src, const float *sp, const float *sb) {
+    int got = 0;
+    hant_status st = hant_block_inherit_ctx(NULL, dst, dp, db, src, sp, sb, &got);
+    return st == HANT_ERR_OUT_OF_MEMORY ? (int)st : got;
 }
 
 // >>profile
@@ -5784,10 +6254,12 @@ hant_status hant_lut_predict(const hant_lut *lut, const hant_arch *a, int batch,
 // >>format
 /* .hant files: see docs/FORMAT.md. Little-endian; CRC-32 (IEEE) at the end. */
 #define HANT__MAGIC "HANT\r\n\x1a\n"
-#define HANT__FORMAT_VERSION 2u
+#define HANT__FORMAT_VERSION 3u  /* the newest this build reads; writers write the lowest that holds the net */
 #define HANT__HEADER_BYTES 96
+#define HANT__HEADER_BYTES_V3 112 /* v3: + i32 stem_pool, head_hidden, head_hidden_act, u32 reserved (0) */
 #define HANT__BLOCK_BYTES_V1 36
 #define HANT__BLOCK_BYTES 40   /* v2: + u32 flags (bit 0 int8, bit 1 tiled) */
+#define HANT__BLOCK_BYTES_V3 56 /* v3: + i32 hidden, se_width, se_act, se_gate */
 #define HANT__BLOCK_FLAGS_KNOWN 3u
 #define HANT__HEADER_FLAGS_KNOWN 1u /* bit 0: int8 head (v2) */
 #define HANT__MAX_FILE_BYTES ((uint64_t)1 << 34)
@@ -5816,14 +6288,90 @@ static int32_t hant__get_i32(const unsigned char *p) { uint32_t u = hant__get_u3
 static uint64_t hant__get_u64(const unsigned char *p) { return (uint64_t)hant__get_u32(p) | (uint64_t)hant__get_u32(p + 4) << 32; }
 static float hant__get_f32(const unsigned char *p) { uint32_t u = hant__get_u32(p); float f; memcpy(&f, &u, 4); return f; }
 
+static size_t hant__header_bytes(uint32_t version) { return version >= 3 ? HANT__HEADER_BYTES_V3 : HANT__HEADER_BYTES; }
+static size_t hant__block_bytes(uint32_t version) {
+    return version >= 3 ? HANT__BLOCK_BYTES_V3 : version == 2 ? HANT__BLOCK_BYTES : HANT__BLOCK_BYTES_V1;
+}
 static size_t hant__arch_bytes(int nblocks, uint32_t version) {
-    return HANT__HEADER_BYTES + (size_t)nblocks * (version >= 2 ? HANT__BLOCK_BYTES : HANT__BLOCK_BYTES_V1) + 16;
+    return hant__header_bytes(version) + (size_t)nblocks * hant__block_bytes(version) + 16;
 }
 
-static void hant__write_arch(const hant_arch *a, unsigned char *p) {
-    memset(p, 0, HANT__HEADER_BYTES);
+/* The lowest version that holds arch: 3 when it uses a field or code that
+   version 2 lacks, else 2, so that files of b0-style nets stay what they were. */
+static uint32_t hant__format_version_for(const hant_arch *a) {
+    int v3 = a->stem_pool || a->head_hidden || a->head_hidden_act || a->stem_act == HANT_ACT_HSIGMOID || a->head_act == HANT_ACT_HSIGMOID;
+    for (int i = 0; i < a->num_blocks && !v3; i++) {
+        const hant_block_spec *b = &a->blocks[i];
+        v3 = b->kind == HANT_BLOCK_RESNET_BASIC || b->kind == HANT_BLOCK_RESNET_BOTTLENECK || b->hidden || b->se_width || b->se_act ||
+             b->se_gate || b->act == HANT_ACT_HSIGMOID;
+    }
+    return v3 ? 3u : 2u;
+}
+
+/* What a file may hold beyond hant_arch_validate (docs/FORMAT.md, "Fields
+   that do not apply"): a field the network would ignore must hold its
+   neutral value, so that a file means exactly one network. Checked on load
+   (HANT_ERR_FORMAT) and before a save (HANT_ERR_INVALID_ARG). */
+static hant_status hant__format_check(const hant_arch *a, uint32_t version, hant_status code) {
+    const int nact = version >= 3 ? HANT_ACT_COUNT : HANT_ACT_HSIGMOID; /* code 6 came with v3 */
+#define HANT__ACT_OK(x) ((int)(x) >= 0 && (int)(x) < nact)
+    if (!HANT__ACT_OK(a->stem_act) || !HANT__ACT_OK(a->head_act) || !HANT__ACT_OK(a->head_hidden_act))
+        return hant__fail(code, "%s = %d is not an activation code (0..%d in v%u)", !HANT__ACT_OK(a->stem_act) ? "stem_act" : !HANT__ACT_OK(a->head_act) ? "head_act" : "head_hidden_act",
+                          (int)(!HANT__ACT_OK(a->stem_act) ? a->stem_act : !HANT__ACT_OK(a->head_act) ? a->head_act : a->head_hidden_act), nact - 1, version);
+    int used = a->in_c >= 1 && a->in_c <= 4 ? a->in_c : 0; /* normalisation slots in use */
+    for (int i = 0; i < 4; i++) {
+        if (!isfinite(a->in_mean[i]) || !isfinite(a->in_std[i])) return hant__fail(code, "in_mean/in_std[%d] not finite", i);
+        if (i >= used && (a->in_mean[i] != 0.0f || a->in_std[i] != 0.0f))
+            return hant__fail(code, "in_mean/in_std[%d] = %g/%g but in_c is %d: unused slots hold 0", i, (double)a->in_mean[i], (double)a->in_std[i], a->in_c);
+        if (!(a->in_std[i] >= 0.0f)) return hant__fail(code, "in_std[%d] = %g (>= 0)", i, (double)a->in_std[i]);
+        if (a->in_std[i] == 0.0f && a->in_mean[i] != 0.0f)
+            return hant__fail(code, "in_std[%d] = 0 (no normalisation stored) needs in_mean[%d] = 0, not %g", i, i, (double)a->in_mean[i]);
+    }
+    if (!a->stem_cout && (a->stem_kernel || a->stem_stride || a->stem_act || a->stem_pool))
+        return hant__fail(code, "no stem (stem_cout 0) but stem_kernel/stride/act/pool = %d/%d/%d/%d (must be 0)", a->stem_kernel, a->stem_stride, (int)a->stem_act, a->stem_pool);
+    if (a->stem_pool != 0 && a->stem_pool != 3) return hant__fail(code, "stem_pool = %d (0 none, 3 max-pool 3x3 stride 2)", a->stem_pool);
+    if (a->head_hidden < 0 || a->head_hidden > 65536) return hant__fail(code, "head_hidden = %d (0..65536)", a->head_hidden);
+    if (!a->num_classes && (a->head_cout || a->head_act || a->head_quant || a->head_hidden || a->head_hidden_act))
+        return hant__fail(code, "headless (num_classes 0) but head_cout/act/quant/hidden/hidden_act = %d/%d/%d/%d/%d (must be 0)", a->head_cout, (int)a->head_act,
+                          a->head_quant, a->head_hidden, (int)a->head_hidden_act);
+    if (!a->head_cout && a->head_act) return hant__fail(code, "head_act = %d without a head conv (head_cout 0): must be 0", (int)a->head_act);
+    if (!a->head_hidden && a->head_hidden_act) return hant__fail(code, "head_hidden_act = %d without a hidden layer (head_hidden 0): must be 0", (int)a->head_hidden_act);
+    for (int i = 0; i < a->num_blocks; i++) {
+        const hant_block_spec *b = &a->blocks[i];
+        int k = (int)b->kind, resnet = k == HANT_BLOCK_RESNET_BASIC || k == HANT_BLOCK_RESNET_BOTTLENECK;
+        int mb = k == HANT_BLOCK_MBCONV || k == HANT_BLOCK_FUSED_MBCONV, se = b->se_ratio > 0.0f || b->se_width > 0;
+        if (k < HANT_BLOCK_MBCONV || k > (version >= 3 ? HANT_BLOCK_RESNET_BOTTLENECK : HANT_BLOCK_IDENTITY))
+            return hant__fail(code, "block %d: kind = %d (1..%d in v%u)", i, k, version >= 3 ? 6 : 4, version);
+        const char *kn = hant_block_kind_name(b->kind);
+        if (!HANT__ACT_OK(b->act) || !HANT__ACT_OK(b->se_act) || !HANT__ACT_OK(b->se_gate))
+            return hant__fail(code, "block %d: %s = %d is not an activation code (0..%d in v%u)", i, !HANT__ACT_OK(b->act) ? "act" : !HANT__ACT_OK(b->se_act) ? "se_act" : "se_gate",
+                              (int)(!HANT__ACT_OK(b->act) ? b->act : !HANT__ACT_OK(b->se_act) ? b->se_act : b->se_gate), nact - 1, version);
+        if (b->hidden < 0 || b->hidden > 65536) return hant__fail(code, "block %d: hidden = %d (0..65536)", i, b->hidden);
+        if (b->se_width < 0 || b->se_width > 65536) return hant__fail(code, "block %d: se_width = %d (0..65536)", i, b->se_width);
+        /* expansion, kernel and groups: writers have always put 1 where they do not apply */
+        if (b->groups != 0 && b->groups != 1 && k != HANT_BLOCK_CONV) return hant__fail(code, "block %d: groups = %d on a %s block (conv only; must be 1)", i, b->groups, kn);
+        if (!mb && b->expansion != 0 && b->expansion != 1) return hant__fail(code, "block %d: expansion = %d on a %s block (MBConv/fused only; must be 1)", i, b->expansion, kn);
+        /* with hidden set the network ignores expansion; it still holds what importers write */
+        if (mb && (b->expansion < 1 || b->expansion > 16)) return hant__fail(code, "block %d: expansion = %d (1..16, informational when hidden is set)", i, b->expansion);
+        if (!mb && b->hidden && !resnet) return hant__fail(code, "block %d: hidden = %d on a %s block (MBConv, fused, ResNet only; must be 0)", i, b->hidden, kn);
+        if (!mb && (b->se_ratio != 0.0f || b->se_width || b->se_act || b->se_gate))
+            return hant__fail(code, "block %d: squeeze-excite fields (se_ratio %g, se_width %d, se_act %d, se_gate %d) on a %s block (MBConv/fused only; must be 0)", i,
+                              (double)b->se_ratio, b->se_width, (int)b->se_act, (int)b->se_gate, kn);
+        if (mb && !se && (b->se_act || b->se_gate)) return hant__fail(code, "block %d: se_act/se_gate = %d/%d without squeeze-excite (must be 0)", i, (int)b->se_act, (int)b->se_gate);
+        if (k == HANT_BLOCK_IDENTITY && ((b->kernel != 0 && b->kernel != 1) || b->act))
+            return hant__fail(code, "block %d: identity with kernel %d, act %d (must be 1 and 0)", i, b->kernel, (int)b->act);
+        if (k == HANT_BLOCK_RESNET_BOTTLENECK && !b->hidden && b->cout < 4)
+            return hant__fail(code, "block %d: bottleneck cout = %d leaves no inner width (cout/4 = 0; set hidden)", i, b->cout);
+    }
+#undef HANT__ACT_OK
+    return HANT_OK;
+}
+
+static void hant__write_arch(const hant_arch *a, unsigned char *p, uint32_t version) {
+    size_t hdr = hant__header_bytes(version), bb = hant__block_bytes(version);
+    memset(p, 0, hdr);
     memcpy(p, HANT__MAGIC, 8);
-    hant__put_u32(p + 8, HANT__FORMAT_VERSION);
+    hant__put_u32(p + 8, version);
     hant__put_u32(p + 12, a->head_quant == HANT_QUANT_INT8 ? 1u : 0u); /* flags */
     const int32_t ints1[4] = { a->in_h, a->in_w, a->in_c, a->num_classes };
     for (int i = 0; i < 4; i++) hant__put_u32(p + 16 + 4 * i, (uint32_t)ints1[i]);
@@ -5832,15 +6380,22 @@ static void hant__write_arch(const hant_arch *a, unsigned char *p) {
     for (int i = 0; i < 6; i++) hant__put_u32(p + 64 + 4 * i, (uint32_t)ints2[i]);
     hant__put_f32(p + 88, a->bn_eps);
     hant__put_u32(p + 92, (uint32_t)a->num_blocks);
+    if (version >= 3) { /* 108: reserved, 0 */
+        hant__put_u32(p + 96, (uint32_t)a->stem_pool); hant__put_u32(p + 100, (uint32_t)a->head_hidden); hant__put_u32(p + 104, (uint32_t)a->head_hidden_act);
+    }
     for (int b = 0; b < a->num_blocks; b++) {
         const hant_block_spec *s = &a->blocks[b];
-        unsigned char *q = p + HANT__HEADER_BYTES + (size_t)b * HANT__BLOCK_BYTES;
+        unsigned char *q = p + hdr + (size_t)b * bb;
         const int32_t v[6] = { (int32_t)s->kind, s->cin, s->cout, s->expansion, s->kernel, s->stride };
         for (int i = 0; i < 6; i++) hant__put_u32(q + 4 * i, (uint32_t)v[i]);
         hant__put_f32(q + 24, s->se_ratio);
         hant__put_u32(q + 28, (uint32_t)s->act);
         hant__put_u32(q + 32, (uint32_t)(s->groups ? s->groups : 1));
         hant__put_u32(q + 36, (s->quant == HANT_QUANT_INT8 ? 1u : 0u) | (s->tiled ? 2u : 0u));
+        if (version >= 3) {
+            const int32_t w[4] = { s->hidden, s->se_width, (int32_t)s->se_act, (int32_t)s->se_gate };
+            for (int i = 0; i < 4; i++) hant__put_u32(q + 40 + 4 * i, (uint32_t)w[i]);
+        }
     }
 }
 
@@ -5848,10 +6403,13 @@ hant_status hant_net_save(const hant_net *net, const char *path) {
     if (!net || !path) return hant__fail(HANT_ERR_INVALID_ARG, "hant_net_save: NULL argument");
     for (size_t i = 0; i < net->nparams; i++)
         if (!isfinite(net->params[i])) return hant__fail(HANT_ERR_NONFINITE, "%s: parameter %zu is not finite; not saved", path, i);
-    size_t hb = hant__arch_bytes(net->arch.num_blocks, HANT__FORMAT_VERSION);
+    uint32_t version = hant__format_version_for(&net->arch);
+    /* never write what hant_net_load would refuse */
+    if (hant__format_check(&net->arch, version, HANT_ERR_INVALID_ARG)) { hant__prefix_error("%s: not saved: ", path); return HANT_ERR_INVALID_ARG; }
+    size_t hb = hant__arch_bytes(net->arch.num_blocks, version);
     unsigned char *head = (unsigned char *)hant__raw_alloc(&net->ctx->alloc, hb);
     if (!head) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: header", path);
-    hant__write_arch(&net->arch, head);
+    hant__write_arch(&net->arch, head, version);
     hant__put_u64(head + hb - 16, net->nparams);
     hant__put_u64(head + hb - 8, net->nbuffers);
     char tmp[4096];
@@ -5916,12 +6474,13 @@ static hant_status hant__read_arch(const char *path, const unsigned char *p, siz
     if (nb < 0 || nb > HANT_MAX_BLOCKS) return hant__fail(HANT_ERR_FORMAT, "%s: num_blocks = %d (0..%d)", path, nb, HANT_MAX_BLOCKS);
     a->num_blocks = nb;
     *hb = hant__arch_bytes(nb, version);
-    if (avail < *hb) return hant__fail(HANT_ERR_FORMAT, "%s: truncated block table", path);
-    for (int i = 0; i < 4; i++)
-        if (!isfinite(a->in_mean[i]) || !(a->in_std[i] >= 0.0f) || !isfinite(a->in_std[i]))
-            return hant__fail(HANT_ERR_FORMAT, "%s: in_mean/in_std[%d] not finite", path, i);
+    if (avail < *hb) return hant__fail(HANT_ERR_FORMAT, "%s: truncated %s", path, avail < hant__header_bytes(version) ? "header" : "block table");
+    if (version >= 3) {
+        a->stem_pool = hant__get_i32(p + 96); a->head_hidden = hant__get_i32(p + 100); a->head_hidden_act = (hant_act)hant__get_i32(p + 104);
+        if (hant__get_u32(p + 108)) return hant__fail(HANT_ERR_FORMAT, "%s: reserved header word at 108 = 0x%x (must be 0)", path, hant__get_u32(p + 108));
+    }
     for (int b = 0; b < nb; b++) {
-        const unsigned char *q = p + HANT__HEADER_BYTES + (size_t)b * (version >= 2 ? HANT__BLOCK_BYTES : HANT__BLOCK_BYTES_V1);
+        const unsigned char *q = p + hant__header_bytes(version) + (size_t)b * hant__block_bytes(version);
         hant_block_spec *s = &a->blocks[b];
         s->kind = (hant_block_kind)hant__get_i32(q); s->cin = hant__get_i32(q + 4); s->cout = hant__get_i32(q + 8);
         s->expansion = hant__get_i32(q + 12); s->kernel = hant__get_i32(q + 16); s->stride = hant__get_i32(q + 20);
@@ -5932,8 +6491,14 @@ static hant_status hant__read_arch(const char *path, const unsigned char *p, siz
             s->quant = fl & 1u ? HANT_QUANT_INT8 : 0;
             s->tiled = fl & 2u ? 1 : 0;
         }
+        if (version >= 3) {
+            s->hidden = hant__get_i32(q + 40); s->se_width = hant__get_i32(q + 44);
+            s->se_act = (hant_act)hant__get_i32(q + 48); s->se_gate = (hant_act)hant__get_i32(q + 52);
+        }
     }
-    hant_status st = hant_arch_validate(a);
+    hant_status st = hant__format_check(a, version, HANT_ERR_FORMAT);
+    if (st) { hant__prefix_error("%s: ", path); return st; }
+    st = hant_arch_validate(a);
     if (st) { hant__prefix_error("%s: ", path); return HANT_ERR_FORMAT; }
     return HANT_OK;
 }
@@ -6081,56 +6646,88 @@ static const char *hant__npy_key(const char *h, const char *key) {
     return p;
 }
 
+/* A parsed .npy header. kind: 'f', 'i' or 'u' with itemsize bytes, little-endian
+   (or one byte); data_bytes: the file's size after the header, which the
+   shape must fill exactly. */
+typedef struct hant__npy_info {
+    char kind;
+    int itemsize, ndim;
+    int64_t shape[8];
+    uint64_t count, offset, data_bytes;
+} hant__npy_info;
+
+/* Reads the header of an open .npy file; leaves f anywhere. */
+static hant_status hant__npy_header(FILE *f, const char *path, hant__npy_info *o) {
+    memset(o, 0, sizeof *o);
+    unsigned char pre[12];
+    if (fread(pre, 1, 10, f) != 10 || memcmp(pre, "\x93NUMPY", 6) != 0) return hant__fail(HANT_ERR_FORMAT, "%s: bad magic (not a .npy file)", path);
+    uint32_t hlen;
+    if (pre[6] == 1) hlen = (uint32_t)pre[8] | (uint32_t)pre[9] << 8;
+    else if (pre[6] == 2 || pre[6] == 3) {
+        if (fread(pre + 10, 1, 2, f) != 2) return hant__fail(HANT_ERR_FORMAT, "%s: truncated header", path);
+        hlen = hant__get_u32(pre + 8);
+    } else return hant__fail(HANT_ERR_VERSION, "%s: .npy version %d.%d", path, pre[6], pre[7]);
+    if (hlen > 65536) return hant__fail(HANT_ERR_FORMAT, "%s: header length %u too large", path, hlen);
+    char h[65537];
+    if (fread(h, 1, hlen, f) != hlen) return hant__fail(HANT_ERR_FORMAT, "%s: truncated header", path);
+    h[hlen] = 0;
+    if (strlen(h) != hlen) return hant__fail(HANT_ERR_FORMAT, "%s: NUL byte in the header", path);
+    const char *d = hant__npy_key(h, "'descr'"), *fo = hant__npy_key(h, "'fortran_order'"), *sh = hant__npy_key(h, "'shape'");
+    if (!d || !fo || !sh) return hant__fail(HANT_ERR_FORMAT, "%s: header lacks descr, fortran_order or shape", path);
+    if (d[0] != '\'' || !d[1] || !d[2] || !d[3] || d[4] != '\'') return hant__fail(HANT_ERR_FORMAT, "%s: unsupported descr %.12s", path, d);
+    char order = d[1], kind = d[2], size = d[3];
+    if (order == '>' && size != '1') return hant__fail(HANT_ERR_FORMAT, "%s: big-endian dtype %.5s (save it as little-endian: a.astype(a.dtype.newbyteorder('<')))", path, d);
+    if ((order != '<' && order != '|' && order != '>') || !((kind == 'f' && size == '4') || (kind == 'i' && (size == '4' || size == '8')) || (kind == 'u' && size == '1')))
+        return hant__fail(HANT_ERR_FORMAT, "%s: dtype %.5s (float32 '<f4', int64 '<i8', int32 '<i4' or uint8 '|u1')", path, d);
+    if (strncmp(fo, "False", 5) != 0) return hant__fail(HANT_ERR_FORMAT, "%s: fortran_order must be False (save np.ascontiguousarray(a))", path);
+    if (*sh != '(') return hant__fail(HANT_ERR_FORMAT, "%s: shape is not a tuple", path);
+    sh++;
+    uint64_t count = 1;
+    int nd = 0, overflow = 0;
+    for (;;) {
+        while (*sh == ' ') sh++;
+        if (*sh == ')') break;
+        if (*sh < '0' || *sh > '9') return hant__fail(HANT_ERR_FORMAT, "%s: bad shape", path);
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(sh, &end, 10);
+        if (nd == 8) return hant__fail(HANT_ERR_FORMAT, "%s: more than 8 dimensions", path);
+        if (errno || v > (uint64_t)INT64_MAX) overflow = 1;
+        else if (v && count > UINT64_MAX / v) overflow = 1;
+        o->shape[nd++] = overflow ? -1 : (int64_t)v;
+        count *= v;
+        sh = end;
+        while (*sh == ' ') sh++;
+        if (*sh == ',') sh++;
+        else if (*sh != ')') return hant__fail(HANT_ERR_FORMAT, "%s: bad shape", path);
+    }
+    o->kind = kind; o->itemsize = size - '0'; o->ndim = nd; o->count = count;
+    o->offset = (pre[6] == 1 ? 10u : 12u) + hlen;
+    /* the data must be exactly the rest of the file */
+    if (fseek(f, 0, SEEK_END) != 0) return hant__fail(HANT_ERR_IO, "%s: cannot seek", path);
+    long end = ftell(f);
+    if (end < 0 || (uint64_t)end < o->offset) return hant__fail(HANT_ERR_FORMAT, "%s: truncated header", path);
+    o->data_bytes = (uint64_t)end - o->offset;
+    if (overflow || count > UINT64_MAX / (uint64_t)o->itemsize) return hant__fail(HANT_ERR_FORMAT, "%s: shape too large (its product overflows 64 bits)", path);
+    if (count * (uint64_t)o->itemsize != o->data_bytes)
+        return hant__fail(HANT_ERR_FORMAT, "%s: %llu data bytes, the shape needs %llu", path, (unsigned long long)o->data_bytes,
+                          (unsigned long long)(count * (uint64_t)o->itemsize));
+    return HANT_OK;
+}
+
 hant_status hant_npy_load(hant_context *ctx, const char *path, float **data, int *ndim, int64_t shape[8]) {
     if (!ctx || !path || !data || !ndim || !shape) return hant__fail(HANT_ERR_INVALID_ARG, "hant_npy_load: NULL argument");
     *data = NULL; *ndim = 0;
     FILE *f = fopen(path, "rb");
     if (!f) return hant__fail(HANT_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    unsigned char pre[12];
-    if (fread(pre, 1, 10, f) != 10 || memcmp(pre, "\x93NUMPY", 6) != 0) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: bad magic (not a .npy file)", path); }
-    uint32_t hlen;
-    if (pre[6] == 1) hlen = (uint32_t)pre[8] | (uint32_t)pre[9] << 8;
-    else if (pre[6] == 2 || pre[6] == 3) {
-        if (fread(pre + 10, 1, 2, f) != 2) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: truncated header", path); }
-        hlen = hant__get_u32(pre + 8);
-    } else { fclose(f); return hant__fail(HANT_ERR_VERSION, "%s: .npy version %d.%d", path, pre[6], pre[7]); }
-    if (hlen > 65536) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: header length %u too large", path, hlen); }
-    char h[65537];
-    if (fread(h, 1, hlen, f) != hlen) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: truncated header", path); }
-    h[hlen] = 0;
-    const char *d = hant__npy_key(h, "'descr'"), *fo = hant__npy_key(h, "'fortran_order'"), *sh = hant__npy_key(h, "'shape'");
-    if (!d || !fo || !sh) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: header lacks descr, fortran_order or shape", path); }
-    if (strncmp(d, "'<f4'", 5) != 0) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: descr must be '<f4' (float32 little-endian)", path); }
-    if (strncmp(fo, "False", 5) != 0) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: fortran_order must be False", path); }
-    if (*sh != '(') { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: shape is not a tuple", path); }
-    sh++;
-    uint64_t count = 1;
-    int nd = 0;
-    for (;;) {
-        while (*sh == ' ') sh++;
-        if (*sh == ')') break;
-        if (*sh < '0' || *sh > '9') { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: bad shape", path); }
-        char *end;
-        unsigned long long v = strtoull(sh, &end, 10);
-        if (nd == 8) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: more than 8 dimensions", path); }
-        if (v > ((uint64_t)1 << 40) || (v && count > ((uint64_t)1 << 40) / v)) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: shape too large", path); }
-        shape[nd++] = (int64_t)v;
-        count *= v;
-        sh = end;
-        while (*sh == ' ') sh++;
-        if (*sh == ',') sh++;
-        else if (*sh != ')') { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: bad shape", path); }
-    }
-    /* the data must be exactly the rest of the file */
-    long pos = ftell(f);
-    if (fseek(f, 0, SEEK_END) != 0) { fclose(f); return hant__fail(HANT_ERR_IO, "%s: cannot seek", path); }
-    long end = ftell(f);
-    if (pos < 0 || end < 0 || (uint64_t)(end - pos) != count * 4) {
-        fclose(f);
-        return hant__fail(HANT_ERR_FORMAT, "%s: %ld data bytes, the shape needs %llu", path, end - pos, (unsigned long long)(count * 4));
-    }
-    fseek(f, pos, SEEK_SET);
-    float *x = (float *)hant_alloc(ctx, (size_t)count * sizeof(float));
+    hant__npy_info in;
+    hant_status st = hant__npy_header(f, path, &in);
+    if (!st && (in.kind != 'f' || in.itemsize != 4)) st = hant__fail(HANT_ERR_FORMAT, "%s: descr must be '<f4' (float32 little-endian)", path);
+    if (!st && in.count > ((uint64_t)1 << 40)) st = hant__fail(HANT_ERR_FORMAT, "%s: shape too large", path);
+    if (!st && fseek(f, (long)in.offset, SEEK_SET) != 0) st = hant__fail(HANT_ERR_IO, "%s: cannot seek", path);
+    if (st) { fclose(f); return st; }
+    uint64_t count = in.count;
+    float *x = (float *)hant_alloc(ctx, (size_t)HANT__MAX(count, 1) * sizeof(float));
     if (!x) { fclose(f); return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: %llu floats", path, (unsigned long long)count); }
     unsigned char buf[4096];
     for (uint64_t i = 0; i < count; i += 1024) {
@@ -6142,7 +6739,8 @@ hant_status hant_npy_load(hant_context *ctx, const char *path, float **data, int
         }
     }
     fclose(f);
-    *data = x; *ndim = nd;
+    for (int i = 0; i < in.ndim; i++) shape[i] = in.shape[i];
+    *data = x; *ndim = in.ndim;
     return HANT_OK;
 }
 
@@ -6364,36 +6962,165 @@ void hant_optim_step(hant_optim *o) {
 }
 
 // >>data
-hant_status hant_dataset_load(hant_context *ctx, const char *images, const char *labels, int num_classes, hant_dataset *out) {
-    if (!ctx || !images || !labels || !out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_load: NULL argument");
-    memset(out, 0, sizeof *out);
-    int nd, nl;
-    int32_t d[4], dl[4];
-    unsigned char *img, *lab;
-    hant_status st = hant_idx_load(ctx, images, &img, &nd, d);
-    if (st) return st;
-    if (nd != 3) { hant_free(ctx, img); return hant__fail(HANT_ERR_FORMAT, "%s: %d dimensions, images need 3 (n, h, w)", images, nd); }
-    if ((st = hant_idx_load(ctx, labels, &lab, &nl, dl))) { hant_free(ctx, img); return st; }
-    if (nl != 1 || dl[0] != d[0]) {
-        hant_free(ctx, img); hant_free(ctx, lab);
-        return hant__fail(HANT_ERR_FORMAT, "%s: want %d labels in one dimension", labels, d[0]);
-    }
-    for (int i = 0; i < d[0]; i++)
-        if (lab[i] >= num_classes) {
-            int v = lab[i];
-            hant_free(ctx, img); hant_free(ctx, lab);
-            return hant__fail(HANT_ERR_FORMAT, "%s: label %d of item %d is out of range (0..%d)", labels, v, i, num_classes - 1);
-        }
-    out->n = d[0]; out->h = d[1]; out->w = d[2]; out->images = img; out->labels = lab;
+/* 1 if the file starts with the .npy magic, 0 if not, -1 if it cannot be read. */
+static int hant__is_npy(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    unsigned char m[6];
+    int r = fread(m, 1, 6, f) == 6 && !memcmp(m, "\x93NUMPY", 6);
+    fclose(f);
+    return r;
+}
+
+/* The images of a .npy file: header checked, the file kept open. */
+static hant_status hant__npy_images(const char *path, hant_dataset *d) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return hant__fail(HANT_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    hant__npy_info in;
+    hant_status st = hant__npy_header(f, path, &in);
+    if (st) { fclose(f); return st; }
+    int u8 = in.kind == 'u' && in.itemsize == 1, f32 = in.kind == 'f' && in.itemsize == 4;
+    const int64_t *s = in.shape;
+    if (!u8 && !f32) st = hant__fail(HANT_ERR_FORMAT, "%s: images must be uint8 [N, H, W, C] or float32 [N, C, H, W], not %s%d", path, in.kind == 'i' ? "int" : "float", 8 * in.itemsize);
+    else if (in.ndim != 3 && in.ndim != 4)
+        st = hant__fail(HANT_ERR_FORMAT, "%s: %d dimensions; images are %s (or [N, H, W] for one channel)", path, in.ndim, u8 ? "uint8 [N, H, W, C]" : "float32 [N, C, H, W]");
+    if (st) { fclose(f); return st; }
+    int64_t n = s[0], c = in.ndim == 3 ? 1 : u8 ? s[3] : s[1], h = in.ndim == 3 ? s[1] : u8 ? s[1] : s[2], w = in.ndim == 3 ? s[2] : u8 ? s[2] : s[3];
+    if (n < 1 || h < 1 || w < 1 || c < 1) st = hant__fail(HANT_ERR_FORMAT, "%s: an empty dimension in the shape", path);
+    else if (n > INT32_MAX) st = hant__fail(HANT_ERR_FORMAT, "%s: %lld images (at most %d)", path, (long long)n, INT32_MAX);
+    else if (h > 65536 || w > 65536 || c > 65536 || h * w * c > ((int64_t)1 << 28))
+        st = hant__fail(HANT_ERR_FORMAT, "%s: images of %lldx%lldx%lld are too large", path, (long long)h, (long long)w, (long long)c);
+    else if (u8 && c > 4)
+        st = hant__fail(HANT_ERR_FORMAT, "%s: %lld channels: uint8 images are [N, H, W, C] with C 1..4%s", path, (long long)c,
+                        in.ndim == 4 && s[1] <= 4 ? " (this looks like [N, C, H, W]: a.transpose(0, 2, 3, 1))" : "");
+    else if (f32 && in.ndim == 4 && s[3] <= 4 && s[1] > 4)
+        st = hant__fail(HANT_ERR_FORMAT, "%s: float32 images are [N, C, H, W]; this looks like [N, H, W, C] (a.transpose(0, 3, 1, 2))", path);
+    if (st) { fclose(f); return st; }
+    d->n = (int)n; d->h = (int)h; d->w = (int)w; d->c = (int)c;
+    d->pixels = u8 ? HANT_PIXELS_U8_NHWC : HANT_PIXELS_F32_NCHW;
+    d->file = f; d->offset = (int64_t)in.offset;
     return HANT_OK;
+}
+
+/* Labels [N] of a .npy or IDX file as int32, with the range checked. */
+static hant_status hant__load_labels(hant_context *ctx, const char *path, const char *images, int n, int num_classes, int32_t **out) {
+    int32_t *lab = (int32_t *)hant_alloc(ctx, sizeof(int32_t) * (size_t)n);
+    if (!lab) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: %d labels", path, n);
+    hant_status st = HANT_OK;
+    int npy = hant__is_npy(path);
+    if (npy < 0) st = hant__fail(HANT_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    else if (npy) {
+        FILE *f = fopen(path, "rb");
+        hant__npy_info in;
+        if (!f) st = hant__fail(HANT_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+        else if (!(st = hant__npy_header(f, path, &in))) {
+            if (in.kind == 'f') st = hant__fail(HANT_ERR_FORMAT, "%s: labels must be int64, int32 or uint8, not float32", path);
+            else if (in.ndim != 1) st = hant__fail(HANT_ERR_FORMAT, "%s: labels must be [N] (one dimension), not %d dimensions", path, in.ndim);
+            else if (in.shape[0] != n) st = hant__fail(HANT_ERR_FORMAT, "%s: %lld labels, but %s holds %d images", path, (long long)in.shape[0], images, n);
+            else if (fseek(f, (long)in.offset, SEEK_SET) != 0) st = hant__fail(HANT_ERR_IO, "%s: cannot seek", path);
+            unsigned char buf[4096];
+            int per = (int)sizeof buf / in.itemsize;
+            for (int i = 0; !st && i < n; i += per) {
+                int m = n - i < per ? n - i : per;
+                if (fread(buf, (size_t)in.itemsize, (size_t)m, f) != (size_t)m) { st = hant__fail(HANT_ERR_IO, "%s: read failed", path); break; }
+                for (int j = 0; j < m && !st; j++) {
+                    const unsigned char *p = buf + (size_t)j * in.itemsize;
+                    int64_t v;
+                    if (in.itemsize == 8) { uint64_t u = hant__get_u64(p); memcpy(&v, &u, 8); }
+                    else if (in.itemsize == 4) v = in.kind == 'i' ? (int64_t)hant__get_i32(p) : (int64_t)hant__get_u32(p);
+                    else v = in.kind == 'i' ? (int64_t)(int8_t)p[0] : (int64_t)p[0];
+                    if (v < 0 || (num_classes > 0 && v >= num_classes) || v > INT32_MAX)
+                        st = hant__fail(HANT_ERR_FORMAT, "%s: label %lld of item %d is out of range (0..%d)", path, (long long)v, i + j, num_classes > 0 ? num_classes - 1 : INT32_MAX);
+                    lab[i + j] = (int32_t)v;
+                }
+            }
+        }
+        if (f) fclose(f);
+    } else {
+        int nl;
+        int32_t dl[4];
+        unsigned char *raw = NULL;
+        if (!(st = hant_idx_load(ctx, path, &raw, &nl, dl))) {
+            if (nl != 1 || dl[0] != n) st = hant__fail(HANT_ERR_FORMAT, "%s: want %d labels in one dimension", path, n);
+            for (int i = 0; !st && i < n; i++) {
+                if (num_classes > 0 && raw[i] >= num_classes)
+                    st = hant__fail(HANT_ERR_FORMAT, "%s: label %d of item %d is out of range (0..%d)", path, raw[i], i, num_classes - 1);
+                lab[i] = raw[i];
+            }
+            hant_free(ctx, raw);
+        }
+    }
+    if (st) { hant_free(ctx, lab); return st; }
+    *out = lab;
+    return HANT_OK;
+}
+
+hant_status hant_dataset_load(hant_context *ctx, const char *images, const char *labels, int num_classes, hant_dataset *out) {
+    if (!out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_load: NULL argument");
+    memset(out, 0, sizeof *out);
+    if (!ctx || !images) return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_load: NULL argument");
+    out->ctx = ctx;
+    snprintf(out->path, sizeof out->path, "%s", images);
+    hant_status st;
+    int npy = hant__is_npy(images);
+    if (npy < 0) return hant__fail(HANT_ERR_IO, "%s: cannot open: %s", images, strerror(errno));
+    if (npy) {
+        if ((st = hant__npy_images(images, out))) { memset(out, 0, sizeof *out); return st; }
+    } else {
+        int nd;
+        int32_t d[4];
+        unsigned char *img;
+        if ((st = hant_idx_load(ctx, images, &img, &nd, d))) { memset(out, 0, sizeof *out); return st; }
+        if (nd != 3) { hant_free(ctx, img); memset(out, 0, sizeof *out); return hant__fail(HANT_ERR_FORMAT, "%s: %d dimensions, images need 3 (n, h, w)", images, nd); }
+        out->n = d[0]; out->h = d[1]; out->w = d[2]; out->c = 1; out->images = img; out->pixels = HANT_PIXELS_U8_NHWC;
+    }
+    if (labels && (st = hant__load_labels(ctx, labels, images, out->n, num_classes, &out->labels))) { hant_dataset_free(ctx, out); return st; }
+    return HANT_OK;
+}
+
+hant_status hant_dataset_open_dir(hant_context *ctx, const char *dir, const char *split, int num_classes, hant_dataset *out) {
+    if (!out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_open_dir: NULL argument");
+    memset(out, 0, sizeof *out);
+    if (!ctx || !dir || !split || (strcmp(split, "train") && strcmp(split, "test")))
+        return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_open_dir: split must be \"train\" or \"test\"");
+    char ip[4096], lp[4096];
+    const char *idx = strcmp(split, "train") ? "t10k" : "train";
+    if (snprintf(ip, sizeof ip, "%s/%s_images.npy", dir, split) >= (int)sizeof ip) return hant__fail(HANT_ERR_INVALID_ARG, "path too long: %s", dir);
+    snprintf(lp, sizeof lp, "%s/%s_labels.npy", dir, split);
+    FILE *f = fopen(ip, "rb");
+    if (!f) {
+        snprintf(ip, sizeof ip, "%s/%s-images-idx3-ubyte", dir, idx);
+        snprintf(lp, sizeof lp, "%s/%s-labels-idx1-ubyte", dir, idx);
+        f = fopen(ip, "rb");
+        if (!f) return hant__fail(HANT_ERR_IO, "%s: no %s split: neither %s_images.npy + %s_labels.npy nor %s-images-idx3-ubyte + %s-labels-idx1-ubyte",
+                                  dir, split, split, split, idx, idx);
+    }
+    fclose(f);
+    return hant_dataset_load(ctx, ip, lp, num_classes, out);
 }
 
 void hant_dataset_free(hant_context *ctx, hant_dataset *d) {
     if (!d) return;
-    hant_free(ctx, d->images);
-    hant_free(ctx, d->labels);
+    if (!ctx) ctx = d->ctx;
+    if (ctx) { hant_free(ctx, d->images); hant_free(ctx, d->labels); }
+    if (d->file) fclose((FILE *)d->file);
     memset(d, 0, sizeof *d);
 }
+
+hant_status hant_dataset_check(const hant_dataset *d, const hant_arch *a) {
+    if (!d || !a) return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_check: NULL argument");
+    if (d->h != a->in_h || d->w != a->in_w || d->c != a->in_c)
+        return hant__fail(HANT_ERR_FORMAT, "%s: images are %dx%dx%d (H x W x C); the model wants %dx%dx%d: uint8 [N, %d, %d, %d] or float32 [N, %d, %d, %d]",
+                          d->path, d->h, d->w, d->c, a->in_h, a->in_w, a->in_c, a->in_h, a->in_w, a->in_c, a->in_c, a->in_h, a->in_w);
+    if (d->pixels == HANT_PIXELS_U8_NHWC)
+        for (int c = 0; c < d->c && c < 4; c++)
+            if (!(a->in_std[c] > 0) || !isfinite(a->in_std[c]) || !isfinite(a->in_mean[c]))
+                return hant__fail(HANT_ERR_FORMAT, "%s: uint8 pixels need the model's mean and std, but channel %d has mean %g, std %g", d->path, c,
+                                  (double)a->in_mean[c], (double)a->in_std[c]);
+    return HANT_OK;
+}
+
+int hant_dataset_pad(int side) { return side > 0 ? (side + 7) / 14 : 0; }
 
 void hant_shuffle(int *idx, int n, uint64_t seed) {
     uint64_t s = seed ^ 0x5DEECE66Dull;
@@ -6404,25 +7131,89 @@ void hant_shuffle(int *idx, int n, uint64_t seed) {
     }
 }
 
-void hant_dataset_batch(const hant_dataset *d, const int *idx, int n, float mean, float std, int augment,
-                        uint64_t *rng, float *x, int *labels) {
-    const int H = d->h, W = d->w;
-    float inv = 1.0f / (255.0f * std), off = mean / std, zero = -off; /* padding is a black pixel */
-    for (int i = 0; i < n; i++) {
-        const unsigned char *src = d->images + (size_t)idx[i] * H * W;
-        float *dst = x + (size_t)i * H * W;
+/* Reads `bytes` at `off` of the file, retrying short reads. */
+static int hant__pread_all(FILE *f, void *buf, size_t bytes, int64_t off) {
+    int fd = fileno(f);
+    unsigned char *p = (unsigned char *)buf;
+    while (bytes) {
+        ssize_t r = pread(fd, p, bytes, (off_t)off);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return 0;
+        p += r; bytes -= (size_t)r; off += r;
+    }
+    return 1;
+}
+
+hant_status hant_dataset_batch(const hant_dataset *d, const int *idx, int n, const float *mean, const float *std, int augment,
+                               uint64_t *rng, float *x, int *labels) {
+    if (!d || n < 0 || (n && (!idx || !x)) || (augment && !rng) || (augment & ~(HANT_AUGMENT_CROP | HANT_AUGMENT_FLIP)))
+        return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_batch: bad argument");
+    if (labels && !d->labels) return hant__fail(HANT_ERR_INVALID_ARG, "%s: labels asked for, but the set was opened without them", d->path);
+    if (!d->images && !d->file) return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_batch: an empty data set");
+    const int H = d->h, W = d->w, C = d->c, u8 = d->pixels == HANT_PIXELS_U8_NHWC;
+    const int ph = augment & HANT_AUGMENT_CROP ? hant_dataset_pad(H) : 0, pw = augment & HANT_AUGMENT_CROP ? hant_dataset_pad(W) : 0;
+    const size_t hwc = (size_t)H * W * C, bytes = hwc * (u8 ? 1 : 4);
+    float inv[4] = { 0 }, off[4] = { 0 }, zero[4] = { 0 };
+    if (u8) {
+        if (!mean || !std || C > 4) return hant__fail(HANT_ERR_INVALID_ARG, "%s: uint8 pixels need mean and std per channel", d->path);
+        for (int c = 0; c < C; c++) {
+            if (!(std[c] > 0) || !isfinite(std[c]) || !isfinite(mean[c]))
+                return hant__fail(HANT_ERR_INVALID_ARG, "%s: channel %d: mean %g, std %g cannot normalise pixels", d->path, c, (double)mean[c], (double)std[c]);
+            inv[c] = 1.0f / (255.0f * std[c]); off[c] = mean[c] / std[c]; zero[c] = -off[c]; /* padding is a black pixel */
+        }
+    }
+    unsigned char *tmp = NULL;
+    if (!d->images && n) {
+        if (!d->ctx || !(tmp = (unsigned char *)hant_alloc(d->ctx, bytes))) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: one image of %zu bytes", d->path, bytes);
+    }
+    hant_status st = HANT_OK;
+    for (int i = 0; i < n && !st; i++) {
+        if (idx[i] < 0 || idx[i] >= d->n) { st = hant__fail(HANT_ERR_INVALID_ARG, "%s: image %d of %d", d->path, idx[i], d->n); break; }
+        const unsigned char *src = d->images ? d->images + (size_t)idx[i] * bytes : tmp;
+        errno = 0;
+        if (!d->images && !hant__pread_all((FILE *)d->file, tmp, bytes, d->offset + (int64_t)idx[i] * (int64_t)bytes)) {
+            st = hant__fail(HANT_ERR_IO, "%s: cannot read image %d: %s", d->path, idx[i], errno ? strerror(errno) : "the file is shorter than its header says");
+            break;
+        }
+        float *dst = x + (size_t)i * hwc;
         if (labels) labels[i] = d->labels[idx[i]];
         int dy = 0, dx = 0, flip = 0;
         if (augment) {
             uint64_t r = hant__splitmix(rng);
-            dy = (int)(r % 5) - 2; dx = (int)((r >> 8) % 5) - 2; flip = (int)((r >> 16) & 1);
+            dy = (int)(r % (uint64_t)(2 * ph + 1)) - ph; dx = (int)((r >> 8) % (uint64_t)(2 * pw + 1)) - pw;
+            flip = augment & HANT_AUGMENT_FLIP ? (int)((r >> 16) & 1) : 0;
         }
-        for (int y = 0; y < H; y++)
-            for (int xx = 0; xx < W; xx++) {
-                int sy = y + dy, sx = (flip ? W - 1 - xx : xx) + dx;
-                dst[y * W + xx] = sy < 0 || sy >= H || sx < 0 || sx >= W ? zero : src[sy * W + sx] * inv - off;
-            }
+        if (u8 && C == 1) { /* the IDX case, as it always was */
+            for (int y = 0; y < H; y++)
+                for (int xx = 0; xx < W; xx++) {
+                    int sy = y + dy, sx = (flip ? W - 1 - xx : xx) + dx;
+                    dst[(size_t)y * W + xx] = sy < 0 || sy >= H || sx < 0 || sx >= W ? zero[0] : src[(size_t)sy * W + sx] * inv[0] - off[0];
+                }
+        } else if (u8) {
+            for (int y = 0; y < H; y++)
+                for (int xx = 0; xx < W; xx++) {
+                    int sy = y + dy, sx = (flip ? W - 1 - xx : xx) + dx;
+                    float *o = dst + ((size_t)y * W + xx) * C;
+                    if (sy < 0 || sy >= H || sx < 0 || sx >= W) { for (int c = 0; c < C; c++) o[c] = zero[c]; continue; }
+                    const unsigned char *p = src + ((size_t)sy * W + sx) * C;
+                    for (int c = 0; c < C; c++) o[c] = p[c] * inv[c] - off[c];
+                }
+        } else {
+            for (size_t k = 0; k < hwc; k++)
+                if (!isfinite(hant__get_f32(src + 4 * k))) {
+                    st = hant__fail(HANT_ERR_NONFINITE, "%s: image %d holds a NaN or infinity (element %zu)", d->path, idx[i], k);
+                    break;
+                }
+            for (int y = 0; y < H && !st; y++)
+                for (int xx = 0; xx < W; xx++) {
+                    int sy = y + dy, sx = (flip ? W - 1 - xx : xx) + dx, in = sy >= 0 && sy < H && sx >= 0 && sx < W;
+                    float *o = dst + ((size_t)y * W + xx) * C;
+                    for (int c = 0; c < C; c++) o[c] = in ? hant__get_f32(src + 4 * (((size_t)c * H + sy) * W + sx)) : 0.0f;
+                }
+        }
     }
+    if (tmp) hant_free(d->ctx, tmp);
+    return st;
 }
 
 // >>onnx
@@ -6465,6 +7256,2169 @@ enum {
 };
 /* The reader (protobuf decoding, graph, constant folding, mapping onto a
    hant_arch) and the writer follow. */
+
+/* ---- reader: protobuf wire format (field by field, no protobuf library) --- */
+typedef struct hant__pb { const uint8_t *p, *end; } hant__pb;
+typedef struct hant__pbf { uint32_t num; int wt; uint64_t v; hant__pb sub; } hant__pbf;
+
+static int hant__pb_varint(hant__pb *r, uint64_t *out) {
+    uint64_t v = 0;
+    for (int s = 0; s < 70; s += 7) {
+        if (r->p >= r->end) return 0;
+        uint8_t b = *r->p++;
+        if (s == 63 && b > 1) return 0; /* more than 64 bits */
+        v |= (uint64_t)(b & 0x7f) << s;
+        if (!(b & 0x80)) { *out = v; return 1; }
+    }
+    return 0;
+}
+
+static uint64_t hant__pb_le(const uint8_t *p, int n) {
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; i--) v = v << 8 | p[i];
+    return v;
+}
+
+/* The next field of a message: 1, 0 at its end, -1 when malformed. Groups
+   (wire types 3/4, deprecated) are skipped whole: sub spans their content. */
+static int hant__pb_next(hant__pb *r, hant__pbf *f) {
+    if (r->p >= r->end) return 0;
+    uint64_t key, n;
+    if (!hant__pb_varint(r, &key) || (key >> 3) == 0 || (key >> 3) > 0x1fffffffu) return -1;
+    f->num = (uint32_t)(key >> 3); f->wt = (int)(key & 7);
+    switch (f->wt) {
+    case HANT__PB_VARINT: return hant__pb_varint(r, &f->v) ? 1 : -1;
+    case HANT__PB_I64: if (r->end - r->p < 8) return -1; f->v = hant__pb_le(r->p, 8); r->p += 8; return 1;
+    case HANT__PB_I32: if (r->end - r->p < 4) return -1; f->v = hant__pb_le(r->p, 4); r->p += 4; return 1;
+    case HANT__PB_LEN:
+        if (!hant__pb_varint(r, &n) || n > (uint64_t)(r->end - r->p)) return -1;
+        f->sub.p = r->p; f->sub.end = r->p + n; r->p += n;
+        return 1;
+    case 3: { /* start group: skip to the matching end group */
+        const uint8_t *start = r->p;
+        int64_t depth = 1;
+        while (depth > 0) {
+            const uint8_t *at = r->p;
+            if (!hant__pb_varint(r, &key)) return -1;
+            int wt = (int)(key & 7);
+            if (wt == 3) { depth++; continue; }
+            if (wt == 4) { if (--depth == 0) { f->sub.p = start; f->sub.end = at; } continue; }
+            hant__pbf g;
+            r->p = at;
+            if (hant__pb_next(r, &g) != 1) return -1;
+        }
+        return 1;
+    }
+    default: return -1;
+    }
+}
+
+/* Elements of one occurrence of a repeated scalar field, packed (wire type
+   2) or not; kind is the element's wire type (0, 1 or 5). */
+typedef struct hant__pbit { hant__pb r; int kind, single; uint64_t v; } hant__pbit;
+static int hant__pbit_init(hant__pbit *it, const hant__pbf *f, int kind) {
+    it->kind = kind; it->single = 0;
+    if (f->wt == kind) { it->single = 1; it->v = f->v; return 1; }
+    if (f->wt != HANT__PB_LEN) return 0;
+    it->r = f->sub;
+    return 1;
+}
+/* 1 value, 0 end, -1 malformed */
+static int hant__pbit_next(hant__pbit *it, uint64_t *v) {
+    if (it->single == 1) { it->single = 2; *v = it->v; return 1; }
+    if (it->single == 2) return 0;
+    if (it->r.p >= it->r.end) return 0;
+    if (it->kind == HANT__PB_VARINT) return hant__pb_varint(&it->r, v) ? 1 : -1;
+    int w = it->kind == HANT__PB_I32 ? 4 : 8;
+    if (it->r.end - it->r.p < w) return -1;
+    *v = hant__pb_le(it->r.p, w); it->r.p += w;
+    return 1;
+}
+
+static float hant__pb_f32(uint64_t bits) { uint32_t b = (uint32_t)bits; float x; memcpy(&x, &b, 4); return x; }
+static double hant__pb_f64(uint64_t bits) { double x; memcpy(&x, &bits, 8); return x; }
+
+/* ---- reader: the graph ------------------------------------------------------ */
+enum { HANT__OXV_NONE = 0, HANT__OXV_INPUT = 1, HANT__OXV_CONST = 2, HANT__OXV_FEAT = 3 };
+typedef struct hant__oxval {
+    char *name;
+    int prod;                  /* producing node, -1: none */
+    int kind;                  /* HANT__OXV_* */
+    int alias;                 /* Identity / Dropout output: the value it stands for, else -1 */
+    int ndim; int64_t dim[4];  /* feature maps: NCHW, or N x C after flattening */
+    int cnd; int64_t cdim[8]; int64_t cnum; /* constants */
+    float *f; int64_t *i;      /* constant data: float types in f, integer types in i (one is set) */
+    int nuse, use0;            /* nodes that read it (CSR into uses) */
+    int graph_out;
+} hant__oxval;
+
+typedef struct hant__oxnode {
+    char *name, *op;
+    int nin, nout, *in, *out; /* value ids, -1 for an absent optional input */
+    hant__pb msg;             /* the NodeProto, for its attributes */
+    int part;                 /* the hant part that placed it, -1: none */
+    int skip;                 /* folded into a constant or an alias */
+} hant__oxnode;
+
+typedef struct hant__ox {
+    hant_context *ctx;
+    const char *path;
+    char dir[4096];
+    uint8_t *buf; size_t size;
+    void **allocs; int nallocs, cap_allocs;
+    hant__oxnode *nodes; int nnodes;
+    hant__oxval *vals; int nvals, cap_vals;
+    int *hash; int hcap;
+    int *uses;
+    int *order;
+    int input, output, opset;
+} hant__ox;
+
+static void *hant__ox_alloc(hant__ox *g, size_t n) {
+    if (g->nallocs == g->cap_allocs) {
+        int cap = g->cap_allocs ? 2 * g->cap_allocs : 64;
+        void **a = (void **)hant_alloc(g->ctx, sizeof(void *) * (size_t)cap);
+        if (!a) return NULL;
+        if (g->allocs) { memcpy(a, g->allocs, sizeof(void *) * (size_t)g->nallocs); hant_free(g->ctx, g->allocs); }
+        g->allocs = a; g->cap_allocs = cap;
+    }
+    void *p = hant_alloc(g->ctx, n ? n : 1);
+    if (p) g->allocs[g->nallocs++] = p;
+    return p;
+}
+
+static void hant__ox_free(hant__ox *g) {
+    for (int i = 0; i < g->nallocs; i++) hant_free(g->ctx, g->allocs[i]);
+    if (g->allocs) hant_free(g->ctx, g->allocs);
+    if (g->buf) hant_free(g->ctx, g->buf);
+}
+
+static char *hant__ox_str(hant__ox *g, hant__pb s) {
+    size_t n = (size_t)(s.end - s.p);
+    char *c = (char *)hant__ox_alloc(g, n + 1);
+    if (!c) return NULL;
+    memcpy(c, s.p, n);
+    c[n] = 0;
+    for (size_t i = 0; i < n; i++) if (!c[i] || (unsigned char)c[i] < 32) c[i] = '?'; /* printable in messages */
+    return c;
+}
+
+static uint32_t hant__ox_hashs(const char *s) {
+    uint32_t h = 2166136261u;
+    while (*s) { h ^= (unsigned char)*s++; h *= 16777619u; }
+    return h;
+}
+
+/* The id of the value named s (created when absent); -1 out of memory. */
+static int hant__ox_value(hant__ox *g, const char *s) {
+    if (2 * (g->nvals + 1) > g->hcap) {
+        int hcap = g->hcap ? 2 * g->hcap : 1024;
+        int *h = (int *)hant__ox_alloc(g, sizeof(int) * (size_t)hcap);
+        hant__oxval *v = (hant__oxval *)hant__ox_alloc(g, sizeof(hant__oxval) * (size_t)hcap / 2);
+        if (!h || !v) return -1;
+        for (int i = 0; i < hcap; i++) h[i] = -1;
+        if (g->nvals) memcpy(v, g->vals, sizeof(hant__oxval) * (size_t)g->nvals);
+        for (int i = 0; i < g->nvals; i++) {
+            uint32_t k = hant__ox_hashs(v[i].name) & (uint32_t)(hcap - 1);
+            while (h[k] >= 0) k = (k + 1) & (uint32_t)(hcap - 1);
+            h[k] = i;
+        }
+        g->hash = h; g->hcap = hcap; g->vals = v; g->cap_vals = hcap / 2;
+    }
+    uint32_t k = hant__ox_hashs(s) & (uint32_t)(g->hcap - 1);
+    while (g->hash[k] >= 0) {
+        if (!strcmp(g->vals[g->hash[k]].name, s)) return g->hash[k];
+        k = (k + 1) & (uint32_t)(g->hcap - 1);
+    }
+    hant__oxval *v = &g->vals[g->nvals];
+    memset(v, 0, sizeof *v);
+    v->name = (char *)s; v->prod = -1; v->alias = -1;
+    g->hash[k] = g->nvals;
+    return g->nvals++;
+}
+
+static int hant__ox_res(const hant__ox *g, int v) {
+    while (v >= 0 && g->vals[v].alias >= 0) v = g->vals[v].alias;
+    return v;
+}
+
+static int hant__ox_dtype_size(int dt) {
+    switch (dt) {
+    case HANT__ONNX_FLOAT: case HANT__ONNX_INT32: case 12 /* uint32 */: return 4;
+    case HANT__ONNX_INT64: case HANT__ONNX_DOUBLE: case 13 /* uint64 */: return 8;
+    case HANT__ONNX_UINT8: case HANT__ONNX_INT8: case 9 /* bool */: return 1;
+    case 4 /* uint16 */: case 5 /* int16 */: return 2;
+    }
+    return 0;
+}
+
+/* Reads an external data file (path relative to the model, inside its folder). */
+static hant_status hant__ox_external(hant__ox *g, const char *tname, const char *loc, uint64_t off, int has_len, uint64_t len,
+                                     size_t want, void *dst) {
+    if (!loc || !*loc) return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': external data without a location", g->path, tname);
+    if (loc[0] == '/' || strstr(loc, "..") || strchr(loc, '\\'))
+        return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': external data location '%s' leaves the model's folder", g->path, tname, loc);
+    if (has_len && len != want)
+        return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': external data length %llu, the shape needs %zu bytes", g->path, tname,
+                          (unsigned long long)len, want);
+    char p[8192];
+    snprintf(p, sizeof p, "%s%s", g->dir, loc);
+    FILE *f = fopen(p, "rb");
+    if (!f) return hant__fail(HANT_ERR_IO, "%s: tensor '%s': cannot open external data %s", g->path, tname, p);
+    hant_status st = HANT_OK;
+    long long fsz = -1;
+    if (fseeko(f, 0, SEEK_END) == 0) fsz = (long long)ftello(f);
+    if (fsz < 0 || off > (uint64_t)fsz || want > (uint64_t)fsz - off)
+        st = hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': external data offset %llu + %zu bytes is past the end of %s (%lld bytes)",
+                        g->path, tname, (unsigned long long)off, want, p, fsz);
+    else if (fseeko(f, (off_t)off, SEEK_SET) || fread(dst, 1, want, f) != want)
+        st = hant__fail(HANT_ERR_IO, "%s: tensor '%s': reading external data %s failed", g->path, tname, p);
+    fclose(f);
+    return st;
+}
+
+/* Decodes a TensorProto into a constant value: FLOAT and DOUBLE become
+   floats, integer types int64. Every count is checked against the data. */
+static hant_status hant__ox_tensor(hant__ox *g, hant__pb msg, hant__oxval *v, const char *what) {
+    hant__pbf f;
+    hant__pb r = msg;
+    int rc, dt = 0, loc = 0, nraw = 0;
+    hant__pb raw = { 0, 0 };
+    char *name = NULL, *xloc = NULL;
+    uint64_t xoff = 0, xlen = 0;
+    int has_xlen = 0;
+    int64_t ntyped = 0;
+    v->cnd = 0;
+    while ((rc = hant__pb_next(&r, &f)) == 1) {
+        switch (f.num) {
+        case HANT__ONNX_TENSOR_DIMS: {
+            hant__pbit it; uint64_t d;
+            if (!hant__pbit_init(&it, &f, HANT__PB_VARINT)) goto bad;
+            while ((rc = hant__pbit_next(&it, &d)) == 1) {
+                if (v->cnd == 8) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: %s: more than 8 dimensions", g->path, what);
+                v->cdim[v->cnd++] = (int64_t)d;
+            }
+            if (rc < 0) goto bad;
+            break;
+        }
+        case HANT__ONNX_TENSOR_DATA_TYPE: if (f.wt != HANT__PB_VARINT) goto bad; dt = (int)f.v; break;
+        case HANT__ONNX_TENSOR_NAME: if (f.wt != HANT__PB_LEN || !(name = hant__ox_str(g, f.sub))) goto bad; break;
+        case HANT__ONNX_TENSOR_RAW_DATA: if (f.wt != HANT__PB_LEN) goto bad; raw = f.sub; nraw = 1; break;
+        case HANT__ONNX_TENSOR_DATA_LOCATION: if (f.wt != HANT__PB_VARINT) goto bad; loc = (int)f.v; break;
+        case HANT__ONNX_TENSOR_EXTERNAL_DATA: {
+            if (f.wt != HANT__PB_LEN) goto bad;
+            hant__pb e = f.sub; hant__pbf ef; char *key = NULL, *val = NULL;
+            while ((rc = hant__pb_next(&e, &ef)) == 1) {
+                if (ef.wt != HANT__PB_LEN) continue;
+                if (ef.num == HANT__ONNX_ENTRY_KEY) key = hant__ox_str(g, ef.sub);
+                else if (ef.num == HANT__ONNX_ENTRY_VALUE) val = hant__ox_str(g, ef.sub);
+            }
+            if (rc < 0 || !key || !val) goto bad;
+            if (!strcmp(key, "location")) xloc = val;
+            else if (!strcmp(key, "offset") || !strcmp(key, "length")) {
+                char *end; errno = 0;
+                unsigned long long x = strtoull(val, &end, 10);
+                if (errno || end == val || *end || val[0] == '-')
+                    return hant__fail(HANT_ERR_FORMAT, "%s: %s: external data %s '%s' is not a number", g->path, what, key, val);
+                if (key[0] == 'o') xoff = x; else { xlen = x; has_xlen = 1; }
+            }
+            break;
+        }
+        case 3: return hant__fail(HANT_ERR_UNSUPPORTED, "%s: %s: segmented tensors are not supported", g->path, what);
+        case HANT__ONNX_TENSOR_FLOAT_DATA: case HANT__ONNX_TENSOR_INT32_DATA: case HANT__ONNX_TENSOR_INT64_DATA:
+        case HANT__ONNX_TENSOR_DOUBLE_DATA: case HANT__ONNX_TENSOR_UINT64_DATA: ntyped++; break;
+        default: break; /* unknown fields are skipped */
+        }
+    }
+    if (rc < 0) goto bad;
+    if (name) what = name;
+    int esz = hant__ox_dtype_size(dt);
+    if (!esz) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: tensor '%s': data type %d (hant reads float, double and integer tensors)", g->path, what, dt);
+    /* element count, bounded by the data that must back it */
+    int64_t numel = 1;
+    for (int d = 0; d < v->cnd; d++) {
+        if (v->cdim[d] < 0) return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': negative dimension %lld", g->path, what, (long long)v->cdim[d]);
+        if (v->cdim[d] && numel > ((int64_t)1 << 40) / v->cdim[d])
+            return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': dimensions overflow (more than 2^40 elements)", g->path, what);
+        numel *= v->cdim[d];
+    }
+    v->cnum = numel;
+    int isf = dt == HANT__ONNX_FLOAT || dt == HANT__ONNX_DOUBLE;
+    if (isf) v->f = (float *)hant__ox_alloc(g, sizeof(float) * (size_t)(numel ? numel : 1));
+    else v->i = (int64_t *)hant__ox_alloc(g, sizeof(int64_t) * (size_t)(numel ? numel : 1));
+    if (!v->f && !v->i) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: tensor '%s' (%lld elements)", g->path, what, (long long)numel);
+    const uint8_t *bytes = NULL;
+    void *ext = NULL;
+    if (loc == 1) {
+        size_t want = (size_t)numel * (size_t)esz;
+        if (!(ext = hant__ox_alloc(g, want))) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: tensor '%s'", g->path, what);
+        hant_status st = hant__ox_external(g, what, xloc, xoff, has_xlen, xlen, want, ext);
+        if (st) return st;
+        bytes = (const uint8_t *)ext;
+    } else if (loc != 0) {
+        return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': data_location %d", g->path, what, loc);
+    } else if (nraw) {
+        if ((uint64_t)(raw.end - raw.p) != (uint64_t)numel * (uint64_t)esz)
+            return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': raw_data has %zu bytes, the shape needs %lld", g->path, what,
+                              (size_t)(raw.end - raw.p), (long long)numel * esz);
+        bytes = raw.p;
+    }
+    if (bytes) {
+        for (int64_t k = 0; k < numel; k++) {
+            uint64_t b = hant__pb_le(bytes + k * esz, esz);
+            if (dt == HANT__ONNX_FLOAT) v->f[k] = hant__pb_f32(b);
+            else if (dt == HANT__ONNX_DOUBLE) v->f[k] = (float)hant__pb_f64(b);
+            else if (dt == HANT__ONNX_INT32) v->i[k] = (int32_t)(uint32_t)b;
+            else if (dt == HANT__ONNX_INT8) v->i[k] = (int8_t)(uint8_t)b;
+            else if (dt == 5) v->i[k] = (int16_t)(uint16_t)b;
+            else v->i[k] = (int64_t)b;
+        }
+        return HANT_OK;
+    }
+    /* typed fields: float_data (float), int32_data (int32 and narrower), int64_data,
+       double_data, uint64_data (uint32, uint64) */
+    int field = dt == HANT__ONNX_FLOAT ? HANT__ONNX_TENSOR_FLOAT_DATA : dt == HANT__ONNX_DOUBLE ? HANT__ONNX_TENSOR_DOUBLE_DATA
+              : dt == HANT__ONNX_INT64 ? HANT__ONNX_TENSOR_INT64_DATA : (dt == 12 || dt == 13) ? HANT__ONNX_TENSOR_UINT64_DATA
+              : HANT__ONNX_TENSOR_INT32_DATA;
+    int kind = dt == HANT__ONNX_FLOAT ? HANT__PB_I32 : dt == HANT__ONNX_DOUBLE ? HANT__PB_I64 : HANT__PB_VARINT;
+    int64_t k = 0;
+    r = msg;
+    while ((rc = hant__pb_next(&r, &f)) == 1) {
+        if ((int)f.num != field) continue;
+        hant__pbit it; uint64_t b;
+        if (!hant__pbit_init(&it, &f, kind)) goto bad;
+        while ((rc = hant__pbit_next(&it, &b)) == 1) {
+            if (k >= numel) return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': more data values than the shape's %lld", g->path, what, (long long)numel);
+            if (dt == HANT__ONNX_FLOAT) v->f[k] = hant__pb_f32(b);
+            else if (dt == HANT__ONNX_DOUBLE) v->f[k] = (float)hant__pb_f64(b);
+            else if (field == HANT__ONNX_TENSOR_INT32_DATA) v->i[k] = (int32_t)(uint32_t)b;
+            else v->i[k] = (int64_t)b;
+            k++;
+        }
+        if (rc < 0) goto bad;
+    }
+    if (rc < 0) goto bad;
+    if (k != numel) return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': %lld data values, the shape needs %lld", g->path, what, (long long)k, (long long)numel);
+    return HANT_OK;
+bad:
+    return hant__fail(HANT_ERR_FORMAT, "%s: %s: malformed TensorProto (field %u)", g->path, what, (unsigned)f.num);
+}
+
+/* ---- attributes ---- */
+typedef struct hant__oxattr {
+    int found, type;
+    float f; int64_t i;
+    hant__pb s, t;
+    int nints, nfloats;
+    int64_t ints[8]; float floats[8];
+} hant__oxattr;
+
+static hant_status hant__ox_attr(hant__ox *g, int node, const char *name, hant__oxattr *a) {
+    memset(a, 0, sizeof *a);
+    hant__pb r = g->nodes[node].msg;
+    hant__pbf f;
+    int rc;
+    size_t nl = strlen(name);
+    while ((rc = hant__pb_next(&r, &f)) == 1) {
+        if (f.num != HANT__ONNX_NODE_ATTRIBUTE) continue;
+        if (f.wt != HANT__PB_LEN) goto bad;
+        hant__pb ar = f.sub, nm = { 0, 0 };
+        hant__pbf af;
+        while ((rc = hant__pb_next(&ar, &af)) == 1) if (af.num == HANT__ONNX_ATTR_NAME && af.wt == HANT__PB_LEN) nm = af.sub;
+        if (rc < 0) goto bad;
+        if ((size_t)(nm.end - nm.p) != nl || memcmp(nm.p, name, nl)) continue;
+        a->found = 1;
+        ar = f.sub;
+        while ((rc = hant__pb_next(&ar, &af)) == 1) {
+            hant__pbit it; uint64_t b;
+            switch (af.num) {
+            case HANT__ONNX_ATTR_F: if (af.wt != HANT__PB_I32) goto bad; a->f = hant__pb_f32(af.v); break;
+            case HANT__ONNX_ATTR_I: if (af.wt != HANT__PB_VARINT) goto bad; a->i = (int64_t)af.v; break;
+            case HANT__ONNX_ATTR_S: if (af.wt != HANT__PB_LEN) goto bad; a->s = af.sub; break;
+            case HANT__ONNX_ATTR_T: if (af.wt != HANT__PB_LEN) goto bad; a->t = af.sub; break;
+            case HANT__ONNX_ATTR_TYPE: if (af.wt != HANT__PB_VARINT) goto bad; a->type = (int)af.v; break;
+            case HANT__ONNX_ATTR_INTS:
+                if (!hant__pbit_init(&it, &af, HANT__PB_VARINT)) goto bad;
+                while ((rc = hant__pbit_next(&it, &b)) == 1) {
+                    if (a->nints == 8) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s': attribute %s has more than 8 values", g->path, g->nodes[node].name, name);
+                    a->ints[a->nints++] = (int64_t)b;
+                }
+                if (rc < 0) goto bad;
+                break;
+            case HANT__ONNX_ATTR_FLOATS:
+                if (!hant__pbit_init(&it, &af, HANT__PB_I32)) goto bad;
+                while ((rc = hant__pbit_next(&it, &b)) == 1) {
+                    if (a->nfloats == 8) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s': attribute %s has more than 8 values", g->path, g->nodes[node].name, name);
+                    a->floats[a->nfloats++] = hant__pb_f32(b);
+                }
+                if (rc < 0) goto bad;
+                break;
+            default: break;
+            }
+        }
+        if (rc < 0) goto bad;
+        return HANT_OK;
+    }
+    if (rc < 0) goto bad;
+    return HANT_OK;
+bad:
+    return hant__fail(HANT_ERR_FORMAT, "%s: node '%s': malformed attribute", g->path, g->nodes[node].name);
+}
+
+/* An int attribute with a default; HANT_ERR_FORMAT through *st on failure. */
+static int64_t hant__ox_attr_i(hant__ox *g, int node, const char *name, int64_t def, hant_status *st) {
+    hant__oxattr a;
+    hant_status s = hant__ox_attr(g, node, name, &a);
+    if (s) { if (!*st) *st = s; return def; }
+    return a.found ? a.i : def;
+}
+static float hant__ox_attr_f(hant__ox *g, int node, const char *name, float def, hant_status *st) {
+    hant__oxattr a;
+    hant_status s = hant__ox_attr(g, node, name, &a);
+    if (s) { if (!*st) *st = s; return def; }
+    return a.found ? a.f : def;
+}
+
+/* ---- model and graph ---- */
+static int hant__ox_is(const hant__ox *g, int node, const char *op) { return node >= 0 && !strcmp(g->nodes[node].op, op); }
+
+static hant_status hant__ox_parse_node(hant__ox *g, hant__pb msg, int idx) {
+    hant__oxnode *n = &g->nodes[idx];
+    hant__pb r = msg;
+    hant__pbf f;
+    int rc, nin = 0, nout = 0;
+    memset(n, 0, sizeof *n);
+    n->msg = msg; n->part = -1;
+    char *dom = NULL;
+    while ((rc = hant__pb_next(&r, &f)) == 1) {
+        if ((f.num == HANT__ONNX_NODE_INPUT || f.num == HANT__ONNX_NODE_OUTPUT || f.num == HANT__ONNX_NODE_NAME ||
+             f.num == HANT__ONNX_NODE_OP_TYPE || f.num == HANT__ONNX_NODE_DOMAIN) && f.wt != HANT__PB_LEN) goto bad;
+        if (f.num == HANT__ONNX_NODE_INPUT) nin++;
+        else if (f.num == HANT__ONNX_NODE_OUTPUT) nout++;
+        else if (f.num == HANT__ONNX_NODE_NAME && !(n->name = hant__ox_str(g, f.sub))) goto oom;
+        else if (f.num == HANT__ONNX_NODE_OP_TYPE && !(n->op = hant__ox_str(g, f.sub))) goto oom;
+        else if (f.num == HANT__ONNX_NODE_DOMAIN && !(dom = hant__ox_str(g, f.sub))) goto oom;
+    }
+    if (rc < 0) goto bad;
+    if (!n->name || !*n->name) {
+        char tmp[32];
+        snprintf(tmp, sizeof tmp, "#%d", idx);
+        hant__pb s = { (const uint8_t *)tmp, (const uint8_t *)tmp + strlen(tmp) };
+        if (!(n->name = hant__ox_str(g, s))) goto oom;
+    }
+    if (!n->op) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' has no op_type", g->path, n->name);
+    if (dom && *dom && strcmp(dom, "ai.onnx"))
+        return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s) is in domain '%s'; hant imports standard ONNX operators", g->path, n->name, n->op, dom);
+    if (nout < 1) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (%s) has no output", g->path, n->name, n->op);
+    n->in = (int *)hant__ox_alloc(g, sizeof(int) * (size_t)(nin + nout));
+    if (!n->in) goto oom;
+    n->out = n->in + nin;
+    r = msg;
+    while ((rc = hant__pb_next(&r, &f)) == 1) {
+        if (f.num != HANT__ONNX_NODE_INPUT && f.num != HANT__ONNX_NODE_OUTPUT) continue;
+        int *dst = f.num == HANT__ONNX_NODE_INPUT ? &n->in[n->nin++] : &n->out[n->nout++];
+        *dst = -1;
+        if (f.sub.p == f.sub.end) continue; /* "": an absent optional input or output */
+        char *s = hant__ox_str(g, f.sub);
+        if (!s || (*dst = hant__ox_value(g, s)) < 0) goto oom;
+    }
+    if (rc < 0) goto bad;
+    for (int k = 0; k < n->nout; k++) {
+        int v = n->out[k];
+        if (v < 0) continue;
+        if (g->vals[v].prod >= 0 || g->vals[v].kind)
+            return hant__fail(HANT_ERR_FORMAT, "%s: node '%s': output '%s' is defined twice", g->path, n->name, g->vals[v].name);
+        g->vals[v].prod = idx;
+    }
+    return HANT_OK;
+bad:
+    return hant__fail(HANT_ERR_FORMAT, "%s: node %d: malformed NodeProto", g->path, idx);
+oom:
+    return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: node %d", g->path, idx);
+}
+
+/* The image input's NCHW shape from its ValueInfoProto. */
+static hant_status hant__ox_input_shape(hant__ox *g, hant__pb vi, hant__oxval *v) {
+    hant__pbf f, tf, sf, df;
+    hant__pb r = vi;
+    int rc, elem = 0;
+    v->ndim = 0;
+    while ((rc = hant__pb_next(&r, &f)) == 1) {
+        if (f.num != HANT__ONNX_VALUE_TYPE || f.wt != HANT__PB_LEN) continue;
+        hant__pb t = f.sub;
+        while ((rc = hant__pb_next(&t, &tf)) == 1) {
+            if (tf.num != HANT__ONNX_TYPE_TENSOR || tf.wt != HANT__PB_LEN) continue;
+            hant__pb tt = tf.sub;
+            while ((rc = hant__pb_next(&tt, &sf)) == 1) {
+                if (sf.num == HANT__ONNX_TTYPE_ELEM_TYPE && sf.wt == HANT__PB_VARINT) elem = (int)sf.v;
+                if (sf.num != HANT__ONNX_TTYPE_SHAPE || sf.wt != HANT__PB_LEN) continue;
+                hant__pb sh = sf.sub;
+                while ((rc = hant__pb_next(&sh, &df)) == 1) {
+                    if (df.num != HANT__ONNX_SHAPE_DIM || df.wt != HANT__PB_LEN) continue;
+                    if (v->ndim == 4) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: input '%s' has more than 4 dimensions (hant takes NCHW images)", g->path, v->name);
+                    int64_t d = -1;
+                    hant__pb dd = df.sub; hant__pbf xf;
+                    while ((rc = hant__pb_next(&dd, &xf)) == 1) if (xf.num == HANT__ONNX_DIM_VALUE && xf.wt == HANT__PB_VARINT) d = (int64_t)xf.v;
+                    if (rc < 0) goto bad;
+                    v->dim[v->ndim++] = d;
+                }
+                if (rc < 0) goto bad;
+            }
+            if (rc < 0) goto bad;
+        }
+        if (rc < 0) goto bad;
+    }
+    if (rc < 0) goto bad;
+    if (elem != HANT__ONNX_FLOAT) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: input '%s' has element type %d (hant takes float32)", g->path, v->name, elem);
+    if (v->ndim != 4) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: input '%s' has %d dimensions (hant takes NCHW images)", g->path, v->name, v->ndim);
+    for (int d = 1; d < 4; d++)
+        if (v->dim[d] < 1 || v->dim[d] > 65536)
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: input '%s': dimension %d is %s (channels, height and width must be fixed)", g->path, v->name, d,
+                              v->dim[d] < 0 ? "not fixed" : "out of range");
+    if (v->dim[0] < 1) v->dim[0] = 1; /* a symbolic batch */
+    return HANT_OK;
+bad:
+    return hant__fail(HANT_ERR_FORMAT, "%s: input '%s': malformed ValueInfoProto", g->path, v->name);
+}
+
+static hant_status hant__ox_parse(hant__ox *g) {
+    hant__pb r = { g->buf, g->buf + g->size }, graph = { 0, 0 };
+    hant__pbf f;
+    int rc, has_graph = 0;
+    g->opset = -1;
+    while ((rc = hant__pb_next(&r, &f)) == 1) {
+        if (f.num == HANT__ONNX_MODEL_GRAPH) {
+            if (f.wt != HANT__PB_LEN) { rc = -1; break; }
+            graph = f.sub; has_graph = 1;
+        } else if (f.num == HANT__ONNX_MODEL_OPSET_IMPORT) {
+            if (f.wt != HANT__PB_LEN) { rc = -1; break; }
+            hant__pb o = f.sub; hant__pbf of;
+            int64_t ver = -1; size_t dl = 0; const uint8_t *dp = NULL;
+            while ((rc = hant__pb_next(&o, &of)) == 1) {
+                if (of.num == HANT__ONNX_OPSET_DOMAIN && of.wt == HANT__PB_LEN) { dp = of.sub.p; dl = (size_t)(of.sub.end - of.sub.p); }
+                else if (of.num == HANT__ONNX_OPSET_VERSION && of.wt == HANT__PB_VARINT) ver = (int64_t)of.v;
+            }
+            if (rc < 0) break;
+            if (dl == 0 || (dl == 7 && !memcmp(dp, "ai.onnx", 7))) g->opset = ver > 1000000 ? 1000000 : (int)ver;
+        }
+    }
+    if (rc < 0) return hant__fail(HANT_ERR_FORMAT, "%s: malformed ModelProto (not an ONNX file, or truncated)", g->path);
+    if (!has_graph) return hant__fail(HANT_ERR_FORMAT, "%s: no graph (not an ONNX model?)", g->path);
+    if (g->opset < 0) return hant__fail(HANT_ERR_FORMAT, "%s: no opset_import for the default ONNX domain", g->path);
+    if (g->opset < 7 || g->opset > 21) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: opset %d (hant reads opsets 7 to 21)", g->path, g->opset);
+    /* graph: count nodes, then read them, the initializers and the inputs */
+    int nnodes = 0, ninputs = 0, noutputs = 0;
+    r = graph;
+    while ((rc = hant__pb_next(&r, &f)) == 1) {
+        if ((f.num == HANT__ONNX_GRAPH_NODE || f.num == HANT__ONNX_GRAPH_INITIALIZER || f.num == HANT__ONNX_GRAPH_INPUT ||
+             f.num == HANT__ONNX_GRAPH_OUTPUT) && f.wt != HANT__PB_LEN) { rc = -1; break; }
+        nnodes += f.num == HANT__ONNX_GRAPH_NODE;
+        ninputs += f.num == HANT__ONNX_GRAPH_INPUT;
+        noutputs += f.num == HANT__ONNX_GRAPH_OUTPUT;
+    }
+    if (rc < 0) return hant__fail(HANT_ERR_FORMAT, "%s: malformed GraphProto", g->path);
+    if (!nnodes) return hant__fail(HANT_ERR_FORMAT, "%s: the graph has no nodes", g->path);
+    if (noutputs != 1) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: the graph has %d outputs (hant imports classifiers with one output)", g->path, noutputs);
+    g->nodes = (hant__oxnode *)hant__ox_alloc(g, sizeof(hant__oxnode) * (size_t)nnodes);
+    hant__pb *inputs = (hant__pb *)hant__ox_alloc(g, sizeof(hant__pb) * (size_t)(ninputs + 1));
+    if (!g->nodes || !inputs) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: %d nodes", g->path, nnodes);
+    ninputs = 0;
+    char *outname = NULL;
+    r = graph;
+    hant_status st = HANT_OK;
+    while (!st && (rc = hant__pb_next(&r, &f)) == 1) {
+        if (f.num == HANT__ONNX_GRAPH_NODE) st = hant__ox_parse_node(g, f.sub, g->nnodes++);
+        else if (f.num == HANT__ONNX_GRAPH_INPUT) inputs[ninputs++] = f.sub;
+        else if (f.num == HANT__ONNX_GRAPH_OUTPUT || f.num == HANT__ONNX_GRAPH_INITIALIZER) {
+            hant__pb m = f.sub, nm = { 0, 0 };
+            hant__pbf mf;
+            int field = f.num == HANT__ONNX_GRAPH_OUTPUT ? HANT__ONNX_VALUE_NAME : HANT__ONNX_TENSOR_NAME;
+            while ((rc = hant__pb_next(&m, &mf)) == 1) if ((int)mf.num == field && mf.wt == HANT__PB_LEN) nm = mf.sub;
+            if (rc < 0 || !nm.p || nm.p == nm.end) return hant__fail(HANT_ERR_FORMAT, "%s: %s without a name", g->path, f.num == HANT__ONNX_GRAPH_OUTPUT ? "graph output" : "initializer");
+            char *s = hant__ox_str(g, nm);
+            if (!s) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s", g->path);
+            if (f.num == HANT__ONNX_GRAPH_OUTPUT) { outname = s; continue; }
+            int v = hant__ox_value(g, s);
+            if (v < 0) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s", g->path);
+            if (g->vals[v].kind || g->vals[v].prod >= 0) return hant__fail(HANT_ERR_FORMAT, "%s: initializer '%s' is defined twice", g->path, s);
+            char what[300];
+            snprintf(what, sizeof what, "initializer '%.200s'", s);
+            st = hant__ox_tensor(g, f.sub, &g->vals[v], what);
+            g->vals[v].kind = HANT__OXV_CONST;
+        }
+    }
+    if (st) return st;
+    if (rc < 0) return hant__fail(HANT_ERR_FORMAT, "%s: malformed GraphProto", g->path);
+    /* the image: the one graph input that is not an initializer (older exporters list those too) */
+    g->input = -1;
+    for (int i = 0; i < ninputs; i++) {
+        hant__pb m = inputs[i], nm = { 0, 0 };
+        hant__pbf mf;
+        while ((rc = hant__pb_next(&m, &mf)) == 1) if (mf.num == HANT__ONNX_VALUE_NAME && mf.wt == HANT__PB_LEN) nm = mf.sub;
+        if (rc < 0 || !nm.p || nm.p == nm.end) return hant__fail(HANT_ERR_FORMAT, "%s: graph input %d: malformed or without a name", g->path, i);
+        char *s = hant__ox_str(g, nm);
+        int v = s ? hant__ox_value(g, s) : -1;
+        if (v < 0) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s", g->path);
+        if (g->vals[v].kind == HANT__OXV_CONST) continue;
+        if (g->input >= 0) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: graph inputs '%s' and '%s' (hant takes one image input)", g->path, g->vals[g->input].name, s);
+        if (g->vals[v].prod >= 0) return hant__fail(HANT_ERR_FORMAT, "%s: graph input '%s' is also a node output", g->path, s);
+        if ((st = hant__ox_input_shape(g, inputs[i], &g->vals[v]))) return st;
+        g->vals[v].kind = HANT__OXV_INPUT;
+        g->input = v;
+    }
+    if (g->input < 0) return hant__fail(HANT_ERR_FORMAT, "%s: no graph input (every input is an initializer)", g->path);
+    g->output = hant__ox_value(g, outname);
+    if (g->output < 0) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s", g->path);
+    g->vals[g->output].graph_out = 1;
+    return HANT_OK;
+}
+
+/* Kahn's order; a node whose input nobody defines, or a cycle, is an error. */
+static hant_status hant__ox_toposort(hant__ox *g) {
+    int N = g->nnodes;
+    int *pend = (int *)hant__ox_alloc(g, sizeof(int) * (size_t)N), *cnt = (int *)hant__ox_alloc(g, sizeof(int) * (size_t)(g->nvals + 1));
+    g->order = (int *)hant__ox_alloc(g, sizeof(int) * (size_t)N);
+    if (!pend || !cnt || !g->order) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: graph", g->path);
+    memset(cnt, 0, sizeof(int) * (size_t)(g->nvals + 1));
+    int total = 0;
+    for (int i = 0; i < N; i++) {
+        const hant__oxnode *n = &g->nodes[i];
+        pend[i] = 0;
+        for (int k = 0; k < n->nin; k++) {
+            int v = n->in[k];
+            if (v < 0) continue;
+            if (g->vals[v].prod < 0 && !g->vals[v].kind)
+                return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (%s): input '%s' is not produced by any node, initializer or graph input",
+                                  g->path, n->name, n->op, g->vals[v].name);
+            if (g->vals[v].prod >= 0) { pend[i]++; cnt[v]++; total++; }
+        }
+    }
+    /* readers of each node-produced value */
+    int *start = (int *)hant__ox_alloc(g, sizeof(int) * (size_t)(g->nvals + 1)), *rd = (int *)hant__ox_alloc(g, sizeof(int) * (size_t)(total + 1));
+    if (!start || !rd) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: graph", g->path);
+    int s = 0;
+    for (int v = 0; v < g->nvals; v++) { start[v] = s; s += cnt[v]; cnt[v] = 0; }
+    for (int i = 0; i < N; i++)
+        for (int k = 0; k < g->nodes[i].nin; k++) {
+            int v = g->nodes[i].in[k];
+            if (v >= 0 && g->vals[v].prod >= 0) rd[start[v] + cnt[v]++] = i;
+        }
+    int head = 0, tail = 0;
+    for (int i = 0; i < N; i++) if (!pend[i]) g->order[tail++] = i;
+    while (head < tail) {
+        const hant__oxnode *n = &g->nodes[g->order[head++]];
+        for (int k = 0; k < n->nout; k++) {
+            int v = n->out[k];
+            if (v < 0) continue;
+            for (int j = 0; j < cnt[v]; j++) if (--pend[rd[start[v] + j]] == 0) g->order[tail++] = rd[start[v] + j];
+        }
+    }
+    if (tail < N)
+        for (int i = 0; i < N; i++)
+            if (pend[i]) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (%s) is on a cycle of the graph", g->path, g->nodes[i].name, g->nodes[i].op);
+    return HANT_OK;
+}
+
+/* ---- constant folding and shapes ---- */
+static int hant__ox_isconst(const hant__ox *g, int v) { return v >= 0 && g->vals[v].kind == HANT__OXV_CONST; }
+static int hant__ox_isfeat(const hant__ox *g, int v) { return v >= 0 && (g->vals[v].kind == HANT__OXV_FEAT || g->vals[v].kind == HANT__OXV_INPUT); }
+
+/* Element k of a constant as a double. */
+static double hant__ox_cget(const hant__oxval *c, int64_t k) { return c->f ? (double)c->f[k] : (double)c->i[k]; }
+
+/* A scalar constant (one element, any shape). */
+static int hant__ox_scalar(const hant__ox *g, int v, double *x) {
+    if (!hant__ox_isconst(g, v) || g->vals[v].cnum != 1) return 0;
+    *x = hant__ox_cget(&g->vals[v], 0);
+    return 1;
+}
+
+static hant_status hant__ox_newconst(hant__ox *g, int v, int isf, int nd, const int64_t *dims, int64_t num) {
+    hant__oxval *o = &g->vals[v];
+    o->kind = HANT__OXV_CONST; o->cnd = nd; o->cnum = num;
+    for (int d = 0; d < nd; d++) o->cdim[d] = dims[d];
+    o->f = NULL; o->i = NULL;
+    if (isf) o->f = (float *)hant__ox_alloc(g, sizeof(float) * (size_t)(num ? num : 1));
+    else o->i = (int64_t *)hant__ox_alloc(g, sizeof(int64_t) * (size_t)(num ? num : 1));
+    return (o->f || o->i) ? HANT_OK : hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: constant '%s'", g->path, o->name);
+}
+
+/* Axes from an attribute (older opsets) or a constant second input. */
+static hant_status hant__ox_axes(hant__ox *g, int node, int64_t *axes, int *naxes) {
+    const hant__oxnode *n = &g->nodes[node];
+    hant__oxattr a;
+    hant_status st = hant__ox_attr(g, node, "axes", &a);
+    if (st) return st;
+    *naxes = 0;
+    if (a.found) { for (int k = 0; k < a.nints; k++) axes[k] = a.ints[k]; *naxes = a.nints; return HANT_OK; }
+    if (n->nin >= 2 && n->in[1] >= 0) {
+        int v = hant__ox_res(g, n->in[1]);
+        if (!hant__ox_isconst(g, v) || !g->vals[v].i || g->vals[v].cnum > 8)
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): axes must be a constant int64 list", g->path, n->name, n->op);
+        for (int64_t k = 0; k < g->vals[v].cnum; k++) axes[k] = g->vals[v].i[k];
+        *naxes = (int)g->vals[v].cnum;
+    }
+    return HANT_OK;
+}
+
+static hant_status hant__ox_fold(hant__ox *g, int node) {
+    hant__oxnode *n = &g->nodes[node];
+    const char *op = n->op;
+    int o = n->out[0];
+    hant_status st = HANT_OK;
+    if (o < 0) return HANT_OK;
+#define HANT__OXIN(k) (hant__ox_res(g, n->in[k]))
+    if (!strcmp(op, "Constant")) {
+        hant__oxattr a;
+        if ((st = hant__ox_attr(g, node, "value", &a))) return st;
+        if (a.found) {
+            char what[300];
+            snprintf(what, sizeof what, "node '%.200s' (Constant)", n->name);
+            if (!a.t.p) return hant__fail(HANT_ERR_FORMAT, "%s: %s: value is not a tensor", g->path, what);
+            st = hant__ox_tensor(g, a.t, &g->vals[o], what);
+            g->vals[o].kind = HANT__OXV_CONST;
+            return st;
+        }
+        static const char *names[4] = { "value_float", "value_int", "value_floats", "value_ints" };
+        for (int k = 0; k < 4; k++) {
+            if ((st = hant__ox_attr(g, node, names[k], &a))) return st;
+            if (!a.found) continue;
+            int64_t cnt = k == 0 || k == 1 ? 1 : k == 2 ? a.nfloats : a.nints;
+            if ((st = hant__ox_newconst(g, o, k % 2 == 0, k < 2 ? 0 : 1, &cnt, cnt))) return st;
+            for (int64_t j = 0; j < cnt; j++) {
+                if (k == 0) g->vals[o].f[j] = a.f; else if (k == 1) g->vals[o].i[j] = a.i;
+                else if (k == 2) g->vals[o].f[j] = a.floats[j]; else g->vals[o].i[j] = a.ints[j];
+            }
+            return HANT_OK;
+        }
+        return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Constant): no value hant reads", g->path, n->name);
+    }
+    if (!strcmp(op, "Shape")) {
+        const hant__oxval *x = &g->vals[HANT__OXIN(0)];
+        int nd = x->kind == HANT__OXV_CONST ? x->cnd : x->ndim;
+        int64_t s = hant__ox_attr_i(g, node, "start", 0, &st), e = hant__ox_attr_i(g, node, "end", nd, &st);
+        if (st) return st;
+        if (s < 0) s += nd;
+        if (e < 0) e += nd;
+        s = s < 0 ? 0 : s > nd ? nd : s; e = e < s ? s : e > nd ? nd : e;
+        int64_t cnt = e - s;
+        if ((st = hant__ox_newconst(g, o, 0, 1, &cnt, cnt))) return st;
+        for (int64_t k = 0; k < cnt; k++) g->vals[o].i[k] = x->kind == HANT__OXV_CONST ? x->cdim[s + k] : x->dim[s + k];
+        return HANT_OK;
+    }
+    if (!strcmp(op, "Gather")) {
+        const hant__oxval *d = &g->vals[HANT__OXIN(0)], *ix = &g->vals[HANT__OXIN(1)];
+        int64_t axis = hant__ox_attr_i(g, node, "axis", 0, &st);
+        if (st) return st;
+        if (d->cnd != 1 || (axis != 0 && axis != -1) || !ix->i)
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Gather): hant folds Gather on 1-D constants only", g->path, n->name);
+        if ((st = hant__ox_newconst(g, o, d->f != NULL, ix->cnd, ix->cdim, ix->cnum))) return st;
+        d = &g->vals[HANT__OXIN(0)]; ix = &g->vals[HANT__OXIN(1)];
+        for (int64_t k = 0; k < ix->cnum; k++) {
+            int64_t j = ix->i[k] < 0 ? ix->i[k] + d->cnum : ix->i[k];
+            if (j < 0 || j >= d->cnum) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (Gather): index %lld out of range", g->path, n->name, (long long)ix->i[k]);
+            if (d->f) g->vals[o].f[k] = d->f[j]; else g->vals[o].i[k] = d->i[j];
+        }
+        return HANT_OK;
+    }
+    if (!strcmp(op, "Unsqueeze") || !strcmp(op, "Squeeze") || !strcmp(op, "Identity") || !strcmp(op, "Reshape")) {
+        const hant__oxval *x = &g->vals[HANT__OXIN(0)];
+        int64_t dims[8], axes[8];
+        int nd = 0, na = 0;
+        if (!strcmp(op, "Reshape")) {
+            const hant__oxval *s = &g->vals[HANT__OXIN(1)];
+            if (!s->i || s->cnum > 8) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Reshape): shape must be int64, at most 8 values", g->path, n->name);
+            int64_t known = 1; int neg = -1;
+            for (int k = 0; k < s->cnum; k++) {
+                int64_t d = s->i[k] == 0 && k < x->cnd ? x->cdim[k] : s->i[k];
+                if (d == -1 && neg < 0) { neg = k; d = 1; }
+                else if (d < 0 || (d && known > ((int64_t)1 << 40) / d)) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (Reshape): bad shape", g->path, n->name);
+                dims[nd++] = d; known *= d;
+            }
+            if (neg >= 0) { if (!known || x->cnum % known) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (Reshape): bad shape", g->path, n->name); dims[neg] = x->cnum / known; known = x->cnum; }
+            if (known != x->cnum) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (Reshape): %lld elements into %lld", g->path, n->name, (long long)x->cnum, (long long)known);
+        } else if (!strcmp(op, "Identity")) {
+            nd = x->cnd; for (int k = 0; k < nd; k++) dims[k] = x->cdim[k];
+        } else {
+            if ((st = hant__ox_axes(g, node, axes, &na))) return st;
+            if (op[0] == 'U') {
+                nd = x->cnd + na;
+                if (nd > 8) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Unsqueeze): more than 8 dimensions", g->path, n->name);
+                unsigned mask = 0;
+                for (int k = 0; k < na; k++) {
+                    int64_t a = axes[k] < 0 ? axes[k] + nd : axes[k];
+                    if (a < 0 || a >= nd || (mask >> a & 1)) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (Unsqueeze): bad axis %lld", g->path, n->name, (long long)axes[k]);
+                    mask |= 1u << a;
+                }
+                for (int k = 0, j = 0; k < nd; k++) dims[k] = (mask >> k & 1) ? 1 : x->cdim[j++];
+            } else {
+                unsigned mask = 0;
+                for (int k = 0; k < na; k++) {
+                    int64_t a = axes[k] < 0 ? axes[k] + x->cnd : axes[k];
+                    if (a < 0 || a >= x->cnd || x->cdim[a] != 1) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (Squeeze): bad axis %lld", g->path, n->name, (long long)axes[k]);
+                    mask |= 1u << a;
+                }
+                for (int k = 0; k < x->cnd; k++) if (!(na ? (mask >> k & 1) : x->cdim[k] == 1)) dims[nd++] = x->cdim[k];
+            }
+        }
+        if ((st = hant__ox_newconst(g, o, x->f != NULL, nd, dims, x->cnum))) return st;
+        x = &g->vals[HANT__OXIN(0)];
+        if (x->f) memcpy(g->vals[o].f, x->f, sizeof(float) * (size_t)x->cnum);
+        else memcpy(g->vals[o].i, x->i, sizeof(int64_t) * (size_t)x->cnum);
+        return HANT_OK;
+    }
+    if (!strcmp(op, "Concat")) {
+        int64_t total = 0;
+        int isf = -1;
+        for (int k = 0; k < n->nin; k++) {
+            const hant__oxval *x = &g->vals[HANT__OXIN(k)];
+            if (x->cnd > 1 || (isf >= 0 && isf != (x->f != NULL)))
+                return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Concat): hant folds Concat of 1-D constants of one type", g->path, n->name);
+            isf = x->f != NULL; total += x->cnum;
+        }
+        if ((st = hant__ox_newconst(g, o, isf == 1, 1, &total, total))) return st;
+        int64_t at = 0;
+        for (int k = 0; k < n->nin; k++) {
+            const hant__oxval *x = &g->vals[HANT__OXIN(k)];
+            if (x->f) memcpy(g->vals[o].f + at, x->f, sizeof(float) * (size_t)x->cnum);
+            else memcpy(g->vals[o].i + at, x->i, sizeof(int64_t) * (size_t)x->cnum);
+            at += x->cnum;
+        }
+        return HANT_OK;
+    }
+    if (!strcmp(op, "Cast")) {
+        int64_t to = hant__ox_attr_i(g, node, "to", 0, &st);
+        if (st) return st;
+        int isf = to == HANT__ONNX_FLOAT || to == HANT__ONNX_DOUBLE;
+        if (!isf && !(to == HANT__ONNX_INT64 || to == HANT__ONNX_INT32))
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Cast): to type %lld", g->path, n->name, (long long)to);
+        const hant__oxval *x = &g->vals[HANT__OXIN(0)];
+        if ((st = hant__ox_newconst(g, o, isf, x->cnd, x->cdim, x->cnum))) return st;
+        x = &g->vals[HANT__OXIN(0)];
+        for (int64_t k = 0; k < x->cnum; k++) {
+            double d = hant__ox_cget(x, k);
+            if (isf) g->vals[o].f[k] = (float)d;
+            else { if (!(d > -9.2e18 && d < 9.2e18)) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (Cast): value out of range", g->path, n->name); g->vals[o].i[k] = (int64_t)d; }
+        }
+        return HANT_OK;
+    }
+    if (!strcmp(op, "Add") || !strcmp(op, "Sub") || !strcmp(op, "Mul") || !strcmp(op, "Div")) {
+        const hant__oxval *a = &g->vals[HANT__OXIN(0)], *b = &g->vals[HANT__OXIN(1)];
+        if ((a->f != NULL) != (b->f != NULL) || (a->cnum != b->cnum && a->cnum != 1 && b->cnum != 1))
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): hant folds same-type constants of equal size or scalars", g->path, n->name, op);
+        const hant__oxval *big = a->cnum >= b->cnum ? a : b;
+        if ((st = hant__ox_newconst(g, o, a->f != NULL, big->cnd, big->cdim, big->cnum))) return st;
+        a = &g->vals[HANT__OXIN(0)]; b = &g->vals[HANT__OXIN(1)];
+        hant__oxval *r = &g->vals[o];
+        for (int64_t k = 0; k < r->cnum; k++) {
+            int64_t ka = a->cnum == 1 ? 0 : k, kb = b->cnum == 1 ? 0 : k;
+            if (r->f) {
+                float x = a->f[ka], y = b->f[kb];
+                r->f[k] = op[0] == 'A' ? x + y : op[0] == 'S' ? x - y : op[0] == 'M' ? x * y : x / y;
+            } else {
+                int64_t x = a->i[ka], y = b->i[kb];
+                if (op[0] == 'D' && (y == 0 || (x == INT64_MIN && y == -1))) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (Div): integer division by zero", g->path, n->name);
+                r->i[k] = op[0] == 'A' ? (int64_t)((uint64_t)x + (uint64_t)y) : op[0] == 'S' ? (int64_t)((uint64_t)x - (uint64_t)y)
+                        : op[0] == 'M' ? (int64_t)((uint64_t)x * (uint64_t)y) : x / y;
+            }
+        }
+        return HANT_OK;
+    }
+#undef HANT__OXIN
+    return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): hant cannot fold this operator on constants", g->path, n->name, op);
+}
+
+static const char *hant__ox_supported =
+    "hant imports EfficientNet, MobileNetV2/V3 and ResNet-style networks built from Conv, BatchNormalization, Relu, "
+    "Clip(0,6), Sigmoid, HardSigmoid, HardSwish, Mul, Add, MaxPool, GlobalAveragePool, ReduceMean, Flatten, Reshape, "
+    "Squeeze, Gemm, MatMul, Dropout and Identity";
+
+/* Output shape of an op on feature maps; errors name the node. */
+static hant_status hant__ox_shape(hant__ox *g, int node) {
+    hant__oxnode *n = &g->nodes[node];
+    const char *op = n->op;
+    hant_status st = HANT_OK;
+    int x = n->nin ? hant__ox_res(g, n->in[0]) : -1;
+    int o = n->out[0];
+    if (!hant__ox_isfeat(g, x) || o < 0)
+        return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): the first input must be a feature map; %s", g->path, n->name, op, hant__ox_supported);
+    for (int k = 1; k < n->nout; k++)
+        if (n->out[k] >= 0 && strcmp(op, "Dropout") && strcmp(op, "BatchNormalization"))
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s) has %d outputs", g->path, n->name, op, n->nout);
+    const hant__oxval *X = &g->vals[x];
+    hant__oxval *O = &g->vals[o];
+    O->kind = HANT__OXV_FEAT;
+    O->ndim = X->ndim;
+    memcpy(O->dim, X->dim, sizeof O->dim);
+    for (int k = 1; k < n->nin; k++) {
+        int v = hant__ox_res(g, n->in[k]);
+        if (v >= 0 && !g->vals[v].kind)
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): input '%s' is an unsupported output", g->path, n->name, op, g->vals[v].name);
+        if (v >= 0 && hant__ox_isfeat(g, v) && strcmp(op, "Add") && strcmp(op, "Mul"))
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): input %d must be a constant", g->path, n->name, op, k);
+    }
+    if (!strcmp(op, "Conv")) {
+        int w = n->nin > 1 ? hant__ox_res(g, n->in[1]) : -1;
+        if (X->ndim != 4 || !hant__ox_isconst(g, w) || g->vals[w].cnd != 4 || !g->vals[w].f)
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Conv): hant imports 2-D convolutions with constant float weights", g->path, n->name);
+        const hant__oxval *W = &g->vals[w];
+        int64_t grp = hant__ox_attr_i(g, node, "group", 1, &st);
+        hant__oxattr s, p, d, ap;
+        if (st || (st = hant__ox_attr(g, node, "strides", &s)) || (st = hant__ox_attr(g, node, "pads", &p)) ||
+            (st = hant__ox_attr(g, node, "dilations", &d)) || (st = hant__ox_attr(g, node, "auto_pad", &ap))) return st;
+        int64_t k = W->cdim[2];
+        if (grp < 1 || X->dim[1] % grp || W->cdim[1] != X->dim[1] / grp || W->cdim[0] % grp || W->cdim[3] != k || k < 1 || k > 7 || !(k & 1))
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Conv): weight %lldx%lldx%lldx%lld, group %lld on %lld channels (hant: square odd kernels 1..7)",
+                              g->path, n->name, (long long)W->cdim[0], (long long)W->cdim[1], (long long)W->cdim[2], (long long)W->cdim[3], (long long)grp, (long long)X->dim[1]);
+        int64_t sy = s.nints > 0 ? s.ints[0] : 1, sx = s.nints > 1 ? s.ints[1] : sy;
+        if ((s.found && s.nints != 2) || sy != sx || (sy != 1 && sy != 2))
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Conv): strides must be 1,1 or 2,2", g->path, n->name);
+        for (int j = 0; j < d.nints; j++) if (d.ints[j] != 1) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Conv): dilation %lld (hant: 1)", g->path, n->name, (long long)d.ints[j]);
+        size_t apl = (size_t)(ap.s.end - ap.s.p);
+        int same = ap.found && ((apl == 10 && !memcmp(ap.s.p, "SAME_UPPER", 10)) || (apl == 10 && !memcmp(ap.s.p, "SAME_LOWER", 10)));
+        if (ap.found && !same && !(apl == 6 && !memcmp(ap.s.p, "NOTSET", 6)))
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Conv): auto_pad must be NOTSET (or SAME at stride 1)", g->path, n->name);
+        if (same ? sy != 1 : (p.nints != 4 || p.ints[0] != k / 2 || p.ints[1] != k / 2 || p.ints[2] != k / 2 || p.ints[3] != k / 2)) {
+            if (!(k == 1 && !same && !p.found))
+                return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Conv): padding must be symmetric %lld (k/2 on every side) for a %lldx%lld kernel",
+                                  g->path, n->name, (long long)(k / 2), (long long)k, (long long)k);
+        }
+        int b = n->nin > 2 ? hant__ox_res(g, n->in[2]) : -1;
+        if (b >= 0 && (!g->vals[b].f || g->vals[b].cnum != W->cdim[0]))
+            return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (Conv): bias has %lld values for %lld channels", g->path, n->name, (long long)g->vals[b].cnum, (long long)W->cdim[0]);
+        O->dim[1] = W->cdim[0];
+        O->dim[2] = (X->dim[2] + 2 * (k / 2) - k) / sy + 1;
+        O->dim[3] = (X->dim[3] + 2 * (k / 2) - k) / sy + 1;
+        return HANT_OK;
+    }
+    if (!strcmp(op, "BatchNormalization")) {
+        if (X->ndim < 2 || n->nin != 5) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (BatchNormalization): needs 5 inputs", g->path, n->name);
+        for (int k = 1; k < 5; k++) {
+            int v = hant__ox_res(g, n->in[k]);
+            if (!hant__ox_isconst(g, v) || !g->vals[v].f || g->vals[v].cnum != X->dim[1])
+                return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (BatchNormalization): input %d must hold %lld float constants", g->path, n->name, k, (long long)X->dim[1]);
+        }
+        if (hant__ox_attr_i(g, node, "training_mode", 0, &st) != 0 || st)
+            return st ? st : hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (BatchNormalization): training_mode (hant imports inference graphs)", g->path, n->name);
+        return HANT_OK;
+    }
+    if (!strcmp(op, "Relu") || !strcmp(op, "Sigmoid") || !strcmp(op, "HardSigmoid") || !strcmp(op, "HardSwish") || !strcmp(op, "Clip"))
+        return HANT_OK;
+    if (!strcmp(op, "Add") || !strcmp(op, "Mul") || !strcmp(op, "Sub") || !strcmp(op, "Div")) {
+        int y = n->nin == 2 ? hant__ox_res(g, n->in[1]) : -1;
+        if (y < 0) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (%s): needs 2 inputs", g->path, n->name, op);
+        if (hant__ox_isfeat(g, y)) {
+            const hant__oxval *Y = &g->vals[y];
+            if (!strcmp(op, "Sub") || !strcmp(op, "Div") || Y->ndim != X->ndim || Y->dim[1] != X->dim[1])
+                return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): operands of different shapes; %s", g->path, n->name, op, hant__ox_supported);
+            for (int d = 2; d < X->ndim; d++)
+                if (Y->dim[d] != X->dim[d] && Y->dim[d] != 1 && X->dim[d] != 1)
+                    return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): operands of different shapes", g->path, n->name, op);
+            for (int d = 2; d < X->ndim; d++) O->dim[d] = HANT__MAX(X->dim[d], Y->dim[d]);
+        }
+        return HANT_OK;
+    }
+    if (!strcmp(op, "GlobalAveragePool") || !strcmp(op, "ReduceMean")) {
+        if (X->ndim != 4) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): needs NCHW", g->path, n->name, op);
+        O->dim[2] = O->dim[3] = 1;
+        if (op[0] == 'R') {
+            int64_t axes[8]; int na;
+            if ((st = hant__ox_axes(g, node, axes, &na))) return st;
+            int64_t keep = hant__ox_attr_i(g, node, "keepdims", 1, &st);
+            if (st) return st;
+            unsigned mask = 0;
+            for (int k = 0; k < na; k++) mask |= 1u << ((axes[k] + 4) & 7);
+            if (na != 2 || mask != 0xC) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (ReduceMean): hant pools over H and W (axes 2,3)", g->path, n->name);
+            if (!keep) O->ndim = 2;
+        }
+        return HANT_OK;
+    }
+    if (!strcmp(op, "MaxPool")) {
+        hant__oxattr ks, s, p, d;
+        if ((st = hant__ox_attr(g, node, "kernel_shape", &ks)) || (st = hant__ox_attr(g, node, "strides", &s)) ||
+            (st = hant__ox_attr(g, node, "pads", &p)) || (st = hant__ox_attr(g, node, "dilations", &d))) return st;
+        int64_t ceil = hant__ox_attr_i(g, node, "ceil_mode", 0, &st);
+        if (st) return st;
+        int ok = X->ndim == 4 && ks.nints == 2 && ks.ints[0] == 3 && ks.ints[1] == 3 && s.nints == 2 && s.ints[0] == 2 && s.ints[1] == 2 &&
+                 p.nints == 4 && p.ints[0] == 1 && p.ints[1] == 1 && p.ints[2] == 1 && p.ints[3] == 1 && !ceil;
+        for (int j = 0; j < d.nints; j++) ok &= d.ints[j] == 1;
+        if (!ok || n->nout > 1) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (MaxPool): hant has the 3x3 stride-2 pad-1 max-pool after the stem only", g->path, n->name);
+        O->dim[2] = (X->dim[2] + 2 - 3) / 2 + 1; O->dim[3] = (X->dim[3] + 2 - 3) / 2 + 1;
+        return HANT_OK;
+    }
+    if (!strcmp(op, "Flatten") || !strcmp(op, "Reshape") || !strcmp(op, "Squeeze")) {
+        /* only [N, C, 1, 1] -> [N, C] (after pooling) */
+        if (X->ndim == 2) { if (op[0] == 'F') return HANT_OK; }
+        else if (X->ndim != 4 || X->dim[2] != 1 || X->dim[3] != 1)
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): hant flattens only pooled [N, C, 1, 1] maps", g->path, n->name, op);
+        if (op[0] == 'F' && hant__ox_attr_i(g, node, "axis", 1, &st) != 1)
+            return st ? st : hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Flatten): axis must be 1", g->path, n->name);
+        if (op[0] == 'R') {
+            int s = n->nin > 1 ? hant__ox_res(g, n->in[1]) : -1;
+            const hant__oxval *S = s >= 0 ? &g->vals[s] : NULL;
+            if (!S || !S->i || S->cnum != 2 || !(S->i[1] == X->dim[1] || S->i[1] == -1) || !(S->i[0] == -1 || S->i[0] == 0 || S->i[0] == X->dim[0]))
+                return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Reshape): hant reshapes [N, C, 1, 1] to [N, C] only", g->path, n->name);
+        }
+        if (op[0] == 'S') {
+            int64_t axes[8]; int na;
+            if ((st = hant__ox_axes(g, node, axes, &na))) return st;
+            unsigned mask = 0;
+            for (int k = 0; k < na; k++) mask |= 1u << ((axes[k] + X->ndim) & 7);
+            if (na && mask != 0xC) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Squeeze): axes must be 2,3", g->path, n->name);
+        }
+        O->ndim = 2;
+        O->dim[2] = O->dim[3] = 0;
+        return HANT_OK;
+    }
+    if (!strcmp(op, "Gemm") || !strcmp(op, "MatMul")) {
+        int w = n->nin > 1 ? hant__ox_res(g, n->in[1]) : -1;
+        if (X->ndim != 2 || !hant__ox_isconst(g, w) || g->vals[w].cnd != 2 || !g->vals[w].f)
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): hant's fully connected layers take [N, C] by a constant 2-D float weight", g->path, n->name, op);
+        int64_t tb = 0;
+        if (op[0] == 'G') {
+            tb = hant__ox_attr_i(g, node, "transB", 0, &st);
+            if (hant__ox_attr_i(g, node, "transA", 0, &st) != 0 || st)
+                return st ? st : hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Gemm): transA", g->path, n->name);
+        }
+        const hant__oxval *W = &g->vals[w];
+        int64_t in = tb ? W->cdim[1] : W->cdim[0], out = tb ? W->cdim[0] : W->cdim[1];
+        if (in != X->dim[1]) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (%s): weight takes %lld inputs, the map has %lld", g->path, n->name, op, (long long)in, (long long)X->dim[1]);
+        int b = n->nin > 2 ? hant__ox_res(g, n->in[2]) : -1;
+        if (b >= 0 && (!g->vals[b].f || (g->vals[b].cnum != out && g->vals[b].cnum != 1)))
+            return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (Gemm): bias C has %lld values for %lld outputs", g->path, n->name, (long long)g->vals[b].cnum, (long long)out);
+        O->dim[1] = out;
+        return HANT_OK;
+    }
+    O->kind = HANT__OXV_NONE;
+    return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s) is not supported; %s", g->path, n->name, op, hant__ox_supported);
+}
+
+/* Evaluates the graph in order: aliases, folded constants, feature-map
+   shapes; then the readers of each feature map. */
+static hant_status hant__ox_eval(hant__ox *g) {
+    static const char *foldable[] = { "Constant", "Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast", "Add", "Sub", "Mul", "Div",
+                                      "Identity", "Reshape" };
+    hant_status st = HANT_OK;
+    for (int oi = 0; oi < g->nnodes && !st; oi++) {
+        int node = g->order[oi];
+        hant__oxnode *n = &g->nodes[node];
+        if (!strcmp(n->op, "Identity") || !strcmp(n->op, "Dropout")) {
+            int x = n->nin ? hant__ox_res(g, n->in[0]) : -1;
+            if (x < 0 || n->out[0] < 0) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (%s): missing input or output", g->path, n->name, n->op);
+            if (n->nin > 2 && n->in[2] >= 0) {
+                double t;
+                if (!hant__ox_scalar(g, hant__ox_res(g, n->in[2]), &t) || t != 0.0)
+                    return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Dropout): training_mode must be a constant false", g->path, n->name);
+            }
+            g->vals[n->out[0]].alias = x;
+            g->vals[n->out[0]].kind = g->vals[x].kind;
+            n->skip = 1;
+            continue;
+        }
+        int allconst = 1, any = 0;
+        for (int k = 0; k < n->nin; k++) {
+            int v = hant__ox_res(g, n->in[k]);
+            if (v < 0) continue;
+            any = 1;
+            if (!g->vals[v].kind)
+                return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): input '%s' comes from an output hant does not compute", g->path, n->name, n->op, g->vals[v].name);
+            if (g->vals[v].kind != HANT__OXV_CONST) allconst = 0;
+        }
+        int fold = 0;
+        for (size_t k = 0; k < sizeof foldable / sizeof foldable[0]; k++) fold |= !strcmp(n->op, foldable[k]);
+        if (!strcmp(n->op, "Shape")) allconst = 1; /* a feature map's shape is known */
+        if (fold && allconst && (any || !strcmp(n->op, "Constant"))) {
+            if (n->nout != 1 || n->out[0] < 0) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): one output expected", g->path, n->name, n->op);
+            st = hant__ox_fold(g, node);
+            n->skip = 1;
+        } else {
+            st = hant__ox_shape(g, node);
+        }
+    }
+    if (st) return st;
+    /* resolve aliases, then count readers of feature maps */
+    for (int i = 0; i < g->nnodes; i++)
+        for (int k = 0; k < g->nodes[i].nin; k++) g->nodes[i].in[k] = hant__ox_res(g, g->nodes[i].in[k]);
+    g->output = hant__ox_res(g, g->output);
+    int total = 0;
+    for (int i = 0; i < g->nnodes; i++) {
+        if (g->nodes[i].skip) continue;
+        for (int k = 0; k < g->nodes[i].nin; k++) if (hant__ox_isfeat(g, g->nodes[i].in[k])) { g->vals[g->nodes[i].in[k]].nuse++; total++; }
+    }
+    g->uses = (int *)hant__ox_alloc(g, sizeof(int) * (size_t)(total + 1));
+    if (!g->uses) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: graph", g->path);
+    int s = 0;
+    for (int v = 0; v < g->nvals; v++) { g->vals[v].use0 = s; s += g->vals[v].nuse; g->vals[v].nuse = 0; }
+    for (int oi = 0; oi < g->nnodes; oi++) {
+        int i = g->order[oi];
+        if (g->nodes[i].skip) continue;
+        for (int k = 0; k < g->nodes[i].nin; k++) {
+            int v = g->nodes[i].in[k];
+            if (hant__ox_isfeat(g, v)) g->uses[g->vals[v].use0 + g->vals[v].nuse++] = i;
+        }
+    }
+    if (!hant__ox_isfeat(g, g->output)) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: the graph output '%s' is not computed from the input", g->path, g->vals[g->output].name);
+    return HANT_OK;
+}
+
+/* ---- from graph to hant architecture ---- */
+typedef struct hant__oxunit {
+    int node, bn;          /* Conv / Gemm / MatMul node; its BatchNormalization, -1: folded or none */
+    int w, b;              /* weight and bias constants (b -1: none) */
+    int cin, cout, k, stride, groups, fc, transb;
+    float alpha, cbeta;    /* Gemm */
+    hant_act act;
+    int in, pre, out;      /* values: input, before the activation, after it */
+} hant__oxunit;
+typedef struct hant__oxse { hant__oxunit u1, u2; int out; } hant__oxse;
+typedef struct hant__oxmap {
+    hant_arch arch;
+    int nunits, nses;
+    float min_eps;         /* over the BatchNormalization nodes, 0: none */
+    hant__oxunit units[HANT_MAX_BLOCKS * 4 + 8];
+    hant__oxse ses[HANT_MAX_BLOCKS + 1];
+} hant__oxmap;
+
+static int hant__ox_only(const hant__ox *g, int v) {
+    return v >= 0 && g->vals[v].nuse == 1 && !g->vals[v].graph_out ? g->uses[g->vals[v].use0] : -1;
+}
+static int hant__ox_use(const hant__ox *g, int v, int k) { return g->uses[g->vals[v].use0 + k]; }
+static int hant__ox_other(const hant__ox *g, int node, int v) {
+    const hant__oxnode *n = &g->nodes[node];
+    if (n->nin != 2) return -1;
+    return n->in[0] == v ? (n->in[1] == v ? -1 : n->in[1]) : n->in[1] == v ? n->in[0] : -1;
+}
+static int hant__ox_pool(const hant__ox *g, int node) { return hant__ox_is(g, node, "GlobalAveragePool") || hant__ox_is(g, node, "ReduceMean"); }
+static void hant__ox_mark(hant__ox *g, int node, int part) { if (node >= 0) g->nodes[node].part = part; }
+
+static int hant__ox_clip(hant__ox *g, int node, double *lo, double *hi) {
+    const hant__oxnode *n = &g->nodes[node];
+    hant__oxattr a;
+    *lo = -HUGE_VAL; *hi = HUGE_VAL;
+    if (!hant__ox_attr(g, node, "min", &a) && a.found) *lo = a.f;
+    if (!hant__ox_attr(g, node, "max", &a) && a.found) *hi = a.f;
+    if (n->nin > 1 && n->in[1] >= 0 && !hant__ox_scalar(g, n->in[1], lo)) return 0;
+    if (n->nin > 2 && n->in[2] >= 0 && !hant__ox_scalar(g, n->in[2], hi)) return 0;
+    return 1;
+}
+/* HardSigmoid with PyTorch's alpha 1/6, beta 0.5 */
+static int hant__ox_hsig_node(hant__ox *g, int node) {
+    hant_status st = HANT_OK;
+    if (!hant__ox_is(g, node, "HardSigmoid")) return 0;
+    float a = hant__ox_attr_f(g, node, "alpha", 0.2f, &st), b = hant__ox_attr_f(g, node, "beta", 0.5f, &st);
+    return !st && fabs(a * 6.0 - 1.0) < 1e-6 && b == 0.5f;
+}
+/* Div(v, 6) or Mul(v, 1/6) */
+static int hant__ox_div6(hant__ox *g, int node, int v) {
+    double c;
+    if (node < 0 || g->nodes[node].nin != 2) return 0;
+    int o = hant__ox_other(g, node, v);
+    if (!hant__ox_scalar(g, o, &c)) return 0;
+    if (hant__ox_is(g, node, "Div")) return g->nodes[node].in[0] == v && c == 6.0;
+    return hant__ox_is(g, node, "Mul") && fabs(c * 6.0 - 1.0) < 1e-6;
+}
+/* Add(v, 3) -> Clip(0, 6) [-> Div 6]: the chain's last node, -1 if none. */
+static int hant__ox_hsig_chain(hant__ox *g, int add, int v, int *scaled) {
+    double c, lo, hi;
+    if (!hant__ox_is(g, add, "Add") || !hant__ox_scalar(g, hant__ox_other(g, add, v), &c) || c != 3.0) return -1;
+    int clip = hant__ox_only(g, g->nodes[add].out[0]);
+    if (!hant__ox_is(g, clip, "Clip") || g->nodes[clip].in[0] != g->nodes[add].out[0] || !hant__ox_clip(g, clip, &lo, &hi) || lo != 0.0 || hi != 6.0) return -1;
+    int d = hant__ox_only(g, g->nodes[clip].out[0]);
+    *scaled = hant__ox_div6(g, d, g->nodes[clip].out[0]);
+    return *scaled ? d : clip;
+}
+
+/* The readers of v as an activation, as ONNX exporters write them; *out is
+   the value after it (v itself, HANT_ACT_NONE, when they are not one). */
+static hant_act hant__ox_act(hant__ox *g, int v, int *out, int part) {
+    *out = v;
+    if (g->vals[v].graph_out) return HANT_ACT_NONE;
+    int nu = g->vals[v].nuse;
+    if (nu == 1) {
+        int n = hant__ox_use(g, v, 0), sc;
+        const hant__oxnode *N = &g->nodes[n];
+        double lo, hi;
+        hant_act a = HANT_ACT_NONE;
+        if (hant__ox_is(g, n, "Add")) {
+            int e = hant__ox_hsig_chain(g, n, v, &sc);
+            if (e < 0 || !sc) return HANT_ACT_NONE;
+            hant__ox_mark(g, n, part); hant__ox_mark(g, hant__ox_only(g, N->out[0]), part); hant__ox_mark(g, e, part);
+            *out = g->nodes[e].out[0];
+            return HANT_ACT_HSIGMOID;
+        }
+        if (N->in[0] != v) return HANT_ACT_NONE;
+        if (hant__ox_is(g, n, "Relu")) a = HANT_ACT_RELU;
+        else if (hant__ox_is(g, n, "HardSwish")) a = HANT_ACT_HSWISH;
+        else if (hant__ox_is(g, n, "Sigmoid")) a = HANT_ACT_SIGMOID;
+        else if (hant__ox_hsig_node(g, n)) a = HANT_ACT_HSIGMOID;
+        else if (hant__ox_is(g, n, "Clip") && hant__ox_clip(g, n, &lo, &hi) && lo == 0.0) a = hi == 6.0 ? HANT_ACT_RELU6 : hi == HUGE_VAL ? HANT_ACT_RELU : HANT_ACT_NONE;
+        if (a) { hant__ox_mark(g, n, part); *out = N->out[0]; }
+        return a;
+    }
+    if (nu != 2) return HANT_ACT_NONE;
+    for (int t = 0; t < 2; t++) {
+        int m = hant__ox_use(g, v, t), gn = hant__ox_use(g, v, 1 - t), sc;
+        if (!hant__ox_is(g, m, "Mul") || m == gn) continue;
+        int s = hant__ox_other(g, m, v);
+        if (s < 0 || hant__ox_only(g, s) != m) continue;
+        int mo = g->nodes[m].out[0];
+        if (hant__ox_is(g, gn, "Sigmoid") && g->nodes[gn].out[0] == s) {
+            hant__ox_mark(g, gn, part); hant__ox_mark(g, m, part); *out = mo;
+            return HANT_ACT_SILU;
+        }
+        if (hant__ox_hsig_node(g, gn) && g->nodes[gn].out[0] == s) {
+            hant__ox_mark(g, gn, part); hant__ox_mark(g, m, part); *out = mo;
+            return HANT_ACT_HSWISH;
+        }
+        int e = hant__ox_is(g, gn, "Add") ? hant__ox_hsig_chain(g, gn, v, &sc) : -1;
+        if (e < 0 || g->nodes[e].out[0] != s) continue;
+        int d = -1;
+        if (!sc) { d = hant__ox_only(g, mo); if (!hant__ox_div6(g, d, mo)) continue; }
+        hant__ox_mark(g, gn, part); hant__ox_mark(g, hant__ox_only(g, g->nodes[gn].out[0]), part); hant__ox_mark(g, e, part);
+        hant__ox_mark(g, m, part); hant__ox_mark(g, d, part);
+        *out = d >= 0 ? g->nodes[d].out[0] : mo;
+        return HANT_ACT_HSWISH;
+    }
+    return HANT_ACT_NONE;
+}
+
+static hant_status hant__ox_expect(hant__ox *g, int v, const char *what) {
+    int n = g->vals[v].nuse ? hant__ox_use(g, v, 0) : -1;
+    if (g->vals[v].graph_out && what)
+        return hant__fail(HANT_ERR_UNSUPPORTED, "%s: the graph ends at '%s' where hant expects %s; %s", g->path, g->vals[v].name, what, hant__ox_supported);
+    if (n < 0) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: value '%s' is not used (hant expects %s)", g->path, g->vals[v].name, what);
+    return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s) could not be placed: hant expects %s after '%s' (%d reader%s); %s", g->path,
+                      g->nodes[n].name, g->nodes[n].op, what, g->vals[v].name, g->vals[v].nuse, g->vals[v].nuse == 1 ? "" : "s", hant__ox_supported);
+}
+
+/* Conv node c reading v, with its BatchNormalization and activation. */
+static hant_status hant__ox_unit(hant__ox *g, int c, int v, int part, hant__oxunit *u) {
+    memset(u, 0, sizeof *u);
+    u->node = c; u->bn = -1; u->b = -1; u->in = v; u->alpha = u->cbeta = 1.0f;
+    if (!hant__ox_is(g, c, "Conv") || g->nodes[c].in[0] != v) return hant__ox_expect(g, v, "a convolution");
+    const hant__oxnode *N = &g->nodes[c];
+    const hant__oxval *W = &g->vals[N->in[1]];
+    hant_status st = HANT_OK;
+    hant__oxattr s;
+    if ((st = hant__ox_attr(g, c, "strides", &s))) return st;
+    u->w = N->in[1]; u->b = N->nin > 2 ? N->in[2] : -1;
+    u->cin = (int)g->vals[v].dim[1]; u->cout = (int)W->cdim[0]; u->k = (int)W->cdim[2];
+    u->groups = (int)(u->cin / W->cdim[1]); u->stride = s.nints ? (int)s.ints[0] : 1;
+    hant__ox_mark(g, c, part);
+    int o = N->out[0], b = hant__ox_only(g, o);
+    if (hant__ox_is(g, b, "BatchNormalization") && g->nodes[b].in[0] == o) {
+        u->bn = b; hant__ox_mark(g, b, part);
+        o = g->nodes[b].out[0];
+    }
+    u->pre = o;
+    u->act = hant__ox_act(g, o, &u->out, part);
+    return HANT_OK;
+}
+
+/* Squeeze-excite at x: pool -> 1x1 conv -> act -> 1x1 conv -> gate, Mul(x, gate). */
+static hant_status hant__ox_se(hant__ox *g, int x, int part, hant__oxse *se, int *ok) {
+    *ok = 0;
+    if (g->vals[x].nuse != 2 || g->vals[x].graph_out) return HANT_OK;
+    int p = -1, m = -1;
+    for (int k = 0; k < 2; k++) {
+        int n = hant__ox_use(g, x, k);
+        if (hant__ox_pool(g, n) && g->nodes[n].in[0] == x) p = n;
+        else if (hant__ox_is(g, n, "Mul")) m = n;
+    }
+    if (p < 0 || m < 0) return HANT_OK;
+    int po = g->nodes[p].out[0];
+    if (g->vals[po].ndim != 4) return hant__ox_expect(g, po, "the squeeze-excite's 1x1 convolution on [N, C, 1, 1]");
+    hant_status st = hant__ox_unit(g, hant__ox_only(g, po), po, part, &se->u1);
+    if (st) return st;
+    if (se->u1.bn >= 0 || se->u1.k != 1 || se->u1.groups != 1 || se->u1.act == HANT_ACT_NONE)
+        return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Conv): a squeeze-excite's first layer must be a 1x1 conv (no batch norm) and an activation",
+                          g->path, g->nodes[se->u1.node].name);
+    if ((st = hant__ox_unit(g, hant__ox_only(g, se->u1.out), se->u1.out, part, &se->u2))) return st;
+    if (se->u2.bn >= 0 || se->u2.k != 1 || se->u2.groups != 1 || se->u2.cout != se->u1.cin ||
+        (se->u2.act != HANT_ACT_SIGMOID && se->u2.act != HANT_ACT_HSIGMOID) || hant__ox_other(g, m, x) != se->u2.out || hant__ox_only(g, se->u2.out) != m)
+        return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Conv): a squeeze-excite's second layer must be a 1x1 conv back to %d channels with a sigmoid "
+                          "or hard-sigmoid gate that multiplies the block's map", g->path, g->nodes[se->u2.node].name, se->u1.cin);
+    hant__ox_mark(g, p, part); hant__ox_mark(g, m, part);
+    se->out = g->nodes[m].out[0];
+    *ok = 1;
+    return HANT_OK;
+}
+
+static hant_status hant__ox_add_unit(hant__ox *g, hant__oxmap *m, const hant__oxunit *u) {
+    if (m->nunits == (int)(sizeof m->units / sizeof m->units[0])) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: too many layers", g->path);
+    m->units[m->nunits++] = *u;
+    if (u->bn >= 0) {
+        hant_status st = HANT_OK;
+        float e = hant__ox_attr_f(g, u->bn, "epsilon", 1e-5f, &st);
+        if (st) return st;
+        if (!(e > 0.0f && e < 1.0f)) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (BatchNormalization): epsilon %g (hant: 0 < eps < 1)", g->path, g->nodes[u->bn].name, (double)e);
+        if (!m->min_eps || e < m->min_eps) m->min_eps = e;
+    }
+    return HANT_OK;
+}
+
+/* FC at v: Gemm, or MatMul [+ Add bias], with its activation. */
+static hant_status hant__ox_fc(hant__ox *g, int v, int part, hant__oxunit *u) {
+    memset(u, 0, sizeof *u);
+    u->bn = -1; u->b = -1; u->in = v; u->fc = 1; u->k = 1; u->stride = 1; u->groups = 1; u->alpha = u->cbeta = 1.0f;
+    int n = hant__ox_only(g, v);
+    if ((!hant__ox_is(g, n, "Gemm") && !hant__ox_is(g, n, "MatMul")) || g->nodes[n].in[0] != v) return hant__ox_expect(g, v, "a fully connected layer (Gemm or MatMul)");
+    const hant__oxnode *N = &g->nodes[n];
+    hant_status st = HANT_OK;
+    u->node = n; u->w = N->in[1];
+    int o = N->out[0];
+    if (N->op[0] == 'G') {
+        u->transb = (int)hant__ox_attr_i(g, n, "transB", 0, &st);
+        u->alpha = hant__ox_attr_f(g, n, "alpha", 1.0f, &st);
+        u->cbeta = hant__ox_attr_f(g, n, "beta", 1.0f, &st);
+        if (st) return st;
+        u->b = N->nin > 2 ? N->in[2] : -1;
+    }
+    const hant__oxval *W = &g->vals[u->w];
+    u->cin = (int)(u->transb ? W->cdim[1] : W->cdim[0]); u->cout = (int)(u->transb ? W->cdim[0] : W->cdim[1]);
+    hant__ox_mark(g, n, part);
+    if (N->op[0] == 'M') {
+        int a = hant__ox_only(g, o), c = a >= 0 ? hant__ox_other(g, a, o) : -1;
+        if (hant__ox_is(g, a, "Add") && hant__ox_isconst(g, c) && g->vals[c].f && (g->vals[c].cnum == u->cout || g->vals[c].cnum == 1)) {
+            u->b = c; hant__ox_mark(g, a, part);
+            o = g->nodes[a].out[0];
+        }
+    }
+    u->pre = o;
+    u->act = hant__ox_act(g, o, &u->out, part);
+    return HANT_OK;
+}
+
+static int hant__ox_dense(const hant__oxunit *u) { return u->groups == 1; }
+static int hant__ox_dw(const hant__oxunit *u) { return u->groups == u->cin && u->cin == u->cout; }
+
+/* One block from cur: *next its output, *head 1 (nothing placed) when the head starts at cur. */
+static hant_status hant__ox_block(hant__ox *g, hant__oxmap *m, int cur, int *next, int *head) {
+    hant_arch *a = &m->arch;
+    int part = 1 + a->num_blocks, nu = g->vals[cur].nuse;
+    hant__oxunit ch[4], pu, tu;
+    hant__oxse se;
+    hant_status st;
+    *head = 0;
+    if (g->vals[cur].graph_out) return hant__ox_expect(g, cur, "a classifier");
+    if (nu == 1) {
+        int n = hant__ox_use(g, cur, 0);
+        if (hant__ox_pool(g, n)) { *head = 1; return HANT_OK; }
+        if (hant__ox_is(g, n, "Conv")) {
+            if ((st = hant__ox_unit(g, n, cur, part, &tu))) return st;
+            if (tu.k == 1 && hant__ox_pool(g, hant__ox_only(g, tu.out))) { *head = 1; return HANT_OK; }
+        }
+    }
+    /* main path and shortcut */
+    int main_c = -1, add_id = -1, proj = 0;
+    if (nu == 1) main_c = hant__ox_use(g, cur, 0);
+    else if (nu == 2) {
+        int n0 = hant__ox_use(g, cur, 0), n1 = hant__ox_use(g, cur, 1);
+        if (hant__ox_is(g, n0, "Add") && hant__ox_is(g, n1, "Conv")) { add_id = n0; main_c = n1; }
+        else if (hant__ox_is(g, n1, "Add") && hant__ox_is(g, n0, "Conv")) { add_id = n1; main_c = n0; }
+        else if (hant__ox_is(g, n0, "Conv") && hant__ox_is(g, n1, "Conv")) {
+            for (int t = 0; t < 2 && !proj; t++) {
+                int c = t ? n1 : n0;
+                if ((st = hant__ox_unit(g, c, cur, part, &pu))) return st;
+                if (pu.act == HANT_ACT_NONE && hant__ox_is(g, hant__ox_only(g, pu.out), "Add")) { proj = 1; main_c = t ? n0 : n1; }
+            }
+            if (!proj) return hant__ox_expect(g, cur, "a block (main path, and an identity or 1x1 projection shortcut)");
+        } else return hant__ox_expect(g, cur, "a block (main path, and an identity or 1x1 projection shortcut)");
+    } else return hant__ox_expect(g, cur, "a block with one main path and at most one shortcut");
+    /* the main path: units up to the first without an activation, SE after one of them */
+    int nch = 0, se_at = -1, v = cur, c = main_c;
+    for (;;) {
+        if (nch == 3) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s) could not be placed: more than 3 convolutions in a block; %s",
+                                        g->path, g->nodes[c].name, g->nodes[c].op, hant__ox_supported);
+        if ((st = hant__ox_unit(g, c, v, part, &ch[nch]))) return st;
+        v = ch[nch].out;
+        if (ch[nch++].act == HANT_ACT_NONE) break;
+        if (se_at < 0) {
+            int ok;
+            if ((st = hant__ox_se(g, v, part, &se, &ok))) return st;
+            if (ok) { se_at = nch; v = se.out; }
+        }
+        c = hant__ox_only(g, v);
+        if (!hant__ox_is(g, c, "Conv")) return hant__ox_expect(g, v, "a convolution (a block ends with a convolution without activation)");
+    }
+    /* the residual add */
+    int end = v, res = 0, out = end;
+    int an = hant__ox_only(g, end);
+    if (hant__ox_is(g, an, "Add")) {
+        int other = hant__ox_other(g, an, end);
+        if (add_id >= 0 ? (an != add_id || other != cur) : proj ? other != pu.out : 1)
+            return hant__ox_expect(g, end, "the residual add of the block's input (or its projection)");
+        res = 1; out = g->nodes[an].out[0];
+        hant__ox_mark(g, an, part);
+    } else if (add_id >= 0 || proj) {
+        return hant__ox_expect(g, end, "the residual add");
+    }
+    hant_act post = res ? hant__ox_act(g, out, &out, part) : HANT_ACT_NONE;
+    hant_block_spec *b = &a->blocks[a->num_blocks];
+    memset(b, 0, sizeof *b);
+    b->cin = (int)g->vals[cur].dim[1];
+    b->cout = ch[nch - 1].cout;
+    b->groups = 1;
+    const hant__oxunit *L = &ch[nch - 1];
+    const char *why = NULL;
+    if (post != HANT_ACT_NONE) { /* ResNet: activation after the add */
+        if (se_at >= 0) why = "squeeze-excite in a block with an activation after the residual add";
+        else if (nch == 2 && hant__ox_dense(&ch[0]) && hant__ox_dense(L) && ch[0].k == L->k && L->stride == 1 && ch[0].act == post) {
+            b->kind = HANT_BLOCK_RESNET_BASIC; b->kernel = ch[0].k; b->stride = ch[0].stride;
+            if (ch[0].cout != b->cout) b->hidden = ch[0].cout;
+        } else if (nch == 3 && hant__ox_dense(&ch[0]) && hant__ox_dense(&ch[1]) && hant__ox_dense(L) && ch[0].k == 1 && L->k == 1 &&
+                   ch[0].stride == 1 && L->stride == 1 && ch[0].act == post && ch[1].act == post && ch[0].cout == ch[1].cout) {
+            b->kind = HANT_BLOCK_RESNET_BOTTLENECK; b->kernel = ch[1].k; b->stride = ch[1].stride;
+            if (b->cout % 4 || ch[0].cout != b->cout / 4) b->hidden = ch[0].cout;
+        } else why = "ResNet blocks are conv-BN-act, conv-BN (basic) or 1x1, kxk, 1x1 (bottleneck), with one activation after the add";
+        if (!why) {
+            b->act = post;
+            int want_proj = b->stride != 1 || b->cin != b->cout;
+            if (!proj != !want_proj) why = want_proj ? "the shortcut must be a 1x1 projection when the shape changes" : "the shortcut must be the identity when the shape is kept";
+            else if (proj && (pu.k != 1 || pu.stride != b->stride || !hant__ox_dense(&pu) || pu.cout != b->cout)) why = "the projection shortcut must be a 1x1 conv with the block's stride";
+        }
+    } else { /* MBConv: [1x1 expand] depthwise [SE] 1x1 project */
+        const hant__oxunit *D = nch >= 2 ? &ch[nch - 2] : NULL, *E = nch == 3 ? &ch[0] : NULL;
+        if (proj || nch < 2 || !hant__ox_dw(D) || L->k != 1 || L->stride != 1 || !hant__ox_dense(L) || (se_at >= 0 && se_at != nch - 1))
+            why = "MBConv blocks are [1x1 conv-BN-act] depthwise conv-BN-act [squeeze-excite] 1x1 conv-BN [+ input]";
+        else if (E && (E->k != 1 || E->stride != 1 || !hant__ox_dense(E) || E->act != D->act))
+            why = "an MBConv expansion must be a 1x1 conv with the depthwise conv's activation";
+        else if (E && E->cout == b->cin)
+            why = "an MBConv expansion that keeps the width (hant has an expand conv exactly when the hidden width differs)";
+        else {
+            int hid = D->cout;
+            b->kind = HANT_BLOCK_MBCONV; b->kernel = D->k; b->stride = D->stride; b->act = D->act;
+            if (hid % b->cin == 0) b->expansion = hid / b->cin;
+            else { b->expansion = (int)lround((double)hid / b->cin); if (b->expansion < 1) b->expansion = 1; b->hidden = hid; }
+            if (b->expansion > 16) { b->expansion = 16; b->hidden = hid; }
+            if (se_at >= 0) {
+                int r = se.u1.cout;
+                b->se_ratio = 0.25f;
+                if (r != HANT__MAX(1, (int)((float)b->cin * 0.25f))) b->se_width = r;
+                if (se.u1.act == HANT_ACT_SILU) b->se_act = HANT_ACT_NONE;
+                else b->se_act = se.u1.act;
+                b->se_gate = se.u2.act == HANT_ACT_SIGMOID ? HANT_ACT_NONE : se.u2.act;
+            }
+            if (res != (b->stride == 1 && b->cin == b->cout))
+                why = res ? "a residual add where the shape changes" : "no residual add, but hant adds the input when the stride is 1 and the width is kept";
+        }
+    }
+    if (why) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s) could not be placed: %s; %s", g->path, g->nodes[ch[0].node].name,
+                               g->nodes[ch[0].node].op, why, hant__ox_supported);
+    /* units in hant's build order */
+    if (b->kind == HANT_BLOCK_MBCONV) {
+        for (int i = 0; i < nch && !st; i++) st = hant__ox_add_unit(g, m, &ch[i]);
+        if (se_at >= 0) {
+            m->ses[m->nses++] = se;
+            /* the SE's parameters sit between the depthwise and project units; units stay in order */
+        }
+    } else if (b->kind == HANT_BLOCK_RESNET_BASIC) {
+        st = hant__ox_add_unit(g, m, &ch[0]);
+        if (!st && proj) st = hant__ox_add_unit(g, m, &pu);
+        if (!st) st = hant__ox_add_unit(g, m, &ch[1]);
+    } else {
+        st = hant__ox_add_unit(g, m, &ch[0]);
+        if (!st) st = hant__ox_add_unit(g, m, &ch[1]);
+        if (!st && proj) st = hant__ox_add_unit(g, m, &pu);
+        if (!st) st = hant__ox_add_unit(g, m, &ch[2]);
+    }
+    if (st) return st;
+    a->num_blocks++;
+    *next = out;
+    return HANT_OK;
+}
+
+static hant_status hant__ox_map(hant__ox *g, hant__oxmap *m) {
+    hant_arch *a = &m->arch;
+    const hant__oxval *X = &g->vals[g->input];
+    hant__oxunit u;
+    hant_status st;
+    a->in_c = (int)X->dim[1]; a->in_h = (int)X->dim[2]; a->in_w = (int)X->dim[3];
+    /* stem */
+    int cur = g->input;
+    if ((st = hant__ox_unit(g, hant__ox_only(g, cur), cur, 0, &u))) return st;
+    if (u.groups != 1) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Conv): the stem must be a dense convolution", g->path, g->nodes[u.node].name);
+    a->stem_cout = u.cout; a->stem_kernel = u.k; a->stem_stride = u.stride; a->stem_act = u.act;
+    if ((st = hant__ox_add_unit(g, m, &u))) return st;
+    cur = u.out;
+    int mp = hant__ox_only(g, cur);
+    if (hant__ox_is(g, mp, "MaxPool")) { a->stem_pool = 3; hant__ox_mark(g, mp, 0); cur = g->nodes[mp].out[0]; }
+    /* blocks */
+    for (;;) {
+        int head = 0, next = cur;
+        if (a->num_blocks == HANT_MAX_BLOCKS) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: more than %d blocks", g->path, HANT_MAX_BLOCKS);
+        if ((st = hant__ox_block(g, m, cur, &next, &head))) return st;
+        if (head) break;
+        cur = next;
+    }
+    /* head: [1x1 conv-BN-act] pool [flatten] [fc act] fc */
+    int part = a->num_blocks + 1, n = hant__ox_only(g, cur);
+    if (hant__ox_is(g, n, "Conv")) {
+        if ((st = hant__ox_unit(g, n, cur, part, &u))) return st;
+        a->head_cout = u.cout; a->head_act = u.act;
+        if ((st = hant__ox_add_unit(g, m, &u))) return st;
+        cur = u.out;
+        n = hant__ox_only(g, cur);
+    }
+    if (!hant__ox_pool(g, n)) return hant__ox_expect(g, cur, "global average pooling");
+    hant__ox_mark(g, n, part);
+    cur = g->nodes[n].out[0];
+    while ((n = hant__ox_only(g, cur)) >= 0 && (hant__ox_is(g, n, "Flatten") || hant__ox_is(g, n, "Reshape") || hant__ox_is(g, n, "Squeeze"))) {
+        hant__ox_mark(g, n, part);
+        cur = g->nodes[n].out[0];
+    }
+    if ((st = hant__ox_fc(g, cur, part, &u))) return st;
+    if (u.act != HANT_ACT_NONE) {
+        a->head_hidden = u.cout; a->head_hidden_act = u.act;
+        if ((st = hant__ox_add_unit(g, m, &u))) return st;
+        if ((st = hant__ox_fc(g, u.out, part, &u))) return st;
+    }
+    if (u.act != HANT_ACT_NONE || u.out != g->output)
+        return hant__ox_expect(g, u.out, "the classifier's logits as the graph output");
+    a->num_classes = u.cout;
+    return hant__ox_add_unit(g, m, &u);
+}
+
+/* 1 when every value is finite */
+static int hant__ox_finite(const float *p, int64_t n) {
+    for (int64_t i = 0; i < n; i++) if (!isfinite(p[i])) return 0;
+    return 1;
+}
+
+static hant_status hant__ox_fill_unit(hant__ox *g, hant_net *net, const hant__oxunit *r, const hant__unit *u, float var1) {
+    const hant__oxnode *N = &g->nodes[r->node];
+    const hant__oxval *W = &g->vals[r->w], *B = r->b >= 0 ? &g->vals[r->b] : NULL;
+    float *P = net->params, *Bf = net->buffers;
+    int C = r->cout, cg = r->cin / r->groups, k = r->k;
+    if (u->s.cin != r->cin || u->s.cout != C || u->s.kernel != k || u->s.stride != r->stride || u->s.groups != r->groups || u->has_bn != !r->fc)
+        return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s': hant's layer is %dx%d %d->%d (internal mismatch)", g->path, N->name, u->s.kernel, u->s.kernel, u->s.cin, u->s.cout);
+    if (!hant__ox_finite(W->f, W->cnum) || (B && !hant__ox_finite(B->f, B->cnum)))
+        return hant__fail(HANT_ERR_NONFINITE, "%s: node '%s' (%s): weight or bias holds NaN or Inf", g->path, N->name, N->op);
+    if (!r->fc) {
+        for (int o = 0; o < C; o++)
+            for (int ci = 0; ci < cg; ci++)
+                for (int ky = 0; ky < k; ky++)
+                    for (int kx = 0; kx < k; kx++)
+                        P[u->w + (((size_t)ky * k + kx) * cg + ci) * C + o] = W->f[(((size_t)o * cg + ci) * k + ky) * k + kx];
+    } else {
+        for (int i = 0; i < r->cin; i++)
+            for (int o = 0; o < C; o++)
+                P[u->w + (size_t)i * C + o] = r->alpha * (r->transb ? W->f[(size_t)o * r->cin + i] : W->f[(size_t)i * C + o]);
+    }
+    for (int o = 0; o < C; o++) {
+        float bias = B ? B->f[B->cnum == 1 ? 0 : o] : 0.0f;
+        if (u->has_bias) P[u->b + o] = r->cbeta * bias;
+        if (!u->has_bn) continue;
+        if (r->bn < 0) { /* folded: BN as the identity (var + eps rounds to exactly 1) */
+            P[u->gamma + o] = 1.0f; P[u->beta + o] = bias; Bf[u->rmean + o] = 0.0f; Bf[u->rvar + o] = var1;
+            continue;
+        }
+        const hant__oxnode *BN = &g->nodes[r->bn];
+        hant_status st = HANT_OK;
+        float e = hant__ox_attr_f(g, r->bn, "epsilon", 1e-5f, &st);
+        if (st) return st;
+        float sc = g->vals[BN->in[1]].f[o], sh = g->vals[BN->in[2]].f[o], mu = g->vals[BN->in[3]].f[o], var = g->vals[BN->in[4]].f[o];
+        if (!isfinite(sc) || !isfinite(sh) || !isfinite(mu) || !isfinite(var))
+            return hant__fail(HANT_ERR_NONFINITE, "%s: node '%s' (BatchNormalization): a parameter holds NaN or Inf", g->path, BN->name);
+        if (var < 0.0f) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (BatchNormalization): negative running variance %g", g->path, BN->name, (double)var);
+        /* one eps per network: the smallest, the others' difference moved into the variance */
+        P[u->gamma + o] = sc; P[u->beta + o] = sh;
+        Bf[u->rmean + o] = mu - bias;
+        Bf[u->rvar + o] = e == net->arch.bn_eps ? var : (float)((double)var + (double)e - (double)net->arch.bn_eps);
+    }
+    return HANT_OK;
+}
+
+static hant_status hant__ox_fill(hant__ox *g, const hant__oxmap *m, hant_net *net) {
+    if (net->nunits != m->nunits || net->nses != m->nses)
+        return hant__fail(HANT_ERR_UNSUPPORTED, "%s: %d layers and %d squeeze-excites mapped, hant built %d and %d (internal mismatch)", g->path,
+                          m->nunits, m->nses, net->nunits, net->nses);
+    float eps = net->arch.bn_eps, var1 = 1.0f - eps;
+    for (int i = 0; i < 64; i++) {
+        volatile float s = var1 + eps;
+        if (s == 1.0f) break;
+        var1 = nextafterf(var1, s < 1.0f ? 2.0f : 0.0f);
+    }
+    hant_status st = HANT_OK;
+    for (int i = 0; i < m->nunits && !st; i++) st = hant__ox_fill_unit(g, net, &m->units[i], &net->units[i], var1);
+    for (int i = 0; i < m->nses && !st; i++) {
+        const hant__se *e = &net->ses[i];
+        for (int t = 0; t < 2 && !st; t++) {
+            const hant__oxunit *r = t ? &m->ses[i].u2 : &m->ses[i].u1;
+            const hant__oxval *W = &g->vals[r->w], *B = r->b >= 0 ? &g->vals[r->b] : NULL;
+            int ci = t ? e->r : e->c, co = t ? e->c : e->r;
+            if (r->cin != ci || r->cout != co)
+                return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s': squeeze-excite %d->%d, hant built %d->%d (internal mismatch)", g->path,
+                                  g->nodes[r->node].name, r->cin, r->cout, ci, co);
+            if (!hant__ox_finite(W->f, W->cnum) || (B && !hant__ox_finite(B->f, B->cnum)))
+                return hant__fail(HANT_ERR_NONFINITE, "%s: node '%s' (Conv): weight or bias holds NaN or Inf", g->path, g->nodes[r->node].name);
+            float *w = net->params + (t ? e->w2 : e->w1), *b = net->params + (t ? e->b2 : e->b1);
+            for (int o = 0; o < co; o++) {
+                b[o] = B ? B->f[o] : 0.0f;
+                for (int j = 0; j < ci; j++) w[(size_t)j * co + o] = W->f[(size_t)o * ci + j];
+            }
+        }
+    }
+    return st;
+}
+
+/* "common/prefix/ (N nodes)" or "first .. last (N nodes)" */
+static void hant__ox_origin(const hant__ox *g, int part, char *buf, size_t size) {
+    int first = -1, last = -1, cnt = 0;
+    size_t pre = 0;
+    for (int i = 0; i < g->nnodes; i++) {
+        if (g->nodes[i].part != part) continue;
+        if (first < 0) { first = i; pre = strlen(g->nodes[i].name); }
+        else { size_t j = 0; while (j < pre && g->nodes[i].name[j] == g->nodes[first].name[j]) j++; pre = j; }
+        last = i; cnt++;
+    }
+    if (first < 0) { snprintf(buf, size, "-"); return; }
+    while (pre > 0 && g->nodes[first].name[pre - 1] != '/' && g->nodes[first].name[pre - 1] != '.') pre--;
+    if (cnt == 1) snprintf(buf, size, "%s", g->nodes[first].name);
+    else if (pre > 1) snprintf(buf, size, "%.*s* (%d nodes)", (int)pre, g->nodes[first].name, cnt);
+    else snprintf(buf, size, "%s .. %s (%d nodes)", g->nodes[first].name, g->nodes[last].name, cnt);
+}
+
+hant_status hant_onnx_load(hant_context *ctx, const char *path, const hant_onnx_import_options *opt, hant_net **out) {
+    if (!ctx || !path || !out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_onnx_load: NULL argument");
+    *out = NULL;
+    hant__ox g;
+    memset(&g, 0, sizeof g);
+    g.ctx = ctx; g.path = path;
+    const char *sl = strrchr(path, '/');
+    size_t dl = sl ? (size_t)(sl - path) + 1 : 0;
+    if (dl >= sizeof g.dir) return hant__fail(HANT_ERR_INVALID_ARG, "%s: path too long", path);
+    memcpy(g.dir, path, dl); g.dir[dl] = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) return hant__fail(HANT_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    long long sz = -1;
+    if (fseeko(f, 0, SEEK_END) == 0) sz = (long long)ftello(f);
+    if (sz < 0 || fseeko(f, 0, SEEK_SET)) { fclose(f); return hant__fail(HANT_ERR_IO, "%s: cannot read its size", path); }
+    if ((unsigned long long)sz > (unsigned long long)(SIZE_MAX / 2)) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: too large", path); }
+    g.size = (size_t)sz;
+    g.buf = (uint8_t *)hant_alloc(ctx, g.size ? g.size : 1);
+    if (!g.buf) { fclose(f); return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: %zu bytes", path, g.size); }
+    size_t got = fread(g.buf, 1, g.size, f);
+    fclose(f);
+    if (got != g.size) { hant__ox_free(&g); return hant__fail(HANT_ERR_IO, "%s: short read", path); }
+    hant__oxmap *m = (hant__oxmap *)hant__ox_alloc(&g, sizeof *m);
+    hant_status st = m ? HANT_OK : hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s", path);
+    if (!st) { memset(m, 0, sizeof *m); st = hant__ox_parse(&g); }
+    if (!st) st = hant__ox_toposort(&g);
+    if (!st) st = hant__ox_eval(&g);
+    if (!st) st = hant__ox_map(&g, m);
+    hant_net *net = NULL;
+    if (!st) {
+        hant_arch *a = &m->arch;
+        a->bn_eps = m->min_eps ? m->min_eps : 1e-5f;
+        for (int c = 0; c < 4; c++) { a->in_mean[c] = 0.0f; a->in_std[c] = c < a->in_c ? 1.0f : 0.0f; } /* unused slots stay 0 */
+        if (opt && opt->norm_channels) {
+            if (opt->norm_channels != a->in_c)
+                st = hant__fail(HANT_ERR_INVALID_ARG, "%s: %d normalisation channels for a %d-channel input", path, opt->norm_channels, a->in_c);
+            for (int c = 0; c < a->in_c && !st; c++) {
+                if (!isfinite(opt->mean[c]) || !(opt->std[c] > 0.0f) || !isfinite(opt->std[c]))
+                    st = hant__fail(HANT_ERR_INVALID_ARG, "%s: channel %d: mean %g std %g (std must be > 0)", path, c, (double)opt->mean[c], (double)opt->std[c]);
+                a->in_mean[c] = opt->mean[c]; a->in_std[c] = opt->std[c];
+            }
+        }
+        if (!st) st = hant_net_create(ctx, a, 1, &net);
+        if (!st) st = hant__ox_fill(&g, m, net);
+    }
+    if (!st && opt && opt->origin)
+        for (int p = 0; p <= m->arch.num_blocks + 1; p++) hant__ox_origin(&g, p, opt->origin[p], sizeof opt->origin[p]);
+    hant__ox_free(&g);
+    if (st) { hant_net_destroy(net); return st; }
+    *out = net;
+    return HANT_OK;
+}
+
+/* ---- end of the ONNX reader ---- */
+
+/* ---- writer: hant_onnx_save ------------------------------------------------
+   The graph follows the net's ops, so every block kind the builder makes is
+   covered: fp32 convs carry BN folded in (the inference weights, so the
+   function is exactly hant_net_forward's, up to summation order), an int8
+   conv is QuantizeLinear -> DequantizeLinear on its input with the calibrated
+   u8 parameters, int8 weights per output channel (DequantizeLinear axis 0)
+   and an int32 bias at scale in.scale * w_scale, the same numbers the int8
+   kernels compute with. Pooled tensors are 2-D [N, C] (Flatten), and units
+   on them are Gemm (transB). Protobuf is built in growable buffers from the
+   context's allocator; nested messages are patched with their length at
+   their end. */
+typedef struct hant__pbw {
+    const hant_allocator *al;
+    unsigned char *p;
+    size_t n, cap, stk[16];
+    int depth, oom;
+} hant__pbw;
+
+static int hant__pbw_reserve(hant__pbw *w, size_t more) {
+    if (w->oom) return 0;
+    if (more <= w->cap - w->n) return 1;
+    if (more > ((size_t)1 << 40) - w->n) { w->oom = 1; return 0; }
+    size_t nc = w->cap ? w->cap : 4096;
+    while (nc - w->n < more) nc *= 2;
+    unsigned char *q = (unsigned char *)hant__raw_alloc(w->al, nc);
+    if (!q) { w->oom = 1; return 0; }
+    if (w->p) { memcpy(q, w->p, w->n); hant__raw_free(w->al, w->p); }
+    w->p = q; w->cap = nc;
+    return 1;
+}
+static void hant__pbw_free(hant__pbw *w) { hant__raw_free(w->al, w->p); w->p = NULL; w->n = w->cap = 0; }
+static int hant__pb_varint_size(uint64_t v) { int s = 1; while (v >= 0x80) { v >>= 7; s++; } return s; }
+static void hant__pb_put_varint(unsigned char *p, uint64_t v) {
+    while (v >= 0x80) { *p++ = (unsigned char)(v | 0x80); v >>= 7; }
+    *p = (unsigned char)v;
+}
+static void hant__pbw_varint(hant__pbw *w, uint64_t v) {
+    int s = hant__pb_varint_size(v);
+    if (!hant__pbw_reserve(w, (size_t)s)) return;
+    hant__pb_put_varint(w->p + w->n, v);
+    w->n += (size_t)s;
+}
+static void hant__pbw_bytes(hant__pbw *w, const void *b, size_t n) {
+    if (!hant__pbw_reserve(w, n)) return;
+    if (n) memcpy(w->p + w->n, b, n);
+    w->n += n;
+}
+static void hant__pbw_tag(hant__pbw *w, int field, int wt) { hant__pbw_varint(w, (uint64_t)field << 3 | (uint64_t)wt); }
+/* int64 fields: negative values as ten-byte two's complement, as protobuf does */
+static void hant__pbw_int(hant__pbw *w, int field, int64_t v) { hant__pbw_tag(w, field, HANT__PB_VARINT); hant__pbw_varint(w, (uint64_t)v); }
+static void hant__pbw_str(hant__pbw *w, int field, const char *s) {
+    size_t n = strlen(s);
+    hant__pbw_tag(w, field, HANT__PB_LEN); hant__pbw_varint(w, n); hant__pbw_bytes(w, s, n);
+}
+static void hant__pbw_f32(hant__pbw *w, int field, float f) {
+    hant__pbw_tag(w, field, HANT__PB_I32);
+    if (!hant__pbw_reserve(w, 4)) return;
+    hant__put_f32(w->p + w->n, f);
+    w->n += 4;
+}
+static void hant__pbw_begin(hant__pbw *w, int field) {
+    hant__pbw_tag(w, field, HANT__PB_LEN);
+    HANT_ASSERT(w->depth < 16);
+    w->stk[w->depth++] = w->n;
+}
+/* Closes the innermost message: its bytes move up to make room for the length. */
+static void hant__pbw_end(hant__pbw *w) {
+    HANT_ASSERT(w->depth > 0);
+    size_t start = w->stk[--w->depth];
+    if (w->oom) return;
+    size_t len = w->n - start;
+    int s = hant__pb_varint_size(len);
+    if (!hant__pbw_reserve(w, (size_t)s)) return;
+    memmove(w->p + start + s, w->p + start, len);
+    hant__pb_put_varint(w->p + start, len);
+    w->n += (size_t)s;
+}
+
+/* Tensor element types for raw data, written little-endian. */
+enum { HANT__OX_F32, HANT__OX_S8, HANT__OX_U8, HANT__OX_S32 };
+
+typedef struct hant__onnx_w {
+    hant_net *net;
+    int opset;
+    hant__pbw nodes, inits;
+    char (*slot)[64];      /* the tensor name of each slot */
+    unsigned char *flat;   /* the slot is 2-D [N, C] (after pooling) */
+    char (*dq)[64];        /* an int8 unit's dequantised input */
+    int tmp, consts;       /* temporaries so far; bit 0: Clip bounds written */
+} hant__onnx_w;
+
+static void hant__onnx_tensor(hant__onnx_w *x, const char *name, int type, const int64_t *dims, int nd, const void *data) {
+    static const int onnx_type[4] = { HANT__ONNX_FLOAT, HANT__ONNX_INT8, HANT__ONNX_UINT8, HANT__ONNX_INT32 };
+    static const size_t esize[4] = { 4, 1, 1, 4 };
+    hant__pbw *w = &x->inits;
+    size_t count = 1;
+    hant__pbw_begin(w, HANT__ONNX_GRAPH_INITIALIZER);
+    for (int i = 0; i < nd; i++) { hant__pbw_int(w, HANT__ONNX_TENSOR_DIMS, dims[i]); count *= (size_t)dims[i]; }
+    hant__pbw_int(w, HANT__ONNX_TENSOR_DATA_TYPE, onnx_type[type]);
+    hant__pbw_str(w, HANT__ONNX_TENSOR_NAME, name);
+    size_t bytes = count * esize[type];
+    hant__pbw_tag(w, HANT__ONNX_TENSOR_RAW_DATA, HANT__PB_LEN);
+    hant__pbw_varint(w, bytes);
+    if (hant__pbw_reserve(w, bytes)) {
+        unsigned char *p = w->p + w->n;
+        if (type == HANT__OX_F32) for (size_t i = 0; i < count; i++) hant__put_f32(p + 4 * i, ((const float *)data)[i]);
+        else if (type == HANT__OX_S32) for (size_t i = 0; i < count; i++) hant__put_u32(p + 4 * i, (uint32_t)((const int32_t *)data)[i]);
+        else memcpy(p, data, count);
+        w->n += bytes;
+    }
+    hant__pbw_end(w);
+}
+
+/* Opens a node (close with hant__pbw_end(&x->nodes) after its attributes). */
+static void hant__onnx_node(hant__onnx_w *x, const char *op, const char *name, const char *in0, const char *in1, const char *in2,
+                            const char *out) {
+    hant__pbw *w = &x->nodes;
+    hant__pbw_begin(w, HANT__ONNX_GRAPH_NODE);
+    const char *ins[3] = { in0, in1, in2 };
+    for (int i = 0; i < 3 && ins[i]; i++) hant__pbw_str(w, HANT__ONNX_NODE_INPUT, ins[i]);
+    hant__pbw_str(w, HANT__ONNX_NODE_OUTPUT, out);
+    hant__pbw_str(w, HANT__ONNX_NODE_NAME, name);
+    hant__pbw_str(w, HANT__ONNX_NODE_OP_TYPE, op);
+}
+static void hant__onnx_attr_int(hant__onnx_w *x, const char *name, int64_t v) {
+    hant__pbw *w = &x->nodes;
+    hant__pbw_begin(w, HANT__ONNX_NODE_ATTRIBUTE);
+    hant__pbw_str(w, HANT__ONNX_ATTR_NAME, name);
+    hant__pbw_int(w, HANT__ONNX_ATTR_TYPE, HANT__ONNX_ATYPE_INT);
+    hant__pbw_int(w, HANT__ONNX_ATTR_I, v);
+    hant__pbw_end(w);
+}
+static void hant__onnx_attr_float(hant__onnx_w *x, const char *name, float v) {
+    hant__pbw *w = &x->nodes;
+    hant__pbw_begin(w, HANT__ONNX_NODE_ATTRIBUTE);
+    hant__pbw_str(w, HANT__ONNX_ATTR_NAME, name);
+    hant__pbw_int(w, HANT__ONNX_ATTR_TYPE, HANT__ONNX_ATYPE_FLOAT);
+    hant__pbw_f32(w, HANT__ONNX_ATTR_F, v);
+    hant__pbw_end(w);
+}
+static void hant__onnx_attr_ints(hant__onnx_w *x, const char *name, int64_t v, int count) {
+    hant__pbw *w = &x->nodes;
+    hant__pbw_begin(w, HANT__ONNX_NODE_ATTRIBUTE);
+    hant__pbw_str(w, HANT__ONNX_ATTR_NAME, name);
+    hant__pbw_int(w, HANT__ONNX_ATTR_TYPE, HANT__ONNX_ATYPE_INTS);
+    for (int i = 0; i < count; i++) hant__pbw_int(w, HANT__ONNX_ATTR_INTS, v);
+    hant__pbw_end(w);
+}
+/* A one-node op with up to three inputs and no attributes. */
+static void hant__onnx_op(hant__onnx_w *x, const char *op, const char *name, const char *in0, const char *in1, const char *in2, const char *out) {
+    hant__onnx_node(x, op, name, in0, in1, in2, out);
+    hant__pbw_end(&x->nodes);
+}
+static void hant__onnx_tmp(hant__onnx_w *x, char *buf) { snprintf(buf, 64, "t%d", x->tmp++); }
+
+/* out = act(in); returns 0 when act is NONE (nothing written: out is in). */
+static int hant__onnx_act(hant__onnx_w *x, hant_act act, const char *base, const char *in, const char *out) {
+    char name[96], t[64];
+    snprintf(name, sizeof name, "%s/%s", base, hant_act_name(act));
+    switch (act) {
+    case HANT_ACT_NONE: return 0;
+    case HANT_ACT_RELU: hant__onnx_op(x, "Relu", name, in, NULL, NULL, out); break;
+    case HANT_ACT_SIGMOID: hant__onnx_op(x, "Sigmoid", name, in, NULL, NULL, out); break;
+    case HANT_ACT_RELU6:
+        if (!(x->consts & 1)) {
+            const float zero = 0.0f, six = 6.0f;
+            hant__onnx_tensor(x, "const/zero", HANT__OX_F32, NULL, 0, &zero);
+            hant__onnx_tensor(x, "const/six", HANT__OX_F32, NULL, 0, &six);
+            x->consts |= 1;
+        }
+        hant__onnx_op(x, "Clip", name, in, "const/zero", "const/six", out);
+        break;
+    case HANT_ACT_SILU:
+        hant__onnx_tmp(x, t);
+        hant__onnx_op(x, "Sigmoid", name, in, NULL, NULL, t);
+        snprintf(name, sizeof name, "%s/silu_mul", base);
+        hant__onnx_op(x, "Mul", name, in, t, NULL, out);
+        break;
+    case HANT_ACT_HSWISH:
+        if (x->opset >= 14) { hant__onnx_op(x, "HardSwish", name, in, NULL, NULL, out); break; }
+        /* opset 13: x * HardSigmoid(x) with PyTorch's constants */
+        hant__onnx_tmp(x, t);
+        hant__onnx_node(x, "HardSigmoid", name, in, NULL, NULL, t);
+        hant__onnx_attr_float(x, "alpha", 1.0f / 6.0f);
+        hant__onnx_attr_float(x, "beta", 0.5f);
+        hant__pbw_end(&x->nodes);
+        snprintf(name, sizeof name, "%s/hswish_mul", base);
+        hant__onnx_op(x, "Mul", name, in, t, NULL, out);
+        break;
+    case HANT_ACT_HSIGMOID:
+        hant__onnx_node(x, "HardSigmoid", name, in, NULL, NULL, out);
+        hant__onnx_attr_float(x, "alpha", 1.0f / 6.0f);
+        hant__onnx_attr_float(x, "beta", 0.5f);
+        hant__pbw_end(&x->nodes);
+        break;
+    default: return 0;
+    }
+    return 1;
+}
+
+/* Weights [rows = k*k*cin/g][cout] (cout fastest) to OIHW (or [cout][cin] for Gemm). */
+static void hant__onnx_oihw(const void *src, size_t esz, int k, int cig, int cout, void *dst) {
+    const unsigned char *s = (const unsigned char *)src;
+    unsigned char *d = (unsigned char *)dst;
+    for (int co = 0; co < cout; co++)
+        for (int ci = 0; ci < cig; ci++)
+            for (int p = 0; p < k * k; p++)
+                memcpy(d + ((((size_t)co * cig + ci) * k * k) + (size_t)p) * esz, s + (((size_t)p * cig + ci) * cout + co) * esz, esz);
+}
+
+/* One conv / FC unit: [Q DQ] Conv|Gemm -> act -> [+ residual]. */
+static hant_status hant__onnx_unit(hant__onnx_w *x, const hant__op *o, const char *base, void *scratch) {
+    hant_net *net = x->net;
+    const hant__unit *u = &net->units[o->idx];
+    int C = u->s.cout, k = u->s.kernel, g = u->s.groups ? u->s.groups : 1, cig = u->s.cin / g, fc = x->flat[o->in];
+    size_t rows = u->wcount / (size_t)C;
+    int64_t dims[4] = { C, cig, k, k };
+    char wn[96], bn[96], xin[64] = "", conv_out[64], act_out[64];
+    const char *in = x->slot[o->in], *out = x->slot[o->out];
+    snprintf(wn, sizeof wn, "%s/W", base);
+    snprintf(bn, sizeof bn, "%s/B", base);
+    if (fc && (k != 1 || u->q8)) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: a %s unit on a pooled tensor", base, u->q8 ? "int8" : "spatial");
+    int has_act = u->act != HANT_ACT_NONE, res = o->res >= 0;
+    if (has_act || res) hant__onnx_tmp(x, conv_out); else snprintf(conv_out, sizeof conv_out, "%s", out);
+    if (res) hant__onnx_tmp(x, act_out); else snprintf(act_out, sizeof act_out, "%s", out);
+    if (!u->q8) {
+        hant__onnx_oihw(u->fw, 4, k, cig, C, scratch);
+        hant__onnx_tensor(x, wn, HANT__OX_F32, dims, fc ? 2 : 4, scratch);
+        hant__onnx_tensor(x, bn, HANT__OX_F32, dims, 1, u->fb);
+        snprintf(xin, sizeof xin, "%s", in);
+    } else if (u->qshare >= 0 && x->dq[u->qshare][0]) { /* a ResNet projection: its first conv's Q/DQ pair */
+        snprintf(xin, sizeof xin, "%s", x->dq[u->qshare]);
+    }
+    if (u->q8) {
+        /* the numbers of hant__net_fold_q8 and hant_qconv_create */
+        size_t A = (rows * (size_t)C + 63) & ~(size_t)63;
+        int8_t *wq = (int8_t *)scratch, *wt = wq + A;
+        float *ws = (float *)(void *)(wq + 2 * A);
+        float *bs = ws + C;
+        int32_t *bq = (int32_t *)(void *)(bs + C);
+        int8_t *wzp = (int8_t *)(void *)(bq + C);
+        hant_status st = hant_quantize_weights(u->fw, rows, C, wq, ws);
+        if (st) { hant__prefix_error("%s: ", base); return st; }
+        for (int co = 0; co < C; co++) {
+            double s = (double)u->qin.scale * ws[co];
+            double b = nearbyint(u->fb[co] / s);
+            b = b > 536870912.0 ? 536870912.0 : b < -536870912.0 ? -536870912.0 : b;
+            bq[co] = (int32_t)b; bs[co] = (float)s; wzp[co] = 0;
+        }
+        hant__onnx_oihw(wq, 1, k, cig, C, wt);
+        char n1[96], n2[96], n3[96], nm[96], q[64], wd[64], bd[64];
+        const float xs = u->qin.scale;
+        const uint8_t xz = (uint8_t)u->qin.zero_point;
+        if (!xin[0]) {
+            snprintf(n1, sizeof n1, "%s/x_scale", base); hant__onnx_tensor(x, n1, HANT__OX_F32, NULL, 0, &xs);
+            snprintf(n2, sizeof n2, "%s/x_zero_point", base); hant__onnx_tensor(x, n2, HANT__OX_U8, NULL, 0, &xz);
+            hant__onnx_tmp(x, q); hant__onnx_tmp(x, xin);
+            snprintf(nm, sizeof nm, "%s/quantize", base); hant__onnx_op(x, "QuantizeLinear", nm, in, n1, n2, q);
+            snprintf(nm, sizeof nm, "%s/dequantize", base); hant__onnx_op(x, "DequantizeLinear", nm, q, n1, n2, xin);
+            snprintf(x->dq[o->idx], 64, "%s", xin);
+        }
+        snprintf(n1, sizeof n1, "%s/W_q", base); hant__onnx_tensor(x, n1, HANT__OX_S8, dims, 4, wt);
+        snprintf(n2, sizeof n2, "%s/W_scale", base); hant__onnx_tensor(x, n2, HANT__OX_F32, dims, 1, ws);
+        snprintf(n3, sizeof n3, "%s/W_zero_point", base); hant__onnx_tensor(x, n3, HANT__OX_S8, dims, 1, wzp);
+        hant__onnx_tmp(x, wd);
+        snprintf(nm, sizeof nm, "%s/W_dequantize", base);
+        hant__onnx_node(x, "DequantizeLinear", nm, n1, n2, n3, wd);
+        hant__onnx_attr_int(x, "axis", 0);
+        hant__pbw_end(&x->nodes);
+        snprintf(n1, sizeof n1, "%s/B_q", base); hant__onnx_tensor(x, n1, HANT__OX_S32, dims, 1, bq);
+        snprintf(n2, sizeof n2, "%s/B_scale", base); hant__onnx_tensor(x, n2, HANT__OX_F32, dims, 1, bs);
+        hant__onnx_tmp(x, bd);
+        snprintf(nm, sizeof nm, "%s/B_dequantize", base);
+        hant__onnx_node(x, "DequantizeLinear", nm, n1, n2, NULL, bd);
+        hant__onnx_attr_int(x, "axis", 0);
+        hant__pbw_end(&x->nodes);
+        snprintf(wn, sizeof wn, "%s", wd);
+        snprintf(bn, sizeof bn, "%s", bd);
+    }
+    if (fc) {
+        hant__onnx_node(x, "Gemm", base, xin, wn, bn, conv_out);
+        hant__onnx_attr_int(x, "transB", 1);
+    } else {
+        hant__onnx_node(x, "Conv", base, xin, wn, bn, conv_out);
+        hant__onnx_attr_ints(x, "kernel_shape", k, 2);
+        hant__onnx_attr_ints(x, "strides", u->s.stride, 2);
+        hant__onnx_attr_ints(x, "pads", k / 2, 4);
+        hant__onnx_attr_int(x, "group", g);
+    }
+    hant__pbw_end(&x->nodes);
+    if (!hant__onnx_act(x, u->act, base, conv_out, act_out)) snprintf(act_out, sizeof act_out, "%s", conv_out);
+    if (res) {
+        char nm[96];
+        snprintf(nm, sizeof nm, "%s/add", base);
+        hant__onnx_op(x, "Add", nm, act_out, x->slot[o->res], NULL, out);
+    }
+    x->flat[o->out] = (unsigned char)fc;
+    return HANT_OK;
+}
+
+/* Squeeze-excite: GlobalAveragePool -> Conv 1x1 -> act -> Conv 1x1 -> gate -> Mul [+ residual]. */
+static hant_status hant__onnx_se(hant__onnx_w *x, const hant__op *o, const char *base, float *scratch) {
+    hant_net *net = x->net;
+    const hant__se *e = &net->ses[o->idx];
+    hant_act act = e->act, gate = e->gate;
+    const float *P = net->params;
+    char nm[96], n1[96], n2[96], p[64], h[64], a[64], s[64], gt[64], m[64];
+    const char *in = x->slot[o->in], *out = x->slot[o->out];
+    hant__onnx_tmp(x, p); hant__onnx_tmp(x, h); hant__onnx_tmp(x, a); hant__onnx_tmp(x, s); hant__onnx_tmp(x, gt);
+    snprintf(nm, sizeof nm, "%s/pool", base); hant__onnx_op(x, "GlobalAveragePool", nm, in, NULL, NULL, p);
+    for (int j = 0; j < 2; j++) {
+        int cin = j ? e->r : e->c, cout = j ? e->c : e->r;
+        int64_t dims[4] = { cout, cin, 1, 1 };
+        hant__onnx_oihw(P + (j ? e->w2 : e->w1), 4, 1, cin, cout, scratch);
+        snprintf(n1, sizeof n1, "%s/W%d", base, j + 1); hant__onnx_tensor(x, n1, HANT__OX_F32, dims, 4, scratch);
+        snprintf(n2, sizeof n2, "%s/B%d", base, j + 1); hant__onnx_tensor(x, n2, HANT__OX_F32, dims, 1, P + (j ? e->b2 : e->b1));
+        snprintf(nm, sizeof nm, "%s/conv%d", base, j + 1);
+        hant__onnx_node(x, "Conv", nm, j ? a : p, n1, n2, j ? s : h);
+        hant__onnx_attr_ints(x, "kernel_shape", 1, 2);
+        hant__pbw_end(&x->nodes);
+        snprintf(nm, sizeof nm, "%s/act", base);
+        if (!j && !hant__onnx_act(x, act, nm, h, a)) snprintf(a, sizeof a, "%s", h); /* (NONE is not an SE choice) */
+    }
+    snprintf(nm, sizeof nm, "%s/gate", base);
+    if (!hant__onnx_act(x, gate, nm, s, gt)) snprintf(gt, sizeof gt, "%s", s);
+    if (o->res >= 0) hant__onnx_tmp(x, m); else snprintf(m, sizeof m, "%s", out);
+    snprintf(nm, sizeof nm, "%s/scale", base); hant__onnx_op(x, "Mul", nm, in, gt, NULL, m);
+    if (o->res >= 0) { snprintf(nm, sizeof nm, "%s/add", base); hant__onnx_op(x, "Add", nm, m, x->slot[o->res], NULL, out); }
+    return HANT_OK;
+}
+
+/* graph.input / graph.output: a float tensor with a symbolic batch "N". */
+static void hant__onnx_value(hant__pbw *w, int field, const char *name, const int64_t *dims, int nd) {
+    hant__pbw_begin(w, field);
+    hant__pbw_str(w, HANT__ONNX_VALUE_NAME, name);
+    hant__pbw_begin(w, HANT__ONNX_VALUE_TYPE);
+    hant__pbw_begin(w, HANT__ONNX_TYPE_TENSOR);
+    hant__pbw_int(w, HANT__ONNX_TTYPE_ELEM_TYPE, HANT__ONNX_FLOAT);
+    hant__pbw_begin(w, HANT__ONNX_TTYPE_SHAPE);
+    for (int i = 0; i < nd; i++) {
+        hant__pbw_begin(w, HANT__ONNX_SHAPE_DIM);
+        if (i == 0) hant__pbw_str(w, HANT__ONNX_DIM_PARAM, "N");
+        else hant__pbw_int(w, HANT__ONNX_DIM_VALUE, dims[i]);
+        hant__pbw_end(w);
+    }
+    hant__pbw_end(w); hant__pbw_end(w); hant__pbw_end(w); hant__pbw_end(w);
+}
+
+/* ir_version that goes with an opset (onnx/docs/Versioning.md). */
+static int hant__onnx_ir_version(int opset) { return opset <= 13 ? 7 : opset <= 18 ? 8 : opset <= 20 ? 9 : 10; }
+
+static hant_status hant__onnx_graph(hant__onnx_w *x, hant__pbw *model) {
+    hant_net *net = x->net;
+    const hant_arch *a = &net->arch;
+    size_t maxw = 64;
+    for (int i = 0; i < net->nunits; i++) maxw = HANT__MAX(maxw, net->units[i].wcount);
+    for (int i = 0; i < net->nses; i++) maxw = HANT__MAX(maxw, (size_t)net->ses[i].c * net->ses[i].r);
+    /* fp32 weights, or int8 weights twice + 3 per-channel arrays + the zero points */
+    size_t sbytes = HANT__MAX(maxw * 4, 2 * maxw + 192 + 13 * (size_t)net->max_c);
+    void *scratch = hant__raw_alloc(x->nodes.al, sbytes);
+    if (!scratch) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "onnx export: %zu bytes", sbytes);
+    hant_status st = HANT_OK;
+    snprintf(x->slot[0], 64, "input");
+    for (int s = 1; s < net->nslots; s++) snprintf(x->slot[s], 64, "x%d", s);
+    const char *oname = a->num_classes ? "logits" : "features";
+    if (net->out_slot) snprintf(x->slot[net->out_slot], 64, "%s", oname);
+    /* node names: stem/conv0, block3/conv1, block3/se0, head/pool0, head/fc0 */
+    int past_stem = 0, count = 0, prev = -2;
+    for (int i = 0; i < net->nops && !st; i++) {
+        const hant__op *o = &net->ops[i];
+        char base[64];
+        if (o->block >= 0 || o->type == HANT__OP_POOL) past_stem = 1;
+        int part = o->block >= 0 && o->block < a->num_blocks ? o->block : past_stem ? -2 : -1;
+        if (part != prev) count = 0;
+        prev = part;
+        static const char *kinds[] = { "conv", "se", "pool", "act", "maxpool" };
+        const char *kind = o->type == HANT__OP_UNIT && x->flat[o->in] ? "fc" : o->type >= 0 && o->type <= HANT__OP_MAXPOOL ? kinds[o->type] : "op";
+        if (part >= 0) snprintf(base, sizeof base, "block%d/%s%d", part, kind, count);
+        else snprintf(base, sizeof base, "%s/%s%d", part == -1 ? "stem" : "head", kind, count);
+        count++;
+        if (o->type == HANT__OP_UNIT) st = hant__onnx_unit(x, o, base, scratch);
+        else if (o->type == HANT__OP_SE) st = hant__onnx_se(x, o, base, (float *)scratch);
+        else if (o->type == HANT__OP_POOL) {
+            char t[64], nm[96];
+            hant__onnx_tmp(x, t);
+            snprintf(nm, sizeof nm, "%s/gap", base); hant__onnx_op(x, "GlobalAveragePool", nm, x->slot[o->in], NULL, NULL, t);
+            snprintf(nm, sizeof nm, "%s/flatten", base);
+            hant__onnx_node(x, "Flatten", nm, t, NULL, NULL, x->slot[o->out]);
+            hant__onnx_attr_int(x, "axis", 1);
+            hant__pbw_end(&x->nodes);
+            x->flat[o->out] = 1;
+        } else if (o->type == HANT__OP_ACT) { /* after a residual add (ResNet) */
+            if (!hant__onnx_act(x, (hant_act)o->idx, base, x->slot[o->in], x->slot[o->out]))
+                hant__onnx_op(x, "Identity", base, x->slot[o->in], NULL, NULL, x->slot[o->out]);
+            x->flat[o->out] = x->flat[o->in];
+        } else if (o->type == HANT__OP_MAXPOOL) { /* 3x3 s2 p1; ONNX pads ignore the padding as PyTorch's -inf does */
+            hant__onnx_node(x, "MaxPool", base, x->slot[o->in], NULL, NULL, x->slot[o->out]);
+            hant__onnx_attr_ints(x, "kernel_shape", 3, 2);
+            hant__onnx_attr_ints(x, "strides", 2, 2);
+            hant__onnx_attr_ints(x, "pads", 1, 4);
+            hant__pbw_end(&x->nodes);
+        } else st = hant__fail(HANT_ERR_UNSUPPORTED, "onnx export: %s: op type %d", base, o->type);
+    }
+    hant__raw_free(x->nodes.al, scratch);
+    if (st) return st;
+    if (net->out_slot == 0) hant__onnx_op(x, "Identity", "identity", "input", NULL, NULL, oname); /* a net of identity blocks */
+    /* inputs and outputs */
+    hant__pbw io = { x->nodes.al, NULL, 0, 0, { 0 }, 0, 0 };
+    int64_t din[4] = { 0, a->in_c, a->in_h, a->in_w };
+    int oc = net->slot_c[net->out_slot];
+    int64_t dout[4] = { 0, a->num_classes ? a->num_classes : oc, net->slot_h[net->out_slot], net->slot_w[net->out_slot] };
+    hant__onnx_value(&io, HANT__ONNX_GRAPH_INPUT, "input", din, 4);
+    hant__onnx_value(&io, HANT__ONNX_GRAPH_OUTPUT, oname, dout, a->num_classes ? 2 : 4);
+    const char *gname = "hant";
+    size_t glen = x->nodes.n + 2 + strlen(gname) + x->inits.n + io.n;
+    if (!io.oom && !x->nodes.oom && !x->inits.oom) {
+        hant__pbw_tag(model, HANT__ONNX_MODEL_GRAPH, HANT__PB_LEN);
+        hant__pbw_varint(model, glen);
+        hant__pbw_bytes(model, x->nodes.p, x->nodes.n);
+        hant__pbw_str(model, HANT__ONNX_GRAPH_NAME, gname);
+        hant__pbw_bytes(model, x->inits.p, x->inits.n);
+        hant__pbw_bytes(model, io.p, io.n);
+    }
+    int oom = io.oom || x->nodes.oom || x->inits.oom || model->oom;
+    hant__pbw_free(&io);
+    return oom ? hant__fail(HANT_ERR_OUT_OF_MEMORY, "onnx export: model buffer") : HANT_OK;
+}
+
+hant_status hant_onnx_save(hant_net *net, const char *path, const hant_onnx_export_options *opt) {
+    if (!net || !path) return hant__fail(HANT_ERR_INVALID_ARG, "hant_onnx_save: NULL argument");
+    int opset = opt && opt->opset ? opt->opset : 13;
+    if (opset < 13 || opset > 21) return hant__fail(HANT_ERR_INVALID_ARG, "%s: opset %d (13..21)", path, opset);
+    for (size_t i = 0; i < net->nparams; i++)
+        if (!isfinite(net->params[i])) return hant__fail(HANT_ERR_NONFINITE, "%s: parameter %zu is not finite; not exported", path, i);
+    for (size_t i = 0; i < net->nbuffers; i++)
+        if (!isfinite(net->buffers[i])) return hant__fail(HANT_ERR_NONFINITE, "%s: batch-norm statistic %zu is not finite; not exported", path, i);
+    for (int i = 0; i < net->nops; i++) {
+        const hant__op *o = &net->ops[i];
+        if (o->type == HANT__OP_UNIT && net->units[o->idx].q8 && !net->units[o->idx].qset)
+            return o->block == net->arch.num_blocks
+                       ? hant__fail(HANT_ERR_INVALID_ARG, "%s: the head is int8 but not calibrated (hant quantize)", path)
+                       : hant__fail(HANT_ERR_INVALID_ARG, "%s: block %d is int8 but not calibrated (hant quantize)", path, o->block);
+    }
+    hant_status st = hant__net_fold(net);
+    if (st) return st;
+    const hant_allocator *al = &net->ctx->alloc;
+    hant__onnx_w x;
+    memset(&x, 0, sizeof x);
+    x.net = net; x.opset = opset;
+    x.nodes.al = x.inits.al = al;
+    hant__pbw model = { al, NULL, 0, 0, { 0 }, 0, 0 };
+    x.slot = (char (*)[64])hant__raw_alloc(al, (size_t)net->nslots * 64);
+    x.flat = (unsigned char *)hant__raw_alloc(al, (size_t)net->nslots);
+    x.dq = (char (*)[64])hant__raw_alloc(al, (size_t)(net->nunits + 1) * 64);
+    if (!x.slot || !x.flat || !x.dq) st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "onnx export: names");
+    else {
+        memset(x.flat, 0, (size_t)net->nslots);
+        memset(x.dq, 0, (size_t)(net->nunits + 1) * 64);
+        hant__pbw_int(&model, HANT__ONNX_MODEL_IR_VERSION, hant__onnx_ir_version(opset));
+        hant__pbw_str(&model, HANT__ONNX_MODEL_PRODUCER_NAME, "hant");
+        hant__pbw_str(&model, HANT__ONNX_MODEL_PRODUCER_VERSION, HANT_VERSION_STRING);
+        hant__pbw_begin(&model, HANT__ONNX_MODEL_OPSET_IMPORT);
+        hant__pbw_str(&model, HANT__ONNX_OPSET_DOMAIN, "");
+        hant__pbw_int(&model, HANT__ONNX_OPSET_VERSION, opset);
+        hant__pbw_end(&model);
+        st = hant__onnx_graph(&x, &model);
+        if (st) hant__prefix_error("%s: ", path);
+    }
+    hant__pbw_free(&x.nodes); hant__pbw_free(&x.inits);
+    hant__raw_free(al, x.slot); hant__raw_free(al, x.flat); hant__raw_free(al, x.dq);
+    if (!st && model.oom) st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: model buffer", path);
+    if (st) { hant__pbw_free(&model); return st; }
+    /* atomic: a temporary file renamed over the target, removed on failure */
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp) { hant__pbw_free(&model); return hant__fail(HANT_ERR_INVALID_ARG, "path too long: %s", path); }
+    FILE *f = fopen(tmp, "wb");
+    if (!f) { int e = errno; hant__pbw_free(&model); return hant__fail(HANT_ERR_IO, "%s: cannot create: %s", tmp, strerror(e)); }
+    int ok = fwrite(model.p, 1, model.n, f) == model.n;
+    hant__pbw_free(&model);
+    ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
+    if (fclose(f) != 0) ok = 0;
+    if (!ok) { int e = errno; remove(tmp); return hant__fail(HANT_ERR_IO, "%s: write failed: %s", tmp, strerror(e)); }
+    if (rename(tmp, path) != 0) { int e = errno; remove(tmp); return hant__fail(HANT_ERR_IO, "%s: rename failed: %s", path, strerror(e)); }
+    return HANT_OK;
+}
 
 #endif /* HANT__IMPLEMENTED */
 #endif /* HANT_IMPLEMENTATION */

@@ -34,7 +34,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     if (tile_kib) hant__fuse_tile_bytes = (size_t)tile_kib << 10;
-    hant_config cfg = { threads, 1, { 0 } };
+    hant_config cfg = { threads, 1, { 0 }, 0 };
     hant_context *ctx;
     if (hant_context_create(&cfg, &ctx)) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
     printf("isa %s, threads %d%s, batch 1, tile budget %zu KiB, median of %d interleaved rounds of ~2 ms samples\n\n", hant_isa(), threads,

@@ -90,7 +90,7 @@ int main(int argc, char **argv) {
     int threads = argc > 1 ? atoi(argv[1]) : 2;
     int rounds = argc > 2 ? atoi(argv[2]) : 21;
     if (threads < 1 || threads > 64 || rounds < 1 || rounds > 64) { fprintf(stderr, "usage: bench_int8 [THREADS 1..64] [ROUNDS 1..64]\n"); return 2; }
-    hant_config cfg = { threads, 0, { 0 } };
+    hant_config cfg = { threads, 0, { 0 }, 0 };
     hant_context *ctx;
     if (hant_context_create(&cfg, &ctx)) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
     printf("isa %s, int8 %s, threads %d, median of %d rounds of 10 calls\n\n", hant_isa(), hant_int8_isa(), threads, rounds);

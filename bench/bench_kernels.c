@@ -107,7 +107,7 @@ int main(int argc, char **argv) {
     FILE *in = strcmp(path, "-") ? fopen(path, "r") : stdin;
     if (!in) { fprintf(stderr, "bench_kernels: cannot open %s\n", path); return 1; }
 
-    hant_config cfg = { threads, 0, { 0 } };
+    hant_config cfg = { threads, 0, { 0 }, 0 };
     hant_context *ctx;
     if (hant_context_create(&cfg, &ctx)) { fprintf(stderr, "bench_kernels: %s\n", hant_last_error()); return 1; }
     double peak = hant_bench_fma_peak(threads);

@@ -13,7 +13,7 @@
 int main(int argc, char **argv) {
     int threads = argc > 1 ? atoi(argv[1]) : 2;
     if (threads < 1 || threads > 64) { fprintf(stderr, "usage: bench_pointwise [THREADS 1..64]\n"); return 2; }
-    hant_config cfg = { threads, 0, { 0 } };
+    hant_config cfg = { threads, 0, { 0 }, 0 };
     hant_context *ctx;
     if (hant_context_create(&cfg, &ctx)) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
     double peak = hant_bench_fma_peak(threads);

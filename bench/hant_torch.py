@@ -22,7 +22,8 @@ def read_hant(path):
     in_h, in_w, in_c, classes = struct.unpack_from("<4i", raw, 16)
     nblocks = struct.unpack_from("<i", raw, 92)[0]
     version = struct.unpack_from("<I", raw, 8)[0]
-    off = 96 + (40 if version >= 2 else 36) * nblocks  # v2 adds a flags word per block
+    # v2 adds a flags word per block; v3 16 bytes to the header and to each block
+    off = (112 if version >= 3 else 96) + {1: 36, 2: 40}.get(version, 56) * nblocks
     npar, nbuf = struct.unpack_from("<QQ", raw, off)
     off += 16
     params = np.frombuffer(raw, "<f4", npar, off)

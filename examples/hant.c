@@ -19,6 +19,8 @@
 #include "cmd_distill.inc"
 #include "cmd_select.inc"
 #include "cmd_quant.inc"
+#include "cmd_export.inc"
+#include "cmd_onnx.inc"
 
 typedef struct { const char *name; int (*fn)(int, char **); const char *help; } hant_cli_command;
 static const hant_cli_command hant_cli_commands[] = {
@@ -37,26 +39,51 @@ static const hant_cli_command hant_cli_commands[] = {
     { "profile", hant_cmd_profile, "measure the latency lookup table on this CPU and validate it" },
     { "quantize", hant_cmd_quantize, "make blocks int8 and calibrate them on training images" },
     { "solve", hant_cmd_solve, "choose one candidate per layer under budgets (multiple-choice knapsack)" },
+    { "export", hant_cmd_export, "write a network as an ONNX model (onnxruntime, OpenVINO)" },
+    { "import", hant_cmd_import, "read an ONNX model (EfficientNet, MobileNetV2/V3, ResNet) into a .hant file" },
     { "report", hant_cmd_report, "Markdown report and SVG plot of a pipeline directory" },
 };
 
 static void hant_cli_usage(FILE *f) {
-    fprintf(f, "usage: hant [--realtime] COMMAND [ARGS]   (hant COMMAND --help for details)\n\ncommands:\n");
+    fprintf(f, "usage: hant [--realtime] [--max-memory SIZE] COMMAND [ARGS]   (hant COMMAND --help for details)\n\ncommands:\n");
     for (size_t i = 0; i < sizeof hant_cli_commands / sizeof hant_cli_commands[0]; i++)
         fprintf(f, "  %-10s %s\n", hant_cli_commands[i].name, hant_cli_commands[i].help);
     fprintf(f, "\n--realtime: latency timings (profile, bench, and transform's measurements) run under\n"
                "SCHED_FIFO, so that other processes on a shared machine cannot preempt them. Needs\n"
-               "root or CAP_SYS_NICE; Linux still leaves 5%% of each second to other processes.\n");
+               "root or CAP_SYS_NICE; Linux still leaves 5%% of each second to other processes.\n"
+               "--max-memory SIZE: refuse a network that needs more (parameters and one image's\n"
+               "activations), e.g. 512M, 8G, or 'none'; default: the machine's physical memory.\n");
+}
+
+/* SIZE: bytes with an optional K, M, G or T (powers of 1024); 'none': no limit. */
+static int hant_cli_parse_size(const char *s, size_t *out) {
+    if (!strcmp(s, "none")) { *out = SIZE_MAX; return 1; }
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || errno || !(v > 0)) return 0;
+    const char *u = "KMGT", *p = *end ? strchr(u, *end) : NULL;
+    if (*end && (!p || end[1])) return 0;
+    if (p) for (long i = 0; i <= p - u; i++) v *= 1024.0;
+    if (v < 1 || v >= 1.8e19) return 0;
+    *out = (size_t)v;
+    return 1;
 }
 
 int main(int argc, char **argv) {
     if (argc < 2) { hant_cli_usage(stderr); return 2; }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) { hant_cli_usage(stdout); return 0; }
-    if (!strcmp(argv[1], "--realtime")) {
-        hant_cli_realtime = 1;
-        argc--; argv++;
-        if (argc < 2) { hant_cli_usage(stderr); return 2; }
+    for (;;) { /* global options, in any order */
+        if (argc >= 2 && !strcmp(argv[1], "--realtime")) { hant_cli_realtime = 1; argc--; argv++; }
+        else if (argc >= 2 && !strcmp(argv[1], "--max-memory")) {
+            if (argc < 3 || !hant_cli_parse_size(argv[2], &hant_cli_max_memory)) {
+                fprintf(stderr, "hant: --max-memory wants a size such as 512M, 8G or none\n");
+                return 2;
+            }
+            argc -= 2; argv += 2;
+        } else break;
     }
+    if (argc < 2) { hant_cli_usage(stderr); return 2; }
     for (size_t i = 0; i < sizeof hant_cli_commands / sizeof hant_cli_commands[0]; i++)
         if (!strcmp(argv[1], hant_cli_commands[i].name)) return hant_cli_commands[i].fn(argc - 1, argv + 1);
     fprintf(stderr, "hant: unknown command '%s' (try hant --help)\n", argv[1]);

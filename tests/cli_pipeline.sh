@@ -4,8 +4,7 @@
 # finetune, transform and report. Timing is noisy here, so the profiler's
 # validation error is printed, not bounded. Needs build/data (make data).
 . "$(dirname "$0")/lib_cli.sh"
-D=build/data
-if [ ! -f $D/train-images-idx3-ubyte ]; then echo "  skipped: no $D (make data)"; echo "0 passed, 0 failed, 1 skipped"; exit 0; fi
+need_data
 W="$T/work"
 POOL='teacher;identity;mbconv:e=1,3:k=3:se=0:act=relu;conv:k=1:act=relu'
 $H train b0-fm -o "$T/teacher.hant" --subset 2048 --val 256 --epochs 2 --batch 64 --threads 2 --quiet --lr 0.1 --bn-calibrate 8 >/dev/null 2>&1 && ok || bad "teacher"

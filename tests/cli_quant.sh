@@ -4,8 +4,7 @@
 # trained teacher at hand (make teacher), its int8 top-1 must stay within 0.3
 # points of fp32 (the issue's goal). Needs build/data (make data).
 . "$(dirname "$0")/lib_cli.sh"
-D=build/data
-if [ ! -f $D/train-images-idx3-ubyte ]; then echo "  skipped: no $D (make data)"; echo "0 passed, 0 failed, 1 skipped"; exit 0; fi
+need_data
 expect_rc 0 "quantize --help" $H quantize --help
 $H new b0-fm -o "$T/m.hant" --seed 3 >/dev/null && ok || bad "new"
 expect_rc 0 "quantize" $H quantize "$T/m.hant" -o "$T/q.hant" --calib 64 --threads 2
@@ -53,5 +52,5 @@ if [ -f build/teacher-b0-fm.hant ]; then
   tf=$($H eval build/teacher-b0-fm.hant --threads 2 | sed -n 's/^top1 //p'); tq=$($H eval "$T/tq.hant" --threads 2 | sed -n 's/^top1 //p')
   echo "  teacher top-1 fp32 $tf, int8 $tq"
   awk -v a="$tf" -v b="$tq" 'BEGIN { exit !(a > 0.9 && b >= a - 0.003) }' && ok || bad "int8 teacher $tq vs fp32 $tf"
-else echo "  (no build/teacher-b0-fm.hant: the accuracy check is skipped; make teacher)"; fi
+else skip "no build/teacher-b0-fm.hant for the teacher's int8 accuracy check" "make teacher"; fi
 finish

@@ -3,26 +3,50 @@
 # with the same bytes as an uninterrupted one; eval and predict agree; bad
 # data gets a one-line error. Needs build/data (make data); skipped without.
 . "$(dirname "$0")/lib_cli.sh"
-D=build/data
-if [ ! -f $D/train-images-idx3-ubyte ]; then echo "  skipped: no $D (make data)"; echo "0 passed, 0 failed, 1 skipped"; exit 0; fi
+need_data
 ARGS="b0-fm --subset 192 --val 64 --epochs 2 --batch 64 --threads 2 --quiet --lr 0.05"
+t0=$(date +%s.%N)
 $H train $ARGS -o "$T/full.hant" >"$T/full.log" 2>&1 && ok || bad "uninterrupted run: $(cat "$T/full.log")"
+run_s=$(echo "$t0 $(date +%s.%N)" | awk '{ print $2 - $1 }')
 $H train $ARGS -o "$T/part.hant" --stop-after 1 >"$T/p1.log" 2>&1 && [ ! -f "$T/part.hant" ] && [ -f "$T/part.hant.ckpt" ] && ok || bad "stop after 1 epoch"
 $H train $ARGS -o "$T/part.hant" --resume >"$T/p2.log" 2>&1 && ok || bad "resume: $(cat "$T/p2.log")"
 cmp -s "$T/full.hant" "$T/part.hant" && ok || bad "resumed model differs from the uninterrupted one"
 strip() { tail -1 "$1" | sed 's/ elapsed_s.*//'; }
+# SIGKILL at seeded random points (KILL_SEED), then --resume from whatever was
+# left: every file at its final name is whole at every moment, and the run
+# ends with the same bytes as the uninterrupted one.
+kills=0; seed=${KILL_SEED:-1}; delays=
+while [ ! -f "$T/k.hant" ] && [ $kills -lt 8 ]; do
+  d=$(awk -v s=$seed -v k=$kills -v t="$run_s" 'BEGIN { srand(s * 100 + k); printf "%.2f", rand() * t * 1.1 }')
+  r=; [ -f "$T/k.hant.ckpt" ] && r=--resume
+  $H train $ARGS -o "$T/k.hant" $r >"$T/k.log" 2>&1 & pid=$!
+  sleep "$d"; kill -9 $pid 2>/dev/null && kills=$((kills+1)); wait $pid 2>/dev/null
+  delays="$delays $d"
+  for f in "$T/k.hant" "$T/k.hant.ckpt"; do
+    [ ! -f "$f" ] || $H info "$f" >/dev/null 2>"$T/kerr" || bad "after SIGKILL at ${d}s: $(basename "$f") is not whole: $(cat "$T/kerr")"
+  done
+  [ ! -f "$T/k.hant.ckpt" ] || [ -f "$T/k.hant.ckpt.opt" ] || bad "after SIGKILL at ${d}s: checkpoint without its .opt"
+done
+if [ ! -f "$T/k.hant" ]; then
+  r=; [ -f "$T/k.hant.ckpt" ] && r=--resume
+  $H train $ARGS -o "$T/k.hant" $r >"$T/k.log" 2>&1 || bad "resume after $kills kills (at$delays s): $(cat "$T/k.log")"
+fi
+cmp -s "$T/full.hant" "$T/k.hant" && ok || bad "after $kills SIGKILLs (at$delays s; run ${run_s}s, KILL_SEED=$seed) the model differs from the uninterrupted one"
 [ "$(strip "$T/full.log")" = "$(strip "$T/p2.log")" ] && ok || bad "last epoch lines differ: $(strip "$T/full.log") / $(strip "$T/p2.log")"
-$H train $ARGS -o "$T/x.hant" --seed 9 --resume >/dev/null 2>"$T/err"; [ $? -ne 0 ] && ok || bad "resume with another seed accepted"
+# resuming a real checkpoint with another --seed is refused, naming the seed; the checkpoint stays
+$H train $ARGS -o "$T/s.hant" --stop-after 1 >/dev/null 2>&1 && [ -f "$T/s.hant.ckpt" ] && ok || bad "checkpoint for the seed check"
+expect_rc 1 "resume with another seed" $H train $ARGS -o "$T/s.hant" --seed 9 --resume &&
+  { grep -q -- "--seed" "$T/err" && [ -f "$T/s.hant.ckpt" ] && [ ! -f "$T/s.hant" ] && ok || bad "seed mismatch: $(cat "$T/err")"; }
 top=$($H eval "$T/full.hant" --data $D | sed -n 's/^top1 //p')
 [ -n "$top" ] && ok || bad "eval printed no top1"
 $H predict "$T/full.hant" $D/t10k-images-idx3-ubyte -o "$T/logits.npy" && ok || bad "predict"
-if /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
-  agree=$(/usr/bin/python3 -c "
+if $PY -c 'import numpy' 2>/dev/null; then
+  agree=$($PY -c "
 import numpy as np
 z = np.load('$T/logits.npy'); l = np.frombuffer(open('$D/t10k-labels-idx1-ubyte','rb').read()[8:], np.uint8)
 print('%.4f' % (z.argmax(1) == l).mean())")
   [ "$agree" = "$top" ] && ok || bad "eval top1 $top but predict gives $agree"
-fi
+else skip "no numpy to check predict against eval" "sudo apt-get install -y python3-numpy"; fi
 printf '\0\0\10\3junk' > "$T/bad-images-idx3-ubyte"
 $H predict "$T/full.hant" "$T/bad-images-idx3-ubyte" -o "$T/l.npy" 2>"$T/err"; [ $? -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ] && ok || bad "bad IDX: $(cat "$T/err")"
 $H eval "$T/full.hant" --data /nonexistent 2>"$T/err"; [ $? -eq 1 ] && grep -q "make data" "$T/err" && ok || bad "missing data dir: $(cat "$T/err")"

@@ -2,7 +2,7 @@
  *
  * A test is a function; HT_RUN(fn) runs it and counts it as passed if no
  * HT_CHECK inside it failed. Each program ends with HT_SUMMARY(), which prints
- * "N passed, M failed" and returns the exit status. tests/run.sh adds the
+ * "N passed, M failed" (", K skipped" when HT_SKIP was used) and returns the exit status. tests/run.sh adds the
  * per-program lines into the final one that CI reads. */
 #ifndef HANT_TEST_H
 #define HANT_TEST_H
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <math.h>
 
-static int ht__passed, ht__failed, ht__case_failures;
+static int ht__passed, ht__failed, ht__skipped, ht__case_failures, ht__case_skipped;
 static const char *ht__case_name = "";
 static const char *ht__filter; /* argv[1]: run only tests whose name contains it */
 
@@ -22,13 +22,20 @@ static const char *ht__filter; /* argv[1]: run only tests whose name contains it
 /* Relative-or-absolute closeness: |a-b| <= atol + rtol*|b|. */
 #define HT_CLOSE(a, b, atol, rtol) (fabs((double)(a) - (double)(b)) <= (atol) + (rtol) * fabs((double)(b)))
 
+/* HT_SKIP(...): the running test lacks an optional dependency; it is counted
+   as skipped (not passed) and the message says what to run. Return after it. */
+#define HT_SKIP(...) do { ht__case_skipped = 1; fprintf(stderr, "  skipped %s: ", ht__case_name); \
+    fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } while (0)
+
 #define HT_RUN(fn) do { if (ht__filter && !strstr(#fn, ht__filter)) break; \
-    ht__case_name = #fn; ht__case_failures = 0; fn(); \
+    ht__case_name = #fn; ht__case_failures = 0; ht__case_skipped = 0; fn(); \
     if (ht__case_failures) { ht__failed++; fprintf(stderr, "FAILED %s (%d checks)\n", #fn, ht__case_failures); } \
+    else if (ht__case_skipped) ht__skipped++; \
     else { ht__passed++; if (getenv("HT_VERBOSE")) fprintf(stderr, "ok %s\n", #fn); } } while (0)
 
 #define HT_INIT(argc, argv) do { ht__filter = (argc) > 1 ? (argv)[1] : NULL; } while (0)
-#define HT_SUMMARY() (printf("%d passed, %d failed\n", ht__passed, ht__failed), ht__failed ? 1 : 0)
+#define HT_SUMMARY() ((ht__skipped ? printf("%d passed, %d failed, %d skipped\n", ht__passed, ht__failed, ht__skipped) \
+                              : printf("%d passed, %d failed\n", ht__passed, ht__failed)), ht__failed ? 1 : 0)
 
 /* Largest |a-b| / (atol + rtol*|b|) over n floats; <= 1 means all close. */
 static inline double ht_max_err_ratio(const float *a, const float *b, size_t n, double atol, double rtol, size_t *where) {

@@ -1,8 +1,10 @@
 # Shared by the tests/cli_*.sh scripts (sourced): a temporary folder $T,
-# counters, and expect_rc. $HANT is the binary under test.
+# counters, skips, and expect_rc. $HANT is the binary under test; $HANT_PYTHON
+# the Python with torch and numpy (default /usr/bin/python3).
 H=${HANT:-./hant}
+PY=${HANT_PYTHON:-/usr/bin/python3}
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-pass=0; fail=0
+pass=0; fail=0; skipped=0
 ok()  { pass=$((pass+1)); }
 bad() { fail=$((fail+1)); echo "  FAIL $*"; }
 # expect_rc WANT DESC CMD...: exit status WANT; errors give exactly one stderr line
@@ -13,5 +15,15 @@ expect_rc() {
   if [ "$want" -ne 0 ] && [ "$(wc -l <"$T/err")" -ne 1 ]; then bad "$desc: want one error line, got: $(cat "$T/err")"; return 1; fi
   ok
 }
+# skip WHAT CMD: a check not run for lack of an optional dependency; CMD installs it
+skip() { skipped=$((skipped+1)); echo "  skipped: $1 (run: $2)"; }
+# skip_all WHAT CMD: the whole script needs it; exits
+skip_all() { skip "$1" "$2"; finish; exit; }
+# need_data: Fashion-MNIST unpacked in build/data, or the whole script is skipped
+D=build/data
+need_data() { [ -f $D/train-images-idx3-ubyte ] || skip_all "no Fashion-MNIST in $D" "make data"; }
 # Prints the summary line and sets the exit status.
-finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ]; }
+finish() {
+  if [ "$skipped" -gt 0 ]; then echo "$pass passed, $fail failed, $skipped skipped"; else echo "$pass passed, $fail failed"; fi
+  [ "$fail" -eq 0 ]
+}

@@ -64,7 +64,7 @@ static hant_arch one_block(int h, int w, int cin, int cout, int e, int k, int s,
     hant_arch a;
     memset(&a, 0, sizeof a);
     a.in_h = h; a.in_w = w; a.in_c = cin; a.bn_eps = 1e-3f; a.num_blocks = 1;
-    hant_block_spec b = { HANT_BLOCK_MBCONV, cin, cout, e, k, s, se, act, 1, 0, 0 };
+    hant_block_spec b = { HANT_BLOCK_MBCONV, cin, cout, e, k, s, se, act, 1, 0, 0, 0, 0, 0, 0 };
     a.blocks[0] = b;
     return a;
 }
@@ -178,7 +178,7 @@ static void test_tiled_buffers_and_training(void) {
 }
 
 static void test_signature(void) {
-    hant_block_spec b = { HANT_BLOCK_MBCONV, 24, 40, 3, 5, 2, 0.25f, HANT_ACT_SILU, 1, 0, 0 }, r;
+    hant_block_spec b = { HANT_BLOCK_MBCONV, 24, 40, 3, 5, 2, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 }, r;
     char s0[256], s1[256];
     int h, w;
     HT_CHECK(hant_block_signature(&b, 14, 14, s0, sizeof s0) == HANT_OK, "sig");
@@ -197,7 +197,7 @@ static void test_signature(void) {
     HT_CHECK(hant_block_parse(bad, &r, &h, &w) == HANT_ERR_FORMAT, "trailing text accepted");
     HT_CHECK(hant_block_signature(&b, 14, 14, s1, l0 + 3) == HANT_ERR_INVALID_ARG, "short buffer accepted");
     /* tiled applies to MBConv only */
-    hant_block_spec c = { HANT_BLOCK_CONV, 8, 8, 1, 3, 1, 0.0f, HANT_ACT_RELU, 1, 0, 1 };
+    hant_block_spec c = { HANT_BLOCK_CONV, 8, 8, 1, 3, 1, 0.0f, HANT_ACT_RELU, 1, 0, 1, 0, 0, 0, 0 };
     HT_CHECK(hant_block_validate(&c, 8, 8) == HANT_ERR_INVALID_ARG && strstr(hant_last_error(), "tiled"), "tiled conv accepted");
     b.tiled = 2;
     HT_CHECK(hant_block_validate(&b, 8, 8) == HANT_ERR_INVALID_ARG, "tiled = 2 accepted");
@@ -241,7 +241,7 @@ static void test_pool_tiled(void) {
 
 int main(int argc, char **argv) {
     HT_INIT(argc, argv);
-    hant_config c1 = { 1, 0, { 0 } }, c2 = { 2, 0, { 0 } };
+    hant_config c1 = { 1, 0, { 0 }, 0 }, c2 = { 2, 0, { 0 }, 0 };
     if (hant_context_create(&c1, &ctx1) || hant_context_create(&c2, &ctx2)) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
     printf("isa %s\n", hant_isa());
     HT_RUN(test_signature);

@@ -465,7 +465,23 @@ static void test_bad_input(void) {
     for (int i = 0; i < 16; i++) HT_CHECK(yf[i] == 0.0f, "zero weights give 0: %g", yf[i]);
     hant_qconv_destroy(q);
     hant_qconv_destroy(NULL);
-    HT_CHECK(strlen(hant_int8_isa()) > 0, "isa name");
+}
+
+/* hant_int8_isa() names the int8 path this build compiled, as the compiler's
+   predefined macros (and HANT_NO_SIMD / HANT_INT8_VNNI256) decide. */
+static void test_int8_isa(void) {
+#if defined(HANT_NO_SIMD) || !(defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__)))
+    const char *want = "scalar";
+#elif defined(__AVX512F__) && defined(__AVX512VNNI__) && defined(__AVX512BW__) && !defined(HANT_INT8_VNNI256)
+    const char *want = "avx512vnni";
+#elif defined(__AVXVNNI__)
+    const char *want = "avxvnni";
+#elif defined(HANT_INT8_VNNI256) && defined(__AVX512VNNI__) && defined(__AVX512VL__)
+    const char *want = "avxvnni(evex)";
+#else
+    const char *want = "avx2";
+#endif
+    HT_CHECK(strcmp(hant_int8_isa(), want) == 0, "hant_int8_isa() %s, this build's macros say %s", hant_int8_isa(), want);
 }
 
 
@@ -496,14 +512,21 @@ static double q8_mean_abs(const float *a, const float *b, size_t n) {
 }
 
 static const hant_block_spec q8_specs[] = {
-    { HANT_BLOCK_MBCONV, 8, 8, 3, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0 },     /* expand, SE, residual */
-    { HANT_BLOCK_MBCONV, 8, 12, 1, 5, 2, 0.0f, HANT_ACT_RELU, 1, 0, 0 },     /* no expand: dw reads the block input */
-    { HANT_BLOCK_MBCONV, 8, 16, 6, 3, 2, 0.0f, HANT_ACT_RELU6, 1, 0, 0 },    /* u8 all the way to the project */
-    { HANT_BLOCK_FUSED_MBCONV, 8, 8, 2, 3, 1, 0.25f, HANT_ACT_HSWISH, 1, 0, 0 },
-    { HANT_BLOCK_FUSED_MBCONV, 8, 8, 1, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0 }, /* residual after SE */
-    { HANT_BLOCK_FUSED_MBCONV, 8, 16, 4, 5, 2, 0.0f, HANT_ACT_RELU, 1, 0, 0 },
-    { HANT_BLOCK_CONV, 8, 12, 1, 3, 2, 0.0f, HANT_ACT_SILU, 1, 0, 0 },
-    { HANT_BLOCK_CONV, 8, 8, 1, 3, 1, 0.0f, HANT_ACT_RELU, 8, 0, 0 },          /* depthwise conv block */
+    { HANT_BLOCK_MBCONV, 8, 8, 3, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },     /* expand, SE, residual */
+    { HANT_BLOCK_MBCONV, 8, 12, 1, 5, 2, 0.0f, HANT_ACT_RELU, 1, 0, 0, 0, 0, 0, 0 },     /* no expand: dw reads the block input */
+    { HANT_BLOCK_MBCONV, 8, 16, 6, 3, 2, 0.0f, HANT_ACT_RELU6, 1, 0, 0, 0, 0, 0, 0 },    /* u8 all the way to the project */
+    { HANT_BLOCK_FUSED_MBCONV, 8, 8, 2, 3, 1, 0.25f, HANT_ACT_HSWISH, 1, 0, 0, 0, 0, 0, 0 },
+    { HANT_BLOCK_FUSED_MBCONV, 8, 8, 1, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 }, /* residual after SE */
+    { HANT_BLOCK_FUSED_MBCONV, 8, 16, 4, 5, 2, 0.0f, HANT_ACT_RELU, 1, 0, 0, 0, 0, 0, 0 },
+    { HANT_BLOCK_CONV, 8, 12, 1, 3, 2, 0.0f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },
+    { HANT_BLOCK_CONV, 8, 8, 1, 3, 1, 0.0f, HANT_ACT_RELU, 8, 0, 0, 0, 0, 0, 0 },          /* depthwise conv block */
+    /* imported networks: hidden width, MobileNetV3's SE; ResNet blocks (the projection shares the first conv's point) */
+    { HANT_BLOCK_MBCONV, 8, 8, 3, 3, 1, 0.0f, HANT_ACT_HSWISH, 1, 0, 0, 20, 6, HANT_ACT_RELU, HANT_ACT_HSIGMOID },
+    { HANT_BLOCK_MBCONV, 8, 12, 2, 5, 2, 0.25f, HANT_ACT_RELU, 1, 0, 0, 13, 0, HANT_ACT_RELU, 0 },
+    { HANT_BLOCK_RESNET_BASIC, 8, 8, 1, 3, 1, 0.0f, HANT_ACT_RELU, 1, 0, 0, 0, 0, 0, 0 },
+    { HANT_BLOCK_RESNET_BASIC, 8, 12, 1, 3, 2, 0.0f, HANT_ACT_RELU, 1, 0, 0, 0, 0, 0, 0 },
+    { HANT_BLOCK_RESNET_BOTTLENECK, 8, 8, 1, 3, 1, 0.0f, HANT_ACT_RELU, 1, 0, 0, 4, 0, 0, 0 },
+    { HANT_BLOCK_RESNET_BOTTLENECK, 8, 16, 1, 3, 2, 0.0f, HANT_ACT_RELU, 1, 0, 0, 0, 0, 0, 0 },
 };
 #define Q8_NSPECS ((int)(sizeof q8_specs / sizeof q8_specs[0]))
 
@@ -562,11 +585,17 @@ static int q8_fd(hant_net *net, const float *x0, int n, const float *r, const fl
    quantisation point: the project BN, checked the same way. */
 static void test_q8_fake_quant_backward_fd(void) {
     enum { NB = 3 };
-    const hant_block_spec blocks[] = { { HANT_BLOCK_MBCONV, 8, 8, 3, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0 },
-                                       { HANT_BLOCK_FUSED_MBCONV, 8, 12, 2, 3, 2, 0.25f, HANT_ACT_HSWISH, 1, 0, 0 },
-                                       { HANT_BLOCK_CONV, 12, 12, 1, 3, 1, 0.0f, HANT_ACT_SILU, 1, 0, 0 } };
-    for (int t = 0; t < 2; t++) {
-        hant_net *net = q8_net(t ? ctx2 : ctx1, blocks, 3, 1, 7 + (uint64_t)t);
+    const hant_block_spec sets[2][3] = {
+        { { HANT_BLOCK_MBCONV, 8, 8, 3, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },
+          { HANT_BLOCK_FUSED_MBCONV, 8, 12, 2, 3, 2, 0.25f, HANT_ACT_HSWISH, 1, 0, 0, 0, 0, 0, 0 },
+          { HANT_BLOCK_CONV, 12, 12, 1, 3, 1, 0.0f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 } },
+        /* ResNet: projections (sharing the first conv's point), the act after the add; last: conv2's BN */
+        { { HANT_BLOCK_RESNET_BASIC, 8, 12, 1, 3, 2, 0.0f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },
+          { HANT_BLOCK_RESNET_BOTTLENECK, 12, 12, 1, 3, 1, 0.0f, HANT_ACT_SILU, 1, 0, 0, 4, 0, 0, 0 },
+          { HANT_BLOCK_RESNET_BASIC, 12, 12, 1, 3, 1, 0.0f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 } } };
+    for (int t = 0; t < 4; t++) {
+        const hant_block_spec *blocks = sets[t / 2];
+        hant_net *net = q8_net(t % 2 ? ctx2 : ctx1, blocks, 3, 1, 7 + (uint64_t)t);
         if (!net) return;
         size_t nx = (size_t)NB * net->slot_size[0], no = (size_t)NB * hant_net_output_size(net), np;
         float *x = malloc(nx * 4), *r = malloc(no * 4), *y = malloc(no * 4), *yoff = malloc(no * 4), *dx = malloc(nx * 4);
@@ -623,8 +652,8 @@ static void test_q8_fake_quant_backward_fd(void) {
    gap left is the unbiased (N/(N-1)) running variance and rounding flips. */
 static void test_q8_train_matches_inference(void) {
     enum { NB = 8 };
-    const hant_block_spec blocks[] = { { HANT_BLOCK_MBCONV, 8, 8, 3, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0 },
-                                       { HANT_BLOCK_FUSED_MBCONV, 8, 12, 2, 3, 2, 0.0f, HANT_ACT_RELU, 1, 0, 0 } };
+    const hant_block_spec blocks[] = { { HANT_BLOCK_MBCONV, 8, 8, 3, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },
+                                       { HANT_BLOCK_FUSED_MBCONV, 8, 12, 2, 3, 2, 0.0f, HANT_ACT_RELU, 1, 0, 0, 0, 0, 0, 0 } };
     hant_net *net = q8_net(ctx1, blocks, 2, 1, 21);
     if (!net) return;
     size_t nx = (size_t)NB * net->slot_size[0], no = (size_t)NB * hant_net_output_size(net);
@@ -669,12 +698,40 @@ static void test_q8_api(void) {
     hant_block_spec b = q8_specs[0];
     b.quant = 2; HT_CHECK(hant_block_validate(&b, 7, 7) == HANT_ERR_INVALID_ARG, "quant 2");
     b.quant = 1; b.tiled = 3; HT_CHECK(hant_block_validate(&b, 7, 7) == HANT_ERR_INVALID_ARG, "tiled 3");
-    hant_block_spec id = { HANT_BLOCK_IDENTITY, 8, 8, 1, 1, 1, 0.0f, HANT_ACT_NONE, 1, 1, 0 };
+    hant_block_spec id = { HANT_BLOCK_IDENTITY, 8, 8, 1, 1, 1, 0.0f, HANT_ACT_NONE, 1, 1, 0, 0, 0, 0, 0 };
     HT_CHECK(hant_block_validate(&id, 7, 7) == HANT_ERR_INVALID_ARG && strstr(hant_last_error(), "nothing to quantise"), "int8 identity");
-    hant_block_spec g = { HANT_BLOCK_CONV, 8, 8, 1, 3, 1, 0.0f, HANT_ACT_RELU, 2, 1, 0 };
+    hant_block_spec g = { HANT_BLOCK_CONV, 8, 8, 1, 3, 1, 0.0f, HANT_ACT_RELU, 2, 1, 0, 0, 0, 0, 0 };
     HT_CHECK(hant_block_validate(&g, 7, 7) == HANT_ERR_INVALID_ARG && strstr(hant_last_error(), "groups"), "int8 grouped conv");
-    hant_block_spec deep = { HANT_BLOCK_FUSED_MBCONV, 2048, 2048, 1, 3, 1, 0.0f, HANT_ACT_RELU, 1, 1, 0 };
+    hant_block_spec deep = { HANT_BLOCK_FUSED_MBCONV, 2048, 2048, 1, 3, 1, 0.0f, HANT_ACT_RELU, 1, 1, 0, 0, 0, 0, 0 };
     HT_CHECK(hant_block_validate(&deep, 7, 7) == HANT_ERR_INVALID_ARG && strstr(hant_last_error(), "depth"), "int8 depth 18432");
+}
+
+/* ResNet blocks: 2 (basic) or 3 (bottleneck) points; a projection reads the
+   block input, as the first conv does, and takes its parameters. */
+static void test_q8_resnet_points(void) {
+    const int want[4] = { 2, 2, 3, 3 };
+    for (int k = 0; k < 4; k++) {
+        const hant_block_spec *spec = &q8_specs[Q8_NSPECS - 4 + k];
+        hant_net *net = q8_net(ctx1, spec, 1, 1, 60 + (uint64_t)k);
+        if (!net) return;
+        float x[2 * 7 * 7 * 8];
+        ht_fill(x, 2 * 7 * 7 * 8, -1, 1);
+        hant_qparams qp[3];
+        int cnt = -1;
+        HT_CHECK(hant_net_calibrate(net, x, 2, 100) == HANT_OK, "calibrate: %s", hant_last_error());
+        HT_CHECK(hant_net_block_qparams(net, 0, qp, 3, &cnt) == HANT_OK && cnt == want[k], "spec %d: %d points, want %d", k, cnt, want[k]);
+        int proj = -1;
+        for (int i = 0; i < net->nunits; i++) if (net->units[i].qshare >= 0) proj = i;
+        HT_CHECK((proj >= 0) == (spec->stride != 1 || spec->cin != spec->cout), "spec %d: projection %d", k, proj);
+        if (proj >= 0) {
+            const hant__unit *u = &net->units[proj];
+            HT_CHECK(u->qset && u->qin.scale == qp[0].scale && u->qin.zero_point == qp[0].zero_point, "spec %d: projection's point", k);
+            hant_qparams mine[3] = { { 0.03f, 100 }, { 0.02f, 0 }, { 0.01f, 5 } };
+            HT_CHECK(hant_net_set_block_qparams(net, 0, mine, cnt) == HANT_OK, "set: %s", hant_last_error());
+            HT_CHECK(u->qin.scale == 0.03f && u->qin.zero_point == 100, "spec %d: set does not reach the projection", k);
+        }
+        hant_net_destroy(net);
+    }
 }
 
 /* An int8 head (arch.head_quant): its 1x1 conv runs int8 with one
@@ -765,9 +822,10 @@ static void test_q8_head(void) {
 
 int main(int argc, char **argv) {
     HT_INIT(argc, argv);
-    hant_config c1 = { 1, 0, { 0 } }, c2 = { 2, 0, { 0 } };
+    hant_config c1 = { 1, 0, { 0 }, 0 }, c2 = { 2, 0, { 0 }, 0 };
     if (hant_context_create(&c1, &ctx1) || hant_context_create(&c2, &ctx2)) { printf("context: %s\n0 passed, 1 failed\n", hant_last_error()); return 1; }
     fprintf(stderr, "isa %s, int8 %s\n", hant_isa(), hant_int8_isa());
+    HT_RUN(test_int8_isa);
     HT_RUN(test_pointwise);
     HT_RUN(test_dense);
     HT_RUN(test_depthwise);
@@ -780,6 +838,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_q8_fake_quant_backward_fd);
     HT_RUN(test_q8_train_matches_inference);
     HT_RUN(test_q8_api);
+    HT_RUN(test_q8_resnet_points);
     HT_RUN(test_q8_head);
     fprintf(stderr, "%d layer cases, each: SIMD on 1 and 2 threads and the scalar twin against the reference, u8 and f32 out\n", ncases);
     hant_context_destroy(ctx1);

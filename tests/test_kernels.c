@@ -16,6 +16,7 @@ static double ref_act(hant_act a, double x) {
     case HANT_ACT_SILU: return x / (1 + exp(-x));
     case HANT_ACT_HSWISH: { double t = x + 3; t = t < 0 ? 0 : t > 6 ? 6 : t; return x * t / 6; }
     case HANT_ACT_SIGMOID: return 1 / (1 + exp(-x));
+    case HANT_ACT_HSIGMOID: { double t = x + 3; t = t < 0 ? 0 : t > 6 ? 6 : t; return t / 6; }
     }
     return x;
 }
@@ -28,6 +29,7 @@ static double ref_act_grad(hant_act a, double x) {
     case HANT_ACT_SILU: s = 1 / (1 + exp(-x)); return s * (1 + x * (1 - s));
     case HANT_ACT_HSWISH: return x < -3 ? 0 : x > 3 ? 1 : (2 * x + 3) / 6;
     case HANT_ACT_SIGMOID: s = 1 / (1 + exp(-x)); return s * (1 - s);
+    case HANT_ACT_HSIGMOID: return x > -3 && x < 3 ? 1.0 / 6 : 0;
     }
     return 1;
 }
@@ -147,7 +149,7 @@ static void test_act_forward(void) {
     float x[N], y[N];
     for (int i = 0; i < N; i++) x[i] = -100.0f + 200.0f * i / (N - 1);
     x[0] = -1e30f; x[1] = 1e30f; x[2] = 0.0f; x[3] = -3.0f; x[4] = 3.0f; x[5] = 6.0f;
-    for (int a = 0; a <= HANT_ACT_SIGMOID; a++) {
+    for (int a = 0; a < HANT_ACT_COUNT; a++) {
         hant_act_forward((hant_act)a, x, y, N);
         int bad = 0;
         for (int i = 0; i < N; i++) {
@@ -164,7 +166,7 @@ static void test_act_backward(void) {
     ht_seed(3);
     ht_fill(u, N, -8, 8);
     ht_fill(dy, N, -1, 1);
-    for (int a = 0; a <= HANT_ACT_SIGMOID; a++) {
+    for (int a = 0; a < HANT_ACT_COUNT; a++) {
         hant_act_backward((hant_act)a, u, dy, du, N);
         int bad = 0;
         for (int i = 0; i < N; i++) {
@@ -299,18 +301,18 @@ static void check_net_fd(hant_net *net, int n, const char *what, int nprobe) {
 
 static void test_block_backward_fd(void) {
     const hant_block_spec specs[] = {
-        { HANT_BLOCK_MBCONV, 8, 8, 1, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0 },
-        { HANT_BLOCK_MBCONV, 8, 12, 6, 5, 2, 0.25f, HANT_ACT_SILU, 1, 0, 0 },
-        { HANT_BLOCK_MBCONV, 8, 8, 3, 7, 1, 0.0f, HANT_ACT_HSWISH, 1, 0, 0 },
-        { HANT_BLOCK_MBCONV, 8, 8, 2, 3, 1, 0.25f, HANT_ACT_SIGMOID, 1, 0, 0 },
-        { HANT_BLOCK_FUSED_MBCONV, 8, 8, 4, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0 },
-        { HANT_BLOCK_FUSED_MBCONV, 8, 16, 2, 5, 2, 0.0f, HANT_ACT_SILU, 1, 0, 0 },
-        { HANT_BLOCK_FUSED_MBCONV, 8, 8, 1, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0 },
-        { HANT_BLOCK_FUSED_MBCONV, 8, 8, 1, 3, 1, 0.0f, HANT_ACT_SILU, 1, 0, 0 },
-        { HANT_BLOCK_CONV, 8, 12, 1, 3, 2, 0.0f, HANT_ACT_SILU, 1, 0, 0 },
-        { HANT_BLOCK_CONV, 8, 8, 1, 3, 1, 0.0f, HANT_ACT_HSWISH, 4, 0, 0 },
-        { HANT_BLOCK_CONV, 8, 8, 1, 1, 1, 0.0f, HANT_ACT_NONE, 1, 0, 0 },
-        { HANT_BLOCK_IDENTITY, 8, 8, 1, 1, 1, 0.0f, HANT_ACT_NONE, 1, 0, 0 },
+        { HANT_BLOCK_MBCONV, 8, 8, 1, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },
+        { HANT_BLOCK_MBCONV, 8, 12, 6, 5, 2, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },
+        { HANT_BLOCK_MBCONV, 8, 8, 3, 7, 1, 0.0f, HANT_ACT_HSWISH, 1, 0, 0, 0, 0, 0, 0 },
+        { HANT_BLOCK_MBCONV, 8, 8, 2, 3, 1, 0.25f, HANT_ACT_SIGMOID, 1, 0, 0, 0, 0, 0, 0 },
+        { HANT_BLOCK_FUSED_MBCONV, 8, 8, 4, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },
+        { HANT_BLOCK_FUSED_MBCONV, 8, 16, 2, 5, 2, 0.0f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },
+        { HANT_BLOCK_FUSED_MBCONV, 8, 8, 1, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },
+        { HANT_BLOCK_FUSED_MBCONV, 8, 8, 1, 3, 1, 0.0f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },
+        { HANT_BLOCK_CONV, 8, 12, 1, 3, 2, 0.0f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },
+        { HANT_BLOCK_CONV, 8, 8, 1, 3, 1, 0.0f, HANT_ACT_HSWISH, 4, 0, 0, 0, 0, 0, 0 },
+        { HANT_BLOCK_CONV, 8, 8, 1, 1, 1, 0.0f, HANT_ACT_NONE, 1, 0, 0, 0, 0, 0, 0 },
+        { HANT_BLOCK_IDENTITY, 8, 8, 1, 1, 1, 0.0f, HANT_ACT_NONE, 1, 0, 0, 0, 0, 0, 0 },
     };
     for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
         hant_arch a = headless(6, 5, 8, &specs[i], 1);
@@ -332,8 +334,8 @@ static void test_small_net_fd(void) {
     a.in_h = 9; a.in_w = 9; a.in_c = 1; a.num_classes = 4; a.bn_eps = 1e-3f;
     a.stem_cout = 8; a.stem_kernel = 3; a.stem_stride = 2; a.stem_act = HANT_ACT_SILU;
     a.head_cout = 16; a.head_act = HANT_ACT_SILU;
-    hant_block_spec b[] = { { HANT_BLOCK_MBCONV, 8, 8, 1, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0 },
-                            { HANT_BLOCK_MBCONV, 8, 12, 4, 5, 2, 0.25f, HANT_ACT_SILU, 1, 0, 0 } };
+    hant_block_spec b[] = { { HANT_BLOCK_MBCONV, 8, 8, 1, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },
+                            { HANT_BLOCK_MBCONV, 8, 12, 4, 5, 2, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 } };
     a.num_blocks = 2; a.blocks[0] = b[0]; a.blocks[1] = b[1];
     hant_net *net;
     HT_CHECK(hant_net_create(ctx1, &a, 5, &net) == HANT_OK, "%s", hant_last_error());
@@ -411,11 +413,11 @@ static void test_net_forward_vs_reference(void) {
         hant_arch a;
         if (k == 0) hant_arch_builtin("b0-fm", &a);
         else {
-            hant_block_spec b[] = { { HANT_BLOCK_FUSED_MBCONV, 8, 8, 1, 3, 1, 0.25f, HANT_ACT_RELU, 1, 0, 0 },
-                                    { HANT_BLOCK_FUSED_MBCONV, 8, 16, 4, 5, 2, 0.25f, HANT_ACT_HSWISH, 1, 0, 0 },
-                                    { HANT_BLOCK_CONV, 16, 16, 1, 3, 1, 0.0f, HANT_ACT_RELU6, 2, 0, 0 },
-                                    { HANT_BLOCK_IDENTITY, 16, 16, 1, 1, 1, 0.0f, HANT_ACT_NONE, 1, 0, 0 },
-                                    { HANT_BLOCK_MBCONV, 16, 16, 3, 7, 1, 0.0f, HANT_ACT_SILU, 1, 0, 0 } };
+            hant_block_spec b[] = { { HANT_BLOCK_FUSED_MBCONV, 8, 8, 1, 3, 1, 0.25f, HANT_ACT_RELU, 1, 0, 0, 0, 0, 0, 0 },
+                                    { HANT_BLOCK_FUSED_MBCONV, 8, 16, 4, 5, 2, 0.25f, HANT_ACT_HSWISH, 1, 0, 0, 0, 0, 0, 0 },
+                                    { HANT_BLOCK_CONV, 16, 16, 1, 3, 1, 0.0f, HANT_ACT_RELU6, 2, 0, 0, 0, 0, 0, 0 },
+                                    { HANT_BLOCK_IDENTITY, 16, 16, 1, 1, 1, 0.0f, HANT_ACT_NONE, 1, 0, 0, 0, 0, 0, 0 },
+                                    { HANT_BLOCK_MBCONV, 16, 16, 3, 7, 1, 0.0f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 } };
             a = headless(12, 10, 8, b, 5);
             a.num_classes = 7; a.head_cout = 24; a.head_act = HANT_ACT_SILU;
         }
@@ -488,7 +490,7 @@ static void test_arch_validation(void) {
 
 static void test_train_deterministic(void) {
     hant_arch a;
-    hant_block_spec b[] = { { HANT_BLOCK_MBCONV, 8, 8, 3, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0 } };
+    hant_block_spec b[] = { { HANT_BLOCK_MBCONV, 8, 8, 3, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 } };
     a = headless(8, 8, 8, b, 1);
     a.num_classes = 3; a.head_cout = 8; a.head_act = HANT_ACT_SILU;
     float x[6 * 64 * 3], r[6 * 3];
@@ -531,14 +533,32 @@ static void test_context(void) {
     free(A); free(B); free(C); free(R);
     hant_context_destroy(c);
     HT_CHECK(strcmp(hant_status_string(HANT_ERR_CHECKSUM), "checksum mismatch") == 0, "status text");
-    HT_CHECK(strlen(hant_isa()) > 0, "isa");
+}
+
+/* hant_isa() names the path this build compiled: the compiler's own
+   predefined macros decide, and the vector width must agree with the name. */
+static void test_isa(void) {
+#if defined(HANT_NO_SIMD)
+    const char *want = "scalar"; int lanes = 1;
+#elif defined(__AVX512F__)
+    const char *want = "avx512"; int lanes = 16;
+#elif defined(__AVX2__) && defined(__FMA__)
+    const char *want = "avx2"; int lanes = 8;
+#elif defined(__ARM_NEON) && defined(__aarch64__)
+    const char *want = "neon"; int lanes = 4;
+#else
+    const char *want = "scalar"; int lanes = 1;
+#endif
+    HT_CHECK(strcmp(hant_isa(), want) == 0, "hant_isa() %s, this build's macros say %s", hant_isa(), want);
+    HT_CHECK(HANT__VL == lanes, "%d lanes on %s, want %d", (int)HANT__VL, hant_isa(), lanes);
 }
 
 int main(int argc, char **argv) {
     HT_INIT(argc, argv);
-    hant_config c1 = { 1, 0, { 0 } }, c2 = { 2, 0, { 0 } };
+    hant_config c1 = { 1, 0, { 0 }, 0 }, c2 = { 2, 0, { 0 }, 0 };
     if (hant_context_create(&c1, &ctx1) || hant_context_create(&c2, &ctx2)) { printf("context: %s\n0 passed, 1 failed\n", hant_last_error()); return 1; }
     fprintf(stderr, "isa %s\n", hant_isa());
+    HT_RUN(test_isa);
     HT_RUN(test_context);
     HT_RUN(test_gemm);
     HT_RUN(test_act_forward);

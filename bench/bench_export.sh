@@ -1,0 +1,43 @@
+#!/bin/sh
+# hant against onnxruntime and OpenVINO on the SAME network: hant export
+# writes the ONNX file that both run (bench/bench_onnx.py). Batch 1, T threads,
+# ROUNDS interleaved rounds of hant bench / onnxruntime / OpenVINO; the table
+# gives the median of the per-round medians, the spread (min-max of the round
+# medians) and hant's speed-up. Also checks onnxruntime's logits against hant's.
+# Usage: bench/bench_export.sh [THREADS] [ROUNDS]     (needs build/venv: sh bench/setup_venv.sh)
+set -e
+T=${1:-2}; R=${2:-5}
+H=${HANT:-./hant}
+PY=${ORT_PY:-build/venv/bin/python}
+[ -x "$H" ] || { echo "build ./hant first (make)"; exit 1; }
+$PY -c 'import onnxruntime, openvino' 2>/dev/null || { echo "no onnxruntime/openvino in $PY: sh bench/setup_venv.sh"; exit 1; }
+W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
+echo "cpu: $(lscpu | sed -n 's/^Model name: *//p'); threads $T, batch 1, rounds $R, $(date -u '+%Y-%m-%d %H:%M UTC')"
+$H new b0-224 -o "$W/b0-224.hant" --seed 1 >/dev/null
+for net in models/teacher-b0-fm.hant "$W/b0-224.hant"; do
+  name=$(basename "$net" .hant)
+  $H export "$net" -o "$W/$name.onnx" >/dev/null
+  # accuracy: onnxruntime against hant run on 4 random normalised images
+  $PY -c "import numpy as np, onnxruntime as o; s = o.InferenceSession('$W/$name.onnx'); i = s.get_inputs()[0]
+np.save('$W/x.npy', np.random.RandomState(2).randn(4, *i.shape[1:]).astype(np.float32))"
+  $H run "$net" --input "$W/x.npy" --output "$W/y.npy" --threads "$T" >/dev/null
+  echo "$name: $($PY tests/ort_check.py compare "$W/$name.onnx" "$W/x.npy" "$W/y.npy" | tail -1)"
+  : > "$W/rows"
+  for r in $(seq "$R"); do
+    ms=$($H bench "$net" --batch 1 --threads "$T" | sed -n 's/^latency_ms_median //p')
+    echo "{\"framework\": \"hant\", \"median_ms\": $ms}" >> "$W/rows"
+    for fw in onnxruntime openvino; do $PY bench/bench_onnx.py "$W/$name.onnx" --framework $fw --threads "$T" --target-s 2 >> "$W/rows"; done
+  done
+  $PY - "$W/rows" "$name" <<'PYEOF'
+import json, sys, statistics
+rows = {}
+for line in open(sys.argv[1]):
+    j = json.loads(line)
+    rows.setdefault(j["framework"] + (" " + j["version"] if "version" in j else ""), []).append(j["median_ms"])
+h = statistics.median(next(v for k, v in rows.items() if k == "hant"))
+print(f"| {sys.argv[2]} | framework | median ms (min-max of {len(rows['hant'])} rounds) | hant speed-up |\n|---|---|---|---|")
+for k, v in rows.items():
+    m = statistics.median(v)
+    print(f"| | {k} | {m:.3f} ({min(v):.3f}-{max(v):.3f}) | {m / h:.2f}x |")
+PYEOF
+done
