@@ -25,6 +25,7 @@
      hant_net_create(ctx, &arch, seed, &net) random weights (He init)
      hant_arch_builtin("b0-fm", &arch)      the reference networks
      hant_net_load(ctx, path, &net) / hant_net_save(net, path)
+     hant_onnx_load(ctx, path, &opt, &net)  an ONNX classifier (EfficientNet, MobileNet, ResNet)
      hant_net_forward(net, x, n, logits)    inference, NHWC float input
      hant_net_calibrate(net, x, n, pct)     activation ranges of int8 blocks (quant = HANT_QUANT_INT8)
                                             and of an int8 head (arch.head_quant)
@@ -204,7 +205,13 @@ hant_status hant_net_load(hant_context *ctx, const char *path, hant_net **out);
 /* ONNX models (implementation: >>onnx). Import recognises stem, blocks and
    head (EfficientNet, MobileNetV2/V3, ResNet basic and bottleneck blocks,
    batch norm folded or not); anything else fails with a message naming the
-   first node it could not place. Export writes any hant network (opset 13,
+   first node it could not place. It reads opsets 7 to 21 with libc only
+   (external data files too), folds constant subgraphs (Constant, and
+   Shape/Gather/Unsqueeze/Concat reshape targets), and copies the weights
+   exactly: a folded conv becomes BN with gamma 1, beta = bias, mean 0 and a
+   variance that makes var + eps exactly 1; BN nodes with another eps than
+   arch.bn_eps (the smallest) move the difference into the variance. opt may
+   be NULL (mean 0, std 1). Export writes any hant network (opset 13,
    dynamic batch, NCHW float input), int8 blocks as QuantizeLinear /
    DequantizeLinear around their convolutions. */
 typedef struct hant_onnx_import_options {
@@ -215,8 +222,11 @@ typedef struct hant_onnx_import_options {
 } hant_onnx_import_options;
 hant_status hant_onnx_load(hant_context *ctx, const char *path, const hant_onnx_import_options *opt, hant_net **out);
 typedef struct hant_onnx_export_options {
-    int opset;                /* 0: 13 */
+    int opset;                /* 0: 13; 13..21 */
 } hant_onnx_export_options;
+/* Input "input" [N, C, H, W], output "logits" [N, classes] or, without a
+   classifier, "features" (the last map, NCHW). BN is folded into the convs;
+   int8 parts must be calibrated. Atomic write (docs/FORMAT.md, "ONNX export"). */
 hant_status hant_onnx_save(hant_net *net, const char *path, const hant_onnx_export_options *opt);
 
 /* .npy float32 arrays (C order). *data is allocated with the context allocator
@@ -430,19 +440,55 @@ void hant_optim_set_steps(hant_optim *opt, int64_t steps);
 float *hant_optim_state(hant_optim *opt, size_t *count);
 
 /* ---- data ------------------------------------------------------------------- */
+/* A labelled image set, from either source:
+   - IDX files (MNIST / Fashion-MNIST): unsigned bytes [N, H, W], held in memory;
+   - NumPy .npy files (np.save): images uint8 [N, H, W, C] (pixels; C 1..4) or
+     float32 [N, C, H, W] (already normalised, a PyTorch tensor), also [N, H, W]
+     for one channel; labels int64, int32 or uint8 [N]. The images stay in the
+     file and are read image by image (pread), so a set larger than memory works
+     and resident memory does not grow with it; labels are held (4 bytes each).
+   Every size is checked against the file's size. */
+typedef enum hant_pixels {
+    HANT_PIXELS_U8_NHWC = 0,   /* bytes 0..255, normalised per channel at batch time */
+    HANT_PIXELS_F32_NCHW = 1   /* float32, used as they are */
+} hant_pixels;
 typedef struct hant_dataset {
     int n, h, w;
-    unsigned char *images; /* n x h x w */
-    unsigned char *labels; /* n, each < num_classes */
+    unsigned char *images;     /* in memory (IDX): n x h x w x c bytes; NULL when read from `file` */
+    int32_t *labels;           /* n labels in 0..num_classes-1; NULL when opened without labels */
+    int c;                     /* channels */
+    hant_pixels pixels;        /* how the images are stored */
+    void *file;                /* the open .npy images file (FILE *), or NULL */
+    int64_t offset;            /* byte offset of its first image */
+    hant_context *ctx;         /* allocator of images and labels */
+    char path[256];            /* the images file, for error messages */
 } hant_dataset;
-/* Reads an IDX image file and its label file; checks that they agree and
-   that every label is below num_classes. */
+/* Opens an image file and its label file (labels may be NULL: images only),
+   each IDX or .npy, told apart by their magic; checks that the counts agree
+   and, when num_classes > 0, that every label is below it. */
 hant_status hant_dataset_load(hant_context *ctx, const char *images, const char *labels, int num_classes, hant_dataset *out);
+/* Opens split "train" or "test" of a directory: DIR/train_images.npy and
+   DIR/train_labels.npy (test_*.npy), or else Fashion-MNIST's IDX names
+   (train-images-idx3-ubyte, t10k-images-idx3-ubyte, ...). HANT_ERR_IO names
+   both layouts when the directory holds neither. */
+hant_status hant_dataset_open_dir(hant_context *ctx, const char *dir, const char *split, int num_classes, hant_dataset *out);
 void hant_dataset_free(hant_context *ctx, hant_dataset *d);
-/* Images idx[0..n) as normalised floats (NHWC, one channel). With augment:
-   random crop after zero-padding 2 and a random horizontal flip, from *rng. */
-void hant_dataset_batch(const hant_dataset *d, const int *idx, int n, float mean, float std, int augment,
-                        uint64_t *rng, float *x, int *labels);
+/* HANT_ERR_FORMAT naming the file and the shape the model wants unless the
+   images are arch's in_h x in_w x in_c (and, with labels, classes fit). */
+hant_status hant_dataset_check(const hant_dataset *d, const hant_arch *arch);
+/* Augmentation flags of hant_dataset_batch. */
+#define HANT_AUGMENT_CROP 1   /* random crop after padding by hant_dataset_pad(h) x hant_dataset_pad(w) */
+#define HANT_AUGMENT_FLIP 2   /* random horizontal flip */
+/* Crop padding for a side: round(side / 14), so 2 for 28 and 16 for 224. */
+int hant_dataset_pad(int side);
+/* Images idx[0..n) as float NHWC (the engine's input layout) into x, and their
+   labels into labels (may be NULL). uint8 pixels become (p/255 - mean[c]) /
+   std[c] (arch in_mean / in_std, c entries each), padding a black pixel so
+   normalised; float32 images are used as they are, padding 0, and mean/std may
+   be NULL. augment: 0 or HANT_AUGMENT_* flags, drawn from *rng. Fails on a
+   read error, a non-finite float pixel, or bad mean/std. */
+hant_status hant_dataset_batch(const hant_dataset *d, const int *idx, int n, const float *mean, const float *std, int augment,
+                               uint64_t *rng, float *x, int *labels);
 /* Deterministic shuffle of 0..n-1 from a seed. */
 void hant_shuffle(int *idx, int n, uint64_t seed);
 
@@ -459,6 +505,9 @@ void hant_arch_block_input(const hant_arch *arch, int block, int *h, int *w, int
 /* Canonical text of a part, the key of latency and score tables, e.g.
    "mbconv cin=24 cout=40 e=3 k=3 s=2 se=0.25 act=silu g=1 hw=14x14". Fields that
    do not apply to a kind take fixed values, so equal blocks give equal text.
+   Then, only where they change the block: " hid=N" (hidden/mid width other
+   than the default), " sew=N", " seact=A", " gate=A" (SE variants), " q=int8",
+   " tile=1"; stem " pool=3", head " hid=N hidact=A" (docs/PIPELINE.md).
    Returns HANT_ERR_INVALID_ARG when the buffer is too small (256 bytes always do). */
 hant_status hant_block_signature(const hant_block_spec *b, int in_h, int in_w, char *buf, size_t size);
 hant_status hant_part_signature(const hant_arch *arch, int part, char *buf, size_t size);
@@ -500,10 +549,22 @@ uint64_t hant_arch_hash(const hant_arch *arch);
 hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_w, const char *spec,
                                hant_block_spec *out, int cap, int *count);
 /* Warm start of a candidate from the teacher block: copies what has a
-   matching meaning (hidden channels chosen by importance, depthwise kernels
-   centre-cropped or zero-padded, BN, SE) into the candidate's flat
-   parameters and buffers. Returns how many tensors were inherited (0: none,
-   the candidate keeps its random initialisation). */
+   matching meaning into the candidate's flat parameters and buffers.
+   MBConv from MBConv of the same cin and cout (both with an expand conv, or
+   neither): hidden channels chosen by importance (|BN gamma| times the norm
+   of the weights that read the channel), depthwise kernels centre-cropped or
+   zero-padded, BN, SE when the squeeze widths agree, the projection. A ResNet
+   block from one of the same kind, cin, cout and stride: mid channels by
+   importance, kernels cropped or padded, BN, the projection shortcut.
+   Channels the teacher lacks start to contribute nothing (the weights that
+   read them are zeroed). Equal shapes copy exactly, in order, so the
+   candidate computes the teacher's function. *inherited = how many tensors
+   were inherited (0: none, the candidate keeps its random initialisation).
+   Scratch memory comes from ctx's allocator (ctx may be NULL: HANT_MALLOC);
+   running out is HANT_ERR_OUT_OF_MEMORY, never "nothing inherited". */
+hant_status hant_block_inherit_ctx(hant_context *ctx, const hant_block_spec *dst, float *dst_params, float *dst_buffers,
+                                   const hant_block_spec *src, const float *src_params, const float *src_buffers, int *inherited);
+/* The same without a context: returns the count, or HANT_ERR_OUT_OF_MEMORY (< 0). */
 int hant_block_inherit(const hant_block_spec *dst, float *dst_params, float *dst_buffers,
                        const hant_block_spec *src, const float *src_params, const float *src_buffers);
 
@@ -524,7 +585,10 @@ typedef struct hant_profile_config {
     size_t flush_bytes;  /* 0: 2x the last-level cache (sysfs), else 64 MiB */
     uint64_t seed;       /* input values */
 } hant_profile_config;
-typedef struct hant_timing { double median_ms, mad_ms, min_ms; int reps; } hant_timing;
+/* unc_ms: half-width of a ~95% interval of median_ms (0: not known, e.g. a
+   table made before hant stored it); rel: median_ms over the table's
+   reference, timed beside it (0: not measured against a reference). */
+typedef struct hant_timing { double median_ms, mad_ms, min_ms; int reps; double unc_ms, rel; } hant_timing;
 hant_status hant_profile_net(hant_net *net, int batch, const hant_profile_config *cfg, hant_timing *out);
 /* Builds arch with random weights, times it, frees it. */
 hant_status hant_profile_arch(hant_context *ctx, const hant_arch *arch, int batch, const hant_profile_config *cfg,
@@ -532,16 +596,58 @@ hant_status hant_profile_arch(hant_context *ctx, const hant_arch *arch, int batc
 /* "model name" from /proc/cpuinfo, or "unknown". */
 void hant_cpu_name(char *buf, size_t size);
 
+/* The machine a latency table belongs to. */
+typedef struct hant_cpu_info {
+    char name[128];      /* "model name" */
+    char vendor[32];     /* vendor_id: GenuineIntel, AuthenticAMD, ... */
+    int family, model, stepping;   /* -1: not known */
+    char isa[256];       /* the ISA flags that decide hant's kernels, space-separated, fixed order */
+    int cores;           /* online logical CPUs */
+} hant_cpu_info;
+/* Parses /proc/cpuinfo text: the first processor's fields, cores = the
+   number of "processor" lines. Pure (tests feed it other CPUs' text). */
+void hant_cpu_info_parse(const char *cpuinfo, hant_cpu_info *out);
+/* This machine: /proc/cpuinfo, cores from sysconf where that has none. */
+void hant_cpu_identify(hant_cpu_info *out);
+
+/* ---- timing on a noisy machine (pure functions: no clock) --------------------
+   A shared machine's speed drifts (other tenants, frequency, thermal). hant
+   times every configuration between two timings of a fixed reference (hant
+   profile: the teacher network) and keeps ratios, so drift slower than one
+   bracket cancels. Sample i: x[i] timed after before[i] and before after[i];
+   r_i = x[i] / sqrt(before[i] after[i]). A sample whose two reference timings
+   differ by more than drift_tol (relative, e.g. 0.05) saw the speed change
+   while it ran and is dropped (the caller times it again). */
+typedef struct hant_ratio {
+    double ratio;   /* median of the kept r_i (0 when none is kept) */
+    double unc;     /* half-width of a distribution-free ~95% interval of that
+                       median (order statistics), relative to it; 1 below 3 samples */
+    int kept, dropped;
+} hant_ratio;
+hant_status hant_ratio_estimate(const double *x, const double *before, const double *after, int n, double drift_tol, hant_ratio *out);
+/* Median of v[0..n) and the half-width of its ~95% interval from order
+   statistics (the range when n < 6). v is not changed. */
+hant_status hant_median_interval(const double *v, int n, double *median, double *half_width);
+/* Drift of a series of reference timings in time order: the largest over
+   the smallest median of `windows` consecutive windows, minus 1 (0.3 = the
+   machine got 30% slower or faster during the series). */
+double hant_drift(const double *ref, int n, int windows);
+
 /* Latency lookup table: key -> timing, stored as TSV (docs/PIPELINE.md).
-   Keys are a part signature plus " b=B t=T p=fp32"; "overhead b=.. t=.. p=.."
-   and "param-overhead .." the fitted bias terms and "net arch=HASH b=.." whole
-   networks measured end to end. "pair SIG1 | SIG2 b=.." rows (hant profile
-   --pairs) hold in median_ms the signed saving T1 + T2 - T12 of two adjacent
-   blocks run as one part; hant_lut_predict does not use them. */
+   Keys are a part signature plus " b=B t=T p=fp32"; "model TERM b=.." the
+   fitted latency model (hant_latency_model), "overhead b=.. t=.. p=.." and
+   "param-overhead .." the bias terms of tables made before it, and "net
+   arch=HASH b=.." whole networks measured end to end. "pair SIG1 | SIG2 b=.."
+   rows (hant profile --pairs) hold in median_ms the signed saving
+   T1 + T2 - T12 of two adjacent blocks run as one part; the model does not
+   use them. */
 typedef struct hant_lut_entry { char key[192]; hant_timing t; } hant_lut_entry;
 typedef struct hant_lut {
-    char cpu[128], flags[256], date[32], cache[8];
+    char cpu[128], flags[256], date[32], cache[8];  /* flags: the build (compiler, flags, SIMD paths) */
     int threads, batch;
+    hant_cpu_info machine;   /* the fingerprint; machine.vendor[0] == 0: an old table without one */
+    char reference[192];     /* the key of the reference every entry was timed beside ("" : none) */
+    double reference_ms;     /* its latency: median_ms = rel x reference_ms */
     int count, cap;
     hant_lut_entry *entries;
 } hant_lut;
@@ -552,10 +658,45 @@ const hant_lut_entry *hant_lut_find(const hant_lut *lut, const char *key);
 hant_status hant_lut_set(hant_lut *lut, const char *key, const hant_timing *t);
 /* key = signature + " b=B t=T p=PRECISION" */
 hant_status hant_lut_key(char *buf, size_t size, const char *signature, int batch, int threads, const char *precision);
-/* Predicted latency of arch: stem + blocks + head (identity blocks cost 0)
-   + the fitted bias, "overhead" + "param-overhead" x millions of parameters
-   (weights that a whole network streams from outer caches, unlike one part
-   timed alone; 0 if absent). Names the first missing key. */
+/* Whether a table may be used here: HANT_OK when its fingerprint (vendor,
+   family, model, stepping, ISA flags, cores) and build flags equal `here` and
+   `build`, *unchecked = 1 (and HANT_OK) for a table without a fingerprint,
+   HANT_ERR_UNSUPPORTED naming every field that differs otherwise. */
+hant_status hant_lut_check_machine(const hant_lut *lut, const hant_cpu_info *here, const char *build, int *unchecked);
+
+/* The latency model: the one cost that hant select's budget charges and
+   hant profile --validate scores. A network's predicted latency is
+     coef[0] + sum over the parts that run (stem, non-identity blocks, head)
+     of coef[1] t + coef[2] + coef[3] w,
+   t the part's table time (timed alone), w its weights in millions of fp32
+   words (int8 weights count 1/4). Each part's share is additive, so the
+   knapsack stays exact. A table without a fitted model gives the plain sum
+   {0, 1, 0, 0}; one with the old bias rows {overhead, 1, 0, param-overhead}. */
+#define HANT_LATENCY_TERMS 4
+typedef struct hant_latency_model {
+    double coef[HANT_LATENCY_TERMS];
+    double se[HANT_LATENCY_TERMS];   /* standard errors of the fit (0: not fitted) */
+    double resid;                    /* relative RMS residual of the fit */
+    int nfit;                        /* networks it was fitted on; 0: not fitted */
+} hant_latency_model;
+/* The terms of one part (x[0] = 0, x[1] = t, x[2] = 1, x[3] = w); all 0 for
+   identity blocks and for the head of a headless net. Names a missing key. */
+hant_status hant_latency_part_terms(const hant_lut *lut, const hant_arch *arch, int part, int batch, int threads, double x[HANT_LATENCY_TERMS]);
+/* The terms of a whole network: x[0] = 1 plus the sum of its parts' terms. */
+hant_status hant_latency_terms(const hant_lut *lut, const hant_arch *arch, int batch, int threads, double x[HANT_LATENCY_TERMS]);
+/* Weighted least squares over n networks: y[i] ~ X[i] . coef, minimising
+   the relative errors sum ((y - X c) / y)^2 plus lambda x n x |c - prior|^2
+   on columns scaled to unit RMS (ridge toward prior; 0: none). Pure. */
+hant_status hant_latency_fit(const double *X, const double *y, int n, const double *prior, double lambda, hant_latency_model *out);
+double hant_latency_eval(const hant_latency_model *m, const double x[HANT_LATENCY_TERMS]);
+/* The model a table holds for batch/threads (see above), and its storage. */
+void hant_lut_model(const hant_lut *lut, int batch, int threads, hant_latency_model *out);
+hant_status hant_lut_set_model(hant_lut *lut, int batch, int threads, const hant_latency_model *m);
+/* One part's model cost (0 for identity; never below 0): what hant select
+   charges for it. */
+hant_status hant_lut_part_ms(const hant_lut *lut, const hant_arch *arch, int part, int batch, int threads, double *ms);
+/* Predicted latency of arch under the table's model: coef[0] + the parts'
+   costs (hant_lut_part_ms). Names the first missing key. */
 hant_status hant_lut_predict(const hant_lut *lut, const hant_arch *arch, int batch, int threads, double *ms);
 
 #ifdef __cplusplus
@@ -4913,8 +5054,6 @@ hant_status hant_net_calibrate(hant_net *net, const float *x, int n, double perc
 }
 
 // >>parts
-/* Widths of a block (docs/FORMAT.md, "Widths"): MBConv/fused hidden, ResNet
-   mid, SE squeeze; a ResNet projection shortcut when the shape changes. */
 static int64_t hant__block_buffers(const hant_block_spec *b) {
     int64_t hid = hant__block_hidden(b), c = 0;
     switch (b->kind) {
@@ -5286,7 +5425,7 @@ hant_status hant_pool_generate(const hant_block_spec *teacher, int in_h, int in_
 
 /* Offsets of a block's tensors inside its flat parameters and buffers (FORMAT.md order). */
 typedef struct hant__block_tensors {
-    long ex_w, ex_g, ex_b, ex_m, ex_v;  /* expand 1x1 (MBConv e != 1) */
+    long ex_w, ex_g, ex_b, ex_m, ex_v;  /* expand 1x1 (MBConv hid != cin) */
     long dw_w, dw_g, dw_b, dw_m, dw_v;  /* depthwise */
     long se_w1, se_b1, se_w2, se_b2;    /* squeeze-excite */
     long pr_w, pr_g, pr_b, pr_m, pr_v;  /* project 1x1 */
@@ -5294,52 +5433,150 @@ typedef struct hant__block_tensors {
 } hant__block_tensors;
 
 static void hant__mbconv_tensors(const hant_block_spec *b, hant__block_tensors *t) {
-    long p = 0, q = 0, hid = (long)b->cin * b->expansion;
+    long p = 0, q = 0, hid = (int)hant__block_hidden(b);
     memset(t, -1, sizeof *t);
     t->hid = (int)hid; t->r = hant__se_width(b);
-    if (b->expansion != 1) {
+    if (hid != b->cin) {
         t->ex_w = p; p += (long)b->cin * hid; t->ex_g = p; p += hid; t->ex_b = p; p += hid;
         t->ex_m = q; q += hid; t->ex_v = q; q += hid;
     }
     t->dw_w = p; p += (long)b->kernel * b->kernel * hid; t->dw_g = p; p += hid; t->dw_b = p; p += hid;
     t->dw_m = q; q += hid; t->dw_v = q; q += hid;
-    if (b->se_ratio > 0.0f) {
+    if (hant__block_has_se(b)) {
         t->se_w1 = p; p += hid * t->r; t->se_b1 = p; p += t->r; t->se_w2 = p; p += hid * t->r; t->se_b2 = p; p += hid;
     }
     t->pr_w = p; p += hid * b->cout; t->pr_g = p; p += b->cout; t->pr_b = p;
     t->pr_m = q; q += b->cout; t->pr_v = q;
 }
 
-int hant_block_inherit(const hant_block_spec *dst, float *dp, float *db, const hant_block_spec *src, const float *sp, const float *sb) {
-    if (!dst || !src || !dp || !db || !sp || !sb) return 0;
-    if (dst->kind != HANT_BLOCK_MBCONV || src->kind != HANT_BLOCK_MBCONV || dst->cin != src->cin || dst->cout != src->cout) return 0;
-    /* e = 1 has no expand conv, so its hidden channels are the input's: they
-       only match a teacher that also has e = 1 */
-    if ((dst->expansion == 1) != (src->expansion == 1)) return 0;
+/* A conv + BN unit of a ResNet block: weight [k][k][cin][cout], gamma, beta; mean, var. */
+typedef struct hant__unit_at { long w, g, b, m, v; int k, cin, cout; } hant__unit_at;
+/* ResNet units in parameter order: conv1, [projection], conv2 (basic);
+   conv1, conv2, [projection], conv3 (bottleneck). u[0..2] are the main path
+   (u[2].w < 0 for basic), *proj the projection (w < 0 when absent). */
+static void hant__resnet_tensors(const hant_block_spec *b, hant__unit_at u[3], hant__unit_at *proj) {
+    int mid = (int)hant__block_hidden(b), basic = b->kind == HANT_BLOCK_RESNET_BASIC;
+    hant__unit_at m[3] = { { 0, 0, 0, 0, 0, basic ? b->kernel : 1, b->cin, mid },
+                           { 0, 0, 0, 0, 0, b->kernel, mid, basic ? b->cout : mid },
+                           { -1, -1, -1, -1, -1, 1, mid, b->cout } };
+    hant__unit_at pj = { -1, -1, -1, -1, -1, 1, b->cin, b->cout };
+    hant__unit_at *order[4];
+    int n = 0;
+    order[n++] = &m[0];
+    if (basic) { if (hant__block_proj(b)) order[n++] = &pj; order[n++] = &m[1]; }
+    else { m[2].w = 0; order[n++] = &m[1]; if (hant__block_proj(b)) order[n++] = &pj; order[n++] = &m[2]; }
+    long p = 0, q = 0;
+    for (int i = 0; i < n; i++) {
+        hant__unit_at *x = order[i];
+        x->w = p; p += (long)x->k * x->k * x->cin * x->cout; x->g = p; p += x->cout; x->b = p; p += x->cout;
+        x->m = q; q += x->cout; x->v = q; q += x->cout;
+    }
+    memcpy(u, m, sizeof m);
+    *proj = pj;
+}
+
+/* Channel j of dst's layer comes from map[j] of src's: the n = min(hd, hs)
+   most important, |BN gamma| times the norm of the weights that read the
+   channel (stride apart, len of them, from base + channel * ch_stride);
+   every channel in order when none is dropped. */
+static void hant__parts_pick(const float *gamma, const float *w, long ch_stride, long rows, long row_stride, long len, int hs, int hd, int *map,
+                             float *imp) {
+    int n = HANT__MIN(hs, hd);
+    for (int j = 0; j < hs; j++) {
+        double r = 0;
+        for (long y = 0; y < rows; y++)
+            for (long o = 0; o < len; o++) { double v = w[(long)j * ch_stride + y * row_stride + o]; r += v * v; }
+        imp[j] = fabsf(gamma[j]) * (float)sqrt(r);
+        map[j] = j;
+    }
+    if (hd >= hs) return; /* every channel kept, in order: equal shapes copy exactly */
+    for (int a = 0; a < n; a++) { /* partial selection sort: n <= a few thousand */
+        int best = a;
+        for (int c = a + 1; c < hs; c++) if (imp[map[c]] > imp[map[best]]) best = c;
+        int tmp = map[a]; map[a] = map[best]; map[best] = tmp;
+    }
+}
+
+static void hant__parts_copy_bn(float *dp, float *db, const hant__unit_at *d, const float *sp, const float *sb, const hant__unit_at *s, const int *map, int n) {
+    for (int j = 0; j < n; j++) {
+        int sj = map ? map[j] : j;
+        dp[d->g + j] = sp[s->g + sj]; dp[d->b + j] = sp[s->b + sj];
+        db[d->m + j] = sb[s->m + sj]; db[d->v + j] = sb[s->v + sj];
+    }
+}
+
+/* Dense conv weights [k][k][cin][cout]: dst (ci, co) from src (imap[ci], omap[co]) for
+   ci < ni, co < no (NULL maps: identity); kernel centre-cropped or zero-bordered;
+   input rows ci >= ni (channels the teacher lacks) are zeroed when zero_rows. */
+static void hant__parts_copy_conv(float *dp, const hant__unit_at *d, const float *sp, const hant__unit_at *s, const int *imap, int ni, const int *omap,
+                                  int no, int zero_rows) {
+    int kd = d->k, ks = s->k;
+    for (int y = 0; y < kd; y++)
+        for (int x = 0; x < kd; x++) {
+            int sy = y + (ks - kd) / 2, sx = x + (ks - kd) / 2, in = sy >= 0 && sy < ks && sx >= 0 && sx < ks;
+            float *drow = dp + d->w + ((long)y * kd + x) * d->cin * d->cout;
+            const float *srow = in ? sp + s->w + ((long)sy * ks + sx) * s->cin * s->cout : NULL;
+            for (int ci = 0; ci < d->cin; ci++) {
+                if (ci >= ni) {
+                    if (zero_rows) for (int co = 0; co < d->cout; co++) drow[(long)ci * d->cout + co] = 0.0f;
+                    continue;
+                }
+                int sci = imap ? imap[ci] : ci;
+                for (int co = 0; co < no; co++)
+                    drow[(long)ci * d->cout + co] = in ? srow[(long)sci * s->cout + (omap ? omap[co] : co)] : 0.0f;
+            }
+        }
+}
+
+static int hant__inherit_resnet(const hant_block_spec *dst, float *dp, float *db, const hant_block_spec *src, const float *sp, const float *sb, int *map,
+                                float *imp) {
+    hant__unit_at d[3], s[3], dpj, spj;
+    hant__resnet_tensors(dst, d, &dpj);
+    hant__resnet_tensors(src, s, &spj);
+    int md = d[0].cout, ms = s[0].cout, n = HANT__MIN(md, ms), got = 0;
+    int *map2 = map + ms;
+    if (dst->kind == HANT_BLOCK_RESNET_BASIC) {
+        /* mid channels: conv1's BN gamma times conv2's weights reading them (over its k x k taps) */
+        hant__parts_pick(sp + s[0].g, sp + s[1].w, s[1].cout, (long)s[1].k * s[1].k, (long)s[1].cin * s[1].cout, s[1].cout, ms, md, map, imp);
+        hant__parts_copy_conv(dp, &d[0], sp, &s[0], NULL, dst->cin, map, n, 0);
+        hant__parts_copy_bn(dp, db, &d[0], sp, sb, &s[0], map, n);
+        hant__parts_copy_conv(dp, &d[1], sp, &s[1], map, n, NULL, dst->cout, 1);
+        hant__parts_copy_bn(dp, db, &d[1], sp, sb, &s[1], NULL, dst->cout);
+        got = 4;
+    } else {
+        /* inner channels after conv2 (read by conv3), then after conv1 (read by conv2) */
+        int ms2 = s[1].cout, md2 = d[1].cout, n2 = HANT__MIN(md2, ms2);
+        hant__parts_pick(sp + s[1].g, sp + s[2].w, s[2].cout, 1, 0, s[2].cout, ms2, md2, map2, imp);
+        hant__parts_pick(sp + s[0].g, sp + s[1].w, s[1].cout, (long)s[1].k * s[1].k, (long)s[1].cin * s[1].cout, s[1].cout, ms, md, map, imp);
+        hant__parts_copy_conv(dp, &d[0], sp, &s[0], NULL, dst->cin, map, n, 0);
+        hant__parts_copy_bn(dp, db, &d[0], sp, sb, &s[0], map, n);
+        hant__parts_copy_conv(dp, &d[1], sp, &s[1], map, n, map2, n2, 1);
+        hant__parts_copy_bn(dp, db, &d[1], sp, sb, &s[1], map2, n2);
+        hant__parts_copy_conv(dp, &d[2], sp, &s[2], map2, n2, NULL, dst->cout, 1);
+        hant__parts_copy_bn(dp, db, &d[2], sp, sb, &s[2], NULL, dst->cout);
+        got = 6;
+    }
+    if (dpj.w >= 0) { /* same cin, cout and stride: the projection is the teacher's */
+        hant__parts_copy_conv(dp, &dpj, sp, &spj, NULL, dst->cin, NULL, dst->cout, 0);
+        hant__parts_copy_bn(dp, db, &dpj, sp, sb, &spj, NULL, dst->cout);
+        got += 2;
+    }
+    return got;
+}
+
+static int hant__inherit_mbconv(const hant_block_spec *dst, float *dp, float *db, const hant_block_spec *src, const float *sp, const float *sb, int *map,
+                                float *imp) {
     hant__block_tensors d, s;
     hant__mbconv_tensors(dst, &d);
     hant__mbconv_tensors(src, &s);
     int hd = d.hid, hs = s.hid, n = HANT__MIN(hd, hs), cout = dst->cout, cin = dst->cin, got = 0;
     /* keep the teacher's most important hidden channels: |BN scale| of the
        depthwise times the norm of the channel's projection row */
-    int *map = (int *)HANT_MALLOC(sizeof(int) * (size_t)hs, NULL);
-    float *imp = (float *)HANT_MALLOC(sizeof(float) * (size_t)hs, NULL);
-    if (!map || !imp) { HANT_FREE(map, NULL); HANT_FREE(imp, NULL); return 0; }
-    for (int j = 0; j < hs; j++) {
-        double r = 0;
-        for (int o = 0; o < cout; o++) { double v = sp[s.pr_w + (long)j * cout + o]; r += v * v; }
-        imp[j] = fabsf(sp[s.dw_g + j]) * (float)sqrt(r);
-        map[j] = j;
-    }
-    if (dst->expansion != 1) /* e = 1 == e = 1: identical channels, keep the order */
-        for (int a = 0; a < n; a++) { /* partial selection sort: n <= a few thousand */
-            int best = a;
-            for (int c = a + 1; c < hs; c++) if (imp[map[c]] > imp[map[best]]) best = c;
-            int tmp = map[a]; map[a] = map[best]; map[best] = tmp;
-        }
+    hant__parts_pick(sp + s.dw_g, sp + s.pr_w, cout, 1, 0, cout, hs, hd, map, imp);
+    int se = d.se_w1 >= 0 && s.se_w1 >= 0 && d.r == s.r;
     for (int j = 0; j < n; j++) {
         int sj = map[j];
-        if (dst->expansion != 1) {
+        if (hd != cin) {
             for (int c = 0; c < cin; c++) dp[d.ex_w + (long)c * hd + j] = sp[s.ex_w + (long)c * hs + sj];
             dp[d.ex_g + j] = sp[s.ex_g + sj]; dp[d.ex_b + j] = sp[s.ex_b + sj];
             db[d.ex_m + j] = sb[s.ex_m + sj]; db[d.ex_v + j] = sb[s.ex_v + sj];
@@ -5353,7 +5590,7 @@ int hant_block_inherit(const hant_block_spec *dst, float *dp, float *db, const h
             }
         dp[d.dw_g + j] = sp[s.dw_g + sj]; dp[d.dw_b + j] = sp[s.dw_b + sj];
         db[d.dw_m + j] = sb[s.dw_m + sj]; db[d.dw_v + j] = sb[s.dw_v + sj];
-        if (d.se_w1 >= 0 && s.se_w1 >= 0 && d.r == s.r) {
+        if (se) {
             for (int r = 0; r < d.r; r++) {
                 dp[d.se_w1 + (long)j * d.r + r] = sp[s.se_w1 + (long)sj * s.r + r];
                 dp[d.se_w2 + (long)r * hd + j] = sp[s.se_w2 + (long)r * hs + sj];
@@ -5365,14 +5602,51 @@ int hant_block_inherit(const hant_block_spec *dst, float *dp, float *db, const h
     /* channels beyond the teacher's contribute nothing at first */
     for (int j = n; j < hd; j++)
         for (int o = 0; o < cout; o++) dp[d.pr_w + (long)j * cout + o] = 0.0f;
-    if (d.se_w1 >= 0 && s.se_w1 >= 0 && d.r == s.r) { for (int r = 0; r < d.r; r++) dp[d.se_b1 + r] = sp[s.se_b1 + r]; got++; }
+    if (se) {
+        for (int r = 0; r < d.r; r++) dp[d.se_b1 + r] = sp[s.se_b1 + r];
+        /* SE rows of channels beyond the teacher's read nothing */
+        for (int j = n; j < hd; j++) for (int r = 0; r < d.r; r++) dp[d.se_w1 + (long)j * d.r + r] = 0.0f;
+        got++;
+    }
     memcpy(dp + d.pr_g, sp + s.pr_g, sizeof(float) * (size_t)cout);
     memcpy(dp + d.pr_b, sp + s.pr_b, sizeof(float) * (size_t)cout);
     memcpy(db + d.pr_m, sb + s.pr_m, sizeof(float) * (size_t)cout);
     memcpy(db + d.pr_v, sb + s.pr_v, sizeof(float) * (size_t)cout);
-    got += (dst->expansion != 1 ? 2 : 0) + 4;
-    HANT_FREE(map, NULL); HANT_FREE(imp, NULL);
+    got += (hd != cin ? 2 : 0) + 4;
     return got;
+}
+
+hant_status hant_block_inherit_ctx(hant_context *ctx, const hant_block_spec *dst, float *dp, float *db, const hant_block_spec *src, const float *sp,
+                                   const float *sb, int *inherited) {
+    if (!inherited) return hant__fail(HANT_ERR_INVALID_ARG, "hant_block_inherit_ctx: NULL inherited");
+    *inherited = 0;
+    if (!dst || !src || !dp || !db || !sp || !sb) return hant__fail(HANT_ERR_INVALID_ARG, "hant_block_inherit_ctx: NULL argument");
+    int mb = dst->kind == HANT_BLOCK_MBCONV && src->kind == HANT_BLOCK_MBCONV;
+    int res = (dst->kind == HANT_BLOCK_RESNET_BASIC || dst->kind == HANT_BLOCK_RESNET_BOTTLENECK) && dst->kind == src->kind;
+    if ((!mb && !res) || dst->cin != src->cin || dst->cout != src->cout) return HANT_OK; /* nothing with a matching meaning */
+    /* MBConv without an expand conv (hid = cin): its hidden channels are the
+       input's, so they only match a teacher that has none either. ResNet: the
+       projection exists for both or neither only at the same stride. */
+    if (mb && ((int)hant__block_hidden(dst) == dst->cin) != ((int)hant__block_hidden(src) == src->cin)) return HANT_OK;
+    if (res && dst->stride != src->stride) return HANT_OK;
+    int hs = mb ? (int)hant__block_hidden(src) : (int)hant__block_hidden(src) + (src->kind == HANT_BLOCK_RESNET_BOTTLENECK ? (int)hant__block_hidden(src) : 0);
+    static const hant_allocator plain = { NULL, NULL, NULL };
+    const hant_allocator *al = ctx ? &ctx->alloc : &plain;
+    int *map = (int *)hant__raw_alloc(al, sizeof(int) * (size_t)hs);
+    float *imp = (float *)hant__raw_alloc(al, sizeof(float) * (size_t)hs);
+    if (!map || !imp) {
+        hant__raw_free(al, map); hant__raw_free(al, imp);
+        return hant__fail(HANT_ERR_OUT_OF_MEMORY, "hant_block_inherit: %d channel indices", hs);
+    }
+    *inherited = mb ? hant__inherit_mbconv(dst, dp, db, src, sp, sb, map, imp) : hant__inherit_resnet(dst, dp, db, src, sp, sb, map, imp);
+    hant__raw_free(al, map); hant__raw_free(al, imp);
+    return HANT_OK;
+}
+
+int hant_block_inherit(const hant_block_spec *dst, float *dp, float *db, const hant_block_spec *src, const float *sp, const float *sb) {
+    int got = 0;
+    hant_status st = hant_block_inherit_ctx(NULL, dst, dp, db, src, sp, sb, &got);
+    return st == HANT_ERR_OUT_OF_MEMORY ? (int)st : got;
 }
 
 // >>profile
@@ -5421,6 +5695,142 @@ void hant_cpu_name(char *buf, size_t size) {
     }
     fclose(f);
 #endif
+}
+
+/* The ISA flags that decide which kernels run (and how fast), in this order. */
+static const char *const hant__isa_flags[] = { "sse4_2", "avx", "fma", "f16c", "avx2", "avx512f", "avx512dq", "avx512bw", "avx512vl",
+                                               "avx512_vnni", "avx_vnni", "avx512_bf16", "avx512_fp16", "amx_tile", "amx_int8", "amx_bf16",
+                                               "asimd", "asimddp", "sve" };
+
+/* "key : value" of a cpuinfo line: the value, or NULL when the key differs. */
+static const char *hant__cpuinfo_value(const char *line, const char *key) {
+    size_t n = strlen(key);
+    if (strncmp(line, key, n) || (line[n] != ' ' && line[n] != '\t' && line[n] != ':')) return NULL;
+    const char *c = strchr(line + n, ':');
+    if (!c) return NULL;
+    for (c++; *c == ' ' || *c == '\t'; c++) {}
+    return c;
+}
+
+void hant_cpu_info_parse(const char *text, hant_cpu_info *out) {
+    if (!out) return;
+    memset(out, 0, sizeof *out);
+    out->family = out->model = out->stepping = -1;
+    snprintf(out->name, sizeof out->name, "unknown");
+    if (!text) return;
+    int seen_flags = 0, seen_name = 0;
+    char have[sizeof hant__isa_flags / sizeof hant__isa_flags[0]] = { 0 };
+    for (const char *p = text; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        char line[4096];
+        size_t m = len < sizeof line - 1 ? len : sizeof line - 1;
+        memcpy(line, p, m); line[m] = 0;
+        while (m && (line[m - 1] == '\r' || line[m - 1] == ' ')) line[--m] = 0;
+        p += len + (nl ? 1 : 0);
+        const char *v;
+        if (hant__cpuinfo_value(line, "processor")) { out->cores++; continue; }
+        if (out->cores > 1) continue; /* the first processor describes the machine */
+        if ((v = hant__cpuinfo_value(line, "vendor_id")) || (!out->vendor[0] && (v = hant__cpuinfo_value(line, "CPU implementer"))))
+            snprintf(out->vendor, sizeof out->vendor, "%s", v);
+        else if ((v = hant__cpuinfo_value(line, "cpu family"))) out->family = atoi(v);
+        else if (!strncmp(line, "model name", 10)) {
+            if (!seen_name && (v = hant__cpuinfo_value(line, "model name"))) { snprintf(out->name, sizeof out->name, "%s", v); seen_name = 1; }
+        }
+        else if ((v = hant__cpuinfo_value(line, "model")) || (v = hant__cpuinfo_value(line, "CPU part"))) out->model = (int)strtol(v, NULL, 0);
+        else if ((v = hant__cpuinfo_value(line, "stepping")) || (v = hant__cpuinfo_value(line, "CPU variant"))) out->stepping = (int)strtol(v, NULL, 0);
+        else if (!seen_flags && ((v = hant__cpuinfo_value(line, "flags")) || (v = hant__cpuinfo_value(line, "Features")))) {
+            seen_flags = 1;
+            for (const char *w = v; *w;) {
+                while (*w == ' ' || *w == '\t') w++;
+                size_t wl = strcspn(w, " \t");
+                for (size_t k = 0; k < sizeof have; k++)
+                    if (wl && strlen(hant__isa_flags[k]) == wl && !strncmp(w, hant__isa_flags[k], wl)) have[k] = 1;
+                w += wl;
+            }
+        }
+    }
+    size_t n = 0;
+    for (size_t k = 0; k < sizeof have; k++)
+        if (have[k]) n += (size_t)snprintf(out->isa + n, sizeof out->isa - n, "%s%s", n ? " " : "", hant__isa_flags[k]);
+}
+
+void hant_cpu_identify(hant_cpu_info *out) {
+    if (!out) return;
+    char *text = NULL;
+#if defined(__linux__)
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (f) {
+        size_t cap = 1 << 16, len = 0;
+        text = (char *)HANT_MALLOC(cap + 1, NULL);
+        for (size_t got; text && (got = fread(text + len, 1, cap - len, f)) > 0;) {
+            len += got;
+            if (len == cap) {
+                if (cap >= ((size_t)1 << 24)) break; /* the first processors are enough */
+                char *t = (char *)HANT_MALLOC(2 * cap + 1, NULL);
+                if (t) memcpy(t, text, len);
+                HANT_FREE(text, NULL);
+                text = t; cap *= 2;
+            }
+        }
+        if (text) text[len] = 0;
+        fclose(f);
+    }
+#endif
+    hant_cpu_info_parse(text, out);
+    HANT_FREE(text, NULL);
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    if (online > 0) out->cores = (int)online;
+}
+
+hant_status hant_median_interval(const double *v, int n, double *median, double *half_width) {
+    if (!v || n < 1 || !median || !half_width) return hant__fail(HANT_ERR_INVALID_ARG, "hant_median_interval: no values");
+    double stack[64], *a = n <= 64 ? stack : (double *)HANT_MALLOC(sizeof(double) * (size_t)n, NULL);
+    if (!a) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%d values", n);
+    memcpy(a, v, sizeof(double) * (size_t)n);
+    qsort(a, (size_t)n, sizeof *a, hant__cmp_double);
+    *median = n & 1 ? a[n / 2] : 0.5 * (a[n / 2 - 1] + a[n / 2]);
+    /* ranks k and n-1-k bracket the median with ~95% confidence for any
+       distribution (binomial(n, 1/2), normal approximation) */
+    int k = (int)floor(0.5 * (n - 1.96 * sqrt((double)n)));
+    if (k < 0 || n < 6) k = 0;
+    *half_width = 0.5 * (a[n - 1 - k] - a[k]);
+    if (a != stack) HANT_FREE(a, NULL);
+    return HANT_OK;
+}
+
+hant_status hant_ratio_estimate(const double *x, const double *before, const double *after, int n, double drift_tol, hant_ratio *out) {
+    if (!x || !before || !after || n < 0 || !out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_ratio_estimate: NULL argument");
+    memset(out, 0, sizeof *out);
+    out->unc = 1;
+    double stack[64], *r = n <= 64 ? stack : (double *)HANT_MALLOC(sizeof(double) * (size_t)n, NULL);
+    if (!r) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%d samples", n);
+    for (int i = 0; i < n; i++) {
+        double b = before[i], a = after[i];
+        if (!(b > 0 && a > 0 && x[i] >= 0) || !isfinite(a * b * x[i])) { out->dropped++; continue; }
+        if (drift_tol > 0 && fabs(a / b - 1) > drift_tol) { out->dropped++; continue; }
+        r[out->kept++] = x[i] / sqrt(a * b);
+    }
+    if (out->kept) {
+        double hw;
+        hant_median_interval(r, out->kept, &out->ratio, &hw);
+        if (out->kept >= 3 && out->ratio > 0) out->unc = hw / out->ratio;
+        else if (out->kept >= 3) out->unc = 0;
+    }
+    if (r != stack) HANT_FREE(r, NULL);
+    return HANT_OK;
+}
+
+double hant_drift(const double *ref, int n, int windows) {
+    if (!ref || windows < 1 || n < windows) return 0;
+    double lo = INFINITY, hi = 0;
+    for (int w = 0; w < windows; w++) {
+        int a = (int)((long long)n * w / windows), b = (int)((long long)n * (w + 1) / windows);
+        double med, hw;
+        if (b <= a || hant_median_interval(ref + a, b - a, &med, &hw)) continue;
+        lo = fmin(lo, med); hi = fmax(hi, med);
+    }
+    return lo > 0 && isfinite(lo) ? hi / lo - 1 : 0;
 }
 
 hant_status hant_profile_net(hant_net *net, int batch, const hant_profile_config *config, hant_timing *out) {
@@ -5506,7 +5916,8 @@ hant_status hant_lut_set(hant_lut *lut, const char *key, const hant_timing *t) {
     if (!kl || kl >= sizeof lut->entries[0].key || strchr(key, '\t') || strchr(key, '\n'))
         return hant__fail(HANT_ERR_INVALID_ARG, "latency key '%.40s...' is empty, too long or has a tab/newline", key);
     /* only the fitted bias terms and the pair savings may be negative */
-    if (!((t->median_ms >= 0 || !strncmp(key, "overhead ", 9) || !strncmp(key, "param-overhead ", 15) || !strncmp(key, "pair ", 5)) && fabs(t->median_ms) < 1e9) || !(t->mad_ms >= 0 && t->mad_ms < 1e9) || !(t->min_ms >= 0 && t->min_ms < 1e9) || t->reps < 0)
+    if (!((t->median_ms >= 0 || !strncmp(key, "overhead ", 9) || !strncmp(key, "param-overhead ", 15) || !strncmp(key, "pair ", 5) || !strncmp(key, "model ", 6)) && fabs(t->median_ms) < 1e9) || !(t->mad_ms >= 0 && t->mad_ms < 1e9) || !(t->min_ms >= 0 && t->min_ms < 1e9) || t->reps < 0 ||
+        !(t->unc_ms >= 0 && t->unc_ms < 1e9) || !(t->rel >= 0 && t->rel < 1e9))
         return hant__fail(HANT_ERR_INVALID_ARG, "%s: timing is negative or not finite", key);
     hant_lut_entry *e = (hant_lut_entry *)hant_lut_find(lut, key);
     if (!e) {
@@ -5531,7 +5942,8 @@ hant_status hant_lut_key(char *buf, size_t size, const char *sig, int batch, int
     return HANT_OK;
 }
 
-#define HANT__LUT_COLUMNS "key\tmedian_ms\tmad_ms\tmin_ms\treps"
+#define HANT__LUT_COLUMNS_V1 "key\tmedian_ms\tmad_ms\tmin_ms\treps"
+#define HANT__LUT_COLUMNS HANT__LUT_COLUMNS_V1 "\tunc_ms\trel"
 
 hant_status hant_lut_save(const hant_lut *lut, const char *path) {
     if (!lut || !path) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_save: NULL argument");
@@ -5539,11 +5951,16 @@ hant_status hant_lut_save(const hant_lut *lut, const char *path) {
     if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp) return hant__fail(HANT_ERR_INVALID_ARG, "path too long: %s", path);
     FILE *f = fopen(tmp, "w");
     if (!f) return hant__fail(HANT_ERR_IO, "%s: %s", tmp, strerror(errno));
-    fprintf(f, "# hant latency table v1\n# cpu\t%s\n# flags\t%s\n# threads\t%d\n# batch\t%d\n# cache\t%s\n# date\t%s\n" HANT__LUT_COLUMNS "\n",
+    fprintf(f, "# hant latency table v2\n# cpu\t%s\n# flags\t%s\n# threads\t%d\n# batch\t%d\n# cache\t%s\n# date\t%s\n",
             lut->cpu, lut->flags, lut->threads, lut->batch, lut->cache[0] ? lut->cache : "warm", lut->date);
+    const hant_cpu_info *m = &lut->machine;
+    if (m->vendor[0])
+        fprintf(f, "# vendor\t%s\n# family\t%d\n# model\t%d\n# stepping\t%d\n# isa\t%s\n# cores\t%d\n", m->vendor, m->family, m->model, m->stepping, m->isa, m->cores);
+    if (lut->reference[0]) fprintf(f, "# reference\t%s\n# reference_ms\t%.6f\n", lut->reference, lut->reference_ms);
+    fprintf(f, HANT__LUT_COLUMNS "\n");
     for (int i = 0; i < lut->count; i++) {
         const hant_lut_entry *e = &lut->entries[i];
-        fprintf(f, "%s\t%.6f\t%.6f\t%.6f\t%d\n", e->key, e->t.median_ms, e->t.mad_ms, e->t.min_ms, e->t.reps);
+        fprintf(f, "%s\t%.6f\t%.6f\t%.6f\t%d\t%.6f\t%.6f\n", e->key, e->t.median_ms, e->t.mad_ms, e->t.min_ms, e->t.reps, e->t.unc_ms, e->t.rel);
     }
     int bad = ferror(f);
     if (fclose(f) != 0 || bad) { remove(tmp); return hant__fail(HANT_ERR_IO, "%s: write failed", tmp); }
@@ -5557,14 +5974,26 @@ static void hant__copy_field(char *dst, size_t size, const char *src) {
     while (n && (dst[n - 1] == '\n' || dst[n - 1] == '\r')) dst[--n] = 0;
 }
 
+/* A header integer: nonzero when the text is a whole number in range. */
+static int hant__lut_int(const char *v, int lo, int hi, int *out) {
+    char *end;
+    errno = 0;
+    long x = strtol(v, &end, 10);
+    if (end == v || *end || errno || x < lo || x > hi) return 0;
+    *out = (int)x;
+    return 1;
+}
+
 hant_status hant_lut_load(const char *path, hant_lut *out) {
     if (!path || !out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_load: NULL argument");
     memset(out, 0, sizeof *out);
+    out->machine.family = out->machine.model = out->machine.stepping = -1;
     FILE *f = fopen(path, "r");
     if (!f) return hant__fail(HANT_ERR_IO, "%s: %s", path, strerror(errno));
     char line[1024];
-    int ln = 0, have_cols = 0, have_magic = 0;
+    int ln = 0, have_cols = 0, have_magic = 0, version = 0;
     hant_status st = HANT_OK;
+    const char *magic_msg = "not a hant latency table (first line must be '# hant latency table v1' or 'v2')";
     while (fgets(line, sizeof line, f)) {
         ln++;
         size_t len = strlen(line);
@@ -5572,67 +6001,268 @@ hant_status hant_lut_load(const char *path, hant_lut *out) {
         while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
         if (!len) continue;
         if (line[0] == '#') {
-            if (ln == 1) { have_magic = !strcmp(line, "# hant latency table v1"); continue; }
+            if (ln == 1) {
+                version = !strcmp(line, "# hant latency table v1") ? 1 : !strcmp(line, "# hant latency table v2") ? 2 : 0;
+                have_magic = version > 0;
+                continue;
+            }
             char *tab = strchr(line, '\t');
             if (!tab) continue;
             *tab++ = 0;
             const char *k = line + 2;
-            if (!strcmp(k, "cpu")) hant__copy_field(out->cpu, sizeof out->cpu, tab);
+            int bad = 0;
+            if (!strcmp(k, "cpu")) { hant__copy_field(out->cpu, sizeof out->cpu, tab); hant__copy_field(out->machine.name, sizeof out->machine.name, tab); }
             else if (!strcmp(k, "flags")) hant__copy_field(out->flags, sizeof out->flags, tab);
             else if (!strcmp(k, "date")) hant__copy_field(out->date, sizeof out->date, tab);
             else if (!strcmp(k, "cache")) hant__copy_field(out->cache, sizeof out->cache, tab);
             else if (!strcmp(k, "threads")) out->threads = atoi(tab);
             else if (!strcmp(k, "batch")) out->batch = atoi(tab);
+            else if (!strcmp(k, "vendor")) { hant__copy_field(out->machine.vendor, sizeof out->machine.vendor, tab); bad = !out->machine.vendor[0]; }
+            else if (!strcmp(k, "family")) bad = !hant__lut_int(tab, -1, 1 << 20, &out->machine.family);
+            else if (!strcmp(k, "model")) bad = !hant__lut_int(tab, -1, 1 << 20, &out->machine.model);
+            else if (!strcmp(k, "stepping")) bad = !hant__lut_int(tab, -1, 1 << 20, &out->machine.stepping);
+            else if (!strcmp(k, "isa")) hant__copy_field(out->machine.isa, sizeof out->machine.isa, tab);
+            else if (!strcmp(k, "cores")) bad = !hant__lut_int(tab, 1, 1 << 20, &out->machine.cores);
+            else if (!strcmp(k, "reference")) hant__copy_field(out->reference, sizeof out->reference, tab);
+            else if (!strcmp(k, "reference_ms")) {
+                char *end;
+                out->reference_ms = strtod(tab, &end);
+                bad = end == tab || *end || !(out->reference_ms > 0 && out->reference_ms < 1e9);
+            }
+            if (bad) { st = hant__fail(HANT_ERR_FORMAT, "%s:%d: header field '%s' has a bad value '%.40s'", path, ln, k, tab); break; }
             continue;
         }
-        if (!have_magic) { st = hant__fail(HANT_ERR_FORMAT, "%s:1: not a hant latency table (first line must be '# hant latency table v1')", path); break; }
+        if (!have_magic) { st = hant__fail(HANT_ERR_FORMAT, "%s:1: %s", path, magic_msg); break; }
         if (!have_cols) {
-            if (strcmp(line, HANT__LUT_COLUMNS)) { st = hant__fail(HANT_ERR_FORMAT, "%s:%d: expected the column line '%s'", path, ln, "key<TAB>median_ms<TAB>mad_ms<TAB>min_ms<TAB>reps"); break; }
-            have_cols = 1;
+            if (!strcmp(line, HANT__LUT_COLUMNS_V1)) have_cols = 5;
+            else if (!strcmp(line, HANT__LUT_COLUMNS)) have_cols = 7;
+            else { st = hant__fail(HANT_ERR_FORMAT, "%s:%d: expected the column line '%s' (or without unc_ms and rel)", path, ln, "key<TAB>median_ms<TAB>mad_ms<TAB>min_ms<TAB>reps<TAB>unc_ms<TAB>rel"); break; }
             continue;
         }
         char *f1 = strchr(line, '\t');
-        if (!f1) { st = hant__fail(HANT_ERR_FORMAT, "%s:%d: expected 5 tab-separated fields", path, ln); break; }
+        if (!f1) { st = hant__fail(HANT_ERR_FORMAT, "%s:%d: expected %d tab-separated fields", path, ln, have_cols); break; }
         *f1++ = 0;
         hant_timing t;
-        int used = 0;
-        if (sscanf(f1, "%lf\t%lf\t%lf\t%d%n", &t.median_ms, &t.mad_ms, &t.min_ms, &t.reps, &used) != 4 || f1[used]) {
-            st = hant__fail(HANT_ERR_FORMAT, "%s:%d: expected numbers median_ms, mad_ms, min_ms and reps after the key", path, ln);
+        memset(&t, 0, sizeof t);
+        int used = 0, ok;
+        if (have_cols == 5) ok = sscanf(f1, "%lf\t%lf\t%lf\t%d%n", &t.median_ms, &t.mad_ms, &t.min_ms, &t.reps, &used) == 4 && !f1[used];
+        else ok = sscanf(f1, "%lf\t%lf\t%lf\t%d\t%lf\t%lf%n", &t.median_ms, &t.mad_ms, &t.min_ms, &t.reps, &t.unc_ms, &t.rel, &used) == 6 && !f1[used];
+        if (!ok) {
+            st = hant__fail(HANT_ERR_FORMAT, "%s:%d: expected numbers median_ms, mad_ms, min_ms and reps%s after the key", path, ln, have_cols == 7 ? ", unc_ms, rel" : "");
             break;
         }
         if ((st = hant_lut_set(out, line, &t))) { hant__prefix_error("%s:%d: ", path, ln); st = HANT_ERR_FORMAT; break; }
     }
     if (!st && ferror(f)) st = hant__fail(HANT_ERR_IO, "%s: read error", path);
-    if (!st && !have_magic) st = hant__fail(HANT_ERR_FORMAT, "%s:1: not a hant latency table (first line must be '# hant latency table v1')", path);
+    if (!st && !have_magic) st = hant__fail(HANT_ERR_FORMAT, "%s:1: %s", path, magic_msg);
     if (!st && !have_cols) st = hant__fail(HANT_ERR_FORMAT, "%s: no column line", path);
     fclose(f);
     if (st) hant_lut_free(out);
     return st;
 }
 
-hant_status hant_lut_predict(const hant_lut *lut, const hant_arch *a, int batch, int threads, double *ms) {
-    if (!lut || !a || !ms) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_predict: NULL argument");
-    char sig[256], key[256];
-    double sum = 0;
-    double mparams = 0;
-    for (int p = a->stem_cout ? HANT_PART_STEM : 0; p <= a->num_blocks; p++) {
-        if (p == a->num_blocks && !a->num_classes) break;
-        if (p >= 0 && p < a->num_blocks && a->blocks[p].kind == HANT_BLOCK_IDENTITY) continue;
-        hant_part_layout lay;
-        hant_arch_part_layout(a, p, &lay);
-        mparams += lay.param_count * 1e-6;
-        hant_status st = hant_part_signature(a, p, sig, sizeof sig);
-        if (!st) st = hant_lut_key(key, sizeof key, sig, batch, threads, "fp32");
-        if (st) return st;
-        const hant_lut_entry *e = hant_lut_find(lut, key);
-        if (!e) return hant__fail(HANT_ERR_INVALID_ARG, "latency table has no entry '%s'", key);
-        sum += e->t.median_ms;
+hant_status hant_lut_check_machine(const hant_lut *lut, const hant_cpu_info *here, const char *build, int *unchecked) {
+    if (!lut || !here) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_check_machine: NULL argument");
+    if (unchecked) *unchecked = 0;
+    if (!lut->machine.vendor[0]) {
+        if (unchecked) *unchecked = 1;
+        return HANT_OK;
     }
+    const hant_cpu_info *m = &lut->machine;
+    char diff[1024];
+    size_t n = 0;
+#define HANT__DIFF(...) do { if (n < sizeof diff) n += (size_t)snprintf(diff + n, sizeof diff - n, __VA_ARGS__); } while (0)
+    if (strcmp(m->vendor, here->vendor)) HANT__DIFF("; vendor %s, here %s", m->vendor, here->vendor);
+    if (m->family != here->family) HANT__DIFF("; family %d, here %d", m->family, here->family);
+    if (m->model != here->model) HANT__DIFF("; model %d, here %d", m->model, here->model);
+    if (m->stepping != here->stepping) HANT__DIFF("; stepping %d, here %d", m->stepping, here->stepping);
+    if (strcmp(m->isa, here->isa)) HANT__DIFF("; ISA flags '%s', here '%s'", m->isa, here->isa);
+    if (m->cores != here->cores) HANT__DIFF("; %d cores, here %d", m->cores, here->cores);
+    if (build && strcmp(lut->flags, build)) HANT__DIFF("; build '%s', here '%s'", lut->flags, build);
+#undef HANT__DIFF
+    if (!n) return HANT_OK;
+    return hant__fail(HANT_ERR_UNSUPPORTED, "latency table made on another machine or build (%s): %s", lut->cpu, diff + 2);
+}
+
+/* ---- the latency model ---- */
+hant_status hant_latency_part_terms(const hant_lut *lut, const hant_arch *a, int part, int batch, int threads, double x[HANT_LATENCY_TERMS]) {
+    if (!lut || !a || !x || part < HANT_PART_STEM || part > a->num_blocks) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_part_terms: bad argument");
+    for (int k = 0; k < HANT_LATENCY_TERMS; k++) x[k] = 0;
+    if (part == HANT_PART_STEM && !a->stem_cout) return HANT_OK;
+    if (part == a->num_blocks && !a->num_classes) return HANT_OK;
+    if (part >= 0 && part < a->num_blocks && a->blocks[part].kind == HANT_BLOCK_IDENTITY) return HANT_OK;
+    char sig[256], key[256];
+    hant_status st = hant_part_signature(a, part, sig, sizeof sig);
+    if (!st) st = hant_lut_key(key, sizeof key, sig, batch, threads, "fp32");
+    if (st) return st;
+    const hant_lut_entry *e = hant_lut_find(lut, key);
+    if (!e) return hant__fail(HANT_ERR_INVALID_ARG, "latency table has no entry '%s'", key);
+    hant_part_layout lay;
+    if ((st = hant_arch_part_layout(a, part, &lay))) return st;
+    int q8 = part == a->num_blocks ? a->head_quant != 0 : part >= 0 && a->blocks[part].quant != 0;
+    x[1] = e->t.median_ms;
+    x[2] = 1;
+    x[3] = (double)lay.param_count * 1e-6 * (q8 ? 0.25 : 1.0);
+    return HANT_OK;
+}
+
+hant_status hant_latency_terms(const hant_lut *lut, const hant_arch *a, int batch, int threads, double x[HANT_LATENCY_TERMS]) {
+    if (!lut || !a || !x) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_terms: NULL argument");
+    for (int k = 0; k < HANT_LATENCY_TERMS; k++) x[k] = 0;
+    x[0] = 1;
+    for (int p = HANT_PART_STEM; p <= a->num_blocks; p++) {
+        double y[HANT_LATENCY_TERMS];
+        hant_status st = hant_latency_part_terms(lut, a, p, batch, threads, y);
+        if (st) return st;
+        for (int k = 1; k < HANT_LATENCY_TERMS; k++) x[k] += y[k];
+    }
+    return HANT_OK;
+}
+
+double hant_latency_eval(const hant_latency_model *m, const double x[HANT_LATENCY_TERMS]) {
+    double s = 0;
+    for (int k = 0; k < HANT_LATENCY_TERMS; k++) s += m->coef[k] * x[k];
+    return s;
+}
+
+/* Solves the k x k symmetric positive definite system A c = b (Cholesky);
+   A is overwritten. 0 on success. */
+static int hant__cholesky_solve(double *A, double *b, int k, double *c) {
+    for (int j = 0; j < k; j++) {
+        double d = A[j * k + j];
+        for (int i = 0; i < j; i++) d -= A[j * k + i] * A[j * k + i];
+        if (!(d > 1e-300)) return 1;
+        d = sqrt(d);
+        A[j * k + j] = d;
+        for (int r = j + 1; r < k; r++) {
+            double v = A[r * k + j];
+            for (int i = 0; i < j; i++) v -= A[r * k + i] * A[j * k + i];
+            A[r * k + j] = v / d;
+        }
+    }
+    for (int r = 0; r < k; r++) { double v = b[r]; for (int i = 0; i < r; i++) v -= A[r * k + i] * c[i]; c[r] = v / A[r * k + r]; }
+    for (int r = k - 1; r >= 0; r--) { double v = c[r]; for (int i = r + 1; i < k; i++) v -= A[i * k + r] * c[i]; c[r] = v / A[r * k + r]; }
+    return 0;
+}
+
+hant_status hant_latency_fit(const double *X, const double *y, int n, const double *prior, double lambda, hant_latency_model *out) {
+    enum { K = HANT_LATENCY_TERMS };
+    if (!X || !y || n < 1 || !out || !(lambda >= 0)) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_fit: bad argument (n %d)", n);
+    for (int i = 0; i < n; i++)
+        if (!(y[i] > 0) || !isfinite(y[i])) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_fit: network %d has latency %g", i, y[i]);
+    double p0[K] = { 0, 1, 0, 0 };
+    const double *p = prior ? prior : p0;
+    /* columns scaled to unit RMS (of x / y), so one lambda suits them all */
+    double scale[K], A[K * K], b[K], A2[K * K], c[K];
+    for (int k = 0; k < K; k++) {
+        double ss = 0;
+        for (int i = 0; i < n; i++) { double v = X[i * K + k] / y[i]; ss += v * v; }
+        scale[k] = ss > 0 ? sqrt(ss / n) : 0;
+    }
+    /* in scaled units u_k = c_k scale_k; a column that is all 0 is pinned to the prior */
+    memset(A, 0, sizeof A); memset(b, 0, sizeof b);
+    for (int i = 0; i < n; i++) {
+        double z[K];
+        for (int k = 0; k < K; k++) z[k] = scale[k] > 0 ? X[i * K + k] / y[i] / scale[k] : 0;
+        for (int r = 0; r < K; r++) {
+            b[r] += z[r]; /* target y / y = 1 */
+            for (int q = 0; q < K; q++) A[r * K + q] += z[r] * z[q];
+        }
+    }
+    for (int k = 0; k < K; k++) {
+        double reg = scale[k] > 0 ? lambda * n : 1.0;
+        A[k * K + k] += reg + 1e-12 * n;
+        b[k] += reg * (scale[k] > 0 ? p[k] * scale[k] : 0);
+    }
+    memcpy(A2, A, sizeof A);
+    double bb[K];
+    memcpy(bb, b, sizeof b);
+    if (hant__cholesky_solve(A2, bb, K, c)) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_fit: the terms are degenerate");
+    memset(out, 0, sizeof *out);
+    for (int k = 0; k < K; k++) out->coef[k] = scale[k] > 0 ? c[k] / scale[k] : p[k];
+    double rss = 0;
+    for (int i = 0; i < n; i++) { double e = (y[i] - hant_latency_eval(out, X + (size_t)i * K)) / y[i]; rss += e * e; }
+    out->resid = sqrt(rss / n);
+    out->nfit = n;
+    /* standard errors: sigma^2 (A^-1)_kk, column by column of the inverse */
+    int dof = n - K;
+    double s2 = dof > 0 ? rss / dof : rss;
+    for (int k = 0; k < K; k++) {
+        double e[K] = { 0 }, col[K];
+        e[k] = 1;
+        memcpy(A2, A, sizeof A);
+        if (scale[k] > 0 && !hant__cholesky_solve(A2, e, K, col)) out->se[k] = sqrt(fmax(0, s2 * col[k])) / scale[k];
+    }
+    return HANT_OK;
+}
+
+static const char *const hant__model_terms[HANT_LATENCY_TERMS] = { "model network", "model time", "model part", "model mwords" };
+
+void hant_lut_model(const hant_lut *lut, int batch, int threads, hant_latency_model *out) {
+    memset(out, 0, sizeof *out);
+    out->coef[1] = 1;
+    if (!lut) return;
+    char key[192];
+    const hant_lut_entry *e[HANT_LATENCY_TERMS];
+    int all = 1;
+    for (int k = 0; k < HANT_LATENCY_TERMS; k++) {
+        hant_lut_key(key, sizeof key, hant__model_terms[k], batch, threads, "fp32");
+        all &= (e[k] = hant_lut_find(lut, key)) != NULL;
+    }
+    if (all) {
+        for (int k = 0; k < HANT_LATENCY_TERMS; k++) { out->coef[k] = e[k]->t.median_ms; out->se[k] = e[k]->t.mad_ms; }
+        out->resid = e[0]->t.min_ms;
+        out->nfit = e[0]->t.reps;
+        return;
+    }
+    /* tables made before the model: measured = sum + overhead + param-overhead x million parameters */
     hant_lut_key(key, sizeof key, "overhead", batch, threads, "fp32");
     const hant_lut_entry *o = hant_lut_find(lut, key);
     hant_lut_key(key, sizeof key, "param-overhead", batch, threads, "fp32");
     const hant_lut_entry *po = hant_lut_find(lut, key);
-    *ms = sum + (o ? o->t.median_ms : 0.0) + (po ? po->t.median_ms * mparams : 0.0);
+    if (o) { out->coef[0] = o->t.median_ms; out->nfit = o->t.reps; }
+    if (po) out->coef[3] = po->t.median_ms;
+}
+
+hant_status hant_lut_set_model(hant_lut *lut, int batch, int threads, const hant_latency_model *m) {
+    if (!lut || !m) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_set_model: NULL argument");
+    for (int k = 0; k < HANT_LATENCY_TERMS; k++) {
+        char key[192];
+        hant_timing t;
+        memset(&t, 0, sizeof t);
+        t.median_ms = m->coef[k]; t.mad_ms = m->se[k]; t.min_ms = m->resid; t.reps = m->nfit;
+        hant_status st = hant_lut_key(key, sizeof key, hant__model_terms[k], batch, threads, "fp32");
+        if (!st) st = hant_lut_set(lut, key, &t);
+        if (st) return st;
+    }
+    return HANT_OK;
+}
+
+hant_status hant_lut_part_ms(const hant_lut *lut, const hant_arch *a, int part, int batch, int threads, double *ms) {
+    if (!ms) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_part_ms: NULL argument");
+    double x[HANT_LATENCY_TERMS];
+    hant_status st = hant_latency_part_terms(lut, a, part, batch, threads, x);
+    if (st) return st;
+    hant_latency_model m;
+    hant_lut_model(lut, batch, threads, &m);
+    /* never below 0: a fitted per-part term larger than a tiny part's time
+       would make it pay back time (and the knapsack needs costs >= 0) */
+    *ms = fmax(0.0, hant_latency_eval(&m, x));
+    return HANT_OK;
+}
+
+hant_status hant_lut_predict(const hant_lut *lut, const hant_arch *a, int batch, int threads, double *ms) {
+    if (!lut || !a || !ms) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_predict: NULL argument");
+    hant_latency_model m;
+    hant_lut_model(lut, batch, threads, &m);
+    double sum = m.coef[0];
+    for (int p = HANT_PART_STEM; p <= a->num_blocks; p++) {
+        double c;
+        hant_status st = hant_lut_part_ms(lut, a, p, batch, threads, &c);
+        if (st) return st;
+        sum += c;
+    }
+    *ms = sum;
     return HANT_OK;
 }
 
@@ -5736,6 +6366,8 @@ static hant_status hant__format_check(const hant_arch *a, uint32_t version, hant
         /* expansion, kernel and groups: writers have always put 1 where they do not apply */
         if (b->groups != 0 && b->groups != 1 && k != HANT_BLOCK_CONV) return hant__fail(code, "block %d: groups = %d on a %s block (conv only; must be 1)", i, b->groups, kn);
         if (!mb && b->expansion != 0 && b->expansion != 1) return hant__fail(code, "block %d: expansion = %d on a %s block (MBConv/fused only; must be 1)", i, b->expansion, kn);
+        /* with hidden set the network ignores expansion; it still holds what importers write */
+        if (mb && (b->expansion < 1 || b->expansion > 16)) return hant__fail(code, "block %d: expansion = %d (1..16, informational when hidden is set)", i, b->expansion);
         if (!mb && b->hidden && !resnet) return hant__fail(code, "block %d: hidden = %d on a %s block (MBConv, fused, ResNet only; must be 0)", i, b->hidden, kn);
         if (!mb && (b->se_ratio != 0.0f || b->se_width || b->se_act || b->se_gate))
             return hant__fail(code, "block %d: squeeze-excite fields (se_ratio %g, se_width %d, se_act %d, se_gate %d) on a %s block (MBConv/fused only; must be 0)", i,
@@ -6029,56 +6661,88 @@ static const char *hant__npy_key(const char *h, const char *key) {
     return p;
 }
 
+/* A parsed .npy header. kind: 'f', 'i' or 'u' with itemsize bytes, little-endian
+   (or one byte); data_bytes: the file's size after the header, which the
+   shape must fill exactly. */
+typedef struct hant__npy_info {
+    char kind;
+    int itemsize, ndim;
+    int64_t shape[8];
+    uint64_t count, offset, data_bytes;
+} hant__npy_info;
+
+/* Reads the header of an open .npy file; leaves f anywhere. */
+static hant_status hant__npy_header(FILE *f, const char *path, hant__npy_info *o) {
+    memset(o, 0, sizeof *o);
+    unsigned char pre[12];
+    if (fread(pre, 1, 10, f) != 10 || memcmp(pre, "\x93NUMPY", 6) != 0) return hant__fail(HANT_ERR_FORMAT, "%s: bad magic (not a .npy file)", path);
+    uint32_t hlen;
+    if (pre[6] == 1) hlen = (uint32_t)pre[8] | (uint32_t)pre[9] << 8;
+    else if (pre[6] == 2 || pre[6] == 3) {
+        if (fread(pre + 10, 1, 2, f) != 2) return hant__fail(HANT_ERR_FORMAT, "%s: truncated header", path);
+        hlen = hant__get_u32(pre + 8);
+    } else return hant__fail(HANT_ERR_VERSION, "%s: .npy version %d.%d", path, pre[6], pre[7]);
+    if (hlen > 65536) return hant__fail(HANT_ERR_FORMAT, "%s: header length %u too large", path, hlen);
+    char h[65537];
+    if (fread(h, 1, hlen, f) != hlen) return hant__fail(HANT_ERR_FORMAT, "%s: truncated header", path);
+    h[hlen] = 0;
+    if (strlen(h) != hlen) return hant__fail(HANT_ERR_FORMAT, "%s: NUL byte in the header", path);
+    const char *d = hant__npy_key(h, "'descr'"), *fo = hant__npy_key(h, "'fortran_order'"), *sh = hant__npy_key(h, "'shape'");
+    if (!d || !fo || !sh) return hant__fail(HANT_ERR_FORMAT, "%s: header lacks descr, fortran_order or shape", path);
+    if (d[0] != '\'' || !d[1] || !d[2] || !d[3] || d[4] != '\'') return hant__fail(HANT_ERR_FORMAT, "%s: unsupported descr %.12s", path, d);
+    char order = d[1], kind = d[2], size = d[3];
+    if (order == '>' && size != '1') return hant__fail(HANT_ERR_FORMAT, "%s: big-endian dtype %.5s (save it as little-endian: a.astype(a.dtype.newbyteorder('<')))", path, d);
+    if ((order != '<' && order != '|' && order != '>') || !((kind == 'f' && size == '4') || (kind == 'i' && (size == '4' || size == '8')) || (kind == 'u' && size == '1')))
+        return hant__fail(HANT_ERR_FORMAT, "%s: dtype %.5s (float32 '<f4', int64 '<i8', int32 '<i4' or uint8 '|u1')", path, d);
+    if (strncmp(fo, "False", 5) != 0) return hant__fail(HANT_ERR_FORMAT, "%s: fortran_order must be False (save np.ascontiguousarray(a))", path);
+    if (*sh != '(') return hant__fail(HANT_ERR_FORMAT, "%s: shape is not a tuple", path);
+    sh++;
+    uint64_t count = 1;
+    int nd = 0, overflow = 0;
+    for (;;) {
+        while (*sh == ' ') sh++;
+        if (*sh == ')') break;
+        if (*sh < '0' || *sh > '9') return hant__fail(HANT_ERR_FORMAT, "%s: bad shape", path);
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(sh, &end, 10);
+        if (nd == 8) return hant__fail(HANT_ERR_FORMAT, "%s: more than 8 dimensions", path);
+        if (errno || v > (uint64_t)INT64_MAX) overflow = 1;
+        else if (v && count > UINT64_MAX / v) overflow = 1;
+        o->shape[nd++] = overflow ? -1 : (int64_t)v;
+        count *= v;
+        sh = end;
+        while (*sh == ' ') sh++;
+        if (*sh == ',') sh++;
+        else if (*sh != ')') return hant__fail(HANT_ERR_FORMAT, "%s: bad shape", path);
+    }
+    o->kind = kind; o->itemsize = size - '0'; o->ndim = nd; o->count = count;
+    o->offset = (pre[6] == 1 ? 10u : 12u) + hlen;
+    /* the data must be exactly the rest of the file */
+    if (fseek(f, 0, SEEK_END) != 0) return hant__fail(HANT_ERR_IO, "%s: cannot seek", path);
+    long end = ftell(f);
+    if (end < 0 || (uint64_t)end < o->offset) return hant__fail(HANT_ERR_FORMAT, "%s: truncated header", path);
+    o->data_bytes = (uint64_t)end - o->offset;
+    if (overflow || count > UINT64_MAX / (uint64_t)o->itemsize) return hant__fail(HANT_ERR_FORMAT, "%s: shape too large (its product overflows 64 bits)", path);
+    if (count * (uint64_t)o->itemsize != o->data_bytes)
+        return hant__fail(HANT_ERR_FORMAT, "%s: %llu data bytes, the shape needs %llu", path, (unsigned long long)o->data_bytes,
+                          (unsigned long long)(count * (uint64_t)o->itemsize));
+    return HANT_OK;
+}
+
 hant_status hant_npy_load(hant_context *ctx, const char *path, float **data, int *ndim, int64_t shape[8]) {
     if (!ctx || !path || !data || !ndim || !shape) return hant__fail(HANT_ERR_INVALID_ARG, "hant_npy_load: NULL argument");
     *data = NULL; *ndim = 0;
     FILE *f = fopen(path, "rb");
     if (!f) return hant__fail(HANT_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    unsigned char pre[12];
-    if (fread(pre, 1, 10, f) != 10 || memcmp(pre, "\x93NUMPY", 6) != 0) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: bad magic (not a .npy file)", path); }
-    uint32_t hlen;
-    if (pre[6] == 1) hlen = (uint32_t)pre[8] | (uint32_t)pre[9] << 8;
-    else if (pre[6] == 2 || pre[6] == 3) {
-        if (fread(pre + 10, 1, 2, f) != 2) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: truncated header", path); }
-        hlen = hant__get_u32(pre + 8);
-    } else { fclose(f); return hant__fail(HANT_ERR_VERSION, "%s: .npy version %d.%d", path, pre[6], pre[7]); }
-    if (hlen > 65536) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: header length %u too large", path, hlen); }
-    char h[65537];
-    if (fread(h, 1, hlen, f) != hlen) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: truncated header", path); }
-    h[hlen] = 0;
-    const char *d = hant__npy_key(h, "'descr'"), *fo = hant__npy_key(h, "'fortran_order'"), *sh = hant__npy_key(h, "'shape'");
-    if (!d || !fo || !sh) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: header lacks descr, fortran_order or shape", path); }
-    if (strncmp(d, "'<f4'", 5) != 0) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: descr must be '<f4' (float32 little-endian)", path); }
-    if (strncmp(fo, "False", 5) != 0) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: fortran_order must be False", path); }
-    if (*sh != '(') { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: shape is not a tuple", path); }
-    sh++;
-    uint64_t count = 1;
-    int nd = 0;
-    for (;;) {
-        while (*sh == ' ') sh++;
-        if (*sh == ')') break;
-        if (*sh < '0' || *sh > '9') { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: bad shape", path); }
-        char *end;
-        unsigned long long v = strtoull(sh, &end, 10);
-        if (nd == 8) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: more than 8 dimensions", path); }
-        if (v > ((uint64_t)1 << 40) || (v && count > ((uint64_t)1 << 40) / v)) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: shape too large", path); }
-        shape[nd++] = (int64_t)v;
-        count *= v;
-        sh = end;
-        while (*sh == ' ') sh++;
-        if (*sh == ',') sh++;
-        else if (*sh != ')') { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: bad shape", path); }
-    }
-    /* the data must be exactly the rest of the file */
-    long pos = ftell(f);
-    if (fseek(f, 0, SEEK_END) != 0) { fclose(f); return hant__fail(HANT_ERR_IO, "%s: cannot seek", path); }
-    long end = ftell(f);
-    if (pos < 0 || end < 0 || (uint64_t)(end - pos) != count * 4) {
-        fclose(f);
-        return hant__fail(HANT_ERR_FORMAT, "%s: %ld data bytes, the shape needs %llu", path, end - pos, (unsigned long long)(count * 4));
-    }
-    fseek(f, pos, SEEK_SET);
-    float *x = (float *)hant_alloc(ctx, (size_t)count * sizeof(float));
+    hant__npy_info in;
+    hant_status st = hant__npy_header(f, path, &in);
+    if (!st && (in.kind != 'f' || in.itemsize != 4)) st = hant__fail(HANT_ERR_FORMAT, "%s: descr must be '<f4' (float32 little-endian)", path);
+    if (!st && in.count > ((uint64_t)1 << 40)) st = hant__fail(HANT_ERR_FORMAT, "%s: shape too large", path);
+    if (!st && fseek(f, (long)in.offset, SEEK_SET) != 0) st = hant__fail(HANT_ERR_IO, "%s: cannot seek", path);
+    if (st) { fclose(f); return st; }
+    uint64_t count = in.count;
+    float *x = (float *)hant_alloc(ctx, (size_t)HANT__MAX(count, 1) * sizeof(float));
     if (!x) { fclose(f); return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: %llu floats", path, (unsigned long long)count); }
     unsigned char buf[4096];
     for (uint64_t i = 0; i < count; i += 1024) {
@@ -6090,7 +6754,8 @@ hant_status hant_npy_load(hant_context *ctx, const char *path, float **data, int
         }
     }
     fclose(f);
-    *data = x; *ndim = nd;
+    for (int i = 0; i < in.ndim; i++) shape[i] = in.shape[i];
+    *data = x; *ndim = in.ndim;
     return HANT_OK;
 }
 
@@ -6312,36 +6977,165 @@ void hant_optim_step(hant_optim *o) {
 }
 
 // >>data
-hant_status hant_dataset_load(hant_context *ctx, const char *images, const char *labels, int num_classes, hant_dataset *out) {
-    if (!ctx || !images || !labels || !out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_load: NULL argument");
-    memset(out, 0, sizeof *out);
-    int nd, nl;
-    int32_t d[4], dl[4];
-    unsigned char *img, *lab;
-    hant_status st = hant_idx_load(ctx, images, &img, &nd, d);
-    if (st) return st;
-    if (nd != 3) { hant_free(ctx, img); return hant__fail(HANT_ERR_FORMAT, "%s: %d dimensions, images need 3 (n, h, w)", images, nd); }
-    if ((st = hant_idx_load(ctx, labels, &lab, &nl, dl))) { hant_free(ctx, img); return st; }
-    if (nl != 1 || dl[0] != d[0]) {
-        hant_free(ctx, img); hant_free(ctx, lab);
-        return hant__fail(HANT_ERR_FORMAT, "%s: want %d labels in one dimension", labels, d[0]);
-    }
-    for (int i = 0; i < d[0]; i++)
-        if (lab[i] >= num_classes) {
-            int v = lab[i];
-            hant_free(ctx, img); hant_free(ctx, lab);
-            return hant__fail(HANT_ERR_FORMAT, "%s: label %d of item %d is out of range (0..%d)", labels, v, i, num_classes - 1);
-        }
-    out->n = d[0]; out->h = d[1]; out->w = d[2]; out->images = img; out->labels = lab;
+/* 1 if the file starts with the .npy magic, 0 if not, -1 if it cannot be read. */
+static int hant__is_npy(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    unsigned char m[6];
+    int r = fread(m, 1, 6, f) == 6 && !memcmp(m, "\x93NUMPY", 6);
+    fclose(f);
+    return r;
+}
+
+/* The images of a .npy file: header checked, the file kept open. */
+static hant_status hant__npy_images(const char *path, hant_dataset *d) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return hant__fail(HANT_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    hant__npy_info in;
+    hant_status st = hant__npy_header(f, path, &in);
+    if (st) { fclose(f); return st; }
+    int u8 = in.kind == 'u' && in.itemsize == 1, f32 = in.kind == 'f' && in.itemsize == 4;
+    const int64_t *s = in.shape;
+    if (!u8 && !f32) st = hant__fail(HANT_ERR_FORMAT, "%s: images must be uint8 [N, H, W, C] or float32 [N, C, H, W], not %s%d", path, in.kind == 'i' ? "int" : "float", 8 * in.itemsize);
+    else if (in.ndim != 3 && in.ndim != 4)
+        st = hant__fail(HANT_ERR_FORMAT, "%s: %d dimensions; images are %s (or [N, H, W] for one channel)", path, in.ndim, u8 ? "uint8 [N, H, W, C]" : "float32 [N, C, H, W]");
+    if (st) { fclose(f); return st; }
+    int64_t n = s[0], c = in.ndim == 3 ? 1 : u8 ? s[3] : s[1], h = in.ndim == 3 ? s[1] : u8 ? s[1] : s[2], w = in.ndim == 3 ? s[2] : u8 ? s[2] : s[3];
+    if (n < 1 || h < 1 || w < 1 || c < 1) st = hant__fail(HANT_ERR_FORMAT, "%s: an empty dimension in the shape", path);
+    else if (n > INT32_MAX) st = hant__fail(HANT_ERR_FORMAT, "%s: %lld images (at most %d)", path, (long long)n, INT32_MAX);
+    else if (h > 65536 || w > 65536 || c > 65536 || h * w * c > ((int64_t)1 << 28))
+        st = hant__fail(HANT_ERR_FORMAT, "%s: images of %lldx%lldx%lld are too large", path, (long long)h, (long long)w, (long long)c);
+    else if (u8 && c > 4)
+        st = hant__fail(HANT_ERR_FORMAT, "%s: %lld channels: uint8 images are [N, H, W, C] with C 1..4%s", path, (long long)c,
+                        in.ndim == 4 && s[1] <= 4 ? " (this looks like [N, C, H, W]: a.transpose(0, 2, 3, 1))" : "");
+    else if (f32 && in.ndim == 4 && s[3] <= 4 && s[1] > 4)
+        st = hant__fail(HANT_ERR_FORMAT, "%s: float32 images are [N, C, H, W]; this looks like [N, H, W, C] (a.transpose(0, 3, 1, 2))", path);
+    if (st) { fclose(f); return st; }
+    d->n = (int)n; d->h = (int)h; d->w = (int)w; d->c = (int)c;
+    d->pixels = u8 ? HANT_PIXELS_U8_NHWC : HANT_PIXELS_F32_NCHW;
+    d->file = f; d->offset = (int64_t)in.offset;
     return HANT_OK;
+}
+
+/* Labels [N] of a .npy or IDX file as int32, with the range checked. */
+static hant_status hant__load_labels(hant_context *ctx, const char *path, const char *images, int n, int num_classes, int32_t **out) {
+    int32_t *lab = (int32_t *)hant_alloc(ctx, sizeof(int32_t) * (size_t)n);
+    if (!lab) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: %d labels", path, n);
+    hant_status st = HANT_OK;
+    int npy = hant__is_npy(path);
+    if (npy < 0) st = hant__fail(HANT_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    else if (npy) {
+        FILE *f = fopen(path, "rb");
+        hant__npy_info in;
+        if (!f) st = hant__fail(HANT_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+        else if (!(st = hant__npy_header(f, path, &in))) {
+            if (in.kind == 'f') st = hant__fail(HANT_ERR_FORMAT, "%s: labels must be int64, int32 or uint8, not float32", path);
+            else if (in.ndim != 1) st = hant__fail(HANT_ERR_FORMAT, "%s: labels must be [N] (one dimension), not %d dimensions", path, in.ndim);
+            else if (in.shape[0] != n) st = hant__fail(HANT_ERR_FORMAT, "%s: %lld labels, but %s holds %d images", path, (long long)in.shape[0], images, n);
+            else if (fseek(f, (long)in.offset, SEEK_SET) != 0) st = hant__fail(HANT_ERR_IO, "%s: cannot seek", path);
+            unsigned char buf[4096];
+            int per = (int)sizeof buf / in.itemsize;
+            for (int i = 0; !st && i < n; i += per) {
+                int m = n - i < per ? n - i : per;
+                if (fread(buf, (size_t)in.itemsize, (size_t)m, f) != (size_t)m) { st = hant__fail(HANT_ERR_IO, "%s: read failed", path); break; }
+                for (int j = 0; j < m && !st; j++) {
+                    const unsigned char *p = buf + (size_t)j * in.itemsize;
+                    int64_t v;
+                    if (in.itemsize == 8) { uint64_t u = hant__get_u64(p); memcpy(&v, &u, 8); }
+                    else if (in.itemsize == 4) v = in.kind == 'i' ? (int64_t)hant__get_i32(p) : (int64_t)hant__get_u32(p);
+                    else v = in.kind == 'i' ? (int64_t)(int8_t)p[0] : (int64_t)p[0];
+                    if (v < 0 || (num_classes > 0 && v >= num_classes) || v > INT32_MAX)
+                        st = hant__fail(HANT_ERR_FORMAT, "%s: label %lld of item %d is out of range (0..%d)", path, (long long)v, i + j, num_classes > 0 ? num_classes - 1 : INT32_MAX);
+                    lab[i + j] = (int32_t)v;
+                }
+            }
+        }
+        if (f) fclose(f);
+    } else {
+        int nl;
+        int32_t dl[4];
+        unsigned char *raw = NULL;
+        if (!(st = hant_idx_load(ctx, path, &raw, &nl, dl))) {
+            if (nl != 1 || dl[0] != n) st = hant__fail(HANT_ERR_FORMAT, "%s: want %d labels in one dimension", path, n);
+            for (int i = 0; !st && i < n; i++) {
+                if (num_classes > 0 && raw[i] >= num_classes)
+                    st = hant__fail(HANT_ERR_FORMAT, "%s: label %d of item %d is out of range (0..%d)", path, raw[i], i, num_classes - 1);
+                lab[i] = raw[i];
+            }
+            hant_free(ctx, raw);
+        }
+    }
+    if (st) { hant_free(ctx, lab); return st; }
+    *out = lab;
+    return HANT_OK;
+}
+
+hant_status hant_dataset_load(hant_context *ctx, const char *images, const char *labels, int num_classes, hant_dataset *out) {
+    if (!out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_load: NULL argument");
+    memset(out, 0, sizeof *out);
+    if (!ctx || !images) return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_load: NULL argument");
+    out->ctx = ctx;
+    snprintf(out->path, sizeof out->path, "%s", images);
+    hant_status st;
+    int npy = hant__is_npy(images);
+    if (npy < 0) return hant__fail(HANT_ERR_IO, "%s: cannot open: %s", images, strerror(errno));
+    if (npy) {
+        if ((st = hant__npy_images(images, out))) { memset(out, 0, sizeof *out); return st; }
+    } else {
+        int nd;
+        int32_t d[4];
+        unsigned char *img;
+        if ((st = hant_idx_load(ctx, images, &img, &nd, d))) { memset(out, 0, sizeof *out); return st; }
+        if (nd != 3) { hant_free(ctx, img); memset(out, 0, sizeof *out); return hant__fail(HANT_ERR_FORMAT, "%s: %d dimensions, images need 3 (n, h, w)", images, nd); }
+        out->n = d[0]; out->h = d[1]; out->w = d[2]; out->c = 1; out->images = img; out->pixels = HANT_PIXELS_U8_NHWC;
+    }
+    if (labels && (st = hant__load_labels(ctx, labels, images, out->n, num_classes, &out->labels))) { hant_dataset_free(ctx, out); return st; }
+    return HANT_OK;
+}
+
+hant_status hant_dataset_open_dir(hant_context *ctx, const char *dir, const char *split, int num_classes, hant_dataset *out) {
+    if (!out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_open_dir: NULL argument");
+    memset(out, 0, sizeof *out);
+    if (!ctx || !dir || !split || (strcmp(split, "train") && strcmp(split, "test")))
+        return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_open_dir: split must be \"train\" or \"test\"");
+    char ip[4096], lp[4096];
+    const char *idx = strcmp(split, "train") ? "t10k" : "train";
+    if (snprintf(ip, sizeof ip, "%s/%s_images.npy", dir, split) >= (int)sizeof ip) return hant__fail(HANT_ERR_INVALID_ARG, "path too long: %s", dir);
+    snprintf(lp, sizeof lp, "%s/%s_labels.npy", dir, split);
+    FILE *f = fopen(ip, "rb");
+    if (!f) {
+        snprintf(ip, sizeof ip, "%s/%s-images-idx3-ubyte", dir, idx);
+        snprintf(lp, sizeof lp, "%s/%s-labels-idx1-ubyte", dir, idx);
+        f = fopen(ip, "rb");
+        if (!f) return hant__fail(HANT_ERR_IO, "%s: no %s split: neither %s_images.npy + %s_labels.npy nor %s-images-idx3-ubyte + %s-labels-idx1-ubyte",
+                                  dir, split, split, split, idx, idx);
+    }
+    fclose(f);
+    return hant_dataset_load(ctx, ip, lp, num_classes, out);
 }
 
 void hant_dataset_free(hant_context *ctx, hant_dataset *d) {
     if (!d) return;
-    hant_free(ctx, d->images);
-    hant_free(ctx, d->labels);
+    if (!ctx) ctx = d->ctx;
+    if (ctx) { hant_free(ctx, d->images); hant_free(ctx, d->labels); }
+    if (d->file) fclose((FILE *)d->file);
     memset(d, 0, sizeof *d);
 }
+
+hant_status hant_dataset_check(const hant_dataset *d, const hant_arch *a) {
+    if (!d || !a) return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_check: NULL argument");
+    if (d->h != a->in_h || d->w != a->in_w || d->c != a->in_c)
+        return hant__fail(HANT_ERR_FORMAT, "%s: images are %dx%dx%d (H x W x C); the model wants %dx%dx%d: uint8 [N, %d, %d, %d] or float32 [N, %d, %d, %d]",
+                          d->path, d->h, d->w, d->c, a->in_h, a->in_w, a->in_c, a->in_h, a->in_w, a->in_c, a->in_c, a->in_h, a->in_w);
+    if (d->pixels == HANT_PIXELS_U8_NHWC)
+        for (int c = 0; c < d->c && c < 4; c++)
+            if (!(a->in_std[c] > 0) || !isfinite(a->in_std[c]) || !isfinite(a->in_mean[c]))
+                return hant__fail(HANT_ERR_FORMAT, "%s: uint8 pixels need the model's mean and std, but channel %d has mean %g, std %g", d->path, c,
+                                  (double)a->in_mean[c], (double)a->in_std[c]);
+    return HANT_OK;
+}
+
+int hant_dataset_pad(int side) { return side > 0 ? (side + 7) / 14 : 0; }
 
 void hant_shuffle(int *idx, int n, uint64_t seed) {
     uint64_t s = seed ^ 0x5DEECE66Dull;
@@ -6352,25 +7146,89 @@ void hant_shuffle(int *idx, int n, uint64_t seed) {
     }
 }
 
-void hant_dataset_batch(const hant_dataset *d, const int *idx, int n, float mean, float std, int augment,
-                        uint64_t *rng, float *x, int *labels) {
-    const int H = d->h, W = d->w;
-    float inv = 1.0f / (255.0f * std), off = mean / std, zero = -off; /* padding is a black pixel */
-    for (int i = 0; i < n; i++) {
-        const unsigned char *src = d->images + (size_t)idx[i] * H * W;
-        float *dst = x + (size_t)i * H * W;
+/* Reads `bytes` at `off` of the file, retrying short reads. */
+static int hant__pread_all(FILE *f, void *buf, size_t bytes, int64_t off) {
+    int fd = fileno(f);
+    unsigned char *p = (unsigned char *)buf;
+    while (bytes) {
+        ssize_t r = pread(fd, p, bytes, (off_t)off);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return 0;
+        p += r; bytes -= (size_t)r; off += r;
+    }
+    return 1;
+}
+
+hant_status hant_dataset_batch(const hant_dataset *d, const int *idx, int n, const float *mean, const float *std, int augment,
+                               uint64_t *rng, float *x, int *labels) {
+    if (!d || n < 0 || (n && (!idx || !x)) || (augment && !rng) || (augment & ~(HANT_AUGMENT_CROP | HANT_AUGMENT_FLIP)))
+        return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_batch: bad argument");
+    if (labels && !d->labels) return hant__fail(HANT_ERR_INVALID_ARG, "%s: labels asked for, but the set was opened without them", d->path);
+    if (!d->images && !d->file) return hant__fail(HANT_ERR_INVALID_ARG, "hant_dataset_batch: an empty data set");
+    const int H = d->h, W = d->w, C = d->c, u8 = d->pixels == HANT_PIXELS_U8_NHWC;
+    const int ph = augment & HANT_AUGMENT_CROP ? hant_dataset_pad(H) : 0, pw = augment & HANT_AUGMENT_CROP ? hant_dataset_pad(W) : 0;
+    const size_t hwc = (size_t)H * W * C, bytes = hwc * (u8 ? 1 : 4);
+    float inv[4] = { 0 }, off[4] = { 0 }, zero[4] = { 0 };
+    if (u8) {
+        if (!mean || !std || C > 4) return hant__fail(HANT_ERR_INVALID_ARG, "%s: uint8 pixels need mean and std per channel", d->path);
+        for (int c = 0; c < C; c++) {
+            if (!(std[c] > 0) || !isfinite(std[c]) || !isfinite(mean[c]))
+                return hant__fail(HANT_ERR_INVALID_ARG, "%s: channel %d: mean %g, std %g cannot normalise pixels", d->path, c, (double)mean[c], (double)std[c]);
+            inv[c] = 1.0f / (255.0f * std[c]); off[c] = mean[c] / std[c]; zero[c] = -off[c]; /* padding is a black pixel */
+        }
+    }
+    unsigned char *tmp = NULL;
+    if (!d->images && n) {
+        if (!d->ctx || !(tmp = (unsigned char *)hant_alloc(d->ctx, bytes))) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: one image of %zu bytes", d->path, bytes);
+    }
+    hant_status st = HANT_OK;
+    for (int i = 0; i < n && !st; i++) {
+        if (idx[i] < 0 || idx[i] >= d->n) { st = hant__fail(HANT_ERR_INVALID_ARG, "%s: image %d of %d", d->path, idx[i], d->n); break; }
+        const unsigned char *src = d->images ? d->images + (size_t)idx[i] * bytes : tmp;
+        errno = 0;
+        if (!d->images && !hant__pread_all((FILE *)d->file, tmp, bytes, d->offset + (int64_t)idx[i] * (int64_t)bytes)) {
+            st = hant__fail(HANT_ERR_IO, "%s: cannot read image %d: %s", d->path, idx[i], errno ? strerror(errno) : "the file is shorter than its header says");
+            break;
+        }
+        float *dst = x + (size_t)i * hwc;
         if (labels) labels[i] = d->labels[idx[i]];
         int dy = 0, dx = 0, flip = 0;
         if (augment) {
             uint64_t r = hant__splitmix(rng);
-            dy = (int)(r % 5) - 2; dx = (int)((r >> 8) % 5) - 2; flip = (int)((r >> 16) & 1);
+            dy = (int)(r % (uint64_t)(2 * ph + 1)) - ph; dx = (int)((r >> 8) % (uint64_t)(2 * pw + 1)) - pw;
+            flip = augment & HANT_AUGMENT_FLIP ? (int)((r >> 16) & 1) : 0;
         }
-        for (int y = 0; y < H; y++)
-            for (int xx = 0; xx < W; xx++) {
-                int sy = y + dy, sx = (flip ? W - 1 - xx : xx) + dx;
-                dst[y * W + xx] = sy < 0 || sy >= H || sx < 0 || sx >= W ? zero : src[sy * W + sx] * inv - off;
-            }
+        if (u8 && C == 1) { /* the IDX case, as it always was */
+            for (int y = 0; y < H; y++)
+                for (int xx = 0; xx < W; xx++) {
+                    int sy = y + dy, sx = (flip ? W - 1 - xx : xx) + dx;
+                    dst[(size_t)y * W + xx] = sy < 0 || sy >= H || sx < 0 || sx >= W ? zero[0] : src[(size_t)sy * W + sx] * inv[0] - off[0];
+                }
+        } else if (u8) {
+            for (int y = 0; y < H; y++)
+                for (int xx = 0; xx < W; xx++) {
+                    int sy = y + dy, sx = (flip ? W - 1 - xx : xx) + dx;
+                    float *o = dst + ((size_t)y * W + xx) * C;
+                    if (sy < 0 || sy >= H || sx < 0 || sx >= W) { for (int c = 0; c < C; c++) o[c] = zero[c]; continue; }
+                    const unsigned char *p = src + ((size_t)sy * W + sx) * C;
+                    for (int c = 0; c < C; c++) o[c] = p[c] * inv[c] - off[c];
+                }
+        } else {
+            for (size_t k = 0; k < hwc; k++)
+                if (!isfinite(hant__get_f32(src + 4 * k))) {
+                    st = hant__fail(HANT_ERR_NONFINITE, "%s: image %d holds a NaN or infinity (element %zu)", d->path, idx[i], k);
+                    break;
+                }
+            for (int y = 0; y < H && !st; y++)
+                for (int xx = 0; xx < W; xx++) {
+                    int sy = y + dy, sx = (flip ? W - 1 - xx : xx) + dx, in = sy >= 0 && sy < H && sx >= 0 && sx < W;
+                    float *o = dst + ((size_t)y * W + xx) * C;
+                    for (int c = 0; c < C; c++) o[c] = in ? hant__get_f32(src + 4 * (((size_t)c * H + sy) * W + sx)) : 0.0f;
+                }
+        }
     }
+    if (tmp) hant_free(d->ctx, tmp);
+    return st;
 }
 
 // >>onnx
@@ -6413,6 +7271,1696 @@ enum {
 };
 /* The reader (protobuf decoding, graph, constant folding, mapping onto a
    hant_arch) and the writer follow. */
+
+/* ---- reader: protobuf wire format (field by field, no protobuf library) --- */
+typedef struct hant__pb { const uint8_t *p, *end; } hant__pb;
+typedef struct hant__pbf { uint32_t num; int wt; uint64_t v; hant__pb sub; } hant__pbf;
+
+static int hant__pb_varint(hant__pb *r, uint64_t *out) {
+    uint64_t v = 0;
+    for (int s = 0; s < 70; s += 7) {
+        if (r->p >= r->end) return 0;
+        uint8_t b = *r->p++;
+        if (s == 63 && b > 1) return 0; /* more than 64 bits */
+        v |= (uint64_t)(b & 0x7f) << s;
+        if (!(b & 0x80)) { *out = v; return 1; }
+    }
+    return 0;
+}
+
+static uint64_t hant__pb_le(const uint8_t *p, int n) {
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; i--) v = v << 8 | p[i];
+    return v;
+}
+
+/* The next field of a message: 1, 0 at its end, -1 when malformed. Groups
+   (wire types 3/4, deprecated) are skipped whole: sub spans their content. */
+static int hant__pb_next(hant__pb *r, hant__pbf *f) {
+    if (r->p >= r->end) return 0;
+    uint64_t key, n;
+    if (!hant__pb_varint(r, &key) || (key >> 3) == 0 || (key >> 3) > 0x1fffffffu) return -1;
+    f->num = (uint32_t)(key >> 3); f->wt = (int)(key & 7);
+    switch (f->wt) {
+    case HANT__PB_VARINT: return hant__pb_varint(r, &f->v) ? 1 : -1;
+    case HANT__PB_I64: if (r->end - r->p < 8) return -1; f->v = hant__pb_le(r->p, 8); r->p += 8; return 1;
+    case HANT__PB_I32: if (r->end - r->p < 4) return -1; f->v = hant__pb_le(r->p, 4); r->p += 4; return 1;
+    case HANT__PB_LEN:
+        if (!hant__pb_varint(r, &n) || n > (uint64_t)(r->end - r->p)) return -1;
+        f->sub.p = r->p; f->sub.end = r->p + n; r->p += n;
+        return 1;
+    case 3: { /* start group: skip to the matching end group */
+        const uint8_t *start = r->p;
+        int64_t depth = 1;
+        while (depth > 0) {
+            const uint8_t *at = r->p;
+            if (!hant__pb_varint(r, &key)) return -1;
+            int wt = (int)(key & 7);
+            if (wt == 3) { depth++; continue; }
+            if (wt == 4) { if (--depth == 0) { f->sub.p = start; f->sub.end = at; } continue; }
+            hant__pbf g;
+            r->p = at;
+            if (hant__pb_next(r, &g) != 1) return -1;
+        }
+        return 1;
+    }
+    default: return -1;
+    }
+}
+
+/* Elements of one occurrence of a repeated scalar field, packed (wire type
+   2) or not; kind is the element's wire type (0, 1 or 5). */
+typedef struct hant__pbit { hant__pb r; int kind, single; uint64_t v; } hant__pbit;
+static int hant__pbit_init(hant__pbit *it, const hant__pbf *f, int kind) {
+    it->kind = kind; it->single = 0;
+    if (f->wt == kind) { it->single = 1; it->v = f->v; return 1; }
+    if (f->wt != HANT__PB_LEN) return 0;
+    it->r = f->sub;
+    return 1;
+}
+/* 1 value, 0 end, -1 malformed */
+static int hant__pbit_next(hant__pbit *it, uint64_t *v) {
+    if (it->single == 1) { it->single = 2; *v = it->v; return 1; }
+    if (it->single == 2) return 0;
+    if (it->r.p >= it->r.end) return 0;
+    if (it->kind == HANT__PB_VARINT) return hant__pb_varint(&it->r, v) ? 1 : -1;
+    int w = it->kind == HANT__PB_I32 ? 4 : 8;
+    if (it->r.end - it->r.p < w) return -1;
+    *v = hant__pb_le(it->r.p, w); it->r.p += w;
+    return 1;
+}
+
+static float hant__pb_f32(uint64_t bits) { uint32_t b = (uint32_t)bits; float x; memcpy(&x, &b, 4); return x; }
+static double hant__pb_f64(uint64_t bits) { double x; memcpy(&x, &bits, 8); return x; }
+
+/* ---- reader: the graph ------------------------------------------------------ */
+enum { HANT__OXV_NONE = 0, HANT__OXV_INPUT = 1, HANT__OXV_CONST = 2, HANT__OXV_FEAT = 3 };
+typedef struct hant__oxval {
+    char *name;
+    int prod;                  /* producing node, -1: none */
+    int kind;                  /* HANT__OXV_* */
+    int alias;                 /* Identity / Dropout output: the value it stands for, else -1 */
+    int ndim; int64_t dim[4];  /* feature maps: NCHW, or N x C after flattening */
+    int cnd; int64_t cdim[8]; int64_t cnum; /* constants */
+    float *f; int64_t *i;      /* constant data: float types in f, integer types in i (one is set) */
+    int nuse, use0;            /* nodes that read it (CSR into uses) */
+    int graph_out;
+} hant__oxval;
+
+typedef struct hant__oxnode {
+    char *name, *op;
+    int nin, nout, *in, *out; /* value ids, -1 for an absent optional input */
+    hant__pb msg;             /* the NodeProto, for its attributes */
+    int part;                 /* the hant part that placed it, -1: none */
+    int skip;                 /* folded into a constant or an alias */
+} hant__oxnode;
+
+typedef struct hant__ox {
+    hant_context *ctx;
+    const char *path;
+    char dir[4096];
+    uint8_t *buf; size_t size;
+    void **allocs; int nallocs, cap_allocs;
+    hant__oxnode *nodes; int nnodes;
+    hant__oxval *vals; int nvals, cap_vals;
+    int *hash; int hcap;
+    int *uses;
+    int *order;
+    int input, output, opset;
+} hant__ox;
+
+static void *hant__ox_alloc(hant__ox *g, size_t n) {
+    if (g->nallocs == g->cap_allocs) {
+        int cap = g->cap_allocs ? 2 * g->cap_allocs : 64;
+        void **a = (void **)hant_alloc(g->ctx, sizeof(void *) * (size_t)cap);
+        if (!a) return NULL;
+        if (g->allocs) { memcpy(a, g->allocs, sizeof(void *) * (size_t)g->nallocs); hant_free(g->ctx, g->allocs); }
+        g->allocs = a; g->cap_allocs = cap;
+    }
+    void *p = hant_alloc(g->ctx, n ? n : 1);
+    if (p) g->allocs[g->nallocs++] = p;
+    return p;
+}
+
+static void hant__ox_free(hant__ox *g) {
+    for (int i = 0; i < g->nallocs; i++) hant_free(g->ctx, g->allocs[i]);
+    if (g->allocs) hant_free(g->ctx, g->allocs);
+    if (g->buf) hant_free(g->ctx, g->buf);
+}
+
+static char *hant__ox_str(hant__ox *g, hant__pb s) {
+    size_t n = (size_t)(s.end - s.p);
+    char *c = (char *)hant__ox_alloc(g, n + 1);
+    if (!c) return NULL;
+    memcpy(c, s.p, n);
+    c[n] = 0;
+    for (size_t i = 0; i < n; i++) if (!c[i] || (unsigned char)c[i] < 32) c[i] = '?'; /* printable in messages */
+    return c;
+}
+
+static uint32_t hant__ox_hashs(const char *s) {
+    uint32_t h = 2166136261u;
+    while (*s) { h ^= (unsigned char)*s++; h *= 16777619u; }
+    return h;
+}
+
+/* The id of the value named s (created when absent); -1 out of memory. */
+static int hant__ox_value(hant__ox *g, const char *s) {
+    if (2 * (g->nvals + 1) > g->hcap) {
+        int hcap = g->hcap ? 2 * g->hcap : 1024;
+        int *h = (int *)hant__ox_alloc(g, sizeof(int) * (size_t)hcap);
+        hant__oxval *v = (hant__oxval *)hant__ox_alloc(g, sizeof(hant__oxval) * (size_t)hcap / 2);
+        if (!h || !v) return -1;
+        for (int i = 0; i < hcap; i++) h[i] = -1;
+        if (g->nvals) memcpy(v, g->vals, sizeof(hant__oxval) * (size_t)g->nvals);
+        for (int i = 0; i < g->nvals; i++) {
+            uint32_t k = hant__ox_hashs(v[i].name) & (uint32_t)(hcap - 1);
+            while (h[k] >= 0) k = (k + 1) & (uint32_t)(hcap - 1);
+            h[k] = i;
+        }
+        g->hash = h; g->hcap = hcap; g->vals = v; g->cap_vals = hcap / 2;
+    }
+    uint32_t k = hant__ox_hashs(s) & (uint32_t)(g->hcap - 1);
+    while (g->hash[k] >= 0) {
+        if (!strcmp(g->vals[g->hash[k]].name, s)) return g->hash[k];
+        k = (k + 1) & (uint32_t)(g->hcap - 1);
+    }
+    hant__oxval *v = &g->vals[g->nvals];
+    memset(v, 0, sizeof *v);
+    v->name = (char *)s; v->prod = -1; v->alias = -1;
+    g->hash[k] = g->nvals;
+    return g->nvals++;
+}
+
+static int hant__ox_res(const hant__ox *g, int v) {
+    while (v >= 0 && g->vals[v].alias >= 0) v = g->vals[v].alias;
+    return v;
+}
+
+static int hant__ox_dtype_size(int dt) {
+    switch (dt) {
+    case HANT__ONNX_FLOAT: case HANT__ONNX_INT32: case 12 /* uint32 */: return 4;
+    case HANT__ONNX_INT64: case HANT__ONNX_DOUBLE: case 13 /* uint64 */: return 8;
+    case HANT__ONNX_UINT8: case HANT__ONNX_INT8: case 9 /* bool */: return 1;
+    case 4 /* uint16 */: case 5 /* int16 */: return 2;
+    }
+    return 0;
+}
+
+/* Reads an external data file (path relative to the model, inside its folder). */
+static hant_status hant__ox_external(hant__ox *g, const char *tname, const char *loc, uint64_t off, int has_len, uint64_t len,
+                                     size_t want, void **dst) {
+    if (!loc || !*loc) return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': external data without a location", g->path, tname);
+    if (loc[0] == '/' || strstr(loc, "..") || strchr(loc, '\\'))
+        return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': external data location '%s' leaves the model's folder", g->path, tname, loc);
+    if (has_len && len != want)
+        return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': external data length %llu, the shape needs %zu bytes", g->path, tname,
+                          (unsigned long long)len, want);
+    char p[8192];
+    snprintf(p, sizeof p, "%s%s", g->dir, loc);
+    FILE *f = fopen(p, "rb");
+    if (!f) return hant__fail(HANT_ERR_IO, "%s: tensor '%s': cannot open external data %s", g->path, tname, p);
+    hant_status st = HANT_OK;
+    long long fsz = -1;
+    if (fseeko(f, 0, SEEK_END) == 0) fsz = (long long)ftello(f);
+    if (fsz < 0 || off > (uint64_t)fsz || want > (uint64_t)fsz - off)
+        st = hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': external data offset %llu + %zu bytes is past the end of %s (%lld bytes)",
+                        g->path, tname, (unsigned long long)off, want, p, fsz);
+    else if (!(*dst = hant__ox_alloc(g, want)))
+        st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: tensor '%s': %zu bytes", g->path, tname, want);
+    else if (fseeko(f, (off_t)off, SEEK_SET) || fread(*dst, 1, want, f) != want)
+        st = hant__fail(HANT_ERR_IO, "%s: tensor '%s': reading external data %s failed", g->path, tname, p);
+    fclose(f);
+    return st;
+}
+
+/* Decodes a TensorProto into a constant value: FLOAT and DOUBLE become
+   floats, integer types int64. Every count is checked against the data. */
+static hant_status hant__ox_tensor(hant__ox *g, hant__pb msg, hant__oxval *v, const char *what) {
+    hant__pbf f;
+    hant__pb r = msg;
+    int rc, dt = 0, loc = 0, nraw = 0;
+    hant__pb raw = { 0, 0 };
+    char *name = NULL, *xloc = NULL;
+    uint64_t xoff = 0, xlen = 0;
+    int has_xlen = 0;
+    v->cnd = 0;
+    while ((rc = hant__pb_next(&r, &f)) == 1) {
+        switch (f.num) {
+        case HANT__ONNX_TENSOR_DIMS: {
+            hant__pbit it; uint64_t d;
+            if (!hant__pbit_init(&it, &f, HANT__PB_VARINT)) goto bad;
+            while ((rc = hant__pbit_next(&it, &d)) == 1) {
+                if (v->cnd == 8) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: %s: more than 8 dimensions", g->path, what);
+                v->cdim[v->cnd++] = (int64_t)d;
+            }
+            if (rc < 0) goto bad;
+            break;
+        }
+        case HANT__ONNX_TENSOR_DATA_TYPE: if (f.wt != HANT__PB_VARINT) goto bad; dt = (int)f.v; break;
+        case HANT__ONNX_TENSOR_NAME: if (f.wt != HANT__PB_LEN || !(name = hant__ox_str(g, f.sub))) goto bad; break;
+        case HANT__ONNX_TENSOR_RAW_DATA: if (f.wt != HANT__PB_LEN) goto bad; raw = f.sub; nraw = 1; break;
+        case HANT__ONNX_TENSOR_DATA_LOCATION: if (f.wt != HANT__PB_VARINT) goto bad; loc = (int)f.v; break;
+        case HANT__ONNX_TENSOR_EXTERNAL_DATA: {
+            if (f.wt != HANT__PB_LEN) goto bad;
+            hant__pb e = f.sub; hant__pbf ef; char *key = NULL, *val = NULL;
+            while ((rc = hant__pb_next(&e, &ef)) == 1) {
+                if (ef.wt != HANT__PB_LEN) continue;
+                if (ef.num == HANT__ONNX_ENTRY_KEY) key = hant__ox_str(g, ef.sub);
+                else if (ef.num == HANT__ONNX_ENTRY_VALUE) val = hant__ox_str(g, ef.sub);
+            }
+            if (rc < 0 || !key || !val) goto bad;
+            if (!strcmp(key, "location")) xloc = val;
+            else if (!strcmp(key, "offset") || !strcmp(key, "length")) {
+                char *end; errno = 0;
+                unsigned long long x = strtoull(val, &end, 10);
+                if (errno || end == val || *end || val[0] == '-')
+                    return hant__fail(HANT_ERR_FORMAT, "%s: %s: external data %s '%s' is not a number", g->path, what, key, val);
+                if (key[0] == 'o') xoff = x; else { xlen = x; has_xlen = 1; }
+            }
+            break;
+        }
+        case 3: return hant__fail(HANT_ERR_UNSUPPORTED, "%s: %s: segmented tensors are not supported", g->path, what);
+        default: break; /* unknown fields are skipped */
+        }
+    }
+    if (rc < 0) goto bad;
+    if (name) what = name;
+    int esz = hant__ox_dtype_size(dt);
+    if (!esz) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: tensor '%s': data type %d (hant reads float, double and integer tensors)", g->path, what, dt);
+    /* element count, bounded by the data that must back it */
+    int64_t numel = 1;
+    for (int d = 0; d < v->cnd; d++) {
+        if (v->cdim[d] < 0) return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': negative dimension %lld", g->path, what, (long long)v->cdim[d]);
+        if (v->cdim[d] && numel > ((int64_t)1 << 40) / v->cdim[d])
+            return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': dimensions overflow (more than 2^40 elements)", g->path, what);
+        numel *= v->cdim[d];
+    }
+    v->cnum = numel;
+    /* typed fields: float_data (float), int32_data (int32 and narrower), int64_data,
+       double_data, uint64_data (uint32, uint64) */
+    int field = dt == HANT__ONNX_FLOAT ? HANT__ONNX_TENSOR_FLOAT_DATA : dt == HANT__ONNX_DOUBLE ? HANT__ONNX_TENSOR_DOUBLE_DATA
+              : dt == HANT__ONNX_INT64 ? HANT__ONNX_TENSOR_INT64_DATA : (dt == 12 || dt == 13) ? HANT__ONNX_TENSOR_UINT64_DATA
+              : HANT__ONNX_TENSOR_INT32_DATA;
+    int kind = dt == HANT__ONNX_FLOAT ? HANT__PB_I32 : dt == HANT__ONNX_DOUBLE ? HANT__PB_I64 : HANT__PB_VARINT;
+    /* the data must back the shape before anything is allocated for it */
+    if (loc == 0 && nraw && (uint64_t)(raw.end - raw.p) != (uint64_t)numel * (uint64_t)esz)
+        return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': raw_data has %zu bytes, the shape needs %lld", g->path, what,
+                          (size_t)(raw.end - raw.p), (long long)numel * esz);
+    if (loc == 0 && !nraw) {
+        int64_t cnt = 0;
+        r = msg;
+        while ((rc = hant__pb_next(&r, &f)) == 1) {
+            if ((int)f.num != field) continue;
+            hant__pbit it; uint64_t b;
+            if (!hant__pbit_init(&it, &f, kind)) goto bad;
+            while ((rc = hant__pbit_next(&it, &b)) == 1) cnt++;
+            if (rc < 0) goto bad;
+        }
+        if (rc < 0) goto bad;
+        if (cnt != numel) return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': %lld data values, the shape needs %lld", g->path, what, (long long)cnt, (long long)numel);
+    }
+    const uint8_t *bytes = NULL;
+    void *ext = NULL;
+    if (loc == 1) {
+        hant_status st = hant__ox_external(g, what, xloc, xoff, has_xlen, xlen, (size_t)numel * (size_t)esz, &ext);
+        if (st) return st;
+        bytes = (const uint8_t *)ext;
+    } else if (loc != 0) {
+        return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': data_location %d", g->path, what, loc);
+    } else if (nraw) {
+        bytes = raw.p;
+    }
+    int isf = dt == HANT__ONNX_FLOAT || dt == HANT__ONNX_DOUBLE;
+    if (isf) v->f = (float *)hant__ox_alloc(g, sizeof(float) * (size_t)(numel ? numel : 1));
+    else v->i = (int64_t *)hant__ox_alloc(g, sizeof(int64_t) * (size_t)(numel ? numel : 1));
+    if (!v->f && !v->i) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: tensor '%s' (%lld elements)", g->path, what, (long long)numel);
+    if (bytes) {
+        for (int64_t k = 0; k < numel; k++) {
+            uint64_t b = hant__pb_le(bytes + k * esz, esz);
+            if (dt == HANT__ONNX_FLOAT) v->f[k] = hant__pb_f32(b);
+            else if (dt == HANT__ONNX_DOUBLE) v->f[k] = (float)hant__pb_f64(b);
+            else if (dt == HANT__ONNX_INT32) v->i[k] = (int32_t)(uint32_t)b;
+            else if (dt == HANT__ONNX_INT8) v->i[k] = (int8_t)(uint8_t)b;
+            else if (dt == 5) v->i[k] = (int16_t)(uint16_t)b;
+            else v->i[k] = (int64_t)b;
+        }
+        return HANT_OK;
+    }
+    int64_t k = 0;
+    r = msg;
+    while ((rc = hant__pb_next(&r, &f)) == 1) {
+        if ((int)f.num != field) continue;
+        hant__pbit it; uint64_t b;
+        if (!hant__pbit_init(&it, &f, kind)) goto bad;
+        while ((rc = hant__pbit_next(&it, &b)) == 1) {
+            if (k >= numel) return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': more data values than the shape's %lld", g->path, what, (long long)numel);
+            if (dt == HANT__ONNX_FLOAT) v->f[k] = hant__pb_f32(b);
+            else if (dt == HANT__ONNX_DOUBLE) v->f[k] = (float)hant__pb_f64(b);
+            else if (field == HANT__ONNX_TENSOR_INT32_DATA) v->i[k] = (int32_t)(uint32_t)b;
+            else v->i[k] = (int64_t)b;
+            k++;
+        }
+        if (rc < 0) goto bad;
+    }
+    if (rc < 0) goto bad;
+    if (k != numel) return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': %lld data values, the shape needs %lld", g->path, what, (long long)k, (long long)numel);
+    return HANT_OK;
+bad:
+    return hant__fail(HANT_ERR_FORMAT, "%s: %s: malformed TensorProto (field %u)", g->path, what, (unsigned)f.num);
+}
+
+/* ---- attributes ---- */
+typedef struct hant__oxattr {
+    int found, type;
+    float f; int64_t i;
+    hant__pb s, t;
+    int nints, nfloats;
+    int64_t ints[8]; float floats[8];
+} hant__oxattr;
+
+static hant_status hant__ox_attr(hant__ox *g, int node, const char *name, hant__oxattr *a) {
+    memset(a, 0, sizeof *a);
+    hant__pb r = g->nodes[node].msg;
+    hant__pbf f;
+    int rc;
+    size_t nl = strlen(name);
+    while ((rc = hant__pb_next(&r, &f)) == 1) {
+        if (f.num != HANT__ONNX_NODE_ATTRIBUTE) continue;
+        if (f.wt != HANT__PB_LEN) goto bad;
+        hant__pb ar = f.sub, nm = { 0, 0 };
+        hant__pbf af;
+        while ((rc = hant__pb_next(&ar, &af)) == 1) if (af.num == HANT__ONNX_ATTR_NAME && af.wt == HANT__PB_LEN) nm = af.sub;
+        if (rc < 0) goto bad;
+        if ((size_t)(nm.end - nm.p) != nl || memcmp(nm.p, name, nl)) continue;
+        a->found = 1;
+        ar = f.sub;
+        while ((rc = hant__pb_next(&ar, &af)) == 1) {
+            hant__pbit it; uint64_t b;
+            switch (af.num) {
+            case HANT__ONNX_ATTR_F: if (af.wt != HANT__PB_I32) goto bad; a->f = hant__pb_f32(af.v); break;
+            case HANT__ONNX_ATTR_I: if (af.wt != HANT__PB_VARINT) goto bad; a->i = (int64_t)af.v; break;
+            case HANT__ONNX_ATTR_S: if (af.wt != HANT__PB_LEN) goto bad; a->s = af.sub; break;
+            case HANT__ONNX_ATTR_T: if (af.wt != HANT__PB_LEN) goto bad; a->t = af.sub; break;
+            case HANT__ONNX_ATTR_TYPE: if (af.wt != HANT__PB_VARINT) goto bad; a->type = (int)af.v; break;
+            case HANT__ONNX_ATTR_INTS:
+                if (!hant__pbit_init(&it, &af, HANT__PB_VARINT)) goto bad;
+                while ((rc = hant__pbit_next(&it, &b)) == 1) {
+                    if (a->nints == 8) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s': attribute %s has more than 8 values", g->path, g->nodes[node].name, name);
+                    a->ints[a->nints++] = (int64_t)b;
+                }
+                if (rc < 0) goto bad;
+                break;
+            case HANT__ONNX_ATTR_FLOATS:
+                if (!hant__pbit_init(&it, &af, HANT__PB_I32)) goto bad;
+                while ((rc = hant__pbit_next(&it, &b)) == 1) {
+                    if (a->nfloats == 8) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s': attribute %s has more than 8 values", g->path, g->nodes[node].name, name);
+                    a->floats[a->nfloats++] = hant__pb_f32(b);
+                }
+                if (rc < 0) goto bad;
+                break;
+            default: break;
+            }
+        }
+        if (rc < 0) goto bad;
+        return HANT_OK;
+    }
+    if (rc < 0) goto bad;
+    return HANT_OK;
+bad:
+    return hant__fail(HANT_ERR_FORMAT, "%s: node '%s': malformed attribute", g->path, g->nodes[node].name);
+}
+
+/* An int attribute with a default; HANT_ERR_FORMAT through *st on failure. */
+static int64_t hant__ox_attr_i(hant__ox *g, int node, const char *name, int64_t def, hant_status *st) {
+    hant__oxattr a;
+    hant_status s = hant__ox_attr(g, node, name, &a);
+    if (s) { if (!*st) *st = s; return def; }
+    return a.found ? a.i : def;
+}
+static float hant__ox_attr_f(hant__ox *g, int node, const char *name, float def, hant_status *st) {
+    hant__oxattr a;
+    hant_status s = hant__ox_attr(g, node, name, &a);
+    if (s) { if (!*st) *st = s; return def; }
+    return a.found ? a.f : def;
+}
+
+/* ---- model and graph ---- */
+static int hant__ox_is(const hant__ox *g, int node, const char *op) { return node >= 0 && !strcmp(g->nodes[node].op, op); }
+
+static hant_status hant__ox_parse_node(hant__ox *g, hant__pb msg, int idx) {
+    hant__oxnode *n = &g->nodes[idx];
+    hant__pb r = msg;
+    hant__pbf f;
+    int rc, nin = 0, nout = 0;
+    memset(n, 0, sizeof *n);
+    n->msg = msg; n->part = -1;
+    char *dom = NULL;
+    while ((rc = hant__pb_next(&r, &f)) == 1) {
+        if ((f.num == HANT__ONNX_NODE_INPUT || f.num == HANT__ONNX_NODE_OUTPUT || f.num == HANT__ONNX_NODE_NAME ||
+             f.num == HANT__ONNX_NODE_OP_TYPE || f.num == HANT__ONNX_NODE_DOMAIN) && f.wt != HANT__PB_LEN) goto bad;
+        if (f.num == HANT__ONNX_NODE_INPUT) nin++;
+        else if (f.num == HANT__ONNX_NODE_OUTPUT) nout++;
+        else if (f.num == HANT__ONNX_NODE_NAME && !(n->name = hant__ox_str(g, f.sub))) goto oom;
+        else if (f.num == HANT__ONNX_NODE_OP_TYPE && !(n->op = hant__ox_str(g, f.sub))) goto oom;
+        else if (f.num == HANT__ONNX_NODE_DOMAIN && !(dom = hant__ox_str(g, f.sub))) goto oom;
+    }
+    if (rc < 0) goto bad;
+    if (!n->name || !*n->name) {
+        char tmp[32];
+        snprintf(tmp, sizeof tmp, "#%d", idx);
+        hant__pb s = { (const uint8_t *)tmp, (const uint8_t *)tmp + strlen(tmp) };
+        if (!(n->name = hant__ox_str(g, s))) goto oom;
+    }
+    if (!n->op) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' has no op_type", g->path, n->name);
+    if (dom && *dom && strcmp(dom, "ai.onnx"))
+        return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s) is in domain '%s'; hant imports standard ONNX operators", g->path, n->name, n->op, dom);
+    if (nout < 1) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (%s) has no output", g->path, n->name, n->op);
+    n->in = (int *)hant__ox_alloc(g, sizeof(int) * (size_t)(nin + nout));
+    if (!n->in) goto oom;
+    n->out = n->in + nin;
+    r = msg;
+    while ((rc = hant__pb_next(&r, &f)) == 1) {
+        if (f.num != HANT__ONNX_NODE_INPUT && f.num != HANT__ONNX_NODE_OUTPUT) continue;
+        int *dst = f.num == HANT__ONNX_NODE_INPUT ? &n->in[n->nin++] : &n->out[n->nout++];
+        *dst = -1;
+        if (f.sub.p == f.sub.end) continue; /* "": an absent optional input or output */
+        char *s = hant__ox_str(g, f.sub);
+        if (!s || (*dst = hant__ox_value(g, s)) < 0) goto oom;
+    }
+    if (rc < 0) goto bad;
+    for (int k = 0; k < n->nout; k++) {
+        int v = n->out[k];
+        if (v < 0) continue;
+        if (g->vals[v].prod >= 0 || g->vals[v].kind)
+            return hant__fail(HANT_ERR_FORMAT, "%s: node '%s': output '%s' is defined twice", g->path, n->name, g->vals[v].name);
+        g->vals[v].prod = idx;
+    }
+    return HANT_OK;
+bad:
+    return hant__fail(HANT_ERR_FORMAT, "%s: node %d: malformed NodeProto", g->path, idx);
+oom:
+    return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: node %d", g->path, idx);
+}
+
+/* The image input's NCHW shape from its ValueInfoProto. */
+static hant_status hant__ox_input_shape(hant__ox *g, hant__pb vi, hant__oxval *v) {
+    hant__pbf f, tf, sf, df;
+    hant__pb r = vi;
+    int rc, elem = 0;
+    v->ndim = 0;
+    while ((rc = hant__pb_next(&r, &f)) == 1) {
+        if (f.num != HANT__ONNX_VALUE_TYPE || f.wt != HANT__PB_LEN) continue;
+        hant__pb t = f.sub;
+        while ((rc = hant__pb_next(&t, &tf)) == 1) {
+            if (tf.num != HANT__ONNX_TYPE_TENSOR || tf.wt != HANT__PB_LEN) continue;
+            hant__pb tt = tf.sub;
+            while ((rc = hant__pb_next(&tt, &sf)) == 1) {
+                if (sf.num == HANT__ONNX_TTYPE_ELEM_TYPE && sf.wt == HANT__PB_VARINT) elem = (int)sf.v;
+                if (sf.num != HANT__ONNX_TTYPE_SHAPE || sf.wt != HANT__PB_LEN) continue;
+                hant__pb sh = sf.sub;
+                while ((rc = hant__pb_next(&sh, &df)) == 1) {
+                    if (df.num != HANT__ONNX_SHAPE_DIM || df.wt != HANT__PB_LEN) continue;
+                    if (v->ndim == 4) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: input '%s' has more than 4 dimensions (hant takes NCHW images)", g->path, v->name);
+                    int64_t d = -1;
+                    hant__pb dd = df.sub; hant__pbf xf;
+                    while ((rc = hant__pb_next(&dd, &xf)) == 1) if (xf.num == HANT__ONNX_DIM_VALUE && xf.wt == HANT__PB_VARINT) d = (int64_t)xf.v;
+                    if (rc < 0) goto bad;
+                    v->dim[v->ndim++] = d;
+                }
+                if (rc < 0) goto bad;
+            }
+            if (rc < 0) goto bad;
+        }
+        if (rc < 0) goto bad;
+    }
+    if (rc < 0) goto bad;
+    if (elem != HANT__ONNX_FLOAT) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: input '%s' has element type %d (hant takes float32)", g->path, v->name, elem);
+    if (v->ndim != 4) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: input '%s' has %d dimensions (hant takes NCHW images)", g->path, v->name, v->ndim);
+    for (int d = 1; d < 4; d++)
+        if (v->dim[d] < 1 || v->dim[d] > 65536)
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: input '%s': dimension %d is %s (channels, height and width must be fixed)", g->path, v->name, d,
+                              v->dim[d] < 0 ? "not fixed" : "out of range");
+    if (v->dim[0] < 1) v->dim[0] = 1; /* a symbolic batch */
+    return HANT_OK;
+bad:
+    return hant__fail(HANT_ERR_FORMAT, "%s: input '%s': malformed ValueInfoProto", g->path, v->name);
+}
+
+static hant_status hant__ox_parse(hant__ox *g) {
+    hant__pb r = { g->buf, g->buf + g->size }, graph = { 0, 0 };
+    hant__pbf f;
+    int rc, has_graph = 0;
+    g->opset = -1;
+    while ((rc = hant__pb_next(&r, &f)) == 1) {
+        if (f.num == HANT__ONNX_MODEL_GRAPH) {
+            if (f.wt != HANT__PB_LEN) { rc = -1; break; }
+            graph = f.sub; has_graph = 1;
+        } else if (f.num == HANT__ONNX_MODEL_OPSET_IMPORT) {
+            if (f.wt != HANT__PB_LEN) { rc = -1; break; }
+            hant__pb o = f.sub; hant__pbf of;
+            int64_t ver = -1; size_t dl = 0; const uint8_t *dp = NULL;
+            while ((rc = hant__pb_next(&o, &of)) == 1) {
+                if (of.num == HANT__ONNX_OPSET_DOMAIN && of.wt == HANT__PB_LEN) { dp = of.sub.p; dl = (size_t)(of.sub.end - of.sub.p); }
+                else if (of.num == HANT__ONNX_OPSET_VERSION && of.wt == HANT__PB_VARINT) ver = (int64_t)of.v;
+            }
+            if (rc < 0) break;
+            if (dl == 0 || (dl == 7 && !memcmp(dp, "ai.onnx", 7))) g->opset = ver > 1000000 ? 1000000 : (int)ver;
+        }
+    }
+    if (rc < 0) return hant__fail(HANT_ERR_FORMAT, "%s: malformed ModelProto (not an ONNX file, or truncated)", g->path);
+    if (!has_graph) return hant__fail(HANT_ERR_FORMAT, "%s: no graph (not an ONNX model?)", g->path);
+    if (g->opset < 0) return hant__fail(HANT_ERR_FORMAT, "%s: no opset_import for the default ONNX domain", g->path);
+    if (g->opset < 7 || g->opset > 21) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: opset %d (hant reads opsets 7 to 21)", g->path, g->opset);
+    /* graph: count nodes, then read them, the initializers and the inputs */
+    int nnodes = 0, ninputs = 0, noutputs = 0;
+    r = graph;
+    while ((rc = hant__pb_next(&r, &f)) == 1) {
+        if ((f.num == HANT__ONNX_GRAPH_NODE || f.num == HANT__ONNX_GRAPH_INITIALIZER || f.num == HANT__ONNX_GRAPH_INPUT ||
+             f.num == HANT__ONNX_GRAPH_OUTPUT) && f.wt != HANT__PB_LEN) { rc = -1; break; }
+        nnodes += f.num == HANT__ONNX_GRAPH_NODE;
+        ninputs += f.num == HANT__ONNX_GRAPH_INPUT;
+        noutputs += f.num == HANT__ONNX_GRAPH_OUTPUT;
+    }
+    if (rc < 0) return hant__fail(HANT_ERR_FORMAT, "%s: malformed GraphProto", g->path);
+    if (!nnodes) return hant__fail(HANT_ERR_FORMAT, "%s: the graph has no nodes", g->path);
+    if (noutputs != 1) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: the graph has %d outputs (hant imports classifiers with one output)", g->path, noutputs);
+    g->nodes = (hant__oxnode *)hant__ox_alloc(g, sizeof(hant__oxnode) * (size_t)nnodes);
+    hant__pb *inputs = (hant__pb *)hant__ox_alloc(g, sizeof(hant__pb) * (size_t)(ninputs + 1));
+    if (!g->nodes || !inputs) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: %d nodes", g->path, nnodes);
+    ninputs = 0;
+    char *outname = NULL;
+    r = graph;
+    hant_status st = HANT_OK;
+    while (!st && (rc = hant__pb_next(&r, &f)) == 1) {
+        if (f.num == HANT__ONNX_GRAPH_NODE) st = hant__ox_parse_node(g, f.sub, g->nnodes++);
+        else if (f.num == HANT__ONNX_GRAPH_INPUT) inputs[ninputs++] = f.sub;
+        else if (f.num == HANT__ONNX_GRAPH_OUTPUT || f.num == HANT__ONNX_GRAPH_INITIALIZER) {
+            hant__pb m = f.sub, nm = { 0, 0 };
+            hant__pbf mf;
+            int field = f.num == HANT__ONNX_GRAPH_OUTPUT ? HANT__ONNX_VALUE_NAME : HANT__ONNX_TENSOR_NAME;
+            while ((rc = hant__pb_next(&m, &mf)) == 1) if ((int)mf.num == field && mf.wt == HANT__PB_LEN) nm = mf.sub;
+            if (rc < 0 || !nm.p || nm.p == nm.end) return hant__fail(HANT_ERR_FORMAT, "%s: %s without a name", g->path, f.num == HANT__ONNX_GRAPH_OUTPUT ? "graph output" : "initializer");
+            char *s = hant__ox_str(g, nm);
+            if (!s) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s", g->path);
+            if (f.num == HANT__ONNX_GRAPH_OUTPUT) { outname = s; continue; }
+            int v = hant__ox_value(g, s);
+            if (v < 0) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s", g->path);
+            if (g->vals[v].kind || g->vals[v].prod >= 0) return hant__fail(HANT_ERR_FORMAT, "%s: initializer '%s' is defined twice", g->path, s);
+            char what[300];
+            snprintf(what, sizeof what, "initializer '%.200s'", s);
+            st = hant__ox_tensor(g, f.sub, &g->vals[v], what);
+            g->vals[v].kind = HANT__OXV_CONST;
+        }
+    }
+    if (st) return st;
+    if (rc < 0) return hant__fail(HANT_ERR_FORMAT, "%s: malformed GraphProto", g->path);
+    /* the image: the one graph input that is not an initializer (older exporters list those too) */
+    g->input = -1;
+    for (int i = 0; i < ninputs; i++) {
+        hant__pb m = inputs[i], nm = { 0, 0 };
+        hant__pbf mf;
+        while ((rc = hant__pb_next(&m, &mf)) == 1) if (mf.num == HANT__ONNX_VALUE_NAME && mf.wt == HANT__PB_LEN) nm = mf.sub;
+        if (rc < 0 || !nm.p || nm.p == nm.end) return hant__fail(HANT_ERR_FORMAT, "%s: graph input %d: malformed or without a name", g->path, i);
+        char *s = hant__ox_str(g, nm);
+        int v = s ? hant__ox_value(g, s) : -1;
+        if (v < 0) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s", g->path);
+        if (g->vals[v].kind == HANT__OXV_CONST) continue;
+        if (g->input >= 0) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: graph inputs '%s' and '%s' (hant takes one image input)", g->path, g->vals[g->input].name, s);
+        if (g->vals[v].prod >= 0) return hant__fail(HANT_ERR_FORMAT, "%s: graph input '%s' is also a node output", g->path, s);
+        if ((st = hant__ox_input_shape(g, inputs[i], &g->vals[v]))) return st;
+        g->vals[v].kind = HANT__OXV_INPUT;
+        g->input = v;
+    }
+    if (g->input < 0) return hant__fail(HANT_ERR_FORMAT, "%s: no graph input (every input is an initializer)", g->path);
+    g->output = hant__ox_value(g, outname);
+    if (g->output < 0) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s", g->path);
+    g->vals[g->output].graph_out = 1;
+    return HANT_OK;
+}
+
+/* Kahn's order; a node whose input nobody defines, or a cycle, is an error. */
+static hant_status hant__ox_toposort(hant__ox *g) {
+    int N = g->nnodes;
+    int *pend = (int *)hant__ox_alloc(g, sizeof(int) * (size_t)N), *cnt = (int *)hant__ox_alloc(g, sizeof(int) * (size_t)(g->nvals + 1));
+    g->order = (int *)hant__ox_alloc(g, sizeof(int) * (size_t)N);
+    if (!pend || !cnt || !g->order) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: graph", g->path);
+    memset(cnt, 0, sizeof(int) * (size_t)(g->nvals + 1));
+    int total = 0;
+    for (int i = 0; i < N; i++) {
+        const hant__oxnode *n = &g->nodes[i];
+        pend[i] = 0;
+        for (int k = 0; k < n->nin; k++) {
+            int v = n->in[k];
+            if (v < 0) continue;
+            if (g->vals[v].prod < 0 && !g->vals[v].kind)
+                return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (%s): input '%s' is not produced by any node, initializer or graph input",
+                                  g->path, n->name, n->op, g->vals[v].name);
+            if (g->vals[v].prod >= 0) { pend[i]++; cnt[v]++; total++; }
+        }
+    }
+    /* readers of each node-produced value */
+    int *start = (int *)hant__ox_alloc(g, sizeof(int) * (size_t)(g->nvals + 1)), *rd = (int *)hant__ox_alloc(g, sizeof(int) * (size_t)(total + 1));
+    if (!start || !rd) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: graph", g->path);
+    int s = 0;
+    for (int v = 0; v < g->nvals; v++) { start[v] = s; s += cnt[v]; cnt[v] = 0; }
+    for (int i = 0; i < N; i++)
+        for (int k = 0; k < g->nodes[i].nin; k++) {
+            int v = g->nodes[i].in[k];
+            if (v >= 0 && g->vals[v].prod >= 0) rd[start[v] + cnt[v]++] = i;
+        }
+    int head = 0, tail = 0;
+    for (int i = 0; i < N; i++) if (!pend[i]) g->order[tail++] = i;
+    while (head < tail) {
+        const hant__oxnode *n = &g->nodes[g->order[head++]];
+        for (int k = 0; k < n->nout; k++) {
+            int v = n->out[k];
+            if (v < 0) continue;
+            for (int j = 0; j < cnt[v]; j++) if (--pend[rd[start[v] + j]] == 0) g->order[tail++] = rd[start[v] + j];
+        }
+    }
+    if (tail < N)
+        for (int i = 0; i < N; i++)
+            if (pend[i]) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (%s) is on a cycle of the graph", g->path, g->nodes[i].name, g->nodes[i].op);
+    return HANT_OK;
+}
+
+/* ---- constant folding and shapes ---- */
+static int hant__ox_isconst(const hant__ox *g, int v) { return v >= 0 && g->vals[v].kind == HANT__OXV_CONST; }
+static int hant__ox_isfeat(const hant__ox *g, int v) { return v >= 0 && (g->vals[v].kind == HANT__OXV_FEAT || g->vals[v].kind == HANT__OXV_INPUT); }
+
+/* Element k of a constant as a double. */
+static double hant__ox_cget(const hant__oxval *c, int64_t k) { return c->f ? (double)c->f[k] : (double)c->i[k]; }
+
+/* A scalar constant (one element, any shape). */
+static int hant__ox_scalar(const hant__ox *g, int v, double *x) {
+    if (!hant__ox_isconst(g, v) || g->vals[v].cnum != 1) return 0;
+    *x = hant__ox_cget(&g->vals[v], 0);
+    return 1;
+}
+
+static hant_status hant__ox_newconst(hant__ox *g, int v, int isf, int nd, const int64_t *dims, int64_t num) {
+    hant__oxval *o = &g->vals[v];
+    o->kind = HANT__OXV_CONST; o->cnd = nd; o->cnum = num;
+    for (int d = 0; d < nd; d++) o->cdim[d] = dims[d];
+    o->f = NULL; o->i = NULL;
+    if (isf) o->f = (float *)hant__ox_alloc(g, sizeof(float) * (size_t)(num ? num : 1));
+    else o->i = (int64_t *)hant__ox_alloc(g, sizeof(int64_t) * (size_t)(num ? num : 1));
+    return (o->f || o->i) ? HANT_OK : hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: constant '%s'", g->path, o->name);
+}
+
+/* Axes from an attribute (older opsets) or a constant second input. */
+static hant_status hant__ox_axes(hant__ox *g, int node, int64_t *axes, int *naxes) {
+    const hant__oxnode *n = &g->nodes[node];
+    hant__oxattr a;
+    hant_status st = hant__ox_attr(g, node, "axes", &a);
+    if (st) return st;
+    *naxes = 0;
+    if (a.found) { for (int k = 0; k < a.nints; k++) axes[k] = a.ints[k]; *naxes = a.nints; return HANT_OK; }
+    if (n->nin >= 2 && n->in[1] >= 0) {
+        int v = hant__ox_res(g, n->in[1]);
+        if (!hant__ox_isconst(g, v) || !g->vals[v].i || g->vals[v].cnum > 8)
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): axes must be a constant int64 list", g->path, n->name, n->op);
+        for (int64_t k = 0; k < g->vals[v].cnum; k++) axes[k] = g->vals[v].i[k];
+        *naxes = (int)g->vals[v].cnum;
+    }
+    return HANT_OK;
+}
+
+static hant_status hant__ox_fold(hant__ox *g, int node) {
+    hant__oxnode *n = &g->nodes[node];
+    const char *op = n->op;
+    int o = n->out[0];
+    hant_status st = HANT_OK;
+    if (o < 0) return HANT_OK;
+#define HANT__OXIN(k) (hant__ox_res(g, n->in[k]))
+    if (!strcmp(op, "Constant")) {
+        hant__oxattr a;
+        if ((st = hant__ox_attr(g, node, "value", &a))) return st;
+        if (a.found) {
+            char what[300];
+            snprintf(what, sizeof what, "node '%.200s' (Constant)", n->name);
+            if (!a.t.p) return hant__fail(HANT_ERR_FORMAT, "%s: %s: value is not a tensor", g->path, what);
+            st = hant__ox_tensor(g, a.t, &g->vals[o], what);
+            g->vals[o].kind = HANT__OXV_CONST;
+            return st;
+        }
+        static const char *names[4] = { "value_float", "value_int", "value_floats", "value_ints" };
+        for (int k = 0; k < 4; k++) {
+            if ((st = hant__ox_attr(g, node, names[k], &a))) return st;
+            if (!a.found) continue;
+            int64_t cnt = k == 0 || k == 1 ? 1 : k == 2 ? a.nfloats : a.nints;
+            if ((st = hant__ox_newconst(g, o, k % 2 == 0, k < 2 ? 0 : 1, &cnt, cnt))) return st;
+            for (int64_t j = 0; j < cnt; j++) {
+                if (k == 0) g->vals[o].f[j] = a.f; else if (k == 1) g->vals[o].i[j] = a.i;
+                else if (k == 2) g->vals[o].f[j] = a.floats[j]; else g->vals[o].i[j] = a.ints[j];
+            }
+            return HANT_OK;
+        }
+        return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Constant): no value hant reads", g->path, n->name);
+    }
+    if (!strcmp(op, "Shape")) {
+        const hant__oxval *x = &g->vals[HANT__OXIN(0)];
+        int nd = x->kind == HANT__OXV_CONST ? x->cnd : x->ndim;
+        int64_t s = hant__ox_attr_i(g, node, "start", 0, &st), e = hant__ox_attr_i(g, node, "end", nd, &st);
+        if (st) return st;
+        if (s < 0) s += nd;
+        if (e < 0) e += nd;
+        s = s < 0 ? 0 : s > nd ? nd : s; e = e < s ? s : e > nd ? nd : e;
+        int64_t cnt = e - s;
+        if ((st = hant__ox_newconst(g, o, 0, 1, &cnt, cnt))) return st;
+        for (int64_t k = 0; k < cnt; k++) g->vals[o].i[k] = x->kind == HANT__OXV_CONST ? x->cdim[s + k] : x->dim[s + k];
+        return HANT_OK;
+    }
+    if (!strcmp(op, "Gather")) {
+        const hant__oxval *d = &g->vals[HANT__OXIN(0)], *ix = &g->vals[HANT__OXIN(1)];
+        int64_t axis = hant__ox_attr_i(g, node, "axis", 0, &st);
+        if (st) return st;
+        if (d->cnd != 1 || (axis != 0 && axis != -1) || !ix->i)
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Gather): hant folds Gather on 1-D constants only", g->path, n->name);
+        if ((st = hant__ox_newconst(g, o, d->f != NULL, ix->cnd, ix->cdim, ix->cnum))) return st;
+        d = &g->vals[HANT__OXIN(0)]; ix = &g->vals[HANT__OXIN(1)];
+        for (int64_t k = 0; k < ix->cnum; k++) {
+            int64_t j = ix->i[k] < 0 ? ix->i[k] + d->cnum : ix->i[k];
+            if (j < 0 || j >= d->cnum) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (Gather): index %lld out of range", g->path, n->name, (long long)ix->i[k]);
+            if (d->f) g->vals[o].f[k] = d->f[j]; else g->vals[o].i[k] = d->i[j];
+        }
+        return HANT_OK;
+    }
+    if (!strcmp(op, "Unsqueeze") || !strcmp(op, "Squeeze") || !strcmp(op, "Identity") || !strcmp(op, "Reshape")) {
+        const hant__oxval *x = &g->vals[HANT__OXIN(0)];
+        int64_t dims[8], axes[8];
+        int nd = 0, na = 0;
+        if (!strcmp(op, "Reshape")) {
+            const hant__oxval *s = &g->vals[HANT__OXIN(1)];
+            if (!s->i || s->cnum > 8) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Reshape): shape must be int64, at most 8 values", g->path, n->name);
+            int64_t known = 1; int neg = -1;
+            for (int k = 0; k < s->cnum; k++) {
+                int64_t d = s->i[k] == 0 && k < x->cnd ? x->cdim[k] : s->i[k];
+                if (d == -1 && neg < 0) { neg = k; d = 1; }
+                else if (d < 0 || (d && known > ((int64_t)1 << 40) / d)) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (Reshape): bad shape", g->path, n->name);
+                dims[nd++] = d; known *= d;
+            }
+            if (neg >= 0) { if (!known || x->cnum % known) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (Reshape): bad shape", g->path, n->name); dims[neg] = x->cnum / known; known = x->cnum; }
+            if (known != x->cnum) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (Reshape): %lld elements into %lld", g->path, n->name, (long long)x->cnum, (long long)known);
+        } else if (!strcmp(op, "Identity")) {
+            nd = x->cnd; for (int k = 0; k < nd; k++) dims[k] = x->cdim[k];
+        } else {
+            if ((st = hant__ox_axes(g, node, axes, &na))) return st;
+            if (op[0] == 'U') {
+                nd = x->cnd + na;
+                if (nd > 8) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Unsqueeze): more than 8 dimensions", g->path, n->name);
+                unsigned mask = 0;
+                for (int k = 0; k < na; k++) {
+                    int64_t a = axes[k] < 0 ? axes[k] + nd : axes[k];
+                    if (a < 0 || a >= nd || (mask >> a & 1)) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (Unsqueeze): bad axis %lld", g->path, n->name, (long long)axes[k]);
+                    mask |= 1u << a;
+                }
+                for (int k = 0, j = 0; k < nd; k++) dims[k] = (mask >> k & 1) ? 1 : x->cdim[j++];
+            } else {
+                unsigned mask = 0;
+                for (int k = 0; k < na; k++) {
+                    int64_t a = axes[k] < 0 ? axes[k] + x->cnd : axes[k];
+                    if (a < 0 || a >= x->cnd || x->cdim[a] != 1) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (Squeeze): bad axis %lld", g->path, n->name, (long long)axes[k]);
+                    mask |= 1u << a;
+                }
+                for (int k = 0; k < x->cnd; k++) if (!(na ? (mask >> k & 1) : x->cdim[k] == 1)) dims[nd++] = x->cdim[k];
+            }
+        }
+        if ((st = hant__ox_newconst(g, o, x->f != NULL, nd, dims, x->cnum))) return st;
+        x = &g->vals[HANT__OXIN(0)];
+        if (x->f) memcpy(g->vals[o].f, x->f, sizeof(float) * (size_t)x->cnum);
+        else memcpy(g->vals[o].i, x->i, sizeof(int64_t) * (size_t)x->cnum);
+        return HANT_OK;
+    }
+    if (!strcmp(op, "Concat")) {
+        int64_t total = 0;
+        int isf = -1;
+        for (int k = 0; k < n->nin; k++) {
+            const hant__oxval *x = &g->vals[HANT__OXIN(k)];
+            if (x->cnd > 1 || (isf >= 0 && isf != (x->f != NULL)))
+                return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Concat): hant folds Concat of 1-D constants of one type", g->path, n->name);
+            isf = x->f != NULL; total += x->cnum;
+        }
+        if ((st = hant__ox_newconst(g, o, isf == 1, 1, &total, total))) return st;
+        int64_t at = 0;
+        for (int k = 0; k < n->nin; k++) {
+            const hant__oxval *x = &g->vals[HANT__OXIN(k)];
+            if (x->f) memcpy(g->vals[o].f + at, x->f, sizeof(float) * (size_t)x->cnum);
+            else memcpy(g->vals[o].i + at, x->i, sizeof(int64_t) * (size_t)x->cnum);
+            at += x->cnum;
+        }
+        return HANT_OK;
+    }
+    if (!strcmp(op, "Cast")) {
+        int64_t to = hant__ox_attr_i(g, node, "to", 0, &st);
+        if (st) return st;
+        int isf = to == HANT__ONNX_FLOAT || to == HANT__ONNX_DOUBLE;
+        if (!isf && !(to == HANT__ONNX_INT64 || to == HANT__ONNX_INT32))
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Cast): to type %lld", g->path, n->name, (long long)to);
+        const hant__oxval *x = &g->vals[HANT__OXIN(0)];
+        if ((st = hant__ox_newconst(g, o, isf, x->cnd, x->cdim, x->cnum))) return st;
+        x = &g->vals[HANT__OXIN(0)];
+        for (int64_t k = 0; k < x->cnum; k++) {
+            double d = hant__ox_cget(x, k);
+            if (isf) g->vals[o].f[k] = (float)d;
+            else { if (!(d > -9.2e18 && d < 9.2e18)) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (Cast): value out of range", g->path, n->name); g->vals[o].i[k] = (int64_t)d; }
+        }
+        return HANT_OK;
+    }
+    if (!strcmp(op, "Add") || !strcmp(op, "Sub") || !strcmp(op, "Mul") || !strcmp(op, "Div")) {
+        const hant__oxval *a = &g->vals[HANT__OXIN(0)], *b = &g->vals[HANT__OXIN(1)];
+        if ((a->f != NULL) != (b->f != NULL) || (a->cnum != b->cnum && a->cnum != 1 && b->cnum != 1))
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): hant folds same-type constants of equal size or scalars", g->path, n->name, op);
+        const hant__oxval *big = a->cnum >= b->cnum ? a : b;
+        if ((st = hant__ox_newconst(g, o, a->f != NULL, big->cnd, big->cdim, big->cnum))) return st;
+        a = &g->vals[HANT__OXIN(0)]; b = &g->vals[HANT__OXIN(1)];
+        hant__oxval *r = &g->vals[o];
+        for (int64_t k = 0; k < r->cnum; k++) {
+            int64_t ka = a->cnum == 1 ? 0 : k, kb = b->cnum == 1 ? 0 : k;
+            if (r->f) {
+                float x = a->f[ka], y = b->f[kb];
+                r->f[k] = op[0] == 'A' ? x + y : op[0] == 'S' ? x - y : op[0] == 'M' ? x * y : x / y;
+            } else {
+                int64_t x = a->i[ka], y = b->i[kb];
+                if (op[0] == 'D' && (y == 0 || (x == INT64_MIN && y == -1))) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (Div): integer division by zero", g->path, n->name);
+                r->i[k] = op[0] == 'A' ? (int64_t)((uint64_t)x + (uint64_t)y) : op[0] == 'S' ? (int64_t)((uint64_t)x - (uint64_t)y)
+                        : op[0] == 'M' ? (int64_t)((uint64_t)x * (uint64_t)y) : x / y;
+            }
+        }
+        return HANT_OK;
+    }
+#undef HANT__OXIN
+    return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): hant cannot fold this operator on constants", g->path, n->name, op);
+}
+
+static const char *hant__ox_supported =
+    "hant imports EfficientNet, MobileNetV2/V3 and ResNet-style networks built from Conv, BatchNormalization, Relu, "
+    "Clip(0,6), Sigmoid, HardSigmoid, HardSwish, Mul, Add, MaxPool, GlobalAveragePool, ReduceMean, Flatten, Reshape, "
+    "Squeeze, Gemm, MatMul, Dropout and Identity";
+
+/* Output shape of an op on feature maps; errors name the node. */
+static hant_status hant__ox_shape(hant__ox *g, int node) {
+    hant__oxnode *n = &g->nodes[node];
+    const char *op = n->op;
+    hant_status st = HANT_OK;
+    int x = n->nin ? hant__ox_res(g, n->in[0]) : -1;
+    int o = n->out[0];
+    if ((!strcmp(op, "Add") || !strcmp(op, "Mul")) && n->nin == 2 && !hant__ox_isfeat(g, x)) x = hant__ox_res(g, n->in[1]); /* commutative */
+    if (!hant__ox_isfeat(g, x) || o < 0)
+        return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): the first input must be a feature map; %s", g->path, n->name, op, hant__ox_supported);
+    for (int k = 1; k < n->nout; k++)
+        if (n->out[k] >= 0 && strcmp(op, "Dropout") && strcmp(op, "BatchNormalization"))
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s) has %d outputs", g->path, n->name, op, n->nout);
+    const hant__oxval *X = &g->vals[x];
+    hant__oxval *O = &g->vals[o];
+    O->kind = HANT__OXV_FEAT;
+    O->ndim = X->ndim;
+    memcpy(O->dim, X->dim, sizeof O->dim);
+    for (int k = 1; k < n->nin; k++) {
+        int v = hant__ox_res(g, n->in[k]);
+        if (v >= 0 && !g->vals[v].kind)
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): input '%s' is an unsupported output", g->path, n->name, op, g->vals[v].name);
+        if (v >= 0 && hant__ox_isfeat(g, v) && strcmp(op, "Add") && strcmp(op, "Mul"))
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): input %d must be a constant; %s", g->path, n->name, op, k, hant__ox_supported);
+    }
+    if (!strcmp(op, "Conv")) {
+        int w = n->nin > 1 ? hant__ox_res(g, n->in[1]) : -1;
+        if (X->ndim != 4 || !hant__ox_isconst(g, w) || g->vals[w].cnd != 4 || !g->vals[w].f)
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Conv): hant imports 2-D convolutions with constant float weights", g->path, n->name);
+        const hant__oxval *W = &g->vals[w];
+        int64_t grp = hant__ox_attr_i(g, node, "group", 1, &st);
+        hant__oxattr s, p, d, ap;
+        if (st || (st = hant__ox_attr(g, node, "strides", &s)) || (st = hant__ox_attr(g, node, "pads", &p)) ||
+            (st = hant__ox_attr(g, node, "dilations", &d)) || (st = hant__ox_attr(g, node, "auto_pad", &ap))) return st;
+        int64_t k = W->cdim[2];
+        if (W->cdim[0] < 1 || W->cdim[0] > 65536 || grp < 1 || X->dim[1] % grp || W->cdim[1] != X->dim[1] / grp || W->cdim[0] % grp || W->cdim[3] != k || k < 1 || k > 7 || !(k & 1))
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Conv): weight %lldx%lldx%lldx%lld, group %lld on %lld channels (hant: square odd kernels 1..7)",
+                              g->path, n->name, (long long)W->cdim[0], (long long)W->cdim[1], (long long)W->cdim[2], (long long)W->cdim[3], (long long)grp, (long long)X->dim[1]);
+        int64_t sy = s.nints > 0 ? s.ints[0] : 1, sx = s.nints > 1 ? s.ints[1] : sy;
+        if ((s.found && s.nints != 2) || sy != sx || (sy != 1 && sy != 2))
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Conv): strides must be 1,1 or 2,2", g->path, n->name);
+        for (int j = 0; j < d.nints; j++) if (d.ints[j] != 1) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Conv): dilation %lld (hant: 1)", g->path, n->name, (long long)d.ints[j]);
+        size_t apl = (size_t)(ap.s.end - ap.s.p);
+        int same = ap.found && ((apl == 10 && !memcmp(ap.s.p, "SAME_UPPER", 10)) || (apl == 10 && !memcmp(ap.s.p, "SAME_LOWER", 10)));
+        if (ap.found && !same && !(apl == 6 && !memcmp(ap.s.p, "NOTSET", 6)))
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Conv): auto_pad must be NOTSET (or SAME at stride 1)", g->path, n->name);
+        if (same ? sy != 1 : (p.nints != 4 || p.ints[0] != k / 2 || p.ints[1] != k / 2 || p.ints[2] != k / 2 || p.ints[3] != k / 2)) {
+            if (!(k == 1 && !same && !p.found))
+                return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Conv): padding must be symmetric %lld (k/2 on every side) for a %lldx%lld kernel",
+                                  g->path, n->name, (long long)(k / 2), (long long)k, (long long)k);
+        }
+        int b = n->nin > 2 ? hant__ox_res(g, n->in[2]) : -1;
+        if (b >= 0 && (!g->vals[b].f || g->vals[b].cnum != W->cdim[0]))
+            return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (Conv): bias has %lld values for %lld channels", g->path, n->name, (long long)g->vals[b].cnum, (long long)W->cdim[0]);
+        O->dim[1] = W->cdim[0];
+        O->dim[2] = (X->dim[2] + 2 * (k / 2) - k) / sy + 1;
+        O->dim[3] = (X->dim[3] + 2 * (k / 2) - k) / sy + 1;
+        return HANT_OK;
+    }
+    if (!strcmp(op, "BatchNormalization")) {
+        if (X->ndim < 2 || n->nin != 5) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (BatchNormalization): needs 5 inputs", g->path, n->name);
+        for (int k = 1; k < 5; k++) {
+            int v = hant__ox_res(g, n->in[k]);
+            if (!hant__ox_isconst(g, v) || !g->vals[v].f || g->vals[v].cnum != X->dim[1])
+                return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (BatchNormalization): input %d must hold %lld float constants", g->path, n->name, k, (long long)X->dim[1]);
+        }
+        if (hant__ox_attr_i(g, node, "training_mode", 0, &st) != 0 || st)
+            return st ? st : hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (BatchNormalization): training_mode (hant imports inference graphs)", g->path, n->name);
+        return HANT_OK;
+    }
+    if (!strcmp(op, "Relu") || !strcmp(op, "Sigmoid") || !strcmp(op, "HardSigmoid") || !strcmp(op, "HardSwish") || !strcmp(op, "Clip"))
+        return HANT_OK;
+    if (!strcmp(op, "Add") || !strcmp(op, "Mul") || !strcmp(op, "Sub") || !strcmp(op, "Div")) {
+        int y = n->nin == 2 ? hant__ox_res(g, n->in[x == hant__ox_res(g, n->in[1]) ? 0 : 1]) : -1;
+        if (y < 0) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (%s): needs 2 inputs", g->path, n->name, op);
+        if (hant__ox_isfeat(g, y)) {
+            const hant__oxval *Y = &g->vals[y];
+            if (!strcmp(op, "Sub") || !strcmp(op, "Div") || Y->ndim != X->ndim || Y->dim[1] != X->dim[1])
+                return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): operands of different shapes; %s", g->path, n->name, op, hant__ox_supported);
+            for (int d = 2; d < X->ndim; d++)
+                if (Y->dim[d] != X->dim[d] && Y->dim[d] != 1 && X->dim[d] != 1)
+                    return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): operands of different shapes", g->path, n->name, op);
+            for (int d = 2; d < X->ndim; d++) O->dim[d] = HANT__MAX(X->dim[d], Y->dim[d]);
+        }
+        return HANT_OK;
+    }
+    if (!strcmp(op, "GlobalAveragePool") || !strcmp(op, "ReduceMean")) {
+        if (X->ndim != 4) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): needs NCHW", g->path, n->name, op);
+        O->dim[2] = O->dim[3] = 1;
+        if (op[0] == 'R') {
+            int64_t axes[8]; int na;
+            if ((st = hant__ox_axes(g, node, axes, &na))) return st;
+            int64_t keep = hant__ox_attr_i(g, node, "keepdims", 1, &st);
+            if (st) return st;
+            unsigned mask = 0;
+            for (int k = 0; k < na; k++) mask |= axes[k] >= -4 && axes[k] < 4 ? 1u << (axes[k] < 0 ? axes[k] + 4 : axes[k]) : 0x100u;
+            if (na != 2 || mask != 0xC) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (ReduceMean): hant pools over H and W (axes 2,3)", g->path, n->name);
+            if (!keep) O->ndim = 2;
+        }
+        return HANT_OK;
+    }
+    if (!strcmp(op, "MaxPool")) {
+        hant__oxattr ks, s, p, d;
+        if ((st = hant__ox_attr(g, node, "kernel_shape", &ks)) || (st = hant__ox_attr(g, node, "strides", &s)) ||
+            (st = hant__ox_attr(g, node, "pads", &p)) || (st = hant__ox_attr(g, node, "dilations", &d))) return st;
+        int64_t ceil = hant__ox_attr_i(g, node, "ceil_mode", 0, &st);
+        if (st) return st;
+        int ok = X->ndim == 4 && ks.nints == 2 && ks.ints[0] == 3 && ks.ints[1] == 3 && s.nints == 2 && s.ints[0] == 2 && s.ints[1] == 2 &&
+                 p.nints == 4 && p.ints[0] == 1 && p.ints[1] == 1 && p.ints[2] == 1 && p.ints[3] == 1 && !ceil;
+        for (int j = 0; j < d.nints; j++) ok &= d.ints[j] == 1;
+        if (!ok || n->nout > 1) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (MaxPool): hant has the 3x3 stride-2 pad-1 max-pool after the stem only", g->path, n->name);
+        O->dim[2] = (X->dim[2] + 2 - 3) / 2 + 1; O->dim[3] = (X->dim[3] + 2 - 3) / 2 + 1;
+        return HANT_OK;
+    }
+    if (!strcmp(op, "Flatten") || !strcmp(op, "Reshape") || !strcmp(op, "Squeeze")) {
+        /* only [N, C, 1, 1] -> [N, C] (after pooling) */
+        if (X->ndim == 2) { if (op[0] == 'F') return HANT_OK; }
+        else if (X->ndim != 4 || X->dim[2] != 1 || X->dim[3] != 1)
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): hant flattens only pooled [N, C, 1, 1] maps", g->path, n->name, op);
+        if (op[0] == 'F' && hant__ox_attr_i(g, node, "axis", 1, &st) != 1)
+            return st ? st : hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Flatten): axis must be 1", g->path, n->name);
+        if (op[0] == 'R') {
+            int s = n->nin > 1 ? hant__ox_res(g, n->in[1]) : -1;
+            const hant__oxval *S = s >= 0 ? &g->vals[s] : NULL;
+            if (!S || !S->i || S->cnum != 2 || !(S->i[1] == X->dim[1] || S->i[1] == -1) || !(S->i[0] == -1 || S->i[0] == 0 || S->i[0] == X->dim[0]))
+                return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Reshape): hant reshapes [N, C, 1, 1] to [N, C] only", g->path, n->name);
+        }
+        if (op[0] == 'S') {
+            int64_t axes[8]; int na;
+            if ((st = hant__ox_axes(g, node, axes, &na))) return st;
+            unsigned mask = 0;
+            for (int k = 0; k < na; k++) mask |= axes[k] >= -4 && axes[k] < 4 ? 1u << (axes[k] < 0 ? axes[k] + 4 : axes[k]) : 0x100u;
+            if (na && mask != 0xC) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Squeeze): axes must be 2,3", g->path, n->name);
+        }
+        O->ndim = 2;
+        O->dim[2] = O->dim[3] = 0;
+        return HANT_OK;
+    }
+    if (!strcmp(op, "Gemm") || !strcmp(op, "MatMul")) {
+        int w = n->nin > 1 ? hant__ox_res(g, n->in[1]) : -1;
+        if (X->ndim != 2 || !hant__ox_isconst(g, w) || g->vals[w].cnd != 2 || !g->vals[w].f)
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): hant's fully connected layers take [N, C] by a constant 2-D float weight", g->path, n->name, op);
+        int64_t tb = 0;
+        if (op[0] == 'G') {
+            tb = hant__ox_attr_i(g, node, "transB", 0, &st);
+            if (hant__ox_attr_i(g, node, "transA", 0, &st) != 0 || st)
+                return st ? st : hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Gemm): transA", g->path, n->name);
+        }
+        const hant__oxval *W = &g->vals[w];
+        int64_t in = tb ? W->cdim[1] : W->cdim[0], out = tb ? W->cdim[0] : W->cdim[1];
+        if (in != X->dim[1]) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (%s): weight takes %lld inputs, the map has %lld", g->path, n->name, op, (long long)in, (long long)X->dim[1]);
+        if (out < 1 || out > 100000) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): %lld outputs (hant: 1 to 100000)", g->path, n->name, op, (long long)out);
+        int b = n->nin > 2 ? hant__ox_res(g, n->in[2]) : -1;
+        if (b >= 0 && (!g->vals[b].f || (g->vals[b].cnum != out && g->vals[b].cnum != 1)))
+            return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (Gemm): bias C has %lld values for %lld outputs", g->path, n->name, (long long)g->vals[b].cnum, (long long)out);
+        O->dim[1] = out;
+        return HANT_OK;
+    }
+    O->kind = HANT__OXV_NONE;
+    return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s) is not supported; %s", g->path, n->name, op, hant__ox_supported);
+}
+
+/* Evaluates the graph in order: aliases, folded constants, feature-map
+   shapes; then the readers of each feature map. */
+static hant_status hant__ox_eval(hant__ox *g) {
+    static const char *foldable[] = { "Constant", "Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast", "Add", "Sub", "Mul", "Div",
+                                      "Identity", "Reshape" };
+    hant_status st = HANT_OK;
+    for (int oi = 0; oi < g->nnodes && !st; oi++) {
+        int node = g->order[oi];
+        hant__oxnode *n = &g->nodes[node];
+        if (!strcmp(n->op, "Identity") || !strcmp(n->op, "Dropout")) {
+            int x = n->nin ? hant__ox_res(g, n->in[0]) : -1;
+            if (x < 0 || n->out[0] < 0) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (%s): missing input or output", g->path, n->name, n->op);
+            if (n->nin > 2 && n->in[2] >= 0) {
+                double t;
+                if (!hant__ox_scalar(g, hant__ox_res(g, n->in[2]), &t) || t != 0.0)
+                    return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Dropout): training_mode must be a constant false", g->path, n->name);
+            }
+            g->vals[n->out[0]].alias = x;
+            g->vals[n->out[0]].kind = g->vals[x].kind;
+            n->skip = 1;
+            continue;
+        }
+        int allconst = 1, any = 0;
+        for (int k = 0; k < n->nin; k++) {
+            int v = hant__ox_res(g, n->in[k]);
+            if (v < 0) continue;
+            any = 1;
+            if (!g->vals[v].kind)
+                return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): input '%s' comes from an output hant does not compute", g->path, n->name, n->op, g->vals[v].name);
+            if (g->vals[v].kind != HANT__OXV_CONST) allconst = 0;
+        }
+        int fold = 0;
+        for (size_t k = 0; k < sizeof foldable / sizeof foldable[0]; k++) fold |= !strcmp(n->op, foldable[k]);
+        if (!strcmp(n->op, "Shape")) allconst = 1; /* a feature map's shape is known */
+        if (fold && allconst && (any || !strcmp(n->op, "Constant"))) {
+            if (n->nout != 1 || n->out[0] < 0) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): one output expected", g->path, n->name, n->op);
+            st = hant__ox_fold(g, node);
+            n->skip = 1;
+        } else {
+            st = hant__ox_shape(g, node);
+        }
+    }
+    if (st) return st;
+    /* resolve aliases, then count readers of feature maps */
+    for (int i = 0; i < g->nnodes; i++)
+        for (int k = 0; k < g->nodes[i].nin; k++) g->nodes[i].in[k] = hant__ox_res(g, g->nodes[i].in[k]);
+    g->output = hant__ox_res(g, g->output);
+    int total = 0;
+    for (int i = 0; i < g->nnodes; i++) {
+        if (g->nodes[i].skip) continue;
+        for (int k = 0; k < g->nodes[i].nin; k++) if (hant__ox_isfeat(g, g->nodes[i].in[k])) { g->vals[g->nodes[i].in[k]].nuse++; total++; }
+    }
+    g->uses = (int *)hant__ox_alloc(g, sizeof(int) * (size_t)(total + 1));
+    if (!g->uses) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: graph", g->path);
+    int s = 0;
+    for (int v = 0; v < g->nvals; v++) { g->vals[v].use0 = s; s += g->vals[v].nuse; g->vals[v].nuse = 0; }
+    for (int oi = 0; oi < g->nnodes; oi++) {
+        int i = g->order[oi];
+        if (g->nodes[i].skip) continue;
+        for (int k = 0; k < g->nodes[i].nin; k++) {
+            int v = g->nodes[i].in[k];
+            if (hant__ox_isfeat(g, v)) g->uses[g->vals[v].use0 + g->vals[v].nuse++] = i;
+        }
+    }
+    if (!hant__ox_isfeat(g, g->output)) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: the graph output '%s' is not computed from the input", g->path, g->vals[g->output].name);
+    return HANT_OK;
+}
+
+/* ---- from graph to hant architecture ---- */
+typedef struct hant__oxunit {
+    int node, bn;          /* Conv / Gemm / MatMul node; its BatchNormalization, -1: folded or none */
+    int w, b;              /* weight and bias constants (b -1: none) */
+    int cin, cout, k, stride, groups, fc, transb;
+    float alpha, cbeta;    /* Gemm */
+    hant_act act;
+    int in, pre, out;      /* values: input, before the activation, after it */
+} hant__oxunit;
+typedef struct hant__oxse { hant__oxunit u1, u2; int out; } hant__oxse;
+typedef struct hant__oxmap {
+    hant_arch arch;
+    int nunits, nses;
+    float min_eps;         /* over the BatchNormalization nodes, 0: none */
+    hant__oxunit units[HANT_MAX_BLOCKS * 4 + 8];
+    hant__oxse ses[HANT_MAX_BLOCKS + 1];
+} hant__oxmap;
+
+static int hant__ox_only(const hant__ox *g, int v) {
+    return v >= 0 && g->vals[v].nuse == 1 && !g->vals[v].graph_out ? g->uses[g->vals[v].use0] : -1;
+}
+static int hant__ox_use(const hant__ox *g, int v, int k) { return g->uses[g->vals[v].use0 + k]; }
+static int hant__ox_other(const hant__ox *g, int node, int v) {
+    const hant__oxnode *n = &g->nodes[node];
+    if (n->nin != 2) return -1;
+    return n->in[0] == v ? (n->in[1] == v ? -1 : n->in[1]) : n->in[1] == v ? n->in[0] : -1;
+}
+static int hant__ox_pool(const hant__ox *g, int node) { return hant__ox_is(g, node, "GlobalAveragePool") || hant__ox_is(g, node, "ReduceMean"); }
+static void hant__ox_mark(hant__ox *g, int node, int part) { if (node >= 0) g->nodes[node].part = part; }
+
+static int hant__ox_clip(hant__ox *g, int node, double *lo, double *hi) {
+    const hant__oxnode *n = &g->nodes[node];
+    hant__oxattr a;
+    *lo = -HUGE_VAL; *hi = HUGE_VAL;
+    if (!hant__ox_attr(g, node, "min", &a) && a.found) *lo = a.f;
+    if (!hant__ox_attr(g, node, "max", &a) && a.found) *hi = a.f;
+    if (n->nin > 1 && n->in[1] >= 0 && !hant__ox_scalar(g, n->in[1], lo)) return 0;
+    if (n->nin > 2 && n->in[2] >= 0 && !hant__ox_scalar(g, n->in[2], hi)) return 0;
+    return 1;
+}
+/* HardSigmoid with PyTorch's alpha 1/6, beta 0.5 */
+static int hant__ox_hsig_node(hant__ox *g, int node) {
+    hant_status st = HANT_OK;
+    if (!hant__ox_is(g, node, "HardSigmoid")) return 0;
+    float a = hant__ox_attr_f(g, node, "alpha", 0.2f, &st), b = hant__ox_attr_f(g, node, "beta", 0.5f, &st);
+    return !st && fabs(a * 6.0 - 1.0) < 1e-6 && b == 0.5f;
+}
+/* Div(v, 6) or Mul(v, 1/6) */
+static int hant__ox_div6(hant__ox *g, int node, int v) {
+    double c;
+    if (node < 0 || g->nodes[node].nin != 2) return 0;
+    int o = hant__ox_other(g, node, v);
+    if (!hant__ox_scalar(g, o, &c)) return 0;
+    if (hant__ox_is(g, node, "Div")) return g->nodes[node].in[0] == v && c == 6.0;
+    return hant__ox_is(g, node, "Mul") && fabs(c * 6.0 - 1.0) < 1e-6;
+}
+/* Add(v, 3) -> Clip(0, 6) [-> Div 6]: the chain's last node, -1 if none. */
+static int hant__ox_hsig_chain(hant__ox *g, int add, int v, int *scaled) {
+    double c, lo, hi;
+    if (!hant__ox_is(g, add, "Add") || !hant__ox_scalar(g, hant__ox_other(g, add, v), &c) || c != 3.0) return -1;
+    int clip = hant__ox_only(g, g->nodes[add].out[0]);
+    if (!hant__ox_is(g, clip, "Clip") || g->nodes[clip].in[0] != g->nodes[add].out[0] || !hant__ox_clip(g, clip, &lo, &hi) || lo != 0.0 || hi != 6.0) return -1;
+    int d = hant__ox_only(g, g->nodes[clip].out[0]);
+    *scaled = hant__ox_div6(g, d, g->nodes[clip].out[0]);
+    return *scaled ? d : clip;
+}
+
+/* The readers of v as an activation, as ONNX exporters write them; *out is
+   the value after it (v itself, HANT_ACT_NONE, when they are not one). */
+static hant_act hant__ox_act(hant__ox *g, int v, int *out, int part) {
+    *out = v;
+    if (g->vals[v].graph_out) return HANT_ACT_NONE;
+    int nu = g->vals[v].nuse;
+    if (nu == 1) {
+        int n = hant__ox_use(g, v, 0), sc;
+        const hant__oxnode *N = &g->nodes[n];
+        double lo, hi;
+        hant_act a = HANT_ACT_NONE;
+        if (hant__ox_is(g, n, "Add")) {
+            int e = hant__ox_hsig_chain(g, n, v, &sc);
+            if (e < 0 || !sc) return HANT_ACT_NONE;
+            hant__ox_mark(g, n, part); hant__ox_mark(g, hant__ox_only(g, N->out[0]), part); hant__ox_mark(g, e, part);
+            *out = g->nodes[e].out[0];
+            return HANT_ACT_HSIGMOID;
+        }
+        if (N->in[0] != v) return HANT_ACT_NONE;
+        if (hant__ox_is(g, n, "Relu")) a = HANT_ACT_RELU;
+        else if (hant__ox_is(g, n, "HardSwish")) a = HANT_ACT_HSWISH;
+        else if (hant__ox_is(g, n, "Sigmoid")) a = HANT_ACT_SIGMOID;
+        else if (hant__ox_hsig_node(g, n)) a = HANT_ACT_HSIGMOID;
+        else if (hant__ox_is(g, n, "Clip") && hant__ox_clip(g, n, &lo, &hi) && lo == 0.0) a = hi == 6.0 ? HANT_ACT_RELU6 : hi == HUGE_VAL ? HANT_ACT_RELU : HANT_ACT_NONE;
+        if (a) { hant__ox_mark(g, n, part); *out = N->out[0]; }
+        return a;
+    }
+    if (nu != 2) return HANT_ACT_NONE;
+    for (int t = 0; t < 2; t++) {
+        int m = hant__ox_use(g, v, t), gn = hant__ox_use(g, v, 1 - t), sc;
+        if (!hant__ox_is(g, m, "Mul") || m == gn) continue;
+        int s = hant__ox_other(g, m, v);
+        if (s < 0 || hant__ox_only(g, s) != m) continue;
+        int mo = g->nodes[m].out[0];
+        if (hant__ox_is(g, gn, "Sigmoid") && g->nodes[gn].out[0] == s) {
+            hant__ox_mark(g, gn, part); hant__ox_mark(g, m, part); *out = mo;
+            return HANT_ACT_SILU;
+        }
+        if (hant__ox_hsig_node(g, gn) && g->nodes[gn].out[0] == s) {
+            hant__ox_mark(g, gn, part); hant__ox_mark(g, m, part); *out = mo;
+            return HANT_ACT_HSWISH;
+        }
+        int e = hant__ox_is(g, gn, "Add") ? hant__ox_hsig_chain(g, gn, v, &sc) : -1;
+        if (e < 0 || g->nodes[e].out[0] != s) continue;
+        int d = -1;
+        if (!sc) { d = hant__ox_only(g, mo); if (!hant__ox_div6(g, d, mo)) continue; }
+        hant__ox_mark(g, gn, part); hant__ox_mark(g, hant__ox_only(g, g->nodes[gn].out[0]), part); hant__ox_mark(g, e, part);
+        hant__ox_mark(g, m, part); hant__ox_mark(g, d, part);
+        *out = d >= 0 ? g->nodes[d].out[0] : mo;
+        return HANT_ACT_HSWISH;
+    }
+    return HANT_ACT_NONE;
+}
+
+static hant_status hant__ox_expect(hant__ox *g, int v, const char *what) {
+    int n = g->vals[v].nuse ? hant__ox_use(g, v, 0) : -1;
+    if (g->vals[v].graph_out && what)
+        return hant__fail(HANT_ERR_UNSUPPORTED, "%s: the graph ends at '%s' where hant expects %s; %s", g->path, g->vals[v].name, what, hant__ox_supported);
+    if (n < 0) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: value '%s' is not used (hant expects %s)", g->path, g->vals[v].name, what);
+    return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s) could not be placed: hant expects %s after '%s' (%d reader%s); %s", g->path,
+                      g->nodes[n].name, g->nodes[n].op, what, g->vals[v].name, g->vals[v].nuse, g->vals[v].nuse == 1 ? "" : "s", hant__ox_supported);
+}
+
+/* Conv node c reading v, with its BatchNormalization and activation. */
+static hant_status hant__ox_unit(hant__ox *g, int c, int v, int part, hant__oxunit *u) {
+    memset(u, 0, sizeof *u);
+    u->node = c; u->bn = -1; u->b = -1; u->in = v; u->alpha = u->cbeta = 1.0f;
+    if (!hant__ox_is(g, c, "Conv") || g->nodes[c].in[0] != v) return hant__ox_expect(g, v, "a convolution");
+    const hant__oxnode *N = &g->nodes[c];
+    const hant__oxval *W = &g->vals[N->in[1]];
+    hant_status st = HANT_OK;
+    hant__oxattr s;
+    if ((st = hant__ox_attr(g, c, "strides", &s))) return st;
+    u->w = N->in[1]; u->b = N->nin > 2 ? N->in[2] : -1;
+    u->cin = (int)g->vals[v].dim[1]; u->cout = (int)W->cdim[0]; u->k = (int)W->cdim[2];
+    u->groups = (int)(u->cin / W->cdim[1]); u->stride = s.nints ? (int)s.ints[0] : 1;
+    hant__ox_mark(g, c, part);
+    int o = N->out[0], b = hant__ox_only(g, o);
+    if (hant__ox_is(g, b, "BatchNormalization") && g->nodes[b].in[0] == o) {
+        u->bn = b; hant__ox_mark(g, b, part);
+        o = g->nodes[b].out[0];
+    }
+    u->pre = o;
+    u->act = hant__ox_act(g, o, &u->out, part);
+    return HANT_OK;
+}
+
+/* Squeeze-excite at x: pool -> 1x1 conv -> act -> 1x1 conv -> gate, Mul(x, gate). */
+static hant_status hant__ox_se(hant__ox *g, int x, int part, hant__oxse *se, int *ok) {
+    *ok = 0;
+    if (g->vals[x].nuse != 2 || g->vals[x].graph_out) return HANT_OK;
+    int p = -1, m = -1;
+    for (int k = 0; k < 2; k++) {
+        int n = hant__ox_use(g, x, k);
+        if (hant__ox_pool(g, n) && g->nodes[n].in[0] == x) p = n;
+        else if (hant__ox_is(g, n, "Mul")) m = n;
+    }
+    if (p < 0 || m < 0) return HANT_OK;
+    int po = g->nodes[p].out[0];
+    if (g->vals[po].ndim != 4) return hant__ox_expect(g, po, "the squeeze-excite's 1x1 convolution on [N, C, 1, 1]");
+    hant_status st = hant__ox_unit(g, hant__ox_only(g, po), po, part, &se->u1);
+    if (st) return st;
+    if (se->u1.bn >= 0 || se->u1.k != 1 || se->u1.groups != 1 || se->u1.act == HANT_ACT_NONE)
+        return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Conv): a squeeze-excite's first layer must be a 1x1 conv (no batch norm) and an activation",
+                          g->path, g->nodes[se->u1.node].name);
+    if ((st = hant__ox_unit(g, hant__ox_only(g, se->u1.out), se->u1.out, part, &se->u2))) return st;
+    if (se->u2.bn >= 0 || se->u2.k != 1 || se->u2.groups != 1 || se->u2.cout != se->u1.cin ||
+        (se->u2.act != HANT_ACT_SIGMOID && se->u2.act != HANT_ACT_HSIGMOID) || hant__ox_other(g, m, x) != se->u2.out || hant__ox_only(g, se->u2.out) != m)
+        return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Conv): a squeeze-excite's second layer must be a 1x1 conv back to %d channels with a sigmoid "
+                          "or hard-sigmoid gate that multiplies the block's map", g->path, g->nodes[se->u2.node].name, se->u1.cin);
+    hant__ox_mark(g, p, part); hant__ox_mark(g, m, part);
+    se->out = g->nodes[m].out[0];
+    *ok = 1;
+    return HANT_OK;
+}
+
+static hant_status hant__ox_add_unit(hant__ox *g, hant__oxmap *m, const hant__oxunit *u) {
+    if (m->nunits == (int)(sizeof m->units / sizeof m->units[0])) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: too many layers", g->path);
+    m->units[m->nunits++] = *u;
+    if (u->bn >= 0) {
+        hant_status st = HANT_OK;
+        float e = hant__ox_attr_f(g, u->bn, "epsilon", 1e-5f, &st);
+        if (st) return st;
+        if (!(e > 0.0f && e < 1.0f)) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (BatchNormalization): epsilon %g (hant: 0 < eps < 1)", g->path, g->nodes[u->bn].name, (double)e);
+        if (!m->min_eps || e < m->min_eps) m->min_eps = e;
+    }
+    return HANT_OK;
+}
+
+/* FC at v: Gemm, or MatMul [+ Add bias], with its activation. */
+static hant_status hant__ox_fc(hant__ox *g, int v, int part, hant__oxunit *u) {
+    memset(u, 0, sizeof *u);
+    u->bn = -1; u->b = -1; u->in = v; u->fc = 1; u->k = 1; u->stride = 1; u->groups = 1; u->alpha = u->cbeta = 1.0f;
+    int n = hant__ox_only(g, v);
+    if ((!hant__ox_is(g, n, "Gemm") && !hant__ox_is(g, n, "MatMul")) || g->nodes[n].in[0] != v) return hant__ox_expect(g, v, "a fully connected layer (Gemm or MatMul)");
+    const hant__oxnode *N = &g->nodes[n];
+    hant_status st = HANT_OK;
+    u->node = n; u->w = N->in[1];
+    int o = N->out[0];
+    if (N->op[0] == 'G') {
+        u->transb = (int)hant__ox_attr_i(g, n, "transB", 0, &st);
+        u->alpha = hant__ox_attr_f(g, n, "alpha", 1.0f, &st);
+        u->cbeta = hant__ox_attr_f(g, n, "beta", 1.0f, &st);
+        if (st) return st;
+        u->b = N->nin > 2 ? N->in[2] : -1;
+    }
+    const hant__oxval *W = &g->vals[u->w];
+    u->cin = (int)(u->transb ? W->cdim[1] : W->cdim[0]); u->cout = (int)(u->transb ? W->cdim[0] : W->cdim[1]);
+    hant__ox_mark(g, n, part);
+    if (N->op[0] == 'M') {
+        int a = hant__ox_only(g, o), c = a >= 0 ? hant__ox_other(g, a, o) : -1;
+        if (hant__ox_is(g, a, "Add") && hant__ox_isconst(g, c) && g->vals[c].f && (g->vals[c].cnum == u->cout || g->vals[c].cnum == 1)) {
+            u->b = c; hant__ox_mark(g, a, part);
+            o = g->nodes[a].out[0];
+        }
+    }
+    u->pre = o;
+    u->act = hant__ox_act(g, o, &u->out, part);
+    return HANT_OK;
+}
+
+static int hant__ox_dense(const hant__oxunit *u) { return u->groups == 1; }
+static int hant__ox_dw(const hant__oxunit *u) { return u->groups == u->cin && u->cin == u->cout; }
+
+/* One block from cur: *next its output, *head 1 (nothing placed) when the head starts at cur. */
+static hant_status hant__ox_block(hant__ox *g, hant__oxmap *m, int cur, int *next, int *head) {
+    hant_arch *a = &m->arch;
+    int part = 1 + a->num_blocks, nu = g->vals[cur].nuse;
+    hant__oxunit ch[4], pu, tu;
+    hant__oxse se;
+    hant_status st;
+    *head = 0;
+    if (g->vals[cur].graph_out) return hant__ox_expect(g, cur, "a classifier");
+    if (nu == 1) {
+        int n = hant__ox_use(g, cur, 0);
+        if (hant__ox_pool(g, n)) { *head = 1; return HANT_OK; }
+        if (hant__ox_is(g, n, "Conv")) {
+            if ((st = hant__ox_unit(g, n, cur, part, &tu))) return st;
+            if (tu.k == 1 && hant__ox_pool(g, hant__ox_only(g, tu.out))) { *head = 1; return HANT_OK; }
+        }
+    }
+    /* main path and shortcut */
+    int main_c = -1, add_id = -1, proj = 0;
+    if (nu == 1) main_c = hant__ox_use(g, cur, 0);
+    else if (nu == 2) {
+        int n0 = hant__ox_use(g, cur, 0), n1 = hant__ox_use(g, cur, 1);
+        if (hant__ox_is(g, n0, "Add") && hant__ox_is(g, n1, "Conv")) { add_id = n0; main_c = n1; }
+        else if (hant__ox_is(g, n1, "Add") && hant__ox_is(g, n0, "Conv")) { add_id = n1; main_c = n0; }
+        else if (hant__ox_is(g, n0, "Conv") && hant__ox_is(g, n1, "Conv")) {
+            for (int t = 0; t < 2 && !proj; t++) {
+                int c = t ? n1 : n0;
+                if ((st = hant__ox_unit(g, c, cur, part, &pu))) return st;
+                if (pu.act == HANT_ACT_NONE && hant__ox_is(g, hant__ox_only(g, pu.out), "Add")) { proj = 1; main_c = t ? n0 : n1; }
+            }
+            if (!proj) return hant__ox_expect(g, cur, "a block (main path, and an identity or 1x1 projection shortcut)");
+        } else return hant__ox_expect(g, cur, "a block (main path, and an identity or 1x1 projection shortcut)");
+    } else return hant__ox_expect(g, cur, "a block with one main path and at most one shortcut");
+    /* the main path: units up to the first without an activation, SE after one of them */
+    int nch = 0, se_at = -1, v = cur, c = main_c;
+    for (;;) {
+        if (nch == 3) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s) could not be placed: more than 3 convolutions in a block; %s",
+                                        g->path, g->nodes[c].name, g->nodes[c].op, hant__ox_supported);
+        if ((st = hant__ox_unit(g, c, v, part, &ch[nch]))) return st;
+        v = ch[nch].out;
+        if (ch[nch++].act == HANT_ACT_NONE) break;
+        if (se_at < 0) {
+            int ok;
+            if ((st = hant__ox_se(g, v, part, &se, &ok))) return st;
+            if (ok) { se_at = nch; v = se.out; }
+        }
+        c = hant__ox_only(g, v);
+        if (!hant__ox_is(g, c, "Conv")) return hant__ox_expect(g, v, "a convolution (a block ends with a convolution without activation)");
+    }
+    /* the residual add */
+    int end = v, res = 0, out = end;
+    int an = hant__ox_only(g, end);
+    if (hant__ox_is(g, an, "Add")) {
+        int other = hant__ox_other(g, an, end);
+        if (add_id >= 0 ? (an != add_id || other != cur) : proj ? other != pu.out : 1)
+            return hant__ox_expect(g, end, "the residual add of the block's input (or its projection)");
+        res = 1; out = g->nodes[an].out[0];
+        hant__ox_mark(g, an, part);
+    } else if (add_id >= 0 || proj) {
+        return hant__ox_expect(g, end, "the residual add");
+    }
+    hant_act post = res ? hant__ox_act(g, out, &out, part) : HANT_ACT_NONE;
+    hant_block_spec *b = &a->blocks[a->num_blocks];
+    memset(b, 0, sizeof *b);
+    b->cin = (int)g->vals[cur].dim[1];
+    b->cout = ch[nch - 1].cout;
+    b->groups = 1;
+    const hant__oxunit *L = &ch[nch - 1];
+    const char *why = NULL;
+    if (post != HANT_ACT_NONE) { /* ResNet: activation after the add */
+        if (se_at >= 0) why = "squeeze-excite in a block with an activation after the residual add";
+        else if (nch == 2 && hant__ox_dense(&ch[0]) && hant__ox_dense(L) && ch[0].k == L->k && L->stride == 1 && ch[0].act == post) {
+            b->kind = HANT_BLOCK_RESNET_BASIC; b->kernel = ch[0].k; b->stride = ch[0].stride;
+            if (ch[0].cout != b->cout) b->hidden = ch[0].cout;
+        } else if (nch == 3 && hant__ox_dense(&ch[0]) && hant__ox_dense(&ch[1]) && hant__ox_dense(L) && ch[0].k == 1 && L->k == 1 &&
+                   ch[0].stride == 1 && L->stride == 1 && ch[0].act == post && ch[1].act == post && ch[0].cout == ch[1].cout) {
+            b->kind = HANT_BLOCK_RESNET_BOTTLENECK; b->kernel = ch[1].k; b->stride = ch[1].stride;
+            if (b->cout % 4 || ch[0].cout != b->cout / 4) b->hidden = ch[0].cout;
+        } else why = "ResNet blocks are conv-BN-act, conv-BN (basic) or 1x1, kxk, 1x1 (bottleneck), with one activation after the add";
+        if (!why) {
+            b->act = post;
+            int want_proj = b->stride != 1 || b->cin != b->cout;
+            if (!proj != !want_proj) why = want_proj ? "the shortcut must be a 1x1 projection when the shape changes" : "the shortcut must be the identity when the shape is kept";
+            else if (proj && (pu.k != 1 || pu.stride != b->stride || !hant__ox_dense(&pu) || pu.cout != b->cout)) why = "the projection shortcut must be a 1x1 conv with the block's stride";
+        }
+    } else { /* MBConv: [1x1 expand] depthwise [SE] 1x1 project */
+        const hant__oxunit *D = nch >= 2 ? &ch[nch - 2] : NULL, *E = nch == 3 ? &ch[0] : NULL;
+        if (proj || nch < 2 || !hant__ox_dw(D) || L->k != 1 || L->stride != 1 || !hant__ox_dense(L) || (se_at >= 0 && se_at != nch - 1))
+            why = "MBConv blocks are [1x1 conv-BN-act] depthwise conv-BN-act [squeeze-excite] 1x1 conv-BN [+ input]";
+        else if (E && (E->k != 1 || E->stride != 1 || !hant__ox_dense(E) || E->act != D->act))
+            why = "an MBConv expansion must be a 1x1 conv with the depthwise conv's activation";
+        else if (E && E->cout == b->cin)
+            why = "an MBConv expansion that keeps the width (hant has an expand conv exactly when the hidden width differs)";
+        else {
+            int hid = D->cout;
+            b->kind = HANT_BLOCK_MBCONV; b->kernel = D->k; b->stride = D->stride; b->act = D->act;
+            if (hid % b->cin == 0) b->expansion = hid / b->cin;
+            else { b->expansion = (int)lround((double)hid / b->cin); if (b->expansion < 1) b->expansion = 1; b->hidden = hid; }
+            if (b->expansion > 16) { b->expansion = 16; b->hidden = hid; }
+            if (se_at >= 0) {
+                int r = se.u1.cout;
+                b->se_ratio = 0.25f;
+                if (r != HANT__MAX(1, (int)((float)b->cin * 0.25f))) b->se_width = r;
+                if (se.u1.act == HANT_ACT_SILU) b->se_act = HANT_ACT_NONE;
+                else b->se_act = se.u1.act;
+                b->se_gate = se.u2.act == HANT_ACT_SIGMOID ? HANT_ACT_NONE : se.u2.act;
+            }
+            if (res != (b->stride == 1 && b->cin == b->cout))
+                why = res ? "a residual add where the shape changes" : "no residual add, but hant adds the input when the stride is 1 and the width is kept";
+        }
+    }
+    if (why) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s) could not be placed: %s; %s", g->path, g->nodes[ch[0].node].name,
+                               g->nodes[ch[0].node].op, why, hant__ox_supported);
+    /* units in hant's build order */
+    if (b->kind == HANT_BLOCK_MBCONV) {
+        for (int i = 0; i < nch && !st; i++) st = hant__ox_add_unit(g, m, &ch[i]);
+        if (se_at >= 0) {
+            m->ses[m->nses++] = se;
+            /* the SE's parameters sit between the depthwise and project units; units stay in order */
+        }
+    } else if (b->kind == HANT_BLOCK_RESNET_BASIC) {
+        st = hant__ox_add_unit(g, m, &ch[0]);
+        if (!st && proj) st = hant__ox_add_unit(g, m, &pu);
+        if (!st) st = hant__ox_add_unit(g, m, &ch[1]);
+    } else {
+        st = hant__ox_add_unit(g, m, &ch[0]);
+        if (!st) st = hant__ox_add_unit(g, m, &ch[1]);
+        if (!st && proj) st = hant__ox_add_unit(g, m, &pu);
+        if (!st) st = hant__ox_add_unit(g, m, &ch[2]);
+    }
+    if (st) return st;
+    a->num_blocks++;
+    *next = out;
+    return HANT_OK;
+}
+
+static hant_status hant__ox_map(hant__ox *g, hant__oxmap *m) {
+    hant_arch *a = &m->arch;
+    const hant__oxval *X = &g->vals[g->input];
+    hant__oxunit u;
+    hant_status st;
+    a->in_c = (int)X->dim[1]; a->in_h = (int)X->dim[2]; a->in_w = (int)X->dim[3];
+    /* stem */
+    int cur = g->input;
+    if ((st = hant__ox_unit(g, hant__ox_only(g, cur), cur, 0, &u))) return st;
+    if (u.groups != 1) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Conv): the stem must be a dense convolution", g->path, g->nodes[u.node].name);
+    a->stem_cout = u.cout; a->stem_kernel = u.k; a->stem_stride = u.stride; a->stem_act = u.act;
+    if ((st = hant__ox_add_unit(g, m, &u))) return st;
+    cur = u.out;
+    int mp = hant__ox_only(g, cur);
+    if (hant__ox_is(g, mp, "MaxPool")) { a->stem_pool = 3; hant__ox_mark(g, mp, 0); cur = g->nodes[mp].out[0]; }
+    /* blocks */
+    for (;;) {
+        int head = 0, next = cur;
+        if (a->num_blocks == HANT_MAX_BLOCKS) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: more than %d blocks", g->path, HANT_MAX_BLOCKS);
+        if ((st = hant__ox_block(g, m, cur, &next, &head))) return st;
+        if (head) break;
+        cur = next;
+    }
+    /* head: [1x1 conv-BN-act] pool [flatten] [fc act] fc */
+    int part = a->num_blocks + 1, n = hant__ox_only(g, cur);
+    if (hant__ox_is(g, n, "Conv")) {
+        if ((st = hant__ox_unit(g, n, cur, part, &u))) return st;
+        a->head_cout = u.cout; a->head_act = u.act;
+        if ((st = hant__ox_add_unit(g, m, &u))) return st;
+        cur = u.out;
+        n = hant__ox_only(g, cur);
+    }
+    if (!hant__ox_pool(g, n)) return hant__ox_expect(g, cur, "global average pooling");
+    hant__ox_mark(g, n, part);
+    cur = g->nodes[n].out[0];
+    while ((n = hant__ox_only(g, cur)) >= 0 && (hant__ox_is(g, n, "Flatten") || hant__ox_is(g, n, "Reshape") || hant__ox_is(g, n, "Squeeze"))) {
+        hant__ox_mark(g, n, part);
+        cur = g->nodes[n].out[0];
+    }
+    if ((st = hant__ox_fc(g, cur, part, &u))) return st;
+    if (u.act != HANT_ACT_NONE) {
+        a->head_hidden = u.cout; a->head_hidden_act = u.act;
+        if ((st = hant__ox_add_unit(g, m, &u))) return st;
+        if ((st = hant__ox_fc(g, u.out, part, &u))) return st;
+    }
+    if (u.act != HANT_ACT_NONE || u.out != g->output)
+        return hant__ox_expect(g, u.out, "the classifier's logits as the graph output");
+    a->num_classes = u.cout;
+    return hant__ox_add_unit(g, m, &u);
+}
+
+/* 1 when every value is finite */
+static int hant__ox_finite(const float *p, int64_t n) {
+    for (int64_t i = 0; i < n; i++) if (!isfinite(p[i])) return 0;
+    return 1;
+}
+
+static hant_status hant__ox_fill_unit(hant__ox *g, hant_net *net, const hant__oxunit *r, const hant__unit *u, float var1) {
+    const hant__oxnode *N = &g->nodes[r->node];
+    const hant__oxval *W = &g->vals[r->w], *B = r->b >= 0 ? &g->vals[r->b] : NULL;
+    float *P = net->params, *Bf = net->buffers;
+    int C = r->cout, cg = r->cin / r->groups, k = r->k;
+    if (u->s.cin != r->cin || u->s.cout != C || u->s.kernel != k || u->s.stride != r->stride || u->s.groups != r->groups || u->has_bn != !r->fc)
+        return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s': hant's layer is %dx%d %d->%d (internal mismatch)", g->path, N->name, u->s.kernel, u->s.kernel, u->s.cin, u->s.cout);
+    if (!hant__ox_finite(W->f, W->cnum) || (B && !hant__ox_finite(B->f, B->cnum)))
+        return hant__fail(HANT_ERR_NONFINITE, "%s: node '%s' (%s): weight or bias holds NaN or Inf", g->path, N->name, N->op);
+    if (!r->fc) {
+        for (int o = 0; o < C; o++)
+            for (int ci = 0; ci < cg; ci++)
+                for (int ky = 0; ky < k; ky++)
+                    for (int kx = 0; kx < k; kx++)
+                        P[u->w + (((size_t)ky * k + kx) * cg + ci) * C + o] = W->f[(((size_t)o * cg + ci) * k + ky) * k + kx];
+    } else {
+        for (int i = 0; i < r->cin; i++)
+            for (int o = 0; o < C; o++)
+                P[u->w + (size_t)i * C + o] = r->alpha * (r->transb ? W->f[(size_t)o * r->cin + i] : W->f[(size_t)i * C + o]);
+    }
+    for (int o = 0; o < C; o++) {
+        float bias = B ? B->f[B->cnum == 1 ? 0 : o] : 0.0f;
+        if (u->has_bias) P[u->b + o] = r->cbeta * bias;
+        if (!u->has_bn) continue;
+        if (r->bn < 0) { /* folded: BN as the identity (var + eps rounds to exactly 1) */
+            P[u->gamma + o] = 1.0f; P[u->beta + o] = bias; Bf[u->rmean + o] = 0.0f; Bf[u->rvar + o] = var1;
+            continue;
+        }
+        const hant__oxnode *BN = &g->nodes[r->bn];
+        hant_status st = HANT_OK;
+        float e = hant__ox_attr_f(g, r->bn, "epsilon", 1e-5f, &st);
+        if (st) return st;
+        float sc = g->vals[BN->in[1]].f[o], sh = g->vals[BN->in[2]].f[o], mu = g->vals[BN->in[3]].f[o], var = g->vals[BN->in[4]].f[o];
+        if (!isfinite(sc) || !isfinite(sh) || !isfinite(mu) || !isfinite(var))
+            return hant__fail(HANT_ERR_NONFINITE, "%s: node '%s' (BatchNormalization): a parameter holds NaN or Inf", g->path, BN->name);
+        if (var < 0.0f) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (BatchNormalization): negative running variance %g", g->path, BN->name, (double)var);
+        /* one eps per network: the smallest, the others' difference moved into the variance */
+        P[u->gamma + o] = sc; P[u->beta + o] = sh;
+        Bf[u->rmean + o] = mu - bias;
+        Bf[u->rvar + o] = e == net->arch.bn_eps ? var : (float)((double)var + (double)e - (double)net->arch.bn_eps);
+    }
+    return HANT_OK;
+}
+
+static hant_status hant__ox_fill(hant__ox *g, const hant__oxmap *m, hant_net *net) {
+    if (net->nunits != m->nunits || net->nses != m->nses)
+        return hant__fail(HANT_ERR_UNSUPPORTED, "%s: %d layers and %d squeeze-excites mapped, hant built %d and %d (internal mismatch)", g->path,
+                          m->nunits, m->nses, net->nunits, net->nses);
+    float eps = net->arch.bn_eps, var1 = 1.0f - eps;
+    for (int i = 0; i < 64; i++) {
+        volatile float s = var1 + eps;
+        if (s == 1.0f) break;
+        var1 = nextafterf(var1, s < 1.0f ? 2.0f : 0.0f);
+    }
+    hant_status st = HANT_OK;
+    for (int i = 0; i < m->nunits && !st; i++) st = hant__ox_fill_unit(g, net, &m->units[i], &net->units[i], var1);
+    for (int i = 0; i < m->nses && !st; i++) {
+        const hant__se *e = &net->ses[i];
+        for (int t = 0; t < 2 && !st; t++) {
+            const hant__oxunit *r = t ? &m->ses[i].u2 : &m->ses[i].u1;
+            const hant__oxval *W = &g->vals[r->w], *B = r->b >= 0 ? &g->vals[r->b] : NULL;
+            int ci = t ? e->r : e->c, co = t ? e->c : e->r;
+            if (r->cin != ci || r->cout != co)
+                return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s': squeeze-excite %d->%d, hant built %d->%d (internal mismatch)", g->path,
+                                  g->nodes[r->node].name, r->cin, r->cout, ci, co);
+            if (!hant__ox_finite(W->f, W->cnum) || (B && !hant__ox_finite(B->f, B->cnum)))
+                return hant__fail(HANT_ERR_NONFINITE, "%s: node '%s' (Conv): weight or bias holds NaN or Inf", g->path, g->nodes[r->node].name);
+            float *w = net->params + (t ? e->w2 : e->w1), *b = net->params + (t ? e->b2 : e->b1);
+            for (int o = 0; o < co; o++) {
+                b[o] = B ? B->f[o] : 0.0f;
+                for (int j = 0; j < ci; j++) w[(size_t)j * co + o] = W->f[(size_t)o * ci + j];
+            }
+        }
+    }
+    return st;
+}
+
+/* "common/prefix/ (N nodes)" or "first .. last (N nodes)" */
+static void hant__ox_origin(const hant__ox *g, int part, char *buf, size_t size) {
+    int first = -1, last = -1, cnt = 0;
+    size_t pre = 0;
+    for (int i = 0; i < g->nnodes; i++) {
+        if (g->nodes[i].part != part) continue;
+        if (first < 0) { first = i; pre = strlen(g->nodes[i].name); }
+        else { size_t j = 0; while (j < pre && g->nodes[i].name[j] == g->nodes[first].name[j]) j++; pre = j; }
+        last = i; cnt++;
+    }
+    if (first < 0) { snprintf(buf, size, "-"); return; }
+    while (pre > 0 && g->nodes[first].name[pre - 1] != '/' && g->nodes[first].name[pre - 1] != '.') pre--;
+    if (cnt == 1) snprintf(buf, size, "%s", g->nodes[first].name);
+    else if (pre > 1) snprintf(buf, size, "%.*s* (%d nodes)", (int)pre, g->nodes[first].name, cnt);
+    else snprintf(buf, size, "%s .. %s (%d nodes)", g->nodes[first].name, g->nodes[last].name, cnt);
+}
+
+hant_status hant_onnx_load(hant_context *ctx, const char *path, const hant_onnx_import_options *opt, hant_net **out) {
+    if (!ctx || !path || !out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_onnx_load: NULL argument");
+    *out = NULL;
+    hant__ox g;
+    memset(&g, 0, sizeof g);
+    g.ctx = ctx; g.path = path;
+    const char *sl = strrchr(path, '/');
+    size_t dl = sl ? (size_t)(sl - path) + 1 : 0;
+    if (dl >= sizeof g.dir) return hant__fail(HANT_ERR_INVALID_ARG, "%s: path too long", path);
+    memcpy(g.dir, path, dl); g.dir[dl] = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) return hant__fail(HANT_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    long long sz = -1;
+    if (fseeko(f, 0, SEEK_END) == 0) sz = (long long)ftello(f);
+    if (sz < 0 || fseeko(f, 0, SEEK_SET)) { fclose(f); return hant__fail(HANT_ERR_IO, "%s: cannot read its size", path); }
+    if ((unsigned long long)sz > (unsigned long long)(SIZE_MAX / 2)) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: too large", path); }
+    g.size = (size_t)sz;
+    g.buf = (uint8_t *)hant_alloc(ctx, g.size ? g.size : 1);
+    if (!g.buf) { fclose(f); return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: %zu bytes", path, g.size); }
+    size_t got = fread(g.buf, 1, g.size, f);
+    fclose(f);
+    if (got != g.size) { hant__ox_free(&g); return hant__fail(HANT_ERR_IO, "%s: short read", path); }
+    hant__oxmap *m = (hant__oxmap *)hant__ox_alloc(&g, sizeof *m);
+    hant_status st = m ? HANT_OK : hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s", path);
+    if (!st) { memset(m, 0, sizeof *m); st = hant__ox_parse(&g); }
+    if (!st) st = hant__ox_toposort(&g);
+    if (!st) st = hant__ox_eval(&g);
+    if (!st) st = hant__ox_map(&g, m);
+    hant_net *net = NULL;
+    if (!st) {
+        hant_arch *a = &m->arch;
+        a->bn_eps = m->min_eps ? m->min_eps : 1e-5f;
+        for (int c = 0; c < 4; c++) { a->in_mean[c] = 0.0f; a->in_std[c] = c < a->in_c ? 1.0f : 0.0f; } /* unused slots stay 0 */
+        if (opt && opt->norm_channels) {
+            if (opt->norm_channels != a->in_c)
+                st = hant__fail(HANT_ERR_INVALID_ARG, "%s: %d normalisation channels for a %d-channel input", path, opt->norm_channels, a->in_c);
+            for (int c = 0; c < a->in_c && !st; c++) {
+                if (!isfinite(opt->mean[c]) || !(opt->std[c] > 0.0f) || !isfinite(opt->std[c]))
+                    st = hant__fail(HANT_ERR_INVALID_ARG, "%s: channel %d: mean %g std %g (std must be > 0)", path, c, (double)opt->mean[c], (double)opt->std[c]);
+                a->in_mean[c] = opt->mean[c]; a->in_std[c] = opt->std[c];
+            }
+        }
+        if (!st) st = hant_net_create(ctx, a, 1, &net);
+        if (!st) st = hant__ox_fill(&g, m, net);
+    }
+    if (!st && opt && opt->origin)
+        for (int p = 0; p <= m->arch.num_blocks + 1; p++) hant__ox_origin(&g, p, opt->origin[p], sizeof opt->origin[p]);
+    hant__ox_free(&g);
+    if (st) { hant_net_destroy(net); return st; }
+    *out = net;
+    return HANT_OK;
+}
+
+/* ---- end of the ONNX reader ---- */
 
 /* ---- writer: hant_onnx_save ------------------------------------------------
    The graph follows the net's ops, so every block kind the builder makes is

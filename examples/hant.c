@@ -20,6 +20,7 @@
 #include "cmd_select.inc"
 #include "cmd_quant.inc"
 #include "cmd_export.inc"
+#include "cmd_onnx.inc"
 
 typedef struct { const char *name; int (*fn)(int, char **); const char *help; } hant_cli_command;
 static const hant_cli_command hant_cli_commands[] = {
@@ -39,6 +40,7 @@ static const hant_cli_command hant_cli_commands[] = {
     { "quantize", hant_cmd_quantize, "make blocks int8 and calibrate them on training images" },
     { "solve", hant_cmd_solve, "choose one candidate per layer under budgets (multiple-choice knapsack)" },
     { "export", hant_cmd_export, "write a network as an ONNX model (onnxruntime, OpenVINO)" },
+    { "import", hant_cmd_import, "read an ONNX model (EfficientNet, MobileNetV2/V3, ResNet) into a .hant file" },
     { "report", hant_cmd_report, "Markdown report and SVG plot of a pipeline directory" },
 };
 

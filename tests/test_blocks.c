@@ -124,6 +124,49 @@ static void test_torchvision_counts(void) {
                  (long long)hant_net_params(net), np, (long long)p);
         HT_CHECK(hant_net_macs(net) == m, "%s: net MACs %lld, arch %lld", want[k].name, (long long)hant_net_macs(net), (long long)m);
         HT_CHECK(nb == lb, "%s: buffers %zu, layout %zu", want[k].name, nb, lb);
+        /* one image end to end: finite logits, batch 1 = batch 2 */
+        size_t nx = (size_t)224 * 224 * 3;
+        float *x = malloc(2 * nx * 4), y[2000], y1[1000];
+        ht_seed(40 + (uint64_t)k);
+        ht_fill(x, 2 * nx, -1, 1);
+        ht_randomise_bn(net);
+        HT_CHECK(hant_net_forward(net, x, 2, y) == HANT_OK && hant_net_forward(net, x + nx, 1, y1) == HANT_OK, "%s: forward: %s", want[k].name,
+                 hant_last_error());
+        int finite = 1;
+        for (int i = 0; i < 2000; i++) finite &= isfinite(y[i]) != 0;
+        HT_CHECK(finite, "%s: non-finite logits", want[k].name);
+        HT_CHECK(ht_max_err_ratio(y1, y + 1000, 1000, 1e-4, 1e-4, NULL) <= 1, "%s: batch 1 differs from batch 2", want[k].name);
+        free(x);
+        hant_net_destroy(net);
+    }
+}
+
+/* ResNet-18 with every block int8 (and MobileNetV3-small, whose SE gates are
+   hard sigmoids): calibrated, it runs and stays close to the fake-quant
+   reference, as the block-level tests of test_int8 check in detail. */
+static void test_int8_whole_nets(void) {
+    for (int k = 0; k < 2; k++) {
+        hant_arch a;
+        if (k == 0) arch_resnet(&a, 0);
+        else arch_mbv3_small(&a);
+        for (int i = 0; i < a.num_blocks; i++) a.blocks[i].quant = HANT_QUANT_INT8;
+        const char *name = k ? "mobilenet_v3_small int8" : "resnet18 int8";
+        hant_net *net;
+        if (hant_net_create(ctx2, &a, 2, &net)) { HT_CHECK(0, "%s: create: %s", name, hant_last_error()); continue; }
+        ht_seed(50 + (uint64_t)k);
+        ht_randomise_bn(net);
+        size_t nx = (size_t)224 * 224 * 3;
+        float *x = malloc(2 * nx * 4), *y = malloc(2000 * 4), *r = malloc(2000 * 4);
+        ht_fill(x, 2 * nx, -1, 1);
+        HT_CHECK(hant_net_calibrate(net, x, 2, 100) == HANT_OK, "%s: calibrate: %s", name, hant_last_error());
+        HT_CHECK(hant_net_forward(net, x, 2, y) == HANT_OK, "%s: forward: %s", name, hant_last_error());
+        hant_net_set_int8_reference(net, 1);
+        HT_CHECK(hant_net_forward(net, x, 2, r) == HANT_OK, "%s: reference: %s", name, hant_last_error());
+        double range = 0, d = 0;
+        for (int i = 0; i < 2000; i++) { range = fmax(range, fabs(r[i])); d += fabs(y[i] - r[i]) / 2000; }
+        HT_CHECK(range > 0 && d <= 0.01 * range, "%s: mean |int8 - fake-quant| %g, range %g", name, d, range);
+        if (getenv("HT_VERBOSE")) fprintf(stderr, "  %s: mean |int8 - ref| %.3g, range %.3g\n", name, d, range);
+        free(x); free(y); free(r);
         hant_net_destroy(net);
     }
 }
@@ -535,6 +578,7 @@ int main(int argc, char **argv) {
     make_fd_specs();
     HT_RUN(test_validation);
     HT_RUN(test_torchvision_counts);
+    HT_RUN(test_int8_whole_nets);
     HT_RUN(test_block_backward_fd);
     HT_RUN(test_stem_pool_head_hidden_fd);
     HT_RUN(test_forward_vs_reference);

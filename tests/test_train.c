@@ -168,13 +168,13 @@ static void test_dataset_files(void) {
     HT_CHECK(d.n == 6 && d.h == 28 && d.w == 28 && d.labels[3] == 9, "contents");
     /* normalisation and augmentation */
     int idx[2] = { 1, 3 }, l[2];
-    float x[2 * 784], y[2 * 784];
-    hant_dataset_batch(&d, idx, 2, 0.5f, 0.25f, 0, NULL, x, l);
+    float x[2 * 784], y[2 * 784], m5 = 0.5f, s25 = 0.25f;
+    HT_CHECK(hant_dataset_batch(&d, idx, 2, &m5, &s25, 0, NULL, x, l) == HANT_OK, "batch");
     HT_CHECK(l[0] == 1 && l[1] == 9, "labels");
     HT_CHECK(HT_CLOSE(x[5], (img[784 + 5] / 255.0 - 0.5) / 0.25, 1e-5, 1e-5), "normalised pixel");
     uint64_t r1 = 42, r2 = 42;
-    hant_dataset_batch(&d, idx, 2, 0.5f, 0.25f, 1, &r1, x, l);
-    hant_dataset_batch(&d, idx, 2, 0.5f, 0.25f, 1, &r2, y, l);
+    hant_dataset_batch(&d, idx, 2, &m5, &s25, HANT_AUGMENT_CROP | HANT_AUGMENT_FLIP, &r1, x, l);
+    hant_dataset_batch(&d, idx, 2, &m5, &s25, HANT_AUGMENT_CROP | HANT_AUGMENT_FLIP, &r2, y, l);
     HT_CHECK(memcmp(x, y, sizeof x) == 0, "augmentation not reproducible from the seed");
     hant_dataset_free(ctx, &d);
     /* hostile files */
@@ -208,6 +208,7 @@ static void test_tiny_net_learns(void) {
         return;
     }
     hant_net *net = tiny_net(10, 3);
+    const float fm_mean = 0.2860f, fm_std = 0.3530f;
     hant_optim_config c;
     memset(&c, 0, sizeof c);
     c.kind = HANT_OPTIM_ADAMW; c.lr = 3e-3f;
@@ -220,7 +221,7 @@ static void test_tiny_net_learns(void) {
     for (int ep = 0; ep < 6; ep++) {
         hant_shuffle(idx, NTR, (uint64_t)ep + 1);
         for (int s = 0; s < NTR / B; s++) {
-            hant_dataset_batch(&tr, idx + s * B, B, 0.2860f, 0.3530f, 0, NULL, x, lab);
+            hant_dataset_batch(&tr, idx + s * B, B, &fm_mean, &fm_std, 0, NULL, x, lab);
             hant_net_train_forward(net, x, B, lg);
             hant_loss_cross_entropy(lg, lab, B, 10, 0.0f, dl);
             hant_net_zero_grad(net);
@@ -231,7 +232,7 @@ static void test_tiny_net_learns(void) {
     /* held-out images 50000.. */
     int vid[NVAL], vl[NVAL], correct = 0;
     for (int i = 0; i < NVAL; i++) vid[i] = 50000 + i;
-    hant_dataset_batch(&tr, vid, NVAL, 0.2860f, 0.3530f, 0, NULL, x, vl);
+    hant_dataset_batch(&tr, vid, NVAL, &fm_mean, &fm_std, 0, NULL, x, vl);
     hant_net_forward(net, x, NVAL, lg);
     for (int i = 0; i < NVAL; i++) {
         int best = 0;
