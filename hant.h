@@ -25,6 +25,7 @@
      hant_net_create(ctx, &arch, seed, &net) random weights (He init)
      hant_arch_builtin("b0-fm", &arch)      the reference networks
      hant_net_load(ctx, path, &net) / hant_net_save(net, path)
+     hant_onnx_load(ctx, path, &opt, &net)  an ONNX classifier (EfficientNet, MobileNet, ResNet)
      hant_net_forward(net, x, n, logits)    inference, NHWC float input
      hant_net_calibrate(net, x, n, pct)     activation ranges of int8 blocks (quant = HANT_QUANT_INT8)
                                             and of an int8 head (arch.head_quant)
@@ -204,7 +205,13 @@ hant_status hant_net_load(hant_context *ctx, const char *path, hant_net **out);
 /* ONNX models (implementation: >>onnx). Import recognises stem, blocks and
    head (EfficientNet, MobileNetV2/V3, ResNet basic and bottleneck blocks,
    batch norm folded or not); anything else fails with a message naming the
-   first node it could not place. Export writes any hant network (opset 13,
+   first node it could not place. It reads opsets 7 to 21 with libc only
+   (external data files too), folds constant subgraphs (Constant, and
+   Shape/Gather/Unsqueeze/Concat reshape targets), and copies the weights
+   exactly: a folded conv becomes BN with gamma 1, beta = bias, mean 0 and a
+   variance that makes var + eps exactly 1; BN nodes with another eps than
+   arch.bn_eps (the smallest) move the difference into the variance. opt may
+   be NULL (mean 0, std 1). Export writes any hant network (opset 13,
    dynamic batch, NCHW float input), int8 blocks as QuantizeLinear /
    DequantizeLinear around their convolutions. */
 typedef struct hant_onnx_import_options {
@@ -215,8 +222,11 @@ typedef struct hant_onnx_import_options {
 } hant_onnx_import_options;
 hant_status hant_onnx_load(hant_context *ctx, const char *path, const hant_onnx_import_options *opt, hant_net **out);
 typedef struct hant_onnx_export_options {
-    int opset;                /* 0: 13 */
+    int opset;                /* 0: 13; 13..21 */
 } hant_onnx_export_options;
+/* Input "input" [N, C, H, W], output "logits" [N, classes] or, without a
+   classifier, "features" (the last map, NCHW). BN is folded into the convs;
+   int8 parts must be calibrated. Atomic write (docs/FORMAT.md, "ONNX export"). */
 hant_status hant_onnx_save(hant_net *net, const char *path, const hant_onnx_export_options *opt);
 
 /* .npy float32 arrays (C order). *data is allocated with the context allocator
@@ -495,6 +505,9 @@ void hant_arch_block_input(const hant_arch *arch, int block, int *h, int *w, int
 /* Canonical text of a part, the key of latency and score tables, e.g.
    "mbconv cin=24 cout=40 e=3 k=3 s=2 se=0.25 act=silu g=1 hw=14x14". Fields that
    do not apply to a kind take fixed values, so equal blocks give equal text.
+   Then, only where they change the block: " hid=N" (hidden/mid width other
+   than the default), " sew=N", " seact=A", " gate=A" (SE variants), " q=int8",
+   " tile=1"; stem " pool=3", head " hid=N hidact=A" (docs/PIPELINE.md).
    Returns HANT_ERR_INVALID_ARG when the buffer is too small (256 bytes always do). */
 hant_status hant_block_signature(const hant_block_spec *b, int in_h, int in_w, char *buf, size_t size);
 hant_status hant_part_signature(const hant_arch *arch, int part, char *buf, size_t size);
@@ -1926,7 +1939,7 @@ static void hant__dense_forward_rows(const hant__conv_args *a, int64_t r0, int64
             HANT__UNROLL for (int j = 0; j < NV; j++) acc[p][j] = a->bias ? LOAD(a->bias + o + j * HANT__VL) : hant__v_zero(); \
         for (int kh = kh0; kh < kh1; kh++) \
             for (int kw = kw0; kw < kw1; kw++) { \
-                const float *xp = xrow + ((size_t)(kh * W) + (size_t)(ow * S - P + kw)) * C; \
+                const float *xp = xrow + ((size_t)((ih0 + kh) * W) + (size_t)(ow * S - P + kw)) * C; \
                 const float *wp = a->w + (size_t)((kh * K + kw) * C) * O + o; \
                 for (int c = 0; c < C; c++, wp += O) { \
                     hant__vf wv[NV]; \
@@ -1967,7 +1980,9 @@ static void hant__conv_direct_rows(const hant__conv_args *a, int64_t r0, int64_t
         int ow = (int)(r % a->ow), oh = (int)((r / a->ow) % a->oh), n = (int)(r / ((int64_t)a->ow * a->oh));
         int end = (int)HANT__MIN((int64_t)a->ow, ow + (r1 - r)); /* this row's part of [r0, r1) */
         int kh0 = HANT__MAX(0, P - oh * S), kh1 = HANT__MIN(K, H + P - oh * S);
-        const float *xrow = a->x + ((size_t)n * H + (size_t)(oh * S - P)) * W * C; /* row kh = 0: only kh >= kh0 is read */
+        /* image n; the row offset (oh * S - P, negative at the top edge) goes in each
+           tap's index: a pointer before the array is undefined (UBSan, fuzz_hant) */
+        const float *xrow = a->x + (size_t)n * H * W * C; const int ih0 = oh * S - P;
         while (ow < end) {
             float *y = a->y + (size_t)r * O;
             const float *res = a->residual ? a->residual + (size_t)r * O : NULL;
@@ -7454,7 +7469,7 @@ static int hant__ox_dtype_size(int dt) {
 
 /* Reads an external data file (path relative to the model, inside its folder). */
 static hant_status hant__ox_external(hant__ox *g, const char *tname, const char *loc, uint64_t off, int has_len, uint64_t len,
-                                     size_t want, void *dst) {
+                                     size_t want, void **dst) {
     if (!loc || !*loc) return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': external data without a location", g->path, tname);
     if (loc[0] == '/' || strstr(loc, "..") || strchr(loc, '\\'))
         return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': external data location '%s' leaves the model's folder", g->path, tname, loc);
@@ -7471,7 +7486,9 @@ static hant_status hant__ox_external(hant__ox *g, const char *tname, const char 
     if (fsz < 0 || off > (uint64_t)fsz || want > (uint64_t)fsz - off)
         st = hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': external data offset %llu + %zu bytes is past the end of %s (%lld bytes)",
                         g->path, tname, (unsigned long long)off, want, p, fsz);
-    else if (fseeko(f, (off_t)off, SEEK_SET) || fread(dst, 1, want, f) != want)
+    else if (!(*dst = hant__ox_alloc(g, want)))
+        st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: tensor '%s': %zu bytes", g->path, tname, want);
+    else if (fseeko(f, (off_t)off, SEEK_SET) || fread(*dst, 1, want, f) != want)
         st = hant__fail(HANT_ERR_IO, "%s: tensor '%s': reading external data %s failed", g->path, tname, p);
     fclose(f);
     return st;
@@ -7487,7 +7504,6 @@ static hant_status hant__ox_tensor(hant__ox *g, hant__pb msg, hant__oxval *v, co
     char *name = NULL, *xloc = NULL;
     uint64_t xoff = 0, xlen = 0;
     int has_xlen = 0;
-    int64_t ntyped = 0;
     v->cnd = 0;
     while ((rc = hant__pb_next(&r, &f)) == 1) {
         switch (f.num) {
@@ -7525,8 +7541,6 @@ static hant_status hant__ox_tensor(hant__ox *g, hant__pb msg, hant__oxval *v, co
             break;
         }
         case 3: return hant__fail(HANT_ERR_UNSUPPORTED, "%s: %s: segmented tensors are not supported", g->path, what);
-        case HANT__ONNX_TENSOR_FLOAT_DATA: case HANT__ONNX_TENSOR_INT32_DATA: case HANT__ONNX_TENSOR_INT64_DATA:
-        case HANT__ONNX_TENSOR_DOUBLE_DATA: case HANT__ONNX_TENSOR_UINT64_DATA: ntyped++; break;
         default: break; /* unknown fields are skipped */
         }
     }
@@ -7543,26 +7557,44 @@ static hant_status hant__ox_tensor(hant__ox *g, hant__pb msg, hant__oxval *v, co
         numel *= v->cdim[d];
     }
     v->cnum = numel;
-    int isf = dt == HANT__ONNX_FLOAT || dt == HANT__ONNX_DOUBLE;
-    if (isf) v->f = (float *)hant__ox_alloc(g, sizeof(float) * (size_t)(numel ? numel : 1));
-    else v->i = (int64_t *)hant__ox_alloc(g, sizeof(int64_t) * (size_t)(numel ? numel : 1));
-    if (!v->f && !v->i) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: tensor '%s' (%lld elements)", g->path, what, (long long)numel);
+    /* typed fields: float_data (float), int32_data (int32 and narrower), int64_data,
+       double_data, uint64_data (uint32, uint64) */
+    int field = dt == HANT__ONNX_FLOAT ? HANT__ONNX_TENSOR_FLOAT_DATA : dt == HANT__ONNX_DOUBLE ? HANT__ONNX_TENSOR_DOUBLE_DATA
+              : dt == HANT__ONNX_INT64 ? HANT__ONNX_TENSOR_INT64_DATA : (dt == 12 || dt == 13) ? HANT__ONNX_TENSOR_UINT64_DATA
+              : HANT__ONNX_TENSOR_INT32_DATA;
+    int kind = dt == HANT__ONNX_FLOAT ? HANT__PB_I32 : dt == HANT__ONNX_DOUBLE ? HANT__PB_I64 : HANT__PB_VARINT;
+    /* the data must back the shape before anything is allocated for it */
+    if (loc == 0 && nraw && (uint64_t)(raw.end - raw.p) != (uint64_t)numel * (uint64_t)esz)
+        return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': raw_data has %zu bytes, the shape needs %lld", g->path, what,
+                          (size_t)(raw.end - raw.p), (long long)numel * esz);
+    if (loc == 0 && !nraw) {
+        int64_t cnt = 0;
+        r = msg;
+        while ((rc = hant__pb_next(&r, &f)) == 1) {
+            if ((int)f.num != field) continue;
+            hant__pbit it; uint64_t b;
+            if (!hant__pbit_init(&it, &f, kind)) goto bad;
+            while ((rc = hant__pbit_next(&it, &b)) == 1) cnt++;
+            if (rc < 0) goto bad;
+        }
+        if (rc < 0) goto bad;
+        if (cnt != numel) return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': %lld data values, the shape needs %lld", g->path, what, (long long)cnt, (long long)numel);
+    }
     const uint8_t *bytes = NULL;
     void *ext = NULL;
     if (loc == 1) {
-        size_t want = (size_t)numel * (size_t)esz;
-        if (!(ext = hant__ox_alloc(g, want))) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: tensor '%s'", g->path, what);
-        hant_status st = hant__ox_external(g, what, xloc, xoff, has_xlen, xlen, want, ext);
+        hant_status st = hant__ox_external(g, what, xloc, xoff, has_xlen, xlen, (size_t)numel * (size_t)esz, &ext);
         if (st) return st;
         bytes = (const uint8_t *)ext;
     } else if (loc != 0) {
         return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': data_location %d", g->path, what, loc);
     } else if (nraw) {
-        if ((uint64_t)(raw.end - raw.p) != (uint64_t)numel * (uint64_t)esz)
-            return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': raw_data has %zu bytes, the shape needs %lld", g->path, what,
-                              (size_t)(raw.end - raw.p), (long long)numel * esz);
         bytes = raw.p;
     }
+    int isf = dt == HANT__ONNX_FLOAT || dt == HANT__ONNX_DOUBLE;
+    if (isf) v->f = (float *)hant__ox_alloc(g, sizeof(float) * (size_t)(numel ? numel : 1));
+    else v->i = (int64_t *)hant__ox_alloc(g, sizeof(int64_t) * (size_t)(numel ? numel : 1));
+    if (!v->f && !v->i) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: tensor '%s' (%lld elements)", g->path, what, (long long)numel);
     if (bytes) {
         for (int64_t k = 0; k < numel; k++) {
             uint64_t b = hant__pb_le(bytes + k * esz, esz);
@@ -7575,12 +7607,6 @@ static hant_status hant__ox_tensor(hant__ox *g, hant__pb msg, hant__oxval *v, co
         }
         return HANT_OK;
     }
-    /* typed fields: float_data (float), int32_data (int32 and narrower), int64_data,
-       double_data, uint64_data (uint32, uint64) */
-    int field = dt == HANT__ONNX_FLOAT ? HANT__ONNX_TENSOR_FLOAT_DATA : dt == HANT__ONNX_DOUBLE ? HANT__ONNX_TENSOR_DOUBLE_DATA
-              : dt == HANT__ONNX_INT64 ? HANT__ONNX_TENSOR_INT64_DATA : (dt == 12 || dt == 13) ? HANT__ONNX_TENSOR_UINT64_DATA
-              : HANT__ONNX_TENSOR_INT32_DATA;
-    int kind = dt == HANT__ONNX_FLOAT ? HANT__PB_I32 : dt == HANT__ONNX_DOUBLE ? HANT__PB_I64 : HANT__PB_VARINT;
     int64_t k = 0;
     r = msg;
     while ((rc = hant__pb_next(&r, &f)) == 1) {
@@ -8140,6 +8166,7 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
     hant_status st = HANT_OK;
     int x = n->nin ? hant__ox_res(g, n->in[0]) : -1;
     int o = n->out[0];
+    if ((!strcmp(op, "Add") || !strcmp(op, "Mul")) && n->nin == 2 && !hant__ox_isfeat(g, x)) x = hant__ox_res(g, n->in[1]); /* commutative */
     if (!hant__ox_isfeat(g, x) || o < 0)
         return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): the first input must be a feature map; %s", g->path, n->name, op, hant__ox_supported);
     for (int k = 1; k < n->nout; k++)
@@ -8155,7 +8182,7 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
         if (v >= 0 && !g->vals[v].kind)
             return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): input '%s' is an unsupported output", g->path, n->name, op, g->vals[v].name);
         if (v >= 0 && hant__ox_isfeat(g, v) && strcmp(op, "Add") && strcmp(op, "Mul"))
-            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): input %d must be a constant", g->path, n->name, op, k);
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): input %d must be a constant; %s", g->path, n->name, op, k, hant__ox_supported);
     }
     if (!strcmp(op, "Conv")) {
         int w = n->nin > 1 ? hant__ox_res(g, n->in[1]) : -1;
@@ -8167,7 +8194,7 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
         if (st || (st = hant__ox_attr(g, node, "strides", &s)) || (st = hant__ox_attr(g, node, "pads", &p)) ||
             (st = hant__ox_attr(g, node, "dilations", &d)) || (st = hant__ox_attr(g, node, "auto_pad", &ap))) return st;
         int64_t k = W->cdim[2];
-        if (grp < 1 || X->dim[1] % grp || W->cdim[1] != X->dim[1] / grp || W->cdim[0] % grp || W->cdim[3] != k || k < 1 || k > 7 || !(k & 1))
+        if (W->cdim[0] < 1 || W->cdim[0] > 65536 || grp < 1 || X->dim[1] % grp || W->cdim[1] != X->dim[1] / grp || W->cdim[0] % grp || W->cdim[3] != k || k < 1 || k > 7 || !(k & 1))
             return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Conv): weight %lldx%lldx%lldx%lld, group %lld on %lld channels (hant: square odd kernels 1..7)",
                               g->path, n->name, (long long)W->cdim[0], (long long)W->cdim[1], (long long)W->cdim[2], (long long)W->cdim[3], (long long)grp, (long long)X->dim[1]);
         int64_t sy = s.nints > 0 ? s.ints[0] : 1, sx = s.nints > 1 ? s.ints[1] : sy;
@@ -8205,7 +8232,7 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
     if (!strcmp(op, "Relu") || !strcmp(op, "Sigmoid") || !strcmp(op, "HardSigmoid") || !strcmp(op, "HardSwish") || !strcmp(op, "Clip"))
         return HANT_OK;
     if (!strcmp(op, "Add") || !strcmp(op, "Mul") || !strcmp(op, "Sub") || !strcmp(op, "Div")) {
-        int y = n->nin == 2 ? hant__ox_res(g, n->in[1]) : -1;
+        int y = n->nin == 2 ? hant__ox_res(g, n->in[x == hant__ox_res(g, n->in[1]) ? 0 : 1]) : -1;
         if (y < 0) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (%s): needs 2 inputs", g->path, n->name, op);
         if (hant__ox_isfeat(g, y)) {
             const hant__oxval *Y = &g->vals[y];
@@ -8227,7 +8254,7 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
             int64_t keep = hant__ox_attr_i(g, node, "keepdims", 1, &st);
             if (st) return st;
             unsigned mask = 0;
-            for (int k = 0; k < na; k++) mask |= 1u << ((axes[k] + 4) & 7);
+            for (int k = 0; k < na; k++) mask |= axes[k] >= -4 && axes[k] < 4 ? 1u << (axes[k] < 0 ? axes[k] + 4 : axes[k]) : 0x100u;
             if (na != 2 || mask != 0xC) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (ReduceMean): hant pools over H and W (axes 2,3)", g->path, n->name);
             if (!keep) O->ndim = 2;
         }
@@ -8263,7 +8290,7 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
             int64_t axes[8]; int na;
             if ((st = hant__ox_axes(g, node, axes, &na))) return st;
             unsigned mask = 0;
-            for (int k = 0; k < na; k++) mask |= 1u << ((axes[k] + X->ndim) & 7);
+            for (int k = 0; k < na; k++) mask |= axes[k] >= -4 && axes[k] < 4 ? 1u << (axes[k] < 0 ? axes[k] + 4 : axes[k]) : 0x100u;
             if (na && mask != 0xC) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Squeeze): axes must be 2,3", g->path, n->name);
         }
         O->ndim = 2;
@@ -8283,6 +8310,7 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
         const hant__oxval *W = &g->vals[w];
         int64_t in = tb ? W->cdim[1] : W->cdim[0], out = tb ? W->cdim[0] : W->cdim[1];
         if (in != X->dim[1]) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (%s): weight takes %lld inputs, the map has %lld", g->path, n->name, op, (long long)in, (long long)X->dim[1]);
+        if (out < 1 || out > 100000) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): %lld outputs (hant: 1 to 100000)", g->path, n->name, op, (long long)out);
         int b = n->nin > 2 ? hant__ox_res(g, n->in[2]) : -1;
         if (b >= 0 && (!g->vals[b].f || (g->vals[b].cnum != out && g->vals[b].cnum != 1)))
             return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (Gemm): bias C has %lld values for %lld outputs", g->path, n->name, (long long)g->vals[b].cnum, (long long)out);
