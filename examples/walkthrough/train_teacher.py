@@ -29,6 +29,20 @@ def evaluate(model, x, y):
     return 100.0 * ok / len(x)
 
 
+def bn_calibrate(model, x, y, batches_n=40, bs=128):
+    """Running BN statistics as a plain average over batches_n training batches:
+    torchvision's MobileNetV3 keeps them with momentum 0.01, which a short
+    training run leaves far from the weights' statistics."""
+    for m in model.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.reset_running_stats(); m.momentum = None
+    model.train()
+    with torch.no_grad():
+        for i, (xb, _) in enumerate(batches(x, y, bs, np.random.default_rng(0))):
+            if i == batches_n: break
+            model(xb)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default="build/fm32")
@@ -69,6 +83,7 @@ def main():
             tl += loss.item() * len(xb); n += len(xb)
             if e == 0 and n == 10 * a.batch:
                 print("  10 steps: %.1f s" % (time.time() - t0), flush=True)
+        bn_calibrate(model, x, y)
         print("epoch %d/%d  loss %.4f  test top-1 %.2f%%  %.0f s" % (e + 1, a.epochs, tl / n, evaluate(model, xt, yt), time.time() - t0), flush=True)
     model.eval()
     torch.onnx.export(model, torch.zeros(1, 3, x.shape[1], x.shape[2]), a.out, opset_version=13,
