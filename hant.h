@@ -39,7 +39,9 @@
      give the defaults. The library never exits or aborts on bad input.
 
    IMPLEMENTATION SECTIONS (grep for them)
-     >>core >>simd >>pool >>gemm >>eltwise >>dwconv >>conv >>int8 >>bn >>se
+     >>core >>simd >>pool >>gemm >>eltwise >>dwconv >>conv
+     >>int8 (int8 ISA, tiles) >>q8epi (requantise) >>q8gemm (GEMM, im2col)
+     >>q8dw (depthwise) >>q8api (hant_qconv) >>q8calib (quantise, calibration) >>bn >>se
      >>net >>exec >>fuse >>fold >>forward >>train >>parts >>profile >>format >>npy
      >>idx >>loss >>optim >>data >>onnx
 
@@ -952,6 +954,66 @@ static inline float hant__v_sum(hant__vf v) { return v; }
 /* Loads/stores n lanes, n may be >= VL (then a full vector). */
 static inline hant__vf hant__v_loadp(const float *p, int n) { return n >= HANT__VL ? hant__v_load(p) : hant__v_loadn(p, n); }
 static inline void hant__v_storep(float *p, hant__vf v, int n) { if (n >= HANT__VL) hant__v_store(p, v); else hant__v_storen(p, v, n); }
+
+/* Integer lanes beside hant__vf (x86; the int8 kernels run their scalar twins
+   elsewhere): int32 vectors of HANT__VL lanes, the float <-> int32
+   conversions and the u8 loads and stores of the quantised kernels. *p forms
+   take n lanes (n >= VL: a whole vector); hant__vi_store_u8 narrows lanes
+   that are already in [0, 255]. */
+#if defined(HANT__AVX512)
+#define HANT__VI 1
+typedef __m512i hant__vi;
+static inline __mmask16 hant__vi_k(int n) { return n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1); }
+static inline hant__vi hant__vi_set1(int32_t x) { return _mm512_set1_epi32(x); }
+static inline hant__vi hant__vi_add(hant__vi a, hant__vi b) { return _mm512_add_epi32(a, b); }
+static inline hant__vi hant__vi_sub(hant__vi a, hant__vi b) { return _mm512_sub_epi32(a, b); }
+static inline hant__vi hant__vi_mullo(hant__vi a, hant__vi b) { return _mm512_mullo_epi32(a, b); }
+static inline hant__vi hant__vi_loadp(const int32_t *p, int n) { return n >= 16 ? _mm512_loadu_si512(p) : _mm512_maskz_loadu_epi32(hant__vi_k(n), p); }
+static inline void hant__vi_storep(int32_t *p, hant__vi v, int n) { if (n >= 16) _mm512_storeu_si512(p, v); else _mm512_mask_storeu_epi32(p, hant__vi_k(n), v); }
+static inline hant__vi hant__v_cvt_i32(hant__vf x) { return _mm512_cvtps_epi32(x); } /* nearest even, as lrintf */
+static inline hant__vf hant__vi_to_f(hant__vi x) { return _mm512_cvtepi32_ps(x); }
+static inline hant__vi hant__vi_load_u8(const uint8_t *p) { return _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)p)); }
+static inline hant__vi hant__vi_load_u8p(const uint8_t *p, int n) {
+#if defined(__AVX512BW__) && defined(__AVX512VL__)
+    return _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(hant__vi_k(n), p));
+#else
+    if (n >= 16) return hant__vi_load_u8(p);
+    uint8_t t[16] = { 0 };
+    memcpy(t, p, (size_t)n);
+    return hant__vi_load_u8(t);
+#endif
+}
+static inline void hant__vi_store_u8(uint8_t *y, hant__vi v, int n) {
+    __m128i b = _mm512_cvtepi32_epi8(v);
+    /* the register form of vpmovdb and a plain store: the masked store to memory is slow on Zen 4 */
+    if (n >= 16) _mm_storeu_si128((__m128i *)y, b);
+    else { uint8_t t[16]; _mm_storeu_si128((__m128i *)t, b); memcpy(y, t, (size_t)n); }
+}
+#elif defined(HANT__AVX2)
+#define HANT__VI 1
+typedef __m256i hant__vi;
+static inline hant__vi hant__vi_set1(int32_t x) { return _mm256_set1_epi32(x); }
+static inline hant__vi hant__vi_add(hant__vi a, hant__vi b) { return _mm256_add_epi32(a, b); }
+static inline hant__vi hant__vi_sub(hant__vi a, hant__vi b) { return _mm256_sub_epi32(a, b); }
+static inline hant__vi hant__vi_mullo(hant__vi a, hant__vi b) { return _mm256_mullo_epi32(a, b); }
+static inline hant__vi hant__vi_loadp(const int32_t *p, int n) { return n >= 8 ? _mm256_loadu_si256((const __m256i *)p) : _mm256_maskload_epi32(p, hant__v_mask(n)); }
+static inline void hant__vi_storep(int32_t *p, hant__vi v, int n) { if (n >= 8) _mm256_storeu_si256((__m256i *)p, v); else _mm256_maskstore_epi32(p, hant__v_mask(n), v); }
+static inline hant__vi hant__v_cvt_i32(hant__vf x) { return _mm256_cvtps_epi32(x); }
+static inline hant__vf hant__vi_to_f(hant__vi x) { return _mm256_cvtepi32_ps(x); }
+static inline hant__vi hant__vi_load_u8(const uint8_t *p) { return _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)p)); }
+static inline hant__vi hant__vi_load_u8p(const uint8_t *p, int n) {
+    if (n >= 8) return hant__vi_load_u8(p);
+    uint8_t t[8] = { 0 };
+    memcpy(t, p, (size_t)n);
+    return hant__vi_load_u8(t);
+}
+static inline void hant__vi_store_u8(uint8_t *y, hant__vi v, int n) {
+    __m128i b = _mm_packus_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    b = _mm_packus_epi16(b, b);
+    if (n >= 8) _mm_storel_epi64((__m128i *)y, b);
+    else { uint8_t t[16]; _mm_storeu_si128((__m128i *)t, b); memcpy(y, t, (size_t)n); }
+}
+#endif
 
 /* exp(x): Cody-Waite reduction to r in [-ln2/2, ln2/2] and a degree-6
    polynomial; relative error ~2 ulp against libm over the clamped range. */
@@ -2315,6 +2377,7 @@ static inline int32_t hant__q8_ld_tail(const uint8_t *p, int n) {
     return (int32_t)v;
 }
 
+// >>q8epi
 /* ---- epilogue: int32 row -> u8 or fp32 ----------------------------------- */
 static inline float hant__q8_act1(float f, hant_act act) {
     /* one lane of the vector activation, so that the scalar twin matches it bit for bit */
@@ -2346,49 +2409,19 @@ static void hant__q8_epi_row_scalar(const hant__q8_epi *e, const int32_t *acc, i
 /* One vector of int32 sums for columns [col, col + n) (n may exceed the
    lane count; n <= 0 does nothing). The scale arrays are padded to npad, so
    they load whole. */
-#if defined(HANT__AVX512)
-#define HANT__Q8_EVL 16
-HANT__INLINE void hant__q8_epi_vec(const hant__q8_epi *e, __m512i acc, int col, int n, uint8_t *yu, float *yf) {
+#if defined(HANT__VI)
+#define HANT__Q8_EVL HANT__VL
+HANT__INLINE void hant__q8_epi_vec(const hant__q8_epi *e, hant__vi acc, int col, int n, uint8_t *yu, float *yf) {
     if (n <= 0) return;
-    __mmask16 k = n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1);
-    __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), _mm512_loadu_ps(e->scale + col));
-    if (e->mode == HANT__Q8_OUT_F32) {
-        f = hant__v_act(f, e->act);
-        if (n >= 16) _mm512_storeu_ps(yf, f); else _mm512_mask_storeu_ps(yf, k, f);
-        return;
-    }
-    if (e->mode == HANT__Q8_OUT_U8ACT) f = _mm512_mul_ps(hant__v_act(f, e->act), _mm512_set1_ps(e->inv_out));
-    f = _mm512_min_ps(_mm512_max_ps(f, _mm512_set1_ps(e->lo)), _mm512_set1_ps(e->hi));
-    __m128i b = _mm512_cvtepi32_epi8(_mm512_add_epi32(_mm512_cvtps_epi32(f), _mm512_set1_epi32(e->zp)));
-    /* the register form of vpmovdb and a plain store: the masked store to memory is slow on Zen 4 */
-    if (n >= 16) _mm_storeu_si128((__m128i *)yu, b);
-    else { uint8_t t[16]; _mm_storeu_si128((__m128i *)t, b); memcpy(yu, t, (size_t)n); }
-}
-static void hant__q8_epi_row(const hant__q8_epi *e, const int32_t *acc, int col, int nn, uint8_t *yu, float *yf) {
-    for (int c = 0; c < nn; c += 16) {
-        __m512i a = nn - c >= 16 ? _mm512_loadu_si512(acc + c) : _mm512_maskz_loadu_epi32((__mmask16)((1u << (nn - c)) - 1), acc + c);
-        hant__q8_epi_vec(e, a, col + c, nn - c, yu ? yu + c : NULL, yf ? yf + c : NULL);
-    }
-}
-#elif defined(HANT__AVX2)
-#define HANT__Q8_EVL 8
-HANT__INLINE void hant__q8_epi_vec(const hant__q8_epi *e, __m256i acc, int col, int n, uint8_t *yu, float *yf) {
-    if (n <= 0) return;
-    __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(acc), _mm256_loadu_ps(e->scale + col));
+    hant__vf f = hant__v_mul(hant__vi_to_f(acc), hant__v_load(e->scale + col));
     if (e->mode == HANT__Q8_OUT_F32) { hant__v_storep(yf, hant__v_act(f, e->act), n); return; }
-    if (e->mode == HANT__Q8_OUT_U8ACT) f = _mm256_mul_ps(hant__v_act(f, e->act), _mm256_set1_ps(e->inv_out));
-    f = _mm256_min_ps(_mm256_max_ps(f, _mm256_set1_ps(e->lo)), _mm256_set1_ps(e->hi));
-    __m256i q = _mm256_add_epi32(_mm256_cvtps_epi32(f), _mm256_set1_epi32(e->zp));
-    __m128i p = _mm_packus_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
-    p = _mm_packus_epi16(p, p);
-    if (n >= 8) _mm_storel_epi64((__m128i *)yu, p);
-    else { uint8_t t[16]; _mm_storeu_si128((__m128i *)t, p); memcpy(yu, t, (size_t)n); }
+    if (e->mode == HANT__Q8_OUT_U8ACT) f = hant__v_mul(hant__v_act(f, e->act), hant__v_set1(e->inv_out));
+    f = hant__v_min(hant__v_max(f, hant__v_set1(e->lo)), hant__v_set1(e->hi));
+    hant__vi_store_u8(yu, hant__vi_add(hant__v_cvt_i32(f), hant__vi_set1(e->zp)), n);
 }
 static void hant__q8_epi_row(const hant__q8_epi *e, const int32_t *acc, int col, int nn, uint8_t *yu, float *yf) {
-    for (int c = 0; c < nn; c += 8) {
-        __m256i a = nn - c >= 8 ? _mm256_loadu_si256((const __m256i *)(acc + c)) : _mm256_maskload_epi32(acc + c, hant__v_mask(nn - c));
-        hant__q8_epi_vec(e, a, col + c, nn - c, yu ? yu + c : NULL, yf ? yf + c : NULL);
-    }
+    for (int c = 0; c < nn; c += HANT__VL)
+        hant__q8_epi_vec(e, hant__vi_loadp(acc + c, nn - c), col + c, nn - c, yu ? yu + c : NULL, yf ? yf + c : NULL);
 }
 #else
 #define HANT__Q8_EVL 1
@@ -2403,15 +2436,8 @@ static void hant__q8_epi_row(const hant__q8_epi *e, const int32_t *acc, int col,
 /* Linear requantisation of one whole vector: the same operations as the
    u8 branch of hant__q8_epi_vec. */
 HANT__INLINE void hant__q8_store_u8(uint8_t *y, hant__qv acc, hant__vf sc, hant__vf lo, hant__vf hi, hant__qv zp) {
-#if defined(HANT__AVX512)
-    __m512 f = _mm512_min_ps(_mm512_max_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(acc), sc), lo), hi);
-    _mm_storeu_si128((__m128i *)y, _mm512_cvtepi32_epi8(_mm512_add_epi32(_mm512_cvtps_epi32(f), zp)));
-#else
-    __m256 f = _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(acc), sc), lo), hi);
-    __m256i q = _mm256_add_epi32(_mm256_cvtps_epi32(f), zp);
-    __m128i p = _mm_packus_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
-    _mm_storel_epi64((__m128i *)y, _mm_packus_epi16(p, p));
-#endif
+    hant__vf f = hant__v_min(hant__v_max(hant__v_mul(hant__vi_to_f(acc), sc), lo), hi);
+    hant__vi_store_u8(y, hant__vi_add(hant__v_cvt_i32(f), zp), HANT__VL);
 }
 #if defined(HANT__AVX512)
 /* Four vectors (two rows of 32) at once. Only the upper clamp is done in
@@ -2434,6 +2460,7 @@ HANT__INLINE void hant__q8_store_u8x4(uint8_t *y0, uint8_t *y1, __m512i a, __m51
 #endif
 #endif
 
+// >>q8gemm
 /* ---- GEMM: C[m][n] = epilogue(comp[n] + sum_k A[m][k] B[k][n]) ----------- */
 typedef struct hant__q8_gemm {
     const hant_qconv *q;
@@ -2721,6 +2748,7 @@ static void hant__q8_dense_task(void *arg, int tid, int nt) {
     if (b < e) hant__q8_dense_rows(c, b, e);
 }
 
+// >>q8dw
 /* ---- depthwise ------------------------------------------------------------
    Sums x * w over the taps in int32 (x unshifted: comp holds the zero-point
    term, and taps off the image read zprow, so every pixel runs the same
@@ -2863,45 +2891,21 @@ static void hant__q8_pack_dw(const int8_t *w, int T, int C, int8_t *dst) {
                         dst[((((size_t)b * TQ + tq) * 4 + v) * 16 + p) * 4 + tt] = c < C && t < T ? w[(size_t)t * C + c] : 0;
                     }
 }
-#elif defined(HANT__AVX512) && defined(__AVX512BW__) && defined(__AVX512VL__)
+#elif defined(HANT__VI)
 static void hant__q8_dw_block(const hant_qconv *q, const uint8_t *const *tp, int np, int c0, int cb, int32_t (*acc)[HANT__Q8_DW_CB]) {
     const int T = q->kernel * q->kernel, C = q->cin;
-    for (int c = 0; c < cb; c += 16) {
-        __mmask16 k = cb - c >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (cb - c)) - 1);
-        const int cc = c0 + c;
-        __m512i s[HANT__Q8_DW_PIX], c0v = _mm512_maskz_loadu_epi32(k, q->comp + cc);
+    for (int c = 0; c < cb; c += HANT__VL) {
+        const int cc = c0 + c, nn = cb - c;
+        hant__vi s[HANT__Q8_DW_PIX], c0v = hant__vi_loadp(q->comp + cc, nn);
         HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++) s[j] = c0v;
         for (int t = 0; t < T; t++) {
             if (hant__q8_dw_tap_off(q, tp, np, t)) continue;
-            __m512i wv = _mm512_maskz_loadu_epi32(k, q->w32 + (size_t)t * C + cc);
+            hant__vi wv = hant__vi_loadp(q->w32 + (size_t)t * C + cc, nn);
             HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++)
-                if (j < np) s[j] = _mm512_add_epi32(s[j], _mm512_mullo_epi32(_mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(k, tp[j * HANT__Q8_DW_TAPS + t] + cc)), wv));
+                if (j < np) s[j] = hant__vi_add(s[j], hant__vi_mullo(hant__vi_load_u8p(tp[j * HANT__Q8_DW_TAPS + t] + cc, nn), wv));
         }
         HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++)
-            if (j < np) _mm512_mask_storeu_epi32(acc[j] + c, k, s[j]);
-    }
-}
-#elif defined(HANT__AVX512) || defined(HANT__AVX2)
-static void hant__q8_dw_block(const hant_qconv *q, const uint8_t *const *tp, int np, int c0, int cb, int32_t (*acc)[HANT__Q8_DW_CB]) {
-    const int T = q->kernel * q->kernel, C = q->cin;
-    int c = 0;
-    for (; c + 8 <= cb; c += 8) {
-        const int cc = c0 + c;
-        __m256i s[HANT__Q8_DW_PIX], c0v = _mm256_loadu_si256((const __m256i *)(q->comp + cc));
-        HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++) s[j] = c0v;
-        for (int t = 0; t < T; t++) {
-            if (hant__q8_dw_tap_off(q, tp, np, t)) continue;
-            __m256i wv = _mm256_loadu_si256((const __m256i *)(q->w32 + (size_t)t * C + cc));
-            HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++)
-                if (j < np) s[j] = _mm256_add_epi32(s[j], _mm256_mullo_epi32(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(tp[j * HANT__Q8_DW_TAPS + t] + cc))), wv));
-        }
-        HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++)
-            if (j < np) _mm256_storeu_si256((__m256i *)(acc[j] + c), s[j]);
-    }
-    if (c < cb) { /* channel tail: the scalar twin on the shifted block */
-        int32_t tmp[HANT__Q8_DW_PIX][HANT__Q8_DW_CB];
-        hant__q8_dw_block_scalar(q, tp, np, c0 + c, cb - c, tmp);
-        for (int j = 0; j < np; j++) memcpy(acc[j] + c, tmp[j], sizeof(int32_t) * (size_t)(cb - c));
+            if (j < np) hant__vi_storep(acc[j] + c, s[j], nn);
     }
 }
 #else
@@ -2976,6 +2980,7 @@ static void hant__q8_dw_task(void *arg, int tid, int nt) {
     hant__q8_dw_rows(c, b, e);
 }
 
+// >>q8api
 /* ---- packing and the public entry points --------------------------------- */
 void hant_qconv_destroy(hant_qconv *q) {
     if (!q) return;
@@ -3126,6 +3131,7 @@ hant_status hant_qconv_forward_f32(hant_qconv *q, int n, int h, int w, const uin
     return hant__qconv_run(q, n, h, w, x, NULL, y, 0);
 }
 
+// >>q8calib
 /* ---- quantisation helpers and calibration --------------------------------- */
 hant_status hant_qparams_from_range(float lo, float hi, hant_qparams *out) {
     if (!out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_qparams_from_range: out is NULL");
@@ -3160,21 +3166,12 @@ void hant_quantize_u8(const float *x, size_t n, hant_qparams q, uint8_t *y) {
     HANT__REQUIRE(hant__q8_qparams_ok(q), "hant_quantize_u8: scale %g, zero point %d", (double)q.scale, (int)q.zero_point);
     HANT__REQUIRE(!n || (x && y), "hant_quantize_u8: x or y is NULL");
     size_t i = 0;
-#if defined(HANT__AVX512)
-    const __m512 s = _mm512_set1_ps(q.scale), lo = _mm512_set1_ps((float)-q.zero_point), hi = _mm512_set1_ps((float)(255 - q.zero_point));
-    const __m512i zp = _mm512_set1_epi32(q.zero_point);
-    for (; i + 16 <= n; i += 16) {
-        __m512 f = _mm512_min_ps(_mm512_max_ps(_mm512_div_ps(_mm512_loadu_ps(x + i), s), lo), hi);
-        _mm_storeu_si128((__m128i *)(y + i), _mm512_cvtepi32_epi8(_mm512_add_epi32(_mm512_cvtps_epi32(f), zp)));
-    }
-#elif defined(HANT__AVX2)
-    const __m256 s = _mm256_set1_ps(q.scale), lo = _mm256_set1_ps((float)-q.zero_point), hi = _mm256_set1_ps((float)(255 - q.zero_point));
-    const __m256i zp = _mm256_set1_epi32(q.zero_point);
-    for (; i + 8 <= n; i += 8) {
-        __m256 f = _mm256_min_ps(_mm256_max_ps(_mm256_div_ps(_mm256_loadu_ps(x + i), s), lo), hi);
-        __m256i v = _mm256_add_epi32(_mm256_cvtps_epi32(f), zp);
-        __m128i p = _mm_packus_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-        _mm_storel_epi64((__m128i *)(y + i), _mm_packus_epi16(p, p));
+#if defined(HANT__VI)
+    const hant__vf s = hant__v_set1(q.scale), lo = hant__v_set1((float)-q.zero_point), hi = hant__v_set1((float)(255 - q.zero_point));
+    const hant__vi zp = hant__vi_set1(q.zero_point);
+    for (; i + HANT__VL <= n; i += HANT__VL) {
+        hant__vf f = hant__v_min(hant__v_max(hant__v_div(hant__v_load(x + i), s), lo), hi);
+        hant__vi_store_u8(y + i, hant__vi_add(hant__v_cvt_i32(f), zp), HANT__VL);
     }
 #endif
     hant__quantize_u8_scalar(x + i, n - i, q, y + i);
@@ -3184,16 +3181,9 @@ void hant_dequantize_u8(const uint8_t *x, size_t n, hant_qparams q, float *y) {
     HANT__REQUIRE(hant__q8_qparams_ok(q), "hant_dequantize_u8: scale %g, zero point %d", (double)q.scale, (int)q.zero_point);
     HANT__REQUIRE(!n || (x && y), "hant_dequantize_u8: x or y is NULL");
     size_t i = 0;
-#if defined(HANT__AVX512)
-    for (; i + 16 <= n; i += 16) {
-        __m512i v = _mm512_sub_epi32(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(x + i))), _mm512_set1_epi32(q.zero_point));
-        _mm512_storeu_ps(y + i, _mm512_mul_ps(_mm512_set1_ps(q.scale), _mm512_cvtepi32_ps(v)));
-    }
-#elif defined(HANT__AVX2)
-    for (; i + 8 <= n; i += 8) {
-        __m256i v = _mm256_sub_epi32(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(x + i))), _mm256_set1_epi32(q.zero_point));
-        _mm256_storeu_ps(y + i, _mm256_mul_ps(_mm256_set1_ps(q.scale), _mm256_cvtepi32_ps(v)));
-    }
+#if defined(HANT__VI)
+    for (; i + HANT__VL <= n; i += HANT__VL)
+        hant__v_store(y + i, hant__v_mul(hant__v_set1(q.scale), hant__vi_to_f(hant__vi_sub(hant__vi_load_u8(x + i), hant__vi_set1(q.zero_point)))));
 #endif
     hant__dequantize_u8_scalar(x + i, n - i, q, y + i);
 }
