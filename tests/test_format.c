@@ -384,7 +384,7 @@ static void test_lut_roundtrip_and_errors(void) {
     memset(&lut, 0, sizeof lut);
     lut.threads = 2; lut.batch = 1;
     snprintf(lut.cpu, sizeof lut.cpu, "test cpu"); snprintf(lut.cache, sizeof lut.cache, "warm");
-    hant_timing t = { 0.125, 0.002, 0.12, 15 };
+    hant_timing t = { 0.125, 0.002, 0.12, 15, 0, 0 };
     HT_CHECK(hant_lut_set(&lut, "conv cin=8 b=1 t=2 p=fp32", &t) == HANT_OK, "set");
     t.median_ms = 0.5;
     HT_CHECK(hant_lut_set(&lut, "head cin=8 b=1 t=2 p=fp32", &t) == HANT_OK, "set");
@@ -759,6 +759,49 @@ static int truncations_accepted(const unsigned char *good, size_t from, size_t n
         hant_net_destroy(t);
     }
     return bad;
+}
+
+/* A v3 file of ResNet blocks: fields that do not apply to them, widths that
+   change the parameter count, and every truncation of the block table. */
+static void test_hostile_resnet_file(void) {
+    char path[300];
+    snprintf(path, sizeof path, "%s/resnet.hant", dir);
+    hant_arch a;
+    memset(&a, 0, sizeof a);
+    a.in_h = 12; a.in_w = 12; a.in_c = 3; a.num_classes = 4; a.bn_eps = 1e-5f;
+    a.stem_cout = 8; a.stem_kernel = 3; a.stem_stride = 1; a.stem_act = HANT_ACT_RELU; a.stem_pool = 3;
+    a.blocks[0] = mk_block(HANT_BLOCK_RESNET_BASIC, 8, 16, 1, 3, 2, 0.0f, HANT_ACT_RELU);
+    a.blocks[1] = mk_block(HANT_BLOCK_RESNET_BOTTLENECK, 16, 16, 1, 3, 1, 0.0f, HANT_ACT_RELU);
+    a.num_blocks = 2;
+    hant_net *net = NULL, *back = NULL;
+    HT_CHECK(hant_net_create(ctx, &a, 41, &net) == HANT_OK && hant_net_save(net, path) == HANT_OK, "save: %s", hant_last_error());
+    HT_CHECK(hant_net_load(ctx, path, &back) == HANT_OK && !memcmp(hant_net_arch(back), &a, sizeof a), "ResNet round trip: %s", hant_last_error());
+    hant_net_destroy(net); hant_net_destroy(back);
+    size_t n;
+    unsigned char *good = read_all(path, &n), *p = malloc(n + 16);
+    if (!good || !p) { HT_CHECK(0, "read"); free(good); free(p); return; }
+    HT_CHECK(hant__get_u32(good + 8) == 3, "ResNet net saved as v%u", hant__get_u32(good + 8));
+    const size_t B0 = 112, B1 = 112 + 56;
+    struct { const char *what; size_t off; uint32_t v; hant_status st; const char *needle; } m[] = {
+        { "basic expansion 2", B0 + 12, 2, HANT_ERR_FORMAT, "expansion" },
+        { "basic groups 2", B0 + 32, 2, HANT_ERR_FORMAT, "groups" },
+        { "basic se_ratio", B0 + 24, 0x3e800000u, HANT_ERR_FORMAT, "squeeze-excite" },
+        { "basic se_width", B0 + 44, 4, HANT_ERR_FORMAT, "squeeze-excite" },
+        { "basic se_gate", B0 + 52, HANT_ACT_HSIGMOID, HANT_ERR_FORMAT, "squeeze-excite" },
+        { "basic tiled", B0 + 36, 2, HANT_ERR_FORMAT, "tiled" },
+        { "basic hidden 9: more parameters than stored", B0 + 40, 9, HANT_ERR_FORMAT, "param_count" },
+        { "basic hidden -1", B0 + 40, 0xffffffffu, HANT_ERR_FORMAT, "hidden" },
+        { "basic kernel 4", B0 + 16, 4, HANT_ERR_FORMAT, "kernel" },
+        { "bottleneck cout 3, no hidden", B1 + 8, 3, HANT_ERR_FORMAT, "inner width" },
+        { "bottleneck kind 7", B1, 7, HANT_ERR_FORMAT, "kind" },
+        { "bottleneck act hsigmoid ok, counts unchanged", B1 + 28, HANT_ACT_HSIGMOID, HANT_OK, NULL },
+    };
+    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+        memcpy(p, good, n); put32(p + m[i].off, m[i].v); fix_crc(p, n);
+        expect_load(m[i].what, p, n, m[i].st, m[i].needle);
+    }
+    HT_CHECK(truncations_accepted(good, 0, 112 + 2 * 56 + 24, "rtrunc.hant") == 0, "truncations of the ResNet file accepted");
+    free(good); free(p);
 }
 
 static void test_hostile_int8(void) {
@@ -1275,6 +1318,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_shipped_teacher);
     HT_RUN(test_save_refuses_ignored_fields);
     HT_RUN(test_hostile_v3);
+    HT_RUN(test_hostile_resnet_file);
     HT_RUN(test_hostile_int8);
     HT_RUN(test_int8_head_file);
     HT_RUN(test_signature_tokens);
