@@ -6,7 +6,6 @@
 # (opset 11 or 17), imported and run by hant: max|hant - torch| / max|torch|
 # must be <= 1e-4, through the .hant file and from the .onnx file directly.
 . tests/lib_cli.sh
-PY=/usr/bin/python3
 
 expect_rc 0 "import --help" "$H" import --help
 grep -q -- "--mean" "$T/out" || bad "import --help does not mention --mean"
@@ -29,9 +28,7 @@ if [ -f models/teacher-b0-fm.hant ] && $PY -c 'import numpy' 2>/dev/null; then
 fi
 
 if ! $PY -c 'import torch, torchvision, numpy' 2>/dev/null; then
-  echo "  skipped: the PyTorch comparison needs python3-torch, python3-torchvision and python3-numpy"
-  echo "$pass passed, $fail failed, 1 skipped"
-  [ "$fail" -eq 0 ]; exit
+  skip_all "the PyTorch comparison needs torch, torchvision and numpy in $PY" "sudo apt-get install -y python3-torch python3-torchvision python3-numpy"
 fi
 if ! $PY tests/onnx_ref.py all "$T/ref" --size 64 --classes 10 >"$T/py.log" 2>&1; then
   bad "tests/onnx_ref.py: $(tail -n 3 "$T/py.log")"; finish; exit
