@@ -29,6 +29,8 @@
      hant_net_calibrate(net, x, n, pct)     activation ranges of int8 blocks (quant = HANT_QUANT_INT8)
                                             and of an int8 head (arch.head_quant)
      hant_net_params(net), hant_net_macs(net)
+     hant_dataset_open_dir(ctx, dir, "train", classes, &ds)  .npy files or IDX, read image by image
+     hant_dataset_batch(&ds, idx, n, arch.in_mean, arch.in_std, augment, &rng, x, labels)  NHWC floats
      hant_status_string(st), hant_last_error()
 
    CONVENTIONS
