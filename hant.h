@@ -752,6 +752,13 @@ static hant_status hant__fail(hant_status st, const char *fmt, ...) {
     return st;
 }
 
+/* A public kernel's precondition (a programmer error): records a message
+   naming the argument, then HANT_ASSERT(cond). Where HANT_ASSERT does not stop
+   (NDEBUG, or a test that records instead) the void kernel returns untouched. */
+#define HANT__REQUIRE(cond, ...) do { if (!(cond)) { (void)hant__fail(HANT_ERR_INVALID_ARG, __VA_ARGS__); HANT_ASSERT(cond); return; } } while (0)
+/* The same for a check function that records its own message. */
+#define HANT__REQUIRE_OK(ok) do { int hant__ok_ = (ok); HANT_ASSERT(hant__ok_ && #ok); if (!hant__ok_) return; } while (0)
+
 /* Prepends "prefix: " to the current detail message. */
 static void hant__prefix_error(const char *fmt, ...) {
     char pre[256];
@@ -1586,6 +1593,12 @@ static void hant__gemm_run(hant__gemm_args *g) {
 
 void hant_gemm(hant_context *ctx, int trans_a, int trans_b, int m, int n, int k,
                const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc) {
+    HANT__REQUIRE(ctx, "hant_gemm: ctx is NULL");
+    HANT__REQUIRE(m >= 0 && n >= 0 && k >= 0, "hant_gemm: m %d, n %d, k %d (each >= 0)", m, n, k);
+    HANT__REQUIRE(lda >= HANT__MAX(1, trans_a ? m : k), "hant_gemm: lda %d < %d", lda, trans_a ? m : k);
+    HANT__REQUIRE(ldb >= HANT__MAX(1, trans_b ? k : n), "hant_gemm: ldb %d < %d", ldb, trans_b ? k : n);
+    HANT__REQUIRE(ldc >= HANT__MAX(1, n), "hant_gemm: ldc %d < n %d", ldc, n);
+    HANT__REQUIRE((m && n) ? c && ((a && b) || !k) : 1, "hant_gemm: a, b or c is NULL");
     hant__gemm_args g;
     memset(&g, 0, sizeof g);
     g.ta = trans_a; g.tb = trans_b; g.m = m; g.n = n; g.k = k;
@@ -1595,12 +1608,16 @@ void hant_gemm(hant_context *ctx, int trans_a, int trans_b, int m, int n, int k,
 
 // >>eltwise
 void hant_act_forward(hant_act act, const float *x, float *y, size_t count) {
+    HANT__REQUIRE((unsigned)act < HANT_ACT_COUNT, "hant_act_forward: act %d", (int)act);
+    HANT__REQUIRE(!count || (x && y), "hant_act_forward: x or y is NULL");
     size_t i = 0;
     for (; i + HANT__VL <= count; i += HANT__VL) hant__v_store(y + i, hant__v_act(hant__v_load(x + i), act));
     if (i < count) hant__v_storen(y + i, hant__v_act(hant__v_loadn(x + i, (int)(count - i)), act), (int)(count - i));
 }
 
 void hant_act_backward(hant_act act, const float *u, const float *dy, float *du, size_t count) {
+    HANT__REQUIRE((unsigned)act < HANT_ACT_COUNT, "hant_act_backward: act %d", (int)act);
+    HANT__REQUIRE(!count || (u && dy && du), "hant_act_backward: u, dy or du is NULL");
     size_t i = 0;
     for (; i + HANT__VL <= count; i += HANT__VL)
         hant__v_store(du + i, hant__v_act_grad(hant__v_load(u + i), hant__v_load(dy + i), act));
@@ -2105,13 +2122,36 @@ static void hant__conv_forward_packed(hant_context *ctx, const hant_conv_shape *
     }
 }
 
+/* The shape checks shared by hant_conv_forward and _backward: 1 if usable,
+   else 0 with the message naming the field (the kernels' fixed arrays hold
+   depthwise taps up to 7 x 7; row counts are ints). */
+static int hant__conv_shape_ok(hant_context *ctx, const hant_conv_shape *s, const char *fn) {
+    if (!ctx || !s) return hant__fail(HANT_ERR_INVALID_ARG, "%s: ctx or shape is NULL", fn), 0;
+    int g = s->groups ? s->groups : 1;
+    if (s->n < 1 || s->h < 1 || s->w < 1 || s->cin < 1 || s->cout < 1 || s->stride < 1 || g < 1)
+        return hant__fail(HANT_ERR_INVALID_ARG, "%s: n %d, h %d, w %d, cin %d, cout %d, stride %d, groups %d (each >= 1)",
+                          fn, s->n, s->h, s->w, s->cin, s->cout, s->stride, g), 0;
+    if (s->kernel < 1 || !(s->kernel & 1)) return hant__fail(HANT_ERR_INVALID_ARG, "%s: kernel %d (odd, >= 1)", fn, s->kernel), 0;
+    if (s->cin % g || s->cout % g) return hant__fail(HANT_ERR_INVALID_ARG, "%s: groups %d must divide cin %d and cout %d", fn, g, s->cin, s->cout), 0;
+    if (hant__conv_is_depthwise(s) && s->kernel > 7) return hant__fail(HANT_ERR_INVALID_ARG, "%s: depthwise kernel %d (at most 7)", fn, s->kernel), 0;
+    int64_t px = (int64_t)s->n * s->h * s->w, depth = (int64_t)s->kernel * s->kernel * (s->cin / g);
+    if (px > INT32_MAX || depth > INT32_MAX || px * HANT__MAX(s->cin, s->cout) > (int64_t)1 << 50)
+        return hant__fail(HANT_ERR_INVALID_ARG, "%s: %d x %d x %d x %d (kernel %d) is too large", fn, s->n, s->h, s->w, s->cin, s->kernel), 0;
+    return 1;
+}
+
 void hant_conv_forward(hant_context *ctx, const hant_conv_shape *s, const float *x, const float *w,
                        const float *bias, hant_act act, const float *residual, float *y) {
+    HANT__REQUIRE_OK(hant__conv_shape_ok(ctx, s, "hant_conv_forward"));
+    HANT__REQUIRE(x && w && y, "hant_conv_forward: x, w or y is NULL");
+    HANT__REQUIRE((unsigned)act < HANT_ACT_COUNT, "hant_conv_forward: act %d", (int)act);
     hant__conv_forward_packed(ctx, s, x, w, NULL, bias, act, residual, y);
 }
 
 void hant_conv_backward(hant_context *ctx, const hant_conv_shape *s, const float *x, const float *w,
                         const float *dy, float *dx, int accumulate_dx, float *dw) {
+    HANT__REQUIRE_OK(hant__conv_shape_ok(ctx, s, "hant_conv_backward"));
+    HANT__REQUIRE(dy && (!dx || w) && (!dw || x), "hant_conv_backward: dy is NULL, or dx without w, or dw without x");
     hant__conv_args a;
     hant__conv_setup(&a, ctx, s);
     a.x = x; a.w = w; a.dy = dy; a.dx = dx; a.dw = dw; a.accumulate_dx = accumulate_dx;
@@ -3119,6 +3159,8 @@ static void hant__dequantize_u8_scalar(const uint8_t *x, size_t n, hant_qparams 
 }
 
 void hant_quantize_u8(const float *x, size_t n, hant_qparams q, uint8_t *y) {
+    HANT__REQUIRE(hant__q8_qparams_ok(q), "hant_quantize_u8: scale %g, zero point %d", (double)q.scale, (int)q.zero_point);
+    HANT__REQUIRE(!n || (x && y), "hant_quantize_u8: x or y is NULL");
     size_t i = 0;
 #if defined(HANT__AVX512)
     const __m512 s = _mm512_set1_ps(q.scale), lo = _mm512_set1_ps((float)-q.zero_point), hi = _mm512_set1_ps((float)(255 - q.zero_point));
@@ -3141,6 +3183,8 @@ void hant_quantize_u8(const float *x, size_t n, hant_qparams q, uint8_t *y) {
 }
 
 void hant_dequantize_u8(const uint8_t *x, size_t n, hant_qparams q, float *y) {
+    HANT__REQUIRE(hant__q8_qparams_ok(q), "hant_dequantize_u8: scale %g, zero point %d", (double)q.scale, (int)q.zero_point);
+    HANT__REQUIRE(!n || (x && y), "hant_dequantize_u8: x or y is NULL");
     size_t i = 0;
 #if defined(HANT__AVX512)
     for (; i + 16 <= n; i += 16) {
@@ -3157,11 +3201,13 @@ void hant_dequantize_u8(const uint8_t *x, size_t n, hant_qparams q, float *y) {
 }
 
 void hant_s8_to_u8(const int8_t *x, size_t n, uint8_t *y) {
+    HANT__REQUIRE(!n || (x && y), "hant_s8_to_u8: x or y is NULL");
     for (size_t i = 0; i < n; i++) y[i] = (uint8_t)((uint8_t)x[i] ^ 0x80u);
 }
 
 hant_status hant_quantize_weights(const float *w, size_t rows, int cout, int8_t *wq, float *scale) {
     if (!w || !wq || !scale || cout < 1) return hant__fail(HANT_ERR_INVALID_ARG, "hant_quantize_weights: NULL array or cout %d", cout);
+    if (rows > SIZE_MAX / (size_t)cout) return hant__fail(HANT_ERR_INVALID_ARG, "hant_quantize_weights: %zu rows x %d channels overflow", rows, cout);
     for (int co = 0; co < cout; co++) {
         float m = 0;
         for (size_t r = 0; r < rows; r++) {
