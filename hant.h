@@ -174,7 +174,7 @@ typedef struct hant_arch {
     hant_block_spec blocks[HANT_MAX_BLOCKS];
 } hant_arch;
 
-/* "b0-fm" or "b0-224" (shared/spec/networks.md). */
+/* "b0-fm" or "b0-224" (docs/networks.md). */
 hant_status hant_arch_builtin(const char *name, hant_arch *out);
 /* Checks a spec against its input shape; names the failing field. */
 hant_status hant_block_validate(const hant_block_spec *spec, int in_h, int in_w);
