@@ -30,6 +30,8 @@
      hant_net_calibrate(net, x, n, pct)     activation ranges of int8 blocks (quant = HANT_QUANT_INT8)
                                             and of an int8 head (arch.head_quant)
      hant_net_params(net), hant_net_macs(net)
+     hant_dataset_open_dir(ctx, dir, "train", classes, &ds)  .npy files or IDX, read image by image
+     hant_dataset_batch(&ds, idx, n, arch.in_mean, arch.in_std, augment, &rng, x, labels)  NHWC floats
      hant_status_string(st), hant_last_error()
 
    CONVENTIONS
@@ -174,7 +176,7 @@ typedef struct hant_arch {
     hant_block_spec blocks[HANT_MAX_BLOCKS];
 } hant_arch;
 
-/* "b0-fm" or "b0-224" (shared/spec/networks.md). */
+/* "b0-fm" or "b0-224" (docs/networks.md). */
 hant_status hant_arch_builtin(const char *name, hant_arch *out);
 /* Checks a spec against its input shape; names the failing field. */
 hant_status hant_block_validate(const hant_block_spec *spec, int in_h, int in_w);
@@ -7166,7 +7168,7 @@ hant_status hant_dataset_check(const hant_dataset *d, const hant_arch *a) {
     if (d->pixels == HANT_PIXELS_U8_NHWC)
         for (int c = 0; c < d->c && c < 4; c++)
             if (!(a->in_std[c] > 0) || !isfinite(a->in_std[c]) || !isfinite(a->in_mean[c]))
-                return hant__fail(HANT_ERR_FORMAT, "%s: uint8 pixels need the model's mean and std, but channel %d has mean %g, std %g", d->path, c,
+                return hant__fail(HANT_ERR_FORMAT, "%s: uint8 pixels need the model's mean and std, but channel %d has mean %g, std %g (hant import --mean/--std stores them; or give float32 images)", d->path, c,
                                   (double)a->in_mean[c], (double)a->in_std[c]);
     return HANT_OK;
 }
