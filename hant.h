@@ -957,6 +957,14 @@ static inline float hant__v_sum(hant__vf v) { return v; }
 static inline hant__vf hant__v_loadp(const float *p, int n) { return n >= HANT__VL ? hant__v_load(p) : hant__v_loadn(p, n); }
 static inline void hant__v_storep(float *p, hant__vf v, int n) { if (n >= HANT__VL) hant__v_store(p, v); else hant__v_storen(p, v, n); }
 
+/* Always inlined: a kernel body calls these in its hottest loops (left to
+   the heuristics, gcc called the u8 store out of the GEMM tile). */
+#if defined(__GNUC__) || defined(__clang__)
+#define HANT__INLINE static inline __attribute__((always_inline))
+#else
+#define HANT__INLINE static inline
+#endif
+
 /* Integer lanes beside hant__vf (x86; the int8 kernels run their scalar twins
    elsewhere): int32 vectors of HANT__VL lanes, the float <-> int32
    conversions and the u8 loads and stores of the quantised kernels. *p forms
@@ -965,17 +973,17 @@ static inline void hant__v_storep(float *p, hant__vf v, int n) { if (n >= HANT__
 #if defined(HANT__AVX512)
 #define HANT__VI 1
 typedef __m512i hant__vi;
-static inline __mmask16 hant__vi_k(int n) { return n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1); }
-static inline hant__vi hant__vi_set1(int32_t x) { return _mm512_set1_epi32(x); }
-static inline hant__vi hant__vi_add(hant__vi a, hant__vi b) { return _mm512_add_epi32(a, b); }
-static inline hant__vi hant__vi_sub(hant__vi a, hant__vi b) { return _mm512_sub_epi32(a, b); }
-static inline hant__vi hant__vi_mullo(hant__vi a, hant__vi b) { return _mm512_mullo_epi32(a, b); }
-static inline hant__vi hant__vi_loadp(const int32_t *p, int n) { return n >= 16 ? _mm512_loadu_si512(p) : _mm512_maskz_loadu_epi32(hant__vi_k(n), p); }
-static inline void hant__vi_storep(int32_t *p, hant__vi v, int n) { if (n >= 16) _mm512_storeu_si512(p, v); else _mm512_mask_storeu_epi32(p, hant__vi_k(n), v); }
-static inline hant__vi hant__v_cvt_i32(hant__vf x) { return _mm512_cvtps_epi32(x); } /* nearest even, as lrintf */
-static inline hant__vf hant__vi_to_f(hant__vi x) { return _mm512_cvtepi32_ps(x); }
-static inline hant__vi hant__vi_load_u8(const uint8_t *p) { return _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)p)); }
-static inline hant__vi hant__vi_load_u8p(const uint8_t *p, int n) {
+HANT__INLINE __mmask16 hant__vi_k(int n) { return n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1); }
+HANT__INLINE hant__vi hant__vi_set1(int32_t x) { return _mm512_set1_epi32(x); }
+HANT__INLINE hant__vi hant__vi_add(hant__vi a, hant__vi b) { return _mm512_add_epi32(a, b); }
+HANT__INLINE hant__vi hant__vi_sub(hant__vi a, hant__vi b) { return _mm512_sub_epi32(a, b); }
+HANT__INLINE hant__vi hant__vi_mullo(hant__vi a, hant__vi b) { return _mm512_mullo_epi32(a, b); }
+HANT__INLINE hant__vi hant__vi_loadp(const int32_t *p, int n) { return n >= 16 ? _mm512_loadu_si512(p) : _mm512_maskz_loadu_epi32(hant__vi_k(n), p); }
+HANT__INLINE void hant__vi_storep(int32_t *p, hant__vi v, int n) { if (n >= 16) _mm512_storeu_si512(p, v); else _mm512_mask_storeu_epi32(p, hant__vi_k(n), v); }
+HANT__INLINE hant__vi hant__v_cvt_i32(hant__vf x) { return _mm512_cvtps_epi32(x); } /* nearest even, as lrintf */
+HANT__INLINE hant__vf hant__vi_to_f(hant__vi x) { return _mm512_cvtepi32_ps(x); }
+HANT__INLINE hant__vi hant__vi_load_u8(const uint8_t *p) { return _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)p)); }
+HANT__INLINE hant__vi hant__vi_load_u8p(const uint8_t *p, int n) {
 #if defined(__AVX512BW__) && defined(__AVX512VL__)
     return _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(hant__vi_k(n), p));
 #else
@@ -985,7 +993,7 @@ static inline hant__vi hant__vi_load_u8p(const uint8_t *p, int n) {
     return hant__vi_load_u8(t);
 #endif
 }
-static inline void hant__vi_store_u8(uint8_t *y, hant__vi v, int n) {
+HANT__INLINE void hant__vi_store_u8(uint8_t *y, hant__vi v, int n) {
     __m128i b = _mm512_cvtepi32_epi8(v);
     /* the register form of vpmovdb and a plain store: the masked store to memory is slow on Zen 4 */
     if (n >= 16) _mm_storeu_si128((__m128i *)y, b);
@@ -994,22 +1002,22 @@ static inline void hant__vi_store_u8(uint8_t *y, hant__vi v, int n) {
 #elif defined(HANT__AVX2)
 #define HANT__VI 1
 typedef __m256i hant__vi;
-static inline hant__vi hant__vi_set1(int32_t x) { return _mm256_set1_epi32(x); }
-static inline hant__vi hant__vi_add(hant__vi a, hant__vi b) { return _mm256_add_epi32(a, b); }
-static inline hant__vi hant__vi_sub(hant__vi a, hant__vi b) { return _mm256_sub_epi32(a, b); }
-static inline hant__vi hant__vi_mullo(hant__vi a, hant__vi b) { return _mm256_mullo_epi32(a, b); }
-static inline hant__vi hant__vi_loadp(const int32_t *p, int n) { return n >= 8 ? _mm256_loadu_si256((const __m256i *)p) : _mm256_maskload_epi32(p, hant__v_mask(n)); }
-static inline void hant__vi_storep(int32_t *p, hant__vi v, int n) { if (n >= 8) _mm256_storeu_si256((__m256i *)p, v); else _mm256_maskstore_epi32(p, hant__v_mask(n), v); }
-static inline hant__vi hant__v_cvt_i32(hant__vf x) { return _mm256_cvtps_epi32(x); }
-static inline hant__vf hant__vi_to_f(hant__vi x) { return _mm256_cvtepi32_ps(x); }
-static inline hant__vi hant__vi_load_u8(const uint8_t *p) { return _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)p)); }
-static inline hant__vi hant__vi_load_u8p(const uint8_t *p, int n) {
+HANT__INLINE hant__vi hant__vi_set1(int32_t x) { return _mm256_set1_epi32(x); }
+HANT__INLINE hant__vi hant__vi_add(hant__vi a, hant__vi b) { return _mm256_add_epi32(a, b); }
+HANT__INLINE hant__vi hant__vi_sub(hant__vi a, hant__vi b) { return _mm256_sub_epi32(a, b); }
+HANT__INLINE hant__vi hant__vi_mullo(hant__vi a, hant__vi b) { return _mm256_mullo_epi32(a, b); }
+HANT__INLINE hant__vi hant__vi_loadp(const int32_t *p, int n) { return n >= 8 ? _mm256_loadu_si256((const __m256i *)p) : _mm256_maskload_epi32(p, hant__v_mask(n)); }
+HANT__INLINE void hant__vi_storep(int32_t *p, hant__vi v, int n) { if (n >= 8) _mm256_storeu_si256((__m256i *)p, v); else _mm256_maskstore_epi32(p, hant__v_mask(n), v); }
+HANT__INLINE hant__vi hant__v_cvt_i32(hant__vf x) { return _mm256_cvtps_epi32(x); }
+HANT__INLINE hant__vf hant__vi_to_f(hant__vi x) { return _mm256_cvtepi32_ps(x); }
+HANT__INLINE hant__vi hant__vi_load_u8(const uint8_t *p) { return _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)p)); }
+HANT__INLINE hant__vi hant__vi_load_u8p(const uint8_t *p, int n) {
     if (n >= 8) return hant__vi_load_u8(p);
     uint8_t t[8] = { 0 };
     memcpy(t, p, (size_t)n);
     return hant__vi_load_u8(t);
 }
-static inline void hant__vi_store_u8(uint8_t *y, hant__vi v, int n) {
+HANT__INLINE void hant__vi_store_u8(uint8_t *y, hant__vi v, int n) {
     __m128i b = _mm_packus_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
     b = _mm_packus_epi16(b, b);
     if (n >= 8) _mm_storel_epi64((__m128i *)y, b);
@@ -1411,11 +1419,6 @@ typedef struct hant__gemm_args {
     hant_context *ctx;
 } hant__gemm_args;
 
-#if defined(__GNUC__) || defined(__clang__)
-#define HANT__INLINE static inline __attribute__((always_inline))
-#else
-#define HANT__INLINE static inline
-#endif
 
 typedef struct hant__tile { hant__vf v[HANT__MR][HANT__NRV]; } hant__tile;
 
@@ -2275,8 +2278,9 @@ void hant_conv_backward(hant_context *ctx, const hant_conv_shape *s, const float
 
    AVX-512 without VNNI (Skylake-SP) takes the AVX2 path.
 
-   The epilogue (requantisation, activation, store) goes with the fp32 layer
-   (hant__vf), since it works in float: it takes the accumulators straight
+   The epilogue (requantisation, activation, store), the depthwise block and
+   the u8 <-> fp32 conversions are written once over the vector layer
+   (hant__vf and its integer lanes hant__vi, >>simd): the epilogue takes the accumulators straight
    from the registers when the int and float vectors have the same lanes,
    else from an int32 row. Every fast routine has a scalar twin that the
    tests compare bit for bit. */
