@@ -7411,6 +7411,7 @@ typedef struct hant__oxval {
     float *f; int64_t *i;      /* constant data: float types in f, integer types in i (one is set) */
     int nuse, use0;            /* nodes that read it (CSR into uses) */
     int graph_out;
+    int qpt; float qs; int qz; /* 1: a QuantizeLinear's u8 map, 2: the DequantizeLinear after it; its scale, zero point */
 } hant__oxval;
 
 typedef struct hant__oxnode {
@@ -7419,6 +7420,7 @@ typedef struct hant__oxnode {
     hant__pb msg;             /* the NodeProto, for its attributes */
     int part;                 /* the hant part that placed it, -1: none */
     int skip;                 /* folded into a constant or an alias */
+    int q; float qs; int qz;  /* Conv on a Q/DQ pair: int8, with that input scale and zero point */
 } hant__oxnode;
 
 typedef struct hant__ox {
@@ -8369,6 +8371,59 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
 
 /* Evaluates the graph in order: aliases, folded constants, feature-map
    shapes; then the readers of each feature map. */
+/* QuantizeLinear / DequantizeLinear. On constants (int8 weights, int32
+   biases), DequantizeLinear folds into float constants, per tensor or per
+   channel along axis. On a feature map, a QuantizeLinear -> DequantizeLinear
+   pair with the same u8 scale and zero point becomes an alias of its input
+   that remembers them: the convs reading it are int8 (hant's quantisation
+   point), everything else must not read the u8 map. */
+static hant_status hant__ox_qdq(hant__ox *g, int node) {
+    hant__oxnode *n = &g->nodes[node];
+    int dq = n->op[0] == 'D', x = n->nin ? hant__ox_res(g, n->in[0]) : -1, o = n->nout ? n->out[0] : -1;
+    int sv = n->nin > 1 ? hant__ox_res(g, n->in[1]) : -1, zv = n->nin > 2 ? hant__ox_res(g, n->in[2]) : -1;
+    if (x < 0 || o < 0 || !hant__ox_isconst(g, sv) || (zv >= 0 && !hant__ox_isconst(g, zv)))
+        return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): input, constant scale and zero point expected", g->path, n->name, n->op);
+    const hant__oxval *S = &g->vals[sv], *Z = zv >= 0 ? &g->vals[zv] : NULL;
+    if (!S->f || S->cnum < 1 || (Z && (Z->f || Z->cnum != S->cnum)))
+        return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): float scale and integer zero point of the same size expected", g->path, n->name, n->op);
+    for (int64_t k = 0; k < S->cnum; k++)
+        if (!(S->f[k] > 0.0f) || !isfinite(S->f[k]) || (Z && (Z->i[k] < -128 || Z->i[k] > 255)))
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): scale %g, zero point %lld (scale finite > 0)", g->path, n->name, n->op,
+                              (double)S->f[k], Z ? (long long)Z->i[k] : 0LL);
+    n->skip = 1;
+    if (dq && hant__ox_isconst(g, x)) { /* constant: fold */
+        const hant__oxval *X = &g->vals[x];
+        hant_status st = HANT_OK;
+        int64_t axis = hant__ox_attr_i(g, node, "axis", 1, &st), inner = 1;
+        if (st) return st;
+        if (axis < 0) axis += X->cnd;
+        if (!X->i || (S->cnum > 1 && (axis < 0 || axis >= X->cnd || X->cdim[axis] != S->cnum)))
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (DequantizeLinear): integer data with %lld scales along axis %lld expected", g->path, n->name,
+                              (long long)S->cnum, (long long)axis);
+        if (S->cnum > 1) for (int d = (int)axis + 1; d < X->cnd; d++) inner *= X->cdim[d];
+        int64_t dims[8], num = X->cnum;
+        int nd = X->cnd;
+        memcpy(dims, X->cdim, sizeof dims);
+        if ((st = hant__ox_newconst(g, o, 1, nd, dims, num))) return st;
+        X = &g->vals[x]; S = &g->vals[sv]; Z = zv >= 0 ? &g->vals[zv] : NULL;
+        for (int64_t k = 0; k < num; k++) {
+            int64_t c = S->cnum > 1 ? (k / inner) % S->cnum : 0;
+            g->vals[o].f[k] = (float)((double)(X->i[k] - (Z ? Z->i[c] : 0)) * (double)S->f[c]);
+        }
+        return HANT_OK;
+    }
+    int r = n->in[0];
+    if (!hant__ox_isfeat(g, x) || S->cnum != 1 || (Z && Z->i[0] < 0))
+        return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): hant quantises feature maps per tensor to u8", g->path, n->name, n->op);
+    if (dq && (g->vals[r].qpt != 1 || g->vals[r].qs != S->f[0] || g->vals[r].qz != (Z ? (int)Z->i[0] : 0)))
+        return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (DequantizeLinear): it must undo the QuantizeLinear before it (same scale and zero point)",
+                          g->path, n->name);
+    hant__oxval *O = &g->vals[o];
+    O->alias = x; O->kind = g->vals[x].kind;
+    O->qpt = dq ? 2 : 1; O->qs = S->f[0]; O->qz = Z ? (int)Z->i[0] : 0;
+    return HANT_OK;
+}
+
 static hant_status hant__ox_eval(hant__ox *g) {
     static const char *foldable[] = { "Constant", "Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast", "Add", "Sub", "Mul", "Div",
                                       "Identity", "Reshape" };
@@ -8376,6 +8431,10 @@ static hant_status hant__ox_eval(hant__ox *g) {
     for (int oi = 0; oi < g->nnodes && !st; oi++) {
         int node = g->order[oi];
         hant__oxnode *n = &g->nodes[node];
+        if (!strcmp(n->op, "QuantizeLinear") || !strcmp(n->op, "DequantizeLinear")) {
+            if ((st = hant__ox_qdq(g, node))) return st;
+            continue;
+        }
         if (!strcmp(n->op, "Identity") || !strcmp(n->op, "Dropout")) {
             int x = n->nin ? hant__ox_res(g, n->in[0]) : -1;
             if (x < 0 || n->out[0] < 0) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (%s): missing input or output", g->path, n->name, n->op);
@@ -8412,7 +8471,18 @@ static hant_status hant__ox_eval(hant__ox *g) {
     if (st) return st;
     /* resolve aliases, then count readers of feature maps */
     for (int i = 0; i < g->nnodes; i++)
-        for (int k = 0; k < g->nodes[i].nin; k++) g->nodes[i].in[k] = hant__ox_res(g, g->nodes[i].in[k]);
+        for (int k = 0; k < g->nodes[i].nin; k++) {
+            hant__oxnode *n = &g->nodes[i];
+            const hant__oxval *r = n->in[k] >= 0 ? &g->vals[n->in[k]] : NULL;
+            if (r && r->qpt && !n->skip) {
+                if (r->qpt == 1 || k != 0 || strcmp(n->op, "Conv"))
+                    return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s) reads '%s', a quantised map (hant: only a conv's input is quantised, QuantizeLinear then DequantizeLinear)",
+                                      g->path, n->name, n->op, r->name);
+                n->q = 1; n->qs = r->qs; n->qz = r->qz;
+            }
+            n->in[k] = hant__ox_res(g, n->in[k]);
+        }
+    if (g->vals[g->output].qpt) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: the graph output '%s' is quantised", g->path, g->vals[g->output].name);
     g->output = hant__ox_res(g, g->output);
     int total = 0;
     for (int i = 0; i < g->nnodes; i++) {
@@ -8443,6 +8513,7 @@ typedef struct hant__oxunit {
     float alpha, cbeta;    /* Gemm */
     hant_act act;
     int in, pre, out;      /* values: input, before the activation, after it */
+    int q; float qs; int qz; /* int8 conv: its input's u8 scale and zero point */
 } hant__oxunit;
 typedef struct hant__oxse { hant__oxunit u1, u2; int out; } hant__oxse;
 typedef struct hant__oxmap {
@@ -8578,6 +8649,7 @@ static hant_status hant__ox_unit(hant__ox *g, int c, int v, int part, hant__oxun
     u->w = N->in[1]; u->b = N->nin > 2 ? N->in[2] : -1;
     u->cin = (int)g->vals[v].dim[1]; u->cout = (int)W->cdim[0]; u->k = (int)W->cdim[2];
     u->groups = (int)(u->cin / W->cdim[1]); u->stride = s.nints ? (int)s.ints[0] : 1;
+    u->q = N->q; u->qs = N->qs; u->qz = N->qz;
     hant__ox_mark(g, c, part);
     int o = N->out[0], b = hant__ox_only(g, o);
     if (hant__ox_is(g, b, "BatchNormalization") && g->nodes[b].in[0] == o) {
@@ -8831,6 +8903,11 @@ static hant_status hant__ox_block(hant__ox *g, hant__oxmap *m, int cur, int *nex
                 why = res ? "a residual add where the shape changes" : "no residual add, but hant adds the input when the stride is 1 and the width is kept";
         }
     }
+    /* int8 blocks: every conv on a Q/DQ pair (SE convs stay fp32) */
+    int nq = proj ? pu.q : 0;
+    for (int i = 0; i < nch; i++) nq += ch[i].q;
+    if (!why && nq && nq != nch + proj) why = "an int8 block quantises the input of every convolution (QuantizeLinear, DequantizeLinear)";
+    if (nq) b->quant = HANT_QUANT_INT8;
     if (why) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s) could not be placed: %s; %s", g->path, g->nodes[ch[0].node].name,
                                g->nodes[ch[0].node].op, why, hant__ox_supported);
     /* units in hant's build order */
@@ -8867,7 +8944,7 @@ static hant_status hant__ox_map(hant__ox *g, hant__oxmap *m) {
     int cur = g->input, s0 = hant__ox_only(g, cur);
     if (a->in_c <= 4 && hant__ox_is(g, s0, "Conv")) {
         if ((st = hant__ox_unit(g, s0, cur, 0, &u))) return st;
-        if (u.groups != 1) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Conv): the stem must be a dense convolution", g->path, g->nodes[u.node].name);
+        if (u.groups != 1 || u.q) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Conv): the stem must be a dense fp32 convolution", g->path, g->nodes[u.node].name);
         a->stem_cout = u.cout; a->stem_kernel = u.k; a->stem_stride = u.stride; a->stem_act = u.act;
         if ((st = hant__ox_add_unit(g, m, &u))) return st;
         cur = u.out;
@@ -8888,7 +8965,7 @@ static hant_status hant__ox_map(hant__ox *g, hant__oxmap *m) {
     int part = a->num_blocks + 1, n = hant__ox_only(g, cur);
     if (hant__ox_is(g, n, "Conv")) {
         if ((st = hant__ox_unit(g, n, cur, part, &u))) return st;
-        a->head_cout = u.cout; a->head_act = u.act;
+        a->head_cout = u.cout; a->head_act = u.act; a->head_quant = u.q ? HANT_QUANT_INT8 : 0;
         if ((st = hant__ox_add_unit(g, m, &u))) return st;
         cur = u.out;
         n = hant__ox_only(g, cur);
@@ -9056,6 +9133,18 @@ hant_status hant_onnx_load(hant_context *ctx, const char *path, const hant_onnx_
         }
         if (!st) st = hant_net_create(ctx, a, 1, &net);
         if (!st) st = hant__ox_fill(&g, m, net);
+        /* int8 convs: the exported input parameters (the weights are requantised from the dequantised ones) */
+        for (int i = 0; i < m->nunits && !st; i++) {
+            hant__unit *u = &net->units[i];
+            if (m->units[i].q != u->q8)
+                st = hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s': int8 and fp32 convolutions mixed where hant keeps one precision", path, g.nodes[m->units[i].node].name);
+            else if (u->q8) {
+                hant_qparams qp = { m->units[i].qs, m->units[i].qz };
+                if (!hant__q8_qparams_ok(qp)) st = hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s': input scale %g, zero point %d", path, g.nodes[m->units[i].node].name, (double)qp.scale, qp.zero_point);
+                u->qin = qp; u->qset = 1;
+            }
+        }
+        if (!st && net->nq8) { hant__q8_share(net); net->folded = 0; }
     }
     if (!st && opt && opt->origin)
         for (int p = 0; p <= m->arch.num_blocks + 1; p++) hant__ox_origin(&g, p, opt->origin[p], sizeof opt->origin[p]);
