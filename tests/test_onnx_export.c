@@ -546,6 +546,63 @@ static hant_net *fp32_twin(hant_net *net) {
     return fn;
 }
 
+/* Block sequences that read ambiguously (a conv block then a fused block, a
+   fused block without expansion and SE that is a conv block, a 1x1 conv block
+   before an MBConv without expansion): the import may choose other block
+   kinds but must give the same function with the same parameters, in fp32
+   and all int8. */
+static void test_round_trip_mixed(void) {
+    for (int q = 0; q < 2; q++) {
+        hant_arch a;
+        memset(&a, 0, sizeof a);
+        a.in_h = a.in_w = 13; a.in_c = 3; a.num_classes = 4; a.bn_eps = 1e-5f;
+        a.stem_cout = 8; a.stem_kernel = 3; a.stem_stride = 1; a.stem_act = HANT_ACT_RELU;
+        a.head_cout = 24; a.head_act = HANT_ACT_HSWISH; a.head_quant = q ? Q8 : 0;
+        hant_block_spec *B = a.blocks;
+        int n = 0, Q = q ? Q8 : 0;
+        B[n++] = blk(HANT_BLOCK_CONV, 8, 16, 1, 3, 1, 0, HANT_ACT_RELU, 1, Q);
+        B[n++] = blk(HANT_BLOCK_FUSED_MBCONV, 16, 16, 4, 3, 1, 0, HANT_ACT_SILU, 1, Q);
+        B[n++] = blk(HANT_BLOCK_FUSED_MBCONV, 16, 16, 1, 3, 1, 0, HANT_ACT_RELU6, 1, Q);
+        B[n++] = blk(HANT_BLOCK_FUSED_MBCONV, 16, 24, 1, 3, 2, 0, HANT_ACT_RELU, 1, Q);
+        B[n++] = blk(HANT_BLOCK_CONV, 24, 24, 1, 5, 1, 0, HANT_ACT_RELU, 24, Q);
+        B[n++] = blk(HANT_BLOCK_MBCONV, 24, 24, 1, 3, 1, 0, HANT_ACT_SILU, 1, Q);
+        B[n++] = blk(HANT_BLOCK_CONV, 24, 16, 1, 1, 1, 0, HANT_ACT_RELU, 1, Q);
+        B[n++] = blk(HANT_BLOCK_MBCONV, 16, 16, 1, 3, 2, 0, HANT_ACT_RELU, 1, Q);
+        B[n++] = blk(HANT_BLOCK_FUSED_MBCONV, 16, 16, 1, 3, 1, 0.25f, HANT_ACT_HSWISH, 1, Q);
+        B[n++] = blk(HANT_BLOCK_CONV, 16, 16, 1, 3, 1, 0, HANT_ACT_SILU, 1, Q);
+        a.num_blocks = n;
+        hant_net *net = NULL, *back = NULL;
+        if (hant_net_create(g_ctx, &a, 5 + (uint64_t)q, &net)) { HT_CHECK(0, "mixed net: %s", hant_last_error()); return; }
+        ht_seed(9);
+        ht_randomise_bn(net);
+        int sz = a.in_h * a.in_w * a.in_c, osz = hant_net_output_size(net);
+        float *x = malloc(sizeof(float) * NB * (size_t)sz), *y0 = malloc(sizeof(float) * NB * (size_t)osz), *y1 = malloc(sizeof(float) * NB * (size_t)osz);
+        ht_fill(x, (size_t)NB * sz, -2, 2);
+        if (q) HT_CHECK(hant_net_calibrate(net, x, NB, 100) == HANT_OK, "calibrate: %s", hant_last_error());
+        char p[512];
+        path_of(p, "mixed.onnx");
+        HT_CHECK(hant_onnx_save(net, p, NULL) == HANT_OK, "mixed %d: save: %s", q, hant_last_error());
+        HT_CHECK(hant_onnx_load(g_ctx, p, NULL, &back) == HANT_OK, "mixed %d: import: %s", q, hant_last_error());
+        if (back) {
+            HT_CHECK(hant_net_params(back) == hant_net_params(net) && hant_net_output_size(back) == osz && back->nq8 == net->nq8,
+                     "mixed %d: %lld parameters, %d int8 convs (%lld, %d)", q, (long long)hant_net_params(back), back->nq8, (long long)hant_net_params(net), net->nq8);
+            HT_CHECK(hant_net_forward(net, x, NB, y0) == HANT_OK && hant_net_forward(back, x, NB, y1) == HANT_OK, "mixed %d: forward", q);
+            double mx = 0, d = 0;
+            for (size_t i = 0; i < (size_t)NB * osz; i++) { mx = fmax(mx, fabs(y0[i])); d = fmax(d, fabs((double)y0[i] - y1[i])); }
+            HT_CHECK(d <= 1e-6 * mx, "mixed %d: max |export -> import - original| = %g of %g", q, d, mx);
+            if (getenv("HT_VERBOSE")) {
+                fprintf(stderr, "  mixed %s: %.2e relative; blocks:", q ? "int8" : "fp32", d / mx);
+                for (int i = 0; i < hant_net_arch(back)->num_blocks; i++) fprintf(stderr, " %s", hant_block_kind_name(hant_net_arch(back)->blocks[i].kind));
+                fprintf(stderr, "\n");
+            }
+        }
+        free(x); free(y0); free(y1);
+        hant_net_destroy(back);
+        hant_net_destroy(net);
+        remove(p);
+    }
+}
+
 static int write_npy(const char *dir, const char *name, const char *ext, const float *x, int nd, const int64_t *shape) {
     char p[512];
     snprintf(p, sizeof p, "%s/%s.%s.npy", dir, name, ext);
@@ -604,6 +661,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_opsets);
     HT_RUN(test_failures);
     HT_RUN(test_round_trip);
+    HT_RUN(test_round_trip_mixed);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
     if (system(cmd)) {}
