@@ -34,6 +34,7 @@ TESTS  += $(B)/test_onnx_export
 TESTS  += $(B)/test_onnx
 TESTS  += $(B)/test_data
 TESTS  += $(B)/test_latency
+TESTS  += $(B)/test_contract
 TESTS  += $(EXTRA_TESTS)
 
 .PHONY: all test test-run sanitize matrix clean demo demo-full teacher teacher-train bench bench-net bench-pointwise bench-kernels bench-distill data classify
