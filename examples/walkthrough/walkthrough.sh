@@ -12,7 +12,7 @@
 set -eu
 W=${WALK:-build/walk}
 S=${WALK_SPEEDUP:-3}
-ARGS=${WALK_ARGS:---pool quick+q8 --images 2048 --epochs 1 --subset 20000}
+ARGS=${WALK_ARGS:---pool quick+q8 --images 1024 --epochs 1 --subset 10000}
 H=./hant
 MEAN=0.2860,0.2860,0.2860   # Fashion-MNIST's pixel mean/std, as train_teacher.py normalised
 STD=0.3530,0.3530,0.3530
