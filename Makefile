@@ -34,6 +34,7 @@ TESTS  += $(B)/test_onnx_export
 TESTS  += $(B)/test_onnx
 TESTS  += $(B)/test_data
 TESTS  += $(B)/test_latency
+TESTS  += $(B)/test_contract
 TESTS  += $(EXTRA_TESTS)
 
 .PHONY: all test test-run sanitize matrix clean demo demo-full teacher teacher-train bench bench-net bench-pointwise bench-kernels bench-distill data classify
@@ -144,8 +145,11 @@ $(B)/test_%: tests/test_%.c tests/hant_test.h $(HEADERS) | $(B)
 
 # tests/deps.sh installs what the tests need (root + apt-get) before anything is
 # compiled (GLPK is found at parse time), or says what to run; test-run then runs them.
+# The test programs compile in parallel (each compiles all of hant.h) and then run one at a time.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test:
 	@sh tests/deps.sh
+	@$(MAKE) --no-print-directory -j$(JOBS) $(TESTS) $(B)/hant
 	@$(MAKE) --no-print-directory test-run
 test-run: $(TESTS) $(B)/hant
 	@$(MAKE) --no-print-directory data >/dev/null 2>&1 || echo "note: Fashion-MNIST unavailable; the tests that need it are skipped (run: make data)"

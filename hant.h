@@ -30,6 +30,8 @@
      hant_net_calibrate(net, x, n, pct)     activation ranges of int8 blocks (quant = HANT_QUANT_INT8)
                                             and of an int8 head (arch.head_quant)
      hant_net_params(net), hant_net_macs(net)
+     hant_dataset_open_dir(ctx, dir, "train", classes, &ds)  .npy files or IDX, read image by image
+     hant_dataset_batch(&ds, idx, n, arch.in_mean, arch.in_std, augment, &rng, x, labels)  NHWC floats
      hant_status_string(st), hant_last_error()
 
    CONVENTIONS
@@ -39,7 +41,9 @@
      give the defaults. The library never exits or aborts on bad input.
 
    IMPLEMENTATION SECTIONS (grep for them)
-     >>core >>simd >>pool >>gemm >>eltwise >>dwconv >>conv >>int8 >>bn >>se
+     >>core >>simd >>pool >>gemm >>eltwise >>dwconv >>conv
+     >>int8 (int8 ISA, tiles) >>q8epi (requantise) >>q8gemm (GEMM, im2col)
+     >>q8dw (depthwise) >>q8api (hant_qconv) >>q8calib (quantise, calibration) >>bn >>se
      >>net >>exec >>fuse >>fold >>forward >>train >>parts >>profile >>format >>npy
      >>idx >>loss >>optim >>data >>onnx
 
@@ -172,7 +176,7 @@ typedef struct hant_arch {
     hant_block_spec blocks[HANT_MAX_BLOCKS];
 } hant_arch;
 
-/* "b0-fm" or "b0-224" (shared/spec/networks.md). */
+/* "b0-fm" or "b0-224" (docs/networks.md). */
 hant_status hant_arch_builtin(const char *name, hant_arch *out);
 /* Checks a spec against its input shape; names the failing field. */
 hant_status hant_block_validate(const hant_block_spec *spec, int in_h, int in_w);
@@ -750,6 +754,13 @@ static hant_status hant__fail(hant_status st, const char *fmt, ...) {
     return st;
 }
 
+/* A public kernel's precondition (a programmer error): records a message
+   naming the argument, then HANT_ASSERT(cond). Where HANT_ASSERT does not stop
+   (NDEBUG, or a test that records instead) the void kernel returns untouched. */
+#define HANT__REQUIRE(cond, ...) do { if (!(cond)) { (void)hant__fail(HANT_ERR_INVALID_ARG, __VA_ARGS__); HANT_ASSERT(cond); return; } } while (0)
+/* The same for a check function that records its own message. */
+#define HANT__REQUIRE_OK(ok) do { int hant__ok_ = (ok); HANT_ASSERT(hant__ok_ && #ok); if (!hant__ok_) return; } while (0)
+
 /* Prepends "prefix: " to the current detail message. */
 static void hant__prefix_error(const char *fmt, ...) {
     char pre[256];
@@ -945,6 +956,74 @@ static inline float hant__v_sum(hant__vf v) { return v; }
 /* Loads/stores n lanes, n may be >= VL (then a full vector). */
 static inline hant__vf hant__v_loadp(const float *p, int n) { return n >= HANT__VL ? hant__v_load(p) : hant__v_loadn(p, n); }
 static inline void hant__v_storep(float *p, hant__vf v, int n) { if (n >= HANT__VL) hant__v_store(p, v); else hant__v_storen(p, v, n); }
+
+/* Always inlined: a kernel body calls these in its hottest loops (left to
+   the heuristics, gcc called the u8 store out of the GEMM tile). */
+#if defined(__GNUC__) || defined(__clang__)
+#define HANT__INLINE static inline __attribute__((always_inline))
+#else
+#define HANT__INLINE static inline
+#endif
+
+/* Integer lanes beside hant__vf (x86; the int8 kernels run their scalar twins
+   elsewhere): int32 vectors of HANT__VL lanes, the float <-> int32
+   conversions and the u8 loads and stores of the quantised kernels. *p forms
+   take n lanes (n >= VL: a whole vector); hant__vi_store_u8 narrows lanes
+   that are already in [0, 255]. */
+#if defined(HANT__AVX512)
+#define HANT__VI 1
+typedef __m512i hant__vi;
+HANT__INLINE __mmask16 hant__vi_k(int n) { return n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1); }
+HANT__INLINE hant__vi hant__vi_set1(int32_t x) { return _mm512_set1_epi32(x); }
+HANT__INLINE hant__vi hant__vi_add(hant__vi a, hant__vi b) { return _mm512_add_epi32(a, b); }
+HANT__INLINE hant__vi hant__vi_sub(hant__vi a, hant__vi b) { return _mm512_sub_epi32(a, b); }
+HANT__INLINE hant__vi hant__vi_mullo(hant__vi a, hant__vi b) { return _mm512_mullo_epi32(a, b); }
+HANT__INLINE hant__vi hant__vi_loadp(const int32_t *p, int n) { return n >= 16 ? _mm512_loadu_si512(p) : _mm512_maskz_loadu_epi32(hant__vi_k(n), p); }
+HANT__INLINE void hant__vi_storep(int32_t *p, hant__vi v, int n) { if (n >= 16) _mm512_storeu_si512(p, v); else _mm512_mask_storeu_epi32(p, hant__vi_k(n), v); }
+HANT__INLINE hant__vi hant__v_cvt_i32(hant__vf x) { return _mm512_cvtps_epi32(x); } /* nearest even, as lrintf */
+HANT__INLINE hant__vf hant__vi_to_f(hant__vi x) { return _mm512_cvtepi32_ps(x); }
+HANT__INLINE hant__vi hant__vi_load_u8(const uint8_t *p) { return _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)p)); }
+HANT__INLINE hant__vi hant__vi_load_u8p(const uint8_t *p, int n) {
+#if defined(__AVX512BW__) && defined(__AVX512VL__)
+    return _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(hant__vi_k(n), p));
+#else
+    if (n >= 16) return hant__vi_load_u8(p);
+    uint8_t t[16] = { 0 };
+    memcpy(t, p, (size_t)n);
+    return hant__vi_load_u8(t);
+#endif
+}
+HANT__INLINE void hant__vi_store_u8(uint8_t *y, hant__vi v, int n) {
+    __m128i b = _mm512_cvtepi32_epi8(v);
+    /* the register form of vpmovdb and a plain store: the masked store to memory is slow on Zen 4 */
+    if (n >= 16) _mm_storeu_si128((__m128i *)y, b);
+    else { uint8_t t[16]; _mm_storeu_si128((__m128i *)t, b); memcpy(y, t, (size_t)n); }
+}
+#elif defined(HANT__AVX2)
+#define HANT__VI 1
+typedef __m256i hant__vi;
+HANT__INLINE hant__vi hant__vi_set1(int32_t x) { return _mm256_set1_epi32(x); }
+HANT__INLINE hant__vi hant__vi_add(hant__vi a, hant__vi b) { return _mm256_add_epi32(a, b); }
+HANT__INLINE hant__vi hant__vi_sub(hant__vi a, hant__vi b) { return _mm256_sub_epi32(a, b); }
+HANT__INLINE hant__vi hant__vi_mullo(hant__vi a, hant__vi b) { return _mm256_mullo_epi32(a, b); }
+HANT__INLINE hant__vi hant__vi_loadp(const int32_t *p, int n) { return n >= 8 ? _mm256_loadu_si256((const __m256i *)p) : _mm256_maskload_epi32(p, hant__v_mask(n)); }
+HANT__INLINE void hant__vi_storep(int32_t *p, hant__vi v, int n) { if (n >= 8) _mm256_storeu_si256((__m256i *)p, v); else _mm256_maskstore_epi32(p, hant__v_mask(n), v); }
+HANT__INLINE hant__vi hant__v_cvt_i32(hant__vf x) { return _mm256_cvtps_epi32(x); }
+HANT__INLINE hant__vf hant__vi_to_f(hant__vi x) { return _mm256_cvtepi32_ps(x); }
+HANT__INLINE hant__vi hant__vi_load_u8(const uint8_t *p) { return _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)p)); }
+HANT__INLINE hant__vi hant__vi_load_u8p(const uint8_t *p, int n) {
+    if (n >= 8) return hant__vi_load_u8(p);
+    uint8_t t[8] = { 0 };
+    memcpy(t, p, (size_t)n);
+    return hant__vi_load_u8(t);
+}
+HANT__INLINE void hant__vi_store_u8(uint8_t *y, hant__vi v, int n) {
+    __m128i b = _mm_packus_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    b = _mm_packus_epi16(b, b);
+    if (n >= 8) _mm_storel_epi64((__m128i *)y, b);
+    else { uint8_t t[16]; _mm_storeu_si128((__m128i *)t, b); memcpy(y, t, (size_t)n); }
+}
+#endif
 
 /* exp(x): Cody-Waite reduction to r in [-ln2/2, ln2/2] and a degree-6
    polynomial; relative error ~2 ulp against libm over the clamped range. */
@@ -1340,11 +1419,6 @@ typedef struct hant__gemm_args {
     hant_context *ctx;
 } hant__gemm_args;
 
-#if defined(__GNUC__) || defined(__clang__)
-#define HANT__INLINE static inline __attribute__((always_inline))
-#else
-#define HANT__INLINE static inline
-#endif
 
 typedef struct hant__tile { hant__vf v[HANT__MR][HANT__NRV]; } hant__tile;
 
@@ -1584,6 +1658,12 @@ static void hant__gemm_run(hant__gemm_args *g) {
 
 void hant_gemm(hant_context *ctx, int trans_a, int trans_b, int m, int n, int k,
                const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc) {
+    HANT__REQUIRE(ctx, "hant_gemm: ctx is NULL");
+    HANT__REQUIRE(m >= 0 && n >= 0 && k >= 0, "hant_gemm: m %d, n %d, k %d (each >= 0)", m, n, k);
+    HANT__REQUIRE(lda >= HANT__MAX(1, trans_a ? m : k), "hant_gemm: lda %d < %d", lda, trans_a ? m : k);
+    HANT__REQUIRE(ldb >= HANT__MAX(1, trans_b ? k : n), "hant_gemm: ldb %d < %d", ldb, trans_b ? k : n);
+    HANT__REQUIRE(ldc >= HANT__MAX(1, n), "hant_gemm: ldc %d < n %d", ldc, n);
+    HANT__REQUIRE((m && n) ? c && ((a && b) || !k) : 1, "hant_gemm: a, b or c is NULL");
     hant__gemm_args g;
     memset(&g, 0, sizeof g);
     g.ta = trans_a; g.tb = trans_b; g.m = m; g.n = n; g.k = k;
@@ -1593,12 +1673,16 @@ void hant_gemm(hant_context *ctx, int trans_a, int trans_b, int m, int n, int k,
 
 // >>eltwise
 void hant_act_forward(hant_act act, const float *x, float *y, size_t count) {
+    HANT__REQUIRE((unsigned)act < HANT_ACT_COUNT, "hant_act_forward: act %d", (int)act);
+    HANT__REQUIRE(!count || (x && y), "hant_act_forward: x or y is NULL");
     size_t i = 0;
     for (; i + HANT__VL <= count; i += HANT__VL) hant__v_store(y + i, hant__v_act(hant__v_load(x + i), act));
     if (i < count) hant__v_storen(y + i, hant__v_act(hant__v_loadn(x + i, (int)(count - i)), act), (int)(count - i));
 }
 
 void hant_act_backward(hant_act act, const float *u, const float *dy, float *du, size_t count) {
+    HANT__REQUIRE((unsigned)act < HANT_ACT_COUNT, "hant_act_backward: act %d", (int)act);
+    HANT__REQUIRE(!count || (u && dy && du), "hant_act_backward: u, dy or du is NULL");
     size_t i = 0;
     for (; i + HANT__VL <= count; i += HANT__VL)
         hant__v_store(du + i, hant__v_act_grad(hant__v_load(u + i), hant__v_load(dy + i), act));
@@ -2103,13 +2187,36 @@ static void hant__conv_forward_packed(hant_context *ctx, const hant_conv_shape *
     }
 }
 
+/* The shape checks shared by hant_conv_forward and _backward: 1 if usable,
+   else 0 with the message naming the field (the kernels' fixed arrays hold
+   depthwise taps up to 7 x 7; row counts are ints). */
+static int hant__conv_shape_ok(hant_context *ctx, const hant_conv_shape *s, const char *fn) {
+    if (!ctx || !s) return hant__fail(HANT_ERR_INVALID_ARG, "%s: ctx or shape is NULL", fn), 0;
+    int g = s->groups ? s->groups : 1;
+    if (s->n < 1 || s->h < 1 || s->w < 1 || s->cin < 1 || s->cout < 1 || s->stride < 1 || g < 1)
+        return hant__fail(HANT_ERR_INVALID_ARG, "%s: n %d, h %d, w %d, cin %d, cout %d, stride %d, groups %d (each >= 1)",
+                          fn, s->n, s->h, s->w, s->cin, s->cout, s->stride, g), 0;
+    if (s->kernel < 1 || !(s->kernel & 1)) return hant__fail(HANT_ERR_INVALID_ARG, "%s: kernel %d (odd, >= 1)", fn, s->kernel), 0;
+    if (s->cin % g || s->cout % g) return hant__fail(HANT_ERR_INVALID_ARG, "%s: groups %d must divide cin %d and cout %d", fn, g, s->cin, s->cout), 0;
+    if (hant__conv_is_depthwise(s) && s->kernel > 7) return hant__fail(HANT_ERR_INVALID_ARG, "%s: depthwise kernel %d (at most 7)", fn, s->kernel), 0;
+    int64_t px = (int64_t)s->n * s->h * s->w, depth = (int64_t)s->kernel * s->kernel * (s->cin / g);
+    if (px > INT32_MAX || depth > INT32_MAX || px * HANT__MAX(s->cin, s->cout) > (int64_t)1 << 50)
+        return hant__fail(HANT_ERR_INVALID_ARG, "%s: %d x %d x %d x %d (kernel %d) is too large", fn, s->n, s->h, s->w, s->cin, s->kernel), 0;
+    return 1;
+}
+
 void hant_conv_forward(hant_context *ctx, const hant_conv_shape *s, const float *x, const float *w,
                        const float *bias, hant_act act, const float *residual, float *y) {
+    HANT__REQUIRE_OK(hant__conv_shape_ok(ctx, s, "hant_conv_forward"));
+    HANT__REQUIRE(x && w && y, "hant_conv_forward: x, w or y is NULL");
+    HANT__REQUIRE((unsigned)act < HANT_ACT_COUNT, "hant_conv_forward: act %d", (int)act);
     hant__conv_forward_packed(ctx, s, x, w, NULL, bias, act, residual, y);
 }
 
 void hant_conv_backward(hant_context *ctx, const hant_conv_shape *s, const float *x, const float *w,
                         const float *dy, float *dx, int accumulate_dx, float *dw) {
+    HANT__REQUIRE_OK(hant__conv_shape_ok(ctx, s, "hant_conv_backward"));
+    HANT__REQUIRE(dy && (!dx || w) && (!dw || x), "hant_conv_backward: dy is NULL, or dx without w, or dw without x");
     hant__conv_args a;
     hant__conv_setup(&a, ctx, s);
     a.x = x; a.w = w; a.dy = dy; a.dx = dx; a.dw = dw; a.accumulate_dx = accumulate_dx;
@@ -2171,8 +2278,9 @@ void hant_conv_backward(hant_context *ctx, const hant_conv_shape *s, const float
 
    AVX-512 without VNNI (Skylake-SP) takes the AVX2 path.
 
-   The epilogue (requantisation, activation, store) goes with the fp32 layer
-   (hant__vf), since it works in float: it takes the accumulators straight
+   The epilogue (requantisation, activation, store), the depthwise block and
+   the u8 <-> fp32 conversions are written once over the vector layer
+   (hant__vf and its integer lanes hant__vi, >>simd): the epilogue takes the accumulators straight
    from the registers when the int and float vectors have the same lanes,
    else from an int32 row. Every fast routine has a scalar twin that the
    tests compare bit for bit. */
@@ -2275,6 +2383,7 @@ static inline int32_t hant__q8_ld_tail(const uint8_t *p, int n) {
     return (int32_t)v;
 }
 
+// >>q8epi
 /* ---- epilogue: int32 row -> u8 or fp32 ----------------------------------- */
 static inline float hant__q8_act1(float f, hant_act act) {
     /* one lane of the vector activation, so that the scalar twin matches it bit for bit */
@@ -2306,49 +2415,19 @@ static void hant__q8_epi_row_scalar(const hant__q8_epi *e, const int32_t *acc, i
 /* One vector of int32 sums for columns [col, col + n) (n may exceed the
    lane count; n <= 0 does nothing). The scale arrays are padded to npad, so
    they load whole. */
-#if defined(HANT__AVX512)
-#define HANT__Q8_EVL 16
-HANT__INLINE void hant__q8_epi_vec(const hant__q8_epi *e, __m512i acc, int col, int n, uint8_t *yu, float *yf) {
+#if defined(HANT__VI)
+#define HANT__Q8_EVL HANT__VL
+HANT__INLINE void hant__q8_epi_vec(const hant__q8_epi *e, hant__vi acc, int col, int n, uint8_t *yu, float *yf) {
     if (n <= 0) return;
-    __mmask16 k = n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1);
-    __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), _mm512_loadu_ps(e->scale + col));
-    if (e->mode == HANT__Q8_OUT_F32) {
-        f = hant__v_act(f, e->act);
-        if (n >= 16) _mm512_storeu_ps(yf, f); else _mm512_mask_storeu_ps(yf, k, f);
-        return;
-    }
-    if (e->mode == HANT__Q8_OUT_U8ACT) f = _mm512_mul_ps(hant__v_act(f, e->act), _mm512_set1_ps(e->inv_out));
-    f = _mm512_min_ps(_mm512_max_ps(f, _mm512_set1_ps(e->lo)), _mm512_set1_ps(e->hi));
-    __m128i b = _mm512_cvtepi32_epi8(_mm512_add_epi32(_mm512_cvtps_epi32(f), _mm512_set1_epi32(e->zp)));
-    /* the register form of vpmovdb and a plain store: the masked store to memory is slow on Zen 4 */
-    if (n >= 16) _mm_storeu_si128((__m128i *)yu, b);
-    else { uint8_t t[16]; _mm_storeu_si128((__m128i *)t, b); memcpy(yu, t, (size_t)n); }
-}
-static void hant__q8_epi_row(const hant__q8_epi *e, const int32_t *acc, int col, int nn, uint8_t *yu, float *yf) {
-    for (int c = 0; c < nn; c += 16) {
-        __m512i a = nn - c >= 16 ? _mm512_loadu_si512(acc + c) : _mm512_maskz_loadu_epi32((__mmask16)((1u << (nn - c)) - 1), acc + c);
-        hant__q8_epi_vec(e, a, col + c, nn - c, yu ? yu + c : NULL, yf ? yf + c : NULL);
-    }
-}
-#elif defined(HANT__AVX2)
-#define HANT__Q8_EVL 8
-HANT__INLINE void hant__q8_epi_vec(const hant__q8_epi *e, __m256i acc, int col, int n, uint8_t *yu, float *yf) {
-    if (n <= 0) return;
-    __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(acc), _mm256_loadu_ps(e->scale + col));
+    hant__vf f = hant__v_mul(hant__vi_to_f(acc), hant__v_load(e->scale + col));
     if (e->mode == HANT__Q8_OUT_F32) { hant__v_storep(yf, hant__v_act(f, e->act), n); return; }
-    if (e->mode == HANT__Q8_OUT_U8ACT) f = _mm256_mul_ps(hant__v_act(f, e->act), _mm256_set1_ps(e->inv_out));
-    f = _mm256_min_ps(_mm256_max_ps(f, _mm256_set1_ps(e->lo)), _mm256_set1_ps(e->hi));
-    __m256i q = _mm256_add_epi32(_mm256_cvtps_epi32(f), _mm256_set1_epi32(e->zp));
-    __m128i p = _mm_packus_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
-    p = _mm_packus_epi16(p, p);
-    if (n >= 8) _mm_storel_epi64((__m128i *)yu, p);
-    else { uint8_t t[16]; _mm_storeu_si128((__m128i *)t, p); memcpy(yu, t, (size_t)n); }
+    if (e->mode == HANT__Q8_OUT_U8ACT) f = hant__v_mul(hant__v_act(f, e->act), hant__v_set1(e->inv_out));
+    f = hant__v_min(hant__v_max(f, hant__v_set1(e->lo)), hant__v_set1(e->hi));
+    hant__vi_store_u8(yu, hant__vi_add(hant__v_cvt_i32(f), hant__vi_set1(e->zp)), n);
 }
 static void hant__q8_epi_row(const hant__q8_epi *e, const int32_t *acc, int col, int nn, uint8_t *yu, float *yf) {
-    for (int c = 0; c < nn; c += 8) {
-        __m256i a = nn - c >= 8 ? _mm256_loadu_si256((const __m256i *)(acc + c)) : _mm256_maskload_epi32(acc + c, hant__v_mask(nn - c));
-        hant__q8_epi_vec(e, a, col + c, nn - c, yu ? yu + c : NULL, yf ? yf + c : NULL);
-    }
+    for (int c = 0; c < nn; c += HANT__VL)
+        hant__q8_epi_vec(e, hant__vi_loadp(acc + c, nn - c), col + c, nn - c, yu ? yu + c : NULL, yf ? yf + c : NULL);
 }
 #else
 #define HANT__Q8_EVL 1
@@ -2363,15 +2442,8 @@ static void hant__q8_epi_row(const hant__q8_epi *e, const int32_t *acc, int col,
 /* Linear requantisation of one whole vector: the same operations as the
    u8 branch of hant__q8_epi_vec. */
 HANT__INLINE void hant__q8_store_u8(uint8_t *y, hant__qv acc, hant__vf sc, hant__vf lo, hant__vf hi, hant__qv zp) {
-#if defined(HANT__AVX512)
-    __m512 f = _mm512_min_ps(_mm512_max_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(acc), sc), lo), hi);
-    _mm_storeu_si128((__m128i *)y, _mm512_cvtepi32_epi8(_mm512_add_epi32(_mm512_cvtps_epi32(f), zp)));
-#else
-    __m256 f = _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(acc), sc), lo), hi);
-    __m256i q = _mm256_add_epi32(_mm256_cvtps_epi32(f), zp);
-    __m128i p = _mm_packus_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
-    _mm_storel_epi64((__m128i *)y, _mm_packus_epi16(p, p));
-#endif
+    hant__vf f = hant__v_min(hant__v_max(hant__v_mul(hant__vi_to_f(acc), sc), lo), hi);
+    hant__vi_store_u8(y, hant__vi_add(hant__v_cvt_i32(f), zp), HANT__VL);
 }
 #if defined(HANT__AVX512)
 /* Four vectors (two rows of 32) at once. Only the upper clamp is done in
@@ -2394,6 +2466,7 @@ HANT__INLINE void hant__q8_store_u8x4(uint8_t *y0, uint8_t *y1, __m512i a, __m51
 #endif
 #endif
 
+// >>q8gemm
 /* ---- GEMM: C[m][n] = epilogue(comp[n] + sum_k A[m][k] B[k][n]) ----------- */
 typedef struct hant__q8_gemm {
     const hant_qconv *q;
@@ -2681,6 +2754,7 @@ static void hant__q8_dense_task(void *arg, int tid, int nt) {
     if (b < e) hant__q8_dense_rows(c, b, e);
 }
 
+// >>q8dw
 /* ---- depthwise ------------------------------------------------------------
    Sums x * w over the taps in int32 (x unshifted: comp holds the zero-point
    term, and taps off the image read zprow, so every pixel runs the same
@@ -2823,45 +2897,21 @@ static void hant__q8_pack_dw(const int8_t *w, int T, int C, int8_t *dst) {
                         dst[((((size_t)b * TQ + tq) * 4 + v) * 16 + p) * 4 + tt] = c < C && t < T ? w[(size_t)t * C + c] : 0;
                     }
 }
-#elif defined(HANT__AVX512) && defined(__AVX512BW__) && defined(__AVX512VL__)
+#elif defined(HANT__VI)
 static void hant__q8_dw_block(const hant_qconv *q, const uint8_t *const *tp, int np, int c0, int cb, int32_t (*acc)[HANT__Q8_DW_CB]) {
     const int T = q->kernel * q->kernel, C = q->cin;
-    for (int c = 0; c < cb; c += 16) {
-        __mmask16 k = cb - c >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (cb - c)) - 1);
-        const int cc = c0 + c;
-        __m512i s[HANT__Q8_DW_PIX], c0v = _mm512_maskz_loadu_epi32(k, q->comp + cc);
+    for (int c = 0; c < cb; c += HANT__VL) {
+        const int cc = c0 + c, nn = cb - c;
+        hant__vi s[HANT__Q8_DW_PIX], c0v = hant__vi_loadp(q->comp + cc, nn);
         HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++) s[j] = c0v;
         for (int t = 0; t < T; t++) {
             if (hant__q8_dw_tap_off(q, tp, np, t)) continue;
-            __m512i wv = _mm512_maskz_loadu_epi32(k, q->w32 + (size_t)t * C + cc);
+            hant__vi wv = hant__vi_loadp(q->w32 + (size_t)t * C + cc, nn);
             HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++)
-                if (j < np) s[j] = _mm512_add_epi32(s[j], _mm512_mullo_epi32(_mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(k, tp[j * HANT__Q8_DW_TAPS + t] + cc)), wv));
+                if (j < np) s[j] = hant__vi_add(s[j], hant__vi_mullo(hant__vi_load_u8p(tp[j * HANT__Q8_DW_TAPS + t] + cc, nn), wv));
         }
         HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++)
-            if (j < np) _mm512_mask_storeu_epi32(acc[j] + c, k, s[j]);
-    }
-}
-#elif defined(HANT__AVX512) || defined(HANT__AVX2)
-static void hant__q8_dw_block(const hant_qconv *q, const uint8_t *const *tp, int np, int c0, int cb, int32_t (*acc)[HANT__Q8_DW_CB]) {
-    const int T = q->kernel * q->kernel, C = q->cin;
-    int c = 0;
-    for (; c + 8 <= cb; c += 8) {
-        const int cc = c0 + c;
-        __m256i s[HANT__Q8_DW_PIX], c0v = _mm256_loadu_si256((const __m256i *)(q->comp + cc));
-        HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++) s[j] = c0v;
-        for (int t = 0; t < T; t++) {
-            if (hant__q8_dw_tap_off(q, tp, np, t)) continue;
-            __m256i wv = _mm256_loadu_si256((const __m256i *)(q->w32 + (size_t)t * C + cc));
-            HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++)
-                if (j < np) s[j] = _mm256_add_epi32(s[j], _mm256_mullo_epi32(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(tp[j * HANT__Q8_DW_TAPS + t] + cc))), wv));
-        }
-        HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++)
-            if (j < np) _mm256_storeu_si256((__m256i *)(acc[j] + c), s[j]);
-    }
-    if (c < cb) { /* channel tail: the scalar twin on the shifted block */
-        int32_t tmp[HANT__Q8_DW_PIX][HANT__Q8_DW_CB];
-        hant__q8_dw_block_scalar(q, tp, np, c0 + c, cb - c, tmp);
-        for (int j = 0; j < np; j++) memcpy(acc[j] + c, tmp[j], sizeof(int32_t) * (size_t)(cb - c));
+            if (j < np) hant__vi_storep(acc[j] + c, s[j], nn);
     }
 }
 #else
@@ -2936,6 +2986,7 @@ static void hant__q8_dw_task(void *arg, int tid, int nt) {
     hant__q8_dw_rows(c, b, e);
 }
 
+// >>q8api
 /* ---- packing and the public entry points --------------------------------- */
 void hant_qconv_destroy(hant_qconv *q) {
     if (!q) return;
@@ -3086,6 +3137,7 @@ hant_status hant_qconv_forward_f32(hant_qconv *q, int n, int h, int w, const uin
     return hant__qconv_run(q, n, h, w, x, NULL, y, 0);
 }
 
+// >>q8calib
 /* ---- quantisation helpers and calibration --------------------------------- */
 hant_status hant_qparams_from_range(float lo, float hi, hant_qparams *out) {
     if (!out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_qparams_from_range: out is NULL");
@@ -3117,49 +3169,39 @@ static void hant__dequantize_u8_scalar(const uint8_t *x, size_t n, hant_qparams 
 }
 
 void hant_quantize_u8(const float *x, size_t n, hant_qparams q, uint8_t *y) {
+    HANT__REQUIRE(hant__q8_qparams_ok(q), "hant_quantize_u8: scale %g, zero point %d", (double)q.scale, (int)q.zero_point);
+    HANT__REQUIRE(!n || (x && y), "hant_quantize_u8: x or y is NULL");
     size_t i = 0;
-#if defined(HANT__AVX512)
-    const __m512 s = _mm512_set1_ps(q.scale), lo = _mm512_set1_ps((float)-q.zero_point), hi = _mm512_set1_ps((float)(255 - q.zero_point));
-    const __m512i zp = _mm512_set1_epi32(q.zero_point);
-    for (; i + 16 <= n; i += 16) {
-        __m512 f = _mm512_min_ps(_mm512_max_ps(_mm512_div_ps(_mm512_loadu_ps(x + i), s), lo), hi);
-        _mm_storeu_si128((__m128i *)(y + i), _mm512_cvtepi32_epi8(_mm512_add_epi32(_mm512_cvtps_epi32(f), zp)));
-    }
-#elif defined(HANT__AVX2)
-    const __m256 s = _mm256_set1_ps(q.scale), lo = _mm256_set1_ps((float)-q.zero_point), hi = _mm256_set1_ps((float)(255 - q.zero_point));
-    const __m256i zp = _mm256_set1_epi32(q.zero_point);
-    for (; i + 8 <= n; i += 8) {
-        __m256 f = _mm256_min_ps(_mm256_max_ps(_mm256_div_ps(_mm256_loadu_ps(x + i), s), lo), hi);
-        __m256i v = _mm256_add_epi32(_mm256_cvtps_epi32(f), zp);
-        __m128i p = _mm_packus_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-        _mm_storel_epi64((__m128i *)(y + i), _mm_packus_epi16(p, p));
+#if defined(HANT__VI)
+    const hant__vf s = hant__v_set1(q.scale), lo = hant__v_set1((float)-q.zero_point), hi = hant__v_set1((float)(255 - q.zero_point));
+    const hant__vi zp = hant__vi_set1(q.zero_point);
+    for (; i + HANT__VL <= n; i += HANT__VL) {
+        hant__vf f = hant__v_min(hant__v_max(hant__v_div(hant__v_load(x + i), s), lo), hi);
+        hant__vi_store_u8(y + i, hant__vi_add(hant__v_cvt_i32(f), zp), HANT__VL);
     }
 #endif
     hant__quantize_u8_scalar(x + i, n - i, q, y + i);
 }
 
 void hant_dequantize_u8(const uint8_t *x, size_t n, hant_qparams q, float *y) {
+    HANT__REQUIRE(hant__q8_qparams_ok(q), "hant_dequantize_u8: scale %g, zero point %d", (double)q.scale, (int)q.zero_point);
+    HANT__REQUIRE(!n || (x && y), "hant_dequantize_u8: x or y is NULL");
     size_t i = 0;
-#if defined(HANT__AVX512)
-    for (; i + 16 <= n; i += 16) {
-        __m512i v = _mm512_sub_epi32(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(x + i))), _mm512_set1_epi32(q.zero_point));
-        _mm512_storeu_ps(y + i, _mm512_mul_ps(_mm512_set1_ps(q.scale), _mm512_cvtepi32_ps(v)));
-    }
-#elif defined(HANT__AVX2)
-    for (; i + 8 <= n; i += 8) {
-        __m256i v = _mm256_sub_epi32(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(x + i))), _mm256_set1_epi32(q.zero_point));
-        _mm256_storeu_ps(y + i, _mm256_mul_ps(_mm256_set1_ps(q.scale), _mm256_cvtepi32_ps(v)));
-    }
+#if defined(HANT__VI)
+    for (; i + HANT__VL <= n; i += HANT__VL)
+        hant__v_store(y + i, hant__v_mul(hant__v_set1(q.scale), hant__vi_to_f(hant__vi_sub(hant__vi_load_u8(x + i), hant__vi_set1(q.zero_point)))));
 #endif
     hant__dequantize_u8_scalar(x + i, n - i, q, y + i);
 }
 
 void hant_s8_to_u8(const int8_t *x, size_t n, uint8_t *y) {
+    HANT__REQUIRE(!n || (x && y), "hant_s8_to_u8: x or y is NULL");
     for (size_t i = 0; i < n; i++) y[i] = (uint8_t)((uint8_t)x[i] ^ 0x80u);
 }
 
 hant_status hant_quantize_weights(const float *w, size_t rows, int cout, int8_t *wq, float *scale) {
     if (!w || !wq || !scale || cout < 1) return hant__fail(HANT_ERR_INVALID_ARG, "hant_quantize_weights: NULL array or cout %d", cout);
+    if (rows > SIZE_MAX / (size_t)cout) return hant__fail(HANT_ERR_INVALID_ARG, "hant_quantize_weights: %zu rows x %d channels overflow", rows, cout);
     for (int co = 0; co < cout; co++) {
         float m = 0;
         for (size_t r = 0; r < rows; r++) {
@@ -7130,7 +7172,7 @@ hant_status hant_dataset_check(const hant_dataset *d, const hant_arch *a) {
     if (d->pixels == HANT_PIXELS_U8_NHWC)
         for (int c = 0; c < d->c && c < 4; c++)
             if (!(a->in_std[c] > 0) || !isfinite(a->in_std[c]) || !isfinite(a->in_mean[c]))
-                return hant__fail(HANT_ERR_FORMAT, "%s: uint8 pixels need the model's mean and std, but channel %d has mean %g, std %g", d->path, c,
+                return hant__fail(HANT_ERR_FORMAT, "%s: uint8 pixels need the model's mean and std, but channel %d has mean %g, std %g (hant import --mean/--std stores them; or give float32 images)", d->path, c,
                                   (double)a->in_mean[c], (double)a->in_std[c]);
     return HANT_OK;
 }

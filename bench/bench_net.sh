@@ -1,7 +1,7 @@
 #!/bin/sh
 # Side by side, in one run: hant against PyTorch (Debian python3-torch; eager
 # and its fastest mode), onnxruntime and OpenVINO (bench/setup_venv.sh) on
-# the reference networks of shared/spec/networks.md, same batch and threads.
+# the reference networks of docs/networks.md, same batch and threads.
 # Each side runs ROUNDS times, alternating; the table shows the median of the
 # per-round medians and the speed-up of hant over each.
 # Usage: bench/bench_net.sh [THREADS] [ROUNDS]

@@ -1,6 +1,6 @@
 /* Peak FP32 FMA throughput of this machine (measured, per ISA) and hant's
  * pointwise 1x1 convolutions on every distinct b0-224 shape at batch 1
- * (Cout >= 32) as a percentage of it. Network: b0-224 (shared/spec/networks.md).
+ * (Cout >= 32) as a percentage of it. Network: b0-224 (docs/networks.md).
  *
  *   make bench-pointwise   [THREADS=2]
  */

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Reference-framework side of hant's benchmarks: PyTorch (Debian's python3-torch),
-onnxruntime and OpenVINO on the networks of shared/spec/networks.md
+onnxruntime and OpenVINO on the networks of docs/networks.md
 (bench/torch_nets.py). Prints one JSON object per line per measurement:
 
   {"framework": "pytorch"|"onnxruntime"|"openvino", "network": NET, "what": WHAT,

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Prints (TSV, to stdout) every distinct kernel shape of the reference networks
-(shared/spec/networks.md): b0-fm at batch 1 and 256, b0-224 at batch 1.
+(docs/networks.md): b0-fm at batch 1 and 256, b0-224 at batch 1.
 
 Columns: op  batch  h  w  cin  cout  k  stride  groups
   op      pointwise (1x1 conv, groups 1) | depthwise (groups = cin = cout) |

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch reference definitions of the networks in shared/spec/networks.md.
+"""PyTorch reference definitions of the networks in docs/networks.md.
 
   b0-fm   EfficientNet-B0 topology on 28x28x1 Fashion-MNIST, 10 classes, stem stride 1
   b0-224  EfficientNet-B0 as published: 224x224x3, 1000 classes, stem stride 2
@@ -43,7 +43,7 @@ NETS = {
     "b0-224": ((3, 224, 224), 1000, 2),
 }
 
-SPEC = {  # numbers stated in shared/spec/networks.md
+SPEC = {  # numbers stated in docs/networks.md
     "b0-fm": {"params": 4_019_782, "macs": 29_207_488},
     "b0-224": {"macs": 385_814_752},
 }
@@ -268,7 +268,7 @@ def check():
                 status.append(f"{key} {got:,} (spec gives none)")
         print(f"{name}: " + "; ".join(status) + f"  [SE FC MACs included: {se_macs:,}]")
     if not ok:
-        sys.exit("torch_nets: counts differ from shared/spec/networks.md")
+        sys.exit("torch_nets: counts differ from docs/networks.md")
     print("ok: counts match the spec (SE convs counted as MACs; BN scale+shift counted as params)")
 
 

@@ -2,7 +2,7 @@
 # with clang, AddressSanitizer and UBSan.
 #   make fuzz [FUZZ_SECONDS=30]   each target for FUZZ_SECONDS from its seeds
 #   make fuzz-seeds               rewrite the binary seed files of tests/fuzz/corpus
-# Targets (tests/fuzz/fuzz_NAME.c): hant (.hant load + inference), npy, idx
+# Targets (tests/fuzz/fuzz_NAME.c): hant (.hant load + inference), onnx, npy, idx
 # (IDX + dataset pair), lut (latency tables), sig (block signatures), solver
 # (hant solve's input), scores and choices (the tool's tables), report (runs.tsv
 # through hant report). make test replays every seed and every file of
@@ -12,7 +12,7 @@
 # A crash leaves its input in build/fuzz/crashes/NAME/: fix it, then add the
 # file to tests/fuzz/regress/NAME/.
 .PHONY: fuzz fuzz-seeds
-FUZZ_TARGETS = hant npy idx lut sig solver scores choices report
+FUZZ_TARGETS = hant onnx npy idx lut sig solver scores choices report
 FUZZ_SECONDS ?= 30
 FUZZ_CC ?= clang
 FUZZ_CFLAGS = -std=c11 -g -O1 -march=native -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I.
@@ -40,7 +40,7 @@ fuzz: build/fuzz/fuzz_all
 	done; exit $$fail
 
 fuzz-seeds: build/fuzz/make_seeds
-	@mkdir -p tests/fuzz/corpus/hant tests/fuzz/corpus/npy tests/fuzz/corpus/idx
+	@mkdir -p tests/fuzz/corpus/hant tests/fuzz/corpus/onnx tests/fuzz/corpus/npy tests/fuzz/corpus/idx
 	build/fuzz/make_seeds tests/fuzz/corpus
 build/fuzz/make_seeds: tests/fuzz/make_seeds.c hant.h
 	@mkdir -p build/fuzz

@@ -22,7 +22,7 @@ while [ ! -f "$T/k.hant" ] && [ $kills -lt 8 ]; do
   $H train $ARGS -o "$T/k.hant" $r >"$T/k.log" 2>&1 & pid=$!
   sleep "$d"; kill -9 $pid 2>/dev/null && kills=$((kills+1)); wait $pid 2>/dev/null
   delays="$delays $d"
-  for f in "$T/k.hant" "$T/k.hant.ckpt"; do
+  for f in "$T/k.hant" "$T/k.hant.ckpt" "$T/k.hant.ckpt.next"; do
     [ ! -f "$f" ] || $H info "$f" >/dev/null 2>"$T/kerr" || bad "after SIGKILL at ${d}s: $(basename "$f") is not whole: $(cat "$T/kerr")"
   done
   [ ! -f "$T/k.hant.ckpt" ] || [ -f "$T/k.hant.ckpt.opt" ] || bad "after SIGKILL at ${d}s: checkpoint without its .opt"
@@ -33,6 +33,18 @@ if [ ! -f "$T/k.hant" ]; then
 fi
 cmp -s "$T/full.hant" "$T/k.hant" && ok || bad "after $kills SIGKILLs (at$delays s; run ${run_s}s, KILL_SEED=$seed) the model differs from the uninterrupted one"
 [ "$(strip "$T/full.log")" = "$(strip "$T/p2.log")" ] && ok || bad "last epoch lines differ: $(strip "$T/full.log") / $(strip "$T/p2.log")"
+# The two moments a kill can split the checkpoint's files, made by hand: the
+# model written to .ckpt.next (A: and the optimizer state naming it; B: not yet)
+$H train $ARGS -o "$T/w.hant" --stop-after 1 >/dev/null 2>&1 && cp "$T/w.hant.ckpt" "$T/w1.ckpt" && cp "$T/w.hant.ckpt.opt" "$T/w1.opt" &&
+  $H train $ARGS -o "$T/w.hant" --resume >/dev/null 2>&1 && rm "$T/w.hant" && cp "$T/w.hant.ckpt" "$T/w2.ckpt" && cp "$T/w.hant.ckpt.opt" "$T/w2.opt" &&
+  ok || bad "checkpoints for the split states"
+for st in A B; do
+  cp "$T/w2.ckpt" "$T/w.hant.ckpt.next"; cp "$T/w1.ckpt" "$T/w.hant.ckpt"
+  if [ $st = A ]; then cp "$T/w2.opt" "$T/w.hant.ckpt.opt"; else cp "$T/w1.opt" "$T/w.hant.ckpt.opt"; fi
+  $H train $ARGS -o "$T/w.hant" --resume >"$T/w.log" 2>&1 && cmp -s "$T/full.hant" "$T/w.hant" && [ ! -f "$T/w.hant.ckpt.next" ] && ok ||
+    bad "resume from split state $st: not the uninterrupted model: $(tail -n 2 "$T/w.log")"
+  rm -f "$T/w.hant"
+done
 # resuming a real checkpoint with another --seed is refused, naming the seed; the checkpoint stays
 $H train $ARGS -o "$T/s.hant" --stop-after 1 >/dev/null 2>&1 && [ -f "$T/s.hant.ckpt" ] && ok || bad "checkpoint for the seed check"
 expect_rc 1 "resume with another seed" $H train $ARGS -o "$T/s.hant" --seed 9 --resume &&

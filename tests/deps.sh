@@ -3,14 +3,14 @@
 # when it is missing and we are root (as 'make demo' does); otherwise one line
 # with the command to run, and the tests that need it are counted as skipped.
 #   libglpk-dev             the solver's GLPK cross-check (compiled in when present)
-#   python3-torch, -numpy   the PyTorch comparison (tests/cli_torch.sh)
+#   python3-torch, -torchvision, -numpy   the PyTorch comparisons (cli_torch.sh, cli_onnx.sh)
 #   dataset-fashion-mnist   training, quantization and pipeline tests ('make data')
 # HANT_TEST_INSTALL=0 never installs. HANT_PYTHON set: that Python is used as
 # it is (a venv, or a path that does not exist to run without PyTorch).
 need=
 [ -f /usr/include/glpk.h ] || need="$need libglpk-dev"
 if [ -z "$HANT_PYTHON" ]; then
-  /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null || need="$need python3-torch python3-numpy"
+  /usr/bin/python3 -c 'import torch, torchvision, numpy' 2>/dev/null || need="$need python3-torch python3-torchvision python3-numpy"
 fi
 for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
   [ -f "${DATA_SRC:-/usr/share/datasets/fashion-mnist}/$f.gz" ] || { need="$need dataset-fashion-mnist"; break; }

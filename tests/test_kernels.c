@@ -449,7 +449,7 @@ static void test_net_counts(void) {
     hant_net *net;
     HT_CHECK(hant_arch_builtin("b0-fm", &a) == HANT_OK, "b0-fm");
     HT_CHECK(hant_net_create(ctx1, &a, 1, &net) == HANT_OK, "%s", hant_last_error());
-    /* shared/spec/networks.md */
+    /* docs/networks.md */
     HT_CHECK(hant_net_params(net) == 4019782, "b0-fm params %lld", (long long)hant_net_params(net));
     HT_CHECK(hant_net_macs(net) == 29207488, "b0-fm MACs %lld", (long long)hant_net_macs(net));
     int64_t p = 0, m = 0, h = 28, w = 28;

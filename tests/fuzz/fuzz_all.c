@@ -13,6 +13,9 @@
 #define LLVMFuzzerTestOneInput fz_hant
 #include "fuzz_hant.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fz_onnx
+#include "fuzz_onnx.c"
+#undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput fz_npy
 #include "fuzz_npy.c"
 #undef LLVMFuzzerTestOneInput
@@ -39,7 +42,7 @@
 #undef LLVMFuzzerTestOneInput
 
 static const struct { const char *name; int (*fn)(const uint8_t *, size_t); } fz_targets[] = {
-    { "hant", fz_hant }, { "npy", fz_npy }, { "idx", fz_idx }, { "lut", fz_lut }, { "sig", fz_sig },
+    { "hant", fz_hant }, { "onnx", fz_onnx }, { "npy", fz_npy }, { "idx", fz_idx }, { "lut", fz_lut }, { "sig", fz_sig },
     { "solver", fz_solver }, { "scores", fz_scores }, { "choices", fz_choices }, { "report", fz_report },
 };
 
@@ -96,7 +99,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     const char *t = getenv("HANT_FUZZ_TARGET");
     for (size_t i = 0; t && i < sizeof fz_targets / sizeof fz_targets[0]; i++)
         if (!strcmp(t, fz_targets[i].name)) fz_fn = fz_targets[i].fn;
-    if (!fz_fn) { fprintf(stderr, "HANT_FUZZ_TARGET: one of hant npy idx lut sig solver scores choices report\n"); exit(2); }
+    if (!fz_fn) { fprintf(stderr, "HANT_FUZZ_TARGET: one of hant onnx npy idx lut sig solver scores choices report\n"); exit(2); }
     return 0;
 }
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) { return fz_fn(data, size); }

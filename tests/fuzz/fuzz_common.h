@@ -40,7 +40,7 @@ static hant_context *fz_ctx(void) {
    $HANT_FUZZ_DIR (make fuzz: build/fuzz/tmp), else /tmp; removed at exit. */
 static char fz__dir[256];
 static void fz__cleanup(void) {
-    static const char *names[] = { "m.hant", "x.npy", "a-idx", "labels", "images", "lut.tsv", "scores.tsv",
+    static const char *names[] = { "m.hant", "m.onnx", "x.npy", "a-idx", "labels", "images", "lut.tsv", "scores.tsv",
                                    "choices-s.tsv", "runs.tsv", "report.md", "report.svg" };
     char p[600];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) { snprintf(p, sizeof p, "%s/%s", fz__dir, names[i]); remove(p); }

@@ -1,5 +1,6 @@
 /* Writes the binary seed files of tests/fuzz/corpus (make fuzz-seeds): tiny
-   .hant networks covering every block kind, int8 and tiled blocks, .npy
+   .hant networks covering every block kind, int8 and tiled blocks (and the
+   fp32 ones as .onnx), .npy
    arrays and IDX files. The text seeds are written by mk/fuzz.mk. */
 #define HANT_IMPLEMENTATION
 #include "hant.h"
@@ -23,6 +24,10 @@ static void net(hant_context *ctx, const char *path, int variant) {
     if (variant != 2) { a.num_classes = 3; a.head_cout = 8; a.head_act = HANT_ACT_RELU6; a.head_quant = variant == 1; }
     hant_net *n;
     if (hant_net_create(ctx, &a, 7, &n) || hant_net_save(n, path)) { fprintf(stderr, "%s: %s\n", path, hant_last_error()); exit(1); }
+    /* the fp32 variants as ONNX too (int8 parts would need calibration) */
+    char onnx[600];
+    snprintf(onnx, sizeof onnx, "%.*s/../onnx/tiny%d.onnx", (int)(strrchr(path, '/') - path), path, variant);
+    if (variant != 1 && hant_onnx_save(n, onnx, NULL)) { fprintf(stderr, "%s: %s\n", onnx, hant_last_error()); exit(1); }
     hant_net_destroy(n);
 }
 
