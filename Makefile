@@ -145,8 +145,11 @@ $(B)/test_%: tests/test_%.c tests/hant_test.h $(HEADERS) | $(B)
 
 # tests/deps.sh installs what the tests need (root + apt-get) before anything is
 # compiled (GLPK is found at parse time), or says what to run; test-run then runs them.
+# The test programs compile in parallel (each compiles all of hant.h) and then run one at a time.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test:
 	@sh tests/deps.sh
+	@$(MAKE) --no-print-directory -j$(JOBS) $(TESTS) $(B)/hant
 	@$(MAKE) --no-print-directory test-run
 test-run: $(TESTS) $(B)/hant
 	@$(MAKE) --no-print-directory data >/dev/null 2>&1 || echo "note: Fashion-MNIST unavailable; the tests that need it are skipped (run: make data)"

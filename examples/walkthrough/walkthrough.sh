@@ -12,7 +12,7 @@
 set -eu
 W=${WALK:-build/walk}
 S=${WALK_SPEEDUP:-3}
-ARGS=${WALK_ARGS:---pool quick+q8 --images 2048 --epochs 1 --subset 20000}
+ARGS=${WALK_ARGS:---pool quick+q8 --images 1024 --epochs 1 --subset 10000}
 H=./hant
 MEAN=0.2860,0.2860,0.2860   # Fashion-MNIST's pixel mean/std, as train_teacher.py normalised
 STD=0.3530,0.3530,0.3530
@@ -22,7 +22,7 @@ echo "== 1. data: build/fm32/{train,test}_{images,labels}.npy"
 echo "== 2. teacher"
 if [ -n "${WALK_RETRAIN:-}" ] || [ ! -f models/mnv3s-fm32.onnx ]; then
   /usr/bin/python3 examples/walkthrough/train_teacher.py --data build/fm32 --arch mobilenet_v3_small --width 0.5 \
-    --epochs 1 --batch 64 --subset 9600 --threads 1 --lr 0.05 --seed 1 -o "$W/teacher.onnx" | tee "$W/train.log"
+    --epochs 1 --batch 64 --subset 24000 --threads 1 --lr 0.05 --seed 1 -o "$W/teacher.onnx" | tee "$W/train.log"
 else cp models/mnv3s-fm32.onnx "$W/teacher.onnx"; echo "models/mnv3s-fm32.onnx (WALK_RETRAIN=1 retrains it)"; fi
 echo "== 3. hant import"
 $H import "$W/teacher.onnx" -o "$W/teacher.hant" --mean $MEAN --std $STD
@@ -33,7 +33,7 @@ $H transform "$W/teacher.hant" --data build/fm32 --speedup "$S" -o "$W/student.h
 echo "== 5. hant export"
 $H export "$W/student.hant" -o "$W/student.onnx"
 echo "== 6. teacher and student: hant and onnxruntime"
-PY=$(sh bench/setup_venv.sh | tail -n 1)
+PY=${WALK_PY:-$(sh bench/setup_venv.sh | tail -n 1)}   # WALK_PY: a python with onnxruntime
 for m in teacher student; do echo "hant $m: $($H eval "$W/$m.hant" --data build/fm32 | sed -n 's/^top1 /top-1 /p')"; done
 "$PY" examples/walkthrough/ort_eval.py "$W/teacher.onnx" "$W/student.onnx" build/fm32 --mean $MEAN --std $STD
 echo "hant's report: $W/work/report.md"
