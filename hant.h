@@ -210,7 +210,9 @@ hant_status hant_net_load(hant_context *ctx, const char *path, hant_net **out);
    head (EfficientNet, MobileNetV2/V3, ResNet basic and bottleneck blocks,
    plain conv and fused MBConv blocks, batch norm folded or not; no stem when
    the input has more than 4 channels; headless when the output is the last
-   feature map), so hant's own exports come back as the same network (an
+   feature map; QuantizeLinear/DequantizeLinear pairs on conv inputs make
+   int8 blocks with those u8 parameters), so hant's own exports come back as
+   the same network (an
    identity block exports as nothing and comes back as no block: the same
    function); anything else fails with a message naming the
    first node it could not place. It reads opsets 7 to 21 with libc only
