@@ -212,10 +212,9 @@ hant_status hant_net_load(hant_context *ctx, const char *path, hant_net **out);
    the input has more than 4 channels; headless when the output is the last
    feature map; QuantizeLinear/DequantizeLinear pairs on conv inputs make
    int8 blocks with those u8 parameters), so hant's own exports come back as
-   the same network (an
-   identity block exports as nothing and comes back as no block: the same
-   function); anything else fails with a message naming the
-   first node it could not place. It reads opsets 7 to 21 with libc only
+   the same network (an identity block exports as nothing and comes back as
+   no block: the same function); anything else fails with a message naming
+   the first node it could not place. It reads opsets 7 to 21 with libc only
    (external data files too), folds constant subgraphs (Constant, and
    Shape/Gather/Unsqueeze/Concat reshape targets), and copies the weights
    exactly: a folded conv becomes BN with gamma 1, beta = bias, mean 0 and a
