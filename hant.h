@@ -8409,7 +8409,7 @@ static hant_status hant__ox_qdq(hant__ox *g, int node) {
         X = &g->vals[x]; S = &g->vals[sv]; Z = zv >= 0 ? &g->vals[zv] : NULL;
         for (int64_t k = 0; k < num; k++) {
             int64_t c = S->cnum > 1 ? (k / inner) % S->cnum : 0;
-            g->vals[o].f[k] = (float)((double)(X->i[k] - (Z ? Z->i[c] : 0)) * (double)S->f[c]);
+            g->vals[o].f[k] = (float)(((double)X->i[k] - (Z ? (double)Z->i[c] : 0.0)) * (double)S->f[c]); /* no int64 overflow */
         }
         return HANT_OK;
     }
