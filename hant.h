@@ -208,7 +208,11 @@ hant_status hant_net_load(hant_context *ctx, const char *path, hant_net **out);
 
 /* ONNX models (implementation: >>onnx). Import recognises stem, blocks and
    head (EfficientNet, MobileNetV2/V3, ResNet basic and bottleneck blocks,
-   batch norm folded or not); anything else fails with a message naming the
+   plain conv and fused MBConv blocks, batch norm folded or not; no stem when
+   the input has more than 4 channels; headless when the output is the last
+   feature map), so hant's own exports come back as the same network (an
+   identity block exports as nothing and comes back as no block: the same
+   function); anything else fails with a message naming the
    first node it could not place. It reads opsets 7 to 21 with libc only
    (external data files too), folds constant subgraphs (Constant, and
    Shape/Gather/Unsqueeze/Concat reshape targets), and copies the weights
@@ -7407,6 +7411,7 @@ typedef struct hant__oxval {
     float *f; int64_t *i;      /* constant data: float types in f, integer types in i (one is set) */
     int nuse, use0;            /* nodes that read it (CSR into uses) */
     int graph_out;
+    int qpt; float qs; int qz; /* 1: a QuantizeLinear's u8 map, 2: the DequantizeLinear after it; its scale, zero point */
 } hant__oxval;
 
 typedef struct hant__oxnode {
@@ -7415,6 +7420,7 @@ typedef struct hant__oxnode {
     hant__pb msg;             /* the NodeProto, for its attributes */
     int part;                 /* the hant part that placed it, -1: none */
     int skip;                 /* folded into a constant or an alias */
+    int q; float qs; int qz;  /* Conv on a Q/DQ pair: int8, with that input scale and zero point */
 } hant__oxnode;
 
 typedef struct hant__ox {
@@ -8365,6 +8371,59 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
 
 /* Evaluates the graph in order: aliases, folded constants, feature-map
    shapes; then the readers of each feature map. */
+/* QuantizeLinear / DequantizeLinear. On constants (int8 weights, int32
+   biases), DequantizeLinear folds into float constants, per tensor or per
+   channel along axis. On a feature map, a QuantizeLinear -> DequantizeLinear
+   pair with the same u8 scale and zero point becomes an alias of its input
+   that remembers them: the convs reading it are int8 (hant's quantisation
+   point), everything else must not read the u8 map. */
+static hant_status hant__ox_qdq(hant__ox *g, int node) {
+    hant__oxnode *n = &g->nodes[node];
+    int dq = n->op[0] == 'D', x = n->nin ? hant__ox_res(g, n->in[0]) : -1, o = n->nout ? n->out[0] : -1;
+    int sv = n->nin > 1 ? hant__ox_res(g, n->in[1]) : -1, zv = n->nin > 2 ? hant__ox_res(g, n->in[2]) : -1;
+    if (x < 0 || o < 0 || !hant__ox_isconst(g, sv) || (zv >= 0 && !hant__ox_isconst(g, zv)))
+        return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): input, constant scale and zero point expected", g->path, n->name, n->op);
+    const hant__oxval *S = &g->vals[sv], *Z = zv >= 0 ? &g->vals[zv] : NULL;
+    if (!S->f || S->cnum < 1 || (Z && (Z->f || Z->cnum != S->cnum)))
+        return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): float scale and integer zero point of the same size expected", g->path, n->name, n->op);
+    for (int64_t k = 0; k < S->cnum; k++)
+        if (!(S->f[k] > 0.0f) || !isfinite(S->f[k]) || (Z && (Z->i[k] < -128 || Z->i[k] > 255)))
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): scale %g, zero point %lld (scale finite > 0)", g->path, n->name, n->op,
+                              (double)S->f[k], Z ? (long long)Z->i[k] : 0LL);
+    n->skip = 1;
+    if (dq && hant__ox_isconst(g, x)) { /* constant: fold */
+        const hant__oxval *X = &g->vals[x];
+        hant_status st = HANT_OK;
+        int64_t axis = hant__ox_attr_i(g, node, "axis", 1, &st), inner = 1;
+        if (st) return st;
+        if (axis < 0) axis += X->cnd;
+        if (!X->i || (S->cnum > 1 && (axis < 0 || axis >= X->cnd || X->cdim[axis] != S->cnum)))
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (DequantizeLinear): integer data with %lld scales along axis %lld expected", g->path, n->name,
+                              (long long)S->cnum, (long long)axis);
+        if (S->cnum > 1) for (int d = (int)axis + 1; d < X->cnd; d++) inner *= X->cdim[d];
+        int64_t dims[8], num = X->cnum;
+        int nd = X->cnd;
+        memcpy(dims, X->cdim, sizeof dims);
+        if ((st = hant__ox_newconst(g, o, 1, nd, dims, num))) return st;
+        X = &g->vals[x]; S = &g->vals[sv]; Z = zv >= 0 ? &g->vals[zv] : NULL;
+        for (int64_t k = 0; k < num; k++) {
+            int64_t c = S->cnum > 1 ? (k / inner) % S->cnum : 0;
+            g->vals[o].f[k] = (float)((double)(X->i[k] - (Z ? Z->i[c] : 0)) * (double)S->f[c]);
+        }
+        return HANT_OK;
+    }
+    int r = n->in[0];
+    if (!hant__ox_isfeat(g, x) || S->cnum != 1 || (Z && Z->i[0] < 0))
+        return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): hant quantises feature maps per tensor to u8", g->path, n->name, n->op);
+    if (dq && (g->vals[r].qpt != 1 || g->vals[r].qs != S->f[0] || g->vals[r].qz != (Z ? (int)Z->i[0] : 0)))
+        return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (DequantizeLinear): it must undo the QuantizeLinear before it (same scale and zero point)",
+                          g->path, n->name);
+    hant__oxval *O = &g->vals[o];
+    O->alias = x; O->kind = g->vals[x].kind;
+    O->qpt = dq ? 2 : 1; O->qs = S->f[0]; O->qz = Z ? (int)Z->i[0] : 0;
+    return HANT_OK;
+}
+
 static hant_status hant__ox_eval(hant__ox *g) {
     static const char *foldable[] = { "Constant", "Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast", "Add", "Sub", "Mul", "Div",
                                       "Identity", "Reshape" };
@@ -8372,6 +8431,10 @@ static hant_status hant__ox_eval(hant__ox *g) {
     for (int oi = 0; oi < g->nnodes && !st; oi++) {
         int node = g->order[oi];
         hant__oxnode *n = &g->nodes[node];
+        if (!strcmp(n->op, "QuantizeLinear") || !strcmp(n->op, "DequantizeLinear")) {
+            if ((st = hant__ox_qdq(g, node))) return st;
+            continue;
+        }
         if (!strcmp(n->op, "Identity") || !strcmp(n->op, "Dropout")) {
             int x = n->nin ? hant__ox_res(g, n->in[0]) : -1;
             if (x < 0 || n->out[0] < 0) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (%s): missing input or output", g->path, n->name, n->op);
@@ -8408,7 +8471,18 @@ static hant_status hant__ox_eval(hant__ox *g) {
     if (st) return st;
     /* resolve aliases, then count readers of feature maps */
     for (int i = 0; i < g->nnodes; i++)
-        for (int k = 0; k < g->nodes[i].nin; k++) g->nodes[i].in[k] = hant__ox_res(g, g->nodes[i].in[k]);
+        for (int k = 0; k < g->nodes[i].nin; k++) {
+            hant__oxnode *n = &g->nodes[i];
+            const hant__oxval *r = n->in[k] >= 0 ? &g->vals[n->in[k]] : NULL;
+            if (r && r->qpt && !n->skip) {
+                if (r->qpt == 1 || k != 0 || strcmp(n->op, "Conv"))
+                    return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s) reads '%s', a quantised map (hant: only a conv's input is quantised, QuantizeLinear then DequantizeLinear)",
+                                      g->path, n->name, n->op, r->name);
+                n->q = 1; n->qs = r->qs; n->qz = r->qz;
+            }
+            n->in[k] = hant__ox_res(g, n->in[k]);
+        }
+    if (g->vals[g->output].qpt) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: the graph output '%s' is quantised", g->path, g->vals[g->output].name);
     g->output = hant__ox_res(g, g->output);
     int total = 0;
     for (int i = 0; i < g->nnodes; i++) {
@@ -8439,6 +8513,7 @@ typedef struct hant__oxunit {
     float alpha, cbeta;    /* Gemm */
     hant_act act;
     int in, pre, out;      /* values: input, before the activation, after it */
+    int q; float qs; int qz; /* int8 conv: its input's u8 scale and zero point */
 } hant__oxunit;
 typedef struct hant__oxse { hant__oxunit u1, u2; int out; } hant__oxse;
 typedef struct hant__oxmap {
@@ -8574,6 +8649,7 @@ static hant_status hant__ox_unit(hant__ox *g, int c, int v, int part, hant__oxun
     u->w = N->in[1]; u->b = N->nin > 2 ? N->in[2] : -1;
     u->cin = (int)g->vals[v].dim[1]; u->cout = (int)W->cdim[0]; u->k = (int)W->cdim[2];
     u->groups = (int)(u->cin / W->cdim[1]); u->stride = s.nints ? (int)s.ints[0] : 1;
+    u->q = N->q; u->qs = N->qs; u->qz = N->qz;
     hant__ox_mark(g, c, part);
     int o = N->out[0], b = hant__ox_only(g, o);
     if (hant__ox_is(g, b, "BatchNormalization") && g->nodes[b].in[0] == o) {
@@ -8662,6 +8738,45 @@ static hant_status hant__ox_fc(hant__ox *g, int v, int part, hant__oxunit *u) {
 static int hant__ox_dense(const hant__oxunit *u) { return u->groups == 1; }
 static int hant__ox_dw(const hant__oxunit *u) { return u->groups == u->cin && u->cin == u->cout; }
 
+/* SE fields of a block spec from the mapped squeeze-excite. */
+static void hant__ox_se_spec(hant_block_spec *b, const hant__oxse *se) {
+    int r = se->u1.cout;
+    b->se_ratio = 0.25f;
+    if (r != HANT__MAX(1, (int)((float)b->cin * 0.25f))) b->se_width = r;
+    b->se_act = se->u1.act == HANT_ACT_SILU ? HANT_ACT_NONE : se->u1.act;
+    b->se_gate = se->u2.act == HANT_ACT_SIGMOID ? HANT_ACT_NONE : se->u2.act;
+}
+/* expansion (and hidden when cin * expansion does not give it) of an MBConv / fused block */
+static void hant__ox_hidden(hant_block_spec *b, int hid) {
+    if (hid % b->cin == 0) b->expansion = hid / b->cin;
+    else { b->expansion = (int)lround((double)hid / b->cin); if (b->expansion < 1) b->expansion = 1; b->hidden = hid; }
+    if (b->expansion > 16) { b->expansion = 16; b->hidden = hid; }
+}
+
+/* Does a block end after its first conv-BN-act [SE], at v?
+   Blocks that end there: a conv block (kxk conv-BN-act, any groups) and a
+   fused MBConv without expansion (dense kxk conv-BN-act [SE] [+ input]).
+   The rule: a residual Add reading v ends the block (fused e=1); else, when
+   the block's input has another reader (a shortcut), the main path goes on
+   to the Add (MBConv, fused, ResNet); else it goes on when the next conv has
+   no activation (a fused or MBConv block's 1x1 project) or, after a 1x1 dense conv
+   without SE, is depthwise (an MBConv's expansion); anything else ends a conv
+   block (a fused e=1 block without SE and residual is a conv block: the same
+   function). A 1x1 conv block before an MBConv without expansion reads as an
+   MBConv with expansion unless a residual tells them apart: the same function. */
+static hant_status hant__ox_ends(hant__ox *g, const hant__oxunit *u0, int v, int shortcut, int has_se, int part, int *ends) {
+    int n = hant__ox_only(g, v);
+    hant__oxunit t;
+    *ends = 1;
+    if (hant__ox_is(g, n, "Add")) return HANT_OK;
+    if (shortcut) { *ends = 0; return HANT_OK; }
+    if (!hant__ox_is(g, n, "Conv") || g->nodes[n].in[0] != v) return HANT_OK;
+    hant_status st = hant__ox_unit(g, n, v, part, &t);
+    if (st) return st;
+    if (t.act == HANT_ACT_NONE || (!has_se && u0->k == 1 && hant__ox_dense(u0) && hant__ox_dw(&t))) *ends = 0;
+    return HANT_OK;
+}
+
 /* One block from cur: *next its output, *head 1 (nothing placed) when the head starts at cur. */
 static hant_status hant__ox_block(hant__ox *g, hant__oxmap *m, int cur, int *next, int *head) {
     hant_arch *a = &m->arch;
@@ -8670,7 +8785,7 @@ static hant_status hant__ox_block(hant__ox *g, hant__oxmap *m, int cur, int *nex
     hant__oxse se;
     hant_status st;
     *head = 0;
-    if (g->vals[cur].graph_out) return hant__ox_expect(g, cur, "a classifier");
+    if (g->vals[cur].graph_out || cur == g->output) { *head = 1; return HANT_OK; } /* headless, or the head's turn to fail */
     if (nu == 1) {
         int n = hant__ox_use(g, cur, 0);
         if (hant__ox_pool(g, n)) { *head = 1; return HANT_OK; }
@@ -8696,7 +8811,7 @@ static hant_status hant__ox_block(hant__ox *g, hant__oxmap *m, int cur, int *nex
         } else return hant__ox_expect(g, cur, "a block (main path, and an identity or 1x1 projection shortcut)");
     } else return hant__ox_expect(g, cur, "a block with one main path and at most one shortcut");
     /* the main path: units up to the first without an activation, SE after one of them */
-    int nch = 0, se_at = -1, v = cur, c = main_c;
+    int nch = 0, se_at = -1, v = cur, c = main_c, single = 0;
     for (;;) {
         if (nch == 3) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s) could not be placed: more than 3 convolutions in a block; %s",
                                         g->path, g->nodes[c].name, g->nodes[c].op, hant__ox_supported);
@@ -8707,6 +8822,10 @@ static hant_status hant__ox_block(hant__ox *g, hant__oxmap *m, int cur, int *nex
             int ok;
             if ((st = hant__ox_se(g, v, part, &se, &ok))) return st;
             if (ok) { se_at = nch; v = se.out; }
+        }
+        if (nch == 1) {
+            if ((st = hant__ox_ends(g, &ch[0], v, add_id >= 0 || proj, se_at >= 0, part, &single))) return st;
+            if (single) break;
         }
         c = hant__ox_only(g, v);
         if (!hant__ox_is(g, c, "Conv")) return hant__ox_expect(g, v, "a convolution (a block ends with a convolution without activation)");
@@ -8731,7 +8850,28 @@ static hant_status hant__ox_block(hant__ox *g, hant__oxmap *m, int cur, int *nex
     b->groups = 1;
     const hant__oxunit *L = &ch[nch - 1];
     const char *why = NULL;
-    if (post != HANT_ACT_NONE) { /* ResNet: activation after the add */
+    if (nch == 1 && post == HANT_ACT_NONE) { /* conv block, or fused without expansion */
+        b->kernel = L->k; b->stride = L->stride; b->act = L->act; b->expansion = 1;
+        if (proj) why = "a 1x1 projection shortcut around a single convolution";
+        else if (res || se_at >= 0) {
+            b->kind = HANT_BLOCK_FUSED_MBCONV;
+            if (!hant__ox_dense(L)) why = "a fused MBConv block (one conv with squeeze-excite or residual) must be a dense convolution";
+            else if (res != (b->stride == 1 && b->cin == b->cout)) why = "a residual add where the shape changes";
+            if (se_at >= 0) hant__ox_se_spec(b, &se);
+        } else { b->kind = HANT_BLOCK_CONV; b->groups = L->groups; }
+    } else if (nch == 2 && post == HANT_ACT_NONE && !proj && !hant__ox_dw(&ch[0])) { /* fused: kxk dense expand [SE] 1x1 project */
+        const hant__oxunit *E = &ch[0];
+        if (!hant__ox_dense(E) || E->act == HANT_ACT_NONE || L->k != 1 || L->stride != 1 || !hant__ox_dense(L))
+            why = "fused MBConv blocks are dense kxk conv-BN-act [squeeze-excite] 1x1 conv-BN [+ input]";
+        else if (E->cout == b->cin) why = "a fused MBConv expansion that keeps the width (hant has a project conv exactly when the hidden width differs)";
+        else {
+            b->kind = HANT_BLOCK_FUSED_MBCONV; b->kernel = E->k; b->stride = E->stride; b->act = E->act;
+            hant__ox_hidden(b, E->cout);
+            if (se_at >= 0) hant__ox_se_spec(b, &se);
+            if (res != (b->stride == 1 && b->cin == b->cout))
+                why = res ? "a residual add where the shape changes" : "no residual add, but hant adds the input when the stride is 1 and the width is kept";
+        }
+    } else if (post != HANT_ACT_NONE) { /* ResNet: activation after the add */
         if (se_at >= 0) why = "squeeze-excite in a block with an activation after the residual add";
         else if (nch == 2 && hant__ox_dense(&ch[0]) && hant__ox_dense(L) && ch[0].k == L->k && L->stride == 1 && ch[0].act == post) {
             b->kind = HANT_BLOCK_RESNET_BASIC; b->kernel = ch[0].k; b->stride = ch[0].stride;
@@ -8756,27 +8896,22 @@ static hant_status hant__ox_block(hant__ox *g, hant__oxmap *m, int cur, int *nex
         else if (E && E->cout == b->cin)
             why = "an MBConv expansion that keeps the width (hant has an expand conv exactly when the hidden width differs)";
         else {
-            int hid = D->cout;
             b->kind = HANT_BLOCK_MBCONV; b->kernel = D->k; b->stride = D->stride; b->act = D->act;
-            if (hid % b->cin == 0) b->expansion = hid / b->cin;
-            else { b->expansion = (int)lround((double)hid / b->cin); if (b->expansion < 1) b->expansion = 1; b->hidden = hid; }
-            if (b->expansion > 16) { b->expansion = 16; b->hidden = hid; }
-            if (se_at >= 0) {
-                int r = se.u1.cout;
-                b->se_ratio = 0.25f;
-                if (r != HANT__MAX(1, (int)((float)b->cin * 0.25f))) b->se_width = r;
-                if (se.u1.act == HANT_ACT_SILU) b->se_act = HANT_ACT_NONE;
-                else b->se_act = se.u1.act;
-                b->se_gate = se.u2.act == HANT_ACT_SIGMOID ? HANT_ACT_NONE : se.u2.act;
-            }
+            hant__ox_hidden(b, D->cout);
+            if (se_at >= 0) hant__ox_se_spec(b, &se);
             if (res != (b->stride == 1 && b->cin == b->cout))
                 why = res ? "a residual add where the shape changes" : "no residual add, but hant adds the input when the stride is 1 and the width is kept";
         }
     }
+    /* int8 blocks: every conv on a Q/DQ pair (SE convs stay fp32) */
+    int nq = proj ? pu.q : 0;
+    for (int i = 0; i < nch; i++) nq += ch[i].q;
+    if (!why && nq && nq != nch + proj) why = "an int8 block quantises the input of every convolution (QuantizeLinear, DequantizeLinear)";
+    if (nq) b->quant = HANT_QUANT_INT8;
     if (why) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s) could not be placed: %s; %s", g->path, g->nodes[ch[0].node].name,
                                g->nodes[ch[0].node].op, why, hant__ox_supported);
     /* units in hant's build order */
-    if (b->kind == HANT_BLOCK_MBCONV) {
+    if (b->kind != HANT_BLOCK_RESNET_BASIC && b->kind != HANT_BLOCK_RESNET_BOTTLENECK) { /* units in path order, the SE apart */
         for (int i = 0; i < nch && !st; i++) st = hant__ox_add_unit(g, m, &ch[i]);
         if (se_at >= 0) {
             m->ses[m->nses++] = se;
@@ -8804,15 +8939,18 @@ static hant_status hant__ox_map(hant__ox *g, hant__oxmap *m) {
     hant__oxunit u;
     hant_status st;
     a->in_c = (int)X->dim[1]; a->in_h = (int)X->dim[2]; a->in_w = (int)X->dim[3];
-    /* stem */
-    int cur = g->input;
-    if ((st = hant__ox_unit(g, hant__ox_only(g, cur), cur, 0, &u))) return st;
-    if (u.groups != 1) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Conv): the stem must be a dense convolution", g->path, g->nodes[u.node].name);
-    a->stem_cout = u.cout; a->stem_kernel = u.k; a->stem_stride = u.stride; a->stem_act = u.act;
-    if ((st = hant__ox_add_unit(g, m, &u))) return st;
-    cur = u.out;
-    int mp = hant__ox_only(g, cur);
-    if (hant__ox_is(g, mp, "MaxPool")) { a->stem_pool = 3; hant__ox_mark(g, mp, 0); cur = g->nodes[mp].out[0]; }
+    /* stem: a dense conv on an image (1..4 channels) read by it alone; else
+       the net has none (a sub-network: its first conv starts a block) */
+    int cur = g->input, s0 = hant__ox_only(g, cur);
+    if (a->in_c <= 4 && hant__ox_is(g, s0, "Conv")) {
+        if ((st = hant__ox_unit(g, s0, cur, 0, &u))) return st;
+        if (u.groups != 1 || u.q) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Conv): the stem must be a dense fp32 convolution", g->path, g->nodes[u.node].name);
+        a->stem_cout = u.cout; a->stem_kernel = u.k; a->stem_stride = u.stride; a->stem_act = u.act;
+        if ((st = hant__ox_add_unit(g, m, &u))) return st;
+        cur = u.out;
+        int mp = hant__ox_only(g, cur);
+        if (hant__ox_is(g, mp, "MaxPool")) { a->stem_pool = 3; hant__ox_mark(g, mp, 0); cur = g->nodes[mp].out[0]; }
+    }
     /* blocks */
     for (;;) {
         int head = 0, next = cur;
@@ -8821,11 +8959,13 @@ static hant_status hant__ox_map(hant__ox *g, hant__oxmap *m) {
         if (head) break;
         cur = next;
     }
+    /* headless: the last feature map is the output */
+    if (cur == g->output && g->vals[cur].ndim == 4) { a->num_classes = 0; return HANT_OK; }
     /* head: [1x1 conv-BN-act] pool [flatten] [fc act] fc */
     int part = a->num_blocks + 1, n = hant__ox_only(g, cur);
     if (hant__ox_is(g, n, "Conv")) {
         if ((st = hant__ox_unit(g, n, cur, part, &u))) return st;
-        a->head_cout = u.cout; a->head_act = u.act;
+        a->head_cout = u.cout; a->head_act = u.act; a->head_quant = u.q ? HANT_QUANT_INT8 : 0;
         if ((st = hant__ox_add_unit(g, m, &u))) return st;
         cur = u.out;
         n = hant__ox_only(g, cur);
@@ -8993,6 +9133,18 @@ hant_status hant_onnx_load(hant_context *ctx, const char *path, const hant_onnx_
         }
         if (!st) st = hant_net_create(ctx, a, 1, &net);
         if (!st) st = hant__ox_fill(&g, m, net);
+        /* int8 convs: the exported input parameters (the weights are requantised from the dequantised ones) */
+        for (int i = 0; i < m->nunits && !st; i++) {
+            hant__unit *u = &net->units[i];
+            if (m->units[i].q != u->q8)
+                st = hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s': int8 and fp32 convolutions mixed where hant keeps one precision", path, g.nodes[m->units[i].node].name);
+            else if (u->q8) {
+                hant_qparams qp = { m->units[i].qs, m->units[i].qz };
+                if (!hant__q8_qparams_ok(qp)) st = hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s': input scale %g, zero point %d", path, g.nodes[m->units[i].node].name, (double)qp.scale, qp.zero_point);
+                u->qin = qp; u->qset = 1;
+            }
+        }
+        if (!st && net->nq8) { hant__q8_share(net); net->folded = 0; }
     }
     if (!st && opt && opt->origin)
         for (int p = 0; p <= m->arch.num_blocks + 1; p++) hant__ox_origin(&g, p, opt->origin[p], sizeof opt->origin[p]);

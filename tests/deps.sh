@@ -5,6 +5,7 @@
 #   libglpk-dev             the solver's GLPK cross-check (compiled in when present)
 #   python3-torch, -torchvision, -numpy   the PyTorch comparisons (cli_torch.sh, cli_onnx.sh)
 #   dataset-fashion-mnist   training, quantization and pipeline tests ('make data')
+#   python3-venv            build/venv, where bench/setup_venv.sh puts onnx, onnxruntime, OpenVINO
 # HANT_TEST_INSTALL=0 never installs. HANT_PYTHON set: that Python is used as
 # it is (a venv, or a path that does not exist to run without PyTorch).
 need=
@@ -12,12 +13,11 @@ need=
 if [ -z "$HANT_PYTHON" ]; then
   /usr/bin/python3 -c 'import torch, torchvision, numpy' 2>/dev/null || need="$need python3-torch python3-torchvision python3-numpy"
 fi
+/usr/bin/python3 -c 'import ensurepip' 2>/dev/null || need="$need python3-venv"   # build/venv for onnxruntime
 for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
   [ -f "${DATA_SRC:-/usr/share/datasets/fashion-mnist}/$f.gz" ] || { need="$need dataset-fashion-mnist"; break; }
 done
-# onnxruntime comes from PyPI into build/venv, which 'make test' does not download
-[ -x build/venv/bin/python ] || echo "note: no build/venv; the onnxruntime checks are skipped (run: sh bench/setup_venv.sh)"
-[ -z "$need" ] && exit 0
+if [ -n "$need" ]; then
 if [ "${HANT_TEST_INSTALL:-1}" != 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "installing$need"
   export DEBIAN_FRONTEND=noninteractive
@@ -25,5 +25,15 @@ if [ "${HANT_TEST_INSTALL:-1}" != 0 ] && [ "$(id -u)" = 0 ] && command -v apt-ge
     echo "note: could not install$need; the tests that need them are skipped"
 else
   echo "note: missing$need; the tests that need them are skipped (run: sudo apt-get install -y$need)"
+fi
+fi
+# onnxruntime comes from PyPI into build/venv (bench/setup_venv.sh; nothing outside the repository)
+if [ ! -x build/venv/bin/python ] || ! build/venv/bin/python -c 'import onnxruntime' 2>/dev/null; then
+  if [ "${HANT_TEST_INSTALL:-1}" != 0 ] && [ -z "$HANT_PYTHON" ] && /usr/bin/python3 -c 'import torch, numpy, venv' 2>/dev/null; then
+    echo "installing onnx, onnxruntime and OpenVINO into build/venv (bench/setup_venv.sh)"
+    sh bench/setup_venv.sh >/dev/null 2>&1 || echo "note: bench/setup_venv.sh failed; the onnxruntime checks are skipped"
+  else
+    echo "note: no build/venv; the onnxruntime checks are skipped (run: sh bench/setup_venv.sh)"
+  fi
 fi
 exit 0

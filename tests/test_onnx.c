@@ -614,6 +614,31 @@ static void test_hostile(void) {
         m = model_with_graph(&g4, 13);
         expect_fail(&m, HANT_ERR_UNSUPPORTED, "com.example", "custom domain"); free(m.p);
     }
+    /* Q/DQ: a bad scale, a pair that does not undo itself, a u8 map read by
+       another op, per-channel scales that do not match the weight */
+    {
+        float one = 1.0f, nanf_ = NAN, two = 2.0f, sc3[3] = { 1, 1, 1 };
+        int64_t zero = 0, i8[108] = { 0 }, d3[1] = { 3 };
+        for (int t = 0; t < 4; t++) {
+            pb g = { 0 };
+            tensor(&g, 5, "s", 0, NULL, t == 0 ? &nanf_ : &one);
+            tensor(&g, 5, "s2", 0, NULL, &two);
+            itensor(&g, 5, "z", 0, NULL, &zero, 1);
+            itensor(&g, 5, "wq", 4, ds, i8, 108);
+            tensor(&g, 5, "ws3", 1, d3, sc3);
+            node(&g, "QuantizeLinear", "q", "x,s,z", "xq", 0, NULL);
+            if (t == 2) node(&g, "Relu", "r", "xq", "xd", 0, NULL);
+            else node(&g, "DequantizeLinear", "dq", t == 1 ? "xq,s2,z" : "xq,s,z", "xd", 0, NULL);
+            attr ax = { "axis", 2, 0, 0, 0, { 0 } };
+            node(&g, "DequantizeLinear", "wdq", t == 3 ? "wq,ws3" : "wq,s", "w", 1, &ax);
+            node(&g, "Conv", "c", "xd,w", "y", 2, k3);
+            node(&g, "Relu", "r2", "y", "logits", 0, NULL);
+            tiny_io(&g);
+            pb m = model_with_graph(&g, 13);
+            static const char *want[4] = { "scale nan", "must undo the QuantizeLinear", "a quantised map", "3 scales along axis 0" };
+            expect_fail(&m, HANT_ERR_UNSUPPORTED, want[t], "Q/DQ"); free(m.p);
+        }
+    }
     /* external data: past the end of its file, and a path leaving the folder */
     {
         g_mode = EXTERNAL;

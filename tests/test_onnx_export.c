@@ -480,29 +480,14 @@ static void test_failures(void) {
     hant_context_destroy(ctx);
 }
 
-/* export -> hant_onnx_load -> the same function, in fp32 (the reader takes no
-   Q/DQ: int8 nets go as their fp32 twins). The reader places EfficientNet,
-   MobileNet and ResNet structures; nets it cannot place (plain conv blocks, a
-   fused block whose SE output is the residual sum, headless nets) must fail
-   with an error, never come back as another function. */
-static hant_net *fp32_twin(hant_net *net) {
-    hant_arch f = *hant_net_arch(net);
-    f.head_quant = 0;
-    for (int i = 0; i < f.num_blocks; i++) f.blocks[i].quant = 0;
-    hant_net *fn = NULL;
-    if (hant_net_create(g_ctx, &f, 1, &fn)) return NULL;
-    memcpy(hant_net_param_data(fn, NULL), net->params, net->nparams * sizeof(float));
-    memcpy(hant_net_buffer_data(fn, NULL), net->buffers, net->nbuffers * sizeof(float));
-    return fn;
-}
-
+/* export -> hant_onnx_load -> the same blocks and the same function: every
+   kind, headless and stemless nets, int8 blocks with their calibrated
+   parameters (int8 inference on both sides). */
 static void test_round_trip(void) {
-    static const char *must[] = { "mbconv", "tiled", "resnet", "mbv3", "int8resnet" };
+    static const char *must[] = { "mbconv", "tiled", "fused", "conv", "int8", "int8fused", "headless", "identity", "resnet", "mbv3", "int8resnet" };
     for (int which = 0; which < NNETS; which++) {
         hant_net *net = make_net(which, 21 + (uint64_t)which), *back = NULL;
         if (!net) { HT_CHECK(0, "%s: net", net_names[which]); continue; }
-        if (net->nq8) { hant_net *t = fp32_twin(net); hant_net_destroy(net); net = t; }
-        if (!net) { HT_CHECK(0, "%s: fp32 twin", net_names[which]); continue; }
         int required = 0;
         for (size_t k = 0; k < sizeof must / sizeof must[0]; k++) required |= !strcmp(must[k], net_names[which]);
         char p[512];
@@ -517,6 +502,21 @@ static void test_round_trip(void) {
             int sz = a->in_h * a->in_w * a->in_c, osz = hant_net_output_size(net);
             HT_CHECK(hant_net_output_size(back) == osz && hant_net_params(back) == hant_net_params(net), "%s: %d outputs, %lld parameters after the round trip (%d, %lld)",
                      net_names[which], hant_net_output_size(back), (long long)hant_net_params(back), osz, (long long)hant_net_params(net));
+            /* the same blocks (an identity block exports as nothing) */
+            const hant_arch *b = hant_net_arch(back);
+            int j = 0, same = b->num_classes == a->num_classes && b->stem_cout == a->stem_cout && b->head_cout == a->head_cout && b->head_quant == a->head_quant;
+            for (int i = 0; i < a->num_blocks && same; i++) {
+                const hant_block_spec *s0 = &a->blocks[i], *s1 = &b->blocks[j];
+                if (s0->kind == HANT_BLOCK_IDENTITY) continue;
+                same = j < b->num_blocks && s1->kind == s0->kind && s1->cin == s0->cin && s1->cout == s0->cout && s1->kernel == s0->kernel &&
+                       s1->stride == s0->stride && s1->act == s0->act && hant__block_hidden(s1) == hant__block_hidden(s0) &&
+                       (s1->groups ? s1->groups : 1) == (s0->groups ? s0->groups : 1) && hant__block_has_se(s1) == hant__block_has_se(s0) &&
+                       s1->quant == s0->quant;
+                j++;
+            }
+            HT_CHECK(same && j == b->num_blocks, "%s: the imported blocks differ (block %d)", net_names[which], j);
+            HT_CHECK(back->nq8 == net->nq8 && hant_net_int8_ready(back), "%s: %d int8 convs after the round trip (%d), calibrated %d", net_names[which],
+                     back->nq8, net->nq8, hant_net_int8_ready(back));
             if (hant_net_output_size(back) == osz) {
                 float *x = malloc(sizeof(float) * NB * (size_t)sz), *y0 = malloc(sizeof(float) * NB * (size_t)osz), *y1 = malloc(sizeof(float) * NB * (size_t)osz);
                 ht_fill(x, (size_t)NB * sz, -2, 2);
@@ -532,6 +532,18 @@ static void test_round_trip(void) {
         hant_net_destroy(net);
         remove(p);
     }
+}
+
+/* the same parameters without quantisation */
+static hant_net *fp32_twin(hant_net *net) {
+    hant_arch f = *hant_net_arch(net);
+    f.head_quant = 0;
+    for (int i = 0; i < f.num_blocks; i++) f.blocks[i].quant = 0;
+    hant_net *fn = NULL;
+    if (hant_net_create(g_ctx, &f, 1, &fn)) return NULL;
+    memcpy(hant_net_param_data(fn, NULL), net->params, net->nparams * sizeof(float));
+    memcpy(hant_net_buffer_data(fn, NULL), net->buffers, net->nbuffers * sizeof(float));
+    return fn;
 }
 
 static int write_npy(const char *dir, const char *name, const char *ext, const float *x, int nd, const int64_t *shape) {
