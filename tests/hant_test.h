@@ -87,5 +87,36 @@ static inline double ht_fd_dot(hant_net *net, const float *x, int n, const float
     *p = old;
     return (L[0] - L[1]) / (2 * h);
 }
+
+/* dL/dtheta and dL/dx from train_backward against central differences of
+   the training forward (BN in training mode in both), L = sum(out * r);
+   step: relative to max(1, |p|); nprobe probes, every third on x. */
+static inline void ht_check_net_fd(hant_net *net, int n, const char *what, int nprobe, double step) {
+    const hant_arch *a = hant_net_arch(net);
+    size_t nx = (size_t)n * a->in_h * a->in_w * a->in_c, no = (size_t)n * hant_net_output_size(net);
+    float *x = malloc(nx * 4), *r = malloc(no * 4), *y = malloc(no * 4), *dx = malloc(nx * 4);
+    ht_fill(x, nx, -1, 1);
+    ht_fill(r, no, -1, 1);
+    size_t np;
+    float *P = hant_net_param_data(net, &np);
+    hant_net_zero_grad(net);
+    HT_CHECK(hant_net_train_forward(net, x, n, y) == HANT_OK, "%s: train forward", what);
+    HT_CHECK(hant_net_train_backward_input(net, r, dx) == HANT_OK, "%s: backward", what);
+    float *G = malloc(np * 4);
+    memcpy(G, hant_net_grad_data(net, NULL), np * 4);
+    int bad = 0;
+    for (int probe = 0; probe < nprobe; probe++) {
+        int on_x = probe % 3 == 0;
+        size_t idx = (size_t)(ht_u64() % (on_x ? nx : np));
+        float *p = on_x ? &x[idx] : &P[idx];
+        double fd = ht_fd_dot(net, x, n, r, no, y, p, step * (fabs(*p) > 1 ? fabs(*p) : 1)), an = on_x ? dx[idx] : G[idx];
+        if (!HT_CLOSE(an, fd, 5e-3 * sqrt((double)no), 3e-2)) {
+            if (bad < 3) HT_CHECK(0, "%s: FD %s[%zu]: analytic %g fd %g", what, on_x ? "x" : "param", idx, an, fd);
+            bad++;
+        }
+    }
+    HT_CHECK(bad == 0, "%s: %d of %d probes off", what, bad, nprobe);
+    free(x); free(r); free(y); free(dx); free(G);
+}
 #endif
 #endif

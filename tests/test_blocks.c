@@ -182,36 +182,6 @@ static hant_arch headless(int h, int w, int c, const hant_block_spec *blocks, in
     return a;
 }
 
-/* dL/dtheta and dL/dx from train_backward against central differences of
-   the training forward, L = sum(out * r); step: relative to max(1, |p|). */
-static void check_net_fd(hant_net *net, int n, const char *what, int nprobe, double step) {
-    const hant_arch *a = hant_net_arch(net);
-    size_t nx = (size_t)n * a->in_h * a->in_w * a->in_c, no = (size_t)n * hant_net_output_size(net);
-    float *x = malloc(nx * 4), *r = malloc(no * 4), *y = malloc(no * 4), *dx = malloc(nx * 4);
-    ht_fill(x, nx, -1, 1);
-    ht_fill(r, no, -1, 1);
-    size_t np;
-    float *P = hant_net_param_data(net, &np);
-    hant_net_zero_grad(net);
-    HT_CHECK(hant_net_train_forward(net, x, n, y) == HANT_OK, "%s: train forward", what);
-    HT_CHECK(hant_net_train_backward_input(net, r, dx) == HANT_OK, "%s: backward", what);
-    float *G = malloc(np * 4);
-    memcpy(G, hant_net_grad_data(net, NULL), np * 4);
-    int bad = 0;
-    for (int probe = 0; probe < nprobe; probe++) {
-        int on_x = probe % 3 == 0;
-        size_t idx = (size_t)(ht_u64() % (on_x ? nx : np));
-        float *p = on_x ? &x[idx] : &P[idx];
-        double fd = ht_fd_dot(net, x, n, r, no, y, p, step * (fabs(*p) > 1 ? fabs(*p) : 1)), an = on_x ? dx[idx] : G[idx];
-        if (!HT_CLOSE(an, fd, 5e-3 * sqrt((double)no), 3e-2)) {
-            if (bad < 3) HT_CHECK(0, "%s: FD %s[%zu]: analytic %g fd %g", what, on_x ? "x" : "param", idx, an, fd);
-            bad++;
-        }
-    }
-    HT_CHECK(bad == 0, "%s: %d of %d probes off", what, bad, nprobe);
-    free(x); free(r); free(y); free(dx); free(G);
-}
-
 static hant_block_spec fd_specs[12];
 static int fd_nspecs;
 static void make_fd_specs(void) {
@@ -252,7 +222,7 @@ static void test_block_backward_fd(void) {
         char what[96];
         snprintf(what, sizeof what, "spec %d (%s hid %d s%d)", i, hant_block_kind_name(fd_specs[i].kind), fd_specs[i].hidden, fd_specs[i].stride);
         ht_seed(300 + (uint64_t)i);
-        check_net_fd(net, 3, what, 30, 1e-3);
+        ht_check_net_fd(net, 3, what, 30, 1e-3);
         hant_net_destroy(net);
     }
 }
@@ -281,7 +251,7 @@ static void test_stem_pool_head_hidden_fd(void) {
         hant_net *net;
         if (hant_net_create(odd ? ctx1 : ctx2, &a, 3, &net)) { HT_CHECK(0, "create: %s", hant_last_error()); return; }
         ht_seed(91 + (uint64_t)odd);
-        check_net_fd(net, 3, odd ? "stem pool + head hidden (odd sizes, 1 thread)" : "stem pool + head hidden", 45, 1e-3);
+        ht_check_net_fd(net, 3, odd ? "stem pool + head hidden (odd sizes, 1 thread)" : "stem pool + head hidden", 45, 1e-3);
         /* the stem pool halves the map: 12x10 -> 6x5, 13x11 -> 7x6 */
         int h, w, c;
         hant_arch_block_input(&a, 0, &h, &w, &c);
@@ -294,7 +264,7 @@ static void test_stem_pool_head_hidden_fd(void) {
     hant_net *net;
     if (hant_net_create(ctx2, &a, 4, &net)) { HT_CHECK(0, "create: %s", hant_last_error()); return; }
     ht_seed(95);
-    check_net_fd(net, 2, "head hidden without head conv", 30, 1e-3);
+    ht_check_net_fd(net, 2, "head hidden without head conv", 30, 1e-3);
     hant_net_destroy(net);
 }
 

@@ -269,36 +269,6 @@ static hant_arch headless(int h, int w, int c, const hant_block_spec *blocks, in
     return a;
 }
 
-/* dL/dtheta from train_backward against central differences of train
-   forward, L = sum(out * r). BN runs in training mode in both. */
-static void check_net_fd(hant_net *net, int n, const char *what, int nprobe) {
-    const hant_arch *a = hant_net_arch(net);
-    size_t nx = (size_t)n * a->in_h * a->in_w * a->in_c, no = (size_t)n * hant_net_output_size(net);
-    float *x = malloc(nx * 4), *r = malloc(no * 4), *y = malloc(no * 4), *dx = malloc(nx * 4);
-    ht_fill(x, nx, -1, 1);
-    ht_fill(r, no, -1, 1);
-    size_t np;
-    float *P = hant_net_param_data(net, &np);
-    hant_net_zero_grad(net);
-    HT_CHECK(hant_net_train_forward(net, x, n, y) == HANT_OK, "%s: train forward", what);
-    HT_CHECK(hant_net_train_backward_input(net, r, dx) == HANT_OK, "%s: backward", what);
-    float *G = malloc(np * 4);
-    memcpy(G, hant_net_grad_data(net, NULL), np * 4);
-    int bad = 0;
-    for (int probe = 0; probe < nprobe; probe++) {
-        int on_x = probe % 3 == 0;
-        size_t idx = (size_t)(ht_u64() % (on_x ? nx : np));
-        float *p = on_x ? &x[idx] : &P[idx];
-        double fd = ht_fd_dot(net, x, n, r, no, y, p, 1e-2 * (fabs(*p) > 1 ? fabs(*p) : 1)), an = on_x ? dx[idx] : G[idx];
-        if (!HT_CLOSE(an, fd, 5e-3 * sqrt((double)no), 3e-2)) {
-            if (bad < 3) HT_CHECK(0, "%s: FD %s[%zu]: analytic %g fd %g", what, on_x ? "x" : "param", idx, an, fd);
-            bad++;
-        }
-    }
-    HT_CHECK(bad == 0, "%s: %d of %d probes off", what, bad, nprobe);
-    free(x); free(r); free(y); free(dx); free(G);
-}
-
 static void test_block_backward_fd(void) {
     const hant_block_spec specs[] = {
         { HANT_BLOCK_MBCONV, 8, 8, 1, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },
@@ -323,7 +293,7 @@ static void test_block_backward_fd(void) {
         char what[64];
         snprintf(what, sizeof what, "block %zu (%s e%d k%d s%d)", i, hant_block_kind_name(specs[i].kind), specs[i].expansion, specs[i].kernel, specs[i].stride);
         ht_seed(300 + i);
-        check_net_fd(net, 3, what, 24);
+        ht_check_net_fd(net, 3, what, 24, 1e-2);
         hant_net_destroy(net);
     }
 }
@@ -340,10 +310,10 @@ static void test_small_net_fd(void) {
     hant_net *net;
     HT_CHECK(hant_net_create(ctx1, &a, 5, &net) == HANT_OK, "%s", hant_last_error());
     ht_seed(77);
-    check_net_fd(net, 4, "small net (1 thread)", 30);
+    ht_check_net_fd(net, 4, "small net (1 thread)", 30, 1e-2);
     hant_net_destroy(net);
     HT_CHECK(hant_net_create(ctx2, &a, 5, &net) == HANT_OK, "%s", hant_last_error());
-    check_net_fd(net, 5, "small net (2 threads)", 30);
+    ht_check_net_fd(net, 5, "small net (2 threads)", 30, 1e-2);
     hant_net_destroy(net);
 }
 
