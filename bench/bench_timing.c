@@ -23,7 +23,7 @@ static void stat_time(hant_net *net, int reps, double *med, double *mn) {
 int main(int argc, char **argv) {
     int threads = argc > 1 ? atoi(argv[1]) : 2, n = argc > 2 ? atoi(argv[2]) : 30, reps = argc > 3 ? atoi(argv[3]) : 15;
     if (n < 3 || n > 1000 || reps < 1) { fprintf(stderr, "usage: bench_timing THREADS SAMPLES(3..1000) REPS\n"); return 2; }
-    hant_config cfg = { threads, 1, { 0 } };
+    hant_config cfg = { threads, 1, { 0 }, 0 };
     hant_context *ctx;
     hant_arch a;
     if (hant_context_create(&cfg, &ctx) || hant_arch_builtin("b0-fm", &a)) return 1;
