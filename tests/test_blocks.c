@@ -269,119 +269,6 @@ static void test_stem_pool_head_hidden_fd(void) {
 }
 
 /* ---- inference against a reference --------------------------------------- */
-static double ref_act(hant_act a, double x) {
-    double t;
-    switch (a) {
-    case HANT_ACT_NONE: return x;
-    case HANT_ACT_RELU: return x > 0 ? x : 0;
-    case HANT_ACT_RELU6: return x < 0 ? 0 : x > 6 ? 6 : x;
-    case HANT_ACT_SILU: return x / (1 + exp(-x));
-    case HANT_ACT_HSWISH: t = x + 3; t = t < 0 ? 0 : t > 6 ? 6 : t; return x * t / 6;
-    case HANT_ACT_SIGMOID: return 1 / (1 + exp(-x));
-    case HANT_ACT_HSIGMOID: t = x + 3; t = t < 0 ? 0 : t > 6 ? 6 : t; return t / 6;
-    }
-    return x;
-}
-
-static void ref_conv(const hant_conv_shape *s, const float *x, const float *w, const float *bias, float *y) {
-    int g = s->groups ? s->groups : 1, cg = s->cin / g, og = s->cout / g, K = s->kernel, P = K / 2;
-    int OH = hant_conv_out(s->h, K, s->stride), OW = hant_conv_out(s->w, K, s->stride);
-    for (int n = 0; n < s->n; n++)
-        for (int oh = 0; oh < OH; oh++)
-            for (int ow = 0; ow < OW; ow++)
-                for (int co = 0; co < s->cout; co++) {
-                    int gi = co / og;
-                    double acc = bias ? bias[co] : 0;
-                    for (int kh = 0; kh < K; kh++)
-                        for (int kw = 0; kw < K; kw++) {
-                            int ih = oh * s->stride - P + kh, iw = ow * s->stride - P + kw;
-                            if (ih < 0 || ih >= s->h || iw < 0 || iw >= s->w) continue;
-                            for (int ci = 0; ci < cg; ci++)
-                                acc += (double)x[(((size_t)n * s->h + ih) * s->w + iw) * s->cin + gi * cg + ci] *
-                                       w[(((size_t)kh * K + kw) * cg + ci) * s->cout + co];
-                        }
-                    y[(((size_t)n * OH + oh) * OW + ow) * s->cout + co] = (float)acc;
-                }
-}
-
-/* Op by op from the raw parameters, BN with running statistics, in double
-   where it sums; knows every op type. */
-static void ref_net_forward(hant_net *net, const float *x, int n, float *out) {
-    float **slot = calloc((size_t)net->nslots, sizeof(float *));
-    slot[0] = (float *)x;
-    const float *P = net->params;
-    for (int i = 0; i < net->nops; i++) {
-        const hant__op *o = &net->ops[i];
-        slot[o->out] = malloc(sizeof(float) * (size_t)n * net->slot_size[o->out]);
-        const float *in = slot[o->in], *res = o->res >= 0 ? slot[o->res] : NULL;
-        float *y = slot[o->out];
-        int H = net->slot_h[o->in], W = net->slot_w[o->in], C = net->slot_c[o->in];
-        size_t count = (size_t)n * net->slot_size[o->out];
-        if (o->type == HANT__OP_UNIT) {
-            const hant__unit *u = &net->units[o->idx];
-            hant_conv_shape s = u->s;
-            s.n = n;
-            ref_conv(&s, in, P + u->w, u->has_bias ? P + u->b : NULL, y);
-            size_t rows = (size_t)n * u->oh * u->ow;
-            for (size_t r = 0; r < rows; r++)
-                for (int c = 0; c < u->s.cout; c++) {
-                    double v = y[r * u->s.cout + c];
-                    if (u->has_bn) v = (v - net->buffers[u->rmean + c]) / sqrt(net->buffers[u->rvar + c] + net->arch.bn_eps) * P[u->gamma + c] + P[u->beta + c];
-                    v = ref_act(u->act, v);
-                    if (res) v += res[r * u->s.cout + c];
-                    y[r * u->s.cout + c] = (float)v;
-                }
-        } else if (o->type == HANT__OP_SE) {
-            const hant__se *e = &net->ses[o->idx];
-            for (int im = 0; im < n; im++) {
-                const float *xi = in + (size_t)im * e->hw * e->c;
-                double *sq = calloc((size_t)e->c, 8), *hh = calloc((size_t)e->r, 8);
-                for (int q = 0; q < e->hw; q++) for (int c = 0; c < e->c; c++) sq[c] += xi[(size_t)q * e->c + c] / e->hw;
-                for (int r = 0; r < e->r; r++) {
-                    double v = P[e->b1 + r];
-                    for (int c = 0; c < e->c; c++) v += sq[c] * P[e->w1 + (size_t)c * e->r + r];
-                    hh[r] = ref_act(e->act, v);
-                }
-                for (int c = 0; c < e->c; c++) {
-                    double v = P[e->b2 + c];
-                    for (int r = 0; r < e->r; r++) v += hh[r] * P[e->w2 + (size_t)r * e->c + c];
-                    double gt = ref_act(e->gate, v);
-                    for (int q = 0; q < e->hw; q++) {
-                        size_t k = ((size_t)im * e->hw + q) * e->c + c;
-                        y[k] = (float)(in[k] * gt + (res ? res[k] : 0));
-                    }
-                }
-                free(sq); free(hh);
-            }
-        } else if (o->type == HANT__OP_ACT) {
-            for (size_t k = 0; k < count; k++) y[k] = (float)ref_act((hant_act)o->idx, in[k]);
-        } else if (o->type == HANT__OP_MAXPOOL) {
-            int OH = net->slot_h[o->out], OW = net->slot_w[o->out];
-            for (int im = 0; im < n; im++)
-                for (int oh = 0; oh < OH; oh++)
-                    for (int ow = 0; ow < OW; ow++)
-                        for (int c = 0; c < C; c++) {
-                            float m = -INFINITY;
-                            for (int kh = -1; kh <= 1; kh++)
-                                for (int kw = -1; kw <= 1; kw++) {
-                                    int ih = 2 * oh + kh, iw = 2 * ow + kw;
-                                    if (ih >= 0 && ih < H && iw >= 0 && iw < W) m = fmaxf(m, in[(((size_t)im * H + ih) * W + iw) * C + c]);
-                                }
-                            y[(((size_t)im * OH + oh) * OW + ow) * C + c] = m;
-                        }
-        } else {
-            for (int im = 0; im < n; im++)
-                for (int c = 0; c < C; c++) {
-                    double v = 0;
-                    for (int q = 0; q < H * W; q++) v += in[((size_t)im * H * W + q) * C + c];
-                    y[(size_t)im * C + c] = (float)(v / (H * W));
-                }
-        }
-    }
-    memcpy(out, slot[net->out_slot], sizeof(float) * (size_t)n * net->slot_size[net->out_slot]);
-    for (int s = 1; s < net->nslots; s++) free(slot[s]);
-    free(slot);
-}
 
 static void check_vs_reference(hant_net *net, const char *what) {
     const hant_arch *a = hant_net_arch(net);
@@ -392,7 +279,7 @@ static void check_vs_reference(hant_net *net, const char *what) {
         float *x = malloc(nx * 4), *y = malloc(no * 4), *r = malloc(no * 4);
         ht_fill(x, nx, -1, 1);
         HT_CHECK(hant_net_forward(net, x, n, y) == HANT_OK, "%s: forward: %s", what, hant_last_error());
-        ref_net_forward(net, x, n, r);
+        ht_ref_net_forward(net, x, n, r);
         size_t at;
         double e = ht_max_err_ratio(y, r, no, 1e-4, 1e-4, &at);
         HT_CHECK(e <= 1, "%s n=%d vs reference: err ratio %g at %zu (%g vs %g)", what, n, e, at, y[at], r[at]);

@@ -8,18 +8,6 @@
 static hant_context *ctx1, *ctx2; /* 1 and 2 threads */
 
 /* ---- references (double accumulation) ------------------------------------ */
-static double ref_act(hant_act a, double x) {
-    switch (a) {
-    case HANT_ACT_NONE: return x;
-    case HANT_ACT_RELU: return x > 0 ? x : 0;
-    case HANT_ACT_RELU6: return x < 0 ? 0 : x > 6 ? 6 : x;
-    case HANT_ACT_SILU: return x / (1 + exp(-x));
-    case HANT_ACT_HSWISH: { double t = x + 3; t = t < 0 ? 0 : t > 6 ? 6 : t; return x * t / 6; }
-    case HANT_ACT_SIGMOID: return 1 / (1 + exp(-x));
-    case HANT_ACT_HSIGMOID: { double t = x + 3; t = t < 0 ? 0 : t > 6 ? 6 : t; return t / 6; }
-    }
-    return x;
-}
 static double ref_act_grad(hant_act a, double x) {
     double s;
     switch (a) {
@@ -32,29 +20,6 @@ static double ref_act_grad(hant_act a, double x) {
     case HANT_ACT_HSIGMOID: return x > -3 && x < 3 ? 1.0 / 6 : 0;
     }
     return 1;
-}
-
-static void ref_conv(const hant_conv_shape *s, const float *x, const float *w, const float *bias, hant_act act,
-                     const float *res, float *y) {
-    int g = s->groups ? s->groups : 1, cg = s->cin / g, og = s->cout / g, K = s->kernel, P = K / 2;
-    int OH = hant_conv_out(s->h, K, s->stride), OW = hant_conv_out(s->w, K, s->stride);
-    for (int n = 0; n < s->n; n++)
-        for (int oh = 0; oh < OH; oh++)
-            for (int ow = 0; ow < OW; ow++)
-                for (int co = 0; co < s->cout; co++) {
-                    int gi = co / og;
-                    double acc = bias ? bias[co] : 0;
-                    for (int kh = 0; kh < K; kh++)
-                        for (int kw = 0; kw < K; kw++) {
-                            int ih = oh * s->stride - P + kh, iw = ow * s->stride - P + kw;
-                            if (ih < 0 || ih >= s->h || iw < 0 || iw >= s->w) continue;
-                            for (int ci = 0; ci < cg; ci++)
-                                acc += (double)x[(((size_t)n * s->h + ih) * s->w + iw) * s->cin + gi * cg + ci] *
-                                       w[(((size_t)kh * K + kw) * cg + ci) * s->cout + co];
-                        }
-                    size_t o = (((size_t)n * OH + oh) * OW + ow) * s->cout + co;
-                    y[o] = (float)(ref_act(act, acc) + (res ? res[o] : 0));
-                }
 }
 
 static void ref_conv_backward(const hant_conv_shape *s, const float *x, const float *w, const float *dy, double *dx, double *dw) {
@@ -153,7 +118,7 @@ static void test_act_forward(void) {
         hant_act_forward((hant_act)a, x, y, N);
         int bad = 0;
         for (int i = 0; i < N; i++) {
-            double r = ref_act((hant_act)a, x[i]);
+            double r = ht_ref_act((hant_act)a, x[i]);
             if (!HT_CLOSE(y[i], r, 1e-6, 2e-6) && !(isnan(r) && isnan(y[i]))) { if (!bad) HT_CHECK(0, "%s(%g) = %g, want %g", hant_act_name((hant_act)a), x[i], y[i], r); bad++; }
         }
         HT_CHECK(bad == 0, "%s: %d mismatches", hant_act_name((hant_act)a), bad);
@@ -196,7 +161,7 @@ static void test_conv_forward(void) {
             ht_fill(x, nx, -1, 1); ht_fill(w, nw, -0.5f, 0.5f); ht_fill(b, (size_t)s->cout, -1, 1); ht_fill(res, ny, -1, 1);
             hant_act act = variant == 0 ? HANT_ACT_NONE : variant == 1 ? HANT_ACT_SILU : HANT_ACT_RELU6;
             const float *bias = variant ? b : NULL, *rs = variant == 2 ? res : NULL;
-            ref_conv(s, x, w, bias, act, rs, r);
+            ht_ref_conv(s, x, w, bias, act, rs, r);
             for (int t = 0; t < 2; t++) {
                 memset(y, 0xff, ny * 4); /* NaN: every output must be written */
                 hant_conv_forward(t ? ctx2 : ctx1, s, x, w, bias, act, rs, y);
@@ -317,65 +282,6 @@ static void test_small_net_fd(void) {
     hant_net_destroy(net);
 }
 
-/* Reference inference forward from the raw (unfolded) parameters. */
-static void ref_net_forward(hant_net *net, const float *x, int n, float *out) {
-    float **slot = calloc((size_t)net->nslots, sizeof(float *));
-    slot[0] = (float *)x;
-    const float *P = net->params;
-    for (int i = 0; i < net->nops; i++) {
-        const hant__op *o = &net->ops[i];
-        slot[o->out] = malloc(sizeof(float) * (size_t)n * net->slot_size[o->out]);
-        const float *res = o->res >= 0 ? slot[o->res] : NULL;
-        if (o->type == HANT__OP_UNIT) {
-            const hant__unit *u = &net->units[o->idx];
-            hant_conv_shape s = u->s;
-            s.n = n;
-            ref_conv(&s, slot[o->in], P + u->w, u->has_bias ? P + u->b : NULL, HANT_ACT_NONE, NULL, slot[o->out]);
-            size_t rows = (size_t)n * u->oh * u->ow;
-            for (size_t r = 0; r < rows; r++)
-                for (int c = 0; c < u->s.cout; c++) {
-                    double v = slot[o->out][r * u->s.cout + c];
-                    if (u->has_bn) v = (v - net->buffers[u->rmean + c]) / sqrt(net->buffers[u->rvar + c] + net->arch.bn_eps) * P[u->gamma + c] + P[u->beta + c];
-                    v = ref_act(u->act, v);
-                    if (res) v += res[r * u->s.cout + c];
-                    slot[o->out][r * u->s.cout + c] = (float)v;
-                }
-        } else if (o->type == HANT__OP_SE) {
-            const hant__se *e = &net->ses[o->idx];
-            for (int im = 0; im < n; im++) {
-                const float *xi = slot[o->in] + (size_t)im * e->hw * e->c;
-                double *sq = calloc((size_t)e->c, 8), *hh = calloc((size_t)e->r, 8);
-                for (int q = 0; q < e->hw; q++) for (int c = 0; c < e->c; c++) sq[c] += xi[(size_t)q * e->c + c] / e->hw;
-                for (int r = 0; r < e->r; r++) {
-                    double v = P[e->b1 + r];
-                    for (int c = 0; c < e->c; c++) v += sq[c] * P[e->w1 + (size_t)c * e->r + r];
-                    hh[r] = ref_act(HANT_ACT_SILU, v);
-                }
-                for (int c = 0; c < e->c; c++) {
-                    double v = P[e->b2 + c];
-                    for (int r = 0; r < e->r; r++) v += hh[r] * P[e->w2 + (size_t)r * e->c + c];
-                    double gt = ref_act(HANT_ACT_SIGMOID, v);
-                    for (int q = 0; q < e->hw; q++) {
-                        size_t k = ((size_t)im * e->hw + q) * e->c + c;
-                        slot[o->out][k] = (float)(slot[o->in][k] * gt + (res ? res[k] : 0));
-                    }
-                }
-                free(sq); free(hh);
-            }
-        } else {
-            int hw = net->slot_h[o->in] * net->slot_w[o->in], C = net->slot_c[o->in];
-            for (int im = 0; im < n; im++)
-                for (int c = 0; c < C; c++) {
-                    double v = 0;
-                    for (int q = 0; q < hw; q++) v += slot[o->in][((size_t)im * hw + q) * C + c];
-                    slot[o->out][(size_t)im * C + c] = (float)(v / hw);
-                }
-        }
-    }
-    memcpy(out, slot[net->out_slot], sizeof(float) * (size_t)n * net->slot_size[net->out_slot]);
-    for (int s = 1; s < net->nslots; s++) free(slot[s]);
-    free(slot);
-}
 
 static void test_net_forward_vs_reference(void) {
     const char *names[] = { "b0-fm", "small" };
@@ -403,7 +309,7 @@ static void test_net_forward_vs_reference(void) {
                 float *x = malloc(nx * 4), *y = malloc(no * 4), *r = malloc(no * 4);
                 ht_fill(x, nx, -1, 1);
                 HT_CHECK(hant_net_forward(net, x, n, y) == HANT_OK, "forward");
-                ref_net_forward(net, x, n, r);
+                ht_ref_net_forward(net, x, n, r);
                 size_t at;
                 double e = ht_max_err_ratio(y, r, no, 1e-4, 1e-4, &at);
                 HT_CHECK(e <= 1, "%s forward n=%d threads=%d vs reference: err ratio %g at %zu (%g vs %g)", names[k], n, t + 1, e, at, y[at], r[at]);
