@@ -36,6 +36,17 @@ awk -v t="$stop" 'BEGIN { exit !(t >= 0.5) }' && ok || bad "student top-1 '$stop
 # the exported student is the student: imported back, the same top-1
 expect_rc 0 "student.onnx eval" $H eval "$T/s.onnx" --data "$D"
 [ "$(sed -n 's/^top1 //p' "$T/out")" = "$stop" ] && ok || bad "s.onnx top-1 $(cat "$T/out") vs $stop"
+# phase 1 on the imported teacher in two shards, merged: the same table as the transform's
+# single run (same candidates, same scores), and a rerun resumes with nothing to train
+W2="$T/work2"; mkdir -p "$W2"; cp "$W/lut.tsv" "$W2/"
+DA="$T/tiny.onnx --work $W2 --data $D --images 256 --quiet"
+expect_rc 0 "distill shard 0/2" $H distill $DA --shard 0/2
+expect_rc 0 "distill shard 1/2" $H distill $DA --shard 1/2
+expect_rc 0 "merge" $H distill --merge 2 --work "$W2"
+grep -v '^#' "$W2/scores.tsv" | sort > "$T/s2"; grep -v '^#' "$W/scores.tsv" | sort > "$T/s1"
+cmp -s "$T/s1" "$T/s2" && ok || bad "merged shards differ from the single run: $(diff "$T/s1" "$T/s2" | head -4)"
+expect_rc 0 "distill resume" $H distill $DA
+grep -q "^distilled 0 candidates" "$T/out" && ok || bad "resume retrained: $(cat "$T/out")"
 # onnxruntime on the exported student: the same top-1 as hant on the test split
 if ! [ -x "$OPY" ] || ! "$OPY" -c 'import onnxruntime, numpy' 2>/dev/null; then
   skip "onnxruntime top-1 of the exported student: no onnxruntime in $OPY" "sh bench/setup_venv.sh"
