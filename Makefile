@@ -33,10 +33,15 @@ TESTS  += $(B)/test_limits
 TESTS  += $(B)/test_onnx_export
 TESTS  += $(B)/test_onnx
 TESTS  += $(B)/test_data
+TESTS  += $(B)/test_latency
 TESTS  += $(EXTRA_TESTS)
 
 .PHONY: all test test-run sanitize matrix clean demo demo-full teacher teacher-train bench bench-net bench-pointwise bench-kernels bench-distill data classify
 all: hant classify
+
+# mk/*.mk add tests (EXTRA_TESTS), benchmarks and options; included before any
+# rule that lists $(TESTS) as prerequisites, which make expands as it reads them.
+-include mk/*.mk
 
 DATA_SRC ?= /usr/share/datasets/fashion-mnist
 DATA = build/data
@@ -158,4 +163,3 @@ matrix:
 clean:
 	rm -rf build hant
 
--include mk/*.mk

@@ -25,6 +25,7 @@
      hant_net_create(ctx, &arch, seed, &net) random weights (He init)
      hant_arch_builtin("b0-fm", &arch)      the reference networks
      hant_net_load(ctx, path, &net) / hant_net_save(net, path)
+     hant_onnx_load(ctx, path, &opt, &net)  an ONNX classifier (EfficientNet, MobileNet, ResNet)
      hant_net_forward(net, x, n, logits)    inference, NHWC float input
      hant_net_calibrate(net, x, n, pct)     activation ranges of int8 blocks (quant = HANT_QUANT_INT8)
                                             and of an int8 head (arch.head_quant)
@@ -207,7 +208,13 @@ hant_status hant_net_load(hant_context *ctx, const char *path, hant_net **out);
 /* ONNX models (implementation: >>onnx). Import recognises stem, blocks and
    head (EfficientNet, MobileNetV2/V3, ResNet basic and bottleneck blocks,
    batch norm folded or not); anything else fails with a message naming the
-   first node it could not place. Export writes any hant network (opset 13,
+   first node it could not place. It reads opsets 7 to 21 with libc only
+   (external data files too), folds constant subgraphs (Constant, and
+   Shape/Gather/Unsqueeze/Concat reshape targets), and copies the weights
+   exactly: a folded conv becomes BN with gamma 1, beta = bias, mean 0 and a
+   variance that makes var + eps exactly 1; BN nodes with another eps than
+   arch.bn_eps (the smallest) move the difference into the variance. opt may
+   be NULL (mean 0, std 1). Export writes any hant network (opset 13,
    dynamic batch, NCHW float input), int8 blocks as QuantizeLinear /
    DequantizeLinear around their convolutions. */
 typedef struct hant_onnx_import_options {
@@ -218,8 +225,11 @@ typedef struct hant_onnx_import_options {
 } hant_onnx_import_options;
 hant_status hant_onnx_load(hant_context *ctx, const char *path, const hant_onnx_import_options *opt, hant_net **out);
 typedef struct hant_onnx_export_options {
-    int opset;                /* 0: 13 */
+    int opset;                /* 0: 13; 13..21 */
 } hant_onnx_export_options;
+/* Input "input" [N, C, H, W], output "logits" [N, classes] or, without a
+   classifier, "features" (the last map, NCHW). BN is folded into the convs;
+   int8 parts must be calibrated. Atomic write (docs/FORMAT.md, "ONNX export"). */
 hant_status hant_onnx_save(hant_net *net, const char *path, const hant_onnx_export_options *opt);
 
 /* .npy float32 arrays (C order). *data is allocated with the context allocator
@@ -578,7 +588,10 @@ typedef struct hant_profile_config {
     size_t flush_bytes;  /* 0: 2x the last-level cache (sysfs), else 64 MiB */
     uint64_t seed;       /* input values */
 } hant_profile_config;
-typedef struct hant_timing { double median_ms, mad_ms, min_ms; int reps; } hant_timing;
+/* unc_ms: half-width of a ~95% interval of median_ms (0: not known, e.g. a
+   table made before hant stored it); rel: median_ms over the table's
+   reference, timed beside it (0: not measured against a reference). */
+typedef struct hant_timing { double median_ms, mad_ms, min_ms; int reps; double unc_ms, rel; } hant_timing;
 hant_status hant_profile_net(hant_net *net, int batch, const hant_profile_config *cfg, hant_timing *out);
 /* Builds arch with random weights, times it, frees it. */
 hant_status hant_profile_arch(hant_context *ctx, const hant_arch *arch, int batch, const hant_profile_config *cfg,
@@ -586,16 +599,58 @@ hant_status hant_profile_arch(hant_context *ctx, const hant_arch *arch, int batc
 /* "model name" from /proc/cpuinfo, or "unknown". */
 void hant_cpu_name(char *buf, size_t size);
 
+/* The machine a latency table belongs to. */
+typedef struct hant_cpu_info {
+    char name[128];      /* "model name" */
+    char vendor[32];     /* vendor_id: GenuineIntel, AuthenticAMD, ... */
+    int family, model, stepping;   /* -1: not known */
+    char isa[256];       /* the ISA flags that decide hant's kernels, space-separated, fixed order */
+    int cores;           /* online logical CPUs */
+} hant_cpu_info;
+/* Parses /proc/cpuinfo text: the first processor's fields, cores = the
+   number of "processor" lines. Pure (tests feed it other CPUs' text). */
+void hant_cpu_info_parse(const char *cpuinfo, hant_cpu_info *out);
+/* This machine: /proc/cpuinfo, cores from sysconf where that has none. */
+void hant_cpu_identify(hant_cpu_info *out);
+
+/* ---- timing on a noisy machine (pure functions: no clock) --------------------
+   A shared machine's speed drifts (other tenants, frequency, thermal). hant
+   times every configuration between two timings of a fixed reference (hant
+   profile: the teacher network) and keeps ratios, so drift slower than one
+   bracket cancels. Sample i: x[i] timed after before[i] and before after[i];
+   r_i = x[i] / sqrt(before[i] after[i]). A sample whose two reference timings
+   differ by more than drift_tol (relative, e.g. 0.05) saw the speed change
+   while it ran and is dropped (the caller times it again). */
+typedef struct hant_ratio {
+    double ratio;   /* median of the kept r_i (0 when none is kept) */
+    double unc;     /* half-width of a distribution-free ~95% interval of that
+                       median (order statistics), relative to it; 1 below 3 samples */
+    int kept, dropped;
+} hant_ratio;
+hant_status hant_ratio_estimate(const double *x, const double *before, const double *after, int n, double drift_tol, hant_ratio *out);
+/* Median of v[0..n) and the half-width of its ~95% interval from order
+   statistics (the range when n < 6). v is not changed. */
+hant_status hant_median_interval(const double *v, int n, double *median, double *half_width);
+/* Drift of a series of reference timings in time order: the largest over
+   the smallest median of `windows` consecutive windows, minus 1 (0.3 = the
+   machine got 30% slower or faster during the series). */
+double hant_drift(const double *ref, int n, int windows);
+
 /* Latency lookup table: key -> timing, stored as TSV (docs/PIPELINE.md).
-   Keys are a part signature plus " b=B t=T p=fp32"; "overhead b=.. t=.. p=.."
-   and "param-overhead .." the fitted bias terms and "net arch=HASH b=.." whole
-   networks measured end to end. "pair SIG1 | SIG2 b=.." rows (hant profile
-   --pairs) hold in median_ms the signed saving T1 + T2 - T12 of two adjacent
-   blocks run as one part; hant_lut_predict does not use them. */
+   Keys are a part signature plus " b=B t=T p=fp32"; "model TERM b=.." the
+   fitted latency model (hant_latency_model), "overhead b=.. t=.. p=.." and
+   "param-overhead .." the bias terms of tables made before it, and "net
+   arch=HASH b=.." whole networks measured end to end. "pair SIG1 | SIG2 b=.."
+   rows (hant profile --pairs) hold in median_ms the signed saving
+   T1 + T2 - T12 of two adjacent blocks run as one part; the model does not
+   use them. */
 typedef struct hant_lut_entry { char key[192]; hant_timing t; } hant_lut_entry;
 typedef struct hant_lut {
-    char cpu[128], flags[256], date[32], cache[8];
+    char cpu[128], flags[256], date[32], cache[8];  /* flags: the build (compiler, flags, SIMD paths) */
     int threads, batch;
+    hant_cpu_info machine;   /* the fingerprint; machine.vendor[0] == 0: an old table without one */
+    char reference[192];     /* the key of the reference every entry was timed beside ("" : none) */
+    double reference_ms;     /* its latency: median_ms = rel x reference_ms */
     int count, cap;
     hant_lut_entry *entries;
 } hant_lut;
@@ -606,10 +661,45 @@ const hant_lut_entry *hant_lut_find(const hant_lut *lut, const char *key);
 hant_status hant_lut_set(hant_lut *lut, const char *key, const hant_timing *t);
 /* key = signature + " b=B t=T p=PRECISION" */
 hant_status hant_lut_key(char *buf, size_t size, const char *signature, int batch, int threads, const char *precision);
-/* Predicted latency of arch: stem + blocks + head (identity blocks cost 0)
-   + the fitted bias, "overhead" + "param-overhead" x millions of parameters
-   (weights that a whole network streams from outer caches, unlike one part
-   timed alone; 0 if absent). Names the first missing key. */
+/* Whether a table may be used here: HANT_OK when its fingerprint (vendor,
+   family, model, stepping, ISA flags, cores) and build flags equal `here` and
+   `build`, *unchecked = 1 (and HANT_OK) for a table without a fingerprint,
+   HANT_ERR_UNSUPPORTED naming every field that differs otherwise. */
+hant_status hant_lut_check_machine(const hant_lut *lut, const hant_cpu_info *here, const char *build, int *unchecked);
+
+/* The latency model: the one cost that hant select's budget charges and
+   hant profile --validate scores. A network's predicted latency is
+     coef[0] + sum over the parts that run (stem, non-identity blocks, head)
+     of coef[1] t + coef[2] + coef[3] w,
+   t the part's table time (timed alone), w its weights in millions of fp32
+   words (int8 weights count 1/4). Each part's share is additive, so the
+   knapsack stays exact. A table without a fitted model gives the plain sum
+   {0, 1, 0, 0}; one with the old bias rows {overhead, 1, 0, param-overhead}. */
+#define HANT_LATENCY_TERMS 4
+typedef struct hant_latency_model {
+    double coef[HANT_LATENCY_TERMS];
+    double se[HANT_LATENCY_TERMS];   /* standard errors of the fit (0: not fitted) */
+    double resid;                    /* relative RMS residual of the fit */
+    int nfit;                        /* networks it was fitted on; 0: not fitted */
+} hant_latency_model;
+/* The terms of one part (x[0] = 0, x[1] = t, x[2] = 1, x[3] = w); all 0 for
+   identity blocks and for the head of a headless net. Names a missing key. */
+hant_status hant_latency_part_terms(const hant_lut *lut, const hant_arch *arch, int part, int batch, int threads, double x[HANT_LATENCY_TERMS]);
+/* The terms of a whole network: x[0] = 1 plus the sum of its parts' terms. */
+hant_status hant_latency_terms(const hant_lut *lut, const hant_arch *arch, int batch, int threads, double x[HANT_LATENCY_TERMS]);
+/* Weighted least squares over n networks: y[i] ~ X[i] . coef, minimising
+   the relative errors sum ((y - X c) / y)^2 plus lambda x n x |c - prior|^2
+   on columns scaled to unit RMS (ridge toward prior; 0: none). Pure. */
+hant_status hant_latency_fit(const double *X, const double *y, int n, const double *prior, double lambda, hant_latency_model *out);
+double hant_latency_eval(const hant_latency_model *m, const double x[HANT_LATENCY_TERMS]);
+/* The model a table holds for batch/threads (see above), and its storage. */
+void hant_lut_model(const hant_lut *lut, int batch, int threads, hant_latency_model *out);
+hant_status hant_lut_set_model(hant_lut *lut, int batch, int threads, const hant_latency_model *m);
+/* One part's model cost (0 for identity; never below 0): what hant select
+   charges for it. */
+hant_status hant_lut_part_ms(const hant_lut *lut, const hant_arch *arch, int part, int batch, int threads, double *ms);
+/* Predicted latency of arch under the table's model: coef[0] + the parts'
+   costs (hant_lut_part_ms). Names the first missing key. */
 hant_status hant_lut_predict(const hant_lut *lut, const hant_arch *arch, int batch, int threads, double *ms);
 
 #ifdef __cplusplus
@@ -1852,7 +1942,7 @@ static void hant__dense_forward_rows(const hant__conv_args *a, int64_t r0, int64
             HANT__UNROLL for (int j = 0; j < NV; j++) acc[p][j] = a->bias ? LOAD(a->bias + o + j * HANT__VL) : hant__v_zero(); \
         for (int kh = kh0; kh < kh1; kh++) \
             for (int kw = kw0; kw < kw1; kw++) { \
-                const float *xp = xrow + ((size_t)(kh * W) + (size_t)(ow * S - P + kw)) * C; \
+                const float *xp = xrow + ((size_t)((ih0 + kh) * W) + (size_t)(ow * S - P + kw)) * C; \
                 const float *wp = a->w + (size_t)((kh * K + kw) * C) * O + o; \
                 for (int c = 0; c < C; c++, wp += O) { \
                     hant__vf wv[NV]; \
@@ -1893,7 +1983,9 @@ static void hant__conv_direct_rows(const hant__conv_args *a, int64_t r0, int64_t
         int ow = (int)(r % a->ow), oh = (int)((r / a->ow) % a->oh), n = (int)(r / ((int64_t)a->ow * a->oh));
         int end = (int)HANT__MIN((int64_t)a->ow, ow + (r1 - r)); /* this row's part of [r0, r1) */
         int kh0 = HANT__MAX(0, P - oh * S), kh1 = HANT__MIN(K, H + P - oh * S);
-        const float *xrow = a->x + ((size_t)n * H + (size_t)(oh * S - P)) * W * C; /* row kh = 0: only kh >= kh0 is read */
+        /* image n; the row offset (oh * S - P, negative at the top edge) goes in each
+           tap's index: a pointer before the array is undefined (UBSan, fuzz_hant) */
+        const float *xrow = a->x + (size_t)n * H * W * C; const int ih0 = oh * S - P;
         while (ow < end) {
             float *y = a->y + (size_t)r * O;
             const float *res = a->residual ? a->residual + (size_t)r * O : NULL;
@@ -5608,6 +5700,142 @@ void hant_cpu_name(char *buf, size_t size) {
 #endif
 }
 
+/* The ISA flags that decide which kernels run (and how fast), in this order. */
+static const char *const hant__isa_flags[] = { "sse4_2", "avx", "fma", "f16c", "avx2", "avx512f", "avx512dq", "avx512bw", "avx512vl",
+                                               "avx512_vnni", "avx_vnni", "avx512_bf16", "avx512_fp16", "amx_tile", "amx_int8", "amx_bf16",
+                                               "asimd", "asimddp", "sve" };
+
+/* "key : value" of a cpuinfo line: the value, or NULL when the key differs. */
+static const char *hant__cpuinfo_value(const char *line, const char *key) {
+    size_t n = strlen(key);
+    if (strncmp(line, key, n) || (line[n] != ' ' && line[n] != '\t' && line[n] != ':')) return NULL;
+    const char *c = strchr(line + n, ':');
+    if (!c) return NULL;
+    for (c++; *c == ' ' || *c == '\t'; c++) {}
+    return c;
+}
+
+void hant_cpu_info_parse(const char *text, hant_cpu_info *out) {
+    if (!out) return;
+    memset(out, 0, sizeof *out);
+    out->family = out->model = out->stepping = -1;
+    snprintf(out->name, sizeof out->name, "unknown");
+    if (!text) return;
+    int seen_flags = 0, seen_name = 0;
+    char have[sizeof hant__isa_flags / sizeof hant__isa_flags[0]] = { 0 };
+    for (const char *p = text; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        char line[4096];
+        size_t m = len < sizeof line - 1 ? len : sizeof line - 1;
+        memcpy(line, p, m); line[m] = 0;
+        while (m && (line[m - 1] == '\r' || line[m - 1] == ' ')) line[--m] = 0;
+        p += len + (nl ? 1 : 0);
+        const char *v;
+        if (hant__cpuinfo_value(line, "processor")) { out->cores++; continue; }
+        if (out->cores > 1) continue; /* the first processor describes the machine */
+        if ((v = hant__cpuinfo_value(line, "vendor_id")) || (!out->vendor[0] && (v = hant__cpuinfo_value(line, "CPU implementer"))))
+            snprintf(out->vendor, sizeof out->vendor, "%s", v);
+        else if ((v = hant__cpuinfo_value(line, "cpu family"))) out->family = atoi(v);
+        else if (!strncmp(line, "model name", 10)) {
+            if (!seen_name && (v = hant__cpuinfo_value(line, "model name"))) { snprintf(out->name, sizeof out->name, "%s", v); seen_name = 1; }
+        }
+        else if ((v = hant__cpuinfo_value(line, "model")) || (v = hant__cpuinfo_value(line, "CPU part"))) out->model = (int)strtol(v, NULL, 0);
+        else if ((v = hant__cpuinfo_value(line, "stepping")) || (v = hant__cpuinfo_value(line, "CPU variant"))) out->stepping = (int)strtol(v, NULL, 0);
+        else if (!seen_flags && ((v = hant__cpuinfo_value(line, "flags")) || (v = hant__cpuinfo_value(line, "Features")))) {
+            seen_flags = 1;
+            for (const char *w = v; *w;) {
+                while (*w == ' ' || *w == '\t') w++;
+                size_t wl = strcspn(w, " \t");
+                for (size_t k = 0; k < sizeof have; k++)
+                    if (wl && strlen(hant__isa_flags[k]) == wl && !strncmp(w, hant__isa_flags[k], wl)) have[k] = 1;
+                w += wl;
+            }
+        }
+    }
+    size_t n = 0;
+    for (size_t k = 0; k < sizeof have; k++)
+        if (have[k]) n += (size_t)snprintf(out->isa + n, sizeof out->isa - n, "%s%s", n ? " " : "", hant__isa_flags[k]);
+}
+
+void hant_cpu_identify(hant_cpu_info *out) {
+    if (!out) return;
+    char *text = NULL;
+#if defined(__linux__)
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (f) {
+        size_t cap = 1 << 16, len = 0;
+        text = (char *)HANT_MALLOC(cap + 1, NULL);
+        for (size_t got; text && (got = fread(text + len, 1, cap - len, f)) > 0;) {
+            len += got;
+            if (len == cap) {
+                if (cap >= ((size_t)1 << 24)) break; /* the first processors are enough */
+                char *t = (char *)HANT_MALLOC(2 * cap + 1, NULL);
+                if (t) memcpy(t, text, len);
+                HANT_FREE(text, NULL);
+                text = t; cap *= 2;
+            }
+        }
+        if (text) text[len] = 0;
+        fclose(f);
+    }
+#endif
+    hant_cpu_info_parse(text, out);
+    HANT_FREE(text, NULL);
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    if (online > 0) out->cores = (int)online;
+}
+
+hant_status hant_median_interval(const double *v, int n, double *median, double *half_width) {
+    if (!v || n < 1 || !median || !half_width) return hant__fail(HANT_ERR_INVALID_ARG, "hant_median_interval: no values");
+    double stack[64], *a = n <= 64 ? stack : (double *)HANT_MALLOC(sizeof(double) * (size_t)n, NULL);
+    if (!a) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%d values", n);
+    memcpy(a, v, sizeof(double) * (size_t)n);
+    qsort(a, (size_t)n, sizeof *a, hant__cmp_double);
+    *median = n & 1 ? a[n / 2] : 0.5 * (a[n / 2 - 1] + a[n / 2]);
+    /* ranks k and n-1-k bracket the median with ~95% confidence for any
+       distribution (binomial(n, 1/2), normal approximation) */
+    int k = (int)floor(0.5 * (n - 1.96 * sqrt((double)n)));
+    if (k < 0 || n < 6) k = 0;
+    *half_width = 0.5 * (a[n - 1 - k] - a[k]);
+    if (a != stack) HANT_FREE(a, NULL);
+    return HANT_OK;
+}
+
+hant_status hant_ratio_estimate(const double *x, const double *before, const double *after, int n, double drift_tol, hant_ratio *out) {
+    if (!x || !before || !after || n < 0 || !out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_ratio_estimate: NULL argument");
+    memset(out, 0, sizeof *out);
+    out->unc = 1;
+    double stack[64], *r = n <= 64 ? stack : (double *)HANT_MALLOC(sizeof(double) * (size_t)n, NULL);
+    if (!r) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%d samples", n);
+    for (int i = 0; i < n; i++) {
+        double b = before[i], a = after[i];
+        if (!(b > 0 && a > 0 && x[i] >= 0) || !isfinite(a * b * x[i])) { out->dropped++; continue; }
+        if (drift_tol > 0 && fabs(a / b - 1) > drift_tol) { out->dropped++; continue; }
+        r[out->kept++] = x[i] / sqrt(a * b);
+    }
+    if (out->kept) {
+        double hw;
+        hant_median_interval(r, out->kept, &out->ratio, &hw);
+        if (out->kept >= 3 && out->ratio > 0) out->unc = hw / out->ratio;
+        else if (out->kept >= 3) out->unc = 0;
+    }
+    if (r != stack) HANT_FREE(r, NULL);
+    return HANT_OK;
+}
+
+double hant_drift(const double *ref, int n, int windows) {
+    if (!ref || windows < 1 || n < windows) return 0;
+    double lo = INFINITY, hi = 0;
+    for (int w = 0; w < windows; w++) {
+        int a = (int)((long long)n * w / windows), b = (int)((long long)n * (w + 1) / windows);
+        double med, hw;
+        if (b <= a || hant_median_interval(ref + a, b - a, &med, &hw)) continue;
+        lo = fmin(lo, med); hi = fmax(hi, med);
+    }
+    return lo > 0 && isfinite(lo) ? hi / lo - 1 : 0;
+}
+
 hant_status hant_profile_net(hant_net *net, int batch, const hant_profile_config *config, hant_timing *out) {
     if (!net || !out || batch < 1 || batch > 65536) return hant__fail(HANT_ERR_INVALID_ARG, "hant_profile_net: bad argument (batch %d)", batch);
     hant_profile_config cfg;
@@ -5691,7 +5919,8 @@ hant_status hant_lut_set(hant_lut *lut, const char *key, const hant_timing *t) {
     if (!kl || kl >= sizeof lut->entries[0].key || strchr(key, '\t') || strchr(key, '\n'))
         return hant__fail(HANT_ERR_INVALID_ARG, "latency key '%.40s...' is empty, too long or has a tab/newline", key);
     /* only the fitted bias terms and the pair savings may be negative */
-    if (!((t->median_ms >= 0 || !strncmp(key, "overhead ", 9) || !strncmp(key, "param-overhead ", 15) || !strncmp(key, "pair ", 5)) && fabs(t->median_ms) < 1e9) || !(t->mad_ms >= 0 && t->mad_ms < 1e9) || !(t->min_ms >= 0 && t->min_ms < 1e9) || t->reps < 0)
+    if (!((t->median_ms >= 0 || !strncmp(key, "overhead ", 9) || !strncmp(key, "param-overhead ", 15) || !strncmp(key, "pair ", 5) || !strncmp(key, "model ", 6)) && fabs(t->median_ms) < 1e9) || !(t->mad_ms >= 0 && t->mad_ms < 1e9) || !(t->min_ms >= 0 && t->min_ms < 1e9) || t->reps < 0 ||
+        !(t->unc_ms >= 0 && t->unc_ms < 1e9) || !(t->rel >= 0 && t->rel < 1e9))
         return hant__fail(HANT_ERR_INVALID_ARG, "%s: timing is negative or not finite", key);
     hant_lut_entry *e = (hant_lut_entry *)hant_lut_find(lut, key);
     if (!e) {
@@ -5716,7 +5945,8 @@ hant_status hant_lut_key(char *buf, size_t size, const char *sig, int batch, int
     return HANT_OK;
 }
 
-#define HANT__LUT_COLUMNS "key\tmedian_ms\tmad_ms\tmin_ms\treps"
+#define HANT__LUT_COLUMNS_V1 "key\tmedian_ms\tmad_ms\tmin_ms\treps"
+#define HANT__LUT_COLUMNS HANT__LUT_COLUMNS_V1 "\tunc_ms\trel"
 
 hant_status hant_lut_save(const hant_lut *lut, const char *path) {
     if (!lut || !path) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_save: NULL argument");
@@ -5724,11 +5954,16 @@ hant_status hant_lut_save(const hant_lut *lut, const char *path) {
     if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp) return hant__fail(HANT_ERR_INVALID_ARG, "path too long: %s", path);
     FILE *f = fopen(tmp, "w");
     if (!f) return hant__fail(HANT_ERR_IO, "%s: %s", tmp, strerror(errno));
-    fprintf(f, "# hant latency table v1\n# cpu\t%s\n# flags\t%s\n# threads\t%d\n# batch\t%d\n# cache\t%s\n# date\t%s\n" HANT__LUT_COLUMNS "\n",
+    fprintf(f, "# hant latency table v2\n# cpu\t%s\n# flags\t%s\n# threads\t%d\n# batch\t%d\n# cache\t%s\n# date\t%s\n",
             lut->cpu, lut->flags, lut->threads, lut->batch, lut->cache[0] ? lut->cache : "warm", lut->date);
+    const hant_cpu_info *m = &lut->machine;
+    if (m->vendor[0])
+        fprintf(f, "# vendor\t%s\n# family\t%d\n# model\t%d\n# stepping\t%d\n# isa\t%s\n# cores\t%d\n", m->vendor, m->family, m->model, m->stepping, m->isa, m->cores);
+    if (lut->reference[0]) fprintf(f, "# reference\t%s\n# reference_ms\t%.6f\n", lut->reference, lut->reference_ms);
+    fprintf(f, HANT__LUT_COLUMNS "\n");
     for (int i = 0; i < lut->count; i++) {
         const hant_lut_entry *e = &lut->entries[i];
-        fprintf(f, "%s\t%.6f\t%.6f\t%.6f\t%d\n", e->key, e->t.median_ms, e->t.mad_ms, e->t.min_ms, e->t.reps);
+        fprintf(f, "%s\t%.6f\t%.6f\t%.6f\t%d\t%.6f\t%.6f\n", e->key, e->t.median_ms, e->t.mad_ms, e->t.min_ms, e->t.reps, e->t.unc_ms, e->t.rel);
     }
     int bad = ferror(f);
     if (fclose(f) != 0 || bad) { remove(tmp); return hant__fail(HANT_ERR_IO, "%s: write failed", tmp); }
@@ -5742,14 +5977,26 @@ static void hant__copy_field(char *dst, size_t size, const char *src) {
     while (n && (dst[n - 1] == '\n' || dst[n - 1] == '\r')) dst[--n] = 0;
 }
 
+/* A header integer: nonzero when the text is a whole number in range. */
+static int hant__lut_int(const char *v, int lo, int hi, int *out) {
+    char *end;
+    errno = 0;
+    long x = strtol(v, &end, 10);
+    if (end == v || *end || errno || x < lo || x > hi) return 0;
+    *out = (int)x;
+    return 1;
+}
+
 hant_status hant_lut_load(const char *path, hant_lut *out) {
     if (!path || !out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_load: NULL argument");
     memset(out, 0, sizeof *out);
+    out->machine.family = out->machine.model = out->machine.stepping = -1;
     FILE *f = fopen(path, "r");
     if (!f) return hant__fail(HANT_ERR_IO, "%s: %s", path, strerror(errno));
     char line[1024];
-    int ln = 0, have_cols = 0, have_magic = 0;
+    int ln = 0, have_cols = 0, have_magic = 0, version = 0;
     hant_status st = HANT_OK;
+    const char *magic_msg = "not a hant latency table (first line must be '# hant latency table v1' or 'v2')";
     while (fgets(line, sizeof line, f)) {
         ln++;
         size_t len = strlen(line);
@@ -5757,67 +6004,268 @@ hant_status hant_lut_load(const char *path, hant_lut *out) {
         while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
         if (!len) continue;
         if (line[0] == '#') {
-            if (ln == 1) { have_magic = !strcmp(line, "# hant latency table v1"); continue; }
+            if (ln == 1) {
+                version = !strcmp(line, "# hant latency table v1") ? 1 : !strcmp(line, "# hant latency table v2") ? 2 : 0;
+                have_magic = version > 0;
+                continue;
+            }
             char *tab = strchr(line, '\t');
             if (!tab) continue;
             *tab++ = 0;
             const char *k = line + 2;
-            if (!strcmp(k, "cpu")) hant__copy_field(out->cpu, sizeof out->cpu, tab);
+            int bad = 0;
+            if (!strcmp(k, "cpu")) { hant__copy_field(out->cpu, sizeof out->cpu, tab); hant__copy_field(out->machine.name, sizeof out->machine.name, tab); }
             else if (!strcmp(k, "flags")) hant__copy_field(out->flags, sizeof out->flags, tab);
             else if (!strcmp(k, "date")) hant__copy_field(out->date, sizeof out->date, tab);
             else if (!strcmp(k, "cache")) hant__copy_field(out->cache, sizeof out->cache, tab);
             else if (!strcmp(k, "threads")) out->threads = atoi(tab);
             else if (!strcmp(k, "batch")) out->batch = atoi(tab);
+            else if (!strcmp(k, "vendor")) { hant__copy_field(out->machine.vendor, sizeof out->machine.vendor, tab); bad = !out->machine.vendor[0]; }
+            else if (!strcmp(k, "family")) bad = !hant__lut_int(tab, -1, 1 << 20, &out->machine.family);
+            else if (!strcmp(k, "model")) bad = !hant__lut_int(tab, -1, 1 << 20, &out->machine.model);
+            else if (!strcmp(k, "stepping")) bad = !hant__lut_int(tab, -1, 1 << 20, &out->machine.stepping);
+            else if (!strcmp(k, "isa")) hant__copy_field(out->machine.isa, sizeof out->machine.isa, tab);
+            else if (!strcmp(k, "cores")) bad = !hant__lut_int(tab, 1, 1 << 20, &out->machine.cores);
+            else if (!strcmp(k, "reference")) hant__copy_field(out->reference, sizeof out->reference, tab);
+            else if (!strcmp(k, "reference_ms")) {
+                char *end;
+                out->reference_ms = strtod(tab, &end);
+                bad = end == tab || *end || !(out->reference_ms > 0 && out->reference_ms < 1e9);
+            }
+            if (bad) { st = hant__fail(HANT_ERR_FORMAT, "%s:%d: header field '%s' has a bad value '%.40s'", path, ln, k, tab); break; }
             continue;
         }
-        if (!have_magic) { st = hant__fail(HANT_ERR_FORMAT, "%s:1: not a hant latency table (first line must be '# hant latency table v1')", path); break; }
+        if (!have_magic) { st = hant__fail(HANT_ERR_FORMAT, "%s:1: %s", path, magic_msg); break; }
         if (!have_cols) {
-            if (strcmp(line, HANT__LUT_COLUMNS)) { st = hant__fail(HANT_ERR_FORMAT, "%s:%d: expected the column line '%s'", path, ln, "key<TAB>median_ms<TAB>mad_ms<TAB>min_ms<TAB>reps"); break; }
-            have_cols = 1;
+            if (!strcmp(line, HANT__LUT_COLUMNS_V1)) have_cols = 5;
+            else if (!strcmp(line, HANT__LUT_COLUMNS)) have_cols = 7;
+            else { st = hant__fail(HANT_ERR_FORMAT, "%s:%d: expected the column line '%s' (or without unc_ms and rel)", path, ln, "key<TAB>median_ms<TAB>mad_ms<TAB>min_ms<TAB>reps<TAB>unc_ms<TAB>rel"); break; }
             continue;
         }
         char *f1 = strchr(line, '\t');
-        if (!f1) { st = hant__fail(HANT_ERR_FORMAT, "%s:%d: expected 5 tab-separated fields", path, ln); break; }
+        if (!f1) { st = hant__fail(HANT_ERR_FORMAT, "%s:%d: expected %d tab-separated fields", path, ln, have_cols); break; }
         *f1++ = 0;
         hant_timing t;
-        int used = 0;
-        if (sscanf(f1, "%lf\t%lf\t%lf\t%d%n", &t.median_ms, &t.mad_ms, &t.min_ms, &t.reps, &used) != 4 || f1[used]) {
-            st = hant__fail(HANT_ERR_FORMAT, "%s:%d: expected numbers median_ms, mad_ms, min_ms and reps after the key", path, ln);
+        memset(&t, 0, sizeof t);
+        int used = 0, ok;
+        if (have_cols == 5) ok = sscanf(f1, "%lf\t%lf\t%lf\t%d%n", &t.median_ms, &t.mad_ms, &t.min_ms, &t.reps, &used) == 4 && !f1[used];
+        else ok = sscanf(f1, "%lf\t%lf\t%lf\t%d\t%lf\t%lf%n", &t.median_ms, &t.mad_ms, &t.min_ms, &t.reps, &t.unc_ms, &t.rel, &used) == 6 && !f1[used];
+        if (!ok) {
+            st = hant__fail(HANT_ERR_FORMAT, "%s:%d: expected numbers median_ms, mad_ms, min_ms and reps%s after the key", path, ln, have_cols == 7 ? ", unc_ms, rel" : "");
             break;
         }
         if ((st = hant_lut_set(out, line, &t))) { hant__prefix_error("%s:%d: ", path, ln); st = HANT_ERR_FORMAT; break; }
     }
     if (!st && ferror(f)) st = hant__fail(HANT_ERR_IO, "%s: read error", path);
-    if (!st && !have_magic) st = hant__fail(HANT_ERR_FORMAT, "%s:1: not a hant latency table (first line must be '# hant latency table v1')", path);
+    if (!st && !have_magic) st = hant__fail(HANT_ERR_FORMAT, "%s:1: %s", path, magic_msg);
     if (!st && !have_cols) st = hant__fail(HANT_ERR_FORMAT, "%s: no column line", path);
     fclose(f);
     if (st) hant_lut_free(out);
     return st;
 }
 
-hant_status hant_lut_predict(const hant_lut *lut, const hant_arch *a, int batch, int threads, double *ms) {
-    if (!lut || !a || !ms) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_predict: NULL argument");
-    char sig[256], key[256];
-    double sum = 0;
-    double mparams = 0;
-    for (int p = a->stem_cout ? HANT_PART_STEM : 0; p <= a->num_blocks; p++) {
-        if (p == a->num_blocks && !a->num_classes) break;
-        if (p >= 0 && p < a->num_blocks && a->blocks[p].kind == HANT_BLOCK_IDENTITY) continue;
-        hant_part_layout lay;
-        hant_arch_part_layout(a, p, &lay);
-        mparams += lay.param_count * 1e-6;
-        hant_status st = hant_part_signature(a, p, sig, sizeof sig);
-        if (!st) st = hant_lut_key(key, sizeof key, sig, batch, threads, "fp32");
-        if (st) return st;
-        const hant_lut_entry *e = hant_lut_find(lut, key);
-        if (!e) return hant__fail(HANT_ERR_INVALID_ARG, "latency table has no entry '%s'", key);
-        sum += e->t.median_ms;
+hant_status hant_lut_check_machine(const hant_lut *lut, const hant_cpu_info *here, const char *build, int *unchecked) {
+    if (!lut || !here) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_check_machine: NULL argument");
+    if (unchecked) *unchecked = 0;
+    if (!lut->machine.vendor[0]) {
+        if (unchecked) *unchecked = 1;
+        return HANT_OK;
     }
+    const hant_cpu_info *m = &lut->machine;
+    char diff[1024];
+    size_t n = 0;
+#define HANT__DIFF(...) do { if (n < sizeof diff) n += (size_t)snprintf(diff + n, sizeof diff - n, __VA_ARGS__); } while (0)
+    if (strcmp(m->vendor, here->vendor)) HANT__DIFF("; vendor %s, here %s", m->vendor, here->vendor);
+    if (m->family != here->family) HANT__DIFF("; family %d, here %d", m->family, here->family);
+    if (m->model != here->model) HANT__DIFF("; model %d, here %d", m->model, here->model);
+    if (m->stepping != here->stepping) HANT__DIFF("; stepping %d, here %d", m->stepping, here->stepping);
+    if (strcmp(m->isa, here->isa)) HANT__DIFF("; ISA flags '%s', here '%s'", m->isa, here->isa);
+    if (m->cores != here->cores) HANT__DIFF("; %d cores, here %d", m->cores, here->cores);
+    if (build && strcmp(lut->flags, build)) HANT__DIFF("; build '%s', here '%s'", lut->flags, build);
+#undef HANT__DIFF
+    if (!n) return HANT_OK;
+    return hant__fail(HANT_ERR_UNSUPPORTED, "latency table made on another machine or build (%s): %s", lut->cpu, diff + 2);
+}
+
+/* ---- the latency model ---- */
+hant_status hant_latency_part_terms(const hant_lut *lut, const hant_arch *a, int part, int batch, int threads, double x[HANT_LATENCY_TERMS]) {
+    if (!lut || !a || !x || part < HANT_PART_STEM || part > a->num_blocks) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_part_terms: bad argument");
+    for (int k = 0; k < HANT_LATENCY_TERMS; k++) x[k] = 0;
+    if (part == HANT_PART_STEM && !a->stem_cout) return HANT_OK;
+    if (part == a->num_blocks && !a->num_classes) return HANT_OK;
+    if (part >= 0 && part < a->num_blocks && a->blocks[part].kind == HANT_BLOCK_IDENTITY) return HANT_OK;
+    char sig[256], key[256];
+    hant_status st = hant_part_signature(a, part, sig, sizeof sig);
+    if (!st) st = hant_lut_key(key, sizeof key, sig, batch, threads, "fp32");
+    if (st) return st;
+    const hant_lut_entry *e = hant_lut_find(lut, key);
+    if (!e) return hant__fail(HANT_ERR_INVALID_ARG, "latency table has no entry '%s'", key);
+    hant_part_layout lay;
+    if ((st = hant_arch_part_layout(a, part, &lay))) return st;
+    int q8 = part == a->num_blocks ? a->head_quant != 0 : part >= 0 && a->blocks[part].quant != 0;
+    x[1] = e->t.median_ms;
+    x[2] = 1;
+    x[3] = (double)lay.param_count * 1e-6 * (q8 ? 0.25 : 1.0);
+    return HANT_OK;
+}
+
+hant_status hant_latency_terms(const hant_lut *lut, const hant_arch *a, int batch, int threads, double x[HANT_LATENCY_TERMS]) {
+    if (!lut || !a || !x) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_terms: NULL argument");
+    for (int k = 0; k < HANT_LATENCY_TERMS; k++) x[k] = 0;
+    x[0] = 1;
+    for (int p = HANT_PART_STEM; p <= a->num_blocks; p++) {
+        double y[HANT_LATENCY_TERMS];
+        hant_status st = hant_latency_part_terms(lut, a, p, batch, threads, y);
+        if (st) return st;
+        for (int k = 1; k < HANT_LATENCY_TERMS; k++) x[k] += y[k];
+    }
+    return HANT_OK;
+}
+
+double hant_latency_eval(const hant_latency_model *m, const double x[HANT_LATENCY_TERMS]) {
+    double s = 0;
+    for (int k = 0; k < HANT_LATENCY_TERMS; k++) s += m->coef[k] * x[k];
+    return s;
+}
+
+/* Solves the k x k symmetric positive definite system A c = b (Cholesky);
+   A is overwritten. 0 on success. */
+static int hant__cholesky_solve(double *A, double *b, int k, double *c) {
+    for (int j = 0; j < k; j++) {
+        double d = A[j * k + j];
+        for (int i = 0; i < j; i++) d -= A[j * k + i] * A[j * k + i];
+        if (!(d > 1e-300)) return 1;
+        d = sqrt(d);
+        A[j * k + j] = d;
+        for (int r = j + 1; r < k; r++) {
+            double v = A[r * k + j];
+            for (int i = 0; i < j; i++) v -= A[r * k + i] * A[j * k + i];
+            A[r * k + j] = v / d;
+        }
+    }
+    for (int r = 0; r < k; r++) { double v = b[r]; for (int i = 0; i < r; i++) v -= A[r * k + i] * c[i]; c[r] = v / A[r * k + r]; }
+    for (int r = k - 1; r >= 0; r--) { double v = c[r]; for (int i = r + 1; i < k; i++) v -= A[i * k + r] * c[i]; c[r] = v / A[r * k + r]; }
+    return 0;
+}
+
+hant_status hant_latency_fit(const double *X, const double *y, int n, const double *prior, double lambda, hant_latency_model *out) {
+    enum { K = HANT_LATENCY_TERMS };
+    if (!X || !y || n < 1 || !out || !(lambda >= 0)) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_fit: bad argument (n %d)", n);
+    for (int i = 0; i < n; i++)
+        if (!(y[i] > 0) || !isfinite(y[i])) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_fit: network %d has latency %g", i, y[i]);
+    double p0[K] = { 0, 1, 0, 0 };
+    const double *p = prior ? prior : p0;
+    /* columns scaled to unit RMS (of x / y), so one lambda suits them all */
+    double scale[K], A[K * K], b[K], A2[K * K], c[K];
+    for (int k = 0; k < K; k++) {
+        double ss = 0;
+        for (int i = 0; i < n; i++) { double v = X[i * K + k] / y[i]; ss += v * v; }
+        scale[k] = ss > 0 ? sqrt(ss / n) : 0;
+    }
+    /* in scaled units u_k = c_k scale_k; a column that is all 0 is pinned to the prior */
+    memset(A, 0, sizeof A); memset(b, 0, sizeof b);
+    for (int i = 0; i < n; i++) {
+        double z[K];
+        for (int k = 0; k < K; k++) z[k] = scale[k] > 0 ? X[i * K + k] / y[i] / scale[k] : 0;
+        for (int r = 0; r < K; r++) {
+            b[r] += z[r]; /* target y / y = 1 */
+            for (int q = 0; q < K; q++) A[r * K + q] += z[r] * z[q];
+        }
+    }
+    for (int k = 0; k < K; k++) {
+        double reg = scale[k] > 0 ? lambda * n : 1.0;
+        A[k * K + k] += reg + 1e-12 * n;
+        b[k] += reg * (scale[k] > 0 ? p[k] * scale[k] : 0);
+    }
+    memcpy(A2, A, sizeof A);
+    double bb[K];
+    memcpy(bb, b, sizeof b);
+    if (hant__cholesky_solve(A2, bb, K, c)) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_fit: the terms are degenerate");
+    memset(out, 0, sizeof *out);
+    for (int k = 0; k < K; k++) out->coef[k] = scale[k] > 0 ? c[k] / scale[k] : p[k];
+    double rss = 0;
+    for (int i = 0; i < n; i++) { double e = (y[i] - hant_latency_eval(out, X + (size_t)i * K)) / y[i]; rss += e * e; }
+    out->resid = sqrt(rss / n);
+    out->nfit = n;
+    /* standard errors: sigma^2 (A^-1)_kk, column by column of the inverse */
+    int dof = n - K;
+    double s2 = dof > 0 ? rss / dof : rss;
+    for (int k = 0; k < K; k++) {
+        double e[K] = { 0 }, col[K];
+        e[k] = 1;
+        memcpy(A2, A, sizeof A);
+        if (scale[k] > 0 && !hant__cholesky_solve(A2, e, K, col)) out->se[k] = sqrt(fmax(0, s2 * col[k])) / scale[k];
+    }
+    return HANT_OK;
+}
+
+static const char *const hant__model_terms[HANT_LATENCY_TERMS] = { "model network", "model time", "model part", "model mwords" };
+
+void hant_lut_model(const hant_lut *lut, int batch, int threads, hant_latency_model *out) {
+    memset(out, 0, sizeof *out);
+    out->coef[1] = 1;
+    if (!lut) return;
+    char key[192];
+    const hant_lut_entry *e[HANT_LATENCY_TERMS];
+    int all = 1;
+    for (int k = 0; k < HANT_LATENCY_TERMS; k++) {
+        hant_lut_key(key, sizeof key, hant__model_terms[k], batch, threads, "fp32");
+        all &= (e[k] = hant_lut_find(lut, key)) != NULL;
+    }
+    if (all) {
+        for (int k = 0; k < HANT_LATENCY_TERMS; k++) { out->coef[k] = e[k]->t.median_ms; out->se[k] = e[k]->t.mad_ms; }
+        out->resid = e[0]->t.min_ms;
+        out->nfit = e[0]->t.reps;
+        return;
+    }
+    /* tables made before the model: measured = sum + overhead + param-overhead x million parameters */
     hant_lut_key(key, sizeof key, "overhead", batch, threads, "fp32");
     const hant_lut_entry *o = hant_lut_find(lut, key);
     hant_lut_key(key, sizeof key, "param-overhead", batch, threads, "fp32");
     const hant_lut_entry *po = hant_lut_find(lut, key);
-    *ms = sum + (o ? o->t.median_ms : 0.0) + (po ? po->t.median_ms * mparams : 0.0);
+    if (o) { out->coef[0] = o->t.median_ms; out->nfit = o->t.reps; }
+    if (po) out->coef[3] = po->t.median_ms;
+}
+
+hant_status hant_lut_set_model(hant_lut *lut, int batch, int threads, const hant_latency_model *m) {
+    if (!lut || !m) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_set_model: NULL argument");
+    for (int k = 0; k < HANT_LATENCY_TERMS; k++) {
+        char key[192];
+        hant_timing t;
+        memset(&t, 0, sizeof t);
+        t.median_ms = m->coef[k]; t.mad_ms = m->se[k]; t.min_ms = m->resid; t.reps = m->nfit;
+        hant_status st = hant_lut_key(key, sizeof key, hant__model_terms[k], batch, threads, "fp32");
+        if (!st) st = hant_lut_set(lut, key, &t);
+        if (st) return st;
+    }
+    return HANT_OK;
+}
+
+hant_status hant_lut_part_ms(const hant_lut *lut, const hant_arch *a, int part, int batch, int threads, double *ms) {
+    if (!ms) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_part_ms: NULL argument");
+    double x[HANT_LATENCY_TERMS];
+    hant_status st = hant_latency_part_terms(lut, a, part, batch, threads, x);
+    if (st) return st;
+    hant_latency_model m;
+    hant_lut_model(lut, batch, threads, &m);
+    /* never below 0: a fitted per-part term larger than a tiny part's time
+       would make it pay back time (and the knapsack needs costs >= 0) */
+    *ms = fmax(0.0, hant_latency_eval(&m, x));
+    return HANT_OK;
+}
+
+hant_status hant_lut_predict(const hant_lut *lut, const hant_arch *a, int batch, int threads, double *ms) {
+    if (!lut || !a || !ms) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_predict: NULL argument");
+    hant_latency_model m;
+    hant_lut_model(lut, batch, threads, &m);
+    double sum = m.coef[0];
+    for (int p = HANT_PART_STEM; p <= a->num_blocks; p++) {
+        double c;
+        hant_status st = hant_lut_part_ms(lut, a, p, batch, threads, &c);
+        if (st) return st;
+        sum += c;
+    }
+    *ms = sum;
     return HANT_OK;
 }
 
@@ -7024,7 +7472,7 @@ static int hant__ox_dtype_size(int dt) {
 
 /* Reads an external data file (path relative to the model, inside its folder). */
 static hant_status hant__ox_external(hant__ox *g, const char *tname, const char *loc, uint64_t off, int has_len, uint64_t len,
-                                     size_t want, void *dst) {
+                                     size_t want, void **dst) {
     if (!loc || !*loc) return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': external data without a location", g->path, tname);
     if (loc[0] == '/' || strstr(loc, "..") || strchr(loc, '\\'))
         return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': external data location '%s' leaves the model's folder", g->path, tname, loc);
@@ -7041,7 +7489,9 @@ static hant_status hant__ox_external(hant__ox *g, const char *tname, const char 
     if (fsz < 0 || off > (uint64_t)fsz || want > (uint64_t)fsz - off)
         st = hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': external data offset %llu + %zu bytes is past the end of %s (%lld bytes)",
                         g->path, tname, (unsigned long long)off, want, p, fsz);
-    else if (fseeko(f, (off_t)off, SEEK_SET) || fread(dst, 1, want, f) != want)
+    else if (!(*dst = hant__ox_alloc(g, want)))
+        st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: tensor '%s': %zu bytes", g->path, tname, want);
+    else if (fseeko(f, (off_t)off, SEEK_SET) || fread(*dst, 1, want, f) != want)
         st = hant__fail(HANT_ERR_IO, "%s: tensor '%s': reading external data %s failed", g->path, tname, p);
     fclose(f);
     return st;
@@ -7057,7 +7507,6 @@ static hant_status hant__ox_tensor(hant__ox *g, hant__pb msg, hant__oxval *v, co
     char *name = NULL, *xloc = NULL;
     uint64_t xoff = 0, xlen = 0;
     int has_xlen = 0;
-    int64_t ntyped = 0;
     v->cnd = 0;
     while ((rc = hant__pb_next(&r, &f)) == 1) {
         switch (f.num) {
@@ -7095,8 +7544,6 @@ static hant_status hant__ox_tensor(hant__ox *g, hant__pb msg, hant__oxval *v, co
             break;
         }
         case 3: return hant__fail(HANT_ERR_UNSUPPORTED, "%s: %s: segmented tensors are not supported", g->path, what);
-        case HANT__ONNX_TENSOR_FLOAT_DATA: case HANT__ONNX_TENSOR_INT32_DATA: case HANT__ONNX_TENSOR_INT64_DATA:
-        case HANT__ONNX_TENSOR_DOUBLE_DATA: case HANT__ONNX_TENSOR_UINT64_DATA: ntyped++; break;
         default: break; /* unknown fields are skipped */
         }
     }
@@ -7113,26 +7560,44 @@ static hant_status hant__ox_tensor(hant__ox *g, hant__pb msg, hant__oxval *v, co
         numel *= v->cdim[d];
     }
     v->cnum = numel;
-    int isf = dt == HANT__ONNX_FLOAT || dt == HANT__ONNX_DOUBLE;
-    if (isf) v->f = (float *)hant__ox_alloc(g, sizeof(float) * (size_t)(numel ? numel : 1));
-    else v->i = (int64_t *)hant__ox_alloc(g, sizeof(int64_t) * (size_t)(numel ? numel : 1));
-    if (!v->f && !v->i) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: tensor '%s' (%lld elements)", g->path, what, (long long)numel);
+    /* typed fields: float_data (float), int32_data (int32 and narrower), int64_data,
+       double_data, uint64_data (uint32, uint64) */
+    int field = dt == HANT__ONNX_FLOAT ? HANT__ONNX_TENSOR_FLOAT_DATA : dt == HANT__ONNX_DOUBLE ? HANT__ONNX_TENSOR_DOUBLE_DATA
+              : dt == HANT__ONNX_INT64 ? HANT__ONNX_TENSOR_INT64_DATA : (dt == 12 || dt == 13) ? HANT__ONNX_TENSOR_UINT64_DATA
+              : HANT__ONNX_TENSOR_INT32_DATA;
+    int kind = dt == HANT__ONNX_FLOAT ? HANT__PB_I32 : dt == HANT__ONNX_DOUBLE ? HANT__PB_I64 : HANT__PB_VARINT;
+    /* the data must back the shape before anything is allocated for it */
+    if (loc == 0 && nraw && (uint64_t)(raw.end - raw.p) != (uint64_t)numel * (uint64_t)esz)
+        return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': raw_data has %zu bytes, the shape needs %lld", g->path, what,
+                          (size_t)(raw.end - raw.p), (long long)numel * esz);
+    if (loc == 0 && !nraw) {
+        int64_t cnt = 0;
+        r = msg;
+        while ((rc = hant__pb_next(&r, &f)) == 1) {
+            if ((int)f.num != field) continue;
+            hant__pbit it; uint64_t b;
+            if (!hant__pbit_init(&it, &f, kind)) goto bad;
+            while ((rc = hant__pbit_next(&it, &b)) == 1) cnt++;
+            if (rc < 0) goto bad;
+        }
+        if (rc < 0) goto bad;
+        if (cnt != numel) return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': %lld data values, the shape needs %lld", g->path, what, (long long)cnt, (long long)numel);
+    }
     const uint8_t *bytes = NULL;
     void *ext = NULL;
     if (loc == 1) {
-        size_t want = (size_t)numel * (size_t)esz;
-        if (!(ext = hant__ox_alloc(g, want))) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: tensor '%s'", g->path, what);
-        hant_status st = hant__ox_external(g, what, xloc, xoff, has_xlen, xlen, want, ext);
+        hant_status st = hant__ox_external(g, what, xloc, xoff, has_xlen, xlen, (size_t)numel * (size_t)esz, &ext);
         if (st) return st;
         bytes = (const uint8_t *)ext;
     } else if (loc != 0) {
         return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': data_location %d", g->path, what, loc);
     } else if (nraw) {
-        if ((uint64_t)(raw.end - raw.p) != (uint64_t)numel * (uint64_t)esz)
-            return hant__fail(HANT_ERR_FORMAT, "%s: tensor '%s': raw_data has %zu bytes, the shape needs %lld", g->path, what,
-                              (size_t)(raw.end - raw.p), (long long)numel * esz);
         bytes = raw.p;
     }
+    int isf = dt == HANT__ONNX_FLOAT || dt == HANT__ONNX_DOUBLE;
+    if (isf) v->f = (float *)hant__ox_alloc(g, sizeof(float) * (size_t)(numel ? numel : 1));
+    else v->i = (int64_t *)hant__ox_alloc(g, sizeof(int64_t) * (size_t)(numel ? numel : 1));
+    if (!v->f && !v->i) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: tensor '%s' (%lld elements)", g->path, what, (long long)numel);
     if (bytes) {
         for (int64_t k = 0; k < numel; k++) {
             uint64_t b = hant__pb_le(bytes + k * esz, esz);
@@ -7145,12 +7610,6 @@ static hant_status hant__ox_tensor(hant__ox *g, hant__pb msg, hant__oxval *v, co
         }
         return HANT_OK;
     }
-    /* typed fields: float_data (float), int32_data (int32 and narrower), int64_data,
-       double_data, uint64_data (uint32, uint64) */
-    int field = dt == HANT__ONNX_FLOAT ? HANT__ONNX_TENSOR_FLOAT_DATA : dt == HANT__ONNX_DOUBLE ? HANT__ONNX_TENSOR_DOUBLE_DATA
-              : dt == HANT__ONNX_INT64 ? HANT__ONNX_TENSOR_INT64_DATA : (dt == 12 || dt == 13) ? HANT__ONNX_TENSOR_UINT64_DATA
-              : HANT__ONNX_TENSOR_INT32_DATA;
-    int kind = dt == HANT__ONNX_FLOAT ? HANT__PB_I32 : dt == HANT__ONNX_DOUBLE ? HANT__PB_I64 : HANT__PB_VARINT;
     int64_t k = 0;
     r = msg;
     while ((rc = hant__pb_next(&r, &f)) == 1) {
@@ -7710,6 +8169,7 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
     hant_status st = HANT_OK;
     int x = n->nin ? hant__ox_res(g, n->in[0]) : -1;
     int o = n->out[0];
+    if ((!strcmp(op, "Add") || !strcmp(op, "Mul")) && n->nin == 2 && !hant__ox_isfeat(g, x)) x = hant__ox_res(g, n->in[1]); /* commutative */
     if (!hant__ox_isfeat(g, x) || o < 0)
         return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): the first input must be a feature map; %s", g->path, n->name, op, hant__ox_supported);
     for (int k = 1; k < n->nout; k++)
@@ -7725,7 +8185,7 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
         if (v >= 0 && !g->vals[v].kind)
             return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): input '%s' is an unsupported output", g->path, n->name, op, g->vals[v].name);
         if (v >= 0 && hant__ox_isfeat(g, v) && strcmp(op, "Add") && strcmp(op, "Mul"))
-            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): input %d must be a constant", g->path, n->name, op, k);
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): input %d must be a constant; %s", g->path, n->name, op, k, hant__ox_supported);
     }
     if (!strcmp(op, "Conv")) {
         int w = n->nin > 1 ? hant__ox_res(g, n->in[1]) : -1;
@@ -7737,7 +8197,7 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
         if (st || (st = hant__ox_attr(g, node, "strides", &s)) || (st = hant__ox_attr(g, node, "pads", &p)) ||
             (st = hant__ox_attr(g, node, "dilations", &d)) || (st = hant__ox_attr(g, node, "auto_pad", &ap))) return st;
         int64_t k = W->cdim[2];
-        if (grp < 1 || X->dim[1] % grp || W->cdim[1] != X->dim[1] / grp || W->cdim[0] % grp || W->cdim[3] != k || k < 1 || k > 7 || !(k & 1))
+        if (W->cdim[0] < 1 || W->cdim[0] > 65536 || grp < 1 || X->dim[1] % grp || W->cdim[1] != X->dim[1] / grp || W->cdim[0] % grp || W->cdim[3] != k || k < 1 || k > 7 || !(k & 1))
             return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Conv): weight %lldx%lldx%lldx%lld, group %lld on %lld channels (hant: square odd kernels 1..7)",
                               g->path, n->name, (long long)W->cdim[0], (long long)W->cdim[1], (long long)W->cdim[2], (long long)W->cdim[3], (long long)grp, (long long)X->dim[1]);
         int64_t sy = s.nints > 0 ? s.ints[0] : 1, sx = s.nints > 1 ? s.ints[1] : sy;
@@ -7775,7 +8235,7 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
     if (!strcmp(op, "Relu") || !strcmp(op, "Sigmoid") || !strcmp(op, "HardSigmoid") || !strcmp(op, "HardSwish") || !strcmp(op, "Clip"))
         return HANT_OK;
     if (!strcmp(op, "Add") || !strcmp(op, "Mul") || !strcmp(op, "Sub") || !strcmp(op, "Div")) {
-        int y = n->nin == 2 ? hant__ox_res(g, n->in[1]) : -1;
+        int y = n->nin == 2 ? hant__ox_res(g, n->in[x == hant__ox_res(g, n->in[1]) ? 0 : 1]) : -1;
         if (y < 0) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (%s): needs 2 inputs", g->path, n->name, op);
         if (hant__ox_isfeat(g, y)) {
             const hant__oxval *Y = &g->vals[y];
@@ -7797,7 +8257,7 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
             int64_t keep = hant__ox_attr_i(g, node, "keepdims", 1, &st);
             if (st) return st;
             unsigned mask = 0;
-            for (int k = 0; k < na; k++) mask |= 1u << ((axes[k] + 4) & 7);
+            for (int k = 0; k < na; k++) mask |= axes[k] >= -4 && axes[k] < 4 ? 1u << (axes[k] < 0 ? axes[k] + 4 : axes[k]) : 0x100u;
             if (na != 2 || mask != 0xC) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (ReduceMean): hant pools over H and W (axes 2,3)", g->path, n->name);
             if (!keep) O->ndim = 2;
         }
@@ -7833,7 +8293,7 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
             int64_t axes[8]; int na;
             if ((st = hant__ox_axes(g, node, axes, &na))) return st;
             unsigned mask = 0;
-            for (int k = 0; k < na; k++) mask |= 1u << ((axes[k] + X->ndim) & 7);
+            for (int k = 0; k < na; k++) mask |= axes[k] >= -4 && axes[k] < 4 ? 1u << (axes[k] < 0 ? axes[k] + 4 : axes[k]) : 0x100u;
             if (na && mask != 0xC) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Squeeze): axes must be 2,3", g->path, n->name);
         }
         O->ndim = 2;
@@ -7853,6 +8313,7 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
         const hant__oxval *W = &g->vals[w];
         int64_t in = tb ? W->cdim[1] : W->cdim[0], out = tb ? W->cdim[0] : W->cdim[1];
         if (in != X->dim[1]) return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (%s): weight takes %lld inputs, the map has %lld", g->path, n->name, op, (long long)in, (long long)X->dim[1]);
+        if (out < 1 || out > 100000) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): %lld outputs (hant: 1 to 100000)", g->path, n->name, op, (long long)out);
         int b = n->nin > 2 ? hant__ox_res(g, n->in[2]) : -1;
         if (b >= 0 && (!g->vals[b].f || (g->vals[b].cnum != out && g->vals[b].cnum != 1)))
             return hant__fail(HANT_ERR_FORMAT, "%s: node '%s' (Gemm): bias C has %lld values for %lld outputs", g->path, n->name, (long long)g->vals[b].cnum, (long long)out);

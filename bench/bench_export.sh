@@ -5,14 +5,18 @@
 # gives the median of the per-round medians, the spread (min-max of the round
 # medians) and hant's speed-up. Also checks onnxruntime's logits against hant's.
 # Usage: bench/bench_export.sh [THREADS] [ROUNDS]     (needs build/venv: sh bench/setup_venv.sh)
+# REALTIME=1: every side times under SCHED_FIFO (hant --realtime, chrt -f 1 for
+# Python), the same shield against other processes for all three (root only).
 set -e
 T=${1:-2}; R=${2:-5}
 H=${HANT:-./hant}
+HB="$H"; RT=
+if [ "${REALTIME:-0}" = 1 ]; then HB="$H --realtime"; RT="chrt -f 1"; fi
 PY=${ORT_PY:-build/venv/bin/python}
 [ -x "$H" ] || { echo "build ./hant first (make)"; exit 1; }
 $PY -c 'import onnxruntime, openvino' 2>/dev/null || { echo "no onnxruntime/openvino in $PY: sh bench/setup_venv.sh"; exit 1; }
 W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
-echo "cpu: $(lscpu | sed -n 's/^Model name: *//p'); threads $T, batch 1, rounds $R, $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "cpu: $(lscpu | sed -n 's/^Model name: *//p'); threads $T, batch 1, rounds $R, $(date -u '+%Y-%m-%d %H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg)${RT:+, SCHED_FIFO}"
 $H new b0-224 -o "$W/b0-224.hant" --seed 1 >/dev/null
 for net in models/teacher-b0-fm.hant "$W/b0-224.hant"; do
   name=$(basename "$net" .hant)
@@ -24,9 +28,9 @@ np.save('$W/x.npy', np.random.RandomState(2).randn(4, *i.shape[1:]).astype(np.fl
   echo "$name: $($PY tests/ort_check.py compare "$W/$name.onnx" "$W/x.npy" "$W/y.npy" | tail -1)"
   : > "$W/rows"
   for r in $(seq "$R"); do
-    ms=$($H bench "$net" --batch 1 --threads "$T" | sed -n 's/^latency_ms_median //p')
+    ms=$($HB bench "$net" --batch 1 --threads "$T" | sed -n 's/^latency_ms_median //p')
     echo "{\"framework\": \"hant\", \"median_ms\": $ms}" >> "$W/rows"
-    for fw in onnxruntime openvino; do $PY bench/bench_onnx.py "$W/$name.onnx" --framework $fw --threads "$T" --target-s 2 >> "$W/rows"; done
+    for fw in onnxruntime openvino; do $RT $PY bench/bench_onnx.py "$W/$name.onnx" --framework $fw --threads "$T" --target-s 2 >> "$W/rows"; done
   done
   $PY - "$W/rows" "$name" <<'PYEOF'
 import json, sys, statistics

@@ -4,12 +4,12 @@
 # NHWC, and float32 NCHW without a test split), written by the test_data
 # program that sits beside $HANT (built with the tests). Bad data sets get a
 # one-line error naming the file and the shape the model wants. Also reads
-# sets written by NumPy itself where /usr/bin/python3 has it (else skipped).
+# sets written by NumPy itself where $HANT_PYTHON has it (else skipped).
 . "$(dirname "$0")/lib_cli.sh"
 TD=${TEST_DATA:-$(dirname "$H")/test_data}
-if [ ! -x "$TD" ]; then echo "  skipped: no $TD (make $TD)"; echo "0 passed, 0 failed, 1 skipped"; exit 0; fi
+[ -x "$TD" ] || skip_all "no $TD" "make $TD"
 R="$T/rgb"; F="$T/rgbf"; W="$T/work"
-"$TD" --make-set "$R" 384 128 32 32 3 4 && "$TD" --make-set "$F" 384 0 32 32 3 4 f32 && "$TD" --make-model "$T/tiny.hant" 32 32 3 4 && ok || bad "fixtures"
+"$TD" --make-set "$R" 384 128 32 32 3 4 && "$TD" --make-set "$F" 384 0 32 32 3 4 f32 && "$TD" --make-model "$T/tiny.hant" 32 32 3 4 && ok || { bad "fixtures"; finish; exit; }
 # train (crop pad round(32/14) = 2, flip), eval, predict: they agree, and the set is learnt
 expect_rc 0 "train" $H train "$T/tiny.hant" -o "$T/teacher.hant" --data "$R" --epochs 3 --batch 32 --threads 2 --quiet --lr 0.05 --bn-calibrate 4
 grep -q "^epoch 3 .* val_top1 " "$T/out" && ok || bad "train output: $(cat "$T/out")"
@@ -53,8 +53,8 @@ st=$(sed -n 's/^student .*top-1 \([0-9.]*\)%.*/\1/p' "$T/out")
 awk -v t="$st" 'BEGIN { exit !(t > 50) }' && ok || bad "student top-1 $st%"
 expect_rc 0 "transform on float32 NCHW, no test split" $H transform "$T/teacher.hant" --speedup 1.2 -o "$T/f12.hant" --work "$W" --pool "$POOL" --images 256 --epochs 1 --data "$F" --name f12
 # a set written by NumPy itself
-if /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
-  /usr/bin/python3 - "$R" "$T/np" <<'EOF'
+if "$PY" -c 'import numpy' 2>/dev/null; then
+  "$PY" - "$R" "$T/np" <<'EOF'
 import sys, numpy as np
 src, dst = sys.argv[1], sys.argv[2]
 import os; os.makedirs(dst, exist_ok=True)
@@ -71,7 +71,7 @@ EOF
   expect_rc 0 "train on NumPy-written files" $H train "$T/tiny.hant" -o "$T/np.hant" --data "$T/np" --epochs 1 --batch 32 --threads 2 --quiet --no-crop --no-flip --bn-calibrate 0
   cmp -s "$T/np.hant" "$T/tu.hant" && ok || bad "NumPy-written set trained to other bytes"
 else
-  echo "  skipped: the NumPy-written set (no NumPy for /usr/bin/python3): 1 skipped"
+  skip "a set written by NumPy (no numpy for $PY)" "sudo apt-get install -y python3-numpy"
 fi
 for c in train eval predict; do $H $c --help >/dev/null && ok || bad "$c --help"; done
 finish

@@ -43,6 +43,15 @@ awk '/^# budget_ms/ { exit !($5 <= $3 * 1.000001) }' "$W/choices-s15.tsv" && ok 
 [ "$(grep -vc '^#\|^block' "$W/choices-s15.tsv")" -eq 16 ] && ok || bad "choices rows"
 expect_rc 0 "student is a valid network" $H info "$T/s15-init.hant"
 [ "$(grep -c . "$W/pareto.tsv")" -ge 2 ] && ok || bad "no frontier"
+# a table from another machine is refused, or used with a warning; one without a fingerprint warns
+sed 's/^# model	.*/# model	1/' "$T/lut.tsv" > "$T/lut-zen3.tsv"
+expect_rc 1 "select: foreign table refused" $H select $SA --lut "$T/lut-zen3.tsv" --speedup 1.5 --name fx -o "$T/fx.hant"
+grep -q "model 1, here" "$T/err" && grep -q -- "--accept-foreign-table" "$T/err" && ok || bad "message: $(cat "$T/err")"
+expect_rc 0 "select: foreign table accepted" $H select $SA --lut "$T/lut-zen3.tsv" --speedup 1.5 --name fx -o "$T/fx.hant" --accept-foreign-table --quiet
+grep -q "warning: .*another machine" "$T/err" && ok || bad "no warning: $(cat "$T/err")"
+grep -v '^# \(vendor\|family\|model\|stepping\|isa\|cores\)	' "$T/lut.tsv" > "$T/lut-old.tsv"
+expect_rc 0 "select: table without a fingerprint" $H select $SA --lut "$T/lut-old.tsv" --speedup 1.5 --name fx -o "$T/fx.hant" --quiet
+grep -q "no machine fingerprint" "$T/err" && ok || bad "no warning: $(cat "$T/err")"
 # tiled twins (SPEC+tiled): profiled as rows of their own, never trained, selected where faster
 cp "$T/lut.tsv" "$T/lut-tiled.tsv"
 expect_rc 0 "profile +tiled (resumed: only the twins)" $H profile "$T/teacher.hant" -o "$T/lut-tiled.tsv" --candidates "$POOL+tiled" --reps 3 --rounds 2 --pairs 3 --quiet
@@ -80,6 +89,10 @@ cp "$T/lut.tsv" "$W/lut.tsv"
 expect_rc 0 "transform" $H transform "$T/teacher.hant" --speedup 1.3 -o "$T/s13.hant" --work "$W" --pool "$POOL" --images 256 --epochs 1 --subset 256
 grep -q "^distilled 0 candidates" "$T/out" && ok || bad "transform retrained cached candidates"
 [ -f "$W/report.md" ] && [ -f "$W/report.svg" ] && grep -q "^| s1.3 " "$W/report.md" && ok || bad "report"
+# the student measured beside its teacher: speed-up and its uncertainty in runs.tsv, parts in place
+grep "^student" "$T/out" | sed 's/^/  (reported, not bounded) /'
+awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i } $1 == "s1.3" { f = 1; exit !($c["speedup"] > 0 && $c["speedup_unc"] >= 0) } END { if (!f) exit 1 }' "$W/runs.tsv" && ok || bad "runs.tsv: $(cat "$W/runs.tsv")"
+[ "$(grep -vc '^#\|^part' "$W/blocks-s1.3.tsv")" -eq 18 ] && ok || bad "blocks-s1.3.tsv: $(cat "$W/blocks-s1.3.tsv")"
 # int8 twins (q8): profiled with the int8 kernels, distilled with fake quantisation
 # for the last 25% of the steps, scored with the int8 op, selectable against the
 # fp32 block, carried into the student with their calibration, fine-tuned with

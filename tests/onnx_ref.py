@@ -9,10 +9,11 @@ random NCHW input and PyTorch's logits for it (eval mode).
 NET: efficientnet_b0 mobilenet_v2 mobilenet_v3_small resnet18 resnet50, or
 "all": each of them twice, batch norm folded at opset 13 and kept at another
 opset (11 or 17), into OUTDIR/NET-oOPSET-fold|bn/.
-Writes OUTDIR/model.onnx, OUTDIR/x.npy, OUTDIR/y.npy. --keep-bn exports the
+Writes OUTDIR/model.onnx, OUTDIR/x.npy, OUTDIR/y.npy (float32 logits) and
+OUTDIR/y64.npy (the same network in float64). --keep-bn exports the
 BatchNormalization nodes (TrainingMode.PRESERVE on an eval model, no constant
 folding); without it, torch folds batch norm into the convolutions."""
-import argparse, os, sys
+import argparse, copy, os, sys
 import numpy as np
 import torch, torchvision
 
@@ -52,6 +53,7 @@ def export(net, outdir, size, classes, opset, keep_bn, seed, batch):
     x = torch.randn(batch, 3, size, size, generator=torch.Generator().manual_seed(seed + 2))
     with torch.no_grad():
         y = m(x)
+        y64 = copy.deepcopy(m).double()(x.double())  # the exact logits, near enough: float32's own error
     os.makedirs(outdir, exist_ok=True)
     kw = dict(opset_version=opset, input_names=["x"], output_names=["logits"],
               dynamic_axes={"x": {0: "n"}, "logits": {0: "n"}})
@@ -62,6 +64,7 @@ def export(net, outdir, size, classes, opset, keep_bn, seed, batch):
     torch.onnx.export(m, x, os.path.join(outdir, "model.onnx"), **kw)
     np.save(os.path.join(outdir, "x.npy"), x.numpy().astype(np.float32))
     np.save(os.path.join(outdir, "y.npy"), y.numpy().astype(np.float32))
+    np.save(os.path.join(outdir, "y64.npy"), y64.numpy())
 
 def main():
     ap = argparse.ArgumentParser()

@@ -5,13 +5,14 @@
       NCHW output is compared with hant run's NHWC rows.
   ort_check.py compare MODEL.onnx X.npy HANT_Y.npy --int8 HANT_FP32_Y.npy [--max-rel 0.05]
       int8 (hant's int8 kernels in HANT_Y, the fp32 model in HANT_FP32_Y): the two
-      int8 results agree within the int8 rounding, the criterion test_int8 uses for
-      hant's kernels against their reference: mean |ort - hant| < mean |fp32 - hant| / 4
-      and max |ort - hant| <= max-rel * max |hant|.
+      int8 results agree within the int8 rounding: mean |ort - hant| < frac (0.25, the
+      criterion test_int8 uses for hant's kernels against their reference) times
+      mean |fp32 - hant| and max |ort - hant| <= max-rel * max |hant|.
   ort_check.py emitted DIR
       every net test_onnx_export --emit wrote (DIR/list.txt), compared as above.
-  ort_check.py top1 MODEL.onnx IMAGES-idx3 LABELS-idx1 HANT_LOGITS.npy --mean M --std S
-      top-1 of hant (hant predict's logits) and of onnxruntime, and how often they agree.
+  ort_check.py top1 MODEL.onnx IMAGES-idx3 LABELS-idx1 HANT_LOGITS.npy --mean M --std S [--int8 FP32_LOGITS.npy]
+      top-1 of hant (hant predict's logits) and of onnxruntime, and how often they agree;
+      with --int8, the int8 criterion above on these images (and agreement >= --min-agree).
   ort_check.py idx-head IN OUT N
       the first N items of an IDX file (a small test set for hant predict).
 Exit status 0 when the check holds; the last line says what was measured."""
@@ -51,6 +52,8 @@ def main():
     ap.add_argument("--tol", type=float, default=1e-4)
     ap.add_argument("--int8")
     ap.add_argument("--max-rel", type=float, default=0.05)
+    ap.add_argument("--min-agree", type=float, default=0.99)
+    ap.add_argument("--frac", type=float, default=0.25)
     ap.add_argument("--mean", type=float, default=0.2860)
     ap.add_argument("--std", type=float, default=0.3530)
     ap.add_argument("--threads", type=int, default=2)
@@ -94,8 +97,8 @@ def compare(sess, xpath, hpath, fpath, a):
     f = np.load(fpath).astype(np.float64).reshape(h.shape)
     m8, mf, rel = d.mean(), np.abs(f - h).mean(), d.max() / rng
     agree = (y.argmax(1) == h.argmax(1)).mean()
-    ok = 4 * m8 < mf and rel <= a.max_rel
-    print(f"{'ok' if ok else 'FAIL'} int8: mean |ort - hant| {m8:.2e} vs mean |fp32 - hant| {mf:.2e} (want < 1/4), "
+    ok = m8 < a.frac * mf and rel <= a.max_rel
+    print(f"{'ok' if ok else 'FAIL'} int8: mean |ort - hant| {m8:.2e} vs mean |fp32 - hant| {mf:.2e} (want < {a.frac:g}x), "
           f"max |ort - hant| / max |hant| = {rel:.2e} (<= {a.max_rel:g}), top-1 agreement {agree:.4f}")
     return 0 if ok else 1
 
@@ -110,7 +113,14 @@ def top1(sess, a):
     rel = np.abs(y - h).max() / np.abs(h).max()
     print(f"top1 hant {th:.4f} onnxruntime {to:.4f} agreement {agree:.4f} on {len(lab)} images; "
           f"max |ort - hant| / max |hant| = {rel:.2e}")
-    return 0
+    if not a.int8:
+        return 0
+    f = np.load(a.int8).astype(np.float64)
+    m8, mf = np.abs(y - h).mean(), np.abs(f - h).mean()
+    ok = m8 < a.frac * mf and agree >= a.min_agree
+    print(f"{'ok' if ok else 'FAIL'} int8 on real images: mean |ort - hant| {m8:.2e} vs mean |fp32 - hant| {mf:.2e} "
+          f"(ratio {m8 / mf:.2f}, want < {a.frac:g}), top-1 agreement {agree:.4f} (>= {a.min_agree:g})")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

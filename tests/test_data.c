@@ -436,7 +436,7 @@ static int make_model(const char *path, int h, int w, int c, int k) {
     hant_arch a;
     memset(&a, 0, sizeof a);
     a.in_h = h; a.in_w = w; a.in_c = c; a.num_classes = k; a.bn_eps = 1e-3f;
-    for (int i = 0; i < 4; i++) { a.in_mean[i] = 0.5f; a.in_std[i] = 0.25f; }
+    for (int i = 0; i < c && i < 4; i++) { a.in_mean[i] = 0.5f; a.in_std[i] = 0.25f; }
     a.stem_cout = 8; a.stem_kernel = 3; a.stem_stride = 2; a.stem_act = HANT_ACT_RELU;
     a.head_cout = 32; a.head_act = HANT_ACT_RELU;
     const int cin[3] = { 8, 16, 16 }, cout[3] = { 16, 16, 24 }, stride[3] = { 2, 1, 2 };

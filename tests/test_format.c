@@ -384,7 +384,7 @@ static void test_lut_roundtrip_and_errors(void) {
     memset(&lut, 0, sizeof lut);
     lut.threads = 2; lut.batch = 1;
     snprintf(lut.cpu, sizeof lut.cpu, "test cpu"); snprintf(lut.cache, sizeof lut.cache, "warm");
-    hant_timing t = { 0.125, 0.002, 0.12, 15 };
+    hant_timing t = { 0.125, 0.002, 0.12, 15, 0, 0 };
     HT_CHECK(hant_lut_set(&lut, "conv cin=8 b=1 t=2 p=fp32", &t) == HANT_OK, "set");
     t.median_ms = 0.5;
     HT_CHECK(hant_lut_set(&lut, "head cin=8 b=1 t=2 p=fp32", &t) == HANT_OK, "set");

@@ -15,6 +15,7 @@
 /* ---- a protobuf writer ---- */
 typedef struct pb { unsigned char *p; size_t n, cap; } pb;
 static void pb_raw(pb *b, const void *s, size_t n) {
+    if (!n) return;
     if (b->n + n > b->cap) { b->cap = (b->n + n) * 2 + 64; b->p = (unsigned char *)realloc(b->p, b->cap); }
     memcpy(b->p + b->n, s, n); b->n += n;
 }
@@ -27,7 +28,8 @@ static void pb_str(pb *b, int f, const char *s) { pb_len(b, f, s, strlen(s)); }
 static void pb_sub(pb *b, int f, pb *sub) { pb_len(b, f, sub->p, sub->n); free(sub->p); memset(sub, 0, sizeof *sub); }
 
 enum { RAW = 1, TYPED_PACKED = 2, TYPED_UNPACKED = 4, DOUBLE = 8, EXTERNAL = 16, DIMS_PACKED = 32, JUNK = 64, INIT_AS_INPUT = 128,
-       BN = 256, SHAPE_CHAIN = 512, ATTR_PACKED = 1024, CLIP_ATTR = 2048, NAN_W = 4096 };
+       BN = 256, SHAPE_CHAIN = 512, ATTR_PACKED = 1024, CLIP_ATTR = 2048, NAN_W = 4096,
+       HSWISH_CHAIN = 8192, SILU = 16384, HSIG_MUL = 32768, RM_MATMUL = 65536 };
 static int g_mode;
 static FILE *g_ext;
 static long g_ext_off;
@@ -159,7 +161,26 @@ static pb build_model(const char *dir) {
     attr tb = { "transB", 2, 1, 0, 0, { 0 } };
     junk(&g);
     node(&g, "Conv", "stem_conv", "x,ws,bs", "s0", 3, k3);
-    node(&g, "Relu", "stem_relu", "s0", "s", 0, NULL);
+    if (g_mode & (HSWISH_CHAIN | SILU | HSIG_MUL)) { /* activations as exporters decompose them */
+        float three = 3.0f, six = 6.0f, zero = 0.0f;
+        int64_t d1 = 1;
+        tensor(&g, 5, "three", 0, &d1, &three); tensor(&g, 5, "six", 1, &d1, &six); tensor(&g, 5, "zero", 0, &d1, &zero);
+        if (g_mode & HSWISH_CHAIN) { /* x * clip(x + 3, 0, 6) / 6 */
+            node(&g, "Add", "hs_add", "three,s0", "h1", 0, NULL);
+            node(&g, "Clip", "hs_clip", "h1,zero,six", "h2", 0, NULL);
+            node(&g, "Mul", "hs_mul", "s0,h2", "h3", 0, NULL);
+            node(&g, "Div", "hs_div", "h3,six", "s", 0, NULL);
+        } else if (g_mode & SILU) {
+            node(&g, "Sigmoid", "silu_sig", "s0", "h1", 0, NULL);
+            node(&g, "Mul", "silu_mul", "h1,s0", "s", 0, NULL);
+        } else {
+            attr hs[2] = { { "alpha", 1, 0, 1.0f / 6.0f, 0, { 0 } }, { "beta", 1, 0, 0.5f, 0, { 0 } } };
+            node(&g, "HardSigmoid", "hsig", "s0", "h1", 2, hs);
+            node(&g, "Mul", "hsig_mul", "s0,h1", "s", 0, NULL);
+        }
+    } else {
+        node(&g, "Relu", "stem_relu", "s0", "s", 0, NULL);
+    }
     if (g_mode & BN) {
         attr e1 = { "epsilon", 1, 0, EPS_D, 0, { 0 } }, e2 = { "epsilon", 1, 0, EPS_P, 0, { 0 } };
         node(&g, "Conv", "dw_conv", "s,wd", "d0", 4, dw);
@@ -189,6 +210,17 @@ static pb build_model(const char *dir) {
         node(&g, "Clip", "dw_act", "d1,c0,c6", "d", 0, NULL);
     }
     node(&g, "Add", "res_add", "p,s", "r", 0, NULL);
+    if (g_mode & RM_MATMUL) { /* ReduceMean to [N, C], MatMul by [C, 2], Add the bias */
+        attr ax = { "axes", 7, 0, 0, 2, { -1, -2 } }, kd = { "keepdims", 2, 0, 0, 0, { 0 } };
+        attr both[2] = { ax, kd };
+        float wt[8];
+        int64_t dt[2] = { 4, 2 }, d2b = 2;
+        for (int i = 0; i < 4; i++) for (int o = 0; o < 2; o++) wt[i * 2 + o] = Wf[o * 4 + i];
+        tensor(&g, 5, "wft", 2, dt, wt); tensor(&g, 5, "bf", 1, &d2b, Bf);
+        node(&g, "ReduceMean", "rmean", "r", "f1", 2, both);
+        node(&g, "MatMul", "mm", "f1,wft", "mm0", 0, NULL);
+        node(&g, "Add", "mm_bias", "mm0,bf", "logits", 0, NULL);
+    } else {
     node(&g, "GlobalAveragePool", "gap", "r", "gp0", 0, NULL);
     if (g_mode & SHAPE_CHAIN) { /* Reshape(g, Concat(Unsqueeze(Gather(Shape(g), 0)), [-1])) */
         attr ax = { "axis", 2, 0, 0, 0, { 0 } }, axes = { "axes", 7, 0, 0, 1, { 0 } };
@@ -205,6 +237,7 @@ static pb build_model(const char *dir) {
     }
     node(&g, "Identity", "ident", "f", "f1", 0, NULL);
     node(&g, "Gemm", "fc", "f1,wf,bf", "logits", 1, &tb);
+    }
     /* initializers, the first ones before the nodes would also do */
     float wd[4 * 9];
     memcpy(wd, Wd, sizeof wd);
@@ -217,7 +250,7 @@ static pb build_model(const char *dir) {
     } else {
         tensor(&g, 5, "bd", 1, &d4, Bd); tensor(&g, 5, "bp", 1, &d4, Bp);
     }
-    tensor(&g, 5, "wf", 2, df, Wf); tensor(&g, 5, "bf", 1, &d2, Bf);
+    if (!(g_mode & RM_MATMUL)) { tensor(&g, 5, "wf", 2, df, Wf); tensor(&g, 5, "bf", 1, &d2, Bf); }
     int64_t xd[4] = { -1, 3, H, H }, ld[2] = { -1, 2 };
     value_info(&g, 11, "x", 4, xd);
     if (g_mode & INIT_AS_INPUT) { value_info(&g, 11, "ws", 4, ds); value_info(&g, 11, "wf", 2, df); }
@@ -250,7 +283,10 @@ static void reference(const float *x, int n, float *logits) {
                                 int iy = y + ky - 1, ix = xx + kx - 1;
                                 if (iy >= 0 && iy < H && ix >= 0 && ix < H) acc += Ws[((o * 3 + c) * 3 + ky) * 3 + kx] * xi[(c * H + iy) * H + ix];
                             }
-                    s[o][y][xx] = acc > 0 ? acc : 0;
+                    if (g_mode & HSWISH_CHAIN) s[o][y][xx] = acc * fminf(fmaxf(acc + 3.0f, 0.0f), 6.0f) / 6.0f;
+                    else if (g_mode & SILU) s[o][y][xx] = acc / (1.0f + expf(-acc));
+                    else if (g_mode & HSIG_MUL) s[o][y][xx] = acc * fminf(fmaxf(acc / 6.0f + 0.5f, 0.0f), 1.0f);
+                    else s[o][y][xx] = acc > 0 ? acc : 0;
                 }
         for (int o = 0; o < 4; o++)
             for (int y = 0; y < H; y++)
@@ -291,7 +327,7 @@ static hant_context *g_ctx;
 static int write_file(const char *path, const void *p, size_t n) {
     FILE *f = fopen(path, "wb");
     if (!f) return 0;
-    int ok = fwrite(p, 1, n, f) == n;
+    int ok = !n || fwrite(p, 1, n, f) == n;
     return fclose(f) == 0 && ok;
 }
 
@@ -319,7 +355,7 @@ static void check_mode(int mode) {
                 for (int p = 0; p < H * H; p++) xh[(i * H * H + p) * 3 + c] = x[(i * 3 + c) * H * H + p];
         const hant_arch *a = hant_net_arch(net);
         HT_CHECK(a->num_blocks == 1 && a->blocks[0].kind == HANT_BLOCK_MBCONV && a->blocks[0].expansion == 1 && a->blocks[0].act == HANT_ACT_RELU6 &&
-                 a->stem_act == HANT_ACT_RELU && a->num_classes == 2 && a->head_cout == 0, "mode %#x: architecture", mode);
+                 a->stem_act == ((mode & (HSWISH_CHAIN | HSIG_MUL)) ? HANT_ACT_HSWISH : (mode & SILU) ? HANT_ACT_SILU : HANT_ACT_RELU) && a->num_classes == 2 && a->head_cout == 0, "mode %#x: architecture", mode);
         HT_CHECK(hant_net_forward(net, xh, N, y) == HANT_OK, "forward: %s", hant_last_error());
         reference(x, N, ref);
         size_t w;
@@ -333,7 +369,8 @@ static void check_mode(int mode) {
 static void test_encodings(void) {
     static const int modes[] = { RAW, TYPED_PACKED, TYPED_UNPACKED, DOUBLE, EXTERNAL, RAW | DIMS_PACKED | ATTR_PACKED, TYPED_UNPACKED | JUNK,
                                  RAW | INIT_AS_INPUT, BN, BN | TYPED_PACKED | JUNK, SHAPE_CHAIN, SHAPE_CHAIN | TYPED_UNPACKED | JUNK,
-                                 CLIP_ATTR, EXTERNAL | BN | JUNK | INIT_AS_INPUT };
+                                 CLIP_ATTR, EXTERNAL | BN | JUNK | INIT_AS_INPUT, HSWISH_CHAIN, SILU | RM_MATMUL, HSIG_MUL | TYPED_PACKED,
+                                 RM_MATMUL | BN | JUNK };
     for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) check_mode(modes[i]);
 }
 
@@ -467,6 +504,16 @@ static void test_hostile(void) {
         tiny_io(&g);
         pb m = model_with_graph(&g, 13);
         expect_fail(&m, HANT_ERR_FORMAT, "overflow", "overflowing dims"); free(m.p);
+    }
+    /* a huge shape (2^38 floats) that no data backs: refused before any allocation */
+    {
+        pb g = { 0 }, t = { 0 };
+        pb_int(&t, 1, (int64_t)1 << 38); pb_int(&t, 2, 1); pb_str(&t, 8, "ws"); pb_f32(&t, 4, 1.0f);
+        pb_sub(&g, 5, &t);
+        node(&g, "Relu", "r", "x", "logits", 0, NULL);
+        tiny_io(&g);
+        pb m = model_with_graph(&g, 13);
+        expect_fail(&m, HANT_ERR_FORMAT, "1 data values", "huge shape without data"); free(m.p);
     }
     /* raw_data shorter than the shape, and a negative dimension */
     {

@@ -195,12 +195,12 @@ static void make_arch(int which, hant_arch *a) {
         B[n++] = blk(HANT_BLOCK_FUSED_MBCONV, 8, 8, 1, 3, 1, 0.25f, HANT_ACT_RELU, 1, 0);
         B[n++] = blk(HANT_BLOCK_FUSED_MBCONV, 8, 16, 4, 3, 2, 0.25f, HANT_ACT_SIGMOID, 1, 0);
         B[n++] = blk(HANT_BLOCK_FUSED_MBCONV, 16, 16, 2, 5, 1, 0, HANT_ACT_SILU, 1, 0);
-        a->head_cout = 0;
+        a->head_cout = 0; a->head_act = HANT_ACT_NONE;
         break;
     case 3:
         B[n++] = blk(HANT_BLOCK_CONV, 8, 16, 1, 3, 2, 0, HANT_ACT_RELU, 2, 0);
         B[n++] = blk(HANT_BLOCK_CONV, 16, 16, 1, 3, 1, 0, HANT_ACT_RELU6, 16, 0);
-        B[n++] = blk(HANT_BLOCK_IDENTITY, 16, 16, 1, 3, 1, 0, HANT_ACT_NONE, 1, 0);
+        B[n++] = blk(HANT_BLOCK_IDENTITY, 16, 16, 1, 1, 1, 0, HANT_ACT_NONE, 1, 0);
         B[n++] = blk(HANT_BLOCK_CONV, 16, 24, 1, 1, 1, 0, HANT_ACT_HSWISH, 1, 0);
         a->head_act = HANT_ACT_HSWISH;
         break;
@@ -218,15 +218,15 @@ static void make_arch(int which, hant_arch *a) {
         B[n++] = blk(HANT_BLOCK_FUSED_MBCONV, 16, 16, 2, 3, 1, 0.5f, HANT_ACT_SIGMOID, 1, Q8);
         break;
     case 6: /* one block, no stem, no head: the output is the feature map */
-        a->stem_cout = 0; a->in_c = 8; a->in_h = a->in_w = 7; a->num_classes = 0; a->head_cout = 0;
+        a->stem_cout = a->stem_kernel = a->stem_stride = 0; a->stem_act = HANT_ACT_NONE; a->in_c = 8; a->in_h = a->in_w = 7; a->num_classes = 0; a->head_cout = 0; a->head_act = HANT_ACT_NONE;
         B[n++] = blk(HANT_BLOCK_MBCONV, 8, 12, 2, 3, 2, 0.25f, HANT_ACT_SILU, 1, 0);
         break;
     case 7:
-        a->stem_cout = 0; a->in_c = 4; a->in_h = a->in_w = 5; a->num_classes = 0; a->head_cout = 0;
-        B[n++] = blk(HANT_BLOCK_IDENTITY, 4, 4, 1, 3, 1, 0, HANT_ACT_NONE, 1, 0);
+        a->stem_cout = a->stem_kernel = a->stem_stride = 0; a->stem_act = HANT_ACT_NONE; a->in_c = 4; a->in_h = a->in_w = 5; a->num_classes = 0; a->head_cout = 0; a->head_act = HANT_ACT_NONE;
+        B[n++] = blk(HANT_BLOCK_IDENTITY, 4, 4, 1, 1, 1, 0, HANT_ACT_NONE, 1, 0);
         break;
     case 8: case 10: /* ResNet: stem max-pool, identity and projection shortcuts, act after the add */
-        a->in_h = a->in_w = 23; a->stem_stride = 2; a->stem_pool = 3; a->stem_act = HANT_ACT_RELU; a->head_cout = 0;
+        a->in_h = a->in_w = 23; a->stem_stride = 2; a->stem_pool = 3; a->stem_act = HANT_ACT_RELU; a->head_cout = 0; a->head_act = HANT_ACT_NONE;
         B[n++] = blk(HANT_BLOCK_RESNET_BASIC, 8, 8, 1, 3, 1, 0, HANT_ACT_RELU, 1, which == 10 ? Q8 : 0);
         B[n++] = blk(HANT_BLOCK_RESNET_BASIC, 8, 12, 1, 3, 2, 0, HANT_ACT_RELU, 1, which == 10 ? Q8 : 0);
         B[n] = blk(HANT_BLOCK_RESNET_BASIC, 12, 16, 1, 3, 1, 0, HANT_ACT_RELU, 1, which == 10 ? Q8 : 0); B[n++].hidden = 6;
@@ -243,7 +243,7 @@ static void make_arch(int which, hant_arch *a) {
         B[n].se_act = HANT_ACT_RELU; B[n].se_gate = HANT_ACT_HSIGMOID; n++;
         B[n] = blk(HANT_BLOCK_MBCONV, 12, 12, 1, 3, 1, 0, HANT_ACT_HSWISH, 1, Q8); B[n].hidden = 30; B[n].se_width = 8;
         B[n].se_act = HANT_ACT_RELU; B[n].se_gate = HANT_ACT_HSIGMOID; n++;
-        B[n] = blk(HANT_BLOCK_FUSED_MBCONV, 12, 12, 1, 3, 1, 0, HANT_ACT_SILU, 1, 0); B[n].hidden = 17; B[n].se_gate = HANT_ACT_HSIGMOID; n++;
+        B[n] = blk(HANT_BLOCK_MBCONV, 12, 12, 1, 3, 1, 0, HANT_ACT_SILU, 1, 0); B[n].hidden = 17; B[n].se_width = 5; B[n].se_gate = HANT_ACT_HSIGMOID; n++;
         break;
     }
     a->num_blocks = n;
@@ -480,6 +480,60 @@ static void test_failures(void) {
     hant_context_destroy(ctx);
 }
 
+/* export -> hant_onnx_load -> the same function, in fp32 (the reader takes no
+   Q/DQ: int8 nets go as their fp32 twins). The reader places EfficientNet,
+   MobileNet and ResNet structures; nets it cannot place (plain conv blocks, a
+   fused block whose SE output is the residual sum, headless nets) must fail
+   with an error, never come back as another function. */
+static hant_net *fp32_twin(hant_net *net) {
+    hant_arch f = *hant_net_arch(net);
+    f.head_quant = 0;
+    for (int i = 0; i < f.num_blocks; i++) f.blocks[i].quant = 0;
+    hant_net *fn = NULL;
+    if (hant_net_create(g_ctx, &f, 1, &fn)) return NULL;
+    memcpy(hant_net_param_data(fn, NULL), net->params, net->nparams * sizeof(float));
+    memcpy(hant_net_buffer_data(fn, NULL), net->buffers, net->nbuffers * sizeof(float));
+    return fn;
+}
+
+static void test_round_trip(void) {
+    static const char *must[] = { "mbconv", "tiled", "resnet", "mbv3", "int8resnet" };
+    for (int which = 0; which < NNETS; which++) {
+        hant_net *net = make_net(which, 21 + (uint64_t)which), *back = NULL;
+        if (!net) { HT_CHECK(0, "%s: net", net_names[which]); continue; }
+        if (net->nq8) { hant_net *t = fp32_twin(net); hant_net_destroy(net); net = t; }
+        if (!net) { HT_CHECK(0, "%s: fp32 twin", net_names[which]); continue; }
+        int required = 0;
+        for (size_t k = 0; k < sizeof must / sizeof must[0]; k++) required |= !strcmp(must[k], net_names[which]);
+        char p[512];
+        path_of(p, "rt.onnx");
+        HT_CHECK(hant_onnx_save(net, p, NULL) == HANT_OK, "%s: save: %s", net_names[which], hant_last_error());
+        hant_status st = hant_onnx_load(g_ctx, p, NULL, &back);
+        HT_CHECK(st == HANT_OK || !required, "%s: import of the export: %s", net_names[which], hant_last_error());
+        HT_CHECK(st == HANT_OK || (st < 0 && !back && hant_last_error()[0]), "%s: a failed import without a message", net_names[which]);
+        if (st && getenv("HT_VERBOSE")) fprintf(stderr, "  round trip %s: not imported: %.160s\n", net_names[which], hant_last_error());
+        if (!st) {
+            const hant_arch *a = hant_net_arch(net);
+            int sz = a->in_h * a->in_w * a->in_c, osz = hant_net_output_size(net);
+            HT_CHECK(hant_net_output_size(back) == osz && hant_net_params(back) == hant_net_params(net), "%s: %d outputs, %lld parameters after the round trip (%d, %lld)",
+                     net_names[which], hant_net_output_size(back), (long long)hant_net_params(back), osz, (long long)hant_net_params(net));
+            if (hant_net_output_size(back) == osz) {
+                float *x = malloc(sizeof(float) * NB * (size_t)sz), *y0 = malloc(sizeof(float) * NB * (size_t)osz), *y1 = malloc(sizeof(float) * NB * (size_t)osz);
+                ht_fill(x, (size_t)NB * sz, -2, 2);
+                HT_CHECK(hant_net_forward(net, x, NB, y0) == HANT_OK && hant_net_forward(back, x, NB, y1) == HANT_OK, "%s: forward", net_names[which]);
+                double mx = 0, d = 0;
+                for (size_t i = 0; i < (size_t)NB * osz; i++) { mx = fmax(mx, fabs(y0[i])); d = fmax(d, fabs((double)y0[i] - y1[i])); }
+                HT_CHECK(d <= 2e-6 * mx, "%s: max |export -> import - original| = %g of %g", net_names[which], d, mx);
+                if (getenv("HT_VERBOSE")) fprintf(stderr, "  round trip %s: %.2e relative\n", net_names[which], d / mx);
+                free(x); free(y0); free(y1);
+            }
+        }
+        hant_net_destroy(back);
+        hant_net_destroy(net);
+        remove(p);
+    }
+}
+
 static int write_npy(const char *dir, const char *name, const char *ext, const float *x, int nd, const int64_t *shape) {
     char p[512];
     snprintf(p, sizeof p, "%s/%s.%s.npy", dir, name, ext);
@@ -512,16 +566,8 @@ static int emit(const char *dir) {
         snprintf(p, sizeof p, "%s/%s.onnx", dir, nm);
         ok = ok && hant_onnx_save(net, p, NULL) == HANT_OK;
         if (ok && net->nq8) { /* the fp32 twin: the same parameters without quantisation */
-            hant_arch f = *a;
-            f.head_quant = 0;
-            for (int i = 0; i < f.num_blocks; i++) f.blocks[i].quant = 0;
-            hant_net *fn = NULL;
-            ok = hant_net_create(g_ctx, &f, 1, &fn) == HANT_OK;
-            if (ok) {
-                memcpy(hant_net_param_data(fn, NULL), net->params, net->nparams * sizeof(float));
-                memcpy(hant_net_buffer_data(fn, NULL), net->buffers, net->nbuffers * sizeof(float));
-                ok = hant_net_forward(fn, xh, NB, yf) == HANT_OK && write_npy(dir, nm, "f", yf, 2, ys);
-            }
+            hant_net *fn = fp32_twin(net);
+            ok = fn && hant_net_forward(fn, xh, NB, yf) == HANT_OK && write_npy(dir, nm, "f", yf, 2, ys);
             hant_net_destroy(fn);
         }
         if (!ok) { fprintf(stderr, "%s: %s\n", nm, hant_last_error()); return 1; }
@@ -545,6 +591,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_structure);
     HT_RUN(test_opsets);
     HT_RUN(test_failures);
+    HT_RUN(test_round_trip);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
     if (system(cmd)) {}

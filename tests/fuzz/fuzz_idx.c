@@ -1,6 +1,7 @@
 /* IDX files (Fashion-MNIST, hant predict): hant_idx_load on the whole input,
    and hant_dataset_load on a pair: the first two bytes give the labels file's
-   length, the labels follow, the images file is the rest. */
+   length, the labels follow, the images file is the rest (IDX or .npy, told
+   apart by their magic, as hant_dataset_load does). */
 #include "fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -24,10 +25,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     hant_dataset ds;
     if (hant_dataset_load(fz_ctx(), p1, p2, 10, &ds) == HANT_OK) {
         int n = ds.n < 4 ? ds.n : 4, idx[4] = { 0, 1, 2, 3 };
-        float *x = (float *)malloc(sizeof(float) * (size_t)n * (size_t)ds.h * (size_t)ds.w + 1);
+        float *x = (float *)malloc(sizeof(float) * (size_t)n * (size_t)ds.h * (size_t)ds.w * (size_t)ds.c + 1);
         int lab[4];
         uint64_t rng = 1;
-        if (x && n > 0) { hant_dataset_batch(&ds, idx, n, 0.5f, 0.25f, 0, NULL, x, lab); hant_dataset_batch(&ds, idx, n, 0.5f, 0.25f, 1, &rng, x, lab); }
+        const float mean[4] = { 0.5f, 0.4f, 0.3f, 0.2f }, std[4] = { 0.25f, 0.25f, 0.3f, 0.3f };
+        if (x && n > 0) {
+            hant_dataset_batch(&ds, idx, n, mean, std, 0, NULL, x, lab);
+            hant_dataset_batch(&ds, idx, n, mean, std, HANT_AUGMENT_CROP | HANT_AUGMENT_FLIP, &rng, x, lab);
+        }
         free(x);
         hant_dataset_free(fz_ctx(), &ds);
     }

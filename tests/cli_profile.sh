@@ -1,0 +1,54 @@
+#!/bin/sh
+# Latency truth (issue 16) through the CLI, without data: the table's machine
+# fingerprint and reference, entries with their uncertainty, the fitted
+# latency model, foreign tables refused (or accepted with a warning), tables
+# of an older hant, and the report's flag for a missed target. Timings are
+# noise on a shared machine: the validation errors are printed, not bounded.
+. "$(dirname "$0")/lib_cli.sh"
+P='teacher;conv:k=1:act=relu'
+expect_rc 0 "profile" $H profile b0-fm -o "$T/lut.tsv" --candidates "$P" --reps 3 --rounds 3 --validate 4 --quiet
+grep "median error\|uncertainty" "$T/out" | sed 's/^/  (reported, not bounded) /'
+for f in vendor family model stepping isa cores reference reference_ms; do
+  grep -q "^# $f	." "$T/lut.tsv" && ok || bad "header has no '$f'"
+done
+head -1 "$T/lut.tsv" | grep -q '^# hant latency table v2$' && ok || bad "magic: $(head -1 "$T/lut.tsv")"
+grep -q '^key	median_ms	mad_ms	min_ms	reps	unc_ms	rel$' "$T/lut.tsv" && ok || bad "column line"
+# every part's row: 7 fields, a latency > 0, an uncertainty >= 0, a ratio to the reference > 0
+awk -F'\t' '!/^#|^key|^model |^net / { n++; if (NF != 7 || !($2 > 0) || !($6 >= 0) || !($7 > 0)) bad = 1 } END { exit bad || !n }' "$T/lut.tsv" && ok || bad "a row without uncertainty or ratio"
+# the reference is one of the rows, at ratio 1 within its uncertainty
+ref=$(sed -n 's/^# reference	//p' "$T/lut.tsv")
+awk -F'\t' -v k="$ref" '$1 == k { f = 1; d = $7 - 1; if (d < 0) d = -d; exit !(d <= 0.5) } END { if (!f) exit 1 }' "$T/lut.tsv" && ok || bad "reference row '$ref'"
+[ "$(grep -c '^model ' "$T/lut.tsv")" -eq 4 ] && ok || bad "model rows: $(grep -c '^model ' "$T/lut.tsv")"
+grep -q 'net arch=' "$T/lut.tsv" && ok || bad "no end-to-end teacher row"
+head -3 "$T/lut.tsv.validate" | grep -q 'load average' && ok || bad "validation report without the load average"
+# resume on the same machine: nothing to measure
+expect_rc 0 "resume" $H profile b0-fm -o "$T/lut.tsv" --candidates "$P" --reps 3 --rounds 3
+grep -q "0 configurations to measure" "$T/out" && ok || bad "resume measured again: $(head -1 "$T/out")"
+# a table from another CPU (the issue's Zen 3) is refused, or used with a warning
+sed 's/^# vendor	.*/# vendor	AuthenticAMD/; s/^# family	.*/# family	25/; s/^# model	.*/# model	1/' "$T/lut.tsv" > "$T/zen3.tsv"
+expect_rc 1 "foreign table refused" $H profile b0-fm -o "$T/zen3.tsv" --candidates "$P"
+grep -q "another machine or build" "$T/err" && grep -q "vendor AuthenticAMD, here" "$T/err" && grep -q -- "--accept-foreign-table" "$T/err" && ok || bad "message: $(cat "$T/err")"
+expect_rc 0 "foreign table accepted" $H profile b0-fm -o "$T/zen3.tsv" --candidates "$P" --accept-foreign-table --quiet
+grep -q "warning: .*another machine" "$T/err" && ok || bad "no warning: $(cat "$T/err")"
+sed 's/^# flags	.*/# flags	clang -O3 isa=scalar int8=scalar/' "$T/lut.tsv" > "$T/build.tsv"
+expect_rc 1 "table of another build refused" $H profile b0-fm -o "$T/build.tsv" --candidates "$P"
+grep -q "build 'clang -O3" "$T/err" && ok || bad "message: $(cat "$T/err")"
+# a table of an older hant (no fingerprint, no reference) loads, but is not extended
+cp bench/lut-b0-fm.tsv "$T/old.tsv"
+expect_rc 1 "old table not extended" $H profile b0-fm -o "$T/old.tsv" --candidates "$P"
+grep -q "older hant" "$T/err" && ok || bad "message: $(cat "$T/err")"
+# hostile option values
+expect_rc 2 "bad --stat" $H profile b0-fm -o "$T/x.tsv" --stat mean
+expect_rc 2 "bad --target-unc" $H profile b0-fm -o "$T/x.tsv" --target-unc -1
+# the report flags a target missed beyond its uncertainty and shows the parts in place
+R="$T/rep"; mkdir -p "$R"
+printf 'name\ttop1\tlat_b1_ms\tbudget\tspeedup\tspeedup_unc\nteacher\t93\t1.0\t-\t1\t0\ns2\t92\t0.5\tspeedup 2\t1.95\t0.08\ns3\t91\t0.5\tspeedup 3\t2.4\t0.1\n' > "$R/runs.tsv"
+printf 'part\tsignature\tpred_ms\tinplace_ms\tunc_ms\nstem\tstem x\t0.010\t0.012\t0.001\n0\tconv y\t0.100\t0.180\t0.010\nhead\thead z\t0.050\t0.052\t0.002\n' > "$R/blocks-s3.tsv"
+expect_rc 0 "report" $H report "$R"
+grep -q '^| s3 .*2.40x ± 0.10 \*\*target missed\*\*' "$R/report.md" && ok || bad "s3 not flagged: $(grep '^| s3' "$R/report.md")"
+grep '^| s2 ' "$R/report.md" | grep -q 'missed' && bad "s2 (1.95 +- 0.08 for 2) flagged" || ok
+grep -q '^## Targets missed' "$R/report.md" && grep -q '^| 0 | conv y | 0.1000 | 0.1800 | 0.0100 | +0.0800 |' "$R/report.md" && ok || bad "per-part table: $(sed -n '/Targets missed/,$p' "$R/report.md" | head -12)"
+printf 'name\ttop1\tlat_b1_ms\tspeedup\nteacher\t93\t1.0\t1\ns\t90\t0.5\tfast\n' > "$R/runs.tsv"
+expect_rc 1 "report: a speed-up that is not a number" $H report "$R"
+grep -q "speedup 'fast'" "$T/err" && ok || bad "message: $(cat "$T/err")"
+finish
