@@ -203,6 +203,9 @@ float *hant_net_param_data(hant_net *net, size_t *count);
 float *hant_net_buffer_data(hant_net *net, size_t *count); /* BN running mean/var */
 
 /* ---- files ------------------------------------------------------------------ */
+/* Save writes the lowest format version that holds the network (v2, or v3 for
+   the fields of imported networks) and refuses fields the network ignores
+   (docs/FORMAT.md); load reads versions 1 to 3. */
 hant_status hant_net_save(const hant_net *net, const char *path);
 hant_status hant_net_load(hant_context *ctx, const char *path, hant_net **out);
 

@@ -1144,7 +1144,14 @@ static void test_pool_resnet(void) {
     HT_CHECK(check_pool(&t, 56, 56, "full", &n, HANT_BLOCK_RESNET_BASIC, -1) == 4, "full: basic at w 0.25, 0.5, 0.75 and the teacher");
     HT_CHECK(check_pool(&t, 56, 56, "full", &n, HANT_BLOCK_RESNET_BOTTLENECK, -1) == 4 && n == 116 + 3 + 4, "full: bottlenecks; %d candidates", n);
     check_pool(&t, 56, 56, "quick+q8", &nq, HANT_BLOCK_RESNET_BASIC, -1);
-    HT_CHECK(nq >= 15 + 11, "quick+q8: %d (the int8 twins of 11 MBConv, fused and conv candidates at least)", nq);
+    HT_CHECK(nq == 2 * 15 - 1, "quick+q8: %d (an int8 twin of every candidate but identity)", nq);
+    {
+        static hant_block_spec q[HANT_POOL_MAX];
+        int nb = 0;
+        hant_pool_generate(&t, 56, 56, "quick+q8", q, HANT_POOL_MAX, &nq);
+        for (int i = 0; i < nq; i++) nb += q[i].kind == HANT_BLOCK_RESNET_BASIC && q[i].quant == HANT_QUANT_INT8;
+        HT_CHECK(nb == 3, "quick+q8: %d int8 basic blocks (the teacher's twin and two widths)", nb);
+    }
     /* resnet18 layer2 first block: 64 -> 128, stride 2, projection shortcut */
     t = mk_block(HANT_BLOCK_RESNET_BASIC, 64, 128, 1, 3, 2, 0.0f, HANT_ACT_RELU);
     HT_CHECK(check_pool(&t, 56, 56, "quick", &n, HANT_BLOCK_RESNET_BASIC, 64) == 1, "quick: no basic block of width 64");
