@@ -9284,27 +9284,26 @@ static void hant__onnx_node(hant__onnx_w *x, const char *op, const char *name, c
     hant__pbw_str(w, HANT__ONNX_NODE_NAME, name);
     hant__pbw_str(w, HANT__ONNX_NODE_OP_TYPE, op);
 }
-static void hant__onnx_attr_int(hant__onnx_w *x, const char *name, int64_t v) {
+/* Opens an attribute of the open node; the caller writes its value and closes it. */
+static hant__pbw *hant__onnx_attr_begin(hant__onnx_w *x, const char *name, int type) {
     hant__pbw *w = &x->nodes;
     hant__pbw_begin(w, HANT__ONNX_NODE_ATTRIBUTE);
     hant__pbw_str(w, HANT__ONNX_ATTR_NAME, name);
-    hant__pbw_int(w, HANT__ONNX_ATTR_TYPE, HANT__ONNX_ATYPE_INT);
+    hant__pbw_int(w, HANT__ONNX_ATTR_TYPE, type);
+    return w;
+}
+static void hant__onnx_attr_int(hant__onnx_w *x, const char *name, int64_t v) {
+    hant__pbw *w = hant__onnx_attr_begin(x, name, HANT__ONNX_ATYPE_INT);
     hant__pbw_int(w, HANT__ONNX_ATTR_I, v);
     hant__pbw_end(w);
 }
 static void hant__onnx_attr_float(hant__onnx_w *x, const char *name, float v) {
-    hant__pbw *w = &x->nodes;
-    hant__pbw_begin(w, HANT__ONNX_NODE_ATTRIBUTE);
-    hant__pbw_str(w, HANT__ONNX_ATTR_NAME, name);
-    hant__pbw_int(w, HANT__ONNX_ATTR_TYPE, HANT__ONNX_ATYPE_FLOAT);
+    hant__pbw *w = hant__onnx_attr_begin(x, name, HANT__ONNX_ATYPE_FLOAT);
     hant__pbw_f32(w, HANT__ONNX_ATTR_F, v);
     hant__pbw_end(w);
 }
 static void hant__onnx_attr_ints(hant__onnx_w *x, const char *name, int64_t v, int count) {
-    hant__pbw *w = &x->nodes;
-    hant__pbw_begin(w, HANT__ONNX_NODE_ATTRIBUTE);
-    hant__pbw_str(w, HANT__ONNX_ATTR_NAME, name);
-    hant__pbw_int(w, HANT__ONNX_ATTR_TYPE, HANT__ONNX_ATYPE_INTS);
+    hant__pbw *w = hant__onnx_attr_begin(x, name, HANT__ONNX_ATYPE_INTS);
     for (int i = 0; i < count; i++) hant__pbw_int(w, HANT__ONNX_ATTR_INTS, v);
     hant__pbw_end(w);
 }

@@ -235,5 +235,18 @@ static inline void ht_ref_net_forward(hant_net *net, const float *x, int n, floa
     for (int s = 1; s < net->nslots; s++) free(slot[s]);
     free(slot);
 }
+
+/* A network of the given blocks and no head (h x w x c input, or a stem to c
+   channels when c > 4). */
+static inline hant_arch ht_headless(int h, int w, int c, const hant_block_spec *blocks, int nb) {
+    hant_arch a;
+    memset(&a, 0, sizeof a);
+    a.in_h = h; a.in_w = w; a.in_c = c > 4 ? 1 : c; a.bn_eps = 1e-3f;
+    /* in_c is limited to 4 for images; blocks with more input channels get a stem */
+    if (c > 4) { a.in_c = 3; a.stem_cout = c; a.stem_kernel = 3; a.stem_stride = 1; a.stem_act = HANT_ACT_SILU; }
+    a.num_blocks = nb;
+    for (int i = 0; i < nb; i++) a.blocks[i] = blocks[i];
+    return a;
+}
 #endif
 #endif

@@ -172,15 +172,6 @@ static void test_int8_whole_nets(void) {
 }
 
 /* ---- finite differences ------------------------------------------------- */
-static hant_arch headless(int h, int w, int c, const hant_block_spec *blocks, int nb) {
-    hant_arch a;
-    memset(&a, 0, sizeof a);
-    a.in_h = h; a.in_w = w; a.in_c = c > 4 ? 1 : c; a.bn_eps = 1e-3f;
-    if (c > 4) { a.in_c = 3; a.stem_cout = c; a.stem_kernel = 3; a.stem_stride = 1; a.stem_act = HANT_ACT_SILU; }
-    a.num_blocks = nb;
-    for (int i = 0; i < nb; i++) a.blocks[i] = blocks[i];
-    return a;
-}
 
 static hant_block_spec fd_specs[12];
 static int fd_nspecs;
@@ -214,7 +205,7 @@ static void make_fd_specs(void) {
 
 static void test_block_backward_fd(void) {
     for (int i = 0; i < fd_nspecs; i++) {
-        hant_arch a = headless(6, 5, 8, &fd_specs[i], 1);
+        hant_arch a = ht_headless(6, 5, 8, &fd_specs[i], 1);
         hant_net *net;
         hant_status st = hant_net_create(ctx2, &a, 7 + (uint64_t)i, &net);
         HT_CHECK(st == HANT_OK, "spec %d: %s", i, hant_last_error());
@@ -296,7 +287,7 @@ static void test_forward_vs_reference(void) {
     for (int t = 0; t < 2; t++) {
         hant_net *net;
         for (int i = 0; i < fd_nspecs; i++) {
-            hant_arch a = headless(9, 7, 8, &fd_specs[i], 1);
+            hant_arch a = ht_headless(9, 7, 8, &fd_specs[i], 1);
             if (hant_net_create(t ? ctx2 : ctx1, &a, 31 + (uint64_t)i, &net)) { HT_CHECK(0, "spec %d: %s", i, hant_last_error()); continue; }
             ht_seed(600 + (uint64_t)i);
             ht_randomise_bn(net);
@@ -351,7 +342,7 @@ static void train_vs_inference(hant_arch *a, const char *what) {
 static void test_train_matches_inference(void) {
     char what[64];
     for (int i = 0; i < fd_nspecs; i++) {
-        hant_arch a = headless(9, 7, 8, &fd_specs[i], 1);
+        hant_arch a = ht_headless(9, 7, 8, &fd_specs[i], 1);
         snprintf(what, sizeof what, "spec %d", i);
         train_vs_inference(&a, what);
     }
@@ -365,7 +356,7 @@ static void test_train_matches_inference(void) {
 static void test_tiled_variants(void) {
     hant_block_spec b[2] = { fd_specs[0], fd_specs[1] };
     for (int k = 0; k < 2; k++) {
-        hant_arch a = headless(11, 9, 8, &b[k], 1), at = a;
+        hant_arch a = ht_headless(11, 9, 8, &b[k], 1), at = a;
         at.blocks[0].tiled = 1;
         hant_net *p, *t;
         if (hant_net_create(ctx2, &a, 9, &p)) { HT_CHECK(0, "%s", hant_last_error()); return; }
@@ -398,7 +389,7 @@ static void expect_invalid(const hant_arch *a, const char *needle, const char *w
 
 static void test_validation(void) {
     hant_block_spec ok = SPEC(HANT_BLOCK_MBCONV, 8, 8, 3, 3, 1, 0.0f, HANT_ACT_RELU);
-    hant_arch a = headless(6, 6, 8, &ok, 1), b;
+    hant_arch a = ht_headless(6, 6, 8, &ok, 1), b;
     HT_CHECK(hant_arch_validate(&a) == HANT_OK, "%s", hant_last_error());
     b = a; b.blocks[0].act = (hant_act)HANT_ACT_COUNT; expect_invalid(&b, "act", "act out of range");
     b = a; b.blocks[0].act = HANT_ACT_HSIGMOID; HT_CHECK(hant_arch_validate(&b) == HANT_OK, "hsigmoid block act: %s", hant_last_error());

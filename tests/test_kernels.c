@@ -223,16 +223,6 @@ static void test_conv_backward(void) {
 }
 
 /* ---- whole blocks and networks ------------------------------------------ */
-static hant_arch headless(int h, int w, int c, const hant_block_spec *blocks, int nb) {
-    hant_arch a;
-    memset(&a, 0, sizeof a);
-    a.in_h = h; a.in_w = w; a.in_c = c > 4 ? 1 : c; a.bn_eps = 1e-3f;
-    /* in_c is limited to 4 for images; blocks with more input channels get a stem */
-    if (c > 4) { a.in_c = 3; a.stem_cout = c; a.stem_kernel = 3; a.stem_stride = 1; a.stem_act = HANT_ACT_SILU; }
-    a.num_blocks = nb;
-    for (int i = 0; i < nb; i++) a.blocks[i] = blocks[i];
-    return a;
-}
 
 static void test_block_backward_fd(void) {
     const hant_block_spec specs[] = {
@@ -250,7 +240,7 @@ static void test_block_backward_fd(void) {
         { HANT_BLOCK_IDENTITY, 8, 8, 1, 1, 1, 0.0f, HANT_ACT_NONE, 1, 0, 0, 0, 0, 0, 0 },
     };
     for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
-        hant_arch a = headless(6, 5, 8, &specs[i], 1);
+        hant_arch a = ht_headless(6, 5, 8, &specs[i], 1);
         hant_net *net;
         hant_status st = hant_net_create(ctx2, &a, 7 + i, &net);
         HT_CHECK(st == HANT_OK, "block %zu: %s", i, hant_last_error());
@@ -294,7 +284,7 @@ static void test_net_forward_vs_reference(void) {
                                     { HANT_BLOCK_CONV, 16, 16, 1, 3, 1, 0.0f, HANT_ACT_RELU6, 2, 0, 0, 0, 0, 0, 0 },
                                     { HANT_BLOCK_IDENTITY, 16, 16, 1, 1, 1, 0.0f, HANT_ACT_NONE, 1, 0, 0, 0, 0, 0, 0 },
                                     { HANT_BLOCK_MBCONV, 16, 16, 3, 7, 1, 0.0f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 } };
-            a = headless(12, 10, 8, b, 5);
+            a = ht_headless(12, 10, 8, b, 5);
             a.num_classes = 7; a.head_cout = 24; a.head_act = HANT_ACT_SILU;
         }
         for (int t = 0; t < 2; t++) {
@@ -367,7 +357,7 @@ static void test_arch_validation(void) {
 static void test_train_deterministic(void) {
     hant_arch a;
     hant_block_spec b[] = { { HANT_BLOCK_MBCONV, 8, 8, 3, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 } };
-    a = headless(8, 8, 8, b, 1);
+    a = ht_headless(8, 8, 8, b, 1);
     a.num_classes = 3; a.head_cout = 8; a.head_act = HANT_ACT_SILU;
     float x[6 * 64 * 3], r[6 * 3];
     ht_seed(9);
