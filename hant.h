@@ -33,6 +33,9 @@
      hant_dataset_open_dir(ctx, dir, "train", classes, &ds)  .npy files or IDX, read image by image
      hant_dataset_batch(&ds, idx, n, arch.in_mean, arch.in_std, augment, &rng, x, labels)  NHWC floats
      hant_status_string(st), hant_last_error()
+     The pipeline (examples/transform.c): hant_distill (phase 1, score table),
+     hant_selection_build + hant_solver_solve (phase 2), hant_student_assemble,
+     hant_train with a teacher (phase 3)
 
    CONVENTIONS
      Tensors are float32 NHWC. Functions that can fail return hant_status
@@ -45,7 +48,7 @@
      >>int8 (int8 ISA, tiles) >>q8epi (requantise) >>q8gemm (GEMM, im2col)
      >>q8dw (depthwise) >>q8api (hant_qconv) >>q8calib (quantise, calibration) >>bn >>se
      >>net >>exec >>fuse >>fold >>forward >>train >>parts >>profile >>format >>npy
-     >>idx >>loss >>optim >>data >>onnx
+     >>idx >>loss >>optim >>data >>onnx >>pipeline
 
    LICENSE: MIT, see the end of the file.
 */
@@ -710,6 +713,213 @@ hant_status hant_lut_part_ms(const hant_lut *lut, const hant_arch *arch, int par
 /* Predicted latency of arch under the table's model: coef[0] + the parts'
    costs (hant_lut_part_ms). Names the first missing key. */
 hant_status hant_lut_predict(const hant_lut *lut, const hant_arch *arch, int batch, int threads, double *ms);
+
+/* ---- the HANT pipeline (implementation: >>pipeline) -------------------------
+   The phases as library calls; the hant tool's distill, select, finetune and
+   transform are thin wrappers over them, and examples/transform.c runs them
+   all. Phase 1 (hant_distill) trains every candidate of every block to
+   reproduce its teacher block and writes a score table; phase 2 builds the
+   multiple-choice knapsack from the scores and a latency table
+   (hant_selection_build: costs from hant_lut_part_ms, the model that
+   hant_lut_predict and hant profile --validate use), which hant_solver.h
+   solves; hant_student_assemble builds the chosen network and hant_train
+   fine-tunes it with knowledge distillation. Nothing here prints: progress
+   goes to an optional callback, which receives a stage name, the work done
+   and the work in all (units per stage, documented below). File formats:
+   docs/PIPELINE.md. */
+typedef void (*hant_progress_fn)(void *user, const char *stage, int done, int total);
+
+/* The validation split that every phase holds out of a train split of n
+   images: the last hant_default_val(n) of hant_shuffle(.., n, HANT_VAL_SEED):
+   5,000 (Fashion-MNIST's), n/12 for sets under 60,000 images. */
+#define HANT_VAL_SEED 0x5EEDull
+int hant_default_val(int n);
+
+/* The teacher as parts that run one after another (inference mode), so that
+   every block's input and output are at hand; block[b] is NULL for an
+   identity block. hant_part_net: one part of src as a network of its own,
+   with src's weights (and an int8 block's calibration). */
+typedef struct hant_parts { int nblocks; hant_net *stem, *block[HANT_MAX_BLOCKS]; } hant_parts;
+hant_status hant_part_net(hant_context *ctx, hant_net *src, int part, hant_net **out);
+hant_status hant_parts_create(hant_context *ctx, hant_net *teacher, hant_parts *out);
+void hant_parts_free(hant_parts *parts);
+/* act[b] (n x hant_arch_block_input(arch, b) floats): block b's input for the
+   n images x; act[nblocks]: the last block's output. */
+hant_status hant_parts_forward(hant_parts *parts, const hant_arch *arch, const float *x, int n, float *const *act);
+
+/* The score table of phase 1 (TSV, "# hant distill scores v1"). A row per
+   candidate: block (num_blocks: the int8 head), signature, score (held-out
+   error normalised by the teacher output's energy; 0 for the teacher's own
+   block), mean training loss, parameters, multiply-adds, inherited tensors
+   (-1: the teacher's own part) and its weights' file, relative to the work
+   directory ("" : none, e.g. identity). */
+typedef struct hant_score_row {
+    int block;
+    char signature[256];
+    hant_block_spec spec;    /* parsed from the signature (zero for the head) */
+    double score, train_loss;
+    int64_t params, macs;
+    int inherited;
+    char file[512];
+} hant_score_row;
+typedef struct hant_scores {
+    hant_context *ctx;       /* allocator of rows */
+    char teacher[512];       /* as given to hant_distill */
+    char settings[512];      /* what the scores depend on; a shard's ends " shard=i/N" */
+    int count, cap;
+    hant_score_row *rows;
+} hant_scores;
+/* Reads a table; a missing file gives an empty one (HANT_OK). With settings
+   non-NULL, a table made with other settings is refused (HANT_ERR_INVALID_ARG). */
+hant_status hant_scores_load(hant_context *ctx, const char *path, const char *settings, hant_scores *out);
+/* Writes atomically: a temporary file unique to this process and call, renamed. */
+hant_status hant_scores_save(const hant_scores *scores, const char *path);
+void hant_scores_free(hant_scores *scores);
+/* Merges DIR/scores.shard-I-of-N.tsv (I = 0..N-1, every one finished) into
+   DIR/scores.tsv; *rows: the merged count (may be NULL). */
+hant_status hant_scores_merge(hant_context *ctx, const char *dir, int nshards, int *rows);
+
+/* Phase 1 over a data set: one pass over `images` training images, a window
+   of teacher activations at a time; every candidate of a chunk takes an
+   AdamW step per batch on the MSE normalised by the teacher output's energy,
+   candidates on parallel worker threads (one context of one thread each).
+   Int8 twins train in fp32, then calibrated and fake-quantised for the last
+   quarter of the steps. Scores on held-out images (the validation split).
+   Writes DIR/scores.tsv (DIR/scores.shard-I-of-N.tsv for a shard) after
+   every chunk, and each candidate's weights under DIR/cand/; a rerun with the
+   same settings skips what the table holds (resume). The score of a
+   candidate does not depend on the chunk, window, worker count or shard it
+   trained in.
+   Memory: the candidates in flight and the activation windows are kept
+   within max_memory: a chunk admits candidates while their measured
+   training footprint fits, the window shrinks (to no fewer than 512 images,
+   which calibration uses) when the teacher's activations would not.
+   Progress stages: "plan" (done: candidates already scored, total: this
+   shard's candidates; out->candidates and ->scored_before are set),
+   "int8 head" (1/1; out->head_score is set), "train" (done/total:
+   candidate-steps), "done". */
+typedef struct hant_distill_config {
+    const char *work_dir;    /* required: scores and weights go here (created) */
+    const char *pool;        /* candidate grammar (hant_pool_generate); NULL: "quick" */
+    const char *teacher_name;/* recorded in the table; NULL: "" */
+    int images;              /* 0: 8192 training images (one pass) */
+    int val_images;          /* 0: 1000 held-out images for the scores */
+    int batch;               /* 0: 64 */
+    double lr;               /* 0: 2e-3 (AdamW, cosine decay) */
+    uint64_t seed;           /* 0: 1 */
+    int chunk;               /* most candidates trained per pass; 0: 256 */
+    int window;              /* images of teacher activations at a time; 0: 2048 */
+    int shard, nshards;      /* train every nshards-th candidate from shard; 0, 0: all */
+    int threads;             /* worker threads; 0: the context's thread count */
+    size_t max_memory;       /* bytes for the candidates in flight and the windows;
+                                0: 2 GiB; SIZE_MAX: no bound beyond `chunk` and `window` */
+    hant_progress_fn progress;
+    void *user;
+} hant_distill_config;
+typedef struct hant_distill_result {
+    int candidates;          /* this shard's (the int8 head included) */
+    int scored_before;       /* found in the table */
+    int trained;             /* trained by this call */
+    int chunks, window;      /* passes over the images; the window used */
+    double head_score;       /* the int8 head's, -1: not scored by this call */
+    double seconds, candidate_images;
+    double peak_rss;         /* the process's peak resident bytes so far (getrusage); 0: unknown */
+    char scores[4096];       /* the table written */
+} hant_distill_result;
+hant_status hant_distill(hant_context *ctx, hant_net *teacher, const hant_dataset *train, const hant_distill_config *cfg,
+                         hant_distill_result *out);
+
+/* Phase 2: the multiple-choice knapsack. One layer per block (its scored
+   candidates, and an MBConv's tiled twin where the latency table times it:
+   the same score and weights), one more for the head when the table scores
+   an int8 head and times it (fp32: score 0, or int8). Costs per item:
+   [0] latency = hant_lut_part_ms, [1] parameters; what every network pays
+   (stem, a head that is no layer, the model's constant) is in fixed_ms and
+   fixed_params. Passing nlayers, count, loss, cost and a budget of
+   {budget_ms - fixed_ms, params - fixed_params} to hant_solver_solve gives
+   the exact selection; its latency is fixed_ms + the chosen costs, which is
+   hant_lut_predict of the assembled student. */
+typedef struct hant_selection {
+    hant_context *ctx;
+    int nblocks, nlayers, total;
+    int count[HANT_MAX_BLOCKS + 1];   /* items per layer */
+    hant_score_row *item;             /* [total], layer-major */
+    double *loss;                     /* [total] */
+    double *cost;                     /* [total][2]: ms, parameters */
+    double fixed_ms, fixed_params;
+    double fastest_ms, slowest_ms;    /* the fastest and slowest networks the items can build */
+    double teacher_ms;                /* the teacher timed whole (the table's "net arch=" row); -1: none */
+    double teacher_pred;              /* hant_lut_predict of the teacher; -1: a part is missing */
+} hant_selection;
+hant_status hant_selection_build(hant_context *ctx, const hant_arch *teacher, const hant_scores *scores, const hant_lut *lut,
+                                 hant_selection *out);
+void hant_selection_free(hant_selection *sel);
+/* The latency budget: latency_ms, or with speedup > 0 the teacher as the
+   model prices it / speedup. Refuses a budget at or below fastest_ms and a
+   parameter budget below fixed_params, naming the figures. */
+hant_status hant_selection_budget(const hant_selection *sel, double latency_ms, double speedup, double params, double *budget_ms);
+/* The chosen row of every layer (item[l]: index within layer l) into
+   choice[0..nblocks] (choice[nblocks]: the head's row, NULL when the head is
+   no layer), the predicted latency and the parameters. */
+hant_status hant_selection_choose(const hant_selection *sel, const int *item, const hant_score_row **choice, double *pred_ms, double *params);
+/* The item's latency cost of layer l's chosen item. */
+double hant_selection_cost_ms(const hant_selection *sel, int layer, int item);
+/* "teacher" for the teacher's own part, else the block kind's name. */
+const char *hant_score_row_kind(const hant_score_row *row);
+
+/* The student: the teacher's stem and head, block b from choice[b]'s
+   weights (DIR/file; the teacher's own, or none for identity), an int8
+   head (choice[nblocks] non-NULL and not the teacher's) with its calibration. */
+hant_status hant_student_assemble(hant_context *ctx, hant_net *teacher, const char *work_dir, const hant_score_row *const *choice,
+                                  hant_net **out);
+
+/* Training and fine-tuning (phase 3: with a teacher, knowledge distillation).
+   The validation split (HANT_VAL_SEED) is held out; each epoch shuffles the
+   rest from (seed, epoch), so a resumed run ends with the model an
+   uninterrupted one gives (same thread count). With checkpoint = OUT, every
+   epoch writes OUT.ckpt and OUT.ckpt.opt (committed in order through
+   OUT.ckpt.next, so a kill at any moment leaves a consistent pair); resume
+   continues from them. Fields where 0 is a setting of its own take a
+   negative value for it. Progress stages (hant_train_report.stage): "int8"
+   (blocks calibrated), "start", "step" (at most every 0.5 s), "epoch",
+   "stopped" (stop_after), "bn" (recalibrated). */
+typedef struct hant_train_report {
+    const char *stage;
+    int epoch, epochs, step, steps;  /* 1-based epoch */
+    int images, held_out, int8_blocks, int8_images, bn_batches;
+    double loss, images_per_s, eta_s, val_top1, elapsed_s, lr;
+} hant_train_report;
+typedef struct hant_train_config {
+    int epochs;              /* 0: 10 */
+    int batch;               /* 0: 128 */
+    hant_optim_kind optim;   /* SGD (Nesterov momentum 0.9) or AdamW */
+    double lr;               /* 0: 0.1 (SGD), 1e-3 (AdamW); cosine decay after warm-up */
+    double warmup_epochs;    /* 0: 1; < 0: none */
+    double weight_decay;     /* 0: 5e-5; < 0: none */
+    double label_smoothing;  /* 0: 0.1; < 0: none (without a teacher) */
+    double kd_alpha;         /* 0: 0.9; < 0: 0 (with a teacher: loss = alpha T^2 KL + (1 - alpha) CE) */
+    double kd_temp;          /* 0: 4 */
+    int no_nesterov, no_crop, no_flip;
+    int val;                 /* held-out images; 0: hant_default_val; < 0: none */
+    int subset;              /* train on the first N of the rest; 0: all */
+    uint64_t seed;           /* 0: 1 */
+    int bn_calibrate;        /* batches of plain images for the final BN statistics; 0: 100; < 0: none */
+    int int8_calib;          /* images that calibrate int8 blocks before training; 0: 512; < 0: none */
+    const char *checkpoint;  /* OUT: OUT.ckpt, OUT.ckpt.opt, OUT.ckpt.next; NULL: none */
+    int resume;              /* continue from the checkpoint (see hant_train_resume_net) */
+    int stop_after;          /* stop after this many epochs of this call (0: no) */
+    void (*report)(void *user, const hant_train_report *r);
+    void *user;
+} hant_train_config;
+typedef struct hant_train_result { int epochs_done, stopped; double val_top1, seconds; } hant_train_result;
+/* Trains net. teacher: NULL, or a network with the same input and classes.
+   With cfg.resume, net must come from hant_train_resume_net (same checkpoint),
+   which first settles a checkpoint pair that a kill cut short. */
+hant_status hant_train(hant_context *ctx, hant_net *net, hant_net *teacher, const hant_dataset *train, const hant_train_config *cfg,
+                       hant_train_result *out);
+hant_status hant_train_resume_net(hant_context *ctx, const char *checkpoint, hant_net **out);
+/* Top-1 accuracy of net over items idx[0..n) of d (idx NULL: all). */
+hant_status hant_eval_top1(hant_net *net, const hant_dataset *d, const int *idx, int n, double *top1);
 
 #ifdef __cplusplus
 }
@@ -9643,6 +9853,1228 @@ hant_status hant_onnx_save(hant_net *net, const char *path, const hant_onnx_expo
     if (!ok) { int e = errno; remove(tmp); return hant__fail(HANT_ERR_IO, "%s: write failed: %s", tmp, strerror(e)); }
     if (rename(tmp, path) != 0) { int e = errno; remove(tmp); return hant__fail(HANT_ERR_IO, "%s: rename failed: %s", path, strerror(e)); }
     return HANT_OK;
+}
+
+// >>pipeline
+/* The phases of HANT as library calls (declarations: "the HANT pipeline").
+   Every allocation goes through the context's allocator. */
+#include <sys/stat.h>
+#include <sys/resource.h>
+
+static void *hant__pl_alloc(hant_context *ctx, size_t n, size_t size) {
+    if (size && n > SIZE_MAX / size) return NULL;
+    return hant__raw_alloc(&ctx->alloc, n && size ? n * size : 1);
+}
+static void *hant__pl_calloc(hant_context *ctx, size_t n, size_t size) {
+    void *p = hant__pl_alloc(ctx, n, size);
+    if (p) memset(p, 0, n * size);
+    return p;
+}
+static void hant__pl_free(hant_context *ctx, void *p) { if (ctx) hant__raw_free(&ctx->alloc, p); }
+
+/* A temporary name beside path that no other process or call uses. */
+static int hant__tmp_name(char *buf, size_t size, const char *path) {
+    static atomic_uint seq;
+    unsigned k = atomic_fetch_add(&seq, 1u);
+    return snprintf(buf, size, "%s.tmp%ld.%u", path, (long)getpid(), k) < (int)size;
+}
+
+int hant_default_val(int n) { return n / 12 < 5000 ? n / 12 : 5000; }
+
+static double hant__peak_rss(void) {
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru)) return 0;
+#if defined(__APPLE__)
+    return (double)ru.ru_maxrss;
+#else
+    return (double)ru.ru_maxrss * 1024.0;
+#endif
+}
+
+/* ---- teacher parts ---- */
+hant_status hant_part_net(hant_context *ctx, hant_net *src, int part, hant_net **out) {
+    if (!ctx || !src || !out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_part_net: NULL argument");
+    *out = NULL;
+    const hant_arch *a = hant_net_arch(src);
+    hant_arch sub;
+    hant_part_layout l;
+    hant_net *net;
+    hant_status st;
+    if ((st = hant_arch_part(a, part, &sub)) || (st = hant_arch_part_layout(a, part, &l)) || (st = hant_net_create(ctx, &sub, 1, &net))) {
+        hant__prefix_error("part %d: ", part);
+        return st;
+    }
+    size_t np, nb, sp, sb;
+    float *dp = hant_net_param_data(net, &np), *db = hant_net_buffer_data(net, &nb);
+    const float *p = hant_net_param_data(src, &sp), *b = hant_net_buffer_data(src, &sb);
+    if (np != l.param_count || nb != l.buffer_count || l.param_offset + np > sp || l.buffer_offset + nb > sb) {
+        hant_net_destroy(net);
+        return hant__fail(HANT_ERR_INVALID_ARG, "part %d: layout mismatch (internal)", part);
+    }
+    memcpy(dp, p + l.param_offset, np * sizeof(float));
+    memcpy(db, b + l.buffer_offset, nb * sizeof(float));
+    if (part >= 0 && part < a->num_blocks && a->blocks[part].quant) { /* an int8 teacher block keeps its calibration */
+        hant_qparams qp[3];
+        int k = 0;
+        if ((st = hant_net_block_qparams(src, part, qp, 3, &k)) || (st = hant_net_set_block_qparams(net, 0, qp, k))) {
+            hant__prefix_error("part %d: ", part);
+            hant_net_destroy(net);
+            return st;
+        }
+    }
+    *out = net;
+    return HANT_OK;
+}
+
+void hant_parts_free(hant_parts *p) {
+    if (!p) return;
+    hant_net_destroy(p->stem);
+    for (int b = 0; b < p->nblocks; b++) hant_net_destroy(p->block[b]);
+    memset(p, 0, sizeof *p);
+}
+
+hant_status hant_parts_create(hant_context *ctx, hant_net *teacher, hant_parts *p) {
+    if (!ctx || !teacher || !p) return hant__fail(HANT_ERR_INVALID_ARG, "hant_parts_create: NULL argument");
+    const hant_arch *a = hant_net_arch(teacher);
+    memset(p, 0, sizeof *p);
+    if (!a->stem_cout || !a->num_blocks) return hant__fail(HANT_ERR_UNSUPPORTED, "the teacher needs a stem and blocks");
+    hant_status st = hant_part_net(ctx, teacher, HANT_PART_STEM, &p->stem);
+    if (st) return st;
+    p->nblocks = a->num_blocks;
+    for (int b = 0; b < a->num_blocks; b++)
+        if (a->blocks[b].kind != HANT_BLOCK_IDENTITY && (st = hant_part_net(ctx, teacher, b, &p->block[b]))) { hant_parts_free(p); return st; }
+    return HANT_OK;
+}
+
+/* Floats per image entering block b (b == num_blocks: leaving the last). */
+static size_t hant__act_size(const hant_arch *a, int b) {
+    int h, w, c;
+    hant_arch_block_input(a, b, &h, &w, &c);
+    return (size_t)h * w * c;
+}
+
+hant_status hant_parts_forward(hant_parts *p, const hant_arch *a, const float *x, int n, float *const *act) {
+    if (!p || !a || !x || !act || n <= 0 || p->nblocks != a->num_blocks) return hant__fail(HANT_ERR_INVALID_ARG, "hant_parts_forward: bad argument");
+    hant_status st = hant_net_forward(p->stem, x, n, act[0]);
+    if (st) return st;
+    for (int b = 0; b < p->nblocks; b++) {
+        if (!p->block[b]) { memcpy(act[b + 1], act[b], sizeof(float) * (size_t)n * hant__act_size(a, b)); continue; }
+        if ((st = hant_net_forward(p->block[b], act[b], n, act[b + 1]))) return st;
+    }
+    return HANT_OK;
+}
+
+/* ---- the score table ---- */
+#define HANT__SCORES_MAGIC "# hant distill scores v1"
+#define HANT__SCORES_COLUMNS "block\tsignature\tscore\ttrain_loss\tparams\tmacs\tinherited\tfile"
+
+void hant_scores_free(hant_scores *s) {
+    if (!s) return;
+    hant__pl_free(s->ctx, s->rows);
+    memset(s, 0, sizeof *s);
+}
+
+static hant_status hant__scores_push(hant_scores *s, const hant_score_row *r) {
+    if (s->count == s->cap) {
+        int cap = s->cap ? 2 * s->cap : 256;
+        hant_score_row *nr = (hant_score_row *)hant__pl_alloc(s->ctx, (size_t)cap, sizeof *nr);
+        if (!nr) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "score table: %d rows", cap);
+        if (s->count) memcpy(nr, s->rows, sizeof *nr * (size_t)s->count);
+        hant__pl_free(s->ctx, s->rows);
+        s->rows = nr; s->cap = cap;
+    }
+    s->rows[s->count++] = *r;
+    return HANT_OK;
+}
+
+hant_status hant_scores_load(hant_context *ctx, const char *path, const char *settings, hant_scores *s) {
+    if (!ctx || !path || !s) return hant__fail(HANT_ERR_INVALID_ARG, "hant_scores_load: NULL argument");
+    memset(s, 0, sizeof *s);
+    s->ctx = ctx;
+    FILE *f = fopen(path, "r");
+    if (!f) return HANT_OK;
+    char line[2048];
+    int ln = 0, ok_settings = settings == NULL;
+    hant_status st = HANT_OK;
+#define HANT__SCORES_BAD(code, ...) do { st = hant__fail(code, __VA_ARGS__); goto bad; } while (0)
+    while (fgets(line, sizeof line, f)) {
+        ln++;
+        line[strcspn(line, "\r\n")] = 0;
+        if (ln == 1 && strcmp(line, HANT__SCORES_MAGIC)) HANT__SCORES_BAD(HANT_ERR_FORMAT, "%s:1: not a hant score table", path);
+        if (!strncmp(line, "# settings\t", 11)) {
+            if (settings && strcmp(line + 11, settings))
+                HANT__SCORES_BAD(HANT_ERR_INVALID_ARG, "%s was made with other settings (%s); this run: %s. Use another --work or delete it", path, line + 11, settings);
+            snprintf(s->settings, sizeof s->settings, "%.500s", line + 11);
+            ok_settings = 1;
+            continue;
+        }
+        if (!strncmp(line, "# teacher\t", 10)) { snprintf(s->teacher, sizeof s->teacher, "%.500s", line + 10); continue; }
+        if (line[0] == '#' || !line[0] || !strcmp(line, HANT__SCORES_COLUMNS)) continue;
+        hant_score_row c;
+        memset(&c, 0, sizeof c);
+        char *fld[8];
+        int nf = 0;
+        for (char *p = line; nf < 8; nf++) { fld[nf] = p; char *tab = strchr(p, '\t'); if (!tab) { nf++; break; } *tab = 0; p = tab + 1; }
+        char *end;
+        if (nf != 8) HANT__SCORES_BAD(HANT_ERR_FORMAT, "%s:%d: expected 8 tab-separated fields", path, ln);
+        long blk = strtol(fld[0], &end, 10);
+        if (*end || end == fld[0] || blk < 0 || blk > HANT_MAX_BLOCKS) HANT__SCORES_BAD(HANT_ERR_FORMAT, "%s:%d: bad block '%s'", path, ln, fld[0]);
+        c.block = (int)blk;
+        snprintf(c.signature, sizeof c.signature, "%.255s", fld[1]);
+        int h, w;
+        /* a head row (the int8 head) has a part signature, not a block's */
+        if (strncmp(c.signature, "head ", 5) && hant_block_parse(c.signature, &c.spec, &h, &w))
+            HANT__SCORES_BAD(HANT_ERR_FORMAT, "%s:%d: %s", path, ln, hant_last_error());
+        c.score = strtod(fld[2], &end);
+        if (*end || !(c.score >= 0 && c.score < 1e30)) HANT__SCORES_BAD(HANT_ERR_FORMAT, "%s:%d: score '%s' is not a finite number >= 0", path, ln, fld[2]);
+        c.train_loss = strtod(fld[3], NULL);
+        c.params = strtoll(fld[4], NULL, 10); c.macs = strtoll(fld[5], NULL, 10); c.inherited = atoi(fld[6]);
+        if (strcmp(fld[7], "-")) snprintf(c.file, sizeof c.file, "%.511s", fld[7]);
+        if ((st = hant__scores_push(s, &c))) goto bad;
+    }
+#undef HANT__SCORES_BAD
+    fclose(f);
+    if (!ok_settings) { hant_scores_free(s); s->ctx = ctx; return hant__fail(HANT_ERR_FORMAT, "%s: no settings line", path); }
+    return HANT_OK;
+bad:
+    fclose(f);
+    hant_scores_free(s);
+    s->ctx = ctx;
+    return st;
+}
+
+hant_status hant_scores_save(const hant_scores *s, const char *path) {
+    if (!s || !path) return hant__fail(HANT_ERR_INVALID_ARG, "hant_scores_save: NULL argument");
+    char tmp[4200];
+    if (!hant__tmp_name(tmp, sizeof tmp, path)) return hant__fail(HANT_ERR_INVALID_ARG, "path too long: %s", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) return hant__fail(HANT_ERR_IO, "%s: %s", tmp, strerror(errno));
+    fprintf(f, HANT__SCORES_MAGIC "\n# teacher\t%s\n# settings\t%s\n" HANT__SCORES_COLUMNS "\n", s->teacher, s->settings);
+    for (int i = 0; i < s->count; i++) {
+        const hant_score_row *r = &s->rows[i];
+        fprintf(f, "%d\t%s\t%.6g\t%.6g\t%lld\t%lld\t%d\t%s\n", r->block, r->signature, r->score, r->train_loss, (long long)r->params,
+                (long long)r->macs, r->inherited, r->file[0] ? r->file : "-");
+    }
+    int ok = !ferror(f) && fflush(f) == 0 && fsync(fileno(f)) == 0;
+    if (fclose(f) != 0) ok = 0;
+    if (!ok || rename(tmp, path) != 0) { remove(tmp); return hant__fail(HANT_ERR_IO, "%s: write failed", path); }
+    return HANT_OK;
+}
+
+hant_status hant_scores_merge(hant_context *ctx, const char *dir, int nshards, int *rows) {
+    if (!ctx || !dir || nshards < 1) return hant__fail(HANT_ERR_INVALID_ARG, "hant_scores_merge: bad argument");
+    hant_scores all, one;
+    memset(&all, 0, sizeof all);
+    all.ctx = ctx;
+    hant_status st = HANT_OK;
+    for (int sh = 0; sh < nshards && !st; sh++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/scores.shard-%d-of-%d.tsv", dir, sh, nshards);
+        FILE *f = fopen(path, "r");
+        if (!f) { st = hant__fail(HANT_ERR_IO, "%s: %s (every shard must finish before --merge)", path, strerror(errno)); break; }
+        fclose(f);
+        if ((st = hant_scores_load(ctx, path, NULL, &one))) break;
+        /* shards differ only in their " shard=i/N" suffix */
+        char base[512];
+        snprintf(base, sizeof base, "%s", one.settings);
+        char *p = strstr(base, " shard=");
+        if (p) *p = 0;
+        if (all.settings[0] && strcmp(all.settings, base)) st = hant__fail(HANT_ERR_INVALID_ARG, "%s: settings differ from shard 0 (%s vs %s)", path, base, all.settings);
+        snprintf(all.settings, sizeof all.settings, "%s", base);
+        if (one.teacher[0]) snprintf(all.teacher, sizeof all.teacher, "%s", one.teacher);
+        for (int i = 0; i < one.count && !st; i++) {
+            int dup = 0;
+            for (int j = 0; j < all.count && !dup; j++) dup = all.rows[j].block == one.rows[i].block && !strcmp(all.rows[j].signature, one.rows[i].signature);
+            if (!dup) st = hant__scores_push(&all, &one.rows[i]);
+        }
+        hant_scores_free(&one);
+    }
+    if (!st) {
+        char out[4200];
+        snprintf(out, sizeof out, "%s/scores.tsv", dir);
+        st = hant_scores_save(&all, out);
+        if (!st && rows) *rows = all.count;
+    }
+    hant_scores_free(&all);
+    return st;
+}
+
+/* ---- phase 1 ---- */
+/* Counts what a worker context holds, so that a chunk's candidates are
+   admitted by their measured footprint. */
+typedef struct hant__counting { const hant_allocator *parent; atomic_size_t bytes; } hant__counting;
+static void *hant__count_alloc(size_t size, void *user) {
+    hant__counting *c = (hant__counting *)user;
+    if (size > SIZE_MAX - 16) return NULL;
+    size_t *p = (size_t *)hant__raw_alloc(c->parent, size + 16);
+    if (!p) return NULL;
+    p[0] = size;
+    atomic_fetch_add(&c->bytes, size);
+    return (char *)p + 16;
+}
+static void hant__count_free(void *ptr, void *user) {
+    hant__counting *c = (hant__counting *)user;
+    size_t *p = (size_t *)((char *)ptr - 16);
+    atomic_fetch_sub(&c->bytes, p[0]);
+    hant__raw_free(c->parent, p);
+}
+
+typedef struct hant__cand {
+    hant_score_row row;
+    int index, worker, done;
+    double work;
+    size_t mem;          /* training footprint (0: not measured yet) */
+    hant_net *net;
+    hant_optim *opt;
+    float *y;            /* batch output and its gradient */
+    double loss_sum;
+    int steps;
+} hant__cand;
+
+typedef struct hant__distill {
+    const hant_arch *arch;
+    hant__cand **cand;
+    int ncand, batch, nimg, fq_step;
+    float **act;
+    atomic_int failed;
+} hant__distill;
+typedef struct { hant__distill *d; int worker; } hant__distill_arg;
+
+/* One worker's candidates step through every batch of the window; workers
+   never wait for each other inside a window. */
+static void *hant__distill_worker(void *p) {
+    hant__distill_arg *wa = (hant__distill_arg *)p;
+    hant__distill *d = wa->d;
+    for (int s = 0; s + d->batch <= d->nimg && !atomic_load(&d->failed); s += d->batch)
+        for (int i = 0; i < d->ncand; i++) {
+            hant__cand *c = d->cand[i];
+            if (c->worker != wa->worker || !c->net) continue;
+            size_t in = hant__act_size(d->arch, c->row.block), out = hant__act_size(d->arch, c->row.block + 1), n = (size_t)d->batch * out;
+            const float *x = d->act[c->row.block] + (size_t)s * in, *t = d->act[c->row.block + 1] + (size_t)s * out;
+            float *y = c->y, *dy = y + n;
+            /* an int8 twin trains in fp32 first, then (ranges from this
+               window's block inputs, fixed from here on) fake-quantised */
+            if (c->row.spec.quant && c->steps >= d->fq_step && !hant_net_int8_ready(c->net) &&
+                hant_net_calibrate(c->net, d->act[c->row.block], d->nimg < 512 ? d->nimg : 512, 100)) { atomic_store(&d->failed, 1); return NULL; }
+            if (hant_net_train_forward(c->net, x, d->batch, y)) { atomic_store(&d->failed, 1); return NULL; }
+            float l = hant_loss_nmse(y, t, n, dy); /* MSE normalised by the energy of the teacher output */
+            hant_net_zero_grad(c->net);
+            hant_net_train_backward(c->net, dy);
+            hant_optim_step(c->opt);
+            c->loss_sum += l; c->steps++;
+        }
+    return NULL;
+}
+
+static uint64_t hant__fnv(const char *s) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (; *s; s++) { h ^= (unsigned char)*s; h *= 0x100000001b3ull; }
+    return h;
+}
+
+/* Normalised error on held-out images, inference mode (net NULL: identity). */
+static hant_status hant__block_score(hant_net *net, const hant_arch *a, int block, float *const *vact, int nval, float *buf, double *score) {
+    size_t in = hant__act_size(a, block), out = hant__act_size(a, block + 1);
+    double e = 0, l = 0;
+    for (int s = 0; s < nval; s += 256) {
+        int m = nval - s < 256 ? nval - s : 256;
+        const float *x = vact[block] + (size_t)s * in, *t = vact[block + 1] + (size_t)s * out;
+        const float *y = x;
+        if (net) { hant_status st = hant_net_forward(net, x, m, buf); if (st) return st; y = buf; }
+        for (size_t k = 0; k < (size_t)m * out; k++) { e += (double)t[k] * t[k]; double r = (double)y[k] - t[k]; l += r * r; }
+    }
+    *score = e > 0 ? l / e : 0;
+    return HANT_OK;
+}
+
+/* The head's int8 twin: the teacher's own head with its 1x1 conv int8,
+   calibrated on the n training features in act (min/max) and scored like a
+   block, by the error of its logits against the fp32 head's on the held-out
+   features. Nothing to train; its file carries the calibration. */
+static hant_status hant__head_int8(hant_context *ctx, hant_net *teacher, const float *act, int n, const float *vact, int nval, const char *dir,
+                                   hant_score_row *c) {
+    const hant_arch *a = hant_net_arch(teacher);
+    int nb = a->num_blocks, K = a->num_classes;
+    hant_arch sub;
+    hant_net *f = NULL, *q = NULL;
+    hant_status st = hant_part_net(ctx, teacher, nb, &f);
+    float *yf = (float *)hant__pl_alloc(ctx, 256 * (size_t)K, sizeof(float)), *yq = (float *)hant__pl_alloc(ctx, 256 * (size_t)K, sizeof(float));
+    memset(c, 0, sizeof *c);
+    if (st) goto done;
+    if (!yf || !yq) { st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "int8 head: logits"); goto done; }
+    hant_arch_part(a, nb, &sub);
+    sub.head_quant = HANT_QUANT_INT8;
+    size_t np, nbuf, fp, fb;
+    if ((st = hant_net_create(ctx, &sub, 1, &q))) goto done;
+    const float *fpar = hant_net_param_data(f, &fp), *fbuf = hant_net_buffer_data(f, &fb);
+    memcpy(hant_net_param_data(q, &np), fpar, fp * sizeof(float));
+    memcpy(hant_net_buffer_data(q, &nbuf), fbuf, fb * sizeof(float));
+    if ((st = hant_net_calibrate(q, act, n, 100))) goto done;
+    size_t in = hant__act_size(a, nb);
+    double e = 0, l = 0;
+    for (int s = 0; s < nval; s += 256) {
+        int m = nval - s < 256 ? nval - s : 256;
+        if ((st = hant_net_forward(f, vact + (size_t)s * in, m, yf)) || (st = hant_net_forward(q, vact + (size_t)s * in, m, yq))) goto done;
+        for (size_t k = 0; k < (size_t)m * K; k++) { e += (double)yf[k] * yf[k]; double r = (double)yq[k] - yf[k]; l += r * r; }
+    }
+    c->block = nb;
+    c->score = e > 0 ? l / e : 0;
+    hant_part_signature(&sub, 0, c->signature, sizeof c->signature);
+    hant_part_layout lay;
+    hant_arch_part_layout(a, nb, &lay);
+    c->params = (int64_t)lay.param_count; c->macs = hant_net_macs(q);
+    snprintf(c->file, sizeof c->file, "cand/head-int8.hant");
+    char path[4700];
+    snprintf(path, sizeof path, "%s/%s", dir, c->file);
+    st = hant_net_save(q, path);
+done:
+    if (st) hant__prefix_error("int8 head: ");
+    hant__pl_free(ctx, yf); hant__pl_free(ctx, yq);
+    hant_net_destroy(f); hant_net_destroy(q);
+    return st;
+}
+
+static hant_status hant__mkdir(const char *path) {
+    if (mkdir(path, 0777) != 0 && errno != EEXIST) return hant__fail(HANT_ERR_IO, "%s: %s", path, strerror(errno));
+    return HANT_OK;
+}
+
+/* The rows of cand[0..n) that are done, saved as the table at path. */
+static hant_status hant__distill_save(hant_context *ctx, const char *path, const char *teacher, const char *settings, hant__cand *cand, int n) {
+    hant_scores s;
+    memset(&s, 0, sizeof s);
+    s.ctx = ctx;
+    snprintf(s.teacher, sizeof s.teacher, "%s", teacher);
+    snprintf(s.settings, sizeof s.settings, "%s", settings);
+    s.rows = (hant_score_row *)hant__pl_alloc(ctx, (size_t)n + 1, sizeof *s.rows);
+    if (!s.rows) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "score table");
+    for (int i = 0; i < n; i++) if (cand[i].done) s.rows[s.count++] = cand[i].row;
+    hant_status st = hant_scores_save(&s, path);
+    hant__pl_free(ctx, s.rows);
+    return st;
+}
+
+/* A candidate's one-block network, warm-started from the teacher's block,
+   with its optimizer and output buffer, on worker context wctx. */
+static hant_status hant__cand_open(hant_context *wctx, const hant_arch *a, hant_parts *parts, hant__cand *c, uint64_t seed, int batch,
+                                   const hant_optim_config *oc) {
+    hant_arch one = *a, sub;
+    one.blocks[c->row.block] = c->row.spec;
+    hant_arch_part(&one, c->row.block, &sub);
+    hant_status st = hant_net_create(wctx, &sub, hant__fnv(c->row.signature) ^ seed ^ (uint64_t)c->row.block, &c->net);
+    if (st) return st;
+    size_t np, nb, tp, tb;
+    float *dp = hant_net_param_data(c->net, &np), *db = hant_net_buffer_data(c->net, &nb);
+    float *sp = hant_net_param_data(parts->block[c->row.block], &tp), *sb = hant_net_buffer_data(parts->block[c->row.block], &tb);
+    if ((st = hant_block_inherit_ctx(wctx, &c->row.spec, dp, db, &a->blocks[c->row.block], sp, sb, &c->row.inherited)) ||
+        (st = hant_optim_create(c->net, oc, &c->opt)))
+        return st;
+    c->y = (float *)hant__pl_alloc(wctx, 2 * (size_t)batch * hant__act_size(a, c->row.block + 1), sizeof(float));
+    if (!c->y) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "candidate '%s': outputs", c->row.signature);
+    return HANT_OK;
+}
+static void hant__cand_close(hant_context *wctx, hant__cand *c) {
+    hant_optim_destroy(c->opt);
+    hant_net_destroy(c->net);
+    hant__pl_free(wctx, c->y);
+    c->opt = NULL; c->net = NULL; c->y = NULL;
+}
+
+/* Bytes a candidate holds while it trains: built on a counting context and
+   run one training step on zeros (its workspace is allocated then). */
+static hant_status hant__cand_footprint(hant_context *pctx, hant__counting *pc, const hant_arch *a, hant_parts *parts, const hant__cand *c0,
+                                        int batch, const hant_optim_config *oc, const float *zeros, size_t *bytes) {
+    hant__cand c = *c0;
+    c.net = NULL; c.opt = NULL; c.y = NULL;
+    size_t before = atomic_load(&pc->bytes);
+    hant_status st = hant__cand_open(pctx, a, parts, &c, 1, batch, oc);
+    if (!st) st = hant_net_train_forward(c.net, zeros, batch, c.y);
+    size_t after = atomic_load(&pc->bytes);
+    hant__cand_close(pctx, &c);
+    *bytes = after > before ? after - before : 0;
+    return st;
+}
+
+typedef struct hant__distill_state {
+    hant_context *ctx;
+    int T;
+    hant_context **wctx, *pctx;
+    hant__counting *wcount, pcount;
+    hant_parts parts;
+    hant_block_spec *pool[HANT_MAX_BLOCKS];
+    int pool_count[HANT_MAX_BLOCKS];
+    hant__cand *cand, **chunk;
+    float *act[HANT_MAX_BLOCKS + 1], *vact[HANT_MAX_BLOCKS + 1], *x, *buf, *zeros;
+    int *perm, *lab;
+    hant_scores old;
+} hant__distill_state;
+
+static void hant__distill_state_free(hant__distill_state *S) {
+    hant_context *ctx = S->ctx;
+    for (int b = 0; b <= HANT_MAX_BLOCKS; b++) { hant__pl_free(ctx, S->act[b]); hant__pl_free(ctx, S->vact[b]); }
+    for (int b = 0; b < HANT_MAX_BLOCKS; b++) hant__pl_free(ctx, S->pool[b]);
+    for (int t = 0; S->wctx && t < S->T; t++) hant_context_destroy(S->wctx[t]);
+    hant_context_destroy(S->pctx);
+    hant__pl_free(ctx, S->wctx); hant__pl_free(ctx, S->wcount);
+    hant__pl_free(ctx, S->cand); hant__pl_free(ctx, S->chunk);
+    hant__pl_free(ctx, S->x); hant__pl_free(ctx, S->buf); hant__pl_free(ctx, S->zeros);
+    hant__pl_free(ctx, S->perm); hant__pl_free(ctx, S->lab);
+    hant_scores_free(&S->old);
+    hant_parts_free(&S->parts);
+}
+
+hant_status hant_distill(hant_context *ctx, hant_net *teacher, const hant_dataset *data, const hant_distill_config *cfg, hant_distill_result *out) {
+    if (!ctx || !teacher || !data || !cfg || !out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_distill: NULL argument");
+    if (!cfg->work_dir || !cfg->work_dir[0]) return hant__fail(HANT_ERR_INVALID_ARG, "hant_distill: no work directory");
+    memset(out, 0, sizeof *out);
+    out->head_score = -1;
+    const char *spec = cfg->pool ? cfg->pool : "quick", *dir = cfg->work_dir, *tname = cfg->teacher_name ? cfg->teacher_name : "";
+    long images = cfg->images > 0 ? cfg->images : 8192, nval = cfg->val_images > 0 ? cfg->val_images : 1000, batch = cfg->batch > 0 ? cfg->batch : 64;
+    long window = cfg->window > 0 ? cfg->window : 2048, chunk = cfg->chunk > 0 ? cfg->chunk : 256;
+    int shard_i = cfg->nshards > 1 ? cfg->shard : 0, shard_n = cfg->nshards > 1 ? cfg->nshards : 1;
+    double lr = cfg->lr > 0 ? cfg->lr : 2e-3;
+    uint64_t seed = cfg->seed ? cfg->seed : 1;
+    size_t budget = cfg->max_memory ? cfg->max_memory : (size_t)2 << 30;
+    if (shard_i < 0 || shard_i >= shard_n) return hant__fail(HANT_ERR_INVALID_ARG, "hant_distill: shard %d of %d", shard_i, shard_n);
+    if (window < batch) window = batch;
+    window -= window % batch;
+    hant__distill_state S;
+    memset(&S, 0, sizeof S);
+    S.ctx = ctx;
+    S.T = cfg->threads > 0 ? cfg->threads : hant_context_threads(ctx);
+    int T = S.T, ncand = 0;
+    hant_status st;
+    const hant_arch *a = hant_net_arch(teacher);
+    char candir[4200];
+    hant__cand *cand;
+#define HANT__TRY(expr) do { if ((st = (expr))) goto done; } while (0)
+#define HANT__OOM(p, what) do { if (!(p)) { st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s", what); goto done; } } while (0)
+    HANT__TRY(hant_parts_create(ctx, teacher, &S.parts));
+    for (int b = 0; b < a->num_blocks; b++) {
+        int h, w;
+        hant_arch_block_input(a, b, &h, &w, NULL);
+        S.pool[b] = (hant_block_spec *)hant__pl_alloc(ctx, HANT_POOL_MAX, sizeof(hant_block_spec));
+        HANT__OOM(S.pool[b], "candidate pools");
+        if ((st = hant_pool_generate(&a->blocks[b], h, w, spec, S.pool[b], HANT_POOL_MAX, &S.pool_count[b]))) {
+            hant__prefix_error("pool '%s': ", spec);
+            goto done;
+        }
+    }
+    HANT__TRY(hant__mkdir(dir));
+    snprintf(candir, sizeof candir, "%s/cand", dir);
+    HANT__TRY(hant__mkdir(candir));
+    if (shard_n > 1) snprintf(out->scores, sizeof out->scores, "%s/scores.shard-%d-of-%d.tsv", dir, shard_i, shard_n);
+    else snprintf(out->scores, sizeof out->scores, "%s/scores.tsv", dir);
+    /* "+tiled" adds only twins, which are not trained: the scores of SPEC serve SPEC+tiled */
+    char settings[512];
+    size_t sl = strlen(spec);
+    int plain = sl > 6 && !strcmp(spec + sl - 6, "+tiled") ? (int)sl - 6 : (int)sl;
+    snprintf(settings, sizeof settings, "arch=%016llx pool=%.*s images=%ld val=%ld batch=%ld lr=%g seed=%llu", (unsigned long long)hant_arch_hash(a), plain, spec,
+             images, nval, batch, lr, (unsigned long long)seed);
+    if (shard_n > 1) snprintf(settings + strlen(settings), sizeof settings - strlen(settings), " shard=%d/%d", shard_i, shard_n);
+    HANT__TRY(hant_scores_load(ctx, out->scores, settings, &S.old));
+    int nrows = S.old.count;
+
+    /* this shard's candidates not yet scored, after the rows already scored */
+    int total = 0;
+    for (int b = 0; b < a->num_blocks; b++) total += S.pool_count[b];
+    S.cand = cand = (hant__cand *)hant__pl_calloc(ctx, (size_t)total + (size_t)nrows + 1, sizeof *cand);
+    HANT__OOM(cand, "candidates");
+    for (int i = 0; i < nrows; i++) { cand[ncand].row = S.old.rows[i]; cand[ncand].done = 1; cand[ncand].index = S.old.rows[i].inherited == -1 ? 0 : 1; ncand++; }
+    int gidx = 0, fresh = ncand;
+    for (int b = 0; b < a->num_blocks; b++) {
+        int h, w;
+        hant_arch_block_input(a, b, &h, &w, NULL);
+        for (int k = 0; k < S.pool_count[b]; k++) {
+            /* a tiled twin is the same math: not trained, selection gives it its twin's score;
+               nor counted, so that SPEC and SPEC+tiled split into the same shards */
+            if (S.pool[b][k].tiled) continue;
+            if (gidx++ % shard_n != shard_i) continue;
+            hant__cand c;
+            memset(&c, 0, sizeof c);
+            c.row.block = b; c.index = k; c.row.spec = S.pool[b][k];
+            hant_block_signature(&c.row.spec, h, w, c.row.signature, sizeof c.row.signature);
+            int have = 0;
+            for (int i = 0; i < nrows && !have; i++) have = S.old.rows[i].block == b && !strcmp(S.old.rows[i].signature, c.row.signature);
+            if (have) continue;
+            c.row.params = hant_block_params(&c.row.spec); c.row.macs = hant_block_macs(&c.row.spec, h, w);
+            c.work = 3.0 * (double)c.row.macs + 20000.0; /* training ~3x the forward; a floor for per-op costs */
+            cand[ncand++] = c;
+        }
+    }
+    out->candidates = ncand; out->scored_before = nrows;
+    if (cfg->progress) cfg->progress(cfg->user, "plan", nrows, ncand);
+
+    /* data: training images and held-out ones (the validation split) */
+    int hold = hant_default_val(data->n), ntrain = data->n - hold;
+    if (hold < 1) { st = hant__fail(HANT_ERR_INVALID_ARG, "%s: %d images are too few to hold any out", data->path, data->n); goto done; }
+    if (nval > hold) nval = hold;
+    if (images > ntrain) images = ntrain;
+    images -= images % batch;
+    if (images < batch) { st = hant__fail(HANT_ERR_INVALID_ARG, "images (%ld) must be at least batch (%ld)", images, batch); goto done; }
+    /* the window: within a quarter of the budget, but no fewer than the 512
+       images that int8 calibration takes from it */
+    size_t per_img = 0, maxact = 0;
+    for (int b = 0; b <= a->num_blocks; b++) { per_img += sizeof(float) * hant__act_size(a, b); maxact = HANT__MAX(maxact, hant__act_size(a, b)); }
+    if (window > images) window = images;
+    {
+        long lo = HANT__MIN(images, 512L);
+        lo = (lo + batch - 1) / batch * batch;
+        long fit = (long)HANT__MIN((size_t)LONG_MAX, budget / 4 / per_img);
+        fit -= fit % batch;
+        if (window > fit) window = HANT__MAX(fit, lo);
+        if (window > images) window = images;
+    }
+    out->window = (int)window;
+    S.perm = (int *)hant__pl_alloc(ctx, (size_t)data->n, sizeof(int));
+    S.lab = (int *)hant__pl_alloc(ctx, (size_t)HANT__MAX(window, nval), sizeof(int));
+    S.x = (float *)hant__pl_alloc(ctx, (size_t)HANT__MAX(window, nval) * a->in_h * a->in_w * a->in_c, sizeof(float));
+    S.buf = (float *)hant__pl_alloc(ctx, 256 * maxact, sizeof(float));
+    S.zeros = (float *)hant__pl_calloc(ctx, (size_t)batch * maxact, sizeof(float));
+    HANT__OOM(S.perm && S.lab && S.x && S.buf && S.zeros, "phase 1 buffers");
+    hant_shuffle(S.perm, data->n, HANT_VAL_SEED);
+    for (int b = 0; b <= a->num_blocks; b++) {
+        S.act[b] = (float *)hant__pl_alloc(ctx, (size_t)window * hant__act_size(a, b), sizeof(float));
+        S.vact[b] = (float *)hant__pl_alloc(ctx, (size_t)nval * hant__act_size(a, b), sizeof(float));
+        HANT__OOM(S.act[b] && S.vact[b], "activations (a smaller window or fewer held-out images need less)");
+    }
+    HANT__TRY(hant_dataset_batch(data, S.perm + ntrain, (int)nval, a->in_mean, a->in_std, 0, NULL, S.x, S.lab));
+    HANT__TRY(hant_parts_forward(&S.parts, a, S.x, (int)nval, S.vact));
+    /* the int8 head, once (shard 0), calibrated on the first training images' features */
+    int head_have = 0, int8_pool = 0;
+    for (int i = 0; i < nrows; i++) head_have |= S.old.rows[i].block == a->num_blocks;
+    for (int b = 0; b < a->num_blocks && !int8_pool; b++)
+        for (int k = 0; k < S.pool_count[b]; k++) int8_pool |= S.pool[b][k].quant != 0;
+    if (int8_pool && a->num_classes && a->head_cout && !a->head_quant && shard_i == 0 && !head_have) {
+        int ncal = (int)HANT__MIN(512, window);
+        HANT__TRY(hant_dataset_batch(data, S.perm, ncal, a->in_mean, a->in_std, 0, NULL, S.x, S.lab));
+        HANT__TRY(hant_parts_forward(&S.parts, a, S.x, ncal, S.act));
+        HANT__TRY(hant__head_int8(ctx, teacher, S.act[a->num_blocks], ncal, S.vact[a->num_blocks], (int)nval, dir, &cand[ncand].row));
+        cand[ncand].done = 1; cand[ncand].index = 1;
+        out->head_score = cand[ncand].row.score;
+        ncand++;
+        out->candidates++;
+        if (cfg->progress) cfg->progress(cfg->user, "int8 head", 1, 1);
+        HANT__TRY(hant__distill_save(ctx, out->scores, tname, settings, cand, ncand));
+    }
+
+    /* scores that need no training: the teacher's own block (0 by definition) and identity */
+    for (int i = fresh; i < ncand; i++) {
+        hant__cand *c = &cand[i];
+        if (c->done) continue;
+        if (c->index == 0) { c->row.score = 0; c->done = 1; c->row.inherited = -1; }
+        else if (c->row.spec.kind == HANT_BLOCK_IDENTITY) { HANT__TRY(hant__block_score(NULL, a, c->row.block, S.vact, (int)nval, S.buf, &c->row.score)); c->done = 1; }
+    }
+    /* workers: one context of one thread each, counting what it holds */
+    S.wctx = (hant_context **)hant__pl_calloc(ctx, (size_t)T, sizeof *S.wctx);
+    S.wcount = (hant__counting *)hant__pl_calloc(ctx, (size_t)T, sizeof *S.wcount);
+    S.chunk = (hant__cand **)hant__pl_calloc(ctx, (size_t)ncand + 1, sizeof *S.chunk);
+    HANT__OOM(S.wctx && S.wcount && S.chunk, "workers");
+    for (int t = 0; t <= T; t++) {
+        hant__counting *cnt = t < T ? &S.wcount[t] : &S.pcount;
+        cnt->parent = &ctx->alloc;
+        atomic_init(&cnt->bytes, 0);
+        hant_config wc;
+        memset(&wc, 0, sizeof wc);
+        wc.threads = 1; wc.max_memory = ctx->max_memory;
+        wc.alloc.alloc = hant__count_alloc; wc.alloc.free = hant__count_free; wc.alloc.user = cnt;
+        HANT__TRY(hant_context_create(&wc, t < T ? &S.wctx[t] : &S.pctx));
+    }
+    size_t fixed = (size_t)(window + nval) * per_img, cand_budget = budget > fixed ? budget - fixed : 0;
+    int steps_per = (int)(images / batch), ntrain_total = 0;
+    for (int i = fresh; i < ncand; i++) ntrain_total += !cand[i].done;
+    hant_optim_config oc;
+    memset(&oc, 0, sizeof oc);
+    oc.kind = HANT_OPTIM_ADAMW; oc.lr = (float)lr; oc.total_steps = images / batch; oc.warmup_steps = (images / batch) / 20;
+    double t0 = hant_time_ms();
+    int trained = 0;
+    if (cfg->progress && ntrain_total) cfg->progress(cfg->user, "train", 0, ntrain_total * steps_per);
+    for (int first = fresh; first < ncand;) {
+        /* the next candidates that need training, while their footprint fits */
+        int m = 0;
+        size_t held = 0;
+        for (; first < ncand && m < chunk; first++) {
+            hant__cand *c = &cand[first];
+            if (c->done) continue;
+            if (!c->mem) {
+                HANT__TRY(hant__cand_footprint(S.pctx, &S.pcount, a, &S.parts, c, (int)batch, &oc, S.zeros, &c->mem));
+                c->mem += c->mem / 8; /* calibration and fake-quantised weights come later */
+            }
+            if (m && held + c->mem > cand_budget) break;
+            held += c->mem;
+            S.chunk[m++] = c;
+        }
+        if (!m) break;
+        /* longest-processing-time assignment to workers */
+        for (int a1 = 0; a1 < m; a1++)
+            for (int a2 = a1 + 1; a2 < m; a2++)
+                if (S.chunk[a2]->work > S.chunk[a1]->work) { hant__cand *tmp = S.chunk[a1]; S.chunk[a1] = S.chunk[a2]; S.chunk[a2] = tmp; }
+        double load[1024] = { 0 };
+        for (int j = 0; j < m; j++) {
+            hant__cand *c = S.chunk[j];
+            int wbest = 0;
+            for (int t = 1; t < T && t < 1024; t++) if (load[t] < load[wbest]) wbest = t;
+            c->worker = wbest; load[wbest] += c->work;
+            if ((st = hant__cand_open(S.wctx[wbest], a, &S.parts, c, seed, (int)batch, &oc))) {
+                hant__prefix_error("candidate '%s': ", c->row.signature);
+                break;
+            }
+        }
+        hant__distill d;
+        memset(&d, 0, sizeof d);
+        d.arch = a; d.act = S.act; d.batch = (int)batch; d.cand = S.chunk; d.ncand = m;
+        d.fq_step = steps_per * 3 / 4; /* the last 25% of the steps */
+        atomic_init(&d.failed, 0);
+        /* one pass over the training images, a window of teacher activations at a time */
+        for (long s = 0; s < images && !st; s += window) {
+            int n = (int)HANT__MIN(window, images - s);
+            if ((st = hant_dataset_batch(data, S.perm + s, n, a->in_mean, a->in_std, 0, NULL, S.x, S.lab)) ||
+                (st = hant_parts_forward(&S.parts, a, S.x, n, S.act)))
+                break;
+            d.nimg = n;
+            pthread_t th[1024];
+            hant__distill_arg wa[1024];
+            int started = 0;
+            for (int t = 0; t < T && t < 1024; t++) {
+                wa[t].d = &d; wa[t].worker = t;
+                if (pthread_create(&th[t], NULL, hant__distill_worker, &wa[t]) != 0) { atomic_store(&d.failed, 1); break; }
+                started++;
+            }
+            for (int t = 0; t < started; t++) pthread_join(th[t], NULL);
+            if (atomic_load(&d.failed)) { st = hant__fail(HANT_ERR_THREAD, "candidate training failed: %s", hant_last_error()); break; }
+            out->candidate_images += (double)n * m;
+            if (cfg->progress) cfg->progress(cfg->user, "train", trained * steps_per + (int)(m * ((s + n) / batch)), ntrain_total * steps_per);
+        }
+        /* score, save weights, record */
+        for (int j = 0; j < m; j++) {
+            hant__cand *c = S.chunk[j];
+            if (!st && c->net) {
+                c->row.train_loss = c->steps ? c->loss_sum / c->steps : 0;
+                snprintf(c->row.file, sizeof c->row.file, "cand/b%02d-%016llx.hant", c->row.block, (unsigned long long)hant__fnv(c->row.signature));
+                char path[4700];
+                snprintf(path, sizeof path, "%s/%s", dir, c->row.file);
+                if ((st = hant__block_score(c->net, a, c->row.block, S.vact, (int)nval, S.buf, &c->row.score)) || (st = hant_net_save(c->net, path)))
+                    hant__prefix_error("%s: ", path);
+                else c->done = 1;
+            }
+            hant__cand_close(S.wctx[c->worker], c);
+        }
+        if (st) goto done;
+        trained += m;
+        out->chunks++;
+        out->trained = trained;
+        HANT__TRY(hant__distill_save(ctx, out->scores, tname, settings, cand, ncand));
+        out->peak_rss = hant__peak_rss();
+    }
+    HANT__TRY(hant__distill_save(ctx, out->scores, tname, settings, cand, ncand));
+    out->seconds = (hant_time_ms() - t0) / 1e3;
+    out->peak_rss = hant__peak_rss();
+    if (cfg->progress) cfg->progress(cfg->user, "done", trained, ntrain_total);
+#undef HANT__TRY
+#undef HANT__OOM
+done:
+    hant__distill_state_free(&S);
+    return st;
+}
+
+/* ---- phase 2: the selection problem ---- */
+void hant_selection_free(hant_selection *m) {
+    if (!m) return;
+    hant__pl_free(m->ctx, m->item); hant__pl_free(m->ctx, m->loss); hant__pl_free(m->ctx, m->cost);
+    memset(m, 0, sizeof *m);
+}
+
+static void hant__selection_add(hant_selection *m, int layer, const hant_score_row *r, double ms, double params) {
+    m->item[m->total] = *r;
+    m->loss[m->total] = r->score;
+    m->cost[2 * m->total] = ms; m->cost[2 * m->total + 1] = params;
+    m->total++; m->count[layer]++;
+}
+
+hant_status hant_selection_build(hant_context *ctx, const hant_arch *a, const hant_scores *sc, const hant_lut *lut, hant_selection *m) {
+    if (!ctx || !a || !sc || !lut || !m) return hant__fail(HANT_ERR_INVALID_ARG, "hant_selection_build: NULL argument");
+    memset(m, 0, sizeof *m);
+    m->ctx = ctx;
+    const hant_score_row *rows = sc->rows;
+    int nrows = sc->count;
+    hant_status st = HANT_OK;
+    if (!nrows) return hant__fail(HANT_ERR_INVALID_ARG, "no scores (run hant distill)");
+    m->nblocks = a->num_blocks;
+    m->item = (hant_score_row *)hant__pl_alloc(ctx, 2 * (size_t)nrows + 2, sizeof *m->item);
+    m->loss = (double *)hant__pl_alloc(ctx, 2 * (size_t)nrows + 2, sizeof(double));
+    m->cost = (double *)hant__pl_alloc(ctx, 4 * (size_t)nrows + 4, sizeof(double));
+    if (!m->item || !m->loss || !m->cost) { hant_selection_free(m); return hant__fail(HANT_ERR_OUT_OF_MEMORY, "selection problem"); }
+    char key[256], sig[256];
+    /* every cost is the latency model's share of its part (hant_lut_part_ms),
+       the one that hant_lut_predict sums and hant profile --validate scores */
+    hant_arch one = *a;
+    for (int b = 0; b < a->num_blocks; b++) {
+        for (int i = 0; i < nrows; i++) {
+            if (rows[i].block != b) continue;
+            int h, w;
+            hant_arch_block_input(a, b, &h, &w, NULL);
+            hant_block_signature(&rows[i].spec, h, w, sig, sizeof sig);
+            if (strcmp(sig, rows[i].signature)) { st = hant__fail(HANT_ERR_INVALID_ARG, "block %d row '%s' does not fit the teacher", b, rows[i].signature); goto bad; }
+            double ms = 0;
+            one.blocks[b] = rows[i].spec;
+            if ((st = hant_lut_part_ms(lut, &one, b, lut->batch, lut->threads, &ms))) goto bad;
+            hant__selection_add(m, b, &rows[i], ms, (double)rows[i].params);
+            if (rows[i].spec.kind != HANT_BLOCK_MBCONV || rows[i].spec.tiled) continue;
+            hant_score_row t = rows[i];
+            t.spec.tiled = 1;
+            hant_block_signature(&t.spec, h, w, t.signature, sizeof t.signature);
+            one.blocks[b] = t.spec;
+            if (hant_lut_part_ms(lut, &one, b, lut->batch, lut->threads, &ms)) continue; /* no twin timed */
+            hant__selection_add(m, b, &t, ms, (double)t.params);
+        }
+        one.blocks[b] = a->blocks[b];
+    }
+    for (int b = 0; b < a->num_blocks; b++) if (!m->count[b]) { st = hant__fail(HANT_ERR_INVALID_ARG, "block %d has no scored candidate", b); goto bad; }
+    /* what every network pays: stem, head, the fitted constant; with a scored
+       int8 head and its time in the table, the head is one more layer: the
+       fp32 head (score 0) or the int8 one */
+    double fixed = 0;
+    const int fixed_parts[2] = { HANT_PART_STEM, a->num_blocks };
+    m->nlayers = a->num_blocks;
+    for (int k = 0; k < 2; k++) {
+        int p = fixed_parts[k];
+        hant_part_signature(a, p, sig, sizeof sig);
+        double ms, msq = 0;
+        if ((st = hant_lut_part_ms(lut, a, p, lut->batch, lut->threads, &ms))) goto bad;
+        hant_part_layout l;
+        hant_arch_part_layout(a, p, &l);
+        m->fixed_params += (double)l.param_count;
+        const hant_score_row *hq = NULL;
+        int have_q = 0;
+        if (p == a->num_blocks)
+            for (int i = 0; i < nrows; i++) if (rows[i].block == a->num_blocks) hq = &rows[i];
+        if (hq) {
+            hant_arch aq = *a;
+            aq.head_quant = HANT_QUANT_INT8;
+            have_q = hant_lut_part_ms(lut, &aq, p, lut->batch, lut->threads, &msq) == HANT_OK;
+        }
+        if (!have_q) { fixed += ms; continue; }
+        hant_score_row h32;
+        memset(&h32, 0, sizeof h32);
+        h32.block = a->num_blocks; h32.inherited = -1; h32.params = hq->params; h32.macs = hq->macs;
+        snprintf(h32.signature, sizeof h32.signature, "%s", sig);
+        hant__selection_add(m, a->num_blocks, &h32, ms, 0); /* parameters: counted in fixed_params */
+        hant__selection_add(m, a->num_blocks, hq, msq, 0);
+        m->nlayers = a->num_blocks + 1;
+    }
+    hant_latency_model lm;
+    hant_lut_model(lut, lut->batch, lut->threads, &lm);
+    m->fixed_ms = fixed + lm.coef[0];
+    m->fastest_ms = m->slowest_ms = m->fixed_ms;
+    for (int l = 0, off = 0; l < m->nlayers; off += m->count[l], l++) {
+        double lo = INFINITY, hi = 0;
+        for (int i = 0; i < m->count[l]; i++) { lo = fmin(lo, m->cost[2 * (off + i)]); hi = fmax(hi, m->cost[2 * (off + i)]); }
+        m->fastest_ms += lo; m->slowest_ms += hi;
+    }
+    char nsig[64];
+    snprintf(nsig, sizeof nsig, "net arch=%016llx", (unsigned long long)hant_arch_hash(a));
+    hant_lut_key(key, sizeof key, nsig, lut->batch, lut->threads, "fp32");
+    const hant_lut_entry *t = hant_lut_find(lut, key);
+    m->teacher_ms = t ? t->t.median_ms : -1;
+    if (hant_lut_predict(lut, a, lut->batch, lut->threads, &m->teacher_pred)) m->teacher_pred = -1;
+    return HANT_OK;
+bad:
+    hant_selection_free(m);
+    m->ctx = ctx;
+    return st;
+}
+
+hant_status hant_selection_budget(const hant_selection *m, double latency_ms, double speedup, double params, double *budget_ms) {
+    if (!m || !budget_ms) return hant__fail(HANT_ERR_INVALID_ARG, "hant_selection_budget: NULL argument");
+    double budget = latency_ms;
+    if (speedup > 0) {
+        /* the teacher as the same model prices it, so that a speed-up target means
+           the same on a busy machine as on a quiet one (a whole-network timing
+           taken under load can be many times the sum of its parts) */
+        if (m->teacher_pred <= 0) return hant__fail(HANT_ERR_INVALID_ARG, "the latency table cannot price the teacher (profile it)");
+        budget = m->teacher_pred / speedup;
+    }
+    if (!(budget > 0)) return hant__fail(HANT_ERR_INVALID_ARG, "a latency budget must be positive (%g ms)", budget);
+    if (budget <= m->fastest_ms)
+        return hant__fail(HANT_ERR_INVALID_ARG, "a latency budget of %.4f ms is below the fastest network this pool can build (%.4f ms predicted)", budget, m->fastest_ms);
+    if (params > 0 && params < m->fixed_params)
+        return hant__fail(HANT_ERR_INVALID_ARG, "--params %.0f is below the stem and head alone (%.0f)", params, m->fixed_params);
+    *budget_ms = budget;
+    return HANT_OK;
+}
+
+double hant_selection_cost_ms(const hant_selection *m, int layer, int item) {
+    int off = 0;
+    for (int l = 0; l < layer; l++) off += m->count[l];
+    return m->cost[2 * (off + item)];
+}
+
+hant_status hant_selection_choose(const hant_selection *m, const int *item, const hant_score_row **choice, double *pred_ms, double *params) {
+    if (!m || !item || !choice) return hant__fail(HANT_ERR_INVALID_ARG, "hant_selection_choose: NULL argument");
+    double ms = m->fixed_ms, pa = m->fixed_params;
+    choice[m->nblocks] = NULL;
+    for (int l = 0, off = 0; l < m->nlayers; off += m->count[l], l++) {
+        if (item[l] < 0 || item[l] >= m->count[l]) return hant__fail(HANT_ERR_INVALID_ARG, "layer %d: item %d of %d", l, item[l], m->count[l]);
+        choice[l] = &m->item[off + item[l]];
+        ms += m->cost[2 * (off + item[l])]; pa += m->cost[2 * (off + item[l]) + 1];
+    }
+    if (pred_ms) *pred_ms = ms;
+    if (params) *params = pa;
+    return HANT_OK;
+}
+
+const char *hant_score_row_kind(const hant_score_row *r) { return r->inherited == -1 ? "teacher" : hant_block_kind_name(r->spec.kind); }
+
+/* ---- student assembly ---- */
+hant_status hant_student_assemble(hant_context *ctx, hant_net *teacher, const char *dir, const hant_score_row *const *choice, hant_net **out) {
+    if (!ctx || !teacher || !dir || !choice || !out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_student_assemble: NULL argument");
+    *out = NULL;
+    const hant_arch *ta = hant_net_arch(teacher);
+    hant_arch sa = *ta;
+    for (int b = 0; b < ta->num_blocks; b++) {
+        if (!choice[b] || choice[b]->block != b) return hant__fail(HANT_ERR_INVALID_ARG, "hant_student_assemble: no choice for block %d", b);
+        sa.blocks[b] = choice[b]->spec;
+    }
+    const hant_score_row *head = choice[ta->num_blocks]; /* NULL: the teacher's head as it is */
+    if (head && head->inherited != -1) sa.head_quant = HANT_QUANT_INT8;
+    hant_net *s;
+    hant_status st = hant_net_create(ctx, &sa, 1, &s);
+    if (st) return st;
+    size_t np, nb, tp, tb;
+    float *sp = hant_net_param_data(s, &np), *sbuf = hant_net_buffer_data(s, &nb);
+    float *tpp = hant_net_param_data(teacher, &tp), *tbuf = hant_net_buffer_data(teacher, &tb);
+    for (int p = HANT_PART_STEM; p <= ta->num_blocks; p++) {
+        hant_part_layout ls, lt;
+        hant_arch_part_layout(&sa, p, &ls);
+        hant_arch_part_layout(ta, p, &lt);
+        const float *srcp = NULL, *srcb = NULL;
+        hant_net *cn = NULL;
+        char path[4700];
+        if (p == ta->num_blocks && sa.head_quant) { /* the int8 head's calibration: the teacher's own, or its twin's file */
+            hant_qparams qp[3];
+            int k = 0;
+            if (ta->head_quant) st = hant_net_block_qparams(teacher, p, qp, 3, &k);
+            else {
+                snprintf(path, sizeof path, "%s/%s", dir, head->file);
+                if (!(st = hant_net_load(ctx, path, &cn))) st = hant_net_block_qparams(cn, 0, qp, 3, &k);
+                hant_net_destroy(cn);
+                cn = NULL;
+            }
+            if (!st) st = hant_net_set_block_qparams(s, p, qp, k);
+            if (st) { hant__prefix_error("int8 head: "); hant_net_destroy(s); return st; }
+        }
+        if (p == HANT_PART_STEM || p == ta->num_blocks || choice[p]->inherited == -1) {
+            srcp = tpp + lt.param_offset; srcb = tbuf + lt.buffer_offset; /* the teacher's own part */
+        } else if (choice[p]->spec.kind != HANT_BLOCK_IDENTITY) {
+            snprintf(path, sizeof path, "%s/%s", dir, choice[p]->file);
+            if ((st = hant_net_load(ctx, path, &cn))) { hant_net_destroy(s); return st; }
+            size_t cp, cb;
+            srcp = hant_net_param_data(cn, &cp); srcb = hant_net_buffer_data(cn, &cb);
+            if (cp != ls.param_count || cb != ls.buffer_count) {
+                hant_net_destroy(cn); hant_net_destroy(s);
+                return hant__fail(HANT_ERR_FORMAT, "%s does not match block %d", path, p);
+            }
+        }
+        if (srcp) { memcpy(sp + ls.param_offset, srcp, ls.param_count * sizeof(float)); memcpy(sbuf + ls.buffer_offset, srcb, ls.buffer_count * sizeof(float)); }
+        if (cn && choice[p]->spec.quant) { /* the int8 twin's calibration comes with its weights */
+            hant_qparams qp[3];
+            int k = 0;
+            if ((st = hant_net_block_qparams(cn, 0, qp, 3, &k)) || (st = hant_net_set_block_qparams(s, p, qp, k))) {
+                hant__prefix_error("block %d: ", p);
+                hant_net_destroy(cn); hant_net_destroy(s);
+                return st;
+            }
+        }
+        hant_net_destroy(cn);
+    }
+    *out = s;
+    return HANT_OK;
+}
+
+/* ---- training and fine-tuning ---- */
+hant_status hant_eval_top1(hant_net *net, const hant_dataset *d, const int *idx, int n, double *top1) {
+    if (!net || !d || !top1 || n < 0) return hant__fail(HANT_ERR_INVALID_ARG, "hant_eval_top1: bad argument");
+    const hant_arch *a = hant_net_arch(net);
+    hant_context *ctx = net->ctx;
+    int k = a->num_classes, correct = 0, chunk = 256;
+    if (k < 1) return hant__fail(HANT_ERR_INVALID_ARG, "hant_eval_top1: not a classifier");
+    int *ids = (int *)hant__pl_alloc(ctx, (size_t)chunk, sizeof(int)), *lab = (int *)hant__pl_alloc(ctx, (size_t)chunk, sizeof(int));
+    float *x = (float *)hant__pl_alloc(ctx, (size_t)chunk * a->in_h * a->in_w * a->in_c, sizeof(float));
+    float *lg = (float *)hant__pl_alloc(ctx, (size_t)chunk * k, sizeof(float));
+    hant_status st = ids && lab && x && lg ? HANT_OK : hant__fail(HANT_ERR_OUT_OF_MEMORY, "hant_eval_top1: buffers");
+    for (int i0 = 0; i0 < n && !st; i0 += chunk) {
+        int m = n - i0 < chunk ? n - i0 : chunk;
+        for (int i = 0; i < m; i++) ids[i] = idx ? idx[i0 + i] : i0 + i;
+        if ((st = hant_dataset_batch(d, ids, m, a->in_mean, a->in_std, 0, NULL, x, lab)) || (st = hant_net_forward(net, x, m, lg))) break;
+        for (int i = 0; i < m; i++) {
+            int best = 0;
+            for (int c = 1; c < k; c++) if (lg[(size_t)i * k + c] > lg[(size_t)i * k + best]) best = c;
+            correct += best == lab[i];
+        }
+    }
+    hant__pl_free(ctx, ids); hant__pl_free(ctx, lab); hant__pl_free(ctx, x); hant__pl_free(ctx, lg);
+    if (!st) *top1 = n ? (double)correct / n : 0.0;
+    return st;
+}
+
+/* Optimizer checkpoint beside the model checkpoint: magic, version, epoch,
+   steps, seed, batch, count, [v2: the model checkpoint's CRC-32], floats, CRC-32.
+   A SIGKILL may fall between writing the two files, so they are committed in
+   order: the model to OUT.ckpt.next, then this file naming that model's CRC,
+   then OUT.ckpt.next renamed to OUT.ckpt; hant__ckpt_settle() finishes or
+   discards a step cut short. */
+static hant_status hant__save_opt(const char *path, hant_optim *opt, int64_t epoch, uint64_t seed, int batch, uint32_t model_crc) {
+    size_t count;
+    float *st = hant_optim_state(opt, &count);
+    unsigned char head[52];
+    memcpy(head, "HANTOPT\n", 8);
+    hant__put_u32(head + 8, 2); hant__put_u32(head + 12, (uint32_t)batch);
+    hant__put_u64(head + 16, (uint64_t)epoch); hant__put_u64(head + 24, (uint64_t)hant_optim_steps(opt));
+    hant__put_u64(head + 32, seed); hant__put_u64(head + 40, count); hant__put_u32(head + 48, model_crc);
+    char tmp[4300];
+    if (!hant__tmp_name(tmp, sizeof tmp, path)) return hant__fail(HANT_ERR_INVALID_ARG, "path too long: %s", path);
+    FILE *f = fopen(tmp, "wb");
+    if (!f) return hant__fail(HANT_ERR_IO, "%s: %s", tmp, strerror(errno));
+    uint32_t crc = hant__crc32(0, head, sizeof head);
+    int ok = fwrite(head, 1, sizeof head, f) == sizeof head;
+    unsigned char buf[4096];
+    for (size_t i = 0; i < count && ok; i += 1024) {
+        size_t m = count - i < 1024 ? count - i : 1024;
+        for (size_t j = 0; j < m; j++) hant__put_f32(buf + 4 * j, st[i + j]);
+        crc = hant__crc32(crc, buf, 4 * m);
+        ok = fwrite(buf, 1, 4 * m, f) == 4 * m;
+    }
+    hant__put_u32(buf, crc);
+    ok = ok && fwrite(buf, 1, 4, f) == 4 && fflush(f) == 0 && fsync(fileno(f)) == 0;
+    ok = (fclose(f) == 0) && ok;
+    if (!ok || rename(tmp, path) != 0) { remove(tmp); return hant__fail(HANT_ERR_IO, "%s: write failed", path); }
+    return HANT_OK;
+}
+
+static hant_status hant__load_opt(const char *path, hant_optim *opt, int64_t *epoch, uint64_t seed, int batch) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return hant__fail(HANT_ERR_IO, "%s: cannot open optimizer checkpoint", path);
+    unsigned char head[52], buf[4096];
+    size_t count;
+    float *st = hant_optim_state(opt, &count);
+    int ok = fread(head, 1, 48, f) == 48 && !memcmp(head, "HANTOPT\n", 8) && (hant__get_u32(head + 8) == 1 || hant__get_u32(head + 8) == 2);
+    size_t hb = ok && hant__get_u32(head + 8) == 2 ? 52 : 48;
+    ok = ok && (hb == 48 || fread(head + 48, 1, 4, f) == 4);
+    if (!ok) { fclose(f); return hant__fail(HANT_ERR_FORMAT, "%s: not an optimizer checkpoint", path); }
+    if (hant__get_u64(head + 40) != count || hant__get_u64(head + 32) != seed || (int)hant__get_u32(head + 12) != batch) {
+        fclose(f);
+        return hant__fail(HANT_ERR_INVALID_ARG, "%s: written by a run with another model, --seed or --batch", path);
+    }
+    uint32_t crc = hant__crc32(0, head, hb);
+    for (size_t i = 0; i < count && ok; i += 1024) {
+        size_t m = count - i < 1024 ? count - i : 1024;
+        ok = fread(buf, 1, 4 * m, f) == 4 * m;
+        crc = hant__crc32(crc, buf, 4 * m);
+        for (size_t j = 0; ok && j < m; j++) st[i + j] = hant__get_f32(buf + 4 * j);
+    }
+    ok = ok && fread(buf, 1, 4, f) == 4 && hant__get_u32(buf) == crc;
+    fclose(f);
+    if (!ok) return hant__fail(HANT_ERR_CHECKSUM, "%s: truncated or corrupt", path);
+    *epoch = (int64_t)hant__get_u64(head + 16);
+    hant_optim_set_steps(opt, (int64_t)hant__get_u64(head + 24));
+    return HANT_OK;
+}
+
+/* The CRC-32 a .hant file stores in its last 4 bytes (0: unreadable). */
+static uint32_t hant__file_crc(const char *path) {
+    FILE *f = fopen(path, "rb");
+    unsigned char b[4];
+    int ok = f && fseek(f, -4, SEEK_END) == 0 && fread(b, 1, 4, f) == 4;
+    if (f) fclose(f);
+    return ok ? hant__get_u32(b) : 0;
+}
+
+/* Before a resume: the model checkpoint that the optimizer state names. A
+   OUT.ckpt.next it names was written but not yet renamed (finish that); one it
+   does not name is from an epoch whose optimizer state was never written. */
+static hant_status hant__ckpt_settle(const char *ckpt, const char *next, const char *ckopt) {
+    FILE *f = fopen(ckopt, "rb");
+    unsigned char head[52];
+    int v2 = f && fread(head, 1, 52, f) == 52 && !memcmp(head, "HANTOPT\n", 8) && hant__get_u32(head + 8) == 2;
+    if (f) fclose(f);
+    if (!v2) { remove(next); return HANT_OK; } /* version 1 (or no state): as before */
+    uint32_t want = hant__get_u32(head + 48);
+    FILE *n = fopen(next, "rb");
+    if (n) {
+        fclose(n);
+        if (hant__file_crc(next) == want) { if (rename(next, ckpt)) return hant__fail(HANT_ERR_IO, "%s: %s", next, strerror(errno)); }
+        else remove(next);
+    }
+    if (hant__file_crc(ckpt) != want)
+        return hant__fail(HANT_ERR_INVALID_ARG, "%s does not belong to %s (different epochs): start again without --resume", ckpt, ckopt);
+    return HANT_OK;
+}
+
+static void hant__train_say(const hant_train_config *cfg, hant_train_report *r, const char *stage) {
+    r->stage = stage;
+    if (cfg->report) cfg->report(cfg->user, r);
+}
+
+hant_status hant_train_resume_net(hant_context *ctx, const char *checkpoint, hant_net **out) {
+    if (!ctx || !checkpoint || !out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_train_resume_net: NULL argument");
+    *out = NULL;
+    char ckpt[4200], ckopt[4300], cknext[4300];
+    snprintf(ckpt, sizeof ckpt, "%s.ckpt", checkpoint);
+    snprintf(ckopt, sizeof ckopt, "%s.ckpt.opt", checkpoint);
+    snprintf(cknext, sizeof cknext, "%s.ckpt.next", checkpoint);
+    hant_status st = hant__ckpt_settle(ckpt, cknext, ckopt);
+    if (st) return st;
+    return hant_net_load(ctx, ckpt, out);
+}
+
+hant_status hant_train(hant_context *ctx, hant_net *net, hant_net *teacher, const hant_dataset *data, const hant_train_config *cfg,
+                       hant_train_result *out) {
+    if (!ctx || !net || !data || !cfg) return hant__fail(HANT_ERR_INVALID_ARG, "hant_train: NULL argument");
+    if (cfg->resume && !cfg->checkpoint) return hant__fail(HANT_ERR_INVALID_ARG, "hant_train: resume needs a checkpoint");
+    hant_train_result res;
+    memset(&res, 0, sizeof res);
+    int epochs = cfg->epochs > 0 ? cfg->epochs : 10, batch = cfg->batch > 0 ? cfg->batch : 128;
+    uint64_t seed = cfg->seed ? cfg->seed : 1;
+    double wd = cfg->weight_decay > 0 ? cfg->weight_decay : cfg->weight_decay < 0 ? 0 : 5e-5;
+    double smoothing = cfg->label_smoothing > 0 ? cfg->label_smoothing : cfg->label_smoothing < 0 ? 0 : 0.1;
+    double warmup = cfg->warmup_epochs > 0 ? cfg->warmup_epochs : cfg->warmup_epochs < 0 ? 0 : 1;
+    double kd_alpha = cfg->kd_alpha > 0 ? cfg->kd_alpha : cfg->kd_alpha < 0 ? 0 : 0.9, kd_temp = cfg->kd_temp > 0 ? cfg->kd_temp : 4;
+    int calib = cfg->bn_calibrate > 0 ? cfg->bn_calibrate : cfg->bn_calibrate < 0 ? 0 : 100;
+    int q8calib = cfg->int8_calib > 0 ? cfg->int8_calib : cfg->int8_calib < 0 ? 0 : 512;
+    char ckpt[4200] = "", ckopt[4300] = "", cknext[4300] = "";
+    if (cfg->checkpoint) {
+        snprintf(ckpt, sizeof ckpt, "%s.ckpt", cfg->checkpoint);
+        snprintf(ckopt, sizeof ckopt, "%s.ckpt.opt", cfg->checkpoint);
+        snprintf(cknext, sizeof cknext, "%s.ckpt.next", cfg->checkpoint);
+    }
+    hant_status st = HANT_OK;
+    hant_optim *opt = NULL;
+    int *perm = NULL, *order = NULL, *lab = NULL, *sh = NULL;
+    float *x = NULL, *logits = NULL, *dlogits = NULL, *tlogits = NULL;
+    int64_t start_epoch = 0;
+    hant_train_report r;
+    memset(&r, 0, sizeof r);
+    const hant_arch *a = hant_net_arch(net);
+    if (a->num_classes < 1) return hant__fail(HANT_ERR_INVALID_ARG, "not a classifier (no classes)");
+    if (teacher) {
+        const hant_arch *ta = hant_net_arch(teacher);
+        if (ta->in_h != a->in_h || ta->in_w != a->in_w || ta->in_c != a->in_c || ta->num_classes != a->num_classes)
+            return hant__fail(HANT_ERR_INVALID_ARG, "teacher: input or classes differ from the student's");
+    }
+    if ((st = hant_dataset_check(data, a))) return st;
+    int val = cfg->val > 0 ? cfg->val : cfg->val < 0 ? 0 : hant_default_val(data->n);
+    if (val >= data->n) return hant__fail(HANT_ERR_INVALID_ARG, "val %d leaves no training images", val);
+#define HANT__TRY(expr) do { if ((st = (expr))) goto done; } while (0)
+    /* deterministic split: the last `val` of a fixed permutation */
+    perm = (int *)hant__pl_alloc(ctx, (size_t)data->n, sizeof(int));
+    order = (int *)hant__pl_alloc(ctx, (size_t)data->n, sizeof(int));
+    sh = (int *)hant__pl_alloc(ctx, (size_t)data->n, sizeof(int));
+    lab = (int *)hant__pl_alloc(ctx, (size_t)batch, sizeof(int));
+    x = (float *)hant__pl_alloc(ctx, (size_t)HANT__MAX(batch, 512) * a->in_h * a->in_w * a->in_c, sizeof(float));
+    logits = (float *)hant__pl_alloc(ctx, (size_t)batch * a->num_classes, sizeof(float));
+    dlogits = (float *)hant__pl_alloc(ctx, (size_t)batch * a->num_classes, sizeof(float));
+    tlogits = (float *)hant__pl_alloc(ctx, (size_t)batch * a->num_classes, sizeof(float));
+    if (!perm || !order || !sh || !lab || !x || !logits || !dlogits || !tlogits) { st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "training buffers"); goto done; }
+    hant_shuffle(perm, data->n, HANT_VAL_SEED);
+    int ntrain = data->n - val, *val_idx = perm + ntrain;
+    if (cfg->subset > 0 && cfg->subset < ntrain) ntrain = cfg->subset;
+    int steps = ntrain / batch;
+    int nq8 = 0;
+    for (int b = 0; b < a->num_blocks; b++) nq8 += a->blocks[b].quant != 0;
+    if ((nq8 || a->head_quant) && q8calib && !cfg->resume) { /* the checkpoint of a resumed run carries its calibration */
+        int m = HANT__MIN(q8calib, ntrain);
+        float *cx = (float *)hant__pl_alloc(ctx, (size_t)m * a->in_h * a->in_w * a->in_c, sizeof(float));
+        int *cl = (int *)hant__pl_alloc(ctx, (size_t)m, sizeof(int));
+        st = !cx || !cl ? hant__fail(HANT_ERR_OUT_OF_MEMORY, "calibration images") : hant_dataset_batch(data, perm, m, a->in_mean, a->in_std, 0, NULL, cx, cl);
+        if (!st) st = hant_net_calibrate(net, cx, m, 100);
+        hant__pl_free(ctx, cx); hant__pl_free(ctx, cl);
+        if (st) { hant__prefix_error("int8 calibration: "); goto done; }
+        r.int8_blocks = nq8; r.int8_images = m;
+        hant__train_say(cfg, &r, "int8");
+    }
+    if (steps < 1) { st = hant__fail(HANT_ERR_INVALID_ARG, "batch %d is larger than the %d training images", batch, ntrain); goto done; }
+    hant_optim_config oc;
+    memset(&oc, 0, sizeof oc);
+    oc.kind = cfg->optim;
+    oc.lr = (float)cfg->lr; oc.nesterov = !cfg->no_nesterov; oc.weight_decay = (float)wd;
+    oc.warmup_steps = (int64_t)(warmup * steps); oc.total_steps = (int64_t)epochs * steps;
+    HANT__TRY(hant_optim_create(net, &oc, &opt));
+    if (cfg->resume) HANT__TRY(hant__load_opt(ckopt, opt, &start_epoch, seed, batch));
+    r.epochs = epochs; r.steps = steps; r.images = ntrain; r.held_out = val;
+    r.lr = (double)hant_optim_lr(opt) * (oc.warmup_steps ? (double)oc.warmup_steps : 1.0);
+    hant__train_say(cfg, &r, "start");
+    double t_start = hant_time_ms();
+    for (int64_t ep = start_epoch; ep < epochs; ep++) {
+        /* per-epoch streams from (seed, epoch): resuming needs no RNG state */
+        hant_shuffle(sh, ntrain, seed * 1000003ull + (uint64_t)ep);
+        for (int i = 0; i < ntrain; i++) order[i] = perm[sh[i]];
+        uint64_t rng = seed * 7919ull + (uint64_t)ep * 104729ull + 1;
+        double t0 = hant_time_ms(), last = 0, loss_sum = 0;
+        r.epoch = (int)ep + 1;
+        for (int s = 0; s < steps; s++) {
+            int aug = (cfg->no_crop ? 0 : HANT_AUGMENT_CROP) | (cfg->no_flip ? 0 : HANT_AUGMENT_FLIP);
+            HANT__TRY(hant_dataset_batch(data, order + (size_t)s * batch, batch, a->in_mean, a->in_std, aug, &rng, x, lab));
+            HANT__TRY(hant_net_train_forward(net, x, batch, logits));
+            float loss;
+            if (teacher) { /* the teacher sees the same augmented batch, in inference mode */
+                HANT__TRY(hant_net_forward(teacher, x, batch, tlogits));
+                loss = hant_loss_kd(logits, tlogits, lab, batch, a->num_classes, (float)kd_temp, (float)kd_alpha, dlogits);
+            } else {
+                loss = hant_loss_cross_entropy(logits, lab, batch, a->num_classes, (float)smoothing, dlogits);
+            }
+            if (!isfinite(loss)) { st = hant__fail(HANT_ERR_NONFINITE, "epoch %lld step %d: loss is %g; try a lower --lr", (long long)ep + 1, s, (double)loss); goto done; }
+            loss_sum += loss;
+            hant_net_zero_grad(net);
+            hant_net_train_backward(net, dlogits);
+            hant_optim_step(opt);
+            double now = hant_time_ms();
+            if (cfg->report && (now - last > 500 || s + 1 == steps)) {
+                double el = (now - t0) / 1000;
+                r.step = s + 1; r.images_per_s = (s + 1) * (double)batch / el; r.loss = loss_sum / (s + 1);
+                r.eta_s = el / (s + 1) * (steps - s - 1) + el / (s + 1) * steps * (double)(epochs - ep - 1);
+                hant__train_say(cfg, &r, "step");
+                last = now;
+            }
+        }
+        double top1 = 0;
+        if (val) HANT__TRY(hant_eval_top1(net, data, val_idx, val, &top1));
+        r.loss = loss_sum / steps; r.val_top1 = top1; r.elapsed_s = (hant_time_ms() - t_start) / 1000;
+        res.val_top1 = top1; res.epochs_done = (int)ep + 1;
+        hant__train_say(cfg, &r, "epoch");
+        if (cfg->checkpoint) {
+            if ((st = hant_net_save(net, cknext)) || (st = hant__save_opt(ckopt, opt, ep + 1, seed, batch, hant__file_crc(cknext))) ||
+                (rename(cknext, ckpt) && (st = hant__fail(HANT_ERR_IO, "%s: %s", ckpt, strerror(errno))))) {
+                hant__prefix_error("checkpoint %s: ", ckpt);
+                goto done;
+            }
+        }
+        if (cfg->stop_after && ep + 1 - start_epoch >= cfg->stop_after && ep + 1 < epochs) {
+            res.stopped = 1;
+            hant__train_say(cfg, &r, "stopped");
+            goto done;
+        }
+    }
+    if (calib) {
+        /* training saw augmented images; evaluation sees plain ones */
+        int nb = HANT__MIN(calib, ntrain / batch);
+        hant_net_bn_calibrate_begin(net);
+        for (int b = 0; b < nb; b++) {
+            HANT__TRY(hant_dataset_batch(data, perm + (size_t)b * batch, batch, a->in_mean, a->in_std, 0, NULL, x, lab));
+            HANT__TRY(hant_net_bn_calibrate(net, x, batch));
+        }
+        double top1 = 0;
+        if (val) HANT__TRY(hant_eval_top1(net, data, val_idx, val, &top1));
+        r.bn_batches = nb; r.val_top1 = top1; res.val_top1 = top1;
+        hant__train_say(cfg, &r, "bn");
+    }
+#undef HANT__TRY
+done:
+    res.seconds = 0;
+    hant__pl_free(ctx, perm); hant__pl_free(ctx, order); hant__pl_free(ctx, sh); hant__pl_free(ctx, lab);
+    hant__pl_free(ctx, x); hant__pl_free(ctx, logits); hant__pl_free(ctx, dlogits); hant__pl_free(ctx, tlogits);
+    hant_optim_destroy(opt);
+    if (out) *out = res;
+    return st;
 }
 
 #endif /* HANT__IMPLEMENTED */
