@@ -1,0 +1,98 @@
+/* transform - HANT through the library alone: a teacher and a latency table
+   in, a faster student out. The same phases as `hant transform` (which also
+   profiles, measures and reports): distill every candidate (phase 1), solve
+   the selection under the budget (phase 2), assemble, fine-tune with
+   knowledge distillation (phase 3).
+
+   cc -std=c11 -O2 -march=native examples/transform.c -o transform -lm -lpthread
+   ./transform TEACHER.hant LUT.tsv DATA_DIR WORK_DIR SPEEDUP OUT.hant [POOL [IMAGES [EPOCHS [SUBSET]]]]
+
+   LUT.tsv comes from `hant profile TEACHER.hant -o LUT.tsv --candidates POOL`. */
+#define HANT_IMPLEMENTATION
+#include "../hant.h"
+#define HANT_SOLVER_IMPLEMENTATION
+#include "../hant_solver.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void progress(void *user, const char *stage, int done, int total) {
+    (void)user;
+    if (strcmp(stage, "train") || done == total) fprintf(stderr, "%s %d/%d\n", stage, done, total);
+}
+
+static int fail(const char *what) {
+    fprintf(stderr, "transform: %s: %s\n", what, hant_last_error());
+    return 1;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 7) {
+        fprintf(stderr, "usage: transform TEACHER.hant LUT.tsv DATA_DIR WORK_DIR SPEEDUP OUT.hant [POOL [IMAGES [EPOCHS [SUBSET]]]]\n");
+        return 2;
+    }
+    const char *work = argv[4], *out = argv[6];
+    double speedup = atof(argv[5]);
+    hant_context *ctx;
+    hant_net *teacher, *student;
+    hant_dataset data;
+    hant_lut lut;
+    hant_scores scores;
+    hant_selection sel;
+    if (hant_context_create(NULL, &ctx)) return fail("context");
+    if (hant_net_load(ctx, argv[1], &teacher)) return fail(argv[1]);
+    const hant_arch *a = hant_net_arch(teacher);
+    if (hant_lut_load(argv[2], &lut)) return fail(argv[2]);
+    if (hant_dataset_open_dir(ctx, argv[3], "train", a->num_classes, &data)) return fail(argv[3]);
+
+    /* phase 1: DIR/scores.tsv and the candidates' weights (a rerun resumes) */
+    hant_distill_config dc = { 0 };
+    hant_distill_result dr;
+    dc.work_dir = work; dc.teacher_name = argv[1]; dc.progress = progress;
+    if (argc > 7) dc.pool = argv[7];
+    if (argc > 8) dc.images = atoi(argv[8]);
+    if (hant_distill(ctx, teacher, &data, &dc, &dr)) return fail("distill");
+
+    /* phase 2: the knapsack from the scores and the latency table, solved exactly */
+    char path[4096];
+    snprintf(path, sizeof path, "%s/scores.tsv", work);
+    if (hant_scores_load(ctx, path, NULL, &scores) || hant_selection_build(ctx, a, &scores, &lut, &sel)) return fail("selection");
+    double budget;
+    if (hant_selection_budget(&sel, 0, speedup, 0, &budget)) return fail("budget");
+    double bud[2] = { budget - sel.fixed_ms, INFINITY };
+    hant_solver_problem pr = { 0 };
+    pr.num_layers = sel.nlayers; pr.num_costs = 2; pr.num_items = sel.count; pr.loss = sel.loss; pr.cost = sel.cost; pr.budget = bud;
+    hant_solver_config sc = { 0 };
+    sc.time_limit = 60;
+    hant_solver_result res = { 0 };
+    if (hant_solver_solve(&pr, &sc, &res) < 0 || !res.item) {
+        fprintf(stderr, "transform: no selection: %s\n", hant_solver_last_error());
+        return 1;
+    }
+    const hant_score_row *choice[HANT_MAX_BLOCKS + 1];
+    double pred;
+    if (hant_selection_choose(&sel, res.item, choice, &pred, NULL)) return fail("choose");
+    printf("budget %.4f ms, predicted %.4f ms (teacher %.4f ms)\n", budget, pred, sel.teacher_pred);
+    if (hant_student_assemble(ctx, teacher, work, choice, &student)) return fail("assemble");
+
+    /* phase 3: fine-tuning with knowledge distillation from the teacher */
+    hant_train_config tc = { 0 };
+    hant_train_result tr;
+    tc.epochs = argc > 9 ? atoi(argv[9]) : 2;
+    tc.subset = argc > 10 ? atoi(argv[10]) : 0;
+    tc.lr = 0.02; tc.warmup_epochs = -1; /* no warm-up */
+    if (hant_train(ctx, student, teacher, &data, &tc, &tr)) return fail("finetune");
+    if (hant_net_save(student, out)) return fail(out);
+    printf("%s: validation top-1 %.4f\n", out, tr.val_top1);
+
+    hant_solver_result_free(&res);
+    hant_selection_free(&sel);
+    hant_scores_free(&scores);
+    hant_dataset_free(ctx, &data);
+    hant_lut_free(&lut);
+    hant_net_destroy(student);
+    hant_net_destroy(teacher);
+    hant_context_destroy(ctx);
+    return 0;
+}
