@@ -10416,6 +10416,7 @@ hant_status hant_distill(hant_context *ctx, hant_net *teacher, const hant_datase
        images that int8 calibration takes from it */
     size_t per_img = 0, maxact = 0;
     for (int b = 0; b <= a->num_blocks; b++) { per_img += sizeof(float) * hant__act_size(a, b); maxact = HANT__MAX(maxact, hant__act_size(a, b)); }
+    long ncal = HANT__MIN(512L, window); /* the int8 head's calibration images, as before the window shrinks */
     if (window > images) window = images;
     {
         long lo = HANT__MIN(images, 512L);
@@ -10427,14 +10428,15 @@ hant_status hant_distill(hant_context *ctx, hant_net *teacher, const hant_datase
     }
     out->window = (int)window;
     S.perm = (int *)hant__pl_alloc(ctx, (size_t)data->n, sizeof(int));
-    S.lab = (int *)hant__pl_alloc(ctx, (size_t)HANT__MAX(window, nval), sizeof(int));
-    S.x = (float *)hant__pl_alloc(ctx, (size_t)HANT__MAX(window, nval) * a->in_h * a->in_w * a->in_c, sizeof(float));
+    long nx = HANT__MAX(HANT__MAX(window, nval), ncal);
+    S.lab = (int *)hant__pl_alloc(ctx, (size_t)nx, sizeof(int));
+    S.x = (float *)hant__pl_alloc(ctx, (size_t)nx * a->in_h * a->in_w * a->in_c, sizeof(float));
     S.buf = (float *)hant__pl_alloc(ctx, 256 * maxact, sizeof(float));
     S.zeros = (float *)hant__pl_calloc(ctx, (size_t)batch * maxact, sizeof(float));
     HANT__OOM(S.perm && S.lab && S.x && S.buf && S.zeros, "phase 1 buffers");
     hant_shuffle(S.perm, data->n, HANT_VAL_SEED);
     for (int b = 0; b <= a->num_blocks; b++) {
-        S.act[b] = (float *)hant__pl_alloc(ctx, (size_t)window * hant__act_size(a, b), sizeof(float));
+        S.act[b] = (float *)hant__pl_alloc(ctx, (size_t)HANT__MAX(window, ncal) * hant__act_size(a, b), sizeof(float));
         S.vact[b] = (float *)hant__pl_alloc(ctx, (size_t)nval * hant__act_size(a, b), sizeof(float));
         HANT__OOM(S.act[b] && S.vact[b], "activations (a smaller window or fewer held-out images need less)");
     }
@@ -10446,10 +10448,9 @@ hant_status hant_distill(hant_context *ctx, hant_net *teacher, const hant_datase
     for (int b = 0; b < a->num_blocks && !int8_pool; b++)
         for (int k = 0; k < S.pool_count[b]; k++) int8_pool |= S.pool[b][k].quant != 0;
     if (int8_pool && a->num_classes && a->head_cout && !a->head_quant && shard_i == 0 && !head_have) {
-        int ncal = (int)HANT__MIN(512, window);
-        HANT__TRY(hant_dataset_batch(data, S.perm, ncal, a->in_mean, a->in_std, 0, NULL, S.x, S.lab));
-        HANT__TRY(hant_parts_forward(&S.parts, a, S.x, ncal, S.act));
-        HANT__TRY(hant__head_int8(ctx, teacher, S.act[a->num_blocks], ncal, S.vact[a->num_blocks], (int)nval, dir, &cand[ncand].row));
+        HANT__TRY(hant_dataset_batch(data, S.perm, (int)ncal, a->in_mean, a->in_std, 0, NULL, S.x, S.lab));
+        HANT__TRY(hant_parts_forward(&S.parts, a, S.x, (int)ncal, S.act));
+        HANT__TRY(hant__head_int8(ctx, teacher, S.act[a->num_blocks], (int)ncal, S.vact[a->num_blocks], (int)nval, dir, &cand[ncand].row));
         cand[ncand].done = 1; cand[ncand].index = 1;
         out->head_score = cand[ncand].row.score;
         ncand++;

@@ -18,6 +18,7 @@
 #include "cmd_profile.inc"
 #include "cmd_distill.inc"
 #include "cmd_select.inc"
+#include "cmd_transform.inc"
 #include "cmd_quant.inc"
 #include "cmd_export.inc"
 #include "cmd_onnx.inc"
