@@ -788,8 +788,9 @@ hant_status hant_scores_merge(hant_context *ctx, const char *dir, int nshards, i
    Writes DIR/scores.tsv (DIR/scores.shard-I-of-N.tsv for a shard) after
    every chunk, and each candidate's weights under DIR/cand/; a rerun with the
    same settings skips what the table holds (resume). The score of a
-   candidate does not depend on the chunk, window, worker count or shard it
-   trained in.
+   candidate does not depend on the chunk, worker count or shard it
+   trained in (an int8 twin's depends on the window: it calibrates on the
+   window in which it reaches fake quantisation).
    Memory: the candidates in flight and the activation windows are kept
    within max_memory: a chunk admits candidates while their measured
    training footprint fits, the window shrinks (to no fewer than 512 images,
