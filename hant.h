@@ -2017,6 +2017,102 @@ static void hant__dense_forward_rows(const hant__conv_args *a, int64_t r0, int64
     }
 }
 
+/* Implicit GEMM (groups 1): the im2col product without the im2col matrix.
+   Rows are output pixels, K runs over (kh, kw, ci) as in im2col, and each
+   MR-pixel tile reads its A rows straight from the NHWC input: a segment of
+   K that is contiguous in the input (one tap's channels, or a whole kernel
+   row of taps when every pixel of the tile has its kw taps inside the image)
+   is one run of the micro-kernel with MR row pointers; a tap outside the
+   image reads zeros. Blocking (NC, KC, MC) and weight packing as the GEMM's. */
+static const float hant__zeros[HANT__KC];
+
+/* t += rows ar[0..MR) (len floats each) x packed B (len x NR), nv vectors. */
+HANT__INLINE void hant__micro_rows(int len, const float *const *ar, const float *restrict pb, hant__tile *t, const int nv) {
+    const float *r[HANT__MR];
+    HANT__UNROLL for (int i = 0; i < HANT__MR; i++) r[i] = ar[i];
+    for (int k = 0; k < len; k++) {
+        hant__vf b[HANT__NRV];
+        HANT__UNROLL for (int j = 0; j < nv; j++) b[j] = hant__v_load(pb + (size_t)k * HANT__NR + j * HANT__VL);
+        HANT__UNROLL for (int i = 0; i < HANT__MR; i++) {
+            hant__vf av = hant__v_set1(r[i][k]);
+            HANT__UNROLL for (int j = 0; j < nv; j++) t->v[i][j] = hant__v_fmadd(av, b[j], t->v[i][j]);
+        }
+    }
+}
+
+/* Where a tile's pixels start in the input: image base, top row and left column of each receptive field. */
+typedef struct hant__igemm_px { const float *base[HANT__MR]; int ih[HANT__MR], iw[HANT__MR]; int roww; } hant__igemm_px;
+
+static void hant__igemm_pixels(const hant__conv_args *a, int64_t r, int mr, hant__igemm_px *px) {
+    const int H = a->s.h, W = a->s.w, S = a->s.stride, P = a->pad, K = a->s.kernel, C = a->s.cin;
+    int ow = (int)(r % a->ow), oh = (int)((r / a->ow) % a->oh), n = (int)(r / ((int64_t)a->ow * a->oh));
+    px->roww = 1;
+    for (int i = 0; i < HANT__MR; i++) {
+        if (i < mr) {
+            px->base[i] = a->x + (size_t)n * H * W * C;
+            px->ih[i] = oh * S - P; px->iw[i] = ow * S - P;
+            if (px->iw[i] < 0 || px->iw[i] + K > W) px->roww = 0;
+            if (++ow == a->ow) { ow = 0; if (++oh == a->oh) { oh = 0; n++; } }
+        } else { /* past mr: repeat the last pixel, never stored */
+            px->base[i] = px->base[i - 1]; px->ih[i] = px->ih[i - 1]; px->iw[i] = px->iw[i - 1];
+        }
+    }
+}
+
+/* The tile's sum over K block [pc, pc + kc), one micro-kernel run per contiguous segment. */
+HANT__INLINE void hant__igemm_block(const hant__conv_args *a, const hant__igemm_px *px, int pc, int kc, const float *restrict pb,
+                                    hant__tile *t, const int nv) {
+    const int H = a->s.h, W = a->s.w, K = a->s.kernel, C = a->s.cin;
+    for (int k = pc, kend = pc + kc; k < kend;) {
+        int tap = k / C, c = k - tap * C, kh = tap / K, kw = tap - kh * K;
+        int len = HANT__MIN(px->roww ? (K - kw) * C - c : C - c, kend - k);
+        const float *ar[HANT__MR];
+        HANT__UNROLL for (int i = 0; i < HANT__MR; i++) {
+            int ih = px->ih[i] + kh, iw = px->iw[i] + kw;
+            ar[i] = (unsigned)ih < (unsigned)H && (unsigned)iw < (unsigned)W ? px->base[i] + ((size_t)ih * W + iw) * C + c : hant__zeros;
+        }
+        hant__micro_rows(len, ar, pb + (size_t)(k - pc) * HANT__NR, t, nv);
+        k += len;
+    }
+}
+
+/* Output pixels [m0, m1) x channels [n0, n1), bias, activation and residual fused. */
+static void hant__conv_igemm(const hant__conv_args *a, int64_t m0, int64_t m1, int n0, int n1) {
+    const int N = a->s.cout, Kt = a->s.kernel * a->s.kernel * a->s.cin;
+    float *pbuf = (float *)hant__scratch_get(a->ctx, HANT__SCR_PACK_B);
+    size_t npad = (size_t)((N + HANT__NR - 1) / HANT__NR * HANT__NR);
+    hant__epilogue epl = { a->bias, a->act, a->residual, N };
+    for (int jc = n0; jc < n1; jc += HANT__NC) {
+        int nc = HANT__MIN(HANT__NC, n1 - jc);
+        for (int pc = 0; pc < Kt; pc += HANT__KC) {
+            int kc = HANT__MIN(HANT__KC, Kt - pc);
+            const float *pb;
+            if (a->packed_w) pb = a->packed_w + (size_t)pc * npad + (size_t)jc * kc;
+            else { hant__gemm_pack_b(0, a->w, N, pc, kc, jc, nc, pbuf); pb = pbuf; }
+            int first = pc == 0;
+            const hant__epilogue *ep = pc + kc >= Kt ? &epl : NULL;
+            for (int64_t ic = m0; ic < m1; ic += HANT__MC) {
+                int mc = (int)HANT__MIN((int64_t)HANT__MC, m1 - ic);
+                for (int jr = 0; jr < nc; jr += HANT__NR) {
+                    int nr = HANT__MIN(HANT__NR, nc - jr);
+                    for (int ir = 0; ir < mc; ir += HANT__MR) {
+                        int mr = HANT__MIN(HANT__MR, mc - ir);
+                        hant__igemm_px px;
+                        hant__igemm_pixels(a, ic + ir, mr, &px);
+                        hant__tile t;
+                        HANT__UNROLL for (int i = 0; i < HANT__MR; i++)
+                            HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) t.v[i][j] = hant__v_zero();
+                        if (nr <= HANT__VL) hant__igemm_block(a, &px, pc, kc, pb + (size_t)jr * kc, &t, 1);
+                        else hant__igemm_block(a, &px, pc, kc, pb + (size_t)jr * kc, &t, HANT__NRV);
+                        hant__micro_store(&t, a->y + (size_t)(ic + ir) * N + jc + jr, N, mr, nr, first, 0.0f, ep,
+                                          (int)(ic + ir), jc + jr);
+                    }
+                }
+            }
+        }
+    }
+}
+
 /* A shallow conv (groups 1, depth kh*kw*cin at most HANT__DIRECT_DEPTH: a
    stem on 1-3 channels) directly, pixel by pixel: im2col + GEMM spends more
    on the 9-27 wide column and the packing than on the multiply-adds. The sum
@@ -2102,10 +2198,28 @@ static int hant__conv_is_shallow(const hant__conv_args *a) {
     return a->groups == 1 && a->s.kernel * a->s.kernel * a->s.cin <= HANT__DIRECT_DEPTH;
 }
 
+/* The implicit GEMM takes every dense groups-1 conv but the shallow ones. */
+static int hant__conv_igemm_ok(const hant__conv_args *a) {
+    return a->groups == 1 && !hant__conv_is_shallow(a);
+}
+
 static void hant__dense_forward_task(void *arg, int tid, int nt) {
     const hant__conv_args *a = (const hant__conv_args *)arg;
     int64_t b, e;
-    hant__split((int64_t)a->s.n * a->oh * a->ow, HANT__MR, tid, nt, &b, &e);
+    int64_t rows = (int64_t)a->s.n * a->oh * a->ow;
+    if (hant__conv_igemm_ok(a)) {
+        /* as hant__gemm_run: split N when it alone keeps every thread busy (deep, small maps: each thread reads half the weights) */
+        int64_t mt = (rows + HANT__MR - 1) / HANT__MR, ntl = (a->s.cout + HANT__NR - 1) / HANT__NR;
+        if (!(ntl >= 2 * nt || ntl >= mt)) {
+            hant__split(rows, HANT__MR, tid, nt, &b, &e);
+            if (b < e) hant__conv_igemm(a, b, e, 0, a->s.cout);
+        } else {
+            hant__split(a->s.cout, HANT__NR, tid, nt, &b, &e);
+            if (b < e) hant__conv_igemm(a, 0, rows, (int)b, (int)e);
+        }
+        return;
+    }
+    hant__split(rows, HANT__MR, tid, nt, &b, &e);
     if (b >= e) return;
     if (hant__conv_is_shallow(a)) hant__conv_direct_rows(a, b, e);
     else hant__dense_forward_rows(a, b, e);
@@ -2190,6 +2304,7 @@ static void hant__conv_forward_packed(hant_context *ctx, const hant_conv_shape *
     } else {
         if (rows * s->cout * s->kernel * s->kernel * (s->cin / a.groups) < 65536) {
             if (hant__conv_is_shallow(&a)) hant__conv_direct_rows(&a, 0, rows);
+            else if (hant__conv_igemm_ok(&a)) hant__conv_igemm(&a, 0, rows, 0, s->cout);
             else hant__dense_forward_rows(&a, 0, rows);
         } else hant__run(ctx, hant__dense_forward_task, &a);
     }
