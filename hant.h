@@ -1449,7 +1449,8 @@ HANT__INLINE void hant__micro_packed(int kc, const float *restrict pa, const flo
    (a constant at each call) is the number of B vectors computed: 1 for a
    panel no wider than one vector (N = 16 on AVX-512, the N tails), which
    would otherwise spend half its multiply-adds on padding. */
-HANT__INLINE void hant__micro_direct(int kc, const float *restrict a, size_t lda, int mr, const float *restrict pb, hant__tile *t, const int nv) {
+HANT__INLINE void hant__micro_direct(int kc, const float *restrict a, size_t lda, int mr, const float *restrict pb, hant__tile *t, const int nv,
+                                     const int mrows) {
     const float *ar[HANT__MR];
     HANT__UNROLL for (int i = 0; i < HANT__MR; i++) ar[i] = a + (size_t)(i < mr ? i : mr - 1) * lda;
     HANT__UNROLL for (int i = 0; i < HANT__MR; i++)
@@ -1457,7 +1458,7 @@ HANT__INLINE void hant__micro_direct(int kc, const float *restrict a, size_t lda
     for (int k = 0; k < kc; k++) {
         hant__vf b[HANT__NRV];
         HANT__UNROLL for (int j = 0; j < nv; j++) b[j] = hant__v_load(pb + (size_t)k * HANT__NR + j * HANT__VL);
-        HANT__UNROLL for (int i = 0; i < HANT__MR; i++) {
+        HANT__UNROLL for (int i = 0; i < mrows; i++) {
             hant__vf av = hant__v_set1(ar[i][k]);
             HANT__UNROLL for (int j = 0; j < nv; j++) t->v[i][j] = hant__v_fmadd(av, b[j], t->v[i][j]);
         }
@@ -1498,8 +1499,12 @@ static void hant__gemm_micro(int kc, const float *restrict pa, const float *rest
 static void hant__gemm_micro_direct(int kc, const float *restrict a, size_t lda, const float *restrict pb, float *restrict c, int ldc,
                                     int mr, int nr, int first, float beta, const hant__epilogue *ep, int row, int col) {
     hant__tile t;
-    if (nr <= HANT__VL) hant__micro_direct(kc, a, lda, mr, pb, &t, 1);
-    else hant__micro_direct(kc, a, lda, mr, pb, &t, HANT__NRV);
+    /* a tail of at most MR / 2 rows computes half a tile (M = 49 on a 7 x 7 map: 7 tiles for 6.1) */
+    if (mr <= HANT__MR / 2) {
+        if (nr <= HANT__VL) hant__micro_direct(kc, a, lda, mr, pb, &t, 1, HANT__MR / 2);
+        else hant__micro_direct(kc, a, lda, mr, pb, &t, HANT__NRV, HANT__MR / 2);
+    } else if (nr <= HANT__VL) hant__micro_direct(kc, a, lda, mr, pb, &t, 1, HANT__MR);
+    else hant__micro_direct(kc, a, lda, mr, pb, &t, HANT__NRV, HANT__MR);
     hant__micro_store(&t, c, ldc, mr, nr, first, beta, ep, row, col);
 }
 
@@ -2027,13 +2032,13 @@ static void hant__dense_forward_rows(const hant__conv_args *a, int64_t r0, int64
 static const float hant__zeros[HANT__KC];
 
 /* t += rows ar[0..MR) (len floats each) x packed B (len x NR), nv vectors. */
-HANT__INLINE void hant__micro_rows(int len, const float *const *ar, const float *restrict pb, hant__tile *t, const int nv) {
+HANT__INLINE void hant__micro_rows(int len, const float *const *ar, const float *restrict pb, hant__tile *t, const int nv, const int mrows) {
     const float *r[HANT__MR];
     HANT__UNROLL for (int i = 0; i < HANT__MR; i++) r[i] = ar[i];
     for (int k = 0; k < len; k++) {
         hant__vf b[HANT__NRV];
         HANT__UNROLL for (int j = 0; j < nv; j++) b[j] = hant__v_load(pb + (size_t)k * HANT__NR + j * HANT__VL);
-        HANT__UNROLL for (int i = 0; i < HANT__MR; i++) {
+        HANT__UNROLL for (int i = 0; i < mrows; i++) {
             hant__vf av = hant__v_set1(r[i][k]);
             HANT__UNROLL for (int j = 0; j < nv; j++) t->v[i][j] = hant__v_fmadd(av, b[j], t->v[i][j]);
         }
@@ -2061,7 +2066,7 @@ static void hant__igemm_pixels(const hant__conv_args *a, int64_t r, int mr, hant
 
 /* The tile's sum over K block [pc, pc + kc), one micro-kernel run per contiguous segment. */
 HANT__INLINE void hant__igemm_block(const hant__conv_args *a, const hant__igemm_px *px, int pc, int kc, const float *restrict pb,
-                                    hant__tile *t, const int nv) {
+                                    hant__tile *t, const int nv, const int mrows) {
     const int H = a->s.h, W = a->s.w, K = a->s.kernel, C = a->s.cin;
     for (int k = pc, kend = pc + kc; k < kend;) {
         int tap = k / C, c = k - tap * C, kh = tap / K, kw = tap - kh * K;
@@ -2071,7 +2076,7 @@ HANT__INLINE void hant__igemm_block(const hant__conv_args *a, const hant__igemm_
             int ih = px->ih[i] + kh, iw = px->iw[i] + kw;
             ar[i] = (unsigned)ih < (unsigned)H && (unsigned)iw < (unsigned)W ? px->base[i] + ((size_t)ih * W + iw) * C + c : hant__zeros;
         }
-        hant__micro_rows(len, ar, pb + (size_t)(k - pc) * HANT__NR, t, nv);
+        hant__micro_rows(len, ar, pb + (size_t)(k - pc) * HANT__NR, t, nv, mrows);
         k += len;
     }
 }
@@ -2102,8 +2107,12 @@ static void hant__conv_igemm(const hant__conv_args *a, int64_t m0, int64_t m1, i
                         hant__tile t;
                         HANT__UNROLL for (int i = 0; i < HANT__MR; i++)
                             HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) t.v[i][j] = hant__v_zero();
-                        if (nr <= HANT__VL) hant__igemm_block(a, &px, pc, kc, pb + (size_t)jr * kc, &t, 1);
-                        else hant__igemm_block(a, &px, pc, kc, pb + (size_t)jr * kc, &t, HANT__NRV);
+                        const float *pj = pb + (size_t)jr * kc;
+                        if (mr <= HANT__MR / 2) { /* a short tail: half a tile */
+                            if (nr <= HANT__VL) hant__igemm_block(a, &px, pc, kc, pj, &t, 1, HANT__MR / 2);
+                            else hant__igemm_block(a, &px, pc, kc, pj, &t, HANT__NRV, HANT__MR / 2);
+                        } else if (nr <= HANT__VL) hant__igemm_block(a, &px, pc, kc, pj, &t, 1, HANT__MR);
+                        else hant__igemm_block(a, &px, pc, kc, pj, &t, HANT__NRV, HANT__MR);
                         hant__micro_store(&t, a->y + (size_t)(ic + ir) * N + jc + jr, N, mr, nr, first, 0.0f, ep,
                                           (int)(ic + ir), jc + jr);
                     }
