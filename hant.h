@@ -972,6 +972,12 @@ static inline void hant__v_storep(float *p, hant__vf v, int n) { if (n >= HANT__
 #else
 #define HANT__INLINE static inline
 #endif
+/* A kernel loop in a function of its own keeps its registers to itself. */
+#if defined(__GNUC__) || defined(__clang__)
+#define HANT__NOINLINE static __attribute__((noinline))
+#else
+#define HANT__NOINLINE static
+#endif
 
 /* Integer lanes beside hant__vf (x86; the int8 kernels run their scalar twins
    elsewhere): int32 vectors of HANT__VL lanes, the float <-> int32
@@ -1432,16 +1438,20 @@ typedef struct hant__tile { hant__vf v[HANT__MR][HANT__NRV]; } hant__tile;
 
 /* Tile = packed A panel (k-major, MR wide) x packed B panel. */
 HANT__INLINE void hant__micro_packed(int kc, const float *restrict pa, const float *restrict pb, hant__tile *t) {
+    /* sums in locals: through *t (which may alias nothing gcc can prove) every k step stored the whole tile */
+    hant__vf acc[HANT__MR][HANT__NRV];
     HANT__UNROLL for (int i = 0; i < HANT__MR; i++)
-        HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) t->v[i][j] = hant__v_zero();
+        HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) acc[i][j] = hant__v_zero();
     for (int k = 0; k < kc; k++) {
         hant__vf b[HANT__NRV];
         HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) b[j] = hant__v_load(pb + (size_t)k * HANT__NR + j * HANT__VL);
         HANT__UNROLL for (int i = 0; i < HANT__MR; i++) {
             hant__vf av = hant__v_set1(pa[(size_t)k * HANT__MR + i]);
-            HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) t->v[i][j] = hant__v_fmadd(av, b[j], t->v[i][j]);
+            HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) acc[i][j] = hant__v_fmadd(av, b[j], acc[i][j]);
         }
     }
+    HANT__UNROLL for (int i = 0; i < HANT__MR; i++)
+        HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) t->v[i][j] = acc[i][j];
 }
 
 /* Tile = rows of a row-major A read in place (no packing) x packed B. Rows
@@ -1453,17 +1463,35 @@ HANT__INLINE void hant__micro_direct(int kc, const float *restrict a, size_t lda
                                      const int mrows) {
     const float *ar[HANT__MR];
     HANT__UNROLL for (int i = 0; i < HANT__MR; i++) ar[i] = a + (size_t)(i < mr ? i : mr - 1) * lda;
-    HANT__UNROLL for (int i = 0; i < HANT__MR; i++)
-        HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) t->v[i][j] = hant__v_zero();
+    /* sums in locals, copied out once: accumulating in *t, gcc kept a zero
+       register live and spilled one AVX2 sum to the stack in the k loop */
+    hant__vf acc[HANT__MR][HANT__NRV];
+    HANT__UNROLL for (int i = 0; i < mrows; i++)
+        HANT__UNROLL for (int j = 0; j < nv; j++) acc[i][j] = hant__v_zero();
     for (int k = 0; k < kc; k++) {
         hant__vf b[HANT__NRV];
         HANT__UNROLL for (int j = 0; j < nv; j++) b[j] = hant__v_load(pb + (size_t)k * HANT__NR + j * HANT__VL);
         HANT__UNROLL for (int i = 0; i < mrows; i++) {
             hant__vf av = hant__v_set1(ar[i][k]);
-            HANT__UNROLL for (int j = 0; j < nv; j++) t->v[i][j] = hant__v_fmadd(av, b[j], t->v[i][j]);
+            HANT__UNROLL for (int j = 0; j < nv; j++) acc[i][j] = hant__v_fmadd(av, b[j], acc[i][j]);
         }
     }
+    HANT__UNROLL for (int i = 0; i < HANT__MR; i++)
+        HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) t->v[i][j] = i < mrows && j < nv ? acc[i][j] : hant__v_zero();
 }
+
+/* Each variant in a function of its own: inlined into the caller with the
+   store and epilogue, the loop lost a register to them and gcc spilled one
+   of the twelve AVX2 sums to the stack (a store-load chain in the k loop). */
+#define HANT__MD_VARIANT(name, NV, ROWS) \
+    HANT__NOINLINE void name(int kc, const float *restrict a, size_t lda, int mr, const float *restrict pb, hant__tile *t) { \
+        hant__micro_direct(kc, a, lda, mr, pb, t, NV, ROWS); \
+    }
+HANT__MD_VARIANT(hant__md_n, HANT__NRV, HANT__MR)
+HANT__MD_VARIANT(hant__md_1, 1, HANT__MR)
+HANT__MD_VARIANT(hant__md_nh, HANT__NRV, HANT__MR / 2)
+HANT__MD_VARIANT(hant__md_1h, 1, HANT__MR / 2)
+#undef HANT__MD_VARIANT
 
 /* C tile = tile (+ beta C on the first K block, += on later ones), then the
    epilogue on the last K block (ep != NULL). */
@@ -1489,10 +1517,14 @@ HANT__INLINE void hant__micro_store(const hant__tile *t, float *restrict c, int 
     }
 }
 
+HANT__NOINLINE void hant__micro_packed_call(int kc, const float *restrict pa, const float *restrict pb, hant__tile *t) {
+    hant__micro_packed(kc, pa, pb, t); /* its own function: see hant__md_n */
+}
+
 static void hant__gemm_micro(int kc, const float *restrict pa, const float *restrict pb, float *restrict c, int ldc,
                              int mr, int nr, int first, float beta, const hant__epilogue *ep, int row, int col) {
     hant__tile t;
-    hant__micro_packed(kc, pa, pb, &t);
+    hant__micro_packed_call(kc, pa, pb, &t);
     hant__micro_store(&t, c, ldc, mr, nr, first, beta, ep, row, col);
 }
 
@@ -1501,10 +1533,10 @@ static void hant__gemm_micro_direct(int kc, const float *restrict a, size_t lda,
     hant__tile t;
     /* a tail of at most MR / 2 rows computes half a tile (M = 49 on a 7 x 7 map: 7 tiles for 6.1) */
     if (mr <= HANT__MR / 2) {
-        if (nr <= HANT__VL) hant__micro_direct(kc, a, lda, mr, pb, &t, 1, HANT__MR / 2);
-        else hant__micro_direct(kc, a, lda, mr, pb, &t, HANT__NRV, HANT__MR / 2);
-    } else if (nr <= HANT__VL) hant__micro_direct(kc, a, lda, mr, pb, &t, 1, HANT__MR);
-    else hant__micro_direct(kc, a, lda, mr, pb, &t, HANT__NRV, HANT__MR);
+        if (nr <= HANT__VL) hant__md_1h(kc, a, lda, mr, pb, &t);
+        else hant__md_nh(kc, a, lda, mr, pb, &t);
+    } else if (nr <= HANT__VL) hant__md_1(kc, a, lda, mr, pb, &t);
+    else hant__md_n(kc, a, lda, mr, pb, &t);
     hant__micro_store(&t, c, ldc, mr, nr, first, beta, ep, row, col);
 }
 
@@ -2032,7 +2064,8 @@ static void hant__dense_forward_rows(const hant__conv_args *a, int64_t r0, int64
 static const float hant__zeros[HANT__KC];
 
 /* t += rows ar[0..MR) (len floats each) x packed B (len x NR), nv vectors. */
-HANT__INLINE void hant__micro_rows(int len, const float *const *ar, const float *restrict pb, hant__tile *t, const int nv, const int mrows) {
+HANT__INLINE void hant__micro_rows(int len, const float *const *ar, const float *restrict pb, hant__vf acc[HANT__MR][HANT__NRV], const int nv,
+                                   const int mrows) {
     const float *r[HANT__MR];
     HANT__UNROLL for (int i = 0; i < HANT__MR; i++) r[i] = ar[i];
     for (int k = 0; k < len; k++) {
@@ -2040,7 +2073,7 @@ HANT__INLINE void hant__micro_rows(int len, const float *const *ar, const float 
         HANT__UNROLL for (int j = 0; j < nv; j++) b[j] = hant__v_load(pb + (size_t)k * HANT__NR + j * HANT__VL);
         HANT__UNROLL for (int i = 0; i < mrows; i++) {
             hant__vf av = hant__v_set1(r[i][k]);
-            HANT__UNROLL for (int j = 0; j < nv; j++) t->v[i][j] = hant__v_fmadd(av, b[j], t->v[i][j]);
+            HANT__UNROLL for (int j = 0; j < nv; j++) acc[i][j] = hant__v_fmadd(av, b[j], acc[i][j]);
         }
     }
 }
@@ -2064,10 +2097,15 @@ static void hant__igemm_pixels(const hant__conv_args *a, int64_t r, int mr, hant
     }
 }
 
-/* The tile's sum over K block [pc, pc + kc), one micro-kernel run per contiguous segment. */
+/* The tile's sum over K block [pc, pc + kc), one micro-kernel run per
+   contiguous segment; the sums stay in registers across segments (locals,
+   and a function per variant, as hant__md_n). */
 HANT__INLINE void hant__igemm_block(const hant__conv_args *a, const hant__igemm_px *px, int pc, int kc, const float *restrict pb,
                                     hant__tile *t, const int nv, const int mrows) {
     const int H = a->s.h, W = a->s.w, K = a->s.kernel, C = a->s.cin;
+    hant__vf acc[HANT__MR][HANT__NRV];
+    HANT__UNROLL for (int i = 0; i < HANT__MR; i++)
+        HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) acc[i][j] = hant__v_zero();
     for (int k = pc, kend = pc + kc; k < kend;) {
         int tap = k / C, c = k - tap * C, kh = tap / K, kw = tap - kh * K;
         int len = HANT__MIN(px->roww ? (K - kw) * C - c : C - c, kend - k);
@@ -2076,10 +2114,21 @@ HANT__INLINE void hant__igemm_block(const hant__conv_args *a, const hant__igemm_
             int ih = px->ih[i] + kh, iw = px->iw[i] + kw;
             ar[i] = (unsigned)ih < (unsigned)H && (unsigned)iw < (unsigned)W ? px->base[i] + ((size_t)ih * W + iw) * C + c : hant__zeros;
         }
-        hant__micro_rows(len, ar, pb + (size_t)(k - pc) * HANT__NR, t, nv, mrows);
+        hant__micro_rows(len, ar, pb + (size_t)(k - pc) * HANT__NR, acc, nv, mrows);
         k += len;
     }
+    HANT__UNROLL for (int i = 0; i < HANT__MR; i++)
+        HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) t->v[i][j] = acc[i][j];
 }
+#define HANT__IG_VARIANT(name, NV, ROWS) \
+    HANT__NOINLINE void name(const hant__conv_args *a, const hant__igemm_px *px, int pc, int kc, const float *restrict pb, hant__tile *t) { \
+        hant__igemm_block(a, px, pc, kc, pb, t, NV, ROWS); \
+    }
+HANT__IG_VARIANT(hant__ig_n, HANT__NRV, HANT__MR)
+HANT__IG_VARIANT(hant__ig_1, 1, HANT__MR)
+HANT__IG_VARIANT(hant__ig_nh, HANT__NRV, HANT__MR / 2)
+HANT__IG_VARIANT(hant__ig_1h, 1, HANT__MR / 2)
+#undef HANT__IG_VARIANT
 
 /* Output pixels [m0, m1) x channels [n0, n1), bias, activation and residual fused. */
 static void hant__conv_igemm(const hant__conv_args *a, int64_t m0, int64_t m1, int n0, int n1) {
@@ -2105,14 +2154,12 @@ static void hant__conv_igemm(const hant__conv_args *a, int64_t m0, int64_t m1, i
                         hant__igemm_px px;
                         hant__igemm_pixels(a, ic + ir, mr, &px);
                         hant__tile t;
-                        HANT__UNROLL for (int i = 0; i < HANT__MR; i++)
-                            HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) t.v[i][j] = hant__v_zero();
                         const float *pj = pb + (size_t)jr * kc;
                         if (mr <= HANT__MR / 2) { /* a short tail: half a tile */
-                            if (nr <= HANT__VL) hant__igemm_block(a, &px, pc, kc, pj, &t, 1, HANT__MR / 2);
-                            else hant__igemm_block(a, &px, pc, kc, pj, &t, HANT__NRV, HANT__MR / 2);
-                        } else if (nr <= HANT__VL) hant__igemm_block(a, &px, pc, kc, pj, &t, 1, HANT__MR);
-                        else hant__igemm_block(a, &px, pc, kc, pj, &t, HANT__NRV, HANT__MR);
+                            if (nr <= HANT__VL) hant__ig_1h(a, &px, pc, kc, pj, &t);
+                            else hant__ig_nh(a, &px, pc, kc, pj, &t);
+                        } else if (nr <= HANT__VL) hant__ig_1(a, &px, pc, kc, pj, &t);
+                        else hant__ig_n(a, &px, pc, kc, pj, &t);
                         hant__micro_store(&t, a->y + (size_t)(ic + ir) * N + jc + jr, N, mr, nr, first, 0.0f, ep,
                                           (int)(ic + ir), jc + jr);
                     }
