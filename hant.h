@@ -1183,6 +1183,12 @@ static inline void hant__v_storep(float *p, hant__vf v, int n) { if (n >= HANT__
 #else
 #define HANT__INLINE static inline
 #endif
+/* A kernel loop in a function of its own keeps its registers to itself. */
+#if defined(__GNUC__) || defined(__clang__)
+#define HANT__NOINLINE static __attribute__((noinline))
+#else
+#define HANT__NOINLINE static
+#endif
 
 /* Integer lanes beside hant__vf (x86; the int8 kernels run their scalar twins
    elsewhere): int32 vectors of HANT__VL lanes, the float <-> int32
@@ -1643,16 +1649,20 @@ typedef struct hant__tile { hant__vf v[HANT__MR][HANT__NRV]; } hant__tile;
 
 /* Tile = packed A panel (k-major, MR wide) x packed B panel. */
 HANT__INLINE void hant__micro_packed(int kc, const float *restrict pa, const float *restrict pb, hant__tile *t) {
+    /* sums in locals: through *t (which may alias nothing gcc can prove) every k step stored the whole tile */
+    hant__vf acc[HANT__MR][HANT__NRV];
     HANT__UNROLL for (int i = 0; i < HANT__MR; i++)
-        HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) t->v[i][j] = hant__v_zero();
+        HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) acc[i][j] = hant__v_zero();
     for (int k = 0; k < kc; k++) {
         hant__vf b[HANT__NRV];
         HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) b[j] = hant__v_load(pb + (size_t)k * HANT__NR + j * HANT__VL);
         HANT__UNROLL for (int i = 0; i < HANT__MR; i++) {
             hant__vf av = hant__v_set1(pa[(size_t)k * HANT__MR + i]);
-            HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) t->v[i][j] = hant__v_fmadd(av, b[j], t->v[i][j]);
+            HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) acc[i][j] = hant__v_fmadd(av, b[j], acc[i][j]);
         }
     }
+    HANT__UNROLL for (int i = 0; i < HANT__MR; i++)
+        HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) t->v[i][j] = acc[i][j];
 }
 
 /* Tile = rows of a row-major A read in place (no packing) x packed B. Rows
@@ -1660,20 +1670,39 @@ HANT__INLINE void hant__micro_packed(int kc, const float *restrict pa, const flo
    (a constant at each call) is the number of B vectors computed: 1 for a
    panel no wider than one vector (N = 16 on AVX-512, the N tails), which
    would otherwise spend half its multiply-adds on padding. */
-HANT__INLINE void hant__micro_direct(int kc, const float *restrict a, size_t lda, int mr, const float *restrict pb, hant__tile *t, const int nv) {
+HANT__INLINE void hant__micro_direct(int kc, const float *restrict a, size_t lda, int mr, const float *restrict pb, hant__tile *t, const int nv,
+                                     const int mrows) {
     const float *ar[HANT__MR];
     HANT__UNROLL for (int i = 0; i < HANT__MR; i++) ar[i] = a + (size_t)(i < mr ? i : mr - 1) * lda;
-    HANT__UNROLL for (int i = 0; i < HANT__MR; i++)
-        HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) t->v[i][j] = hant__v_zero();
+    /* sums in locals, copied out once: accumulating in *t, gcc kept a zero
+       register live and spilled one AVX2 sum to the stack in the k loop */
+    hant__vf acc[HANT__MR][HANT__NRV];
+    HANT__UNROLL for (int i = 0; i < mrows; i++)
+        HANT__UNROLL for (int j = 0; j < nv; j++) acc[i][j] = hant__v_zero();
     for (int k = 0; k < kc; k++) {
         hant__vf b[HANT__NRV];
         HANT__UNROLL for (int j = 0; j < nv; j++) b[j] = hant__v_load(pb + (size_t)k * HANT__NR + j * HANT__VL);
-        HANT__UNROLL for (int i = 0; i < HANT__MR; i++) {
+        HANT__UNROLL for (int i = 0; i < mrows; i++) {
             hant__vf av = hant__v_set1(ar[i][k]);
-            HANT__UNROLL for (int j = 0; j < nv; j++) t->v[i][j] = hant__v_fmadd(av, b[j], t->v[i][j]);
+            HANT__UNROLL for (int j = 0; j < nv; j++) acc[i][j] = hant__v_fmadd(av, b[j], acc[i][j]);
         }
     }
+    HANT__UNROLL for (int i = 0; i < HANT__MR; i++)
+        HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) t->v[i][j] = i < mrows && j < nv ? acc[i][j] : hant__v_zero();
 }
+
+/* Each variant in a function of its own: inlined into the caller with the
+   store and epilogue, the loop lost a register to them and gcc spilled one
+   of the twelve AVX2 sums to the stack (a store-load chain in the k loop). */
+#define HANT__MD_VARIANT(name, NV, ROWS) \
+    HANT__NOINLINE void name(int kc, const float *restrict a, size_t lda, int mr, const float *restrict pb, hant__tile *t) { \
+        hant__micro_direct(kc, a, lda, mr, pb, t, NV, ROWS); \
+    }
+HANT__MD_VARIANT(hant__md_n, HANT__NRV, HANT__MR)
+HANT__MD_VARIANT(hant__md_1, 1, HANT__MR)
+HANT__MD_VARIANT(hant__md_nh, HANT__NRV, HANT__MR / 2)
+HANT__MD_VARIANT(hant__md_1h, 1, HANT__MR / 2)
+#undef HANT__MD_VARIANT
 
 /* C tile = tile (+ beta C on the first K block, += on later ones), then the
    epilogue on the last K block (ep != NULL). */
@@ -1699,18 +1728,26 @@ HANT__INLINE void hant__micro_store(const hant__tile *t, float *restrict c, int 
     }
 }
 
+HANT__NOINLINE void hant__micro_packed_call(int kc, const float *restrict pa, const float *restrict pb, hant__tile *t) {
+    hant__micro_packed(kc, pa, pb, t); /* its own function: see hant__md_n */
+}
+
 static void hant__gemm_micro(int kc, const float *restrict pa, const float *restrict pb, float *restrict c, int ldc,
                              int mr, int nr, int first, float beta, const hant__epilogue *ep, int row, int col) {
     hant__tile t;
-    hant__micro_packed(kc, pa, pb, &t);
+    hant__micro_packed_call(kc, pa, pb, &t);
     hant__micro_store(&t, c, ldc, mr, nr, first, beta, ep, row, col);
 }
 
 static void hant__gemm_micro_direct(int kc, const float *restrict a, size_t lda, const float *restrict pb, float *restrict c, int ldc,
                                     int mr, int nr, int first, float beta, const hant__epilogue *ep, int row, int col) {
     hant__tile t;
-    if (nr <= HANT__VL) hant__micro_direct(kc, a, lda, mr, pb, &t, 1);
-    else hant__micro_direct(kc, a, lda, mr, pb, &t, HANT__NRV);
+    /* a tail of at most MR / 2 rows computes half a tile (M = 49 on a 7 x 7 map: 7 tiles for 6.1) */
+    if (mr <= HANT__MR / 2) {
+        if (nr <= HANT__VL) hant__md_1h(kc, a, lda, mr, pb, &t);
+        else hant__md_nh(kc, a, lda, mr, pb, &t);
+    } else if (nr <= HANT__VL) hant__md_1(kc, a, lda, mr, pb, &t);
+    else hant__md_n(kc, a, lda, mr, pb, &t);
     hant__micro_store(&t, c, ldc, mr, nr, first, beta, ep, row, col);
 }
 
@@ -1854,6 +1891,11 @@ static void hant__gemm_few_rows(const hant__gemm_args *g) {
     }
 }
 
+/* Packed weights up to this many floats (256 KiB) are read whole by every
+   thread when the rows are split (the maps of 14 x 14 and up, where locality
+   with the next layer paid more than halving the weights). */
+#define HANT__SPLIT_M_WEIGHTS 65536.0
+
 static void hant__gemm_task(void *arg, int tid, int nt) {
     const hant__gemm_args *g = (const hant__gemm_args *)arg;
     int64_t b, e;
@@ -1870,8 +1912,13 @@ static void hant__gemm_run(hant__gemm_args *g) {
     if (nt == 1 || work < 65536.0) { hant__gemm_serial(g, 0, g->m, 0, g->n); return; }
     int mt = (g->m + HANT__MR - 1) / HANT__MR, ntl = (g->n + HANT__NR - 1) / HANT__NR;
     /* Split the dimension with more tiles; splitting M duplicates B packing,
-       so prefer N when it alone keeps every thread busy. */
-    g->split_m = !(ntl >= 2 * nt || ntl >= mt);
+       so prefer N when it alone keeps every thread busy. With B packed once
+       (weights at inference) nothing is duplicated, and a large map splits
+       by rows as the depthwise and dense convs do: each thread's rows of this
+       output are the rows it reads next (split by N, a 56 x 56 depthwise
+       after it ran 1.7x slower, half its input in the other core's cache). */
+    g->split_m = (g->packed_b && mt >= 2 * nt && (g->m >= g->n || (double)g->k * g->n <= HANT__SPLIT_M_WEIGHTS)) ||
+                 !(ntl >= 2 * nt || ntl >= mt);
     hant__run(g->ctx, hant__gemm_task, g);
 }
 
@@ -2228,6 +2275,121 @@ static void hant__dense_forward_rows(const hant__conv_args *a, int64_t r0, int64
     }
 }
 
+/* Implicit GEMM (groups 1): the im2col product without the im2col matrix.
+   Rows are output pixels, K runs over (kh, kw, ci) as in im2col, and each
+   MR-pixel tile reads its A rows straight from the NHWC input: a segment of
+   K that is contiguous in the input (one tap's channels, or a whole kernel
+   row of taps when every pixel of the tile has its kw taps inside the image)
+   is one run of the micro-kernel with MR row pointers; a tap outside the
+   image reads zeros. Blocking (NC, KC, MC) and weight packing as the GEMM's. */
+static const float hant__zeros[HANT__KC];
+
+/* t += rows ar[0..MR) (len floats each) x packed B (len x NR), nv vectors. */
+HANT__INLINE void hant__micro_rows(int len, const float *const *ar, const float *restrict pb, hant__vf acc[HANT__MR][HANT__NRV], const int nv,
+                                   const int mrows) {
+    const float *r[HANT__MR];
+    HANT__UNROLL for (int i = 0; i < HANT__MR; i++) r[i] = ar[i];
+    for (int k = 0; k < len; k++) {
+        hant__vf b[HANT__NRV];
+        HANT__UNROLL for (int j = 0; j < nv; j++) b[j] = hant__v_load(pb + (size_t)k * HANT__NR + j * HANT__VL);
+        HANT__UNROLL for (int i = 0; i < mrows; i++) {
+            hant__vf av = hant__v_set1(r[i][k]);
+            HANT__UNROLL for (int j = 0; j < nv; j++) acc[i][j] = hant__v_fmadd(av, b[j], acc[i][j]);
+        }
+    }
+}
+
+/* Where a tile's pixels start in the input: image base, top row and left column of each receptive field. */
+typedef struct hant__igemm_px { const float *base[HANT__MR]; int ih[HANT__MR], iw[HANT__MR]; int roww; } hant__igemm_px;
+
+static void hant__igemm_pixels(const hant__conv_args *a, int64_t r, int mr, hant__igemm_px *px) {
+    const int H = a->s.h, W = a->s.w, S = a->s.stride, P = a->pad, K = a->s.kernel, C = a->s.cin;
+    int ow = (int)(r % a->ow), oh = (int)((r / a->ow) % a->oh), n = (int)(r / ((int64_t)a->ow * a->oh));
+    px->roww = 1;
+    for (int i = 0; i < HANT__MR; i++) {
+        if (i < mr) {
+            px->base[i] = a->x + (size_t)n * H * W * C;
+            px->ih[i] = oh * S - P; px->iw[i] = ow * S - P;
+            if (px->iw[i] < 0 || px->iw[i] + K > W) px->roww = 0;
+            if (++ow == a->ow) { ow = 0; if (++oh == a->oh) { oh = 0; n++; } }
+        } else { /* past mr: repeat the last pixel, never stored */
+            px->base[i] = px->base[i - 1]; px->ih[i] = px->ih[i - 1]; px->iw[i] = px->iw[i - 1];
+        }
+    }
+}
+
+/* The tile's sum over K block [pc, pc + kc), one micro-kernel run per
+   contiguous segment; the sums stay in registers across segments (locals,
+   and a function per variant, as hant__md_n). */
+HANT__INLINE void hant__igemm_block(const hant__conv_args *a, const hant__igemm_px *px, int pc, int kc, const float *restrict pb,
+                                    hant__tile *t, const int nv, const int mrows) {
+    const int H = a->s.h, W = a->s.w, K = a->s.kernel, C = a->s.cin;
+    hant__vf acc[HANT__MR][HANT__NRV];
+    HANT__UNROLL for (int i = 0; i < HANT__MR; i++)
+        HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) acc[i][j] = hant__v_zero();
+    for (int k = pc, kend = pc + kc; k < kend;) {
+        int tap = k / C, c = k - tap * C, kh = tap / K, kw = tap - kh * K;
+        int len = HANT__MIN(px->roww ? (K - kw) * C - c : C - c, kend - k);
+        const float *ar[HANT__MR];
+        HANT__UNROLL for (int i = 0; i < HANT__MR; i++) {
+            int ih = px->ih[i] + kh, iw = px->iw[i] + kw;
+            ar[i] = (unsigned)ih < (unsigned)H && (unsigned)iw < (unsigned)W ? px->base[i] + ((size_t)ih * W + iw) * C + c : hant__zeros;
+        }
+        hant__micro_rows(len, ar, pb + (size_t)(k - pc) * HANT__NR, acc, nv, mrows);
+        k += len;
+    }
+    HANT__UNROLL for (int i = 0; i < HANT__MR; i++)
+        HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) t->v[i][j] = acc[i][j];
+}
+#define HANT__IG_VARIANT(name, NV, ROWS) \
+    HANT__NOINLINE void name(const hant__conv_args *a, const hant__igemm_px *px, int pc, int kc, const float *restrict pb, hant__tile *t) { \
+        hant__igemm_block(a, px, pc, kc, pb, t, NV, ROWS); \
+    }
+HANT__IG_VARIANT(hant__ig_n, HANT__NRV, HANT__MR)
+HANT__IG_VARIANT(hant__ig_1, 1, HANT__MR)
+HANT__IG_VARIANT(hant__ig_nh, HANT__NRV, HANT__MR / 2)
+HANT__IG_VARIANT(hant__ig_1h, 1, HANT__MR / 2)
+#undef HANT__IG_VARIANT
+
+/* Output pixels [m0, m1) x channels [n0, n1), bias, activation and residual fused. */
+static void hant__conv_igemm(const hant__conv_args *a, int64_t m0, int64_t m1, int n0, int n1) {
+    const int N = a->s.cout, Kt = a->s.kernel * a->s.kernel * a->s.cin;
+    float *pbuf = (float *)hant__scratch_get(a->ctx, HANT__SCR_PACK_B);
+    size_t npad = (size_t)((N + HANT__NR - 1) / HANT__NR * HANT__NR);
+    hant__epilogue epl = { a->bias, a->act, a->residual, N };
+    for (int jc = n0; jc < n1; jc += HANT__NC) {
+        int nc = HANT__MIN(HANT__NC, n1 - jc);
+        for (int pc = 0; pc < Kt; pc += HANT__KC) {
+            int kc = HANT__MIN(HANT__KC, Kt - pc);
+            const float *pb;
+            if (a->packed_w) pb = a->packed_w + (size_t)pc * npad + (size_t)jc * kc;
+            else { hant__gemm_pack_b(0, a->w, N, pc, kc, jc, nc, pbuf); pb = pbuf; }
+            int first = pc == 0;
+            const hant__epilogue *ep = pc + kc >= Kt ? &epl : NULL;
+            for (int64_t ic = m0; ic < m1; ic += HANT__MC) {
+                int mc = (int)HANT__MIN((int64_t)HANT__MC, m1 - ic);
+                for (int jr = 0; jr < nc; jr += HANT__NR) {
+                    int nr = HANT__MIN(HANT__NR, nc - jr);
+                    for (int ir = 0; ir < mc; ir += HANT__MR) {
+                        int mr = HANT__MIN(HANT__MR, mc - ir);
+                        hant__igemm_px px;
+                        hant__igemm_pixels(a, ic + ir, mr, &px);
+                        hant__tile t;
+                        const float *pj = pb + (size_t)jr * kc;
+                        if (mr <= HANT__MR / 2) { /* a short tail: half a tile */
+                            if (nr <= HANT__VL) hant__ig_1h(a, &px, pc, kc, pj, &t);
+                            else hant__ig_nh(a, &px, pc, kc, pj, &t);
+                        } else if (nr <= HANT__VL) hant__ig_1(a, &px, pc, kc, pj, &t);
+                        else hant__ig_n(a, &px, pc, kc, pj, &t);
+                        hant__micro_store(&t, a->y + (size_t)(ic + ir) * N + jc + jr, N, mr, nr, first, 0.0f, ep,
+                                          (int)(ic + ir), jc + jr);
+                    }
+                }
+            }
+        }
+    }
+}
+
 /* A shallow conv (groups 1, depth kh*kw*cin at most HANT__DIRECT_DEPTH: a
    stem on 1-3 channels) directly, pixel by pixel: im2col + GEMM spends more
    on the 9-27 wide column and the packing than on the multiply-adds. The sum
@@ -2313,10 +2475,30 @@ static int hant__conv_is_shallow(const hant__conv_args *a) {
     return a->groups == 1 && a->s.kernel * a->s.kernel * a->s.cin <= HANT__DIRECT_DEPTH;
 }
 
+/* The implicit GEMM takes every dense groups-1 conv but the shallow ones. */
+static int hant__conv_igemm_ok(const hant__conv_args *a) {
+    return a->groups == 1 && !hant__conv_is_shallow(a);
+}
+
 static void hant__dense_forward_task(void *arg, int tid, int nt) {
     const hant__conv_args *a = (const hant__conv_args *)arg;
     int64_t b, e;
-    hant__split((int64_t)a->s.n * a->oh * a->ow, HANT__MR, tid, nt, &b, &e);
+    int64_t rows = (int64_t)a->s.n * a->oh * a->ow;
+    if (hant__conv_igemm_ok(a)) {
+        /* as hant__gemm_run: split N when it alone keeps every thread busy (deep, small maps: each thread reads
+           half the weights), but large maps by rows when the weights are packed */
+        int64_t mt = (rows + HANT__MR - 1) / HANT__MR, ntl = (a->s.cout + HANT__NR - 1) / HANT__NR;
+        double wfloats = (double)a->s.kernel * a->s.kernel * a->s.cin * a->s.cout;
+        if ((a->packed_w && mt >= 2 * nt && (rows >= a->s.cout || wfloats <= HANT__SPLIT_M_WEIGHTS)) || !(ntl >= 2 * nt || ntl >= mt)) {
+            hant__split(rows, HANT__MR, tid, nt, &b, &e);
+            if (b < e) hant__conv_igemm(a, b, e, 0, a->s.cout);
+        } else {
+            hant__split(a->s.cout, HANT__NR, tid, nt, &b, &e);
+            if (b < e) hant__conv_igemm(a, 0, rows, (int)b, (int)e);
+        }
+        return;
+    }
+    hant__split(rows, HANT__MR, tid, nt, &b, &e);
     if (b >= e) return;
     if (hant__conv_is_shallow(a)) hant__conv_direct_rows(a, b, e);
     else hant__dense_forward_rows(a, b, e);
@@ -2401,6 +2583,7 @@ static void hant__conv_forward_packed(hant_context *ctx, const hant_conv_shape *
     } else {
         if (rows * s->cout * s->kernel * s->kernel * (s->cin / a.groups) < 65536) {
             if (hant__conv_is_shallow(&a)) hant__conv_direct_rows(&a, 0, rows);
+            else if (hant__conv_igemm_ok(&a)) hant__conv_igemm(&a, 0, rows, 0, s->cout);
             else hant__dense_forward_rows(&a, 0, rows);
         } else hant__run(ctx, hant__dense_forward_task, &a);
     }

@@ -9,11 +9,13 @@
 # exported first, a .onnx is run as it is by all three (hant reads it directly).
 # REALTIME=1: every side times under SCHED_FIFO (hant --realtime, chrt -f 1 for
 # Python), the same shield against other processes for all three (root only).
+# HANT_BASE=path: a second hant binary (e.g. the previous commit's) timed in the
+# same rounds, row "hant-base": before and after side by side.
 set -e
 T=${1:-2}; R=${2:-5}; B=${3:-1}
 H=${HANT:-./hant}
-HB="$H"; RT=
-if [ "${REALTIME:-0}" = 1 ]; then HB="$H --realtime"; RT="chrt -f 1"; fi
+HB="$H"; RT=; RTF=
+if [ "${REALTIME:-0}" = 1 ]; then HB="$H --realtime"; RT="chrt -f 1"; RTF=--realtime; fi
 PY=${ORT_PY:-build/venv/bin/python}
 [ -x "$H" ] || { echo "build ./hant first (make)"; exit 1; }
 $PY -c 'import onnxruntime, openvino' 2>/dev/null || { echo "no onnxruntime/openvino in $PY: sh bench/setup_venv.sh"; exit 1; }
@@ -34,6 +36,10 @@ np.save('$W/x.npy', np.random.RandomState(2).randn(4, *i.shape[1:]).astype(np.fl
   for r in $(seq "$R"); do
     ms=$($HB bench "$net" --batch "$B" --threads "$T" | sed -n 's/^latency_ms_median //p')
     echo "{\"framework\": \"hant\", \"median_ms\": $ms}" >> "$W/rows"
+    if [ -n "$HANT_BASE" ]; then
+      ms=$($HANT_BASE $RTF bench "$net" --batch "$B" --threads "$T" | sed -n 's/^latency_ms_median //p')
+      echo "{\"framework\": \"hant-base\", \"median_ms\": $ms}" >> "$W/rows"
+    fi
     for fw in onnxruntime openvino; do $RT $PY bench/bench_onnx.py "$W/$name.onnx" --framework $fw --batch "$B" --threads "$T" --target-s 2 >> "$W/rows"; done
   done
   $PY - "$W/rows" "$name" <<'PYEOF'

@@ -67,6 +67,11 @@ static const hant_conv_shape conv_shapes[] = {
     { 5, 6, 7, 40, 40, 7, 1, 40 },
     /* shallow dense convs (depth <= 32) run the direct kernel: 4-pixel tiles, cout tails */
     { 2, 13, 11, 2, 40, 3, 1, 1 },   { 1, 14, 14, 3, 45, 3, 2, 1 },  { 1, 28, 28, 1, 32, 3, 1, 1 },
+    /* implicit GEMM (dense, groups 1, deeper): K blocks that split kernel rows and taps (cin 64, 300),
+       odd channels, stride 2, tiny maps (all but the centre tap outside), tiles across images, N past NC */
+    { 2, 9, 7, 64, 40, 3, 1, 1 },    { 1, 11, 13, 37, 19, 3, 2, 1 }, { 1, 1, 1, 48, 24, 3, 1, 1 },
+    { 1, 15, 15, 3, 17, 7, 2, 1 },   { 1, 4, 4, 300, 33, 3, 1, 1 },  { 1, 3, 3, 8, 1100, 3, 1, 1 },
+    { 3, 5, 5, 20, 70, 1, 2, 1 },    { 1, 2, 3, 33, 7, 5, 2, 1 },
 };
 #define NSHAPES ((int)(sizeof conv_shapes / sizeof conv_shapes[0]))
 
@@ -162,15 +167,25 @@ static void test_conv_forward(void) {
             hant_act act = variant == 0 ? HANT_ACT_NONE : variant == 1 ? HANT_ACT_SILU : HANT_ACT_RELU6;
             const float *bias = variant ? b : NULL, *rs = variant == 2 ? res : NULL;
             ht_ref_conv(s, x, w, bias, act, rs, r);
-            for (int t = 0; t < 2; t++) {
+            int g = s->groups ? s->groups : 1;
+            float *pw = NULL;
+            if (g == 1) { /* t == 2: weights packed once, as a network holds them */
+                int kd = s->kernel * s->kernel * s->cin;
+                pw = malloc(hant__gemm_packed_b_floats(s->cout, kd) * 4);
+                hant__gemm_pack_b_full(0, s->cout, kd, w, s->cout, pw);
+            }
+            for (int t = 0; t < (pw ? 3 : 2); t++) {
                 memset(y, 0xff, ny * 4); /* NaN: every output must be written */
-                hant_conv_forward(t ? ctx2 : ctx1, s, x, w, bias, act, rs, y);
+                if (t == 2) hant__conv_forward_packed(ctx2, s, x, w, pw, bias, act, rs, y);
+                else hant_conv_forward(t ? ctx2 : ctx1, s, x, w, bias, act, rs, y);
                 size_t at;
                 double K = (double)s->kernel * s->kernel * s->cin / (s->groups ? s->groups : 1);
                 double e = ht_max_err_ratio(y, r, ny, 1e-5 * sqrt(K), 1e-5, &at);
-                HT_CHECK(e <= 1, "conv shape %d (n%d %dx%d %d->%d k%d s%d g%d) act %s threads %d: err ratio %g at %zu (%g vs %g)",
-                         si, s->n, s->h, s->w, s->cin, s->cout, s->kernel, s->stride, s->groups, hant_act_name(act), t + 1, e, at, y[at], r[at]);
+                HT_CHECK(e <= 1, "conv shape %d (n%d %dx%d %d->%d k%d s%d g%d) act %s threads %d%s: err ratio %g at %zu (%g vs %g)",
+                         si, s->n, s->h, s->w, s->cin, s->cout, s->kernel, s->stride, s->groups, hant_act_name(act), t ? 2 : 1,
+                         t == 2 ? " packed" : "", e, at, y[at], r[at]);
             }
+            free(pw);
             free(x); free(w); free(b); free(res); free(y); free(r);
         }
 }
