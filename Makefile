@@ -99,10 +99,12 @@ teacher-train: | hant data
 DEMO_WORK = build/demo
 DEMO_TARGETS ?= 2 3 3.6
 DEMO_ARGS ?= --work $(DEMO_WORK) --pool quick+q8+tiled --images 4096 --epochs 1 --subset 20000
+# REALTIME=1: the demo's timings (profile, validation, side-by-side) under SCHED_FIFO
+DEMO_HANT = ./hant$(if $(filter 1,$(REALTIME)), --realtime)
 demo: hant data teacher
 	@for s in $(DEMO_TARGETS); do \
 	  echo "=== hant transform --speedup $$s"; \
-	  ./hant transform $(TEACHER) --speedup $$s -o $(DEMO_WORK)/s$$s.hant $(DEMO_ARGS) || exit 1; \
+	  $(DEMO_HANT) transform $(TEACHER) --speedup $$s -o $(DEMO_WORK)/s$$s.hant $(DEMO_ARGS) || exit 1; \
 	done
 	@cat $(DEMO_WORK)/report.md
 # The paper-scale run: the full pool (115 candidates per block), more data and epochs.

@@ -648,6 +648,19 @@ hant_status hant_median_interval(const double *v, int n, double *median, double 
    machine got 30% slower or faster during the series). */
 double hant_drift(const double *ref, int n, int windows);
 
+/* Has a table drifted? n entries timed when the table was made (then[i],
+   relative uncertainty then_unc[i]: half-width of a ~95% interval over the
+   value; 0: not known) and again now (now[i], now_unc[i]). factor = median
+   of now/then; unc: the half-width of its ~95% interval, from order
+   statistics when n >= 6, and never below the median combined uncertainty of
+   one pair, sqrt(then_unc^2 + now_unc^2), divided by sqrt(n). drifted =
+   |factor - 1| > tol + unc: the change is larger than the timings can explain
+   and larger than tol. Pure (hant profile feeds it the reference's timings,
+   and the teacher's parts and network relative to the reference). */
+typedef struct hant_drift_result { double factor, unc; int drifted, n; } hant_drift_result;
+hant_status hant_drift_check(const double *then, const double *then_unc, const double *now, const double *now_unc, int n, double tol,
+                             hant_drift_result *out);
+
 /* Latency lookup table: key -> timing, stored as TSV (docs/PIPELINE.md).
    Keys are a part signature plus " b=B t=T p=fp32"; "model TERM b=.." the
    fitted latency model (hant_latency_model), "overhead b=.. t=.. p=.." and
@@ -663,6 +676,7 @@ typedef struct hant_lut {
     hant_cpu_info machine;   /* the fingerprint; machine.vendor[0] == 0: an old table without one */
     char reference[192];     /* the key of the reference every entry was timed beside ("" : none) */
     double reference_ms;     /* its latency: median_ms = rel x reference_ms */
+    double reference_unc;    /* reference_ms's relative ~95% half-width (0: not known) */
     int count, cap;
     hant_lut_entry *entries;
 } hant_lut;
@@ -671,6 +685,9 @@ hant_status hant_lut_save(const hant_lut *lut, const char *path); /* atomic */
 void hant_lut_free(hant_lut *lut);
 const hant_lut_entry *hant_lut_find(const hant_lut *lut, const char *key);
 hant_status hant_lut_set(hant_lut *lut, const char *key, const hant_timing *t);
+/* Every time in the table (entries and the model's ms terms, reference_ms)
+   times factor: the machine's speed changed and the ratios held. */
+hant_status hant_lut_rescale(hant_lut *lut, double factor);
 /* key = signature + " b=B t=T p=PRECISION" */
 hant_status hant_lut_key(char *buf, size_t size, const char *signature, int batch, int threads, const char *precision);
 /* Whether a table may be used here: HANT_OK when its fingerprint (vendor,
@@ -6277,6 +6294,32 @@ double hant_drift(const double *ref, int n, int windows) {
     return lo > 0 && isfinite(lo) ? hi / lo - 1 : 0;
 }
 
+hant_status hant_drift_check(const double *then, const double *then_unc, const double *now, const double *now_unc, int n, double tol,
+                             hant_drift_result *out) {
+    if (!then || !now || n < 1 || !out || !(tol >= 0)) return hant__fail(HANT_ERR_INVALID_ARG, "hant_drift_check: bad argument (n %d)", n);
+    memset(out, 0, sizeof *out);
+    double *q = (double *)HANT_MALLOC(sizeof(double) * 2 * (size_t)n, NULL);
+    if (!q) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%d entries", n);
+    double *u = q + n;
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        if (!(then[i] > 0 && now[i] > 0) || !isfinite(then[i]) || !isfinite(now[i])) continue;
+        double a = then_unc ? then_unc[i] : 0, b = now_unc ? now_unc[i] : 0;
+        q[m] = now[i] / then[i];
+        u[m++] = sqrt(a * a + b * b);
+    }
+    if (!m) { HANT_FREE(q, NULL); return hant__fail(HANT_ERR_INVALID_ARG, "hant_drift_check: no entry has a positive timing then and now"); }
+    double med, hw, umed, uhw;
+    hant_median_interval(q, m, &med, &hw);
+    hant_median_interval(u, m, &umed, &uhw);
+    out->factor = med;
+    out->unc = fmax(m >= 6 ? hw : 0, umed / sqrt((double)m));
+    out->drifted = fabs(med - 1) > tol + out->unc;
+    out->n = m;
+    HANT_FREE(q, NULL);
+    return HANT_OK;
+}
+
 hant_status hant_profile_net(hant_net *net, int batch, const hant_profile_config *config, hant_timing *out) {
     if (!net || !out || batch < 1 || batch > 65536) return hant__fail(HANT_ERR_INVALID_ARG, "hant_profile_net: bad argument (batch %d)", batch);
     hant_profile_config cfg;
@@ -6380,6 +6423,21 @@ hant_status hant_lut_set(hant_lut *lut, const char *key, const hant_timing *t) {
     return HANT_OK;
 }
 
+hant_status hant_lut_rescale(hant_lut *lut, double factor) {
+    if (!lut || !(factor > 0) || !isfinite(factor)) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_rescale: bad factor %g", factor);
+    for (int i = 0; i < lut->count; i++) {
+        hant_timing *t = &lut->entries[i].t;
+        /* "model time" is a ratio, every other model row is in ms (its
+           standard error in mad_ms too; min_ms holds the relative residual) */
+        if (!strncmp(lut->entries[i].key, "model time ", 11)) continue;
+        int model = !strncmp(lut->entries[i].key, "model ", 6);
+        t->median_ms *= factor; t->mad_ms *= factor;
+        if (!model) { t->min_ms *= factor; t->unc_ms *= factor; }
+    }
+    lut->reference_ms *= factor;
+    return HANT_OK;
+}
+
 hant_status hant_lut_key(char *buf, size_t size, const char *sig, int batch, int threads, const char *prec) {
     int n = snprintf(buf, size, "%s b=%d t=%d p=%s", sig, batch, threads, prec ? prec : "fp32");
     if (n < 0 || (size_t)n >= size) return hant__fail(HANT_ERR_INVALID_ARG, "latency key longer than %zu bytes", size);
@@ -6401,6 +6459,7 @@ hant_status hant_lut_save(const hant_lut *lut, const char *path) {
     if (m->vendor[0])
         fprintf(f, "# vendor\t%s\n# family\t%d\n# model\t%d\n# stepping\t%d\n# isa\t%s\n# cores\t%d\n", m->vendor, m->family, m->model, m->stepping, m->isa, m->cores);
     if (lut->reference[0]) fprintf(f, "# reference\t%s\n# reference_ms\t%.6f\n", lut->reference, lut->reference_ms);
+    if (lut->reference[0] && lut->reference_unc > 0) fprintf(f, "# reference_unc\t%.6f\n", lut->reference_unc);
     fprintf(f, HANT__LUT_COLUMNS "\n");
     for (int i = 0; i < lut->count; i++) {
         const hant_lut_entry *e = &lut->entries[i];
@@ -6468,6 +6527,11 @@ hant_status hant_lut_load(const char *path, hant_lut *out) {
             else if (!strcmp(k, "isa")) hant__copy_field(out->machine.isa, sizeof out->machine.isa, tab);
             else if (!strcmp(k, "cores")) bad = !hant__lut_int(tab, 1, 1 << 20, &out->machine.cores);
             else if (!strcmp(k, "reference")) hant__copy_field(out->reference, sizeof out->reference, tab);
+            else if (!strcmp(k, "reference_unc")) {
+                char *end;
+                out->reference_unc = strtod(tab, &end);
+                bad = end == tab || *end || !(out->reference_unc >= 0 && out->reference_unc < 1e3);
+            }
             else if (!strcmp(k, "reference_ms")) {
                 char *end;
                 out->reference_ms = strtod(tab, &end);

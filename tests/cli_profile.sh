@@ -2,7 +2,8 @@
 # Latency truth (issue 16) through the CLI, without data: the table's machine
 # fingerprint and reference, entries with their uncertainty, the fitted
 # latency model, foreign tables refused (or accepted with a warning), tables
-# of an older hant, and the report's flag for a missed target. Timings are
+# of an older hant, drift of a table since it was made (found, rescaled or
+# profiled again), and the report's flag for a missed target. Timings are
 # noise on a shared machine: the validation errors are printed, not bounded.
 . "$(dirname "$0")/lib_cli.sh"
 P='teacher;conv:k=1:act=relu'
@@ -22,8 +23,23 @@ awk -F'\t' -v k="$ref" '$1 == k { f = 1; d = $7 - 1; if (d < 0) d = -d; exit !(d
 grep -q 'net arch=' "$T/lut.tsv" && ok || bad "no end-to-end teacher row"
 head -3 "$T/lut.tsv.validate" | grep -q 'load average' && ok || bad "validation report without the load average"
 # resume on the same machine: nothing to measure
-expect_rc 0 "resume" $H profile b0-fm -o "$T/lut.tsv" --candidates "$P" --reps 3 --rounds 3
+expect_rc 0 "resume" $H profile b0-fm -o "$T/lut.tsv" --candidates "$P" --reps 3 --rounds 3 --no-check
 grep -q "0 configurations to measure" "$T/out" && ok || bad "resume measured again: $(head -1 "$T/out")"
+# drift: every ratio in the table 3x what this machine measures now (the
+# table no longer holds): --check says so and names the command, a plain run
+# profiles again; the reference 3x slower than now, ratios intact: rescaled.
+# A 50% tolerance keeps the noise of a loaded machine out of the verdicts.
+awk -F'\t' 'BEGIN { OFS = "\t" } /^#|^key|^model / { print; next } { $2 *= 3; $7 *= 3; print }' "$T/lut.tsv" > "$T/drift.tsv"
+expect_rc 3 "drift: --check" $H profile b0-fm -o "$T/drift.tsv" --candidates "$P" --reps 3 --rounds 3 --table-tol 0.5 --check
+grep -q "has drifted.*Profile again: hant profile b0-fm -o $T/drift.tsv" "$T/err" && ok || bad "message: $(cat "$T/err")"
+expect_rc 0 "drift: profiled again" $H profile b0-fm -o "$T/drift.tsv" --candidates "$P" --reps 3 --rounds 3 --table-tol 0.5
+grep -q "has drifted.*profiling again" "$T/out" && ok || bad "message: $(cat "$T/out")"
+expect_rc 0 "drift: the table holds again" $H profile b0-fm -o "$T/drift.tsv" --candidates "$P" --reps 3 --rounds 3 --table-tol 0.5 --check
+grep "^drift check" "$T/out" | sed 's/^/  (reported, not bounded) /'
+ms=$(sed -n 's/^# reference_ms	//p' "$T/lut.tsv")
+awk -F'\t' -v ms="$ms" 'BEGIN { OFS = "\t" } /^# reference_ms/ { print "# reference_ms", ms * 3; next } /^#|^key|^model time / { print; next } { $2 *= 3; print }' "$T/lut.tsv" > "$T/speed.tsv"
+expect_rc 0 "drift: the machine's speed" $H profile b0-fm -o "$T/speed.tsv" --candidates "$P" --reps 3 --rounds 3 --table-tol 0.5
+grep -q "speed changed.*rescaled by 0\.[2-4]" "$T/out" && ok || bad "message: $(cat "$T/out")"
 # a table from another CPU (the issue's Zen 3) is refused, or used with a warning
 sed 's/^# vendor	.*/# vendor	AuthenticAMD/; s/^# family	.*/# family	25/; s/^# model	.*/# model	1/' "$T/lut.tsv" > "$T/zen3.tsv"
 expect_rc 1 "foreign table refused" $H profile b0-fm -o "$T/zen3.tsv" --candidates "$P"
