@@ -416,6 +416,54 @@ static void test_context(void) {
     HT_CHECK(strcmp(hant_status_string(HANT_ERR_CHECKSUM), "checksum mismatch") == 0, "status text");
 }
 
+/* The pool: every slot of every dispatch runs exactly once, with its own tid
+   and scratch, whichever thread claims it. 4 threads on fewer cores leave
+   workers off their cores, so the caller runs their slots; the pauses let
+   the workers fall asleep, so dispatches also meet sleeping workers. */
+typedef struct { hant_context *ctx; atomic_int runs[8]; atomic_int bad, nested; } pool_probe;
+static void pool_inner(void *arg, int tid, int nt) {
+    pool_probe *p = (pool_probe *)arg;
+    if (tid != 0 || nt != 1) atomic_fetch_add(&p->bad, 1);
+    atomic_fetch_add(&p->nested, 1);
+}
+static void pool_task(void *arg, int tid, int nt) {
+    pool_probe *p = (pool_probe *)arg;
+    if (nt != hant_context_threads(p->ctx) || tid < 0 || tid >= nt) { atomic_fetch_add(&p->bad, 1); return; }
+    if (hant__scratch_get(p->ctx, HANT__SCR_MISC) != p->ctx->scratch[tid * HANT__SCRATCH_SLOTS + HANT__SCR_MISC].ptr ||
+        hant__avail_threads(p->ctx) != 1)
+        atomic_fetch_add(&p->bad, 1);
+    if (tid == nt - 1) hant__run(p->ctx, pool_inner, p); /* nested: inline, one thread */
+    atomic_fetch_add(&p->runs[tid], 1);
+}
+static void test_pool(void) {
+    hant_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.threads = 4;
+    hant_context *c;
+    HT_CHECK(hant_context_create(&cfg, &c) == HANT_OK, "4 threads: %s", hant_last_error());
+    if (!c) return;
+    HT_CHECK(hant__scratch_reserve(c, HANT__SCR_MISC, 64) == HANT_OK, "scratch");
+    static pool_probe p;
+    memset(&p, 0, sizeof p);
+    p.ctx = c;
+    int n = 0;
+    for (int round = 0; round < 4; round++) {
+        for (int i = 0; i < 3000; i++, n++) {
+            hant__run(c, pool_task, &p);
+            /* the dispatch is over: nothing of it is still running */
+            for (int t = 0; t < 4; t++)
+                if (atomic_load(&p.runs[t]) != n + 1) { HT_CHECK(0, "dispatch %d: slot %d ran %d times", n, t, atomic_load(&p.runs[t]) - n); goto out; }
+        }
+        struct timespec ts = { 0, 20 * 1000 * 1000 }; /* longer than the workers spin */
+        nanosleep(&ts, NULL);
+    }
+out:
+    HT_CHECK(atomic_load(&p.bad) == 0, "%d slots saw a wrong tid, thread count or scratch", atomic_load(&p.bad));
+    HT_CHECK(atomic_load(&p.nested) == n, "nested dispatches %d of %d", atomic_load(&p.nested), n);
+    HT_CHECK(hant__avail_threads(c) == 4 && hant__scratch_get(c, HANT__SCR_MISC) == c->scratch[HANT__SCR_MISC].ptr, "caller's state restored");
+    hant_context_destroy(c);
+}
+
 /* hant_isa() names the path this build compiled: the compiler's own
    predefined macros decide, and the vector width must agree with the name. */
 static void test_isa(void) {
@@ -441,6 +489,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "isa %s\n", hant_isa());
     HT_RUN(test_isa);
     HT_RUN(test_context);
+    HT_RUN(test_pool);
     HT_RUN(test_gemm);
     HT_RUN(test_act_forward);
     HT_RUN(test_act_backward);
