@@ -352,7 +352,11 @@ static int glpk_agrees(const hant_solver_problem *p, const char *what, int it) {
     cfg.backend = HANT_SOLVER_BACKEND_GLPK;
     HT_CHECK(hant_solver_solve(p, &cfg, &g) == 0, "%s glpk rc", what);
     int ok = 1;
-    if (g.status == HANT_SOLVER_OPTIMAL || g.status == HANT_SOLVER_UNKNOWN /* exact check failed by a hair */) {
+    if (g.status == HANT_SOLVER_UNKNOWN && !g.item) {
+        /* GLPK stopped at its time limit with no selection (a busy machine): nothing to compare,
+           and no timed assertions in tests */
+        printf("  %s #%d: glpk found no selection within its %g s limit; not compared\n", what, it, cfg.time_limit);
+    } else if (g.status == HANT_SOLVER_OPTIMAL || g.status == HANT_SOLVER_UNKNOWN /* exact check failed by a hair */) {
         double tol = 1e-6 * (1 + fabs(g.loss));
         if (!(a.status == HANT_SOLVER_OPTIMAL && fabs(a.loss - g.loss) <= tol)) ok = 0;
         HT_CHECK(ok, "%s #%d: bb %s %.17g, glpk %s %.17g", what, it, hant_solver_status_text(a.status), a.loss, hant_solver_status_text(g.status), g.loss);
