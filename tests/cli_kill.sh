@@ -27,6 +27,8 @@ idx 768 1 6 6 > "$TD/train-images-idx3-ubyte"; idx 768 2 > "$TD/train-labels-idx
 idx 256 3 6 6 > "$TD/t10k-images-idx3-ubyte"; idx 256 4 > "$TD/t10k-labels-idx1-ubyte"
 
 ST=; SBPF=
+# LeakSanitizer cannot work under ptrace (make sanitize): leaks are checked in the untraced runs
+NOLEAK="ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 if command -v strace >/dev/null 2>&1 && strace -f -qq -o /dev/null true 2>/dev/null; then
   ST=1; strace --seccomp-bpf -f -qq -o /dev/null true 2>/dev/null && SBPF=--seccomp-bpf
 else
@@ -39,7 +41,7 @@ now() { date +%s.%N; }
 # reference NAME LOG CMD..: the uninterrupted run (under strace when it works): sets run_s and nwrites
 reference() {
   rn=$1; rlog=$2; shift 2; t0=$(now)
-  if [ -n "$ST" ]; then strace $SBPF -f -qq -o "$rlog" -e trace=openat,open,creat,rename,renameat,renameat2,write "$@" >"$T/rout" 2>&1
+  if [ -n "$ST" ]; then env "$NOLEAK" strace $SBPF -f -qq -o "$rlog" -e trace=openat,open,creat,rename,renameat,renameat2,write "$@" >"$T/rout" 2>&1
   else "$@" >"$T/rout" 2>&1; fi && ok || bad "$rn, uninterrupted: $(tail -n 3 "$T/rout")"
   run_s=$(echo "$t0 $(now)" | awk '{ print $2 - $1 }')
   nwrites=0; [ -z "$ST" ] || nwrites=$(grep -c ' write(' "$rlog")
@@ -93,7 +95,7 @@ killed() {
     r=$(rnd $((k0 + k)))
     if [ -n "$ST" ] && [ $((k % 2)) -eq 1 ]; then
       w=$(awk -v r="$r" -v n="$nwrites" 'BEGIN { print 1 + int(r * n) }'); at="$at write#$w"
-      strace $SBPF -f -qq -o /dev/null -e trace=write -e inject=write:signal=KILL:when="$w" "$@" >"$T/kout" 2>&1; rc=$?
+      env "$NOLEAK" strace $SBPF -f -qq -o /dev/null -e trace=write -e inject=write:signal=KILL:when="$w" "$@" >"$T/kout" 2>&1; rc=$?
     else
       d=$(awk -v r="$r" -v t="$run_s" 'BEGIN { printf "%.3f", r * t }'); at="$at ${d}s"
       "$@" >"$T/kout" 2>&1 & pid=$!
