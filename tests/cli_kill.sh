@@ -68,6 +68,7 @@ tsv_whole() {
 }
 # whole DIR WHEN: every file at its final name under DIR is complete
 whole() {
+  [ -d "$1" ] || return 0 # killed before it made DIR
   find "$1" -type f ! -name '*.tmp*' > "$T/files"
   while read -r f; do
     case "$f" in
@@ -108,7 +109,7 @@ killed() {
   done
   [ $rc -eq 0 ] || "$@" >"$T/kout" 2>&1 || { bad "$kn after kills at$at: $(tail -n 2 "$T/kout")"; return; }
   ok; whole "$kd" "$kn after kills at$at"
-  echo "  ($kn: killed at$at (KILL_SEED=$seed); $(find "$kd" -name '*.tmp*' | wc -l) temporary files of killed runs left, unread)"
+  echo "  ($kn: killed at$at (KILL_SEED=$seed); $(find "$kd" -name '*.tmp*' 2>/dev/null | wc -l) temporary files of killed runs left, unread)"
 }
 # same NAME A B FILE..: FILE identical under the uninterrupted (A) and the killed (B) run's folders.
 # scores.tsv: a resumed hant distill writes the rows it read first, then the new ones (the
