@@ -112,6 +112,16 @@ printf 'name\ttop1\tlat_b1_ms\na\t90\t3\n' > "$E/runs.tsv"
 expect_rc 0 "no teacher row" "$H" report "$E"
 has "no reference" "No row is named \`teacher\`" "$E/report.md"
 
+# a frontier that starts below 0 ms (hant select with a fitted latency model whose network
+# term is negative): reported, with the points below 0 left off the plot
+N="$T/neg"; mkdir -p "$N"
+printf 'name\ttop1\tlat_b1_ms\nteacher\t90\t3\nfast\t89.5\t1\n' > "$N/runs.tsv"
+printf 'budget_ms\tpred_ms\tloss\toptimal\n-0.014885\t-0.014886\t51.6\t1\n0.013\t0.007\t42.8\t1\n0.5\t0.45\t3\t1\n' > "$N/pareto.tsv"
+expect_rc 0 "pareto below 0 ms" "$H" report "$N"
+has "points below 0 ms named" "3 budgets, 3 with an optimal selection (1 of them predicted at or below 0 ms" "$N/report.md"
+has "frontier from the first point above 0" "2 distinct non-dominated points from 0.007 ms" "$N/report.md"
+svg_check "svg with points below 0" "$N/report.svg" 2
+
 # errors: one line, exit 1, naming the file (and line)
 err_has "missing runs.tsv" "$T/nope/runs.tsv" "$T/nope"
 X="$T/x"; mkdir -p "$X"

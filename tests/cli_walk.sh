@@ -10,7 +10,7 @@
 # check needs build/venv (sh bench/setup_venv.sh) or $ORT_PY, else skipped.
 . "$(dirname "$0")/lib_cli.sh"
 OPY=${ORT_PY:-build/venv/bin/python}
-"$PY" -c 'import torch, torchvision, numpy' 2>/dev/null || skip_all "no torch/torchvision in $PY" "apt-get install python3-torch python3-torchvision"
+"$PY" -c 'import torch, torchvision, numpy' 2>/dev/null || skip_all "no torch, torchvision and numpy in $PY" "sudo apt-get install -y python3-torch python3-torchvision python3-numpy"
 D="$T/data"; W="$T/work"
 "$PY" tests/walk_tiny.py "$T/tiny.onnx" "$D" 32 32 3 4 384 128 && ok || { bad "walk_tiny.py"; finish; exit; }
 expect_rc 0 "import" $H import "$T/tiny.onnx" -o "$T/tiny.hant" --mean 0,0,0 --std 1,1,1

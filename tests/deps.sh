@@ -6,10 +6,12 @@
 #   python3-torch, -torchvision, -numpy   the PyTorch comparisons (cli_torch.sh, cli_onnx.sh)
 #   dataset-fashion-mnist   training, quantization and pipeline tests ('make data')
 #   python3-venv            build/venv, where bench/setup_venv.sh puts onnx, onnxruntime, OpenVINO
+#   strace                  cli_kill.sh's kills at a chosen write system call
 # HANT_TEST_INSTALL=0 never installs. HANT_PYTHON set: that Python is used as
 # it is (a venv, or a path that does not exist to run without PyTorch).
 need=
 [ -f /usr/include/glpk.h ] || need="$need libglpk-dev"
+command -v strace >/dev/null 2>&1 || need="$need strace"
 if [ -z "$HANT_PYTHON" ]; then
   /usr/bin/python3 -c 'import torch, torchvision, numpy' 2>/dev/null || need="$need python3-torch python3-torchvision python3-numpy"
 fi

@@ -4,6 +4,9 @@
 H=${HANT:-./hant}
 PY=${HANT_PYTHON:-/usr/bin/python3}
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+# Python libraries keep caches under $XDG_CACHE_HOME (onnxruntime writes
+# ~/.cache/Microsoft/DeveloperTools on import): in $T, so nothing outside changes
+export XDG_CACHE_HOME="$T/cache"
 pass=0; fail=0; skipped=0
 ok()  { pass=$((pass+1)); }
 bad() { fail=$((fail+1)); echo "  FAIL $*"; }

@@ -352,7 +352,15 @@ static int glpk_agrees(const hant_solver_problem *p, const char *what, int it) {
     cfg.backend = HANT_SOLVER_BACKEND_GLPK;
     HT_CHECK(hant_solver_solve(p, &cfg, &g) == 0, "%s glpk rc", what);
     int ok = 1;
-    if (g.status == HANT_SOLVER_OPTIMAL || g.status == HANT_SOLVER_UNKNOWN /* exact check failed by a hair */) {
+    /* either solver stopped by the time limit (a busy machine, a sanitizer build): not compared,
+       as tests make no timed assertions */
+    double lim_ms = 0.99e3 * cfg.time_limit;
+    int a_timed = a.status != HANT_SOLVER_OPTIMAL && a.status != HANT_SOLVER_INFEASIBLE && a.time_ms >= lim_ms;
+    int g_timed = g.status == HANT_SOLVER_UNKNOWN && !g.item && g.time_ms >= lim_ms;
+    if (a_timed || g_timed) {
+        printf("  %s #%d: %s stopped at the %g s time limit (bb %s, glpk %s); not compared\n", what, it, a_timed ? "bb" : "glpk", cfg.time_limit,
+               hant_solver_status_text(a.status), hant_solver_status_text(g.status));
+    } else if (g.status == HANT_SOLVER_OPTIMAL || g.status == HANT_SOLVER_UNKNOWN /* exact check failed by a hair */) {
         double tol = 1e-6 * (1 + fabs(g.loss));
         if (!(a.status == HANT_SOLVER_OPTIMAL && fabs(a.loss - g.loss) <= tol)) ok = 0;
         HT_CHECK(ok, "%s #%d: bb %s %.17g, glpk %s %.17g", what, it, hant_solver_status_text(a.status), a.loss, hant_solver_status_text(g.status), g.loss);
