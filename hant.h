@@ -5035,67 +5035,90 @@ static void hant__fuse_forward(hant_net *net, hant__exec *e, const hant__fuse *f
     hant__run(net->ctx, hant__fuse_task, &j);
 }
 
+/* The ops that are the same in training and inference: SE, activation,
+   max-pool and global average pool. */
+static void hant__exec_plain_op(hant_net *net, hant__exec *e, const hant__op *o, const float *in, const float *res, float *out, int n) {
+    if (o->type == HANT__OP_SE) {
+        const hant__se *se = &net->ses[o->idx];
+        hant__se_params p;
+        hant__se_params_of(net, se, &p);
+        hant__se_forward(net->ctx, &p, in, n, se->hw, e->se_s[o->idx], e->se_h[o->idx], e->se_a[o->idx], e->se_gate[o->idx], out);
+        if (res) hant__add_inplace(out, res, (size_t)n * se->hw * se->c);
+    } else if (o->type == HANT__OP_ACT) {
+        hant_act_forward((hant_act)o->idx, in, out, (size_t)n * net->slot_size[o->out]);
+    } else if (o->type == HANT__OP_MAXPOOL) {
+        hant__maxpool_forward(in, n, net->slot_h[o->in], net->slot_w[o->in], net->slot_c[o->in], out);
+    } else {
+        hant__gap(in, n, net->slot_h[o->in] * net->slot_w[o->in], net->slot_c[o->in], out);
+    }
+}
+
+/* Runs inference op i (or the fused group that starts there) on e's n
+   images; returns the index of the last op it ran. */
+static int hant__exec_infer_op(hant_net *net, hant__exec *e, int i, int n) {
+    const hant__op *o = &net->ops[i];
+    if (o->fused) {
+        const hant__fuse *f = &net->fuses[o->fused - 1];
+        hant__fuse_forward(net, e, f, n);
+        return f->op1;
+    }
+    const float *in = e->slot[o->in], *res = o->res >= 0 ? e->slot[o->res] : NULL;
+    float *out = e->slot[o->out];
+    if (o->type == HANT__OP_UNIT) {
+        const hant__unit *u = &net->units[o->idx];
+        hant_conv_shape s = hant__unit_shape(u, n);
+        if (u->q8) hant__q8_unit_forward(net, e, o, s, in, res, out);
+        else hant__conv_forward_packed(net->ctx, &s, in, u->fw, u->packed, u->fb, u->act, res, out);
+    } else {
+        hant__exec_plain_op(net, e, o, in, res, out, n);
+    }
+    return i;
+}
+
 /* Runs every op on e's n images (slot 0 already set). */
 static void hant__exec_forward(hant_net *net, hant__exec *e, int n) {
     hant_context *ctx = net->ctx;
     const float *P = net->params;
     e->n = n;
     for (int i = 0; i < net->nops; i++) {
-        const hant__op *o = &net->ops[i];
-        if (o->fused && !e->training) {
-            const hant__fuse *f = &net->fuses[o->fused - 1];
-            hant__fuse_forward(net, e, f, n);
-            i = f->op1;
+        if (!e->training) {
+            i = hant__exec_infer_op(net, e, i, n);
             continue;
         }
+        const hant__op *o = &net->ops[i];
         const float *in = e->slot[o->in], *res = o->res >= 0 ? e->slot[o->res] : NULL;
         float *out = e->slot[o->out];
-        if (o->type == HANT__OP_UNIT) {
-            const hant__unit *u = &net->units[o->idx];
-            hant_conv_shape s = hant__unit_shape(u, n);
-            if (!e->training) {
-                if (u->q8) { hant__q8_unit_forward(net, e, o, s, in, res, out); continue; }
-                hant__conv_forward_packed(ctx, &s, in, u->fw, u->packed, u->fb, u->act, res, out);
-                continue;
+        if (o->type != HANT__OP_UNIT) {
+            hant__exec_plain_op(net, e, o, in, res, out, n);
+            continue;
+        }
+        const hant__unit *u = &net->units[o->idx];
+        hant_conv_shape s = hant__unit_shape(u, n);
+        size_t rows = (size_t)n * u->oh * u->ow;
+        int C = u->s.cout;
+        const float *W = P + u->w;
+        if (u->q8 && e->fq) { /* fake quantisation of the input and (hant_net_train_forward) the weights */
+            hant__fake_quant(in, (size_t)n * u->s.h * u->s.w * u->s.cin, u->qin, net->fq_noround, e->fqx[o->idx]);
+            in = e->fqx[o->idx];
+            W = u->tqw;
+        }
+        if (u->has_bn) {
+            float *mean = e->bn_mean + net->unit_c[o->idx], *var = e->bn_var + net->unit_c[o->idx];
+            float *invstd = e->bn_invstd + net->unit_c[o->idx];
+            hant_conv_forward(ctx, &s, in, W, NULL, HANT_ACT_NONE, NULL, e->z[o->idx]);
+            hant__bn_stats(e->z[o->idx], rows, C, mean, var, e->part, e->acc);
+            float *scale = e->part, *shift = e->part + C;
+            for (int c = 0; c < C; c++) {
+                invstd[c] = 1.0f / sqrtf(var[c] + net->arch.bn_eps);
+                scale[c] = P[u->gamma + c] * invstd[c];
+                shift[c] = P[u->beta + c] - mean[c] * scale[c];
             }
-            size_t rows = (size_t)n * u->oh * u->ow;
-            int C = u->s.cout;
-            const float *W = P + u->w;
-            if (u->q8 && e->fq) { /* fake quantisation of the input and (hant_net_train_forward) the weights */
-                hant__fake_quant(in, (size_t)n * u->s.h * u->s.w * u->s.cin, u->qin, net->fq_noround, e->fqx[o->idx]);
-                in = e->fqx[o->idx];
-                W = u->tqw;
-            }
-            if (u->has_bn) {
-                float *mean = e->bn_mean + net->unit_c[o->idx], *var = e->bn_var + net->unit_c[o->idx];
-                float *invstd = e->bn_invstd + net->unit_c[o->idx];
-                hant_conv_forward(ctx, &s, in, W, NULL, HANT_ACT_NONE, NULL, e->z[o->idx]);
-                hant__bn_stats(e->z[o->idx], rows, C, mean, var, e->part, e->acc);
-                float *scale = e->part, *shift = e->part + C;
-                for (int c = 0; c < C; c++) {
-                    invstd[c] = 1.0f / sqrtf(var[c] + net->arch.bn_eps);
-                    scale[c] = P[u->gamma + c] * invstd[c];
-                    shift[c] = P[u->beta + c] - mean[c] * scale[c];
-                }
-                hant__affine_act(e->z[o->idx], rows, C, scale, shift, u->act, res, out);
-            } else if (u->act != HANT_ACT_NONE) {
-                hant_conv_forward(ctx, &s, in, P + u->w, u->has_bias ? P + u->b : NULL, HANT_ACT_NONE, NULL, e->z[o->idx]);
-                hant__affine_act(e->z[o->idx], rows, C, NULL, NULL, u->act, res, out);
-            } else {
-                hant_conv_forward(ctx, &s, in, P + u->w, u->has_bias ? P + u->b : NULL, HANT_ACT_NONE, res, out);
-            }
-        } else if (o->type == HANT__OP_SE) {
-            const hant__se *se = &net->ses[o->idx];
-            hant__se_params p;
-            hant__se_params_of(net, se, &p);
-            hant__se_forward(ctx, &p, in, n, se->hw, e->se_s[o->idx], e->se_h[o->idx], e->se_a[o->idx], e->se_gate[o->idx], out);
-            if (res) hant__add_inplace(out, res, (size_t)n * se->hw * se->c);
-        } else if (o->type == HANT__OP_ACT) {
-            hant_act_forward((hant_act)o->idx, in, out, (size_t)n * net->slot_size[o->out]);
-        } else if (o->type == HANT__OP_MAXPOOL) {
-            hant__maxpool_forward(in, n, net->slot_h[o->in], net->slot_w[o->in], net->slot_c[o->in], out);
+            hant__affine_act(e->z[o->idx], rows, C, scale, shift, u->act, res, out);
+        } else if (u->act != HANT_ACT_NONE) {
+            hant_conv_forward(ctx, &s, in, P + u->w, u->has_bias ? P + u->b : NULL, HANT_ACT_NONE, NULL, e->z[o->idx]);
+            hant__affine_act(e->z[o->idx], rows, C, NULL, NULL, u->act, res, out);
         } else {
-            hant__gap(in, n, net->slot_h[o->in] * net->slot_w[o->in], net->slot_c[o->in], out);
+            hant_conv_forward(ctx, &s, in, P + u->w, u->has_bias ? P + u->b : NULL, HANT_ACT_NONE, res, out);
         }
     }
 }

@@ -22,36 +22,6 @@ static int hant_bl_cmp(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-/* One inference op (or fused group) as hant__exec_forward runs it; returns the index of its last op. */
-static int hant_bl_op(hant_net *net, hant__exec *e, int i, int n) {
-    const hant__op *o = &net->ops[i];
-    if (o->fused) {
-        const hant__fuse *f = &net->fuses[o->fused - 1];
-        hant__fuse_forward(net, e, f, n);
-        return f->op1;
-    }
-    const float *in = e->slot[o->in], *res = o->res >= 0 ? e->slot[o->res] : NULL;
-    float *out = e->slot[o->out];
-    if (o->type == HANT__OP_UNIT) {
-        const hant__unit *u = &net->units[o->idx];
-        hant_conv_shape s = hant__unit_shape(u, n);
-        if (u->q8) hant__q8_unit_forward(net, e, o, s, in, res, out);
-        else hant__conv_forward_packed(net->ctx, &s, in, u->fw, u->packed, u->fb, u->act, res, out);
-    } else if (o->type == HANT__OP_SE) {
-        const hant__se *se = &net->ses[o->idx];
-        hant__se_params p;
-        hant__se_params_of(net, se, &p);
-        hant__se_forward(net->ctx, &p, in, n, se->hw, e->se_s[o->idx], e->se_h[o->idx], e->se_a[o->idx], e->se_gate[o->idx], out);
-        if (res) hant__add_inplace(out, res, (size_t)n * se->hw * se->c);
-    } else if (o->type == HANT__OP_ACT) {
-        hant_act_forward((hant_act)o->idx, in, out, (size_t)n * net->slot_size[o->out]);
-    } else if (o->type == HANT__OP_MAXPOOL) {
-        hant__maxpool_forward(in, n, net->slot_h[o->in], net->slot_w[o->in], net->slot_c[o->in], out);
-    } else {
-        hant__gap(in, n, net->slot_h[o->in] * net->slot_w[o->in], net->slot_c[o->in], out);
-    }
-    return i;
-}
 
 int main(int argc, char **argv) {
     const char *path = NULL;
@@ -90,7 +60,7 @@ int main(int argc, char **argv) {
         double t0 = hant_time_ms();
         for (int i = 0; i < nops; i++) {
             double a = hant_time_ms();
-            int last = hant_bl_op(net, e, i, batch);
+            int last = hant__exec_infer_op(net, e, i, batch);
             if (r >= 0) t[(size_t)i * reps + r] = hant_time_ms() - a;
             i = last;
         }
