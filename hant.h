@@ -10679,13 +10679,17 @@ hant_status hant_distill(hant_context *ctx, hant_net *teacher, const hant_datase
     HANT__TRY(hant_scores_load(ctx, out->scores, settings, &S.old));
     int nrows = S.old.count;
 
-    /* this shard's candidates not yet scored, after the rows already scored */
+    /* this shard's candidates in pool order, a row already scored at its
+       candidate's place (so that a resumed run writes an uninterrupted run's
+       table byte for byte), then the scored rows the pool does not list
+       (the int8 head) */
     int total = 0;
     for (int b = 0; b < a->num_blocks; b++) total += S.pool_count[b];
     S.cand = cand = (hant__cand *)hant__pl_calloc(ctx, (size_t)total + (size_t)nrows + 1, sizeof *cand);
+    unsigned char *placed = (unsigned char *)hant__pl_calloc(ctx, (size_t)nrows + 1, 1);
+    if (!placed) hant__pl_free(ctx, cand), S.cand = cand = NULL;
     HANT__OOM(cand, "candidates");
-    for (int i = 0; i < nrows; i++) { cand[ncand].row = S.old.rows[i]; cand[ncand].done = 1; cand[ncand].index = S.old.rows[i].inherited == -1 ? 0 : 1; ncand++; }
-    int gidx = 0, fresh = ncand;
+    int gidx = 0, fresh = 0;
     for (int b = 0; b < a->num_blocks; b++) {
         int h, w;
         hant_arch_block_input(a, b, &h, &w, NULL);
@@ -10698,14 +10702,23 @@ hant_status hant_distill(hant_context *ctx, hant_net *teacher, const hant_datase
             memset(&c, 0, sizeof c);
             c.row.block = b; c.index = k; c.row.spec = S.pool[b][k];
             hant_block_signature(&c.row.spec, h, w, c.row.signature, sizeof c.row.signature);
-            int have = 0;
-            for (int i = 0; i < nrows && !have; i++) have = S.old.rows[i].block == b && !strcmp(S.old.rows[i].signature, c.row.signature);
-            if (have) continue;
+            int have = -1;
+            for (int i = 0; i < nrows && have < 0; i++)
+                if (!placed[i] && S.old.rows[i].block == b && !strcmp(S.old.rows[i].signature, c.row.signature)) have = i;
+            if (have >= 0) {
+                placed[have] = 1;
+                cand[ncand].row = S.old.rows[have]; cand[ncand].done = 1; cand[ncand].index = S.old.rows[have].inherited == -1 ? 0 : 1;
+                ncand++;
+                continue;
+            }
             c.row.params = hant_block_params(&c.row.spec); c.row.macs = hant_block_macs(&c.row.spec, h, w);
             c.work = 3.0 * (double)c.row.macs + 20000.0; /* training ~3x the forward; a floor for per-op costs */
             cand[ncand++] = c;
         }
     }
+    for (int i = 0; i < nrows; i++)
+        if (!placed[i]) { cand[ncand].row = S.old.rows[i]; cand[ncand].done = 1; cand[ncand].index = S.old.rows[i].inherited == -1 ? 0 : 1; ncand++; }
+    hant__pl_free(ctx, placed);
     out->candidates = ncand; out->scored_before = nrows;
     if (cfg->progress) cfg->progress(cfg->user, "plan", nrows, ncand);
 

@@ -108,15 +108,10 @@ killed() {
   echo "  ($kn: killed at$at (KILL_SEED=$seed); $(find "$kd" -name '*.tmp*' 2>/dev/null | wc -l) temporary files of killed runs left, unread)"
 }
 # same NAME A B FILE..: FILE identical under the uninterrupted (A) and the killed (B) run's folders.
-# scores.tsv: a resumed hant distill writes the rows it read first, then the new ones (the
-# uninterrupted run: pool order); the same rows in another order are reported, not counted,
-# until examples/cmd_distill.inc keeps pool order.
 same() {
   sn=$1; sa=$2; sb=$3; shift 3
   for f in "$@"; do
     if cmp -s "$sa/$f" "$sb/$f"; then ok
-    elif [ "$f" = scores.tsv ] && [ "$(sort "$sa/$f")" = "$(sort "$sb/$f")" ]; then ok
-      echo "  known: $sn: scores.tsv holds the uninterrupted run's rows, in another order"
     else bad "$sn: $f differs from the uninterrupted run's (killed at$at)"; fi
   done
 }
