@@ -9,6 +9,8 @@
 #   strace                  cli_kill.sh's kills at a chosen write system call
 # HANT_TEST_INSTALL=0 never installs. HANT_PYTHON set: that Python is used as
 # it is (a venv, or a path that does not exist to run without PyTorch).
+# onnxruntime writes a cache under $XDG_CACHE_HOME on import: keep it in build/.
+export XDG_CACHE_HOME="$PWD/build/cache"
 need=
 [ -f /usr/include/glpk.h ] || need="$need libglpk-dev"
 command -v strace >/dev/null 2>&1 || need="$need strace"
