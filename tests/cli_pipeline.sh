@@ -123,14 +123,19 @@ expect_rc 0 "select q8 frontier" $H select "$T/teacher.hant" --work "$W8" --lut 
 mid=$(awk -F'\t' 'NR > 1 { if (lo == "" || $2 < lo) lo = $2; if ($2 > hi) hi = $2 } END { printf "%.6f", (lo + hi) / 2 }' "$W8/pareto.tsv")
 expect_rc 0 "select q8" $H select "$T/teacher.hant" --work "$W8" --lut "$T/lut8.tsv" --latency-ms "$mid" --name q8 -o "$T/q8-init.hant"
 n8=$(grep -v '^#' "$W8/choices-q8.tsv" | grep -c 'q=int8')
-# the head is a choice of its own: the cheaper int8 head is taken under a tight budget
-grep -q '^# head	int8	head .* q=int8	' "$W8/choices-q8.tsv" && ok || bad "head choice: $(grep '^# head' "$W8/choices-q8.tsv")"
-$H info "$T/q8-init.hant" | grep -q '(conv int8)$' && ok || bad "the student's head is not int8"
+# the head is a choice of its own. Its int8 twin loses almost nothing (score ~0.001), so the
+# optimum takes whichever head the table measured cheaper: int8 as a rule, but on a loaded
+# machine the measured order can flip, and the test follows the table rather than the clock
+hq=$(awk -F'\t' '/^head .* b=1 t=2 p=fp32\t/ { if ($1 ~ / q=int8 /) q = $2; else f = $2 } END { print (q < f) ? "int8" : "fp32" }' "$T/lut8.tsv")
+echo "  (the table prices the $hq head cheaper)"
+grep -q "^# head	$hq	head " "$W8/choices-q8.tsv" && ok || bad "head choice (expected $hq): $(grep '^# head' "$W8/choices-q8.tsv")"
+if [ "$hq" = int8 ]; then $H info "$T/q8-init.hant" | grep -q '(conv int8)$'; else ! $H info "$T/q8-init.hant" | grep -q '(conv int8)$'; fi && ok || bad "the student's head is not $hq"
 [ "$n8" -ge 1 ] && ok || bad "no int8 block selected under $mid ms"
 [ "$($H info "$T/q8-init.hant" | grep -c ' int8$')" -eq "$n8" ] && ok || bad "student int8 blocks differ from the choices"
 expect_rc 0 "eval int8 student" $H eval "$T/q8-init.hant" --data $D --threads 2
 expect_rc 0 "finetune int8 student" $H finetune "$T/q8-init.hant" --teacher "$T/teacher.hant" -o "$T/q8.hant" --subset 256 --val 256 --epochs 1 --batch 64 --threads 2 --bn-calibrate 4
-grep -q "^int8: $n8 blocks and the head calibrated" "$T/err" && ok || bad "finetune did not calibrate the int8 blocks: $(head -2 "$T/err")"
+calib="int8: $n8 blocks calibrated"; [ "$hq" = fp32 ] || calib="int8: $n8 blocks and the head calibrated"
+grep -q "^$calib" "$T/err" && ok || bad "finetune did not calibrate the int8 blocks: $(head -2 "$T/err")"
 [ "$($H info "$T/q8.hant" | grep -c ' int8$')" -eq "$n8" ] && ok || bad "fine-tuned student lost int8 blocks"
 t8=$($H eval "$T/q8.hant" --data $D --threads 2 | sed -n 's/^top1 //p')
 awk -v a="$tt" -v b="$t8" 'BEGIN { d = b - a; exit !(d > -0.25 && d < 0.25) }' && ok || bad "teacher top-1 $tt, int8 student $t8"
