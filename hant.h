@@ -10686,9 +10686,9 @@ hant_status hant_distill(hant_context *ctx, hant_net *teacher, const hant_datase
     int total = 0;
     for (int b = 0; b < a->num_blocks; b++) total += S.pool_count[b];
     S.cand = cand = (hant__cand *)hant__pl_calloc(ctx, (size_t)total + (size_t)nrows + 1, sizeof *cand);
-    unsigned char *placed = (unsigned char *)hant__pl_calloc(ctx, (size_t)nrows + 1, 1);
-    if (!placed) hant__pl_free(ctx, cand), S.cand = cand = NULL;
     HANT__OOM(cand, "candidates");
+    unsigned char *placed = (unsigned char *)hant__pl_calloc(ctx, (size_t)nrows + 1, 1);
+    HANT__OOM(placed, "candidates");
     int gidx = 0, fresh = 0;
     for (int b = 0; b < a->num_blocks; b++) {
         int h, w;
