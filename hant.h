@@ -728,7 +728,7 @@ hant_status hant_latency_terms(const hant_lut *lut, const hant_arch *arch, int b
    minimising the relative errors sum ((y - pred) / y)^2 plus lambda x n x
    |c - prior|^2 on columns scaled to unit RMS (ridge toward prior; 0: none;
    the knee's coefficient is pulled toward 0). The knee is searched on a grid
-   of W (X[i][3]) between its 10% and 90% quantiles, refined between the best
+   of W (X[i][3]) between its 5% and 95% quantiles, refined between the best
    point's neighbours; a knee is kept where its coefficient comes out > 0 and
    it lowers the residual by more than chance would (F > 4 for its two more
    terms); with n < 20 none is fitted. Pure. */
@@ -6818,9 +6818,9 @@ hant_status hant_latency_fit(const double *X, const double *y, int n, const doub
     if (!w) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "hant_latency_fit: %d networks", n);
     for (int i = 0; i < n; i++) w[i] = X[(size_t)i * HANT_LATENCY_TERMS + 3];
     qsort(w, (size_t)n, sizeof *w, hant__cmp_double);
-    enum { G = 17 };
+    enum { G = 19 };
     double grid[G], best_rss = out->resid, best_knee = -1;
-    for (int g = 0; g < G; g++) grid[g] = w[(int)((0.1 + 0.8 * g / (G - 1)) * (n - 1) + 0.5)];
+    for (int g = 0; g < G; g++) grid[g] = w[(int)((0.05 + 0.9 * g / (G - 1)) * (n - 1) + 0.5)];
     free(w);
     hant_latency_model t;
     int best_g = -1;
