@@ -701,37 +701,51 @@ hant_status hant_lut_check_machine(const hant_lut *lut, const hant_cpu_info *her
      coef[0] + sum over the parts that run (stem, non-identity blocks, head)
      of coef[1] t + coef[2] + coef[3] w,
    t the part's table time (timed alone), w its weights in millions of fp32
-   words (int8 weights count 1/4), plus the weight cost's knee:
-     + knee_coef max(0, W - knee),
-   W the network's weights (sum of w): a network whose weights fit in the
-   cores' L2 does not stream them. knee_coef >= 0, so the prediction is convex
-   in W, a max of two linear functions, and a budget on it is exactly two
-   linear budgets (hant_selection_build adds one; the knapsack stays exact).
+   words (int8 weights count 1/4), with two bends where the weights stop
+   fitting in cache (bench/RESULTS.md, "The knee"):
+   - per part, + hinge_coef max(0, w - kappa t): the weights a part streams
+     beyond what its own compute hides (kappa: million words per ms of
+     compute). Still a cost per part: the knapsack is unchanged.
+   - per network, + knee_coef max(0, W - knee), W = the sum of w: a network
+     whose weights fit in the cores' L2 does not stream them. knee_coef >= 0,
+     so the prediction is convex in W, a max of two linear functions, and a
+     budget on it is exactly two linear budgets (hant_selection_build adds
+     one; the knapsack stays exact).
    A table without a fitted model gives the plain sum {0, 1, 0, 0}; one with
-   the old bias rows {overhead, 1, 0, param-overhead}; one without the knee
-   rows knee_coef = 0. */
-#define HANT_LATENCY_TERMS 4
+   the old bias rows {overhead, 1, 0, param-overhead}; one without the bend
+   rows (tables before v3) none. */
+#define HANT_LATENCY_COEFS 4                   /* network, time, part, mwords */
+#define HANT_LATENCY_KAPPAS 16                 /* the part hinge's grid of kappa */
+#define HANT_LATENCY_TERMS (HANT_LATENCY_COEFS + HANT_LATENCY_KAPPAS)
 typedef struct hant_latency_model {
-    double coef[HANT_LATENCY_TERMS];
-    double se[HANT_LATENCY_TERMS];   /* standard errors of the fit (0: not fitted) */
+    double coef[HANT_LATENCY_COEFS];
+    double se[HANT_LATENCY_COEFS];   /* standard errors of the fit (0: not fitted) */
     double resid;                    /* relative RMS residual of the fit */
     int nfit;                        /* networks it was fitted on; 0: not fitted */
     double knee;                     /* million weight words where the knee starts */
     double knee_coef, knee_se;       /* ms per million words beyond it (>= 0; 0: no knee) */
+    double kappa;                    /* the part hinge: million words hidden per ms of compute */
+    double hinge_coef, hinge_se;     /* ms per million words beyond it (>= 0; 0: none) */
 } hant_latency_model;
-/* The terms of one part (x[0] = 0, x[1] = t, x[2] = 1, x[3] = w); all 0 for
-   identity blocks and for the head of a headless net. Names a missing key. */
+/* The part hinge's grid: kappa_0 = 0, kappa_j = 300^((j-1)/14). */
+double hant_latency_kappa(int j);
+/* The terms of one part: x[0] = 0, x[1] = t, x[2] = 1, x[3] = w, x[4 + j] =
+   max(0, w - kappa_j t); all 0 for identity blocks and for the head of a
+   headless net. Names a missing key. */
 hant_status hant_latency_part_terms(const hant_lut *lut, const hant_arch *arch, int part, int batch, int threads, double x[HANT_LATENCY_TERMS]);
-/* The terms of a whole network: x[0] = 1 plus the sum of its parts' terms. */
+/* The terms of a whole network: x[0] = 1 plus the sum of its parts' terms
+   (hant profile --validate's design matrix: HANT_LATENCY_TERMS columns). */
 hant_status hant_latency_terms(const hant_lut *lut, const hant_arch *arch, int batch, int threads, double x[HANT_LATENCY_TERMS]);
 /* Weighted least squares over n networks: y[i] ~ X[i] . coef (+ the knee),
    minimising the relative errors sum ((y - pred) / y)^2 plus lambda x n x
-   |c - prior|^2 on columns scaled to unit RMS (ridge toward prior; 0: none;
-   the knee's coefficient is pulled toward 0). The knee is searched on a grid
-   of W (X[i][3]) between its 5% and 95% quantiles, refined between the best
-   point's neighbours; a knee is kept where its coefficient comes out > 0 and
-   it lowers the residual by more than chance would (F > 4 for its two more
-   terms); with n < 20 none is fitted. Pure. */
+   |c - prior|^2 on columns scaled to unit RMS (ridge toward prior, prior
+   NULL: {0, 1, 0, 0}; 0: none; the bends' coefficients are pulled toward 0).
+   prior has HANT_LATENCY_COEFS entries. First the part hinge, over the kappa
+   grid; then the knee, on a grid of W (X[i][3]) between its 5% and 95%
+   quantiles refined between the best point's neighbours. Each is kept where
+   its coefficient comes out > 0 and it lowers the residual by more than
+   chance would (F > 4 for its two more terms); with n < 20 neither is
+   fitted. Pure. */
 hant_status hant_latency_fit(const double *X, const double *y, int n, const double *prior, double lambda, hant_latency_model *out);
 /* A network's prediction from its terms (hant_latency_terms: x[0] = 1). */
 double hant_latency_eval(const hant_latency_model *m, const double x[HANT_LATENCY_TERMS]);
@@ -6509,9 +6523,11 @@ hant_status hant_lut_rescale(hant_lut *lut, double factor) {
     if (!lut || !(factor > 0) || !isfinite(factor)) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_rescale: bad factor %g", factor);
     for (int i = 0; i < lut->count; i++) {
         hant_timing *t = &lut->entries[i].t;
-        /* "model time" is a ratio, "model knee" in words, every other model row is in ms (its
+        /* "model time" is a ratio, "model knee" in words, "model kappa" in words
+           per ms, every other model row is in ms (its
            standard error in mad_ms too; min_ms holds the relative residual) */
         if (!strncmp(lut->entries[i].key, "model time ", 11) || !strncmp(lut->entries[i].key, "model knee ", 11)) continue;
+        if (!strncmp(lut->entries[i].key, "model kappa ", 12)) { t->median_ms /= factor; continue; } /* words per ms */
         int model = !strncmp(lut->entries[i].key, "model ", 6);
         t->median_ms *= factor; t->mad_ms *= factor;
         if (!model) { t->min_ms *= factor; t->unc_ms *= factor; }
@@ -6535,11 +6551,13 @@ hant_status hant_lut_save(const hant_lut *lut, const char *path) {
     if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp) return hant__fail(HANT_ERR_INVALID_ARG, "path too long: %s", path);
     FILE *f = fopen(tmp, "w");
     if (!f) return hant__fail(HANT_ERR_IO, "%s: %s", tmp, strerror(errno));
-    /* v3: the model has a knee (an older hant would price without it); the
+    /* v3: the model has a bend (an older hant would price without it); the
        lowest version that holds the table, as for .hant files */
     int version = 2;
     for (int i = 0; i < lut->count; i++)
-        if (!strncmp(lut->entries[i].key, "model mwords-over-knee ", 23) && lut->entries[i].t.median_ms > 0) version = 3;
+        if ((!strncmp(lut->entries[i].key, "model mwords-over-knee ", 23) || !strncmp(lut->entries[i].key, "model part-hinge ", 17)) &&
+            lut->entries[i].t.median_ms > 0)
+            version = 3;
     fprintf(f, "# hant latency table v%d\n# cpu\t%s\n# flags\t%s\n# threads\t%d\n# batch\t%d\n# cache\t%s\n# date\t%s\n",
             version, lut->cpu, lut->flags, lut->threads, lut->batch, lut->cache[0] ? lut->cache : "warm", lut->date);
     const hant_cpu_info *m = &lut->machine;
@@ -6699,7 +6717,18 @@ hant_status hant_latency_part_terms(const hant_lut *lut, const hant_arch *a, int
     x[1] = e->t.median_ms;
     x[2] = 1;
     x[3] = (double)lay.param_count * 1e-6 * (q8 ? 0.25 : 1.0);
+    for (int j = 0; j < HANT_LATENCY_KAPPAS; j++) x[HANT_LATENCY_COEFS + j] = fmax(0.0, x[3] - hant_latency_kappa(j) * x[1]);
     return HANT_OK;
+}
+
+double hant_latency_kappa(int j) { return j <= 0 ? 0 : pow(300.0, (j - 1) / (double)(HANT_LATENCY_KAPPAS - 2)); }
+
+/* The grid point nearest kappa (a fitted kappa is on it; the network terms
+   hold the grid's columns only). */
+static int hant__kappa_index(double kappa) {
+    int best = 0;
+    for (int j = 1; j < HANT_LATENCY_KAPPAS; j++) if (fabs(hant_latency_kappa(j) - kappa) < fabs(hant_latency_kappa(best) - kappa)) best = j;
+    return best;
 }
 
 hant_status hant_latency_terms(const hant_lut *lut, const hant_arch *a, int batch, int threads, double x[HANT_LATENCY_TERMS]) {
@@ -6715,10 +6744,12 @@ hant_status hant_latency_terms(const hant_lut *lut, const hant_arch *a, int batc
     return HANT_OK;
 }
 
-/* The linear share of a model (no knee): what a part's terms cost. */
+/* The share of a model that adds up over parts (no knee): what a part's
+   terms cost, the part hinge included. */
 static double hant__latency_linear(const hant_latency_model *m, const double x[HANT_LATENCY_TERMS]) {
     double s = 0;
-    for (int k = 0; k < HANT_LATENCY_TERMS; k++) s += m->coef[k] * x[k];
+    for (int k = 0; k < HANT_LATENCY_COEFS; k++) s += m->coef[k] * x[k];
+    if (m->hinge_coef != 0) s += m->hinge_coef * x[HANT_LATENCY_COEFS + hant__kappa_index(m->kappa)];
     return s;
 }
 
@@ -6746,16 +6777,21 @@ static int hant__cholesky_solve(double *A, double *b, int k, double *c) {
     return 0;
 }
 
-/* One weighted least-squares fit with the knee at `knee` (knee < 0: none):
-   K = 4 or 5 columns, the fifth max(0, W - knee); out->resid the relative RMS
-   residual. 0 on success. */
-static int hant__latency_fit_at(const double *X, const double *y, int n, const double *p, double lambda, double knee, int se, hant_latency_model *out) {
-    enum { KM = HANT_LATENCY_TERMS + 1 };
-    const int K = knee >= 0 ? KM : HANT_LATENCY_TERMS;
-    double pr[KM] = { p[0], p[1], p[2], p[3], 0 };
+/* One weighted least-squares fit: the four linear terms, with hj >= 0 the
+   part hinge's column X[i][4 + hj], with knee >= 0 the knee's max(0, W -
+   knee); out->resid the relative RMS residual. 0 on success. */
+static int hant__latency_fit_at(const double *X, const double *y, int n, const double *p, double lambda, int hj, double knee, int se, hant_latency_model *out) {
+    enum { T = HANT_LATENCY_TERMS, C = HANT_LATENCY_COEFS, KM = HANT_LATENCY_COEFS + 2 };
+    int col[KM], K = 0; /* column k: < T an X column, T the knee */
+    for (int k = 0; k < C; k++) col[K++] = k;
+    int ih = hj >= 0 ? K : -1;
+    if (hj >= 0) col[K++] = C + hj;
+    int ik = knee >= 0 ? K : -1;
+    if (knee >= 0) col[K++] = T;
+    double pr[KM] = { p[0], p[1], p[2], p[3], 0, 0 };
     /* columns scaled to unit RMS (of x / y), so one lambda suits them all */
     double scale[KM], A[KM * KM], b[KM], A2[KM * KM], c[KM];
-#define HANT__COL(i, k) ((k) < HANT_LATENCY_TERMS ? X[(size_t)(i) * HANT_LATENCY_TERMS + (k)] : fmax(0.0, X[(size_t)(i) * HANT_LATENCY_TERMS + 3] - knee))
+#define HANT__COL(i, k) (col[k] < T ? X[(size_t)(i) * T + col[k]] : fmax(0.0, X[(size_t)(i) * T + 3] - knee))
     for (int k = 0; k < K; k++) {
         double ss = 0;
         for (int i = 0; i < n; i++) { double v = HANT__COL(i, k) / y[i]; ss += v * v; }
@@ -6782,10 +6818,12 @@ static int hant__latency_fit_at(const double *X, const double *y, int n, const d
     memcpy(bb, b, sizeof b);
     if (hant__cholesky_solve(A2, bb, K, c)) return 1;
     memset(out, 0, sizeof *out);
-    for (int k = 0; k < HANT_LATENCY_TERMS; k++) out->coef[k] = scale[k] > 0 ? c[k] / scale[k] : pr[k];
-    if (K == KM) { out->knee = knee; out->knee_coef = scale[4] > 0 ? c[4] / scale[4] : 0; }
+    for (int k = 0; k < K; k++) c[k] = scale[k] > 0 ? c[k] / scale[k] : pr[k];
+    for (int k = 0; k < C; k++) out->coef[k] = c[k];
+    if (ih >= 0) { out->kappa = hant_latency_kappa(hj); out->hinge_coef = c[ih]; }
+    if (ik >= 0) { out->knee = knee; out->knee_coef = c[ik]; }
     double rss = 0;
-    for (int i = 0; i < n; i++) { double e = (y[i] - hant_latency_eval(out, X + (size_t)i * HANT_LATENCY_TERMS)) / y[i]; rss += e * e; }
+    for (int i = 0; i < n; i++) { double e = (y[i] - hant_latency_eval(out, X + (size_t)i * T)) / y[i]; rss += e * e; }
     out->resid = sqrt(rss / n);
     out->nfit = n;
     if (!se) return 0;
@@ -6793,25 +6831,39 @@ static int hant__latency_fit_at(const double *X, const double *y, int n, const d
     int dof = n - K;
     double s2 = dof > 0 ? rss / dof : rss;
     for (int k = 0; k < K; k++) {
-        double e[KM] = { 0 }, col[KM];
+        double e[KM] = { 0 }, cl[KM];
         e[k] = 1;
         memcpy(A2, A, sizeof A);
-        if (scale[k] > 0 && !hant__cholesky_solve(A2, e, K, col)) {
-            double v = sqrt(fmax(0, s2 * col[k])) / scale[k];
-            if (k < HANT_LATENCY_TERMS) out->se[k] = v; else out->knee_se = v;
+        if (scale[k] > 0 && !hant__cholesky_solve(A2, e, K, cl)) {
+            double v = sqrt(fmax(0, s2 * cl[k])) / scale[k];
+            if (k < C) out->se[k] = v; else if (k == ih) out->hinge_se = v; else out->knee_se = v;
         }
     }
     return 0;
+}
+
+/* Two more terms (a bend and its slope) always fit a little better: kept
+   only when the residual drops by more than noise explains (F > 4). */
+static int hant__latency_better(const hant_latency_model *was, const hant_latency_model *now, int n, int terms) {
+    double rss0 = was->resid * was->resid * n, rss1 = now->resid * now->resid * n;
+    return n > terms && (rss0 - rss1) / 2 > 4 * rss1 / (n - terms);
 }
 
 hant_status hant_latency_fit(const double *X, const double *y, int n, const double *prior, double lambda, hant_latency_model *out) {
     if (!X || !y || n < 1 || !out || !(lambda >= 0)) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_fit: bad argument (n %d)", n);
     for (int i = 0; i < n; i++)
         if (!(y[i] > 0) || !isfinite(y[i])) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_fit: network %d has latency %g", i, y[i]);
-    double p0[HANT_LATENCY_TERMS] = { 0, 1, 0, 0 };
+    double p0[HANT_LATENCY_COEFS] = { 0, 1, 0, 0 };
     const double *p = prior ? prior : p0;
-    if (hant__latency_fit_at(X, y, n, p, lambda, -1, 1, out)) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_fit: the terms are degenerate");
+    if (hant__latency_fit_at(X, y, n, p, lambda, -1, -1, 1, out)) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_fit: the terms are degenerate");
     if (n < 20) return HANT_OK; /* six terms need more networks than this */
+    hant_latency_model t, best = *out;
+    /* the part hinge: the grid of kappa */
+    int hj = -1;
+    for (int j = 0; j < HANT_LATENCY_KAPPAS; j++)
+        if (!hant__latency_fit_at(X, y, n, p, lambda, j, -1, 0, &t) && t.hinge_coef > 0 && t.resid < best.resid) { best = t; hj = j; }
+    if (hj >= 0 && !hant__latency_fit_at(X, y, n, p, lambda, hj, -1, 1, &t) && t.hinge_coef > 0 && hant__latency_better(out, &t, n, HANT_LATENCY_COEFS + 2)) *out = t;
+    else hj = -1;
     /* the knee: a coarse grid on the quantiles of W, then 16 steps between the
        best point's neighbours; each point is one linear fit */
     double *w = (double *)malloc(sizeof(double) * (size_t)n);
@@ -6822,57 +6874,55 @@ hant_status hant_latency_fit(const double *X, const double *y, int n, const doub
     double grid[G], best_rss = out->resid, best_knee = -1;
     for (int g = 0; g < G; g++) grid[g] = w[(int)((0.05 + 0.9 * g / (G - 1)) * (n - 1) + 0.5)];
     free(w);
-    hant_latency_model t;
     int best_g = -1;
     for (int g = 0; g < G; g++) {
         if (g && grid[g] == grid[g - 1]) continue;
-        if (hant__latency_fit_at(X, y, n, p, lambda, grid[g], 0, &t) || !(t.knee_coef > 0) || !(t.resid < best_rss)) continue;
+        if (hant__latency_fit_at(X, y, n, p, lambda, hj, grid[g], 0, &t) || !(t.knee_coef > 0) || !(t.resid < best_rss)) continue;
         best_rss = t.resid; best_knee = grid[g]; best_g = g;
     }
-    if (best_g < 0) return HANT_OK; /* no convex knee lowers the residual: the linear model */
+    if (best_g < 0) return HANT_OK; /* no convex knee lowers the residual */
     double lo = grid[best_g > 0 ? best_g - 1 : 0], hi = grid[best_g < G - 1 ? best_g + 1 : G - 1];
     for (int s = 0; s <= 16; s++) {
         double k = lo + (hi - lo) * s / 16;
-        if (!hant__latency_fit_at(X, y, n, p, lambda, k, 0, &t) && t.knee_coef > 0 && t.resid < best_rss) { best_rss = t.resid; best_knee = k; }
+        if (!hant__latency_fit_at(X, y, n, p, lambda, hj, k, 0, &t) && t.knee_coef > 0 && t.resid < best_rss) { best_rss = t.resid; best_knee = k; }
     }
-    if (hant__latency_fit_at(X, y, n, p, lambda, best_knee, 1, &t) || !(t.knee_coef > 0)) return HANT_OK;
-    /* two more terms (the knee and its slope) always fit a little better: kept
-       only when the residual drops by more than noise explains */
-    double rss0 = out->resid * out->resid * n, rss1 = t.resid * t.resid * n;
-    if (!((rss0 - rss1) / 2 > 4 * rss1 / (n - HANT_LATENCY_TERMS - 2))) return HANT_OK;
-    *out = t;
+    if (hant__latency_fit_at(X, y, n, p, lambda, hj, best_knee, 1, &t) || !(t.knee_coef > 0)) return HANT_OK;
+    if (hant__latency_better(out, &t, n, HANT_LATENCY_COEFS + (hj >= 0 ? 4 : 2))) *out = t;
     return HANT_OK;
 }
 
-static const char *const hant__model_terms[HANT_LATENCY_TERMS] = { "model network", "model time", "model part", "model mwords" };
-/* "model knee": median_ms holds the knee in million words (not ms: never
-   rescaled); "model mwords-over-knee": ms per million words beyond it */
-static const char *const hant__model_knee[2] = { "model knee", "model mwords-over-knee" };
+static const char *const hant__model_terms[HANT_LATENCY_COEFS] = { "model network", "model time", "model part", "model mwords" };
+/* The bends, a pair of rows each: [0] where it starts, [1] its slope (ms per
+   million words). "model knee": million words; "model kappa": million words
+   per ms (hant_lut_rescale divides it by the factor, the slopes are in ms). */
+static const char *const hant__model_bends[2][2] = { { "model knee", "model mwords-over-knee" }, { "model kappa", "model part-hinge" } };
 
 void hant_lut_model(const hant_lut *lut, int batch, int threads, hant_latency_model *out) {
     memset(out, 0, sizeof *out);
     out->coef[1] = 1;
     if (!lut) return;
     char key[192];
-    const hant_lut_entry *e[HANT_LATENCY_TERMS];
+    const hant_lut_entry *e[HANT_LATENCY_COEFS];
     int all = 1;
-    for (int k = 0; k < HANT_LATENCY_TERMS; k++) {
+    for (int k = 0; k < HANT_LATENCY_COEFS; k++) {
         hant_lut_key(key, sizeof key, hant__model_terms[k], batch, threads, "fp32");
         all &= (e[k] = hant_lut_find(lut, key)) != NULL;
     }
     if (all) {
-        for (int k = 0; k < HANT_LATENCY_TERMS; k++) { out->coef[k] = e[k]->t.median_ms; out->se[k] = e[k]->t.mad_ms; }
+        for (int k = 0; k < HANT_LATENCY_COEFS; k++) { out->coef[k] = e[k]->t.median_ms; out->se[k] = e[k]->t.mad_ms; }
         out->resid = e[0]->t.min_ms;
         out->nfit = e[0]->t.reps;
-        /* the knee (tables from v3): both rows or none; a negative slope
+        /* the bends (tables from v3): both rows or none; a negative slope
            would make the budget non-convex and is not used */
-        const hant_lut_entry *kn, *kc;
-        hant_lut_key(key, sizeof key, hant__model_knee[0], batch, threads, "fp32");
-        kn = hant_lut_find(lut, key);
-        hant_lut_key(key, sizeof key, hant__model_knee[1], batch, threads, "fp32");
-        kc = hant_lut_find(lut, key);
-        if (kn && kc && kc->t.median_ms > 0 && isfinite(kc->t.median_ms) && isfinite(kn->t.median_ms)) {
-            out->knee = kn->t.median_ms; out->knee_coef = kc->t.median_ms; out->knee_se = kc->t.mad_ms;
+        for (int b = 0; b < 2; b++) {
+            const hant_lut_entry *at, *sl;
+            hant_lut_key(key, sizeof key, hant__model_bends[b][0], batch, threads, "fp32");
+            at = hant_lut_find(lut, key);
+            hant_lut_key(key, sizeof key, hant__model_bends[b][1], batch, threads, "fp32");
+            sl = hant_lut_find(lut, key);
+            if (!at || !sl || !(sl->t.median_ms > 0) || !isfinite(sl->t.median_ms) || !(at->t.median_ms >= 0) || !isfinite(at->t.median_ms)) continue;
+            if (b == 0) { out->knee = at->t.median_ms; out->knee_coef = sl->t.median_ms; out->knee_se = sl->t.mad_ms; }
+            else { out->kappa = at->t.median_ms; out->hinge_coef = sl->t.median_ms; out->hinge_se = sl->t.mad_ms; }
         }
         return;
     }
@@ -6887,8 +6937,8 @@ void hant_lut_model(const hant_lut *lut, int batch, int threads, hant_latency_mo
 
 hant_status hant_lut_set_model(hant_lut *lut, int batch, int threads, const hant_latency_model *m) {
     if (!lut || !m) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_set_model: NULL argument");
-    for (int k = 0; k < HANT_LATENCY_TERMS; k++) {
-        char key[192];
+    char key[192];
+    for (int k = 0; k < HANT_LATENCY_COEFS; k++) {
         hant_timing t;
         memset(&t, 0, sizeof t);
         t.median_ms = m->coef[k]; t.mad_ms = m->se[k]; t.min_ms = m->resid; t.reps = m->nfit;
@@ -6896,17 +6946,19 @@ hant_status hant_lut_set_model(hant_lut *lut, int batch, int threads, const hant
         if (!st) st = hant_lut_set(lut, key, &t);
         if (st) return st;
     }
-    /* the knee rows: written when there is a knee, or zeroed when an older fit left them */
-    char key[192];
-    hant_lut_key(key, sizeof key, hant__model_knee[1], batch, threads, "fp32");
-    if (m->knee_coef == 0 && !hant_lut_find(lut, key)) return HANT_OK;
-    for (int k = 0; k < 2; k++) {
-        hant_timing t;
-        memset(&t, 0, sizeof t);
-        t.median_ms = k ? m->knee_coef : m->knee; t.mad_ms = k ? m->knee_se : 0; t.min_ms = m->resid; t.reps = m->nfit;
-        hant_status st = hant_lut_key(key, sizeof key, hant__model_knee[k], batch, threads, "fp32");
-        if (!st) st = hant_lut_set(lut, key, &t);
-        if (st) return st;
+    /* a bend's rows: written when it is there, or zeroed when an older fit left them */
+    for (int b = 0; b < 2; b++) {
+        double at = b ? m->kappa : m->knee, sl = b ? m->hinge_coef : m->knee_coef, se = b ? m->hinge_se : m->knee_se;
+        hant_lut_key(key, sizeof key, hant__model_bends[b][1], batch, threads, "fp32");
+        if (sl == 0 && !hant_lut_find(lut, key)) continue;
+        for (int k = 0; k < 2; k++) {
+            hant_timing t;
+            memset(&t, 0, sizeof t);
+            t.median_ms = k ? sl : at; t.mad_ms = k ? se : 0; t.min_ms = m->resid; t.reps = m->nfit;
+            hant_status st = hant_lut_key(key, sizeof key, hant__model_bends[b][k], batch, threads, "fp32");
+            if (!st) st = hant_lut_set(lut, key, &t);
+            if (st) return st;
+        }
     }
     return HANT_OK;
 }
@@ -6919,8 +6971,11 @@ hant_status hant_lut_part_ms(const hant_lut *lut, const hant_arch *a, int part, 
     hant_latency_model m;
     hant_lut_model(lut, batch, threads, &m);
     /* never below 0: a fitted per-part term larger than a tiny part's time
-       would make it pay back time (and the knapsack needs costs >= 0) */
-    *ms = fmax(0.0, hant__latency_linear(&m, x));
+       would make it pay back time (and the knapsack needs costs >= 0); the
+       hinge at the table's kappa itself, which hant_lut_rescale moves off the grid */
+    double c = 0;
+    for (int k = 0; k < HANT_LATENCY_COEFS; k++) c += m.coef[k] * x[k];
+    *ms = fmax(0.0, c + m.hinge_coef * fmax(0.0, x[3] - m.kappa * x[1]));
     return HANT_OK;
 }
 

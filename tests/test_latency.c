@@ -209,6 +209,7 @@ static void test_model_fit(void) {
     enum { N = 60, K = HANT_LATENCY_TERMS };
     const double truth[K] = { 0.05, 1.12, -0.004, 0.006 };
     double X[N][K], y[N];
+    memset(X, 0, sizeof X); /* no part-hinge columns: none in the truth */
     for (int i = 0; i < N; i++) {
         int parts = 10 + (int)(ht_u64() % 8);
         X[i][0] = 1; X[i][1] = 0; X[i][2] = parts; X[i][3] = 0;
@@ -266,6 +267,7 @@ static void test_model_knee(void) {
     ht_seed(7);
     enum { N = 60, K = HANT_LATENCY_TERMS };
     double Xm[N][K], ym[N], Xs[N][K], ys[N];
+    memset(Xm, 0, sizeof Xm); memset(Xs, 0, sizeof Xs);
     for (int i = 0; i < 2 * N; i++) {
         int small = i >= N, parts = 12 + (int)(ht_u64() % 7);
         double *x = small ? Xs[i - N] : Xm[i], *y = small ? &ys[i - N] : &ym[i];
@@ -374,7 +376,7 @@ static void test_table_drift(void) {
     memset(&lut, 0, sizeof lut);
     hant_timing t = { 0.5, 0.01, 0.45, 5, 0.02, 2.5 };
     HT_CHECK(hant_lut_set(&lut, "stem x b=1 t=2 p=fp32", &t) == HANT_OK, "set");
-    hant_latency_model m = { { 0.01, 1.04, 0.001, 0.04 }, { 0.001, 0.01, 0.0001, 0.004 }, 0.03, 31, 0, 0, 0 };
+    hant_latency_model m = { { 0.01, 1.04, 0.001, 0.04 }, { 0.001, 0.01, 0.0001, 0.004 }, 0.03, 31, 0, 0, 0, 0, 0, 0 };
     HT_CHECK(hant_lut_set_model(&lut, 1, 2, &m) == HANT_OK, "model");
     lut.reference_ms = 0.2;
     HT_CHECK(hant_lut_rescale(&lut, 1.5) == HANT_OK, "rescale");
@@ -434,10 +436,11 @@ static void test_one_model(void) {
     hant_latency_model m;
     memset(&m, 0, sizeof m);
     m.coef[0] = 0.07; m.coef[1] = 1.1; m.coef[2] = -0.003; m.coef[3] = 0.02; m.nfit = 50; m.resid = 0.02;
+    m.kappa = 3; m.hinge_coef = 0.05; /* off the grid: part costs use it as it is */
     HT_CHECK(hant_lut_set_model(&lut, 1, 2, &m) == HANT_OK, "set model: %s", hant_last_error());
     hant_latency_model back;
     hant_lut_model(&lut, 1, 2, &back);
-    HT_CHECK(!memcmp(back.coef, m.coef, sizeof m.coef) && back.nfit == 50 && back.resid == 0.02, "model round trip");
+    HT_CHECK(!memcmp(back.coef, m.coef, sizeof m.coef) && back.nfit == 50 && back.resid == 0.02 && back.kappa == 3 && back.hinge_coef == 0.05, "model round trip");
     HT_CHECK(hant_lut_predict(&lut, &a, 1, 2, &pred) == HANT_OK, "predict: %s", hant_last_error());
     sum = back.coef[0];
     for (int p = HANT_PART_STEM; p <= a.num_blocks; p++) {
@@ -465,6 +468,53 @@ static void test_one_model(void) {
     hant_lut_free(&l2);
     hant_lut_free(&lut);
     remove(path);
+}
+
+/* The part hinge (bench/RESULTS.md, "The knee"): a part streams the weights
+   its compute does not hide. Synthetic truth, per part: 1.1 t + 0.04 max(0,
+   w - kappa_8 t) ms (kappa_8 = 17.3 million words per ms), per network
+   +0.02 ms, t and w drawn independently, 1% noise. The fit must find the
+   grid's kappa_8 (or a neighbour), the slope and the bias, and predict held-out
+   networks better than the linear model. */
+static void test_model_hinge(void) {
+    ht_seed(13);
+    enum { N = 120, K = HANT_LATENCY_TERMS, C = HANT_LATENCY_COEFS };
+    static double X[N][K], y[N];
+    memset(X, 0, sizeof X);
+    const double kappa = hant_latency_kappa(8);
+    for (int i = 0; i < N; i++) {
+        int parts = 12 + (int)(ht_u64() % 7);
+        X[i][0] = 1;
+        double h = 0;
+        for (int p = 0; p < parts; p++) {
+            double t = 0.005 + 0.045 * (double)(ht_u64() % 1000) / 1000, w = 0.01 + 0.39 * (double)(ht_u64() % 1000) / 1000;
+            X[i][1] += t; X[i][2] += 1; X[i][3] += w;
+            for (int j = 0; j < HANT_LATENCY_KAPPAS; j++) X[i][C + j] += fmax(0, w - hant_latency_kappa(j) * t);
+            h += fmax(0, w - kappa * t);
+        }
+        y[i] = (0.02 + 1.1 * X[i][1] + 0.04 * h) * (1 + 0.01 * gauss());
+    }
+    hant_latency_model m;
+    HT_CHECK(hant_latency_fit(&X[0][0], y, N / 2, NULL, 0, &m) == HANT_OK, "fit: %s", hant_last_error());
+    double worst = 0, worst_lin = 0;
+    hant_latency_model lin = m;
+    lin.hinge_coef = 0; lin.knee_coef = 0;
+    { /* the linear model on the same networks, for comparison */
+        static double Xl[N / 2][K];
+        memcpy(Xl, X, sizeof Xl);
+        for (int i = 0; i < N / 2; i++) for (int j = 0; j < HANT_LATENCY_KAPPAS; j++) Xl[i][C + j] = 0;
+        HT_CHECK(hant_latency_fit(&Xl[0][0], y, N / 2, NULL, 0, &lin) == HANT_OK && lin.hinge_coef == 0, "linear fit");
+    }
+    for (int i = N / 2; i < N; i++) {
+        worst = fmax(worst, fabs(hant_latency_eval(&m, X[i]) / y[i] - 1));
+        worst_lin = fmax(worst_lin, fabs(hant_latency_eval(&lin, X[i]) / y[i] - 1));
+    }
+    printf("  part hinge: kappa %.2f (truth %.2f), %.4f +- %.4f ms per million words beyond it (truth 0.04), network %+.4f ms (0.02), time x%.3f (1.1); "
+           "held out: worst %.1f%% (linear model %.1f%%)\n", m.kappa, kappa, m.hinge_coef, m.hinge_se, m.coef[0], m.coef[1], 100 * worst, 100 * worst_lin);
+    HT_CHECK(fabs(log(m.kappa / kappa)) < 0.45, "kappa %.2f (truth %.2f, the grid's neighbours 0.68x and 1.5x)", m.kappa, kappa);
+    HT_CHECK(fabs(m.hinge_coef - 0.04) < 0.012 && m.hinge_se > 0, "slope %.4f (truth 0.04)", m.hinge_coef);
+    HT_CHECK(fabs(m.coef[0] - 0.02) < 0.01 && fabs(m.coef[1] - 1.1) < 0.06, "bias %.4f (0.02), time x%.3f (1.1)", m.coef[0], m.coef[1]);
+    HT_CHECK(worst < 0.035 && worst < worst_lin, "held out worst %.3f (linear %.3f)", worst, worst_lin);
 }
 
 /* Selection under a model with a knee stays exact: with the knee's second
@@ -641,6 +691,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_drift_cancels);
     HT_RUN(test_model_fit);
     HT_RUN(test_model_knee);
+    HT_RUN(test_model_hinge);
     HT_RUN(test_table_drift);
     HT_RUN(test_one_model);
     HT_RUN(test_knee_selection);
