@@ -663,7 +663,8 @@ hant_status hant_drift_check(const double *then, const double *then_unc, const d
 
 /* Latency lookup table: key -> timing, stored as TSV (docs/PIPELINE.md).
    Keys are a part signature plus " b=B t=T p=fp32"; "model TERM b=.." the
-   fitted latency model (hant_latency_model), "overhead b=.. t=.. p=.." and
+   fitted latency model (hant_latency_model; a table whose model has a bend
+   is saved as v3, which older hants refuse), "overhead b=.. t=.. p=.." and
    "param-overhead .." the bias terms of tables made before it, and "net
    arch=HASH b=.." whole networks measured end to end. "pair SIG1 | SIG2 b=.."
    rows (hant profile --pairs) hold in median_ms the signed saving
