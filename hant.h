@@ -663,7 +663,8 @@ hant_status hant_drift_check(const double *then, const double *then_unc, const d
 
 /* Latency lookup table: key -> timing, stored as TSV (docs/PIPELINE.md).
    Keys are a part signature plus " b=B t=T p=fp32"; "model TERM b=.." the
-   fitted latency model (hant_latency_model), "overhead b=.. t=.. p=.." and
+   fitted latency model (hant_latency_model; a table whose model has a bend
+   is saved as v3, which older hants refuse), "overhead b=.. t=.. p=.." and
    "param-overhead .." the bias terms of tables made before it, and "net
    arch=HASH b=.." whole networks measured end to end. "pair SIG1 | SIG2 b=.."
    rows (hant profile --pairs) hold in median_ms the signed saving
@@ -701,34 +702,63 @@ hant_status hant_lut_check_machine(const hant_lut *lut, const hant_cpu_info *her
      coef[0] + sum over the parts that run (stem, non-identity blocks, head)
      of coef[1] t + coef[2] + coef[3] w,
    t the part's table time (timed alone), w its weights in millions of fp32
-   words (int8 weights count 1/4). Each part's share is additive, so the
-   knapsack stays exact. A table without a fitted model gives the plain sum
-   {0, 1, 0, 0}; one with the old bias rows {overhead, 1, 0, param-overhead}. */
-#define HANT_LATENCY_TERMS 4
+   words (int8 weights count 1/4), with two bends where the weights stop
+   fitting in cache (bench/RESULTS.md, "The knee"):
+   - per part, + hinge_coef max(0, w - kappa t): the weights a part streams
+     beyond what its own compute hides (kappa: million words per ms of
+     compute). Still a cost per part: the knapsack is unchanged.
+   - per network, + knee_coef max(0, W - knee), W = the sum of w: a network
+     whose weights fit in the cores' L2 does not stream them. knee_coef >= 0,
+     so the prediction is convex in W, a max of two linear functions, and a
+     budget on it is exactly two linear budgets (hant_selection_build adds
+     one; the knapsack stays exact).
+   A table without a fitted model gives the plain sum {0, 1, 0, 0}; one with
+   the old bias rows {overhead, 1, 0, param-overhead}; one without the bend
+   rows (tables before v3) none. */
+#define HANT_LATENCY_COEFS 4                   /* network, time, part, mwords */
+#define HANT_LATENCY_KAPPAS 16                 /* the part hinge's grid of kappa */
+#define HANT_LATENCY_TERMS (HANT_LATENCY_COEFS + HANT_LATENCY_KAPPAS)
 typedef struct hant_latency_model {
-    double coef[HANT_LATENCY_TERMS];
-    double se[HANT_LATENCY_TERMS];   /* standard errors of the fit (0: not fitted) */
+    double coef[HANT_LATENCY_COEFS];
+    double se[HANT_LATENCY_COEFS];   /* standard errors of the fit (0: not fitted) */
     double resid;                    /* relative RMS residual of the fit */
     int nfit;                        /* networks it was fitted on; 0: not fitted */
+    double knee;                     /* million weight words where the knee starts */
+    double knee_coef, knee_se;       /* ms per million words beyond it (>= 0; 0: no knee) */
+    double kappa;                    /* the part hinge: million words hidden per ms of compute */
+    double hinge_coef, hinge_se;     /* ms per million words beyond it (>= 0; 0: none) */
 } hant_latency_model;
-/* The terms of one part (x[0] = 0, x[1] = t, x[2] = 1, x[3] = w); all 0 for
-   identity blocks and for the head of a headless net. Names a missing key. */
+/* The part hinge's grid: kappa_0 = 0, kappa_j = 300^((j-1)/14). */
+double hant_latency_kappa(int j);
+/* The terms of one part: x[0] = 0, x[1] = t, x[2] = 1, x[3] = w, x[4 + j] =
+   max(0, w - kappa_j t); all 0 for identity blocks and for the head of a
+   headless net. Names a missing key. */
 hant_status hant_latency_part_terms(const hant_lut *lut, const hant_arch *arch, int part, int batch, int threads, double x[HANT_LATENCY_TERMS]);
-/* The terms of a whole network: x[0] = 1 plus the sum of its parts' terms. */
+/* The terms of a whole network: x[0] = 1 plus the sum of its parts' terms
+   (hant profile --validate's design matrix: HANT_LATENCY_TERMS columns). */
 hant_status hant_latency_terms(const hant_lut *lut, const hant_arch *arch, int batch, int threads, double x[HANT_LATENCY_TERMS]);
-/* Weighted least squares over n networks: y[i] ~ X[i] . coef, minimising
-   the relative errors sum ((y - X c) / y)^2 plus lambda x n x |c - prior|^2
-   on columns scaled to unit RMS (ridge toward prior; 0: none). Pure. */
+/* Weighted least squares over n networks: y[i] ~ X[i] . coef (+ the knee),
+   minimising the relative errors sum ((y - pred) / y)^2 plus lambda x n x
+   |c - prior|^2 on columns scaled to unit RMS (ridge toward prior, prior
+   NULL: {0, 1, 0, 0}; 0: none; the bends' coefficients are pulled toward 0).
+   prior has HANT_LATENCY_COEFS entries. First the part hinge, over the kappa
+   grid; then the knee, on a grid of W (X[i][3]) between its 5% and 95%
+   quantiles refined between the best point's neighbours. Each is kept where
+   its coefficient comes out > 0 and it lowers the residual by more than
+   chance would (F > 4 for its two more terms); with n < 20 neither is
+   fitted. Pure. */
 hant_status hant_latency_fit(const double *X, const double *y, int n, const double *prior, double lambda, hant_latency_model *out);
+/* A network's prediction from its terms (hant_latency_terms: x[0] = 1). */
 double hant_latency_eval(const hant_latency_model *m, const double x[HANT_LATENCY_TERMS]);
 /* The model a table holds for batch/threads (see above), and its storage. */
 void hant_lut_model(const hant_lut *lut, int batch, int threads, hant_latency_model *out);
 hant_status hant_lut_set_model(hant_lut *lut, int batch, int threads, const hant_latency_model *m);
-/* One part's model cost (0 for identity; never below 0): what hant select
-   charges for it. */
+/* One part's linear model cost (0 for identity; never below 0): what hant
+   select charges for it (the knee is charged on the whole network's weights). */
 hant_status hant_lut_part_ms(const hant_lut *lut, const hant_arch *arch, int part, int batch, int threads, double *ms);
 /* Predicted latency of arch under the table's model: coef[0] + the parts'
-   costs (hant_lut_part_ms). Names the first missing key. */
+   costs (hant_lut_part_ms) + knee_coef max(0, W - knee). Names the first
+   missing key. */
 hant_status hant_lut_predict(const hant_lut *lut, const hant_arch *arch, int batch, int threads, double *ms);
 
 /* ---- the HANT pipeline (implementation: >>pipeline) -------------------------
@@ -850,21 +880,26 @@ hant_status hant_distill(hant_context *ctx, hant_net *teacher, const hant_datase
 /* Phase 2: the multiple-choice knapsack. One layer per block (its scored
    candidates, and an MBConv's tiled twin where the latency table times it:
    the same score and weights), one more for the head when the table scores
-   an int8 head and times it (fp32: score 0, or int8). Costs per item:
-   [0] latency = hant_lut_part_ms, [1] parameters; what every network pays
-   (stem, a head that is no layer, the model's constant) is in fixed_ms and
-   fixed_params. Passing nlayers, count, loss, cost and a budget of
-   {budget_ms - fixed_ms, params - fixed_params} to hant_solver_solve gives
-   the exact selection; its latency is fixed_ms + the chosen costs, which is
-   hant_lut_predict of the assembled student. */
+   an int8 head and times it (fp32: score 0, or int8). Costs per item
+   (ncost of them): [0] latency = hant_lut_part_ms, [1] parameters, and when
+   the table's model has a knee [2] = [0] + knee_coef x the item's weights
+   (the model's other linear piece); what every network pays (stem, a head
+   that is no layer, the model's constant) is in fixed_ms, fixed_params and
+   fixed_mwords. Passing nlayers, count, loss, cost, ncost and the budgets of
+   hant_selection_budgets to hant_solver_solve gives the exact selection
+   under the model; its latency (hant_selection_choose) is hant_lut_predict
+   of the assembled student. */
 typedef struct hant_selection {
     hant_context *ctx;
     int nblocks, nlayers, total;
     int count[HANT_MAX_BLOCKS + 1];   /* items per layer */
     hant_score_row *item;             /* [total], layer-major */
     double *loss;                     /* [total] */
-    double *cost;                     /* [total][2]: ms, parameters */
-    double fixed_ms, fixed_params;
+    double *cost;                     /* [total][ncost]: ms, parameters[, ms + knee_coef x mwords] */
+    double *mwords;                   /* [total]: the model's weight term w of each item */
+    int ncost;                        /* 2, or 3 with a knee */
+    double knee, knee_coef;           /* the model's knee (knee_coef 0: none) */
+    double fixed_ms, fixed_params, fixed_mwords;
     double fastest_ms, slowest_ms;    /* the fastest and slowest networks the items can build */
     double teacher_ms;                /* the teacher timed whole (the table's "net arch=" row); -1: none */
     double teacher_pred;              /* hant_lut_predict of the teacher; -1: a part is missing */
@@ -876,9 +911,15 @@ void hant_selection_free(hant_selection *sel);
    model prices it / speedup. Refuses a budget at or below fastest_ms and a
    parameter budget below fixed_params, naming the figures. */
 hant_status hant_selection_budget(const hant_selection *sel, double latency_ms, double speedup, double params, double *budget_ms);
+/* The solver's budgets, budgets[0..ncost): latency budget_ms (the whole
+   network's, as hant_selection_budget gives it) and params (<= 0: none) less
+   what every network pays; with a knee, budgets[2] = budgets[0] - knee_coef
+   (fixed_mwords - knee): prediction <= budget_ms exactly when both latency
+   budgets hold. */
+void hant_selection_budgets(const hant_selection *sel, double budget_ms, double params, double *budgets);
 /* The chosen row of every layer (item[l]: index within layer l) into
    choice[0..nblocks] (choice[nblocks]: the head's row, NULL when the head is
-   no layer), the predicted latency and the parameters. */
+   no layer), the predicted latency (knee included) and the parameters. */
 hant_status hant_selection_choose(const hant_selection *sel, const int *item, const hant_score_row **choice, double *pred_ms, double *params);
 /* The item's latency cost of layer l's chosen item. */
 double hant_selection_cost_ms(const hant_selection *sel, int layer, int item);
@@ -6485,9 +6526,11 @@ hant_status hant_lut_rescale(hant_lut *lut, double factor) {
     if (!lut || !(factor > 0) || !isfinite(factor)) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_rescale: bad factor %g", factor);
     for (int i = 0; i < lut->count; i++) {
         hant_timing *t = &lut->entries[i].t;
-        /* "model time" is a ratio, every other model row is in ms (its
+        /* "model time" is a ratio, "model knee" in words, "model kappa" in words
+           per ms, every other model row is in ms (its
            standard error in mad_ms too; min_ms holds the relative residual) */
-        if (!strncmp(lut->entries[i].key, "model time ", 11)) continue;
+        if (!strncmp(lut->entries[i].key, "model time ", 11) || !strncmp(lut->entries[i].key, "model knee ", 11)) continue;
+        if (!strncmp(lut->entries[i].key, "model kappa ", 12)) { t->median_ms /= factor; continue; } /* words per ms */
         int model = !strncmp(lut->entries[i].key, "model ", 6);
         t->median_ms *= factor; t->mad_ms *= factor;
         if (!model) { t->min_ms *= factor; t->unc_ms *= factor; }
@@ -6511,8 +6554,15 @@ hant_status hant_lut_save(const hant_lut *lut, const char *path) {
     if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp) return hant__fail(HANT_ERR_INVALID_ARG, "path too long: %s", path);
     FILE *f = fopen(tmp, "w");
     if (!f) return hant__fail(HANT_ERR_IO, "%s: %s", tmp, strerror(errno));
-    fprintf(f, "# hant latency table v2\n# cpu\t%s\n# flags\t%s\n# threads\t%d\n# batch\t%d\n# cache\t%s\n# date\t%s\n",
-            lut->cpu, lut->flags, lut->threads, lut->batch, lut->cache[0] ? lut->cache : "warm", lut->date);
+    /* v3: the model has a bend (an older hant would price without it); the
+       lowest version that holds the table, as for .hant files */
+    int version = 2;
+    for (int i = 0; i < lut->count; i++)
+        if ((!strncmp(lut->entries[i].key, "model mwords-over-knee ", 23) || !strncmp(lut->entries[i].key, "model part-hinge ", 17)) &&
+            lut->entries[i].t.median_ms > 0)
+            version = 3;
+    fprintf(f, "# hant latency table v%d\n# cpu\t%s\n# flags\t%s\n# threads\t%d\n# batch\t%d\n# cache\t%s\n# date\t%s\n",
+            version, lut->cpu, lut->flags, lut->threads, lut->batch, lut->cache[0] ? lut->cache : "warm", lut->date);
     const hant_cpu_info *m = &lut->machine;
     if (m->vendor[0])
         fprintf(f, "# vendor\t%s\n# family\t%d\n# model\t%d\n# stepping\t%d\n# isa\t%s\n# cores\t%d\n", m->vendor, m->family, m->model, m->stepping, m->isa, m->cores);
@@ -6554,7 +6604,7 @@ hant_status hant_lut_load(const char *path, hant_lut *out) {
     char line[1024];
     int ln = 0, have_cols = 0, have_magic = 0, version = 0;
     hant_status st = HANT_OK;
-    const char *magic_msg = "not a hant latency table (first line must be '# hant latency table v1' or 'v2')";
+    const char *magic_msg = "not a hant latency table (first line must be '# hant latency table v1', 'v2' or 'v3')";
     while (fgets(line, sizeof line, f)) {
         ln++;
         size_t len = strlen(line);
@@ -6563,7 +6613,8 @@ hant_status hant_lut_load(const char *path, hant_lut *out) {
         if (!len) continue;
         if (line[0] == '#') {
             if (ln == 1) {
-                version = !strcmp(line, "# hant latency table v1") ? 1 : !strcmp(line, "# hant latency table v2") ? 2 : 0;
+                version = !strcmp(line, "# hant latency table v1") ? 1 : !strcmp(line, "# hant latency table v2") ? 2
+                          : !strcmp(line, "# hant latency table v3") ? 3 : 0;
                 have_magic = version > 0;
                 continue;
             }
@@ -6669,7 +6720,18 @@ hant_status hant_latency_part_terms(const hant_lut *lut, const hant_arch *a, int
     x[1] = e->t.median_ms;
     x[2] = 1;
     x[3] = (double)lay.param_count * 1e-6 * (q8 ? 0.25 : 1.0);
+    for (int j = 0; j < HANT_LATENCY_KAPPAS; j++) x[HANT_LATENCY_COEFS + j] = fmax(0.0, x[3] - hant_latency_kappa(j) * x[1]);
     return HANT_OK;
+}
+
+double hant_latency_kappa(int j) { return j <= 0 ? 0 : pow(300.0, (j - 1) / (double)(HANT_LATENCY_KAPPAS - 2)); }
+
+/* The grid point nearest kappa (a fitted kappa is on it; the network terms
+   hold the grid's columns only). */
+static int hant__kappa_index(double kappa) {
+    int best = 0;
+    for (int j = 1; j < HANT_LATENCY_KAPPAS; j++) if (fabs(hant_latency_kappa(j) - kappa) < fabs(hant_latency_kappa(best) - kappa)) best = j;
+    return best;
 }
 
 hant_status hant_latency_terms(const hant_lut *lut, const hant_arch *a, int batch, int threads, double x[HANT_LATENCY_TERMS]) {
@@ -6685,10 +6747,17 @@ hant_status hant_latency_terms(const hant_lut *lut, const hant_arch *a, int batc
     return HANT_OK;
 }
 
-double hant_latency_eval(const hant_latency_model *m, const double x[HANT_LATENCY_TERMS]) {
+/* The share of a model that adds up over parts (no knee): what a part's
+   terms cost, the part hinge included. */
+static double hant__latency_linear(const hant_latency_model *m, const double x[HANT_LATENCY_TERMS]) {
     double s = 0;
-    for (int k = 0; k < HANT_LATENCY_TERMS; k++) s += m->coef[k] * x[k];
+    for (int k = 0; k < HANT_LATENCY_COEFS; k++) s += m->coef[k] * x[k];
+    if (m->hinge_coef != 0) s += m->hinge_coef * x[HANT_LATENCY_COEFS + hant__kappa_index(m->kappa)];
     return s;
+}
+
+double hant_latency_eval(const hant_latency_model *m, const double x[HANT_LATENCY_TERMS]) {
+    return hant__latency_linear(m, x) + m->knee_coef * fmax(0.0, x[3] - m->knee);
 }
 
 /* Solves the k x k symmetric positive definite system A c = b (Cholesky);
@@ -6711,74 +6780,153 @@ static int hant__cholesky_solve(double *A, double *b, int k, double *c) {
     return 0;
 }
 
-hant_status hant_latency_fit(const double *X, const double *y, int n, const double *prior, double lambda, hant_latency_model *out) {
-    enum { K = HANT_LATENCY_TERMS };
-    if (!X || !y || n < 1 || !out || !(lambda >= 0)) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_fit: bad argument (n %d)", n);
-    for (int i = 0; i < n; i++)
-        if (!(y[i] > 0) || !isfinite(y[i])) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_fit: network %d has latency %g", i, y[i]);
-    double p0[K] = { 0, 1, 0, 0 };
-    const double *p = prior ? prior : p0;
+/* One weighted least-squares fit: the four linear terms, with hj >= 0 the
+   part hinge's column X[i][4 + hj], with knee >= 0 the knee's max(0, W -
+   knee); out->resid the relative RMS residual. 0 on success. */
+static int hant__latency_fit_at(const double *X, const double *y, int n, const double *p, double lambda, int hj, double knee, int se, hant_latency_model *out) {
+    enum { T = HANT_LATENCY_TERMS, C = HANT_LATENCY_COEFS, KM = HANT_LATENCY_COEFS + 2 };
+    int col[KM], K = 0; /* column k: < T an X column, T the knee */
+    for (int k = 0; k < C; k++) col[K++] = k;
+    int ih = hj >= 0 ? K : -1;
+    if (hj >= 0) col[K++] = C + hj;
+    int ik = knee >= 0 ? K : -1;
+    if (knee >= 0) col[K++] = T;
+    double pr[KM] = { p[0], p[1], p[2], p[3], 0, 0 };
     /* columns scaled to unit RMS (of x / y), so one lambda suits them all */
-    double scale[K], A[K * K], b[K], A2[K * K], c[K];
+    double scale[KM], A[KM * KM], b[KM], A2[KM * KM], c[KM];
+#define HANT__COL(i, k) (col[k] < T ? X[(size_t)(i) * T + col[k]] : fmax(0.0, X[(size_t)(i) * T + 3] - knee))
     for (int k = 0; k < K; k++) {
         double ss = 0;
-        for (int i = 0; i < n; i++) { double v = X[i * K + k] / y[i]; ss += v * v; }
+        for (int i = 0; i < n; i++) { double v = HANT__COL(i, k) / y[i]; ss += v * v; }
         scale[k] = ss > 0 ? sqrt(ss / n) : 0;
     }
     /* in scaled units u_k = c_k scale_k; a column that is all 0 is pinned to the prior */
     memset(A, 0, sizeof A); memset(b, 0, sizeof b);
     for (int i = 0; i < n; i++) {
-        double z[K];
-        for (int k = 0; k < K; k++) z[k] = scale[k] > 0 ? X[i * K + k] / y[i] / scale[k] : 0;
+        double z[KM];
+        for (int k = 0; k < K; k++) z[k] = scale[k] > 0 ? HANT__COL(i, k) / y[i] / scale[k] : 0;
         for (int r = 0; r < K; r++) {
             b[r] += z[r]; /* target y / y = 1 */
             for (int q = 0; q < K; q++) A[r * K + q] += z[r] * z[q];
         }
     }
+#undef HANT__COL
     for (int k = 0; k < K; k++) {
         double reg = scale[k] > 0 ? lambda * n : 1.0;
         A[k * K + k] += reg + 1e-12 * n;
-        b[k] += reg * (scale[k] > 0 ? p[k] * scale[k] : 0);
+        b[k] += reg * (scale[k] > 0 ? pr[k] * scale[k] : 0);
     }
     memcpy(A2, A, sizeof A);
-    double bb[K];
+    double bb[KM];
     memcpy(bb, b, sizeof b);
-    if (hant__cholesky_solve(A2, bb, K, c)) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_fit: the terms are degenerate");
+    if (hant__cholesky_solve(A2, bb, K, c)) return 1;
     memset(out, 0, sizeof *out);
-    for (int k = 0; k < K; k++) out->coef[k] = scale[k] > 0 ? c[k] / scale[k] : p[k];
+    for (int k = 0; k < K; k++) c[k] = scale[k] > 0 ? c[k] / scale[k] : pr[k];
+    for (int k = 0; k < C; k++) out->coef[k] = c[k];
+    if (ih >= 0) { out->kappa = hant_latency_kappa(hj); out->hinge_coef = c[ih]; }
+    if (ik >= 0) { out->knee = knee; out->knee_coef = c[ik]; }
     double rss = 0;
-    for (int i = 0; i < n; i++) { double e = (y[i] - hant_latency_eval(out, X + (size_t)i * K)) / y[i]; rss += e * e; }
+    for (int i = 0; i < n; i++) { double e = (y[i] - hant_latency_eval(out, X + (size_t)i * T)) / y[i]; rss += e * e; }
     out->resid = sqrt(rss / n);
     out->nfit = n;
+    if (!se) return 0;
     /* standard errors: sigma^2 (A^-1)_kk, column by column of the inverse */
     int dof = n - K;
     double s2 = dof > 0 ? rss / dof : rss;
     for (int k = 0; k < K; k++) {
-        double e[K] = { 0 }, col[K];
+        double e[KM] = { 0 }, cl[KM];
         e[k] = 1;
         memcpy(A2, A, sizeof A);
-        if (scale[k] > 0 && !hant__cholesky_solve(A2, e, K, col)) out->se[k] = sqrt(fmax(0, s2 * col[k])) / scale[k];
+        if (scale[k] > 0 && !hant__cholesky_solve(A2, e, K, cl)) {
+            double v = sqrt(fmax(0, s2 * cl[k])) / scale[k];
+            if (k < C) out->se[k] = v; else if (k == ih) out->hinge_se = v; else out->knee_se = v;
+        }
     }
+    return 0;
+}
+
+/* Two more terms (a bend and its slope) always fit a little better: kept
+   only when the residual drops by more than noise explains (F > 4). */
+static int hant__latency_better(const hant_latency_model *was, const hant_latency_model *now, int n, int terms) {
+    double rss0 = was->resid * was->resid * n, rss1 = now->resid * now->resid * n;
+    return n > terms && (rss0 - rss1) / 2 > 4 * rss1 / (n - terms);
+}
+
+hant_status hant_latency_fit(const double *X, const double *y, int n, const double *prior, double lambda, hant_latency_model *out) {
+    if (!X || !y || n < 1 || !out || !(lambda >= 0)) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_fit: bad argument (n %d)", n);
+    for (int i = 0; i < n; i++)
+        if (!(y[i] > 0) || !isfinite(y[i])) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_fit: network %d has latency %g", i, y[i]);
+    double p0[HANT_LATENCY_COEFS] = { 0, 1, 0, 0 };
+    const double *p = prior ? prior : p0;
+    if (hant__latency_fit_at(X, y, n, p, lambda, -1, -1, 1, out)) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_fit: the terms are degenerate");
+    if (n < 20) return HANT_OK; /* six terms need more networks than this */
+    hant_latency_model t, best = *out;
+    /* the part hinge: the grid of kappa */
+    int hj = -1;
+    for (int j = 0; j < HANT_LATENCY_KAPPAS; j++)
+        if (!hant__latency_fit_at(X, y, n, p, lambda, j, -1, 0, &t) && t.hinge_coef > 0 && t.resid < best.resid) { best = t; hj = j; }
+    if (hj >= 0 && !hant__latency_fit_at(X, y, n, p, lambda, hj, -1, 1, &t) && t.hinge_coef > 0 && hant__latency_better(out, &t, n, HANT_LATENCY_COEFS + 2)) *out = t;
+    else hj = -1;
+    /* the knee: a coarse grid on the quantiles of W, then 16 steps between the
+       best point's neighbours; each point is one linear fit */
+    double *w = (double *)malloc(sizeof(double) * (size_t)n);
+    if (!w) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "hant_latency_fit: %d networks", n);
+    for (int i = 0; i < n; i++) w[i] = X[(size_t)i * HANT_LATENCY_TERMS + 3];
+    qsort(w, (size_t)n, sizeof *w, hant__cmp_double);
+    enum { G = 19 };
+    double grid[G], best_rss = out->resid, best_knee = -1;
+    for (int g = 0; g < G; g++) grid[g] = w[(int)((0.05 + 0.9 * g / (G - 1)) * (n - 1) + 0.5)];
+    free(w);
+    int best_g = -1;
+    for (int g = 0; g < G; g++) {
+        if (g && grid[g] == grid[g - 1]) continue;
+        if (hant__latency_fit_at(X, y, n, p, lambda, hj, grid[g], 0, &t) || !(t.knee_coef > 0) || !(t.resid < best_rss)) continue;
+        best_rss = t.resid; best_knee = grid[g]; best_g = g;
+    }
+    if (best_g < 0) return HANT_OK; /* no convex knee lowers the residual */
+    double lo = grid[best_g > 0 ? best_g - 1 : 0], hi = grid[best_g < G - 1 ? best_g + 1 : G - 1];
+    for (int s = 0; s <= 16; s++) {
+        double k = lo + (hi - lo) * s / 16;
+        if (!hant__latency_fit_at(X, y, n, p, lambda, hj, k, 0, &t) && t.knee_coef > 0 && t.resid < best_rss) { best_rss = t.resid; best_knee = k; }
+    }
+    if (hant__latency_fit_at(X, y, n, p, lambda, hj, best_knee, 1, &t) || !(t.knee_coef > 0)) return HANT_OK;
+    if (hant__latency_better(out, &t, n, HANT_LATENCY_COEFS + (hj >= 0 ? 4 : 2))) *out = t;
     return HANT_OK;
 }
 
-static const char *const hant__model_terms[HANT_LATENCY_TERMS] = { "model network", "model time", "model part", "model mwords" };
+static const char *const hant__model_terms[HANT_LATENCY_COEFS] = { "model network", "model time", "model part", "model mwords" };
+/* The bends, a pair of rows each: [0] where it starts, [1] its slope (ms per
+   million words). "model knee": million words; "model kappa": million words
+   per ms (hant_lut_rescale divides it by the factor, the slopes are in ms). */
+static const char *const hant__model_bends[2][2] = { { "model knee", "model mwords-over-knee" }, { "model kappa", "model part-hinge" } };
 
 void hant_lut_model(const hant_lut *lut, int batch, int threads, hant_latency_model *out) {
     memset(out, 0, sizeof *out);
     out->coef[1] = 1;
     if (!lut) return;
     char key[192];
-    const hant_lut_entry *e[HANT_LATENCY_TERMS];
+    const hant_lut_entry *e[HANT_LATENCY_COEFS];
     int all = 1;
-    for (int k = 0; k < HANT_LATENCY_TERMS; k++) {
+    for (int k = 0; k < HANT_LATENCY_COEFS; k++) {
         hant_lut_key(key, sizeof key, hant__model_terms[k], batch, threads, "fp32");
         all &= (e[k] = hant_lut_find(lut, key)) != NULL;
     }
     if (all) {
-        for (int k = 0; k < HANT_LATENCY_TERMS; k++) { out->coef[k] = e[k]->t.median_ms; out->se[k] = e[k]->t.mad_ms; }
+        for (int k = 0; k < HANT_LATENCY_COEFS; k++) { out->coef[k] = e[k]->t.median_ms; out->se[k] = e[k]->t.mad_ms; }
         out->resid = e[0]->t.min_ms;
         out->nfit = e[0]->t.reps;
+        /* the bends (tables from v3): both rows or none; a negative slope
+           would make the budget non-convex and is not used */
+        for (int b = 0; b < 2; b++) {
+            const hant_lut_entry *at, *sl;
+            hant_lut_key(key, sizeof key, hant__model_bends[b][0], batch, threads, "fp32");
+            at = hant_lut_find(lut, key);
+            hant_lut_key(key, sizeof key, hant__model_bends[b][1], batch, threads, "fp32");
+            sl = hant_lut_find(lut, key);
+            if (!at || !sl || !(sl->t.median_ms > 0) || !isfinite(sl->t.median_ms) || !(at->t.median_ms >= 0) || !isfinite(at->t.median_ms)) continue;
+            if (b == 0) { out->knee = at->t.median_ms; out->knee_coef = sl->t.median_ms; out->knee_se = sl->t.mad_ms; }
+            else { out->kappa = at->t.median_ms; out->hinge_coef = sl->t.median_ms; out->hinge_se = sl->t.mad_ms; }
+        }
         return;
     }
     /* tables made before the model: measured = sum + overhead + param-overhead x million parameters */
@@ -6792,14 +6940,28 @@ void hant_lut_model(const hant_lut *lut, int batch, int threads, hant_latency_mo
 
 hant_status hant_lut_set_model(hant_lut *lut, int batch, int threads, const hant_latency_model *m) {
     if (!lut || !m) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_set_model: NULL argument");
-    for (int k = 0; k < HANT_LATENCY_TERMS; k++) {
-        char key[192];
+    char key[192];
+    for (int k = 0; k < HANT_LATENCY_COEFS; k++) {
         hant_timing t;
         memset(&t, 0, sizeof t);
         t.median_ms = m->coef[k]; t.mad_ms = m->se[k]; t.min_ms = m->resid; t.reps = m->nfit;
         hant_status st = hant_lut_key(key, sizeof key, hant__model_terms[k], batch, threads, "fp32");
         if (!st) st = hant_lut_set(lut, key, &t);
         if (st) return st;
+    }
+    /* a bend's rows: written when it is there, or zeroed when an older fit left them */
+    for (int b = 0; b < 2; b++) {
+        double at = b ? m->kappa : m->knee, sl = b ? m->hinge_coef : m->knee_coef, se = b ? m->hinge_se : m->knee_se;
+        hant_lut_key(key, sizeof key, hant__model_bends[b][1], batch, threads, "fp32");
+        if (sl == 0 && !hant_lut_find(lut, key)) continue;
+        for (int k = 0; k < 2; k++) {
+            hant_timing t;
+            memset(&t, 0, sizeof t);
+            t.median_ms = k ? sl : at; t.mad_ms = k ? se : 0; t.min_ms = m->resid; t.reps = m->nfit;
+            hant_status st = hant_lut_key(key, sizeof key, hant__model_bends[b][k], batch, threads, "fp32");
+            if (!st) st = hant_lut_set(lut, key, &t);
+            if (st) return st;
+        }
     }
     return HANT_OK;
 }
@@ -6812,8 +6974,11 @@ hant_status hant_lut_part_ms(const hant_lut *lut, const hant_arch *a, int part, 
     hant_latency_model m;
     hant_lut_model(lut, batch, threads, &m);
     /* never below 0: a fitted per-part term larger than a tiny part's time
-       would make it pay back time (and the knapsack needs costs >= 0) */
-    *ms = fmax(0.0, hant_latency_eval(&m, x));
+       would make it pay back time (and the knapsack needs costs >= 0); the
+       hinge at the table's kappa itself, which hant_lut_rescale moves off the grid */
+    double c = 0;
+    for (int k = 0; k < HANT_LATENCY_COEFS; k++) c += m.coef[k] * x[k];
+    *ms = fmax(0.0, c + m.hinge_coef * fmax(0.0, x[3] - m.kappa * x[1]));
     return HANT_OK;
 }
 
@@ -6821,14 +6986,15 @@ hant_status hant_lut_predict(const hant_lut *lut, const hant_arch *a, int batch,
     if (!lut || !a || !ms) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_predict: NULL argument");
     hant_latency_model m;
     hant_lut_model(lut, batch, threads, &m);
-    double sum = m.coef[0];
+    double sum = m.coef[0], w = 0;
     for (int p = HANT_PART_STEM; p <= a->num_blocks; p++) {
-        double c;
+        double c, x[HANT_LATENCY_TERMS];
         hant_status st = hant_lut_part_ms(lut, a, p, batch, threads, &c);
+        if (!st) st = hant_latency_part_terms(lut, a, p, batch, threads, x);
         if (st) return st;
-        sum += c;
+        sum += c; w += x[3];
     }
-    *ms = sum;
+    *ms = sum + m.knee_coef * fmax(0.0, w - m.knee);
     return HANT_OK;
 }
 
@@ -10900,15 +11066,27 @@ done:
 /* ---- phase 2: the selection problem ---- */
 void hant_selection_free(hant_selection *m) {
     if (!m) return;
-    hant__pl_free(m->ctx, m->item); hant__pl_free(m->ctx, m->loss); hant__pl_free(m->ctx, m->cost);
+    hant__pl_free(m->ctx, m->item); hant__pl_free(m->ctx, m->loss); hant__pl_free(m->ctx, m->cost); hant__pl_free(m->ctx, m->mwords);
     memset(m, 0, sizeof *m);
 }
 
-static void hant__selection_add(hant_selection *m, int layer, const hant_score_row *r, double ms, double params) {
+static void hant__selection_add(hant_selection *m, int layer, const hant_score_row *r, double ms, double params, double mw) {
+    double *c = m->cost + (size_t)m->ncost * m->total;
     m->item[m->total] = *r;
     m->loss[m->total] = r->score;
-    m->cost[2 * m->total] = ms; m->cost[2 * m->total + 1] = params;
+    m->mwords[m->total] = mw;
+    c[0] = ms; c[1] = params;
+    if (m->ncost > 2) c[2] = ms + m->knee_coef * mw;
     m->total++; m->count[layer]++;
+}
+
+/* A part's model cost and its weight term (x[3]). */
+static hant_status hant__selection_part(const hant_lut *lut, const hant_arch *a, int part, double *ms, double *mw) {
+    double x[HANT_LATENCY_TERMS];
+    hant_status st = hant_lut_part_ms(lut, a, part, lut->batch, lut->threads, ms);
+    if (!st) st = hant_latency_part_terms(lut, a, part, lut->batch, lut->threads, x);
+    *mw = st ? 0 : x[3];
+    return st;
 }
 
 hant_status hant_selection_build(hant_context *ctx, const hant_arch *a, const hant_scores *sc, const hant_lut *lut, hant_selection *m) {
@@ -10922,8 +11100,13 @@ hant_status hant_selection_build(hant_context *ctx, const hant_arch *a, const ha
     m->nblocks = a->num_blocks;
     m->item = (hant_score_row *)hant__pl_alloc(ctx, 2 * (size_t)nrows + 2, sizeof *m->item);
     m->loss = (double *)hant__pl_alloc(ctx, 2 * (size_t)nrows + 2, sizeof(double));
-    m->cost = (double *)hant__pl_alloc(ctx, 4 * (size_t)nrows + 4, sizeof(double));
-    if (!m->item || !m->loss || !m->cost) { hant_selection_free(m); return hant__fail(HANT_ERR_OUT_OF_MEMORY, "selection problem"); }
+    m->cost = (double *)hant__pl_alloc(ctx, 6 * (size_t)nrows + 6, sizeof(double));
+    m->mwords = (double *)hant__pl_alloc(ctx, 2 * (size_t)nrows + 2, sizeof(double));
+    if (!m->item || !m->loss || !m->cost || !m->mwords) { hant_selection_free(m); return hant__fail(HANT_ERR_OUT_OF_MEMORY, "selection problem"); }
+    hant_latency_model lm;
+    hant_lut_model(lut, lut->batch, lut->threads, &lm);
+    m->knee = lm.knee; m->knee_coef = lm.knee_coef;
+    m->ncost = lm.knee_coef > 0 ? 3 : 2;
     char key[256], sig[256];
     /* every cost is the latency model's share of its part (hant_lut_part_ms),
        the one that hant_lut_predict sums and hant profile --validate scores */
@@ -10935,17 +11118,17 @@ hant_status hant_selection_build(hant_context *ctx, const hant_arch *a, const ha
             hant_arch_block_input(a, b, &h, &w, NULL);
             hant_block_signature(&rows[i].spec, h, w, sig, sizeof sig);
             if (strcmp(sig, rows[i].signature)) { st = hant__fail(HANT_ERR_INVALID_ARG, "block %d row '%s' does not fit the teacher", b, rows[i].signature); goto bad; }
-            double ms = 0;
+            double ms = 0, mw = 0;
             one.blocks[b] = rows[i].spec;
-            if ((st = hant_lut_part_ms(lut, &one, b, lut->batch, lut->threads, &ms))) goto bad;
-            hant__selection_add(m, b, &rows[i], ms, (double)rows[i].params);
+            if ((st = hant__selection_part(lut, &one, b, &ms, &mw))) goto bad;
+            hant__selection_add(m, b, &rows[i], ms, (double)rows[i].params, mw);
             if (rows[i].spec.kind != HANT_BLOCK_MBCONV || rows[i].spec.tiled) continue;
             hant_score_row t = rows[i];
             t.spec.tiled = 1;
             hant_block_signature(&t.spec, h, w, t.signature, sizeof t.signature);
             one.blocks[b] = t.spec;
-            if (hant_lut_part_ms(lut, &one, b, lut->batch, lut->threads, &ms)) continue; /* no twin timed */
-            hant__selection_add(m, b, &t, ms, (double)t.params);
+            if (hant__selection_part(lut, &one, b, &ms, &mw)) continue; /* no twin timed */
+            hant__selection_add(m, b, &t, ms, (double)t.params, mw);
         }
         one.blocks[b] = a->blocks[b];
     }
@@ -10959,8 +11142,8 @@ hant_status hant_selection_build(hant_context *ctx, const hant_arch *a, const ha
     for (int k = 0; k < 2; k++) {
         int p = fixed_parts[k];
         hant_part_signature(a, p, sig, sizeof sig);
-        double ms, msq = 0;
-        if ((st = hant_lut_part_ms(lut, a, p, lut->batch, lut->threads, &ms))) goto bad;
+        double ms, msq = 0, mw, mwq = 0;
+        if ((st = hant__selection_part(lut, a, p, &ms, &mw))) goto bad;
         hant_part_layout l;
         hant_arch_part_layout(a, p, &l);
         m->fixed_params += (double)l.param_count;
@@ -10971,26 +11154,36 @@ hant_status hant_selection_build(hant_context *ctx, const hant_arch *a, const ha
         if (hq) {
             hant_arch aq = *a;
             aq.head_quant = HANT_QUANT_INT8;
-            have_q = hant_lut_part_ms(lut, &aq, p, lut->batch, lut->threads, &msq) == HANT_OK;
+            have_q = hant__selection_part(lut, &aq, p, &msq, &mwq) == HANT_OK;
         }
-        if (!have_q) { fixed += ms; continue; }
+        if (!have_q) { fixed += ms; m->fixed_mwords += mw; continue; }
         hant_score_row h32;
         memset(&h32, 0, sizeof h32);
         h32.block = a->num_blocks; h32.inherited = -1; h32.params = hq->params; h32.macs = hq->macs;
         snprintf(h32.signature, sizeof h32.signature, "%s", sig);
-        hant__selection_add(m, a->num_blocks, &h32, ms, 0); /* parameters: counted in fixed_params */
-        hant__selection_add(m, a->num_blocks, hq, msq, 0);
+        hant__selection_add(m, a->num_blocks, &h32, ms, 0, mw); /* parameters: counted in fixed_params */
+        hant__selection_add(m, a->num_blocks, hq, msq, 0, mwq);
         m->nlayers = a->num_blocks + 1;
     }
-    hant_latency_model lm;
-    hant_lut_model(lut, lut->batch, lut->threads, &lm);
     m->fixed_ms = fixed + lm.coef[0];
-    m->fastest_ms = m->slowest_ms = m->fixed_ms;
+    /* the fastest network: each layer's cheapest item by either latency
+       piece, the better of the two (exact without a knee; with one, the true
+       fastest lies between the cheapest linear sum and this); the slowest:
+       each layer's dearest by the last piece */
+    double pick_ms[2] = { m->fixed_ms, m->fixed_ms }, pick_w[2] = { m->fixed_mwords, m->fixed_mwords }, hi_ms = m->fixed_ms, hi_w = m->fixed_mwords;
     for (int l = 0, off = 0; l < m->nlayers; off += m->count[l], l++) {
-        double lo = INFINITY, hi = 0;
-        for (int i = 0; i < m->count[l]; i++) { lo = fmin(lo, m->cost[2 * (off + i)]); hi = fmax(hi, m->cost[2 * (off + i)]); }
-        m->fastest_ms += lo; m->slowest_ms += hi;
+        for (int r = 0; r < 2; r++) {
+            int d = r && m->ncost > 2 ? 2 : 0, best = 0;
+            for (int i = 1; i < m->count[l]; i++) if (m->cost[(size_t)m->ncost * (off + i) + d] < m->cost[(size_t)m->ncost * (off + best) + d]) best = i;
+            pick_ms[r] += m->cost[(size_t)m->ncost * (off + best)]; pick_w[r] += m->mwords[off + best];
+        }
+        int worst = 0, d = m->ncost > 2 ? 2 : 0;
+        for (int i = 1; i < m->count[l]; i++) if (m->cost[(size_t)m->ncost * (off + i) + d] > m->cost[(size_t)m->ncost * (off + worst) + d]) worst = i;
+        hi_ms += m->cost[(size_t)m->ncost * (off + worst)]; hi_w += m->mwords[off + worst];
     }
+    m->fastest_ms = INFINITY;
+    for (int r = 0; r < 2; r++) m->fastest_ms = fmin(m->fastest_ms, pick_ms[r] + m->knee_coef * fmax(0.0, pick_w[r] - m->knee));
+    m->slowest_ms = hi_ms + m->knee_coef * fmax(0.0, hi_w - m->knee);
     char nsig[64];
     snprintf(nsig, sizeof nsig, "net arch=%016llx", (unsigned long long)hant_arch_hash(a));
     hant_lut_key(key, sizeof key, nsig, lut->batch, lut->threads, "fp32");
@@ -11026,19 +11219,27 @@ hant_status hant_selection_budget(const hant_selection *m, double latency_ms, do
 double hant_selection_cost_ms(const hant_selection *m, int layer, int item) {
     int off = 0;
     for (int l = 0; l < layer; l++) off += m->count[l];
-    return m->cost[2 * (off + item)];
+    return m->cost[(size_t)m->ncost * (off + item)];
+}
+
+void hant_selection_budgets(const hant_selection *m, double budget_ms, double params, double *budgets) {
+    budgets[0] = budget_ms - m->fixed_ms;
+    budgets[1] = params > 0 ? params - m->fixed_params : INFINITY;
+    /* fixed + sum ms + c max(0, W - K) <= B  <=>  sum ms <= B - fixed and
+       sum (ms + c w) <= B - fixed - c (fixed_mwords - K), for c >= 0 */
+    if (m->ncost > 2) budgets[2] = budgets[0] - m->knee_coef * (m->fixed_mwords - m->knee);
 }
 
 hant_status hant_selection_choose(const hant_selection *m, const int *item, const hant_score_row **choice, double *pred_ms, double *params) {
     if (!m || !item || !choice) return hant__fail(HANT_ERR_INVALID_ARG, "hant_selection_choose: NULL argument");
-    double ms = m->fixed_ms, pa = m->fixed_params;
+    double ms = m->fixed_ms, pa = m->fixed_params, w = m->fixed_mwords;
     choice[m->nblocks] = NULL;
     for (int l = 0, off = 0; l < m->nlayers; off += m->count[l], l++) {
         if (item[l] < 0 || item[l] >= m->count[l]) return hant__fail(HANT_ERR_INVALID_ARG, "layer %d: item %d of %d", l, item[l], m->count[l]);
         choice[l] = &m->item[off + item[l]];
-        ms += m->cost[2 * (off + item[l])]; pa += m->cost[2 * (off + item[l]) + 1];
+        ms += m->cost[(size_t)m->ncost * (off + item[l])]; pa += m->cost[(size_t)m->ncost * (off + item[l]) + 1]; w += m->mwords[off + item[l]];
     }
-    if (pred_ms) *pred_ms = ms;
+    if (pred_ms) *pred_ms = ms + m->knee_coef * fmax(0.0, w - m->knee);
     if (params) *params = pa;
     return HANT_OK;
 }

@@ -60,9 +60,10 @@ int main(int argc, char **argv) {
     if (hant_scores_load(ctx, path, NULL, &scores) || hant_selection_build(ctx, a, &scores, &lut, &sel)) return fail("selection");
     double budget;
     if (hant_selection_budget(&sel, 0, speedup, 0, &budget)) return fail("budget");
-    double bud[2] = { budget - sel.fixed_ms, INFINITY };
+    double bud[3]; /* latency, parameters, the model's knee piece */
+    hant_selection_budgets(&sel, budget, 0, bud);
     hant_solver_problem pr = { 0 };
-    pr.num_layers = sel.nlayers; pr.num_costs = 2; pr.num_items = sel.count; pr.loss = sel.loss; pr.cost = sel.cost; pr.budget = bud;
+    pr.num_layers = sel.nlayers; pr.num_costs = sel.ncost; pr.num_items = sel.count; pr.loss = sel.loss; pr.cost = sel.cost; pr.budget = bud;
     hant_solver_config sc = { 0 };
     sc.time_limit = 60;
     hant_solver_result res = { 0 };

@@ -43,6 +43,11 @@ awk '/^# budget_ms/ { exit !($5 <= $3 * 1.000001) }' "$W/choices-s15.tsv" && ok 
 [ "$(grep -vc '^#\|^block' "$W/choices-s15.tsv")" -eq 16 ] && ok || bad "choices rows"
 expect_rc 0 "student is a valid network" $H info "$T/s15-init.hant"
 [ "$(grep -c . "$W/pareto.tsv")" -ge 2 ] && ok || bad "no frontier"
+# a model with both bends (table v3): the knee's second budget row keeps every choice within its budget
+awk -F'\t' 'BEGIN{OFS="\t"} {print} /^model network / {k=$1; sub(/^model network /, "", k); print "model knee " k, 0.1, 0, 0, 5, 0, 0; print "model mwords-over-knee " k, 0.2, 0, 0, 5, 0, 0; print "model kappa " k, 5, 0, 0, 5, 0, 0; print "model part-hinge " k, 0.05, 0, 0, 5, 0, 0}' "$T/lut.tsv" > "$T/lut-knee.tsv"
+expect_rc 0 "select with a knee" $H select $SA --lut "$T/lut-knee.tsv" --speedup 1.5 --sweep 5 --name knee -o "$T/knee-init.hant" --quiet
+awk '/^# budget_ms/ { exit !($5 <= $3 * 1.000001) }' "$W/choices-knee.tsv" && ok || bad "knee: predicted latency over budget: $(head -1 "$W/choices-knee.tsv")"
+awk -F'\t' 'NR > 1 && $2 > $1 * 1.000001 {bad=1} END {exit bad || NR < 2}' "$W/pareto.tsv" && ok || bad "knee frontier over its budgets: $(cat "$W/pareto.tsv")"
 # a table from another machine is refused, or used with a warning; one without a fingerprint warns
 sed 's/^# model	.*/# model	1/' "$T/lut.tsv" > "$T/lut-zen3.tsv"
 expect_rc 1 "select: foreign table refused" $H select $SA --lut "$T/lut-zen3.tsv" --speedup 1.5 --name fx -o "$T/fx.hant"

@@ -12,7 +12,7 @@ grep "median error\|uncertainty" "$T/out" | sed 's/^/  (reported, not bounded) /
 for f in vendor family model stepping isa cores reference reference_ms; do
   grep -q "^# $f	." "$T/lut.tsv" && ok || bad "header has no '$f'"
 done
-head -1 "$T/lut.tsv" | grep -q '^# hant latency table v2$' && ok || bad "magic: $(head -1 "$T/lut.tsv")"
+head -1 "$T/lut.tsv" | grep -q '^# hant latency table v[23]$' && ok || bad "magic: $(head -1 "$T/lut.tsv")"
 grep -q '^key	median_ms	mad_ms	min_ms	reps	unc_ms	rel$' "$T/lut.tsv" && ok || bad "column line"
 # every part's row: 7 fields, a latency > 0, an uncertainty >= 0, a ratio to the reference > 0
 awk -F'\t' '!/^#|^key|^model |^net / { n++; if (NF != 7 || !($2 > 0) || !($6 >= 0) || !($7 > 0)) bad = 1 } END { exit bad || !n }' "$T/lut.tsv" && ok || bad "a row without uncertainty or ratio"

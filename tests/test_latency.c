@@ -4,9 +4,12 @@
    single cost model (select's per-part costs add up to the prediction), and
    one real bracketed timing of a tiny network (reported, not bounded: a
    shared machine's timings are noise). No test here reads the clock except
-   the last one. */
+   the last one. Selection under a model with a knee is checked against a
+   brute force. */
 #define HANT_IMPLEMENTATION
 #include "hant.h"
+#define HANT_SOLVER_IMPLEMENTATION
+#include "hant_solver.h"
 #include "hant_test.h"
 
 static char dir[128];
@@ -105,7 +108,7 @@ static void test_foreign_table(void) {
         { "# hant latency table v2\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\nconv\t0.1\t0\t0.1\t5\t0.01\n", ":3:" },
         { "# hant latency table v2\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\nconv\t0.1\t0\t0.1\t5\t-0.01\t1\n", ":3:" },
         { "# hant latency table v2\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\nconv\t0.1\t0\t0.1\t5\t0.01\tinf\n", ":3:" },
-        { "# hant latency table v3\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\nconv\t0.1\t0\t0.1\t5\n", ":1:" },
+        { "# hant latency table v4\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\nconv\t0.1\t0\t0.1\t5\n", ":1:" },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         FILE *f = fopen(path, "w");
@@ -206,6 +209,7 @@ static void test_model_fit(void) {
     enum { N = 60, K = HANT_LATENCY_TERMS };
     const double truth[K] = { 0.05, 1.12, -0.004, 0.006 };
     double X[N][K], y[N];
+    memset(X, 0, sizeof X); /* no part-hinge columns: none in the truth */
     for (int i = 0; i < N; i++) {
         int parts = 10 + (int)(ht_u64() % 8);
         X[i][0] = 1; X[i][1] = 0; X[i][2] = parts; X[i][3] = 0;
@@ -252,27 +256,31 @@ static void test_model_fit(void) {
 }
 
 /* The weight cost's knee (bench/RESULTS.md, "Why the demo's students
-   overshot"): a network streams its weights only beyond the cache, measured =
-   1.1 sum + 0.045 max(0, W - 0.6) ms (W in million words), 1% noise. Fitted
-   on mid-sized networks alone, the linear model overprices small ones (the
-   students); fitted on networks that span both, as hant profile --validate
-   draws them, it predicts both within a few percent. */
+   overshot" and "The knee"): a network streams its weights only beyond the
+   cache. Synthetic truth: measured = 0.02 + 1.1 sum + 0.045 max(0, W - 0.6)
+   ms (W in million words), 1% noise. Fitted on mid-sized networks alone, a
+   linear model overprices small ones (the students); fitted on networks that
+   span both, as hant profile --validate draws them, the fit must recover the
+   knee, its slope and the bias, and predict held-out networks of both kinds
+   within a few percent. */
 static void test_model_knee(void) {
     ht_seed(7);
-    enum { N = 40, K = HANT_LATENCY_TERMS };
+    enum { N = 60, K = HANT_LATENCY_TERMS };
     double Xm[N][K], ym[N], Xs[N][K], ys[N];
+    memset(Xm, 0, sizeof Xm); memset(Xs, 0, sizeof Xs);
     for (int i = 0; i < 2 * N; i++) {
         int small = i >= N, parts = 12 + (int)(ht_u64() % 7);
         double *x = small ? Xs[i - N] : Xm[i], *y = small ? &ys[i - N] : &ym[i];
         x[0] = 1; x[1] = 0; x[2] = parts; x[3] = 0;
         for (int p = 0; p < parts; p++) {
-            double u = (double)(ht_u64() % 1000) / 1000;
+            double u = (double)(ht_u64() % 1000) / 1000, v = (double)(ht_u64() % 1000) / 1000;
             x[1] += small ? 0.002 + 0.006 * u : 0.01 + 0.03 * u;
-            x[3] += small ? 0.01 + 0.06 * u : 0.05 + 0.2 * u;
+            x[3] += small ? 0.01 + 0.06 * v : 0.05 + 0.2 * v;
         }
-        *y = (1.1 * x[1] + 0.045 * fmax(0, x[3] - 0.6)) * (1 + 0.01 * gauss());
+        *y = (0.02 + 1.1 * x[1] + 0.045 * fmax(0, x[3] - 0.6)) * (1 + 0.01 * gauss());
     }
     hant_latency_model mid, both;
+    /* the mid-sized networks (W 1.1-2.9) never see the knee */
     HT_CHECK(hant_latency_fit(&Xm[0][0], ym, N, NULL, 0.01, &mid) == HANT_OK, "fit on mid-sized networks");
     /* fitted on the even networks of both kinds, scored on the odd ones */
     double Xe[N][K], ye[N];
@@ -280,18 +288,37 @@ static void test_model_knee(void) {
         memcpy(Xe[2 * i], Xm[2 * i], sizeof Xe[0]); ye[2 * i] = ym[2 * i];
         memcpy(Xe[2 * i + 1], Xs[2 * i], sizeof Xe[0]); ye[2 * i + 1] = ys[2 * i];
     }
-    HT_CHECK(hant_latency_fit(&Xe[0][0], ye, N, NULL, 0.01, &both) == HANT_OK, "fit on both kinds");
+    HT_CHECK(hant_latency_fit(&Xe[0][0], ye, N, NULL, 0, &both) == HANT_OK, "fit on both kinds (no ridge: recover the truth)");
     double worst_mid = 0, worst_both = 0, worst_both_mid = 0;
     for (int i = 0; i < N; i++) worst_mid = fmax(worst_mid, hant_latency_eval(&mid, Xs[i]) / ys[i] - 1);
     for (int i = 1; i < N; i += 2) {
         worst_both = fmax(worst_both, fabs(hant_latency_eval(&both, Xs[i]) / ys[i] - 1));
         worst_both_mid = fmax(worst_both_mid, fabs(hant_latency_eval(&both, Xm[i]) / ym[i] - 1));
     }
-    printf("  knee: the model fitted on mid-sized networks overprices small ones by up to %.0f%%; fitted on both kinds, held out: small %.1f%%, mid %.1f%% "
-           "(network term %+.4f ms)\n", 100 * worst_mid, 100 * worst_both, 100 * worst_both_mid, both.coef[0]);
+    printf("  knee: fitted on mid-sized networks, small ones overpriced by up to %.0f%%; fitted on both kinds: knee %.3f (truth 0.6), %.4f +- %.4f ms "
+           "per million words beyond it (truth 0.045), network %+.4f ms (truth 0.02), time x%.3f (1.1); held out: small %.1f%%, mid %.1f%%\n",
+           100 * worst_mid, both.knee, both.knee_coef, both.knee_se, both.coef[0], both.coef[1], 100 * worst_both, 100 * worst_both_mid);
     HT_CHECK(worst_mid > 0.15, "the knee is real: small networks overpriced by %.3f", worst_mid);
-    HT_CHECK(worst_both < 0.06 && worst_both_mid < 0.06, "both kinds within 6%%: %.3f %.3f", worst_both, worst_both_mid);
-    HT_CHECK(both.coef[0] < 0, "the network term approximates the knee: %g", both.coef[0]);
+    HT_CHECK(fabs(both.knee - 0.6) < 0.12, "knee recovered: %.3f (truth 0.6)", both.knee);
+    HT_CHECK(fabs(both.knee_coef - 0.045) < 0.012 && both.knee_se > 0, "slope beyond the knee recovered: %.4f +- %.4f (truth 0.045)", both.knee_coef, both.knee_se);
+    HT_CHECK(fabs(both.coef[0] - 0.02) < 0.008, "bias recovered: %.4f (truth 0.02)", both.coef[0]);
+    HT_CHECK(fabs(both.coef[1] - 1.1) < 0.05 && fabs(both.coef[3]) < 0.01, "time x%.3f (1.1), linear weight term %.4f (0)", both.coef[1], both.coef[3]);
+    HT_CHECK(worst_both < 0.035 && worst_both_mid < 0.035, "both kinds within 3.5%%: %.3f %.3f", worst_both, worst_both_mid);
+    /* no knee in the data (the linear truth of test_model_fit's kind): none
+       that matters is fitted; a concave bend is never taken (it would break
+       the knapsack's exactness) */
+    double yl[N], yc[N];
+    for (int i = 0; i < N; i++) {
+        yl[i] = (0.02 + 1.1 * Xe[i][1] + 0.01 * Xe[i][3]) * (1 + 0.01 * gauss());
+        yc[i] = (0.02 + 1.1 * Xe[i][1] + 0.06 * Xe[i][3] - 0.05 * fmax(0, Xe[i][3] - 0.6)) * (1 + 0.002 * gauss());
+    }
+    hant_latency_model lin, conc;
+    HT_CHECK(hant_latency_fit(&Xe[0][0], yl, N, NULL, 0.01, &lin) == HANT_OK && hant_latency_fit(&Xe[0][0], yc, N, NULL, 0.01, &conc) == HANT_OK, "fits");
+    printf("  linear truth: knee slope %.4f at %.3f; concave truth: knee slope %.4f\n", lin.knee_coef, lin.knee, conc.knee_coef);
+    HT_CHECK(lin.knee_coef < 0.01, "linear data: knee slope %.4f ~ 0", lin.knee_coef);
+    HT_CHECK(conc.knee_coef >= 0, "never a concave knee: %g", conc.knee_coef);
+    /* too few networks for six terms: the linear model */
+    HT_CHECK(hant_latency_fit(&Xe[0][0], ye, 12, NULL, 0.01, &lin) == HANT_OK && lin.knee_coef == 0, "12 networks: no knee");
 }
 
 /* ---- a table that drifted since it was made ----
@@ -349,7 +376,7 @@ static void test_table_drift(void) {
     memset(&lut, 0, sizeof lut);
     hant_timing t = { 0.5, 0.01, 0.45, 5, 0.02, 2.5 };
     HT_CHECK(hant_lut_set(&lut, "stem x b=1 t=2 p=fp32", &t) == HANT_OK, "set");
-    hant_latency_model m = { { 0.01, 1.04, 0.001, 0.04 }, { 0.001, 0.01, 0.0001, 0.004 }, 0.03, 31 };
+    hant_latency_model m = { { 0.01, 1.04, 0.001, 0.04 }, { 0.001, 0.01, 0.0001, 0.004 }, 0.03, 31, 0, 0, 0, 0, 0, 0 };
     HT_CHECK(hant_lut_set_model(&lut, 1, 2, &m) == HANT_OK, "model");
     lut.reference_ms = 0.2;
     HT_CHECK(hant_lut_rescale(&lut, 1.5) == HANT_OK, "rescale");
@@ -409,10 +436,11 @@ static void test_one_model(void) {
     hant_latency_model m;
     memset(&m, 0, sizeof m);
     m.coef[0] = 0.07; m.coef[1] = 1.1; m.coef[2] = -0.003; m.coef[3] = 0.02; m.nfit = 50; m.resid = 0.02;
+    m.kappa = 3; m.hinge_coef = 0.05; /* off the grid: part costs use it as it is */
     HT_CHECK(hant_lut_set_model(&lut, 1, 2, &m) == HANT_OK, "set model: %s", hant_last_error());
     hant_latency_model back;
     hant_lut_model(&lut, 1, 2, &back);
-    HT_CHECK(!memcmp(back.coef, m.coef, sizeof m.coef) && back.nfit == 50 && back.resid == 0.02, "model round trip");
+    HT_CHECK(!memcmp(back.coef, m.coef, sizeof m.coef) && back.nfit == 50 && back.resid == 0.02 && back.kappa == 3 && back.hinge_coef == 0.05, "model round trip");
     HT_CHECK(hant_lut_predict(&lut, &a, 1, 2, &pred) == HANT_OK, "predict: %s", hant_last_error());
     sum = back.coef[0];
     for (int p = HANT_PART_STEM; p <= a.num_blocks; p++) {
@@ -440,6 +468,176 @@ static void test_one_model(void) {
     hant_lut_free(&l2);
     hant_lut_free(&lut);
     remove(path);
+}
+
+/* The part hinge (bench/RESULTS.md, "The knee"): a part streams the weights
+   its compute does not hide. Synthetic truth, per part: 1.1 t + 0.04 max(0,
+   w - kappa_8 t) ms (kappa_8 = 17.3 million words per ms), per network
+   +0.02 ms, t and w drawn independently, 1% noise. The fit must find the
+   grid's kappa_8 (or a neighbour), the slope and the bias, and predict held-out
+   networks better than the linear model. */
+static void test_model_hinge(void) {
+    ht_seed(13);
+    enum { N = 120, K = HANT_LATENCY_TERMS, C = HANT_LATENCY_COEFS };
+    static double X[N][K], y[N];
+    memset(X, 0, sizeof X);
+    const double kappa = hant_latency_kappa(8);
+    for (int i = 0; i < N; i++) {
+        int parts = 12 + (int)(ht_u64() % 7);
+        X[i][0] = 1;
+        double h = 0;
+        for (int p = 0; p < parts; p++) {
+            double t = 0.005 + 0.045 * (double)(ht_u64() % 1000) / 1000, w = 0.01 + 0.39 * (double)(ht_u64() % 1000) / 1000;
+            X[i][1] += t; X[i][2] += 1; X[i][3] += w;
+            for (int j = 0; j < HANT_LATENCY_KAPPAS; j++) X[i][C + j] += fmax(0, w - hant_latency_kappa(j) * t);
+            h += fmax(0, w - kappa * t);
+        }
+        y[i] = (0.02 + 1.1 * X[i][1] + 0.04 * h) * (1 + 0.01 * gauss());
+    }
+    hant_latency_model m;
+    HT_CHECK(hant_latency_fit(&X[0][0], y, N / 2, NULL, 0, &m) == HANT_OK, "fit: %s", hant_last_error());
+    double worst = 0, worst_lin = 0;
+    hant_latency_model lin = m;
+    lin.hinge_coef = 0; lin.knee_coef = 0;
+    { /* the linear model on the same networks, for comparison */
+        static double Xl[N / 2][K];
+        memcpy(Xl, X, sizeof Xl);
+        for (int i = 0; i < N / 2; i++) for (int j = 0; j < HANT_LATENCY_KAPPAS; j++) Xl[i][C + j] = 0;
+        HT_CHECK(hant_latency_fit(&Xl[0][0], y, N / 2, NULL, 0, &lin) == HANT_OK && lin.hinge_coef == 0, "linear fit");
+    }
+    for (int i = N / 2; i < N; i++) {
+        worst = fmax(worst, fabs(hant_latency_eval(&m, X[i]) / y[i] - 1));
+        worst_lin = fmax(worst_lin, fabs(hant_latency_eval(&lin, X[i]) / y[i] - 1));
+    }
+    printf("  part hinge: kappa %.2f (truth %.2f), %.4f +- %.4f ms per million words beyond it (truth 0.04), network %+.4f ms (0.02), time x%.3f (1.1); "
+           "held out: worst %.1f%% (linear model %.1f%%)\n", m.kappa, kappa, m.hinge_coef, m.hinge_se, m.coef[0], m.coef[1], 100 * worst, 100 * worst_lin);
+    HT_CHECK(fabs(log(m.kappa / kappa)) < 0.45, "kappa %.2f (truth %.2f, the grid's neighbours 0.68x and 1.5x)", m.kappa, kappa);
+    HT_CHECK(fabs(m.hinge_coef - 0.04) < 0.012 && m.hinge_se > 0, "slope %.4f (truth 0.04)", m.hinge_coef);
+    HT_CHECK(fabs(m.coef[0] - 0.02) < 0.01 && fabs(m.coef[1] - 1.1) < 0.06, "bias %.4f (0.02), time x%.3f (1.1)", m.coef[0], m.coef[1]);
+    HT_CHECK(worst < 0.035 && worst < worst_lin, "held out worst %.3f (linear %.3f)", worst, worst_lin);
+}
+
+/* Selection under a model with a knee stays exact: with the knee's second
+   latency budget (hant_selection_budgets) every network the solver picks is
+   within the budget as the model prices it (hant_lut_predict of the
+   assembled network), and its score equals a brute force over every
+   selection of a small problem (b0-fm, its last 5 blocks with 3 candidates
+   each, the others the teacher's own). The linear budget alone would overshoot. */
+static void test_knee_selection(void) {
+    hant_arch a;
+    HT_CHECK(hant_arch_builtin("b0-fm", &a) == HANT_OK, "b0-fm");
+    hant_lut lut;
+    memset(&lut, 0, sizeof lut);
+    lut.batch = 1; lut.threads = 2;
+    ht_seed(11);
+    enum { NB = 5, C = 3 };
+    hant_scores sc;
+    memset(&sc, 0, sizeof sc);
+    hant_score_row rows[HANT_MAX_BLOCKS * C];
+    memset(rows, 0, sizeof rows);
+    static hant_block_spec pool[HANT_POOL_MAX];
+    char sig[256], key[256];
+    for (int p = HANT_PART_STEM; p <= a.num_blocks; p++) { /* the teacher's parts */
+        hant_part_signature(&a, p, sig, sizeof sig);
+        hant_lut_key(key, sizeof key, sig, 1, 2, "fp32");
+        hant_timing t = { 0.02 + 0.01 * (double)(ht_u64() % 1000) / 1000, 0, 0, 1, 0, 0 };
+        hant_lut_set(&lut, key, &t);
+    }
+    for (int b = 0; b < a.num_blocks; b++) {
+        int h, w, n = 0;
+        hant_arch_block_input(&a, b, &h, &w, NULL);
+        HT_CHECK(hant_pool_generate(&a.blocks[b], h, w, "quick", pool, HANT_POOL_MAX, &n) == HANT_OK && n >= C, "pool of block %d", b);
+        for (int c = 0; c < (b >= a.num_blocks - NB ? C : 1); c++) {
+            hant_score_row *r = &rows[sc.count++];
+            hant_arch one = a;
+            r->block = b;
+            r->spec = b >= a.num_blocks - NB ? pool[c == 0 ? 0 : c == 1 ? n / 2 : n - 1] : a.blocks[b];
+            r->spec.tiled = 0;
+            one.blocks[b] = r->spec;
+            hant_block_signature(&r->spec, h, w, r->signature, sizeof r->signature);
+            hant_part_layout l;
+            hant_arch_part_layout(&one, b, &l);
+            r->params = (int64_t)l.param_count;
+            hant_part_signature(&one, b, sig, sizeof sig);
+            hant_lut_key(key, sizeof key, sig, 1, 2, "fp32");
+            const hant_lut_entry *e = hant_lut_find(&lut, key);
+            double ms = e ? e->t.median_ms : 0.005 + 0.1e-6 * (double)r->params * (0.8 + 0.4 * (double)(ht_u64() % 1000) / 1000);
+            if (!e && r->spec.kind != HANT_BLOCK_IDENTITY) { hant_timing t = { ms, 0, 0, 1, 0, 0 }; hant_lut_set(&lut, key, &t); }
+            r->score = 1 - 2e-6 * (double)r->params + 0.05 * (double)(ht_u64() % 1000) / 1000; /* more weights, lower loss */
+        }
+    }
+    sc.rows = rows;
+    /* the model: its knee in the middle of the networks' weights, steep */
+    hant_latency_model m;
+    memset(&m, 0, sizeof m);
+    m.coef[0] = 0.01; m.coef[1] = 1.1; m.coef[2] = 0.001; m.coef[3] = 0.01; m.nfit = 50;
+    HT_CHECK(hant_lut_set_model(&lut, 1, 2, &m) == HANT_OK, "model");
+    hant_context *ctx;
+    HT_CHECK(hant_context_create(NULL, &ctx) == HANT_OK, "context");
+    hant_selection sel;
+    HT_CHECK(hant_selection_build(ctx, &a, &sc, &lut, &sel) == HANT_OK, "build: %s", hant_last_error());
+    /* every selection, by brute force: the weights' range sets the knee */
+    enum { S = 243 }; /* 3^5 */
+    int items[S][HANT_MAX_BLOCKS + 1];
+    double wsel[S], lo_w = INFINITY, hi_w = 0;
+    for (int k = 0; k < S; k++) {
+        for (int l = 0, r = k; l < sel.nlayers; l++) { items[k][l] = sel.count[l] > 1 ? r % sel.count[l] : 0; if (sel.count[l] > 1) r /= sel.count[l]; }
+        wsel[k] = sel.fixed_mwords;
+        for (int l = 0, off = 0; l < sel.nlayers; off += sel.count[l], l++) wsel[k] += sel.mwords[off + items[k][l]];
+        lo_w = fmin(lo_w, wsel[k]); hi_w = fmax(hi_w, wsel[k]);
+    }
+    hant_selection_free(&sel);
+    m.knee = 0.5 * (lo_w + hi_w);
+    m.knee_coef = 1.0;
+    HT_CHECK(hant_lut_set_model(&lut, 1, 2, &m) == HANT_OK, "model with its knee at %.3f million words", m.knee);
+    HT_CHECK(hant_selection_build(ctx, &a, &sc, &lut, &sel) == HANT_OK && sel.ncost == 3, "build with the knee: %d costs", sel.ncost);
+    int ok_pred = 1, ok_exact = 1, found = 0, linear_over = 0;
+    double worst_over = 0;
+    for (int j = 0; j < 12; j++) {
+        double B = sel.fastest_ms + (sel.slowest_ms - sel.fastest_ms) * (0.02 + 0.9 * j / 11);
+        /* brute force: the best score within B as the model prices it, and the best by the linear budget alone */
+        double best = INFINITY, best_lin = INFINITY, lin_pred = 0;
+        for (int k = 0; k < S; k++) {
+            const hant_score_row *ch[HANT_MAX_BLOCKS + 1];
+            double pred, loss = 0, lin = sel.fixed_ms;
+            hant_selection_choose(&sel, items[k], ch, &pred, NULL);
+            for (int l = 0, off = 0; l < sel.nlayers; off += sel.count[l], l++) { loss += sel.loss[off + items[k][l]]; lin += sel.cost[(size_t)sel.ncost * (off + items[k][l])]; }
+            if (pred <= B && loss < best) best = loss;
+            if (lin <= B && loss < best_lin) { best_lin = loss; lin_pred = pred; }
+        }
+        if (lin_pred > B) { linear_over++; worst_over = fmax(worst_over, lin_pred / B - 1); }
+        double bud[3];
+        hant_selection_budgets(&sel, B, 0, bud);
+        hant_solver_problem pr;
+        memset(&pr, 0, sizeof pr);
+        pr.num_layers = sel.nlayers; pr.num_costs = sel.ncost; pr.num_items = sel.count; pr.loss = sel.loss; pr.cost = sel.cost; pr.budget = bud;
+        hant_solver_config cfg;
+        memset(&cfg, 0, sizeof cfg);
+        hant_solver_result res;
+        memset(&res, 0, sizeof res);
+        HT_CHECK(hant_solver_solve(&pr, &cfg, &res) >= 0, "solve");
+        if (!res.item) { ok_exact &= best == INFINITY; continue; }
+        found++;
+        const hant_score_row *ch[HANT_MAX_BLOCKS + 1];
+        double pred, pa;
+        hant_selection_choose(&sel, res.item, ch, &pred, NULL);
+        hant_arch sa = a;
+        for (int b = 0; b < a.num_blocks; b++) sa.blocks[b] = ch[b]->spec;
+        HT_CHECK(hant_lut_predict(&lut, &sa, 1, 2, &pa) == HANT_OK, "predict");
+        ok_pred &= HT_CLOSE(pred, pa, 1e-12, 1e-12) && pa <= B * (1 + 1e-12);
+        ok_exact &= HT_CLOSE(res.loss, best, 1e-12, 1e-12);
+        hant_solver_result_free(&res);
+    }
+    printf("  knee at %.3f of %.3f-%.3f million words: %d of 12 budgets solved, all within budget by the model: %s, equal to brute force: %s; "
+           "the linear budget alone overshoots %d of them (worst %.1f%%)\n", m.knee, lo_w, hi_w, found, ok_pred ? "yes" : "NO", ok_exact ? "yes" : "NO",
+           linear_over, 100 * worst_over);
+    HT_CHECK(found >= 10, "budgets solved: %d", found);
+    HT_CHECK(ok_pred, "every selection within its budget as hant_lut_predict prices it");
+    HT_CHECK(ok_exact, "the solver's optimum equals the brute force");
+    HT_CHECK(linear_over > 0, "the knee's budget matters: the linear one alone overshoots %d budgets", linear_over);
+    hant_selection_free(&sel);
+    hant_context_destroy(ctx);
+    hant_lut_free(&lut);
 }
 
 /* One real measurement, reported: a tiny network bracketed by a larger
@@ -493,8 +691,10 @@ int main(int argc, char **argv) {
     HT_RUN(test_drift_cancels);
     HT_RUN(test_model_fit);
     HT_RUN(test_model_knee);
+    HT_RUN(test_model_hinge);
     HT_RUN(test_table_drift);
     HT_RUN(test_one_model);
+    HT_RUN(test_knee_selection);
     HT_RUN(test_tiny_bracketed);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
