@@ -295,9 +295,16 @@ typedef struct hant_qparams { float scale; int32_t zero_point; } hant_qparams;
 
 /* The int8 GEMM path compiled in: "avx512vnni", "avxvnni", "avx2" or
    "scalar" ("avxvnni(evex)" under the HANT_INT8_VNNI256 testing knob). The
-   AVX2 path splits each activation byte so that vpmaddubsw never saturates:
-   its results are those of the other paths. */
+   AVX2 path quantises weights to [-64, 64] (hant_int8_weight_max) so that
+   vpmaddubsw never saturates; given the same weights, every path gives the
+   same results. */
 const char *hant_int8_isa(void);
+/* The largest weight magnitude that hant_quantize_weights (and the
+   training's fake quantisation) produces: 127, or 64 on the "avx2" int8
+   path, whose vpmaddubsw pairs would saturate with larger weights (a layer
+   made with larger weights there stays exact, on a kernel about half as
+   fast). */
+int hant_int8_weight_max(void);
 
 /* u8 parameters for [lo, hi], widened to contain 0 so that real 0 is exact. */
 hant_status hant_qparams_from_range(float lo, float hi, hant_qparams *out);
@@ -306,7 +313,8 @@ void hant_dequantize_u8(const uint8_t *x, size_t n, hant_qparams q, float *y);
 /* s8 to u8 by flipping the sign bit; the zero point becomes zero_point + 128. */
 void hant_s8_to_u8(const int8_t *x, size_t n, uint8_t *y);
 /* Per output channel, symmetric: w is rows x cout (cout fastest);
-   scale[co] = max |w[., co]| / 127 (1 for an all-zero channel). */
+   scale[co] = max |w[., co]| / hant_int8_weight_max() (1 for an all-zero
+   channel). */
 hant_status hant_quantize_weights(const float *w, size_t rows, int cout, int8_t *wq, float *scale);
 
 /* Activation range calibration over any number of batches: the exact min and
@@ -2754,6 +2762,17 @@ void hant_conv_backward(hant_context *ctx, const hant_conv_shape *s, const float
 
 const char *hant_int8_isa(void) { return HANT__Q8_ISA; }
 
+/* The weight grid: [-127, 127], but [-64, 64] on the AVX2 path, where a
+   vpmaddubsw pair of u8 x s8 products must fit in s16 (2 * 255 * 64 =
+   32640). Calibration, fake quantisation and hant_quantize_weights use it,
+   so training sees the grid that inference computes on. */
+#if defined(HANT__Q8_AVX2)
+#define HANT__Q8_WMAX 64
+#else
+#define HANT__Q8_WMAX 127
+#endif
+int hant_int8_weight_max(void) { return HANT__Q8_WMAX; }
+
 /* GEMM register tile: MR rows x NR = NRV vectors of output channels. B is
    packed in panels of NR columns, each [kpad/4][NR][4]: four consecutive k
    per column, the operand layout of vpdpbusd. */
@@ -2773,8 +2792,8 @@ typedef __m256i hant__qv;
 #define HANT__Q8_MR 6
 #define HANT__Q8_NRV 2
 #else
-#define HANT__Q8_MR 3 /* 3 x 1 vectors, two sums each (int32, s16 high bits): no spills in 16 ymm */
-#define HANT__Q8_NRV 1
+#define HANT__Q8_MR 6 /* 12 sums; gcc keeps the ones of vpmaddwd in memory */
+#define HANT__Q8_NRV 2
 #endif
 static inline hant__qv hant__qv_load(const void *p) { return _mm256_loadu_si256((const __m256i *)p); }
 static inline hant__qv hant__qv_set1(int32_t v) { return _mm256_set1_epi32(v); }
@@ -2820,6 +2839,7 @@ struct hant_qconv {
     int8_t *packed;        /* GEMM weights, panels as above */
     int32_t *w32;          /* depthwise weights [k*k][cout], widened */
     int8_t *wdw;           /* depthwise, AVX-512 VNNI: see hant__q8_dw_block_out */
+    int wide;              /* a weight lies outside [-64, 64]: the AVX2 GEMM takes hant__q8_tile_wide */
     int32_t *comp;         /* [npad]: bias_q - in.zero_point * sum_k w */
     float *mult, *fscale;  /* [npad]: in.scale * w_scale / out.scale, in.scale * w_scale */
     uint8_t *zprow;        /* depthwise: cin bytes of in.zero_point, read for taps off the image */
@@ -3036,13 +3056,40 @@ HANT__INLINE void hant__q8_tile(const uint8_t *a, size_t lda, const int mrc, con
     hant__q8_tile_out(acc, mrc, nrv, ep, col, nr, yu, yf, ldy);
 }
 #elif defined(HANT__Q8_AVX2)
-/* vpmaddubsw adds two u8 x s8 products into a saturating s16: 255 * 127 * 2
-   overflows it. Split each activation byte x = lo + 128 * hi with lo < 128
+/* vpmaddubsw adds two u8 x s8 products into a saturating s16; with weights
+   in [-64, 64] a pair is at most 2 * 255 * 64 = 32640, so one vpmaddubsw,
+   one vpmaddwd by ones and one vpaddd take 32 products exactly. */
+HANT__INLINE void hant__q8_tile(const uint8_t *a, size_t lda, const int mrc, const int nrv, int kg, int krem, const int8_t *pb,
+                                const int32_t *comp, const hant__q8_epi *ep, int col, int nr, uint8_t *yu, float *yf, size_t ldy) {
+    hant__qv acc[HANT__Q8_MR][HANT__Q8_NRV];
+    const uint8_t *ar[HANT__Q8_MR];
+    const __m256i ones = _mm256_set1_epi16(1);
+    HANT__Q8_UNROLL for (int i = 0; i < mrc; i++) ar[i] = a + (size_t)i * lda;
+    HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) {
+        hant__qv c0 = hant__qv_load(comp + j * HANT__QVL);
+        HANT__Q8_UNROLL for (int i = 0; i < mrc; i++) acc[i][j] = c0;
+    }
+    for (int g = 0; g <= kg; g++) {
+        if (g == kg && !krem) break;
+        hant__qv b[HANT__Q8_NRV];
+        HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) b[j] = hant__qv_load(pb + (size_t)g * HANT__Q8_NR * 4 + j * HANT__QVL * 4);
+        HANT__Q8_UNROLL for (int i = 0; i < mrc; i++) {
+            /* the last k < 4 bytes of a row: never read past it */
+            __m256i av = _mm256_set1_epi32(g < kg ? hant__q8_ld32(ar[i] + (size_t)g * 4) : hant__q8_ld_tail(ar[i] + (size_t)g * 4, krem));
+            HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) acc[i][j] = _mm256_add_epi32(acc[i][j], _mm256_madd_epi16(_mm256_maddubs_epi16(av, b[j]), ones));
+        }
+    }
+    hant__q8_tile_out(acc, mrc, nrv, ep, col, nr, yu, yf, ldy);
+}
+
+/* Weights beyond [-64, 64] (a layer quantised elsewhere): 255 * 127 * 2
+   overflows the s16 of vpmaddubsw. Split each activation byte x = lo + 128 * hi with lo < 128
    and hi in {0, 1}: a lo pair is at most 2 * 127 * 127 = 32258 and goes to
    int32 at once through vpmaddwd; a hi pair is at most 254, so hi pairs
    accumulate in s16 for up to 128 k groups (32512) before one vpmaddwd by
-   128 widens them. Exact for all u8 inputs and weights in [-127, 127]. */
-HANT__INLINE void hant__q8_tile(const uint8_t *a, size_t lda, const int mrc, const int nrv, int kg, int krem, const int8_t *pb,
+   128 widens them. Exact for all u8 inputs and weights in [-127, 127]. One vector of
+   columns at a time (nrv 1): the two sums of each row fill the registers. */
+HANT__INLINE void hant__q8_tile_wide(const uint8_t *a, size_t lda, const int mrc, const int nrv, int kg, int krem, const int8_t *pb,
                                 const int32_t *comp, const hant__q8_epi *ep, int col, int nr, uint8_t *yu, float *yf, size_t ldy) {
     hant__qv acc[HANT__Q8_MR][HANT__Q8_NRV], hacc[HANT__Q8_MR][HANT__Q8_NRV];
     const uint8_t *ar[HANT__Q8_MR];
@@ -3105,10 +3152,24 @@ static void hant__q8_gemm_simd(const hant__q8_gemm *g, int m0, int m1, int n0, i
                 uint8_t *yu = g->yu ? g->yu + (size_t)ir * g->ldy + jc : NULL;
                 float *yf = g->yf ? g->yf + (size_t)ir * g->ldy + jc : NULL;
 /* a panel no wider than one vector (the N tail) skips the empty vectors */
+#if defined(HANT__Q8_AVX2)
+#define HANT__Q8_TILE(t) do { \
+        if (q->wide) { /* at most 3 rows x 1 vector a call: its 2 x 3 sums and constants fill the registers */ \
+            const int th = t > 3 ? t / 2 : t; \
+            for (int i0 = 0; i0 < t; i0 += th) \
+                for (int j = 0; j * HANT__QVL < nr; j++) \
+                    hant__q8_tile_wide(a + (size_t)i0 * g->lda, g->lda, th, 1, kg, krem, pb + j * HANT__QVL * 4, q->comp + jc + j * HANT__QVL, g->ep, \
+                                       jc + j * HANT__QVL, HANT__MIN(HANT__QVL, nr - j * HANT__QVL), \
+                                       yu ? yu + (size_t)i0 * g->ldy + j * HANT__QVL : NULL, yf ? yf + (size_t)i0 * g->ldy + j * HANT__QVL : NULL, g->ldy); \
+        } else if (nr > HANT__QVL) { hant__q8_tile(a, g->lda, t, HANT__Q8_NRV, kg, krem, pb, q->comp + jc, g->ep, jc, nr, yu, yf, g->ldy); } \
+        else { hant__q8_tile(a, g->lda, t, 1, kg, krem, pb, q->comp + jc, g->ep, jc, nr, yu, yf, g->ldy); } \
+        ir += t; } while (0)
+#else
 #define HANT__Q8_TILE(t) do { \
         if (nr > HANT__QVL) { hant__q8_tile(a, g->lda, t, HANT__Q8_NRV, kg, krem, pb, q->comp + jc, g->ep, jc, nr, yu, yf, g->ldy); } \
         else { hant__q8_tile(a, g->lda, t, 1, kg, krem, pb, q->comp + jc, g->ep, jc, nr, yu, yf, g->ldy); } \
         ir += t; } while (0)
+#endif
                 if (left >= HANT__Q8_MR) { HANT__Q8_TILE(HANT__Q8_MR); }
 #if HANT__Q8_MR > 4
                 else if (left >= 4) { HANT__Q8_TILE(4); }
@@ -3472,14 +3533,17 @@ hant_status hant_qconv_create(hant_context *ctx, const hant_qconv_desc *d, hant_
         if (!isfinite(d->w_scale[co]) || !(d->w_scale[co] > 0)) return hant__fail(HANT_ERR_INVALID_ARG, "qconv: w_scale[%d] = %g", co, (double)d->w_scale[co]);
         if (d->bias && !isfinite(d->bias[co])) return hant__fail(HANT_ERR_NONFINITE, "qconv: bias[%d]", co);
     }
-    for (size_t i = 0; i < (size_t)ktot * cout; i++)
+    int wide = 0;
+    for (size_t i = 0; i < (size_t)ktot * cout; i++) {
         if (d->weights[i] == -128) return hant__fail(HANT_ERR_INVALID_ARG, "qconv: weight %zu is -128 (symmetric range is [-127, 127])", i);
+        wide |= d->weights[i] > 64 || d->weights[i] < -64;
+    }
 
     hant_qconv *q = (hant_qconv *)hant_alloc(ctx, sizeof *q);
     if (!q) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "qconv");
     memset(q, 0, sizeof *q);
     q->ctx = ctx; q->cin = d->cin; q->cout = cout; q->kernel = d->kernel; q->stride = d->stride;
-    q->act = d->act; q->in = d->in; q->out = d->out;
+    q->act = d->act; q->in = d->in; q->out = d->out; q->wide = wide;
     q->kind = dw ? HANT__Q8_DW : d->kernel == 1 && d->stride == 1 ? HANT__Q8_PW : HANT__Q8_DENSE;
     q->ktot = ktot;
     q->kpad = (ktot + 3) / 4 * 4;
@@ -3661,10 +3725,11 @@ hant_status hant_quantize_weights(const float *w, size_t rows, int cout, int8_t 
             if (!isfinite(v)) return hant__fail(HANT_ERR_NONFINITE, "weights[%zu][%d]", r, co);
             m = HANT__MAX(m, fabsf(v));
         }
-        scale[co] = m > 0 ? m / 127.0f : 1.0f;
+        const float qm = (float)HANT__Q8_WMAX;
+        scale[co] = m > 0 ? m / qm : 1.0f;
         for (size_t r = 0; r < rows; r++) {
             float f = w[r * cout + co] / scale[co];
-            f = f > 127.0f ? 127.0f : f < -127.0f ? -127.0f : f;
+            f = f > qm ? qm : f < -qm ? -qm : f;
             wq[r * cout + co] = (int8_t)lrintf(f);
         }
     }
@@ -4686,10 +4751,11 @@ static void hant__fake_quant_weights(const float *w, size_t rows, int cout, int 
     for (int c = 0; c < cout; c++) {
         float m = 0;
         for (size_t r = 0; r < rows; r++) m = HANT__MAX(m, fabsf(w[r * cout + c]));
-        float sc = m > 0 ? m / 127.0f : 1.0f;
+        const float qm = (float)HANT__Q8_WMAX;
+        float sc = m > 0 ? m / qm : 1.0f;
         for (size_t r = 0; r < rows; r++) {
             float f = w[r * cout + c] / sc;
-            f = f > 127.0f ? 127.0f : f < -127.0f ? -127.0f : f;
+            f = f > qm ? qm : f < -qm ? -qm : f;
             y[r * cout + c] = noround ? w[r * cout + c] : sc * (float)lrintf(f);
         }
     }
