@@ -1228,6 +1228,12 @@ HANT__INLINE hant__vi hant__vi_set1(int32_t x) { return _mm512_set1_epi32(x); }
 HANT__INLINE hant__vi hant__vi_add(hant__vi a, hant__vi b) { return _mm512_add_epi32(a, b); }
 HANT__INLINE hant__vi hant__vi_sub(hant__vi a, hant__vi b) { return _mm512_sub_epi32(a, b); }
 HANT__INLINE hant__vi hant__vi_mullo(hant__vi a, hant__vi b) { return _mm512_mullo_epi32(a, b); }
+/* a * b for 0 <= a < 2^15 and |b| < 2^15: one vpmaddwd (a's high half is 0) against vpmulld's two uops */
+#if defined(__AVX512BW__)
+HANT__INLINE hant__vi hant__vi_mul16(hant__vi a, hant__vi b) { return _mm512_madd_epi16(a, b); }
+#else
+HANT__INLINE hant__vi hant__vi_mul16(hant__vi a, hant__vi b) { return _mm512_mullo_epi32(a, b); }
+#endif
 HANT__INLINE hant__vi hant__vi_loadp(const int32_t *p, int n) { return n >= 16 ? _mm512_loadu_si512(p) : _mm512_maskz_loadu_epi32(hant__vi_k(n), p); }
 HANT__INLINE void hant__vi_storep(int32_t *p, hant__vi v, int n) { if (n >= 16) _mm512_storeu_si512(p, v); else _mm512_mask_storeu_epi32(p, hant__vi_k(n), v); }
 HANT__INLINE hant__vi hant__v_cvt_i32(hant__vf x) { return _mm512_cvtps_epi32(x); } /* nearest even, as lrintf */
@@ -1256,6 +1262,7 @@ HANT__INLINE hant__vi hant__vi_set1(int32_t x) { return _mm256_set1_epi32(x); }
 HANT__INLINE hant__vi hant__vi_add(hant__vi a, hant__vi b) { return _mm256_add_epi32(a, b); }
 HANT__INLINE hant__vi hant__vi_sub(hant__vi a, hant__vi b) { return _mm256_sub_epi32(a, b); }
 HANT__INLINE hant__vi hant__vi_mullo(hant__vi a, hant__vi b) { return _mm256_mullo_epi32(a, b); }
+HANT__INLINE hant__vi hant__vi_mul16(hant__vi a, hant__vi b) { return _mm256_madd_epi16(a, b); }
 HANT__INLINE hant__vi hant__vi_loadp(const int32_t *p, int n) { return n >= 8 ? _mm256_loadu_si256((const __m256i *)p) : _mm256_maskload_epi32(p, hant__v_mask(n)); }
 HANT__INLINE void hant__vi_storep(int32_t *p, hant__vi v, int n) { if (n >= 8) _mm256_storeu_si256((__m256i *)p, v); else _mm256_maskstore_epi32(p, hant__v_mask(n), v); }
 HANT__INLINE hant__vi hant__v_cvt_i32(hant__vf x) { return _mm256_cvtps_epi32(x); }
@@ -3410,6 +3417,78 @@ static void hant__q8_pack_dw(const int8_t *w, int T, int C, int8_t *dst) {
                         dst[((((size_t)b * TQ + tq) * 4 + v) * 16 + p) * 4 + tt] = c < C && t < T ? w[(size_t)t * C + c] : 0;
                     }
 }
+#elif defined(HANT__Q8_AVX2) && defined(HANT__AVX2)
+/* Weights in [-64, 64] (q->wdw set): a u8 x s8 product is at most 16320,
+   two fit in an s16. No byte interleave of taps (the shuffle port would
+   bound it): vpmaddubsw multiplies the 32 channels of a tap as they lie,
+   once by the even channels' weights (odd bytes 0) and once by the odd
+   ones', which gives each channel's product alone in an s16. Two taps add
+   in s16; then the low and high halves of each int32 widen (vpmaddwd by 1,
+   arithmetic shift), into four sums of the channels 4i + r. A transpose
+   restores channel order at the end. wdw: [C/32 blocks][taps][even, odd][32]. */
+static void hant__q8_pack_dw(const int8_t *w, int T, int C, int8_t *dst) {
+    for (int b = 0; b < (C + 31) / 32; b++)
+        for (int t = 0; t < T; t++)
+            for (int e = 0; e < 2; e++)
+                for (int p = 0; p < 32; p++) {
+                    int c = b * 32 + p;
+                    dst[(((size_t)b * T + t) * 2 + e) * 32 + p] = c < C && p % 2 == e ? w[(size_t)t * C + c] : 0;
+                }
+}
+
+/* n < 32 channels of a tap without reading past them (the weights beyond are 0) */
+static inline __m256i hant__q8_dw_ld(const uint8_t *p, int n) {
+    if (n >= 32) return _mm256_loadu_si256((const __m256i *)p);
+    if (n == 16) return _mm256_inserti128_si256(_mm256_setzero_si256(), _mm_loadu_si128((const __m128i *)p), 0);
+    uint8_t t[32] = { 0 };
+    memcpy(t, p, (size_t)n);
+    return _mm256_loadu_si256((const __m256i *)t);
+}
+
+static void hant__q8_dw_block_out(const hant_qconv *q, const uint8_t *const *tp, int np, int c0, int cb, const hant__q8_epi *ep,
+                                  uint8_t *yu, float *yf) {
+    const int T = q->kernel * q->kernel, C = q->cin, skip0 = q->in.zero_point == 0;
+    const __m256i one = _mm256_set1_epi32(1); /* as s16 pairs (1, 0): vpmaddwd takes the low half */
+    for (int c = 0; c < cb; c += 32) {
+        const int cc = c0 + c, n = HANT__MIN(32, cb - c);
+        const int8_t *wb = q->wdw + (size_t)(cc / 32) * T * 64;
+        for (int j = 0; j < np; j++) {
+            const uint8_t *const *t = tp + j * HANT__Q8_DW_TAPS;
+            __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0; /* channels 4i, 4i + 1, 4i + 2, 4i + 3 */
+            for (int k = 0; k < T; k += 2) {
+                const int two = k + 1 < T;
+                if (skip0 && t[k] == q->zprow && (!two || t[k + 1] == q->zprow)) continue;
+                const int8_t *w = wb + (size_t)k * 64;
+                __m256i x = hant__q8_dw_ld(t[k] + cc, n);
+                __m256i se = _mm256_maddubs_epi16(x, _mm256_loadu_si256((const __m256i *)w));
+                __m256i so = _mm256_maddubs_epi16(x, _mm256_loadu_si256((const __m256i *)(w + 32)));
+                if (two) {
+                    x = hant__q8_dw_ld(t[k + 1] + cc, n);
+                    se = _mm256_add_epi16(se, _mm256_maddubs_epi16(x, _mm256_loadu_si256((const __m256i *)(w + 64))));
+                    so = _mm256_add_epi16(so, _mm256_maddubs_epi16(x, _mm256_loadu_si256((const __m256i *)(w + 96))));
+                }
+                a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(se, one));
+                a2 = _mm256_add_epi32(a2, _mm256_srai_epi32(se, 16));
+                a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(so, one));
+                a3 = _mm256_add_epi32(a3, _mm256_srai_epi32(so, 16));
+            }
+            /* 4 x 4 transposes in each 128-bit lane, then the lanes: o[v] = channels 8v .. 8v + 7 */
+            __m256i t0 = _mm256_unpacklo_epi32(a0, a1), t1 = _mm256_unpackhi_epi32(a0, a1);
+            __m256i t2 = _mm256_unpacklo_epi32(a2, a3), t3 = _mm256_unpackhi_epi32(a2, a3);
+            __m256i u0 = _mm256_unpacklo_epi64(t0, t2), u1 = _mm256_unpackhi_epi64(t0, t2);
+            __m256i u2 = _mm256_unpacklo_epi64(t1, t3), u3 = _mm256_unpackhi_epi64(t1, t3);
+            __m256i o[4] = { _mm256_permute2x128_si256(u0, u1, 0x20), _mm256_permute2x128_si256(u2, u3, 0x20),
+                             _mm256_permute2x128_si256(u0, u1, 0x31), _mm256_permute2x128_si256(u2, u3, 0x31) };
+            for (int v = 0; v < 4 && v * 8 < n; v++) /* comp is padded to whole 64-channel blocks */
+                hant__q8_epi_vec(ep, _mm256_add_epi32(o[v], _mm256_loadu_si256((const __m256i *)(q->comp + cc + v * 8))), cc + v * 8, n - v * 8,
+                                 yu ? yu + (size_t)j * C + c + v * 8 : NULL, yf ? yf + (size_t)j * C + c + v * 8 : NULL);
+        }
+    }
+}
+#define HANT__Q8_DW_OUT 1
+#endif
+
+#if defined(HANT__Q8_VNNI512)
 #elif defined(HANT__VI)
 static void hant__q8_dw_block(const hant_qconv *q, const uint8_t *const *tp, int np, int c0, int cb, int32_t (*acc)[HANT__Q8_DW_CB]) {
     const int T = q->kernel * q->kernel, C = q->cin;
@@ -3421,7 +3500,7 @@ static void hant__q8_dw_block(const hant_qconv *q, const uint8_t *const *tp, int
             if (hant__q8_dw_tap_off(q, tp, np, t)) continue;
             hant__vi wv = hant__vi_loadp(q->w32 + (size_t)t * C + cc, nn);
             HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++)
-                if (j < np) s[j] = hant__vi_add(s[j], hant__vi_mullo(hant__vi_load_u8p(tp[j * HANT__Q8_DW_TAPS + t] + cc, nn), wv));
+                if (j < np) s[j] = hant__vi_add(s[j], hant__vi_mul16(hant__vi_load_u8p(tp[j * HANT__Q8_DW_TAPS + t] + cc, nn), wv));
         }
         HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++)
             if (j < np) hant__vi_storep(acc[j] + c, s[j], nn);
@@ -3474,8 +3553,8 @@ static void hant__q8_dw_rows(const hant__q8_conv *c, int64_t r0, int64_t r1) {
             for (int c0 = 0; c0 < C; c0 += HANT__Q8_DW_CB) {
                 int cb = HANT__MIN(HANT__Q8_DW_CB, C - c0);
                 size_t o = ((size_t)r * c->ow + ow) * C + c0;
-#if defined(HANT__Q8_VNNI512)
-                if (!c->scalar) {
+#if defined(HANT__Q8_VNNI512) || defined(HANT__Q8_DW_OUT)
+                if (!c->scalar && q->wdw) {
                     hant__q8_dw_block_out(q, tp, np, c0, cb, c->ep, c->yu ? c->yu + o : NULL, c->yf ? c->yf + o : NULL);
                     continue;
                 }
@@ -3560,6 +3639,12 @@ hant_status hant_qconv_create(hant_context *ctx, const hant_qconv_desc *d, hant_
         q->wdw = (int8_t *)hant_alloc(ctx, np * (size_t)((T + 3) / 4) * 4);
         if (q->wdw) hant__q8_pack_dw(d->weights, T, cout, q->wdw);
         else hant_free(ctx, q->w32), q->w32 = NULL; /* reported below */
+#elif defined(HANT__Q8_DW_OUT)
+        if (!wide) { /* else the widening kernel */
+            q->wdw = (int8_t *)hant_alloc(ctx, np * (size_t)T * 2);
+            if (q->wdw) hant__q8_pack_dw(d->weights, T, cout, q->wdw);
+            else hant_free(ctx, q->w32), q->w32 = NULL; /* reported below */
+        }
 #endif
     } else {
         q->packed = (int8_t *)hant_alloc(ctx, (size_t)q->kpad * np);

@@ -206,8 +206,7 @@ static void test_dense(void) {
     case_wmax = 127;
 }
 
-static void test_depthwise(void) {
-    ht_seed(13);
+static void test_depthwise_cases(void) {
     static const int chans[] = { 3, 17, 33, 64, 300 };
     int i = 0;
     for (int k = 3; k <= 7; k += 2)
@@ -226,6 +225,18 @@ static void test_depthwise(void) {
         for (int s = 1; s <= 2; s++)
             run_case(1, small[j][3], small[j][3], small[j][0], s, 2, small[j][1], small[j][2], acts[j % 5], "depthwise zp 0");
     case_zp = -1;
+}
+
+/* Weights in [-127, 127] and in [-64, 64]: on AVX2 the second set takes the
+   vpmaddubsw depthwise kernel, the first the widening one. */
+static void test_depthwise(void) {
+    ht_seed(13);
+    test_depthwise_cases();
+    case_wmax = 64;
+    test_depthwise_cases();
+    run_case(1, 144, 144, 3, 1, 1, 9, 9, HANT_ACT_SILU, "depthwise 16-channel tail");
+    run_case(1, 240, 240, 5, 2, 1, 8, 8, HANT_ACT_NONE, "depthwise 16-channel tail");
+    case_wmax = 127;
 }
 
 /* AVX2's vpmaddubsw saturates at 255 * 127 * 2: every weight +-127 and every
@@ -265,6 +276,24 @@ static void test_saturation_worst_case(void) {
                 check_layer(&L, 1, 3, 3, x3, what);
                 free(w3); free(x3);
             }
+            free(w); free(ws); free(x);
+        }
+    /* depthwise: every tap at 255 times +-64 (two taps per s16 on AVX2: 32640) or +-127, zero point 0 and 255 */
+    static const int dwc[][3] = { { 3, 1, 32 }, { 5, 2, 48 }, { 7, 1, 17 }, { 3, 2, 64 } };
+    for (size_t i = 0; i < sizeof dwc / sizeof *dwc; i++)
+        for (int pattern = 0; pattern < 6; pattern++) {
+            int K = dwc[i][0], C = dwc[i][2], T = K * K, m = pattern < 4 ? 64 : 127;
+            int8_t *w = malloc((size_t)T * C);
+            float *ws = malloc(sizeof(float) * C);
+            uint8_t *x = malloc((size_t)2 * 6 * 5 * C);
+            for (int t = 0; t < T; t++)
+                for (int c = 0; c < C; c++) w[(size_t)t * C + c] = (int8_t)(pattern % 2 ? -m : (c + t) % 3 ? m : -m);
+            memset(x, 255, (size_t)2 * 6 * 5 * C);
+            for (int c = 0; c < C; c++) ws[c] = 1.0f;
+            ref_layer L = { C, C, K, dwc[i][1], 1, w, ws, NULL, HANT_ACT_NONE, { 1.0f, pattern / 2 % 2 ? 255 : 0 }, { 4096.0f, 128 } };
+            char what[96];
+            snprintf(what, sizeof what, "saturation depthwise k %d c %d pattern %d", K, C, pattern);
+            check_layer(&L, 2, 6, 5, x, what);
             free(w); free(ws); free(x);
         }
     /* and the exact int32 value, where float is exact */
