@@ -1282,9 +1282,12 @@ HANT__INLINE void hant__vi_store_u8(uint8_t *y, hant__vi v, int n) {
 }
 #endif
 
+/* The activations are always inlined: left to the heuristics, gcc called
+   hant__v_act once per vector from the int8 epilogues (a tenth of an int8
+   SiLU MBConv block). */
 /* exp(x): Cody-Waite reduction to r in [-ln2/2, ln2/2] and a degree-6
    polynomial; relative error ~2 ulp against libm over the clamped range. */
-static inline hant__vf hant__v_exp(hant__vf x) {
+HANT__INLINE hant__vf hant__v_exp(hant__vf x) {
 #if defined(HANT__SCALAR)
     return expf(x);
 #else
@@ -1304,7 +1307,7 @@ static inline hant__vf hant__v_exp(hant__vf x) {
 
 /* 1/x: a hardware estimate refined by one Newton step (the division
    instruction was the bottleneck of SiLU layers on Zen 4). */
-static inline hant__vf hant__v_recip(hant__vf x) {
+HANT__INLINE hant__vf hant__v_recip(hant__vf x) {
 #if defined(HANT__AVX512)
     hant__vf r = _mm512_rcp14_ps(x);
 #elif defined(HANT__AVX2)
@@ -1322,12 +1325,12 @@ static inline hant__vf hant__v_recip(hant__vf x) {
 #endif
 }
 
-static inline hant__vf hant__v_sigmoid(hant__vf x) {
+HANT__INLINE hant__vf hant__v_sigmoid(hant__vf x) {
     hant__vf one = hant__v_set1(1.0f);
     return hant__v_recip(hant__v_add(one, hant__v_exp(hant__v_sub(hant__v_zero(), x))));
 }
 
-static inline hant__vf hant__v_act(hant__vf x, hant_act act) {
+HANT__INLINE hant__vf hant__v_act(hant__vf x, hant_act act) {
     switch (act) {
     case HANT_ACT_NONE: return x;
     case HANT_ACT_RELU: return hant__v_max(x, hant__v_zero());
@@ -5007,6 +5010,14 @@ static void hant__maxpool_backward(const float *x, const float *dy, int n, int H
 /* An int8 block's conv at inference. Three modes: calibration (fp32, the
    input's range recorded), reference (fp32 on fake-quantised input and
    weights) and int8 (hant_qconv; u8 in, u8 or fp32 out). */
+typedef struct hant__quant_args { const float *x; size_t n; hant_qparams q; uint8_t *y; } hant__quant_args;
+static void hant__quantize_task(void *arg, int tid, int nt) {
+    const hant__quant_args *a = (const hant__quant_args *)arg;
+    int64_t b, e;
+    hant__split((int64_t)a->n, 64, tid, nt, &b, &e);
+    if (b < e) hant_quantize_u8(a->x + b, (size_t)(e - b), a->q, a->y + b);
+}
+
 static void hant__q8_unit_forward(hant_net *net, hant__exec *e, const hant__op *o, hant_conv_shape s, const float *in, const float *res, float *out) {
     const hant__unit *u = &net->units[o->idx];
     size_t nin = (size_t)s.n * s.h * s.w * s.cin;
@@ -5019,7 +5030,12 @@ static void hant__q8_unit_forward(hant_net *net, hant__exec *e, const hant__op *
         hant_conv_forward(net->ctx, &s, e->fqbuf, u->sqw, u->fb, u->act, res, out);
     } else {
         const uint8_t *xq = (const uint8_t *)in;
-        if (!net->slot_u8[o->in]) { hant_quantize_u8(in, nin, u->qin, e->q8buf); xq = e->q8buf; }
+        if (!net->slot_u8[o->in]) { /* the element-wise division is worth both threads on large maps */
+            hant__quant_args qa = { in, nin, u->qin, e->q8buf };
+            if (nin < 32768) hant__quantize_task(&qa, 0, 1);
+            else hant__run(net->ctx, hant__quantize_task, &qa);
+            xq = e->q8buf;
+        }
         hant_status st;
         if (net->slot_u8[o->out]) st = hant_qconv_forward_u8(u->qc, s.n, s.h, s.w, xq, (uint8_t *)out);
         else {
