@@ -2945,6 +2945,21 @@ HANT__INLINE void hant__q8_store_u8x4(uint8_t *y0, uint8_t *y1, __m512i a, __m51
     _mm256_storeu_si256((__m256i *)y0, _mm512_castsi512_si256(v));
     _mm256_storeu_si256((__m256i *)y1, _mm512_extracti64x4_epi64(v, 1));
 }
+#elif defined(HANT__AVX2)
+/* The same in ymm: two rows of 16. */
+HANT__INLINE __m256i hant__q8_round_hi(__m256i acc, __m256 sc, __m256 hi, __m256i zp) {
+    return _mm256_add_epi32(_mm256_cvtps_epi32(_mm256_min_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(acc), sc), hi)), zp);
+}
+HANT__INLINE void hant__q8_store_u8x4(uint8_t *y0, uint8_t *y1, __m256i a, __m256i b, __m256i c, __m256i d, __m256 s0, __m256 s1,
+                                      __m256 hi, __m256i zp, __m256i lo8) {
+    /* after the packs, 128-bit lane L holds 4 values of a, b, c, d each (a's L-th four first): vpermd restores the order */
+    const __m256i idx = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    __m256i ab = _mm256_packs_epi32(hant__q8_round_hi(a, s0, hi, zp), hant__q8_round_hi(b, s1, hi, zp));
+    __m256i cd = _mm256_packs_epi32(hant__q8_round_hi(c, s0, hi, zp), hant__q8_round_hi(d, s1, hi, zp));
+    __m256i v = _mm256_permutevar8x32_epi32(_mm256_max_epu8(_mm256_packus_epi16(ab, cd), lo8), idx);
+    _mm_storeu_si128((__m128i *)y0, _mm256_castsi256_si128(v));
+    _mm_storeu_si128((__m128i *)y1, _mm256_extracti128_si256(v, 1));
+}
 #endif
 #endif
 
@@ -3005,9 +3020,13 @@ HANT__INLINE void hant__q8_tile_out(hant__qv (*acc)[HANT__Q8_NRV], const int mrc
         hant__vf sc[HANT__Q8_NRV], lo = hant__v_set1(ep->lo), hi = hant__v_set1(ep->hi);
         hant__qv zp = hant__qv_set1(ep->zp);
         HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) sc[j] = hant__v_load(ep->scale + col + j * HANT__QVL);
+#if defined(HANT__AVX512) || defined(HANT__AVX2)
+        if (nrv == 2) { /* two rows at a time: 4 vectors of outputs packed by saturation */
 #if defined(HANT__AVX512)
-        if (nrv == 2) { /* two rows at a time: 64 outputs packed by saturation */
             __m512i lo8 = _mm512_set1_epi8((char)(uint8_t)((int)ep->lo + ep->zp)); /* lo + zp is in [0, 255] */
+#else
+            __m256i lo8 = _mm256_set1_epi8((char)(uint8_t)((int)ep->lo + ep->zp));
+#endif
             HANT__Q8_UNROLL for (int i = 0; i + 1 < mrc; i += 2)
                 hant__q8_store_u8x4(yu + i * ldy, yu + (i + 1) * ldy, acc[i][0], acc[i][1], acc[i + 1][0], acc[i + 1][1], sc[0], sc[1], hi, zp, lo8);
             if (mrc % 2)
