@@ -4315,6 +4315,7 @@ typedef struct hant__op {
     int acc_in, acc_res;    /* backward: accumulate into d(in)/d(res) rather than overwrite */
     int block;              /* owning block, -1 for stem/head */
     int fused;              /* 1 + index into net->fuses when the op is part of a tiled block, else 0 */
+    int q8next;             /* SE: 1 + the int8 unit that reads its output as u8 (it gates and quantises in one pass), else 0 */
 } hant__op;
 
 /* A tiled MBConv block (>>fuse): at inference, ops op0..op1 run as one. */
@@ -4637,6 +4638,20 @@ static hant_status hant__net_plan_q8(hant_net *n) {
             n->ops[reader].block == o->block && n->units[n->ops[reader].idx].q8) {
             n->slot_u8[o->out] = 1;
             n->units[o->idx].qnext = n->ops[reader].idx;
+        }
+    }
+    /* An SE whose only reader is an int8 conv of its block writes that conv's u8 input: the gated
+       tensor is quantised while in cache instead of stored in fp32 and read back. */
+    for (int i = 0; i < n->nops; i++) {
+        hant__op *o = &n->ops[i];
+        if (o->type != HANT__OP_SE || o->res >= 0 || o->out == n->out_slot) continue;
+        int readers = 0, reader = -1;
+        for (int j = 0; j < n->nops; j++)
+            if (n->ops[j].in == o->out || n->ops[j].res == o->out) { readers++; reader = j; }
+        if (readers == 1 && n->ops[reader].type == HANT__OP_UNIT && n->ops[reader].in == o->out && n->ops[reader].block == o->block &&
+            n->units[n->ops[reader].idx].q8) {
+            n->slot_u8[o->out] = 1;
+            o->q8next = 1 + n->ops[reader].idx;
         }
     }
     return HANT_OK;
@@ -5037,6 +5052,36 @@ static void hant__quantize_task(void *arg, int tid, int nt) {
     if (b < e) hant_quantize_u8(a->x + b, (size_t)(e - b), a->q, a->y + b);
 }
 
+/* x * gate, then hant_quantize_u8 on it: the SE gating and the next int8
+   conv's input quantisation, in one pass over rows of n * hw. */
+typedef struct hant__q8se_args { const float *x, *gate; int hw, C; hant_qparams q; uint8_t *y; int64_t rows; } hant__q8se_args;
+static void hant__q8_se_task(void *arg, int tid, int nt) {
+    const hant__q8se_args *a = (const hant__q8se_args *)arg;
+    float t[256];
+    int64_t b, e;
+    hant__split(a->rows, 16, tid, nt, &b, &e);
+    for (int64_t r = b; r < e; r++) {
+        const float *xp = a->x + (size_t)r * a->C, *g = a->gate + (size_t)(r / a->hw) * a->C;
+        for (int c0 = 0; c0 < a->C; c0 += 256) {
+            int cn = HANT__MIN(256, a->C - c0);
+            for (int c = 0; c < cn; c += HANT__VL) /* the product of hant__scale_task */
+                hant__v_storep(t + c, hant__v_mul(hant__v_loadp(xp + c0 + c, cn - c), hant__v_loadp(g + c0 + c, cn - c)), cn - c);
+            hant_quantize_u8(t, (size_t)cn, a->q, a->y + (size_t)r * a->C + c0);
+        }
+    }
+}
+
+static void hant__q8_se_forward(hant_net *net, hant__exec *e, const hant__op *o, const float *in, uint8_t *out, int n) {
+    const hant__se *se = &net->ses[o->idx];
+    hant__se_params p;
+    hant__se_params_of(net, se, &p);
+    hant__se_pass(net->ctx, hant__gap_task, in, NULL, n, se->hw, p.c, e->se_s[o->idx]);
+    hant__se_excite(net->ctx, &p, e->se_s[o->idx], n, e->se_h[o->idx], e->se_a[o->idx], e->se_gate[o->idx]);
+    hant__q8se_args a = { in, e->se_gate[o->idx], se->hw, p.c, net->units[o->q8next - 1].qin, out, (int64_t)n * se->hw };
+    if (a.rows * p.c < 32768) hant__q8_se_task(&a, 0, 1);
+    else hant__run(net->ctx, hant__q8_se_task, &a);
+}
+
 static void hant__q8_unit_forward(hant_net *net, hant__exec *e, const hant__op *o, hant_conv_shape s, const float *in, const float *res, float *out) {
     const hant__unit *u = &net->units[o->idx];
     size_t nin = (size_t)s.n * s.h * s.w * s.cin;
@@ -5255,6 +5300,8 @@ static int hant__exec_infer_op(hant_net *net, hant__exec *e, int i, int n) {
         hant_conv_shape s = hant__unit_shape(u, n);
         if (u->q8) hant__q8_unit_forward(net, e, o, s, in, res, out);
         else hant__conv_forward_packed(net->ctx, &s, in, u->fw, u->packed, u->fb, u->act, res, out);
+    } else if (o->type == HANT__OP_SE && o->q8next && !net->qcal && !net->int8_ref) {
+        hant__q8_se_forward(net, e, o, in, (uint8_t *)out, n);
     } else {
         hant__exec_plain_op(net, e, o, in, res, out, n);
     }

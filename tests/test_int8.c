@@ -600,6 +600,15 @@ static void test_q8_block_matches_fake_quant(void) {
             HT_CHECK(hant_net_forward(q, x, NB, y8) == HANT_ERR_INVALID_ARG && strstr(hant_last_error(), "not calibrated"), "spec %d: uncalibrated forward ran", k);
             HT_CHECK(hant_net_calibrate(q, x, NB, 100) == HANT_OK, "calibrate: %s", hant_last_error());
             HT_CHECK(hant_net_forward(q, x, NB, y8) == HANT_OK, "int8 forward: %s", hant_last_error());
+            /* an SE that writes the next int8 conv's u8 input gives what gating, then quantising, gives */
+            int fused = 0;
+            for (int i = 0; i < q->nops; i++)
+                if (q->ops[i].q8next) { fused++; q->ops[i].q8next = 0; q->slot_u8[q->ops[i].out] = 0; }
+            if (fused) {
+                HT_CHECK(hant_net_forward(q, x, NB, yr) == HANT_OK, "int8 forward, SE unfused");
+                HT_CHECK(memcmp(yr, y8, ny * 4) == 0, "spec %d t%d: SE fused with the quantisation differs from SE then quantise", k, t);
+            }
+            HT_CHECK(fused == (k == 0 || k == 3 || k == 8 || k == 9), "spec %d: %d SE ops write u8", k, fused); /* spec 4: the residual follows SE */
             hant_net_set_int8_reference(q, 1);
             HT_CHECK(hant_net_forward(q, x, NB, yr) == HANT_OK, "reference forward: %s", hant_last_error());
             hant_net_set_int8_reference(q, 0);
