@@ -295,9 +295,16 @@ typedef struct hant_qparams { float scale; int32_t zero_point; } hant_qparams;
 
 /* The int8 GEMM path compiled in: "avx512vnni", "avxvnni", "avx2" or
    "scalar" ("avxvnni(evex)" under the HANT_INT8_VNNI256 testing knob). The
-   AVX2 path splits each activation byte so that vpmaddubsw never saturates:
-   its results are those of the other paths. */
+   AVX2 path quantises weights to [-64, 64] (hant_int8_weight_max) so that
+   vpmaddubsw never saturates; given the same weights, every path gives the
+   same results. */
 const char *hant_int8_isa(void);
+/* The largest weight magnitude that hant_quantize_weights (and the
+   training's fake quantisation) produces: 127, or 64 on the "avx2" int8
+   path, whose vpmaddubsw pairs would saturate with larger weights (a layer
+   made with larger weights there stays exact, on a kernel about half as
+   fast). */
+int hant_int8_weight_max(void);
 
 /* u8 parameters for [lo, hi], widened to contain 0 so that real 0 is exact. */
 hant_status hant_qparams_from_range(float lo, float hi, hant_qparams *out);
@@ -306,7 +313,8 @@ void hant_dequantize_u8(const uint8_t *x, size_t n, hant_qparams q, float *y);
 /* s8 to u8 by flipping the sign bit; the zero point becomes zero_point + 128. */
 void hant_s8_to_u8(const int8_t *x, size_t n, uint8_t *y);
 /* Per output channel, symmetric: w is rows x cout (cout fastest);
-   scale[co] = max |w[., co]| / 127 (1 for an all-zero channel). */
+   scale[co] = max |w[., co]| / hant_int8_weight_max() (1 for an all-zero
+   channel). */
 hant_status hant_quantize_weights(const float *w, size_t rows, int cout, int8_t *wq, float *scale);
 
 /* Activation range calibration over any number of batches: the exact min and
@@ -1263,6 +1271,12 @@ HANT__INLINE hant__vi hant__vi_set1(int32_t x) { return _mm512_set1_epi32(x); }
 HANT__INLINE hant__vi hant__vi_add(hant__vi a, hant__vi b) { return _mm512_add_epi32(a, b); }
 HANT__INLINE hant__vi hant__vi_sub(hant__vi a, hant__vi b) { return _mm512_sub_epi32(a, b); }
 HANT__INLINE hant__vi hant__vi_mullo(hant__vi a, hant__vi b) { return _mm512_mullo_epi32(a, b); }
+/* a * b for 0 <= a < 2^15 and |b| < 2^15: one vpmaddwd (a's high half is 0) against vpmulld's two uops */
+#if defined(__AVX512BW__)
+HANT__INLINE hant__vi hant__vi_mul16(hant__vi a, hant__vi b) { return _mm512_madd_epi16(a, b); }
+#else
+HANT__INLINE hant__vi hant__vi_mul16(hant__vi a, hant__vi b) { return _mm512_mullo_epi32(a, b); }
+#endif
 HANT__INLINE hant__vi hant__vi_loadp(const int32_t *p, int n) { return n >= 16 ? _mm512_loadu_si512(p) : _mm512_maskz_loadu_epi32(hant__vi_k(n), p); }
 HANT__INLINE void hant__vi_storep(int32_t *p, hant__vi v, int n) { if (n >= 16) _mm512_storeu_si512(p, v); else _mm512_mask_storeu_epi32(p, hant__vi_k(n), v); }
 HANT__INLINE hant__vi hant__v_cvt_i32(hant__vf x) { return _mm512_cvtps_epi32(x); } /* nearest even, as lrintf */
@@ -1291,6 +1305,7 @@ HANT__INLINE hant__vi hant__vi_set1(int32_t x) { return _mm256_set1_epi32(x); }
 HANT__INLINE hant__vi hant__vi_add(hant__vi a, hant__vi b) { return _mm256_add_epi32(a, b); }
 HANT__INLINE hant__vi hant__vi_sub(hant__vi a, hant__vi b) { return _mm256_sub_epi32(a, b); }
 HANT__INLINE hant__vi hant__vi_mullo(hant__vi a, hant__vi b) { return _mm256_mullo_epi32(a, b); }
+HANT__INLINE hant__vi hant__vi_mul16(hant__vi a, hant__vi b) { return _mm256_madd_epi16(a, b); }
 HANT__INLINE hant__vi hant__vi_loadp(const int32_t *p, int n) { return n >= 8 ? _mm256_loadu_si256((const __m256i *)p) : _mm256_maskload_epi32(p, hant__v_mask(n)); }
 HANT__INLINE void hant__vi_storep(int32_t *p, hant__vi v, int n) { if (n >= 8) _mm256_storeu_si256((__m256i *)p, v); else _mm256_maskstore_epi32(p, hant__v_mask(n), v); }
 HANT__INLINE hant__vi hant__v_cvt_i32(hant__vf x) { return _mm256_cvtps_epi32(x); }
@@ -1310,9 +1325,12 @@ HANT__INLINE void hant__vi_store_u8(uint8_t *y, hant__vi v, int n) {
 }
 #endif
 
+/* The activations are always inlined: left to the heuristics, gcc called
+   hant__v_act once per vector from the int8 epilogues (a tenth of an int8
+   SiLU MBConv block). */
 /* exp(x): Cody-Waite reduction to r in [-ln2/2, ln2/2] and a degree-6
    polynomial; relative error ~2 ulp against libm over the clamped range. */
-static inline hant__vf hant__v_exp(hant__vf x) {
+HANT__INLINE hant__vf hant__v_exp(hant__vf x) {
 #if defined(HANT__SCALAR)
     return expf(x);
 #else
@@ -1332,7 +1350,7 @@ static inline hant__vf hant__v_exp(hant__vf x) {
 
 /* 1/x: a hardware estimate refined by one Newton step (the division
    instruction was the bottleneck of SiLU layers on Zen 4). */
-static inline hant__vf hant__v_recip(hant__vf x) {
+HANT__INLINE hant__vf hant__v_recip(hant__vf x) {
 #if defined(HANT__AVX512)
     hant__vf r = _mm512_rcp14_ps(x);
 #elif defined(HANT__AVX2)
@@ -1350,12 +1368,12 @@ static inline hant__vf hant__v_recip(hant__vf x) {
 #endif
 }
 
-static inline hant__vf hant__v_sigmoid(hant__vf x) {
+HANT__INLINE hant__vf hant__v_sigmoid(hant__vf x) {
     hant__vf one = hant__v_set1(1.0f);
     return hant__v_recip(hant__v_add(one, hant__v_exp(hant__v_sub(hant__v_zero(), x))));
 }
 
-static inline hant__vf hant__v_act(hant__vf x, hant_act act) {
+HANT__INLINE hant__vf hant__v_act(hant__vf x, hant_act act) {
     switch (act) {
     case HANT_ACT_NONE: return x;
     case HANT_ACT_RELU: return hant__v_max(x, hant__v_zero());
@@ -2797,6 +2815,17 @@ void hant_conv_backward(hant_context *ctx, const hant_conv_shape *s, const float
 
 const char *hant_int8_isa(void) { return HANT__Q8_ISA; }
 
+/* The weight grid: [-127, 127], but [-64, 64] on the AVX2 path, where a
+   vpmaddubsw pair of u8 x s8 products must fit in s16 (2 * 255 * 64 =
+   32640). Calibration, fake quantisation and hant_quantize_weights use it,
+   so training sees the grid that inference computes on. */
+#if defined(HANT__Q8_AVX2)
+#define HANT__Q8_WMAX 64
+#else
+#define HANT__Q8_WMAX 127
+#endif
+int hant_int8_weight_max(void) { return HANT__Q8_WMAX; }
+
 /* GEMM register tile: MR rows x NR = NRV vectors of output channels. B is
    packed in panels of NR columns, each [kpad/4][NR][4]: four consecutive k
    per column, the operand layout of vpdpbusd. */
@@ -2816,8 +2845,8 @@ typedef __m256i hant__qv;
 #define HANT__Q8_MR 6
 #define HANT__Q8_NRV 2
 #else
-#define HANT__Q8_MR 3 /* 3 x 1 vectors, two sums each (int32, s16 high bits): no spills in 16 ymm */
-#define HANT__Q8_NRV 1
+#define HANT__Q8_MR 6 /* 12 sums; gcc keeps the ones of vpmaddwd in memory */
+#define HANT__Q8_NRV 2
 #endif
 static inline hant__qv hant__qv_load(const void *p) { return _mm256_loadu_si256((const __m256i *)p); }
 static inline hant__qv hant__qv_set1(int32_t v) { return _mm256_set1_epi32(v); }
@@ -2863,6 +2892,7 @@ struct hant_qconv {
     int8_t *packed;        /* GEMM weights, panels as above */
     int32_t *w32;          /* depthwise weights [k*k][cout], widened */
     int8_t *wdw;           /* depthwise, AVX-512 VNNI: see hant__q8_dw_block_out */
+    int wide;              /* a weight lies outside [-64, 64]: the AVX2 GEMM takes hant__q8_tile_wide */
     int32_t *comp;         /* [npad]: bias_q - in.zero_point * sum_k w */
     float *mult, *fscale;  /* [npad]: in.scale * w_scale / out.scale, in.scale * w_scale */
     uint8_t *zprow;        /* depthwise: cin bytes of in.zero_point, read for taps off the image */
@@ -2958,6 +2988,21 @@ HANT__INLINE void hant__q8_store_u8x4(uint8_t *y0, uint8_t *y1, __m512i a, __m51
     _mm256_storeu_si256((__m256i *)y0, _mm512_castsi512_si256(v));
     _mm256_storeu_si256((__m256i *)y1, _mm512_extracti64x4_epi64(v, 1));
 }
+#elif defined(HANT__AVX2)
+/* The same in ymm: two rows of 16. */
+HANT__INLINE __m256i hant__q8_round_hi(__m256i acc, __m256 sc, __m256 hi, __m256i zp) {
+    return _mm256_add_epi32(_mm256_cvtps_epi32(_mm256_min_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(acc), sc), hi)), zp);
+}
+HANT__INLINE void hant__q8_store_u8x4(uint8_t *y0, uint8_t *y1, __m256i a, __m256i b, __m256i c, __m256i d, __m256 s0, __m256 s1,
+                                      __m256 hi, __m256i zp, __m256i lo8) {
+    /* after the packs, 128-bit lane L holds 4 values of a, b, c, d each (a's L-th four first): vpermd restores the order */
+    const __m256i idx = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    __m256i ab = _mm256_packs_epi32(hant__q8_round_hi(a, s0, hi, zp), hant__q8_round_hi(b, s1, hi, zp));
+    __m256i cd = _mm256_packs_epi32(hant__q8_round_hi(c, s0, hi, zp), hant__q8_round_hi(d, s1, hi, zp));
+    __m256i v = _mm256_permutevar8x32_epi32(_mm256_max_epu8(_mm256_packus_epi16(ab, cd), lo8), idx);
+    _mm_storeu_si128((__m128i *)y0, _mm256_castsi256_si128(v));
+    _mm_storeu_si128((__m128i *)y1, _mm256_extracti128_si256(v, 1));
+}
 #endif
 #endif
 
@@ -3018,9 +3063,13 @@ HANT__INLINE void hant__q8_tile_out(hant__qv (*acc)[HANT__Q8_NRV], const int mrc
         hant__vf sc[HANT__Q8_NRV], lo = hant__v_set1(ep->lo), hi = hant__v_set1(ep->hi);
         hant__qv zp = hant__qv_set1(ep->zp);
         HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) sc[j] = hant__v_load(ep->scale + col + j * HANT__QVL);
+#if defined(HANT__AVX512) || defined(HANT__AVX2)
+        if (nrv == 2) { /* two rows at a time: 4 vectors of outputs packed by saturation */
 #if defined(HANT__AVX512)
-        if (nrv == 2) { /* two rows at a time: 64 outputs packed by saturation */
             __m512i lo8 = _mm512_set1_epi8((char)(uint8_t)((int)ep->lo + ep->zp)); /* lo + zp is in [0, 255] */
+#else
+            __m256i lo8 = _mm256_set1_epi8((char)(uint8_t)((int)ep->lo + ep->zp));
+#endif
             HANT__Q8_UNROLL for (int i = 0; i + 1 < mrc; i += 2)
                 hant__q8_store_u8x4(yu + i * ldy, yu + (i + 1) * ldy, acc[i][0], acc[i][1], acc[i + 1][0], acc[i + 1][1], sc[0], sc[1], hi, zp, lo8);
             if (mrc % 2)
@@ -3079,13 +3128,40 @@ HANT__INLINE void hant__q8_tile(const uint8_t *a, size_t lda, const int mrc, con
     hant__q8_tile_out(acc, mrc, nrv, ep, col, nr, yu, yf, ldy);
 }
 #elif defined(HANT__Q8_AVX2)
-/* vpmaddubsw adds two u8 x s8 products into a saturating s16: 255 * 127 * 2
-   overflows it. Split each activation byte x = lo + 128 * hi with lo < 128
+/* vpmaddubsw adds two u8 x s8 products into a saturating s16; with weights
+   in [-64, 64] a pair is at most 2 * 255 * 64 = 32640, so one vpmaddubsw,
+   one vpmaddwd by ones and one vpaddd take 32 products exactly. */
+HANT__INLINE void hant__q8_tile(const uint8_t *a, size_t lda, const int mrc, const int nrv, int kg, int krem, const int8_t *pb,
+                                const int32_t *comp, const hant__q8_epi *ep, int col, int nr, uint8_t *yu, float *yf, size_t ldy) {
+    hant__qv acc[HANT__Q8_MR][HANT__Q8_NRV];
+    const uint8_t *ar[HANT__Q8_MR];
+    const __m256i ones = _mm256_set1_epi16(1);
+    HANT__Q8_UNROLL for (int i = 0; i < mrc; i++) ar[i] = a + (size_t)i * lda;
+    HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) {
+        hant__qv c0 = hant__qv_load(comp + j * HANT__QVL);
+        HANT__Q8_UNROLL for (int i = 0; i < mrc; i++) acc[i][j] = c0;
+    }
+    for (int g = 0; g <= kg; g++) {
+        if (g == kg && !krem) break;
+        hant__qv b[HANT__Q8_NRV];
+        HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) b[j] = hant__qv_load(pb + (size_t)g * HANT__Q8_NR * 4 + j * HANT__QVL * 4);
+        HANT__Q8_UNROLL for (int i = 0; i < mrc; i++) {
+            /* the last k < 4 bytes of a row: never read past it */
+            __m256i av = _mm256_set1_epi32(g < kg ? hant__q8_ld32(ar[i] + (size_t)g * 4) : hant__q8_ld_tail(ar[i] + (size_t)g * 4, krem));
+            HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) acc[i][j] = _mm256_add_epi32(acc[i][j], _mm256_madd_epi16(_mm256_maddubs_epi16(av, b[j]), ones));
+        }
+    }
+    hant__q8_tile_out(acc, mrc, nrv, ep, col, nr, yu, yf, ldy);
+}
+
+/* Weights beyond [-64, 64] (a layer quantised elsewhere): 255 * 127 * 2
+   overflows the s16 of vpmaddubsw. Split each activation byte x = lo + 128 * hi with lo < 128
    and hi in {0, 1}: a lo pair is at most 2 * 127 * 127 = 32258 and goes to
    int32 at once through vpmaddwd; a hi pair is at most 254, so hi pairs
    accumulate in s16 for up to 128 k groups (32512) before one vpmaddwd by
-   128 widens them. Exact for all u8 inputs and weights in [-127, 127]. */
-HANT__INLINE void hant__q8_tile(const uint8_t *a, size_t lda, const int mrc, const int nrv, int kg, int krem, const int8_t *pb,
+   128 widens them. Exact for all u8 inputs and weights in [-127, 127]. One vector of
+   columns at a time (nrv 1): the two sums of each row fill the registers. */
+HANT__INLINE void hant__q8_tile_wide(const uint8_t *a, size_t lda, const int mrc, const int nrv, int kg, int krem, const int8_t *pb,
                                 const int32_t *comp, const hant__q8_epi *ep, int col, int nr, uint8_t *yu, float *yf, size_t ldy) {
     hant__qv acc[HANT__Q8_MR][HANT__Q8_NRV], hacc[HANT__Q8_MR][HANT__Q8_NRV];
     const uint8_t *ar[HANT__Q8_MR];
@@ -3148,10 +3224,24 @@ static void hant__q8_gemm_simd(const hant__q8_gemm *g, int m0, int m1, int n0, i
                 uint8_t *yu = g->yu ? g->yu + (size_t)ir * g->ldy + jc : NULL;
                 float *yf = g->yf ? g->yf + (size_t)ir * g->ldy + jc : NULL;
 /* a panel no wider than one vector (the N tail) skips the empty vectors */
+#if defined(HANT__Q8_AVX2)
+#define HANT__Q8_TILE(t) do { \
+        if (q->wide) { /* at most 3 rows x 1 vector a call: its 2 x 3 sums and constants fill the registers */ \
+            const int th = t > 3 ? t / 2 : t; \
+            for (int i0 = 0; i0 < t; i0 += th) \
+                for (int j = 0; j * HANT__QVL < nr; j++) \
+                    hant__q8_tile_wide(a + (size_t)i0 * g->lda, g->lda, th, 1, kg, krem, pb + j * HANT__QVL * 4, q->comp + jc + j * HANT__QVL, g->ep, \
+                                       jc + j * HANT__QVL, HANT__MIN(HANT__QVL, nr - j * HANT__QVL), \
+                                       yu ? yu + (size_t)i0 * g->ldy + j * HANT__QVL : NULL, yf ? yf + (size_t)i0 * g->ldy + j * HANT__QVL : NULL, g->ldy); \
+        } else if (nr > HANT__QVL) { hant__q8_tile(a, g->lda, t, HANT__Q8_NRV, kg, krem, pb, q->comp + jc, g->ep, jc, nr, yu, yf, g->ldy); } \
+        else { hant__q8_tile(a, g->lda, t, 1, kg, krem, pb, q->comp + jc, g->ep, jc, nr, yu, yf, g->ldy); } \
+        ir += t; } while (0)
+#else
 #define HANT__Q8_TILE(t) do { \
         if (nr > HANT__QVL) { hant__q8_tile(a, g->lda, t, HANT__Q8_NRV, kg, krem, pb, q->comp + jc, g->ep, jc, nr, yu, yf, g->ldy); } \
         else { hant__q8_tile(a, g->lda, t, 1, kg, krem, pb, q->comp + jc, g->ep, jc, nr, yu, yf, g->ldy); } \
         ir += t; } while (0)
+#endif
                 if (left >= HANT__Q8_MR) { HANT__Q8_TILE(HANT__Q8_MR); }
 #if HANT__Q8_MR > 4
                 else if (left >= 4) { HANT__Q8_TILE(4); }
@@ -3392,6 +3482,78 @@ static void hant__q8_pack_dw(const int8_t *w, int T, int C, int8_t *dst) {
                         dst[((((size_t)b * TQ + tq) * 4 + v) * 16 + p) * 4 + tt] = c < C && t < T ? w[(size_t)t * C + c] : 0;
                     }
 }
+#elif defined(HANT__Q8_AVX2) && defined(HANT__AVX2)
+/* Weights in [-64, 64] (q->wdw set): a u8 x s8 product is at most 16320,
+   two fit in an s16. No byte interleave of taps (the shuffle port would
+   bound it): vpmaddubsw multiplies the 32 channels of a tap as they lie,
+   once by the even channels' weights (odd bytes 0) and once by the odd
+   ones', which gives each channel's product alone in an s16. Two taps add
+   in s16; then the low and high halves of each int32 widen (vpmaddwd by 1,
+   arithmetic shift), into four sums of the channels 4i + r. A transpose
+   restores channel order at the end. wdw: [C/32 blocks][taps][even, odd][32]. */
+static void hant__q8_pack_dw(const int8_t *w, int T, int C, int8_t *dst) {
+    for (int b = 0; b < (C + 31) / 32; b++)
+        for (int t = 0; t < T; t++)
+            for (int e = 0; e < 2; e++)
+                for (int p = 0; p < 32; p++) {
+                    int c = b * 32 + p;
+                    dst[(((size_t)b * T + t) * 2 + e) * 32 + p] = c < C && p % 2 == e ? w[(size_t)t * C + c] : 0;
+                }
+}
+
+/* n < 32 channels of a tap without reading past them (the weights beyond are 0) */
+static inline __m256i hant__q8_dw_ld(const uint8_t *p, int n) {
+    if (n >= 32) return _mm256_loadu_si256((const __m256i *)p);
+    if (n == 16) return _mm256_inserti128_si256(_mm256_setzero_si256(), _mm_loadu_si128((const __m128i *)p), 0);
+    uint8_t t[32] = { 0 };
+    memcpy(t, p, (size_t)n);
+    return _mm256_loadu_si256((const __m256i *)t);
+}
+
+static void hant__q8_dw_block_out(const hant_qconv *q, const uint8_t *const *tp, int np, int c0, int cb, const hant__q8_epi *ep,
+                                  uint8_t *yu, float *yf) {
+    const int T = q->kernel * q->kernel, C = q->cin, skip0 = q->in.zero_point == 0;
+    const __m256i one = _mm256_set1_epi32(1); /* as s16 pairs (1, 0): vpmaddwd takes the low half */
+    for (int c = 0; c < cb; c += 32) {
+        const int cc = c0 + c, n = HANT__MIN(32, cb - c);
+        const int8_t *wb = q->wdw + (size_t)(cc / 32) * T * 64;
+        for (int j = 0; j < np; j++) {
+            const uint8_t *const *t = tp + j * HANT__Q8_DW_TAPS;
+            __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0; /* channels 4i, 4i + 1, 4i + 2, 4i + 3 */
+            for (int k = 0; k < T; k += 2) {
+                const int two = k + 1 < T;
+                if (skip0 && t[k] == q->zprow && (!two || t[k + 1] == q->zprow)) continue;
+                const int8_t *w = wb + (size_t)k * 64;
+                __m256i x = hant__q8_dw_ld(t[k] + cc, n);
+                __m256i se = _mm256_maddubs_epi16(x, _mm256_loadu_si256((const __m256i *)w));
+                __m256i so = _mm256_maddubs_epi16(x, _mm256_loadu_si256((const __m256i *)(w + 32)));
+                if (two) {
+                    x = hant__q8_dw_ld(t[k + 1] + cc, n);
+                    se = _mm256_add_epi16(se, _mm256_maddubs_epi16(x, _mm256_loadu_si256((const __m256i *)(w + 64))));
+                    so = _mm256_add_epi16(so, _mm256_maddubs_epi16(x, _mm256_loadu_si256((const __m256i *)(w + 96))));
+                }
+                a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(se, one));
+                a2 = _mm256_add_epi32(a2, _mm256_srai_epi32(se, 16));
+                a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(so, one));
+                a3 = _mm256_add_epi32(a3, _mm256_srai_epi32(so, 16));
+            }
+            /* 4 x 4 transposes in each 128-bit lane, then the lanes: o[v] = channels 8v .. 8v + 7 */
+            __m256i t0 = _mm256_unpacklo_epi32(a0, a1), t1 = _mm256_unpackhi_epi32(a0, a1);
+            __m256i t2 = _mm256_unpacklo_epi32(a2, a3), t3 = _mm256_unpackhi_epi32(a2, a3);
+            __m256i u0 = _mm256_unpacklo_epi64(t0, t2), u1 = _mm256_unpackhi_epi64(t0, t2);
+            __m256i u2 = _mm256_unpacklo_epi64(t1, t3), u3 = _mm256_unpackhi_epi64(t1, t3);
+            __m256i o[4] = { _mm256_permute2x128_si256(u0, u1, 0x20), _mm256_permute2x128_si256(u2, u3, 0x20),
+                             _mm256_permute2x128_si256(u0, u1, 0x31), _mm256_permute2x128_si256(u2, u3, 0x31) };
+            for (int v = 0; v < 4 && v * 8 < n; v++) /* comp is padded to whole 64-channel blocks */
+                hant__q8_epi_vec(ep, _mm256_add_epi32(o[v], _mm256_loadu_si256((const __m256i *)(q->comp + cc + v * 8))), cc + v * 8, n - v * 8,
+                                 yu ? yu + (size_t)j * C + c + v * 8 : NULL, yf ? yf + (size_t)j * C + c + v * 8 : NULL);
+        }
+    }
+}
+#define HANT__Q8_DW_OUT 1
+#endif
+
+#if defined(HANT__Q8_VNNI512)
 #elif defined(HANT__VI)
 static void hant__q8_dw_block(const hant_qconv *q, const uint8_t *const *tp, int np, int c0, int cb, int32_t (*acc)[HANT__Q8_DW_CB]) {
     const int T = q->kernel * q->kernel, C = q->cin;
@@ -3403,7 +3565,7 @@ static void hant__q8_dw_block(const hant_qconv *q, const uint8_t *const *tp, int
             if (hant__q8_dw_tap_off(q, tp, np, t)) continue;
             hant__vi wv = hant__vi_loadp(q->w32 + (size_t)t * C + cc, nn);
             HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++)
-                if (j < np) s[j] = hant__vi_add(s[j], hant__vi_mullo(hant__vi_load_u8p(tp[j * HANT__Q8_DW_TAPS + t] + cc, nn), wv));
+                if (j < np) s[j] = hant__vi_add(s[j], hant__vi_mul16(hant__vi_load_u8p(tp[j * HANT__Q8_DW_TAPS + t] + cc, nn), wv));
         }
         HANT__Q8_UNROLL for (int j = 0; j < HANT__Q8_DW_PIX; j++)
             if (j < np) hant__vi_storep(acc[j] + c, s[j], nn);
@@ -3456,8 +3618,8 @@ static void hant__q8_dw_rows(const hant__q8_conv *c, int64_t r0, int64_t r1) {
             for (int c0 = 0; c0 < C; c0 += HANT__Q8_DW_CB) {
                 int cb = HANT__MIN(HANT__Q8_DW_CB, C - c0);
                 size_t o = ((size_t)r * c->ow + ow) * C + c0;
-#if defined(HANT__Q8_VNNI512)
-                if (!c->scalar) {
+#if defined(HANT__Q8_VNNI512) || defined(HANT__Q8_DW_OUT)
+                if (!c->scalar && q->wdw) {
                     hant__q8_dw_block_out(q, tp, np, c0, cb, c->ep, c->yu ? c->yu + o : NULL, c->yf ? c->yf + o : NULL);
                     continue;
                 }
@@ -3515,14 +3677,17 @@ hant_status hant_qconv_create(hant_context *ctx, const hant_qconv_desc *d, hant_
         if (!isfinite(d->w_scale[co]) || !(d->w_scale[co] > 0)) return hant__fail(HANT_ERR_INVALID_ARG, "qconv: w_scale[%d] = %g", co, (double)d->w_scale[co]);
         if (d->bias && !isfinite(d->bias[co])) return hant__fail(HANT_ERR_NONFINITE, "qconv: bias[%d]", co);
     }
-    for (size_t i = 0; i < (size_t)ktot * cout; i++)
+    int wide = 0;
+    for (size_t i = 0; i < (size_t)ktot * cout; i++) {
         if (d->weights[i] == -128) return hant__fail(HANT_ERR_INVALID_ARG, "qconv: weight %zu is -128 (symmetric range is [-127, 127])", i);
+        wide |= d->weights[i] > 64 || d->weights[i] < -64;
+    }
 
     hant_qconv *q = (hant_qconv *)hant_alloc(ctx, sizeof *q);
     if (!q) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "qconv");
     memset(q, 0, sizeof *q);
     q->ctx = ctx; q->cin = d->cin; q->cout = cout; q->kernel = d->kernel; q->stride = d->stride;
-    q->act = d->act; q->in = d->in; q->out = d->out;
+    q->act = d->act; q->in = d->in; q->out = d->out; q->wide = wide;
     q->kind = dw ? HANT__Q8_DW : d->kernel == 1 && d->stride == 1 ? HANT__Q8_PW : HANT__Q8_DENSE;
     q->ktot = ktot;
     q->kpad = (ktot + 3) / 4 * 4;
@@ -3539,6 +3704,12 @@ hant_status hant_qconv_create(hant_context *ctx, const hant_qconv_desc *d, hant_
         q->wdw = (int8_t *)hant_alloc(ctx, np * (size_t)((T + 3) / 4) * 4);
         if (q->wdw) hant__q8_pack_dw(d->weights, T, cout, q->wdw);
         else hant_free(ctx, q->w32), q->w32 = NULL; /* reported below */
+#elif defined(HANT__Q8_DW_OUT)
+        if (!wide) { /* else the widening kernel */
+            q->wdw = (int8_t *)hant_alloc(ctx, np * (size_t)T * 2);
+            if (q->wdw) hant__q8_pack_dw(d->weights, T, cout, q->wdw);
+            else hant_free(ctx, q->w32), q->w32 = NULL; /* reported below */
+        }
 #endif
     } else {
         q->packed = (int8_t *)hant_alloc(ctx, (size_t)q->kpad * np);
@@ -3704,10 +3875,11 @@ hant_status hant_quantize_weights(const float *w, size_t rows, int cout, int8_t 
             if (!isfinite(v)) return hant__fail(HANT_ERR_NONFINITE, "weights[%zu][%d]", r, co);
             m = HANT__MAX(m, fabsf(v));
         }
-        scale[co] = m > 0 ? m / 127.0f : 1.0f;
+        const float qm = (float)HANT__Q8_WMAX;
+        scale[co] = m > 0 ? m / qm : 1.0f;
         for (size_t r = 0; r < rows; r++) {
             float f = w[r * cout + co] / scale[co];
-            f = f > 127.0f ? 127.0f : f < -127.0f ? -127.0f : f;
+            f = f > qm ? qm : f < -qm ? -qm : f;
             wq[r * cout + co] = (int8_t)lrintf(f);
         }
     }
@@ -4186,6 +4358,7 @@ typedef struct hant__op {
     int acc_in, acc_res;    /* backward: accumulate into d(in)/d(res) rather than overwrite */
     int block;              /* owning block, -1 for stem/head */
     int fused;              /* 1 + index into net->fuses when the op is part of a tiled block, else 0 */
+    int q8next;             /* SE: 1 + the int8 unit that reads its output as u8 (it gates and quantises in one pass), else 0 */
 } hant__op;
 
 /* A tiled MBConv block (>>fuse): at inference, ops op0..op1 run as one. */
@@ -4510,6 +4683,20 @@ static hant_status hant__net_plan_q8(hant_net *n) {
             n->units[o->idx].qnext = n->ops[reader].idx;
         }
     }
+    /* An SE whose only reader is an int8 conv of its block writes that conv's u8 input: the gated
+       tensor is quantised while in cache instead of stored in fp32 and read back. */
+    for (int i = 0; i < n->nops; i++) {
+        hant__op *o = &n->ops[i];
+        if (o->type != HANT__OP_SE || o->res >= 0 || o->out == n->out_slot) continue;
+        int readers = 0, reader = -1;
+        for (int j = 0; j < n->nops; j++)
+            if (n->ops[j].in == o->out || n->ops[j].res == o->out) { readers++; reader = j; }
+        if (readers == 1 && n->ops[reader].type == HANT__OP_UNIT && n->ops[reader].in == o->out && n->ops[reader].block == o->block &&
+            n->units[n->ops[reader].idx].q8) {
+            n->slot_u8[o->out] = 1;
+            o->q8next = 1 + n->ops[reader].idx;
+        }
+    }
     return HANT_OK;
 }
 
@@ -4729,10 +4916,11 @@ static void hant__fake_quant_weights(const float *w, size_t rows, int cout, int 
     for (int c = 0; c < cout; c++) {
         float m = 0;
         for (size_t r = 0; r < rows; r++) m = HANT__MAX(m, fabsf(w[r * cout + c]));
-        float sc = m > 0 ? m / 127.0f : 1.0f;
+        const float qm = (float)HANT__Q8_WMAX;
+        float sc = m > 0 ? m / qm : 1.0f;
         for (size_t r = 0; r < rows; r++) {
             float f = w[r * cout + c] / sc;
-            f = f > 127.0f ? 127.0f : f < -127.0f ? -127.0f : f;
+            f = f > qm ? qm : f < -qm ? -qm : f;
             y[r * cout + c] = noround ? w[r * cout + c] : sc * (float)lrintf(f);
         }
     }
@@ -4899,6 +5087,44 @@ static void hant__maxpool_backward(const float *x, const float *dy, int n, int H
 /* An int8 block's conv at inference. Three modes: calibration (fp32, the
    input's range recorded), reference (fp32 on fake-quantised input and
    weights) and int8 (hant_qconv; u8 in, u8 or fp32 out). */
+typedef struct hant__quant_args { const float *x; size_t n; hant_qparams q; uint8_t *y; } hant__quant_args;
+static void hant__quantize_task(void *arg, int tid, int nt) {
+    const hant__quant_args *a = (const hant__quant_args *)arg;
+    int64_t b, e;
+    hant__split((int64_t)a->n, 64, tid, nt, &b, &e);
+    if (b < e) hant_quantize_u8(a->x + b, (size_t)(e - b), a->q, a->y + b);
+}
+
+/* x * gate, then hant_quantize_u8 on it: the SE gating and the next int8
+   conv's input quantisation, in one pass over rows of n * hw. */
+typedef struct hant__q8se_args { const float *x, *gate; int hw, C; hant_qparams q; uint8_t *y; int64_t rows; } hant__q8se_args;
+static void hant__q8_se_task(void *arg, int tid, int nt) {
+    const hant__q8se_args *a = (const hant__q8se_args *)arg;
+    float t[256];
+    int64_t b, e;
+    hant__split(a->rows, 16, tid, nt, &b, &e);
+    for (int64_t r = b; r < e; r++) {
+        const float *xp = a->x + (size_t)r * a->C, *g = a->gate + (size_t)(r / a->hw) * a->C;
+        for (int c0 = 0; c0 < a->C; c0 += 256) {
+            int cn = HANT__MIN(256, a->C - c0);
+            for (int c = 0; c < cn; c += HANT__VL) /* the product of hant__scale_task */
+                hant__v_storep(t + c, hant__v_mul(hant__v_loadp(xp + c0 + c, cn - c), hant__v_loadp(g + c0 + c, cn - c)), cn - c);
+            hant_quantize_u8(t, (size_t)cn, a->q, a->y + (size_t)r * a->C + c0);
+        }
+    }
+}
+
+static void hant__q8_se_forward(hant_net *net, hant__exec *e, const hant__op *o, const float *in, uint8_t *out, int n) {
+    const hant__se *se = &net->ses[o->idx];
+    hant__se_params p;
+    hant__se_params_of(net, se, &p);
+    hant__se_pass(net->ctx, hant__gap_task, in, NULL, n, se->hw, p.c, e->se_s[o->idx]);
+    hant__se_excite(net->ctx, &p, e->se_s[o->idx], n, e->se_h[o->idx], e->se_a[o->idx], e->se_gate[o->idx]);
+    hant__q8se_args a = { in, e->se_gate[o->idx], se->hw, p.c, net->units[o->q8next - 1].qin, out, (int64_t)n * se->hw };
+    if (a.rows * p.c < 32768) hant__q8_se_task(&a, 0, 1);
+    else hant__run(net->ctx, hant__q8_se_task, &a);
+}
+
 static void hant__q8_unit_forward(hant_net *net, hant__exec *e, const hant__op *o, hant_conv_shape s, const float *in, const float *res, float *out) {
     const hant__unit *u = &net->units[o->idx];
     size_t nin = (size_t)s.n * s.h * s.w * s.cin;
@@ -4911,7 +5137,12 @@ static void hant__q8_unit_forward(hant_net *net, hant__exec *e, const hant__op *
         hant_conv_forward(net->ctx, &s, e->fqbuf, u->sqw, u->fb, u->act, res, out);
     } else {
         const uint8_t *xq = (const uint8_t *)in;
-        if (!net->slot_u8[o->in]) { hant_quantize_u8(in, nin, u->qin, e->q8buf); xq = e->q8buf; }
+        if (!net->slot_u8[o->in]) { /* the element-wise division is worth both threads on large maps */
+            hant__quant_args qa = { in, nin, u->qin, e->q8buf };
+            if (nin < 32768) hant__quantize_task(&qa, 0, 1);
+            else hant__run(net->ctx, hant__quantize_task, &qa);
+            xq = e->q8buf;
+        }
         hant_status st;
         if (net->slot_u8[o->out]) st = hant_qconv_forward_u8(u->qc, s.n, s.h, s.w, xq, (uint8_t *)out);
         else {
@@ -5112,6 +5343,8 @@ static int hant__exec_infer_op(hant_net *net, hant__exec *e, int i, int n) {
         hant_conv_shape s = hant__unit_shape(u, n);
         if (u->q8) hant__q8_unit_forward(net, e, o, s, in, res, out);
         else hant__conv_forward_packed(net->ctx, &s, in, u->fw, u->packed, u->fb, u->act, res, out);
+    } else if (o->type == HANT__OP_SE && o->q8next && !net->qcal && !net->int8_ref) {
+        hant__q8_se_forward(net, e, o, in, (uint8_t *)out, n);
     } else {
         hant__exec_plain_op(net, e, o, in, res, out, n);
     }

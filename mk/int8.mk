@@ -18,3 +18,9 @@ int8-matrix:
 	  out=$$($$t 2>&1); rc=$$?; echo "### $$cc $$n: $$(echo "$$out" | grep -E '^isa|passed' | tr '\n' ' ')"; \
 	  [ $$rc -eq 0 ] || { echo "$$out" | grep FAIL; exit 1; }; \
 	done; done
+
+# int8 MBConv blocks against their fp32 twins (issue 18): make bench-q8blocks [THREADS=2]
+.PHONY: bench-q8blocks
+bench: bench-q8blocks
+bench-q8blocks: $(B)/bench_q8blocks
+	$(B)/bench_q8blocks $(THREADS)

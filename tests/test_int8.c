@@ -130,15 +130,16 @@ static void check_layer(const ref_layer *L, int n, int h, int w, const uint8_t *
 /* Random layer; out qparams from the reference's real output range, so that
    the u8 outputs use the whole range rather than saturate. */
 static int case_zp = -1; /* >= 0: the input zero point of the next cases, else random */
+static int case_wmax = 127; /* weights of the next cases in [-case_wmax, case_wmax] (64: AVX2's fast GEMM) */
 static void run_case(int dw, int cin, int cout, int k, int stride, int n, int h, int w, hant_act act, const char *tag) {
     int cg = dw ? 1 : cin;
     size_t wn = (size_t)k * k * cg * cout, xn = (size_t)n * h * w * cin;
     int8_t *wq = malloc(wn);
     float *ws = malloc(sizeof(float) * cout), *bias = malloc(sizeof(float) * cout);
     uint8_t *x = malloc(xn);
-    for (size_t i = 0; i < wn; i++) wq[i] = (int8_t)((int)(ht_u64() % 255) - 127);
+    for (size_t i = 0; i < wn; i++) wq[i] = (int8_t)((int)(ht_u64() % (uint64_t)(2 * case_wmax + 1)) - case_wmax);
     for (size_t i = 0; i < xn; i++) x[i] = (uint8_t)(ht_u64() % 256);
-    for (int c = 0; c < cout; c++) { ws[c] = ht_uniform(0.5f, 2.0f) / (127.0f * sqrtf((float)(k * k * cg))); bias[c] = ht_uniform(-1, 1); }
+    for (int c = 0; c < cout; c++) { ws[c] = ht_uniform(0.5f, 2.0f) / ((float)case_wmax * sqrtf((float)(k * k * cg))); bias[c] = ht_uniform(-1, 1); }
     int32_t zp = (int32_t)(ht_u64() % 256);
     if (case_zp >= 0) zp = case_zp;
     ref_layer L = { cin, cout, k, stride, dw, wq, ws, bias, act, { 0.02f, zp }, { 1.0f, 0 } };
@@ -155,16 +156,15 @@ static void run_case(int dw, int cin, int cout, int k, int stride, int n, int h,
        RELU outputs above 0, so that their lower clamp is exercised */
     hant_qparams_from_range(lo * 0.9f - 0.2f * (hi - lo), hi * 0.9f, &L.out);
     char what[160];
-    snprintf(what, sizeof what, "%s %s cin %d cout %d k %d s %d n %d %dx%d", tag, dw ? "dw" : k == 1 && stride == 1 ? "pw" : "dense",
-             cin, cout, k, stride, n, h, w);
+    snprintf(what, sizeof what, "%s %s cin %d cout %d k %d s %d n %d %dx%d w +-%d", tag, dw ? "dw" : k == 1 && stride == 1 ? "pw" : "dense",
+             cin, cout, k, stride, n, h, w, case_wmax);
     check_layer(&L, n, h, w, x, what);
     free(acc); free(rf); free(wq); free(ws); free(bias); free(x);
 }
 
 static const hant_act acts[5] = { HANT_ACT_NONE, HANT_ACT_RELU, HANT_ACT_RELU6, HANT_ACT_SILU, HANT_ACT_HSWISH };
 
-static void test_pointwise(void) {
-    ht_seed(11);
+static void test_pointwise_cases(void) {
     static const int cins[] = { 1, 3, 4, 5, 16, 17, 33, 64, 100 }, couts[] = { 1, 3, 16, 17, 33, 40, 96 };
     static const int hw[][3] = { { 1, 1, 1 }, { 1, 3, 5 }, { 2, 7, 7 }, { 1, 13, 11 } };
     int i = 0;
@@ -181,20 +181,32 @@ static void test_pointwise(void) {
     run_case(0, 40, 240, 1, 1, 1, 14, 14, HANT_ACT_SILU, "pointwise big");
 }
 
+/* Weights in [-127, 127] and in [-64, 64]: on AVX2 the second set takes the
+   fast vpmaddubsw kernel, the first the exact split one. */
+static void test_pointwise(void) {
+    ht_seed(11);
+    test_pointwise_cases();
+    case_wmax = 64;
+    test_pointwise_cases();
+    case_wmax = 127;
+}
+
 static void test_dense(void) {
     ht_seed(12);
     static const int cfg[][6] = { /* cin cout k stride h w */
         { 1, 5, 3, 1, 7, 6 }, { 3, 16, 3, 2, 11, 9 }, { 3, 32, 3, 2, 28, 28 }, { 8, 33, 5, 1, 6, 8 }, { 17, 7, 3, 1, 5, 5 },
         { 4, 17, 1, 2, 9, 7 }, { 5, 3, 7, 2, 9, 12 }, { 2, 40, 5, 3, 10, 10 }, { 33, 16, 3, 1, 2, 2 }, { 1, 1, 3, 1, 1, 1 },
     };
-    for (size_t i = 0; i < sizeof cfg / sizeof *cfg; i++) {
-        const int *c = cfg[i];
-        run_case(0, c[0], c[1], c[2], c[3], 1 + (int)(i % 2), c[4], c[5], acts[i % 5], "dense");
-    }
+    for (int wm = 0; wm < 2; wm++)
+        for (size_t i = 0; i < sizeof cfg / sizeof *cfg; i++) {
+            const int *c = cfg[i];
+            case_wmax = wm ? 64 : 127;
+            run_case(0, c[0], c[1], c[2], c[3], 1 + (int)(i % 2), c[4], c[5], acts[i % 5], "dense");
+        }
+    case_wmax = 127;
 }
 
-static void test_depthwise(void) {
-    ht_seed(13);
+static void test_depthwise_cases(void) {
     static const int chans[] = { 3, 17, 33, 64, 300 };
     int i = 0;
     for (int k = 3; k <= 7; k += 2)
@@ -215,19 +227,35 @@ static void test_depthwise(void) {
     case_zp = -1;
 }
 
+/* Weights in [-127, 127] and in [-64, 64]: on AVX2 the second set takes the
+   vpmaddubsw depthwise kernel, the first the widening one. */
+static void test_depthwise(void) {
+    ht_seed(13);
+    test_depthwise_cases();
+    case_wmax = 64;
+    test_depthwise_cases();
+    run_case(1, 144, 144, 3, 1, 1, 9, 9, HANT_ACT_SILU, "depthwise 16-channel tail");
+    run_case(1, 240, 240, 5, 2, 1, 8, 8, HANT_ACT_NONE, "depthwise 16-channel tail");
+    case_wmax = 127;
+}
+
 /* AVX2's vpmaddubsw saturates at 255 * 127 * 2: every weight +-127 and every
-   activation 255, with depths past the 128-group s16 flush and with tails. */
+   activation 255, with depths past the 128-group s16 flush and with tails.
+   Patterns 4-7: weights +-64, the largest that AVX2's fast kernel takes (a
+   pair is 32640); 8-9: +-65, one past it, which takes the split kernel. */
 static void test_saturation_worst_case(void) {
     static const int depths[] = { 4, 8, 64, 511, 512, 513, 517, 1030 };
     for (size_t di = 0; di < sizeof depths / sizeof *depths; di++)
-        for (int pattern = 0; pattern < 4; pattern++) {
+        for (int pattern = 0; pattern < 10; pattern++) {
             int cin = depths[di], cout = 35;
             int8_t *w = malloc((size_t)cin * cout);
             float *ws = malloc(sizeof(float) * cout);
             uint8_t *x = malloc((size_t)3 * cin);
             for (int kk = 0; kk < cin; kk++)
                 for (int c = 0; c < cout; c++) {
-                    int v = pattern == 0 ? 127 : pattern == 1 ? -127 : pattern == 2 ? ((kk + c) % 2 ? 127 : -127) : (c % 2 ? 127 : -127);
+                    int m = pattern < 4 ? 127 : pattern < 8 ? 64 : 65, p = pattern % 4;
+                    int v = p == 0 ? m : p == 1 ? -m : p == 2 ? ((kk + c) % 2 ? m : -m) : (c % 2 ? m : -m);
+                    if (pattern >= 8 && kk > 0) v = v > 0 ? 64 : -64; /* one weight of 65 per column makes the layer wide */
                     w[(size_t)kk * cout + c] = (int8_t)v;
                 }
             memset(x, 255, (size_t)3 * cin);
@@ -250,20 +278,42 @@ static void test_saturation_worst_case(void) {
             }
             free(w); free(ws); free(x);
         }
+    /* depthwise: every tap at 255 times +-64 (two taps per s16 on AVX2: 32640) or +-127, zero point 0 and 255 */
+    static const int dwc[][3] = { { 3, 1, 32 }, { 5, 2, 48 }, { 7, 1, 17 }, { 3, 2, 64 } };
+    for (size_t i = 0; i < sizeof dwc / sizeof *dwc; i++)
+        for (int pattern = 0; pattern < 6; pattern++) {
+            int K = dwc[i][0], C = dwc[i][2], T = K * K, m = pattern < 4 ? 64 : 127;
+            int8_t *w = malloc((size_t)T * C);
+            float *ws = malloc(sizeof(float) * C);
+            uint8_t *x = malloc((size_t)2 * 6 * 5 * C);
+            for (int t = 0; t < T; t++)
+                for (int c = 0; c < C; c++) w[(size_t)t * C + c] = (int8_t)(pattern % 2 ? -m : (c + t) % 3 ? m : -m);
+            memset(x, 255, (size_t)2 * 6 * 5 * C);
+            for (int c = 0; c < C; c++) ws[c] = 1.0f;
+            ref_layer L = { C, C, K, dwc[i][1], 1, w, ws, NULL, HANT_ACT_NONE, { 1.0f, pattern / 2 % 2 ? 255 : 0 }, { 4096.0f, 128 } };
+            char what[96];
+            snprintf(what, sizeof what, "saturation depthwise k %d c %d pattern %d", K, C, pattern);
+            check_layer(&L, 2, 6, 5, x, what);
+            free(w); free(ws); free(x);
+        }
     /* and the exact int32 value, where float is exact */
     int cin = 517, cout = 16;
     int8_t *w = malloc((size_t)cin * cout);
     float ws[16], y[16];
     uint8_t x[517];
-    memset(w, 127, (size_t)cin * cout);
     memset(x, 255, sizeof x);
     for (int c = 0; c < cout; c++) ws[c] = 1.0f;
-    hant_qconv_desc d = { cin, cout, 1, 1, 1, w, ws, NULL, HANT_ACT_NONE, { 1.0f, 0 }, { 1.0f, 0 } };
-    hant_qconv *q;
-    HT_CHECK(hant_qconv_create(ctx2, &d, &q) == HANT_OK, "create");
-    HT_CHECK(hant_qconv_forward_f32(q, 1, 1, 1, x, y) == HANT_OK, "forward");
-    for (int c = 0; c < cout; c++) HT_CHECK(y[c] == 517.0f * 255 * 127, "channel %d: %.1f, want %d", c, y[c], 517 * 255 * 127);
-    hant_qconv_destroy(q);
+    static const int wv[3] = { 127, 64, 65 };
+    for (int i = 0; i < 3; i++) {
+        memset(w, wv[i], (size_t)cin * cout);
+        hant_qconv_desc d = { cin, cout, 1, 1, 1, w, ws, NULL, HANT_ACT_NONE, { 1.0f, 0 }, { 1.0f, 0 } };
+        hant_qconv *q;
+        HT_CHECK(hant_qconv_create(ctx2, &d, &q) == HANT_OK, "create");
+        HT_CHECK(q->wide == (wv[i] > 64), "weights %d: wide %d", wv[i], q->wide); /* which AVX2 kernel runs */
+        HT_CHECK(hant_qconv_forward_f32(q, 1, 1, 1, x, y) == HANT_OK, "forward");
+        for (int c = 0; c < cout; c++) HT_CHECK(y[c] == 517.0f * 255 * wv[i], "channel %d: %.1f, want %d", c, y[c], 517 * 255 * wv[i]);
+        hant_qconv_destroy(q);
+    }
     free(w);
 }
 
@@ -423,7 +473,10 @@ static void test_quantize_helpers(void) {
     float w[6] = { 0.5f, 0, -2, 0, 0.25f, 0 }, ws[2];
     int8_t wq[6];
     HT_CHECK(hant_quantize_weights(w, 3, 2, wq, ws) == HANT_OK, "weights");
-    HT_CHECK(ws[0] == 2.0f / 127 && ws[1] == 1.0f && wq[2] == -127 && wq[0] == 32 && wq[1] == 0, "weights %g %g %d %d", ws[0], ws[1], wq[2], wq[0]);
+    const int wm = hant_int8_weight_max();
+    HT_CHECK(wm == 127 || (wm == 64 && strcmp(hant_int8_isa(), "avx2") == 0), "weight max %d on int8 path %s", wm, hant_int8_isa());
+    HT_CHECK(ws[0] == 2.0f / (float)wm && ws[1] == 1.0f && wq[2] == -wm && wq[0] == (int8_t)lrintf(0.5f / (2.0f / (float)wm)) && wq[1] == 0,
+             "weights %g %g %d %d", ws[0], ws[1], wq[2], wq[0]);
 }
 
 static void test_bad_input(void) {
@@ -547,6 +600,15 @@ static void test_q8_block_matches_fake_quant(void) {
             HT_CHECK(hant_net_forward(q, x, NB, y8) == HANT_ERR_INVALID_ARG && strstr(hant_last_error(), "not calibrated"), "spec %d: uncalibrated forward ran", k);
             HT_CHECK(hant_net_calibrate(q, x, NB, 100) == HANT_OK, "calibrate: %s", hant_last_error());
             HT_CHECK(hant_net_forward(q, x, NB, y8) == HANT_OK, "int8 forward: %s", hant_last_error());
+            /* an SE that writes the next int8 conv's u8 input gives what gating, then quantising, gives */
+            int fused = 0;
+            for (int i = 0; i < q->nops; i++)
+                if (q->ops[i].q8next) { fused++; q->ops[i].q8next = 0; q->slot_u8[q->ops[i].out] = 0; }
+            if (fused) {
+                HT_CHECK(hant_net_forward(q, x, NB, yr) == HANT_OK, "int8 forward, SE unfused");
+                HT_CHECK(memcmp(yr, y8, ny * 4) == 0, "spec %d t%d: SE fused with the quantisation differs from SE then quantise", k, t);
+            }
+            HT_CHECK(fused == (k == 0 || k == 3 || k == 8 || k == 9), "spec %d: %d SE ops write u8", k, fused); /* spec 4: the residual follows SE */
             hant_net_set_int8_reference(q, 1);
             HT_CHECK(hant_net_forward(q, x, NB, yr) == HANT_OK, "reference forward: %s", hant_last_error());
             hant_net_set_int8_reference(q, 0);
