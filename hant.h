@@ -33,9 +33,10 @@
      hant_dataset_open_dir(ctx, dir, "train", classes, &ds)  .npy files or IDX, read image by image
      hant_dataset_batch(&ds, idx, n, arch.in_mean, arch.in_std, augment, &rng, x, labels)  NHWC floats
      hant_status_string(st), hant_last_error()
-     The pipeline (examples/transform.c): hant_distill (phase 1, score table),
-     hant_selection_build + hant_solver_solve (phase 2), hant_student_assemble,
-     hant_train with a teacher (phase 3)
+     The pipeline (examples/transform.c): hant_lut_profile (the latency table),
+     hant_distill (phase 1, score table), hant_selection_build +
+     hant_solver_solve (phase 2), hant_student_assemble, hant_train with a
+     teacher (phase 3)
 
    CONVENTIONS
      Tensors are float32 NHWC. Functions that can fail return hant_status
@@ -48,7 +49,8 @@
      >>int8 (int8 ISA, tiles) >>q8epi (requantise) >>q8gemm (GEMM, im2col)
      >>q8dw (depthwise) >>q8api (hant_qconv) >>q8calib (quantise, calibration) >>bn >>se
      >>net >>exec >>fuse >>fold >>forward >>train >>parts >>profile >>format >>npy
-     >>idx >>loss >>optim >>data >>onnx >>pipeline
+     >>idx >>loss >>optim >>data >>onnx >>pipeline (phases; its end: the profiling
+     run, hant_bracket, hant_lut_profile)
 
    LICENSE: MIT, see the end of the file.
 */
@@ -732,9 +734,9 @@ hant_status hant_lut_part_ms(const hant_lut *lut, const hant_arch *arch, int par
 hant_status hant_lut_predict(const hant_lut *lut, const hant_arch *arch, int batch, int threads, double *ms);
 
 /* ---- the HANT pipeline (implementation: >>pipeline) -------------------------
-   The phases as library calls; the hant tool's distill, select, finetune and
-   transform are thin wrappers over them, and examples/transform.c runs them
-   all. Phase 1 (hant_distill) trains every candidate of every block to
+   The phases as library calls; the hant tool's profile, distill, select,
+   finetune and transform are thin wrappers over them, and examples/transform.c
+   runs them all (hant_lut_profile, below, makes the latency table). Phase 1 (hant_distill) trains every candidate of every block to
    reproduce its teacher block and writes a score table; phase 2 builds the
    multiple-choice knapsack from the scores and a latency table
    (hant_selection_build: costs from hant_lut_part_ms, the model that
