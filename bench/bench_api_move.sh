@@ -10,7 +10,7 @@
 #   sh bench/bench_api_move.sh OLD_HANT NEW_HANT [ROUNDS [DIR]]
 set -eu
 OLD=$1; NEW=$2; ROUNDS=${3:-3}; DIR=${4:-build/bench-api}
-TEACHER=${TEACHER:-models/teacher-b0-fm.hant}; DATA=${DATA:-build/fm32}
+TEACHER=${TEACHER:-models/teacher-b0-fm.hant}; DATA=${DATA:-build/data}
 TARGS=${TARGS:---speedup 2 --images 512 --epochs 1 --subset 2048}
 RT=""; [ "${HANT_RT:-0}" = 1 ] && RT="--realtime"
 mkdir -p "$DIR"
@@ -35,7 +35,7 @@ for r in $(seq 1 "$ROUNDS"); do
 done | tee "$DIR/rounds.txt"
 echo "# medians (min-max) over $ROUNDS rounds"
 for which in old new; do
-  awk -v w="$which" '$2 == w { for (i = 3; i <= 8; i++) v[i, n] = $i; n++ }
+  awk -v w="$which" 'BEGIN { n = 0 } $2 == w { for (i = 3; i <= 8; i++) v[i, n] = $i; n++ }
     END { printf "%s", w; for (i = 3; i <= 8; i++) { m = 0; for (a = 0; a < n; a++) c[a] = v[i, a];
             for (a = 0; a < n; a++) for (b = a + 1; b < n; b++) if (c[b] < c[a]) { t = c[a]; c[a] = c[b]; c[b] = t }
             med = n % 2 ? c[(n - 1) / 2] : (c[n / 2 - 1] + c[n / 2]) / 2; printf " %.1f (%.1f-%.1f)", med, c[0], c[n - 1] } printf "\n" }' "$DIR/rounds.txt"
