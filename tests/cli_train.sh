@@ -49,6 +49,20 @@ done
 $H train $ARGS -o "$T/s.hant" --stop-after 1 >/dev/null 2>&1 && [ -f "$T/s.hant.ckpt" ] && ok || bad "checkpoint for the seed check"
 expect_rc 1 "resume with another seed" $H train $ARGS -o "$T/s.hant" --seed 9 --resume &&
   { grep -q -- "--seed" "$T/err" && [ -f "$T/s.hant.ckpt" ] && [ ! -f "$T/s.hant" ] && ok || bad "seed mismatch: $(cat "$T/err")"; }
+# final BN statistics: the plain averages are kept only if they score no worse on the
+# validation split; otherwise the model is the one without recalibration, byte for byte
+$H train $ARGS -o "$T/b0.hant" --bn-calibrate 0 >/dev/null 2>&1 || bad "train without recalibration"
+for nb in 1 2 3; do
+  $H train $ARGS -o "$T/b$nb.hant" --bn-calibrate $nb >"$T/b.log" 2>&1 || bad "train --bn-calibrate $nb: $(tail -1 "$T/b.log")"
+  last=$(sed -n 's/^epoch 2 .*val_top1 \([0-9.]*\).*/\1/p' "$T/b.log")
+  if grep -q "^bn_calibrate batches $nb: the moving averages kept (val_top1 $last," "$T/b.log"; then
+    cmp -s "$T/b0.hant" "$T/b$nb.hant" && ok || bad "--bn-calibrate $nb reverted, but the model is not the one without recalibration"
+  else
+    fin=$(sed -n "s/^bn_calibrate batches $nb val_top1 //p" "$T/b.log")
+    [ -n "$fin" ] && awk -v a="$fin" -v b="$last" 'BEGIN { exit !(a >= b) }' && ! cmp -s "$T/b0.hant" "$T/b$nb.hant" && ok ||
+      bad "--bn-calibrate $nb kept statistics that score lower ($fin < $last) or changed nothing: $(grep bn_cal "$T/b.log")"
+  fi
+done
 top=$($H eval "$T/full.hant" --data $D | sed -n 's/^top1 //p')
 [ -n "$top" ] && ok || bad "eval printed no top1"
 $H predict "$T/full.hant" $D/t10k-images-idx3-ubyte -o "$T/logits.npy" && ok || bad "predict"
