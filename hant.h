@@ -33,9 +33,10 @@
      hant_dataset_open_dir(ctx, dir, "train", classes, &ds)  .npy files or IDX, read image by image
      hant_dataset_batch(&ds, idx, n, arch.in_mean, arch.in_std, augment, &rng, x, labels)  NHWC floats
      hant_status_string(st), hant_last_error()
-     The pipeline (examples/transform.c): hant_distill (phase 1, score table),
-     hant_selection_build + hant_solver_solve (phase 2), hant_student_assemble,
-     hant_train with a teacher (phase 3)
+     The pipeline (examples/transform.c): hant_lut_profile (the latency table),
+     hant_distill (phase 1, score table), hant_selection_build +
+     hant_solver_solve (phase 2), hant_student_assemble, hant_train with a
+     teacher (phase 3)
 
    CONVENTIONS
      Tensors are float32 NHWC. Functions that can fail return hant_status
@@ -48,7 +49,8 @@
      >>int8 (int8 ISA, tiles) >>q8epi (requantise) >>q8gemm (GEMM, im2col)
      >>q8dw (depthwise) >>q8api (hant_qconv) >>q8calib (quantise, calibration) >>bn >>se
      >>net >>exec >>fuse >>fold >>forward >>train >>parts >>profile >>format >>npy
-     >>idx >>loss >>optim >>data >>onnx >>pipeline
+     >>idx >>loss >>optim >>data >>onnx >>pipeline (phases; its end: the profiling
+     run, hant_bracket, hant_lut_profile)
 
    LICENSE: MIT, see the end of the file.
 */
@@ -770,9 +772,9 @@ hant_status hant_lut_part_ms(const hant_lut *lut, const hant_arch *arch, int par
 hant_status hant_lut_predict(const hant_lut *lut, const hant_arch *arch, int batch, int threads, double *ms);
 
 /* ---- the HANT pipeline (implementation: >>pipeline) -------------------------
-   The phases as library calls; the hant tool's distill, select, finetune and
-   transform are thin wrappers over them, and examples/transform.c runs them
-   all. Phase 1 (hant_distill) trains every candidate of every block to
+   The phases as library calls; the hant tool's profile, distill, select,
+   finetune and transform are thin wrappers over them, and examples/transform.c
+   runs them all (hant_lut_profile, below, makes the latency table). Phase 1 (hant_distill) trains every candidate of every block to
    reproduce its teacher block and writes a score table; phase 2 builds the
    multiple-choice knapsack from the scores and a latency table
    (hant_selection_build: costs from hant_lut_part_ms, the model that
@@ -989,6 +991,133 @@ hant_status hant_train(hant_context *ctx, hant_net *net, hant_net *teacher, cons
 hant_status hant_train_resume_net(hant_context *ctx, const char *checkpoint, hant_net **out);
 /* Top-1 accuracy of net over items idx[0..n) of d (idx NULL: all). */
 hant_status hant_eval_top1(hant_net *net, const hant_dataset *d, const int *idx, int n, double *top1);
+
+/* Profiling (hant profile): the latency table of a teacher's candidates on
+   this machine, and its end-to-end validation. Never time two things at once
+   on one machine: hant_profile_lock holds HANT_PROFILE_LOCK (an fcntl lock;
+   progress stage "wait" while another process holds it). Returns the lock
+   (>= 0), or -1 where none can be taken (the caller measures anyway). */
+#define HANT_PROFILE_LOCK "/tmp/hant-profile.lock"
+int hant_profile_lock(hant_progress_fn progress, void *user);
+void hant_profile_unlock(int lock);
+/* The build a latency table belongs to: HANT_BUILD_FLAGS (define it to the
+   compiler and flags; "unknown" otherwise) and the SIMD paths. */
+void hant_build_string(char *buf, size_t size);
+/* hant_lut_check_machine against this machine and build. */
+hant_status hant_lut_check_here(const hant_lut *lut, int *unchecked);
+
+/* Interleaved timing against a reference network: every network is timed
+   between two timings of ref in rounds, and a sample is the ratio
+   x / sqrt(before x after), so that drift slower than one bracket cancels. A
+   sample whose two reference timings differ by more than drift_tol is taken
+   again (up to 2 x rounds tries per network); a network is done after
+   min_rounds samples once its ratio's ~95% interval is within target_unc,
+   or after `rounds` samples. out[i].median_ms = rel x ref_ms. Set the fields
+   above refs (zero gives the defaults; target_unc < 0: 0); refs, nrefs and
+   the counts are kept by the calls, freed by hant_bracket_free. */
+typedef struct hant_bracket {
+    hant_context *ctx;       /* networks are built and refs allocated here */
+    hant_net *ref;           /* the reference (not owned) */
+    double ref_ms;           /* the unit */
+    int batch;               /* 0: 1 */
+    int rounds, min_rounds;  /* 0: 10, 3 (at most 1000) */
+    double target_unc;       /* 0: 0.02 */
+    double drift_tol;        /* 0: 0.10 */
+    int use_median;          /* a sample is 0: the fastest of its runs, 1: their median */
+    hant_profile_config pc;  /* the runs of one timing */
+    double *refs;            /* every reference timing, in order */
+    int nrefs, cap_refs;
+    long samples, redone;    /* samples kept; samples dropped (drift) and taken again */
+} hant_bracket;
+/* One timing of the reference, appended to refs. */
+hant_status hant_bracket_ref(hant_bracket *b, double *ms);
+/* nets[0..n) (NULL: nothing runs, 0 ms) against the reference. */
+hant_status hant_bracket_nets(hant_bracket *b, hant_net **nets, int n, hant_timing *out);
+/* archs[0..n) built with random weights (up to 32 alive at a time, 8 when
+   they are whole networks); an arch of identity blocks alone costs 0. */
+hant_status hant_bracket_archs(hant_bracket *b, const hant_arch *archs, int n, hant_timing *out);
+void hant_bracket_free(hant_bracket *b);
+
+/* The profiling run. Times the stem, the head (and its int8 twin when the
+   pool has int8 candidates) and every candidate of every block (the pool's
+   grammar, hant_pool_generate) as parts, and the teacher end to end, each
+   against the reference (the teacher's block with the most multiply-adds),
+   on the context's threads (the table's thread count). The table at `path`
+   is saved after every 256 configurations; entries it holds already are not
+   measured again (resume). An existing table is first checked against this
+   machine and build (refused unless accept_foreign), and for drift: the
+   reference and the teacher's parts and network timed again; if only the
+   machine's speed changed (the ratios held) the table is rescaled, if the
+   ratios moved it is profiled again. Then optionally pairs (nn-Meter's
+   fusion rule on adjacent blocks: "pair" rows and PATH.pairs) and
+   validation (`validate` random networks and the teacher end to end; the
+   latency model fitted on two random folds and scored out of sample, then
+   fitted on all and stored, unless the plain sum did better; PATH.validate,
+   or with score_only the stored model scored: PATH.score, nothing saved).
+   Progress stages (the result's fields named are set before the call):
+   "warning" (foreign, foreign_why: a table accepted anyway or without a
+   fingerprint), "wait" (the lock), "drift" (drift_*; done = drift),
+   "plan" (todo, entries_before, ref_ms), "profile" (done/total:
+   configurations), "timed" (the sweep's figures), "saved" (entries),
+   "pairs plan" (pairs, pairs_teacher), "pairs" (pairs_*), "validate plan"
+   (validated), "validate" (done/total: networks), "validated" (val_*).
+   Fields where 0 is a setting of its own take a negative value for it. */
+typedef struct hant_lut_profile_config {
+    const char *pool;        /* candidate grammar; NULL: "quick" */
+    int batch;               /* deployment batch; 0: 1 */
+    int reps;                /* timed runs per sample (after 5 warm-up runs); 0: 15 */
+    int rounds, min_rounds;  /* samples per configuration; 0: 10, 3 */
+    double target_unc;       /* 0: 0.02 (hant_bracket) */
+    double drift_tol;        /* 0: 0.10 (hant_bracket) */
+    int use_median;          /* a sample: 0 the fastest of its runs, 1 their median */
+    int cold;                /* flush the caches before every timed run */
+    int validate;            /* random networks timed end to end; 0: none (but after a
+                                re-profile, as many as the table's model was fitted on) */
+    int score_only;          /* score the stored model on them: nothing fitted or saved */
+    double skew;             /* share of validation networks drawn toward cheap candidates; 0: 0.5 */
+    double ridge;            /* the fit's pull toward the plain sum; 0: 0.01 */
+    int pairs;               /* 1: the fusion rule on the teacher's adjacent pairs ... */
+    int pairs_random;        /* ... and this many random adjacent candidate pairs */
+    int accept_foreign;      /* extend a table made on another machine or build */
+    int no_check;            /* 1: no drift check */
+    int check_only;          /* 1: only check for drift (out->drift), nothing measured or saved */
+    double table_tol;        /* drift allowed beyond the timings' uncertainty; 0: 0.03 */
+    uint64_t seed;           /* timing input, pairs and validation networks; 0: 1 */
+    hant_progress_fn progress;
+    void *user;
+} hant_lut_profile_config;
+typedef struct hant_lut_profile_result {
+    int foreign;             /* the table: 1 of another machine or build (refused unless
+                                accept_foreign), 2 without a fingerprint (older hant) */
+    char foreign_why[512];   /* what differs (hant_lut_check_machine) */
+    int prior_validate;      /* networks the table's model was fitted on before, minus the teacher */
+    char cpu[128];           /* the table's */
+    int drift;               /* 0: none (or not checked), 1: the machine's speed changed (rescaled
+                                unless check_only), 2: the ratios moved (profiled again unless check_only) */
+    char drift_made[32];     /* when the table was written */
+    double drift_ref_now, drift_ref_then; /* the reference's median now, the table's reference_ms */
+    int drift_parts;         /* the teacher's parts and network timed again */
+    hant_drift_result drift_unit, drift_rel; /* the reference's factor; the ratios' */
+    double table_tol;
+    int todo, entries_before, entries; /* configurations to measure; in the table before, after */
+    double ref_ms;           /* the table's unit */
+    double ref_now_ms;       /* the median of this run's reference timings */
+    int ref_timings;
+    double run_drift;        /* hant_drift of those timings (4 windows) */
+    double unc_median, unc_worst; /* the measured entries' relative uncertainty */
+    long samples, redone;
+    int pairs, pairs_teacher, pairs_fuse, rounds;
+    double pair_min, pair_median, pair_max; /* (T1 + T2 - T12) / min(T1, T2) */
+    int validated, val_uniform, val_skewed, val_plain; /* plain: the table keeps the plain sum */
+    double val_load;         /* the 1-minute load average (-1: not known) */
+    double val_raw_median, val_raw_worst, val_median, val_worst;
+    double val_uniform_median, val_uniform_worst, val_skewed_median, val_skewed_worst;
+    hant_latency_model val_model;
+    double teacher_ms, teacher_rel;
+    char pairs_file[4096], validate_file[4096];
+} hant_lut_profile_result;
+hant_status hant_lut_profile(hant_context *ctx, const hant_arch *teacher, const char *path, const hant_lut_profile_config *cfg,
+                             hant_lut_profile_result *out);
 
 #ifdef __cplusplus
 }
@@ -11845,6 +11974,744 @@ done:
     hant__pl_free(ctx, saved);
     hant_optim_destroy(opt);
     if (out) *out = res;
+    return st;
+}
+
+
+/* ---- profiling: the latency table (hant profile) ---- */
+#include <fcntl.h>
+
+int hant_profile_lock(hant_progress_fn progress, void *user) {
+    int fd = open(HANT_PROFILE_LOCK, O_RDWR | O_CREAT, 0666);
+    if (fd < 0) return -1; /* no lock possible: measure anyway */
+    struct flock l;
+    memset(&l, 0, sizeof l);
+    l.l_type = F_WRLCK; l.l_whence = SEEK_SET;
+    if (fcntl(fd, F_SETLK, &l) != 0) {
+        if (progress) progress(user, "wait", 0, 1);
+        if (fcntl(fd, F_SETLKW, &l) != 0) { close(fd); return -1; }
+    }
+    return fd;
+}
+
+void hant_profile_unlock(int lock) { if (lock >= 0) close(lock); }
+
+#ifndef HANT_BUILD_FLAGS
+#define HANT_BUILD_FLAGS "unknown"
+#endif
+void hant_build_string(char *buf, size_t size) { snprintf(buf, size, "%s isa=%s int8=%s", HANT_BUILD_FLAGS, hant_isa(), hant_int8_isa()); }
+
+hant_status hant_lut_check_here(const hant_lut *lut, int *unchecked) {
+    hant_cpu_info here;
+    char build[256];
+    hant_cpu_identify(&here);
+    hant_build_string(build, sizeof build);
+    return hant_lut_check_machine(lut, &here, build, unchecked);
+}
+
+/* The effective settings of a bracket (zero: the defaults). */
+static void hant__bracket_settings(const hant_bracket *p, int *R, int *mr, double *unc, double *tol) {
+    *R = p->rounds > 0 ? p->rounds : 10;
+    *mr = p->min_rounds > 0 ? p->min_rounds : 3;
+    if (*mr > *R) *mr = *R;
+    *unc = p->target_unc > 0 ? p->target_unc : p->target_unc < 0 ? 0 : 0.02;
+    *tol = p->drift_tol > 0 ? p->drift_tol : 0.10;
+}
+
+hant_status hant_bracket_ref(hant_bracket *p, double *ms) {
+    if (!p || !p->ctx || !p->ref || !ms) return hant__fail(HANT_ERR_INVALID_ARG, "hant_bracket_ref: NULL argument (ctx and ref are required)");
+    hant_timing t;
+    hant_status st = hant_profile_net(p->ref, p->batch > 0 ? p->batch : 1, &p->pc, &t);
+    if (st) { hant__prefix_error("reference: "); return st; }
+    if (p->nrefs == p->cap_refs) {
+        int nc = p->cap_refs ? 2 * p->cap_refs : 1024;
+        double *r = (double *)hant__pl_alloc(p->ctx, (size_t)nc, sizeof(double));
+        if (!r) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "reference timings: out of memory");
+        if (p->nrefs) memcpy(r, p->refs, sizeof(double) * (size_t)p->nrefs);
+        hant__pl_free(p->ctx, p->refs);
+        p->refs = r; p->cap_refs = nc;
+    }
+    p->refs[p->nrefs++] = *ms = p->use_median ? t.median_ms : t.min_ms;
+    return HANT_OK;
+}
+
+void hant_bracket_free(hant_bracket *p) {
+    if (!p) return;
+    hant__pl_free(p->ctx, p->refs);
+    p->refs = NULL; p->nrefs = p->cap_refs = 0;
+}
+
+hant_status hant_bracket_nets(hant_bracket *p, hant_net **nets, int n, hant_timing *out) {
+    if (!p || !p->ctx || !p->ref || n < 0 || (n && (!nets || !out))) return hant__fail(HANT_ERR_INVALID_ARG, "hant_bracket_nets: NULL argument");
+    int R, mr;
+    double target, tol;
+    hant__bracket_settings(p, &R, &mr, &target, &tol);
+    if (R > 1000) return hant__fail(HANT_ERR_INVALID_ARG, "hant_bracket: rounds %d (at most 1000)", R);
+    const int batch = p->batch > 0 ? p->batch : 1;
+    hant_status st = HANT_OK;
+    size_t nn = (size_t)(n ? n : 1);
+    double *xs = (double *)hant__pl_alloc(p->ctx, 3 * (size_t)R * nn, sizeof(double));
+    int *cnt = (int *)hant__pl_calloc(p->ctx, nn, sizeof(int)), *tries = (int *)hant__pl_calloc(p->ctx, nn, sizeof(int));
+    char *done = (char *)hant__pl_calloc(p->ctx, nn, 1);
+    if (!xs || !cnt || !tries || !done) { st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "hant_bracket_nets: out of memory"); goto out; }
+    for (int i = 0; i < n; i++) { memset(&out[i], 0, sizeof out[i]); if (!nets[i]) done[i] = 1; }
+    double prev;
+    st = hant_bracket_ref(p, &prev);
+    for (int left = 1; left && !st;) {
+        left = 0;
+        for (int i = 0; i < n && !st; i++) {
+            if (done[i]) continue;
+            hant_timing t;
+            double after;
+            if ((st = hant_profile_net(nets[i], batch, &p->pc, &t)) || (st = hant_bracket_ref(p, &after))) break;
+            tries[i]++;
+            /* the last try of a net with no sample yet is kept whatever the drift (its interval says how good it is) */
+            if (fabs(after / prev - 1) <= tol || (!cnt[i] && tries[i] >= 2 * R)) {
+                double *s = xs + 3 * ((size_t)i * R + (size_t)cnt[i]++);
+                s[0] = p->use_median ? t.median_ms : t.min_ms; s[1] = prev; s[2] = after;
+                p->samples++;
+            } else p->redone++;
+            prev = after;
+            hant_ratio q;
+            q.unc = 1;
+            if (cnt[i] >= mr) {
+                double x[1024], b[1024], a[1024];
+                for (int k = 0; k < cnt[i]; k++) { const double *s = xs + 3 * ((size_t)i * R + (size_t)k); x[k] = s[0]; b[k] = s[1]; a[k] = s[2]; }
+                hant_ratio_estimate(x, b, a, cnt[i], 0, &q);
+            }
+            if (q.unc <= target || cnt[i] >= R || tries[i] >= 2 * R) done[i] = 1;
+            else left = 1;
+        }
+    }
+    for (int i = 0; i < n && !st; i++) {
+        if (!nets[i] || !cnt[i]) continue;
+        double x[1024], b[1024], a[1024], r[1024];
+        for (int k = 0; k < cnt[i]; k++) { const double *s = xs + 3 * ((size_t)i * R + (size_t)k); x[k] = s[0]; b[k] = s[1]; a[k] = s[2]; r[k] = x[k] / sqrt(a[k] * b[k]); }
+        hant_ratio q;
+        hant_ratio_estimate(x, b, a, cnt[i], 0, &q);
+        double lo = r[0];
+        for (int k = 0; k < cnt[i]; k++) { lo = fmin(lo, r[k]); r[k] = fabs(r[k] - q.ratio); }
+        double mad, hw;
+        hant_median_interval(r, cnt[i], &mad, &hw);
+        out[i].rel = q.ratio;
+        out[i].median_ms = q.ratio * p->ref_ms;
+        out[i].unc_ms = q.unc * out[i].median_ms;
+        out[i].mad_ms = mad * p->ref_ms;
+        out[i].min_ms = lo * p->ref_ms;
+        out[i].reps = cnt[i];
+    }
+out:
+    hant__pl_free(p->ctx, xs); hant__pl_free(p->ctx, cnt); hant__pl_free(p->ctx, tries); hant__pl_free(p->ctx, done);
+    return st;
+}
+
+hant_status hant_bracket_archs(hant_bracket *p, const hant_arch *archs, int n, hant_timing *out) {
+    if (!p || !p->ctx || n < 0 || (n && (!archs || !out))) return hant__fail(HANT_ERR_INVALID_ARG, "hant_bracket_archs: NULL argument");
+    hant_net *nets[32];
+    const int live = n && archs[0].num_blocks > 2 ? 8 : 32;
+    for (int i0 = 0; i0 < n; i0 += live) {
+        int m = n - i0 < live ? n - i0 : live;
+        hant_status st = HANT_OK;
+        for (int j = 0; j < m; j++) {
+            const hant_arch *a = &archs[i0 + j];
+            int identity_only = a->num_blocks > 0 && !a->stem_cout && !a->num_classes;
+            for (int b = 0; identity_only && b < a->num_blocks; b++) identity_only = a->blocks[b].kind == HANT_BLOCK_IDENTITY;
+            nets[j] = NULL;
+            if (!identity_only && !st) st = hant_net_create(p->ctx, a, 1, &nets[j]);
+        }
+        if (!st) st = hant_bracket_nets(p, nets, m, out + i0);
+        for (int j = 0; j < m; j++) hant_net_destroy(nets[j]);
+        if (st) return st;
+    }
+    return HANT_OK;
+}
+
+/* One profiling run's state: the bracket, the table's key settings, the
+   candidate pools. */
+typedef struct hant__prof {
+    hant_bracket b;
+    int threads;
+    int nblocks, count[HANT_MAX_BLOCKS];
+    hant_block_spec *spec[HANT_MAX_BLOCKS];
+    const hant_lut_profile_config *cfg;
+    hant_lut_profile_result *res;
+} hant__prof;
+
+static void hant__prof_say(hant__prof *p, const char *stage, int done, int total) {
+    if (p->cfg->progress) p->cfg->progress(p->cfg->user, stage, done, total);
+}
+
+/* Key of a whole network measured end to end. */
+static void hant__net_key(const hant_arch *a, int batch, int threads, char *key, size_t size) {
+    char sig[64];
+    snprintf(sig, sizeof sig, "net arch=%016llx", (unsigned long long)hant_arch_hash(a));
+    hant_lut_key(key, size, sig, batch, threads, "fp32");
+}
+
+/* Median and worst of |e[0..n)| (0 when n = 0). */
+static void hant__err_stats(hant_context *ctx, const double *e, int n, double *median, double *worst) {
+    double *a = (double *)hant__pl_alloc(ctx, (size_t)(n ? n : 1), sizeof(double));
+    *median = *worst = 0;
+    if (!a || !n) { hant__pl_free(ctx, a); return; }
+    for (int i = 0; i < n; i++) a[i] = fabs(e[i]);
+    qsort(a, (size_t)n, sizeof *a, hant__cmp_double);
+    *median = n & 1 ? a[n / 2] : 0.5 * (a[n / 2 - 1] + a[n / 2]);
+    *worst = a[n - 1];
+    hant__pl_free(ctx, a);
+}
+
+/* A text file written under a temporary name and renamed into place when whole. */
+static FILE *hant__open_tmp(const char *path, char *tmp, size_t size) {
+    if (!hant__tmp_name(tmp, size, path)) { hant__fail(HANT_ERR_INVALID_ARG, "path too long: %s", path); return NULL; }
+    FILE *f = fopen(tmp, "w");
+    if (!f) hant__fail(HANT_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+    return f;
+}
+static hant_status hant__commit_tmp(FILE *f, const char *tmp, const char *path) {
+    int ok = !ferror(f);
+    ok = (fclose(f) == 0) && ok;
+    if (!ok || rename(tmp, path)) {
+        int e = errno;
+        remove(tmp);
+        return hant__fail(HANT_ERR_IO, "cannot write %s: %s", path, strerror(e));
+    }
+    return HANT_OK;
+}
+
+/* nn-Meter's fusion rule on adjacent blocks: T1 and T2 (each block alone)
+   and T12 (both as one two-block part) are timed in the same interleaved
+   rounds, and the pair "fuses" when T1 + T2 - T12 > 0.5 min(T1, T2). Pairs:
+   every adjacent pair of the teacher's blocks, then nrand random adjacent
+   pairs of candidates (identity excluded: a network skips it). Writes
+   "pair SIG1 | SIG2" rows (median_ms: the signed saving; mad_ms: the root sum
+   of squares of the three MADs; min_ms: min(T1, T2), so that the row alone
+   decides the rule) and the details to PATH.pairs. */
+static hant_status hant__prof_pairs(hant__prof *p, const hant_arch *arch, hant_lut *lut, const char *out, int nrand, uint64_t seed) {
+    typedef struct { int block, random; hant_block_spec a, b; } pair;
+    hant_context *ctx = p->b.ctx;
+    hant_lut_profile_result *res = p->res;
+    int nb = arch->num_blocks, np = 0;
+    hant_status st = HANT_OK;
+    if (nb < 2) return hant__fail(HANT_ERR_INVALID_ARG, "pairs: the network has fewer than two blocks");
+    pair *pr = (pair *)hant__pl_alloc(ctx, (size_t)(nb + nrand), sizeof *pr);
+    hant_arch *arch3 = (hant_arch *)hant__pl_alloc(ctx, 3 * (size_t)(nb + nrand), sizeof(hant_arch));
+    hant_timing *t = (hant_timing *)hant__pl_alloc(ctx, 3 * (size_t)(nb + nrand), sizeof(hant_timing));
+    double *ratio = (double *)hant__pl_alloc(ctx, (size_t)(nb + nrand), sizeof(double));
+    FILE *f = NULL;
+    char path[4096], tmp[4200];
+    if (!pr || !arch3 || !t || !ratio) { st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "pairs: out of memory"); goto done; }
+    for (int i = 0; i + 1 < nb; i++)
+        if (arch->blocks[i].kind != HANT_BLOCK_IDENTITY && arch->blocks[i + 1].kind != HANT_BLOCK_IDENTITY) {
+            pair q = { i, 0, arch->blocks[i], arch->blocks[i + 1] };
+            pr[np++] = q;
+        }
+    uint64_t rng = seed * 0x9E3779B97F4A7C15ull + 777;
+    for (int k = 0, tries = 0; k < nrand && tries < 100 * nrand; tries++) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        int i = (int)((rng >> 33) % (uint64_t)(nb - 1));
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        const hant_block_spec *a = &p->spec[i][(rng >> 33) % (uint64_t)p->count[i]];
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        const hant_block_spec *b = &p->spec[i + 1][(rng >> 33) % (uint64_t)p->count[i + 1]];
+        if (a->kind == HANT_BLOCK_IDENTITY || b->kind == HANT_BLOCK_IDENTITY) continue;
+        pair q = { i, 1, *a, *b };
+        pr[np++] = q; k++;
+    }
+    for (int j = 0; j < np; j++) {
+        hant_arch one = *arch, two;
+        one.blocks[pr[j].block] = pr[j].a; one.blocks[pr[j].block + 1] = pr[j].b;
+        hant_arch_part(&one, pr[j].block, &arch3[3 * j]);
+        hant_arch_part(&one, pr[j].block + 1, &arch3[3 * j + 1]);
+        two = arch3[3 * j];
+        two.num_blocks = 2; two.blocks[1] = pr[j].b;
+        arch3[3 * j + 2] = two;
+    }
+    res->pairs = np; res->pairs_teacher = np - nrand;
+    hant__prof_say(p, "pairs plan", 0, np);
+    if ((st = hant_bracket_archs(&p->b, arch3, 3 * np, t))) goto done;
+    snprintf(path, sizeof path, "%s.pairs", out);
+    if (!(f = hant__open_tmp(path, tmp, sizeof tmp))) { st = HANT_ERR_IO; goto done; }
+    int pass = 0;
+    fprintf(f, "# hant profile pairs: %s, batch %d, %d threads, %s; nn-Meter rule: fuses when T1 + T2 - T12 > 0.5 min(T1, T2)\n", lut->cpu, lut->batch,
+            p->threads, lut->date);
+    fprintf(f, "source\tblock\tsig1\tsig2\tt1_ms\tt2_ms\tt12_ms\tsaving_ms\tsaving_over_min\tfuses\n");
+    for (int j = 0; j < np && !st; j++) {
+        char s1[256], s2[256], ps[600], key[192];
+        hant_block_signature(&pr[j].a, arch3[3 * j].in_h, arch3[3 * j].in_w, s1, sizeof s1);
+        hant_block_signature(&pr[j].b, arch3[3 * j + 1].in_h, arch3[3 * j + 1].in_w, s2, sizeof s2);
+        snprintf(ps, sizeof ps, "pair %s | %s", s1, s2);
+        double t1 = t[3 * j].median_ms, t2 = t[3 * j + 1].median_ms, t12 = t[3 * j + 2].median_ms, sv = t1 + t2 - t12, lo = t1 < t2 ? t1 : t2;
+        int fuses = sv > 0.5 * lo;
+        pass += fuses;
+        ratio[j] = lo > 0 ? sv / lo : 0;
+        hant_timing row = { sv, sqrt(t[3 * j].mad_ms * t[3 * j].mad_ms + t[3 * j + 1].mad_ms * t[3 * j + 1].mad_ms + t[3 * j + 2].mad_ms * t[3 * j + 2].mad_ms), lo,
+                            t[3 * j + 2].reps, sqrt(t[3 * j].unc_ms * t[3 * j].unc_ms + t[3 * j + 1].unc_ms * t[3 * j + 1].unc_ms + t[3 * j + 2].unc_ms * t[3 * j + 2].unc_ms), 0 };
+        if ((st = hant_lut_key(key, sizeof key, ps, lut->batch, p->threads, "fp32")) || (st = hant_lut_set(lut, key, &row))) break;
+        fprintf(f, "%s\t%d\t%s\t%s\t%.5f\t%.5f\t%.5f\t%+.5f\t%+.3f\t%d\n", pr[j].random ? "random" : "teacher", pr[j].block, s1, s2, t1, t2, t12, sv, ratio[j], fuses);
+    }
+    if (st) { fclose(f); remove(tmp); f = NULL; goto done; }
+    st = hant__commit_tmp(f, tmp, path);
+    f = NULL;
+    if (!st) st = hant_lut_save(lut, out);
+    if (!st) {
+        qsort(ratio, (size_t)np, sizeof *ratio, hant__cmp_double);
+        res->pairs_fuse = pass;
+        res->pair_min = np ? ratio[0] : 0; res->pair_max = np ? ratio[np - 1] : 0;
+        res->pair_median = !np ? 0 : np & 1 ? ratio[np / 2] : 0.5 * (ratio[np / 2 - 1] + ratio[np / 2]);
+        snprintf(res->pairs_file, sizeof res->pairs_file, "%s", path);
+        hant__prof_say(p, "pairs", np, np);
+    }
+done:
+    hant__pl_free(ctx, pr); hant__pl_free(ctx, arch3); hant__pl_free(ctx, t); hant__pl_free(ctx, ratio);
+    return st;
+}
+
+/* Validation: n random networks from the pool and the teacher, timed end to
+   end against the reference; the latency model fitted on a random half and
+   scored on the other (both ways), then fitted on all and stored. */
+static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, hant_lut *lut, const char *out, int validate, double lambda, double skew,
+                                       int score_only, uint64_t seed) {
+    enum { K = HANT_LATENCY_TERMS };
+    hant_context *ctx = p->b.ctx;
+    hant_lut_profile_result *res = p->res;
+    int nn = validate + 1, batch = lut->batch, threads = p->threads;
+    hant_status st = HANT_OK;
+    hant_arch *nets = (hant_arch *)hant__pl_alloc(ctx, (size_t)nn, sizeof(hant_arch));
+    hant_timing *meas = (hant_timing *)hant__pl_alloc(ctx, (size_t)nn, sizeof(hant_timing));
+    double *X = (double *)hant__pl_alloc(ctx, K * (size_t)nn, sizeof(double)), *y = (double *)hant__pl_alloc(ctx, (size_t)nn, sizeof(double));
+    double *Xf = (double *)hant__pl_alloc(ctx, K * (size_t)nn, sizeof(double)), *yf = (double *)hant__pl_alloc(ctx, (size_t)nn, sizeof(double));
+    double *raw = (double *)hant__pl_alloc(ctx, (size_t)nn, sizeof(double)), *cv = (double *)hant__pl_alloc(ctx, (size_t)nn, sizeof(double));
+    double *cvp = (double *)hant__pl_alloc(ctx, (size_t)nn, sizeof(double)), *sub = (double *)hant__pl_alloc(ctx, (size_t)nn, sizeof(double));
+    int *fold = (int *)hant__pl_alloc(ctx, (size_t)nn, sizeof(int));
+    /* every block's candidates in order of table time, for the skewed networks */
+    int *order = (int *)hant__pl_alloc(ctx, HANT_POOL_MAX * (size_t)(arch->num_blocks ? arch->num_blocks : 1), sizeof(int));
+    double *cost = (double *)hant__pl_alloc(ctx, HANT_POOL_MAX, sizeof(double));
+    char *skewed = (char *)hant__pl_calloc(ctx, (size_t)nn, 1);
+    FILE *vf = NULL;
+    if (!nets || !meas || !X || !y || !Xf || !yf || !raw || !cv || !cvp || !sub || !fold || !order || !cost || !skewed) {
+        st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "validation: out of memory");
+        goto done;
+    }
+    uint64_t rng = seed * 0x9E3779B97F4A7C15ull + 12345;
+    for (int b = 0; b < arch->num_blocks; b++) {
+        int *o = order + (size_t)b * HANT_POOL_MAX;
+        for (int c = 0; c < p->count[b]; c++) {
+            hant_arch one = *arch;
+            double x[HANT_LATENCY_TERMS];
+            one.blocks[b] = p->spec[b][c];
+            o[c] = c;
+            cost[c] = hant_latency_part_terms(lut, &one, b, batch, threads, x) ? 1e30 : x[1];
+        }
+        for (int i = 1; i < p->count[b]; i++) /* insertion sort: a pool is small */
+            for (int j = i; j > 0 && cost[o[j]] < cost[o[j - 1]]; j--) { int t = o[j]; o[j] = o[j - 1]; o[j - 1] = t; }
+    }
+    /* networks 1, 3, 5, ...: every block uniformly from its pool (the plain
+       random networks). 2, 4, 6, ... (a share `skew`): skewed toward cheap
+       candidates, block by block the candidate at rank floor(count u^a) in
+       order of table time, a = 2..16 per network, so that they span the
+       speed-ups that hant select's students reach. */
+    for (int k = 0; k < nn; k++) {
+        nets[k] = *arch;
+        if (k == 0) continue;
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull; /* a draw kept so that the networks stay those of earlier versions */
+        skewed[k] = (int)floor(k * skew) != (int)floor((k - 1) * skew);
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        double a = pow(2.0, 1 + 3 * (double)(rng >> 11) * (1.0 / 9007199254740992.0));
+        for (int b = 0; b < arch->num_blocks; b++) {
+            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+            if (!skewed[k]) { nets[k].blocks[b] = p->spec[b][(rng >> 33) % (uint64_t)p->count[b]]; continue; }
+            double u = (double)(rng >> 11) * (1.0 / 9007199254740992.0);
+            int r = (int)(p->count[b] * pow(u, a));
+            if (r >= p->count[b]) r = p->count[b] - 1;
+            nets[k].blocks[b] = p->spec[b][order[(size_t)b * HANT_POOL_MAX + (size_t)r]];
+        }
+    }
+    res->validated = nn;
+    hant__prof_say(p, "validate plan", 0, nn);
+    for (int i = 0; i < nn && !st; i += 32) {
+        int m = nn - i < 32 ? nn - i : 32;
+        st = hant_bracket_archs(&p->b, nets + i, m, meas + i);
+        if (!st) hant__prof_say(p, "validate", i + m, nn);
+    }
+    for (int k = 0; k < nn && !st; k++) {
+        if ((st = hant_latency_terms(lut, &nets[k], batch, threads, X + (size_t)k * K))) break;
+        y[k] = meas[k].median_ms;
+        raw[k] = (X[(size_t)k * K + 1] - y[k]) / y[k];
+    }
+    if (st) goto done;
+    /* two random folds: each is predicted by the model fitted on the other */
+    for (int k = 0; k < nn; k++) fold[k] = k & 1;
+    for (int k = nn - 1; k > 0; k--) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        int j = (int)((rng >> 33) % (uint64_t)(k + 1)), t = fold[k];
+        fold[k] = fold[j]; fold[j] = t;
+    }
+    hant_latency_model m;
+    if (score_only) { /* the stored model, as it is, on these networks: nothing fitted or saved */
+        hant_lut_model(lut, batch, threads, &m);
+        for (int k = 0; k < nn && !st; k++) {
+            st = hant_lut_predict(lut, &nets[k], batch, threads, &cvp[k]);
+            cv[k] = (cvp[k] - y[k]) / y[k];
+        }
+    }
+    for (int f = 0; f < 2 && !st && !score_only; f++) {
+        int nf = 0;
+        for (int k = 0; k < nn; k++)
+            if (fold[k] != f) { memcpy(Xf + (size_t)nf * K, X + (size_t)k * K, sizeof(double) * K); yf[nf++] = y[k]; }
+        if (!nf) { st = hant__fail(HANT_ERR_INVALID_ARG, "fit: an empty fold (validate more networks)"); break; }
+        if ((st = hant_latency_fit(Xf, yf, nf, NULL, lambda, &m))) { hant__prefix_error("fit: "); break; }
+        /* scored by hant_lut_predict, the function whose part costs hant select charges */
+        if ((st = hant_lut_set_model(lut, batch, threads, &m))) break;
+        for (int k = 0; k < nn && !st; k++)
+            if (fold[k] == f) {
+                st = hant_lut_predict(lut, &nets[k], batch, threads, &cvp[k]);
+                cv[k] = (cvp[k] - y[k]) / y[k];
+            }
+    }
+    if (!st && !score_only && (st = hant_latency_fit(X, y, nn, NULL, lambda, &m))) hant__prefix_error("fit: ");
+    if (st) goto done;
+    double raw_med, raw_worst, cv_med, cv_worst, su_med = 0, su_worst = 0, ss_med = 0, ss_worst = 0;
+    hant__err_stats(ctx, raw, nn, &raw_med, &raw_worst);
+    hant__err_stats(ctx, cv, nn, &cv_med, &cv_worst);
+    /* the two kinds of networks apart (the teacher counts as uniform) */
+    int nu = 0, ns = 0;
+    for (int k = 0; k < nn; k++) if (!skewed[k]) sub[nu++] = cv[k];
+    hant__err_stats(ctx, sub, nu, &su_med, &su_worst);
+    for (int k = 0; k < nn; k++) if (skewed[k]) sub[ns++] = cv[k];
+    hant__err_stats(ctx, sub, ns, &ss_med, &ss_worst);
+    /* the model is kept only where it beats the plain sum out of sample (a
+       few networks timed on a busy machine can fit anything) */
+    int plain = !score_only && cv_med > raw_med;
+    if (plain) {
+        double r2 = 0;
+        for (int k = 0; k < nn; k++) r2 += raw[k] * raw[k];
+        memset(&m, 0, sizeof m);
+        m.coef[1] = 1; m.nfit = nn; m.resid = sqrt(r2 / nn);
+    }
+    if (!score_only && ((st = hant_lut_set_model(lut, batch, threads, &m)) || (st = hant_lut_save(lut, out)))) goto done;
+    char vpath[4096], vtmp[4200];
+    const char *cache = p->cfg->cold ? "cold" : "warm";
+    snprintf(vpath, sizeof vpath, "%s.%s", out, score_only ? "score" : "validate");
+    if (!(vf = hant__open_tmp(vpath, vtmp, sizeof vtmp))) { st = HANT_ERR_IO; goto done; }
+    double load[3] = { -1, -1, -1 };
+    FILE *la = fopen("/proc/loadavg", "r");
+    if (la) { if (fscanf(la, "%lf %lf %lf", &load[0], &load[1], &load[2]) != 3) load[0] = -1; fclose(la); }
+    fprintf(vf, "# hant profile validation: %s, batch %d, %d threads, %s cache, %s, load average %.2f %.2f %.2f\n", lut->cpu, batch, threads, cache,
+            lut->date, load[0], load[1], load[2]);
+    if (score_only) fprintf(vf, "# score only: the table's stored model (fitted on %d networks) on these networks, not refitted\n", m.nfit);
+    if (plain) fprintf(vf, "# the fitted model did worse out of sample than the plain sum: the table keeps the plain sum\n");
+    fprintf(vf, "# model: measured = %.6f + %.6f x sum + %.6f x parts + %.6f x million weight words + %.6f x max(0, words - %.4f million) + per part %.6f x max(0, w - %.4f t) (ms), relative RMS residual %.2f%%\n",
+            m.coef[0], m.coef[1], m.coef[2], m.coef[3], m.knee_coef, m.knee, m.hinge_coef, m.kappa, 100 * m.resid);
+    fprintf(vf, "# sum of entries: median error %.2f%% worst %.2f%%; the model %s: median %.2f%% worst %.2f%%\n", 100 * raw_med, 100 * raw_worst,
+            score_only ? "as stored, on networks it never saw" : "out of sample (2 random folds)", 100 * cv_med, 100 * cv_worst);
+    fprintf(vf, "# %s by kind: %d uniform networks (the teacher included) median %.2f%% worst %.2f%%; %d skewed toward cheap candidates median %.2f%% worst %.2f%%\n",
+            score_only ? "the stored model" : "out of sample", nu, 100 * su_med, 100 * su_worst, ns, 100 * ss_med, 100 * ss_worst);
+    fprintf(vf, "net\tarch\tmeasured_ms\tunc_ms\trel\tsum_ms\tparts\tmwords\tpredicted_ms\traw_err_pct\tcv_err_pct\tsampling\tint8_parts\tint8_ms\ttiled_parts\ttiled_ms\n");
+    for (int k = 0; k < nn; k++) {
+        const double *x = X + (size_t)k * K;
+        /* what the network is made of: int8 and tiled parts and their table time */
+        int nq = 0, nt = 0;
+        double qms = 0, tms = 0;
+        for (int b = HANT_PART_STEM; b <= nets[k].num_blocks; b++) {
+            double xp[HANT_LATENCY_TERMS];
+            if (hant_latency_part_terms(lut, &nets[k], b, batch, threads, xp) || xp[2] == 0) continue;
+            int q = b == nets[k].num_blocks ? nets[k].head_quant != 0 : b >= 0 && nets[k].blocks[b].quant != 0;
+            int tl = b >= 0 && b < nets[k].num_blocks && nets[k].blocks[b].tiled;
+            nq += q; qms += q ? xp[1] : 0; nt += tl; tms += tl ? xp[1] : 0;
+        }
+        fprintf(vf, "%s%d\t%016llx\t%.5f\t%.5f\t%.5f\t%.5f\t%.0f\t%.4f\t%.5f\t%+.2f\t%+.2f\t%s\t%d\t%.5f\t%d\t%.5f\n", k ? "random" : "teacher", k,
+                (unsigned long long)hant_arch_hash(&nets[k]), y[k], meas[k].unc_ms, meas[k].rel, x[1], x[2], x[3], cvp[k], 100 * raw[k], 100 * cv[k],
+                k ? skewed[k] ? "skewed" : "uniform" : "teacher", nq, qms, nt, tms);
+    }
+    st = hant__commit_tmp(vf, vtmp, vpath);
+    vf = NULL;
+    if (st) goto done;
+    res->val_load = load[0]; res->val_plain = plain; res->val_model = m;
+    res->val_raw_median = raw_med; res->val_raw_worst = raw_worst; res->val_median = cv_med; res->val_worst = cv_worst;
+    res->val_uniform = nu; res->val_uniform_median = su_med; res->val_uniform_worst = su_worst;
+    res->val_skewed = ns; res->val_skewed_median = ss_med; res->val_skewed_worst = ss_worst;
+    res->teacher_ms = y[0]; res->teacher_rel = meas[0].rel;
+    snprintf(res->validate_file, sizeof res->validate_file, "%s", vpath);
+    hant__prof_say(p, "validated", nn, nn);
+done:
+    if (vf) fclose(vf);
+    hant__pl_free(ctx, nets); hant__pl_free(ctx, meas); hant__pl_free(ctx, X); hant__pl_free(ctx, y); hant__pl_free(ctx, Xf);
+    hant__pl_free(ctx, yf); hant__pl_free(ctx, raw); hant__pl_free(ctx, cv); hant__pl_free(ctx, cvp); hant__pl_free(ctx, sub);
+    hant__pl_free(ctx, fold); hant__pl_free(ctx, order); hant__pl_free(ctx, cost); hant__pl_free(ctx, skewed);
+    return st;
+}
+
+/* Drift since the table was made, before it is used again: (1) the
+   reference now against reference_ms (the machine's speed: if only that
+   changed, every ratio holds and the table is rescaled); (2) the teacher's
+   parts and network timed again against the reference, against their stored
+   ratios (if these moved, the table no longer describes the machine and is
+   profiled again). tol: the change allowed beyond the timings' uncertainty.
+   Sets res->drift: 0 no drift, 1 the speed drifted (rescaled unless
+   check_only), 2 the ratios drifted (the caller profiles again). */
+static hant_status hant__prof_drift(hant__prof *p, const hant_arch *arch, hant_lut *lut, double tol, int check_only) {
+    hant_lut_profile_result *res = p->res;
+    int np = 0, batch = lut->batch;
+    hant_status st;
+    hant_arch parts[HANT_MAX_BLOCKS + 3];
+    double then[HANT_MAX_BLOCKS + 3], then_unc[HANT_MAX_BLOCKS + 3], now[HANT_MAX_BLOCKS + 3], now_unc[HANT_MAX_BLOCKS + 3];
+    hant_timing t[HANT_MAX_BLOCKS + 3];
+    for (int part = HANT_PART_STEM; part <= arch->num_blocks + 1; part++) {
+        char sig[256], key[192];
+        hant_arch sub;
+        if (part == arch->num_blocks + 1) { sub = *arch; hant__net_key(arch, batch, p->threads, key, sizeof key); }
+        else {
+            double x[HANT_LATENCY_TERMS];
+            if (hant_latency_part_terms(lut, arch, part, batch, p->threads, x) || x[2] == 0) continue; /* not in the table, or nothing runs */
+            hant_arch_part(arch, part, &sub);
+            hant_part_signature(&sub, sub.num_blocks ? 0 : sub.stem_cout ? HANT_PART_STEM : 0, sig, sizeof sig);
+            hant_lut_key(key, sizeof key, sig, batch, p->threads, "fp32");
+        }
+        const hant_lut_entry *e = hant_lut_find(lut, key);
+        if (!e || !(e->t.rel > 0)) continue;
+        parts[np] = sub;
+        then[np] = e->t.rel;
+        then_unc[np] = e->t.median_ms > 0 ? e->t.unc_ms / e->t.median_ms : 0;
+        np++;
+    }
+    /* (1) the reference's speed */
+    double r[9], med, hw;
+    for (int i = 0; i < 9; i++) if ((st = hant_bracket_ref(&p->b, &r[i]))) return st;
+    hant_median_interval(r, 9, &med, &hw);
+    double ru = med > 0 ? hw / med : 0, rthen_unc = lut->reference_unc;
+    hant_drift_result unit, rel;
+    if ((st = hant_drift_check(&lut->reference_ms, &rthen_unc, &med, &ru, 1, tol, &unit))) return st;
+    /* (2) the ratios */
+    memset(&rel, 0, sizeof rel);
+    rel.factor = 1;
+    if (np) {
+        if ((st = hant_bracket_archs(&p->b, parts, np, t))) return st;
+        for (int i = 0; i < np; i++) { now[i] = t[i].rel; now_unc[i] = t[i].median_ms > 0 ? t[i].unc_ms / t[i].median_ms : 1; }
+        if ((st = hant_drift_check(then, then_unc, now, now_unc, np, tol, &rel))) return st;
+    }
+    res->drift_ref_now = med; res->drift_ref_then = lut->reference_ms; res->drift_parts = np;
+    res->drift_unit = unit; res->drift_rel = rel; res->table_tol = tol;
+    res->drift = rel.drifted ? 2 : unit.drifted ? 1 : 0;
+    if (res->drift == 1 && !check_only && (st = hant_lut_rescale(lut, unit.factor))) return st;
+    hant__prof_say(p, "drift", res->drift, 2);
+    return HANT_OK;
+}
+
+static void hant__prof_pools_free(hant__prof *p) {
+    for (int b = 0; b < p->nblocks; b++) hant__pl_free(p->b.ctx, p->spec[b]);
+    p->nblocks = 0;
+}
+
+hant_status hant_lut_profile(hant_context *ctx, const hant_arch *arch, const char *out, const hant_lut_profile_config *config,
+                             hant_lut_profile_result *res_out) {
+    if (!ctx || !arch || !out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_profile: NULL argument");
+    hant_lut_profile_config cfg;
+    if (config) cfg = *config; else memset(&cfg, 0, sizeof cfg);
+    const char *pool = cfg.pool ? cfg.pool : "quick", *cache = cfg.cold ? "cold" : "warm";
+    const int batch = cfg.batch > 0 ? cfg.batch : 1, threads = hant_context_threads(ctx);
+    const uint64_t seed = cfg.seed ? cfg.seed : 1;
+    const double lambda = cfg.ridge > 0 ? cfg.ridge : cfg.ridge < 0 ? 0 : 0.01, skew = cfg.skew > 0 ? cfg.skew : cfg.skew < 0 ? 0 : 0.5;
+    const double table_tol = cfg.table_tol > 0 ? cfg.table_tol : cfg.table_tol < 0 ? 0 : 0.03;
+    int validate = cfg.validate > 0 ? cfg.validate : 0;
+    if (cfg.pairs_random < 0 || cfg.rounds > 1000 || cfg.min_rounds > 1000 || skew > 1)
+        return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_profile: pairs_random %d, rounds %d, min_rounds %d (at most 1000), skew %g (at most 1)", cfg.pairs_random,
+                          cfg.rounds, cfg.min_rounds, skew);
+    hant_lut_profile_result local, *rs = res_out ? res_out : &local; /* set as the run goes: progress reads it */
+    memset(rs, 0, sizeof *rs);
+    hant__prof P;
+    memset(&P, 0, sizeof P);
+    P.cfg = &cfg; P.res = rs; P.threads = threads;
+    P.b.ctx = ctx; P.b.batch = batch; P.b.rounds = cfg.rounds; P.b.min_rounds = cfg.min_rounds; P.b.target_unc = cfg.target_unc;
+    P.b.drift_tol = cfg.drift_tol; P.b.use_median = cfg.use_median;
+    P.b.pc.reps = cfg.reps > 0 ? cfg.reps : 15; P.b.pc.cold = cfg.cold; P.b.pc.seed = seed;
+    hant_status st = HANT_OK;
+    int lock = -1;
+    hant_lut lut;
+    memset(&lut, 0, sizeof lut);
+    hant_arch *todo = NULL;
+    char (*keys)[192] = NULL;
+    hant_timing *times = NULL;
+    /* candidate pools of every block (spec[b][0] = the teacher's) */
+    P.nblocks = arch->num_blocks;
+    for (int b = 0; b < arch->num_blocks; b++) {
+        int h, w;
+        hant_arch_block_input(arch, b, &h, &w, NULL);
+        if (!(P.spec[b] = (hant_block_spec *)hant__pl_alloc(ctx, HANT_POOL_MAX, sizeof(hant_block_spec)))) {
+            st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "candidate pools: out of memory");
+            goto done;
+        }
+        if ((st = hant_pool_generate(&arch->blocks[b], h, w, pool, P.spec[b], HANT_POOL_MAX, &P.count[b]))) {
+            hant__prefix_error("pool '%s': ", pool);
+            goto done;
+        }
+    }
+    char tkey[192];
+    hant__net_key(arch, batch, threads, tkey, sizeof tkey);
+    FILE *exists = fopen(out, "r");
+    if (exists) {
+        fclose(exists);
+        if ((st = hant_lut_load(out, &lut))) goto done;
+        if (lut.count && !lut.reference[0]) {
+            st = hant__fail(HANT_ERR_UNSUPPORTED, "%s was made by an older hant (entries not timed against a reference): use another table file, or delete it to profile again", out);
+            goto done;
+        }
+        int unchecked = 0;
+        if (hant_lut_check_here(&lut, &unchecked)) {
+            rs->foreign = 1;
+            snprintf(rs->foreign_why, sizeof rs->foreign_why, "%s", hant_last_error());
+            if (!cfg.accept_foreign) {
+                st = hant__fail(HANT_ERR_UNSUPPORTED, "%s: %s. Its latencies do not hold here: profile again on this machine, or accept it anyway (accept_foreign)", out,
+                                rs->foreign_why);
+                goto done;
+            }
+        } else if (unchecked) rs->foreign = 2;
+        if (rs->foreign) hant__prof_say(&P, "warning", rs->foreign, 2);
+        if (lut.threads != threads || lut.batch != batch || strcmp(lut.cache, cache)) {
+            st = hant__fail(HANT_ERR_INVALID_ARG, "%s holds batch %d, %d threads, %s cache; this run is batch %d, %d threads, %s: use another table file", out, lut.batch,
+                            lut.threads, lut.cache, batch, threads, cache);
+            goto done;
+        }
+    } else {
+        lut.threads = threads; lut.batch = batch;
+        snprintf(lut.cache, sizeof lut.cache, "%s", cache);
+    }
+    {
+        hant_latency_model lm;
+        hant_lut_model(&lut, batch, threads, &lm);
+        rs->prior_validate = lm.nfit > 1 ? lm.nfit - 1 : 0;
+    }
+    if (cfg.check_only && !(lut.reference_ms > 0 && lut.count)) { st = hant__fail(HANT_ERR_INVALID_ARG, "check: %s is not a table timed against a reference", out); goto done; }
+    if (!lut.machine.vendor[0]) { /* a new table, or one made elsewhere and accepted: it is this machine's now */
+        hant_cpu_identify(&lut.machine);
+        snprintf(lut.cpu, sizeof lut.cpu, "%s", lut.machine.name);
+        hant_build_string(lut.flags, sizeof lut.flags);
+    }
+    snprintf(rs->cpu, sizeof rs->cpu, "%s", lut.cpu);
+    snprintf(rs->drift_made, sizeof rs->drift_made, "%s", lut.date[0] ? lut.date : "unknown date");
+    {
+        time_t now = time(NULL);
+        strftime(lut.date, sizeof lut.date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    }
+    /* the reference: the teacher's block with the most multiply-adds, timed
+       alone (short, so a busy machine seldom preempts it; a block, so it
+       drifts with the parts it brackets) */
+    hant_arch refa;
+    char rkey[192];
+    {
+        int best = -1;
+        int64_t most = -1;
+        for (int b = 0; b < arch->num_blocks; b++) {
+            int h, w;
+            hant_arch_block_input(arch, b, &h, &w, NULL);
+            int64_t macs = arch->blocks[b].kind == HANT_BLOCK_IDENTITY ? -1 : hant_block_macs(&arch->blocks[b], h, w);
+            if (macs > most) { most = macs; best = b; }
+        }
+        char sig[256];
+        if (best < 0) hant_arch_part(arch, HANT_PART_STEM, &refa); else hant_arch_part(arch, best, &refa);
+        hant_part_signature(&refa, best < 0 ? HANT_PART_STEM : 0, sig, sizeof sig);
+        hant_lut_key(rkey, sizeof rkey, sig, batch, threads, "fp32");
+    }
+    if (lut.reference[0] && strcmp(lut.reference, rkey)) {
+        st = hant__fail(HANT_ERR_INVALID_ARG, "%s was timed against '%s', this model's reference is '%s': use another table file", out, lut.reference, rkey);
+        goto done;
+    }
+    if ((st = hant_net_create(ctx, &refa, 1, &P.b.ref))) { hant__prefix_error("reference: "); goto done; }
+    lock = hant_profile_lock(cfg.progress, cfg.user);
+    if (lut.reference_ms > 0) P.b.ref_ms = lut.reference_ms;
+    /* a table made earlier: has the machine drifted since? (rescales the
+       table, or empties it to be profiled again) */
+    if (lut.reference_ms > 0 && lut.count && !cfg.no_check) {
+        if ((st = hant__prof_drift(&P, arch, &lut, table_tol, cfg.check_only)) || cfg.check_only) goto done;
+        if (rs->drift == 2) { /* profiled again from scratch: validate again as often as before */
+            if (!validate) validate = rs->prior_validate;
+            lut.count = 0; lut.reference_ms = 0; lut.reference_unc = 0;
+        }
+        P.b.ref_ms = lut.reference_ms;
+    }
+    if (!(lut.reference_ms > 0)) { /* the table's unit: the reference's median over 9 timings now */
+        double r[9], hw;
+        for (int i = 0; i < 9 && !st; i++) st = hant_bracket_ref(&P.b, &r[i]);
+        if (st) goto done;
+        hant_median_interval(r, 9, &P.b.ref_ms, &hw);
+        snprintf(lut.reference, sizeof lut.reference, "%s", rkey);
+        lut.reference_ms = P.b.ref_ms;
+        lut.reference_unc = P.b.ref_ms > 0 ? hw / P.b.ref_ms : 0;
+    }
+    /* every configuration not yet in the table, each key once */
+    int cap = 3 + 1;
+    for (int b = 0; b < P.nblocks; b++) cap += P.count[b];
+    todo = (hant_arch *)hant__pl_alloc(ctx, (size_t)cap, sizeof(hant_arch));
+    keys = (char (*)[192])hant__pl_alloc(ctx, (size_t)cap, sizeof(*keys));
+    times = (hant_timing *)hant__pl_alloc(ctx, (size_t)cap, sizeof(hant_timing));
+    if (!todo || !keys || !times) { st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: out of memory", out); goto done; }
+    int ntodo = 0, int8_pool = 0;
+    for (int b = 0; b < P.nblocks; b++)
+        for (int k = 0; k < P.count[b]; k++) int8_pool |= P.spec[b][k].quant != 0;
+    /* a pool with int8 candidates also offers an int8 head (arch.head_quant) */
+    const int head_q8 = int8_pool && arch->head_cout && !arch->head_quant;
+    for (int p = HANT_PART_STEM; p <= arch->num_blocks; p++) {
+        int nc = p >= 0 && p < arch->num_blocks ? P.count[p] : p == arch->num_blocks ? 1 + head_q8 : 1;
+        for (int c = 0; c < nc; c++) {
+            hant_arch sub;
+            if (p == HANT_PART_STEM && !arch->stem_cout) continue;
+            if (p == arch->num_blocks && !arch->num_classes) continue;
+            if (p >= 0 && p < arch->num_blocks) {
+                if (P.spec[p][c].kind == HANT_BLOCK_IDENTITY) continue; /* no work: 0 by construction */
+                hant_arch one = *arch;
+                one.blocks[p] = P.spec[p][c];
+                hant_arch_part(&one, p, &sub);
+            } else {
+                hant_arch_part(arch, p, &sub);
+                if (c == 1) sub.head_quant = HANT_QUANT_INT8; /* the head's int8 twin */
+            }
+            char sig[256], key[192];
+            hant_part_signature(&sub, sub.num_blocks ? 0 : sub.stem_cout ? HANT_PART_STEM : 0, sig, sizeof sig);
+            hant_lut_key(key, sizeof key, sig, batch, threads, "fp32");
+            int dup = 0, have = hant_lut_find(&lut, key) != NULL;
+            for (int j = 0; j < ntodo && !dup; j++) dup = !strcmp(keys[j], key);
+            if (dup || have) continue;
+            todo[ntodo] = sub;
+            memcpy(keys[ntodo], key, sizeof key);
+            ntodo++;
+        }
+    }
+    /* the teacher end to end: hant_selection_budget's speed-up divides its latency */
+    if (!hant_lut_find(&lut, tkey)) { todo[ntodo] = *arch; memcpy(keys[ntodo], tkey, sizeof tkey); ntodo++; }
+    rs->todo = ntodo; rs->entries_before = lut.count; rs->ref_ms = P.b.ref_ms;
+    hant__prof_say(&P, "plan", 0, ntodo);
+    /* chunks: interleaved rounds within a chunk, an atomic save after each */
+    const int chunk = 256;
+    for (int i = 0; i < ntodo && !st; i += chunk) {
+        int m = ntodo - i < chunk ? ntodo - i : chunk;
+        if ((st = hant_bracket_archs(&P.b, todo + i, m, times + i))) break;
+        for (int j = 0; j < m && !st; j++) st = hant_lut_set(&lut, keys[i + j], &times[i + j]);
+        if (!st) st = hant_lut_save(&lut, out);
+        if (!st) hant__prof_say(&P, "profile", i + m, ntodo);
+    }
+    if (st) goto done;
+    if (ntodo) {
+        double unc[4096], med = 0, worst = 0, hw;
+        int nu = 0;
+        for (int i = 0; i < ntodo && nu < 4096; i++) if (times[i].median_ms > 0) { unc[nu] = times[i].unc_ms / times[i].median_ms; worst = fmax(worst, unc[nu]); nu++; }
+        if (nu) hant_median_interval(unc, nu, &med, &hw);
+        double rmed = 0;
+        if (P.b.nrefs) hant_median_interval(P.b.refs, P.b.nrefs, &rmed, &hw);
+        rs->ref_now_ms = rmed; rs->ref_timings = P.b.nrefs; rs->run_drift = hant_drift(P.b.refs, P.b.nrefs, 4);
+        rs->unc_median = med; rs->unc_worst = worst; rs->samples = P.b.samples; rs->redone = P.b.redone;
+        hant__prof_say(&P, "timed", ntodo, ntodo);
+    } else if ((st = hant_lut_save(&lut, out))) goto done;
+    rs->entries = lut.count;
+    hant__prof_say(&P, "saved", lut.count, lut.count);
+    if (cfg.pairs && (st = hant__prof_pairs(&P, arch, &lut, out, cfg.pairs_random, seed))) goto done;
+    if (validate > 0 && (st = hant__prof_validate(&P, arch, &lut, out, validate, lambda, skew, cfg.score_only, seed))) goto done;
+    rs->entries = lut.count;
+done:
+    hant_profile_unlock(lock);
+    hant_net_destroy(P.b.ref);
+    hant_bracket_free(&P.b);
+    hant__pl_free(ctx, todo); hant__pl_free(ctx, keys); hant__pl_free(ctx, times);
+    hant_lut_free(&lut);
+    hant__prof_pools_free(&P);
     return st;
 }
 

@@ -1,25 +1,29 @@
-/* transform - HANT through the library alone: a teacher and a latency table
-   in, a faster student out. The same phases as `hant transform` (which also
-   profiles, measures and reports): distill every candidate (phase 1), solve
-   the selection under the budget (phase 2), assemble, fine-tune with
+/* transform - HANT through the library alone: a teacher in, a faster student
+   out. The phases of `hant transform` (which also measures and reports):
+   profile the latency table on this CPU, distill every candidate (phase 1),
+   solve the selection under the budget (phase 2), assemble, fine-tune with
    knowledge distillation (phase 3).
 
    cc -std=c11 -O2 -march=native examples/transform.c -o transform -lm -lpthread
-   ./transform TEACHER.hant LUT.tsv DATA_DIR WORK_DIR SPEEDUP OUT.hant [POOL [IMAGES [EPOCHS [SUBSET]]]]
+   ./transform TEACHER.hant DATA_DIR WORK_DIR SPEEDUP OUT.hant [POOL [IMAGES [EPOCHS [SUBSET]]]]
 
-   LUT.tsv comes from `hant profile TEACHER.hant -o LUT.tsv --candidates POOL`. */
+   The table is WORK_DIR/lut.tsv: profiled (and its latency model fitted) on
+   the first run; a table already there is extended as it is, not measured
+   again (hant profile also checks it for drift). */
 #define HANT_IMPLEMENTATION
 #include "../hant.h"
 #define HANT_SOLVER_IMPLEMENTATION
 #include "../hant_solver.h"
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void progress(void *user, const char *stage, int done, int total) {
     (void)user;
-    if (strcmp(stage, "train") || done == total) fprintf(stderr, "%s %d/%d\n", stage, done, total);
+    if ((strcmp(stage, "train") && strcmp(stage, "profile")) || done == total) fprintf(stderr, "%s %d/%d\n", stage, done, total);
 }
 
 static int fail(const char *what) {
@@ -28,13 +32,13 @@ static int fail(const char *what) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 7) {
-        fprintf(stderr, "usage: transform TEACHER.hant LUT.tsv DATA_DIR WORK_DIR SPEEDUP OUT.hant [POOL [IMAGES [EPOCHS [SUBSET]]]]\n");
+    if (argc < 6) {
+        fprintf(stderr, "usage: transform TEACHER.hant DATA_DIR WORK_DIR SPEEDUP OUT.hant [POOL [IMAGES [EPOCHS [SUBSET]]]]\n");
         return 2;
     }
-    const char *work = argv[4], *out = argv[6];
-    double speedup = atof(argv[5]);
-    hant_context *ctx;
+    const char *work = argv[3], *out = argv[5], *pool = argc > 6 ? argv[6] : NULL;
+    double speedup = atof(argv[4]);
+    hant_context *ctx, *pctx;
     hant_net *teacher, *student;
     hant_dataset data;
     hant_lut lut;
@@ -43,19 +47,32 @@ int main(int argc, char **argv) {
     if (hant_context_create(NULL, &ctx)) return fail("context");
     if (hant_net_load(ctx, argv[1], &teacher)) return fail(argv[1]);
     const hant_arch *a = hant_net_arch(teacher);
-    if (hant_lut_load(argv[2], &lut)) return fail(argv[2]);
-    if (hant_dataset_open_dir(ctx, argv[3], "train", a->num_classes, &data)) return fail(argv[3]);
+    if (hant_dataset_open_dir(ctx, argv[2], "train", a->num_classes, &data)) return fail(argv[2]);
+
+    /* the latency table, timed on the deployment's 2 pinned threads (a
+       table's thread count is part of its keys): every candidate's part */
+    char path[4096];
+    snprintf(path, sizeof path, "%s/lut.tsv", work);
+    FILE *old = fopen(path, "r");
+    hant_config pc = { 0 };
+    pc.threads = 2; pc.pin_threads = 1;
+    hant_lut_profile_config lc = { 0 };
+    lc.pool = pool; lc.no_check = 1; lc.validate = old ? 0 : 20; lc.progress = progress;
+    if (old) fclose(old);
+    if (mkdir(work, 0777) && errno != EEXIST) { perror(work); return 1; }
+    if (hant_context_create(&pc, &pctx) || hant_lut_profile(pctx, a, path, &lc, NULL)) return fail("profile");
+    hant_context_destroy(pctx);
+    if (hant_lut_load(path, &lut)) return fail(path);
 
     /* phase 1: DIR/scores.tsv and the candidates' weights (a rerun resumes) */
     hant_distill_config dc = { 0 };
     hant_distill_result dr;
     dc.work_dir = work; dc.teacher_name = argv[1]; dc.progress = progress;
-    if (argc > 7) dc.pool = argv[7];
-    if (argc > 8) dc.images = atoi(argv[8]);
+    dc.pool = pool;
+    if (argc > 7) dc.images = atoi(argv[7]);
     if (hant_distill(ctx, teacher, &data, &dc, &dr)) return fail("distill");
 
     /* phase 2: the knapsack from the scores and the latency table, solved exactly */
-    char path[4096];
     snprintf(path, sizeof path, "%s/scores.tsv", work);
     if (hant_scores_load(ctx, path, NULL, &scores) || hant_selection_build(ctx, a, &scores, &lut, &sel)) return fail("selection");
     double budget;
@@ -80,8 +97,8 @@ int main(int argc, char **argv) {
     /* phase 3: fine-tuning with knowledge distillation from the teacher */
     hant_train_config tc = { 0 };
     hant_train_result tr;
-    tc.epochs = argc > 9 ? atoi(argv[9]) : 2;
-    tc.subset = argc > 10 ? atoi(argv[10]) : 0;
+    tc.epochs = argc > 8 ? atoi(argv[8]) : 2;
+    tc.subset = argc > 9 ? atoi(argv[9]) : 0;
     tc.lr = 0.02; tc.warmup_epochs = -1; /* no warm-up */
     if (hant_train(ctx, student, teacher, &data, &tc, &tr)) return fail("finetune");
     if (hant_net_save(student, out)) return fail(out);
