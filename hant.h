@@ -11947,7 +11947,9 @@ hant_status hant_train(hant_context *ctx, hant_net *net, hant_net *teacher, cons
         float *bufs = hant_net_buffer_data(net, &nbuf);
         double before = 0, top1 = 0;
         if (val && nbuf) {
-            HANT__TRY(hant_eval_top1(net, data, val_idx, val, &before));
+            /* the last epoch of this call scored these very statistics */
+            if (res.epochs_done) before = res.val_top1;
+            else HANT__TRY(hant_eval_top1(net, data, val_idx, val, &before));
             saved = (float *)hant__pl_alloc(ctx, nbuf, sizeof(float));
             if (!saved) { st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "hant_train: %zu BN statistics", nbuf); goto done; }
             memcpy(saved, bufs, nbuf * sizeof(float));

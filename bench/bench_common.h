@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,6 +83,52 @@ static inline hant_bench_stats hant_bench_time(void (*fn)(void *), void *arg, do
     st.mad_ms = n % 2 ? dev[n / 2] : 0.5 * (dev[n / 2 - 1] + dev[n / 2]);
     st.samples = n;
     return st;
+}
+
+static inline double hant_bench_median(double *t, int n) { /* sorts t */
+    qsort(t, (size_t)n, sizeof(double), hant_bench_cmpd);
+    return n & 1 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
+}
+
+/* A network of the one block b at h x w (the reference networks' BN epsilon). */
+static inline int hant_bench_block_net(hant_context *ctx, int h, int w, const hant_block_spec *b, hant_net **out) {
+    hant_arch a;
+    memset(&a, 0, sizeof a);
+    a.in_h = h; a.in_w = w; a.in_c = b->cin; a.bn_eps = 1e-3f; a.num_blocks = 1; a.blocks[0] = *b;
+    if (hant_net_create(ctx, &a, 1, out)) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
+    return 0;
+}
+
+/* x[0..n) from a fixed xorshift sequence, in [-1, 1). */
+static inline void hant_bench_fill(float *x, size_t n) {
+    uint64_t r = 0x9E3779B97F4A7C15ull;
+    for (size_t i = 0; i < n; i++) { r ^= r << 13; r ^= r >> 7; r ^= r << 17; x[i] = (float)(r % 2000) * 0.001f - 1.0f; }
+}
+
+/* ms per batch-1 forward, over `inner` back-to-back calls */
+static inline double hant_bench_forward_ms(hant_net *net, const float *x, float *y, int inner) {
+    double t0 = hant_time_ms();
+    for (int i = 0; i < inner; i++) hant_net_forward(net, x, 1, y);
+    return (hant_time_ms() - t0) / inner;
+}
+
+/* Two networks of one input shape side by side: both warmed up, then `rounds`
+ * rounds of one ~2 ms sample each, the order alternating from round to round
+ * so that drift hits both alike. t[k][0..rounds) come back sorted, m[k] is
+ * their median. rounds <= HANT_BENCH_MAX_SAMPLES. */
+static inline void hant_bench_twins(hant_net *p, hant_net *q, const float *x, float *y, int rounds, double t[2][HANT_BENCH_MAX_SAMPLES],
+                                    double m[2]) {
+    int calls = 0;
+    for (double t0 = hant_time_ms(); calls < 4 || hant_time_ms() - t0 < 30; calls++) { hant_net_forward(p, x, 1, y); hant_net_forward(q, x, 1, y); }
+    double warm = hant_bench_forward_ms(p, x, y, 3);
+    int inner = warm >= 2.0 ? 1 : (int)(2.0 / warm) + 1;
+    for (int rd = 0; rd < rounds; rd++)
+        for (int v = 0; v < 2; v++) {
+            int which = (rd & 1) ? 1 - v : v;
+            t[which][rd] = hant_bench_forward_ms(which ? q : p, x, y, inner);
+        }
+    m[0] = hant_bench_median(t[0], rounds);
+    m[1] = hant_bench_median(t[1], rounds);
 }
 
 #endif

@@ -12,19 +12,11 @@
  */
 #define HANT_IMPLEMENTATION
 #include "../hant.h"
+#include "bench_common.h"
 #include <stdio.h>
 #include <stdlib.h>
 
-static int cmpd(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return x < y ? -1 : x > y; }
-static double median(double *t, int n) { qsort(t, (size_t)n, sizeof(double), cmpd); return n & 1 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]); }
-
 typedef struct { const char *arch; int h, w; hant_block_spec b; } shape;
-
-static double sample(hant_net *net, const float *x, float *y, int inner) {
-    double t0 = hant_time_ms();
-    for (int i = 0; i < inner; i++) hant_net_forward(net, x, 1, y);
-    return (hant_time_ms() - t0) / inner;
-}
 
 int main(int argc, char **argv) {
     int threads = argc > 1 ? atoi(argv[1]) : 2, rounds = argc > 2 ? atoi(argv[2]) : 11;
@@ -58,32 +50,21 @@ int main(int argc, char **argv) {
             cur = s->arch;
             printf("\n| %s (SE 0.25) | blocks | in -> out | e | k | s | fp32 ms | int8 ms | fp32 / int8 |\n|---|---|---|---|---|---|---|---|---|\n", s->arch);
         }
-        hant_arch a;
-        memset(&a, 0, sizeof a);
-        a.in_h = s->h; a.in_w = s->w; a.in_c = s->b.cin; a.bn_eps = 1e-3f; a.num_blocks = 1; a.blocks[0] = s->b;
-        a.blocks[0].quant = 0;
+        hant_block_spec b = s->b;
         hant_net *p, *q;
-        if (hant_net_create(ctx, &a, 1, &p)) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
-        a.blocks[0].quant = HANT_QUANT_INT8;
-        if (hant_net_create(ctx, &a, 1, &q)) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
+        b.quant = 0;
+        if (hant_bench_block_net(ctx, s->h, s->w, &b, &p)) return 1;
+        b.quant = HANT_QUANT_INT8;
+        if (hant_bench_block_net(ctx, s->h, s->w, &b, &q)) return 1;
         size_t np = 0, nq = 0;
         memcpy(hant_net_param_data(q, &nq), hant_net_param_data(p, &np), np * sizeof(float));
         size_t nx = (size_t)s->h * s->w * s->b.cin, ny = (size_t)hant_net_output_size(p);
         float *x = malloc(nx * sizeof(float)), *y = malloc(ny * sizeof(float));
-        uint64_t r = 0x9E3779B97F4A7C15ull;
-        for (size_t i = 0; i < nx; i++) { r ^= r << 13; r ^= r >> 7; r ^= r << 17; x[i] = (float)(r % 2000) * 0.001f - 1.0f; }
+        hant_bench_fill(x, nx);
         if (hant_net_calibrate(q, x, 1, 100)) { fprintf(stderr, "calibrate: %s\n", hant_last_error()); return 1; }
-        int calls = 0;
-        for (double t0 = hant_time_ms(); calls < 4 || hant_time_ms() - t0 < 30; calls++) { hant_net_forward(p, x, 1, y); hant_net_forward(q, x, 1, y); }
-        double warm = sample(p, x, y, 3);
-        int inner = warm >= 2.0 ? 1 : (int)(2.0 / warm) + 1;
-        double t[2][201];
-        for (int rd = 0; rd < rounds; rd++)
-            for (int v = 0; v < 2; v++) {
-                int which = (rd & 1) ? 1 - v : v;
-                t[which][rd] = sample(which ? q : p, x, y, inner);
-            }
-        double m0 = median(t[0], rounds), m1 = median(t[1], rounds); /* sorts */
+        double t[2][HANT_BENCH_MAX_SAMPLES], m[2];
+        hant_bench_twins(p, q, x, y, rounds, t, m);
+        double m0 = m[0], m1 = m[1];
         hant_arch full;
         hant_arch_builtin(s->arch, &full);
         char idx[64] = "";

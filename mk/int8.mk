@@ -24,3 +24,4 @@ int8-matrix:
 bench: bench-q8blocks
 bench-q8blocks: $(B)/bench_q8blocks
 	$(B)/bench_q8blocks $(THREADS)
+$(B)/bench_q8blocks: bench/bench_common.h
