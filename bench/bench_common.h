@@ -90,6 +90,26 @@ static inline double hant_bench_median(double *t, int n) { /* sorts t */
     return n & 1 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
 }
 
+/* One block of a reference network at its input size. */
+typedef struct { const char *arch; int block, h, w; hant_block_spec b; } hant_bench_block_shape;
+
+/* Appends to sh[0..ns) the blocks of builtin network `arch` not there yet (the
+ * same spec at the same size counts once), squeeze-excite removed if no_se;
+ * returns the new count (at most max). */
+static inline int hant_bench_distinct_blocks(hant_bench_block_shape *sh, int ns, int max, const char *arch, int no_se) {
+    hant_arch a;
+    hant_arch_builtin(arch, &a);
+    for (int i = 0; i < a.num_blocks && ns < max; i++) {
+        hant_bench_block_shape s = { arch, i, 0, 0, a.blocks[i] };
+        hant_arch_block_input(&a, i, &s.h, &s.w, NULL);
+        if (no_se) s.b.se_ratio = 0;
+        int dup = 0;
+        for (int k = 0; k < ns && !dup; k++) dup = sh[k].arch == s.arch && sh[k].h == s.h && !memcmp(&sh[k].b, &s.b, sizeof s.b);
+        if (!dup) sh[ns++] = s;
+    }
+    return ns;
+}
+
 /* A network of the one block b at h x w (the reference networks' BN epsilon). */
 static inline int hant_bench_block_net(hant_context *ctx, int h, int w, const hant_block_spec *b, hant_net **out) {
     hant_arch a;
@@ -110,6 +130,21 @@ static inline double hant_bench_forward_ms(hant_net *net, const float *x, float 
     double t0 = hant_time_ms();
     for (int i = 0; i < inner; i++) hant_net_forward(net, x, 1, y);
     return (hant_time_ms() - t0) / inner;
+}
+
+/* Two one-block networks at h x w, base and its twin (int8, tiled, ...) with
+ * the same parameters, and an input x (filled) and output y for batch 1. */
+static inline int hant_bench_twin_nets(hant_context *ctx, int h, int w, const hant_block_spec *base, const hant_block_spec *twin, hant_net **p,
+                                       hant_net **q, float **x, float **y) {
+    if (hant_bench_block_net(ctx, h, w, base, p) || hant_bench_block_net(ctx, h, w, twin, q)) return 1;
+    size_t np = 0, nq = 0;
+    memcpy(hant_net_param_data(*q, &nq), hant_net_param_data(*p, &np), np * sizeof(float));
+    size_t nx = (size_t)h * w * base->cin, ny = (size_t)hant_net_output_size(*p);
+    *x = (float *)malloc(nx * sizeof(float));
+    *y = (float *)malloc(ny * sizeof(float));
+    if (!*x || !*y) { fprintf(stderr, "out of memory\n"); return 1; }
+    hant_bench_fill(*x, nx);
+    return 0;
 }
 
 /* Two networks of one input shape side by side: both warmed up, then `rounds`

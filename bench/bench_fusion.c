@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-typedef struct { const char *arch; int block, h, w; hant_block_spec b; } shape;
+typedef hant_bench_block_shape shape;
 
 int main(int argc, char **argv) {
     int threads = argc > 1 ? atoi(argv[1]) : 2, rounds = argc > 2 ? atoi(argv[2]) : 15, tile_kib = argc > 3 ? atoi(argv[3]) : 0;
@@ -33,20 +33,8 @@ int main(int argc, char **argv) {
     static shape sh[256];
     int ns = 0;
     const char *archs[2] = { "b0-fm", "b0-224" };
-    for (int ai = 0; ai < 2; ai++) {
-        hant_arch a;
-        hant_arch_builtin(archs[ai], &a);
-        for (int se = 1; se >= 0; se--)
-            for (int i = 0; i < a.num_blocks; i++) {
-                shape s = { archs[ai], i, 0, 0, a.blocks[i] };
-                hant_arch_block_input(&a, i, &s.h, &s.w, NULL);
-                if (!se) s.b.se_ratio = 0;
-                int dup = 0;
-                for (int k = 0; k < ns && !dup; k++)
-                    dup = sh[k].arch == s.arch && sh[k].h == s.h && !memcmp(&sh[k].b, &s.b, sizeof s.b);
-                if (!dup) sh[ns++] = s;
-            }
-    }
+    for (int ai = 0; ai < 2; ai++)
+        for (int se = 1; se >= 0; se--) ns = hant_bench_distinct_blocks(sh, ns, 256, archs[ai], !se);
     double tot[2][2][2] = { { { 0 } } }; /* [arch][se][tiled]: sums of medians */
     double logsum[2][2] = { { 0 } };
     int cnt[2][2] = { { 0 } }, wins[2][2] = { { 0 } };
@@ -59,16 +47,11 @@ int main(int argc, char **argv) {
             printf("\n| %s, %s | blocks | in | e | k | s | untiled ms | tiled ms | untiled / tiled | fastest rounds: untiled / tiled |\n|---|---|---|---|---|---|---|---|---|---|\n", s->arch,
                    se ? "SE 0.25 (the teacher's)" : "no SE");
         }
-        hant_block_spec b = s->b;
+        hant_block_spec bt = s->b;
         hant_net *p, *q;
-        if (hant_bench_block_net(ctx, s->h, s->w, &b, &p)) return 1;
-        b.tiled = 1;
-        if (hant_bench_block_net(ctx, s->h, s->w, &b, &q)) return 1;
-        size_t np = 0, nq = 0;
-        memcpy(hant_net_param_data(q, &nq), hant_net_param_data(p, &np), np * sizeof(float));
-        size_t nx = (size_t)s->h * s->w * s->b.cin, ny = (size_t)hant_net_output_size(p);
-        float *x = malloc(nx * sizeof(float)), *y = malloc(ny * sizeof(float));
-        hant_bench_fill(x, nx);
+        float *x, *y;
+        bt.tiled = 1;
+        if (hant_bench_twin_nets(ctx, s->h, s->w, &s->b, &bt, &p, &q, &x, &y)) return 1;
         double t[2][HANT_BENCH_MAX_SAMPLES], m[2];
         hant_bench_twins(p, q, x, y, rounds, t, m);
         double m0 = m[0], m1 = m[1], f0 = t[0][0], f1 = t[1][0]; /* t sorted */

@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-typedef struct { const char *arch; int h, w; hant_block_spec b; } shape;
+typedef hant_bench_block_shape shape;
 
 int main(int argc, char **argv) {
     int threads = argc > 1 ? atoi(argv[1]) : 2, rounds = argc > 2 ? atoi(argv[2]) : 11;
@@ -29,17 +29,7 @@ int main(int argc, char **argv) {
     static shape sh[128];
     int ns = 0;
     const char *archs[2] = { "b0-fm", "b0-224" };
-    for (int ai = 0; ai < 2; ai++) {
-        hant_arch a;
-        hant_arch_builtin(archs[ai], &a);
-        for (int i = 0; i < a.num_blocks; i++) {
-            shape s = { archs[ai], 0, 0, a.blocks[i] };
-            hant_arch_block_input(&a, i, &s.h, &s.w, NULL);
-            int dup = 0;
-            for (int k = 0; k < ns && !dup; k++) dup = sh[k].arch == s.arch && sh[k].h == s.h && !memcmp(&sh[k].b, &s.b, sizeof s.b);
-            if (!dup) sh[ns++] = s;
-        }
-    }
+    for (int ai = 0; ai < 2; ai++) ns = hant_bench_distinct_blocks(sh, ns, 128, archs[ai], 0);
     double tot[2][2] = { { 0 } }, logsum[2] = { 0 };
     int cnt[2] = { 0 };
     const char *cur = "";
@@ -50,17 +40,11 @@ int main(int argc, char **argv) {
             cur = s->arch;
             printf("\n| %s (SE 0.25) | blocks | in -> out | e | k | s | fp32 ms | int8 ms | fp32 / int8 |\n|---|---|---|---|---|---|---|---|---|\n", s->arch);
         }
-        hant_block_spec b = s->b;
+        hant_block_spec b = s->b, b8 = s->b;
         hant_net *p, *q;
-        b.quant = 0;
-        if (hant_bench_block_net(ctx, s->h, s->w, &b, &p)) return 1;
-        b.quant = HANT_QUANT_INT8;
-        if (hant_bench_block_net(ctx, s->h, s->w, &b, &q)) return 1;
-        size_t np = 0, nq = 0;
-        memcpy(hant_net_param_data(q, &nq), hant_net_param_data(p, &np), np * sizeof(float));
-        size_t nx = (size_t)s->h * s->w * s->b.cin, ny = (size_t)hant_net_output_size(p);
-        float *x = malloc(nx * sizeof(float)), *y = malloc(ny * sizeof(float));
-        hant_bench_fill(x, nx);
+        float *x, *y;
+        b.quant = 0; b8.quant = HANT_QUANT_INT8;
+        if (hant_bench_twin_nets(ctx, s->h, s->w, &b, &b8, &p, &q, &x, &y)) return 1;
         if (hant_net_calibrate(q, x, 1, 100)) { fprintf(stderr, "calibrate: %s\n", hant_last_error()); return 1; }
         double t[2][HANT_BENCH_MAX_SAMPLES], m[2];
         hant_bench_twins(p, q, x, y, rounds, t, m);
