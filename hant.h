@@ -679,7 +679,12 @@ hant_status hant_drift_check(const double *then, const double *then_unc, const d
    arch=HASH b=.." whole networks measured end to end. "pair SIG1 | SIG2 b=.."
    rows (hant profile --pairs) hold in median_ms the signed saving
    T1 + T2 - T12 of two adjacent blocks run as one part; the model does not
-   use them. */
+   use them. "inplace SIG b=.." rows (hant profile --inplace) are a block
+   candidate timed in place: rel = T(teacher with the candidate in its
+   block) / T(teacher), min_ms = T(teacher), unc_ms the ~95% half-width of
+   that difference (ms), and median_ms the signed correction the model adds
+   to the candidate's cost (hant_lut_inplace_update); a table with a nonzero
+   one is saved as v4. */
 typedef struct hant_lut_entry { char key[192]; hant_timing t; } hant_lut_entry;
 typedef struct hant_lut {
     char cpu[128], flags[256], date[32], cache[8];  /* flags: the build (compiler, flags, SIMD paths) */
@@ -763,13 +768,33 @@ double hant_latency_eval(const hant_latency_model *m, const double x[HANT_LATENC
 /* The model a table holds for batch/threads (see above), and its storage. */
 void hant_lut_model(const hant_lut *lut, int batch, int threads, hant_latency_model *out);
 hant_status hant_lut_set_model(hant_lut *lut, int batch, int threads, const hant_latency_model *m);
-/* One part's linear model cost (0 for identity; never below 0): what hant
-   select charges for it (the knee is charged on the whole network's weights). */
+/* One part's linear model cost (0 for identity; never below 0), plus the
+   block's in-place correction when the table has one ("inplace" rows): what
+   hant select charges for it (the knee is charged on the whole network's
+   weights). */
 hant_status hant_lut_part_ms(const hant_lut *lut, const hant_arch *arch, int part, int batch, int threads, double *ms);
 /* Predicted latency of arch under the table's model: coef[0] + the parts'
    costs (hant_lut_part_ms) + knee_coef max(0, W - knee). Names the first
    missing key. */
 hant_status hant_lut_predict(const hant_lut *lut, const hant_arch *arch, int batch, int threads, double *ms);
+/* The in-place correction of candidate block `block` of arch (the teacher
+   with that one block swapped in): its "inplace" row's measured difference
+   T(arch) - T(teacher) = (rel - 1) min_ms, less the difference the table's
+   model (without corrections) predicts between arch and teacher; stored in
+   the row's median_ms, so that the model prices arch as measured in place.
+   *corr (may be NULL) gets it; no row: HANT_OK and *corr = 0, nothing set.
+   teacher and arch differ only in `block`. */
+hant_status hant_lut_inplace_update(hant_lut *lut, const hant_arch *teacher, const hant_arch *arch, int block, double *corr);
+/* The sum of the in-place corrections of arch's blocks (0 without rows). */
+double hant_lut_inplace_sum(const hant_lut *lut, const hant_arch *arch, int batch, int threads);
+/* The latency model fitted on n networks (nets, measured y; hant_latency_fit
+   on hant_latency_terms, ridge lambda) and stored in the table (its batch and
+   threads). With in-place rows and cands (the teacher with one block swapped
+   in each, ncands of them; NULL/0: none) the corrections depend on the model
+   and the model is fitted on what they leave, y - hant_lut_inplace_sum:
+   alternated 4 times, each cand's row updated (hant_lut_inplace_update). */
+hant_status hant_lut_model_fit(hant_lut *lut, const hant_arch *teacher, const hant_arch *cands, const int *cand_block, int ncands, const hant_arch *nets,
+                               const double *y, int n, double lambda, hant_latency_model *out);
 
 /* ---- the HANT pipeline (implementation: >>pipeline) -------------------------
    The phases as library calls; the hant tool's profile, distill, select,
@@ -1059,7 +1084,8 @@ void hant_bracket_free(hant_bracket *b);
    fingerprint), "wait" (the lock), "drift" (drift_*; done = drift),
    "plan" (todo, entries_before, ref_ms), "profile" (done/total:
    configurations), "timed" (the sweep's figures), "saved" (entries),
-   "pairs plan" (pairs, pairs_teacher), "pairs" (pairs_*), "validate plan"
+   "pairs plan" (pairs, pairs_teacher), "pairs" (pairs_*), "inplace plan"
+   (inplace_todo), "inplace" (done/total), "inplace timed" (inplace_*), "validate plan"
    (validated), "validate" (done/total: networks), "validated" (val_*).
    Fields where 0 is a setting of its own take a negative value for it. */
 typedef struct hant_lut_profile_config {
@@ -1078,6 +1104,12 @@ typedef struct hant_lut_profile_config {
     double ridge;            /* the fit's pull toward the plain sum; 0: 0.01 */
     int pairs;               /* 1: the fusion rule on the teacher's adjacent pairs ... */
     int pairs_random;        /* ... and this many random adjacent candidate pairs */
+    int inplace;             /* 1: time every block candidate in place (the teacher with that block
+                                swapped in, interleaved with the teacher itself) for the model's
+                                per-candidate correction ("inplace" rows; docs/PIPELINE.md) */
+    double inplace_unc;      /* stop sampling a candidate in place once the ~95% interval of its
+                                network's ratio to the teacher is within this; 0: 0.003 */
+    const char *compare;     /* validation also scores this table's stored model on the same timings */
     int accept_foreign;      /* extend a table made on another machine or build */
     int no_check;            /* 1: no drift check */
     int check_only;          /* 1: only check for drift (out->drift), nothing measured or saved */
@@ -1112,6 +1144,14 @@ typedef struct hant_lut_profile_result {
     double val_load;         /* the 1-minute load average (-1: not known) */
     double val_raw_median, val_raw_worst, val_median, val_worst;
     double val_uniform_median, val_uniform_worst, val_skewed_median, val_skewed_worst;
+    double val_cmp_median, val_cmp_worst; /* the compare table's model on the same networks */
+    double val_noip_median, val_noip_worst; /* with in-place rows: the same folds fitted without them */
+    int inplace_todo, inplace_rows;     /* candidates timed in place by this run; rows in the table */
+    double inplace_unc_median;          /* ms: median ~95% half-width of a measured difference */
+    double inplace_corr_median, inplace_corr_max; /* ms: |correction| over the rows */
+    int inplace_significant;            /* rows whose |correction| exceeds their half-width */
+    double inplace_s;                   /* seconds the in-place timing took */
+    double inplace_scale;               /* the share of the corrections the model uses (fitted by validation) */
     hant_latency_model val_model;
     double teacher_ms, teacher_rel;
     char pairs_file[4096], validate_file[4096];
@@ -6863,10 +6903,14 @@ hant_status hant_lut_set(hant_lut *lut, const char *key, const hant_timing *t) {
     size_t kl = strlen(key);
     if (!kl || kl >= sizeof lut->entries[0].key || strchr(key, '\t') || strchr(key, '\n'))
         return hant__fail(HANT_ERR_INVALID_ARG, "latency key '%.40s...' is empty, too long or has a tab/newline", key);
-    /* only the fitted bias terms and the pair savings may be negative */
-    if (!((t->median_ms >= 0 || !strncmp(key, "overhead ", 9) || !strncmp(key, "param-overhead ", 15) || !strncmp(key, "pair ", 5) || !strncmp(key, "model ", 6)) && fabs(t->median_ms) < 1e9) || !(t->mad_ms >= 0 && t->mad_ms < 1e9) || !(t->min_ms >= 0 && t->min_ms < 1e9) || t->reps < 0 ||
+    /* only the fitted bias terms, the pair savings and the in-place corrections may be negative */
+    int inplace = !strncmp(key, "inplace ", 8);
+    if (!((t->median_ms >= 0 || inplace || !strncmp(key, "overhead ", 9) || !strncmp(key, "param-overhead ", 15) || !strncmp(key, "pair ", 5) || !strncmp(key, "model ", 6)) && fabs(t->median_ms) < 1e9) || !(t->mad_ms >= 0 && t->mad_ms < 1e9) || !(t->min_ms >= 0 && t->min_ms < 1e9) || t->reps < 0 ||
         !(t->unc_ms >= 0 && t->unc_ms < 1e9) || !(t->rel >= 0 && t->rel < 1e9))
         return hant__fail(HANT_ERR_INVALID_ARG, "%s: timing is negative or not finite", key);
+    /* an in-place row is a ratio to the teacher's time: both must be there */
+    if (inplace && !(t->rel > 0 && t->min_ms > 0))
+        return hant__fail(HANT_ERR_INVALID_ARG, "%s: an in-place row needs rel > 0 (its ratio to the teacher) and min_ms > 0 (the teacher's time)", key);
     hant_lut_entry *e = (hant_lut_entry *)hant_lut_find(lut, key);
     if (!e) {
         if (lut->count == lut->cap) {
@@ -6888,10 +6932,12 @@ hant_status hant_lut_rescale(hant_lut *lut, double factor) {
     if (!lut || !(factor > 0) || !isfinite(factor)) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_rescale: bad factor %g", factor);
     for (int i = 0; i < lut->count; i++) {
         hant_timing *t = &lut->entries[i].t;
-        /* "model time" is a ratio, "model knee" in words, "model kappa" in words
+        /* "model time" and "model inplace-scale" are ratios, "model knee" in words, "model kappa" in words
            per ms, every other model row is in ms (its
            standard error in mad_ms too; min_ms holds the relative residual) */
-        if (!strncmp(lut->entries[i].key, "model time ", 11) || !strncmp(lut->entries[i].key, "model knee ", 11)) continue;
+        if (!strncmp(lut->entries[i].key, "model time ", 11) || !strncmp(lut->entries[i].key, "model knee ", 11) ||
+            !strncmp(lut->entries[i].key, "model inplace-scale ", 20))
+            continue;
         if (!strncmp(lut->entries[i].key, "model kappa ", 12)) { t->median_ms /= factor; continue; } /* words per ms */
         int model = !strncmp(lut->entries[i].key, "model ", 6);
         t->median_ms *= factor; t->mad_ms *= factor;
@@ -6916,13 +6962,16 @@ hant_status hant_lut_save(const hant_lut *lut, const char *path) {
     if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp) return hant__fail(HANT_ERR_INVALID_ARG, "path too long: %s", path);
     FILE *f = fopen(tmp, "w");
     if (!f) return hant__fail(HANT_ERR_IO, "%s: %s", tmp, strerror(errno));
-    /* v3: the model has a bend (an older hant would price without it); the
-       lowest version that holds the table, as for .hant files */
+    /* v3: the model has a bend, v4: in-place corrections (an older hant would
+       price without them); the lowest version that holds the table, as for
+       .hant files */
     int version = 2;
-    for (int i = 0; i < lut->count; i++)
+    for (int i = 0; i < lut->count; i++) {
         if ((!strncmp(lut->entries[i].key, "model mwords-over-knee ", 23) || !strncmp(lut->entries[i].key, "model part-hinge ", 17)) &&
-            lut->entries[i].t.median_ms > 0)
+            lut->entries[i].t.median_ms > 0 && version < 3)
             version = 3;
+        if (!strncmp(lut->entries[i].key, "inplace ", 8) && lut->entries[i].t.median_ms != 0) version = 4;
+    }
     fprintf(f, "# hant latency table v%d\n# cpu\t%s\n# flags\t%s\n# threads\t%d\n# batch\t%d\n# cache\t%s\n# date\t%s\n",
             version, lut->cpu, lut->flags, lut->threads, lut->batch, lut->cache[0] ? lut->cache : "warm", lut->date);
     const hant_cpu_info *m = &lut->machine;
@@ -6966,7 +7015,7 @@ hant_status hant_lut_load(const char *path, hant_lut *out) {
     char line[1024];
     int ln = 0, have_cols = 0, have_magic = 0, version = 0;
     hant_status st = HANT_OK;
-    const char *magic_msg = "not a hant latency table (first line must be '# hant latency table v1', 'v2' or 'v3')";
+    const char *magic_msg = "not a hant latency table (first line must be '# hant latency table v1' ... 'v4')";
     while (fgets(line, sizeof line, f)) {
         ln++;
         size_t len = strlen(line);
@@ -6976,7 +7025,7 @@ hant_status hant_lut_load(const char *path, hant_lut *out) {
         if (line[0] == '#') {
             if (ln == 1) {
                 version = !strcmp(line, "# hant latency table v1") ? 1 : !strcmp(line, "# hant latency table v2") ? 2
-                          : !strcmp(line, "# hant latency table v3") ? 3 : 0;
+                          : !strcmp(line, "# hant latency table v3") ? 3 : !strcmp(line, "# hant latency table v4") ? 4 : 0;
                 have_magic = version > 0;
                 continue;
             }
@@ -7328,36 +7377,195 @@ hant_status hant_lut_set_model(hant_lut *lut, int batch, int threads, const hant
     return HANT_OK;
 }
 
-hant_status hant_lut_part_ms(const hant_lut *lut, const hant_arch *a, int part, int batch, int threads, double *ms) {
-    if (!ms) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_part_ms: NULL argument");
+static int hant__lut_has_inplace(const hant_lut *lut) {
+    for (int i = 0; i < lut->count; i++) if (!strncmp(lut->entries[i].key, "inplace ", 8)) return 1;
+    return 0;
+}
+
+/* A block's "inplace" row (NULL: none, or not a block). */
+static const hant_lut_entry *hant__inplace_row(const hant_lut *lut, const hant_arch *a, int part, int batch, int threads) {
+    if (!lut || part < 0 || part >= a->num_blocks || !lut->count) return NULL;
+    char sig[256], key[300];
+    if (hant_part_signature(a, part, sig, sizeof sig)) return NULL;
+    int n = snprintf(key, sizeof key, "inplace %s b=%d t=%d p=fp32", sig, batch, threads);
+    if (n < 0 || (size_t)n >= sizeof key || (size_t)n >= sizeof lut->entries[0].key) return NULL;
+    return hant_lut_find(lut, key);
+}
+
+/* A part's cost under the model m, with (inplace) or without its block's
+   in-place correction; never below 0. */
+static hant_status hant__lut_part_cost(const hant_lut *lut, const hant_latency_model *m, const hant_arch *a, int part, int batch, int threads, int inplace,
+                                       double *ms) {
     double x[HANT_LATENCY_TERMS];
     hant_status st = hant_latency_part_terms(lut, a, part, batch, threads, x);
     if (st) return st;
-    hant_latency_model m;
-    hant_lut_model(lut, batch, threads, &m);
     /* never below 0: a fitted per-part term larger than a tiny part's time
        would make it pay back time (and the knapsack needs costs >= 0); the
        hinge at the table's kappa itself, which hant_lut_rescale moves off the grid */
     double c = 0;
-    for (int k = 0; k < HANT_LATENCY_COEFS; k++) c += m.coef[k] * x[k];
-    *ms = fmax(0.0, c + m.hinge_coef * fmax(0.0, x[3] - m.kappa * x[1]));
+    for (int k = 0; k < HANT_LATENCY_COEFS; k++) c += m->coef[k] * x[k];
+    c += m->hinge_coef * fmax(0.0, x[3] - m->kappa * x[1]);
+    const hant_lut_entry *e = inplace ? hant__inplace_row(lut, a, part, batch, threads) : NULL;
+    if (e) c += e->t.median_ms;
+    *ms = fmax(0.0, c);
     return HANT_OK;
 }
 
-hant_status hant_lut_predict(const hant_lut *lut, const hant_arch *a, int batch, int threads, double *ms) {
-    if (!lut || !a || !ms) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_predict: NULL argument");
+hant_status hant_lut_part_ms(const hant_lut *lut, const hant_arch *a, int part, int batch, int threads, double *ms) {
+    if (!ms || !lut || !a) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_part_ms: NULL argument");
+    hant_latency_model m;
+    hant_lut_model(lut, batch, threads, &m);
+    return hant__lut_part_cost(lut, &m, a, part, batch, threads, 1, ms);
+}
+
+static hant_status hant__lut_predict(const hant_lut *lut, const hant_arch *a, int batch, int threads, int inplace, double *ms) {
     hant_latency_model m;
     hant_lut_model(lut, batch, threads, &m);
     double sum = m.coef[0], w = 0;
     for (int p = HANT_PART_STEM; p <= a->num_blocks; p++) {
         double c, x[HANT_LATENCY_TERMS];
-        hant_status st = hant_lut_part_ms(lut, a, p, batch, threads, &c);
+        hant_status st = hant__lut_part_cost(lut, &m, a, p, batch, threads, inplace, &c);
         if (!st) st = hant_latency_part_terms(lut, a, p, batch, threads, x);
         if (st) return st;
         sum += c; w += x[3];
     }
     *ms = sum + m.knee_coef * fmax(0.0, w - m.knee);
     return HANT_OK;
+}
+
+hant_status hant_lut_predict(const hant_lut *lut, const hant_arch *a, int batch, int threads, double *ms) {
+    if (!lut || !a || !ms) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_predict: NULL argument");
+    return hant__lut_predict(lut, a, batch, threads, 1, ms);
+}
+
+hant_status hant_lut_inplace_update(hant_lut *lut, const hant_arch *teacher, const hant_arch *a, int block, double *corr) {
+    if (corr) *corr = 0;
+    if (!lut || !teacher || !a || block < 0 || block >= a->num_blocks || a->num_blocks != teacher->num_blocks)
+        return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_inplace_update: bad argument (block %d)", block);
+    hant_lut_entry *e = (hant_lut_entry *)hant__inplace_row(lut, a, block, lut->batch, lut->threads);
+    if (!e) return HANT_OK;
+    double pa, pt;
+    hant_status st = hant__lut_predict(lut, a, lut->batch, lut->threads, 0, &pa);
+    if (!st) st = hant__lut_predict(lut, teacher, lut->batch, lut->threads, 0, &pt);
+    if (st) return st;
+    double measured = (e->t.rel - 1) * e->t.min_ms, c = measured - (pa - pt);
+    if (!isfinite(c) || fabs(c) >= 1e9) return hant__fail(HANT_ERR_INVALID_ARG, "%s: in-place correction %g", e->key, c);
+    if (corr) *corr = c;
+    e->t.median_ms = c;
+    return HANT_OK;
+}
+
+double hant_lut_inplace_sum(const hant_lut *lut, const hant_arch *a, int batch, int threads) {
+    double s = 0;
+    if (!lut || !a) return 0;
+    for (int b = 0; b < a->num_blocks; b++) {
+        const hant_lut_entry *e = hant__inplace_row(lut, a, b, batch, threads);
+        if (e) s += e->t.median_ms;
+    }
+    return s;
+}
+
+/* Every candidate's row under the table's model now (hant_lut_inplace_update).
+   A candidate's block is the one where it differs from the teacher; a
+   signature seen at an earlier block is that block's row (the row was timed
+   at the first block it occurs in: hant profile --inplace), so it is left. */
+/* The share of the in-place corrections the model uses ("model inplace-scale",
+   fitted on the validation networks; 0 until then). */
+static double hant__inplace_scale(const hant_lut *lut) {
+    char key[192];
+    if (hant_lut_key(key, sizeof key, "model inplace-scale", lut->batch, lut->threads, "fp32")) return 0;
+    const hant_lut_entry *e = hant_lut_find(lut, key);
+    return e && e->t.median_ms > 0 && e->t.median_ms <= 1 ? e->t.median_ms : 0;
+}
+static hant_status hant__inplace_set_scale(hant_lut *lut, double alpha) {
+    char key[192];
+    hant_timing t = { alpha, 0, 0, 0, 0, 0 };
+    hant_status st = hant_lut_key(key, sizeof key, "model inplace-scale", lut->batch, lut->threads, "fp32");
+    return st ? st : hant_lut_set(lut, key, &t);
+}
+
+static hant_status hant__inplace_derive(hant_lut *lut, const hant_arch *teacher, const hant_arch *cands, const int *cblock, int ncands, double alpha) {
+    const size_t nc = (size_t)(ncands ? ncands : 1), nb = (size_t)(teacher->num_blocks ? teacher->num_blocks : 1);
+    char (*seen)[256] = (char (*)[256])HANT_MALLOC(sizeof(*seen) * nc, NULL);
+    double *raw = (double *)HANT_MALLOC(sizeof(double) * nc, NULL), *bsum = (double *)HANT_MALLOC(sizeof(double) * nb, NULL);
+    int *bn = (int *)HANT_MALLOC(sizeof(int) * nb, NULL);
+    hant_lut_entry **row = (hant_lut_entry **)HANT_MALLOC(sizeof(*row) * nc, NULL);
+    hant_status st = HANT_OK;
+    if (!seen || !raw || !bsum || !bn || !row) { st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "in-place corrections of %d candidates", ncands); goto out; }
+    for (int b = 0; b < teacher->num_blocks; b++) { bsum[b] = 0; bn[b] = 0; }
+    int nseen = 0;
+    /* the raw corrections: measured less modelled difference to the teacher */
+    for (int i = 0; i < ncands && !st; i++) {
+        row[i] = NULL;
+        const int b = cblock[i];
+        char sig[256];
+        if (b < 0 || b >= teacher->num_blocks || cands[i].num_blocks != teacher->num_blocks) { st = hant__fail(HANT_ERR_INVALID_ARG, "in place: candidate %d: block %d", i, b); break; }
+        if ((st = hant_part_signature(&cands[i], b, sig, sizeof sig))) break;
+        int dup = 0;
+        for (int j = 0; j < nseen && !dup; j++) dup = !strcmp(seen[j], sig);
+        if (dup) continue;
+        memcpy(seen[nseen++], sig, sizeof sig);
+        if (!(row[i] = (hant_lut_entry *)hant__inplace_row(lut, &cands[i], b, lut->batch, lut->threads))) continue;
+        if ((st = hant_lut_inplace_update(lut, teacher, &cands[i], b, &raw[i]))) break;
+        bsum[b] += raw[i]; bn[b]++;
+    }
+    if (st) goto out;
+    /* centred per block: a block's mean is the model's business (the
+       teacher's own block, the anchor, was measured in the teacher's context
+       only); shrunk by empirical Bayes (the corrections' spread beyond their
+       noise is the prior's; sigma = unc_ms / 2); times alpha */
+    double ss = 0, su = 0;
+    int nr = 0;
+    for (int i = 0; i < ncands; i++) {
+        if (!row[i]) continue;
+        double d = raw[i] - bsum[cblock[i]] / bn[cblock[i]];
+        ss += d * d; su += 0.25 * row[i]->t.unc_ms * row[i]->t.unc_ms; nr++;
+    }
+    double tau2 = nr ? fmax(0.0, (ss - su) / nr) : 0;
+    for (int i = 0; i < ncands; i++) {
+        if (!row[i]) continue;
+        double d = raw[i] - bsum[cblock[i]] / bn[cblock[i]], s2 = 0.25 * row[i]->t.unc_ms * row[i]->t.unc_ms;
+        row[i]->t.median_ms = alpha * d * (tau2 + s2 > 0 ? tau2 / (tau2 + s2) : 0);
+    }
+out:
+    HANT_FREE(seen, NULL); HANT_FREE(raw, NULL); HANT_FREE(bsum, NULL); HANT_FREE(bn, NULL); HANT_FREE(row, NULL);
+    return st;
+}
+
+hant_status hant_lut_model_fit(hant_lut *lut, const hant_arch *teacher, const hant_arch *cands, const int *cand_block, int ncands, const hant_arch *nets,
+                               const double *y, int n, double lambda, hant_latency_model *m) {
+    enum { K = HANT_LATENCY_TERMS };
+    if (!lut || !nets || !y || n < 1 || !m || ncands < 0 || (ncands && (!cands || !cand_block || !teacher)))
+        return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_model_fit: bad argument (n %d, ncands %d)", n, ncands);
+    const int batch = lut->batch, threads = lut->threads;
+    double *X = (double *)HANT_MALLOC(sizeof(double) * K * (size_t)n, NULL), *yw = (double *)HANT_MALLOC(sizeof(double) * (size_t)n, NULL);
+    hant_status st = HANT_OK;
+    if (!X || !yw) { st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "hant_lut_model_fit: %d networks", n); goto out; }
+    for (int k = 0; k < n && !st; k++) { st = hant_latency_terms(lut, &nets[k], batch, threads, X + (size_t)k * K); yw[k] = y[k]; }
+    const int inplace = ncands > 0 && hant__lut_has_inplace(lut);
+    /* the model; the corrections under it; how much of them holds in these
+       networks (one scale alpha in [0, 1], least squares on the relative
+       residuals); the model again on what they leave: 3 rounds. Centred per
+       block, shrunk and scaled, the corrections cannot absorb the model
+       (free per-candidate terms would: the teacher with a candidate swapped
+       in pins only their differences). */
+    for (int it = 0; it < (inplace ? 8 : 1) && !st; it++) {
+        if ((st = hant_latency_fit(X, yw, n, NULL, lambda, m)) || (st = hant_lut_set_model(lut, batch, threads, m)) || !inplace) break;
+        if ((st = hant__inplace_derive(lut, teacher, cands, cand_block, ncands, 1.0))) break;
+        double rz = 0, zz = 0;
+        for (int k = 0; k < n && !st; k++) {
+            double pk;
+            st = hant__lut_predict(lut, &nets[k], batch, threads, 0, &pk);
+            double z = hant_lut_inplace_sum(lut, &nets[k], batch, threads) / y[k], r = (y[k] - pk) / y[k];
+            rz += r * z; zz += z * z;
+        }
+        double alpha = zz > 0 ? fmin(1.0, fmax(0.0, rz / zz)) : 0;
+        if (st || (st = hant__inplace_set_scale(lut, alpha)) || (st = hant__inplace_derive(lut, teacher, cands, cand_block, ncands, alpha))) break;
+        for (int k = 0; k < n; k++) yw[k] = fmax(y[k] - hant_lut_inplace_sum(lut, &nets[k], batch, threads), 0.2 * y[k]);
+    }
+out:
+    HANT_FREE(X, NULL); HANT_FREE(yw, NULL);
+    return st;
 }
 
 // >>format
@@ -12137,6 +12345,8 @@ typedef struct hant__prof {
     hant_block_spec *spec[HANT_MAX_BLOCKS];
     const hant_lut_profile_config *cfg;
     hant_lut_profile_result *res;
+    hant_arch *swaps;        /* the teacher with each candidate swapped in (the in-place fit) */
+    int *swap_block, nswaps;
 } hant__prof;
 
 static void hant__prof_say(hant__prof *p, const char *stage, int done, int total) {
@@ -12268,6 +12478,150 @@ done:
     return st;
 }
 
+/* The in-place key of candidate c of block b, when it is where the row is
+   timed: not the teacher's own block, and the first block the signature
+   occurs in as a candidate other than the teacher's own (the same signature
+   at another block is the same row; hant__inplace_derive agrees). */
+static int hant__prof_inplace_first(hant__prof *p, const hant_arch *arch, int b, int c, char *key, size_t size) {
+    hant_arch one = *arch;
+    char sig[256];
+    one.blocks[b] = p->spec[b][c];
+    if (hant_part_signature(&one, b, sig, sizeof sig)) return 0;
+    int n = snprintf(key, size, "inplace %s b=%d t=%d p=fp32", sig, p->b.batch > 0 ? p->b.batch : 1, p->threads);
+    if (n < 0 || (size_t)n >= size || (size_t)n >= sizeof ((hant_lut_entry *)0)->key) return 0;
+    for (int b2 = 0; b2 <= b; b2++)
+        for (int c2 = 0; c2 < p->count[b2] && (b2 < b || c2 < c); c2++) {
+            hant_arch o2 = *arch;
+            char s2[256];
+            o2.blocks[b2] = p->spec[b2][c2];
+            if (!hant_part_signature(&o2, b2, s2, sizeof s2) && !strcmp(s2, sig)) return 0;
+        }
+    return 1;
+}
+
+/* The teacher with each candidate of the pools swapped in, in pool order. */
+static hant_status hant__prof_swaps(hant__prof *p, const hant_arch *arch) {
+    if (p->swaps) return HANT_OK;
+    int cap = 0;
+    for (int b = 0; b < arch->num_blocks; b++) cap += p->count[b];
+    p->swaps = (hant_arch *)hant__pl_alloc(p->b.ctx, (size_t)(cap ? cap : 1), sizeof(hant_arch));
+    p->swap_block = (int *)hant__pl_alloc(p->b.ctx, (size_t)(cap ? cap : 1), sizeof(int));
+    if (!p->swaps || !p->swap_block) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "in place: out of memory");
+    for (int b = 0; b < arch->num_blocks; b++)
+        for (int c = 0; c < p->count[b]; c++) { p->swaps[p->nswaps] = *arch; p->swaps[p->nswaps].blocks[b] = p->spec[b][c]; p->swap_block[p->nswaps++] = b; }
+    return HANT_OK;
+}
+
+/* Every in-place row's correction under the table's current model. */
+static hant_status hant__prof_inplace_derive(hant__prof *p, const hant_arch *arch, hant_lut *lut) {
+    hant_status st = hant__prof_swaps(p, arch);
+    return st ? st : hant__inplace_derive(lut, arch, p->swaps, p->swap_block, p->nswaps, hant__inplace_scale(lut));
+}
+
+/* In place: every block candidate not yet in the table, as the teacher with
+   that one block swapped in, timed in interleaved rounds against the
+   teacher itself (the bracket's reference), so the difference of two whole
+   networks is measured as one ratio with the drift cancelled. Rows
+   "inplace SIG" (hant__prof_inplace_first; the teacher's own blocks have
+   none: their correction is 0 by definition), saved every 64. */
+static hant_status hant__prof_inplace(hant__prof *p, const hant_arch *arch, hant_lut *lut, const char *out, const char *tkey) {
+    hant_context *ctx = p->b.ctx;
+    hant_lut_profile_result *res = p->res;
+    const hant_lut_entry *te = hant_lut_find(lut, tkey);
+    if (!te || !(te->t.median_ms > 0)) return hant__fail(HANT_ERR_INVALID_ARG, "in place: the table has no time for the teacher (%s)", tkey);
+    const double tms = te->t.median_ms;
+    int cap = 0;
+    for (int b = 0; b < arch->num_blocks; b++) cap += p->count[b];
+    hant_arch *todo = (hant_arch *)hant__pl_alloc(ctx, (size_t)(cap ? cap : 1), sizeof(hant_arch));
+    char (*keys)[192] = (char (*)[192])hant__pl_alloc(ctx, (size_t)(cap ? cap : 1), sizeof(*keys));
+    hant_timing *t = (hant_timing *)hant__pl_alloc(ctx, (size_t)(cap ? cap : 1), sizeof(hant_timing));
+    hant_bracket b;
+    memset(&b, 0, sizeof b);
+    hant_status st = HANT_OK;
+    if (!todo || !keys || !t) { st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "in place: out of memory"); goto done; }
+    int n = 0;
+    for (int bl = 0; bl < arch->num_blocks && !st; bl++)
+        for (int c = 0; c < p->count[bl] && !st; c++) {
+            char key[192];
+            if (!hant__prof_inplace_first(p, arch, bl, c, key, sizeof key) || hant_lut_find(lut, key)) continue;
+            hant_arch one = *arch;
+            one.blocks[bl] = p->spec[bl][c];
+            char tsig[256], csig[256];
+            if (!hant_part_signature(arch, bl, tsig, sizeof tsig) && !hant_part_signature(&one, bl, csig, sizeof csig) && !strcmp(tsig, csig)) {
+                hant_timing r = { 0, 0, tms, 0, 0, 1 }; /* the teacher itself: no difference */
+                st = hant_lut_set(lut, key, &r);
+                continue;
+            }
+            todo[n] = one;
+            memcpy(keys[n], key, sizeof keys[n]);
+            n++;
+        }
+    if (st) goto done;
+    res->inplace_todo = n;
+    hant__prof_say(p, "inplace plan", 0, n);
+    double t0 = hant_time_ms();
+    if (n) {
+        b = p->b; /* the same settings; the teacher is the reference */
+        b.refs = NULL; b.nrefs = b.cap_refs = 0; b.samples = b.redone = 0;
+        b.target_unc = p->cfg->inplace_unc > 0 ? p->cfg->inplace_unc : 0.003;
+        b.ref_ms = tms;
+        if ((st = hant_net_create(ctx, arch, 1, &b.ref))) { hant__prefix_error("in place: the teacher: "); goto done; }
+        for (int i = 0; i < n && !st; i += 64) {
+            int m = n - i < 64 ? n - i : 64;
+            if ((st = hant_bracket_archs(&b, todo + i, m, t + i))) break;
+            for (int j = 0; j < m && !st; j++) {
+                hant_timing r = t[i + j];
+                r.min_ms = tms; r.median_ms = 0; /* the correction: derived from the model */
+                if (!(r.rel > 0)) continue; /* nothing kept: left out */
+                st = hant_lut_set(lut, keys[i + j], &r);
+            }
+            if (!st) st = hant__prof_inplace_derive(p, arch, lut);
+            if (!st) st = hant_lut_save(lut, out);
+            if (!st) hant__prof_say(p, "inplace", i + m, n);
+        }
+        if (st) goto done;
+    }
+    res->inplace_s = (hant_time_ms() - t0) / 1e3;
+    /* the figures: the corrections in full (scale 1); then as the model uses them */
+    if ((st = hant__prof_swaps(p, arch)) || (st = hant__inplace_derive(lut, arch, p->swaps, p->swap_block, p->nswaps, 1.0))) goto done;
+    {
+        double *u = (double *)hant__pl_alloc(ctx, (size_t)(lut->count ? lut->count : 1), sizeof(double));
+        double *e = (double *)hant__pl_alloc(ctx, (size_t)(lut->count ? lut->count : 1), sizeof(double));
+        int k = 0, sig = 0;
+        double uw;
+        if (!u || !e) { hant__pl_free(ctx, u); hant__pl_free(ctx, e); st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "in place: out of memory"); goto done; }
+        for (int i = 0; i < lut->count; i++) {
+            const hant_lut_entry *r = &lut->entries[i];
+            if (strncmp(r->key, "inplace ", 8)) continue;
+            u[k] = r->t.unc_ms; e[k] = r->t.median_ms;
+            sig += fabs(e[k]) > u[k];
+            k++;
+        }
+        res->inplace_rows = k; res->inplace_significant = sig;
+        hant__err_stats(ctx, u, k, &res->inplace_unc_median, &uw);
+        hant__err_stats(ctx, e, k, &res->inplace_corr_median, &res->inplace_corr_max);
+        hant__pl_free(ctx, u); hant__pl_free(ctx, e);
+    }
+    res->inplace_scale = hant__inplace_scale(lut);
+    if ((st = hant__prof_inplace_derive(p, arch, lut))) goto done;
+    if (!st) st = hant_lut_save(lut, out);
+    if (!st) hant__prof_say(p, "inplace timed", n, n);
+done:
+    hant_net_destroy(b.ref);
+    hant_bracket_free(&b);
+    hant__pl_free(ctx, todo); hant__pl_free(ctx, keys); hant__pl_free(ctx, t);
+    return st;
+}
+
+/* The model fitted on n networks and stored (hant_lut_model_fit), with the
+   in-place corrections of every candidate of the pools when inplace. */
+static hant_status hant__prof_fit(hant__prof *p, const hant_arch *arch, hant_lut *lut, const hant_arch *nets, const double *y, int n, double lambda, int inplace,
+                                  hant_latency_model *m) {
+    hant_status st = inplace ? hant__prof_swaps(p, arch) : HANT_OK;
+    if (st) return st;
+    return hant_lut_model_fit(lut, arch, inplace ? p->swaps : NULL, p->swap_block, inplace ? p->nswaps : 0, nets, y, n, lambda, m);
+}
+
 /* Validation: n random networks from the pool and the teacher, timed end to
    end against the reference; the latency model fitted on a random half and
    scored on the other (both ways), then fitted on all and stored. */
@@ -12285,12 +12639,15 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
     double *raw = (double *)hant__pl_alloc(ctx, (size_t)nn, sizeof(double)), *cv = (double *)hant__pl_alloc(ctx, (size_t)nn, sizeof(double));
     double *cvp = (double *)hant__pl_alloc(ctx, (size_t)nn, sizeof(double)), *sub = (double *)hant__pl_alloc(ctx, (size_t)nn, sizeof(double));
     int *fold = (int *)hant__pl_alloc(ctx, (size_t)nn, sizeof(int));
+    hant_arch *netf = (hant_arch *)hant__pl_alloc(ctx, (size_t)nn, sizeof(hant_arch));
+    double *yw = (double *)hant__pl_alloc(ctx, (size_t)nn, sizeof(double)), *noip = (double *)hant__pl_calloc(ctx, (size_t)nn, sizeof(double));
+    double *cmpp = (double *)hant__pl_calloc(ctx, (size_t)nn, sizeof(double)), *cmpe = (double *)hant__pl_calloc(ctx, (size_t)nn, sizeof(double));
     /* every block's candidates in order of table time, for the skewed networks */
     int *order = (int *)hant__pl_alloc(ctx, HANT_POOL_MAX * (size_t)(arch->num_blocks ? arch->num_blocks : 1), sizeof(int));
     double *cost = (double *)hant__pl_alloc(ctx, HANT_POOL_MAX, sizeof(double));
     char *skewed = (char *)hant__pl_calloc(ctx, (size_t)nn, 1);
     FILE *vf = NULL;
-    if (!nets || !meas || !X || !y || !Xf || !yf || !raw || !cv || !cvp || !sub || !fold || !order || !cost || !skewed) {
+    if (!nets || !meas || !X || !y || !Xf || !yf || !raw || !cv || !cvp || !sub || !fold || !order || !cost || !skewed || !netf || !yw || !noip || !cmpp || !cmpe) {
         st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "validation: out of memory");
         goto done;
     }
@@ -12349,6 +12706,22 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
         fold[k] = fold[j]; fold[j] = t;
     }
     hant_latency_model m;
+    const int inplace = hant__lut_has_inplace(lut);
+    double ip_med = 0, ip_worst = 0;
+    if (inplace && !score_only) /* the same folds without the corrections, side by side */
+        for (int f = 0; f < 2 && !st; f++) {
+            int nf = 0;
+            for (int k = 0; k < nn; k++)
+                if (fold[k] != f) { memcpy(Xf + (size_t)nf * K, X + (size_t)k * K, sizeof(double) * K); netf[nf] = nets[k]; yf[nf++] = y[k]; }
+            if (!nf) { st = hant__fail(HANT_ERR_INVALID_ARG, "fit: an empty fold (validate more networks)"); break; }
+            if ((st = hant__prof_fit(p, arch, lut, netf, yf, nf, lambda, 0, &m))) break;
+            for (int k = 0; k < nn && !st; k++)
+                if (fold[k] == f) {
+                    st = hant__lut_predict(lut, &nets[k], batch, threads, 0, &noip[k]);
+                    noip[k] = (noip[k] - y[k]) / y[k];
+                }
+        }
+    if (inplace && !score_only && !st) hant__err_stats(ctx, noip, nn, &ip_med, &ip_worst);
     if (score_only) { /* the stored model, as it is, on these networks: nothing fitted or saved */
         hant_lut_model(lut, batch, threads, &m);
         for (int k = 0; k < nn && !st; k++) {
@@ -12359,18 +12732,30 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
     for (int f = 0; f < 2 && !st && !score_only; f++) {
         int nf = 0;
         for (int k = 0; k < nn; k++)
-            if (fold[k] != f) { memcpy(Xf + (size_t)nf * K, X + (size_t)k * K, sizeof(double) * K); yf[nf++] = y[k]; }
+            if (fold[k] != f) { memcpy(Xf + (size_t)nf * K, X + (size_t)k * K, sizeof(double) * K); netf[nf] = nets[k]; yf[nf++] = y[k]; }
         if (!nf) { st = hant__fail(HANT_ERR_INVALID_ARG, "fit: an empty fold (validate more networks)"); break; }
-        if ((st = hant_latency_fit(Xf, yf, nf, NULL, lambda, &m))) { hant__prefix_error("fit: "); break; }
         /* scored by hant_lut_predict, the function whose part costs hant select charges */
-        if ((st = hant_lut_set_model(lut, batch, threads, &m))) break;
+        if ((st = hant__prof_fit(p, arch, lut, netf, yf, nf, lambda, inplace, &m))) break;
         for (int k = 0; k < nn && !st; k++)
             if (fold[k] == f) {
                 st = hant_lut_predict(lut, &nets[k], batch, threads, &cvp[k]);
                 cv[k] = (cvp[k] - y[k]) / y[k];
             }
     }
-    if (!st && !score_only && (st = hant_latency_fit(X, y, nn, NULL, lambda, &m))) hant__prefix_error("fit: ");
+    if (!st && !score_only) st = hant__prof_fit(p, arch, lut, nets, y, nn, lambda, inplace, &m);
+    /* another table's stored model on the same timings (before / after) */
+    double cmp_med = 0, cmp_worst = 0;
+    if (!st && p->cfg->compare) {
+        hant_lut cl;
+        if ((st = hant_lut_load(p->cfg->compare, &cl))) { hant__prefix_error("compare: "); goto done; }
+        for (int k = 0; k < nn && !st; k++) {
+            st = hant_lut_predict(&cl, &nets[k], batch, threads, &cmpp[k]);
+            cmpe[k] = (cmpp[k] - y[k]) / y[k];
+        }
+        hant_lut_free(&cl);
+        if (st) { hant__prefix_error("compare %s: ", p->cfg->compare); goto done; }
+        hant__err_stats(ctx, cmpe, nn, &cmp_med, &cmp_worst);
+    }
     if (st) goto done;
     double raw_med, raw_worst, cv_med, cv_worst, su_med = 0, su_worst = 0, ss_med = 0, ss_worst = 0;
     hant__err_stats(ctx, raw, nn, &raw_med, &raw_worst);
@@ -12390,7 +12775,9 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
         memset(&m, 0, sizeof m);
         m.coef[1] = 1; m.nfit = nn; m.resid = sqrt(r2 / nn);
     }
-    if (!score_only && ((st = hant_lut_set_model(lut, batch, threads, &m)) || (st = hant_lut_save(lut, out)))) goto done;
+    if (!score_only && ((st = hant_lut_set_model(lut, batch, threads, &m)) || (inplace && (st = hant__prof_inplace_derive(p, arch, lut))) ||
+                        (st = hant_lut_save(lut, out))))
+        goto done;
     char vpath[4096], vtmp[4200];
     const char *cache = p->cfg->cold ? "cold" : "warm";
     snprintf(vpath, sizeof vpath, "%s.%s", out, score_only ? "score" : "validate");
@@ -12406,9 +12793,15 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
             m.coef[0], m.coef[1], m.coef[2], m.coef[3], m.knee_coef, m.knee, m.hinge_coef, m.kappa, 100 * m.resid);
     fprintf(vf, "# sum of entries: median error %.2f%% worst %.2f%%; the model %s: median %.2f%% worst %.2f%%\n", 100 * raw_med, 100 * raw_worst,
             score_only ? "as stored, on networks it never saw" : "out of sample (2 random folds)", 100 * cv_med, 100 * cv_worst);
+    if (inplace && !score_only)
+        fprintf(vf, "# in place: the model with its per-candidate in-place corrections; the same folds fitted without them: median %.2f%% worst %.2f%%\n", 100 * ip_med,
+                100 * ip_worst);
+    else if (inplace) fprintf(vf, "# in place: the stored model with its per-candidate in-place corrections\n");
+    if (p->cfg->compare)
+        fprintf(vf, "# compare: %s's stored model on the same timings: median %.2f%% worst %.2f%%\n", p->cfg->compare, 100 * cmp_med, 100 * cmp_worst);
     fprintf(vf, "# %s by kind: %d uniform networks (the teacher included) median %.2f%% worst %.2f%%; %d skewed toward cheap candidates median %.2f%% worst %.2f%%\n",
             score_only ? "the stored model" : "out of sample", nu, 100 * su_med, 100 * su_worst, ns, 100 * ss_med, 100 * ss_worst);
-    fprintf(vf, "net\tarch\tmeasured_ms\tunc_ms\trel\tsum_ms\tparts\tmwords\tpredicted_ms\traw_err_pct\tcv_err_pct\tsampling\tint8_parts\tint8_ms\ttiled_parts\ttiled_ms\n");
+    fprintf(vf, "net\tarch\tmeasured_ms\tunc_ms\trel\tsum_ms\tparts\tmwords\tpredicted_ms\traw_err_pct\tcv_err_pct\tsampling\tint8_parts\tint8_ms\ttiled_parts\ttiled_ms\tinplace_ms\tcompare_ms\tcompare_err_pct\tnoinplace_cv_err_pct\n");
     for (int k = 0; k < nn; k++) {
         const double *x = X + (size_t)k * K;
         /* what the network is made of: int8 and tiled parts and their table time */
@@ -12421,9 +12814,10 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
             int tl = b >= 0 && b < nets[k].num_blocks && nets[k].blocks[b].tiled;
             nq += q; qms += q ? xp[1] : 0; nt += tl; tms += tl ? xp[1] : 0;
         }
-        fprintf(vf, "%s%d\t%016llx\t%.5f\t%.5f\t%.5f\t%.5f\t%.0f\t%.4f\t%.5f\t%+.2f\t%+.2f\t%s\t%d\t%.5f\t%d\t%.5f\n", k ? "random" : "teacher", k,
+        fprintf(vf, "%s%d\t%016llx\t%.5f\t%.5f\t%.5f\t%.5f\t%.0f\t%.4f\t%.5f\t%+.2f\t%+.2f\t%s\t%d\t%.5f\t%d\t%.5f\t%.5f\t%.5f\t%+.2f\t%+.2f\n", k ? "random" : "teacher", k,
                 (unsigned long long)hant_arch_hash(&nets[k]), y[k], meas[k].unc_ms, meas[k].rel, x[1], x[2], x[3], cvp[k], 100 * raw[k], 100 * cv[k],
-                k ? skewed[k] ? "skewed" : "uniform" : "teacher", nq, qms, nt, tms);
+                k ? skewed[k] ? "skewed" : "uniform" : "teacher", nq, qms, nt, tms, hant_lut_inplace_sum(lut, &nets[k], batch, threads), cmpp[k], 100 * cmpe[k],
+                100 * noip[k]);
     }
     st = hant__commit_tmp(vf, vtmp, vpath);
     vf = NULL;
@@ -12432,6 +12826,8 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
     res->val_raw_median = raw_med; res->val_raw_worst = raw_worst; res->val_median = cv_med; res->val_worst = cv_worst;
     res->val_uniform = nu; res->val_uniform_median = su_med; res->val_uniform_worst = su_worst;
     res->val_skewed = ns; res->val_skewed_median = ss_med; res->val_skewed_worst = ss_worst;
+    res->val_cmp_median = cmp_med; res->val_cmp_worst = cmp_worst; res->val_noip_median = ip_med; res->val_noip_worst = ip_worst;
+    res->inplace_scale = inplace ? hant__inplace_scale(lut) : 0;
     res->teacher_ms = y[0]; res->teacher_rel = meas[0].rel;
     snprintf(res->validate_file, sizeof res->validate_file, "%s", vpath);
     hant__prof_say(p, "validated", nn, nn);
@@ -12440,6 +12836,7 @@ done:
     hant__pl_free(ctx, nets); hant__pl_free(ctx, meas); hant__pl_free(ctx, X); hant__pl_free(ctx, y); hant__pl_free(ctx, Xf);
     hant__pl_free(ctx, yf); hant__pl_free(ctx, raw); hant__pl_free(ctx, cv); hant__pl_free(ctx, cvp); hant__pl_free(ctx, sub);
     hant__pl_free(ctx, fold); hant__pl_free(ctx, order); hant__pl_free(ctx, cost); hant__pl_free(ctx, skewed);
+    hant__pl_free(ctx, netf); hant__pl_free(ctx, yw); hant__pl_free(ctx, noip); hant__pl_free(ctx, cmpp); hant__pl_free(ctx, cmpe);
     return st;
 }
 
@@ -12500,6 +12897,8 @@ static hant_status hant__prof_drift(hant__prof *p, const hant_arch *arch, hant_l
 }
 
 static void hant__prof_pools_free(hant__prof *p) {
+    hant__pl_free(p->b.ctx, p->swaps); hant__pl_free(p->b.ctx, p->swap_block);
+    p->swaps = NULL; p->swap_block = NULL; p->nswaps = 0;
     for (int b = 0; b < p->nblocks; b++) hant__pl_free(p->b.ctx, p->spec[b]);
     p->nblocks = 0;
 }
@@ -12514,7 +12913,7 @@ hant_status hant_lut_profile(hant_context *ctx, const hant_arch *arch, const cha
     const uint64_t seed = cfg.seed ? cfg.seed : 1;
     const double lambda = cfg.ridge > 0 ? cfg.ridge : cfg.ridge < 0 ? 0 : 0.01, skew = cfg.skew > 0 ? cfg.skew : cfg.skew < 0 ? 0 : 0.5;
     const double table_tol = cfg.table_tol > 0 ? cfg.table_tol : cfg.table_tol < 0 ? 0 : 0.03;
-    int validate = cfg.validate > 0 ? cfg.validate : 0;
+    int validate = cfg.validate > 0 ? cfg.validate : 0, had_inplace = 0;
     if (cfg.pairs_random < 0 || cfg.rounds > 1000 || cfg.min_rounds > 1000 || skew > 1)
         return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_profile: pairs_random %d, rounds %d, min_rounds %d (at most 1000), skew %g (at most 1)", cfg.pairs_random,
                           cfg.rounds, cfg.min_rounds, skew);
@@ -12624,8 +13023,9 @@ hant_status hant_lut_profile(hant_context *ctx, const hant_arch *arch, const cha
        table, or empties it to be profiled again) */
     if (lut.reference_ms > 0 && lut.count && !cfg.no_check) {
         if ((st = hant__prof_drift(&P, arch, &lut, table_tol, cfg.check_only)) || cfg.check_only) goto done;
-        if (rs->drift == 2) { /* profiled again from scratch: validate again as often as before */
+        if (rs->drift == 2) { /* profiled again from scratch: validate again as often as before, in place again if it was */
             if (!validate) validate = rs->prior_validate;
+            had_inplace = hant__lut_has_inplace(&lut);
             lut.count = 0; lut.reference_ms = 0; lut.reference_unc = 0;
         }
         P.b.ref_ms = lut.reference_ms;
@@ -12705,6 +13105,7 @@ hant_status hant_lut_profile(hant_context *ctx, const hant_arch *arch, const cha
     rs->entries = lut.count;
     hant__prof_say(&P, "saved", lut.count, lut.count);
     if (cfg.pairs && (st = hant__prof_pairs(&P, arch, &lut, out, cfg.pairs_random, seed))) goto done;
+    if ((cfg.inplace || had_inplace) && !cfg.score_only && (st = hant__prof_inplace(&P, arch, &lut, out, tkey))) goto done;
     if (validate > 0 && (st = hant__prof_validate(&P, arch, &lut, out, validate, lambda, skew, cfg.score_only, seed))) goto done;
     rs->entries = lut.count;
 done:

@@ -108,7 +108,7 @@ static void test_foreign_table(void) {
         { "# hant latency table v2\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\nconv\t0.1\t0\t0.1\t5\t0.01\n", ":3:" },
         { "# hant latency table v2\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\nconv\t0.1\t0\t0.1\t5\t-0.01\t1\n", ":3:" },
         { "# hant latency table v2\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\nconv\t0.1\t0\t0.1\t5\t0.01\tinf\n", ":3:" },
-        { "# hant latency table v4\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\nconv\t0.1\t0\t0.1\t5\n", ":1:" },
+        { "# hant latency table v5\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\nconv\t0.1\t0\t0.1\t5\n", ":1:" },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         FILE *f = fopen(path, "w");
@@ -640,6 +640,295 @@ static void test_knee_selection(void) {
     hant_lut_free(&lut);
 }
 
+
+/* A synthetic table for the in-place tests: b0-fm's parts, and in each of
+   the last NB blocks the teacher's block and two candidates of its quick
+   pool (their times and weights set, scores from their weights). */
+enum { IP_NB = 5, IP_C = 3 };
+static void ip_table(const hant_arch *a, hant_lut *lut, hant_scores *sc, hant_score_row *rows, hant_arch *cands, int *ncands) {
+    static hant_block_spec pool[HANT_POOL_MAX];
+    char sig[256], key[256];
+    memset(lut, 0, sizeof *lut);
+    lut->batch = 1; lut->threads = 2;
+    memset(sc, 0, sizeof *sc);
+    *ncands = 0;
+    for (int p = HANT_PART_STEM; p <= a->num_blocks; p++) {
+        hant_part_signature(a, p, sig, sizeof sig);
+        hant_lut_key(key, sizeof key, sig, 1, 2, "fp32");
+        hant_timing t = { 0.02 + 0.01 * (double)(ht_u64() % 1000) / 1000, 0, 0, 1, 0, 0 };
+        hant_lut_set(lut, key, &t);
+    }
+    for (int b = 0; b < a->num_blocks; b++) {
+        int h, w, n = 0;
+        hant_arch_block_input(a, b, &h, &w, NULL);
+        hant_pool_generate(&a->blocks[b], h, w, "quick", pool, HANT_POOL_MAX, &n);
+        int mine = b >= a->num_blocks - IP_NB;
+        for (int c = 0; c < (mine ? IP_C : 1); c++) {
+            hant_score_row *r = &rows[sc->count++];
+            hant_arch one = *a;
+            r->block = b;
+            r->spec = mine ? pool[c == 0 ? 0 : c == 1 ? n / 2 : n - 1] : a->blocks[b];
+            r->spec.tiled = 0;
+            one.blocks[b] = r->spec;
+            hant_block_signature(&r->spec, h, w, r->signature, sizeof r->signature);
+            hant_part_layout l;
+            hant_arch_part_layout(&one, b, &l);
+            r->params = (int64_t)l.param_count;
+            hant_part_signature(&one, b, sig, sizeof sig);
+            hant_lut_key(key, sizeof key, sig, 1, 2, "fp32");
+            const hant_lut_entry *e = hant_lut_find(lut, key);
+            double ms = e ? e->t.median_ms : 0.005 + 0.1e-6 * (double)r->params * (0.8 + 0.4 * (double)(ht_u64() % 1000) / 1000);
+            if (!e && r->spec.kind != HANT_BLOCK_IDENTITY) { hant_timing t = { ms, 0, 0, 1, 0, 0 }; hant_lut_set(lut, key, &t); }
+            r->score = 1 - 2e-6 * (double)r->params + 0.05 * (double)(ht_u64() % 1000) / 1000;
+            if (mine && c > 0) cands[(*ncands)++] = one;
+        }
+    }
+    sc->rows = rows;
+}
+
+/* The signature key of the in-place row of arch's block b. */
+static void ip_key(const hant_arch *a, int b, char *key, size_t size) {
+    char sig[256];
+    hant_part_signature(a, b, sig, sizeof sig);
+    snprintf(key, size, "inplace %s b=1 t=2 p=fp32", sig);
+}
+
+/* Synthetic timings with a known in-place offset per candidate: the truth is
+   a linear model plus delta[c] for every block where candidate c runs (per
+   block the offsets sum to 0 over the teacher's block, 0, and its two
+   candidates, +d and -d). The in-place rows hold what hant profile --inplace
+   measures (the teacher with c swapped in over the teacher);
+   hant_lut_model_fit, given random networks' timings, must recover every
+   delta and find that they hold (scale ~1). Before that, offsets that hold
+   only in the teacher (the networks do not have them): the scale must come
+   out ~0 and the prediction stay the model's. */
+static void test_inplace_fit(void) {
+    hant_arch a;
+    HT_CHECK(hant_arch_builtin("b0-fm", &a) == HANT_OK, "b0-fm");
+    ht_seed(21);
+    hant_lut lut;
+    hant_scores sc;
+    static hant_score_row rows[HANT_MAX_BLOCKS * IP_C];
+    hant_arch cands[IP_NB * IP_C];
+    int nc = 0, cblock[IP_NB * IP_C];
+    ip_table(&a, &lut, &sc, rows, cands, &nc);
+    for (int i = 0; i < nc; i++) cblock[i] = a.num_blocks - IP_NB + i / (IP_C - 1);
+    hant_latency_model truth;
+    memset(&truth, 0, sizeof truth);
+    truth.coef[0] = -0.02; truth.coef[1] = 1.12; truth.coef[2] = 0.0005; truth.coef[3] = 0.05; truth.nfit = 1;
+    HT_CHECK(hant_lut_set_model(&lut, 1, 2, &truth) == HANT_OK, "the true model");
+    double delta[IP_NB * IP_C];
+    for (int i = 0; i < nc; i += 2) { delta[i] = 0.004 + 0.012 * (double)(ht_u64() % 1000) / 1000; delta[i + 1] = -delta[i]; }
+    /* a row is a signature: equal blocks (b0-fm's repeated ones) share their offsets */
+    for (int i = 0; i < nc; i++)
+        for (int j = 0; j < i; j++) {
+            char ki[300], kj[300];
+            ip_key(&cands[i], cblock[i], ki, sizeof ki);
+            ip_key(&cands[j], cblock[j], kj, sizeof kj);
+            if (!strcmp(ki, kj)) { delta[i] = delta[j]; break; }
+        }
+    enum { N = 60 };
+    static hant_arch nets[N];
+    double y[N], tt;
+    for (int scene = 1; scene >= 0; scene--) { /* the second leaves the table with its corrections */
+        HT_CHECK(hant_lut_set_model(&lut, 1, 2, &truth) == HANT_OK, "the true model");
+        for (int i = 0; i < lut.count; i++) if (!strncmp(lut.entries[i].key, "inplace ", 8)) lut.entries[i].t.median_ms = 0;
+        /* the true latency of a network: the model plus (scene 0) its candidates' offsets */
+#define IP_TRUE(net, out, with) do { \
+        HT_CHECK(hant_lut_predict(&lut, (net), 1, 2, (out)) == HANT_OK, "predict: %s", hant_last_error()); \
+        for (int i_ = 0; (with) && i_ < nc; i_++) \
+            if (!memcmp(&(net)->blocks[cblock[i_]], &cands[i_].blocks[cblock[i_]], sizeof cands[i_].blocks[0])) *(out) += delta[i_]; } while (0)
+        ht_seed(22);
+        /* what hant profile --inplace measures (before any row: the plain model prices) */
+        double ts[IP_NB * IP_C];
+        IP_TRUE(&a, &tt, 1);
+        for (int i = 0; i < nc; i++) IP_TRUE(&cands[i], &ts[i], 1);
+        for (int k = 0; k < N; k++) {
+            nets[k] = a;
+            for (int b = a.num_blocks - IP_NB; b < a.num_blocks; b++) {
+                int c = (int)(ht_u64() % IP_C);
+                if (c) nets[k].blocks[b] = cands[(b - (a.num_blocks - IP_NB)) * (IP_C - 1) + c - 1].blocks[b];
+            }
+            IP_TRUE(&nets[k], &y[k], scene == 0);
+            y[k] *= 1 + 0.0005 * gauss();
+        }
+        for (int i = 0; i < nc; i++) {
+            char key[300];
+            ip_key(&cands[i], cblock[i], key, sizeof key);
+            hant_timing t = { 0, 0, tt, 10, 0.0002, ts[i] / tt };
+            HT_CHECK(hant_lut_set(&lut, key, &t) == HANT_OK, "in-place row %d: %s", i, hant_last_error());
+        }
+#undef IP_TRUE
+        hant_latency_model m;
+        /* without the candidates: the plain fit, the rows left as they are (0) */
+        HT_CHECK(hant_lut_model_fit(&lut, &a, NULL, NULL, 0, nets, y, N, 1e-6, &m) == HANT_OK, "fit without corrections: %s", hant_last_error());
+        double plain_worst = 0, worst = 0, worst_d = 0, scale = -1, sxy = 0, sxx = 0, syy = 0;
+        for (int k = 0; k < N; k++) { double p; hant_lut_predict(&lut, &nets[k], 1, 2, &p); plain_worst = fmax(plain_worst, fabs(p / y[k] - 1)); }
+        HT_CHECK(hant_lut_model_fit(&lut, &a, cands, cblock, nc, nets, y, N, 1e-6, &m) == HANT_OK, "fit with corrections: %s", hant_last_error());
+        const hant_lut_entry *se = hant_lut_find(&lut, "model inplace-scale b=1 t=2 p=fp32");
+        if (se) scale = se->t.median_ms;
+        for (int i = 0; i < nc; i++) {
+            char key[300];
+            ip_key(&cands[i], cblock[i], key, sizeof key);
+            const hant_lut_entry *e = hant_lut_find(&lut, key);
+            HT_CHECK(e != NULL, "row %d", i);
+            if (e) worst_d = fmax(worst_d, fabs(e->t.median_ms - (scene == 0 ? delta[i] : 0)));
+            if (e) { sxy += e->t.median_ms * delta[i]; sxx += e->t.median_ms * e->t.median_ms; syy += delta[i] * delta[i]; }
+        }
+        for (int k = 0; k < N; k++) { double p; hant_lut_predict(&lut, &nets[k], 1, 2, &p); worst = fmax(worst, fabs(p / y[k] - 1)); }
+        const double r = sxx > 0 && syy > 0 ? sxy / sqrt(sxx * syy) : 0;
+        printf("  %s: scale %.3f, corrections within %.5f ms of %s (correlation %.3f); networks' worst error %.2f%% (the model alone %.2f%%)\n",
+               scene == 0 ? "offsets of 0.004-0.016 ms that hold in every network" : "offsets that hold only in the teacher", scale, worst_d,
+               scene == 0 ? "them" : "0", r, 100 * worst, 100 * plain_worst);
+        if (scene == 0) {
+            /* what the rows pin is each candidate against the teacher's block: the
+               model's time coefficient and the corrections can trade a little */
+            HT_CHECK(scale > 0.7, "the offsets hold: scale %.3f", scale);
+            HT_CHECK(r > 0.8 && worst_d < 0.01, "the in-place offsets recovered: correlation %.3f, worst %.5f ms off", r, worst_d);
+            HT_CHECK(worst < 0.5 * plain_worst, "networks priced better with them: worst %.4f (without %.4f)", worst, plain_worst);
+        } else {
+            HT_CHECK(scale >= 0 && scale < 0.1, "offsets the networks lack are not used: scale %.3f", scale);
+            HT_CHECK(worst < 0.005, "networks priced as the model: worst %.4f", worst);
+        }
+    }
+    /* the table keeps them: saved as v4, loaded, the same prediction */
+    char path[256];
+    snprintf(path, sizeof path, "%s/inplace.tsv", dir);
+    HT_CHECK(hant_lut_save(&lut, path) == HANT_OK, "save");
+    FILE *f = fopen(path, "r");
+    char first[64] = "";
+    if (f) { if (!fgets(first, sizeof first, f)) first[0] = 0; fclose(f); }
+    HT_CHECK(!strcmp(first, "# hant latency table v4\n"), "a table with corrections is v4: '%s'", first);
+    hant_lut back;
+    double p0, p1;
+    HT_CHECK(hant_lut_load(path, &back) == HANT_OK, "load: %s", hant_last_error());
+    hant_lut_predict(&lut, &nets[3], 1, 2, &p0);
+    HT_CHECK(hant_lut_predict(&back, &nets[3], 1, 2, &p1) == HANT_OK && HT_CLOSE(p0, p1, 1e-5, 1e-5), "the loaded table prices alike (%.6f, %.6f)", p0, p1);
+    /* a rescaled machine: corrections are ms and scale with it */
+    HT_CHECK(hant_lut_rescale(&back, 1.5) == HANT_OK && hant_lut_predict(&back, &nets[3], 1, 2, &p1) == HANT_OK && HT_CLOSE(p1, 1.5 * p0, 1e-5, 1e-4),
+             "rescaled x1.5: %.6f against %.6f", p1, 1.5 * p0);
+    hant_lut_free(&back);
+    hant_lut_free(&lut);
+    /* hostile in-place rows: no ratio, no teacher time, NaN, a negative ratio; a v5 table */
+    static const struct { const char *text, *needle; } bad[] = {
+        { "# hant latency table v4\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\ninplace conv b=1 t=2 p=fp32\t0.01\t0\t1.0\t5\t0\t0\n", ":3:" },
+        { "# hant latency table v4\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\ninplace conv b=1 t=2 p=fp32\t0.01\t0\t0\t5\t0\t1.01\n", ":3:" },
+        { "# hant latency table v4\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\ninplace conv b=1 t=2 p=fp32\tnan\t0\t1\t5\t0\t1.01\n", ":3:" },
+        { "# hant latency table v4\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\ninplace conv b=1 t=2 p=fp32\t-0.01\t0\t1\t5\t0\t-1\n", ":3:" },
+        { "# hant latency table v4\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\ninplace conv b=1 t=2 p=fp32\t-1e12\t0\t1\t5\t0\t1\n", ":3:" },
+        { "# hant latency table v5\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\n", ":1:" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        f = fopen(path, "w");
+        fputs(bad[i].text, f);
+        fclose(f);
+        hant_status st = hant_lut_load(path, &back);
+        HT_CHECK(st == HANT_ERR_FORMAT && strstr(hant_last_error(), bad[i].needle), "bad table %zu: status %d, '%s'", i, st, hant_last_error());
+    }
+    /* a negative correction is a table's right (a candidate cheaper in place) */
+    f = fopen(path, "w");
+    fputs("# hant latency table v4\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\ninplace conv b=1 t=2 p=fp32\t-0.01\t0\t1\t5\t0\t0.98\n", f);
+    fclose(f);
+    HT_CHECK(hant_lut_load(path, &back) == HANT_OK && back.count == 1, "a negative correction loads: %s", hant_last_error());
+    hant_lut_free(&back);
+    remove(path);
+}
+
+/* Selection with in-place corrections (one negative, large enough that the
+   clamp at 0 acts) equals a brute force over all 243 selections on 12
+   budgets and never exceeds a budget as hant_lut_predict prices it; the
+   table's times alone would overshoot some budgets. */
+static void test_inplace_selection(void) {
+    hant_arch a;
+    HT_CHECK(hant_arch_builtin("b0-fm", &a) == HANT_OK, "b0-fm");
+    ht_seed(23);
+    hant_lut lut;
+    hant_scores sc;
+    static hant_score_row rows[HANT_MAX_BLOCKS * IP_C];
+    hant_arch cands[IP_NB * IP_C];
+    int nc = 0;
+    ip_table(&a, &lut, &sc, rows, cands, &nc);
+    hant_latency_model m;
+    memset(&m, 0, sizeof m);
+    m.coef[0] = 0.01; m.coef[1] = 1.1; m.coef[2] = 0.001; m.coef[3] = 0.01; m.nfit = 50;
+    HT_CHECK(hant_lut_set_model(&lut, 1, 2, &m) == HANT_OK, "model");
+    for (int i = 0; i < nc; i++) {
+        char key[300];
+        const int b = a.num_blocks - IP_NB + i / (IP_C - 1);
+        double part;
+        hant_lut_part_ms(&lut, &cands[i], b, 1, 2, &part);
+        /* large offsets both ways; candidate 0 cheaper in place than its whole cost */
+        double d = i == 0 ? -2 * part : (i % 2 ? 1 : -0.5) * (0.3 + 0.5 * (double)(ht_u64() % 1000) / 1000) * part;
+        ip_key(&cands[i], b, key, sizeof key);
+        hant_timing t = { d, 0, 1.0, 10, 0.001, 1.0 };
+        HT_CHECK(hant_lut_set(&lut, key, &t) == HANT_OK, "row %d", i);
+    }
+    double p0;
+    hant_lut_part_ms(&lut, &cands[0], a.num_blocks - IP_NB, 1, 2, &p0);
+    HT_CHECK(p0 == 0, "a part never costs below 0: %g", p0);
+    hant_context *ctx;
+    HT_CHECK(hant_context_create(NULL, &ctx) == HANT_OK, "context");
+    hant_selection sel;
+    HT_CHECK(hant_selection_build(ctx, &a, &sc, &lut, &sel) == HANT_OK, "build: %s", hant_last_error());
+    enum { S = 243 };
+    int items[S][HANT_MAX_BLOCKS + 1];
+    for (int k = 0; k < S; k++)
+        for (int l = 0, r = k; l < sel.nlayers; l++) { items[k][l] = sel.count[l] > 1 ? r % sel.count[l] : 0; if (sel.count[l] > 1) r /= sel.count[l]; }
+    int ok_pred = 1, ok_exact = 1, found = 0, plain_over = 0;
+    for (int j = 0; j < 12; j++) {
+        double B = sel.fastest_ms + (sel.slowest_ms - sel.fastest_ms) * (0.02 + 0.9 * j / 11);
+        double best = INFINITY;
+        for (int k = 0; k < S; k++) {
+            const hant_score_row *ch[HANT_MAX_BLOCKS + 1];
+            double pred, loss = 0;
+            hant_selection_choose(&sel, items[k], ch, &pred, NULL);
+            for (int l = 0, off = 0; l < sel.nlayers; off += sel.count[l], l++) loss += sel.loss[off + items[k][l]];
+            if (pred <= B && loss < best) best = loss;
+        }
+        double bud[3];
+        hant_selection_budgets(&sel, B, 0, bud);
+        hant_solver_problem pr;
+        memset(&pr, 0, sizeof pr);
+        pr.num_layers = sel.nlayers; pr.num_costs = sel.ncost; pr.num_items = sel.count; pr.loss = sel.loss; pr.cost = sel.cost; pr.budget = bud;
+        hant_solver_config cfg;
+        memset(&cfg, 0, sizeof cfg);
+        hant_solver_result res;
+        memset(&res, 0, sizeof res);
+        HT_CHECK(hant_solver_solve(&pr, &cfg, &res) >= 0, "solve");
+        if (!res.item) { ok_exact &= best == INFINITY; continue; }
+        found++;
+        const hant_score_row *ch[HANT_MAX_BLOCKS + 1];
+        double pred, pa, plain = 0;
+        hant_selection_choose(&sel, res.item, ch, &pred, NULL);
+        hant_arch sa = a;
+        for (int b = 0; b < a.num_blocks; b++) sa.blocks[b] = ch[b]->spec;
+        HT_CHECK(hant_lut_predict(&lut, &sa, 1, 2, &pa) == HANT_OK, "predict");
+        plain = pa - hant_lut_inplace_sum(&lut, &sa, 1, 2);
+        ok_pred &= HT_CLOSE(pred, pa, 1e-12, 1e-12) && pa <= B * (1 + 1e-12);
+        ok_exact &= HT_CLOSE(res.loss, best, 1e-12, 1e-12);
+        plain_over += plain > B * (1 + 1e-9) || pa > B * (1 + 1e-9); /* priced without the corrections it would differ */
+        hant_solver_result_free(&res);
+    }
+    /* the budgets would be priced differently without the corrections */
+    hant_lut plain_lut = lut;
+    plain_lut.entries = NULL; plain_lut.count = plain_lut.cap = 0;
+    for (int i = 0; i < lut.count; i++) if (strncmp(lut.entries[i].key, "inplace ", 8)) hant_lut_set(&plain_lut, lut.entries[i].key, &lut.entries[i].t);
+    double tp, tq;
+    hant_lut_predict(&lut, &cands[1], 1, 2, &tp);
+    hant_lut_predict(&plain_lut, &cands[1], 1, 2, &tq);
+    printf("  in-place corrections: %d of 12 budgets solved, all within budget as hant_lut_predict prices them: %s, equal to brute force: %s; "
+           "a candidate's network %.4f ms with its correction, %.4f without\n", found, ok_pred ? "yes" : "NO", ok_exact ? "yes" : "NO", tp, tq);
+    HT_CHECK(found >= 10, "budgets solved: %d", found);
+    HT_CHECK(ok_pred, "every selection within its budget as hant_lut_predict prices it");
+    HT_CHECK(ok_exact, "the solver's optimum equals the brute force");
+    HT_CHECK(fabs(tp - tq) > 1e-4, "the correction is priced");
+    (void)plain_over;
+    hant_lut_free(&plain_lut);
+    hant_selection_free(&sel);
+    hant_context_destroy(ctx);
+    hant_lut_free(&lut);
+}
+
 /* One real measurement, reported: a tiny network bracketed by a larger
    reference, as hant profile does. Bounded only by sanity. */
 static void test_tiny_bracketed(void) {
@@ -695,6 +984,8 @@ int main(int argc, char **argv) {
     HT_RUN(test_table_drift);
     HT_RUN(test_one_model);
     HT_RUN(test_knee_selection);
+    HT_RUN(test_inplace_fit);
+    HT_RUN(test_inplace_selection);
     HT_RUN(test_tiny_bracketed);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
