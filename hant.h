@@ -12917,6 +12917,11 @@ hant_status hant_lut_profile(hant_context *ctx, const hant_arch *arch, const cha
     if (cfg.pairs_random < 0 || cfg.rounds > 1000 || cfg.min_rounds > 1000 || skew > 1)
         return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_profile: pairs_random %d, rounds %d, min_rounds %d (at most 1000), skew %g (at most 1)", cfg.pairs_random,
                           cfg.rounds, cfg.min_rounds, skew);
+    if (cfg.compare) { /* before any timing: a table that cannot be read is an error now */
+        hant_lut c;
+        if (hant_lut_load(cfg.compare, &c)) { hant__prefix_error("compare: "); return HANT_ERR_INVALID_ARG; }
+        hant_lut_free(&c);
+    }
     hant_lut_profile_result local, *rs = res_out ? res_out : &local; /* set as the run goes: progress reads it */
     memset(rs, 0, sizeof *rs);
     hant__prof P;

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Latency truth (issue 16) through the CLI, without data: the table's machine
 # fingerprint and reference, entries with their uncertainty, the fitted
-# latency model, foreign tables refused (or accepted with a warning), tables
+# latency model, candidates timed in place, foreign tables refused (or accepted with a warning), tables
 # of an older hant, drift of a table since it was made (found, rescaled or
 # profiled again), and the report's flag for a missed target. Timings are
 # noise on a shared machine: the validation errors are printed, not bounded.
@@ -25,6 +25,25 @@ head -3 "$T/lut.tsv.validate" | grep -q 'load average' && ok || bad "validation 
 # resume on the same machine: nothing to measure
 expect_rc 0 "resume" $H profile b0-fm -o "$T/lut.tsv" --candidates "$P" --reps 3 --rounds 3 --no-check
 grep -q "0 configurations to measure" "$T/out" && ok || bad "resume measured again: $(head -1 "$T/out")"
+# in place (--inplace): every candidate timed as the teacher with it swapped in,
+# against the teacher; its rows, the share the model uses (fitted by
+# --validate), and the same validation scored by another table (--compare)
+cp "$T/lut.tsv" "$T/plain.tsv"
+expect_rc 0 "in place" $H profile b0-fm -o "$T/lut.tsv" --candidates "$P" --reps 3 --rounds 3 --validate 4 --inplace --no-check
+grep "^in place\|in-place" "$T/out" | sed 's/^/  (reported, not bounded) /'
+n=$(grep -c '^inplace ' "$T/lut.tsv"); [ "$n" -ge 16 ] && ok || bad "in-place rows: $n"
+awk -F'\t' '/^inplace / { n++; if (NF != 7 || !($4 > 0) || !($7 > 0)) bad = 1 } END { exit bad || !n }' "$T/lut.tsv" && ok || bad "an in-place row without its ratio or the teacher's time"
+grep -q '^model inplace-scale ' "$T/lut.tsv" && ok || bad "no in-place scale row"
+head -1 "$T/lut.tsv" | grep -q '^# hant latency table v[234]$' && ok || bad "magic: $(head -1 "$T/lut.tsv")"
+expect_rc 0 "in place: resume" $H profile b0-fm -o "$T/lut.tsv" --candidates "$P" --reps 3 --rounds 3 --inplace --no-check
+grep -q '^in place: 0 candidates' "$T/out" && ok || bad "in place measured again: $(grep '^in place' "$T/out")"
+expect_rc 0 "compare" $H profile b0-fm -o "$T/lut.tsv" --candidates "$P" --reps 3 --rounds 3 --validate 4 --score-only --seed 2 --no-check --compare "$T/plain.tsv"
+grep -q "compare table's model on the same timings" "$T/out" && grep -q '^# compare: ' "$T/lut.tsv.score" && ok || bad "no comparison: $(tail -3 "$T/out")"
+expect_rc 1 "compare: a missing table" $H profile b0-fm -o "$T/lut.tsv" --candidates "$P" --reps 3 --rounds 3 --validate 4 --score-only --no-check --compare "$T/none.tsv"
+grep -q 'compare' "$T/err" && ok || bad "message: $(cat "$T/err")"
+expect_rc 2 "bad --inplace-unc" $H profile b0-fm -o "$T/x.tsv" --inplace-unc 0
+expect_rc 0 "help" $H profile --help
+grep -q -- '--inplace ' "$T/out" && grep -q -- '--compare LUT2' "$T/out" && ok || bad "--help does not list --inplace and --compare"
 # drift: every ratio in the table 3x what this machine measures now (the
 # table no longer holds): --check says so and names the command, a plain run
 # profiles again; the reference 3x slower than now, ratios intact: rescaled.
