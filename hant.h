@@ -1152,6 +1152,7 @@ typedef struct hant_lut_profile_result {
     int inplace_significant;            /* rows whose |correction| exceeds their half-width */
     double inplace_s;                   /* seconds the in-place timing took */
     double inplace_scale;               /* the share of the corrections the model uses (fitted by validation) */
+    double inplace_tau;                 /* ms: the corrections' spread beyond their noise (0: none seen) */
     hant_latency_model val_model;
     double teacher_ms, teacher_rel;
     char pairs_file[4096], validate_file[4096];
@@ -7484,7 +7485,10 @@ static hant_status hant__inplace_set_scale(hant_lut *lut, double alpha) {
     return st ? st : hant_lut_set(lut, key, &t);
 }
 
-static hant_status hant__inplace_derive(hant_lut *lut, const hant_arch *teacher, const hant_arch *cands, const int *cblock, int ncands, double alpha) {
+static hant_status hant__inplace_derive(hant_lut *lut, const hant_arch *teacher, const hant_arch *cands, const int *cblock, int ncands, double alpha,
+                                        double *tau_ms) {
+    const int shrink = alpha >= 0; /* alpha < 0: centred, not shrunk (the figures hant profile prints) */
+    if (!shrink) alpha = 1;
     const size_t nc = (size_t)(ncands ? ncands : 1), nb = (size_t)(teacher->num_blocks ? teacher->num_blocks : 1);
     char (*seen)[256] = (char (*)[256])HANT_MALLOC(sizeof(*seen) * nc, NULL);
     double *raw = (double *)HANT_MALLOC(sizeof(double) * nc, NULL), *bsum = (double *)HANT_MALLOC(sizeof(double) * nb, NULL);
@@ -7522,10 +7526,11 @@ static hant_status hant__inplace_derive(hant_lut *lut, const hant_arch *teacher,
         ss += d * d; su += 0.25 * row[i]->t.unc_ms * row[i]->t.unc_ms; nr++;
     }
     double tau2 = nr ? fmax(0.0, (ss - su) / nr) : 0;
+    if (tau_ms) *tau_ms = sqrt(tau2);
     for (int i = 0; i < ncands; i++) {
         if (!row[i]) continue;
         double d = raw[i] - bsum[cblock[i]] / bn[cblock[i]], s2 = 0.25 * row[i]->t.unc_ms * row[i]->t.unc_ms;
-        row[i]->t.median_ms = alpha * d * (tau2 + s2 > 0 ? tau2 / (tau2 + s2) : 0);
+        row[i]->t.median_ms = alpha * d * (!shrink ? 1 : tau2 + s2 > 0 ? tau2 / (tau2 + s2) : 0);
     }
 out:
     HANT_FREE(seen, NULL); HANT_FREE(raw, NULL); HANT_FREE(bsum, NULL); HANT_FREE(bn, NULL); HANT_FREE(row, NULL);
@@ -7551,7 +7556,7 @@ hant_status hant_lut_model_fit(hant_lut *lut, const hant_arch *teacher, const ha
        in pins only their differences). */
     for (int it = 0; it < (inplace ? 8 : 1) && !st; it++) {
         if ((st = hant_latency_fit(X, yw, n, NULL, lambda, m)) || (st = hant_lut_set_model(lut, batch, threads, m)) || !inplace) break;
-        if ((st = hant__inplace_derive(lut, teacher, cands, cand_block, ncands, 1.0))) break;
+        if ((st = hant__inplace_derive(lut, teacher, cands, cand_block, ncands, 1.0, NULL))) break;
         double rz = 0, zz = 0;
         for (int k = 0; k < n && !st; k++) {
             double pk;
@@ -7560,7 +7565,7 @@ hant_status hant_lut_model_fit(hant_lut *lut, const hant_arch *teacher, const ha
             rz += r * z; zz += z * z;
         }
         double alpha = zz > 0 ? fmin(1.0, fmax(0.0, rz / zz)) : 0;
-        if (st || (st = hant__inplace_set_scale(lut, alpha)) || (st = hant__inplace_derive(lut, teacher, cands, cand_block, ncands, alpha))) break;
+        if (st || (st = hant__inplace_set_scale(lut, alpha)) || (st = hant__inplace_derive(lut, teacher, cands, cand_block, ncands, alpha, NULL))) break;
         for (int k = 0; k < n; k++) yw[k] = fmax(y[k] - hant_lut_inplace_sum(lut, &nets[k], batch, threads), 0.2 * y[k]);
     }
 out:
@@ -12515,7 +12520,7 @@ static hant_status hant__prof_swaps(hant__prof *p, const hant_arch *arch) {
 /* Every in-place row's correction under the table's current model. */
 static hant_status hant__prof_inplace_derive(hant__prof *p, const hant_arch *arch, hant_lut *lut) {
     hant_status st = hant__prof_swaps(p, arch);
-    return st ? st : hant__inplace_derive(lut, arch, p->swaps, p->swap_block, p->nswaps, hant__inplace_scale(lut));
+    return st ? st : hant__inplace_derive(lut, arch, p->swaps, p->swap_block, p->nswaps, hant__inplace_scale(lut), NULL);
 }
 
 /* In place: every block candidate not yet in the table, as the teacher with
@@ -12582,8 +12587,8 @@ static hant_status hant__prof_inplace(hant__prof *p, const hant_arch *arch, hant
         if (st) goto done;
     }
     res->inplace_s = (hant_time_ms() - t0) / 1e3;
-    /* the figures: the corrections in full (scale 1); then as the model uses them */
-    if ((st = hant__prof_swaps(p, arch)) || (st = hant__inplace_derive(lut, arch, p->swaps, p->swap_block, p->nswaps, 1.0))) goto done;
+    /* the figures: the corrections centred, not shrunk or scaled; then as the model uses them */
+    if ((st = hant__prof_swaps(p, arch)) || (st = hant__inplace_derive(lut, arch, p->swaps, p->swap_block, p->nswaps, -1.0, &res->inplace_tau))) goto done;
     {
         double *u = (double *)hant__pl_alloc(ctx, (size_t)(lut->count ? lut->count : 1), sizeof(double));
         double *e = (double *)hant__pl_alloc(ctx, (size_t)(lut->count ? lut->count : 1), sizeof(double));
