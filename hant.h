@@ -781,18 +781,22 @@ hant_status hant_lut_predict(const hant_lut *lut, const hant_arch *arch, int bat
    with that one block swapped in): its "inplace" row's measured difference
    T(arch) - T(teacher) = (rel - 1) min_ms, less the difference the table's
    model (without corrections) predicts between arch and teacher; stored in
-   the row's median_ms, so that the model prices arch as measured in place.
-   *corr (may be NULL) gets it; no row: HANT_OK and *corr = 0, nothing set.
-   teacher and arch differ only in `block`. */
+   the row's median_ms (raw: hant_lut_model_fit then centres, shrinks and
+   scales the rows). *corr (may be NULL) gets it; no row: HANT_OK and
+   *corr = 0, nothing set. teacher and arch differ only in `block`. */
 hant_status hant_lut_inplace_update(hant_lut *lut, const hant_arch *teacher, const hant_arch *arch, int block, double *corr);
 /* The sum of the in-place corrections of arch's blocks (0 without rows). */
 double hant_lut_inplace_sum(const hant_lut *lut, const hant_arch *arch, int batch, int threads);
 /* The latency model fitted on n networks (nets, measured y; hant_latency_fit
    on hant_latency_terms, ridge lambda) and stored in the table (its batch and
-   threads). With in-place rows and cands (the teacher with one block swapped
-   in each, ncands of them; NULL/0: none) the corrections depend on the model
-   and the model is fitted on what they leave, y - hant_lut_inplace_sum:
-   alternated 4 times, each cand's row updated (hant_lut_inplace_update). */
+   threads). With in-place rows and cands (the teacher with candidate block
+   cand_block[i] swapped in, ncands of them; NULL/0: none), each row (the
+   first cand of its signature) gets its correction: the raw one
+   (hant_lut_inplace_update) centred over its block's rows, shrunk by its
+   noise (empirical Bayes, sigma = unc_ms / 2) and times alpha, the share
+   that holds in these networks (least squares on their relative residuals,
+   in [0, 1]; stored as "model inplace-scale"); the model is then fitted
+   again on what the corrections leave: 8 rounds. */
 hant_status hant_lut_model_fit(hant_lut *lut, const hant_arch *teacher, const hant_arch *cands, const int *cand_block, int ncands, const hant_arch *nets,
                                const double *y, int n, double lambda, hant_latency_model *out);
 
