@@ -98,7 +98,9 @@ teacher-train: | hant data
 # report (build/demo/report.md). Tables in build/demo are reused by later runs.
 DEMO_WORK = build/demo
 DEMO_TARGETS ?= 2 3 3.6
-DEMO_ARGS ?= --work $(DEMO_WORK) --pool quick+q8+tiled --images 4096 --epochs 1 --subset 20000
+DEMO_ARGS ?= --work $(DEMO_WORK) --pool quick+q8+tiled --images 4096 --epochs 1 --subset 20000$(if $(filter 1,$(INPLACE)), --inplace)
+# INPLACE=1: the latency table with per-candidate in-place corrections (hant profile --inplace;
+# off by default: measured no gain on this pool, 3-5 min more; docs/PIPELINE.md)
 # REALTIME=1: the demo's timings (profile, validation, side-by-side) under SCHED_FIFO
 DEMO_HANT = ./hant$(if $(filter 1,$(REALTIME)), --realtime)
 demo: hant data teacher
