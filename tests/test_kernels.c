@@ -72,6 +72,9 @@ static const hant_conv_shape conv_shapes[] = {
     { 2, 9, 7, 64, 40, 3, 1, 1 },    { 1, 11, 13, 37, 19, 3, 2, 1 }, { 1, 1, 1, 48, 24, 3, 1, 1 },
     { 1, 15, 15, 3, 17, 7, 2, 1 },   { 1, 4, 4, 300, 33, 3, 1, 1 },  { 1, 3, 3, 8, 1100, 3, 1, 1 },
     { 3, 5, 5, 20, 70, 1, 2, 1 },    { 1, 2, 3, 33, 7, 5, 2, 1 },
+    /* depthwise: border pixels four channel vectors at a time and their tail (72), interior tiles of two
+       vectors with a partial second one (56 on AVX-512), a 7x7 map with 5x5 taps (no interior run) */
+    { 1, 7, 7, 72, 72, 5, 1, 72 },   { 2, 12, 11, 56, 56, 3, 1, 56 }, { 1, 13, 13, 120, 120, 3, 2, 120 },
 };
 #define NSHAPES ((int)(sizeof conv_shapes / sizeof conv_shapes[0]))
 
