@@ -4241,23 +4241,66 @@ static void hant__gap(const float *x, int n, int hw, int C, float *out) {
     }
 }
 
-typedef struct hant__se_args { const float *x, *gate; int n, hw, C; float *out; } hant__se_args;
+typedef struct hant__se_args { const float *x, *gate; int n, hw, C; float *out; int nt; hant_context *ctx; } hant__se_args;
 
-/* Pooling split by channel vectors, gating split by pixel rows: at batch 1
-   these passes over the widest tensors were the serial part of SE. */
-static void hant__gap_task(void *arg, int tid, int nt) {
-    const hant__se_args *a = (const hant__se_args *)arg;
-    int64_t b, e;
-    hant__split(a->C, HANT__VL, tid, nt, &b, &e);
-    float inv = 1.0f / (float)a->hw;
-    for (int i = 0; i < a->n; i++)
-        for (int64_t c = b; c < e; c += HANT__VL) {
-            int nn = (int)HANT__MIN(HANT__VL, e - c);
-            hant__vf acc = hant__v_zero();
-            const float *xp = a->x + (size_t)i * a->hw * a->C + c;
-            for (int p = 0; p < a->hw; p++) acc = hant__v_add(acc, hant__v_loadp(xp + (size_t)p * a->C, nn));
-            hant__v_storep(a->out + (size_t)i * a->C + c, hant__v_mul(acc, hant__v_set1(inv)), nn);
+/* out[c] (+)= the sum over pixels [p0, p1) of x [.][C]: four channel vectors
+   x two pixels of independent sums (one chain per vector waited on the add
+   latency when C is a few vectors, e.g. 32 channels at 112 x 112). */
+static void hant__pix_sum(const float *x, int64_t p0, int64_t p1, int C, float *out, int add) {
+    int c = 0;
+    for (; c + 4 * HANT__VL <= C; c += 4 * HANT__VL) {
+        hant__vf s0[4], s1[4];
+        HANT__UNROLL for (int u = 0; u < 4; u++) { s0[u] = hant__v_zero(); s1[u] = hant__v_zero(); }
+        int64_t p = p0;
+        for (; p + 2 <= p1; p += 2) {
+            const float *xp = x + (size_t)p * C + c;
+            HANT__UNROLL for (int u = 0; u < 4; u++) {
+                s0[u] = hant__v_add(s0[u], hant__v_load(xp + u * HANT__VL));
+                s1[u] = hant__v_add(s1[u], hant__v_load(xp + C + u * HANT__VL));
+            }
         }
+        if (p < p1) HANT__UNROLL for (int u = 0; u < 4; u++) s0[u] = hant__v_add(s0[u], hant__v_load(x + (size_t)p * C + c + u * HANT__VL));
+        HANT__UNROLL for (int u = 0; u < 4; u++) {
+            hant__vf v = hant__v_add(s0[u], s1[u]);
+            if (add) v = hant__v_add(v, hant__v_load(out + c + u * HANT__VL));
+            hant__v_store(out + c + u * HANT__VL, v);
+        }
+    }
+    for (; c < C; c += HANT__VL) {
+        int nn = C - c;
+        hant__vf s0 = hant__v_zero(), s1 = hant__v_zero();
+        int64_t p = p0;
+        for (; p + 2 <= p1; p += 2) {
+            s0 = hant__v_add(s0, hant__v_loadp(x + (size_t)p * C + c, nn));
+            s1 = hant__v_add(s1, hant__v_loadp(x + (size_t)(p + 1) * C + c, nn));
+        }
+        if (p < p1) s0 = hant__v_add(s0, hant__v_loadp(x + (size_t)p * C + c, nn));
+        hant__vf v = hant__v_add(s0, s1);
+        if (add) v = hant__v_add(v, hant__v_loadp(out + c, nn));
+        hant__v_storep(out + c, v, nn);
+    }
+}
+
+/* Global average pool split by pixel rows, as the layer before it wrote
+   them (split by channels, each thread read half of its input from the other
+   core's cache). With several threads each sums its rows into its own
+   scratch; the caller adds them in thread order (deterministic). */
+static void hant__gap_task(void *arg, int tid, int nt) {
+    hant__se_args *a = (hant__se_args *)arg;
+    int64_t b, e;
+    hant__split((int64_t)a->n * a->hw, 1, tid, nt, &b, &e);
+    float *part = a->out;
+    if (nt > 1) {
+        part = (float *)hant__scratch_get(a->ctx, HANT__SCR_MISC);
+        memset(part, 0, sizeof(float) * (size_t)a->n * a->C);
+        if (tid == 0) a->nt = nt;
+    }
+    for (int64_t r = b; r < e;) {
+        int i = (int)(r / a->hw);
+        int64_t r1 = HANT__MIN(e, (int64_t)(i + 1) * a->hw);
+        hant__pix_sum(a->x, r, r1, a->C, part + (size_t)i * a->C, nt > 1 || r > (int64_t)i * a->hw);
+        r = r1;
+    }
 }
 
 static void hant__scale_task(void *arg, int tid, int nt) {
@@ -4275,9 +4318,24 @@ static void hant__scale_task(void *arg, int tid, int nt) {
 }
 
 static void hant__se_pass(hant_context *ctx, hant__task_fn fn, const float *x, const float *gate, int n, int hw, int C, float *out) {
-    hant__se_args a = { x, gate, n, hw, C, out };
-    if ((int64_t)n * hw * C < 16384) fn(&a, 0, 1);
-    else hant__run(ctx, fn, &a);
+    hant__se_args a = { x, gate, n, hw, C, out, 1, ctx };
+    int pool = fn == hant__gap_task;
+    if ((int64_t)n * hw * C < 16384 || (pool && hant__scratch_reserve(ctx, HANT__SCR_MISC, sizeof(float) * (size_t)n * C) != HANT_OK)) {
+        if (pool) memset(out, 0, sizeof(float) * (size_t)n * C);
+        fn(&a, 0, 1);
+    } else hant__run(ctx, fn, &a);
+    if (!pool) return;
+    /* the threads' partial sums in thread order, then the mean */
+    float inv = 1.0f / (float)hw;
+    size_t m = (size_t)n * C;
+    if (a.nt > 1) {
+        memcpy(out, ctx->scratch[HANT__SCR_MISC].ptr, sizeof(float) * m);
+        for (int t = 1; t < a.nt; t++) {
+            const float *p = (const float *)ctx->scratch[t * HANT__SCRATCH_SLOTS + HANT__SCR_MISC].ptr;
+            for (size_t i = 0; i < m; i++) out[i] += p[i];
+        }
+    }
+    for (size_t i = 0; i < m; i++) out[i] *= inv;
 }
 
 typedef struct hant__se_params { int c, r; hant_act act, gate; const float *w1, *b1, *w2, *b2; } hant__se_params;
