@@ -1945,7 +1945,8 @@ HANT__MD_VARIANT(hant__md_1h, 1, HANT__MR / 2)
 #undef HANT__MD_VARIANT
 
 /* A whole MR x NR tile written straight from the sums: the first K block
-   with beta 0 and at most bias, ReLU / ReLU6 and a residual after it. The
+   with beta 0, then the epilogue (other activations than ReLU / ReLU6 in a
+   second pass over the tile, still in L1). The
    copy through hant__tile and the general store cost about as much as 6-8
    k steps, a third of the time at K = 16 (the 1x1 expansions at 112 x 112).
    Its own function, like hant__md_n: the loop keeps its twelve AVX2 sums. */
@@ -1967,6 +1968,21 @@ HANT__NOINLINE void hant__md_store(int kc, const float *restrict a, size_t lda, 
     if (!ep) {
         HANT__UNROLL for (int i = 0; i < HANT__MR; i++)
             HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) hant__v_store(c + (size_t)i * ldc + j * HANT__VL, acc[i][j]);
+        return;
+    }
+    if (ep->act != HANT_ACT_NONE && ep->act != HANT_ACT_RELU && ep->act != HANT_ACT_RELU6) {
+        /* SiLU and the like need more registers than the sums leave: sums + bias out, then the tile again in L1 */
+        HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) {
+            hant__vf bj = ep->bias ? hant__v_load(ep->bias + col + j * HANT__VL) : hant__v_zero();
+            HANT__UNROLL for (int i = 0; i < HANT__MR; i++) hant__v_store(c + (size_t)i * ldc + j * HANT__VL, hant__v_add(acc[i][j], bj));
+        }
+        for (int i = 0; i < HANT__MR; i++)
+            HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) {
+                float *cp = c + (size_t)i * ldc + j * HANT__VL;
+                hant__vf v = hant__v_act(hant__v_load(cp), ep->act);
+                if (ep->residual) v = hant__v_add(v, hant__v_load(ep->residual + (size_t)(row + i) * ep->ldr + col + j * HANT__VL));
+                hant__v_store(cp, v);
+            }
         return;
     }
     const int relu = ep->act != HANT_ACT_NONE, six = ep->act == HANT_ACT_RELU6;
@@ -2020,8 +2036,7 @@ static void hant__gemm_micro(int kc, const float *restrict pa, const float *rest
 static void hant__gemm_micro_direct(int kc, const float *restrict a, size_t lda, const float *restrict pb, float *restrict c, int ldc,
                                     int mr, int nr, int first, float beta, const hant__epilogue *ep, int row, int col) {
     hant__tile t;
-    if (mr == HANT__MR && nr == HANT__NR && first && beta == 0.0f &&
-        (!ep || ep->act == HANT_ACT_NONE || ep->act == HANT_ACT_RELU || ep->act == HANT_ACT_RELU6)) {
+    if (mr == HANT__MR && nr == HANT__NR && first && beta == 0.0f) {
         hant__md_store(kc, a, lda, pb, c, ldc, ep, row, col);
         return;
     }
