@@ -7,7 +7,7 @@
 # Usage: bench/bench_export.sh [THREADS] [ROUNDS] [BATCH]   (needs build/venv: sh bench/setup_venv.sh)
 # NETS="a.hant b.onnx ...": the networks (default: the b0-fm teacher and b0-224); a .hant is
 # exported first, a .onnx is run as it is by all three (hant reads it directly).
-# REALTIME=1: every side times under SCHED_FIFO (hant --realtime, chrt -f 1 for
+# REALTIME=1: every side times under SCHED_FIFO at the same priority (hant --realtime, chrt -f 2 for
 # Python), the same shield against other processes for all three (root only).
 # HANT_BASE=path: a second hant binary (e.g. the previous commit's) timed in the
 # same rounds, row "hant-base": before and after side by side.
@@ -24,7 +24,7 @@ case "$ISA" in
   *) echo "ISA must be native or avx2"; exit 1;;
 esac
 HB="$H"; RT=; RTF=
-if [ "${REALTIME:-0}" = 1 ]; then HB="$H --realtime"; RT="chrt -f 1"; RTF=--realtime; fi
+if [ "${REALTIME:-0}" = 1 ]; then HB="$H --realtime"; RT="chrt -f 2"; RTF=--realtime; fi
 PY=${ORT_PY:-build/venv/bin/python}
 [ -x "$H" ] || { echo "build ./hant first (make)"; exit 1; }
 $PY -c 'import onnxruntime, openvino' 2>/dev/null || { echo "no onnxruntime/openvino in $PY: sh bench/setup_venv.sh"; exit 1; }
