@@ -4378,7 +4378,10 @@ static void hant__scale_task(void *arg, int tid, int nt) {
 static void hant__se_pass(hant_context *ctx, hant__task_fn fn, const float *x, const float *gate, int n, int hw, int C, float *out) {
     hant__se_args a = { x, gate, n, hw, C, out, 1, ctx };
     int pool = fn == hant__gap_task;
-    if ((int64_t)n * hw * C < 16384 || (pool && hant__scratch_reserve(ctx, HANT__SCR_MISC, sizeof(float) * (size_t)n * C) != HANT_OK)) {
+    /* serial when small, or when hant__run would run inline anyway: inside a task (batches split by
+       images) the other threads may be pooling too, and growing their scratch would free it under them */
+    if ((int64_t)n * hw * C < 16384 || hant__tls_in_task || ctx->nthreads == 1 ||
+        (pool && hant__scratch_reserve(ctx, HANT__SCR_MISC, sizeof(float) * (size_t)n * C) != HANT_OK)) {
         if (pool) memset(out, 0, sizeof(float) * (size_t)n * C);
         fn(&a, 0, 1);
     } else hant__run(ctx, fn, &a);
