@@ -1989,6 +1989,60 @@ HANT__MD_VARIANT(hant__md_nh, HANT__NRV, HANT__MR / 2)
 HANT__MD_VARIANT(hant__md_1h, 1, HANT__MR / 2)
 #undef HANT__MD_VARIANT
 
+/* A whole MR x NR tile written straight from the sums: the first K block
+   with beta 0, then the epilogue (other activations than ReLU / ReLU6 in a
+   second pass over the tile, still in L1). The
+   copy through hant__tile and the general store cost about as much as 6-8
+   k steps, a third of the time at K = 16 (the 1x1 expansions at 112 x 112).
+   Its own function, like hant__md_n: the loop keeps its twelve AVX2 sums. */
+HANT__NOINLINE void hant__md_store(int kc, const float *restrict a, size_t lda, const float *restrict pb, float *restrict c, int ldc,
+                                   const hant__epilogue *ep, int row, int col) {
+    const float *ar[HANT__MR];
+    HANT__UNROLL for (int i = 0; i < HANT__MR; i++) ar[i] = a + (size_t)i * lda;
+    hant__vf acc[HANT__MR][HANT__NRV];
+    HANT__UNROLL for (int i = 0; i < HANT__MR; i++)
+        HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) acc[i][j] = hant__v_zero();
+    for (int k = 0; k < kc; k++) {
+        hant__vf b[HANT__NRV];
+        HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) b[j] = hant__v_load(pb + (size_t)k * HANT__NR + j * HANT__VL);
+        HANT__UNROLL for (int i = 0; i < HANT__MR; i++) {
+            hant__vf av = hant__v_set1(ar[i][k]);
+            HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) acc[i][j] = hant__v_fmadd(av, b[j], acc[i][j]);
+        }
+    }
+    if (!ep) {
+        HANT__UNROLL for (int i = 0; i < HANT__MR; i++)
+            HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) hant__v_store(c + (size_t)i * ldc + j * HANT__VL, acc[i][j]);
+        return;
+    }
+    if (ep->act != HANT_ACT_NONE && ep->act != HANT_ACT_RELU && ep->act != HANT_ACT_RELU6) {
+        /* SiLU and the like need more registers than the sums leave: sums + bias out, then the tile again in L1 */
+        HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) {
+            hant__vf bj = ep->bias ? hant__v_load(ep->bias + col + j * HANT__VL) : hant__v_zero();
+            HANT__UNROLL for (int i = 0; i < HANT__MR; i++) hant__v_store(c + (size_t)i * ldc + j * HANT__VL, hant__v_add(acc[i][j], bj));
+        }
+        for (int i = 0; i < HANT__MR; i++)
+            HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) {
+                float *cp = c + (size_t)i * ldc + j * HANT__VL;
+                hant__vf v = hant__v_act(hant__v_load(cp), ep->act);
+                if (ep->residual) v = hant__v_add(v, hant__v_load(ep->residual + (size_t)(row + i) * ep->ldr + col + j * HANT__VL));
+                hant__v_store(cp, v);
+            }
+        return;
+    }
+    const int relu = ep->act != HANT_ACT_NONE, six = ep->act == HANT_ACT_RELU6;
+    HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) {
+        hant__vf bj = ep->bias ? hant__v_load(ep->bias + col + j * HANT__VL) : hant__v_zero();
+        HANT__UNROLL for (int i = 0; i < HANT__MR; i++) {
+            hant__vf v = hant__v_add(acc[i][j], bj);
+            if (relu) v = hant__v_max(v, hant__v_zero());
+            if (six) v = hant__v_min(v, hant__v_set1(6.0f));
+            if (ep->residual) v = hant__v_add(v, hant__v_load(ep->residual + (size_t)(row + i) * ep->ldr + col + j * HANT__VL));
+            hant__v_store(c + (size_t)i * ldc + j * HANT__VL, v);
+        }
+    }
+}
+
 /* C tile = tile (+ beta C on the first K block, += on later ones), then the
    epilogue on the last K block (ep != NULL). */
 HANT__INLINE void hant__micro_store(const hant__tile *t, float *restrict c, int ldc, int mr, int nr, int first, float beta,
@@ -2027,6 +2081,10 @@ static void hant__gemm_micro(int kc, const float *restrict pa, const float *rest
 static void hant__gemm_micro_direct(int kc, const float *restrict a, size_t lda, const float *restrict pb, float *restrict c, int ldc,
                                     int mr, int nr, int first, float beta, const hant__epilogue *ep, int row, int col) {
     hant__tile t;
+    if (mr == HANT__MR && nr == HANT__NR && first && beta == 0.0f) {
+        hant__md_store(kc, a, lda, pb, c, ldc, ep, row, col);
+        return;
+    }
     /* a tail of at most MR / 2 rows computes half a tile (M = 49 on a 7 x 7 map: 7 tiles for 6.1) */
     if (mr <= HANT__MR / 2) {
         if (nr <= HANT__VL) hant__md_1h(kc, a, lda, mr, pb, &t);
@@ -2278,14 +2336,36 @@ typedef struct hant__conv_args {
     int x_row0, y_row0;
 } hant__conv_args;
 
-/* One output pixel, every tap bounds-checked (image borders). */
+/* One output pixel, every tap bounds-checked (image borders). Four channel
+   vectors at a time while they last: with one sum the taps chained on the
+   FMA latency, and on maps of 7 x 7 with 5 x 5 kernels every pixel of a row
+   comes here (no run of HANT__DW_PIX interior pixels). */
 static void hant__dwconv_pixel(const hant__conv_args *a, int n, int oh, int ow, int64_t r) {
     const int C = a->s.cin, H = a->s.h, W = a->s.w, K = a->s.kernel, S = a->s.stride, P = a->pad;
     int kh0 = HANT__MAX(0, P - oh * S), kh1 = HANT__MIN(K, H + P - oh * S);
     int kw0 = HANT__MAX(0, P - ow * S), kw1 = HANT__MIN(K, W + P - ow * S);
     float *yp = a->y + ((size_t)(r - a->y_row0) * a->ow + ow) * C;
     const float *res = a->residual ? a->residual + ((size_t)(r - a->y_row0) * a->ow + ow) * C : NULL;
-    for (int c = 0; c < C; c += HANT__VL) {
+    int c = 0;
+    for (; c + 4 * HANT__VL <= C; c += 4 * HANT__VL) {
+        hant__vf acc[4];
+        HANT__UNROLL for (int u = 0; u < 4; u++) acc[u] = a->bias ? hant__v_load(a->bias + c + u * HANT__VL) : hant__v_zero();
+        for (int kh = kh0; kh < kh1; kh++) {
+            const float *xr = a->x + (((size_t)n * H + (size_t)(oh * S - P + kh - a->x_row0)) * W) * C + c;
+            const float *wr = a->w + (size_t)kh * K * C + c;
+            for (int kw = kw0; kw < kw1; kw++) {
+                const float *xp = xr + (size_t)(ow * S - P + kw) * C, *wp = wr + (size_t)kw * C;
+                HANT__UNROLL for (int u = 0; u < 4; u++)
+                    acc[u] = hant__v_fmadd(hant__v_load(xp + u * HANT__VL), hant__v_load(wp + u * HANT__VL), acc[u]);
+            }
+        }
+        HANT__UNROLL for (int u = 0; u < 4; u++) {
+            hant__vf v = hant__v_act(acc[u], a->act);
+            if (res) v = hant__v_add(v, hant__v_load(res + c + u * HANT__VL));
+            hant__v_store(yp + c + u * HANT__VL, v);
+        }
+    }
+    for (; c < C; c += HANT__VL) {
         int nn = C - c;
         hant__vf acc = a->bias ? hant__v_loadp(a->bias + c, nn) : hant__v_zero();
         for (int kh = kh0; kh < kh1; kh++) {
@@ -2301,6 +2381,42 @@ static void hant__dwconv_pixel(const hant__conv_args *a, int n, int oh, int ow, 
 }
 
 #define HANT__DW_PIX 4
+/* HANT__DW_PIX interior pixels x nv channel vectors (nv a constant at each
+   call): two vectors give 8 independent sums, where 4 waited on the FMA
+   latency; each weight vector loaded serves every pixel. Tap (kh, 0) of
+   the tile's first pixel is at xc + x0 + kh W C (xc: x at channel c); nn
+   channels remain from c; full (a constant): nn >= nv vectors. */
+HANT__INLINE void hant__dw_tile(const hant__conv_args *a, const float *restrict xc, ptrdiff_t x0, int c, int nn, int kh0, int kh1,
+                                float *restrict yp, const float *restrict res, const int nv, const int full) {
+    const int C = a->s.cin, W = a->s.w, K = a->s.kernel, S = a->s.stride;
+    hant__vf acc[HANT__DW_PIX][2];
+    HANT__UNROLL for (int v = 0; v < nv; v++) {
+        hant__vf b0 = a->bias ? hant__v_loadp(a->bias + c + v * HANT__VL, nn - v * HANT__VL) : hant__v_zero();
+        HANT__UNROLL for (int j = 0; j < HANT__DW_PIX; j++) acc[j][v] = b0;
+    }
+    for (int kh = kh0; kh < kh1; kh++) {
+        const float *xr = xc + (x0 + (ptrdiff_t)kh * W * C);
+        const float *wr = a->w + (size_t)kh * K * C + c;
+        for (int kw = 0; kw < K; kw++) {
+            HANT__UNROLL for (int v = 0; v < nv; v++) {
+                int m = full ? HANT__VL : nn - v * HANT__VL;
+                hant__vf wv = full ? hant__v_load(wr + (size_t)kw * C + v * HANT__VL) : hant__v_loadp(wr + (size_t)kw * C + v * HANT__VL, m);
+                HANT__UNROLL for (int j = 0; j < HANT__DW_PIX; j++) {
+                    const float *xp = xr + (size_t)(j * S + kw) * C + v * HANT__VL;
+                    acc[j][v] = hant__v_fmadd(full ? hant__v_load(xp) : hant__v_loadp(xp, m), wv, acc[j][v]);
+                }
+            }
+        }
+    }
+    HANT__UNROLL for (int j = 0; j < HANT__DW_PIX; j++)
+        HANT__UNROLL for (int v = 0; v < nv; v++) {
+            int m = nn - v * HANT__VL;
+            hant__vf o = hant__v_act(acc[j][v], a->act);
+            if (res) o = hant__v_add(o, hant__v_loadp(res + (size_t)j * C + v * HANT__VL, m));
+            hant__v_storep(yp + (size_t)j * C + v * HANT__VL, o, m);
+        }
+}
+
 /* Forward over output rows (n, oh) in [r0, r1), vectorised over channels.
    Interior columns go HANT__DW_PIX pixels at a time, so that each weight
    vector loaded serves several outputs; borders take the checked path. */
@@ -2318,26 +2434,12 @@ static void hant__dwconv_forward_rows(const hant__conv_args *a, int64_t r0, int6
         for (; ow + HANT__DW_PIX <= hi; ow += HANT__DW_PIX) {
             float *yp = a->y + ((size_t)(r - a->y_row0) * a->ow + ow) * C;
             const float *res = a->residual ? a->residual + ((size_t)(r - a->y_row0) * a->ow + ow) * C : NULL;
-            for (int c = 0; c < C; c += HANT__VL) {
-                int nn = C - c;
-                hant__vf acc[HANT__DW_PIX];
-                hant__vf b0 = a->bias ? hant__v_loadp(a->bias + c, nn) : hant__v_zero();
-                HANT__UNROLL for (int j = 0; j < HANT__DW_PIX; j++) acc[j] = b0;
-                for (int kh = kh0; kh < kh1; kh++) {
-                    const float *xr = a->x + (((size_t)n * H + (size_t)(oh * S - P + kh - a->x_row0)) * W + (size_t)(ow * S - P)) * C + c;
-                    const float *wr = a->w + (size_t)kh * K * C + c;
-                    for (int kw = 0; kw < K; kw++) {
-                        hant__vf wv = hant__v_loadp(wr + (size_t)kw * C, nn);
-                        HANT__UNROLL for (int j = 0; j < HANT__DW_PIX; j++)
-                            acc[j] = hant__v_fmadd(hant__v_loadp(xr + (size_t)(j * S + kw) * C, nn), wv, acc[j]);
-                    }
-                }
-                HANT__UNROLL for (int j = 0; j < HANT__DW_PIX; j++) {
-                    hant__vf v = hant__v_act(acc[j], a->act);
-                    if (res) v = hant__v_add(v, hant__v_loadp(res + (size_t)j * C + c, nn));
-                    hant__v_storep(yp + (size_t)j * C + c, v, nn);
-                }
-            }
+            /* signed: above the first row (kh < kh0) it would point outside x */
+            ptrdiff_t x0 = (((ptrdiff_t)n * H + (oh * S - P - a->x_row0)) * W + (ow * S - P)) * (ptrdiff_t)C;
+            int c = 0;
+            for (; c + 2 * HANT__VL <= C; c += 2 * HANT__VL) hant__dw_tile(a, a->x + c, x0, c, C - c, kh0, kh1, yp + c, res ? res + c : NULL, 2, 1);
+            if (c + HANT__VL < C) hant__dw_tile(a, a->x + c, x0, c, C - c, kh0, kh1, yp + c, res ? res + c : NULL, 2, 0);
+            else if (c < C) hant__dw_tile(a, a->x + c, x0, c, C - c, kh0, kh1, yp + c, res ? res + c : NULL, 1, 0);
         }
         for (; ow < a->ow; ow++) hant__dwconv_pixel(a, n, oh, ow, r);
     }
@@ -4242,23 +4344,66 @@ static void hant__gap(const float *x, int n, int hw, int C, float *out) {
     }
 }
 
-typedef struct hant__se_args { const float *x, *gate; int n, hw, C; float *out; } hant__se_args;
+typedef struct hant__se_args { const float *x, *gate; int n, hw, C; float *out; int nt; hant_context *ctx; } hant__se_args;
 
-/* Pooling split by channel vectors, gating split by pixel rows: at batch 1
-   these passes over the widest tensors were the serial part of SE. */
-static void hant__gap_task(void *arg, int tid, int nt) {
-    const hant__se_args *a = (const hant__se_args *)arg;
-    int64_t b, e;
-    hant__split(a->C, HANT__VL, tid, nt, &b, &e);
-    float inv = 1.0f / (float)a->hw;
-    for (int i = 0; i < a->n; i++)
-        for (int64_t c = b; c < e; c += HANT__VL) {
-            int nn = (int)HANT__MIN(HANT__VL, e - c);
-            hant__vf acc = hant__v_zero();
-            const float *xp = a->x + (size_t)i * a->hw * a->C + c;
-            for (int p = 0; p < a->hw; p++) acc = hant__v_add(acc, hant__v_loadp(xp + (size_t)p * a->C, nn));
-            hant__v_storep(a->out + (size_t)i * a->C + c, hant__v_mul(acc, hant__v_set1(inv)), nn);
+/* out[c] (+)= the sum over pixels [p0, p1) of x [.][C]: four channel vectors
+   x two pixels of independent sums (one chain per vector waited on the add
+   latency when C is a few vectors, e.g. 32 channels at 112 x 112). */
+static void hant__pix_sum(const float *x, int64_t p0, int64_t p1, int C, float *out, int add) {
+    int c = 0;
+    for (; c + 4 * HANT__VL <= C; c += 4 * HANT__VL) {
+        hant__vf s0[4], s1[4];
+        HANT__UNROLL for (int u = 0; u < 4; u++) { s0[u] = hant__v_zero(); s1[u] = hant__v_zero(); }
+        int64_t p = p0;
+        for (; p + 2 <= p1; p += 2) {
+            const float *xp = x + (size_t)p * C + c;
+            HANT__UNROLL for (int u = 0; u < 4; u++) {
+                s0[u] = hant__v_add(s0[u], hant__v_load(xp + u * HANT__VL));
+                s1[u] = hant__v_add(s1[u], hant__v_load(xp + C + u * HANT__VL));
+            }
         }
+        if (p < p1) HANT__UNROLL for (int u = 0; u < 4; u++) s0[u] = hant__v_add(s0[u], hant__v_load(x + (size_t)p * C + c + u * HANT__VL));
+        HANT__UNROLL for (int u = 0; u < 4; u++) {
+            hant__vf v = hant__v_add(s0[u], s1[u]);
+            if (add) v = hant__v_add(v, hant__v_load(out + c + u * HANT__VL));
+            hant__v_store(out + c + u * HANT__VL, v);
+        }
+    }
+    for (; c < C; c += HANT__VL) {
+        int nn = C - c;
+        hant__vf s0 = hant__v_zero(), s1 = hant__v_zero();
+        int64_t p = p0;
+        for (; p + 2 <= p1; p += 2) {
+            s0 = hant__v_add(s0, hant__v_loadp(x + (size_t)p * C + c, nn));
+            s1 = hant__v_add(s1, hant__v_loadp(x + (size_t)(p + 1) * C + c, nn));
+        }
+        if (p < p1) s0 = hant__v_add(s0, hant__v_loadp(x + (size_t)p * C + c, nn));
+        hant__vf v = hant__v_add(s0, s1);
+        if (add) v = hant__v_add(v, hant__v_loadp(out + c, nn));
+        hant__v_storep(out + c, v, nn);
+    }
+}
+
+/* Global average pool split by pixel rows, as the layer before it wrote
+   them (split by channels, each thread read half of its input from the other
+   core's cache). With several threads each sums its rows into its own
+   scratch; the caller adds them in thread order (deterministic). */
+static void hant__gap_task(void *arg, int tid, int nt) {
+    hant__se_args *a = (hant__se_args *)arg;
+    int64_t b, e;
+    hant__split((int64_t)a->n * a->hw, 1, tid, nt, &b, &e);
+    float *part = a->out;
+    if (nt > 1) {
+        part = (float *)hant__scratch_get(a->ctx, HANT__SCR_MISC);
+        memset(part, 0, sizeof(float) * (size_t)a->n * a->C);
+        if (tid == 0) a->nt = nt;
+    }
+    for (int64_t r = b; r < e;) {
+        int i = (int)(r / a->hw);
+        int64_t r1 = HANT__MIN(e, (int64_t)(i + 1) * a->hw);
+        hant__pix_sum(a->x, r, r1, a->C, part + (size_t)i * a->C, nt > 1 || r > (int64_t)i * a->hw);
+        r = r1;
+    }
 }
 
 static void hant__scale_task(void *arg, int tid, int nt) {
@@ -4276,9 +4421,27 @@ static void hant__scale_task(void *arg, int tid, int nt) {
 }
 
 static void hant__se_pass(hant_context *ctx, hant__task_fn fn, const float *x, const float *gate, int n, int hw, int C, float *out) {
-    hant__se_args a = { x, gate, n, hw, C, out };
-    if ((int64_t)n * hw * C < 16384) fn(&a, 0, 1);
-    else hant__run(ctx, fn, &a);
+    hant__se_args a = { x, gate, n, hw, C, out, 1, ctx };
+    int pool = fn == hant__gap_task;
+    /* serial when small, or when hant__run would run inline anyway: inside a task (batches split by
+       images) the other threads may be pooling too, and growing their scratch would free it under them */
+    if ((int64_t)n * hw * C < 16384 || hant__tls_in_task || ctx->nthreads == 1 ||
+        (pool && hant__scratch_reserve(ctx, HANT__SCR_MISC, sizeof(float) * (size_t)n * C) != HANT_OK)) {
+        if (pool) memset(out, 0, sizeof(float) * (size_t)n * C);
+        fn(&a, 0, 1);
+    } else hant__run(ctx, fn, &a);
+    if (!pool) return;
+    /* the threads' partial sums in thread order, then the mean */
+    float inv = 1.0f / (float)hw;
+    size_t m = (size_t)n * C;
+    if (a.nt > 1) {
+        memcpy(out, ctx->scratch[HANT__SCR_MISC].ptr, sizeof(float) * m);
+        for (int t = 1; t < a.nt; t++) {
+            const float *p = (const float *)ctx->scratch[t * HANT__SCRATCH_SLOTS + HANT__SCR_MISC].ptr;
+            for (size_t i = 0; i < m; i++) out[i] += p[i];
+        }
+    }
+    for (size_t i = 0; i < m; i++) out[i] *= inv;
 }
 
 typedef struct hant__se_params { int c, r; hant_act act, gate; const float *w1, *b1, *w2, *b2; } hant__se_params;

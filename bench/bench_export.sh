@@ -7,20 +7,29 @@
 # Usage: bench/bench_export.sh [THREADS] [ROUNDS] [BATCH]   (needs build/venv: sh bench/setup_venv.sh)
 # NETS="a.hant b.onnx ...": the networks (default: the b0-fm teacher and b0-224); a .hant is
 # exported first, a .onnx is run as it is by all three (hant reads it directly).
-# REALTIME=1: every side times under SCHED_FIFO (hant --realtime, chrt -f 1 for
+# REALTIME=1: every side times under SCHED_FIFO at the same priority (hant --realtime, chrt -f 2 for
 # Python), the same shield against other processes for all three (root only).
 # HANT_BASE=path: a second hant binary (e.g. the previous commit's) timed in the
 # same rounds, row "hant-base": before and after side by side.
+# ISA=avx2: the AVX2 comparison on an AVX-512 CPU. hant defaults to the AVX2 build
+# (build/cc-avx2/hant, make SIMD=avx2); OpenVINO (and PyTorch) get ONEDNN_MAX_CPU_ISA=AVX2,
+# and OpenVINO's row names the ISA its convolutions actually run. onnxruntime's MLAS picks
+# its kernels from CPUID and cannot be capped: its row stays AVX-512 (marked so).
 set -e
 T=${1:-2}; R=${2:-5}; B=${3:-1}
-H=${HANT:-./hant}
+ISA=${ISA:-native}
+case "$ISA" in
+  native) H=${HANT:-./hant};;
+  avx2) H=${HANT:-build/cc-avx2/hant}; export ONEDNN_MAX_CPU_ISA=AVX2;;
+  *) echo "ISA must be native or avx2"; exit 1;;
+esac
 HB="$H"; RT=; RTF=
-if [ "${REALTIME:-0}" = 1 ]; then HB="$H --realtime"; RT="chrt -f 1"; RTF=--realtime; fi
+if [ "${REALTIME:-0}" = 1 ]; then HB="$H --realtime"; RT="chrt -f 2"; RTF=--realtime; fi
 PY=${ORT_PY:-build/venv/bin/python}
 [ -x "$H" ] || { echo "build ./hant first (make)"; exit 1; }
 $PY -c 'import onnxruntime, openvino' 2>/dev/null || { echo "no onnxruntime/openvino in $PY: sh bench/setup_venv.sh"; exit 1; }
 W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
-echo "cpu: $(lscpu | sed -n 's/^Model name: *//p'); threads $T, batch $B, rounds $R, $(date -u '+%Y-%m-%d %H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg)${RT:+, SCHED_FIFO}"
+echo "cpu: $(lscpu | sed -n 's/^Model name: *//p'); ISA $ISA (hant $($H bench b0-fm --reps 1 --warmup 0 | sed -n 's/.* isa \([a-z0-9_]*\).*/\1/p')${ONEDNN_MAX_CPU_ISA:+, ONEDNN_MAX_CPU_ISA=$ONEDNN_MAX_CPU_ISA}); threads $T, batch $B, rounds $R, $(date -u '+%Y-%m-%d %H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg)${RT:+, SCHED_FIFO}"
 $H new b0-224 -o "$W/b0-224.hant" --seed 1 >/dev/null
 for net in ${NETS:-models/teacher-b0-fm.hant $W/b0-224.hant}; do
   case "$net" in
@@ -42,12 +51,15 @@ np.save('$W/x.npy', np.random.RandomState(2).randn(4, *i.shape[1:]).astype(np.fl
     fi
     for fw in onnxruntime openvino; do $RT $PY bench/bench_onnx.py "$W/$name.onnx" --framework $fw --batch "$B" --threads "$T" --target-s 2 >> "$W/rows"; done
   done
-  $PY - "$W/rows" "$name" <<'PYEOF'
-import json, sys, statistics
+  ISA=$ISA $PY - "$W/rows" "$name" <<'PYEOF'
+import json, os, sys, statistics
 rows = {}
 for line in open(sys.argv[1]):
     j = json.loads(line)
-    rows.setdefault(j["framework"] + (" " + j["version"] if "version" in j else ""), []).append(j["median_ms"])
+    k = j["framework"] + (" " + j["version"] if "version" in j else "")
+    if "isa" in j: k += " (" + j["isa"] + ")"
+    if j["framework"] == "onnxruntime" and os.environ.get("ISA") == "avx2": k += " (MLAS: avx512, not capped)"
+    rows.setdefault(k, []).append(j["median_ms"])
 h = statistics.median(next(v for k, v in rows.items() if k == "hant"))
 print(f"| {sys.argv[2]} | framework | median ms (min-max of {len(rows['hant'])} rounds) | hant speed-up |\n|---|---|---|---|")
 for k, v in rows.items():

@@ -5,9 +5,13 @@
 # Each side runs ROUNDS times, alternating; the table shows the median of the
 # per-round medians and the speed-up of hant over each.
 # Usage: bench/bench_net.sh [THREADS] [ROUNDS]
+# ISA=avx2: hant's AVX2 build (build/cc-avx2/hant) against PyTorch and OpenVINO capped to
+# AVX2 (ATEN_CPU_CAPABILITY=avx2, ONEDNN_MAX_CPU_ISA=AVX2); onnxruntime cannot be capped.
 set -e
 T=${1:-2}; R=${2:-3}
-H=${HANT:-./hant}
+if [ "${ISA:-native}" = avx2 ]; then
+  H=${HANT:-build/cc-avx2/hant}; export ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2
+else H=${HANT:-./hant}; fi
 [ -x "$H" ] || { echo "build ./hant first (make)"; exit 1; }
 PY=build/venv/bin/python; FW=all
 [ -x $PY ] || { PY=/usr/bin/python3; FW=pytorch; echo "note: no build/venv (sh bench/setup_venv.sh): PyTorch only"; }

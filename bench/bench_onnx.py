@@ -5,7 +5,10 @@
 Input: random normal [B, C, H, W] from the model's input. Settings as in
 bench/bench_torch.py: onnxruntime sequential, ORT_ENABLE_ALL, intra-op T
 threads; OpenVINO CPU, LATENCY hint, f32, one stream, T threads.
-Prints one JSON line: framework, median_ms, mad_ms, reps."""
+Prints one JSON line: framework, median_ms, mad_ms, reps, and for OpenVINO "isa": the ISA
+suffixes of the primitives its compiled convolutions run (from the runtime graph), so that a
+cap such as ONEDNN_MAX_CPU_ISA=AVX2 is seen to have taken effect. onnxruntime's MLAS picks its
+kernels from CPUID at load and has no such cap."""
 import argparse, json, statistics, time
 import numpy as np
 
@@ -54,8 +57,16 @@ def main():
         req = cm.create_infer_request()
         x = np.random.RandomState(0).randn(a.batch, *shape).astype(np.float32)
         fn, ver = (lambda: req.infer({0: x})), ov.__version__.split("-")[0]
+        isa = set()
+        for op in cm.get_runtime_model().get_ordered_ops():
+            rt = op.get_rt_info()
+            if rt["layerType"].astype(str) == "Convolution":
+                isa |= {t for t in rt["primitiveType"].astype(str).split("_") if t.startswith(("avx", "sse", "amx"))}
     med, mad, reps = measure(fn, a.target_s)
-    print(json.dumps({"framework": a.framework, "version": ver, "median_ms": round(med, 4), "mad_ms": round(mad, 4), "reps": reps}))
+    row = {"framework": a.framework, "version": ver, "median_ms": round(med, 4), "mad_ms": round(mad, 4), "reps": reps}
+    if a.framework == "openvino":
+        row["isa"] = "+".join(sorted(isa))
+    print(json.dumps(row))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@
 # 224x224x3, 1000 classes), each exported by PyTorch and run from that same ONNX file by all
 # three (hant imports it on load). Needs /usr/bin/python3 with torch and torchvision, and
 # build/venv (sh bench/setup_venv.sh).
-# Usage: bench/bench_torchvision.sh [THREADS] [ROUNDS] [BATCH]    (REALTIME=1 as bench_export.sh)
+# Usage: bench/bench_torchvision.sh [THREADS] [ROUNDS] [BATCH]    (REALTIME=1, ISA=avx2,
+# HANT_BASE as bench_export.sh)
 set -e
 W=build/bench-torchvision; mkdir -p "$W"
 nets=

@@ -72,6 +72,9 @@ static const hant_conv_shape conv_shapes[] = {
     { 2, 9, 7, 64, 40, 3, 1, 1 },    { 1, 11, 13, 37, 19, 3, 2, 1 }, { 1, 1, 1, 48, 24, 3, 1, 1 },
     { 1, 15, 15, 3, 17, 7, 2, 1 },   { 1, 4, 4, 300, 33, 3, 1, 1 },  { 1, 3, 3, 8, 1100, 3, 1, 1 },
     { 3, 5, 5, 20, 70, 1, 2, 1 },    { 1, 2, 3, 33, 7, 5, 2, 1 },
+    /* depthwise: border pixels four channel vectors at a time and their tail (72), interior tiles of two
+       vectors with a partial second one (56 on AVX-512), a 7x7 map with 5x5 taps (no interior run) */
+    { 1, 7, 7, 72, 72, 5, 1, 72 },   { 2, 12, 11, 56, 56, 3, 1, 56 }, { 1, 13, 13, 120, 120, 3, 2, 120 },
 };
 #define NSHAPES ((int)(sizeof conv_shapes / sizeof conv_shapes[0]))
 
@@ -112,6 +115,39 @@ static void test_gemm(void) {
                     for (int i = 0; i < m; i++) HT_CHECK(c[(size_t)i * ldc + n] == r[(size_t)i * ldc + n], "gemm wrote past n");
                     free(a); free(b); free(c); free(r);
                 }
+}
+
+/* Squeeze-excite's pooling (pixel rows split across threads, partial sums
+   added in thread order) and gating, against double sums: few channels on a
+   large map, channel tails, several images, tiny tensors that stay serial. */
+static void test_se_pool(void) {
+    const int dims[][3] = { { 1, 12544, 32 }, { 3, 49, 1152 }, { 2, 196, 72 }, { 1, 9, 13 }, { 5, 37, 21 }, { 2, 3136, 24 } };
+    for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++)
+        for (int t = 0; t < 2; t++) {
+            int n = dims[d][0], hw = dims[d][1], C = dims[d][2];
+            size_t nx = (size_t)n * hw * C;
+            float *x = malloc(nx * 4), *g = malloc((size_t)n * C * 4), *s = malloc((size_t)n * C * 4), *y = malloc(nx * 4);
+            ht_seed(40 + (int)d);
+            ht_fill(x, nx, -1, 1); ht_fill(g, (size_t)n * C, 0, 1);
+            hant__se_pass(t ? ctx2 : ctx1, hant__gap_task, x, NULL, n, hw, C, s);
+            hant__se_pass(t ? ctx2 : ctx1, hant__scale_task, x, g, n, hw, C, y);
+            double worst = 0, worst_y = 0;
+            for (int i = 0; i < n; i++)
+                for (int c = 0; c < C; c++) {
+                    double acc = 0;
+                    for (int p = 0; p < hw; p++) acc += x[((size_t)i * hw + p) * C + c];
+                    double e = fabs(s[(size_t)i * C + c] - acc / hw);
+                    if (e > worst) worst = e;
+                    for (int p = 0; p < hw; p++) {
+                        size_t o = ((size_t)i * hw + p) * C + c;
+                        double ey = fabs(y[o] - (double)x[o] * g[(size_t)i * C + c]);
+                        if (ey > worst_y) worst_y = ey;
+                    }
+                }
+            HT_CHECK(worst <= 1e-6 * sqrt(hw) + 1e-7 && worst_y <= 1e-6, "se pool n%d hw%d C%d threads %d: err %g, gating err %g", n, hw, C,
+                     t + 1, worst, worst_y);
+            free(x); free(g); free(s); free(y);
+        }
 }
 
 static void test_act_forward(void) {
@@ -491,6 +527,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_context);
     HT_RUN(test_pool);
     HT_RUN(test_gemm);
+    HT_RUN(test_se_pool);
     HT_RUN(test_act_forward);
     HT_RUN(test_act_backward);
     HT_RUN(test_conv_forward);
