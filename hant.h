@@ -3254,6 +3254,16 @@ HANT__INLINE void hant__q8_store_u8(uint8_t *y, hant__qv acc, hant__vf sc, hant_
 HANT__INLINE __m512i hant__q8_round_hi(__m512i acc, __m512 sc, __m512 hi, __m512i zp) {
     return _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_min_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(acc), sc), hi)), zp);
 }
+/* The same from four float vectors already in output units (U8ACT: after
+   the activation): the operations of hant__q8_store_u8x4 from the clamp on. */
+HANT__INLINE void hant__q8_store_u8x4f(uint8_t *y0, uint8_t *y1, __m512 a, __m512 b, __m512 c, __m512 d, __m512 hi, __m512i zp, __m512i lo8) {
+    const __m512i idx = _mm512_set_epi32(15, 11, 7, 3, 14, 10, 6, 2, 13, 9, 5, 1, 12, 8, 4, 0);
+    __m512i ab = _mm512_packs_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(_mm512_min_ps(a, hi)), zp), _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_min_ps(b, hi)), zp));
+    __m512i cd = _mm512_packs_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(_mm512_min_ps(c, hi)), zp), _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_min_ps(d, hi)), zp));
+    __m512i v = _mm512_permutexvar_epi32(idx, _mm512_max_epu8(_mm512_packus_epi16(ab, cd), lo8));
+    _mm256_storeu_si256((__m256i *)y0, _mm512_castsi512_si256(v));
+    _mm256_storeu_si256((__m256i *)y1, _mm512_extracti64x4_epi64(v, 1));
+}
 HANT__INLINE void hant__q8_store_u8x4(uint8_t *y0, uint8_t *y1, __m512i a, __m512i b, __m512i c, __m512i d, __m512 s0, __m512 s1,
                                       __m512 hi, __m512i zp, __m512i lo8) {
     /* after the packs, lane L holds a, b, c, d's 4 values of lane L: vpermd puts each vector's 16 back in order */
@@ -3268,6 +3278,14 @@ HANT__INLINE void hant__q8_store_u8x4(uint8_t *y0, uint8_t *y1, __m512i a, __m51
 /* The same in ymm: two rows of 16. */
 HANT__INLINE __m256i hant__q8_round_hi(__m256i acc, __m256 sc, __m256 hi, __m256i zp) {
     return _mm256_add_epi32(_mm256_cvtps_epi32(_mm256_min_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(acc), sc), hi)), zp);
+}
+HANT__INLINE void hant__q8_store_u8x4f(uint8_t *y0, uint8_t *y1, __m256 a, __m256 b, __m256 c, __m256 d, __m256 hi, __m256i zp, __m256i lo8) {
+    const __m256i idx = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    __m256i ab = _mm256_packs_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(_mm256_min_ps(a, hi)), zp), _mm256_add_epi32(_mm256_cvtps_epi32(_mm256_min_ps(b, hi)), zp));
+    __m256i cd = _mm256_packs_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(_mm256_min_ps(c, hi)), zp), _mm256_add_epi32(_mm256_cvtps_epi32(_mm256_min_ps(d, hi)), zp));
+    __m256i v = _mm256_permutevar8x32_epi32(_mm256_max_epu8(_mm256_packus_epi16(ab, cd), lo8), idx);
+    _mm_storeu_si128((__m128i *)y0, _mm256_castsi256_si128(v));
+    _mm_storeu_si128((__m128i *)y1, _mm256_extracti128_si256(v, 1));
 }
 HANT__INLINE void hant__q8_store_u8x4(uint8_t *y0, uint8_t *y1, __m256i a, __m256i b, __m256i c, __m256i d, __m256 s0, __m256 s1,
                                       __m256 hi, __m256i zp, __m256i lo8) {
@@ -3329,6 +3347,32 @@ static void hant__q8_gemm_scalar(const hant__q8_gemm *g, int m0, int m1, int n0,
     }
 }
 
+#if defined(HANT__Q8_EPI_DIRECT) && (defined(HANT__AVX512) || defined(HANT__AVX2))
+/* U8ACT epilogue of a tile of whole vectors, NR = 2 vectors wide, from the
+   sums in ct: the operations of hant__q8_epi_vec, two rows at a time. */
+HANT__INLINE void hant__q8_act_rows(const int32_t (*ct)[2 * HANT__QVL], int mrc, const hant__q8_epi *ep, int col, uint8_t *yu, size_t ldy,
+                                    hant_act act) {
+    const hant__vf s0 = hant__v_load(ep->scale + col), s1 = hant__v_load(ep->scale + col + HANT__QVL);
+    const hant__vf inv = hant__v_set1(ep->inv_out), hi = hant__v_set1(ep->hi);
+    const hant__qv zp = hant__qv_set1(ep->zp);
+#if defined(HANT__AVX512)
+    const __m512i lo8 = _mm512_set1_epi8((char)(uint8_t)((int)ep->lo + ep->zp));
+#else
+    const __m256i lo8 = _mm256_set1_epi8((char)(uint8_t)((int)ep->lo + ep->zp));
+#endif
+    int i = 0;
+    for (; i + 1 < mrc; i += 2) {
+        hant__vf a = hant__v_mul(hant__v_act(hant__v_mul(hant__vi_to_f(hant__qv_load(ct[i])), s0), act), inv);
+        hant__vf b = hant__v_mul(hant__v_act(hant__v_mul(hant__vi_to_f(hant__qv_load(ct[i] + HANT__QVL)), s1), act), inv);
+        hant__vf c = hant__v_mul(hant__v_act(hant__v_mul(hant__vi_to_f(hant__qv_load(ct[i + 1])), s0), act), inv);
+        hant__vf d = hant__v_mul(hant__v_act(hant__v_mul(hant__vi_to_f(hant__qv_load(ct[i + 1] + HANT__QVL)), s1), act), inv);
+        hant__q8_store_u8x4f(yu + i * ldy, yu + (i + 1) * ldy, a, b, c, d, hi, zp, lo8);
+    }
+    if (i < mrc)
+        for (int j = 0; j < 2; j++) hant__q8_epi_vec(ep, hant__qv_load(ct[i] + j * HANT__QVL), col + j * HANT__QVL, HANT__QVL, yu + i * ldy + j * HANT__QVL, NULL);
+}
+#endif
+
 #if HANT__QVL > 1
 /* The epilogue of a tile's mrc rows x nr columns, into rows ldy apart. */
 HANT__INLINE void hant__q8_tile_out(hant__qv (*acc)[HANT__Q8_NRV], const int mrc, const int nrv, const hant__q8_epi *ep, int col, int nr,
@@ -3358,6 +3402,22 @@ HANT__INLINE void hant__q8_tile_out(hant__qv (*acc)[HANT__Q8_NRV], const int mrc
                 hant__q8_store_u8(yu + i * ldy + j * HANT__QVL, acc[i][j], sc[j], lo, hi, zp);
         return;
     }
+#if defined(HANT__AVX512) || defined(HANT__AVX2)
+    if (ep->mode == HANT__Q8_OUT_U8ACT && nrv == 2 && nr == 2 * HANT__QVL && mrc >= 2) {
+        /* The activation's constants need the registers that the sums hold:
+           the sums go to the stack, and a loop over row pairs with the
+           activation known at compile time does the rest. */
+        int32_t ct[HANT__Q8_MR][2 * HANT__QVL];
+        HANT__Q8_UNROLL for (int i = 0; i < mrc; i++)
+            HANT__Q8_UNROLL for (int j = 0; j < 2; j++) hant__qv_store(ct[i] + j * HANT__QVL, acc[i][j]);
+        switch (ep->act) {
+        case HANT_ACT_SILU: hant__q8_act_rows(ct, mrc, ep, col, yu, ldy, HANT_ACT_SILU); break;
+        case HANT_ACT_HSWISH: hant__q8_act_rows(ct, mrc, ep, col, yu, ldy, HANT_ACT_HSWISH); break;
+        default: hant__q8_act_rows(ct, mrc, ep, col, yu, ldy, ep->act); break;
+        }
+        return;
+    }
+#endif
     HANT__Q8_UNROLL for (int i = 0; i < mrc; i++)
         HANT__Q8_UNROLL for (int j = 0; j < nrv; j++)
             hant__q8_epi_vec(ep, acc[i][j], col + j * HANT__QVL, nr - j * HANT__QVL, yu ? yu + i * ldy + j * HANT__QVL : NULL,
@@ -4110,16 +4170,49 @@ static void hant__dequantize_u8_scalar(const uint8_t *x, size_t n, hant_qparams 
     for (size_t i = 0; i < n; i++) y[i] = q.scale * (float)((int32_t)x[i] - q.zero_point);
 }
 
+#if defined(HANT__VI)
+/* x / s, rounded as the division rounds, without the division (it bound
+   these element-wise passes): q = x * (1/s) is within an ulp of x / s, and
+   one correction by the exact remainder x - q s (an FMA) gives the correctly
+   rounded quotient (Markstein's theorem: 1/s rounded to nearest, no under- or
+   overflow, so scales in [2^-60, 2^60]; hant__q8_fast_div says which). q is
+   first clamped to [lo - 1, hi + 1]: that changes no quotient the caller's
+   clamp to [lo, hi] keeps, and sends NaN and +-Inf where the division's do
+   after that clamp. */
+typedef struct hant__q8_divc { hant__vf ns, inv, lo1, hi1, lo, hi; hant__vi zp; } hant__q8_divc;
+static inline int hant__q8_fast_div(float s) { return s >= 0x1p-60f && s <= 0x1p60f; }
+static inline hant__q8_divc hant__q8_divc_of(hant_qparams q) {
+    hant__q8_divc c;
+    float lo = (float)-q.zero_point, hi = (float)(255 - q.zero_point);
+    c.ns = hant__v_set1(-q.scale); c.inv = hant__v_set1(1.0f / q.scale);
+    c.lo1 = hant__v_set1(lo - 1.0f); c.hi1 = hant__v_set1(hi + 1.0f); c.lo = hant__v_set1(lo); c.hi = hant__v_set1(hi);
+    c.zp = hant__vi_set1(q.zero_point);
+    return c;
+}
+/* The u8 codes of n <= HANT__VL values: hant__quantize_u8_scalar's. */
+HANT__INLINE void hant__q8_quant_vec(const hant__q8_divc *c, hant__vf x, uint8_t *y, int n) {
+    hant__vf q = hant__v_min(hant__v_max(hant__v_mul(x, c->inv), c->lo1), c->hi1);
+    q = hant__v_fmadd(hant__v_fmadd(q, c->ns, x), c->inv, q);
+    hant__vf f = hant__v_min(hant__v_max(q, c->lo), c->hi);
+    hant__vi_store_u8(y, hant__vi_add(hant__v_cvt_i32(f), c->zp), n);
+}
+#endif
+
 void hant_quantize_u8(const float *x, size_t n, hant_qparams q, uint8_t *y) {
     HANT__REQUIRE(hant__q8_qparams_ok(q), "hant_quantize_u8: scale %g, zero point %d", (double)q.scale, (int)q.zero_point);
     HANT__REQUIRE(!n || (x && y), "hant_quantize_u8: x or y is NULL");
     size_t i = 0;
 #if defined(HANT__VI)
-    const hant__vf s = hant__v_set1(q.scale), lo = hant__v_set1((float)-q.zero_point), hi = hant__v_set1((float)(255 - q.zero_point));
-    const hant__vi zp = hant__vi_set1(q.zero_point);
-    for (; i + HANT__VL <= n; i += HANT__VL) {
-        hant__vf f = hant__v_min(hant__v_max(hant__v_div(hant__v_load(x + i), s), lo), hi);
-        hant__vi_store_u8(y + i, hant__vi_add(hant__v_cvt_i32(f), zp), HANT__VL);
+    if (hant__q8_fast_div(q.scale)) {
+        const hant__q8_divc c = hant__q8_divc_of(q);
+        for (; i + HANT__VL <= n; i += HANT__VL) hant__q8_quant_vec(&c, hant__v_load(x + i), y + i, HANT__VL);
+    } else {
+        const hant__vf s = hant__v_set1(q.scale), lo = hant__v_set1((float)-q.zero_point), hi = hant__v_set1((float)(255 - q.zero_point));
+        const hant__vi zp = hant__vi_set1(q.zero_point);
+        for (; i + HANT__VL <= n; i += HANT__VL) {
+            hant__vf f = hant__v_min(hant__v_max(hant__v_div(hant__v_load(x + i), s), lo), hi);
+            hant__vi_store_u8(y + i, hant__vi_add(hant__v_cvt_i32(f), zp), HANT__VL);
+        }
     }
 #endif
     hant__quantize_u8_scalar(x + i, n - i, q, y + i);
@@ -5437,15 +5530,26 @@ static void hant__quantize_task(void *arg, int tid, int nt) {
 typedef struct hant__q8se_args { const float *x, *gate; int hw, C; hant_qparams q; uint8_t *y; int64_t rows; } hant__q8se_args;
 static void hant__q8_se_task(void *arg, int tid, int nt) {
     const hant__q8se_args *a = (const hant__q8se_args *)arg;
-    float t[256];
     int64_t b, e;
     hant__split(a->rows, 16, tid, nt, &b, &e);
+#if defined(HANT__VI)
+    if (hant__q8_fast_div(a->q.scale)) { /* one pass, in registers: hant_quantize_u8's arithmetic */
+        const hant__q8_divc c = hant__q8_divc_of(a->q);
+        for (int64_t r = b; r < e; r++) {
+            const float *xp = a->x + (size_t)r * a->C, *g = a->gate + (size_t)(r / a->hw) * a->C;
+            uint8_t *yp = a->y + (size_t)r * a->C;
+            for (int ch = 0; ch < a->C; ch += HANT__VL) /* the product of hant__scale_task */
+                hant__q8_quant_vec(&c, hant__v_mul(hant__v_loadp(xp + ch, a->C - ch), hant__v_loadp(g + ch, a->C - ch)), yp + ch, a->C - ch);
+        }
+        return;
+    }
+#endif
+    float t[256];
     for (int64_t r = b; r < e; r++) {
         const float *xp = a->x + (size_t)r * a->C, *g = a->gate + (size_t)(r / a->hw) * a->C;
         for (int c0 = 0; c0 < a->C; c0 += 256) {
             int cn = HANT__MIN(256, a->C - c0);
-            for (int c = 0; c < cn; c += HANT__VL) /* the product of hant__scale_task */
-                hant__v_storep(t + c, hant__v_mul(hant__v_loadp(xp + c0 + c, cn - c), hant__v_loadp(g + c0 + c, cn - c)), cn - c);
+            for (int c = 0; c < cn; c++) t[c] = xp[c0 + c] * g[c0 + c];
             hant_quantize_u8(t, (size_t)cn, a->q, a->y + (size_t)r * a->C + c0);
         }
     }

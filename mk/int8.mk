@@ -25,3 +25,5 @@ bench: bench-q8blocks
 bench-q8blocks: $(B)/bench_q8blocks
 	$(B)/bench_q8blocks $(THREADS)
 $(B)/bench_q8blocks: bench/bench_common.h
+# One int8 MBConv block step by step beside its fp32 twin (issue 18): build/$(CC)-avx2/bench_q8ops [THREADS [ROUNDS [ARCH]]]
+$(B)/bench_q8ops: bench/bench_common.h
