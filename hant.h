@@ -4185,6 +4185,17 @@ hant_status hant_calib_qparams(const hant_calib *c, double percentile, hant_qpar
 /* Batch-norm kernels on rows x C (NHWC flattened). Sums go through float
    blocks of 256 rows into double so long batches keep their precision. */
 #define HANT__BN_BLOCK 256
+/* SiLU's backward from the stored output (see hant__bn_act_backward): one
+   more stream to read for no exp; it pays where the exp is the bound (AVX2:
+   BN backward 47-54 -> 41-42 ms per b0-fm step), not where memory is
+   (AVX-512: 38-39 -> 41 ms). */
+#ifndef HANT__BN_Y_SILU
+#if defined(HANT__AVX512)
+#define HANT__BN_Y_SILU 0
+#else
+#define HANT__BN_Y_SILU 1
+#endif
+#endif
 
 /* Per-channel mean and (biased) variance. Each block of rows takes its two
    passes (sum, then squared deviations from the block mean) while it is in
@@ -4226,7 +4237,7 @@ static void hant__bn_stats(const float *x, size_t rows, int C, float *mean, floa
    dz, and dgamma/dbeta accumulated. dz may alias dy. The first pass stores
    du = act'(u) dy: recomputing it in the second pass instead (one write
    less) was slower, 46 against 37 ms per b0-fm step, for SiLU's exp. */
-HANT__INLINE void hant__bn_bwd_sums(const float *z, const float *dy, size_t r0, size_t r1, int C, const float *mean,
+HANT__INLINE void hant__bn_bwd_sums(const float *z, const float *dy, const float *y, size_t r0, size_t r1, int C, const float *mean,
                                     const float *invstd, const float *gamma, const float *beta, hant_act act, float *p_du, float *p_dux,
                                     float *dz) {
     for (size_t r = r0; r < r1; r++)
@@ -4234,7 +4245,12 @@ HANT__INLINE void hant__bn_bwd_sums(const float *z, const float *dy, size_t r0, 
             int nn = C - c;
             hant__vf xh = hant__v_mul(hant__v_sub(hant__v_loadp(z + r * C + c, nn), hant__v_loadp(mean + c, nn)), hant__v_loadp(invstd + c, nn));
             hant__vf u = hant__v_fmadd(xh, hant__v_loadp(gamma + c, nn), hant__v_loadp(beta + c, nn));
-            hant__vf du = hant__v_act_grad(u, hant__v_loadp(dy + r * C + c, nn), act);
+            hant__vf du;
+            if (act == HANT_ACT_SILU && y) { /* sigmoid(u) = y / u, and 1/2 where u is too small to divide by */
+                hant__vf sg = hant__v_gt_select(hant__v_mul(u, u), hant__v_set1(1e-30f), hant__v_mul(hant__v_loadp(y + r * C + c, nn), hant__v_recip(u)),
+                                                hant__v_set1(0.5f)), one = hant__v_set1(1.0f);
+                du = hant__v_mul(hant__v_loadp(dy + r * C + c, nn), hant__v_mul(sg, hant__v_fmadd(u, hant__v_sub(one, sg), one)));
+            } else du = hant__v_act_grad(u, hant__v_loadp(dy + r * C + c, nn), act);
             hant__v_storep(dz + r * C + c, du, nn);
             hant__v_storep(p_du + c, hant__v_add(hant__v_loadp(p_du + c, nn), du), nn);
             hant__v_storep(p_dux + c, hant__v_fmadd(du, xh, hant__v_loadp(p_dux + c, nn)), nn);
@@ -4256,8 +4272,10 @@ static void hant__bn_bwd_apply(const float *z, size_t rows, int C, const float *
 /* From y = act(xhat*gamma + beta) (+ residual), xhat = (z - mean)*invstd:
    dz, and dgamma/dbeta accumulated. dz may alias dy. The first pass stores
    du = act'(u) dy: recomputing it in the second pass instead (one write
-   less) was slower, 46 against 37 ms per b0-fm step, for SiLU's exp. */
-static void hant__bn_act_backward(const float *z, const float *dy, size_t rows, int C, const float *mean,
+   less) was slower, 46 against 37 ms per b0-fm step, for SiLU's exp. y, when
+   not NULL, is the layer's output act(u) (no residual added): SiLU's
+   derivative then takes sigmoid(u) = y / u instead of an exp. */
+static void hant__bn_act_backward(const float *z, const float *dy, const float *y, size_t rows, int C, const float *mean,
                                   const float *invstd, const float *gamma, const float *beta, hant_act act,
                                   float *dz, float *dgamma, float *dbeta, float *part, double *acc) {
     float *p_du = part, *p_dux = part + C;
@@ -4266,7 +4284,7 @@ static void hant__bn_act_backward(const float *z, const float *dy, size_t rows, 
     for (size_t r0 = 0; r0 < rows; r0 += HANT__BN_BLOCK) {
         size_t r1 = HANT__MIN(rows, r0 + HANT__BN_BLOCK);
         memset(part, 0, sizeof(float) * 2 * C);
-#define HANT__CALL(A) hant__bn_bwd_sums(z, dy, r0, r1, C, mean, invstd, gamma, beta, A, p_du, p_dux, dz)
+#define HANT__CALL(A) hant__bn_bwd_sums(z, dy, y, r0, r1, C, mean, invstd, gamma, beta, A, p_du, p_dux, dz)
         HANT__ACT_SWITCH(act, HANT__CALL);
 #undef HANT__CALL
         for (int c = 0; c < C; c++) { s_du[c] += p_du[c]; s_dux[c] += p_dux[c]; }
@@ -5689,7 +5707,7 @@ static void hant__exec_backward(hant_net *net, hant__exec *e, int want_dx) {
             const float *g = dy;
             if (u->has_bn) {
                 size_t co = net->unit_c[o->idx];
-                HANT__TP(HANT__TP_BBNACT, 0, hant__bn_act_backward(e->z[o->idx], dy, rows, u->s.cout, e->bn_mean + co, e->bn_invstd + co, P + u->gamma,
+                HANT__TP(HANT__TP_BBNACT, 0, hant__bn_act_backward(e->z[o->idx], dy, HANT__BN_Y_SILU && o->res < 0 ? e->slot[o->out] : NULL, rows, u->s.cout, e->bn_mean + co, e->bn_invstd + co, P + u->gamma,
                                       P + u->beta, u->act, e->dz, G + u->gamma, G + u->beta, e->part, e->acc));
                 g = e->dz;
             } else if (u->act != HANT_ACT_NONE) {
