@@ -4215,7 +4215,7 @@ hant_status hant_calib_qparams(const hant_calib *c, double percentile, hant_qpar
 #define HANT__BN_BLOCK 256
 /* SiLU's backward from the stored output (see hant__bn_act_backward): one
    more stream to read for no exp; it pays where the exp is the bound (AVX2:
-   BN backward 47-54 -> 41-42 ms per b0-fm step), not where memory is
+   BN backward 51-61 -> 43-45 ms per b0-fm step), not where memory is
    (AVX-512: 38-39 -> 41 ms). */
 #ifndef HANT__BN_Y_SILU
 #if defined(HANT__AVX512)
@@ -4274,10 +4274,15 @@ HANT__INLINE void hant__bn_bwd_sums(const float *z, const float *dy, const float
             hant__vf xh = hant__v_mul(hant__v_sub(hant__v_loadp(z + r * C + c, nn), hant__v_loadp(mean + c, nn)), hant__v_loadp(invstd + c, nn));
             hant__vf u = hant__v_fmadd(xh, hant__v_loadp(gamma + c, nn), hant__v_loadp(beta + c, nn));
             hant__vf du;
-            if (act == HANT_ACT_SILU && y) { /* sigmoid(u) = y / u, and 1/2 where u is too small to divide by */
-                hant__vf sg = hant__v_gt_select(hant__v_mul(u, u), hant__v_set1(1e-30f), hant__v_mul(hant__v_loadp(y + r * C + c, nn), hant__v_recip(u)),
+            if (act == HANT_ACT_SILU && y) {
+                /* sigmoid(u) = y / u, with u exactly as the forward computed it (z scale + shift: near u = 0
+                   the form above differs from it by more than u), and 1/2 where u is too small to divide by */
+                hant__vf sc = hant__v_mul(hant__v_loadp(gamma + c, nn), hant__v_loadp(invstd + c, nn));
+                hant__vf uf = hant__v_add(hant__v_mul(hant__v_loadp(z + r * C + c, nn), sc),
+                                          hant__v_sub(hant__v_loadp(beta + c, nn), hant__v_mul(hant__v_loadp(mean + c, nn), sc)));
+                hant__vf sg = hant__v_gt_select(hant__v_mul(uf, uf), hant__v_set1(1e-30f), hant__v_mul(hant__v_loadp(y + r * C + c, nn), hant__v_recip(uf)),
                                                 hant__v_set1(0.5f)), one = hant__v_set1(1.0f);
-                du = hant__v_mul(hant__v_loadp(dy + r * C + c, nn), hant__v_mul(sg, hant__v_fmadd(u, hant__v_sub(one, sg), one)));
+                du = hant__v_mul(hant__v_loadp(dy + r * C + c, nn), hant__v_mul(sg, hant__v_fmadd(uf, hant__v_sub(one, sg), one)));
             } else du = hant__v_act_grad(u, hant__v_loadp(dy + r * C + c, nn), act);
             hant__v_storep(dz + r * C + c, du, nn);
             hant__v_storep(p_du + c, hant__v_add(hant__v_loadp(p_du + c, nn), du), nn);
