@@ -17,6 +17,7 @@
                             At run time, hant_config.alloc overrides both.
      HANT_ASSERT(x)         programmer-error checks (default: assert.h)
      HANT_USE_BLIS          not used yet: hant's own GEMM is always used
+     HANT_TRAIN_PROFILE     time training's ops by kind (bench/bench_train_ops.c)
      SIMD is picked at compile time from the target flags: AVX-512F, else
      AVX2+FMA, else NEON (aarch64), else scalar. hant_isa() names the choice.
 
