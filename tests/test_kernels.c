@@ -65,6 +65,8 @@ static const hant_conv_shape conv_shapes[] = {
     { 1, 6, 6, 24, 40, 5, 1, 1 },    { 1, 5, 5, 40, 24, 3, 2, 1 },   { 1, 6, 6, 16, 24, 3, 1, 4 },
     { 1, 6, 6, 12, 18, 5, 2, 2 },    { 2, 4, 4, 8, 8, 3, 1, 2 },     { 3, 9, 8, 21, 21, 5, 2, 21 },
     { 5, 6, 7, 40, 40, 7, 1, 40 },
+    /* 1x1 weight gradient: rows past its K blocks, M and N tails */
+    { 2, 17, 17, 19, 70, 1, 1, 1 },
     /* shallow dense convs (depth <= 32) run the direct kernel: 4-pixel tiles, cout tails */
     { 2, 13, 11, 2, 40, 3, 1, 1 },   { 1, 14, 14, 3, 45, 3, 2, 1 },  { 1, 28, 28, 1, 32, 3, 1, 1 },
     /* implicit GEMM (dense, groups 1, deeper): K blocks that split kernel rows and taps (cin 64, 300),
