@@ -4600,7 +4600,7 @@ static void hant__gap(const float *x, int n, int hw, int C, float *out) {
     }
 }
 
-typedef struct hant__se_args { const float *x, *gate; int n, hw, C; float *out; int nt; hant_context *ctx; } hant__se_args;
+typedef struct hant__se_args { const float *x, *gate; int n, hw, C; float *out, *part; } hant__se_args;
 
 /* out[c] (+)= the sum over pixels [p0, p1) of x [.][C]: four channel vectors
    x two pixels of independent sums (one chain per vector waited on the add
@@ -4642,23 +4642,20 @@ static void hant__pix_sum(const float *x, int64_t p0, int64_t p1, int C, float *
 
 /* Global average pool split by pixel rows, as the layer before it wrote
    them (split by channels, each thread read half of its input from the other
-   core's cache). With several threads each sums its rows into its own
-   scratch; the caller adds them in thread order (deterministic). */
+   core's cache). Each image's pixels are summed in fixed chunks of
+   HANT__GAP_CHUNK and the chunks added in order, so the result is the same
+   bits for any thread count: serially by folding into out, threaded into
+   one partial per chunk (a->part) that the caller folds. */
+#define HANT__GAP_CHUNK 64
 static void hant__gap_task(void *arg, int tid, int nt) {
     hant__se_args *a = (hant__se_args *)arg;
-    int64_t b, e;
-    hant__split((int64_t)a->n * a->hw, 1, tid, nt, &b, &e);
-    float *part = a->out;
-    if (nt > 1) {
-        part = (float *)hant__scratch_get(a->ctx, HANT__SCR_MISC);
-        memset(part, 0, sizeof(float) * (size_t)a->n * a->C);
-        if (tid == 0) a->nt = nt;
-    }
-    for (int64_t r = b; r < e;) {
-        int i = (int)(r / a->hw);
-        int64_t r1 = HANT__MIN(e, (int64_t)(i + 1) * a->hw);
-        hant__pix_sum(a->x, r, r1, a->C, part + (size_t)i * a->C, nt > 1 || r > (int64_t)i * a->hw);
-        r = r1;
+    int64_t nck = (a->hw + HANT__GAP_CHUNK - 1) / HANT__GAP_CHUNK, b, e;
+    hant__split((int64_t)a->n * nck, 1, tid, nt, &b, &e);
+    for (int64_t k = b; k < e; k++) {
+        int64_t i = k / nck, j = k % nck, r0 = i * a->hw + j * HANT__GAP_CHUNK;
+        int64_t r1 = HANT__MIN(r0 + HANT__GAP_CHUNK, (i + 1) * a->hw);
+        if (a->part) hant__pix_sum(a->x, r0, r1, a->C, a->part + (size_t)k * a->C, 0);
+        else hant__pix_sum(a->x, r0, r1, a->C, a->out + (size_t)i * a->C, j > 0);
     }
 }
 
@@ -4677,26 +4674,29 @@ static void hant__scale_task(void *arg, int tid, int nt) {
 }
 
 static void hant__se_pass(hant_context *ctx, hant__task_fn fn, const float *x, const float *gate, int n, int hw, int C, float *out) {
-    hant__se_args a = { x, gate, n, hw, C, out, 1, ctx };
+    hant__se_args a = { x, gate, n, hw, C, out, NULL };
     int pool = fn == hant__gap_task;
+    size_t nck = (size_t)(hw + HANT__GAP_CHUNK - 1) / HANT__GAP_CHUNK, m = (size_t)n * C;
     /* serial when small, or when hant__run would run inline anyway: inside a task (batches split by
-       images) the other threads may be pooling too, and growing their scratch would free it under them */
+       images) the other threads may be pooling too, and growing the scratch would free it under them */
     if ((int64_t)n * hw * C < 16384 || hant__tls_in_task || ctx->nthreads == 1 ||
-        (pool && hant__scratch_reserve(ctx, HANT__SCR_MISC, sizeof(float) * (size_t)n * C) != HANT_OK)) {
-        if (pool) memset(out, 0, sizeof(float) * (size_t)n * C);
+        (pool && hant__scratch_reserve(ctx, HANT__SCR_MISC, sizeof(float) * nck * m) != HANT_OK)) {
         fn(&a, 0, 1);
-    } else hant__run(ctx, fn, &a);
-    if (!pool) return;
-    /* the threads' partial sums in thread order, then the mean */
-    float inv = 1.0f / (float)hw;
-    size_t m = (size_t)n * C;
-    if (a.nt > 1) {
-        memcpy(out, ctx->scratch[HANT__SCR_MISC].ptr, sizeof(float) * m);
-        for (int t = 1; t < a.nt; t++) {
-            const float *p = (const float *)ctx->scratch[t * HANT__SCRATCH_SLOTS + HANT__SCR_MISC].ptr;
-            for (size_t i = 0; i < m; i++) out[i] += p[i];
-        }
+    } else {
+        if (pool) a.part = (float *)ctx->scratch[HANT__SCR_MISC].ptr; /* thread 0's slot, one chunk each */
+        hant__run(ctx, fn, &a);
     }
+    if (!pool) return;
+    /* the chunks' partial sums in chunk order, as the serial fold adds them; then the mean */
+    if (a.part)
+        for (int i = 0; i < n; i++) {
+            float *o = out + (size_t)i * C;
+            const float *p = a.part + (size_t)i * nck * C;
+            memcpy(o, p, sizeof(float) * (size_t)C);
+            for (size_t j = 1; j < nck; j++)
+                for (int c = 0; c < C; c++) o[c] = p[j * C + c] + o[c];
+        }
+    float inv = 1.0f / (float)hw;
     for (size_t i = 0; i < m; i++) out[i] *= inv;
 }
 

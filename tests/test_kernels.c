@@ -124,7 +124,8 @@ static void test_gemm(void) {
    large map, channel tails, several images, tiny tensors that stay serial. */
 static void test_se_pool(void) {
     const int dims[][3] = { { 1, 12544, 32 }, { 3, 49, 1152 }, { 2, 196, 72 }, { 1, 9, 13 }, { 5, 37, 21 }, { 2, 3136, 24 } };
-    for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++)
+    for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++) {
+        float *s1 = NULL;
         for (int t = 0; t < 2; t++) {
             int n = dims[d][0], hw = dims[d][1], C = dims[d][2];
             size_t nx = (size_t)n * hw * C;
@@ -148,8 +149,13 @@ static void test_se_pool(void) {
                 }
             HT_CHECK(worst <= 1e-6 * sqrt(hw) + 1e-7 && worst_y <= 1e-6, "se pool n%d hw%d C%d threads %d: err %g, gating err %g", n, hw, C,
                      t + 1, worst, worst_y);
-            free(x); free(g); free(s); free(y);
+            /* fixed chunks: the same bits whatever the thread count */
+            if (t) HT_CHECK(memcmp(s, s1, (size_t)n * C * 4) == 0, "se pool n%d hw%d C%d: 1 and 2 threads differ", n, hw, C);
+            free(x); free(g); free(y);
+            if (t) free(s); else s1 = s;
         }
+        free(s1);
+    }
 }
 
 static void test_act_forward(void) {
