@@ -1960,6 +1960,23 @@ HANT__INLINE void hant__micro_packed(int kc, const float *restrict pa, const flo
         HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) t->v[i][j] = acc[i][j];
 }
 
+/* acc[i][j] = the sums of mrows rows of A (row pointers ar) times nv
+   vectors of the packed B panel, over kc steps: the k loop of the direct
+   tiles, inlined with constant nv and mrows. */
+HANT__INLINE void hant__md_sums(int kc, const float *const *ar, const float *restrict pb, hant__vf acc[HANT__MR][HANT__NRV], const int nv,
+                                const int mrows) {
+    HANT__UNROLL for (int i = 0; i < mrows; i++)
+        HANT__UNROLL for (int j = 0; j < nv; j++) acc[i][j] = hant__v_zero();
+    for (int k = 0; k < kc; k++) {
+        hant__vf b[HANT__NRV];
+        HANT__UNROLL for (int j = 0; j < nv; j++) b[j] = hant__v_load(pb + (size_t)k * HANT__NR + j * HANT__VL);
+        HANT__UNROLL for (int i = 0; i < mrows; i++) {
+            hant__vf av = hant__v_set1(ar[i][k]);
+            HANT__UNROLL for (int j = 0; j < nv; j++) acc[i][j] = hant__v_fmadd(av, b[j], acc[i][j]);
+        }
+    }
+}
+
 /* Tile = rows of a row-major A read in place (no packing) x packed B. Rows
    past mr repeat the last valid row; their results are never stored. nv
    (a constant at each call) is the number of B vectors computed: 1 for a
@@ -1972,16 +1989,7 @@ HANT__INLINE void hant__micro_direct(int kc, const float *restrict a, size_t lda
     /* sums in locals, copied out once: accumulating in *t, gcc kept a zero
        register live and spilled one AVX2 sum to the stack in the k loop */
     hant__vf acc[HANT__MR][HANT__NRV];
-    HANT__UNROLL for (int i = 0; i < mrows; i++)
-        HANT__UNROLL for (int j = 0; j < nv; j++) acc[i][j] = hant__v_zero();
-    for (int k = 0; k < kc; k++) {
-        hant__vf b[HANT__NRV];
-        HANT__UNROLL for (int j = 0; j < nv; j++) b[j] = hant__v_load(pb + (size_t)k * HANT__NR + j * HANT__VL);
-        HANT__UNROLL for (int i = 0; i < mrows; i++) {
-            hant__vf av = hant__v_set1(ar[i][k]);
-            HANT__UNROLL for (int j = 0; j < nv; j++) acc[i][j] = hant__v_fmadd(av, b[j], acc[i][j]);
-        }
-    }
+    hant__md_sums(kc, ar, pb, acc, nv, mrows);
     HANT__UNROLL for (int i = 0; i < HANT__MR; i++)
         HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) t->v[i][j] = i < mrows && j < nv ? acc[i][j] : hant__v_zero();
 }
@@ -2010,16 +2018,7 @@ HANT__NOINLINE void hant__md_store(int kc, const float *restrict a, size_t lda, 
     const float *ar[HANT__MR];
     HANT__UNROLL for (int i = 0; i < HANT__MR; i++) ar[i] = a + (size_t)i * lda;
     hant__vf acc[HANT__MR][HANT__NRV];
-    HANT__UNROLL for (int i = 0; i < HANT__MR; i++)
-        HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) acc[i][j] = hant__v_zero();
-    for (int k = 0; k < kc; k++) {
-        hant__vf b[HANT__NRV];
-        HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) b[j] = hant__v_load(pb + (size_t)k * HANT__NR + j * HANT__VL);
-        HANT__UNROLL for (int i = 0; i < HANT__MR; i++) {
-            hant__vf av = hant__v_set1(ar[i][k]);
-            HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) acc[i][j] = hant__v_fmadd(av, b[j], acc[i][j]);
-        }
-    }
+    hant__md_sums(kc, ar, pb, acc, HANT__NRV, HANT__MR);
     if (!ep) {
         HANT__UNROLL for (int i = 0; i < HANT__MR; i++)
             HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) hant__v_store(c + (size_t)i * ldc + j * HANT__VL, acc[i][j]);
