@@ -517,6 +517,28 @@ static void test_model_hinge(void) {
     HT_CHECK(worst < 0.035 && worst < worst_lin, "held out worst %.3f (linear %.3f)", worst, worst_lin);
 }
 
+/* The solver's optimum under budget B (0 when there is none), its network
+   sa, and sa priced by the selection (pred) and by hant_lut_predict (pa). */
+static int sel_solve(const hant_selection *sel, const hant_arch *a, const hant_lut *lut, double B, hant_solver_result *res, hant_arch *sa,
+                     double *pred, double *pa) {
+    double bud[3];
+    hant_selection_budgets(sel, B, 0, bud);
+    hant_solver_problem pr;
+    memset(&pr, 0, sizeof pr);
+    pr.num_layers = sel->nlayers; pr.num_costs = sel->ncost; pr.num_items = sel->count; pr.loss = sel->loss; pr.cost = sel->cost; pr.budget = bud;
+    hant_solver_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    memset(res, 0, sizeof *res);
+    HT_CHECK(hant_solver_solve(&pr, &cfg, res) >= 0, "solve");
+    if (!res->item) return 0;
+    const hant_score_row *ch[HANT_MAX_BLOCKS + 1];
+    hant_selection_choose(sel, res->item, ch, pred, NULL);
+    *sa = *a;
+    for (int b = 0; b < a->num_blocks; b++) sa->blocks[b] = ch[b]->spec;
+    HT_CHECK(hant_lut_predict(lut, sa, 1, 2, pa) == HANT_OK, "predict");
+    return 1;
+}
+
 /* Selection under a model with a knee stays exact: with the knee's second
    latency budget (hant_selection_budgets) every network the solver picks is
    within the budget as the model prices it (hant_lut_predict of the
@@ -606,24 +628,11 @@ static void test_knee_selection(void) {
             if (lin <= B && loss < best_lin) { best_lin = loss; lin_pred = pred; }
         }
         if (lin_pred > B) { linear_over++; worst_over = fmax(worst_over, lin_pred / B - 1); }
-        double bud[3];
-        hant_selection_budgets(&sel, B, 0, bud);
-        hant_solver_problem pr;
-        memset(&pr, 0, sizeof pr);
-        pr.num_layers = sel.nlayers; pr.num_costs = sel.ncost; pr.num_items = sel.count; pr.loss = sel.loss; pr.cost = sel.cost; pr.budget = bud;
-        hant_solver_config cfg;
-        memset(&cfg, 0, sizeof cfg);
         hant_solver_result res;
-        memset(&res, 0, sizeof res);
-        HT_CHECK(hant_solver_solve(&pr, &cfg, &res) >= 0, "solve");
-        if (!res.item) { ok_exact &= best == INFINITY; continue; }
-        found++;
-        const hant_score_row *ch[HANT_MAX_BLOCKS + 1];
+        hant_arch sa;
         double pred, pa;
-        hant_selection_choose(&sel, res.item, ch, &pred, NULL);
-        hant_arch sa = a;
-        for (int b = 0; b < a.num_blocks; b++) sa.blocks[b] = ch[b]->spec;
-        HT_CHECK(hant_lut_predict(&lut, &sa, 1, 2, &pa) == HANT_OK, "predict");
+        if (!sel_solve(&sel, &a, &lut, B, &res, &sa, &pred, &pa)) { ok_exact &= best == INFINITY; continue; }
+        found++;
         ok_pred &= HT_CLOSE(pred, pa, 1e-12, 1e-12) && pa <= B * (1 + 1e-12);
         ok_exact &= HT_CLOSE(res.loss, best, 1e-12, 1e-12);
         hant_solver_result_free(&res);
@@ -885,24 +894,11 @@ static void test_inplace_selection(void) {
             for (int l = 0, off = 0; l < sel.nlayers; off += sel.count[l], l++) loss += sel.loss[off + items[k][l]];
             if (pred <= B && loss < best) best = loss;
         }
-        double bud[3];
-        hant_selection_budgets(&sel, B, 0, bud);
-        hant_solver_problem pr;
-        memset(&pr, 0, sizeof pr);
-        pr.num_layers = sel.nlayers; pr.num_costs = sel.ncost; pr.num_items = sel.count; pr.loss = sel.loss; pr.cost = sel.cost; pr.budget = bud;
-        hant_solver_config cfg;
-        memset(&cfg, 0, sizeof cfg);
         hant_solver_result res;
-        memset(&res, 0, sizeof res);
-        HT_CHECK(hant_solver_solve(&pr, &cfg, &res) >= 0, "solve");
-        if (!res.item) { ok_exact &= best == INFINITY; continue; }
-        found++;
-        const hant_score_row *ch[HANT_MAX_BLOCKS + 1];
+        hant_arch sa;
         double pred, pa, plain = 0;
-        hant_selection_choose(&sel, res.item, ch, &pred, NULL);
-        hant_arch sa = a;
-        for (int b = 0; b < a.num_blocks; b++) sa.blocks[b] = ch[b]->spec;
-        HT_CHECK(hant_lut_predict(&lut, &sa, 1, 2, &pa) == HANT_OK, "predict");
+        if (!sel_solve(&sel, &a, &lut, B, &res, &sa, &pred, &pa)) { ok_exact &= best == INFINITY; continue; }
+        found++;
         plain = pa - hant_lut_inplace_sum(&lut, &sa, 1, 2);
         ok_pred &= HT_CLOSE(pred, pa, 1e-12, 1e-12) && pa <= B * (1 + 1e-12);
         ok_exact &= HT_CLOSE(res.loss, best, 1e-12, 1e-12);
