@@ -539,6 +539,52 @@ static int sel_solve(const hant_selection *sel, const hant_arch *a, const hant_l
     return 1;
 }
 
+/* A synthetic table for the selection and in-place tests: b0-fm's parts,
+   and in each of the last IP_NB blocks the teacher's block and two
+   candidates of its quick pool (their times and weights set, scores from
+   their weights; the candidates' networks in cands). */
+enum { IP_NB = 5, IP_C = 3 };
+static void ip_table(const hant_arch *a, hant_lut *lut, hant_scores *sc, hant_score_row *rows, hant_arch *cands, int *ncands) {
+    static hant_block_spec pool[HANT_POOL_MAX];
+    char sig[256], key[256];
+    memset(lut, 0, sizeof *lut);
+    lut->batch = 1; lut->threads = 2;
+    memset(sc, 0, sizeof *sc);
+    *ncands = 0;
+    for (int p = HANT_PART_STEM; p <= a->num_blocks; p++) {
+        hant_part_signature(a, p, sig, sizeof sig);
+        hant_lut_key(key, sizeof key, sig, 1, 2, "fp32");
+        hant_timing t = { 0.02 + 0.01 * (double)(ht_u64() % 1000) / 1000, 0, 0, 1, 0, 0 };
+        hant_lut_set(lut, key, &t);
+    }
+    for (int b = 0; b < a->num_blocks; b++) {
+        int h, w, n = 0;
+        hant_arch_block_input(a, b, &h, &w, NULL);
+        HT_CHECK(hant_pool_generate(&a->blocks[b], h, w, "quick", pool, HANT_POOL_MAX, &n) == HANT_OK && n >= IP_C, "pool of block %d", b);
+        int mine = b >= a->num_blocks - IP_NB;
+        for (int c = 0; c < (mine ? IP_C : 1); c++) {
+            hant_score_row *r = &rows[sc->count++];
+            hant_arch one = *a;
+            r->block = b;
+            r->spec = mine ? pool[c == 0 ? 0 : c == 1 ? n / 2 : n - 1] : a->blocks[b];
+            r->spec.tiled = 0;
+            one.blocks[b] = r->spec;
+            hant_block_signature(&r->spec, h, w, r->signature, sizeof r->signature);
+            hant_part_layout l;
+            hant_arch_part_layout(&one, b, &l);
+            r->params = (int64_t)l.param_count;
+            hant_part_signature(&one, b, sig, sizeof sig);
+            hant_lut_key(key, sizeof key, sig, 1, 2, "fp32");
+            const hant_lut_entry *e = hant_lut_find(lut, key);
+            double ms = e ? e->t.median_ms : 0.005 + 0.1e-6 * (double)r->params * (0.8 + 0.4 * (double)(ht_u64() % 1000) / 1000);
+            if (!e && r->spec.kind != HANT_BLOCK_IDENTITY) { hant_timing t = { ms, 0, 0, 1, 0, 0 }; hant_lut_set(lut, key, &t); }
+            r->score = 1 - 2e-6 * (double)r->params + 0.05 * (double)(ht_u64() % 1000) / 1000;
+            if (mine && c > 0) cands[(*ncands)++] = one;
+        }
+    }
+    sc->rows = rows;
+}
+
 /* Selection under a model with a knee stays exact: with the knee's second
    latency budget (hant_selection_budgets) every network the solver picks is
    within the budget as the model prices it (hant_lut_predict of the
@@ -549,46 +595,12 @@ static void test_knee_selection(void) {
     hant_arch a;
     HT_CHECK(hant_arch_builtin("b0-fm", &a) == HANT_OK, "b0-fm");
     hant_lut lut;
-    memset(&lut, 0, sizeof lut);
-    lut.batch = 1; lut.threads = 2;
-    ht_seed(11);
-    enum { NB = 5, C = 3 };
     hant_scores sc;
-    memset(&sc, 0, sizeof sc);
-    hant_score_row rows[HANT_MAX_BLOCKS * C];
-    memset(rows, 0, sizeof rows);
-    static hant_block_spec pool[HANT_POOL_MAX];
-    char sig[256], key[256];
-    for (int p = HANT_PART_STEM; p <= a.num_blocks; p++) { /* the teacher's parts */
-        hant_part_signature(&a, p, sig, sizeof sig);
-        hant_lut_key(key, sizeof key, sig, 1, 2, "fp32");
-        hant_timing t = { 0.02 + 0.01 * (double)(ht_u64() % 1000) / 1000, 0, 0, 1, 0, 0 };
-        hant_lut_set(&lut, key, &t);
-    }
-    for (int b = 0; b < a.num_blocks; b++) {
-        int h, w, n = 0;
-        hant_arch_block_input(&a, b, &h, &w, NULL);
-        HT_CHECK(hant_pool_generate(&a.blocks[b], h, w, "quick", pool, HANT_POOL_MAX, &n) == HANT_OK && n >= C, "pool of block %d", b);
-        for (int c = 0; c < (b >= a.num_blocks - NB ? C : 1); c++) {
-            hant_score_row *r = &rows[sc.count++];
-            hant_arch one = a;
-            r->block = b;
-            r->spec = b >= a.num_blocks - NB ? pool[c == 0 ? 0 : c == 1 ? n / 2 : n - 1] : a.blocks[b];
-            r->spec.tiled = 0;
-            one.blocks[b] = r->spec;
-            hant_block_signature(&r->spec, h, w, r->signature, sizeof r->signature);
-            hant_part_layout l;
-            hant_arch_part_layout(&one, b, &l);
-            r->params = (int64_t)l.param_count;
-            hant_part_signature(&one, b, sig, sizeof sig);
-            hant_lut_key(key, sizeof key, sig, 1, 2, "fp32");
-            const hant_lut_entry *e = hant_lut_find(&lut, key);
-            double ms = e ? e->t.median_ms : 0.005 + 0.1e-6 * (double)r->params * (0.8 + 0.4 * (double)(ht_u64() % 1000) / 1000);
-            if (!e && r->spec.kind != HANT_BLOCK_IDENTITY) { hant_timing t = { ms, 0, 0, 1, 0, 0 }; hant_lut_set(&lut, key, &t); }
-            r->score = 1 - 2e-6 * (double)r->params + 0.05 * (double)(ht_u64() % 1000) / 1000; /* more weights, lower loss */
-        }
-    }
-    sc.rows = rows;
+    static hant_score_row rows[HANT_MAX_BLOCKS * IP_C];
+    hant_arch cands[IP_NB * IP_C];
+    int nc;
+    ht_seed(11);
+    ip_table(&a, &lut, &sc, rows, cands, &nc);
     /* the model: its knee in the middle of the networks' weights, steep */
     hant_latency_model m;
     memset(&m, 0, sizeof m);
@@ -649,51 +661,6 @@ static void test_knee_selection(void) {
     hant_lut_free(&lut);
 }
 
-
-/* A synthetic table for the in-place tests: b0-fm's parts, and in each of
-   the last NB blocks the teacher's block and two candidates of its quick
-   pool (their times and weights set, scores from their weights). */
-enum { IP_NB = 5, IP_C = 3 };
-static void ip_table(const hant_arch *a, hant_lut *lut, hant_scores *sc, hant_score_row *rows, hant_arch *cands, int *ncands) {
-    static hant_block_spec pool[HANT_POOL_MAX];
-    char sig[256], key[256];
-    memset(lut, 0, sizeof *lut);
-    lut->batch = 1; lut->threads = 2;
-    memset(sc, 0, sizeof *sc);
-    *ncands = 0;
-    for (int p = HANT_PART_STEM; p <= a->num_blocks; p++) {
-        hant_part_signature(a, p, sig, sizeof sig);
-        hant_lut_key(key, sizeof key, sig, 1, 2, "fp32");
-        hant_timing t = { 0.02 + 0.01 * (double)(ht_u64() % 1000) / 1000, 0, 0, 1, 0, 0 };
-        hant_lut_set(lut, key, &t);
-    }
-    for (int b = 0; b < a->num_blocks; b++) {
-        int h, w, n = 0;
-        hant_arch_block_input(a, b, &h, &w, NULL);
-        hant_pool_generate(&a->blocks[b], h, w, "quick", pool, HANT_POOL_MAX, &n);
-        int mine = b >= a->num_blocks - IP_NB;
-        for (int c = 0; c < (mine ? IP_C : 1); c++) {
-            hant_score_row *r = &rows[sc->count++];
-            hant_arch one = *a;
-            r->block = b;
-            r->spec = mine ? pool[c == 0 ? 0 : c == 1 ? n / 2 : n - 1] : a->blocks[b];
-            r->spec.tiled = 0;
-            one.blocks[b] = r->spec;
-            hant_block_signature(&r->spec, h, w, r->signature, sizeof r->signature);
-            hant_part_layout l;
-            hant_arch_part_layout(&one, b, &l);
-            r->params = (int64_t)l.param_count;
-            hant_part_signature(&one, b, sig, sizeof sig);
-            hant_lut_key(key, sizeof key, sig, 1, 2, "fp32");
-            const hant_lut_entry *e = hant_lut_find(lut, key);
-            double ms = e ? e->t.median_ms : 0.005 + 0.1e-6 * (double)r->params * (0.8 + 0.4 * (double)(ht_u64() % 1000) / 1000);
-            if (!e && r->spec.kind != HANT_BLOCK_IDENTITY) { hant_timing t = { ms, 0, 0, 1, 0, 0 }; hant_lut_set(lut, key, &t); }
-            r->score = 1 - 2e-6 * (double)r->params + 0.05 * (double)(ht_u64() % 1000) / 1000;
-            if (mine && c > 0) cands[(*ncands)++] = one;
-        }
-    }
-    sc->rows = rows;
-}
 
 /* The signature key of the in-place row of arch's block b. */
 static void ip_key(const hant_arch *a, int b, char *key, size_t size) {
