@@ -4584,21 +4584,6 @@ static void hant__col_sum(const float *x, size_t rows, int C, float *out) {
 }
 
 // >>se
-/* Global average pool: x [n][hw][C] -> out [n][C]. */
-static void hant__gap(const float *x, int n, int hw, int C, float *out) {
-    float inv = 1.0f / (float)hw;
-    for (int i = 0; i < n; i++) {
-        float *o = out + (size_t)i * C;
-        for (int c = 0; c < C; c += HANT__VL) {
-            int nn = C - c;
-            hant__vf acc = hant__v_zero();
-            const float *xp = x + (size_t)i * hw * C + c;
-            for (int p = 0; p < hw; p++) acc = hant__v_add(acc, hant__v_loadp(xp + (size_t)p * C, nn));
-            hant__v_storep(o + c, hant__v_mul(acc, hant__v_set1(inv)), nn);
-        }
-    }
-}
-
 typedef struct hant__se_args { const float *x, *gate; int n, hw, C; float *out, *part; } hant__se_args;
 
 /* out[c] (+)= the sum over pixels [p0, p1) of x [.][C]: four channel vectors
@@ -5926,7 +5911,7 @@ static void hant__exec_plain_op(hant_net *net, hant__exec *e, const hant__op *o,
     } else if (o->type == HANT__OP_MAXPOOL) {
         hant__maxpool_forward(in, n, net->slot_h[o->in], net->slot_w[o->in], net->slot_c[o->in], out);
     } else {
-        hant__gap(in, n, net->slot_h[o->in] * net->slot_w[o->in], net->slot_c[o->in], out);
+        hant__se_pass(net->ctx, hant__gap_task, in, NULL, n, net->slot_h[o->in] * net->slot_w[o->in], net->slot_c[o->in], out);
     }
 }
 
