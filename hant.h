@@ -4453,7 +4453,7 @@ hant_status hant_calib_qparams(const hant_calib *c, double percentile, hant_qpar
 /* Batch-norm kernels on rows x C (NHWC flattened). Sums go through float
    blocks of 256 rows into double so long batches keep their precision. */
 #define HANT__BN_BLOCK 256
-/* SiLU's backward from the stored output (see hant__bn_act_backward): one
+/* SiLU's backward from the stored output (see hant__bn_act_backward_sums): one
    more stream to read for no exp; it pays where the exp is the bound (AVX2:
    BN backward 51-61 -> 43-45 ms per b0-fm step), not where memory is
    (AVX-512: 38-39 -> 41 ms). */
@@ -4468,15 +4468,32 @@ hant_status hant_calib_qparams(const hant_calib *c, double percentile, hant_qpar
 /* Per-channel mean and (biased) variance. Each block of rows takes its two
    passes (sum, then squared deviations from the block mean) while it is in
    cache, and the blocks merge in double by Chan's formula: the stability of
-   two passes at the memory traffic of one. part: 2C floats, acc: 2C doubles. */
-static void hant__bn_stats(const float *x, size_t rows, int C, float *mean, float *var, float *part, double *acc) {
-    double *m = acc, *m2 = acc + C;
-    float *bs = part, *bq = part + C;
-    size_t blk = HANT__MIN((size_t)HANT__BN_BLOCK, HANT__MAX((size_t)8, (size_t)16384 / (size_t)C)), done = 0;
-    for (int c = 0; c < C; c++) m[c] = m2[c] = 0.0;
-    for (size_t r0 = 0; r0 < rows; r0 += blk) {
-        size_t r1 = HANT__MIN(rows, r0 + blk), nb = r1 - r0;
-        memset(part, 0, sizeof(float) * 2 * (size_t)C);
+   two passes at the memory traffic of one. The rows may come in pieces
+   (hant__bn_acc_rows as a producer writes them, see hant__train_bn_forward):
+   the blocks, and so the bits, do not depend on the pieces. part: 2C floats,
+   acc: 2C doubles. */
+typedef struct hant__bn_acc {
+    const float *x;    /* the whole tensor, rows x C */
+    size_t blk, done;  /* rows per block; rows merged so far */
+    int C;
+    float *part;       /* 2C floats: a block's sums */
+    double *m, *m2;    /* C doubles each: merged mean and sum of squared deviations */
+} hant__bn_acc;
+
+static void hant__bn_acc_init(hant__bn_acc *s, const float *x, int C, float *part, double *acc) {
+    s->x = x; s->C = C; s->part = part; s->m = acc; s->m2 = acc + C; s->done = 0;
+    s->blk = HANT__MIN((size_t)HANT__BN_BLOCK, HANT__MAX((size_t)8, (size_t)16384 / (size_t)C));
+    for (int c = 0; c < C; c++) s->m[c] = s->m2[c] = 0.0;
+}
+
+/* Merges the whole blocks of rows [done, avail); the short last block too when last. */
+static void hant__bn_acc_rows(hant__bn_acc *s, size_t avail, int last) {
+    const int C = s->C;
+    const float *x = s->x;
+    float *bs = s->part, *bq = s->part + C;
+    while (s->done < avail && (s->done + s->blk <= avail || last)) {
+        size_t r0 = s->done, r1 = HANT__MIN(avail, r0 + s->blk), nb = r1 - r0;
+        memset(s->part, 0, sizeof(float) * 2 * (size_t)C);
         for (size_t r = r0; r < r1; r++)
             for (int c = 0; c < C; c += HANT__VL) {
                 int nn = C - c;
@@ -4490,15 +4507,18 @@ static void hant__bn_stats(const float *x, size_t rows, int C, float *mean, floa
                 hant__vf d = hant__v_sub(hant__v_loadp(x + r * C + c, nn), hant__v_loadp(bs + c, nn));
                 hant__v_storep(bq + c, hant__v_fmadd(d, d, hant__v_loadp(bq + c, nn)), nn);
             }
-        double na = (double)done, nbd = (double)nb, n = na + nbd;
+        double na = (double)r0, nbd = (double)nb, n = na + nbd;
         for (int c = 0; c < C; c++) {
-            double d = (double)bs[c] - m[c];
-            m[c] += d * nbd / n;
-            m2[c] += (double)bq[c] + d * d * na * nbd / n;
+            double d = (double)bs[c] - s->m[c];
+            s->m[c] += d * nbd / n;
+            s->m2[c] += (double)bq[c] + d * d * na * nbd / n;
         }
-        done += nb;
+        s->done = r1;
     }
-    for (int c = 0; c < C; c++) { mean[c] = (float)m[c]; var[c] = rows ? (float)(m2[c] / (double)rows) : 0.0f; }
+}
+
+static void hant__bn_acc_finish(const hant__bn_acc *s, float *mean, float *var) {
+    for (int c = 0; c < s->C; c++) { mean[c] = (float)s->m[c]; var[c] = s->done ? (float)(s->m2[c] / (double)s->done) : 0.0f; }
 }
 
 /* From y = act(xhat*gamma + beta) (+ residual), xhat = (z - mean)*invstd:
@@ -4542,15 +4562,18 @@ static void hant__bn_bwd_apply(const float *z, size_t rows, int C, const float *
         }
 }
 
-/* From y = act(xhat*gamma + beta) (+ residual), xhat = (z - mean)*invstd:
-   dz, and dgamma/dbeta accumulated. dz may alias dy. The first pass stores
-   du = act'(u) dy: recomputing it in the second pass instead (one write
-   less) was slower, 46 against 37 ms per b0-fm step, for SiLU's exp. y, when
-   not NULL, is the layer's output act(u) (no residual added): SiLU's
-   derivative then takes sigmoid(u) = y / u instead of an exp. */
-static void hant__bn_act_backward(const float *z, const float *dy, const float *y, size_t rows, int C, const float *mean,
-                                  const float *invstd, const float *gamma, const float *beta, hant_act act,
-                                  float *dz, float *dgamma, float *dbeta, float *part, double *acc) {
+/* BN + activation backward, first pass: from y = act(xhat*gamma + beta)
+   (+ residual), xhat = (z - mean)*invstd, dz = du = act'(u) dy, dgamma and
+   dbeta accumulated, and in part[0..3C) what the second pass
+   (hant__bn_bwd_apply, which turns du into dz) needs: k1 = gamma*invstd, the
+   means of du and of du*xhat. dz may alias dy. Storing du costs a write:
+   recomputing it in the second pass was slower, 46 against 37 ms per b0-fm
+   step, for SiLU's exp. y, when not NULL, is the layer's output act(u) (no
+   residual added): SiLU's derivative then takes sigmoid(u) = y / u instead
+   of an exp. part: 3C floats, acc: 2C doubles. */
+static void hant__bn_act_backward_sums(const float *z, const float *dy, const float *y, size_t rows, int C, const float *mean,
+                                       const float *invstd, const float *gamma, const float *beta, hant_act act,
+                                       float *dz, float *dgamma, float *dbeta, float *part, double *acc) {
     float *p_du = part, *p_dux = part + C;
     double *s_du = acc, *s_dux = acc + C;
     for (int c = 0; c < C; c++) s_du[c] = s_dux[c] = 0.0;
@@ -4562,7 +4585,6 @@ static void hant__bn_act_backward(const float *z, const float *dy, const float *
 #undef HANT__CALL
         for (int c = 0; c < C; c++) { s_du[c] += p_du[c]; s_dux[c] += p_dux[c]; }
     }
-    /* reuse part: k1 = gamma*invstd, mean of du, mean of du*xhat */
     float *k1 = part, *mdu = part + C, *mdux = part + 2 * C;
     for (int c = 0; c < C; c++) {
         k1[c] = gamma[c] * invstd[c];
@@ -4571,7 +4593,6 @@ static void hant__bn_act_backward(const float *z, const float *dy, const float *
         dgamma[c] += (float)s_dux[c];
         dbeta[c] += (float)s_du[c];
     }
-    hant__bn_bwd_apply(z, rows, C, mean, invstd, k1, mdu, mdux, dz);
 }
 
 /* sum over rows into out[c] (+=), for bias gradients. */
@@ -5961,6 +5982,11 @@ static double hant__tp_conv_flops(const hant__unit *u, int n) {
 #define HANT__TP(cat, fl, ...) do { __VA_ARGS__; } while (0)
 #endif
 
+/* Training's conv + BN units and conv backward (>>train). */
+static void hant__train_bn_forward(hant_net *net, hant__exec *e, const hant__op *o, const float *in, const float *W, const float *res, float *out, int n);
+static void hant__train_bn_backward(hant_net *net, hant__exec *e, const hant__op *o, const float *dy, float *dx, int n);
+static void hant__train_conv_backward(hant_net *net, hant__exec *e, const hant__op *o, const float *g, float *dx, int i0, int m);
+
 /* Runs every op on e's n images (slot 0 already set). */
 static void hant__exec_forward(hant_net *net, hant__exec *e, int n) {
     hant_context *ctx = net->ctx;
@@ -5989,17 +6015,7 @@ static void hant__exec_forward(hant_net *net, hant__exec *e, int n) {
             W = u->tqw;
         }
         if (u->has_bn) {
-            float *mean = e->bn_mean + net->unit_c[o->idx], *var = e->bn_var + net->unit_c[o->idx];
-            float *invstd = e->bn_invstd + net->unit_c[o->idx];
-            HANT__TP(hant__tp_conv_kind(&s, 1), hant__tp_conv_flops(u, n), hant_conv_forward(ctx, &s, in, W, NULL, HANT_ACT_NONE, NULL, e->z[o->idx]));
-            HANT__TP(HANT__TP_FSTATS, 0, hant__bn_stats(e->z[o->idx], rows, C, mean, var, e->part, e->acc));
-            float *scale = e->part, *shift = e->part + C;
-            for (int c = 0; c < C; c++) {
-                invstd[c] = 1.0f / sqrtf(var[c] + net->arch.bn_eps);
-                scale[c] = P[u->gamma + c] * invstd[c];
-                shift[c] = P[u->beta + c] - mean[c] * scale[c];
-            }
-            HANT__TP(HANT__TP_FAFFINE, 0, hant__affine_act(e->z[o->idx], rows, C, scale, shift, u->act, res, out));
+            hant__train_bn_forward(net, e, o, in, W, res, out, n);
         } else if (u->act != HANT_ACT_NONE) {
             HANT__TP(hant__tp_conv_kind(&s, 1), hant__tp_conv_flops(u, n),
                      hant_conv_forward(ctx, &s, in, P + u->w, u->has_bias ? P + u->b : NULL, HANT_ACT_NONE, NULL, e->z[o->idx]));
@@ -6021,7 +6037,6 @@ static void hant__grad_write(float *dst, const float *src, size_t count, int acc
    gradients accumulate into e->grads. d(slot 0) is written when want_dx. */
 static void hant__exec_backward(hant_net *net, hant__exec *e, int want_dx) {
     hant_context *ctx = net->ctx;
-    const float *P = net->params;
     float *G = e->grads;
     int n = e->n;
     for (int i = net->nops - 1; i >= 0; i--) {
@@ -6032,34 +6047,18 @@ static void hant__exec_backward(hant_net *net, hant__exec *e, int want_dx) {
         if (o->res >= 0 && (o->res != 0 || want_dx)) HANT__TP(HANT__TP_BRES, 0, hant__grad_write(e->dslot[o->res], dy, outsz, o->acc_res));
         if (o->type == HANT__OP_UNIT) {
             const hant__unit *u = &net->units[o->idx];
-            hant_conv_shape s = hant__unit_shape(u, n);
             size_t rows = (size_t)n * u->oh * u->ow;
             const float *g = dy;
             if (u->has_bn) {
-                size_t co = net->unit_c[o->idx];
-                HANT__TP(HANT__TP_BBNACT, 0, hant__bn_act_backward(e->z[o->idx], dy, HANT__BN_Y_SILU && o->res < 0 ? e->slot[o->out] : NULL, rows, u->s.cout, e->bn_mean + co, e->bn_invstd + co, P + u->gamma,
-                                      P + u->beta, u->act, e->dz, G + u->gamma, G + u->beta, e->part, e->acc));
-                g = e->dz;
-            } else if (u->act != HANT_ACT_NONE) {
+                hant__train_bn_backward(net, e, o, dy, dx, n);
+                continue;
+            }
+            if (u->act != HANT_ACT_NONE) {
                 HANT__TP(HANT__TP_BACT, 0, hant_act_backward(u->act, e->z[o->idx], dy, e->dz, rows * u->s.cout));
                 g = e->dz;
             }
             if (u->has_bias) HANT__TP(HANT__TP_BBIAS, 0, hant__col_sum(g, rows, u->s.cout, G + u->b));
-            if (u->q8 && e->fq) { /* through the fake-quantised input and weights, then the straight-through mask */
-                hant_conv_backward(ctx, &s, e->fqx[o->idx], u->tqw, g, dx ? e->fqd : NULL, 0, G + u->w);
-                if (dx) hant__fake_quant_backward(e->slot[o->in], e->fqd, (size_t)n * u->s.h * u->s.w * u->s.cin, u->qin, dx, o->acc_in);
-            } else {
-#ifdef HANT_TRAIN_PROFILE
-                int k_ = hant__tp_conv_kind(&s, 0);
-                if (k_ == HANT__TP_B1X1DX) {
-                    if (dx) HANT__TP(k_, hant__tp_conv_flops(u, n), hant_conv_backward(ctx, &s, e->slot[o->in], P + u->w, g, dx, o->acc_in, NULL));
-                    HANT__TP(HANT__TP_B1X1DW, hant__tp_conv_flops(u, n), hant_conv_backward(ctx, &s, e->slot[o->in], P + u->w, g, NULL, 0, G + u->w));
-                } else
-                    HANT__TP(k_, hant__tp_conv_flops(u, n) * (dx ? 2 : 1), hant_conv_backward(ctx, &s, e->slot[o->in], P + u->w, g, dx, o->acc_in, G + u->w));
-#else
-                hant_conv_backward(ctx, &s, e->slot[o->in], P + u->w, g, dx, o->acc_in, G + u->w);
-#endif
-            }
+            hant__train_conv_backward(net, e, o, g, dx, 0, n);
         } else if (o->type == HANT__OP_SE) {
             const hant__se *se = &net->ses[o->idx];
             hant__se_params p;
@@ -6246,6 +6245,116 @@ static hant_status hant__net_forward(hant_net *net, const float *x, int n, float
 }
 
 // >>train
+/* Image groups. A unit's training forward and backward run its conv on a
+   group of images at a time, and the pass that reads the conv's output (BN
+   statistics) or produces its input (the BN backward's second pass, which
+   writes the conv backward's dy) runs on the same group just before or after,
+   while the group is in L2: once through memory instead of twice. b0-fm's
+   early tensors are 3-19 MB per thread; a group holds about
+   hant__train_group_bytes of the larger of the unit's input and output
+   (tests lower it to make one image a group). */
+static size_t hant__train_group_bytes = (size_t)512 << 10;
+static int hant__train_group(size_t floats_per_image, int n) {
+    size_t g = hant__train_group_bytes / (HANT__MAX((size_t)1, floats_per_image) * sizeof(float));
+    return (int)HANT__MAX((size_t)1, HANT__MIN((size_t)n, g));
+}
+
+/* Conv + BN (+ activation, + residual) forward: z = conv(in) group by group,
+   each group's rows merged into the batch statistics as they come (the
+   same blocks in the same order as over the whole of z: the same bits),
+   then y = act(BN(z)) (+ res). */
+static void hant__train_bn_forward(hant_net *net, hant__exec *e, const hant__op *o, const float *in, const float *W, const float *res, float *out, int n) {
+    hant_context *ctx = net->ctx;
+    const float *P = net->params;
+    const hant__unit *u = &net->units[o->idx];
+    const int C = u->s.cout;
+    const size_t rpi = (size_t)u->oh * u->ow, insz = (size_t)u->s.h * u->s.w * u->s.cin, co = net->unit_c[o->idx];
+    float *z = e->z[o->idx], *mean = e->bn_mean + co, *var = e->bn_var + co, *invstd = e->bn_invstd + co;
+    const int grp = hant__train_group(rpi * (size_t)C, n);
+    hant__bn_acc st;
+    hant__bn_acc_init(&st, z, C, e->part, e->acc);
+    for (int i0 = 0; i0 < n; i0 += grp) {
+        int m = HANT__MIN(grp, n - i0);
+        hant_conv_shape s = hant__unit_shape(u, m);
+        HANT__TP(hant__tp_conv_kind(&s, 1), hant__tp_conv_flops(u, m),
+                 hant_conv_forward(ctx, &s, in + (size_t)i0 * insz, W, NULL, HANT_ACT_NONE, NULL, z + (size_t)i0 * rpi * C));
+        HANT__TP(HANT__TP_FSTATS, 0, hant__bn_acc_rows(&st, (size_t)(i0 + m) * rpi, i0 + m == n));
+    }
+    hant__bn_acc_finish(&st, mean, var);
+    float *scale = e->part, *shift = e->part + C;
+    for (int c = 0; c < C; c++) {
+        invstd[c] = 1.0f / sqrtf(var[c] + net->arch.bn_eps);
+        scale[c] = P[u->gamma + c] * invstd[c];
+        shift[c] = P[u->beta + c] - mean[c] * scale[c];
+    }
+    HANT__TP(HANT__TP_FAFFINE, 0, hant__affine_act(z, (size_t)n * rpi, C, scale, shift, u->act, res, out));
+}
+
+/* The conv backward of unit o on images [i0, i0 + m): g is dL/d(conv
+   output) of those images, dx (may be NULL) and the weight gradient written
+   or accumulated as the op says. Split by images, dW sums the same rows in
+   the same order as one call (the 1x1 weight gradient in row blocks of
+   HANT__WG_KC, the depthwise one image after image): the same bits when a
+   group's rows are a multiple of HANT__WG_KC. */
+static void hant__train_conv_backward(hant_net *net, hant__exec *e, const hant__op *o, const float *g, float *dx, int i0, int m) {
+    hant_context *ctx = net->ctx;
+    const float *P = net->params;
+    float *G = e->grads;
+    const hant__unit *u = &net->units[o->idx];
+    hant_conv_shape s = hant__unit_shape(u, m);
+    const size_t insz = (size_t)u->s.h * u->s.w * u->s.cin, xo = (size_t)i0 * insz;
+    const float *x = e->slot[o->in] + xo;
+    if (dx) dx += xo;
+    if (u->q8 && e->fq) { /* through the fake-quantised input and weights, then the straight-through mask */
+        hant_conv_backward(ctx, &s, e->fqx[o->idx] + xo, u->tqw, g, dx ? e->fqd + xo : NULL, 0, G + u->w);
+        if (dx) hant__fake_quant_backward(x, e->fqd + xo, (size_t)m * insz, u->qin, dx, o->acc_in);
+        return;
+    }
+#ifdef HANT_TRAIN_PROFILE
+    int k_ = hant__tp_conv_kind(&s, 0);
+    if (k_ == HANT__TP_B1X1DX) {
+        if (dx) HANT__TP(k_, hant__tp_conv_flops(u, m), hant_conv_backward(ctx, &s, x, P + u->w, g, dx, o->acc_in, NULL));
+        HANT__TP(HANT__TP_B1X1DW, hant__tp_conv_flops(u, m), hant_conv_backward(ctx, &s, x, P + u->w, g, NULL, 0, G + u->w));
+    } else
+        HANT__TP(k_, hant__tp_conv_flops(u, m) * (dx ? 2 : 1), hant_conv_backward(ctx, &s, x, P + u->w, g, dx, o->acc_in, G + u->w));
+#else
+    hant_conv_backward(ctx, &s, x, P + u->w, g, dx, o->acc_in, G + u->w);
+#endif
+}
+
+/* Conv + BN (+ activation) backward: the BN backward's first pass over the
+   whole batch (its means are over every row), then group by group its second
+   pass and the conv backward that reads what it wrote, with the same bits as
+   in one group. */
+static void hant__train_bn_backward(hant_net *net, hant__exec *e, const hant__op *o, const float *dy, float *dx, int n) {
+    const float *P = net->params;
+    float *G = e->grads;
+    const hant__unit *u = &net->units[o->idx];
+    const int C = u->s.cout;
+    const size_t rpi = (size_t)u->oh * u->ow, insz = (size_t)u->s.h * u->s.w * u->s.cin, co = net->unit_c[o->idx];
+    const float *z = e->z[o->idx], *mean = e->bn_mean + co, *invstd = e->bn_invstd + co;
+    HANT__TP(HANT__TP_BBNACT, 0,
+             hant__bn_act_backward_sums(z, dy, HANT__BN_Y_SILU && o->res < 0 ? e->slot[o->out] : NULL, (size_t)n * rpi, C, mean, invstd,
+                                        P + u->gamma, P + u->beta, u->act, e->dz, G + u->gamma, G + u->beta, e->part, e->acc));
+    const float *k1 = e->part, *mdu = e->part + C, *mdux = e->part + 2 * C;
+    /* dW sums over rows in blocks that groups must not split: the 1x1 weight
+       gradient's HANT__WG_KC rows, the depthwise one's whole images; the dense
+       convs' (a stem) im2col chunks span images, so those take one group */
+    int grp = n;
+    hant_conv_shape s = hant__unit_shape(u, n);
+    if (hant__conv_is_depthwise(&s) || (u->s.kernel == 1 && u->s.stride == 1 && (u->s.groups <= 1))) {
+        grp = hant__train_group(HANT__MAX(rpi * (size_t)C, insz), n);
+        if (!hant__conv_is_depthwise(&s))
+            while (grp < n && (size_t)grp * rpi % HANT__WG_KC) grp++;
+    }
+    for (int i0 = 0; i0 < n; i0 += grp) {
+        int m = HANT__MIN(grp, n - i0);
+        float *g = e->dz + (size_t)i0 * rpi * C;
+        HANT__TP(HANT__TP_BBNACT, 0, hant__bn_bwd_apply(z + (size_t)i0 * rpi * C, (size_t)m * rpi, C, mean, invstd, k1, mdu, mdux, g));
+        hant__train_conv_backward(net, e, o, g, dx, i0, m);
+    }
+}
+
 static void hant__train_fwd_task(void *arg, int tid, int nt) {
     hant__fwd_job *j = (hant__fwd_job *)arg;
     hant_net *net = j->net;
