@@ -5984,7 +5984,7 @@ static double hant__tp_conv_flops(const hant__unit *u, int n) {
 
 /* Training's conv + BN units and conv backward (>>train). */
 static void hant__train_bn_forward(hant_net *net, hant__exec *e, const hant__op *o, const float *in, const float *W, const float *res, float *out, int n);
-static void hant__train_bn_backward(hant_net *net, hant__exec *e, const hant__op *o, const float *dy, float *dx, int n);
+static void hant__train_bn_backward(hant_net *net, hant__exec *e, const hant__op *o, float *dy, float *dx, int n);
 static void hant__train_conv_backward(hant_net *net, hant__exec *e, const hant__op *o, const float *g, float *dx, int i0, int m);
 
 /* Runs every op on e's n images (slot 0 already set). */
@@ -6325,8 +6325,10 @@ static void hant__train_conv_backward(hant_net *net, hant__exec *e, const hant__
 /* Conv + BN (+ activation) backward: the BN backward's first pass over the
    whole batch (its means are over every row), then group by group its second
    pass and the conv backward that reads what it wrote, with the same bits as
-   in one group. */
-static void hant__train_bn_backward(hant_net *net, hant__exec *e, const hant__op *o, const float *dy, float *dx, int n) {
+   in one group. Both passes write over dy (the output's gradient, which no op
+   reads after this one): into a buffer of its own, the first pass also
+   fetched every line it wrote. */
+static void hant__train_bn_backward(hant_net *net, hant__exec *e, const hant__op *o, float *dy, float *dx, int n) {
     const float *P = net->params;
     float *G = e->grads;
     const hant__unit *u = &net->units[o->idx];
@@ -6335,7 +6337,7 @@ static void hant__train_bn_backward(hant_net *net, hant__exec *e, const hant__op
     const float *z = e->z[o->idx], *mean = e->bn_mean + co, *invstd = e->bn_invstd + co;
     HANT__TP(HANT__TP_BBNACT, 0,
              hant__bn_act_backward_sums(z, dy, HANT__BN_Y_SILU && o->res < 0 ? e->slot[o->out] : NULL, (size_t)n * rpi, C, mean, invstd,
-                                        P + u->gamma, P + u->beta, u->act, e->dz, G + u->gamma, G + u->beta, e->part, e->acc));
+                                        P + u->gamma, P + u->beta, u->act, dy, G + u->gamma, G + u->beta, e->part, e->acc));
     const float *k1 = e->part, *mdu = e->part + C, *mdux = e->part + 2 * C;
     /* dW sums over rows in blocks that groups must not split: the 1x1 weight
        gradient's HANT__WG_KC rows, the depthwise one's whole images; the dense
@@ -6349,7 +6351,7 @@ static void hant__train_bn_backward(hant_net *net, hant__exec *e, const hant__op
     }
     for (int i0 = 0; i0 < n; i0 += grp) {
         int m = HANT__MIN(grp, n - i0);
-        float *g = e->dz + (size_t)i0 * rpi * C;
+        float *g = dy + (size_t)i0 * rpi * C;
         HANT__TP(HANT__TP_BBNACT, 0, hant__bn_bwd_apply(z + (size_t)i0 * rpi * C, (size_t)m * rpi, C, mean, invstd, k1, mdu, mdux, g));
         hant__train_conv_backward(net, e, o, g, dx, i0, m);
     }
