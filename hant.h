@@ -723,6 +723,12 @@ hant_status hant_lut_check_machine(const hant_lut *lut, const hant_cpu_info *her
    - per part, + hinge_coef max(0, w - kappa t): the weights a part streams
      beyond what its own compute hides (kappa: million words per ms of
      compute). Still a cost per part: the knapsack is unchanged.
+   - per part, + cache_coef w max(0, 1 - w / cache_words): a part whose
+     weights fit in cache when it is timed alone pays for them again in a
+     network, whose other parts evict them; one too big for the cache
+     (w >= cache_words) streams them alone too and pays nothing more. Zero
+     at w = 0 and beyond cache_words, largest at half of it: a cost per
+     part, the knapsack is unchanged.
    - per network, + knee_coef max(0, W - knee), W = the sum of w: a network
      whose weights fit in the cores' L2 does not stream them. knee_coef >= 0,
      so the prediction is convex in W, a max of two linear functions, and a
@@ -733,7 +739,8 @@ hant_status hant_lut_check_machine(const hant_lut *lut, const hant_cpu_info *her
    rows (tables before v3) none. */
 #define HANT_LATENCY_COEFS 4                   /* network, time, part, mwords */
 #define HANT_LATENCY_KAPPAS 16                 /* the part hinge's grid of kappa */
-#define HANT_LATENCY_TERMS (HANT_LATENCY_COEFS + HANT_LATENCY_KAPPAS)
+#define HANT_LATENCY_OMEGAS 10                 /* the cache term's grid of cache_words */
+#define HANT_LATENCY_TERMS (HANT_LATENCY_COEFS + HANT_LATENCY_KAPPAS + HANT_LATENCY_OMEGAS)
 typedef struct hant_latency_model {
     double coef[HANT_LATENCY_COEFS];
     double se[HANT_LATENCY_COEFS];   /* standard errors of the fit (0: not fitted) */
@@ -743,12 +750,16 @@ typedef struct hant_latency_model {
     double knee_coef, knee_se;       /* ms per million words beyond it (>= 0; 0: no knee) */
     double kappa;                    /* the part hinge: million words hidden per ms of compute */
     double hinge_coef, hinge_se;     /* ms per million words beyond it (>= 0; 0: none) */
+    double cache_words;              /* the cache term: million words where a part stops fitting */
+    double cache_coef, cache_se;     /* ms per million words (> 0; 0: none) */
 } hant_latency_model;
 /* The part hinge's grid: kappa_0 = 0, kappa_j = 300^((j-1)/14). */
 double hant_latency_kappa(int j);
+/* The cache term's grid: cache_words_j = 0.2 x 1.5^j million words (0.2 .. 7.7). */
+double hant_latency_omega(int j);
 /* The terms of one part: x[0] = 0, x[1] = t, x[2] = 1, x[3] = w, x[4 + j] =
-   max(0, w - kappa_j t); all 0 for identity blocks and for the head of a
-   headless net. Names a missing key. */
+   max(0, w - kappa_j t), x[4 + 16 + j] = w max(0, 1 - w / omega_j); all 0
+   for identity blocks and for the head of a headless net. Names a missing key. */
 hant_status hant_latency_part_terms(const hant_lut *lut, const hant_arch *arch, int part, int batch, int threads, double x[HANT_LATENCY_TERMS]);
 /* The terms of a whole network: x[0] = 1 plus the sum of its parts' terms
    (hant profile --validate's design matrix: HANT_LATENCY_TERMS columns). */
@@ -757,8 +768,8 @@ hant_status hant_latency_terms(const hant_lut *lut, const hant_arch *arch, int b
    minimising the relative errors sum ((y - pred) / y)^2 plus lambda x n x
    |c - prior|^2 on columns scaled to unit RMS (ridge toward prior, prior
    NULL: {0, 1, 0, 0}; 0: none; the bends' coefficients are pulled toward 0).
-   prior has HANT_LATENCY_COEFS entries. First the part hinge, over the kappa
-   grid; then the knee, on a grid of W (X[i][3]) between its 5% and 95%
+   prior has HANT_LATENCY_COEFS entries. First the cache term, over the omega
+   grid; then the part hinge, over the kappa grid; then the knee, on a grid of W (X[i][3]) between its 5% and 95%
    quantiles refined between the best point's neighbours. Each is kept where
    its coefficient comes out > 0 and it lowers the residual by more than
    chance would (F > 4 for its two more terms); with n < 20 neither is
@@ -1105,6 +1116,10 @@ typedef struct hant_lut_profile_config {
     int validate;            /* random networks timed end to end; 0: none (but after a
                                 re-profile, as many as the table's model was fitted on) */
     int score_only;          /* score the stored model on them: nothing fitted or saved */
+    int validate_rounds;     /* samples per validation network at least, every network alive and
+                                timed round-robin so that each one's samples span the whole run
+                                (hant__prof_validate); 0: 8, negative: the old way (min_rounds,
+                                8 networks at a time) */
     double skew;             /* share of validation networks drawn toward cheap candidates; 0: 0.5 */
     double ridge;            /* the fit's pull toward the plain sum; 0: 0.01 */
     int pairs;               /* 1: the fusion rule on the teacher's adjacent pairs ... */
@@ -7500,6 +7515,7 @@ hant_status hant_lut_rescale(hant_lut *lut, double factor) {
            per ms, every other model row is in ms (its
            standard error in mad_ms too; min_ms holds the relative residual) */
         if (!strncmp(lut->entries[i].key, "model time ", 11) || !strncmp(lut->entries[i].key, "model knee ", 11) ||
+            !strncmp(lut->entries[i].key, "model cache-words ", 18) ||
             !strncmp(lut->entries[i].key, "model inplace-scale ", 20))
             continue;
         if (!strncmp(lut->entries[i].key, "model kappa ", 12)) { t->median_ms /= factor; continue; } /* words per ms */
@@ -7526,7 +7542,7 @@ hant_status hant_lut_save(const hant_lut *lut, const char *path) {
     if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp) return hant__fail(HANT_ERR_INVALID_ARG, "path too long: %s", path);
     FILE *f = fopen(tmp, "w");
     if (!f) return hant__fail(HANT_ERR_IO, "%s: %s", tmp, strerror(errno));
-    /* v3: the model has a bend, v4: in-place corrections (an older hant would
+    /* v3: the model has a bend, v4: in-place corrections, v5: the cache term (an older hant would
        price without them); the lowest version that holds the table, as for
        .hant files */
     int version = 2;
@@ -7534,7 +7550,8 @@ hant_status hant_lut_save(const hant_lut *lut, const char *path) {
         if ((!strncmp(lut->entries[i].key, "model mwords-over-knee ", 23) || !strncmp(lut->entries[i].key, "model part-hinge ", 17)) &&
             lut->entries[i].t.median_ms > 0 && version < 3)
             version = 3;
-        if (!strncmp(lut->entries[i].key, "inplace ", 8) && lut->entries[i].t.median_ms != 0) version = 4;
+        if (!strncmp(lut->entries[i].key, "inplace ", 8) && lut->entries[i].t.median_ms != 0 && version < 4) version = 4;
+        if (!strncmp(lut->entries[i].key, "model cache-fit ", 16) && lut->entries[i].t.median_ms > 0) version = 5;
     }
     fprintf(f, "# hant latency table v%d\n# cpu\t%s\n# flags\t%s\n# threads\t%d\n# batch\t%d\n# cache\t%s\n# date\t%s\n",
             version, lut->cpu, lut->flags, lut->threads, lut->batch, lut->cache[0] ? lut->cache : "warm", lut->date);
@@ -7579,7 +7596,7 @@ hant_status hant_lut_load(const char *path, hant_lut *out) {
     char line[1024];
     int ln = 0, have_cols = 0, have_magic = 0, version = 0;
     hant_status st = HANT_OK;
-    const char *magic_msg = "not a hant latency table (first line must be '# hant latency table v1' ... 'v4')";
+    const char *magic_msg = "not a hant latency table (first line must be '# hant latency table v1' ... 'v5')";
     while (fgets(line, sizeof line, f)) {
         ln++;
         size_t len = strlen(line);
@@ -7589,7 +7606,8 @@ hant_status hant_lut_load(const char *path, hant_lut *out) {
         if (line[0] == '#') {
             if (ln == 1) {
                 version = !strcmp(line, "# hant latency table v1") ? 1 : !strcmp(line, "# hant latency table v2") ? 2
-                          : !strcmp(line, "# hant latency table v3") ? 3 : !strcmp(line, "# hant latency table v4") ? 4 : 0;
+                          : !strcmp(line, "# hant latency table v3") ? 3 : !strcmp(line, "# hant latency table v4") ? 4
+                          : !strcmp(line, "# hant latency table v5") ? 5 : 0;
                 have_magic = version > 0;
                 continue;
             }
@@ -7696,16 +7714,29 @@ hant_status hant_latency_part_terms(const hant_lut *lut, const hant_arch *a, int
     x[2] = 1;
     x[3] = (double)lay.param_count * 1e-6 * (q8 ? 0.25 : 1.0);
     for (int j = 0; j < HANT_LATENCY_KAPPAS; j++) x[HANT_LATENCY_COEFS + j] = fmax(0.0, x[3] - hant_latency_kappa(j) * x[1]);
+    for (int j = 0; j < HANT_LATENCY_OMEGAS; j++) x[HANT_LATENCY_COEFS + HANT_LATENCY_KAPPAS + j] = x[3] * fmax(0.0, 1 - x[3] / hant_latency_omega(j));
     return HANT_OK;
 }
 
 double hant_latency_kappa(int j) { return j <= 0 ? 0 : pow(300.0, (j - 1) / (double)(HANT_LATENCY_KAPPAS - 2)); }
+double hant_latency_omega(int j) { return 0.2 * pow(1.5, j < 0 ? 0 : j); }
+
+/* The cache term of one part (w million words) under m. */
+static double hant__cache_term(const hant_latency_model *m, double w) {
+    return m->cache_coef > 0 && m->cache_words > 0 ? m->cache_coef * w * fmax(0.0, 1 - w / m->cache_words) : 0;
+}
 
 /* The grid point nearest kappa (a fitted kappa is on it; the network terms
    hold the grid's columns only). */
 static int hant__kappa_index(double kappa) {
     int best = 0;
     for (int j = 1; j < HANT_LATENCY_KAPPAS; j++) if (fabs(hant_latency_kappa(j) - kappa) < fabs(hant_latency_kappa(best) - kappa)) best = j;
+    return best;
+}
+
+static int hant__omega_index(double om) {
+    int best = 0;
+    for (int j = 1; j < HANT_LATENCY_OMEGAS; j++) if (fabs(hant_latency_omega(j) - om) < fabs(hant_latency_omega(best) - om)) best = j;
     return best;
 }
 
@@ -7728,6 +7759,7 @@ static double hant__latency_linear(const hant_latency_model *m, const double x[H
     double s = 0;
     for (int k = 0; k < HANT_LATENCY_COEFS; k++) s += m->coef[k] * x[k];
     if (m->hinge_coef != 0) s += m->hinge_coef * x[HANT_LATENCY_COEFS + hant__kappa_index(m->kappa)];
+    if (m->cache_coef != 0) s += m->cache_coef * x[HANT_LATENCY_COEFS + HANT_LATENCY_KAPPAS + hant__omega_index(m->cache_words)];
     return s;
 }
 
@@ -7755,18 +7787,22 @@ static int hant__cholesky_solve(double *A, double *b, int k, double *c) {
     return 0;
 }
 
-/* One weighted least-squares fit: the four linear terms, with hj >= 0 the
-   part hinge's column X[i][4 + hj], with knee >= 0 the knee's max(0, W -
-   knee); out->resid the relative RMS residual. 0 on success. */
-static int hant__latency_fit_at(const double *X, const double *y, int n, const double *p, double lambda, int hj, double knee, int se, hant_latency_model *out) {
-    enum { T = HANT_LATENCY_TERMS, C = HANT_LATENCY_COEFS, KM = HANT_LATENCY_COEFS + 2 };
+/* One weighted least-squares fit: the four linear terms, with oj >= 0 the
+   cache term's column X[i][4 + 16 + oj], with hj >= 0 the part hinge's
+   column X[i][4 + hj], with knee >= 0 the knee's max(0, W - knee);
+   out->resid the relative RMS residual. 0 on success. */
+static int hant__latency_fit_at(const double *X, const double *y, int n, const double *p, double lambda, int oj, int hj, double knee, int se,
+                                hant_latency_model *out) {
+    enum { T = HANT_LATENCY_TERMS, C = HANT_LATENCY_COEFS, KM = HANT_LATENCY_COEFS + 3 };
     int col[KM], K = 0; /* column k: < T an X column, T the knee */
     for (int k = 0; k < C; k++) col[K++] = k;
+    int io = oj >= 0 ? K : -1;
+    if (oj >= 0) col[K++] = C + HANT_LATENCY_KAPPAS + oj;
     int ih = hj >= 0 ? K : -1;
     if (hj >= 0) col[K++] = C + hj;
     int ik = knee >= 0 ? K : -1;
     if (knee >= 0) col[K++] = T;
-    double pr[KM] = { p[0], p[1], p[2], p[3], 0, 0 };
+    double pr[KM] = { p[0], p[1], p[2], p[3], 0, 0, 0 };
     /* columns scaled to unit RMS (of x / y), so one lambda suits them all */
     double scale[KM], A[KM * KM], b[KM], A2[KM * KM], c[KM];
 #define HANT__COL(i, k) (col[k] < T ? X[(size_t)(i) * T + col[k]] : fmax(0.0, X[(size_t)(i) * T + 3] - knee))
@@ -7798,6 +7834,7 @@ static int hant__latency_fit_at(const double *X, const double *y, int n, const d
     memset(out, 0, sizeof *out);
     for (int k = 0; k < K; k++) c[k] = scale[k] > 0 ? c[k] / scale[k] : pr[k];
     for (int k = 0; k < C; k++) out->coef[k] = c[k];
+    if (io >= 0) { out->cache_words = hant_latency_omega(oj); out->cache_coef = c[io]; }
     if (ih >= 0) { out->kappa = hant_latency_kappa(hj); out->hinge_coef = c[ih]; }
     if (ik >= 0) { out->knee = knee; out->knee_coef = c[ik]; }
     double rss = 0;
@@ -7814,7 +7851,7 @@ static int hant__latency_fit_at(const double *X, const double *y, int n, const d
         memcpy(A2, A, sizeof A);
         if (scale[k] > 0 && !hant__cholesky_solve(A2, e, K, cl)) {
             double v = sqrt(fmax(0, s2 * cl[k])) / scale[k];
-            if (k < C) out->se[k] = v; else if (k == ih) out->hinge_se = v; else out->knee_se = v;
+            if (k < C) out->se[k] = v; else if (k == io) out->cache_se = v; else if (k == ih) out->hinge_se = v; else out->knee_se = v;
         }
     }
     return 0;
@@ -7833,14 +7870,23 @@ hant_status hant_latency_fit(const double *X, const double *y, int n, const doub
         if (!(y[i] > 0) || !isfinite(y[i])) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_fit: network %d has latency %g", i, y[i]);
     double p0[HANT_LATENCY_COEFS] = { 0, 1, 0, 0 };
     const double *p = prior ? prior : p0;
-    if (hant__latency_fit_at(X, y, n, p, lambda, -1, -1, 1, out)) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_fit: the terms are degenerate");
+    if (hant__latency_fit_at(X, y, n, p, lambda, -1, -1, -1, 1, out)) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_fit: the terms are degenerate");
     if (n < 20) return HANT_OK; /* six terms need more networks than this */
     hant_latency_model t, best = *out;
+    int nt = HANT_LATENCY_COEFS; /* terms in *out */
+    /* the cache term: the grid of cache_words (the smallest of equal fits) */
+    int oj = -1;
+    for (int j = 0; j < HANT_LATENCY_OMEGAS; j++)
+        if (!hant__latency_fit_at(X, y, n, p, lambda, j, -1, -1, 0, &t) && t.cache_coef > 0 && t.resid < best.resid * (1 - 1e-9)) { best = t; oj = j; }
+    if (oj >= 0 && !hant__latency_fit_at(X, y, n, p, lambda, oj, -1, -1, 1, &t) && t.cache_coef > 0 && hant__latency_better(out, &t, n, nt + 2)) { *out = t; nt += 2; }
+    else oj = -1;
     /* the part hinge: the grid of kappa */
     int hj = -1;
+    best = *out;
     for (int j = 0; j < HANT_LATENCY_KAPPAS; j++)
-        if (!hant__latency_fit_at(X, y, n, p, lambda, j, -1, 0, &t) && t.hinge_coef > 0 && t.resid < best.resid) { best = t; hj = j; }
-    if (hj >= 0 && !hant__latency_fit_at(X, y, n, p, lambda, hj, -1, 1, &t) && t.hinge_coef > 0 && hant__latency_better(out, &t, n, HANT_LATENCY_COEFS + 2)) *out = t;
+        if (!hant__latency_fit_at(X, y, n, p, lambda, oj, j, -1, 0, &t) && t.hinge_coef > 0 && (oj < 0 || t.cache_coef > 0) && t.resid < best.resid) { best = t; hj = j; }
+    if (hj >= 0 && !hant__latency_fit_at(X, y, n, p, lambda, oj, hj, -1, 1, &t) && t.hinge_coef > 0 && (oj < 0 || t.cache_coef > 0) &&
+        hant__latency_better(out, &t, n, nt + 2)) { *out = t; nt += 2; }
     else hj = -1;
     /* the knee: a coarse grid on the quantiles of W, then 16 steps between the
        best point's neighbours; each point is one linear fit */
@@ -7855,17 +7901,17 @@ hant_status hant_latency_fit(const double *X, const double *y, int n, const doub
     int best_g = -1;
     for (int g = 0; g < G; g++) {
         if (g && grid[g] == grid[g - 1]) continue;
-        if (hant__latency_fit_at(X, y, n, p, lambda, hj, grid[g], 0, &t) || !(t.knee_coef > 0) || !(t.resid < best_rss)) continue;
+        if (hant__latency_fit_at(X, y, n, p, lambda, oj, hj, grid[g], 0, &t) || !(t.knee_coef > 0) || (oj >= 0 && !(t.cache_coef > 0)) || !(t.resid < best_rss)) continue;
         best_rss = t.resid; best_knee = grid[g]; best_g = g;
     }
     if (best_g < 0) return HANT_OK; /* no convex knee lowers the residual */
     double lo = grid[best_g > 0 ? best_g - 1 : 0], hi = grid[best_g < G - 1 ? best_g + 1 : G - 1];
     for (int s = 0; s <= 16; s++) {
         double k = lo + (hi - lo) * s / 16;
-        if (!hant__latency_fit_at(X, y, n, p, lambda, hj, k, 0, &t) && t.knee_coef > 0 && t.resid < best_rss) { best_rss = t.resid; best_knee = k; }
+        if (!hant__latency_fit_at(X, y, n, p, lambda, oj, hj, k, 0, &t) && t.knee_coef > 0 && (oj < 0 || t.cache_coef > 0) && t.resid < best_rss) { best_rss = t.resid; best_knee = k; }
     }
-    if (hant__latency_fit_at(X, y, n, p, lambda, hj, best_knee, 1, &t) || !(t.knee_coef > 0)) return HANT_OK;
-    if (hant__latency_better(out, &t, n, HANT_LATENCY_COEFS + (hj >= 0 ? 4 : 2))) *out = t;
+    if (hant__latency_fit_at(X, y, n, p, lambda, oj, hj, best_knee, 1, &t) || !(t.knee_coef > 0) || (oj >= 0 && !(t.cache_coef > 0))) return HANT_OK;
+    if (hant__latency_better(out, &t, n, nt + 2)) *out = t;
     return HANT_OK;
 }
 
@@ -7873,7 +7919,8 @@ static const char *const hant__model_terms[HANT_LATENCY_COEFS] = { "model networ
 /* The bends, a pair of rows each: [0] where it starts, [1] its slope (ms per
    million words). "model knee": million words; "model kappa": million words
    per ms (hant_lut_rescale divides it by the factor, the slopes are in ms). */
-static const char *const hant__model_bends[2][2] = { { "model knee", "model mwords-over-knee" }, { "model kappa", "model part-hinge" } };
+static const char *const hant__model_bends[3][2] = { { "model knee", "model mwords-over-knee" }, { "model kappa", "model part-hinge" },
+                                                     { "model cache-words", "model cache-fit" } };
 
 void hant_lut_model(const hant_lut *lut, int batch, int threads, hant_latency_model *out) {
     memset(out, 0, sizeof *out);
@@ -7892,7 +7939,7 @@ void hant_lut_model(const hant_lut *lut, int batch, int threads, hant_latency_mo
         out->nfit = e[0]->t.reps;
         /* the bends (tables from v3): both rows or none; a negative slope
            would make the budget non-convex and is not used */
-        for (int b = 0; b < 2; b++) {
+        for (int b = 0; b < 3; b++) {
             const hant_lut_entry *at, *sl;
             hant_lut_key(key, sizeof key, hant__model_bends[b][0], batch, threads, "fp32");
             at = hant_lut_find(lut, key);
@@ -7900,7 +7947,8 @@ void hant_lut_model(const hant_lut *lut, int batch, int threads, hant_latency_mo
             sl = hant_lut_find(lut, key);
             if (!at || !sl || !(sl->t.median_ms > 0) || !isfinite(sl->t.median_ms) || !(at->t.median_ms >= 0) || !isfinite(at->t.median_ms)) continue;
             if (b == 0) { out->knee = at->t.median_ms; out->knee_coef = sl->t.median_ms; out->knee_se = sl->t.mad_ms; }
-            else { out->kappa = at->t.median_ms; out->hinge_coef = sl->t.median_ms; out->hinge_se = sl->t.mad_ms; }
+            else if (b == 1) { out->kappa = at->t.median_ms; out->hinge_coef = sl->t.median_ms; out->hinge_se = sl->t.mad_ms; }
+            else if (at->t.median_ms > 0) { out->cache_words = at->t.median_ms; out->cache_coef = sl->t.median_ms; out->cache_se = sl->t.mad_ms; }
         }
         return;
     }
@@ -7925,8 +7973,9 @@ hant_status hant_lut_set_model(hant_lut *lut, int batch, int threads, const hant
         if (st) return st;
     }
     /* a bend's rows: written when it is there, or zeroed when an older fit left them */
-    for (int b = 0; b < 2; b++) {
-        double at = b ? m->kappa : m->knee, sl = b ? m->hinge_coef : m->knee_coef, se = b ? m->hinge_se : m->knee_se;
+    for (int b = 0; b < 3; b++) {
+        double at = b == 2 ? m->cache_words : b ? m->kappa : m->knee, sl = b == 2 ? m->cache_coef : b ? m->hinge_coef : m->knee_coef;
+        double se = b == 2 ? m->cache_se : b ? m->hinge_se : m->knee_se;
         hant_lut_key(key, sizeof key, hant__model_bends[b][1], batch, threads, "fp32");
         if (sl == 0 && !hant_lut_find(lut, key)) continue;
         for (int k = 0; k < 2; k++) {
@@ -7969,6 +8018,7 @@ static hant_status hant__lut_part_cost(const hant_lut *lut, const hant_latency_m
     double c = 0;
     for (int k = 0; k < HANT_LATENCY_COEFS; k++) c += m->coef[k] * x[k];
     c += m->hinge_coef * fmax(0.0, x[3] - m->kappa * x[1]);
+    c += hant__cache_term(m, x[3]);
     const hant_lut_entry *e = inplace ? hant__inplace_row(lut, a, part, batch, threads) : NULL;
     if (e) c += e->t.median_ms;
     *ms = fmax(0.0, c);
@@ -8111,6 +8161,10 @@ hant_status hant_lut_model_fit(hant_lut *lut, const hant_arch *teacher, const ha
     if (!X || !yw) { st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "hant_lut_model_fit: %d networks", n); goto out; }
     for (int k = 0; k < n && !st; k++) { st = hant_latency_terms(lut, &nets[k], batch, threads, X + (size_t)k * K); yw[k] = y[k]; }
     const int inplace = ncands > 0 && hant__lut_has_inplace(lut);
+    /* with in-place corrections, no cache term: both are per-candidate
+       structure, and the term would take what the corrections are to explain */
+    for (int k = 0; k < n && inplace; k++)
+        for (int j = 0; j < HANT_LATENCY_OMEGAS; j++) X[(size_t)k * K + HANT_LATENCY_COEFS + HANT_LATENCY_KAPPAS + j] = 0;
     /* the model; the corrections under it; how much of them holds in these
        networks (one scale alpha in [0, 1], least squares on the relative
        residuals); the model again on what they leave: 3 rounds. Centred per
@@ -13214,8 +13268,11 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
     int *order = (int *)hant__pl_alloc(ctx, HANT_POOL_MAX * (size_t)(arch->num_blocks ? arch->num_blocks : 1), sizeof(int));
     double *cost = (double *)hant__pl_alloc(ctx, HANT_POOL_MAX, sizeof(double));
     char *skewed = (char *)hant__pl_calloc(ctx, (size_t)nn, 1);
+    /* each network's candidate per block (-1: the teacher's), for LUT.validate's `blocks` column */
+    int nbk = arch->num_blocks ? arch->num_blocks : 1;
+    int *cidx = (int *)hant__pl_alloc(ctx, (size_t)nn * (size_t)nbk, sizeof(int));
     FILE *vf = NULL;
-    if (!nets || !meas || !X || !y || !Xf || !yf || !raw || !cv || !cvp || !sub || !fold || !order || !cost || !skewed || !netf || !yw || !noip || !cmpp || !cmpe) {
+    if (!cidx || !nets || !meas || !X || !y || !Xf || !yf || !raw || !cv || !cvp || !sub || !fold || !order || !cost || !skewed || !netf || !yw || !noip || !cmpp || !cmpe) {
         st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "validation: out of memory");
         goto done;
     }
@@ -13239,6 +13296,7 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
        speed-ups that hant select's students reach. */
     for (int k = 0; k < nn; k++) {
         nets[k] = *arch;
+        for (int b = 0; b < arch->num_blocks; b++) cidx[(size_t)k * nbk + b] = -1;
         if (k == 0) continue;
         rng = rng * 6364136223846793005ull + 1442695040888963407ull; /* a draw kept so that the networks stay those of earlier versions */
         skewed[k] = (int)floor(k * skew) != (int)floor((k - 1) * skew);
@@ -13246,20 +13304,47 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
         double a = pow(2.0, 1 + 3 * (double)(rng >> 11) * (1.0 / 9007199254740992.0));
         for (int b = 0; b < arch->num_blocks; b++) {
             rng = rng * 6364136223846793005ull + 1442695040888963407ull;
-            if (!skewed[k]) { nets[k].blocks[b] = p->spec[b][(rng >> 33) % (uint64_t)p->count[b]]; continue; }
-            double u = (double)(rng >> 11) * (1.0 / 9007199254740992.0);
-            int r = (int)(p->count[b] * pow(u, a));
-            if (r >= p->count[b]) r = p->count[b] - 1;
-            nets[k].blocks[b] = p->spec[b][order[(size_t)b * HANT_POOL_MAX + (size_t)r]];
+            int c;
+            if (!skewed[k]) c = (int)((rng >> 33) % (uint64_t)p->count[b]);
+            else {
+                double u = (double)(rng >> 11) * (1.0 / 9007199254740992.0);
+                int r = (int)(p->count[b] * pow(u, a));
+                if (r >= p->count[b]) r = p->count[b] - 1;
+                c = order[(size_t)b * HANT_POOL_MAX + (size_t)r];
+            }
+            nets[k].blocks[b] = p->spec[b][c];
+            cidx[(size_t)k * nbk + b] = c;
         }
     }
     res->validated = nn;
     hant__prof_say(p, "validate plan", 0, nn);
-    for (int i = 0; i < nn && !st; i += 32) {
-        int m = nn - i < 32 ? nn - i : 32;
-        st = hant_bracket_archs(&p->b, nets + i, m, meas + i);
-        if (!st) hant__prof_say(p, "validate", i + m, nn);
-    }
+    /* Every network alive and timed round-robin, each sample one pass over all
+       of them: a network's samples span the whole run, not the half second in
+       which a group of 8 is timed. On a shared host the speed of a network that
+       streams its weights from L3 moves with the neighbours' traffic, which the
+       small reference block (in L2) does not see; timed in one short window a
+       network's ratio was tight (0.1-0.4%) but 5-9% off from one run to the next
+       (bench/RESULTS.md, "Worst networks"). Groups of 64 bound the memory. */
+    const int vr = p->cfg->validate_rounds ? p->cfg->validate_rounds : 8;
+    if (vr > 0)
+        for (int i = 0; i < nn && !st; i += 64) {
+            int m = nn - i < 64 ? nn - i : 64;
+            hant_net *vn[64] = { 0 };
+            hant_bracket vb = p->b;
+            if (vb.min_rounds < vr) vb.min_rounds = vr;
+            if ((vb.rounds > 0 ? vb.rounds : 10) < vr) vb.rounds = vr;
+            for (int k = 0; k < m && !st; k++) st = hant_net_create(ctx, &nets[i + k], 1, &vn[k]);
+            if (!st) st = hant_bracket_nets(&vb, vn, m, meas + i);
+            p->b.refs = vb.refs; p->b.nrefs = vb.nrefs; p->b.cap_refs = vb.cap_refs; p->b.samples = vb.samples; p->b.redone = vb.redone;
+            for (int k = 0; k < m; k++) hant_net_destroy(vn[k]);
+            if (!st) hant__prof_say(p, "validate", i + m, nn);
+        }
+    else
+        for (int i = 0; i < nn && !st; i += 32) {
+            int m = nn - i < 32 ? nn - i : 32;
+            st = hant_bracket_archs(&p->b, nets + i, m, meas + i);
+            if (!st) hant__prof_say(p, "validate", i + m, nn);
+        }
     for (int k = 0; k < nn && !st; k++) {
         if ((st = hant_latency_terms(lut, &nets[k], batch, threads, X + (size_t)k * K))) break;
         y[k] = meas[k].median_ms;
@@ -13357,8 +13442,8 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
             lut->date, load[0], load[1], load[2]);
     if (score_only) fprintf(vf, "# score only: the table's stored model (fitted on %d networks) on these networks, not refitted\n", m.nfit);
     if (plain) fprintf(vf, "# the fitted model did worse out of sample than the plain sum: the table keeps the plain sum\n");
-    fprintf(vf, "# model: measured = %.6f + %.6f x sum + %.6f x parts + %.6f x million weight words + %.6f x max(0, words - %.4f million) + per part %.6f x max(0, w - %.4f t) (ms), relative RMS residual %.2f%%\n",
-            m.coef[0], m.coef[1], m.coef[2], m.coef[3], m.knee_coef, m.knee, m.hinge_coef, m.kappa, 100 * m.resid);
+    fprintf(vf, "# model: measured = %.6f + %.6f x sum + %.6f x parts + %.6f x million weight words + %.6f x max(0, words - %.4f million) + per part %.6f x max(0, w - %.4f t) + per part %.6f x w max(0, 1 - w / %.4f) (ms), relative RMS residual %.2f%%\n",
+            m.coef[0], m.coef[1], m.coef[2], m.coef[3], m.knee_coef, m.knee, m.hinge_coef, m.kappa, m.cache_coef, m.cache_words, 100 * m.resid);
     fprintf(vf, "# sum of entries: median error %.2f%% worst %.2f%%; the model %s: median %.2f%% worst %.2f%%\n", 100 * raw_med, 100 * raw_worst,
             score_only ? "as stored, on networks it never saw" : "out of sample (2 random folds)", 100 * cv_med, 100 * cv_worst);
     if (inplace && !score_only)
@@ -13369,7 +13454,7 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
         fprintf(vf, "# compare: %s's stored model on the same timings: median %.2f%% worst %.2f%%\n", p->cfg->compare, 100 * cmp_med, 100 * cmp_worst);
     fprintf(vf, "# %s by kind: %d uniform networks (the teacher included) median %.2f%% worst %.2f%%; %d skewed toward cheap candidates median %.2f%% worst %.2f%%\n",
             score_only ? "the stored model" : "out of sample", nu, 100 * su_med, 100 * su_worst, ns, 100 * ss_med, 100 * ss_worst);
-    fprintf(vf, "net\tarch\tmeasured_ms\tunc_ms\trel\tsum_ms\tparts\tmwords\tpredicted_ms\traw_err_pct\tcv_err_pct\tsampling\tint8_parts\tint8_ms\ttiled_parts\ttiled_ms\tinplace_ms\tcompare_ms\tcompare_err_pct\tnoinplace_cv_err_pct\n");
+    fprintf(vf, "net\tarch\tmeasured_ms\tunc_ms\trel\tsum_ms\tparts\tmwords\tpredicted_ms\traw_err_pct\tcv_err_pct\tsampling\tint8_parts\tint8_ms\ttiled_parts\ttiled_ms\tinplace_ms\tcompare_ms\tcompare_err_pct\tnoinplace_cv_err_pct\tblocks\n");
     for (int k = 0; k < nn; k++) {
         const double *x = X + (size_t)k * K;
         /* what the network is made of: int8 and tiled parts and their table time */
@@ -13382,10 +13467,22 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
             int tl = b >= 0 && b < nets[k].num_blocks && nets[k].blocks[b].tiled;
             nq += q; qms += q ? xp[1] : 0; nt += tl; tms += tl ? xp[1] : 0;
         }
-        fprintf(vf, "%s%d\t%016llx\t%.5f\t%.5f\t%.5f\t%.5f\t%.0f\t%.4f\t%.5f\t%+.2f\t%+.2f\t%s\t%d\t%.5f\t%d\t%.5f\t%.5f\t%.5f\t%+.2f\t%+.2f\n", k ? "random" : "teacher", k,
+        fprintf(vf, "%s%d\t%016llx\t%.5f\t%.5f\t%.5f\t%.5f\t%.0f\t%.4f\t%.5f\t%+.2f\t%+.2f\t%s\t%d\t%.5f\t%d\t%.5f\t%.5f\t%.5f\t%+.2f\t%+.2f", k ? "random" : "teacher", k,
                 (unsigned long long)hant_arch_hash(&nets[k]), y[k], meas[k].unc_ms, meas[k].rel, x[1], x[2], x[3], cvp[k], 100 * raw[k], 100 * cv[k],
                 k ? skewed[k] ? "skewed" : "uniform" : "teacher", nq, qms, nt, tms, hant_lut_inplace_sum(lut, &nets[k], batch, threads), cmpp[k], 100 * cmpe[k],
                 100 * noip[k]);
+        /* blocks: per block its candidate's index in the pool (T: the teacher's), kind (q int8, t tiled,
+           i identity, f fp32), table ms and million weight words */
+        for (int b = 0; b < arch->num_blocks; b++) {
+            const hant_block_spec *bs = &nets[k].blocks[b];
+            int c = cidx[(size_t)k * nbk + b];
+            double xp[HANT_LATENCY_TERMS] = { 0 };
+            if (hant_latency_part_terms(lut, &nets[k], b, batch, threads, xp)) xp[1] = xp[3] = 0;
+            if (c < 0) fprintf(vf, "%sT", b ? "," : "\t");
+            else fprintf(vf, "%s%d", b ? "," : "\t", c);
+            fprintf(vf, "%c/%.5f/%.4f", bs->kind == HANT_BLOCK_IDENTITY ? 'i' : bs->quant ? 'q' : bs->tiled ? 't' : 'f', xp[1], xp[3]);
+        }
+        fputc('\n', vf);
     }
     st = hant__commit_tmp(vf, vtmp, vpath);
     vf = NULL;
@@ -13405,6 +13502,7 @@ done:
     hant__pl_free(ctx, yf); hant__pl_free(ctx, raw); hant__pl_free(ctx, cv); hant__pl_free(ctx, cvp); hant__pl_free(ctx, sub);
     hant__pl_free(ctx, fold); hant__pl_free(ctx, order); hant__pl_free(ctx, cost); hant__pl_free(ctx, skewed);
     hant__pl_free(ctx, netf); hant__pl_free(ctx, yw); hant__pl_free(ctx, noip); hant__pl_free(ctx, cmpp); hant__pl_free(ctx, cmpe);
+    hant__pl_free(ctx, cidx);
     return st;
 }
 

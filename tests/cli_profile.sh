@@ -12,7 +12,7 @@ grep "median error\|uncertainty" "$T/out" | sed 's/^/  (reported, not bounded) /
 for f in vendor family model stepping isa cores reference reference_ms; do
   grep -q "^# $f	." "$T/lut.tsv" && ok || bad "header has no '$f'"
 done
-head -1 "$T/lut.tsv" | grep -q '^# hant latency table v[23]$' && ok || bad "magic: $(head -1 "$T/lut.tsv")"
+head -1 "$T/lut.tsv" | grep -q '^# hant latency table v[235]$' && ok || bad "magic: $(head -1 "$T/lut.tsv")"
 grep -q '^key	median_ms	mad_ms	min_ms	reps	unc_ms	rel$' "$T/lut.tsv" && ok || bad "column line"
 # every part's row: 7 fields, a latency > 0, an uncertainty >= 0, a ratio to the reference > 0
 awk -F'\t' '!/^#|^key|^model |^net / { n++; if (NF != 7 || !($2 > 0) || !($6 >= 0) || !($7 > 0)) bad = 1 } END { exit bad || !n }' "$T/lut.tsv" && ok || bad "a row without uncertainty or ratio"
@@ -22,6 +22,12 @@ awk -F'\t' -v k="$ref" '$1 == k { f = 1; d = $7 - 1; if (d < 0) d = -d; exit !(d
 [ "$(grep -c '^model ' "$T/lut.tsv")" -eq 4 ] && ok || bad "model rows: $(grep -c '^model ' "$T/lut.tsv")"
 grep -q 'net arch=' "$T/lut.tsv" && ok || bad "no end-to-end teacher row"
 head -3 "$T/lut.tsv.validate" | grep -q 'load average' && ok || bad "validation report without the load average"
+# every validated network's blocks: candidate, kind, table ms and million words per block (the teacher's: T)
+awk -F'\t' '$1 == "teacher0" { n = split($NF, b, ","); for (i = 1; i <= n; i++) if (b[i] !~ /^T[fqti]\/[0-9.]+\/[0-9.]+$/) exit 1; f = 1 } END { exit !f }' "$T/lut.tsv.validate" && ok || bad "no blocks column"
+grep -q '^random[0-9]*	.*	[0-9]*[fqti]/[0-9.]*/[0-9.]*' "$T/lut.tsv.validate" && ok || bad "no random network's blocks"
+# the old validation timing (8 networks at a time) on request; a negative count refused
+expect_rc 0 "validate: the old timing" $H profile b0-fm -o "$T/lut.tsv" --candidates "$P" --reps 3 --rounds 3 --validate 4 --validate-rounds 0 --score-only --no-check
+expect_rc 2 "bad --validate-rounds" $H profile b0-fm -o "$T/x.tsv" --validate-rounds -1
 # resume on the same machine: nothing to measure
 expect_rc 0 "resume" $H profile b0-fm -o "$T/lut.tsv" --candidates "$P" --reps 3 --rounds 3 --no-check
 grep -q "0 configurations to measure" "$T/out" && ok || bad "resume measured again: $(head -1 "$T/out")"
@@ -34,7 +40,7 @@ grep "^in place\|in-place" "$T/out" | sed 's/^/  (reported, not bounded) /'
 n=$(grep -c '^inplace ' "$T/lut.tsv"); [ "$n" -ge 16 ] && ok || bad "in-place rows: $n"
 awk -F'\t' '/^inplace / { n++; if (NF != 7 || !($4 > 0) || !($7 > 0)) bad = 1 } END { exit bad || !n }' "$T/lut.tsv" && ok || bad "an in-place row without its ratio or the teacher's time"
 grep -q '^model inplace-scale ' "$T/lut.tsv" && ok || bad "no in-place scale row"
-head -1 "$T/lut.tsv" | grep -q '^# hant latency table v[234]$' && ok || bad "magic: $(head -1 "$T/lut.tsv")"
+head -1 "$T/lut.tsv" | grep -q '^# hant latency table v[2345]$' && ok || bad "magic: $(head -1 "$T/lut.tsv")"
 expect_rc 0 "in place: resume" $H profile b0-fm -o "$T/lut.tsv" --candidates "$P" --reps 3 --rounds 3 --inplace --no-check
 grep -q '^in place: 0 candidates' "$T/out" && ok || bad "in place measured again: $(grep '^in place' "$T/out")"
 expect_rc 0 "compare" $H profile b0-fm -o "$T/lut.tsv" --candidates "$P" --reps 3 --rounds 3 --validate 4 --score-only --seed 2 --no-check --compare "$T/plain.tsv"
