@@ -2382,14 +2382,14 @@ typedef struct hant__conv_args {
    vectors at a time while they last: with one sum the taps chained on the
    FMA latency, and on maps of 7 x 7 with 5 x 5 kernels every pixel of a row
    comes here (no run of HANT__DW_PIX interior pixels). */
-static void hant__dwconv_pixel(const hant__conv_args *a, int n, int oh, int ow, int64_t r) {
+static void hant__dwconv_pixel(const hant__conv_args *a, int n, int oh, int ow, int64_t r, int c0, int c1) {
     const int C = a->s.cin, H = a->s.h, W = a->s.w, K = a->s.kernel, S = a->s.stride, P = a->pad;
     int kh0 = HANT__MAX(0, P - oh * S), kh1 = HANT__MIN(K, H + P - oh * S);
     int kw0 = HANT__MAX(0, P - ow * S), kw1 = HANT__MIN(K, W + P - ow * S);
     float *yp = a->y + ((size_t)(r - a->y_row0) * a->ow + ow) * C;
     const float *res = a->residual ? a->residual + ((size_t)(r - a->y_row0) * a->ow + ow) * C : NULL;
-    int c = 0;
-    for (; c + 4 * HANT__VL <= C; c += 4 * HANT__VL) {
+    int c = c0;
+    for (; c + 4 * HANT__VL <= c1; c += 4 * HANT__VL) {
         hant__vf acc[4];
         HANT__UNROLL for (int u = 0; u < 4; u++) acc[u] = a->bias ? hant__v_load(a->bias + c + u * HANT__VL) : hant__v_zero();
         for (int kh = kh0; kh < kh1; kh++) {
@@ -2407,8 +2407,8 @@ static void hant__dwconv_pixel(const hant__conv_args *a, int n, int oh, int ow, 
             hant__v_store(yp + c + u * HANT__VL, v);
         }
     }
-    for (; c < C; c += HANT__VL) {
-        int nn = C - c;
+    for (; c < c1; c += HANT__VL) {
+        int nn = c1 - c;
         hant__vf acc = a->bias ? hant__v_loadp(a->bias + c, nn) : hant__v_zero();
         for (int kh = kh0; kh < kh1; kh++) {
             const float *xr = a->x + (((size_t)n * H + (size_t)(oh * S - P + kh - a->x_row0)) * W) * C + c;
@@ -2463,17 +2463,18 @@ HANT__INLINE void hant__dw_tile(const hant__conv_args *a, const float *restrict 
 
 /* The interior tiles of one output row from column ow to hi; returns the
    first column left. KC, SC as hant__dw_tile. */
-HANT__INLINE int hant__dw_interior(const hant__conv_args *a, int64_t r, int n, int oh, int ow, int hi, int kh0, int kh1, const int KC, const int SC) {
+HANT__INLINE int hant__dw_interior(const hant__conv_args *a, int64_t r, int n, int oh, int ow, int hi, int kh0, int kh1, int c0, int c1,
+                                  const int KC, const int SC) {
     const int C = a->s.cin, H = a->s.h, W = a->s.w, S = a->s.stride, P = a->pad;
     for (; ow + HANT__DW_PIX <= hi; ow += HANT__DW_PIX) {
         float *yp = a->y + ((size_t)(r - a->y_row0) * a->ow + ow) * C;
         const float *res = a->residual ? a->residual + ((size_t)(r - a->y_row0) * a->ow + ow) * C : NULL;
         /* signed: above the first row (kh < kh0) it would point outside x */
         ptrdiff_t x0 = (((ptrdiff_t)n * H + (oh * S - P - a->x_row0)) * W + (ow * S - P)) * (ptrdiff_t)C;
-        int c = 0;
-        for (; c + 2 * HANT__VL <= C; c += 2 * HANT__VL) hant__dw_tile(a, a->x + c, x0, c, C - c, kh0, kh1, yp + c, res ? res + c : NULL, 2, 1, KC, SC);
-        if (c + HANT__VL < C) hant__dw_tile(a, a->x + c, x0, c, C - c, kh0, kh1, yp + c, res ? res + c : NULL, 2, 0, KC, SC);
-        else if (c < C) hant__dw_tile(a, a->x + c, x0, c, C - c, kh0, kh1, yp + c, res ? res + c : NULL, 1, 0, KC, SC);
+        int c = c0;
+        for (; c + 2 * HANT__VL <= c1; c += 2 * HANT__VL) hant__dw_tile(a, a->x + c, x0, c, c1 - c, kh0, kh1, yp + c, res ? res + c : NULL, 2, 1, KC, SC);
+        if (c + HANT__VL < c1) hant__dw_tile(a, a->x + c, x0, c, c1 - c, kh0, kh1, yp + c, res ? res + c : NULL, 2, 0, KC, SC);
+        else if (c < c1) hant__dw_tile(a, a->x + c, x0, c, c1 - c, kh0, kh1, yp + c, res ? res + c : NULL, 1, 0, KC, SC);
     }
     return ow;
 }
@@ -2487,19 +2488,30 @@ static void hant__dwconv_forward_rows(const hant__conv_args *a, int64_t r0, int6
     int lo = (P + S - 1) / S, hi = W - K + P >= 0 ? (W - K + P) / S + 1 : 0;
     if (hi > a->ow) hi = a->ow;
     if (lo > hi) lo = hi;
-    for (int64_t r = r0; r < r1; r++) {
-        int n = (int)(r / a->oh), oh = (int)(r % a->oh);
-        int kh0 = HANT__MAX(0, P - oh * S), kh1 = HANT__MIN(K, H + P - oh * S);
-        int ow = 0;
-        for (; ow < lo; ow++) hant__dwconv_pixel(a, n, oh, ow, r);
-        /* the common shapes with constant taps and stride: the 4 pixels of a
-           3x3 stride-1 tile share 6 input columns of the 12 they read */
-        if (K == 3 && S == 1) ow = hant__dw_interior(a, r, n, oh, ow, hi, kh0, kh1, 3, 1);
-        else if (K == 3 && S == 2) ow = hant__dw_interior(a, r, n, oh, ow, hi, kh0, kh1, 3, 2);
-        else if (K == 5 && S == 1) ow = hant__dw_interior(a, r, n, oh, ow, hi, kh0, kh1, 5, 1);
-        else if (K == 5 && S == 2) ow = hant__dw_interior(a, r, n, oh, ow, hi, kh0, kh1, 5, 2);
-        else ow = hant__dw_interior(a, r, n, oh, ow, hi, kh0, kh1, 0, 0);
-        for (; ow < a->ow; ow++) hant__dwconv_pixel(a, n, oh, ow, r);
+    /* channel blocks outermost where a block of 128 channels or more keeps
+       its K input rows within 32 KiB (L1) from one output row to the next:
+       14 x 14 x 384 and 7 x 7 x 960, 7% faster; narrower blocks on the
+       wide maps (56 x 56 x 144 by 32) were up to 30% slower */
+    const int C = a->s.cin, cv = 2 * HANT__VL;
+    int cb = (int)(((size_t)32 << 10) / ((size_t)K * W * sizeof(float))) / cv * cv;
+    if (cb < 128) cb = C;
+    for (int c0 = 0; c0 < C; c0 += cb) {
+        int c1 = c0 + cb + cv > C ? C : c0 + cb; /* no block of less than two vectors at the end */
+        for (int64_t r = r0; r < r1; r++) {
+            int n = (int)(r / a->oh), oh = (int)(r % a->oh);
+            int kh0 = HANT__MAX(0, P - oh * S), kh1 = HANT__MIN(K, H + P - oh * S);
+            int ow = 0;
+            for (; ow < lo; ow++) hant__dwconv_pixel(a, n, oh, ow, r, c0, c1);
+            /* the common shapes with constant taps and stride: the 4 pixels of a
+               3x3 stride-1 tile share 6 input columns of the 12 they read */
+            if (K == 3 && S == 1) ow = hant__dw_interior(a, r, n, oh, ow, hi, kh0, kh1, c0, c1, 3, 1);
+            else if (K == 3 && S == 2) ow = hant__dw_interior(a, r, n, oh, ow, hi, kh0, kh1, c0, c1, 3, 2);
+            else if (K == 5 && S == 1) ow = hant__dw_interior(a, r, n, oh, ow, hi, kh0, kh1, c0, c1, 5, 1);
+            else if (K == 5 && S == 2) ow = hant__dw_interior(a, r, n, oh, ow, hi, kh0, kh1, c0, c1, 5, 2);
+            else ow = hant__dw_interior(a, r, n, oh, ow, hi, kh0, kh1, c0, c1, 0, 0);
+            for (; ow < a->ow; ow++) hant__dwconv_pixel(a, n, oh, ow, r, c0, c1);
+        }
+        if (c1 == C) break;
     }
 }
 
