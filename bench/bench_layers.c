@@ -71,11 +71,12 @@ int main(int argc, char **argv) {
     for (int i = 0; i < nops; i++) {
         const hant__op *o = &net->ops[i];
         double *ti = t + (size_t)i * reps;
-        int last = o->fused ? net->fuses[o->fused - 1].op1 : i;
+        const hant__fuse *f = hant__fuse_on(net, o, batch);
+        int last = f ? f->op1 : i;
         qsort(ti, (size_t)reps, sizeof(double), hant_bl_cmp);
         double ms = ti[reps / 2];
         sum += ms;
-        if (o->type == HANT__OP_UNIT && !o->fused) {
+        if (o->type == HANT__OP_UNIT && !f) {
             const hant__unit *u = &net->units[o->idx];
             int g = u->s.groups ? u->s.groups : 1;
             double macs = (double)batch * u->oh * u->ow * u->s.cout * u->s.kernel * u->s.kernel * (u->s.cin / g);
@@ -84,7 +85,7 @@ int main(int argc, char **argv) {
                    u->s.cout, u->s.kernel, u->s.stride, g, macs / 1e6, ms, 2 * macs / (ms * 1e6), 200 * macs / (ms * 1e6) / peak);
         } else {
             static const char *names[] = { "unit", "se", "gap", "act", "maxpool" };
-            const char *kind = o->fused ? "fused" : (unsigned)o->type < 5 ? names[o->type] : "op";
+            const char *kind = f ? "fused" : (unsigned)o->type < 5 ? names[o->type] : "op";
             printf("%d\t%s\t\t\t\t\t\t\t\t\t%.4f\t\t\n", i, kind, ms);
         }
         i = last;

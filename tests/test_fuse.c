@@ -239,6 +239,54 @@ static void test_pool_tiled(void) {
     free(p0); free(p1);
 }
 
+/* An untiled block whose expanded tensor is large (56 x 56 x 144: 1.8 MiB
+   per image) runs op by op at batch 1 and tiled from batch 2 on
+   (hant__fuse_on); each image of the batch must equal that image alone (bit
+   for bit without SE, to rounding with it), with every slot still buffered. */
+static void test_auto_fuse(void) {
+    static const size_t budgets[] = { (size_t)256 << 10, 16384 };
+    for (int bi = 0; bi < 2; bi++)
+        for (int se = 0; se < 2; se++)
+            for (int s = 1; s <= 2; s++)
+                for (int t = 0; t < 2; t++) {
+                    hant__fuse_tile_bytes = budgets[bi];
+                    int res = s == 1;
+                    hant_arch a = one_block(56, 56, 24, res ? 24 : 32, 6, 3, s, se ? 0.25f : 0.0f, se ? HANT_ACT_SILU : HANT_ACT_RELU6);
+                    hant_net *p;
+                    if (hant_net_create(t ? ctx2 : ctx1, &a, 3, &p) != HANT_OK) { HT_CHECK(0, "%s", hant_last_error()); return; }
+                    ht_seed(90 + se);
+                    randomise(p);
+                    HT_CHECK(p->nfuses == 1 && p->fuses[0].autof, "auto fuse: %d fuses", p->nfuses);
+                    if (p->nfuses != 1) { hant_net_destroy(p); return; }
+                    const hant__op *o = &p->ops[p->fuses[0].op0];
+                    HT_CHECK(!hant__fuse_on(p, o, 1) && hant__fuse_on(p, o, 2) && !hant__fuse_on(p, o + 1, 2), "fuse_on by batch");
+                    const int n = 3;
+                    size_t ni = (size_t)56 * 56 * 24, no = hant_net_output_size(p);
+                    float *x = malloc(ni * n * 4), *y = malloc(no * n * 4), *y1 = malloc(no * 4);
+                    ht_fill(x, ni * n, -1, 1);
+                    HT_CHECK(hant_net_forward(p, x, n, y) == HANT_OK, "%s", hant_last_error());
+                    for (int i = 0; i < p->nslots; i++) HT_CHECK(p->infer_exec[0].slot[i] || i == 0, "slot %d has no buffer", i);
+                    for (int i = 0; i < n; i++) {
+                        HT_CHECK(hant_net_forward(p, x + ni * i, 1, y1) == HANT_OK, "%s", hant_last_error());
+                        char what[96];
+                        snprintf(what, sizeof what, "auto fuse se %d s %d threads %d budget %zu image %d", se, s, t + 1, budgets[bi], i);
+                        size_t at = 0;
+                        double e = 0;
+                        if (se) e = ht_max_err_ratio(y + no * i, y1, no, 1e-5, 1e-5, &at);
+                        else while (at < no && y[no * i + at] == y1[at]) at++;
+                        HT_CHECK(se ? e <= 1 : at == no, "%s: differs at %zu (%.9g vs %.9g, ratio %g)", what, at, y[no * i + at % no], y1[at % no], e);
+                    }
+                    free(x); free(y); free(y1);
+                    hant_net_destroy(p);
+                }
+    hant__fuse_tile_bytes = (size_t)256 << 10;
+    /* below the size, no fuse; int8 and tiled blocks keep their own paths */
+    hant_arch a = one_block(28, 28, 24, 24, 6, 3, 1, 0.0f, HANT_ACT_RELU6);
+    hant_net *p;
+    HT_CHECK(hant_net_create(ctx1, &a, 1, &p) == HANT_OK && p->nfuses == 0, "28 x 28 block fused");
+    hant_net_destroy(p);
+}
+
 int main(int argc, char **argv) {
     HT_INIT(argc, argv);
     hant_config c1 = { 1, 0, { 0 }, 0 }, c2 = { 2, 0, { 0 }, 0 };
@@ -249,6 +297,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_tiled_buffers_and_training);
     HT_RUN(test_tiled_block_equals_untiled);
     HT_RUN(test_tiled_network);
+    HT_RUN(test_auto_fuse);
     hant_context_destroy(ctx1);
     hant_context_destroy(ctx2);
     return HT_SUMMARY();

@@ -77,6 +77,14 @@ static const hant_conv_shape conv_shapes[] = {
     /* depthwise: border pixels four channel vectors at a time and their tail (72), interior tiles of two
        vectors with a partial second one (56 on AVX-512), a 7x7 map with 5x5 taps (no interior run) */
     { 1, 7, 7, 72, 72, 5, 1, 72 },   { 2, 12, 11, 56, 56, 3, 1, 56 }, { 1, 13, 13, 120, 120, 3, 2, 120 },
+    /* depthwise interior tiles with the taps and stride as constants (3x3 and 5x5, strides 1 and 2): several
+       tiles per row, row tails, channel tails of one and of two vectors */
+    { 1, 14, 19, 40, 40, 3, 1, 40 }, { 2, 17, 18, 24, 24, 3, 2, 24 }, { 1, 16, 21, 44, 44, 5, 1, 44 },
+    { 1, 19, 16, 12, 12, 5, 2, 12 },
+    /* depthwise in channel blocks (192 + 104, 224 + 76 channels) */
+    { 1, 9, 14, 296, 296, 3, 1, 296 }, { 2, 8, 7, 300, 300, 5, 2, 300 },
+    /* packed 1x1 with N panels that do not divide between 2 threads (5 on AVX-512, 11 on AVX2): split by tiles */
+    { 1, 7, 7, 576, 160, 1, 1, 1 }, { 1, 5, 7, 400, 176, 1, 1, 1 },
 };
 #define NSHAPES ((int)(sizeof conv_shapes / sizeof conv_shapes[0]))
 
