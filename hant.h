@@ -3191,6 +3191,18 @@ void hant_conv_backward(hant_context *ctx, const hant_conv_shape *s, const float
    the implicit GEMM (hant_conv_forward never comes here). */
 #define HANT__WINO_P 36 /* points of the 6x6 transformed tile */
 
+/* Tiles per block: each block reads all of U (36 x cin x cout), so more
+   tiles amortise it better; V and M of a block are 36 T (cin + NB) floats. */
+#ifndef HANT__WINO_T
+#define HANT__WINO_T 96
+#endif
+#define HANT__WINO_NB (4 * HANT__NR) /* output channels per pass of GEMMs and output transform */
+
+/* Scratch floats per thread for a cin -> cout conv. */
+static size_t hant__wino_scratch_floats(int cin, int cout) {
+    return (size_t)HANT__WINO_P * HANT__WINO_T * (size_t)(cin + HANT__MIN(cout, HANT__WINO_NB));
+}
+
 /* Floats of the transformed, packed weights of a cin -> cout 3x3 conv. */
 static size_t hant__wino_floats(int cin, int cout) { return (size_t)HANT__WINO_P * hant__gemm_packed_b_floats(cout, cin); }
 
@@ -3378,10 +3390,12 @@ static int hant__wino_forward(hant_context *ctx, const hant_conv_shape *s, const
     int nt = hant__avail_threads(ctx);
     /* few tiles (a 14 x 14 map at batch 1: 16): each thread takes part of the channels and all the tiles */
     a.split_c = nt > 1 && a.ntiles < (int64_t)nt * 2 * HANT__MR;
-    /* V (36 T cin) and M (36 T NB) in the 1 MiB column scratch: T = 56 tiles at 64 channels, 16-18 at 256 */
-    a.NB = HANT__MIN(s->cout, 4 * HANT__NR);
+    /* V (36 T cin) and M (36 T NB) in the column scratch (HANT__SCR_COL; hant__net_fold grows it for the
+       network's Winograd convs to HANT__WINO_T tiles, each thread's slot the same size) */
+    a.NB = HANT__MIN(s->cout, HANT__WINO_NB);
     int64_t per = a.split_c ? a.ntiles : (a.ntiles + nt - 1) / nt;
-    int T = (int)(HANT__COL_FLOATS / ((size_t)HANT__WINO_P * (size_t)(s->cin + a.NB)));
+    size_t have = ctx->scratch[HANT__SCR_COL].size / sizeof(float);
+    int T = (int)HANT__MIN((size_t)HANT__WINO_T, have / ((size_t)HANT__WINO_P * (size_t)(s->cin + a.NB)));
     if (T < HANT__MR) return 0;
     T = T / HANT__MR * HANT__MR;
     a.T = (int)HANT__MIN((int64_t)T, per);
@@ -6387,6 +6401,9 @@ static hant_status hant__net_fold(hant_net *net) {
             if (tmp && u->wino) hant__wino_pack(u->fw, u->s.cin, C, tmp, u->wino);
             else { hant__net_free(net, u->wino); u->wino = NULL; } /* no memory: the implicit GEMM */
             hant__net_free(net, tmp);
+            /* no memory for the larger scratch: the default one back, and smaller tile blocks in it */
+            if (u->wino && hant__scratch_reserve(net->ctx, HANT__SCR_COL, hant__wino_scratch_floats(u->s.cin, C) * sizeof(float)))
+                (void)hant__scratch_reserve(net->ctx, HANT__SCR_COL, HANT__COL_BYTES);
         }
     }
     if (net->nq8 && !net->qcal && hant_net_int8_ready(net)) {
