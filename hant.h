@@ -3446,7 +3446,8 @@ static int hant__wino_forward(hant_context *ctx, const hant_conv_shape *s, int m
        network's Winograd convs to HANT__WINO_T tiles, each thread's slot the same size) */
     a.NB = HANT__MIN(s->cout, HANT__WINO_NB);
     int64_t per = a.split_c ? a.ntiles : (a.ntiles + nt - 1) / nt;
-    size_t have = ctx->scratch[HANT__SCR_COL].size / sizeof(float);
+    size_t have = SIZE_MAX; /* the smallest slot: a failed hant__scratch_reserve may leave them unequal */
+    for (int t = 0; t < ctx->nthreads; t++) have = HANT__MIN(have, ctx->scratch[t * HANT__SCRATCH_SLOTS + HANT__SCR_COL].size / sizeof(float));
     int T = (int)HANT__MIN((size_t)HANT__WINO_T, have / ((size_t)a.P * (size_t)(s->cin + a.NB)));
     if (T < HANT__MR) return 0;
     T = T / HANT__MR * HANT__MR;
