@@ -47,8 +47,8 @@
 
    IMPLEMENTATION SECTIONS (grep for them)
      >>core >>simd >>pool >>gemm >>eltwise >>dwconv >>conv
-     >>int8 (int8 ISA, tiles) >>q8epi (requantise) >>q8gemm (GEMM, im2col)
-     >>q8dw (depthwise) >>q8api (hant_qconv) >>q8calib (quantise, calibration) >>bn >>se
+     >>winograd (F(4x4,3x3) at inference) >>int8 (int8 ISA, tiles) >>q8epi (requantise)
+     >>q8gemm (GEMM, im2col) >>q8dw (depthwise) >>q8api (hant_qconv) >>q8calib (quantise, calibration) >>bn >>se
      >>net >>exec >>fuse >>fold >>forward >>train >>parts >>profile >>format >>npy
      >>idx >>loss >>optim >>data >>onnx >>pipeline (phases; its end: the profiling
      run, hant_bracket, hant_lut_profile)
@@ -3240,6 +3240,294 @@ void hant_conv_backward(hant_context *ctx, const hant_conv_shape *s, const float
     }
 }
 
+// >>winograd
+/* Winograd F(m x m, 3x3), m = 4 or 2, for dense 3x3 stride-1 convs at
+   inference (NHWC). Each m x m output tile comes from an a x a input tile
+   (a = m + 2): V = B^T d B per input channel, then for each of the P = a^2
+   points xi a GEMM over the channels, M[xi] (tiles x cout) = V[xi] (tiles x
+   cin) x U[xi] (cin x cout), U = G g G^T transformed and packed once
+   (hant__wino_pack, at fold), then y = A^T M A with bias, activation and
+   residual fused. F(4x4): 36 multiply-adds per channel pair for 16 outputs
+   instead of 144 (4x fewer), 4x the weight memory; F(2x2): 16 for 4 (2.25x
+   fewer), 1.8x the memory, tiles that fit a 14 x 14 map. The price is the
+   transforms and a larger rounding error (coefficients up to 8 and 1/24 in
+   F(4x4): up to about 6e-5 of the output's RMS, against 1e-6 for the direct
+   sum; tests/test_winograd.c). Training keeps the implicit GEMM
+   (hant_conv_forward never comes here). */
+#define HANT__WINO_P 36 /* points of the largest transformed tile (6 x 6) */
+
+/* Tiles per block: each block reads all of U (P x cin x cout), so more
+   tiles amortise it better; V and M of a block are P T (cin + NB) floats. */
+#ifndef HANT__WINO_T
+#define HANT__WINO_T 96
+#endif
+#define HANT__WINO_NB (4 * HANT__NR) /* output channels per pass of GEMMs and output transform */
+
+/* Scratch floats per thread for a cin -> cout conv. */
+static size_t hant__wino_scratch_floats(int cin, int cout) {
+    return (size_t)HANT__WINO_P * HANT__WINO_T * (size_t)(cin + HANT__MIN(cout, HANT__WINO_NB));
+}
+
+/* Floats of the transformed, packed weights of a cin -> cout 3x3 conv for F(m x m). */
+static size_t hant__wino_floats(int m, int cin, int cout) { return (size_t)(m + 2) * (m + 2) * hant__gemm_packed_b_floats(cout, cin); }
+
+/* The tile size m a network's conv gets Winograd weights for, or 0 (decided
+   at fold from its shape; the batch is not known there). Measured
+   (bench_layers on resnet18 at 224, 2 threads, batch 1 and one thread on 2
+   images, both ISAs; RESULTS.md "Winograd"): F(4x4) on the maps of 28 x 28
+   and up, F(2x2) on those of 14 x 14 to 27 x 27 (a 14 x 14 map at batch 1
+   has 16 F(4x4) tiles, 25% of them padding, against U's 4x weights: F(2x2)
+   reads half the bytes); below 14 x 14 the implicit GEMM (the transformed
+   weights, read once per few tiles, cost more than the multiply-adds saved). */
+static int hant__wino_pays(const hant_conv_shape *s) {
+    int g = s->groups ? s->groups : 1;
+    if (g != 1 || s->kernel != 3 || s->stride != 1 || s->cin < 32 || s->cout < 32 || s->cin > 256) return 0;
+    int hw = HANT__MIN(s->h, s->w);
+    return hw >= 28 ? 4 : hw >= 14 ? 2 : 0;
+}
+
+/* U[xi] = G g G^T for every (ci, co), packed as the GEMM's B (cin x cout)
+   into dst (hant__wino_floats); w is [3][3][cin][cout]; tmp holds cin x cout. */
+static void hant__wino_pack(int m, const float *w, int cin, int cout, float *tmp, float *dst) {
+    static const double G4[6][3] = { { 1.0 / 4, 0, 0 },           { -1.0 / 6, -1.0 / 6, -1.0 / 6 }, { -1.0 / 6, 1.0 / 6, -1.0 / 6 },
+                                     { 1.0 / 24, 1.0 / 12, 1.0 / 6 }, { 1.0 / 24, -1.0 / 12, 1.0 / 6 },  { 0, 0, 1 } };
+    static const double G2[4][3] = { { 1, 0, 0 }, { 0.5, 0.5, 0.5 }, { 0.5, -0.5, 0.5 }, { 0, 0, 1 } };
+    const int A = m + 2;
+    size_t plane = (size_t)cin * cout, psz = hant__gemm_packed_b_floats(cout, cin);
+    for (int i = 0; i < A; i++)
+        for (int j = 0; j < A; j++) {
+            double c[3][3];
+            for (int kh = 0; kh < 3; kh++)
+                for (int kw = 0; kw < 3; kw++) c[kh][kw] = m == 4 ? G4[i][kh] * G4[j][kw] : G2[i][kh] * G2[j][kw];
+            for (size_t e = 0; e < plane; e++) {
+                double u = 0;
+                for (int k = 0; k < 9; k++) u += c[k / 3][k % 3] * w[(size_t)k * plane + e];
+                tmp[e] = (float)u;
+            }
+            hant__gemm_pack_b_full(0, cout, cin, tmp, cout, dst + (size_t)(i * A + j) * psz);
+        }
+}
+
+typedef struct hant__wino_args {
+    hant_context *ctx;
+    hant_conv_shape s;
+    const float *x, *uw, *bias, *residual;
+    hant_act act;
+    float *y;
+    int m, P;          /* output tile m x m, P = (m + 2)^2 points */
+    int th, tw, T, NB; /* tiles per column / row; tiles per block; output channels per GEMM pass */
+    int64_t ntiles;
+    int split_c;       /* threads split the output channels (few tiles), else the tiles */
+} hant__wino_args;
+
+/* Rows of B^T (and columns of B) applied to six vectors (F(4x4)). */
+#define HANT__WINO_BT4(d0, d1, d2, d3, d4, d5, t) do { \
+        hant__vf s42_ = hant__v_sub(d4, d2), s31_ = hant__v_sub(d3, d1); \
+        t[0] = hant__v_fmadd(hant__v_set1(4.0f), d0, hant__v_fmadd(hant__v_set1(-5.0f), d2, d4)); \
+        t[1] = hant__v_fmadd(hant__v_set1(-4.0f), hant__v_add(d1, d2), hant__v_add(d3, d4)); \
+        t[2] = hant__v_fmadd(hant__v_set1(4.0f), hant__v_sub(d1, d2), hant__v_sub(d4, d3)); \
+        t[3] = hant__v_fmadd(hant__v_set1(2.0f), s31_, s42_); \
+        t[4] = hant__v_fmadd(hant__v_set1(-2.0f), s31_, s42_); \
+        t[5] = hant__v_fmadd(hant__v_set1(4.0f), d1, hant__v_fmadd(hant__v_set1(-5.0f), d3, d5)); \
+    } while (0)
+/* ... and to four (F(2x2)). */
+#define HANT__WINO_BT2(d0, d1, d2, d3, t) do { \
+        t[0] = hant__v_sub(d0, d2); t[1] = hant__v_add(d1, d2); t[2] = hant__v_sub(d2, d1); t[3] = hant__v_sub(d1, d3); \
+    } while (0)
+
+/* The input tile d (A x A vectors of channels [c, c + nn)) at (ih0, iw0), zeros outside the image. */
+#define HANT__WINO_LOAD_ROW(A, r, d) do { \
+        int ih_ = ih0 + (r); \
+        HANT__UNROLL for (int q_ = 0; q_ < A; q_++) { \
+            int iw_ = iw0 + q_; \
+            d[q_] = inside || ((unsigned)ih_ < (unsigned)H && (unsigned)iw_ < (unsigned)W) \
+                        ? hant__v_loadp(xi + ((size_t)ih_ * W + iw_) * C + c, nn) : hant__v_zero(); \
+        } \
+    } while (0)
+
+/* V[xi][t][c] (row stride cin, xi stride T * cin) for tiles [t0, t0 + nt). */
+static void hant__wino_input(const hant__wino_args *a, int64_t t0, int nt, float *restrict V) {
+    const int H = a->s.h, W = a->s.w, C = a->s.cin, m = a->m, A = m + 2;
+    const size_t vs = (size_t)a->T * C;
+    for (int i = 0; i < nt; i++) {
+        int64_t t = t0 + i;
+        int tx = (int)(t % a->tw), ty = (int)((t / a->tw) % a->th), n = (int)(t / ((int64_t)a->tw * a->th));
+        int ih0 = ty * m - 1, iw0 = tx * m - 1;
+        const float *xi = a->x + (size_t)n * H * W * C;
+        int inside = ih0 >= 0 && iw0 >= 0 && ih0 + A <= H && iw0 + A <= W;
+        float *vt = V + (size_t)i * C;
+        for (int c = 0; c < C; c += HANT__VL) {
+            int nn = C - c;
+            if (m == 4) {
+                hant__vf u[6][6];
+                for (int r = 0; r < 6; r++) {
+                    hant__vf d[6];
+                    HANT__WINO_LOAD_ROW(6, r, d);
+                    HANT__WINO_BT4(d[0], d[1], d[2], d[3], d[4], d[5], u[r]); /* u[r][j] = (d B)[r][j] */
+                }
+                HANT__UNROLL for (int j = 0; j < 6; j++) {
+                    hant__vf v[6];
+                    HANT__WINO_BT4(u[0][j], u[1][j], u[2][j], u[3][j], u[4][j], u[5][j], v);
+                    HANT__UNROLL for (int r = 0; r < 6; r++) hant__v_storep(vt + (size_t)(r * 6 + j) * vs + c, v[r], nn);
+                }
+            } else {
+                hant__vf u[4][4];
+                HANT__UNROLL for (int r = 0; r < 4; r++) {
+                    hant__vf d[4];
+                    HANT__WINO_LOAD_ROW(4, r, d);
+                    HANT__WINO_BT2(d[0], d[1], d[2], d[3], u[r]);
+                }
+                HANT__UNROLL for (int j = 0; j < 4; j++) {
+                    hant__vf v[4];
+                    HANT__WINO_BT2(u[0][j], u[1][j], u[2][j], u[3][j], v);
+                    HANT__UNROLL for (int r = 0; r < 4; r++) hant__v_storep(vt + (size_t)(r * 4 + j) * vs + c, v[r], nn);
+                }
+            }
+        }
+    }
+}
+#undef HANT__WINO_LOAD_ROW
+#undef HANT__WINO_BT4
+#undef HANT__WINO_BT2
+
+/* Rows of A^T applied to six vectors: four outputs (F(4x4)); to four: two (F(2x2)). */
+#define HANT__WINO_AT4(m0, m1, m2, m3, m4, m5, o) do { \
+        hant__vf s12_ = hant__v_add(m1, m2), d12_ = hant__v_sub(m1, m2), s34_ = hant__v_add(m3, m4), d34_ = hant__v_sub(m3, m4); \
+        o[0] = hant__v_add(hant__v_add(m0, s12_), s34_); \
+        o[1] = hant__v_fmadd(hant__v_set1(2.0f), d34_, d12_); \
+        o[2] = hant__v_fmadd(hant__v_set1(4.0f), s34_, s12_); \
+        o[3] = hant__v_add(hant__v_fmadd(hant__v_set1(8.0f), d34_, d12_), m5); \
+    } while (0)
+#define HANT__WINO_AT2(m0, m1, m2, m3, o) do { \
+        o[0] = hant__v_add(hant__v_add(m0, m1), m2); o[1] = hant__v_sub(hant__v_sub(m1, m2), m3); \
+    } while (0)
+
+/* y for tiles [t0, t0 + nt), channels [c0, c0 + cw), from M[xi][t][c - c0]
+   (row stride NB, xi stride T * NB), epilogue as hant__micro_store's. */
+static void hant__wino_output(const hant__wino_args *a, int64_t t0, int nt, int c0, int cw, const float *restrict M) {
+    const int H = a->s.h, W = a->s.w, O = a->s.cout, m = a->m;
+    const size_t ms = (size_t)a->T * a->NB;
+    for (int i = 0; i < nt; i++) {
+        int64_t t = t0 + i;
+        int tx = (int)(t % a->tw), ty = (int)((t / a->tw) % a->th), n = (int)(t / ((int64_t)a->tw * a->th));
+        int oh0 = ty * m, ow0 = tx * m, rows = HANT__MIN(m, H - oh0), cols = HANT__MIN(m, W - ow0);
+        const float *mt = M + (size_t)i * a->NB;
+        for (int c = 0; c < cw; c += HANT__VL) {
+            int nn = cw - c;
+            hant__vf o[4][4]; /* o[q][r]: output column q, row r */
+            if (m == 4) {
+                hant__vf u[6][4];
+                HANT__UNROLL for (int r = 0; r < 6; r++) {
+                    const float *mr = mt + (size_t)r * 6 * ms + c;
+                    hant__vf v[6];
+                    HANT__UNROLL for (int j = 0; j < 6; j++) v[j] = hant__v_loadp(mr + j * ms, nn);
+                    HANT__WINO_AT4(v[0], v[1], v[2], v[3], v[4], v[5], u[r]); /* u[r][q] = (M A)[r][q] */
+                }
+                HANT__UNROLL for (int q = 0; q < 4; q++) HANT__WINO_AT4(u[0][q], u[1][q], u[2][q], u[3][q], u[4][q], u[5][q], o[q]);
+            } else {
+                hant__vf u[4][2];
+                HANT__UNROLL for (int r = 0; r < 4; r++) {
+                    const float *mr = mt + (size_t)r * 4 * ms + c;
+                    hant__vf v[4];
+                    HANT__UNROLL for (int j = 0; j < 4; j++) v[j] = hant__v_loadp(mr + j * ms, nn);
+                    HANT__WINO_AT2(v[0], v[1], v[2], v[3], u[r]);
+                }
+                HANT__UNROLL for (int q = 0; q < 2; q++) HANT__WINO_AT2(u[0][q], u[1][q], u[2][q], u[3][q], o[q]);
+            }
+            hant__vf b = a->bias ? hant__v_loadp(a->bias + c0 + c, nn) : hant__v_zero();
+            for (int q = 0; q < cols; q++)
+                for (int r = 0; r < rows; r++) {
+                    size_t at = (((size_t)n * H + oh0 + r) * W + ow0 + q) * O + c0 + c;
+                    hant__vf v = hant__v_act(hant__v_add(o[q][r], b), a->act);
+                    if (a->residual) v = hant__v_add(v, hant__v_loadp(a->residual + at, nn));
+                    hant__v_storep(a->y + at, v, nn);
+                }
+        }
+    }
+}
+#undef HANT__WINO_AT4
+#undef HANT__WINO_AT2
+
+/* Tiles [t0, t1) x output channels [c0, c1), in blocks of T tiles: the
+   input transform once per block, then per NB channels the P GEMMs and the
+   output transform, V and M in this thread's HANT__SCR_COL scratch. */
+static void hant__wino_range(const hant__wino_args *a, int64_t t0, int64_t t1, int c0, int c1) {
+    const int C = a->s.cin, O = a->s.cout;
+    float *V = (float *)hant__scratch_get(a->ctx, HANT__SCR_COL), *M = V + (size_t)a->P * a->T * C;
+    const size_t vs = (size_t)a->T * C, ms = (size_t)a->T * a->NB, psz = hant__gemm_packed_b_floats(O, C);
+    const size_t npad = (size_t)((O + HANT__NR - 1) / HANT__NR * HANT__NR);
+    for (int64_t tb = t0; tb < t1; tb += a->T) {
+        int nt = (int)HANT__MIN((int64_t)a->T, t1 - tb);
+        hant__wino_input(a, tb, nt, V);
+        for (int nb = c0; nb < c1; nb += a->NB) {
+            int cw = HANT__MIN(a->NB, c1 - nb);
+            for (int xi = 0; xi < a->P; xi++) {
+                const float *vx = V + xi * vs, *ux = a->uw + xi * psz;
+                float *mx = M + xi * ms;
+                for (int pc = 0; pc < C; pc += HANT__KC) {
+                    int kc = HANT__MIN(HANT__KC, C - pc);
+                    const float *pb = ux + (size_t)pc * npad;
+                    for (int jr = 0; jr < cw; jr += HANT__NR) {
+                        int nr = HANT__MIN(HANT__NR, cw - jr);
+                        for (int ir = 0; ir < nt; ir += HANT__MR)
+                            hant__gemm_micro_direct(kc, vx + (size_t)ir * C + pc, (size_t)C, pb + (size_t)(nb + jr) * kc, mx + (size_t)ir * a->NB + jr,
+                                                    a->NB, HANT__MIN(HANT__MR, nt - ir), nr, pc == 0, 0.0f, NULL, 0, 0);
+                    }
+                }
+            }
+            hant__wino_output(a, tb, nt, nb, cw, M);
+        }
+    }
+}
+
+static void hant__wino_task(void *arg, int tid, int nt) {
+    const hant__wino_args *a = (const hant__wino_args *)arg;
+    int64_t b, e;
+    if (a->split_c) {
+        hant__split(a->s.cout, HANT__NR, tid, nt, &b, &e);
+        if (b < e) hant__wino_range(a, 0, a->ntiles, (int)b, (int)e);
+    } else {
+        hant__split(a->ntiles, 1, tid, nt, &b, &e);
+        if (b < e) hant__wino_range(a, b, e, 0, a->s.cout);
+    }
+}
+
+/* y = conv(x) through the F(m x m) Winograd weights uw (hant__wino_pack); 0
+   when the scratch holds too few tiles (the caller takes the implicit GEMM). */
+static int hant__wino_forward(hant_context *ctx, const hant_conv_shape *s, int m, const float *x, const float *uw, const float *bias,
+                              hant_act act, const float *residual, float *y) {
+    hant__wino_args a;
+    memset(&a, 0, sizeof a);
+    a.ctx = ctx; a.s = *s; a.x = x; a.uw = uw; a.bias = bias; a.act = act; a.residual = residual; a.y = y;
+    a.m = m; a.P = (m + 2) * (m + 2);
+    a.th = (s->h + m - 1) / m; a.tw = (s->w + m - 1) / m;
+    a.ntiles = (int64_t)s->n * a.th * a.tw;
+    int nt = hant__avail_threads(ctx);
+    /* few tiles (a 14 x 14 map at batch 1): each thread takes part of the channels and all the tiles */
+    a.split_c = nt > 1 && a.ntiles < (int64_t)nt * 2 * HANT__MR;
+    /* V (P T cin) and M (P T NB) in the column scratch (HANT__SCR_COL; hant__net_fold grows it for the
+       network's Winograd convs to HANT__WINO_T tiles, each thread's slot the same size) */
+    a.NB = HANT__MIN(s->cout, HANT__WINO_NB);
+    int64_t per = a.split_c ? a.ntiles : (a.ntiles + nt - 1) / nt;
+    size_t have = SIZE_MAX; /* the smallest slot: a failed hant__scratch_reserve may leave them unequal */
+    for (int t = 0; t < ctx->nthreads; t++) have = HANT__MIN(have, ctx->scratch[t * HANT__SCRATCH_SLOTS + HANT__SCR_COL].size / sizeof(float));
+    int T = (int)HANT__MIN((size_t)HANT__WINO_T, have / ((size_t)a.P * (size_t)(s->cin + a.NB)));
+    if (T < HANT__MR) return 0;
+    T = T / HANT__MR * HANT__MR;
+    int64_t nblk = (per + T - 1) / T; /* blocks of equal size: 98 tiles as 96 + 2 read U twice for 98 tiles' work */
+    a.T = (int)HANT__MIN((int64_t)T, (per + nblk - 1) / nblk);
+    if (nt > 1 && (double)a.ntiles * s->cin * s->cout >= 16384.0) hant__run(ctx, hant__wino_task, &a);
+    else hant__wino_range(&a, 0, a.ntiles, 0, s->cout);
+    return 1;
+}
+
+/* The network's conv: Winograd where the unit has its weights, else as hant__conv_forward_packed. */
+static void hant__conv_forward_net(hant_context *ctx, const hant_conv_shape *s, const float *x, const float *w, const float *packed_w,
+                                   int wino_m, const float *wino_w, const float *bias, hant_act act, const float *residual, float *y) {
+    if (wino_w && hant__wino_forward(ctx, s, wino_m, x, wino_w, bias, act, residual, y)) return;
+    hant__conv_forward_packed(ctx, s, x, w, packed_w, bias, act, residual, y);
+}
+
 // >>int8
 /* int8 inference kernels (declared in the int8 block above). The GEMM path
    follows the target flags like the fp32 one: AVX-512 VNNI (vpdpbusd on
@@ -5000,6 +5288,8 @@ typedef struct hant__unit {
     hant_act act;
     size_t w, b, gamma, beta, rmean, rvar, wcount;
     float *fw, *fb, *packed; /* inference: BN folded in, weights packed */
+    float *wino;             /* inference: Winograd weights (>>winograd), or NULL */
+    int wino_m;              /* their output tile: F(wino_m x wino_m, 3x3) */
     /* int8 blocks: the conv's input is a quantisation point */
     int q8, qset, qnext;     /* in an int8 block; qin calibrated; the unit reading our u8 output, or -1 */
     int qshare;              /* a ResNet projection: the unit whose input (the same tensor) and qin it shares, or -1 */
@@ -5324,7 +5614,7 @@ void hant_net_destroy(hant_net *n) {
     if (n->units)
         for (int i = 0; i < n->nunits; i++) {
             hant__unit *u = &n->units[i];
-            hant__net_free(n, u->fw); hant__net_free(n, u->fb); hant__net_free(n, u->packed);
+            hant__net_free(n, u->fw); hant__net_free(n, u->fb); hant__net_free(n, u->packed); hant__net_free(n, u->wino);
             hant__net_free(n, u->tqw); hant__net_free(n, u->sqw); hant_qconv_destroy(u->qc);
         }
     void *arrs[] = { n->params, n->grads, n->buffers, n->decay, n->units, n->ses, n->ops, n->fuses, n->slot_size, n->slot_h, n->slot_w, n->slot_c, n->unit_c,
@@ -5822,7 +6112,7 @@ static void hant__q8_unit_forward(hant_net *net, hant__exec *e, const hant__op *
     if (net->qcal) {
         hant_status st = u->qshare >= 0 ? HANT_OK : hant_calib_update(&net->qcal[o->idx], in, nin);
         if (st && !net->qcal_status) net->qcal_status = st;
-        hant__conv_forward_packed(net->ctx, &s, in, u->fw, u->packed, u->fb, u->act, res, out);
+        hant__conv_forward_net(net->ctx, &s, in, u->fw, u->packed, u->wino_m, u->wino, u->fb, u->act, res, out);
     } else if (net->int8_ref) {
         hant__fake_quant(in, nin, u->qin, 0, e->fqbuf);
         hant_conv_forward(net->ctx, &s, e->fqbuf, u->sqw, u->fb, u->act, res, out);
@@ -6047,7 +6337,7 @@ static int hant__exec_infer_op(hant_net *net, hant__exec *e, int i, int n) {
         const hant__unit *u = &net->units[o->idx];
         hant_conv_shape s = hant__unit_shape(u, n);
         if (u->q8) hant__q8_unit_forward(net, e, o, s, in, res, out);
-        else hant__conv_forward_packed(net->ctx, &s, in, u->fw, u->packed, u->fb, u->act, res, out);
+        else hant__conv_forward_net(net->ctx, &s, in, u->fw, u->packed, u->wino_m, u->wino, u->fb, u->act, res, out);
     } else if (o->type == HANT__OP_SE && o->q8next && !net->qcal && !net->int8_ref) {
         hant__q8_se_forward(net, e, o, in, (uint8_t *)out, n);
     } else {
@@ -6255,6 +6545,16 @@ static hant_status hant__net_fold(hant_net *net) {
             for (size_t j = (size_t)c; j < u->wcount; j += (size_t)C) u->fw[j] = P[u->w + j] * scale;
         }
         if (dense_gemm) hant__gemm_pack_b_full(0, C, (int)(u->wcount / C), u->fw, C, u->packed);
+        if (dense_gemm && !u->q8 && (u->wino_m = hant__wino_pays(&u->s))) {
+            float *tmp = (float *)hant__net_alloc(net, (size_t)u->s.cin * C * sizeof(float));
+            if (!u->wino) u->wino = (float *)hant__net_alloc(net, hant__wino_floats(u->wino_m, u->s.cin, C) * sizeof(float));
+            if (tmp && u->wino) hant__wino_pack(u->wino_m, u->fw, u->s.cin, C, tmp, u->wino);
+            else { hant__net_free(net, u->wino); u->wino = NULL; } /* no memory: the implicit GEMM */
+            hant__net_free(net, tmp);
+            /* no memory for the larger scratch: the default one back, and smaller tile blocks in it */
+            if (u->wino && hant__scratch_reserve(net->ctx, HANT__SCR_COL, hant__wino_scratch_floats(u->s.cin, C) * sizeof(float)))
+                (void)hant__scratch_reserve(net->ctx, HANT__SCR_COL, HANT__COL_BYTES);
+        }
     }
     if (net->nq8 && !net->qcal && hant_net_int8_ready(net)) {
         hant_status st = hant__net_fold_q8(net);

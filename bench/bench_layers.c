@@ -45,7 +45,7 @@ int main(int argc, char **argv) {
     else if (pl > 5 && !strcmp(path + pl - 5, ".hant")) st = hant_net_load(ctx, path, &net);
     else st = hant_arch_builtin(path, &arch) ? hant_arch_builtin(path, &arch) : hant_net_create(ctx, &arch, 1, &net);
     if (st) { fprintf(stderr, "%s: %s\n", path, hant_last_error()); return 1; }
-    if (batch >= 2 * threads) { fprintf(stderr, "batch %d >= 2 x threads: hant runs whole images per thread; profile batch < %d\n", batch, 2 * threads); return 1; }
+    if (batch >= 2 * threads && !getenv("HANT_BL_ANY_BATCH")) { fprintf(stderr, "batch %d >= 2 x threads: hant runs whole images per thread; profile batch < %d\n", batch, 2 * threads); return 1; }
     size_t insz = (size_t)net->slot_size[0] * batch;
     float *x = (float *)malloc(insz * sizeof(float)), *out = (float *)malloc(sizeof(float) * net->slot_size[net->out_slot] * batch);
     for (size_t i = 0; i < insz; i++) x[i] = (float)((i * 2654435761u) % 1000) / 500.0f - 1.0f;

@@ -1,0 +1,104 @@
+/* The Winograd F(4x4, 3x3) and F(2x2, 3x3) convolutions (>>winograd) against the scalar
+   reference conv: odd maps, padding, channel counts off the vector width,
+   K past one GEMM block, output channels past one GEMM pass, batches, 1 and
+   2 threads (tiles or channels split), with bias, activations and residual. */
+#define HANT_IMPLEMENTATION
+#include "hant.h"
+#include "hant_test.h"
+
+static hant_context *ctx1, *ctx2; /* 1 and 2 threads */
+
+static double rms(const float *x, size_t n) {
+    double s = 0;
+    for (size_t i = 0; i < n; i++) s += (double)x[i] * x[i];
+    return sqrt(s / (double)(n ? n : 1));
+}
+
+/* Tolerance: Winograd's rounding error scales with the transformed values
+   (B^T d B sums up to 10 inputs per dimension with weights up to 5, G has
+   1/24-1/4, A^T up to 8), not with each output: an output near zero may
+   carry the error of its large neighbours. So the bound is relative to the
+   output's RMS: 2e-4 of it (measured up to 5.7e-5 on these shapes, growing
+   with the channel count as any sum's; the direct sum stays near 1e-6),
+   plus 1e-5 of the value itself. */
+#define WINO_TOL 2e-4
+static void check_shape(int m, int n, int h, int w, int cin, int cout, int variant) {
+    hant_conv_shape s = { n, h, w, cin, cout, 3, 1, 1 };
+    size_t nx = (size_t)n * h * w * cin, ny = (size_t)n * h * w * cout, nw = (size_t)9 * cin * cout;
+    float *x = malloc(nx * 4), *wt = malloc(nw * 4), *b = malloc((size_t)cout * 4), *res = malloc(ny * 4);
+    float *y = malloc(ny * 4), *r = malloc(ny * 4), *tmp = malloc((size_t)cin * cout * 4);
+    float *uw = malloc(hant__wino_floats(m, cin, cout) * 4);
+    ht_seed((unsigned long long)(n * 7 + h * 131 + w * 17 + cin * 3 + cout * 5 + variant));
+    ht_fill(x, nx, -1, 1); ht_fill(wt, nw, -0.5f, 0.5f); ht_fill(b, (size_t)cout, -1, 1); ht_fill(res, ny, -1, 1);
+    hant_act act = variant == 0 ? HANT_ACT_NONE : variant == 1 ? HANT_ACT_RELU : variant == 2 ? HANT_ACT_RELU6 : HANT_ACT_SILU;
+    const float *bias = variant ? b : NULL, *rs = variant >= 2 ? res : NULL;
+    ht_ref_conv(&s, x, wt, bias, act, rs, r);
+    hant__wino_pack(m, wt, cin, cout, tmp, uw);
+    double scale = rms(r, ny);
+    for (int t = 0; t < 2; t++) {
+        memset(y, 0xff, ny * 4); /* NaN: every output must be written */
+        int ok = hant__wino_forward(t ? ctx2 : ctx1, &s, m, x, uw, bias, act, rs, y);
+        HT_CHECK(ok, "F(%d) n%d %dx%d %d->%d: Winograd refused the shape", m, n, h, w, cin, cout);
+        if (!ok) continue;
+        size_t at;
+        double e = ht_max_err_ratio(y, r, ny, WINO_TOL * scale + 1e-30, 1e-5, &at);
+        HT_CHECK(e <= 1, "F(%d) n%d %dx%d %d->%d act %s res %d threads %d: err ratio %g at %zu (%g vs %g, rms %g)", m, n, h, w, cin, cout,
+                 hant_act_name(act), rs != NULL, t + 1, e, at, y[at], r[at], scale);
+        if (getenv("HT_VERBOSE")) fprintf(stderr, "  F(%d) n%d %dx%d %d->%d v%d t%d: max err / rms %.3g\n", m, n, h, w, cin, cout, variant, t + 1,
+                                          e * WINO_TOL);
+    }
+    free(x); free(wt); free(b); free(res); free(y); free(r); free(tmp); free(uw);
+}
+
+static void test_winograd_shapes(void) {
+    static const int shapes[][5] = {
+        { 1, 1, 1, 1, 1 },      /* one pixel: every tap but the centre in the padding */
+        { 1, 5, 7, 3, 5 },      /* odd map, partial tiles, few channels */
+        { 2, 9, 11, 17, 19 },   /* batch, channels off the vector width */
+        { 3, 8, 8, 33, 40 },    /* whole tiles, tails of one vector */
+        { 1, 13, 6, 16, 48 },
+        { 1, 7, 7, 300, 40 },   /* K past one GEMM block (KC 256) */
+        { 1, 6, 10, 20, 200 },  /* output channels past one GEMM pass */
+        { 2, 14, 14, 64, 64 },  /* resnet-like, channels split at 2 threads (few tiles) or tiles */
+        { 1, 28, 28, 128, 96 }, /* several tile blocks per thread */
+    };
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
+        for (int m = 2; m <= 4; m += 2)
+            for (int v = 0; v < 4; v++) check_shape(m, shapes[i][0], shapes[i][1], shapes[i][2], shapes[i][3], shapes[i][4], v);
+}
+
+/* The network path: a unit with Winograd weights gives what the implicit GEMM gives. */
+static void test_winograd_dispatch(void) {
+    hant_conv_shape s = { 1, 20, 18, 40, 36, 3, 1, 1 };
+    HT_CHECK(hant__wino_pays(&s) == 2, "a 20x18 40->36 3x3 conv should take F(2x2)");
+    hant_conv_shape s4 = s; s4.h = s4.w = 56;
+    HT_CHECK(hant__wino_pays(&s4) == 4, "a 56x56 conv should take F(4x4)");
+    hant_conv_shape s2 = s; s2.stride = 2;
+    HT_CHECK(!hant__wino_pays(&s2), "stride 2 must not take Winograd");
+    s2 = s; s2.kernel = 5;
+    HT_CHECK(!hant__wino_pays(&s2), "5x5 must not take Winograd");
+    size_t nx = (size_t)s.h * s.w * s.cin, ny = (size_t)s.h * s.w * s.cout, nw = (size_t)9 * s.cin * s.cout;
+    float *x = malloc(nx * 4), *wt = malloc(nw * 4), *y = malloc(ny * 4), *r = malloc(ny * 4), *tmp = malloc((size_t)s.cin * s.cout * 4);
+    float *uw = malloc(hant__wino_floats(4, s.cin, s.cout) * 4), *pw = malloc(hant__gemm_packed_b_floats(s.cout, 9 * s.cin) * 4);
+    ht_seed(5);
+    ht_fill(x, nx, -1, 1); ht_fill(wt, nw, -0.5f, 0.5f);
+    hant__wino_pack(4, wt, s.cin, s.cout, tmp, uw);
+    hant__gemm_pack_b_full(0, s.cout, 9 * s.cin, wt, s.cout, pw);
+    hant__conv_forward_packed(ctx2, &s, x, wt, pw, NULL, HANT_ACT_RELU, NULL, r);
+    hant__conv_forward_net(ctx2, &s, x, wt, pw, 4, uw, NULL, HANT_ACT_RELU, NULL, y);
+    size_t at;
+    double e = ht_max_err_ratio(y, r, ny, WINO_TOL * rms(r, ny), 1e-5, &at);
+    HT_CHECK(e <= 1, "net path: err ratio %g at %zu", e, at);
+    free(x); free(wt); free(y); free(r); free(tmp); free(uw); free(pw);
+}
+
+int main(int argc, char **argv) {
+    HT_INIT(argc, argv);
+    hant_config c1 = { 1, 0, { 0 }, 0 }, c2 = { 2, 0, { 0 }, 0 };
+    if (hant_context_create(&c1, &ctx1) || hant_context_create(&c2, &ctx2)) { printf("context: %s\n0 passed, 1 failed\n", hant_last_error()); return 1; }
+    HT_RUN(test_winograd_shapes);
+    HT_RUN(test_winograd_dispatch);
+    hant_context_destroy(ctx1);
+    hant_context_destroy(ctx2);
+    return HT_SUMMARY();
+}
