@@ -36,6 +36,7 @@ TESTS  += $(B)/test_data
 TESTS  += $(B)/test_latency
 TESTS  += $(B)/test_contract
 TESTS  += $(B)/test_winograd
+TESTS  += $(B)/test_dense
 TESTS  += $(EXTRA_TESTS)
 
 .PHONY: all test test-run sanitize matrix clean demo demo-full teacher teacher-train bench bench-net bench-pointwise bench-kernels bench-distill data classify
