@@ -10,7 +10,8 @@
 #  3. for every seed in SEEDS: N new networks timed by $HANT, both stored
 #     models scored on the same timings (--score-only --compare).
 # HANT_RT=1: SCHED_FIFO (hant --realtime). MODE=repeat: step 3 only (the
-# same tables later, after `hant profile --check`).
+# same tables later, after `hant profile --check`). BASE=none: no second
+# build, steps 1 and 3 only (the new model alone).
 #
 #   BASE=build/base/hant sh bench/bench_models.sh [N [BATCHES [THREADS [DIR [SEEDS]]]]]
 set -eu
@@ -19,7 +20,7 @@ H=${HANT:-./hant}; B=${BASE:?BASE: the other hant build}; TEACHER=${TEACHER:-mod
 MODE=${MODE:-fresh}
 RT=""
 [ "${HANT_RT:-0}" = 1 ] && RT="--realtime"
-[ -x "$H" ] && [ -x "$B" ] || { echo "bench_models: $H or $B not found" >&2; exit 1; }
+[ -x "$H" ] && { [ "$B" = none ] || [ -x "$B" ]; } || { echo "bench_models: $H or $B not found" >&2; exit 1; }
 mkdir -p "$DIR"
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1), pool $POOL, $N networks, $H against $B, mode $MODE${RT:+, SCHED_FIFO}; load $(load)"
@@ -35,17 +36,19 @@ for b in $BATCHES; do
     else
       $H $RT profile "$TEACHER" -o "$lut" --candidates "$POOL" --batch "$b" --threads "$t" --reps $reps --quiet --validate "$N" --seed 1 > "$lut.log"
       # the base build may predate the cache term (v5): its rows go, the entries stay
+      if [ "$B" != none ]; then
       sed -e '1s/^# hant latency table v5$/# hant latency table v3/' -e '/^model cache-/d' "$lut" > "$base"
       $B $RT profile "$TEACHER" -o "$base" --candidates "$POOL" --batch "$b" --threads "$t" --reps $reps --quiet --validate "$N" --seed 1 --no-check > "$base.log"
+      fi
       echo "b=$b t=$t fitted ($(( $(date +%s) - s0 )) s, load $(load)):"
       echo "  new:  $(grep 'latency model\|  model:' "$lut.log" | tr -s ' ' | tr '\n' ' ')"
-      echo "  base: $(grep 'latency model\|  model:' "$base.log" | tr -s ' ' | tr '\n' ' ')"
+      [ "$B" = none ] || echo "  base: $(grep 'latency model\|  model:' "$base.log" | tr -s ' ' | tr '\n' ' ')"
     fi
     for s in $SEEDS; do
       $H $RT profile "$TEACHER" -o "$lut" --candidates "$POOL" --batch "$b" --threads "$t" --reps $reps --quiet --validate "$N" --seed "$s" --score-only --no-check \
-         --compare "$base" > /dev/null
+         $([ "$B" = none ] || echo --compare "$base") > /dev/null
       cp "$lut.score" "$lut.$MODE-score$s"
-      echo "b=$b t=$t seed $s, $N new networks, load $(load): new $(sed -n 's/.*networks it never saw: //p' "$lut.score") | base $(sed -n 's/.*on the same timings: //p' "$lut.score")"
+      echo "b=$b t=$t seed $s, $N new networks, load $(load): new $(sed -n 's/.*networks it never saw: //p' "$lut.score")$([ "$B" = none ] || echo " | base $(sed -n 's/.*on the same timings: //p' "$lut.score")")"
     done
   done
 done
