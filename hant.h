@@ -610,6 +610,11 @@ typedef struct hant_profile_config {
     int cold;            /* 1: flush caches before every timed run */
     size_t flush_bytes;  /* 0: 2x the last-level cache (sysfs), else 64 MiB */
     uint64_t seed;       /* input values */
+    int evict;           /* 1: before every timed run of a part (not of a whole network: stem, blocks
+                            and head), every thread of the context reads evict_bytes of its own, which
+                            evicts the part's weights from that core's L2 but not from the shared L3,
+                            as the other parts of a network do (hant profile --cache evict) */
+    size_t evict_bytes;  /* per thread; 0: 3x the L2 (sysfs), else 6 MiB */
 } hant_profile_config;
 /* unc_ms: half-width of a ~95% interval of median_ms (0: not known, e.g. a
    table made before hant stored it); rel: median_ms over the table's
@@ -1132,6 +1137,7 @@ typedef struct hant_lut_profile_config {
     double drift_tol;        /* 0: 0.10 (hant_bracket) */
     int use_median;          /* a sample: 0 the fastest of its runs, 1 their median */
     int cold;                /* flush the caches before every timed run */
+    int evict;               /* evict every core's L2 before every timed run of a part (hant_profile_config) */
     int validate;            /* random networks timed end to end; 0: none (but after a
                                 re-profile, as many as the table's model was fitted on) */
     int score_only;          /* score the stored model on them: nothing fitted or saved */
@@ -7622,6 +7628,45 @@ static size_t hant__llc_bytes(void) {
     return best;
 }
 
+/* One core's L2 (sysfs), 0 when not known. */
+static size_t hant__l2_bytes(void) {
+    size_t got = 0;
+#if defined(__linux__)
+    for (int i = 0; i < 8 && !got; i++) {
+        char path[96], buf[64];
+        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/level", i);
+        FILE *f = fopen(path, "r");
+        if (!f) break;
+        int level = fgets(buf, sizeof buf, f) ? atoi(buf) : 0;
+        fclose(f);
+        if (level != 2) continue;
+        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
+        if (!(f = fopen(path, "r"))) break;
+        if (fgets(buf, sizeof buf, f)) {
+            char *end;
+            unsigned long v = strtoul(buf, &end, 10);
+            got = (size_t)v * (*end == 'K' ? 1024u : *end == 'M' ? 1048576u : 1u);
+        }
+        fclose(f);
+    }
+#endif
+    return got;
+}
+
+/* hant_profile_config.evict: each thread reads its own slice, so that every core's L2 is
+   refilled with lines no part uses (read, not written: nothing is written back later). */
+typedef struct { const unsigned char *buf, *in; size_t bytes, in_bytes; volatile unsigned sink; } hant__evict_job;
+static void hant__evict_task(void *arg, int tid, int nthreads) {
+    hant__evict_job *j = (hant__evict_job *)arg;
+    (void)nthreads;
+    const unsigned char *b = j->buf + (size_t)tid * j->bytes;
+    unsigned a = 0;
+    for (size_t i = 0; i < j->bytes; i += 64) a += b[i];
+    /* the part's input back: inside a network the block before has just written it */
+    for (size_t i = 0; i < j->in_bytes; i += 64) a += j->in[i];
+    j->sink += a;
+}
+
 void hant_cpu_name(char *buf, size_t size) {
     if (!buf || !size) return;
     snprintf(buf, size, "unknown");
@@ -7847,10 +7892,21 @@ hant_status hant_profile_net(hant_net *net, int batch, const hant_profile_config
     size_t nx = (size_t)batch * a->in_h * a->in_w * a->in_c;
     float *x = (float *)hant__net_alloc(net, nx * sizeof(float));
     unsigned char *flush = cfg.cold ? (unsigned char *)hant__net_alloc(net, cfg.flush_bytes) : NULL;
+    /* a part, not a whole network: its weights are evicted from the cores' L2 before every run */
+    const int evict = cfg.evict && !cfg.cold && !(a->stem_cout && a->num_classes && a->num_blocks > 1);
+    hant__evict_job ej;
+    memset(&ej, 0, sizeof ej);
+    if (evict) {
+        ej.bytes = cfg.evict_bytes ? cfg.evict_bytes : 3 * hant__l2_bytes();
+        if (!ej.bytes) ej.bytes = (size_t)6 << 20;
+        ej.buf = (const unsigned char *)hant__net_alloc(net, ej.bytes * (size_t)net->ctx->nthreads);
+    }
     int cap = cfg.reps * 64 + 1024;
     double *t = (double *)hant__net_alloc(net, sizeof(double) * (size_t)cap);
     hant_status st = HANT_OK;
-    if (!x || !t || (cfg.cold && !flush)) { st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "profile buffers"); goto done; }
+    if (!x || !t || (cfg.cold && !flush) || (evict && !ej.buf)) { st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "profile buffers"); goto done; }
+    if (evict) memset((void *)(uintptr_t)ej.buf, 1, ej.bytes * (size_t)net->ctx->nthreads); /* real pages, not the shared zero page */
+    ej.in = (const unsigned char *)x; ej.in_bytes = nx * sizeof(float);
     uint64_t seed = cfg.seed ? cfg.seed : 0x5eed;
     for (size_t i = 0; i < nx; i++) x[i] = (float)(hant__rand_uniform(&seed) * 2.0 - 1.0);
     /* an uncalibrated int8 net (random weights) takes its ranges from this
@@ -7865,6 +7921,7 @@ hant_status hant_profile_net(hant_net *net, int batch, const hant_profile_config
             unsigned char v = (unsigned char)n;
             for (size_t i = 0; i < cfg.flush_bytes; i += 64) flush[i] = v;
         }
+        if (evict) hant__run(net->ctx, hant__evict_task, &ej);
         double t0 = hant_time_ms();
         hant__net_forward(net, x, batch, NULL);
         t[n] = hant_time_ms() - t0;
@@ -7878,7 +7935,7 @@ hant_status hant_profile_net(hant_net *net, int batch, const hant_profile_config
     qsort(t, (size_t)n, sizeof *t, hant__cmp_double);
     out->mad_ms = n & 1 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
 done:
-    hant__net_free(net, x); hant__net_free(net, flush); hant__net_free(net, t);
+    hant__net_free(net, x); hant__net_free(net, flush); hant__net_free(net, t); hant__net_free(net, (void *)(uintptr_t)ej.buf);
     return st;
 }
 
@@ -13949,7 +14006,7 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
                         (st = hant_lut_save(lut, out))))
         goto done;
     char vpath[4096], vtmp[4200];
-    const char *cache = p->cfg->cold ? "cold" : "warm";
+    const char *cache = p->cfg->cold ? "cold" : p->cfg->evict ? "evict" : "warm";
     snprintf(vpath, sizeof vpath, "%s.%s", out, score_only ? "score" : "validate");
     if (!(vf = hant__open_tmp(vpath, vtmp, sizeof vtmp))) { st = HANT_ERR_IO; goto done; }
     double load[3] = { -1, -1, -1 };
@@ -14096,7 +14153,7 @@ hant_status hant_lut_profile(hant_context *ctx, const hant_arch *arch, const cha
     if (!ctx || !arch || !out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_profile: NULL argument");
     hant_lut_profile_config cfg;
     if (config) cfg = *config; else memset(&cfg, 0, sizeof cfg);
-    const char *pool = cfg.pool ? cfg.pool : "quick", *cache = cfg.cold ? "cold" : "warm";
+    const char *pool = cfg.pool ? cfg.pool : "quick", *cache = cfg.cold ? "cold" : cfg.evict ? "evict" : "warm";
     const int batch = cfg.batch > 0 ? cfg.batch : 1, threads = hant_context_threads(ctx);
     const uint64_t seed = cfg.seed ? cfg.seed : 1;
     const double lambda = cfg.ridge > 0 ? cfg.ridge : cfg.ridge < 0 ? 0 : 0.01, skew = cfg.skew > 0 ? cfg.skew : cfg.skew < 0 ? 0 : 0.5;
@@ -14117,7 +14174,7 @@ hant_status hant_lut_profile(hant_context *ctx, const hant_arch *arch, const cha
     P.cfg = &cfg; P.res = rs; P.threads = threads;
     P.b.ctx = ctx; P.b.batch = batch; P.b.rounds = cfg.rounds; P.b.min_rounds = cfg.min_rounds; P.b.target_unc = cfg.target_unc;
     P.b.drift_tol = cfg.drift_tol; P.b.use_median = cfg.use_median;
-    P.b.pc.reps = cfg.reps > 0 ? cfg.reps : 15; P.b.pc.cold = cfg.cold; P.b.pc.seed = seed;
+    P.b.pc.reps = cfg.reps > 0 ? cfg.reps : 15; P.b.pc.cold = cfg.cold; P.b.pc.evict = cfg.evict; P.b.pc.seed = seed;
     hant_status st = HANT_OK;
     int lock = -1;
     hant_lut lut;
