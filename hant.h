@@ -610,6 +610,11 @@ typedef struct hant_profile_config {
     int cold;            /* 1: flush caches before every timed run */
     size_t flush_bytes;  /* 0: 2x the last-level cache (sysfs), else 64 MiB */
     uint64_t seed;       /* input values */
+    int evict;           /* 1: before every timed run of a part (not of a whole network: stem, blocks
+                            and head), every thread of the context reads evict_bytes of its own, which
+                            evicts the part's weights from that core's L2 but not from the shared L3,
+                            as the other parts of a network do (hant profile --cache evict) */
+    size_t evict_bytes;  /* per thread; 0: 3x the L2 (sysfs), else 6 MiB */
 } hant_profile_config;
 /* unc_ms: half-width of a ~95% interval of median_ms (0: not known, e.g. a
    table made before hant stored it); rel: median_ms over the table's
@@ -671,6 +676,21 @@ double hant_drift(const double *ref, int n, int windows);
 typedef struct hant_drift_result { double factor, unc; int drifted, n; } hant_drift_result;
 hant_status hant_drift_check(const double *then, const double *then_unc, const double *now, const double *now_unc, int n, double tol,
                              hant_drift_result *out);
+
+/* Was a run steady? q[0..n) in time order, each a sample over what it should
+   be: a sentinel's ratio to the reference over its table entry (the teacher
+   in validation), or a network's sample over its own median over the run.
+   The run is cut into `windows` consecutive windows of equal count. factor:
+   the median of all q, unc the half-width of its ~95% interval (relative);
+   lo, hi: the smallest and largest window medians; worst: the window whose
+   median is farthest from factor beyond its own interval (-1: none).
+   drifted: |factor - 1| > tol + unc (the whole run off: the table no longer
+   describes the machine); unsteady: some window's median differs from factor
+   by more than tol plus its interval (a change that came and went within the
+   run, which a drift check before it cannot see: its figures are unreliable
+   and it is timed again). Pure. */
+typedef struct hant_steady_result { double factor, unc, lo, hi; int drifted, unsteady, worst, n, windows; } hant_steady_result;
+hant_status hant_steady_check(const double *q, int n, int windows, double tol, hant_steady_result *out);
 
 /* Latency lookup table: key -> timing, stored as TSV (docs/PIPELINE.md).
    Keys are a part signature plus " b=B t=T p=fp32"; "model TERM b=.." the
@@ -1069,6 +1089,10 @@ typedef struct hant_bracket {
     double *refs;            /* every reference timing, in order */
     int nrefs, cap_refs;
     long samples, redone;    /* samples kept; samples dropped (drift) and taken again */
+    int log_on, log_base;    /* log_on: every kept sample into log, in time order; net: its index
+                                in the call's nets plus log_base */
+    struct hant_bracket_sample { int net, round; double ratio; } *log;
+    int nlog, cap_log;
 } hant_bracket;
 /* One timing of the reference, appended to refs. */
 hant_status hant_bracket_ref(hant_bracket *b, double *ms);
@@ -1113,6 +1137,7 @@ typedef struct hant_lut_profile_config {
     double drift_tol;        /* 0: 0.10 (hant_bracket) */
     int use_median;          /* a sample: 0 the fastest of its runs, 1 their median */
     int cold;                /* flush the caches before every timed run */
+    int evict;               /* evict every core's L2 before every timed run of a part (hant_profile_config) */
     int validate;            /* random networks timed end to end; 0: none (but after a
                                 re-profile, as many as the table's model was fitted on) */
     int score_only;          /* score the stored model on them: nothing fitted or saved */
@@ -1174,6 +1199,12 @@ typedef struct hant_lut_profile_result {
     double inplace_scale;               /* the share of the corrections the model uses (fitted by validation) */
     double inplace_tau;                 /* ms: the corrections' spread beyond their noise (0: none seen) */
     hant_latency_model val_model;
+    /* validation's own drift check (hant_steady_check, table_tol): every sample over its
+       network's median, window by round (steady: none departs), and the teacher's samples over
+       its table entry (held). Timed again once when either fails; val_tries: 1 or 2 */
+    hant_steady_result val_steady, val_teacher;
+    int val_unsteady, val_drifted, val_tries, val_rounds;
+    double val_tol;
     double teacher_ms, teacher_rel;
     char pairs_file[4096], validate_file[4096];
 } hant_lut_profile_result;
@@ -7664,6 +7695,45 @@ static size_t hant__llc_bytes(void) {
     return best;
 }
 
+/* One core's L2 (sysfs), 0 when not known. */
+static size_t hant__l2_bytes(void) {
+    size_t got = 0;
+#if defined(__linux__)
+    for (int i = 0; i < 8 && !got; i++) {
+        char path[96], buf[64];
+        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/level", i);
+        FILE *f = fopen(path, "r");
+        if (!f) break;
+        int level = fgets(buf, sizeof buf, f) ? atoi(buf) : 0;
+        fclose(f);
+        if (level != 2) continue;
+        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
+        if (!(f = fopen(path, "r"))) break;
+        if (fgets(buf, sizeof buf, f)) {
+            char *end;
+            unsigned long v = strtoul(buf, &end, 10);
+            got = (size_t)v * (*end == 'K' ? 1024u : *end == 'M' ? 1048576u : 1u);
+        }
+        fclose(f);
+    }
+#endif
+    return got;
+}
+
+/* hant_profile_config.evict: each thread reads its own slice, so that every core's L2 is
+   refilled with lines no part uses (read, not written: nothing is written back later). */
+typedef struct { const unsigned char *buf, *in; size_t bytes, in_bytes; volatile unsigned sink; } hant__evict_job;
+static void hant__evict_task(void *arg, int tid, int nthreads) {
+    hant__evict_job *j = (hant__evict_job *)arg;
+    (void)nthreads;
+    const unsigned char *b = j->buf + (size_t)tid * j->bytes;
+    unsigned a = 0;
+    for (size_t i = 0; i < j->bytes; i += 64) a += b[i];
+    /* the part's input back: inside a network the block before has just written it */
+    for (size_t i = 0; i < j->in_bytes; i += 64) a += j->in[i];
+    j->sink += a;
+}
+
 void hant_cpu_name(char *buf, size_t size) {
     if (!buf || !size) return;
     snprintf(buf, size, "unknown");
@@ -7848,6 +7918,36 @@ hant_status hant_drift_check(const double *then, const double *then_unc, const d
     return HANT_OK;
 }
 
+hant_status hant_steady_check(const double *q, int n, int windows, double tol, hant_steady_result *out) {
+    if (!q || n < 1 || windows < 1 || !out || !(tol >= 0)) return hant__fail(HANT_ERR_INVALID_ARG, "hant_steady_check: bad argument (n %d, windows %d)", n, windows);
+    memset(out, 0, sizeof *out);
+    out->worst = -1;
+    double *v = (double *)HANT_MALLOC(sizeof(double) * (size_t)n, NULL);
+    if (!v) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%d samples", n);
+    int m = 0;
+    for (int i = 0; i < n; i++) if (q[i] > 0 && isfinite(q[i])) v[m++] = q[i];
+    if (!m) { HANT_FREE(v, NULL); return hant__fail(HANT_ERR_INVALID_ARG, "hant_steady_check: no positive sample"); }
+    if (windows > m) windows = m;
+    double med, hw;
+    hant_median_interval(v, m, &med, &hw);
+    out->factor = med; out->unc = m >= 6 ? hw / med : 1; out->n = m; out->windows = windows;
+    out->drifted = fabs(med - 1) > tol + out->unc;
+    out->lo = INFINITY; out->hi = 0;
+    double far = 0;
+    for (int w = 0; w < windows; w++) {
+        int a = (int)((long long)m * w / windows), b = (int)((long long)m * (w + 1) / windows);
+        double wm, wh;
+        hant_median_interval(v + a, b - a, &wm, &wh);
+        out->lo = fmin(out->lo, wm); out->hi = fmax(out->hi, wm);
+        /* a window of fewer than 6 samples has its range as interval: wide, as it should be */
+        double beyond = fabs(wm / med - 1) - wh / med;
+        if (beyond > tol) out->unsteady = 1;
+        if (beyond > far) { far = beyond; out->worst = w; }
+    }
+    HANT_FREE(v, NULL);
+    return HANT_OK;
+}
+
 hant_status hant_profile_net(hant_net *net, int batch, const hant_profile_config *config, hant_timing *out) {
     if (!net || !out || batch < 1 || batch > 65536) return hant__fail(HANT_ERR_INVALID_ARG, "hant_profile_net: bad argument (batch %d)", batch);
     hant_profile_config cfg;
@@ -7859,10 +7959,21 @@ hant_status hant_profile_net(hant_net *net, int batch, const hant_profile_config
     size_t nx = (size_t)batch * a->in_h * a->in_w * a->in_c;
     float *x = (float *)hant__net_alloc(net, nx * sizeof(float));
     unsigned char *flush = cfg.cold ? (unsigned char *)hant__net_alloc(net, cfg.flush_bytes) : NULL;
+    /* a part, not a whole network: its weights are evicted from the cores' L2 before every run */
+    const int evict = cfg.evict && !cfg.cold && !(a->stem_cout && a->num_classes && a->num_blocks > 1);
+    hant__evict_job ej;
+    memset(&ej, 0, sizeof ej);
+    if (evict) {
+        ej.bytes = cfg.evict_bytes ? cfg.evict_bytes : 3 * hant__l2_bytes();
+        if (!ej.bytes) ej.bytes = (size_t)6 << 20;
+        ej.buf = (const unsigned char *)hant__net_alloc(net, ej.bytes * (size_t)net->ctx->nthreads);
+    }
     int cap = cfg.reps * 64 + 1024;
     double *t = (double *)hant__net_alloc(net, sizeof(double) * (size_t)cap);
     hant_status st = HANT_OK;
-    if (!x || !t || (cfg.cold && !flush)) { st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "profile buffers"); goto done; }
+    if (!x || !t || (cfg.cold && !flush) || (evict && !ej.buf)) { st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "profile buffers"); goto done; }
+    if (evict) memset((void *)(uintptr_t)ej.buf, 1, ej.bytes * (size_t)net->ctx->nthreads); /* real pages, not the shared zero page */
+    ej.in = (const unsigned char *)x; ej.in_bytes = nx * sizeof(float);
     uint64_t seed = cfg.seed ? cfg.seed : 0x5eed;
     for (size_t i = 0; i < nx; i++) x[i] = (float)(hant__rand_uniform(&seed) * 2.0 - 1.0);
     /* an uncalibrated int8 net (random weights) takes its ranges from this
@@ -7877,6 +7988,7 @@ hant_status hant_profile_net(hant_net *net, int batch, const hant_profile_config
             unsigned char v = (unsigned char)n;
             for (size_t i = 0; i < cfg.flush_bytes; i += 64) flush[i] = v;
         }
+        if (evict) hant__run(net->ctx, hant__evict_task, &ej);
         double t0 = hant_time_ms();
         hant__net_forward(net, x, batch, NULL);
         t[n] = hant_time_ms() - t0;
@@ -7890,7 +8002,7 @@ hant_status hant_profile_net(hant_net *net, int batch, const hant_profile_config
     qsort(t, (size_t)n, sizeof *t, hant__cmp_double);
     out->mad_ms = n & 1 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
 done:
-    hant__net_free(net, x); hant__net_free(net, flush); hant__net_free(net, t);
+    hant__net_free(net, x); hant__net_free(net, flush); hant__net_free(net, t); hant__net_free(net, (void *)(uintptr_t)ej.buf);
     return st;
 }
 
@@ -13319,6 +13431,24 @@ void hant_bracket_free(hant_bracket *p) {
     if (!p) return;
     hant__pl_free(p->ctx, p->refs);
     p->refs = NULL; p->nrefs = p->cap_refs = 0;
+    hant__pl_free(p->ctx, p->log);
+    p->log = NULL; p->nlog = p->cap_log = 0;
+}
+
+/* Appends a kept sample to p->log (when p->log_on). */
+static hant_status hant__bracket_log(hant_bracket *p, int net, int round, double ratio) {
+    if (!p->log_on) return HANT_OK;
+    if (p->nlog == p->cap_log) {
+        int nc = p->cap_log ? 2 * p->cap_log : 1024;
+        struct hant_bracket_sample *l = (struct hant_bracket_sample *)hant__pl_alloc(p->ctx, (size_t)nc, sizeof *l);
+        if (!l) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "sample log: out of memory");
+        if (p->nlog) memcpy(l, p->log, sizeof *l * (size_t)p->nlog);
+        hant__pl_free(p->ctx, p->log);
+        p->log = l; p->cap_log = nc;
+    }
+    p->log[p->nlog].net = net; p->log[p->nlog].round = round; p->log[p->nlog].ratio = ratio;
+    p->nlog++;
+    return HANT_OK;
 }
 
 hant_status hant_bracket_nets(hant_bracket *p, hant_net **nets, int n, hant_timing *out) {
@@ -13337,7 +13467,7 @@ hant_status hant_bracket_nets(hant_bracket *p, hant_net **nets, int n, hant_timi
     for (int i = 0; i < n; i++) { memset(&out[i], 0, sizeof out[i]); if (!nets[i]) done[i] = 1; }
     double prev;
     st = hant_bracket_ref(p, &prev);
-    for (int left = 1; left && !st;) {
+    for (int left = 1, round = 0; left && !st; round++) {
         left = 0;
         for (int i = 0; i < n && !st; i++) {
             if (done[i]) continue;
@@ -13350,6 +13480,7 @@ hant_status hant_bracket_nets(hant_bracket *p, hant_net **nets, int n, hant_timi
                 double *s = xs + 3 * ((size_t)i * R + (size_t)cnt[i]++);
                 s[0] = p->use_median ? t.median_ms : t.min_ms; s[1] = prev; s[2] = after;
                 p->samples++;
+                if ((st = hant__bracket_log(p, p->log_base + i, round, s[0] / sqrt(s[1] * s[2])))) break;
             } else p->redone++;
             prev = after;
             hant_ratio q;
@@ -13692,6 +13823,44 @@ static hant_status hant__prof_fit(hant__prof *p, const hant_arch *arch, hant_lut
     return hant_lut_model_fit(lut, arch, inplace ? p->swaps : NULL, p->swap_block, inplace ? p->nswaps : 0, nets, y, n, lambda, m);
 }
 
+/* Validation's check of its own timings (p->b.log, in time order): every
+   sample over its network's median, a window per round (unsteady: the
+   machine changed during the run); the teacher's (network 0) samples over its
+   table entry te (drifted: the table no longer holds). */
+static hant_status hant__prof_validate_check(hant__prof *p, const hant_timing *meas, int nn, const hant_lut_entry *te, double tol) {
+    hant_lut_profile_result *res = p->res;
+    const int n = p->b.nlog;
+    double *q = (double *)hant__pl_alloc(p->b.ctx, (size_t)n, sizeof(double));
+    if (!q) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "validation check: out of memory");
+    int m = 0, rounds = 0, nt = 0;
+    for (int i = 0; i < n; i++) {
+        const struct hant_bracket_sample *s = &p->b.log[i];
+        if (s->net < 0 || s->net >= nn || !(meas[s->net].rel > 0)) continue;
+        q[m++] = s->ratio / meas[s->net].rel;
+        if (s->round + 1 > rounds) rounds = s->round + 1;
+    }
+    /* a window per round, of 20 samples at least: a round's median over the networks is tight */
+    int w = rounds < m / 20 ? rounds : m / 20;
+    hant_status st = HANT_OK;
+    memset(&res->val_steady, 0, sizeof res->val_steady);
+    res->val_unsteady = 0;
+    if (m && w >= 2) {
+        st = hant_steady_check(q, m, w, tol, &res->val_steady);
+        res->val_unsteady = !st && res->val_steady.unsteady;
+    }
+    res->val_rounds = rounds;
+    memset(&res->val_teacher, 0, sizeof res->val_teacher);
+    res->val_drifted = 0;
+    for (int i = 0; i < n && te && te->t.rel > 0; i++)
+        if (p->b.log[i].net == 0) q[nt++] = p->b.log[i].ratio / te->t.rel;
+    if (!st && nt) {
+        st = hant_steady_check(q, nt, 1, tol, &res->val_teacher);
+        res->val_drifted = !st && res->val_teacher.drifted;
+    }
+    hant__pl_free(p->b.ctx, q);
+    return st;
+}
+
 /* Validation: n random networks from the pool and the teacher, timed end to
    end against the reference; the latency model fitted on a random half and
    scored on the other (both ways), then fitted on all and stored. */
@@ -13774,16 +13943,33 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
        network's ratio was tight (0.1-0.4%) but 5-9% off from one run to the next
        (bench/RESULTS.md, "Worst networks"). Groups of 64 bound the memory. */
     const int vr = p->cfg->validate_rounds ? p->cfg->validate_rounds : 8;
+    const double vtol = p->cfg->table_tol > 0 ? p->cfg->table_tol : p->cfg->table_tol < 0 ? 0 : 0.03;
+    /* Drift within a minute (issue 16: a drift check passed, and seconds later
+       every 2-thread network measured 14-30% slow): the validation checks its
+       own timings. The teacher, timed all through the run, against its table
+       entry; and every sample against its network's median, round by round. A
+       run that fails either is timed again once; if it fails again its figures
+       are reported as unreliable (val_unsteady) or the table as drifted
+       (val_drifted). */
+    char tkey[192];
+    res->val_tol = vtol;
+    hant__net_key(arch, batch, threads, tkey, sizeof tkey);
+    const hant_lut_entry *te = hant_lut_find(lut, tkey);
+    for (int attempt = 1; attempt <= 2 && !st; attempt++) {
+    p->b.nlog = 0;
+    p->b.log_on = vr > 0;
     if (vr > 0)
         for (int i = 0; i < nn && !st; i += 64) {
             int m = nn - i < 64 ? nn - i : 64;
             hant_net *vn[64] = { 0 };
             hant_bracket vb = p->b;
+            vb.log_base = i;
             if (vb.min_rounds < vr) vb.min_rounds = vr;
             if ((vb.rounds > 0 ? vb.rounds : 10) < vr) vb.rounds = vr;
             for (int k = 0; k < m && !st; k++) st = hant_net_create(ctx, &nets[i + k], 1, &vn[k]);
             if (!st) st = hant_bracket_nets(&vb, vn, m, meas + i);
             p->b.refs = vb.refs; p->b.nrefs = vb.nrefs; p->b.cap_refs = vb.cap_refs; p->b.samples = vb.samples; p->b.redone = vb.redone;
+            p->b.log = vb.log; p->b.nlog = vb.nlog; p->b.cap_log = vb.cap_log;
             for (int k = 0; k < m; k++) hant_net_destroy(vn[k]);
             if (!st) hant__prof_say(p, "validate", i + m, nn);
         }
@@ -13793,6 +13979,13 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
             st = hant_bracket_archs(&p->b, nets + i, m, meas + i);
             if (!st) hant__prof_say(p, "validate", i + m, nn);
         }
+    p->b.log_on = 0;
+    if (st || !p->b.nlog) break;
+    res->val_tries = attempt;
+    if ((st = hant__prof_validate_check(p, meas, nn, te, vtol))) break;
+    if (!res->val_unsteady && !res->val_drifted) break;
+    if (attempt == 1) hant__prof_say(p, "validate again", 0, nn);
+    }
     for (int k = 0; k < nn && !st; k++) {
         if ((st = hant_latency_terms(lut, &nets[k], batch, threads, X + (size_t)k * K))) break;
         y[k] = meas[k].median_ms;
@@ -13880,7 +14073,7 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
                         (st = hant_lut_save(lut, out))))
         goto done;
     char vpath[4096], vtmp[4200];
-    const char *cache = p->cfg->cold ? "cold" : "warm";
+    const char *cache = p->cfg->cold ? "cold" : p->cfg->evict ? "evict" : "warm";
     snprintf(vpath, sizeof vpath, "%s.%s", out, score_only ? "score" : "validate");
     if (!(vf = hant__open_tmp(vpath, vtmp, sizeof vtmp))) { st = HANT_ERR_IO; goto done; }
     double load[3] = { -1, -1, -1 };
@@ -13889,6 +14082,11 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
     fprintf(vf, "# hant profile validation: %s, batch %d, %d threads, %s cache, %s, load average %.2f %.2f %.2f\n", lut->cpu, batch, threads, cache,
             lut->date, load[0], load[1], load[2]);
     if (score_only) fprintf(vf, "# score only: the table's stored model (fitted on %d networks) on these networks, not refitted\n", m.nfit);
+    if (res->val_tries)
+        fprintf(vf, "# drift during validation (tolerance %.0f%%, timed %d time%s): rounds x%.3f to x%.3f of the networks' medians: %s; the teacher x%.3f +- %.3f of its table entry: %s\n",
+                100 * res->val_tol, res->val_tries, res->val_tries > 1 ? "s" : "", res->val_steady.lo, res->val_steady.hi,
+                res->val_unsteady ? "UNSTEADY, these figures are unreliable" : "steady", res->val_teacher.factor, res->val_teacher.unc,
+                res->val_drifted ? "DRIFTED, the table no longer holds: profile again" : "held");
     if (plain) fprintf(vf, "# the fitted model did worse out of sample than the plain sum: the table keeps the plain sum\n");
     fprintf(vf, "# model: measured = %.6f + %.6f x sum + %.6f x parts + %.6f x million weight words + %.6f x max(0, words - %.4f million) + per part %.6f x max(0, w - %.4f t) + per part %.6f x w max(0, 1 - w / %.4f) (ms), relative RMS residual %.2f%%\n",
             m.coef[0], m.coef[1], m.coef[2], m.coef[3], m.knee_coef, m.knee, m.hinge_coef, m.kappa, m.cache_coef, m.cache_words, 100 * m.resid);
@@ -14022,7 +14220,7 @@ hant_status hant_lut_profile(hant_context *ctx, const hant_arch *arch, const cha
     if (!ctx || !arch || !out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_profile: NULL argument");
     hant_lut_profile_config cfg;
     if (config) cfg = *config; else memset(&cfg, 0, sizeof cfg);
-    const char *pool = cfg.pool ? cfg.pool : "quick", *cache = cfg.cold ? "cold" : "warm";
+    const char *pool = cfg.pool ? cfg.pool : "quick", *cache = cfg.cold ? "cold" : cfg.evict ? "evict" : "warm";
     const int batch = cfg.batch > 0 ? cfg.batch : 1, threads = hant_context_threads(ctx);
     const uint64_t seed = cfg.seed ? cfg.seed : 1;
     const double lambda = cfg.ridge > 0 ? cfg.ridge : cfg.ridge < 0 ? 0 : 0.01, skew = cfg.skew > 0 ? cfg.skew : cfg.skew < 0 ? 0 : 0.5;
@@ -14043,7 +14241,7 @@ hant_status hant_lut_profile(hant_context *ctx, const hant_arch *arch, const cha
     P.cfg = &cfg; P.res = rs; P.threads = threads;
     P.b.ctx = ctx; P.b.batch = batch; P.b.rounds = cfg.rounds; P.b.min_rounds = cfg.min_rounds; P.b.target_unc = cfg.target_unc;
     P.b.drift_tol = cfg.drift_tol; P.b.use_median = cfg.use_median;
-    P.b.pc.reps = cfg.reps > 0 ? cfg.reps : 15; P.b.pc.cold = cfg.cold; P.b.pc.seed = seed;
+    P.b.pc.reps = cfg.reps > 0 ? cfg.reps : 15; P.b.pc.cold = cfg.cold; P.b.pc.evict = cfg.evict; P.b.pc.seed = seed;
     hant_status st = HANT_OK;
     int lock = -1;
     hant_lut lut;
