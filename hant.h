@@ -2099,13 +2099,18 @@ HANT__NOINLINE void hant__md_store(int kc, const float *restrict a, size_t lda, 
             hant__vf bj = ep->bias ? hant__v_load(ep->bias + col + j * HANT__VL) : hant__v_zero();
             HANT__UNROLL for (int i = 0; i < HANT__MR; i++) hant__v_store(c + (size_t)i * ldc + j * HANT__VL, hant__v_add(acc[i][j], bj));
         }
-        for (int i = 0; i < HANT__MR; i++)
-            HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) {
-                float *cp = c + (size_t)i * ldc + j * HANT__VL;
-                hant__vf v = hant__v_act(hant__v_load(cp), ep->act);
-                if (ep->residual) v = hant__v_add(v, hant__v_load(ep->residual + (size_t)(row + i) * ep->ldr + col + j * HANT__VL));
-                hant__v_store(cp, v);
+        /* the activation a constant in each loop (a switch per row reloaded its constants every time) */
+        const float *res = ep->residual;
+#define HANT__MD_ACT(A) \
+        for (int i = 0; i < HANT__MR; i++) \
+            HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) { \
+                float *cp = c + (size_t)i * ldc + j * HANT__VL; \
+                hant__vf v = hant__v_act(hant__v_load(cp), A); \
+                if (res) v = hant__v_add(v, hant__v_load(res + (size_t)(row + i) * ep->ldr + col + j * HANT__VL)); \
+                hant__v_store(cp, v); \
             }
+        HANT__ACT_SWITCH(ep->act, HANT__MD_ACT);
+#undef HANT__MD_ACT
         return;
     }
     const int relu = ep->act != HANT_ACT_NONE, six = ep->act == HANT_ACT_RELU6;
