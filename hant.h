@@ -2526,13 +2526,17 @@ HANT__INLINE void hant__dw_tile(const hant__conv_args *a, const float *restrict 
             }
         }
     }
-    HANT__UNROLL for (int j = 0; j < HANT__DW_PIX; j++)
-        HANT__UNROLL for (int v = 0; v < nv; v++) {
-            int m = nn - v * HANT__VL;
-            hant__vf o = hant__v_act(acc[j][v], a->act);
-            if (res) o = hant__v_add(o, hant__v_loadp(res + (size_t)j * C + v * HANT__VL, m));
-            hant__v_storep(yp + (size_t)j * C + v * HANT__VL, o, m);
+    /* one switch per tile: per vector, each store made a->act load and switch again */
+#define HANT__DW_EPI(A) \
+    HANT__UNROLL for (int j = 0; j < HANT__DW_PIX; j++) \
+        HANT__UNROLL for (int v = 0; v < nv; v++) { \
+            int m = nn - v * HANT__VL; \
+            hant__vf o = hant__v_act(acc[j][v], A); \
+            if (res) o = hant__v_add(o, hant__v_loadp(res + (size_t)j * C + v * HANT__VL, m)); \
+            hant__v_storep(yp + (size_t)j * C + v * HANT__VL, o, m); \
         }
+    HANT__ACT_SWITCH(a->act, HANT__DW_EPI);
+#undef HANT__DW_EPI
 }
 
 /* The interior tiles of one output row from column ow to hi; returns the
