@@ -2962,12 +2962,6 @@ HANT__IG_VARIANT(hant__ig_1r, 1, HANT__MR - 1)
 #define HANT__PREFETCH(p) ((void)(p))
 #endif
 
-/* K sub-block of the implicit GEMM's tiles: 128 (a 16 KB panel part beside the tiles' input in L1)
-   measured 0-4% slower than the whole HANT__KC block on resnet18 (AVX-512, batch 1). */
-#ifndef HANT__IG_KS
-#define HANT__IG_KS HANT__KC
-#endif
-
 /* Row tiles: one tile per output row when a row is MR - 1 pixels (7x7 maps
    on AVX-512), so that a tap in the top or bottom padding is skipped for the
    whole tile and one at the left or right edge for one row; tiles of MR
@@ -2995,33 +2989,30 @@ static void hant__conv_igemm(const hant__conv_args *a, int64_t m0, int64_t m1, i
                 int mc = (int)HANT__MIN((int64_t)mcb, m1 - ic), ntile = (mc + tm - 1) / tm;
                 for (int jr = 0; jr < nc; jr += HANT__NR) {
                     int nr = HANT__MIN(HANT__NR, nc - jr);
-                    for (int ks = 0; ks < kc; ks += HANT__IG_KS) {
-                        int kk = HANT__MIN(HANT__IG_KS, kc - ks);
-                        const float *pj = pb + (size_t)jr * kc + (size_t)ks * HANT__NR;
-                        int first = pc == 0 && ks == 0;
-                        const hant__epilogue *ep = pc + kc >= Kt && ks + kk >= kc ? &epl : NULL;
-                        /* the next sub-panel (contiguous) into L1 while this one runs, each tile asking for
-                           its share of the lines: at batch 1 the deep convs stream their weights from L3 and
-                           a panel serves few tiles (7 on a 7x7 map); the hardware prefetcher fell behind */
-                        const char *pfp = (const char *)(pj + (size_t)kk * HANT__NR);
-                        const int pfl = jr + HANT__NR < nc || ks + kk < kc ? HANT__MIN(kk, kc - ks - kk > 0 ? kc - ks - kk : kk) * HANT__NR * (int)sizeof(float) / 64 : 0;
-                        for (int ir = 0; ir < mc; ir += tm) {
-                            int mr = HANT__MIN(tm, mc - ir);
-                            for (int l = pfl * (ir / tm) / ntile, le = pfl * (ir / tm + 1) / ntile; l < le; l++) HANT__PREFETCH(pfp + (size_t)l * 64);
-                            hant__igemm_px px;
-                            hant__igemm_pixels(a, ic + ir, mr, &px);
-                            hant__tile t;
-                            if (mr <= HANT__MR / 2) { /* a short tail: half a tile */
-                                if (nr <= HANT__VL) hant__ig_1h(a, &px, pc + ks, kk, pj, &t);
-                                else hant__ig_nh(a, &px, pc + ks, kk, pj, &t);
-                            } else if (mr == HANT__MR - 1) {
-                                if (nr <= HANT__VL) hant__ig_1r(a, &px, pc + ks, kk, pj, &t);
-                                else hant__ig_nr(a, &px, pc + ks, kk, pj, &t);
-                            } else if (nr <= HANT__VL) hant__ig_1(a, &px, pc + ks, kk, pj, &t);
-                            else hant__ig_n(a, &px, pc + ks, kk, pj, &t);
-                            hant__micro_store(&t, a->y + (size_t)(ic + ir) * N + jc + jr, N, mr, nr, first, 0.0f, ep,
-                                              (int)(ic + ir), jc + jr);
-                        }
+                    const float *pj = pb + (size_t)jr * kc;
+                    int first = pc == 0;
+                    const hant__epilogue *ep = pc + kc >= Kt ? &epl : NULL;
+                    /* the next panel (contiguous) into L1 while this one runs, each tile asking for
+                       its share of the lines: at batch 1 the deep convs stream their weights from L3 and
+                       a panel serves few tiles (7 on a 7x7 map); the hardware prefetcher fell behind */
+                    const char *pfp = (const char *)(pj + (size_t)kc * HANT__NR);
+                    const int pfl = jr + HANT__NR < nc ? kc * HANT__NR * (int)sizeof(float) / 64 : 0;
+                    for (int ir = 0; ir < mc; ir += tm) {
+                        int mr = HANT__MIN(tm, mc - ir);
+                        for (int l = pfl * (ir / tm) / ntile, le = pfl * (ir / tm + 1) / ntile; l < le; l++) HANT__PREFETCH(pfp + (size_t)l * 64);
+                        hant__igemm_px px;
+                        hant__igemm_pixels(a, ic + ir, mr, &px);
+                        hant__tile t;
+                        if (mr <= HANT__MR / 2) { /* a short tail: half a tile */
+                            if (nr <= HANT__VL) hant__ig_1h(a, &px, pc, kc, pj, &t);
+                            else hant__ig_nh(a, &px, pc, kc, pj, &t);
+                        } else if (mr == HANT__MR - 1) {
+                            if (nr <= HANT__VL) hant__ig_1r(a, &px, pc, kc, pj, &t);
+                            else hant__ig_nr(a, &px, pc, kc, pj, &t);
+                        } else if (nr <= HANT__VL) hant__ig_1(a, &px, pc, kc, pj, &t);
+                        else hant__ig_n(a, &px, pc, kc, pj, &t);
+                        hant__micro_store(&t, a->y + (size_t)(ic + ir) * N + jc + jr, N, mr, nr, first, 0.0f, ep,
+                                          (int)(ic + ir), jc + jr);
                     }
                 }
             }
