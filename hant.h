@@ -4411,14 +4411,6 @@ HANT__INLINE void hant__q8_dw_block_out_k(const hant_qconv *q, const uint8_t *co
     }
 }
 
-/* The activation known at compile time, as on AVX2 below. */
-static void hant__q8_dw_block_out(const hant_qconv *q, const uint8_t *const *tp, int np, int c0, int cb, const hant__q8_epi *ep,
-                                  uint8_t *yu, float *yf) {
-    if (ep->mode == HANT__Q8_OUT_F32 && ep->act == HANT_ACT_SILU) hant__q8_dw_block_out_k(q, tp, np, c0, cb, ep, yu, yf, HANT__Q8_OUT_F32, HANT_ACT_SILU);
-    else if (ep->mode == HANT__Q8_OUT_U8ACT && ep->act == HANT_ACT_SILU) hant__q8_dw_block_out_k(q, tp, np, c0, cb, ep, yu, yf, HANT__Q8_OUT_U8ACT, HANT_ACT_SILU);
-    else hant__q8_dw_block_out_k(q, tp, np, c0, cb, ep, yu, yf, ep->mode, ep->act);
-}
-
 #define hant__q8_dw_block hant__q8_dw_block_scalar /* not reached: dw_rows takes hant__q8_dw_block_out */
 
 static void hant__q8_pack_dw(const int8_t *w, int T, int C, int8_t *dst) {
@@ -4500,16 +4492,20 @@ HANT__INLINE void hant__q8_dw_block_out_k(const hant_qconv *q, const uint8_t *co
         }
     }
 }
-/* The activation known at compile time: as a runtime argument (a switch per
-   vector, its constants reloaded) the SiLU of the fp32 output that SE reads
-   made b0-224's int8 depthwise steps 9% slower. Same operations. */
+#define HANT__Q8_DW_OUT 1
+#endif
+
+#if defined(HANT__Q8_VNNI512) || defined(HANT__Q8_DW_OUT)
+/* Both block kernels with the activation known at compile time: as a runtime
+   argument (a switch per vector, its constants reloaded) the SiLU of the fp32
+   output that SE reads made b0-224's int8 depthwise steps 9% slower. Same
+   operations. */
 static void hant__q8_dw_block_out(const hant_qconv *q, const uint8_t *const *tp, int np, int c0, int cb, const hant__q8_epi *ep,
                                   uint8_t *yu, float *yf) {
     if (ep->mode == HANT__Q8_OUT_F32 && ep->act == HANT_ACT_SILU) hant__q8_dw_block_out_k(q, tp, np, c0, cb, ep, yu, yf, HANT__Q8_OUT_F32, HANT_ACT_SILU);
     else if (ep->mode == HANT__Q8_OUT_U8ACT && ep->act == HANT_ACT_SILU) hant__q8_dw_block_out_k(q, tp, np, c0, cb, ep, yu, yf, HANT__Q8_OUT_U8ACT, HANT_ACT_SILU);
     else hant__q8_dw_block_out_k(q, tp, np, c0, cb, ep, yu, yf, ep->mode, ep->act);
 }
-#define HANT__Q8_DW_OUT 1
 #endif
 
 #if defined(HANT__Q8_VNNI512)
