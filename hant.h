@@ -7725,21 +7725,31 @@ static int hant__cmp_double(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
+#if defined(__linux__)
+/* cpu0's cache index i, one field of it ("size", "level") with a K or M suffix
+   applied; -1 when the file is missing (no such index). */
+static long long hant__sysfs_cache(int i, const char *field) {
+    char path[96], buf[64];
+    snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/%s", i, field);
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    long long v = 0;
+    if (fgets(buf, sizeof buf, f)) {
+        char *end;
+        v = (long long)strtoul(buf, &end, 10) * (*end == 'K' ? 1024 : *end == 'M' ? 1048576 : 1);
+    }
+    fclose(f);
+    return v;
+}
+#endif
+
 static size_t hant__llc_bytes(void) {
     size_t best = 0;
 #if defined(__linux__)
     for (int i = 0; i < 8; i++) {
-        char path[96], buf[64];
-        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
-        FILE *f = fopen(path, "r");
-        if (!f) break;
-        if (fgets(buf, sizeof buf, f)) {
-            char *end;
-            unsigned long v = strtoul(buf, &end, 10);
-            size_t bytes = (size_t)v * (*end == 'K' ? 1024u : *end == 'M' ? 1048576u : 1u);
-            if (bytes > best) best = bytes;
-        }
-        fclose(f);
+        long long v = hant__sysfs_cache(i, "size");
+        if (v < 0) break;
+        if ((size_t)v > best) best = (size_t)v;
     }
 #endif
     return best;
@@ -7747,27 +7757,14 @@ static size_t hant__llc_bytes(void) {
 
 /* One core's L2 (sysfs), 0 when not known. */
 static size_t hant__l2_bytes(void) {
-    size_t got = 0;
 #if defined(__linux__)
-    for (int i = 0; i < 8 && !got; i++) {
-        char path[96], buf[64];
-        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/level", i);
-        FILE *f = fopen(path, "r");
-        if (!f) break;
-        int level = fgets(buf, sizeof buf, f) ? atoi(buf) : 0;
-        fclose(f);
-        if (level != 2) continue;
-        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
-        if (!(f = fopen(path, "r"))) break;
-        if (fgets(buf, sizeof buf, f)) {
-            char *end;
-            unsigned long v = strtoul(buf, &end, 10);
-            got = (size_t)v * (*end == 'K' ? 1024u : *end == 'M' ? 1048576u : 1u);
-        }
-        fclose(f);
+    for (int i = 0; i < 8; i++) {
+        long long level = hant__sysfs_cache(i, "level");
+        if (level < 0) break;
+        if (level == 2) { long long v = hant__sysfs_cache(i, "size"); return v > 0 ? (size_t)v : 0; }
     }
 #endif
-    return got;
+    return 0;
 }
 
 /* hant_profile_config.evict: each thread reads its own slice, so that every core's L2 is
