@@ -3768,7 +3768,7 @@ struct hant_qconv {
     int ktot, kpad, npad;  /* GEMM depth, rounded up to 4; cout rounded up to NR */
     int8_t *packed;        /* GEMM weights, panels as above */
     int32_t *w32;          /* depthwise weights [k*k][cout], widened */
-    int8_t *wdw;           /* depthwise, AVX-512 VNNI: see hant__q8_dw_block_out */
+    int8_t *wdw;           /* depthwise, AVX-512 VNNI and AVX2: see hant__q8_pack_dw */
     int wide;              /* a weight lies outside [-64, 64]: the AVX2 GEMM takes hant__q8_tile_wide */
     int32_t *comp;         /* [npad]: bias_q - in.zero_point * sum_k w */
     float *mult, *fscale;  /* [npad]: in.scale * w_scale / out.scale, in.scale * w_scale */
@@ -4285,8 +4285,9 @@ static void hant__q8_dense_task(void *arg, int tid, int nt) {
 /* ---- depthwise ------------------------------------------------------------
    Sums x * w over the taps in int32 (x unshifted: comp holds the zero-point
    term, and taps off the image read zprow, so every pixel runs the same
-   code). Depthwise has no reduction over channels for vpdpbusd to use, so
-   the SIMD form widens to int32 and multiplies (vpmulld) on every path. */
+   code). Depthwise has no reduction over channels: the AVX-512 VNNI and
+   AVX2 kernels interleave taps of one channel for vpdpbusd / vpmaddubsw;
+   the generic SIMD form widens to int32 and multiplies (vpmulld). */
 #define HANT__Q8_DW_PIX 4
 #define HANT__Q8_DW_CB 256 /* channels per block: the int32 sums stay on the stack */
 #define HANT__Q8_DW_TAPS 52 /* 7 x 7 rounded up to a multiple of 4 */
@@ -4426,20 +4427,23 @@ static void hant__q8_pack_dw(const int8_t *w, int T, int C, int8_t *dst) {
 }
 #elif defined(HANT__Q8_AVX2) && defined(HANT__AVX2)
 /* Weights in [-64, 64] (q->wdw set): a u8 x s8 product is at most 16320,
-   two fit in an s16. No byte interleave of taps (the shuffle port would
-   bound it): vpmaddubsw multiplies the 32 channels of a tap as they lie,
-   once by the even channels' weights (odd bytes 0) and once by the odd
-   ones', which gives each channel's product alone in an s16. Two taps add
-   in s16; then the low and high halves of each int32 widen (vpmaddwd by 1,
-   arithmetic shift), into four sums of the channels 4i + r. A transpose
-   restores channel order at the end. wdw: [C/32 blocks][taps][even, odd][32]. */
+   two fit in an s16. vpmaddubsw adds adjacent byte pairs, so both bytes of a
+   pair must be the same channel: two taps of one channel are byte-interleaved
+   (vpunpck{l,h}bw of the two taps' 32 channels), one vpmaddubsw then gives
+   16 channels' two-tap sums. Two tap pairs' sums are word-interleaved and
+   vpmaddwd by 1 adds them into int32, four taps per int32 with no zero
+   weights. Sums land in lanes of channels {0-3, 16-19}, {4-7, 20-23},
+   {8-11, 24-27}, {12-15, 28-31}; a lane permute restores channel order.
+   wdw: [C/32 blocks][tap pairs][lo, hi][32]: the two taps' weights
+   interleaved as vpunpck interleaves the inputs. */
 static void hant__q8_pack_dw(const int8_t *w, int T, int C, int8_t *dst) {
+    const int NP = (T + 1) / 2;
     for (int b = 0; b < (C + 31) / 32; b++)
-        for (int t = 0; t < T; t++)
+        for (int p = 0; p < NP; p++)
             for (int e = 0; e < 2; e++)
-                for (int p = 0; p < 32; p++) {
-                    int c = b * 32 + p;
-                    dst[(((size_t)b * T + t) * 2 + e) * 32 + p] = c < C && p % 2 == e ? w[(size_t)t * C + c] : 0;
+                for (int i = 0; i < 32; i++) {
+                    int c = b * 32 + (i / 16) * 16 + e * 8 + (i % 16) / 2, t = 2 * p + i % 2;
+                    dst[(((size_t)b * NP + p) * 2 + e) * 32 + i] = c < C && t < T ? w[(size_t)t * C + c] : 0;
                 }
 }
 
@@ -4452,40 +4456,38 @@ static inline __m256i hant__q8_dw_ld(const uint8_t *p, int n) {
     return _mm256_loadu_si256((const __m256i *)t);
 }
 
+/* The two-tap sums (s16) of taps 2p and 2p + 1 of 32 channels: lo {0-7, 16-23}, hi {8-15, 24-31}. */
+HANT__INLINE void hant__q8_dw_pair(const uint8_t *const *t, int p, int T, int cc, int n, const int8_t *w, __m256i *lo, __m256i *hi) {
+    __m256i xa = hant__q8_dw_ld(t[2 * p] + cc, n), xb = 2 * p + 1 < T ? hant__q8_dw_ld(t[2 * p + 1] + cc, n) : _mm256_setzero_si256();
+    *lo = _mm256_maddubs_epi16(_mm256_unpacklo_epi8(xa, xb), _mm256_loadu_si256((const __m256i *)w));
+    *hi = _mm256_maddubs_epi16(_mm256_unpackhi_epi8(xa, xb), _mm256_loadu_si256((const __m256i *)(w + 32)));
+}
+
 HANT__INLINE void hant__q8_dw_block_out_k(const hant_qconv *q, const uint8_t *const *tp, int np, int c0, int cb, const hant__q8_epi *ep,
                                          uint8_t *yu, float *yf, const int mode, const hant_act act) {
-    const int T = q->kernel * q->kernel, C = q->cin, skip0 = q->in.zero_point == 0;
-    const __m256i one = _mm256_set1_epi32(1); /* as s16 pairs (1, 0): vpmaddwd takes the low half */
+    const int T = q->kernel * q->kernel, NP = (T + 1) / 2, C = q->cin, skip0 = q->in.zero_point == 0;
+    const __m256i one = _mm256_set1_epi16(1);
     for (int c = 0; c < cb; c += 32) {
         const int cc = c0 + c, n = HANT__MIN(32, cb - c);
-        const int8_t *wb = q->wdw + (size_t)(cc / 32) * T * 64;
+        const int8_t *wb = q->wdw + (size_t)(cc / 32) * NP * 64;
         for (int j = 0; j < np; j++) {
             const uint8_t *const *t = tp + j * HANT__Q8_DW_TAPS;
-            __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0; /* channels 4i, 4i + 1, 4i + 2, 4i + 3 */
-            for (int k = 0; k < T; k += 2) {
-                const int two = k + 1 < T;
-                if (skip0 && t[k] == q->zprow && (!two || t[k + 1] == q->zprow)) continue;
-                const int8_t *w = wb + (size_t)k * 64;
-                __m256i x = hant__q8_dw_ld(t[k] + cc, n);
-                __m256i se = _mm256_maddubs_epi16(x, _mm256_loadu_si256((const __m256i *)w));
-                __m256i so = _mm256_maddubs_epi16(x, _mm256_loadu_si256((const __m256i *)(w + 32)));
-                if (two) {
-                    x = hant__q8_dw_ld(t[k + 1] + cc, n);
-                    se = _mm256_add_epi16(se, _mm256_maddubs_epi16(x, _mm256_loadu_si256((const __m256i *)(w + 64))));
-                    so = _mm256_add_epi16(so, _mm256_maddubs_epi16(x, _mm256_loadu_si256((const __m256i *)(w + 96))));
-                }
-                a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(se, one));
-                a2 = _mm256_add_epi32(a2, _mm256_srai_epi32(se, 16));
-                a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(so, one));
-                a3 = _mm256_add_epi32(a3, _mm256_srai_epi32(so, 16));
+            __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
+            for (int p = 0; p < NP; p += 2) {
+                const int two = p + 1 < NP; /* taps 2p .. 2p + 3 (those past T read nothing) */
+                if (skip0 && t[2 * p] == q->zprow && (2 * p + 1 >= T || t[2 * p + 1] == q->zprow) &&
+                    (!two || (t[2 * p + 2] == q->zprow && (2 * p + 3 >= T || t[2 * p + 3] == q->zprow))))
+                    continue;
+                __m256i l0, h0, l1 = _mm256_setzero_si256(), h1 = l1;
+                hant__q8_dw_pair(t, p, T, cc, n, wb + (size_t)p * 64, &l0, &h0);
+                if (two) hant__q8_dw_pair(t, p + 1, T, cc, n, wb + (size_t)(p + 1) * 64, &l1, &h1);
+                a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(_mm256_unpacklo_epi16(l0, l1), one));
+                a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(_mm256_unpackhi_epi16(l0, l1), one));
+                a2 = _mm256_add_epi32(a2, _mm256_madd_epi16(_mm256_unpacklo_epi16(h0, h1), one));
+                a3 = _mm256_add_epi32(a3, _mm256_madd_epi16(_mm256_unpackhi_epi16(h0, h1), one));
             }
-            /* 4 x 4 transposes in each 128-bit lane, then the lanes: o[v] = channels 8v .. 8v + 7 */
-            __m256i t0 = _mm256_unpacklo_epi32(a0, a1), t1 = _mm256_unpackhi_epi32(a0, a1);
-            __m256i t2 = _mm256_unpacklo_epi32(a2, a3), t3 = _mm256_unpackhi_epi32(a2, a3);
-            __m256i u0 = _mm256_unpacklo_epi64(t0, t2), u1 = _mm256_unpackhi_epi64(t0, t2);
-            __m256i u2 = _mm256_unpacklo_epi64(t1, t3), u3 = _mm256_unpackhi_epi64(t1, t3);
-            __m256i o[4] = { _mm256_permute2x128_si256(u0, u1, 0x20), _mm256_permute2x128_si256(u2, u3, 0x20),
-                             _mm256_permute2x128_si256(u0, u1, 0x31), _mm256_permute2x128_si256(u2, u3, 0x31) };
+            __m256i o[4] = { _mm256_permute2x128_si256(a0, a1, 0x20), _mm256_permute2x128_si256(a2, a3, 0x20),
+                             _mm256_permute2x128_si256(a0, a1, 0x31), _mm256_permute2x128_si256(a2, a3, 0x31) };
             for (int v = 0; v < 4 && v * 8 < n; v++) /* comp is padded to whole 64-channel blocks */
                 hant__q8_epi_vec_k(ep, _mm256_add_epi32(o[v], _mm256_loadu_si256((const __m256i *)(q->comp + cc + v * 8))), cc + v * 8, n - v * 8,
                                    yu ? yu + (size_t)j * C + c + v * 8 : NULL, yf ? yf + (size_t)j * C + c + v * 8 : NULL, mode, act);
@@ -4661,7 +4663,7 @@ hant_status hant_qconv_create(hant_context *ctx, const hant_qconv_desc *d, hant_
         else hant_free(ctx, q->w32), q->w32 = NULL; /* reported below */
 #elif defined(HANT__Q8_DW_OUT)
         if (!wide) { /* else the widening kernel */
-            q->wdw = (int8_t *)hant_alloc(ctx, np * (size_t)T * 2);
+            q->wdw = (int8_t *)hant_alloc(ctx, np * (size_t)((T + 1) / 2) * 2);
             if (q->wdw) hant__q8_pack_dw(d->weights, T, cout, q->wdw);
             else hant_free(ctx, q->w32), q->w32 = NULL; /* reported below */
         }
