@@ -5464,9 +5464,12 @@ typedef struct hant__op {
 
 /* An untiled MBConv block runs tiled where its expanded tensor takes at
    least HANT__FUSE_AUTO_IMAGE bytes per image and, for the batch, at least
-   HANT__FUSE_AUTO_BATCH (hant__fuse_on). */
+   HANT__FUSE_AUTO_BATCH; a block without SE (one pass, no full-size
+   depthwise output) from HANT__FUSE_AUTO_PLAIN per image at any batch, twice
+   that with stride 2 (hant__fuse_on). */
 #define HANT__FUSE_AUTO_IMAGE (1.5 * 1048576.0)
 #define HANT__FUSE_AUTO_BATCH (3.0 * 1048576.0)
+#define HANT__FUSE_AUTO_PLAIN (0.5 * 1048576.0)
 
 /* A tiled MBConv block (>>fuse): at inference, ops op0..op1 run as one. */
 typedef struct hant__fuse {
@@ -5656,7 +5659,8 @@ static void hant__net_build(hant__builder *b) {
             f.pr = n->nunits - 1; f.out = cur; f.op1 = n->nops - 1;
             /* an untiled fp32 block whose expanded tensor is large may run tiled too (hant__fuse_on) */
             f.autof = !bs->tiled && !bs->quant && f.ex >= 0 &&
-                      (double)n->slot_h[in] * n->slot_w[in] * hid * sizeof(float) >= HANT__FUSE_AUTO_IMAGE;
+                      (double)n->slot_h[in] * n->slot_w[in] * hid * sizeof(float) >=
+                      (se ? HANT__FUSE_AUTO_IMAGE : HANT__FUSE_AUTO_PLAIN * bs->stride);
             if ((bs->tiled || f.autof) && !b->oom && hant__grow(b, (void **)&n->fuses, &b->cap_fuses, n->nfuses + 1, sizeof(hant__fuse))) {
                 n->fuses[n->nfuses++] = f;
                 for (int k = f.op0; k <= f.op1; k++) n->ops[k].fused = n->nfuses;
@@ -6417,14 +6421,19 @@ static void hant__fuse_task(void *arg, int tid, int nt) {
    automatic one (an untiled block, fuse.autof) runs tiled when its n images'
    expanded tensor exceeds HANT__FUSE_AUTO_BATCH: measured on a 2-core Xeon
    (2 MiB L2 per core), tiling paid on the 112 x 112 expansions at batch 1
-   (mobilenet_v2, 0.41 -> 0.30 ms) and at 56 x 56 only at batch 32 (a third
-   of L2 and below, it was even or slower). */
+   (mobilenet_v2, 0.41 -> 0.30 ms) and, with SE, at 56 x 56 only at batch 32
+   (a third of L2 and below, it was even or slower). Without SE it paid at
+   batch 1 down to 28 x 28 x 192 (mobilenet_v2: 56 x 56 x 144 0.289 -> 0.264
+   ms, 28 x 28 x 192 0.099 -> 0.094; stride 2 56 x 56 x 144 0.149 -> 0.130)
+   but not for mobilenet_v3_small's 56 x 56 x 72 stride 2 (0.080 ms op by op, 0.086 tiled):
+   every such block runs tiled, those with stride 2 from twice the size. */
 static const hant__fuse *hant__fuse_on(const hant_net *net, const hant__op *o, int n) {
     if (!o->fused) return NULL;
     const hant__fuse *f = &net->fuses[o->fused - 1];
     if (!f->autof) return f;
     const hant__unit *d = &net->units[f->dw];
-    return (double)n * d->s.h * d->s.w * d->s.cin * sizeof(float) >= HANT__FUSE_AUTO_BATCH && &net->ops[f->op0] == o ? f : NULL;
+    if (&net->ops[f->op0] != o) return NULL;
+    return f->se < 0 || (double)n * d->s.h * d->s.w * d->s.cin * sizeof(float) >= HANT__FUSE_AUTO_BATCH ? f : NULL;
 }
 
 static void hant__fuse_forward(hant_net *net, hant__exec *e, const hant__fuse *f, int n) {

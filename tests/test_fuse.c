@@ -240,9 +240,10 @@ static void test_pool_tiled(void) {
 }
 
 /* An untiled block whose expanded tensor is large (56 x 56 x 144: 1.8 MiB
-   per image) runs op by op at batch 1 and tiled from batch 2 on
+   per image) runs tiled: with SE from batch 2 on, without SE at any batch
    (hant__fuse_on); each image of the batch must equal that image alone (bit
-   for bit without SE, to rounding with it), with every slot still buffered. */
+   for bit without SE, to rounding with it), with every slot still buffered;
+   without SE the tiled batch must equal the op by op one bit for bit. */
 static void test_auto_fuse(void) {
     static const size_t budgets[] = { (size_t)256 << 10, 16384 };
     for (int bi = 0; bi < 2; bi++)
@@ -259,13 +260,21 @@ static void test_auto_fuse(void) {
                     HT_CHECK(p->nfuses == 1 && p->fuses[0].autof, "auto fuse: %d fuses", p->nfuses);
                     if (p->nfuses != 1) { hant_net_destroy(p); return; }
                     const hant__op *o = &p->ops[p->fuses[0].op0];
-                    HT_CHECK(!hant__fuse_on(p, o, 1) && hant__fuse_on(p, o, 2) && !hant__fuse_on(p, o + 1, 2), "fuse_on by batch");
+                    HT_CHECK((hant__fuse_on(p, o, 1) == NULL) == se && hant__fuse_on(p, o, 2) && !hant__fuse_on(p, o + 1, 2), "fuse_on by batch");
                     const int n = 3;
                     size_t ni = (size_t)56 * 56 * 24, no = hant_net_output_size(p);
                     float *x = malloc(ni * n * 4), *y = malloc(no * n * 4), *y1 = malloc(no * 4);
                     ht_fill(x, ni * n, -1, 1);
                     HT_CHECK(hant_net_forward(p, x, n, y) == HANT_OK, "%s", hant_last_error());
                     for (int i = 0; i < p->nslots; i++) HT_CHECK(p->infer_exec[0].slot[i] || i == 0, "slot %d has no buffer", i);
+                    if (!se) { /* the same batch op by op (the block's ops unmarked) */
+                        float *yr = malloc(no * n * 4);
+                        for (int k = p->fuses[0].op0; k <= p->fuses[0].op1; k++) p->ops[k].fused = 0;
+                        HT_CHECK(hant_net_forward(p, x, n, yr) == HANT_OK, "%s", hant_last_error());
+                        for (int k = p->fuses[0].op0; k <= p->fuses[0].op1; k++) p->ops[k].fused = 1;
+                        HT_CHECK(!memcmp(y, yr, no * n * 4), "auto fuse s %d threads %d budget %zu: tiled differs from op by op", s, t + 1, budgets[bi]);
+                        free(yr);
+                    }
                     for (int i = 0; i < n; i++) {
                         HT_CHECK(hant_net_forward(p, x + ni * i, 1, y1) == HANT_OK, "%s", hant_last_error());
                         char what[96];
@@ -285,6 +294,13 @@ static void test_auto_fuse(void) {
     hant_net *p;
     HT_CHECK(hant_net_create(ctx1, &a, 1, &p) == HANT_OK && p->nfuses == 0, "28 x 28 block fused");
     hant_net_destroy(p);
+    /* without SE from 0.5 MiB per image at stride 1 (28 x 28 x 192), twice that at stride 2 */
+    for (int s = 1; s <= 2; s++) {
+        a = one_block(28, 28, 32, 32, 6, 3, s, 0.0f, HANT_ACT_RELU6);
+        HT_CHECK(hant_net_create(ctx1, &a, 1, &p) == HANT_OK && p->nfuses == (s == 1), "28 x 28 x 192 stride %d: %d fuses", s, p->nfuses);
+        if (p->nfuses) HT_CHECK(hant__fuse_on(p, &p->ops[p->fuses[0].op0], 1) != NULL, "28 x 28 x 192 not tiled at batch 1");
+        hant_net_destroy(p);
+    }
 }
 
 int main(int argc, char **argv) {
