@@ -6168,23 +6168,68 @@ static void hant__add_inplace(float *y, const float *x, size_t count) {
     for (; i < count; i++) y[i] += x[i];
 }
 
-/* 3x3 stride-2 max-pool with padding 1, the padding -inf (PyTorch): every
-   window holds at least one pixel, which starts the running maximum. */
-static void hant__maxpool_forward(const float *x, int n, int H, int W, int C, float *y) {
-    int OH = hant_conv_out(H, 3, 2), OW = hant_conv_out(W, 3, 2);
-    for (int i = 0; i < n; i++)
-        for (int oh = 0; oh < OH; oh++)
-            for (int ow = 0; ow < OW; ow++) {
-                int h0 = HANT__MAX(0, 2 * oh - 1), h1 = HANT__MIN(H, 2 * oh + 2), w0 = HANT__MAX(0, 2 * ow - 1), w1 = HANT__MIN(W, 2 * ow + 2);
-                float *yp = y + (((size_t)i * OH + oh) * OW + ow) * C;
-                for (int c = 0; c < C; c += HANT__VL) {
-                    int nn = C - c;
-                    hant__vf m = hant__v_loadp(x + (((size_t)i * H + h0) * W + w0) * C + c, nn);
-                    for (int ih = h0; ih < h1; ih++)
-                        for (int iw = w0; iw < w1; iw++) m = hant__v_max(m, hant__v_loadp(x + (((size_t)i * H + ih) * W + iw) * C + c, nn));
-                    hant__v_storep(yp + c, m, nn);
-                }
+/* 3x3 stride-2 max-pool with padding 1, the padding -inf (PyTorch). Every
+   window holds its centre pixel (2oh, 2ow); a tap in the padding is clamped to
+   the centre's row or column, which max ignores: nine loads, no bounds per
+   window. Output rows are split over the threads. */
+typedef struct { const float *x; float *y; int n, H, W, C; } hant__maxpool_args;
+
+static void hant__maxpool_task(void *arg, int tid, int nt) {
+    const hant__maxpool_args *a = (const hant__maxpool_args *)arg;
+    int H = a->H, W = a->W, C = a->C, OH = hant_conv_out(H, 3, 2), OW = hant_conv_out(W, 3, 2);
+    int64_t b, e;
+    hant__split((int64_t)a->n * OH, 1, tid, nt, &b, &e);
+    for (int64_t r = b; r < e; r++) {
+        int i = (int)(r / OH), oh = (int)(r % OH), hc = 2 * oh;
+        const float *img = a->x + (size_t)i * H * W * C;
+        const float *r0 = img + (size_t)(hc > 0 ? hc - 1 : hc) * W * C, *r1 = img + (size_t)hc * W * C;
+        const float *r2 = img + (size_t)(hc + 1 < H ? hc + 1 : hc) * W * C;
+        float *yp = a->y + (size_t)r * OW * C;
+        for (int ow = 0; ow < OW; ow++, yp += C) {
+            int wc = 2 * ow;
+            size_t c0 = (size_t)(wc > 0 ? wc - 1 : wc) * C, c1 = (size_t)wc * C, c2 = (size_t)(wc + 1 < W ? wc + 1 : wc) * C;
+            int c = 0;
+            for (; c + HANT__VL <= C; c += HANT__VL) {
+                hant__vf m = hant__v_max(hant__v_load(r0 + c0 + c), hant__v_load(r0 + c1 + c));
+                m = hant__v_max(m, hant__v_load(r0 + c2 + c));
+                m = hant__v_max(m, hant__v_max(hant__v_load(r1 + c0 + c), hant__v_load(r1 + c1 + c)));
+                m = hant__v_max(m, hant__v_max(hant__v_load(r1 + c2 + c), hant__v_load(r2 + c0 + c)));
+                m = hant__v_max(m, hant__v_max(hant__v_load(r2 + c1 + c), hant__v_load(r2 + c2 + c)));
+                hant__v_store(yp + c, m);
             }
+            for (; c < C; c++) {
+                float m = r1[c1 + c];
+                const float *rr[3] = { r0, r1, r2 };
+                for (int k = 0; k < 3; k++) {
+                    m = HANT__MAX(m, rr[k][c0 + c]); m = HANT__MAX(m, rr[k][c1 + c]); m = HANT__MAX(m, rr[k][c2 + c]);
+                }
+                yp[c] = m;
+            }
+        }
+    }
+}
+
+static void hant__maxpool_forward(hant_context *ctx, const float *x, int n, int H, int W, int C, float *y) {
+    hant__maxpool_args a = { x, y, n, H, W, C };
+    hant__run(ctx, hant__maxpool_task, &a);
+}
+
+/* A standalone activation (after a residual add: ResNet) split over the
+   threads in 64-byte-aligned chunks: at batch 1 one core left half the
+   bandwidth unused. */
+typedef struct { hant_act act; const float *x; float *y; size_t count; } hant__act_args;
+
+static void hant__act_task(void *arg, int tid, int nt) {
+    const hant__act_args *a = (const hant__act_args *)arg;
+    int64_t b, e;
+    hant__split((int64_t)a->count, 16, tid, nt, &b, &e);
+    if (b < e) hant_act_forward(a->act, a->x + b, a->y + b, (size_t)(e - b));
+}
+
+static void hant__act_forward_mt(hant_context *ctx, hant_act act, const float *x, float *y, size_t count) {
+    hant__act_args a = { act, x, y, count };
+    if (count < 16384) hant_act_forward(act, x, y, count);
+    else hant__run(ctx, hant__act_task, &a);
 }
 
 /* dx (+)= dy routed to each window's first maximum in scan order (PyTorch's choice on ties). */
@@ -6473,9 +6518,9 @@ static void hant__exec_plain_op(hant_net *net, hant__exec *e, const hant__op *o,
         hant__se_forward(net->ctx, &p, in, n, se->hw, e->se_s[o->idx], e->se_h[o->idx], e->se_a[o->idx], e->se_gate[o->idx], out);
         if (res) hant__add_inplace(out, res, (size_t)n * se->hw * se->c);
     } else if (o->type == HANT__OP_ACT) {
-        hant_act_forward((hant_act)o->idx, in, out, (size_t)n * net->slot_size[o->out]);
+        hant__act_forward_mt(net->ctx, (hant_act)o->idx, in, out, (size_t)n * net->slot_size[o->out]);
     } else if (o->type == HANT__OP_MAXPOOL) {
-        hant__maxpool_forward(in, n, net->slot_h[o->in], net->slot_w[o->in], net->slot_c[o->in], out);
+        hant__maxpool_forward(net->ctx, in, n, net->slot_h[o->in], net->slot_w[o->in], net->slot_c[o->in], out);
     } else {
         hant__se_pass(net->ctx, hant__gap_task, in, NULL, n, net->slot_h[o->in] * net->slot_w[o->in], net->slot_c[o->in], out);
     }

@@ -78,12 +78,64 @@ static void test_direct(void) {
     }
 }
 
+/* The stem's 3x3/2 max-pool (>>exec) against its scalar reference: even and odd sizes (the
+   clamped edge taps), channel tails, batches, 1 and 2 threads. */
+static void maxpool_ref(const float *x, int n, int H, int W, int C, float *y) {
+    int OH = hant_conv_out(H, 3, 2), OW = hant_conv_out(W, 3, 2);
+    for (int i = 0; i < n; i++)
+        for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow++)
+                for (int c = 0; c < C; c++) {
+                    float m = -INFINITY;
+                    for (int ih = HANT__MAX(0, 2 * oh - 1); ih < HANT__MIN(H, 2 * oh + 2); ih++)
+                        for (int iw = HANT__MAX(0, 2 * ow - 1); iw < HANT__MIN(W, 2 * ow + 2); iw++)
+                            m = HANT__MAX(m, x[(((size_t)i * H + ih) * W + iw) * C + c]);
+                    y[(((size_t)i * OH + oh) * OW + ow) * C + c] = m;
+                }
+}
+
+static void test_maxpool(void) {
+    static const int sh[][4] = { { 1, 12, 12, 64 }, { 2, 7, 9, 20 }, { 1, 1, 1, 3 }, { 3, 2, 5, 33 }, { 1, 13, 6, 16 } };
+    for (size_t k = 0; k < sizeof sh / sizeof sh[0]; k++) {
+        int n = sh[k][0], H = sh[k][1], W = sh[k][2], C = sh[k][3], OH = hant_conv_out(H, 3, 2), OW = hant_conv_out(W, 3, 2);
+        size_t nx = (size_t)n * H * W * C, ny = (size_t)n * OH * OW * C;
+        float *x = malloc(nx * 4), *y = malloc(ny * 4), *r = malloc(ny * 4);
+        ht_seed(k + 1);
+        ht_fill(x, nx, -1, 1);
+        maxpool_ref(x, n, H, W, C, r);
+        for (int t = 0; t < 2; t++) {
+            memset(y, 0xff, ny * 4);
+            hant__maxpool_forward(t ? ctx2 : ctx1, x, n, H, W, C, y);
+            HT_CHECK(memcmp(y, r, ny * 4) == 0, "maxpool n%d %dx%d c%d threads %d differs", n, H, W, C, t + 1);
+        }
+        free(x); free(y); free(r);
+    }
+}
+
+/* The standalone activation split over 2 threads: the same bits as one call (chunks start at
+   multiples of 16 floats, so each element takes the same vector or tail path). */
+static void test_act_mt(void) {
+    size_t n = 40000 + 5;
+    float *x = malloc(n * 4), *y = malloc(n * 4), *r = malloc(n * 4);
+    ht_seed(77);
+    ht_fill(x, n, -6, 6);
+    for (int a = 0; a < HANT_ACT_COUNT; a++) {
+        hant_act_forward((hant_act)a, x, r, n);
+        memset(y, 0xff, n * 4);
+        hant__act_forward_mt(ctx2, (hant_act)a, x, y, n);
+        HT_CHECK(memcmp(y, r, n * 4) == 0, "act %s over 2 threads differs", hant_act_name((hant_act)a));
+    }
+    free(x); free(y); free(r);
+}
+
 int main(int argc, char **argv) {
     HT_INIT(argc, argv);
     hant_config c1 = { 1, 0, { 0 }, 0 }, c2 = { 2, 0, { 0 }, 0 };
     if (hant_context_create(&c1, &ctx1) || hant_context_create(&c2, &ctx2)) { printf("context: %s\n0 passed, 1 failed\n", hant_last_error()); return 1; }
     HT_RUN(test_row_tiles);
     HT_RUN(test_direct);
+    HT_RUN(test_maxpool);
+    HT_RUN(test_act_mt);
     hant_context_destroy(ctx1);
     hant_context_destroy(ctx2);
     return HT_SUMMARY();
