@@ -117,6 +117,12 @@ void hant_context_destroy(hant_context *ctx);
 int hant_context_threads(const hant_context *ctx);
 /* 1 if every thread's pinning request was honoured, 0 if not, -1 if not asked. */
 int hant_context_pinned(const hant_context *ctx);
+/* The pool's tally since the context was made: parallel dispatches, slots the
+   caller ran in a worker's place (the worker was late, e.g. off its core),
+   dispatches whose end the caller had to yield the core for, and the timed
+   runs hant_profile_net dropped (and kept after its retry cap) for those. */
+typedef struct hant_pool_stats { uint64_t dispatches, caller_slots, yields, late_dropped, late_kept; } hant_pool_stats;
+void hant_context_stats(const hant_context *ctx, hant_pool_stats *out);
 
 /* ---- architecture --------------------------------------------------------- */
 typedef enum hant_act {
@@ -615,6 +621,10 @@ typedef struct hant_profile_config {
                             evicts the part's weights from that core's L2 but not from the shared L3,
                             as the other parts of a network do (hant profile --cache evict) */
     size_t evict_bytes;  /* per thread; 0: 3x the L2 (sysfs), else 6 MiB */
+    int keep_late;       /* 0: a timed run in which the caller ran over half of the workers' slots
+                            (4+ dispatches), or yielded its core waiting for one (a worker off its
+                            core: the run measured fewer cores), is dropped and run again, up to
+                            4 x reps + 64 times; 1: kept (counted in hant_pool_stats either way) */
 } hant_profile_config;
 /* unc_ms: half-width of a ~95% interval of median_ms (0: not known, e.g. a
    table made before hant stored it); rel: median_ms over the table's
@@ -1138,6 +1148,7 @@ typedef struct hant_lut_profile_config {
     int use_median;          /* a sample: 0 the fastest of its runs, 1 their median */
     int cold;                /* flush the caches before every timed run */
     int evict;               /* evict every core's L2 before every timed run of a part (hant_profile_config) */
+    int keep_late;           /* 1: keep timed runs in which a worker was late (hant_profile_config) */
     int validate;            /* random networks timed end to end; 0: none (but after a
                                 re-profile, as many as the table's model was fitted on) */
     int score_only;          /* score the stored model on them: nothing fitted or saved */
@@ -1758,6 +1769,11 @@ struct hant_context {
     hant__task_fn task;
     void *task_arg;
     hant__scratch *scratch; /* [nthreads][HANT__SCRATCH_SLOTS] */
+    /* the caller's tally (only the caller writes them): dispatches, slots
+       other than 0 that the caller ran itself (a worker was late or off its
+       core) and dispatches whose end the caller waited for with sched_yield */
+    uint64_t dispatches, caller_slots, yields;
+    uint64_t late_dropped, late_kept; /* hant_profile_net's late-worker guard */
 };
 
 typedef struct { hant_context *ctx; int tid; } hant__worker_arg;
@@ -1836,8 +1852,8 @@ static int hant__pin_self(int cpu) {
 
 /* Claims and runs the slots of generation gen that are still free, starting
    from the claim word c; returns when none is left or a new task is out. */
-static void hant__claim_slots(hant_context *ctx, uint64_t c, uint32_t gen) {
-    int in = hant__tls_in_task, tid = hant__tls_tid;
+static int hant__claim_slots(hant_context *ctx, uint64_t c, uint32_t gen) {
+    int in = hant__tls_in_task, tid = hant__tls_tid, ran = 0;
     hant__tls_in_task = 1;
     while ((uint32_t)(c >> 32) == gen && (uint32_t)c < (uint32_t)ctx->nthreads) {
         if (!atomic_compare_exchange_weak_explicit(&ctx->claim, &c, c + 1, memory_order_acquire, memory_order_acquire)) continue;
@@ -1846,9 +1862,11 @@ static void hant__claim_slots(hant_context *ctx, uint64_t c, uint32_t gen) {
         ctx->task(ctx->task_arg, hant__tls_tid, ctx->nthreads);
         atomic_fetch_sub_explicit(&ctx->pending, 1, memory_order_release);
         c = atomic_load_explicit(&ctx->claim, memory_order_acquire);
+        ran++;
     }
     hant__tls_in_task = in;
     hant__tls_tid = tid;
+    return ran;
 }
 
 static void *hant__worker_main(void *p) {
@@ -1970,6 +1988,10 @@ void hant_context_destroy(hant_context *ctx) {
 
 int hant_context_threads(const hant_context *ctx) { return ctx->nthreads; }
 int hant_context_pinned(const hant_context *ctx) { return ctx->pin_requested ? ctx->pinned_ok : -1; }
+void hant_context_stats(const hant_context *ctx, hant_pool_stats *out) {
+    out->dispatches = ctx->dispatches; out->caller_slots = ctx->caller_slots; out->yields = ctx->yields;
+    out->late_dropped = ctx->late_dropped; out->late_kept = ctx->late_kept;
+}
 
 /* Threads available to a kernel called from here: 1 inside a task. */
 static int hant__avail_threads(const hant_context *ctx) { return hant__tls_in_task ? 1 : ctx->nthreads; }
@@ -2000,14 +2022,15 @@ static void hant__run(hant_context *ctx, hant__task_fn task, void *arg) {
     hant__tls_tid = 0;
     task(arg, 0, ctx->nthreads);
     atomic_fetch_sub_explicit(&ctx->pending, 1, memory_order_release);
-    hant__claim_slots(ctx, atomic_load_explicit(&ctx->claim, memory_order_acquire), gen);
+    ctx->caller_slots += (uint64_t)hant__claim_slots(ctx, atomic_load_explicit(&ctx->claim, memory_order_acquire), gen);
+    ctx->dispatches++;
     hant__tls_in_task = 0;
     hant__tls_tid = 0;
     /* only slots that a thread has started are left: wait for them, and
        give the core away if that thread was preempted in the middle */
     for (int spins = 0; atomic_load_explicit(&ctx->pending, memory_order_acquire) > 0; spins++) {
         if (spins < 4000) hant__cpu_relax();
-        else sched_yield();
+        else { ctx->yields += spins == 4000; sched_yield(); }
     }
 }
 
@@ -8051,6 +8074,18 @@ hant_status hant_steady_check(const double *q, int n, int windows, double tol, h
     return HANT_OK;
 }
 
+/* A timed run whose worker was off its core: over 4+ dispatches the caller
+   ran over half of the workers' slots, or it yielded its core waiting for a
+   slot in progress. It measured fewer cores than the run is for (measured:
+   when another SCHED_FIFO process holds the worker's core, every 2-thread run
+   is a 1-core run, the reference x2.0); in a network a worker normally
+   misses 0-0.9 of its 12-55 slots. A part of 1-3 dispatches is never judged:
+   its slots are often shorter than a worker's reaction, and the caller runs
+   them in every run (a 16x16 conv: all of them). */
+static int hant__late_run(uint64_t dispatches, uint64_t caller_slots, uint64_t yields, int nthreads) {
+    return nthreads > 1 && ((dispatches >= 4 && caller_slots * 2 > dispatches * (uint64_t)(nthreads - 1)) || yields > 0);
+}
+
 hant_status hant_profile_net(hant_net *net, int batch, const hant_profile_config *config, hant_timing *out) {
     if (!net || !out || batch < 1 || batch > 65536) return hant__fail(HANT_ERR_INVALID_ARG, "hant_profile_net: bad argument (batch %d)", batch);
     hant_profile_config cfg;
@@ -8084,7 +8119,8 @@ hant_status hant_profile_net(hant_net *net, int batch, const hant_profile_config
     if (net->nq8 && !hant_net_int8_ready(net) && (st = hant_net_calibrate(net, x, batch, 100))) goto done;
     for (int i = 0; i < cfg.warmup; i++)
         if ((st = hant__net_forward(net, x, batch, NULL))) goto done;
-    int n = 0;
+    int n = 0, late = 0;
+    const int late_cap = cfg.keep_late ? 0 : 4 * cfg.reps + 64;
     double total = 0;
     while (n < cap && (n < cfg.reps || total < cfg.min_ms)) {
         if (flush) { /* a fresh value each run, so no store can be skipped */
@@ -8092,9 +8128,15 @@ hant_status hant_profile_net(hant_net *net, int batch, const hant_profile_config
             for (size_t i = 0; i < cfg.flush_bytes; i += 64) flush[i] = v;
         }
         if (evict) hant__run(net->ctx, hant__evict_task, &ej);
+        hant_context *c = net->ctx;
+        const uint64_t d0 = c->dispatches, s0 = c->caller_slots, y0 = c->yields;
         double t0 = hant_time_ms();
         hant__net_forward(net, x, batch, NULL);
         t[n] = hant_time_ms() - t0;
+        if (hant__late_run(c->dispatches - d0, c->caller_slots - s0, c->yields - y0, c->nthreads)) {
+            if (late < late_cap) { late++; c->late_dropped++; continue; }
+            c->late_kept++;
+        }
         total += t[n++];
     }
     qsort(t, (size_t)n, sizeof *t, hant__cmp_double);
@@ -14344,7 +14386,7 @@ hant_status hant_lut_profile(hant_context *ctx, const hant_arch *arch, const cha
     P.cfg = &cfg; P.res = rs; P.threads = threads;
     P.b.ctx = ctx; P.b.batch = batch; P.b.rounds = cfg.rounds; P.b.min_rounds = cfg.min_rounds; P.b.target_unc = cfg.target_unc;
     P.b.drift_tol = cfg.drift_tol; P.b.use_median = cfg.use_median;
-    P.b.pc.reps = cfg.reps > 0 ? cfg.reps : 15; P.b.pc.cold = cfg.cold; P.b.pc.evict = cfg.evict; P.b.pc.seed = seed;
+    P.b.pc.reps = cfg.reps > 0 ? cfg.reps : 15; P.b.pc.cold = cfg.cold; P.b.pc.evict = cfg.evict; P.b.pc.keep_late = cfg.keep_late; P.b.pc.seed = seed;
     hant_status st = HANT_OK;
     int lock = -1;
     hant_lut lut;

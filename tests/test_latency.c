@@ -1055,6 +1055,49 @@ static void test_tiny_bracketed(void) {
     hant_context_destroy(ctx);
 }
 
+/* The late-worker guard: its rule on synthetic pool tallies, and the tallies
+   of a real 2-thread timing (counted, not bounded). */
+static void test_late_worker(void) {
+    HT_CHECK(!hant__late_run(40, 0, 0, 2) && !hant__late_run(40, 20, 0, 2), "on time: none or half of 40 slots run by the caller");
+    HT_CHECK(hant__late_run(40, 21, 0, 2) && hant__late_run(40, 40, 0, 2), "late: over half, all");
+    HT_CHECK(hant__late_run(40, 0, 1, 2), "late: the caller yielded its core once");
+    HT_CHECK(!hant__late_run(3, 3, 0, 2) && hant__late_run(4, 3, 0, 2), "a part of 1-3 dispatches is not judged by its slots");
+    HT_CHECK(!hant__late_run(40, 40, 3, 1) && !hant__late_run(0, 0, 0, 2), "one thread or no dispatch: never late");
+    HT_CHECK(!hant__late_run(40, 60, 0, 4) && hant__late_run(40, 61, 0, 4), "4 threads: half of 120 worker slots");
+    hant_config cc;
+    memset(&cc, 0, sizeof cc);
+    cc.threads = 2;
+    hant_context *ctx;
+    HT_CHECK(hant_context_create(&cc, &ctx) == HANT_OK, "context");
+    hant_arch a;
+    memset(&a, 0, sizeof a);
+    a.in_h = a.in_w = 16; a.in_c = 16; a.num_blocks = 1;
+    a.blocks[0].kind = HANT_BLOCK_CONV; a.blocks[0].cin = a.blocks[0].cout = 16; a.blocks[0].kernel = 3; a.blocks[0].stride = 1;
+    a.blocks[0].act = HANT_ACT_RELU;
+    hant_net *net = NULL;
+    HT_CHECK(hant_net_create(ctx, &a, 1, &net) == HANT_OK, "net: %s", hant_last_error());
+    if (!net) { hant_context_destroy(ctx); return; }
+    for (int keep = 0; keep < 2; keep++) {
+        hant_pool_stats s0, s1;
+        hant_context_stats(ctx, &s0);
+        hant_profile_config pc;
+        memset(&pc, 0, sizeof pc);
+        pc.reps = 20; pc.warmup = 2; pc.keep_late = keep;
+        hant_timing t;
+        HT_CHECK(hant_profile_net(net, 1, &pc, &t) == HANT_OK && t.reps == 20, "reps %d", t.reps);
+        hant_context_stats(ctx, &s1);
+        uint64_t d = s1.dispatches - s0.dispatches, cs = s1.caller_slots - s0.caller_slots;
+        uint64_t dropped = s1.late_dropped - s0.late_dropped, kept = s1.late_kept - s0.late_kept;
+        HT_CHECK(d > 0 && cs <= d, "dispatches %llu, caller slots %llu", (unsigned long long)d, (unsigned long long)cs);
+        HT_CHECK(keep ? dropped == 0 : dropped <= 4 * 20 + 64, "keep_late %d: %llu dropped", keep, (unsigned long long)dropped);
+        HT_CHECK(kept <= 20, "kept %llu", (unsigned long long)kept);
+        printf("  keep_late %d: %llu dispatches, %llu slots on the caller, %llu yields, %llu runs dropped, %llu kept late\n", keep, (unsigned long long)d,
+               (unsigned long long)cs, (unsigned long long)(s1.yields - s0.yields), (unsigned long long)dropped, (unsigned long long)kept);
+    }
+    hant_net_destroy(net);
+    hant_context_destroy(ctx);
+}
+
 int main(int argc, char **argv) {
     HT_INIT(argc, argv);
     snprintf(dir, sizeof dir, "/tmp/hant_test_latency_%ld", (long)getpid());
@@ -1076,6 +1119,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_inplace_fit);
     HT_RUN(test_inplace_selection);
     HT_RUN(test_tiny_bracketed);
+    HT_RUN(test_late_worker);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
     return HT_SUMMARY();
