@@ -2595,23 +2595,31 @@ HANT__INLINE void hant__dw_tile(const hant__conv_args *a, const float *restrict 
 #undef HANT__DW_EPI
 }
 
-/* 3x3 stride-1 interior run: T pixels x NV channel vectors (constants).
-   Each kernel row's T + 2 input vectors per channel vector load once into
+/* KxK stride-1 interior run (K 3 or 5): T pixels x NV channel vectors
+   (constants). Each kernel row's T + K - 1 input vectors per channel vector load once into
    registers and serve all three taps: the 4-pixel tile above loaded every
    input again as an FMA operand, a load per FMA. full: NV whole vectors
    from c; else nn (< NV vectors) channels remain, masked. */
 /* Measured on SPR, one thread, 14x14x384 to 112x112x32: 6 x 2 on AVX-512
-   (8 x 1, 4 x 2 within 2-5%), 6 x 1 on AVX2 (4 x 1 3-9% slower, 2 x 2 25%) */
+   (8 x 1, 4 x 2 within 2-5%), 6 x 1 on AVX2 (4 x 1 3-9% slower, 2 x 2 25%);
+   5x5 (28x28x240, 14x14x672): 6 x 2 and 6 x 1 again (4 pixels 10-20% slower).
+   At stride 2 the same runs were no faster than the 4-pixel tiles. */
 #ifndef HANT__DW3_T
 #define HANT__DW3_T 6
 #endif
 #ifndef HANT__DW3_NV
 #define HANT__DW3_NV (HANT__VL >= 16 ? 2 : 1)
 #endif
+#ifndef HANT__DW5_T
+#define HANT__DW5_T 6
+#endif
+#ifndef HANT__DW5_NV
+#define HANT__DW5_NV (HANT__VL >= 16 ? 2 : 1)
+#endif
 HANT__INLINE void hant__dw3_tile(const hant__conv_args *a, const float *restrict xc, ptrdiff_t x0, int c, int nn, int kh0, int kh1,
-                                 float *restrict yp, const float *restrict res, const int full, const int T, const int NV) {
+                                 float *restrict yp, const float *restrict res, const int full, const int K, const int T, const int NV) {
     const int C = a->s.cin, W = a->s.w;
-    hant__vf acc[HANT__DW3_T][2];
+    hant__vf acc[HANT__DW3_T > HANT__DW5_T ? HANT__DW3_T : HANT__DW5_T][2];
     HANT__UNROLL for (int v = 0; v < NV; v++) {
         int m = full ? HANT__VL : nn - v * HANT__VL;
         hant__vf b0 = a->bias ? (full ? hant__v_load(a->bias + c + v * HANT__VL) : hant__v_loadp(a->bias + c + v * HANT__VL, m)) : hant__v_zero();
@@ -2619,19 +2627,14 @@ HANT__INLINE void hant__dw3_tile(const hant__conv_args *a, const float *restrict
     }
     for (int kh = kh0; kh < kh1; kh++) {
         const float *xr = xc + (x0 + (ptrdiff_t)kh * W * C);
-        const float *wr = a->w + (size_t)kh * 3 * C + c;
+        const float *wr = a->w + (size_t)kh * K * C + c;
         HANT__UNROLL for (int v = 0; v < NV; v++) {
             int m = full ? HANT__VL : nn - v * HANT__VL, o = v * HANT__VL;
-            hant__vf w0 = full ? hant__v_load(wr + o) : hant__v_loadp(wr + o, m);
-            hant__vf w1 = full ? hant__v_load(wr + C + o) : hant__v_loadp(wr + C + o, m);
-            hant__vf w2 = full ? hant__v_load(wr + 2 * C + o) : hant__v_loadp(wr + 2 * C + o, m);
-            hant__vf xv[HANT__DW3_T + 2];
-            HANT__UNROLL for (int i = 0; i < T + 2; i++) xv[i] = full ? hant__v_load(xr + (size_t)i * C + o) : hant__v_loadp(xr + (size_t)i * C + o, m);
-            HANT__UNROLL for (int j = 0; j < T; j++) {
-                acc[j][v] = hant__v_fmadd(xv[j], w0, acc[j][v]);
-                acc[j][v] = hant__v_fmadd(xv[j + 1], w1, acc[j][v]);
-                acc[j][v] = hant__v_fmadd(xv[j + 2], w2, acc[j][v]);
-            }
+            hant__vf wk[5], xv[(HANT__DW3_T > HANT__DW5_T ? HANT__DW3_T : HANT__DW5_T) + 4];
+            HANT__UNROLL for (int kw = 0; kw < K; kw++) wk[kw] = full ? hant__v_load(wr + (size_t)kw * C + o) : hant__v_loadp(wr + (size_t)kw * C + o, m);
+            HANT__UNROLL for (int i = 0; i < T + K - 1; i++) xv[i] = full ? hant__v_load(xr + (size_t)i * C + o) : hant__v_loadp(xr + (size_t)i * C + o, m);
+            HANT__UNROLL for (int j = 0; j < T; j++)
+                HANT__UNROLL for (int kw = 0; kw < K; kw++) acc[j][v] = hant__v_fmadd(xv[j + kw], wk[kw], acc[j][v]);
         }
     }
 #define HANT__DW3_EPI(A) \
@@ -2647,18 +2650,20 @@ HANT__INLINE void hant__dw3_tile(const hant__conv_args *a, const float *restrict
 #undef HANT__DW3_EPI
 }
 
-/* The 3x3 stride-1 interior runs of one output row from column ow to hi,
+/* The KxK stride-1 interior runs of one output row from column ow to hi,
    every channel of [c0, c1) per run; returns the first column left. */
-HANT__INLINE int hant__dw3_interior(const hant__conv_args *a, int64_t r, int n, int oh, int ow, int hi, int kh0, int kh1, int c0, int c1) {
-    const int C = a->s.cin, H = a->s.h, W = a->s.w, P = a->pad, T = HANT__DW3_T, NV = HANT__DW3_NV;
+HANT__INLINE int hant__dw3_interior(const hant__conv_args *a, int64_t r, int n, int oh, int ow, int hi, int kh0, int kh1, int c0, int c1,
+                                   const int K) {
+    const int C = a->s.cin, H = a->s.h, W = a->s.w, P = a->pad;
+    const int T = K == 3 ? HANT__DW3_T : HANT__DW5_T, NV = K == 3 ? HANT__DW3_NV : HANT__DW5_NV;
     for (; ow + T <= hi; ow += T) {
         float *yp = a->y + ((size_t)(r - a->y_row0) * a->ow + ow) * C;
         const float *res = a->residual ? a->residual + ((size_t)(r - a->y_row0) * a->ow + ow) * C : NULL;
         ptrdiff_t x0 = (((ptrdiff_t)n * H + (oh - P - a->x_row0)) * W + (ow - P)) * (ptrdiff_t)C;
         int c = c0;
-        for (; c + NV * HANT__VL <= c1; c += NV * HANT__VL) hant__dw3_tile(a, a->x + c, x0, c, c1 - c, kh0, kh1, yp + c, res ? res + c : NULL, 1, T, NV);
-        if (NV == 2 && c + HANT__VL < c1) hant__dw3_tile(a, a->x + c, x0, c, c1 - c, kh0, kh1, yp + c, res ? res + c : NULL, 0, T, 2);
-        else if (c < c1) hant__dw3_tile(a, a->x + c, x0, c, c1 - c, kh0, kh1, yp + c, res ? res + c : NULL, 0, T, 1);
+        for (; c + NV * HANT__VL <= c1; c += NV * HANT__VL) hant__dw3_tile(a, a->x + c, x0, c, c1 - c, kh0, kh1, yp + c, res ? res + c : NULL, 1, K, T, NV);
+        if (NV == 2 && c + HANT__VL < c1) hant__dw3_tile(a, a->x + c, x0, c, c1 - c, kh0, kh1, yp + c, res ? res + c : NULL, 0, K, T, 2);
+        else if (c < c1) hant__dw3_tile(a, a->x + c, x0, c, c1 - c, kh0, kh1, yp + c, res ? res + c : NULL, 0, K, T, 1);
     }
     return ow;
 }
@@ -2707,10 +2712,13 @@ static void hant__dwconv_forward_rows(const hant__conv_args *a, int64_t r0, int6
             /* the common shapes with constant taps and stride: the 4 pixels of a
                3x3 stride-1 tile share 6 input columns of the 12 they read */
             if (K == 3 && S == 1) {
-                if (!hant__dw_ref) ow = hant__dw3_interior(a, r, n, oh, ow, hi, kh0, kh1, c0, c1);
+                if (!hant__dw_ref) ow = hant__dw3_interior(a, r, n, oh, ow, hi, kh0, kh1, c0, c1, 3);
                 ow = hant__dw_interior(a, r, n, oh, ow, hi, kh0, kh1, c0, c1, 3, 1);
             } else if (K == 3 && S == 2) ow = hant__dw_interior(a, r, n, oh, ow, hi, kh0, kh1, c0, c1, 3, 2);
-            else if (K == 5 && S == 1) ow = hant__dw_interior(a, r, n, oh, ow, hi, kh0, kh1, c0, c1, 5, 1);
+            else if (K == 5 && S == 1) {
+                if (!hant__dw_ref) ow = hant__dw3_interior(a, r, n, oh, ow, hi, kh0, kh1, c0, c1, 5);
+                ow = hant__dw_interior(a, r, n, oh, ow, hi, kh0, kh1, c0, c1, 5, 1);
+            }
             else if (K == 5 && S == 2) ow = hant__dw_interior(a, r, n, oh, ow, hi, kh0, kh1, c0, c1, 5, 2);
             else ow = hant__dw_interior(a, r, n, oh, ow, hi, kh0, kh1, c0, c1, 0, 0);
             for (; ow < a->ow; ow++) hant__dwconv_pixel(a, n, oh, ow, r, c0, c1);
