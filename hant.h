@@ -3419,8 +3419,13 @@ static void hant__wgrad_task(void *arg, int tid, int nt) {
     if (b < e) hant__wgrad_cols(g, (int)b, (int)e);
 }
 
-void hant_conv_backward(hant_context *ctx, const hant_conv_shape *s, const float *x, const float *w,
-                        const float *dy, float *dx, int accumulate_dx, float *dw) {
+/* hant_conv_backward; wtp (may be NULL), for a 1x1 stride-1 conv, is W^T
+   packed by hant__gemm_pack_b_full(1, cin, cout, w, cout, wtp): training
+   packs it once per step for all of a unit's image groups (the GEMM packs it
+   per call, a scalar transpose costing a quarter of the multiply-adds at
+   112 rows). The same sums in the same order: the same bits. */
+static void hant__conv_backward_wt(hant_context *ctx, const hant_conv_shape *s, const float *x, const float *w, const float *wtp,
+                                   const float *dy, float *dx, int accumulate_dx, float *dw) {
     HANT__REQUIRE_OK(hant__conv_shape_ok(ctx, s, "hant_conv_backward"));
     HANT__REQUIRE(dy && (!dx || w) && (!dw || x), "hant_conv_backward: dy is NULL, or dx without w, or dw without x");
     hant__conv_args a;
@@ -3448,6 +3453,7 @@ void hant_conv_backward(hant_context *ctx, const hant_conv_shape *s, const float
             memset(&g, 0, sizeof g);
             g.tb = 1; g.m = (int)rows; g.n = s->cin; g.k = s->cout; g.a = dy; g.lda = s->cout;
             g.b = w; g.ldb = s->cout; g.beta = accumulate_dx ? 1.0f : 0.0f; g.c = dx; g.ldc = s->cin; g.ctx = ctx;
+            g.packed_b = wtp;
             hant__gemm_run(&g);
         }
         if (dw) { /* threads split dW's columns: no partial sums to reduce */
@@ -3471,6 +3477,11 @@ void hant_conv_backward(hant_context *ctx, const hant_conv_shape *s, const float
                 }
         }
     }
+}
+
+void hant_conv_backward(hant_context *ctx, const hant_conv_shape *s, const float *x, const float *w,
+                        const float *dy, float *dx, int accumulate_dx, float *dw) {
+    hant__conv_backward_wt(ctx, s, x, w, NULL, dy, dx, accumulate_dx, dw);
 }
 
 // >>winograd
@@ -5591,6 +5602,7 @@ typedef struct hant__exec {
     float **se_s, **se_h, **se_a, **se_gate; /* per SE */
     float **dslot;           /* training: gradient per slot */
     float *dz, *work;        /* training scratch */
+    float *wtp;              /* training: a 1x1 unit's W^T packed once for its data-gradient GEMM */
     float *grads;            /* this thread's parameter gradients */
     double *acc;
     float *part;
@@ -6148,6 +6160,9 @@ static size_t hant__fuse_tile_floats(const hant_net *net, const hant__fuse *f, i
 
 /* (Re)allocates e for `cap` images. Inference shares slot buffers by liveness;
    training keeps every slot, pre-BN outputs and gradients. */
+/* Training packs this unit's W^T once per backward for its data gradient (>>train). */
+static int hant__unit_wt_packed(const hant__unit *u) { return u->s.kernel == 1 && u->s.stride == 1 && u->s.groups <= 1; }
+
 static hant_status hant__exec_prepare(hant_net *net, hant__exec *e, int cap, int training) {
     if (e->cap >= cap && e->training == training) return HANT_OK;
     hant__exec_free(net, e);
@@ -6245,6 +6260,10 @@ static hant_status hant__exec_prepare(hant_net *net, hant__exec *e, int cap, int
     HANT__EA(e->grads, net->nparams, float);
     HANT__EA(e->acc, 2 * (size_t)net->max_c, double);
     HANT__EA(e->part, 3 * (size_t)net->max_c, float);
+    size_t wtp = 0;
+    for (int i = 0; i < net->nunits; i++)
+        if (hant__unit_wt_packed(&net->units[i])) wtp = HANT__MAX(wtp, hant__gemm_packed_b_floats(net->units[i].s.cin, net->units[i].s.cout));
+    if (wtp) HANT__EA(e->wtp, wtp, float);
     if (net->nq8) {
         HANT__EA(e->fqx, net->nunits, float *);
         for (int i = 0; i < net->nunits; i++)
@@ -6678,7 +6697,7 @@ static double hant__tp_conv_flops(const hant__unit *u, int n) {
 /* Training's conv + BN units and conv backward (>>train). */
 static void hant__train_bn_forward(hant_net *net, hant__exec *e, const hant__op *o, const float *in, const float *W, const float *res, float *out, int n);
 static void hant__train_bn_backward(hant_net *net, hant__exec *e, const hant__op *o, float *dy, float *dx, int n);
-static void hant__train_conv_backward(hant_net *net, hant__exec *e, const hant__op *o, const float *g, float *dx, int i0, int m);
+static void hant__train_conv_backward(hant_net *net, hant__exec *e, const hant__op *o, const float *g, float *dx, int i0, int m, const float *wtp);
 
 /* Runs every op on e's n images (slot 0 already set). */
 static void hant__exec_forward(hant_net *net, hant__exec *e, int n) {
@@ -6751,7 +6770,7 @@ static void hant__exec_backward(hant_net *net, hant__exec *e, int want_dx) {
                 g = e->dz;
             }
             if (u->has_bias) HANT__TP(HANT__TP_BBIAS, 0, hant__col_sum(g, rows, u->s.cout, G + u->b));
-            hant__train_conv_backward(net, e, o, g, dx, 0, n);
+            hant__train_conv_backward(net, e, o, g, dx, 0, n, NULL);
         } else if (o->type == HANT__OP_SE) {
             const hant__se *se = &net->ses[o->idx];
             hant__se_params p;
@@ -6999,7 +7018,7 @@ static void hant__train_bn_forward(hant_net *net, hant__exec *e, const hant__op 
    the same order as one call (the 1x1 weight gradient in row blocks of
    HANT__WG_KC, the depthwise one image after image): the same bits when a
    group's rows are a multiple of HANT__WG_KC. */
-static void hant__train_conv_backward(hant_net *net, hant__exec *e, const hant__op *o, const float *g, float *dx, int i0, int m) {
+static void hant__train_conv_backward(hant_net *net, hant__exec *e, const hant__op *o, const float *g, float *dx, int i0, int m, const float *wtp) {
     hant_context *ctx = net->ctx;
     const float *P = net->params;
     float *G = e->grads;
@@ -7016,12 +7035,12 @@ static void hant__train_conv_backward(hant_net *net, hant__exec *e, const hant__
 #ifdef HANT_TRAIN_PROFILE
     int k_ = hant__tp_conv_kind(&s, 0);
     if (k_ == HANT__TP_B1X1DX) {
-        if (dx) HANT__TP(k_, hant__tp_conv_flops(u, m), hant_conv_backward(ctx, &s, x, P + u->w, g, dx, o->acc_in, NULL));
+        if (dx) HANT__TP(k_, hant__tp_conv_flops(u, m), hant__conv_backward_wt(ctx, &s, x, P + u->w, wtp, g, dx, o->acc_in, NULL));
         HANT__TP(HANT__TP_B1X1DW, hant__tp_conv_flops(u, m), hant_conv_backward(ctx, &s, x, P + u->w, g, NULL, 0, G + u->w));
     } else
-        HANT__TP(k_, hant__tp_conv_flops(u, m) * (dx ? 2 : 1), hant_conv_backward(ctx, &s, x, P + u->w, g, dx, o->acc_in, G + u->w));
+        HANT__TP(k_, hant__tp_conv_flops(u, m) * (dx ? 2 : 1), hant__conv_backward_wt(ctx, &s, x, P + u->w, wtp, g, dx, o->acc_in, G + u->w));
 #else
-    hant_conv_backward(ctx, &s, x, P + u->w, g, dx, o->acc_in, G + u->w);
+    hant__conv_backward_wt(ctx, &s, x, P + u->w, wtp, g, dx, o->acc_in, G + u->w);
 #endif
 }
 
@@ -7052,11 +7071,17 @@ static void hant__train_bn_backward(hant_net *net, hant__exec *e, const hant__op
         if (!hant__conv_is_depthwise(&s))
             while (grp < n && (size_t)grp * rpi % HANT__WG_KC) grp++;
     }
+    /* W^T packed once for every group's data-gradient GEMM */
+    const float *wtp = NULL;
+    if (dx && grp < n && e->wtp && hant__unit_wt_packed(u) && !(u->q8 && e->fq)) {
+        HANT__TP(HANT__TP_B1X1DX, 0, hant__gemm_pack_b_full(1, u->s.cin, C, P + u->w, C, e->wtp));
+        wtp = e->wtp;
+    }
     for (int i0 = 0; i0 < n; i0 += grp) {
         int m = HANT__MIN(grp, n - i0);
         float *g = dy + (size_t)i0 * rpi * C;
         HANT__TP(HANT__TP_BBNACT, 0, hant__bn_bwd_apply(z + (size_t)i0 * rpi * C, (size_t)m * rpi, C, mean, invstd, k1, mdu, mdux, g));
-        hant__train_conv_backward(net, e, o, g, dx, i0, m);
+        hant__train_conv_backward(net, e, o, g, dx, i0, m, wtp);
     }
 }
 
