@@ -2296,13 +2296,6 @@ static void hant__gemm_pack_b_full(int tb, int n, int k, const float *b, int ldb
     }
 }
 
-/* into L2 and L1 (locality 2: measured a little faster than 3 on the 7 x 7 maps) */
-#if defined(__GNUC__)
-#define HANT__GEMM_PREFETCH(p) __builtin_prefetch((p), 0, 2)
-#else
-#define HANT__GEMM_PREFETCH(p) ((void)(p))
-#endif
-
 static void hant__gemm_serial(const hant__gemm_args *g, int m0, int m1, int n0, int n1) {
     float *pa = (float *)hant__scratch_get(g->ctx, HANT__SCR_PACK_A);
     float *pbuf = (float *)hant__scratch_get(g->ctx, HANT__SCR_PACK_B);
@@ -2317,31 +2310,14 @@ static void hant__gemm_serial(const hant__gemm_args *g, int m0, int m1, int n0, 
             int first = pc == 0;
             const hant__epilogue *ep = pc + kc >= g->k ? g->ep : NULL;
             for (int ic = m0; ic < m1; ic += HANT__MC) {
-                int mc = HANT__MIN(HANT__MC, m1 - ic), ntile = (mc + HANT__MR - 1) / HANT__MR;
+                int mc = HANT__MIN(HANT__MC, m1 - ic);
                 /* row-major A is read in place: packing it cost more than it saved */
                 int direct = !g->ta;
                 if (!direct) hant__gemm_pack_a(g, ic, mc, pc, kc, pa);
-                for (int jr = 0; jr < nc; jr += HANT__NR) {
-                    /* weights packed once: the panel this thread runs next (the next one of this K block,
-                       else the first of the next K block) into cache while this one runs, each tile asking
-                       for its share of the lines. At batch 1 the late 1x1 convs stream their weights from
-                       L3 and a panel serves few tiles (7 on a 7x7 map): the hardware prefetcher fell
-                       behind (M 49, N 1152, K 192: 81% of peak with the weights in L2, 53% from L3) */
-                    const char *pfp = NULL;
-                    int pfl = 0;
-                    if (g->packed_b && jr + HANT__NR < nc) {
-                        pfp = (const char *)(pb + (size_t)(jr + HANT__NR) * kc);
-                        pfl = kc * HANT__NR * (int)sizeof(float) / 64;
-                    } else if (g->packed_b && pc + kc < g->k && ic + mc >= m1) {
-                        int kn = HANT__MIN(HANT__KC, g->k - pc - kc);
-                        pfp = (const char *)(g->packed_b + (size_t)(pc + kc) * npad + (size_t)jc * kn);
-                        pfl = kn * HANT__NR * (int)sizeof(float) / 64;
-                    }
+                for (int jr = 0; jr < nc; jr += HANT__NR)
                     for (int ir = 0; ir < mc; ir += HANT__MR) {
                         float *ct = g->c + (size_t)(ic + ir) * g->ldc + jc + jr;
                         int mr = HANT__MIN(HANT__MR, mc - ir), nr = HANT__MIN(HANT__NR, nc - jr);
-                        for (int l = pfl * (ir / HANT__MR) / ntile, le = pfl * (ir / HANT__MR + 1) / ntile; l < le; l++)
-                            HANT__GEMM_PREFETCH(pfp + (size_t)l * 64);
                         if (direct)
                             hant__gemm_micro_direct(kc, g->a + (size_t)(ic + ir) * g->lda + pc, (size_t)g->lda, pb + (size_t)jr * kc,
                                                     ct, g->ldc, mr, nr, first, g->beta, ep, ic + ir, jc + jr);
@@ -2349,7 +2325,6 @@ static void hant__gemm_serial(const hant__gemm_args *g, int m0, int m1, int n0, 
                             hant__gemm_micro(kc, pa + (size_t)ir * kc, pb + (size_t)jr * kc, ct, g->ldc, mr, nr, first, g->beta, ep,
                                              ic + ir, jc + jr);
                     }
-                }
             }
         }
     }
@@ -3040,7 +3015,7 @@ static void hant__conv_igemm(const hant__conv_args *a, int64_t m0, int64_t m1, i
                     const float *pj = pb + (size_t)jr * kc;
                     int first = pc == 0;
                     const hant__epilogue *ep = pc + kc >= Kt ? &epl : NULL;
-                    /* the next panel (contiguous) into cache while this one runs, each tile asking for
+                    /* the next panel (contiguous) into L1 while this one runs, each tile asking for
                        its share of the lines: at batch 1 the deep convs stream their weights from L3 and
                        a panel serves few tiles (7 on a 7x7 map); the hardware prefetcher fell behind */
                     const char *pfp = (const char *)(pj + (size_t)kc * HANT__NR);
