@@ -303,6 +303,39 @@ static void test_auto_fuse(void) {
     }
 }
 
+/* Large batches of a network with 112 x 112 maps (one image per micro-batch):
+   the ops after hant__late_cut run on several images at once, against the
+   same images one at a time (the op by op kernels, split over threads:
+   the SE pool and tiling differ by rounding only). */
+static void test_late_cut(void) {
+    hant_arch a;
+    HT_CHECK(hant_arch_builtin("b0-224", &a) == HANT_OK, "b0-224");
+    for (int t = 0; t < 2; t++) {
+        hant_context *ctx = t ? ctx2 : ctx1;
+        hant_net *p;
+        if (hant_net_create(ctx, &a, 11, &p) != HANT_OK) { HT_CHECK(0, "%s", hant_last_error()); return; }
+        size_t np; /* weights small enough that 80 layers neither explode nor vanish */
+        float *P = hant_net_param_data(p, &np);
+        for (size_t i = 0; i < np; i++) P[i] = ht_uniform(-0.08f, 0.08f);
+        int cut = hant__late_cut(p), n = 4 * ctx->nthreads + 1;
+        HT_CHECK(cut > 0 && p->ops[cut].block > 0, "no cut (%d)", cut);
+        size_t ni = (size_t)a.in_h * a.in_w * a.in_c, no = hant_net_output_size(p);
+        float *x = malloc(ni * n * 4), *y0 = malloc(no * n * 4), *y1 = malloc(no * n * 4);
+        ht_fill(x, ni * n, -1, 1);
+        HT_CHECK(hant_net_forward(p, x, n, y0) == HANT_OK, "%s", hant_last_error());
+        const hant__exec *e2 = &p->infer_exec[ctx->nthreads];
+        HT_CHECK(e2->from == cut && e2->cap >= 2 && p->infer_exec[0].cap == 1, "late exec: from %d cap %d", e2->from, e2->cap);
+        for (int i = 0; i < n; i++) HT_CHECK(hant_net_forward(p, x + ni * i, 1, y1 + no * i) == HANT_OK, "%s", hant_last_error());
+        size_t at;
+        double e = ht_max_err_ratio(y0, y1, no * n, 1e-5, 1e-5, &at), energy = 0;
+        for (size_t i = 0; i < no * n; i++) energy += fabs(y1[i]);
+        if (getenv("HT_VERBOSE")) printf("late cut, %d threads: error ratio %g, mean |y| %g\n", ctx->nthreads, e, energy / (double)(no * n));
+        HT_CHECK(e <= 1 && energy > 0, "%d threads: error ratio %g at %zu (%.9g vs %.9g), energy %g", ctx->nthreads, e, at, y0[at], y1[at], energy);
+        free(x); free(y0); free(y1);
+        hant_net_destroy(p);
+    }
+}
+
 int main(int argc, char **argv) {
     HT_INIT(argc, argv);
     hant_config c1 = { 1, 0, { 0 }, 0 }, c2 = { 2, 0, { 0 }, 0 };
@@ -314,6 +347,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_tiled_block_equals_untiled);
     HT_RUN(test_tiled_network);
     HT_RUN(test_auto_fuse);
+    HT_RUN(test_late_cut);
     hant_context_destroy(ctx1);
     hant_context_destroy(ctx2);
     return HT_SUMMARY();
