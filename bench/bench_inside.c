@@ -1,0 +1,85 @@
+/* Issue 16: each block's time inside a network against the block alone, in the
+   same minute (bench/bench_inside.sh builds it on a copy of hant.h with a
+   clock around every op of the inference loop).
+   usage: bench_inside TEACHER LUT.validate THREADS REPS POOL [evict]
+   Networks: the `blocks` column of a hant profile --validate file. */
+#define HANT_IMPLEMENTATION
+#include "hant_inside.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern int hant__exp_on;
+extern double hant__exp_t[64];
+
+static int cmpd(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return x < y ? -1 : x > y; }
+static double med(double *v, int n) { qsort(v, n, sizeof *v, cmpd); return n & 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]); }
+
+/* median wall time and median per-block op time (index bk+1) */
+static void timeit(hant_context *ctx, const hant_arch *a, int reps, double *wall, double *blk, int nb, int evict) {
+    hant_net *net;
+    if (hant_net_create(ctx, a, 1, &net)) { fprintf(stderr, "create: %s\n", hant_last_error()); exit(1); }
+    hant_profile_config pc; memset(&pc, 0, sizeof pc); pc.reps = 1; pc.warmup = 1;
+    hant_timing tt; hant_profile_net(net, 1, &pc, &tt); /* calibrates */
+    size_t nx = (size_t)a->in_h * a->in_w * a->in_c;
+    float *x = calloc(nx, 4); static float out[1 << 22];
+    for (size_t i = 0; i < nx; i++) x[i] = (float)((i * 7919) % 97) / 97.0f - 0.5f;
+    static char ev[3][8 << 20];
+    double *w = malloc(sizeof(double) * reps), *b = malloc(sizeof(double) * reps * (nb + 2));
+    for (int r = 0; r < 5; r++) hant_net_forward(net, x, 1, a->num_classes ? out : out);
+    for (int r = 0; r < reps; r++) {
+        if (evict) { for (int k = 0; k < 3; k++) memset(ev[k], r, 6 << 20); }
+        memset(hant__exp_t, 0, sizeof hant__exp_t);
+        hant__exp_on = 1;
+        double t0 = hant_time_ms();
+        hant_net_forward(net, x, 1, out);
+        w[r] = hant_time_ms() - t0;
+        hant__exp_on = 0;
+        for (int k = 0; k < nb + 2; k++) b[(size_t)k * reps + r] = hant__exp_t[k];
+    }
+    *wall = med(w, reps);
+    for (int k = 0; k < nb + 2; k++) blk[k] = med(b + (size_t)k * reps, reps);
+    free(w); free(b); free(x);
+    hant_net_destroy(net);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 6) return 2;
+    int threads = atoi(argv[3]), reps = atoi(argv[4]), evict = argc > 6;
+    hant_config cfg; memset(&cfg, 0, sizeof cfg); cfg.threads = threads; cfg.pin_threads = 1;
+    hant_context *ctx; if (hant_context_create(&cfg, &ctx)) return 1;
+    hant_net *teacher; if (hant_net_load(ctx, argv[1], &teacher)) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
+    hant_arch T = *hant_net_arch(teacher);
+    static hant_block_spec spec[32][HANT_POOL_MAX]; int count[32];
+    for (int b = 0; b < T.num_blocks; b++) {
+        int h, w; hant_arch_block_input(&T, b, &h, &w, NULL);
+        if (hant_pool_generate(&T.blocks[b], h, w, argv[5], spec[b], HANT_POOL_MAX, &count[b])) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
+    }
+    FILE *f = fopen(argv[2], "r"); char line[1 << 16];
+    printf("net\tpart\tkind\tmw\ttable_ms\talone_wall\talone_op\tinside_op\tnet_wall\tnet_mw\tnet_meas\n");
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#' || !strncmp(line, "net\t", 4)) continue;
+        char *col[32]; int nc = 0;
+        for (char *s = strtok(line, "\t\n"); s && nc < 32; s = strtok(NULL, "\t\n")) col[nc++] = s;
+        char *name = col[0], *blocks = col[nc - 1]; double meas = atof(col[2]), netmw = atof(col[7]);
+        hant_arch a = T; char kind[32]; double tab[32], mw[32]; int nb = 0;
+        for (char *s = strtok(blocks, ","); s; s = strtok(NULL, ",")) {
+            int c = -1; char k; double ms, m;
+            if (s[0] == 'T') { k = 'T'; sscanf(s + 1, "%c/%lf/%lf", &k, &ms, &m); k = 'T'; }
+            else sscanf(s, "%d%c/%lf/%lf", &c, &k, &ms, &m);
+            if (c >= 0) a.blocks[nb] = spec[nb][c];
+            kind[nb] = k; tab[nb] = ms; mw[nb] = m; nb++;
+        }
+        double wall, in[40], aw, al[40];
+        timeit(ctx, &a, reps, &wall, in, T.num_blocks, 0);
+        for (int b = 0; b < nb; b++) {
+            if (kind[b] == 'i') continue;
+            hant_arch one; hant_arch_part(&a, b, &one);
+            timeit(ctx, &one, reps, &aw, al, 1, evict);
+            printf("%s\t%d\t%c\t%.4f\t%.5f\t%.5f\t%.5f\t%.5f\t%.5f\t%.4f\t%.5f\n", name, b, kind[b], mw[b], tab[b], aw, al[1], in[b + 1], wall, netmw, meas);
+        }
+        printf("%s\t-1\ts\t0\t0\t0\t0\t%.5f\t%.5f\t%.4f\t%.5f\n", name, in[0], wall, netmw, meas);
+        fflush(stdout);
+    }
+    return 0;
+}
