@@ -2597,7 +2597,7 @@ HANT__INLINE void hant__dw_tile(const hant__conv_args *a, const float *restrict 
 
 /* KxK stride-1 interior run (K 3 or 5): T pixels x NV channel vectors
    (constants). Each kernel row's T + K - 1 input vectors per channel vector load once into
-   registers and serve all three taps: the 4-pixel tile above loaded every
+   registers and serve all K taps: the 4-pixel tile above loaded every
    input again as an FMA operand, a load per FMA. full: NV whole vectors
    from c; else nn (< NV vectors) channels remain, masked. */
 /* Measured on SPR, one thread, 14x14x384 to 112x112x32: 6 x 2 on AVX-512
