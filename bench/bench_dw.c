@@ -1,9 +1,12 @@
 /* Depthwise and stem kernels on their own: the MBConv networks' 3x3/5x5
- * depthwise shapes and the 3->32 stem at 224, as GFLOP/s, share of the FMA
+ * depthwise shapes and the 3->32 and 3->16 stems at 224, as GFLOP/s, share of the FMA
  * peak and GB/s of the tensors they read and write (x, y), against this
  * machine's measured copy bandwidth (one and all threads).
  *
- *   bench_dw [--threads T] [--batch N] [--reps R] [--cold]
+ *   bench_dw [--threads T] [--batch N] [--reps R] [--cold] [--match S] [--ref]
+ *
+ * --match S: only the shapes whose name contains S; --ref: the reference
+ * tiles (hant__dw_ref, hant__direct_ref), the paths the fast ones replace.
  *
  * Each row is the median of R calls of hant_conv_forward (bias, ReLU6) after
  * 3 warm-up calls; --cold streams 64 MiB through the cache before each call.
@@ -16,9 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct { int h, w, c, k, s, dense; const char *name; } hant_dwb_shape;
+typedef struct { int h, w, c, k, s, dense; const char *name; } hant_dwb_shape; /* dense: its cout (0: depthwise) */
 static const hant_dwb_shape hant_dwb_shapes[] = {
-    { 224, 224, 3, 3, 2, 1, "stem 3->32" },
+    { 224, 224, 3, 3, 2, 32, "stem 3->32" },
+    { 224, 224, 3, 3, 2, 16, "stem 3->16 (mnv3s)" },
     { 112, 112, 32, 3, 1, 0, "mnv2/b0 b0" },
     { 112, 112, 96, 3, 2, 0, "mnv2 b1" },
     { 56, 56, 144, 3, 1, 0, "mnv2 b2" },
@@ -50,12 +54,15 @@ static double hant_dwb_copy_gbs(float *a, float *b, size_t n) {
 
 int main(int argc, char **argv) {
     int threads = 2, batch = 1, reps = 50, cold = 0;
+    const char *match = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--batch") && i + 1 < argc) batch = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--reps") && i + 1 < argc) reps = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--cold")) cold = 1;
-        else { fprintf(stderr, "usage: bench_dw [--threads T] [--batch N] [--reps R] [--cold]\n"); return 2; }
+        else if (!strcmp(argv[i], "--match") && i + 1 < argc) match = argv[++i];
+        else if (!strcmp(argv[i], "--ref")) hant__dw_ref = hant__direct_ref = 1;
+        else { fprintf(stderr, "usage: bench_dw [--threads T] [--batch N] [--reps R] [--cold] [--match S] [--ref]\n"); return 2; }
     }
     if (threads < 1 || batch < 1 || reps < 1) return 2;
     hant_config cfg = { threads, 0, { 0 }, 0 };
@@ -71,7 +78,8 @@ int main(int argc, char **argv) {
     printf("shape\th\tw\tc\tk\ts\tms\tgflops\tpct_peak\tgbs\n");
     for (size_t i = 0; i < sizeof hant_dwb_shapes / sizeof hant_dwb_shapes[0]; i++) {
         const hant_dwb_shape *d = &hant_dwb_shapes[i];
-        int cout = d->dense ? 32 : d->c;
+        if (match && !strstr(d->name, match)) continue;
+        int cout = d->dense ? d->dense : d->c;
         hant_conv_shape s = { batch, d->h, d->w, d->c, cout, d->k, d->s, d->dense ? 1 : d->c };
         int oh = hant_conv_out(d->h, d->k, d->s), ow = hant_conv_out(d->w, d->k, d->s);
         size_t nx = (size_t)batch * d->h * d->w * d->c, ny = (size_t)batch * oh * ow * cout;

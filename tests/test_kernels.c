@@ -292,6 +292,42 @@ static void test_dw3_runs(void) {
         }
 }
 
+/* The 3-channel 3x3 stride-2 stems' runs (HANT__DIRECT_PX1/PX2 pixels, the
+   taps as constants) against the 4-pixel tiles (hant__direct_ref), which sum
+   in the same order (so bit for bit), and the double reference: rows of
+   several runs and run tails, one, two, three vectors and tails of output
+   channels, odd maps, residual and activations, 1 and 2 threads. */
+static void test_direct_runs(void) {
+    static const int dims[][4] = { /* n h w cout */
+        { 1, 30, 44, 16 }, { 2, 17, 31, 32 }, { 1, 9, 40, 8 }, { 1, 12, 33, 24 }, { 1, 11, 29, 45 }, { 1, 6, 5, 16 }, { 1, 26, 54, 48 } };
+    for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++)
+        for (int variant = 0; variant < 3; variant++) {
+            hant_conv_shape s = { dims[d][0], dims[d][1], dims[d][2], 3, dims[d][3], 3, 2, 1 };
+            size_t nx = conv_in_size(&s), ny = conv_out_size(&s), nw = conv_w_size(&s);
+            float *x = malloc(nx * 4), *w = malloc(nw * 4), *b = malloc((size_t)s.cout * 4), *res = malloc(ny * 4);
+            float *y = malloc(ny * 4), *y0 = malloc(ny * 4), *r = malloc(ny * 4);
+            ht_seed(800 + (int)d);
+            ht_fill(x, nx, -1, 1); ht_fill(w, nw, -0.5f, 0.5f); ht_fill(b, (size_t)s.cout, -1, 1); ht_fill(res, ny, -1, 1);
+            hant_act act = variant == 0 ? HANT_ACT_NONE : variant == 1 ? HANT_ACT_HSWISH : HANT_ACT_RELU6;
+            const float *bias = variant ? b : NULL, *rs = variant == 2 ? res : NULL;
+            ht_ref_conv(&s, x, w, bias, act, rs, r);
+            hant__direct_ref = 1;
+            memset(y0, 0xff, ny * 4);
+            hant_conv_forward(ctx1, &s, x, w, bias, act, rs, y0);
+            hant__direct_ref = 0;
+            for (int t = 0; t < 2; t++) {
+                memset(y, 0xff, ny * 4);
+                hant_conv_forward(t ? ctx2 : ctx1, &s, x, w, bias, act, rs, y);
+                size_t at;
+                double e = ht_max_err_ratio(y, r, ny, 1e-5 * 27, 1e-5, &at);
+                HT_CHECK(e <= 1, "stem n%d %dx%d cout %d act %s threads %d: err ratio %g at %zu", s.n, s.h, s.w, s.cout, hant_act_name(act), t + 1, e, at);
+                HT_CHECK(memcmp(y, y0, ny * 4) == 0, "stem n%d %dx%d cout %d act %s threads %d: differs from the 4-pixel tiles", s.n, s.h, s.w,
+                         s.cout, hant_act_name(act), t + 1);
+            }
+            free(x); free(w); free(b); free(res); free(y); free(y0); free(r);
+        }
+}
+
 static void test_conv_backward(void) {
     for (int si = 0; si < NSHAPES; si++) {
         const hant_conv_shape *s = &conv_shapes[si];
@@ -598,6 +634,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_act_backward);
     HT_RUN(test_conv_forward);
     HT_RUN(test_dw3_runs);
+    HT_RUN(test_direct_runs);
     HT_RUN(test_conv_backward);
     HT_RUN(test_net_counts);
     HT_RUN(test_arch_validation);
