@@ -1754,22 +1754,6 @@ HANT__INLINE hant__vf hant__v_act_grad(hant__vf u, hant__vf dy, hant_act act) {
    microseconds apart) and then sleep on a condition variable. */
 typedef void (*hant__task_fn)(void *arg, int tid, int nthreads);
 
-/* Weights that the next ops read, prefetched into each thread's L2 while a
-   1x1 conv's GEMM runs (>>exec sets it for one dispatch, >>gemm issues a few
-   lines per tile). Item kinds: 1 a GEMM's packed B (a), m x n x k, each
-   thread the columns it will compute; 2 squeeze-excite's w1 (a) and w2 (b),
-   n x k each, slot 0 only (the caller runs the excite); 3 n floats at a that
-   every thread reads (depthwise weights). tiles: the host GEMM's tiles per
-   thread, to spread the lines over. */
-typedef struct hant__pf_item { int kind, m, n, k; const float *a, *b; } hant__pf_item;
-typedef struct hant__pf { int count, tiles; hant__pf_item it[4]; } hant__pf;
-typedef struct hant__pf_range { const float *p; size_t floats; } hant__pf_range;
-#define HANT__PF_RANGES 32
-static _Thread_local hant__pf_range hant__tls_pfr[HANT__PF_RANGES];
-static _Thread_local int hant__tls_pfn, hant__tls_pfi, hant__tls_pf_rate; /* ranges, current, lines per step */
-static _Thread_local size_t hant__tls_pfo;                                  /* floats issued of the current range */
-static void hant__pf_begin(const hant__pf *pf, int tid, int nt);
-
 typedef struct hant__scratch { void *ptr; size_t size; } hant__scratch;
 #define HANT__SCRATCH_SLOTS 5
 
@@ -1784,7 +1768,6 @@ struct hant_context {
     atomic_int pending, sleepers, stop; /* pending: slots not yet finished */
     hant__task_fn task;
     void *task_arg;
-    hant__pf pf;            /* the current dispatch's prefetch (count 0: none) */
     hant__scratch *scratch; /* [nthreads][HANT__SCRATCH_SLOTS] */
     /* the caller's tally (only the caller writes them): dispatches, slots
        other than 0 that the caller ran itself (a worker was late or off its
@@ -1869,16 +1852,14 @@ static int hant__pin_self(int cpu) {
 
 /* Claims and runs the slots of generation gen that are still free, starting
    from the claim word c; returns when none is left or a new task is out. */
-static int hant__claim_slots(hant_context *ctx, uint64_t c, uint32_t gen, int prefetch) {
+static int hant__claim_slots(hant_context *ctx, uint64_t c, uint32_t gen) {
     int in = hant__tls_in_task, tid = hant__tls_tid, ran = 0;
     hant__tls_in_task = 1;
     while ((uint32_t)(c >> 32) == gen && (uint32_t)c < (uint32_t)ctx->nthreads) {
         if (!atomic_compare_exchange_weak_explicit(&ctx->claim, &c, c + 1, memory_order_acquire, memory_order_acquire)) continue;
         /* the task stays published until every slot of gen has finished */
         hant__tls_tid = (int)(uint32_t)c;
-        if (prefetch && ctx->pf.count) hant__pf_begin(&ctx->pf, hant__tls_tid, ctx->nthreads);
         ctx->task(ctx->task_arg, hant__tls_tid, ctx->nthreads);
-        hant__tls_pfn = 0;
         atomic_fetch_sub_explicit(&ctx->pending, 1, memory_order_release);
         c = atomic_load_explicit(&ctx->claim, memory_order_acquire);
         ran++;
@@ -1910,7 +1891,7 @@ static void *hant__worker_main(void *p) {
         }
         if (atomic_load(&ctx->stop)) return NULL;
         seen = (uint32_t)(c >> 32);
-        hant__claim_slots(ctx, c, seen, 1);
+        hant__claim_slots(ctx, c, seen);
     }
 }
 
@@ -2039,11 +2020,9 @@ static void hant__run(hant_context *ctx, hant__task_fn task, void *arg) {
     }
     hant__tls_in_task = 1;
     hant__tls_tid = 0;
-    if (ctx->pf.count) hant__pf_begin(&ctx->pf, 0, ctx->nthreads);
     task(arg, 0, ctx->nthreads);
-    hant__tls_pfn = 0;
     atomic_fetch_sub_explicit(&ctx->pending, 1, memory_order_release);
-    ctx->caller_slots += (uint64_t)hant__claim_slots(ctx, atomic_load_explicit(&ctx->claim, memory_order_acquire), gen, 0);
+    ctx->caller_slots += (uint64_t)hant__claim_slots(ctx, atomic_load_explicit(&ctx->claim, memory_order_acquire), gen);
     ctx->dispatches++;
     hant__tls_in_task = 0;
     hant__tls_tid = 0;
@@ -2053,7 +2032,6 @@ static void hant__run(hant_context *ctx, hant__task_fn task, void *arg) {
         if (spins < 4000) hant__cpu_relax();
         else { ctx->yields += spins == 4000; sched_yield(); }
     }
-    ctx->pf.count = 0;
 }
 
 /* Static split of [0, n) into nthreads contiguous parts, aligned to `align`. */
@@ -2086,7 +2064,6 @@ typedef struct hant__gemm_args {
 
 
 typedef struct hant__tile { hant__vf v[HANT__MR][HANT__NRV]; } hant__tile;
-static void hant__pf_step(void);
 
 /* Tile = packed A panel (k-major, MR wide) x packed B panel. */
 HANT__INLINE void hant__micro_packed(int kc, const float *restrict pa, const float *restrict pb, hant__tile *t) {
@@ -2341,7 +2318,6 @@ static void hant__gemm_serial(const hant__gemm_args *g, int m0, int m1, int n0, 
                     for (int ir = 0; ir < mc; ir += HANT__MR) {
                         float *ct = g->c + (size_t)(ic + ir) * g->ldc + jc + jr;
                         int mr = HANT__MIN(HANT__MR, mc - ir), nr = HANT__MIN(HANT__NR, nc - jr);
-                        if (hant__tls_pfn) hant__pf_step();
                         if (direct)
                             hant__gemm_micro_direct(kc, g->a + (size_t)(ic + ir) * g->lda + pc, (size_t)g->lda, pb + (size_t)jr * kc,
                                                     ct, g->ldc, mr, nr, first, g->beta, ep, ic + ir, jc + jr);
@@ -2424,12 +2400,13 @@ static void hant__gemm_task(void *arg, int tid, int nt) {
     else { hant__split(g->n, HANT__NR, tid, nt, &b, &e); if (b < e) hant__gemm_serial(g, 0, g->m, (int)b, (int)e); }
 }
 
-/* How hant__gemm_run runs g (m, n, k >= 1) on nt threads: 0 serial, 1 threaded
-   (g->split_m set), 2 hant__gemm_few_rows. */
-static int hant__gemm_plan(hant__gemm_args *g, int nt) {
+static void hant__gemm_run(hant__gemm_args *g) {
+    if (g->m <= 0 || g->n <= 0) return;
+    if (g->k <= 0) { hant__gemm_k0(g); return; }
+    int nt = hant__avail_threads(g->ctx);
     double work = (double)g->m * g->n * g->k;
-    if (g->m <= 2 && !g->tb && !g->packed_b && g->n >= HANT__VL && work < 1e6) return 2;
-    if (nt == 1 || work < 65536.0) return 0;
+    if (g->m <= 2 && !g->tb && !g->packed_b && g->n >= HANT__VL && work < 1e6) { hant__gemm_few_rows(g); return; }
+    if (nt == 1 || work < 65536.0) { hant__gemm_serial(g, 0, g->m, 0, g->n); return; }
     int mt = (g->m + HANT__MR - 1) / HANT__MR, ntl = (g->n + HANT__NR - 1) / HANT__NR;
     /* Split the dimension with more tiles; splitting M duplicates B packing,
        so prefer N when it alone keeps every thread busy. With B packed once
@@ -2442,85 +2419,7 @@ static int hant__gemm_plan(hant__gemm_args *g, int nt) {
     /* N panels that do not divide among the threads (7 x 7 x 960 -> 160: 5
        panels, 3 against 2, 57% of peak): with B packed, split the tiles */
     if (!g->split_m && g->packed_b && ntl % nt && mt >= 2) g->split_m = 2;
-    return 1;
-}
-
-static void hant__gemm_run(hant__gemm_args *g) {
-    if (g->m <= 0 || g->n <= 0) return;
-    if (g->k <= 0) { hant__gemm_k0(g); return; }
-    int plan = hant__gemm_plan(g, hant__avail_threads(g->ctx));
-    if (plan == 2) hant__gemm_few_rows(g);
-    else if (plan == 0) hant__gemm_serial(g, 0, g->m, 0, g->n);
-    else hant__run(g->ctx, hant__gemm_task, g);
-}
-
-#if defined(__GNUC__)
-#define HANT__PREFETCH_L2(p) __builtin_prefetch((p), 0, 2)
-#else
-#define HANT__PREFETCH_L2(p) ((void)(p))
-#endif
-/* At most this many floats per thread (1 MiB, half of a 2 MiB L2; the
-   1280 x 1000 FC of b0-224 is 2.5 MiB per thread). */
-#define HANT__PF_MAX_FLOATS ((size_t)262144)
-
-static void hant__pf_add(size_t *left, const float *p, size_t floats) {
-    floats = HANT__MIN(floats, *left);
-    if (!floats || hant__tls_pfn == HANT__PF_RANGES) return;
-    hant__tls_pfr[hant__tls_pfn].p = p;
-    hant__tls_pfr[hant__tls_pfn++].floats = floats;
-    *left -= floats;
-}
-
-/* This thread's share of pf as ranges, in the order the next ops read them.
-   At batch 1 the network's weights are far larger than L2, so each 1x1 conv
-   read its packed B from L3 at the pace of its multiply-adds: 49 x 1152 x
-   192 at 51-56% of the FMA peak against 82% from L2, 37% against 78% at 2
-   threads (bench/bench_gemm_cold.c). */
-static void hant__pf_begin(const hant__pf *pf, int tid, int nt) {
-    size_t left = HANT__PF_MAX_FLOATS, lines = 0;
-    hant__tls_pfn = hant__tls_pfi = 0;
-    hant__tls_pfo = 0;
-    for (int q = 0; q < pf->count; q++) {
-        const hant__pf_item *it = &pf->it[q];
-        if (it->kind == 2) {
-            if (tid == 0) { hant__pf_add(&left, it->a, (size_t)it->n * it->k); hant__pf_add(&left, it->b, (size_t)it->n * it->k); }
-            continue;
-        }
-        if (it->kind == 3) { hant__pf_add(&left, it->a, (size_t)it->n); continue; }
-        hant__gemm_args g;
-        memset(&g, 0, sizeof g);
-        g.m = it->m; g.n = it->n; g.k = it->k; g.packed_b = it->a;
-        int plan = hant__gemm_plan(&g, nt);
-        int64_t j0 = 0, j1 = g.n;
-        if (plan == 0) { if (tid) continue; }
-        else if (g.split_m == 0) hant__split(g.n, HANT__NR, tid, nt, &j0, &j1);
-        else if (g.split_m == 2) { /* hant__gemm_task's tiles in N panel order */
-            int64_t mt = (g.m + HANT__MR - 1) / HANT__MR, b, e;
-            hant__split(mt * ((g.n + HANT__NR - 1) / HANT__NR), 1, tid, nt, &b, &e);
-            if (b >= e) continue;
-            j0 = b / mt * HANT__NR; j1 = HANT__MIN((int64_t)g.n, ((e - 1) / mt + 1) * HANT__NR);
-        }
-        if (j0 >= j1) continue;
-        size_t npad = (size_t)((g.n + HANT__NR - 1) / HANT__NR * HANT__NR);
-        j1 = (j1 + HANT__NR - 1) / HANT__NR * HANT__NR;
-        for (int pc = 0; pc < g.k; pc += HANT__KC) { /* in the order the GEMM reads them */
-            int kc = HANT__MIN(HANT__KC, g.k - pc);
-            hant__pf_add(&left, it->a + (size_t)pc * npad + (size_t)j0 * kc, (size_t)(j1 - j0) * kc);
-        }
-    }
-    for (int r = 0; r < hant__tls_pfn; r++) lines += (hant__tls_pfr[r].floats + 15) / 16;
-    hant__tls_pf_rate = (int)(lines / (size_t)HANT__MAX(1, pf->tiles)) + 1;
-}
-
-/* Issues the next few lines of this thread's prefetch (one GEMM tile's worth). */
-static void hant__pf_step(void) {
-    for (int l = 0; l < hant__tls_pf_rate && hant__tls_pfi < hant__tls_pfn; l++) {
-        const hant__pf_range *r = &hant__tls_pfr[hant__tls_pfi];
-        HANT__PREFETCH_L2(r->p + hant__tls_pfo);
-        hant__tls_pfo += 64 / sizeof(float);
-        if (hant__tls_pfo >= r->floats) { hant__tls_pfi++; hant__tls_pfo = 0; }
-    }
-    if (hant__tls_pfi == hant__tls_pfn) hant__tls_pfn = 0;
+    hant__run(g->ctx, hant__gemm_task, g);
 }
 
 void hant_gemm(hant_context *ctx, int trans_a, int trans_b, int m, int n, int k,
@@ -6759,67 +6658,9 @@ static void hant__exec_plain_op(hant_net *net, hant__exec *e, const hant__op *o,
     }
 }
 
-static int hant__pf_next_gemm = 1;
-/* A 1x1 conv whose GEMM runs threaded on packed weights: the host of a
-   prefetch, and the op it looks ahead to. */
-static int hant__exec_pf_gemm(const hant_net *net, const hant__op *o, int n) {
-    if (o->type != HANT__OP_UNIT || hant__fuse_on(net, o, n)) return 0;
-    const hant__unit *u = &net->units[o->idx];
-    return !u->q8 && u->packed && !u->wino && u->s.kernel == 1 && u->s.stride == 1 && u->s.groups <= 1;
-}
-
-/* The prefetch that op i hosts on n images (count 0: none): when op i is a
-   threaded 1x1 GEMM, the weights of the ops after it up to and including
-   the next such GEMM (depthwise, SE's two matrices, the GEMM's packed B),
-   which otherwise come from L3 at batch 1. The ops in between (depthwise,
-   SE, pool) are too short to hide the reads; a GEMM's tiles are not. */
-static hant__pf hant__exec_next_pf(const hant_net *net, int i, int n) {
-    hant__pf pf;
-    memset(&pf, 0, sizeof pf);
-    if (!hant__exec_pf_gemm(net, &net->ops[i], n)) return pf;
-    const hant__unit *h = &net->units[net->ops[i].idx];
-    int64_t rows = (int64_t)n * h->oh * h->ow;
-    if (rows * h->s.cout * h->s.cin < 65536) return pf; /* serial: no threads to spread over */
-    pf.tiles = (int)(((rows + HANT__MR - 1) / HANT__MR * ((h->s.cout + HANT__NR - 1) / HANT__NR) + net->ctx->nthreads - 1) / net->ctx->nthreads);
-    for (int j = i + 1; j < net->nops && pf.count < 4; j++) {
-        const hant__op *o = &net->ops[j];
-        hant__pf_item *it = &pf.it[pf.count];
-        if (o->fused || (o->type == HANT__OP_SE && o->q8next)) break;
-        if (o->type == HANT__OP_SE) {
-            const hant__se *se = &net->ses[o->idx];
-            it->kind = 2; it->n = se->c; it->k = se->r; it->a = net->params + se->w1; it->b = net->params + se->w2;
-            pf.count++;
-        } else if (o->type == HANT__OP_UNIT) {
-            const hant__unit *u = &net->units[o->idx];
-            if (hant__exec_pf_gemm(net, o, n)) {
-                if (!hant__pf_next_gemm) break;
-                it->kind = 1; it->m = n * u->oh * u->ow; it->n = u->s.cout; it->k = u->s.cin; it->a = u->packed;
-                pf.count++;
-                break;
-            }
-            if (u->q8 || !hant__conv_is_depthwise(&u->s)) break;
-            it->kind = 3; it->n = u->s.kernel * u->s.kernel * u->s.cin; it->a = u->fw;
-            pf.count++;
-        }
-    }
-    return pf;
-}
-
-/* 0 turns the prefetch off (tests and benchmarks compare both). */
-static int hant__pf_on = 1;
-
-static int hant__exec_infer_op_run(hant_net *net, hant__exec *e, int i, int n);
 /* Runs inference op i (or the fused group that starts there) on e's n
    images; returns the index of the last op it ran. */
 static int hant__exec_infer_op(hant_net *net, hant__exec *e, int i, int n) {
-    if (!hant__pf_on || hant__tls_in_task || net->ctx->nthreads == 1 || net->qcal || net->int8_ref) return hant__exec_infer_op_run(net, e, i, n);
-    net->ctx->pf = hant__exec_next_pf(net, i, n);
-    int last = hant__exec_infer_op_run(net, e, i, n);
-    net->ctx->pf.count = 0; /* op i dispatched nothing: no prefetch */
-    return last;
-}
-
-static int hant__exec_infer_op_run(hant_net *net, hant__exec *e, int i, int n) {
     const hant__op *o = &net->ops[i];
     const hant__fuse *f = hant__fuse_on(net, o, n);
     if (f) {

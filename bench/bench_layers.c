@@ -30,7 +30,6 @@ int main(int argc, char **argv) {
         if (!strcmp(argv[i], "--batch") && i + 1 < argc) batch = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--reps") && i + 1 < argc) reps = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--no-prefetch")) hant__pf_on = 0;
         else if (argv[i][0] != '-' && !path) path = argv[i];
         else { fprintf(stderr, "usage: bench_layers MODEL [--batch B] [--threads T] [--reps R]\n"); return 2; }
     }
