@@ -5209,61 +5209,33 @@ static void hant__bn_bwd_apply(const float *z, size_t rows, int C, const float *
 }
 
 /* BN + activation backward, first pass: from y = act(xhat*gamma + beta)
-   (+ residual), xhat = (z - mean)*invstd, dy overwritten with du = act'(u) dy,
-   and the sums of du and du*xhat that the second pass (hant__bn_bwd_apply,
-   which turns du into dz) and dgamma/dbeta need. Storing du costs a write:
+   (+ residual), xhat = (z - mean)*invstd, dz = du = act'(u) dy, dgamma and
+   dbeta accumulated, and in part[0..3C) what the second pass
+   (hant__bn_bwd_apply, which turns du into dz) needs: k1 = gamma*invstd, the
+   means of du and of du*xhat. dz may alias dy. Storing du costs a write:
    recomputing it in the second pass was slower, 46 against 37 ms per b0-fm
    step, for SiLU's exp. y, when not NULL, is the layer's output act(u) (no
    residual added): SiLU's derivative then takes sigmoid(u) = y / u instead
-   of an exp. The rows may come in pieces (hant__bn_bwd_rows as the op after
-   the layer writes its dy, see hant__train_bn_backward): the 256-row blocks,
-   and so the bits, do not depend on the pieces. part: 2C floats, acc: 2C
-   doubles. */
-typedef struct hant__bn_bwd {
-    const float *z, *y, *mean, *invstd, *gamma, *beta;
-    float *dy;
-    size_t rows, done;
-    int C;
-    hant_act act;
-    float *part;
-    double *acc;
-} hant__bn_bwd;
-
-static void hant__bn_bwd_init(hant__bn_bwd *s, const float *z, float *dy, const float *y, size_t rows, int C, const float *mean,
-                              const float *invstd, const float *gamma, const float *beta, hant_act act, float *part, double *acc) {
-    s->z = z; s->dy = dy; s->y = y; s->rows = rows; s->done = 0; s->C = C; s->mean = mean; s->invstd = invstd;
-    s->gamma = gamma; s->beta = beta; s->act = act; s->part = part; s->acc = acc;
-    for (int c = 0; c < 2 * C; c++) { acc[c] = 0.0; part[c] = 0.0f; }
-}
-
-/* Rows [done, r1). */
-static void hant__bn_bwd_rows(hant__bn_bwd *s, size_t r1) {
-    const int C = s->C;
-    float *p_du = s->part, *p_dux = s->part + C;
-    while (s->done < r1) {
-        size_t r0 = s->done, be = HANT__MIN(s->rows, (r0 / HANT__BN_BLOCK + 1) * HANT__BN_BLOCK), re = HANT__MIN(r1, be);
-#define HANT__CALL(A) hant__bn_bwd_sums(s->z, s->dy, s->y, r0, re, C, s->mean, s->invstd, s->gamma, s->beta, A, p_du, p_dux, s->dy)
-        HANT__ACT_SWITCH(s->act, HANT__CALL);
+   of an exp. part: 3C floats, acc: 2C doubles. */
+static void hant__bn_act_backward_sums(const float *z, const float *dy, const float *y, size_t rows, int C, const float *mean,
+                                       const float *invstd, const float *gamma, const float *beta, hant_act act,
+                                       float *dz, float *dgamma, float *dbeta, float *part, double *acc) {
+    float *p_du = part, *p_dux = part + C;
+    double *s_du = acc, *s_dux = acc + C;
+    for (int c = 0; c < C; c++) s_du[c] = s_dux[c] = 0.0;
+    for (size_t r0 = 0; r0 < rows; r0 += HANT__BN_BLOCK) {
+        size_t r1 = HANT__MIN(rows, r0 + HANT__BN_BLOCK);
+        memset(part, 0, sizeof(float) * 2 * C);
+#define HANT__CALL(A) hant__bn_bwd_sums(z, dy, y, r0, r1, C, mean, invstd, gamma, beta, A, p_du, p_dux, dz)
+        HANT__ACT_SWITCH(act, HANT__CALL);
 #undef HANT__CALL
-        if (re == be) {
-            for (int c = 0; c < C; c++) { s->acc[c] += p_du[c]; s->acc[C + c] += p_dux[c]; }
-            memset(s->part, 0, sizeof(float) * 2 * (size_t)C);
-        }
-        s->done = re;
+        for (int c = 0; c < C; c++) { s_du[c] += p_du[c]; s_dux[c] += p_dux[c]; }
     }
-}
-
-/* After every row: dgamma, dbeta accumulated, and in out[0..3C) what the
-   second pass needs: k1 = gamma*invstd, the means of du and of du*xhat. out
-   may be the state's part. */
-static void hant__bn_bwd_finish(const hant__bn_bwd *s, float *dgamma, float *dbeta, float *out) {
-    const int C = s->C;
-    const double *s_du = s->acc, *s_dux = s->acc + C;
-    float *k1 = out, *mdu = out + C, *mdux = out + 2 * C;
+    float *k1 = part, *mdu = part + C, *mdux = part + 2 * C;
     for (int c = 0; c < C; c++) {
-        k1[c] = s->gamma[c] * s->invstd[c];
-        mdu[c] = (float)(s_du[c] / (double)s->rows);
-        mdux[c] = (float)(s_dux[c] / (double)s->rows);
+        k1[c] = gamma[c] * invstd[c];
+        mdu[c] = (float)(s_du[c] / (double)rows);
+        mdux[c] = (float)(s_dux[c] / (double)rows);
         dgamma[c] += (float)s_dux[c];
         dbeta[c] += (float)s_du[c];
     }
@@ -5665,10 +5637,6 @@ typedef struct hant__exec {
     float *grads;            /* this thread's parameter gradients */
     double *acc;
     float *part;
-    hant__bn_bwd pend;       /* training: the next unit's BN backward first pass, run as this one writes its dy */
-    int pend_op;             /* the op whose first pass pend holds (-1: none) */
-    double *pend_acc;
-    float *pend_part;
     float *fuse_part;        /* inference: per-band channel sums of tiled SE blocks */
     int n;                   /* images in the last forward */
     uint8_t *q8buf;          /* inference: an int8 conv's quantised input */
@@ -6333,9 +6301,6 @@ static hant_status hant__exec_prepare_from(hant_net *net, hant__exec *e, int cap
     HANT__EA(e->grads, net->nparams, float);
     HANT__EA(e->acc, 2 * (size_t)net->max_c, double);
     HANT__EA(e->part, 3 * (size_t)net->max_c, float);
-    HANT__EA(e->pend_acc, 2 * (size_t)net->max_c, double);
-    HANT__EA(e->pend_part, 2 * (size_t)net->max_c, float);
-    e->pend_op = -1;
     size_t wtp = 0;
     for (int i = 0; i < net->nunits; i++)
         if (hant__unit_wt_packed(&net->units[i])) wtp = HANT__MAX(wtp, hant__gemm_packed_b_floats(net->units[i].s.cin, net->units[i].s.cout));
@@ -6827,14 +6792,12 @@ static void hant__exec_backward(hant_net *net, hant__exec *e, int want_dx) {
     hant_context *ctx = net->ctx;
     float *G = e->grads;
     int n = e->n;
-    e->pend_op = -1;
     for (int i = net->nops - 1; i >= 0; i--) {
         const hant__op *o = &net->ops[i];
         float *dy = e->dslot[o->out];
         float *dx = (o->in == 0 && !want_dx) ? NULL : e->dslot[o->in];
         size_t outsz = (size_t)n * net->slot_size[o->out];
-        /* (the residual copy went with the first pass when that ran early, hant__train_bn_backward) */
-        if (o->res >= 0 && (o->res != 0 || want_dx) && e->pend_op != i) HANT__TP(HANT__TP_BRES, 0, hant__grad_write(e->dslot[o->res], dy, outsz, o->acc_res));
+        if (o->res >= 0 && (o->res != 0 || want_dx)) HANT__TP(HANT__TP_BRES, 0, hant__grad_write(e->dslot[o->res], dy, outsz, o->acc_res));
         if (o->type == HANT__OP_UNIT) {
             const hant__unit *u = &net->units[o->idx];
             size_t rows = (size_t)n * u->oh * u->ow;
@@ -7188,35 +7151,22 @@ static void hant__train_conv_backward(hant_net *net, hant__exec *e, const hant__
 #endif
 }
 
-/* Conv + BN (+ activation) backward: the BN backward's second pass group by
-   group, and the conv backward that reads what it wrote, with the same bits
-   as in one group. Both passes write over dy (the output's gradient, which no
-   op reads after this one): into a buffer of its own, the first pass also
-   fetched every line it wrote. The first pass (its means are over every row)
-   ran over the whole batch before the groups; now, where the op before this
-   one is a BN unit whose output this one reads, that unit's first pass runs
-   on each group's rows right after this conv backward wrote them (its dy,
-   final then: every other reader of the slot comes later in the forward),
-   while they are in L2, and its residual copy with them. Set to 0, every
-   first pass runs on its own (tests compare the two bit for bit). */
-static int hant__train_fuse_first = 1;
+/* Conv + BN (+ activation) backward: the BN backward's first pass over the
+   whole batch (its means are over every row), then group by group its second
+   pass and the conv backward that reads what it wrote, with the same bits as
+   in one group. Both passes write over dy (the output's gradient, which no op
+   reads after this one): into a buffer of its own, the first pass also
+   fetched every line it wrote. */
 static void hant__train_bn_backward(hant_net *net, hant__exec *e, const hant__op *o, float *dy, float *dx, int n) {
     const float *P = net->params;
     float *G = e->grads;
     const hant__unit *u = &net->units[o->idx];
-    const int C = u->s.cout, oi = (int)(o - net->ops);
+    const int C = u->s.cout;
     const size_t rpi = (size_t)u->oh * u->ow, insz = (size_t)u->s.h * u->s.w * u->s.cin, co = net->unit_c[o->idx];
     const float *z = e->z[o->idx], *mean = e->bn_mean + co, *invstd = e->bn_invstd + co;
-    if (e->pend_op == oi) {
-        hant__bn_bwd_finish(&e->pend, G + u->gamma, G + u->beta, e->part);
-        e->pend_op = -1;
-    } else {
-        hant__bn_bwd st;
-        HANT__TP(HANT__TP_BBNACT, 0,
-                 hant__bn_bwd_init(&st, z, dy, HANT__BN_Y_SILU && o->res < 0 ? e->slot[o->out] : NULL, (size_t)n * rpi, C, mean, invstd,
-                                   P + u->gamma, P + u->beta, u->act, e->part, e->acc);
-                 hant__bn_bwd_rows(&st, (size_t)n * rpi); hant__bn_bwd_finish(&st, G + u->gamma, G + u->beta, e->part));
-    }
+    HANT__TP(HANT__TP_BBNACT, 0,
+             hant__bn_act_backward_sums(z, dy, HANT__BN_Y_SILU && o->res < 0 ? e->slot[o->out] : NULL, (size_t)n * rpi, C, mean, invstd,
+                                        P + u->gamma, P + u->beta, u->act, dy, G + u->gamma, G + u->beta, e->part, e->acc));
     const float *k1 = e->part, *mdu = e->part + C, *mdux = e->part + 2 * C;
     /* dW sums over rows in blocks that groups must not split: the 1x1 weight
        gradient's HANT__WG_KC rows, the depthwise one's whole images; the dense
@@ -7234,30 +7184,12 @@ static void hant__train_bn_backward(hant_net *net, hant__exec *e, const hant__op
         HANT__TP(HANT__TP_B1X1DX, 0, hant__gemm_pack_b_full(1, u->s.cin, C, P + u->w, C, e->wtp));
         wtp = e->wtp;
     }
-    /* the op before: its first pass (and residual copy) on each group's rows of dx */
-    const hant__op *q = oi > 0 ? &net->ops[oi - 1] : NULL;
-    const hant__unit *v = NULL;
-    size_t qsz = 0, qrpi = 0;
-    if (hant__train_fuse_first && dx && q && q->type == HANT__OP_UNIT && q->out == o->in && q->res != 0 && net->units[q->idx].has_bn) {
-        v = &net->units[q->idx];
-        size_t vco = net->unit_c[q->idx];
-        qsz = (size_t)net->slot_size[q->out];
-        qrpi = (size_t)v->oh * v->ow;
-        hant__bn_bwd_init(&e->pend, e->z[q->idx], dx, HANT__BN_Y_SILU && q->res < 0 ? e->slot[q->out] : NULL, (size_t)n * qrpi, v->s.cout,
-                          e->bn_mean + vco, e->bn_invstd + vco, P + v->gamma, P + v->beta, v->act, e->pend_part, e->pend_acc);
-    }
     for (int i0 = 0; i0 < n; i0 += grp) {
         int m = HANT__MIN(grp, n - i0);
         float *g = dy + (size_t)i0 * rpi * C;
         HANT__TP(HANT__TP_BBNACT, 0, hant__bn_bwd_apply(z + (size_t)i0 * rpi * C, (size_t)m * rpi, C, mean, invstd, k1, mdu, mdux, g));
         hant__train_conv_backward(net, e, o, g, dx, i0, m, wtp);
-        if (v) {
-            if (q->res >= 0)
-                HANT__TP(HANT__TP_BRES, 0, hant__grad_write(e->dslot[q->res] + (size_t)i0 * qsz, dx + (size_t)i0 * qsz, (size_t)m * qsz, q->acc_res));
-            HANT__TP(HANT__TP_BBNACT, 0, hant__bn_bwd_rows(&e->pend, (size_t)(i0 + m) * qrpi));
-        }
     }
-    if (v) e->pend_op = oi - 1;
 }
 
 static void hant__train_fwd_task(void *arg, int tid, int nt) {
