@@ -14570,22 +14570,22 @@ static hant_status hant__prof_drift(hant__prof *p, const hant_arch *arch, hant_l
         for (int i = 0; i < np && !st; i++) st = hant_net_create(p->b.ctx, &parts[i], 1, &nets[i]);
         if (!st) st = hant_bracket_nets(&vb, nets, np, t);
         p->b.refs = vb.refs; p->b.nrefs = vb.nrefs; p->b.cap_refs = vb.cap_refs; p->b.samples = vb.samples; p->b.redone = vb.redone;
-        p->b.log = vb.log; p->b.cap_log = vb.cap_log; p->b.nlog = 0;
         for (int i = 0; i < np; i++) hant_net_destroy(nets[i]);
-        if (st) return st;
+        if (st) { hant__pl_free(p->b.ctx, vb.log); return st; }
         for (int i = 0; i < np; i++) { now[i] = t[i].rel; now_unc[i] = t[i].median_ms > 0 ? t[i].unc_ms / t[i].median_ms : 1; }
-        if ((st = hant_drift_check(then, then_unc, now, now_unc, np, tol, &rel))) return st;
+        if ((st = hant_drift_check(then, then_unc, now, now_unc, np, tol, &rel))) { hant__pl_free(p->b.ctx, vb.log); return st; }
         if (ti >= 0) {
             double *q = (double *)hant__pl_alloc(p->b.ctx, (size_t)(vb.nlog ? vb.nlog : 1), sizeof(double));
-            if (!q) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "drift check: out of memory");
+            if (!q) { hant__pl_free(p->b.ctx, vb.log); return hant__fail(HANT_ERR_OUT_OF_MEMORY, "drift check: out of memory"); }
             int nt = 0;
             for (int i = 0; i < vb.nlog; i++) if (vb.log[i].net == ti) q[nt++] = vb.log[i].ratio;
             if (nt) st = hant_entry_drift(q, nt, then[ti], tol, &res->drift_teacher);
             hant__pl_free(p->b.ctx, q);
-            if (st) return st;
             p->teacher_now = t[ti];
             p->teacher_timed = nt > 0;
         }
+        hant__pl_free(p->b.ctx, vb.log); /* the log is this check's own: later stages start without one */
+        if (st) return st;
     }
     res->drift_ref_now = med; res->drift_ref_then = lut->reference_ms; res->drift_parts = np;
     res->drift_unit = unit; res->drift_rel = rel; res->table_tol = tol;
