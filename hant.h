@@ -701,6 +701,12 @@ hant_status hant_drift_check(const double *then, const double *then_unc, const d
    and it is timed again). Pure. */
 typedef struct hant_steady_result { double factor, unc, lo, hi; int drifted, unsteady, worst, n, windows; } hant_steady_result;
 hant_status hant_steady_check(const double *q, int n, int windows, double tol, hant_steady_result *out);
+/* A network against its table entry, as validation and hant profile --check
+   both judge the teacher: samples[0..n) its ratios to the reference (time
+   order), over entry_rel, through hant_steady_check with one window: drifted
+   when their median is off the entry by more than tol beyond its interval.
+   Pure. */
+hant_status hant_entry_drift(const double *samples, int n, double entry_rel, double tol, hant_steady_result *out);
 
 /* Latency lookup table: key -> timing, stored as TSV (docs/PIPELINE.md).
    Keys are a part signature plus " b=B t=T p=fp32"; "model TERM b=.." the
@@ -1121,9 +1127,13 @@ void hant_bracket_free(hant_bracket *b);
    is saved after every 256 configurations; entries it holds already are not
    measured again (resume). An existing table is first checked against this
    machine and build (refused unless accept_foreign), and for drift: the
-   reference and the teacher's parts and network timed again; if only the
-   machine's speed changed (the ratios held) the table is rescaled, if the
-   ratios moved it is profiled again. Then optionally pairs (nn-Meter's
+   reference and the teacher's parts and network timed again in interleaved
+   rounds (at least validate_rounds), the teacher also judged as validation
+   judges it (hant_entry_drift); if only the machine's speed changed (the
+   ratios held) the table is rescaled, if the parts' ratios moved it is
+   profiled again, if only the teacher end to end moved its entry is re-timed
+   and the model fitted again (validation on as many networks as before).
+   Then optionally pairs (nn-Meter's
    fusion rule on adjacent blocks: "pair" rows and PATH.pairs) and
    validation (`validate` random networks and the teacher end to end; the
    latency model fitted on two random folds and scored out of sample, then
@@ -1181,11 +1191,16 @@ typedef struct hant_lut_profile_result {
     int prior_validate;      /* networks the table's model was fitted on before, minus the teacher */
     char cpu[128];           /* the table's */
     int drift;               /* 0: none (or not checked), 1: the machine's speed changed (rescaled
-                                unless check_only), 2: the ratios moved (profiled again unless check_only) */
+                                unless check_only), 2: the ratios moved (profiled again unless check_only),
+                                3: the parts held but the teacher end to end moved from its entry
+                                (unless check_only: its entry re-timed and the model fitted again on
+                                as many networks as before; rescaled too if the speed changed) */
     char drift_made[32];     /* when the table was written */
     double drift_ref_now, drift_ref_then; /* the reference's median now, the table's reference_ms */
     int drift_parts;         /* the teacher's parts and network timed again */
     hant_drift_result drift_unit, drift_rel; /* the reference's factor; the ratios' */
+    hant_steady_result drift_teacher; /* the teacher's samples over its entry (hant_entry_drift, as
+                                validation judges it; n 0: not timed) */
     double table_tol;
     int todo, entries_before, entries; /* configurations to measure; in the table before, after */
     double ref_ms;           /* the table's unit */
@@ -8286,6 +8301,16 @@ hant_status hant_steady_check(const double *q, int n, int windows, double tol, h
     return HANT_OK;
 }
 
+hant_status hant_entry_drift(const double *samples, int n, double entry_rel, double tol, hant_steady_result *out) {
+    if (!samples || n < 1 || !(entry_rel > 0) || !out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_entry_drift: bad argument (n %d, entry %g)", n, entry_rel);
+    double *q = (double *)HANT_MALLOC(sizeof(double) * (size_t)n, NULL);
+    if (!q) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%d samples", n);
+    for (int i = 0; i < n; i++) q[i] = samples[i] / entry_rel;
+    hant_status st = hant_steady_check(q, n, 1, tol, out);
+    HANT_FREE(q, NULL);
+    return st;
+}
+
 /* A timed run whose worker was off its core: over 4+ dispatches the caller
    ran over half of the workers' slots, or it yielded its core waiting for a
    slot in progress. It measured fewer cores than the run is for (measured:
@@ -13905,6 +13930,8 @@ typedef struct hant__prof {
     hant_lut_profile_result *res;
     hant_arch *swaps;        /* the teacher with each candidate swapped in (the in-place fit) */
     int *swap_block, nswaps;
+    hant_timing teacher_now; /* the teacher end to end as the drift check timed it (teacher_timed) */
+    int teacher_timed;
 } hant__prof;
 
 static void hant__prof_say(hant__prof *p, const char *stage, int done, int total) {
@@ -14209,9 +14236,9 @@ static hant_status hant__prof_validate_check(hant__prof *p, const hant_timing *m
     memset(&res->val_teacher, 0, sizeof res->val_teacher);
     res->val_drifted = 0;
     for (int i = 0; i < n && te && te->t.rel > 0; i++)
-        if (p->b.log[i].net == 0) q[nt++] = p->b.log[i].ratio / te->t.rel;
-    if (!st && nt) {
-        st = hant_steady_check(q, nt, 1, tol, &res->val_teacher);
+        if (p->b.log[i].net == 0) q[nt++] = p->b.log[i].ratio;
+    if (!st && nt) { /* the same test as hant profile --check's (hant__prof_drift) */
+        st = hant_entry_drift(q, nt, te->t.rel, tol, &res->val_teacher);
         res->val_drifted = !st && res->val_teacher.drifted;
     }
     hant__pl_free(p->b.ctx, q);
@@ -14514,16 +14541,23 @@ done:
    changed, every ratio holds and the table is rescaled); (2) the teacher's
    parts and network timed again against the reference, against their stored
    ratios (if these moved, the table no longer describes the machine and is
-   profiled again). tol: the change allowed beyond the timings' uncertainty.
-   Sets res->drift: 0 no drift, 1 the speed drifted (rescaled unless
-   check_only), 2 the ratios drifted (the caller profiles again). */
+   profiled again); (3) the teacher end to end as validation times and judges
+   it (issue 16: a check of the parts' median passed while validation an hour
+   later found the teacher x1.04-1.07 of its entry): all of them in the same
+   interleaved rounds, at least validation's rounds, the teacher's samples
+   over its entry through hant_entry_drift, validation's test. tol: the change
+   allowed beyond the timings' uncertainty. Sets res->drift: 0 no drift, 1 the
+   speed drifted (rescaled unless check_only), 2 the ratios drifted (the caller
+   profiles again), 3 only the teacher end to end moved (the caller stores
+   p->teacher_now as its entry and fits the model again). */
 static hant_status hant__prof_drift(hant__prof *p, const hant_arch *arch, hant_lut *lut, double tol, int check_only) {
     hant_lut_profile_result *res = p->res;
-    int np = 0, batch = lut->batch;
-    hant_status st;
+    int np = 0, ti = -1, batch = lut->batch;
+    hant_status st = HANT_OK;
     hant_arch parts[HANT_MAX_BLOCKS + 3];
     double then[HANT_MAX_BLOCKS + 3], then_unc[HANT_MAX_BLOCKS + 3], now[HANT_MAX_BLOCKS + 3], now_unc[HANT_MAX_BLOCKS + 3];
     hant_timing t[HANT_MAX_BLOCKS + 3];
+    hant_net *nets[HANT_MAX_BLOCKS + 3] = { 0 };
     for (int part = HANT_PART_STEM; part <= arch->num_blocks + 1; part++) {
         char sig[256], key[192];
         hant_arch sub;
@@ -14537,6 +14571,7 @@ static hant_status hant__prof_drift(hant__prof *p, const hant_arch *arch, hant_l
         }
         const hant_lut_entry *e = hant_lut_find(lut, key);
         if (!e || !(e->t.rel > 0)) continue;
+        if (part == arch->num_blocks + 1) ti = np;
         parts[np] = sub;
         then[np] = e->t.rel;
         then_unc[np] = e->t.median_ms > 0 ? e->t.unc_ms / e->t.median_ms : 0;
@@ -14549,18 +14584,49 @@ static hant_status hant__prof_drift(hant__prof *p, const hant_arch *arch, hant_l
     double ru = med > 0 ? hw / med : 0, rthen_unc = lut->reference_unc;
     hant_drift_result unit, rel;
     if ((st = hant_drift_check(&lut->reference_ms, &rthen_unc, &med, &ru, 1, tol, &unit))) return st;
-    /* (2) the ratios */
+    /* (2) the ratios and (3) the teacher: every part and the teacher alive,
+       in validation's rounds (its samples logged) */
     memset(&rel, 0, sizeof rel);
     rel.factor = 1;
+    memset(&res->drift_teacher, 0, sizeof res->drift_teacher);
+    p->teacher_timed = 0;
     if (np) {
-        if ((st = hant_bracket_archs(&p->b, parts, np, t))) return st;
+        const int vr = p->cfg->validate_rounds > 0 ? p->cfg->validate_rounds : 8;
+        hant_bracket vb = p->b;
+        vb.log_on = 1; vb.log_base = 0; vb.nlog = 0;
+        if (vb.min_rounds < vr) vb.min_rounds = vr;
+        if ((vb.rounds > 0 ? vb.rounds : 10) < 2 * vr) vb.rounds = 2 * vr;
+        /* the teacher sampled until its interval is well inside the tolerance */
+        if (!(vb.target_unc > 0 && vb.target_unc <= tol / 3)) vb.target_unc = tol / 3 > 0 ? tol / 3 : -1;
+        for (int i = 0; i < np && !st; i++) st = hant_net_create(p->b.ctx, &parts[i], 1, &nets[i]);
+        if (!st) st = hant_bracket_nets(&vb, nets, np, t);
+        p->b.refs = vb.refs; p->b.nrefs = vb.nrefs; p->b.cap_refs = vb.cap_refs; p->b.samples = vb.samples; p->b.redone = vb.redone;
+        for (int i = 0; i < np; i++) hant_net_destroy(nets[i]);
+        if (st) { hant__pl_free(p->b.ctx, vb.log); return st; }
         for (int i = 0; i < np; i++) { now[i] = t[i].rel; now_unc[i] = t[i].median_ms > 0 ? t[i].unc_ms / t[i].median_ms : 1; }
-        if ((st = hant_drift_check(then, then_unc, now, now_unc, np, tol, &rel))) return st;
+        if ((st = hant_drift_check(then, then_unc, now, now_unc, np, tol, &rel))) { hant__pl_free(p->b.ctx, vb.log); return st; }
+        if (ti >= 0) {
+            double *q = (double *)hant__pl_alloc(p->b.ctx, (size_t)(vb.nlog ? vb.nlog : 1), sizeof(double));
+            if (!q) { hant__pl_free(p->b.ctx, vb.log); return hant__fail(HANT_ERR_OUT_OF_MEMORY, "drift check: out of memory"); }
+            int nt = 0;
+            for (int i = 0; i < vb.nlog; i++) if (vb.log[i].net == ti) q[nt++] = vb.log[i].ratio;
+            if (nt) st = hant_entry_drift(q, nt, then[ti], tol, &res->drift_teacher);
+            hant__pl_free(p->b.ctx, q);
+            p->teacher_now = t[ti];
+            p->teacher_timed = nt > 0;
+        }
+        hant__pl_free(p->b.ctx, vb.log); /* the log is this check's own: later stages start without one */
+        if (st) return st;
     }
     res->drift_ref_now = med; res->drift_ref_then = lut->reference_ms; res->drift_parts = np;
     res->drift_unit = unit; res->drift_rel = rel; res->table_tol = tol;
-    res->drift = rel.drifted ? 2 : unit.drifted ? 1 : 0;
-    if (res->drift == 1 && !check_only && (st = hant_lut_rescale(lut, unit.factor))) return st;
+    res->drift = rel.drifted ? 2 : res->drift_teacher.drifted ? 3 : unit.drifted ? 1 : 0;
+    if (unit.drifted && res->drift != 2 && !check_only) {
+        if ((st = hant_lut_rescale(lut, unit.factor))) return st;
+        /* the teacher's timing in the rescaled unit */
+        p->teacher_now.median_ms *= unit.factor; p->teacher_now.unc_ms *= unit.factor;
+        p->teacher_now.mad_ms *= unit.factor; p->teacher_now.min_ms *= unit.factor;
+    }
     hant__prof_say(p, "drift", res->drift, 2);
     return HANT_OK;
 }
@@ -14701,6 +14767,9 @@ hant_status hant_lut_profile(hant_context *ctx, const hant_arch *arch, const cha
             if (!validate) validate = rs->prior_validate;
             had_inplace = hant__lut_has_inplace(&lut);
             lut.count = 0; lut.reference_ms = 0; lut.reference_unc = 0;
+        } else if (rs->drift == 3) { /* the parts held: the teacher's entry from the check's timing, the model fitted again */
+            if ((st = hant_lut_set(&lut, tkey, &P.teacher_now)) || (st = hant_lut_save(&lut, out))) goto done;
+            if (!validate) validate = rs->prior_validate;
         }
         P.b.ref_ms = lut.reference_ms;
     }

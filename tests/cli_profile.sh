@@ -61,6 +61,13 @@ expect_rc 0 "drift: profiled again" $H profile b0-fm -o "$T/drift.tsv" --candida
 grep -q "has drifted.*profiling again" "$T/out" && ok || bad "message: $(cat "$T/out")"
 expect_rc 0 "drift: the table holds again" $H profile b0-fm -o "$T/drift.tsv" --candidates "$P" --reps 3 --rounds 3 --table-tol 0.5 --check
 grep "^drift check" "$T/out" | sed 's/^/  (reported, not bounded) /'
+# only the teacher end to end 3x its entry (its parts intact): --check judges it
+# as validation does (drift 3), a plain run re-times its entry
+awk -F'\t' 'BEGIN { OFS = "\t" } /^net / { $2 *= 3; $7 *= 3 } { print }' "$T/lut.tsv" > "$T/teach.tsv"
+expect_rc 3 "drift: the teacher alone, --check" $H profile b0-fm -o "$T/teach.tsv" --candidates "$P" --reps 3 --rounds 3 --table-tol 0.5 --check
+grep -q "teacher end to end is x0.*Re-time it" "$T/err" && ok || bad "message: $(cat "$T/err")"
+expect_rc 0 "drift: the teacher re-timed" $H profile b0-fm -o "$T/teach.tsv" --candidates "$P" --reps 3 --rounds 3 --table-tol 0.5
+grep -q "teacher end to end has drifted.*re-timed" "$T/out" && ok || bad "message: $(cat "$T/out")"
 ms=$(sed -n 's/^# reference_ms	//p' "$T/lut.tsv")
 awk -F'\t' -v ms="$ms" 'BEGIN { OFS = "\t" } /^# reference_ms/ { print "# reference_ms", ms * 3; next } /^#|^key|^model time / { print; next } { $2 *= 3; print }' "$T/lut.tsv" > "$T/speed.tsv"
 expect_rc 0 "drift: the machine's speed" $H profile b0-fm -o "$T/speed.tsv" --candidates "$P" --reps 3 --rounds 3 --table-tol 0.5

@@ -457,6 +457,30 @@ static void test_steady(void) {
 
 /* select's per-part costs plus the network term equal hant_lut_predict, for
    any table, so the budget and the validation score one model. */
+/* hant_entry_drift, the test hant profile --check and validation share: the
+   teacher's samples (ratio to the reference, noise sd 1%) over its entry. A 5%
+   drift (the x1.044-1.066 validation saw an hour later) is found at tol 3%;
+   none, or 1% (inside tol), is not. */
+static void test_entry_drift(void) {
+    const double entry = 17.0, drifts[4] = { 1.0, 1.01, 1.05, 0.94 };
+    const int want[4] = { 0, 0, 1, 1 };
+    uint64_t rng = 7;
+    for (int d = 0; d < 4; d++) {
+        double q[12];
+        for (int i = 0; i < 12; i++) {
+            double u = 0;
+            for (int k = 0; k < 12; k++) { rng = rng * 6364136223846793005ull + 1442695040888963407ull; u += (double)(rng >> 11) / 9007199254740992.0; }
+            q[i] = entry * drifts[d] * (1 + 0.01 * (u - 6)); /* Irwin-Hall: sd 1% */
+        }
+        hant_steady_result r;
+        HT_CHECK(hant_entry_drift(q, 12, entry, 0.03, &r) == HANT_OK, "entry drift: %s", hant_last_error());
+        HT_CHECK(r.drifted == want[d], "drift x%.2f: factor %.4f +- %.4f, drifted %d", drifts[d], r.factor, r.unc, r.drifted);
+        HT_CHECK(fabs(r.factor / drifts[d] - 1) < 0.01, "drift x%.2f: factor %.4f", drifts[d], r.factor);
+    }
+    hant_steady_result r;
+    HT_CHECK(hant_entry_drift(drifts, 4, 0, 0.03, &r) != HANT_OK, "entry 0 refused");
+}
+
 static void test_one_model(void) {
     hant_arch a;
     HT_CHECK(hant_arch_builtin("b0-fm", &a) == HANT_OK, "b0-fm");
@@ -1109,6 +1133,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_median_interval);
     HT_RUN(test_drift_cancels);
     HT_RUN(test_model_fit);
+    HT_RUN(test_entry_drift);
     HT_RUN(test_model_knee);
     HT_RUN(test_model_hinge);
     HT_RUN(test_model_cache);
