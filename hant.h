@@ -14729,7 +14729,7 @@ hant_status hant_lut_profile(hant_context *ctx, const hant_arch *arch, const cha
     }
     snprintf(rs->cpu, sizeof rs->cpu, "%s", lut.cpu);
     snprintf(rs->drift_made, sizeof rs->drift_made, "%s", lut.date[0] ? lut.date : "unknown date");
-    {
+    if (!(cfg.no_check && lut.count)) { /* an existing table not checked keeps its date: its entries were not confirmed */
         time_t now = time(NULL);
         strftime(lut.date, sizeof lut.date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
     }

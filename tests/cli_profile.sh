@@ -26,7 +26,10 @@ head -3 "$T/lut.tsv.validate" | grep -q 'load average' && ok || bad "validation 
 awk -F'\t' '$1 == "teacher0" { n = split($NF, b, ","); for (i = 1; i <= n; i++) if (b[i] !~ /^T[fqti]\/[0-9.]+\/[0-9.]+$/) exit 1; f = 1 } END { exit !f }' "$T/lut.tsv.validate" && ok || bad "no blocks column"
 grep -q '^random[0-9]*	.*	[0-9]*[fqti]/[0-9.]*/[0-9.]*' "$T/lut.tsv.validate" && ok || bad "no random network's blocks"
 # the old validation timing (8 networks at a time) on request; a negative count refused
+d0=$(grep "^# date" "$T/lut.tsv"); sleep 1
 expect_rc 0 "validate: the old timing" $H profile b0-fm -o "$T/lut.tsv" --candidates "$P" --reps 3 --rounds 3 --validate 4 --validate-rounds 0 --score-only --no-check
+# a table neither checked nor re-timed keeps the date its entries were timed
+[ "$(grep "^# date" "$T/lut.tsv")" = "$d0" ] && ok || bad "--no-check rewrote the date: $d0 -> $(grep "^# date" "$T/lut.tsv")"
 expect_rc 2 "bad --validate-rounds" $H profile b0-fm -o "$T/x.tsv" --validate-rounds -1
 # resume on the same machine: nothing to measure
 expect_rc 0 "resume" $H profile b0-fm -o "$T/lut.tsv" --candidates "$P" --reps 3 --rounds 3 --no-check
