@@ -53,6 +53,8 @@ int main(int argc, char **argv) {
     double peak = hant_bench_fma_peak(threads);
     printf("# isa %s threads %d batch %d reps %d fma_peak_gflops %.1f\n", hant_isa(), threads, batch, reps, peak);
     hant__exec *e = &net->infer_exec[0];
+    /* a batch the forward split among threads left exec 0 sized for one thread's share */
+    if (e->cap < batch && hant__exec_prepare(net, e, batch, 0)) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
     e->slot[0] = x;
     int nops = net->nops;
     double *t = (double *)calloc((size_t)nops * reps, sizeof(double)), *tot = (double *)calloc((size_t)reps, sizeof(double));
