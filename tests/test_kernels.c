@@ -242,6 +242,29 @@ static void test_conv_forward(void) {
         }
 }
 
+/* A fast conv path against the tiles it replaces (run with *ref_switch set;
+   they sum in the same order, so bit for bit) and against the double
+   reference r, on 1 and 2 threads; y0 gets the tiles' output. */
+static void ht_check_runs(const char *name, int *ref_switch, const hant_conv_shape *s, const float *x, const float *w, const float *bias, hant_act act,
+                          const float *rs, const float *r, double abs_tol, float *y0) {
+    size_t ny = conv_out_size(s);
+    float *y = malloc(ny * 4);
+    *ref_switch = 1;
+    memset(y0, 0xff, ny * 4);
+    hant_conv_forward(ctx1, s, x, w, bias, act, rs, y0);
+    *ref_switch = 0;
+    for (int t = 0; t < 2; t++) {
+        memset(y, 0xff, ny * 4);
+        hant_conv_forward(t ? ctx2 : ctx1, s, x, w, bias, act, rs, y);
+        size_t at;
+        double e = ht_max_err_ratio(y, r, ny, abs_tol, 1e-5, &at);
+        HT_CHECK(e <= 1, "%s n%d %dx%d c%d->%d act %s threads %d: err ratio %g at %zu", name, s->n, s->h, s->w, s->cin, s->cout, hant_act_name(act), t + 1, e, at);
+        HT_CHECK(memcmp(y, y0, ny * 4) == 0, "%s n%d %dx%d c%d->%d act %s threads %d: differs from the 4-pixel tiles", name, s->n, s->h, s->w, s->cin,
+                 s->cout, hant_act_name(act), t + 1);
+    }
+    free(y);
+}
+
 /* The 3x3 and 5x5 stride-1 depthwise runs (hant__dw3_tile: T pixels x NV vectors,
    inputs in registers) against the 4-pixel tiles they replace, which sum
    the taps in the same order (so bit for bit), and against the double
@@ -257,25 +280,13 @@ static void test_dw3_runs(void) {
             hant_conv_shape s = { dims[d][0], dims[d][1], dims[d][2], dims[d][3], dims[d][3], dims[d][4], 1, dims[d][3] };
             size_t nx = conv_in_size(&s), ny = conv_out_size(&s), nw = conv_w_size(&s);
             float *x = malloc(nx * 4), *w = malloc(nw * 4), *b = malloc((size_t)s.cin * 4), *res = malloc(ny * 4);
-            float *y = malloc(ny * 4), *y0 = malloc(ny * 4), *r = malloc(ny * 4);
+            float *y0 = malloc(ny * 4), *r = malloc(ny * 4);
             ht_seed(700 + (int)d);
             ht_fill(x, nx, -1, 1); ht_fill(w, nw, -0.5f, 0.5f); ht_fill(b, (size_t)s.cin, -1, 1); ht_fill(res, ny, -1, 1);
             hant_act act = variant == 0 ? HANT_ACT_NONE : variant == 1 ? HANT_ACT_SILU : HANT_ACT_RELU6;
             const float *bias = variant ? b : NULL, *rs = variant == 2 ? res : NULL;
             ht_ref_conv(&s, x, w, bias, act, rs, r);
-            hant__dw_ref = 1;
-            memset(y0, 0xff, ny * 4);
-            hant_conv_forward(ctx1, &s, x, w, bias, act, rs, y0);
-            hant__dw_ref = 0;
-            for (int t = 0; t < 2; t++) {
-                memset(y, 0xff, ny * 4);
-                hant_conv_forward(t ? ctx2 : ctx1, &s, x, w, bias, act, rs, y);
-                size_t at;
-                double e = ht_max_err_ratio(y, r, ny, 1e-5 * s.kernel, 1e-5, &at);
-                HT_CHECK(e <= 1, "dw3 n%d %dx%d c%d act %s threads %d: err ratio %g at %zu", s.n, s.h, s.w, s.cin, hant_act_name(act), t + 1, e, at);
-                HT_CHECK(memcmp(y, y0, ny * 4) == 0, "dw3 n%d %dx%d c%d act %s threads %d: differs from the 4-pixel tiles", s.n, s.h, s.w, s.cin,
-                         hant_act_name(act), t + 1);
-            }
+            ht_check_runs("dw3", &hant__dw_ref, &s, x, w, bias, act, rs, r, 1e-5 * s.kernel, y0);
             /* a band: output rows [2, 5) of image 0 from input rows [1, 6) (3x3) */
             if (s.h >= 6 && s.kernel == 3) {
                 hant__conv_args a;
@@ -288,7 +299,7 @@ static void test_dw3_runs(void) {
                 HT_CHECK(memcmp(band, y0 + 2 * row, 3 * row * 4) == 0, "dw3 band n%d %dx%d c%d act %s: differs", s.n, s.h, s.w, s.cin, hant_act_name(act));
                 free(band);
             }
-            free(x); free(w); free(b); free(res); free(y); free(y0); free(r);
+            free(x); free(w); free(b); free(res); free(y0); free(r);
         }
 }
 
@@ -305,26 +316,14 @@ static void test_direct_runs(void) {
             hant_conv_shape s = { dims[d][0], dims[d][1], dims[d][2], 3, dims[d][3], 3, 2, 1 };
             size_t nx = conv_in_size(&s), ny = conv_out_size(&s), nw = conv_w_size(&s);
             float *x = malloc(nx * 4), *w = malloc(nw * 4), *b = malloc((size_t)s.cout * 4), *res = malloc(ny * 4);
-            float *y = malloc(ny * 4), *y0 = malloc(ny * 4), *r = malloc(ny * 4);
+            float *y0 = malloc(ny * 4), *r = malloc(ny * 4);
             ht_seed(800 + (int)d);
             ht_fill(x, nx, -1, 1); ht_fill(w, nw, -0.5f, 0.5f); ht_fill(b, (size_t)s.cout, -1, 1); ht_fill(res, ny, -1, 1);
             hant_act act = variant == 0 ? HANT_ACT_NONE : variant == 1 ? HANT_ACT_HSWISH : HANT_ACT_RELU6;
             const float *bias = variant ? b : NULL, *rs = variant == 2 ? res : NULL;
             ht_ref_conv(&s, x, w, bias, act, rs, r);
-            hant__direct_ref = 1;
-            memset(y0, 0xff, ny * 4);
-            hant_conv_forward(ctx1, &s, x, w, bias, act, rs, y0);
-            hant__direct_ref = 0;
-            for (int t = 0; t < 2; t++) {
-                memset(y, 0xff, ny * 4);
-                hant_conv_forward(t ? ctx2 : ctx1, &s, x, w, bias, act, rs, y);
-                size_t at;
-                double e = ht_max_err_ratio(y, r, ny, 1e-5 * 27, 1e-5, &at);
-                HT_CHECK(e <= 1, "stem n%d %dx%d cout %d act %s threads %d: err ratio %g at %zu", s.n, s.h, s.w, s.cout, hant_act_name(act), t + 1, e, at);
-                HT_CHECK(memcmp(y, y0, ny * 4) == 0, "stem n%d %dx%d cout %d act %s threads %d: differs from the 4-pixel tiles", s.n, s.h, s.w,
-                         s.cout, hant_act_name(act), t + 1);
-            }
-            free(x); free(w); free(b); free(res); free(y); free(y0); free(r);
+            ht_check_runs("stem", &hant__direct_ref, &s, x, w, bias, act, rs, r, 1e-5 * 27, y0);
+            free(x); free(w); free(b); free(res); free(y0); free(r);
         }
 }
 
