@@ -14593,7 +14593,7 @@ static hant_status hant__prof_drift(hant__prof *p, const hant_arch *arch, hant_l
     if (np) {
         const int vr = p->cfg->validate_rounds > 0 ? p->cfg->validate_rounds : 8;
         hant_bracket vb = p->b;
-        vb.log_on = 1; vb.log_base = 0; vb.nlog = 0;
+        vb.log_on = 1; vb.log_base = 0; vb.nlog = 0; vb.log = NULL; vb.cap_log = 0; /* a log of its own, freed below */
         if (vb.min_rounds < vr) vb.min_rounds = vr;
         if ((vb.rounds > 0 ? vb.rounds : 10) < 2 * vr) vb.rounds = 2 * vr;
         /* the teacher sampled until its interval is well inside the tolerance */

@@ -64,17 +64,19 @@ expect_rc 0 "drift: profiled again" $H profile b0-fm -o "$T/drift.tsv" --candida
 grep -q "has drifted.*profiling again" "$T/out" && ok || bad "message: $(cat "$T/out")"
 expect_rc 0 "drift: the table holds again" $H profile b0-fm -o "$T/drift.tsv" --candidates "$P" --reps 3 --rounds 3 --table-tol 0.5 --check
 grep "^drift check" "$T/out" | sed 's/^/  (reported, not bounded) /'
-# only the teacher end to end 3x its entry (its parts intact): --check judges it
-# as validation does (drift 3), a plain run re-times its entry
-awk -F'\t' 'BEGIN { OFS = "\t" } /^net / { $2 *= 3; $7 *= 3 } { print }' "$T/lut.tsv" > "$T/teach.tsv"
+# only the teacher end to end 10x its entry (its parts intact; 10x for the same
+# margin over a loaded machine's noise as below): --check judges it as validation
+# does (drift 3), a plain run re-times its entry
+awk -F'\t' 'BEGIN { OFS = "\t" } /^net / { $2 *= 10; $7 *= 10 } { print }' "$T/lut.tsv" > "$T/teach.tsv"
 expect_rc 3 "drift: the teacher alone, --check" $H profile b0-fm -o "$T/teach.tsv" --candidates "$P" --reps 3 --rounds 3 --table-tol 0.5 --check
 grep -q "teacher end to end is x0.*Re-time it" "$T/err" && ok || bad "message: $(cat "$T/err")"
 expect_rc 0 "drift: the teacher re-timed" $H profile b0-fm -o "$T/teach.tsv" --candidates "$P" --reps 3 --rounds 3 --table-tol 0.5
 grep -q "teacher end to end has drifted.*re-timed" "$T/out" && ok || bad "message: $(cat "$T/out")"
 ms=$(sed -n 's/^# reference_ms	//p' "$T/lut.tsv")
-awk -F'\t' -v ms="$ms" 'BEGIN { OFS = "\t" } /^# reference_ms/ { print "# reference_ms", ms * 3; next } /^#|^key|^model time / { print; next } { $2 *= 3; print }' "$T/lut.tsv" > "$T/speed.tsv"
+# (10x: under load the reference's interval reached +-0.24, and a 3x change stayed inside 50% beyond it)
+awk -F'\t' -v ms="$ms" 'BEGIN { OFS = "\t" } /^# reference_ms/ { print "# reference_ms", ms * 10; next } /^#|^key|^model time / { print; next } { $2 *= 10; print }' "$T/lut.tsv" > "$T/speed.tsv"
 expect_rc 0 "drift: the machine's speed" $H profile b0-fm -o "$T/speed.tsv" --candidates "$P" --reps 3 --rounds 3 --table-tol 0.5
-grep -q "speed changed.*rescaled by 0\.[2-4]" "$T/out" && ok || bad "message: $(cat "$T/out")"
+grep -q "speed changed.*rescaled by 0\.[0-2]" "$T/out" && ok || bad "message: $(cat "$T/out")"
 # a table from another CPU (the issue's Zen 3) is refused, or used with a warning
 sed 's/^# vendor	.*/# vendor	AuthenticAMD/; s/^# family	.*/# family	25/; s/^# model	.*/# model	1/' "$T/lut.tsv" > "$T/zen3.tsv"
 expect_rc 1 "foreign table refused" $H profile b0-fm -o "$T/zen3.tsv" --candidates "$P"
