@@ -13930,8 +13930,7 @@ typedef struct hant__prof {
     hant_lut_profile_result *res;
     hant_arch *swaps;        /* the teacher with each candidate swapped in (the in-place fit) */
     int *swap_block, nswaps;
-    hant_timing teacher_now; /* the teacher end to end as the drift check timed it (teacher_timed) */
-    int teacher_timed;
+    hant_timing teacher_now; /* the teacher end to end as the drift check timed it (drift 3 stores it) */
 } hant__prof;
 
 static void hant__prof_say(hant__prof *p, const char *stage, int done, int total) {
@@ -14589,7 +14588,6 @@ static hant_status hant__prof_drift(hant__prof *p, const hant_arch *arch, hant_l
     memset(&rel, 0, sizeof rel);
     rel.factor = 1;
     memset(&res->drift_teacher, 0, sizeof res->drift_teacher);
-    p->teacher_timed = 0;
     if (np) {
         const int vr = p->cfg->validate_rounds > 0 ? p->cfg->validate_rounds : 8;
         hant_bracket vb = p->b;
@@ -14613,7 +14611,6 @@ static hant_status hant__prof_drift(hant__prof *p, const hant_arch *arch, hant_l
             if (nt) st = hant_entry_drift(q, nt, then[ti], tol, &res->drift_teacher);
             hant__pl_free(p->b.ctx, q);
             p->teacher_now = t[ti];
-            p->teacher_timed = nt > 0;
         }
         hant__pl_free(p->b.ctx, vb.log); /* the log is this check's own: later stages start without one */
         if (st) return st;
