@@ -1071,10 +1071,16 @@ hant_status hant_eval_top1(hant_net *net, const hant_dataset *d, const int *idx,
 
 /* Profiling (hant profile): the latency table of a teacher's candidates on
    this machine, and its end-to-end validation. Never time two things at once
-   on one machine: hant_profile_lock holds HANT_PROFILE_LOCK (an fcntl lock;
-   progress stage "wait" while another process holds it). Returns the lock
-   (>= 0), or -1 where none can be taken (the caller measures anyway). */
+   on one machine: hant_profile_lock holds HANT_PROFILE_LOCK (on Linux an
+   abstract socket name, which leaves no file behind and is freed when its
+   process ends however it ends; elsewhere an fcntl lock on that file; progress
+   stage "wait" while another process holds it). Returns the lock (>= 0), or
+   -1 where none can be taken (the caller measures anyway). */
+#ifdef __linux__
+#define HANT_PROFILE_LOCK "@hant-profile-lock"
+#else
 #define HANT_PROFILE_LOCK "/tmp/hant-profile.lock"
+#endif
 int hant_profile_lock(hant_progress_fn progress, void *user);
 void hant_profile_unlock(int lock);
 /* The build a latency table belongs to: HANT_BUILD_FLAGS (define it to the
@@ -13755,6 +13761,29 @@ done:
 /* ---- profiling: the latency table (hant profile) ---- */
 #include <fcntl.h>
 
+#ifdef __linux__
+#include <sys/socket.h>
+#include <sys/un.h>
+
+int hant_profile_lock(hant_progress_fn progress, void *user) {
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1; /* no lock possible: measure anyway */
+    struct sockaddr_un a;
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    size_t n = strlen(HANT_PROFILE_LOCK); /* '@' stands for the abstract namespace's leading NUL */
+    memcpy(a.sun_path + 1, HANT_PROFILE_LOCK + 1, n - 1);
+    socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+    int waited = 0;
+    while (bind(fd, (struct sockaddr *)&a, len) != 0) {
+        if (errno != EADDRINUSE) { close(fd); return -1; }
+        if (!waited++ && progress) progress(user, "wait", 0, 1);
+        struct timespec ts = {0, 20 * 1000 * 1000}; /* the holder may be a long profile: poll at 20 ms */
+        nanosleep(&ts, NULL);
+    }
+    return fd;
+}
+#else
 int hant_profile_lock(hant_progress_fn progress, void *user) {
     int fd = open(HANT_PROFILE_LOCK, O_RDWR | O_CREAT, 0666);
     if (fd < 0) return -1; /* no lock possible: measure anyway */
@@ -13767,6 +13796,7 @@ int hant_profile_lock(hant_progress_fn progress, void *user) {
     }
     return fd;
 }
+#endif
 
 void hant_profile_unlock(int lock) { if (lock >= 0) close(lock); }
 

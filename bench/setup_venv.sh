@@ -34,6 +34,14 @@ if [ ! -x "$VENV/bin/python" ]; then
     $SYSPY -m venv --system-site-packages "$VENV"
 fi
 PY=$VENV/bin/python
+# onnxruntime and OpenVINO write telemetry ids under $HOME (~/.cache/Microsoft, ~/intel) when
+# imported: this venv's interpreter points HOME (and XDG_CACHE_HOME) at build/venv/home, set at
+# start-up by a .pth file, before anything is imported, so nothing outside the repository changes.
+SITE=$($PY -c 'import sysconfig; print(sysconfig.get_path("purelib"))')
+if [ ! -f "$SITE/hant_home.pth" ]; then
+    mkdir -p "$VENV/home"
+    echo 'import os, sys; os.environ["HOME"] = os.path.join(sys.prefix, "home"); os.environ["XDG_CACHE_HOME"] = os.path.join(sys.prefix, "home", ".cache")' > "$SITE/hant_home.pth"
+fi
 
 if ! $PY -c 'import onnx, onnxruntime, openvino' 2>/dev/null; then
     NPV=$($SYSPY -c 'import numpy; print(numpy.__version__)')

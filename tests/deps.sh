@@ -32,7 +32,9 @@ else
 fi
 fi
 # onnxruntime comes from PyPI into build/venv (bench/setup_venv.sh; nothing outside the repository)
-if [ ! -x build/venv/bin/python ] || ! build/venv/bin/python -c 'import onnxruntime' 2>/dev/null; then
+# (a venv made before its hant_home.pth existed gets one from setup_venv.sh before onnxruntime is imported)
+if [ ! -x build/venv/bin/python ] || ! ls build/venv/lib/python3*/site-packages/hant_home.pth >/dev/null 2>&1 ||
+   ! build/venv/bin/python -c 'import onnxruntime' 2>/dev/null; then
   if [ "${HANT_TEST_INSTALL:-1}" != 0 ] && [ -z "$HANT_PYTHON" ] && /usr/bin/python3 -c 'import torch, numpy, venv' 2>/dev/null; then
     echo "installing onnx, onnxruntime and OpenVINO into build/venv (bench/setup_venv.sh)"
     sh bench/setup_venv.sh >/dev/null 2>&1 || echo "note: bench/setup_venv.sh failed; the onnxruntime checks are skipped"

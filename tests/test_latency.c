@@ -51,6 +51,49 @@ static void test_cpu_parse(void) {
            here.cores, here.isa);
 }
 
+/* ---- the profile lock ---- */
+#include <sys/wait.h>
+static void lock_note_wait(void *user, const char *stage, int done, int total) {
+    (void)done; (void)total;
+    if (!strcmp(stage, "wait")) { char c = 'w'; if (write(*(int *)user, &c, 1) != 1) _exit(3); }
+}
+
+/* A second process that asks for the lock waits (progress "wait") until the
+   holder lets go, then gets it; on Linux no file is left behind. */
+static void test_profile_lock(void) {
+    struct stat before, after;
+    int had_file = stat("/tmp/hant-profile.lock", &before) == 0;
+    int lock = hant_profile_lock(NULL, NULL);
+    HT_CHECK(lock >= 0, "the first taker got no lock");
+    int p[2];
+    HT_CHECK(pipe(p) == 0, "pipe");
+    pid_t pid = fork();
+    if (pid == 0) { /* the second taker: note the wait, then hold the lock once the parent lets go */
+        close(p[0]);
+        hant_profile_unlock(lock); /* the child's copy of the parent's lock is not the parent's hold */
+        int l2 = hant_profile_lock(lock_note_wait, &p[1]);
+        char c = l2 >= 0 ? 'g' : 'f';
+        _exit(write(p[1], &c, 1) == 1 ? 0 : 2);
+    }
+    close(p[1]);
+    char c = 0;
+    HT_CHECK(read(p[0], &c, 1) == 1 && c == 'w', "the second taker did not report a wait (got '%c')", c);
+    struct timespec ts = {0, 100 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    hant_profile_unlock(lock);
+    c = 0;
+    HT_CHECK(read(p[0], &c, 1) == 1 && c == 'g', "the second taker did not get the lock after the first let go (got '%c')", c);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    HT_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the second taker exited with %d", status);
+    close(p[0]);
+#ifdef __linux__
+    HT_CHECK(had_file || stat("/tmp/hant-profile.lock", &after) != 0, "the lock left a file in /tmp");
+#else
+    (void)had_file; (void)after;
+#endif
+}
+
 static void test_foreign_table(void) {
     char path[256];
     snprintf(path, sizeof path, "%s/zen3.tsv", dir);
@@ -1129,6 +1172,7 @@ int main(int argc, char **argv) {
     snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
     if (system(cmd) != 0) { printf("0 passed, 1 failed\n"); return 1; }
     HT_RUN(test_cpu_parse);
+    HT_RUN(test_profile_lock);
     HT_RUN(test_foreign_table);
     HT_RUN(test_median_interval);
     HT_RUN(test_drift_cancels);
