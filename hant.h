@@ -13772,7 +13772,8 @@ int hant_profile_lock(hant_progress_fn progress, void *user) {
     memset(&a, 0, sizeof a);
     a.sun_family = AF_UNIX;
     size_t n = strlen(HANT_PROFILE_LOCK); /* '@' stands for the abstract namespace's leading NUL */
-    memcpy(a.sun_path + 1, HANT_PROFILE_LOCK + 1, n - 1);
+    const char *name = HANT_PROFILE_LOCK;
+    memcpy(a.sun_path + 1, name + 1, n - 1);
     socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
     int waited = 0;
     while (bind(fd, (struct sockaddr *)&a, len) != 0) {
