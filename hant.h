@@ -827,6 +827,7 @@ hant_status hant_latency_fit(const double *X, const double *y, int n, const doub
 /* The same with flags: HANT_LATENCY_FIT_NO_REGIME fits the knee, never the
    L3 regime (the model of tables before v6; bench/bench_refit.c compares). */
 #define HANT_LATENCY_FIT_NO_REGIME 1
+#define HANT_LATENCY_FIT_NO_CACHE 2 /* nor the cache term */
 hant_status hant_latency_fit_ex(const double *X, const double *y, int n, const double *prior, double lambda, int flags, hant_latency_model *out);
 /* A network's prediction from its terms (hant_latency_terms: x[0] = 1). */
 double hant_latency_eval(const hant_latency_model *m, const double x[HANT_LATENCY_TERMS]);
@@ -8872,7 +8873,7 @@ hant_status hant_latency_fit_ex(const double *X, const double *y, int n, const d
     int nt = HANT_LATENCY_COEFS; /* terms in *out */
     /* the cache term: the grid of cache_words (the smallest of equal fits) */
     int oj = -1;
-    for (int j = 0; j < HANT_LATENCY_OMEGAS; j++)
+    for (int j = 0; j < HANT_LATENCY_OMEGAS && !(flags & HANT_LATENCY_FIT_NO_CACHE); j++)
         if (!hant__latency_fit_at(X, y, n, p, lambda, j, -1, -1, 0, 0, 0, &t) && t.cache_coef > 0 && t.resid < best.resid * (1 - 1e-9)) { best = t; oj = j; }
     if (oj >= 0 && !hant__latency_fit_at(X, y, n, p, lambda, oj, -1, -1, 0, 0, 1, &t) && t.cache_coef > 0 && hant__latency_better(out, &t, n, nt + 2)) { *out = t; nt += 2; }
     else oj = -1;

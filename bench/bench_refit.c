@@ -6,8 +6,12 @@
    sum_ms and mwords hold beyond the blocks), fits the model with and without
    the L3 regime (hant_latency_fit_ex) on FIT, and prints each model's
    median and worst |predicted - measured| / measured on every SCORE file.
+   With --cv R: each FILE alone, R random halvings (fit on one half, score
+   the other, both ways): free of the drift between runs; the means of the
+   R medians and worsts, and how many worsts exceed 8%.
 
-     bench_refit FIT SCORE...                                              */
+     bench_refit FIT SCORE...
+     bench_refit --cv R FILE...                                            */
 #define HANT_IMPLEMENTATION
 #include "../hant.h"
 #include <stdio.h>
@@ -68,8 +72,45 @@ static void score(const hant_latency_model *m, const double *X, const double *y,
     *worst = e[n - 1];
 }
 
+static int cv(int R, const char *path) {
+    static double X[MAXN * K], XA[MAXN * K], XB[MAXN * K];
+    double y[MAXN], ya[MAXN], yb[MAXN], e[3][MAXN];
+    int n = read_nets(path, X, y), idx[MAXN];
+    if (n < 40) return 1;
+    double smed[3] = { 0 }, swo[3] = { 0 };
+    int over[3] = { 0 }, kept = 0;
+    uint64_t rng = 12345;
+    for (int r = 0; r < R; r++) {
+        for (int i = 0; i < n; i++) idx[i] = i;
+        for (int i = n - 1; i > 0; i--) { rng = rng * 6364136223846793005ull + 1442695040888963407ull; int j = (int)((rng >> 33) % (uint64_t)(i + 1)), t = idx[i]; idx[i] = idx[j]; idx[j] = t; }
+        int na = n / 2, nb = n - na;
+        for (int i = 0; i < na; i++) { memcpy(XA + (size_t)i * K, X + (size_t)idx[i] * K, sizeof(double) * K); ya[i] = y[idx[i]]; }
+        for (int i = 0; i < nb; i++) { memcpy(XB + (size_t)i * K, X + (size_t)idx[na + i] * K, sizeof(double) * K); yb[i] = y[idx[na + i]]; }
+        for (int v = 0; v < 3; v++) {
+            hant_latency_model ma, mb;
+            int fl = v == 0 ? HANT_LATENCY_FIT_NO_REGIME : v == 2 ? HANT_LATENCY_FIT_NO_CACHE : 0;
+            if (hant_latency_fit_ex(XA, ya, na, NULL, 0.01, fl, &ma) || hant_latency_fit_ex(XB, yb, nb, NULL, 0.01, fl, &mb)) return 1;
+            kept += v == 1 && (ma.l3_coef > 0) + (mb.l3_coef > 0);
+            for (int i = 0; i < nb; i++) e[v][i] = fabs(hant_latency_eval(&ma, XB + (size_t)i * K) / yb[i] - 1);
+            for (int i = 0; i < na; i++) e[v][nb + i] = fabs(hant_latency_eval(&mb, XA + (size_t)i * K) / ya[i] - 1);
+            qsort(e[v], (size_t)n, sizeof(double), cmp);
+            smed[v] += n % 2 ? e[v][n / 2] : 0.5 * (e[v][n / 2 - 1] + e[v][n / 2]);
+            swo[v] += e[v][n - 1];
+            over[v] += e[v][n - 1] > 0.08;
+        }
+    }
+    printf("%s: %d networks, %d halvings: old %.2f / %.2f (%d > 8%%), new %.2f / %.2f (%d > 8%%), the regime kept in %d of %d fits; new without the cache term %.2f / %.2f (%d)\n",
+           path, n, R, 100 * smed[0] / R, 100 * swo[0] / R, over[0], 100 * smed[1] / R, 100 * swo[1] / R, over[1], kept, 2 * R, 100 * smed[2] / R, 100 * swo[2] / R,
+           over[2]);
+    return 0;
+}
+
 int main(int argc, char **argv) {
-    if (argc < 3) { fprintf(stderr, "usage: bench_refit FIT SCORE...\n"); return 2; }
+    if (argc > 3 && !strcmp(argv[1], "--cv")) {
+        for (int a = 3; a < argc; a++) cv(atoi(argv[2]), argv[a]);
+        return 0;
+    }
+    if (argc < 3) { fprintf(stderr, "usage: bench_refit FIT SCORE... | --cv R FILE...\n"); return 2; }
     static double X[MAXN * K], Y[MAXN * K];
     double y[MAXN], yy[MAXN];
     int n = read_nets(argv[1], X, y);
