@@ -770,22 +770,13 @@ hant_status hant_lut_check_machine(const hant_lut *lut, const hant_cpu_info *her
      so the prediction is convex in W, a max of two linear functions, and a
      budget on it is exactly two linear budgets (hant_selection_build adds
      one; the knapsack stays exact).
-   - per network, the regime: a network whose weights W pass onset (the
-     cores' L2) reads them from L3 in every part, and pays l3_coef W +
-     l3_tiled W_tiled more (W_tiled: the weights of tiled blocks, whose
-     threads each read all of them); at or below onset nothing. A step in W,
-     not convex: hant select solves one knapsack per regime (W <= onset with
-     the plain costs, and any W with the L3 costs, which are never lower) and
-     keeps the better: exact (bench/RESULTS.md, "The L3 regime"). A model has
-     the knee or the regime, not both.
    A table without a fitted model gives the plain sum {0, 1, 0, 0}; one with
    the old bias rows {overhead, 1, 0, param-overhead}; one without the bend
    rows (tables before v3) none. */
 #define HANT_LATENCY_COEFS 4                   /* network, time, part, mwords */
 #define HANT_LATENCY_KAPPAS 16                 /* the part hinge's grid of kappa */
 #define HANT_LATENCY_OMEGAS 10                 /* the cache term's grid of cache_words */
-#define HANT_LATENCY_TILED (HANT_LATENCY_COEFS + HANT_LATENCY_KAPPAS + HANT_LATENCY_OMEGAS) /* x[]: a tiled part's w */
-#define HANT_LATENCY_TERMS (HANT_LATENCY_TILED + 1)
+#define HANT_LATENCY_TERMS (HANT_LATENCY_COEFS + HANT_LATENCY_KAPPAS + HANT_LATENCY_OMEGAS)
 typedef struct hant_latency_model {
     double coef[HANT_LATENCY_COEFS];
     double se[HANT_LATENCY_COEFS];   /* standard errors of the fit (0: not fitted) */
@@ -797,17 +788,13 @@ typedef struct hant_latency_model {
     double hinge_coef, hinge_se;     /* ms per million words beyond it (>= 0; 0: none) */
     double cache_words;              /* the cache term: million words where a part stops fitting */
     double cache_coef, cache_se;     /* ms per million words (> 0; 0: none) */
-    double onset;                    /* the regime: million words of W beyond which the L3 terms apply */
-    double l3_coef, l3_se;           /* ms per million words of W beyond onset (> 0; 0: no regime) */
-    double l3_tiled, l3_tiled_se;    /* ms per million words of tiled parts beyond onset (>= 0) */
 } hant_latency_model;
 /* The part hinge's grid: kappa_0 = 0, kappa_j = 300^((j-1)/14). */
 double hant_latency_kappa(int j);
 /* The cache term's grid: cache_words_j = 0.2 x 1.5^j million words (0.2 .. 7.7). */
 double hant_latency_omega(int j);
 /* The terms of one part: x[0] = 0, x[1] = t, x[2] = 1, x[3] = w, x[4 + j] =
-   max(0, w - kappa_j t), x[4 + 16 + j] = w max(0, 1 - w / omega_j),
-   x[HANT_LATENCY_TILED] = w for a tiled block (else 0); all 0
+   max(0, w - kappa_j t), x[4 + 16 + j] = w max(0, 1 - w / omega_j); all 0
    for identity blocks and for the head of a headless net. Names a missing key. */
 hant_status hant_latency_part_terms(const hant_lut *lut, const hant_arch *arch, int part, int batch, int threads, double x[HANT_LATENCY_TERMS]);
 /* The terms of a whole network: x[0] = 1 plus the sum of its parts' terms
@@ -824,11 +811,6 @@ hant_status hant_latency_terms(const hant_lut *lut, const hant_arch *arch, int b
    chance would (F > 4 for its two more terms); with n < 20 neither is
    fitted. Pure. */
 hant_status hant_latency_fit(const double *X, const double *y, int n, const double *prior, double lambda, hant_latency_model *out);
-/* The same with flags: HANT_LATENCY_FIT_NO_REGIME fits the knee, never the
-   L3 regime (the model of tables before v6; bench/bench_refit.c compares). */
-#define HANT_LATENCY_FIT_NO_REGIME 1
-#define HANT_LATENCY_FIT_NO_CACHE 2 /* nor the cache term */
-hant_status hant_latency_fit_ex(const double *X, const double *y, int n, const double *prior, double lambda, int flags, hant_latency_model *out);
 /* A network's prediction from its terms (hant_latency_terms: x[0] = 1). */
 double hant_latency_eval(const hant_latency_model *m, const double x[HANT_LATENCY_TERMS]);
 /* The model a table holds for batch/threads (see above), and its storage. */
@@ -988,29 +970,23 @@ hant_status hant_distill(hant_context *ctx, hant_net *teacher, const hant_datase
    an int8 head and times it (fp32: score 0, or int8). Costs per item
    (ncost of them): [0] latency = hant_lut_part_ms, [1] parameters, and when
    the table's model has a knee [2] = [0] + knee_coef x the item's weights
-   (the model's other linear piece), or when it has the L3 regime [2] = the
-   item's weights and [3] = [0] + l3_coef x weights + l3_tiled x tiled
-   weights (its price beyond onset); what every network pays (stem, a head
+   (the model's other linear piece); what every network pays (stem, a head
    that is no layer, the model's constant) is in fixed_ms, fixed_params and
    fixed_mwords. Passing nlayers, count, loss, cost, ncost and the budgets of
-   hant_selection_budgets_at for each of the `regimes` (1, or 2 with the L3
-   regime) to hant_solver_solve_union gives the exact selection under the
-   model; its latency (hant_selection_choose) is hant_lut_predict of the
-   assembled student. */
+   hant_selection_budgets to hant_solver_solve gives the exact selection
+   under the model; its latency (hant_selection_choose) is hant_lut_predict
+   of the assembled student. */
 typedef struct hant_selection {
     hant_context *ctx;
     int nblocks, nlayers, total;
     int count[HANT_MAX_BLOCKS + 1];   /* items per layer */
     hant_score_row *item;             /* [total], layer-major */
     double *loss;                     /* [total] */
-    double *cost;                     /* [total][ncost]: ms, parameters[, ms + knee_coef x mwords | mwords, L3 ms] */
+    double *cost;                     /* [total][ncost]: ms, parameters[, ms + knee_coef x mwords] */
     double *mwords;                   /* [total]: the model's weight term w of each item */
-    double *tiled_mwords;             /* [total]: w of a tiled item, else 0 */
-    int ncost;                        /* 2, 3 with a knee, 4 with the L3 regime */
-    int regimes;                      /* knapsacks to solve: 1, 2 with the L3 regime */
+    int ncost;                        /* 2, or 3 with a knee */
     double knee, knee_coef;           /* the model's knee (knee_coef 0: none) */
-    double onset, l3_coef, l3_tiled;  /* the model's L3 regime (l3_coef 0: none) */
-    double fixed_ms, fixed_params, fixed_mwords, fixed_tiled_mwords;
+    double fixed_ms, fixed_params, fixed_mwords;
     double fastest_ms, slowest_ms;    /* the fastest and slowest networks the items can build */
     double teacher_ms;                /* the teacher timed whole (the table's "net arch=" row); -1: none */
     double teacher_pred;              /* hant_lut_predict of the teacher; -1: a part is missing */
@@ -1026,18 +1002,8 @@ hant_status hant_selection_budget(const hant_selection *sel, double latency_ms, 
    network's, as hant_selection_budget gives it) and params (<= 0: none) less
    what every network pays; with a knee, budgets[2] = budgets[0] - knee_coef
    (fixed_mwords - knee): prediction <= budget_ms exactly when both latency
-   budgets hold. With the L3 regime (ncost 4) these are the in-L2 regime's:
-   hant_selection_budgets_at(sel, 0, ..). */
+   budgets hold. */
 void hant_selection_budgets(const hant_selection *sel, double budget_ms, double params, double *budgets);
-/* The budgets of knapsack `regime` (0 .. regimes - 1). With the L3 regime:
-   0, networks within onset priced without the L3 terms (budgets[2] = onset -
-   fixed_mwords on the weights, [3] only what [0] and [2] imply); 1, any
-   network priced with them ([3] = budget_ms - the fixed parts' L3 price, [0]
-   the same (implied), [2] none). The L3
-   price is never lower, so a network that knapsack 1 admits within onset
-   meets its true price too, and the better of the two solutions is the
-   exact optimum under the model. */
-void hant_selection_budgets_at(const hant_selection *sel, int regime, double budget_ms, double params, double *budgets);
 /* The chosen row of every layer (item[l]: index within layer l) into
    choice[0..nblocks] (choice[nblocks]: the head's row, NULL when the head is
    no layer), the predicted latency (knee included) and the parameters. */
@@ -8491,7 +8457,7 @@ hant_status hant_lut_rescale(hant_lut *lut, double factor) {
            per ms, every other model row is in ms (its
            standard error in mad_ms too; min_ms holds the relative residual) */
         if (!strncmp(lut->entries[i].key, "model time ", 11) || !strncmp(lut->entries[i].key, "model knee ", 11) ||
-            !strncmp(lut->entries[i].key, "model cache-words ", 18) || !strncmp(lut->entries[i].key, "model l3-onset ", 15) ||
+            !strncmp(lut->entries[i].key, "model cache-words ", 18) ||
             !strncmp(lut->entries[i].key, "model inplace-scale ", 20))
             continue;
         if (!strncmp(lut->entries[i].key, "model kappa ", 12)) { t->median_ms /= factor; continue; } /* words per ms */
@@ -8518,7 +8484,7 @@ hant_status hant_lut_save(const hant_lut *lut, const char *path) {
     if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp) return hant__fail(HANT_ERR_INVALID_ARG, "path too long: %s", path);
     FILE *f = fopen(tmp, "w");
     if (!f) return hant__fail(HANT_ERR_IO, "%s: %s", tmp, strerror(errno));
-    /* v3: the model has a bend, v4: in-place corrections, v5: the cache term, v6: the L3 regime (an older hant would
+    /* v3: the model has a bend, v4: in-place corrections, v5: the cache term (an older hant would
        price without them); the lowest version that holds the table, as for
        .hant files */
     int version = 2;
@@ -8527,8 +8493,7 @@ hant_status hant_lut_save(const hant_lut *lut, const char *path) {
             lut->entries[i].t.median_ms > 0 && version < 3)
             version = 3;
         if (!strncmp(lut->entries[i].key, "inplace ", 8) && lut->entries[i].t.median_ms != 0 && version < 4) version = 4;
-        if (!strncmp(lut->entries[i].key, "model cache-fit ", 16) && lut->entries[i].t.median_ms > 0 && version < 5) version = 5;
-        if (!strncmp(lut->entries[i].key, "model l3-mwords ", 16) && lut->entries[i].t.median_ms > 0) version = 6;
+        if (!strncmp(lut->entries[i].key, "model cache-fit ", 16) && lut->entries[i].t.median_ms > 0) version = 5;
     }
     fprintf(f, "# hant latency table v%d\n# cpu\t%s\n# flags\t%s\n# threads\t%d\n# batch\t%d\n# cache\t%s\n# date\t%s\n",
             version, lut->cpu, lut->flags, lut->threads, lut->batch, lut->cache[0] ? lut->cache : "warm", lut->date);
@@ -8573,7 +8538,7 @@ hant_status hant_lut_load(const char *path, hant_lut *out) {
     char line[1024];
     int ln = 0, have_cols = 0, have_magic = 0, version = 0;
     hant_status st = HANT_OK;
-    const char *magic_msg = "not a hant latency table (first line must be '# hant latency table v1' ... 'v6')";
+    const char *magic_msg = "not a hant latency table (first line must be '# hant latency table v1' ... 'v5')";
     while (fgets(line, sizeof line, f)) {
         ln++;
         size_t len = strlen(line);
@@ -8584,7 +8549,7 @@ hant_status hant_lut_load(const char *path, hant_lut *out) {
             if (ln == 1) {
                 version = !strcmp(line, "# hant latency table v1") ? 1 : !strcmp(line, "# hant latency table v2") ? 2
                           : !strcmp(line, "# hant latency table v3") ? 3 : !strcmp(line, "# hant latency table v4") ? 4
-                          : !strcmp(line, "# hant latency table v5") ? 5 : !strcmp(line, "# hant latency table v6") ? 6 : 0;
+                          : !strcmp(line, "# hant latency table v5") ? 5 : 0;
                 have_magic = version > 0;
                 continue;
             }
@@ -8692,7 +8657,6 @@ hant_status hant_latency_part_terms(const hant_lut *lut, const hant_arch *a, int
     x[3] = (double)lay.param_count * 1e-6 * (q8 ? 0.25 : 1.0);
     for (int j = 0; j < HANT_LATENCY_KAPPAS; j++) x[HANT_LATENCY_COEFS + j] = fmax(0.0, x[3] - hant_latency_kappa(j) * x[1]);
     for (int j = 0; j < HANT_LATENCY_OMEGAS; j++) x[HANT_LATENCY_COEFS + HANT_LATENCY_KAPPAS + j] = x[3] * fmax(0.0, 1 - x[3] / hant_latency_omega(j));
-    if (part >= 0 && part < a->num_blocks && a->blocks[part].tiled) x[HANT_LATENCY_TILED] = x[3];
     return HANT_OK;
 }
 
@@ -8741,14 +8705,8 @@ static double hant__latency_linear(const hant_latency_model *m, const double x[H
     return s;
 }
 
-/* The regime's charge on a network of W million weight words, Wt of them in
-   tiled parts: 0 at or below onset. */
-static double hant__regime_extra(const hant_latency_model *m, double W, double Wt) {
-    return m->l3_coef > 0 && W > m->onset ? m->l3_coef * W + m->l3_tiled * Wt : 0;
-}
-
 double hant_latency_eval(const hant_latency_model *m, const double x[HANT_LATENCY_TERMS]) {
-    return hant__latency_linear(m, x) + m->knee_coef * fmax(0.0, x[3] - m->knee) + hant__regime_extra(m, x[3], x[HANT_LATENCY_TILED]);
+    return hant__latency_linear(m, x) + m->knee_coef * fmax(0.0, x[3] - m->knee);
 }
 
 /* Solves the k x k symmetric positive definite system A c = b (Cholesky);
@@ -8773,13 +8731,12 @@ static int hant__cholesky_solve(double *A, double *b, int k, double *c) {
 
 /* One weighted least-squares fit: the four linear terms, with oj >= 0 the
    cache term's column X[i][4 + 16 + oj], with hj >= 0 the part hinge's
-   column X[i][4 + hj], with knee >= 0 the knee's max(0, W - knee); with
-   rg > 0 the regime at onset: [W > onset] W, and with rg 2 [W > onset] W_tiled;
+   column X[i][4 + hj], with knee >= 0 the knee's max(0, W - knee);
    out->resid the relative RMS residual. 0 on success. */
-static int hant__latency_fit_at(const double *X, const double *y, int n, const double *p, double lambda, int oj, int hj, double knee, double onset, int rg,
-                                int se, hant_latency_model *out) {
-    enum { T = HANT_LATENCY_TERMS, C = HANT_LATENCY_COEFS, KM = HANT_LATENCY_COEFS + 5 };
-    int col[KM], K = 0; /* column k: < T an X column, T the knee, T + 1 and T + 2 the regime's */
+static int hant__latency_fit_at(const double *X, const double *y, int n, const double *p, double lambda, int oj, int hj, double knee, int se,
+                                hant_latency_model *out) {
+    enum { T = HANT_LATENCY_TERMS, C = HANT_LATENCY_COEFS, KM = HANT_LATENCY_COEFS + 3 };
+    int col[KM], K = 0; /* column k: < T an X column, T the knee */
     for (int k = 0; k < C; k++) col[K++] = k;
     int io = oj >= 0 ? K : -1;
     if (oj >= 0) col[K++] = C + HANT_LATENCY_KAPPAS + oj;
@@ -8787,16 +8744,10 @@ static int hant__latency_fit_at(const double *X, const double *y, int n, const d
     if (hj >= 0) col[K++] = C + hj;
     int ik = knee >= 0 ? K : -1;
     if (knee >= 0) col[K++] = T;
-    int ir = rg > 0 ? K : -1;
-    if (rg > 0) col[K++] = T + 1;
-    if (rg > 1) col[K++] = T + 2;
-    double pr[KM] = { p[0], p[1], p[2], p[3], 0, 0, 0, 0, 0 };
+    double pr[KM] = { p[0], p[1], p[2], p[3], 0, 0, 0 };
     /* columns scaled to unit RMS (of x / y), so one lambda suits them all */
     double scale[KM], A[KM * KM], b[KM], A2[KM * KM], c[KM];
-#define HANT__COL(i, k)                                                                                                                  \
-    (col[k] < T       ? X[(size_t)(i) * T + col[k]]                                                                                   \
-     : col[k] == T    ? fmax(0.0, X[(size_t)(i) * T + 3] - knee)                                                                      \
-     : X[(size_t)(i) * T + 3] > onset ? X[(size_t)(i) * T + (col[k] == T + 1 ? 3 : HANT_LATENCY_TILED)] : 0.0)
+#define HANT__COL(i, k) (col[k] < T ? X[(size_t)(i) * T + col[k]] : fmax(0.0, X[(size_t)(i) * T + 3] - knee))
     for (int k = 0; k < K; k++) {
         double ss = 0;
         for (int i = 0; i < n; i++) { double v = HANT__COL(i, k) / y[i]; ss += v * v; }
@@ -8828,7 +8779,6 @@ static int hant__latency_fit_at(const double *X, const double *y, int n, const d
     if (io >= 0) { out->cache_words = hant_latency_omega(oj); out->cache_coef = c[io]; }
     if (ih >= 0) { out->kappa = hant_latency_kappa(hj); out->hinge_coef = c[ih]; }
     if (ik >= 0) { out->knee = knee; out->knee_coef = c[ik]; }
-    if (ir >= 0) { out->onset = onset; out->l3_coef = c[ir]; out->l3_tiled = rg > 1 ? c[ir + 1] : 0; }
     double rss = 0;
     for (int i = 0; i < n; i++) { double e = (y[i] - hant_latency_eval(out, X + (size_t)i * T)) / y[i]; rss += e * e; }
     out->resid = sqrt(rss / n);
@@ -8843,8 +8793,7 @@ static int hant__latency_fit_at(const double *X, const double *y, int n, const d
         memcpy(A2, A, sizeof A);
         if (scale[k] > 0 && !hant__cholesky_solve(A2, e, K, cl)) {
             double v = sqrt(fmax(0, s2 * cl[k])) / scale[k];
-            if (k < C) out->se[k] = v; else if (k == io) out->cache_se = v; else if (k == ih) out->hinge_se = v; else if (k == ik) out->knee_se = v;
-            else if (k == ir) out->l3_se = v; else out->l3_tiled_se = v;
+            if (k < C) out->se[k] = v; else if (k == io) out->cache_se = v; else if (k == ih) out->hinge_se = v; else out->knee_se = v;
         }
     }
     return 0;
@@ -8858,31 +8807,27 @@ static int hant__latency_better(const hant_latency_model *was, const hant_latenc
 }
 
 hant_status hant_latency_fit(const double *X, const double *y, int n, const double *prior, double lambda, hant_latency_model *out) {
-    return hant_latency_fit_ex(X, y, n, prior, lambda, 0, out);
-}
-
-hant_status hant_latency_fit_ex(const double *X, const double *y, int n, const double *prior, double lambda, int flags, hant_latency_model *out) {
     if (!X || !y || n < 1 || !out || !(lambda >= 0)) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_fit: bad argument (n %d)", n);
     for (int i = 0; i < n; i++)
         if (!(y[i] > 0) || !isfinite(y[i])) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_fit: network %d has latency %g", i, y[i]);
     double p0[HANT_LATENCY_COEFS] = { 0, 1, 0, 0 };
     const double *p = prior ? prior : p0;
-    if (hant__latency_fit_at(X, y, n, p, lambda, -1, -1, -1, 0, 0, 1, out)) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_fit: the terms are degenerate");
+    if (hant__latency_fit_at(X, y, n, p, lambda, -1, -1, -1, 1, out)) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_fit: the terms are degenerate");
     if (n < 20) return HANT_OK; /* six terms need more networks than this */
     hant_latency_model t, best = *out;
     int nt = HANT_LATENCY_COEFS; /* terms in *out */
     /* the cache term: the grid of cache_words (the smallest of equal fits) */
     int oj = -1;
-    for (int j = 0; j < HANT_LATENCY_OMEGAS && !(flags & HANT_LATENCY_FIT_NO_CACHE); j++)
-        if (!hant__latency_fit_at(X, y, n, p, lambda, j, -1, -1, 0, 0, 0, &t) && t.cache_coef > 0 && t.resid < best.resid * (1 - 1e-9)) { best = t; oj = j; }
-    if (oj >= 0 && !hant__latency_fit_at(X, y, n, p, lambda, oj, -1, -1, 0, 0, 1, &t) && t.cache_coef > 0 && hant__latency_better(out, &t, n, nt + 2)) { *out = t; nt += 2; }
+    for (int j = 0; j < HANT_LATENCY_OMEGAS; j++)
+        if (!hant__latency_fit_at(X, y, n, p, lambda, j, -1, -1, 0, &t) && t.cache_coef > 0 && t.resid < best.resid * (1 - 1e-9)) { best = t; oj = j; }
+    if (oj >= 0 && !hant__latency_fit_at(X, y, n, p, lambda, oj, -1, -1, 1, &t) && t.cache_coef > 0 && hant__latency_better(out, &t, n, nt + 2)) { *out = t; nt += 2; }
     else oj = -1;
     /* the part hinge: the grid of kappa */
     int hj = -1;
     best = *out;
     for (int j = 0; j < HANT_LATENCY_KAPPAS; j++)
-        if (!hant__latency_fit_at(X, y, n, p, lambda, oj, j, -1, 0, 0, 0, &t) && t.hinge_coef > 0 && (oj < 0 || t.cache_coef > 0) && t.resid < best.resid) { best = t; hj = j; }
-    if (hj >= 0 && !hant__latency_fit_at(X, y, n, p, lambda, oj, hj, -1, 0, 0, 1, &t) && t.hinge_coef > 0 && (oj < 0 || t.cache_coef > 0) &&
+        if (!hant__latency_fit_at(X, y, n, p, lambda, oj, j, -1, 0, &t) && t.hinge_coef > 0 && (oj < 0 || t.cache_coef > 0) && t.resid < best.resid) { best = t; hj = j; }
+    if (hj >= 0 && !hant__latency_fit_at(X, y, n, p, lambda, oj, hj, -1, 1, &t) && t.hinge_coef > 0 && (oj < 0 || t.cache_coef > 0) &&
         hant__latency_better(out, &t, n, nt + 2)) { *out = t; nt += 2; }
     else hj = -1;
     /* the knee: a coarse grid on the quantiles of W, then 16 steps between the
@@ -8894,49 +8839,21 @@ hant_status hant_latency_fit_ex(const double *X, const double *y, int n, const d
     enum { G = 19 };
     double grid[G], best_rss = out->resid, best_knee = -1;
     for (int g = 0; g < G; g++) grid[g] = w[(int)((0.05 + 0.9 * g / (G - 1)) * (n - 1) + 0.5)];
+    free(w);
     int best_g = -1;
-    hant_latency_model kn, base = *out;
-    int have_kn = 0;
     for (int g = 0; g < G; g++) {
         if (g && grid[g] == grid[g - 1]) continue;
-        if (hant__latency_fit_at(X, y, n, p, lambda, oj, hj, grid[g], 0, 0, 0, &t) || !(t.knee_coef > 0) || (oj >= 0 && !(t.cache_coef > 0)) || !(t.resid < best_rss)) continue;
+        if (hant__latency_fit_at(X, y, n, p, lambda, oj, hj, grid[g], 0, &t) || !(t.knee_coef > 0) || (oj >= 0 && !(t.cache_coef > 0)) || !(t.resid < best_rss)) continue;
         best_rss = t.resid; best_knee = grid[g]; best_g = g;
     }
-    if (best_g >= 0) { /* else no convex knee lowers the residual */
-        double lo = grid[best_g > 0 ? best_g - 1 : 0], hi = grid[best_g < G - 1 ? best_g + 1 : G - 1];
-        for (int s = 0; s <= 16; s++) {
-            double k = lo + (hi - lo) * s / 16;
-            if (!hant__latency_fit_at(X, y, n, p, lambda, oj, hj, k, 0, 0, 0, &t) && t.knee_coef > 0 && (oj < 0 || t.cache_coef > 0) && t.resid < best_rss) { best_rss = t.resid; best_knee = k; }
-        }
-        have_kn = !hant__latency_fit_at(X, y, n, p, lambda, oj, hj, best_knee, 0, 0, 1, &kn) && kn.knee_coef > 0 && (oj < 0 || kn.cache_coef > 0) &&
-                  hant__latency_better(&base, &kn, n, nt + 2);
+    if (best_g < 0) return HANT_OK; /* no convex knee lowers the residual */
+    double lo = grid[best_g > 0 ? best_g - 1 : 0], hi = grid[best_g < G - 1 ? best_g + 1 : G - 1];
+    for (int s = 0; s <= 16; s++) {
+        double k = lo + (hi - lo) * s / 16;
+        if (!hant__latency_fit_at(X, y, n, p, lambda, oj, hj, k, 0, &t) && t.knee_coef > 0 && (oj < 0 || t.cache_coef > 0) && t.resid < best_rss) { best_rss = t.resid; best_knee = k; }
     }
-    /* the regime: the residual is a step function of onset, so every midpoint
-       between neighbouring W with at least max(3, n / 20) networks on each
-       side; W and tiled words beyond it (both slopes >= 0), or W alone */
-    hant_latency_model rgm;
-    int have_rg = 0, rg_terms = 0, edge = n / 20 > 3 ? n / 20 : 3;
-    best_rss = INFINITY;
-    for (int i = edge - 1; i + edge < n && !(flags & HANT_LATENCY_FIT_NO_REGIME); i++) {
-        if (!(w[i + 1] > w[i])) continue;
-        double on = 0.5 * (w[i] + w[i + 1]);
-        for (int rg = 2; rg >= 1; rg--) {
-            if (hant__latency_fit_at(X, y, n, p, lambda, oj, hj, -1, on, rg, 0, &t) || !(t.l3_coef > 0) || !(t.l3_tiled >= 0) || (oj >= 0 && !(t.cache_coef > 0)) ||
-                !(t.resid < best_rss))
-                continue;
-            best_rss = t.resid; rgm = t; rg_terms = rg;
-        }
-    }
-    free(w);
-    if (rg_terms && !hant__latency_fit_at(X, y, n, p, lambda, oj, hj, -1, rgm.onset, rg_terms, 1, &t)) {
-        /* F > 4 for its slopes and the onset */
-        double rss0 = base.resid * base.resid * n, rss1 = t.resid * t.resid * n;
-        int q = rg_terms + 1;
-        have_rg = n > nt + q && (rss0 - rss1) / q > 4 * rss1 / (n - nt - q);
-        rgm = t;
-    }
-    if (have_rg && (!have_kn || rgm.resid < kn.resid)) *out = rgm;
-    else if (have_kn) *out = kn;
+    if (hant__latency_fit_at(X, y, n, p, lambda, oj, hj, best_knee, 1, &t) || !(t.knee_coef > 0) || (oj >= 0 && !(t.cache_coef > 0))) return HANT_OK;
+    if (hant__latency_better(out, &t, n, nt + 2)) *out = t;
     return HANT_OK;
 }
 
@@ -8944,11 +8861,8 @@ static const char *const hant__model_terms[HANT_LATENCY_COEFS] = { "model networ
 /* The bends, a pair of rows each: [0] where it starts, [1] its slope (ms per
    million words). "model knee": million words; "model kappa": million words
    per ms (hant_lut_rescale divides it by the factor, the slopes are in ms). */
-static const char *const hant__model_bends[4][2] = { { "model knee", "model mwords-over-knee" }, { "model kappa", "model part-hinge" },
-                                                     { "model cache-words", "model cache-fit" }, { "model l3-onset", "model l3-mwords" } };
-/* the regime's second slope (ms per million words of tiled parts beyond onset) */
-#define HANT__MODEL_L3_TILED "model l3-tiled"
-
+static const char *const hant__model_bends[3][2] = { { "model knee", "model mwords-over-knee" }, { "model kappa", "model part-hinge" },
+                                                     { "model cache-words", "model cache-fit" } };
 
 void hant_lut_model(const hant_lut *lut, int batch, int threads, hant_latency_model *out) {
     memset(out, 0, sizeof *out);
@@ -8967,7 +8881,7 @@ void hant_lut_model(const hant_lut *lut, int batch, int threads, hant_latency_mo
         out->nfit = e[0]->t.reps;
         /* the bends (tables from v3): both rows or none; a negative slope
            would make the budget non-convex and is not used */
-        for (int b = 0; b < 4; b++) {
+        for (int b = 0; b < 3; b++) {
             const hant_lut_entry *at, *sl;
             hant_lut_key(key, sizeof key, hant__model_bends[b][0], batch, threads, "fp32");
             at = hant_lut_find(lut, key);
@@ -8976,13 +8890,7 @@ void hant_lut_model(const hant_lut *lut, int batch, int threads, hant_latency_mo
             if (!at || !sl || !(sl->t.median_ms > 0) || !isfinite(sl->t.median_ms) || !(at->t.median_ms >= 0) || !isfinite(at->t.median_ms)) continue;
             if (b == 0) { out->knee = at->t.median_ms; out->knee_coef = sl->t.median_ms; out->knee_se = sl->t.mad_ms; }
             else if (b == 1) { out->kappa = at->t.median_ms; out->hinge_coef = sl->t.median_ms; out->hinge_se = sl->t.mad_ms; }
-            else if (b == 2 && at->t.median_ms > 0) { out->cache_words = at->t.median_ms; out->cache_coef = sl->t.median_ms; out->cache_se = sl->t.mad_ms; }
-            else if (b == 3) {
-                out->onset = at->t.median_ms; out->l3_coef = sl->t.median_ms; out->l3_se = sl->t.mad_ms;
-                hant_lut_key(key, sizeof key, HANT__MODEL_L3_TILED, batch, threads, "fp32");
-                const hant_lut_entry *tl = hant_lut_find(lut, key);
-                if (tl && tl->t.median_ms > 0 && isfinite(tl->t.median_ms)) { out->l3_tiled = tl->t.median_ms; out->l3_tiled_se = tl->t.mad_ms; }
-            }
+            else if (at->t.median_ms > 0) { out->cache_words = at->t.median_ms; out->cache_coef = sl->t.median_ms; out->cache_se = sl->t.mad_ms; }
         }
         return;
     }
@@ -9007,20 +8915,9 @@ hant_status hant_lut_set_model(hant_lut *lut, int batch, int threads, const hant
         if (st) return st;
     }
     /* a bend's rows: written when it is there, or zeroed when an older fit left them */
-    for (int b = 0; b < 5; b++) {
-        double at = b == 4 ? 0 : b == 3 ? m->onset : b == 2 ? m->cache_words : b ? m->kappa : m->knee;
-        double sl = b == 4 ? m->l3_tiled : b == 3 ? m->l3_coef : b == 2 ? m->cache_coef : b ? m->hinge_coef : m->knee_coef;
-        double se = b == 4 ? m->l3_tiled_se : b == 3 ? m->l3_se : b == 2 ? m->cache_se : b ? m->hinge_se : m->knee_se;
-        if (b == 4) { /* one row: the regime's tiled slope */
-            hant_lut_key(key, sizeof key, HANT__MODEL_L3_TILED, batch, threads, "fp32");
-            if (sl == 0 && !hant_lut_find(lut, key)) continue;
-            hant_timing t;
-            memset(&t, 0, sizeof t);
-            t.median_ms = m->l3_coef > 0 ? sl : 0; t.mad_ms = se; t.min_ms = m->resid; t.reps = m->nfit;
-            hant_status st = hant_lut_set(lut, key, &t);
-            if (st) return st;
-            continue;
-        }
+    for (int b = 0; b < 3; b++) {
+        double at = b == 2 ? m->cache_words : b ? m->kappa : m->knee, sl = b == 2 ? m->cache_coef : b ? m->hinge_coef : m->knee_coef;
+        double se = b == 2 ? m->cache_se : b ? m->hinge_se : m->knee_se;
         hant_lut_key(key, sizeof key, hant__model_bends[b][1], batch, threads, "fp32");
         if (sl == 0 && !hant_lut_find(lut, key)) continue;
         for (int k = 0; k < 2; k++) {
@@ -9080,15 +8977,15 @@ hant_status hant_lut_part_ms(const hant_lut *lut, const hant_arch *a, int part, 
 static hant_status hant__lut_predict(const hant_lut *lut, const hant_arch *a, int batch, int threads, int inplace, double *ms) {
     hant_latency_model m;
     hant_lut_model(lut, batch, threads, &m);
-    double sum = m.coef[0], w = 0, wt = 0;
+    double sum = m.coef[0], w = 0;
     for (int p = HANT_PART_STEM; p <= a->num_blocks; p++) {
         double c, x[HANT_LATENCY_TERMS];
         hant_status st = hant__lut_part_cost(lut, &m, a, p, batch, threads, inplace, &c);
         if (!st) st = hant_latency_part_terms(lut, a, p, batch, threads, x);
         if (st) return st;
-        sum += c; w += x[3]; wt += x[HANT_LATENCY_TILED];
+        sum += c; w += x[3];
     }
-    *ms = sum + m.knee_coef * fmax(0.0, w - m.knee) + hant__regime_extra(&m, w, wt);
+    *ms = sum + m.knee_coef * fmax(0.0, w - m.knee);
     return HANT_OK;
 }
 
@@ -13304,37 +13201,26 @@ done:
 void hant_selection_free(hant_selection *m) {
     if (!m) return;
     hant__pl_free(m->ctx, m->item); hant__pl_free(m->ctx, m->loss); hant__pl_free(m->ctx, m->cost); hant__pl_free(m->ctx, m->mwords);
-    hant__pl_free(m->ctx, m->tiled_mwords);
     memset(m, 0, sizeof *m);
 }
 
-static void hant__selection_add(hant_selection *m, int layer, const hant_score_row *r, double ms, double params, double mw, double mwt) {
+static void hant__selection_add(hant_selection *m, int layer, const hant_score_row *r, double ms, double params, double mw) {
     double *c = m->cost + (size_t)m->ncost * m->total;
     m->item[m->total] = *r;
     m->loss[m->total] = r->score;
     m->mwords[m->total] = mw;
-    m->tiled_mwords[m->total] = mwt;
     c[0] = ms; c[1] = params;
-    if (m->ncost == 3) c[2] = ms + m->knee_coef * mw;
-    if (m->ncost == 4) { c[2] = mw; c[3] = ms + m->l3_coef * mw + m->l3_tiled * mwt; }
+    if (m->ncost > 2) c[2] = ms + m->knee_coef * mw;
     m->total++; m->count[layer]++;
 }
 
-/* A part's model cost and its weight terms (x[3], and x[HANT_LATENCY_TILED]). */
-static hant_status hant__selection_part(const hant_lut *lut, const hant_arch *a, int part, double *ms, double *mw, double *mwt) {
+/* A part's model cost and its weight term (x[3]). */
+static hant_status hant__selection_part(const hant_lut *lut, const hant_arch *a, int part, double *ms, double *mw) {
     double x[HANT_LATENCY_TERMS];
     hant_status st = hant_lut_part_ms(lut, a, part, lut->batch, lut->threads, ms);
     if (!st) st = hant_latency_part_terms(lut, a, part, lut->batch, lut->threads, x);
     *mw = st ? 0 : x[3];
-    *mwt = st ? 0 : x[HANT_LATENCY_TILED];
     return st;
-}
-
-/* A network's price under the selection's model from its summed part costs
-   (ms, fixed ones included), weights w and tiled weights wt: hant_lut_predict's. */
-static double hant__selection_price(const hant_selection *m, double ms, double w, double wt) {
-    if (m->l3_coef > 0 && w > m->onset) return ms + m->l3_coef * w + m->l3_tiled * wt;
-    return ms + m->knee_coef * fmax(0.0, w - m->knee);
 }
 
 hant_status hant_selection_build(hant_context *ctx, const hant_arch *a, const hant_scores *sc, const hant_lut *lut, hant_selection *m) {
@@ -13348,19 +13234,13 @@ hant_status hant_selection_build(hant_context *ctx, const hant_arch *a, const ha
     m->nblocks = a->num_blocks;
     m->item = (hant_score_row *)hant__pl_alloc(ctx, 2 * (size_t)nrows + 2, sizeof *m->item);
     m->loss = (double *)hant__pl_alloc(ctx, 2 * (size_t)nrows + 2, sizeof(double));
-    m->cost = (double *)hant__pl_alloc(ctx, 8 * (size_t)nrows + 8, sizeof(double));
+    m->cost = (double *)hant__pl_alloc(ctx, 6 * (size_t)nrows + 6, sizeof(double));
     m->mwords = (double *)hant__pl_alloc(ctx, 2 * (size_t)nrows + 2, sizeof(double));
-    m->tiled_mwords = (double *)hant__pl_alloc(ctx, 2 * (size_t)nrows + 2, sizeof(double));
-    if (!m->item || !m->loss || !m->cost || !m->mwords || !m->tiled_mwords) { hant_selection_free(m); return hant__fail(HANT_ERR_OUT_OF_MEMORY, "selection problem"); }
+    if (!m->item || !m->loss || !m->cost || !m->mwords) { hant_selection_free(m); return hant__fail(HANT_ERR_OUT_OF_MEMORY, "selection problem"); }
     hant_latency_model lm;
     hant_lut_model(lut, lut->batch, lut->threads, &lm);
     m->knee = lm.knee; m->knee_coef = lm.knee_coef;
     m->ncost = lm.knee_coef > 0 ? 3 : 2;
-    m->regimes = 1;
-    if (lm.l3_coef > 0) { /* the L3 regime (a fit gives the knee or the regime, not both) */
-        m->knee_coef = 0; m->onset = lm.onset; m->l3_coef = lm.l3_coef; m->l3_tiled = lm.l3_tiled;
-        m->ncost = 4; m->regimes = 2;
-    }
     char key[256], sig[256];
     /* every cost is the latency model's share of its part (hant_lut_part_ms),
        the one that hant_lut_predict sums and hant profile --validate scores */
@@ -13372,17 +13252,17 @@ hant_status hant_selection_build(hant_context *ctx, const hant_arch *a, const ha
             hant_arch_block_input(a, b, &h, &w, NULL);
             hant_block_signature(&rows[i].spec, h, w, sig, sizeof sig);
             if (strcmp(sig, rows[i].signature)) { st = hant__fail(HANT_ERR_INVALID_ARG, "block %d row '%s' does not fit the teacher", b, rows[i].signature); goto bad; }
-            double ms = 0, mw = 0, mwt = 0;
+            double ms = 0, mw = 0;
             one.blocks[b] = rows[i].spec;
-            if ((st = hant__selection_part(lut, &one, b, &ms, &mw, &mwt))) goto bad;
-            hant__selection_add(m, b, &rows[i], ms, (double)rows[i].params, mw, mwt);
+            if ((st = hant__selection_part(lut, &one, b, &ms, &mw))) goto bad;
+            hant__selection_add(m, b, &rows[i], ms, (double)rows[i].params, mw);
             if (rows[i].spec.kind != HANT_BLOCK_MBCONV || rows[i].spec.tiled) continue;
             hant_score_row t = rows[i];
             t.spec.tiled = 1;
             hant_block_signature(&t.spec, h, w, t.signature, sizeof t.signature);
             one.blocks[b] = t.spec;
-            if (hant__selection_part(lut, &one, b, &ms, &mw, &mwt)) continue; /* no twin timed */
-            hant__selection_add(m, b, &t, ms, (double)t.params, mw, mwt);
+            if (hant__selection_part(lut, &one, b, &ms, &mw)) continue; /* no twin timed */
+            hant__selection_add(m, b, &t, ms, (double)t.params, mw);
         }
         one.blocks[b] = a->blocks[b];
     }
@@ -13396,8 +13276,8 @@ hant_status hant_selection_build(hant_context *ctx, const hant_arch *a, const ha
     for (int k = 0; k < 2; k++) {
         int p = fixed_parts[k];
         hant_part_signature(a, p, sig, sizeof sig);
-        double ms, msq = 0, mw, mwq = 0, mwt, mwtq = 0;
-        if ((st = hant__selection_part(lut, a, p, &ms, &mw, &mwt))) goto bad;
+        double ms, msq = 0, mw, mwq = 0;
+        if ((st = hant__selection_part(lut, a, p, &ms, &mw))) goto bad;
         hant_part_layout l;
         hant_arch_part_layout(a, p, &l);
         m->fixed_params += (double)l.param_count;
@@ -13408,38 +13288,36 @@ hant_status hant_selection_build(hant_context *ctx, const hant_arch *a, const ha
         if (hq) {
             hant_arch aq = *a;
             aq.head_quant = HANT_QUANT_INT8;
-            have_q = hant__selection_part(lut, &aq, p, &msq, &mwq, &mwtq) == HANT_OK;
+            have_q = hant__selection_part(lut, &aq, p, &msq, &mwq) == HANT_OK;
         }
-        if (!have_q) { fixed += ms; m->fixed_mwords += mw; m->fixed_tiled_mwords += mwt; continue; }
+        if (!have_q) { fixed += ms; m->fixed_mwords += mw; continue; }
         hant_score_row h32;
         memset(&h32, 0, sizeof h32);
         h32.block = a->num_blocks; h32.inherited = -1; h32.params = hq->params; h32.macs = hq->macs;
         snprintf(h32.signature, sizeof h32.signature, "%s", sig);
-        hant__selection_add(m, a->num_blocks, &h32, ms, 0, mw, mwt); /* parameters: counted in fixed_params */
-        hant__selection_add(m, a->num_blocks, hq, msq, 0, mwq, mwtq);
+        hant__selection_add(m, a->num_blocks, &h32, ms, 0, mw); /* parameters: counted in fixed_params */
+        hant__selection_add(m, a->num_blocks, hq, msq, 0, mwq);
         m->nlayers = a->num_blocks + 1;
     }
     m->fixed_ms = fixed + lm.coef[0];
     /* the fastest network: each layer's cheapest item by either latency
-       piece, the better of the two (exact without a knee or regime; with one, the true
+       piece, the better of the two (exact without a knee; with one, the true
        fastest lies between the cheapest linear sum and this); the slowest:
        each layer's dearest by the last piece */
-    const int dl = m->ncost == 4 ? 3 : m->ncost == 3 ? 2 : 0; /* the last piece's cost row */
     double pick_ms[2] = { m->fixed_ms, m->fixed_ms }, pick_w[2] = { m->fixed_mwords, m->fixed_mwords }, hi_ms = m->fixed_ms, hi_w = m->fixed_mwords;
-    double pick_wt[2] = { m->fixed_tiled_mwords, m->fixed_tiled_mwords }, hi_wt = m->fixed_tiled_mwords;
     for (int l = 0, off = 0; l < m->nlayers; off += m->count[l], l++) {
         for (int r = 0; r < 2; r++) {
-            int d = r ? dl : 0, best = 0;
+            int d = r && m->ncost > 2 ? 2 : 0, best = 0;
             for (int i = 1; i < m->count[l]; i++) if (m->cost[(size_t)m->ncost * (off + i) + d] < m->cost[(size_t)m->ncost * (off + best) + d]) best = i;
-            pick_ms[r] += m->cost[(size_t)m->ncost * (off + best)]; pick_w[r] += m->mwords[off + best]; pick_wt[r] += m->tiled_mwords[off + best];
+            pick_ms[r] += m->cost[(size_t)m->ncost * (off + best)]; pick_w[r] += m->mwords[off + best];
         }
-        int worst = 0;
-        for (int i = 1; i < m->count[l]; i++) if (m->cost[(size_t)m->ncost * (off + i) + dl] > m->cost[(size_t)m->ncost * (off + worst) + dl]) worst = i;
-        hi_ms += m->cost[(size_t)m->ncost * (off + worst)]; hi_w += m->mwords[off + worst]; hi_wt += m->tiled_mwords[off + worst];
+        int worst = 0, d = m->ncost > 2 ? 2 : 0;
+        for (int i = 1; i < m->count[l]; i++) if (m->cost[(size_t)m->ncost * (off + i) + d] > m->cost[(size_t)m->ncost * (off + worst) + d]) worst = i;
+        hi_ms += m->cost[(size_t)m->ncost * (off + worst)]; hi_w += m->mwords[off + worst];
     }
     m->fastest_ms = INFINITY;
-    for (int r = 0; r < 2; r++) m->fastest_ms = fmin(m->fastest_ms, hant__selection_price(m, pick_ms[r], pick_w[r], pick_wt[r]));
-    m->slowest_ms = hant__selection_price(m, hi_ms, hi_w, hi_wt);
+    for (int r = 0; r < 2; r++) m->fastest_ms = fmin(m->fastest_ms, pick_ms[r] + m->knee_coef * fmax(0.0, pick_w[r] - m->knee));
+    m->slowest_ms = hi_ms + m->knee_coef * fmax(0.0, hi_w - m->knee);
     char nsig[64];
     snprintf(nsig, sizeof nsig, "net arch=%016llx", (unsigned long long)hant_arch_hash(a));
     hant_lut_key(key, sizeof key, nsig, lut->batch, lut->threads, "fp32");
@@ -13483,32 +13361,19 @@ void hant_selection_budgets(const hant_selection *m, double budget_ms, double pa
     budgets[1] = params > 0 ? params - m->fixed_params : INFINITY;
     /* fixed + sum ms + c max(0, W - K) <= B  <=>  sum ms <= B - fixed and
        sum (ms + c w) <= B - fixed - c (fixed_mwords - K), for c >= 0 */
-    if (m->ncost == 3) budgets[2] = budgets[0] - m->knee_coef * (m->fixed_mwords - m->knee);
-    /* the L3 price row is implied here (never binding: W within onset, each
-       item's tiled words within its words), but finite helps the search prune */
-    if (m->ncost == 4) { budgets[2] = m->onset - m->fixed_mwords; budgets[3] = (budgets[0] + (m->l3_coef + m->l3_tiled) * fmax(0.0, budgets[2])) * (1 + 1e-9) + 1e-12; }
-}
-
-void hant_selection_budgets_at(const hant_selection *m, int regime, double budget_ms, double params, double *budgets) {
-    hant_selection_budgets(m, budget_ms, params, budgets);
-    if (regime <= 0 || m->ncost != 4) return;
-    /* fixed + sum (ms + l3 w + l3t wt) <= B, whatever W */
-    budgets[3] = budgets[0] - m->l3_coef * m->fixed_mwords - m->l3_tiled * m->fixed_tiled_mwords;
-    budgets[0] = budgets[3]; /* implied: each item's L3 price is at least its plain one */
-    budgets[2] = INFINITY;
+    if (m->ncost > 2) budgets[2] = budgets[0] - m->knee_coef * (m->fixed_mwords - m->knee);
 }
 
 hant_status hant_selection_choose(const hant_selection *m, const int *item, const hant_score_row **choice, double *pred_ms, double *params) {
     if (!m || !item || !choice) return hant__fail(HANT_ERR_INVALID_ARG, "hant_selection_choose: NULL argument");
-    double ms = m->fixed_ms, pa = m->fixed_params, w = m->fixed_mwords, wt = m->fixed_tiled_mwords;
+    double ms = m->fixed_ms, pa = m->fixed_params, w = m->fixed_mwords;
     choice[m->nblocks] = NULL;
     for (int l = 0, off = 0; l < m->nlayers; off += m->count[l], l++) {
         if (item[l] < 0 || item[l] >= m->count[l]) return hant__fail(HANT_ERR_INVALID_ARG, "layer %d: item %d of %d", l, item[l], m->count[l]);
         choice[l] = &m->item[off + item[l]];
         ms += m->cost[(size_t)m->ncost * (off + item[l])]; pa += m->cost[(size_t)m->ncost * (off + item[l]) + 1]; w += m->mwords[off + item[l]];
-        wt += m->tiled_mwords[off + item[l]];
     }
-    if (pred_ms) *pred_ms = hant__selection_price(m, ms, w, wt);
+    if (pred_ms) *pred_ms = ms + m->knee_coef * fmax(0.0, w - m->knee);
     if (params) *params = pa;
     return HANT_OK;
 }
@@ -14606,9 +14471,8 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
                 res->val_unsteady ? "UNSTEADY, these figures are unreliable" : "steady", res->val_teacher.factor, res->val_teacher.unc,
                 res->val_drifted ? "DRIFTED, the table no longer holds: profile again" : "held");
     if (plain) fprintf(vf, "# the fitted model did worse out of sample than the plain sum: the table keeps the plain sum\n");
-    fprintf(vf, "# model: measured = %.6f + %.6f x sum + %.6f x parts + %.6f x million weight words + %.6f x max(0, words - %.4f million) + per part %.6f x max(0, w - %.4f t) + per part %.6f x w max(0, 1 - w / %.4f) + beyond %.4f million words (the L3 regime) %.6f x words + %.6f x tiled words (ms), relative RMS residual %.2f%%\n",
-            m.coef[0], m.coef[1], m.coef[2], m.coef[3], m.knee_coef, m.knee, m.hinge_coef, m.kappa, m.cache_coef, m.cache_words, m.onset, m.l3_coef, m.l3_tiled,
-            100 * m.resid);
+    fprintf(vf, "# model: measured = %.6f + %.6f x sum + %.6f x parts + %.6f x million weight words + %.6f x max(0, words - %.4f million) + per part %.6f x max(0, w - %.4f t) + per part %.6f x w max(0, 1 - w / %.4f) (ms), relative RMS residual %.2f%%\n",
+            m.coef[0], m.coef[1], m.coef[2], m.coef[3], m.knee_coef, m.knee, m.hinge_coef, m.kappa, m.cache_coef, m.cache_words, 100 * m.resid);
     fprintf(vf, "# sum of entries: median error %.2f%% worst %.2f%%; the model %s: median %.2f%% worst %.2f%%\n", 100 * raw_med, 100 * raw_worst,
             score_only ? "as stored, on networks it never saw" : "out of sample (2 random folds)", 100 * cv_med, 100 * cv_worst);
     if (inplace && !score_only)

@@ -22,7 +22,6 @@
 
    QUICK REFERENCE
      hant_solver_solve(&prob, &cfg, &res)          one optimal selection
-     hant_solver_solve_union(probs, n, &cfg, &res, &which) the best of several problems
      hant_solver_pareto(&prob, &cfg, budgets, n, res)  loss-latency frontier
      hant_solver_diverse(&prob, &cfg, k, m, res, &found) k best, pairwise >= m apart
      hant_solver_evaluate(&prob, items, &loss, costs)  exact sums + feasibility
@@ -152,15 +151,6 @@ hant_solver_status hant_solver_pareto(const hant_solver_problem *p, const hant_s
    res[0..i-1] in at least min_diff layers. *found is how many exist (<= k). */
 hant_solver_status hant_solver_diverse(const hant_solver_problem *p, const hant_solver_config *cfg, int k, int min_diff,
                         hant_solver_result *res, int *found);
-/* Solves np problems over the same layers and items (their costs and budgets
-   may differ) and keeps the lowest loss among their solutions: the exact
-   optimum over the union of their feasible sets (e.g. one knapsack per
-   regime of a cost that steps). *which (may be NULL): the problem the
-   solution came from, -1 when none. res->status: OPTIMAL when every problem
-   was solved or proven infeasible and one has a solution, INFEASIBLE when all
-   are, FEASIBLE / UNKNOWN when a limit left one unproven; bound and
-   min_budget: the smallest over the problems (an infeasible one has no bound). */
-hant_solver_status hant_solver_solve_union(const hant_solver_problem *p, int np, const hant_solver_config *cfg, hant_solver_result *res, int *which);
 /* Exact sums of a selection as defined by the policy; returns 1 if within
    every budget, 0 if not, negative on a bad selection. cost may be NULL. */
 int hant_solver_evaluate(const hant_solver_problem *p, const int *item, double *loss, double *cost);
@@ -1687,38 +1677,6 @@ hant_solver_status hant_solver_solve(const hant_solver_problem *p, const hant_so
     HANT_SOLVER__WITH(cfg ? &cfg->alloc : NULL, hant_solver__solve(p, cfg, res));
     if (res) res->alloc = hant_solver__alloc_pick(cfg ? &cfg->alloc : NULL);
     return rc;
-}
-
-hant_solver_status hant_solver_solve_union(const hant_solver_problem *p, int np, const hant_solver_config *cfg, hant_solver_result *res, int *which) {
-    if (which) *which = -1;
-    if (!p || np < 1 || !res) return hant_solver__serr(HANT_SOLVER_EINVAL, "solve_union: %s", !res ? "NULL result" : "no problem");
-    memset(res, 0, sizeof *res);
-    int done = 1; /* every problem solved or proven infeasible */
-    double bound = INFINITY, minb[HANT_SOLVER_MAX_COSTS], ms = 0;
-    long long nodes = 0;
-    for (int d = 0; d < HANT_SOLVER_MAX_COSTS; d++) minb[d] = INFINITY;
-    for (int i = 0; i < np; i++) {
-        hant_solver_result r;
-        memset(&r, 0, sizeof r);
-        hant_solver_status rc = hant_solver_solve(&p[i], cfg, &r);
-        if (rc < 0) { hant_solver_result_free(res); memset(res, 0, sizeof *res); if (which) *which = -1; return rc; }
-        nodes += r.nodes; ms += r.time_ms;
-        if (r.status != HANT_SOLVER_OPTIMAL && r.status != HANT_SOLVER_INFEASIBLE) done = 0;
-        if (r.status != HANT_SOLVER_INFEASIBLE) bound = fmin(bound, r.bound);
-        for (int d = 0; d < r.num_costs && d < HANT_SOLVER_MAX_COSTS; d++) minb[d] = fmin(minb[d], r.min_budget[d]);
-        if (r.item && (!res->item || r.loss < res->loss)) {
-            hant_solver_result_free(res);
-            *res = r;
-            if (which) *which = i;
-        } else {
-            if (!res->item) { int n = r.num_layers, c = r.num_costs; hant_solver_result_free(&r); *res = r; res->num_layers = n; res->num_costs = c; res->loss = INFINITY; }
-            else hant_solver_result_free(&r);
-        }
-    }
-    res->status = res->item ? (done ? HANT_SOLVER_OPTIMAL : HANT_SOLVER_FEASIBLE) : (done ? HANT_SOLVER_INFEASIBLE : HANT_SOLVER_UNKNOWN);
-    res->bound = bound; res->nodes = nodes; res->time_ms = ms;
-    for (int d = 0; d < HANT_SOLVER_MAX_COSTS; d++) res->min_budget[d] = minb[d];
-    return HANT_SOLVER_OK;
 }
 
 hant_solver_status hant_solver_pareto(const hant_solver_problem *p, const hant_solver_config *cfg, const double *budgets, int n, hant_solver_result *res) {

@@ -39,9 +39,9 @@ for b in $BATCHES; do
       # exit 3 / 4: the validation saw the table drift / the machine change while it ran (said in the log)
       set +e; $H $RT profile "$TEACHER" -o "$lut" --candidates "$POOL" --batch "$b" --threads "$t" --cache "$CACHE" $FLAGS --reps $reps --quiet --validate "$N" --seed 1 > "$lut.log" 2>&1; c=$?; set -e
       [ $c = 0 ] || [ $c = 3 ] || [ $c = 4 ] || { cat "$lut.log"; exit 1; }
-      # the base build may predate the cache term (v5) and the L3 regime (v6): their rows go, the entries stay
+      # the base build may predate the cache term (v5): its rows go, the entries stay
       if [ "$B" != none ]; then
-      sed -e '1s/^# hant latency table v[56]$/# hant latency table v3/' -e '/^model cache-/d' -e '/^model l3-/d' "$lut" > "$base"
+      sed -e '1s/^# hant latency table v5$/# hant latency table v3/' -e '/^model cache-/d' "$lut" > "$base"
       $B $RT profile "$TEACHER" -o "$base" --candidates "$POOL" --batch "$b" --threads "$t" --cache "$CACHE" $FLAGS --reps $reps --quiet --validate "$N" --seed 1 --no-check > "$base.log"
       fi
       echo "b=$b t=$t fitted ($(( $(date +%s) - s0 )) s, load $(load)):"

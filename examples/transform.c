@@ -77,16 +77,14 @@ int main(int argc, char **argv) {
     if (hant_scores_load(ctx, path, NULL, &scores) || hant_selection_build(ctx, a, &scores, &lut, &sel)) return fail("selection");
     double budget;
     if (hant_selection_budget(&sel, 0, speedup, 0, &budget)) return fail("budget");
-    double bud[2][4]; /* per regime of the model: latency, parameters, the knee piece or weights and L3 price */
-    hant_solver_problem pr[2] = { { 0 } };
-    for (int r = 0; r < sel.regimes; r++) {
-        hant_selection_budgets_at(&sel, r, budget, 0, bud[r]);
-        pr[r].num_layers = sel.nlayers; pr[r].num_costs = sel.ncost; pr[r].num_items = sel.count; pr[r].loss = sel.loss; pr[r].cost = sel.cost; pr[r].budget = bud[r];
-    }
+    double bud[3]; /* latency, parameters, the model's knee piece */
+    hant_selection_budgets(&sel, budget, 0, bud);
+    hant_solver_problem pr = { 0 };
+    pr.num_layers = sel.nlayers; pr.num_costs = sel.ncost; pr.num_items = sel.count; pr.loss = sel.loss; pr.cost = sel.cost; pr.budget = bud;
     hant_solver_config sc = { 0 };
     sc.time_limit = 60;
     hant_solver_result res = { 0 };
-    if (hant_solver_solve_union(pr, sel.regimes, &sc, &res, NULL) < 0 || !res.item) {
+    if (hant_solver_solve(&pr, &sc, &res) < 0 || !res.item) {
         fprintf(stderr, "transform: no selection: %s\n", hant_solver_last_error());
         return 1;
     }

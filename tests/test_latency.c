@@ -108,7 +108,7 @@ static void test_foreign_table(void) {
         { "# hant latency table v2\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\nconv\t0.1\t0\t0.1\t5\t0.01\n", ":3:" },
         { "# hant latency table v2\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\nconv\t0.1\t0\t0.1\t5\t-0.01\t1\n", ":3:" },
         { "# hant latency table v2\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\nconv\t0.1\t0\t0.1\t5\t0.01\tinf\n", ":3:" },
-        { "# hant latency table v7\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\nconv\t0.1\t0\t0.1\t5\n", ":1:" },
+        { "# hant latency table v6\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\nconv\t0.1\t0\t0.1\t5\n", ":1:" },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         FILE *f = fopen(path, "w");
@@ -321,89 +321,6 @@ static void test_model_knee(void) {
     HT_CHECK(hant_latency_fit(&Xe[0][0], ye, 12, NULL, 0.01, &lin) == HANT_OK && lin.knee_coef == 0, "12 networks: no knee");
 }
 
-/* The L3 regime: networks whose weights W pass onset (0.95 million words)
-   pay 0.09 ms per million words and 0.045 more per million words of tiled
-   parts (bench/RESULTS.md, "Batch 1, 2 threads: what a big block pays"); at
-   or below onset nothing: a step that no convex knee follows. Fitted on 60
-   networks, the fit must recover the onset and both slopes and predict 60
-   held-out ones within a few percent, and take the regime, not the knee. */
-static void test_model_regime(void) {
-    ht_seed(17);
-    enum { N = 60, K = HANT_LATENCY_TERMS };
-    static double X[2 * N][K];
-    double y[2 * N];
-    memset(X, 0, sizeof X);
-    for (int i = 0; i < 2 * N; i++) {
-        double *x = X[i];
-        int parts = 8 + (int)(ht_u64() % 10);
-        double scale = 0.3 + 2.7 * (double)(ht_u64() % 1000) / 1000; /* W from ~0.25 to ~3.5 million words */
-        x[0] = 1; x[2] = parts;
-        for (int p = 0; p < parts; p++) {
-            double u = (double)(ht_u64() % 1000) / 1000, v = (double)(ht_u64() % 1000) / 1000, w = scale * (0.04 + 0.12 * v);
-            x[1] += 0.01 + 0.03 * u;
-            x[3] += w;
-            if (ht_u64() % 3 == 0) x[HANT_LATENCY_TILED] += w;
-        }
-        y[i] = (0.02 + 1.1 * x[1] + (x[3] > 0.95 ? 0.09 * x[3] + 0.045 * x[HANT_LATENCY_TILED] : 0)) * (1 + 0.005 * gauss());
-    }
-    hant_latency_model m, lin;
-    HT_CHECK(hant_latency_fit(&X[0][0], y, N, NULL, 0, &m) == HANT_OK, "fit: %s", hant_last_error());
-    /* the onset lies between two fitted networks' W: the nearest below and above 0.95 */
-    double below = 0, above = INFINITY;
-    for (int i = 0; i < N; i++) { if (X[i][3] <= 0.95) below = fmax(below, X[i][3]); else above = fmin(above, X[i][3]); }
-    double worst = 0, worst_plain = 0;
-    for (int i = N; i < 2 * N; i++) worst = fmax(worst, fabs(hant_latency_eval(&m, X[i]) / y[i] - 1));
-    memset(&lin, 0, sizeof lin);
-    for (int i = N; i < 2 * N; i++) worst_plain = fmax(worst_plain, fabs((0.02 + 1.1 * X[i][1]) / y[i] - 1));
-    printf("  regime: onset %.3f (truth 0.95, fitted networks' W %.3f | %.3f), %.4f +- %.4f ms per million words beyond it (0.09), tiled %.4f +- %.4f (0.045), "
-           "knee %.4f; held out worst %.2f%% (without the step %.1f%%)\n",
-           m.onset, below, above, m.l3_coef, m.l3_se, m.l3_tiled, m.l3_tiled_se, m.knee_coef, 100 * worst, 100 * worst_plain);
-    HT_CHECK(m.onset >= below && m.onset <= above, "onset %.3f between %.3f and %.3f", m.onset, below, above);
-    HT_CHECK(fabs(m.l3_coef - 0.09) < 0.015 && m.l3_se > 0, "L3 slope %.4f +- %.4f (truth 0.09)", m.l3_coef, m.l3_se);
-    HT_CHECK(fabs(m.l3_tiled - 0.045) < 0.02, "tiled slope %.4f (truth 0.045)", m.l3_tiled);
-    HT_CHECK(m.knee_coef == 0, "the regime, not the knee (%g)", m.knee_coef);
-    HT_CHECK(fabs(m.coef[1] - 1.1) < 0.05 && fabs(m.coef[0] - 0.02) < 0.01, "time x%.3f (1.1), network %.4f (0.02)", m.coef[1], m.coef[0]);
-    HT_CHECK(worst < 0.03 && worst_plain > 0.1, "held out worst %.3f (without the step %.3f)", worst, worst_plain);
-    /* no step in the data: no regime */
-    double yl[N];
-    for (int i = 0; i < N; i++) yl[i] = (0.02 + 1.1 * X[i][1] + 0.01 * X[i][3]) * (1 + 0.005 * gauss());
-    HT_CHECK(hant_latency_fit(&X[0][0], yl, N, NULL, 0, &lin) == HANT_OK && lin.l3_coef == 0, "linear data: no regime (%.4f at %.3f)", lin.l3_coef, lin.onset);
-    /* stored and read back: the table prices the regime (its rows, v6), an older
-       table (no regime rows) the model without it */
-    hant_lut lut;
-    memset(&lut, 0, sizeof lut);
-    HT_CHECK(hant_lut_set_model(&lut, 1, 2, &m) == HANT_OK, "store");
-    hant_latency_model back;
-    hant_lut_model(&lut, 1, 2, &back);
-    HT_CHECK(back.onset == m.onset && back.l3_coef == m.l3_coef && back.l3_tiled == m.l3_tiled, "read back");
-    for (int i = N; i < N + 5; i++) HT_CHECK(hant_latency_eval(&back, X[i]) == hant_latency_eval(&m, X[i]), "same price");
-    char path[256];
-    snprintf(path, sizeof path, "%s/regime.tsv", dir);
-    HT_CHECK(hant_lut_save(&lut, path) == HANT_OK, "save: %s", hant_last_error());
-    FILE *f = fopen(path, "r");
-    char line[128] = "";
-    HT_CHECK(f && fgets(line, sizeof line, f) && !strcmp(line, "# hant latency table v6\n"), "saved as v6: %s", line);
-    if (f) fclose(f);
-    hant_lut_free(&lut);
-    HT_CHECK(hant_lut_load(path, &lut) == HANT_OK, "load: %s", hant_last_error());
-    hant_lut_model(&lut, 1, 2, &back);
-    HT_CHECK(HT_CLOSE(back.onset, m.onset, 1e-5, 1e-5) && HT_CLOSE(back.l3_coef, m.l3_coef, 1e-5, 1e-5), "loaded");
-    HT_CHECK(hant_lut_rescale(&lut, 2) == HANT_OK, "rescale");
-    hant_lut_model(&lut, 1, 2, &back);
-    HT_CHECK(HT_CLOSE(back.onset, m.onset, 1e-5, 1e-5) && HT_CLOSE(back.l3_coef, 2 * m.l3_coef, 1e-5, 1e-5) && HT_CLOSE(back.l3_tiled, 2 * m.l3_tiled, 1e-5, 1e-5),
-             "rescaled: onset kept (words), slopes x2");
-    hant_lut_free(&lut);
-    m.onset = 0; m.l3_coef = 0; m.l3_tiled = 0;
-    memset(&lut, 0, sizeof lut);
-    HT_CHECK(hant_lut_set_model(&lut, 1, 2, &m) == HANT_OK, "store without");
-    hant_lut_model(&lut, 1, 2, &back);
-    HT_CHECK(back.l3_coef == 0 && hant_lut_save(&lut, path) == HANT_OK, "no regime rows");
-    f = fopen(path, "r");
-    HT_CHECK(f && fgets(line, sizeof line, f) && strcmp(line, "# hant latency table v6\n"), "without the regime: not v6 (%s)", line);
-    if (f) fclose(f);
-    hant_lut_free(&lut);
-}
-
 /* ---- a table that drifted since it was made ----
    Synthetic entries (the teacher's 18 parts and its network, ratios to the
    reference with a 1.5% stated uncertainty) timed again later: (a) noise
@@ -459,7 +376,7 @@ static void test_table_drift(void) {
     memset(&lut, 0, sizeof lut);
     hant_timing t = { 0.5, 0.01, 0.45, 5, 0.02, 2.5 };
     HT_CHECK(hant_lut_set(&lut, "stem x b=1 t=2 p=fp32", &t) == HANT_OK, "set");
-    hant_latency_model m = { { 0.01, 1.04, 0.001, 0.04 }, { 0.001, 0.01, 0.0001, 0.004 }, 0.03, 31, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+    hant_latency_model m = { { 0.01, 1.04, 0.001, 0.04 }, { 0.001, 0.01, 0.0001, 0.004 }, 0.03, 31, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
     HT_CHECK(hant_lut_set_model(&lut, 1, 2, &m) == HANT_OK, "model");
     lut.reference_ms = 0.2;
     HT_CHECK(hant_lut_rescale(&lut, 1.5) == HANT_OK, "rescale");
@@ -745,18 +662,15 @@ static void test_model_cache(void) {
    sa, and sa priced by the selection (pred) and by hant_lut_predict (pa). */
 static int sel_solve(const hant_selection *sel, const hant_arch *a, const hant_lut *lut, double B, hant_solver_result *res, hant_arch *sa,
                      double *pred, double *pa) {
-    double bud[2][4];
-    hant_solver_problem pr[2];
-    memset(pr, 0, sizeof pr);
-    for (int r = 0; r < sel->regimes; r++) {
-        hant_selection_budgets_at(sel, r, B, 0, bud[r]);
-        pr[r].num_layers = sel->nlayers; pr[r].num_costs = sel->ncost; pr[r].num_items = sel->count; pr[r].loss = sel->loss; pr[r].cost = sel->cost;
-        pr[r].budget = bud[r];
-    }
+    double bud[3];
+    hant_selection_budgets(sel, B, 0, bud);
+    hant_solver_problem pr;
+    memset(&pr, 0, sizeof pr);
+    pr.num_layers = sel->nlayers; pr.num_costs = sel->ncost; pr.num_items = sel->count; pr.loss = sel->loss; pr.cost = sel->cost; pr.budget = bud;
     hant_solver_config cfg;
     memset(&cfg, 0, sizeof cfg);
     memset(res, 0, sizeof *res);
-    HT_CHECK(hant_solver_solve_union(pr, sel->regimes, &cfg, res, NULL) >= 0, "solve");
+    HT_CHECK(hant_solver_solve(&pr, &cfg, res) >= 0, "solve");
     if (!res->item) return 0;
     const hant_score_row *ch[HANT_MAX_BLOCKS + 1];
     hant_selection_choose(sel, res->item, ch, pred, NULL);
@@ -886,83 +800,6 @@ static void test_knee_selection(void) {
     hant_selection_free(&sel);
     hant_context_destroy(ctx);
     hant_lut_free(&lut);
-}
-
-/* Selection under the L3 regime stays exact: two knapsacks (W within onset
-   at the plain costs, any W at the L3 costs) give, for 12 budgets, the
-   brute-force optimum over every selection of a small problem as the model
-   prices it (hant_selection_choose equal to hant_lut_predict), each within
-   its budget; either knapsack alone misses it for some budgets. */
-static void test_regime_selection(void) {
-    hant_arch a;
-    HT_CHECK(hant_arch_builtin("b0-fm", &a) == HANT_OK, "b0-fm");
-    hant_lut lut;
-    hant_scores sc;
-    static hant_score_row rows[HANT_MAX_BLOCKS * IP_C];
-    hant_arch cands[IP_NB * IP_C];
-    int nc;
-    ht_seed(12);
-    ip_table(&a, &lut, &sc, rows, cands, &nc);
-    hant_latency_model m;
-    memset(&m, 0, sizeof m);
-    m.coef[0] = 0.01; m.coef[1] = 1.1; m.coef[2] = 0.001; m.coef[3] = 0.01; m.nfit = 50;
-    HT_CHECK(hant_lut_set_model(&lut, 1, 2, &m) == HANT_OK, "model");
-    hant_context *ctx;
-    HT_CHECK(hant_context_create(NULL, &ctx) == HANT_OK, "context");
-    hant_selection sel;
-    HT_CHECK(hant_selection_build(ctx, &a, &sc, &lut, &sel) == HANT_OK && sel.regimes == 1, "build: %s", hant_last_error());
-    enum { S = 243 }; /* 3^5 */
-    int items[S][HANT_MAX_BLOCKS + 1];
-    double wsel[S], lo_w = INFINITY, hi_w = 0;
-    for (int k = 0; k < S; k++) {
-        for (int l = 0, r = k; l < sel.nlayers; l++) { items[k][l] = sel.count[l] > 1 ? r % sel.count[l] : 0; if (sel.count[l] > 1) r /= sel.count[l]; }
-        wsel[k] = sel.fixed_mwords;
-        for (int l = 0, off = 0; l < sel.nlayers; off += sel.count[l], l++) wsel[k] += sel.mwords[off + items[k][l]];
-        lo_w = fmin(lo_w, wsel[k]); hi_w = fmax(hi_w, wsel[k]);
-    }
-    hant_selection_free(&sel);
-    /* the step in the middle of the selections' weights, steep */
-    m.onset = 0.5 * (lo_w + hi_w);
-    m.l3_coef = 0.3; m.l3_tiled = 0.1;
-    HT_CHECK(hant_lut_set_model(&lut, 1, 2, &m) == HANT_OK, "model with its onset at %.3f million words", m.onset);
-    HT_CHECK(hant_selection_build(ctx, &a, &sc, &lut, &sel) == HANT_OK && sel.ncost == 4 && sel.regimes == 2, "build with the regime: %d costs", sel.ncost);
-    int ok_pred = 1, ok_exact = 1, found = 0, miss_a = 0, miss_b = 0;
-    for (int j = 0; j < 12; j++) {
-        double B = sel.fastest_ms + (sel.slowest_ms - sel.fastest_ms) * (0.02 + 0.9 * j / 11);
-        /* brute force: the best within B as the model prices it; the best of
-           regime A alone (W within onset) and of the L3 prices alone */
-        double best = INFINITY, best_a = INFINITY, best_b = INFINITY;
-        for (int k = 0; k < S; k++) {
-            const hant_score_row *ch[HANT_MAX_BLOCKS + 1];
-            double pred, loss = 0, pa = sel.fixed_ms, pb = sel.fixed_ms + sel.l3_coef * sel.fixed_mwords + sel.l3_tiled * sel.fixed_tiled_mwords;
-            hant_selection_choose(&sel, items[k], ch, &pred, NULL);
-            for (int l = 0, off = 0; l < sel.nlayers; off += sel.count[l], l++) {
-                loss += sel.loss[off + items[k][l]];
-                pa += sel.cost[(size_t)sel.ncost * (off + items[k][l])]; pb += sel.cost[(size_t)sel.ncost * (off + items[k][l]) + 3];
-            }
-            if (pred <= B && loss < best) best = loss;
-            if (wsel[k] <= m.onset && pa <= B && loss < best_a) best_a = loss;
-            if (pb <= B && loss < best_b) best_b = loss;
-        }
-        miss_a += best_a > best; miss_b += best_b > best;
-        hant_solver_result res;
-        hant_arch sa;
-        double pred, pa;
-        if (!sel_solve(&sel, &a, &lut, B, &res, &sa, &pred, &pa)) { ok_exact &= best == INFINITY; continue; }
-        found++;
-        ok_pred &= HT_CLOSE(pred, pa, 1e-12, 1e-12) && pa <= B * (1 + 1e-12);
-        ok_exact &= HT_CLOSE(res.loss, best, 1e-12, 1e-12);
-        hant_solver_result_free(&res);
-    }
-    printf("  regime at %.3f of %.3f-%.3f million words: %d of 12 budgets solved, all within budget by the model: %s, equal to brute force: %s; "
-           "the in-L2 knapsack alone misses %d, the L3 one alone %d\n", m.onset, lo_w, hi_w, found, ok_pred ? "yes" : "NO", ok_exact ? "yes" : "NO", miss_a, miss_b);
-    HT_CHECK(found >= 10, "budgets solved: %d", found);
-    HT_CHECK(ok_pred, "every selection within its budget as hant_lut_predict prices it");
-    HT_CHECK(ok_exact, "the two knapsacks' better equals the brute force");
-    HT_CHECK(miss_a > 0 && miss_b > 0, "both knapsacks matter: %d, %d", miss_a, miss_b);
-    hant_selection_free(&sel);
-    hant_lut_free(&lut);
-    hant_context_destroy(ctx);
 }
 
 
@@ -1096,7 +933,7 @@ static void test_inplace_fit(void) {
         { "# hant latency table v4\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\ninplace conv b=1 t=2 p=fp32\tnan\t0\t1\t5\t0\t1.01\n", ":3:" },
         { "# hant latency table v4\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\ninplace conv b=1 t=2 p=fp32\t-0.01\t0\t1\t5\t0\t-1\n", ":3:" },
         { "# hant latency table v4\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\ninplace conv b=1 t=2 p=fp32\t-1e12\t0\t1\t5\t0\t1\n", ":3:" },
-        { "# hant latency table v7\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\n", ":1:" },
+        { "# hant latency table v6\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\n", ":1:" },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         f = fopen(path, "w");
@@ -1298,14 +1135,12 @@ int main(int argc, char **argv) {
     HT_RUN(test_model_fit);
     HT_RUN(test_entry_drift);
     HT_RUN(test_model_knee);
-    HT_RUN(test_model_regime);
     HT_RUN(test_model_hinge);
     HT_RUN(test_model_cache);
     HT_RUN(test_table_drift);
     HT_RUN(test_steady);
     HT_RUN(test_one_model);
     HT_RUN(test_knee_selection);
-    HT_RUN(test_regime_selection);
     HT_RUN(test_inplace_fit);
     HT_RUN(test_inplace_selection);
     HT_RUN(test_tiny_bracketed);
