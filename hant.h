@@ -3573,13 +3573,29 @@ static size_t hant__wino_floats(int m, int cin, int cout) { return (size_t)(m + 
    images, both ISAs; RESULTS.md "Winograd"): F(4x4) on the maps of 28 x 28
    and up, F(2x2) on those of 14 x 14 to 27 x 27 (a 14 x 14 map at batch 1
    has 16 F(4x4) tiles, 25% of them padding, against U's 4x weights: F(2x2)
-   reads half the bytes); below 14 x 14 the implicit GEMM (the transformed
-   weights, read once per few tiles, cost more than the multiply-adds saved). */
+   reads half the bytes). Maps of 7 x 7 to 13 x 13 (up to 512 input channels)
+   get F(4x4) weights too, used only on batches (hant__wino_batch): at batch
+   1 the transformed weights, read for 4 tiles, cost more than the
+   multiply-adds saved (resnet18's 7 x 7 x 512, one thread: 2.9 ms against
+   the implicit GEMM's 2.15 per image at 2 images), at 16 images 0.9-1.2
+   against 2.3 (RESULTS.md, tenth session). Price: 36 x cin x cout
+   floats per conv (38 MB for each of resnet18's three 7 x 7 x 512). */
 static int hant__wino_pays(const hant_conv_shape *s) {
     int g = s->groups ? s->groups : 1;
-    if (g != 1 || s->kernel != 3 || s->stride != 1 || s->cin < 32 || s->cout < 32 || s->cin > 256) return 0;
+    if (g != 1 || s->kernel != 3 || s->stride != 1 || s->cin < 32 || s->cout < 32 || s->cin > 512) return 0;
     int hw = HANT__MIN(s->h, s->w);
-    return hw >= 28 ? 4 : hw >= 14 ? 2 : 0;
+    if (hw < 14) return hw >= 7 ? 4 : 0;
+    return s->cin > 256 ? 0 : hw >= 28 ? 4 : 2;
+}
+
+/* Whether a conv with Winograd weights takes them at this batch: on maps
+   below 14 x 14 only with 16 or more tiles per thread (4 images of 7 x 7;
+   the crossover measured near 3.5, hant__wino_pays). */
+#define HANT__WINO_SMALL_TILES 16
+static int hant__wino_batch(hant_context *ctx, const hant_conv_shape *s, int m) {
+    if (HANT__MIN(s->h, s->w) >= 14) return 1;
+    int64_t tiles = (int64_t)s->n * ((s->h + m - 1) / m) * ((s->w + m - 1) / m);
+    return tiles >= (int64_t)HANT__WINO_SMALL_TILES * hant__avail_threads(ctx);
 }
 
 /* U[xi] = G g G^T for every (ci, co), packed as the GEMM's B (cin x cout)
@@ -3820,7 +3836,7 @@ static int hant__wino_forward(hant_context *ctx, const hant_conv_shape *s, int m
 /* The network's conv: Winograd where the unit has its weights, else as hant__conv_forward_packed. */
 static void hant__conv_forward_net(hant_context *ctx, const hant_conv_shape *s, const float *x, const float *w, const float *packed_w,
                                    int wino_m, const float *wino_w, const float *bias, hant_act act, const float *residual, float *y) {
-    if (wino_w && hant__wino_forward(ctx, s, wino_m, x, wino_w, bias, act, residual, y)) return;
+    if (wino_w && hant__wino_batch(ctx, s, wino_m) && hant__wino_forward(ctx, s, wino_m, x, wino_w, bias, act, residual, y)) return;
     hant__conv_forward_packed(ctx, s, x, w, packed_w, bias, act, residual, y);
 }
 
@@ -6974,7 +6990,7 @@ typedef struct hant__fwd_job {
    live, no tiled group is split and every later slot is at most
    HANT__LATE_FLOATS per image. Returns the op index, or 0 for none. */
 #define HANT__LATE_FLOATS 262144
-static int hant__late_cut(const hant_net *net) {
+static int hant__late_cut_at(const hant_net *net, int64_t lim) {
     if (net->nq8) return 0; /* the int8 buffers are sized by the largest input */
     for (int ks = 1; ks < net->nops; ks++) {
         const hant__op *o = &net->ops[ks];
@@ -6994,10 +7010,11 @@ static int hant__late_cut(const hant_net *net) {
                 ok = w;
             }
         }
-        if (ok && late <= HANT__LATE_FLOATS && (int64_t)net->slot_size[cut] <= HANT__LATE_FLOATS) return ks;
+        if (ok && late <= lim && (int64_t)net->slot_size[cut] <= lim) return ks;
     }
     return 0;
 }
+static int hant__late_cut(const hant_net *net) { return hant__late_cut_at(net, HANT__LATE_FLOATS); }
 
 static void hant__infer_task(void *arg, int tid, int nt) {
     hant__fwd_job *j = (hant__fwd_job *)arg;
@@ -7075,12 +7092,18 @@ static hant_status hant__net_forward(hant_net *net, const float *x, int n, float
     j.nthreads = T;
     int per_thread = (n + T - 1) / T;
     j.cut = j.mb == 1 && per_thread >= 4 ? hant__late_cut(net) : 0;
+    /* micro-batches of 2-4 (resnet18: 112 x 112 x 64 after the stem) still read the late convs' weights
+       (2.4-9.4 MB) for a few images; after a cut where every slot is at most half HANT__LATE_FLOATS they
+       run on up to 16 (resnet18's 14 x 14 and 7 x 7 convs, one thread, CPU time: 1.8-1.9 and 2.0-2.7
+       ms per image on 2 images, 1.2-1.4 and 0.8-1.2 on 16 with the 7 x 7 ones on Winograd; RESULTS.md,
+       tenth session) */
+    if (!j.cut && j.mb <= 4 && per_thread >= 4) j.cut = hant__late_cut_at(net, HANT__LATE_FLOATS / 2);
     if (j.cut) { /* as many images as fit HANT__LATE_FLOATS x 8 per buffer, in equal groups */
         int late = 1;
         for (int i = j.cut; i < net->nops; i++) late = HANT__MAX(late, net->slot_size[net->ops[i].out]);
         int mx = HANT__MAX(1, HANT__MIN(32, (1 << 21) / late)), groups = (per_thread + mx - 1) / mx;
         j.mb2 = (per_thread + groups - 1) / groups;
-        if (j.mb2 < 2) j.cut = 0;
+        if (j.mb2 < 2 * j.mb) j.cut = 0;
     }
     for (int t = 0; t < T; t++) {
         if ((st = hant__exec_prepare(net, &net->infer_exec[t], j.mb, 0))) return st;

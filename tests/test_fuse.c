@@ -336,6 +336,53 @@ static void test_late_cut(void) {
     }
 }
 
+/* A ResNet (224 x 224, 112 x 112 x 64 after the stem: micro-batches of 2
+   images) at a batch of 4 per thread: the ops after the cut at half
+   HANT__LATE_FLOATS (the 28 x 28 stage) run on all of a thread's images, and
+   the 7 x 7 3x3 convs there take their F(4x4) Winograd weights (16 tiles per
+   thread and up); each image alone takes the implicit GEMM. Tolerance: the
+   Winograd rounding (2e-4 of the output's RMS, tests/test_winograd.c). */
+static void test_late_cut_resnet(void) {
+    hant_arch a;
+    memset(&a, 0, sizeof a);
+    a.in_h = a.in_w = 224; a.in_c = 3; a.num_classes = 10; a.bn_eps = 1e-5f;
+    a.stem_cout = 64; a.stem_kernel = 7; a.stem_stride = 2; a.stem_act = HANT_ACT_RELU; a.stem_pool = 3;
+    static const int blk[][3] = { { 64, 64, 2 }, { 64, 128, 2 }, { 128, 128, 2 }, { 128, 128, 1 } }; /* cin, cout, stride */
+    for (int i = 0; i < 4; i++) {
+        hant_block_spec *b = &a.blocks[a.num_blocks++];
+        b->kind = HANT_BLOCK_RESNET_BASIC; b->cin = blk[i][0]; b->cout = blk[i][1]; b->kernel = 3; b->stride = blk[i][2];
+        b->act = HANT_ACT_RELU; b->expansion = 1;
+    }
+    hant_context *ctx = ctx2;
+    hant_net *p;
+    if (hant_net_create(ctx, &a, 3, &p) != HANT_OK) { HT_CHECK(0, "%s", hant_last_error()); return; }
+    size_t np;
+    float *P = hant_net_param_data(p, &np);
+    for (size_t i = 0; i < np; i++) P[i] = ht_uniform(-0.08f, 0.08f);
+    int n = 4 * ctx->nthreads, cut = hant__late_cut_at(p, HANT__LATE_FLOATS / 2);
+    HT_CHECK(cut > 0, "no cut at half the limit");
+    size_t ni = (size_t)a.in_h * a.in_w * a.in_c, no = hant_net_output_size(p);
+    float *x = malloc(ni * n * 4), *y0 = malloc(no * n * 4), *y1 = malloc(no * n * 4);
+    ht_fill(x, ni * n, -1, 1);
+    HT_CHECK(hant_net_forward(p, x, n, y0) == HANT_OK, "%s", hant_last_error());
+    const hant__exec *e2 = &p->infer_exec[ctx->nthreads];
+    HT_CHECK(e2->from == cut && e2->cap == 4 && p->infer_exec[0].cap == 2, "late exec: from %d cap %d, early cap %d", e2->from, e2->cap,
+             p->infer_exec[0].cap);
+    int wino7 = 0;
+    for (int i = 0; i < p->nunits; i++) wino7 += p->units[i].s.h == 7 && p->units[i].wino && p->units[i].wino_m == 4;
+    HT_CHECK(wino7 == 3, "%d of the 7 x 7 convs have F(4x4) weights", wino7);
+    for (int i = 0; i < n; i++) HT_CHECK(hant_net_forward(p, x + ni * i, 1, y1 + no * i) == HANT_OK, "%s", hant_last_error());
+    double rms = 0;
+    for (size_t i = 0; i < no * n; i++) rms += (double)y1[i] * y1[i];
+    rms = sqrt(rms / (double)(no * n));
+    size_t at;
+    double e = ht_max_err_ratio(y0, y1, no * n, 2e-4 * rms, 1e-5, &at);
+    if (getenv("HT_VERBOSE")) printf("resnet late cut: error ratio %g, rms %g\n", e, rms);
+    HT_CHECK(e <= 1 && rms > 0, "error ratio %g at %zu (%.9g vs %.9g), rms %g", e, at, y0[at], y1[at], rms);
+    free(x); free(y0); free(y1);
+    hant_net_destroy(p);
+}
+
 int main(int argc, char **argv) {
     HT_INIT(argc, argv);
     hant_config c1 = { 1, 0, { 0 }, 0 }, c2 = { 2, 0, { 0 }, 0 };
@@ -348,6 +395,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_tiled_network);
     HT_RUN(test_auto_fuse);
     HT_RUN(test_late_cut);
+    HT_RUN(test_late_cut_resnet);
     hant_context_destroy(ctx1);
     hant_context_destroy(ctx2);
     return HT_SUMMARY();

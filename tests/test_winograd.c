@@ -61,6 +61,7 @@ static void test_winograd_shapes(void) {
         { 1, 6, 10, 20, 200 },  /* output channels past one GEMM pass */
         { 2, 14, 14, 64, 64 },  /* resnet-like, channels split at 2 threads (few tiles) or tiles */
         { 1, 28, 28, 128, 96 }, /* several tile blocks per thread */
+        { 5, 7, 7, 512, 40 },   /* resnet18's 7 x 7 stage at a batch: K of two GEMM blocks */
     };
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
         for (int m = 2; m <= 4; m += 2)
@@ -77,6 +78,15 @@ static void test_winograd_dispatch(void) {
     HT_CHECK(!hant__wino_pays(&s2), "stride 2 must not take Winograd");
     s2 = s; s2.kernel = 5;
     HT_CHECK(!hant__wino_pays(&s2), "5x5 must not take Winograd");
+    hant_conv_shape s7 = { 1, 7, 7, 512, 512, 3, 1, 1 };
+    HT_CHECK(hant__wino_pays(&s7) == 4, "a 7x7 512->512 conv should get F(4x4) weights");
+    HT_CHECK(!hant__wino_batch(ctx1, &s7, 4), "7x7 at batch 1 (4 tiles) must keep the implicit GEMM");
+    s7.n = 4;
+    HT_CHECK(hant__wino_batch(ctx1, &s7, 4) && !hant__wino_batch(ctx2, &s7, 4), "7x7, 4 images: Winograd on 1 thread, not split over 2");
+    s7.h = s7.w = 6;
+    HT_CHECK(!hant__wino_pays(&s7), "a 6x6 map must not take Winograd");
+    s7.h = s7.w = 14;
+    HT_CHECK(!hant__wino_pays(&s7) && hant__wino_batch(ctx1, &s7, 2), "14x14 with 512 inputs: no Winograd weights (the batch rule passes)");
     size_t nx = (size_t)s.h * s.w * s.cin, ny = (size_t)s.h * s.w * s.cout, nw = (size_t)9 * s.cin * s.cout;
     float *x = malloc(nx * 4), *wt = malloc(nw * 4), *y = malloc(ny * 4), *r = malloc(ny * 4), *tmp = malloc((size_t)s.cin * s.cout * 4);
     float *uw = malloc(hant__wino_floats(4, s.cin, s.cout) * 4), *pw = malloc(hant__gemm_packed_b_floats(s.cout, 9 * s.cin) * 4);
