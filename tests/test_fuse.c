@@ -301,6 +301,32 @@ static void test_auto_fuse(void) {
         if (p->nfuses) HT_CHECK(hant__fuse_on(p, &p->ops[p->fuses[0].op0], 1) != NULL, "28 x 28 x 192 not tiled at batch 1");
         hant_net_destroy(p);
     }
+    /* without expansion (mobilenet_v2's first block, 112 x 112 x 32): tiled without SE, bit for bit the
+       op by op result at batches 1 and 3, threads 1 and 2; with SE it stays op by op */
+    for (int se = 0; se < 2; se++) {
+        a = one_block(112, 112, 32, 16, 1, 3, 1, se ? 0.25f : 0.0f, se ? HANT_ACT_SILU : HANT_ACT_RELU6);
+        HT_CHECK(hant_net_create(ctx1, &a, 1, &p) == HANT_OK && p->nfuses == !se, "no expansion, se %d: %d fuses", se, p->nfuses);
+        hant_net_destroy(p);
+    }
+    a = one_block(112, 112, 32, 16, 1, 3, 1, 0.0f, HANT_ACT_RELU6);
+    for (int t = 0; t < 2; t++) {
+        if (hant_net_create(t ? ctx2 : ctx1, &a, 3, &p) != HANT_OK) { HT_CHECK(0, "%s", hant_last_error()); return; }
+        ht_seed(97);
+        randomise(p);
+        HT_CHECK(p->nfuses == 1 && p->fuses[0].ex < 0 && hant__fuse_on(p, &p->ops[p->fuses[0].op0], 1), "no expansion: not tiled");
+        size_t ni = (size_t)112 * 112 * 32, no = hant_net_output_size(p);
+        float *x = malloc(ni * 3 * 4), *y = malloc(no * 3 * 4), *yr = malloc(no * 3 * 4);
+        ht_fill(x, ni * 3, -1, 1);
+        for (int n = 1; n <= 3; n += 2) {
+            HT_CHECK(hant_net_forward(p, x, n, y) == HANT_OK, "%s", hant_last_error());
+            for (int k = p->fuses[0].op0; k <= p->fuses[0].op1; k++) p->ops[k].fused = 0;
+            HT_CHECK(hant_net_forward(p, x, n, yr) == HANT_OK, "%s", hant_last_error());
+            for (int k = p->fuses[0].op0; k <= p->fuses[0].op1; k++) p->ops[k].fused = 1;
+            HT_CHECK(!memcmp(y, yr, no * n * 4), "no expansion, threads %d batch %d: tiled differs from op by op", t + 1, n);
+        }
+        free(x); free(y); free(yr);
+        hant_net_destroy(p);
+    }
 }
 
 /* Large batches of a network with 112 x 112 maps (one image per micro-batch):
