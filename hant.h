@@ -5285,23 +5285,23 @@ static void hant__col_sum(const float *x, size_t rows, int C, float *out) {
 // >>se
 typedef struct hant__se_args { const float *x, *gate; int n, hw, C; float *out, *part; } hant__se_args;
 
-/* out[c] (+)= the sum over pixels [p0, p1) of x (rows ld floats apart), c < C: four channel vectors
+/* out[c] (+)= the sum over pixels [p0, p1) of x [.][C]: four channel vectors
    x two pixels of independent sums (one chain per vector waited on the add
    latency when C is a few vectors, e.g. 32 channels at 112 x 112). */
-static void hant__pix_sum_ld(const float *x, int ld, int64_t p0, int64_t p1, int C, float *out, int add) {
+static void hant__pix_sum(const float *x, int64_t p0, int64_t p1, int C, float *out, int add) {
     int c = 0;
     for (; c + 4 * HANT__VL <= C; c += 4 * HANT__VL) {
         hant__vf s0[4], s1[4];
         HANT__UNROLL for (int u = 0; u < 4; u++) { s0[u] = hant__v_zero(); s1[u] = hant__v_zero(); }
         int64_t p = p0;
         for (; p + 2 <= p1; p += 2) {
-            const float *xp = x + (size_t)p * ld + c;
+            const float *xp = x + (size_t)p * C + c;
             HANT__UNROLL for (int u = 0; u < 4; u++) {
                 s0[u] = hant__v_add(s0[u], hant__v_load(xp + u * HANT__VL));
-                s1[u] = hant__v_add(s1[u], hant__v_load(xp + ld + u * HANT__VL));
+                s1[u] = hant__v_add(s1[u], hant__v_load(xp + C + u * HANT__VL));
             }
         }
-        if (p < p1) HANT__UNROLL for (int u = 0; u < 4; u++) s0[u] = hant__v_add(s0[u], hant__v_load(x + (size_t)p * ld + c + u * HANT__VL));
+        if (p < p1) HANT__UNROLL for (int u = 0; u < 4; u++) s0[u] = hant__v_add(s0[u], hant__v_load(x + (size_t)p * C + c + u * HANT__VL));
         HANT__UNROLL for (int u = 0; u < 4; u++) {
             hant__vf v = hant__v_add(s0[u], s1[u]);
             if (add) v = hant__v_add(v, hant__v_load(out + c + u * HANT__VL));
@@ -5313,17 +5313,15 @@ static void hant__pix_sum_ld(const float *x, int ld, int64_t p0, int64_t p1, int
         hant__vf s0 = hant__v_zero(), s1 = hant__v_zero();
         int64_t p = p0;
         for (; p + 2 <= p1; p += 2) {
-            s0 = hant__v_add(s0, hant__v_loadp(x + (size_t)p * ld + c, nn));
-            s1 = hant__v_add(s1, hant__v_loadp(x + (size_t)(p + 1) * ld + c, nn));
+            s0 = hant__v_add(s0, hant__v_loadp(x + (size_t)p * C + c, nn));
+            s1 = hant__v_add(s1, hant__v_loadp(x + (size_t)(p + 1) * C + c, nn));
         }
-        if (p < p1) s0 = hant__v_add(s0, hant__v_loadp(x + (size_t)p * ld + c, nn));
+        if (p < p1) s0 = hant__v_add(s0, hant__v_loadp(x + (size_t)p * C + c, nn));
         hant__vf v = hant__v_add(s0, s1);
         if (add) v = hant__v_add(v, hant__v_loadp(out + c, nn));
         hant__v_storep(out + c, v, nn);
     }
 }
-
-static void hant__pix_sum(const float *x, int64_t p0, int64_t p1, int C, float *out, int add) { hant__pix_sum_ld(x, C, p0, p1, C, out, add); }
 
 /* Global average pool split by pixel rows, as the layer before it wrote
    them (split by channels, each thread read half of its input from the other
@@ -5388,74 +5386,10 @@ static void hant__se_pass(hant_context *ctx, hant__task_fn fn, const float *x, c
 typedef struct hant__se_params { int c, r; hant_act act, gate; const float *w1, *b1, *w2, *b2; } hant__se_params;
 
 static void hant__se_excite(hant_context *ctx, const hant__se_params *p, const float *s, int n, float *h, float *a, float *gate);
-
-/* One image whose map is one pool chunk (7 x 7): the threads split the
-   channels, not the rows. By rows, one thread pooled all of it and one ran
-   the excite; here each pools its channels, then (second dispatch) each
-   runs the first FC whole (the same bits as the serial one; the other
-   threads' h and a in their scratch) and the second FC, gate and scale for
-   its channels. At 7 x 7 the next 1x1 conv splits N: each thread reads
-   every row anyway. Same results, bit for bit, as the row-split passes. */
-typedef struct hant__sech_args {
-    hant_context *ctx; const hant__se_params *p; const float *x; int hw; float *s, *h, *a, *gate, *y;
-} hant__sech_args;
-static int hant__se_ch_range(const hant__sech_args *a, int tid, int nt, int *c0, int *c1) {
-    int64_t b, e;
-    hant__split(a->p->c, 2 * HANT__VL, tid, nt, &b, &e);
-    *c0 = (int)b; *c1 = (int)e;
-    return b < e;
-}
-static void hant__se_ch_pool_task(void *arg, int tid, int nt) {
-    const hant__sech_args *a = (const hant__sech_args *)arg;
-    int c0, c1;
-    if (!hant__se_ch_range(a, tid, nt, &c0, &c1)) return;
-    hant__pix_sum_ld(a->x + c0, a->p->c, 0, a->hw, c1 - c0, a->s + c0, 0);
-    float inv = 1.0f / (float)a->hw; /* as hant__se_pass: the sum, then times 1/hw */
-    for (int c = c0; c < c1; c++) a->s[c] *= inv;
-}
-static void hant__se_ch_excite_task(void *arg, int tid, int nt) {
-    const hant__sech_args *a = (const hant__sech_args *)arg;
-    const hant__se_params *p = a->p;
-    const int C = p->c, R = p->r;
-    int c0, c1;
-    if (!hant__se_ch_range(a, tid, nt, &c0, &c1)) return;
-    float *h = a->h, *av = a->a;
-    if (tid) { h = (float *)hant__scratch_get(a->ctx, HANT__SCR_MISC); av = h + R; }
-    /* inside a task hant__gemm_run runs serially: the path the caller's serial excite takes */
-    hant__epilogue e1 = { p->b1, HANT_ACT_NONE, NULL, 0 }, e2 = { p->b2 + c0, p->gate, NULL, 0 };
-    hant__gemm_args g;
-    memset(&g, 0, sizeof g);
-    g.m = 1; g.n = R; g.k = C; g.a = a->s; g.lda = C; g.b = p->w1; g.ldb = R; g.c = h; g.ldc = R; g.ep = &e1; g.ctx = a->ctx;
-    hant__gemm_run(&g);
-    hant_act_forward(p->act, h, av, (size_t)R);
-    memset(&g, 0, sizeof g);
-    g.m = 1; g.n = c1 - c0; g.k = R; g.a = av; g.lda = R; g.b = p->w2 + c0; g.ldb = C; g.c = a->gate + c0; g.ldc = C; g.ep = &e2; g.ctx = a->ctx;
-    hant__gemm_run(&g);
-    for (int r = 0; r < a->hw; r++) {
-        const float *xp = a->x + (size_t)r * C;
-        float *yp = a->y + (size_t)r * C;
-        for (int c = c0; c < c1; c += HANT__VL) {
-            int nn = c1 - c;
-            hant__v_storep(yp + c, hant__v_mul(hant__v_loadp(xp + c, nn), hant__v_loadp(a->gate + c, nn)), nn);
-        }
-    }
-}
-/* Whether hant__se_forward takes the channel split: one image, one pool
-   chunk, no task around it, at least two vector pairs of channels per thread. */
-static int hant__se_by_channels(const hant_context *ctx, const hant__se_params *p, int n, int hw) {
-    return n == 1 && hw <= HANT__GAP_CHUNK && ctx->nthreads > 1 && !hant__tls_in_task && p->c >= 4 * HANT__VL * ctx->nthreads;
-}
-
 /* Squeeze-excite forward. s [n][C] pooled, h [n][R] before the inner
    activation (p->act), a [n][R] scratch, gate [n][C]. */
 static void hant__se_forward(hant_context *ctx, const hant__se_params *p, const float *x, int n, int hw,
                              float *s, float *h, float *a, float *gate, float *y) {
-    if (hant__se_by_channels(ctx, p, n, hw) && hant__scratch_reserve(ctx, HANT__SCR_MISC, sizeof(float) * 2 * (size_t)p->r) == HANT_OK) {
-        hant__sech_args sa = { ctx, p, x, hw, s, h, a, gate, y };
-        hant__run(ctx, hant__se_ch_pool_task, &sa);
-        hant__run(ctx, hant__se_ch_excite_task, &sa);
-        return;
-    }
     hant__se_pass(ctx, hant__gap_task, x, NULL, n, hw, p->c, s);
     hant__se_excite(ctx, p, s, n, h, a, gate);
     hant__se_pass(ctx, hant__scale_task, x, gate, n, hw, p->c, y);

@@ -170,53 +170,6 @@ static void test_se_pool(void) {
     }
 }
 
-/* Squeeze-excite forward on one image of one pool chunk (7 x 7) at 2
-   threads: split by channels (hant__se_by_channels), against 1 thread (the
-   same bits) and a double reference: channel counts with tails, a reduction
-   narrower than a vector, both gates. */
-static void test_se_channels(void) {
-    const int dims[][3] = { { 49, 1152, 48 }, { 49, 576, 144 }, { 64, 200, 8 }, { 9, 130, 20 }, { 1, 256, 16 }, { 49, 672, 28 } };
-    for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++)
-        for (int gk = 0; gk < 2; gk++) {
-            int hw = dims[d][0], C = dims[d][1], R = dims[d][2];
-            size_t nx = (size_t)hw * C;
-            float *x = malloc(nx * 4), *w1 = malloc((size_t)C * R * 4), *b1 = malloc((size_t)R * 4), *w2 = malloc((size_t)C * R * 4),
-                  *b2 = malloc((size_t)C * 4), *y[2], *s[2], *h[2], *a[2], *g[2];
-            ht_seed(60 + (int)d);
-            ht_fill(x, nx, -1, 1); ht_fill(w1, (size_t)C * R, -0.1f, 0.1f); ht_fill(b1, R, -0.1f, 0.1f);
-            ht_fill(w2, (size_t)C * R, -0.3f, 0.3f); ht_fill(b2, C, -0.5f, 0.5f);
-            hant__se_params p = { C, R, gk ? HANT_ACT_RELU : HANT_ACT_SILU, gk ? HANT_ACT_HSIGMOID : HANT_ACT_SIGMOID, w1, b1, w2, b2 };
-            for (int t = 0; t < 2; t++) {
-                y[t] = malloc(nx * 4); s[t] = malloc((size_t)C * 4); g[t] = malloc((size_t)C * 4); h[t] = malloc((size_t)R * 4); a[t] = malloc((size_t)R * 4);
-                hant__se_forward(t ? ctx2 : ctx1, &p, x, 1, hw, s[t], h[t], a[t], g[t], y[t]);
-            }
-            HT_CHECK(hant__se_by_channels(ctx2, &p, 1, hw) == (C >= 4 * HANT__VL * 2), "se channels hw%d C%d: path", hw, C);
-            HT_CHECK(!memcmp(y[0], y[1], nx * 4) && !memcmp(s[0], s[1], (size_t)C * 4) && !memcmp(g[0], g[1], (size_t)C * 4) &&
-                         !memcmp(h[0], h[1], (size_t)R * 4),
-                     "se channels hw%d C%d R%d gate %d: 1 and 2 threads differ", hw, C, R, gk);
-            /* double reference */
-            double worst = 0, *sd = malloc((size_t)C * 8), *ad = malloc((size_t)R * 8);
-            for (int c = 0; c < C; c++) { double acc = 0; for (int q = 0; q < hw; q++) acc += x[(size_t)q * C + c]; sd[c] = acc / hw; }
-            for (int r = 0; r < R; r++) {
-                double acc = b1[r];
-                for (int c = 0; c < C; c++) acc += sd[c] * w1[(size_t)c * R + r];
-                ad[r] = gk ? (acc > 0 ? acc : 0) : acc / (1 + exp(-acc));
-            }
-            for (int c = 0; c < C; c++) {
-                double acc = b2[c];
-                for (int r = 0; r < R; r++) acc += ad[r] * w2[(size_t)r * C + c];
-                double gt = gk ? fmin(fmax(acc + 3, 0), 6) / 6 : 1 / (1 + exp(-acc));
-                for (int q = 0; q < hw; q++) {
-                    double e = fabs(y[1][(size_t)q * C + c] - x[(size_t)q * C + c] * gt);
-                    if (e > worst) worst = e;
-                }
-            }
-            HT_CHECK(worst <= 2e-5, "se channels hw%d C%d R%d gate %d: err %g", hw, C, R, gk, worst);
-            for (int t = 0; t < 2; t++) { free(y[t]); free(s[t]); free(g[t]); free(h[t]); free(a[t]); }
-            free(x); free(w1); free(b1); free(w2); free(b2); free(sd); free(ad);
-        }
-}
-
 static void test_act_forward(void) {
     enum { N = 4099 };
     float x[N], y[N];
@@ -680,7 +633,6 @@ int main(int argc, char **argv) {
     HT_RUN(test_pool);
     HT_RUN(test_gemm);
     HT_RUN(test_se_pool);
-    HT_RUN(test_se_channels);
     HT_RUN(test_act_forward);
     HT_RUN(test_act_backward);
     HT_RUN(test_conv_forward);
