@@ -2143,12 +2143,6 @@ HANT__MD_VARIANT(hant__md_n, HANT__NRV, HANT__MR)
 HANT__MD_VARIANT(hant__md_1, 1, HANT__MR)
 HANT__MD_VARIANT(hant__md_nh, HANT__NRV, HANT__MR / 2)
 HANT__MD_VARIANT(hant__md_1h, 1, HANT__MR / 2)
-#if HANT__MR == 8 && HANT__NRV == 2 && HANT__VL == 16
-/* 7-row tiles (AVX-512: 14 sums): 49 rows (a 7 x 7 map) as 7 x 7, not 6 x 8
-   and a one-row tail that costs half a tile. */
-#define HANT__MR7 1
-HANT__MD_VARIANT(hant__md_n7, HANT__NRV, 7)
-#endif
 #undef HANT__MD_VARIANT
 
 /* A whole MR x NR tile written straight from the sums: the first K block
@@ -2243,14 +2237,7 @@ static void hant__gemm_micro_direct(int kc, const float *restrict a, size_t lda,
         hant__md_store(kc, a, lda, pb, c, ldc, ep, row, col);
         return;
     }
-#ifdef HANT__MR7
-    if (mr == 7 && nr > HANT__VL) {
-        hant__md_n7(kc, a, lda, mr, pb, &t);
-        hant__micro_store(&t, c, ldc, mr, nr, first, beta, ep, row, col);
-        return;
-    }
-#endif
-    /* a tail of at most MR / 2 rows computes half a tile */
+    /* a tail of at most MR / 2 rows computes half a tile (M = 49 on a 7 x 7 map: 7 tiles for 6.1) */
     if (mr <= HANT__MR / 2) {
         if (nr <= HANT__VL) hant__md_1h(kc, a, lda, mr, pb, &t);
         else hant__md_nh(kc, a, lda, mr, pb, &t);
@@ -2340,16 +2327,12 @@ static void hant__gemm_serial(const hant__gemm_args *g, int m0, int m1, int n0, 
             for (int ic = m0; ic < m1; ic += HANT__MC) {
                 int mc = HANT__MIN(HANT__MC, m1 - ic);
                 /* row-major A is read in place: packing it cost more than it saved */
-                int direct = !g->ta, mrt = HANT__MR;
+                int direct = !g->ta;
                 if (!direct) hant__gemm_pack_a(g, ic, mc, pc, kc, pa);
-#ifdef HANT__MR7
-                /* rows in 7-row tiles when as many tiles cover them (49 rows: 7 x 7 for 6 x 8 + half a tile) */
-                else if (mc % HANT__MR && mc <= 7 * ((mc + HANT__MR - 1) / HANT__MR)) mrt = 7;
-#endif
                 for (int jr = 0; jr < nc; jr += HANT__NR)
-                    for (int ir = 0; ir < mc; ir += mrt) {
+                    for (int ir = 0; ir < mc; ir += HANT__MR) {
                         float *ct = g->c + (size_t)(ic + ir) * g->ldc + jc + jr;
-                        int mr = HANT__MIN(mrt, mc - ir), nr = HANT__MIN(HANT__NR, nc - jr);
+                        int mr = HANT__MIN(HANT__MR, mc - ir), nr = HANT__MIN(HANT__NR, nc - jr);
                         if (direct)
                             hant__gemm_micro_direct(kc, g->a + (size_t)(ic + ir) * g->lda + pc, (size_t)g->lda, pb + (size_t)jr * kc,
                                                     ct, g->ldc, mr, nr, first, g->beta, ep, ic + ir, jc + jr);
