@@ -13796,14 +13796,15 @@ int hant_profile_lock(hant_progress_fn progress, void *user) {
     struct sockaddr_un a;
     memset(&a, 0, sizeof a);
     a.sun_family = AF_UNIX;
-    size_t n = strlen(HANT_PROFILE_LOCK); /* '@' stands for the abstract namespace's leading NUL */
-    const char *name = HANT_PROFILE_LOCK;
+    const char *name = HANT_PROFILE_LOCK; /* '@' stands for the abstract namespace's leading NUL */
+    size_t n = strlen(name);
     memcpy(a.sun_path + 1, name + 1, n - 1);
     socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
     int waited = 0;
     while (bind(fd, (struct sockaddr *)&a, len) != 0) {
         if (errno != EADDRINUSE) { close(fd); return -1; }
-        if (!waited++ && progress) progress(user, "wait", 0, 1);
+        if (!waited && progress) progress(user, "wait", 0, 1);
+        waited = 1;
         struct timespec ts = {0, 20 * 1000 * 1000}; /* the holder may be a long profile: poll at 20 ms */
         nanosleep(&ts, NULL);
     }
