@@ -13,7 +13,7 @@ Writes OUTDIR/model.onnx, OUTDIR/x.npy, OUTDIR/y.npy (float32 logits) and
 OUTDIR/y64.npy (the same network in float64). --keep-bn exports the
 BatchNormalization nodes (TrainingMode.PRESERVE on an eval model, no constant
 folding); without it, torch folds batch norm into the convolutions."""
-import argparse, copy, os, sys
+import argparse, copy, inspect, os, sys
 import numpy as np
 import torch, torchvision
 
@@ -61,6 +61,9 @@ def export(net, outdir, size, classes, opset, keep_bn, seed, batch):
         kw.update(training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False)
     else:
         kw.update(do_constant_folding=True)
+    # torch >= 2.9 defaults to the dynamo exporter; the references are TorchScript exports
+    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+        kw.update(dynamo=False)
     torch.onnx.export(m, x, os.path.join(outdir, "model.onnx"), **kw)
     np.save(os.path.join(outdir, "x.npy"), x.numpy().astype(np.float32))
     np.save(os.path.join(outdir, "y.npy"), y.numpy().astype(np.float32))
