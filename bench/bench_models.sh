@@ -52,7 +52,8 @@ for b in $BATCHES; do
       set +e; $H $RT profile "$TEACHER" -o "$lut" --candidates "$POOL" --batch "$b" --threads "$t" --cache "$CACHE" $FLAGS --reps $reps --quiet --validate "$N" --seed "$s" --score-only --no-check \
          $([ "$B" = none ] || echo --compare "$base") > "$lut.out" 2>&1; c=$?; set -e
       [ $c = 0 ] || [ $c = 3 ] || [ $c = 4 ] || { cat "$lut.out"; exit 1; }
-      cp "$lut.score" "$lut.$MODE-score$s"
+      # a seed given twice: the same networks timed again (the repeat bounds any model)
+      k="$lut.$MODE-score$s"; while [ -e "$k" ]; do k="$k+"; done; cp "$lut.score" "$k"
       grep -h 'drift during' "$lut.out" | tr -s ' ' || true
       echo "b=$b t=$t seed $s, $N new networks, load $(load): new $(sed -n 's/.*networks it never saw: //p' "$lut.score")$([ "$B" = none ] || echo " | base $(sed -n 's/.*on the same timings: //p' "$lut.score")")"
     done
