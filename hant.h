@@ -3542,7 +3542,7 @@ void hant_conv_backward(hant_context *ctx, const hant_conv_shape *s, const float
    (a = m + 2): V = B^T d B per input channel, then for each of the P = a^2
    points xi a GEMM over the channels, M[xi] (tiles x cout) = V[xi] (tiles x
    cin) x U[xi] (cin x cout), U = G g G^T transformed and packed once
-   (hant__wino_pack, at fold), then y = A^T M A with bias, activation and
+   (hant__wino_pack, by the first forward that takes them), then y = A^T M A with bias, activation and
    residual fused. F(4x4): 36 multiply-adds per channel pair for 16 outputs
    instead of 144 (4x fewer), 4x the weight memory; F(2x2): 16 for 4 (2.25x
    fewer), 1.8x the memory, tiles that fit a 14 x 14 map. The price is the
@@ -3833,7 +3833,7 @@ static int hant__wino_forward(hant_context *ctx, const hant_conv_shape *s, int m
     return 1;
 }
 
-/* The network's conv: Winograd where the unit has its weights, else as hant__conv_forward_packed. */
+/* A conv through Winograd weights wino_w (NULL: none) where the batch takes them, else as hant__conv_forward_packed. */
 static void hant__conv_forward_net(hant_context *ctx, const hant_conv_shape *s, const float *x, const float *w, const float *packed_w,
                                    int wino_m, const float *wino_w, const float *bias, hant_act act, const float *residual, float *y) {
     if (wino_w && hant__wino_batch(ctx, s, wino_m) && hant__wino_forward(ctx, s, wino_m, x, wino_w, bias, act, residual, y)) return;
@@ -5620,8 +5620,9 @@ typedef struct hant__unit {
     hant_act act;
     size_t w, b, gamma, beta, rmean, rvar, wcount;
     float *fw, *fb, *packed; /* inference: BN folded in, weights packed */
-    float *wino;             /* inference: Winograd weights (>>winograd), or NULL */
-    int wino_m;              /* their output tile: F(wino_m x wino_m, 3x3) */
+    float *wino;             /* inference: Winograd weights (>>winograd), packed on first use (hant__net_wino), or NULL */
+    int wino_m;              /* their output tile: F(wino_m x wino_m, 3x3), or 0: none */
+    atomic_int wino_state;   /* 0: not packed since the last fold, 1: wino holds them, -1: no memory (the implicit GEMM) */
     /* int8 blocks: the conv's input is a quantisation point */
     int q8, qset, qnext;     /* in an int8 block; qin calibrated; the unit reading our u8 output, or -1 */
     int qshare;              /* a ResNet projection: the unit whose input (the same tensor) and qin it shares, or -1 */
@@ -5713,10 +5714,51 @@ struct hant_net {
     hant_calib *qcal;             /* [nunits] while hant_net_calibrate runs, else NULL */
     hant_status qcal_status;
     int fake_quant, int8_ref, fq_noround; /* fq_noround: clip only (tests of the straight-through gradient) */
+    pthread_mutex_t wino_mu;      /* held while a unit's Winograd weights are packed (hant__net_wino) */
+    atomic_int wino_packs;        /* Winograd weight sets packed so far (tests) */
 };
 
 static void *hant__net_alloc(hant_net *net, size_t bytes) { return hant__alloc_aligned(&net->ctx->alloc, bytes ? bytes : 1); }
 static void hant__net_free(hant_net *net, void *p) { hant__free_aligned(&net->ctx->alloc, p); }
+
+/* The unit's Winograd weights (u->wino_m > 0), packed by the first forward
+   that takes them: resnet18's three 7 x 7 x 512 convs have 113 MB of F(4x4)
+   weights that batch 1 never reads (hant__wino_batch). The worker threads of
+   a large batch reach a layer together: the first packs under net->wino_mu,
+   the others wait for the same weights (the results do not depend on which
+   thread packed). NULL: no memory for them (the implicit GEMM). */
+static const float *hant__net_wino(hant_net *net, hant__unit *u) {
+    int st = atomic_load_explicit(&u->wino_state, memory_order_acquire);
+    if (st) return st > 0 ? u->wino : NULL;
+    pthread_mutex_lock(&net->wino_mu);
+    st = atomic_load_explicit(&u->wino_state, memory_order_relaxed);
+    if (!st) {
+        int cin = u->s.cin, C = u->s.cout;
+        float *tmp = (float *)hant__net_alloc(net, (size_t)cin * C * sizeof(float));
+        if (!u->wino) u->wino = (float *)hant__net_alloc(net, hant__wino_floats(u->wino_m, cin, C) * sizeof(float));
+        if (tmp && u->wino) {
+            hant__wino_pack(u->wino_m, u->fw, cin, C, tmp, u->wino);
+            atomic_fetch_add(&net->wino_packs, 1);
+            st = 1;
+        } else {
+            hant__net_free(net, u->wino);
+            u->wino = NULL;
+            st = -1;
+        }
+        hant__net_free(net, tmp);
+        atomic_store_explicit(&u->wino_state, st, memory_order_release);
+    }
+    pthread_mutex_unlock(&net->wino_mu);
+    return st > 0 ? u->wino : NULL;
+}
+
+/* A unit's conv at inference: Winograd where it has the weights and the
+   batch takes them, else as hant__conv_forward_packed. u is const to the
+   callers; only its lazily packed Winograd weights change. */
+static void hant__unit_conv_forward(hant_net *net, const hant__unit *u, const hant_conv_shape *s, const float *x, const float *residual, float *y) {
+    const float *uw = u->wino_m && hant__wino_batch(net->ctx, s, u->wino_m) ? hant__net_wino(net, (hant__unit *)(uintptr_t)u) : NULL;
+    hant__conv_forward_net(net->ctx, s, x, u->fw, u->packed, u->wino_m, uw, u->fb, u->act, residual, y);
+}
 
 typedef struct hant__builder {
     hant_net *net;
@@ -5960,6 +6002,7 @@ void hant_net_destroy(hant_net *n) {
     void *arrs[] = { n->params, n->grads, n->buffers, n->decay, n->units, n->ses, n->ops, n->fuses, n->slot_size, n->slot_h, n->slot_w, n->slot_c, n->unit_c,
                      n->slot_u8, n->qcal };
     for (size_t i = 0; i < sizeof arrs / sizeof arrs[0]; i++) hant__net_free(n, arrs[i]);
+    pthread_mutex_destroy(&n->wino_mu);
     hant_context *ctx = n->ctx;
     hant__raw_free(&ctx->alloc, n);
 }
@@ -6009,6 +6052,7 @@ static hant_status hant__net_new(hant_context *ctx, const hant_arch *arch, hant_
     hant_net *n = (hant_net *)hant__raw_alloc(&ctx->alloc, sizeof *n);
     if (!n) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "network");
     memset(n, 0, sizeof *n);
+    pthread_mutex_init(&n->wino_mu, NULL); /* before anything that may call hant_net_destroy */
     n->ctx = ctx;
     n->arch = *arch;
     if (n->arch.bn_eps == 0.0f) n->arch.bn_eps = 1e-3f;
@@ -6513,7 +6557,7 @@ static void hant__q8_unit_forward(hant_net *net, hant__exec *e, const hant__op *
     if (net->qcal) {
         hant_status st = u->qshare >= 0 ? HANT_OK : hant_calib_update(&net->qcal[o->idx], in, nin);
         if (st && !net->qcal_status) net->qcal_status = st;
-        hant__conv_forward_net(net->ctx, &s, in, u->fw, u->packed, u->wino_m, u->wino, u->fb, u->act, res, out);
+        hant__unit_conv_forward(net, u, &s, in, res, out);
     } else if (net->int8_ref) {
         hant__fake_quant(in, nin, u->qin, 0, e->fqbuf);
         hant_conv_forward(net->ctx, &s, e->fqbuf, u->sqw, u->fb, u->act, res, out);
@@ -6743,7 +6787,7 @@ static int hant__exec_infer_op(hant_net *net, hant__exec *e, int i, int n) {
         const hant__unit *u = &net->units[o->idx];
         hant_conv_shape s = hant__unit_shape(u, n);
         if (u->q8) hant__q8_unit_forward(net, e, o, s, in, res, out);
-        else hant__conv_forward_net(net->ctx, &s, in, u->fw, u->packed, u->wino_m, u->wino, u->fb, u->act, res, out);
+        else hant__unit_conv_forward(net, u, &s, in, res, out);
     } else if (o->type == HANT__OP_SE && o->q8next && !net->qcal && !net->int8_ref) {
         hant__q8_se_forward(net, e, o, in, (uint8_t *)out, n);
     } else {
@@ -6951,14 +6995,13 @@ static hant_status hant__net_fold(hant_net *net) {
             for (size_t j = (size_t)c; j < u->wcount; j += (size_t)C) u->fw[j] = P[u->w + j] * scale;
         }
         if (dense_gemm) hant__gemm_pack_b_full(0, C, (int)(u->wcount / C), u->fw, C, u->packed);
-        if (dense_gemm && !u->q8 && (u->wino_m = hant__wino_pays(&u->s))) {
-            float *tmp = (float *)hant__net_alloc(net, (size_t)u->s.cin * C * sizeof(float));
-            if (!u->wino) u->wino = (float *)hant__net_alloc(net, hant__wino_floats(u->wino_m, u->s.cin, C) * sizeof(float));
-            if (tmp && u->wino) hant__wino_pack(u->wino_m, u->fw, u->s.cin, C, tmp, u->wino);
-            else { hant__net_free(net, u->wino); u->wino = NULL; } /* no memory: the implicit GEMM */
-            hant__net_free(net, tmp);
+        /* Winograd weights are packed when a forward first takes them (hant__net_wino); the scratch is
+           reserved here, while no forward runs (untouched pages cost no memory) */
+        atomic_store_explicit(&u->wino_state, 0, memory_order_relaxed);
+        u->wino_m = dense_gemm && !u->q8 ? hant__wino_pays(&u->s) : 0;
+        if (u->wino_m) {
             /* no memory for the larger scratch: the default one back, and smaller tile blocks in it */
-            if (u->wino && hant__scratch_reserve(net->ctx, HANT__SCR_COL, hant__wino_scratch_floats(u->s.cin, C) * sizeof(float)))
+            if (hant__scratch_reserve(net->ctx, HANT__SCR_COL, hant__wino_scratch_floats(u->s.cin, C) * sizeof(float)))
                 (void)hant__scratch_reserve(net->ctx, HANT__SCR_COL, HANT__COL_BYTES);
         }
     }

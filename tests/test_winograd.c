@@ -102,12 +102,96 @@ static void test_winograd_dispatch(void) {
     free(x); free(wt); free(y); free(r); free(tmp); free(uw); free(pw);
 }
 
+/* Lazy Winograd weights (hant__net_wino): a ResNet whose 3x3 convs run on
+   7 x 7 maps gets F(4x4) weights that only batches take (hant__wino_batch).
+   Batch 1 packs none; a batch of 16 images per thread packs each conv's
+   once, with the two worker threads reaching each conv together; the packed
+   weights are those an eager hant__wino_pack of the folded weights gives
+   (so the outputs are the eager version's), and the outputs agree with batch
+   1's implicit GEMM within the Winograd rounding. A refold (new parameters)
+   packs again. Fresh networks repeat it, for the race at the first pack. */
+typedef struct { hant_net *net; const float *w[2][8]; } lazy_race;
+static void lazy_race_task(void *arg, int tid, int nt) {
+    lazy_race *r = (lazy_race *)arg;
+    (void)nt;
+    for (int i = 0, k = 0; i < r->net->nunits && k < 8; i++)
+        if (r->net->units[i].wino_m) r->w[tid & 1][k++] = hant__net_wino(r->net, &r->net->units[i]);
+}
+static void test_winograd_lazy(void) {
+    hant_arch a;
+    memset(&a, 0, sizeof a);
+    a.in_h = a.in_w = 14; a.in_c = 3; a.num_classes = 10; a.bn_eps = 1e-5f;
+    a.stem_cout = 32; a.stem_kernel = 3; a.stem_stride = 2; a.stem_act = HANT_ACT_RELU;
+    static const int blk[][2] = { { 32, 32 }, { 32, 48 } };
+    for (int i = 0; i < 2; i++) {
+        hant_block_spec *b = &a.blocks[a.num_blocks++];
+        b->kind = HANT_BLOCK_RESNET_BASIC; b->cin = blk[i][0]; b->cout = blk[i][1]; b->kernel = 3; b->stride = 1;
+        b->act = HANT_ACT_RELU; b->expansion = 1;
+    }
+    hant_context *ctx = ctx2;
+    int n = 16 * ctx->nthreads;
+    for (int rep = 0; rep < 8; rep++) {
+        hant_net *p;
+        if (hant_net_create(ctx, &a, 3 + (uint64_t)rep, &p) != HANT_OK) { HT_CHECK(0, "%s", hant_last_error()); return; }
+        size_t np, ni = (size_t)a.in_h * a.in_w * a.in_c, no = hant_net_output_size(p);
+        float *P = hant_net_param_data(p, &np);
+        ht_seed(40 + (unsigned long long)rep);
+        for (size_t i = 0; i < np; i++) P[i] = ht_uniform(-0.1f, 0.1f);
+        float *x = malloc(ni * n * 4), *y0 = malloc(no * n * 4), *y1 = malloc(no * n * 4), *y2 = malloc(no * n * 4);
+        ht_fill(x, ni * n, -1, 1);
+        for (int i = 0; i < n; i++) HT_CHECK(hant_net_forward(p, x + ni * i, 1, y1 + no * i) == HANT_OK, "%s", hant_last_error());
+        int nw = 0;
+        for (int i = 0; i < p->nunits; i++) nw += p->units[i].wino_m == 4 && p->units[i].s.h == 7;
+        HT_CHECK(nw == 4, "%d of the 7 x 7 convs have F(4x4) weights, want 4", nw);
+        HT_CHECK(atomic_load(&p->wino_packs) == 0, "batch 1 packed %d Winograd weight sets", atomic_load(&p->wino_packs));
+        HT_CHECK(hant_net_forward(p, x, n, y0) == HANT_OK, "%s", hant_last_error());
+        HT_CHECK(atomic_load(&p->wino_packs) == nw, "batch %d: %d packs, want %d (one per conv)", n, atomic_load(&p->wino_packs), nw);
+        HT_CHECK(hant_net_forward(p, x, n, y2) == HANT_OK && !memcmp(y0, y2, no * n * 4) && atomic_load(&p->wino_packs) == nw,
+                 "a second batch: %d packs, outputs %s", atomic_load(&p->wino_packs), memcmp(y0, y2, no * n * 4) ? "differ" : "equal");
+        for (int i = 0; i < p->nunits && rep == 0; i++) { /* the eager packing's weights, bit for bit */
+            hant__unit *u = &p->units[i];
+            if (!u->wino_m) continue;
+            size_t nf = hant__wino_floats(u->wino_m, u->s.cin, u->s.cout);
+            float *uw = malloc(nf * 4), *tmp = malloc((size_t)u->s.cin * u->s.cout * 4);
+            hant__wino_pack(u->wino_m, u->fw, u->s.cin, u->s.cout, tmp, uw);
+            HT_CHECK(u->wino && !memcmp(uw, u->wino, nf * 4), "unit %d: lazy Winograd weights differ from the eager packing", i);
+            free(uw); free(tmp);
+        }
+        double r2 = 0;
+        for (size_t i = 0; i < no * n; i++) r2 += (double)y1[i] * y1[i];
+        r2 = sqrt(r2 / (double)(no * n));
+        size_t at;
+        double e = ht_max_err_ratio(y0, y1, no * n, WINO_TOL * r2, 1e-5, &at);
+        HT_CHECK(e <= 1 && r2 > 0, "batch %d against batch 1: error ratio %g at %zu (%.9g vs %.9g), rms %g", n, e, at, y0[at], y1[at], r2);
+        if (rep == 0) { /* new parameters: a refold, packed again by the next batch, and the outputs follow them */
+            P = hant_net_param_data(p, &np);
+            for (size_t i = 0; i < np; i++) P[i] *= 0.5f;
+            HT_CHECK(hant_net_forward(p, x, n, y2) == HANT_OK && atomic_load(&p->wino_packs) == 2 * nw, "after a refold: %d packs, want %d",
+                     atomic_load(&p->wino_packs), 2 * nw);
+            HT_CHECK(memcmp(y0, y2, no * n * 4) != 0, "the refolded network gave the old outputs");
+        }
+        hant_net_destroy(p);
+        /* both threads of the pool ask for every conv's weights at once: each packed once, both see the same */
+        if (hant_net_create(ctx, &a, 3, &p) != HANT_OK) { HT_CHECK(0, "%s", hant_last_error()); break; }
+        HT_CHECK(hant_net_forward(p, x, 1, y2) == HANT_OK && atomic_load(&p->wino_packs) == 0, "batch 1 packed");
+        lazy_race r;
+        memset(&r, 0, sizeof r);
+        r.net = p;
+        hant__run(ctx, lazy_race_task, &r);
+        HT_CHECK(atomic_load(&p->wino_packs) == nw, "racing threads: %d packs, want %d", atomic_load(&p->wino_packs), nw);
+        for (int k = 0; k < nw; k++) HT_CHECK(r.w[0][k] && r.w[0][k] == r.w[1][k], "racing threads: conv %d weights %p and %p", k, (const void *)r.w[0][k], (const void *)r.w[1][k]);
+        hant_net_destroy(p);
+        free(x); free(y0); free(y1); free(y2);
+    }
+}
+
 int main(int argc, char **argv) {
     HT_INIT(argc, argv);
     hant_config c1 = { 1, 0, { 0 }, 0 }, c2 = { 2, 0, { 0 }, 0 };
     if (hant_context_create(&c1, &ctx1) || hant_context_create(&c2, &ctx2)) { printf("context: %s\n0 passed, 1 failed\n", hant_last_error()); return 1; }
     HT_RUN(test_winograd_shapes);
     HT_RUN(test_winograd_dispatch);
+    HT_RUN(test_winograd_lazy);
     hant_context_destroy(ctx1);
     hant_context_destroy(ctx2);
     return HT_SUMMARY();
