@@ -2157,8 +2157,8 @@ HANT__MD_VARIANT(hant__md_1h, 1, HANT__MR / 2)
    copy through hant__tile and the general store cost about as much as 6-8
    k steps, a third of the time at K = 16 (the 1x1 expansions at 112 x 112).
    Its own function, like hant__md_n: the loop keeps its twelve AVX2 sums. */
-HANT__NOINLINE void hant__md_store(int kc, const float *restrict a, size_t lda, const float *restrict pb, float *restrict c, int ldc,
-                                   const hant__epilogue *ep, int row, int col) {
+HANT__INLINE void hant__md_store_in(int kc, const float *restrict a, size_t lda, const float *restrict pb, float *restrict c, int ldc,
+                                    const hant__epilogue *ep, int row, int col) {
     const float *ar[HANT__MR];
     HANT__UNROLL for (int i = 0; i < HANT__MR; i++) ar[i] = a + (size_t)i * lda;
     hant__vf acc[HANT__MR][HANT__NRV];
@@ -2199,6 +2199,23 @@ HANT__NOINLINE void hant__md_store(int kc, const float *restrict a, size_t lda, 
             hant__v_store(c + (size_t)i * ldc + j * HANT__VL, v);
         }
     }
+}
+
+HANT__NOINLINE void hant__md_store(int kc, const float *restrict a, size_t lda, const float *restrict pb, float *restrict c, int ldc,
+                                   const hant__epilogue *ep, int row, int col) {
+    hant__md_store_in(kc, a, lda, pb, c, ldc, ep, row, col);
+}
+
+/* Small K (the expansions, K = 16..64): one call writes an MR-row strip of C
+   across np whole NR panels. A tile is then only kc k steps, and the call and
+   the epilogue's setup per tile cost a large share; the strip also writes C
+   row by row and reads its A rows once. */
+#define HANT__STRIP_K 64
+static int hant__gemm_strip_off; /* tests: 1 runs the tiles one by one (the strip's twin, bit for bit) */
+HANT__NOINLINE void hant__md_strip(int kc, const float *restrict a, size_t lda, const float *restrict pb, int np, float *restrict c, int ldc,
+                                   const hant__epilogue *ep, int row, int col) {
+    for (int p = 0; p < np; p++)
+        hant__md_store_in(kc, a, lda, pb + (size_t)p * HANT__NR * kc, c + (size_t)p * HANT__NR, ldc, ep, row, col + p * HANT__NR);
 }
 
 /* C tile = tile (+ beta C on the first K block, += on later ones), then the
@@ -2335,10 +2352,17 @@ static void hant__gemm_serial(const hant__gemm_args *g, int m0, int m1, int n0, 
                 /* row-major A is read in place: packing it cost more than it saved */
                 int direct = !g->ta;
                 if (!direct) hant__gemm_pack_a(g, ic, mc, pc, kc, pa);
+                /* small K in one block: whole tiles strip by strip, the rest below */
+                int strip = direct && first && g->beta == 0.0f && kc == g->k && kc <= HANT__STRIP_K && nc >= HANT__NR && !hant__gemm_strip_off;
+                if (strip)
+                    for (int ir = 0; ir + HANT__MR <= mc; ir += HANT__MR)
+                        hant__md_strip(kc, g->a + (size_t)(ic + ir) * g->lda, (size_t)g->lda, pb, nc / HANT__NR,
+                                       g->c + (size_t)(ic + ir) * g->ldc + jc, g->ldc, ep, ic + ir, jc);
                 for (int jr = 0; jr < nc; jr += HANT__NR)
                     for (int ir = 0; ir < mc; ir += HANT__MR) {
                         float *ct = g->c + (size_t)(ic + ir) * g->ldc + jc + jr;
                         int mr = HANT__MIN(HANT__MR, mc - ir), nr = HANT__MIN(HANT__NR, nc - jr);
+                        if (strip && mr == HANT__MR && nr == HANT__NR) continue;
                         if (direct)
                             hant__gemm_micro_direct(kc, g->a + (size_t)(ic + ir) * g->lda + pc, (size_t)g->lda, pb + (size_t)jr * kc,
                                                     ct, g->ldc, mr, nr, first, g->beta, ep, ic + ir, jc + jr);

@@ -265,6 +265,39 @@ static void ht_check_runs(const char *name, int *ref_switch, const hant_conv_sha
     free(y);
 }
 
+/* 1x1 convs with small K (the expansions: K <= HANT__STRIP_K in one block)
+   write MR-row strips across whole NR panels (hant__md_strip): against the
+   tiles one by one (hant__gemm_strip_off, the same sums, so bit for bit) and
+   the double reference; M and N tails, K 1 to past the limit, bias,
+   activations and residual, weights packed or not, 1 and 2 threads. */
+static void test_gemm_strip(void) {
+    static const int dims[][4] = { /* h w cin cout */
+        { 14, 16, 16, 96 }, { 7, 9, 24, 144 }, { 5, 13, 16, 40 }, { 3, 11, 64, 24 }, { 4, 7, 65, 48 }, { 6, 6, 1, 33 }, { 2, 3, 32, 1100 } };
+    for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++)
+        for (int variant = 0; variant < 3; variant++) {
+            hant_conv_shape s = { 1, dims[d][0], dims[d][1], dims[d][2], dims[d][3], 1, 1, 1 };
+            size_t nx = conv_in_size(&s), ny = conv_out_size(&s), nw = conv_w_size(&s);
+            float *x = malloc(nx * 4), *w = malloc(nw * 4), *b = malloc((size_t)s.cout * 4), *res = malloc(ny * 4);
+            float *y0 = malloc(ny * 4), *r = malloc(ny * 4), *pw = malloc(hant__gemm_packed_b_floats(s.cout, s.cin) * 4);
+            ht_seed(900 + (int)d);
+            ht_fill(x, nx, -1, 1); ht_fill(w, nw, -0.5f, 0.5f); ht_fill(b, (size_t)s.cout, -1, 1); ht_fill(res, ny, -1, 1);
+            hant_act act = variant == 0 ? HANT_ACT_NONE : variant == 1 ? HANT_ACT_SILU : HANT_ACT_RELU6;
+            const float *bias = variant ? b : NULL, *rs = variant == 2 ? res : NULL;
+            ht_ref_conv(&s, x, w, bias, act, rs, r);
+            ht_check_runs("strip", &hant__gemm_strip_off, &s, x, w, bias, act, rs, r, 1e-5 * sqrt(s.cin), y0);
+            hant__gemm_pack_b_full(0, s.cout, s.cin, w, s.cout, pw);
+            for (int t = 0; t < 2; t++) { /* weights packed once, as a network holds them */
+                float *y = malloc(ny * 4);
+                memset(y, 0xff, ny * 4);
+                hant__conv_forward_packed(t ? ctx2 : ctx1, &s, x, w, pw, bias, act, rs, y);
+                HT_CHECK(memcmp(y, y0, ny * 4) == 0, "strip packed %dx%d c%d->%d act %s threads %d: differs", s.h, s.w, s.cin, s.cout,
+                         hant_act_name(act), t + 1);
+                free(y);
+            }
+            free(x); free(w); free(b); free(res); free(y0); free(r); free(pw);
+        }
+}
+
 /* The 3x3 and 5x5 stride-1 depthwise runs (hant__dw3_tile: T pixels x NV vectors,
    inputs in registers) against the 4-pixel tiles they replace, which sum
    the taps in the same order (so bit for bit), and against the double
@@ -628,6 +661,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_context);
     HT_RUN(test_pool);
     HT_RUN(test_gemm);
+    HT_RUN(test_gemm_strip);
     HT_RUN(test_se_pool);
     HT_RUN(test_act_forward);
     HT_RUN(test_act_backward);
