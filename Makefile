@@ -8,6 +8,7 @@
 #   make bench-kernels  every conv/FC shape, hant vs PyTorch side by side (~5 min)
 #
 # Variables: CC (gcc|clang), SIMD (native|avx2|none), OPT (default -O2).
+# Environment: HANT_TEST_JOBS=2 runs two test programs at once (tests/run.sh; default 1).
 
 CC    ?= cc
 SIMD  ?= native
@@ -165,12 +166,12 @@ $(ALL_SUITES:%=$(B)/test_%): $(B)/test_all
 
 # tests/deps.sh installs what the tests need (root + apt-get) before anything is
 # compiled (GLPK is found at parse time), or says what to run; test-run then runs them.
-# The test programs compile in parallel (test_all, test_contract, fuzz_replay and the tool each compile
-# all of hant.h) and then run one at a time.
+# The test programs compile in parallel (test_all, fuzz_replay and the tool each compile all of
+# hant.h, the longest first) and then run one at a time (HANT_TEST_JOBS=2: two at a time).
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test:
 	@sh tests/deps.sh
-	@$(MAKE) --no-print-directory -j$(JOBS) $(TESTS) $(B)/hant
+	@$(MAKE) --no-print-directory -j$(JOBS) $(B)/test_all $(B)/hant $(TESTS)
 	@$(MAKE) --no-print-directory test-run
 test-run: $(TESTS) $(B)/hant
 	@$(MAKE) --no-print-directory data >/dev/null 2>&1 || echo "note: Fashion-MNIST unavailable; the tests that need it are skipped (run: make data)"
