@@ -8,6 +8,7 @@
 #   make bench-kernels  every conv/FC shape, hant vs PyTorch side by side (~5 min)
 #
 # Variables: CC (gcc|clang), SIMD (native|avx2|none), OPT (default -O2).
+# Environment: HANT_TEST_JOBS=2 runs two test programs at once (tests/run.sh; default 1).
 
 CC    ?= cc
 SIMD  ?= native
@@ -154,13 +155,23 @@ bench-kernels: $(B)/bench_kernels
 $(B)/test_%: tests/test_%.c tests/hant_test.h $(HEADERS) | $(B)
 	$(CC) $(CFLAGS_BASE) -o $@ $< $(LDLIBS) $(HANT_SOLVER_LIBS)
 
+# These suites are one program, tests/test_all.c, so hant.h is compiled once for
+# all of them (it takes over a minute at -O2); build/.../test_NAME is a hard link
+# to it and runs suite NAME. test_solver (no hant.h) stays a program of its own.
+ALL_SUITES = kernels format train int8 blocks limits onnx_export onnx data latency winograd dense fuse contract
+$(B)/test_all: tests/test_all.c $(ALL_SUITES:%=tests/test_%.c) tests/hant_test.h $(HEADERS) | $(B)
+	$(CC) $(CFLAGS_BASE) -o $@ $< $(LDLIBS) $(HANT_SOLVER_LIBS)
+$(ALL_SUITES:%=$(B)/test_%): $(B)/test_all
+	@ln -f $< $@
+
 # tests/deps.sh installs what the tests need (root + apt-get) before anything is
 # compiled (GLPK is found at parse time), or says what to run; test-run then runs them.
-# The test programs compile in parallel (each compiles all of hant.h) and then run one at a time.
+# The test programs compile in parallel (test_all, fuzz_replay and the tool each compile all of
+# hant.h, the longest first) and then run one at a time (HANT_TEST_JOBS=2: two at a time).
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test:
 	@sh tests/deps.sh
-	@$(MAKE) --no-print-directory -j$(JOBS) $(TESTS) $(B)/hant
+	@$(MAKE) --no-print-directory -j$(JOBS) $(B)/test_all $(B)/hant $(TESTS)
 	@$(MAKE) --no-print-directory test-run
 test-run: $(TESTS) $(B)/hant
 	@$(MAKE) --no-print-directory data >/dev/null 2>&1 || echo "note: Fashion-MNIST unavailable; the tests that need it are skipped (run: make data)"
