@@ -175,7 +175,7 @@ test:
 	@$(MAKE) --no-print-directory test-run
 test-run: $(TESTS) $(B)/hant
 	@$(MAKE) --no-print-directory data >/dev/null 2>&1 || echo "note: Fashion-MNIST unavailable; the tests that need it are skipped (run: make data)"
-	@HANT=$(B)/hant sh tests/run.sh $(TESTS) tests/cli_*.sh
+	@HANT=$(B)/hant HANT_CC='$(CC)' HANT_ARCHFLAGS='$(ARCHFLAGS)' sh tests/run.sh $(TESTS) tests/cli_*.sh
 
 sanitize:
 	@$(MAKE) --no-print-directory test OPT="-O1 -g -fno-omit-frame-pointer" \
