@@ -112,6 +112,9 @@ nsig=$(grep 'q=int8' "$T/pool8.tsv" | cut -f3 | sort -u | wc -l)
 expect_rc 0 "profile q8" $H profile "$T/teacher.hant" -o "$T/lut8.tsv" --candidates "$P8" --reps 3 --rounds 2 --threads 2 --quiet
 [ "$(grep -v '^head' "$T/lut8.tsv" | grep -c 'q=int8 b=1 t=2 p=fp32')" -eq "$nsig" ] && ok || bad "int8 rows in the table: $(grep -c 'q=int8' "$T/lut8.tsv"), distinct twins $nsig"
 grep -q '^head .* q=int8 b=1 t=2 p=fp32	' "$T/lut8.tsv" && ok || bad "the head's int8 twin was not profiled"
+# how many blocks the table prices cheaper as int8 than as fp32 (none in a HANT_NO_SIMD build, where
+# int8 runs scalar): the checks that need an int8 selection follow the table
+c8=$(awk -F'\t' '!/^#/ && $1 !~ /^head/ { k = $1; if (sub(/ q=int8 /, " ", k)) q[k] = $2; else f[k] = $2 } END { n = 0; for (k in q) if ((k in f) && q[k] < f[k]) n++; print n }' "$T/lut8.tsv")
 expect_rc 0 "distill q8" $H distill "$T/teacher.hant" --work "$W8" --pool "$P8" --images 256 --batch 64 --threads 2 --quiet
 [ "$(grep -v '^16	head' "$W8/scores.tsv" | grep -c 'q=int8')" -eq 16 ] && ok || bad "int8 rows in the scores: $(grep -c 'q=int8' "$W8/scores.tsv")"
 # the head's int8 twin: scored (not trained) by its logits against the fp32 head's, in (0, 0.5)
@@ -142,12 +145,14 @@ rm -f "$W8/choices-q8fast.tsv"
 hc=$(awk -F'\t' '/^# head/ { print $2 }' "$W8/choices-q8.tsv")
 [ "$hc" = int8 ] || [ "$hc" = fp32 ] && ok || bad "no head choice in choices-q8.tsv"
 if [ "$hc" = int8 ]; then $H info "$T/q8-init.hant" | grep -q '(conv int8)$'; else ! $H info "$T/q8-init.hant" | grep -q '(conv int8)$'; fi && ok || bad "the student's head is not $hc"
-[ "$n8" -ge 1 ] && ok || bad "no int8 block selected under $mid ms"
+if [ "$c8" -gt 0 ]; then [ "$n8" -ge 1 ] && ok || bad "no int8 block selected under $mid ms ($c8 int8 twins priced cheaper)"
+else skip "an int8 selection: this build's table prices no int8 block below its fp32 twin" "make test with SIMD=native or avx2"; fi
 [ "$($H info "$T/q8-init.hant" | grep -c ' int8$')" -eq "$n8" ] && ok || bad "student int8 blocks differ from the choices"
 expect_rc 0 "eval int8 student" $H eval "$T/q8-init.hant" --data $D --threads 2
 expect_rc 0 "finetune int8 student" $H finetune "$T/q8-init.hant" --teacher "$T/teacher.hant" -o "$T/q8.hant" --subset 256 --val 256 --epochs 1 --batch 64 --threads 2 --bn-calibrate 4
 calib="int8: $n8 blocks calibrated"; [ "$hc" = fp32 ] || calib="int8: $n8 blocks and the head calibrated"
-grep -q "^$calib" "$T/err" && ok || bad "finetune did not calibrate the int8 blocks: $(head -2 "$T/err")"
+if [ "$n8" -gt 0 ] || [ "$hc" = int8 ]; then grep -q "^$calib" "$T/err" && ok || bad "finetune did not calibrate the int8 blocks: $(head -2 "$T/err")"
+else ! grep -q "calibrated" "$T/err" && ok || bad "finetune calibrated int8 in an fp32 student: $(grep calibrated "$T/err")"; fi
 [ "$($H info "$T/q8.hant" | grep -c ' int8$')" -eq "$n8" ] && ok || bad "fine-tuned student lost int8 blocks"
 t8=$($H eval "$T/q8.hant" --data $D --threads 2 | sed -n 's/^top1 //p')
 awk -v a="$tt" -v b="$t8" 'BEGIN { d = b - a; exit !(d > -0.25 && d < 0.25) }' && ok || bad "teacher top-1 $tt, int8 student $t8"
@@ -155,7 +160,7 @@ awk -v a="$tt" -v b="$t8" 'BEGIN { d = b - a; exit !(d > -0.25 && d < 0.25) }' &
 printf 'name\ttop1\tlat_b1_ms\nteacher\t60\t1\nq8\t59\t0.8\n' > "$W8/runs.tsv"
 expect_rc 0 "report q8" $H report "$W8"
 nsl8=$(grep -v '^#' "$W8/choices-q8.tsv" | awk 'NR > 1' | wc -l)
-grep -q "^- int8: $n8 of the $nsl8 chosen blocks" "$W8/report.md" && [ "$(grep -c ' int8 |' "$W8/report.md")" -ge 1 ] && ok || bad "report: $(grep int8 "$W8/report.md" | head -3)"
+grep -q "^- int8: $n8 of the $nsl8 chosen blocks" "$W8/report.md" && [ "$(grep -c ' int8 |' "$W8/report.md")" -ge "$([ "$n8" -gt 0 ] && echo 1 || echo 0)" ] && ok || bad "report: $(grep int8 "$W8/report.md" | head -3)"
 nh8=0; [ "$hc" = int8 ] && nh8=1
 grep -q "^- head (fp32 or int8, chosen by the selection): int8 in $nh8 of 1 students" "$W8/report.md" && ok || bad "report head line: $(grep '^- head' "$W8/report.md")"
 # a teacher whose head is int8 already: no head twin to profile or score; its students keep
