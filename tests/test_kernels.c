@@ -362,6 +362,34 @@ static void test_direct_runs(void) {
         }
 }
 
+/* Packed dense convs (implicit GEMM) split their output rows between the
+   threads (small weights) or their channels (hant__dense_forward_task): either
+   way each output sums its taps in the same order, so 2 threads give the
+   1-thread bits; and both agree with the double reference. Shapes of both
+   splits (resnet18's stride-2 convs), stride 1 and 2, M and N tails. */
+static void test_conv_split(void) {
+    static const hant_conv_shape shapes[] = { { 1, 28, 28, 128, 256, 3, 2, 1 }, { 1, 14, 14, 64, 128, 3, 2, 1 }, { 1, 13, 11, 72, 200, 3, 1, 1 },
+                                              { 1, 14, 14, 256, 512, 3, 2, 1 }, { 1, 9, 9, 40, 96, 3, 1, 1 } };
+    for (size_t d = 0; d < sizeof shapes / sizeof shapes[0]; d++) {
+        const hant_conv_shape *s = &shapes[d];
+        size_t nx = conv_in_size(s), ny = conv_out_size(s), nw = conv_w_size(s);
+        int kt = s->kernel * s->kernel * s->cin;
+        float *x = malloc(nx * 4), *w = malloc(nw * 4), *b = malloc((size_t)s->cout * 4), *r = malloc(ny * 4);
+        float *y1 = malloc(ny * 4), *y2 = malloc(ny * 4), *pw = malloc(hant__gemm_packed_b_floats(s->cout, kt) * 4);
+        ht_seed(950 + (int)d);
+        ht_fill(x, nx, -1, 1); ht_fill(w, nw, -0.5f, 0.5f); ht_fill(b, (size_t)s->cout, -1, 1);
+        ht_ref_conv(s, x, w, b, HANT_ACT_RELU, NULL, r);
+        hant__gemm_pack_b_full(0, s->cout, kt, w, s->cout, pw);
+        memset(y1, 0xff, ny * 4); memset(y2, 0xff, ny * 4);
+        hant__conv_forward_packed(ctx1, s, x, w, pw, b, HANT_ACT_RELU, NULL, y1);
+        hant__conv_forward_packed(ctx2, s, x, w, pw, b, HANT_ACT_RELU, NULL, y2);
+        double e = ht_max_err_ratio(y2, r, ny, 1e-5 * sqrt(kt), 1e-5, NULL);
+        HT_CHECK(e <= 1, "split %dx%d c%d->%d s%d: err ratio %g", s->h, s->w, s->cin, s->cout, s->stride, e);
+        HT_CHECK(memcmp(y1, y2, ny * 4) == 0, "split %dx%d c%d->%d s%d: 2 threads differ from 1", s->h, s->w, s->cin, s->cout, s->stride);
+        free(x); free(w); free(b); free(r); free(y1); free(y2); free(pw);
+    }
+}
+
 static void test_conv_backward(void) {
     for (int si = 0; si < NSHAPES; si++) {
         const hant_conv_shape *s = &conv_shapes[si];
@@ -670,6 +698,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_conv_forward);
     HT_RUN(test_dw3_runs);
     HT_RUN(test_direct_runs);
+    HT_RUN(test_conv_split);
     HT_RUN(test_conv_backward);
     HT_RUN(test_net_counts);
     HT_RUN(test_arch_validation);
