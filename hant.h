@@ -3171,7 +3171,10 @@ static void hant__conv_igemm(const hant__conv_args *a, int64_t m0, int64_t m1, i
 /* A shallow conv (groups 1, depth kh*kw*cin at most HANT__DIRECT_DEPTH: a
    stem on 1-3 channels) directly, pixel by pixel: im2col + GEMM spends more
    on the 9-27 wide column and the packing than on the multiply-adds. The sum
-   runs in the same tap order as im2col's, over the taps inside the image. */
+   runs in the same tap order as im2col's, over the taps inside the image.
+   Also the 3-channel 7x7 stride-2 stem (resnet18, depth 147): the implicit
+   GEMM ran it in 21-float segments per kernel row, 1.5x the direct runs'
+   time (issue 18, twelfth session). */
 #define HANT__DIRECT_DEPTH 32
 /* PX pixels (PX > 1: every tap inside the image) x NV output vectors at o:
    PX * NV independent sums hide the FMA latency that one pixel's chain of
@@ -3212,6 +3215,18 @@ static void hant__conv_igemm(const hant__conv_args *a, int64_t m0, int64_t m1, i
         for (; o < o1; o += HANT__VL) HANT__DIRECT_TILE(PX, 1, HANT__DIRECT_FULL_LOAD, HANT__DIRECT_FULL_STORE); \
         if (tail) HANT__DIRECT_TILE(PX, 1, HANT__DIRECT_TAIL_LOAD, HANT__DIRECT_TAIL_STORE); \
     } while (0)
+/* PX pixels x 4 output vectors first (AVX-512 stems with 64+ channels: one pass over the taps
+   where two 2-vector passes loaded every input twice), then the rest as HANT__DIRECT_PIXELS */
+#define HANT__DIRECT_PIXELS4(PX) do { \
+        int o = 0; \
+        for (; o < o4; o += 4 * HANT__VL) HANT__DIRECT_TILE(PX, 4, HANT__DIRECT_FULL_LOAD, HANT__DIRECT_FULL_STORE); \
+        for (; o < o2; o += 2 * HANT__VL) HANT__DIRECT_TILE(PX, 2, HANT__DIRECT_FULL_LOAD, HANT__DIRECT_FULL_STORE); \
+        for (; o < o1; o += HANT__VL) HANT__DIRECT_TILE(PX, 1, HANT__DIRECT_FULL_LOAD, HANT__DIRECT_FULL_STORE); \
+        if (tail) HANT__DIRECT_TILE(PX, 1, HANT__DIRECT_TAIL_LOAD, HANT__DIRECT_TAIL_STORE); \
+    } while (0)
+#ifndef HANT__DIRECT_PX4
+#define HANT__DIRECT_PX4 6
+#endif
 /* 1: the stem runs off, for tests that compare them with the 4-pixel tiles */
 static int hant__direct_ref;
 /* Stem runs, one thread, 224 x 224 x 3 -> 32 and -> 16: on AVX-512 8 x 2
@@ -3232,7 +3247,8 @@ HANT__INLINE void hant__conv_direct_rows_k(const hant__conv_args *a, int64_t r0,
                                            const int wide) {
     const int H = a->s.h, W = a->s.w, K = KC ? KC : a->s.kernel, S = SC ? SC : a->s.stride, P = a->pad, C = CC ? CC : a->s.cin;
     const int O = a->s.cout;
-    const int o2 = O / (2 * HANT__VL) * (2 * HANT__VL), o1 = O / HANT__VL * HANT__VL, tail = O - o1;
+    const int o4 = O / (4 * HANT__VL) * (4 * HANT__VL), o2 = O / (2 * HANT__VL) * (2 * HANT__VL), o1 = O / HANT__VL * HANT__VL, tail = O - o1;
+    const int wide4 = wide && HANT__VL >= 16 && O >= 4 * HANT__VL;
     /* ow in [lo, hi) has every kw tap inside the row */
     int lo = (P + S - 1) / S, hi = W - K + P >= 0 ? (W - K + P) / S + 1 : 0;
     if (hi > a->ow) hi = a->ow;
@@ -3248,7 +3264,11 @@ HANT__INLINE void hant__conv_direct_rows_k(const hant__conv_args *a, int64_t r0,
         while (ow < end) {
             float *y = a->y + (size_t)r * O;
             const float *res = a->residual ? a->residual + (size_t)r * O : NULL;
-            if (wide && O >= 2 * HANT__VL && ow >= lo && ow + HANT__DIRECT_PX2 <= ihi) {
+            if (wide4 && ow >= lo && ow + HANT__DIRECT_PX4 <= ihi) {
+                const int kw0 = 0, kw1 = K;
+                HANT__DIRECT_PIXELS4(HANT__DIRECT_PX4);
+                ow += HANT__DIRECT_PX4; r += HANT__DIRECT_PX4;
+            } else if (wide && O >= 2 * HANT__VL && ow >= lo && ow + HANT__DIRECT_PX2 <= ihi) {
                 const int kw0 = 0, kw1 = K;
                 HANT__DIRECT_PIXELS(HANT__DIRECT_PX2);
                 ow += HANT__DIRECT_PX2; r += HANT__DIRECT_PX2;
@@ -3270,9 +3290,11 @@ HANT__INLINE void hant__conv_direct_rows_k(const hant__conv_args *a, int64_t r0,
 }
 static void hant__conv_direct_rows(const hant__conv_args *a, int64_t r0, int64_t r1) {
     if (!hant__direct_ref && a->s.cin == 3 && a->s.kernel == 3 && a->s.stride == 2) hant__conv_direct_rows_k(a, r0, r1, 3, 3, 2, 1);
+    else if (!hant__direct_ref && a->s.cin == 3 && a->s.kernel == 7 && a->s.stride == 2) hant__conv_direct_rows_k(a, r0, r1, 3, 7, 2, 1);
     else hant__conv_direct_rows_k(a, r0, r1, 0, 0, 0, 0);
 }
 #undef HANT__DIRECT_PIXELS
+#undef HANT__DIRECT_PIXELS4
 #undef HANT__DIRECT_PIX
 #undef HANT__DIRECT_TILE
 #undef HANT__DIRECT_FULL_LOAD
@@ -3281,7 +3303,8 @@ static void hant__conv_direct_rows(const hant__conv_args *a, int64_t r0, int64_t
 #undef HANT__DIRECT_TAIL_STORE
 
 static int hant__conv_is_shallow(const hant__conv_args *a) {
-    return a->groups == 1 && a->s.kernel * a->s.kernel * a->s.cin <= HANT__DIRECT_DEPTH;
+    return a->groups == 1 &&
+           (a->s.kernel * a->s.kernel * a->s.cin <= HANT__DIRECT_DEPTH || (a->s.cin == 3 && a->s.kernel == 7 && a->s.stride == 2));
 }
 
 /* The implicit GEMM takes every dense groups-1 conv but the shallow ones. */

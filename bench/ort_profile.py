@@ -1,8 +1,9 @@
 """Per-node profile of one ONNX file in onnxruntime (enable_profiling), beside ov_profile.py and
-bench_layers: ort_profile.py MODEL.onnx BATCH -- 2 threads, 30 runs after 5 warm-up; per node the
+bench_layers: ort_profile.py MODEL.onnx BATCH [THREADS] -- 2 threads unless given, 30 runs after 5 warm-up; per node the
 median kernel time in ms, in execution order (profiling adds overhead to every node)."""
 import sys, json, statistics, numpy as np, onnxruntime as ort, glob, os
-model, batch, threads, reps = sys.argv[1], int(sys.argv[2]), 2, 30
+model, batch, reps = sys.argv[1], int(sys.argv[2]), 30
+threads = int(sys.argv[3]) if len(sys.argv) > 3 else 2
 so = ort.SessionOptions(); so.intra_op_num_threads = threads; so.inter_op_num_threads = 1
 so.enable_profiling = True; so.profile_file_prefix = "/tmp/ortprof"
 s = ort.InferenceSession(model, so, providers=["CPUExecutionProvider"])

@@ -336,17 +336,19 @@ static void test_dw3_runs(void) {
         }
 }
 
-/* The 3-channel 3x3 stride-2 stems' runs (HANT__DIRECT_PX1/PX2 pixels, the
-   taps as constants) against the 4-pixel tiles (hant__direct_ref), which sum
-   in the same order (so bit for bit), and the double reference: rows of
-   several runs and run tails, one, two, three vectors and tails of output
+/* The 3-channel 3x3 and 7x7 stride-2 stems' runs (HANT__DIRECT_PX1/PX2/PX4
+   pixels, the taps as constants) against the 4-pixel tiles (hant__direct_ref),
+   which sum in the same order (so bit for bit), and the double reference: rows
+   of several runs and run tails, one to five vectors and tails of output
    channels, odd maps, residual and activations, 1 and 2 threads. */
 static void test_direct_runs(void) {
-    static const int dims[][4] = { /* n h w cout */
-        { 1, 30, 44, 16 }, { 2, 17, 31, 32 }, { 1, 9, 40, 8 }, { 1, 12, 33, 24 }, { 1, 11, 29, 45 }, { 1, 6, 5, 16 }, { 1, 26, 54, 48 } };
+    static const int dims[][5] = { /* n h w cout kernel */
+        { 1, 30, 44, 16, 3 }, { 2, 17, 31, 32, 3 }, { 1, 9, 40, 8, 3 }, { 1, 12, 33, 24, 3 }, { 1, 11, 29, 45, 3 }, { 1, 6, 5, 16, 3 },
+        { 1, 26, 54, 48, 3 }, { 1, 14, 36, 64, 3 }, { 1, 26, 50, 64, 7 }, { 2, 15, 37, 64, 7 }, { 1, 20, 45, 72, 7 }, { 1, 9, 31, 80, 7 }, { 1, 5, 6, 64, 7 },
+        { 1, 17, 40, 24, 7 }, { 1, 21, 35, 136, 7 } };
     for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++)
         for (int variant = 0; variant < 3; variant++) {
-            hant_conv_shape s = { dims[d][0], dims[d][1], dims[d][2], 3, dims[d][3], 3, 2, 1 };
+            hant_conv_shape s = { dims[d][0], dims[d][1], dims[d][2], 3, dims[d][3], dims[d][4], 2, 1 };
             size_t nx = conv_in_size(&s), ny = conv_out_size(&s), nw = conv_w_size(&s);
             float *x = malloc(nx * 4), *w = malloc(nw * 4), *b = malloc((size_t)s.cout * 4), *res = malloc(ny * 4);
             float *y0 = malloc(ny * 4), *r = malloc(ny * 4);
@@ -355,9 +357,37 @@ static void test_direct_runs(void) {
             hant_act act = variant == 0 ? HANT_ACT_NONE : variant == 1 ? HANT_ACT_HSWISH : HANT_ACT_RELU6;
             const float *bias = variant ? b : NULL, *rs = variant == 2 ? res : NULL;
             ht_ref_conv(&s, x, w, bias, act, rs, r);
-            ht_check_runs("stem", &hant__direct_ref, &s, x, w, bias, act, rs, r, 1e-5 * 27, y0);
+            ht_check_runs("stem", &hant__direct_ref, &s, x, w, bias, act, rs, r, 1e-5 * 3 * s.kernel * s.kernel, y0);
             free(x); free(w); free(b); free(res); free(y0); free(r);
         }
+}
+
+/* Packed dense convs (implicit GEMM) split their output rows between the
+   threads (small weights) or their channels (hant__dense_forward_task): either
+   way each output sums its taps in the same order, so 2 threads give the
+   1-thread bits; and both agree with the double reference. Shapes of both
+   splits (resnet18's stride-2 convs), stride 1 and 2, M and N tails. */
+static void test_conv_split(void) {
+    static const hant_conv_shape shapes[] = { { 1, 28, 28, 128, 256, 3, 2, 1 }, { 1, 14, 14, 64, 128, 3, 2, 1 }, { 1, 13, 11, 72, 200, 3, 1, 1 },
+                                              { 1, 14, 14, 256, 512, 3, 2, 1 }, { 1, 9, 9, 40, 96, 3, 1, 1 } };
+    for (size_t d = 0; d < sizeof shapes / sizeof shapes[0]; d++) {
+        const hant_conv_shape *s = &shapes[d];
+        size_t nx = conv_in_size(s), ny = conv_out_size(s), nw = conv_w_size(s);
+        int kt = s->kernel * s->kernel * s->cin;
+        float *x = malloc(nx * 4), *w = malloc(nw * 4), *b = malloc((size_t)s->cout * 4), *r = malloc(ny * 4);
+        float *y1 = malloc(ny * 4), *y2 = malloc(ny * 4), *pw = malloc(hant__gemm_packed_b_floats(s->cout, kt) * 4);
+        ht_seed(950 + (int)d);
+        ht_fill(x, nx, -1, 1); ht_fill(w, nw, -0.5f, 0.5f); ht_fill(b, (size_t)s->cout, -1, 1);
+        ht_ref_conv(s, x, w, b, HANT_ACT_RELU, NULL, r);
+        hant__gemm_pack_b_full(0, s->cout, kt, w, s->cout, pw);
+        memset(y1, 0xff, ny * 4); memset(y2, 0xff, ny * 4);
+        hant__conv_forward_packed(ctx1, s, x, w, pw, b, HANT_ACT_RELU, NULL, y1);
+        hant__conv_forward_packed(ctx2, s, x, w, pw, b, HANT_ACT_RELU, NULL, y2);
+        double e = ht_max_err_ratio(y2, r, ny, 1e-5 * sqrt(kt), 1e-5, NULL);
+        HT_CHECK(e <= 1, "split %dx%d c%d->%d s%d: err ratio %g", s->h, s->w, s->cin, s->cout, s->stride, e);
+        HT_CHECK(memcmp(y1, y2, ny * 4) == 0, "split %dx%d c%d->%d s%d: 2 threads differ from 1", s->h, s->w, s->cin, s->cout, s->stride);
+        free(x); free(w); free(b); free(r); free(y1); free(y2); free(pw);
+    }
 }
 
 static void test_conv_backward(void) {
@@ -668,6 +698,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_conv_forward);
     HT_RUN(test_dw3_runs);
     HT_RUN(test_direct_runs);
+    HT_RUN(test_conv_split);
     HT_RUN(test_conv_backward);
     HT_RUN(test_net_counts);
     HT_RUN(test_arch_validation);
