@@ -98,6 +98,8 @@ FX={ # candidate extra columns (per network)
  'over3':lambda R:np.array([[sum(max(0,w-0.3) for k,t,w in d['blocks'] if k!='i')] for d in R]),
  'over45':lambda R:np.array([[sum(max(0,w-0.45) for k,t,w in d['blocks'] if k!='i')] for d in R]),
  'step4':lambda R:np.array([[sum(w for k,t,w in d['blocks'] if k!='i' and w>0.4)] for d in R]),
+ 'W2':lambda R:np.array([[d['W']**2] for d in R]),
+ 'Wsw2':lambda R:np.array([[d['W']*sum(w*w for k,t,w in d['blocks'] if k!='i')] for d in R]),
  'big46':lambda R:np.array([[sum(w for k,t,w in d['blocks'] if k!='i' and 0.4<w<0.8)] for d in R]),
 }
 if os.environ.get('FX'): FX={k:FX[k] for k in os.environ['FX'].split(',')}
