@@ -1,7 +1,9 @@
 /* Issue 16: each block's time inside a network against the block alone, in the
    same minute (bench/bench_inside.sh builds it on a copy of hant.h with a
    clock around every op of the inference loop).
-   usage: bench_inside TEACHER LUT.validate THREADS REPS POOL [evict]
+   usage: bench_inside TEACHER LUT.validate THREADS REPS POOL [NET...]
+   (alone twice: warm, as hant profile times a part, and with the L2 evicted
+   before every run by reading 18 MiB; NET...: only these networks)
    Networks: the `blocks` column of a hant profile --validate file. */
 #define HANT_IMPLEMENTATION
 #include "hant_inside.h"
@@ -24,11 +26,12 @@ static void timeit(hant_context *ctx, const hant_arch *a, int reps, double *wall
     size_t nx = (size_t)a->in_h * a->in_w * a->in_c;
     float *x = calloc(nx, 4); static float out[1 << 22];
     for (size_t i = 0; i < nx; i++) x[i] = (float)((i * 7919) % 97) / 97.0f - 0.5f;
-    static char ev[3][8 << 20];
+    static char ev[3][8 << 20]; static int evinit; static volatile unsigned evsink;
+    if (!evinit) { memset(ev, 1, sizeof ev); evinit = 1; } /* real pages */
     double *w = malloc(sizeof(double) * reps), *b = malloc(sizeof(double) * reps * (nb + 2));
     for (int r = 0; r < 5; r++) hant_net_forward(net, x, 1, a->num_classes ? out : out);
     for (int r = 0; r < reps; r++) {
-        if (evict) { for (int k = 0; k < 3; k++) memset(ev[k], r, 6 << 20); }
+        if (evict) { unsigned a = 0; for (int k = 0; k < 3; k++) for (size_t i = 0; i < (size_t)6 << 20; i += 64) a += (unsigned char)ev[k][i]; evsink += a; }
         memset(hant__exp_t, 0, sizeof hant__exp_t);
         hant__exp_on = 1;
         double t0 = hant_time_ms();
@@ -45,7 +48,7 @@ static void timeit(hant_context *ctx, const hant_arch *a, int reps, double *wall
 
 int main(int argc, char **argv) {
     if (argc < 6) return 2;
-    int threads = atoi(argv[3]), reps = atoi(argv[4]), evict = argc > 6;
+    int threads = atoi(argv[3]), reps = atoi(argv[4]);
     hant_config cfg; memset(&cfg, 0, sizeof cfg); cfg.threads = threads; cfg.pin_threads = 1;
     hant_context *ctx; if (hant_context_create(&cfg, &ctx)) return 1;
     hant_net *teacher; if (hant_net_load(ctx, argv[1], &teacher)) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
@@ -56,12 +59,15 @@ int main(int argc, char **argv) {
         if (hant_pool_generate(&T.blocks[b], h, w, argv[5], spec[b], HANT_POOL_MAX, &count[b])) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
     }
     FILE *f = fopen(argv[2], "r"); char line[1 << 16];
-    printf("net\tpart\tkind\tmw\ttable_ms\talone_wall\talone_op\tinside_op\tnet_wall\tnet_mw\tnet_meas\n");
+    printf("net\tpart\tkind\tmw\ttable_ms\talone_wall\talone_op\tinside_op\tnet_wall\tnet_mw\tnet_meas\tevict_wall\tevict_op\n");
     while (fgets(line, sizeof line, f)) {
         if (line[0] == '#' || !strncmp(line, "net\t", 4)) continue;
         char *col[32]; int nc = 0;
         for (char *s = strtok(line, "\t\n"); s && nc < 32; s = strtok(NULL, "\t\n")) col[nc++] = s;
         char *name = col[0], *blocks = col[nc - 1]; double meas = atof(col[2]), netmw = atof(col[7]);
+        int want = argc <= 6;
+        for (int k = 6; k < argc; k++) want |= !strcmp(argv[k], name);
+        if (!want) continue;
         hant_arch a = T; char kind[32]; double tab[32], mw[32]; int nb = 0;
         for (char *s = strtok(blocks, ","); s; s = strtok(NULL, ",")) {
             int c = -1; char k; double ms, m;
@@ -75,10 +81,12 @@ int main(int argc, char **argv) {
         for (int b = 0; b < nb; b++) {
             if (kind[b] == 'i') continue;
             hant_arch one; hant_arch_part(&a, b, &one);
-            timeit(ctx, &one, reps, &aw, al, 1, evict);
-            printf("%s\t%d\t%c\t%.4f\t%.5f\t%.5f\t%.5f\t%.5f\t%.5f\t%.4f\t%.5f\n", name, b, kind[b], mw[b], tab[b], aw, al[1], in[b + 1], wall, netmw, meas);
+            double ew, el[40];
+            timeit(ctx, &one, reps, &aw, al, 1, 0);
+            timeit(ctx, &one, reps, &ew, el, 1, 1);
+            printf("%s\t%d\t%c\t%.4f\t%.5f\t%.5f\t%.5f\t%.5f\t%.5f\t%.4f\t%.5f\t%.5f\t%.5f\n", name, b, kind[b], mw[b], tab[b], aw, al[1], in[b + 1], wall, netmw, meas, ew, el[1]);
         }
-        printf("%s\t-1\ts\t0\t0\t0\t0\t%.5f\t%.5f\t%.4f\t%.5f\n", name, in[0], wall, netmw, meas);
+        printf("%s\t-1\ts\t0\t0\t0\t0\t%.5f\t%.5f\t%.4f\t%.5f\t0\t0\n", name, in[0], wall, netmw, meas);
         fflush(stdout);
     }
     return 0;

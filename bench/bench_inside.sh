@@ -6,7 +6,7 @@
 # blocks alone (median of REPS runs after 5 warm-up runs, same minute) and
 # prints per-part rows and a summary (bench/bench_inside.py).
 #
-#   HANT_RT=1 [SIMD=avx2] sh bench/bench_inside.sh LUT.validate [THREADS [REPS [POOL]]] > OUT.tsv
+#   HANT_RT=1 [SIMD=avx2] sh bench/bench_inside.sh LUT.validate [THREADS [REPS [POOL [NET...]]]] > OUT.tsv
 set -eu
 V=${1:?a hant profile --validate file}; T=${2:-2}; R=${3:-21}; POOL=${POOL:-${4:-quick+q8+tiled}}
 TEACHER=${TEACHER:-models/teacher-b0-fm.hant}; SIMD=${SIMD:-native}
@@ -34,6 +34,7 @@ A="-march=native"; [ "$SIMD" = avx2 ] && A="-march=haswell"
 [ "$D/bench_inside" -nt bench/bench_inside.c ] && [ "$D/bench_inside" -nt hant.h ] ||
   ${CC:-gcc} -O2 $A -Wall -Wextra -I"$D" -o "$D/bench_inside" bench/bench_inside.c -lm -lpthread
 RT=""; [ "${HANT_RT:-0}" = 1 ] && RT="chrt -f 50"
-$RT "$D/bench_inside" "$TEACHER" "$V" "$T" "$R" "$POOL" > "$D/inside.tsv"
+shift 4 2>/dev/null || shift $#
+$RT "$D/bench_inside" "$TEACHER" "$V" "$T" "$R" "$POOL" "$@" > "$D/inside.tsv"
 cat "$D/inside.tsv"
 python3 bench/bench_inside.py "$D/inside.tsv" >&2

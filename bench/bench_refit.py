@@ -6,7 +6,10 @@ term, the part hinge and the knee on hant's grids, each kept at F > 4, as hant_l
   bench_refit.py fit FIT SCORE...   fitted on FIT (a LUT.validate), scored on each SCORE file
   bench_refit.py cv FILE...         within one run: 40 random halvings (fit one, score the other)
 """
-import sys, numpy as np
+import os, sys, numpy as np
+# SHAPE (environment): the per-part cache term's family: par (hant's g w max(0, 1 - w/O)),
+# cap (g min(w, O): a part's extra rises to O and stays), or both (the better of the two)
+SHAPE=os.environ.get('SHAPE','par')
 KAP=[0]+[300**((j-1)/14) for j in range(1,16)]
 OMG=[0.2*1.5**j for j in range(10)]
 def read(path):
@@ -31,12 +34,13 @@ def read(path):
         R.append(d)
     return R
 def terms(d):
-    x=np.zeros(4+16+10); x[0]=1
+    x=np.zeros(4+16+10+10); x[0]=1
     parts=[(t,w,k) for k,t,w in d['blocks'] if k!='i']+[(d['sh'][0],d['sh'][1],'s')]
     for t,w,k in parts:
         x[1]+=t; x[2]+=1; x[3]+=w
         for j in range(16): x[4+j]+=max(0,w-KAP[j]*t)
         for j in range(10): x[20+j]+=w*max(0,1-w/OMG[j])
+        for j in range(10): x[30+j]+=min(w,OMG[j])
     x[1]=d['sum']; x[2]=d['parts']; x[3]=d['W']
     return x
 def lsq(A,y):
@@ -59,7 +63,8 @@ def fit(X,y,extra=None,knee=True):
             if F>4 and r1<bestc[2]: bestc=(A1,c1,r1,(desc or ())+((tag,g),))
         return bestc
     if n>=20:
-        best=tryadd(best,lambda j:X[:,20+j],range(10),'cache')
+        cj={'par':range(10),'cap':range(10,20),'both':range(20)}[SHAPE]
+        best=tryadd(best,lambda j:X[:,20+j],cj,'cache')
         best=tryadd(best,lambda j:X[:,4+j],range(16),'hinge')
         if knee:
             W=X[:,3]; lo,hi=np.quantile(W,[.05,.95])
@@ -87,7 +92,17 @@ FX={ # candidate extra columns (per network)
  'W*big':lambda R:np.array([[d['W']*d['big']] for d in R]),
  'nf_nq_nt':lambda R:np.array([[d['nf'],d['nq'],d['nt']] for d in R]),
  'Wf_Wq_Wt':lambda R:np.array([[d['Wf'],d['Wq'],d['Wt']] for d in R]),
+ 'sqrtw':lambda R:np.array([[sum(np.sqrt(w) for k,t,w in d['blocks'] if k!='i')] for d in R]),
+ 'tmem25':lambda R:np.array([[sum(t for k,t,w in d['blocks'] if k!='i' and w>0.25)] for d in R]),
+ 'tmem4':lambda R:np.array([[sum(t for k,t,w in d['blocks'] if k!='i' and w/max(t,1e-9)>4)] for d in R]),
+ 'over3':lambda R:np.array([[sum(max(0,w-0.3) for k,t,w in d['blocks'] if k!='i')] for d in R]),
+ 'over45':lambda R:np.array([[sum(max(0,w-0.45) for k,t,w in d['blocks'] if k!='i')] for d in R]),
+ 'step4':lambda R:np.array([[sum(w for k,t,w in d['blocks'] if k!='i' and w>0.4)] for d in R]),
+ 'W2':lambda R:np.array([[d['W']**2] for d in R]),
+ 'Wsw2':lambda R:np.array([[d['W']*sum(w*w for k,t,w in d['blocks'] if k!='i')] for d in R]),
+ 'big46':lambda R:np.array([[sum(w for k,t,w in d['blocks'] if k!='i' and 0.4<w<0.8)] for d in R]),
 }
+if os.environ.get('FX'): FX={k:FX[k] for k in os.environ['FX'].split(',')}
 def run(fitf, scoref, names):
     F=read(fitf); X,y=XY(F)
     for nm in names:
