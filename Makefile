@@ -166,16 +166,29 @@ $(ALL_SUITES:%=$(B)/test_%): $(B)/test_all
 
 # tests/deps.sh installs what the tests need (root + apt-get) before anything is
 # compiled (GLPK is found at parse time), or says what to run; test-run then runs them.
-# The test programs compile in parallel (test_all, fuzz_replay and the tool each compile all of
-# hant.h, the longest first) and then run one at a time (HANT_TEST_JOBS=2: two at a time).
+# The test programs compile in parallel (test_all, fuzz_replay, the tool and examples/transform.c
+# each compile all of hant.h, the longest first) while build/venv is set up (pip, mostly waiting
+# on downloads and disk: outside the -j slots), and then run one at a time (HANT_TEST_JOBS=2: two at a time).
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test:
-	@sh tests/deps.sh
-	@$(MAKE) --no-print-directory -j$(JOBS) $(B)/test_all $(B)/hant $(TESTS)
+	@sh tests/deps.sh system
+	@mkdir -p build && { sh tests/deps.sh venv >build/deps-venv.log 2>&1 & v=$$!; \
+	$(MAKE) --no-print-directory -j$(JOBS) $(B)/test_all $(B)/hant $(TESTS) $(B)/transform; r=$$?; \
+	wait $$v; cat build/deps-venv.log; [ $$r -eq 0 ]; }
 	@$(MAKE) --no-print-directory test-run
 test-run: $(TESTS) $(B)/hant
 	@$(MAKE) --no-print-directory data >/dev/null 2>&1 || echo "note: Fashion-MNIST unavailable; the tests that need it are skipped (run: make data)"
 	@HANT=$(B)/hant HANT_CC='$(CC)' HANT_ARCHFLAGS='$(ARCHFLAGS)' sh tests/run.sh $(TESTS) tests/cli_*.sh
+
+# examples/transform.c built as a user would (tests/cli_api.sh checks it): the two headers copied
+# next to it in a folder of its own, the README's command with this build's compiler and ISA flags.
+# make test compiles it with the other programs (a minute of one core, which the suite spent alone);
+# the outcome (command, log, exit status) is left in $(B)/transform.app for cli_api.sh to judge.
+# No make error here: a failed build is that suite's failure. Run alone, the suite builds it itself.
+$(B)/transform: examples/transform.c $(HEADERS) | $(B)
+	@rm -rf $@ $@.app && mkdir -p $@.app/src && cp $(HEADERS) $@.app/ && cp examples/transform.c $@.app/src/ && \
+	c='$(CC) -std=c11 -O2 $(ARCHFLAGS) src/transform.c -o ../transform -lm -lpthread' && echo "$$c" > $@.app/cmd && \
+	echo "$$c (in $@.app)" && { (cd $@.app && $$c) > $@.app/log 2>&1; echo $$? > $@.app/rc; }
 
 sanitize:
 	@$(MAKE) --no-print-directory test OPT="-O1 -g -fno-omit-frame-pointer" \

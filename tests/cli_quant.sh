@@ -11,7 +11,9 @@ expect_rc 0 "quantize" $H quantize "$T/m.hant" -o "$T/q.hant" --calib 64 --threa
 grep -q "16 of 16 blocks int8, calibrated on 64 training images" "$T/out" && ok || bad "quantize summary: $(cat "$T/out")"
 expect_rc 0 "info int8" $H info "$T/q.hant"
 [ "$(grep -c ' int8$' "$T/out")" -eq 16 ] && ok || bad "info shows $(grep -c ' int8$' "$T/out") int8 blocks"
-expect_rc 0 "eval int8" $H eval "$T/q.hant" --threads 2
+# the random models' evals check the plumbing: the first 2,000 test images (the teacher's below: all)
+E="$T/test2k"; test_split "$E" 2000
+expect_rc 0 "eval int8" $H eval "$T/q.hant" --threads 2 --data "$E"
 grep -q '^top1 0\.[0-9]*$' "$T/out" && ok || bad "eval output: $(cat "$T/out")"
 expect_rc 0 "bench int8" $H bench "$T/q.hant" --batch 3 --reps 3 --threads 2
 grep -q '^latency_ms_median [0-9.]*$' "$T/out" && ok || bad "bench output: $(cat "$T/out")"
@@ -25,7 +27,7 @@ $H info "$T/q3.hant" > "$T/info3" && [ "$(grep -c ' int8$' "$T/info3")" -eq 4 ] 
 expect_rc 0 "quantize --head only" $H quantize "$T/q2.hant" -o "$T/qh.hant" --calib 16 --blocks none --head
 grep -q "3 of 16 blocks int8 and the head.*3 parts kept their ranges" "$T/out" && ok || bad "head summary: $(cat "$T/out")"
 $H info "$T/qh.hant" > "$T/infoh" && grep -q '^head .*(conv int8)$' "$T/infoh" && [ "$(grep -c ' int8$' "$T/infoh")" -eq 3 ] && ok || bad "info of the int8-head model: $(tail -2 "$T/infoh")"
-expect_rc 0 "eval int8 head" $H eval "$T/qh.hant" --threads 2
+expect_rc 0 "eval int8 head" $H eval "$T/qh.hant" --threads 2 --data "$E"
 grep -q '^top1 0\.[0-9]*$' "$T/out" && ok || bad "eval output: $(cat "$T/out")"
 expect_rc 0 "profile an int8 head" $H profile "$T/qh.hant" -o "$T/luth.tsv" --candidates teacher --reps 3 --rounds 1 --threads 2 --quiet
 grep -q '^head cin=320 cout=1280 act=silu classes=10 hw=2x2 q=int8 b=1 t=2 p=fp32	' "$T/luth.tsv" && ok || bad "int8 head key missing"

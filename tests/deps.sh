@@ -9,8 +9,12 @@
 #   strace                  cli_kill.sh's kills at a chosen write system call
 # HANT_TEST_INSTALL=0 never installs. HANT_PYTHON set: that Python is used as
 # it is (a venv, or a path that does not exist to run without PyTorch).
+# 'sh tests/deps.sh system': the apt-get part alone; 'sh tests/deps.sh venv': build/venv alone
+# (make test sets up the venv while the test programs compile); no argument: both.
+part=${1:-all}
 # onnxruntime writes a cache under $XDG_CACHE_HOME on import: keep it in build/.
 export XDG_CACHE_HOME="$PWD/build/cache"
+if [ "$part" != venv ]; then
 need=
 [ -f /usr/include/glpk.h ] || need="$need libglpk-dev"
 command -v strace >/dev/null 2>&1 || need="$need strace"
@@ -31,6 +35,8 @@ else
   echo "note: missing$need; the tests that need them are skipped (run: sudo apt-get install -y$need)"
 fi
 fi
+fi
+[ "$part" = system ] && exit 0
 # onnxruntime comes from PyPI into build/venv (bench/setup_venv.sh; nothing outside the repository)
 # (a venv made before its hant_home.pth existed gets one from setup_venv.sh before onnxruntime is imported)
 if [ ! -x build/venv/bin/python ] || ! ls build/venv/lib/python3*/site-packages/hant_home.pth >/dev/null 2>&1 ||

@@ -4,7 +4,7 @@ random weights and non-trivial batch-norm statistics, exported to ONNX, plus a
 random NCHW input and PyTorch's logits for it (eval mode).
 
   onnx_ref.py NET OUTDIR [--size 64] [--classes 10] [--opset 13] [--keep-bn]
-              [--seed 0] [--batch 2]
+              [--seed 0] [--batch 2] [--part I/N]
 
 NET: efficientnet_b0 mobilenet_v2 mobilenet_v3_small resnet18 resnet50, or
 "all": each of them twice, batch norm folded at opset 13 and kept at another
@@ -48,12 +48,19 @@ def build(name, classes, seed, size):
 ALL = [(n, 13, False) for n in NETS] + [("efficientnet_b0", 11, True), ("mobilenet_v2", 17, True),
        ("mobilenet_v3_small", 17, True), ("resnet18", 17, True), ("resnet50", 11, True)]
 
-def export(net, outdir, size, classes, opset, keep_bn, seed, batch):
+def make(net, classes, seed, size, batch):
+    """The network, its input and its logits in float32 and float64."""
     m = build(net, classes, seed, size)
     x = torch.randn(batch, 3, size, size, generator=torch.Generator().manual_seed(seed + 2))
     with torch.no_grad():
         y = m(x)
         y64 = copy.deepcopy(m).double()(x.double())  # the exact logits, near enough: float32's own error
+    return m, x, y, y64
+
+def export(net, outdir, size, classes, opset, keep_bn, seed, batch, made=None):
+    # made: make()'s result, shared by the two exports of one network in "all"
+    m, x, y, y64 = made or make(net, classes, seed, size, batch)
+    m = copy.deepcopy(m)
     os.makedirs(outdir, exist_ok=True)
     kw = dict(opset_version=opset, input_names=["x"], output_names=["logits"],
               dynamic_axes={"x": {0: "n"}, "logits": {0: "n"}})
@@ -79,12 +86,19 @@ def main():
     ap.add_argument("--keep-bn", action="store_true")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--batch", type=int, default=2)
+    ap.add_argument("--part", default="0/1", help="with all: I/N, every Nth network from the Ith")
     a = ap.parse_args()
     torch.set_num_threads(1)
     if a.net == "all":
-        for net, opset, bn in ALL:
-            d = os.path.join(a.outdir, "%s-o%d-%s" % (net, opset, "bn" if bn else "fold"))
-            export(net, d, a.size, a.classes, opset, bn, a.seed, a.batch)
+        # each network built and run once for its two exports; --part I/N: every Nth network from
+        # the Ith (the tests run two parts at once: torch runs on one thread here)
+        part, parts = map(int, a.part.split("/"))
+        for net in NETS[part::parts]:
+            made = make(net, a.classes, a.seed, a.size, a.batch)
+            for n, opset, bn in ALL:
+                if n == net:
+                    d = os.path.join(a.outdir, "%s-o%d-%s" % (net, opset, "bn" if bn else "fold"))
+                    export(net, d, a.size, a.classes, opset, bn, a.seed, a.batch, made)
     else:
         export(a.net, a.outdir, a.size, a.classes, a.opset, a.keep_bn, a.seed, a.batch)
 
