@@ -7,6 +7,8 @@ T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 # Python libraries keep caches under $XDG_CACHE_HOME (onnxruntime writes
 # ~/.cache/Microsoft/DeveloperTools on import): in $T, so nothing outside changes
 export XDG_CACHE_HOME="$T/cache"
+# and no __pycache__ next to the scripts (a worker process imports tests/onnx_ref.py)
+export PYTHONDONTWRITEBYTECODE=1
 pass=0; fail=0; skipped=0
 ok()  { pass=$((pass+1)); }
 bad() { fail=$((fail+1)); echo "  FAIL $*"; }
