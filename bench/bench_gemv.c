@@ -15,7 +15,8 @@ int main(int argc,char**argv){
   int M=argc>1?atoi(argv[1]):1,K=argc>2?atoi(argv[2]):1280,N=argc>3?atoi(argv[3]):1000,T=argc>4?atoi(argv[4]):1;
   hant_config cfg={T,0,{0},0}; hant_context*ctx; hant_context_create(&cfg,&ctx);
   float*w=malloc(sizeof(float)*K*N),*x=malloc(sizeof(float)*M*K),*y=malloc(sizeof(float)*M*N),*bias=calloc(N,4);
-  for(int i=0;i<K*N;i++)w[i]=(i%7)*0.01f; for(int i=0;i<M*K;i++)x[i]=(i%5)*0.1f;
+  for(int i=0;i<K*N;i++)w[i]=(i%7)*0.01f;
+  for(int i=0;i<M*K;i++)x[i]=(i%5)*0.1f;
   size_t pf=hant__gemm_packed_b_floats(N,K); float*pk=aligned_alloc(64,(pf*4+63)/64*64); hant__gemm_pack_b_full(0,N,K,w,N,pk);
   /* evict: 64 MB touch between calls so the weights come from L3/DRAM as in a forward */
   size_t EV=16u<<20; float*ev=malloc(EV*4); for(size_t i=0;i<EV;i++)ev[i]=1;
