@@ -2416,6 +2416,44 @@ static void hant__gemm_few_rows(const hant__gemm_args *g) {
     }
 }
 
+/* One row times packed B (the batch-1 classifier: 1280 x 1000, 5 MB read
+   once from L3): each weight is used once, so the row streams the panels with
+   two sum chains per vector (even and odd k) instead of a half MR tile whose
+   repeated rows only cost broadcasts. Its twin: the tile path (tests). */
+static int hant__gemm_gemv_off;
+static void hant__gemm_gemv_packed(const hant__gemm_args *g, int p0, int p1) {
+    size_t npad = (size_t)((g->n + HANT__NR - 1) / HANT__NR * HANT__NR);
+    for (int p = p0; p < p1; p++) {
+        hant__vf acc0[HANT__NRV], acc1[HANT__NRV];
+        HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) acc0[j] = acc1[j] = hant__v_zero();
+        for (int pc = 0; pc < g->k; pc += HANT__KC) {
+            int kc = HANT__MIN(HANT__KC, g->k - pc), k = 0;
+            const float *restrict pb = g->packed_b + (size_t)pc * npad + (size_t)p * HANT__NR * kc, *restrict a = g->a + pc;
+            for (; k + 2 <= kc; k += 2) {
+                hant__vf a0 = hant__v_set1(a[k]), a1 = hant__v_set1(a[k + 1]);
+                HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) {
+                    acc0[j] = hant__v_fmadd(a0, hant__v_load(pb + (size_t)k * HANT__NR + j * HANT__VL), acc0[j]);
+                    acc1[j] = hant__v_fmadd(a1, hant__v_load(pb + (size_t)(k + 1) * HANT__NR + j * HANT__VL), acc1[j]);
+                }
+            }
+            if (k < kc) {
+                hant__vf a0 = hant__v_set1(a[k]);
+                HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) acc0[j] = hant__v_fmadd(a0, hant__v_load(pb + (size_t)k * HANT__NR + j * HANT__VL), acc0[j]);
+            }
+        }
+        hant__tile t;
+        HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) t.v[0][j] = hant__v_add(acc0[j], acc1[j]);
+        hant__micro_store(&t, g->c + (size_t)p * HANT__NR, g->ldc, 1, HANT__MIN(HANT__NR, g->n - p * HANT__NR), 1, 0.0f, g->ep, 0, p * HANT__NR);
+    }
+}
+
+static void hant__gemm_gemv_task(void *arg, int tid, int nt) {
+    const hant__gemm_args *g = (const hant__gemm_args *)arg;
+    int64_t b, e;
+    hant__split((g->n + HANT__NR - 1) / HANT__NR, 1, tid, nt, &b, &e);
+    if (b < e) hant__gemm_gemv_packed(g, (int)b, (int)e);
+}
+
 /* Packed weights up to this many floats (256 KiB) are read whole by every
    thread when the rows are split (the maps of 14 x 14 and up, where locality
    with the next layer paid more than halving the weights). */
@@ -2451,6 +2489,11 @@ static void hant__gemm_run(hant__gemm_args *g) {
     int nt = hant__avail_threads(g->ctx);
     double work = (double)g->m * g->n * g->k;
     if (g->m <= 2 && !g->tb && !g->packed_b && g->n >= HANT__VL && work < 1e6) { hant__gemm_few_rows(g); return; }
+    if (g->m == 1 && g->packed_b && !g->ta && g->beta == 0.0f && !hant__gemm_gemv_off) {
+        if (nt == 1 || work < 65536.0) hant__gemm_gemv_packed(g, 0, (g->n + HANT__NR - 1) / HANT__NR);
+        else hant__run(g->ctx, hant__gemm_gemv_task, g);
+        return;
+    }
     if (nt == 1 || work < 65536.0) { hant__gemm_serial(g, 0, g->m, 0, g->n); return; }
     int mt = (g->m + HANT__MR - 1) / HANT__MR, ntl = (g->n + HANT__NR - 1) / HANT__NR;
     /* Split the dimension with more tiles; splitting M duplicates B packing,

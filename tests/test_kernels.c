@@ -265,6 +265,39 @@ static void ht_check_runs(const char *name, int *ref_switch, const hant_conv_sha
     free(y);
 }
 
+/* One row times packed weights (the batch-1 classifier, hant__gemm_gemv_packed)
+   against the tile path it replaces (hant__gemm_gemv_off; other sum order, so
+   within tolerance) and the double reference: K across KC blocks with odd
+   tails, N tails, bias, activations and residual, 1 and 2 threads. */
+static void test_gemm_gemv(void) {
+    static const int dims[][2] = { { 1280, 1000 }, { 320, 40 }, { 257, 17 }, { 3, 33 }, { 1, 1 }, { 513, 96 } }; /* cin cout */
+    for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++)
+        for (int variant = 0; variant < 3; variant++) {
+            hant_conv_shape s = { 1, 1, 1, dims[d][0], dims[d][1], 1, 1, 1 };
+            size_t nx = conv_in_size(&s), ny = conv_out_size(&s), nw = conv_w_size(&s);
+            float *x = malloc(nx * 4), *w = malloc(nw * 4), *b = malloc((size_t)s.cout * 4), *res = malloc(ny * 4);
+            float *y0 = malloc(ny * 4), *y = malloc(ny * 4), *r = malloc(ny * 4), *pw = malloc(hant__gemm_packed_b_floats(s.cout, s.cin) * 4);
+            ht_seed(950 + (int)d);
+            ht_fill(x, nx, -1, 1); ht_fill(w, nw, -0.5f, 0.5f); ht_fill(b, (size_t)s.cout, -1, 1); ht_fill(res, ny, -1, 1);
+            hant_act act = variant == 0 ? HANT_ACT_NONE : variant == 1 ? HANT_ACT_SILU : HANT_ACT_RELU6;
+            const float *bias = variant ? b : NULL, *rs = variant == 2 ? res : NULL;
+            ht_ref_conv(&s, x, w, bias, act, rs, r);
+            hant__gemm_pack_b_full(0, s.cout, s.cin, w, s.cout, pw);
+            for (int t = 0; t < 2; t++)
+                for (int off = 0; off < 2; off++) {
+                    hant__gemm_gemv_off = off;
+                    memset(off ? y0 : y, 0xff, ny * 4);
+                    hant__conv_forward_packed(t ? ctx2 : ctx1, &s, x, w, pw, bias, act, rs, off ? y0 : y);
+                    hant__gemm_gemv_off = 0;
+                    size_t at;
+                    double e = ht_max_err_ratio(off ? y0 : y, r, ny, 1e-5 * sqrt(s.cin), 1e-5, &at);
+                    HT_CHECK(e <= 1, "gemv %s c%d->%d act %s threads %d: err ratio %g at %zu", off ? "tiles" : "row", s.cin, s.cout, hant_act_name(act), t + 1, e, at);
+                }
+            HT_CHECK(ht_max_err_ratio(y, y0, ny, 1e-5 * sqrt(s.cin), 1e-5, NULL) <= 1, "gemv c%d->%d: row and tiles differ", s.cin, s.cout);
+            free(x); free(w); free(b); free(res); free(y0); free(y); free(r); free(pw);
+        }
+}
+
 /* 1x1 convs with small K (the expansions: K <= HANT__STRIP_K in one block)
    write MR-row strips across whole NR panels (hant__md_strip): against the
    tiles one by one (hant__gemm_strip_off, the same sums, so bit for bit) and
@@ -691,6 +724,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_context);
     HT_RUN(test_pool);
     HT_RUN(test_gemm);
+    HT_RUN(test_gemm_gemv);
     HT_RUN(test_gemm_strip);
     HT_RUN(test_se_pool);
     HT_RUN(test_act_forward);
