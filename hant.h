@@ -2417,32 +2417,29 @@ static void hant__gemm_few_rows(const hant__gemm_args *g) {
 }
 
 /* One row times packed B (the batch-1 classifier: 1280 x 1000, 5 MB read
-   once from L3): each weight is used once, so the row streams the panels with
-   two sum chains per vector (even and odd k) instead of a half MR tile whose
-   repeated rows only cost broadcasts. Its twin: the tile path (tests). */
+   once from L3): each weight is used once, so the row streams the panels
+   instead of a half MR tile whose repeated rows only cost broadcasts. The
+   sums run in the tile path's order (one chain per vector from zero in each
+   K block, the blocks added in turn), so the result is the same bits as the
+   tile path's, its twin in the tests, and the tiled MBConv executor's. One
+   chain per vector is enough: the loads, not the FMA latency, bound it. */
 static int hant__gemm_gemv_off;
 static void hant__gemm_gemv_packed(const hant__gemm_args *g, int p0, int p1) {
     size_t npad = (size_t)((g->n + HANT__NR - 1) / HANT__NR * HANT__NR);
     for (int p = p0; p < p1; p++) {
-        hant__vf acc0[HANT__NRV], acc1[HANT__NRV];
-        HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) acc0[j] = acc1[j] = hant__v_zero();
-        for (int pc = 0; pc < g->k; pc += HANT__KC) {
-            int kc = HANT__MIN(HANT__KC, g->k - pc), k = 0;
-            const float *restrict pb = g->packed_b + (size_t)pc * npad + (size_t)p * HANT__NR * kc, *restrict a = g->a + pc;
-            for (; k + 2 <= kc; k += 2) {
-                hant__vf a0 = hant__v_set1(a[k]), a1 = hant__v_set1(a[k + 1]);
-                HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) {
-                    acc0[j] = hant__v_fmadd(a0, hant__v_load(pb + (size_t)k * HANT__NR + j * HANT__VL), acc0[j]);
-                    acc1[j] = hant__v_fmadd(a1, hant__v_load(pb + (size_t)(k + 1) * HANT__NR + j * HANT__VL), acc1[j]);
-                }
-            }
-            if (k < kc) {
-                hant__vf a0 = hant__v_set1(a[k]);
-                HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) acc0[j] = hant__v_fmadd(a0, hant__v_load(pb + (size_t)k * HANT__NR + j * HANT__VL), acc0[j]);
-            }
-        }
         hant__tile t;
-        HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) t.v[0][j] = hant__v_add(acc0[j], acc1[j]);
+        HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) t.v[0][j] = hant__v_zero(); /* K = 0 goes to hant__gemm_k0 */
+        for (int pc = 0; pc < g->k; pc += HANT__KC) {
+            int kc = HANT__MIN(HANT__KC, g->k - pc);
+            const float *restrict pb = g->packed_b + (size_t)pc * npad + (size_t)p * HANT__NR * kc, *restrict a = g->a + pc;
+            hant__vf acc[HANT__NRV];
+            HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) acc[j] = hant__v_zero();
+            for (int k = 0; k < kc; k++) {
+                hant__vf ak = hant__v_set1(a[k]);
+                HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) acc[j] = hant__v_fmadd(ak, hant__v_load(pb + (size_t)k * HANT__NR + j * HANT__VL), acc[j]);
+            }
+            HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) t.v[0][j] = pc ? hant__v_add(acc[j], t.v[0][j]) : acc[j];
+        }
         hant__micro_store(&t, g->c + (size_t)p * HANT__NR, g->ldc, 1, HANT__MIN(HANT__NR, g->n - p * HANT__NR), 1, 0.0f, g->ep, 0, p * HANT__NR);
     }
 }

@@ -133,7 +133,7 @@ awk -F'\t' '/q=int8/ && $3 > m {m = $3} END {print "  (largest int8 twin score "
 expect_rc 0 "select q8 frontier" $H select "$T/teacher.hant" --work "$W8" --lut "$T/lut8.tsv" --latency-ms 1000 --sweep 10 --name q8all -o "$T/q8all.hant"
 # (a frontier of one network, where no int8 twin is priced cheaper, gets a budget 1% above it: the
 # fastest network's own time is refused as a budget)
-mid=$(awk -F'\t' 'NR > 1 { if (lo == "" || $2 < lo) lo = $2; if ($2 > hi) hi = $2 } END { printf "%.6f", hi > lo ? (lo + hi) / 2 : hi * 1.01 }' "$W8/pareto.tsv")
+mid=$(awk -F'\t' 'NR > 1 { if (lo == "" || $2 < lo) lo = $2; if ($2 > hi) hi = $2 } END { printf "%.6f", (hi > lo ? (lo + hi) / 2 : hi * 1.01) }' "$W8/pareto.tsv")
 expect_rc 0 "select q8" $H select "$T/teacher.hant" --work "$W8" --lut "$T/lut8.tsv" --latency-ms "$mid" --name q8 -o "$T/q8-init.hant"
 n8=$(grep -v '^#' "$W8/choices-q8.tsv" | grep -c 'q=int8')
 # the head is a choice of its own. Its int8 twin loses a little (score ~0.001) and the fp32 head
