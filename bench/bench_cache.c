@@ -12,6 +12,7 @@
    usage: bench_cache TEACHER LUT.validate THREADS ROUNDS POOL MINW NET... */
 #define HANT_IMPLEMENTATION
 #include "hant_inside.h"
+#include "bench_inside_common.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,22 +46,13 @@ int main(int argc, char **argv) {
     double ev1 = getenv("EV1") ? atof(getenv("EV1")) : 3, ev2 = getenv("EV2") ? atof(getenv("EV2")) : 6;
     memset(ev, 1, sizeof ev);
     for (size_t i = 0; i < sizeof xin / 4; i++) xin[i] = (float)((i * 7919) % 97) / 97.0f - 0.5f;
-    hant_config cfg; memset(&cfg, 0, sizeof cfg); cfg.threads = threads; cfg.pin_threads = 1;
-    hant_context *ctx; if (hant_context_create(&cfg, &ctx)) return 1;
-    hant_net *teacher; if (hant_net_load(ctx, argv[1], &teacher)) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
-    hant_arch T = *hant_net_arch(teacher);
-    static hant_block_spec spec[32][HANT_POOL_MAX]; int count[32];
-    for (int b = 0; b < T.num_blocks; b++) {
-        int h, w; hant_arch_block_input(&T, b, &h, &w, NULL);
-        if (hant_pool_generate(&T.blocks[b], h, w, argv[5], spec[b], HANT_POOL_MAX, &count[b])) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
-    }
+    hant_context *ctx; hant_net *teacher; hant_arch T;
+    if (bi_open(argv[1], threads, argv[5], &ctx, &teacher, &T)) return 1;
     FILE *f = fopen(argv[2], "r"); char line[1 << 16];
     printf("net\tpart\tkind\tmw\tnet_mw\ttable_ms\tinside\talone\tevict\tev1\tev2\tnet_wall\tnet_plain\tnet_meas\n");
     while (fgets(line, sizeof line, f)) {
-        if (line[0] == '#' || !strncmp(line, "net\t", 4)) continue;
-        char *col[32]; int nc = 0;
-        for (char *s = strtok(line, "\t\n"); s && nc < 32; s = strtok(NULL, "\t\n")) col[nc++] = s;
-        char *name = col[0], *blocks = col[nc - 1]; double meas = atof(col[2]), netmw = atof(col[7]);
+        char *name, *blocks; double meas, netmw;
+        if (!bi_row(line, &name, &blocks, &meas, &netmw)) continue;
         int want = 0;
         for (int k = 7; k < argc; k++) want |= !strcmp(argv[k], name);
         if (!want) continue;
@@ -69,7 +61,7 @@ int main(int argc, char **argv) {
             int c = -1; char k = 0; double ms = 0, m = 0;
             if (s[0] == 'T') { sscanf(s + 1, "%c/%lf/%lf", &k, &ms, &m); k = 'T'; }
             else sscanf(s, "%d%c/%lf/%lf", &c, &k, &ms, &m);
-            if (c >= 0) a.blocks[nb] = spec[nb][c];
+            if (c >= 0) a.blocks[nb] = bi_spec[nb][c];
             kind[nb] = k; tab[nb] = ms; mw[nb] = m; nb++;
         }
         hant_net *net, *one[32] = { 0 };

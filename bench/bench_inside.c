@@ -7,6 +7,7 @@
    Networks: the `blocks` column of a hant profile --validate file. */
 #define HANT_IMPLEMENTATION
 #include "hant_inside.h"
+#include "bench_inside_common.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@ static int cmpd(const void *a, const void *b) { double x = *(const double *)a, y
 static double med(double *v, int n) { qsort(v, n, sizeof *v, cmpd); return n & 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]); }
 
 /* median wall time and median per-block op time (index bk+1) */
+static volatile unsigned bi_evsink; /* keeps the eviction reads */
 static void timeit(hant_context *ctx, const hant_arch *a, int reps, double *wall, double *blk, int nb, int evict) {
     hant_net *net;
     if (hant_net_create(ctx, a, 1, &net)) { fprintf(stderr, "create: %s\n", hant_last_error()); exit(1); }
@@ -26,12 +28,12 @@ static void timeit(hant_context *ctx, const hant_arch *a, int reps, double *wall
     size_t nx = (size_t)a->in_h * a->in_w * a->in_c;
     float *x = calloc(nx, 4); static float out[1 << 22];
     for (size_t i = 0; i < nx; i++) x[i] = (float)((i * 7919) % 97) / 97.0f - 0.5f;
-    static char ev[3][8 << 20]; static int evinit; static volatile unsigned evsink;
+    static char ev[3][8 << 20]; static int evinit;
     if (!evinit) { memset(ev, 1, sizeof ev); evinit = 1; } /* real pages */
     double *w = malloc(sizeof(double) * reps), *b = malloc(sizeof(double) * reps * (nb + 2));
     for (int r = 0; r < 5; r++) hant_net_forward(net, x, 1, a->num_classes ? out : out);
     for (int r = 0; r < reps; r++) {
-        if (evict) { unsigned a = 0; for (int k = 0; k < 3; k++) for (size_t i = 0; i < (size_t)6 << 20; i += 64) a += (unsigned char)ev[k][i]; evsink += a; }
+        if (evict) { unsigned a = 0; for (int k = 0; k < 3; k++) for (size_t i = 0; i < (size_t)6 << 20; i += 64) a += (unsigned char)ev[k][i]; bi_evsink += a; }
         memset(hant__exp_t, 0, sizeof hant__exp_t);
         hant__exp_on = 1;
         double t0 = hant_time_ms();
@@ -49,22 +51,13 @@ static void timeit(hant_context *ctx, const hant_arch *a, int reps, double *wall
 int main(int argc, char **argv) {
     if (argc < 6) return 2;
     int threads = atoi(argv[3]), reps = atoi(argv[4]);
-    hant_config cfg; memset(&cfg, 0, sizeof cfg); cfg.threads = threads; cfg.pin_threads = 1;
-    hant_context *ctx; if (hant_context_create(&cfg, &ctx)) return 1;
-    hant_net *teacher; if (hant_net_load(ctx, argv[1], &teacher)) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
-    hant_arch T = *hant_net_arch(teacher);
-    static hant_block_spec spec[32][HANT_POOL_MAX]; int count[32];
-    for (int b = 0; b < T.num_blocks; b++) {
-        int h, w; hant_arch_block_input(&T, b, &h, &w, NULL);
-        if (hant_pool_generate(&T.blocks[b], h, w, argv[5], spec[b], HANT_POOL_MAX, &count[b])) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
-    }
+    hant_context *ctx; hant_net *teacher; hant_arch T;
+    if (bi_open(argv[1], threads, argv[5], &ctx, &teacher, &T)) return 1;
     FILE *f = fopen(argv[2], "r"); char line[1 << 16];
     printf("net\tpart\tkind\tmw\ttable_ms\talone_wall\talone_op\tinside_op\tnet_wall\tnet_mw\tnet_meas\tevict_wall\tevict_op\n");
     while (fgets(line, sizeof line, f)) {
-        if (line[0] == '#' || !strncmp(line, "net\t", 4)) continue;
-        char *col[32]; int nc = 0;
-        for (char *s = strtok(line, "\t\n"); s && nc < 32; s = strtok(NULL, "\t\n")) col[nc++] = s;
-        char *name = col[0], *blocks = col[nc - 1]; double meas = atof(col[2]), netmw = atof(col[7]);
+        char *name, *blocks; double meas, netmw;
+        if (!bi_row(line, &name, &blocks, &meas, &netmw)) continue;
         int want = argc <= 6;
         for (int k = 6; k < argc; k++) want |= !strcmp(argv[k], name);
         if (!want) continue;
@@ -73,7 +66,7 @@ int main(int argc, char **argv) {
             int c = -1; char k; double ms, m;
             if (s[0] == 'T') { k = 'T'; sscanf(s + 1, "%c/%lf/%lf", &k, &ms, &m); k = 'T'; }
             else sscanf(s, "%d%c/%lf/%lf", &c, &k, &ms, &m);
-            if (c >= 0) a.blocks[nb] = spec[nb][c];
+            if (c >= 0) a.blocks[nb] = bi_spec[nb][c];
             kind[nb] = k; tab[nb] = ms; mw[nb] = m; nb++;
         }
         double wall, in[40], aw, al[40];

@@ -31,7 +31,7 @@ s = s.replace(old, new).replace(anchor, "int hant__exp_on; double hant__exp_t[64
 open(sys.argv[1], 'w').write(s)
 PY
 A="-march=native"; [ "$SIMD" = avx2 ] && A="-march=haswell"
-[ "$D/bench_inside" -nt bench/bench_inside.c ] && [ "$D/bench_inside" -nt hant.h ] ||
+[ "$D/bench_inside" -nt bench/bench_inside.c ] && [ "$D/bench_inside" -nt bench/bench_inside_common.h ] && [ "$D/bench_inside" -nt hant.h ] ||
   ${CC:-gcc} -O2 $A -Wall -Wextra -I"$D" -o "$D/bench_inside" bench/bench_inside.c -lm -lpthread
 RT=""; [ "${HANT_RT:-0}" = 1 ] && RT="chrt -f 50"
 shift 4 2>/dev/null || shift $#

@@ -1,0 +1,33 @@
+/* What bench_inside.c and bench_cache.c share (issue 16): the teacher, its
+   candidate pool per block, and the rows of a `hant profile --validate`
+   file. Included after their copy of hant.h (bench/bench_inside.sh). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* the pool's specs of each block; spec indices are the --validate file's */
+static hant_block_spec bi_spec[32][HANT_POOL_MAX];
+
+/* a context of `threads` pinned threads, the teacher and its pool; 1 on error (printed) */
+static int bi_open(const char *teacher_path, int threads, const char *pool, hant_context **ctx, hant_net **teacher, hant_arch *T) {
+    hant_config cfg; memset(&cfg, 0, sizeof cfg); cfg.threads = threads; cfg.pin_threads = 1;
+    if (hant_context_create(&cfg, ctx)) return 1;
+    if (hant_net_load(*ctx, teacher_path, teacher)) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
+    *T = *hant_net_arch(*teacher);
+    for (int b = 0; b < T->num_blocks; b++) {
+        int h, w, count; hant_arch_block_input(T, b, &h, &w, NULL);
+        if (hant_pool_generate(&T->blocks[b], h, w, pool, bi_spec[b], HANT_POOL_MAX, &count)) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
+    }
+    return 0;
+}
+
+/* one network row of a --validate file (line is cut up): its name, its blocks
+   column, its measured ms and its million words; 0 for comments and the header */
+static int bi_row(char *line, char **name, char **blocks, double *meas, double *netmw) {
+    if (line[0] == '#' || !strncmp(line, "net\t", 4)) return 0;
+    char *col[32]; int nc = 0;
+    for (char *s = strtok(line, "\t\n"); s && nc < 32; s = strtok(NULL, "\t\n")) col[nc++] = s;
+    if (nc < 8) return 0;
+    *name = col[0]; *blocks = col[nc - 1]; *meas = atof(col[2]); *netmw = atof(col[7]);
+    return 1;
+}
