@@ -56,14 +56,8 @@ int main(int argc, char **argv) {
         int want = 0;
         for (int k = 7; k < argc; k++) want |= !strcmp(argv[k], name);
         if (!want) continue;
-        hant_arch a = T; char kind[32]; double tab[32], mw[32]; int nb = 0;
-        for (char *s = strtok(blocks, ","); s; s = strtok(NULL, ",")) {
-            int c = -1; char k = 0; double ms = 0, m = 0;
-            if (s[0] == 'T') { sscanf(s + 1, "%c/%lf/%lf", &k, &ms, &m); k = 'T'; }
-            else sscanf(s, "%d%c/%lf/%lf", &c, &k, &ms, &m);
-            if (c >= 0) a.blocks[nb] = bi_spec[nb][c];
-            kind[nb] = k; tab[nb] = ms; mw[nb] = m; nb++;
-        }
+        hant_arch a; char kind[32]; double tab[32], mw[32];
+        int nb = bi_blocks(blocks, &T, &a, kind, tab, mw);
         hant_net *net, *one[32] = { 0 };
         if (hant_net_create(ctx, &a, 1, &net)) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
         calib(net);

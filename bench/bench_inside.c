@@ -61,14 +61,8 @@ int main(int argc, char **argv) {
         int want = argc <= 6;
         for (int k = 6; k < argc; k++) want |= !strcmp(argv[k], name);
         if (!want) continue;
-        hant_arch a = T; char kind[32]; double tab[32], mw[32]; int nb = 0;
-        for (char *s = strtok(blocks, ","); s; s = strtok(NULL, ",")) {
-            int c = -1; char k; double ms, m;
-            if (s[0] == 'T') { k = 'T'; sscanf(s + 1, "%c/%lf/%lf", &k, &ms, &m); k = 'T'; }
-            else sscanf(s, "%d%c/%lf/%lf", &c, &k, &ms, &m);
-            if (c >= 0) a.blocks[nb] = bi_spec[nb][c];
-            kind[nb] = k; tab[nb] = ms; mw[nb] = m; nb++;
-        }
+        hant_arch a; char kind[32]; double tab[32], mw[32];
+        int nb = bi_blocks(blocks, &T, &a, kind, tab, mw);
         double wall, in[40], aw, al[40];
         timeit(ctx, &a, reps, &wall, in, T.num_blocks, 0);
         for (int b = 0; b < nb; b++) {

@@ -31,3 +31,18 @@ static int bi_row(char *line, char **name, char **blocks, double *meas, double *
     *name = col[0]; *blocks = col[nc - 1]; *meas = atof(col[2]); *netmw = atof(col[7]);
     return 1;
 }
+
+/* a row's blocks column into the student a (the teacher T with each block's
+   chosen candidate), its kinds, table ms and million words; the block count */
+static int bi_blocks(char *blocks, const hant_arch *T, hant_arch *a, char kind[32], double tab[32], double mw[32]) {
+    int nb = 0;
+    *a = *T;
+    for (char *s = strtok(blocks, ","); s && nb < 32; s = strtok(NULL, ",")) {
+        int c = -1; char k = 0; double ms = 0, m = 0;
+        if (s[0] == 'T') { sscanf(s + 1, "%c/%lf/%lf", &k, &ms, &m); k = 'T'; }
+        else sscanf(s, "%d%c/%lf/%lf", &c, &k, &ms, &m);
+        if (c >= 0) a->blocks[nb] = bi_spec[nb][c];
+        kind[nb] = k; tab[nb] = ms; mw[nb] = m; nb++;
+    }
+    return nb;
+}
