@@ -10,6 +10,8 @@
 #   gcc -std=c11 -O2 -march=x86-64-v3 -I. -o $BIN/hant-avx2 examples/hant.c -lm -lpthread
 #   (-march=x86-64-v4 for hant-v4; -march=x86-64-v4 -mavx512vnni for hant-v4vnni)
 # OUT: where the log, the tables and rows.jsonl go. BUDGET: seconds for the whole run.
+# L2, L16: the "net:batch ..." cells timed at 2 and at 16 threads (defaults below); ROUNDS: rounds
+#   at 2 threads (3); PROF1=1 also profiles at 1 thread when 100 s are left at the end.
 #   BIN=.dev OUT=/tmp/newcpu bash bench/bench_newcpu.sh
 set -u
 BIN=${BIN:-.dev}
@@ -75,6 +77,7 @@ sbs() {  # sbs T ROUNDS "net:batch ..." BINARIES...
     say "done $n batch $B threads $T"
   done
 }
-sbs 2 3 "b0-224:1 b0-224:32 resnet18:1 resnet18:32 mobilenet_v2:1 mobilenet_v2:32 efficientnet_b0:1 mobilenet_v3_small:1 b0-fm:1 efficientnet_b0:32 mobilenet_v3_small:32 b0-fm:32" $HN $H2
-sbs 16 2 "b0-224:1 resnet18:1 b0-224:32 resnet18:32 mobilenet_v2:1 efficientnet_b0:32" $HN
+sbs 2 ${ROUNDS:-3} "${L2:-b0-224:1 b0-224:32 resnet18:1 resnet18:32 mobilenet_v2:1 mobilenet_v2:32 efficientnet_b0:1 mobilenet_v3_small:1 b0-fm:1 efficientnet_b0:32 mobilenet_v3_small:32 b0-fm:32}" $HN $H2
+sbs 16 2 "${L16:-b0-224:1 resnet18:1 b0-224:32 resnet18:32 mobilenet_v2:1 efficientnet_b0:32}" $HN
+[ -n "${PROF1:-}" ] && [ "$(left)" -gt 100 ] && prof 1 $(( $(left) - 30 )) 60
 say "end"
