@@ -3716,7 +3716,7 @@ typedef struct hant__wino_args {
     int m, P;          /* output tile m x m, P = (m + 2)^2 points */
     int th, tw, T, NB; /* tiles per column / row; tiles per block; output channels per GEMM pass */
     int64_t ntiles;
-    int split_c;       /* threads split the output channels (few tiles), else the tiles */
+    int gc, gt;        /* threads as a grid: gc groups of output channels x gt groups of tiles */
 } hant__wino_args;
 
 /* Rows of B^T (and columns of B) applied to six vectors (F(4x4)). */
@@ -3879,16 +3879,23 @@ static void hant__wino_range(const hant__wino_args *a, int64_t t0, int64_t t1, i
     }
 }
 
+/* The thread grid of hant__wino_task for nt threads: gc channel groups x gt tile groups. */
+static void hant__wino_grid(int nt, int64_t ntiles, int cout, int *gc, int *gt) {
+    *gc = 1; *gt = nt;
+    if (nt > 1 && ntiles < (int64_t)nt * 2 * HANT__MR) {
+        *gc = (int)HANT__MIN((int64_t)nt, (cout + HANT__NR - 1) / HANT__NR);
+        *gt = (int)HANT__MAX(1, HANT__MIN((int64_t)(nt / *gc), ntiles));
+    }
+}
+
 static void hant__wino_task(void *arg, int tid, int nt) {
     const hant__wino_args *a = (const hant__wino_args *)arg;
-    int64_t b, e;
-    if (a->split_c) {
-        hant__split(a->s.cout, HANT__NR, tid, nt, &b, &e);
-        if (b < e) hant__wino_range(a, 0, a->ntiles, (int)b, (int)e);
-    } else {
-        hant__split(a->ntiles, 1, tid, nt, &b, &e);
-        if (b < e) hant__wino_range(a, b, e, 0, a->s.cout);
-    }
+    int gc = HANT__MIN(a->gc, nt), gt = HANT__MAX(1, HANT__MIN(a->gt, nt / gc)); /* nt 1 when run inline */
+    if (tid >= gc * gt) return;
+    int64_t cb, ce, tb, te;
+    hant__split(a->s.cout, HANT__NR, tid % gc, gc, &cb, &ce);
+    hant__split(a->ntiles, 1, tid / gc, gt, &tb, &te);
+    if (cb < ce && tb < te) hant__wino_range(a, tb, te, (int)cb, (int)ce);
 }
 
 /* y = conv(x) through the F(m x m) Winograd weights uw (hant__wino_pack); 0
@@ -3902,12 +3909,15 @@ static int hant__wino_forward(hant_context *ctx, const hant_conv_shape *s, int m
     a.th = (s->h + m - 1) / m; a.tw = (s->w + m - 1) / m;
     a.ntiles = (int64_t)s->n * a.th * a.tw;
     int nt = hant__avail_threads(ctx);
-    /* few tiles (a 14 x 14 map at batch 1): each thread takes part of the channels and all the tiles */
-    a.split_c = nt > 1 && a.ntiles < (int64_t)nt * 2 * HANT__MR;
+    /* Few tiles (a 14 x 14 map at batch 1): threads take parts of the output channels, which also
+       splits U's reads; where there are fewer channel groups of NR than threads (resnet18's 56 x 56 x 64
+       has 2 on AVX-512), the remaining threads split the tiles too. Without that grid, 16 threads ran
+       those convs on 2 to 8 of them (RESULTS.md, thirteenth session, lent 16-core machine). */
+    hant__wino_grid(nt, a.ntiles, s->cout, &a.gc, &a.gt);
     /* V (P T cin) and M (P T NB) in the column scratch (HANT__SCR_COL; hant__net_fold grows it for the
        network's Winograd convs to HANT__WINO_T tiles, each thread's slot the same size) */
     a.NB = HANT__MIN(s->cout, HANT__WINO_NB);
-    int64_t per = a.split_c ? a.ntiles : (a.ntiles + nt - 1) / nt;
+    int64_t per = (a.ntiles + a.gt - 1) / a.gt;
     size_t have = SIZE_MAX; /* the smallest slot: a failed hant__scratch_reserve may leave them unequal */
     for (int t = 0; t < ctx->nthreads; t++) have = HANT__MIN(have, ctx->scratch[t * HANT__SCRATCH_SLOTS + HANT__SCR_COL].size / sizeof(float));
     int T = (int)HANT__MIN((size_t)HANT__WINO_T, have / ((size_t)a.P * (size_t)(s->cin + a.NB)));

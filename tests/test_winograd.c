@@ -1,12 +1,13 @@
 /* The Winograd F(4x4, 3x3) and F(2x2, 3x3) convolutions (>>winograd) against the scalar
    reference conv: odd maps, padding, channel counts off the vector width,
    K past one GEMM block, output channels past one GEMM pass, batches, 1 and
-   2 threads (tiles or channels split), with bias, activations and residual. */
+   2 threads (tiles or channels split) and 16 (a grid of both; same bits as 1 thread), with bias,
+   activations and residual. */
 #define HANT_IMPLEMENTATION
 #include "hant.h"
 #include "hant_test.h"
 
-static hant_context *ctx1, *ctx2; /* 1 and 2 threads */
+static hant_context *ctx1, *ctx2, *ctx16; /* 1, 2 and 16 threads */
 
 static double rms(const float *x, size_t n) {
     double s = 0;
@@ -35,9 +36,10 @@ static void check_shape(int m, int n, int h, int w, int cin, int cout, int varia
     ht_ref_conv(&s, x, wt, bias, act, rs, r);
     hant__wino_pack(m, wt, cin, cout, tmp, uw);
     double scale = rms(r, ny);
-    for (int t = 0; t < 2; t++) {
+    float *y1 = malloc(ny * 4);
+    for (int t = 0; t < 3; t++) {
         memset(y, 0xff, ny * 4); /* NaN: every output must be written */
-        int ok = hant__wino_forward(t ? ctx2 : ctx1, &s, m, x, uw, bias, act, rs, y);
+        int ok = hant__wino_forward(t == 2 ? ctx16 : t ? ctx2 : ctx1, &s, m, x, uw, bias, act, rs, y);
         HT_CHECK(ok, "F(%d) n%d %dx%d %d->%d: Winograd refused the shape", m, n, h, w, cin, cout);
         if (!ok) continue;
         size_t at;
@@ -46,7 +48,12 @@ static void check_shape(int m, int n, int h, int w, int cin, int cout, int varia
                  hant_act_name(act), rs != NULL, t + 1, e, at, y[at], r[at], scale);
         if (getenv("HT_VERBOSE")) fprintf(stderr, "  F(%d) n%d %dx%d %d->%d v%d t%d: max err / rms %.3g\n", m, n, h, w, cin, cout, variant, t + 1,
                                           e * WINO_TOL);
+        /* each output's sum runs the same K order however the threads split tiles and channels */
+        if (t == 0) memcpy(y1, y, ny * 4);
+        else HT_CHECK(!memcmp(y, y1, ny * 4), "F(%d) n%d %dx%d %d->%d v%d: %d threads differ from 1 in the bits", m, n, h, w, cin, cout, variant,
+                      t == 2 ? 16 : 2);
     }
+    free(y1);
     free(x); free(wt); free(b); free(res); free(y); free(r); free(tmp); free(uw);
 }
 
@@ -66,6 +73,28 @@ static void test_winograd_shapes(void) {
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
         for (int m = 2; m <= 4; m += 2)
             for (int v = 0; v < 4; v++) check_shape(m, shapes[i][0], shapes[i][1], shapes[i][2], shapes[i][3], shapes[i][4], v);
+}
+
+/* Every thread has work where there are few tiles: resnet18's convs at batch 1 on 16 threads
+   (before the grid, 56 x 56 x 64 kept 2 of 16 busy on AVX-512, one channel group each), and
+   2 threads split the tiles where there are enough. */
+static void test_winograd_grid(void) {
+    static const int convs[][4] = { { 56, 4, 64, 0 }, { 28, 4, 128, 0 }, { 14, 2, 256, 0 }, { 7, 4, 512, 4 } }; /* map, m, cout, images */
+    for (int i = 0; i < 4; i++) {
+        int hw = convs[i][0], m = convs[i][1], n = convs[i][3] ? convs[i][3] : 1;
+        int64_t tiles = (int64_t)n * ((hw + m - 1) / m) * ((hw + m - 1) / m);
+        int gc, gt;
+        hant__wino_grid(16, tiles, convs[i][2], &gc, &gt);
+        HT_CHECK(gc * gt == 16 && gc >= 1 && gt >= 1, "%dx%d x %d, %lld tiles, 16 threads: a %d x %d grid leaves threads idle", hw, hw, convs[i][2],
+                 (long long)tiles, gc, gt);
+    }
+    int gc, gt;
+    hant__wino_grid(2, 196, 64, &gc, &gt);
+    HT_CHECK(gc == 1 && gt == 2, "56 x 56 on 2 threads: want the tiles split, got %d x %d", gc, gt);
+    hant__wino_grid(2, 16, 64, &gc, &gt);
+    HT_CHECK(gc * gt == 2, "16 tiles on 2 threads: %d x %d", gc, gt);
+    hant__wino_grid(16, 3, 1, &gc, &gt);
+    HT_CHECK(gc == 1 && gt == 3, "3 tiles, one channel group, 16 threads: want 1 x 3, got %d x %d", gc, gt);
 }
 
 /* The network path: a unit with Winograd weights gives what the implicit GEMM gives. */
@@ -187,12 +216,14 @@ static void test_winograd_lazy(void) {
 
 int main(int argc, char **argv) {
     HT_INIT(argc, argv);
-    hant_config c1 = { 1, 0, { 0 }, 0 }, c2 = { 2, 0, { 0 }, 0 };
-    if (hant_context_create(&c1, &ctx1) || hant_context_create(&c2, &ctx2)) { printf("context: %s\n0 passed, 1 failed\n", hant_last_error()); return 1; }
+    hant_config c1 = { 1, 0, { 0 }, 0 }, c2 = { 2, 0, { 0 }, 0 }, c16 = { 16, 0, { 0 }, 0 };
+    if (hant_context_create(&c1, &ctx1) || hant_context_create(&c2, &ctx2) || hant_context_create(&c16, &ctx16)) { printf("context: %s\n0 passed, 1 failed\n", hant_last_error()); return 1; }
     HT_RUN(test_winograd_shapes);
+    HT_RUN(test_winograd_grid);
     HT_RUN(test_winograd_dispatch);
     HT_RUN(test_winograd_lazy);
     hant_context_destroy(ctx1);
     hant_context_destroy(ctx2);
+    hant_context_destroy(ctx16);
     return HT_SUMMARY();
 }
