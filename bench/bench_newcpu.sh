@@ -9,7 +9,8 @@
 # BIN: a folder with hant-avx2, hant-v4 and hant-v4vnni, built without GLPK so they run anywhere:
 #   gcc -std=c11 -O2 -march=x86-64-v3 -I. -o $BIN/hant-avx2 examples/hant.c -lm -lpthread
 #   (-march=x86-64-v4 for hant-v4; -march=x86-64-v4 -mavx512vnni for hant-v4vnni)
-# OUT: where the log, the tables and rows.jsonl go. BUDGET: seconds for the whole run.
+# OUT: where the log, the tables and rows.jsonl go (7 files at most: the device tool returns 8, so
+#   put nothing else there). BUDGET: seconds for the whole run.
 # L2, L16: the "net:batch ..." cells timed at 2 and at 16 threads (defaults below); ROUNDS: rounds
 #   at 2 threads (3); PROF1=1 also profiles at 1 thread when 100 s are left at the end.
 #   BIN=.dev OUT=/tmp/newcpu bash bench/bench_newcpu.sh
