@@ -2688,7 +2688,7 @@ HANT__INLINE void hant__dw_tile(const hant__conv_args *a, const float *restrict 
 /* Measured on SPR, one thread, 14x14x384 to 112x112x32: 6 x 2 on AVX-512
    (8 x 1, 4 x 2 within 2-5%), 6 x 1 on AVX2 (4 x 1 3-9% slower, 2 x 2 25%);
    5x5 (28x28x240, 14x14x672): 6 x 2 and 6 x 1 again (4 pixels 10-20% slower).
-   At stride 2 the same runs were no faster than the 4-pixel tiles. */
+   At stride 2 runs of HANT__DWS2_T (4) pixels: see hant__dwconv_forward_rows_c. */
 #ifndef HANT__DW3_T
 #define HANT__DW3_T 6
 #endif
@@ -2701,56 +2701,99 @@ HANT__INLINE void hant__dw_tile(const hant__conv_args *a, const float *restrict 
 #ifndef HANT__DW5_NV
 #define HANT__DW5_NV (HANT__VL >= 16 ? 2 : 1)
 #endif
+#ifndef HANT__DWS2_T
+#define HANT__DWS2_T 4
+#endif
+/* The longest run and its input columns, (T - 1) S + K */
+#define HANT__DW_RUNMAX 8
+#define HANT__DW_COLS 16
+/* edge: columns outside [ilo, ihi) (the left and right padding) are zero
+   vectors and only the first t pixels are stored, so that the border pixels
+   and a row's tail take a run too: they went one pixel at a time, bounds
+   checked (hant__dwconv_pixel), which on 7 x 7 maps was every pixel of a 5x5
+   and 2 of 7 of a 3x3. The extra taps add 0 * w to a sum: the same value as
+   the pixel path's, which skips them. S: the stride (1 or 2). */
 HANT__INLINE void hant__dw3_tile(const hant__conv_args *a, const float *restrict xc, ptrdiff_t x0, int c, int nn, int kh0, int kh1,
-                                 float *restrict yp, const float *restrict res, const int full, const int K, const int T, const int NV) {
+                                 float *restrict yp, const float *restrict res, int ilo, int ihi, int t, const int full, const int edge,
+                                 const int K, const int S, const int T, const int NV) {
     const int C = a->s.cin, W = a->s.w;
-    hant__vf acc[HANT__DW3_T > HANT__DW5_T ? HANT__DW3_T : HANT__DW5_T][2];
+    hant__vf acc[HANT__DW_RUNMAX][2];
     HANT__UNROLL for (int v = 0; v < NV; v++) {
         int m = full ? HANT__VL : nn - v * HANT__VL;
         hant__vf b0 = a->bias ? (full ? hant__v_load(a->bias + c + v * HANT__VL) : hant__v_loadp(a->bias + c + v * HANT__VL, m)) : hant__v_zero();
         HANT__UNROLL for (int j = 0; j < T; j++) acc[j][v] = b0;
     }
     for (int kh = kh0; kh < kh1; kh++) {
-        const float *xr = xc + (x0 + (ptrdiff_t)kh * W * C);
+        /* an offset, not a pointer: at the left edge column 0 of the run is before x */
+        const ptrdiff_t xo = x0 + (ptrdiff_t)kh * W * C;
         const float *wr = a->w + (size_t)kh * K * C + c;
         HANT__UNROLL for (int v = 0; v < NV; v++) {
             int m = full ? HANT__VL : nn - v * HANT__VL, o = v * HANT__VL;
-            hant__vf wk[5], xv[(HANT__DW3_T > HANT__DW5_T ? HANT__DW3_T : HANT__DW5_T) + 4];
+            hant__vf wk[5], xv[HANT__DW_COLS];
             HANT__UNROLL for (int kw = 0; kw < K; kw++) wk[kw] = full ? hant__v_load(wr + (size_t)kw * C + o) : hant__v_loadp(wr + (size_t)kw * C + o, m);
-            HANT__UNROLL for (int i = 0; i < T + K - 1; i++) xv[i] = full ? hant__v_load(xr + (size_t)i * C + o) : hant__v_loadp(xr + (size_t)i * C + o, m);
+            HANT__UNROLL for (int i = 0; i < (T - 1) * S + K; i++) {
+                if (edge && (i < ilo || i >= ihi)) xv[i] = hant__v_zero();
+                else {
+                    const float *xp = xc + (xo + (ptrdiff_t)i * C + o);
+                    xv[i] = full ? hant__v_load(xp) : hant__v_loadp(xp, m);
+                }
+            }
             HANT__UNROLL for (int j = 0; j < T; j++)
-                HANT__UNROLL for (int kw = 0; kw < K; kw++) acc[j][v] = hant__v_fmadd(xv[j + kw], wk[kw], acc[j][v]);
+                HANT__UNROLL for (int kw = 0; kw < K; kw++) acc[j][v] = hant__v_fmadd(xv[j * S + kw], wk[kw], acc[j][v]);
         }
     }
 #define HANT__DW3_EPI(A) \
-    HANT__UNROLL for (int j = 0; j < T; j++) \
+    HANT__UNROLL for (int j = 0; j < T; j++) { \
+        if (edge && j >= t) break; \
         HANT__UNROLL for (int v = 0; v < NV; v++) { \
             int m = full ? HANT__VL : nn - v * HANT__VL, o = v * HANT__VL; \
             hant__vf r = hant__v_act(acc[j][v], A); \
             if (res) r = hant__v_add(r, full ? hant__v_load(res + (size_t)j * C + o) : hant__v_loadp(res + (size_t)j * C + o, m)); \
             if (full) hant__v_store(yp + (size_t)j * C + o, r); \
             else hant__v_storep(yp + (size_t)j * C + o, r, m); \
-        }
+        } \
+    }
     HANT__ACT_SWITCH(a->act, HANT__DW3_EPI);
 #undef HANT__DW3_EPI
 }
 
-/* The KxK stride-1 interior runs of one output row from column ow to hi,
-   every channel of [c0, c1) per run; returns the first column left. */
-HANT__INLINE int hant__dw3_interior(const hant__conv_args *a, int64_t r, int n, int oh, int ow, int hi, int kh0, int kh1, int c0, int c1,
-                                   const int K) {
+/* One run at output column ow of every channel of [c0, c1). */
+HANT__INLINE void hant__dw3_run(const hant__conv_args *a, int64_t r, int n, int oh, int ow, int kh0, int kh1, int c0, int c1,
+                                int ilo, int ihi, int t, const int edge, const int K, const int S, const int T, const int NV) {
     const int C = a->s.cin, H = a->s.h, W = a->s.w, P = a->pad;
-    const int T = K == 3 ? HANT__DW3_T : HANT__DW5_T, NV = K == 3 ? HANT__DW3_NV : HANT__DW5_NV;
-    for (; ow + T <= hi; ow += T) {
-        float *yp = a->y + ((size_t)(r - a->y_row0) * a->ow + ow) * C;
-        const float *res = a->residual ? a->residual + ((size_t)(r - a->y_row0) * a->ow + ow) * C : NULL;
-        ptrdiff_t x0 = (((ptrdiff_t)n * H + (oh - P - a->x_row0)) * W + (ow - P)) * (ptrdiff_t)C;
-        int c = c0;
-        for (; c + NV * HANT__VL <= c1; c += NV * HANT__VL) hant__dw3_tile(a, a->x + c, x0, c, c1 - c, kh0, kh1, yp + c, res ? res + c : NULL, 1, K, T, NV);
-        if (NV == 2 && c + HANT__VL < c1) hant__dw3_tile(a, a->x + c, x0, c, c1 - c, kh0, kh1, yp + c, res ? res + c : NULL, 0, K, T, 2);
-        else if (c < c1) hant__dw3_tile(a, a->x + c, x0, c, c1 - c, kh0, kh1, yp + c, res ? res + c : NULL, 0, K, T, 1);
+    float *yp = a->y + ((size_t)(r - a->y_row0) * a->ow + ow) * C;
+    const float *res = a->residual ? a->residual + ((size_t)(r - a->y_row0) * a->ow + ow) * C : NULL;
+    ptrdiff_t x0 = (((ptrdiff_t)n * H + (oh * S - P - a->x_row0)) * W + (ow * S - P)) * (ptrdiff_t)C;
+    int c = c0;
+    for (; c + NV * HANT__VL <= c1; c += NV * HANT__VL)
+        hant__dw3_tile(a, a->x + c, x0, c, c1 - c, kh0, kh1, yp + c, res ? res + c : NULL, ilo, ihi, t, 1, edge, K, S, T, NV);
+    if (NV == 2 && c + HANT__VL < c1) hant__dw3_tile(a, a->x + c, x0, c, c1 - c, kh0, kh1, yp + c, res ? res + c : NULL, ilo, ihi, t, 0, edge, K, S, T, 2);
+    else if (c < c1) hant__dw3_tile(a, a->x + c, x0, c, c1 - c, kh0, kh1, yp + c, res ? res + c : NULL, ilo, ihi, t, 0, edge, K, S, T, 1);
+}
+
+/* A whole output row of the KxK stride-S runs, borders included: runs of T
+   pixels, those touching the padding or short (edge) with the column checks;
+   a tail of T/2 pixels or less in runs of 2. */
+HANT__INLINE void hant__dw3_row(const hant__conv_args *a, int64_t r, int n, int oh, int kh0, int kh1, int c0, int c1, const int K, const int S) {
+    const int W = a->s.w, P = a->pad, OW = a->ow;
+    const int T = S == 2 ? HANT__DWS2_T : K == 3 ? HANT__DW3_T : HANT__DW5_T, NV = K == 3 ? HANT__DW3_NV : HANT__DW5_NV;
+    const int cols = (T - 1) * S + K, cols2 = S + K;
+    int ow = 0;
+    while (ow < OW) {
+        int left = OW - ow, col0 = ow * S - P;
+        if (left > T / 2) {
+            int ilo = HANT__MAX(0, -col0), ihi = HANT__MIN(cols, W - col0);
+            if (left >= T && ilo == 0 && ihi == cols) hant__dw3_run(a, r, n, oh, ow, kh0, kh1, c0, c1, 0, cols, T, 0, K, S, T, NV);
+            else hant__dw3_run(a, r, n, oh, ow, kh0, kh1, c0, c1, ilo, ihi, HANT__MIN(T, left), 1, K, S, T, NV);
+            ow += T;
+        } else if (left == 1) { /* one pixel: the checked path was faster than a run of 2 (7 x 7 maps) */
+            hant__dwconv_pixel(a, n, oh, ow, r, c0, c1);
+            ow++;
+        } else {
+            hant__dw3_run(a, r, n, oh, ow, kh0, kh1, c0, c1, HANT__MAX(0, -col0), HANT__MIN(cols2, W - col0), HANT__MIN(2, left), 1, K, S, 2, NV);
+            ow += 2;
+        }
     }
-    return ow;
 }
 
 /* The interior tiles of one output row from column ow to hi; returns the
@@ -2771,10 +2814,11 @@ HANT__INLINE int hant__dw_interior(const hant__conv_args *a, int64_t r, int n, i
     return ow;
 }
 
-/* Forward over output rows (n, oh) in [r0, r1), vectorised over channels.
-   Interior columns go HANT__DW_PIX pixels at a time, so that each weight
-   vector loaded serves several outputs; borders take the checked path. */
-static void hant__dwconv_forward_rows(const hant__conv_args *a, int64_t r0, int64_t r1) {
+/* Forward over output rows (n, oh) in [r0, r1) and channels [ca, cz),
+   vectorised over channels. Runs of pixels (hant__dw3_row) or interior tiles
+   of HANT__DW_PIX pixels, so that each weight vector loaded serves several
+   outputs; the tiles' borders take the checked path. */
+static void hant__dwconv_forward_rows_c(const hant__conv_args *a, int64_t r0, int64_t r1, int ca, int cz) {
     const int H = a->s.h, W = a->s.w, K = a->s.kernel, S = a->s.stride, P = a->pad;
     /* ow in [lo, hi) has every kw tap inside the row */
     int lo = (P + S - 1) / S, hi = W - K + P >= 0 ? (W - K + P) / S + 1 : 0;
@@ -2784,26 +2828,30 @@ static void hant__dwconv_forward_rows(const hant__conv_args *a, int64_t r0, int6
        its K input rows within 32 KiB (L1) from one output row to the next:
        14 x 14 x 384 and 7 x 7 x 960, 7% faster; narrower blocks on the
        wide maps (56 x 56 x 144 by 32) were up to 30% slower */
-    const int C = a->s.cin, cv = 2 * HANT__VL;
+    const int C = cz, cv = 2 * HANT__VL;
     int cb = (int)(((size_t)32 << 10) / ((size_t)K * W * sizeof(float))) / cv * cv;
     if (cb < 128) cb = C;
-    for (int c0 = 0; c0 < C; c0 += cb) {
+    for (int c0 = ca; c0 < C; c0 += cb) {
         int c1 = c0 + cb + cv > C ? C : c0 + cb; /* no block of less than two vectors at the end */
         for (int64_t r = r0; r < r1; r++) {
             int n = (int)(r / a->oh), oh = (int)(r % a->oh);
             int kh0 = HANT__MAX(0, P - oh * S), kh1 = HANT__MIN(K, H + P - oh * S);
+            /* whole rows in runs: 3x3 and 5x5 stride 1, 5x5 stride 2. The 3x3 stride-2 runs were
+               even with the 4-pixel tiles on 112 x 112 and 56 x 56 and 4-13% slower on 28 x 28 and
+               14 x 14 (AVX-512 and AVX2, one thread); 5x5 stride 2 (56 x 56 x 144) 7-9% faster */
+            if (!hant__dw_ref && (K == 3 || K == 5) && (S == 1 || (S == 2 && K == 5))) {
+                if (K == 3) hant__dw3_row(a, r, n, oh, kh0, kh1, c0, c1, 3, 1);
+                else if (S == 1) hant__dw3_row(a, r, n, oh, kh0, kh1, c0, c1, 5, 1);
+                else hant__dw3_row(a, r, n, oh, kh0, kh1, c0, c1, 5, 2);
+                continue;
+            }
             int ow = 0;
             for (; ow < lo; ow++) hant__dwconv_pixel(a, n, oh, ow, r, c0, c1);
             /* the common shapes with constant taps and stride: the 4 pixels of a
                3x3 stride-1 tile share 6 input columns of the 12 they read */
-            if (K == 3 && S == 1) {
-                if (!hant__dw_ref) ow = hant__dw3_interior(a, r, n, oh, ow, hi, kh0, kh1, c0, c1, 3);
-                ow = hant__dw_interior(a, r, n, oh, ow, hi, kh0, kh1, c0, c1, 3, 1);
-            } else if (K == 3 && S == 2) ow = hant__dw_interior(a, r, n, oh, ow, hi, kh0, kh1, c0, c1, 3, 2);
-            else if (K == 5 && S == 1) {
-                if (!hant__dw_ref) ow = hant__dw3_interior(a, r, n, oh, ow, hi, kh0, kh1, c0, c1, 5);
-                ow = hant__dw_interior(a, r, n, oh, ow, hi, kh0, kh1, c0, c1, 5, 1);
-            }
+            if (K == 3 && S == 1) ow = hant__dw_interior(a, r, n, oh, ow, hi, kh0, kh1, c0, c1, 3, 1);
+            else if (K == 3 && S == 2) ow = hant__dw_interior(a, r, n, oh, ow, hi, kh0, kh1, c0, c1, 3, 2);
+            else if (K == 5 && S == 1) ow = hant__dw_interior(a, r, n, oh, ow, hi, kh0, kh1, c0, c1, 5, 1);
             else if (K == 5 && S == 2) ow = hant__dw_interior(a, r, n, oh, ow, hi, kh0, kh1, c0, c1, 5, 2);
             else ow = hant__dw_interior(a, r, n, oh, ow, hi, kh0, kh1, c0, c1, 0, 0);
             for (; ow < a->ow; ow++) hant__dwconv_pixel(a, n, oh, ow, r, c0, c1);
@@ -2812,10 +2860,19 @@ static void hant__dwconv_forward_rows(const hant__conv_args *a, int64_t r0, int6
     }
 }
 
+static void hant__dwconv_forward_rows(const hant__conv_args *a, int64_t r0, int64_t r1) { hant__dwconv_forward_rows_c(a, r0, r1, 0, a->s.cin); }
+
+/* Threads split the rows; or the channels where a few rows would split
+   unevenly (7 x 7 maps at batch 1: 4 rows against 3). */
 static void hant__dwconv_forward_task(void *arg, int tid, int nt) {
     const hant__conv_args *a = (const hant__conv_args *)arg;
-    int64_t b, e;
-    hant__split((int64_t)a->s.n * a->oh, 1, tid, nt, &b, &e);
+    int64_t b, e, rows = (int64_t)a->s.n * a->oh;
+    if (rows % nt && rows < 4 * nt && a->s.cin >= 4 * HANT__VL * nt) {
+        hant__split(a->s.cin, 2 * HANT__VL, tid, nt, &b, &e);
+        if (b < e) hant__dwconv_forward_rows_c(a, 0, rows, (int)b, (int)e);
+        return;
+    }
+    hant__split(rows, 1, tid, nt, &b, &e);
     hant__dwconv_forward_rows(a, b, e);
 }
 

@@ -331,19 +331,25 @@ static void test_gemm_strip(void) {
         }
 }
 
-/* The 3x3 and 5x5 stride-1 depthwise runs (hant__dw3_tile: T pixels x NV vectors,
-   inputs in registers) against the 4-pixel tiles they replace, which sum
-   the taps in the same order (so bit for bit), and against the double
-   reference: rows of several runs and run tails, channels of one, two and
-   partial vectors, residual and activations, a band of rows (x_row0) as the
-   fused MBConv tiles call it, 1 and 2 threads. */
+/* The 3x3 and 5x5 stride-1 and stride-2 depthwise runs (hant__dw3_tile: T
+   pixels x NV vectors, inputs in registers, whole rows with the borders)
+   against the pixel path and 4-pixel tiles they replace, which sum the taps
+   in the same order (so bit for bit), and against the double reference: rows
+   of several runs, run tails and maps narrower than a run, channels of one,
+   two and partial vectors, residual and activations, a band of rows (x_row0)
+   as the fused MBConv tiles call it, 1 and 2 threads (which split the
+   channels where the rows are few). */
 static void test_dw3_runs(void) {
-    static const int dims[][5] = { /* n h w c k */
-        { 1, 9, 30, 40, 3 }, { 2, 7, 17, 32, 3 }, { 1, 8, 20, 5, 3 }, { 1, 6, 14, 96, 3 }, { 1, 5, 9, 19, 3 }, { 1, 4, 3, 24, 3 },
-        { 1, 12, 12, 144, 3 }, { 1, 9, 23, 40, 5 }, { 2, 7, 12, 19, 5 }, { 1, 8, 17, 64, 5 } };
+    static const int dims[][6] = { /* n h w c k stride */
+        { 1, 9, 30, 40, 3, 1 }, { 2, 7, 17, 32, 3, 1 }, { 1, 8, 20, 5, 3, 1 }, { 1, 6, 14, 96, 3, 1 }, { 1, 5, 9, 19, 3, 1 }, { 1, 4, 3, 24, 3, 1 },
+        { 1, 12, 12, 144, 3, 1 }, { 1, 9, 23, 40, 5, 1 }, { 2, 7, 12, 19, 5, 1 }, { 1, 8, 17, 64, 5, 1 }, { 1, 7, 7, 48, 5, 1 }, { 1, 7, 7, 40, 3, 1 },
+        { 1, 3, 2, 16, 5, 1 }, { 1, 1, 1, 17, 3, 1 }, { 1, 14, 14, 48, 3, 2 }, { 2, 9, 13, 40, 3, 2 }, { 1, 12, 30, 19, 3, 2 }, { 1, 8, 8, 5, 3, 2 },
+        { 1, 14, 14, 64, 5, 2 }, { 1, 11, 21, 40, 5, 2 }, { 2, 7, 9, 24, 5, 2 }, { 1, 2, 3, 33, 5, 2 }, { 1, 1, 2, 16, 3, 2 },
+        /* few rows: 2 threads split the channels */
+        { 1, 7, 7, 160, 3, 1 }, { 1, 5, 9, 136, 5, 1 }, { 1, 14, 14, 144, 5, 2 }, { 1, 13, 6, 200, 3, 2 } };
     for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++)
         for (int variant = 0; variant < 3; variant++) {
-            hant_conv_shape s = { dims[d][0], dims[d][1], dims[d][2], dims[d][3], dims[d][3], dims[d][4], 1, dims[d][3] };
+            hant_conv_shape s = { dims[d][0], dims[d][1], dims[d][2], dims[d][3], dims[d][3], dims[d][4], dims[d][5], dims[d][3] };
             size_t nx = conv_in_size(&s), ny = conv_out_size(&s), nw = conv_w_size(&s);
             float *x = malloc(nx * 4), *w = malloc(nw * 4), *b = malloc((size_t)s.cin * 4), *res = malloc(ny * 4);
             float *y0 = malloc(ny * 4), *r = malloc(ny * 4);
@@ -353,16 +359,18 @@ static void test_dw3_runs(void) {
             const float *bias = variant ? b : NULL, *rs = variant == 2 ? res : NULL;
             ht_ref_conv(&s, x, w, bias, act, rs, r);
             ht_check_runs("dw3", &hant__dw_ref, &s, x, w, bias, act, rs, r, 1e-5 * s.kernel, y0);
-            /* a band: output rows [2, 5) of image 0 from input rows [1, 6) (3x3) */
-            if (s.h >= 6 && s.kernel == 3) {
+            /* a band: output rows [2, 5) of image 0 from input rows [2S - 1, 4S + 2) (3x3) */
+            if (s.h >= 4 * s.stride + 2 && s.kernel == 3) {
                 hant__conv_args a;
                 hant__conv_setup(&a, ctx1, &s);
-                size_t row = (size_t)s.w * s.cin;
-                float *band = malloc(3 * row * 4);
-                a.x = x + row; a.x_row0 = 1; a.w = w; a.bias = bias; a.act = act; a.y = band; a.y_row0 = 2;
-                a.residual = rs ? rs + 2 * row : NULL;
+                size_t row = (size_t)s.w * s.cin, orow = (size_t)a.ow * s.cin;
+                int lo = 2 * s.stride - 1;
+                float *band = malloc(3 * orow * 4);
+                a.x = x + lo * row; a.x_row0 = lo; a.w = w; a.bias = bias; a.act = act; a.y = band; a.y_row0 = 2;
+                a.residual = rs ? rs + 2 * orow : NULL;
                 hant__dwconv_forward_rows(&a, 2, 5);
-                HT_CHECK(memcmp(band, y0 + 2 * row, 3 * row * 4) == 0, "dw3 band n%d %dx%d c%d act %s: differs", s.n, s.h, s.w, s.cin, hant_act_name(act));
+                HT_CHECK(memcmp(band, y0 + 2 * orow, 3 * orow * 4) == 0, "dw3 band n%d %dx%d c%d s%d act %s: differs", s.n, s.h, s.w, s.cin, s.stride,
+                         hant_act_name(act));
                 free(band);
             }
             free(x); free(w); free(b); free(res); free(y0); free(r);
