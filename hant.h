@@ -3532,15 +3532,33 @@ HANT__WG_VARIANT(hant__wg_1, 1, 0)
 
 typedef struct hant__wgrad_args { int m, n, k; const float *x, *dy; float *dw; } hant__wgrad_args;
 
+#if defined(__GNUC__)
+#define HANT__PREFETCH_L2(p) __builtin_prefetch((p), 0, 2)
+#else
+#define HANT__PREFETCH_L2(p) ((void)(p))
+#endif
+
 /* Columns [n0, n1) of dW over every row; K blocks keep X's and dY's rows in L2
-   while every tile of the block passes over them. */
+   while every tile of the block passes over them. The next block's rows
+   (contiguous in X and in dY) are prefetched into L2, a share before each
+   tile: the tiles walk X down a column of lines, which the hardware
+   prefetchers do not follow out of L3 (b0-fm's 1x1 weight gradients from
+   L3, one thread: 23.4 -> 19.0 ms; the same sums, the same bits). */
 static void hant__wgrad_cols(const hant__wgrad_args *g, int n0, int n1) {
+    const int ntile = ((n1 - n0 + HANT__NR - 1) / HANT__NR) * ((g->m + HANT__MR - 1) / HANT__MR);
     for (int p0 = 0; p0 < g->k; p0 += HANT__WG_KC) {
-        int kc = HANT__MIN(HANT__WG_KC, g->k - p0);
+        int kc = HANT__MIN(HANT__WG_KC, g->k - p0), kn = HANT__MIN(HANT__WG_KC, g->k - p0 - kc);
         const float *x = g->x + (size_t)p0 * g->m, *dy = g->dy + (size_t)p0 * g->n;
+        const char *nx = (const char *)(x + (size_t)kc * g->m), *ndy = (const char *)(dy + (size_t)kc * g->n);
+        size_t bx = (size_t)kn * g->m * sizeof(float), lines = ((size_t)kn * (g->m + g->n) * sizeof(float) + 63) / 64;
+        size_t per = (lines + (size_t)ntile - 1) / (size_t)ntile, li = 0;
         for (int j0 = n0; j0 < n1; j0 += HANT__NR) {
             int nr = HANT__MIN(HANT__NR, n1 - j0);
             for (int i0 = 0; i0 < g->m; i0 += HANT__MR) {
+                for (size_t q = 0; q < per && li < lines; q++, li++) {
+                    size_t off = li * 64;
+                    HANT__PREFETCH_L2(off < bx ? nx + off : ndy + (off - bx));
+                }
                 int mr = HANT__MIN(HANT__MR, g->m - i0);
                 float *c = g->dw + (size_t)i0 * g->n + j0;
                 if (nr == HANT__NR) hant__wg_full(kc, x + i0, g->m, dy + j0, g->n, mr, nr, c, g->n);
