@@ -314,6 +314,42 @@ static void test_train_image_groups(void) {
     hant_net_destroy(net);
 }
 
+/* An SE's input gradient is formed inside the BN backward of the conv + BN
+   unit before it (hant__se_dy) rather than written by the SE: the same bits
+   as the SE writing it, parameter and input gradients, SiLU and hard-sigmoid
+   gates, stride 1 and 2, and finite differences. */
+static void test_train_se_deferred(void) {
+    hant_block_spec b[] = { { HANT_BLOCK_MBCONV, 8, 12, 3, 3, 2, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },
+                            { HANT_BLOCK_MBCONV, 12, 12, 4, 5, 1, 0.25f, HANT_ACT_HSWISH, 1, 0, 0, 0, 0, 0, 0 },
+                            { HANT_BLOCK_MBCONV, 12, 12, 1, 3, 1, 0.5f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 } };
+    hant_arch a = ht_headless(9, 9, 8, b, 3);
+    a.num_classes = 5; a.head_cout = 24; a.head_act = HANT_ACT_SILU;
+    hant_net *net;
+    if (hant_net_create(ctx, &a, 6, &net)) { HT_CHECK(0, "create: %s", hant_last_error()); return; }
+    ht_randomise_bn(net);
+    const int n = 5;
+    size_t nx = (size_t)n * a.in_h * a.in_w * a.in_c, no = (size_t)n * hant_net_output_size(net), np;
+    float *x = malloc(nx * 4), *r = malloc(no * 4), *y = malloc(no * 4), *dx[2], *g[2];
+    ht_seed(79);
+    ht_fill(x, nx, -1, 1);
+    ht_fill(r, no, -1, 1);
+    hant_net_grad_data(net, &np);
+    for (int k = 0; k < 2; k++) {
+        hant__train_se_defer = k;
+        dx[k] = malloc(nx * 4); g[k] = malloc(np * 4);
+        hant_net_zero_grad(net);
+        HT_CHECK(hant_net_train_forward(net, x, n, y) == HANT_OK && hant_net_train_backward_input(net, r, dx[k]) == HANT_OK, "train step");
+        memcpy(g[k], hant_net_grad_data(net, NULL), np * 4);
+    }
+    HT_CHECK(!memcmp(g[0], g[1], np * 4), "parameter gradients differ with the SE's d(in) deferred");
+    HT_CHECK(!memcmp(dx[0], dx[1], nx * 4), "input gradients differ with the SE's d(in) deferred");
+    ht_seed(80);
+    ht_check_net_fd(net, 3, "SE d(in) deferred", 30, 1e-3);
+    for (int k = 0; k < 2; k++) { free(dx[k]); free(g[k]); }
+    free(x); free(r); free(y);
+    hant_net_destroy(net);
+}
+
 int main(int argc, char **argv) {
     HT_INIT(argc, argv);
     snprintf(dir, sizeof dir, "/tmp/hant_test_train_%ld", (long)getpid());
@@ -328,6 +364,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_bn_calibrate);
     HT_RUN(test_tiny_net_learns);
     HT_RUN(test_train_image_groups);
+    HT_RUN(test_train_se_deferred);
     hant_context_destroy(ctx);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
