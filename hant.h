@@ -2081,6 +2081,7 @@ typedef struct hant__gemm_args {
     const hant__epilogue *ep;
     int split_m;            /* threads split: 0 N panels, 1 M rows, 2 MR x NR tiles (hant__gemm_task) */
     hant_context *ctx;
+    struct hant__gemm_steal *steal; /* per-thread chunk counters (hant__gemm_run), or NULL: the static split */
 } hant__gemm_args;
 
 
@@ -2456,12 +2457,17 @@ static void hant__gemm_gemv_task(void *arg, int tid, int nt) {
    with the next layer paid more than halving the weights). */
 #define HANT__SPLIT_M_WEIGHTS 65536.0
 
-static void hant__gemm_task(void *arg, int tid, int nt) {
-    const hant__gemm_args *g = (const hant__gemm_args *)arg;
-    int64_t b, e;
-    if (g->split_m == 2) { /* MR x NR tiles in N panel order, an equal count per thread */
+/* The units of the threads split: MR-row tiles (split_m 1), NR panels (0),
+   or MR x NR tiles in panel order (2). */
+static int64_t hant__gemm_units(const hant__gemm_args *g) {
+    int64_t mt = (g->m + HANT__MR - 1) / HANT__MR, ntl = (g->n + HANT__NR - 1) / HANT__NR;
+    return g->split_m == 2 ? mt * ntl : g->split_m ? mt : ntl;
+}
+
+/* Units [b, e) of the split: one serial call per run of rows or panels. */
+static void hant__gemm_units_run(const hant__gemm_args *g, int64_t b, int64_t e) {
+    if (g->split_m == 2) { /* MR x NR tiles in N panel order */
         int mt = (g->m + HANT__MR - 1) / HANT__MR;
-        hant__split((int64_t)mt * ((g->n + HANT__NR - 1) / HANT__NR), 1, tid, nt, &b, &e);
         while (b < e) {
             int jp = (int)(b / mt), i0 = (int)(b % mt);
             int np = i0 == 0 ? (int)((e - b) / mt) : 0;
@@ -2474,10 +2480,52 @@ static void hant__gemm_task(void *arg, int tid, int nt) {
             hant__gemm_serial(g, i0 * HANT__MR, HANT__MIN(g->m, i1 * HANT__MR), jp * HANT__NR, HANT__MIN(g->n, (jp + 1) * HANT__NR));
             b += i1 - i0;
         }
+    } else if (g->split_m) hant__gemm_serial(g, (int)(b * HANT__MR), (int)HANT__MIN((int64_t)g->m, e * HANT__MR), 0, g->n);
+    else hant__gemm_serial(g, 0, g->m, (int)(b * HANT__NR), (int)HANT__MIN((int64_t)g->n, e * HANT__NR));
+}
+
+/* Each thread's static part in chunks, taken from a counter per part: a
+   thread that has finished its own part takes the chunks left in the
+   others'. A worker that starts late or is preempted (a shared host, batch
+   1: ops of 30-130 us) then delays the op by at most a chunk, not by its
+   whole half; when both run, each does its own part, as the static split.
+   Every chunk runs the same tiles as the static split: the same bits. */
+#define HANT__STEAL_MAX 8
+#define HANT__STEAL_CHUNKS 8 /* chunks per part */
+typedef struct hant__gemm_steal {
+    struct { _Alignas(64) atomic_llong next; int64_t end; } part[HANT__STEAL_MAX];
+    int64_t chunk;
+} hant__gemm_steal;
+static int hant__gemm_steal_off; /* tests and benches: 1 keeps the static split */
+
+/* The static split's parts (g->split_m set) as counters; g->steal = st. */
+static void hant__gemm_steal_init(hant__gemm_args *g, int nt, hant__gemm_steal *st) {
+    int64_t units = hant__gemm_units(g), b, e;
+    st->chunk = HANT__MAX(1, (units / nt + HANT__STEAL_CHUNKS - 1) / HANT__STEAL_CHUNKS);
+    for (int t = 0; t < nt; t++) {
+        hant__split(units, 1, t, nt, &b, &e);
+        atomic_init(&st->part[t].next, b);
+        st->part[t].end = e;
+    }
+    g->steal = st;
+}
+
+static void hant__gemm_task(void *arg, int tid, int nt) {
+    const hant__gemm_args *g = (const hant__gemm_args *)arg;
+    int64_t b, e;
+    if (g->steal) {
+        for (int v = 0; v < nt; v++) {
+            int t = (tid + v) % nt;
+            for (;;) {
+                int64_t u = atomic_fetch_add_explicit(&g->steal->part[t].next, g->steal->chunk, memory_order_relaxed);
+                if (u >= g->steal->part[t].end) break;
+                hant__gemm_units_run(g, u, HANT__MIN(u + g->steal->chunk, g->steal->part[t].end));
+            }
+        }
         return;
     }
-    if (g->split_m) { hant__split(g->m, HANT__MR, tid, nt, &b, &e); if (b < e) hant__gemm_serial(g, (int)b, (int)e, 0, g->n); }
-    else { hant__split(g->n, HANT__NR, tid, nt, &b, &e); if (b < e) hant__gemm_serial(g, 0, g->m, (int)b, (int)e); }
+    hant__split(hant__gemm_units(g), 1, tid, nt, &b, &e);
+    if (b < e) hant__gemm_units_run(g, b, e);
 }
 
 static void hant__gemm_run(hant__gemm_args *g) {
@@ -2504,7 +2552,12 @@ static void hant__gemm_run(hant__gemm_args *g) {
     /* N panels that do not divide among the threads (7 x 7 x 960 -> 160: 5
        panels, 3 against 2, 57% of peak): with B packed, split the tiles */
     if (!g->split_m && g->packed_b && ntl % nt && mt >= 2) g->split_m = 2;
+    /* with B packed a chunk packs nothing: the parts can be shared */
+    hant__gemm_steal st;
+    g->steal = NULL;
+    if (g->packed_b && nt <= HANT__STEAL_MAX && !hant__gemm_steal_off) hant__gemm_steal_init(g, nt, &st);
     hant__run(g->ctx, hant__gemm_task, g);
+    g->steal = NULL;
 }
 
 void hant_gemm(hant_context *ctx, int trans_a, int trans_b, int m, int n, int k,
