@@ -331,6 +331,44 @@ static void test_gemm_strip(void) {
         }
 }
 
+/* Panels no wider than one vector in 2 MR-row tiles (hant__md_tall, AVX2;
+   elsewhere both runs take the MR-row tiles) against the MR-row tiles
+   (hant__gemm_tall_off), bit for bit, and the double reference: N tails of
+   8 and less, M tails, K across KC blocks (the C update), the activations,
+   bias and residual, 1 and 2 threads; then C = A B + beta C through hant_gemm. */
+static void test_gemm_tall(void) {
+    static const int dims[][4] = { /* h w cin cout */
+        { 9, 13, 144, 24 }, { 5, 11, 240, 40 }, { 7, 7, 300, 8 }, { 3, 5, 32, 16 }, { 4, 9, 20, 3 }, { 1, 13, 600, 40 } };
+    for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++)
+        for (int variant = 0; variant < 3; variant++) {
+            hant_conv_shape s = { 1, dims[d][0], dims[d][1], dims[d][2], dims[d][3], 1, 1, 1 };
+            size_t nx = conv_in_size(&s), ny = conv_out_size(&s), nw = conv_w_size(&s);
+            float *x = malloc(nx * 4), *w = malloc(nw * 4), *b = malloc((size_t)s.cout * 4), *res = malloc(ny * 4);
+            float *y0 = malloc(ny * 4), *r = malloc(ny * 4);
+            ht_seed(1400 + (int)d);
+            ht_fill(x, nx, -1, 1); ht_fill(w, nw, -0.5f, 0.5f); ht_fill(b, (size_t)s.cout, -1, 1); ht_fill(res, ny, -1, 1);
+            hant_act act = variant == 0 ? HANT_ACT_NONE : variant == 1 ? HANT_ACT_SILU : HANT_ACT_RELU6;
+            const float *bias = variant ? b : NULL, *rs = variant == 2 ? res : NULL;
+            ht_ref_conv(&s, x, w, bias, act, rs, r);
+            ht_check_runs("tall", &hant__gemm_tall_off, &s, x, w, bias, act, rs, r, 1e-5 * sqrt(s.cin), y0);
+            free(x); free(w); free(b); free(res); free(y0); free(r);
+        }
+    /* beta != 0 (the first K block reads C), M = 29 rows, N = 24 and 8 */
+    for (int n = 8; n <= 24; n += 16) {
+        int m = 29, k = 70;
+        float *a = malloc((size_t)m * k * 4), *w = malloc((size_t)k * n * 4), *c0 = malloc((size_t)m * n * 4), *c1 = malloc((size_t)m * n * 4);
+        ht_seed(1450 + n);
+        ht_fill(a, (size_t)m * k, -1, 1); ht_fill(w, (size_t)k * n, -1, 1); ht_fill(c0, (size_t)m * n, -1, 1);
+        memcpy(c1, c0, (size_t)m * n * 4);
+        hant__gemm_tall_off = 1;
+        hant_gemm(ctx1, 0, 0, m, n, k, a, k, w, n, 0.5f, c0, n);
+        hant__gemm_tall_off = 0;
+        hant_gemm(ctx1, 0, 0, m, n, k, a, k, w, n, 0.5f, c1, n);
+        HT_CHECK(memcmp(c0, c1, (size_t)m * n * 4) == 0, "tall gemm beta 0.5 %dx%dx%d: differs from the MR-row tiles", m, k, n);
+        free(a); free(w); free(c0); free(c1);
+    }
+}
+
 /* The threads split with chunks taken from per-part counters (hant__gemm_steal)
    against the static split, bit for bit: each split mode (N panels, M rows,
    tiles) on 2 threads, and one thread running both parts alone, as when the
@@ -775,6 +813,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_gemm_gemv);
     HT_RUN(test_gemm_strip);
     HT_RUN(test_gemm_steal);
+    HT_RUN(test_gemm_tall);
     HT_RUN(test_se_pool);
     HT_RUN(test_act_forward);
     HT_RUN(test_act_backward);
