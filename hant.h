@@ -2081,6 +2081,7 @@ typedef struct hant__gemm_args {
     const hant__epilogue *ep;
     int split_m;            /* threads split: 0 N panels, 1 M rows, 2 MR x NR tiles (hant__gemm_task) */
     hant_context *ctx;
+    struct hant__gemm_steal *steal; /* per-thread chunk counters (hant__gemm_run), or NULL: the static split */
 } hant__gemm_args;
 
 
@@ -2269,6 +2270,40 @@ static void hant__gemm_micro_direct(int kc, const float *restrict a, size_t lda,
     hant__micro_store(&t, c, ldc, mr, nr, first, beta, ep, row, col);
 }
 
+/* A panel no wider than one vector (N = 16 on AVX-512, the 8-wide tails of
+   N = 24 and 40 on AVX2) in tiles of 2 MR rows x 1 vector: MR rows gave MR
+   sums, too few chains to hide the multiply-add latency with one load of B
+   per MR broadcasts. Each row's sums, the C update and the epilogue in
+   hant__micro_store's order: the same bits as the MR-row tiles. AVX2 only:
+   on AVX-512, 16 rows (17 loads per 16 multiply-adds) measured 4-9% slower
+   than 8 (N = 16 and 40 at 56 x 56 and 112 x 112, RESULTS). */
+#define HANT__TALL (2 * HANT__MR)
+#define HANT__TALL_ON (HANT__VL == 8)
+static int hant__gemm_tall_off; /* tests: 1 runs the MR-row tiles (the twin) */
+HANT__NOINLINE void hant__md_tall(int kc, const float *restrict a, size_t lda, int mr, const float *restrict pb, float *restrict c, int ldc,
+                                  int nr, int first, float beta, const hant__epilogue *ep, int row, int col) {
+    const float *ar[HANT__TALL];
+    HANT__UNROLL for (int i = 0; i < HANT__TALL; i++) ar[i] = a + (size_t)(i < mr ? i : mr - 1) * lda;
+    hant__vf acc[HANT__TALL];
+    HANT__UNROLL for (int i = 0; i < HANT__TALL; i++) acc[i] = hant__v_zero();
+    for (int k = 0; k < kc; k++) {
+        hant__vf b = hant__v_load(pb + (size_t)k * HANT__NR);
+        HANT__UNROLL for (int i = 0; i < HANT__TALL; i++) acc[i] = hant__v_fmadd(hant__v_set1(ar[i][k]), b, acc[i]);
+    }
+    for (int i = 0; i < mr; i++) {
+        float *crow = c + (size_t)i * ldc;
+        hant__vf v = acc[i];
+        if (!first) v = hant__v_add(v, hant__v_loadp(crow, nr));
+        else if (beta != 0.0f) v = hant__v_fmadd(hant__v_set1(beta), hant__v_loadp(crow, nr), v);
+        if (ep) {
+            if (ep->bias) v = hant__v_add(v, hant__v_loadp(ep->bias + col, nr));
+            v = hant__v_act(v, ep->act);
+            if (ep->residual) v = hant__v_add(v, hant__v_loadp(ep->residual + (size_t)(row + i) * ep->ldr + col, nr));
+        }
+        hant__v_storep(crow, v, nr);
+    }
+}
+
 /* A block (rows i0.., cols p0..) into MR-row panels, k-major, zero-padded. */
 static void hant__gemm_pack_a(const hant__gemm_args *g, int i0, int mc, int p0, int kc, float *restrict dst) {
     for (int ir = 0; ir < mc; ir += HANT__MR) {
@@ -2358,7 +2393,14 @@ static void hant__gemm_serial(const hant__gemm_args *g, int m0, int m1, int n0, 
                     for (int ir = 0; ir + HANT__MR <= mc; ir += HANT__MR)
                         hant__md_strip(kc, g->a + (size_t)(ic + ir) * g->lda, (size_t)g->lda, pb, nc / HANT__NR,
                                        g->c + (size_t)(ic + ir) * g->ldc + jc, g->ldc, ep, ic + ir, jc);
-                for (int jr = 0; jr < nc; jr += HANT__NR)
+                for (int jr = 0; jr < nc; jr += HANT__NR) {
+                    if (HANT__TALL_ON && direct && nc - jr <= HANT__VL && !hant__gemm_tall_off) {
+                        for (int ir = 0; ir < mc; ir += HANT__TALL)
+                            hant__md_tall(kc, g->a + (size_t)(ic + ir) * g->lda + pc, (size_t)g->lda, HANT__MIN(HANT__TALL, mc - ir),
+                                          pb + (size_t)jr * kc, g->c + (size_t)(ic + ir) * g->ldc + jc + jr, g->ldc, nc - jr, first, g->beta,
+                                          ep, ic + ir, jc + jr);
+                        continue;
+                    }
                     for (int ir = 0; ir < mc; ir += HANT__MR) {
                         float *ct = g->c + (size_t)(ic + ir) * g->ldc + jc + jr;
                         int mr = HANT__MIN(HANT__MR, mc - ir), nr = HANT__MIN(HANT__NR, nc - jr);
@@ -2370,6 +2412,7 @@ static void hant__gemm_serial(const hant__gemm_args *g, int m0, int m1, int n0, 
                             hant__gemm_micro(kc, pa + (size_t)ir * kc, pb + (size_t)jr * kc, ct, g->ldc, mr, nr, first, g->beta, ep,
                                              ic + ir, jc + jr);
                     }
+                }
             }
         }
     }
@@ -2456,12 +2499,17 @@ static void hant__gemm_gemv_task(void *arg, int tid, int nt) {
    with the next layer paid more than halving the weights). */
 #define HANT__SPLIT_M_WEIGHTS 65536.0
 
-static void hant__gemm_task(void *arg, int tid, int nt) {
-    const hant__gemm_args *g = (const hant__gemm_args *)arg;
-    int64_t b, e;
-    if (g->split_m == 2) { /* MR x NR tiles in N panel order, an equal count per thread */
+/* The units of the threads split: MR-row tiles (split_m 1), NR panels (0),
+   or MR x NR tiles in panel order (2). */
+static int64_t hant__gemm_units(const hant__gemm_args *g) {
+    int64_t mt = (g->m + HANT__MR - 1) / HANT__MR, ntl = (g->n + HANT__NR - 1) / HANT__NR;
+    return g->split_m == 2 ? mt * ntl : g->split_m ? mt : ntl;
+}
+
+/* Units [b, e) of the split: one serial call per run of rows or panels. */
+static void hant__gemm_units_run(const hant__gemm_args *g, int64_t b, int64_t e) {
+    if (g->split_m == 2) { /* MR x NR tiles in N panel order */
         int mt = (g->m + HANT__MR - 1) / HANT__MR;
-        hant__split((int64_t)mt * ((g->n + HANT__NR - 1) / HANT__NR), 1, tid, nt, &b, &e);
         while (b < e) {
             int jp = (int)(b / mt), i0 = (int)(b % mt);
             int np = i0 == 0 ? (int)((e - b) / mt) : 0;
@@ -2474,10 +2522,52 @@ static void hant__gemm_task(void *arg, int tid, int nt) {
             hant__gemm_serial(g, i0 * HANT__MR, HANT__MIN(g->m, i1 * HANT__MR), jp * HANT__NR, HANT__MIN(g->n, (jp + 1) * HANT__NR));
             b += i1 - i0;
         }
+    } else if (g->split_m) hant__gemm_serial(g, (int)(b * HANT__MR), (int)HANT__MIN((int64_t)g->m, e * HANT__MR), 0, g->n);
+    else hant__gemm_serial(g, 0, g->m, (int)(b * HANT__NR), (int)HANT__MIN((int64_t)g->n, e * HANT__NR));
+}
+
+/* Each thread's static part in chunks, taken from a counter per part: a
+   thread that has finished its own part takes the chunks left in the
+   others'. A worker that starts late or is preempted (a shared host, batch
+   1: ops of 30-130 us) then delays the op by at most a chunk, not by its
+   whole half; when both run, each does its own part, as the static split.
+   Every chunk runs the same tiles as the static split: the same bits. */
+#define HANT__STEAL_MAX 8
+#define HANT__STEAL_CHUNKS 8 /* chunks per part */
+typedef struct hant__gemm_steal {
+    struct { _Alignas(64) atomic_llong next; int64_t end; } part[HANT__STEAL_MAX];
+    int64_t chunk;
+} hant__gemm_steal;
+static int hant__gemm_steal_off; /* tests and benches: 1 keeps the static split */
+
+/* The static split's parts (g->split_m set) as counters; g->steal = st. */
+static void hant__gemm_steal_init(hant__gemm_args *g, int nt, hant__gemm_steal *st) {
+    int64_t units = hant__gemm_units(g), b, e;
+    st->chunk = HANT__MAX(1, (units / nt + HANT__STEAL_CHUNKS - 1) / HANT__STEAL_CHUNKS);
+    for (int t = 0; t < nt; t++) {
+        hant__split(units, 1, t, nt, &b, &e);
+        atomic_init(&st->part[t].next, b);
+        st->part[t].end = e;
+    }
+    g->steal = st;
+}
+
+static void hant__gemm_task(void *arg, int tid, int nt) {
+    const hant__gemm_args *g = (const hant__gemm_args *)arg;
+    int64_t b, e;
+    if (g->steal) {
+        for (int v = 0; v < nt; v++) {
+            int t = (tid + v) % nt;
+            for (;;) {
+                int64_t u = atomic_fetch_add_explicit(&g->steal->part[t].next, g->steal->chunk, memory_order_relaxed);
+                if (u >= g->steal->part[t].end) break;
+                hant__gemm_units_run(g, u, HANT__MIN(u + g->steal->chunk, g->steal->part[t].end));
+            }
+        }
         return;
     }
-    if (g->split_m) { hant__split(g->m, HANT__MR, tid, nt, &b, &e); if (b < e) hant__gemm_serial(g, (int)b, (int)e, 0, g->n); }
-    else { hant__split(g->n, HANT__NR, tid, nt, &b, &e); if (b < e) hant__gemm_serial(g, 0, g->m, (int)b, (int)e); }
+    hant__split(hant__gemm_units(g), 1, tid, nt, &b, &e);
+    if (b < e) hant__gemm_units_run(g, b, e);
 }
 
 static void hant__gemm_run(hant__gemm_args *g) {
@@ -2504,7 +2594,12 @@ static void hant__gemm_run(hant__gemm_args *g) {
     /* N panels that do not divide among the threads (7 x 7 x 960 -> 160: 5
        panels, 3 against 2, 57% of peak): with B packed, split the tiles */
     if (!g->split_m && g->packed_b && ntl % nt && mt >= 2) g->split_m = 2;
+    /* with B packed a chunk packs nothing: the parts can be shared */
+    hant__gemm_steal st;
+    g->steal = NULL;
+    if (g->packed_b && nt <= HANT__STEAL_MAX && !hant__gemm_steal_off) hant__gemm_steal_init(g, nt, &st);
     hant__run(g->ctx, hant__gemm_task, g);
+    g->steal = NULL;
 }
 
 void hant_gemm(hant_context *ctx, int trans_a, int trans_b, int m, int n, int k,

@@ -331,6 +331,92 @@ static void test_gemm_strip(void) {
         }
 }
 
+/* Panels no wider than one vector in 2 MR-row tiles (hant__md_tall, AVX2;
+   elsewhere both runs take the MR-row tiles) against the MR-row tiles
+   (hant__gemm_tall_off), bit for bit, and the double reference: N tails of
+   8 and less, M tails, K across KC blocks (the C update), the activations,
+   bias and residual, 1 and 2 threads; then C = A B + beta C through hant_gemm. */
+static void test_gemm_tall(void) {
+    static const int dims[][4] = { /* h w cin cout */
+        { 9, 13, 144, 24 }, { 5, 11, 240, 40 }, { 7, 7, 300, 8 }, { 3, 5, 32, 16 }, { 4, 9, 20, 3 }, { 1, 13, 600, 40 } };
+    for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++)
+        for (int variant = 0; variant < 3; variant++) {
+            hant_conv_shape s = { 1, dims[d][0], dims[d][1], dims[d][2], dims[d][3], 1, 1, 1 };
+            size_t nx = conv_in_size(&s), ny = conv_out_size(&s), nw = conv_w_size(&s);
+            float *x = malloc(nx * 4), *w = malloc(nw * 4), *b = malloc((size_t)s.cout * 4), *res = malloc(ny * 4);
+            float *y0 = malloc(ny * 4), *r = malloc(ny * 4);
+            ht_seed(1400 + (int)d);
+            ht_fill(x, nx, -1, 1); ht_fill(w, nw, -0.5f, 0.5f); ht_fill(b, (size_t)s.cout, -1, 1); ht_fill(res, ny, -1, 1);
+            hant_act act = variant == 0 ? HANT_ACT_NONE : variant == 1 ? HANT_ACT_SILU : HANT_ACT_RELU6;
+            const float *bias = variant ? b : NULL, *rs = variant == 2 ? res : NULL;
+            ht_ref_conv(&s, x, w, bias, act, rs, r);
+            ht_check_runs("tall", &hant__gemm_tall_off, &s, x, w, bias, act, rs, r, 1e-5 * sqrt(s.cin), y0);
+            free(x); free(w); free(b); free(res); free(y0); free(r);
+        }
+    /* beta != 0 (the first K block reads C), M = 29 rows, N = 24 and 8 */
+    for (int n = 8; n <= 24; n += 16) {
+        int m = 29, k = 70;
+        float *a = malloc((size_t)m * k * 4), *w = malloc((size_t)k * n * 4), *c0 = malloc((size_t)m * n * 4), *c1 = malloc((size_t)m * n * 4);
+        ht_seed(1450 + n);
+        ht_fill(a, (size_t)m * k, -1, 1); ht_fill(w, (size_t)k * n, -1, 1); ht_fill(c0, (size_t)m * n, -1, 1);
+        memcpy(c1, c0, (size_t)m * n * 4);
+        hant__gemm_tall_off = 1;
+        hant_gemm(ctx1, 0, 0, m, n, k, a, k, w, n, 0.5f, c0, n);
+        hant__gemm_tall_off = 0;
+        hant_gemm(ctx1, 0, 0, m, n, k, a, k, w, n, 0.5f, c1, n);
+        HT_CHECK(memcmp(c0, c1, (size_t)m * n * 4) == 0, "tall gemm beta 0.5 %dx%dx%d: differs from the MR-row tiles", m, k, n);
+        free(a); free(w); free(c0); free(c1);
+    }
+}
+
+/* The threads split with chunks taken from per-part counters (hant__gemm_steal)
+   against the static split, bit for bit: each split mode (N panels, M rows,
+   tiles) on 2 threads, and one thread running both parts alone, as when the
+   other thread starts late (it takes its own part, then steals the other's). */
+static void test_gemm_steal(void) {
+    static const int dims[][3] = { /* m k n */
+        { 196, 64, 384 }, { 196, 384, 64 }, { 49, 960, 160 }, { 49, 160, 960 }, { 61, 300, 40 }, { 9, 70, 1000 }, { 130, 24, 144 } };
+    for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++) {
+        int m = dims[d][0], k = dims[d][1], n = dims[d][2];
+        float *a = malloc((size_t)m * k * 4), *w = malloc((size_t)k * n * 4), *b = malloc((size_t)n * 4), *pw = malloc(hant__gemm_packed_b_floats(n, k) * 4);
+        float *y0 = malloc((size_t)m * n * 4), *y = malloc((size_t)m * n * 4), *r = malloc((size_t)m * n * 4);
+        ht_seed(1300 + (int)d);
+        ht_fill(a, (size_t)m * k, -1, 1); ht_fill(w, (size_t)k * n, -0.5f, 0.5f); ht_fill(b, (size_t)n, -1, 1);
+        hant__gemm_pack_b_full(0, n, k, w, n, pw);
+        hant__epilogue ep = { b, HANT_ACT_RELU6, NULL, 0 };
+        hant__gemm_args g;
+        memset(&g, 0, sizeof g);
+        g.m = m; g.n = n; g.k = k; g.a = a; g.lda = k; g.b = w; g.ldb = n; g.packed_b = pw; g.c = y0; g.ldc = n; g.ep = &ep; g.ctx = ctx1;
+        hant__gemm_run(&g); /* one thread: the reference of the splits */
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++) {
+                double acc = b[j];
+                for (int p = 0; p < k; p++) acc += (double)a[(size_t)i * k + p] * w[(size_t)p * n + j];
+                r[(size_t)i * n + j] = (float)(acc < 0 ? 0 : acc > 6 ? 6 : acc);
+            }
+        HT_CHECK(ht_max_err_ratio(y0, r, (size_t)m * n, 1e-5 * sqrt(k), 1e-5, NULL) <= 1, "steal %dx%dx%d: one thread against the double reference", m, k, n);
+        for (int off = 0; off < 2; off++) {
+            g.ctx = ctx2; g.c = y;
+            memset(y, 0xff, (size_t)m * n * 4);
+            hant__gemm_steal_off = off;
+            hant__gemm_run(&g);
+            hant__gemm_steal_off = 0;
+            HT_CHECK(memcmp(y, y0, (size_t)m * n * 4) == 0, "steal %dx%dx%d 2 threads steal_off %d: differs from 1 thread", m, k, n, off);
+        }
+        for (int mode = 0; mode < 3; mode++)
+            for (int tid = 0; tid < 2; tid++) {
+                hant__gemm_steal st;
+                g.ctx = ctx2; g.c = y; g.split_m = mode;
+                memset(y, 0xff, (size_t)m * n * 4);
+                hant__gemm_steal_init(&g, 2, &st);
+                hant__gemm_task(&g, tid, 2); /* alone: its part, then the other's */
+                g.steal = NULL;
+                HT_CHECK(memcmp(y, y0, (size_t)m * n * 4) == 0, "steal %dx%dx%d split %d thread %d alone: differs", m, k, n, mode, tid);
+            }
+        free(a); free(w); free(b); free(pw); free(y0); free(y); free(r);
+    }
+}
+
 /* The 3x3 and 5x5 stride-1 and stride-2 depthwise runs (hant__dw3_tile: T
    pixels x NV vectors, inputs in registers, whole rows with the borders)
    against the pixel path and 4-pixel tiles they replace, which sum the taps
@@ -734,6 +820,8 @@ int main(int argc, char **argv) {
     HT_RUN(test_gemm);
     HT_RUN(test_gemm_gemv);
     HT_RUN(test_gemm_strip);
+    HT_RUN(test_gemm_steal);
+    HT_RUN(test_gemm_tall);
     HT_RUN(test_se_pool);
     HT_RUN(test_act_forward);
     HT_RUN(test_act_backward);
