@@ -275,79 +275,64 @@ static void test_bn_calibrate(void) {
     hant_net_destroy(net);
 }
 
+/* One training step of a net made from blocks b (the head as both tests want) with a knob set
+   each of two ways (set(0), set(1)): the parameter and input gradients must be the same bits, and
+   with the knob at 1 (left so) they must match finite differences. */
+static void check_two_ways(const hant_block_spec *b, int nb, int hw, int n, int net_seed, unsigned long long seed, void (*set)(int),
+                           const char *what) {
+    hant_arch a = ht_headless(hw, hw, 8, b, nb);
+    a.num_classes = 5; a.head_cout = 24; a.head_act = HANT_ACT_SILU;
+    hant_net *net;
+    if (hant_net_create(ctx, &a, net_seed, &net)) { HT_CHECK(0, "create: %s", hant_last_error()); return; }
+    ht_randomise_bn(net);
+    size_t nx = (size_t)n * a.in_h * a.in_w * a.in_c, no = (size_t)n * hant_net_output_size(net), np;
+    float *x = malloc(nx * 4), *r = malloc(no * 4), *y = malloc(no * 4), *dx[2], *g[2];
+    ht_seed(seed);
+    ht_fill(x, nx, -1, 1);
+    ht_fill(r, no, -1, 1);
+    hant_net_grad_data(net, &np);
+    for (int k = 0; k < 2; k++) {
+        set(k);
+        dx[k] = malloc(nx * 4); g[k] = malloc(np * 4);
+        hant_net_zero_grad(net);
+        HT_CHECK(hant_net_train_forward(net, x, n, y) == HANT_OK && hant_net_train_backward_input(net, r, dx[k]) == HANT_OK, "%s: train step", what);
+        memcpy(g[k], hant_net_grad_data(net, NULL), np * 4);
+    }
+    HT_CHECK(!memcmp(g[0], g[1], np * 4), "%s: parameter gradients differ between the two ways", what);
+    HT_CHECK(!memcmp(dx[0], dx[1], nx * 4), "%s: input gradients differ between the two ways", what);
+    ht_seed(seed + 1);
+    ht_check_net_fd(net, 3, what, 30, 1e-3);
+    for (int k = 0; k < 2; k++) { free(dx[k]); free(g[k]); }
+    free(x); free(r); free(y);
+    hant_net_destroy(net);
+}
+
 /* Training runs a unit's conv, its BN statistics and its BN backward's
    second pass in groups of images (hant__train_group_bytes). One image per
    group must give the same bits as the whole batch in one group (the
    statistics' blocks and the weight gradient's row blocks do not move), and
    the gradients must match finite differences with many groups. */
+static size_t group_bytes_default;
+static void set_one_image_groups(int on) { hant__train_group_bytes = on ? 1 : group_bytes_default; }
 static void test_train_image_groups(void) {
     hant_block_spec b[] = { { HANT_BLOCK_MBCONV, 8, 12, 3, 3, 2, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },
                             { HANT_BLOCK_MBCONV, 12, 12, 4, 5, 1, 0.25f, HANT_ACT_HSWISH, 1, 0, 0, 0, 0, 0, 0 },
                             { HANT_BLOCK_RESNET_BASIC, 12, 16, 1, 3, 1, 0.0f, HANT_ACT_RELU, 1, 0, 0, 0, 0, 0, 0 } };
-    hant_arch a = ht_headless(16, 16, 8, b, 3);
-    a.num_classes = 5; a.head_cout = 24; a.head_act = HANT_ACT_SILU;
-    hant_net *net;
-    if (hant_net_create(ctx, &a, 5, &net)) { HT_CHECK(0, "create: %s", hant_last_error()); return; }
-    ht_randomise_bn(net);
-    const int n = 7;
-    size_t nx = (size_t)n * a.in_h * a.in_w * a.in_c, no = (size_t)n * hant_net_output_size(net), np;
-    float *x = malloc(nx * 4), *r = malloc(no * 4), *y = malloc(no * 4), *dx[2], *g[2];
-    ht_seed(77);
-    ht_fill(x, nx, -1, 1);
-    ht_fill(r, no, -1, 1);
-    hant_net_grad_data(net, &np);
-    size_t keep = hant__train_group_bytes;
-    for (int k = 0; k < 2; k++) {
-        hant__train_group_bytes = k ? 1 : keep;
-        dx[k] = malloc(nx * 4); g[k] = malloc(np * 4);
-        hant_net_zero_grad(net);
-        HT_CHECK(hant_net_train_forward(net, x, n, y) == HANT_OK && hant_net_train_backward_input(net, r, dx[k]) == HANT_OK, "train step");
-        memcpy(g[k], hant_net_grad_data(net, NULL), np * 4);
-    }
-    HT_CHECK(!memcmp(g[0], g[1], np * 4), "parameter gradients differ between one image per group and one group");
-    HT_CHECK(!memcmp(dx[0], dx[1], nx * 4), "input gradients differ between one image per group and one group");
-    ht_seed(78);
-    ht_check_net_fd(net, 3, "one image per group", 30, 1e-3);
-    hant__train_group_bytes = keep;
-    for (int k = 0; k < 2; k++) { free(dx[k]); free(g[k]); }
-    free(x); free(r); free(y);
-    hant_net_destroy(net);
+    group_bytes_default = hant__train_group_bytes;
+    check_two_ways(b, 3, 16, 7, 5, 77, set_one_image_groups, "one image per group");
+    set_one_image_groups(0);
 }
 
 /* An SE's input gradient is formed inside the BN backward of the conv + BN
    unit before it (hant__se_dy) rather than written by the SE: the same bits
    as the SE writing it, parameter and input gradients, SiLU and hard-sigmoid
    gates, stride 1 and 2, and finite differences. */
+static void set_se_defer(int on) { hant__train_se_defer = on; }
 static void test_train_se_deferred(void) {
     hant_block_spec b[] = { { HANT_BLOCK_MBCONV, 8, 12, 3, 3, 2, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },
                             { HANT_BLOCK_MBCONV, 12, 12, 4, 5, 1, 0.25f, HANT_ACT_HSWISH, 1, 0, 0, 0, 0, 0, 0 },
                             { HANT_BLOCK_MBCONV, 12, 12, 1, 3, 1, 0.5f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 } };
-    hant_arch a = ht_headless(9, 9, 8, b, 3);
-    a.num_classes = 5; a.head_cout = 24; a.head_act = HANT_ACT_SILU;
-    hant_net *net;
-    if (hant_net_create(ctx, &a, 6, &net)) { HT_CHECK(0, "create: %s", hant_last_error()); return; }
-    ht_randomise_bn(net);
-    const int n = 5;
-    size_t nx = (size_t)n * a.in_h * a.in_w * a.in_c, no = (size_t)n * hant_net_output_size(net), np;
-    float *x = malloc(nx * 4), *r = malloc(no * 4), *y = malloc(no * 4), *dx[2], *g[2];
-    ht_seed(79);
-    ht_fill(x, nx, -1, 1);
-    ht_fill(r, no, -1, 1);
-    hant_net_grad_data(net, &np);
-    for (int k = 0; k < 2; k++) {
-        hant__train_se_defer = k;
-        dx[k] = malloc(nx * 4); g[k] = malloc(np * 4);
-        hant_net_zero_grad(net);
-        HT_CHECK(hant_net_train_forward(net, x, n, y) == HANT_OK && hant_net_train_backward_input(net, r, dx[k]) == HANT_OK, "train step");
-        memcpy(g[k], hant_net_grad_data(net, NULL), np * 4);
-    }
-    HT_CHECK(!memcmp(g[0], g[1], np * 4), "parameter gradients differ with the SE's d(in) deferred");
-    HT_CHECK(!memcmp(dx[0], dx[1], nx * 4), "input gradients differ with the SE's d(in) deferred");
-    ht_seed(80);
-    ht_check_net_fd(net, 3, "SE d(in) deferred", 30, 1e-3);
-    for (int k = 0; k < 2; k++) { free(dx[k]); free(g[k]); }
-    free(x); free(r); free(y);
-    hant_net_destroy(net);
+    check_two_ways(b, 3, 9, 5, 6, 79, set_se_defer, "SE d(in) deferred"); /* leaves the default, deferred */
 }
 
 int main(int argc, char **argv) {
