@@ -8,7 +8,7 @@
 #   make bench-kernels  every conv/FC shape, hant vs PyTorch side by side (~5 min)
 #
 # Variables: CC (gcc|clang), SIMD (native|avx2|none), OPT (default -O2).
-# Environment: HANT_TEST_JOBS=2 runs two test programs at once (tests/run.sh; default 1).
+# Environment: HANT_TEST_JOBS=J runs J test programs at once (tests/run.sh; default 2, 1: one at a time).
 
 CC    ?= cc
 SIMD  ?= native
@@ -168,7 +168,7 @@ $(ALL_SUITES:%=$(B)/test_%): $(B)/test_all
 # compiled (GLPK is found at parse time), or says what to run; test-run then runs them.
 # The test programs compile in parallel (test_all, fuzz_replay, the tool and examples/transform.c
 # each compile all of hant.h, the longest first) while build/venv is set up (pip, mostly waiting
-# on downloads and disk: outside the -j slots), and then run one at a time (HANT_TEST_JOBS=2: two at a time).
+# on downloads and disk: outside the -j slots), and then run two at a time (HANT_TEST_JOBS=1: one at a time).
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test:
 	@sh tests/deps.sh system

@@ -4,12 +4,12 @@
 # program's last summary line is "N passed, M failed" or "N passed, M failed,
 # K skipped" (skips: a missing optional dependency, with the command to run).
 # A program that crashes, exits non-zero or prints no summary counts as a failure.
-# HANT_TEST_JOBS=J (default 1) runs up to J programs at once, taken in the
+# HANT_TEST_JOBS=J (default 2) runs up to J programs at once, taken in the
 # order given (make test lists the longest first); each program's output is
 # shown whole, in that order, with its wall time in seconds.
 p=0; f=0; s=0
 re='^[0-9][0-9]* passed, [0-9][0-9]* failed\(, [0-9][0-9]* skipped\)\{0,1\}$'
-J=${HANT_TEST_JOBS:-1}
+J=${HANT_TEST_JOBS:-2}
 R=$(mktemp -d); trap 'rm -rf "$R"' EXIT
 # one I T: runs program T into $R/I.out; $R/I.rc appears last ("EXIT SECONDS")
 one() {
