@@ -3296,10 +3296,13 @@ HANT__IG_VARIANT(hant__ig_nr, HANT__NRV, HANT__MR - 1)
 HANT__IG_VARIANT(hant__ig_1r, 1, HANT__MR - 1)
 #undef HANT__IG_VARIANT
 
+/* Read prefetches: into every cache level (L1), or into L2 and below. */
 #if defined(__GNUC__)
 #define HANT__PREFETCH(p) __builtin_prefetch((p), 0, 3)
+#define HANT__PREFETCH_L2(p) __builtin_prefetch((p), 0, 2)
 #else
 #define HANT__PREFETCH(p) ((void)(p))
+#define HANT__PREFETCH_L2(p) ((void)(p))
 #endif
 
 /* Row tiles: one tile per output row when a row is MR - 1 pixels (7x7 maps
@@ -3683,12 +3686,6 @@ HANT__WG_VARIANT(hant__wg_1, 1, 0)
 #undef HANT__WG_VARIANT
 
 typedef struct hant__wgrad_args { int m, n, k; const float *x, *dy; float *dw; } hant__wgrad_args;
-
-#if defined(__GNUC__)
-#define HANT__PREFETCH_L2(p) __builtin_prefetch((p), 0, 2)
-#else
-#define HANT__PREFETCH_L2(p) ((void)(p))
-#endif
 
 /* Columns [n0, n1) of dW over every row; K blocks keep X's and dY's rows in L2
    while every tile of the block passes over them. The next block's rows
