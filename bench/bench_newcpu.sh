@@ -12,7 +12,9 @@
 # OUT: where the log, the tables and rows.jsonl go (7 files at most: the device tool returns 8, so
 #   put nothing else there). BUDGET: seconds for the whole run.
 # L2, L16: the "net:batch ..." cells timed at 2 and at 16 threads (defaults below); ROUNDS: rounds
-#   at 2 threads (3); PROF1=1 also profiles at 1 thread when 100 s are left at the end.
+#   at 2 threads (3); ROUNDS16: rounds at 16 threads (2); EXTRA: more hant binaries timed in every
+#   round beside the others (a base build, say); PROF1=1 also profiles at 1 thread when 100 s
+#   are left at the end.
 #   BIN=.dev OUT=/tmp/newcpu bash bench/bench_newcpu.sh
 set -u
 BIN=${BIN:-.dev}
@@ -78,7 +80,7 @@ sbs() {  # sbs T ROUNDS "net:batch ..." BINARIES...
     say "done $n batch $B threads $T"
   done
 }
-sbs 2 ${ROUNDS:-3} "${L2:-b0-224:1 b0-224:32 resnet18:1 resnet18:32 mobilenet_v2:1 mobilenet_v2:32 efficientnet_b0:1 mobilenet_v3_small:1 b0-fm:1 efficientnet_b0:32 mobilenet_v3_small:32 b0-fm:32}" $HN $H2
-sbs 16 2 "${L16:-b0-224:1 resnet18:1 b0-224:32 resnet18:32 mobilenet_v2:1 efficientnet_b0:32}" $HN
+sbs 2 ${ROUNDS:-3} "${L2:-b0-224:1 b0-224:32 resnet18:1 resnet18:32 mobilenet_v2:1 mobilenet_v2:32 efficientnet_b0:1 mobilenet_v3_small:1 b0-fm:1 efficientnet_b0:32 mobilenet_v3_small:32 b0-fm:32}" $HN $H2 ${EXTRA:-}
+sbs 16 ${ROUNDS16:-2} "${L16:-b0-224:1 resnet18:1 b0-224:32 resnet18:32 mobilenet_v2:1 efficientnet_b0:32}" $HN ${EXTRA:-}
 [ -n "${PROF1:-}" ] && [ "$(left)" -gt 100 ] && prof 1 $(( $(left) - 30 )) 60
 say "end"
