@@ -81,6 +81,24 @@ grep -q "speed changed.*rescaled by 0\.[0-2]" "$T/out" && ok || bad "message: $(
 sed 's/^# vendor	.*/# vendor	AuthenticAMD/; s/^# family	.*/# family	25/; s/^# model	.*/# model	1/' "$T/lut.tsv" > "$T/zen3.tsv"
 expect_rc 1 "foreign table refused" $H profile b0-fm -o "$T/zen3.tsv" --candidates "$P"
 grep -q "another machine or build" "$T/err" && grep -q "vendor AuthenticAMD, here" "$T/err" && grep -q -- "--accept-foreign-table" "$T/err" && ok || bad "message: $(cat "$T/err")"
+# another process holds the profile lock for 2 s: a quiet profile waits, says so on stderr, then runs
+if [ -x "$PY" ] && "$PY" -c 'import socket' 2>/dev/null; then
+  # (waits its turn where a suite beside this one profiles)
+  "$PY" -c '
+import socket, time
+s = socket.socket(socket.AF_UNIX)
+for i in range(6000):
+    try: s.bind(b"\0hant-profile-lock"); break
+    except OSError: time.sleep(0.05)
+else: raise SystemExit("never free")
+print("held", flush=True); time.sleep(2)' > "$T/held" 2>&1 &
+  lp=$!; while kill -0 $lp 2>/dev/null && ! [ -s "$T/held" ]; do sleep 0.1; done
+  if grep -q held "$T/held"; then
+    $H profile b0-fm -o "$T/lockwait.tsv" --candidates "$P" --reps 3 --rounds 3 --quiet --no-check >/dev/null 2>"$T/lockerr"; rc=$?
+    [ $rc -eq 0 ] && grep -q '^waiting for another hant profile on this machine' "$T/lockerr" && ok || bad "lock wait: exit $rc, stderr: $(head -c 300 "$T/lockerr")"
+  else bad "lock wait: the lock never came free: $(cat "$T/held")"; fi
+  wait $lp
+else skip "lock wait: no Python to hold the lock" "apt-get install python3"; fi
 expect_rc 0 "foreign table accepted" $H profile b0-fm -o "$T/zen3.tsv" --candidates "$P" --accept-foreign-table --quiet
 grep -q "warning: .*another machine" "$T/err" && ok || bad "no warning: $(cat "$T/err")"
 sed 's/^# flags	.*/# flags	clang -O3 isa=scalar int8=scalar/' "$T/lut.tsv" > "$T/build.tsv"
