@@ -6171,9 +6171,11 @@ static void hant__net_build(hant__builder *b) {
             f.autof = !bs->tiled && !bs->quant && (f.ex >= 0 || !se) &&
                       (double)n->slot_h[in] * n->slot_w[in] * hid * sizeof(float) >=
                       (se ? HANT__FUSE_AUTO_IMAGE : HANT__FUSE_AUTO_PLAIN * bs->stride);
-            /* a smaller one without SE whose two 1x1 weights are at most its expanded tensor (per image)
-               may run tiled at batch (autof 2, hant__fuse_on): mobilenet_v2's 14 x 14 blocks */
-            if (!f.autof && !bs->tiled && !bs->quant && f.ex >= 0 && !se && bs->cin + bs->cout <= n->slot_h[in] * n->slot_w[in]) f.autof = 2;
+            /* a smaller one without SE may run tiled at batch (autof 2, hant__fuse_on) when its two 1x1
+               weights, which tiling reads per image, are at most twice its expanded tensor, which op by
+               op moves four times: mobilenet_v2's 14 x 14 blocks, not its 7 x 7 ones */
+            if (!f.autof && !bs->tiled && !bs->quant && f.ex >= 0 && !se && bs->cin + bs->cout <= 2 * n->slot_h[in] * n->slot_w[in])
+                f.autof = 2;
             if ((bs->tiled || f.autof) && !b->oom && hant__grow(b, (void **)&n->fuses, &b->cap_fuses, n->nfuses + 1, sizeof(hant__fuse))) {
                 n->fuses[n->nfuses++] = f;
                 for (int k = f.op0; k <= f.op1; k++) n->ops[k].fused = n->nfuses;
@@ -7007,8 +7009,9 @@ static void hant__fuse_task(void *arg, int tid, int nt) {
    expanded tensor passes HANT__FUSE_BATCH_PLAIN (L2): at batch 32 each thread
    runs mobilenet_v2's 14 x 14 blocks on 8 images, whose 2.4-3.6 MB expanded
    tensors op by op went through L3 (0.70-0.91x the time tiled, RESULTS.md
-   fourteenth session); only where one thread runs the block (the large-batch
-   path): at batches 1-3 the GEMMs split across threads stay. */
+   fourteenth session; the 7 x 7 blocks, whose weights are larger than their
+   expanded tensor, stay op by op); only where one thread runs the block (the
+   large-batch path): at batches 1-3 the GEMMs split across threads stay. */
 static int hant__fuse_batch_off; /* tests: 1 runs autof 2 blocks op by op (the twin, bit for bit) */
 static const hant__fuse *hant__fuse_on(const hant_net *net, const hant__op *o, int n) {
     if (!o->fused) return NULL;
