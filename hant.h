@@ -5934,13 +5934,14 @@ typedef struct hant__op {
 #define HANT__FUSE_AUTO_IMAGE (1.5 * 1048576.0)
 #define HANT__FUSE_AUTO_BATCH (3.0 * 1048576.0)
 #define HANT__FUSE_AUTO_PLAIN (0.5 * 1048576.0)
+#define HANT__FUSE_BATCH_PLAIN (2.0 * 1048576.0)
 
 /* A tiled MBConv block (>>fuse): at inference, ops op0..op1 run as one. */
 typedef struct hant__fuse {
     int op0, op1;
     int ex, dw, se, pr;        /* unit indices (ex: -1 when e == 1), SE index or -1 */
     int in, dslot, out, res;   /* slots: input, depthwise output, output, residual or -1 */
-    int autof;                 /* an untiled block on a large map, tiled when the batch's expanded tensor is large (hant__fuse_on) */
+    int autof;                 /* an untiled block on a large map (1) or a small one without SE (2), tiled when the batch's expanded tensor is large (hant__fuse_on) */
 } hant__fuse;
 
 /* Per-thread execution state for up to `cap` images. */
@@ -6170,6 +6171,11 @@ static void hant__net_build(hant__builder *b) {
             f.autof = !bs->tiled && !bs->quant && (f.ex >= 0 || !se) &&
                       (double)n->slot_h[in] * n->slot_w[in] * hid * sizeof(float) >=
                       (se ? HANT__FUSE_AUTO_IMAGE : HANT__FUSE_AUTO_PLAIN * bs->stride);
+            /* a smaller one without SE may run tiled at batch (autof 2, hant__fuse_on) when its two 1x1
+               weights, which tiling reads per image, are at most twice its expanded tensor, which op by
+               op moves four times: mobilenet_v2's 14 x 14 blocks, not its 7 x 7 ones */
+            if (!f.autof && !bs->tiled && !bs->quant && f.ex >= 0 && !se && bs->cin + bs->cout <= 2 * n->slot_h[in] * n->slot_w[in])
+                f.autof = 2;
             if ((bs->tiled || f.autof) && !b->oom && hant__grow(b, (void **)&n->fuses, &b->cap_fuses, n->nfuses + 1, sizeof(hant__fuse))) {
                 n->fuses[n->nfuses++] = f;
                 for (int k = f.op0; k <= f.op1; k++) n->ops[k].fused = n->nfuses;
@@ -6998,13 +7004,23 @@ static void hant__fuse_task(void *arg, int tid, int nt) {
    batch 1 down to 28 x 28 x 192 (mobilenet_v2: 56 x 56 x 144 0.289 -> 0.264
    ms, 28 x 28 x 192 0.099 -> 0.094; stride 2 56 x 56 x 144 0.149 -> 0.130)
    but not for mobilenet_v3_small's 56 x 56 x 72 stride 2 (0.080 ms op by op, 0.086 tiled):
-   every such block runs tiled, those with stride 2 from twice the size. */
+   every such block runs tiled, those with stride 2 from twice the size.
+   A smaller block without SE (autof 2) runs tiled when its n images'
+   expanded tensor passes HANT__FUSE_BATCH_PLAIN (L2): at batch 32 each thread
+   runs mobilenet_v2's 14 x 14 blocks on 8 images, whose 2.4-3.6 MB expanded
+   tensors op by op went through L3 (0.70-0.91x the time tiled, RESULTS.md
+   fourteenth session; the 7 x 7 blocks, whose weights are larger than their
+   expanded tensor, stay op by op); only where one thread runs the block (the
+   large-batch path): at batches 1-3 the GEMMs split across threads stay. */
+static int hant__fuse_batch_off; /* tests: 1 runs autof 2 blocks op by op (the twin, bit for bit) */
 static const hant__fuse *hant__fuse_on(const hant_net *net, const hant__op *o, int n) {
     if (!o->fused) return NULL;
     const hant__fuse *f = &net->fuses[o->fused - 1];
     if (!f->autof) return f;
     const hant__unit *d = &net->units[f->dw];
     if (&net->ops[f->op0] != o) return NULL;
+    if (f->autof == 2)
+        return !hant__fuse_batch_off && hant__avail_threads(net->ctx) == 1 && (double)n * d->s.h * d->s.w * d->s.cin * sizeof(float) >= HANT__FUSE_BATCH_PLAIN ? f : NULL;
     return f->se < 0 || (double)n * d->s.h * d->s.w * d->s.cin * sizeof(float) >= HANT__FUSE_AUTO_BATCH ? f : NULL;
 }
 

@@ -94,7 +94,8 @@ static void test_tiled_block_equals_untiled(void) {
                                     q = tiled_twin(ctx, p);
                                     HT_CHECK(q != NULL, "tiled twin: %s", hant_last_error());
                                     if (!q) { hant_net_destroy(p); return; }
-                                    HT_CHECK(q->nfuses == 1 && p->nfuses == 0, "fuses %d/%d", q->nfuses, p->nfuses);
+                                    /* p: op by op, or a batch-only fuse (autof 2) that these small images never reach */
+                                    HT_CHECK(q->nfuses == 1 && (p->nfuses == 0 || (p->nfuses == 1 && p->fuses[0].autof == 2)), "fuses %d/%d", q->nfuses, p->nfuses);
                                     const int ns[] = { 1, 3, 5 };
                                     for (int ni = 0; ni < 3; ni++) {
                                         char what[160];
@@ -289,18 +290,26 @@ static void test_auto_fuse(void) {
                     hant_net_destroy(p);
                 }
     hant__fuse_tile_bytes = (size_t)256 << 10;
-    /* below the size, no fuse; int8 and tiled blocks keep their own paths */
-    hant_arch a = one_block(28, 28, 24, 24, 6, 3, 1, 0.0f, HANT_ACT_RELU6);
+    /* below the size with SE, no fuse; without SE a batch-only one (autof 2); int8 and tiled blocks keep their own paths */
+    hant_arch a = one_block(28, 28, 24, 24, 6, 3, 1, 0.25f, HANT_ACT_SILU);
     hant_net *p;
-    HT_CHECK(hant_net_create(ctx1, &a, 1, &p) == HANT_OK && p->nfuses == 0, "28 x 28 block fused");
+    HT_CHECK(hant_net_create(ctx1, &a, 1, &p) == HANT_OK && p->nfuses == 0, "28 x 28 block with SE fused");
     hant_net_destroy(p);
-    /* without SE from 0.5 MiB per image at stride 1 (28 x 28 x 192), twice that at stride 2 */
+    a = one_block(28, 28, 24, 24, 6, 3, 1, 0.0f, HANT_ACT_RELU6);
+    HT_CHECK(hant_net_create(ctx1, &a, 1, &p) == HANT_OK && p->nfuses == 1 && p->fuses[0].autof == 2, "28 x 28 block: not a batch fuse");
+    if (p->nfuses) HT_CHECK(!hant__fuse_on(p, &p->ops[p->fuses[0].op0], 1), "28 x 28 x 144 tiled at batch 1");
+    hant_net_destroy(p);
+    /* without SE from 0.5 MiB per image at stride 1 (28 x 28 x 192), twice that at stride 2 (else autof 2) */
     for (int s = 1; s <= 2; s++) {
         a = one_block(28, 28, 32, 32, 6, 3, s, 0.0f, HANT_ACT_RELU6);
-        HT_CHECK(hant_net_create(ctx1, &a, 1, &p) == HANT_OK && p->nfuses == (s == 1), "28 x 28 x 192 stride %d: %d fuses", s, p->nfuses);
-        if (p->nfuses) HT_CHECK(hant__fuse_on(p, &p->ops[p->fuses[0].op0], 1) != NULL, "28 x 28 x 192 not tiled at batch 1");
+        HT_CHECK(hant_net_create(ctx1, &a, 1, &p) == HANT_OK && p->nfuses == 1 && p->fuses[0].autof == (s == 1 ? 1 : 2), "28 x 28 x 192 stride %d: %d fuses", s, p->nfuses);
+        if (p->nfuses) HT_CHECK((hant__fuse_on(p, &p->ops[p->fuses[0].op0], 1) != NULL) == (s == 1), "28 x 28 x 192 stride %d at batch 1", s);
         hant_net_destroy(p);
     }
+    /* the two 1x1 weights larger than the expanded tensor per image (7 x 7 x 960): no fuse */
+    a = one_block(7, 7, 160, 160, 6, 3, 1, 0.0f, HANT_ACT_RELU6);
+    HT_CHECK(hant_net_create(ctx1, &a, 1, &p) == HANT_OK && p->nfuses == 0, "7 x 7 x 960 block fused");
+    hant_net_destroy(p);
     /* without expansion (mobilenet_v2's first block, 112 x 112 x 32): tiled without SE, bit for bit the
        op by op result at batches 1 and 3, threads 1 and 2; with SE it stays op by op */
     for (int se = 0; se < 2; se++) {
@@ -327,6 +336,46 @@ static void test_auto_fuse(void) {
         free(x); free(y); free(yr);
         hant_net_destroy(p);
     }
+}
+
+/* A small block without SE (14 x 14 x 64 -> 384 -> 64 or 96, stride 1 and 2:
+   autof 2) runs tiled only where one thread runs it on images whose expanded
+   tensor passes HANT__FUSE_BATCH_PLAIN (the large-batch path, 8 images per
+   thread here): bit for bit the op by op result (hant__fuse_batch_off), with
+   the default budget and one that forces bands of a row, 1 and 2 threads. */
+static void test_batch_fuse(void) {
+    static const size_t budgets[] = { (size_t)256 << 10, 16384 };
+    for (int bi = 0; bi < 2; bi++)
+        for (int s = 1; s <= 2; s++)
+            for (int t = 0; t < 2; t++) {
+                hant__fuse_tile_bytes = budgets[bi];
+                hant_context *ctx = t ? ctx2 : ctx1;
+                hant_arch a = one_block(14, 14, 64, s == 1 ? 64 : 96, 6, 3, s, 0.0f, HANT_ACT_RELU6);
+                hant_net *p;
+                if (hant_net_create(ctx, &a, 3, &p) != HANT_OK) { HT_CHECK(0, "%s", hant_last_error()); return; }
+                ht_seed(70 + s);
+                randomise(p);
+                HT_CHECK(p->nfuses == 1 && p->fuses[0].autof == 2, "14 x 14 x 384: %d fuses", p->nfuses);
+                if (p->nfuses != 1) { hant_net_destroy(p); return; }
+                const hant__op *o = &p->ops[p->fuses[0].op0];
+                /* outside a task: tiled at 8 images only with one thread, never at 1 */
+                HT_CHECK(!hant__fuse_on(p, o, 1) && (hant__fuse_on(p, o, 8) != NULL) == (ctx->nthreads == 1), "fuse_on by batch and threads");
+                const int n = 8 * ctx->nthreads;
+                size_t ni = (size_t)14 * 14 * 64, no = hant_net_output_size(p);
+                float *x = malloc(ni * n * 4), *y = malloc(no * n * 4), *yr = malloc(no * n * 4);
+                ht_fill(x, ni * n, -1, 1);
+                HT_CHECK(hant_net_forward(p, x, n, y) == HANT_OK, "%s", hant_last_error());
+                hant__fuse_batch_off = 1;
+                HT_CHECK(hant_net_forward(p, x, n, yr) == HANT_OK, "%s", hant_last_error());
+                hant__fuse_batch_off = 0;
+                size_t at = 0;
+                while (at < no * n && y[at] == yr[at]) at++;
+                HT_CHECK(at == no * n, "batch fuse s %d threads %d budget %zu: differs at %zu (%.9g vs %.9g)", s, t + 1, budgets[bi], at,
+                         y[at % (no * n)], yr[at % (no * n)]);
+                free(x); free(y); free(yr);
+                hant_net_destroy(p);
+            }
+    hant__fuse_tile_bytes = (size_t)256 << 10;
 }
 
 /* Large batches of a network with 112 x 112 maps (one image per micro-batch):
@@ -420,6 +469,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_tiled_block_equals_untiled);
     HT_RUN(test_tiled_network);
     HT_RUN(test_auto_fuse);
+    HT_RUN(test_batch_fuse);
     HT_RUN(test_late_cut);
     HT_RUN(test_late_cut_resnet);
     hant_context_destroy(ctx1);
