@@ -2958,13 +2958,11 @@ static void hant__dwconv_forward_rows_c(const hant__conv_args *a, int64_t r0, in
 static void hant__dwconv_forward_rows(const hant__conv_args *a, int64_t r0, int64_t r1) { hant__dwconv_forward_rows_c(a, r0, r1, 0, a->s.cin); }
 
 /* Threads split the rows; or the channels where a few rows would split
-   unevenly (7 x 7 maps at batch 1: 4 rows against 3), in parts aligned to
-   2 vectors (the squeeze-excite after it splits the same way, >>se). */
-static int hant__dw_chan_split(int64_t rows, int C, int nt) { return nt > 1 && rows % nt && rows < 4 * nt && C >= 4 * HANT__VL * nt; }
+   unevenly (7 x 7 maps at batch 1: 4 rows against 3). */
 static void hant__dwconv_forward_task(void *arg, int tid, int nt) {
     const hant__conv_args *a = (const hant__conv_args *)arg;
     int64_t b, e, rows = (int64_t)a->s.n * a->oh;
-    if (hant__dw_chan_split(rows, a->s.cin, nt)) {
+    if (rows % nt && rows < 4 * nt && a->s.cin >= 4 * HANT__VL * nt) {
         hant__split(a->s.cin, 2 * HANT__VL, tid, nt, &b, &e);
         if (b < e) hant__dwconv_forward_rows_c(a, 0, rows, (int)b, (int)e);
         return;
@@ -5570,24 +5568,23 @@ static void hant__col_sum(const float *x, size_t rows, int C, float *out) {
 // >>se
 typedef struct hant__se_args { const float *x, *gate; int n, hw, C; float *out, *part; } hant__se_args;
 
-/* out[c] (+)= the sum over pixels [p0, p1) of x [.][C], for c in [c0, C1):
-   four channel vectors x two pixels of independent sums (one chain per
-   vector waited on the add latency when C is a few vectors, e.g. 32 channels
-   at 112 x 112). Each channel's sum is the same bits whatever [c0, C). */
-static void hant__pix_sum_c(const float *x, int64_t p0, int64_t p1, int ldx, int c0, int C, float *out, int add) {
-    int c = c0;
+/* out[c] (+)= the sum over pixels [p0, p1) of x [.][C]: four channel vectors
+   x two pixels of independent sums (one chain per vector waited on the add
+   latency when C is a few vectors, e.g. 32 channels at 112 x 112). */
+static void hant__pix_sum(const float *x, int64_t p0, int64_t p1, int C, float *out, int add) {
+    int c = 0;
     for (; c + 4 * HANT__VL <= C; c += 4 * HANT__VL) {
         hant__vf s0[4], s1[4];
         HANT__UNROLL for (int u = 0; u < 4; u++) { s0[u] = hant__v_zero(); s1[u] = hant__v_zero(); }
         int64_t p = p0;
         for (; p + 2 <= p1; p += 2) {
-            const float *xp = x + (size_t)p * ldx + c;
+            const float *xp = x + (size_t)p * C + c;
             HANT__UNROLL for (int u = 0; u < 4; u++) {
                 s0[u] = hant__v_add(s0[u], hant__v_load(xp + u * HANT__VL));
-                s1[u] = hant__v_add(s1[u], hant__v_load(xp + ldx + u * HANT__VL));
+                s1[u] = hant__v_add(s1[u], hant__v_load(xp + C + u * HANT__VL));
             }
         }
-        if (p < p1) HANT__UNROLL for (int u = 0; u < 4; u++) s0[u] = hant__v_add(s0[u], hant__v_load(x + (size_t)p * ldx + c + u * HANT__VL));
+        if (p < p1) HANT__UNROLL for (int u = 0; u < 4; u++) s0[u] = hant__v_add(s0[u], hant__v_load(x + (size_t)p * C + c + u * HANT__VL));
         HANT__UNROLL for (int u = 0; u < 4; u++) {
             hant__vf v = hant__v_add(s0[u], s1[u]);
             if (add) v = hant__v_add(v, hant__v_load(out + c + u * HANT__VL));
@@ -5599,16 +5596,15 @@ static void hant__pix_sum_c(const float *x, int64_t p0, int64_t p1, int ldx, int
         hant__vf s0 = hant__v_zero(), s1 = hant__v_zero();
         int64_t p = p0;
         for (; p + 2 <= p1; p += 2) {
-            s0 = hant__v_add(s0, hant__v_loadp(x + (size_t)p * ldx + c, nn));
-            s1 = hant__v_add(s1, hant__v_loadp(x + (size_t)(p + 1) * ldx + c, nn));
+            s0 = hant__v_add(s0, hant__v_loadp(x + (size_t)p * C + c, nn));
+            s1 = hant__v_add(s1, hant__v_loadp(x + (size_t)(p + 1) * C + c, nn));
         }
-        if (p < p1) s0 = hant__v_add(s0, hant__v_loadp(x + (size_t)p * ldx + c, nn));
+        if (p < p1) s0 = hant__v_add(s0, hant__v_loadp(x + (size_t)p * C + c, nn));
         hant__vf v = hant__v_add(s0, s1);
         if (add) v = hant__v_add(v, hant__v_loadp(out + c, nn));
         hant__v_storep(out + c, v, nn);
     }
 }
-static void hant__pix_sum(const float *x, int64_t p0, int64_t p1, int C, float *out, int add) { hant__pix_sum_c(x, p0, p1, C, 0, C, out, add); }
 
 /* Global average pool split by pixel rows, as the layer before it wrote
    them (split by channels, each thread read half of its input from the other
@@ -5672,88 +5668,11 @@ static void hant__se_pass(hant_context *ctx, hant__task_fn fn, const float *x, c
 
 typedef struct hant__se_params { int c, r; hant_act act, gate; const float *w1, *b1, *w2, *b2; } hant__se_params;
 
-/* Squeeze-excite split by channels, where the depthwise conv before it split
-   its channels between the threads (hant__dw_chan_split: 7 x 7 maps at batch
-   1, a map of one pool chunk): each thread pools, gates and scales the
-   channels it wrote, in its own cache (the row split read half of every row
-   from the other core), and the two FCs, which one thread ran while the other
-   waited, streaming both matrices from L3 (7 x 7 x 1152: 442 KB), are split:
-   FC1 by its output vectors, FC2 by channels. Three dispatches (FC1 whole on
-   every thread, two dispatches, measured no better). Every output
-   is the same sum in the same order as hant__se_forward's serial excite
-   (hant__gemm_few_rows on column ranges) and pool: the same bits. */
-typedef struct hant__se_ch_args {
-    const hant__se_params *p;
-    const float *x;
-    int n, hw, phase;
-    float *s, *h, *a, *gate, *y;
-} hant__se_ch_args;
-static int hant__se_ch_off; /* tests: 1 takes the row-split path (the twin, bit for bit) */
-
-static void hant__se_ch_task(void *arg, int tid, int nt) {
-    const hant__se_ch_args *q = (const hant__se_ch_args *)arg;
-    const hant__se_params *p = q->p;
-    const int C = p->c, R = p->r;
-    int64_t b, e;
-    hant__split(q->phase == 2 ? R : C, q->phase == 2 ? HANT__VL : 2 * HANT__VL, tid, nt, &b, &e);
-    if (b >= e) return;
-    const int w = (int)(e - b);
-    if (q->phase == 1) { /* the pool of channels [b, e) */
-        const float inv = 1.0f / (float)q->hw;
-        for (int i = 0; i < q->n; i++) {
-            float *o = q->s + (size_t)i * C;
-            hant__pix_sum_c(q->x + (size_t)i * q->hw * C, 0, q->hw, C, (int)b, (int)e, o, 0);
-            for (int64_t c = b; c < e; c++) o[c] *= inv;
-        }
-        return;
-    }
-    hant__gemm_args g;
-    memset(&g, 0, sizeof g);
-    if (q->phase == 2) { /* FC1's outputs [b, e), then the inner activation */
-        hant__epilogue e1 = { p->b1 + b, HANT_ACT_NONE, NULL, 0 };
-        g.m = q->n; g.n = w; g.k = C; g.a = q->s; g.lda = C; g.b = p->w1 + b; g.ldb = R; g.c = q->h + b; g.ldc = R; g.ep = &e1;
-        hant__gemm_few_rows(&g);
-        for (int i = 0; i < q->n; i++) hant_act_forward(p->act, q->h + (size_t)i * R + b, q->a + (size_t)i * R + b, (size_t)w);
-        return;
-    }
-    hant__epilogue e2 = { p->b2 + b, p->gate, NULL, 0 }; /* FC2 and the gate of channels [b, e), then their scale */
-    g.m = q->n; g.n = w; g.k = R; g.a = q->a; g.lda = R; g.b = p->w2 + b; g.ldb = C; g.c = q->gate + b; g.ldc = C; g.ep = &e2;
-    hant__gemm_few_rows(&g);
-    for (int64_t r = 0; r < (int64_t)q->n * q->hw; r++) {
-        const float *xp = q->x + (size_t)r * C, *gp = q->gate + (size_t)(r / q->hw) * C;
-        float *yp = q->y + (size_t)r * C;
-        for (int64_t c = b; c < e; c += HANT__VL) {
-            int nn = (int)(e - c);
-            hant__v_storep(yp + c, hant__v_mul(hant__v_loadp(xp + c, nn), hant__v_loadp(gp + c, nn)), nn);
-        }
-    }
-}
-
-/* Whether hant__se_forward takes the channel split: the depthwise conv's
-   condition, one pool chunk per image, and both FCs on hant__se_excite's
-   few-rows path (so that the split sums are the serial ones). */
-static int hant__se_ch_ok(const hant_context *ctx, const hant__se_params *p, int n, int hw) {
-    int nt = hant__avail_threads(ctx);
-    int64_t h = (int64_t)(hw >= 1 ? (int)sqrt((double)hw) : 1);
-    if (hant__se_ch_off || nt < 2 || hw > HANT__GAP_CHUNK || h * h != hw || (int64_t)n * hw * p->c < 16384) return 0;
-    if (!hant__dw_chan_split((int64_t)n * h, p->c, nt)) return 0;
-    return n <= 2 && p->r >= HANT__VL && p->c >= HANT__VL && (double)n * p->r * p->c < 1e6;
-}
-
 static void hant__se_excite(hant_context *ctx, const hant__se_params *p, const float *s, int n, float *h, float *a, float *gate);
 /* Squeeze-excite forward. s [n][C] pooled, h [n][R] before the inner
    activation (p->act), a [n][R] scratch, gate [n][C]. */
 static void hant__se_forward(hant_context *ctx, const hant__se_params *p, const float *x, int n, int hw,
                              float *s, float *h, float *a, float *gate, float *y) {
-    if (hant__se_ch_ok(ctx, p, n, hw)) {
-        hant__se_ch_args q = { p, x, n, hw, 1, s, h, a, gate, y };
-        hant__run(ctx, hant__se_ch_task, &q);
-        q.phase = 2;
-        hant__run(ctx, hant__se_ch_task, &q);
-        q.phase = 3;
-        hant__run(ctx, hant__se_ch_task, &q);
-        return;
-    }
     hant__se_pass(ctx, hant__gap_task, x, NULL, n, hw, p->c, s);
     hant__se_excite(ctx, p, s, n, h, a, gate);
     hant__se_pass(ctx, hant__scale_task, x, gate, n, hw, p->c, y);

@@ -166,51 +166,6 @@ static void test_se_pool(void) {
     }
 }
 
-/* Squeeze-excite split by channels (7 x 7 maps at batch 1, after a depthwise
-   conv that split its channels) against the row-split path with the serial
-   excite, its twin: the pooled means, FC1 before and after its activation, the
-   gate and the output the same bits, on 2 and 3 threads; the shapes of
-   efficientnet_b0 (1152, R 48; 672, R 28), mobilenet_v3_small (576, R 144),
-   channel and FC tails, a 5 x 5 map and two images. */
-static void test_se_channels(void) {
-    const int dims[][4] = { { 1, 7, 1152, 48 }, { 1, 7, 672, 28 }, { 1, 7, 576, 144 }, { 1, 7, 1000, 37 }, { 1, 5, 712, 20 }, { 2, 5, 416, 24 } };
-    hant_config c3 = { 3, 0, { 0 }, 0 };
-    hant_context *ctx3 = NULL;
-    HT_CHECK(hant_context_create(&c3, &ctx3) == HANT_OK, "3 threads: %s", hant_last_error());
-    for (size_t d = 0; d < sizeof dims / sizeof dims[0] && ctx3; d++) {
-        const int n = dims[d][0], hw = dims[d][1] * dims[d][1], C = dims[d][2], R = dims[d][3];
-        size_t nx = (size_t)n * hw * C;
-        float *x = malloc(nx * 4), *w1 = malloc((size_t)C * R * 4), *w2 = malloc((size_t)C * R * 4), *b1 = malloc((size_t)R * 4), *b2 = malloc((size_t)C * 4);
-        float *o[2][5]; /* s, h, a, gate, y of each path */
-        ht_seed(90 + (int)d);
-        ht_fill(x, nx, -1, 1); ht_fill(w1, (size_t)C * R, -0.2f, 0.2f); ht_fill(w2, (size_t)C * R, -0.5f, 0.5f);
-        ht_fill(b1, (size_t)R, -0.1f, 0.1f); ht_fill(b2, (size_t)C, -0.1f, 0.1f);
-        hant__se_params p = { C, R, HANT_ACT_SILU, HANT_ACT_SIGMOID, w1, b1, w2, b2 };
-        for (int t = 0; t < 2; t++) {
-            hant_context *ctx = t ? ctx3 : ctx2;
-            int nt = hant_context_threads(ctx), rows = dims[d][1] * n, want = C >= 4 * HANT__VL * nt && R >= HANT__VL && rows % nt && rows < 4 * nt;
-            HT_CHECK(hant__se_ch_ok(ctx, &p, n, hw) == want, "se channels %dx%dx%d R %d, %d threads: taken %d, expected %d", n, hw, C, R,
-                     hant_context_threads(ctx), hant__se_ch_ok(ctx, &p, n, hw), want);
-            for (int path = 0; path < 2; path++) {
-                size_t sz[5] = { (size_t)n * C, (size_t)n * R, (size_t)n * R, (size_t)n * C, nx };
-                for (int k = 0; k < 5; k++) { o[path][k] = malloc(sz[k] * 4); memset(o[path][k], 0, sz[k] * 4); }
-                hant__se_ch_off = path;
-                hant__se_forward(ctx, &p, x, n, hw, o[path][0], o[path][1], o[path][2], o[path][3], o[path][4]);
-            }
-            hant__se_ch_off = 0;
-            const char *what[5] = { "pool", "fc1", "fc1 act", "gate", "output" };
-            size_t sz[5] = { (size_t)n * C, (size_t)n * R, (size_t)n * R, (size_t)n * C, nx };
-            for (int k = 0; k < 5; k++) {
-                HT_CHECK(memcmp(o[0][k], o[1][k], sz[k] * 4) == 0, "se channels %dx%dx%d R %d, %d threads: %s differs from the row split", n, hw, C, R,
-                         hant_context_threads(ctx), what[k]);
-                free(o[0][k]); free(o[1][k]);
-            }
-        }
-        free(x); free(w1); free(w2); free(b1); free(b2);
-    }
-    hant_context_destroy(ctx3);
-}
-
 static void test_act_forward(void) {
     enum { N = 4099 };
     float x[N], y[N];
@@ -868,7 +823,6 @@ int main(int argc, char **argv) {
     HT_RUN(test_gemm_steal);
     HT_RUN(test_gemm_tall);
     HT_RUN(test_se_pool);
-    HT_RUN(test_se_channels);
     HT_RUN(test_act_forward);
     HT_RUN(test_act_backward);
     HT_RUN(test_conv_forward);
