@@ -3,12 +3,12 @@
  * peak and GB/s of the tensors they read and write (x, y), against this
  * machine's measured copy bandwidth (one and all threads).
  *
- *   bench_dw [--threads T] [--batch N] [--reps R] [--cold] [--match S] [--ref]
+ *   bench_dw [--threads T] [--batch N] [--reps R] [--cold] [--match S] [--ref] [--act A]
  *
  * --match S: only the shapes whose name contains S; --ref: the reference
  * tiles (hant__dw_ref, hant__direct_ref), the paths the fast ones replace.
  *
- * Each row is the median of R calls of hant_conv_forward (bias, ReLU6) after
+ * Each row is the median of R calls of hant_conv_forward (bias, ReLU6 or --act A: none, relu, silu, ...) after
  * 3 warm-up calls; --cold streams 64 MiB through the cache before each call.
  * Run it under chrt -f on a shared machine.
  */
@@ -55,6 +55,7 @@ static double hant_dwb_copy_gbs(float *a, float *b, size_t n) {
 int main(int argc, char **argv) {
     int threads = 2, batch = 1, reps = 50, cold = 0;
     const char *match = NULL;
+    hant_act act = HANT_ACT_RELU6;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--batch") && i + 1 < argc) batch = atoi(argv[++i]);
@@ -62,7 +63,12 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--cold")) cold = 1;
         else if (!strcmp(argv[i], "--match") && i + 1 < argc) match = argv[++i];
         else if (!strcmp(argv[i], "--ref")) hant__dw_ref = hant__direct_ref = 1;
-        else { fprintf(stderr, "usage: bench_dw [--threads T] [--batch N] [--reps R] [--cold] [--match S] [--ref]\n"); return 2; }
+        else if (!strcmp(argv[i], "--act") && i + 1 < argc) {
+            const char *an = argv[++i];
+            for (act = HANT_ACT_NONE; act < HANT_ACT_COUNT && strcmp(hant_act_name(act), an); act = (hant_act)(act + 1)) {}
+            if (act == HANT_ACT_COUNT) { fprintf(stderr, "--act %s: unknown\n", an); return 2; }
+        }
+        else { fprintf(stderr, "usage: bench_dw [--threads T] [--batch N] [--reps R] [--cold] [--match S] [--ref] [--act A]\n"); return 2; }
     }
     if (threads < 1 || batch < 1 || reps < 1) return 2;
     hant_config cfg = { threads, 0, { 0 }, 0 };
@@ -73,8 +79,8 @@ int main(int argc, char **argv) {
     hant_bench_fill(ba, big);
     memset(bb, 0, big * 4);
     double peak = hant_bench_fma_peak(threads), bw = hant_dwb_copy_gbs(ba, bb, big);
-    printf("# isa %s threads %d batch %d reps %d cold %d fma_peak_gflops %.1f memcpy_gbs_1thread %.1f\n", hant_isa(), threads, batch, reps,
-           cold, peak, bw);
+    printf("# isa %s threads %d batch %d reps %d cold %d act %s fma_peak_gflops %.1f memcpy_gbs_1thread %.1f\n", hant_isa(), threads, batch, reps,
+           cold, hant_act_name(act), peak, bw);
     printf("shape\th\tw\tc\tk\ts\tms\tgflops\tpct_peak\tgbs\n");
     for (size_t i = 0; i < sizeof hant_dwb_shapes / sizeof hant_dwb_shapes[0]; i++) {
         const hant_dwb_shape *d = &hant_dwb_shapes[i];
@@ -92,7 +98,7 @@ int main(int argc, char **argv) {
         for (int r = -3; r < reps; r++) {
             if (cold) memcpy(bb, ba, big * 4);
             double t0 = hant_time_ms();
-            hant_conv_forward(ctx, &s, x, w, b, HANT_ACT_RELU6, NULL, y);
+            hant_conv_forward(ctx, &s, x, w, b, act, NULL, y);
             if (r >= 0) t[r] = hant_time_ms() - t0;
         }
         double ms = hant_bench_median(t, reps);
