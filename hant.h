@@ -6673,7 +6673,9 @@ static hant_status hant__exec_prepare_from(hant_net *net, hant__exec *e, int cap
     HANT__EA(e->part, 3 * (size_t)net->max_c, float);
     size_t wtp = 0;
     for (int i = 0; i < net->nunits; i++)
-        if (hant__unit_wt_packed(&net->units[i])) wtp = HANT__MAX(wtp, hant__gemm_packed_b_floats(net->units[i].s.cin, net->units[i].s.cout));
+        if (hant__unit_wt_packed(&net->units[i])) /* W^T (backward) or W (training forward) */
+            wtp = HANT__MAX(wtp, HANT__MAX(hant__gemm_packed_b_floats(net->units[i].s.cin, net->units[i].s.cout),
+                                           hant__gemm_packed_b_floats(net->units[i].s.cout, net->units[i].s.cin)));
     if (wtp) HANT__EA(e->wtp, wtp, float);
     if (net->nq8) {
         HANT__EA(e->fqx, net->nunits, float *);
@@ -7483,6 +7485,7 @@ static hant_status hant__net_forward(hant_net *net, const float *x, int n, float
    hant__train_group_bytes of the larger of the unit's input and output
    (tests lower it to make one image a group). */
 static size_t hant__train_group_bytes = (size_t)512 << 10;
+static int hant__train_wpack = 1; /* 0: the forward GEMMs pack W per group (for the test) */
 static int hant__train_group(size_t floats_per_image, int n) {
     size_t g = hant__train_group_bytes / (HANT__MAX((size_t)1, floats_per_image) * sizeof(float));
     return (int)HANT__MAX((size_t)1, HANT__MIN((size_t)n, g));
@@ -7500,13 +7503,20 @@ static void hant__train_bn_forward(hant_net *net, hant__exec *e, const hant__op 
     const size_t rpi = (size_t)u->oh * u->ow, insz = (size_t)u->s.h * u->s.w * u->s.cin, co = net->unit_c[o->idx];
     float *z = e->z[o->idx], *mean = e->bn_mean + co, *var = e->bn_var + co, *invstd = e->bn_invstd + co;
     const int grp = hant__train_group(rpi * (size_t)C, n);
+    /* a 1x1 unit's W packed once for every group's GEMM (which packs it per
+       call otherwise): the same panels, the same bits */
+    const float *wp = NULL;
+    if (grp < n && hant__train_wpack && e->wtp && hant__unit_wt_packed(u)) {
+        HANT__TP(HANT__TP_F1X1, 0, hant__gemm_pack_b_full(0, C, u->s.cin, W, C, e->wtp));
+        wp = e->wtp;
+    }
     hant__bn_acc st;
     hant__bn_acc_init(&st, z, C, e->part, e->acc);
     for (int i0 = 0; i0 < n; i0 += grp) {
         int m = HANT__MIN(grp, n - i0);
         hant_conv_shape s = hant__unit_shape(u, m);
         HANT__TP(hant__tp_conv_kind(&s, 1), hant__tp_conv_flops(u, m),
-                 hant_conv_forward(ctx, &s, in + (size_t)i0 * insz, W, NULL, HANT_ACT_NONE, NULL, z + (size_t)i0 * rpi * C));
+                 hant__conv_forward_packed(ctx, &s, in + (size_t)i0 * insz, W, wp, NULL, HANT_ACT_NONE, NULL, z + (size_t)i0 * rpi * C));
         HANT__TP(HANT__TP_FSTATS, 0, hant__bn_acc_rows(&st, (size_t)(i0 + m) * rpi, i0 + m == n));
     }
     hant__bn_acc_finish(&st, mean, var);

@@ -335,6 +335,21 @@ static void test_train_se_deferred(void) {
     check_two_ways(b, 3, 9, 5, 6, 79, set_se_defer, "SE d(in) deferred"); /* leaves the default, deferred */
 }
 
+/* The training forward packs a 1x1 unit's W once for all its image groups
+   (hant__train_wpack) instead of the GEMM packing it per group: the same
+   bits, with several groups (one image each) and with a 1x1 conv of more
+   than one K block (320 input channels). */
+static void set_wpack(int on) { hant__train_wpack = on; }
+static void test_train_wpack(void) {
+    hant_block_spec b[] = { { HANT_BLOCK_MBCONV, 8, 12, 3, 3, 2, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },
+                            { HANT_BLOCK_MBCONV, 12, 20, 16, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },
+                            { HANT_BLOCK_MBCONV, 20, 20, 16, 3, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 } };
+    size_t keep = hant__train_group_bytes;
+    hant__train_group_bytes = 1;
+    check_two_ways(b, 3, 8, 5, 7, 81, set_wpack, "W packed once"); /* leaves the default, packed once */
+    hant__train_group_bytes = keep;
+}
+
 int main(int argc, char **argv) {
     HT_INIT(argc, argv);
     snprintf(dir, sizeof dir, "/tmp/hant_test_train_%ld", (long)getpid());
@@ -350,6 +365,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_tiny_net_learns);
     HT_RUN(test_train_image_groups);
     HT_RUN(test_train_se_deferred);
+    HT_RUN(test_train_wpack);
     hant_context_destroy(ctx);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
