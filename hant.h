@@ -7014,7 +7014,15 @@ static void hant__fuse_task(void *arg, int tid, int nt) {
    fourteenth session; the 7 x 7 blocks, whose weights are larger than their
    expanded tensor, stay op by op); only where one thread runs the block (the
    large-batch path): at batches 1-3 the GEMMs split across threads stay. */
-static int hant__fuse_batch_off; /* tests: 1 runs autof 2 blocks op by op (the twin, bit for bit) */
+/* autof 2 is on in AVX-512 builds only: with AVX2 the blocks alone ran faster
+   tiled (0.94-0.95x in-process) but mobilenet_v2 at batch 32 ran slower
+   (0.71-0.88x its base in 3 of 3 rounds on a lent machine, behind in 16 of 20
+   pairs here), unexplained. Tests turn it on and off (the op by op twin). */
+#if defined(HANT__AVX512)
+static int hant__fuse_batch_on = 1;
+#else
+static int hant__fuse_batch_on = 0;
+#endif
 static const hant__fuse *hant__fuse_on(const hant_net *net, const hant__op *o, int n) {
     if (!o->fused) return NULL;
     const hant__fuse *f = &net->fuses[o->fused - 1];
@@ -7022,7 +7030,7 @@ static const hant__fuse *hant__fuse_on(const hant_net *net, const hant__op *o, i
     const hant__unit *d = &net->units[f->dw];
     if (&net->ops[f->op0] != o) return NULL;
     if (f->autof == 2)
-        return !hant__fuse_batch_off && hant__avail_threads(net->ctx) == 1 && (double)n * d->s.h * d->s.w * d->s.cin * sizeof(float) >= HANT__FUSE_BATCH_PLAIN ? f : NULL;
+        return hant__fuse_batch_on && hant__avail_threads(net->ctx) == 1 && (double)n * d->s.h * d->s.w * d->s.cin * sizeof(float) >= HANT__FUSE_BATCH_PLAIN ? f : NULL;
     return f->se < 0 || (double)n * d->s.h * d->s.w * d->s.cin * sizeof(float) >= HANT__FUSE_AUTO_BATCH ? f : NULL;
 }
 

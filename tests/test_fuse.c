@@ -341,10 +341,12 @@ static void test_auto_fuse(void) {
 /* A small block without SE (14 x 14 x 64 -> 384 -> 64 or 96, stride 1 and 2:
    autof 2) runs tiled only where one thread runs it on images whose expanded
    tensor passes HANT__FUSE_BATCH_PLAIN (the large-batch path, 8 images per
-   thread here): bit for bit the op by op result (hant__fuse_batch_off), with
+   thread here): bit for bit the op by op result (hant__fuse_batch_on 0), with
    the default budget and one that forces bands of a row, 1 and 2 threads. */
 static void test_batch_fuse(void) {
     static const size_t budgets[] = { (size_t)256 << 10, 16384 };
+    const int batch_on = hant__fuse_batch_on; /* off by default in AVX2 builds: tested on every build */
+    hant__fuse_batch_on = 1;
     for (int bi = 0; bi < 2; bi++)
         for (int s = 1; s <= 2; s++)
             for (int t = 0; t < 2; t++) {
@@ -365,9 +367,9 @@ static void test_batch_fuse(void) {
                 float *x = malloc(ni * n * 4), *y = malloc(no * n * 4), *yr = malloc(no * n * 4);
                 ht_fill(x, ni * n, -1, 1);
                 HT_CHECK(hant_net_forward(p, x, n, y) == HANT_OK, "%s", hant_last_error());
-                hant__fuse_batch_off = 1;
+                hant__fuse_batch_on = 0;
                 HT_CHECK(hant_net_forward(p, x, n, yr) == HANT_OK, "%s", hant_last_error());
-                hant__fuse_batch_off = 0;
+                hant__fuse_batch_on = 1;
                 size_t at = 0;
                 while (at < no * n && y[at] == yr[at]) at++;
                 HT_CHECK(at == no * n, "batch fuse s %d threads %d budget %zu: differs at %zu (%.9g vs %.9g)", s, t + 1, budgets[bi], at,
@@ -376,6 +378,7 @@ static void test_batch_fuse(void) {
                 hant_net_destroy(p);
             }
     hant__fuse_tile_bytes = (size_t)256 << 10;
+    hant__fuse_batch_on = batch_on;
 }
 
 /* Large batches of a network with 112 x 112 maps (one image per micro-batch):
