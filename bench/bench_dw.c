@@ -65,8 +65,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--ref")) hant__dw_ref = hant__direct_ref = 1;
         else if (!strcmp(argv[i], "--act") && i + 1 < argc) {
             const char *an = argv[++i];
-            for (act = HANT_ACT_NONE; act < HANT_ACT_COUNT && strcmp(hant_act_name(act), an); act = (hant_act)(act + 1)) {}
-            if (act == HANT_ACT_COUNT) { fprintf(stderr, "--act %s: unknown\n", an); return 2; }
+            if (!hant__act_parse(an, strlen(an), &act)) { fprintf(stderr, "--act %s: unknown\n", an); return 2; }
         }
         else { fprintf(stderr, "usage: bench_dw [--threads T] [--batch N] [--reps R] [--cold] [--match S] [--ref] [--act A]\n"); return 2; }
     }
