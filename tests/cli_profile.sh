@@ -84,11 +84,12 @@ grep -q "another machine or build" "$T/err" && grep -q "vendor AuthenticAMD, her
 # another process holds the profile lock for 2 s: a quiet profile waits, says so on stderr, then runs
 if [ -x "$PY" ] && "$PY" -c 'import socket' 2>/dev/null; then
   # (waits its turn where a suite beside this one profiles)
+  # (make sanitize builds with another lock name and says which in HANT_PROFILE_LOCK_NAME)
   "$PY" -c '
-import socket, time
+import os, socket, time
 s = socket.socket(socket.AF_UNIX)
 for i in range(6000):
-    try: s.bind(b"\0hant-profile-lock"); break
+    try: s.bind(b"\0" + os.environ.get("HANT_PROFILE_LOCK_NAME", "hant-profile-lock").encode()); break
     except OSError: time.sleep(0.05)
 else: raise SystemExit("never free")
 print("held", flush=True); time.sleep(2)' > "$T/held" 2>&1 &
