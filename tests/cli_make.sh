@@ -26,10 +26,12 @@ mk() { env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS PATH="$T/bin:$PATH" FAKE_PKG="$T/
 # 1. no package yet: the install step runs, the data is unpacked, the package stays
 mk data >"$T/out" 2>&1 && ok || bad "make data with the stub package: $(tail -n 3 "$T/out")"
 grep -q "install.* dataset-fashion-mnist" "$T/pkg.log" 2>/dev/null && ok || bad "the install step did not run apt-get"
+miss=
 for n in $N; do
-  [ -f "$T/pkg/$n.gz" ] || bad "make deleted the package's $n.gz"
-  [ "$(cat "$T/data/$n" 2>/dev/null)" = "fake $n" ] || bad "build data $n not unpacked"
-done; ok
+  [ -f "$T/pkg/$n.gz" ] || miss="$miss make deleted the package's $n.gz;"
+  [ "$(cat "$T/data/$n" 2>/dev/null)" = "fake $n" ] || miss="$miss build data $n not unpacked;"
+done
+[ -z "$miss" ] && ok || bad "$miss"
 # 2. package present: nothing installed, nothing removed, nothing rebuilt
 rm -f "$T/pkg.log" "$T/data/t10k-labels-idx1-ubyte"
 before=$(ls -l --time-style=+%s.%N "$T/pkg")
