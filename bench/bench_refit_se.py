@@ -6,6 +6,7 @@ with SE raised by 3/4 of its SE words, and compares it with the stored definitio
 
   bench_refit_se.py POOL.tsv FIT.validate SCORE...      (POOL.tsv: hant pool TEACHER --pool SPEC -o)
   bench_refit_se.py POOL.tsv --cv FILE...               40 random halvings within each file
+A FILE written by a hant whose w already counts the SE whole (after this session): name it NEW:FILE.
 """
 import sys, re, numpy as np
 sys.path.insert(0, __import__('os').path.dirname(__file__))
@@ -31,12 +32,15 @@ def codes(path):
     return out
 
 def read(path, se):
+    """se 0: the old column (every int8 weight a quarter), 1: the SE whole"""
+    new = path.startswith('NEW:'); path = path[4:] if new else path
     D = R.read(path)
+    se = se - new  # the change to apply: +1 old -> new, -1 new -> old, 0 none
     if not se: return D
     for d, cs in zip(D, codes(path)):
         bl = []
         for b, (code, (k, t, w)) in enumerate(zip(cs, d['blocks'])):
-            if k == 'q': w += 0.75 * se_words(pool[b][int(code.split('/')[0][:-1])]) * 1e-6
+            if k == 'q': w += se * 0.75 * se_words(pool[b][int(code.split('/')[0][:-1])]) * 1e-6
             bl.append((k, t, w))
         d['W'] += sum(w for _, _, w in bl) - sum(w for _, _, w in d['blocks'])
         d['blocks'] = bl
