@@ -754,7 +754,8 @@ hant_status hant_lut_check_machine(const hant_lut *lut, const hant_cpu_info *her
      coef[0] + sum over the parts that run (stem, non-identity blocks, head)
      of coef[1] t + coef[2] + coef[3] w,
    t the part's table time (timed alone), w its weights in millions of fp32
-   words (int8 weights count 1/4), with two bends where the weights stop
+   words (int8 weights count 1/4; an int8 block's SE runs fp32 and counts
+   whole), with two bends where the weights stop
    fitting in cache (bench/RESULTS.md, "The knee"):
    - per part, + hinge_coef max(0, w - kappa t): the weights a part streams
      beyond what its own compute hides (kappa: million words per ms of
@@ -9062,6 +9063,13 @@ hant_status hant_latency_part_terms(const hant_lut *lut, const hant_arch *a, int
     x[1] = e->t.median_ms;
     x[2] = 1;
     x[3] = (double)lay.param_count * 1e-6 * (q8 ? 0.25 : 1.0);
+    if (q8 && part >= 0 && part < a->num_blocks) { /* an int8 block's SE stays fp32: its weights are read whole (RESULTS: fifteenth session) */
+        const hant_block_spec *bs = &a->blocks[part];
+        if ((bs->kind == HANT_BLOCK_MBCONV || bs->kind == HANT_BLOCK_FUSED_MBCONV) && hant__block_has_se(bs)) {
+            const double hid = (double)hant__block_hidden(bs), r = hant__se_width(bs);
+            x[3] += 0.75e-6 * (2 * hid * r + r + hid);
+        }
+    }
     for (int j = 0; j < HANT_LATENCY_KAPPAS; j++) x[HANT_LATENCY_COEFS + j] = fmax(0.0, x[3] - hant_latency_kappa(j) * x[1]);
     for (int j = 0; j < HANT_LATENCY_OMEGAS; j++) x[HANT_LATENCY_COEFS + HANT_LATENCY_KAPPAS + j] = x[3] * fmax(0.0, 1 - x[3] / hant_latency_omega(j));
     return HANT_OK;

@@ -100,8 +100,11 @@ grep -q "^distilled 0 candidates" "$T/out" && ok || bad "transform retrained cac
 [ -f "$W/report.md" ] && [ -f "$W/report.svg" ] && grep -q "^| s1.3 " "$W/report.md" && ok || bad "report"
 # the student measured beside its teacher: speed-up and its uncertainty in runs.tsv, parts in place
 grep "^student" "$T/out" | sed 's/^/  (reported, not bounded) /'
-awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i } $1 == "s1.3" { f = 1; exit !($c["speedup"] > 0 && $c["speedup_unc"] >= 0) } END { if (!f) exit 1 }' "$W/runs.tsv" && ok || bad "runs.tsv: $(cat "$W/runs.tsv")"
+awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i } $1 == "s1.3" { f = 1; exit !($c["speedup"] > 0 && $c["speedup_unc"] >= 0 && $c["pred_speedup"] > 1) } END { if (!f) exit 1 }' "$W/runs.tsv" && ok || bad "runs.tsv: $(cat "$W/runs.tsv")"
 [ "$(grep -vc '^#\|^part' "$W/blocks-s1.3.tsv")" -eq 18 ] && ok || bad "blocks-s1.3.tsv: $(cat "$W/blocks-s1.3.tsv")"
+# the parts' prediction at the run's level: pred_ms times the teacher's measured over predicted latency
+awk -F'\t' '/^# .*run.s level x/ { split($0, a, "level x"); lv = a[2] + 0 } /^part\t/ { for (i = 1; i <= NF; i++) c[$i] = i; next } !/^#/ && $c["pred_ms"] > 0 {
+  n++; d = $c["pred_level_ms"] - $c["pred_ms"] * lv; if (d < -2e-5 || d > 2e-5) bad = 1 } END { exit !(lv > 0 && n > 0 && !bad) }' "$W/blocks-s1.3.tsv" && ok || bad "blocks-s1.3.tsv pred_level_ms: $(cat "$W/blocks-s1.3.tsv")"
 # int8 twins (q8): profiled with the int8 kernels, distilled with fake quantisation
 # for the last 25% of the steps, scored with the int8 op, selectable against the
 # fp32 block, carried into the student with their calibration, fine-tuned with

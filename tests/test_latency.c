@@ -578,7 +578,12 @@ static void test_one_model(void) {
     hant_latency_part_terms(&lut, &a, 5, 1, 2, x);
     hant_part_layout l;
     hant_arch_part_layout(&a, 5, &l);
-    HT_CHECK(HT_CLOSE(x[3], 0.25e-6 * (double)l.param_count, 1e-15, 1e-9), "int8 weights count a quarter");
+    {   /* block 5 has SE: its fp32 SE weights count whole, the int8 convs a quarter */
+        const hant_block_spec *b5 = &a.blocks[5];
+        double hid = (double)b5->cin * b5->expansion, r = (int)((float)b5->cin * b5->se_ratio), se = 2 * hid * r + r + hid;
+        HT_CHECK(b5->se_ratio > 0 && HT_CLOSE(x[3], 0.25e-6 * ((double)l.param_count - se) + 1e-6 * se, 1e-15, 1e-9),
+                 "int8 weights count a quarter, SE whole: %.6f", x[3]);
+    }
     a.blocks[7].expansion += 1; /* a block the table does not hold */
     HT_CHECK(hant_lut_predict(&lut, &a, 1, 2, &pred) == HANT_ERR_INVALID_ARG && strstr(hant_last_error(), "no entry"), "missing key named");
     /* the model rows survive a save and a load */
@@ -699,6 +704,84 @@ static void test_model_cache(void) {
        moves the time factor; the held-out error still falls to a third of the linear model's */
     HT_CHECK(worst < 0.05 && worst < worst_lin / 2, "held out worst %.3f (linear %.3f)", worst, worst_lin);
     HT_CHECK(none.cache_coef == 0, "no cache term in the truth: none kept (%.4f)", none.cache_coef);
+}
+
+/* An int8 block's SE runs in fp32 (hant.h: int8 blocks), so the weights
+   column w counts its SE words whole and the int8 convs' a quarter
+   (bench/RESULTS.md, fifteenth session: late int8 SE blocks ran 1.8x their
+   time alone inside a network). Synthetic truth: 0.02 + 1.1 sum t + 0.05 W
+   ms, W the weights read (SE whole), 0.5% noise, on b0-fm networks with int8
+   blocks with and without SE. The fit on hant_latency_terms must recover
+   0.05 per million words, and predict held-out networks better than the same
+   fit on the old column (every int8 weight a quarter). */
+static void test_model_se_words(void) {
+    ht_seed(23);
+    enum { N = 80, K = HANT_LATENCY_TERMS };
+    static double X[N][K], Xo[N][K], y[N];
+    hant_lut lut;
+    memset(&lut, 0, sizeof lut);
+    lut.batch = 1; lut.threads = 2;
+    hant_arch base;
+    HT_CHECK(hant_arch_builtin("b0-fm", &base) == HANT_OK, "b0-fm");
+    double se_seen = 0;
+    for (int i = 0; i < N; i++) {
+        hant_arch a = base;
+        for (int b = 0; b < a.num_blocks; b++) {
+            a.blocks[b].quant = ht_u64() % 5 < 3 ? HANT_QUANT_INT8 : 0;
+            a.blocks[b].expansion = ht_u64() % 2 ? 6 : 3;
+            if (ht_u64() % 2) { a.blocks[b].se_ratio = 0; a.blocks[b].act = HANT_ACT_RELU; }
+        }
+        double truth_w = 0, tsum = 0;
+        for (int p = HANT_PART_STEM; p <= a.num_blocks; p++) {
+            char sig[256], key[256];
+            hant_part_signature(&a, p, sig, sizeof sig);
+            hant_lut_key(key, sizeof key, sig, 1, 2, "fp32");
+            if (!hant_lut_find(&lut, key)) {
+                hant_timing t = { 0.005 + 0.04 * (double)(ht_u64() % 1000) / 1000, 0, 0, 1, 0, 0 };
+                HT_CHECK(hant_lut_set(&lut, key, &t) == HANT_OK, "set %s", key);
+            }
+            tsum += hant_lut_find(&lut, key)->t.median_ms;
+            hant_part_layout l;
+            hant_arch_part_layout(&a, p, &l);
+            double w = (double)l.param_count, se = 0;
+            if (p >= 0 && p < a.num_blocks && a.blocks[p].se_ratio > 0) {
+                double hid = (double)a.blocks[p].cin * a.blocks[p].expansion, r = (int)((float)a.blocks[p].cin * a.blocks[p].se_ratio);
+                se = 2 * hid * (r < 1 ? 1 : r) + (r < 1 ? 1 : r) + hid;
+            }
+            int q8 = p >= 0 && p < a.num_blocks && a.blocks[p].quant;
+            truth_w += 1e-6 * (q8 ? 0.25 * (w - se) + se : w);
+            if (q8) se_seen += 0.75e-6 * se;
+        }
+        HT_CHECK(hant_latency_terms(&lut, &a, 1, 2, X[i]) == HANT_OK, "terms: %s", hant_last_error());
+        HT_CHECK(HT_CLOSE(X[i][3], truth_w, 1e-9, 1e-9), "network %d: w %.6f, the weights read %.6f", i, X[i][3], truth_w);
+        HT_CHECK(HT_CLOSE(X[i][1], tsum, 1e-9, 1e-9), "network %d: sum", i);
+        y[i] = (0.02 + 1.1 * tsum + 0.05 * truth_w) * (1 + 0.005 * gauss());
+        /* the old column: every weight of an int8 block a quarter */
+        memcpy(Xo[i], X[i], sizeof X[i]);
+        double old = 0;
+        for (int p = HANT_PART_STEM; p <= a.num_blocks; p++) {
+            hant_part_layout l;
+            hant_arch_part_layout(&a, p, &l);
+            old += 1e-6 * (double)l.param_count * (p >= 0 && p < a.num_blocks && a.blocks[p].quant ? 0.25 : 1.0);
+        }
+        Xo[i][3] = old;
+        for (int j = HANT_LATENCY_COEFS; j < K; j++) Xo[i][j] = 0; /* the linear model only, both fits */
+        for (int j = HANT_LATENCY_COEFS; j < K; j++) X[i][j] = 0;
+    }
+    HT_CHECK(se_seen > 1, "the networks hold int8 SE weights (%.2f million words more)", se_seen);
+    hant_latency_model m, mo;
+    HT_CHECK(hant_latency_fit(&X[0][0], y, N / 2, NULL, 0, &m) == HANT_OK, "fit: %s", hant_last_error());
+    HT_CHECK(hant_latency_fit(&Xo[0][0], y, N / 2, NULL, 0, &mo) == HANT_OK, "fit, old column: %s", hant_last_error());
+    double worst = 0, worst_old = 0;
+    for (int i = N / 2; i < N; i++) {
+        worst = fmax(worst, fabs(hant_latency_eval(&m, X[i]) / y[i] - 1));
+        worst_old = fmax(worst_old, fabs(hant_latency_eval(&mo, Xo[i]) / y[i] - 1));
+    }
+    printf("  int8 SE words whole: %.4f +- %.4f ms per million words (truth 0.05; old column %.4f), time x%.3f (1.1); held out: worst %.2f%% (old column %.2f%%)\n",
+           m.coef[3], m.se[3], mo.coef[3], m.coef[1], 100 * worst, 100 * worst_old);
+    HT_CHECK(fabs(m.coef[3] - 0.05) < 0.01 && fabs(m.coef[1] - 1.1) < 0.05, "mwords %.4f (truth 0.05), time x%.3f (1.1)", m.coef[3], m.coef[1]);
+    HT_CHECK(worst < worst_old, "held out worst %.4f (old column %.4f)", worst, worst_old);
+    hant_lut_free(&lut);
 }
 
 /* The solver's optimum under budget B (0 when there is none), its network
@@ -1181,6 +1264,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_model_knee);
     HT_RUN(test_model_hinge);
     HT_RUN(test_model_cache);
+    HT_RUN(test_model_se_words);
     HT_RUN(test_table_drift);
     HT_RUN(test_steady);
     HT_RUN(test_one_model);
