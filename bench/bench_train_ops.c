@@ -13,7 +13,8 @@
  * knob between A and B in ABBA order and each op's median and minimum per
  * step are printed for both. Knobs (hant.h's runtime switches): group (image
  * group KiB, hant__train_group_bytes), wpack (hant__train_wpack), strip_off
- * (hant__gemm_strip_off), tall_off (hant__gemm_tall_off).
+ * (hant__gemm_strip_off), tall_off (hant__gemm_tall_off), wg_transpose
+ * (hant__wg_transpose).
  */
 #define HANT_IMPLEMENTATION
 #define HANT_TRAIN_PROFILE
@@ -29,6 +30,7 @@ static void ab_set(const char *knob, long v) {
     else if (!strcmp(knob, "wpack")) hant__train_wpack = (int)v;
     else if (!strcmp(knob, "strip_off")) hant__gemm_strip_off = (int)v;
     else if (!strcmp(knob, "tall_off")) hant__gemm_tall_off = (int)v;
+    else if (!strcmp(knob, "wg_transpose")) hant__wg_transpose = (int)v;
     else { fprintf(stderr, "bench_train_ops: unknown BTO_AB knob %s\n", knob); exit(2); }
 }
 static int cmp_d(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return (x > y) - (x < y); }
