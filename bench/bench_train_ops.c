@@ -8,6 +8,13 @@
  * and the share of one core's measured FMA peak (bench_common.h).
  *
  * usage: bench_train_ops [ARCH] [BATCH] [THREADS] [STEPS]
+ *
+ * BTO_AB=KNOB:A:B (environment): an in-process A/B. The steps alternate the
+ * knob between A and B in ABBA order and each op's median and minimum per
+ * step are printed for both. Knobs (hant.h's runtime switches): group (image
+ * group KiB, hant__train_group_bytes), wpack (hant__train_wpack), strip_off
+ * (hant__gemm_strip_off), tall_off (hant__gemm_tall_off), wg_transpose
+ * (hant__wg_transpose).
  */
 #define HANT_IMPLEMENTATION
 #define HANT_TRAIN_PROFILE
@@ -16,6 +23,18 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+static void ab_set(const char *knob, long v) {
+    if (!strcmp(knob, "group")) hant__train_group_bytes = (size_t)v << 10;
+    else if (!strcmp(knob, "wpack")) hant__train_wpack = (int)v;
+    else if (!strcmp(knob, "strip_off")) hant__gemm_strip_off = (int)v;
+    else if (!strcmp(knob, "tall_off")) hant__gemm_tall_off = (int)v;
+    else if (!strcmp(knob, "wg_transpose")) hant__wg_transpose = (int)v;
+    else { fprintf(stderr, "bench_train_ops: unknown BTO_AB knob %s\n", knob); exit(2); }
+}
+static int cmp_d(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return (x > y) - (x < y); }
+static double med_d(double *v, int n) { qsort(v, (size_t)n, sizeof *v, cmp_d); return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]); }
 
 static const char *tp_name[HANT__TP_COUNT] = {
     "fwd conv 1x1", "fwd depthwise", "fwd dense (stem)", "fwd BN statistics", "fwd BN apply + act", "fwd SE",
@@ -44,8 +63,19 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < nx; i++) { s = s * 6364136223846793005ull + 1442695040888963407ull; x[i] = (float)((s >> 40) * (1.0 / 16777216.0)) * 2.0f - 1.0f; }
     for (int i = 0; i < batch; i++) lab[i] = i % arch.num_classes;
     double ph[5] = { 0 }, total = 0;
+    /* BTO_AB: per-step op times of each variant (index HANT__TP_COUNT: the step) */
+    char knob[32] = "";
+    long abv[2] = { 0, 0 };
+    const char *ab = getenv("BTO_AB");
+    if (ab && sscanf(ab, "%31[^:]:%ld:%ld", knob, &abv[0], &abv[1]) != 3) { fprintf(stderr, "BTO_AB=KNOB:A:B\n"); return 2; }
+    double (*abt)[HANT__TP_COUNT + 1] = (double (*)[HANT__TP_COUNT + 1])calloc((size_t)steps + 2, sizeof *abt);
+    int abn[2] = { 0, 0 };
     for (int it = -2; it < steps; it++) {
         if (it == 0) { memset(hant__tp_ms, 0, sizeof hant__tp_ms); memset(hant__tp_flops, 0, sizeof hant__tp_flops); }
+        int var = ((it + 2) & 3) == 1 || ((it + 2) & 3) == 2; /* ABBA */
+        if (knob[0]) ab_set(knob, abv[var]);
+        double tp0[HANT__TP_COUNT];
+        memcpy(tp0, hant__tp_ms, sizeof tp0);
         double t[6];
         t[0] = hant_time_ms();
         if (hant_net_train_forward(net, x, batch, y)) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
@@ -59,7 +89,26 @@ int main(int argc, char **argv) {
         hant_optim_step(opt);
         t[5] = hant_time_ms();
         if (it >= 0) { for (int k = 0; k < 5; k++) ph[k] += t[k + 1] - t[k]; total += t[5] - t[0]; }
+        if (it >= 0 && knob[0]) {
+            double *r = abt[it];
+            for (int c = 0; c < HANT__TP_COUNT; c++) r[c] = hant__tp_ms[c] - tp0[c];
+            r[HANT__TP_COUNT] = t[5] - t[0];
+            abn[var]++;
+        }
     }
+    if (knob[0]) {
+        printf("A/B %s: A = %ld, B = %ld, %d / %d steps (ABBA); ms per step, median (min)\n", knob, abv[0], abv[1], abn[0], abn[1]);
+        for (int c = 0; c <= HANT__TP_COUNT; c++) {
+            double va[2][256];
+            int na[2] = { 0, 0 };
+            for (int it = 0; it < steps && it < 256; it++) { int v = ((it + 2) & 3) == 1 || ((it + 2) & 3) == 2; va[v][na[v]++] = abt[it][c]; }
+            if (!na[0] || !na[1]) continue;
+            double ma = med_d(va[0], na[0]), mb = med_d(va[1], na[1]);
+            if (ma <= 0 && mb <= 0) continue;
+            printf("  %-28s A %8.2f (%7.2f)  B %8.2f (%7.2f)  B/A %.3f\n", c < HANT__TP_COUNT ? tp_name[c] : "step", ma, va[0][0], mb, va[1][0], mb / ma);
+        }
+    }
+    free(abt);
     double peak = hant_bench_fma_peak(1);
     printf("arch %s batch %d threads %d isa %s steps %d; one core's FMA peak %.1f GFLOP/s\n", arch_name, batch, threads, hant_isa(), steps, peak);
     printf("%-30s %9s %6s %8s %7s\n", "part", "ms/step", "share", "GFLOP/s", "%peak");

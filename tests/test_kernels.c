@@ -65,8 +65,8 @@ static const hant_conv_shape conv_shapes[] = {
     { 1, 6, 6, 24, 40, 5, 1, 1 },    { 1, 5, 5, 40, 24, 3, 2, 1 },   { 1, 6, 6, 16, 24, 3, 1, 4 },
     { 1, 6, 6, 12, 18, 5, 2, 2 },    { 2, 4, 4, 8, 8, 3, 1, 2 },     { 3, 9, 8, 21, 21, 5, 2, 21 },
     { 5, 6, 7, 40, 40, 7, 1, 40 },
-    /* 1x1 weight gradient: rows past its K blocks, M and N tails */
-    { 2, 17, 17, 19, 70, 1, 1, 1 },
+    /* 1x1 weight gradient: rows past its K blocks, M and N tails; narrow projections through dW^T */
+    { 2, 17, 17, 19, 70, 1, 1, 1 }, { 2, 9, 9, 96, 24, 1, 1, 1 }, { 1, 5, 7, 144, 40, 1, 1, 1 },
     /* shallow dense convs (depth <= 32) run the direct kernel: 4-pixel tiles, cout tails */
     { 2, 13, 11, 2, 40, 3, 1, 1 },   { 1, 14, 14, 3, 45, 3, 2, 1 },  { 1, 28, 28, 1, 32, 3, 1, 1 },
     /* implicit GEMM (dense, groups 1, deeper): K blocks that split kernel rows and taps (cin 64, 300),
@@ -517,6 +517,35 @@ static void test_conv_split(void) {
     }
 }
 
+/* The narrow projections' weight gradient through dW^T (hant__wg_transpose)
+   against dW directly: the same bits, at 1 and 2 threads, with and without
+   dx; cout 16-48, cin up to 256, rows past a 64-row block, channel tails. */
+static void test_wg_transpose(void) {
+    static const hant_conv_shape sh[] = {
+        { 2, 14, 14, 96, 24, 1, 1, 1 }, { 1, 7, 7, 144, 40, 1, 1, 1 }, { 3, 5, 7, 33, 17, 1, 1, 1 },
+        { 1, 9, 9, 256, 48, 1, 1, 1 },  { 2, 4, 4, 240, 40, 1, 1, 1 }, { 1, 3, 3, 20, 19, 1, 1, 1 },
+    };
+    for (int si = 0; si < (int)(sizeof sh / sizeof sh[0]); si++) {
+        const hant_conv_shape *s = &sh[si];
+        size_t nx = conv_in_size(s), ny = conv_out_size(s), nw = conv_w_size(s);
+        float *x = malloc(nx * 4), *w = malloc(nw * 4), *dy = malloc(ny * 4), *dx = malloc(nx * 4), *dw[2] = { malloc(nw * 4), malloc(nw * 4) };
+        ht_seed(950 + si);
+        ht_fill(x, nx, -1, 1); ht_fill(w, nw, -0.5f, 0.5f); ht_fill(dy, ny, -1, 1);
+        for (int t = 0; t < 2; t++)
+            for (int wdx = 0; wdx < 2; wdx++) {
+                for (int v = 0; v < 2; v++) {
+                    hant__wg_transpose = v;
+                    for (size_t i = 0; i < nw; i++) dw[v][i] = 0.25f + 0.001f * (float)(i % 13);
+                    hant_conv_backward(t ? ctx2 : ctx1, s, x, w, dy, wdx ? dx : NULL, 0, dw[v]);
+                }
+                HT_CHECK(memcmp(dw[0], dw[1], nw * 4) == 0, "dW^T %dx%d %d->%d threads %d dx %d: dw differs from the direct one", s->h, s->w, s->cin,
+                         s->cout, t + 1, wdx);
+            }
+        hant__wg_transpose = 1;
+        free(x); free(w); free(dy); free(dx); free(dw[0]); free(dw[1]);
+    }
+}
+
 static void test_conv_backward(void) {
     for (int si = 0; si < NSHAPES; si++) {
         const hant_conv_shape *s = &conv_shapes[si];
@@ -830,6 +859,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_direct_runs);
     HT_RUN(test_conv_split);
     HT_RUN(test_conv_backward);
+    HT_RUN(test_wg_transpose);
     HT_RUN(test_net_counts);
     HT_RUN(test_arch_validation);
     HT_RUN(test_net_forward_vs_reference);
