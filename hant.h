@@ -2233,6 +2233,7 @@ HANT__NOINLINE void hant__md_store_pf(int kc, const float *restrict a, size_t ld
 #define HANT__STRIP_K 64
 static int hant__gemm_strip_off; /* tests: 1 runs the tiles one by one (the strip's twin, bit for bit) */
 static int hant__gemm_pf_off;    /* benches: 1 skips the next-panel prefetch in hant__gemm_serial */
+#define HANT__PF_ROWS 256        /* GEMMs of at most this many rows prefetch (hant__gemm_serial) */
 HANT__NOINLINE void hant__md_strip(int kc, const float *restrict a, size_t lda, const float *restrict pb, int np, float *restrict c, int ldc,
                                    const hant__epilogue *ep, int row, int col) {
     for (int p = 0; p < np; p++)
@@ -2416,8 +2417,10 @@ static void hant__gemm_serial(const hant__gemm_args *g, int m0, int m1, int n0, 
                 /* weights packed once are read from L3 at batch 1 (the deep 1x1 convs; 14 MB for
                    mobilenet_v2): on the first row block, the tiles of a panel prefetch the next panel,
                    a line per k step each, spread over the k loops instead of one burst per tile
-                   (bursts held the fill buffers: tried in the eighth session, RESULTS) */
-                int pfon = g->packed_b && direct && ic == m0 && !hant__gemm_pf_off;
+                   (bursts held the fill buffers: tried in the eighth session, RESULTS). Only on few
+                   rows (batch 1 at 14 x 14 and 7 x 7), where a panel serves few tiles: at batch 32
+                   (8 images a GEMM) the network measured 1.01-1.32x slower in 2 of 2 A/B runs */
+                int pfon = g->packed_b && direct && ic == m0 && g->m <= HANT__PF_ROWS && !hant__gemm_pf_off;
                 if (!direct) hant__gemm_pack_a(g, ic, mc, pc, kc, pa);
                 /* small K in one block: whole tiles strip by strip, the rest below */
                 int strip = direct && first && g->beta == 0.0f && kc == g->k && kc <= HANT__STRIP_K && nc >= HANT__NR && !hant__gemm_strip_off;
