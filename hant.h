@@ -2110,14 +2110,22 @@ HANT__INLINE void hant__micro_packed(int kc, const float *restrict pa, const flo
         HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) t->v[i][j] = acc[i][j];
 }
 
+/* Into L2 (the next panel would evict the current one from L1). */
+#if defined(__GNUC__)
+#define HANT__GEMM_PF(p) __builtin_prefetch((p), 0, 2)
+#else
+#define HANT__GEMM_PF(p) ((void)(p))
+#endif
+
 /* acc[i][j] = the sums of mrows rows of A (row pointers ar) times nv
    vectors of the packed B panel, over kc steps: the k loop of the direct
    tiles, inlined with constant nv and mrows. */
 HANT__INLINE void hant__md_sums(int kc, const float *const *ar, const float *restrict pb, hant__vf acc[HANT__MR][HANT__NRV], const int nv,
-                                const int mrows) {
+                                const int mrows, const char *pf) {
     HANT__UNROLL for (int i = 0; i < mrows; i++)
         HANT__UNROLL for (int j = 0; j < nv; j++) acc[i][j] = hant__v_zero();
     for (int k = 0; k < kc; k++) {
+        if (pf) HANT__GEMM_PF(pf + (size_t)k * 64); /* a line of the next weight panel per k step (hant__gemm_pf) */
         hant__vf b[HANT__NRV];
         HANT__UNROLL for (int j = 0; j < nv; j++) b[j] = hant__v_load(pb + (size_t)k * HANT__NR + j * HANT__VL);
         HANT__UNROLL for (int i = 0; i < mrows; i++) {
@@ -2133,13 +2141,13 @@ HANT__INLINE void hant__md_sums(int kc, const float *const *ar, const float *res
    panel no wider than one vector (N = 16 on AVX-512, the N tails), which
    would otherwise spend half its multiply-adds on padding. */
 HANT__INLINE void hant__micro_direct(int kc, const float *restrict a, size_t lda, int mr, const float *restrict pb, hant__tile *t, const int nv,
-                                     const int mrows) {
+                                     const int mrows, const char *pf) {
     const float *ar[HANT__MR];
     HANT__UNROLL for (int i = 0; i < HANT__MR; i++) ar[i] = a + (size_t)(i < mr ? i : mr - 1) * lda;
     /* sums in locals, copied out once: accumulating in *t, gcc kept a zero
        register live and spilled one AVX2 sum to the stack in the k loop */
     hant__vf acc[HANT__MR][HANT__NRV];
-    hant__md_sums(kc, ar, pb, acc, nv, mrows);
+    hant__md_sums(kc, ar, pb, acc, nv, mrows, pf);
     HANT__UNROLL for (int i = 0; i < HANT__MR; i++)
         HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) t->v[i][j] = i < mrows && j < nv ? acc[i][j] : hant__v_zero();
 }
@@ -2149,7 +2157,10 @@ HANT__INLINE void hant__micro_direct(int kc, const float *restrict a, size_t lda
    of the twelve AVX2 sums to the stack (a store-load chain in the k loop). */
 #define HANT__MD_VARIANT(name, NV, ROWS) \
     HANT__NOINLINE void name(int kc, const float *restrict a, size_t lda, int mr, const float *restrict pb, hant__tile *t) { \
-        hant__micro_direct(kc, a, lda, mr, pb, t, NV, ROWS); \
+        hant__micro_direct(kc, a, lda, mr, pb, t, NV, ROWS, NULL); \
+    } \
+    HANT__NOINLINE void name##_pf(int kc, const float *restrict a, size_t lda, int mr, const float *restrict pb, hant__tile *t, const char *pf) { \
+        hant__micro_direct(kc, a, lda, mr, pb, t, NV, ROWS, pf); \
     }
 HANT__MD_VARIANT(hant__md_n, HANT__NRV, HANT__MR)
 HANT__MD_VARIANT(hant__md_1, 1, HANT__MR)
@@ -2164,11 +2175,11 @@ HANT__MD_VARIANT(hant__md_1h, 1, HANT__MR / 2)
    k steps, a third of the time at K = 16 (the 1x1 expansions at 112 x 112).
    Its own function, like hant__md_n: the loop keeps its twelve AVX2 sums. */
 HANT__INLINE void hant__md_store_in(int kc, const float *restrict a, size_t lda, const float *restrict pb, float *restrict c, int ldc,
-                                    const hant__epilogue *ep, int row, int col) {
+                                    const hant__epilogue *ep, int row, int col, const char *pf) {
     const float *ar[HANT__MR];
     HANT__UNROLL for (int i = 0; i < HANT__MR; i++) ar[i] = a + (size_t)i * lda;
     hant__vf acc[HANT__MR][HANT__NRV];
-    hant__md_sums(kc, ar, pb, acc, HANT__NRV, HANT__MR);
+    hant__md_sums(kc, ar, pb, acc, HANT__NRV, HANT__MR, pf);
     if (!ep) {
         HANT__UNROLL for (int i = 0; i < HANT__MR; i++)
             HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) hant__v_store(c + (size_t)i * ldc + j * HANT__VL, acc[i][j]);
@@ -2209,7 +2220,11 @@ HANT__INLINE void hant__md_store_in(int kc, const float *restrict a, size_t lda,
 
 HANT__NOINLINE void hant__md_store(int kc, const float *restrict a, size_t lda, const float *restrict pb, float *restrict c, int ldc,
                                    const hant__epilogue *ep, int row, int col) {
-    hant__md_store_in(kc, a, lda, pb, c, ldc, ep, row, col);
+    hant__md_store_in(kc, a, lda, pb, c, ldc, ep, row, col, NULL);
+}
+HANT__NOINLINE void hant__md_store_pf(int kc, const float *restrict a, size_t lda, const float *restrict pb, float *restrict c, int ldc,
+                                      const hant__epilogue *ep, int row, int col, const char *pf) {
+    hant__md_store_in(kc, a, lda, pb, c, ldc, ep, row, col, pf);
 }
 
 /* Small K (the expansions, K = 16..64): one call writes an MR-row strip of C
@@ -2218,10 +2233,12 @@ HANT__NOINLINE void hant__md_store(int kc, const float *restrict a, size_t lda, 
    row by row and reads its A rows once. */
 #define HANT__STRIP_K 64
 static int hant__gemm_strip_off; /* tests: 1 runs the tiles one by one (the strip's twin, bit for bit) */
+static int hant__gemm_pf_off;    /* benches: 1 skips the next-panel prefetch in hant__gemm_serial */
+#define HANT__PF_ROWS 256        /* GEMMs of at most this many rows prefetch (hant__gemm_serial) */
 HANT__NOINLINE void hant__md_strip(int kc, const float *restrict a, size_t lda, const float *restrict pb, int np, float *restrict c, int ldc,
                                    const hant__epilogue *ep, int row, int col) {
     for (int p = 0; p < np; p++)
-        hant__md_store_in(kc, a, lda, pb + (size_t)p * HANT__NR * kc, c + (size_t)p * HANT__NR, ldc, ep, row, col + p * HANT__NR);
+        hant__md_store_in(kc, a, lda, pb + (size_t)p * HANT__NR * kc, c + (size_t)p * HANT__NR, ldc, ep, row, col + p * HANT__NR, NULL);
 }
 
 /* C tile = tile (+ beta C on the first K block, += on later ones), then the
@@ -2260,14 +2277,21 @@ static void hant__gemm_micro(int kc, const float *restrict pa, const float *rest
 }
 
 static void hant__gemm_micro_direct(int kc, const float *restrict a, size_t lda, const float *restrict pb, float *restrict c, int ldc,
-                                    int mr, int nr, int first, float beta, const hant__epilogue *ep, int row, int col) {
+                                    int mr, int nr, int first, float beta, const hant__epilogue *ep, int row, int col, const char *pf) {
     hant__tile t;
     if (mr == HANT__MR && nr == HANT__NR && first && beta == 0.0f) {
-        hant__md_store(kc, a, lda, pb, c, ldc, ep, row, col);
+        if (pf) hant__md_store_pf(kc, a, lda, pb, c, ldc, ep, row, col, pf);
+        else hant__md_store(kc, a, lda, pb, c, ldc, ep, row, col);
         return;
     }
     /* a tail of at most MR / 2 rows computes half a tile (M = 49 on a 7 x 7 map: 7 tiles for 6.1) */
-    if (mr <= HANT__MR / 2) {
+    if (pf) {
+        if (mr <= HANT__MR / 2) {
+            if (nr <= HANT__VL) hant__md_1h_pf(kc, a, lda, mr, pb, &t, pf);
+            else hant__md_nh_pf(kc, a, lda, mr, pb, &t, pf);
+        } else if (nr <= HANT__VL) hant__md_1_pf(kc, a, lda, mr, pb, &t, pf);
+        else hant__md_n_pf(kc, a, lda, mr, pb, &t, pf);
+    } else if (mr <= HANT__MR / 2) {
         if (nr <= HANT__VL) hant__md_1h(kc, a, lda, mr, pb, &t);
         else hant__md_nh(kc, a, lda, mr, pb, &t);
     } else if (nr <= HANT__VL) hant__md_1(kc, a, lda, mr, pb, &t);
@@ -2391,6 +2415,13 @@ static void hant__gemm_serial(const hant__gemm_args *g, int m0, int m1, int n0, 
                 int mc = HANT__MIN(HANT__MC, m1 - ic);
                 /* row-major A is read in place: packing it cost more than it saved */
                 int direct = !g->ta;
+                /* weights packed once are read from L3 at batch 1 (the deep 1x1 convs; 14 MB for
+                   mobilenet_v2): on the first row block, the tiles of a panel prefetch the next panel,
+                   a line per k step each, spread over the k loops instead of one burst per tile
+                   (bursts held the fill buffers: tried in the eighth session, RESULTS). Only on few
+                   rows (batch 1 at 14 x 14 and 7 x 7), where a panel serves few tiles: at batch 32
+                   (8 images a GEMM) the network measured 1.01-1.32x slower in 2 of 2 A/B runs */
+                int pfon = g->packed_b && direct && ic == m0 && g->m <= HANT__PF_ROWS && !hant__gemm_pf_off;
                 if (!direct) hant__gemm_pack_a(g, ic, mc, pc, kc, pa);
                 /* small K in one block: whole tiles strip by strip, the rest below */
                 int strip = direct && first && g->beta == 0.0f && kc == g->k && kc <= HANT__STRIP_K && nc >= HANT__NR && !hant__gemm_strip_off;
@@ -2406,13 +2437,26 @@ static void hant__gemm_serial(const hant__gemm_args *g, int m0, int m1, int n0, 
                                           ep, ic + ir, jc + jr);
                         continue;
                     }
+                    /* the next panel: of this K block, else the first of the next K block; kc lines a tile */
+                    const char *pfp = NULL;
+                    int pfl = 0;
+                    if (pfon && jc + jr + HANT__NR < g->n) {
+                        pfp = (const char *)(pb + (size_t)(jr + HANT__NR) * kc);
+                        pfl = kc * HANT__NR * (int)sizeof(float) / 64;
+                    } else if (pfon && pc + kc < g->k) {
+                        int kn = HANT__MIN(HANT__KC, g->k - pc - kc);
+                        pfp = (const char *)(g->packed_b + (size_t)(pc + kc) * npad + (size_t)jc * kn);
+                        pfl = kn * HANT__NR * (int)sizeof(float) / 64;
+                    }
                     for (int ir = 0; ir < mc; ir += HANT__MR) {
                         float *ct = g->c + (size_t)(ic + ir) * g->ldc + jc + jr;
                         int mr = HANT__MIN(HANT__MR, mc - ir), nr = HANT__MIN(HANT__NR, nc - jr);
                         if (strip && mr == HANT__MR && nr == HANT__NR) continue;
+                        int l0 = ir / HANT__MR * kc;
                         if (direct)
                             hant__gemm_micro_direct(kc, g->a + (size_t)(ic + ir) * g->lda + pc, (size_t)g->lda, pb + (size_t)jr * kc,
-                                                    ct, g->ldc, mr, nr, first, g->beta, ep, ic + ir, jc + jr);
+                                                    ct, g->ldc, mr, nr, first, g->beta, ep, ic + ir, jc + jr,
+                                                    l0 + kc <= pfl ? pfp + (size_t)l0 * 64 : NULL);
                         else
                             hant__gemm_micro(kc, pa + (size_t)ir * kc, pb + (size_t)jr * kc, ct, g->ldc, mr, nr, first, g->beta, ep,
                                              ic + ir, jc + jr);
@@ -4056,7 +4100,7 @@ static void hant__wino_range(const hant__wino_args *a, int64_t t0, int64_t t1, i
                         int nr = HANT__MIN(HANT__NR, cw - jr);
                         for (int ir = 0; ir < nt; ir += HANT__MR)
                             hant__gemm_micro_direct(kc, vx + (size_t)ir * C + pc, (size_t)C, pb + (size_t)(nb + jr) * kc, mx + (size_t)ir * a->NB + jr,
-                                                    a->NB, HANT__MIN(HANT__MR, nt - ir), nr, pc == 0, 0.0f, NULL, 0, 0);
+                                                    a->NB, HANT__MIN(HANT__MR, nt - ir), nr, pc == 0, 0.0f, NULL, 0, 0, NULL);
                     }
                 }
             }

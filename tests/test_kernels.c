@@ -369,6 +369,46 @@ static void test_gemm_tall(void) {
     }
 }
 
+/* The next-panel prefetch of packed weights (hant__gemm_pf_off: the twin) is
+   only a hint: the same bits with and without it, on shapes whose panels end
+   in N tails and K blocks (the prefetch then points at the next K block),
+   M tails (half tiles), 1 and 2 threads, and against the double reference. */
+static void test_gemm_pf(void) {
+    static const int dims[][3] = { /* m k n */
+        { 49, 960, 160 }, { 49, 160, 960 }, { 196, 96, 576 }, { 61, 300, 40 }, { 9, 70, 1000 }, { 13, 520, 24 }, { 49, 320, 1280 } };
+    for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++) {
+        int m = dims[d][0], k = dims[d][1], n = dims[d][2];
+        float *a = malloc((size_t)m * k * 4), *w = malloc((size_t)k * n * 4), *b = malloc((size_t)n * 4), *pw = malloc(hant__gemm_packed_b_floats(n, k) * 4);
+        float *y0 = malloc((size_t)m * n * 4), *y = malloc((size_t)m * n * 4), *r = malloc((size_t)m * n * 4);
+        ht_seed(1500 + (int)d);
+        ht_fill(a, (size_t)m * k, -1, 1); ht_fill(w, (size_t)k * n, -0.5f, 0.5f); ht_fill(b, (size_t)n, -1, 1);
+        hant__gemm_pack_b_full(0, n, k, w, n, pw);
+        hant__epilogue ep = { b, HANT_ACT_RELU6, NULL, 0 };
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++) {
+                double acc = b[j];
+                for (int p = 0; p < k; p++) acc += (double)a[(size_t)i * k + p] * w[(size_t)p * n + j];
+                r[(size_t)i * n + j] = (float)(acc < 0 ? 0 : acc > 6 ? 6 : acc);
+            }
+        for (int t = 0; t < 2; t++) {
+            hant__gemm_args g;
+            memset(&g, 0, sizeof g);
+            g.m = m; g.n = n; g.k = k; g.a = a; g.lda = k; g.b = w; g.ldb = n; g.packed_b = pw; g.ldc = n; g.ep = &ep; g.ctx = t ? ctx2 : ctx1;
+            hant__gemm_pf_off = 1;
+            g.c = y0;
+            memset(y0, 0xff, (size_t)m * n * 4);
+            hant__gemm_run(&g);
+            hant__gemm_pf_off = 0;
+            g.c = y;
+            memset(y, 0xff, (size_t)m * n * 4);
+            hant__gemm_run(&g);
+            HT_CHECK(ht_max_err_ratio(y, r, (size_t)m * n, 1e-5 * sqrt(k), 1e-5, NULL) <= 1, "pf %dx%dx%d threads %d: against the double reference", m, k, n, t + 1);
+            HT_CHECK(memcmp(y, y0, (size_t)m * n * 4) == 0, "pf %dx%dx%d threads %d: differs without the prefetch", m, k, n, t + 1);
+        }
+        free(a); free(w); free(b); free(pw); free(y0); free(y); free(r);
+    }
+}
+
 /* The threads split with chunks taken from per-part counters (hant__gemm_steal)
    against the static split, bit for bit: each split mode (N panels, M rows,
    tiles) on 2 threads, and one thread running both parts alone, as when the
@@ -851,6 +891,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_gemm_strip);
     HT_RUN(test_gemm_steal);
     HT_RUN(test_gemm_tall);
+    HT_RUN(test_gemm_pf);
     HT_RUN(test_se_pool);
     HT_RUN(test_act_forward);
     HT_RUN(test_act_backward);
