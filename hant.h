@@ -7193,6 +7193,13 @@ static void hant__train_bn_forward(hant_net *net, hant__exec *e, const hant__op 
 static void hant__train_bn_backward(hant_net *net, hant__exec *e, const hant__op *o, float *dy, float *dx, int n, const hant__se_dy *sd);
 static void hant__train_conv_backward(hant_net *net, hant__exec *e, const hant__op *o, const float *g, float *dx, int i0, int m, const float *wtp);
 
+/* Benchmarks may clock every inference op (bench/bench_op_clock.h): define
+   HANT_INFER_OP_HOOK(net, op, begin) before the implementation; it is called
+   with begin 1 before op (an index into net->ops) and 0 after it. */
+#ifndef HANT_INFER_OP_HOOK
+#define HANT_INFER_OP_HOOK(net, op, begin) ((void)(net), (void)(op), (void)(begin))
+#endif
+
 /* Runs every op on e's n images (slot 0 already set). */
 static void hant__exec_forward(hant_net *net, hant__exec *e, int n) {
     hant_context *ctx = net->ctx;
@@ -7200,7 +7207,10 @@ static void hant__exec_forward(hant_net *net, hant__exec *e, int n) {
     e->n = n;
     for (int i = 0; i < net->nops; i++) {
         if (!e->training) {
+            const int op = i;
+            HANT_INFER_OP_HOOK(net, op, 1);
             i = hant__exec_infer_op(net, e, i, n);
+            HANT_INFER_OP_HOOK(net, op, 0);
             continue;
         }
         const hant__op *o = &net->ops[i];

@@ -6,19 +6,15 @@
    18 MiB, EV1 MiB and EV2 MiB (environment; 3 and 6 by default: hant
    profile --cache evict reads 3 x L2 = 6 MiB per thread) of a buffer no
    part uses (read by the caller's core only). Columns: medians over ROUNDS,
-   ms; evict = 18 MiB. Built against bench/bench_inside.sh's copy of hant.h
-   (per-op clocks):
-     gcc -O2 -march=native -Ibuild/inside-native -o build/inside-native/bench_cache bench/bench_cache.c -lm -lpthread
+   ms; evict = 18 MiB. Per-op clocks from bench/bench_op_clock.h:
+     gcc -O2 -march=native -I. -o build/bench_cache bench/bench_cache.c -lm -lpthread
    usage: bench_cache TEACHER LUT.validate THREADS ROUNDS POOL MINW NET... */
-#define HANT_IMPLEMENTATION
-#include "hant_inside.h"
+#include "bench_op_clock.h"
 #include "bench_inside_common.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-extern int hant__exp_on;
-extern double hant__exp_t[64];
 
 static int cmpd(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return x < y ? -1 : x > y; }
 static double med(double *v, int n) { qsort(v, n, sizeof *v, cmpd); return n & 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]); }
@@ -32,11 +28,11 @@ static void calib(hant_net *n) { if (!hant_net_int8_ready(n) && hant_net_calibra
 
 /* one run of net with per-block clocks; returns block bk's op time */
 static double run(hant_net *net, int bk) {
-    memset(hant__exp_t, 0, sizeof hant__exp_t);
-    hant__exp_on = 1;
+    memset(bench_clock_t, 0, sizeof bench_clock_t);
+    bench_clock_on = 1;
     hant_net_forward(net, xin, 1, out);
-    hant__exp_on = 0;
-    return hant__exp_t[bk + 1];
+    bench_clock_on = 0;
+    return bench_clock_t[bk + 1];
 }
 
 int main(int argc, char **argv) {
@@ -78,12 +74,12 @@ int main(int argc, char **argv) {
             hant_net_forward(net, xin, 1, out);
             tp[r] = hant_time_ms() - t1;
             double t0 = hant_time_ms();
-            memset(hant__exp_t, 0, sizeof hant__exp_t);
-            hant__exp_on = 1;
+            memset(bench_clock_t, 0, sizeof bench_clock_t);
+            bench_clock_on = 1;
             hant_net_forward(net, xin, 1, out);
-            hant__exp_on = 0;
+            bench_clock_on = 0;
             tw[r] = hant_time_ms() - t0;
-            double ins[34]; memcpy(ins, hant__exp_t, sizeof ins);
+            double ins[34]; memcpy(ins, bench_clock_t, sizeof ins);
             for (int s = 0; s < ns; s++) {
                 int b = sel[s];
                 tin[s * rounds + r] = ins[b + 1];

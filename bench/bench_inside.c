@@ -1,19 +1,16 @@
 /* Issue 16: each block's time inside a network against the block alone, in the
-   same minute (bench/bench_inside.sh builds it on a copy of hant.h with a
-   clock around every op of the inference loop).
+   same minute (bench/bench_op_clock.h: a clock around every op of the
+   inference loop).
    usage: bench_inside TEACHER LUT.validate THREADS REPS POOL [NET...]
    (alone twice: warm, as hant profile times a part, and with the L2 evicted
    before every run by reading 18 MiB; NET...: only these networks)
    Networks: the `blocks` column of a hant profile --validate file. */
-#define HANT_IMPLEMENTATION
-#include "hant_inside.h"
+#include "bench_op_clock.h"
 #include "bench_inside_common.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-extern int hant__exp_on;
-extern double hant__exp_t[64];
 
 static int cmpd(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return x < y ? -1 : x > y; }
 static double med(double *v, int n) { qsort(v, n, sizeof *v, cmpd); return n & 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]); }
@@ -34,13 +31,13 @@ static void timeit(hant_context *ctx, const hant_arch *a, int reps, double *wall
     for (int r = 0; r < 5; r++) hant_net_forward(net, x, 1, a->num_classes ? out : out);
     for (int r = 0; r < reps; r++) {
         if (evict) { unsigned a = 0; for (int k = 0; k < 3; k++) for (size_t i = 0; i < (size_t)6 << 20; i += 64) a += (unsigned char)ev[k][i]; bi_evsink += a; }
-        memset(hant__exp_t, 0, sizeof hant__exp_t);
-        hant__exp_on = 1;
+        memset(bench_clock_t, 0, sizeof bench_clock_t);
+        bench_clock_on = 1;
         double t0 = hant_time_ms();
         hant_net_forward(net, x, 1, out);
         w[r] = hant_time_ms() - t0;
-        hant__exp_on = 0;
-        for (int k = 0; k < nb + 2; k++) b[(size_t)k * reps + r] = hant__exp_t[k];
+        bench_clock_on = 0;
+        for (int k = 0; k < nb + 2; k++) b[(size_t)k * reps + r] = bench_clock_t[k];
     }
     *wall = med(w, reps);
     for (int k = 0; k < nb + 2; k++) blk[k] = med(b + (size_t)k * reps, reps);

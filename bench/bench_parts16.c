@@ -4,17 +4,13 @@
    network is timed whole (REPS runs, median; a clock around every step of the
    inference loop, so each part's time inside the network) and every part
    alone (REPS runs, median), with the pool's dispatches (fork-joins) and late
-   runs counted. Built by bench/bench_parts16.sh on a copy of hant.h.
+   runs counted. Built by bench/bench_parts16.sh with bench/bench_op_clock.h.
    usage: bench_parts16 LUT THREADS ROUNDS REPS NET.hant... */
-#define HANT_IMPLEMENTATION
-#include "hant_inside.h"
+#include "bench_op_clock.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-extern int hant__exp_on;
-extern double hant__exp_t[64];
-extern int hant__exp_d[64];
 
 static int cmpd(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return x < y ? -1 : x > y; }
 static double med(double *v, int n) { qsort(v, n, sizeof *v, cmpd); return n & 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]); }
@@ -29,18 +25,18 @@ static double timeit(hant_context *ctx, hant_net *net, int reps, double *blk, in
     hant_pool_stats s0, s1;
     *late = 0;
     for (int r = 0; r < reps; r++) {
-        memset(hant__exp_t, 0, sizeof hant__exp_t); memset(hant__exp_d, 0, sizeof hant__exp_d);
+        memset(bench_clock_t, 0, sizeof bench_clock_t); memset(bench_clock_d, 0, sizeof bench_clock_d);
         hant_context_stats(ctx, &s0);
-        hant__exp_on = 1;
+        bench_clock_on = 1;
         double t0 = hant_time_ms();
         hant_net_forward(net, xin, 1, out);
         w[r] = hant_time_ms() - t0;
-        hant__exp_on = 0;
+        bench_clock_on = 0;
         hant_context_stats(ctx, &s1);
         *late += s1.yields > s0.yields || (s1.dispatches - s0.dispatches >= 4 && (s1.caller_slots - s0.caller_slots) * 2 > (s1.dispatches - s0.dispatches));
-        for (int k = 0; k < np; k++) b[k][r] = hant__exp_t[k];
+        for (int k = 0; k < np; k++) b[k][r] = bench_clock_t[k];
     }
-    for (int k = 0; k < np; k++) { blk[k] = med(b[k], reps); disp[k] = hant__exp_d[k]; }
+    for (int k = 0; k < np; k++) { blk[k] = med(b[k], reps); disp[k] = bench_clock_d[k]; }
     return med(w, reps);
 }
 
@@ -48,6 +44,7 @@ int main(int argc, char **argv) {
     if (argc < 6) { fprintf(stderr, "usage: bench_parts16 LUT THREADS ROUNDS REPS NET.hant...\n"); return 2; }
     int threads = atoi(argv[2]), rounds = atoi(argv[3]), reps = atoi(argv[4]), nn = argc - 5;
     if (nn > MAXN || rounds > MAXR || reps > 256) return 2;
+    bench_clock_split_head = 1;
     hant_config cfg; memset(&cfg, 0, sizeof cfg); cfg.threads = threads; cfg.pin_threads = 1;
     hant_context *ctx; if (hant_context_create(&cfg, &ctx)) return 1;
     hant_lut lut; if (hant_lut_load(argv[1], &lut)) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
