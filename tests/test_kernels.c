@@ -369,6 +369,25 @@ static void test_gemm_tall(void) {
     }
 }
 
+/* A packed-weight GEMM case: A (m x k), W (k x n), bias, W packed, two outputs
+   and the double reference of relu6(A W + bias) in r. */
+typedef struct { float *a, *w, *b, *pw, *y0, *y, *r; } gemm_case;
+static void gemm_case_init(gemm_case *c, int m, int k, int n, int seed) {
+    c->a = malloc((size_t)m * k * 4); c->w = malloc((size_t)k * n * 4); c->b = malloc((size_t)n * 4);
+    c->pw = malloc(hant__gemm_packed_b_floats(n, k) * 4);
+    c->y0 = malloc((size_t)m * n * 4); c->y = malloc((size_t)m * n * 4); c->r = malloc((size_t)m * n * 4);
+    ht_seed(seed);
+    ht_fill(c->a, (size_t)m * k, -1, 1); ht_fill(c->w, (size_t)k * n, -0.5f, 0.5f); ht_fill(c->b, (size_t)n, -1, 1);
+    hant__gemm_pack_b_full(0, n, k, c->w, n, c->pw);
+    for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++) {
+            double acc = c->b[j];
+            for (int p = 0; p < k; p++) acc += (double)c->a[(size_t)i * k + p] * c->w[(size_t)p * n + j];
+            c->r[(size_t)i * n + j] = (float)(acc < 0 ? 0 : acc > 6 ? 6 : acc);
+        }
+}
+static void gemm_case_free(gemm_case *c) { free(c->a); free(c->w); free(c->b); free(c->pw); free(c->y0); free(c->y); free(c->r); }
+
 /* The next-panel prefetch of packed weights (hant__gemm_pf_off: the twin) is
    only a hint: the same bits with and without it, on shapes whose panels end
    in N tails and K blocks (the prefetch then points at the next K block),
@@ -378,18 +397,10 @@ static void test_gemm_pf(void) {
         { 49, 960, 160 }, { 49, 160, 960 }, { 196, 96, 576 }, { 61, 300, 40 }, { 9, 70, 1000 }, { 13, 520, 24 }, { 49, 320, 1280 } };
     for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++) {
         int m = dims[d][0], k = dims[d][1], n = dims[d][2];
-        float *a = malloc((size_t)m * k * 4), *w = malloc((size_t)k * n * 4), *b = malloc((size_t)n * 4), *pw = malloc(hant__gemm_packed_b_floats(n, k) * 4);
-        float *y0 = malloc((size_t)m * n * 4), *y = malloc((size_t)m * n * 4), *r = malloc((size_t)m * n * 4);
-        ht_seed(1500 + (int)d);
-        ht_fill(a, (size_t)m * k, -1, 1); ht_fill(w, (size_t)k * n, -0.5f, 0.5f); ht_fill(b, (size_t)n, -1, 1);
-        hant__gemm_pack_b_full(0, n, k, w, n, pw);
-        hant__epilogue ep = { b, HANT_ACT_RELU6, NULL, 0 };
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++) {
-                double acc = b[j];
-                for (int p = 0; p < k; p++) acc += (double)a[(size_t)i * k + p] * w[(size_t)p * n + j];
-                r[(size_t)i * n + j] = (float)(acc < 0 ? 0 : acc > 6 ? 6 : acc);
-            }
+        gemm_case gc;
+        gemm_case_init(&gc, m, k, n, 1500 + (int)d);
+        float *a = gc.a, *w = gc.w, *pw = gc.pw, *y0 = gc.y0, *y = gc.y, *r = gc.r;
+        hant__epilogue ep = { gc.b, HANT_ACT_RELU6, NULL, 0 };
         for (int t = 0; t < 2; t++) {
             hant__gemm_args g;
             memset(&g, 0, sizeof g);
@@ -405,7 +416,7 @@ static void test_gemm_pf(void) {
             HT_CHECK(ht_max_err_ratio(y, r, (size_t)m * n, 1e-5 * sqrt(k), 1e-5, NULL) <= 1, "pf %dx%dx%d threads %d: against the double reference", m, k, n, t + 1);
             HT_CHECK(memcmp(y, y0, (size_t)m * n * 4) == 0, "pf %dx%dx%d threads %d: differs without the prefetch", m, k, n, t + 1);
         }
-        free(a); free(w); free(b); free(pw); free(y0); free(y); free(r);
+        gemm_case_free(&gc);
     }
 }
 
@@ -418,22 +429,14 @@ static void test_gemm_steal(void) {
         { 196, 64, 384 }, { 196, 384, 64 }, { 49, 960, 160 }, { 49, 160, 960 }, { 61, 300, 40 }, { 9, 70, 1000 }, { 130, 24, 144 } };
     for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++) {
         int m = dims[d][0], k = dims[d][1], n = dims[d][2];
-        float *a = malloc((size_t)m * k * 4), *w = malloc((size_t)k * n * 4), *b = malloc((size_t)n * 4), *pw = malloc(hant__gemm_packed_b_floats(n, k) * 4);
-        float *y0 = malloc((size_t)m * n * 4), *y = malloc((size_t)m * n * 4), *r = malloc((size_t)m * n * 4);
-        ht_seed(1300 + (int)d);
-        ht_fill(a, (size_t)m * k, -1, 1); ht_fill(w, (size_t)k * n, -0.5f, 0.5f); ht_fill(b, (size_t)n, -1, 1);
-        hant__gemm_pack_b_full(0, n, k, w, n, pw);
-        hant__epilogue ep = { b, HANT_ACT_RELU6, NULL, 0 };
+        gemm_case gc;
+        gemm_case_init(&gc, m, k, n, 1300 + (int)d);
+        float *a = gc.a, *w = gc.w, *pw = gc.pw, *y0 = gc.y0, *y = gc.y, *r = gc.r;
+        hant__epilogue ep = { gc.b, HANT_ACT_RELU6, NULL, 0 };
         hant__gemm_args g;
         memset(&g, 0, sizeof g);
         g.m = m; g.n = n; g.k = k; g.a = a; g.lda = k; g.b = w; g.ldb = n; g.packed_b = pw; g.c = y0; g.ldc = n; g.ep = &ep; g.ctx = ctx1;
         hant__gemm_run(&g); /* one thread: the reference of the splits */
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++) {
-                double acc = b[j];
-                for (int p = 0; p < k; p++) acc += (double)a[(size_t)i * k + p] * w[(size_t)p * n + j];
-                r[(size_t)i * n + j] = (float)(acc < 0 ? 0 : acc > 6 ? 6 : acc);
-            }
         HT_CHECK(ht_max_err_ratio(y0, r, (size_t)m * n, 1e-5 * sqrt(k), 1e-5, NULL) <= 1, "steal %dx%dx%d: one thread against the double reference", m, k, n);
         for (int off = 0; off < 2; off++) {
             g.ctx = ctx2; g.c = y;
@@ -453,7 +456,7 @@ static void test_gemm_steal(void) {
                 g.steal = NULL;
                 HT_CHECK(memcmp(y, y0, (size_t)m * n * 4) == 0, "steal %dx%dx%d split %d thread %d alone: differs", m, k, n, mode, tid);
             }
-        free(a); free(w); free(b); free(pw); free(y0); free(y); free(r);
+        gemm_case_free(&gc);
     }
 }
 
