@@ -18,6 +18,10 @@
      HANT_ASSERT(x)         programmer-error checks (default: assert.h)
      HANT_USE_BLIS          not used yet: hant's own GEMM is always used
      HANT_TRAIN_PROFILE     time training's ops by kind (bench/bench_train_ops.c)
+     HANT_INFER_OP_HOOK(net, op, begin)  called around each inference op
+                            (bench/bench_op_clock.h clocks ops per part)
+     HANT_PROFILE_LOCK      name of the lock hant profile holds (make sanitize
+                            uses its own)
      SIMD is picked at compile time from the target flags: AVX-512F, else
      AVX2+FMA, else NEON (aarch64), else scalar. hant_isa() names the choice.
 
