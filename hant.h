@@ -6479,20 +6479,28 @@ float *hant_net_grad_data(hant_net *n, size_t *count) { if (count) *count = n->n
 void hant_net_zero_grad(hant_net *n) { memset(n->grads, 0, n->nparams * sizeof(float)); }
 const unsigned char *hant_net_decay_mask(const hant_net *n) { return n->decay; }
 
+/* The squeeze-excite's parameters of an MBConv or fused MBConv block (0 without SE):
+   two 1x1 convs with biases over the width it gates. */
+static int64_t hant__block_se_params(const hant_block_spec *b) {
+    if (!hant__block_has_se(b) || (b->kind != HANT_BLOCK_MBCONV && b->kind != HANT_BLOCK_FUSED_MBCONV)) return 0;
+    int64_t r = hant__se_width(b), mid = b->kind == HANT_BLOCK_FUSED_MBCONV && !hant__block_expands(b) ? b->cout : hant__block_hidden(b);
+    return 2 * mid * r + r + mid;
+}
+
 int64_t hant_block_params(const hant_block_spec *b) {
-    int64_t hid = hant__block_hidden(b), p = 0, r = hant__se_width(b), k2 = (int64_t)b->kernel * b->kernel;
-    int ex = hant__block_expands(b), se = hant__block_has_se(b);
+    int64_t hid = hant__block_hidden(b), p = 0, k2 = (int64_t)b->kernel * b->kernel;
+    int ex = hant__block_expands(b);
     switch (b->kind) {
     case HANT_BLOCK_MBCONV:
         if (ex) p += (int64_t)b->cin * hid + 2 * hid;
         p += k2 * hid + 2 * hid;
-        if (se) p += 2 * hid * r + r + hid;
+        p += hant__block_se_params(b);
         p += hid * b->cout + 2 * b->cout;
         break;
     case HANT_BLOCK_FUSED_MBCONV: {
         int64_t mid = ex ? hid : b->cout;
         p += k2 * b->cin * mid + 2 * mid;
-        if (se) p += 2 * mid * r + r + mid;
+        p += hant__block_se_params(b);
         if (ex) p += mid * b->cout + 2 * b->cout;
         break;
     }
@@ -9135,13 +9143,8 @@ hant_status hant_latency_part_terms(const hant_lut *lut, const hant_arch *a, int
     x[1] = e->t.median_ms;
     x[2] = 1;
     x[3] = (double)lay.param_count * 1e-6 * (q8 ? 0.25 : 1.0);
-    if (q8 && part >= 0 && part < a->num_blocks) { /* an int8 block's SE stays fp32: its weights are read whole (RESULTS: fifteenth session) */
-        const hant_block_spec *bs = &a->blocks[part];
-        if ((bs->kind == HANT_BLOCK_MBCONV || bs->kind == HANT_BLOCK_FUSED_MBCONV) && hant__block_has_se(bs)) {
-            const double hid = (double)hant__block_hidden(bs), r = hant__se_width(bs);
-            x[3] += 0.75e-6 * (2 * hid * r + r + hid);
-        }
-    }
+    /* an int8 block's SE stays fp32: its weights are read whole (RESULTS: fifteenth session) */
+    if (q8 && part >= 0 && part < a->num_blocks) x[3] += 0.75e-6 * (double)hant__block_se_params(&a->blocks[part]);
     for (int j = 0; j < HANT_LATENCY_KAPPAS; j++) x[HANT_LATENCY_COEFS + j] = fmax(0.0, x[3] - hant_latency_kappa(j) * x[1]);
     for (int j = 0; j < HANT_LATENCY_OMEGAS; j++) x[HANT_LATENCY_COEFS + HANT_LATENCY_KAPPAS + j] = x[3] * fmax(0.0, 1 - x[3] / hant_latency_omega(j));
     return HANT_OK;
