@@ -2179,19 +2179,19 @@ HANT__MD_VARIANT(hant__md_1h, 1, HANT__MR / 2)
    k steps, a third of the time at K = 16 (the 1x1 expansions at 112 x 112).
    Its own function, like hant__md_n: the loop keeps its twelve AVX2 sums. */
 HANT__INLINE void hant__md_store_in(int kc, const float *restrict a, size_t lda, const float *restrict pb, float *restrict c, int ldc,
-                                    const hant__epilogue *ep, int row, int col, const char *pf) {
+                                    const hant__epilogue *ep, int row, int col, const char *pf, const int nv) {
     const float *ar[HANT__MR];
     HANT__UNROLL for (int i = 0; i < HANT__MR; i++) ar[i] = a + (size_t)i * lda;
     hant__vf acc[HANT__MR][HANT__NRV];
-    hant__md_sums(kc, ar, pb, acc, HANT__NRV, HANT__MR, pf);
+    hant__md_sums(kc, ar, pb, acc, nv, HANT__MR, pf);
     if (!ep) {
         HANT__UNROLL for (int i = 0; i < HANT__MR; i++)
-            HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) hant__v_store(c + (size_t)i * ldc + j * HANT__VL, acc[i][j]);
+            HANT__UNROLL for (int j = 0; j < nv; j++) hant__v_store(c + (size_t)i * ldc + j * HANT__VL, acc[i][j]);
         return;
     }
     if (ep->act != HANT_ACT_NONE && ep->act != HANT_ACT_RELU && ep->act != HANT_ACT_RELU6) {
         /* SiLU and the like need more registers than the sums leave: sums + bias out, then the tile again in L1 */
-        HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) {
+        HANT__UNROLL for (int j = 0; j < nv; j++) {
             hant__vf bj = ep->bias ? hant__v_load(ep->bias + col + j * HANT__VL) : hant__v_zero();
             HANT__UNROLL for (int i = 0; i < HANT__MR; i++) hant__v_store(c + (size_t)i * ldc + j * HANT__VL, hant__v_add(acc[i][j], bj));
         }
@@ -2199,7 +2199,7 @@ HANT__INLINE void hant__md_store_in(int kc, const float *restrict a, size_t lda,
         const float *res = ep->residual;
 #define HANT__MD_ACT(A) \
         for (int i = 0; i < HANT__MR; i++) \
-            HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) { \
+            HANT__UNROLL for (int j = 0; j < nv; j++) { \
                 float *cp = c + (size_t)i * ldc + j * HANT__VL; \
                 hant__vf v = hant__v_act(hant__v_load(cp), A); \
                 if (res) v = hant__v_add(v, hant__v_load(res + (size_t)(row + i) * ep->ldr + col + j * HANT__VL)); \
@@ -2210,7 +2210,7 @@ HANT__INLINE void hant__md_store_in(int kc, const float *restrict a, size_t lda,
         return;
     }
     const int relu = ep->act != HANT_ACT_NONE, six = ep->act == HANT_ACT_RELU6;
-    HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) {
+    HANT__UNROLL for (int j = 0; j < nv; j++) {
         hant__vf bj = ep->bias ? hant__v_load(ep->bias + col + j * HANT__VL) : hant__v_zero();
         HANT__UNROLL for (int i = 0; i < HANT__MR; i++) {
             hant__vf v = hant__v_add(acc[i][j], bj);
@@ -2224,11 +2224,18 @@ HANT__INLINE void hant__md_store_in(int kc, const float *restrict a, size_t lda,
 
 HANT__NOINLINE void hant__md_store(int kc, const float *restrict a, size_t lda, const float *restrict pb, float *restrict c, int ldc,
                                    const hant__epilogue *ep, int row, int col) {
-    hant__md_store_in(kc, a, lda, pb, c, ldc, ep, row, col, NULL);
+    hant__md_store_in(kc, a, lda, pb, c, ldc, ep, row, col, NULL, HANT__NRV);
+}
+/* nv 1: a panel of one whole vector (N = 16 on AVX-512, the 16 columns past
+   the last whole panel of N = 144 and 48): through hant__md_1 and the tile
+   copy cost about as much as a third of a K = 24 tile */
+HANT__NOINLINE void hant__md_store1(int kc, const float *restrict a, size_t lda, const float *restrict pb, float *restrict c, int ldc,
+                                    const hant__epilogue *ep, int row, int col) {
+    hant__md_store_in(kc, a, lda, pb, c, ldc, ep, row, col, NULL, 1);
 }
 HANT__NOINLINE void hant__md_store_pf(int kc, const float *restrict a, size_t lda, const float *restrict pb, float *restrict c, int ldc,
                                       const hant__epilogue *ep, int row, int col, const char *pf) {
-    hant__md_store_in(kc, a, lda, pb, c, ldc, ep, row, col, pf);
+    hant__md_store_in(kc, a, lda, pb, c, ldc, ep, row, col, pf, HANT__NRV);
 }
 
 /* Small K (the expansions, K = 16..64): one call writes an MR-row strip of C
@@ -2238,11 +2245,12 @@ HANT__NOINLINE void hant__md_store_pf(int kc, const float *restrict a, size_t ld
 #define HANT__STRIP_K 64
 static int hant__gemm_strip_off; /* tests: 1 runs the tiles one by one (the strip's twin, bit for bit) */
 static int hant__gemm_pf_off;    /* benches: 1 skips the next-panel prefetch in hant__gemm_serial */
+static int hant__gemm_store1_on = 1; /* benches: 0 runs one-vector panels through hant__md_1 and the tile copy */
 #define HANT__PF_ROWS 256        /* GEMMs of at most this many rows prefetch (hant__gemm_serial) */
 HANT__NOINLINE void hant__md_strip(int kc, const float *restrict a, size_t lda, const float *restrict pb, int np, float *restrict c, int ldc,
                                    const hant__epilogue *ep, int row, int col) {
     for (int p = 0; p < np; p++)
-        hant__md_store_in(kc, a, lda, pb + (size_t)p * HANT__NR * kc, c + (size_t)p * HANT__NR, ldc, ep, row, col + p * HANT__NR, NULL);
+        hant__md_store_in(kc, a, lda, pb + (size_t)p * HANT__NR * kc, c + (size_t)p * HANT__NR, ldc, ep, row, col + p * HANT__NR, NULL, HANT__NRV);
 }
 
 /* C tile = tile (+ beta C on the first K block, += on later ones), then the
@@ -2286,6 +2294,10 @@ static void hant__gemm_micro_direct(int kc, const float *restrict a, size_t lda,
     if (mr == HANT__MR && nr == HANT__NR && first && beta == 0.0f) {
         if (pf) hant__md_store_pf(kc, a, lda, pb, c, ldc, ep, row, col, pf);
         else hant__md_store(kc, a, lda, pb, c, ldc, ep, row, col);
+        return;
+    }
+    if (HANT__NRV > 1 && mr == HANT__MR && nr == HANT__VL && first && beta == 0.0f && !pf && !hant__gemm_strip_off && hant__gemm_store1_on) {
+        hant__md_store1(kc, a, lda, pb, c, ldc, ep, row, col);
         return;
     }
     /* a tail of at most MR / 2 rows computes half a tile (M = 49 on a 7 x 7 map: 7 tiles for 6.1) */
@@ -2336,6 +2348,60 @@ HANT__NOINLINE void hant__md_tall(int kc, const float *restrict a, size_t lda, i
         hant__v_storep(crow, v, nr);
     }
 }
+
+/* AVX-512, a panel of 17-24 columns (N = 24: the 56 x 56 projections of
+   mobilenet_v2 and b0, 28 x 28 of mobilenet_v3_small): an MR x NR tile spent
+   a quarter of its multiply-adds on padding. Columns 0-15 as in hant__md_n;
+   columns 16-23 in one vector per row that holds two k steps: lane 2j sums
+   the even k of column j, lane 2j + 1 the odd k (A's pair of floats
+   broadcast as a double, a load; B's two half rows interleaved, one
+   permute per two k steps), added at the end: 12 multiply-adds per k step
+   for 16. Another order of the sums for those columns (not the bits of
+   hant__md_n), the same bits for a row whatever its tile or band; only
+   whole even K in one block with beta 0 (hant__gemm_serial checks).
+   Stores the rows < mr with the epilogue. */
+#if defined(HANT__AVX512)
+#define HANT__N24_ON 1
+HANT__NOINLINE void hant__md_n24(int kc, const float *restrict a, size_t lda, int mr, const float *restrict pb, float *restrict c, int ldc,
+                                 int nr, const hant__epilogue *ep, int row, int col) {
+    const float *ar[HANT__MR];
+    HANT__UNROLL for (int i = 0; i < HANT__MR; i++) ar[i] = a + (size_t)(i < mr ? i : mr - 1) * lda;
+    __m512 acc[HANT__MR], acp[HANT__MR];
+    HANT__UNROLL for (int i = 0; i < HANT__MR; i++) { acc[i] = _mm512_setzero_ps(); acp[i] = _mm512_setzero_ps(); }
+    const __m512i il = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    for (int k = 0; k < kc; k += 2) {
+        const float *p0 = pb + (size_t)k * HANT__NR, *p1 = p0 + HANT__NR;
+        __m512 b0 = _mm512_loadu_ps(p0), b1 = _mm512_loadu_ps(p1);
+        __m512 bt = _mm512_permutex2var_ps(_mm512_loadu_ps(p0 + 16), il, _mm512_loadu_ps(p1 + 16));
+        HANT__UNROLL for (int i = 0; i < HANT__MR; i++) acc[i] = _mm512_fmadd_ps(_mm512_set1_ps(ar[i][k]), b0, acc[i]);
+        HANT__UNROLL for (int i = 0; i < HANT__MR; i++) acc[i] = _mm512_fmadd_ps(_mm512_set1_ps(ar[i][k + 1]), b1, acc[i]);
+        HANT__UNROLL for (int i = 0; i < HANT__MR; i++) {
+            double d;
+            memcpy(&d, ar[i] + k, sizeof d);
+            acp[i] = _mm512_fmadd_ps(_mm512_castpd_ps(_mm512_set1_pd(d)), bt, acp[i]);
+        }
+    }
+    const __m512i ev = _mm512_set_epi32(14, 12, 10, 8, 6, 4, 2, 0, 14, 12, 10, 8, 6, 4, 2, 0);
+    const int nt = nr - 16;
+    for (int i = 0; i < mr; i++) {
+        float *crow = c + (size_t)i * ldc;
+        __m512 p = _mm512_add_ps(acp[i], _mm512_permute_ps(acp[i], 0xB1)); /* lane 2j: column j's even + odd sums */
+        hant__vf v[2] = { acc[i], _mm512_permutexvar_ps(ev, p) };
+        HANT__UNROLL for (int j = 0; j < 2; j++) {
+            int nn = j ? nt : 16, cc = col + j * 16;
+            if (ep) {
+                if (ep->bias) v[j] = hant__v_add(v[j], hant__v_loadp(ep->bias + cc, nn));
+                v[j] = hant__v_act(v[j], ep->act);
+                if (ep->residual) v[j] = hant__v_add(v[j], hant__v_loadp(ep->residual + (size_t)(row + i) * ep->ldr + cc, nn));
+            }
+            hant__v_storep(crow + j * 16, v[j], nn);
+        }
+    }
+}
+#else
+#define HANT__N24_ON 0
+#endif
+static int hant__gemm_n24_off; /* tests and benches: 1 runs hant__md_n's tiles (the twin, to rounding) */
 
 /* A block (rows i0.., cols p0..) into MR-row panels, k-major, zero-padded. */
 static void hant__gemm_pack_a(const hant__gemm_args *g, int i0, int mc, int p0, int kc, float *restrict dst) {
@@ -2429,11 +2495,22 @@ static void hant__gemm_serial(const hant__gemm_args *g, int m0, int m1, int n0, 
                 if (!direct) hant__gemm_pack_a(g, ic, mc, pc, kc, pa);
                 /* small K in one block: whole tiles strip by strip, the rest below */
                 int strip = direct && first && g->beta == 0.0f && kc == g->k && kc <= HANT__STRIP_K && nc >= HANT__NR && !hant__gemm_strip_off;
+                /* packed weights only (inference): training's GEMMs keep hant__md_n's sums */
+                int n24 = direct && g->packed_b && first && g->beta == 0.0f && kc == g->k && !(kc & 1) && !hant__gemm_n24_off;
+                (void)n24;
                 if (strip)
                     for (int ir = 0; ir + HANT__MR <= mc; ir += HANT__MR)
                         hant__md_strip(kc, g->a + (size_t)(ic + ir) * g->lda, (size_t)g->lda, pb, nc / HANT__NR,
                                        g->c + (size_t)(ic + ir) * g->ldc + jc, g->ldc, ep, ic + ir, jc);
                 for (int jr = 0; jr < nc; jr += HANT__NR) {
+#if HANT__N24_ON
+                    if (n24 && nc - jr > HANT__VL && nc - jr <= HANT__VL + HANT__VL / 2) {
+                        for (int ir = 0; ir < mc; ir += HANT__MR)
+                            hant__md_n24(kc, g->a + (size_t)(ic + ir) * g->lda, (size_t)g->lda, HANT__MIN(HANT__MR, mc - ir), pb + (size_t)jr * kc,
+                                         g->c + (size_t)(ic + ir) * g->ldc + jc + jr, g->ldc, nc - jr, ep, ic + ir, jc + jr);
+                        continue;
+                    }
+#endif
                     if (HANT__TALL_ON && direct && nc - jr <= HANT__VL && !hant__gemm_tall_off) {
                         for (int ir = 0; ir < mc; ir += HANT__TALL)
                             hant__md_tall(kc, g->a + (size_t)(ic + ir) * g->lda + pc, (size_t)g->lda, HANT__MIN(HANT__TALL, mc - ir),
@@ -2523,6 +2600,15 @@ static int hant__gemm_gemv_off;
 static void hant__gemm_gemv_packed(const hant__gemm_args *g, int p0, int p1) {
     size_t npad = (size_t)((g->n + HANT__NR - 1) / HANT__NR * HANT__NR);
     for (int p = p0; p < p1; p++) {
+#if HANT__N24_ON
+        int nr = HANT__MIN(HANT__NR, g->n - p * HANT__NR);
+        if (nr > HANT__VL && nr <= HANT__VL + HANT__VL / 2 && g->k <= HANT__KC && !(g->k & 1) && !hant__gemm_n24_off) {
+            /* hant__gemm_serial's panel of 17-24 columns: its sums, for the same bits */
+            hant__md_n24(g->k, g->a, (size_t)g->lda, 1, g->packed_b + (size_t)p * HANT__NR * g->k, g->c + (size_t)p * HANT__NR, g->ldc, nr, g->ep, 0,
+                         p * HANT__NR);
+            continue;
+        }
+#endif
         hant__tile t;
         HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) t.v[0][j] = hant__v_zero(); /* K = 0 goes to hant__gemm_k0 */
         for (int pc = 0; pc < g->k; pc += HANT__KC) {

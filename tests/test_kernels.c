@@ -322,7 +322,9 @@ static void test_gemm_strip(void) {
             for (int t = 0; t < 2; t++) { /* weights packed once, as a network holds them */
                 float *y = malloc(ny * 4);
                 memset(y, 0xff, ny * 4);
+                hant__gemm_n24_off = 1; /* N = 24: hant__md_n24's other rounding (test_gemm_n24) */
                 hant__conv_forward_packed(t ? ctx2 : ctx1, &s, x, w, pw, bias, act, rs, y);
+                hant__gemm_n24_off = 0;
                 HT_CHECK(memcmp(y, y0, ny * 4) == 0, "strip packed %dx%d c%d->%d act %s threads %d: differs", s.h, s.w, s.cin, s.cout,
                          hant_act_name(act), t + 1);
                 free(y);
@@ -416,6 +418,58 @@ static void test_gemm_pf(void) {
             HT_CHECK(ht_max_err_ratio(y, r, (size_t)m * n, 1e-5 * sqrt(k), 1e-5, NULL) <= 1, "pf %dx%dx%d threads %d: against the double reference", m, k, n, t + 1);
             HT_CHECK(memcmp(y, y0, (size_t)m * n * 4) == 0, "pf %dx%dx%d threads %d: differs without the prefetch", m, k, n, t + 1);
         }
+        gemm_case_free(&gc);
+    }
+}
+
+/* AVX-512 panels of 17-24 columns (hant__md_n24: the last 8 columns summed
+   as even and odd k, another rounding) against the double reference and the
+   MR x NR tiles (hant__gemm_n24_off) within the same bound; a band of rows
+   run alone (a tiled block's band) gives its rows' bits of the whole GEMM;
+   1 and 2 threads the same bits. K odd or over one K block: the tiles.
+   SiLU with a residual through the epilogue too. */
+static void test_gemm_n24(void) {
+    static const int dims[][3] = { /* m k n */
+        { 168, 144, 24 }, { 61, 96, 24 }, { 29, 2, 24 }, { 13, 256, 20 }, { 9, 70, 17 }, { 37, 96, 56 }, { 20, 300, 24 }, { 11, 71, 24 } };
+    for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++) {
+        int m = dims[d][0], k = dims[d][1], n = dims[d][2];
+        gemm_case gc;
+        gemm_case_init(&gc, m, k, n, 1600 + (int)d);
+        float *res = malloc((size_t)m * n * 4), *ys = malloc((size_t)m * n * 4), *rs = malloc((size_t)m * n * 4);
+        ht_fill(res, (size_t)m * n, -1, 1);
+        for (int i = 0; i < m; i++) /* silu(A W + bias) + res in double */
+            for (int j = 0; j < n; j++) {
+                double acc = gc.b[j];
+                for (int p = 0; p < k; p++) acc += (double)gc.a[(size_t)i * k + p] * gc.w[(size_t)p * n + j];
+                rs[(size_t)i * n + j] = (float)(acc / (1 + exp(-acc)) + res[(size_t)i * n + j]);
+            }
+        for (int v = 0; v < 2; v++) {
+            hant__epilogue ep = { gc.b, v ? HANT_ACT_SILU : HANT_ACT_RELU6, v ? res : NULL, n };
+            const float *r = v ? rs : gc.r;
+            hant__gemm_args g;
+            memset(&g, 0, sizeof g);
+            g.m = m; g.n = n; g.k = k; g.a = gc.a; g.lda = k; g.b = gc.w; g.ldb = n; g.packed_b = gc.pw; g.ldc = n; g.ep = &ep; g.ctx = ctx1;
+            hant__gemm_n24_off = 1;
+            g.c = gc.y0;
+            memset(gc.y0, 0xff, (size_t)m * n * 4);
+            hant__gemm_run(&g);
+            hant__gemm_n24_off = 0;
+            HT_CHECK(ht_max_err_ratio(gc.y0, r, (size_t)m * n, 1e-5 * sqrt(k), 1e-5, NULL) <= 1, "n24 %dx%dx%d act %d: the tiles against the double reference", m, k, n, v);
+            g.c = gc.y;
+            memset(gc.y, 0xff, (size_t)m * n * 4);
+            hant__gemm_run(&g);
+            HT_CHECK(ht_max_err_ratio(gc.y, r, (size_t)m * n, 1e-5 * sqrt(k), 1e-5, NULL) <= 1, "n24 %dx%dx%d act %d: against the double reference", m, k, n, v);
+            if (k % 2 || k > HANT__KC) HT_CHECK(memcmp(gc.y, gc.y0, (size_t)m * n * 4) == 0, "n24 %dx%dx%d: K %d not for hant__md_n24, differs from the tiles", m, k, n, k);
+            g.ctx = ctx2; g.c = ys;
+            memset(ys, 0xff, (size_t)m * n * 4);
+            hant__gemm_run(&g);
+            HT_CHECK(memcmp(ys, gc.y, (size_t)m * n * 4) == 0, "n24 %dx%dx%d act %d: 2 threads differ from 1", m, k, n, v);
+            memset(ys, 0xff, (size_t)m * n * 4); /* rows [5, m - 3) alone, as a band: not aligned to MR */
+            g.ctx = ctx1;
+            hant__gemm_serial(&g, 5, m - 3, 0, n);
+            HT_CHECK(memcmp(ys + (size_t)5 * n, gc.y + (size_t)5 * n, (size_t)(m - 8) * n * 4) == 0, "n24 %dx%dx%d act %d: a band of rows differs", m, k, n, v);
+        }
+        free(res); free(ys); free(rs);
         gemm_case_free(&gc);
     }
 }
@@ -895,6 +949,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_gemm_steal);
     HT_RUN(test_gemm_tall);
     HT_RUN(test_gemm_pf);
+    HT_RUN(test_gemm_n24);
     HT_RUN(test_se_pool);
     HT_RUN(test_act_forward);
     HT_RUN(test_act_backward);
