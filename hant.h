@@ -2091,6 +2091,7 @@ typedef struct hant__gemm_args {
     int split_m;            /* threads split: 0 N panels, 1 M rows, 2 MR x NR tiles (hant__gemm_task) */
     hant_context *ctx;
     struct hant__gemm_steal *steal; /* per-thread chunk counters (hant__gemm_run), or NULL: the static split */
+    int n24;                /* inference: panels of 17-24 columns may sum as hant__md_n24 (training keeps hant__md_n's bits) */
 } hant__gemm_args;
 
 
@@ -2358,7 +2359,8 @@ HANT__NOINLINE void hant__md_tall(int kc, const float *restrict a, size_t lda, i
    permute per two k steps), added at the end: 12 multiply-adds per k step
    for 16. Another order of the sums for those columns (not the bits of
    hant__md_n), the same bits for a row whatever its tile or band; only
-   whole even K in one block with beta 0 (hant__gemm_serial checks).
+   inference's GEMMs (g->n24: training's twins compare bits with unpacked
+   weights) of even K in one block with beta 0 (hant__gemm_serial checks).
    Stores the rows < mr with the epilogue. */
 #if defined(HANT__AVX512)
 #define HANT__N24_ON 1
@@ -2495,8 +2497,7 @@ static void hant__gemm_serial(const hant__gemm_args *g, int m0, int m1, int n0, 
                 if (!direct) hant__gemm_pack_a(g, ic, mc, pc, kc, pa);
                 /* small K in one block: whole tiles strip by strip, the rest below */
                 int strip = direct && first && g->beta == 0.0f && kc == g->k && kc <= HANT__STRIP_K && nc >= HANT__NR && !hant__gemm_strip_off;
-                /* packed weights only (inference): training's GEMMs keep hant__md_n's sums */
-                int n24 = direct && g->packed_b && first && g->beta == 0.0f && kc == g->k && !(kc & 1) && !hant__gemm_n24_off;
+                int n24 = g->n24 && direct && g->packed_b && first && g->beta == 0.0f && kc == g->k && !(kc & 1) && !hant__gemm_n24_off;
                 (void)n24;
                 if (strip)
                     for (int ir = 0; ir + HANT__MR <= mc; ir += HANT__MR)
@@ -2602,7 +2603,7 @@ static void hant__gemm_gemv_packed(const hant__gemm_args *g, int p0, int p1) {
     for (int p = p0; p < p1; p++) {
 #if HANT__N24_ON
         int nr = HANT__MIN(HANT__NR, g->n - p * HANT__NR);
-        if (nr > HANT__VL && nr <= HANT__VL + HANT__VL / 2 && g->k <= HANT__KC && !(g->k & 1) && !hant__gemm_n24_off) {
+        if (g->n24 && nr > HANT__VL && nr <= HANT__VL + HANT__VL / 2 && g->k <= HANT__KC && !(g->k & 1) && !hant__gemm_n24_off) {
             /* hant__gemm_serial's panel of 17-24 columns: its sums, for the same bits */
             hant__md_n24(g->k, g->a, (size_t)g->lda, 1, g->packed_b + (size_t)p * HANT__NR * g->k, g->c + (size_t)p * HANT__NR, g->ldc, nr, g->ep, 0,
                          p * HANT__NR);
@@ -3730,8 +3731,9 @@ static void hant__conv_setup(hant__conv_args *a, hant_context *ctx, const hant_c
 }
 
 /* Forward with optional pre-packed weights (groups == 1, non-depthwise). */
-static void hant__conv_forward_packed(hant_context *ctx, const hant_conv_shape *s, const float *x, const float *w,
-                                      const float *packed_w, const float *bias, hant_act act, const float *residual, float *y) {
+/* infer: an inference layer's 1x1 GEMM (hant__gemm_args.n24) */
+static void hant__conv_forward_packed_x(hant_context *ctx, const hant_conv_shape *s, const float *x, const float *w,
+                                        const float *packed_w, const float *bias, hant_act act, const float *residual, float *y, int infer) {
     hant__conv_args a;
     hant__conv_setup(&a, ctx, s);
     a.x = x; a.w = w; a.packed_w = packed_w; a.bias = bias; a.act = act; a.residual = residual; a.y = y;
@@ -3744,7 +3746,7 @@ static void hant__conv_forward_packed(hant_context *ctx, const hant_conv_shape *
         hant__gemm_args g;
         memset(&g, 0, sizeof g);
         g.m = (int)rows; g.n = s->cout; g.k = s->cin; g.a = x; g.lda = s->cin; g.b = w; g.ldb = s->cout;
-        g.packed_b = packed_w; g.c = y; g.ldc = s->cout; g.ep = &ep; g.ctx = ctx;
+        g.packed_b = packed_w; g.c = y; g.ldc = s->cout; g.ep = &ep; g.ctx = ctx; g.n24 = infer;
         hant__gemm_run(&g);
     } else {
         if (rows * s->cout * s->kernel * s->kernel * (s->cin / a.groups) < 65536) {
@@ -3753,6 +3755,11 @@ static void hant__conv_forward_packed(hant_context *ctx, const hant_conv_shape *
             else hant__dense_forward_rows(&a, 0, rows);
         } else hant__run(ctx, hant__dense_forward_task, &a);
     }
+}
+
+static void hant__conv_forward_packed(hant_context *ctx, const hant_conv_shape *s, const float *x, const float *w,
+                                      const float *packed_w, const float *bias, hant_act act, const float *residual, float *y) {
+    hant__conv_forward_packed_x(ctx, s, x, w, packed_w, bias, act, residual, y, 0);
 }
 
 /* The shape checks shared by hant_conv_forward and _backward: 1 if usable,
@@ -4254,7 +4261,7 @@ static int hant__wino_forward(hant_context *ctx, const hant_conv_shape *s, int m
 static void hant__conv_forward_net(hant_context *ctx, const hant_conv_shape *s, const float *x, const float *w, const float *packed_w,
                                    int wino_m, const float *wino_w, const float *bias, hant_act act, const float *residual, float *y) {
     if (wino_w && hant__wino_batch(ctx, s, wino_m) && hant__wino_forward(ctx, s, wino_m, x, wino_w, bias, act, residual, y)) return;
-    hant__conv_forward_packed(ctx, s, x, w, packed_w, bias, act, residual, y);
+    hant__conv_forward_packed_x(ctx, s, x, w, packed_w, bias, act, residual, y, 1);
 }
 
 // >>int8
@@ -7085,7 +7092,7 @@ static void hant__fuse_project(const hant__fuse_job *j, const float *a, int img,
     memset(&g, 0, sizeof g);
     g.m = (oh1 - oh0) * p->ow; g.n = p->s.cout; g.k = p->s.cin; g.a = a; g.lda = p->s.cin;
     g.b = p->fw; g.ldb = p->s.cout; g.packed_b = p->packed;
-    g.c = j->y + row * p->s.cout; g.ldc = p->s.cout; g.ep = &ep; g.ctx = j->net->ctx;
+    g.c = j->y + row * p->s.cout; g.ldc = p->s.cout; g.ep = &ep; g.ctx = j->net->ctx; g.n24 = 1;
     hant__gemm_serial(&g, 0, g.m, 0, g.n);
 }
 
@@ -7133,7 +7140,7 @@ static void hant__fuse_task(void *arg, int tid, int nt) {
                 memset(&g, 0, sizeof g);
                 g.m = (hi - from) * W; g.n = C; g.k = cin; g.a = xi + (size_t)from * W * cin; g.lda = cin;
                 g.b = x->fw; g.ldb = C; g.packed_b = x->packed;
-                g.c = E + (size_t)(from - lo) * rowf; g.ldc = C; g.ep = &ep; g.ctx = net->ctx;
+                g.c = E + (size_t)(from - lo) * rowf; g.ldc = C; g.ep = &ep; g.ctx = net->ctx; g.n24 = 1;
                 hant__gemm_serial(&g, 0, g.m, 0, g.n);
             }
             cur_img = img; cur_lo = lo; cur_hi = hi;

@@ -322,9 +322,7 @@ static void test_gemm_strip(void) {
             for (int t = 0; t < 2; t++) { /* weights packed once, as a network holds them */
                 float *y = malloc(ny * 4);
                 memset(y, 0xff, ny * 4);
-                hant__gemm_n24_off = 1; /* N = 24: hant__md_n24's other rounding (test_gemm_n24) */
                 hant__conv_forward_packed(t ? ctx2 : ctx1, &s, x, w, pw, bias, act, rs, y);
-                hant__gemm_n24_off = 0;
                 HT_CHECK(memcmp(y, y0, ny * 4) == 0, "strip packed %dx%d c%d->%d act %s threads %d: differs", s.h, s.w, s.cin, s.cout,
                          hant_act_name(act), t + 1);
                 free(y);
@@ -422,12 +420,13 @@ static void test_gemm_pf(void) {
     }
 }
 
-/* AVX-512 panels of 17-24 columns (hant__md_n24: the last 8 columns summed
-   as even and odd k, another rounding) against the double reference and the
-   MR x NR tiles (hant__gemm_n24_off) within the same bound; a band of rows
-   run alone (a tiled block's band) gives its rows' bits of the whole GEMM;
-   1 and 2 threads the same bits. K odd or over one K block: the tiles.
-   SiLU with a residual through the epilogue too. */
+/* AVX-512 panels of 17-24 columns at inference (hant__md_n24: the last 8
+   columns summed as even and odd k, another rounding) against the double
+   reference and the MR x NR tiles (hant__gemm_n24_off) within the same
+   bound; a band of rows run alone (a tiled block's band) gives its rows' bits
+   of the whole GEMM; 1 and 2 threads the same bits. K odd or over one K
+   block: the tiles. SiLU with a residual through the epilogue too. Without
+   g.n24 (training's GEMMs) the tiles' bits. */
 static void test_gemm_n24(void) {
     static const int dims[][3] = { /* m k n */
         { 168, 144, 24 }, { 61, 96, 24 }, { 29, 2, 24 }, { 13, 256, 20 }, { 9, 70, 17 }, { 37, 96, 56 }, { 20, 300, 24 }, { 11, 71, 24 } };
@@ -449,6 +448,7 @@ static void test_gemm_n24(void) {
             hant__gemm_args g;
             memset(&g, 0, sizeof g);
             g.m = m; g.n = n; g.k = k; g.a = gc.a; g.lda = k; g.b = gc.w; g.ldb = n; g.packed_b = gc.pw; g.ldc = n; g.ep = &ep; g.ctx = ctx1;
+            g.n24 = 1; /* as inference's GEMMs */
             hant__gemm_n24_off = 1;
             g.c = gc.y0;
             memset(gc.y0, 0xff, (size_t)m * n * 4);
@@ -468,6 +468,10 @@ static void test_gemm_n24(void) {
             g.ctx = ctx1;
             hant__gemm_serial(&g, 5, m - 3, 0, n);
             HT_CHECK(memcmp(ys + (size_t)5 * n, gc.y + (size_t)5 * n, (size_t)(m - 8) * n * 4) == 0, "n24 %dx%dx%d act %d: a band of rows differs", m, k, n, v);
+            g.n24 = 0; g.c = ys;
+            memset(ys, 0xff, (size_t)m * n * 4);
+            hant__gemm_run(&g);
+            HT_CHECK(memcmp(ys, gc.y0, (size_t)m * n * 4) == 0, "n24 %dx%dx%d act %d: without g.n24, differs from the tiles", m, k, n, v);
         }
         free(res); free(ys); free(rs);
         gemm_case_free(&gc);
