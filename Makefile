@@ -137,6 +137,7 @@ $(B)/bench_%: bench/bench_%.c hant.h | $(B)
 	$(CC) $(CFLAGS_BASE) -o $@ $< $(LDLIBS)
 $(B)/bench_pointwise $(B)/bench_kernels $(B)/bench_distill $(B)/bench_layers: bench/bench_common.h
 $(B)/bench_dw: bench/bench_common.h
+$(B)/bench_ab: bench/bench_common.h bench/bench_op_clock.h
 $(B)/bench_train_ops: bench/bench_common.h
 
 # Kernel microbenchmarks (issue 5): every conv/FC shape of b0-fm@1, b0-fm@256 and

@@ -2470,6 +2470,25 @@ static void hant__gemm_pack_b_full(int tb, int n, int k, const float *b, int ldb
     }
 }
 
+/* dst = packed (hant__gemm_pack_b_full of an n-column, k-row B) with row r
+   times g[r]: the packed weights of diag(g) B (an SE gate folded into the
+   1x1 conv after it, hant__se_fold_forward). Each value is one product, as
+   packing the scaled rows would give. */
+static void hant__gemm_packed_scale_k(const float *packed, int n, int k, const float *g, float *dst) {
+    size_t npad = (size_t)((n + HANT__NR - 1) / HANT__NR * HANT__NR);
+    for (int pc = 0; pc < k; pc += HANT__KC) {
+        int kc = HANT__MIN(HANT__KC, k - pc);
+        const float *s = packed + (size_t)pc * npad;
+        float *d = dst + (size_t)pc * npad;
+        for (size_t q = 0; q < npad / HANT__NR; q++)
+            for (int r = 0; r < kc; r++) {
+                hant__vf gv = hant__v_set1(g[pc + r]);
+                size_t o = (q * (size_t)kc + (size_t)r) * HANT__NR;
+                HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) hant__v_store(d + o + j * HANT__VL, hant__v_mul(hant__v_load(s + o + j * HANT__VL), gv));
+            }
+    }
+}
+
 static void hant__gemm_serial(const hant__gemm_args *g, int m0, int m1, int n0, int n1) {
     float *pa = (float *)hant__scratch_get(g->ctx, HANT__SCR_PACK_A);
     float *pbuf = (float *)hant__scratch_get(g->ctx, HANT__SCR_PACK_B);
@@ -6084,6 +6103,7 @@ typedef struct hant__op {
     int block;              /* owning block, -1 for stem/head */
     int fused;              /* 1 + index into net->fuses when the op is part of a tiled block, else 0 */
     int q8next;             /* SE: 1 + the int8 unit that reads its output as u8 (it gates and quantises in one pass), else 0 */
+    int sefold;             /* SE: 1 + the 1x1 unit after it that takes its gate in its weights at batch 1 (hant__se_fold_unit), else 0 */
 } hant__op;
 
 /* An untiled MBConv block runs tiled where its expanded tensor takes at
@@ -6118,6 +6138,7 @@ typedef struct hant__exec {
     double *acc;
     float *part;
     float *fuse_part;        /* inference: per-band channel sums of tiled SE blocks */
+    float *se_fold_w;        /* inference: a 1x1 unit's packed weights times an SE gate (hant__se_fold_forward) */
     int n;                   /* images in the last forward */
     uint8_t *q8buf;          /* inference: an int8 conv's quantised input */
     float *fqbuf;            /* reference inference: a fake-quantised input */
@@ -6731,6 +6752,28 @@ static size_t hant__fuse_tile_floats(const hant_net *net, const hant__fuse *f, i
 /* Training packs this unit's W^T once per backward for its data gradient (>>train). */
 static int hant__unit_wt_packed(const hant__unit *u) { return u->s.kernel == 1 && u->s.stride == 1 && u->s.groups <= 1; }
 
+/* Batch 1: an SE whose only reader is a 1x1 conv right after it multiplies
+   that conv's packed weights by its gate (row k by gate[k]) instead of
+   writing x * gate: one pass over the block's largest tensor and one
+   fork-join fewer. Only where the weights are far smaller than the tensor
+   (hw >= 8 cout: efficientnet_b0's 112 to 28 maps): the caller scales them
+   alone and the other thread reads them from its cache, which made the
+   14 x 14 blocks (hw 1.8-2.5 cout) 1-7% slower (RESULTS.md, sixteenth
+   session). Returns the unit, or -1; hant__se_fold 0 turns it off (the tests' twin). */
+static int hant__se_fold = 1;
+static int hant__se_fold_unit(const hant_net *net, int i) {
+    const hant__op *o = &net->ops[i];
+    if (o->type != HANT__OP_SE || o->res >= 0 || o->q8next || o->out == net->out_slot || i + 1 >= net->nops) return -1;
+    if (o->fused && !net->fuses[o->fused - 1].autof) return -1; /* always tiled */
+    const hant__op *p = &net->ops[i + 1];
+    if (p->type != HANT__OP_UNIT || p->in != o->out) return -1;
+    const hant__unit *u = &net->units[p->idx];
+    if (u->q8 || u->s.kernel != 1 || u->s.stride != 1 || u->s.groups > 1 || net->ses[o->idx].hw < 8 * u->s.cout) return -1;
+    for (int j = 0; j < net->nops; j++)
+        if (j != i + 1 && (net->ops[j].in == o->out || net->ops[j].res == o->out)) return -1;
+    return p->idx;
+}
+
 /* (Re)allocates e for `cap` images. Inference shares slot buffers by liveness;
    training keeps every slot, pre-BN outputs and gradients. */
 static hant_status hant__exec_prepare_from(hant_net *net, hant__exec *e, int cap, int training, int from);
@@ -6776,6 +6819,16 @@ static hant_status hant__exec_prepare_from(hant_net *net, hant__exec *e, int cap
                 last[net->fuses[k].dslot] = HANT__MAX(last[net->fuses[k].dslot], net->fuses[k].op1);
             }
         last[net->out_slot] = net->nops;
+        /* a folded SE's conv reads the SE's input */
+        size_t fold_w = 0;
+        for (int i = 0; i < net->nops; i++) {
+            int u = hant__se_fold_unit(net, i);
+            net->ops[i].sefold = u + 1;
+            if (u < 0) continue;
+            last[net->ops[i].in] = HANT__MAX(last[net->ops[i].in], i + 1);
+            fold_w = HANT__MAX(fold_w, hant__gemm_packed_b_floats(net->units[u].s.cout, net->units[u].s.cin));
+        }
+        if (fold_w) HANT__EA(e->se_fold_w, fold_w, float);
         for (int i = from; i < net->nops; i++) {
             const hant__op *o = &net->ops[i];
             const hant__fuse *af = o->fused && net->fuses[o->fused - 1].autof && net->fuses[o->fused - 1].op1 == i ? &net->fuses[o->fused - 1] : NULL;
@@ -6791,8 +6844,9 @@ static hant_status hant__exec_prepare_from(hant_net *net, hant__exec *e, int cap
             }
             if (f && i != f->op1) continue;
             for (int j = f ? f->op0 : i; j <= i; j++) {
-                int uses[4] = { net->ops[j].in, net->ops[j].res, af ? af->in : -1, af ? af->dslot : -1 };
-                for (int k = 0; k < 4; k++) {
+                int uses[5] = { net->ops[j].in, net->ops[j].res, af ? af->in : -1, af ? af->dslot : -1,
+                                j > 0 && net->ops[j - 1].sefold ? net->ops[j - 1].in : -1 };
+                for (int k = 0; k < 5; k++) {
                     int s = uses[k];
                     if (s > 0 && last[s] == i && buf_of[s] >= 0 && busy_slot[buf_of[s]] == s) busy_slot[buf_of[s]] = -1;
                 }
@@ -7247,9 +7301,28 @@ static void hant__exec_plain_op(hant_net *net, hant__exec *e, const hant__op *o,
     }
 }
 
+/* An SE at batch 1 and the 1x1 conv after it (op o + 1), the gate folded
+   into the conv's weights (hant__se_fold_unit): pool, excite, the packed
+   weights scaled row by row, the conv on the SE's input. The same sums as
+   x * gate then the conv, but for rounding (gate w for w gate). */
+static void hant__se_fold_forward(hant_net *net, hant__exec *e, const hant__op *o) {
+    const hant__se *se = &net->ses[o->idx];
+    const hant__op *p = o + 1;
+    const hant__unit *u = &net->units[p->idx];
+    const float *in = e->slot[o->in];
+    hant__se_params sp;
+    hant__se_params_of(net, se, &sp);
+    hant__se_pass(net->ctx, hant__gap_task, in, NULL, 1, se->hw, sp.c, e->se_s[o->idx]);
+    hant__se_excite(net->ctx, &sp, e->se_s[o->idx], 1, e->se_h[o->idx], e->se_a[o->idx], e->se_gate[o->idx]);
+    hant__gemm_packed_scale_k(u->packed, u->s.cout, u->s.cin, e->se_gate[o->idx], e->se_fold_w);
+    hant_conv_shape s = hant__unit_shape(u, 1);
+    hant__conv_forward_packed(net->ctx, &s, in, u->fw, e->se_fold_w, u->fb, u->act, p->res >= 0 ? e->slot[p->res] : NULL, e->slot[p->out]);
+}
+
 /* Runs inference op i (or the fused group that starts there) on e's n
-   images; returns the index of the last op it ran. */
-static int hant__exec_infer_op(hant_net *net, hant__exec *e, int i, int n) {
+   images; returns the index of the last op it ran. Ops from stop on are
+   not run (an SE before it does not fold into the conv at stop). */
+static int hant__exec_infer_op(hant_net *net, hant__exec *e, int i, int n, int stop) {
     const hant__op *o = &net->ops[i];
     const hant__fuse *f = hant__fuse_on(net, o, n);
     if (f) {
@@ -7265,6 +7338,9 @@ static int hant__exec_infer_op(hant_net *net, hant__exec *e, int i, int n) {
         else hant__unit_conv_forward(net, u, &s, in, res, out);
     } else if (o->type == HANT__OP_SE && o->q8next && !net->qcal && !net->int8_ref) {
         hant__q8_se_forward(net, e, o, in, (uint8_t *)out, n);
+    } else if (o->sefold && n == 1 && i + 1 < stop && e->se_fold_w && hant__se_fold) {
+        hant__se_fold_forward(net, e, o);
+        return i + 1;
     } else {
         hant__exec_plain_op(net, e, o, in, res, out, n);
     }
@@ -7314,7 +7390,7 @@ static void hant__exec_forward(hant_net *net, hant__exec *e, int n) {
         if (!e->training) {
             const int op = i;
             HANT_INFER_OP_HOOK(net, op, 1);
-            i = hant__exec_infer_op(net, e, i, n);
+            i = hant__exec_infer_op(net, e, i, n, net->nops);
             HANT_INFER_OP_HOOK(net, op, 0);
             continue;
         }
@@ -7577,11 +7653,11 @@ static void hant__infer_task(void *arg, int tid, int nt) {
             for (int k = 0; k < m; k++) {
                 e->slot[0] = (float *)(uintptr_t)(j->x + (size_t)(i + k) * insz);
                 e->n = 1;
-                for (int op = 0; op < j->cut; op++) op = hant__exec_infer_op(net, e, op, 1);
+                for (int op = 0; op < j->cut; op++) op = hant__exec_infer_op(net, e, op, 1, j->cut);
                 memcpy(e2->slot[cut] + (size_t)k * csz, e->slot[cut], csz * sizeof(float));
             }
             e2->n = m;
-            for (int op = j->cut; op < net->nops; op++) op = hant__exec_infer_op(net, e2, op, m);
+            for (int op = j->cut; op < net->nops; op++) op = hant__exec_infer_op(net, e2, op, m, net->nops);
             if (j->out) memcpy(j->out + (size_t)i * outsz, e2->slot[net->out_slot], (size_t)m * outsz * sizeof(float));
         }
         return;

@@ -49,6 +49,7 @@ int main(int argc, char **argv) {
     size_t insz = (size_t)net->slot_size[0] * batch;
     float *x = (float *)malloc(insz * sizeof(float)), *out = (float *)malloc(sizeof(float) * net->slot_size[net->out_slot] * batch);
     for (size_t i = 0; i < insz; i++) x[i] = (float)((i * 2654435761u) % 1000) / 500.0f - 1.0f;
+    if (getenv("HANT_SE_FOLD")) hant__se_fold = atoi(getenv("HANT_SE_FOLD")); /* 0: SE gates as x * gate (hant__se_fold_unit) */
     if (hant_net_forward(net, x, batch, out)) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
     double peak = hant_bench_fma_peak(threads);
     printf("# isa %s threads %d batch %d reps %d fma_peak_gflops %.1f\n", hant_isa(), threads, batch, reps, peak);
@@ -62,7 +63,7 @@ int main(int argc, char **argv) {
         double t0 = hant_time_ms();
         for (int i = 0; i < nops; i++) {
             double a = hant_time_ms();
-            int last = hant__exec_infer_op(net, e, i, batch);
+            int last = hant__exec_infer_op(net, e, i, batch, net->nops);
             if (r >= 0) t[(size_t)i * reps + r] = hant_time_ms() - a;
             i = last;
         }

@@ -461,6 +461,81 @@ static void test_late_cut_resnet(void) {
     hant_net_destroy(p);
 }
 
+
+/* The SE gate folded into the 1x1 conv after it at batch 1 (hant__se_fold_unit):
+   the packed weights scaled row by row equal the scaled rows packed (bit for
+   bit); one block of each kind and b0-224 whole equal the gated copy's path
+   (hant__se_fold 0) to rounding, on 1 and 2 threads; the blocks whose
+   weights are not far smaller than the tensor (14 x 14, 7 x 7) keep the gated copy. */
+static void test_se_fold(void) {
+    static const int kn[][2] = { { 37, 300 }, { 16, 8 }, { 112, 672 }, { 1, 1 } };
+    for (int i = 0; i < 4; i++) {
+        int n = kn[i][0], k = kn[i][1];
+        size_t np = hant__gemm_packed_b_floats(n, k);
+        float *b = malloc(sizeof(float) * (size_t)n * k), *bs = malloc(sizeof(float) * (size_t)n * k), *g = malloc(sizeof(float) * k);
+        float *p = malloc(sizeof(float) * np), *r = malloc(sizeof(float) * np), *q = malloc(sizeof(float) * np);
+        ht_fill(b, (size_t)n * k, -1, 1); ht_fill(g, (size_t)k, 0, 1);
+        for (int kk = 0; kk < k; kk++) for (int j = 0; j < n; j++) bs[(size_t)kk * n + j] = b[(size_t)kk * n + j] * g[kk];
+        hant__gemm_pack_b_full(0, n, k, b, n, p);
+        hant__gemm_pack_b_full(0, n, k, bs, n, r);
+        hant__gemm_packed_scale_k(p, n, k, g, q);
+        HT_CHECK(!memcmp(q, r, sizeof(float) * np), "packed scale n %d k %d differs from packing the scaled rows", n, k);
+        free(b); free(bs); free(g); free(p); free(r); free(q);
+    }
+    static const int shapes[][4] = { { 28, 16, 1, 1 }, { 56, 16, 2, 0 }, { 14, 40, 1, 1 }, { 7, 40, 1, 0 } }; /* h, cin, stride, residual */
+    for (int si = 0; si < 4; si++)
+        for (int t = 0; t < 2; t++) {
+            int h = shapes[si][0], cin = shapes[si][1], s = shapes[si][2], res = shapes[si][3], cout = res ? cin : cin + 24;
+            hant_arch a = one_block(h, h, cin, cout, 6, 3, s, 0.25f, HANT_ACT_SILU);
+            hant_net *p;
+            if (hant_net_create(t ? ctx2 : ctx1, &a, 1, &p) != HANT_OK) { HT_CHECK(0, "%s", hant_last_error()); return; }
+            ht_seed(120 + si);
+            randomise(p);
+            size_t ni = (size_t)h * h * cin, no = hant_net_output_size(p);
+            float *x = malloc(ni * 4), *y0 = malloc(no * 4), *y1 = malloc(no * 4);
+            ht_fill(x, ni, -1, 1);
+            hant__se_fold = 0;
+            HT_CHECK(hant_net_forward(p, x, 1, y0) == HANT_OK, "%s", hant_last_error());
+            hant__se_fold = 1;
+            HT_CHECK(hant_net_forward(p, x, 1, y1) == HANT_OK, "%s", hant_last_error());
+            int folds = 0;
+            for (int i = 0; i < p->nops; i++) folds += p->ops[i].sefold > 0;
+            int want = (h / s) * (h / s) >= 8 * cout;
+            HT_CHECK(folds == want, "block %dx%dx%d stride %d: %d folded SEs, want %d", h, h, cin, s, folds, want);
+            size_t at;
+            double e = ht_max_err_ratio(y1, y0, no, 1e-5, 1e-5, &at), energy = 0;
+            for (size_t i = 0; i < no; i++) energy += fabs(y0[i]);
+            HT_CHECK(e <= 1 && energy > 0, "block %dx%dx%d stride %d threads %d: error ratio %g at %zu (%.9g vs %.9g)", h, h, cin, s, t + 1, e, at, y1[at], y0[at]);
+            free(x); free(y0); free(y1);
+            hant_net_destroy(p);
+        }
+    hant_arch a;
+    HT_CHECK(hant_arch_builtin("b0-224", &a) == HANT_OK, "b0-224");
+    for (int t = 0; t < 2; t++) {
+        hant_net *p;
+        if (hant_net_create(t ? ctx2 : ctx1, &a, 13, &p) != HANT_OK) { HT_CHECK(0, "%s", hant_last_error()); return; }
+        size_t np;
+        float *P = hant_net_param_data(p, &np);
+        for (size_t i = 0; i < np; i++) P[i] = ht_uniform(-0.08f, 0.08f);
+        size_t ni = (size_t)a.in_h * a.in_w * a.in_c, no = hant_net_output_size(p);
+        float *x = malloc(ni * 4), *y0 = malloc(no * 4), *y1 = malloc(no * 4);
+        ht_fill(x, ni, -1, 1);
+        hant__se_fold = 0;
+        HT_CHECK(hant_net_forward(p, x, 1, y0) == HANT_OK, "%s", hant_last_error());
+        hant__se_fold = 1;
+        HT_CHECK(hant_net_forward(p, x, 1, y1) == HANT_OK, "%s", hant_last_error());
+        int folds = 0;
+        for (int i = 0; i < p->nops; i++) folds += p->ops[i].sefold > 0;
+        size_t at;
+        double e = ht_max_err_ratio(y1, y0, no, 1e-5, 1e-5, &at), energy = 0;
+        for (size_t i = 0; i < no; i++) energy += fabs(y0[i]);
+        if (getenv("HT_VERBOSE")) printf("b0-224 SE fold, %d threads: %d folded, error ratio %g\n", t + 1, folds, e);
+        HT_CHECK(folds >= 4 && e <= 1 && energy > 0, "b0-224 threads %d: %d folded, error ratio %g at %zu (%.9g vs %.9g)", t + 1, folds, e, at, y1[at], y0[at]);
+        free(x); free(y0); free(y1);
+        hant_net_destroy(p);
+    }
+}
+
 int main(int argc, char **argv) {
     HT_INIT(argc, argv);
     hant_config c1 = { 1, 0, { 0 }, 0 }, c2 = { 2, 0, { 0 }, 0 };
@@ -475,6 +550,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_batch_fuse);
     HT_RUN(test_late_cut);
     HT_RUN(test_late_cut_resnet);
+    HT_RUN(test_se_fold);
     hant_context_destroy(ctx1);
     hant_context_destroy(ctx2);
     return HT_SUMMARY();
