@@ -877,7 +877,7 @@ int hant_default_val(int n);
 /* The teacher as parts that run one after another (inference mode), so that
    every block's input and output are at hand; block[b] is NULL for an
    identity block. hant_part_net: one part of src as a network of its own,
-   with src's weights (and an int8 block's calibration). */
+   with src's weights (and an int8 block's or int8 head's calibration). */
 typedef struct hant_parts { int nblocks; hant_net *stem, *block[HANT_MAX_BLOCKS]; } hant_parts;
 hant_status hant_part_net(hant_context *ctx, hant_net *src, int part, hant_net **out);
 hant_status hant_parts_create(hant_context *ctx, hant_net *teacher, hant_parts *out);
@@ -13009,10 +13009,11 @@ hant_status hant_part_net(hant_context *ctx, hant_net *src, int part, hant_net *
     }
     memcpy(dp, p + l.param_offset, np * sizeof(float));
     memcpy(db, b + l.buffer_offset, nb * sizeof(float));
-    if (part >= 0 && part < a->num_blocks && a->blocks[part].quant) { /* an int8 teacher block keeps its calibration */
+    /* an int8 block or head keeps its calibration (in the part: block 0, or the head, index num_blocks = 0) */
+    if (part >= 0 && (part < a->num_blocks ? a->blocks[part].quant != 0 : a->head_quant != 0)) {
         hant_qparams qp[3];
         int k = 0;
-        if ((st = hant_net_block_qparams(src, part, qp, 3, &k)) || (st = hant_net_set_block_qparams(net, 0, qp, k))) {
+        if ((st = hant_net_block_qparams(src, part, qp, 3, &k)) || (st = hant_net_set_block_qparams(net, part < a->num_blocks ? 0 : sub.num_blocks, qp, k))) {
             hant__prefix_error("part %d: ", part);
             hant_net_destroy(net);
             return st;
