@@ -712,6 +712,24 @@ hant_status hant_steady_check(const double *q, int n, int windows, double tol, h
    Pure. */
 hant_status hant_entry_drift(const double *samples, int n, double entry_rel, double tol, hant_steady_result *out);
 
+/* One quantity measured in g groups separated in time (hant transform: a
+   student's speed-up over its teacher, g groups of interleaved rounds seconds
+   apart): est[i] group i's estimate, unc[i] the half-width of its own ~95%
+   interval (NULL: not known). Interleaving cancels a change of the machine's
+   speed, not a change of the ratio itself: on a shared machine the speed-up
+   of a small network over a large one moves by 5-10% between measurements
+   seconds or minutes apart (a contended second core costs every fork-join
+   alike), far beyond one run's interval. center: the mean of the groups;
+   unc: the half-width of a ~95% prediction interval for another group
+   measured at another moment, t(n-1) sd sqrt(1 + 1/n) from the spread
+   between the groups, with the median group's own half-width in place of
+   t sd where that is larger (that alone when n < 2). It does not shrink with
+   more groups: the machine's slower changes do not average out within one
+   measurement. lo, hi: the smallest and largest group. Estimates that are
+   not finite and > 0 are skipped (n: the groups used). Pure. */
+typedef struct hant_group_result { double center, unc, sd, lo, hi; int n; } hant_group_result;
+hant_status hant_group_interval(const double *est, const double *unc, int g, hant_group_result *out);
+
 /* Latency lookup table: key -> timing, stored as TSV (docs/PIPELINE.md).
    Keys are a part signature plus " b=B t=T p=fp32"; "model TERM b=.." the
    fitted latency model (hant_latency_model; a table whose model has a bend
@@ -8786,6 +8804,37 @@ hant_status hant_steady_check(const double *q, int n, int windows, double tol, h
         if (beyond > far) { far = beyond; out->worst = w; }
     }
     HANT_FREE(v, NULL);
+    return HANT_OK;
+}
+
+/* t quantile 0.975 with df degrees of freedom (df >= 1) */
+static double hant__t975(int df) {
+    static const double t[] = { 0, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228 };
+    return df <= 10 ? t[df < 1 ? 1 : df] : 1.96 + 2.4 / df;
+}
+
+hant_status hant_group_interval(const double *est, const double *unc, int g, hant_group_result *out) {
+    if (!est || g < 1 || !out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_group_interval: bad argument (g %d)", g);
+    memset(out, 0, sizeof *out);
+    double *u = (double *)HANT_MALLOC(sizeof(double) * (size_t)g, NULL);
+    if (!u) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%d groups", g);
+    double sum = 0, lo = INFINITY, hi = 0;
+    int n = 0, nu = 0;
+    for (int i = 0; i < g; i++) {
+        if (!(est[i] > 0) || !isfinite(est[i])) continue;
+        sum += est[i]; n++;
+        lo = fmin(lo, est[i]); hi = fmax(hi, est[i]);
+        if (unc && unc[i] >= 0 && isfinite(unc[i])) u[nu++] = unc[i];
+    }
+    if (!n) { HANT_FREE(u, NULL); return hant__fail(HANT_ERR_INVALID_ARG, "hant_group_interval: no group has an estimate > 0"); }
+    out->center = sum / n; out->lo = lo; out->hi = hi; out->n = n;
+    double ss = 0;
+    for (int i = 0; i < g; i++) if (est[i] > 0 && isfinite(est[i])) ss += (est[i] - out->center) * (est[i] - out->center);
+    out->sd = n > 1 ? sqrt(ss / (n - 1)) : 0;
+    double within = 0, hw;
+    if (nu) hant_median_interval(u, nu, &within, &hw);
+    out->unc = n > 1 ? fmax(hant__t975(n - 1) * out->sd, within) * sqrt(1 + 1.0 / n) : within;
+    HANT_FREE(u, NULL);
     return HANT_OK;
 }
 
