@@ -712,6 +712,24 @@ hant_status hant_steady_check(const double *q, int n, int windows, double tol, h
    Pure. */
 hant_status hant_entry_drift(const double *samples, int n, double entry_rel, double tol, hant_steady_result *out);
 
+/* One quantity measured in g groups separated in time (hant transform: a
+   student's speed-up over its teacher, g groups of interleaved rounds seconds
+   apart): est[i] group i's estimate, unc[i] the half-width of its own ~95%
+   interval (NULL: not known). Interleaving cancels a change of the machine's
+   speed, not a change of the ratio itself: on a shared machine the speed-up
+   of a small network over a large one moves by 5-10% between measurements
+   seconds or minutes apart (a contended second core costs every fork-join
+   alike), far beyond one run's interval. center: the mean of the groups;
+   unc: the half-width of a ~95% prediction interval for another group
+   measured at another moment, t(n-1) sd sqrt(1 + 1/n) from the spread
+   between the groups, with the median group's own half-width in place of
+   t sd where that is larger (that alone when n < 2). It does not shrink with
+   more groups: the machine's slower changes do not average out within one
+   measurement. lo, hi: the smallest and largest group. Estimates that are
+   not finite and > 0 are skipped (n: the groups used). Pure. */
+typedef struct hant_group_result { double center, unc, sd, lo, hi; int n; } hant_group_result;
+hant_status hant_group_interval(const double *est, const double *unc, int g, hant_group_result *out);
+
 /* Latency lookup table: key -> timing, stored as TSV (docs/PIPELINE.md).
    Keys are a part signature plus " b=B t=T p=fp32"; "model TERM b=.." the
    fitted latency model (hant_latency_model; a table whose model has a bend
@@ -877,7 +895,7 @@ int hant_default_val(int n);
 /* The teacher as parts that run one after another (inference mode), so that
    every block's input and output are at hand; block[b] is NULL for an
    identity block. hant_part_net: one part of src as a network of its own,
-   with src's weights (and an int8 block's calibration). */
+   with src's weights (and an int8 block's or int8 head's calibration). */
 typedef struct hant_parts { int nblocks; hant_net *stem, *block[HANT_MAX_BLOCKS]; } hant_parts;
 hant_status hant_part_net(hant_context *ctx, hant_net *src, int part, hant_net **out);
 hant_status hant_parts_create(hant_context *ctx, hant_net *teacher, hant_parts *out);
@@ -8958,6 +8976,37 @@ hant_status hant_steady_check(const double *q, int n, int windows, double tol, h
     return HANT_OK;
 }
 
+/* t quantile 0.975 with df degrees of freedom (df >= 1) */
+static double hant__t975(int df) {
+    static const double t[] = { 0, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228 };
+    return df <= 10 ? t[df < 1 ? 1 : df] : 1.96 + 2.4 / df;
+}
+
+hant_status hant_group_interval(const double *est, const double *unc, int g, hant_group_result *out) {
+    if (!est || g < 1 || !out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_group_interval: bad argument (g %d)", g);
+    memset(out, 0, sizeof *out);
+    double *u = (double *)HANT_MALLOC(sizeof(double) * (size_t)g, NULL);
+    if (!u) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "%d groups", g);
+    double sum = 0, lo = INFINITY, hi = 0;
+    int n = 0, nu = 0;
+    for (int i = 0; i < g; i++) {
+        if (!(est[i] > 0) || !isfinite(est[i])) continue;
+        sum += est[i]; n++;
+        lo = fmin(lo, est[i]); hi = fmax(hi, est[i]);
+        if (unc && unc[i] >= 0 && isfinite(unc[i])) u[nu++] = unc[i];
+    }
+    if (!n) { HANT_FREE(u, NULL); return hant__fail(HANT_ERR_INVALID_ARG, "hant_group_interval: no group has an estimate > 0"); }
+    out->center = sum / n; out->lo = lo; out->hi = hi; out->n = n;
+    double ss = 0;
+    for (int i = 0; i < g; i++) if (est[i] > 0 && isfinite(est[i])) ss += (est[i] - out->center) * (est[i] - out->center);
+    out->sd = n > 1 ? sqrt(ss / (n - 1)) : 0;
+    double within = 0, hw;
+    if (nu) hant_median_interval(u, nu, &within, &hw);
+    out->unc = n > 1 ? fmax(hant__t975(n - 1) * out->sd, within) * sqrt(1 + 1.0 / n) : within;
+    HANT_FREE(u, NULL);
+    return HANT_OK;
+}
+
 hant_status hant_entry_drift(const double *samples, int n, double entry_rel, double tol, hant_steady_result *out) {
     if (!samples || n < 1 || !(entry_rel > 0) || !out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_entry_drift: bad argument (n %d, entry %g)", n, entry_rel);
     double *q = (double *)HANT_MALLOC(sizeof(double) * (size_t)n, NULL);
@@ -13178,10 +13227,11 @@ hant_status hant_part_net(hant_context *ctx, hant_net *src, int part, hant_net *
     }
     memcpy(dp, p + l.param_offset, np * sizeof(float));
     memcpy(db, b + l.buffer_offset, nb * sizeof(float));
-    if (part >= 0 && part < a->num_blocks && a->blocks[part].quant) { /* an int8 teacher block keeps its calibration */
+    /* an int8 block or head keeps its calibration (in the part: block 0, or the head, index num_blocks = 0) */
+    if (part >= 0 && (part < a->num_blocks ? a->blocks[part].quant != 0 : a->head_quant != 0)) {
         hant_qparams qp[3];
         int k = 0;
-        if ((st = hant_net_block_qparams(src, part, qp, 3, &k)) || (st = hant_net_set_block_qparams(net, 0, qp, k))) {
+        if ((st = hant_net_block_qparams(src, part, qp, 3, &k)) || (st = hant_net_set_block_qparams(net, part < a->num_blocks ? 0 : sub.num_blocks, qp, k))) {
             hant__prefix_error("part %d: ", part);
             hant_net_destroy(net);
             return st;

@@ -102,6 +102,12 @@ grep -q "^distilled 0 candidates" "$T/out" && ok || bad "transform retrained cac
 grep "^student" "$T/out" | sed 's/^/  (reported, not bounded) /'
 awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i } $1 == "s1.3" { f = 1; exit !($c["speedup"] > 0 && $c["speedup_unc"] >= 0 && $c["pred_speedup"] > 1) } END { if (!f) exit 1 }' "$W/runs.tsv" && ok || bad "runs.tsv: $(cat "$W/runs.tsv")"
 [ "$(grep -vc '^#\|^part' "$W/blocks-s1.3.tsv")" -eq 18 ] && ok || bad "blocks-s1.3.tsv: $(cat "$W/blocks-s1.3.tsv")"
+# the speed-up is the mean of 9 groups of rounds, 3 timed before fine-tuning and 6 after (their
+# speed-ups in the header), its uncertainty from their spread: > 0, and t(8) sd sqrt(1 + 1/9) at least
+sp=$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i } $1 == "s1.3" { print $c["speedup"], $c["speedup_unc"] }' "$W/runs.tsv")
+sed -n '1s/.*; 9 groups, 3 before fine-tuning:\([ 0-9.]*\)).*/\1/p' "$W/blocks-s1.3.tsv" | awk -v sp="${sp% *}" -v u="${sp#* }" '{ for (i = 1; i <= NF; i++) { s += $i; d = $i - sp; ss += d * d } }
+  END { sd = NF > 1 ? sqrt(ss / (NF - 1)) : 0; exit !(NF == 9 && (s / 9 - sp) ^ 2 < 1e-6 && u > 0 && u >= 2.306 * sd * 1.054 - 1e-3) }' &&
+  grep -q "^student .* faster (9 groups [0-9.]*-[0-9.]*x)" "$T/out" && ok || bad "groups: runs.tsv '$sp', $(head -1 "$W/blocks-s1.3.tsv"), $(grep '^student' "$T/out")"
 # the parts' prediction at the run's level: pred_ms times the teacher's measured over predicted latency
 awk -F'\t' '/^# .*run.s level x/ { split($0, a, "level x"); lv = a[2] + 0 } /^part\t/ { for (i = 1; i <= NF; i++) c[$i] = i; next } !/^#/ && $c["pred_ms"] > 0 {
   n++; d = $c["pred_level_ms"] - $c["pred_ms"] * lv; if (d < -2e-5 || d > 2e-5) bad = 1 } END { exit !(lv > 0 && n > 0 && !bad) }' "$W/blocks-s1.3.tsv" && ok || bad "blocks-s1.3.tsv pred_level_ms: $(cat "$W/blocks-s1.3.tsv")"

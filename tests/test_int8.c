@@ -907,6 +907,43 @@ static void test_q8_head(void) {
     HT_CHECK(hant_part_signature(&a, 1, sig, sizeof sig) == HANT_OK && strstr(sig, "head ") == sig && strstr(sig, " q=int8"), "head signature '%s'", sig);
 }
 
+/* hant_part_net keeps the calibration of an int8 block and of an int8 head,
+   so every part of such a network runs alone: stem, block and head chained
+   give the whole network's logits. */
+static void test_q8_part_net(void) {
+    enum { NB = 4 };
+    hant_arch a;
+    memset(&a, 0, sizeof a);
+    a.in_h = 7; a.in_w = 7; a.in_c = 1; a.bn_eps = 1e-3f; a.num_classes = 5;
+    a.stem_cout = 8; a.stem_kernel = 3; a.stem_stride = 1; a.stem_act = HANT_ACT_SILU;
+    a.head_cout = 24; a.head_act = HANT_ACT_SILU; a.head_quant = HANT_QUANT_INT8;
+    a.num_blocks = 2; a.blocks[0] = q8_specs[0]; a.blocks[0].quant = HANT_QUANT_INT8; a.blocks[1] = q8_specs[3]; a.blocks[1].quant = HANT_QUANT_INT8;
+    hant_net *net = NULL, *part[4] = { NULL, NULL, NULL, NULL };
+    if (hant_net_create(ctx2, &a, 41, &net)) { HT_CHECK(0, "create: %s", hant_last_error()); return; }
+    ht_seed(41);
+    ht_randomise_bn(net);
+    float x[NB * 49], y[NB * 5], yp[NB * 5], act0[NB * 7 * 7 * 8], act1[NB * 7 * 7 * 8], act2[NB * 7 * 7 * 8];
+    ht_fill(x, NB * 49, -1.5f, 1.5f);
+    HT_CHECK(hant_net_calibrate(net, x, NB, 100) == HANT_OK, "calibrate: %s", hant_last_error());
+    HT_CHECK(hant_net_forward(net, x, NB, y) == HANT_OK, "whole forward: %s", hant_last_error());
+    for (int p = HANT_PART_STEM; p <= a.num_blocks; p++)
+        HT_CHECK(hant_part_net(ctx2, net, p, &part[p + 1]) == HANT_OK, "part %d: %s", p, hant_last_error());
+    if (part[0] && part[1] && part[2] && part[3]) {
+        hant_qparams q0[3], q1[3];
+        int k0 = -1, k1 = -1;
+        HT_CHECK(hant_net_block_qparams(net, 2, q0, 3, &k0) == HANT_OK && hant_net_block_qparams(part[3], 0, q1, 3, &k1) == HANT_OK && k0 == 1 && k1 == 1 &&
+                 q0[0].scale == q1[0].scale && q0[0].zero_point == q1[0].zero_point, "head points: whole %d, part %d", k0, k1);
+        HT_CHECK(hant_net_int8_ready(part[3]), "the head part is not calibrated");
+        HT_CHECK(hant_net_forward(part[0], x, NB, act0) == HANT_OK && hant_net_forward(part[1], act0, NB, act1) == HANT_OK &&
+                 hant_net_forward(part[2], act1, NB, act2) == HANT_OK, "stem or block parts: %s", hant_last_error());
+        HT_CHECK(hant_net_forward(part[3], act2, NB, yp) == HANT_OK, "the int8 head alone: %s", hant_last_error());
+        double range = q8_max_abs(y, NULL, NB * 5), d = q8_max_abs(yp, y, NB * 5);
+        HT_CHECK(range > 0 && d <= 1e-5 * range + 1e-6, "parts chained vs whole: max |diff| %g, range %g", d, range);
+    }
+    for (int i = 0; i < 4; i++) hant_net_destroy(part[i]);
+    hant_net_destroy(net);
+}
+
 int main(int argc, char **argv) {
     HT_INIT(argc, argv);
     hant_config c1 = { 1, 0, { 0 }, 0 }, c2 = { 2, 0, { 0 }, 0 };
@@ -927,6 +964,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_q8_api);
     HT_RUN(test_q8_resnet_points);
     HT_RUN(test_q8_head);
+    HT_RUN(test_q8_part_net);
     fprintf(stderr, "%d layer cases, each: SIMD on 1 and 2 threads and the scalar twin against the reference, u8 and f32 out\n", ncases);
     hant_context_destroy(ctx1);
     hant_context_destroy(ctx2);

@@ -243,6 +243,72 @@ static void test_drift_cancels(void) {
     HT_CHECK(hant_ratio_estimate(NULL, hb, ha, 3, 0, &q) != HANT_OK, "NULL");
 }
 
+/* A speed-up measured in groups (hant transform's side by side): the ratio
+   itself moves between groups (truth: 4% per group, as the load of a shared
+   machine moved the demo's students), which one run's interval of the median
+   cannot see. hant_group_interval must recover that spread from 6 groups of
+   8 samples, and its interval must hold the groups of the next measurement
+   ~95% of the time (and its center more often), where one run's interval
+   holds few of the next runs. */
+static void test_group_interval(void) {
+    enum { G = 6, M = 8, ONE = 20, NMEAS = 300 };
+    const double S = 3.0, sb = 0.04, sw = 0.01;
+    ht_seed(77);
+    double est[NMEAS][G], center[NMEAS], unc[NMEAS], one[NMEAS], one_unc[NMEAS], ss = 0;
+    for (int k = 0; k < NMEAS; k++) {
+        double u[G], r[ONE], med, hw;
+        for (int g = 0; g < G; g++) {
+            const double level = (1 + sb * gauss()) / S; /* the student's time over the teacher's while this group runs */
+            for (int i = 0; i < M; i++) r[i] = level * (1 + sw * gauss()) * (ht_u64() % 10 == 0 ? 1.3 : 1.0); /* a neighbour now and then */
+            hant_median_interval(r, M, &med, &hw);
+            est[k][g] = 1 / med; u[g] = hw / med * est[k][g];
+        }
+        hant_group_result res;
+        HT_CHECK(hant_group_interval(est[k], u, G, &res) == HANT_OK && res.n == G, "groups: %s", hant_last_error());
+        center[k] = res.center; unc[k] = res.unc;
+        ss += res.sd * res.sd;
+        HT_CHECK(res.lo <= res.center && res.center <= res.hi && res.unc > 0, "lo %g center %g hi %g unc %g", res.lo, res.center, res.hi, res.unc);
+        /* one run as before: 20 samples at one level of the machine */
+        const double level = (1 + sb * gauss()) / S;
+        for (int i = 0; i < ONE; i++) r[i] = level * (1 + sw * gauss()) * (ht_u64() % 10 == 0 ? 1.3 : 1.0);
+        hant_median_interval(r, ONE, &med, &hw);
+        one[k] = 1 / med; one_unc[k] = hw / med * one[k];
+    }
+    const double sd = sqrt(ss / NMEAS) / S;
+    int cov = 0, covc = 0, cov_one = 0;
+    double mu = 0;
+    for (int k = 0; k + 1 < NMEAS; k++) {
+        for (int g = 0; g < G; g++) cov += fabs(est[k + 1][g] - center[k]) <= unc[k];
+        covc += fabs(center[k + 1] - center[k]) <= unc[k];
+        cov_one += fabs(one[k + 1] - one[k]) <= one_unc[k];
+        mu += unc[k] / S;
+    }
+    printf("  ratio moving 4%% between groups: spread recovered %.2f%%; stated interval +-%.1f%% on average, holding %d of %d groups and %d of %d "
+           "centers of the next measurement; one run's interval holds %d of %d next runs\n", 100 * sd, 100 * mu / (NMEAS - 1), cov, G * (NMEAS - 1), covc,
+           NMEAS - 1, cov_one, NMEAS - 1);
+    HT_CHECK(sd > 0.036 && sd < 0.05, "spread between groups %.4f (truth 0.04, plus the noise of an 8-sample median)", sd);
+    HT_CHECK(cov >= G * (NMEAS - 1) * 90 / 100, "the interval holds %d of %d next groups (want ~95%%)", cov, G * (NMEAS - 1));
+    HT_CHECK(covc >= (NMEAS - 1) * 95 / 100, "the interval holds %d of %d next centers", covc, NMEAS - 1);
+    HT_CHECK(cov_one < (NMEAS - 1) / 2, "one run's interval holds %d of %d next runs: the test does not see the problem", cov_one, NMEAS - 1);
+
+    /* exact figures: t(3) = 3.182, sd 0.1732, sqrt(1 + 1/4) */
+    double e[4] = { 2.8, 3.1, 2.8, 3.1 }, eu[4] = { 0.05, 0.05, 0.05, 0.05 };
+    hant_group_result q;
+    HT_CHECK(hant_group_interval(e, eu, 4, &q) == HANT_OK && fabs(q.center - 2.95) < 1e-12 && fabs(q.sd - 0.173205) < 1e-6 &&
+             fabs(q.unc - 3.182 * 0.173205081 * sqrt(1.25)) < 1e-6 && q.lo == 2.8 && q.hi == 3.1, "exact: center %g sd %g unc %g", q.center, q.sd, q.unc);
+    /* groups that agree: the groups' own intervals are the floor */
+    double f[4] = { 3, 3, 3, 3 }, fu[4] = { 0.02, 0.04, 0.04, 0.06 };
+    HT_CHECK(hant_group_interval(f, fu, 4, &q) == HANT_OK && q.sd == 0 && fabs(q.unc - 0.04 * sqrt(1.25)) < 1e-12, "floor: unc %g", q.unc);
+    HT_CHECK(hant_group_interval(f, NULL, 4, &q) == HANT_OK && q.unc == 0, "no group intervals: unc %g", q.unc);
+    /* one group: its own interval */
+    HT_CHECK(hant_group_interval(f, fu + 1, 1, &q) == HANT_OK && q.n == 1 && q.unc == 0.04 && q.center == 3, "one group: unc %g", q.unc);
+    /* hostile estimates are skipped; none left, or no groups, is an error */
+    double h[5] = { NAN, 0, -1, INFINITY, 2 }, hu[5] = { 0.1, 0.1, 0.1, 0.1, 0.01 };
+    HT_CHECK(hant_group_interval(h, hu, 5, &q) == HANT_OK && q.n == 1 && q.center == 2 && q.unc == 0.01, "hostile: n %d center %g unc %g", q.n, q.center, q.unc);
+    HT_CHECK(hant_group_interval(h, hu, 4, &q) == HANT_ERR_INVALID_ARG && strstr(hant_last_error(), "no group"), "all hostile accepted");
+    HT_CHECK(hant_group_interval(h, hu, 0, &q) == HANT_ERR_INVALID_ARG && hant_group_interval(NULL, hu, 2, &q) == HANT_ERR_INVALID_ARG, "g 0 or NULL accepted");
+}
+
 /* ---- the latency model ---- */
 /* Synthetic networks with a known bias: measured = 0.05 + 1.12 sum(t)
    - 0.004 per part + 0.006 per million weights, 1% noise. The fit must
@@ -1259,6 +1325,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_foreign_table);
     HT_RUN(test_median_interval);
     HT_RUN(test_drift_cancels);
+    HT_RUN(test_group_interval);
     HT_RUN(test_model_fit);
     HT_RUN(test_entry_drift);
     HT_RUN(test_model_knee);
