@@ -467,6 +467,17 @@ static void test_late_cut_resnet(void) {
    bit); one block of each kind and b0-224 whole equal the gated copy's path
    (hant__se_fold 0) to rounding, on 1 and 2 threads; the blocks whose
    weights are not far smaller than the tensor (14 x 14, 7 x 7) keep the gated copy. */
+
+/* One image forward with the SE fold off (y0) and on (y1); the number of folded SEs. */
+static int se_fold_both(hant_net *p, const float *x, float *y0, float *y1) {
+    hant__se_fold = 0;
+    HT_CHECK(hant_net_forward(p, x, 1, y0) == HANT_OK, "%s", hant_last_error());
+    hant__se_fold = 1;
+    HT_CHECK(hant_net_forward(p, x, 1, y1) == HANT_OK, "%s", hant_last_error());
+    int folds = 0;
+    for (int i = 0; i < p->nops; i++) folds += p->ops[i].sefold > 0;
+    return folds;
+}
 static void test_se_fold(void) {
     static const int kn[][2] = { { 37, 300 }, { 16, 8 }, { 112, 672 }, { 1, 1 } };
     for (int i = 0; i < 4; i++) {
@@ -494,12 +505,7 @@ static void test_se_fold(void) {
             size_t ni = (size_t)h * h * cin, no = hant_net_output_size(p);
             float *x = malloc(ni * 4), *y0 = malloc(no * 4), *y1 = malloc(no * 4);
             ht_fill(x, ni, -1, 1);
-            hant__se_fold = 0;
-            HT_CHECK(hant_net_forward(p, x, 1, y0) == HANT_OK, "%s", hant_last_error());
-            hant__se_fold = 1;
-            HT_CHECK(hant_net_forward(p, x, 1, y1) == HANT_OK, "%s", hant_last_error());
-            int folds = 0;
-            for (int i = 0; i < p->nops; i++) folds += p->ops[i].sefold > 0;
+            int folds = se_fold_both(p, x, y0, y1);
             int want = (h / s) * (h / s) >= 8 * cout;
             HT_CHECK(folds == want, "block %dx%dx%d stride %d: %d folded SEs, want %d", h, h, cin, s, folds, want);
             size_t at;
@@ -520,12 +526,7 @@ static void test_se_fold(void) {
         size_t ni = (size_t)a.in_h * a.in_w * a.in_c, no = hant_net_output_size(p);
         float *x = malloc(ni * 4), *y0 = malloc(no * 4), *y1 = malloc(no * 4);
         ht_fill(x, ni, -1, 1);
-        hant__se_fold = 0;
-        HT_CHECK(hant_net_forward(p, x, 1, y0) == HANT_OK, "%s", hant_last_error());
-        hant__se_fold = 1;
-        HT_CHECK(hant_net_forward(p, x, 1, y1) == HANT_OK, "%s", hant_last_error());
-        int folds = 0;
-        for (int i = 0; i < p->nops; i++) folds += p->ops[i].sefold > 0;
+        int folds = se_fold_both(p, x, y0, y1);
         size_t at;
         double e = ht_max_err_ratio(y1, y0, no, 1e-5, 1e-5, &at), energy = 0;
         for (size_t i = 0; i < no; i++) energy += fabs(y0[i]);
