@@ -6777,8 +6777,15 @@ static int hant__unit_wt_packed(const hant__unit *u) { return u->s.kernel == 1 &
    (hw >= 8 cout: efficientnet_b0's 112 to 28 maps): the caller scales them
    alone and the other thread reads them from its cache, which made the
    14 x 14 blocks (hw 1.8-2.5 cout) 1-7% slower (RESULTS.md, sixteenth
-   session). Returns the unit, or -1; hant__se_fold 0 turns it off (the tests' twin). */
-static int hant__se_fold = 1;
+   session). Returns the unit, or -1; hant__se_fold 0 turns it off (the tests' twin).
+   One thread running several images alone (a batch split by images, or a
+   1-thread context) has no other core to feed: there the fold pays wherever
+   the per-image weight scaling (cin x cout) is well under the x * gate pass
+   it replaces (hw x cin), hw >= HANT__SE_FOLD_SOLO cout; the unit is chosen
+   by that rule, and hant__se_fold_now applies the batch-1 one where it runs.
+   hant__se_fold_solo 0 keeps those images on x * gate (bench_ab's twin). */
+#define HANT__SE_FOLD_SOLO 2
+static int hant__se_fold = 1, hant__se_fold_solo = 1;
 static int hant__se_fold_unit(const hant_net *net, int i) {
     const hant__op *o = &net->ops[i];
     if (o->type != HANT__OP_SE || o->res >= 0 || o->q8next || o->out == net->out_slot || i + 1 >= net->nops) return -1;
@@ -6786,10 +6793,19 @@ static int hant__se_fold_unit(const hant_net *net, int i) {
     const hant__op *p = &net->ops[i + 1];
     if (p->type != HANT__OP_UNIT || p->in != o->out) return -1;
     const hant__unit *u = &net->units[p->idx];
-    if (u->q8 || u->s.kernel != 1 || u->s.stride != 1 || u->s.groups > 1 || net->ses[o->idx].hw < 8 * u->s.cout) return -1;
+    if (u->q8 || u->s.kernel != 1 || u->s.stride != 1 || u->s.groups > 1 || net->ses[o->idx].hw < HANT__SE_FOLD_SOLO * u->s.cout) return -1;
     for (int j = 0; j < net->nops; j++)
         if (j != i + 1 && (net->ops[j].in == o->out || net->ops[j].res == o->out)) return -1;
     return p->idx;
+}
+/* Whether SE op o (sefold set) folds now, on n images: batch 1 split across
+   threads where hw >= 8 cout; a thread alone on its images (inside a task,
+   or one thread) where hw >= HANT__SE_FOLD_SOLO cout. */
+static int hant__se_fold_now(const hant_net *net, const hant__op *o, int n) {
+    if (!hant__se_fold) return 0;
+    int hw = net->ses[o->idx].hw, cout = net->units[o->sefold - 1].s.cout;
+    if (hant__tls_in_task || net->ctx->nthreads == 1) return hant__se_fold_solo || (n == 1 && hw >= 8 * cout);
+    return n == 1 && hw >= 8 * cout;
 }
 
 /* (Re)allocates e for `cap` images. Inference shares slot buffers by liveness;
@@ -7319,22 +7335,27 @@ static void hant__exec_plain_op(hant_net *net, hant__exec *e, const hant__op *o,
     }
 }
 
-/* An SE at batch 1 and the 1x1 conv after it (op o + 1), the gate folded
-   into the conv's weights (hant__se_fold_unit): pool, excite, the packed
-   weights scaled row by row, the conv on the SE's input. The same sums as
-   x * gate then the conv, but for rounding (gate w for w gate). */
-static void hant__se_fold_forward(hant_net *net, hant__exec *e, const hant__op *o) {
+/* An SE on n images and the 1x1 conv after it (op o + 1), the gate folded
+   into the conv's weights (hant__se_fold_unit): pool and excite all n, then
+   per image the packed weights scaled row by row by its gate and the conv
+   on its part of the SE's input. The same sums as x * gate then the conv,
+   but for rounding (gate w for w gate). */
+static void hant__se_fold_forward(hant_net *net, hant__exec *e, const hant__op *o, int n) {
     const hant__se *se = &net->ses[o->idx];
     const hant__op *p = o + 1;
     const hant__unit *u = &net->units[p->idx];
-    const float *in = e->slot[o->in];
+    const float *in = e->slot[o->in], *res = p->res >= 0 ? e->slot[p->res] : NULL;
+    float *out = e->slot[p->out];
     hant__se_params sp;
     hant__se_params_of(net, se, &sp);
-    hant__se_pass(net->ctx, hant__gap_task, in, NULL, 1, se->hw, sp.c, e->se_s[o->idx]);
-    hant__se_excite(net->ctx, &sp, e->se_s[o->idx], 1, e->se_h[o->idx], e->se_a[o->idx], e->se_gate[o->idx]);
-    hant__gemm_packed_scale_k(u->packed, u->s.cout, u->s.cin, e->se_gate[o->idx], e->se_fold_w);
+    hant__se_pass(net->ctx, hant__gap_task, in, NULL, n, se->hw, sp.c, e->se_s[o->idx]);
+    hant__se_excite(net->ctx, &sp, e->se_s[o->idx], n, e->se_h[o->idx], e->se_a[o->idx], e->se_gate[o->idx]);
     hant_conv_shape s = hant__unit_shape(u, 1);
-    hant__conv_forward_packed(net->ctx, &s, in, u->fw, e->se_fold_w, u->fb, u->act, p->res >= 0 ? e->slot[p->res] : NULL, e->slot[p->out]);
+    size_t xs = (size_t)se->hw * sp.c, ys = (size_t)u->oh * u->ow * u->s.cout;
+    for (int i = 0; i < n; i++) {
+        hant__gemm_packed_scale_k(u->packed, u->s.cout, u->s.cin, e->se_gate[o->idx] + (size_t)i * sp.c, e->se_fold_w);
+        hant__conv_forward_packed(net->ctx, &s, in + i * xs, u->fw, e->se_fold_w, u->fb, u->act, res ? res + i * ys : NULL, out + i * ys);
+    }
 }
 
 /* Runs inference op i (or the fused group that starts there) on e's n
@@ -7356,8 +7377,8 @@ static int hant__exec_infer_op(hant_net *net, hant__exec *e, int i, int n, int s
         else hant__unit_conv_forward(net, u, &s, in, res, out);
     } else if (o->type == HANT__OP_SE && o->q8next && !net->qcal && !net->int8_ref) {
         hant__q8_se_forward(net, e, o, in, (uint8_t *)out, n);
-    } else if (o->sefold && n == 1 && i + 1 < stop && e->se_fold_w && hant__se_fold) {
-        hant__se_fold_forward(net, e, o);
+    } else if (o->sefold && i + 1 < stop && e->se_fold_w && hant__se_fold_now(net, o, n)) {
+        hant__se_fold_forward(net, e, o, n);
         return i + 1;
     } else {
         hant__exec_plain_op(net, e, o, in, res, out, n);

@@ -462,22 +462,25 @@ static void test_late_cut_resnet(void) {
 }
 
 
-/* The SE gate folded into the 1x1 conv after it at batch 1 (hant__se_fold_unit):
+/* The SE gate folded into the 1x1 conv after it (hant__se_fold_unit):
    the packed weights scaled row by row equal the scaled rows packed (bit for
    bit); one block of each kind and b0-224 whole equal the gated copy's path
-   (hant__se_fold 0) to rounding, on 1 and 2 threads; the blocks whose
-   weights are not far smaller than the tensor (14 x 14, 7 x 7) keep the gated copy. */
+   (hant__se_fold 0) to rounding, on 1 and 2 threads, at batch 1 and on
+   several images per thread (the solo rule, hw >= 2 cout); at batch 1 on 2
+   threads the blocks whose weights are not far smaller than the tensor
+   (14 x 14) keep the gated copy (the same bits as with the fold off). */
 
-/* One image forward with the SE fold off (y0) and on (y1); the number of folded SEs. */
-static int se_fold_both(hant_net *p, const float *x, float *y0, float *y1) {
+/* n images forward with the SE fold off (y0) and on (y1); the number of SEs that may fold. */
+static int se_fold_both_n(hant_net *p, const float *x, int n, float *y0, float *y1) {
     hant__se_fold = 0;
-    HT_CHECK(hant_net_forward(p, x, 1, y0) == HANT_OK, "%s", hant_last_error());
+    HT_CHECK(hant_net_forward(p, x, n, y0) == HANT_OK, "%s", hant_last_error());
     hant__se_fold = 1;
-    HT_CHECK(hant_net_forward(p, x, 1, y1) == HANT_OK, "%s", hant_last_error());
+    HT_CHECK(hant_net_forward(p, x, n, y1) == HANT_OK, "%s", hant_last_error());
     int folds = 0;
     for (int i = 0; i < p->nops; i++) folds += p->ops[i].sefold > 0;
     return folds;
 }
+static int se_fold_both(hant_net *p, const float *x, float *y0, float *y1) { return se_fold_both_n(p, x, 1, y0, y1); }
 static void test_se_fold(void) {
     static const int kn[][2] = { { 37, 300 }, { 16, 8 }, { 112, 672 }, { 1, 1 } };
     for (int i = 0; i < 4; i++) {
@@ -502,16 +505,22 @@ static void test_se_fold(void) {
             if (hant_net_create(t ? ctx2 : ctx1, &a, 1, &p) != HANT_OK) { HT_CHECK(0, "%s", hant_last_error()); return; }
             ht_seed(120 + si);
             randomise(p);
+            const int nb = 5; /* on 2 threads: 3 and 2 images, each thread alone on its own */
             size_t ni = (size_t)h * h * cin, no = hant_net_output_size(p);
-            float *x = malloc(ni * 4), *y0 = malloc(no * 4), *y1 = malloc(no * 4);
-            ht_fill(x, ni, -1, 1);
-            int folds = se_fold_both(p, x, y0, y1);
-            int want = (h / s) * (h / s) >= 8 * cout;
-            HT_CHECK(folds == want, "block %dx%dx%d stride %d: %d folded SEs, want %d", h, h, cin, s, folds, want);
-            size_t at;
-            double e = ht_max_err_ratio(y1, y0, no, 1e-5, 1e-5, &at), energy = 0;
-            for (size_t i = 0; i < no; i++) energy += fabs(y0[i]);
-            HT_CHECK(e <= 1 && energy > 0, "block %dx%dx%d stride %d threads %d: error ratio %g at %zu (%.9g vs %.9g)", h, h, cin, s, t + 1, e, at, y1[at], y0[at]);
+            float *x = malloc(ni * 4 * nb), *y0 = malloc(no * 4 * nb), *y1 = malloc(no * 4 * nb);
+            ht_fill(x, ni * nb, -1, 1);
+            int folds = se_fold_both(p, x, y0, y1), hw = (h / s) * (h / s);
+            int want = hw >= 2 * cout;
+            HT_CHECK(folds == want, "block %dx%dx%d stride %d: %d SEs that may fold, want %d", h, h, cin, s, folds, want);
+            if (t && hw < 8 * cout) HT_CHECK(!memcmp(y0, y1, no * 4), "block %dx%dx%d stride %d: folded at batch 1 on 2 threads", h, h, cin, s);
+            for (int b = 1; b <= nb; b += nb - 1) {
+                if (b > 1) se_fold_both_n(p, x, b, y0, y1);
+                size_t at;
+                double e = ht_max_err_ratio(y1, y0, no * b, 1e-5, 1e-5, &at), energy = 0;
+                for (size_t i = 0; i < no * b; i++) energy += fabs(y0[i]);
+                HT_CHECK(e <= 1 && energy > 0, "block %dx%dx%d stride %d threads %d batch %d: error ratio %g at %zu (%.9g vs %.9g)", h, h, cin, s, t + 1, b, e, at, y1[at], y0[at]);
+                if (b > 1 && want) HT_CHECK(memcmp(y0, y1, no * 4 * b), "block %dx%dx%d stride %d threads %d batch %d: no fold", h, h, cin, s, t + 1, b);
+            }
             free(x); free(y0); free(y1);
             hant_net_destroy(p);
         }
