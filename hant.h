@@ -7710,6 +7710,29 @@ static void hant__infer_task(void *arg, int tid, int nt) {
     }
 }
 
+/* The late cut for micro-batches of mb images (per_thread images per
+   thread): its op (0: none) and the late micro-batch *mb2. */
+static int hant__late_plan(const hant_net *net, int mb, int per_thread, int *mb2) {
+    int cut = mb == 1 && per_thread >= 4 ? hant__late_cut(net) : 0;
+    /* micro-batches of 2-4 (resnet18: 112 x 112 x 64 after the stem) still read the late convs' weights
+       (2.4-9.4 MB) for a few images; after a cut where every slot is at most half HANT__LATE_FLOATS they
+       run on up to 16 (resnet18's 14 x 14 and 7 x 7 convs, one thread, CPU time: 1.8-1.9 and 2.0-2.7
+       ms per image on 2 images, 1.2-1.4 and 0.8-1.2 on 16 with the 7 x 7 ones on Winograd; RESULTS.md,
+       tenth session) */
+    if (!cut && mb <= 4 && per_thread >= 4) cut = hant__late_cut_at(net, HANT__LATE_FLOATS / 2);
+    *mb2 = 0;
+    if (cut) { /* as many images as fit HANT__LATE_FLOATS x 8 per buffer, in equal groups */
+        int late = 1;
+        for (int i = cut; i < net->nops; i++) late = HANT__MAX(late, net->slot_size[net->ops[i].out]);
+        int mx = HANT__MAX(1, HANT__MIN(32, (1 << 21) / late)), groups = (per_thread + mx - 1) / mx;
+        *mb2 = (per_thread + groups - 1) / groups;
+        if (*mb2 < 2 * mb) cut = 0;
+    }
+    return cut;
+}
+/* bench_ab's switches: hant__infer_mb_l2 0 keeps the 8 MiB micro-batches; hant__infer_mb_cap > 0
+   tries that many images in place of the L2 rule's */
+static int hant__infer_mb_l2 = 1, hant__infer_mb_cap = 0;
 static hant_status hant__net_forward(hant_net *net, const float *x, int n, float *out);
 hant_status hant_net_forward(hant_net *net, const float *x, int n, float *out) {
     if (!net || !x || !out || n < 0) return hant__fail(HANT_ERR_INVALID_ARG, "hant_net_forward: bad argument");
@@ -7750,20 +7773,14 @@ static hant_status hant__net_forward(hant_net *net, const float *x, int n, float
     j.mb = HANT__MIN(j.mb, (n + T - 1) / T);
     j.nthreads = T;
     int per_thread = (n + T - 1) / T;
-    j.cut = j.mb == 1 && per_thread >= 4 ? hant__late_cut(net) : 0;
-    /* micro-batches of 2-4 (resnet18: 112 x 112 x 64 after the stem) still read the late convs' weights
-       (2.4-9.4 MB) for a few images; after a cut where every slot is at most half HANT__LATE_FLOATS they
-       run on up to 16 (resnet18's 14 x 14 and 7 x 7 convs, one thread, CPU time: 1.8-1.9 and 2.0-2.7
-       ms per image on 2 images, 1.2-1.4 and 0.8-1.2 on 16 with the 7 x 7 ones on Winograd; RESULTS.md,
-       tenth session) */
-    if (!j.cut && j.mb <= 4 && per_thread >= 4) j.cut = hant__late_cut_at(net, HANT__LATE_FLOATS / 2);
-    if (j.cut) { /* as many images as fit HANT__LATE_FLOATS x 8 per buffer, in equal groups */
-        int late = 1;
-        for (int i = j.cut; i < net->nops; i++) late = HANT__MAX(late, net->slot_size[net->ops[i].out]);
-        int mx = HANT__MAX(1, HANT__MIN(32, (1 << 21) / late)), groups = (per_thread + mx - 1) / mx;
-        j.mb2 = (per_thread + groups - 1) / groups;
-        if (j.mb2 < 2 * j.mb) j.cut = 0;
-    }
+    /* Micro-batches of 2-4 that keep a buffer within one core's L2 (2 MiB: SPR), where a late cut
+       then runs the late ops on larger ones: mobilenet_v3_small (225792 floats per image: 9 images,
+       8 MiB buffers, else 2) at batch 32, 2 threads, in-process A/B: 5% faster (2, 3 or 4 images alike;
+       RESULTS.md, seventeenth session). Not below 2 (resnet18 keeps its 2 and the cut below). */
+    int mbs = HANT__MIN(j.mb, (1 << 19) / HANT__MAX(1, per_image));
+    if (hant__infer_mb_cap > 0) mbs = HANT__MIN(j.mb, hant__infer_mb_cap);
+    if (mbs >= 2 && mbs < j.mb && mbs <= 4 && hant__infer_mb_l2 && (j.cut = hant__late_plan(net, mbs, per_thread, &j.mb2))) j.mb = mbs;
+    else j.cut = hant__late_plan(net, j.mb, per_thread, &j.mb2);
     for (int t = 0; t < T; t++) {
         if ((st = hant__exec_prepare(net, &net->infer_exec[t], j.mb, 0))) return st;
         if (j.cut && (st = hant__exec_prepare_from(net, &net->infer_exec[T + t], j.mb2, 0, j.cut))) return st;

@@ -414,6 +414,51 @@ static void test_late_cut(void) {
     }
 }
 
+/* mobilenet_v3_small's early shapes (headless: 112 x 112 x 16 after the
+   stem, 56 x 56 x 64 expanded, 200704 floats per image): on 2 threads at a
+   batch of 5 per thread the L2 rule runs 2 images at a time up to the cut at
+   half HANT__LATE_FLOATS and the rest on all 5 (8 MiB micro-batches without
+   it: 5 images, no cut); both give the same bits, and the batch equals the
+   images one at a time (to rounding: batch 1 splits ops across threads). */
+static void test_mb_l2(void) {
+    hant_arch a;
+    memset(&a, 0, sizeof a);
+    a.in_h = a.in_w = 224; a.in_c = 3; a.bn_eps = 1e-3f;
+    a.stem_cout = 16; a.stem_kernel = 3; a.stem_stride = 2; a.stem_act = HANT_ACT_HSWISH;
+    static const int blk[][5] = { { 16, 16, 1, 3, 2 }, { 16, 24, 4, 3, 2 }, { 24, 24, 3, 3, 1 }, { 24, 40, 4, 5, 2 }, { 40, 40, 6, 5, 1 } }; /* cin, cout, e, k, s */
+    for (int i = 0; i < 5; i++) {
+        hant_block_spec b = { HANT_BLOCK_MBCONV, blk[i][0], blk[i][1], blk[i][2], blk[i][3], blk[i][4], i == 0 || i > 2 ? 0.25f : 0.0f,
+                              HANT_ACT_RELU, 1, 0, 0, 0, 0, 0, 0 };
+        a.blocks[a.num_blocks++] = b;
+    }
+    hant_net *p;
+    if (hant_net_create(ctx2, &a, 17, &p) != HANT_OK) { HT_CHECK(0, "%s", hant_last_error()); return; }
+    size_t np;
+    float *P = hant_net_param_data(p, &np);
+    for (size_t i = 0; i < np; i++) P[i] = ht_uniform(-0.1f, 0.1f);
+    const int n = 10;
+    size_t ni = (size_t)224 * 224 * 3, no = hant_net_output_size(p);
+    float *x = malloc(ni * n * 4), *y0 = malloc(no * n * 4), *y1 = malloc(no * n * 4), *y2 = malloc(no * n * 4);
+    ht_fill(x, ni * n, -1, 1);
+    HT_CHECK(hant_net_forward(p, x, n, y1) == HANT_OK, "%s", hant_last_error());
+    const hant__exec *e2 = &p->infer_exec[2];
+    int cut = hant__late_cut_at(p, HANT__LATE_FLOATS / 2);
+    HT_CHECK(cut > 0 && e2->from == cut && e2->cap == 5 && p->infer_exec[0].cap == 2, "L2 rule: cut %d, late exec from %d cap %d, early cap %d",
+             cut, e2->from, e2->cap, p->infer_exec[0].cap);
+    hant__infer_mb_l2 = 0; /* the execs only grow: this one second */
+    HT_CHECK(hant_net_forward(p, x, n, y0) == HANT_OK, "%s", hant_last_error());
+    HT_CHECK(p->infer_exec[0].cap == 5, "8 MiB micro-batches: %d images", p->infer_exec[0].cap);
+    hant__infer_mb_l2 = 1;
+    HT_CHECK(!memcmp(y0, y1, no * n * 4), "L2 rule: other bits than the 8 MiB micro-batches");
+    for (int i = 0; i < n; i++) HT_CHECK(hant_net_forward(p, x + ni * i, 1, y2 + no * i) == HANT_OK, "%s", hant_last_error());
+    size_t at;
+    double e = ht_max_err_ratio(y1, y2, no * n, 1e-5, 1e-5, &at), energy = 0;
+    for (size_t i = 0; i < no * n; i++) energy += fabs(y2[i]);
+    HT_CHECK(e <= 1 && energy > 0, "L2 rule against one image at a time: error ratio %g at %zu (%.9g vs %.9g)", e, at, y1[at], y2[at]);
+    free(x); free(y0); free(y1); free(y2);
+    hant_net_destroy(p);
+}
+
 /* A ResNet (224 x 224, 112 x 112 x 64 after the stem: micro-batches of 2
    images) at a batch of 4 per thread: the ops after the cut at half
    HANT__LATE_FLOATS (the 28 x 28 stage) run on all of a thread's images, and
@@ -560,6 +605,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_batch_fuse);
     HT_RUN(test_late_cut);
     HT_RUN(test_late_cut_resnet);
+    HT_RUN(test_mb_l2);
     HT_RUN(test_se_fold);
     hant_context_destroy(ctx1);
     hant_context_destroy(ctx2);
