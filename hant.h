@@ -6783,8 +6783,11 @@ static int hant__unit_wt_packed(const hant__unit *u) { return u->s.kernel == 1 &
    the per-image weight scaling (cin x cout) is well under the x * gate pass
    it replaces (hw x cin), hw >= HANT__SE_FOLD_SOLO cout; the unit is chosen
    by that rule, and hant__se_fold_now applies the batch-1 one where it runs.
+   mobilenet_v3_small's 14 x 14 blocks (hw 4-5 cout) at batch 32: 3% faster;
+   efficientnet_b0's 14 x 14 x 80 ones (hw 2.45 cout) too at 2: no change
+   measured, so 3 (RESULTS.md, seventeenth session).
    hant__se_fold_solo 0 keeps those images on x * gate (bench_ab's twin). */
-#define HANT__SE_FOLD_SOLO 2
+#define HANT__SE_FOLD_SOLO 3
 static int hant__se_fold = 1, hant__se_fold_solo = 1;
 static int hant__se_fold_unit(const hant_net *net, int i) {
     const hant__op *o = &net->ops[i];

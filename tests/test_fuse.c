@@ -511,7 +511,7 @@ static void test_late_cut_resnet(void) {
    the packed weights scaled row by row equal the scaled rows packed (bit for
    bit); one block of each kind and b0-224 whole equal the gated copy's path
    (hant__se_fold 0) to rounding, on 1 and 2 threads, at batch 1 and on
-   several images per thread (the solo rule, hw >= 2 cout); at batch 1 on 2
+   several images per thread (the solo rule, hw >= 3 cout); at batch 1 on 2
    threads the blocks whose weights are not far smaller than the tensor
    (14 x 14) keep the gated copy (the same bits as with the fold off). */
 
@@ -555,7 +555,7 @@ static void test_se_fold(void) {
             float *x = malloc(ni * 4 * nb), *y0 = malloc(no * 4 * nb), *y1 = malloc(no * 4 * nb);
             ht_fill(x, ni * nb, -1, 1);
             int folds = se_fold_both(p, x, y0, y1), hw = (h / s) * (h / s);
-            int want = hw >= 2 * cout;
+            int want = hw >= HANT__SE_FOLD_SOLO * cout;
             HT_CHECK(folds == want, "block %dx%dx%d stride %d: %d SEs that may fold, want %d", h, h, cin, s, folds, want);
             if (t && hw < 8 * cout) HT_CHECK(!memcmp(y0, y1, no * 4), "block %dx%dx%d stride %d: folded at batch 1 on 2 threads", h, h, cin, s);
             for (int b = 1; b <= nb; b += nb - 1) {
