@@ -6,7 +6,7 @@
  *   bench_ab MODEL SWITCH [--old V] [--threads T] [--batch B] [--pairs P]
  *
  * MODEL: .hant or .onnx. SWITCH: se_fold (hant__se_fold), dw_ref
- * (hant__dw_ref), gemv_off (hant__gemm_gemv_off);
+ * (hant__dw_ref), gemv_off (hant__gemm_gemv_off), wino_pf_off (hant__wino_pf_off);
  * "old" sets it to V (default: !its default). Prints the medians, the
  * 10th and 90th percentiles, old/new and the pairs the new side won, and
  * whether both gave the same bits; then per part of the network (the stem, each
@@ -30,7 +30,7 @@ int main(int argc, char **argv) {
         else { fprintf(stderr, "bench_ab: unknown option %s\n", argv[i]); return 2; }
     }
     int *sw = !strcmp(argv[2], "se_fold") ? &hant__se_fold : !strcmp(argv[2], "dw_ref") ? &hant__dw_ref :
-              !strcmp(argv[2], "gemv_off") ? &hant__gemm_gemv_off : NULL;
+              !strcmp(argv[2], "gemv_off") ? &hant__gemm_gemv_off : !strcmp(argv[2], "wino_pf_off") ? &hant__wino_pf_off : NULL;
     if (!sw || threads < 1 || batch < 1 || pairs < 2) { fprintf(stderr, "bench_ab: bad switch or counts\n"); return 2; }
     int def = *sw;
     if (old < 0) old = !def;
