@@ -4211,6 +4211,8 @@ static void hant__wino_output(const hant__wino_args *a, int64_t t0, int nt, int 
 #undef HANT__WINO_AT4
 #undef HANT__WINO_AT2
 
+static int hant__wino_pf_off; /* 1: no prefetch of U's next panel (benchmarks; the same bits) */
+
 /* Tiles [t0, t1) x output channels [c0, c1), in blocks of T tiles: the
    input transform once per block, then per NB channels the P GEMMs and the
    output transform, V and M in this thread's HANT__SCR_COL scratch. */
@@ -4232,9 +4234,25 @@ static void hant__wino_range(const hant__wino_args *a, int64_t t0, int64_t t1, i
                     const float *pb = ux + (size_t)pc * npad;
                     for (int jr = 0; jr < cw; jr += HANT__NR) {
                         int nr = HANT__MIN(HANT__NR, cw - jr);
-                        for (int ir = 0; ir < nt; ir += HANT__MR)
+                        /* the next panel of U (this K block's, the next K block's or the next point's) into L2,
+                           kc lines a tile as the GEMM's (hant__gemm_serial): at batch 1 U is read once per
+                           forward and comes from memory (2.4 and 4.2 MB for resnet18's 28 x 28 and 14 x 14 convs),
+                           1.5x the time with U in cache (RESULTS.md, seventeenth session) */
+                        const char *pfp = NULL;
+                        int pfl = 0;
+                        if (!hant__wino_pf_off) {
+                            int kn = kc;
+                            if (jr + HANT__NR < cw) pfp = (const char *)(pb + (size_t)(nb + jr + HANT__NR) * kc);
+                            else if (pc + kc < C) { kn = HANT__MIN(HANT__KC, C - pc - kc); pfp = (const char *)(ux + (size_t)(pc + kc) * npad + (size_t)nb * kn); }
+                            else if (xi + 1 < a->P) { kn = HANT__MIN(HANT__KC, C); pfp = (const char *)(ux + psz + (size_t)nb * kn); }
+                            pfl = pfp ? kn * HANT__NR * (int)sizeof(float) / 64 : 0;
+                        }
+                        for (int ir = 0; ir < nt; ir += HANT__MR) {
+                            int l0 = ir / HANT__MR * kc;
                             hant__gemm_micro_direct(kc, vx + (size_t)ir * C + pc, (size_t)C, pb + (size_t)(nb + jr) * kc, mx + (size_t)ir * a->NB + jr,
-                                                    a->NB, HANT__MIN(HANT__MR, nt - ir), nr, pc == 0, 0.0f, NULL, 0, 0, NULL);
+                                                    a->NB, HANT__MIN(HANT__MR, nt - ir), nr, pc == 0, 0.0f, NULL, 0, 0,
+                                                    l0 + kc <= pfl ? pfp + (size_t)l0 * 64 : NULL);
+                        }
                     }
                 }
             }

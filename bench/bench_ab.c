@@ -8,8 +8,8 @@
  * MODEL: .hant or .onnx. SWITCH: se_fold (hant__se_fold), se_fold_solo
  * (hant__se_fold_solo: the fold for a thread alone on several images), mb_l2
  * (hant__infer_mb_l2: micro-batches within L2 before a late cut), mb_cap (--old V:
- * V images in place of mb_l2's), dw_ref
- * (hant__dw_ref), gemv_off (hant__gemm_gemv_off);
+ * V images in place of mb_l2's), dw_ref (hant__dw_ref), gemv_off
+ * (hant__gemm_gemv_off), wino_pf_off (hant__wino_pf_off);
  * "old" sets it to V (default: !its default). Prints the medians, the
  * 10th and 90th percentiles, old/new and the pairs the new side won, and
  * whether both gave the same bits; then per part of the network (the stem, each
@@ -32,8 +32,14 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--old") && i + 1 < argc) old = atoi(argv[++i]);
         else { fprintf(stderr, "bench_ab: unknown option %s\n", argv[i]); return 2; }
     }
-    int *sw = !strcmp(argv[2], "se_fold") ? &hant__se_fold : !strcmp(argv[2], "se_fold_solo") ? &hant__se_fold_solo : !strcmp(argv[2], "mb_cap") ? &hant__infer_mb_cap : !strcmp(argv[2], "mb_l2") ? &hant__infer_mb_l2 : !strcmp(argv[2], "dw_ref") ? &hant__dw_ref :
-              !strcmp(argv[2], "gemv_off") ? &hant__gemm_gemv_off : NULL;
+    static const struct { const char *name; int *flag; } switches[] = {
+        { "se_fold", &hant__se_fold }, { "se_fold_solo", &hant__se_fold_solo }, { "mb_cap", &hant__infer_mb_cap },
+        { "mb_l2", &hant__infer_mb_l2 }, { "dw_ref", &hant__dw_ref }, { "gemv_off", &hant__gemm_gemv_off },
+        { "wino_pf_off", &hant__wino_pf_off },
+    };
+    int *sw = NULL;
+    for (size_t i = 0; i < sizeof switches / sizeof switches[0]; i++)
+        if (!strcmp(argv[2], switches[i].name)) sw = switches[i].flag;
     if (!sw || threads < 1 || batch < 1 || pairs < 2) { fprintf(stderr, "bench_ab: bad switch or counts\n"); return 2; }
     int def = *sw;
     if (old < 0) old = !def;

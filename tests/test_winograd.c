@@ -2,7 +2,7 @@
    reference conv: odd maps, padding, channel counts off the vector width,
    K past one GEMM block, output channels past one GEMM pass, batches, 1 and
    2 threads (tiles or channels split) and 16 (a grid of both; same bits as 1 thread), with bias,
-   activations and residual. */
+   activations and residual; with and without the prefetch of U's next panel (same bits). */
 #define HANT_IMPLEMENTATION
 #include "hant.h"
 #include "hant_test.h"
@@ -53,6 +53,12 @@ static void check_shape(int m, int n, int h, int w, int cin, int cout, int varia
         else HT_CHECK(!memcmp(y, y1, ny * 4), "F(%d) n%d %dx%d %d->%d v%d: %d threads differ from 1 in the bits", m, n, h, w, cin, cout, variant,
                       t == 2 ? 16 : 2);
     }
+    /* U's next panel prefetched (the default) or not: prefetches only, the same bits */
+    hant__wino_pf_off = 1;
+    memset(y, 0xff, ny * 4);
+    if (hant__wino_forward(ctx2, &s, m, x, uw, bias, act, rs, y))
+        HT_CHECK(!memcmp(y, y1, ny * 4), "F(%d) n%d %dx%d %d->%d v%d: without the prefetch of U the bits differ", m, n, h, w, cin, cout, variant);
+    hant__wino_pf_off = 0;
     free(y1);
     free(x); free(wt); free(b); free(res); free(y); free(r); free(tmp); free(uw);
 }
