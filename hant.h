@@ -2995,25 +2995,34 @@ HANT__INLINE void hant__dw3_tile(const hant__conv_args *a, const float *restrict
         hant__vf b0 = a->bias ? (full ? hant__v_load(a->bias + c + v * HANT__VL) : hant__v_loadp(a->bias + c + v * HANT__VL, m)) : hant__v_zero();
         HANT__UNROLL for (int j = 0; j < T; j++) acc[j][v] = b0;
     }
-    for (int kh = kh0; kh < kh1; kh++) {
-        /* an offset, not a pointer: at the left edge column 0 of the run is before x */
-        const ptrdiff_t xo = x0 + (ptrdiff_t)kh * W * C;
-        const float *wr = a->w + (size_t)kh * K * C + c;
-        HANT__UNROLL for (int v = 0; v < NV; v++) {
-            int m = full ? HANT__VL : nn - v * HANT__VL, o = v * HANT__VL;
-            hant__vf wk[5], xv[HANT__DW_COLS];
-            HANT__UNROLL for (int kw = 0; kw < K; kw++) wk[kw] = full ? hant__v_load(wr + (size_t)kw * C + o) : hant__v_loadp(wr + (size_t)kw * C + o, m);
-            HANT__UNROLL for (int i = 0; i < (T - 1) * S + K; i++) {
-                if (edge && (i < ilo || i >= ihi)) xv[i] = hant__v_zero();
-                else {
-                    const float *xp = xc + (xo + (ptrdiff_t)i * C + o);
-                    xv[i] = full ? hant__v_load(xp) : hant__v_loadp(xp, m);
-                }
-            }
-            HANT__UNROLL for (int j = 0; j < T; j++)
-                HANT__UNROLL for (int kw = 0; kw < K; kw++) acc[j][v] = hant__v_fmadd(xv[j * S + kw], wk[kw], acc[j][v]);
-        }
-    }
+    /* one kernel row's taps for the NV vectors */
+#define HANT__DW3_KH(kh) do { \
+        /* an offset, not a pointer: at the left edge column 0 of the run is before x */ \
+        const ptrdiff_t xo = x0 + (ptrdiff_t)(kh) * W * C; \
+        const float *wr = a->w + (size_t)(kh) * K * C + c; \
+        HANT__UNROLL for (int v = 0; v < NV; v++) { \
+            int m = full ? HANT__VL : nn - v * HANT__VL, o = v * HANT__VL; \
+            hant__vf wk[5], xv[HANT__DW_COLS]; \
+            HANT__UNROLL for (int kw = 0; kw < K; kw++) wk[kw] = full ? hant__v_load(wr + (size_t)kw * C + o) : hant__v_loadp(wr + (size_t)kw * C + o, m); \
+            HANT__UNROLL for (int i = 0; i < (T - 1) * S + K; i++) { \
+                if (edge && (i < ilo || i >= ihi)) xv[i] = hant__v_zero(); \
+                else { \
+                    const float *xp = xc + (xo + (ptrdiff_t)i * C + o); \
+                    xv[i] = full ? hant__v_load(xp) : hant__v_loadp(xp, m); \
+                } \
+            } \
+            HANT__UNROLL for (int j = 0; j < T; j++) \
+                HANT__UNROLL for (int kw = 0; kw < K; kw++) acc[j][v] = hant__v_fmadd(xv[j * S + kw], wk[kw], acc[j][v]); \
+        } \
+    } while (0)
+    /* the interior runs with the kernel rows unrolled (those outside [kh0, kh1)
+       skipped): as a loop, 112 x 112 x 32, 56 x 56 x 144 and the 5x5 stride 2
+       ran 13-22% slower on AVX-512 and 4-15% on AVX2 (1 and 2 threads); the
+       edge runs (most of 7 x 7 and 14 x 14 maps) keep the loop: unrolled, no
+       faster and up to 7% slower */
+    if (edge) for (int kh = kh0; kh < kh1; kh++) HANT__DW3_KH(kh);
+    else HANT__UNROLL for (int kh = 0; kh < K; kh++) if (kh >= kh0 && kh < kh1) HANT__DW3_KH(kh);
+#undef HANT__DW3_KH
 #define HANT__DW3_EPI(A) \
     HANT__UNROLL for (int j = 0; j < T; j++) { \
         if (edge && j >= t) break; \
@@ -3108,11 +3117,13 @@ static void hant__dwconv_forward_rows_c(const hant__conv_args *a, int64_t r0, in
         for (int64_t r = r0; r < r1; r++) {
             int n = (int)(r / a->oh), oh = (int)(r % a->oh);
             int kh0 = HANT__MAX(0, P - oh * S), kh1 = HANT__MIN(K, H + P - oh * S);
-            /* whole rows in runs: 3x3 and 5x5 stride 1, 5x5 stride 2. The 3x3 stride-2 runs were
-               even with the 4-pixel tiles on 112 x 112 and 56 x 56 and 4-13% slower on 28 x 28 and
-               14 x 14 (AVX-512 and AVX2, one thread); 5x5 stride 2 (56 x 56 x 144) 7-9% faster */
-            if (!hant__dw_ref && (K == 3 || K == 5) && (S == 1 || (S == 2 && K == 5))) {
-                if (K == 3) hant__dw3_row(a, r, n, oh, kh0, kh1, c0, c1, 3, 1);
+            /* whole rows in runs: 3x3 and 5x5 stride 1, 5x5 stride 2, and 3x3 stride 2 to outputs
+               28 wide or more: with the kernel rows unrolled, 112 -> 56 x 96 and 56 -> 28 x 144 7-11%
+               faster than the 4-pixel tiles, 28 -> 14 and 14 -> 7 11-50% slower (AVX-512 and AVX2,
+               1 and 2 threads); 5x5 stride 2 (56 x 56 x 144) 7-9% faster */
+            if (!hant__dw_ref && (K == 3 || K == 5) && (S == 1 || (S == 2 && (K == 5 || a->ow >= 28)))) {
+                if (K == 3 && S == 2) hant__dw3_row(a, r, n, oh, kh0, kh1, c0, c1, 3, 2);
+                else if (K == 3) hant__dw3_row(a, r, n, oh, kh0, kh1, c0, c1, 3, 1);
                 else if (S == 1) hant__dw3_row(a, r, n, oh, kh0, kh1, c0, c1, 5, 1);
                 else hant__dw3_row(a, r, n, oh, kh0, kh1, c0, c1, 5, 2);
                 continue;
