@@ -2995,25 +2995,34 @@ HANT__INLINE void hant__dw3_tile(const hant__conv_args *a, const float *restrict
         hant__vf b0 = a->bias ? (full ? hant__v_load(a->bias + c + v * HANT__VL) : hant__v_loadp(a->bias + c + v * HANT__VL, m)) : hant__v_zero();
         HANT__UNROLL for (int j = 0; j < T; j++) acc[j][v] = b0;
     }
-    for (int kh = kh0; kh < kh1; kh++) {
-        /* an offset, not a pointer: at the left edge column 0 of the run is before x */
-        const ptrdiff_t xo = x0 + (ptrdiff_t)kh * W * C;
-        const float *wr = a->w + (size_t)kh * K * C + c;
-        HANT__UNROLL for (int v = 0; v < NV; v++) {
-            int m = full ? HANT__VL : nn - v * HANT__VL, o = v * HANT__VL;
-            hant__vf wk[5], xv[HANT__DW_COLS];
-            HANT__UNROLL for (int kw = 0; kw < K; kw++) wk[kw] = full ? hant__v_load(wr + (size_t)kw * C + o) : hant__v_loadp(wr + (size_t)kw * C + o, m);
-            HANT__UNROLL for (int i = 0; i < (T - 1) * S + K; i++) {
-                if (edge && (i < ilo || i >= ihi)) xv[i] = hant__v_zero();
-                else {
-                    const float *xp = xc + (xo + (ptrdiff_t)i * C + o);
-                    xv[i] = full ? hant__v_load(xp) : hant__v_loadp(xp, m);
-                }
-            }
-            HANT__UNROLL for (int j = 0; j < T; j++)
-                HANT__UNROLL for (int kw = 0; kw < K; kw++) acc[j][v] = hant__v_fmadd(xv[j * S + kw], wk[kw], acc[j][v]);
-        }
-    }
+    /* one kernel row's taps for the NV vectors */
+#define HANT__DW3_KH(kh) do { \
+        /* an offset, not a pointer: at the left edge column 0 of the run is before x */ \
+        const ptrdiff_t xo = x0 + (ptrdiff_t)(kh) * W * C; \
+        const float *wr = a->w + (size_t)(kh) * K * C + c; \
+        HANT__UNROLL for (int v = 0; v < NV; v++) { \
+            int m = full ? HANT__VL : nn - v * HANT__VL, o = v * HANT__VL; \
+            hant__vf wk[5], xv[HANT__DW_COLS]; \
+            HANT__UNROLL for (int kw = 0; kw < K; kw++) wk[kw] = full ? hant__v_load(wr + (size_t)kw * C + o) : hant__v_loadp(wr + (size_t)kw * C + o, m); \
+            HANT__UNROLL for (int i = 0; i < (T - 1) * S + K; i++) { \
+                if (edge && (i < ilo || i >= ihi)) xv[i] = hant__v_zero(); \
+                else { \
+                    const float *xp = xc + (xo + (ptrdiff_t)i * C + o); \
+                    xv[i] = full ? hant__v_load(xp) : hant__v_loadp(xp, m); \
+                } \
+            } \
+            HANT__UNROLL for (int j = 0; j < T; j++) \
+                HANT__UNROLL for (int kw = 0; kw < K; kw++) acc[j][v] = hant__v_fmadd(xv[j * S + kw], wk[kw], acc[j][v]); \
+        } \
+    } while (0)
+    /* the interior runs with the kernel rows unrolled (those outside [kh0, kh1)
+       skipped): as a loop, 112 x 112 x 32, 56 x 56 x 144 and the 5x5 stride 2
+       ran 13-22% slower on AVX-512 and 4-15% on AVX2 (1 and 2 threads); the
+       edge runs (most of 7 x 7 and 14 x 14 maps) keep the loop: unrolled, no
+       faster and up to 7% slower */
+    if (edge) for (int kh = kh0; kh < kh1; kh++) HANT__DW3_KH(kh);
+    else HANT__UNROLL for (int kh = 0; kh < K; kh++) if (kh >= kh0 && kh < kh1) HANT__DW3_KH(kh);
+#undef HANT__DW3_KH
 #define HANT__DW3_EPI(A) \
     HANT__UNROLL for (int j = 0; j < T; j++) { \
         if (edge && j >= t) break; \
@@ -3068,6 +3077,91 @@ HANT__INLINE void hant__dw3_row(const hant__conv_args *a, int64_t r, int n, int 
     }
 }
 
+/* 3x3 stride 1, two output rows at once (AVX-512: the 9 weight vectors, 2 x T
+   sums and T + 2 inputs fit the 32 registers): each of the 4 input rows loads
+   once for both, where the one-row runs loaded 6 for 2 rows. One channel
+   vector (partial: nn < VL channels). i0, i1: the input rows of [oh - P,
+   oh - P + 4) inside the image; each output row sums its kernel rows in
+   ascending order, as the one-row runs (so bit for bit). Measured against
+   them (2 threads, in one process): 112 x 112 x 32, 56 x 56 x 144 and
+   28 x 28 x 192 11-18% faster; 14 x 14 even (ReLU6) or 8-9% faster (SiLU);
+   7 x 7 x 960 4-6% slower, so maps under 14 wide keep one row. AVX2 (16
+   registers): two-row runs of 3 to 6 pixels were no faster in a C model. */
+#ifndef HANT__DW3_R2
+#define HANT__DW3_R2 (HANT__VL >= 16)
+#endif
+HANT__INLINE void hant__dw3_tile2(const hant__conv_args *a, const float *restrict xc, ptrdiff_t x0, int c, int nn, int i0, int i1,
+                                  float *restrict yp, const float *restrict res, int ilo, int ihi, int t, const int full, const int edge,
+                                  const int T) {
+    const int C = a->s.cin, W = a->s.w, OW = a->ow, m = full ? HANT__VL : nn;
+    hant__vf acc0[HANT__DW_RUNMAX], acc1[HANT__DW_RUNMAX], wk[9];
+    hant__vf b0 = a->bias ? (full ? hant__v_load(a->bias + c) : hant__v_loadp(a->bias + c, m)) : hant__v_zero();
+    HANT__UNROLL for (int j = 0; j < T; j++) { acc0[j] = b0; acc1[j] = b0; }
+    HANT__UNROLL for (int q = 0; q < 9; q++) wk[q] = full ? hant__v_load(a->w + (size_t)q * C + c) : hant__v_loadp(a->w + (size_t)q * C + c, m);
+    HANT__UNROLL for (int i = 0; i < 4; i++) {
+        if (i < i0 || i >= i1) continue;
+        const ptrdiff_t xo = x0 + (ptrdiff_t)i * W * C;
+        hant__vf xv[HANT__DW_RUNMAX + 2];
+        HANT__UNROLL for (int q = 0; q < T + 2; q++) {
+            if (edge && (q < ilo || q >= ihi)) xv[q] = hant__v_zero();
+            else {
+                const float *xp = xc + (xo + (ptrdiff_t)q * C);
+                xv[q] = full ? hant__v_load(xp) : hant__v_loadp(xp, m);
+            }
+        }
+        if (i < 3)
+            HANT__UNROLL for (int j = 0; j < T; j++)
+                HANT__UNROLL for (int kw = 0; kw < 3; kw++) acc0[j] = hant__v_fmadd(xv[j + kw], wk[i * 3 + kw], acc0[j]);
+        if (i > 0)
+            HANT__UNROLL for (int j = 0; j < T; j++)
+                HANT__UNROLL for (int kw = 0; kw < 3; kw++) acc1[j] = hant__v_fmadd(xv[j + kw], wk[(i - 1) * 3 + kw], acc1[j]);
+    }
+#define HANT__DW3_EPI2(A) \
+    HANT__UNROLL for (int j = 0; j < T; j++) { \
+        if (edge && j >= t) break; \
+        hant__vf r0 = hant__v_act(acc0[j], A), r1 = hant__v_act(acc1[j], A); \
+        if (res) { \
+            const float *q0 = res + (size_t)j * C, *q1 = q0 + (size_t)OW * C; \
+            r0 = hant__v_add(r0, full ? hant__v_load(q0) : hant__v_loadp(q0, m)); \
+            r1 = hant__v_add(r1, full ? hant__v_load(q1) : hant__v_loadp(q1, m)); \
+        } \
+        float *p0 = yp + (size_t)j * C, *p1 = p0 + (size_t)OW * C; \
+        if (full) { hant__v_store(p0, r0); hant__v_store(p1, r1); } \
+        else { hant__v_storep(p0, r0, m); hant__v_storep(p1, r1, m); } \
+    }
+    HANT__ACT_SWITCH(a->act, HANT__DW3_EPI2);
+#undef HANT__DW3_EPI2
+}
+
+/* Output rows r and r + 1 (oh, oh + 1 of image n) of the 3x3 stride-1 runs,
+   borders as hant__dw3_row. */
+static void hant__dw3_row2(const hant__conv_args *a, int64_t r, int n, int oh, int c0, int c1) {
+    const int C = a->s.cin, H = a->s.h, W = a->s.w, P = a->pad, OW = a->ow, T = HANT__DW3_T, cols = T + 2;
+    const int i0 = HANT__MAX(0, P - oh), i1 = HANT__MIN(4, H + P - oh);
+    float *yrow = a->y + (size_t)(r - a->y_row0) * OW * C;
+    const float *rrow = a->residual ? a->residual + (size_t)(r - a->y_row0) * OW * C : NULL;
+    const ptrdiff_t xrow = ((ptrdiff_t)n * H + (oh - P - a->x_row0)) * W;
+    int ow = 0;
+    while (ow < OW) {
+        int left = OW - ow, col0 = ow - P, tt = left > T / 2 ? T : 2, cc = tt + 2;
+        int ilo = HANT__MAX(0, -col0), ihi = HANT__MIN(cc, W - col0), t = HANT__MIN(tt, left);
+        int edge = !(t == tt && ilo == 0 && ihi == cc);
+        ptrdiff_t x0 = (xrow + col0) * (ptrdiff_t)C;
+        float *yp = yrow + (size_t)ow * C;
+        const float *rp = rrow ? rrow + (size_t)ow * C : NULL;
+        for (int c = c0; c < c1; c += HANT__VL) {
+            int full = c + HANT__VL <= c1;
+            const float *xc = a->x + c;
+            float *y = yp + c;
+            const float *q = rp ? rp + c : NULL;
+            if (tt == T && !edge && full) hant__dw3_tile2(a, xc, x0, c, c1 - c, i0, i1, y, q, 0, cols, T, 1, 0, T);
+            else if (tt == T) hant__dw3_tile2(a, xc, x0, c, c1 - c, i0, i1, y, q, ilo, ihi, t, full ? 1 : 0, 1, T);
+            else hant__dw3_tile2(a, xc, x0, c, c1 - c, i0, i1, y, q, ilo, ihi, t, full ? 1 : 0, 1, 2);
+        }
+        ow += tt;
+    }
+}
+
 /* The interior tiles of one output row from column ow to hi; returns the
    first column left. KC, SC as hant__dw_tile. */
 HANT__INLINE int hant__dw_interior(const hant__conv_args *a, int64_t r, int n, int oh, int ow, int hi, int kh0, int kh1, int c0, int c1,
@@ -3108,11 +3202,16 @@ static void hant__dwconv_forward_rows_c(const hant__conv_args *a, int64_t r0, in
         for (int64_t r = r0; r < r1; r++) {
             int n = (int)(r / a->oh), oh = (int)(r % a->oh);
             int kh0 = HANT__MAX(0, P - oh * S), kh1 = HANT__MIN(K, H + P - oh * S);
-            /* whole rows in runs: 3x3 and 5x5 stride 1, 5x5 stride 2. The 3x3 stride-2 runs were
-               even with the 4-pixel tiles on 112 x 112 and 56 x 56 and 4-13% slower on 28 x 28 and
-               14 x 14 (AVX-512 and AVX2, one thread); 5x5 stride 2 (56 x 56 x 144) 7-9% faster */
-            if (!hant__dw_ref && (K == 3 || K == 5) && (S == 1 || (S == 2 && K == 5))) {
-                if (K == 3) hant__dw3_row(a, r, n, oh, kh0, kh1, c0, c1, 3, 1);
+            /* whole rows in runs: 3x3 and 5x5 stride 1, 5x5 stride 2, and 3x3 stride 2 to outputs
+               28 wide or more: with the kernel rows unrolled, 112 -> 56 x 96 and 56 -> 28 x 144 7-11%
+               faster than the 4-pixel tiles, 28 -> 14 and 14 -> 7 11-50% slower (AVX-512 and AVX2,
+               1 and 2 threads); 5x5 stride 2 (56 x 56 x 144) 7-9% faster */
+            if (!hant__dw_ref && (K == 3 || K == 5) && (S == 1 || (S == 2 && (K == 5 || a->ow >= 28)))) {
+                if (K == 3 && S == 2) hant__dw3_row(a, r, n, oh, kh0, kh1, c0, c1, 3, 2);
+                else if (K == 3 && HANT__DW3_R2 && a->ow >= 14 && r + 1 < r1 && oh + 1 < a->oh) {
+                    hant__dw3_row2(a, r, n, oh, c0, c1);
+                    r++;
+                } else if (K == 3) hant__dw3_row(a, r, n, oh, kh0, kh1, c0, c1, 3, 1);
                 else if (S == 1) hant__dw3_row(a, r, n, oh, kh0, kh1, c0, c1, 5, 1);
                 else hant__dw3_row(a, r, n, oh, kh0, kh1, c0, c1, 5, 2);
                 continue;

@@ -519,7 +519,10 @@ static void test_gemm_steal(void) {
 }
 
 /* The 3x3 and 5x5 stride-1 and stride-2 depthwise runs (hant__dw3_tile: T
-   pixels x NV vectors, inputs in registers, whole rows with the borders)
+   pixels x NV vectors, inputs in registers, whole rows with the borders; the
+   interior runs' kernel rows unrolled, the top and bottom rows skipping some;
+   on AVX-512 the 3x3 stride-1 rows in pairs, hant__dw3_row2, on maps 14 wide
+   or more: odd row counts, pairs that would cross an image or a thread's rows)
    against the pixel path and 4-pixel tiles they replace, which sum the taps
    in the same order (so bit for bit), and against the double reference: rows
    of several runs, run tails and maps narrower than a run, channels of one,
@@ -532,8 +535,12 @@ static void test_dw3_runs(void) {
         { 1, 12, 12, 144, 3, 1 }, { 1, 9, 23, 40, 5, 1 }, { 2, 7, 12, 19, 5, 1 }, { 1, 8, 17, 64, 5, 1 }, { 1, 7, 7, 48, 5, 1 }, { 1, 7, 7, 40, 3, 1 },
         { 1, 3, 2, 16, 5, 1 }, { 1, 1, 1, 17, 3, 1 }, { 1, 14, 14, 48, 3, 2 }, { 2, 9, 13, 40, 3, 2 }, { 1, 12, 30, 19, 3, 2 }, { 1, 8, 8, 5, 3, 2 },
         { 1, 14, 14, 64, 5, 2 }, { 1, 11, 21, 40, 5, 2 }, { 2, 7, 9, 24, 5, 2 }, { 1, 2, 3, 33, 5, 2 }, { 1, 1, 2, 16, 3, 2 },
+        /* 3x3 stride 1, 14 wide or more (AVX-512: row pairs): tails of 1-5 pixels, partial vectors, 2 images of odd height */
+        { 1, 5, 15, 40, 3, 1 }, { 2, 5, 16, 19, 3, 1 }, { 1, 2, 23, 33, 3, 1 }, { 1, 3, 29, 7, 3, 1 },
+        /* 3x3 stride 2 to outputs 28 wide or more: runs (narrower: the 4-pixel tiles) */
+        { 1, 11, 58, 40, 3, 2 }, { 2, 5, 57, 19, 3, 2 }, { 1, 6, 56, 24, 3, 2 }, { 1, 4, 61, 7, 3, 2 },
         /* few rows: 2 threads split the channels */
-        { 1, 7, 7, 160, 3, 1 }, { 1, 5, 9, 136, 5, 1 }, { 1, 14, 14, 144, 5, 2 }, { 1, 13, 6, 200, 3, 2 } };
+        { 1, 7, 7, 160, 3, 1 }, { 1, 5, 9, 136, 5, 1 }, { 1, 14, 14, 144, 5, 2 }, { 1, 13, 6, 200, 3, 2 }, { 1, 5, 60, 136, 3, 2 } };
     for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++)
         for (int variant = 0; variant < 3; variant++) {
             hant_conv_shape s = { dims[d][0], dims[d][1], dims[d][2], dims[d][3], dims[d][3], dims[d][4], dims[d][5], dims[d][3] };
