@@ -6924,8 +6924,9 @@ static int hant__se_fold_unit(const hant_net *net, int i) {
 static int hant__se_fold_now(const hant_net *net, const hant__op *o, int n) {
     if (!hant__se_fold) return 0;
     int hw = net->ses[o->idx].hw, cout = net->units[o->sefold - 1].s.cout;
-    if (hant__tls_in_task || net->ctx->nthreads == 1) return hant__se_fold_solo || (n == 1 && hw >= 8 * cout);
-    return n == 1 && hw >= 8 * cout;
+    int batch1 = n == 1 && hw >= 8 * cout;
+    if (hant__tls_in_task || net->ctx->nthreads == 1) return hant__se_fold_solo || batch1;
+    return batch1;
 }
 
 /* (Re)allocates e for `cap` images. Inference shares slot buffers by liveness;
