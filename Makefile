@@ -136,7 +136,7 @@ bench-distill: $(B)/bench_distill
 $(B)/bench_%: bench/bench_%.c hant.h | $(B)
 	$(CC) $(CFLAGS_BASE) -o $@ $< $(LDLIBS)
 $(B)/bench_pointwise $(B)/bench_kernels $(B)/bench_distill $(B)/bench_layers: bench/bench_common.h
-$(B)/bench_dw $(B)/bench_conv_cache: bench/bench_common.h
+$(B)/bench_dw $(B)/bench_conv_cache $(B)/bench_pw_state: bench/bench_common.h
 $(B)/bench_ab: bench/bench_common.h bench/bench_op_clock.h
 $(B)/bench_train_ops: bench/bench_common.h
 

@@ -7,7 +7,7 @@
  * Prints per shape the median and min ms of each state (eighteenth session,
  * issue 18: where the in-network 1x1 convs lose against their standalone speed).
  *
- *   cc -O2 -march=x86-64-v3 -I. bench/bench_pw_state.c -lm -lpthread && chrt -f 50 ./a.out [REPS]
+ *   make SIMD=avx2 build/cc-avx2/bench_pw_state && chrt -f 50 build/cc-avx2/bench_pw_state [REPS]
  */
 #define HANT_IMPLEMENTATION
 #include "hant.h"
