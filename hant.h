@@ -3701,10 +3701,9 @@ static void hant__conv_igemm(const hant__conv_args *a, int64_t m0, int64_t m1, i
 #endif
 /* 1: the stem runs off, for tests that compare them with the 4-pixel tiles */
 static int hant__direct_ref;
-/* Stem runs, one thread, 224 x 224 x 3 -> 32 and -> 16: on AVX-512 8 x 2
-   vectors and 12 x 1 (6 x 2: 10% slower, 8 x 1: 8%); on AVX2 6 x 2 (4 x 2,
-   the old tiles' width: 10-25% slower; 16 registers). AVX-512 12 x 2 since the
-   eighteenth session (24 sums: 8 x 2 was about 9% slower at 2 threads). */
+/* Stem runs, 224 x 224 x 3 -> 32 and -> 16: on AVX-512 12 x 2 vectors (24 sums;
+   8 x 2 about 9% slower) and 12 x 1 (8 x 1: 8% slower); on AVX2 6 x 2 (4 x 2:
+   10-25% slower; 16 registers) */
 #ifndef HANT__DIRECT_PX2
 #define HANT__DIRECT_PX2 (HANT__VL >= 16 ? 12 : 6)
 #endif
