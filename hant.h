@@ -1782,9 +1782,14 @@ HANT__INLINE hant__vf hant__v_act_grad(hant__vf u, hant__vf dy, hant_act act) {
 #endif
 #define HANT__NR (HANT__NRV * HANT__VL)
 #define HANT__KC 256
+/* Weights packed once (hant__gemm_pack_b_full) take K blocks of up to
+   HANT__KC_ONE, of equal depth (hant__kblock): a block per input row read
+   for K up to 576 (mobilenet_v2's 1x1 convs), where 256-deep blocks read
+   the rows of A, from L3 inside a network, two or three times. */
+#define HANT__KC_ONE 576
 #define HANT__MC (HANT__MR * 16)
 #define HANT__NC (HANT__NR * 32)
-#define HANT__PACK_A_BYTES ((size_t)HANT__MC * HANT__KC * sizeof(float))
+#define HANT__PACK_A_BYTES ((size_t)HANT__MC * HANT__KC_ONE * sizeof(float))
 #define HANT__PACK_B_BYTES ((size_t)HANT__NC * HANT__KC * sizeof(float))
 #define HANT__COL_FLOATS ((size_t)1 << 18) /* im2col chunk: 1 MiB per thread */
 #define HANT__COL_BYTES (HANT__COL_FLOATS * sizeof(float))
@@ -2111,6 +2116,7 @@ typedef struct hant__gemm_args {
     hant_context *ctx;
     struct hant__gemm_steal *steal; /* per-thread chunk counters (hant__gemm_run), or NULL: the static split */
     int n24;                /* inference: panels of 17-24 columns may sum as hant__md_n24 (training keeps hant__md_n's bits) */
+    int kb;                 /* packed_b's K block depth: 0 hant__kblock (inference weights), HANT__KC training's */
 } hant__gemm_args;
 
 
@@ -2475,18 +2481,45 @@ static void hant__gemm_pack_b(int tb, const float *b, int ldb, int p0, int kc, i
     }
 }
 
+/* The K block depth of packed weights of depth k: one block up to
+   hant__kc_one (at most HANT__KC_ONE), past it HANT__KC, or with
+   hant__kc_split equal blocks of at most hant__kc_one (a multiple of 8);
+   hant__kc_one 0: HANT__KC always (benches: the blocking before the
+   nineteenth session). Packing and every reader of the packed weights (the
+   GEMM, the implicit-GEMM conv, Winograd) take it from here. */
+static int hant__kc_one = HANT__KC_ONE, hant__kc_split = 1;
+HANT__INLINE int hant__kblock(int k) {
+    if (!hant__kc_one) return HANT__KC;
+    if (k <= hant__kc_one) return k;
+    if (!hant__kc_split) return HANT__KC;
+    int nb = (k + hant__kc_one - 1) / hant__kc_one;
+    return ((k + nb - 1) / nb + 7) / 8 * 8;
+}
+
 static size_t hant__gemm_packed_b_floats(int n, int k) {
     return (size_t)k * (size_t)((n + HANT__NR - 1) / HANT__NR * HANT__NR);
 }
 
-/* The whole of op(B) packed once (weights at inference): K blocks of KC,
-   each holding every NR panel; matches the indexing in hant__gemm_serial. */
-static void hant__gemm_pack_b_full(int tb, int n, int k, const float *b, int ldb, float *dst) {
+/* The whole of op(B) packed once: K blocks of kb, each holding every NR
+   panel; matches the indexing in hant__gemm_serial. Training packs in
+   HANT__KC blocks (hant__gemm_args.kb), the blocks its GEMMs sum in when
+   they pack B themselves: the same bits either way. */
+static void hant__gemm_pack_b_blocks(int tb, int n, int k, const float *b, int ldb, float *dst, int kb) {
     size_t npad = (size_t)((n + HANT__NR - 1) / HANT__NR * HANT__NR);
-    for (int pc = 0; pc < k; pc += HANT__KC) {
-        int kc = HANT__MIN(HANT__KC, k - pc);
+    for (int pc = 0; pc < k; pc += kb) {
+        int kc = HANT__MIN(kb, k - pc);
         hant__gemm_pack_b(tb, b, ldb, pc, kc, 0, n, dst + (size_t)pc * npad);
     }
+}
+
+/* Weights at inference: K blocks of hant__kblock. */
+static void hant__gemm_pack_b_full(int tb, int n, int k, const float *b, int ldb, float *dst) {
+    hant__gemm_pack_b_blocks(tb, n, k, b, ldb, dst, hant__kblock(k));
+}
+
+/* The K blocks g's GEMM sums in: packed B's, else HANT__KC (HANT__PACK_B_BYTES). */
+HANT__INLINE int hant__gemm_kb(const hant__gemm_args *g) {
+    return !g->packed_b ? HANT__KC : g->kb ? g->kb : hant__kblock(g->k);
 }
 
 /* dst = packed (hant__gemm_pack_b_full of an n-column, k-row B) with row r
@@ -2495,8 +2528,9 @@ static void hant__gemm_pack_b_full(int tb, int n, int k, const float *b, int ldb
    packing the scaled rows would give. */
 static void hant__gemm_packed_scale_k(const float *packed, int n, int k, const float *g, float *dst) {
     size_t npad = (size_t)((n + HANT__NR - 1) / HANT__NR * HANT__NR);
-    for (int pc = 0; pc < k; pc += HANT__KC) {
-        int kc = HANT__MIN(HANT__KC, k - pc);
+    const int kb = hant__kblock(k);
+    for (int pc = 0; pc < k; pc += kb) {
+        int kc = HANT__MIN(kb, k - pc);
         const float *s = packed + (size_t)pc * npad;
         float *d = dst + (size_t)pc * npad;
         for (size_t q = 0; q < npad / HANT__NR; q++)
@@ -2512,10 +2546,11 @@ static void hant__gemm_serial(const hant__gemm_args *g, int m0, int m1, int n0, 
     float *pa = (float *)hant__scratch_get(g->ctx, HANT__SCR_PACK_A);
     float *pbuf = (float *)hant__scratch_get(g->ctx, HANT__SCR_PACK_B);
     size_t npad = (size_t)((g->n + HANT__NR - 1) / HANT__NR * HANT__NR);
+    const int kb = hant__gemm_kb(g);
     for (int jc = n0; jc < n1; jc += HANT__NC) {
         int nc = HANT__MIN(HANT__NC, n1 - jc);
-        for (int pc = 0; pc < g->k; pc += HANT__KC) {
-            int kc = HANT__MIN(HANT__KC, g->k - pc);
+        for (int pc = 0; pc < g->k; pc += kb) {
+            int kc = HANT__MIN(kb, g->k - pc);
             const float *pb;
             if (g->packed_b) pb = g->packed_b + (size_t)pc * npad + (size_t)jc * kc;
             else { hant__gemm_pack_b(g->tb, g->b, g->ldb, pc, kc, jc, nc, pbuf); pb = pbuf; }
@@ -2564,7 +2599,7 @@ static void hant__gemm_serial(const hant__gemm_args *g, int m0, int m1, int n0, 
                         pfp = (const char *)(pb + (size_t)(jr + HANT__NR) * kc);
                         pfl = kc * HANT__NR * (int)sizeof(float) / 64;
                     } else if (pfon && pc + kc < g->k) {
-                        int kn = HANT__MIN(HANT__KC, g->k - pc - kc);
+                        int kn = HANT__MIN(kb, g->k - pc - kc);
                         pfp = (const char *)(g->packed_b + (size_t)(pc + kc) * npad + (size_t)jc * kn);
                         pfl = kn * HANT__NR * (int)sizeof(float) / 64;
                     }
@@ -2638,10 +2673,11 @@ static void hant__gemm_few_rows(const hant__gemm_args *g) {
 static int hant__gemm_gemv_off;
 static void hant__gemm_gemv_packed(const hant__gemm_args *g, int p0, int p1) {
     size_t npad = (size_t)((g->n + HANT__NR - 1) / HANT__NR * HANT__NR);
+    const int kb = hant__gemm_kb(g);
     for (int p = p0; p < p1; p++) {
 #if HANT__N24_ON
         int nr = HANT__MIN(HANT__NR, g->n - p * HANT__NR);
-        if (g->n24 && nr > HANT__VL && nr <= HANT__VL + HANT__VL / 2 && g->k <= HANT__KC && !(g->k & 1) && !hant__gemm_n24_off) {
+        if (g->n24 && nr > HANT__VL && nr <= HANT__VL + HANT__VL / 2 && kb >= g->k && !(g->k & 1) && !hant__gemm_n24_off) {
             /* hant__gemm_serial's panel of 17-24 columns: its sums, for the same bits */
             hant__md_n24(g->k, g->a, (size_t)g->lda, 1, g->packed_b + (size_t)p * HANT__NR * g->k, g->c + (size_t)p * HANT__NR, g->ldc, nr, g->ep, 0,
                          p * HANT__NR);
@@ -2650,8 +2686,8 @@ static void hant__gemm_gemv_packed(const hant__gemm_args *g, int p0, int p1) {
 #endif
         hant__tile t;
         HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) t.v[0][j] = hant__v_zero(); /* K = 0 goes to hant__gemm_k0 */
-        for (int pc = 0; pc < g->k; pc += HANT__KC) {
-            int kc = HANT__MIN(HANT__KC, g->k - pc);
+        for (int pc = 0; pc < g->k; pc += kb) {
+            int kc = HANT__MIN(kb, g->k - pc);
             const float *restrict pb = g->packed_b + (size_t)pc * npad + (size_t)p * HANT__NR * kc, *restrict a = g->a + pc;
             hant__vf acc[HANT__NRV];
             HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) acc[j] = hant__v_zero();
@@ -3493,7 +3529,7 @@ static void hant__dense_forward_rows(const hant__conv_args *a, int64_t r0, int64
    row of taps when every pixel of the tile has its kw taps inside the image)
    is one run of the micro-kernel with MR row pointers; a tap outside the
    image reads zeros. Blocking (NC, KC, MC) and weight packing as the GEMM's. */
-static const float hant__zeros[HANT__KC];
+static const float hant__zeros[HANT__KC_ONE];
 
 /* t += rows ar[lo..hi) (len floats each) x packed B (len x NR), nv vectors. */
 HANT__INLINE void hant__micro_rows(int len, const float *const *ar, const float *restrict pb, hant__vf acc[HANT__MR][HANT__NRV], const int nv,
@@ -3598,10 +3634,11 @@ static void hant__conv_igemm(const hant__conv_args *a, int64_t m0, int64_t m1, i
     float *pbuf = (float *)hant__scratch_get(a->ctx, HANT__SCR_PACK_B);
     size_t npad = (size_t)((N + HANT__NR - 1) / HANT__NR * HANT__NR);
     hant__epilogue epl = { a->bias, a->act, a->residual, N };
+    const int kb = a->packed_w ? hant__kblock(Kt) : HANT__KC; /* B packed here: HANT__PACK_B_BYTES */
     for (int jc = n0; jc < n1; jc += HANT__NC) {
         int nc = HANT__MIN(HANT__NC, n1 - jc);
-        for (int pc = 0; pc < Kt; pc += HANT__KC) {
-            int kc = HANT__MIN(HANT__KC, Kt - pc);
+        for (int pc = 0; pc < Kt; pc += kb) {
+            int kc = HANT__MIN(kb, Kt - pc);
             const float *pb;
             if (a->packed_w) pb = a->packed_w + (size_t)pc * npad + (size_t)jc * kc;
             else { hant__gemm_pack_b(0, a->w, N, pc, kc, jc, nc, pbuf); pb = pbuf; }
@@ -3868,9 +3905,10 @@ static void hant__conv_setup(hant__conv_args *a, hant_context *ctx, const hant_c
 }
 
 /* Forward with optional pre-packed weights (groups == 1, non-depthwise). */
-/* infer: an inference layer's 1x1 GEMM (hant__gemm_args.n24) */
+/* infer: an inference layer's 1x1 GEMM (hant__gemm_args.n24); kb: packed_w's K blocks (hant__gemm_args.kb) */
 static void hant__conv_forward_packed_x(hant_context *ctx, const hant_conv_shape *s, const float *x, const float *w,
-                                        const float *packed_w, const float *bias, hant_act act, const float *residual, float *y, int infer) {
+                                        const float *packed_w, const float *bias, hant_act act, const float *residual, float *y, int infer,
+                                        int kb) {
     hant__conv_args a;
     hant__conv_setup(&a, ctx, s);
     a.x = x; a.w = w; a.packed_w = packed_w; a.bias = bias; a.act = act; a.residual = residual; a.y = y;
@@ -3883,7 +3921,7 @@ static void hant__conv_forward_packed_x(hant_context *ctx, const hant_conv_shape
         hant__gemm_args g;
         memset(&g, 0, sizeof g);
         g.m = (int)rows; g.n = s->cout; g.k = s->cin; g.a = x; g.lda = s->cin; g.b = w; g.ldb = s->cout;
-        g.packed_b = packed_w; g.c = y; g.ldc = s->cout; g.ep = &ep; g.ctx = ctx; g.n24 = infer;
+        g.packed_b = packed_w; g.c = y; g.ldc = s->cout; g.ep = &ep; g.ctx = ctx; g.n24 = infer; g.kb = kb;
         hant__gemm_run(&g);
     } else {
         if (rows * s->cout * s->kernel * s->kernel * (s->cin / a.groups) < 65536) {
@@ -3896,7 +3934,7 @@ static void hant__conv_forward_packed_x(hant_context *ctx, const hant_conv_shape
 
 static void hant__conv_forward_packed(hant_context *ctx, const hant_conv_shape *s, const float *x, const float *w,
                                       const float *packed_w, const float *bias, hant_act act, const float *residual, float *y) {
-    hant__conv_forward_packed_x(ctx, s, x, w, packed_w, bias, act, residual, y, 0);
+    hant__conv_forward_packed_x(ctx, s, x, w, packed_w, bias, act, residual, y, 0, 0);
 }
 
 /* The shape checks shared by hant_conv_forward and _backward: 1 if usable,
@@ -4010,7 +4048,7 @@ static void hant__wgrad_task(void *arg, int tid, int nt) {
 }
 
 /* hant_conv_backward; wtp (may be NULL), for a 1x1 stride-1 conv, is W^T
-   packed by hant__gemm_pack_b_full(1, cin, cout, w, cout, wtp): training
+   packed by hant__gemm_pack_b_blocks(1, cin, cout, w, cout, wtp, HANT__KC): training
    packs it once per step for all of a unit's image groups (the GEMM packs it
    per call, a scalar transpose costing a quarter of the multiply-adds at
    112 rows). The same sums in the same order: the same bits. */
@@ -4043,7 +4081,7 @@ static void hant__conv_backward_wt(hant_context *ctx, const hant_conv_shape *s, 
             memset(&g, 0, sizeof g);
             g.tb = 1; g.m = (int)rows; g.n = s->cin; g.k = s->cout; g.a = dy; g.lda = s->cout;
             g.b = w; g.ldb = s->cout; g.beta = accumulate_dx ? 1.0f : 0.0f; g.c = dx; g.ldc = s->cin; g.ctx = ctx;
-            g.packed_b = wtp;
+            g.packed_b = wtp; g.kb = HANT__KC;
             hant__gemm_run(&g);
         }
         if (dw && hant__wg_transpose && s->cout <= 48 && s->cin > s->cout && s->cin <= 256) {
@@ -4321,6 +4359,7 @@ static void hant__wino_range(const hant__wino_args *a, int64_t t0, int64_t t1, i
     float *V = (float *)hant__scratch_get(a->ctx, HANT__SCR_COL), *M = V + (size_t)a->P * a->T * C;
     const size_t vs = (size_t)a->T * C, ms = (size_t)a->T * a->NB, psz = hant__gemm_packed_b_floats(O, C);
     const size_t npad = (size_t)((O + HANT__NR - 1) / HANT__NR * HANT__NR);
+    const int kb = hant__kblock(C);
     for (int64_t tb = t0; tb < t1; tb += a->T) {
         int nt = (int)HANT__MIN((int64_t)a->T, t1 - tb);
         hant__wino_input(a, tb, nt, V);
@@ -4329,8 +4368,8 @@ static void hant__wino_range(const hant__wino_args *a, int64_t t0, int64_t t1, i
             for (int xi = 0; xi < a->P; xi++) {
                 const float *vx = V + xi * vs, *ux = a->uw + xi * psz;
                 float *mx = M + xi * ms;
-                for (int pc = 0; pc < C; pc += HANT__KC) {
-                    int kc = HANT__MIN(HANT__KC, C - pc);
+                for (int pc = 0; pc < C; pc += kb) {
+                    int kc = HANT__MIN(kb, C - pc);
                     const float *pb = ux + (size_t)pc * npad;
                     for (int jr = 0; jr < cw; jr += HANT__NR) {
                         int nr = HANT__MIN(HANT__NR, cw - jr);
@@ -4343,8 +4382,8 @@ static void hant__wino_range(const hant__wino_args *a, int64_t t0, int64_t t1, i
                         if (!hant__wino_pf_off) {
                             int kn = kc;
                             if (jr + HANT__NR < cw) pfp = (const char *)(pb + (size_t)(nb + jr + HANT__NR) * kc);
-                            else if (pc + kc < C) { kn = HANT__MIN(HANT__KC, C - pc - kc); pfp = (const char *)(ux + (size_t)(pc + kc) * npad + (size_t)nb * kn); }
-                            else if (xi + 1 < a->P) { kn = HANT__MIN(HANT__KC, C); pfp = (const char *)(ux + psz + (size_t)nb * kn); }
+                            else if (pc + kc < C) { kn = HANT__MIN(kb, C - pc - kc); pfp = (const char *)(ux + (size_t)(pc + kc) * npad + (size_t)nb * kn); }
+                            else if (xi + 1 < a->P) { kn = HANT__MIN(kb, C); pfp = (const char *)(ux + psz + (size_t)nb * kn); }
                             pfl = pfp ? kn * HANT__NR * (int)sizeof(float) / 64 : 0;
                         }
                         for (int ir = 0; ir < nt; ir += HANT__MR) {
@@ -4416,7 +4455,7 @@ static int hant__wino_forward(hant_context *ctx, const hant_conv_shape *s, int m
 static void hant__conv_forward_net(hant_context *ctx, const hant_conv_shape *s, const float *x, const float *w, const float *packed_w,
                                    int wino_m, const float *wino_w, const float *bias, hant_act act, const float *residual, float *y) {
     if (wino_w && hant__wino_batch(ctx, s, wino_m) && hant__wino_forward(ctx, s, wino_m, x, wino_w, bias, act, residual, y)) return;
-    hant__conv_forward_packed_x(ctx, s, x, w, packed_w, bias, act, residual, y, 1);
+    hant__conv_forward_packed_x(ctx, s, x, w, packed_w, bias, act, residual, y, 1, 0);
 }
 
 // >>int8
@@ -7947,7 +7986,7 @@ static void hant__train_bn_forward(hant_net *net, hant__exec *e, const hant__op 
        call otherwise): the same panels, the same bits */
     const float *wp = NULL;
     if (grp < n && hant__train_wpack && e->wtp && hant__unit_wt_packed(u)) {
-        HANT__TP(HANT__TP_F1X1, 0, hant__gemm_pack_b_full(0, C, u->s.cin, W, C, e->wtp));
+        HANT__TP(HANT__TP_F1X1, 0, hant__gemm_pack_b_blocks(0, C, u->s.cin, W, C, e->wtp, HANT__KC));
         wp = e->wtp;
     }
     hant__bn_acc st;
@@ -7956,7 +7995,7 @@ static void hant__train_bn_forward(hant_net *net, hant__exec *e, const hant__op 
         int m = HANT__MIN(grp, n - i0);
         hant_conv_shape s = hant__unit_shape(u, m);
         HANT__TP(hant__tp_conv_kind(&s, 1), hant__tp_conv_flops(u, m),
-                 hant__conv_forward_packed(ctx, &s, in + (size_t)i0 * insz, W, wp, NULL, HANT_ACT_NONE, NULL, z + (size_t)i0 * rpi * C));
+                 hant__conv_forward_packed_x(ctx, &s, in + (size_t)i0 * insz, W, wp, NULL, HANT_ACT_NONE, NULL, z + (size_t)i0 * rpi * C, 0, HANT__KC));
         HANT__TP(HANT__TP_FSTATS, 0, hant__bn_acc_rows(&st, (size_t)(i0 + m) * rpi, i0 + m == n));
     }
     hant__bn_acc_finish(&st, mean, var);
@@ -8031,7 +8070,7 @@ static void hant__train_bn_backward(hant_net *net, hant__exec *e, const hant__op
     /* W^T packed once for every group's data-gradient GEMM */
     const float *wtp = NULL;
     if (dx && grp < n && e->wtp && hant__unit_wt_packed(u) && !(u->q8 && e->fq)) {
-        HANT__TP(HANT__TP_B1X1DX, 0, hant__gemm_pack_b_full(1, u->s.cin, C, P + u->w, C, e->wtp));
+        HANT__TP(HANT__TP_B1X1DX, 0, hant__gemm_pack_b_blocks(1, u->s.cin, C, P + u->w, C, e->wtp, HANT__KC));
         wtp = e->wtp;
     }
     for (int i0 = 0; i0 < n; i0 += grp) {

@@ -9,7 +9,9 @@
  * (hant__se_fold_solo: the fold for a thread alone on several images), mb_l2
  * (hant__infer_mb_l2: micro-batches within L2 before a late cut), mb_cap (--old V:
  * V images in place of mb_l2's), dw_ref (hant__dw_ref), gemv_off
- * (hant__gemm_gemv_off), wino_pf_off (hant__wino_pf_off);
+ * (hant__gemm_gemv_off), wino_pf_off (hant__wino_pf_off), kc_one (hant__kc_one: the
+ * packed weights' K blocks, so the model is loaded twice, once packed each way), kc_split
+ * (hant__kc_split: K past hant__kc_one in equal blocks, not HANT__KC; loaded twice too);
  * "old" sets it to V (default: !its default). Prints the medians, the
  * 10th and 90th percentiles, old/new and the pairs the new side won, and
  * whether both gave the same bits; then per part of the network (the stem, each
@@ -35,7 +37,7 @@ int main(int argc, char **argv) {
     static const struct { const char *name; int *flag; } switches[] = {
         { "se_fold", &hant__se_fold }, { "se_fold_solo", &hant__se_fold_solo }, { "mb_cap", &hant__infer_mb_cap },
         { "mb_l2", &hant__infer_mb_l2 }, { "dw_ref", &hant__dw_ref }, { "gemv_off", &hant__gemm_gemv_off },
-        { "wino_pf_off", &hant__wino_pf_off },
+        { "wino_pf_off", &hant__wino_pf_off }, { "kc_one", &hant__kc_one }, { "kc_split", &hant__kc_split },
     };
     int *sw = NULL;
     for (size_t i = 0; i < sizeof switches / sizeof switches[0]; i++)
@@ -49,10 +51,18 @@ int main(int argc, char **argv) {
     if (hant_context_create(&cfg, &ctx)) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
     const char *p = argv[1];
     size_t pl = strlen(p);
-    if (pl > 5 && !strcmp(p + pl - 5, ".onnx") ? hant_onnx_load(ctx, p, NULL, &net) : hant_net_load(ctx, p, &net)) {
-        fprintf(stderr, "%s: %s\n", p, hant_last_error());
-        return 1;
+    hant_net *nets[2];
+    int twice = sw == &hant__kc_one || sw == &hant__kc_split; /* the switch picks the weights' layout at packing */
+    for (int v = 0; v < 1 + twice; v++) {
+        *sw = v ? old : def;
+        if (pl > 5 && !strcmp(p + pl - 5, ".onnx") ? hant_onnx_load(ctx, p, NULL, &nets[v]) : hant_net_load(ctx, p, &nets[v])) {
+            fprintf(stderr, "%s: %s\n", p, hant_last_error());
+            return 1;
+        }
     }
+    *sw = def;
+    net = nets[0];
+    if (!twice) nets[1] = net;
     size_t insz = (size_t)net->slot_size[0] * batch, osz = hant_net_output_size(net) * batch;
     float *x = (float *)malloc(insz * 4), *o[2] = { (float *)malloc(osz * 4), (float *)malloc(osz * 4) };
     double *t[2] = { (double *)malloc(8 * (size_t)pairs), (double *)malloc(8 * (size_t)pairs) }, wins = 0, maxd = 0;
@@ -67,7 +77,7 @@ int main(int argc, char **argv) {
             memset(bench_clock_t, 0, sizeof bench_clock_t);
             bench_clock_on = batch == 1; /* the clock sees one image's ops only where no task splits the batch */
             double t0 = hant_time_ms();
-            if (hant_net_forward(net, x, batch, o[m])) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
+            if (hant_net_forward(nets[m], x, batch, o[m])) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
             double w = hant_time_ms() - t0;
             bench_clock_on = 0;
             if (r >= 0) {
@@ -93,6 +103,7 @@ int main(int argc, char **argv) {
         }
     }
     hant_net_destroy(net);
+    if (twice) hant_net_destroy(nets[1]);
     hant_context_destroy(ctx);
     free(pt);
     free(x); free(o[0]); free(o[1]); free(t[0]); free(t[1]);

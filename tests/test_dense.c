@@ -43,6 +43,8 @@ static void test_row_tiles(void) {
     static const int shapes[][6] = { /* n, cin, cout, k, stride, output rows */
         { 1, 64, 80, 3, 1, 0 },   /* batch 1: channels split at 2 threads; a tail panel */
         { 1, 300, 40, 3, 1, 0 },  /* K past HANT__KC, not a multiple of HANT__IG_KS */
+        { 1, 64, 40, 3, 1, 0 },   /* K 576: one packed K block (HANT__KC_ONE) */
+        { 2, 72, 24, 3, 1, 0 },   /* K 648: two equal packed K blocks */
         { 3, 24, 20, 3, 1, 0 },   /* batch: rows split at row boundaries; one vector of channels */
         { 1, 40, 72, 3, 2, 0 },   /* stride 2: padding only at the top and left */
         { 2, 16, 36, 5, 1, 0 },   /* 5x5: two taps of padding per edge */

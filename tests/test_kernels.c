@@ -483,7 +483,7 @@ static void test_gemm_n24(void) {
             memset(gc.y, 0xff, (size_t)m * n * 4);
             hant__gemm_run(&g);
             HT_CHECK(ht_max_err_ratio(gc.y, r, (size_t)m * n, 1e-5 * sqrt(k), 1e-5, NULL) <= 1, "n24 %dx%dx%d act %d: against the double reference", m, k, n, v);
-            if (k % 2 || k > HANT__KC) HT_CHECK(memcmp(gc.y, gc.y0, (size_t)m * n * 4) == 0, "n24 %dx%dx%d: K %d not for hant__md_n24, differs from the tiles", m, k, n, k);
+            if (k % 2 || hant__kblock(k) < k) HT_CHECK(memcmp(gc.y, gc.y0, (size_t)m * n * 4) == 0, "n24 %dx%dx%d: K %d not for hant__md_n24, differs from the tiles", m, k, n, k);
             g.ctx = ctx2; g.c = ys;
             memset(ys, 0xff, (size_t)m * n * 4);
             hant__gemm_run(&g);
@@ -499,6 +499,62 @@ static void test_gemm_n24(void) {
         }
         free(res); free(ys); free(rs);
         gemm_case_free(&gc);
+    }
+}
+
+/* Packed weights in K blocks of hant__kblock (one block up to HANT__KC_ONE,
+   equal blocks past it): K just below, at and above the one-block limit and
+   twice it, narrow and odd N, many rows (a batch) and one (hant__gemm_gemv_packed),
+   against the double reference; 2 threads the same bits as 1; one row the
+   same bits as that row of the tiles; and the blocking before it (hant__kc_one
+   0: 256-deep blocks) packed and read the same way within the same bound. */
+static void test_gemm_kblock(void) {
+    HT_CHECK(hant__kblock(HANT__KC_ONE) == HANT__KC_ONE && hant__kblock(HANT__KC_ONE - 8) == HANT__KC_ONE - 8, "K up to HANT__KC_ONE: one block");
+    for (int k = 1; k < 3000; k++) { /* past the limit: equal blocks, multiples of 8, or HANT__KC */
+        int kb = hant__kblock(k), nb = (k + kb - 1) / kb;
+        int ok = k <= HANT__KC_ONE ? kb == k
+                 : hant__kc_split ? kb <= HANT__KC_ONE && kb % 8 == 0 && nb == (k + HANT__KC_ONE - 1) / HANT__KC_ONE : kb == HANT__KC;
+        if (!ok) { HT_CHECK(0, "hant__kblock(%d) = %d", k, kb); break; }
+    }
+    static const int dims[][3] = { /* m k n */
+        { 196, HANT__KC_ONE - 8, 24 }, { 97, HANT__KC_ONE, 37 }, { 49, HANT__KC_ONE + 8, 96 }, { 392, HANT__KC_ONE, 64 },
+        { 49, 2 * HANT__KC_ONE + 8, 33 }, { 13, 300, 24 }, { 1, HANT__KC_ONE, 1000 }, { 1, HANT__KC_ONE + 8, 40 } };
+    for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++) {
+        int m = dims[d][0], k = dims[d][1], n = dims[d][2];
+        float *ys = malloc((size_t)m * n * 4), *pw0 = malloc(hant__gemm_packed_b_floats(n, k) * 4);
+        gemm_case gc;
+        gemm_case_init(&gc, m, k, n, 1700 + (int)d);
+        hant__epilogue ep = { gc.b, HANT_ACT_RELU6, NULL, 0 };
+        hant__gemm_args g;
+        memset(&g, 0, sizeof g);
+        g.m = m; g.n = n; g.k = k; g.a = gc.a; g.lda = k; g.b = gc.w; g.ldb = n; g.packed_b = gc.pw; g.ldc = n; g.ep = &ep; g.ctx = ctx1;
+        g.n24 = 1;
+        g.c = gc.y;
+        memset(gc.y, 0xff, (size_t)m * n * 4);
+        hant__gemm_run(&g);
+        HT_CHECK(ht_max_err_ratio(gc.y, gc.r, (size_t)m * n, 1e-5 * sqrt(k), 1e-5, NULL) <= 1, "kblock %dx%dx%d: against the double reference", m, k, n);
+        g.ctx = ctx2; g.c = ys;
+        memset(ys, 0xff, (size_t)m * n * 4);
+        hant__gemm_run(&g);
+        HT_CHECK(memcmp(ys, gc.y, (size_t)m * n * 4) == 0, "kblock %dx%dx%d: 2 threads differ from 1", m, k, n);
+        if (m == 1) { /* the row's path against the tiles' (its twin) */
+            hant__gemm_gemv_off = 1;
+            g.ctx = ctx1;
+            memset(ys, 0xff, (size_t)m * n * 4);
+            hant__gemm_run(&g);
+            hant__gemm_gemv_off = 0;
+            HT_CHECK(memcmp(ys, gc.y, (size_t)m * n * 4) == 0, "kblock 1x%dx%d: the row differs from the tiles", k, n);
+        }
+        hant__kc_one = 0; /* 256-deep blocks, packed and read */
+        hant__gemm_pack_b_full(0, n, k, gc.w, n, pw0);
+        g.ctx = ctx1; g.packed_b = pw0; g.c = ys;
+        memset(ys, 0xff, (size_t)m * n * 4);
+        hant__gemm_run(&g);
+        hant__kc_one = HANT__KC_ONE;
+        HT_CHECK(ht_max_err_ratio(ys, gc.r, (size_t)m * n, 1e-5 * sqrt(k), 1e-5, NULL) <= 1, "kblock %dx%dx%d: 256-deep blocks against the double reference", m, k, n);
+        if (k <= HANT__KC) HT_CHECK(memcmp(ys, gc.y, (size_t)m * n * 4) == 0, "kblock %dx%dx%d: one block either way, differs", m, k, n);
+        gemm_case_free(&gc);
+        free(ys); free(pw0);
     }
 }
 
@@ -985,6 +1041,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_gemm_tall);
     HT_RUN(test_gemm_pf);
     HT_RUN(test_gemm_n24);
+    HT_RUN(test_gemm_kblock);
     HT_RUN(test_se_pool);
     HT_RUN(test_act_forward);
     HT_RUN(test_sigmoid);
