@@ -1782,10 +1782,12 @@ HANT__INLINE hant__vf hant__v_act_grad(hant__vf u, hant__vf dy, hant_act act) {
 #endif
 #define HANT__NR (HANT__NRV * HANT__VL)
 #define HANT__KC 256
-/* Weights packed once (hant__gemm_pack_b_full) take K blocks of up to
-   HANT__KC_ONE, of equal depth (hant__kblock): a block per input row read
-   for K up to 576 (mobilenet_v2's 1x1 convs), where 256-deep blocks read
-   the rows of A, from L3 inside a network, two or three times. */
+/* Inference weights packed once (hant__gemm_pack_b_full) take K blocks of
+   up to HANT__KC_ONE, of equal depth (hant__kblock): one pass over each row
+   of A for K up to 576 (mobilenet_v2's 1x1 projections and head), where
+   256-deep blocks read the rows, from L3 inside a network, two or three
+   times (about 1% of the network, RESULTS.md, nineteenth session). B packed
+   per call, and training's packed W, keep HANT__KC. */
 #define HANT__KC_ONE 576
 #define HANT__MC (HANT__MR * 16)
 #define HANT__NC (HANT__NR * 32)
