@@ -9,7 +9,7 @@
  * (hant__se_fold_solo: the fold for a thread alone on several images), mb_l2
  * (hant__infer_mb_l2: micro-batches within L2 before a late cut), mb_cap (--old V:
  * V images in place of mb_l2's), dw_ref (hant__dw_ref), gemv_off
- * (hant__gemm_gemv_off), wino_pf_off (hant__wino_pf_off), kc_one (hant__kc_one: the
+ * (hant__gemm_gemv_off), wino_pf_off (hant__wino_pf_off), kc_one (hant__kc_one, --old V up to HANT__KC_ONE: the
  * packed weights' K blocks, so the model is loaded twice, once packed each way), kc_split
  * (hant__kc_split: K past hant__kc_one in equal blocks, not HANT__KC; loaded twice too);
  * "old" sets it to V (default: !its default). Prints the medians, the
