@@ -9,7 +9,8 @@
  * (hant__se_fold_solo: the fold for a thread alone on several images), mb_l2
  * (hant__infer_mb_l2: micro-batches within L2 before a late cut), mb_cap (--old V:
  * V images in place of mb_l2's), dw_ref (hant__dw_ref), gemv_off
- * (hant__gemm_gemv_off), wino_pf_off (hant__wino_pf_off);
+ * (hant__gemm_gemv_off), wino_pf_off (hant__wino_pf_off), fuse_solo
+ * (hant__fuse_solo: the larger bands of a thread alone);
  * "old" sets it to V (default: !its default). Prints the medians, the
  * 10th and 90th percentiles, old/new and the pairs the new side won, and
  * whether both gave the same bits; then per part of the network (the stem, each
@@ -35,7 +36,7 @@ int main(int argc, char **argv) {
     static const struct { const char *name; int *flag; } switches[] = {
         { "se_fold", &hant__se_fold }, { "se_fold_solo", &hant__se_fold_solo }, { "mb_cap", &hant__infer_mb_cap },
         { "mb_l2", &hant__infer_mb_l2 }, { "dw_ref", &hant__dw_ref }, { "gemv_off", &hant__gemm_gemv_off },
-        { "wino_pf_off", &hant__wino_pf_off },
+        { "wino_pf_off", &hant__wino_pf_off }, { "fuse_solo", &hant__fuse_solo },
     };
     int *sw = NULL;
     for (size_t i = 0; i < sizeof switches / sizeof switches[0]; i++)
