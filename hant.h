@@ -6923,7 +6923,7 @@ static void hant__fake_quant_weights(const float *w, size_t rows, int cout, int 
         }
     }
 }
-static int hant__fuse_rows(const hant_net *net, const hant__fuse *f, int n, int threads);
+static int hant__fuse_rows(const hant_net *net, const hant__fuse *f, int n, int threads, int solo);
 static size_t hant__fuse_tile_floats(const hant_net *net, const hant__fuse *f, int rows);
 
 /* Training packs this unit's W^T once per backward for its data gradient (>>train). */
@@ -7061,7 +7061,7 @@ static hant_status hant__exec_prepare_from(hant_net *net, hant__exec *e, int cap
         size_t tile = 0, part = 0;
         for (int k = 0; k < net->nfuses; k++) {
             const hant__fuse *f = &net->fuses[k];
-            tile = HANT__MAX(tile, hant__fuse_tile_floats(net, f, hant__fuse_rows(net, f, cap, 1)));
+            tile = HANT__MAX(tile, hant__fuse_tile_floats(net, f, hant__fuse_rows(net, f, cap, 1, 1)));
             if (f->se >= 0) part = HANT__MAX(part, (size_t)cap * net->units[f->dw].oh * net->units[f->dw].s.cin);
         }
         if (part) HANT__EA(e->fuse_part, part, float);
@@ -7307,6 +7307,20 @@ static void hant__q8_unit_forward(hant_net *net, hant__exec *e, const hant__op *
    Read when an exec is prepared and at every forward: tests lower it (before
    a net's first forward) to force many bands on small images. */
 static size_t hant__fuse_tile_bytes = (size_t)256 << 10;
+/* A thread alone on whole images (a large batch split by images) takes
+   bands this many times the budget: its core's L2 (2 MiB on SPR) holds no
+   other thread's bands, and larger bands make the GEMMs longer
+   (mobilenet_v2's 14 x 14 blocks run whole images at batch).
+   mobilenet_v2 at batch 32, 2 threads, AVX-512: 1.026x in process (44 of
+   60 pairs); efficientnet_b0, b0-224, mobilenet_v3_small even on both ISAs,
+   so AVX2 builds keep the budget (RESULTS.md, nineteenth session). The
+   exec's scratch is sized for it; tests turn it on and off. */
+#define HANT__FUSE_SOLO_MUL 4
+#if defined(HANT__AVX512)
+static int hant__fuse_solo = 1;
+#else
+static int hant__fuse_solo = 0;
+#endif
 
 static size_t hant__fuse_tile_floats(const hant_net *net, const hant__fuse *f, int rows) {
     const hant__unit *d = &net->units[f->dw];
@@ -7314,12 +7328,14 @@ static size_t hant__fuse_tile_floats(const hant_net *net, const hant__fuse *f, i
     return (erows * d->s.w + (size_t)rows * d->ow) * d->s.cin;
 }
 
-/* Output rows per band: as many as fit the tile budget, and few enough that
+/* Output rows per band: as many as fit the tile budget (solo: a thread
+   alone on whole images, HANT__FUSE_SOLO_MUL times it), and few enough that
    n images give every thread a band. */
-static int hant__fuse_rows(const hant_net *net, const hant__fuse *f, int n, int threads) {
+static int hant__fuse_rows(const hant_net *net, const hant__fuse *f, int n, int threads, int solo) {
     const hant__unit *d = &net->units[f->dw];
+    size_t budget = hant__fuse_tile_bytes * (solo ? HANT__FUSE_SOLO_MUL : 1);
     int rows = 1;
-    while (rows < d->oh && hant__fuse_tile_floats(net, f, rows + 1) * sizeof(float) <= hant__fuse_tile_bytes) rows++;
+    while (rows < d->oh && hant__fuse_tile_floats(net, f, rows + 1) * sizeof(float) <= budget) rows++;
     if (n < threads) {
         int per_image = (threads + n - 1) / n;
         rows = HANT__MIN(rows, HANT__MAX(1, (d->oh + per_image - 1) / per_image));
@@ -7459,7 +7475,7 @@ static void hant__fuse_forward(hant_net *net, hant__exec *e, const hant__fuse *f
     memset(&j, 0, sizeof j);
     j.net = net; j.f = f; j.n = n; j.pass = 1;
     j.x = e->slot[f->in]; j.res = f->res >= 0 ? e->slot[f->res] : NULL; j.y = e->slot[f->out];
-    j.rows = hant__fuse_rows(net, f, n, hant__avail_threads(net->ctx));
+    j.rows = hant__fuse_rows(net, f, n, hant__avail_threads(net->ctx), hant__tls_in_task && hant__fuse_solo);
     j.nb = (d->oh + j.rows - 1) / j.rows;
     if (f->se < 0) { hant__run(net->ctx, hant__fuse_task, &j); return; }
     j.d = e->slot[f->dslot]; j.part = e->fuse_part;

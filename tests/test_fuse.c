@@ -591,6 +591,55 @@ static void test_se_fold(void) {
     }
 }
 
+/* A thread alone on whole images (the large-batch path) takes bands
+   HANT__FUSE_SOLO_MUL times the budget: more rows per band, the scratch
+   sized for them, and the same bits as op by op and as the plain budget
+   (no SE), or within rounding (SE: the pool sums other bands). */
+static void test_fuse_solo(void) {
+    const int batch_on = hant__fuse_batch_on, solo = hant__fuse_solo;
+    hant__fuse_batch_on = 0; /* p runs op by op on every build */
+    hant__fuse_solo = 1;     /* off by default in AVX2 builds: tested on every build */
+    hant__fuse_tile_bytes = (size_t)64 << 10;
+    for (int se = 0; se < 2; se++) {
+        hant_arch a = one_block(28, 28, 24, 24, 6, 3, 1, se ? 0.25f : 0.0f, se ? HANT_ACT_SILU : HANT_ACT_RELU6);
+        hant_net *p, *q;
+        if (hant_net_create(ctx2, &a, 3, &p) != HANT_OK) { HT_CHECK(0, "%s", hant_last_error()); break; }
+        ht_seed(90 + se);
+        randomise(p);
+        q = tiled_twin(ctx2, p);
+        HT_CHECK(q && q->nfuses == 1 && !q->fuses[0].autof, "tiled twin");
+        if (!q || q->nfuses != 1) { hant_net_destroy(p); if (q) hant_net_destroy(q); break; }
+        int r0 = hant__fuse_rows(q, &q->fuses[0], 2, 1, 0), r1 = hant__fuse_rows(q, &q->fuses[0], 2, 1, 1);
+        HT_CHECK(r0 < r1 && r1 < 28, "solo bands: %d rows against %d", r1, r0);
+        const int n = 4; /* 2 threads, 2 images each: every band of a thread alone */
+        size_t ni = (size_t)28 * 28 * 24, no = hant_net_output_size(p) * n;
+        float *x = malloc(ni * n * 4), *ys = malloc(no * 4), *y1 = malloc(no * 4), *y0 = malloc(no * 4);
+        ht_fill(x, ni * n, -1, 1);
+        HT_CHECK(hant_net_forward(q, x, n, ys) == HANT_OK, "%s", hant_last_error());
+        hant__fuse_solo = 0;
+        HT_CHECK(hant_net_forward(q, x, n, y1) == HANT_OK, "%s", hant_last_error());
+        hant__fuse_solo = 1;
+        HT_CHECK(hant_net_forward(p, x, n, y0) == HANT_OK, "%s", hant_last_error());
+        for (int k = 0; k < 2; k++) {
+            const float *yr = k ? y0 : y1;
+            size_t at = 0;
+            if (!se) {
+                while (at < no && ys[at] == yr[at]) at++;
+                HT_CHECK(at == no, "solo bands against %s: differs at %zu (%.9g vs %.9g)", k ? "op by op" : "the plain budget", at,
+                         ys[at % no], yr[at % no]);
+            } else {
+                double e = ht_max_err_ratio(ys, yr, no, 1e-5, 1e-5, &at);
+                HT_CHECK(e <= 1, "SE solo bands against %s: error ratio %g at %zu", k ? "op by op" : "the plain budget", e, at);
+            }
+        }
+        free(x); free(ys); free(y1); free(y0);
+        hant_net_destroy(p); hant_net_destroy(q);
+    }
+    hant__fuse_tile_bytes = (size_t)256 << 10;
+    hant__fuse_batch_on = batch_on;
+    hant__fuse_solo = solo;
+}
+
 int main(int argc, char **argv) {
     HT_INIT(argc, argv);
     hant_config c1 = { 1, 0, { 0 }, 0 }, c2 = { 2, 0, { 0 }, 0 };
@@ -607,6 +656,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_late_cut_resnet);
     HT_RUN(test_mb_l2);
     HT_RUN(test_se_fold);
+    HT_RUN(test_fuse_solo);
     hant_context_destroy(ctx1);
     hant_context_destroy(ctx2);
     return HT_SUMMARY();
