@@ -109,8 +109,10 @@ sed -n '1s/.*; 9 groups, 3 before fine-tuning:\([ 0-9.]*\)).*/\1/p' "$W/blocks-s
   END { sd = NF > 1 ? sqrt(ss / (NF - 1)) : 0; exit !(NF == 9 && (s / 9 - sp) ^ 2 < 1e-6 && u > 0 && u >= 2.306 * sd * 1.054 - 1e-3) }' &&
   grep -q "^student .* faster (9 groups [0-9.]*-[0-9.]*x)" "$T/out" && ok || bad "groups: runs.tsv '$sp', $(head -1 "$W/blocks-s1.3.tsv"), $(grep '^student' "$T/out")"
 # the parts' prediction at the run's level: pred_ms times the teacher's measured over predicted latency
+# (to the printed digits: 5 decimals of each ms, 6 of the level, so the bound grows with the part's
+# time; slow builds such as the sanitized one have parts of several ms)
 awk -F'\t' '/^# .*run.s level x/ { split($0, a, "level x"); lv = a[2] + 0 } /^part\t/ { for (i = 1; i <= NF; i++) c[$i] = i; next } !/^#/ && $c["pred_ms"] > 0 {
-  n++; d = $c["pred_level_ms"] - $c["pred_ms"] * lv; if (d < -2e-5 || d > 2e-5) bad = 1 } END { exit !(lv > 0 && n > 0 && !bad) }' "$W/blocks-s1.3.tsv" && ok || bad "blocks-s1.3.tsv pred_level_ms: $(cat "$W/blocks-s1.3.tsv")"
+  n++; d = $c["pred_level_ms"] - $c["pred_ms"] * lv; e = 1e-5 + 5e-6 * lv + 5e-7 * $c["pred_ms"]; if (d < -e || d > e) bad = 1 } END { exit !(lv > 0 && n > 0 && !bad) }' "$W/blocks-s1.3.tsv" && ok || bad "blocks-s1.3.tsv pred_level_ms: $(cat "$W/blocks-s1.3.tsv")"
 # int8 twins (q8): profiled with the int8 kernels, distilled with fake quantisation
 # for the last 25% of the steps, scored with the int8 op, selectable against the
 # fp32 block, carried into the student with their calibration, fine-tuned with
