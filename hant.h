@@ -1578,6 +1578,13 @@ HANT__INLINE void hant__vi_store_u8(uint8_t *y, hant__vi v, int n) {
     if (n >= 16) _mm_storeu_si128((__m128i *)y, b);
     else { uint8_t t[16]; _mm_storeu_si128((__m128i *)t, b); memcpy(y, t, (size_t)n); }
 }
+/* Four whole vectors of values in [0, 255] to 4 * VL bytes: two packs and a
+   vpermd for 64 bytes, where four vpmovdb take 8 shuffle uops. */
+HANT__INLINE void hant__vi_store_u8x4(uint8_t *y, hant__vi a, hant__vi b, hant__vi c, hant__vi d) {
+    const __m512i idx = _mm512_set_epi32(15, 11, 7, 3, 14, 10, 6, 2, 13, 9, 5, 1, 12, 8, 4, 0);
+    __m512i v = _mm512_packus_epi16(_mm512_packs_epi32(a, b), _mm512_packs_epi32(c, d));
+    _mm512_storeu_si512(y, _mm512_permutexvar_epi32(idx, v));
+}
 #elif defined(HANT__AVX2)
 #define HANT__VI 1
 typedef __m256i hant__vi;
@@ -1602,6 +1609,12 @@ HANT__INLINE void hant__vi_store_u8(uint8_t *y, hant__vi v, int n) {
     b = _mm_packus_epi16(b, b);
     if (n >= 8) _mm_storel_epi64((__m128i *)y, b);
     else { uint8_t t[16]; _mm_storeu_si128((__m128i *)t, b); memcpy(y, t, (size_t)n); }
+}
+/* Four whole vectors of values in [0, 255] to 32 bytes: 4 shuffles where
+   four hant__vi_store_u8 take 12. */
+HANT__INLINE void hant__vi_store_u8x4(uint8_t *y, hant__vi a, hant__vi b, hant__vi c, hant__vi d) {
+    __m256i v = _mm256_packus_epi16(_mm256_packs_epi32(a, b), _mm256_packs_epi32(c, d));
+    _mm256_storeu_si256((__m256i *)y, _mm256_permutevar8x32_epi32(v, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
 }
 #endif
 
@@ -5619,6 +5632,15 @@ HANT__INLINE void hant__q8_quant_vec(const hant__q8_divc *c, hant__vf x, uint8_t
     hant__vf f = hant__v_min(hant__v_max(q, c->lo), c->hi);
     hant__vi_store_u8(y, hant__vi_add(hant__v_cvt_i32(f), c->zp), n);
 }
+/* The same for 4 * VL values, narrowed together (hant__vi_store_u8x4). */
+HANT__INLINE hant__vi hant__q8_quant_i32(const hant__q8_divc *c, hant__vf x) {
+    hant__vf q = hant__v_min(hant__v_max(hant__v_mul(x, c->inv), c->lo1), c->hi1);
+    q = hant__v_fmadd(hant__v_fmadd(q, c->ns, x), c->inv, q);
+    return hant__vi_add(hant__v_cvt_i32(hant__v_min(hant__v_max(q, c->lo), c->hi)), c->zp);
+}
+HANT__INLINE void hant__q8_quant_vec4(const hant__q8_divc *c, hant__vf x0, hant__vf x1, hant__vf x2, hant__vf x3, uint8_t *y) {
+    hant__vi_store_u8x4(y, hant__q8_quant_i32(c, x0), hant__q8_quant_i32(c, x1), hant__q8_quant_i32(c, x2), hant__q8_quant_i32(c, x3));
+}
 #endif
 
 void hant_quantize_u8(const float *x, size_t n, hant_qparams q, uint8_t *y) {
@@ -5628,6 +5650,8 @@ void hant_quantize_u8(const float *x, size_t n, hant_qparams q, uint8_t *y) {
 #if defined(HANT__VI)
     if (hant__q8_fast_div(q.scale)) {
         const hant__q8_divc c = hant__q8_divc_of(q);
+        for (; i + 4 * HANT__VL <= n; i += 4 * HANT__VL)
+            hant__q8_quant_vec4(&c, hant__v_load(x + i), hant__v_load(x + i + HANT__VL), hant__v_load(x + i + 2 * HANT__VL), hant__v_load(x + i + 3 * HANT__VL), y + i);
         for (; i + HANT__VL <= n; i += HANT__VL) hant__q8_quant_vec(&c, hant__v_load(x + i), y + i, HANT__VL);
     } else {
         const hant__vf s = hant__v_set1(q.scale), lo = hant__v_set1((float)-q.zero_point), hi = hant__v_set1((float)(255 - q.zero_point));
@@ -7219,7 +7243,10 @@ static void hant__quantize_task(void *arg, int tid, int nt) {
 }
 
 /* x * gate, then hant_quantize_u8 on it: the SE gating and the next int8
-   conv's input quantisation, in one pass over rows of n * hw. */
+   conv's input quantisation, in one pass over rows of n * hw. Serial below
+   HANT__Q8_SE_SERIAL values, the fp32 gating's bound (hant__se_pass): at
+   about four times its work per value, two threads pay from there. */
+#define HANT__Q8_SE_SERIAL 16384
 typedef struct hant__q8se_args { const float *x, *gate; int hw, C; hant_qparams q; uint8_t *y; int64_t rows; } hant__q8se_args;
 static void hant__q8_se_task(void *arg, int tid, int nt) {
     const hant__q8se_args *a = (const hant__q8se_args *)arg;
@@ -7231,7 +7258,12 @@ static void hant__q8_se_task(void *arg, int tid, int nt) {
         for (int64_t r = b; r < e; r++) {
             const float *xp = a->x + (size_t)r * a->C, *g = a->gate + (size_t)(r / a->hw) * a->C;
             uint8_t *yp = a->y + (size_t)r * a->C;
-            for (int ch = 0; ch < a->C; ch += HANT__VL) /* the product of hant__scale_task */
+            int ch = 0; /* the product of hant__scale_task */
+            for (; ch + 4 * HANT__VL <= a->C; ch += 4 * HANT__VL)
+                hant__q8_quant_vec4(&c, hant__v_mul(hant__v_load(xp + ch), hant__v_load(g + ch)), hant__v_mul(hant__v_load(xp + ch + HANT__VL), hant__v_load(g + ch + HANT__VL)),
+                                    hant__v_mul(hant__v_load(xp + ch + 2 * HANT__VL), hant__v_load(g + ch + 2 * HANT__VL)),
+                                    hant__v_mul(hant__v_load(xp + ch + 3 * HANT__VL), hant__v_load(g + ch + 3 * HANT__VL)), yp + ch);
+            for (; ch < a->C; ch += HANT__VL)
                 hant__q8_quant_vec(&c, hant__v_mul(hant__v_loadp(xp + ch, a->C - ch), hant__v_loadp(g + ch, a->C - ch)), yp + ch, a->C - ch);
         }
         return;
@@ -7255,7 +7287,7 @@ static void hant__q8_se_forward(hant_net *net, hant__exec *e, const hant__op *o,
     hant__se_pass(net->ctx, hant__gap_task, in, NULL, n, se->hw, p.c, e->se_s[o->idx]);
     hant__se_excite(net->ctx, &p, e->se_s[o->idx], n, e->se_h[o->idx], e->se_a[o->idx], e->se_gate[o->idx]);
     hant__q8se_args a = { in, e->se_gate[o->idx], se->hw, p.c, net->units[o->q8next - 1].qin, out, (int64_t)n * se->hw };
-    if (a.rows * p.c < 32768) hant__q8_se_task(&a, 0, 1);
+    if (a.rows * p.c < HANT__Q8_SE_SERIAL) hant__q8_se_task(&a, 0, 1);
     else hant__run(net->ctx, hant__q8_se_task, &a);
 }
 

@@ -54,7 +54,7 @@ static void run_step(void *arg) {
         else if (s->kind == S_FC) hant__se_excite(net->ctx, &p, e->se_s[o->idx], 1, e->se_h[o->idx], e->se_a[o->idx], e->se_gate[o->idx]);
         else if (o->q8next) {
             hant__q8se_args a = { in, e->se_gate[o->idx], se->hw, p.c, net->units[o->q8next - 1].qin, (uint8_t *)out, (int64_t)se->hw };
-            if (a.rows * p.c < 32768) hant__q8_se_task(&a, 0, 1);
+            if (a.rows * p.c < HANT__Q8_SE_SERIAL) hant__q8_se_task(&a, 0, 1);
             else hant__run(net->ctx, hant__q8_se_task, &a);
         } else hant__se_pass(net->ctx, hant__scale_task, in, e->se_gate[o->idx], 1, se->hw, p.c, out);
         return;
