@@ -5625,19 +5625,14 @@ static inline hant__q8_divc hant__q8_divc_of(hant_qparams q) {
     c.zp = hant__vi_set1(q.zero_point);
     return c;
 }
-/* The u8 codes of n <= HANT__VL values: hant__quantize_u8_scalar's. */
-HANT__INLINE void hant__q8_quant_vec(const hant__q8_divc *c, hant__vf x, uint8_t *y, int n) {
-    hant__vf q = hant__v_min(hant__v_max(hant__v_mul(x, c->inv), c->lo1), c->hi1);
-    q = hant__v_fmadd(hant__v_fmadd(q, c->ns, x), c->inv, q);
-    hant__vf f = hant__v_min(hant__v_max(q, c->lo), c->hi);
-    hant__vi_store_u8(y, hant__vi_add(hant__v_cvt_i32(f), c->zp), n);
-}
-/* The same for 4 * VL values, narrowed together (hant__vi_store_u8x4). */
+/* The u8 codes of VL values as int32: hant__quantize_u8_scalar's. */
 HANT__INLINE hant__vi hant__q8_quant_i32(const hant__q8_divc *c, hant__vf x) {
     hant__vf q = hant__v_min(hant__v_max(hant__v_mul(x, c->inv), c->lo1), c->hi1);
     q = hant__v_fmadd(hant__v_fmadd(q, c->ns, x), c->inv, q);
     return hant__vi_add(hant__v_cvt_i32(hant__v_min(hant__v_max(q, c->lo), c->hi)), c->zp);
 }
+HANT__INLINE void hant__q8_quant_vec(const hant__q8_divc *c, hant__vf x, uint8_t *y, int n) { hant__vi_store_u8(y, hant__q8_quant_i32(c, x), n); }
+/* The same for 4 * VL values, narrowed together (hant__vi_store_u8x4). */
 HANT__INLINE void hant__q8_quant_vec4(const hant__q8_divc *c, hant__vf x0, hant__vf x1, hant__vf x2, hant__vf x3, uint8_t *y) {
     hant__vi_store_u8x4(y, hant__q8_quant_i32(c, x0), hant__q8_quant_i32(c, x1), hant__q8_quant_i32(c, x2), hant__q8_quant_i32(c, x3));
 }
