@@ -7349,6 +7349,10 @@ static int hant__fuse_solo = 1;
 static int hant__fuse_solo = 0;
 #endif
 
+/* 0: the threads split whole bands (the grid of j->rows) as before the
+   twentieth session; tests and bench_ab compare the two (same bits). */
+static int hant__fuse_rowsplit = 1;
+
 static size_t hant__fuse_tile_floats(const hant_net *net, const hant__fuse *f, int rows) {
     const hant__unit *d = &net->units[f->dw];
     size_t erows = f->ex >= 0 ? (size_t)(rows - 1) * d->s.stride + d->s.kernel : 0;
@@ -7399,11 +7403,25 @@ static void hant__fuse_task(void *arg, int tid, int nt) {
     const int cin = x ? x->s.cin : C;
     float *tile = (float *)hant__scratch_get(net->ctx, HANT__SCR_FUSE);
     float *E = tile, *D = tile + (x ? (size_t)((j->rows - 1) * S + K) * W * C : 0);
+    /* Without SE the threads split the n x OH output rows, each its range in
+       bands of at most j->rows (equal within an image), rather than whole
+       bands: at batch 1 an odd band count left one thread up to a band
+       more (mobilenet_v2's 28 x 28 blocks: 15 rows against 13). With SE pass
+       1's band sums keep the fixed band grid (their order sets the bits). */
+    const int rowsplit = hant__fuse_rowsplit && f->se < 0;
     int64_t b, e;
-    hant__split((int64_t)j->n * j->nb, 1, tid, nt, &b, &e);
+    hant__split((int64_t)j->n * (rowsplit ? OH : j->nb), 1, tid, nt, &b, &e);
     int cur_img = -1, cur_lo = 0, cur_hi = 0;   /* expanded rows held in E */
-    for (int64_t it = b; it < e; it++) {
-        int img = (int)(it / j->nb), oh0 = (int)(it % j->nb) * j->rows, oh1 = HANT__MIN(OH, oh0 + j->rows);
+    for (int64_t it = b, step = 1; it < e; it += step) {
+        int img, oh0, oh1;
+        if (rowsplit) { /* the rest of this image's part of the range in equal bands */
+            img = (int)(it / OH); oh0 = (int)(it % OH);
+            int len = (int)HANT__MIN((int64_t)OH - oh0, e - it), nbs = (len + j->rows - 1) / j->rows;
+            oh1 = oh0 + (len + nbs - 1) / nbs;
+            step = oh1 - oh0;
+        } else {
+            img = (int)(it / j->nb); oh0 = (int)(it % j->nb) * j->rows; oh1 = HANT__MIN(OH, oh0 + j->rows);
+        }
         if (j->pass == 2) { /* gate the band of the full depthwise output, then project */
             const float *g = j->gate + (size_t)img * C, *src = j->d + ((size_t)img * OH + oh0) * OW * C;
             for (size_t q = 0; q < (size_t)(oh1 - oh0) * OW; q++)

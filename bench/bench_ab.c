@@ -12,7 +12,8 @@
  * (hant__gemm_gemv_off), wino_pf_off (hant__wino_pf_off), kc_one (hant__kc_one, --old V up to HANT__KC_ONE: the
  * packed weights' K blocks, so the model is loaded twice, once packed each way), kc_split
  * (hant__kc_split: K past hant__kc_one in equal blocks, not HANT__KC; loaded twice too), fuse_solo
- * (hant__fuse_solo: the larger bands of a thread alone);
+ * (hant__fuse_solo: the larger bands of a thread alone), fuse_rowsplit (hant__fuse_rowsplit: tiled
+ * blocks without SE split by output rows between threads, not by whole bands);
  * "old" sets it to V (default: !its default). Prints the medians, the
  * 10th and 90th percentiles, old/new and the pairs the new side won, and
  * whether both gave the same bits; then per part of the network (the stem, each
@@ -39,7 +40,7 @@ int main(int argc, char **argv) {
         { "se_fold", &hant__se_fold }, { "se_fold_solo", &hant__se_fold_solo }, { "mb_cap", &hant__infer_mb_cap },
         { "mb_l2", &hant__infer_mb_l2 }, { "dw_ref", &hant__dw_ref }, { "gemv_off", &hant__gemm_gemv_off },
         { "wino_pf_off", &hant__wino_pf_off }, { "kc_one", &hant__kc_one }, { "kc_split", &hant__kc_split },
-        { "fuse_solo", &hant__fuse_solo },
+        { "fuse_solo", &hant__fuse_solo }, { "fuse_rowsplit", &hant__fuse_rowsplit },
     };
     int *sw = NULL;
     for (size_t i = 0; i < sizeof switches / sizeof switches[0]; i++)

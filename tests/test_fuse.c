@@ -97,12 +97,15 @@ static void test_tiled_block_equals_untiled(void) {
                                     /* p: op by op, or a batch-only fuse (autof 2) that these small images never reach */
                                     HT_CHECK(q->nfuses == 1 && (p->nfuses == 0 || (p->nfuses == 1 && p->fuses[0].autof == 2)), "fuses %d/%d", q->nfuses, p->nfuses);
                                     const int ns[] = { 1, 3, 5 };
-                                    for (int ni = 0; ni < 3; ni++) {
+                                    /* threads split by output rows (hant__fuse_rowsplit) and by whole bands */
+                                    for (int ni = 0; ni < 6; ni++) {
                                         char what[160];
-                                        snprintf(what, sizeof what, "%dx%d cin %d cout %d e%d k%d s%d se%d threads %d batch %d budget %zu",
-                                                 sizes[si][0], sizes[si][1], cin, cout, e, k, s, se, t + 1, ns[ni], budgets[bi]);
-                                        compare(p, q, ns[ni], !se, what);
+                                        hant__fuse_rowsplit = ni < 3;
+                                        snprintf(what, sizeof what, "%dx%d cin %d cout %d e%d k%d s%d se%d threads %d batch %d budget %zu rowsplit %d",
+                                                 sizes[si][0], sizes[si][1], cin, cout, e, k, s, se, t + 1, ns[ni % 3], budgets[bi], ni < 3);
+                                        compare(p, q, ns[ni % 3], !se, what);
                                     }
+                                    hant__fuse_rowsplit = 1;
                                     hant_net_destroy(p); hant_net_destroy(q);
                                     cases++;
                                 }
