@@ -7610,7 +7610,7 @@ static void hant__train_conv_backward(hant_net *net, hant__exec *e, const hant__
 static void hant__exec_forward(hant_net *net, hant__exec *e, int n) {
     hant_context *ctx = net->ctx;
     const float *P = net->params;
-    const hant__op *pend = NULL; /* training: the unit whose BN apply + act the next unit runs (hant__train_defer_ok) */
+    const hant__op *pend = NULL; /* training: the unit whose BN apply + act the next op runs (hant__train_defer_ok) */
     e->n = n;
     for (int i = 0; i < net->nops; i++) {
         if (!e->training) {
@@ -8049,7 +8049,7 @@ static void hant__train_se_forward(hant_net *net, hant__exec *e, const hant__op 
    each group's rows merged into the batch statistics as they come (the
    same blocks in the same order as over the whole of z: the same bits),
    then y = act(BN(z)) (+ res). */
-/* defer: leave y = act(BN(z)) to the next unit, scale and shift kept in
+/* defer: leave y = act(BN(z)) to the next op, scale and shift kept in
    e->part + 3 max_c; pend: the unit before, whose y (this unit's input) is
    applied here group by group (hant__train_defer_ok). */
 static void hant__train_bn_forward(hant_net *net, hant__exec *e, const hant__op *o, const float *in, const float *W, const float *res, float *out, int n,
