@@ -7108,7 +7108,7 @@ static hant_status hant__exec_prepare_from(hant_net *net, hant__exec *e, int cap
     HANT__EA(e->bn_invstd, net->unit_c_total + 1, float);
     HANT__EA(e->grads, net->nparams, float);
     HANT__EA(e->acc, 2 * (size_t)net->max_c, double);
-    HANT__EA(e->part, 3 * (size_t)net->max_c, float);
+    HANT__EA(e->part, 5 * (size_t)net->max_c, float); /* 3 max_c, and a deferred BN's scale and shift (hant__train_bn_forward) */
     size_t wtp = 0;
     for (int i = 0; i < net->nunits; i++)
         if (hant__unit_wt_packed(&net->units[i])) /* W^T (backward) or W (training forward) */
@@ -7617,6 +7617,9 @@ enum { HANT__TP_F1X1, HANT__TP_FDW, HANT__TP_FDENSE, HANT__TP_FSTATS, HANT__TP_F
        HANT__TP_BDW, HANT__TP_BDENSE, HANT__TP_BSE, HANT__TP_BOTHER, HANT__TP_COUNT };
 #ifdef HANT_TRAIN_PROFILE
 static double hant__tp_ms[HANT__TP_COUNT], hant__tp_flops[HANT__TP_COUNT];
+/* thread 0's forward conv time per unit (bench_train_ops BTO_UNITS) */
+#define HANT__TP_UNITS 128
+static double hant__tp_unit_ms[HANT__TP_UNITS];
 #define HANT__TP(cat, fl, ...) do { int tp_on_ = e == &net->train_exec[0]; double tp_t0_ = tp_on_ ? hant_time_ms() : 0; \
         __VA_ARGS__; if (tp_on_) { hant__tp_ms[cat] += hant_time_ms() - tp_t0_; hant__tp_flops[cat] += (double)(fl); } } while (0)
 static int hant__tp_conv_kind(const hant_conv_shape *s, int dir_fwd) {
@@ -7633,7 +7636,11 @@ static double hant__tp_conv_flops(const hant__unit *u, int n) {
 #endif
 
 /* Training's conv + BN units and conv backward (>>train). */
-static void hant__train_bn_forward(hant_net *net, hant__exec *e, const hant__op *o, const float *in, const float *W, const float *res, float *out, int n);
+static void hant__train_bn_forward(hant_net *net, hant__exec *e, const hant__op *o, const float *in, const float *W, const float *res, float *out, int n,
+                                   int defer, const hant__op *pend);
+static int hant__train_defer_ok(const hant_net *net, const hant__exec *e, int i);
+static void hant__train_se_forward(hant_net *net, hant__exec *e, const hant__op *o, const hant__op *pend, const float *in, const float *res, float *out,
+                                   int n);
 static void hant__train_bn_backward(hant_net *net, hant__exec *e, const hant__op *o, float *dy, float *dx, int n, const hant__se_dy *sd);
 static void hant__train_conv_backward(hant_net *net, hant__exec *e, const hant__op *o, const float *g, float *dx, int i0, int m, const float *wtp);
 
@@ -7648,6 +7655,7 @@ static void hant__train_conv_backward(hant_net *net, hant__exec *e, const hant__
 static void hant__exec_forward(hant_net *net, hant__exec *e, int n) {
     hant_context *ctx = net->ctx;
     const float *P = net->params;
+    const hant__op *pend = NULL; /* training: the unit whose BN apply + act the next op runs (hant__train_defer_ok) */
     e->n = n;
     for (int i = 0; i < net->nops; i++) {
         if (!e->training) {
@@ -7661,7 +7669,9 @@ static void hant__exec_forward(hant_net *net, hant__exec *e, int n) {
         const float *in = e->slot[o->in], *res = o->res >= 0 ? e->slot[o->res] : NULL;
         float *out = e->slot[o->out];
         if (o->type != HANT__OP_UNIT) {
-            HANT__TP(o->type == HANT__OP_SE ? HANT__TP_FSE : HANT__TP_FOTHER, 0, hant__exec_plain_op(net, e, o, in, res, out, n));
+            if (pend) hant__train_se_forward(net, e, o, pend, in, res, out, n); /* an SE (hant__train_defer_ok) */
+            else HANT__TP(o->type == HANT__OP_SE ? HANT__TP_FSE : HANT__TP_FOTHER, 0, hant__exec_plain_op(net, e, o, in, res, out, n));
+            pend = NULL;
             continue;
         }
         const hant__unit *u = &net->units[o->idx];
@@ -7675,7 +7685,9 @@ static void hant__exec_forward(hant_net *net, hant__exec *e, int n) {
             W = u->tqw;
         }
         if (u->has_bn) {
-            hant__train_bn_forward(net, e, o, in, W, res, out, n);
+            int defer = hant__train_defer_ok(net, e, i);
+            hant__train_bn_forward(net, e, o, in, W, res, out, n, defer, pend);
+            pend = defer ? o : NULL;
         } else if (u->act != HANT_ACT_NONE) {
             HANT__TP(hant__tp_conv_kind(&s, 1), hant__tp_conv_flops(u, n),
                      hant_conv_forward(ctx, &s, in, P + u->w, u->has_bias ? P + u->b : NULL, HANT_ACT_NONE, NULL, e->z[o->idx]));
@@ -8033,18 +8045,69 @@ static int hant__train_group(size_t floats_per_image, int n) {
     return (int)HANT__MAX((size_t)1, HANT__MIN((size_t)n, g));
 }
 
+/* A conv + BN unit's apply + activation (y = act(BN(z)), a pass over the
+   whole batch from L3 once its statistics are known) deferred to the op
+   that reads y next: a depthwise unit, which applies it group by group just
+   before its conv reads the group, or an SE, which pools each group just
+   after: y is read from L2 there. The same elementwise pass on whole rows,
+   the same per-image pooling: the same bits. 0: every unit applies its own
+   (the test compares the two ways). */
+static int hant__train_defer = 1;
+static int hant__train_defer_ok(const hant_net *net, const hant__exec *e, int i) {
+    if (!hant__train_defer || i + 1 >= net->nops) return 0;
+    const hant__op *o = &net->ops[i], *q = &net->ops[i + 1];
+    const hant__unit *u = &net->units[o->idx];
+    if (o->res >= 0 || q->in != o->out || q->res == o->out || q->out == o->out || (u->q8 && e->fq)) return 0;
+    if (q->type == HANT__OP_SE) return 1;
+    if (q->type != HANT__OP_UNIT) return 0;
+    const hant__unit *v = &net->units[q->idx];
+    if (!v->has_bn || (v->q8 && e->fq)) return 0;
+    hant_conv_shape s = hant__unit_shape(v, 1);
+    return hant__conv_is_depthwise(&s);
+}
+
+/* SE op o after the unit pend whose apply it runs (hant__train_defer_ok):
+   group by group the apply into in (the SE's input) and its pooling, then
+   the excitation and the scaling over the batch as hant__se_forward. */
+static void hant__train_se_forward(hant_net *net, hant__exec *e, const hant__op *o, const hant__op *pend, const float *in, const float *res, float *out,
+                                   int n) {
+    const hant__se *se = &net->ses[o->idx];
+    const hant__unit *pu = &net->units[pend->idx];
+    const int C = se->c, hw = se->hw;
+    const size_t per = (size_t)hw * C;
+    const float *pss = e->part + 3 * (size_t)net->max_c;
+    float *y = (float *)(uintptr_t)in, *s = e->se_s[o->idx];
+    const int grp = hant__train_group(per, n);
+    for (int i0 = 0; i0 < n; i0 += grp) {
+        int m = HANT__MIN(grp, n - i0);
+        HANT__TP(HANT__TP_FAFFINE, 0, hant__affine_act(e->z[pend->idx] + (size_t)i0 * per, (size_t)m * hw, C, pss, pss + C, pu->act, NULL, y + (size_t)i0 * per));
+        HANT__TP(HANT__TP_FSE, 0, hant__se_pass(net->ctx, hant__gap_task, y + (size_t)i0 * per, NULL, m, hw, C, s + (size_t)i0 * C));
+    }
+    hant__se_params p;
+    hant__se_params_of(net, se, &p);
+    HANT__TP(HANT__TP_FSE, 0, hant__se_excite(net->ctx, &p, s, n, e->se_h[o->idx], e->se_a[o->idx], e->se_gate[o->idx]));
+    HANT__TP(HANT__TP_FSE, 0, hant__se_pass(net->ctx, hant__scale_task, y, e->se_gate[o->idx], n, hw, C, out));
+    if (res) HANT__TP(HANT__TP_FSE, 0, hant__add_inplace(out, res, (size_t)n * per));
+}
+
 /* Conv + BN (+ activation, + residual) forward: z = conv(in) group by group,
    each group's rows merged into the batch statistics as they come (the
    same blocks in the same order as over the whole of z: the same bits),
    then y = act(BN(z)) (+ res). */
-static void hant__train_bn_forward(hant_net *net, hant__exec *e, const hant__op *o, const float *in, const float *W, const float *res, float *out, int n) {
+/* defer: leave y = act(BN(z)) to the next op, scale and shift kept in
+   e->part + 3 max_c; pend: the unit before, whose y (this unit's input) is
+   applied here group by group (hant__train_defer_ok). */
+static void hant__train_bn_forward(hant_net *net, hant__exec *e, const hant__op *o, const float *in, const float *W, const float *res, float *out, int n,
+                                   int defer, const hant__op *pend) {
     hant_context *ctx = net->ctx;
     const float *P = net->params;
     const hant__unit *u = &net->units[o->idx];
     const int C = u->s.cout;
     const size_t rpi = (size_t)u->oh * u->ow, insz = (size_t)u->s.h * u->s.w * u->s.cin, co = net->unit_c[o->idx];
     float *z = e->z[o->idx], *mean = e->bn_mean + co, *var = e->bn_var + co, *invstd = e->bn_invstd + co;
-    const int grp = hant__train_group(rpi * (size_t)C, n);
+    /* with pend the group holds this unit's input too (it is written here) */
+    const int grp = hant__train_group(pend ? HANT__MAX(rpi * (size_t)C, insz) : rpi * (size_t)C, n);
+    float *pss = e->part + 3 * (size_t)net->max_c; /* the deferred scale and shift */
     /* a 1x1 unit's W packed once for every group's GEMM (which packs it per
        call otherwise): the same panels, the same bits */
     const float *wp = NULL;
@@ -8057,18 +8120,29 @@ static void hant__train_bn_forward(hant_net *net, hant__exec *e, const hant__op 
     for (int i0 = 0; i0 < n; i0 += grp) {
         int m = HANT__MIN(grp, n - i0);
         hant_conv_shape s = hant__unit_shape(u, m);
+        if (pend) {
+            const hant__unit *pu = &net->units[pend->idx];
+            HANT__TP(HANT__TP_FAFFINE, 0, hant__affine_act(e->z[pend->idx] + (size_t)i0 * insz, (size_t)m * pu->oh * pu->ow, pu->s.cout, pss, pss + pu->s.cout,
+                                                           pu->act, NULL, (float *)(uintptr_t)in + (size_t)i0 * insz));
+        }
+#ifdef HANT_TRAIN_PROFILE
+        double tu0_ = hant_time_ms();
+#endif
         HANT__TP(hant__tp_conv_kind(&s, 1), hant__tp_conv_flops(u, m),
                  hant__conv_forward_packed_x(ctx, &s, in + (size_t)i0 * insz, W, wp, NULL, HANT_ACT_NONE, NULL, z + (size_t)i0 * rpi * C, 0, HANT__KC));
+#ifdef HANT_TRAIN_PROFILE
+        if (e == &net->train_exec[0] && o->idx < HANT__TP_UNITS) hant__tp_unit_ms[o->idx] += hant_time_ms() - tu0_;
+#endif
         HANT__TP(HANT__TP_FSTATS, 0, hant__bn_acc_rows(&st, (size_t)(i0 + m) * rpi, i0 + m == n));
     }
     hant__bn_acc_finish(&st, mean, var);
-    float *scale = e->part, *shift = e->part + C;
+    float *scale = defer ? pss : e->part, *shift = scale + C;
     for (int c = 0; c < C; c++) {
         invstd[c] = 1.0f / sqrtf(var[c] + net->arch.bn_eps);
         scale[c] = P[u->gamma + c] * invstd[c];
         shift[c] = P[u->beta + c] - mean[c] * scale[c];
     }
-    HANT__TP(HANT__TP_FAFFINE, 0, hant__affine_act(z, (size_t)n * rpi, C, scale, shift, u->act, res, out));
+    if (!defer) HANT__TP(HANT__TP_FAFFINE, 0, hant__affine_act(z, (size_t)n * rpi, C, scale, shift, u->act, res, out));
 }
 
 /* The conv backward of unit o on images [i0, i0 + m): g is dL/d(conv

@@ -19,6 +19,8 @@
  *                          comparable with one candidate on THREADS threads
  *
  * usage: bench_distill [THREADS] [BATCH] [TARGET_MS]
+ * BD_DEFER=0 (environment): the training forward's BN apply not deferred
+ * (hant__train_defer), for A/B.
  */
 #define HANT_IMPLEMENTATION
 #include "hant.h"
@@ -101,6 +103,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: bench_distill [THREADS 1..64] [BATCH 1..4096] [TARGET_MS]\n");
         return 2;
     }
+    if (getenv("BD_DEFER")) hant__train_defer = atoi(getenv("BD_DEFER"));
     size_t in = (size_t)batch * 14 * 14 * 24;
     float *x = (float *)malloc(sizeof(float) * in);
     if (!x) return 1;

@@ -14,7 +14,7 @@
  * step are printed for both. Knobs (hant.h's runtime switches): group (image
  * group KiB, hant__train_group_bytes), wpack (hant__train_wpack), strip_off
  * (hant__gemm_strip_off), tall_off (hant__gemm_tall_off), wg_transpose
- * (hant__wg_transpose).
+ * (hant__wg_transpose), defer (hant__train_defer).
  */
 #define HANT_IMPLEMENTATION
 #define HANT_TRAIN_PROFILE
@@ -31,6 +31,7 @@ static void ab_set(const char *knob, long v) {
     else if (!strcmp(knob, "strip_off")) hant__gemm_strip_off = (int)v;
     else if (!strcmp(knob, "tall_off")) hant__gemm_tall_off = (int)v;
     else if (!strcmp(knob, "wg_transpose")) hant__wg_transpose = (int)v;
+    else if (!strcmp(knob, "defer")) hant__train_defer = (int)v;
     else { fprintf(stderr, "bench_train_ops: unknown BTO_AB knob %s\n", knob); exit(2); }
 }
 static int cmp_d(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return (x > y) - (x < y); }
@@ -71,7 +72,7 @@ int main(int argc, char **argv) {
     double (*abt)[HANT__TP_COUNT + 1] = (double (*)[HANT__TP_COUNT + 1])calloc((size_t)steps + 2, sizeof *abt);
     int abn[2] = { 0, 0 };
     for (int it = -2; it < steps; it++) {
-        if (it == 0) { memset(hant__tp_ms, 0, sizeof hant__tp_ms); memset(hant__tp_flops, 0, sizeof hant__tp_flops); }
+        if (it == 0) { memset(hant__tp_ms, 0, sizeof hant__tp_ms); memset(hant__tp_flops, 0, sizeof hant__tp_flops); memset(hant__tp_unit_ms, 0, sizeof hant__tp_unit_ms); }
         int var = ((it + 2) & 3) == 1 || ((it + 2) & 3) == 2; /* ABBA */
         if (knob[0]) ab_set(knob, abv[var]);
         double tp0[HANT__TP_COUNT];
@@ -126,6 +127,15 @@ int main(int argc, char **argv) {
     }
     printf("  %-28s %9.2f %5.1f%%\n", "fwd untimed (thread 0)", ph[0] / steps - fsum, 100 * (ph[0] / steps - fsum) / (total / steps));
     printf("  %-28s %9.2f %5.1f%%\n", "bwd untimed (+ reduce)", ph[3] / steps - bsum, 100 * (ph[3] / steps - bsum) / (total / steps));
+    if (getenv("BTO_UNITS")) { /* thread 0's forward conv per unit: shape, ms per step, GFLOP/s, images per group */
+        printf("forward conv per unit (thread 0, %d images): unit  n h w cin -> cout k s  ms/step  GFLOP/s  %%peak\n", net->train_n[0]);
+        for (int i = 0; i < net->nunits && i < HANT__TP_UNITS; i++) {
+            const hant__unit *u = &net->units[i];
+            double ms = hant__tp_unit_ms[i] / steps, gf = hant__tp_conv_flops(u, net->train_n[0]) / (ms * 1e6);
+            if (ms > 0) printf("  %3d %2dx%-2d %4d -> %4d k%d s%d g%d %8.3f %8.1f %6.1f%%\n", i, u->s.h, u->s.w, u->s.cin, u->s.cout, u->s.kernel, u->s.stride,
+                               u->s.groups, ms, gf, 100 * gf / peak);
+        }
+    }
     hant_optim_destroy(opt);
     hant_net_destroy(net);
     hant_context_destroy(ctx);

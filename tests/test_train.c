@@ -286,24 +286,25 @@ static void check_two_ways(const hant_block_spec *b, int nb, int hw, int n, int 
     if (hant_net_create(ctx, &a, net_seed, &net)) { HT_CHECK(0, "create: %s", hant_last_error()); return; }
     ht_randomise_bn(net);
     size_t nx = (size_t)n * a.in_h * a.in_w * a.in_c, no = (size_t)n * hant_net_output_size(net), np;
-    float *x = malloc(nx * 4), *r = malloc(no * 4), *y = malloc(no * 4), *dx[2], *g[2];
+    float *x = malloc(nx * 4), *r = malloc(no * 4), *y[2], *dx[2], *g[2];
     ht_seed(seed);
     ht_fill(x, nx, -1, 1);
     ht_fill(r, no, -1, 1);
     hant_net_grad_data(net, &np);
     for (int k = 0; k < 2; k++) {
         set(k);
-        dx[k] = malloc(nx * 4); g[k] = malloc(np * 4);
+        dx[k] = malloc(nx * 4); g[k] = malloc(np * 4); y[k] = malloc(no * 4);
         hant_net_zero_grad(net);
-        HT_CHECK(hant_net_train_forward(net, x, n, y) == HANT_OK && hant_net_train_backward_input(net, r, dx[k]) == HANT_OK, "%s: train step", what);
+        HT_CHECK(hant_net_train_forward(net, x, n, y[k]) == HANT_OK && hant_net_train_backward_input(net, r, dx[k]) == HANT_OK, "%s: train step", what);
         memcpy(g[k], hant_net_grad_data(net, NULL), np * 4);
     }
+    HT_CHECK(!memcmp(y[0], y[1], no * 4), "%s: outputs differ between the two ways", what);
     HT_CHECK(!memcmp(g[0], g[1], np * 4), "%s: parameter gradients differ between the two ways", what);
     HT_CHECK(!memcmp(dx[0], dx[1], nx * 4), "%s: input gradients differ between the two ways", what);
     ht_seed(seed + 1);
     ht_check_net_fd(net, 3, what, 30, 1e-3);
-    for (int k = 0; k < 2; k++) { free(dx[k]); free(g[k]); }
-    free(x); free(r); free(y);
+    for (int k = 0; k < 2; k++) { free(dx[k]); free(g[k]); free(y[k]); }
+    free(x); free(r);
     hant_net_destroy(net);
 }
 
@@ -350,6 +351,27 @@ static void test_train_wpack(void) {
     hant__train_group_bytes = keep;
 }
 
+/* A conv + BN unit's apply + activation left to the depthwise unit or SE
+   after it, which runs it group by group before its conv or its pooling
+   (hant__train_defer): the same outputs and gradients, bit for bit, with one
+   image per group and with the default groups; expansions with SiLU and
+   hard-swish, stride 1 and 2, 3x3 and 5x5, SE and none, and an expansion-1
+   block after a projection without a residual (its project unit, no
+   activation, deferred). */
+static void set_defer(int on) { hant__train_defer = on; }
+static void test_train_bn_defer(void) {
+    hant_block_spec b[] = { { HANT_BLOCK_MBCONV, 8, 12, 3, 3, 2, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },
+                            { HANT_BLOCK_MBCONV, 12, 16, 4, 5, 1, 0.25f, HANT_ACT_HSWISH, 1, 0, 0, 0, 0, 0, 0 },
+                            { HANT_BLOCK_MBCONV, 16, 16, 1, 3, 1, 0.5f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },
+                            { HANT_BLOCK_MBCONV, 16, 16, 6, 5, 2, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },
+                            { HANT_BLOCK_MBCONV, 16, 16, 3, 3, 1, 0.0f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 } };
+    size_t keep = hant__train_group_bytes;
+    hant__train_group_bytes = 1;
+    check_two_ways(b, 5, 12, 5, 8, 83, set_defer, "BN apply deferred, one image per group");
+    hant__train_group_bytes = keep;
+    check_two_ways(b, 5, 12, 5, 8, 85, set_defer, "BN apply deferred"); /* leaves the default, deferred */
+}
+
 int main(int argc, char **argv) {
     HT_INIT(argc, argv);
     snprintf(dir, sizeof dir, "/tmp/hant_test_train_%ld", (long)getpid());
@@ -366,6 +388,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_train_image_groups);
     HT_RUN(test_train_se_deferred);
     HT_RUN(test_train_wpack);
+    HT_RUN(test_train_bn_defer);
     hant_context_destroy(ctx);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
