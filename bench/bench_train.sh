@@ -3,7 +3,7 @@
 # hant's AVX-512 (native) and AVX2 builds, optionally a base tree's two
 # builds (BASE=dir holding build/cc-native and build/cc-avx2), and PyTorch's
 # best mode as it runs by default and with oneDNN capped at AVX2
-# (DNNL_MAX_CPU_ISA=AVX2), all in each of ROUNDS interleaved rounds.
+# (DNNL_MAX_CPU_ISA=AVX2, and ATen's own kernels: ATEN_CPU_CAPABILITY=avx2), all in each of ROUNDS interleaved rounds.
 # REALTIME=1 runs every process under chrt -f 50 (SCHED_FIFO).
 # Usage: [BASE=dir] [REALTIME=1] sh bench/bench_train.sh [THREADS] [ROUNDS] [BATCH] [DISTILL_BATCH]
 set -e
@@ -25,7 +25,7 @@ for r in $(seq "$R"); do
     echo "distill $n $ms" >>"$out"
   done
   for cap in default avx2; do
-    env=; [ $cap = avx2 ] && env="DNNL_MAX_CPU_ISA=AVX2"
+    env=; [ $cap = avx2 ] && env="DNNL_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2"
     env $env $RT $PY bench/bench_torch.py train --net b0-fm --batch "$B" --threads "$T" --mode best --steps 8 2>/dev/null |
       $PY -c 'import sys, json
 for l in sys.stdin:
