@@ -2390,6 +2390,47 @@ HANT__NOINLINE void hant__md_tall(int kc, const float *restrict a, size_t lda, i
     }
 }
 
+/* AVX2, the last 17-24 columns (N = 24: the 56 x 56 projections of
+   mobilenet_v2 and b0; N = 40) in tiles of 4 rows x 3 vectors: the whole
+   panel and the 8-wide tail from one broadcast of A, where a MR x NR tile
+   and a hant__md_tall tile read each A row twice (29 loads per 36
+   multiply-adds, here 21). Each sum over k in the same order and the
+   epilogue in hant__micro_store's order: the same bits as those tiles.
+   One K block with beta 0 (hant__gemm_serial checks). */
+#define HANT__W3_ON (HANT__VL == 8 && HANT__NRV == 2)
+#define HANT__W3_ROWS 4
+static int hant__gemm_w3_off; /* tests and bench_ab: 1 runs the MR x NR and tall tiles (the twin, bit for bit) */
+HANT__NOINLINE void hant__md_w3(int kc, const float *restrict a, size_t lda, int mr, const float *restrict pb, float *restrict c, int ldc,
+                                int nr, const hant__epilogue *ep, int row, int col) {
+    const float *ar[HANT__W3_ROWS], *p1 = pb + (size_t)HANT__NR * kc;
+    HANT__UNROLL for (int i = 0; i < HANT__W3_ROWS; i++) ar[i] = a + (size_t)(i < mr ? i : mr - 1) * lda;
+    hant__vf acc[HANT__W3_ROWS][3];
+    HANT__UNROLL for (int i = 0; i < HANT__W3_ROWS; i++) HANT__UNROLL for (int j = 0; j < 3; j++) acc[i][j] = hant__v_zero();
+    for (int k = 0; k < kc; k++) {
+        const float *pk = pb + (size_t)k * HANT__NR;
+        hant__vf b0 = hant__v_load(pk), b1 = hant__v_load(pk + HANT__VL), b2 = hant__v_load(p1 + (size_t)k * HANT__NR);
+        HANT__UNROLL for (int i = 0; i < HANT__W3_ROWS; i++) {
+            hant__vf x = hant__v_set1(ar[i][k]);
+            acc[i][0] = hant__v_fmadd(x, b0, acc[i][0]);
+            acc[i][1] = hant__v_fmadd(x, b1, acc[i][1]);
+            acc[i][2] = hant__v_fmadd(x, b2, acc[i][2]);
+        }
+    }
+    for (int i = 0; i < mr; i++) {
+        float *crow = c + (size_t)i * ldc;
+        HANT__UNROLL for (int j = 0; j < 3; j++) {
+            int nn = j < 2 ? HANT__VL : nr - 2 * HANT__VL, cc = col + j * HANT__VL;
+            hant__vf v = acc[i][j];
+            if (ep) {
+                if (ep->bias) v = hant__v_add(v, hant__v_loadp(ep->bias + cc, nn));
+                v = hant__v_act(v, ep->act);
+                if (ep->residual) v = hant__v_add(v, hant__v_loadp(ep->residual + (size_t)(row + i) * ep->ldr + cc, nn));
+            }
+            hant__v_storep(crow + j * HANT__VL, v, nn);
+        }
+    }
+}
+
 /* AVX-512, a panel of 17-24 columns (N = 24: the 56 x 56 projections of
    mobilenet_v2 and b0, 28 x 28 of mobilenet_v3_small): an MR x NR tile spent
    a quarter of its multiply-adds on padding. Columns 0-15 as in hant__md_n;
@@ -2591,7 +2632,14 @@ static void hant__gemm_serial(const hant__gemm_args *g, int m0, int m1, int n0, 
                     for (int ir = 0; ir + HANT__MR <= mc; ir += HANT__MR)
                         hant__md_strip(kc, g->a + (size_t)(ic + ir) * g->lda, (size_t)g->lda, pb, nc / HANT__NR,
                                        g->c + (size_t)(ic + ir) * g->ldc + jc, g->ldc, ep, ic + ir, jc);
+                int w3 = HANT__W3_ON && direct && first && g->beta == 0.0f && kc == g->k && !strip && !hant__gemm_w3_off;
                 for (int jr = 0; jr < nc; jr += HANT__NR) {
+                    if (w3 && nc - jr > HANT__NR && nc - jr <= HANT__NR + HANT__VL) { /* the last two panels */
+                        for (int ir = 0; ir < mc; ir += HANT__W3_ROWS)
+                            hant__md_w3(kc, g->a + (size_t)(ic + ir) * g->lda, (size_t)g->lda, HANT__MIN(HANT__W3_ROWS, mc - ir), pb + (size_t)jr * kc,
+                                        g->c + (size_t)(ic + ir) * g->ldc + jc + jr, g->ldc, nc - jr, ep, ic + ir, jc + jr);
+                        break;
+                    }
 #if HANT__N24_ON
                     if (n24 && nc - jr > HANT__VL && nc - jr <= HANT__VL + HANT__VL / 2) {
                         for (int ir = 0; ir < mc; ir += HANT__MR)
@@ -7494,14 +7542,32 @@ static void hant__fuse_task(void *arg, int tid, int nt) {
    fourteenth session; the 7 x 7 blocks, whose weights are larger than their
    expanded tensor, stay op by op); only where one thread runs the block (the
    large-batch path): at batches 1-3 the GEMMs split across threads stay. */
-/* autof 2 is on in AVX-512 builds only: with AVX2 the blocks alone ran faster
+/* autof 2 was on in AVX-512 builds only: with AVX2 the blocks alone ran faster
    tiled (0.94-0.95x in-process) but mobilenet_v2 at batch 32 ran slower
    (0.71-0.88x its base in 3 of 3 rounds on a lent machine, behind in 16 of 20
-   pairs here), unexplained. Tests turn it on and off (the op by op twin). */
-#if defined(HANT__AVX512)
+   pairs here), unexplained. Since the row split and the larger bands of a
+   thread alone, AVX2 too: mobilenet_v2 batch 32 0.96-0.99x the op by op time
+   in process, tiled faster in 82 of 120 pairs (twenty-first session).
+   Tests turn it on and off (the op by op twin). */
+#if defined(HANT__AVX512) || defined(HANT__AVX2)
 static int hant__fuse_batch_on = 1;
 #else
 static int hant__fuse_batch_on = 0;
+#endif
+/* autof 2 at batch 1 on several threads: the threads split the block's
+   output rows (hant__fuse_rowsplit), one fork-join where op by op took
+   three, but each thread reads both 1x1 weights whole and expands its halo
+   rows. On AVX-512 it paid on mobilenet_v2's 28 -> 14 block (7-9%) and
+   mobilenet_v3_small's first two blocks without SE (2-9%), where the weights
+   all threads together read are at most a quarter of the block input's
+   pixels x channels; it lost on mobilenet_v2's 14 x 14 blocks (1.3x and
+   more). On AVX2 mobilenet_v3_small's blocks lost (0.95-0.98x): off there
+   (RESULTS.md, twenty-first session). Value V in tenths: tiled where
+   threads x (cin + cout) <= V / 10 x h x w; 0: op by op, the twin. */
+#if defined(HANT__AVX512)
+static int hant__fuse_small_mt = 5;
+#else
+static int hant__fuse_small_mt = 0;
 #endif
 static const hant__fuse *hant__fuse_on(const hant_net *net, const hant__op *o, int n) {
     if (!o->fused) return NULL;
@@ -7509,8 +7575,13 @@ static const hant__fuse *hant__fuse_on(const hant_net *net, const hant__op *o, i
     if (!f->autof) return f;
     const hant__unit *d = &net->units[f->dw];
     if (&net->ops[f->op0] != o) return NULL;
-    if (f->autof == 2)
+    if (f->autof == 2) {
+        int t = hant__avail_threads(net->ctx);
+        if (hant__fuse_small_mt && t > 1 && n < t &&
+            10.0 * t * (net->units[f->ex].s.cin + net->units[f->pr].s.cout) <= (double)hant__fuse_small_mt * d->s.h * d->s.w)
+            return f;
         return hant__fuse_batch_on && hant__avail_threads(net->ctx) == 1 && (double)n * d->s.h * d->s.w * d->s.cin * sizeof(float) >= HANT__FUSE_BATCH_PLAIN ? f : NULL;
+    }
     return f->se < 0 || (double)n * d->s.h * d->s.w * d->s.cin * sizeof(float) >= HANT__FUSE_AUTO_BATCH ? f : NULL;
 }
 

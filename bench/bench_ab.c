@@ -13,7 +13,11 @@
  * packed weights' K blocks, so the model is loaded twice, once packed each way), kc_split
  * (hant__kc_split: K past hant__kc_one in equal blocks, not HANT__KC; loaded twice too), fuse_solo
  * (hant__fuse_solo: the larger bands of a thread alone), fuse_rowsplit (hant__fuse_rowsplit: tiled
- * blocks without SE split by output rows between threads, not by whole bands);
+ * blocks without SE split by output rows between threads, not by whole bands), fuse_small_mt
+ * (hant__fuse_small_mt: the small blocks without SE (autof 2) tiled at batch 1 on several threads,
+ * --old V: the rule's ratio in tenths, 0 op by op), fuse_batch_on (hant__fuse_batch_on: autof 2 blocks
+ * tiled at batch on a thread alone), w3_off (hant__gemm_w3_off: AVX2's 17-24 column tails in MR x NR
+ * and tall tiles, not hant__md_w3);
  * "old" sets it to V (default: !its default). Prints the medians, the
  * 10th and 90th percentiles, old/new and the pairs the new side won, and
  * whether both gave the same bits; then per part of the network (the stem, each
@@ -41,6 +45,8 @@ int main(int argc, char **argv) {
         { "mb_l2", &hant__infer_mb_l2 }, { "dw_ref", &hant__dw_ref }, { "gemv_off", &hant__gemm_gemv_off },
         { "wino_pf_off", &hant__wino_pf_off }, { "kc_one", &hant__kc_one }, { "kc_split", &hant__kc_split },
         { "fuse_solo", &hant__fuse_solo }, { "fuse_rowsplit", &hant__fuse_rowsplit },
+        { "fuse_small_mt", &hant__fuse_small_mt }, { "fuse_batch_on", &hant__fuse_batch_on },
+        { "w3_off", &hant__gemm_w3_off },
     };
     int *sw = NULL;
     for (size_t i = 0; i < sizeof switches / sizeof switches[0]; i++)

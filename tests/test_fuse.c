@@ -384,6 +384,60 @@ static void test_batch_fuse(void) {
     hant__fuse_batch_on = batch_on;
 }
 
+/* A small block without SE (autof 2) at batch 1 on two threads runs tiled,
+   the threads splitting its output rows, where threads x (cin + cout) is at
+   most hant__fuse_small_mt / 10 of its input's pixels (mobilenet_v2's 28 ->
+   14 block and like shapes; odd sizes, stride 1 and 2, the default budget and
+   one of bands of a row or two): bit for bit the op by op result
+   (hant__fuse_small_mt 0); never on one thread or at batch 2. */
+static void test_small_mt(void) {
+    static const size_t budgets[] = { (size_t)256 << 10, 2048 };
+    static const int shapes[][5] = { /* h, cin, cout, stride, kernel */
+        { 28, 32, 64, 2, 3 }, { 20, 32, 32, 1, 3 }, { 15, 16, 24, 2, 5 }, { 17, 24, 24, 1, 3 } };
+    const int small_mt = hant__fuse_small_mt;
+    hant__fuse_small_mt = 5; /* off by default outside AVX-512: tested on every build */
+    for (size_t si = 0; si < sizeof shapes / sizeof shapes[0]; si++)
+        for (int bi = 0; bi < 2; bi++) {
+            const int h = shapes[si][0], cin = shapes[si][1], cout = shapes[si][2], st = shapes[si][3], k = shapes[si][4];
+            hant__fuse_tile_bytes = budgets[bi];
+            hant_arch a = one_block(h, h, cin, cout, 6, k, st, 0.0f, HANT_ACT_RELU6);
+            hant_net *p;
+            if (hant_net_create(ctx2, &a, 2, &p) != HANT_OK) { HT_CHECK(0, "%s", hant_last_error()); return; }
+            ht_seed(90 + (int)si);
+            randomise(p);
+            HT_CHECK(p->nfuses == 1 && p->fuses[0].autof == 2, "%dx%d %d -> %d: %d fuses", h, h, cin, cout, p->nfuses);
+            if (p->nfuses != 1) { hant_net_destroy(p); continue; }
+            const hant__op *o = &p->ops[p->fuses[0].op0];
+            HT_CHECK(hant__fuse_on(p, o, 1) && !hant__fuse_on(p, o, 2), "fuse_on at batch 1 and 2 on 2 threads");
+            hant__fuse_small_mt = 0;
+            HT_CHECK(!hant__fuse_on(p, o, 1), "fuse_on with the rule off");
+            hant__fuse_small_mt = 5;
+            size_t ni = (size_t)h * h * cin, no = hant_net_output_size(p);
+            float *x = malloc(ni * 4), *y = malloc(no * 4), *yr = malloc(no * 4);
+            ht_fill(x, ni, -1, 1);
+            HT_CHECK(hant_net_forward(p, x, 1, y) == HANT_OK, "%s", hant_last_error());
+            hant__fuse_small_mt = 0;
+            HT_CHECK(hant_net_forward(p, x, 1, yr) == HANT_OK, "%s", hant_last_error());
+            hant__fuse_small_mt = 5;
+            size_t at = 0;
+            while (at < no && y[at] == yr[at]) at++;
+            HT_CHECK(at == no, "small_mt %dx%d %d -> %d budget %zu: differs at %zu (%.9g vs %.9g)", h, h, cin, cout, budgets[bi], at,
+                     y[at % no], yr[at % no]);
+            double energy = 0;
+            for (size_t i = 0; i < no; i++) energy += fabs(y[i]);
+            HT_CHECK(energy > 0, "all-zero output proves nothing");
+            free(x); free(y); free(yr);
+            hant_net_destroy(p);
+            /* one thread: op by op */
+            if (hant_net_create(ctx1, &a, 1, &p) == HANT_OK) {
+                HT_CHECK(!hant__fuse_on(p, &p->ops[p->fuses[0].op0], 1), "fuse_on on 1 thread");
+                hant_net_destroy(p);
+            }
+        }
+    hant__fuse_tile_bytes = (size_t)256 << 10;
+    hant__fuse_small_mt = small_mt;
+}
+
 /* Large batches of a network with 112 x 112 maps (one image per micro-batch):
    the ops after hant__late_cut run on several images at once, against the
    same images one at a time (the op by op kernels, split over threads:
@@ -655,6 +709,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_tiled_network);
     HT_RUN(test_auto_fuse);
     HT_RUN(test_batch_fuse);
+    HT_RUN(test_small_mt);
     HT_RUN(test_late_cut);
     HT_RUN(test_late_cut_resnet);
     HT_RUN(test_mb_l2);

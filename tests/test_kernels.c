@@ -361,6 +361,7 @@ static void test_gemm_strip(void) {
    8 and less, M tails, K across KC blocks (the C update), the activations,
    bias and residual, 1 and 2 threads; then C = A B + beta C through hant_gemm. */
 static void test_gemm_tall(void) {
+    hant__gemm_w3_off = 1; /* the 17-24 column tails take hant__md_w3 otherwise (test_gemm_w3) */
     static const int dims[][4] = { /* h w cin cout */
         { 9, 13, 144, 24 }, { 5, 11, 240, 40 }, { 7, 7, 300, 8 }, { 3, 5, 32, 16 }, { 4, 9, 20, 3 }, { 1, 13, 600, 40 } };
     for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++)
@@ -391,6 +392,49 @@ static void test_gemm_tall(void) {
         HT_CHECK(memcmp(c0, c1, (size_t)m * n * 4) == 0, "tall gemm beta 0.5 %dx%dx%d: differs from the MR-row tiles", m, k, n);
         free(a); free(w); free(c0); free(c1);
     }
+    hant__gemm_w3_off = 0;
+}
+
+/* The last 17-24 columns in 4-row x 3-vector tiles (hant__md_w3, AVX2;
+   elsewhere both runs take the same tiles) against the MR x NR and tall
+   tiles (hant__gemm_w3_off), bit for bit, and the double reference: N = 24,
+   40, 17 and 56, M tails of 1-3 rows, K in one block (below and past
+   HANT__STRIP_K) and past KC (the old tiles), bias, activations and
+   residual, 1 and 2 threads, weights packed once as a network holds them. */
+static void test_gemm_w3(void) {
+    static const int dims[][4] = { /* h w cin cout */
+        { 9, 13, 144, 24 }, { 5, 11, 96, 40 }, { 7, 7, 72, 17 }, { 3, 5, 20, 24 }, { 1, 13, 300, 24 }, { 2, 3, 128, 56 } };
+    for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++)
+        for (int variant = 0; variant < 3; variant++) {
+            hant_conv_shape s = { 1, dims[d][0], dims[d][1], dims[d][2], dims[d][3], 1, 1, 1 };
+            size_t nx = conv_in_size(&s), ny = conv_out_size(&s), nw = conv_w_size(&s);
+            float *x = malloc(nx * 4), *w = malloc(nw * 4), *b = malloc((size_t)s.cout * 4), *res = malloc(ny * 4);
+            float *y0 = malloc(ny * 4), *r = malloc(ny * 4), *pw = malloc(hant__gemm_packed_b_floats(s.cout, s.cin) * 4);
+            ht_seed(1500 + (int)d);
+            ht_fill(x, nx, -1, 1); ht_fill(w, nw, -0.5f, 0.5f); ht_fill(b, (size_t)s.cout, -1, 1); ht_fill(res, ny, -1, 1);
+            hant_act act = variant == 0 ? HANT_ACT_NONE : variant == 1 ? HANT_ACT_SILU : HANT_ACT_RELU6;
+            const float *bias = variant ? b : NULL, *rs = variant == 2 ? res : NULL;
+            ht_ref_conv(&s, x, w, bias, act, rs, r);
+            ht_check_runs("w3", &hant__gemm_w3_off, &s, x, w, bias, act, rs, r, 1e-5 * sqrt(s.cin), y0);
+            /* packed once (K in one block up to hant__kc_one: other sums than unpacked past KC), against its own twin */
+            hant__gemm_pack_b_full(0, s.cout, s.cin, w, s.cout, pw);
+            hant__gemm_w3_off = 1;
+            memset(y0, 0xff, ny * 4);
+            hant__conv_forward_packed(ctx1, &s, x, w, pw, bias, act, rs, y0);
+            hant__gemm_w3_off = 0;
+            for (int t = 0; t < 2; t++) {
+                float *y = malloc(ny * 4);
+                memset(y, 0xff, ny * 4);
+                hant__conv_forward_packed(t ? ctx2 : ctx1, &s, x, w, pw, bias, act, rs, y);
+                size_t at;
+                double e = ht_max_err_ratio(y, r, ny, 1e-5 * sqrt(s.cin), 1e-5, &at);
+                HT_CHECK(e <= 1, "w3 packed %dx%d c%d->%d act %s threads %d: err ratio %g at %zu", s.h, s.w, s.cin, s.cout, hant_act_name(act), t + 1, e, at);
+                HT_CHECK(memcmp(y, y0, ny * 4) == 0, "w3 packed %dx%d c%d->%d act %s threads %d: differs", s.h, s.w, s.cin, s.cout,
+                         hant_act_name(act), t + 1);
+                free(y);
+            }
+            free(x); free(w); free(b); free(res); free(y0); free(r); free(pw);
+        }
 }
 
 /* A packed-weight GEMM case: A (m x k), W (k x n), bias, W packed, two outputs
@@ -1039,6 +1083,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_gemm_strip);
     HT_RUN(test_gemm_steal);
     HT_RUN(test_gemm_tall);
+    HT_RUN(test_gemm_w3);
     HT_RUN(test_gemm_pf);
     HT_RUN(test_gemm_n24);
     HT_RUN(test_gemm_kblock);
