@@ -7545,9 +7545,10 @@ static void hant__fuse_task(void *arg, int tid, int nt) {
 /* autof 2 was on in AVX-512 builds only: with AVX2 the blocks alone ran faster
    tiled (0.94-0.95x in-process) but mobilenet_v2 at batch 32 ran slower
    (0.71-0.88x its base in 3 of 3 rounds on a lent machine, behind in 16 of 20
-   pairs here), unexplained. Since the row split and the larger bands of a
-   thread alone, AVX2 too: mobilenet_v2 batch 32 0.96-0.99x the op by op time
-   in process, tiled faster in 82 of 120 pairs (twenty-first session).
+   pairs here), unexplained. Measured again after the row split, AVX2 too:
+   mobilenet_v2 batch 32 0.96-0.99x the op by op time
+   in process, tiled faster in 133 of 200 pairs; mobilenet_v3_small even
+   (twenty-first session).
    Tests turn it on and off (the op by op twin). */
 #if defined(HANT__AVX512) || defined(HANT__AVX2)
 static int hant__fuse_batch_on = 1;
