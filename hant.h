@@ -5339,10 +5339,11 @@ static void hant__q8_dw_block_out(const hant_qconv *q, const uint8_t *const *tp,
    with 9 taps, 5x5 and 7x7 40 and 56 with 25 and 49. The channel order in
    the sums is the vpdpbusd kernel's (vector v, 128-bit lane L: channels
    16L + 4v + i), restored before the same epilogue: exact int32 sums, the
-   same codes as the tap-pointer kernels and the scalar twin. At stride 1 the
-   4G interleaved rows serve M = 4G - K + 1 output rows (3x3: 2, 5x5: 4, 7x7:
-   2), output row m taking the kernel's rows in slots m .. m + K - 1: a set
-   of weights per shift m, the interleave built once per M rows.
+   same codes as the tap-pointer kernels and the scalar twin. The 4G
+   interleaved rows serve M = (4G - K) / S + 1 output rows (stride 1: 3x3 2,
+   5x5 4, 7x7 2; stride 2: 5x5 2), output row m taking the kernel's rows in
+   slots mS .. mS + K - 1: a set of weights per shift, the interleave built
+   once per M rows.
    wrun: [C/CH blocks][M shifts][G row groups][K tap columns][4 vectors][CH bytes]. */
 #if defined(HANT__Q8_VNNI512)
 typedef __m512i hant__q8d;
@@ -5406,8 +5407,8 @@ HANT__INLINE void hant__q8d_order(const hant__q8d *s, hant__q8d *o) {
 /* 0: the tap-pointer kernels (bench A/B switch) */
 static int hant__q8_dw_runs = 1;
 
-/* Output rows per interleave: M = 4G - K + 1 at stride 1, else 1. */
-static inline int hant__q8_dwrun_m(int K, int S) { return S == 1 ? (K + 3) / 4 * 4 - K + 1 : 1; }
+/* Output rows per interleave. */
+static inline int hant__q8_dwrun_m(int K, int S) { return ((K + 3) / 4 * 4 - K) / S + 1; }
 
 static void hant__q8_pack_dwrun(const int8_t *w, int K, int S, int C, int8_t *dst) {
     const int G = (K + 3) / 4, CH = HANT__Q8D_CH, M = hant__q8_dwrun_m(K, S);
@@ -5418,7 +5419,7 @@ static void hant__q8_pack_dwrun(const int8_t *w, int K, int S, int C, int8_t *ds
                 for (int kw = 0; kw < K; kw++)
                     for (int v = 0; v < 4; v++)
                         for (int i = 0; i < CH; i++, o++) {
-                            int c = b * CH + (i / 16) * 16 + v * 4 + (i % 16) / 4, kh = 4 * g + i % 4 - m; /* slot - shift */
+                            int c = b * CH + (i / 16) * 16 + v * 4 + (i % 16) / 4, kh = 4 * g + i % 4 - m * S; /* slot - shift */
                             dst[o] = c < C && kh >= 0 && kh < K ? w[((size_t)kh * K + kw) * C + c] : 0;
                         }
 }
@@ -5479,7 +5480,7 @@ HANT__INLINE void hant__q8_dw_row_k(const hant__q8_conv *c, int nn, int oh, int 
         const uint8_t *row[8];
         for (int r = 0; r < 4 * G; r++) { /* slots past the m rows' taps have zero weights */
             int ih = oh * S - P + r;
-            row[r] = r < K + m - 1 && ih >= 0 && ih < c->h ? c->x + ((size_t)nn * c->h + ih) * c->w * C + cc : NULL;
+            row[r] = r < K + (m - 1) * S && ih >= 0 && ih < c->h ? c->x + ((size_t)nn * c->h + ih) * c->w * C + cc : NULL;
         }
         for (int ow0 = 0; ow0 < c->ow; ow0 += owc) {
             const int np = HANT__MIN(owc, c->ow - ow0), ncol = (np - 1) * S + K, iw0 = ow0 * S - P;
@@ -5564,7 +5565,8 @@ static void hant__q8_dw_rows(const hant__q8_conv *c, int64_t r0, int64_t r1) {
     const int K = q->kernel, S = q->stride, T4 = (K * K + 3) / 4 * 4;
     ptrdiff_t step[HANT__Q8_DW_PIX * HANT__Q8_DW_TAPS];
 #if defined(HANT__Q8_DW_RUNK)
-    if (!c->scalar && q->wrun && hant__q8_dw_runs) {
+    /* below 4 output columns the interleave is not shared enough (b0-fm's 2x2 and 4x4 stride 2 maps ran 10-20% slower) */
+    if (!c->scalar && q->wrun && hant__q8_dw_runs && (c->ow >= 4 || !q->wdw)) {
         const int M = hant__q8_dwrun_m(q->kernel, q->stride);
         for (int64_t r = r0; r < r1;) { /* M rows at a time within one image */
             int oh = (int)(r % c->oh), m = (int)HANT__MIN((int64_t)HANT__MIN(M, c->oh - oh), r1 - r);
