@@ -4632,6 +4632,7 @@ struct hant_qconv {
     int8_t *packed;        /* GEMM weights, panels as above */
     int32_t *w32;          /* depthwise weights [k*k][cout], widened */
     int8_t *wdw;           /* depthwise, AVX-512 VNNI and AVX2: see hant__q8_pack_dw */
+    int8_t *wrun;          /* depthwise in row runs (AVX-512 VNNI, AVX2, AVX-VNNI): see hant__q8_pack_dwrun */
     int wide;              /* a weight lies outside [-64, 64]: the AVX2 GEMM takes hant__q8_tile_wide */
     int32_t *comp;         /* [npad]: bias_q - in.zero_point * sum_k w */
     float *mult, *fscale;  /* [npad]: in.scale * w_scale / out.scale, in.scale * w_scale */
@@ -5373,6 +5374,197 @@ static void hant__q8_dw_block_out(const hant_qconv *q, const uint8_t *const *tp,
 }
 #endif
 
+/* ---- depthwise in row runs ------------------------------------------------
+   Four kernel rows of one channel interleaved once per output row (per
+   channel block and chunk of columns), as vpdpbusd (and vpmaddubsw +
+   vpmaddwd on AVX2) want four products of one channel per int32 lane: for
+   each input column of the chunk, bytes (row 4g, 4g+1, 4g+2, 4g+3) of every
+   channel, kernel rows past K and rows or columns off the image reading the
+   zero point (comp holds its term; the rows past K have zero weights). Every
+   output pixel and tap column then takes one dot per vector from this
+   scratch, a run of RUN pixels' sums in registers across the taps. The tap
+   loop has no shuffles and no per-tap pointers; 3x3 fills 12 of its products
+   with 9 taps, 5x5 and 7x7 40 and 56 with 25 and 49. The channel order in
+   the sums is the vpdpbusd kernel's (vector v, 128-bit lane L: channels
+   16L + 4v + i), restored before the same epilogue: exact int32 sums, the
+   same codes as the tap-pointer kernels and the scalar twin. The 4G
+   interleaved rows serve M = (4G - K) / S + 1 output rows (stride 1: 3x3 2,
+   5x5 4, 7x7 2; stride 2: 5x5 2), output row m taking the kernel's rows in
+   slots mS .. mS + K - 1: a set of weights per shift, the interleave built
+   once per M rows.
+   wrun: [C/CH blocks][M shifts][G row groups][K tap columns][4 vectors][CH bytes]. */
+#if defined(HANT__Q8_VNNI512)
+typedef __m512i hant__q8d;
+#define HANT__Q8D_CH 64
+#define HANT__Q8D_RUN 4
+static inline hant__q8d hant__q8d_ld(const uint8_t *p, int n) {
+    return _mm512_maskz_loadu_epi8(n >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << n) - 1), p);
+}
+#define hant__q8d_load(p) _mm512_loadu_si512((const void *)(p))
+#define hant__q8d_store(p, v) _mm512_storeu_si512((void *)(p), v)
+#define hant__q8d_zero() _mm512_setzero_si512()
+#define hant__q8d_unpacklo8 _mm512_unpacklo_epi8
+#define hant__q8d_unpackhi8 _mm512_unpackhi_epi8
+#define hant__q8d_unpacklo16 _mm512_unpacklo_epi16
+#define hant__q8d_unpackhi16 _mm512_unpackhi_epi16
+#define HANT__Q8D_ONES
+#define hant__q8d_dot(a, x, w) _mm512_dpbusd_epi32(a, x, w)
+/* vector v, lane L holds channels 16L + 4v + i: a 4 x 4 transpose of lanes */
+HANT__INLINE void hant__q8d_order(const hant__q8d *s, hant__q8d *o) {
+    __m512i t0 = _mm512_shuffle_i32x4(s[0], s[1], 0x44), t1 = _mm512_shuffle_i32x4(s[0], s[1], 0xEE);
+    __m512i t2 = _mm512_shuffle_i32x4(s[2], s[3], 0x44), t3 = _mm512_shuffle_i32x4(s[2], s[3], 0xEE);
+    o[0] = _mm512_shuffle_i32x4(t0, t2, 0x88); o[1] = _mm512_shuffle_i32x4(t0, t2, 0xDD);
+    o[2] = _mm512_shuffle_i32x4(t1, t3, 0x88); o[3] = _mm512_shuffle_i32x4(t1, t3, 0xDD);
+}
+#define HANT__Q8_DW_RUNK 1
+#elif (defined(HANT__Q8_AVX2) || defined(HANT__Q8_VNNI256)) && defined(HANT__AVX2)
+typedef __m256i hant__q8d;
+#define HANT__Q8D_CH 32
+#define HANT__Q8D_RUN 2 /* 8 sums, 4 weight vectors and the ones in 16 ymm */
+static inline hant__q8d hant__q8d_ld(const uint8_t *p, int n) {
+    if (n >= 32) return _mm256_loadu_si256((const __m256i *)p);
+    if (n == 16) return _mm256_inserti128_si256(_mm256_setzero_si256(), _mm_loadu_si128((const __m128i *)p), 0);
+    uint8_t t[32] = { 0 };
+    memcpy(t, p, (size_t)n);
+    return _mm256_loadu_si256((const __m256i *)t);
+}
+#define hant__q8d_load(p) _mm256_loadu_si256((const __m256i *)(p))
+#define hant__q8d_store(p, v) _mm256_storeu_si256((__m256i *)(p), v)
+#define hant__q8d_zero() _mm256_setzero_si256()
+#define hant__q8d_unpacklo8 _mm256_unpacklo_epi8
+#define hant__q8d_unpackhi8 _mm256_unpackhi_epi8
+#define hant__q8d_unpacklo16 _mm256_unpacklo_epi16
+#define hant__q8d_unpackhi16 _mm256_unpackhi_epi16
+#if defined(HANT__Q8_VNNI256)
+#define HANT__Q8D_ONES
+#define hant__q8d_dot(a, x, w) hant__qv_dot(a, x, w)
+#else
+/* weights in [-64, 64]: a vpmaddubsw pair is at most 2 x 255 x 64 = 32640, no saturation */
+#define HANT__Q8D_ONES const __m256i ones16 = _mm256_set1_epi16(1);
+#define hant__q8d_dot(a, x, w) _mm256_add_epi32(a, _mm256_madd_epi16(_mm256_maddubs_epi16(x, w), ones16))
+#endif
+HANT__INLINE void hant__q8d_order(const hant__q8d *s, hant__q8d *o) {
+    o[0] = _mm256_permute2x128_si256(s[0], s[1], 0x20); o[1] = _mm256_permute2x128_si256(s[2], s[3], 0x20);
+    o[2] = _mm256_permute2x128_si256(s[0], s[1], 0x31); o[3] = _mm256_permute2x128_si256(s[2], s[3], 0x31);
+}
+#define HANT__Q8_DW_RUNK 1
+#endif
+
+#if defined(HANT__Q8_DW_RUNK)
+#define HANT__Q8D_COLS 72 /* input columns per chunk: the scratch is 2 x 72 x 4 vectors on the stack */
+/* 0: the tap-pointer kernels (bench A/B switch) */
+static int hant__q8_dw_runs = 1;
+
+/* Output rows per interleave. */
+static inline int hant__q8_dwrun_m(int K, int S) { return ((K + 3) / 4 * 4 - K) / S + 1; }
+
+static void hant__q8_pack_dwrun(const int8_t *w, int K, int S, int C, int8_t *dst) {
+    const int G = (K + 3) / 4, CH = HANT__Q8D_CH, M = hant__q8_dwrun_m(K, S);
+    size_t o = 0;
+    for (int b = 0; b < (C + CH - 1) / CH; b++)
+        for (int m = 0; m < M; m++)
+            for (int g = 0; g < G; g++)
+                for (int kw = 0; kw < K; kw++)
+                    for (int v = 0; v < 4; v++)
+                        for (int i = 0; i < CH; i++, o++) {
+                            int c = b * CH + (i / 16) * 16 + v * 4 + (i % 16) / 4, kh = 4 * g + i % 4 - m * S; /* slot - shift */
+                            dst[o] = c < C && kh >= 0 && kh < K ? w[((size_t)kh * K + kw) * C + c] : 0;
+                        }
+}
+
+/* Four rows' n channels at input column iw, interleaved into xs[0..3]. */
+HANT__INLINE void hant__q8d_build(const uint8_t *const *row, int iw, int w, size_t C, const uint8_t *zp, int n, hant__q8d *xs) {
+    int in = iw >= 0 && iw < w;
+    hant__q8d r0 = hant__q8d_ld(in && row[0] ? row[0] + iw * C : zp, n), r1 = hant__q8d_ld(in && row[1] ? row[1] + iw * C : zp, n);
+    hant__q8d r2 = hant__q8d_ld(in && row[2] ? row[2] + iw * C : zp, n), r3 = hant__q8d_ld(in && row[3] ? row[3] + iw * C : zp, n);
+    hant__q8d a = hant__q8d_unpacklo8(r0, r1), ah = hant__q8d_unpackhi8(r0, r1);
+    hant__q8d b = hant__q8d_unpacklo8(r2, r3), bh = hant__q8d_unpackhi8(r2, r3);
+    hant__q8d_store(xs + 0, hant__q8d_unpacklo16(a, b)); hant__q8d_store(xs + 1, hant__q8d_unpackhi16(a, b));
+    hant__q8d_store(xs + 2, hant__q8d_unpacklo16(ah, bh)); hant__q8d_store(xs + 3, hant__q8d_unpackhi16(ah, bh));
+}
+
+/* R output pixels from the chunk's column j0: sums over G row groups and K tap columns, then the epilogue. */
+HANT__INLINE void hant__q8d_run_k(const hant_qconv *q, const hant__q8d *xs, int ncol, int j0, const int8_t *wb, int cc, int n,
+                                  const hant__q8_epi *ep, uint8_t *yu, float *yf, const int mode, const hant_act act, const int R) {
+    const int K = q->kernel, S = q->stride, G = (K + 3) / 4;
+    const size_t C = (size_t)q->cin;
+    HANT__Q8D_ONES
+    hant__q8d s[HANT__Q8D_RUN][4];
+    HANT__Q8_UNROLL for (int j = 0; j < R; j++) HANT__Q8_UNROLL for (int v = 0; v < 4; v++) s[j][v] = hant__q8d_zero();
+    for (int g = 0; g < G; g++)
+        for (int kw = 0; kw < K; kw++) {
+            const hant__q8d *x = xs + ((size_t)g * ncol + (size_t)j0 * S + kw) * 4;
+            const int8_t *wv = wb + ((size_t)g * K + kw) * 4 * HANT__Q8D_CH;
+            hant__q8d w0 = hant__q8d_load(wv), w1 = hant__q8d_load(wv + HANT__Q8D_CH), w2 = hant__q8d_load(wv + 2 * HANT__Q8D_CH),
+                      w3 = hant__q8d_load(wv + 3 * HANT__Q8D_CH);
+            HANT__Q8_UNROLL for (int j = 0; j < R; j++) {
+                const hant__q8d *xj = x + (size_t)j * S * 4;
+                s[j][0] = hant__q8d_dot(s[j][0], hant__q8d_load(xj), w0);
+                s[j][1] = hant__q8d_dot(s[j][1], hant__q8d_load(xj + 1), w1);
+                s[j][2] = hant__q8d_dot(s[j][2], hant__q8d_load(xj + 2), w2);
+                s[j][3] = hant__q8d_dot(s[j][3], hant__q8d_load(xj + 3), w3);
+            }
+        }
+    HANT__Q8_UNROLL for (int j = 0; j < R; j++) {
+        hant__q8d o[4];
+        hant__q8d_order(s[j], o);
+        const int VL = HANT__Q8D_CH / 4;
+        for (int v = 0; v < 4 && v * VL < n; v++) /* comp is padded to whole 64-channel blocks */
+            hant__q8_epi_vec_k(ep, hant__vi_add(o[v], hant__vi_loadp(q->comp + cc + v * VL, VL)), cc + v * VL, n - v * VL,
+                               yu ? yu + (size_t)j * C + v * VL : NULL, yf ? yf + (size_t)j * C + v * VL : NULL, mode, act);
+    }
+}
+
+/* Output rows oh .. oh + m - 1 of image nn (m <= M), every channel block and chunk of columns. */
+HANT__INLINE void hant__q8_dw_row_k(const hant__q8_conv *c, int nn, int oh, int m, uint8_t *yu, float *yf, const int mode, const hant_act act) {
+    const hant_qconv *q = c->q;
+    const int K = q->kernel, S = q->stride, P = K / 2, G = (K + 3) / 4, CH = HANT__Q8D_CH, M = hant__q8_dwrun_m(K, S);
+    const size_t C = (size_t)q->cin, orow = (size_t)c->ow * C;
+    const int owc = (HANT__Q8D_COLS - K) / S + 1; /* output pixels per chunk */
+    hant__q8d xs[2 * HANT__Q8D_COLS * 4];
+    for (int cc = 0; cc < (int)C; cc += CH) {
+        const int n = HANT__MIN(CH, (int)C - cc);
+        const int8_t *wb = q->wrun + (size_t)(cc / CH) * M * G * K * 4 * CH;
+        const uint8_t *row[8];
+        for (int r = 0; r < 4 * G; r++) { /* slots past the m rows' taps have zero weights */
+            int ih = oh * S - P + r;
+            row[r] = r < K + (m - 1) * S && ih >= 0 && ih < c->h ? c->x + ((size_t)nn * c->h + ih) * c->w * C + cc : NULL;
+        }
+        for (int ow0 = 0; ow0 < c->ow; ow0 += owc) {
+            const int np = HANT__MIN(owc, c->ow - ow0), ncol = (np - 1) * S + K, iw0 = ow0 * S - P;
+            for (int g = 0; g < G; g++)
+                for (int j = 0; j < ncol; j++) hant__q8d_build(row + 4 * g, iw0 + j, c->w, C, q->zprow + cc, n, xs + ((size_t)g * ncol + j) * 4);
+            for (int s = 0; s < m; s++) {
+                const int8_t *ws = wb + (size_t)s * G * K * 4 * CH;
+                uint8_t *ys = yu ? yu + s * orow + cc : NULL;
+                float *fs = yf ? yf + s * orow + cc : NULL;
+                int j = 0;
+                for (; j + HANT__Q8D_RUN <= np; j += HANT__Q8D_RUN) {
+                    size_t o = (size_t)(ow0 + j) * C;
+                    hant__q8d_run_k(q, xs, ncol, j, ws, cc, n, c->ep, ys ? ys + o : NULL, fs ? fs + o : NULL, mode, act, HANT__Q8D_RUN);
+                }
+                for (; j < np; j++) {
+                    size_t o = (size_t)(ow0 + j) * C;
+                    hant__q8d_run_k(q, xs, ncol, j, ws, cc, n, c->ep, ys ? ys + o : NULL, fs ? fs + o : NULL, mode, act, 1);
+                }
+            }
+        }
+    }
+}
+
+/* The activation known at compile time, as in hant__q8_dw_block_out. */
+static void hant__q8_dw_row(const hant__q8_conv *c, int nn, int oh, int m) {
+    const hant__q8_epi *ep = c->ep;
+    size_t o = ((size_t)nn * c->oh + oh) * c->ow * c->q->cin;
+    uint8_t *yu = c->yu ? c->yu + o : NULL;
+    float *yf = c->yf ? c->yf + o : NULL;
+    if (ep->mode == HANT__Q8_OUT_F32 && ep->act == HANT_ACT_SILU) hant__q8_dw_row_k(c, nn, oh, m, yu, yf, HANT__Q8_OUT_F32, HANT_ACT_SILU);
+    else if (ep->mode == HANT__Q8_OUT_U8ACT && ep->act == HANT_ACT_SILU) hant__q8_dw_row_k(c, nn, oh, m, yu, yf, HANT__Q8_OUT_U8ACT, HANT_ACT_SILU);
+    else if (ep->mode == HANT__Q8_OUT_LINEAR) hant__q8_dw_row_k(c, nn, oh, m, yu, yf, HANT__Q8_OUT_LINEAR, ep->act);
+    else hant__q8_dw_row_k(c, nn, oh, m, yu, yf, ep->mode, ep->act);
+}
+#endif
+
 #if defined(HANT__Q8_VNNI512)
 #elif defined(HANT__VI)
 static void hant__q8_dw_block(const hant_qconv *q, const uint8_t *const *tp, int np, int c0, int cb, int32_t (*acc)[HANT__Q8_DW_CB]) {
@@ -5420,6 +5612,18 @@ static void hant__q8_dw_rows(const hant__q8_conv *c, int64_t r0, int64_t r1) {
     int32_t acc[HANT__Q8_DW_PIX][HANT__Q8_DW_CB];
     const int K = q->kernel, S = q->stride, T4 = (K * K + 3) / 4 * 4;
     ptrdiff_t step[HANT__Q8_DW_PIX * HANT__Q8_DW_TAPS];
+#if defined(HANT__Q8_DW_RUNK)
+    /* below 4 output columns the interleave is not shared enough (b0-fm's 2x2 and 4x4 stride 2 maps ran 10-20% slower) */
+    if (!c->scalar && q->wrun && hant__q8_dw_runs && (c->ow >= 4 || !q->wdw)) {
+        const int M = hant__q8_dwrun_m(q->kernel, q->stride);
+        for (int64_t r = r0; r < r1;) { /* M rows at a time within one image */
+            int oh = (int)(r % c->oh), m = (int)HANT__MIN((int64_t)HANT__MIN(M, c->oh - oh), r1 - r);
+            hant__q8_dw_row(c, (int)(r / c->oh), oh, m);
+            r += m;
+        }
+        return;
+    }
+#endif
     for (int64_t r = r0; r < r1; r++) {
         int n = (int)(r / c->oh), oh = (int)(r % c->oh), ready = 0;
         for (int ow = 0; ow < c->ow; ow += HANT__Q8_DW_PIX) {
@@ -5468,7 +5672,7 @@ static void hant__q8_dw_task(void *arg, int tid, int nt) {
 void hant_qconv_destroy(hant_qconv *q) {
     if (!q) return;
     hant_context *ctx = q->ctx;
-    hant_free(ctx, q->packed); hant_free(ctx, q->w32); hant_free(ctx, q->wdw); hant_free(ctx, q->comp);
+    hant_free(ctx, q->packed); hant_free(ctx, q->w32); hant_free(ctx, q->wdw); hant_free(ctx, q->wrun); hant_free(ctx, q->comp);
     hant_free(ctx, q->mult); hant_free(ctx, q->fscale); hant_free(ctx, q->zprow);
     hant_free(ctx, q);
 }
@@ -5528,6 +5732,13 @@ hant_status hant_qconv_create(hant_context *ctx, const hant_qconv_desc *d, hant_
         if (!wide) { /* else the widening kernel */
             q->wdw = (int8_t *)hant_alloc(ctx, np * (size_t)((T + 1) / 2) * 2);
             if (q->wdw) hant__q8_pack_dw(d->weights, T, cout, q->wdw);
+            else hant_free(ctx, q->w32), q->w32 = NULL; /* reported below */
+        }
+#endif
+#if defined(HANT__Q8_DW_RUNK)
+        if (!wide || HANT__Q8_WMAX > 64) {
+            q->wrun = (int8_t *)hant_alloc(ctx, np * (size_t)hant__q8_dwrun_m(d->kernel, d->stride) * ((d->kernel + 3) / 4) * d->kernel * 4);
+            if (q->wrun) hant__q8_pack_dwrun(d->weights, d->kernel, d->stride, cout, q->wrun);
             else hant_free(ctx, q->w32), q->w32 = NULL; /* reported below */
         }
 #endif

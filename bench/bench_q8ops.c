@@ -16,6 +16,7 @@
  * "fork/join" is one empty hant__run: the cost of one barrier.
  *
  *   build/cc-avx2/bench_q8ops [THREADS [ROUNDS [ARCH]]]
+ * HANT_Q8DW_RUNS=0 in the environment: the int8 depthwise on its tap-pointer kernels.
  */
 #define HANT_IMPLEMENTATION
 #include "../hant.h"
@@ -114,6 +115,9 @@ int main(int argc, char **argv) {
     hant_config cfg = { threads, 1, { 0 }, 0 };
     hant_context *ctx;
     if (hant_context_create(&cfg, &ctx)) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
+#if defined(HANT__Q8_DW_RUNK)
+    if (getenv("HANT_Q8DW_RUNS")) hant__q8_dw_runs = atoi(getenv("HANT_Q8DW_RUNS")); /* 0: the tap-pointer depthwise kernels (A/B) */
+#endif
     printf("isa %s, int8 %s (weights +-%d), threads %d, batch 1; ms, median of %d interleaved rounds, each a ~2 ms sample\n", hant_isa(),
            hant_int8_isa(), hant_int8_weight_max(), threads, rounds);
     static hant_bench_block_shape sh[128];

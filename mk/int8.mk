@@ -27,3 +27,6 @@ bench-q8blocks: $(B)/bench_q8blocks
 $(B)/bench_q8blocks: bench/bench_common.h
 # One int8 MBConv block step by step beside its fp32 twin (issue 18): build/$(CC)-avx2/bench_q8ops [THREADS [ROUNDS [ARCH]]]
 $(B)/bench_q8ops: bench/bench_common.h
+# The int8 depthwise alone, tap-pointer kernels against row runs, beside fp32 (issue 18 item 3):
+# build/$(CC)-avx2/bench_q8dw [THREADS [ROUNDS [INNER]]] [--u8] [--match S]
+$(B)/bench_q8dw: bench/bench_common.h

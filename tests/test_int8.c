@@ -227,16 +227,49 @@ static void test_depthwise_cases(void) {
     case_zp = -1;
 }
 
+/* The row-run kernel (hant__q8_dw_row): rows wider than a chunk of 72 input
+   columns, odd widths, runs of pixels with a remainder, channel blocks with
+   tails, strides 1-3, kernels 1-7, 1-4 output rows per interleave ending at
+   the image's and a thread's last row, zero point 0 and not. Maps under 4
+   output columns take the tap-pointer kernels (test_depthwise_cases). */
+static void test_depthwise_runs_cases(void) {
+    static const int cfg[][6] = { /* k s n h w c */
+        { 3, 1, 1, 5, 150, 40 }, { 3, 2, 2, 4, 151, 64 }, { 5, 1, 1, 6, 77, 144 }, { 5, 2, 1, 7, 75, 100 }, { 7, 1, 2, 9, 73, 17 },
+        { 7, 2, 1, 8, 150, 33 }, { 3, 1, 1, 3, 71, 32 }, { 5, 1, 2, 2, 70, 65 }, { 3, 3, 1, 7, 40, 24 }, { 3, 1, 1, 1, 143, 8 },
+        { 1, 1, 1, 6, 9, 48 }, { 2, 1, 1, 5, 7, 40 }, { 4, 2, 1, 9, 11, 72 }, { 5, 1, 3, 11, 5, 16 }, { 5, 2, 2, 9, 13, 48 },
+        { 1, 2, 1, 9, 9, 40 }, { 2, 2, 2, 7, 12, 24 }, { 1, 3, 1, 8, 14, 8 },
+    };
+    for (int z = 0; z < 2; z++) {
+        case_zp = z ? 0 : -1;
+        for (size_t i = 0; i < sizeof cfg / sizeof *cfg; i++) {
+            const int *c = cfg[i];
+            run_case(1, c[5], c[5], c[0], c[1], c[2], c[3], c[4], acts[(i + z) % 5], "depthwise runs");
+        }
+    }
+    case_zp = -1;
+}
+
 /* Weights in [-127, 127] and in [-64, 64]: on AVX2 the second set takes the
-   vpmaddubsw depthwise kernel, the first the widening one. */
+   vpmaddubsw depthwise kernels, the first the widening one. Each set runs
+   through the row-run kernel and the tap-pointer kernels. */
 static void test_depthwise(void) {
-    ht_seed(13);
-    test_depthwise_cases();
-    case_wmax = 64;
-    test_depthwise_cases();
-    run_case(1, 144, 144, 3, 1, 1, 9, 9, HANT_ACT_SILU, "depthwise 16-channel tail");
-    run_case(1, 240, 240, 5, 2, 1, 8, 8, HANT_ACT_NONE, "depthwise 16-channel tail");
-    case_wmax = 127;
+#if defined(HANT__Q8_DW_RUNK)
+    for (hant__q8_dw_runs = 1; hant__q8_dw_runs >= 0; hant__q8_dw_runs--) {
+#endif
+        ht_seed(13);
+        case_wmax = 127;
+        test_depthwise_cases();
+        test_depthwise_runs_cases();
+        case_wmax = 64;
+        test_depthwise_cases();
+        test_depthwise_runs_cases();
+        run_case(1, 144, 144, 3, 1, 1, 9, 9, HANT_ACT_SILU, "depthwise 16-channel tail");
+        run_case(1, 240, 240, 5, 2, 1, 8, 8, HANT_ACT_NONE, "depthwise 16-channel tail");
+        case_wmax = 127;
+#if defined(HANT__Q8_DW_RUNK)
+    }
+    hant__q8_dw_runs = 1;
+#endif
 }
 
 /* AVX2's vpmaddubsw saturates at 255 * 127 * 2: every weight +-127 and every
