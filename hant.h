@@ -1168,10 +1168,12 @@ void hant_bracket_free(hant_bracket *b);
    and the model fitted again (validation on as many networks as before).
    Then optionally pairs (nn-Meter's
    fusion rule on adjacent blocks: "pair" rows and PATH.pairs) and
-   validation (`validate` random networks and the teacher end to end; the
-   latency model fitted on two random folds and scored out of sample, then
-   fitted on all and stored, unless the plain sum did better; PATH.validate,
-   or with score_only the stored model scored: PATH.score, nothing saved).
+   validation (`validate` random networks and the teacher end to end; with
+   int8 candidates and the int8 head's entry, each random network has the
+   int8 head with probability 1/2; the latency model fitted on two random
+   folds and scored out of sample, then fitted on all and stored, unless
+   the plain sum did better; PATH.validate, or with score_only the stored
+   model scored: PATH.score, nothing saved).
    Progress stages (the result's fields named are set before the call):
    "warning" (foreign, foreign_why: a table accepted anyway or without a
    fingerprint), "wait" (the lock), "drift" (drift_*; done = drift),
