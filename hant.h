@@ -1168,10 +1168,12 @@ void hant_bracket_free(hant_bracket *b);
    and the model fitted again (validation on as many networks as before).
    Then optionally pairs (nn-Meter's
    fusion rule on adjacent blocks: "pair" rows and PATH.pairs) and
-   validation (`validate` random networks and the teacher end to end; the
-   latency model fitted on two random folds and scored out of sample, then
-   fitted on all and stored, unless the plain sum did better; PATH.validate,
-   or with score_only the stored model scored: PATH.score, nothing saved).
+   validation (`validate` random networks and the teacher end to end; with
+   int8 candidates and the int8 head's entry, each random network has the
+   int8 head with probability 1/2; the latency model fitted on two random
+   folds and scored out of sample, then fitted on all and stored, unless
+   the plain sum did better; PATH.validate, or with score_only the stored
+   model scored: PATH.score, nothing saved).
    Progress stages (the result's fields named are set before the call):
    "warning" (foreign, foreign_why: a table accepted anyway or without a
    fingerprint), "wait" (the lock), "drift" (drift_*; done = drift),
@@ -15598,6 +15600,50 @@ static hant_status hant__prof_validate_check(hant__prof *p, const hant_timing *m
     return st;
 }
 
+/* Validation's networks: 0 the teacher; networks 1, 3, 5, ...: every block
+   uniformly from its pool (the plain random networks). 2, 4, 6, ... (a share
+   `skew`): skewed toward cheap candidates, block by block the candidate at
+   rank floor(count u^a) in order of table time (order: every block's
+   candidates by table time), a = 2..16 per network, so that they span the
+   speed-ups that hant select's students reach. With head_q8 each random
+   network has the head's int8 twin with probability 1/2, from a stream of its
+   own, so that the blocks stay those of earlier versions (the students hant
+   select picks from such a pool have it: issue 16). cidx: per network and
+   block the candidate's index (-1: the teacher's). */
+static void hant__prof_draw(const hant__prof *p, const hant_arch *arch, const int *order, double skew, int head_q8, uint64_t seed, uint64_t *rng,
+                            int nn, hant_arch *nets, int *cidx, char *skewed) {
+    const int nbk = arch->num_blocks ? arch->num_blocks : 1;
+    for (int k = 0; k < nn; k++) {
+        nets[k] = *arch;
+        for (int b = 0; b < arch->num_blocks; b++) cidx[(size_t)k * nbk + b] = -1;
+        if (k == 0) continue;
+        *rng = *rng * 6364136223846793005ull + 1442695040888963407ull; /* a draw kept so that the networks stay those of earlier versions */
+        skewed[k] = (int)floor(k * skew) != (int)floor((k - 1) * skew);
+        *rng = *rng * 6364136223846793005ull + 1442695040888963407ull;
+        double a = pow(2.0, 1 + 3 * (double)(*rng >> 11) * (1.0 / 9007199254740992.0));
+        for (int b = 0; b < arch->num_blocks; b++) {
+            *rng = *rng * 6364136223846793005ull + 1442695040888963407ull;
+            int c;
+            if (!skewed[k]) c = (int)((*rng >> 33) % (uint64_t)p->count[b]);
+            else {
+                double u = (double)(*rng >> 11) * (1.0 / 9007199254740992.0);
+                int r = (int)(p->count[b] * pow(u, a));
+                if (r >= p->count[b]) r = p->count[b] - 1;
+                c = order[(size_t)b * HANT_POOL_MAX + (size_t)r];
+            }
+            nets[k].blocks[b] = p->spec[b][c];
+            cidx[(size_t)k * nbk + b] = c;
+        }
+        if (head_q8) { /* a stream of its own (splitmix64 of seed and k): the blocks stay those drawn without it */
+            uint64_t z = seed + 0x6A09E667F3BCC909ull + 0x9E3779B97F4A7C15ull * (uint64_t)k;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+            z ^= z >> 31;
+            if (z >> 63) nets[k].head_quant = HANT_QUANT_INT8;
+        }
+    }
+}
+
 /* Validation: n random networks from the pool and the teacher, timed end to
    end against the reference; the latency model fitted on a random half and
    scored on the other (both ways), then fitted on all and stored. */
@@ -15643,33 +15689,19 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
         for (int i = 1; i < p->count[b]; i++) /* insertion sort: a pool is small */
             for (int j = i; j > 0 && cost[o[j]] < cost[o[j - 1]]; j--) { int t = o[j]; o[j] = o[j - 1]; o[j - 1] = t; }
     }
-    /* networks 1, 3, 5, ...: every block uniformly from its pool (the plain
-       random networks). 2, 4, 6, ... (a share `skew`): skewed toward cheap
-       candidates, block by block the candidate at rank floor(count u^a) in
-       order of table time, a = 2..16 per network, so that they span the
-       speed-ups that hant select's students reach. */
-    for (int k = 0; k < nn; k++) {
-        nets[k] = *arch;
-        for (int b = 0; b < arch->num_blocks; b++) cidx[(size_t)k * nbk + b] = -1;
-        if (k == 0) continue;
-        rng = rng * 6364136223846793005ull + 1442695040888963407ull; /* a draw kept so that the networks stay those of earlier versions */
-        skewed[k] = (int)floor(k * skew) != (int)floor((k - 1) * skew);
-        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
-        double a = pow(2.0, 1 + 3 * (double)(rng >> 11) * (1.0 / 9007199254740992.0));
-        for (int b = 0; b < arch->num_blocks; b++) {
-            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
-            int c;
-            if (!skewed[k]) c = (int)((rng >> 33) % (uint64_t)p->count[b]);
-            else {
-                double u = (double)(rng >> 11) * (1.0 / 9007199254740992.0);
-                int r = (int)(p->count[b] * pow(u, a));
-                if (r >= p->count[b]) r = p->count[b] - 1;
-                c = order[(size_t)b * HANT_POOL_MAX + (size_t)r];
-            }
-            nets[k].blocks[b] = p->spec[b][c];
-            cidx[(size_t)k * nbk + b] = c;
-        }
+    /* the int8 head: drawn when the pool offers it (int8 candidates, as hant
+       select does) and the table has its entry */
+    int head_q8 = 0;
+    if (arch->num_classes && arch->head_cout && !arch->head_quant) {
+        int int8_pool = 0;
+        for (int b = 0; b < arch->num_blocks; b++)
+            for (int c = 0; c < p->count[b]; c++) int8_pool |= p->spec[b][c].quant != 0;
+        hant_arch hq = *arch;
+        double x[HANT_LATENCY_TERMS];
+        hq.head_quant = HANT_QUANT_INT8;
+        head_q8 = int8_pool && !hant_latency_part_terms(lut, &hq, arch->num_blocks, batch, threads, x);
     }
+    hant__prof_draw(p, arch, order, skew, head_q8, seed, &rng, nn, nets, cidx, skewed);
     res->validated = nn;
     hant__prof_say(p, "validate plan", 0, nn);
     /* Every network alive and timed round-robin, each sample one pass over all
@@ -15835,9 +15867,19 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
     else if (inplace) fprintf(vf, "# in place: the stored model with its per-candidate in-place corrections\n");
     if (p->cfg->compare)
         fprintf(vf, "# compare: %s's stored model on the same timings: median %.2f%% worst %.2f%%\n", p->cfg->compare, 100 * cmp_med, 100 * cmp_worst);
+    if (head_q8) {
+        int nh = 0, nq = 0;
+        double f_med = 0, f_worst = 0, q_med = 0, q_worst = 0;
+        for (int k = 0; k < nn; k++) if (!nets[k].head_quant) sub[nh++] = cv[k];
+        hant__err_stats(ctx, sub, nh, &f_med, &f_worst);
+        for (int k = 0; k < nn; k++) if (nets[k].head_quant) sub[nq++] = cv[k];
+        hant__err_stats(ctx, sub, nq, &q_med, &q_worst);
+        fprintf(vf, "# %s by head: %d fp32 (the teacher included) median %.2f%% worst %.2f%%; %d int8 median %.2f%% worst %.2f%%\n",
+                score_only ? "the stored model" : "out of sample", nh, 100 * f_med, 100 * f_worst, nq, 100 * q_med, 100 * q_worst);
+    }
     fprintf(vf, "# %s by kind: %d uniform networks (the teacher included) median %.2f%% worst %.2f%%; %d skewed toward cheap candidates median %.2f%% worst %.2f%%\n",
             score_only ? "the stored model" : "out of sample", nu, 100 * su_med, 100 * su_worst, ns, 100 * ss_med, 100 * ss_worst);
-    fprintf(vf, "net\tarch\tmeasured_ms\tunc_ms\trel\tsum_ms\tparts\tmwords\tpredicted_ms\traw_err_pct\tcv_err_pct\tsampling\tint8_parts\tint8_ms\ttiled_parts\ttiled_ms\tinplace_ms\tcompare_ms\tcompare_err_pct\tnoinplace_cv_err_pct\tblocks\n");
+    fprintf(vf, "net\tarch\tmeasured_ms\tunc_ms\trel\tsum_ms\tparts\tmwords\tpredicted_ms\traw_err_pct\tcv_err_pct\tsampling\tint8_parts\tint8_ms\ttiled_parts\ttiled_ms\tinplace_ms\tcompare_ms\tcompare_err_pct\tnoinplace_cv_err_pct\tblocks\thead\n");
     for (int k = 0; k < nn; k++) {
         const double *x = X + (size_t)k * K;
         /* what the network is made of: int8 and tiled parts and their table time */
@@ -15864,6 +15906,13 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
             if (c < 0) fprintf(vf, "%sT", b ? "," : "\t");
             else fprintf(vf, "%s%d", b ? "," : "\t", c);
             fprintf(vf, "%c/%.5f/%.4f", bs->kind == HANT_BLOCK_IDENTITY ? 'i' : bs->quant ? 'q' : bs->tiled ? 't' : 'f', xp[1], xp[3]);
+        }
+        /* head: as a block's entry, T the teacher's own, 1 its int8 twin (hant profile's head candidates) */
+        {
+            double xp[HANT_LATENCY_TERMS] = { 0 };
+            const int hq = nets[k].head_quant != arch->head_quant;
+            if (hant_latency_part_terms(lut, &nets[k], nets[k].num_blocks, batch, threads, xp)) xp[1] = xp[3] = 0;
+            fprintf(vf, "\t%s%c/%.5f/%.4f", hq ? "1" : "T", nets[k].head_quant ? 'q' : 'f', xp[1], xp[3]);
         }
         fputc('\n', vf);
     }

@@ -23,12 +23,15 @@ static int bi_open(const char *teacher_path, int threads, const char *pool, hant
 
 /* one network row of a --validate file (line is cut up): its name, its blocks
    column, its measured ms and its million words; 0 for comments and the header */
+static int bi_head_q8; /* the last row's head is the int8 twin */
 static int bi_row(char *line, char **name, char **blocks, double *meas, double *netmw) {
     if (line[0] == '#' || !strncmp(line, "net\t", 4)) return 0;
     char *col[32]; int nc = 0;
     for (char *s = strtok(line, "\t\n"); s && nc < 32; s = strtok(NULL, "\t\n")) col[nc++] = s;
     if (nc < 8) return 0;
-    *name = col[0]; *blocks = col[nc - 1]; *meas = atof(col[2]); *netmw = atof(col[7]);
+    /* 22 columns: blocks, then the head's (T the teacher's, 1q its int8 twin) */
+    *name = col[0]; *blocks = col[nc >= 22 ? 20 : nc - 1]; *meas = atof(col[2]); *netmw = atof(col[7]);
+    bi_head_q8 = nc >= 22 && col[21][0] == '1' && col[21][1] == 'q';
     return 1;
 }
 
@@ -37,6 +40,7 @@ static int bi_row(char *line, char **name, char **blocks, double *meas, double *
 static int bi_blocks(char *blocks, const hant_arch *T, hant_arch *a, char kind[32], double tab[32], double mw[32]) {
     int nb = 0;
     *a = *T;
+    if (bi_head_q8) a->head_quant = HANT_QUANT_INT8;
     for (char *s = strtok(blocks, ","); s && nb < 32; s = strtok(NULL, ",")) {
         int c = -1; char k = 0; double ms = 0, m = 0;
         if (s[0] == 'T') { sscanf(s + 1, "%c/%lf/%lf", &k, &ms, &m); k = 'T'; }

@@ -1225,6 +1225,51 @@ static void test_inplace_selection(void) {
     hant_lut_free(&lut);
 }
 
+/* Validation's networks (hant__prof_draw): with the int8 head on offer, some
+   random networks have it and some not, from a stream of their own: every
+   network's blocks, its candidate indices, and the block stream's state after
+   the draw (the folds') are those drawn without it; the teacher keeps its head. */
+static void test_validate_head(void) {
+    hant_arch a;
+    HT_CHECK(hant_arch_builtin("b0-fm", &a) == HANT_OK, "b0-fm");
+    HT_CHECK(a.head_cout > 0 && a.num_classes > 0 && !a.head_quant, "b0-fm has an fp32 head conv");
+    static hant_block_spec spec[HANT_MAX_BLOCKS][HANT_POOL_MAX];
+    static int order[HANT_MAX_BLOCKS * HANT_POOL_MAX];
+    hant__prof p;
+    memset(&p, 0, sizeof p);
+    p.nblocks = a.num_blocks;
+    for (int b = 0; b < a.num_blocks; b++) {
+        int h, w, c;
+        hant_arch_block_input(&a, b, &h, &w, &c);
+        HT_CHECK(hant_pool_generate(&a.blocks[b], h, w, "quick+q8", spec[b], HANT_POOL_MAX, &p.count[b]) == HANT_OK && p.count[b] > 1, "pool %d: %s", b,
+                 hant_last_error());
+        p.spec[b] = spec[b];
+        for (int k = 0; k < p.count[b]; k++) order[b * HANT_POOL_MAX + k] = p.count[b] - 1 - k;
+    }
+    enum { NN = 41 };
+    static hant_arch n0[NN], n1[NN];
+    static int c0[NN * HANT_MAX_BLOCKS], c1[NN * HANT_MAX_BLOCKS];
+    char s0[NN] = { 0 }, s1[NN] = { 0 };
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        uint64_t r0 = seed * 0x9E3779B97F4A7C15ull + 12345, r1 = r0;
+        hant__prof_draw(&p, &a, order, 0.5, 0, seed, &r0, NN, n0, c0, s0);
+        hant__prof_draw(&p, &a, order, 0.5, 1, seed, &r1, NN, n1, c1, s1);
+        HT_CHECK(r0 == r1, "seed %d: the block stream moved with the head's draw", (int)seed);
+        HT_CHECK(!memcmp(c0, c1, sizeof(int) * NN * (size_t)a.num_blocks) && !memcmp(s0, s1, NN), "seed %d: candidates or kinds differ", (int)seed);
+        int q = 0, same = 1;
+        for (int k = 0; k < NN; k++) {
+            same &= !memcmp(n0[k].blocks, n1[k].blocks, sizeof(hant_block_spec) * (size_t)a.num_blocks);
+            HT_CHECK(!n0[k].head_quant, "seed %d: net %d has the int8 head without the offer", (int)seed, k);
+            if (k == 0) HT_CHECK(!n1[0].head_quant, "seed %d: the teacher's head changed", (int)seed);
+            else q += n1[k].head_quant == HANT_QUANT_INT8;
+            n1[k].head_quant = 0;
+            same &= !memcmp(&n0[k], &n1[k], sizeof n0[k]); /* the head aside, the same network */
+        }
+        HT_CHECK(same, "seed %d: a network's blocks differ with the int8 head on offer", (int)seed);
+        HT_CHECK(q >= 8 && q <= NN - 9, "seed %d: %d of %d random networks with the int8 head", (int)seed, q, NN - 1);
+    }
+}
+
 /* One real measurement, reported: a tiny network bracketed by a larger
    reference, as hant profile does. Bounded only by sanity. */
 static void test_tiny_bracketed(void) {
@@ -1339,6 +1384,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_inplace_fit);
     HT_RUN(test_inplace_selection);
     HT_RUN(test_tiny_bracketed);
+    HT_RUN(test_validate_head);
     HT_RUN(test_late_worker);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
