@@ -33,6 +33,9 @@ expect_rc 0 "validate: the int8 head" $H profile b0-fm -o "$T/lut8.tsv" --candid
 grep -q '^head .* q=int8 ' "$T/lut8.tsv" && ok || bad "no int8 head entry"
 awk -F'\t' '$1 == "teacher0" { t = $22 ~ /^Tf\// } /^random[0-9]/ { if ($22 ~ /^1q\/[0-9.]+\/[0-9.]+$/) q++; else if ($22 ~ /^Tf\//) f++; else bad = 1 } END { print "  (int8 heads " q + 0 ", fp32 " f + 0 ")"; exit bad || !(t && q && f) }' "$T/lut8.tsv.validate" && ok || bad "head column: $(cut -f1,22 "$T/lut8.tsv.validate" | tr '\t\n' ' ,')"
 grep -q '^# out of sample by head: [0-9]* fp32 .* int8 ' "$T/lut8.tsv.validate" && ok || bad "no error by head: $(grep '^#' "$T/lut8.tsv.validate" | tail -2)"
+# a table made before the head was drawn has no int8 head: it scores the networks it can price, and says how many it left out
+expect_rc 0 "compare: a table without the int8 head" $H profile b0-fm -o "$T/lut8.tsv" --candidates "$P+q8" --reps 3 --rounds 3 --validate 12 --validate-rounds 3 --score-only --no-check --compare "$T/lut.tsv"
+grep -q '^# compare: .*median .* ([0-9]* networks; [1-9][0-9]* it has no entry for left out)$' "$T/lut8.tsv.score" && ok || bad "compare line: $(grep '^# compare' "$T/lut8.tsv.score")"
 # the old validation timing (8 networks at a time) on request; a negative count refused
 d0=$(grep "^# date" "$T/lut.tsv"); sleep 1
 expect_rc 0 "validate: the old timing" $H profile b0-fm -o "$T/lut.tsv" --candidates "$P" --reps 3 --rounds 3 --validate 4 --validate-rounds 0 --score-only --no-check
