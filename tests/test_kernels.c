@@ -322,6 +322,29 @@ static void test_gemm_gemv(void) {
         }
 }
 
+/* A 1x1 conv case (dims: h w cin cout) for the GEMM tile tests: input,
+   weights (also packed), bias and residual, the activation of the variant
+   (0 none, 1 SiLU + bias, 2 ReLU6 + bias + residual), and the double reference r. */
+typedef struct {
+    hant_conv_shape s;
+    size_t ny;
+    float *x, *w, *b, *res, *y0, *r, *pw, *bias, *rs;
+    hant_act act;
+} conv_case;
+static void conv_case_init(conv_case *c, const int dims[4], int variant, int seed) {
+    hant_conv_shape s = { 1, dims[0], dims[1], dims[2], dims[3], 1, 1, 1 };
+    size_t nx = conv_in_size(&s), ny = conv_out_size(&s), nw = conv_w_size(&s);
+    c->s = s; c->ny = ny;
+    c->x = malloc(nx * 4); c->w = malloc(nw * 4); c->b = malloc((size_t)s.cout * 4); c->res = malloc(ny * 4);
+    c->y0 = malloc(ny * 4); c->r = malloc(ny * 4); c->pw = malloc(hant__gemm_packed_b_floats(s.cout, s.cin) * 4);
+    ht_seed(seed);
+    ht_fill(c->x, nx, -1, 1); ht_fill(c->w, nw, -0.5f, 0.5f); ht_fill(c->b, (size_t)s.cout, -1, 1); ht_fill(c->res, ny, -1, 1);
+    c->act = variant == 0 ? HANT_ACT_NONE : variant == 1 ? HANT_ACT_SILU : HANT_ACT_RELU6;
+    c->bias = variant ? c->b : NULL; c->rs = variant == 2 ? c->res : NULL;
+    ht_ref_conv(&s, c->x, c->w, c->bias, c->act, c->rs, c->r);
+}
+static void conv_case_free(conv_case *c) { free(c->x); free(c->w); free(c->b); free(c->res); free(c->y0); free(c->r); free(c->pw); }
+
 /* 1x1 convs with small K (the expansions: K <= HANT__STRIP_K in one block)
    write MR-row strips across whole NR panels (hant__md_strip): against the
    tiles one by one (hant__gemm_strip_off, the same sums, so bit for bit) and
@@ -332,15 +355,12 @@ static void test_gemm_strip(void) {
         { 14, 16, 16, 96 }, { 7, 9, 24, 144 }, { 5, 13, 16, 40 }, { 3, 11, 64, 24 }, { 4, 7, 65, 48 }, { 6, 6, 1, 33 }, { 2, 3, 32, 1100 } };
     for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++)
         for (int variant = 0; variant < 3; variant++) {
-            hant_conv_shape s = { 1, dims[d][0], dims[d][1], dims[d][2], dims[d][3], 1, 1, 1 };
-            size_t nx = conv_in_size(&s), ny = conv_out_size(&s), nw = conv_w_size(&s);
-            float *x = malloc(nx * 4), *w = malloc(nw * 4), *b = malloc((size_t)s.cout * 4), *res = malloc(ny * 4);
-            float *y0 = malloc(ny * 4), *r = malloc(ny * 4), *pw = malloc(hant__gemm_packed_b_floats(s.cout, s.cin) * 4);
-            ht_seed(900 + (int)d);
-            ht_fill(x, nx, -1, 1); ht_fill(w, nw, -0.5f, 0.5f); ht_fill(b, (size_t)s.cout, -1, 1); ht_fill(res, ny, -1, 1);
-            hant_act act = variant == 0 ? HANT_ACT_NONE : variant == 1 ? HANT_ACT_SILU : HANT_ACT_RELU6;
-            const float *bias = variant ? b : NULL, *rs = variant == 2 ? res : NULL;
-            ht_ref_conv(&s, x, w, bias, act, rs, r);
+            conv_case c;
+            conv_case_init(&c, dims[d], variant, 900 + (int)d);
+            hant_conv_shape s = c.s;
+            size_t ny = c.ny;
+            float *x = c.x, *w = c.w, *y0 = c.y0, *r = c.r, *pw = c.pw, *bias = c.bias, *rs = c.rs;
+            hant_act act = c.act;
             ht_check_runs("strip", &hant__gemm_strip_off, &s, x, w, bias, act, rs, r, 1e-5 * sqrt(s.cin), y0);
             hant__gemm_pack_b_full(0, s.cout, s.cin, w, s.cout, pw);
             for (int t = 0; t < 2; t++) { /* weights packed once, as a network holds them */
@@ -351,7 +371,7 @@ static void test_gemm_strip(void) {
                          hant_act_name(act), t + 1);
                 free(y);
             }
-            free(x); free(w); free(b); free(res); free(y0); free(r); free(pw);
+            conv_case_free(&c);
         }
 }
 
@@ -366,17 +386,13 @@ static void test_gemm_tall(void) {
         { 9, 13, 144, 24 }, { 5, 11, 240, 40 }, { 7, 7, 300, 8 }, { 3, 5, 32, 16 }, { 4, 9, 20, 3 }, { 1, 13, 600, 40 } };
     for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++)
         for (int variant = 0; variant < 3; variant++) {
-            hant_conv_shape s = { 1, dims[d][0], dims[d][1], dims[d][2], dims[d][3], 1, 1, 1 };
-            size_t nx = conv_in_size(&s), ny = conv_out_size(&s), nw = conv_w_size(&s);
-            float *x = malloc(nx * 4), *w = malloc(nw * 4), *b = malloc((size_t)s.cout * 4), *res = malloc(ny * 4);
-            float *y0 = malloc(ny * 4), *r = malloc(ny * 4);
-            ht_seed(1400 + (int)d);
-            ht_fill(x, nx, -1, 1); ht_fill(w, nw, -0.5f, 0.5f); ht_fill(b, (size_t)s.cout, -1, 1); ht_fill(res, ny, -1, 1);
-            hant_act act = variant == 0 ? HANT_ACT_NONE : variant == 1 ? HANT_ACT_SILU : HANT_ACT_RELU6;
-            const float *bias = variant ? b : NULL, *rs = variant == 2 ? res : NULL;
-            ht_ref_conv(&s, x, w, bias, act, rs, r);
+            conv_case c;
+            conv_case_init(&c, dims[d], variant, 1400 + (int)d);
+            hant_conv_shape s = c.s;
+            float *x = c.x, *w = c.w, *y0 = c.y0, *r = c.r, *bias = c.bias, *rs = c.rs;
+            hant_act act = c.act;
             ht_check_runs("tall", &hant__gemm_tall_off, &s, x, w, bias, act, rs, r, 1e-5 * sqrt(s.cin), y0);
-            free(x); free(w); free(b); free(res); free(y0); free(r);
+            conv_case_free(&c);
         }
     /* beta != 0 (the first K block reads C), M = 29 rows, N = 24 and 8 */
     for (int n = 8; n <= 24; n += 16) {
@@ -406,15 +422,12 @@ static void test_gemm_w3(void) {
         { 9, 13, 144, 24 }, { 5, 11, 96, 40 }, { 7, 7, 72, 17 }, { 3, 5, 20, 24 }, { 1, 13, 300, 24 }, { 2, 3, 128, 56 } };
     for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++)
         for (int variant = 0; variant < 3; variant++) {
-            hant_conv_shape s = { 1, dims[d][0], dims[d][1], dims[d][2], dims[d][3], 1, 1, 1 };
-            size_t nx = conv_in_size(&s), ny = conv_out_size(&s), nw = conv_w_size(&s);
-            float *x = malloc(nx * 4), *w = malloc(nw * 4), *b = malloc((size_t)s.cout * 4), *res = malloc(ny * 4);
-            float *y0 = malloc(ny * 4), *r = malloc(ny * 4), *pw = malloc(hant__gemm_packed_b_floats(s.cout, s.cin) * 4);
-            ht_seed(1500 + (int)d);
-            ht_fill(x, nx, -1, 1); ht_fill(w, nw, -0.5f, 0.5f); ht_fill(b, (size_t)s.cout, -1, 1); ht_fill(res, ny, -1, 1);
-            hant_act act = variant == 0 ? HANT_ACT_NONE : variant == 1 ? HANT_ACT_SILU : HANT_ACT_RELU6;
-            const float *bias = variant ? b : NULL, *rs = variant == 2 ? res : NULL;
-            ht_ref_conv(&s, x, w, bias, act, rs, r);
+            conv_case c;
+            conv_case_init(&c, dims[d], variant, 1500 + (int)d);
+            hant_conv_shape s = c.s;
+            size_t ny = c.ny;
+            float *x = c.x, *w = c.w, *y0 = c.y0, *r = c.r, *pw = c.pw, *bias = c.bias, *rs = c.rs;
+            hant_act act = c.act;
             ht_check_runs("w3", &hant__gemm_w3_off, &s, x, w, bias, act, rs, r, 1e-5 * sqrt(s.cin), y0);
             /* packed once (K in one block up to hant__kc_one: other sums than unpacked past KC), against its own twin */
             hant__gemm_pack_b_full(0, s.cout, s.cin, w, s.cout, pw);
@@ -433,7 +446,7 @@ static void test_gemm_w3(void) {
                          hant_act_name(act), t + 1);
                 free(y);
             }
-            free(x); free(w); free(b); free(res); free(y0); free(r); free(pw);
+            conv_case_free(&c);
         }
 }
 
