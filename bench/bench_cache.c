@@ -28,10 +28,7 @@ static void calib(hant_net *n) { if (!hant_net_int8_ready(n) && hant_net_calibra
 
 /* one run of net with per-block clocks; returns block bk's op time */
 static double run(hant_net *net, int bk) {
-    memset(bench_clock_t, 0, sizeof bench_clock_t);
-    bench_clock_on = 1;
-    hant_net_forward(net, xin, 1, out);
-    bench_clock_on = 0;
+    bench_clocked_forward(net, xin, 1, out);
     return bench_clock_t[bk + 1];
 }
 

@@ -23,12 +23,7 @@ static double timeit(hant_net *net, int reps, double *blk, int np) {
     double w[256], b[64][256];
     for (int r = 0; r < 3; r++) hant_net_forward(net, xin, 1, out);
     for (int r = 0; r < reps; r++) {
-        memset(bench_clock_t, 0, sizeof bench_clock_t);
-        bench_clock_on = 1;
-        double t0 = hant_time_ms();
-        hant_net_forward(net, xin, 1, out);
-        w[r] = hant_time_ms() - t0;
-        bench_clock_on = 0;
+        w[r] = bench_clocked_forward(net, xin, 1, out);
         for (int k = 0; k < np; k++) b[k][r] = bench_clock_t[k];
     }
     for (int k = 0; k < np; k++) blk[k] = med(b[k], reps);

@@ -31,12 +31,7 @@ static void timeit(hant_context *ctx, const hant_arch *a, int reps, double *wall
     for (int r = 0; r < 5; r++) hant_net_forward(net, x, 1, a->num_classes ? out : out);
     for (int r = 0; r < reps; r++) {
         if (evict) { unsigned a = 0; for (int k = 0; k < 3; k++) for (size_t i = 0; i < (size_t)6 << 20; i += 64) a += (unsigned char)ev[k][i]; bi_evsink += a; }
-        memset(bench_clock_t, 0, sizeof bench_clock_t);
-        bench_clock_on = 1;
-        double t0 = hant_time_ms();
-        hant_net_forward(net, x, 1, out);
-        w[r] = hant_time_ms() - t0;
-        bench_clock_on = 0;
+        w[r] = bench_clocked_forward(net, x, 1, out);
         for (int k = 0; k < nb + 2; k++) b[(size_t)k * reps + r] = bench_clock_t[k];
     }
     *wall = med(w, reps);

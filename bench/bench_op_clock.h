@@ -33,4 +33,16 @@ static void bench_op_clock(hant_net *net, int op, int begin) {
     bench_clock_t[k] += (double)(q1.tv_sec - q0.tv_sec) * 1e3 + (double)(q1.tv_nsec - q0.tv_nsec) * 1e-6;
     bench_clock_d[k] += (int)(net->ctx->dispatches - d0);
 }
+
+/* One forward with the per-part clocks zeroed and on; returns its wall time in ms. */
+static inline double bench_clocked_forward(hant_net *net, const float *x, int batch, float *out) {
+    memset(bench_clock_t, 0, sizeof bench_clock_t);
+    memset(bench_clock_d, 0, sizeof bench_clock_d);
+    bench_clock_on = 1;
+    double t0 = hant_time_ms();
+    hant_net_forward(net, x, batch, out);
+    double ms = hant_time_ms() - t0;
+    bench_clock_on = 0;
+    return ms;
+}
 #endif

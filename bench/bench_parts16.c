@@ -25,13 +25,8 @@ static double timeit(hant_context *ctx, hant_net *net, int reps, double *blk, in
     hant_pool_stats s0, s1;
     *late = 0;
     for (int r = 0; r < reps; r++) {
-        memset(bench_clock_t, 0, sizeof bench_clock_t); memset(bench_clock_d, 0, sizeof bench_clock_d);
         hant_context_stats(ctx, &s0);
-        bench_clock_on = 1;
-        double t0 = hant_time_ms();
-        hant_net_forward(net, xin, 1, out);
-        w[r] = hant_time_ms() - t0;
-        bench_clock_on = 0;
+        w[r] = bench_clocked_forward(net, xin, 1, out);
         hant_context_stats(ctx, &s1);
         *late += s1.yields > s0.yields || (s1.dispatches - s0.dispatches >= 4 && (s1.caller_slots - s0.caller_slots) * 2 > (s1.dispatches - s0.dispatches));
         for (int k = 0; k < np; k++) b[k][r] = bench_clock_t[k];
