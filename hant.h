@@ -15289,6 +15289,14 @@ typedef struct hant__prof {
     hant_timing teacher_now; /* the teacher end to end as the drift check timed it (drift 3 stores it) */
 } hant__prof;
 
+/* 1: the pool has an int8 candidate for some block (it then offers the int8 head too). */
+static int hant__prof_int8_pool(const hant__prof *p, int nblocks) {
+    for (int b = 0; b < nblocks; b++)
+        for (int c = 0; c < p->count[b]; c++)
+            if (p->spec[b][c].quant) return 1;
+    return 0;
+}
+
 static void hant__prof_say(hant__prof *p, const char *stage, int done, int total) {
     if (p->cfg->progress) p->cfg->progress(p->cfg->user, stage, done, total);
 }
@@ -15635,11 +15643,8 @@ static void hant__prof_draw(const hant__prof *p, const hant_arch *arch, const in
             cidx[(size_t)k * nbk + b] = c;
         }
         if (head_q8) { /* a stream of its own (splitmix64 of seed and k): the blocks stay those drawn without it */
-            uint64_t z = seed + 0x6A09E667F3BCC909ull + 0x9E3779B97F4A7C15ull * (uint64_t)k;
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-            z ^= z >> 31;
-            if (z >> 63) nets[k].head_quant = HANT_QUANT_INT8;
+            uint64_t z = seed + 0x6A09E667F3BCC909ull + 0x9E3779B97F4A7C15ull * (uint64_t)(k - 1); /* hant__splitmix steps once */
+            if (hant__splitmix(&z) >> 63) nets[k].head_quant = HANT_QUANT_INT8;
         }
     }
 }
@@ -15693,13 +15698,10 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
        select does) and the table has its entry */
     int head_q8 = 0;
     if (arch->num_classes && arch->head_cout && !arch->head_quant) {
-        int int8_pool = 0;
-        for (int b = 0; b < arch->num_blocks; b++)
-            for (int c = 0; c < p->count[b]; c++) int8_pool |= p->spec[b][c].quant != 0;
         hant_arch hq = *arch;
         double x[HANT_LATENCY_TERMS];
         hq.head_quant = HANT_QUANT_INT8;
-        head_q8 = int8_pool && !hant_latency_part_terms(lut, &hq, arch->num_blocks, batch, threads, x);
+        head_q8 = hant__prof_int8_pool(p, arch->num_blocks) && !hant_latency_part_terms(lut, &hq, arch->num_blocks, batch, threads, x);
     }
     hant__prof_draw(p, arch, order, skew, head_q8, seed, &rng, nn, nets, cidx, skewed);
     res->validated = nn;
@@ -16197,11 +16199,9 @@ hant_status hant_lut_profile(hant_context *ctx, const hant_arch *arch, const cha
     keys = (char (*)[192])hant__pl_alloc(ctx, (size_t)cap, sizeof(*keys));
     times = (hant_timing *)hant__pl_alloc(ctx, (size_t)cap, sizeof(hant_timing));
     if (!todo || !keys || !times) { st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "%s: out of memory", out); goto done; }
-    int ntodo = 0, int8_pool = 0;
-    for (int b = 0; b < P.nblocks; b++)
-        for (int k = 0; k < P.count[b]; k++) int8_pool |= P.spec[b][k].quant != 0;
+    int ntodo = 0;
     /* a pool with int8 candidates also offers an int8 head (arch.head_quant) */
-    const int head_q8 = int8_pool && arch->head_cout && !arch->head_quant;
+    const int head_q8 = hant__prof_int8_pool(&P, P.nblocks) && arch->head_cout && !arch->head_quant;
     for (int p = HANT_PART_STEM; p <= arch->num_blocks; p++) {
         int nc = p >= 0 && p < arch->num_blocks ? P.count[p] : p == arch->num_blocks ? 1 + head_q8 : 1;
         for (int c = 0; c < nc; c++) {
