@@ -430,6 +430,63 @@ static void test_model_knee(void) {
     HT_CHECK(hant_latency_fit(&Xe[0][0], ye, 12, NULL, 0.01, &lin) == HANT_OK && lin.knee_coef == 0, "12 networks: no knee");
 }
 
+/* The cheapest network out of sample (issue 16, twenty-second session).
+   Truth: measured = 1.05 sum + 0.0005 ms per part + 0.045 ms per million
+   words beyond 0.6 (the knee), no network term and no linear weights term
+   (both at their bound 0), 2% noise. The fold that is fitted holds 20
+   networks, as a --validate 40 fold: 10 uniform (14-18 parts, W 1.5-3.4)
+   and 10 skewed to cheap candidates (10-14 parts, W 0.2-1); the network
+   predicted is the cheapest kind (10 parts, ~0.04 ms, W ~0.3). Unconstrained,
+   the fit trades a negative network term for the knee's slope and misses the
+   cheap network by a quarter on most seeds (bench/bench_refit22.py, the
+   same synthetic truth: median 25%, 41 of 60 seeds over 10%); held >= 0,
+   the median error over the seeds is a few percent. */
+static void test_model_cheap(void) {
+    enum { N = 20, K = HANT_LATENCY_TERMS, S = 24 };
+    double err[S];
+    int neg = 0;
+    for (int s = 0; s < S; s++) {
+        ht_seed(100 + (uint64_t)s);
+        double X[N + 1][K], y[N + 1];
+        memset(X, 0, sizeof X);
+        for (int i = 0; i <= N; i++) {
+            int cheap = i == N, skewed = i & 1, parts = cheap ? 10 : skewed ? 10 + (int)(ht_u64() % 5) : 14 + (int)(ht_u64() % 5);
+            X[i][0] = 1; X[i][2] = parts;
+            for (int p = 0; p < parts; p++) {
+                double u = (double)(ht_u64() % 1000) / 1000, v = (double)(ht_u64() % 1000) / 1000;
+                X[i][1] += cheap ? 0.001 + 0.005 * u : skewed ? 0.002 + 0.012 * u : 0.005 + 0.03 * u;
+                X[i][3] += cheap ? 0.01 + 0.04 * v : skewed ? 0.01 + 0.1 * v : 0.02 + 0.3 * v;
+            }
+            y[i] = (1.05 * X[i][1] + 0.0005 * parts + 0.045 * fmax(0, X[i][3] - 0.6)) * (1 + (cheap ? 0 : 0.02 * gauss()));
+        }
+        hant_latency_model m;
+        HT_CHECK(hant_latency_fit(&X[0][0], y, N, NULL, 0.01, &m) == HANT_OK, "seed %d: fit: %s", s, hant_last_error());
+        err[s] = fabs(hant_latency_eval(&m, X[N]) / y[N] - 1);
+        neg += m.coef[0] < 0 || m.coef[3] < 0;
+        HT_CHECK(m.coef[0] >= 0 && m.coef[3] >= 0, "seed %d: network term %g, weights term %g held >= 0", s, m.coef[0], m.coef[3]);
+    }
+    qsort(err, S, sizeof err[0], hant__cmp_double);
+    printf("  the cheapest network from 20-network folds, %d seeds: error median %.1f%%, 3rd worst %.1f%%, worst %.1f%%; %d fits with a negative term\n", S,
+           100 * err[S / 2], 100 * err[S - 3], 100 * err[S - 1], neg);
+    HT_CHECK(err[S / 2] < 0.06, "the cheapest network's median error %.3f", err[S / 2]);
+    HT_CHECK(err[S - 3] < 0.20, "the cheapest network's 3rd worst error %.3f", err[S - 3]);
+    /* a real network term (0.02 ms) and weights term are still found */
+    ht_seed(5);
+    enum { M = 40 };
+    double Xp[M][K], yp[M];
+    memset(Xp, 0, sizeof Xp);
+    for (int i = 0; i < M; i++) {
+        int parts = 10 + (int)(ht_u64() % 9);
+        Xp[i][0] = 1; Xp[i][2] = parts;
+        for (int p = 0; p < parts; p++) { Xp[i][1] += 0.002 + 0.03 * (double)(ht_u64() % 1000) / 1000; Xp[i][3] += 0.3 * (double)(ht_u64() % 1000) / 1000; }
+        yp[i] = (0.02 + 1.1 * Xp[i][1] + 0.0005 * parts + 0.01 * Xp[i][3]) * (1 + 0.005 * gauss());
+    }
+    hant_latency_model mp;
+    HT_CHECK(hant_latency_fit(&Xp[0][0], yp, M, NULL, 0, &mp) == HANT_OK, "fit: %s", hant_last_error());
+    HT_CHECK(fabs(mp.coef[0] - 0.02) < 0.004 && fabs(mp.coef[3] - 0.01) < 0.004 && fabs(mp.coef[1] - 1.1) < 0.03, "positive terms recovered: network %.4f (0.02), "
+             "mwords %.4f (0.01), time x%.3f (1.1)", mp.coef[0], mp.coef[3], mp.coef[1]);
+}
+
 /* ---- a table that drifted since it was made ----
    Synthetic entries (the teacher's 18 parts and its network, ratios to the
    reference with a 1.5% stated uncertainty) timed again later: (a) noise
@@ -766,9 +823,12 @@ static void test_model_cache(void) {
     printf("  (hinge %.4f at %.2f, knee %.4f at %.3f, part %.4f, mwords %.4f)\n", m.hinge_coef, m.kappa, m.knee_coef, m.knee, m.coef[2], m.coef[3]);
     HT_CHECK(fabs(log(m.cache_words / om)) < 0.45, "cache_words %.2f (truth %.2f, the grid's neighbours 0.67x and 1.5x)", m.cache_words, om);
     HT_CHECK(fabs(m.cache_coef - 0.08) < 0.025 && m.cache_se > 0, "slope %.4f (truth 0.08)", m.cache_coef);
-    /* the part hinge's gate (F > 4 over a grid) lets a chance hinge in now and then (here: 0.03 at 3.4), which
-       moves the time factor; the held-out error still falls to a third of the linear model's */
-    HT_CHECK(worst < 0.05 && worst < worst_lin / 2, "held out worst %.3f (linear %.3f)", worst, worst_lin);
+    /* the part hinge's gate (F > 4 over a grid) let a chance hinge in (0.03 at 3.4), paid for by a negative
+       weights term (-0.027) and a time factor of x1.18, until the weights term was held >= 0 (twenty-second
+       session): now no hinge, x1.10; the held-out error still falls to a third of the linear model's (which
+       lost its negative weights term too: 13.3% -> 15.0%; this fit 4.4% -> 5.0%) */
+    HT_CHECK(fabs(m.coef[1] - 1.1) < 0.03 && m.hinge_coef == 0, "time x%.3f (truth 1.1), no chance hinge (%.4f)", m.coef[1], m.hinge_coef);
+    HT_CHECK(worst < 0.055 && worst < worst_lin / 2, "held out worst %.3f (linear %.3f)", worst, worst_lin);
     HT_CHECK(none.cache_coef == 0, "no cache term in the truth: none kept (%.4f)", none.cache_coef);
 }
 
@@ -1374,6 +1434,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_model_fit);
     HT_RUN(test_entry_drift);
     HT_RUN(test_model_knee);
+    HT_RUN(test_model_cheap);
     HT_RUN(test_model_hinge);
     HT_RUN(test_model_cache);
     HT_RUN(test_model_se_words);
