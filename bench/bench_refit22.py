@@ -11,10 +11,16 @@ Forms (FORMS=a,b,..; default all):
            priced apart from the rest (the knee stays on all words)
   split4   the same with <= 4
   wr       nn, and a column sum of w / reuse
+  kcJ      the knee on sum over parts of min(w, CAPS[J]) instead of W (kcJn: and nn; kc0n = cap 0.3)
+  kg, kgn  the knee's cap chosen by the fit from {none, 0.2, 0.3, 0.45}
+  pD..     columns D.. held at 0 (p03: the network and weights terms; p03n: and nn; p0k0: with kc0's knee)
+hant_latency_fit since this session is `nn`.
 
   bench_refit22.py cv FILE...                 R random halvings within each file (R=20)
   bench_refit22.py fit FIT SCORE...           fitted on FIT, scored on each SCORE (the stored model)
-  bench_refit22.py show FIT NET...            a fit's coefficients and its predictions of NET files' teacher
+  bench_refit22.py cv21 FILE...               the teacher and 20 networks of each file, folds of ~10 (--validate 20)
+  bench_refit22.py stored DIR S...            DIR/lutS.tsv.validate fitted, scored on DIR/scS-1.tsv.score, scS-2
+  bench_refit22.py synth [NOISE]              test_model_cheap.s synthetic truth, 60 seeds
 """
 import os, sys, itertools, numpy as np
 KAP = [0] + [300 ** ((j - 1) / 14) for j in range(1, 16)]
@@ -236,3 +242,28 @@ def stored(dirp, seeds):
               % (fn, len(a), np.median(a[:, 0]), np.median(a[:, 1]), a[:, 0].mean(), a[:, 1].mean(), (a[:, 1] <= 8).sum(), np.median(tea[fn]), min(tea[fn]), max(tea[fn])))
 
 if __name__ == '__main__' and sys.argv[1] == 'stored': stored(sys.argv[2], sys.argv[3:])
+
+def synth(noise=0.02, NF=20, S=60):
+    """test_model_cheap's truth in numpy: 1.05 sum + 0.0005 per part + 0.045 per million words beyond 0.6; a fold of
+    NF networks (half uniform, half skewed to cheap), the cheapest kind predicted"""
+    res = {'hant': [], 'nn': []}; neg = 0
+    for s in range(S):
+        r = np.random.default_rng(s); N = NF + 1; X = np.zeros((N, 33 + 2 * len(CAPS))); y = np.zeros(N)
+        for i in range(N):
+            cheap = i == NF; sk = i % 2 == 1
+            parts = 10 if cheap else (10 + r.integers(5) if sk else 14 + r.integers(5))
+            X[i, 0] = 1; X[i, 2] = parts
+            for p in range(parts):
+                u, v = r.random(), r.random()
+                X[i, 1] += 0.001 + 0.005 * u if cheap else (0.002 + 0.012 * u if sk else 0.005 + 0.03 * u)
+                X[i, 3] += 0.01 + 0.04 * v if cheap else (0.01 + 0.1 * v if sk else 0.02 + 0.3 * v)
+            y[i] = (1.05 * X[i, 1] + 0.0005 * parts + 0.045 * max(0, X[i, 3] - 0.6)) * (1 + (0 if cheap else noise * r.normal()))
+        for fn in res:
+            F = Form(fn); m = F.fit(X[:NF], y[:NF]); res[fn].append(abs(F.predict(m, X[NF:])[0] / y[NF] - 1))
+            if fn == 'hant' and m[1][0] < 0: neg += 1
+    for fn in res:
+        a = np.array(res[fn]) * 100
+        print('noise %.2f, folds of %d, %s: cheapest error median %.1f%% p90 %.1f%% max %.1f%%, over 10%%: %d of %d' % (noise, NF, fn, np.median(a), np.percentile(a, 90), a.max(), (a > 10).sum(), S))
+    print('unconstrained fits with a negative network term: %d of %d' % (neg, S))
+
+if __name__ == '__main__' and sys.argv[1] == 'synth': synth(float(sys.argv[2]) if len(sys.argv) > 2 else 0.02)
