@@ -10140,7 +10140,8 @@ static int hant__latency_fit_pin(const double *X, const double *y, int n, const 
    term below the knee, within the noise of the networks it saw, and
    predicted the cheapest network (0.045 ms) at 0.015-0.021 from the other
    fold. The best fit of the four active sets (neither, either, both held at
-   0) that keeps both >= 0: exact for these two bounds. */
+   0) that keeps both >= 0, by residual (exact for two bounds but for the
+   small ridge). */
 static int hant__latency_fit_at(const double *X, const double *y, int n, const double *p, double lambda, int oj, int hj, double knee, int se,
                                 hant_latency_model *out) {
     static const int pins[4] = { 0, 1, 8, 9 };
