@@ -450,6 +450,60 @@ static void test_gemm_w3(void) {
         }
 }
 
+/* Rows in tiles of MR and MR - 1 where MR-row tiles leave a tail
+   (hant__gemm_bal_rows: M = 49 on 7 x 7 maps) against MR-row tiles and their
+   tail (hant__gemm_bal_off), bit for bit, and the double reference: M = 49,
+   25, 11, 53, 196 and 9 (no change), N panels and tails (w3, tall, one-vector),
+   K in one block and past KC (the C update), bias, activations and residual,
+   1 and 2 threads, unpacked and with the weights packed once (the prefetching
+   tiles, as a network at batch 1 runs them); then C = A B + beta C. */
+static void test_gemm_bal(void) {
+    static const int dims[][4] = { /* h w cin cout */
+        { 7, 7, 160, 96 }, { 7, 7, 320, 48 }, { 5, 5, 72, 40 }, { 1, 11, 100, 8 }, { 14, 14, 96, 64 }, { 1, 53, 700, 33 },
+        { 3, 3, 24, 32 }, { 7, 7, 30, 16 } };
+    for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++)
+        for (int variant = 0; variant < 3; variant++) {
+            conv_case c;
+            conv_case_init(&c, dims[d], variant, 1600 + (int)d);
+            hant_conv_shape s = c.s;
+            size_t ny = c.ny;
+            float *x = c.x, *w = c.w, *y0 = c.y0, *r = c.r, *pw = c.pw, *bias = c.bias, *rs = c.rs;
+            hant_act act = c.act;
+            ht_check_runs("bal", &hant__gemm_bal_off, &s, x, w, bias, act, rs, r, 1e-5 * sqrt(s.cin), y0);
+            hant__gemm_pack_b_full(0, s.cout, s.cin, w, s.cout, pw);
+            hant__gemm_bal_off = 1;
+            memset(y0, 0xff, ny * 4);
+            hant__conv_forward_packed(ctx1, &s, x, w, pw, bias, act, rs, y0);
+            hant__gemm_bal_off = 0;
+            for (int t = 0; t < 2; t++) {
+                float *y = malloc(ny * 4);
+                memset(y, 0xff, ny * 4);
+                hant__conv_forward_packed(t ? ctx2 : ctx1, &s, x, w, pw, bias, act, rs, y);
+                size_t at;
+                double e = ht_max_err_ratio(y, r, ny, 1e-5 * sqrt(s.cin), 1e-5, &at);
+                HT_CHECK(e <= 1, "bal packed %dx%d c%d->%d act %s threads %d: err ratio %g at %zu", s.h, s.w, s.cin, s.cout, hant_act_name(act), t + 1, e, at);
+                HT_CHECK(memcmp(y, y0, ny * 4) == 0, "bal packed %dx%d c%d->%d act %s threads %d: differs", s.h, s.w, s.cin, s.cout,
+                         hant_act_name(act), t + 1);
+                free(y);
+            }
+            conv_case_free(&c);
+        }
+    /* beta != 0 (the first K block reads C), M = 49 and 11, N = 40 */
+    for (int m = 11; m <= 49; m += 38) {
+        int n = 40, k = 90;
+        float *a = malloc((size_t)m * k * 4), *w = malloc((size_t)k * n * 4), *c0 = malloc((size_t)m * n * 4), *c1 = malloc((size_t)m * n * 4);
+        ht_seed(1650 + m);
+        ht_fill(a, (size_t)m * k, -1, 1); ht_fill(w, (size_t)k * n, -1, 1); ht_fill(c0, (size_t)m * n, -1, 1);
+        memcpy(c1, c0, (size_t)m * n * 4);
+        hant__gemm_bal_off = 1;
+        hant_gemm(ctx1, 0, 0, m, n, k, a, k, w, n, 0.5f, c0, n);
+        hant__gemm_bal_off = 0;
+        hant_gemm(ctx1, 0, 0, m, n, k, a, k, w, n, 0.5f, c1, n);
+        HT_CHECK(memcmp(c0, c1, (size_t)m * n * 4) == 0, "bal gemm beta 0.5 %dx%dx%d: differs from the MR-row tiles", m, k, n);
+        free(a); free(w); free(c0); free(c1);
+    }
+}
+
 /* A packed-weight GEMM case: A (m x k), W (k x n), bias, W packed, two outputs
    and the double reference of relu6(A W + bias) in r. */
 typedef struct { float *a, *w, *b, *pw, *y0, *y, *r; } gemm_case;
@@ -1097,6 +1151,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_gemm_steal);
     HT_RUN(test_gemm_tall);
     HT_RUN(test_gemm_w3);
+    HT_RUN(test_gemm_bal);
     HT_RUN(test_gemm_pf);
     HT_RUN(test_gemm_n24);
     HT_RUN(test_gemm_kblock);
