@@ -3365,11 +3365,19 @@ static void hant__dwconv_forward_rows_c(const hant__conv_args *a, int64_t r0, in
 static void hant__dwconv_forward_rows(const hant__conv_args *a, int64_t r0, int64_t r1) { hant__dwconv_forward_rows_c(a, r0, r1, 0, a->s.cin); }
 
 /* Threads split the rows; or the channels where a few rows would split
-   unevenly (7 x 7 maps at batch 1: 4 rows against 3). */
+   unevenly (7 x 7 maps at batch 1: 4 rows against 3). Not at stride 2: its
+   input has twice the rows, which the 1x1 expansion before it split by rows
+   between the threads where its weights are small (mobilenet_v2's 14 -> 7
+   block at batch 1), so split by channels each thread read half its input
+   from the other core's cache, and two threads took longer than one (0.0199
+   against 0.0182 ms, AVX2). Split by rows, 4 against 3: mobilenet_v2's
+   features.14 3.2% faster, mobilenet_v3_small's 14 -> 7 block 3.7% (AVX2,
+   RESULTS.md twenty-second session). 0: the channel split (tests, bench_ab). */
+static int hant__dw_s2_rows = 1;
 static void hant__dwconv_forward_task(void *arg, int tid, int nt) {
     const hant__conv_args *a = (const hant__conv_args *)arg;
     int64_t b, e, rows = (int64_t)a->s.n * a->oh;
-    if (rows % nt && rows < 4 * nt && a->s.cin >= 4 * HANT__VL * nt) {
+    if (rows % nt && rows < 4 * nt && a->s.cin >= 4 * HANT__VL * nt && !(hant__dw_s2_rows && a->s.stride > 1)) {
         hant__split(a->s.cin, 2 * HANT__VL, tid, nt, &b, &e);
         if (b < e) hant__dwconv_forward_rows_c(a, 0, rows, (int)b, (int)e);
         return;

@@ -47,7 +47,7 @@ int main(int argc, char **argv) {
         { "wino_pf_off", &hant__wino_pf_off }, { "kc_one", &hant__kc_one }, { "kc_split", &hant__kc_split },
         { "fuse_solo", &hant__fuse_solo }, { "fuse_rowsplit", &hant__fuse_rowsplit },
         { "fuse_small_mt", &hant__fuse_small_mt }, { "fuse_batch_on", &hant__fuse_batch_on },
-        { "w3_off", &hant__gemm_w3_off }, { "bal_off", &hant__gemm_bal_off },
+        { "w3_off", &hant__gemm_w3_off }, { "bal_off", &hant__gemm_bal_off }, { "dw_s2_rows", &hant__dw_s2_rows },
     };
     int *sw = NULL;
     for (size_t i = 0; i < sizeof switches / sizeof switches[0]; i++)

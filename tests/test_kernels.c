@@ -504,6 +504,39 @@ static void test_gemm_bal(void) {
     }
 }
 
+/* Stride-2 depthwise convs with few output rows split by rows between 2
+   threads (hant__dw_s2_rows), against the channel split (0) and one thread,
+   bit for bit, and the double reference: odd row counts below 4 per thread,
+   3x3 and 5x5, channel tails, bias, activations and residual. */
+static void test_dw_s2_split(void) {
+    static const int dims[][6] = { /* n h w c k stride */
+        { 1, 14, 14, 576, 3, 2 }, { 1, 14, 14, 144, 5, 2 }, { 1, 13, 6, 200, 3, 2 }, { 1, 9, 9, 72, 3, 2 }, { 1, 10, 7, 67, 5, 2 } };
+    for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++)
+        for (int variant = 0; variant < 3; variant++) {
+            hant_conv_shape s = { dims[d][0], dims[d][1], dims[d][2], dims[d][3], dims[d][3], dims[d][4], dims[d][5], dims[d][3] };
+            size_t nx = conv_in_size(&s), ny = conv_out_size(&s), nw = conv_w_size(&s);
+            float *x = malloc(nx * 4), *w = malloc(nw * 4), *b = malloc((size_t)s.cin * 4), *res = malloc(ny * 4);
+            float *y[3] = { malloc(ny * 4), malloc(ny * 4), malloc(ny * 4) }, *r = malloc(ny * 4);
+            ht_seed(1700 + (int)d);
+            ht_fill(x, nx, -1, 1); ht_fill(w, nw, -0.5f, 0.5f); ht_fill(b, (size_t)s.cin, -1, 1); ht_fill(res, ny, -1, 1);
+            hant_act act = variant == 0 ? HANT_ACT_NONE : variant == 1 ? HANT_ACT_SILU : HANT_ACT_RELU6;
+            const float *bias = variant ? b : NULL, *rs = variant == 2 ? res : NULL;
+            ht_ref_conv(&s, x, w, bias, act, rs, r);
+            for (int v = 0; v < 3; v++) { /* 0: 1 thread; 1: 2 threads by channels; 2: 2 threads by rows */
+                hant__dw_s2_rows = v == 2;
+                memset(y[v], 0xff, ny * 4);
+                hant_conv_forward(v ? ctx2 : ctx1, &s, x, w, bias, act, rs, y[v]);
+                size_t at;
+                double e = ht_max_err_ratio(y[v], r, ny, 1e-5 * s.kernel, 1e-5, &at);
+                HT_CHECK(e <= 1, "dw s2 split %dx%d c%d k%d act %s run %d: err ratio %g at %zu", s.h, s.w, s.cin, s.kernel, hant_act_name(act), v, e, at);
+            }
+            hant__dw_s2_rows = 1;
+            HT_CHECK(memcmp(y[0], y[1], ny * 4) == 0 && memcmp(y[0], y[2], ny * 4) == 0, "dw s2 split %dx%d c%d k%d act %s: the splits differ", s.h,
+                     s.w, s.cin, s.kernel, hant_act_name(act));
+            free(x); free(w); free(b); free(res); free(y[0]); free(y[1]); free(y[2]); free(r);
+        }
+}
+
 /* A packed-weight GEMM case: A (m x k), W (k x n), bias, W packed, two outputs
    and the double reference of relu6(A W + bias) in r. */
 typedef struct { float *a, *w, *b, *pw, *y0, *y, *r; } gemm_case;
@@ -1152,6 +1185,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_gemm_tall);
     HT_RUN(test_gemm_w3);
     HT_RUN(test_gemm_bal);
+    HT_RUN(test_dw_s2_split);
     HT_RUN(test_gemm_pf);
     HT_RUN(test_gemm_n24);
     HT_RUN(test_gemm_kblock);
