@@ -2216,6 +2216,8 @@ HANT__MD_VARIANT(hant__md_n, HANT__NRV, HANT__MR)
 HANT__MD_VARIANT(hant__md_1, 1, HANT__MR)
 HANT__MD_VARIANT(hant__md_nh, HANT__NRV, HANT__MR / 2)
 HANT__MD_VARIANT(hant__md_1h, 1, HANT__MR / 2)
+HANT__MD_VARIANT(hant__md_nm, HANT__NRV, HANT__MR - 1)
+HANT__MD_VARIANT(hant__md_1m, 1, HANT__MR - 1)
 #undef HANT__MD_VARIANT
 
 /* A whole MR x NR tile written straight from the sums: the first K block
@@ -2291,6 +2293,7 @@ HANT__NOINLINE void hant__md_store_pf(int kc, const float *restrict a, size_t ld
 #define HANT__STRIP_K 64
 static int hant__gemm_strip_off; /* tests: 1 runs the tiles one by one (the strip's twin, bit for bit) */
 static int hant__gemm_pf_off;    /* benches: 1 skips the next-panel prefetch in hant__gemm_serial */
+static int hant__gemm_bal_off; /* tests and bench_ab: 1 keeps MR-row tiles and their tail (the twin) */
 static int hant__gemm_store1_on = 1; /* benches: 0 runs one-vector panels through hant__md_1 and the tile copy */
 #define HANT__PF_ROWS 256        /* GEMMs of at most this many rows prefetch (hant__gemm_serial) */
 HANT__NOINLINE void hant__md_strip(int kc, const float *restrict a, size_t lda, const float *restrict pb, int np, float *restrict c, int ldc,
@@ -2351,11 +2354,17 @@ static void hant__gemm_micro_direct(int kc, const float *restrict a, size_t lda,
         if (mr <= HANT__MR / 2) {
             if (nr <= HANT__VL) hant__md_1h_pf(kc, a, lda, mr, pb, &t, pf);
             else hant__md_nh_pf(kc, a, lda, mr, pb, &t, pf);
+        } else if (mr == HANT__MR - 1 && !hant__gemm_bal_off) {
+            if (nr <= HANT__VL) hant__md_1m_pf(kc, a, lda, mr, pb, &t, pf);
+            else hant__md_nm_pf(kc, a, lda, mr, pb, &t, pf);
         } else if (nr <= HANT__VL) hant__md_1_pf(kc, a, lda, mr, pb, &t, pf);
         else hant__md_n_pf(kc, a, lda, mr, pb, &t, pf);
     } else if (mr <= HANT__MR / 2) {
         if (nr <= HANT__VL) hant__md_1h(kc, a, lda, mr, pb, &t);
         else hant__md_nh(kc, a, lda, mr, pb, &t);
+    } else if (mr == HANT__MR - 1 && !hant__gemm_bal_off) {
+        if (nr <= HANT__VL) hant__md_1m(kc, a, lda, mr, pb, &t);
+        else hant__md_nm(kc, a, lda, mr, pb, &t);
     } else if (nr <= HANT__VL) hant__md_1(kc, a, lda, mr, pb, &t);
     else hant__md_n(kc, a, lda, mr, pb, &t);
     hant__micro_store(&t, c, ldc, mr, nr, first, beta, ep, row, col);
@@ -2603,6 +2612,23 @@ static void hant__gemm_packed_scale_k(const float *packed, int n, int k, const f
     }
 }
 
+/* Tiles of MR rows leave a tail of mc % MR rows. A tail of MR / 2 rows or
+   fewer runs a half tile (hant__md_nh), whose few sums wait on the
+   multiply-add latency: about as long as 4 of 6 rows (AVX2); a longer one
+   computes all MR rows. M = 49 (a 7 x 7 map at batch 1, where every thread
+   takes all rows of its panels) ran 8 tiles of 6 and one of 1: 52 row-times
+   for 49 rows. Where the ceil(mc / MR) tiles can all hold MR - 1 rows or
+   more, they do (MR - 1 rows: hant__md_nm, enough sums to keep the
+   multiply-adds busy): 4 of 6 and 5 of 5 (AVX-512: 7 of 7). Returns how many
+   tiles take MR rows (the rest MR - 1), or mc (every tile MR rows) where that
+   does not apply or hant__gemm_bal_off is set. Every row's sums are the same
+   in any tile: the same bits. */
+static int hant__gemm_bal_rows(int mc) {
+    int t = (mc + HANT__MR - 1) / HANT__MR;
+    if (hant__gemm_bal_off || HANT__MR < 4 || mc % HANT__MR == 0 || t * (HANT__MR - 1) > mc) return mc;
+    return mc - t * (HANT__MR - 1);
+}
+
 static void hant__gemm_serial(const hant__gemm_args *g, int m0, int m1, int n0, int n1) {
     float *pa = (float *)hant__scratch_get(g->ctx, HANT__SCR_PACK_A);
     float *pbuf = (float *)hant__scratch_get(g->ctx, HANT__SCR_PACK_B);
@@ -2638,6 +2664,9 @@ static void hant__gemm_serial(const hant__gemm_args *g, int m0, int m1, int n0, 
                         hant__md_strip(kc, g->a + (size_t)(ic + ir) * g->lda, (size_t)g->lda, pb, nc / HANT__NR,
                                        g->c + (size_t)(ic + ir) * g->ldc + jc, g->ldc, ep, ic + ir, jc);
                 int w3 = HANT__W3_ON && direct && first && g->beta == 0.0f && kc == g->k && !strip && !hant__gemm_w3_off;
+                /* rows in tiles of MR and MR - 1 where MR-row tiles would leave a short tail: the
+                   tiles before bfull have MR rows (hant__gemm_bal_rows); the strip and packed A keep MR */
+                int bfull = direct && !strip ? hant__gemm_bal_rows(mc) : mc;
                 for (int jr = 0; jr < nc; jr += HANT__NR) {
                     if (w3 && nc - jr > HANT__NR && nc - jr <= HANT__NR + HANT__VL) { /* the last two panels */
                         for (int ir = 0; ir < mc; ir += HANT__W3_ROWS)
@@ -2671,11 +2700,11 @@ static void hant__gemm_serial(const hant__gemm_args *g, int m0, int m1, int n0, 
                         pfp = (const char *)(g->packed_b + (size_t)(pc + kc) * npad + (size_t)jc * kn);
                         pfl = kn * HANT__NR * (int)sizeof(float) / 64;
                     }
-                    for (int ir = 0; ir < mc; ir += HANT__MR) {
+                    for (int ir = 0, ti = 0; ir < mc; ir += HANT__MR - (ti >= bfull), ti++) {
                         float *ct = g->c + (size_t)(ic + ir) * g->ldc + jc + jr;
-                        int mr = HANT__MIN(HANT__MR, mc - ir), nr = HANT__MIN(HANT__NR, nc - jr);
+                        int mr = HANT__MIN(HANT__MR - (ti >= bfull), mc - ir), nr = HANT__MIN(HANT__NR, nc - jr);
                         if (strip && mr == HANT__MR && nr == HANT__NR) continue;
-                        int l0 = ir / HANT__MR * kc;
+                        int l0 = ti * kc;
                         if (direct)
                             hant__gemm_micro_direct(kc, g->a + (size_t)(ic + ir) * g->lda + pc, (size_t)g->lda, pb + (size_t)jr * kc,
                                                     ct, g->ldc, mr, nr, first, g->beta, ep, ic + ir, jc + jr,
@@ -3339,11 +3368,19 @@ static void hant__dwconv_forward_rows_c(const hant__conv_args *a, int64_t r0, in
 static void hant__dwconv_forward_rows(const hant__conv_args *a, int64_t r0, int64_t r1) { hant__dwconv_forward_rows_c(a, r0, r1, 0, a->s.cin); }
 
 /* Threads split the rows; or the channels where a few rows would split
-   unevenly (7 x 7 maps at batch 1: 4 rows against 3). */
+   unevenly (7 x 7 maps at batch 1: 4 rows against 3). Not at stride 2: its
+   input has twice the rows, which the 1x1 expansion before it split by rows
+   between the threads where its weights are small (mobilenet_v2's 14 -> 7
+   block at batch 1), so split by channels each thread read half its input
+   from the other core's cache, and two threads took longer than one (0.0199
+   against 0.0182 ms, AVX2). Split by rows, 4 against 3: mobilenet_v2's
+   features.14 3.2% faster, mobilenet_v3_small's 14 -> 7 block 3.7% (AVX2,
+   RESULTS.md twenty-second session). 0: the channel split (tests, bench_ab). */
+static int hant__dw_s2_rows = 1;
 static void hant__dwconv_forward_task(void *arg, int tid, int nt) {
     const hant__conv_args *a = (const hant__conv_args *)arg;
     int64_t b, e, rows = (int64_t)a->s.n * a->oh;
-    if (rows % nt && rows < 4 * nt && a->s.cin >= 4 * HANT__VL * nt) {
+    if (rows % nt && rows < 4 * nt && a->s.cin >= 4 * HANT__VL * nt && !(hant__dw_s2_rows && a->s.stride > 1)) {
         hant__split(a->s.cin, 2 * HANT__VL, tid, nt, &b, &e);
         if (b < e) hant__dwconv_forward_rows_c(a, 0, rows, (int)b, (int)e);
         return;

@@ -17,7 +17,9 @@
  * (hant__fuse_small_mt: the small blocks without SE (autof 2) tiled at batch 1 on several threads,
  * --old V: the rule's ratio in tenths, 0 op by op), fuse_batch_on (hant__fuse_batch_on: autof 2 blocks
  * tiled at batch on a thread alone), w3_off (hant__gemm_w3_off: AVX2's 17-24 column tails in MR x NR
- * and tall tiles, not hant__md_w3);
+ * and tall tiles, not hant__md_w3), bal_off (hant__gemm_bal_off: MR-row tiles and a short tail, not tiles of MR
+ * and MR - 1 rows), dw_s2_rows (hant__dw_s2_rows: stride-2 depthwise convs with few rows split by rows
+ * between threads, not channels);
  * "old" sets it to V (default: !its default). Prints the medians, the
  * 10th and 90th percentiles, old/new and the pairs the new side won, and
  * whether both gave the same bits; then per part of the network (the stem, each
@@ -46,7 +48,7 @@ int main(int argc, char **argv) {
         { "wino_pf_off", &hant__wino_pf_off }, { "kc_one", &hant__kc_one }, { "kc_split", &hant__kc_split },
         { "fuse_solo", &hant__fuse_solo }, { "fuse_rowsplit", &hant__fuse_rowsplit },
         { "fuse_small_mt", &hant__fuse_small_mt }, { "fuse_batch_on", &hant__fuse_batch_on },
-        { "w3_off", &hant__gemm_w3_off },
+        { "w3_off", &hant__gemm_w3_off }, { "bal_off", &hant__gemm_bal_off }, { "dw_s2_rows", &hant__dw_s2_rows },
     };
     int *sw = NULL;
     for (size_t i = 0; i < sizeof switches / sizeof switches[0]; i++)

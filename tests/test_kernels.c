@@ -450,6 +450,93 @@ static void test_gemm_w3(void) {
         }
 }
 
+/* Rows in tiles of MR and MR - 1 where MR-row tiles leave a tail
+   (hant__gemm_bal_rows: M = 49 on 7 x 7 maps) against MR-row tiles and their
+   tail (hant__gemm_bal_off), bit for bit, and the double reference: M = 49,
+   25, 11, 53, 196 and 9 (no change), N panels and tails (w3, tall, one-vector),
+   K in one block and past KC (the C update), bias, activations and residual,
+   1 and 2 threads, unpacked and with the weights packed once (the prefetching
+   tiles, as a network at batch 1 runs them); then C = A B + beta C. */
+static void test_gemm_bal(void) {
+    static const int dims[][4] = { /* h w cin cout */
+        { 7, 7, 160, 96 }, { 7, 7, 320, 48 }, { 5, 5, 72, 40 }, { 1, 11, 100, 8 }, { 14, 14, 96, 64 }, { 1, 53, 700, 33 },
+        { 3, 3, 24, 32 }, { 7, 7, 30, 16 } };
+    for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++)
+        for (int variant = 0; variant < 3; variant++) {
+            conv_case c;
+            conv_case_init(&c, dims[d], variant, 1600 + (int)d);
+            hant_conv_shape s = c.s;
+            size_t ny = c.ny;
+            float *x = c.x, *w = c.w, *y0 = c.y0, *r = c.r, *pw = c.pw, *bias = c.bias, *rs = c.rs;
+            hant_act act = c.act;
+            ht_check_runs("bal", &hant__gemm_bal_off, &s, x, w, bias, act, rs, r, 1e-5 * sqrt(s.cin), y0);
+            hant__gemm_pack_b_full(0, s.cout, s.cin, w, s.cout, pw);
+            hant__gemm_bal_off = 1;
+            memset(y0, 0xff, ny * 4);
+            hant__conv_forward_packed(ctx1, &s, x, w, pw, bias, act, rs, y0);
+            hant__gemm_bal_off = 0;
+            for (int t = 0; t < 2; t++) {
+                float *y = malloc(ny * 4);
+                memset(y, 0xff, ny * 4);
+                hant__conv_forward_packed(t ? ctx2 : ctx1, &s, x, w, pw, bias, act, rs, y);
+                size_t at;
+                double e = ht_max_err_ratio(y, r, ny, 1e-5 * sqrt(s.cin), 1e-5, &at);
+                HT_CHECK(e <= 1, "bal packed %dx%d c%d->%d act %s threads %d: err ratio %g at %zu", s.h, s.w, s.cin, s.cout, hant_act_name(act), t + 1, e, at);
+                HT_CHECK(memcmp(y, y0, ny * 4) == 0, "bal packed %dx%d c%d->%d act %s threads %d: differs", s.h, s.w, s.cin, s.cout,
+                         hant_act_name(act), t + 1);
+                free(y);
+            }
+            conv_case_free(&c);
+        }
+    /* beta != 0 (the first K block reads C), M = 49 and 11, N = 40 */
+    for (int m = 11; m <= 49; m += 38) {
+        int n = 40, k = 90;
+        float *a = malloc((size_t)m * k * 4), *w = malloc((size_t)k * n * 4), *c0 = malloc((size_t)m * n * 4), *c1 = malloc((size_t)m * n * 4);
+        ht_seed(1650 + m);
+        ht_fill(a, (size_t)m * k, -1, 1); ht_fill(w, (size_t)k * n, -1, 1); ht_fill(c0, (size_t)m * n, -1, 1);
+        memcpy(c1, c0, (size_t)m * n * 4);
+        hant__gemm_bal_off = 1;
+        hant_gemm(ctx1, 0, 0, m, n, k, a, k, w, n, 0.5f, c0, n);
+        hant__gemm_bal_off = 0;
+        hant_gemm(ctx1, 0, 0, m, n, k, a, k, w, n, 0.5f, c1, n);
+        HT_CHECK(memcmp(c0, c1, (size_t)m * n * 4) == 0, "bal gemm beta 0.5 %dx%dx%d: differs from the MR-row tiles", m, k, n);
+        free(a); free(w); free(c0); free(c1);
+    }
+}
+
+/* Stride-2 depthwise convs with few output rows split by rows between 2
+   threads (hant__dw_s2_rows), against the channel split (0) and one thread,
+   bit for bit, and the double reference: odd row counts below 4 per thread,
+   3x3 and 5x5, channel tails, bias, activations and residual. */
+static void test_dw_s2_split(void) {
+    static const int dims[][6] = { /* n h w c k stride */
+        { 1, 14, 14, 576, 3, 2 }, { 1, 14, 14, 144, 5, 2 }, { 1, 13, 6, 200, 3, 2 }, { 1, 9, 9, 72, 3, 2 }, { 1, 10, 7, 67, 5, 2 } };
+    for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++)
+        for (int variant = 0; variant < 3; variant++) {
+            hant_conv_shape s = { dims[d][0], dims[d][1], dims[d][2], dims[d][3], dims[d][3], dims[d][4], dims[d][5], dims[d][3] };
+            size_t nx = conv_in_size(&s), ny = conv_out_size(&s), nw = conv_w_size(&s);
+            float *x = malloc(nx * 4), *w = malloc(nw * 4), *b = malloc((size_t)s.cin * 4), *res = malloc(ny * 4);
+            float *y[3] = { malloc(ny * 4), malloc(ny * 4), malloc(ny * 4) }, *r = malloc(ny * 4);
+            ht_seed(1700 + (int)d);
+            ht_fill(x, nx, -1, 1); ht_fill(w, nw, -0.5f, 0.5f); ht_fill(b, (size_t)s.cin, -1, 1); ht_fill(res, ny, -1, 1);
+            hant_act act = variant == 0 ? HANT_ACT_NONE : variant == 1 ? HANT_ACT_SILU : HANT_ACT_RELU6;
+            const float *bias = variant ? b : NULL, *rs = variant == 2 ? res : NULL;
+            ht_ref_conv(&s, x, w, bias, act, rs, r);
+            for (int v = 0; v < 3; v++) { /* 0: 1 thread; 1: 2 threads by channels; 2: 2 threads by rows */
+                hant__dw_s2_rows = v == 2;
+                memset(y[v], 0xff, ny * 4);
+                hant_conv_forward(v ? ctx2 : ctx1, &s, x, w, bias, act, rs, y[v]);
+                size_t at;
+                double e = ht_max_err_ratio(y[v], r, ny, 1e-5 * s.kernel, 1e-5, &at);
+                HT_CHECK(e <= 1, "dw s2 split %dx%d c%d k%d act %s run %d: err ratio %g at %zu", s.h, s.w, s.cin, s.kernel, hant_act_name(act), v, e, at);
+            }
+            hant__dw_s2_rows = 1;
+            HT_CHECK(memcmp(y[0], y[1], ny * 4) == 0 && memcmp(y[0], y[2], ny * 4) == 0, "dw s2 split %dx%d c%d k%d act %s: the splits differ", s.h,
+                     s.w, s.cin, s.kernel, hant_act_name(act));
+            free(x); free(w); free(b); free(res); free(y[0]); free(y[1]); free(y[2]); free(r);
+        }
+}
+
 /* A packed-weight GEMM case: A (m x k), W (k x n), bias, W packed, two outputs
    and the double reference of relu6(A W + bias) in r. */
 typedef struct { float *a, *w, *b, *pw, *y0, *y, *r; } gemm_case;
@@ -1097,6 +1184,8 @@ int main(int argc, char **argv) {
     HT_RUN(test_gemm_steal);
     HT_RUN(test_gemm_tall);
     HT_RUN(test_gemm_w3);
+    HT_RUN(test_gemm_bal);
+    HT_RUN(test_dw_s2_split);
     HT_RUN(test_gemm_pf);
     HT_RUN(test_gemm_n24);
     HT_RUN(test_gemm_kblock);
