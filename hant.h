@@ -1702,7 +1702,8 @@ HANT__INLINE hant__vf hant__v_sigmoid(hant__vf x) {
 #elif defined(HANT__AVX2)
 /* bits of 2^(j/8) less j << 20: adding n << 20 then gives 2^(j/8) 2^floor(n/8) */
 static const int32_t hant__exp2_8_adj[8] = { 0x3f800000, 0x3f7b95c2, 0x3f7837f0, 0x3f75fed7, 0x3f7504f3, 0x3f75672a, 0x3f7744fd, 0x3f7ac0c7 };
-HANT__INLINE hant__vf hant__v_sigmoid(hant__vf x) {
+/* 1 + e^-x */
+HANT__INLINE hant__vf hant__v_sig_den(hant__vf x) {
     hant__vf xc = hant__v_min(hant__v_max(x, hant__v_set1(-87.0f)), hant__v_set1(87.0f));
     const hant__vf sh = hant__v_set1(12582912.0f); /* 1.5 * 2^23 */
     hant__vf t = _mm256_fnmadd_ps(xc, hant__v_set1(11.5415602f), sh); /* n = round(-x 8/ln2) in t's low bits */
@@ -1715,7 +1716,10 @@ HANT__INLINE hant__vf hant__v_sigmoid(hant__vf x) {
     /* e^r ~ 1 + r + c2 r^2 + c3 r^3 (relative 2.7e-8 on |r| <= ln2/16), with r negated */
     hant__vf q = hant__v_fmadd(hant__v_fmadd(r, hant__v_set1(1.666429788e-1f), hant__v_set1(-5.000647902e-1f)), r, hant__v_set1(1.0f));
     hant__vf e = _mm256_fnmadd_ps(hant__v_mul(s, r), q, s);
-    hant__vf d = hant__v_add(e, hant__v_set1(1.0f));
+    return hant__v_add(e, hant__v_set1(1.0f));
+}
+HANT__INLINE hant__vf hant__v_sigmoid(hant__vf x) {
+    hant__vf d = hant__v_sig_den(x);
     hant__vf y = _mm256_rcp_ps(d);
     return hant__v_mul(y, _mm256_fnmadd_ps(d, y, hant__v_set1(2.0f)));
 }
@@ -1726,12 +1730,25 @@ HANT__INLINE hant__vf hant__v_sigmoid(hant__vf x) {
 }
 #endif
 
+/* AVX2 SiLU as x / (1 + e^-x): one division where the estimate, its Newton
+   step and the product with x took four multiply-port uops, the SiLU's share
+   of the low-K expansions and the depthwise convs (the divider runs beside
+   the FMAs; a vector every 5 cycles is more than those kernels ask). In
+   process, efficientnet_b0 AVX2: every block 0.3-7% faster (RESULTS.md,
+   twenty-second session). -DHANT__SILU_DIV=0: the old form (benches). */
+#ifndef HANT__SILU_DIV
+#define HANT__SILU_DIV 1
+#endif
 HANT__INLINE hant__vf hant__v_act(hant__vf x, hant_act act) {
     switch (act) {
     case HANT_ACT_NONE: return x;
     case HANT_ACT_RELU: return hant__v_max(x, hant__v_zero());
     case HANT_ACT_RELU6: return hant__v_min(hant__v_max(x, hant__v_zero()), hant__v_set1(6.0f));
+#if defined(HANT__AVX2) && HANT__SILU_DIV
+    case HANT_ACT_SILU: return _mm256_div_ps(x, hant__v_sig_den(x));
+#else
     case HANT_ACT_SILU: return hant__v_mul(x, hant__v_sigmoid(x));
+#endif
     case HANT_ACT_HSWISH: {
         hant__vf t = hant__v_min(hant__v_max(hant__v_add(x, hant__v_set1(3.0f)), hant__v_zero()), hant__v_set1(6.0f));
         return hant__v_mul(x, hant__v_mul(t, hant__v_set1(1.0f / 6.0f)));
