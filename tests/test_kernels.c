@@ -411,6 +411,41 @@ static void test_gemm_tall(void) {
     hant__gemm_w3_off = 0;
 }
 
+/* A GEMM path and its switch (*off = 1: the old tiles) on the shapes dims
+   (h w cin cout), 3 variants each: both against the double reference and
+   bit for bit, unpacked (ht_check_runs) and with the weights packed once as
+   a network holds them, 1 and 2 threads. */
+static void check_gemm_switch(const char *name, int *off, const int (*dims)[4], size_t ndims, int seed) {
+    for (size_t d = 0; d < ndims; d++)
+        for (int variant = 0; variant < 3; variant++) {
+            conv_case c;
+            conv_case_init(&c, dims[d], variant, seed + (int)d);
+            hant_conv_shape s = c.s;
+            size_t ny = c.ny;
+            float *x = c.x, *w = c.w, *y0 = c.y0, *r = c.r, *pw = c.pw, *bias = c.bias, *rs = c.rs;
+            hant_act act = c.act;
+            ht_check_runs(name, off, &s, x, w, bias, act, rs, r, 1e-5 * sqrt(s.cin), y0);
+            /* packed once (K in one block up to hant__kc_one: other sums than unpacked past KC), against its own twin */
+            hant__gemm_pack_b_full(0, s.cout, s.cin, w, s.cout, pw);
+            *off = 1;
+            memset(y0, 0xff, ny * 4);
+            hant__conv_forward_packed(ctx1, &s, x, w, pw, bias, act, rs, y0);
+            *off = 0;
+            for (int t = 0; t < 2; t++) {
+                float *y = malloc(ny * 4);
+                memset(y, 0xff, ny * 4);
+                hant__conv_forward_packed(t ? ctx2 : ctx1, &s, x, w, pw, bias, act, rs, y);
+                size_t at;
+                double e = ht_max_err_ratio(y, r, ny, 1e-5 * sqrt(s.cin), 1e-5, &at);
+                HT_CHECK(e <= 1, "%s packed %dx%d c%d->%d act %s threads %d: err ratio %g at %zu", name, s.h, s.w, s.cin, s.cout, hant_act_name(act), t + 1, e, at);
+                HT_CHECK(memcmp(y, y0, ny * 4) == 0, "%s packed %dx%d c%d->%d act %s threads %d: differs", name, s.h, s.w, s.cin, s.cout,
+                         hant_act_name(act), t + 1);
+                free(y);
+            }
+            conv_case_free(&c);
+        }
+}
+
 /* The last 17-24 columns in 4-row x 3-vector tiles (hant__md_w3, AVX2;
    elsewhere both runs take the same tiles) against the MR x NR and tall
    tiles (hant__gemm_w3_off), bit for bit, and the double reference: N = 24,
@@ -420,34 +455,7 @@ static void test_gemm_tall(void) {
 static void test_gemm_w3(void) {
     static const int dims[][4] = { /* h w cin cout */
         { 9, 13, 144, 24 }, { 5, 11, 96, 40 }, { 7, 7, 72, 17 }, { 3, 5, 20, 24 }, { 1, 13, 300, 24 }, { 2, 3, 128, 56 } };
-    for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++)
-        for (int variant = 0; variant < 3; variant++) {
-            conv_case c;
-            conv_case_init(&c, dims[d], variant, 1500 + (int)d);
-            hant_conv_shape s = c.s;
-            size_t ny = c.ny;
-            float *x = c.x, *w = c.w, *y0 = c.y0, *r = c.r, *pw = c.pw, *bias = c.bias, *rs = c.rs;
-            hant_act act = c.act;
-            ht_check_runs("w3", &hant__gemm_w3_off, &s, x, w, bias, act, rs, r, 1e-5 * sqrt(s.cin), y0);
-            /* packed once (K in one block up to hant__kc_one: other sums than unpacked past KC), against its own twin */
-            hant__gemm_pack_b_full(0, s.cout, s.cin, w, s.cout, pw);
-            hant__gemm_w3_off = 1;
-            memset(y0, 0xff, ny * 4);
-            hant__conv_forward_packed(ctx1, &s, x, w, pw, bias, act, rs, y0);
-            hant__gemm_w3_off = 0;
-            for (int t = 0; t < 2; t++) {
-                float *y = malloc(ny * 4);
-                memset(y, 0xff, ny * 4);
-                hant__conv_forward_packed(t ? ctx2 : ctx1, &s, x, w, pw, bias, act, rs, y);
-                size_t at;
-                double e = ht_max_err_ratio(y, r, ny, 1e-5 * sqrt(s.cin), 1e-5, &at);
-                HT_CHECK(e <= 1, "w3 packed %dx%d c%d->%d act %s threads %d: err ratio %g at %zu", s.h, s.w, s.cin, s.cout, hant_act_name(act), t + 1, e, at);
-                HT_CHECK(memcmp(y, y0, ny * 4) == 0, "w3 packed %dx%d c%d->%d act %s threads %d: differs", s.h, s.w, s.cin, s.cout,
-                         hant_act_name(act), t + 1);
-                free(y);
-            }
-            conv_case_free(&c);
-        }
+    check_gemm_switch("w3", &hant__gemm_w3_off, dims, sizeof dims / sizeof dims[0], 1500);
 }
 
 /* Rows in tiles of MR and MR - 1 where MR-row tiles leave a tail
@@ -461,33 +469,7 @@ static void test_gemm_bal(void) {
     static const int dims[][4] = { /* h w cin cout */
         { 7, 7, 160, 96 }, { 7, 7, 320, 48 }, { 5, 5, 72, 40 }, { 1, 11, 100, 8 }, { 14, 14, 96, 64 }, { 1, 53, 700, 33 },
         { 3, 3, 24, 32 }, { 7, 7, 30, 16 } };
-    for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++)
-        for (int variant = 0; variant < 3; variant++) {
-            conv_case c;
-            conv_case_init(&c, dims[d], variant, 1600 + (int)d);
-            hant_conv_shape s = c.s;
-            size_t ny = c.ny;
-            float *x = c.x, *w = c.w, *y0 = c.y0, *r = c.r, *pw = c.pw, *bias = c.bias, *rs = c.rs;
-            hant_act act = c.act;
-            ht_check_runs("bal", &hant__gemm_bal_off, &s, x, w, bias, act, rs, r, 1e-5 * sqrt(s.cin), y0);
-            hant__gemm_pack_b_full(0, s.cout, s.cin, w, s.cout, pw);
-            hant__gemm_bal_off = 1;
-            memset(y0, 0xff, ny * 4);
-            hant__conv_forward_packed(ctx1, &s, x, w, pw, bias, act, rs, y0);
-            hant__gemm_bal_off = 0;
-            for (int t = 0; t < 2; t++) {
-                float *y = malloc(ny * 4);
-                memset(y, 0xff, ny * 4);
-                hant__conv_forward_packed(t ? ctx2 : ctx1, &s, x, w, pw, bias, act, rs, y);
-                size_t at;
-                double e = ht_max_err_ratio(y, r, ny, 1e-5 * sqrt(s.cin), 1e-5, &at);
-                HT_CHECK(e <= 1, "bal packed %dx%d c%d->%d act %s threads %d: err ratio %g at %zu", s.h, s.w, s.cin, s.cout, hant_act_name(act), t + 1, e, at);
-                HT_CHECK(memcmp(y, y0, ny * 4) == 0, "bal packed %dx%d c%d->%d act %s threads %d: differs", s.h, s.w, s.cin, s.cout,
-                         hant_act_name(act), t + 1);
-                free(y);
-            }
-            conv_case_free(&c);
-        }
+    check_gemm_switch("bal", &hant__gemm_bal_off, dims, sizeof dims / sizeof dims[0], 1600);
     /* beta != 0 (the first K block reads C), M = 49 and 11, N = 40 */
     for (int m = 11; m <= 49; m += 38) {
         int n = 40, k = 90;
