@@ -345,6 +345,22 @@ static void conv_case_init(conv_case *c, const int dims[4], int variant, int see
 }
 static void conv_case_free(conv_case *c) { free(c->x); free(c->w); free(c->b); free(c->res); free(c->y0); free(c->r); free(c->pw); }
 
+/* A depthwise case (dims: n h w c k stride), in the conv_case layout: input,
+   weights, bias, residual, one output y0, the variant's activation (as
+   conv_case) and the double reference r; pw unused. */
+static void dw_case_init(conv_case *c, const int dims[6], int variant, int seed) {
+    hant_conv_shape s = { dims[0], dims[1], dims[2], dims[3], dims[3], dims[4], dims[5], dims[3] };
+    size_t nx = conv_in_size(&s), ny = conv_out_size(&s), nw = conv_w_size(&s);
+    c->s = s; c->ny = ny; c->pw = NULL;
+    c->x = malloc(nx * 4); c->w = malloc(nw * 4); c->b = malloc((size_t)s.cin * 4); c->res = malloc(ny * 4);
+    c->y0 = malloc(ny * 4); c->r = malloc(ny * 4);
+    ht_seed(seed);
+    ht_fill(c->x, nx, -1, 1); ht_fill(c->w, nw, -0.5f, 0.5f); ht_fill(c->b, (size_t)s.cin, -1, 1); ht_fill(c->res, ny, -1, 1);
+    c->act = variant == 0 ? HANT_ACT_NONE : variant == 1 ? HANT_ACT_SILU : HANT_ACT_RELU6;
+    c->bias = variant ? c->b : NULL; c->rs = variant == 2 ? c->res : NULL;
+    ht_ref_conv(&s, c->x, c->w, c->bias, c->act, c->rs, c->r);
+}
+
 /* 1x1 convs with small K (the expansions: K <= HANT__STRIP_K in one block)
    write MR-row strips across whole NR panels (hant__md_strip): against the
    tiles one by one (hant__gemm_strip_off, the same sums, so bit for bit) and
@@ -375,6 +391,21 @@ static void test_gemm_strip(void) {
         }
 }
 
+/* C = A B + 0.5 C (the first K block reads C) with a GEMM path and with its
+   switch on (*off = 1: the MR-row tiles): the same bits. */
+static void check_gemm_beta_switch(const char *name, int *off, int m, int n, int k, int seed) {
+    float *a = malloc((size_t)m * k * 4), *w = malloc((size_t)k * n * 4), *c0 = malloc((size_t)m * n * 4), *c1 = malloc((size_t)m * n * 4);
+    ht_seed(seed);
+    ht_fill(a, (size_t)m * k, -1, 1); ht_fill(w, (size_t)k * n, -1, 1); ht_fill(c0, (size_t)m * n, -1, 1);
+    memcpy(c1, c0, (size_t)m * n * 4);
+    *off = 1;
+    hant_gemm(ctx1, 0, 0, m, n, k, a, k, w, n, 0.5f, c0, n);
+    *off = 0;
+    hant_gemm(ctx1, 0, 0, m, n, k, a, k, w, n, 0.5f, c1, n);
+    HT_CHECK(memcmp(c0, c1, (size_t)m * n * 4) == 0, "%s gemm beta 0.5 %dx%dx%d: differs from the MR-row tiles", name, m, k, n);
+    free(a); free(w); free(c0); free(c1);
+}
+
 /* Panels no wider than one vector in 2 MR-row tiles (hant__md_tall, AVX2;
    elsewhere both runs take the MR-row tiles) against the MR-row tiles
    (hant__gemm_tall_off), bit for bit, and the double reference: N tails of
@@ -395,19 +426,7 @@ static void test_gemm_tall(void) {
             conv_case_free(&c);
         }
     /* beta != 0 (the first K block reads C), M = 29 rows, N = 24 and 8 */
-    for (int n = 8; n <= 24; n += 16) {
-        int m = 29, k = 70;
-        float *a = malloc((size_t)m * k * 4), *w = malloc((size_t)k * n * 4), *c0 = malloc((size_t)m * n * 4), *c1 = malloc((size_t)m * n * 4);
-        ht_seed(1450 + n);
-        ht_fill(a, (size_t)m * k, -1, 1); ht_fill(w, (size_t)k * n, -1, 1); ht_fill(c0, (size_t)m * n, -1, 1);
-        memcpy(c1, c0, (size_t)m * n * 4);
-        hant__gemm_tall_off = 1;
-        hant_gemm(ctx1, 0, 0, m, n, k, a, k, w, n, 0.5f, c0, n);
-        hant__gemm_tall_off = 0;
-        hant_gemm(ctx1, 0, 0, m, n, k, a, k, w, n, 0.5f, c1, n);
-        HT_CHECK(memcmp(c0, c1, (size_t)m * n * 4) == 0, "tall gemm beta 0.5 %dx%dx%d: differs from the MR-row tiles", m, k, n);
-        free(a); free(w); free(c0); free(c1);
-    }
+    for (int n = 8; n <= 24; n += 16) check_gemm_beta_switch("tall", &hant__gemm_tall_off, 29, n, 70, 1450 + n);
     hant__gemm_w3_off = 0;
 }
 
@@ -471,19 +490,7 @@ static void test_gemm_bal(void) {
         { 3, 3, 24, 32 }, { 7, 7, 30, 16 } };
     check_gemm_switch("bal", &hant__gemm_bal_off, dims, sizeof dims / sizeof dims[0], 1600);
     /* beta != 0 (the first K block reads C), M = 49 and 11, N = 40 */
-    for (int m = 11; m <= 49; m += 38) {
-        int n = 40, k = 90;
-        float *a = malloc((size_t)m * k * 4), *w = malloc((size_t)k * n * 4), *c0 = malloc((size_t)m * n * 4), *c1 = malloc((size_t)m * n * 4);
-        ht_seed(1650 + m);
-        ht_fill(a, (size_t)m * k, -1, 1); ht_fill(w, (size_t)k * n, -1, 1); ht_fill(c0, (size_t)m * n, -1, 1);
-        memcpy(c1, c0, (size_t)m * n * 4);
-        hant__gemm_bal_off = 1;
-        hant_gemm(ctx1, 0, 0, m, n, k, a, k, w, n, 0.5f, c0, n);
-        hant__gemm_bal_off = 0;
-        hant_gemm(ctx1, 0, 0, m, n, k, a, k, w, n, 0.5f, c1, n);
-        HT_CHECK(memcmp(c0, c1, (size_t)m * n * 4) == 0, "bal gemm beta 0.5 %dx%dx%d: differs from the MR-row tiles", m, k, n);
-        free(a); free(w); free(c0); free(c1);
-    }
+    for (int m = 11; m <= 49; m += 38) check_gemm_beta_switch("bal", &hant__gemm_bal_off, m, 40, 90, 1650 + m);
 }
 
 /* Stride-2 depthwise convs with few output rows split by rows between 2
@@ -495,15 +502,13 @@ static void test_dw_s2_split(void) {
         { 1, 14, 14, 576, 3, 2 }, { 1, 14, 14, 144, 5, 2 }, { 1, 13, 6, 200, 3, 2 }, { 1, 9, 9, 72, 3, 2 }, { 1, 10, 7, 67, 5, 2 } };
     for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++)
         for (int variant = 0; variant < 3; variant++) {
-            hant_conv_shape s = { dims[d][0], dims[d][1], dims[d][2], dims[d][3], dims[d][3], dims[d][4], dims[d][5], dims[d][3] };
-            size_t nx = conv_in_size(&s), ny = conv_out_size(&s), nw = conv_w_size(&s);
-            float *x = malloc(nx * 4), *w = malloc(nw * 4), *b = malloc((size_t)s.cin * 4), *res = malloc(ny * 4);
-            float *y[3] = { malloc(ny * 4), malloc(ny * 4), malloc(ny * 4) }, *r = malloc(ny * 4);
-            ht_seed(1700 + (int)d);
-            ht_fill(x, nx, -1, 1); ht_fill(w, nw, -0.5f, 0.5f); ht_fill(b, (size_t)s.cin, -1, 1); ht_fill(res, ny, -1, 1);
-            hant_act act = variant == 0 ? HANT_ACT_NONE : variant == 1 ? HANT_ACT_SILU : HANT_ACT_RELU6;
-            const float *bias = variant ? b : NULL, *rs = variant == 2 ? res : NULL;
-            ht_ref_conv(&s, x, w, bias, act, rs, r);
+            conv_case c;
+            dw_case_init(&c, dims[d], variant, 1700 + (int)d);
+            hant_conv_shape s = c.s;
+            size_t ny = c.ny;
+            const float *x = c.x, *w = c.w, *bias = c.bias, *rs = c.rs, *r = c.r;
+            hant_act act = c.act;
+            float *y[3] = { c.y0, malloc(ny * 4), malloc(ny * 4) };
             for (int v = 0; v < 3; v++) { /* 0: 1 thread; 1: 2 threads by channels; 2: 2 threads by rows */
                 hant__dw_s2_rows = v == 2;
                 memset(y[v], 0xff, ny * 4);
@@ -515,7 +520,8 @@ static void test_dw_s2_split(void) {
             hant__dw_s2_rows = 1;
             HT_CHECK(memcmp(y[0], y[1], ny * 4) == 0 && memcmp(y[0], y[2], ny * 4) == 0, "dw s2 split %dx%d c%d k%d act %s: the splits differ", s.h,
                      s.w, s.cin, s.kernel, hant_act_name(act));
-            free(x); free(w); free(b); free(res); free(y[0]); free(y[1]); free(y[2]); free(r);
+            free(y[1]); free(y[2]);
+            conv_case_free(&c);
         }
 }
 
@@ -749,15 +755,12 @@ static void test_dw3_runs(void) {
         { 1, 7, 7, 160, 3, 1 }, { 1, 5, 9, 136, 5, 1 }, { 1, 14, 14, 144, 5, 2 }, { 1, 13, 6, 200, 3, 2 }, { 1, 5, 60, 136, 3, 2 } };
     for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++)
         for (int variant = 0; variant < 3; variant++) {
-            hant_conv_shape s = { dims[d][0], dims[d][1], dims[d][2], dims[d][3], dims[d][3], dims[d][4], dims[d][5], dims[d][3] };
-            size_t nx = conv_in_size(&s), ny = conv_out_size(&s), nw = conv_w_size(&s);
-            float *x = malloc(nx * 4), *w = malloc(nw * 4), *b = malloc((size_t)s.cin * 4), *res = malloc(ny * 4);
-            float *y0 = malloc(ny * 4), *r = malloc(ny * 4);
-            ht_seed(700 + (int)d);
-            ht_fill(x, nx, -1, 1); ht_fill(w, nw, -0.5f, 0.5f); ht_fill(b, (size_t)s.cin, -1, 1); ht_fill(res, ny, -1, 1);
-            hant_act act = variant == 0 ? HANT_ACT_NONE : variant == 1 ? HANT_ACT_SILU : HANT_ACT_RELU6;
-            const float *bias = variant ? b : NULL, *rs = variant == 2 ? res : NULL;
-            ht_ref_conv(&s, x, w, bias, act, rs, r);
+            conv_case c;
+            dw_case_init(&c, dims[d], variant, 700 + (int)d);
+            hant_conv_shape s = c.s;
+            float *x = c.x, *w = c.w, *y0 = c.y0, *r = c.r;
+            const float *bias = c.bias, *rs = c.rs;
+            hant_act act = c.act;
             ht_check_runs("dw3", &hant__dw_ref, &s, x, w, bias, act, rs, r, 1e-5 * s.kernel, y0);
             /* a band: output rows [2, 5) of image 0 from input rows [2S - 1, 4S + 2) (3x3) */
             if (s.h >= 4 * s.stride + 2 && s.kernel == 3) {
@@ -773,7 +776,7 @@ static void test_dw3_runs(void) {
                          hant_act_name(act));
                 free(band);
             }
-            free(x); free(w); free(b); free(res); free(y0); free(r);
+            conv_case_free(&c);
         }
 }
 
