@@ -792,14 +792,19 @@ hant_status hant_lut_check_machine(const hant_lut *lut, const hant_cpu_info *her
      whose weights fit in the cores' L2 does not stream them. knee_coef >= 0,
      so the prediction is convex in W, a max of two linear functions, and a
      budget on it is exactly two linear budgets (hant_selection_build adds
-     one; the knapsack stays exact).
+     one; the knapsack stays exact). With knee_cap > 0 (tables from v6) W is
+     the sum over parts of min(w, knee_cap): a part too big for L2 streams
+     its weights when it is timed alone too, so its table time has paid for
+     all but a cap's worth of them (bench/RESULTS.md, "The capped knee").
+     Still per part, so still one linear budget.
    A table without a fitted model gives the plain sum {0, 1, 0, 0}; one with
    the old bias rows {overhead, 1, 0, param-overhead}; one without the bend
    rows (tables before v3) none. */
 #define HANT_LATENCY_COEFS 4                   /* network, time, part, mwords */
 #define HANT_LATENCY_KAPPAS 16                 /* the part hinge's grid of kappa */
 #define HANT_LATENCY_OMEGAS 10                 /* the cache term's grid of cache_words */
-#define HANT_LATENCY_TERMS (HANT_LATENCY_COEFS + HANT_LATENCY_KAPPAS + HANT_LATENCY_OMEGAS)
+#define HANT_LATENCY_CAPS 14                   /* the knee cap's grid */
+#define HANT_LATENCY_TERMS (HANT_LATENCY_COEFS + HANT_LATENCY_KAPPAS + HANT_LATENCY_OMEGAS + HANT_LATENCY_CAPS)
 typedef struct hant_latency_model {
     double coef[HANT_LATENCY_COEFS];
     double se[HANT_LATENCY_COEFS];   /* standard errors of the fit (0: not fitted) */
@@ -811,13 +816,20 @@ typedef struct hant_latency_model {
     double hinge_coef, hinge_se;     /* ms per million words beyond it (>= 0; 0: none) */
     double cache_words;              /* the cache term: million words where a part stops fitting */
     double cache_coef, cache_se;     /* ms per million words (> 0; 0: none) */
+    double knee_cap;                 /* the knee counts min(w, knee_cap) per part (million words); 0: all of W */
 } hant_latency_model;
 /* The part hinge's grid: kappa_0 = 0, kappa_j = 300^((j-1)/14). */
 double hant_latency_kappa(int j);
 /* The cache term's grid: cache_words_j = 0.2 x 1.5^j million words (0.2 .. 7.7). */
 double hant_latency_omega(int j);
+/* The knee cap's grid: cap_j = 0.05 x 1.25^j million words (0.05 .. 0.91). */
+double hant_latency_cap(int j);
+/* The knee cap for this machine: the grid point nearest 0.6 of one core's L2
+   in fp32 words (0.298 for 2 MiB), 0 when the L2 is not known. */
+double hant_latency_knee_cap(void);
 /* The terms of one part: x[0] = 0, x[1] = t, x[2] = 1, x[3] = w, x[4 + j] =
-   max(0, w - kappa_j t), x[4 + 16 + j] = w max(0, 1 - w / omega_j); all 0
+   max(0, w - kappa_j t), x[4 + 16 + j] = w max(0, 1 - w / omega_j),
+   x[4 + 16 + 10 + j] = min(w, cap_j); all 0
    for identity blocks and for the head of a headless net. Names a missing key. */
 hant_status hant_latency_part_terms(const hant_lut *lut, const hant_arch *arch, int part, int batch, int threads, double x[HANT_LATENCY_TERMS]);
 /* The terms of a whole network: x[0] = 1 plus the sum of its parts' terms
@@ -835,8 +847,15 @@ hant_status hant_latency_terms(const hant_lut *lut, const hant_arch *arch, int b
    to a third of their time without it). Each is kept where
    its coefficient comes out > 0 and it lowers the residual by more than
    chance would (F > 4 for its two more terms); with n < 20 neither is
-   fitted. Pure. */
+   fitted. Pure. The knee on W (knee_cap 0): hant_latency_fit_cap with cap 0. */
 hant_status hant_latency_fit(const double *X, const double *y, int n, const double *prior, double lambda, hant_latency_model *out);
+/* The same with the knee on capped words, the sum over parts of min(w,
+   cap_j) (X[i][4 + 16 + 10 + j]): cap > 0, the fit chooses from none (W) and
+   the grid points j - 1, j, j + 1 around cap (the least residual); cap < 0,
+   from none and the whole grid; 0, on W. hant_lut_model_fit passes
+   hant_latency_knee_cap() (bench/RESULTS.md, "The capped knee": out of
+   sample the choice around L2 beat a fixed cap and the whole grid). */
+hant_status hant_latency_fit_cap(const double *X, const double *y, int n, const double *prior, double lambda, double cap, hant_latency_model *out);
 /* A network's prediction from its terms (hant_latency_terms: x[0] = 1). */
 double hant_latency_eval(const hant_latency_model *m, const double x[HANT_LATENCY_TERMS]);
 /* The model a table holds for batch/threads (see above), and its storage. */
@@ -1009,7 +1028,7 @@ typedef struct hant_selection {
     hant_score_row *item;             /* [total], layer-major */
     double *loss;                     /* [total] */
     double *cost;                     /* [total][ncost]: ms, parameters[, ms + knee_coef x mwords] */
-    double *mwords;                   /* [total]: the model's weight term w of each item */
+    double *mwords;                   /* [total]: the words each item adds to the knee (w; min(w, knee_cap) with a cap) */
     int ncost;                        /* 2, or 3 with a knee */
     double knee, knee_coef;           /* the model's knee (knee_coef 0: none) */
     double fixed_ms, fixed_params, fixed_mwords;
@@ -9837,11 +9856,11 @@ hant_status hant_lut_rescale(hant_lut *lut, double factor) {
     if (!lut || !(factor > 0) || !isfinite(factor)) return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_rescale: bad factor %g", factor);
     for (int i = 0; i < lut->count; i++) {
         hant_timing *t = &lut->entries[i].t;
-        /* "model time" and "model inplace-scale" are ratios, "model knee" in words, "model kappa" in words
+        /* "model time" and "model inplace-scale" are ratios, "model knee" and "model knee-cap" in words, "model kappa" in words
            per ms, every other model row is in ms (its
            standard error in mad_ms too; min_ms holds the relative residual) */
         if (!strncmp(lut->entries[i].key, "model time ", 11) || !strncmp(lut->entries[i].key, "model knee ", 11) ||
-            !strncmp(lut->entries[i].key, "model cache-words ", 18) ||
+            !strncmp(lut->entries[i].key, "model cache-words ", 18) || !strncmp(lut->entries[i].key, "model knee-cap ", 15) ||
             !strncmp(lut->entries[i].key, "model inplace-scale ", 20))
             continue;
         if (!strncmp(lut->entries[i].key, "model kappa ", 12)) { t->median_ms /= factor; continue; } /* words per ms */
@@ -9868,16 +9887,17 @@ hant_status hant_lut_save(const hant_lut *lut, const char *path) {
     if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp) return hant__fail(HANT_ERR_INVALID_ARG, "path too long: %s", path);
     FILE *f = fopen(tmp, "w");
     if (!f) return hant__fail(HANT_ERR_IO, "%s: %s", tmp, strerror(errno));
-    /* v3: the model has a bend, v4: in-place corrections, v5: the cache term (an older hant would
-       price without them); the lowest version that holds the table, as for
-       .hant files */
+    /* v3: the model has a bend, v4: in-place corrections, v5: the cache term, v6: the knee on
+       capped words (an older hant would price without them); the lowest version that holds the
+       table, as for .hant files */
     int version = 2;
     for (int i = 0; i < lut->count; i++) {
         if ((!strncmp(lut->entries[i].key, "model mwords-over-knee ", 23) || !strncmp(lut->entries[i].key, "model part-hinge ", 17)) &&
             lut->entries[i].t.median_ms > 0 && version < 3)
             version = 3;
         if (!strncmp(lut->entries[i].key, "inplace ", 8) && lut->entries[i].t.median_ms != 0 && version < 4) version = 4;
-        if (!strncmp(lut->entries[i].key, "model cache-fit ", 16) && lut->entries[i].t.median_ms > 0) version = 5;
+        if (!strncmp(lut->entries[i].key, "model cache-fit ", 16) && lut->entries[i].t.median_ms > 0 && version < 5) version = 5;
+        if (!strncmp(lut->entries[i].key, "model knee-cap ", 15) && lut->entries[i].t.median_ms > 0) version = 6;
     }
     fprintf(f, "# hant latency table v%d\n# cpu\t%s\n# flags\t%s\n# threads\t%d\n# batch\t%d\n# cache\t%s\n# date\t%s\n",
             version, lut->cpu, lut->flags, lut->threads, lut->batch, lut->cache[0] ? lut->cache : "warm", lut->date);
@@ -9922,7 +9942,7 @@ hant_status hant_lut_load(const char *path, hant_lut *out) {
     char line[1024];
     int ln = 0, have_cols = 0, have_magic = 0, version = 0;
     hant_status st = HANT_OK;
-    const char *magic_msg = "not a hant latency table (first line must be '# hant latency table v1' ... 'v5')";
+    const char *magic_msg = "not a hant latency table (first line must be '# hant latency table v1' ... 'v6')";
     while (fgets(line, sizeof line, f)) {
         ln++;
         size_t len = strlen(line);
@@ -9933,8 +9953,13 @@ hant_status hant_lut_load(const char *path, hant_lut *out) {
             if (ln == 1) {
                 version = !strcmp(line, "# hant latency table v1") ? 1 : !strcmp(line, "# hant latency table v2") ? 2
                           : !strcmp(line, "# hant latency table v3") ? 3 : !strcmp(line, "# hant latency table v4") ? 4
-                          : !strcmp(line, "# hant latency table v5") ? 5 : 0;
+                          : !strcmp(line, "# hant latency table v5") ? 5 : !strcmp(line, "# hant latency table v6") ? 6 : 0;
                 have_magic = version > 0;
+                int newer = 0;
+                if (!have_magic && sscanf(line, "# hant latency table v%d", &newer) == 1 && newer > 6) {
+                    st = hant__fail(HANT_ERR_FORMAT, "%s:1: latency table v%d is newer than this hant reads (v1 to v6): update hant or profile again", path, newer);
+                    break;
+                }
                 continue;
             }
             char *tab = strchr(line, '\t');
@@ -10043,11 +10068,35 @@ hant_status hant_latency_part_terms(const hant_lut *lut, const hant_arch *a, int
     if (q8 && part >= 0 && part < a->num_blocks) x[3] += 0.75e-6 * (double)hant__block_se_params(&a->blocks[part]);
     for (int j = 0; j < HANT_LATENCY_KAPPAS; j++) x[HANT_LATENCY_COEFS + j] = fmax(0.0, x[3] - hant_latency_kappa(j) * x[1]);
     for (int j = 0; j < HANT_LATENCY_OMEGAS; j++) x[HANT_LATENCY_COEFS + HANT_LATENCY_KAPPAS + j] = x[3] * fmax(0.0, 1 - x[3] / hant_latency_omega(j));
+    for (int j = 0; j < HANT_LATENCY_CAPS; j++) x[HANT_LATENCY_COEFS + HANT_LATENCY_KAPPAS + HANT_LATENCY_OMEGAS + j] = fmin(x[3], hant_latency_cap(j));
     return HANT_OK;
 }
 
 double hant_latency_kappa(int j) { return j <= 0 ? 0 : pow(300.0, (j - 1) / (double)(HANT_LATENCY_KAPPAS - 2)); }
 double hant_latency_omega(int j) { return 0.2 * pow(1.5, j < 0 ? 0 : j); }
+double hant_latency_cap(int j) { return 0.05 * pow(1.25, j < 0 ? 0 : j); }
+
+/* The knee cap's grid point nearest cap, -1 for none (cap <= 0). */
+static int hant__cap_index(double cap) {
+    if (!(cap > 0)) return -1;
+    int best = 0;
+    for (int j = 1; j < HANT_LATENCY_CAPS; j++) if (fabs(log(hant_latency_cap(j) / cap)) < fabs(log(hant_latency_cap(best) / cap))) best = j;
+    return best;
+}
+
+/* 0.6 of L2: the cap that fitted best on this project's CPU (2 MiB L2, 0.3
+   million words; bench/RESULTS.md, "The capped knee"), as a share so that it
+   moves with the cache on a CPU hant has not met. */
+double hant_latency_knee_cap(void) {
+    size_t l2 = hant__l2_bytes();
+    return l2 ? hant_latency_cap(hant__cap_index(0.6 * (double)l2 / 4e6)) : 0;
+}
+
+/* The column of X the knee is on: W (3) or the capped words of m's cap. */
+static int hant__knee_col(double cap) {
+    int j = hant__cap_index(cap);
+    return j < 0 ? 3 : HANT_LATENCY_COEFS + HANT_LATENCY_KAPPAS + HANT_LATENCY_OMEGAS + j;
+}
 
 /* The cache term of one part (w million words) under m. */
 static double hant__cache_term(const hant_latency_model *m, double w) {
@@ -10092,7 +10141,7 @@ static double hant__latency_linear(const hant_latency_model *m, const double x[H
 }
 
 double hant_latency_eval(const hant_latency_model *m, const double x[HANT_LATENCY_TERMS]) {
-    return hant__latency_linear(m, x) + m->knee_coef * fmax(0.0, x[3] - m->knee);
+    return hant__latency_linear(m, x) + (m->knee_coef != 0 ? m->knee_coef * fmax(0.0, x[hant__knee_col(m->knee_cap)] - m->knee) : 0);
 }
 
 /* Solves the k x k symmetric positive definite system A c = b (Cholesky);
@@ -10118,10 +10167,10 @@ static int hant__cholesky_solve(double *A, double *b, int k, double *c) {
 /* One weighted least-squares fit: the four linear terms (those in the
    bit mask pin held at 0), with oj >= 0 the cache term's column
    X[i][4 + 16 + oj], with hj >= 0 the part hinge's column X[i][4 + hj], with
-   knee >= 0 the knee's max(0, W - knee); out->resid the relative RMS
-   residual. 0 on success. */
-static int hant__latency_fit_pin(const double *X, const double *y, int n, const double *p, double lambda, int oj, int hj, double knee, int se, int pin,
-                                 hant_latency_model *out) {
+   knee >= 0 the knee's max(0, X[i][kc] - knee) (kc: W, 3, or a capped
+   column); out->resid the relative RMS residual. 0 on success. */
+static int hant__latency_fit_pin(const double *X, const double *y, int n, const double *p, double lambda, int oj, int hj, double knee, int kc, int se,
+                                 int pin, hant_latency_model *out) {
     enum { T = HANT_LATENCY_TERMS, C = HANT_LATENCY_COEFS, KM = HANT_LATENCY_COEFS + 3 };
     int col[KM], K = 0; /* column k: < T an X column, T the knee */
     for (int k = 0; k < C; k++) col[K++] = k;
@@ -10134,7 +10183,7 @@ static int hant__latency_fit_pin(const double *X, const double *y, int n, const 
     double pr[KM] = { p[0], p[1], p[2], p[3], 0, 0, 0 };
     /* columns scaled to unit RMS (of x / y), so one lambda suits them all */
     double scale[KM], A[KM * KM], b[KM], A2[KM * KM], c[KM];
-#define HANT__COL(i, k) (col[k] < T ? X[(size_t)(i) * T + col[k]] : fmax(0.0, X[(size_t)(i) * T + 3] - knee))
+#define HANT__COL(i, k) (col[k] < T ? X[(size_t)(i) * T + col[k]] : fmax(0.0, X[(size_t)(i) * T + kc] - knee))
     for (int k = 0; k < K; k++) {
         double ss = 0;
         for (int i = 0; i < n; i++) { double v = HANT__COL(i, k) / y[i]; ss += v * v; }
@@ -10166,7 +10215,7 @@ static int hant__latency_fit_pin(const double *X, const double *y, int n, const 
     for (int k = 0; k < C; k++) out->coef[k] = c[k];
     if (io >= 0) { out->cache_words = hant_latency_omega(oj); out->cache_coef = c[io]; }
     if (ih >= 0) { out->kappa = hant_latency_kappa(hj); out->hinge_coef = c[ih]; }
-    if (ik >= 0) { out->knee = knee; out->knee_coef = c[ik]; }
+    if (ik >= 0) { out->knee = knee; out->knee_coef = c[ik]; out->knee_cap = kc > 3 ? hant_latency_cap(kc - (C + HANT_LATENCY_KAPPAS + HANT_LATENCY_OMEGAS)) : 0; }
     double rss = 0;
     for (int i = 0; i < n; i++) { double e = (y[i] - hant_latency_eval(out, X + (size_t)i * T)) / y[i]; rss += e * e; }
     out->resid = sqrt(rss / n);
@@ -10196,13 +10245,13 @@ static int hant__latency_fit_pin(const double *X, const double *y, int n, const 
    fold. The best fit of the four active sets (neither, either, both held at
    0) that keeps both >= 0, by residual (exact for two bounds but for the
    small ridge). */
-static int hant__latency_fit_at(const double *X, const double *y, int n, const double *p, double lambda, int oj, int hj, double knee, int se,
+static int hant__latency_fit_at(const double *X, const double *y, int n, const double *p, double lambda, int oj, int hj, double knee, int kc, int se,
                                 hant_latency_model *out) {
     static const int pins[4] = { 0, 1, 8, 9 };
     hant_latency_model t;
     int ok = 0;
     for (int a = 0; a < 4; a++) {
-        if (hant__latency_fit_pin(X, y, n, p, lambda, oj, hj, knee, se, pins[a], &t) || t.coef[0] < 0 || t.coef[3] < 0) continue;
+        if (hant__latency_fit_pin(X, y, n, p, lambda, oj, hj, knee, kc, se, pins[a], &t) || t.coef[0] < 0 || t.coef[3] < 0) continue;
         if (!ok || t.resid < out->resid) { *out = t; ok = 1; }
     }
     return !ok;
@@ -10215,35 +10264,16 @@ static int hant__latency_better(const hant_latency_model *was, const hant_latenc
     return n > terms && (rss0 - rss1) / 2 > 4 * rss1 / (n - terms);
 }
 
-hant_status hant_latency_fit(const double *X, const double *y, int n, const double *prior, double lambda, hant_latency_model *out) {
-    if (!X || !y || n < 1 || !out || !(lambda >= 0)) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_fit: bad argument (n %d)", n);
-    for (int i = 0; i < n; i++)
-        if (!(y[i] > 0) || !isfinite(y[i])) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_fit: network %d has latency %g", i, y[i]);
-    double p0[HANT_LATENCY_COEFS] = { 0, 1, 0, 0 };
-    const double *p = prior ? prior : p0;
-    if (hant__latency_fit_at(X, y, n, p, lambda, -1, -1, -1, 1, out)) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_fit: the terms are degenerate");
-    if (n < 20) return HANT_OK; /* six terms need more networks than this */
-    hant_latency_model t, best = *out;
-    int nt = HANT_LATENCY_COEFS; /* terms in *out */
-    /* the cache term: the grid of cache_words (the smallest of equal fits) */
-    int oj = -1;
-    for (int j = 0; j < HANT_LATENCY_OMEGAS; j++)
-        if (!hant__latency_fit_at(X, y, n, p, lambda, j, -1, -1, 0, &t) && t.cache_coef > 0 && t.resid < best.resid * (1 - 1e-9)) { best = t; oj = j; }
-    if (oj >= 0 && !hant__latency_fit_at(X, y, n, p, lambda, oj, -1, -1, 1, &t) && t.cache_coef > 0 && hant__latency_better(out, &t, n, nt + 2)) { *out = t; nt += 2; }
-    else oj = -1;
-    /* the part hinge: the grid of kappa */
-    int hj = -1;
-    best = *out;
-    for (int j = 0; j < HANT_LATENCY_KAPPAS; j++)
-        if (!hant__latency_fit_at(X, y, n, p, lambda, oj, j, -1, 0, &t) && t.hinge_coef > 0 && (oj < 0 || t.cache_coef > 0) && t.resid < best.resid) { best = t; hj = j; }
-    if (hj >= 0 && !hant__latency_fit_at(X, y, n, p, lambda, oj, hj, -1, 1, &t) && t.hinge_coef > 0 && (oj < 0 || t.cache_coef > 0) &&
-        hant__latency_better(out, &t, n, nt + 2)) { *out = t; nt += 2; }
-    else hj = -1;
-    /* the knee: a coarse grid on the quantiles of W, then 16 steps between the
+/* The knee on column kc of X, added to *out (nt terms) where it is convex,
+   keeps any cache term, and passes the F test. */
+static hant_status hant__latency_fit_knee(const double *X, const double *y, int n, const double *p, double lambda, int oj, int hj, int kc, int nt,
+                                          hant_latency_model *out) {
+    /* a coarse grid on the quantiles of the knee's words, then 16 steps between the
        best point's neighbours; each point is one linear fit */
+    hant_latency_model t;
     double *w = (double *)malloc(sizeof(double) * (size_t)n);
     if (!w) return hant__fail(HANT_ERR_OUT_OF_MEMORY, "hant_latency_fit: %d networks", n);
-    for (int i = 0; i < n; i++) w[i] = X[(size_t)i * HANT_LATENCY_TERMS + 3];
+    for (int i = 0; i < n; i++) w[i] = X[(size_t)i * HANT_LATENCY_TERMS + kc];
     qsort(w, (size_t)n, sizeof *w, hant__cmp_double);
     enum { G = 19 };
     double grid[G], best_rss = out->resid, best_knee = -1;
@@ -10252,17 +10282,62 @@ hant_status hant_latency_fit(const double *X, const double *y, int n, const doub
     int best_g = -1;
     for (int g = 0; g < G; g++) {
         if (g && grid[g] == grid[g - 1]) continue;
-        if (hant__latency_fit_at(X, y, n, p, lambda, oj, hj, grid[g], 0, &t) || !(t.knee_coef > 0) || (oj >= 0 && !(t.cache_coef > 0)) || !(t.resid < best_rss)) continue;
+        if (hant__latency_fit_at(X, y, n, p, lambda, oj, hj, grid[g], kc, 0, &t) || !(t.knee_coef > 0) || (oj >= 0 && !(t.cache_coef > 0)) || !(t.resid < best_rss)) continue;
         best_rss = t.resid; best_knee = grid[g]; best_g = g;
     }
     if (best_g < 0) return HANT_OK; /* no convex knee lowers the residual */
     double lo = grid[best_g > 0 ? best_g - 1 : 0], hi = grid[best_g < G - 1 ? best_g + 1 : G - 1];
     for (int s = 0; s <= 16; s++) {
         double k = lo + (hi - lo) * s / 16;
-        if (!hant__latency_fit_at(X, y, n, p, lambda, oj, hj, k, 0, &t) && t.knee_coef > 0 && (oj < 0 || t.cache_coef > 0) && t.resid < best_rss) { best_rss = t.resid; best_knee = k; }
+        if (!hant__latency_fit_at(X, y, n, p, lambda, oj, hj, k, kc, 0, &t) && t.knee_coef > 0 && (oj < 0 || t.cache_coef > 0) && t.resid < best_rss) { best_rss = t.resid; best_knee = k; }
     }
-    if (hant__latency_fit_at(X, y, n, p, lambda, oj, hj, best_knee, 1, &t) || !(t.knee_coef > 0) || (oj >= 0 && !(t.cache_coef > 0))) return HANT_OK;
+    if (hant__latency_fit_at(X, y, n, p, lambda, oj, hj, best_knee, kc, 1, &t) || !(t.knee_coef > 0) || (oj >= 0 && !(t.cache_coef > 0))) return HANT_OK;
     if (hant__latency_better(out, &t, n, nt + 2)) *out = t;
+    return HANT_OK;
+}
+
+hant_status hant_latency_fit(const double *X, const double *y, int n, const double *prior, double lambda, hant_latency_model *out) {
+    return hant_latency_fit_cap(X, y, n, prior, lambda, 0, out);
+}
+
+hant_status hant_latency_fit_cap(const double *X, const double *y, int n, const double *prior, double lambda, double cap, hant_latency_model *out) {
+    if (!X || !y || n < 1 || !out || !(lambda >= 0) || !isfinite(cap)) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_fit: bad argument (n %d)", n);
+    for (int i = 0; i < n; i++)
+        if (!(y[i] > 0) || !isfinite(y[i])) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_fit: network %d has latency %g", i, y[i]);
+    double p0[HANT_LATENCY_COEFS] = { 0, 1, 0, 0 };
+    const double *p = prior ? prior : p0;
+    if (hant__latency_fit_at(X, y, n, p, lambda, -1, -1, -1, 3, 1, out)) return hant__fail(HANT_ERR_INVALID_ARG, "hant_latency_fit: the terms are degenerate");
+    if (n < 20) return HANT_OK; /* six terms need more networks than this */
+    hant_latency_model t, best = *out;
+    int nt = HANT_LATENCY_COEFS; /* terms in *out */
+    /* the cache term: the grid of cache_words (the smallest of equal fits) */
+    int oj = -1;
+    for (int j = 0; j < HANT_LATENCY_OMEGAS; j++)
+        if (!hant__latency_fit_at(X, y, n, p, lambda, j, -1, -1, 3, 0, &t) && t.cache_coef > 0 && t.resid < best.resid * (1 - 1e-9)) { best = t; oj = j; }
+    if (oj >= 0 && !hant__latency_fit_at(X, y, n, p, lambda, oj, -1, -1, 3, 1, &t) && t.cache_coef > 0 && hant__latency_better(out, &t, n, nt + 2)) { *out = t; nt += 2; }
+    else oj = -1;
+    /* the part hinge: the grid of kappa */
+    int hj = -1;
+    best = *out;
+    for (int j = 0; j < HANT_LATENCY_KAPPAS; j++)
+        if (!hant__latency_fit_at(X, y, n, p, lambda, oj, j, -1, 3, 0, &t) && t.hinge_coef > 0 && (oj < 0 || t.cache_coef > 0) && t.resid < best.resid) { best = t; hj = j; }
+    if (hj >= 0 && !hant__latency_fit_at(X, y, n, p, lambda, oj, hj, -1, 3, 1, &t) && t.hinge_coef > 0 && (oj < 0 || t.cache_coef > 0) &&
+        hant__latency_better(out, &t, n, nt + 2)) { *out = t; nt += 2; }
+    else hj = -1;
+    /* the knee: on W, or on the cap (or none) that fits best: around cap's grid point, or the whole grid */
+    if (cap == 0) return hant__latency_fit_knee(X, y, n, p, lambda, oj, hj, 3, nt, out);
+    int cand[HANT_LATENCY_CAPS + 1], nc = 0, jc = hant__cap_index(cap);
+    if (cap < 0) cand[nc++] = 3; /* (the order only breaks exact ties: bench_refit23.py's) */
+    for (int j = cap > 0 ? jc - 1 : 0; j <= (cap > 0 ? jc + 1 : HANT_LATENCY_CAPS - 1); j++)
+        if (j >= 0 && j < HANT_LATENCY_CAPS) cand[nc++] = hant__knee_col(hant_latency_cap(j));
+    if (cap > 0) cand[nc++] = 3;
+    best = *out;
+    for (int c = 0; c < nc; c++) {
+        t = best;
+        hant_status st = hant__latency_fit_knee(X, y, n, p, lambda, oj, hj, cand[c], nt, &t);
+        if (st) return st;
+        if (t.resid < out->resid - 1e-12) *out = t;
+    }
     return HANT_OK;
 }
 
@@ -10297,7 +10372,13 @@ void hant_lut_model(const hant_lut *lut, int batch, int threads, hant_latency_mo
             hant_lut_key(key, sizeof key, hant__model_bends[b][1], batch, threads, "fp32");
             sl = hant_lut_find(lut, key);
             if (!at || !sl || !(sl->t.median_ms > 0) || !isfinite(sl->t.median_ms) || !(at->t.median_ms >= 0) || !isfinite(at->t.median_ms)) continue;
-            if (b == 0) { out->knee = at->t.median_ms; out->knee_coef = sl->t.median_ms; out->knee_se = sl->t.mad_ms; }
+            if (b == 0) {
+                out->knee = at->t.median_ms; out->knee_coef = sl->t.median_ms; out->knee_se = sl->t.mad_ms;
+                /* v6: the knee on capped words; without the row, on W as before */
+                hant_lut_key(key, sizeof key, "model knee-cap", batch, threads, "fp32");
+                const hant_lut_entry *kc = hant_lut_find(lut, key);
+                if (kc && kc->t.median_ms > 0 && isfinite(kc->t.median_ms)) out->knee_cap = kc->t.median_ms;
+            }
             else if (b == 1) { out->kappa = at->t.median_ms; out->hinge_coef = sl->t.median_ms; out->hinge_se = sl->t.mad_ms; }
             else if (at->t.median_ms > 0) { out->cache_words = at->t.median_ms; out->cache_coef = sl->t.median_ms; out->cache_se = sl->t.mad_ms; }
         }
@@ -10338,6 +10419,16 @@ hant_status hant_lut_set_model(hant_lut *lut, int batch, int threads, const hant
             if (st) return st;
         }
     }
+    /* the knee's cap (v6): written with one, zeroed where an older fit left one */
+    hant_lut_key(key, sizeof key, "model knee-cap", batch, threads, "fp32");
+    double cap = m->knee_coef > 0 ? m->knee_cap : 0;
+    if (cap > 0 || hant_lut_find(lut, key)) {
+        hant_timing t;
+        memset(&t, 0, sizeof t);
+        t.median_ms = cap; t.min_ms = m->resid; t.reps = m->nfit;
+        hant_status st = hant_lut_set(lut, key, &t);
+        if (st) return st;
+    }
     return HANT_OK;
 }
 
@@ -10355,6 +10446,9 @@ static const hant_lut_entry *hant__inplace_row(const hant_lut *lut, const hant_a
     if (n < 0 || (size_t)n >= sizeof key || (size_t)n >= sizeof lut->entries[0].key) return NULL;
     return hant_lut_find(lut, key);
 }
+
+/* The words a part of w million words adds to the knee's count under m. */
+static double hant__knee_words(const hant_latency_model *m, double w) { return m->knee_cap > 0 ? fmin(w, m->knee_cap) : w; }
 
 /* A part's cost under the model m, with (inplace) or without its block's
    in-place correction; never below 0. */
@@ -10392,7 +10486,7 @@ static hant_status hant__lut_predict(const hant_lut *lut, const hant_arch *a, in
         hant_status st = hant__lut_part_cost(lut, &m, a, p, batch, threads, inplace, &c);
         if (!st) st = hant_latency_part_terms(lut, a, p, batch, threads, x);
         if (st) return st;
-        sum += c; w += x[3];
+        sum += c; w += hant__knee_words(&m, x[3]);
     }
     *ms = sum + m.knee_coef * fmax(0.0, w - m.knee);
     return HANT_OK;
@@ -10512,8 +10606,11 @@ hant_status hant_lut_model_fit(hant_lut *lut, const hant_arch *teacher, const ha
     if (!X || !yw) { st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "hant_lut_model_fit: %d networks", n); goto out; }
     for (int k = 0; k < n && !st; k++) { st = hant_latency_terms(lut, &nets[k], batch, threads, X + (size_t)k * K); yw[k] = y[k]; }
     const int inplace = ncands > 0 && hant__lut_has_inplace(lut);
-    /* with in-place corrections, no cache term: both are per-candidate
-       structure, and the term would take what the corrections are to explain */
+    /* with in-place corrections, no cache term and the knee on W: both are
+       per-candidate structure, and would take what the corrections are to
+       explain. Otherwise the knee's cap around this machine's L2 (the table is
+       fitted where it was timed); L2 not known: the fit's choice of the grid */
+    const double kcap = inplace ? 0 : hant_latency_knee_cap() > 0 ? hant_latency_knee_cap() : -1;
     for (int k = 0; k < n && inplace; k++)
         for (int j = 0; j < HANT_LATENCY_OMEGAS; j++) X[(size_t)k * K + HANT_LATENCY_COEFS + HANT_LATENCY_KAPPAS + j] = 0;
     /* the model; the corrections under it; how much of them holds in these
@@ -10523,7 +10620,7 @@ hant_status hant_lut_model_fit(hant_lut *lut, const hant_arch *teacher, const ha
        (free per-candidate terms would: the teacher with a candidate swapped
        in pins only their differences). */
     for (int it = 0; it < (inplace ? 8 : 1) && !st; it++) {
-        if ((st = hant_latency_fit(X, yw, n, NULL, lambda, m)) || (st = hant_lut_set_model(lut, batch, threads, m)) || !inplace) break;
+        if ((st = hant_latency_fit_cap(X, yw, n, NULL, lambda, kcap, m)) || (st = hant_lut_set_model(lut, batch, threads, m)) || !inplace) break;
         if ((st = hant__inplace_derive(lut, teacher, cands, cand_block, ncands, 1.0, NULL))) break;
         double rz = 0, zz = 0;
         for (int k = 0; k < n && !st; k++) {
@@ -14624,12 +14721,13 @@ static void hant__selection_add(hant_selection *m, int layer, const hant_score_r
     m->total++; m->count[layer]++;
 }
 
-/* A part's model cost and its weight term (x[3]). */
-static hant_status hant__selection_part(const hant_lut *lut, const hant_arch *a, int part, double *ms, double *mw) {
+/* A part's model cost and the words it adds to the knee (min(w, knee_cap)
+   with a cap, as hant_lut_predict counts them). */
+static hant_status hant__selection_part(const hant_lut *lut, const hant_latency_model *lm, const hant_arch *a, int part, double *ms, double *mw) {
     double x[HANT_LATENCY_TERMS];
     hant_status st = hant_lut_part_ms(lut, a, part, lut->batch, lut->threads, ms);
     if (!st) st = hant_latency_part_terms(lut, a, part, lut->batch, lut->threads, x);
-    *mw = st ? 0 : x[3];
+    *mw = st ? 0 : hant__knee_words(lm, x[3]);
     return st;
 }
 
@@ -14664,14 +14762,14 @@ hant_status hant_selection_build(hant_context *ctx, const hant_arch *a, const ha
             if (strcmp(sig, rows[i].signature)) { st = hant__fail(HANT_ERR_INVALID_ARG, "block %d row '%s' does not fit the teacher", b, rows[i].signature); goto bad; }
             double ms = 0, mw = 0;
             one.blocks[b] = rows[i].spec;
-            if ((st = hant__selection_part(lut, &one, b, &ms, &mw))) goto bad;
+            if ((st = hant__selection_part(lut, &lm, &one, b, &ms, &mw))) goto bad;
             hant__selection_add(m, b, &rows[i], ms, (double)rows[i].params, mw);
             if (rows[i].spec.kind != HANT_BLOCK_MBCONV || rows[i].spec.tiled) continue;
             hant_score_row t = rows[i];
             t.spec.tiled = 1;
             hant_block_signature(&t.spec, h, w, t.signature, sizeof t.signature);
             one.blocks[b] = t.spec;
-            if (hant__selection_part(lut, &one, b, &ms, &mw)) continue; /* no twin timed */
+            if (hant__selection_part(lut, &lm, &one, b, &ms, &mw)) continue; /* no twin timed */
             hant__selection_add(m, b, &t, ms, (double)t.params, mw);
         }
         one.blocks[b] = a->blocks[b];
@@ -14687,7 +14785,7 @@ hant_status hant_selection_build(hant_context *ctx, const hant_arch *a, const ha
         int p = fixed_parts[k];
         hant_part_signature(a, p, sig, sizeof sig);
         double ms, msq = 0, mw, mwq = 0;
-        if ((st = hant__selection_part(lut, a, p, &ms, &mw))) goto bad;
+        if ((st = hant__selection_part(lut, &lm, a, p, &ms, &mw))) goto bad;
         hant_part_layout l;
         hant_arch_part_layout(a, p, &l);
         m->fixed_params += (double)l.param_count;
@@ -14698,7 +14796,7 @@ hant_status hant_selection_build(hant_context *ctx, const hant_arch *a, const ha
         if (hq) {
             hant_arch aq = *a;
             aq.head_quant = HANT_QUANT_INT8;
-            have_q = hant__selection_part(lut, &aq, p, &msq, &mwq) == HANT_OK;
+            have_q = hant__selection_part(lut, &lm, &aq, p, &msq, &mwq) == HANT_OK;
         }
         if (!have_q) { fixed += ms; m->fixed_mwords += mw; continue; }
         hant_score_row h32;
@@ -15946,8 +16044,8 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
                 res->val_unsteady ? "UNSTEADY, these figures are unreliable" : "steady", res->val_teacher.factor, res->val_teacher.unc,
                 res->val_drifted ? "DRIFTED, the table no longer holds: profile again" : "held");
     if (plain) fprintf(vf, "# the fitted model did worse out of sample than the plain sum: the table keeps the plain sum\n");
-    fprintf(vf, "# model: measured = %.6f + %.6f x sum + %.6f x parts + %.6f x million weight words + %.6f x max(0, words - %.4f million) + per part %.6f x max(0, w - %.4f t) + per part %.6f x w max(0, 1 - w / %.4f) (ms), relative RMS residual %.2f%%\n",
-            m.coef[0], m.coef[1], m.coef[2], m.coef[3], m.knee_coef, m.knee, m.hinge_coef, m.kappa, m.cache_coef, m.cache_words, 100 * m.resid);
+    fprintf(vf, "# model: measured = %.6f + %.6f x sum + %.6f x parts + %.6f x million weight words + %.6f x max(0, words - %.4f million; words capped at %.4f per part, 0: not capped) + per part %.6f x max(0, w - %.4f t) + per part %.6f x w max(0, 1 - w / %.4f) (ms), relative RMS residual %.2f%%\n",
+            m.coef[0], m.coef[1], m.coef[2], m.coef[3], m.knee_coef, m.knee, m.knee_cap, m.hinge_coef, m.kappa, m.cache_coef, m.cache_words, 100 * m.resid);
     fprintf(vf, "# sum of entries: median error %.2f%% worst %.2f%%; the model %s: median %.2f%% worst %.2f%%\n", 100 * raw_med, 100 * raw_worst,
             score_only ? "as stored, on networks it never saw" : "out of sample (2 random folds)", 100 * cv_med, 100 * cv_worst);
     if (inplace && !score_only)

@@ -151,7 +151,7 @@ static void test_foreign_table(void) {
         { "# hant latency table v2\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\nconv\t0.1\t0\t0.1\t5\t0.01\n", ":3:" },
         { "# hant latency table v2\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\nconv\t0.1\t0\t0.1\t5\t-0.01\t1\n", ":3:" },
         { "# hant latency table v2\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\nconv\t0.1\t0\t0.1\t5\t0.01\tinf\n", ":3:" },
-        { "# hant latency table v6\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\nconv\t0.1\t0\t0.1\t5\n", ":1:" },
+        { "# hant latency table v7\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\nconv\t0.1\t0\t0.1\t5\n", ":1: latency table v7 is newer" },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         FILE *f = fopen(path, "w");
@@ -487,6 +487,68 @@ static void test_model_cheap(void) {
              "mwords %.4f (0.01), time x%.3f (1.1)", mp.coef[0], mp.coef[3], mp.coef[1]);
 }
 
+/* The knee on capped words (issue 16, twenty-third session): a part too big
+   for L2 streams its weights when timed alone too, so a network pays the
+   knee only for the sum over parts of min(w, cap). Truth: 1.05 sum + 0.0005
+   ms per part + 0.05 ms per million capped words beyond 2.0, cap 0.298
+   (hant_latency_cap(8): 0.6 of a 2 MiB L2), 1% noise; parts' words skewed
+   small with a third of them above the cap. Fitted on 60 networks with the
+   cap chosen from the whole grid (hant_latency_fit_cap, cap < 0) and from
+   around a 2 MiB L2's (cap > 0, what hant profile does), the cap must come
+   out within one grid step, the slope and the knee near the truth, and 60
+   held-out networks be predicted within a few percent; the knee on W (the
+   old form) must do clearly worse on them. */
+static void test_model_capped_knee(void) {
+    ht_seed(23);
+    enum { N = 120, K = HANT_LATENCY_TERMS, H = N / 2 };
+    static double X[N][K], y[N];
+    memset(X, 0, sizeof X);
+    const double cap = hant_latency_cap(8);
+    for (int i = 0; i < N; i++) {
+        double x[K];
+        int parts = 6 + (int)(ht_u64() % 13);
+        X[i][0] = 1;
+        for (int p = 0; p < parts; p++) {
+            double u = (double)(ht_u64() % 1000) / 1000, v = (double)(ht_u64() % 1000) / 1000;
+            memset(x, 0, sizeof x);
+            x[1] = 0.002 + 0.03 * u; x[2] = 1; x[3] = 0.7 * v * v;
+            for (int j = 0; j < HANT_LATENCY_KAPPAS; j++) x[HANT_LATENCY_COEFS + j] = fmax(0.0, x[3] - hant_latency_kappa(j) * x[1]);
+            for (int j = 0; j < HANT_LATENCY_OMEGAS; j++) x[HANT_LATENCY_COEFS + HANT_LATENCY_KAPPAS + j] = x[3] * fmax(0.0, 1 - x[3] / hant_latency_omega(j));
+            for (int j = 0; j < HANT_LATENCY_CAPS; j++) x[HANT_LATENCY_COEFS + HANT_LATENCY_KAPPAS + HANT_LATENCY_OMEGAS + j] = fmin(x[3], hant_latency_cap(j));
+            for (int k = 1; k < K; k++) X[i][k] += x[k];
+        }
+        double wc = X[i][HANT_LATENCY_COEFS + HANT_LATENCY_KAPPAS + HANT_LATENCY_OMEGAS + 8];
+        y[i] = (1.05 * X[i][1] + 0.0005 * parts + 0.05 * fmax(0, wc - 2.0)) * (1 + 0.01 * gauss());
+    }
+    hant_latency_model g, f, w;
+    HT_CHECK(hant_latency_fit_cap(&X[0][0], y, H, NULL, 0.01, -1, &g) == HANT_OK, "fit, the cap from the grid: %s", hant_last_error());
+    HT_CHECK(hant_latency_fit_cap(&X[0][0], y, H, NULL, 0.01, 0.6 * 2 * 1048576 / 4e6, &f) == HANT_OK, "fit, the cap of a 2 MiB L2");
+    HT_CHECK(hant_latency_fit(&X[0][0], y, H, NULL, 0.01, &w) == HANT_OK, "fit, the knee on W");
+    double eg[H], ef[H], ew[H];
+    for (int i = 0; i < H; i++) {
+        eg[i] = fabs(hant_latency_eval(&g, X[H + i]) / y[H + i] - 1);
+        ef[i] = fabs(hant_latency_eval(&f, X[H + i]) / y[H + i] - 1);
+        ew[i] = fabs(hant_latency_eval(&w, X[H + i]) / y[H + i] - 1);
+    }
+    qsort(eg, H, sizeof eg[0], hant__cmp_double); qsort(ef, H, sizeof ef[0], hant__cmp_double); qsort(ew, H, sizeof ew[0], hant__cmp_double);
+    printf("  capped knee (truth: cap %.3f, 0.05 ms per million words beyond 2.0): the grid's cap %.3f, knee %.3f, slope %.4f +- %.4f; held out median / worst "
+           "%.2f%% / %.2f%%; around the L2 cap: %.3f, slope %.4f at %.3f, %.2f%% / %.2f%%; the knee on W (%.4f at %.3f): %.2f%% / %.2f%%\n",
+           cap, g.knee_cap, g.knee, g.knee_coef, g.knee_se, 100 * eg[H / 2], 100 * eg[H - 1], f.knee_cap, f.knee_coef, f.knee, 100 * ef[H / 2], 100 * ef[H - 1],
+           w.knee_coef, w.knee, 100 * ew[H / 2], 100 * ew[H - 1]);
+    HT_CHECK(g.knee_coef > 0 && fabs(log(g.knee_cap / cap)) <= log(1.25) + 1e-9, "cap within a grid step: %.3f (truth %.3f)", g.knee_cap, cap);
+    HT_CHECK(fabs(log(f.knee_cap / cap)) <= log(1.25) + 1e-9, "the cap around a 2 MiB L2's: %.4f", f.knee_cap);
+    HT_CHECK(fabs(f.knee_coef - 0.05) < 0.0125 && fabs(f.knee - 2.0) < 0.3, "slope %.4f (0.05) and knee %.3f (2.0) recovered", f.knee_coef, f.knee);
+    HT_CHECK(eg[H - 1] < 0.035 && ef[H - 1] < 0.035, "held out within 3.5%%: %.4f %.4f", eg[H - 1], ef[H - 1]);
+    HT_CHECK(ew[H - 1] > 1.5 * ef[H - 1] && ew[H / 2] > ef[H / 2], "the knee on W does worse: worst %.4f against %.4f", ew[H - 1], ef[H - 1]);
+    /* no knee in the truth (linear in W): choosing among the caps and none
+       takes none that matters */
+    double yl[N];
+    for (int i = 0; i < N; i++) yl[i] = (1.05 * X[i][1] + 0.0005 * X[i][2] + 0.01 * X[i][3]) * (1 + 0.01 * gauss());
+    hant_latency_model l;
+    HT_CHECK(hant_latency_fit_cap(&X[0][0], yl, H, NULL, 0.01, 0.6 * 2 * 1048576 / 4e6, &l) == HANT_OK && l.knee_coef < 0.01,
+             "linear truth: knee slope %.4f (cap %.3f) ~ 0", l.knee_coef, l.knee_cap);
+}
+
 /* ---- a table that drifted since it was made ----
    Synthetic entries (the teacher's 18 parts and its network, ratios to the
    reference with a 1.5% stated uncertainty) timed again later: (a) noise
@@ -542,7 +604,7 @@ static void test_table_drift(void) {
     memset(&lut, 0, sizeof lut);
     hant_timing t = { 0.5, 0.01, 0.45, 5, 0.02, 2.5 };
     HT_CHECK(hant_lut_set(&lut, "stem x b=1 t=2 p=fp32", &t) == HANT_OK, "set");
-    hant_latency_model m = { { 0.01, 1.04, 0.001, 0.04 }, { 0.001, 0.01, 0.0001, 0.004 }, 0.03, 31, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+    hant_latency_model m = { { 0.01, 1.04, 0.001, 0.04 }, { 0.001, 0.01, 0.0001, 0.004 }, 0.03, 31, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
     HT_CHECK(hant_lut_set_model(&lut, 1, 2, &m) == HANT_OK, "model");
     lut.reference_ms = 0.2;
     HT_CHECK(hant_lut_rescale(&lut, 1.5) == HANT_OK, "rescale");
@@ -1002,6 +1064,13 @@ static void test_knee_selection(void) {
     hant_context *ctx;
     HT_CHECK(hant_context_create(NULL, &ctx) == HANT_OK, "context");
     hant_selection sel;
+    /* the knee on W, then on capped words (v6: min(w, cap) per part, the cap
+       between the candidates' smallest and largest words, so that some pass
+       it): the selection's knee budget counts the same words as hant_lut_predict */
+    double cap = 0;
+    for (int pass = 0; pass < 2; pass++) {
+    m.knee = 0; m.knee_coef = pass ? 1.0 : 0; m.knee_cap = pass ? cap : 0;
+    HT_CHECK(hant_lut_set_model(&lut, 1, 2, &m) == HANT_OK, "model");
     HT_CHECK(hant_selection_build(ctx, &a, &sc, &lut, &sel) == HANT_OK, "build: %s", hant_last_error());
     /* every selection, by brute force: the weights' range sets the knee */
     enum { S = 243 }; /* 3^5 */
@@ -1013,6 +1082,11 @@ static void test_knee_selection(void) {
         for (int l = 0, off = 0; l < sel.nlayers; off += sel.count[l], l++) wsel[k] += sel.mwords[off + items[k][l]];
         lo_w = fmin(lo_w, wsel[k]); hi_w = fmax(hi_w, wsel[k]);
     }
+    int capped = 0;
+    double lo_i = INFINITY, hi_i = 0;
+    for (int l = 0, off = 0; l < sel.nlayers; off += sel.count[l], l++)
+        for (int i = 0; i < sel.count[l] && sel.count[l] > 1; i++) { lo_i = fmin(lo_i, sel.mwords[off + i]); hi_i = fmax(hi_i, sel.mwords[off + i]); capped += pass && sel.mwords[off + i] == cap; }
+    if (!pass) cap = 0.5 * (lo_i + hi_i);
     hant_selection_free(&sel);
     m.knee = 0.5 * (lo_w + hi_w);
     m.knee_coef = 1.0;
@@ -1042,14 +1116,45 @@ static void test_knee_selection(void) {
         ok_exact &= HT_CLOSE(res.loss, best, 1e-12, 1e-12);
         hant_solver_result_free(&res);
     }
-    printf("  knee at %.3f of %.3f-%.3f million words: %d of 12 budgets solved, all within budget by the model: %s, equal to brute force: %s; "
-           "the linear budget alone overshoots %d of them (worst %.1f%%)\n", m.knee, lo_w, hi_w, found, ok_pred ? "yes" : "NO", ok_exact ? "yes" : "NO",
-           linear_over, 100 * worst_over);
+    printf("  knee%s at %.3f of %.3f-%.3f million words (%d candidates capped): %d of 12 budgets solved, all within budget by the model: %s, equal to brute force: %s; "
+           "the linear budget alone overshoots %d of them (worst %.1f%%)\n", pass ? " on words capped per part" : "", m.knee, lo_w, hi_w, capped, found,
+           ok_pred ? "yes" : "NO", ok_exact ? "yes" : "NO", linear_over, 100 * worst_over);
     HT_CHECK(found >= 10, "budgets solved: %d", found);
-    HT_CHECK(ok_pred, "every selection within its budget as hant_lut_predict prices it");
+    HT_CHECK(ok_pred, "every selection within its budget as hant_lut_predict prices it (exactly)");
     HT_CHECK(ok_exact, "the solver's optimum equals the brute force");
     HT_CHECK(linear_over > 0, "the knee's budget matters: the linear one alone overshoots %d budgets", linear_over);
+    HT_CHECK(!pass || capped > 0, "the cap binds: %d items", capped);
     hant_selection_free(&sel);
+    }
+    {   /* the cap is its own row: saved as v6 and read back; the same table without the row (an older
+           hant's v5, the knee on W) still loads and predicts as before, uncapped */
+        char path[256], line[256];
+        snprintf(path, sizeof path, "%s/knee-cap.tsv", dir);
+        double p6, p6b, p5, want5 = 0;
+        HT_CHECK(hant_lut_predict(&lut, &a, 1, 2, &p6) == HANT_OK && hant_lut_save(&lut, path) == HANT_OK, "save: %s", hant_last_error());
+        FILE *f = fopen(path, "r"), *g;
+        HT_CHECK(f && fgets(line, sizeof line, f) && !strcmp(line, "# hant latency table v6\n"), "a capped knee is v6: %s", line);
+        hant_lut l6, l5;
+        hant_latency_model b6, b5;
+        HT_CHECK(hant_lut_load(path, &l6) == HANT_OK && hant_lut_predict(&l6, &a, 1, 2, &p6b) == HANT_OK, "load v6: %s", hant_last_error());
+        hant_lut_model(&l6, 1, 2, &b6);
+        HT_CHECK(HT_CLOSE(b6.knee_cap, cap, 1e-6, 0) && HT_CLOSE(p6b, p6, 1e-6, 1e-9), "cap %.6f (%.6f), teacher %.6f (%.6f) after a round trip", b6.knee_cap, cap, p6b, p6);
+        char old[300];
+        snprintf(old, sizeof old, "%s/knee-v5.tsv", dir);
+        g = fopen(old, "w");
+        fputs("# hant latency table v5\n", g);
+        while (f && fgets(line, sizeof line, f)) if (strncmp(line, "model knee-cap ", 15)) fputs(line, g);
+        if (f) fclose(f);
+        fclose(g);
+        HT_CHECK(hant_lut_load(old, &l5) == HANT_OK && hant_lut_predict(&l5, &a, 1, 2, &p5) == HANT_OK, "load v5: %s", hant_last_error());
+        hant_lut_model(&l5, 1, 2, &b5);
+        double x[HANT_LATENCY_TERMS];
+        HT_CHECK(hant_latency_terms(&l5, &a, 1, 2, x) == HANT_OK, "terms");
+        want5 = hant_latency_eval(&b5, x);
+        HT_CHECK(b5.knee_cap == 0 && b5.knee_coef == 1.0 && HT_CLOSE(p5, want5, 1e-9, 1e-12) && p5 >= p6, "v5: no cap, the knee on W: %.6f (%.6f; capped %.6f)", p5, want5, p6);
+        hant_lut_free(&l6); hant_lut_free(&l5);
+        remove(path); remove(old);
+    }
     hant_context_destroy(ctx);
     hant_lut_free(&lut);
 }
@@ -1178,14 +1283,14 @@ static void test_inplace_fit(void) {
              "rescaled x1.5: %.6f against %.6f", p1, 1.5 * p0);
     hant_lut_free(&back);
     hant_lut_free(&lut);
-    /* hostile in-place rows: no ratio, no teacher time, NaN, a negative ratio; a v6 table */
+    /* hostile in-place rows: no ratio, no teacher time, NaN, a negative ratio; a v7 table */
     static const struct { const char *text, *needle; } bad[] = {
         { "# hant latency table v4\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\ninplace conv b=1 t=2 p=fp32\t0.01\t0\t1.0\t5\t0\t0\n", ":3:" },
         { "# hant latency table v4\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\ninplace conv b=1 t=2 p=fp32\t0.01\t0\t0\t5\t0\t1.01\n", ":3:" },
         { "# hant latency table v4\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\ninplace conv b=1 t=2 p=fp32\tnan\t0\t1\t5\t0\t1.01\n", ":3:" },
         { "# hant latency table v4\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\ninplace conv b=1 t=2 p=fp32\t-0.01\t0\t1\t5\t0\t-1\n", ":3:" },
         { "# hant latency table v4\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\ninplace conv b=1 t=2 p=fp32\t-1e12\t0\t1\t5\t0\t1\n", ":3:" },
-        { "# hant latency table v6\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\n", ":1:" },
+        { "# hant latency table v7\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\n", ":1: latency table v7 is newer" },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         f = fopen(path, "w");
@@ -1435,6 +1540,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_entry_drift);
     HT_RUN(test_model_knee);
     HT_RUN(test_model_cheap);
+    HT_RUN(test_model_capped_knee);
     HT_RUN(test_model_hinge);
     HT_RUN(test_model_cache);
     HT_RUN(test_model_se_words);
