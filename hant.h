@@ -856,7 +856,8 @@ hant_status hant_latency_fit(const double *X, const double *y, int n, const doub
    hant_latency_knee_cap() (bench/RESULTS.md, "The capped knee": out of
    sample the choice around L2 beat a fixed cap and the whole grid). */
 hant_status hant_latency_fit_cap(const double *X, const double *y, int n, const double *prior, double lambda, double cap, hant_latency_model *out);
-/* A network's prediction from its terms (hant_latency_terms: x[0] = 1). */
+/* A network's prediction from its terms (hant_latency_terms: x[0] = 1; a
+   knee cap off the grid is read at its nearest grid column). */
 double hant_latency_eval(const hant_latency_model *m, const double x[HANT_LATENCY_TERMS]);
 /* The model a table holds for batch/threads (see above), and its storage. */
 void hant_lut_model(const hant_lut *lut, int batch, int threads, hant_latency_model *out);
