@@ -8002,7 +8002,7 @@ static void hant__train_bn_forward(hant_net *net, hant__exec *e, const hant__op 
                                    int defer, const hant__op *pend);
 static int hant__train_defer_ok(const hant_net *net, const hant__exec *e, int i);
 static void hant__train_se_forward(hant_net *net, hant__exec *e, const hant__op *o, const hant__op *pend, const float *in, const float *res, float *out,
-                                   int n);
+                                   int n, int scale_later);
 static void hant__train_bn_backward(hant_net *net, hant__exec *e, const hant__op *o, float *dy, float *dx, int n, const hant__se_dy *sd);
 static void hant__train_conv_backward(hant_net *net, hant__exec *e, const hant__op *o, const float *g, float *dx, int i0, int m, const float *wtp);
 
@@ -8031,9 +8031,10 @@ static void hant__exec_forward(hant_net *net, hant__exec *e, int n) {
         const float *in = e->slot[o->in], *res = o->res >= 0 ? e->slot[o->res] : NULL;
         float *out = e->slot[o->out];
         if (o->type != HANT__OP_UNIT) {
-            if (pend) hant__train_se_forward(net, e, o, pend, in, res, out, n); /* an SE (hant__train_defer_ok) */
+            int later = o->type == HANT__OP_SE && hant__train_defer_ok(net, e, i);
+            if (pend || later) hant__train_se_forward(net, e, o, pend, in, res, out, n, later); /* an SE (hant__train_defer_ok) */
             else HANT__TP(o->type == HANT__OP_SE ? HANT__TP_FSE : HANT__TP_FOTHER, 0, hant__exec_plain_op(net, e, o, in, res, out, n));
-            pend = NULL;
+            pend = later ? o : NULL;
             continue;
         }
         const hant__unit *u = &net->units[o->idx];
@@ -8415,10 +8416,21 @@ static int hant__train_group(size_t floats_per_image, int n) {
    the same per-image pooling: the same bits. 0: every unit applies its own
    (the test compares the two ways). */
 static int hant__train_defer = 1;
+/* An SE's scaling (out = y * gate, written over the batch and read back from
+   L3 by the conv after it) deferred the same way to that conv + BN unit,
+   which scales each group just before its conv reads the group: the same
+   rows, the same products, the same bits. 0: the SE scales (for the test). */
+static int hant__train_defer_scale = 1;
 static int hant__train_defer_ok(const hant_net *net, const hant__exec *e, int i) {
-    if (!hant__train_defer || i + 1 >= net->nops) return 0;
+    if (i + 1 >= net->nops) return 0;
     const hant__op *o = &net->ops[i], *q = &net->ops[i + 1];
-    const hant__unit *u = &net->units[o->idx];
+    const hant__unit *u = o->type == HANT__OP_UNIT ? &net->units[o->idx] : NULL;
+    if (o->type == HANT__OP_SE) { /* the scaling to a conv + BN unit */
+        if (!hant__train_defer_scale || o->res >= 0 || q->type != HANT__OP_UNIT || q->in != o->out || q->res == o->out || q->out == o->out) return 0;
+        const hant__unit *v = &net->units[q->idx];
+        return v->has_bn && !(v->q8 && e->fq);
+    }
+    if (o->type != HANT__OP_UNIT || !hant__train_defer) return 0;
     if (o->res >= 0 || q->in != o->out || q->res == o->out || q->out == o->out || (u->q8 && e->fq)) return 0;
     if (q->type == HANT__OP_SE) return 1;
     if (q->type != HANT__OP_UNIT) return 0;
@@ -8428,12 +8440,22 @@ static int hant__train_defer_ok(const hant_net *net, const hant__exec *e, int i)
     return hant__conv_is_depthwise(&s);
 }
 
-/* SE op o after the unit pend whose apply it runs (hant__train_defer_ok):
-   group by group the apply into in (the SE's input) and its pooling, then
-   the excitation and the scaling over the batch as hant__se_forward. */
+/* SE op o after the unit pend (may be NULL) whose apply it runs
+   (hant__train_defer_ok): group by group the apply into in (the SE's input)
+   and its pooling, then the excitation and, unless scale_later (the next
+   unit scales, hant__train_defer_ok), the scaling over the batch as
+   hant__se_forward. */
 static void hant__train_se_forward(hant_net *net, hant__exec *e, const hant__op *o, const hant__op *pend, const float *in, const float *res, float *out,
-                                   int n) {
+                                   int n, int scale_later) {
     const hant__se *se = &net->ses[o->idx];
+    if (!pend) {
+        hant__se_params p;
+        hant__se_params_of(net, se, &p);
+        HANT__TP(HANT__TP_FSE, 0, hant__se_pass(net->ctx, hant__gap_task, in, NULL, n, se->hw, se->c, e->se_s[o->idx]));
+        HANT__TP(HANT__TP_FSE, 0, hant__se_excite(net->ctx, &p, e->se_s[o->idx], n, e->se_h[o->idx], e->se_a[o->idx], e->se_gate[o->idx]));
+        if (!scale_later) HANT__TP(HANT__TP_FSE, 0, hant__se_pass(net->ctx, hant__scale_task, in, e->se_gate[o->idx], n, se->hw, se->c, out));
+        return;
+    }
     const hant__unit *pu = &net->units[pend->idx];
     const int C = se->c, hw = se->hw;
     const size_t per = (size_t)hw * C;
@@ -8448,6 +8470,7 @@ static void hant__train_se_forward(hant_net *net, hant__exec *e, const hant__op 
     hant__se_params p;
     hant__se_params_of(net, se, &p);
     HANT__TP(HANT__TP_FSE, 0, hant__se_excite(net->ctx, &p, s, n, e->se_h[o->idx], e->se_a[o->idx], e->se_gate[o->idx]));
+    if (scale_later) return;
     HANT__TP(HANT__TP_FSE, 0, hant__se_pass(net->ctx, hant__scale_task, y, e->se_gate[o->idx], n, hw, C, out));
     if (res) HANT__TP(HANT__TP_FSE, 0, hant__add_inplace(out, res, (size_t)n * per));
 }
@@ -8458,7 +8481,8 @@ static void hant__train_se_forward(hant_net *net, hant__exec *e, const hant__op 
    then y = act(BN(z)) (+ res). */
 /* defer: leave y = act(BN(z)) to the next op, scale and shift kept in
    e->part + 3 max_c; pend: the unit before, whose y (this unit's input) is
-   applied here group by group (hant__train_defer_ok). */
+   applied here group by group, or the SE before, whose scaling is
+   (hant__train_defer_ok). */
 static void hant__train_bn_forward(hant_net *net, hant__exec *e, const hant__op *o, const float *in, const float *W, const float *res, float *out, int n,
                                    int defer, const hant__op *pend) {
     hant_context *ctx = net->ctx;
@@ -8482,7 +8506,11 @@ static void hant__train_bn_forward(hant_net *net, hant__exec *e, const hant__op 
     for (int i0 = 0; i0 < n; i0 += grp) {
         int m = HANT__MIN(grp, n - i0);
         hant_conv_shape s = hant__unit_shape(u, m);
-        if (pend) {
+        if (pend && pend->type == HANT__OP_SE) {
+            const hant__se *se = &net->ses[pend->idx];
+            HANT__TP(HANT__TP_FSE, 0, hant__se_pass(ctx, hant__scale_task, e->slot[pend->in] + (size_t)i0 * insz, e->se_gate[pend->idx] + (size_t)i0 * se->c, m,
+                                                    se->hw, se->c, (float *)(uintptr_t)in + (size_t)i0 * insz));
+        } else if (pend) {
             const hant__unit *pu = &net->units[pend->idx];
             HANT__TP(HANT__TP_FAFFINE, 0, hant__affine_act(e->z[pend->idx] + (size_t)i0 * insz, (size_t)m * pu->oh * pu->ow, pu->s.cout, pss, pss + pu->s.cout,
                                                            pu->act, NULL, (float *)(uintptr_t)in + (size_t)i0 * insz));

@@ -20,7 +20,8 @@
  *
  * usage: bench_distill [THREADS] [BATCH] [TARGET_MS]
  * BD_DEFER=0 (environment): the training forward's BN apply not deferred
- * (hant__train_defer), for A/B.
+ * (hant__train_defer), for A/B; BD_SCALE=0: the SE's scaling not deferred
+ * (hant__train_defer_scale).
  */
 #define HANT_IMPLEMENTATION
 #include "hant.h"
@@ -104,6 +105,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     if (getenv("BD_DEFER")) hant__train_defer = atoi(getenv("BD_DEFER"));
+    if (getenv("BD_SCALE")) hant__train_defer_scale = atoi(getenv("BD_SCALE"));
     size_t in = (size_t)batch * 14 * 14 * 24;
     float *x = (float *)malloc(sizeof(float) * in);
     if (!x) return 1;

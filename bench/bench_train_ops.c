@@ -14,7 +14,8 @@
  * step are printed for both. Knobs (hant.h's runtime switches): group (image
  * group KiB, hant__train_group_bytes), wpack (hant__train_wpack), strip_off
  * (hant__gemm_strip_off), tall_off (hant__gemm_tall_off), wg_transpose
- * (hant__wg_transpose), defer (hant__train_defer).
+ * (hant__wg_transpose), defer (hant__train_defer), scale
+ * (hant__train_defer_scale).
  */
 #define HANT_IMPLEMENTATION
 #define HANT_TRAIN_PROFILE
@@ -32,6 +33,7 @@ static void ab_set(const char *knob, long v) {
     else if (!strcmp(knob, "tall_off")) hant__gemm_tall_off = (int)v;
     else if (!strcmp(knob, "wg_transpose")) hant__wg_transpose = (int)v;
     else if (!strcmp(knob, "defer")) hant__train_defer = (int)v;
+    else if (!strcmp(knob, "scale")) hant__train_defer_scale = (int)v;
     else { fprintf(stderr, "bench_train_ops: unknown BTO_AB knob %s\n", knob); exit(2); }
 }
 static int cmp_d(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return (x > y) - (x < y); }

@@ -372,6 +372,28 @@ static void test_train_bn_defer(void) {
     check_two_ways(b, 5, 12, 5, 8, 85, set_defer, "BN apply deferred"); /* leaves the default, deferred */
 }
 
+/* An SE's scaling left to the conv + BN unit after it (hant__train_defer_scale),
+   which scales each group just before its conv reads it: the same outputs
+   and gradients, bit for bit, with one image per group and with the default
+   groups, with the BN apply before the SE deferred (the SE pools a group as
+   it applies it) and not (the SE pools the batch); SiLU and hard-swish,
+   stride 1 and 2, projections with and without a residual. */
+static void set_scale_defer(int on) { hant__train_defer_scale = on; }
+static void test_train_scale_defer(void) {
+    hant_block_spec b[] = { { HANT_BLOCK_MBCONV, 8, 12, 3, 3, 2, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },
+                            { HANT_BLOCK_MBCONV, 12, 12, 4, 5, 1, 0.25f, HANT_ACT_HSWISH, 1, 0, 0, 0, 0, 0, 0 },
+                            { HANT_BLOCK_MBCONV, 12, 16, 1, 3, 1, 0.5f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 },
+                            { HANT_BLOCK_MBCONV, 16, 16, 6, 5, 1, 0.25f, HANT_ACT_SILU, 1, 0, 0, 0, 0, 0, 0 } };
+    size_t keep = hant__train_group_bytes;
+    hant__train_group_bytes = 1;
+    check_two_ways(b, 4, 10, 5, 9, 87, set_scale_defer, "SE scaling deferred, one image per group");
+    hant__train_defer = 0;
+    check_two_ways(b, 4, 10, 5, 9, 89, set_scale_defer, "SE scaling deferred, BN apply not, one image per group");
+    hant__train_defer = 1;
+    hant__train_group_bytes = keep;
+    check_two_ways(b, 4, 10, 5, 9, 91, set_scale_defer, "SE scaling deferred"); /* leaves the default, deferred */
+}
+
 int main(int argc, char **argv) {
     HT_INIT(argc, argv);
     snprintf(dir, sizeof dir, "/tmp/hant_test_train_%ld", (long)getpid());
@@ -389,6 +411,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_train_se_deferred);
     HT_RUN(test_train_wpack);
     HT_RUN(test_train_bn_defer);
+    HT_RUN(test_train_scale_defer);
     hant_context_destroy(ctx);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
