@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Issue 16, twenty-third session (from bench_refit22.py): the knee on capped words on hant's cap grid.
+"""Issue 16, twenty-third session (replaces bench_refit22.py, whose forms and modes it keeps): the knee on capped words on hant's cap grid.
 Twenty-second session: model forms for the cheapest networks, refitted in numpy on the
 same timings (LUT.validate files of b0-fm, `hant profile --validate`), as hant_latency_fit does them
 (ridge 0.01 toward {0, 1, 0, 0} on columns scaled to unit RMS of x / y; the cache term, the part hinge
@@ -21,11 +21,11 @@ Forms (FORMS=a,b,..; default all):
   pD..     columns D.. held at 0 (p03: the network and weights terms; p03n: and nn; p0k0: with kc0's knee)
 hant_latency_fit in the twenty-second session was `nn`; since the twenty-third `kBn`.
 
-  bench_refit22.py cv FILE...                 R random halvings within each file (R=20)
-  bench_refit22.py fit FIT SCORE...           fitted on FIT, scored on each SCORE (the stored model)
-  bench_refit22.py cv21 FILE...               the teacher and 20 networks of each file, folds of ~10 (--validate 20)
-  bench_refit22.py stored DIR S...            DIR/lutS.tsv.validate fitted, scored on DIR/scS-1.tsv.score, scS-2
-  bench_refit22.py synth [NOISE]              test_model_cheap.s synthetic truth, 60 seeds
+  bench_refit23.py cv FILE...                 R random halvings within each file (R=20)
+  bench_refit23.py fit FIT SCORE...           fitted on FIT, scored on each SCORE (the stored model)
+  bench_refit23.py cv21 FILE...               the teacher and 20 networks of each file, folds of ~10 (--validate 20)
+  bench_refit23.py stored DIR S...            DIR/lutS.tsv.validate fitted, scored on DIR/scS-1.tsv.score, scS-2
+  bench_refit23.py synth [NOISE]              test_model_cheap.s synthetic truth, 60 seeds
 """
 import os, sys, itertools, numpy as np
 KAP = [0] + [300 ** ((j - 1) / 14) for j in range(1, 16)]

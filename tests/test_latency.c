@@ -438,7 +438,7 @@ static void test_model_knee(void) {
    and 10 skewed to cheap candidates (10-14 parts, W 0.2-1); the network
    predicted is the cheapest kind (10 parts, ~0.04 ms, W ~0.3). Unconstrained,
    the fit trades a negative network term for the knee's slope and misses the
-   cheap network by a quarter on most seeds (bench/bench_refit22.py, the
+   cheap network by a quarter on most seeds (bench/bench_refit23.py, the
    same synthetic truth: median 25%, 41 of 60 seeds over 10%); held >= 0,
    the median error over the seeds is a few percent. */
 static void test_model_cheap(void) {
