@@ -805,6 +805,7 @@ hant_status hant_lut_check_machine(const hant_lut *lut, const hant_cpu_info *her
 #define HANT_LATENCY_OMEGAS 10                 /* the cache term's grid of cache_words */
 #define HANT_LATENCY_CAPS 14                   /* the knee cap's grid */
 #define HANT_LATENCY_TERMS (HANT_LATENCY_COEFS + HANT_LATENCY_KAPPAS + HANT_LATENCY_OMEGAS + HANT_LATENCY_CAPS)
+#define HANT__CAP_COL0 (HANT_LATENCY_COEFS + HANT_LATENCY_KAPPAS + HANT_LATENCY_OMEGAS) /* x[] of cap_0's capped words */
 typedef struct hant_latency_model {
     double coef[HANT_LATENCY_COEFS];
     double se[HANT_LATENCY_COEFS];   /* standard errors of the fit (0: not fitted) */
@@ -10097,7 +10098,7 @@ hant_status hant_latency_part_terms(const hant_lut *lut, const hant_arch *a, int
     if (q8 && part >= 0 && part < a->num_blocks) x[3] += 0.75e-6 * (double)hant__block_se_params(&a->blocks[part]);
     for (int j = 0; j < HANT_LATENCY_KAPPAS; j++) x[HANT_LATENCY_COEFS + j] = fmax(0.0, x[3] - hant_latency_kappa(j) * x[1]);
     for (int j = 0; j < HANT_LATENCY_OMEGAS; j++) x[HANT_LATENCY_COEFS + HANT_LATENCY_KAPPAS + j] = x[3] * fmax(0.0, 1 - x[3] / hant_latency_omega(j));
-    for (int j = 0; j < HANT_LATENCY_CAPS; j++) x[HANT_LATENCY_COEFS + HANT_LATENCY_KAPPAS + HANT_LATENCY_OMEGAS + j] = fmin(x[3], hant_latency_cap(j));
+    for (int j = 0; j < HANT_LATENCY_CAPS; j++) x[HANT__CAP_COL0 + j] = fmin(x[3], hant_latency_cap(j));
     return HANT_OK;
 }
 
@@ -10124,7 +10125,7 @@ double hant_latency_knee_cap(void) {
 /* The column of X the knee is on: W (3) or the capped words of m's cap. */
 static int hant__knee_col(double cap) {
     int j = hant__cap_index(cap);
-    return j < 0 ? 3 : HANT_LATENCY_COEFS + HANT_LATENCY_KAPPAS + HANT_LATENCY_OMEGAS + j;
+    return j < 0 ? 3 : HANT__CAP_COL0 + j;
 }
 
 /* The cache term of one part (w million words) under m. */
@@ -10244,7 +10245,7 @@ static int hant__latency_fit_pin(const double *X, const double *y, int n, const 
     for (int k = 0; k < C; k++) out->coef[k] = c[k];
     if (io >= 0) { out->cache_words = hant_latency_omega(oj); out->cache_coef = c[io]; }
     if (ih >= 0) { out->kappa = hant_latency_kappa(hj); out->hinge_coef = c[ih]; }
-    if (ik >= 0) { out->knee = knee; out->knee_coef = c[ik]; out->knee_cap = kc > 3 ? hant_latency_cap(kc - (C + HANT_LATENCY_KAPPAS + HANT_LATENCY_OMEGAS)) : 0; }
+    if (ik >= 0) { out->knee = knee; out->knee_coef = c[ik]; out->knee_cap = kc > 3 ? hant_latency_cap(kc - HANT__CAP_COL0) : 0; }
     double rss = 0;
     for (int i = 0; i < n; i++) { double e = (y[i] - hant_latency_eval(out, X + (size_t)i * T)) / y[i]; rss += e * e; }
     out->resid = sqrt(rss / n);
@@ -10358,7 +10359,7 @@ hant_status hant_latency_fit_cap(const double *X, const double *y, int n, const 
     int cand[HANT_LATENCY_CAPS + 1], nc = 0, jc = hant__cap_index(cap);
     if (cap < 0) cand[nc++] = 3; /* (the order only breaks exact ties: bench_refit23.py's) */
     for (int j = cap > 0 ? jc - 1 : 0; j <= (cap > 0 ? jc + 1 : HANT_LATENCY_CAPS - 1); j++)
-        if (j >= 0 && j < HANT_LATENCY_CAPS) cand[nc++] = hant__knee_col(hant_latency_cap(j));
+        if (j >= 0 && j < HANT_LATENCY_CAPS) cand[nc++] = HANT__CAP_COL0 + j;
     if (cap > 0) cand[nc++] = 3;
     best = *out;
     for (int c = 0; c < nc; c++) {
@@ -10639,7 +10640,7 @@ hant_status hant_lut_model_fit(hant_lut *lut, const hant_arch *teacher, const ha
        per-candidate structure, and would take what the corrections are to
        explain. Otherwise the knee's cap around this machine's L2 (the table is
        fitted where it was timed); L2 not known: the fit's choice of the grid */
-    const double kcap = inplace ? 0 : hant_latency_knee_cap() > 0 ? hant_latency_knee_cap() : -1;
+    const double l2cap = hant_latency_knee_cap(), kcap = inplace ? 0 : l2cap > 0 ? l2cap : -1;
     for (int k = 0; k < n && inplace; k++)
         for (int j = 0; j < HANT_LATENCY_OMEGAS; j++) X[(size_t)k * K + HANT_LATENCY_COEFS + HANT_LATENCY_KAPPAS + j] = 0;
     /* the model; the corrections under it; how much of them holds in these
