@@ -13,7 +13,7 @@
 #   put nothing else there). BUDGET: seconds for the whole run.
 # L2, L16: the "net:batch ..." cells timed at 2 and at 16 threads (defaults below); ROUNDS: rounds
 #   at 2 threads (3); ROUNDS16: rounds at 16 threads (2); EXTRA: more hant binaries timed in every
-#   round beside the others (a base build, say); PROF1=1 also profiles at 1 thread when 100 s
+#   round beside the others (a base build, say); H2=: no AVX2 build in the rounds; PROF1=1 also profiles at 1 thread when 100 s
 #   are left at the end.
 #   BIN=.dev OUT=/tmp/newcpu bash bench/bench_newcpu.sh
 set -u
@@ -32,7 +32,7 @@ if echo "$F" | grep -qw avx512f && echo "$F" | grep -qw avx512bw && echo "$F" | 
   HN=$BIN/hant-v4; echo "$F" | grep -qw avx512_vnni && HN=$BIN/hant-v4vnni
 fi
 $HN bench b0-fm --reps 3 --warmup 1 >/dev/null 2>&1 || { say "$HN fails here; AVX2 build only"; HN=$BIN/hant-avx2; }
-H2=$BIN/hant-avx2
+H2=${H2-$BIN/hant-avx2}   # H2= leaves the AVX2 build out of the rounds
 say "native build: $HN; $($HN bench b0-fm --reps 1 --warmup 0 | tail -1)"
 # torchvision networks, random weights, 224x224 (tests/onnx_ref.py), on 4 cores of their own
 mkdir -p /tmp/tv
