@@ -151,7 +151,7 @@ static void test_foreign_table(void) {
         { "# hant latency table v2\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\nconv\t0.1\t0\t0.1\t5\t0.01\n", ":3:" },
         { "# hant latency table v2\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\nconv\t0.1\t0\t0.1\t5\t-0.01\t1\n", ":3:" },
         { "# hant latency table v2\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\nconv\t0.1\t0\t0.1\t5\t0.01\tinf\n", ":3:" },
-        { "# hant latency table v7\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\nconv\t0.1\t0\t0.1\t5\n", ":1: latency table v7 is newer" },
+        { "# hant latency table v8\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\nconv\t0.1\t0\t0.1\t5\n", ":1: latency table v8 is newer" },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         FILE *f = fopen(path, "w");
@@ -1155,6 +1155,45 @@ static void test_knee_selection(void) {
         hant_lut_free(&l6); hant_lut_free(&l5);
         remove(path); remove(old);
     }
+    {   /* the teacher's validated time (v7): the price a speed-up target divides, for its own
+           architecture only; without the row (or zeroed) the model's prediction, as before */
+        char path[256], line[256];
+        snprintf(path, sizeof path, "%s/teacher-price.tsv", dir);
+        double pred, price, budget, row = 0;
+        int meas = -1;
+        HT_CHECK(hant_lut_predict(&lut, &a, 1, 2, &pred) == HANT_OK && hant_lut_teacher_price(&lut, &a, 1, 2, &price, &meas) == HANT_OK &&
+                 price == pred && meas == 0, "no row: the model's price %.6f (%.6f, measured %d)", price, pred, meas);
+        row = 0.9 * pred;
+        HT_CHECK(hant_lut_set_teacher_price(&lut, &a, 1, 2, row) == HANT_OK && hant_lut_save(&lut, path) == HANT_OK, "save: %s", hant_last_error());
+        FILE *f = fopen(path, "r");
+        HT_CHECK(f && fgets(line, sizeof line, f) && !strcmp(line, "# hant latency table v7\n"), "a teacher price is v7: %s", line);
+        if (f) fclose(f);
+        hant_lut l7;
+        HT_CHECK(hant_lut_load(path, &l7) == HANT_OK, "load v7: %s", hant_last_error());
+        HT_CHECK(hant_lut_teacher_price(&l7, &a, 1, 2, &price, &meas) == HANT_OK && HT_CLOSE(price, row, 1e-6, 1e-9) && meas == 1,
+                 "the row read back: %.6f (%.6f, measured %d)", price, row, meas);
+        HT_CHECK(hant_selection_build(ctx, &a, &sc, &l7, &sel) == HANT_OK && sel.teacher_measured == 1 && HT_CLOSE(sel.teacher_pred, row, 1e-6, 1e-9),
+                 "selection's teacher price %.6f (%.6f)", sel.teacher_pred, row);
+        const double sp = row / (0.5 * (sel.fastest_ms + sel.slowest_ms)); /* a target inside the pool's range */
+        budget = -1;
+        HT_CHECK(hant_selection_budget(&sel, 0, sp, 0, &budget) == HANT_OK && HT_CLOSE(budget, row / sp, 1e-6, 1e-9), "budget %.6f (%.6f): %s", budget, row / sp,
+                 hant_last_error());
+        hant_selection_free(&sel);
+        hant_arch other = a;
+        other.blocks[0].expansion = other.blocks[0].expansion == 1 ? 3 : 1;
+        HT_CHECK(hant_lut_teacher_price(&l7, &other, 1, 2, &price, &meas) != HANT_OK || meas == 0, "another architecture does not take the row");
+        /* rescaled with the table, as the model's ms rows are */
+        HT_CHECK(hant_lut_rescale(&l7, 0.5) == HANT_OK && hant_lut_teacher_price(&l7, &a, 1, 2, &price, &meas) == HANT_OK && HT_CLOSE(price, 0.5 * row, 1e-6, 1e-9),
+                 "rescaled: %.6f (%.6f)", price, 0.5 * row);
+        HT_CHECK(hant_lut_set_teacher_price(&l7, &a, 1, 2, 0) == HANT_OK && hant_lut_teacher_price(&l7, &a, 1, 2, &price, &meas) == HANT_OK && meas == 0,
+                 "zeroed: the model's price again");
+        HT_CHECK(hant_lut_save(&l7, path) == HANT_OK && (f = fopen(path, "r")) && fgets(line, sizeof line, f) && !strcmp(line, "# hant latency table v6\n"),
+                 "zeroed: v6 again: %s", line);
+        if (f) fclose(f);
+        HT_CHECK(hant_lut_set_teacher_price(&l7, &a, 1, 2, NAN) != HANT_OK, "NaN refused");
+        hant_lut_free(&l7);
+        remove(path);
+    }
     hant_context_destroy(ctx);
     hant_lut_free(&lut);
 }
@@ -1290,7 +1329,7 @@ static void test_inplace_fit(void) {
         { "# hant latency table v4\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\ninplace conv b=1 t=2 p=fp32\tnan\t0\t1\t5\t0\t1.01\n", ":3:" },
         { "# hant latency table v4\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\ninplace conv b=1 t=2 p=fp32\t-0.01\t0\t1\t5\t0\t-1\n", ":3:" },
         { "# hant latency table v4\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\ninplace conv b=1 t=2 p=fp32\t-1e12\t0\t1\t5\t0\t1\n", ":3:" },
-        { "# hant latency table v7\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\n", ":1: latency table v7 is newer" },
+        { "# hant latency table v8\nkey\tmedian_ms\tmad_ms\tmin_ms\treps\tunc_ms\trel\n", ":1: latency table v8 is newer" },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         f = fopen(path, "w");
