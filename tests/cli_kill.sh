@@ -75,7 +75,7 @@ whole() {
     esac
   done < "$T/files"
   for f in "$1"/scores.tsv "$1"/lut.tsv "$1"/p.tsv; do [ -f "$f" ] || continue
-    head -n 1 "$f" | grep -q '^# hant \(distill scores v1\|latency table v[235]\)$' || bad "$2: ${f#$T/} lost its first line"
+    head -n 1 "$f" | grep -q '^# hant \(distill scores v1\|latency table v[2357]\)$' || bad "$2: ${f#$T/} lost its first line"
   done
   if [ -f "$1/scores.tsv" ]; then
     for c in $(awk -F'\t' '!/^#|^block/ && $8 != "-" { print $8 }' "$1/scores.tsv"); do

@@ -12,14 +12,20 @@ grep "median error\|uncertainty" "$T/out" | sed 's/^/  (reported, not bounded) /
 for f in vendor family model stepping isa cores reference reference_ms; do
   grep -q "^# $f	." "$T/lut.tsv" && ok || bad "header has no '$f'"
 done
-head -1 "$T/lut.tsv" | grep -q '^# hant latency table v[235]$' && ok || bad "magic: $(head -1 "$T/lut.tsv")"
+head -1 "$T/lut.tsv" | grep -q '^# hant latency table v[2357]$' && ok || bad "magic: $(head -1 "$T/lut.tsv")"
 grep -q '^key	median_ms	mad_ms	min_ms	reps	unc_ms	rel$' "$T/lut.tsv" && ok || bad "column line"
 # every part's row: 7 fields, a latency > 0, an uncertainty >= 0, a ratio to the reference > 0
 awk -F'\t' '!/^#|^key|^model |^net / { n++; if (NF != 7 || !($2 > 0) || !($6 >= 0) || !($7 > 0)) bad = 1 } END { exit bad || !n }' "$T/lut.tsv" && ok || bad "a row without uncertainty or ratio"
 # the reference is one of the rows, at ratio 1 within its uncertainty
 ref=$(sed -n 's/^# reference	//p' "$T/lut.tsv")
 awk -F'\t' -v k="$ref" '$1 == k { f = 1; d = $7 - 1; if (d < 0) d = -d; exit !(d <= 0.5) } END { if (!f) exit 1 }' "$T/lut.tsv" && ok || bad "reference row '$ref'"
-[ "$(grep -c '^model ' "$T/lut.tsv")" -eq 4 ] && ok || bad "model rows: $(grep -c '^model ' "$T/lut.tsv")"
+[ "$(grep '^model ' "$T/lut.tsv" | grep -vc '^model teacher ')" -eq 4 ] && ok || bad "model rows: $(grep -c '^model ' "$T/lut.tsv")"
+# the teacher's validated time (v7), the price a speed-up target divides: the validation's teacher row's
+# measurement, absent only where validation kept the plain sum
+tv=$(awk -F'\t' '$1 == "teacher0" { print $3 }' "$T/lut.tsv.validate")
+awk -F'\t' -v tv="$tv" 'NR == 1 { v7 = $0 ~ /v7$/ } /^model teacher arch=/ { n++; d = $2 - tv; if (d < 0) d = -d; if (!(d <= 1e-5 && $2 > 0)) bad = 1 }
+  END { exit !(tv > 0 && !bad && (n == 1 ? v7 : !v7)) }' "$T/lut.tsv" && ok ||
+  bad "teacher price row: $(grep '^model teacher\|latency table' "$T/lut.tsv"), validation measured '$tv'"
 grep -q 'net arch=' "$T/lut.tsv" && ok || bad "no end-to-end teacher row"
 head -3 "$T/lut.tsv.validate" | grep -q 'load average' && ok || bad "validation report without the load average"
 # every validated network's blocks: candidate, kind, table ms and million words per block (the teacher's: T)
@@ -54,7 +60,7 @@ grep "^in place\|in-place" "$T/out" | sed 's/^/  (reported, not bounded) /'
 n=$(grep -c '^inplace ' "$T/lut.tsv"); [ "$n" -ge 16 ] && ok || bad "in-place rows: $n"
 awk -F'\t' '/^inplace / { n++; if (NF != 7 || !($4 > 0) || !($7 > 0)) bad = 1 } END { exit bad || !n }' "$T/lut.tsv" && ok || bad "an in-place row without its ratio or the teacher's time"
 grep -q '^model inplace-scale ' "$T/lut.tsv" && ok || bad "no in-place scale row"
-head -1 "$T/lut.tsv" | grep -q '^# hant latency table v[2345]$' && ok || bad "magic: $(head -1 "$T/lut.tsv")"
+head -1 "$T/lut.tsv" | grep -q '^# hant latency table v[23457]$' && ok || bad "magic: $(head -1 "$T/lut.tsv")"
 expect_rc 0 "in place: resume" $H profile b0-fm -o "$T/lut.tsv" --candidates "$P" --reps 3 --rounds 3 --inplace --no-check
 grep -q '^in place: 0 candidates' "$T/out" && ok || bad "in place measured again: $(grep '^in place' "$T/out")"
 expect_rc 0 "compare" $H profile b0-fm -o "$T/lut.tsv" --candidates "$P" --reps 3 --rounds 3 --validate 4 --score-only --seed 2 --no-check --compare "$T/plain.tsv"
