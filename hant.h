@@ -876,7 +876,7 @@ hant_status hant_lut_predict(const hant_lut *lut, const hant_arch *arch, int bat
    measured in the validation that the model was fitted on (the model's level:
    the "model teacher arch=HASH" row, tables from v7), where the table holds
    one for this architecture, else hant_lut_predict. The model over-priced
-   b0-fm's teacher by 4-12% in 6 of 7 tables (its weights lie beyond the
+   b0-fm's teacher by 4-16% in 8 of 9 tables (its weights lie beyond the
    random networks'), and every target inherited that error (bench/RESULTS.md,
    "The teacher's measured price"). *measured (may be NULL): 1 for the row. */
 hant_status hant_lut_teacher_price(const hant_lut *lut, const hant_arch *teacher, int batch, int threads, double *ms, int *measured);
