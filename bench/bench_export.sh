@@ -3,7 +3,9 @@
 # writes the ONNX file that both run (bench/bench_onnx.py). Batch 1, T threads,
 # ROUNDS interleaved rounds of hant bench / onnxruntime / OpenVINO; the table
 # gives the median of the per-round medians, the spread (min-max of the round
-# medians) and hant's speed-up. Also checks onnxruntime's logits against hant's.
+# medians), hant's speed-up as the ratio of those medians, and the median (min-max) of
+# the per-round ratios, each against hant's run of the same round (slow drift cancels).
+# Also checks onnxruntime's logits against hant's.
 # Usage: bench/bench_export.sh [THREADS] [ROUNDS] [BATCH]   (needs build/venv: sh bench/setup_venv.sh)
 # NETS="a.hant b.onnx ...": the networks (default: the b0-fm teacher and b0-224); a .hant is
 # exported first, a .onnx is run as it is by all three (hant reads it directly).
@@ -63,10 +65,13 @@ for line in open(sys.argv[1]):
     if "isa" in j: k += " (" + j["isa"] + ")"
     if j["framework"] == "onnxruntime" and os.environ.get("ISA") == "avx2": k += " (MLAS: avx512, not capped)"
     rows.setdefault(k, []).append(j["median_ms"])
-h = statistics.median(next(v for k, v in rows.items() if k == "hant"))
-print(f"| {sys.argv[2]} | framework | median ms (min-max of {len(rows['hant'])} rounds) | hant speed-up |\n|---|---|---|---|")
+hv = rows["hant"]; h = statistics.median(hv)
+print(f"| {sys.argv[2]} | framework | median ms (min-max of {len(hv)} rounds) | hant speed-up | per round (min-max) |\n|---|---|---|---|---|")
 for k, v in rows.items():
     m = statistics.median(v)
-    print(f"| | {k} | {m:.3f} ({min(v):.3f}-{max(v):.3f}) | {m / h:.2f}x |")
+    # each round's ratio against hant's run in the same round: drift between rounds cancels
+    pr = [o / x for o, x in zip(v, hv)] if len(v) == len(hv) else []
+    pc = f"{statistics.median(pr):.2f}x ({min(pr):.2f}-{max(pr):.2f})" if pr and k != "hant" else ""
+    print(f"| | {k} | {m:.3f} ({min(v):.3f}-{max(v):.3f}) | {m / h:.2f}x | {pc} |")
 PYEOF
 done
