@@ -1287,6 +1287,11 @@ typedef struct hant_lut_profile_result {
     double val_uniform_median, val_uniform_worst, val_skewed_median, val_skewed_worst;
     double val_cmp_median, val_cmp_worst; /* the compare table's model on the same networks */
     double val_noip_median, val_noip_worst; /* with in-place rows: the same folds fitted without them */
+    /* the networks' own measurement, unc_ms / measured (~95% half-width), and the model's error
+       beyond it, max(0, |error| - that): where the worst error is the model's and where the truth's */
+    double val_unc_median, val_unc_worst, val_beyond_median, val_beyond_worst;
+    int val_worst_net;                  /* the network of the worst error (0: the teacher, k: randomk) */
+    double val_worst_unc;               /* its measurement's relative half-width */
     int inplace_todo, inplace_rows;     /* candidates timed in place by this run; rows in the table */
     double inplace_unc_median;          /* ms: median ~95% half-width of a measured difference */
     double inplace_corr_median, inplace_corr_max; /* ms: |correction| over the rows */
@@ -16090,6 +16095,17 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
     hant__err_stats(ctx, sub, nu, &su_med, &su_worst);
     for (int k = 0; k < nn; k++) if (skewed[k]) sub[ns++] = cv[k];
     hant__err_stats(ctx, sub, ns, &ss_med, &ss_worst);
+    /* the truth's own noise beside the error: each network's ~95% half-width, relative */
+    double unc_med, unc_worst, bey_med, bey_worst;
+    int wk = 0;
+    for (int k = 0; k < nn; k++) {
+        sub[k] = y[k] > 0 ? meas[k].unc_ms / y[k] : 0;
+        if (fabs(cv[k]) > fabs(cv[wk])) wk = k;
+    }
+    const double wk_unc = sub[wk];
+    hant__err_stats(ctx, sub, nn, &unc_med, &unc_worst);
+    for (int k = 0; k < nn; k++) sub[k] = fmax(0.0, fabs(cv[k]) - (y[k] > 0 ? meas[k].unc_ms / y[k] : 0));
+    hant__err_stats(ctx, sub, nn, &bey_med, &bey_worst);
     /* the model is kept only where it beats the plain sum out of sample (a
        few networks timed on a busy machine can fit anything) */
     int plain = !score_only && cv_med > raw_med;
@@ -16124,6 +16140,9 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
             m.coef[0], m.coef[1], m.coef[2], m.coef[3], m.knee_coef, m.knee, m.knee_cap, m.hinge_coef, m.kappa, m.cache_coef, m.cache_words, 100 * m.resid);
     fprintf(vf, "# sum of entries: median error %.2f%% worst %.2f%%; the model %s: median %.2f%% worst %.2f%%\n", 100 * raw_med, 100 * raw_worst,
             score_only ? "as stored, on networks it never saw" : "out of sample (2 random folds)", 100 * cv_med, 100 * cv_worst);
+    fprintf(vf, "# the measurements' own ~95%% half-width: median %.2f%% largest %.2f%%; the model's error beyond it: median %.2f%% worst %.2f%%; "
+                "the worst error on %s%d, measured +- %.2f%%\n",
+            100 * unc_med, 100 * unc_worst, 100 * bey_med, 100 * bey_worst, wk ? "random" : "teacher", wk, 100 * wk_unc);
     if (inplace && !score_only)
         fprintf(vf, "# in place: the model with its per-candidate in-place corrections; the same folds fitted without them: median %.2f%% worst %.2f%%\n", 100 * ip_med,
                 100 * ip_worst);
@@ -16187,6 +16206,8 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
     res->val_raw_median = raw_med; res->val_raw_worst = raw_worst; res->val_median = cv_med; res->val_worst = cv_worst;
     res->val_uniform = nu; res->val_uniform_median = su_med; res->val_uniform_worst = su_worst;
     res->val_skewed = ns; res->val_skewed_median = ss_med; res->val_skewed_worst = ss_worst;
+    res->val_unc_median = unc_med; res->val_unc_worst = unc_worst; res->val_beyond_median = bey_med; res->val_beyond_worst = bey_worst;
+    res->val_worst_net = wk; res->val_worst_unc = wk_unc;
     res->val_cmp_median = cmp_med; res->val_cmp_worst = cmp_worst; res->val_noip_median = ip_med; res->val_noip_worst = ip_worst;
     res->inplace_scale = inplace ? hant__inplace_scale(lut) : 0;
     res->teacher_ms = y[0]; res->teacher_rel = meas[0].rel;
