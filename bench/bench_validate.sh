@@ -17,8 +17,8 @@ RT=""
 [ -x "$H" ] || { echo "bench_validate: $H not found (make hant)" >&2; exit 1; }
 mkdir -p "$DIR"
 # a validation that found the table drifted (3), or the machine changing under it or a worker off its
-# core (4), has said so and
-# written its figures: recorded with that verdict, the grid goes on; anything else stops it
+# core (4), has said so and written its figures: recorded with that verdict, the grid goes on; anything
+# else stops it
 said() { case "$1" in 0|3|4) ;; *) exit 1;; esac; [ "$1" = 0 ] || echo "(exit $1: $([ "$1" = 3 ] && echo 'the table drifted' || echo 'unreliable: the machine changed while it ran or a worker was off its core'); figures kept as reported)"; }
 echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1), pool $POOL, $N networks, mode $MODE${RT:+, SCHED_FIFO}; load $(cut -d' ' -f1-3 /proc/loadavg)"
 for b in $BATCHES; do
