@@ -16104,7 +16104,7 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
     }
     const double wk_unc = sub[wk];
     hant__err_stats(ctx, sub, nn, &unc_med, &unc_worst);
-    for (int k = 0; k < nn; k++) sub[k] = fmax(0.0, fabs(cv[k]) - (y[k] > 0 ? meas[k].unc_ms / y[k] : 0));
+    for (int k = 0; k < nn; k++) sub[k] = fmax(0.0, fabs(cv[k]) - sub[k]); /* hant__err_stats sorts a copy */
     hant__err_stats(ctx, sub, nn, &bey_med, &bey_worst);
     /* the model is kept only where it beats the plain sum out of sample (a
        few networks timed on a busy machine can fit anything) */
