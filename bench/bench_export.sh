@@ -67,19 +67,15 @@ for line in open(sys.argv[1]):
     if j["framework"] == "onnxruntime" and os.environ.get("ISA") == "avx2": k += " (MLAS: avx512, not capped)"
     rows.setdefault(k, []).append(j["median_ms"])
 hv = rows["hant"]; h = statistics.median(hv)
-print(f"| {sys.argv[2]} | framework | median ms (min-max of {len(hv)} rounds) | hant speed-up | per round (min-max) |\n|---|---|---|---|---|")
-for k, v in rows.items():
-    m = statistics.median(v)
-    # each round's ratio against hant's run in the same round: drift between rounds cancels
-    pr = [o / x for o, x in zip(v, hv)] if len(v) == len(hv) else []
-    pc = f"{statistics.median(pr):.2f}x ({min(pr):.2f}-{max(pr):.2f})" if pr and k != "hant" else ""
+def row(k, v, paired):
+    # paired: each round's ratio against hant's run in the same round (drift between rounds cancels)
+    m = statistics.median(v); pr = [o / x for o, x in zip(v, hv)] if paired and len(v) == len(hv) else []
+    pc = f"{statistics.median(pr):.2f}x ({min(pr):.2f}-{max(pr):.2f})" if pr else ""
     print(f"| | {k} | {m:.3f} ({min(v):.3f}-{max(v):.3f}) | {m / h:.2f}x | {pc} |")
-# the goal's comparison: each round's faster of the other frameworks against hant's run of that round
+print(f"| {sys.argv[2]} | framework | median ms (min-max of {len(hv)} rounds) | hant speed-up | per round (min-max) |\n|---|---|---|---|---|")
+for k, v in rows.items(): row(k, v, k != "hant")
+# the goal's comparison: each round's faster of the other frameworks
 others = [v for k, v in rows.items() if k != "hant" and not k.startswith("hant-") and "not capped" not in k and len(v) == len(hv)]
-if len(others) > 1:
-    best = [min(r) for r in zip(*others)]
-    pr = [o / x for o, x in zip(best, hv)]
-    print(f"| | the faster of the others | {statistics.median(best):.3f} ({min(best):.3f}-{max(best):.3f}) | {statistics.median(best) / h:.2f}x | "
-          f"{statistics.median(pr):.2f}x ({min(pr):.2f}-{max(pr):.2f}) |")
+if len(others) > 1: row("the faster of the others", [min(r) for r in zip(*others)], True)
 PYEOF
 done

@@ -19,7 +19,11 @@ mkdir -p "$DIR"
 # a validation that found the table drifted (3), or the machine changing under it or a worker off its
 # core (4), has said so and written its figures: recorded with that verdict, the grid goes on; anything
 # else stops it
-said() { case "$1" in 0|3|4) ;; *) exit 1;; esac; [ "$1" = 0 ] || echo "(exit $1: $([ "$1" = 3 ] && echo 'the table drifted' || echo 'unreliable: the machine changed while it ran or a worker was off its core'); figures kept as reported)"; }
+validated() {
+  set +e; "$@"; c=$?; set -e
+  case "$c" in 0|3|4) ;; *) exit 1;; esac
+  [ "$c" = 0 ] || echo "(exit $c: $([ "$c" = 3 ] && echo 'the table drifted' || echo 'unreliable: the machine changed while it ran or a worker was off its core'); figures kept as reported)"
+}
 echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1), pool $POOL, $N networks, mode $MODE${RT:+, SCHED_FIFO}; load $(cut -d' ' -f1-3 /proc/loadavg)"
 for b in $BATCHES; do
   for t in $THREADS; do
@@ -30,12 +34,10 @@ for b in $BATCHES; do
       [ $c -le 3 ] || exit 1
       echo "b=$b t=$t check exit $c (3: drifted)"
     else
-      set +e; $H $RT profile "$TEACHER" -o "$lut" --candidates "$POOL" --batch "$b" --threads "$t" --reps $reps --quiet --validate "$N" --seed 1; c=$?; set -e
-      said "$c"
+      validated $H $RT profile "$TEACHER" -o "$lut" --candidates "$POOL" --batch "$b" --threads "$t" --reps $reps --quiet --validate "$N" --seed 1
       echo "b=$b t=$t fitted, out of sample:"; grep '^# sum of\|^# out of' "$lut.validate"
     fi
-    set +e; $H $RT profile "$TEACHER" -o "$lut" --candidates "$POOL" --batch "$b" --threads "$t" --reps $reps --quiet --validate "$N" --seed 2 --score-only --no-check; c=$?; set -e
-    said "$c"
+    validated $H $RT profile "$TEACHER" -o "$lut" --candidates "$POOL" --batch "$b" --threads "$t" --reps $reps --quiet --validate "$N" --seed 2 --score-only --no-check
     echo "b=$b t=$t the stored model on $N new networks, load $(cut -d' ' -f1-3 /proc/loadavg):"; grep '^# sum of\|^# out of' "$lut.score"
   done
 done
