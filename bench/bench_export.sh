@@ -18,6 +18,9 @@
 # (build/cc-avx2/hant, make SIMD=avx2); OpenVINO (and PyTorch) get ONEDNN_MAX_CPU_ISA=AVX2,
 # and OpenVINO's row names the ISA its convolutions actually run. onnxruntime's MLAS picks
 # its kernels from CPUID and cannot be capped: its row stays AVX-512 (marked so).
+# PEAK=path (default build/cc-ISA/bench_layers, make bench): the FMA peak of hant's ISA on T threads,
+# timed in every round; the last line puts hant's time and the goal (1.3x each round's faster other)
+# against it, in direct multiply-adds: a goal above 100% of the peak is beyond this machine.
 set -e
 T=${1:-2}; R=${2:-5}; B=${3:-1}
 ISA=${ISA:-native}
@@ -30,6 +33,8 @@ HB="$H"; RT=; RTF=
 if [ "${REALTIME:-0}" = 1 ]; then HB="$H --realtime"; RT="chrt -f 2"; RTF=--realtime; fi
 PY=${ORT_PY:-build/venv/bin/python}
 [ -x "$H" ] || { echo "build ./hant first (make)"; exit 1; }
+PEAK=${PEAK:-build/cc-$ISA/bench_layers}
+[ -x "$PEAK" ] || { echo "note: no $PEAK (make bench): no FMA peak line"; PEAK=; }
 # the frameworks $PY has; a missing one is said and skipped (onnxruntime is needed for the check)
 FWS=; for fw in onnxruntime openvino; do $PY -c "import $fw" 2>/dev/null && FWS="$FWS $fw" || echo "note: no $fw in $PY (sh bench/setup_venv.sh): its rows are skipped"; done
 case "$FWS" in *onnxruntime*) ;; *) echo "no onnxruntime in $PY: sh bench/setup_venv.sh"; exit 1;; esac
@@ -48,7 +53,9 @@ np.save('$W/x.npy', np.random.RandomState(2).randn(4, *i.shape[1:]).astype(np.fl
   $H run "$net" --input "$W/x.npy" --output "$W/y.npy" --threads "$T" >/dev/null
   echo "$name: $($PY tests/ort_check.py compare "$W/$name.onnx" "$W/x.npy" "$W/y.npy" | tail -1)"
   : > "$W/rows"
+  MACS=$($H info "$net" | sed -n 's/^total .* \([0-9]*\) multiply-adds per image$/\1/p')
   for r in $(seq "$R"); do
+    [ -z "$PEAK" ] || echo "{\"framework\": \"peak\", \"median_ms\": $($RT $PEAK --peak-only --threads "$T" | sed -n 's/.*fma_peak_gflops //p')}" >> "$W/rows"
     ms=$($HB bench "$net" --batch "$B" --threads "$T" | sed -n 's/^latency_ms_median //p')
     echo "{\"framework\": \"hant\", \"median_ms\": $ms}" >> "$W/rows"
     if [ -n "$HANT_BASE" ]; then
@@ -57,7 +64,7 @@ np.save('$W/x.npy', np.random.RandomState(2).randn(4, *i.shape[1:]).astype(np.fl
     fi
     for fw in $FWS; do $RT $PY bench/bench_onnx.py "$W/$name.onnx" --framework $fw --batch "$B" --threads "$T" --target-s 2 >> "$W/rows"; done
   done
-  ISA=$ISA $PY - "$W/rows" "$name" <<'PYEOF'
+  ISA=$ISA MACS=$MACS B=$B $PY - "$W/rows" "$name" <<'PYEOF'
 import json, os, sys, statistics
 rows = {}
 for line in open(sys.argv[1]):
@@ -66,6 +73,7 @@ for line in open(sys.argv[1]):
     if "isa" in j: k += " (" + j["isa"] + ")"
     if j["framework"] == "onnxruntime" and os.environ.get("ISA") == "avx2": k += " (MLAS: avx512, not capped)"
     rows.setdefault(k, []).append(j["median_ms"])
+peak = rows.pop("peak", [])
 hv = rows["hant"]; h = statistics.median(hv)
 def row(k, v, paired):
     # paired: each round's ratio against hant's run in the same round (drift between rounds cancels)
@@ -76,6 +84,15 @@ print(f"| {sys.argv[2]} | framework | median ms (min-max of {len(hv)} rounds) | 
 for k, v in rows.items(): row(k, v, k != "hant")
 # the goal's comparison: each round's faster of the other frameworks
 others = [v for k, v in rows.items() if k != "hant" and not k.startswith("hant-") and "not capped" not in k and len(v) == len(hv)]
-if len(others) > 1: row("the faster of the others", [min(r) for r in zip(*others)], True)
+faster = [min(r) for r in zip(*others)] if others else []
+if len(others) > 1: row("the faster of the others", faster, True)
+# direct multiply-adds over each round's measured FMA peak: hant's share, and the share the goal asks for
+macs = float(os.environ.get("MACS") or 0) * int(os.environ["B"])
+if peak and macs and len(peak) == len(hv) and faster:
+    pct = lambda ms: [200 * macs / (t * 1e6) / p for t, p in zip(ms, peak)]
+    goal = pct([f / 1.3 for f in faster])
+    fmt = lambda v: f"{statistics.median(v):.0f}% ({min(v):.0f}-{max(v):.0f})"
+    print(f"FMA peak {statistics.median(peak):.1f} GFLOP/s ({min(peak):.1f}-{max(peak):.1f}), {macs / 1e6:.0f} M multiply-adds a run: "
+          f"hant at {fmt(pct(hv))} of it; 1.3x the faster other needs {fmt(goal)}")
 PYEOF
 done

@@ -5,6 +5,7 @@
  * for the ISA compiled in). Fused groups (tiled MBConv) are one row.
  *
  *   bench_layers MODEL [--batch B] [--threads T] [--reps R]
+ *   bench_layers --peak-only [--threads T]   (the FMA peak alone: bench_export.sh)
  *
  * A row is the median of R timed passes (after 3 warm-up passes); the last
  * line sums the rows and times the whole forward the same way. Run it under
@@ -25,13 +26,18 @@ static int hant_bl_cmp(const void *a, const void *b) {
 
 int main(int argc, char **argv) {
     const char *path = NULL;
-    int batch = 1, threads = 2, reps = 20;
+    int batch = 1, threads = 2, reps = 20, peak_only = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--batch") && i + 1 < argc) batch = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--reps") && i + 1 < argc) reps = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--peak-only")) peak_only = 1;
         else if (argv[i][0] != '-' && !path) path = argv[i];
         else { fprintf(stderr, "usage: bench_layers MODEL [--batch B] [--threads T] [--reps R]\n"); return 2; }
+    }
+    if (peak_only && threads >= 1 && threads <= 64) {
+        printf("isa %s threads %d fma_peak_gflops %.1f\n", hant_isa(), threads, hant_bench_fma_peak(threads));
+        return 0;
     }
     if (!path || batch < 1 || threads < 1 || threads > 64 || reps < 1) { fprintf(stderr, "usage: bench_layers MODEL [--batch B] [--threads T] [--reps R]\n"); return 2; }
     hant_config cfg = { threads, 0, { 0 }, 0 };
