@@ -123,11 +123,11 @@ demo-full: hant data teacher
 # Benchmarks (not tests): ratios measured side by side; see bench/RESULTS.md.
 THREADS ?= 2
 bench: bench-net bench-pointwise bench-solver bench-distill
-bench-net: hant
+bench-net: hant $(B)/bench_layers
 	sh bench/bench_net.sh $(THREADS) 3
 	sh bench/setup_venv.sh >/dev/null
-	sh bench/bench_torchvision.sh $(THREADS) 3 1
-	sh bench/bench_torchvision.sh $(THREADS) 3 32
+	PEAK=$(B)/bench_layers sh bench/bench_torchvision.sh $(THREADS) 3 1
+	PEAK=$(B)/bench_layers sh bench/bench_torchvision.sh $(THREADS) 3 32
 bench-pointwise: $(B)/bench_pointwise
 	$(B)/bench_pointwise $(THREADS)
 # phase-1 distillation step against PyTorch (issue 6)
