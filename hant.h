@@ -41,7 +41,8 @@
      The pipeline (examples/transform.c): hant_lut_profile (the latency table),
      hant_distill (phase 1, score table), hant_selection_build +
      hant_solver_solve (phase 2), hant_student_assemble, hant_train with a
-     teacher (phase 3)
+     teacher (phase 3), hant_speedup_check (the student timed beside its
+     teacher, with its parts in place)
 
    CONVENTIONS
      Tensors are float32 NHWC. Functions that can fail return hant_status
@@ -55,7 +56,7 @@
      >>q8gemm (GEMM, im2col) >>q8dw (depthwise) >>q8api (hant_qconv) >>q8calib (quantise, calibration) >>bn >>se
      >>net >>exec >>fuse >>fold >>forward >>train >>parts >>profile >>format >>npy
      >>idx >>loss >>optim >>data >>onnx >>pipeline (phases; its end: the profiling
-     run, hant_bracket, hant_lut_profile)
+     run, hant_bracket, hant_lut_profile) >>speedup (the student beside its teacher)
 
    LICENSE: MIT, see the end of the file.
 */
@@ -1311,6 +1312,53 @@ typedef struct hant_lut_profile_result {
 } hant_lut_profile_result;
 hant_status hant_lut_profile(hant_context *ctx, const hant_arch *teacher, const char *path, const hant_lut_profile_config *cfg,
                              hant_lut_profile_result *out);
+
+/* The student beside its teacher (hant transform's check): both timed at
+   `batch` in groups of interleaved rounds (hant_bracket, the teacher the
+   reference, up to 8 rounds a group), the groups seconds apart, and between
+   them the student's parts in place: prefix networks P(k) = stem + blocks
+   0..k-1 (random weights: speed does not depend on them) timed against the
+   teacher, part k = P(k+1) - P(k), the head = the student - P(B), so the
+   parts sum to the student's time now. speedup: the mean over the groups
+   (prior ones, timed minutes earlier by another call, included) with the
+   ~95% interval in which a group at another moment falls
+   (hant_group_interval): the ratio itself moves with a shared machine's load,
+   so one run's own interval says too little. With a table, each part's
+   price (hant_lut_part_ms), also at this run's level (times the teacher's
+   measured time over its price: a table made or rescaled when the machine ran
+   at another speed claims only the ratios), so that a student that misses its
+   target shows where the table was wrong. Timed on the teacher's context's
+   threads, holding the profile lock (progress stage "wait"; then "groups" and
+   "parts", done/total). teacher and student take the same input. */
+#define HANT_SPEEDUP_MAX_GROUPS 32
+typedef struct hant_speedup_config {
+    int batch;                  /* 0: 1 */
+    int groups;                 /* groups timed by this call; 0: 6 */
+    int no_parts;               /* 1: the groups alone (e.g. before fine-tuning, as prior groups) */
+    const hant_lut *lut;        /* NULL: no prices */
+    const double *prior_est, *prior_unc; /* groups timed earlier (another call's group_est, group_unc) */
+    int prior;                  /* their number; prior + groups <= HANT_SPEEDUP_MAX_GROUPS */
+    hant_progress_fn progress;
+    void *user;
+} hant_speedup_config;
+typedef struct hant_part_check {
+    int part;                   /* HANT_PART_STEM, a block, or num_blocks: the head */
+    double inplace_ms, unc_ms;  /* measured in place, and its ~95% half-width */
+    double pred_ms, pred_level_ms; /* the table's price, and at this run's level (-1: none) */
+} hant_part_check;
+typedef struct hant_speedup_result {
+    hant_group_result speedup;  /* the teacher's time over the student's, over all groups */
+    int ngroups;                /* prior + this call's */
+    double group_est[HANT_SPEEDUP_MAX_GROUPS], group_unc[HANT_SPEEDUP_MAX_GROUPS];
+    double teacher_ms;          /* the teacher's median now (the unit of every timing) */
+    double student_ms;          /* teacher_ms / speedup.center */
+    double teacher_pred_ms, student_pred_ms; /* the table's (hant_lut_teacher_price, hant_lut_predict); -1: none */
+    double level;               /* teacher_ms / teacher_pred_ms (-1: none) */
+    double network_term_ms;     /* the table's model's per-network term (0: none) */
+    int nparts;                 /* 0 with no_parts */
+    hant_part_check parts[HANT_MAX_BLOCKS + 2];
+} hant_speedup_result;
+hant_status hant_speedup_check(hant_net *teacher, hant_net *student, const hant_speedup_config *cfg, hant_speedup_result *out);
 
 #ifdef __cplusplus
 }
@@ -16541,6 +16589,125 @@ done:
     hant__pl_free(ctx, todo); hant__pl_free(ctx, keys); hant__pl_free(ctx, times);
     hant_lut_free(&lut);
     hant__prof_pools_free(&P);
+    return st;
+}
+
+// >>speedup
+/* One group: the student beside the teacher in up to 8 rounds (done at 6
+   within 1%): its speed-up and that one's ~95% half-width. */
+static hant_status hant__speedup_group(hant_bracket *b, hant_net *student, hant_timing *t, double *est, double *unc) {
+    b->rounds = 8; b->min_rounds = 6; b->target_unc = 0.01;
+    hant_status st = hant_bracket_nets(b, &student, 1, t);
+    if (st) return st;
+    if (!(t->rel > 0)) return hant__fail(HANT_ERR_INVALID_ARG, "hant_speedup_check: the student timed at 0 ms");
+    *est = 1 / t->rel; *unc = t->unc_ms / t->median_ms * *est;
+    return HANT_OK;
+}
+
+hant_status hant_speedup_check(hant_net *teacher, hant_net *student, const hant_speedup_config *config, hant_speedup_result *out) {
+    if (!teacher || !student || !out) return hant__fail(HANT_ERR_INVALID_ARG, "hant_speedup_check: a NULL network or result");
+    hant_speedup_config cfg;
+    if (config) cfg = *config; else memset(&cfg, 0, sizeof cfg);
+    const int groups = cfg.groups ? cfg.groups : 6, batch = cfg.batch ? cfg.batch : 1;
+    if (groups < 1 || cfg.prior < 0 || groups + cfg.prior > HANT_SPEEDUP_MAX_GROUPS || batch < 1 || (cfg.prior && (!cfg.prior_est || !cfg.prior_unc)))
+        return hant__fail(HANT_ERR_INVALID_ARG, "hant_speedup_check: %d groups and %d prior ones (1..%d in all, prior_est and prior_unc given), batch %d",
+                          groups, cfg.prior, HANT_SPEEDUP_MAX_GROUPS, batch);
+    const hant_arch *ta = hant_net_arch(teacher), sa = *hant_net_arch(student);
+    if (ta->in_h != sa.in_h || ta->in_w != sa.in_w || ta->in_c != sa.in_c)
+        return hant__fail(HANT_ERR_INVALID_ARG, "hant_speedup_check: the student takes %dx%dx%d, the teacher %dx%dx%d", sa.in_h, sa.in_w, sa.in_c, ta->in_h,
+                          ta->in_w, ta->in_c);
+    memset(out, 0, sizeof *out);
+    out->teacher_pred_ms = out->student_pred_ms = out->level = -1;
+    for (int i = 0; i < cfg.prior; i++) { out->group_est[i] = cfg.prior_est[i]; out->group_unc[i] = cfg.prior_unc[i]; }
+    out->ngroups = cfg.prior;
+    hant_context *ctx = teacher->ctx;
+    int lock = hant_profile_lock(cfg.progress, cfg.user), np = 0, nnow = 0;
+    hant_bracket b;
+    memset(&b, 0, sizeof b);
+    b.ctx = ctx; b.ref = teacher; b.batch = batch; b.drift_tol = 0.10; b.pc.reps = 10;
+    hant_net *nets[3] = { NULL, NULL, NULL };
+    hant_timing gt[HANT_SPEEDUP_MAX_GROUPS], *pre = NULL;
+    hant_status st = HANT_OK;
+    /* the teacher's unit: its median now, then every timing relative to it */
+    {
+        double r[5], hw;
+        for (int i = 0; i < 5 && !st; i++) st = hant_bracket_ref(&b, &r[i]);
+        if (st) goto done;
+        hant_median_interval(r, 5, &b.ref_ms, &hw);
+    }
+    out->teacher_ms = b.ref_ms;
+#define HANT__SPEEDUP_GROUP()                                                                                                                       \
+    do {                                                                                                                                             \
+        if ((st = hant__speedup_group(&b, student, &gt[nnow], &out->group_est[out->ngroups], &out->group_unc[out->ngroups]))) goto done;            \
+        nnow++; out->ngroups++;                                                                                                                      \
+        if (cfg.progress) cfg.progress(cfg.user, "groups", nnow, groups);                                                                            \
+    } while (0)
+    HANT__SPEEDUP_GROUP();
+    if (!cfg.no_parts) {
+        pre = (hant_timing *)hant__pl_alloc(ctx, (size_t)sa.num_blocks + 1, sizeof(hant_timing));
+        if (!pre) { st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "hant_speedup_check: %d prefix timings", sa.num_blocks + 1); goto done; }
+        /* 3 prefixes alive at a time (memory), and a group after each 3 so that the groups lie seconds apart */
+        for (int k0 = 0; k0 <= sa.num_blocks; k0 += 3) {
+            b.rounds = 8; b.min_rounds = 3; b.target_unc = 0.03; /* the parts: enough to see where the table is wrong */
+            const int k1 = k0 + 3 <= sa.num_blocks + 1 ? k0 + 3 : sa.num_blocks + 1;
+            for (int k = k0; k < k1; k++) {
+                hant_arch pa = sa;
+                pa.num_blocks = k; pa.num_classes = 0; pa.head_cout = 0; pa.head_quant = 0; pa.head_hidden = 0;
+                int only_identity = !pa.stem_cout;
+                for (int j = 0; only_identity && j < k; j++) only_identity = pa.blocks[j].kind == HANT_BLOCK_IDENTITY;
+                nets[k - k0] = NULL;
+                if (!only_identity && (st = hant_net_create(ctx, &pa, 1, &nets[k - k0]))) {
+                    st = hant__fail(st, "hant_speedup_check: the prefix of %d blocks: %s", k, hant_last_error());
+                    goto done;
+                }
+            }
+            np = k1 - k0;
+            if ((st = hant_bracket_nets(&b, nets, np, pre + k0))) goto done;
+            for (int j = 0; j < np; j++) { hant_net_destroy(nets[j]); nets[j] = NULL; }
+            np = 0;
+            if (cfg.progress) cfg.progress(cfg.user, "parts", k1, sa.num_blocks + 1);
+            if (nnow < groups) HANT__SPEEDUP_GROUP();
+        }
+    }
+    while (nnow < groups) HANT__SPEEDUP_GROUP();
+#undef HANT__SPEEDUP_GROUP
+    if ((st = hant_group_interval(out->group_est, out->group_unc, out->ngroups, &out->speedup))) goto done;
+    out->student_ms = out->teacher_ms / out->speedup.center;
+    if (cfg.lut) {
+        const hant_lut *lut = cfg.lut;
+        hant_latency_model lm;
+        if (hant_lut_predict(lut, &sa, lut->batch, lut->threads, &out->student_pred_ms)) out->student_pred_ms = -1;
+        if (hant_lut_teacher_price(lut, ta, lut->batch, lut->threads, &out->teacher_pred_ms, NULL)) out->teacher_pred_ms = -1;
+        if (out->teacher_pred_ms > 0) out->level = out->teacher_ms / out->teacher_pred_ms;
+        hant_lut_model(lut, lut->batch, lut->threads, &lm);
+        out->network_term_ms = lm.coef[0];
+    }
+    if (pre) {
+        /* the head = the whole student - P(B), both from this call (not the prior groups, minutes before) */
+        double s_now, s_unc, hw, ms[HANT_SPEEDUP_MAX_GROUPS], unc[HANT_SPEEDUP_MAX_GROUPS];
+        for (int i = 0; i < nnow; i++) { ms[i] = gt[i].median_ms; unc[i] = gt[i].unc_ms; }
+        hant_median_interval(ms, nnow, &s_now, &hw);
+        hant_median_interval(unc, nnow, &s_unc, &hw);
+        for (int k = -1; k <= sa.num_blocks; k++) {
+            if (k == HANT_PART_STEM && !sa.stem_cout) continue;
+            hant_part_check *c = &out->parts[out->nparts++];
+            const double lo = k < 0 ? 0 : pre[k].median_ms, hi = k < 0 ? pre[0].median_ms : k < sa.num_blocks ? pre[k + 1].median_ms : s_now;
+            const double ulo = k < 0 ? 0 : pre[k].unc_ms, uhi = k < 0 ? pre[0].unc_ms : k < sa.num_blocks ? pre[k + 1].unc_ms : s_unc;
+            c->part = k; c->inplace_ms = hi - lo; c->unc_ms = sqrt(ulo * ulo + uhi * uhi);
+            c->pred_ms = c->pred_level_ms = -1;
+            double pm;
+            if (cfg.lut && !hant_lut_part_ms(cfg.lut, &sa, k, cfg.lut->batch, cfg.lut->threads, &pm)) {
+                c->pred_ms = pm;
+                if (out->level > 0) c->pred_level_ms = pm * out->level;
+            }
+        }
+    }
+done:
+    for (int j = 0; j < np; j++) hant_net_destroy(nets[j]);
+    hant__pl_free(ctx, pre);
+    b.ref = NULL;
+    hant_bracket_free(&b);
+    hant_profile_unlock(lock);
     return st;
 }
 

@@ -1,8 +1,10 @@
 /* transform - HANT through the library alone: a teacher in, a faster student
-   out. The phases of `hant transform` (which also measures and reports):
-   profile the latency table on this CPU, distill every candidate (phase 1),
-   solve the selection under the budget (phase 2), assemble, fine-tune with
-   knowledge distillation (phase 3).
+   out. The phases of `hant transform` (which also writes a report): profile
+   the latency table on this CPU, distill every candidate (phase 1), solve the
+   selection under the budget (phase 2), assemble, fine-tune with knowledge
+   distillation (phase 3), and time the student beside its teacher: the
+   measured speed-up with its spread against the target, and each part in
+   place against the table's price.
 
    cc -std=c11 -O2 -march=native examples/transform.c -o transform -lm -lpthread
    ./transform TEACHER.hant DATA_DIR WORK_DIR SPEEDUP OUT.hant [POOL [IMAGES [EPOCHS [SUBSET]]]]
@@ -61,7 +63,6 @@ int main(int argc, char **argv) {
     if (old) fclose(old);
     if (mkdir(work, 0777) && errno != EEXIST) { perror(work); return 1; }
     if (hant_context_create(&pc, &pctx) || hant_lut_profile(pctx, a, path, &lc, NULL)) return fail("profile");
-    hant_context_destroy(pctx);
     if (hant_lut_load(path, &lut)) return fail(path);
 
     /* phase 1: DIR/scores.tsv and the candidates' weights (a rerun resumes) */
@@ -103,6 +104,29 @@ int main(int argc, char **argv) {
     if (hant_train(ctx, student, teacher, &data, &tc, &tr)) return fail("finetune");
     if (hant_net_save(student, out)) return fail(out);
     printf("%s: validation top-1 %.4f\n", out, tr.val_top1);
+
+    /* the student beside its teacher on the table's threads, in groups of
+       interleaved rounds, and its parts in place against the table */
+    hant_net *tt, *st;
+    hant_speedup_config kc = { 0 };
+    hant_speedup_result *chk = (hant_speedup_result *)malloc(sizeof *chk);
+    kc.lut = &lut;
+    if (!chk || hant_net_load(pctx, argv[1], &tt) || hant_net_load(pctx, out, &st) || hant_speedup_check(tt, st, &kc, chk)) return fail("speed-up check");
+    printf("measured beside the teacher: %.2fx +- %.2f (target %.2fx%s; predicted %.2fx)\n", chk->speedup.center, chk->speedup.unc, speedup,
+           chk->speedup.center + chk->speedup.unc < speedup ? ", MISSED beyond the uncertainty" : "",
+           chk->teacher_pred_ms > 0 && chk->student_pred_ms > 0 ? chk->teacher_pred_ms / chk->student_pred_ms : 0.0);
+    for (int i = 0; i < chk->nparts; i++) {
+        const hant_part_check *c = &chk->parts[i];
+        char name[16];
+        if (c->part < 0) snprintf(name, sizeof name, "stem");
+        else if (c->part == a->num_blocks) snprintf(name, sizeof name, "head");
+        else snprintf(name, sizeof name, "block %d", c->part);
+        printf("  part %-9s in place %.4f +- %.4f ms, table %.4f ms at this run's level\n", name, c->inplace_ms, c->unc_ms, c->pred_level_ms);
+    }
+    free(chk);
+    hant_net_destroy(st);
+    hant_net_destroy(tt);
+    hant_context_destroy(pctx);
 
     hant_solver_result_free(&res);
     hant_selection_free(&sel);

@@ -4,7 +4,8 @@
 # the same table rows as hant profile (timings differ: the keys are compared)
 # and, given hant profile's table, makes byte for byte the student that the
 # hant wrappers make (distill, select, finetune), as hant transform does, which
-# calls the API itself. Two shards of
+# calls the API itself; both time the student beside its teacher through the
+# API (hant_speedup_check), a row per part in place. Two shards of
 # hant distill running at once into one work directory give, once merged, the
 # rows of one unsharded run, and leave no temporary file behind.
 . "$(dirname "$0")/lib_cli.sh"
@@ -27,6 +28,9 @@ fi && ok || { bad "examples/transform.c does not build outside the repository: $
 expect_rc 0 "profile" $H profile "$T/teacher.hant" -o "$T/lut.tsv" --candidates "$POOL" --reps 2 --rounds 1 --threads 2 --validate 4 --quiet --no-check
 # the API, profiling its own table (the latency model fitted on it): the same rows (configurations) as hant profile's
 expect_rc 0 "transform.c" "$T/transform" "$T/teacher.hant" "$R" "$T/api" 1.2 "$T/api.hant" "$POOL" 128 1
+cp "$T/out" "$T/api.out"
+# the student beside its teacher through the API (hant_speedup_check): the speed-up with its spread, and its parts in place
+grep -q '^measured beside the teacher: [0-9.]*x +- [0-9.]* (target 1.20x' "$T/api.out" && ok || bad "transform.c: no measured speed-up: $(tail -n 3 "$T/api.out")"
 keys() { grep -v '^#\|^key\|^model ' "$1" | cut -f1 | sort; }
 [ -n "$(keys "$T/lut.tsv")" ] && [ "$(keys "$T/lut.tsv")" = "$(keys "$T/api/lut.tsv")" ] && ok || bad "profiled rows differ: $(keys "$T/api/lut.tsv" | diff "$T/lut.tsv" - | head -3)"
 # the model's four terms (two more where the fit finds a weight knee, as in a HANT_NO_SIMD build)
@@ -50,6 +54,8 @@ expect_rc 0 "hant transform" $H transform "$T/teacher.hant" --speedup 1.2 --name
 for f in scores.tsv s-init.hant choices-s.tsv; do cmp -s "$W/$f" "$X/$f" && ok || bad "hant transform: $f differs from the wrappers'"; done
 cmp -s "$T/wrap.hant" "$X/s.hant" && ok || bad "hant transform made another student than the wrappers"
 [ -s "$X/runs.tsv" ] && [ -s "$X/report.md" ] && [ -s "$X/blocks-s.tsv" ] && [ -s "$X/pareto.tsv" ] && ok || bad "hant transform: runs.tsv, report.md, blocks-s.tsv or pareto.tsv missing"
+np=$(grep -c '^  part ' "$T/api.out"); nb=$(grep -vc '^#\|^part' "$X/blocks-s.tsv")
+[ "$np" -gt 2 ] && [ "$np" -eq "$nb" ] && ok || bad "parts in place: transform.c $np, hant transform's blocks-s.tsv $nb"
 # two shards at once into one directory, then merged
 S="$T/s"; DA="$T/teacher.hant --work $S --pool $POOL --images 128 --data $R --threads 1 --quiet"
 $H distill $DA --shard 0/2 >"$T/s0.log" 2>&1 & p0=$!

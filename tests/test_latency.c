@@ -2,9 +2,9 @@
    drift and noise, the latency model's fit on synthetic networks with a known
    bias, the machine fingerprint and the refusal of foreign tables, the
    single cost model (select's per-part costs add up to the prediction), and
-   one real bracketed timing of a tiny network (reported, not bounded: a
-   shared machine's timings are noise). No test here reads the clock except
-   the last one. Selection under a model with a knee is checked against a
+   one real bracketed timing of a tiny network and a tiny student beside its
+   teacher (reported, not bounded: a shared machine's timings are noise). No
+   other test here reads the clock. Selection under a model with a knee is checked against a
    brute force. */
 #define HANT_IMPLEMENTATION
 #include "hant.h"
@@ -1520,6 +1520,87 @@ static void test_tiny_bracketed(void) {
     hant_context_destroy(ctx);
 }
 
+/* hant_speedup_check (hant transform's check, through the API): its errors,
+   and on a tiny teacher and a student with one block made identity, the
+   counts, prior groups, and each part's price and level taken from the table
+   exactly. The times themselves are reported, bounded only by sanity. */
+static void test_speedup_check(void) {
+    hant_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.threads = 1;
+    hant_context *ctx;
+    HT_CHECK(hant_context_create(&cfg, &ctx) == HANT_OK, "context");
+    static hant_arch ta, sa, other;
+    memset(&ta, 0, sizeof ta);
+    ta.in_h = ta.in_w = 16; ta.in_c = 3; ta.num_classes = 10;
+    ta.stem_cout = 16; ta.stem_kernel = 3; ta.stem_stride = 1; ta.stem_act = HANT_ACT_RELU;
+    ta.head_cout = 32; ta.head_act = HANT_ACT_RELU; ta.num_blocks = 3;
+    for (int b = 0; b < 3; b++) {
+        hant_block_spec *k = &ta.blocks[b];
+        k->kind = HANT_BLOCK_CONV; k->cin = k->cout = 16; k->kernel = 3; k->stride = 1; k->act = HANT_ACT_RELU;
+    }
+    sa = ta; sa.blocks[1].kind = HANT_BLOCK_IDENTITY;
+    other = ta; other.in_h = other.in_w = 8;
+    hant_net *tn = NULL, *sn = NULL, *on = NULL;
+    HT_CHECK(hant_net_create(ctx, &ta, 1, &tn) == HANT_OK && hant_net_create(ctx, &sa, 2, &sn) == HANT_OK && hant_net_create(ctx, &other, 3, &on) == HANT_OK,
+             "nets: %s", hant_last_error());
+    if (!tn || !sn || !on) goto done;
+    static hant_speedup_result r;
+    hant_speedup_config sc;
+    memset(&sc, 0, sizeof sc);
+    HT_CHECK(hant_speedup_check(NULL, sn, &sc, &r) == HANT_ERR_INVALID_ARG && hant_speedup_check(tn, sn, &sc, NULL) == HANT_ERR_INVALID_ARG, "NULL refused");
+    HT_CHECK(hant_speedup_check(tn, on, &sc, &r) == HANT_ERR_INVALID_ARG && strstr(hant_last_error(), "8x8x3"), "another input refused: %s", hant_last_error());
+    sc.groups = HANT_SPEEDUP_MAX_GROUPS + 1;
+    HT_CHECK(hant_speedup_check(tn, sn, &sc, &r) == HANT_ERR_INVALID_ARG, "too many groups refused");
+    sc.groups = 2; sc.prior = 2;
+    HT_CHECK(hant_speedup_check(tn, sn, &sc, &r) == HANT_ERR_INVALID_ARG, "prior groups without their estimates refused");
+    /* a table of the parts: stem, the conv block (shared key), head */
+    hant_lut lut;
+    memset(&lut, 0, sizeof lut);
+    lut.batch = 1; lut.threads = 1;
+    for (int p = HANT_PART_STEM; p <= ta.num_blocks; p++) {
+        char sig[256], key[256];
+        hant_part_signature(&ta, p, sig, sizeof sig);
+        hant_lut_key(key, sizeof key, sig, 1, 1, "fp32");
+        hant_timing t = { 0.002 + 0.001 * (p + 1), 0, 0, 1, 0, 0 };
+        HT_CHECK(hant_lut_set(&lut, key, &t) == HANT_OK, "set %s", key);
+    }
+    const double prior_est[2] = { 1.5, 1.6 }, prior_unc[2] = { 0.01, 0.02 };
+    sc.lut = &lut; sc.prior_est = prior_est; sc.prior_unc = prior_unc;
+    HT_CHECK(hant_speedup_check(tn, sn, &sc, &r) == HANT_OK, "check: %s", hant_last_error());
+    HT_CHECK(r.ngroups == 4 && r.speedup.n == 4 && r.group_est[0] == 1.5 && r.group_unc[1] == 0.02 && r.group_est[2] > 0 && r.group_est[3] > 0,
+             "groups: %d (%d used), %g %g %g %g", r.ngroups, r.speedup.n, r.group_est[0], r.group_est[1], r.group_est[2], r.group_est[3]);
+    HT_CHECK(r.teacher_ms > 0 && HT_CLOSE(r.student_ms, r.teacher_ms / r.speedup.center, 1e-12, 0), "teacher %g ms, student %g ms", r.teacher_ms, r.student_ms);
+    double tp = -1, sp = -1;
+    HT_CHECK(hant_lut_teacher_price(&lut, &ta, 1, 1, &tp, NULL) == HANT_OK && hant_lut_predict(&lut, &sa, 1, 1, &sp) == HANT_OK, "prices");
+    HT_CHECK(r.teacher_pred_ms == tp && r.student_pred_ms == sp && HT_CLOSE(r.level, r.teacher_ms / tp, 1e-12, 0), "the table's prices: %g %g (%g %g), level %g",
+             r.teacher_pred_ms, r.student_pred_ms, tp, sp, r.level);
+    HT_CHECK(r.nparts == sa.num_blocks + 2 && r.parts[0].part == HANT_PART_STEM && r.parts[r.nparts - 1].part == sa.num_blocks, "parts: %d", r.nparts);
+    double sum = 0;
+    for (int i = 0; i < r.nparts; i++) {
+        const hant_part_check *c = &r.parts[i];
+        double ms = -1;
+        HT_CHECK(hant_lut_part_ms(&lut, &sa, c->part, 1, 1, &ms) == HANT_OK && c->pred_ms == ms && HT_CLOSE(c->pred_level_ms, ms * r.level, 1e-12, 0),
+                 "part %d: price %g (table %g), at the level %g", c->part, c->pred_ms, ms, c->pred_level_ms);
+        HT_CHECK(isfinite(c->inplace_ms) && c->unc_ms >= 0, "part %d: %g +- %g ms", c->part, c->inplace_ms, c->unc_ms);
+        if (c->part == 1) HT_CHECK(c->pred_ms == 0, "the identity block's price %g", c->pred_ms);
+        sum += c->inplace_ms;
+    }
+    printf("  tiny student beside its teacher: %.3fx +- %.3f (its own groups %.3f, %.3f), parts in place sum to %.4f ms of %.4f (reported)\n", r.speedup.center,
+           r.speedup.unc, r.group_est[2], r.group_est[3], sum, r.student_ms);
+    /* the groups alone, no table; then the teacher beside itself */
+    memset(&sc, 0, sizeof sc);
+    sc.groups = 3; sc.no_parts = 1;
+    HT_CHECK(hant_speedup_check(tn, sn, &sc, &r) == HANT_OK && r.ngroups == 3 && r.nparts == 0 && r.teacher_pred_ms == -1 && r.student_pred_ms == -1 && r.level == -1,
+             "groups alone: %d groups, %d parts, prices %g %g", r.ngroups, r.nparts, r.teacher_pred_ms, r.student_pred_ms);
+    HT_CHECK(hant_speedup_check(tn, tn, &sc, &r) == HANT_OK && r.speedup.center > 0.5 && r.speedup.center < 2, "the teacher beside itself: %.3fx",
+             r.speedup.center);
+    hant_lut_free(&lut);
+done:
+    hant_net_destroy(tn); hant_net_destroy(sn); hant_net_destroy(on);
+    hant_context_destroy(ctx);
+}
+
 /* The late-worker guard: its rule on synthetic pool tallies, and the tallies
    of a real 2-thread timing (counted, not bounded). */
 static void test_late_worker(void) {
@@ -1590,6 +1671,7 @@ int main(int argc, char **argv) {
     HT_RUN(test_inplace_fit);
     HT_RUN(test_inplace_selection);
     HT_RUN(test_tiny_bracketed);
+    HT_RUN(test_speedup_check);
     HT_RUN(test_validate_head);
     HT_RUN(test_late_worker);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
