@@ -1327,9 +1327,9 @@ hant_status hant_lut_profile(hant_context *ctx, const hant_arch *teacher, const 
    price (hant_lut_part_ms), also at this run's level (times the teacher's
    measured time over its price: a table made or rescaled when the machine ran
    at another speed claims only the ratios), so that a student that misses its
-   target shows where the table was wrong. Timed on the teacher's context's
-   threads, holding the profile lock (progress stage "wait"; then "groups" and
-   "parts", done/total). teacher and student take the same input. */
+   target shows where the table was wrong. Timed on their context's threads
+   (both in one context), holding the profile lock (progress stage "wait";
+   then "groups" and "parts", done/total). Both take the same input. */
 #define HANT_SPEEDUP_MAX_GROUPS 32
 typedef struct hant_speedup_config {
     int batch;                  /* 0: 1 */
@@ -16616,6 +16616,7 @@ hant_status hant_speedup_check(hant_net *teacher, hant_net *student, const hant_
     if (ta->in_h != sa.in_h || ta->in_w != sa.in_w || ta->in_c != sa.in_c)
         return hant__fail(HANT_ERR_INVALID_ARG, "hant_speedup_check: the student takes %dx%dx%d, the teacher %dx%dx%d", sa.in_h, sa.in_w, sa.in_c, ta->in_h,
                           ta->in_w, ta->in_c);
+    if (student->ctx != teacher->ctx) return hant__fail(HANT_ERR_INVALID_ARG, "hant_speedup_check: the student and the teacher in two contexts (timed on other threads)");
     memset(out, 0, sizeof *out);
     out->teacher_pred_ms = out->student_pred_ms = out->level = -1;
     for (int i = 0; i < cfg.prior; i++) { out->group_est[i] = cfg.prior_est[i]; out->group_unc[i] = cfg.prior_unc[i]; }

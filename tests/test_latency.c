@@ -1550,6 +1550,15 @@ static void test_speedup_check(void) {
     memset(&sc, 0, sizeof sc);
     HT_CHECK(hant_speedup_check(NULL, sn, &sc, &r) == HANT_ERR_INVALID_ARG && hant_speedup_check(tn, sn, &sc, NULL) == HANT_ERR_INVALID_ARG, "NULL refused");
     HT_CHECK(hant_speedup_check(tn, on, &sc, &r) == HANT_ERR_INVALID_ARG && strstr(hant_last_error(), "8x8x3"), "another input refused: %s", hant_last_error());
+    {
+        hant_context *c2;
+        hant_net *s2 = NULL;
+        HT_CHECK(hant_context_create(&cfg, &c2) == HANT_OK && hant_net_create(c2, &sa, 2, &s2) == HANT_OK, "a second context");
+        HT_CHECK(hant_speedup_check(tn, s2, &sc, &r) == HANT_ERR_INVALID_ARG && strstr(hant_last_error(), "two contexts"), "a student of another context refused: %s",
+                 hant_last_error());
+        hant_net_destroy(s2);
+        hant_context_destroy(c2);
+    }
     sc.groups = HANT_SPEEDUP_MAX_GROUPS + 1;
     HT_CHECK(hant_speedup_check(tn, sn, &sc, &r) == HANT_ERR_INVALID_ARG, "too many groups refused");
     sc.groups = 2; sc.prior = 2;
