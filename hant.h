@@ -16622,7 +16622,7 @@ hant_status hant_speedup_check(hant_net *teacher, hant_net *student, const hant_
     for (int i = 0; i < cfg.prior; i++) { out->group_est[i] = cfg.prior_est[i]; out->group_unc[i] = cfg.prior_unc[i]; }
     out->ngroups = cfg.prior;
     hant_context *ctx = teacher->ctx;
-    int lock = hant_profile_lock(cfg.progress, cfg.user), np = 0, nnow = 0;
+    int lock = hant_profile_lock(cfg.progress, cfg.user), nnow = 0;
     hant_bracket b;
     memset(&b, 0, sizeof b);
     b.ctx = ctx; b.ref = teacher; b.batch = batch; b.drift_tol = 0.10; b.pc.reps = 10;
@@ -16656,16 +16656,13 @@ hant_status hant_speedup_check(hant_net *teacher, hant_net *student, const hant_
                 pa.num_blocks = k; pa.num_classes = 0; pa.head_cout = 0; pa.head_quant = 0; pa.head_hidden = 0;
                 int only_identity = !pa.stem_cout;
                 for (int j = 0; only_identity && j < k; j++) only_identity = pa.blocks[j].kind == HANT_BLOCK_IDENTITY;
-                nets[k - k0] = NULL;
                 if (!only_identity && (st = hant_net_create(ctx, &pa, 1, &nets[k - k0]))) {
                     st = hant__fail(st, "hant_speedup_check: the prefix of %d blocks: %s", k, hant_last_error());
                     goto done;
                 }
             }
-            np = k1 - k0;
-            if ((st = hant_bracket_nets(&b, nets, np, pre + k0))) goto done;
-            for (int j = 0; j < np; j++) { hant_net_destroy(nets[j]); nets[j] = NULL; }
-            np = 0;
+            if ((st = hant_bracket_nets(&b, nets, k1 - k0, pre + k0))) goto done;
+            for (int j = 0; j < 3; j++) { hant_net_destroy(nets[j]); nets[j] = NULL; }
             if (cfg.progress) cfg.progress(cfg.user, "parts", k1, sa.num_blocks + 1);
             if (nnow < groups) HANT__SPEEDUP_GROUP();
         }
@@ -16704,7 +16701,7 @@ hant_status hant_speedup_check(hant_net *teacher, hant_net *student, const hant_
         }
     }
 done:
-    for (int j = 0; j < np; j++) hant_net_destroy(nets[j]);
+    for (int j = 0; j < 3; j++) hant_net_destroy(nets[j]); /* a chunk cut short by an error */
     hant__pl_free(ctx, pre);
     b.ref = NULL;
     hant_bracket_free(&b);
