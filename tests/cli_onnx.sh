@@ -62,6 +62,17 @@ EOF
     else bad "$n ($src): relative error $e > 1e-4"; fi
   done
 done
+# a network hant cannot express is refused, naming the node at fault: a ResNeXt block's grouped conv
+if $PY -c "import inspect, torch
+from torchvision.models.resnet import ResNet, Bottleneck
+torch.manual_seed(0)
+m = ResNet(Bottleneck, [1, 1, 1, 1], groups=2, width_per_group=8, num_classes=10).eval()
+kw = {'dynamo': False} if 'dynamo' in inspect.signature(torch.onnx.export).parameters else {}
+torch.onnx.export(m, torch.randn(1, 3, 32, 32), '$T/resnext.onnx', opset_version=13, **kw)" >"$T/py2.log" 2>&1; then
+  expect_rc 1 "import a ResNeXt block" "$H" import "$T/resnext.onnx" -o "$T/resnext.hant" &&
+  { grep -q "node '[^']*layer1.0/conv2/Conv' (Conv) could not be placed: a grouped convolution (group 2)" "$T/err" && ok ||
+    bad "import a ResNeXt block: $(head -c 300 "$T/err")"; }
+else bad "the ResNeXt-style export: $(tail -n 3 "$T/py2.log")"; fi
 # info on an .onnx file lists the ONNX nodes of each block; the .hant keeps the normalisation
 d="$T/ref/resnet18-o13-fold"
 "$H" info "$d/model.onnx" >"$T/out" 2>&1 && grep -q "<- .*layer1" "$T/out" && ok || bad "info model.onnx: $(head -c 300 "$T/out")"
