@@ -12673,6 +12673,9 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
     for (int k = 1; k < n->nout; k++)
         if (n->out[k] >= 0 && strcmp(op, "Dropout") && strcmp(op, "BatchNormalization"))
             return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s) has %d outputs", g->path, n->name, op, n->nout);
+    if (!strcmp(op, "Concat")) /* (a reshape target's Concat of constants was folded before) */
+        return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (Concat) concatenates feature maps (ShuffleNet, DenseNet, Inception branches): "
+                          "hant's blocks join paths only by a residual Add; %s", g->path, n->name, hant__ox_supported);
     const hant__oxval *X = &g->vals[x];
     hant__oxval *O = &g->vals[o];
     O->kind = HANT__OXV_FEAT;
@@ -12683,7 +12686,8 @@ static hant_status hant__ox_shape(hant__ox *g, int node) {
         if (v >= 0 && !g->vals[v].kind)
             return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): input '%s' is an unsupported output", g->path, n->name, op, g->vals[v].name);
         if (v >= 0 && hant__ox_isfeat(g, v) && strcmp(op, "Add") && strcmp(op, "Mul"))
-            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): input %d must be a constant; %s", g->path, n->name, op, k, hant__ox_supported);
+            return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s): input %d is a feature map; hant takes it only as a constant; %s", g->path, n->name, op,
+                              k, hant__ox_supported);
     }
     if (!strcmp(op, "Conv")) {
         int w = n->nin > 1 ? hant__ox_res(g, n->in[1]) : -1;

@@ -613,6 +613,20 @@ static void test_hostile(void) {
         tiny_io(&g4);
         m = model_with_graph(&g4, 13);
         expect_fail(&m, HANT_ERR_UNSUPPORTED, "com.example", "custom domain"); free(m.p);
+        /* two feature maps joined by another op than a residual Add: named as such */
+        attr ax1 = { "axis", 2, 1, 0, 0, { 0 } };
+        pb g5 = { 0 };
+        node(&g5, "Relu", "r", "x", "xr", 0, NULL);
+        node(&g5, "Concat", "branches", "x,xr", "logits", 1, &ax1);
+        tiny_io(&g5);
+        m = model_with_graph(&g5, 13);
+        expect_fail(&m, HANT_ERR_UNSUPPORTED, "'branches' (Concat) concatenates feature maps", "concat of feature maps"); free(m.p);
+        pb g6 = { 0 };
+        node(&g6, "Relu", "r", "x", "xr", 0, NULL);
+        node(&g6, "Pow", "pw", "x,xr", "logits", 0, NULL);
+        tiny_io(&g6);
+        m = model_with_graph(&g6, 13);
+        expect_fail(&m, HANT_ERR_UNSUPPORTED, "'pw' (Pow): input 1 is a feature map", "op on two feature maps"); free(m.p);
     }
     /* Q/DQ: a bad scale, a pair that does not undo itself, a u8 map read by
        another op, per-channel scales that do not match the weight */
