@@ -15,8 +15,8 @@
 FUZZ_TARGETS = hant onnx npy idx lut sig solver scores choices report
 FUZZ_SECONDS ?= 30
 FUZZ_CC ?= clang
-# -O0: clang 14 builds fuzz_all in about 30 s there and had not finished at -O1 after 50 minutes (the
-# header has grown; RESULTS.md, "twenty-seventh session"); FUZZ_CFLAGS=... overrides
+# -O0: with clang 14, fuzz_all builds in about 30 s on the project's 2-core machine; at -O1 the grown
+# header had not finished after 50 minutes (RESULTS.md, "The twenty-seventh session"). FUZZ_CFLAGS=... overrides
 FUZZ_CFLAGS = -std=c11 -g -O0 -march=native -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I.
 FUZZ_DEPS = tests/fuzz/fuzz_common.h $(HEADERS) examples/hant.c $(wildcard examples/*.inc)
 
