@@ -13307,8 +13307,6 @@ static hant_status hant__ox_block(hant__ox *g, hant__oxmap *m, int cur, int *nex
     b->groups = 1;
     const hant__oxunit *L = &ch[nch - 1];
     const char *why = NULL;
-    char grouped[160];
-    int why_node = ch[0].node;
     if (nch == 1 && post == HANT_ACT_NONE) { /* conv block, or fused without expansion */
         b->kernel = L->k; b->stride = L->stride; b->act = L->act; b->expansion = 1;
         if (proj) why = "a 1x1 projection shortcut around a single convolution";
@@ -13331,18 +13329,17 @@ static hant_status hant__ox_block(hant__ox *g, hant__oxmap *m, int cur, int *nex
                 why = res ? "a residual add where the shape changes" : "no residual add, but hant adds the input when the stride is 1 and the width is kept";
         }
     } else if (post != HANT_ACT_NONE) { /* ResNet: activation after the add */
-        int gi = -1; /* ResNeXt, RegNet: name the grouped conv, not the block's first */
-        for (int i = 0; i < nch && gi < 0; i++) if (!hant__ox_dense(&ch[i])) gi = i;
-        if (gi >= 0) {
-            snprintf(grouped, sizeof grouped, "a grouped convolution (group %d) in a block with an activation after the residual add "
-                     "(ResNeXt, RegNet): hant's ResNet blocks have groups 1", ch[gi].groups);
-            why = grouped; why_node = ch[gi].node;
-        } else if (se_at >= 0) why = "squeeze-excite in a block with an activation after the residual add";
-        else if (nch == 2 && hant__ox_dense(&ch[0]) && hant__ox_dense(L) && ch[0].k == L->k && L->stride == 1 && ch[0].act == post) {
+        for (int i = 0; i < nch; i++) /* ResNeXt, RegNet: named at the grouped conv, not the block's first */
+            if (!hant__ox_dense(&ch[i]))
+                return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s) could not be placed: a grouped convolution (group %d) in a block with an "
+                                  "activation after the residual add (ResNeXt, RegNet): hant's ResNet blocks have groups 1; %s", g->path,
+                                  g->nodes[ch[i].node].name, g->nodes[ch[i].node].op, ch[i].groups, hant__ox_supported);
+        if (se_at >= 0) why = "squeeze-excite in a block with an activation after the residual add";
+        else if (nch == 2 && ch[0].k == L->k && L->stride == 1 && ch[0].act == post) {
             b->kind = HANT_BLOCK_RESNET_BASIC; b->kernel = ch[0].k; b->stride = ch[0].stride;
             if (ch[0].cout != b->cout) b->hidden = ch[0].cout;
-        } else if (nch == 3 && hant__ox_dense(&ch[0]) && hant__ox_dense(&ch[1]) && hant__ox_dense(L) && ch[0].k == 1 && L->k == 1 &&
-                   ch[0].stride == 1 && L->stride == 1 && ch[0].act == post && ch[1].act == post && ch[0].cout == ch[1].cout) {
+        } else if (nch == 3 && ch[0].k == 1 && L->k == 1 && ch[0].stride == 1 && L->stride == 1 && ch[0].act == post && ch[1].act == post &&
+                   ch[0].cout == ch[1].cout) {
             b->kind = HANT_BLOCK_RESNET_BOTTLENECK; b->kernel = ch[1].k; b->stride = ch[1].stride;
             if (b->cout % 4 || ch[0].cout != b->cout / 4) b->hidden = ch[0].cout;
         } else why = "ResNet blocks are conv-BN-act, conv-BN (basic) or 1x1, kxk, 1x1 (bottleneck), with one activation after the add";
@@ -13373,8 +13370,8 @@ static hant_status hant__ox_block(hant__ox *g, hant__oxmap *m, int cur, int *nex
     for (int i = 0; i < nch; i++) nq += ch[i].q;
     if (!why && nq && nq != nch + proj) why = "an int8 block quantises the input of every convolution (QuantizeLinear, DequantizeLinear)";
     if (nq) b->quant = HANT_QUANT_INT8;
-    if (why) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s) could not be placed: %s; %s", g->path, g->nodes[why_node].name,
-                               g->nodes[why_node].op, why, hant__ox_supported);
+    if (why) return hant__fail(HANT_ERR_UNSUPPORTED, "%s: node '%s' (%s) could not be placed: %s; %s", g->path, g->nodes[ch[0].node].name,
+                               g->nodes[ch[0].node].op, why, hant__ox_supported);
     /* units in hant's build order */
     if (b->kind != HANT_BLOCK_RESNET_BASIC && b->kind != HANT_BLOCK_RESNET_BOTTLENECK) { /* units in path order, the SE apart */
         for (int i = 0; i < nch && !st; i++) st = hant__ox_add_unit(g, m, &ch[i]);
