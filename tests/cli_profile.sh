@@ -104,10 +104,13 @@ ms=$(sed -n 's/^# reference_ms	//p' "$T/lut.tsv")
 awk -F'\t' -v ms="$ms" 'BEGIN { OFS = "\t" } /^# reference_ms/ { print "# reference_ms", ms * 10; next } /^#|^key|^model time / { print; next } { $2 *= 10; print }' "$T/lut.tsv" > "$T/speed.tsv"
 expect_rc 0 "drift: the machine's speed" $H profile b0-fm -o "$T/speed.tsv" --candidates "$P" --reps 3 --rounds 3 --table-tol 0.5
 grep -q "speed changed.*rescaled by 0\.[0-2]" "$T/out" && ok || bad "message: $(cat "$T/out")"
-# a table from another CPU (the issue's Zen 3) is refused, or used with a warning
-sed 's/^# vendor	.*/# vendor	AuthenticAMD/; s/^# family	.*/# family	25/; s/^# model	.*/# model	1/' "$T/lut.tsv" > "$T/zen3.tsv"
+# a table from another CPU is refused, or used with a warning: the issue's Zen 3 here, or an
+# Intel Xeon where this is an AMD CPU
+fv=AuthenticAMD ff=25 fm=1
+[ "$(sed -n 's/^# vendor	//p' "$T/lut.tsv")" = AuthenticAMD ] && fv=GenuineIntel ff=6 fm=207
+sed "s/^# vendor	.*/# vendor	$fv/; s/^# family	.*/# family	$ff/; s/^# model	.*/# model	$fm/" "$T/lut.tsv" > "$T/zen3.tsv"
 expect_rc 1 "foreign table refused" $H profile b0-fm -o "$T/zen3.tsv" --candidates "$P"
-grep -q "another machine or build" "$T/err" && grep -q "vendor AuthenticAMD, here" "$T/err" && grep -q -- "--accept-foreign-table" "$T/err" && ok || bad "message: $(cat "$T/err")"
+grep -q "another machine or build" "$T/err" && grep -q "vendor $fv, here" "$T/err" && grep -q -- "--accept-foreign-table" "$T/err" && ok || bad "message: $(cat "$T/err")"
 # another process holds the profile lock for 2 s: a quiet profile waits, says so on stderr, then runs
 if [ -x "$PY" ] && "$PY" -c 'import socket' 2>/dev/null; then
   # (waits its turn where a suite beside this one profiles)
