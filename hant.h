@@ -1207,7 +1207,9 @@ void hant_bracket_free(hant_bracket *b);
    validation (`validate` random networks and the teacher end to end; with
    int8 candidates and the int8 head's entry, each random network has the
    int8 head with probability 1/2; the latency model fitted on two random
-   folds and scored out of sample, then fitted on all and stored, unless
+   folds of the random networks, the teacher in both (it is priced at its
+   measured time, never predicted), and scored out of sample on the random
+   networks, then fitted on all and stored, unless
    the plain sum did better; PATH.validate, or with score_only the stored
    model scored: PATH.score, nothing saved).
    Progress stages (the result's fields named are set before the call):
@@ -1291,7 +1293,7 @@ typedef struct hant_lut_profile_result {
     /* the networks' own measurement, unc_ms / measured (~95% half-width), and the model's error
        beyond it, max(0, |error| - that): where the worst error is the model's and where the truth's */
     double val_unc_median, val_unc_worst, val_beyond_median, val_beyond_worst;
-    int val_worst_net;                  /* the network of the worst error (0: the teacher, k: randomk) */
+    int val_worst_net;                  /* the network of the worst error (k: randomk; 0: the teacher, when none was drawn) */
     double val_worst_unc;               /* its measurement's relative half-width */
     int inplace_todo, inplace_rows;     /* candidates timed in place by this run; rows in the table */
     double inplace_unc_median;          /* ms: median ~95% half-width of a measured difference */
@@ -1308,6 +1310,9 @@ typedef struct hant_lut_profile_result {
     int val_unsteady, val_drifted, val_tries, val_rounds;
     double val_tol;
     double teacher_ms, teacher_rel;
+    /* the teacher's error, the plain sum's and the model's: not in the figures above, which are the random
+       networks' (it is fitted in every fold, and select prices it at its measured time) */
+    double val_teacher_raw, val_teacher_err;
     char pairs_file[4096], validate_file[4096];
 } hant_lut_profile_result;
 hant_status hant_lut_profile(hant_context *ctx, const hant_arch *teacher, const char *path, const hant_lut_profile_config *cfg,
@@ -16077,11 +16082,16 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
         raw[k] = (X[(size_t)k * K + 1] - y[k]) / y[k];
     }
     if (st) goto done;
-    /* two random folds: each is predicted by the model fitted on the other */
-    for (int k = 0; k < nn; k++) fold[k] = k & 1;
-    for (int k = nn - 1; k > 0; k--) {
+    /* two random folds of the random networks: each is predicted by the model fitted on the other
+       and the teacher (fold -1: in both fits, scored in neither). A table's model is always fitted with
+       its teacher, whose own price is its measured time (hant_lut_set_teacher_price): held out, the
+       network with the most weights was an extrapolation that no use of the model makes (the issue's
+       Zen 3, batch 1: 1146% in 8 of 200 random folds, bench/RESULTS.md, "The twenty-eighth session") */
+    fold[0] = -1;
+    for (int k = 1; k < nn; k++) fold[k] = k & 1;
+    for (int k = nn - 1; k > 1; k--) {
         rng = rng * 6364136223846793005ull + 1442695040888963407ull;
-        int j = (int)((rng >> 33) % (uint64_t)(k + 1)), t = fold[k];
+        int j = 1 + (int)((rng >> 33) % (uint64_t)k), t = fold[k];
         fold[k] = fold[j]; fold[j] = t;
     }
     hant_latency_model m;
@@ -16100,7 +16110,7 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
                     noip[k] = (noip[k] - y[k]) / y[k];
                 }
         }
-    if (inplace && !score_only && !st) hant__err_stats(ctx, noip, nn, &ip_med, &ip_worst);
+    if (inplace && !score_only && !st) hant__err_stats(ctx, noip + 1, nn - 1, &ip_med, &ip_worst);
     if (score_only) { /* the stored model, as it is, on these networks: nothing fitted or saved */
         hant_lut_model(lut, batch, threads, &m);
         for (int k = 0; k < nn && !st; k++) {
@@ -16122,6 +16132,12 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
             }
     }
     if (!st && !score_only) st = hant__prof_fit(p, arch, lut, nets, y, nn, lambda, inplace, &m);
+    /* the teacher, fitted in every fold: its error under the model fitted on all (stored: as stored) */
+    if (!st && !score_only) {
+        st = hant_lut_predict(lut, &nets[0], batch, threads, &cvp[0]);
+        cv[0] = (cvp[0] - y[0]) / y[0];
+        if (inplace) noip[0] = NAN; /* in no fold's score */
+    }
     /* another table's stored model on the same timings (before / after) */
     double cmp_med = 0, cmp_worst = 0;
     int cmp_n = 0, cmp_left = 0;
@@ -16143,32 +16159,36 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
         hant__err_stats(ctx, sub, cmp_n, &cmp_med, &cmp_worst);
     }
     if (st) goto done;
+    /* the figures are the random networks' (the teacher is priced at its measured time, and fitted in
+       every fold); its own errors on a line of their own */
     double raw_med, raw_worst, cv_med, cv_worst, su_med = 0, su_worst = 0, ss_med = 0, ss_worst = 0;
-    hant__err_stats(ctx, raw, nn, &raw_med, &raw_worst);
-    hant__err_stats(ctx, cv, nn, &cv_med, &cv_worst);
-    /* the two kinds of networks apart (the teacher counts as uniform) */
+    const int nr = nn - 1;
+    hant__err_stats(ctx, raw + 1, nr, &raw_med, &raw_worst);
+    hant__err_stats(ctx, cv + 1, nr, &cv_med, &cv_worst);
+    /* the two kinds of networks apart */
     int nu = 0, ns = 0;
-    for (int k = 0; k < nn; k++) if (!skewed[k]) sub[nu++] = cv[k];
+    for (int k = 1; k < nn; k++) if (!skewed[k]) sub[nu++] = cv[k];
     hant__err_stats(ctx, sub, nu, &su_med, &su_worst);
-    for (int k = 0; k < nn; k++) if (skewed[k]) sub[ns++] = cv[k];
+    for (int k = 1; k < nn; k++) if (skewed[k]) sub[ns++] = cv[k];
     hant__err_stats(ctx, sub, ns, &ss_med, &ss_worst);
     /* the truth's own noise beside the error: each network's ~95% half-width, relative */
     double unc_med, unc_worst, bey_med, bey_worst;
-    int wk = 0;
+    int wk = nr ? 1 : 0;
     for (int k = 0; k < nn; k++) {
         sub[k] = y[k] > 0 ? meas[k].unc_ms / y[k] : 0;
-        if (fabs(cv[k]) > fabs(cv[wk])) wk = k;
+        if (k && fabs(cv[k]) > fabs(cv[wk])) wk = k;
     }
     const double wk_unc = sub[wk];
-    hant__err_stats(ctx, sub, nn, &unc_med, &unc_worst);
+    hant__err_stats(ctx, sub + 1, nr, &unc_med, &unc_worst);
     for (int k = 0; k < nn; k++) sub[k] = fmax(0.0, fabs(cv[k]) - sub[k]); /* hant__err_stats sorts a copy */
-    hant__err_stats(ctx, sub, nn, &bey_med, &bey_worst);
+    hant__err_stats(ctx, sub + 1, nr, &bey_med, &bey_worst);
     /* the model is kept only where it beats the plain sum out of sample (a
        few networks timed on a busy machine can fit anything) */
     int plain = !score_only && cv_med > raw_med;
     if (plain) {
         double r2 = 0;
         for (int k = 0; k < nn; k++) r2 += raw[k] * raw[k];
+        cvp[0] = X[1]; cv[0] = raw[0]; /* the teacher under the plain sum the table keeps */
         memset(&m, 0, sizeof m);
         m.coef[1] = 1; m.nfit = nn; m.resid = sqrt(r2 / nn);
     }
@@ -16200,6 +16220,8 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
     fprintf(vf, "# the measurements' own ~95%% half-width: median %.2f%% largest %.2f%%; the model's error beyond it: median %.2f%% worst %.2f%%; "
                 "the worst error on %s%d, measured +- %.2f%%\n",
             100 * unc_med, 100 * unc_worst, 100 * bey_med, 100 * bey_worst, wk ? "random" : "teacher", wk, 100 * wk_unc);
+    fprintf(vf, "# the teacher (%s; priced at its measured time): sum of entries %+.2f%%, the model %+.2f%%\n",
+            score_only ? "in the stored model's fit" : "in every fold's fit, not scored out of sample", 100 * raw[0], 100 * cv[0]);
     if (inplace && !score_only)
         fprintf(vf, "# in place: the model with its per-candidate in-place corrections; the same folds fitted without them: median %.2f%% worst %.2f%%\n", 100 * ip_med,
                 100 * ip_worst);
@@ -16210,14 +16232,14 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
     if (head_q8) {
         int nh = 0, nq = 0;
         double f_med = 0, f_worst = 0, q_med = 0, q_worst = 0;
-        for (int k = 0; k < nn; k++) if (!nets[k].head_quant) sub[nh++] = cv[k];
+        for (int k = 1; k < nn; k++) if (!nets[k].head_quant) sub[nh++] = cv[k];
         hant__err_stats(ctx, sub, nh, &f_med, &f_worst);
-        for (int k = 0; k < nn; k++) if (nets[k].head_quant) sub[nq++] = cv[k];
+        for (int k = 1; k < nn; k++) if (nets[k].head_quant) sub[nq++] = cv[k];
         hant__err_stats(ctx, sub, nq, &q_med, &q_worst);
-        fprintf(vf, "# %s by head: %d fp32 (the teacher included) median %.2f%% worst %.2f%%; %d int8 median %.2f%% worst %.2f%%\n",
+        fprintf(vf, "# %s by head: %d fp32 median %.2f%% worst %.2f%%; %d int8 median %.2f%% worst %.2f%%\n",
                 score_only ? "the stored model" : "out of sample", nh, 100 * f_med, 100 * f_worst, nq, 100 * q_med, 100 * q_worst);
     }
-    fprintf(vf, "# %s by kind: %d uniform networks (the teacher included) median %.2f%% worst %.2f%%; %d skewed toward cheap candidates median %.2f%% worst %.2f%%\n",
+    fprintf(vf, "# %s by kind: %d uniform networks median %.2f%% worst %.2f%%; %d skewed toward cheap candidates median %.2f%% worst %.2f%%\n",
             score_only ? "the stored model" : "out of sample", nu, 100 * su_med, 100 * su_worst, ns, 100 * ss_med, 100 * ss_worst);
     fprintf(vf, "net\tarch\tmeasured_ms\tunc_ms\trel\tsum_ms\tparts\tmwords\tpredicted_ms\traw_err_pct\tcv_err_pct\tsampling\tint8_parts\tint8_ms\ttiled_parts\ttiled_ms\tinplace_ms\tcompare_ms\tcompare_err_pct\tnoinplace_cv_err_pct\tblocks\thead\n");
     for (int k = 0; k < nn; k++) {
@@ -16267,7 +16289,7 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
     res->val_worst_net = wk; res->val_worst_unc = wk_unc;
     res->val_cmp_median = cmp_med; res->val_cmp_worst = cmp_worst; res->val_noip_median = ip_med; res->val_noip_worst = ip_worst;
     res->inplace_scale = inplace ? hant__inplace_scale(lut) : 0;
-    res->teacher_ms = y[0]; res->teacher_rel = meas[0].rel;
+    res->teacher_ms = y[0]; res->teacher_rel = meas[0].rel; res->val_teacher_raw = raw[0]; res->val_teacher_err = cv[0];
     snprintf(res->validate_file, sizeof res->validate_file, "%s", vpath);
     hant__prof_say(p, "validated", nn, nn);
 done:

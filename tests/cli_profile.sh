@@ -39,14 +39,21 @@ expect_rc 0 "validate: the int8 head" $H profile b0-fm -o "$T/lut8.tsv" --candid
 grep -q '^head .* q=int8 ' "$T/lut8.tsv" && ok || bad "no int8 head entry"
 awk -F'\t' '$1 == "teacher0" { t = $22 ~ /^Tf\// } /^random[0-9]/ { if ($22 ~ /^1q\/[0-9.]+\/[0-9.]+$/) q++; else if ($22 ~ /^Tf\//) f++; else bad = 1 } END { print "  (int8 heads " q + 0 ", fp32 " f + 0 ")"; exit bad || !(t && q && f) }' "$T/lut8.tsv.validate" && ok || bad "head column: $(cut -f1,22 "$T/lut8.tsv.validate" | tr '\t\n' ' ,')"
 grep -q '^# out of sample by head: [0-9]* fp32 .* int8 ' "$T/lut8.tsv.validate" && ok || bad "no error by head: $(grep '^#' "$T/lut8.tsv.validate" | tail -2)"
-# the measurements' own half-width and the error beyond it, as the rows give them
+# the measurements' own half-width and the error beyond it, as the random networks' rows give them
 awk -F'\t' '/^# the measurements/ { l = $0; gsub(/[^0-9.]+/, " ", l); split(l, f, " "); um = f[2]; uw = f[3]; bm = f[4]; bw = f[5]; wn = f[6]; wu = f[7]; seen = 1 }
-  /^(teacher|random)[0-9]/ { u = 100 * $4 / $3; e = $11 < 0 ? -$11 : $11; b = e - u; if (b < 0) b = 0
+  /^random[0-9]/ { u = 100 * $4 / $3; e = $11 < 0 ? -$11 : $11; b = e - u; if (b < 0) b = 0
     if (u > mu) mu = u; if (b > mb) mb = b; if (e > me) { me = e; mn = $1; mnu = u } }
   function near(a, b) { return a - b < 0.05 && b - a < 0.05 }
   END { sub(/^[a-z]+/, "", mn); exit !(seen && near(uw, mu) && near(bw, mb) && wn == mn && near(wu, mnu) && um <= uw && bm <= bw) }' "$T/lut8.tsv.validate" && ok ||
   bad "measurement half-width or error beyond it: $(grep '^# the measurements' "$T/lut8.tsv.validate")"
 grep -q '^  the measurements themselves: ~95% half-width median' "$T/out" && ok || bad "no measurement half-width in the output"
+# out of sample means the random networks: the teacher is fitted in every fold (it is priced at its measured
+# time), so the worst out-of-sample error is the random rows' and the teacher's own errors have a line of their own
+awk -F'\t' '/^# sum of entries/ { l = $0; sub(/.*the model [^:]*: /, "", l); gsub(/[^0-9.]+/, " ", l); split(l, f, " "); w = f[2]; seen = 1 }
+  /^# the teacher \(in every fold/ { l = $0; sub(/.*the model /, "", l); sub(/%.*/, "", l); tm = l + 0; tl = 1 }
+  /^teacher0/ { tc = $11 + 0 } /^random[0-9]/ { e = $11 < 0 ? -$11 : $11; if (e > me) me = e }
+  END { exit !(seen && tl && w - me < 0.01 && me - w < 0.01 && tm - tc < 0.01 && tc - tm < 0.01) }' "$T/lut8.tsv.validate" && ok ||
+  bad "out of sample is not the random networks' or no teacher line: $(grep '^# sum of\|^# the teacher' "$T/lut8.tsv.validate")"
 # a table made before the head was drawn has no int8 head: it scores the networks it can price, and says how many it left out
 expect_rc 0 "compare: a table without the int8 head" $H profile b0-fm -o "$T/lut8.tsv" --candidates "$P+q8" --reps 3 --rounds 3 --validate 12 --validate-rounds 3 --score-only --no-check --compare "$T/lut.tsv"
 grep -q '^# compare: .*median .* ([0-9]* networks; [1-9][0-9]* it has no entry for left out)$' "$T/lut8.tsv.score" && ok || bad "compare line: $(grep '^# compare' "$T/lut8.tsv.score")"
