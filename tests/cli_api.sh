@@ -15,11 +15,12 @@ R="$T/set"; W="$T/w"; POOL='teacher;identity;mbconv:e=1:k=3:se=0:act=relu;conv:k
 "$TD" --make-set "$R" 384 0 32 32 3 4 && "$TD" --make-model "$T/teacher.hant" 32 32 3 4 && ok || { bad "fixtures"; finish; exit; }
 # built as a user's application would be: the two headers copied next to it, outside the repository,
 # with the ISA flags of the hant under test (make test passes them), so that both train alike
-# make test compiles it so beside the tool, in parallel with the other programs (Makefile,
-# $(B)/transform): its outcome is taken when it is newer than the sources and was made with this
+# make test compiles it so beside the first suites (Makefile, $(B)/transform; this suite waits while
+# that build runs): its outcome is taken when it is newer than the sources and was made with this
 # very command; otherwise (a suite run alone, other flags) it is built here
 c="${HANT_CC:-cc} -std=c11 -O2 ${HANT_ARCHFLAGS:--march=native} src/transform.c -o ../transform -lm -lpthread"
 A=$(dirname "$H")/transform.app
+while [ -f "$A/pid" ] && [ ! -f "$A/rc" ] && kill -0 "$(cat "$A/pid")" 2>/dev/null; do sleep 1; done
 if [ -f "$A/rc" ] && [ "$(cat "$A/cmd")" = "$c" ] && [ "$A/rc" -nt hant.h ] && [ "$A/rc" -nt hant_solver.h ] && [ "$A/rc" -nt examples/transform.c ]; then
   [ "$(cat "$A/rc")" = 0 ] && cp "$(dirname "$H")/transform" "$T/transform" && echo "  (examples/transform.c: built by make test, $A)"
 else
