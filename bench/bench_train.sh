@@ -11,8 +11,16 @@ T=${1:-2}; R=${2:-3}; B=${3:-128}; DB=${4:-256}
 RT=; [ "${REALTIME:-0}" = 1 ] && RT="chrt -f 50"
 PY=/usr/bin/python3
 out=$(mktemp); trap 'rm -f "$out"' EXIT
-sides="new:build/cc-native new-avx2:build/cc-avx2"
-[ -n "$BASE" ] && sides="$sides base:$BASE/build/cc-native base-avx2:$BASE/build/cc-avx2"
+# On a CPU without AVX-512 the native build is the AVX2 build and PyTorch runs AVX2 uncapped: one
+# side and one PyTorch run each (SIDES / CAPS override: "new:build/cc-native ...", "default avx2")
+if grep -q avx512f /proc/cpuinfo; then
+  sides="new:build/cc-native new-avx2:build/cc-avx2"; caps="default avx2"
+  [ -n "$BASE" ] && sides="$sides base:$BASE/build/cc-native base-avx2:$BASE/build/cc-avx2"
+else
+  sides="new:build/cc-native"; caps=default
+  [ -n "$BASE" ] && sides="$sides base:$BASE/build/cc-native"
+fi
+sides=${SIDES:-$sides}; caps=${CAPS:-$caps}
 for s in $sides; do d=${s#*:}; [ -x "$d/hant" ] && [ -x "$d/bench_distill" ] || { echo "missing $d/hant or $d/bench_distill"; exit 1; }; done
 echo "cpu: $(lscpu | sed -n 's/^Model name: *//p'), flags: $(grep -o 'avx512f\|avx2\|fma\|avx512_vnni' /proc/cpuinfo | sort -u | tr '\n' ' ')"
 echo "threads $T, batch $B (train) / $DB (distill), rounds $R, $(date -u '+%Y-%m-%d %H:%M') UTC, load $(cut -d' ' -f1-3 /proc/loadavg), cc $(cc --version | head -1), realtime ${REALTIME:-0}"
@@ -24,7 +32,7 @@ for r in $(seq "$R"); do
     ms=$($RT "$d/bench_distill" "$T" "$DB" 2000 | sed -n 's/.*"what": "distill-student-step".*"median_ms": \([0-9.]*\).*/\1/p')
     echo "distill $n $ms" >>"$out"
   done
-  for cap in default avx2; do
+  for cap in $caps; do
     env=; [ $cap = avx2 ] && env="DNNL_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2"
     env $env $RT $PY bench/bench_torch.py train --net b0-fm --batch "$B" --threads "$T" --mode best --steps 8 2>/dev/null |
       $PY -c 'import sys, json
