@@ -1049,7 +1049,7 @@ typedef struct hant_selection {
     double fastest_ms, slowest_ms;    /* the fastest and slowest networks the items can build */
     double teacher_ms;                /* the teacher timed whole (the table's "net arch=" row); -1: none */
     double teacher_pred;              /* the teacher's price (hant_lut_teacher_price); -1: a part is missing */
-    int teacher_measured;             /* 1: teacher_pred is its validated time, 0: the model's prediction */
+    int teacher_measured;             /* 1: teacher_pred is its measured time (validated, or its entry where the plain sum is kept), 0: the model's prediction */
 } hant_selection;
 hant_status hant_selection_build(hant_context *ctx, const hant_arch *teacher, const hant_scores *scores, const hant_lut *lut,
                                  hant_selection *out);
