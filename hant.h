@@ -16087,7 +16087,7 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
        and the teacher (fold -1: in both fits, scored in neither). A table's model is always fitted with
        its teacher, whose own price is its measured time (hant_lut_set_teacher_price): held out, the
        network with the most weights was an extrapolation that no use of the model makes (the issue's
-       Zen 3, batch 1: 1146% in 8 of 200 random folds, bench/RESULTS.md, "The twenty-eighth session") */
+       Zen 3, batch 1: off by over 50% in 8 of 200 random folds, up to 1162%; bench/RESULTS.md, "The twenty-eighth session") */
     fold[0] = -1;
     for (int k = 1; k < nn; k++) fold[k] = k & 1;
     for (int k = nn - 1; k > 1; k--) {

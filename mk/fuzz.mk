@@ -50,7 +50,7 @@ build/fuzz/make_seeds: tests/fuzz/make_seeds.c hant.h
 
 # the replay program joins make test, built at -O0 (after OPT, so it wins): it replays a few dozen
 # small inputs, and all of hant.h and the tool at -O2 was the fourth compile that make test waits for
-# (on the issue's Zen 3, 2 cores: 23 s at -O0, FUZZ_O2_S s at -O2; the replay itself well under a second)
+# (on the issue's Zen 3: 23 s at -O0 against about 140 s of one core at -O2; the replay itself well under a second)
 EXTRA_TESTS += $(B)/fuzz_replay
 $(B)/fuzz_replay: tests/fuzz/fuzz_all.c $(FUZZ_TARGETS:%=tests/fuzz/fuzz_%.c) $(FUZZ_DEPS) | $(B)
 	$(CC) $(CFLAGS_BASE) -O0 -DFZ_REPLAY -o $@ tests/fuzz/fuzz_all.c $(LDLIBS) $(HANT_SOLVER_LIBS)
