@@ -1922,6 +1922,20 @@ HANT__INLINE hant__vf hant__v_act_grad(hant__vf u, hant__vf dy, hant_act act) {
 #define HANT__COL_FLOATS ((size_t)1 << 18) /* im2col chunk: 1 MiB per thread */
 #define HANT__COL_BYTES (HANT__COL_FLOATS * sizeof(float))
 #define HANT__UNROLL _Pragma("GCC unroll 16")
+#define HANT__PRAGMA(x) _Pragma(#x)
+#define HANT__UNROLL_BY(n) HANT__PRAGMA(GCC unroll n)
+/* The GEMM tiles' k loops unrolled HANT__GEMM_KUNROLL times: the same sums
+   in the same order, less loop overhead per 12 multiply-adds. AVX2 on Zen 3:
+   b0-224's 1x1 convs 66% -> 78% of peak at 2, 4 and 8 alike (RESULTS.md, twenty-ninth
+   session); AVX-512 and NEON are unmeasured and keep 1. */
+#ifndef HANT__GEMM_KUNROLL
+#if HANT__VL == 8
+#define HANT__GEMM_KUNROLL 2
+#else
+#define HANT__GEMM_KUNROLL 1
+#endif
+#endif
+#define HANT__KLOOP HANT__UNROLL_BY(HANT__GEMM_KUNROLL)
 
 // >>pool
 /* Persistent workers. A dispatch publishes a task of nthreads slots; the
@@ -2256,7 +2270,7 @@ HANT__INLINE void hant__micro_packed(int kc, const float *restrict pa, const flo
     hant__vf acc[HANT__MR][HANT__NRV];
     HANT__UNROLL for (int i = 0; i < HANT__MR; i++)
         HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) acc[i][j] = hant__v_zero();
-    for (int k = 0; k < kc; k++) {
+    HANT__KLOOP for (int k = 0; k < kc; k++) {
         hant__vf b[HANT__NRV];
         HANT__UNROLL for (int j = 0; j < HANT__NRV; j++) b[j] = hant__v_load(pb + (size_t)k * HANT__NR + j * HANT__VL);
         HANT__UNROLL for (int i = 0; i < HANT__MR; i++) {
@@ -2282,7 +2296,7 @@ HANT__INLINE void hant__md_sums(int kc, const float *const *ar, const float *res
                                 const int mrows, const char *pf) {
     HANT__UNROLL for (int i = 0; i < mrows; i++)
         HANT__UNROLL for (int j = 0; j < nv; j++) acc[i][j] = hant__v_zero();
-    for (int k = 0; k < kc; k++) {
+    HANT__KLOOP for (int k = 0; k < kc; k++) {
         if (pf) HANT__GEMM_PF(pf + (size_t)k * 64); /* a line of the next weight panel per k step (hant__gemm_pf) */
         hant__vf b[HANT__NRV];
         HANT__UNROLL for (int j = 0; j < nv; j++) b[j] = hant__v_load(pb + (size_t)k * HANT__NR + j * HANT__VL);
@@ -2494,7 +2508,7 @@ HANT__NOINLINE void hant__md_tall(int kc, const float *restrict a, size_t lda, i
     HANT__UNROLL for (int i = 0; i < HANT__TALL; i++) ar[i] = a + (size_t)(i < mr ? i : mr - 1) * lda;
     hant__vf acc[HANT__TALL];
     HANT__UNROLL for (int i = 0; i < HANT__TALL; i++) acc[i] = hant__v_zero();
-    for (int k = 0; k < kc; k++) {
+    HANT__KLOOP for (int k = 0; k < kc; k++) {
         hant__vf b = hant__v_load(pb + (size_t)k * HANT__NR);
         HANT__UNROLL for (int i = 0; i < HANT__TALL; i++) acc[i] = hant__v_fmadd(hant__v_set1(ar[i][k]), b, acc[i]);
     }
@@ -2528,7 +2542,7 @@ HANT__NOINLINE void hant__md_w3(int kc, const float *restrict a, size_t lda, int
     HANT__UNROLL for (int i = 0; i < HANT__W3_ROWS; i++) ar[i] = a + (size_t)(i < mr ? i : mr - 1) * lda;
     hant__vf acc[HANT__W3_ROWS][3];
     HANT__UNROLL for (int i = 0; i < HANT__W3_ROWS; i++) HANT__UNROLL for (int j = 0; j < 3; j++) acc[i][j] = hant__v_zero();
-    for (int k = 0; k < kc; k++) {
+    HANT__KLOOP for (int k = 0; k < kc; k++) {
         const float *pk = pb + (size_t)k * HANT__NR;
         hant__vf b0 = hant__v_load(pk), b1 = hant__v_load(pk + HANT__VL), b2 = hant__v_load(p1 + (size_t)k * HANT__NR);
         HANT__UNROLL for (int i = 0; i < HANT__W3_ROWS; i++) {
@@ -3749,7 +3763,7 @@ HANT__INLINE void hant__micro_rows(int len, const float *const *ar, const float 
                                    const int lo, const int hi) {
     const float *r[HANT__MR];
     HANT__UNROLL for (int i = 0; i < HANT__MR; i++) r[i] = ar[i];
-    for (int k = 0; k < len; k++) {
+    HANT__KLOOP for (int k = 0; k < len; k++) {
         hant__vf b[HANT__NRV];
         HANT__UNROLL for (int j = 0; j < nv; j++) b[j] = hant__v_load(pb + (size_t)k * HANT__NR + j * HANT__VL);
         HANT__UNROLL for (int i = lo; i < hi; i++) {
@@ -4191,7 +4205,7 @@ HANT__INLINE void hant__wgrad_tile(int kc, const float *restrict x, int lda, con
     hant__vf acc[HANT__MR][HANT__NRV];
     HANT__UNROLL for (int i = 0; i < HANT__MR; i++)
         HANT__UNROLL for (int j = 0; j < nv; j++) acc[i][j] = hant__v_zero();
-    for (int k = 0; k < kc; k++) {
+    HANT__KLOOP for (int k = 0; k < kc; k++) {
         hant__vf b[HANT__NRV];
         const float *br = dy + (size_t)k * ldb;
         HANT__UNROLL for (int j = 0; j < nv; j++) b[j] = full ? hant__v_load(br + j * HANT__VL) : hant__v_loadp(br + j * HANT__VL, nr - j * HANT__VL);
@@ -5097,7 +5111,7 @@ HANT__INLINE void hant__q8_tile(const uint8_t *a, size_t lda, const int mrc, con
         hant__qv c0 = hant__qv_load(comp + j * HANT__QVL);
         HANT__Q8_UNROLL for (int i = 0; i < mrc; i++) acc[i][j] = c0;
     }
-    for (int g = 0; g <= kg; g++) {
+    HANT__KLOOP for (int g = 0; g <= kg; g++) {
         if (g == kg && !krem) break;
         hant__qv b[HANT__Q8_NRV];
         HANT__Q8_UNROLL for (int j = 0; j < nrv; j++) b[j] = hant__qv_load(pb + (size_t)g * HANT__Q8_NR * 4 + j * HANT__QVL * 4);

@@ -6,7 +6,17 @@
  * cache state, with the bytes moved and the bandwidth that pass reached.
  * Where the floor is most of the conv's time the shape is bound by memory.
  *
- *   make bench-pointwise   [THREADS=2]
+ * On a shared host the machine's speed moves by tens of percent within
+ * minutes, so the peak is measured again beside every shape (just before and
+ * just after it) and each shape's share is taken against its own pair; the
+ * whole is repeated ROUNDS times, interleaved, and the tables give medians
+ * over the rounds with their range.
+ *
+ *   make bench-pointwise   [THREADS=2]   or   bench_pointwise [THREADS [ROUNDS]]
+ *
+ * Blocking knobs, to tune on a new CPU (the defaults are hant's): PW_KC_ONE=n
+ * packs the weights in K blocks of at most n (0: 256 always), PW_PF=0 skips
+ * the next-panel prefetch.
  */
 #define HANT_IMPLEMENTATION
 #include "../hant.h"
@@ -30,65 +40,122 @@ static void pw_stream_task(void *arg, int tid, int nt) {
     }
 }
 
+#define PW_MAX_SHAPES 64
+#define PW_MAX_ROUNDS 21
+
+typedef struct {
+    int M, K, N, h, w, reps;
+    hant_conv_shape s;
+    float *x, *w_, *y, *packed;
+    double ms[PW_MAX_ROUNDS], pct[PW_MAX_ROUNDS], floor_ms[PW_MAX_ROUNDS];
+} pw_shape;
+
+/* A short peak (best of 3 bursts of about 5 ms): taken beside every shape. */
+static double pw_peak_now(int threads) {
+    double best = 0;
+    for (int rep = 0; rep < 3; rep++) {
+        pthread_t th[64];
+        hant_bench_peak_arg args[64];
+        double t0 = hant_time_ms();
+        for (int t = 0; t < threads; t++) { args[t].iters = 2000000; pthread_create(&th[t], NULL, hant_bench_peak_worker, &args[t]); }
+        double flops = 0;
+        for (int t = 0; t < threads; t++) { pthread_join(th[t], NULL); flops += args[t].flops; }
+        double g = flops / ((hant_time_ms() - t0) * 1e6);
+        if (g > best) best = g;
+    }
+    return best;
+}
+
+/* Median of t[0..n) (sorts a copy) and its range. */
+static double pw_median(const double *t, int n, double *lo, double *hi) {
+    double c[PW_MAX_ROUNDS];
+    memcpy(c, t, sizeof(double) * (size_t)n);
+    if (lo) { *lo = c[0]; *hi = c[0]; for (int i = 1; i < n; i++) { if (c[i] < *lo) *lo = c[i]; if (c[i] > *hi) *hi = c[i]; } }
+    return hant_bench_median(c, n);
+}
+
 int main(int argc, char **argv) {
-    int threads = argc > 1 ? atoi(argv[1]) : 2;
-    if (threads < 1 || threads > 64) { fprintf(stderr, "usage: bench_pointwise [THREADS 1..64]\n"); return 2; }
+    int threads = argc > 1 ? atoi(argv[1]) : 2, rounds = argc > 2 ? atoi(argv[2]) : 5;
+    if (threads < 1 || threads > 64 || rounds < 1 || rounds > PW_MAX_ROUNDS) {
+        fprintf(stderr, "usage: bench_pointwise [THREADS 1..64 [ROUNDS 1..%d]]\n", PW_MAX_ROUNDS);
+        return 2;
+    }
     hant_config cfg = { threads, 0, { 0 }, 0 };
     hant_context *ctx;
     if (hant_context_create(&cfg, &ctx)) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
-    double peak = hant_bench_fma_peak(threads);
-    printf("isa %s threads %d measured_fma_peak_gflops %.1f (best of 5)\n\n", hant_isa(), threads, peak);
+    if (getenv("PW_KC_ONE")) hant__kc_one = atoi(getenv("PW_KC_ONE"));
+    if (getenv("PW_PF")) hant__gemm_pf_off = !atoi(getenv("PW_PF"));
     hant_arch a;
     hant_arch_builtin("b0-224", &a);
     hant_net *net;
-    hant_net_create(ctx, &a, 1, &net);
-    printf("| b0-224 pointwise (batch 1) | M x K x N | median ms | GFLOP/s | %% of peak | MB moved | memory floor ms (GB/s) | floor / ms |\n"
-           "|---|---|---|---|---|---|---|---|\n");
-    int seen[256][3], nseen = 0;
-    double sum_pct = 0, min_pct = 1e9, total_flop = 0, total_ms = 0;
-    int count = 0;
-    for (int i = 0; i < net->nunits; i++) {
+    if (hant_net_create(ctx, &a, 1, &net)) { fprintf(stderr, "%s\n", hant_last_error()); return 1; }
+    static pw_shape sh[PW_MAX_SHAPES];
+    int ns = 0;
+    for (int i = 0; i < net->nunits && ns < PW_MAX_SHAPES; i++) {
         const hant__unit *u = &net->units[i];
         if (u->s.kernel != 1 || u->s.groups != 1 || !u->has_bn || u->s.cout < 32) continue;
         int M = u->s.h * u->s.w, K = u->s.cin, N = u->s.cout, dup = 0;
-        for (int j = 0; j < nseen; j++) if (seen[j][0] == M && seen[j][1] == K && seen[j][2] == N) dup = 1;
+        for (int j = 0; j < ns; j++) dup |= sh[j].M == M && sh[j].K == K && sh[j].N == N;
         if (dup) continue;
-        seen[nseen][0] = M; seen[nseen][1] = K; seen[nseen][2] = N; nseen++;
-        float *x = hant_alloc(ctx, sizeof(float) * (size_t)M * K), *w = hant_alloc(ctx, sizeof(float) * (size_t)K * N);
-        float *y = hant_alloc(ctx, sizeof(float) * (size_t)M * N), *packed = hant_alloc(ctx, sizeof(float) * hant__gemm_packed_b_floats(N, K));
-        for (size_t k = 0; k < (size_t)M * K; k++) x[k] = (float)(k % 17) * 0.01f;
-        for (size_t k = 0; k < (size_t)K * N; k++) w[k] = (float)(k % 13) * 0.01f;
-        hant__gemm_pack_b_full(0, N, K, w, N, packed);
-        hant_conv_shape s = u->s;
-        s.n = 1;
-        double t[41];
-        int reps = (int)HANT__MAX(11, HANT__MIN(41, 2e9 / (2.0 * M * K * N)));
-        for (int r = 0; r < 3; r++) hant__conv_forward_packed(ctx, &s, x, w, packed, NULL, HANT_ACT_NONE, NULL, y);
-        for (int r = 0; r < reps; r++) {
-            double t0 = hant_time_ms();
-            for (int q = 0; q < 10; q++) hant__conv_forward_packed(ctx, &s, x, w, packed, NULL, HANT_ACT_NONE, NULL, y);
-            t[r] = (hant_time_ms() - t0) / 10;
-        }
-        qsort(t, (size_t)reps, sizeof(double), hant_bench_cmpd);
-        double g = 2.0 * M * K * N / (t[reps / 2] * 1e6), pct = 100 * g / peak;
-        pw_stream st = { x, y, M, K, N };
-        double ts[41];
-        for (int r = 0; r < reps; r++) {
-            double t0 = hant_time_ms();
-            for (int q = 0; q < 10; q++) hant__run(ctx, pw_stream_task, &st);
-            ts[r] = (hant_time_ms() - t0) / 10;
-        }
-        qsort(ts, (size_t)reps, sizeof(double), hant_bench_cmpd);
-        double mb = 4.0 * ((double)M * K + (double)M * N + (double)K * N) / 1e6, fl = ts[reps / 2];
-        printf("| %dx%dx%d -> %d | %d x %d x %d | %.4f | %.1f | %.1f | %.2f | %.4f (%.0f) | %.0f%% |\n", u->s.h, u->s.w, K, N, M, K, N, t[reps / 2], g, pct,
-               mb, fl, mb / fl, 100 * fl / t[reps / 2]);
-        sum_pct += pct; count++;
-        if (pct < min_pct) min_pct = pct;
-        total_flop += 2.0 * M * K * N; total_ms += t[reps / 2];
-        hant_free(ctx, x); hant_free(ctx, w); hant_free(ctx, y); hant_free(ctx, packed);
+        pw_shape *p = &sh[ns++];
+        p->M = M; p->K = K; p->N = N; p->h = u->s.h; p->w = u->s.w; p->s = u->s; p->s.n = 1;
+        p->reps = (int)HANT__MAX(11, HANT__MIN(41, 2e9 / (2.0 * M * K * N)));
+        p->x = hant_alloc(ctx, sizeof(float) * (size_t)M * K); p->w_ = hant_alloc(ctx, sizeof(float) * (size_t)K * N);
+        p->y = hant_alloc(ctx, sizeof(float) * (size_t)M * N); p->packed = hant_alloc(ctx, sizeof(float) * hant__gemm_packed_b_floats(N, K));
+        for (size_t k = 0; k < (size_t)M * K; k++) p->x[k] = (float)(k % 17) * 0.01f;
+        for (size_t k = 0; k < (size_t)K * N; k++) p->w_[k] = (float)(k % 13) * 0.01f;
+        hant__gemm_pack_b_full(0, N, K, p->w_, N, p->packed);
     }
-    printf("\n%d shapes: mean %.1f%% of peak, min %.1f%%, FLOP-weighted %.1f%% (%.1f GFLOP/s)\n", count, sum_pct / count, min_pct,
-           100 * total_flop / (total_ms * 1e6) / peak, total_flop / (total_ms * 1e6));
+    double peak_all[PW_MAX_ROUNDS * PW_MAX_SHAPES * 2], weighted[PW_MAX_ROUNDS];
+    int npk = 0;
+    for (int r = 0; r < rounds; r++) {
+        double flop_sum = 0, peak_ms_sum = 0; /* the round's FLOPs, and its shapes' times each in its own peak's units */
+        for (int i = 0; i < ns; i++) {
+            pw_shape *p = &sh[i];
+            double t[41], ts[41], flop = 2.0 * p->M * p->K * p->N;
+            double pk0 = pw_peak_now(threads);
+            for (int q = 0; q < 3; q++) hant__conv_forward_packed(ctx, &p->s, p->x, p->w_, p->packed, NULL, HANT_ACT_NONE, NULL, p->y);
+            for (int k = 0; k < p->reps; k++) {
+                double t0 = hant_time_ms();
+                for (int q = 0; q < 10; q++) hant__conv_forward_packed(ctx, &p->s, p->x, p->w_, p->packed, NULL, HANT_ACT_NONE, NULL, p->y);
+                t[k] = (hant_time_ms() - t0) / 10;
+            }
+            double pk1 = pw_peak_now(threads), pk = 0.5 * (pk0 + pk1);
+            pw_stream st = { p->x, p->y, p->M, p->K, p->N };
+            for (int k = 0; k < p->reps; k++) {
+                double t0 = hant_time_ms();
+                for (int q = 0; q < 10; q++) hant__run(ctx, pw_stream_task, &st);
+                ts[k] = (hant_time_ms() - t0) / 10;
+            }
+            p->ms[r] = hant_bench_median(t, p->reps);
+            p->floor_ms[r] = hant_bench_median(ts, p->reps);
+            p->pct[r] = 100 * flop / (p->ms[r] * 1e6) / pk;
+            flop_sum += flop; peak_ms_sum += p->ms[r] * pk;
+            peak_all[npk++] = pk0; peak_all[npk++] = pk1;
+        }
+        weighted[r] = 100 * flop_sum / (peak_ms_sum * 1e6);
+        fprintf(stderr, "round %d of %d: FLOP-weighted %.1f%% of peak\n", r + 1, rounds, weighted[r]);
+    }
+    double plo, phi, pmed = hant_bench_median(peak_all, npk);
+    plo = peak_all[0]; phi = peak_all[npk - 1];
+    printf("kc_one %d (K blocks: %s) prefetch %s\n", hant__kc_one, hant__kc_split ? "equal" : "256 past it", hant__gemm_pf_off ? "off" : "on");
+    printf("isa %s threads %d rounds %d measured_fma_peak_gflops %.1f (median of %d, beside every shape; range %.1f-%.1f)\n\n", hant_isa(),
+           threads, rounds, pmed, npk, plo, phi);
+    printf("| b0-224 pointwise (batch 1) | M x K x N | median ms | %% of peak (median, range) | MB moved | memory floor ms (GB/s) | floor / ms |\n"
+           "|---|---|---|---|---|---|---|\n");
+    double sum_pct = 0, min_pct = 1e9;
+    for (int i = 0; i < ns; i++) {
+        pw_shape *p = &sh[i];
+        double lo, hi, ms = pw_median(p->ms, rounds, NULL, NULL), pct = pw_median(p->pct, rounds, &lo, &hi), fl = pw_median(p->floor_ms, rounds, NULL, NULL);
+        double mb = 4.0 * ((double)p->M * p->K + (double)p->M * p->N + (double)p->K * p->N) / 1e6;
+        printf("| %dx%dx%d -> %d | %d x %d x %d | %.4f | %.1f (%.1f-%.1f) | %.2f | %.4f (%.0f) | %.0f%% |\n", p->h, p->w, p->K, p->N, p->M, p->K,
+               p->N, ms, pct, lo, hi, mb, fl, mb / fl, 100 * fl / ms);
+        sum_pct += pct;
+        if (pct < min_pct) min_pct = pct;
+        hant_free(ctx, p->x); hant_free(ctx, p->w_); hant_free(ctx, p->y); hant_free(ctx, p->packed);
+    }
+    double wlo, whi, wmed = pw_median(weighted, rounds, &wlo, &whi);
+    printf("\n%d shapes: mean %.1f%% of peak, min %.1f%%, FLOP-weighted %.1f%% (rounds %.1f-%.1f)\n", ns, sum_pct / ns, min_pct, wmed, wlo, whi);
     hant_net_destroy(net);
     hant_context_destroy(ctx);
     return 0;
