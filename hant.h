@@ -1926,7 +1926,7 @@ HANT__INLINE hant__vf hant__v_act_grad(hant__vf u, hant__vf dy, hant_act act) {
 #define HANT__UNROLL_BY(n) HANT__PRAGMA(GCC unroll n)
 /* The GEMM tiles' k loops unrolled HANT__GEMM_KUNROLL times: the same sums
    in the same order, less loop overhead per 12 multiply-adds. AVX2 on Zen 3:
-   b0-224's 1x1 convs 66% -> 78% of peak at 2, 4 and 8 alike (RESULTS.md, twenty-ninth
+   b0-224's 1x1 convs 70% -> 78% of peak, 2, 4 and 8 alike (RESULTS.md, twenty-ninth
    session); AVX-512 and NEON are unmeasured and keep 1. */
 #ifndef HANT__GEMM_KUNROLL
 #if HANT__VL == 8
