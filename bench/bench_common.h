@@ -30,15 +30,15 @@ static inline void *hant_bench_peak_worker(void *p) {
     return NULL;
 }
 
-/* FP32 GFLOP/s of `threads` threads running FMAs only (best of 5): the
- * denominator of every "% of peak" the benchmarks print. threads <= 64. */
-static inline double hant_bench_fma_peak(int threads) {
+/* FP32 GFLOP/s of `threads` threads running FMAs only, the best of `bursts`
+ * runs of `iters` iterations each. threads <= 64. */
+static inline double hant_bench_fma_peak_of(int threads, int iters, int bursts) {
     double best = 0;
-    for (int rep = 0; rep < 5; rep++) {
+    for (int rep = 0; rep < bursts; rep++) {
         pthread_t th[64];
         hant_bench_peak_arg args[64];
         double t0 = hant_time_ms();
-        for (int t = 0; t < threads; t++) { args[t].iters = 20000000; pthread_create(&th[t], NULL, hant_bench_peak_worker, &args[t]); }
+        for (int t = 0; t < threads; t++) { args[t].iters = iters; pthread_create(&th[t], NULL, hant_bench_peak_worker, &args[t]); }
         double flops = 0;
         for (int t = 0; t < threads; t++) { pthread_join(th[t], NULL); flops += args[t].flops; }
         double g = flops / ((hant_time_ms() - t0) * 1e6);
@@ -46,6 +46,10 @@ static inline double hant_bench_fma_peak(int threads) {
     }
     return best;
 }
+
+/* The denominator of every "% of peak" the benchmarks print: best of 5 runs
+ * of about 40 ms. */
+static inline double hant_bench_fma_peak(int threads) { return hant_bench_fma_peak_of(threads, 20000000, 5); }
 
 static inline int hant_bench_cmpd(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;

@@ -51,20 +51,7 @@ typedef struct {
 } pw_shape;
 
 /* A short peak (best of 3 bursts of about 5 ms): taken beside every shape. */
-static double pw_peak_now(int threads) {
-    double best = 0;
-    for (int rep = 0; rep < 3; rep++) {
-        pthread_t th[64];
-        hant_bench_peak_arg args[64];
-        double t0 = hant_time_ms();
-        for (int t = 0; t < threads; t++) { args[t].iters = 2000000; pthread_create(&th[t], NULL, hant_bench_peak_worker, &args[t]); }
-        double flops = 0;
-        for (int t = 0; t < threads; t++) { pthread_join(th[t], NULL); flops += args[t].flops; }
-        double g = flops / ((hant_time_ms() - t0) * 1e6);
-        if (g > best) best = g;
-    }
-    return best;
-}
+static double pw_peak_now(int threads) { return hant_bench_fma_peak_of(threads, 2000000, 3); }
 
 /* Median of t[0..n) (sorts a copy) and its range. */
 static double pw_median(const double *t, int n, double *lo, double *hi) {
