@@ -1935,7 +1935,11 @@ HANT__INLINE hant__vf hant__v_act_grad(hant__vf u, hant__vf dy, hant_act act) {
 #define HANT__GEMM_KUNROLL 1
 #endif
 #endif
+#if HANT__GEMM_KUNROLL > 1
 #define HANT__KLOOP HANT__UNROLL_BY(HANT__GEMM_KUNROLL)
+#else
+#define HANT__KLOOP /* the compiler's choice, as before */
+#endif
 
 // >>pool
 /* Persistent workers. A dispatch publishes a task of nthreads slots; the
