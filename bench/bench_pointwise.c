@@ -53,6 +53,28 @@ typedef struct {
 /* A short peak (best of 3 bursts of about 5 ms): taken beside every shape. */
 static double pw_peak_now(int threads) { return hant_bench_fma_peak_of(threads, 2000000, 3); }
 
+/* One shape's conv as hant runs it, and its memory floor: the two timed calls. */
+typedef struct { hant_context *ctx; const pw_shape *p; pw_stream st; } pw_call;
+static void pw_conv_call(void *arg) {
+    const pw_call *c = (const pw_call *)arg;
+    hant__conv_forward_packed(c->ctx, &c->p->s, c->p->x, c->p->w_, c->p->packed, NULL, HANT_ACT_NONE, NULL, c->p->y);
+}
+static void pw_floor_call(void *arg) {
+    pw_call *c = (pw_call *)arg;
+    hant__run(c->ctx, pw_stream_task, &c->st);
+}
+
+/* Median over reps samples of the time per call of fn, each sample 10 calls back to back. */
+static double pw_time_ms(void (*fn)(void *), void *arg, int reps) {
+    double t[41];
+    for (int k = 0; k < reps; k++) {
+        double t0 = hant_time_ms();
+        for (int q = 0; q < 10; q++) fn(arg);
+        t[k] = (hant_time_ms() - t0) / 10;
+    }
+    return hant_bench_median(t, reps);
+}
+
 /* Median of t[0..n) (sorts a copy) and its range. */
 static double pw_median(const double *t, int n, double *lo, double *hi) {
     double c[PW_MAX_ROUNDS];
@@ -99,23 +121,13 @@ int main(int argc, char **argv) {
         double flop_sum = 0, peak_ms_sum = 0; /* the round's FLOPs, and its shapes' times each in its own peak's units */
         for (int i = 0; i < ns; i++) {
             pw_shape *p = &sh[i];
-            double t[41], ts[41], flop = 2.0 * p->M * p->K * p->N;
+            double flop = 2.0 * p->M * p->K * p->N;
+            pw_call call = { ctx, p, { p->x, p->y, p->M, p->K, p->N } };
             double pk0 = pw_peak_now(threads);
-            for (int q = 0; q < 3; q++) hant__conv_forward_packed(ctx, &p->s, p->x, p->w_, p->packed, NULL, HANT_ACT_NONE, NULL, p->y);
-            for (int k = 0; k < p->reps; k++) {
-                double t0 = hant_time_ms();
-                for (int q = 0; q < 10; q++) hant__conv_forward_packed(ctx, &p->s, p->x, p->w_, p->packed, NULL, HANT_ACT_NONE, NULL, p->y);
-                t[k] = (hant_time_ms() - t0) / 10;
-            }
+            for (int q = 0; q < 3; q++) pw_conv_call(&call);
+            p->ms[r] = pw_time_ms(pw_conv_call, &call, p->reps);
             double pk1 = pw_peak_now(threads), pk = 0.5 * (pk0 + pk1);
-            pw_stream st = { p->x, p->y, p->M, p->K, p->N };
-            for (int k = 0; k < p->reps; k++) {
-                double t0 = hant_time_ms();
-                for (int q = 0; q < 10; q++) hant__run(ctx, pw_stream_task, &st);
-                ts[k] = (hant_time_ms() - t0) / 10;
-            }
-            p->ms[r] = hant_bench_median(t, p->reps);
-            p->floor_ms[r] = hant_bench_median(ts, p->reps);
+            p->floor_ms[r] = pw_time_ms(pw_floor_call, &call, p->reps);
             p->pct[r] = 100 * flop / (p->ms[r] * 1e6) / pk;
             flop_sum += flop; peak_ms_sum += p->ms[r] * pk;
             peak_all[npk++] = pk0; peak_all[npk++] = pk1;
@@ -123,8 +135,7 @@ int main(int argc, char **argv) {
         weighted[r] = 100 * flop_sum / (peak_ms_sum * 1e6);
         fprintf(stderr, "round %d of %d: FLOP-weighted %.1f%% of peak\n", r + 1, rounds, weighted[r]);
     }
-    double plo, phi, pmed = hant_bench_median(peak_all, npk);
-    plo = peak_all[0]; phi = peak_all[npk - 1];
+    double pmed = hant_bench_median(peak_all, npk), plo = peak_all[0], phi = peak_all[npk - 1]; /* sorted by the median */
     printf("kc_one %d (K blocks: %s) prefetch %s\n", hant__kc_one, hant__kc_split ? "equal" : "256 past it", hant__gemm_pf_off ? "off" : "on");
     printf("isa %s threads %d rounds %d measured_fma_peak_gflops %.1f (median of %d, beside every shape; range %.1f-%.1f)\n\n", hant_isa(),
            threads, rounds, pmed, npk, plo, phi);
