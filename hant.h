@@ -1241,6 +1241,7 @@ typedef struct hant_lut_profile_config {
                                 (hant__prof_validate); 0: 8, negative: the old way (min_rounds,
                                 8 networks at a time) */
     double skew;             /* share of validation networks drawn toward cheap candidates; 0: 0.5 */
+    double near;             /* share drawn near the teacher (most blocks its own), taken first; 0: 0.25, negative: none */
     double ridge;            /* the fit's pull toward the plain sum; 0: 0.01 */
     int pairs;               /* 1: the fusion rule on the teacher's adjacent pairs ... */
     int pairs_random;        /* ... and this many random adjacent candidate pairs */
@@ -1285,10 +1286,10 @@ typedef struct hant_lut_profile_result {
     long samples, redone;
     int pairs, pairs_teacher, pairs_fuse, rounds;
     double pair_min, pair_median, pair_max; /* (T1 + T2 - T12) / min(T1, T2) */
-    int validated, val_uniform, val_skewed, val_plain; /* plain: the table keeps the plain sum */
+    int validated, val_uniform, val_skewed, val_near, val_plain; /* plain: the table keeps the plain sum */
     double val_load;         /* the 1-minute load average (-1: not known) */
     double val_raw_median, val_raw_worst, val_median, val_worst;
-    double val_uniform_median, val_uniform_worst, val_skewed_median, val_skewed_worst;
+    double val_uniform_median, val_uniform_worst, val_skewed_median, val_skewed_worst, val_near_median, val_near_worst;
     double val_cmp_median, val_cmp_worst; /* the compare table's model on the same networks */
     double val_noip_median, val_noip_worst; /* with in-place rows: the same folds fitted without them */
     /* the networks' own measurement, unc_ms / measured (~95% half-width), and the model's error
@@ -15951,31 +15952,49 @@ static hant_status hant__prof_validate_check(hant__prof *p, const hant_timing *m
    `skew`): skewed toward cheap candidates, block by block the candidate at
    rank floor(count u^a) in order of table time (order: every block's
    candidates by table time), a = 2..16 per network, so that they span the
-   speed-ups that hant select's students reach. With head_q8 each random
-   network has the head's int8 twin with probability 1/2, from a stream of its
-   own, so that the blocks stay those of earlier versions (the students hant
-   select picks from such a pool have it: issue 16). cidx: per network and
-   block the candidate's index (-1: the teacher's). */
-static void hant__prof_draw(const hant__prof *p, const hant_arch *arch, const int *order, double skew, int head_q8, uint64_t seed, uint64_t *rng,
-                            int nn, hant_arch *nets, int *cidx, char *skewed) {
+   speed-ups that hant select's students reach. A share `near` of them (k where
+   floor(k near) steps; 4, 8, 12, ... at 0.25) near the teacher: m = 1 to
+   half the blocks, chosen at random, take the uniform draw, the others stay
+   the teacher's own. A network is furthest from the sum of its parts where its
+   weights are nearly the teacher's (issue 16 on Zen 3: the teacher 35% over the
+   sum, and the demo's 2x student, 97% of its weights, priced as the sum);
+   uniform networks have a third to a half of them and never show it. With head_q8 each random
+   network has the head's int8 twin with probability 1/2. The near draws and the
+   head's come from streams of their own (splitmix64 of seed and k), so that the
+   other networks stay those of earlier versions (the students hant select picks
+   from such a pool have the int8 head: issue 16). kind: per network
+   HANT__VAL_UNIFORM, _SKEWED or _NEAR. cidx: per network and block the
+   candidate's index (-1: the teacher's). */
+enum { HANT__VAL_TEACHER, HANT__VAL_UNIFORM, HANT__VAL_SKEWED, HANT__VAL_NEAR };
+static const char *const hant__val_kind_name[] = { "teacher", "uniform", "skewed", "near" };
+static void hant__prof_draw(const hant__prof *p, const hant_arch *arch, const int *order, double skew, double near, int head_q8, uint64_t seed, uint64_t *rng,
+                            int nn, hant_arch *nets, int *cidx, char *kind) {
     const int nbk = arch->num_blocks ? arch->num_blocks : 1;
+    kind[0] = HANT__VAL_TEACHER;
     for (int k = 0; k < nn; k++) {
         nets[k] = *arch;
         for (int b = 0; b < arch->num_blocks; b++) cidx[(size_t)k * nbk + b] = -1;
         if (k == 0) continue;
         *rng = *rng * 6364136223846793005ull + 1442695040888963407ull; /* a draw kept so that the networks stay those of earlier versions */
-        skewed[k] = (int)floor(k * skew) != (int)floor((k - 1) * skew);
+        const int skewed = (int)floor(k * skew) != (int)floor((k - 1) * skew);
+        kind[k] = (int)floor(k * near) != (int)floor((k - 1) * near) ? HANT__VAL_NEAR : skewed ? HANT__VAL_SKEWED : HANT__VAL_UNIFORM;
+        uint64_t zn = seed + 0xBB67AE8584CAA73Bull + 0x9E3779B97F4A7C15ull * (uint64_t)(k - 1);
+        int to_swap = 1 + (int)(hant__rand_uniform(&zn) * ((arch->num_blocks + 1) / 2)); /* blocks left to swap */
         *rng = *rng * 6364136223846793005ull + 1442695040888963407ull;
         double a = pow(2.0, 1 + 3 * (double)(*rng >> 11) * (1.0 / 9007199254740992.0));
         for (int b = 0; b < arch->num_blocks; b++) {
             *rng = *rng * 6364136223846793005ull + 1442695040888963407ull;
             int c;
-            if (!skewed[k]) c = (int)((*rng >> 33) % (uint64_t)p->count[b]);
+            if (kind[k] != HANT__VAL_SKEWED) c = (int)((*rng >> 33) % (uint64_t)p->count[b]);
             else {
                 double u = (double)(*rng >> 11) * (1.0 / 9007199254740992.0);
                 int r = (int)(p->count[b] * pow(u, a));
                 if (r >= p->count[b]) r = p->count[b] - 1;
                 c = order[(size_t)b * HANT_POOL_MAX + (size_t)r];
+            }
+            if (kind[k] == HANT__VAL_NEAR) { /* swaps of the num_blocks - b left: each block alike */
+                if (hant__rand_uniform(&zn) * (arch->num_blocks - b) >= to_swap) continue; /* the teacher's own block */
+                to_swap--;
             }
             nets[k].blocks[b] = p->spec[b][c];
             cidx[(size_t)k * nbk + b] = c;
@@ -15991,7 +16010,7 @@ static void hant__prof_draw(const hant__prof *p, const hant_arch *arch, const in
    end against the reference; the latency model fitted on a random half and
    scored on the other (both ways), then fitted on all and stored. */
 static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, hant_lut *lut, const char *out, int validate, double lambda, double skew,
-                                       int score_only, uint64_t seed) {
+                                       double near, int score_only, uint64_t seed) {
     enum { K = HANT_LATENCY_TERMS };
     hant_context *ctx = p->b.ctx;
     hant_lut_profile_result *res = p->res;
@@ -16010,12 +16029,12 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
     /* every block's candidates in order of table time, for the skewed networks */
     int *order = (int *)hant__pl_alloc(ctx, HANT_POOL_MAX * (size_t)(arch->num_blocks ? arch->num_blocks : 1), sizeof(int));
     double *cost = (double *)hant__pl_alloc(ctx, HANT_POOL_MAX, sizeof(double));
-    char *skewed = (char *)hant__pl_calloc(ctx, (size_t)nn, 1);
+    char *kind = (char *)hant__pl_calloc(ctx, (size_t)nn, 1);
     /* each network's candidate per block (-1: the teacher's), for LUT.validate's `blocks` column */
     int nbk = arch->num_blocks ? arch->num_blocks : 1;
     int *cidx = (int *)hant__pl_alloc(ctx, (size_t)nn * (size_t)nbk, sizeof(int));
     FILE *vf = NULL;
-    if (!cidx || !nets || !meas || !X || !y || !Xf || !yf || !raw || !cv || !cvp || !sub || !fold || !order || !cost || !skewed || !netf || !yw || !noip || !cmpp || !cmpe) {
+    if (!cidx || !nets || !meas || !X || !y || !Xf || !yf || !raw || !cv || !cvp || !sub || !fold || !order || !cost || !kind || !netf || !yw || !noip || !cmpp || !cmpe) {
         st = hant__fail(HANT_ERR_OUT_OF_MEMORY, "validation: out of memory");
         goto done;
     }
@@ -16041,7 +16060,7 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
         hq.head_quant = HANT_QUANT_INT8;
         head_q8 = hant__prof_int8_pool(p, arch->num_blocks) && !hant_latency_part_terms(lut, &hq, arch->num_blocks, batch, threads, x);
     }
-    hant__prof_draw(p, arch, order, skew, head_q8, seed, &rng, nn, nets, cidx, skewed);
+    hant__prof_draw(p, arch, order, skew, near, head_q8, seed, &rng, nn, nets, cidx, kind);
     res->validated = nn;
     hant__prof_say(p, "validate plan", 0, nn);
     /* Every network alive and timed round-robin, each sample one pass over all
@@ -16180,16 +16199,18 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
     if (st) goto done;
     /* the figures are the random networks' (the teacher is priced at its measured time, and fitted in
        every fold); its own errors on a line of their own */
-    double raw_med, raw_worst, cv_med, cv_worst, su_med = 0, su_worst = 0, ss_med = 0, ss_worst = 0;
+    double raw_med, raw_worst, cv_med, cv_worst, su_med = 0, su_worst = 0, ss_med = 0, ss_worst = 0, sn_med = 0, sn_worst = 0;
     const int nr = nn - 1;
     hant__err_stats(ctx, raw + 1, nr, &raw_med, &raw_worst);
     hant__err_stats(ctx, cv + 1, nr, &cv_med, &cv_worst);
-    /* the two kinds of networks apart */
-    int nu = 0, ns = 0;
-    for (int k = 1; k < nn; k++) if (!skewed[k]) sub[nu++] = cv[k];
+    /* the three kinds of networks apart */
+    int nu = 0, ns = 0, nnear = 0;
+    for (int k = 1; k < nn; k++) if (kind[k] == HANT__VAL_UNIFORM) sub[nu++] = cv[k];
     hant__err_stats(ctx, sub, nu, &su_med, &su_worst);
-    for (int k = 1; k < nn; k++) if (skewed[k]) sub[ns++] = cv[k];
+    for (int k = 1; k < nn; k++) if (kind[k] == HANT__VAL_SKEWED) sub[ns++] = cv[k];
     hant__err_stats(ctx, sub, ns, &ss_med, &ss_worst);
+    for (int k = 1; k < nn; k++) if (kind[k] == HANT__VAL_NEAR) sub[nnear++] = cv[k];
+    hant__err_stats(ctx, sub, nnear, &sn_med, &sn_worst);
     /* the truth's own noise beside the error: each network's ~95% half-width, relative */
     double unc_med, unc_worst, bey_med, bey_worst;
     int wk = nr ? 1 : 0;
@@ -16262,8 +16283,10 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
         fprintf(vf, "# %s by head: %d fp32 median %.2f%% worst %.2f%%; %d int8 median %.2f%% worst %.2f%%\n",
                 score_only ? "the stored model" : "out of sample", nh, 100 * f_med, 100 * f_worst, nq, 100 * q_med, 100 * q_worst);
     }
-    fprintf(vf, "# %s by kind: %d uniform networks median %.2f%% worst %.2f%%; %d skewed toward cheap candidates median %.2f%% worst %.2f%%\n",
-            score_only ? "the stored model" : "out of sample", nu, 100 * su_med, 100 * su_worst, ns, 100 * ss_med, 100 * ss_worst);
+    fprintf(vf, "# %s by kind: %d uniform networks median %.2f%% worst %.2f%%; %d skewed toward cheap candidates median %.2f%% worst %.2f%%; "
+                "%d near the teacher median %.2f%% worst %.2f%%\n",
+            score_only ? "the stored model" : "out of sample", nu, 100 * su_med, 100 * su_worst, ns, 100 * ss_med, 100 * ss_worst, nnear, 100 * sn_med,
+            100 * sn_worst);
     fprintf(vf, "net\tarch\tmeasured_ms\tunc_ms\trel\tsum_ms\tparts\tmwords\tpredicted_ms\traw_err_pct\tcv_err_pct\tsampling\tint8_parts\tint8_ms\ttiled_parts\ttiled_ms\tinplace_ms\tcompare_ms\tcompare_err_pct\tnoinplace_cv_err_pct\tblocks\thead\n");
     for (int k = 0; k < nn; k++) {
         const double *x = X + (size_t)k * K;
@@ -16279,7 +16302,7 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
         }
         fprintf(vf, "%s%d\t%016llx\t%.5f\t%.5f\t%.5f\t%.5f\t%.0f\t%.4f\t%.5f\t%+.2f\t%+.2f\t%s\t%d\t%.5f\t%d\t%.5f\t%.5f\t%.5f\t%+.2f\t%+.2f", k ? "random" : "teacher", k,
                 (unsigned long long)hant_arch_hash(&nets[k]), y[k], meas[k].unc_ms, meas[k].rel, x[1], x[2], x[3], cvp[k], 100 * raw[k], 100 * cv[k],
-                k ? skewed[k] ? "skewed" : "uniform" : "teacher", nq, qms, nt, tms, hant_lut_inplace_sum(lut, &nets[k], batch, threads), cmpp[k], 100 * cmpe[k],
+                hant__val_kind_name[(int)kind[k]], nq, qms, nt, tms, hant_lut_inplace_sum(lut, &nets[k], batch, threads), cmpp[k], 100 * cmpe[k],
                 100 * noip[k]);
         /* blocks: per block its candidate's index in the pool (T: the teacher's), kind (q int8, t tiled,
            i identity, f fp32), table ms and million weight words */
@@ -16308,6 +16331,7 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
     res->val_raw_median = raw_med; res->val_raw_worst = raw_worst; res->val_median = cv_med; res->val_worst = cv_worst;
     res->val_uniform = nu; res->val_uniform_median = su_med; res->val_uniform_worst = su_worst;
     res->val_skewed = ns; res->val_skewed_median = ss_med; res->val_skewed_worst = ss_worst;
+    res->val_near = nnear; res->val_near_median = sn_med; res->val_near_worst = sn_worst;
     res->val_unc_median = unc_med; res->val_unc_worst = unc_worst; res->val_beyond_median = bey_med; res->val_beyond_worst = bey_worst;
     res->val_worst_net = wk; res->val_worst_unc = wk_unc;
     res->val_cmp_median = cmp_med; res->val_cmp_worst = cmp_worst; res->val_noip_median = ip_med; res->val_noip_worst = ip_worst;
@@ -16319,7 +16343,7 @@ done:
     if (vf) fclose(vf);
     hant__pl_free(ctx, nets); hant__pl_free(ctx, meas); hant__pl_free(ctx, X); hant__pl_free(ctx, y); hant__pl_free(ctx, Xf);
     hant__pl_free(ctx, yf); hant__pl_free(ctx, raw); hant__pl_free(ctx, cv); hant__pl_free(ctx, cvp); hant__pl_free(ctx, sub);
-    hant__pl_free(ctx, fold); hant__pl_free(ctx, order); hant__pl_free(ctx, cost); hant__pl_free(ctx, skewed);
+    hant__pl_free(ctx, fold); hant__pl_free(ctx, order); hant__pl_free(ctx, cost); hant__pl_free(ctx, kind);
     hant__pl_free(ctx, netf); hant__pl_free(ctx, yw); hant__pl_free(ctx, noip); hant__pl_free(ctx, cmpp); hant__pl_free(ctx, cmpe);
     hant__pl_free(ctx, cidx);
     return st;
@@ -16433,12 +16457,13 @@ hant_status hant_lut_profile(hant_context *ctx, const hant_arch *arch, const cha
     const char *pool = cfg.pool ? cfg.pool : "quick", *cache = cfg.cold ? "cold" : cfg.evict ? "evict" : "warm";
     const int batch = cfg.batch > 0 ? cfg.batch : 1, threads = hant_context_threads(ctx);
     const uint64_t seed = cfg.seed ? cfg.seed : 1;
-    const double lambda = cfg.ridge > 0 ? cfg.ridge : cfg.ridge < 0 ? 0 : 0.01, skew = cfg.skew > 0 ? cfg.skew : cfg.skew < 0 ? 0 : 0.5;
+    const double lambda = cfg.ridge > 0 ? cfg.ridge : cfg.ridge < 0 ? 0 : 0.01, skew = cfg.skew > 0 ? cfg.skew : cfg.skew < 0 ? 0 : 0.5,
+                 near = cfg.near > 0 ? cfg.near : cfg.near < 0 ? 0 : 0.25;
     const double table_tol = cfg.table_tol > 0 ? cfg.table_tol : cfg.table_tol < 0 ? 0 : 0.03;
     int validate = cfg.validate > 0 ? cfg.validate : 0, had_inplace = 0;
-    if (cfg.pairs_random < 0 || cfg.rounds > 1000 || cfg.min_rounds > 1000 || skew > 1)
-        return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_profile: pairs_random %d, rounds %d, min_rounds %d (at most 1000), skew %g (at most 1)", cfg.pairs_random,
-                          cfg.rounds, cfg.min_rounds, skew);
+    if (cfg.pairs_random < 0 || cfg.rounds > 1000 || cfg.min_rounds > 1000 || skew > 1 || near > 1)
+        return hant__fail(HANT_ERR_INVALID_ARG, "hant_lut_profile: pairs_random %d, rounds %d, min_rounds %d (at most 1000), skew %g, near %g (at most 1)",
+                          cfg.pairs_random, cfg.rounds, cfg.min_rounds, skew, near);
     if (cfg.compare) { /* before any timing: a table that cannot be read is an error now */
         hant_lut c;
         if (hant_lut_load(cfg.compare, &c)) { hant__prefix_error("compare: "); return HANT_ERR_INVALID_ARG; }
@@ -16634,7 +16659,7 @@ hant_status hant_lut_profile(hant_context *ctx, const hant_arch *arch, const cha
     hant__prof_say(&P, "saved", lut.count, lut.count);
     if (cfg.pairs && (st = hant__prof_pairs(&P, arch, &lut, out, cfg.pairs_random, seed))) goto done;
     if ((cfg.inplace || had_inplace) && !cfg.score_only && (st = hant__prof_inplace(&P, arch, &lut, out, tkey))) goto done;
-    if (validate > 0 && (st = hant__prof_validate(&P, arch, &lut, out, validate, lambda, skew, cfg.score_only, seed))) goto done;
+    if (validate > 0 && (st = hant__prof_validate(&P, arch, &lut, out, validate, lambda, skew, near, cfg.score_only, seed))) goto done;
     rs->entries = lut.count;
 done:
     hant_profile_unlock(lock);

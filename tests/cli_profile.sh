@@ -41,6 +41,15 @@ expect_rc 0 "validate: the int8 head" $H profile b0-fm -o "$T/lut8.tsv" --candid
 grep -q '^head .* q=int8 ' "$T/lut8.tsv" && ok || bad "no int8 head entry"
 awk -F'\t' '$1 == "teacher0" { t = $22 ~ /^Tf\// } /^random[0-9]/ { if ($22 ~ /^1q\/[0-9.]+\/[0-9.]+$/) q++; else if ($22 ~ /^Tf\//) f++; else bad = 1 } END { print "  (int8 heads " q + 0 ", fp32 " f + 0 ")"; exit bad || !(t && q && f) }' "$T/lut8.tsv.validate" && ok || bad "head column: $(cut -f1,22 "$T/lut8.tsv.validate" | tr '\t\n' ' ,')"
 grep -q '^# out of sample by head: [0-9]* fp32 .* int8 ' "$T/lut8.tsv.validate" && ok || bad "no error by head: $(grep '^#' "$T/lut8.tsv.validate" | tail -2)"
+# three kinds of random networks (--near 0.25 by default): 4, 8 and 12 near the teacher, the other even
+# ones skewed to cheap, the odd ones uniform; a near network keeps the teacher's own block in at least
+# half the places and swaps at least one; the by-kind line counts what the rows say
+awk -F'\t' '/^random[0-9]/ { k = substr($1, 7) + 0; want = k % 4 == 0 ? "near" : k % 2 == 0 ? "skewed" : "uniform"; if ($12 != want) bad = 1; n[$12]++
+    if ($12 == "near") { nb = split($21, b, ","); t = 0; for (i = 1; i <= nb; i++) t += b[i] ~ /^T/; if (2 * t < nb || t == nb) bad = 1 } }
+  /^# out of sample by kind: / { l = $0; gsub(/[^0-9.]+/, " ", l); split(l, f, " "); cu = f[1]; cs = f[4]; cn = f[7] }
+  END { print "  (uniform " n["uniform"] + 0 ", skewed " n["skewed"] + 0 ", near " n["near"] + 0 ")"; exit bad || n["near"] != 3 || n["skewed"] != 3 || n["uniform"] != 6 || cu != 6 || cs != 3 || cn != 3 }' \
+  "$T/lut8.tsv.validate" && ok || bad "kinds of networks: $(cut -f1,12 "$T/lut8.tsv.validate" | grep '^random' | tr '\t\n' ' ,') / $(grep '^# out of sample by kind' "$T/lut8.tsv.validate")"
+grep -q '^    of which 6 uniform: .* 3 skewed to cheap: .* 3 near the teacher: median' "$T/out" && ok || bad "no near networks in the output: $(grep 'of which' "$T/out")"
 # the measurements' own half-width and the error beyond it, as the random networks' rows give them
 awk -F'\t' '/^# the measurements/ { l = $0; gsub(/[^0-9.]+/, " ", l); split(l, f, " "); um = f[2]; uw = f[3]; bm = f[4]; bw = f[5]; wn = f[6]; wu = f[7]; seen = 1 }
   /^random[0-9]/ { u = 100 * $4 / $3; e = $11 < 0 ? -$11 : $11; b = e - u; if (b < 0) b = 0
@@ -65,6 +74,7 @@ expect_rc 0 "validate: the old timing" $H profile b0-fm -o "$T/lut.tsv" --candid
 # a table neither checked nor re-timed keeps the date its entries were timed
 [ "$(grep "^# date" "$T/lut.tsv")" = "$d0" ] && ok || bad "--no-check rewrote the date: $d0 -> $(grep "^# date" "$T/lut.tsv")"
 expect_rc 2 "bad --validate-rounds" $H profile b0-fm -o "$T/x.tsv" --validate-rounds -1
+expect_rc 2 "bad --near" $H profile b0-fm -o "$T/x.tsv" --near 1.5
 # resume on the same machine: nothing to measure
 expect_rc 0 "resume" $H profile b0-fm -o "$T/lut.tsv" --candidates "$P" --reps 3 --rounds 3 --no-check
 grep -q "0 configurations to measure" "$T/out" && ok || bad "resume measured again: $(head -1 "$T/out")"
