@@ -1,9 +1,10 @@
 #!/bin/sh
 # Issue 16's validation grid: for every batch B in BATCHES and thread count T
 # in THREADS, the demo's pool is profiled into DIR/lut-bB-tT.tsv, N networks
-# from it (half uniform, half skewed toward cheap candidates) are timed end to
-# end and the latency model is fitted and scored out of sample (2 folds), then
-# the stored model is scored, not refitted, on N new networks (another seed).
+# from it (half uniform, a quarter skewed toward cheap candidates, a quarter
+# near the teacher) are timed end to end and the latency model is fitted and
+# scored out of sample (2 folds), then the stored model is scored, not
+# refitted, on N new networks (another seed).
 # MODE=repeat (the same tables later, without profiling again): only the
 # stored model on N new networks, after 'hant profile --check' says whether
 # the table has drifted. HANT_RT=1: SCHED_FIFO (hant --realtime).
