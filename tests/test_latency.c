@@ -1456,8 +1456,8 @@ static void test_validate_head(void) {
     char s0[NN] = { 0 }, s1[NN] = { 0 };
     for (uint64_t seed = 1; seed <= 3; seed++) {
         uint64_t r0 = seed * 0x9E3779B97F4A7C15ull + 12345, r1 = r0;
-        hant__prof_draw(&p, &a, order, 0.5, 0, seed, &r0, NN, n0, c0, s0);
-        hant__prof_draw(&p, &a, order, 0.5, 1, seed, &r1, NN, n1, c1, s1);
+        hant__prof_draw(&p, &a, order, 0.5, 0, 0, seed, &r0, NN, n0, c0, s0);
+        hant__prof_draw(&p, &a, order, 0.5, 0, 1, seed, &r1, NN, n1, c1, s1);
         HT_CHECK(r0 == r1, "seed %d: the block stream moved with the head's draw", (int)seed);
         HT_CHECK(!memcmp(c0, c1, sizeof(int) * NN * (size_t)a.num_blocks) && !memcmp(s0, s1, NN), "seed %d: candidates or kinds differ", (int)seed);
         int q = 0, same = 1;
@@ -1472,6 +1472,35 @@ static void test_validate_head(void) {
         HT_CHECK(same, "seed %d: a network's blocks differ with the int8 head on offer", (int)seed);
         HT_CHECK(q >= 8 && q <= NN - 9, "seed %d: %d of %d random networks with the int8 head", (int)seed, q, NN - 1);
     }
+    /* near the teacher (a share 0.25: networks 4, 8, ...): 1 to half of the blocks swapped for
+       their uniform draw, the rest the teacher's own (candidate -1); every other network, and the
+       block stream after the draw, as drawn without them */
+    int seen[HANT_MAX_BLOCKS + 1] = { 0 }, kinds = 0;
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        uint64_t r0 = seed * 0x9E3779B97F4A7C15ull + 12345, r1 = r0;
+        hant__prof_draw(&p, &a, order, 0.5, 0, 1, seed, &r0, NN, n0, c0, s0);
+        hant__prof_draw(&p, &a, order, 0.5, 0.25, 1, seed, &r1, NN, n1, c1, s1);
+        HT_CHECK(r0 == r1, "seed %d: the block stream moved with the near draws", (int)seed);
+        int other_same = 1, near_ok = 1, nnear = 0;
+        for (int k = 1; k < NN; k++) {
+            const int *i1 = c1 + (size_t)k * a.num_blocks;
+            if (k % 4) {
+                other_same &= s0[k] == s1[k] && !memcmp(&n0[k], &n1[k], sizeof n0[k]) && !memcmp(c0 + (size_t)k * a.num_blocks, i1, sizeof(int) * (size_t)a.num_blocks);
+                continue;
+            }
+            nnear++;
+            int m = 0;
+            for (int b = 0; b < a.num_blocks; b++) {
+                if (i1[b] < 0) near_ok &= !memcmp(&n1[k].blocks[b], &a.blocks[b], sizeof a.blocks[b]);
+                else { m++; near_ok &= !memcmp(&n1[k].blocks[b], &p.spec[b][i1[b]], sizeof a.blocks[b]); }
+            }
+            near_ok &= s1[k] == HANT__VAL_NEAR && m >= 1 && 2 * m <= a.num_blocks + 1 && n1[k].head_quant == n0[k].head_quant;
+            kinds += !seen[m]++;
+        }
+        HT_CHECK(nnear == 10 && near_ok, "seed %d: %d near networks, each 1 to half of its blocks swapped: %s", (int)seed, nnear, near_ok ? "yes" : "NO");
+        HT_CHECK(other_same, "seed %d: a network not near the teacher changed with the near draws", (int)seed);
+    }
+    HT_CHECK(kinds >= 5, "near networks swap %d different numbers of blocks in 30", kinds);
 }
 
 /* One real measurement, reported: a tiny network bracketed by a larger
