@@ -16084,8 +16084,14 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
     char tkey[192];
     res->val_tol = vtol;
     res->val_kept_prior = 0;
+    /* the model fitted before, kept if this run's timings prove unreliable: one that covers
+       what this run fits (with in-place rows, their scale; the first in-place fit replaces it) */
     hant_latency_model prior;
     hant_lut_model(lut, batch, threads, &prior);
+    if (prior.nfit > 0 && hant__lut_has_inplace(lut)) {
+        char sk[192];
+        if (hant_lut_key(sk, sizeof sk, "model inplace-scale", batch, threads, "fp32") || !hant_lut_find(lut, sk)) prior.nfit = 0;
+    }
     hant__net_key(arch, batch, threads, tkey, sizeof tkey);
     const hant_lut_entry *te = hant_lut_find(lut, tkey);
     for (int attempt = 1; attempt <= 2 && !st; attempt++) {
