@@ -118,7 +118,10 @@ expect_rc 3 "drift: --check" $H profile b0-fm -o "$T/drift.tsv" --candidates "$P
 grep -q "has drifted.*Profile again: hant profile b0-fm -o $T/drift.tsv" "$T/err" && ok || bad "message: $(cat "$T/err")"
 expect_rc 0 "drift: profiled again" $H profile b0-fm -o "$T/drift.tsv" --candidates "$P" --reps 3 --rounds 3 --table-tol 0.5
 grep -q "has drifted.*profiling again" "$T/out" && ok || bad "message: $(cat "$T/out")"
-expect_rc 0 "drift: the table holds again" $H profile b0-fm -o "$T/drift.tsv" --candidates "$P" --reps 3 --rounds 3 --table-tol 0.5 --check
+# (its ratios hold; the machine's speed alone may have moved meanwhile: a CI run beside another suite saw the
+# reference x1.66 +- 0.10 within a minute, which --check reports with exit 3 and "its ratios held")
+$H profile b0-fm -o "$T/drift.tsv" --candidates "$P" --reps 3 --rounds 3 --table-tol 0.5 --check >"$T/out" 2>"$T/err"; rc=$?
+[ "$rc" = 0 ] || { [ "$rc" = 3 ] && grep -q "speed changed since the table was made, its ratios held" "$T/err"; } && ok || bad "drift: the table holds again: exit $rc: $(head -c 300 "$T/err")"
 grep "^drift check" "$T/out" | sed 's/^/  (reported, not bounded) /'
 # only the teacher end to end 10x its entry (its parts intact; 10x for the same
 # margin over a loaded machine's noise as below): --check judges it as validation
