@@ -16210,18 +16210,17 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
     if (st) goto done;
     /* the figures are the random networks' (the teacher is priced at its measured time, and fitted in
        every fold); its own errors on a line of their own */
-    double raw_med, raw_worst, cv_med, cv_worst, su_med = 0, su_worst = 0, ss_med = 0, ss_worst = 0, sn_med = 0, sn_worst = 0;
+    double raw_med, raw_worst, cv_med, cv_worst;
     const int nr = nn - 1;
     hant__err_stats(ctx, raw + 1, nr, &raw_med, &raw_worst);
     hant__err_stats(ctx, cv + 1, nr, &cv_med, &cv_worst);
     /* the three kinds of networks apart */
-    int nu = 0, ns = 0, nnear = 0;
-    for (int k = 1; k < nn; k++) if (kind[k] == HANT__VAL_UNIFORM) sub[nu++] = cv[k];
-    hant__err_stats(ctx, sub, nu, &su_med, &su_worst);
-    for (int k = 1; k < nn; k++) if (kind[k] == HANT__VAL_SKEWED) sub[ns++] = cv[k];
-    hant__err_stats(ctx, sub, ns, &ss_med, &ss_worst);
-    for (int k = 1; k < nn; k++) if (kind[k] == HANT__VAL_NEAR) sub[nnear++] = cv[k];
-    hant__err_stats(ctx, sub, nnear, &sn_med, &sn_worst);
+    int kn[HANT__VAL_NEAR + 1] = { 0 };
+    double kmed[HANT__VAL_NEAR + 1] = { 0 }, kworst[HANT__VAL_NEAR + 1] = { 0 };
+    for (int kd = HANT__VAL_UNIFORM; kd <= HANT__VAL_NEAR; kd++) {
+        for (int k = 1; k < nn; k++) if (kind[k] == kd) sub[kn[kd]++] = cv[k];
+        hant__err_stats(ctx, sub, kn[kd], &kmed[kd], &kworst[kd]);
+    }
     /* the truth's own noise beside the error: each network's ~95% half-width, relative */
     double unc_med, unc_worst, bey_med, bey_worst;
     int wk = nr ? 1 : 0;
@@ -16305,8 +16304,9 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
     }
     fprintf(vf, "# %s by kind: %d uniform networks median %.2f%% worst %.2f%%; %d skewed toward cheap candidates median %.2f%% worst %.2f%%; "
                 "%d near the teacher median %.2f%% worst %.2f%%\n",
-            score_only ? "the stored model" : "out of sample", nu, 100 * su_med, 100 * su_worst, ns, 100 * ss_med, 100 * ss_worst, nnear, 100 * sn_med,
-            100 * sn_worst);
+            score_only ? "the stored model" : "out of sample", kn[HANT__VAL_UNIFORM], 100 * kmed[HANT__VAL_UNIFORM], 100 * kworst[HANT__VAL_UNIFORM],
+            kn[HANT__VAL_SKEWED], 100 * kmed[HANT__VAL_SKEWED], 100 * kworst[HANT__VAL_SKEWED], kn[HANT__VAL_NEAR], 100 * kmed[HANT__VAL_NEAR],
+            100 * kworst[HANT__VAL_NEAR]);
     fprintf(vf, "net\tarch\tmeasured_ms\tunc_ms\trel\tsum_ms\tparts\tmwords\tpredicted_ms\traw_err_pct\tcv_err_pct\tsampling\tint8_parts\tint8_ms\ttiled_parts\ttiled_ms\tinplace_ms\tcompare_ms\tcompare_err_pct\tnoinplace_cv_err_pct\tblocks\thead\n");
     for (int k = 0; k < nn; k++) {
         const double *x = X + (size_t)k * K;
@@ -16349,9 +16349,9 @@ static hant_status hant__prof_validate(hant__prof *p, const hant_arch *arch, han
     if (st) goto done;
     res->val_load = load[0]; res->val_plain = plain; res->val_model = m;
     res->val_raw_median = raw_med; res->val_raw_worst = raw_worst; res->val_median = cv_med; res->val_worst = cv_worst;
-    res->val_uniform = nu; res->val_uniform_median = su_med; res->val_uniform_worst = su_worst;
-    res->val_skewed = ns; res->val_skewed_median = ss_med; res->val_skewed_worst = ss_worst;
-    res->val_near = nnear; res->val_near_median = sn_med; res->val_near_worst = sn_worst;
+    res->val_uniform = kn[HANT__VAL_UNIFORM]; res->val_uniform_median = kmed[HANT__VAL_UNIFORM]; res->val_uniform_worst = kworst[HANT__VAL_UNIFORM];
+    res->val_skewed = kn[HANT__VAL_SKEWED]; res->val_skewed_median = kmed[HANT__VAL_SKEWED]; res->val_skewed_worst = kworst[HANT__VAL_SKEWED];
+    res->val_near = kn[HANT__VAL_NEAR]; res->val_near_median = kmed[HANT__VAL_NEAR]; res->val_near_worst = kworst[HANT__VAL_NEAR];
     res->val_unc_median = unc_med; res->val_unc_worst = unc_worst; res->val_beyond_median = bey_med; res->val_beyond_worst = bey_worst;
     res->val_worst_net = wk; res->val_worst_unc = wk_unc;
     res->val_cmp_median = cmp_med; res->val_cmp_worst = cmp_worst; res->val_noip_median = ip_med; res->val_noip_worst = ip_worst;
