@@ -127,9 +127,10 @@ grep "^drift check" "$T/out" | sed 's/^/  (reported, not bounded) /'
 # margin over a loaded machine's noise as below): --check judges it as validation
 # does (drift 3), a plain run re-times its entry
 awk -F'\t' 'BEGIN { OFS = "\t" } /^net / { $2 *= 10; $7 *= 10 } { print }' "$T/lut.tsv" > "$T/teach.tsv"
-expect_rc 3 "drift: the teacher alone, --check" $H profile b0-fm -o "$T/teach.tsv" --candidates "$P" --reps 3 --rounds 3 --table-tol 0.5 --check
+# (--drift-tol 1: a loaded CI run dropped the teacher's samples to under the 6 its verdict needs and called it held)
+expect_rc 3 "drift: the teacher alone, --check" $H profile b0-fm -o "$T/teach.tsv" --candidates "$P" --reps 3 --rounds 3 --table-tol 0.5 --drift-tol 1 --check || echo "  (its output: $(tr "\n" " " < "$T/out"))"
 grep -q "teacher end to end is x0.*Re-time it" "$T/err" && ok || bad "message: $(cat "$T/err")"
-expect_rc 0 "drift: the teacher re-timed" $H profile b0-fm -o "$T/teach.tsv" --candidates "$P" --reps 3 --rounds 3 --table-tol 0.5
+expect_rc 0 "drift: the teacher re-timed" $H profile b0-fm -o "$T/teach.tsv" --candidates "$P" --reps 3 --rounds 3 --table-tol 0.5 --drift-tol 1
 grep -q "teacher end to end has drifted.*re-timed" "$T/out" && ok || bad "message: $(cat "$T/out")"
 ms=$(sed -n 's/^# reference_ms	//p' "$T/lut.tsv")
 # (10x: under load the reference's interval reached +-0.24, and a 3x change stayed inside 50% beyond it)
