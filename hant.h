@@ -1222,6 +1222,11 @@ void hant_bracket_free(hant_bracket *b);
    (inplace_todo), "inplace" (done/total), "inplace timed" (inplace_*), "validate plan"
    (validated), "validate" (done/total: networks), "validated" (val_*).
    Fields where 0 is a setting of its own take a negative value for it. */
+/* The random networks a pipeline validates a new table on (hant transform,
+   examples/transform.c): with 20 the fit had 5 near the teacher and its knee
+   moved from one validation to the next (bench/RESULTS.md, "The thirtieth
+   session"); 100 take about 40 s on b0-fm. */
+#define HANT_VALIDATE_NETWORKS 100
 typedef struct hant_lut_profile_config {
     const char *pool;        /* candidate grammar; NULL: "quick" */
     int batch;               /* deployment batch; 0: 1 */

@@ -59,7 +59,7 @@ int main(int argc, char **argv) {
     hant_config pc = { 0 };
     pc.threads = 2; pc.pin_threads = 1;
     hant_lut_profile_config lc = { 0 };
-    lc.pool = pool; lc.no_check = 1; lc.validate = old ? 0 : 100; lc.progress = progress;
+    lc.pool = pool; lc.no_check = 1; lc.validate = old ? 0 : HANT_VALIDATE_NETWORKS; lc.progress = progress;
     if (old) fclose(old);
     if (mkdir(work, 0777) && errno != EEXIST) { perror(work); return 1; }
     if (hant_context_create(&pc, &pctx) || hant_lut_profile(pctx, a, path, &lc, NULL)) return fail("profile");
